@@ -1,0 +1,155 @@
+"""The case: what a therapist recorded about a client (shared/spec/case-format.md).
+
+Every block and field is optional, and absent means "not examined", never
+"normal". Models are strict (no silent coercion of `false` into 0) and forbid
+unknown keys, so a misspelt finding is an error rather than a finding ignored.
+Enumerations come from the vocabulary, so the contract lives in one file.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model
+
+from .vocabulary import vocabulary
+
+_V = vocabulary()
+
+
+def _one_of(values) -> Any:
+    return Literal[tuple(values)]  # type: ignore[valid-type]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+Region = _one_of(_V.region_ids)
+Structure = _one_of(_V.structures)
+TestResult = Literal["positive", "negative"]
+Strength = Literal["normal", "weak"]
+ReflexGrade = Literal["normal", "reduced", "absent", "brisk"]
+SideName = Literal["left", "right"]
+
+
+def _side_map(name: str, value_type: Any) -> type[BaseModel]:
+    return create_model(name, __base__=_Strict, left=(value_type | None, None), right=(value_type | None, None))
+
+
+SidedResult = _side_map("SidedResult", TestResult)
+SidedStrength = _side_map("SidedStrength", Strength)
+SidedReflex = _side_map("SidedReflex", ReflexGrade)
+
+# A sided test may be written `slr: positive` when the side does not matter.
+SidedOrPlainResult = Annotated[
+    Union[Annotated[TestResult, Tag("plain")], Annotated[SidedResult, Tag("sided")]],
+    Discriminator(lambda v: "sided" if isinstance(v, (dict, BaseModel)) else "plain"),
+]
+
+
+class Client(_Strict):
+    age: Annotated[int, Field(ge=0, le=120)] | None = None
+    sex: Literal["female", "male", "other"] | None = None
+
+
+class History(_Strict):
+    onset: Literal["sudden", "gradual"] | None = None
+    mechanism: str | None = None
+    duration_days: Annotated[int, Field(ge=0, le=36500)] | None = None
+    prior_episodes: bool | None = None
+    back_injury_history: bool | None = None
+    sitting_hours_per_day: Annotated[float, Field(ge=0, le=24)] | None = None
+    aggravating: list[_one_of(_V.aggravating)] | None = None
+    easing: list[_one_of(_V.easing)] | None = None
+    morning_stiffness_minutes: Annotated[int, Field(ge=0, le=1440)] | None = None
+
+
+Medical = create_model(
+    "Medical", __base__=_Strict, **{flag: (bool | None, None) for flag in _V.medical_history}
+)
+
+
+class Symptoms(_Strict):
+    pain_nrs: Annotated[int, Field(ge=0, le=10)] | None = None
+    pain_sites: list[Region] | None = None
+    pain_quality: list[str] | None = None  # free words by contract
+    paresthesia_sites: list[Region] | None = None
+    numbness_sites: list[Region] | None = None
+    saddle_anaesthesia: bool | None = None
+    bladder_dysfunction: bool | None = None
+    bowel_dysfunction: bool | None = None
+    sexual_dysfunction: bool | None = None
+    progressive_weakness: bool | None = None
+    no_comfortable_position: bool | None = None
+    constant_night_pain: bool | None = None
+    neurogenic_claudication: bool | None = None
+
+
+class Observation(_Strict):
+    posture: list[_one_of(_V.postures)] | None = None
+    gait: _one_of(_V.gaits) | None = None
+    leg_length_discrepancy: bool | None = None
+    guarding: bool | None = None
+    muscle_spasm: bool | None = None
+    atrophy_sites: list[Region] | None = None
+
+
+RomEntry = create_model(
+    "RomEntry", __base__=_Strict, **{mode: (_one_of(_V.rom_values(mode)) | None, None) for mode in _V.rom_modes}
+)
+
+Rom = create_model(
+    "Rom",
+    __base__=_Strict,
+    **{motion: (RomEntry | None, None) for motion in _V.rom_motions},
+    flexion_deviation=(SideName | None, None),
+)
+
+SpecialTests = create_model(
+    "SpecialTests",
+    __base__=_Strict,
+    **{
+        test: ((SidedOrPlainResult if test in _V.sided_tests else TestResult) | None, None)
+        for test in _V.special_tests
+    },
+)
+
+Motor = create_model("Motor", __base__=_Strict, **{m: (SidedStrength | None, None) for m in _V.movements})
+Reflexes = create_model("Reflexes", __base__=_Strict, **{r: (SidedReflex | None, None) for r in _V.reflexes})
+
+
+class Sensory(_Strict):
+    reduced: list[Region] | None = None
+    absent: list[Region] | None = None
+
+
+class Neuro(_Strict):
+    motor: Motor | None = None  # type: ignore[valid-type]
+    sensory: Sensory | None = None
+    reflexes: Reflexes | None = None  # type: ignore[valid-type]
+
+
+class Palpation(_Strict):
+    hypertonic: list[Structure] | None = None
+    trigger_points: list[Structure] | None = None
+    tender: list[Structure] | None = None
+    hypermobile_segments: bool | None = None
+
+
+class Case(_Strict):
+    """One client's intake and examination."""
+
+    id: str | None = None
+    client: Client | None = None
+    history: History | None = None
+    medical: Medical | None = None  # type: ignore[valid-type]
+    symptoms: Symptoms | None = None
+    observation: Observation | None = None
+    rom: Rom | None = None  # type: ignore[valid-type]
+    special_tests: SpecialTests | None = None  # type: ignore[valid-type]
+    neuro: Neuro | None = None
+    palpation: Palpation | None = None
+
+    def findings(self) -> dict[str, Any]:
+        """The recorded findings as plain data, without the blocks that were not examined."""
+        return self.model_dump(exclude_none=True)

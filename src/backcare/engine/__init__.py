@@ -1,0 +1,42 @@
+"""The assessment engine: pure functions from a validated case to an assessment.
+
+Stages run in a fixed order because each uses the one before: roots feed the
+differential, the referral decides whether there is a plan, the differential
+chooses the protocols, the contraindications filter them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+DISCLAIMER = (
+    "Decision support for a qualified therapist, not a diagnosis: it weighs the recorded "
+    "findings and must be read with clinical judgement. Refer when in doubt."
+)
+
+
+def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
+    """Assess one validated case (plain data, as `Case.findings()` gives it)."""
+    from .context import Evaluation
+    from .differential import rank
+    from .plan import contraindications, plan, self_care
+    from .roots import localise
+    from .screen import screen
+
+    ctx = Evaluation(case, kb)
+    nerve_roots = localise(ctx)
+    referral, red_flags = screen(ctx)
+    differential = rank(ctx)
+    applied = contraindications(ctx)
+    treatment = plan(ctx, applied)
+    return {
+        "case_id": case.get("id"),
+        "referral": referral,
+        "red_flags": red_flags,
+        "nerve_roots": nerve_roots,
+        "differential": differential,
+        "contraindications": [{k: v for k, v in c.items() if k != "stops_treatment"} for c in applied],
+        "plan": treatment,
+        "self_care": self_care(ctx, applied, treatment["treat"]),
+        "knowledge_base": {"version": kb.version},
+        "disclaimer": DISCLAIMER,
+    }

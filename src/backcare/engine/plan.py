@@ -1,0 +1,140 @@
+"""Contraindications, the treatment plan and self-care.
+
+The plan is assembled from every protocol that applies (treatment.yaml), most
+probable condition first, and then filtered by the contraindications
+(contraindications.yaml): a plan can never hold what a contraindication forbids.
+A contraindication that stops treatment (urgent referral, fever) leaves no
+hands-on plan and no exercises, only the referral.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .context import Evaluation, words
+from .predicates import lookup
+
+_PLACEHOLDER = re.compile(r"\{([a-z_.]+)\}")
+_FALLBACK_POSITIONS = ("side_lying_pillow_between_knees", "comfort_pillow_support")
+
+
+def _fill(reason: str, case: dict) -> str:
+    def value(match: re.Match) -> str:
+        found = lookup(case, tuple(match.group(1).split(".")))
+        return ", ".join(words(v) for v in found) if isinstance(found, list) else words(str(found))
+
+    return _PLACEHOLDER.sub(value, reason)
+
+
+def contraindications(ctx: Evaluation) -> list[dict[str, Any]]:
+    out = []
+    for cid, entry, predicate, refs in ctx.kb.contraindication_rules:
+        if predicate(ctx) is True:
+            item = {"id": cid, "reason": _fill(entry["reason"], ctx.case), "evidence": ctx.evidence(refs),
+                    "stops_treatment": entry["stops_treatment"]}
+            out.append(item)
+    return out
+
+
+class _Forbidden:
+    """Everything the applicable contraindications rule out."""
+
+    def __init__(self, ctx: Evaluation, applied: list[dict[str, Any]]):
+        self.everywhere: set[str] = set()
+        self.on_targets: dict[str, set[str]] = {}
+        self.positioning: set[str] = set()
+        self.hydrotherapy: set[str] = set()
+        self.self_care: set[str] = set()
+        for item in applied:
+            forbids = ctx.kb.contraindications[item["id"]]["forbids"]
+            for technique in forbids["techniques"]:
+                if forbids["targets"]:
+                    self.on_targets.setdefault(technique, set()).update(forbids["targets"])
+                else:
+                    self.everywhere.add(technique)
+            self.positioning.update(forbids["positioning"])
+            self.hydrotherapy.update(forbids["hydrotherapy"])
+            self.self_care.update(forbids["self_care"])
+
+    def allowed_targets(self, technique: str, targets: list[str]) -> list[str]:
+        if technique in self.everywhere:
+            return []
+        blocked = self.on_targets.get(technique, set())
+        return [t for t in targets if t not in blocked]
+
+
+def _palpated(case: dict) -> tuple[list[str], list[str]]:
+    palpation = case.get("palpation") or {}
+    trigger = list(palpation.get("trigger_points") or [])
+    found = list(palpation.get("hypertonic") or []) + list(palpation.get("tender") or []) + trigger
+    return list(dict.fromkeys(found)), trigger
+
+
+def _relevance(ctx: Evaluation, protocol: dict[str, Any]) -> float:
+    """Order protocols by the probability of the conditions that brought them in."""
+    when = protocol["when"] or {}
+    conditions = (when.get("differential") or {}).get("any_of")
+    if conditions is None:
+        for part in when.get("any", []):
+            conditions = (part.get("differential") or {}).get("any_of") or conditions
+    if conditions:
+        return max(ctx.probabilities.get(c, 0.0) for c in conditions)
+    return 0.01 if protocol["when"] else 0.0
+
+
+def plan(ctx: Evaluation, applied: list[dict[str, Any]]) -> dict[str, Any]:
+    empty = {"treat": False, "goals": [], "positioning": [], "hydrotherapy": [], "techniques": [], "protocols": []}
+    if any(item["stops_treatment"] for item in applied):
+        return empty
+    forbidden = _Forbidden(ctx, applied)
+    palpated, trigger_points = _palpated(ctx.case)
+    chosen = [(pid, p) for pid, p, predicate in ctx.kb.protocol_rules if predicate is None or predicate(ctx) is True]
+    chosen.sort(key=lambda item: -_relevance(ctx, item[1]))
+
+    goals: list[str] = []
+    positioning: list[str] = []
+    hydrotherapy: list[str] = []
+    techniques: dict[str, list[str]] = {}
+    for _pid, protocol in chosen:
+        goals += protocol["goals"]
+        positioning += protocol["positioning"]
+        hydrotherapy += protocol["hydrotherapy"]
+        for spec in protocol["techniques"]:
+            targets = techniques.setdefault(spec["technique"], [])
+            for target in spec["targets"]:
+                targets += palpated if target == "palpated" else trigger_points if target == "palpated_trigger_points" else [target]
+
+    positioning = [p for p in dict.fromkeys(positioning) if p not in forbidden.positioning]
+    if not positioning:
+        positioning = [p for p in _FALLBACK_POSITIONS if p not in forbidden.positioning][:1]
+    techniques_out = []
+    for technique, targets in techniques.items():
+        allowed = forbidden.allowed_targets(technique, list(dict.fromkeys(targets)))
+        if allowed:
+            techniques_out.append({"technique": technique, "targets": allowed})
+    return {
+        "treat": True,
+        "goals": list(dict.fromkeys(goals)),
+        "positioning": positioning,
+        "hydrotherapy": [h for h in dict.fromkeys(hydrotherapy) if h not in forbidden.hydrotherapy] or ["none"],
+        "techniques": techniques_out,
+        "protocols": [{"id": pid, "title": p["title"]} for pid, p in chosen],
+    }
+
+
+def self_care(ctx: Evaluation, applied: list[dict[str, Any]], treat: bool) -> list[dict[str, Any]]:
+    if not treat:
+        return []
+    forbidden = _Forbidden(ctx, applied).self_care
+    chosen: list[str] = []
+    for rule, predicate in ctx.kb.self_care_rules:
+        if predicate is None or predicate(ctx) is True:
+            chosen += rule["add"]
+    out = []
+    for sid in dict.fromkeys(chosen):
+        avoid = ctx.kb.self_care_avoid.get(sid)
+        if sid in forbidden or (avoid is not None and avoid(ctx) is True):
+            continue
+        item = ctx.kb.self_care_items[sid]
+        out.append({"id": sid, **item["dosage"], "title": item["title"], "instructions": item["instructions"]})
+    return out

@@ -1,0 +1,383 @@
+"""The small predicate language in which the knowledge base states its rules.
+
+A predicate is a mapping read from YAML; it evaluates to True, False or None
+(unknown: the case does not record what it asks about). Unknown is not False:
+a field left out was not examined, so it must neither confirm nor rule out.
+
+Leaves
+  {field: path, is|in|gt|gte|lt|lte|contains_any|present: ...}
+  {regions: {set|any_of, in: [pain, paresthesia, numbness, sensory, atrophy], sides: any|both|one}}
+  {test: {name, result, sides}}          {motor: {movements, sides}}
+  {reflex: {reflexes, grades, sides}}    {rom: {motions, modes, any_of}}
+  {palpation: {in, any_of}}              {finding: id}   {engine: fact}
+  {differential: {any_of, min_probability}}   {referral_at_least: urgency}
+Combinators
+  {all: [...]}, {any: [...]}, {not: p}, {at_least: n, of: [...]},
+  {unknown_means: true|false, when: p}
+
+`compile_predicate` turns a mapping into a closure over an evaluation context.
+With a `Checker` it also validates every name, so the loader rejects a rule
+that refers to something the vocabulary or the knowledge base does not have.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+Tri = bool | None
+Predicate = Callable[[Any], Tri]
+
+URGENCY_LEVELS = ("none", "routine", "urgent", "emergency")
+REGION_FIELDS = {
+    "pain": ("symptoms", "pain_sites"),
+    "paresthesia": ("symptoms", "paresthesia_sites"),
+    "numbness": ("symptoms", "numbness_sites"),
+    "sensory_reduced": ("neuro", "sensory", "reduced"),
+    "sensory_absent": ("neuro", "sensory", "absent"),
+    "atrophy": ("observation", "atrophy_sites"),
+}
+FIELD_OPERATORS = ("is", "in", "gt", "gte", "lt", "lte", "contains_any", "present")
+
+
+class PredicateError(ValueError):
+    pass
+
+
+class Checker:
+    """Validation hooks; the loader supplies one built from the vocabulary."""
+
+    def field(self, path: str) -> None: ...
+    def values(self, kind: str, values: list[str]) -> None: ...
+    def finding(self, finding_id: str) -> None: ...
+
+
+def lookup(case: dict, path: tuple[str, ...]) -> Any:
+    value: Any = case
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+        if value is None:
+            return None
+    return value
+
+
+def _all(preds: list[Predicate]) -> Predicate:
+    def run(ctx: Any) -> Tri:
+        unknown = False
+        for p in preds:
+            v = p(ctx)
+            if v is False:
+                return False
+            if v is None:
+                unknown = True
+        return None if unknown else True
+
+    return run
+
+
+def _any(preds: list[Predicate]) -> Predicate:
+    def run(ctx: Any) -> Tri:
+        unknown = False
+        for p in preds:
+            v = p(ctx)
+            if v is True:
+                return True
+            if v is None:
+                unknown = True
+        return None if unknown else False
+
+    return run
+
+
+def _at_least(n: int, preds: list[Predicate]) -> Predicate:
+    def run(ctx: Any) -> Tri:
+        yes = unknown = 0
+        for p in preds:
+            v = p(ctx)
+            if v is True:
+                yes += 1
+            elif v is None:
+                unknown += 1
+        if yes >= n:
+            return True
+        return False if yes + unknown < n else None
+
+    return run
+
+
+def _sided_match(values: dict | str | None, wanted: set[str], sides: str) -> Tri:
+    """Evaluate a side map ({left: x, right: y}) or a plain value against wanted results."""
+    if values is None:
+        return None
+    if isinstance(values, str):  # recorded without a side
+        if sides == "any":
+            return values in wanted
+        return None if values in wanted else False
+    left, right = values.get("left"), values.get("right")
+    hit_left, hit_right = left in wanted, right in wanted
+    if sides == "any":
+        if hit_left or hit_right:
+            return True
+        return None if left is None and right is None else False
+    if sides == "both":
+        if hit_left and hit_right:
+            return True
+        if (left is not None and not hit_left) or (right is not None and not hit_right):
+            return False
+        return None
+    # one side only
+    if left is None and right is None:
+        return None
+    return hit_left != hit_right
+
+
+def _combine_sides(hits: list[set[str]], recorded: bool, sides: str) -> Tri:
+    if not recorded:
+        return None
+    found = set().union(*hits) if hits else set()
+    if sides == "any":
+        return bool(found)
+    if sides == "both":
+        return {"left", "right"} <= found
+    return len(found & {"left", "right"}) == 1
+
+
+def compile_predicate(spec: Any, checker: Checker | None = None, where: str = "") -> Predicate:
+    if not isinstance(spec, dict) or not spec:
+        raise PredicateError(f"{where}: a predicate must be a non-empty mapping, got {spec!r}")
+    sub = lambda s, i="": compile_predicate(s, checker, f"{where}{i}")  # noqa: E731
+    keys = set(spec)
+
+    if keys == {"all"} or keys == {"any"}:
+        items = spec.get("all", spec.get("any"))
+        if not isinstance(items, list) or not items:
+            raise PredicateError(f"{where}: all/any needs a non-empty list")
+        preds = [sub(s, f"[{i}]") for i, s in enumerate(items)]
+        return _all(preds) if "all" in spec else _any(preds)
+    if keys == {"not"}:
+        inner = sub(spec["not"], ".not")
+        return lambda ctx: None if (v := inner(ctx)) is None else not v
+    if keys == {"at_least", "of"}:
+        preds = [sub(s, f".of[{i}]") for i, s in enumerate(spec["of"])]
+        n = spec["at_least"]
+        if not isinstance(n, int) or not 0 < n <= len(preds):
+            raise PredicateError(f"{where}: at_least must be between 1 and the number of predicates")
+        return _at_least(n, preds)
+    if keys == {"unknown_means", "when"}:
+        inner, default = sub(spec["when"], ".when"), bool(spec["unknown_means"])
+        return lambda ctx: default if (v := inner(ctx)) is None else v
+    if keys == {"finding"}:
+        fid = spec["finding"]
+        if checker:
+            checker.finding(fid)
+        return lambda ctx: ctx.finding(fid)
+    if keys == {"engine"}:
+        fact = spec["engine"]
+        if fact not in ("nerve_root_found", "nerve_root_bilateral"):
+            raise PredicateError(f"{where}: unknown engine fact {fact!r}")
+        return lambda ctx: ctx.engine_facts.get(fact)
+    if keys == {"referral_at_least"}:
+        if spec["referral_at_least"] not in URGENCY_LEVELS:
+            raise PredicateError(f"{where}: referral_at_least must be one of {', '.join(URGENCY_LEVELS)}")
+        level = URGENCY_LEVELS.index(spec["referral_at_least"])
+        return lambda ctx: ctx.urgency_level >= level
+    if keys == {"differential"}:
+        return _differential(spec["differential"], checker, where)
+    if "field" in keys:
+        return _field(spec, checker, where)
+    if len(keys) == 1:
+        (kind,) = keys
+        args = spec[kind] or {}
+        builders = {"regions": _regions, "test": _test, "motor": _motor, "reflex": _reflex, "rom": _rom, "palpation": _palpation}
+        if kind in builders:
+            if not isinstance(args, dict):
+                raise PredicateError(f"{where}.{kind}: expected a mapping")
+            return builders[kind](args, checker, f"{where}.{kind}")
+    raise PredicateError(f"{where}: unknown predicate {sorted(keys)}")
+
+
+def _expect(args: dict, allowed: set[str], where: str) -> None:
+    extra = set(args) - allowed
+    if extra:
+        raise PredicateError(f"{where}: unknown keys {sorted(extra)}; allowed: {sorted(allowed)}")
+
+
+def _sides(args: dict, where: str) -> str:
+    sides = args.get("sides", "any")
+    if sides not in ("any", "both", "one"):
+        raise PredicateError(f"{where}: sides must be any, both or one")
+    return sides
+
+
+def _field(spec: dict, checker: Checker | None, where: str) -> Predicate:
+    ops = set(spec) - {"field"}
+    if len(ops) != 1 or not ops <= set(FIELD_OPERATORS):
+        raise PredicateError(f"{where}: a field predicate needs exactly one of {', '.join(FIELD_OPERATORS)}")
+    (op,) = ops
+    path, arg = tuple(spec["field"].split(".")), spec[op]
+    if checker:
+        checker.field(spec["field"])
+
+    def value(ctx: Any) -> Any:
+        return lookup(ctx.case, path)
+
+    if op == "present":
+        return lambda ctx: None if (v := value(ctx)) is None else (bool(v) if isinstance(v, list) else True)
+    if op == "contains_any":
+        wanted = set(arg)
+        return lambda ctx: None if (v := value(ctx)) is None else bool(wanted.intersection(v))
+    if op == "is":
+        return lambda ctx: None if (v := value(ctx)) is None else v == arg
+    if op == "in":
+        options = set(arg)
+        return lambda ctx: None if (v := value(ctx)) is None else v in options
+    compare = {"gt": lambda v: v > arg, "gte": lambda v: v >= arg, "lt": lambda v: v < arg, "lte": lambda v: v <= arg}[op]
+    return lambda ctx: None if (v := value(ctx)) is None else compare(v)
+
+
+def _regions(args: dict, checker: Checker | None, where: str) -> Predicate:
+    _expect(args, {"set", "any_of", "in", "sides"}, where)
+    if checker and "set" in args:
+        checker.values("region_set", [args["set"]])
+    bases = args.get("any_of")
+    if checker and bases:
+        checker.values("region", bases)
+    sources = args.get("in") or []
+    fields: list[tuple[str, ...]] = []
+    for name in sources:
+        if name == "sensory":
+            fields += [REGION_FIELDS["sensory_reduced"], REGION_FIELDS["sensory_absent"]]
+        elif name in REGION_FIELDS:
+            fields.append(REGION_FIELDS[name])
+        else:
+            raise PredicateError(f"{where}: unknown region source {name!r}")
+    sides, set_name = _sides(args, where), args.get("set")
+
+    def run(ctx: Any) -> Tri:
+        wanted = ctx.kb.region_sets[set_name] if set_name else bases
+        recorded, hits = False, []
+        for path in fields:
+            entries = lookup(ctx.case, path)
+            if entries is None:
+                continue
+            recorded = True
+            hits.append({side or "unsided" for base, side in map(ctx.kb.split_region, entries) if base in wanted})
+        return _combine_sides(hits, recorded, sides)
+
+    return run
+
+
+def _test(args: dict, checker: Checker | None, where: str) -> Predicate:
+    _expect(args, {"name", "result", "sides"}, where)
+    name, result = args["name"], args.get("result", "positive")
+    if checker:
+        checker.values("special_test", [name])
+    sides, wanted = _sides(args, where), {result}
+    return lambda ctx: _sided_match(lookup(ctx.case, ("special_tests", name)), wanted, sides)
+
+
+def _side_map_group(section: tuple[str, ...], names: list[str] | None, wanted: set[str], sides: str) -> Predicate:
+    def run(ctx: Any) -> Tri:
+        table = lookup(ctx.case, section)
+        if not table:
+            return None
+        recorded, hits = False, []
+        for name, by_side in table.items():
+            if by_side is None or (names is not None and name not in names):
+                continue
+            recorded = True
+            hits.append({s for s in ("left", "right") if by_side.get(s) in wanted})
+        return _combine_sides(hits, recorded, sides)
+
+    return run
+
+
+def _motor(args: dict, checker: Checker | None, where: str) -> Predicate:
+    _expect(args, {"movements", "sides"}, where)
+    names = args.get("movements")
+    if checker and names:
+        checker.values("movement", names)
+    return _side_map_group(("neuro", "motor"), names, {"weak"}, _sides(args, where))
+
+
+def _reflex(args: dict, checker: Checker | None, where: str) -> Predicate:
+    _expect(args, {"reflexes", "grades", "sides"}, where)
+    names = args.get("reflexes")
+    if checker and names:
+        checker.values("reflex", names)
+    grades = set(args.get("grades") or ["reduced", "absent"])
+    return _side_map_group(("neuro", "reflexes"), names, grades, _sides(args, where))
+
+
+def _rom(args: dict, checker: Checker | None, where: str) -> Predicate:
+    _expect(args, {"motions", "modes", "any_of"}, where)
+    motions, modes, wanted = args["motions"], args["modes"], set(args["any_of"])
+    if checker:
+        checker.values("rom_motion", motions)
+        checker.values("rom_mode", modes)
+
+    def run(ctx: Any) -> Tri:
+        rom = ctx.case.get("rom")
+        if not rom:
+            return None
+        recorded = False
+        for motion in motions:
+            entry = rom.get(motion)
+            if not entry:
+                continue
+            for mode in modes:
+                value = entry.get(mode)
+                if value is None:
+                    continue
+                if value in wanted:
+                    return True
+                recorded = True
+        return False if recorded else None
+
+    return run
+
+
+def _palpation(args: dict, checker: Checker | None, where: str) -> Predicate:
+    _expect(args, {"in", "any_of"}, where)
+    lists, wanted = args["in"], set(args["any_of"])
+    if checker:
+        checker.values("structure", sorted(wanted))
+        checker.values("palpation_list", lists)
+
+    def run(ctx: Any) -> Tri:
+        recorded = False
+        for name in lists:
+            entries = lookup(ctx.case, ("palpation", name))
+            if entries is None:
+                continue
+            recorded = True
+            if wanted.intersection(entries):
+                return True
+        return False if recorded else None
+
+    return run
+
+
+def _differential(args: Any, checker: Checker | None, where: str) -> Predicate:
+    if not isinstance(args, dict):
+        raise PredicateError(f"{where}.differential: expected a mapping")
+    _expect(args, {"any_of", "min_probability"}, f"{where}.differential")
+    conditions, threshold = args["any_of"], float(args.get("min_probability", 0.15))
+    if checker:
+        checker.values("condition", conditions)
+    return lambda ctx: any(ctx.probabilities.get(c, 0.0) >= threshold for c in conditions)
+
+
+def finding_references(spec: Any) -> list[str]:
+    """The named findings a predicate refers to directly (its evidence)."""
+    out: list[str] = []
+    if isinstance(spec, dict):
+        if "finding" in spec and len(spec) == 1:
+            return [spec["finding"]]
+        for key, value in spec.items():
+            if key in ("all", "any", "of") and isinstance(value, list):
+                for item in value:
+                    out += finding_references(item)
+            elif key in ("when",):
+                out += finding_references(value)
+    return list(dict.fromkeys(out))

@@ -1,0 +1,124 @@
+"""Nerve-root localisation from the neurological examination.
+
+Each finding adds weight to the roots the neurological tables (neuro.yaml) give
+for it, on its side; a normal result of a root's own test takes a little away.
+A root is reported only when at least one objective examination finding
+(weakness, reflex change, sensory loss, wasting) points to it and its total
+reaches the threshold: symptoms alone never name a root. The same root on both
+sides is reported once, as bilateral.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .context import Evaluation, words
+
+_SIDES = ("left", "right")
+
+
+class _Tally:
+    __slots__ = ("score", "objective", "evidence", "regions")
+
+    def __init__(self) -> None:
+        self.score = 0.0
+        self.objective = False
+        self.evidence: list[str] = []
+        self.regions: dict[str, list[str]] = {}
+
+
+def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
+    neuro, strength = ctx.kb.neuro, ctx.kb.neuro["evidence_strength"]
+    tallies: dict[tuple[str, str], _Tally] = {}
+
+    def add(weights: dict[str, float], side: str, amount: float, objective: bool, note: str | None = None,
+            region_kind: str | None = None, region: str | None = None) -> None:
+        for root, weight in weights.items():
+            tally = tallies.setdefault((root, side), _Tally())
+            tally.score += weight * amount
+            if amount > 0:
+                tally.objective |= objective
+                if note:
+                    tally.evidence.append(note)
+                if region_kind:
+                    tally.regions.setdefault(region_kind, []).append(region)
+
+    case_neuro = ctx.case.get("neuro") or {}
+    for movement, by_side in (case_neuro.get("motor") or {}).items():
+        table = neuro["myotomes"][movement]
+        for side in _SIDES:
+            grade = (by_side or {}).get(side)
+            if grade == "weak":
+                add(table["weights"], side, strength["motor_weak"], True, f"weak {words(movement)}, {side}")
+            elif grade == "normal" and table["key"]:
+                add(table["weights"], side, strength["normal_key_test"], False)
+    for reflex, by_side in (case_neuro.get("reflexes") or {}).items():
+        weights = neuro["reflexes"][reflex]["weights"]
+        for side in _SIDES:
+            grade = (by_side or {}).get(side)
+            if grade in ("reduced", "absent"):
+                add(weights, side, strength[f"reflex_{grade}"], True, f"{grade} {words(reflex)} reflex, {side}")
+            elif grade == "normal":
+                add(weights, side, strength["normal_reflex"], False)
+
+    region_sources = [
+        ("sensory_absent", (case_neuro.get("sensory") or {}).get("absent"), True, "absent sensation"),
+        ("sensory_reduced", (case_neuro.get("sensory") or {}).get("reduced"), True, "reduced sensation"),
+        ("atrophy", (ctx.case.get("observation") or {}).get("atrophy_sites"), True, "muscle wasting"),
+        ("numbness", (ctx.case.get("symptoms") or {}).get("numbness_sites"), False, "numbness"),
+        ("paresthesia", (ctx.case.get("symptoms") or {}).get("paresthesia_sites"), False, "pins and needles"),
+        ("pain", (ctx.case.get("symptoms") or {}).get("pain_sites"), False, "pain"),
+    ]
+    for kind, regions, objective, title in region_sources:
+        table = neuro["atrophy"] if kind == "atrophy" else neuro["dermatomes"]
+        amount = strength["atrophy" if kind == "atrophy" else kind]
+        # Several regions of one dermatome are one finding: the first counts in
+        # full, each further region only a quarter.
+        seen: dict[tuple[str, str], int] = {}
+        for region in regions or ():
+            base, side = ctx.kb.split_region(region)
+            entry = table.get(base)
+            if entry is None or side is None:
+                continue
+            for root, weight in entry["weights"].items():
+                n = seen.get((root, side), 0)
+                seen[(root, side)] = n + 1
+                add({root: weight}, side, amount * (1.0 if n == 0 else 0.25), objective,
+                    region_kind=title, region=words(base))
+    return tallies
+
+
+def _confidence(score: float, competitor: float, cap: float) -> float:
+    specificity = score / (score + max(competitor, 0.0))
+    return round(cap * (1.0 - math.exp(-score / 1.5)) * specificity, 2)
+
+
+def localise(ctx: Evaluation) -> list[dict[str, Any]]:
+    """Implicated roots, most certain first, and the engine facts derived from them."""
+    neuro = ctx.kb.neuro
+    tallies = _tallies(ctx)
+    found: dict[str, dict[str, Any]] = {}
+    for (root, side), tally in tallies.items():
+        if not tally.objective or tally.score < neuro["threshold"]:
+            continue
+        competitor = max((t.score for (r, s), t in tallies.items() if s == side and r != root), default=0.0)
+        evidence = list(dict.fromkeys(tally.evidence))
+        for kind, regions in tally.regions.items():
+            evidence.append(f"{kind}: {', '.join(dict.fromkeys(regions))}, {side}")
+        item = {"root": root, "side": side, "confidence": _confidence(tally.score, competitor, neuro["max_confidence"]),
+                "evidence": evidence}
+        if root in found:  # the same root on the other side
+            other = found[root]
+            other["side"] = "bilateral"
+            other["confidence"] = round(min(other["confidence"], item["confidence"]), 2)
+            other["evidence"] += item["evidence"]
+        else:
+            found[root] = item
+
+    examined = any((ctx.case.get("neuro") or {}).get(k) for k in ("motor", "reflexes", "sensory"))
+    ctx.engine_facts["nerve_root_found"] = True if found else (False if examined else None)
+    ctx.engine_facts["nerve_root_bilateral"] = (
+        any(r["side"] == "bilateral" for r in found.values()) if found else ctx.engine_facts["nerve_root_found"]
+    )
+    order = ctx.kb.neuro_root_order
+    return sorted(found.values(), key=lambda r: (-r["confidence"], order.index(r["root"])))

@@ -1,0 +1,53 @@
+"""Safety first: the red-flag screen and the referral it calls for.
+
+Every rule in red_flags.yaml is checked; the referral takes the highest urgency
+of the rules that hold. A rule whose findings are unknown does not fire, so the
+screen can only be as good as the examination: the text output says which
+screening questions were not asked.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .context import Evaluation
+from .predicates import URGENCY_LEVELS
+
+# Questions whose answer is needed to rule out an emergency; unanswered ones are
+# listed so the therapist can ask them.
+SCREENING_QUESTIONS = ("saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "progressive_weakness")
+
+
+def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    flags: dict[str, dict[str, Any]] = {}
+    reasons: list[tuple[int, str]] = []
+    level = 0
+    for rule, predicate, refs in ctx.kb.referral_rules:
+        if predicate(ctx) is not True:
+            continue
+        rule_level = URGENCY_LEVELS.index(rule["urgency"])
+        level = max(level, rule_level)
+        evidence = ctx.evidence(refs)
+        flag_id = rule["red_flag"]
+        if flag_id is None:
+            reasons.append((rule_level, f"{rule['reason']} ({'; '.join(evidence)})"))
+            continue
+        flag = flags.get(flag_id)
+        if flag is None:
+            flag = flags[flag_id] = {"id": flag_id, "urgency": rule["urgency"], "evidence": [],
+                                     "tell_client": ctx.kb.red_flags[flag_id]["tell_client"]}
+        elif rule_level > URGENCY_LEVELS.index(flag["urgency"]):
+            flag["urgency"] = rule["urgency"]
+        flag["evidence"] = list(dict.fromkeys(flag["evidence"] + evidence))
+
+    for flag in flags.values():
+        reasons.append((URGENCY_LEVELS.index(flag["urgency"]),
+                        f"suspected {flag['id'].replace('_', ' ')}: {'; '.join(flag['evidence'])}"))
+    ctx.urgency_level = level
+    ordered_flags = sorted(flags.values(), key=lambda f: -URGENCY_LEVELS.index(f["urgency"]))
+    referral = {
+        "urgency": URGENCY_LEVELS[level],
+        "reasons": [text for _, text in sorted(reasons, key=lambda r: -r[0])],
+        "tell_client": ordered_flags[0]["tell_client"] if ordered_flags else (ctx.kb.routine_advice if level else None),
+        "not_asked": [q for q in SCREENING_QUESTIONS if (ctx.case.get("symptoms") or {}).get(q) is None],
+    }
+    return referral, ordered_flags

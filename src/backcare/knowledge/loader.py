@@ -1,0 +1,225 @@
+"""Read the knowledge-base YAML, validate it, and normalise it to plain data.
+
+The normalised form is what the engine runs on. It is also written to
+`backcare/_generated/knowledge.json` (`python -m backcare.knowledge.loader`) so
+that the command line can start without YAML or pydantic; `runtime.py` checks
+that file's version against the YAML and rebuilds when they differ.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..engine.predicates import Checker, PredicateError, compile_predicate
+from ..vocabulary import Vocabulary, vocabulary
+from . import schema
+from .version import DATA_DIR, GENERATED_FILE, content_version
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base is inconsistent; the message names file and entry."""
+
+
+def _read(name: str) -> Any:
+    path = DATA_DIR / f"{name}.yaml"
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path.name}: not valid YAML: {exc}") from exc
+
+
+def _model(name: str, model: type[BaseModel], raw: Any) -> Any:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        lines = [f"{name}.yaml: {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise KnowledgeError("\n".join(lines)) from exc
+
+
+class _VocabularyChecker(Checker):
+    """Checks every name a rule uses against the vocabulary and the knowledge base."""
+
+    def __init__(self, vocab: Vocabulary, findings: set[str], region_sets: set[str]):
+        self.findings = findings
+        self.known = {
+            "region": set(vocab.regions),
+            "region_set": region_sets,
+            "special_test": set(vocab.special_tests),
+            "movement": set(vocab.movements),
+            "reflex": set(vocab.reflexes),
+            "rom_motion": set(vocab.rom_motions),
+            "rom_mode": set(vocab.rom_modes),
+            "structure": set(vocab.structures),
+            "palpation_list": {"hypertonic", "tender", "trigger_points"},
+            "condition": set(vocab.conditions),
+        }
+        from ..case import Case
+
+        self.case_model = Case
+
+    def field(self, path: str) -> None:
+        model: Any = self.case_model
+        for part in path.split("."):
+            fields = getattr(model, "model_fields", None)
+            if not fields or part not in fields:
+                raise PredicateError(f"unknown case field {path!r}")
+            from ..errors import _nested_model
+
+            model = _nested_model(fields[part].annotation)
+
+    def values(self, kind: str, values: list[str]) -> None:
+        unknown = sorted(set(values) - self.known[kind])
+        if unknown:
+            raise PredicateError(f"unknown {kind.replace('_', ' ')} {unknown}")
+
+    def finding(self, finding_id: str) -> None:
+        if finding_id not in self.findings:
+            raise PredicateError(f"unknown finding {finding_id!r}")
+
+
+def _ids(where: str, values: list[str], allowed: dict | tuple | set, what: str) -> None:
+    unknown = sorted(set(values) - set(allowed))
+    if unknown:
+        raise KnowledgeError(f"{where}: unknown {what} {unknown}")
+
+
+def build() -> dict[str, Any]:
+    """Load, validate and normalise the whole knowledge base."""
+    vocab = vocabulary()
+    sources = {k: _model("sources", schema.Source, v).model_dump() for k, v in _read("sources").items()}
+    conditions = {k: _model("conditions", schema.Condition, v) for k, v in _read("conditions").items()}
+    files = {name: _model(name, model, _read(name)) for name, model in schema.FILE_MODELS.items()}
+    findings_file: schema.FindingsFile = files["findings"]
+    neuro: schema.NeuroFile = files["neuro"]
+    flags: schema.RedFlagsFile = files["red_flags"]
+    contra: schema.ContraindicationsFile = files["contraindications"]
+    treatment: schema.TreatmentFile = files["treatment"]
+    self_care: schema.SelfCareFile = files["self_care"]
+
+    _ids("conditions.yaml", list(conditions), vocab.conditions, "condition")
+    missing = sorted(set(vocab.conditions) - set(conditions))
+    if missing:
+        raise KnowledgeError(f"conditions.yaml: vocabulary conditions without an entry: {missing}")
+    if sum(c.prior for c in conditions.values()) > 1.0:
+        raise KnowledgeError("conditions.yaml: priors must sum to at most 1")
+
+    findings = dict(findings_file.findings)
+    for fid, finding in flags.findings.items():
+        if fid in findings:
+            raise KnowledgeError(f"red_flags.yaml: finding {fid!r} is also defined in findings.yaml")
+        findings[fid] = finding
+    for name, regions in findings_file.region_sets.items():
+        _ids(f"findings.yaml: region_sets.{name}", regions, vocab.regions, "region")
+    checker = _VocabularyChecker(vocab, set(findings), set(findings_file.region_sets))
+
+    def check(where: str, predicate: dict | None) -> None:
+        if predicate is None:
+            return
+        try:
+            compile_predicate(predicate, checker, where)
+        except PredicateError as exc:
+            raise KnowledgeError(f"{where}: {exc}") from exc
+
+    def cite(where: str, cited: list[str]) -> None:
+        _ids(where, cited, sources, "source")
+
+    for cid, cond in conditions.items():
+        cite(f"conditions.yaml: {cid}", cond.sources)
+    for fid, finding in findings.items():
+        where = f"findings: {fid}"
+        check(where, finding.when)
+        cite(where, finding.sources)
+        _ids(where, list(finding.moves), vocab.conditions, "condition")
+        if finding.moves and finding.basis is None:
+            raise KnowledgeError(f"{where}: a finding that moves conditions must state its basis")
+    for table in ("dermatomes", "myotomes", "reflexes", "atrophy"):
+        entries: dict[str, schema.WeightedRoots] = getattr(neuro, table)
+        allowed = {"dermatomes": vocab.regions, "atrophy": vocab.regions, "myotomes": vocab.movements, "reflexes": vocab.reflexes}[table]
+        _ids(f"neuro.yaml: {table}", list(entries), allowed, "id")
+        for key, entry in entries.items():
+            _ids(f"neuro.yaml: {table}.{key}", list(entry.weights), vocab.nerve_roots, "root")
+            cite(f"neuro.yaml: {table}.{key}", entry.sources)
+    missing = sorted(set(vocab.movements) - set(neuro.myotomes)) + sorted(set(vocab.reflexes) - set(neuro.reflexes))
+    if missing:
+        raise KnowledgeError(f"neuro.yaml: movements or reflexes without a root table: {missing}")
+    cite("neuro.yaml", neuro.sources)
+    _ids("red_flags.yaml: red_flags", list(flags.red_flags), vocab.red_flags, "red flag")
+    missing = sorted(set(vocab.red_flags) - set(flags.red_flags))
+    if missing:
+        raise KnowledgeError(f"red_flags.yaml: red flags without advice: {missing}")
+    for rid, info in flags.red_flags.items():
+        cite(f"red_flags.yaml: {rid}", info.sources)
+    for rule in flags.rules:
+        where = f"red_flags.yaml: rule {rule.id}"
+        check(where, rule.when)
+        cite(where, rule.sources)
+        if rule.red_flag is None and rule.reason is None:
+            raise KnowledgeError(f"{where}: a rule without a red flag needs a reason")
+        if rule.red_flag is not None:
+            _ids(where, [rule.red_flag], vocab.red_flags, "red flag")
+    for cid, entry in contra.contraindications.items():
+        where = f"contraindications.yaml: {cid}"
+        _ids(where, [cid], vocab.contraindications, "contraindication")
+        check(where, entry.when)
+        cite(where, entry.sources)
+        _ids(where, entry.forbids.techniques, vocab.techniques, "technique")
+        _ids(where, entry.forbids.targets, vocab.structures, "structure")
+        _ids(where, entry.forbids.positioning, vocab.positioning, "positioning")
+        _ids(where, entry.forbids.hydrotherapy, vocab.hydrotherapy, "hydrotherapy")
+        _ids(where, entry.forbids.self_care, vocab.self_care, "self-care item")
+    target_words = set(vocab.structures) | {"palpated", "palpated_trigger_points"}
+    for pid, protocol in treatment.protocols.items():
+        where = f"treatment.yaml: {pid}"
+        check(where, protocol.when)
+        cite(where, protocol.sources)
+        _ids(where, protocol.goals, vocab.treatment_goals, "goal")
+        _ids(where, protocol.positioning, vocab.positioning, "positioning")
+        _ids(where, protocol.hydrotherapy, vocab.hydrotherapy, "hydrotherapy")
+        for tech in protocol.techniques:
+            _ids(where, [tech.technique], vocab.techniques, "technique")
+            _ids(where, tech.targets, target_words, "target")
+    _ids("self_care.yaml: items", list(self_care.items), vocab.self_care, "self-care item")
+    for sid, item in self_care.items.items():
+        check(f"self_care.yaml: {sid}.avoid_when", item.avoid_when)
+        cite(f"self_care.yaml: {sid}", item.sources)
+    for rule in self_care.rules:
+        where = f"self_care.yaml: rule {rule.id}"
+        check(where, rule.when)
+        cite(where, rule.sources)
+        _ids(where, rule.add, self_care.items, "self-care item")
+
+    dump = lambda m: m.model_dump(exclude_defaults=False)  # noqa: E731
+    return {
+        "version": content_version(),
+        "sources": sources,
+        "nerve_roots": list(vocab.nerve_roots),
+        "conditions": {k: dump(v) for k, v in conditions.items()},
+        "region_sets": findings_file.region_sets,
+        "findings": {k: dump(v) for k, v in findings.items()},
+        "neuro": dump(neuro),
+        "red_flags": {k: dump(v) for k, v in flags.red_flags.items()},
+        "routine_advice": flags.routine_advice,
+        "referral_rules": [dump(r) for r in flags.rules],
+        "contraindications": {k: dump(v) for k, v in contra.contraindications.items()},
+        "protocols": {k: dump(v) for k, v in treatment.protocols.items()},
+        "self_care": {"items": {k: dump(v) for k, v in self_care.items.items()}, "rules": [dump(r) for r in self_care.rules]},
+    }
+
+
+def write_generated(path: Path = GENERATED_FILE) -> Path:
+    data = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    try:
+        print(f"wrote {write_generated()}")
+    except KnowledgeError as exc:
+        sys.exit(str(exc))

@@ -1,0 +1,83 @@
+"""The knowledge base as the engine uses it: normalised data with compiled rules.
+
+Loading prefers the generated JSON (no YAML parser, no pydantic: fast start-up)
+and falls back to validating the YAML when the JSON is missing or stale.
+"""
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from ..engine.predicates import compile_predicate, finding_references
+from .version import GENERATED_FILE, content_version
+
+
+def split_region(region: str) -> tuple[str, str | None]:
+    """'calf_left' -> ('calf', 'left'); a region without a side keeps side None."""
+    if region.endswith("_left"):
+        return region[:-5], "left"
+    if region.endswith("_right"):
+        return region[:-6], "right"
+    return region, None
+
+
+class Knowledge:
+    """Read-only knowledge base with every rule compiled once."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self.version: str = data["version"]
+        self.sources: dict = data["sources"]
+        self.conditions: dict = data["conditions"]
+        self.region_sets = {k: frozenset(v) for k, v in data["region_sets"].items()}
+        self.findings: dict = data["findings"]
+        self.neuro: dict = data["neuro"]
+        self.red_flags: dict = data["red_flags"]
+        self.routine_advice: str = data["routine_advice"]
+        self.contraindications: dict = data["contraindications"]
+        self.protocols: dict = data["protocols"]
+        self.self_care_items: dict = data["self_care"]["items"]
+        self.split_region = split_region
+        self.neuro_root_order: list[str] = data["nerve_roots"]
+
+        self.finding_rules = {fid: compile_predicate(f["when"]) for fid, f in self.findings.items()}
+        # Findings that move the differential, with their (condition, move) pairs.
+        self.weighted_findings = [
+            (fid, f, list(f["moves"].items())) for fid, f in self.findings.items() if f["moves"]
+        ]
+        self.referral_rules = [
+            (rule, compile_predicate(rule["when"]), finding_references(rule["when"])) for rule in data["referral_rules"]
+        ]
+        self.contraindication_rules = [
+            (cid, entry, compile_predicate(entry["when"]), finding_references(entry["when"]))
+            for cid, entry in self.contraindications.items()
+        ]
+        self.protocol_rules = [
+            (pid, p, compile_predicate(p["when"]) if p["when"] else None) for pid, p in self.protocols.items()
+        ]
+        self.self_care_rules = [
+            (rule, compile_predicate(rule["when"]) if rule["when"] else None) for rule in data["self_care"]["rules"]
+        ]
+        self.self_care_avoid = {
+            sid: compile_predicate(item["avoid_when"])
+            for sid, item in self.self_care_items.items()
+            if item["avoid_when"]
+        }
+
+
+def _read_generated() -> dict[str, Any] | None:
+    try:
+        return json.loads(GENERATED_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@cache
+def load_knowledge() -> Knowledge:
+    data = _read_generated()
+    if data is None or data.get("version") != content_version():
+        from .loader import build  # validates the YAML; slower, only when the JSON is stale
+
+        data = build()
+    return Knowledge(data)

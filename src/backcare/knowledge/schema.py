@@ -1,0 +1,170 @@
+"""Pydantic schema of the knowledge-base files, checked against the vocabulary.
+
+Structure is checked by the models; cross-references (vocabulary ids, sources,
+findings, predicate syntax) by `check_references`, so a typo in a YAML file is
+reported with its file and entry instead of surfacing as a wrong assessment.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Urgency = Literal["none", "routine", "urgent", "emergency"]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Entry):
+    kind: Literal["seed", "publication", "team"]
+    title: str
+    file: str | None = None
+    notes: str | None = None
+
+
+class Condition(_Entry):
+    name: str
+    prior: float = Field(gt=0, lt=1)
+    serious: bool = False
+    icd10: str
+    snomed: str | None
+    code_confidence: Literal["confirmed", "unverified", "none"]
+    sources: list[str] = Field(min_length=1)
+
+
+class Move(_Entry):
+    present: float = Field(default=1.0, gt=0)
+    absent: float = Field(default=1.0, gt=0)
+    group: str | None = None
+
+
+class Finding(_Entry):
+    label: str
+    absent_label: str | None = None
+    when: dict[str, Any]
+    group: str | None = None
+    moves: dict[str, Move] = {}
+    basis: Literal["measured", "derived", "estimate"] | None = None
+    sources: list[str] = Field(min_length=1)
+
+
+class FindingsFile(_Entry):
+    region_sets: dict[str, list[str]] = {}
+    findings: dict[str, Finding]
+
+
+class WeightedRoots(_Entry):
+    weights: dict[str, float]
+    key: bool = False
+    sources: list[str] = Field(min_length=1)
+
+
+class NeuroFile(_Entry):
+    dermatomes: dict[str, WeightedRoots]
+    myotomes: dict[str, WeightedRoots]
+    reflexes: dict[str, WeightedRoots]
+    atrophy: dict[str, WeightedRoots]
+    evidence_strength: dict[str, float]
+    threshold: float = Field(gt=0)
+    max_confidence: float = Field(gt=0, le=1)
+    sources: list[str] = Field(min_length=1)
+
+
+class RedFlagInfo(_Entry):
+    tell_client: str
+    sources: list[str] = Field(min_length=1)
+
+
+class ReferralRule(_Entry):
+    id: str
+    red_flag: str | None = None
+    urgency: Urgency
+    when: dict[str, Any]
+    reason: str | None = None
+    sources: list[str] = Field(min_length=1)
+
+
+class RedFlagsFile(_Entry):
+    red_flags: dict[str, RedFlagInfo]
+    routine_advice: str
+    findings: dict[str, Finding] = {}
+    rules: list[ReferralRule]
+
+
+class Forbids(_Entry):
+    techniques: list[str] = []
+    targets: list[str] = []
+    positioning: list[str] = []
+    hydrotherapy: list[str] = []
+    self_care: list[str] = []
+
+
+class Contraindication(_Entry):
+    when: dict[str, Any]
+    reason: str
+    stops_treatment: bool = False
+    forbids: Forbids = Forbids()
+    sources: list[str] = Field(min_length=1)
+
+
+class ContraindicationsFile(_Entry):
+    contraindications: dict[str, Contraindication]
+
+
+class TechniqueSpec(_Entry):
+    technique: str
+    targets: list[str] = Field(min_length=1)
+
+
+class Protocol(_Entry):
+    title: str
+    when: dict[str, Any] | None = None
+    goals: list[str] = []
+    positioning: list[str] = []
+    hydrotherapy: list[str] = []
+    techniques: list[TechniqueSpec] = []
+    sources: list[str] = Field(min_length=1)
+
+
+class TreatmentFile(_Entry):
+    protocols: dict[str, Protocol]
+
+
+class Dosage(_Entry):
+    sets: int | None
+    reps: int | None
+    hold_seconds: int | None
+    frequency: str | None
+
+
+class SelfCareItem(_Entry):
+    title: str
+    dosage: Dosage
+    instructions: str
+    avoid_when: dict[str, Any] | None = None
+    sources: list[str] = Field(min_length=1)
+
+
+class SelfCareRule(_Entry):
+    id: str
+    when: dict[str, Any] | None = None
+    add: list[str] = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+
+
+class SelfCareFile(_Entry):
+    items: dict[str, SelfCareItem]
+    rules: list[SelfCareRule]
+
+
+# File name (without .yaml) -> the model its content must match.
+FILE_MODELS: dict[str, type[BaseModel]] = {
+    "findings": FindingsFile,
+    "neuro": NeuroFile,
+    "red_flags": RedFlagsFile,
+    "contraindications": ContraindicationsFile,
+    "treatment": TreatmentFile,
+    "self_care": SelfCareFile,
+}
