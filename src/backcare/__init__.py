@@ -1,0 +1,42 @@
+"""backcare: decision support for manual therapists assessing low back pain.
+
+It supports a therapist's clinical judgement; it does not diagnose.
+
+    from backcare import Case, assess
+    assessment = assess(Case.model_validate({...}))
+
+Names are imported on first use so that `backcare.cli` starts quickly.
+"""
+from __future__ import annotations
+
+TYPE_CHECKING = False  # not from typing: importing it would slow the CLI start
+
+__version__ = "0.1.0"
+__all__ = ["Assessment", "Case", "CaseError", "assess", "load_case", "loads_case", "parse_case"]
+
+_LAZY = {
+    "Assessment": ".assessment",
+    "Case": ".case",
+    "CaseError": ".errors",
+    "assess": ".api",
+    "load_case": ".caseio",
+    "loads_case": ".caseio",
+    "parse_case": ".caseio",
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .api import assess
+    from .assessment import Assessment
+    from .case import Case
+    from .caseio import load_case, loads_case, parse_case
+    from .errors import CaseError
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'backcare' has no attribute {name!r}")

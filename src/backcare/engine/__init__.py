@@ -6,7 +6,10 @@ chooses the protocols, the contraindications filter them.
 """
 from __future__ import annotations
 
-from typing import Any
+# Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 DISCLAIMER = (
     "Decision support for a qualified therapist, not a diagnosis: it weighs the recorded "

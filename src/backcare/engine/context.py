@@ -1,9 +1,13 @@
 """State shared by the engine's stages while one case is assessed."""
 from __future__ import annotations
 
-from typing import Any
+# Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-from .predicates import Tri
+    from .predicates import Tri
+
 
 
 class Evaluation:

@@ -11,7 +11,10 @@ rounded down).
 from __future__ import annotations
 
 import math
-from typing import Any
+# Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from .context import Evaluation
 

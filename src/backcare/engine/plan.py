@@ -9,7 +9,10 @@ hands-on plan and no exercises, only the referral.
 from __future__ import annotations
 
 import re
-from typing import Any
+# Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from .context import Evaluation, words
 from .predicates import lookup

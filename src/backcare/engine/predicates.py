@@ -21,10 +21,13 @@ that refers to something the vocabulary or the knowledge base does not have.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+# Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
-Tri = bool | None
-Predicate = Callable[[Any], Tri]
+    Tri = bool | None
+    Predicate = Callable[[Any], Tri]
 
 URGENCY_LEVELS = ("none", "routine", "urgent", "emergency")
 REGION_FIELDS = {

@@ -10,7 +10,10 @@ sides is reported once, as bilateral.
 from __future__ import annotations
 
 import math
-from typing import Any
+# Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from .context import Evaluation, words
 
@@ -44,16 +47,19 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
                     tally.regions.setdefault(region_kind, []).append(region)
 
     case_neuro = ctx.case.get("neuro") or {}
-    for movement, by_side in (case_neuro.get("motor") or {}).items():
-        table = neuro["myotomes"][movement]
+    # Walk the tables, not the case, so evidence comes out in one order whatever the input's key order.
+    motor = case_neuro.get("motor") or {}
+    for movement, table in neuro["myotomes"].items():
+        by_side = motor.get(movement)
         for side in _SIDES:
             grade = (by_side or {}).get(side)
             if grade == "weak":
                 add(table["weights"], side, strength["motor_weak"], True, f"weak {words(movement)}, {side}")
             elif grade == "normal" and table["key"]:
                 add(table["weights"], side, strength["normal_key_test"], False)
-    for reflex, by_side in (case_neuro.get("reflexes") or {}).items():
-        weights = neuro["reflexes"][reflex]["weights"]
+    reflexes = case_neuro.get("reflexes") or {}
+    for reflex, entry in neuro["reflexes"].items():
+        by_side, weights = reflexes.get(reflex), entry["weights"]
         for side in _SIDES:
             grade = (by_side or {}).get(side)
             if grade in ("reduced", "absent"):

@@ -7,7 +7,10 @@ screening questions were not asked.
 """
 from __future__ import annotations
 
-from typing import Any
+# Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from .context import Evaluation
 from .predicates import URGENCY_LEVELS

@@ -26,7 +26,7 @@ class KnowledgeError(ValueError):
 
 
 def _read(name: str) -> Any:
-    path = DATA_DIR / f"{name}.yaml"
+    path = Path(DATA_DIR) / f"{name}.yaml"
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -211,7 +211,7 @@ def build() -> dict[str, Any]:
     }
 
 
-def write_generated(path: Path = GENERATED_FILE) -> Path:
+def write_generated(path: Path = Path(GENERATED_FILE)) -> Path:
     data = build()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")

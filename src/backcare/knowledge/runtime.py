@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any
+# Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..engine.predicates import compile_predicate, finding_references
 from .version import GENERATED_FILE, content_version
@@ -68,7 +71,8 @@ class Knowledge:
 
 def _read_generated() -> dict[str, Any] | None:
     try:
-        return json.loads(GENERATED_FILE.read_text(encoding="utf-8"))
+        with open(GENERATED_FILE, encoding="utf-8") as fh:
+            return json.load(fh)
     except (OSError, ValueError):
         return None
 

@@ -1,25 +1,33 @@
 """The knowledge-base version: a content hash of the data files and the vocabulary.
 
-Every assessment records it, so a stored assessment can be traced to the exact
-rules that produced it. Light on purpose: the CLI's fast path imports it.
+Every assessment records it, so a stored assessment can always be traced to the
+exact rules that produced it. os.path rather than pathlib keeps the CLI's
+start-up light: this module is on its fast path.
 """
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import os
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(__file__).resolve().parent / "data"
-GENERATED_FILE = PACKAGE_DIR / "_generated" / "knowledge.json"
-VOCABULARY_FILE = PACKAGE_DIR / "vocabulary.yaml"
+PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA_DIR = os.path.join(PACKAGE_DIR, "knowledge", "data")
+GENERATED_FILE = os.path.join(PACKAGE_DIR, "_generated", "knowledge.json")
+VOCABULARY_FILE = os.path.join(PACKAGE_DIR, "vocabulary.yaml")
+
+
+def data_files() -> list[str]:
+    names = sorted(n for n in os.listdir(DATA_DIR) if n.endswith(".yaml"))
+    return [VOCABULARY_FILE, *(os.path.join(DATA_DIR, n) for n in names)]
 
 
 def content_version() -> str:
     digest = hashlib.sha256()
-    for path in [VOCABULARY_FILE, *sorted(DATA_DIR.glob("*.yaml"))]:
-        digest.update(path.name.encode())
+    for path in data_files():
+        with open(path, "rb") as fh:
+            content = fh.read()
+        digest.update(os.path.basename(path).encode())
         digest.update(b"\0")
         # Normalise line endings so a checkout on Windows hashes the same.
-        digest.update(path.read_bytes().replace(b"\r\n", b"\n"))
+        digest.update(content.replace(b"\r\n", b"\n"))
         digest.update(b"\0")
     return "kb-" + digest.hexdigest()[:16]

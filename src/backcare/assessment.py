@@ -1,0 +1,119 @@
+"""The assessment: what the engine concludes about a case (shared/spec/case-format.md).
+
+The fields the contract fixes are typed with vocabulary ids, so an assessment
+that strays from the contract fails validation. The extra fields (codes,
+likelihood ratios, instructions, knowledge-base version) are additions the
+contract allows.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .vocabulary import vocabulary
+
+_V = vocabulary()
+
+
+def _one_of(values) -> Any:
+    return Literal[tuple(values)]  # type: ignore[valid-type]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Referral(_Out):
+    urgency: _one_of(_V.referral_urgency)
+    reasons: list[str]
+    tell_client: str | None = None
+    not_asked: list[str] = Field(default=[], description="screening questions the case leaves unanswered")
+
+
+class RedFlag(_Out):
+    id: _one_of(_V.red_flags)
+    evidence: list[str]
+    urgency: _one_of(_V.referral_urgency)
+    tell_client: str
+
+
+class NerveRoot(_Out):
+    root: _one_of(_V.nerve_roots)
+    side: Literal["left", "right", "bilateral"]
+    confidence: float = Field(ge=0, le=1)
+    evidence: list[str]
+
+
+class Codes(_Out):
+    icd10: str
+    snomed: str | None
+
+
+class LikelihoodRatio(_Out):
+    finding: str
+    present: bool
+    lr: float
+
+
+class RankedCondition(_Out):
+    condition: _one_of(_V.conditions)
+    probability: float = Field(ge=0, le=1)
+    evidence: list[str]
+    name: str
+    serious: bool
+    prior: float
+    codes: Codes
+    likelihood_ratios: list[LikelihoodRatio]
+
+
+class Contraindication(_Out):
+    id: _one_of(_V.contraindications)
+    reason: str
+    evidence: list[str] = []
+
+
+class Technique(_Out):
+    technique: _one_of(_V.techniques)
+    targets: list[_one_of(_V.structures)]
+
+
+class ProtocolRef(_Out):
+    id: str
+    title: str
+
+
+class Plan(_Out):
+    treat: bool
+    goals: list[_one_of(_V.treatment_goals)]
+    positioning: list[_one_of(_V.positioning)]
+    hydrotherapy: list[_one_of(_V.hydrotherapy)]
+    techniques: list[Technique]
+    protocols: list[ProtocolRef] = []
+
+
+class SelfCare(_Out):
+    id: _one_of(_V.self_care)
+    sets: int | None
+    reps: int | None
+    hold_seconds: int | None
+    frequency: str | None
+    title: str
+    instructions: str
+
+
+class KnowledgeBaseRef(_Out):
+    version: str
+
+
+class Assessment(_Out):
+    case_id: str | None = None
+    referral: Referral
+    red_flags: list[RedFlag]
+    nerve_roots: list[NerveRoot]
+    differential: list[RankedCondition]
+    contraindications: list[Contraindication]
+    plan: Plan
+    self_care: list[SelfCare]
+    knowledge_base: KnowledgeBaseRef
+    disclaimer: str

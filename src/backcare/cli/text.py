@@ -1,0 +1,108 @@
+"""A readable assessment for a therapist, red flags first (Rich)."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..vocabulary import vocabulary
+
+_URGENCY_STYLE = {"none": "green", "routine": "yellow", "urgent": "bold red", "emergency": "bold white on red"}
+
+
+def _name(kind: str, identifier: str) -> str:
+    table: dict[str, str] = getattr(vocabulary(), kind)
+    text = table.get(identifier, identifier) if isinstance(table, dict) else identifier
+    return text.split(" (")[0].split(";")[0]
+
+
+def _dose(item: dict[str, Any]) -> str:
+    parts = []
+    if item["sets"]:
+        parts.append(f"{item['sets']} set{'s' if item['sets'] > 1 else ''}")
+    if item["reps"]:
+        parts.append(f"{item['reps']} reps")
+    if item["hold_seconds"]:
+        parts.append(f"hold {item['hold_seconds']} s")
+    if item["frequency"]:
+        parts.append(item["frequency"])
+    return ", ".join(parts)
+
+
+def _safety(a: dict[str, Any]) -> Panel:
+    referral = a["referral"]
+    urgency = referral["urgency"]
+    lines: list[Any] = [Text(f"Referral: {urgency.upper()}", style=_URGENCY_STYLE[urgency])]
+    for flag in a["red_flags"]:
+        lines.append(Text(f"RED FLAG  {_name('red_flags', flag['id'])} ({flag['urgency']})", style="bold red"))
+        lines += [Text(f"   - {e}") for e in flag["evidence"]]
+    for reason in referral["reasons"]:
+        if not reason.startswith("suspected "):
+            lines.append(Text(f"Referral reason: {reason}", style="yellow"))
+    if referral.get("tell_client"):
+        lines.append(Text(f"Tell the client: {referral['tell_client']}", style="italic"))
+    if not a["red_flags"]:
+        lines.append(Text("No red flag found in what was recorded.", style="green"))
+    if referral["not_asked"]:
+        asked = ", ".join(q.replace("_", " ") for q in referral["not_asked"])
+        lines.append(Text(f"Not recorded, ask before treating: {asked}", style="bold yellow"))
+    return Panel(Group(*lines), title="Safety", border_style=_URGENCY_STYLE[urgency].split()[-1])
+
+
+def _roots(a: dict[str, Any]) -> Panel:
+    if not a["nerve_roots"]:
+        return Panel("No nerve-root deficit found in the recorded examination.", title="Nerve roots")
+    table = Table(show_header=True, box=None)
+    for col in ("root", "side", "confidence", "evidence"):
+        table.add_column(col)
+    for r in a["nerve_roots"]:
+        table.add_row(r["root"], r["side"], f"{r['confidence']:.2f}", "\n".join(r["evidence"]))
+    return Panel(table, title="Nerve roots")
+
+
+def _differential(a: dict[str, Any]) -> Panel:
+    table = Table(show_header=True, box=None)
+    for col in ("condition", "probability", "", "findings that moved it (likelihood ratio)"):
+        table.add_column(col)
+    for item in a["differential"][:6]:
+        bar = "#" * max(1, round(item["probability"] * 20)) if item["probability"] >= 0.005 else ""
+        style = "red" if item["serious"] else None
+        table.add_row(Text(item["name"], style=style), f"{item['probability']:.0%}", bar, "\n".join(item["evidence"][:4]))
+    return Panel(table, title="Differential (most likely first)")
+
+
+def _plan(a: dict[str, Any]) -> Panel:
+    lines: list[Any] = []
+    for c in a["contraindications"]:
+        lines.append(Text(f"! {_name('contraindications', c['id'])}: {c['reason']}", style="yellow"))
+    plan = a["plan"]
+    if not plan["treat"]:
+        lines.append(Text("No hands-on treatment today.", style="bold red"))
+        return Panel(Group(*lines), title="Precautions and plan")
+    lines.append(Text("Goals: " + "; ".join(_name("treatment_goals", g) for g in plan["goals"])))
+    lines.append(Text("Positioning: " + "; ".join(_name("positioning", p) for p in plan["positioning"])))
+    lines.append(Text("Hydrotherapy: " + "; ".join(_name("hydrotherapy", h) for h in plan["hydrotherapy"])))
+    for t in plan["techniques"]:
+        lines.append(Text(f"  {_name('techniques', t['technique'])}: " + ", ".join(_name("structures", s) for s in t["targets"])))
+    return Panel(Group(*lines), title="Precautions and plan")
+
+
+def _self_care(a: dict[str, Any]) -> Panel:
+    if not a["self_care"]:
+        return Panel("None until the client has been seen by a doctor.", title="Self-care")
+    table = Table(show_header=False, box=None)
+    for item in a["self_care"]:
+        table.add_row(item["title"], _dose(item))
+    return Panel(table, title="Self-care")
+
+
+def render_assessments(results: list[dict[str, Any]], names: list[str], console: Console | None = None) -> None:
+    console = console or Console()
+    for name, a in zip(names, results):
+        console.rule(f"{a.get('case_id') or name}  [dim]knowledge base {a['knowledge_base']['version']}[/dim]")
+        console.print(Text(a["disclaimer"], style="dim italic"))
+        for panel in (_safety(a), _roots(a), _differential(a), _plan(a), _self_care(a)):
+            console.print(panel)
