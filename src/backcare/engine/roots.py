@@ -54,7 +54,8 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
         for side in _SIDES:
             grade = (by_side or {}).get(side)
             if grade == "weak":
-                add(table["weights"], side, strength["motor_weak"], True, f"weak {words(movement)}, {side}")
+                amount = strength["motor_weak" if table["key"] else "motor_weak_secondary"]
+                add(table["weights"], side, amount, True, f"weak {words(movement)}, {side}")
             elif grade == "normal" and table["key"]:
                 add(table["weights"], side, strength["normal_key_test"], False)
     reflexes = case_neuro.get("reflexes") or {}

@@ -1,0 +1,58 @@
+"""Shared helpers: build cases from a few blocks, assess them as plain data."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from backcare.api import assess_data
+from backcare.caseio import parse_case
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+# A calm baseline: an adult with mechanical low back pain who was screened for
+# the emergency questions. Tests add or change only what they are about.
+BASELINE = {
+    "client": {"age": 40, "sex": "female"},
+    "history": {"onset": "gradual", "duration_days": 20, "aggravating": ["bending_forward"], "easing": ["rest"]},
+    "symptoms": {
+        "pain_nrs": 4,
+        "pain_sites": ["low_back"],
+        "saddle_anaesthesia": False,
+        "bladder_dysfunction": False,
+        "bowel_dysfunction": False,
+        "progressive_weakness": False,
+    },
+}
+
+
+def merged(base: dict, changes: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def make_case(**blocks) -> dict:
+    """BASELINE with the given blocks merged in; validated like any case."""
+    data = merged(BASELINE, blocks)
+    return parse_case(data).findings()
+
+
+def run_case(**blocks) -> dict:
+    return assess_data(make_case(**blocks))
+
+
+def ids(items, key="id"):
+    return [i[key] for i in items]
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not beside this checkout")
+    return SHARED

@@ -1,0 +1,76 @@
+"""Hypothesis strategies for valid cases, built from the vocabulary."""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from backcare.vocabulary import vocabulary
+
+V = vocabulary()
+SIDE_KEYS = ("left", "right")
+
+
+def _optional_block(fields: dict) -> st.SearchStrategy:
+    return st.fixed_dictionaries({}, optional=fields)
+
+
+def _side_map(values) -> st.SearchStrategy:
+    return _optional_block({s: st.sampled_from(values) for s in SIDE_KEYS})
+
+
+regions = st.sampled_from(V.region_ids)
+region_lists = st.lists(regions, max_size=5, unique=True)
+results = ("positive", "negative")
+
+cases = _optional_block({
+    "id": st.text(max_size=10),
+    "client": _optional_block({"age": st.integers(0, 120), "sex": st.sampled_from(["female", "male", "other"])}),
+    "history": _optional_block({
+        "onset": st.sampled_from(["sudden", "gradual"]),
+        "mechanism": st.text(max_size=20),
+        "duration_days": st.integers(0, 4000),
+        "prior_episodes": st.booleans(),
+        "back_injury_history": st.booleans(),
+        "sitting_hours_per_day": st.integers(0, 24) | st.floats(0, 24),
+        "aggravating": st.lists(st.sampled_from(list(V.aggravating)), max_size=4, unique=True),
+        "easing": st.lists(st.sampled_from(list(V.easing)), max_size=3, unique=True),
+        "morning_stiffness_minutes": st.integers(0, 240),
+    }),
+    "medical": _optional_block({flag: st.booleans() for flag in V.medical_history}),
+    "symptoms": _optional_block({
+        "pain_nrs": st.integers(0, 10),
+        "pain_sites": region_lists,
+        "pain_quality": st.lists(st.sampled_from(["deep", "sharp", "aching", "burning"]), max_size=2),
+        "paresthesia_sites": region_lists,
+        "numbness_sites": region_lists,
+        **{flag: st.booleans() for flag in (
+            "saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "sexual_dysfunction",
+            "progressive_weakness", "no_comfortable_position", "constant_night_pain", "neurogenic_claudication")},
+    }),
+    "observation": _optional_block({
+        "posture": st.lists(st.sampled_from(list(V.postures)), max_size=2, unique=True),
+        "gait": st.sampled_from(V.gaits),
+        "leg_length_discrepancy": st.booleans(),
+        "guarding": st.booleans(),
+        "muscle_spasm": st.booleans(),
+        "atrophy_sites": region_lists,
+    }),
+    "rom": _optional_block({
+        **{m: _optional_block({mode: st.sampled_from(V.rom_values(mode)) for mode in V.rom_modes}) for m in V.rom_motions},
+        "flexion_deviation": st.sampled_from(SIDE_KEYS),
+    }),
+    "special_tests": _optional_block({
+        t: (st.sampled_from(results) | _side_map(results)) if t in V.sided_tests else st.sampled_from(results)
+        for t in V.special_tests
+    }),
+    "neuro": _optional_block({
+        "motor": _optional_block({m: _side_map(["normal", "weak"]) for m in V.movements}),
+        "sensory": _optional_block({"reduced": region_lists, "absent": region_lists}),
+        "reflexes": _optional_block({r: _side_map(["normal", "reduced", "absent", "brisk"]) for r in V.reflexes}),
+    }),
+    "palpation": _optional_block({
+        "hypertonic": st.lists(st.sampled_from(list(V.structures)), max_size=4, unique=True),
+        "trigger_points": st.lists(st.sampled_from(list(V.structures)), max_size=3, unique=True),
+        "tender": st.lists(st.sampled_from(list(V.structures)), max_size=3, unique=True),
+        "hypermobile_segments": st.booleans(),
+    }),
+})

@@ -1,0 +1,98 @@
+"""The backcare command, run as a user runs it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def backcare(*args: str, check: bool = False) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "backcare", *args], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}, timeout=60)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+@pytest.fixture
+def case_json(tmp_path) -> Path:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps({"id": "c1", "symptoms": {"pain_sites": ["low_back"], "bladder_dysfunction": True}}))
+    return path
+
+
+def test_assess_json_is_one_object_per_case_and_an_array_for_several(case_json):
+    one = json.loads(backcare("assess", str(case_json), "--format", "json", check=True).stdout)
+    assert one["referral"]["urgency"] == "emergency" and one["case_id"] == "c1"
+    example = EXAMPLES / "acute-s1-herniation.yaml"
+    many = json.loads(backcare("assess", str(case_json), str(example), "-f", "json", check=True).stdout)
+    assert [a["case_id"] for a in many] == ["c1", "example-acute-s1"]
+
+
+def test_fast_and_full_paths_print_the_same_json(case_json, tmp_path):
+    yaml_copy = tmp_path / "case.yaml"
+    yaml_copy.write_text(json.dumps(json.loads(case_json.read_text())))  # JSON is valid YAML
+    fast = backcare("assess", str(case_json), "--format=json", check=True).stdout
+    full = backcare("assess", str(yaml_copy), "--format", "json", check=True).stdout
+    assert fast == full
+
+
+def test_text_output_puts_red_flags_first_and_says_it_is_not_a_diagnosis(case_json):
+    out = backcare("assess", str(case_json), check=True).stdout
+    assert out.index("Referral: EMERGENCY") < out.index("Differential")
+    assert "RED FLAG" in out and "not a diagnosis" in out
+    assert "No hands-on treatment today." in out
+
+
+def test_bad_input_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("special_tests:\n  slr: {left: positve}\nsymptoms: {pain_nrs: 12, painsites: []}\n")
+    for args in (("assess", str(bad)), ("assess", str(bad), "-f", "json"), ("validate", str(bad))):
+        proc = backcare(*args)
+        assert proc.returncode == 2
+        assert "Traceback" not in proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert lines == [
+            f"{bad}: symptoms.pain_nrs: 12 is out of range (input should be less than or equal to 10)",
+            f"{bad}: symptoms.painsites: unknown field; allowed fields here: pain_nrs, pain_sites, pain_quality, "
+            "paresthesia_sites, numbness_sites, saddle_anaesthesia, bladder_dysfunction, bowel_dysfunction, "
+            "sexual_dysfunction, progressive_weakness, no_comfortable_position, constant_night_pain, neurogenic_claudication",
+            f"{bad}: special_tests.slr.left: 'positve' is not one of: positive, negative",
+        ]
+
+
+def test_missing_files_and_bad_syntax_are_reported_not_raised(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{nope")
+    proc = backcare("assess", str(tmp_path / "missing.json"), str(broken), "--format", "json")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines() == [f"{tmp_path / 'missing.json'}: file not found",
+                                        f"{broken}: not valid JSON: line 1, column 2: Expecting property name enclosed in double quotes"]
+
+
+def test_validate_accepts_the_shipped_examples():
+    files = sorted(str(p) for p in EXAMPLES.glob("*.yaml"))
+    out = backcare("validate", *files, check=True).stdout
+    assert out.count(": valid") == len(files) > 0
+
+
+def test_usage_errors_exit_2():
+    assert backcare("assess").returncode == 2
+    assert backcare("assess", "x.json", "--format", "xml").returncode == 2
+
+
+def test_knowledge_lists_topics_and_shows_entries_with_sources():
+    topics = backcare("knowledge", check=True).stdout
+    assert "conditions" in topics and "red-flags" in topics and "kb-" in topics
+    conditions = backcare("knowledge", "conditions", check=True).stdout
+    assert "G83.4" in conditions and "notes_priors" in conditions
+    entry = backcare("knowledge", "slump_positive", check=True).stdout
+    assert "Majlesi J et al." in entry and "present: 3.0" in entry
+    missing = backcare("knowledge", "nonsense")
+    assert missing.returncode == 2 and "no topic or entry named 'nonsense'" in missing.stderr

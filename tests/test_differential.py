@@ -1,0 +1,82 @@
+"""The ranked differential: Bayesian updating with visible evidence."""
+from __future__ import annotations
+
+import math
+
+from conftest import ids, run_case
+
+
+def ranking(**blocks) -> list[str]:
+    return ids(run_case(**blocks)["differential"], "condition")
+
+
+def test_with_no_findings_the_ranking_follows_the_priors():
+    from backcare.api import assess_data
+
+    out = assess_data({})
+    assert ids(out["differential"][:2], "condition") == ["nonspecific_low_back_pain", "muscle_strain"]
+    assert all(item["evidence"] == [] for item in out["differential"])
+
+
+def test_probabilities_are_a_distribution_rounded_down():
+    out = run_case(symptoms={"pain_sites": ["low_back", "calf_left"]})
+    probs = [c["probability"] for c in out["differential"]]
+    assert all(0 <= p <= 1 for p in probs)
+    assert 0.99 <= sum(probs) <= 1.0
+    assert probs == sorted(probs, reverse=True)
+
+
+def test_stenosis_pattern_in_an_older_adult():
+    assert ranking(client={"age": 71},
+                   history={"duration_days": 500, "aggravating": ["walking", "standing"], "easing": ["sitting", "bending_forward"]},
+                   symptoms={"pain_sites": ["low_back", "buttock_left", "buttock_right", "posterior_thigh_left", "posterior_thigh_right"],
+                             "neurogenic_claudication": True})[0] == "lumbar_spinal_stenosis"
+
+
+def test_sacroiliac_provocation_cluster():
+    assert ranking(symptoms={"pain_sites": ["sacrum", "buttock_right"]},
+                   special_tests={"si_distraction": "positive", "si_thigh_thrust": {"right": "positive"},
+                                  "si_compression": {"right": "positive"}})[0] == "sacroiliac_joint_dysfunction"
+
+
+def test_a_negative_sacroiliac_cluster_pushes_it_down():
+    def p_sij(tests):
+        out = run_case(symptoms={"pain_sites": ["sacrum", "buttock_right"]}, special_tests=tests)
+        return next(c["probability"] for c in out["differential"] if c["condition"] == "sacroiliac_joint_dysfunction")
+
+    negative = {t: "negative" for t in ("si_distraction", "sacral_thrust")} | {
+        "si_thigh_thrust": {"right": "negative"}, "si_compression": {"right": "negative"}}
+    assert p_sij(negative) < p_sij({}) / 3
+
+
+def test_radicular_signs_lead_to_disc_or_radiculopathy():
+    top = ranking(history={"aggravating": ["sitting", "coughing_sneezing"]},
+                  symptoms={"pain_sites": ["low_back", "posterior_thigh_left", "calf_left"]},
+                  special_tests={"slump": {"left": "positive"}},
+                  neuro={"motor": {"ankle_plantarflexion": {"left": "weak"}}, "reflexes": {"achilles": {"left": "reduced"}}})
+    assert top[0] in ("lumbar_disc_herniation", "lumbar_radiculopathy")
+
+
+def test_correlated_neural_tension_tests_count_once():
+    one = run_case(special_tests={"slump": {"left": "positive"}})
+    three = run_case(special_tests={"slump": {"left": "positive"}, "slr": {"left": "positive"}, "crossed_slr": {"right": "positive"}})
+    p = lambda out: next(c for c in out["differential"] if c["condition"] == "lumbar_disc_herniation")  # noqa: E731
+    assert [lr["finding"] for lr in p(three)["likelihood_ratios"] if lr["finding"].endswith("slr_positive") or lr["finding"] == "slump_positive"] == ["slump_positive"]
+    assert math.isclose(p(one)["probability"], p(three)["probability"], rel_tol=0.02)
+
+
+def test_evidence_names_each_finding_and_its_likelihood_ratio():
+    out = run_case(symptoms={"neurogenic_claudication": False})
+    lss = next(c for c in out["differential"] if c["condition"] == "lumbar_spinal_stenosis")
+    assert "no neurogenic claudication (x0.23)" in lss["evidence"]
+    assert {"finding": "neurogenic_claudication", "present": False, "lr": 0.23} in lss["likelihood_ratios"]
+
+
+def test_cancer_history_with_weight_loss_puts_malignancy_first():
+    assert ranking(client={"age": 66}, medical={"cancer_history": True, "unexplained_weight_loss": True},
+                   symptoms={"constant_night_pain": True})[0] == "spinal_malignancy"
+
+
+def test_conditions_carry_their_codes():
+    ces = next(c for c in run_case()["differential"] if c["condition"] == "cauda_equina_syndrome")
+    assert ces["codes"] == {"icd10": "G83.4", "snomed": "192970008"} and ces["serious"] is True

@@ -1,0 +1,92 @@
+"""The knowledge base: consistent, sourced, versioned, and its generated copies current."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backcare.generate import CASE_CHECK_FILE, case_check_source
+from backcare.knowledge import loader
+from backcare.knowledge.runtime import load_knowledge
+from backcare.knowledge.version import GENERATED_FILE, content_version
+
+
+def test_every_entry_cites_known_sources_and_seeds_exist(shared_dir):
+    data = loader.build()
+    seeds = {s["file"] for s in data["sources"].values() if s["kind"] == "seed"}
+    assert seeds == {p.name for p in (shared_dir / "seeds").iterdir()}
+    notes = (shared_dir / "notes" / "clinical.md").read_text()
+    for sid, source in data["sources"].items():
+        if source["kind"] == "publication":
+            assert source["notes"].startswith("clinical.md"), sid
+            first_author = source["title"].split()[0].rstrip(",")
+            if first_author[0].isupper() and first_author not in ("Urgency", "Suggested", "Contraindications", "ISNCSCI/ASIA", "NICE", "GIRFT", "KNGF"):
+                assert first_author in notes, f"{sid}: {first_author} is not in clinical.md"
+
+
+def test_the_generated_knowledge_json_is_current():
+    on_disk = json.loads(open(GENERATED_FILE).read())
+    assert on_disk == json.loads(json.dumps(loader.build())), "run: python -m backcare.generate"
+
+
+def test_the_generated_case_validator_is_current():
+    assert CASE_CHECK_FILE.read_text() == case_check_source(), "run: python -m backcare.generate"
+
+
+def test_assessments_record_the_knowledge_base_version():
+    from backcare.api import assess_data
+
+    assert assess_data({})["knowledge_base"]["version"] == content_version() == load_knowledge().version
+
+
+def test_a_stale_generated_file_is_rebuilt_from_yaml(monkeypatch, tmp_path):
+    from backcare.knowledge import runtime
+
+    stale = tmp_path / "knowledge.json"
+    stale.write_text(json.dumps({"version": "kb-old"}))
+    monkeypatch.setattr(runtime, "GENERATED_FILE", str(stale))
+    runtime.load_knowledge.cache_clear()
+    try:
+        assert runtime.load_knowledge().version == content_version()
+    finally:
+        runtime.load_knowledge.cache_clear()
+
+
+@pytest.mark.parametrize("name, change, message", [
+    ("findings", lambda d: d["findings"]["slr_positive"]["moves"].update({"lumbago": {"present": 2}}),
+     "findings: slr_positive: unknown condition ['lumbago']"),
+    ("findings", lambda d: d["findings"]["slr_positive"].update({"when": {"test": {"name": "slrr"}}}),
+     "findings: slr_positive: unknown special test ['slrr']"),
+    ("findings", lambda d: d["findings"]["slr_positive"].update({"sources": ["someone_2099"]}),
+     "findings: slr_positive: unknown source ['someone_2099']"),
+    ("red_flags", lambda d: d["rules"][0].update({"when": {"finding": "nonexistent"}}),
+     "red_flags.yaml: rule ces_saddle: unknown finding 'nonexistent'"),
+    ("contraindications", lambda d: d["contraindications"]["postpone_fever"].setdefault("forbids", {}).update({"techniques": ["reiki"]}),
+     "contraindications.yaml: postpone_fever: unknown technique ['reiki']"),
+    ("treatment", lambda d: d["protocols"]["general"]["techniques"].append({"technique": "swedish", "targets": ["spleen"]}),
+     "treatment.yaml: general: unknown target ['spleen']"),
+])
+def test_mistakes_in_the_yaml_are_reported_with_file_and_entry(monkeypatch, name, change, message):
+    original = loader._read
+
+    def patched(file_name):
+        data = original(file_name)
+        if file_name == name:
+            change(data)
+        return data
+
+    monkeypatch.setattr(loader, "_read", patched)
+    with pytest.raises(loader.KnowledgeError) as info:
+        loader.build()
+    assert str(info.value) == message
+
+
+def test_priors_come_from_one_place_and_sum_to_at_most_one():
+    priors = [c["prior"] for c in load_knowledge().conditions.values()]
+    assert 0.9 < sum(priors) <= 1.0
+
+
+def test_seed_and_evidence_disagreement_on_rest_is_recorded_with_both_sources():
+    entry = load_knowledge().contraindications["rest_acute_herniation"]
+    assert {"seed_blog_glutes", "dahm_2010"} <= set(entry["sources"])
+    assert "no benefit from bed rest" in entry["reason"]

@@ -1,0 +1,125 @@
+"""The safety screen, case by case. Under-referral is the worst error."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import ids, run_case
+
+
+def urgency(**blocks) -> str:
+    return run_case(**blocks)["referral"]["urgency"]
+
+
+def test_a_calm_mechanical_case_needs_no_referral():
+    out = run_case()
+    assert out["referral"]["urgency"] == "none"
+    assert out["red_flags"] == []
+    assert out["plan"]["treat"] is True
+
+
+@pytest.mark.parametrize("symptom", ["saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "sexual_dysfunction"])
+def test_any_single_cauda_equina_feature_is_an_emergency_that_stops_treatment(symptom):
+    out = run_case(symptoms={symptom: True})
+    assert out["referral"]["urgency"] == "emergency"
+    assert ids(out["red_flags"]) == ["cauda_equina_syndrome"]
+    assert "no_treatment_refer" in ids(out["contraindications"])
+    assert out["plan"]["treat"] is False and out["plan"]["techniques"] == []
+    assert out["self_care"] == []
+    assert "emergency department" in out["referral"]["tell_client"]
+
+
+def test_numbness_of_the_perineum_counts_as_saddle_anaesthesia():
+    assert urgency(symptoms={"numbness_sites": ["perineum"]}) == "emergency"
+
+
+def test_new_sciatica_in_both_legs_is_treated_as_possible_cauda_equina():
+    out = run_case(history={"duration_days": 4},
+                   symptoms={"pain_sites": ["low_back", "calf_left", "calf_right"]})
+    assert out["referral"]["urgency"] == "emergency"
+    assert "cauda_equina_syndrome" in ids(out["red_flags"])
+
+
+def test_long_standing_claudication_in_both_legs_is_stenosis_not_an_emergency():
+    out = run_case(client={"age": 74}, history={"duration_days": 700, "easing": ["sitting", "bending_forward"]},
+                   symptoms={"pain_sites": ["low_back", "calf_left", "calf_right"], "neurogenic_claudication": True})
+    assert out["referral"]["urgency"] in ("none", "routine")
+    assert out["red_flags"] == []
+
+
+def test_an_unknown_duration_counts_as_new_for_both_legs():
+    case = {"symptoms": {"pain_sites": ["calf_left", "calf_right"]}, "history": {"duration_days": None}}
+    assert urgency(**case) == "emergency"
+
+
+def test_progressive_weakness_is_urgent_and_in_both_legs_an_emergency():
+    assert urgency(symptoms={"progressive_weakness": True}) == "urgent"
+    both = {"symptoms": {"progressive_weakness": True},
+            "neuro": {"motor": {"ankle_dorsiflexion": {"left": "weak", "right": "weak"}}}}
+    assert urgency(**both) == "emergency"
+
+
+def test_foot_drop_is_urgent():
+    out = run_case(observation={"gait": "foot_drop"})
+    assert out["referral"]["urgency"] == "urgent"
+    assert ids(out["red_flags"]) == ["progressive_neurological_deficit"]
+
+
+def test_a_history_of_cancer_is_urgent_and_with_a_deficit_an_emergency():
+    assert urgency(medical={"cancer_history": True}) == "urgent"
+    deficit = {"medical": {"cancer_history": True}, "neuro": {"motor": {"great_toe_extension": {"left": "weak"}}}}
+    assert urgency(**deficit) == "emergency"
+
+
+def test_weight_loss_alone_is_routine_but_with_night_pain_urgent():
+    assert urgency(medical={"unexplained_weight_loss": True}) == "routine"
+    assert urgency(medical={"unexplained_weight_loss": True}, symptoms={"constant_night_pain": True}) == "urgent"
+
+
+def test_fever_postpones_treatment_and_with_a_risk_factor_is_urgent():
+    out = run_case(medical={"fever": True})
+    assert out["referral"]["urgency"] == "routine"
+    assert "postpone_fever" in ids(out["contraindications"])
+    assert out["plan"]["treat"] is False and out["plan"]["techniques"] == []
+    assert urgency(medical={"fever": True, "iv_drug_use": True}) == "urgent"
+
+
+def test_trauma_and_fragility_raise_fracture_suspicion():
+    assert urgency(medical={"recent_significant_trauma": True}) == "urgent"
+    assert urgency(medical={"osteoporosis": True}, history={"onset": "sudden"}) == "urgent"
+    assert urgency(medical={"long_term_steroids": True}) == "routine"
+    assert urgency(medical={"osteoporosis": True}, history={"duration_days": 900}) == "none"
+
+
+def test_no_comfortable_position_stops_treatment():
+    out = run_case(symptoms={"no_comfortable_position": True})
+    assert out["referral"]["urgency"] == "urgent"
+    assert ids(out["red_flags"]) == ["unremitting_pain"]
+    assert out["plan"]["treat"] is False
+
+
+def test_aneurysm_warning_signs():
+    assert urgency(medical={"known_aaa_or_vascular_disease": True}, symptoms={"pain_sites": ["low_back", "abdomen"]}) == "emergency"
+    assert urgency(client={"age": 70}, symptoms={"pain_sites": ["low_back", "abdomen"]}) == "urgent"
+    assert urgency(client={"age": 30}, symptoms={"pain_sites": ["low_back", "abdomen"]}) == "routine"
+
+
+def test_inflammatory_back_pain_is_a_routine_referral_with_treatment():
+    out = run_case(client={"age": 27, "sex": "male"},
+                   history={"duration_days": 200, "morning_stiffness_minutes": 60,
+                            "aggravating": ["rest", "night"], "easing": ["movement"]},
+                   symptoms={"pain_sites": ["low_back", "buttock_left", "buttock_right"]})
+    assert out["referral"]["urgency"] == "routine"
+    assert ids(out["red_flags"]) == ["axial_spondyloarthritis"]
+    assert out["plan"]["treat"] is True
+    assert "axial_spondyloarthritis" in ids(out["differential"][:3], "condition")
+
+
+def test_red_flag_evidence_names_the_findings():
+    out = run_case(medical={"cancer_history": True, "unexplained_weight_loss": True})
+    (flag,) = out["red_flags"]
+    assert "history of cancer" in flag["evidence"] and "unexplained weight loss" in flag["evidence"]
+
+
+def test_unanswered_screening_questions_are_listed():
+    out = run_case(symptoms={"bladder_dysfunction": None, "saddle_anaesthesia": None})
+    assert out["referral"]["not_asked"] == ["saddle_anaesthesia", "bladder_dysfunction"]
