@@ -18,5 +18,10 @@ def assess(case: Case | Mapping[str, Any], knowledge: Knowledge | None = None) -
 
 
 def assess_data(findings: dict[str, Any], knowledge: Knowledge | None = None) -> dict[str, Any]:
-    """Assess a case already validated and given as plain data; returns the JSON-ready result."""
+    """Assess a case already validated and given as plain data; returns the JSON-ready result.
+
+    The result shares some read-only parts with the knowledge base (codes,
+    likelihood-ratio records): serialise it or wrap it in `Assessment`, do not
+    mutate it.
+    """
     return run(findings, knowledge or load_knowledge())

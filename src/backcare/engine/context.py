@@ -31,10 +31,7 @@ class Evaluation:
             return value
 
     def label(self, finding_id: str, present: bool = True) -> str:
-        entry = self.kb.findings[finding_id]
-        if present:
-            return entry["label"]
-        return entry["absent_label"] or f"no {entry['label']}"
+        return self.kb.labels[(finding_id, present)]
 
     def evidence(self, finding_ids: list[str]) -> list[str]:
         """Labels of the referenced findings that hold for this case."""

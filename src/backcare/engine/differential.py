@@ -11,60 +11,55 @@ rounded down).
 from __future__ import annotations
 
 import math
+
+from .context import Evaluation
+
 # Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-from .context import Evaluation
-
 _SHOWN_EVIDENCE = 8
 
 
 def rank(ctx: Evaluation) -> list[dict[str, Any]]:
-    conditions = ctx.kb.conditions
-    log_odds = {cid: math.log(c["prior"]) for cid, c in conditions.items()}
-    applied: dict[str, list[tuple[float, str, bool]]] = {cid: [] for cid in conditions}
-    strongest: dict[tuple[str, str], tuple[float, str, bool]] = {}
+    kb = ctx.kb
+    log_odds = dict(kb.log_priors)
+    # condition -> [(|log LR|, order, (evidence text, likelihood-ratio record))]
+    applied: dict[str, list[tuple[float, int, tuple]]] = {cid: [] for cid in log_odds}
+    strongest: dict[tuple[str, str], tuple[float, int, tuple, float]] = {}
 
-    for fid, finding, moves in ctx.kb.weighted_findings:
+    for order, (fid, by_outcome) in enumerate(kb.weighted_findings):
         value = ctx.finding(fid)
         if value is None:
             continue
-        for cid, move in moves:
-            lr = move["present"] if value else move["absent"]
-            if lr == 1.0:
-                continue
-            group = move["group"] or finding["group"]
+        for cid, group, log_lr, size, shown in by_outcome[value]:
             if group is None:
-                applied[cid].append((lr, fid, value))
+                log_odds[cid] += log_lr
+                applied[cid].append((size, -order, shown))
                 continue
             best = strongest.get((cid, group))
-            if best is None or abs(math.log(lr)) > abs(math.log(best[0])):
-                strongest[(cid, group)] = (lr, fid, value)
-    for (cid, _group), entry in strongest.items():
-        applied[cid].append(entry)
+            if best is None or size > best[0]:
+                strongest[(cid, group)] = (size, -order, shown, log_lr)
+    for (cid, _group), (size, order, shown, log_lr) in strongest.items():
+        log_odds[cid] += log_lr
+        applied[cid].append((size, order, shown))
 
-    for cid, moves in applied.items():
-        log_odds[cid] += sum(math.log(lr) for lr, _, _ in moves)
     top = max(log_odds.values())
     weights = {cid: math.exp(v - top) for cid, v in log_odds.items()}
     total = sum(weights.values())
     probabilities = {cid: math.floor(w / total * 1000) / 1000 for cid, w in weights.items()}
     ctx.probabilities = probabilities
 
-    ranked = sorted(conditions, key=lambda cid: (-weights[cid], -conditions[cid]["prior"]))
+    facts = kb.condition_facts
     out = []
-    for cid in ranked:
-        moves = sorted(applied[cid], key=lambda m: -abs(math.log(m[0])))
+    for cid in sorted(weights, key=lambda c: (-weights[c], -facts[c]["prior"])):
+        moves = sorted(applied[cid], reverse=True)  # most informative first, then knowledge-base order
         out.append({
             "condition": cid,
             "probability": probabilities[cid],
-            "evidence": [f"{ctx.label(fid, present)} (x{lr:g})" for lr, fid, present in moves[:_SHOWN_EVIDENCE]],
-            "name": conditions[cid]["name"],
-            "serious": conditions[cid]["serious"],
-            "prior": conditions[cid]["prior"],
-            "codes": {"icd10": conditions[cid]["icd10"], "snomed": conditions[cid]["snomed"]},
-            "likelihood_ratios": [{"finding": fid, "present": present, "lr": lr} for lr, fid, present in moves],
+            "evidence": [m[2][0] for m in moves[:_SHOWN_EVIDENCE]],
+            **facts[cid],
+            "likelihood_ratios": [m[2][1] for m in moves],
         })
     return out

@@ -221,8 +221,16 @@ def _field(spec: dict, checker: Checker | None, where: str) -> Predicate:
     if checker:
         checker.field(spec["field"])
 
-    def value(ctx: Any) -> Any:
-        return lookup(ctx.case, path)
+    if len(path) == 2:  # the common case, unrolled: this runs for every rule of every assessment
+        block_name, key = path
+
+        def value(ctx: Any) -> Any:
+            block = ctx.case.get(block_name)
+            return block.get(key) if block is not None else None
+    else:
+
+        def value(ctx: Any) -> Any:
+            return lookup(ctx.case, path)
 
     if op == "present":
         return lambda ctx: None if (v := value(ctx)) is None else (bool(v) if isinstance(v, list) else True)

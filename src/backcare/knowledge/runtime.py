@@ -6,6 +6,7 @@ and falls back to validating the YAML when the JSON is missing or stale.
 from __future__ import annotations
 
 import json
+import math
 from functools import cache
 # Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
 TYPE_CHECKING = False
@@ -45,10 +46,32 @@ class Knowledge:
         self.neuro_root_order: list[str] = data["nerve_roots"]
 
         self.finding_rules = {fid: compile_predicate(f["when"]) for fid, f in self.findings.items()}
-        # Findings that move the differential, with their (condition, move) pairs.
-        self.weighted_findings = [
-            (fid, f, list(f["moves"].items())) for fid, f in self.findings.items() if f["moves"]
-        ]
+        # Findings that move the differential, with each move's log likelihood
+        # ratio (and its size) precomputed for both outcomes: present, absent.
+        self.weighted_findings = []
+        for fid, f in self.findings.items():
+            if not f["moves"]:
+                continue
+            # (condition, group, log LR, |log LR|, (evidence text, likelihood-ratio record))
+            by_outcome: dict[bool, list[tuple]] = {True: [], False: []}
+            for cid, move in f["moves"].items():
+                group = move["group"] or f["group"]
+                for present, lr in ((True, move["present"]), (False, move["absent"])):
+                    if lr != 1.0:
+                        label = f["label"] if present else f["absent_label"] or f"no {f['label']}"
+                        shown = (f"{label} (x{lr:g})", {"finding": fid, "present": present, "lr": lr})
+                        by_outcome[present].append((cid, group, math.log(lr), abs(math.log(lr)), shown))
+            self.weighted_findings.append((fid, by_outcome))
+        self.labels = {
+            (fid, present): (f["label"] if present else f["absent_label"] or f"no {f['label']}")
+            for fid, f in self.findings.items() for present in (True, False)
+        }
+        self.log_priors = {cid: math.log(c["prior"]) for cid, c in self.conditions.items()}
+        self.condition_facts = {
+            cid: {"name": c["name"], "serious": c["serious"], "prior": c["prior"],
+                  "codes": {"icd10": c["icd10"], "snomed": c["snomed"]}}
+            for cid, c in self.conditions.items()
+        }
         self.referral_rules = [
             (rule, compile_predicate(rule["when"]), finding_references(rule["when"])) for rule in data["referral_rules"]
         ]

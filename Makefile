@@ -1,0 +1,38 @@
+# Two commands set everything up on a fresh machine (see README.md):
+#   make run    install into .venv and run the main job
+#   make test   install into .venv (with test tools) and run the whole test suite
+# Versions are pinned in constraints.txt; pyproject.toml holds the ranges.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: run test bench generate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) -e ".[test]"
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/backcare assess examples/acute-s1-herniation.yaml
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/engine.py
+
+# After editing the knowledge base YAML or the case model.
+generate: $(VENV)/.installed-test
+	$(BIN)/python -m backcare.generate
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
