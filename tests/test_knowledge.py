@@ -25,8 +25,15 @@ def test_every_entry_cites_known_sources_and_seeds_exist(shared_dir):
 
 
 def test_the_generated_knowledge_json_is_current():
-    on_disk = json.loads(open(GENERATED_FILE).read())
-    assert on_disk == json.loads(json.dumps(loader.build())), "run: python -m backcare.generate"
+    with open(GENERATED_FILE, encoding="utf-8") as fh:
+        assert fh.read() == loader.generated_text(loader.build()), "run: python -m backcare.generate"
+
+
+def test_outputs_keep_the_knowledge_base_order_most_important_first():
+    from conftest import ids, run_case
+
+    out = run_case(symptoms={"bladder_dysfunction": True}, history={"aggravating": ["sitting"]})
+    assert ids(out["contraindications"])[0] == "no_treatment_refer"
 
 
 def test_the_generated_case_validator_is_current():

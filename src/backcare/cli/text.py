@@ -64,20 +64,23 @@ def _roots(a: dict[str, Any]) -> Panel:
 
 
 def _differential(a: dict[str, Any]) -> Panel:
-    table = Table(show_header=True, box=None)
-    for col in ("condition", "probability", "", "findings that moved it (likelihood ratio)"):
-        table.add_column(col)
-    for item in a["differential"][:6]:
-        bar = "#" * max(1, round(item["probability"] * 20)) if item["probability"] >= 0.005 else ""
+    table = Table(show_header=True, box=None, expand=True)
+    table.add_column("condition", ratio=3)
+    table.add_column("prob.", justify="right", ratio=1)
+    table.add_column("findings that moved it (likelihood ratio)", ratio=5)
+    shown = [c for i, c in enumerate(a["differential"]) if i < 3 or c["probability"] >= 0.01][:6]
+    for item in shown:
         style = "red" if item["serious"] else None
-        table.add_row(Text(item["name"], style=style), f"{item['probability']:.0%}", bar, "\n".join(item["evidence"][:4]))
-    return Panel(table, title="Differential (most likely first)")
+        table.add_row(Text(item["name"], style=style), f"{item['probability']:.0%}", "; ".join(item["evidence"][:3]) or "-")
+    hidden = len(a["differential"]) - len(shown)
+    footer = Text(f"{hidden} less likely conditions not shown (see --format json).", style="dim")
+    return Panel(Group(table, footer), title="Differential (most likely first)")
 
 
 def _plan(a: dict[str, Any]) -> Panel:
     lines: list[Any] = []
     for c in a["contraindications"]:
-        lines.append(Text(f"! {_name('contraindications', c['id'])}: {c['reason']}", style="yellow"))
+        lines.append(Text(f"! {c['reason']}", style="yellow"))
     plan = a["plan"]
     if not plan["treat"]:
         lines.append(Text("No hands-on treatment today.", style="bold red"))

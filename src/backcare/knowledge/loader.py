@@ -211,10 +211,15 @@ def build() -> dict[str, Any]:
     }
 
 
+def generated_text(data: dict[str, Any]) -> str:
+    # Key order is meaning here (contraindications, protocols and self-care are
+    # listed most important first), so keys are never sorted.
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
 def write_generated(path: Path = Path(GENERATED_FILE)) -> Path:
-    data = build()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+    path.write_text(generated_text(build()), encoding="utf-8")
     return path
 
 
