@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -54,5 +55,7 @@ def ids(items, key="id"):
 @pytest.fixture
 def shared_dir() -> Path:
     if not SHARED.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("../shared must be beside the checkout in CI (vignettes, spec, seeds)")
         pytest.skip("../shared is not beside this checkout")
     return SHARED
