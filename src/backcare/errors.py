@@ -77,12 +77,19 @@ def _describe(value: Any) -> str:
 
 def problems_from(error: ValidationError, model: type[BaseModel]) -> list[str]:
     """One readable line per validation error, naming path, value and what is allowed."""
+    return problems_from_errors(error.errors(include_url=False), model)
+
+
+def problems_from_errors(errors: list[dict[str, Any]], model: type[BaseModel] | None = None) -> list[str]:
+    """The same, from pydantic's error list (a web framework hands over just the list)."""
     lines: list[str] = []
-    for err in error.errors(include_url=False):
+    for err in errors:
+        if err.get("loc") and err["loc"][0] == "body":  # FastAPI's prefix for request bodies
+            err = {**err, "loc": tuple(err["loc"][1:])}
         loc, kind, value, ctx = tuple(err["loc"]), err["type"], err.get("input"), err.get("ctx") or {}
         path = _field_path(loc)
         if kind == "extra_forbidden":
-            owner = _model_at(model, loc[:-1])
+            owner = _model_at(model, loc[:-1]) if model else None
             allowed = ", ".join(owner.model_fields) if owner else "see the case format"
             lines.append(f"{path}: unknown field; allowed fields here: {allowed}")
         elif kind in ("literal_error", "enum"):

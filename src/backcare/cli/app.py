@@ -86,6 +86,85 @@ def knowledge(
         _fail([f"knowledge: no topic or entry named {topic!r}; run `backcare knowledge` for the topics"])
 
 
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations to the database (BACKCARE_DATABASE_URL, default SQLite in ./instance)."""
+    from ..storage.db import database_url, upgrade
+
+    upgrade()
+    sys.stdout.write(f"database is up to date: {_safe_url(database_url())}\n")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _records():
+    from ..records import Records
+    from ..storage.db import make_engine, make_sessionmaker, upgrade
+
+    upgrade()
+    return Records(make_sessionmaker(make_engine()))
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return typer.prompt("Password (10 characters or more)", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="Login email.")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    admin: Annotated[bool, typer.Option("--admin", help="Create a new clinic with this user as its admin.")] = False,
+    clinic: Annotated[str, typer.Option(help="Clinic name (with --admin).")] = "My clinic",
+) -> None:
+    """Create the first account: `backcare user create --admin --email you@clinic --name "..."`.
+
+    The password is asked for (or read from standard input when piped)."""
+    from ..records import FieldErrors
+
+    if not admin:
+        _fail(["user create: add further users from the web app (Users page); use --admin to bootstrap a clinic"])
+    records = _records()
+    try:
+        actor = records.create_clinic_with_admin(clinic, email, name, _read_password())
+    except FieldErrors as exc:
+        _fail([f"user create: {field}: {message}" for field, message in exc.errors.items()])
+    sys.stdout.write(f"created admin {email} (user {actor.user_id}) for clinic {clinic!r}\n")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="Also create a demo clinic and print its logins.")] = False,
+) -> None:
+    """Run the clinic web app (SQLite in ./instance unless BACKCARE_DATABASE_URL is set)."""
+    import uvicorn
+
+    from ..web.app import create_app
+
+    records = _records()
+    if demo:
+        from ..demo import create_demo
+
+        for email, password in create_demo(records).items():
+            sys.stdout.write(f"demo login: {email}  password: {password}\n")
+    sys.stdout.write(f"backcare is running at http://{host}:{port}  (Ctrl+C to stop)\n")
+    sys.stdout.flush()
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
 def run_app(args: list[str]) -> int:
     try:
         app(args=args, prog_name="backcare")

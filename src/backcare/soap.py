@@ -1,0 +1,124 @@
+"""A SOAP note drafted from the recorded findings and the assessment.
+
+The therapist edits it before signing; the draft only saves typing. Pure
+functions over plain data: no storage, no web.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .vocabulary import vocabulary
+
+
+def _name(kind: str, ident: str) -> str:
+    table = getattr(vocabulary(), kind)
+    text = table.get(ident, ident) if isinstance(table, dict) else ident
+    return text.split(" (")[0].split(";")[0]
+
+
+def _words(ident: str) -> str:
+    return ident.replace("_", " ")
+
+
+def _regions(sites: list[str] | None) -> str:
+    return ", ".join(_words(s) for s in sites or [])
+
+
+def subjective(case: dict[str, Any]) -> str:
+    lines = []
+    client, history, symptoms = case.get("client", {}), case.get("history", {}), case.get("symptoms", {})
+    who = " ".join(str(x) for x in (client.get("age") and f"{client['age']}-year-old", client.get("sex")) if x)
+    onset = history.get("onset")
+    days = history.get("duration_days")
+    lines.append(" ".join(x for x in (
+        who.capitalize() or "Client", "with low back pain",
+        f"of {onset} onset" if onset else "", f"for {days} days" if days is not None else "",
+        f"after {history['mechanism']}" if history.get("mechanism") else "") if x) + ".")
+    if symptoms.get("pain_nrs") is not None:
+        lines.append(f"Pain {symptoms['pain_nrs']}/10" + (f" ({', '.join(symptoms.get('pain_quality', []))})" if symptoms.get("pain_quality") else "") + ".")
+    for key, title in (("pain_sites", "Pain"), ("paresthesia_sites", "Pins and needles"), ("numbness_sites", "Numbness")):
+        if symptoms.get(key):
+            lines.append(f"{title}: {_regions(symptoms[key])}.")
+    if history.get("aggravating"):
+        lines.append("Worse with: " + ", ".join(_words(a) for a in history["aggravating"]) + ".")
+    if history.get("easing"):
+        lines.append("Eased by: " + ", ".join(_words(e) for e in history["easing"]) + ".")
+    flags = [k for k in ("saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "sexual_dysfunction",
+                         "progressive_weakness", "no_comfortable_position", "constant_night_pain") if k in symptoms]
+    if flags:
+        lines.append("Screening: " + "; ".join(f"{_words(k)} {'YES' if symptoms[k] else 'no'}" for k in flags) + ".")
+    medical = [k for k, v in case.get("medical", {}).items() if v]
+    if medical:
+        lines.append("History: " + ", ".join(_name("medical_history", m) for m in medical) + ".")
+    return "\n".join(lines)
+
+
+def objective(case: dict[str, Any]) -> str:
+    lines = []
+    obs = case.get("observation", {})
+    if obs:
+        parts = [", ".join(_words(p) for p in obs.get("posture", []))] if obs.get("posture") else []
+        if obs.get("gait"):
+            parts.append(f"{obs['gait']} gait")
+        parts += [k.replace("_", " ") for k in ("guarding", "muscle_spasm", "leg_length_discrepancy") if obs.get(k)]
+        if obs.get("atrophy_sites"):
+            parts.append("wasting: " + _regions(obs["atrophy_sites"]))
+        lines.append("Observation: " + "; ".join(parts) + ".")
+    rom = case.get("rom", {})
+    moves = [f"{_words(m)} {', '.join(f'{mode} {_words(v)}' for mode, v in entry.items())}"
+             for m, entry in rom.items() if isinstance(entry, dict)]
+    if moves:
+        lines.append("ROM: " + "; ".join(moves) + (f"; deviates {rom['flexion_deviation']} in flexion" if rom.get("flexion_deviation") else "") + ".")
+    tests = []
+    for name, result in case.get("special_tests", {}).items():
+        if isinstance(result, dict):
+            tests.append(f"{_words(name)} " + ", ".join(f"{side} {r}" for side, r in result.items()))
+        else:
+            tests.append(f"{_words(name)} {result}")
+    if tests:
+        lines.append("Special tests: " + "; ".join(tests) + ".")
+    neuro = case.get("neuro", {})
+    for section, title in (("motor", "Motor"), ("reflexes", "Reflexes")):
+        entries = [f"{_words(k)} " + ", ".join(f"{s} {g}" for s, g in v.items()) for k, v in neuro.get(section, {}).items()]
+        if entries:
+            lines.append(f"{title}: " + "; ".join(entries) + ".")
+    sensory = neuro.get("sensory", {})
+    if sensory.get("reduced") or sensory.get("absent"):
+        lines.append("Sensation: " + "; ".join(f"{k} {_regions(v)}" for k, v in sensory.items() if v) + ".")
+    palp = case.get("palpation", {})
+    for key, title in (("hypertonic", "Hypertonic"), ("trigger_points", "Trigger points"), ("tender", "Tender")):
+        if palp.get(key):
+            lines.append(f"{title}: " + ", ".join(_name("structures", s) for s in palp[key]) + ".")
+    if palp.get("hypermobile_segments"):
+        lines.append("Hypermobile lumbar segments.")
+    return "\n".join(lines)
+
+
+def assessment_text(a: dict[str, Any]) -> str:
+    lines = [f"Referral: {a['referral']['urgency']}."]
+    for flag in a["red_flags"]:
+        lines.append(f"RED FLAG {_name('red_flags', flag['id'])}: {'; '.join(flag['evidence'])}.")
+    for root in a["nerve_roots"]:
+        lines.append(f"Nerve root {root['root']} {root['side']} (confidence {root['confidence']:.2f}).")
+    top = [f"{c['name']} {c['probability']:.0%}" for c in a["differential"][:3]]
+    lines.append("Working differential: " + "; ".join(top) + ".")
+    if a["contraindications"]:
+        lines.append("Precautions: " + "; ".join(_name("contraindications", c["id"]) for c in a["contraindications"]) + ".")
+    lines.append("backcare decision support was reviewed; clinical judgement applied.")
+    return "\n".join(lines)
+
+
+def plan_text(a: dict[str, Any]) -> str:
+    plan = a["plan"]
+    if not plan["treat"]:
+        return "No hands-on treatment today. " + (a["referral"].get("tell_client") or "Referred as above.")
+    lines = ["Goals: " + "; ".join(_name("treatment_goals", g) for g in plan["goals"]) + "."]
+    lines += [f"{_name('techniques', t['technique'])}: {', '.join(_name('structures', s) for s in t['targets'])}." for t in plan["techniques"]]
+    if a["self_care"]:
+        lines.append("Home care: " + "; ".join(s["title"] for s in a["self_care"]) + ".")
+    return "\n".join(lines)
+
+
+def draft(case: dict[str, Any], a: dict[str, Any]) -> dict[str, str]:
+    return {"subjective": subjective(case), "objective": objective(case),
+            "assessment": assessment_text(a), "plan": plan_text(a)}

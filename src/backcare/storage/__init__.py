@@ -1,0 +1,1 @@
+"""Storage adapter: SQLAlchemy models, database set-up and Alembic migrations."""
