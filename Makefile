@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine (see README.md):
-#   make run    install into .venv and run the main job
-#   make test   install into .venv (with test tools) and run the whole test suite
+#   make run    install into .venv and start the clinic web app with a demo clinic
+#   make test   install into .venv (with test tools and the system packages the
+#               browser and PDF tests need) and run the whole test suite
 # Versions are pinned in constraints.txt; pyproject.toml holds the ranges.
 
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: run test bench generate clean
+.PHONY: run assess-example test bench generate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +23,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed
+	$(BIN)/backcare serve --demo
+
+assess-example: $(VENV)/.installed
 	$(BIN)/backcare assess examples/acute-s1-herniation.yaml
 
 test: $(VENV)/.installed-test
+	scripts/system-deps.sh
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, ValidationInfo, field_validator
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -53,8 +53,6 @@ def _field_errors(exc: ValidationError) -> FieldErrors:
     for err in exc.errors(include_url=False):
         name = ".".join(str(p) for p in err["loc"]) or "form"
         message = err["msg"].removeprefix("Value error, ")
-        if name == "form" and ": " in message:  # a whole-form rule names its field first
-            name, message = message.split(": ", 1)
         errors.setdefault(name, message[0].upper() + message[1:])
     return FieldErrors(errors)
 
@@ -68,7 +66,8 @@ class ClientIn(BaseModel):
     email: EmailStr | None = None
     medical: dict[str, bool] = {}
     consent_given: bool = False
-    consent_date: date | None = None
+    # Checked as a field (not a whole-model rule) so it is reported with the other fields' problems.
+    consent_date: date | None = Field(default=None, validate_default=True)
 
     @field_validator("date_of_birth")
     @classmethod
@@ -85,13 +84,14 @@ class ClientIn(BaseModel):
             raise ValueError(f"unknown medical history {unknown}; allowed: {', '.join(vocabulary().medical_history)}")
         return value
 
-    @model_validator(mode="after")
-    def _consent_is_dated(self) -> ClientIn:
-        if self.consent_given and self.consent_date is None:
-            raise ValueError("consent_date: give the date consent to treatment was recorded")
-        if self.consent_date and self.consent_date > date.today():
-            raise ValueError("consent_date: the consent date cannot be in the future")
-        return self
+    @field_validator("consent_date")
+    @classmethod
+    def _consent_is_dated(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if info.data.get("consent_given") and value is None:
+            raise ValueError("give the date consent to treatment was recorded")
+        if value is not None and value > date.today():
+            raise ValueError("the consent date cannot be in the future")
+        return value
 
 
 class VisitIn(BaseModel):

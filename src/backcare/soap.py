@@ -21,7 +21,12 @@ def _words(ident: str) -> str:
 
 
 def _regions(sites: list[str] | None) -> str:
-    return ", ".join(_words(s) for s in sites or [])
+    """'calf_left', 'buttock_left', 'low_back' -> 'low back; left: calf, buttock'."""
+    by_side: dict[str, list[str]] = {}
+    for site in sites or []:
+        base, side = (site.rsplit("_", 1) + [""])[:2] if site.endswith(("_left", "_right")) else (site, "")
+        by_side.setdefault(side, []).append(_words(base))
+    return "; ".join((f"{side}: " if side else "") + ", ".join(names) for side, names in by_side.items())
 
 
 def subjective(case: dict[str, Any]) -> str:

@@ -44,7 +44,7 @@ def _leg(view: str, side: str, x0: float, outer_first: bool) -> list[Shape]:
             s("big_toe", inner[0] + (2 if outer_first else 0), 433, 10, 13),
         ]
     return [
-        s("posterior_thigh", x0, 232, 36, 66), s("calf", x0, 318, 36, 76),
+        s("posterior_thigh", x0, 232, 36, 84), s("calf", x0, 318, 36, 76),
         s("heel", x0 + 8, 398, 20, 14), s("sole", x0 + 8, 414, 20, 32),
         s("lateral_foot", outer[0], 398, 7, 48),
     ]
@@ -96,7 +96,7 @@ def render(view: str, selected: dict[str, str] | None = None, interactive: bool 
         label = escape(shape.label)
         attrs = f'class="{cls}" data-region="{shape.region}" x="{shape.x}" y="{shape.y}" width="{shape.w}" height="{shape.h}" rx="3"'
         if interactive:
-            attrs += f' tabindex="0" role="checkbox" aria-checked="false" aria-label="{label}" data-chart="{chart_id}"'
+            attrs += f' tabindex="0" role="checkbox" aria-checked="false" aria-label="{label}" data-label="{label}" data-chart="{chart_id}"'
         parts.append(f"<rect {attrs}><title>{label}</title></rect>")
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -14,13 +14,23 @@
     function box(field, region) {
       return root.querySelector('input[type=checkbox][name="' + field + '"][value="' + region + '"]');
     }
+    // Every region shows the colour of the first layer that marks it (a dashed
+    // outline when several do); the active layer's marks get a dark outline.
     function paint() {
-      const cls = root.querySelector('[data-layer="' + layer + '"]').dataset.css;
       root.querySelectorAll(".region").forEach(function (shape) {
-        const input = box(layer, shape.dataset.region);
-        const on = !!(input && input.checked);
-        shape.setAttribute("class", "region" + (on ? " " + cls : ""));
-        shape.setAttribute("aria-checked", on ? "true" : "false");
+        const marks = [];
+        layerButtons.forEach(function (button) {
+          const input = box(button.dataset.layer, shape.dataset.region);
+          if (input && input.checked) { marks.push(button); }
+        });
+        const active = marks.some(function (b) { return b.dataset.layer === layer; });
+        let cls = "region";
+        if (marks.length) { cls += " " + marks[0].dataset.css; }
+        if (marks.length > 1) { cls += " multi"; }
+        if (active) { cls += " active-mark"; }
+        shape.setAttribute("class", cls);
+        shape.setAttribute("aria-checked", active ? "true" : "false");
+        shape.setAttribute("aria-label", shape.dataset.label + (marks.length ? ": " + marks.map(function (b) { return b.textContent.trim(); }).join(", ") : ""));
       });
       root.querySelectorAll("[data-summary]").forEach(function (line) {
         const chosen = Array.from(root.querySelectorAll('input[name="' + line.dataset.summary + '"]:checked'))

@@ -1,0 +1,155 @@
+"""End to end in a real headless Chromium (Debian's package, driven by Playwright)."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+
+from web_support import PASSWORD, fresh_records, seed
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+
+if not os.path.exists(CHROMIUM):
+    pytestmark = pytest.mark.skipif(not os.environ.get("CI"), reason="needs Debian's chromium (make test installs it)")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    from backcare.web.app import create_app
+    from backcare.web.settings import Settings
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
+    seed(fresh_records(url))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # Secure cookies stay on: Chromium accepts them from http://127.0.0.1.
+    config = uvicorn.Config(create_app(Settings(database_url=url)), host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def log_in(page, email="ther@north.test"):
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/clients")
+
+
+def test_a_whole_visit_from_login_to_handout(page, tmp_path):
+    log_in(page)
+    # Create a client.
+    page.click("text=New client")
+    page.fill("#name", "Robin Example")
+    page.fill("#date_of_birth", "1984-05-06")
+    page.check("input[name=consent_given]")
+    page.fill("#consent_date", "2026-01-10")
+    page.click("button:has-text('Save client')")
+    page.wait_for_url("**/clients/*")
+    assert page.locator("h1").inner_text() == "Robin Example"
+
+    # Record a visit: screening, body chart clicks, a neurological exam.
+    page.click("text=New visit")
+    for flag in ("saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "sexual_dysfunction", "progressive_weakness"):
+        page.select_option(f'select[name="symptoms.{flag}"]', "no")
+    for region in ("buttock_left", "posterior_thigh_left", "calf_left"):
+        page.click(f'svg[data-view=back] rect[data-region="{region}"]')
+    page.click('button[data-layer="neuro.sensory.reduced"]')
+    page.click('svg[data-view=back] rect[data-region="lateral_foot_left"]')
+    assert page.locator('input[name="neuro.sensory.reduced"][value="lateral_foot_left"]').is_checked()
+    assert page.locator('input[name="symptoms.pain_sites"][value="calf_left"]').is_checked()
+    page.select_option('select[name="neuro.motor.ankle_plantarflexion.left"]', "weak")
+    page.select_option('select[name="neuro.reflexes.achilles.left"]', "reduced")
+    page.select_option('select[name="special_tests.slr.left"]', "positive")
+    panel = page.locator("#assessment-panel")
+    panel.locator("strong.root", has_text="S1 left").wait_for()
+    assert "Lumbar disc herniation" in panel.inner_text() or "Lumbar radiculopathy" in panel.inner_text()
+    assert "Plan withdrawn" not in panel.inner_text()
+
+    # A red flag: the referral appears and the plan is withdrawn.
+    page.select_option('select[name="symptoms.bladder_dysfunction"]', "yes")
+    panel.locator(".redflags", has_text="EMERGENCY").wait_for()
+    assert "Plan withdrawn: no hands-on treatment today." in panel.inner_text()
+    assert panel.locator(".techniques").count() == 0
+    page.select_option('select[name="symptoms.bladder_dysfunction"]', "no")
+    panel.locator(".techniques").wait_for()
+
+    # Save, then sign the SOAP note; a signed note can no longer be edited.
+    page.click("button:has-text('Save visit')")
+    page.wait_for_url("**/visits/*")
+    assert "S1 left" in page.locator("aside").inner_text()
+    assert "Pain: left: posterior thigh, calf, buttock." in page.locator("#subjective").input_value()
+    page.fill("#plan", page.locator("#plan").input_value() + "\nReview in one week.")
+    page.click("button:has-text('Save and sign')")
+    page.locator(".badge", has_text="signed").wait_for()
+    assert page.locator("textarea#subjective").count() == 0
+    assert "Review in one week." in page.locator("[data-section=soap_plan]").inner_text()
+    visit_url = page.url.split("#")[0]
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    refused = page.request.post(visit_url + "/soap", form={"csrf_token": csrf, "subjective": "rewritten"})
+    assert refused.status == 409
+    page.fill("#amendment", "Achilles reflex rechecked: reduced.")
+    page.click("button:has-text('Add amendment')")
+    page.locator(".locked", has_text="Achilles reflex rechecked").wait_for()
+
+    # The handout is a valid PDF that names the exercises.
+    handout = page.request.get(visit_url + "/handout.pdf")
+    assert handout.status == 200 and handout.headers["content-type"] == "application/pdf"
+    (tmp_path / "handout.pdf").write_bytes(handout.body())
+    text = subprocess.run(["pdftotext", str(tmp_path / "handout.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Your home care plan" in text and "Prop up on your elbows" in text and "Stay active within comfort" in text
+
+
+def test_the_client_list_search_filters_as_you_type(page):
+    log_in(page)
+    page.fill("#q", "zzz-nobody")
+    page.locator("#client-rows", has_text="No client matches").wait_for()
+
+
+def test_keyboard_users_can_mark_the_body_chart(page, server):
+    log_in(page)
+    page.click("text=New client")
+    page.fill("#name", "Kim Keyboard")
+    page.click("button:has-text('Save client')")
+    page.click("text=New visit")
+    region = page.locator('svg[data-view=back] rect[data-region="low_back"]')
+    region.focus()
+    page.keyboard.press("Space")
+    assert region.get_attribute("aria-checked") == "true"
+    assert page.locator('input[name="symptoms.pain_sites"][value="low_back"]').is_checked()

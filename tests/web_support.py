@@ -1,0 +1,57 @@
+"""Helpers for storage and web tests: a fresh migrated database per test, logins."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from fastapi.testclient import TestClient
+
+from backcare.records import Actor, Records
+from backcare.storage.db import make_engine, make_sessionmaker, upgrade
+from backcare.web.app import create_app
+from backcare.web.settings import Settings
+
+PASSWORD = "correct horse battery"
+
+
+def fresh_records(url: str) -> Records:
+    upgrade(url)
+    return Records(make_sessionmaker(make_engine(url)))
+
+
+def seed(records: Records) -> dict[str, Actor]:
+    """Two clinics, each with an admin and a therapist, and one client in the first."""
+    a_admin = records.create_clinic_with_admin("North Clinic", "admin@north.test", "Ann Admin", PASSWORD)
+    a_ther = records.add_user(a_admin, "ther@north.test", "Tom Therapist", PASSWORD, "therapist")
+    b_admin = records.create_clinic_with_admin("South Clinic", "admin@south.test", "Bea Admin", PASSWORD)
+    b_ther = records.add_user(b_admin, "ther@south.test", "Sid Therapist", PASSWORD, "therapist")
+    return {"north_admin": a_admin, "north": Actor(a_ther, a_admin.clinic_id, "therapist", "Tom Therapist"),
+            "south_admin": b_admin, "south": Actor(b_ther, b_admin.clinic_id, "therapist", "Sid Therapist")}
+
+
+def a_visit_case() -> dict:
+    return {"client": {"age": 40}, "symptoms": {"pain_nrs": 5, "pain_sites": ["low_back"], "saddle_anaesthesia": False,
+                                                 "bladder_dysfunction": False, "bowel_dysfunction": False,
+                                                 "progressive_weakness": False}}
+
+
+def make_client(url: str) -> TestClient:
+    app = create_app(Settings(database_url=url, secure_cookies=False))
+    return TestClient(app, base_url="http://127.0.0.1")
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD) -> str:
+    """Log in through the form; returns the session's CSRF token."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token, "next": "/clients"},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return csrf_of(client.get("/clients").text)
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'<meta name="csrf-token" content="([^"]+)">', html).group(1)
+
+
+TODAY = date.today().isoformat()
