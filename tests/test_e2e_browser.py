@@ -114,7 +114,7 @@ def test_a_whole_visit_from_login_to_handout(page, tmp_path):
     page.click("button:has-text('Save visit')")
     page.wait_for_url("**/visits/*")
     assert "S1 left" in page.locator("aside").inner_text()
-    assert "Pain: left: posterior thigh, calf, buttock." in page.locator("#subjective").input_value()
+    assert "Pain: posterior thigh, calf, buttock (left)." in page.locator("#subjective").input_value()
     page.fill("#plan", page.locator("#plan").input_value() + "\nReview in one week.")
     page.click("button:has-text('Save and sign')")
     page.locator(".badge", has_text="signed").wait_for()

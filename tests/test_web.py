@@ -126,6 +126,8 @@ def test_bad_client_input_is_shown_beside_each_field_and_saves_nothing(site):
     assert response.status_code == 422
     for field in ("name", "email", "date_of_birth", "phone", "consent_date"):
         assert f'id="{field}-error"' in response.text, field
+    assert 'id="name-error">This field is required' in response.text
+    assert 'id="email-error">Enter a valid email address' in response.text
     assert len(site["records"].list_clients(site["people"]["north"])) == count
 
 

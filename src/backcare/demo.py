@@ -41,7 +41,7 @@ def create_demo(records: Records) -> dict[str, str]:
             for email, user in existing.items():
                 user.password_hash = hash_password(passwords[email])
             return passwords
-    admin = records.create_clinic_with_admin("Demo Clinic", ADMIN_EMAIL, "Morgan Lee (admin)", passwords[ADMIN_EMAIL])
+    admin = records.create_clinic_with_admin("Demo Clinic", ADMIN_EMAIL, "Morgan Lee", passwords[ADMIN_EMAIL])
     therapist_id = records.add_user(admin, THERAPIST_EMAIL, "Sam Rivera", passwords[THERAPIST_EMAIL], "therapist")
     therapist = Actor(therapist_id, admin.clinic_id, "therapist", "Sam Rivera")
     for name, born, medical, visits in _CLIENTS:

@@ -48,11 +48,24 @@ class FieldErrors(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
+# Plain instructions instead of the validator's wording, by error type.
+_PLAIN = {
+    "string_too_short": "This field is required",
+    "missing": "This field is required",
+    "string_pattern_mismatch": "Use digits, spaces and + ( ) - . only",
+    "date_from_datetime_parsing": "Enter a date",
+    "date_parsing": "Enter a date",
+    "date_type": "Enter a date",
+}
+
+
 def _field_errors(exc: ValidationError) -> FieldErrors:
     errors: dict[str, str] = {}
     for err in exc.errors(include_url=False):
         name = ".".join(str(p) for p in err["loc"]) or "form"
-        message = err["msg"].removeprefix("Value error, ")
+        message = _PLAIN.get(err["type"]) or err["msg"].removeprefix("Value error, ")
+        if name == "email" and err["type"] == "value_error":
+            message = "Enter a valid email address, such as name@example.org"
         errors.setdefault(name, message[0].upper() + message[1:])
     return FieldErrors(errors)
 

@@ -21,12 +21,12 @@ def _words(ident: str) -> str:
 
 
 def _regions(sites: list[str] | None) -> str:
-    """'calf_left', 'buttock_left', 'low_back' -> 'low back; left: calf, buttock'."""
+    """'calf_left', 'buttock_left', 'low_back' -> 'calf, buttock (left); low back'."""
     by_side: dict[str, list[str]] = {}
     for site in sites or []:
-        base, side = (site.rsplit("_", 1) + [""])[:2] if site.endswith(("_left", "_right")) else (site, "")
+        base, side = site.rsplit("_", 1) if site.endswith(("_left", "_right")) else (site, "")
         by_side.setdefault(side, []).append(_words(base))
-    return "; ".join((f"{side}: " if side else "") + ", ".join(names) for side, names in by_side.items())
+    return "; ".join(", ".join(names) + (f" ({side})" if side else "") for side, names in by_side.items())
 
 
 def subjective(case: dict[str, Any]) -> str:
@@ -37,8 +37,9 @@ def subjective(case: dict[str, Any]) -> str:
     days = history.get("duration_days")
     lines.append(" ".join(x for x in (
         who.capitalize() or "Client", "with low back pain",
-        f"of {onset} onset" if onset else "", f"for {days} days" if days is not None else "",
-        f"after {history['mechanism']}" if history.get("mechanism") else "") if x) + ".")
+        f"of {onset} onset" if onset else "", f"for {days} days" if days is not None else "") if x) + ".")
+    if history.get("mechanism"):
+        lines.append(f"Mechanism: {history['mechanism']}.")
     if symptoms.get("pain_nrs") is not None:
         lines.append(f"Pain {symptoms['pain_nrs']}/10" + (f" ({', '.join(symptoms.get('pain_quality', []))})" if symptoms.get("pain_quality") else "") + ".")
     for key, title in (("pain_sites", "Pain"), ("paresthesia_sites", "Pins and needles"), ("numbness_sites", "Numbness")):

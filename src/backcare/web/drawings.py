@@ -2,6 +2,8 @@
 
 Each drawing is a stick figure: a head and a few joined lines in a 160 x 80
 box, floor at y = 70. Advice items (sleep, lifting, breaks) have no drawing.
+Styles are SVG attributes, not CSS classes: the PDF renderer ignores classes
+inside inline SVG.
 """
 from __future__ import annotations
 
@@ -17,20 +19,20 @@ _POSES: dict[str, tuple[Point, list[list[Point]], str]] = {
     "prone_on_elbows": ((20, 38), [[(30, 46), (96, 63), (150, 65)], [(32, 47), (34, 66), (14, 66)]], ""),
     "back_extension": ((66, 12), [[(70, 22), (76, 40), (80, 50), (80, 70)], [(80, 50), (86, 70)], [(72, 28), (84, 46), (80, 50)]], ""),
     "core_strengthening": ((18, 62), [[(30, 63), (84, 63), (108, 42), (126, 68)], [(34, 63), (60, 68)]],
-                           '<path d="M60 56 q10 -6 20 0" class="cue"/>'),
+                           '<path d="M60 56 q10 -6 20 0" fill="none" stroke="#e4572e" stroke-width="2"/>'),
     "piriformis_stretch": ((18, 62), [[(30, 63), (84, 63), (104, 38), (118, 68)], [(84, 63), (96, 32), (110, 40)], [(36, 62), (100, 38)]], ""),
     "hamstring_stretch": ((18, 62), [[(30, 63), (84, 63), (150, 66)], [(84, 63), (112, 12)], [(36, 62), (112, 14)]],
-                          '<line x1="36" y1="62" x2="112" y2="12" class="cue"/>'),
+                          '<line x1="36" y1="62" x2="112" y2="12" fill="none" stroke="#e4572e" stroke-width="2"/>'),
     "hip_flexor_stretch": ((80, 10), [[(80, 20), (80, 48)], [(80, 48), (106, 48), (110, 70)], [(80, 48), (62, 70), (36, 70)], [(80, 26), (90, 42)]], ""),
-    "foam_rolling": ((26, 34), [[(30, 44), (70, 58), (130, 62)], [(32, 46), (24, 68)]], '<circle cx="70" cy="64" r="7" class="prop"/>'),
+    "foam_rolling": ((26, 34), [[(30, 44), (70, 58), (130, 62)], [(32, 46), (24, 68)]], '<circle cx="70" cy="64" r="7" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2"/>'),
     "pain_free_rom": ((18, 62), [[(30, 63), (84, 63), (112, 44), (126, 68)], [(34, 63), (60, 68)]],
-                      '<path d="M100 28 q14 6 18 20" class="cue"/><path d="M118 48 l0 -7 l-6 4" class="cue"/>'),
+                      '<path d="M100 28 q14 6 18 20" fill="none" stroke="#e4572e" stroke-width="2"/><path d="M118 48 l0 -7 l-6 4" fill="none" stroke="#e4572e" stroke-width="2"/>'),
     "walking_program": ((80, 10), [[(80, 20), (80, 46)], [(80, 46), (68, 70)], [(80, 46), (94, 70)], [(80, 26), (70, 42)], [(80, 26), (92, 40)]], ""),
     "flexion_exercises": ((18, 62), [[(30, 63), (84, 63), (72, 36), (96, 44)], [(36, 62), (74, 38)]], ""),
-    "cold_hydrotherapy": ((0, 0), [], '<rect x="50" y="24" width="60" height="34" rx="8" class="prop"/>'
-                          '<path d="M80 30 v22 M70 36 l20 10 M90 36 l-20 10" class="cue"/>'),
-    "heat_at_home": ((0, 0), [], '<rect x="50" y="30" width="60" height="30" rx="8" class="prop"/>'
-                     '<path d="M62 24 q4 -6 0 -12 M80 24 q4 -6 0 -12 M98 24 q4 -6 0 -12" class="cue"/>'),
+    "cold_hydrotherapy": ((0, 0), [], '<rect x="50" y="24" width="60" height="34" rx="8" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2"/>'
+                          '<path d="M80 30 v22 M70 36 l20 10 M90 36 l-20 10" fill="none" stroke="#e4572e" stroke-width="2"/>'),
+    "heat_at_home": ((0, 0), [], '<rect x="50" y="30" width="60" height="30" rx="8" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2"/>'
+                     '<path d="M62 24 q4 -6 0 -12 M80 24 q4 -6 0 -12 M98 24 q4 -6 0 -12" fill="none" stroke="#e4572e" stroke-width="2"/>'),
 }
 
 
@@ -40,11 +42,12 @@ def drawing(exercise_id: str) -> Markup | None:
         return None
     (hx, hy), lines, extra = pose
     parts = ['<svg class="exercise" viewBox="0 0 160 80" role="img" aria-label="drawing of the exercise">',
-             '<line x1="4" y1="71" x2="156" y2="71" class="floor"/>']
+             '<line x1="4" y1="71" x2="156" y2="71" stroke="#9aa6b2" stroke-width="1.5"/>']
     if hx or hy:
-        parts.append(f'<circle cx="{hx}" cy="{hy}" r="8" class="head"/>')
+        parts.append(f'<circle cx="{hx}" cy="{hy}" r="8" fill="#fff" stroke="#1d2733" stroke-width="2.5"/>')
     for line in lines:
         points = " ".join(f"{x},{y}" for x, y in line)
-        parts.append(f'<polyline points="{points}" class="limb"/>')
+        parts.append(f'<polyline points="{points}" fill="none" stroke="#1d2733" stroke-width="3.5" '
+                     'stroke-linecap="round" stroke-linejoin="round"/>')
     parts.append(extra + "</svg>")
     return Markup("".join(parts))
