@@ -23,6 +23,7 @@ BASELINE = {
         "saddle_anaesthesia": False,
         "bladder_dysfunction": False,
         "bowel_dysfunction": False,
+        "sexual_dysfunction": False,
         "progressive_weakness": False,
     },
 }

@@ -49,8 +49,7 @@ def subjective(case: dict[str, Any]) -> str:
         lines.append("Worse with: " + ", ".join(_words(a) for a in history["aggravating"]) + ".")
     if history.get("easing"):
         lines.append("Eased by: " + ", ".join(_words(e) for e in history["easing"]) + ".")
-    flags = [k for k in ("saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "sexual_dysfunction",
-                         "progressive_weakness", "no_comfortable_position", "constant_night_pain") if k in symptoms]
+    flags = [k for k, v in symptoms.items() if isinstance(v, bool) and k != "neurogenic_claudication"]
     if flags:
         lines.append("Screening: " + "; ".join(f"{_words(k)} {'YES' if symptoms[k] else 'no'}" for k in flags) + ".")
     medical = [k for k, v in case.get("medical", {}).items() if v]

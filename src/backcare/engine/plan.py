@@ -18,7 +18,6 @@ from .context import Evaluation, words
 from .predicates import lookup
 
 _PLACEHOLDER = re.compile(r"\{([a-z_.]+)\}")
-_FALLBACK_POSITIONS = ("side_lying_pillow_between_knees", "comfort_pillow_support")
 
 
 def _fill(reason: str, case: dict) -> str:
@@ -109,7 +108,7 @@ def plan(ctx: Evaluation, applied: list[dict[str, Any]]) -> dict[str, Any]:
 
     positioning = [p for p in dict.fromkeys(positioning) if p not in forbidden.positioning]
     if not positioning:
-        positioning = [p for p in _FALLBACK_POSITIONS if p not in forbidden.positioning][:1]
+        positioning = [p for p in ctx.kb.fallback_positioning if p not in forbidden.positioning][:1]
     techniques_out = []
     for technique, targets in techniques.items():
         allowed = forbidden.allowed_targets(technique, list(dict.fromkeys(targets)))

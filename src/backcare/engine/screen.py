@@ -15,11 +15,6 @@ if TYPE_CHECKING:
 from .context import Evaluation
 from .predicates import URGENCY_LEVELS
 
-# Questions whose answer is needed to rule out an emergency; unanswered ones are
-# listed so the therapist can ask them.
-SCREENING_QUESTIONS = ("saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "progressive_weakness")
-
-
 def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     flags: dict[str, dict[str, Any]] = {}
     reasons: list[tuple[int, str]] = []
@@ -51,6 +46,6 @@ def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         "urgency": URGENCY_LEVELS[level],
         "reasons": [text for _, text in sorted(reasons, key=lambda r: -r[0])],
         "tell_client": ordered_flags[0]["tell_client"] if ordered_flags else (ctx.kb.routine_advice if level else None),
-        "not_asked": [q for q in SCREENING_QUESTIONS if (ctx.case.get("symptoms") or {}).get(q) is None],
+        "not_asked": [q for q in ctx.kb.screening_questions if (ctx.case.get("symptoms") or {}).get(q) is None],
     }
     return referral, ordered_flags

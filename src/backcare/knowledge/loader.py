@@ -152,6 +152,13 @@ def build() -> dict[str, Any]:
     missing = sorted(set(vocab.red_flags) - set(flags.red_flags))
     if missing:
         raise KnowledgeError(f"red_flags.yaml: red flags without advice: {missing}")
+    from ..case import Symptoms
+
+    _ids("red_flags.yaml: screening_questions", flags.screening_questions, Symptoms.model_fields, "symptom field")
+    cite("red_flags.yaml: screening_questions", flags.screening_sources)
+    cite("red_flags.yaml: safety_net", flags.safety_net_sources)
+    _ids("treatment.yaml: fallback_positioning", treatment.fallback_positioning, vocab.positioning, "positioning")
+    cite("treatment.yaml: fallback_positioning", treatment.fallback_sources)
     for rid, info in flags.red_flags.items():
         cite(f"red_flags.yaml: {rid}", info.sources)
     for rule in flags.rules:
@@ -204,6 +211,9 @@ def build() -> dict[str, Any]:
         "neuro": dump(neuro),
         "red_flags": {k: dump(v) for k, v in flags.red_flags.items()},
         "routine_advice": flags.routine_advice,
+        "screening_questions": flags.screening_questions,
+        "safety_net": flags.safety_net,
+        "fallback_positioning": treatment.fallback_positioning,
         "referral_rules": [dump(r) for r in flags.rules],
         "contraindications": {k: dump(v) for k, v in contra.contraindications.items()},
         "protocols": {k: dump(v) for k, v in treatment.protocols.items()},

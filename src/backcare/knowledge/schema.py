@@ -87,6 +87,10 @@ class ReferralRule(_Entry):
 
 
 class RedFlagsFile(_Entry):
+    screening_questions: list[str] = Field(min_length=1)
+    screening_sources: list[str] = Field(min_length=1)
+    safety_net: str
+    safety_net_sources: list[str] = Field(min_length=1)
     red_flags: dict[str, RedFlagInfo]
     routine_advice: str
     findings: dict[str, Finding] = {}
@@ -129,6 +133,8 @@ class Protocol(_Entry):
 
 
 class TreatmentFile(_Entry):
+    fallback_positioning: list[str] = Field(min_length=1)
+    fallback_sources: list[str] = Field(min_length=1)
     protocols: dict[str, Protocol]
 
 

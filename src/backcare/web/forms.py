@@ -29,8 +29,6 @@ NUMBERS = {"history.sitting_hours_per_day"}
 TEXTS = {"client.sex", "history.onset", "history.mechanism", "observation.gait", "rom.flexion_deviation"}
 SYMPTOM_FLAGS = ("saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "sexual_dysfunction",
                  "progressive_weakness", "no_comfortable_position", "constant_night_pain", "neurogenic_claudication")
-# The questions that rule out an emergency come first in the form, in red.
-SCREENING = ("saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "sexual_dysfunction", "progressive_weakness")
 
 
 def tri_state_fields() -> list[str]:

@@ -13,7 +13,7 @@ from ..errors import CaseError
 from ..knowledge.runtime import load_knowledge
 from ..records import FieldErrors, Records
 from . import body_chart, deps
-from .forms import CHART_FIELDS, PAIN_QUALITIES, SCREENING, SYMPTOM_FLAGS, age_on, case_from_form, field_of, form_values
+from .forms import CHART_FIELDS, PAIN_QUALITIES, SYMPTOM_FLAGS, age_on, case_from_form, field_of, form_values
 from .pages import render
 from .security import CurrentSession
 
@@ -32,9 +32,11 @@ def _assess_form(form) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str,
 
 
 def _form_context(client, values: dict[str, Any], errors: dict[str, str], assessment: dict | None, **extra) -> dict[str, Any]:
+    # The emergency screening questions (knowledge base) come first in the form.
+    screening = load_knowledge().screening_questions
     return {"client": client, "values": values, "errors": errors, "assessment": assessment,
-            "chart_fields": CHART_FIELDS, "pain_qualities": PAIN_QUALITIES, "screening": SCREENING,
-            "symptom_flags": [f for f in SYMPTOM_FLAGS if f not in SCREENING],
+            "chart_fields": CHART_FIELDS, "pain_qualities": PAIN_QUALITIES, "screening": screening,
+            "symptom_flags": [f for f in SYMPTOM_FLAGS if f not in screening],
             "front": body_chart.render("front", interactive=True), "back": body_chart.render("back", interactive=True),
             "shapes": body_chart.SHAPES, "dermatomes": _dermatomes(assessment), **extra}
 
@@ -134,7 +136,8 @@ async def handout(request: Request, visit_id: int, session: CurrentSession = Dep
     from .drawings import drawing
 
     visit = records.get_visit(session.actor, visit_id, purpose="visit.handout")
-    return _pdf(request, "handout_pdf.html", {"visit": visit, "assessment": visit.assessment, "drawing": drawing},
+    return _pdf(request, "handout_pdf.html", {"visit": visit, "assessment": visit.assessment, "drawing": drawing,
+                                              "safety_net": load_knowledge().safety_net},
                 f"backcare-handout-{visit.visit_date}.pdf")
 
 
