@@ -25,14 +25,16 @@ def test_l5_from_big_toe_extension_and_dorsum_of_foot():
                         "sensory": {"reduced": ["dorsum_foot_left", "middle_toes_left"]}}) == {"L5_left"}
 
 
-def test_l3_leads_when_the_sensory_loss_is_at_the_medial_thigh_and_knee():
+def test_shared_signs_go_to_the_root_whose_dermatome_is_involved():
     # Quadriceps weakness and the patellar reflex are shared by L3 and L4; the
-    # dermatome decides which leads, and L4 may follow with less confidence.
-    found = run_case(neuro={"motor": {"knee_extension": {"left": "weak"}},
-                            "reflexes": {"patellar": {"left": "reduced"}},
-                            "sensory": {"reduced": ["medial_thigh_left", "knee_left"]}})["nerve_roots"]
-    assert (found[0]["root"], found[0]["side"]) == ("L3", "left")
-    assert all(r["root"] in ("L3", "L4") and r["confidence"] <= found[0]["confidence"] for r in found)
+    # sensory loss at the medial thigh and knee makes it L3 alone.
+    assert roots(neuro={"motor": {"knee_extension": {"left": "weak"}},
+                        "reflexes": {"patellar": {"left": "reduced"}},
+                        "sensory": {"reduced": ["medial_thigh_left", "knee_left"]}}) == {"L3_left"}
+    # The same motor and reflex findings with loss at the medial leg and foot are L4.
+    assert roots(neuro={"motor": {"knee_extension": {"right": "weak"}, "ankle_dorsiflexion": {"right": "weak"}},
+                        "reflexes": {"patellar": {"right": "reduced"}},
+                        "sensory": {"reduced": ["medial_leg_right", "medial_foot_right"]}}) == {"L4_right"}
 
 
 def test_one_weak_key_muscle_names_its_root_with_low_confidence():

@@ -3,8 +3,10 @@
 Each finding adds weight to the roots the neurological tables (neuro.yaml) give
 for it, on its side; a normal result of a root's own test takes a little away.
 A root is reported only when at least one objective examination finding
-(weakness, reflex change, sensory loss, wasting) points to it and its total
-reaches the threshold: symptoms alone never name a root. The same root on both
+(weakness, reflex change, sensory loss, wasting) points to it, its total
+reaches the threshold, and so do the findings it dominates (where it carries
+the largest weight): symptoms alone never name a root, and a neighbour carried
+only by shared signs is explained by the root that dominates them. The same root on both
 sides is reported once, as bilateral.
 """
 from __future__ import annotations
@@ -21,10 +23,11 @@ _SIDES = ("left", "right")
 
 
 class _Tally:
-    __slots__ = ("score", "objective", "evidence", "regions")
+    __slots__ = ("score", "own", "objective", "evidence", "regions")
 
     def __init__(self) -> None:
         self.score = 0.0
+        self.own = 0.0  # from findings where this root carries the largest weight
         self.objective = False
         self.evidence: list[str] = []
         self.regions: dict[str, list[str]] = {}
@@ -36,9 +39,12 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
 
     def add(weights: dict[str, float], side: str, amount: float, objective: bool, note: str | None = None,
             region_kind: str | None = None, region: str | None = None) -> None:
+        top = max(weights.values(), default=0.0)
         for root, weight in weights.items():
             tally = tallies.setdefault((root, side), _Tally())
             tally.score += weight * amount
+            if amount > 0 and weight >= top:
+                tally.own += weight * amount
             if amount > 0:
                 tally.objective |= objective
                 if note:
@@ -87,11 +93,14 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
             entry = table.get(base)
             if entry is None or side is None:
                 continue
+            top = max(entry["weights"].values(), default=0.0)
             for root, weight in entry["weights"].items():
                 n = seen.get((root, side), 0)
                 seen[(root, side)] = n + 1
-                add({root: weight}, side, amount * (1.0 if n == 0 else 0.25), objective,
-                    region_kind=title, region=words(base))
+                scaled = amount * (1.0 if n == 0 else 0.25)
+                add({root: weight}, side, scaled, objective, region_kind=title, region=words(base))
+                if weight < top:  # a region shared with a root that dominates it is not this root's own sign
+                    tallies[(root, side)].own -= weight * scaled
     return tallies
 
 
@@ -106,7 +115,11 @@ def localise(ctx: Evaluation) -> list[dict[str, Any]]:
     tallies = _tallies(ctx)
     found: dict[str, dict[str, Any]] = {}
     for (root, side), tally in tallies.items():
-        if not tally.objective or tally.score < neuro["threshold"]:
+        # A root needs an objective sign, enough evidence in all, and enough of
+        # its own: signs it shares with a neighbour that dominates them are
+        # explained by that neighbour (quadriceps weakness with an L3 dermatome
+        # is L3, not also L4).
+        if not tally.objective or tally.score < neuro["threshold"] or tally.own < neuro["threshold"]:
             continue
         competitor = max((t.score for (r, s), t in tallies.items() if s == side and r != root), default=0.0)
         evidence = list(dict.fromkeys(tally.evidence))
