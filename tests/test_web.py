@@ -54,6 +54,13 @@ def test_a_therapist_of_another_clinic_gets_404_on_every_client_url(site):
         assert "Jo Client" not in response.text
 
 
+def test_a_missing_record_keeps_the_navigation(site):
+    browser = make_client(site["url"])
+    login(browser, "ther@south.test")
+    page = browser.get(f"/clients/{site['client_id']}")
+    assert page.status_code == 404 and "There is no such record." in page.text and 'href="/clients">Clients</a>' in page.text
+
+
 def test_the_own_clinic_sees_the_record(site):
     browser = make_client(site["url"])
     login(browser, "ther@north.test")

@@ -63,7 +63,10 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     def page(request: Request, status: int, title: str, message: str) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=status)
-        return templates.TemplateResponse(request, "error.html", {"title": title, "message": message}, status_code=status)
+        session = getattr(request.state, "session", None)  # keep the navigation for a signed-in user
+        context = {"title": title, "message": message, "user": session.actor if session else None,
+                   "csrf_token": session.csrf_token if session else ""}
+        return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
