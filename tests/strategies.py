@@ -39,7 +39,7 @@ cases = _optional_block({
     "symptoms": _optional_block({
         "pain_nrs": st.integers(0, 10),
         "pain_sites": region_lists,
-        "pain_quality": st.lists(st.sampled_from(["deep", "sharp", "aching", "burning"]), max_size=2),
+        "pain_quality": st.lists(st.sampled_from(["deep", "sharp", "aching", "burning"]), max_size=2, unique=True),
         "paresthesia_sites": region_lists,
         "numbness_sites": region_lists,
         **{flag: st.booleans() for flag in (
