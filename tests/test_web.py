@@ -184,6 +184,16 @@ def test_api_assess_and_a_full_visit_flow(site):
     assert missing.status_code == 422 and missing.json()["problems"]
 
 
+def test_pages_carry_security_headers_and_are_never_cached(site):
+    browser = make_client(site["url"])
+    login(browser, "ther@north.test")
+    page = browser.get(f"/clients/{site['client_id']}")
+    assert page.headers["cache-control"] == "no-store"
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
+    assert browser.get(f"/api/clients/{site['client_id']}").headers["cache-control"] == "no-store"
+
+
 def test_openapi_documents_the_api(site):
     spec = make_client(site["url"]).get("/api/openapi.json").json()
     assert {"/api/assess", "/api/clients", "/api/clients/{client_id}/visits", "/api/visits/{visit_id}/sign"} <= set(spec["paths"])

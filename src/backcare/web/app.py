@@ -52,7 +52,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(visits.router)
     app.include_router(admin.router)
     _error_handlers(app, templates)
+    _security_headers(app)
     return app
+
+
+# Scripts only from this site (htmx and app.js are served locally); styles may be
+# inline (htmx injects its indicator style). The interactive API docs load
+# Swagger UI from its CDN, so that one page gets the framework's defaults.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+
+def _security_headers(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.url.path != "/api/docs":
+            response.headers.setdefault("Content-Security-Policy", CSP)
+        if not request.url.path.startswith("/static/"):
+            # Pages and API answers hold health data: never keep them in a shared or back/forward cache.
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def _wants_json(request: Request) -> bool:
