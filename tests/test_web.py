@@ -161,6 +161,7 @@ def test_non_admins_cannot_manage_users_or_read_the_audit_log(site):
     login(admin, "admin@north.test")
     audit = admin.get("/admin/audit").text
     assert "visit.create" in audit and "client.create" in audit
+    assert "session.login" in audit and "Tom Therapist" in audit
 
 
 def test_api_assess_and_a_full_visit_flow(site):

@@ -240,6 +240,11 @@ class Records:
                 return None
             return Actor(user.id, user.clinic_id, user.role, user.name)
 
+    def record_session(self, actor: Actor, action: str, address: str) -> None:
+        """Sign-ins and sign-outs go in the audit log beside record access."""
+        with self._tx() as db:
+            self._audit(db, actor, action, detail=f"from {address}")
+
     def actor(self, user_id: int) -> Actor | None:
         with self.sessions() as db:
             user = db.get(User, user_id)

@@ -106,6 +106,7 @@ async def login(request: Request, body: LoginIn) -> Response:
         limiter.failed(address, body.email)
         return JSONResponse({"detail": "Email or password is not right."}, status_code=401)
     limiter.succeeded(body.email)
+    request.app.state.records.record_session(actor, "session.login", address)
     token, csrf = request.app.state.sessions.start(actor)
     response = JSONResponse(Me(user_id=actor.user_id, name=actor.name, role=actor.role, clinic_id=actor.clinic_id,
                                csrf_token=csrf).model_dump())
@@ -116,7 +117,8 @@ async def login(request: Request, body: LoginIn) -> Response:
 
 
 @router.post("/logout", status_code=204)
-async def logout(request: Request, _: CurrentSession = Depends(deps.session)) -> Response:
+async def logout(request: Request, session: CurrentSession = Depends(deps.session)) -> Response:
+    request.app.state.records.record_session(session.actor, "session.logout", request.client.host if request.client else "unknown")
     request.app.state.sessions.end(request.cookies.get(SESSION_COOKIE))
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")

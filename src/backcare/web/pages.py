@@ -57,6 +57,7 @@ async def login(request: Request) -> Response:
         limiter.failed(address, email)
         return _login_page(request, "Email or password is not right.", email, 401)
     limiter.succeeded(email)
+    request.app.state.records.record_session(actor, "session.login", address)
     token, _csrf = request.app.state.sessions.start(actor)
     response = RedirectResponse(_safe_next(str(form.get("next") or "")), status_code=303)
     settings = request.app.state.settings
@@ -67,7 +68,8 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, _: CurrentSession = Depends(deps.session)) -> Response:
+async def logout(request: Request, session: CurrentSession = Depends(deps.session)) -> Response:
+    request.app.state.records.record_session(session.actor, "session.logout", request.client.host if request.client else "unknown")
     request.app.state.sessions.end(request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
