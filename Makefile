@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 	$(BIN)/backcare serve --demo
 
 assess-example: $(VENV)/.installed
-	$(BIN)/backcare assess examples/acute-s1-herniation.yaml
+	$(BIN)/backcare assess src/backcare/examples/acute-s1-herniation.yaml
 
 test: $(VENV)/.installed-test
 	scripts/system-deps.sh

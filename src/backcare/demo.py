@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .records import Actor, Records, hash_password
 from .storage.models import User
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parent / "examples"
 ADMIN_EMAIL, THERAPIST_EMAIL = "admin@demo.backcare", "therapist@demo.backcare"
 
 # (name, date of birth, medical flags, [(days ago, example file or inline case)])
