@@ -44,17 +44,17 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
         field = getattr(current, "model_fields", {}).get(part)
         if field is None:
             return None
-        current = _nested_model(field.annotation)
+        current = nested_model(field.annotation)
         if current is None:
             return None
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _nested_model(annotation: Any) -> type[BaseModel] | None:
+def nested_model(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in getattr(annotation, "__args__", ()) or ():
-        found = _nested_model(arg)
+        found = nested_model(arg)
         if found is not None:
             return found
     return None

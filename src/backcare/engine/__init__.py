@@ -6,6 +6,12 @@ chooses the protocols, the contraindications filter them.
 """
 from __future__ import annotations
 
+from .context import Evaluation
+from .differential import rank
+from .plan import contraindications, plan, self_care
+from .roots import localise
+from .screen import screen
+
 # Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -19,12 +25,6 @@ DISCLAIMER = (
 
 def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
     """Assess one validated case (plain data, as `Case.findings()` gives it)."""
-    from .context import Evaluation
-    from .differential import rank
-    from .plan import contraindications, plan, self_care
-    from .roots import localise
-    from .screen import screen
-
     ctx = Evaluation(case, kb)
     nerve_roots = localise(ctx)
     referral, red_flags = screen(ctx)

@@ -68,9 +68,9 @@ class _VocabularyChecker(Checker):
             fields = getattr(model, "model_fields", None)
             if not fields or part not in fields:
                 raise PredicateError(f"unknown case field {path!r}")
-            from ..errors import _nested_model
+            from ..errors import nested_model
 
-            model = _nested_model(fields[part].annotation)
+            model = nested_model(fields[part].annotation)
 
     def values(self, kind: str, values: list[str]) -> None:
         unknown = sorted(set(values) - self.known[kind])
