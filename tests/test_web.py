@@ -106,6 +106,18 @@ def test_login_needs_its_own_csrf_token_and_is_rate_limited(site):
     assert right.status_code == 429  # still blocked, even with the right password
 
 
+def test_the_login_page_explains_why_plain_http_from_another_device_cannot_work(site):
+    from fastapi.testclient import TestClient
+
+    from backcare.web.app import create_app
+    from backcare.web.settings import Settings
+
+    app = create_app(Settings(database_url=site["url"], secure_cookies=True))
+    assert "This connection is not encrypted" in TestClient(app, base_url="http://192.168.1.20:8000").get("/login").text
+    assert "This connection is not encrypted" not in TestClient(app, base_url="http://127.0.0.1:8000").get("/login").text
+    assert "This connection is not encrypted" not in TestClient(app, base_url="https://clinic.example").get("/login").text
+
+
 def test_session_cookie_flags_and_logout(site, tmp_path):
     from fastapi.testclient import TestClient
 

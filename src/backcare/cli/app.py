@@ -148,6 +148,8 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     demo: Annotated[bool, typer.Option("--demo", help="Also create a demo clinic and print its logins.")] = False,
+    ssl_certfile: Annotated[Optional[Path], typer.Option(help="TLS certificate, to serve HTTPS to other devices.")] = None,
+    ssl_keyfile: Annotated[Optional[Path], typer.Option(help="TLS private key for --ssl-certfile.")] = None,
 ) -> None:
     """Run the clinic web app (SQLite in ./instance unless BACKCARE_DATABASE_URL is set)."""
     import uvicorn
@@ -160,9 +162,13 @@ def serve(
 
         for email, password in create_demo(records).items():
             sys.stdout.write(f"demo login: {email}  password: {password}\n")
-    sys.stdout.write(f"backcare is running at http://{host}:{port}  (Ctrl+C to stop)\n")
+    if bool(ssl_certfile) != bool(ssl_keyfile):
+        _fail(["serve: give both --ssl-certfile and --ssl-keyfile, or neither"])
+    scheme = "https" if ssl_certfile else "http"
+    sys.stdout.write(f"backcare is running at {scheme}://{host}:{port}  (Ctrl+C to stop)\n")
     sys.stdout.flush()
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning",
+                ssl_certfile=str(ssl_certfile) if ssl_certfile else None, ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None)
 
 
 def run_app(args: list[str]) -> int:

@@ -28,7 +28,18 @@ def _safe_next(target: str | None) -> str:
     return "/clients"
 
 
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "testserver"}
+INSECURE_WARNING = ("This connection is not encrypted, so the browser will not keep the login cookie. "
+                    "Serve backcare over HTTPS (backcare serve --ssl-certfile ... --ssl-keyfile ...), "
+                    "or open it on this computer at http://127.0.0.1.")
+
+
 def _login_page(request: Request, error: str = "", email: str = "", status: int = 200) -> HTMLResponse:
+    # Secure cookies are dropped over plain HTTP except on this computer: say so
+    # instead of letting every login bounce back here without a word.
+    if (request.app.state.settings.secure_cookies and request.url.scheme != "https"
+            and (request.url.hostname or "") not in _LOCAL_HOSTS and not error):
+        error = INSECURE_WARNING
     token = secrets.token_urlsafe(32)
     response = render(request, "login.html", {"error": error, "email": email, "login_csrf": token,
                                               "next": _safe_next(request.query_params.get("next"))}, status)
