@@ -157,3 +157,8 @@ def test_keyboard_users_can_mark_the_body_chart(page, server):
     page.keyboard.press("Space")
     assert region.get_attribute("aria-checked") == "true"
     assert page.locator('input[name="symptoms.pain_sites"][value="low_back"]').is_checked()
+
+
+def test_the_api_docs_work_without_internet(page):
+    page.goto("/api/docs")
+    page.locator(".swagger-ui", has_text="/api/assess").wait_for()

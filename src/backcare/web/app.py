@@ -31,8 +31,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     sessions = make_sessionmaker(engine)
     records = Records(sessions)
 
+    # The interactive docs are served from local copies of Swagger UI (static/swagger,
+    # from the swagger-ui-dist package): a clinic may have no internet access.
     app = FastAPI(title="backcare", version=__version__, description=DESCRIPTION,
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.settings = settings
     app.state.engine = engine
     app.state.records = records
@@ -57,8 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 # Scripts only from this site (htmx and app.js are served locally); styles may be
-# inline (htmx injects its indicator style). The interactive API docs load
-# Swagger UI from its CDN, so that one page gets the framework's defaults.
+# inline (htmx injects its indicator style). The API docs page starts Swagger UI
+# with an inline script, so it alone goes without this policy.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
@@ -130,6 +132,15 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         titles = {404: "Not found", 405: "Not allowed", 429: "Too many attempts"}
         return page(request, exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail))
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def _docs() -> HTMLResponse:
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="backcare API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
 
     @app.get("/healthz", include_in_schema=False, response_class=HTMLResponse)
     async def _health() -> str:
