@@ -80,3 +80,25 @@ def test_cancer_history_with_weight_loss_puts_malignancy_first():
 def test_conditions_carry_their_codes():
     ces = next(c for c in run_case()["differential"] if c["condition"] == "cauda_equina_syndrome")
     assert ces["codes"] == {"icd10": "G83.4", "snomed": "192970008"} and ces["serious"] is True
+
+
+def test_fever_with_iv_drug_use_puts_infection_first():
+    assert ranking(client={"age": 35}, history={"duration_days": 10, "easing": ["nothing"]},
+                   medical={"fever": True, "iv_drug_use": True}, symptoms={"constant_night_pain": True})[0] == "spinal_infection"
+
+
+def test_known_aneurysm_with_sudden_abdominal_and_back_pain_puts_aneurysm_first():
+    assert ranking(client={"age": 72, "sex": "male"}, history={"onset": "sudden", "duration_days": 1},
+                   medical={"known_aaa_or_vascular_disease": True},
+                   symptoms={"pain_nrs": 9, "pain_sites": ["low_back", "abdomen"]})[0] == "abdominal_aortic_aneurysm"
+
+
+def test_an_older_client_on_steroids_with_sudden_pain_puts_fracture_first():
+    assert ranking(client={"age": 78}, history={"onset": "sudden", "duration_days": 3},
+                   medical={"osteoporosis": True, "long_term_steroids": True}, symptoms={"pain_nrs": 8})[0] == "vertebral_fracture"
+
+
+def test_pain_in_both_calves_is_not_ranked_as_a_strain():
+    top = ranking(history={"onset": "sudden", "duration_days": 2, "aggravating": ["sitting", "coughing_sneezing"]},
+                  symptoms={"pain_sites": ["low_back", "calf_left", "calf_right"]})
+    assert top[0] == "lumbar_disc_herniation"
