@@ -222,3 +222,16 @@ def test_the_handout_is_a_pdf_that_names_the_exercises(site, tmp_path):
     (tmp_path / "h.pdf").write_bytes(response.content)
     text = subprocess.run(["pdftotext", str(tmp_path / "h.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert "Your home care plan" in text and "Glute bridge" in text and "When to get help straight away" in text
+
+
+def test_the_client_page_reports_a_meaningful_pain_change(site):
+    from datetime import timedelta
+
+    north = site["people"]["north"]
+    earlier = a_visit_case()
+    earlier["symptoms"]["pain_nrs"] = 8
+    site["records"].create_visit(north, site["client_id"], {"visit_date": date.today() - timedelta(days=14), "case": earlier})
+    browser = make_client(site["url"])
+    login(browser, "ther@north.test")
+    page = browser.get(f"/clients/{site['client_id']}").text
+    assert "From 8/10 to 5/10: a change of 3 points, at least the minimal important change of 2 points" in page

@@ -94,6 +94,7 @@ def build() -> dict[str, Any]:
     sources = {k: _model("sources", schema.Source, v).model_dump() for k, v in _read("sources").items()}
     conditions = {k: _model("conditions", schema.Condition, v) for k, v in _read("conditions").items()}
     files = {name: _model(name, model, _read(name)) for name, model in schema.FILE_MODELS.items()}
+    outcomes = {k: _model("outcomes", schema.OutcomeMeasure, v) for k, v in _read("outcomes").items()}
     findings_file: schema.FindingsFile = files["findings"]
     neuro: schema.NeuroFile = files["neuro"]
     flags: schema.RedFlagsFile = files["red_flags"]
@@ -130,6 +131,8 @@ def build() -> dict[str, Any]:
 
     for cid, cond in conditions.items():
         cite(f"conditions.yaml: {cid}", cond.sources)
+    for oid, outcome in outcomes.items():
+        cite(f"outcomes.yaml: {oid}", outcome.sources)
     for fid, finding in findings.items():
         where = f"findings: {fid}"
         check(where, finding.when)
@@ -214,6 +217,7 @@ def build() -> dict[str, Any]:
         "screening_questions": flags.screening_questions,
         "safety_net": flags.safety_net,
         "fallback_positioning": treatment.fallback_positioning,
+        "outcomes": {k: dump(v) for k, v in outcomes.items()},
         "referral_rules": [dump(r) for r in flags.rules],
         "contraindications": {k: dump(v) for k, v in contra.contraindications.items()},
         "protocols": {k: dump(v) for k, v in treatment.protocols.items()},

@@ -42,6 +42,7 @@ class Knowledge:
         self.screening_questions: list[str] = data["screening_questions"]
         self.safety_net: str = data["safety_net"]
         self.fallback_positioning: list[str] = data["fallback_positioning"]
+        self.outcomes: dict = data["outcomes"]
         self.contraindications: dict = data["contraindications"]
         self.protocols: dict = data["protocols"]
         self.self_care_items: dict = data["self_care"]["items"]

@@ -165,6 +165,12 @@ class SelfCareFile(_Entry):
     rules: list[SelfCareRule]
 
 
+class OutcomeMeasure(_Entry):
+    title: str
+    minimal_important_change: float = Field(gt=0)
+    sources: list[str] = Field(min_length=1)
+
+
 # File name (without .yaml) -> the model its content must match.
 FILE_MODELS: dict[str, type[BaseModel]] = {
     "findings": FindingsFile,
@@ -174,3 +180,5 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "treatment": TreatmentFile,
     "self_care": SelfCareFile,
 }
+# Files that are a plain mapping of id -> entry.
+MAPPING_FILES: dict[str, type[BaseModel]] = {"outcomes": OutcomeMeasure}

@@ -38,7 +38,7 @@ def _leg(view: str, side: str, x0: float, outer_first: bool) -> list[Shape]:
             s("lateral_leg", outer[0], 316, 12, 78), s("anterior_leg", middle[0], 316, 12, 78),
             s("medial_leg", inner[0], 316, 12, 78),
             s("medial_ankle", inner[0], 396, 12, 13),
-            s("dorsum_foot", x0 + 6 if outer_first else x0 + 6, 411, 22, 20),
+            s("dorsum_foot", x0 + 6, 411, 22, 20),
             s("medial_foot", inner[0] + (6 if outer_first else 0), 411, 6, 20),
             s("little_toe", outer[0], 433, 10, 13), s("middle_toes", x0 + 10, 433, 16, 13),
             s("big_toe", inner[0] + (2 if outer_first else 0), 433, 10, 13),

@@ -27,17 +27,19 @@ CHART_FIELDS = {
 INTEGERS = {"client.age", "history.duration_days", "history.morning_stiffness_minutes", "symptoms.pain_nrs"}
 NUMBERS = {"history.sitting_hours_per_day"}
 TEXTS = {"client.sex", "history.onset", "history.mechanism", "observation.gait", "rom.flexion_deviation"}
-SYMPTOM_FLAGS = ("saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "sexual_dysfunction",
-                 "progressive_weakness", "no_comfortable_position", "constant_night_pain", "neurogenic_claudication")
 
 
 def tri_state_fields() -> list[str]:
-    v = vocabulary()
-    return ([f"history.{k}" for k in ("prior_episodes", "back_injury_history")]
-            + [f"medical.{k}" for k in v.medical_history]
-            + [f"symptoms.{k}" for k in SYMPTOM_FLAGS]
-            + [f"observation.{k}" for k in ("leg_length_discrepancy", "guarding", "muscle_spasm")]
-            + ["palpation.hypermobile_segments"])
+    """Every yes/no field of the case format, read from the case model itself."""
+    from ..case import Case
+
+    out = []
+    for block, field in Case.model_fields.items():
+        model = field.annotation.__args__[0] if hasattr(field.annotation, "__args__") else None
+        for name, sub in getattr(model, "model_fields", {}).items():
+            if sub.annotation == bool | None:
+                out.append(f"{block}.{name}")
+    return out
 
 
 def list_fields() -> list[str]:

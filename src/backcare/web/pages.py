@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from ..knowledge.runtime import load_knowledge
 from ..records import FieldErrors, Records
 from . import deps
 from .forms import client_from_form
@@ -28,7 +29,7 @@ def _safe_next(target: str | None) -> str:
     return "/clients"
 
 
-_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "testserver"}
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 INSECURE_WARNING = ("This connection is not encrypted, so the browser will not keep the login cookie. "
                     "Serve backcare over HTTPS (backcare serve --ssl-certfile ... --ssl-keyfile ...), "
                     "or open it on this computer at http://127.0.0.1.")
@@ -121,7 +122,8 @@ async def client_page(request: Request, client_id: int, session: CurrentSession 
                       records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
     pains = [(v.visit_date, v.pain_nrs) for v in reversed(client.visits) if v.pain_nrs is not None]
-    return render(request, "client.html", {"client": client, "pains": pains})
+    pain_mic = load_knowledge().outcomes["pain_nrs"]["minimal_important_change"]
+    return render(request, "client.html", {"client": client, "pains": pains, "pain_mic": pain_mic})
 
 
 @router.get("/clients/{client_id}/edit")

@@ -13,7 +13,7 @@ from ..errors import CaseError
 from ..knowledge.runtime import load_knowledge
 from ..records import FieldErrors, Records
 from . import body_chart, deps
-from .forms import CHART_FIELDS, PAIN_QUALITIES, SYMPTOM_FLAGS, age_on, case_from_form, field_of, form_values
+from .forms import CHART_FIELDS, PAIN_QUALITIES, age_on, case_from_form, field_of, form_values, tri_state_fields
 from .pages import render
 from .security import CurrentSession
 
@@ -36,7 +36,8 @@ def _form_context(client, values: dict[str, Any], errors: dict[str, str], assess
     screening = load_knowledge().screening_questions
     return {"client": client, "values": values, "errors": errors, "assessment": assessment,
             "chart_fields": CHART_FIELDS, "pain_qualities": PAIN_QUALITIES, "screening": screening,
-            "symptom_flags": [f for f in SYMPTOM_FLAGS if f not in screening],
+            "symptom_flags": [f.split(".", 1)[1] for f in tri_state_fields()
+                              if f.startswith("symptoms.") and f.split(".", 1)[1] not in screening],
             "front": body_chart.render("front", interactive=True), "back": body_chart.render("back", interactive=True),
             "shapes": body_chart.SHAPES, "dermatomes": _dermatomes(assessment), **extra}
 
