@@ -17,7 +17,9 @@ def test_every_entry_cites_known_sources_and_seeds_exist(shared_dir):
     assert seeds == {p.name for p in (shared_dir / "seeds").iterdir()}
     notes = (shared_dir / "notes" / "clinical.md").read_text()
     for sid, source in data["sources"].items():
-        if source["kind"] == "publication":
+        if source["kind"] == "publication" and source["url"]:
+            assert source["url"].startswith(("http://", "https://")) and source["notes"], sid
+        elif source["kind"] == "publication":
             assert source["notes"].startswith("clinical.md"), sid
             first_author = source["title"].split()[0].rstrip(",")
             if first_author[0].isupper() and first_author not in ("Urgency", "Suggested", "Contraindications", "ISNCSCI/ASIA", "NICE", "GIRFT", "KNGF"):

@@ -102,6 +102,21 @@ class SelfCare(_Out):
     instructions: str
 
 
+class MechanismCriterion(_Out):
+    id: _one_of(_V.pain_mechanism_criteria)
+    present: bool
+    origin: Literal["checklist", "derived"]
+    label: str
+    derived_from: str | None = None
+
+
+class PainMechanism(_Out):
+    dominant: _one_of(_V.pain_mechanisms) | None
+    probabilities: dict[_one_of(_V.pain_mechanisms), float]
+    evidence: list[str]
+    criteria: list[MechanismCriterion] = Field(default=[], description="every criterion judged: recorded or derived")
+
+
 class KnowledgeBaseRef(_Out):
     version: str
 
@@ -115,5 +130,6 @@ class Assessment(_Out):
     contraindications: list[Contraindication]
     plan: Plan
     self_care: list[SelfCare]
+    pain_mechanism: PainMechanism
     knowledge_base: KnowledgeBaseRef
     disclaimer: str

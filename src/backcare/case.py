@@ -136,6 +136,13 @@ class Palpation(_Strict):
     hypermobile_segments: bool | None = None
 
 
+# The clinical criteria checklist for the dominant pain mechanism (Smart et al.
+# 2012): criterion -> true | false; a criterion left out was not judged.
+PainMechanismCriteria = create_model(
+    "PainMechanismCriteria", __base__=_Strict, **{c: (bool | None, None) for c in _V.pain_mechanism_criteria}
+)
+
+
 class Case(_Strict):
     """One client's intake and examination."""
 
@@ -149,6 +156,7 @@ class Case(_Strict):
     special_tests: SpecialTests | None = None  # type: ignore[valid-type]
     neuro: Neuro | None = None
     palpation: Palpation | None = None
+    pain_mechanism_criteria: PainMechanismCriteria | None = None  # type: ignore[valid-type]
 
     def findings(self) -> dict[str, Any]:
         """The recorded findings as plain data, without the blocks that were not examined."""

@@ -49,6 +49,8 @@ class Vocabulary:
         self.positioning: dict[str, str] = raw["positioning"]
         self.structures: dict[str, str] = raw["structures"]
         self.self_care: dict[str, str] = raw["self_care"]
+        self.pain_mechanism_criteria: dict[str, str] = raw["pain_mechanism_criteria"]
+        self.pain_mechanisms: dict[str, str] = raw["pain_mechanisms"]
 
     def rom_values(self, mode: str) -> tuple[str, ...]:
         """Allowed results of a ROM mode, read from its description ('... - a | b | c')."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .context import Evaluation
 from .differential import rank
+from .mechanism import judge
 from .plan import contraindications, plan, self_care
 from .roots import localise
 from .screen import screen
@@ -29,6 +30,7 @@ def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
     nerve_roots = localise(ctx)
     referral, red_flags = screen(ctx)
     differential = rank(ctx)
+    pain_mechanism = judge(ctx)
     applied = contraindications(ctx)
     treatment = plan(ctx, applied)
     return {
@@ -40,6 +42,7 @@ def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
         "contraindications": [{k: v for k, v in c.items() if k != "stops_treatment"} for c in applied],
         "plan": treatment,
         "self_care": self_care(ctx, applied, treatment["treat"]),
+        "pain_mechanism": pain_mechanism,
         "knowledge_base": {"version": kb.version},
         "disclaimer": DISCLAIMER,
     }

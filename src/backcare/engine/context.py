@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 class Evaluation:
     """One case under assessment: findings are evaluated once, on first use."""
 
-    __slots__ = ("case", "kb", "_findings", "engine_facts", "urgency_level", "probabilities")
+    __slots__ = ("case", "kb", "_findings", "_criteria", "engine_facts", "urgency_level", "probabilities",
+                 "dominant_mechanism")
 
     def __init__(self, case: dict[str, Any], kb: Any):
         self.case = case
@@ -22,6 +23,8 @@ class Evaluation:
         self.engine_facts: dict[str, Tri] = {}
         self.urgency_level = 0
         self.probabilities: dict[str, float] = {}
+        self._criteria: dict[str, tuple[Tri, str | None]] = {}
+        self.dominant_mechanism: str | None = None
 
     def finding(self, finding_id: str) -> Tri:
         try:
@@ -29,6 +32,30 @@ class Evaluation:
         except KeyError:
             value = self._findings[finding_id] = self.kb.finding_rules[finding_id](self)
             return value
+
+    def criterion(self, criterion_id: str) -> Tri:
+        return self.criterion_with_origin(criterion_id)[0]
+
+    def criterion_with_origin(self, criterion_id: str) -> tuple[Tri, str | None]:
+        """A pain-mechanism criterion: the checklist's answer, else derived from the case.
+
+        The origin is "checklist", "derived" or None (not judged).
+        """
+        try:
+            return self._criteria[criterion_id]
+        except KeyError:
+            pass
+        recorded = (self.case.get("pain_mechanism_criteria") or {}).get(criterion_id)
+        if recorded is not None:
+            result: tuple[Tri, str | None] = (recorded, "checklist")
+        else:
+            rule, derive_absent = self.kb.criterion_rules[criterion_id]
+            value = rule(self) if rule is not None else None
+            if value is False and not derive_absent:
+                value = None
+            result = (value, None if value is None else "derived")
+        self._criteria[criterion_id] = result
+        return result
 
     def label(self, finding_id: str, present: bool = True) -> str:
         return self.kb.labels[(finding_id, present)]

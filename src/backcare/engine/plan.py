@@ -73,8 +73,14 @@ def _palpated(case: dict) -> tuple[list[str], list[str]]:
 
 
 def _relevance(ctx: Evaluation, protocol: dict[str, Any]) -> float:
-    """Order protocols by the probability of the conditions that brought them in."""
+    """Order protocols by the probability of the conditions that brought them in.
+
+    A protocol chosen by the dominant pain mechanism leads: the mechanism says
+    how to work (calmly, or sparing the nerve) whatever the structure.
+    """
     when = protocol["when"] or {}
+    if "mechanism" in when:
+        return 1.0
     conditions = (when.get("differential") or {}).get("any_of")
     if conditions is None:
         for part in when.get("any", []):

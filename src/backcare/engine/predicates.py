@@ -9,7 +9,8 @@ Leaves
   {regions: {set|any_of, in: [pain, paresthesia, numbness, sensory, atrophy], sides: any|both|one}}
   {test: {name, result, sides}}          {motor: {movements, sides}}
   {reflex: {reflexes, grades, sides}}    {rom: {motions, modes, any_of}}
-  {palpation: {in, any_of}}              {finding: id}   {engine: fact}
+  {palpation: {in, any_of}}   {palpation_count: {in, at_least, at_most}}
+  {finding: id}   {engine: fact}   {criterion: id}   {mechanism: [ids]}
   {differential: {any_of, min_probability}}   {referral_at_least: urgency}
 Combinators
   {all: [...]}, {any: [...]}, {not: p}, {at_least: n, of: [...]},
@@ -38,6 +39,7 @@ REGION_FIELDS = {
     "sensory_absent": ("neuro", "sensory", "absent"),
     "atrophy": ("observation", "atrophy_sites"),
 }
+ENGINE_FACTS = ("nerve_root_found", "nerve_root_bilateral", "bilateral_deficit_signs")
 FIELD_OPERATORS = ("is", "in", "gt", "gte", "lt", "lte", "contains_any", "present")
 
 
@@ -51,6 +53,7 @@ class Checker:
     def field(self, path: str) -> None: ...
     def values(self, kind: str, values: list[str]) -> None: ...
     def finding(self, finding_id: str) -> None: ...
+    def criterion(self, criterion_id: str) -> None: ...
 
 
 def lookup(case: dict, path: tuple[str, ...]) -> Any:
@@ -174,9 +177,20 @@ def compile_predicate(spec: Any, checker: Checker | None = None, where: str = ""
         if checker:
             checker.finding(fid)
         return lambda ctx: ctx.finding(fid)
+    if keys == {"criterion"}:
+        cid = spec["criterion"]
+        if checker:
+            checker.criterion(cid)
+        return lambda ctx: ctx.criterion(cid)
+    if keys == {"mechanism"}:
+        wanted = spec["mechanism"] if isinstance(spec["mechanism"], list) else [spec["mechanism"]]
+        if checker:
+            checker.values("pain_mechanism", wanted)
+        # Unknown while no mechanism dominates: "not judged" is not "not nociplastic".
+        return lambda ctx: None if ctx.dominant_mechanism is None else ctx.dominant_mechanism in wanted
     if keys == {"engine"}:
         fact = spec["engine"]
-        if fact not in ("nerve_root_found", "nerve_root_bilateral"):
+        if fact not in ENGINE_FACTS:
             raise PredicateError(f"{where}: unknown engine fact {fact!r}")
         return lambda ctx: ctx.engine_facts.get(fact)
     if keys == {"referral_at_least"}:
@@ -191,7 +205,8 @@ def compile_predicate(spec: Any, checker: Checker | None = None, where: str = ""
     if len(keys) == 1:
         (kind,) = keys
         args = spec[kind] or {}
-        builders = {"regions": _regions, "test": _test, "motor": _motor, "reflex": _reflex, "rom": _rom, "palpation": _palpation}
+        builders = {"regions": _regions, "test": _test, "motor": _motor, "reflex": _reflex, "rom": _rom,
+                    "palpation": _palpation, "palpation_count": _palpation_count}
         if kind in builders:
             if not isinstance(args, dict):
                 raise PredicateError(f"{where}.{kind}: expected a mapping")
@@ -365,6 +380,28 @@ def _palpation(args: dict, checker: Checker | None, where: str) -> Predicate:
             if wanted.intersection(entries):
                 return True
         return False if recorded else None
+
+    return run
+
+
+def _palpation_count(args: dict, checker: Checker | None, where: str) -> Predicate:
+    """How many distinct structures the listed palpation findings name, within bounds."""
+    _expect(args, {"in", "at_least", "at_most"}, where)
+    lists, low, high = args["in"], args.get("at_least", 0), args.get("at_most")
+    if checker:
+        checker.values("palpation_list", lists)
+
+    def run(ctx: Any) -> Tri:
+        found: set[str] = set()
+        recorded = False
+        for name in lists:
+            entries = lookup(ctx.case, ("palpation", name))
+            if entries is not None:
+                recorded = True
+                found.update(entries)
+        if not recorded:
+            return None
+        return len(found) >= low and (high is None or len(found) <= high)
 
     return run
 

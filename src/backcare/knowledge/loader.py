@@ -57,7 +57,9 @@ class _VocabularyChecker(Checker):
             "structure": set(vocab.structures),
             "palpation_list": {"hypertonic", "tender", "trigger_points"},
             "condition": set(vocab.conditions),
+            "pain_mechanism": set(vocab.pain_mechanisms),
         }
+        self.criteria = set(vocab.pain_mechanism_criteria)
         from ..case import Case
 
         self.case_model = Case
@@ -81,6 +83,10 @@ class _VocabularyChecker(Checker):
         if finding_id not in self.findings:
             raise PredicateError(f"unknown finding {finding_id!r}")
 
+    def criterion(self, criterion_id: str) -> None:
+        if criterion_id not in self.criteria:
+            raise PredicateError(f"unknown pain-mechanism criterion {criterion_id!r}")
+
 
 def _ids(where: str, values: list[str], allowed: dict | tuple | set, what: str) -> None:
     unknown = sorted(set(values) - set(allowed))
@@ -101,6 +107,7 @@ def build() -> dict[str, Any]:
     contra: schema.ContraindicationsFile = files["contraindications"]
     treatment: schema.TreatmentFile = files["treatment"]
     self_care: schema.SelfCareFile = files["self_care"]
+    mechanisms: schema.PainMechanismsFile = files["pain_mechanisms"]
 
     _ids("conditions.yaml", list(conditions), vocab.conditions, "condition")
     missing = sorted(set(vocab.conditions) - set(conditions))
@@ -203,6 +210,8 @@ def build() -> dict[str, Any]:
         cite(where, rule.sources)
         _ids(where, rule.add, self_care.items, "self-care item")
 
+    _check_mechanisms(mechanisms, vocab, check, cite)
+
     dump = lambda m: m.model_dump(exclude_defaults=False)  # noqa: E731
     return {
         "version": content_version(),
@@ -222,7 +231,33 @@ def build() -> dict[str, Any]:
         "contraindications": {k: dump(v) for k, v in contra.contraindications.items()},
         "protocols": {k: dump(v) for k, v in treatment.protocols.items()},
         "self_care": {"items": {k: dump(v) for k, v in self_care.items.items()}, "rules": [dump(r) for r in self_care.rules]},
+        "pain_mechanisms": dump(mechanisms),
     }
+
+
+def _check_mechanisms(mechanisms: schema.PainMechanismsFile, vocab: Vocabulary, check, cite) -> None:
+    where = "pain_mechanisms.yaml"
+    if set(mechanisms.prior) != set(vocab.pain_mechanisms):
+        raise KnowledgeError(f"{where}: prior must give exactly the vocabulary's mechanisms {sorted(vocab.pain_mechanisms)}")
+    if abs(sum(mechanisms.prior.values()) - 1.0) > 0.01:
+        raise KnowledgeError(f"{where}: priors must sum to 1")
+    cite(f"{where}: prior", mechanisms.prior_sources)
+    cite(f"{where}: min_criteria", mechanisms.judgement_sources)
+    missing = sorted(set(vocab.pain_mechanism_criteria) - set(mechanisms.criteria))
+    if missing:
+        raise KnowledgeError(f"{where}: checklist criteria without an entry: {missing}")
+    _ids(f"{where}: criteria", list(mechanisms.criteria), vocab.pain_mechanism_criteria, "criterion")
+    for cid, criterion in mechanisms.criteria.items():
+        here = f"{where}: {cid}"
+        cite(here, criterion.sources)
+        _ids(here, list(criterion.moves), vocab.pain_mechanisms, "mechanism")
+        check(here, criterion.derive)
+        if (criterion.derive is None) != (criterion.derived_from is None):
+            raise KnowledgeError(f"{here}: `derive` and `derived_from` go together")
+    _ids(f"{where}: clusters", list(mechanisms.clusters), vocab.pain_mechanisms, "mechanism")
+    for mid, cluster in mechanisms.clusters.items():
+        cite(f"{where}: clusters.{mid}", cluster.sources)
+        _ids(f"{where}: clusters.{mid}", cluster.present + cluster.absent, mechanisms.criteria, "criterion")
 
 
 def generated_text(data: dict[str, Any]) -> str:

@@ -89,11 +89,30 @@ class Knowledge:
         self.self_care_rules = [
             (rule, compile_predicate(rule["when"]) if rule["when"] else None) for rule in data["self_care"]["rules"]
         ]
+        self._compile_mechanisms(data["pain_mechanisms"])
         self.self_care_avoid = {
             sid: compile_predicate(item["avoid_when"])
             for sid, item in self.self_care_items.items()
             if item["avoid_when"]
         }
+
+
+    def _compile_mechanisms(self, pm: dict[str, Any]) -> None:
+        self.pain_mechanisms = pm
+        self.mechanism_log_priors = {m: math.log(p) for m, p in pm["prior"].items()}
+        # criterion -> (derivation predicate or None, whether a derived "absent" counts)
+        self.criterion_rules = {
+            cid: (compile_predicate(c["derive"]) if c["derive"] else None, c["derive_absent"])
+            for cid, c in pm["criteria"].items()
+        }
+        # criterion -> {present: [(mechanism, log factor)], absent: [...]}, in knowledge-base order
+        self.mechanism_weights = [
+            (cid, {
+                outcome: [(m, math.log(move[key])) for m, move in c["moves"].items() if move[key] != 1.0]
+                for outcome, key in ((True, "present"), (False, "absent"))
+            })
+            for cid, c in pm["criteria"].items()
+        ]
 
 
 def _read_generated() -> dict[str, Any] | None:

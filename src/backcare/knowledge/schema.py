@@ -21,6 +21,7 @@ class Source(_Entry):
     kind: Literal["seed", "publication", "team"]
     title: str
     file: str | None = None
+    url: str | None = None  # where a publication beyond clinical.md was read
     notes: str | None = None
 
 
@@ -165,6 +166,39 @@ class SelfCareFile(_Entry):
     rules: list[SelfCareRule]
 
 
+class MechanismMove(_Entry):
+    present: float = Field(default=1.0, gt=0)
+    absent: float = Field(default=1.0, gt=0)
+
+
+class MechanismCriterion(_Entry):
+    label: str
+    derive: dict[str, Any] | None = None
+    derive_absent: bool = True
+    derived_from: str | None = None
+    moves: dict[str, MechanismMove] = Field(min_length=1)
+    basis: Literal["measured", "derived", "estimate"]
+    sources: list[str] = Field(min_length=1)
+
+
+class MechanismCluster(_Entry):
+    present: list[str] = Field(min_length=1)
+    absent: list[str] = []
+    sensitivity: float = Field(gt=0, le=1)
+    specificity: float = Field(gt=0, le=1)
+    sources: list[str] = Field(min_length=1)
+
+
+class PainMechanismsFile(_Entry):
+    prior: dict[str, float]
+    prior_sources: list[str] = Field(min_length=1)
+    min_criteria: int = Field(ge=1)
+    min_probability: float = Field(gt=0, lt=1)
+    judgement_sources: list[str] = Field(min_length=1)
+    clusters: dict[str, MechanismCluster]
+    criteria: dict[str, MechanismCriterion]
+
+
 class OutcomeMeasure(_Entry):
     title: str
     minimal_important_change: float = Field(gt=0)
@@ -179,6 +213,7 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "contraindications": ContraindicationsFile,
     "treatment": TreatmentFile,
     "self_care": SelfCareFile,
+    "pain_mechanisms": PainMechanismsFile,
 }
 # Files that are a plain mapping of id -> entry.
 MAPPING_FILES: dict[str, type[BaseModel]] = {"outcomes": OutcomeMeasure}

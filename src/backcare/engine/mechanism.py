@@ -1,0 +1,89 @@
+"""The dominant pain mechanism: nociceptive, peripheral neuropathic or nociplastic.
+
+Each criterion of the clinical checklist (pain_mechanisms.yaml) that is known,
+recorded by the therapist or derived from the rest of the case, multiplies the
+odds of each mechanism by its factor; the three are then normalised, starting
+from their shares in Smart et al. 2012. The verdict is null when too few
+criteria are known or no mechanism reaches the knowledge base's threshold: a
+mixed or thin picture is reported as such rather than forced.
+"""
+from __future__ import annotations
+
+import math
+
+from .context import Evaluation
+
+# Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_SHOWN_EVIDENCE = 8
+
+
+def _text(label: str, present: bool, origin: str, derived_from: str | None) -> str:
+    text = label if present else f"absent: {label}"
+    return f"{text} (from {derived_from})" if origin == "derived" and derived_from else text
+
+
+def judge(ctx: Evaluation) -> dict[str, Any]:
+    kb = ctx.kb
+    pm = kb.pain_mechanisms
+    log_odds = dict(kb.mechanism_log_priors)
+    known: list[tuple[str, bool, str, list[tuple[str, float]]]] = []
+    for cid, by_outcome in kb.mechanism_weights:
+        value, origin = ctx.criterion_with_origin(cid)
+        if value is None:
+            continue
+        moves = by_outcome[value]
+        for mechanism, log_factor in moves:
+            log_odds[mechanism] += log_factor
+        known.append((cid, value, origin, moves))
+
+    top = max(log_odds.values())
+    weights = {m: math.exp(v - top) for m, v in log_odds.items()}
+    total = sum(weights.values())
+    probabilities = {m: math.floor(w / total * 1000) / 1000 for m, w in weights.items()}
+    leader = max(probabilities, key=lambda m: (probabilities[m], pm["prior"][m]))
+    enough = len(known) >= pm["min_criteria"] and probabilities[leader] >= pm["min_probability"]
+    dominant = leader if enough else None
+    ctx.dominant_mechanism = dominant
+
+    criteria = pm["criteria"]
+    evidence: list[str] = []
+    if dominant is not None:
+        evidence += _cluster_summary(ctx, dominant)
+        # The criteria that separate the verdict most from the runner-up.
+        runner_up = max((m for m in probabilities if m != dominant), key=lambda m: probabilities[m])
+        scored = []
+        for order, (cid, value, origin, moves) in enumerate(known):
+            factor = dict(moves)
+            margin = factor.get(dominant, 0.0) - factor.get(runner_up, 0.0)
+            if margin > 0:
+                entry = criteria[cid]
+                scored.append((-margin, order, _text(entry["label"], value, origin, entry["derived_from"])))
+        evidence += [text for _, _, text in sorted(scored)[:_SHOWN_EVIDENCE]]
+    elif known:
+        evidence.append(f"{len(known)} criteria known; no mechanism clearly dominates")
+    return {
+        "dominant": dominant,
+        "probabilities": probabilities,
+        "evidence": evidence,
+        "criteria": [
+            {"id": cid, "present": value, "origin": origin,
+             "label": criteria[cid]["label"], "derived_from": criteria[cid]["derived_from"] if origin == "derived" else None}
+            for cid, value, origin, _ in known
+        ],
+    }
+
+
+def _cluster_summary(ctx: Evaluation, mechanism: str) -> list[str]:
+    """How much of the published cluster for the verdict is met, e.g. '3 of 4 criteria'."""
+    cluster = ctx.kb.pain_mechanisms["clusters"].get(mechanism)
+    if cluster is None:
+        return []
+    wanted = [(cid, True) for cid in cluster["present"]] + [(cid, False) for cid in cluster["absent"]]
+    met = sum(ctx.criterion(cid) is want for cid, want in wanted)
+    known = sum(ctx.criterion(cid) is not None for cid, _ in wanted)
+    name = mechanism.replace("_", " ")
+    return [f"{name} cluster (Smart 2012): {met} of {len(wanted)} criteria met, {len(wanted) - known} not judged"]
