@@ -73,4 +73,5 @@ cases = _optional_block({
         "tender": st.lists(st.sampled_from(list(V.structures)), max_size=3, unique=True),
         "hypermobile_segments": st.booleans(),
     }),
+    "pain_mechanism_criteria": _optional_block({c: st.booleans() for c in V.pain_mechanism_criteria}),
 })

@@ -61,6 +61,27 @@ def test_adding_a_red_flag_finding_never_lowers_the_urgency(data, change):
 
 @FAST
 @given(cases)
+def test_a_flagged_condition_always_ranks_in_the_top_three(data):
+    out = assess_data(findings(data))
+    flagged = {KB.red_flags[f["id"]]["condition"] for f in out["red_flags"]} - {None}
+    head = [c["condition"] for c in out["differential"][:max(3, len(flagged))]]
+    # Within the top three; when more than three are flagged, they lead the list.
+    assert flagged <= set(head), (flagged, head)
+    assert {c["condition"] for c in out["differential"] if c["flagged"]} == flagged
+
+
+@FAST
+@given(cases)
+def test_the_pain_mechanism_is_a_distribution_and_a_verdict_only_with_enough_criteria(data):
+    pm = assess_data(findings(data))["pain_mechanism"]
+    assert all(0 <= p <= 1 for p in pm["probabilities"].values()) and sum(pm["probabilities"].values()) <= 1 + 1e-9
+    if pm["dominant"] is not None:
+        assert len(pm["criteria"]) >= KB.pain_mechanisms["min_criteria"]
+        assert pm["probabilities"][pm["dominant"]] == max(pm["probabilities"].values())
+
+
+@FAST
+@given(cases)
 def test_without_neurological_or_sensory_findings_no_root_is_named(data):
     data = copy.deepcopy(data)
     data.pop("neuro", None)

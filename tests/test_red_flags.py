@@ -70,6 +70,65 @@ def test_a_history_of_cancer_is_urgent_and_with_a_deficit_an_emergency():
     assert urgency(**deficit) == "emergency"
 
 
+CLEAR_STRAIN = {"history": {"onset": "sudden", "mechanism": "lifting a box", "duration_days": 6,
+                            "aggravating": ["bending_forward", "lifting"], "easing": ["rest"]},
+                "medical": {"cancer_history": True}}
+
+
+def test_past_cancer_with_a_clear_settling_strain_is_a_routine_referral_with_treatment():
+    out = run_case(**CLEAR_STRAIN)
+    assert out["referral"]["urgency"] == "routine"
+    assert out["plan"]["treat"] is True and out["self_care"]
+    (flag,) = out["red_flags"]
+    assert flag["id"] == "spinal_malignancy" and flag["urgency"] == "routine"
+    assert any("(lowers concern)" in e for e in flag["evidence"])
+
+
+@pytest.mark.parametrize("raiser", [
+    {"client": {"age": 55}},
+    {"medical": {"unexplained_weight_loss": True}},
+    {"symptoms": {"constant_night_pain": True}},
+    {"history": {"aggravating": ["bending_forward", "night"]}},
+    {"history": {"duration_days": 45}},
+])
+def test_any_second_flag_keeps_past_cancer_urgent(raiser):
+    out = run_case(**CLEAR_STRAIN, **raiser) if not set(raiser) & set(CLEAR_STRAIN) else run_case(
+        **{k: {**CLEAR_STRAIN.get(k, {}), **v} for k, v in raiser.items()},
+        **{k: v for k, v in CLEAR_STRAIN.items() if k not in raiser})
+    assert out["referral"]["urgency"] in ("urgent", "emergency")
+    assert out["plan"]["treat"] is False
+
+
+def test_a_settling_course_must_be_recorded_not_assumed():
+    unclear = {**CLEAR_STRAIN, "history": {**CLEAR_STRAIN["history"], "mechanism": None, "onset": None}}
+    assert urgency(**unclear) == "urgent"
+    worsening = {**CLEAR_STRAIN, "pain_mechanism_criteria": {"resolving_as_expected": False}}
+    assert urgency(**worsening) == "urgent"
+
+
+def test_one_movement_a_little_weak_on_both_sides_is_not_cauda_equina():
+    out = run_case(neuro={"motor": {"hip_abduction": {"left": "weak", "right": "weak"}}},
+                   symptoms={"paresthesia_sites": [], "numbness_sites": []})
+    assert out["referral"]["urgency"] == "routine"
+    assert out["red_flags"] == [] and out["plan"]["treat"] is True
+
+
+def test_root_pattern_deficits_in_both_legs_are_cauda_equina():
+    out = run_case(neuro={"motor": {"ankle_plantarflexion": {"left": "weak", "right": "weak"}},
+                          "reflexes": {"achilles": {"left": "absent", "right": "absent"}}})
+    assert out["referral"]["urgency"] == "emergency"
+    assert ids(out["red_flags"]) == ["cauda_equina_syndrome"]
+
+
+def test_the_safety_critical_rules_are_never_lowered():
+    from backcare.knowledge.runtime import load_knowledge
+
+    for rule, _, _ in load_knowledge().referral_rules:
+        if rule["red_flag"] in ("cauda_equina_syndrome", "progressive_neurological_deficit", "spinal_infection",
+                                "abdominal_aortic_aneurysm") or rule["urgency"] == "emergency":
+            assert rule["lowered_by"] == [], rule["id"]
+
+
 def test_weight_loss_alone_is_routine_but_with_night_pain_urgent():
     assert urgency(medical={"unexplained_weight_loss": True}) == "routine"
     assert urgency(medical={"unexplained_weight_loss": True}, symptoms={"constant_night_pain": True}) == "urgent"

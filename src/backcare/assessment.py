@@ -64,6 +64,7 @@ class RankedCondition(_Out):
     serious: bool
     prior: float
     codes: Codes
+    flagged: bool = Field(default=False, description="the safety screen flags it: ranked in the top three")
     likelihood_ratios: list[LikelihoodRatio]
 
 

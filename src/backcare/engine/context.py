@@ -14,7 +14,7 @@ class Evaluation:
     """One case under assessment: findings are evaluated once, on first use."""
 
     __slots__ = ("case", "kb", "_findings", "_criteria", "engine_facts", "urgency_level", "probabilities",
-                 "dominant_mechanism")
+                 "dominant_mechanism", "flagged_conditions")
 
     def __init__(self, case: dict[str, Any], kb: Any):
         self.case = case
@@ -25,6 +25,7 @@ class Evaluation:
         self.probabilities: dict[str, float] = {}
         self._criteria: dict[str, tuple[Tri, str | None]] = {}
         self.dominant_mechanism: str | None = None
+        self.flagged_conditions: list[str] = []  # conditions the safety screen flagged
 
     def finding(self, finding_id: str) -> Tri:
         try:

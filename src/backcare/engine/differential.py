@@ -52,14 +52,37 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     ctx.probabilities = probabilities
 
     facts = kb.condition_facts
+    order = sorted(weights, key=lambda c: (-weights[c], -facts[c]["prior"]))
+    flagged = set(ctx.flagged_conditions)
     out = []
-    for cid in sorted(weights, key=lambda c: (-weights[c], -facts[c]["prior"])):
+    for cid in _flagged_in_top_three(order, flagged):
         moves = sorted(applied[cid], reverse=True)  # most informative first, then knowledge-base order
+        shown = [m[2][0] for m in moves[:_SHOWN_EVIDENCE]]
         out.append({
             "condition": cid,
             "probability": probabilities[cid],
-            "evidence": [m[2][0] for m in moves[:_SHOWN_EVIDENCE]],
+            "evidence": [_FLAGGED, *shown] if cid in flagged else shown,
             **facts[cid],
+            "flagged": cid in flagged,
             "likelihood_ratios": [m[2][1] for m in moves],
         })
     return out
+
+
+_FLAGGED = "flagged by the safety screen"
+
+
+def _flagged_in_top_three(order: list[str], flagged: set[str]) -> list[str]:
+    """One verdict: a condition the safety screen flags is never ranked below third.
+
+    Its red-flag findings already weigh in with their likelihood ratios; this
+    only guarantees that the list under a referral names what the referral is
+    for, in probability order within the first three.
+    """
+    flagged_order = [c for c in order if c in flagged]
+    if all(c in order[:3] for c in flagged_order):
+        return order
+    room = max(3 - len(flagged_order), 0)
+    head_ids = set(flagged_order) | set([c for c in order if c not in flagged][:room])
+    head = [c for c in order if c in head_ids]
+    return head + [c for c in order if c not in head_ids]

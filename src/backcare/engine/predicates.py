@@ -5,7 +5,8 @@ A predicate is a mapping read from YAML; it evaluates to True, False or None
 a field left out was not examined, so it must neither confirm nor rule out.
 
 Leaves
-  {field: path, is|in|gt|gte|lt|lte|contains_any|present: ...}
+  {field: path, is|in|gt|gte|lt|lte|contains_any|mentions_any|present: ...}
+      (mentions_any: free text holds one of these words, whole, in any case)
   {regions: {set|any_of, in: [pain, paresthesia, numbness, sensory, atrophy], sides: any|both|one}}
   {test: {name, result, sides}}          {motor: {movements, sides}}
   {reflex: {reflexes, grades, sides}}    {rom: {motions, modes, any_of}}
@@ -30,7 +31,10 @@ if TYPE_CHECKING:
     Tri = bool | None
     Predicate = Callable[[Any], Tri]
 
+import re
+
 URGENCY_LEVELS = ("none", "routine", "urgent", "emergency")
+_WORD = re.compile(r"[a-z]+")
 REGION_FIELDS = {
     "pain": ("symptoms", "pain_sites"),
     "paresthesia": ("symptoms", "paresthesia_sites"),
@@ -40,7 +44,7 @@ REGION_FIELDS = {
     "atrophy": ("observation", "atrophy_sites"),
 }
 ENGINE_FACTS = ("nerve_root_found", "nerve_root_bilateral", "bilateral_deficit_signs")
-FIELD_OPERATORS = ("is", "in", "gt", "gte", "lt", "lte", "contains_any", "present")
+FIELD_OPERATORS = ("is", "in", "gt", "gte", "lt", "lte", "contains_any", "mentions_any", "present")
 
 
 class PredicateError(ValueError):
@@ -249,6 +253,16 @@ def _field(spec: dict, checker: Checker | None, where: str) -> Predicate:
 
     if op == "present":
         return lambda ctx: None if (v := value(ctx)) is None else (bool(v) if isinstance(v, list) else True)
+    if op == "mentions_any":
+        words = {w.lower() for w in arg}
+
+        def mentions(ctx: Any) -> Tri:
+            text = value(ctx)
+            if text is None:
+                return None
+            return bool(words.intersection(_WORD.findall(str(text).lower())))
+
+        return mentions
     if op == "contains_any":
         wanted = set(arg)
         return lambda ctx: None if (v := value(ctx)) is None else bool(wanted.intersection(v))

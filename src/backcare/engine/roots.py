@@ -23,12 +23,13 @@ _SIDES = ("left", "right")
 
 
 class _Tally:
-    __slots__ = ("score", "own", "objective", "evidence", "regions")
+    __slots__ = ("score", "own", "objective", "signs", "evidence", "regions")
 
     def __init__(self) -> None:
         self.score = 0.0
         self.own = 0.0  # from findings where this root carries the largest weight
         self.objective = False
+        self.signs: set[str] = set()  # the objective findings that point here
         self.evidence: list[str] = []
         self.regions: dict[str, list[str]] = {}
 
@@ -38,7 +39,7 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
     tallies: dict[tuple[str, str], _Tally] = {}
 
     def add(weights: dict[str, float], side: str, amount: float, objective: bool, note: str | None = None,
-            region_kind: str | None = None, region: str | None = None) -> None:
+            region_kind: str | None = None, region: str | None = None, sign: str | None = None) -> None:
         top = max(weights.values(), default=0.0)
         for root, weight in weights.items():
             tally = tallies.setdefault((root, side), _Tally())
@@ -47,6 +48,8 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
                 tally.own += weight * amount
             if amount > 0:
                 tally.objective |= objective
+                if objective and sign:
+                    tally.signs.add(sign)
                 if note:
                     tally.evidence.append(note)
                 if region_kind:
@@ -61,7 +64,7 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
             grade = (by_side or {}).get(side)
             if grade == "weak":
                 amount = strength["motor_weak" if table["key"] else "motor_weak_secondary"]
-                add(table["weights"], side, amount, True, f"weak {words(movement)}, {side}")
+                add(table["weights"], side, amount, True, f"weak {words(movement)}, {side}", sign=f"motor:{movement}")
             elif grade == "normal" and table["key"]:
                 add(table["weights"], side, strength["normal_key_test"], False)
     reflexes = case_neuro.get("reflexes") or {}
@@ -70,7 +73,8 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
         for side in _SIDES:
             grade = (by_side or {}).get(side)
             if grade in ("reduced", "absent"):
-                add(weights, side, strength[f"reflex_{grade}"], True, f"{grade} {words(reflex)} reflex, {side}")
+                add(weights, side, strength[f"reflex_{grade}"], True, f"{grade} {words(reflex)} reflex, {side}",
+                    sign=f"reflex:{reflex}")
             elif grade == "normal":
                 add(weights, side, strength["normal_reflex"], False)
 
@@ -98,7 +102,7 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
                 n = seen.get((root, side), 0)
                 seen[(root, side)] = n + 1
                 scaled = amount * (1.0 if n == 0 else 0.25)
-                add({root: weight}, side, scaled, objective, region_kind=title, region=words(base))
+                add({root: weight}, side, scaled, objective, region_kind=title, region=words(base), sign=f"{kind}:{base}")
                 if weight < top:  # a region shared with a root that dominates it is not this root's own sign
                     tallies[(root, side)].own -= weight * scaled
     return tallies
@@ -114,13 +118,21 @@ def localise(ctx: Evaluation) -> list[dict[str, Any]]:
     neuro = ctx.kb.neuro
     tallies = _tallies(ctx)
     found: dict[str, dict[str, Any]] = {}
-    for (root, side), tally in tallies.items():
+    accepted: dict[str, list[set[str]]] = {"left": [], "right": []}
+    # Strongest first, so that a weaker neighbour is judged against it.
+    for (root, side), tally in sorted(tallies.items(), key=lambda kv: -kv[1].score):
         # A root needs an objective sign, enough evidence in all, and enough of
         # its own: signs it shares with a neighbour that dominates them are
         # explained by that neighbour (quadriceps weakness with an L3 dermatome
         # is L3, not also L4).
         if not tally.objective or tally.score < neuro["threshold"] or tally.own < neuro["threshold"]:
             continue
+        # Parsimony: a root whose every objective sign a stronger reported root
+        # on that side also explains adds nothing (weak dorsiflexion beside weak
+        # great toe extension and an L5 dermatome is L5, not L5 and L4).
+        if any(tally.signs <= signs for signs in accepted[side]):
+            continue
+        accepted[side].append(tally.signs)
         competitor = max((t.score for (r, s), t in tallies.items() if s == side and r != root), default=0.0)
         evidence = list(dict.fromkeys(tally.evidence))
         for kind, regions in tally.regions.items():
@@ -139,6 +151,13 @@ def localise(ctx: Evaluation) -> list[dict[str, Any]]:
     ctx.engine_facts["nerve_root_found"] = True if found else (False if examined else None)
     ctx.engine_facts["nerve_root_bilateral"] = (
         any(r["side"] == "bilateral" for r in found.values()) if found else ctx.engine_facts["nerve_root_found"]
+    )
+    # Root-pattern deficits in both legs: two or more objective signs on each
+    # side (a weak movement, a reflex change, sensory loss, wasting). One
+    # movement a little weak on both sides is not that.
+    signs_by_side = {side: set().union(*(t.signs for (_, s), t in tallies.items() if s == side)) for side in _SIDES}
+    ctx.engine_facts["bilateral_deficit_signs"] = (
+        all(len(signs) >= 2 for signs in signs_by_side.values()) if examined else None
     )
     order = ctx.kb.neuro_root_order
     return sorted(found.values(), key=lambda r: (-r["confidence"], order.index(r["root"])))

@@ -171,6 +171,8 @@ def build() -> dict[str, Any]:
     cite("treatment.yaml: fallback_positioning", treatment.fallback_sources)
     for rid, info in flags.red_flags.items():
         cite(f"red_flags.yaml: {rid}", info.sources)
+        if info.condition is not None:
+            _ids(f"red_flags.yaml: {rid}", [info.condition], vocab.conditions, "condition")
     for rule in flags.rules:
         where = f"red_flags.yaml: rule {rule.id}"
         check(where, rule.when)
@@ -179,6 +181,12 @@ def build() -> dict[str, Any]:
             raise KnowledgeError(f"{where}: a rule without a red flag needs a reason")
         if rule.red_flag is not None:
             _ids(where, [rule.red_flag], vocab.red_flags, "red flag")
+        _ids(where, rule.raised_by + rule.lowered_by, findings, "finding")
+        levels = ("none", "routine", "urgent", "emergency")
+        if bool(rule.lowered_by) != (rule.lowered_to is not None):
+            raise KnowledgeError(f"{where}: lowered_by and lowered_to go together")
+        if rule.lowered_to is not None and levels.index(rule.lowered_to) >= levels.index(rule.urgency):
+            raise KnowledgeError(f"{where}: lowered_to must be below the rule's urgency")
     for cid, entry in contra.contraindications.items():
         where = f"contraindications.yaml: {cid}"
         _ids(where, [cid], vocab.contraindications, "contraindication")

@@ -74,6 +74,7 @@ class NeuroFile(_Entry):
 
 
 class RedFlagInfo(_Entry):
+    condition: str | None = None  # the condition of the differential it suspects
     tell_client: str
     sources: list[str] = Field(min_length=1)
 
@@ -84,6 +85,9 @@ class ReferralRule(_Entry):
     urgency: Urgency
     when: dict[str, Any]
     reason: str | None = None
+    raised_by: list[str] = []
+    lowered_by: list[str] = []
+    lowered_to: Urgency | None = None
     sources: list[str] = Field(min_length=1)
 
 

@@ -1,0 +1,97 @@
+"""The dominant pain mechanism: checklist first, derived criteria where it is silent."""
+from __future__ import annotations
+
+import pytest
+
+from backcare.api import assess_data
+from conftest import ids, run_case
+
+NOCIPLASTIC = {"nonmechanical_unpredictable": True, "disproportionate_to_injury": True,
+               "maladaptive_psychosocial": True, "diffuse_tenderness": True}
+NEUROPATHIC = {"nerve_injury_history": True, "dermatomal_referral": True, "neurodynamic_provocation": True}
+NOCICEPTIVE = {"localised_to_dysfunction": True, "proportionate_mechanical_pattern": True, "intermittent_mechanical": True,
+               "dysaesthesia": False, "night_pain_disturbed_sleep": False, "antalgic_posture": False,
+               "burning_shooting_electric": False}
+
+
+def verdict(criteria: dict, **blocks) -> dict:
+    return run_case(pain_mechanism_criteria=criteria, **blocks)["pain_mechanism"]
+
+
+@pytest.mark.parametrize("criteria, expected", [(NOCIPLASTIC, "nociplastic"), (NEUROPATHIC, "peripheral_neuropathic"),
+                                                (NOCICEPTIVE, "nociceptive")])
+def test_each_published_cluster_alone_gives_its_mechanism(criteria, expected):
+    out = assess_data({"pain_mechanism_criteria": criteria})["pain_mechanism"]
+    assert out["dominant"] == expected
+    assert out["probabilities"][expected] > 0.9
+    assert out["evidence"][0].startswith(expected.replace("_", " ") + " cluster (Smart 2012)")
+
+
+def test_too_little_recorded_gives_no_verdict():
+    out = assess_data({"pain_mechanism_criteria": {"recent_onset": True, "inflammatory_signs": True}})["pain_mechanism"]
+    assert out["dominant"] is None and len(out["criteria"]) == 2
+    empty = assess_data({})["pain_mechanism"]
+    assert (empty["dominant"], empty["evidence"], empty["criteria"]) == (None, [], [])
+    assert empty["probabilities"] == pytest.approx({"nociceptive": 0.552, "peripheral_neuropathic": 0.22,
+                                                    "nociplastic": 0.228}, abs=0.002)
+
+
+def test_an_even_picture_is_not_forced():
+    # One criterion from each cluster: contradictory, so no mechanism dominates.
+    even = {"dermatomal_referral": True, "localised_to_dysfunction": True, "disproportionate_to_injury": True}
+    out = assess_data({"pain_mechanism_criteria": even})["pain_mechanism"]
+    assert out["dominant"] is None, out["probabilities"]
+    assert out["evidence"] == ["3 criteria known; no mechanism clearly dominates"]
+
+
+def test_the_checklist_answer_stands_over_what_the_case_suggests():
+    # The body chart suggests dermatomal referral; the therapist judged it absent.
+    blocks = {"symptoms": {"pain_sites": ["low_back", "calf_left"], "paresthesia_sites": ["lateral_foot_left"]}}
+    derived = run_case(**blocks)["pain_mechanism"]["criteria"]
+    assert {"id": "dermatomal_referral", "present": True, "origin": "derived"}.items() <= next(
+        c for c in derived if c["id"] == "dermatomal_referral").items()
+    recorded = verdict({"dermatomal_referral": False}, **blocks)["criteria"]
+    assert next(c for c in recorded if c["id"] == "dermatomal_referral") | {"label": ""} == {
+        "id": "dermatomal_referral", "present": False, "origin": "checklist", "label": "", "derived_from": None}
+
+
+def test_derived_criteria_say_where_they_came_from():
+    out = run_case(neuro={"motor": {"great_toe_extension": {"left": "weak"}}},
+                   special_tests={"slr": {"left": "positive"}},
+                   symptoms={"pain_sites": ["low_back", "lateral_leg_left"], "paresthesia_sites": ["dorsum_foot_left"]})
+    pm = out["pain_mechanism"]
+    assert pm["dominant"] == "peripheral_neuropathic"
+    assert any("(from the neurological examination)" in e for e in pm["evidence"])
+
+
+def test_a_normal_examination_does_not_rule_out_a_nerve_history():
+    out = run_case(neuro={"motor": {"great_toe_extension": {"left": "normal"}}})
+    assert "nerve_injury_history" not in ids(out["pain_mechanism"]["criteria"])
+
+
+def test_sensitised_pain_gets_calming_work_and_pain_education():
+    out = run_case(pain_mechanism_criteria=NOCIPLASTIC, palpation={"trigger_points": ["quadratus_lumborum"]})
+    assert "gentle_pressure_sensitised" in ids(out["contraindications"])
+    techniques = {t["technique"] for t in out["plan"]["techniques"]}
+    assert "trigger_point_compression" not in techniques and "swedish" in techniques
+    assert out["plan"]["goals"][0] == "decrease_sympathetic_tone"
+    assert {"pain_education", "graded_activity"} <= set(ids(out["self_care"]))
+    assert "foam_rolling" not in ids(out["self_care"])
+
+
+def test_an_irritated_nerve_is_spared_and_glided():
+    out = run_case(pain_mechanism_criteria=NEUROPATHIC, symptoms={"pain_sites": ["buttock_left", "calf_left"]},
+                   palpation={"trigger_points": ["piriformis"], "tender": ["piriformis"]})
+    assert "no_sustained_nerve_compression" in ids(out["contraindications"])
+    for tech in out["plan"]["techniques"]:
+        if tech["technique"] in ("trigger_point_compression", "muscle_stripping", "piriformis_rotation_pressure"):
+            assert not {"piriformis", "gluteus_maximus", "hamstrings"} & set(tech["targets"])
+    assert "neural_gliding" in {t["technique"] for t in out["plan"]["techniques"]}
+    assert "reduce_neural_sensitivity" in out["plan"]["goals"]
+    assert "nerve_sliders" in ids(out["self_care"])
+
+
+def test_no_mechanism_verdict_leaves_the_plan_alone():
+    out = assess_data({"symptoms": {"pain_sites": ["low_back"]}})
+    assert out["pain_mechanism"]["dominant"] is None
+    assert not {"gentle_pressure_sensitised", "no_sustained_nerve_compression"} & set(ids(out["contraindications"]))
