@@ -162,3 +162,39 @@ def test_keyboard_users_can_mark_the_body_chart(page, server):
 def test_the_api_docs_work_without_internet(page):
     page.goto("/api/docs")
     page.locator(".swagger-ui", has_text="/api/assess").wait_for()
+
+
+def test_the_pain_mechanism_checklist_shows_what_other_findings_imply(page):
+    log_in(page)
+    page.click("text=New client")
+    page.fill("#name", "Mo Mechanism")
+    page.click("button:has-text('Save client')")
+    page.click("text=New visit")
+    page.locator("#pain-mechanism summary").click()
+    # A positive slump test is read as a neurodynamic provocation, and the hint says where it came from.
+    page.select_option('select[name="special_tests.slump.left"]', "positive")
+    hint = page.locator("#derived-neurodynamic_provocation")
+    hint.locator("strong", has_text="yes").wait_for()
+    assert "from the nerve tension tests" in hint.inner_text()
+    # Recording the nociplastic cluster gives that verdict and a calming plan.
+    for cid in ("nonmechanical_unpredictable", "disproportionate_to_injury", "maladaptive_psychosocial", "diffuse_tenderness"):
+        page.select_option(f'select[name="pain_mechanism_criteria.{cid}"]', "yes")
+    panel = page.locator("#assessment-panel")
+    panel.locator("text=Nociplastic dominates").wait_for()
+    panel.locator("text=Sensitised nervous system").first.wait_for()
+
+
+def test_a_flagged_condition_leads_the_panel_and_the_tablet_status_bar(browser, server):
+    context = browser.new_context(base_url=server, viewport={"width": 820, "height": 1180})
+    page = context.new_page()
+    log_in(page)
+    page.click("text=New client")
+    page.fill("#name", "Flo Flagged")
+    page.click("button:has-text('Save client')")
+    page.click("text=New visit")
+    page.select_option('select[name="symptoms.saddle_anaesthesia"]', "yes")
+    bar = page.locator(".status-bar")
+    bar.locator("text=suspected Cauda equina syndrome").wait_for()
+    assert bar.inner_text().startswith("Referral EMERGENCY")
+    assert page.locator("#assessment-panel tr.flagged", has_text="Cauda equina syndrome").count() == 1
+    context.close()

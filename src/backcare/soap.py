@@ -107,10 +107,26 @@ def assessment_text(a: dict[str, Any]) -> str:
         lines.append(f"Nerve root {root['root']} {root['side']} (confidence {root['confidence']:.2f}).")
     top = [f"{c['name']} {c['probability']:.0%}" for c in a["differential"][:3]]
     lines.append("Working differential: " + "; ".join(top) + ".")
+    mechanism = mechanism_text(a)
+    if mechanism:
+        lines.append(mechanism)
     if a["contraindications"]:
         lines.append("Precautions: " + "; ".join(_name("contraindications", c["id"]) for c in a["contraindications"]) + ".")
     lines.append("backcare decision support was reviewed; clinical judgement applied.")
     return "\n".join(lines)
+
+
+def mechanism_text(a: dict[str, Any]) -> str | None:
+    """One line on the dominant pain mechanism (assessments saved before it existed have none)."""
+    pm = a.get("pain_mechanism")
+    if not pm or not pm.get("criteria"):
+        return None
+    if pm["dominant"] is None:
+        return "Pain mechanism: no single mechanism dominates on the criteria recorded."
+    name = _name("pain_mechanisms", pm["dominant"]).split(";")[0]
+    basis = pm["evidence"][0] if pm["evidence"] else ""
+    return (f"Dominant pain mechanism: {_words(pm['dominant'])} ({pm['probabilities'][pm['dominant']]:.0%}; {name})"
+            + (f"; {basis}" if basis else "") + ".")
 
 
 def plan_text(a: dict[str, Any]) -> str:

@@ -71,10 +71,24 @@ def _differential(a: dict[str, Any]) -> Panel:
     shown = [c for i, c in enumerate(a["differential"]) if i < 3 or c["probability"] >= 0.01][:6]
     for item in shown:
         style = "red" if item["serious"] else None
-        table.add_row(Text(item["name"], style=style), f"{item['probability']:.0%}", "; ".join(item["evidence"][:3]) or "-")
+        name = item["name"] + (" (flagged)" if item.get("flagged") else "")
+        evidence = [e for e in item["evidence"] if e != "flagged by the safety screen"]
+        table.add_row(Text(name, style=style), f"{item['probability']:.0%}", "; ".join(evidence[:3]) or "-")
     hidden = len(a["differential"]) - len(shown)
     footer = Text(f"{hidden} less likely conditions not shown (see --format json).", style="dim")
     return Panel(Group(table, footer), title="Differential (most likely first)")
+
+
+def _mechanism(a: dict[str, Any]) -> Panel:
+    pm = a["pain_mechanism"]
+    if pm["dominant"] is None:
+        note = ("Too little recorded to judge; fill in the pain-mechanism checklist." if not pm["criteria"]
+                else "No single mechanism dominates on the criteria recorded.")
+        return Panel(note, title="Pain mechanism")
+    shares = ", ".join(f"{m.replace('_', ' ')} {p:.0%}" for m, p in pm["probabilities"].items())
+    lines: list[Any] = [Text(f"{pm['dominant'].replace('_', ' ').upper()}   ({shares})", style="bold")]
+    lines += [Text(f"  - {e}") for e in pm["evidence"]]
+    return Panel(Group(*lines), title="Pain mechanism (dominant)")
 
 
 def _plan(a: dict[str, Any]) -> Panel:
@@ -107,5 +121,5 @@ def render_assessments(results: list[dict[str, Any]], names: list[str], console:
     for name, a in zip(names, results):
         console.rule(f"{a.get('case_id') or name}  [dim]knowledge base {a['knowledge_base']['version']}[/dim]")
         console.print(Text(a["disclaimer"], style="dim italic"))
-        for panel in (_safety(a), _roots(a), _differential(a), _plan(a), _self_care(a)):
+        for panel in (_safety(a), _roots(a), _differential(a), _mechanism(a), _plan(a), _self_care(a)):
             console.print(panel)

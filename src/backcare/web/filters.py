@@ -43,4 +43,5 @@ def dosage(item: dict[str, Any]) -> str:
 
 def register(env: Environment) -> None:
     env.filters.update(name=name, words=words, when=when, dosage=dosage)
+    env.tests["startswith"] = lambda value, prefix: str(value).startswith(prefix)
     env.globals["vocab"] = vocabulary()

@@ -12,6 +12,7 @@ from ..caseio import parse_case
 from ..errors import CaseError
 from ..knowledge.runtime import load_knowledge
 from ..records import FieldErrors, Records
+from ..vocabulary import vocabulary
 from . import body_chart, deps
 from .forms import CHART_FIELDS, PAIN_QUALITIES, age_on, case_from_form, field_of, form_values, tri_state_fields
 from .pages import render
@@ -31,10 +32,19 @@ def _assess_form(form) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str,
     return findings, assess_data(findings), {}
 
 
+def mechanism_checklist() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The pain-mechanism criteria in plain words, grouped as Smart's checklist groups them."""
+    criteria = load_knowledge().pain_mechanisms["criteria"]
+    numbered = list(vocabulary().pain_mechanism_criteria)  # checklist order: 1-27 history, 28-38 examination
+    items = [(cid, criteria[cid]["label"]) for cid in numbered]
+    return [("From the history", items[:27]), ("From the examination", items[27:])]
+
+
 def _form_context(client, values: dict[str, Any], errors: dict[str, str], assessment: dict | None, **extra) -> dict[str, Any]:
     # The emergency screening questions (knowledge base) come first in the form.
     screening = load_knowledge().screening_questions
     return {"client": client, "values": values, "errors": errors, "assessment": assessment,
+            "mechanism_checklist": mechanism_checklist(),
             "chart_fields": CHART_FIELDS, "pain_qualities": PAIN_QUALITIES, "screening": screening,
             "symptom_flags": [f.split(".", 1)[1] for f in tri_state_fields()
                               if f.startswith("symptoms.") and f.split(".", 1)[1] not in screening],
@@ -65,7 +75,8 @@ async def preview(request: Request, _: CurrentSession = Depends(deps.session)) -
     """The live assessment panel: assesses what the form holds, stores nothing."""
     _findings, assessment, errors = _assess_form(await request.form())
     return render(request, "_assessment.html", {"assessment": assessment, "errors": errors,
-                                                "dermatomes": _dermatomes(assessment), "live": True})
+                                                "dermatomes": _dermatomes(assessment), "live": True,
+                                                "criteria_ids": list(vocabulary().pain_mechanism_criteria)})
 
 
 @router.post("/clients/{client_id}/visits/new")

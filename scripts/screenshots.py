@@ -1,0 +1,111 @@
+"""Screenshots of the main pages at desktop and tablet size, for a person to look at.
+
+    .venv/bin/python scripts/screenshots.py [OUT_DIR] [--page NAME ...]
+
+Starts backcare on a throwaway SQLite database with the demo clinic, signs in
+in Debian's headless Chromium and saves one PNG per page and viewport
+(1366x900 and 820x1180) into OUT_DIR (default: screenshots/). Each page may set
+up a state first (e.g. fill the visit form) so the shot shows what a therapist sees.
+"""
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+VIEWPORTS = {"desktop": (1366, 900), "tablet": (820, 1180)}
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+
+
+def _serve(url: str) -> tuple[str, dict[str, str]]:
+    import uvicorn
+
+    from backcare.demo import create_demo
+    from backcare.records import Records
+    from backcare.storage.db import make_engine, make_sessionmaker, upgrade
+    from backcare.web.app import create_app
+    from backcare.web.settings import Settings
+
+    upgrade(url)
+    passwords = create_demo(Records(make_sessionmaker(make_engine(url))))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(database_url=url)), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}", passwords
+
+
+def _fill_mechanism_visit(page) -> None:
+    page.goto("/clients")
+    page.click("text=Alex Moreno")
+    page.click("text=New visit")
+    page.select_option('select[name="special_tests.slump.left"]', "positive")
+    page.locator("#pain-mechanism summary").click()
+    for cid in ("nonmechanical_unpredictable", "disproportionate_to_injury", "maladaptive_psychosocial"):
+        page.select_option(f'select[name="pain_mechanism_criteria.{cid}"]', "yes")
+    page.wait_for_timeout(800)
+    page.locator("#pain-mechanism").scroll_into_view_if_needed()
+
+
+def _flagged_visit(page) -> None:
+    page.goto("/clients")
+    page.click("text=Dana Okafor")
+    page.click("text=New visit")
+    page.select_option('select[name="symptoms.saddle_anaesthesia"]', "yes")
+    page.wait_for_timeout(800)
+    page.locator("#assessment-panel .redflags").scroll_into_view_if_needed()
+
+
+PAGES = {
+    "clients": lambda page: page.goto("/clients"),
+    "client": lambda page: (page.goto("/clients"), page.click("text=Priya Shah")),
+    "visit": lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline a")),
+    "visit-form-mechanism": _fill_mechanism_visit,
+    "visit-form-flagged": _flagged_visit,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", nargs="?", default="screenshots")
+    parser.add_argument("--page", action="append", choices=sorted(PAGES), help="only these pages")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base, passwords = _serve(f"sqlite:///{tmp}/shots.db")
+        email = next(e for e in passwords if e.startswith("therapist"))
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            for view, (width, height) in VIEWPORTS.items():
+                context = browser.new_context(base_url=base, viewport={"width": width, "height": height})
+                page = context.new_page()
+                page.goto("/login")
+                page.fill("#email", email)
+                page.fill("#password", passwords[email])
+                page.click("button[type=submit]")
+                page.wait_for_url("**/clients")
+                for name in args.page or PAGES:
+                    PAGES[name](page)
+                    page.wait_for_load_state("networkidle")
+                    path = out / f"{name}-{view}.png"
+                    page.screenshot(path=str(path))
+                    print(path)
+                context.close()
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
