@@ -9,7 +9,7 @@ from __future__ import annotations
 from .context import Evaluation
 from .differential import rank
 from .mechanism import judge
-from .plan import contraindications, plan, self_care
+from .plan import Forbidden, contraindications, plan, self_care
 from .roots import localise
 from .screen import screen
 
@@ -32,7 +32,8 @@ def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
     differential = rank(ctx)
     pain_mechanism = judge(ctx)
     applied = contraindications(ctx)
-    treatment = plan(ctx, applied)
+    forbidden = Forbidden(ctx, applied)  # what the contraindications rule out, for the plan and the self-care
+    treatment = plan(ctx, applied, forbidden)
     return {
         "case_id": case.get("id"),
         "referral": referral,
@@ -41,7 +42,7 @@ def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
         "differential": differential,
         "contraindications": [{k: v for k, v in c.items() if k != "stops_treatment"} for c in applied],
         "plan": treatment,
-        "self_care": self_care(ctx, applied, treatment["treat"]),
+        "self_care": self_care(ctx, applied, treatment["treat"], forbidden),
         "pain_mechanism": pain_mechanism,
         "knowledge_base": {"version": kb.version},
         "disclaimer": DISCLAIMER,

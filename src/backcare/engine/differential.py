@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from .context import Evaluation
+from .context import MISSING, Evaluation
 
 # Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
 TYPE_CHECKING = False
@@ -25,25 +25,28 @@ _SHOWN_EVIDENCE = 8
 def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     kb = ctx.kb
     log_odds = dict(kb.log_priors)
-    # condition -> [(|log LR|, order, (evidence text, likelihood-ratio record))]
+    # condition -> [(|log LR|, -order, evidence text, likelihood-ratio record)]
     applied: dict[str, list[tuple[float, int, tuple]]] = {cid: [] for cid in log_odds}
-    strongest: dict[tuple[str, str], tuple[float, int, tuple, float]] = {}
+    strongest: dict[tuple[str, str], tuple[float, tuple, float]] = {}
 
-    for order, (fid, by_outcome) in enumerate(kb.weighted_findings):
-        value = ctx.finding(fid)
+    known, evaluate = ctx.known_findings, ctx.finding
+    for fid, by_outcome in kb.weighted_findings:
+        value = known.get(fid, MISSING)
+        if value is MISSING:
+            value = evaluate(fid)
         if value is None:
             continue
-        for cid, group, log_lr, size, shown in by_outcome[value]:
-            if group is None:
-                log_odds[cid] += log_lr
-                applied[cid].append((size, -order, shown))
-                continue
-            best = strongest.get((cid, group))
+        ungrouped, grouped = by_outcome[value]
+        for cid, log_lr, entry in ungrouped:
+            log_odds[cid] += log_lr
+            applied[cid].append(entry)
+        for key, size, entry, log_lr in grouped:
+            best = strongest.get(key)
             if best is None or size > best[0]:
-                strongest[(cid, group)] = (size, -order, shown, log_lr)
-    for (cid, _group), (size, order, shown, log_lr) in strongest.items():
+                strongest[key] = (size, entry, log_lr)
+    for (cid, _group), (_size, entry, log_lr) in strongest.items():
         log_odds[cid] += log_lr
-        applied[cid].append((size, order, shown))
+        applied[cid].append(entry)
 
     top = max(log_odds.values())
     weights = {cid: math.exp(v - top) for cid, v in log_odds.items()}
@@ -56,15 +59,16 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     flagged = set(ctx.flagged_conditions)
     out = []
     for cid in _flagged_in_top_three(order, flagged):
-        moves = sorted(applied[cid], reverse=True)  # most informative first, then knowledge-base order
-        shown = [m[2][0] for m in moves[:_SHOWN_EVIDENCE]]
+        moves = applied[cid]
+        moves.sort(reverse=True)  # most informative first, then knowledge-base order
+        shown = [m[2] for m in moves[:_SHOWN_EVIDENCE]]
         out.append({
             "condition": cid,
             "probability": probabilities[cid],
             "evidence": [_FLAGGED, *shown] if cid in flagged else shown,
             **facts[cid],
             "flagged": cid in flagged,
-            "likelihood_ratios": [m[2][1] for m in moves],
+            "likelihood_ratios": [m[3] for m in moves],
         })
     return out
 

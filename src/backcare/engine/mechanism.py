@@ -21,24 +21,31 @@ if TYPE_CHECKING:
 _SHOWN_EVIDENCE = 8
 
 
-def _text(label: str, present: bool, origin: str, derived_from: str | None) -> str:
-    text = label if present else f"absent: {label}"
-    return f"{text} (from {derived_from})" if origin == "derived" and derived_from else text
-
-
 def judge(ctx: Evaluation) -> dict[str, Any]:
     kb = ctx.kb
     pm = kb.pain_mechanisms
     log_odds = dict(kb.mechanism_log_priors)
-    known: list[tuple[str, bool, str, list[tuple[str, float]]]] = []
-    for cid, by_outcome in kb.mechanism_weights:
-        value, origin = ctx.criterion_with_origin(cid)
-        if value is None:
+    known: list[tuple[tuple[str, bool, str], dict[str, float]]] = []
+    checklist = ctx.case.get("pain_mechanism_criteria") or {}
+    judged = ctx.criteria
+    # Without a checklist only the derivable criteria can be known.
+    for cid, rule, derive_absent, outcomes in kb.mechanism_table if checklist else kb.derivable_criteria:
+        # The checklist's answer stands; derivation only where it is silent.
+        value = checklist.get(cid)
+        if value is not None:
+            origin = "checklist"
+        elif rule is None:
             continue
-        moves = by_outcome[value]
+        else:
+            value = rule(ctx)
+            if value is None or (value is False and not derive_absent):
+                continue
+            origin = "derived"
+        judged[cid] = (value, origin)
+        moves, factors = outcomes[value]
         for mechanism, log_factor in moves:
             log_odds[mechanism] += log_factor
-        known.append((cid, value, origin, moves))
+        known.append(((cid, value, origin), factors))
 
     top = max(log_odds.values())
     weights = {m: math.exp(v - top) for m, v in log_odds.items()}
@@ -49,31 +56,26 @@ def judge(ctx: Evaluation) -> dict[str, Any]:
     dominant = leader if enough else None
     ctx.dominant_mechanism = dominant
 
-    criteria = pm["criteria"]
+    views = kb.criterion_views
     evidence: list[str] = []
     if dominant is not None:
         evidence += _cluster_summary(ctx, dominant)
         # The criteria that separate the verdict most from the runner-up.
         runner_up = max((m for m in probabilities if m != dominant), key=lambda m: probabilities[m])
         scored = []
-        for order, (cid, value, origin, moves) in enumerate(known):
-            factor = dict(moves)
-            margin = factor.get(dominant, 0.0) - factor.get(runner_up, 0.0)
+        for order, (view, factors) in enumerate(known):
+            margin = factors.get(dominant, 0.0) - factors.get(runner_up, 0.0)
             if margin > 0:
-                entry = criteria[cid]
-                scored.append((-margin, order, _text(entry["label"], value, origin, entry["derived_from"])))
-        evidence += [text for _, _, text in sorted(scored)[:_SHOWN_EVIDENCE]]
+                scored.append((-margin, order, views[view][1]))
+        scored.sort()
+        evidence += [text for _, _, text in scored[:_SHOWN_EVIDENCE]]
     elif known:
         evidence.append(f"{len(known)} criteria known; no mechanism clearly dominates")
     return {
         "dominant": dominant,
         "probabilities": probabilities,
         "evidence": evidence,
-        "criteria": [
-            {"id": cid, "present": value, "origin": origin,
-             "label": criteria[cid]["label"], "derived_from": criteria[cid]["derived_from"] if origin == "derived" else None}
-            for cid, value, origin, _ in known
-        ],
+        "criteria": [views[view][0] for view, _ in known],
     }
 
 

@@ -38,7 +38,7 @@ def contraindications(ctx: Evaluation) -> list[dict[str, Any]]:
     return out
 
 
-class _Forbidden:
+class Forbidden:
     """Everything the applicable contraindications rule out."""
 
     def __init__(self, ctx: Evaluation, applied: list[dict[str, Any]]):
@@ -90,11 +90,11 @@ def _relevance(ctx: Evaluation, protocol: dict[str, Any]) -> float:
     return 0.01 if protocol["when"] else 0.0
 
 
-def plan(ctx: Evaluation, applied: list[dict[str, Any]]) -> dict[str, Any]:
+def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | None = None) -> dict[str, Any]:
     empty = {"treat": False, "goals": [], "positioning": [], "hydrotherapy": [], "techniques": [], "protocols": []}
     if any(item["stops_treatment"] for item in applied):
         return empty
-    forbidden = _Forbidden(ctx, applied)
+    forbidden = forbidden or Forbidden(ctx, applied)
     palpated, trigger_points = _palpated(ctx.case)
     chosen = [(pid, p) for pid, p, predicate in ctx.kb.protocol_rules if predicate is None or predicate(ctx) is True]
     chosen.sort(key=lambda item: -_relevance(ctx, item[1]))
@@ -130,10 +130,11 @@ def plan(ctx: Evaluation, applied: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def self_care(ctx: Evaluation, applied: list[dict[str, Any]], treat: bool) -> list[dict[str, Any]]:
+def self_care(ctx: Evaluation, applied: list[dict[str, Any]], treat: bool,
+              forbidden_all: Forbidden | None = None) -> list[dict[str, Any]]:
     if not treat:
         return []
-    forbidden = _Forbidden(ctx, applied).self_care
+    forbidden = (forbidden_all or Forbidden(ctx, applied)).self_care
     chosen: list[str] = []
     for rule, predicate in ctx.kb.self_care_rules:
         if predicate is None or predicate(ctx) is True:

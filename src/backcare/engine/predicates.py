@@ -180,7 +180,13 @@ def compile_predicate(spec: Any, checker: Checker | None = None, where: str = ""
         fid = spec["finding"]
         if checker:
             checker.finding(fid)
-        return lambda ctx: ctx.finding(fid)
+
+        def finding(ctx: Any) -> Tri:
+            # The cache is read inline: rules look findings up hundreds of times per case.
+            value = ctx.known_findings.get(fid, finding)
+            return ctx.finding(fid) if value is finding else value
+
+        return finding
     if keys == {"criterion"}:
         cid = spec["criterion"]
         if checker:
@@ -239,40 +245,42 @@ def _field(spec: dict, checker: Checker | None, where: str) -> Predicate:
     path, arg = tuple(spec["field"].split(".")), spec[op]
     if checker:
         checker.field(spec["field"])
-
-    if len(path) == 2:  # the common case, unrolled: this runs for every rule of every assessment
+    test = _field_test(op, arg)
+    if len(path) == 2:
+        # The common case, in one closure: field leaves run for most rules of every assessment.
         block_name, key = path
 
-        def value(ctx: Any) -> Any:
+        def two_part(ctx: Any) -> Tri:
             block = ctx.case.get(block_name)
-            return block.get(key) if block is not None else None
-    else:
+            if block is None:
+                return None
+            v = block.get(key)
+            return None if v is None else test(v)
 
-        def value(ctx: Any) -> Any:
-            return lookup(ctx.case, path)
+        return two_part
 
+    def deep(ctx: Any) -> Tri:
+        v = lookup(ctx.case, path)
+        return None if v is None else test(v)
+
+    return deep
+
+
+def _field_test(op: str, arg: Any) -> Callable[[Any], bool]:
+    """The test a field predicate applies to a recorded (non-null) value."""
     if op == "present":
-        return lambda ctx: None if (v := value(ctx)) is None else (bool(v) if isinstance(v, list) else True)
+        return lambda v: bool(v) if isinstance(v, list) else True
     if op == "mentions_any":
         words = {w.lower() for w in arg}
-
-        def mentions(ctx: Any) -> Tri:
-            text = value(ctx)
-            if text is None:
-                return None
-            return bool(words.intersection(_WORD.findall(str(text).lower())))
-
-        return mentions
+        return lambda v: bool(words.intersection(_WORD.findall(str(v).lower())))
     if op == "contains_any":
-        wanted = set(arg)
-        return lambda ctx: None if (v := value(ctx)) is None else bool(wanted.intersection(v))
+        wanted = frozenset(arg)
+        return lambda v: not wanted.isdisjoint(v)
     if op == "is":
-        return lambda ctx: None if (v := value(ctx)) is None else v == arg
+        return lambda v: v == arg
     if op == "in":
-        options = set(arg)
-        return lambda ctx: None if (v := value(ctx)) is None else v in options
-    compare = {"gt": lambda v: v > arg, "gte": lambda v: v >= arg, "lt": lambda v: v < arg, "lte": lambda v: v <= arg}[op]
-    return lambda ctx: None if (v := value(ctx)) is None else compare(v)
+        return frozenset(arg).__contains__
+    return {"gt": lambda v: v > arg, "gte": lambda v: v >= arg, "lt": lambda v: v < arg, "lte": lambda v: v <= arg}[op]
 
 
 def _regions(args: dict, checker: Checker | None, where: str) -> Predicate:
@@ -292,17 +300,30 @@ def _regions(args: dict, checker: Checker | None, where: str) -> Predicate:
         else:
             raise PredicateError(f"{where}: unknown region source {name!r}")
     sides, set_name = _sides(args, where), args.get("set")
+    # The same regions in the same lists are asked about on one side, either or
+    # both sides by several findings: the sides found are computed once per case.
+    memo_key = ("regions", set_name or tuple(bases or ()), tuple(fields))
 
-    def run(ctx: Any) -> Tri:
+    def sides_found(ctx: Any) -> set[str] | None:
         wanted = ctx.kb.region_sets[set_name] if set_name else bases
-        recorded, hits = False, []
+        recorded, found = False, set()
         for path in fields:
-            entries = lookup(ctx.case, path)
+            entries = ctx.regions(path)
             if entries is None:
                 continue
             recorded = True
-            hits.append({side or "unsided" for base, side in map(ctx.kb.split_region, entries) if base in wanted})
-        return _combine_sides(hits, recorded, sides)
+            found.update(side or "unsided" for base, side in entries if base in wanted)
+        return found if recorded else None
+
+    def run(ctx: Any) -> Tri:
+        found = ctx.memo(memo_key, sides_found)
+        if found is None:
+            return None
+        if sides == "any":
+            return bool(found)
+        if sides == "both":
+            return {"left", "right"} <= found
+        return len(found & {"left", "right"}) == 1
 
     return run
 

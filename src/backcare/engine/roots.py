@@ -119,14 +119,14 @@ def localise(ctx: Evaluation) -> list[dict[str, Any]]:
     tallies = _tallies(ctx)
     found: dict[str, dict[str, Any]] = {}
     accepted: dict[str, list[set[str]]] = {"left": [], "right": []}
+    # A root needs an objective sign, enough evidence in all, and enough of its
+    # own: signs it shares with a neighbour that dominates them are explained by
+    # that neighbour (quadriceps weakness with an L3 dermatome is L3, not also L4).
+    threshold = neuro["threshold"]
+    candidates = [(key, t) for key, t in tallies.items() if t.objective and t.score >= threshold and t.own >= threshold]
     # Strongest first, so that a weaker neighbour is judged against it.
-    for (root, side), tally in sorted(tallies.items(), key=lambda kv: -kv[1].score):
-        # A root needs an objective sign, enough evidence in all, and enough of
-        # its own: signs it shares with a neighbour that dominates them are
-        # explained by that neighbour (quadriceps weakness with an L3 dermatome
-        # is L3, not also L4).
-        if not tally.objective or tally.score < neuro["threshold"] or tally.own < neuro["threshold"]:
-            continue
+    candidates.sort(key=lambda kv: -kv[1].score)
+    for (root, side), tally in candidates:
         # Parsimony: a root whose every objective sign a stronger reported root
         # on that side also explains adds nothing (weak dorsiflexion beside weak
         # great toe extension and an L5 dermatome is L5, not L5 and L4).
@@ -155,9 +155,12 @@ def localise(ctx: Evaluation) -> list[dict[str, Any]]:
     # Root-pattern deficits in both legs: two or more objective signs on each
     # side (a weak movement, a reflex change, sensory loss, wasting). One
     # movement a little weak on both sides is not that.
-    signs_by_side = {side: set().union(*(t.signs for (_, s), t in tallies.items() if s == side)) for side in _SIDES}
-    ctx.engine_facts["bilateral_deficit_signs"] = (
-        all(len(signs) >= 2 for signs in signs_by_side.values()) if examined else None
-    )
+    if examined:
+        signs_by_side: dict[str, set[str]] = {"left": set(), "right": set()}
+        for (_, side), tally in tallies.items():
+            signs_by_side[side].update(tally.signs)
+        ctx.engine_facts["bilateral_deficit_signs"] = all(len(signs) >= 2 for signs in signs_by_side.values())
+    else:
+        ctx.engine_facts["bilateral_deficit_signs"] = None
     order = ctx.kb.neuro_root_order
     return sorted(found.values(), key=lambda r: (-r["confidence"], order.index(r["root"])))

@@ -53,18 +53,23 @@ class Knowledge:
         # Findings that move the differential, with each move's log likelihood
         # ratio (and its size) precomputed for both outcomes: present, absent.
         self.weighted_findings = []
-        for fid, f in self.findings.items():
-            if not f["moves"]:
-                continue
-            # (condition, group, log LR, |log LR|, (evidence text, likelihood-ratio record))
-            by_outcome: dict[bool, list[tuple]] = {True: [], False: []}
+        for order, (fid, f) in enumerate((fid, f) for fid, f in self.findings.items() if f["moves"]):
+            # Per outcome (True: present, False: absent): the ungrouped moves as
+            # (condition, log LR, applied entry) and the grouped ones as
+            # ((condition, group), |log LR|, applied entry, log LR); an applied
+            # entry is (|log LR|, -order, evidence text, likelihood-ratio record).
+            by_outcome: dict[bool, tuple[list, list]] = {True: ([], []), False: ([], [])}
             for cid, move in f["moves"].items():
                 group = move["group"] or f["group"]
                 for present, lr in ((True, move["present"]), (False, move["absent"])):
-                    if lr != 1.0:
-                        label = f["label"] if present else f["absent_label"] or f"no {f['label']}"
-                        shown = (f"{label} (x{lr:g})", {"finding": fid, "present": present, "lr": lr})
-                        by_outcome[present].append((cid, group, math.log(lr), abs(math.log(lr)), shown))
+                    if lr == 1.0:
+                        continue
+                    label = f["label"] if present else f["absent_label"] or f"no {f['label']}"
+                    entry = (abs(math.log(lr)), -order, f"{label} (x{lr:g})", {"finding": fid, "present": present, "lr": lr})
+                    if group is None:
+                        by_outcome[present][0].append((cid, math.log(lr), entry))
+                    else:
+                        by_outcome[present][1].append(((cid, group), entry[0], entry, math.log(lr)))
             self.weighted_findings.append((fid, by_outcome))
         self.labels = {
             (fid, present): (f["label"] if present else f["absent_label"] or f"no {f['label']}")
@@ -105,14 +110,24 @@ class Knowledge:
             cid: (compile_predicate(c["derive"]) if c["derive"] else None, c["derive_absent"])
             for cid, c in pm["criteria"].items()
         }
-        # criterion -> {present: [(mechanism, log factor)], absent: [...]}, in knowledge-base order
-        self.mechanism_weights = [
-            (cid, {
-                outcome: [(m, math.log(move[key])) for m, move in c["moves"].items() if move[key] != 1.0]
-                for outcome, key in ((True, "present"), (False, "absent"))
-            })
-            for cid, c in pm["criteria"].items()
-        ]
+        # (criterion, derivation, derive_absent, {outcome: ([(mechanism, log factor)], {mechanism: log factor})}),
+        # in knowledge-base order; outcome True is present, False absent.
+        self.mechanism_table = []
+        # (criterion, outcome, origin) -> (the output record, the evidence text): shared, read-only.
+        self.criterion_views: dict[tuple[str, bool, str], tuple[dict[str, Any], str]] = {}
+        for cid, c in pm["criteria"].items():
+            outcomes = {}
+            for outcome, key in ((True, "present"), (False, "absent")):
+                moves = [(m, math.log(move[key])) for m, move in c["moves"].items() if move[key] != 1.0]
+                outcomes[outcome] = (moves, dict(moves))
+                for origin in ("checklist", "derived"):
+                    derived_from = c["derived_from"] if origin == "derived" else None
+                    text = c["label"] if outcome else f"absent: {c['label']}"
+                    self.criterion_views[(cid, outcome, origin)] = (
+                        {"id": cid, "present": outcome, "origin": origin, "label": c["label"], "derived_from": derived_from},
+                        f"{text} (from {derived_from})" if derived_from else text)
+            self.mechanism_table.append((cid, *self.criterion_rules[cid], outcomes))
+        self.derivable_criteria = [row for row in self.mechanism_table if row[1] is not None]
 
 
 def _read_generated() -> dict[str, Any] | None:
