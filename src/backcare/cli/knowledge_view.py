@@ -36,7 +36,13 @@ TOPICS: dict[str, tuple[Callable[[dict], dict], list[Column]]] = {
     "roots": (lambda d: {f"{t}:{k}": v for t in ("dermatomes", "myotomes", "reflexes", "atrophy") for k, v in d["neuro"][t].items()},
               [("roots (weight)", lambda i, e: ", ".join(f"{r} {w:g}" for r, w in e["weights"].items()) or "-")]),
     "red-flags": (lambda d: {r["id"]: r for r in d["referral_rules"]}, [
-        ("red flag", lambda i, e: e["red_flag"] or "(referral only)"), ("urgency", lambda i, e: e["urgency"])]),
+        ("red flag", lambda i, e: e["red_flag"] or "(referral only)"), ("urgency", lambda i, e: e["urgency"]),
+        ("concern raised by / lowered by", lambda i, e: "; ".join(
+            part for part in (", ".join(e["raised_by"]), e["lowered_by"] and f"lowered to {e['lowered_to']} by {', '.join(e['lowered_by'])}")
+            if part) or "-")]),
+    "pain-mechanism": (lambda d: d["pain_mechanisms"]["criteria"], [
+        ("criterion", lambda i, e: e["label"]), ("factors (+present -absent)", lambda i, e: _moves(e)),
+        ("read from the case", lambda i, e: e["derived_from"] or "-")]),
     "contraindications": (lambda d: d["contraindications"], [
         ("reason", lambda i, e: e["reason"]), ("removes from the plan", lambda i, e: _forbids(e))]),
     "treatment": (lambda d: d["protocols"], [
