@@ -17,16 +17,18 @@ def _side_map(values) -> st.SearchStrategy:
     return _optional_block({s: st.sampled_from(values) for s in SIDE_KEYS})
 
 
+# Any text a person could type: no NUL and no lone surrogates (the case model refuses those).
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20)
 regions = st.sampled_from(V.region_ids)
 region_lists = st.lists(regions, max_size=5, unique=True)
 results = ("positive", "negative")
 
 cases = _optional_block({
-    "id": st.text(max_size=10),
+    "id": texts,
     "client": _optional_block({"age": st.integers(0, 120), "sex": st.sampled_from(["female", "male", "other"])}),
     "history": _optional_block({
         "onset": st.sampled_from(["sudden", "gradual"]),
-        "mechanism": st.text(max_size=20),
+        "mechanism": texts,
         "duration_days": st.integers(0, 4000),
         "prior_episodes": st.booleans(),
         "back_injury_history": st.booleans(),

@@ -112,7 +112,8 @@ def test_the_fast_path_gives_exactly_the_full_paths_output(data):
 
 
 def _mutations():
-    bad_values = st.sampled_from(["positve", -1, 11, 1.5, True, None, "", [], {}, {"left": "x"}, "calf_lft", 10**9])
+    bad_values = st.sampled_from(["positve", -1, 11, 1.5, True, None, "", [], {}, {"left": "x"}, "calf_lft", 10**9,
+                                  "a\x00b", "x\ud800", "y" * 600])
     return st.tuples(st.lists(st.sampled_from(["client", "history", "medical", "symptoms", "observation", "rom",
                                               "special_tests", "neuro", "palpation", "extra"]), min_size=1, max_size=3),
                      st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12), bad_values)

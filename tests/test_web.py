@@ -139,7 +139,7 @@ def test_session_cookie_flags_and_logout(site, tmp_path):
 def test_bad_client_input_is_shown_beside_each_field_and_saves_nothing(site):
     browser = make_client(site["url"])
     csrf = login(browser, "ther@north.test")
-    count = len(site["records"].list_clients(site["people"]["north"]))
+    count = len(site["records"].list_clients(site["people"]["north"]).rows)
     response = browser.post("/clients/new", data={"csrf_token": csrf, "name": "", "email": "not-an-email",
                                                   "date_of_birth": "2999-01-01", "phone": "call me", "consent_given": "yes"})
     assert response.status_code == 422
@@ -147,7 +147,7 @@ def test_bad_client_input_is_shown_beside_each_field_and_saves_nothing(site):
         assert f'id="{field}-error"' in response.text, field
     assert 'id="name-error">This field is required' in response.text
     assert 'id="email-error">Enter a valid email address' in response.text
-    assert len(site["records"].list_clients(site["people"]["north"])) == count
+    assert len(site["records"].list_clients(site["people"]["north"]).rows) == count
 
 
 def test_bad_visit_input_names_the_field_and_saves_nothing(site):
@@ -161,7 +161,7 @@ def test_bad_visit_input_names_the_field_and_saves_nothing(site):
     response = browser.post(url, data={"csrf_token": csrf, "visit_date": TODAY, "symptoms.pain_nrs": "14",
                                        "special_tests.slr.left": "positve"})
     assert 'id="symptoms.pain_nrs-error"' in response.text and 'id="special_tests.slr.left-error"' in response.text
-    assert len(site["records"].get_client(site["people"]["north"], site["client_id"]).visits) == 1
+    assert len(site["records"].timeline(site["people"]["north"], site["client_id"]).entries) == 1
 
 
 def test_non_admins_cannot_manage_users_or_read_the_audit_log(site):

@@ -16,7 +16,8 @@ PASSWORD = "correct horse battery"
 
 def fresh_records(url: str) -> Records:
     upgrade(url)
-    return Records(make_sessionmaker(make_engine(url)))
+    engine = make_engine(url)
+    return Records(make_sessionmaker(engine), make_sessionmaker(engine, read_only=True))
 
 
 def seed(records: Records) -> dict[str, Actor]:

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model
 
+from .safetext import LINE, SHORT, SafeText
 from .vocabulary import vocabulary
 
 _V = vocabulary()
@@ -25,7 +26,16 @@ class _Strict(BaseModel):
 
 
 Region = _one_of(_V.region_ids)
+
+
+def _list_of(values) -> Any:
+    """A list of vocabulary ids, no longer than the vocabulary (so no list is unbounded)."""
+    return Annotated[list[_one_of(values)], Field(max_length=len(values))]
+
+
+Regions = _list_of(_V.region_ids)
 Structure = _one_of(_V.structures)
+Structures = _list_of(_V.structures)
 TestResult = Literal["positive", "negative"]
 Strength = Literal["normal", "weak"]
 ReflexGrade = Literal["normal", "reduced", "absent", "brisk"]
@@ -54,13 +64,13 @@ class Client(_Strict):
 
 class History(_Strict):
     onset: Literal["sudden", "gradual"] | None = None
-    mechanism: str | None = None
+    mechanism: SafeText(LINE) | None = None
     duration_days: Annotated[int, Field(ge=0, le=36500)] | None = None
     prior_episodes: bool | None = None
     back_injury_history: bool | None = None
     sitting_hours_per_day: Annotated[float, Field(ge=0, le=24)] | None = None
-    aggravating: list[_one_of(_V.aggravating)] | None = None
-    easing: list[_one_of(_V.easing)] | None = None
+    aggravating: _list_of(_V.aggravating) | None = None
+    easing: _list_of(_V.easing) | None = None
     morning_stiffness_minutes: Annotated[int, Field(ge=0, le=1440)] | None = None
 
 
@@ -71,10 +81,10 @@ Medical = create_model(
 
 class Symptoms(_Strict):
     pain_nrs: Annotated[int, Field(ge=0, le=10)] | None = None
-    pain_sites: list[Region] | None = None
-    pain_quality: list[str] | None = None  # free words by contract
-    paresthesia_sites: list[Region] | None = None
-    numbness_sites: list[Region] | None = None
+    pain_sites: Regions | None = None
+    pain_quality: Annotated[list[SafeText(40, 1)], Field(max_length=20)] | None = None  # free words by contract
+    paresthesia_sites: Regions | None = None
+    numbness_sites: Regions | None = None
     saddle_anaesthesia: bool | None = None
     bladder_dysfunction: bool | None = None
     bowel_dysfunction: bool | None = None
@@ -86,12 +96,12 @@ class Symptoms(_Strict):
 
 
 class Observation(_Strict):
-    posture: list[_one_of(_V.postures)] | None = None
+    posture: _list_of(_V.postures) | None = None
     gait: _one_of(_V.gaits) | None = None
     leg_length_discrepancy: bool | None = None
     guarding: bool | None = None
     muscle_spasm: bool | None = None
-    atrophy_sites: list[Region] | None = None
+    atrophy_sites: Regions | None = None
 
 
 RomEntry = create_model(
@@ -119,8 +129,8 @@ Reflexes = create_model("Reflexes", __base__=_Strict, **{r: (SidedReflex | None,
 
 
 class Sensory(_Strict):
-    reduced: list[Region] | None = None
-    absent: list[Region] | None = None
+    reduced: Regions | None = None
+    absent: Regions | None = None
 
 
 class Neuro(_Strict):
@@ -130,9 +140,9 @@ class Neuro(_Strict):
 
 
 class Palpation(_Strict):
-    hypertonic: list[Structure] | None = None
-    trigger_points: list[Structure] | None = None
-    tender: list[Structure] | None = None
+    hypertonic: Structures | None = None
+    trigger_points: Structures | None = None
+    tender: Structures | None = None
     hypermobile_segments: bool | None = None
 
 
@@ -146,7 +156,7 @@ PainMechanismCriteria = create_model(
 class Case(_Strict):
     """One client's intake and examination."""
 
-    id: str | None = None
+    id: SafeText(SHORT) | None = None
     client: Client | None = None
     history: History | None = None
     medical: Medical | None = None  # type: ignore[valid-type]

@@ -2,6 +2,7 @@
 # fmt: off
 VERSION = "2.22.3"
 from decimal import Decimal
+import re
 class JsonSchemaValueException(ValueError):
     def __init__(self, message, *args, **kwargs):
         super().__init__(message)
@@ -9,6 +10,10 @@ class JsonSchemaValueException(ValueError):
 
 JsonSchemaValuesException = JsonSchemaValueException
 
+
+REGEX_PATTERNS = {
+    '^[^\\u0000\\ud800-\\udfff]*$': re.compile('^[^\\u0000\\ud800-\\udfff]*\\Z')
+}
 
 NoneType = type(None)
 
@@ -26,6 +31,14 @@ def validate(data, custom_formats={}, name_prefix=None):
                 try:
                     if not isinstance(data__id, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be string")
+                    if isinstance(data__id, str):
+                        data__id_len = len(data__id)
+                        if data__id_len < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be longer than or equal to 0 characters")
+                        if data__id_len > 200:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be shorter than or equal to 200 characters")
+                        if not REGEX_PATTERNS['^[^\\u0000\\ud800-\\udfff]*$'].search(data__id):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must match pattern ^[^\\u0000\\ud800-\\udfff]*$")
                     data__id_any_of_count1 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__id_any_of_count1:
@@ -970,6 +983,8 @@ def validate____defs_palpation(data, custom_formats={}, name_prefix=None):
                     data__hypertonic_is_list = isinstance(data__hypertonic, (list, tuple))
                     if data__hypertonic_is_list:
                         data__hypertonic_len = len(data__hypertonic)
+                        if data__hypertonic_len > 18:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypertonic must contain less than or equal to 18 items")
                         for data__hypertonic_x, data__hypertonic_item in enumerate(data__hypertonic):
                             if not isinstance(data__hypertonic_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypertonic[{data__hypertonic_x}]".format(**locals()) + " must be string")
@@ -997,6 +1012,8 @@ def validate____defs_palpation(data, custom_formats={}, name_prefix=None):
                     data__triggerpoints_is_list = isinstance(data__triggerpoints, (list, tuple))
                     if data__triggerpoints_is_list:
                         data__triggerpoints_len = len(data__triggerpoints)
+                        if data__triggerpoints_len > 18:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".trigger_points must contain less than or equal to 18 items")
                         for data__triggerpoints_x, data__triggerpoints_item in enumerate(data__triggerpoints):
                             if not isinstance(data__triggerpoints_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".trigger_points[{data__triggerpoints_x}]".format(**locals()) + " must be string")
@@ -1024,6 +1041,8 @@ def validate____defs_palpation(data, custom_formats={}, name_prefix=None):
                     data__tender_is_list = isinstance(data__tender, (list, tuple))
                     if data__tender_is_list:
                         data__tender_len = len(data__tender)
+                        if data__tender_len > 18:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".tender must contain less than or equal to 18 items")
                         for data__tender_x, data__tender_item in enumerate(data__tender):
                             if not isinstance(data__tender_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".tender[{data__tender_x}]".format(**locals()) + " must be string")
@@ -1278,6 +1297,8 @@ def validate____defs_sensory(data, custom_formats={}, name_prefix=None):
                     data__reduced_is_list = isinstance(data__reduced, (list, tuple))
                     if data__reduced_is_list:
                         data__reduced_len = len(data__reduced)
+                        if data__reduced_len > 69:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".reduced must contain less than or equal to 69 items")
                         for data__reduced_x, data__reduced_item in enumerate(data__reduced):
                             if not isinstance(data__reduced_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".reduced[{data__reduced_x}]".format(**locals()) + " must be string")
@@ -1305,6 +1326,8 @@ def validate____defs_sensory(data, custom_formats={}, name_prefix=None):
                     data__absent_is_list = isinstance(data__absent, (list, tuple))
                     if data__absent_is_list:
                         data__absent_len = len(data__absent)
+                        if data__absent_len > 69:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".absent must contain less than or equal to 69 items")
                         for data__absent_x, data__absent_item in enumerate(data__absent):
                             if not isinstance(data__absent_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".absent[{data__absent_x}]".format(**locals()) + " must be string")
@@ -2296,6 +2319,8 @@ def validate____defs_observation(data, custom_formats={}, name_prefix=None):
                     data__posture_is_list = isinstance(data__posture, (list, tuple))
                     if data__posture_is_list:
                         data__posture_len = len(data__posture)
+                        if data__posture_len > 8:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".posture must contain less than or equal to 8 items")
                         for data__posture_x, data__posture_item in enumerate(data__posture):
                             if not isinstance(data__posture_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".posture[{data__posture_x}]".format(**locals()) + " must be string")
@@ -2401,6 +2426,8 @@ def validate____defs_observation(data, custom_formats={}, name_prefix=None):
                     data__atrophysites_is_list = isinstance(data__atrophysites, (list, tuple))
                     if data__atrophysites_is_list:
                         data__atrophysites_len = len(data__atrophysites)
+                        if data__atrophysites_len > 69:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".atrophy_sites must contain less than or equal to 69 items")
                         for data__atrophysites_x, data__atrophysites_item in enumerate(data__atrophysites):
                             if not isinstance(data__atrophysites_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".atrophy_sites[{data__atrophysites_x}]".format(**locals()) + " must be string")
@@ -2462,6 +2489,8 @@ def validate____defs_symptoms(data, custom_formats={}, name_prefix=None):
                     data__painsites_is_list = isinstance(data__painsites, (list, tuple))
                     if data__painsites_is_list:
                         data__painsites_len = len(data__painsites)
+                        if data__painsites_len > 69:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_sites must contain less than or equal to 69 items")
                         for data__painsites_x, data__painsites_item in enumerate(data__painsites):
                             if not isinstance(data__painsites_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_sites[{data__painsites_x}]".format(**locals()) + " must be string")
@@ -2489,9 +2518,19 @@ def validate____defs_symptoms(data, custom_formats={}, name_prefix=None):
                     data__painquality_is_list = isinstance(data__painquality, (list, tuple))
                     if data__painquality_is_list:
                         data__painquality_len = len(data__painquality)
+                        if data__painquality_len > 20:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_quality must contain less than or equal to 20 items")
                         for data__painquality_x, data__painquality_item in enumerate(data__painquality):
                             if not isinstance(data__painquality_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_quality[{data__painquality_x}]".format(**locals()) + " must be string")
+                            if isinstance(data__painquality_item, str):
+                                data__painquality_item_len = len(data__painquality_item)
+                                if data__painquality_item_len < 1:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_quality[{data__painquality_x}]".format(**locals()) + " must be longer than or equal to 1 characters")
+                                if data__painquality_item_len > 40:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_quality[{data__painquality_x}]".format(**locals()) + " must be shorter than or equal to 40 characters")
+                                if not REGEX_PATTERNS['^[^\\u0000\\ud800-\\udfff]*$'].search(data__painquality_item):
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_quality[{data__painquality_x}]".format(**locals()) + " must match pattern ^[^\\u0000\\ud800-\\udfff]*$")
                     data__painquality_any_of_count122 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__painquality_any_of_count122:
@@ -2514,6 +2553,8 @@ def validate____defs_symptoms(data, custom_formats={}, name_prefix=None):
                     data__paresthesiasites_is_list = isinstance(data__paresthesiasites, (list, tuple))
                     if data__paresthesiasites_is_list:
                         data__paresthesiasites_len = len(data__paresthesiasites)
+                        if data__paresthesiasites_len > 69:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".paresthesia_sites must contain less than or equal to 69 items")
                         for data__paresthesiasites_x, data__paresthesiasites_item in enumerate(data__paresthesiasites):
                             if not isinstance(data__paresthesiasites_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".paresthesia_sites[{data__paresthesiasites_x}]".format(**locals()) + " must be string")
@@ -2541,6 +2582,8 @@ def validate____defs_symptoms(data, custom_formats={}, name_prefix=None):
                     data__numbnesssites_is_list = isinstance(data__numbnesssites, (list, tuple))
                     if data__numbnesssites_is_list:
                         data__numbnesssites_len = len(data__numbnesssites)
+                        if data__numbnesssites_len > 69:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".numbness_sites must contain less than or equal to 69 items")
                         for data__numbnesssites_x, data__numbnesssites_item in enumerate(data__numbnesssites):
                             if not isinstance(data__numbnesssites_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".numbness_sites[{data__numbnesssites_x}]".format(**locals()) + " must be string")
@@ -3005,6 +3048,14 @@ def validate____defs_history(data, custom_formats={}, name_prefix=None):
                 try:
                     if not isinstance(data__mechanism, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must be string")
+                    if isinstance(data__mechanism, str):
+                        data__mechanism_len = len(data__mechanism)
+                        if data__mechanism_len < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must be longer than or equal to 0 characters")
+                        if data__mechanism_len > 500:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must be shorter than or equal to 500 characters")
+                        if not REGEX_PATTERNS['^[^\\u0000\\ud800-\\udfff]*$'].search(data__mechanism):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must match pattern ^[^\\u0000\\ud800-\\udfff]*$")
                     data__mechanism_any_of_count147 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
             if not data__mechanism_any_of_count147:
@@ -3113,6 +3164,8 @@ def validate____defs_history(data, custom_formats={}, name_prefix=None):
                     data__aggravating_is_list = isinstance(data__aggravating, (list, tuple))
                     if data__aggravating_is_list:
                         data__aggravating_len = len(data__aggravating)
+                        if data__aggravating_len > 13:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".aggravating must contain less than or equal to 13 items")
                         for data__aggravating_x, data__aggravating_item in enumerate(data__aggravating):
                             if not isinstance(data__aggravating_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".aggravating[{data__aggravating_x}]".format(**locals()) + " must be string")
@@ -3140,6 +3193,8 @@ def validate____defs_history(data, custom_formats={}, name_prefix=None):
                     data__easing_is_list = isinstance(data__easing, (list, tuple))
                     if data__easing_is_list:
                         data__easing_len = len(data__easing)
+                        if data__easing_len > 8:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".easing must contain less than or equal to 8 items")
                         for data__easing_x, data__easing_item in enumerate(data__easing):
                             if not isinstance(data__easing_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".easing[{data__easing_x}]".format(**locals()) + " must be string")

@@ -112,7 +112,8 @@ def _records():
     from ..storage.db import make_engine, make_sessionmaker, upgrade
 
     upgrade()
-    return Records(make_sessionmaker(make_engine()))
+    engine = make_engine()
+    return Records(make_sessionmaker(engine), make_sessionmaker(engine, read_only=True))
 
 
 def _read_password() -> str:

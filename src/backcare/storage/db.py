@@ -21,22 +21,35 @@ def make_engine(url: str | None = None) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # A pool as large as the server's thread pool, so no request waits for a connection.
+        engine = create_engine(url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by every test
+            # backcare opens its own transactions (below), not the sqlite3 module.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection) -> None:  # pragma: no cover - exercised by every test
+            # A writer takes the write lock when it starts (BEGIN IMMEDIATE) and
+            # so waits its turn; a deferred reader that later wants to write can
+            # fail at once with "database is locked". Read-only work stays deferred.
+            read_only = connection.get_execution_options().get("backcare_read_only")
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions for writes, or (read_only) for work that only reads, such as checking a session."""
+    bind = engine.execution_options(backcare_read_only=True) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
 
 
 def upgrade(url: str | None = None) -> None:

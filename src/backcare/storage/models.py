@@ -33,6 +33,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))  # therapist | admin
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set by an admin's reset: the next login must choose a new password.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     clinic: Mapped[Clinic] = relationship()
 
@@ -42,6 +44,12 @@ class Client(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Lower-case, accents removed: the sort key and the prefix index of the client list.
+    name_norm: Mapped[str] = mapped_column(String(200), default="")
+    # Name, e-mail and phone digits, normalised: what a substring search looks in.
+    search_norm: Mapped[str] = mapped_column(String(500), default="")
+    # Kept with each new visit, so the list never scans the visits table.
+    last_visit_date: Mapped[date | None] = mapped_column(Date)
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     phone: Mapped[str | None] = mapped_column(String(50))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -65,6 +73,9 @@ class Visit(Base):
     assessment: Mapped[dict[str, Any]] = mapped_column(JSON)  # as given at the time
     kb_version: Mapped[str] = mapped_column(String(40))
     pain_nrs: Mapped[int | None] = mapped_column(Integer)
+    # What the timeline shows, kept beside the JSON so listing never loads it.
+    referral: Mapped[str] = mapped_column(String(10), default="none")
+    lead_condition: Mapped[str] = mapped_column(String(100), default="")
     treatment_given: Mapped[str] = mapped_column(Text, default="")
     soap_subjective: Mapped[str] = mapped_column(Text, default="")
     soap_objective: Mapped[str] = mapped_column(Text, default="")
@@ -116,4 +127,17 @@ class LoginSession(Base):
     user: Mapped[User] = relationship()
 
 
+class RateLimitEvent(Base):
+    """One failed login, by key (an account or an address); counted over a window."""
+
+    __tablename__ = "rate_limit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 Index("ix_audit_clinic_at", AuditEvent.clinic_id, AuditEvent.at)
+Index("ix_audit_clinic_id_desc", AuditEvent.clinic_id, AuditEvent.id)
+Index("ix_clients_clinic_name", Client.clinic_id, Client.name_norm, Client.id)
+Index("ix_visits_client_date", Visit.client_id, Visit.visit_date, Visit.id)
+Index("ix_rate_limit_key_at", RateLimitEvent.key, RateLimitEvent.at)

@@ -1,44 +1,64 @@
-"""Admin pages: the clinic's users and the audit log."""
+"""Admin pages: the clinic's users (add, deactivate, reset a password) and the audit log."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from ..records import FieldErrors, Records
 from . import deps
-from .pages import render
+from .render import render
 from .security import CurrentSession
 
 router = APIRouter(include_in_schema=False, prefix="/admin")
 
 
+def _users_page(request: Request, records: Records, session: CurrentSession, errors: dict, values: dict,
+                status: int = 200, notice: str = "") -> Response:
+    return render(request, "users.html", {"users": records.users(session.actor), "errors": errors, "values": values,
+                                          "notice": notice}, status)
+
+
 @router.get("/users")
-async def users(request: Request, session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
-    return render(request, "users.html", {"users": records.users(session.actor), "errors": {}, "values": {}})
+def users(request: Request, reset: str = "", session: CurrentSession = Depends(deps.session),
+          records: Records = Depends(deps.records)) -> Response:
+    notice = f"The password of {reset[:254]} is reset; they choose their own at their next login." if reset else ""
+    return _users_page(request, records, session, {}, {}, notice=notice)
 
 
 @router.post("/users")
-async def add_user(request: Request, session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
-    form = await request.form()
-    values = {k: str(form.get(k) or "") for k in ("email", "name", "role")}
+def add_user(request: Request, session: CurrentSession = Depends(deps.session), form: FormData = Depends(deps.form),
+             records: Records = Depends(deps.records)) -> Response:
+    values = {k: str(form.get(k) or "")[:300] for k in ("email", "name", "role")}
     try:
         records.add_user(session.actor, values["email"], values["name"], str(form.get("password") or ""), values["role"])
     except FieldErrors as exc:
-        return render(request, "users.html", {"users": records.users(session.actor), "errors": exc.errors, "values": values}, 422)
+        return _users_page(request, records, session, exc.errors, values, 422)
     return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.post("/users/{user_id}/active")
-async def set_active(request: Request, user_id: int, session: CurrentSession = Depends(deps.session),
-                     records: Records = Depends(deps.records)) -> Response:
-    form = await request.form()
+def set_active(request: Request, user_id: int, session: CurrentSession = Depends(deps.session),
+               form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
     try:
         records.set_user_active(session.actor, user_id, form.get("active") == "yes")
     except FieldErrors as exc:
-        return render(request, "users.html", {"users": records.users(session.actor), "errors": exc.errors, "values": {}}, 422)
+        return _users_page(request, records, session, exc.errors, {}, 422)
     return RedirectResponse("/admin/users", status_code=303)
 
 
+@router.post("/users/{user_id}/password")
+def reset_password(request: Request, user_id: int, session: CurrentSession = Depends(deps.session),
+                   form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
+    try:
+        records.reset_password(session.actor, user_id, str(form.get("password") or ""))
+    except FieldErrors as exc:
+        return _users_page(request, records, session, {f"reset-{user_id}": exc.errors.get("password", str(exc))}, {}, 422)
+    email = next((u.email for u in records.users(session.actor) if u.id == user_id), "")
+    return RedirectResponse(f"/admin/users?reset={email}", status_code=303)
+
+
 @router.get("/audit")
-async def audit(request: Request, session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
-    return render(request, "audit.html", {"events": records.audit_log(session.actor)})
+def audit(request: Request, before: int | None = None, session: CurrentSession = Depends(deps.session),
+          records: Records = Depends(deps.records)) -> Response:
+    return render(request, "audit.html", {"page": records.audit_log(session.actor, before=before)})

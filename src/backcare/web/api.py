@@ -1,22 +1,46 @@
-"""The JSON API: the same operations and the same authentication as the pages."""
+"""The JSON API: the same operations and the same authentication as the pages.
+
+Routes that touch the database are plain functions (FastAPI runs them in its
+thread pool); `/api/assess` only computes, on input of bounded size. Every
+error answer has one documented shape (`Problem`).
+"""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 from ..api import assess_data
 from ..assessment import Assessment
 from ..caseio import parse_case
 from ..errors import CaseError
-from ..records import Actor, ClientIn, Records, SoapIn
+from ..records import Actor, ClientIn, Records, SoapIn, VisitIn, utc
+from ..safetext import NOTE, SafeText
 from . import deps
-from .security import SESSION_COOKIE, CurrentSession
+from .account import set_session_cookie, sign_in
+from .security import SESSION_COOKIE, CurrentSession, client_address
 
-router = APIRouter(prefix="/api", tags=["backcare"])
+
+class Problem(BaseModel):
+    """Every error answer: a sentence, and for input problems the fields concerned."""
+
+    detail: str
+    problems: list[str] = Field(default=[], description="one line per problem, naming the field (case format input)")
+    errors: dict[str, str] = Field(default={}, description="field -> what to change (records input)")
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
+ERRORS = {400: _problem("the body is not valid JSON"), 401: _problem("not logged in"),
+          403: _problem("not allowed, or the CSRF token is missing"), 422: _problem("some fields need attention")}
+router = APIRouter(prefix="/api", tags=["backcare"], responses=ERRORS)
+NOT_FOUND = {404: _problem("no such record in your clinic")}
 
 CASE_BODY = Body(..., description="A case in the format of shared/spec/case-format.md; absent means not examined.",
                  examples=[{"client": {"age": 44}, "symptoms": {"pain_sites": ["low_back", "calf_left"]},
@@ -24,8 +48,8 @@ CASE_BODY = Body(..., description="A case in the format of shared/spec/case-form
 
 
 class LoginIn(BaseModel):
-    email: str
-    password: str
+    email: SafeText(254)
+    password: SafeText(200)
 
 
 class Me(BaseModel):
@@ -47,13 +71,39 @@ class ClientOut(BaseModel):
     consent_date: date | None
 
 
+class ClientSummary(BaseModel):
+    """A row of the client list: who, and when last seen; the details are one request away."""
+
+    id: int
+    name: str
+    date_of_birth: date | None
+    last_visit_date: date | None
+
+
+class ClientList(BaseModel):
+    clients: list[ClientSummary]
+    next_after: int | None = Field(description="pass as `after` for the next page; null on the last page")
+
+
 class VisitSummary(BaseModel):
     id: int
     visit_date: date
     therapist: str
     pain_nrs: int | None
     referral: str
+    lead_condition: str
     signed: bool
+
+
+class VisitList(BaseModel):
+    visits: list[VisitSummary]
+    next_before: int | None = Field(description="pass as `before` for older visits; null when there are none")
+
+
+class AmendmentOut(BaseModel):
+    at: AwareDatetime
+    author: str
+    text: str
 
 
 class VisitOut(BaseModel):
@@ -62,23 +112,18 @@ class VisitOut(BaseModel):
     visit_date: date
     therapist: str
     case: dict[str, Any]
-    assessment: Assessment
+    assessment: dict[str, Any] = Field(description="the assessment as given at the time, in the contract's format of "
+                                                   "its knowledge-base version (kb_version)")
     kb_version: str
     pain_nrs: int | None
     treatment_given: str
     soap: SoapIn
-    signed_at: datetime | None
-    amendments: list[dict[str, Any]]
-
-
-class VisitIn(BaseModel):
-    visit_date: date
-    case: dict[str, Any]
-    treatment_given: str = ""
+    signed_at: AwareDatetime | None
+    amendments: list[AmendmentOut]
 
 
 class AmendmentIn(BaseModel):
-    text: str
+    text: SafeText(NOTE, 1)
 
 
 def _client(c) -> ClientOut:
@@ -88,37 +133,30 @@ def _client(c) -> ClientOut:
 
 def _visit(v) -> VisitOut:
     return VisitOut(id=v.id, client_id=v.client_id, visit_date=v.visit_date, therapist=v.therapist.name, case=v.case,
-                    assessment=Assessment.model_validate(v.assessment), kb_version=v.kb_version, pain_nrs=v.pain_nrs,
+                    assessment=v.assessment, kb_version=v.kb_version, pain_nrs=v.pain_nrs,
                     treatment_given=v.treatment_given,
                     soap=SoapIn(subjective=v.soap_subjective, objective=v.soap_objective, assessment=v.soap_assessment,
                                 plan=v.soap_plan, treatment_given=v.treatment_given),
-                    signed_at=v.signed_at,
-                    amendments=[{"at": a.created_at.isoformat(), "author": a.author.name, "text": a.text} for a in v.amendments])
+                    signed_at=utc(v.signed_at),
+                    amendments=[AmendmentOut(at=utc(a.created_at), author=a.author.name, text=a.text) for a in v.amendments])
 
 
-@router.post("/login", response_model=Me, responses={401: {"description": "wrong email or password"}, 429: {"description": "too many attempts"}})
-async def login(request: Request, body: LoginIn) -> Response:
-    limiter, address = request.app.state.limiter, request.client.host if request.client else "unknown"
-    if limiter.blocked(address, body.email):
-        return JSONResponse({"detail": "Too many failed attempts; wait 15 minutes."}, status_code=429)
-    actor = request.app.state.records.authenticate(body.email, body.password)
+@router.post("/login", response_model=Me, responses={429: _problem("too many failed attempts")})
+def login(request: Request, body: LoginIn) -> Response:
+    actor, error, status = sign_in(request, body.email, body.password)
     if actor is None:
-        limiter.failed(address, body.email)
-        return JSONResponse({"detail": "Email or password is not right."}, status_code=401)
-    limiter.succeeded(body.email)
-    request.app.state.records.record_session(actor, "session.login", address)
+        return JSONResponse({"detail": error}, status_code=status)
     token, csrf = request.app.state.sessions.start(actor)
     response = JSONResponse(Me(user_id=actor.user_id, name=actor.name, role=actor.role, clinic_id=actor.clinic_id,
                                csrf_token=csrf).model_dump())
-    settings = request.app.state.settings
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.secure_cookies,
-                        max_age=settings.session_max_hours * 3600, path="/")
+    set_session_cookie(request, response, token)
     return response
 
 
 @router.post("/logout", status_code=204)
-async def logout(request: Request, session: CurrentSession = Depends(deps.session)) -> Response:
-    request.app.state.records.record_session(session.actor, "session.logout", request.client.host if request.client else "unknown")
+def logout(request: Request, session: CurrentSession = Depends(deps.session)) -> Response:
+    address = client_address(request, request.app.state.settings.trusted_proxies)
+    request.app.state.records.record_session(session.actor, "session.logout", address)
     request.app.state.sessions.end(request.cookies.get(SESSION_COOKIE))
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -126,75 +164,94 @@ async def logout(request: Request, session: CurrentSession = Depends(deps.sessio
 
 
 @router.get("/me", response_model=Me)
-async def me(session: CurrentSession = Depends(deps.session)) -> Me:
+def me(session: CurrentSession = Depends(deps.session)) -> Me:
     a = session.actor
     return Me(user_id=a.user_id, name=a.name, role=a.role, clinic_id=a.clinic_id, csrf_token=session.csrf_token)
 
 
-@router.post("/assess", response_model=Assessment, responses={422: {"description": "the case does not follow the format"}})
-async def assess(case: dict[str, Any] = CASE_BODY, _: Actor = Depends(deps.actor)) -> Any:
-    """Assess a case and return the assessment; nothing is stored."""
+@router.post("/assess", response_model=Assessment)
+async def assess(case: dict[str, Any] = CASE_BODY, _: CurrentSession = Depends(deps.session)) -> Any:
+    """Assess a case and return the assessment; nothing is stored.
+
+    Pure computation on input of bounded size (every list and text of the case
+    format has a limit), so it runs on the event loop without a thread hop.
+    """
     try:
         findings = parse_case(case).findings()
     except CaseError as exc:
         return JSONResponse({"detail": "The case does not follow the format.", "problems": exc.problems}, status_code=422)
-    return assess_data(findings)
+    # The engine's output is the contract's Assessment (the property tests check
+    # it); it is sent as it is rather than validated again on every answer.
+    return Response(orjson.dumps(assess_data(findings)), media_type="application/json")
 
 
-@router.get("/clients", response_model=list[ClientOut])
-async def list_clients(q: str = "", actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
-    return [_client(row["client"]) for row in records.list_clients(actor, q[:100])]
+@router.get("/clients", response_model=ClientList)
+def list_clients(q: str = "", after: int | None = None, actor: Actor = Depends(deps.actor),
+                 records: Records = Depends(deps.records)) -> ClientList:
+    """Clients of your clinic by name, 50 a page; `q` matches the start of a name or, from three letters,
+    any part of a name, e-mail or phone number."""
+    page = records.list_clients(actor, q[:100], after=after)
+    return ClientList(clients=[ClientSummary(id=r.id, name=r.name, date_of_birth=r.date_of_birth,
+                                             last_visit_date=r.last_visit_date) for r in page.rows],
+                      next_after=page.next_after)
 
 
 @router.post("/clients", response_model=ClientOut, status_code=201)
-async def create_client(body: ClientIn, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
+def create_client(body: ClientIn, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
     client_id = records.create_client(actor, body.model_dump())
     return _client(records.get_client(actor, client_id))
 
 
-@router.get("/clients/{client_id}", response_model=ClientOut)
-async def get_client(client_id: int, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
+@router.get("/clients/{client_id}", response_model=ClientOut, responses=NOT_FOUND)
+def get_client(client_id: int, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
     return _client(records.get_client(actor, client_id))
 
 
-@router.put("/clients/{client_id}", response_model=ClientOut)
-async def update_client(client_id: int, body: ClientIn, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
+@router.put("/clients/{client_id}", response_model=ClientOut, responses=NOT_FOUND)
+def update_client(client_id: int, body: ClientIn, actor: Actor = Depends(deps.actor),
+                  records: Records = Depends(deps.records)) -> Any:
     records.update_client(actor, client_id, body.model_dump())
     return _client(records.get_client(actor, client_id))
 
 
-@router.get("/clients/{client_id}/visits", response_model=list[VisitSummary])
-async def list_visits(client_id: int, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
-    client = records.get_client(actor, client_id)
-    return [VisitSummary(id=v.id, visit_date=v.visit_date, therapist=v.therapist.name, pain_nrs=v.pain_nrs,
-                         referral=v.assessment["referral"]["urgency"], signed=v.signed_at is not None) for v in client.visits]
+@router.get("/clients/{client_id}/visits", response_model=VisitList, responses=NOT_FOUND)
+def list_visits(client_id: int, before: int | None = None, actor: Actor = Depends(deps.actor),
+                records: Records = Depends(deps.records)) -> VisitList:
+    """A client's visits, newest first, 20 a page."""
+    timeline = records.timeline(actor, client_id, before=before)
+    return VisitList(visits=[VisitSummary(id=v.id, visit_date=v.visit_date, therapist=v.therapist, pain_nrs=v.pain_nrs,
+                                          referral=v.referral, lead_condition=v.lead_condition, signed=v.signed)
+                             for v in timeline.entries], next_before=timeline.next_before)
 
 
-@router.post("/clients/{client_id}/visits", response_model=VisitOut, status_code=201)
-async def create_visit(client_id: int, body: VisitIn, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
-    records.get_client(actor, client_id)
+@router.post("/clients/{client_id}/visits", response_model=VisitOut, status_code=201, responses=NOT_FOUND)
+def create_visit(client_id: int, body: VisitIn, actor: Actor = Depends(deps.actor),
+                 records: Records = Depends(deps.records)) -> Any:
     visit_id = records.create_visit(actor, client_id, body.model_dump())
     return _visit(records.get_visit(actor, visit_id))
 
 
-@router.get("/visits/{visit_id}", response_model=VisitOut)
-async def get_visit(visit_id: int, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
+@router.get("/visits/{visit_id}", response_model=VisitOut, responses=NOT_FOUND)
+def get_visit(visit_id: int, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
     return _visit(records.get_visit(actor, visit_id))
 
 
-@router.put("/visits/{visit_id}/soap", response_model=VisitOut, responses={409: {"description": "the note is signed"}})
-async def save_soap(visit_id: int, body: SoapIn, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
+@router.put("/visits/{visit_id}/soap", response_model=VisitOut,
+            responses={**NOT_FOUND, 409: _problem("the note is signed")})
+def save_soap(visit_id: int, body: SoapIn, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
+    """Save the draft note; only the treating therapist may (403 for anyone else)."""
     records.save_soap(actor, visit_id, body.model_dump())
     return _visit(records.get_visit(actor, visit_id))
 
 
-@router.post("/visits/{visit_id}/sign", response_model=VisitOut, responses={409: {"description": "already signed"}})
-async def sign(visit_id: int, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
+@router.post("/visits/{visit_id}/sign", response_model=VisitOut,
+             responses={**NOT_FOUND, 409: _problem("already signed")})
+def sign(visit_id: int, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
     records.sign(actor, visit_id)
     return _visit(records.get_visit(actor, visit_id))
 
 
-@router.post("/visits/{visit_id}/amendments", response_model=VisitOut, status_code=201)
-async def amend(visit_id: int, body: AmendmentIn, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
+@router.post("/visits/{visit_id}/amendments", response_model=VisitOut, status_code=201, responses=NOT_FOUND)
+def amend(visit_id: int, body: AmendmentIn, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
     records.amend(actor, visit_id, body.text)
     return _visit(records.get_visit(actor, visit_id))

@@ -1,6 +1,7 @@
 """The application factory (one app per settings; tests make one per database)."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -8,54 +9,78 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import problems_from_errors
 from ..records import FieldErrors, Forbidden, Locked, NotFound, Records
 from ..storage.db import make_engine, make_sessionmaker
-from .security import CsrfFailed, LoginLimiter, LoginRequired, SessionStore
+from .security import CsrfFailed, LoginRequired, PasswordChangeRequired, SessionStore
 from .settings import Settings
 
 HERE = Path(__file__).resolve().parent
+PACKAGE = HERE.parent
 DESCRIPTION = (
     "Client records and low back pain assessment for manual therapists. "
     "Decision support, not a diagnosis. Log in with POST /api/login; send the "
-    "returned csrf_token as the X-CSRF-Token header on every POST, PUT and DELETE."
+    "returned csrf_token as the X-CSRF-Token header on every POST, PUT and DELETE. "
+    "Every error answer is a JSON object with `detail` (a sentence) and, for input "
+    "problems, `problems` (one line per field) or `errors` (field -> message)."
 )
+
+# Template folders: the web app's own, and those of the domains that bring pages of their own.
+TEMPLATE_DIRS = [HERE / "templates"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
-    sessions = make_sessionmaker(engine)
-    records = Records(sessions)
+    sessions, read_sessions = make_sessionmaker(engine), make_sessionmaker(engine, read_only=True)
+    records = Records(sessions, read_sessions)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        from .pdf import shutdown
+
+        shutdown()
+        engine.dispose()
 
     # The interactive docs are served from local copies of Swagger UI (static/swagger,
     # from the swagger-ui-dist package): a clinic may have no internet access.
-    app = FastAPI(title="backcare", version=__version__, description=DESCRIPTION,
+    app = FastAPI(title="backcare", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url="/api/openapi.json")
     app.state.settings = settings
     app.state.engine = engine
     app.state.records = records
-    app.state.sessions = SessionStore(sessions, records, settings)
-    app.state.limiter = LoginLimiter(settings.login_max_failures, settings.login_window_seconds)
+    app.state.sessions = SessionStore(sessions, read_sessions, settings)
+    app.state.limiter = _limiter(settings, sessions, read_sessions)
     app.state.templates = templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.loader = ChoiceLoader([FileSystemLoader(str(d)) for d in TEMPLATE_DIRS])
     templates.env.globals["version"] = __version__
     from .filters import register
 
     register(templates.env)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from . import admin, api, pages, visits
+    from . import account, admin, api, clients, visits
 
-    app.include_router(api.router)
-    app.include_router(pages.router)
-    app.include_router(visits.router)
-    app.include_router(admin.router)
+    for module in (api, account, clients, visits, admin):
+        app.include_router(module.router)
     _error_handlers(app, templates)
-    _security_headers(app)
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+def _limiter(settings: Settings, sessions, read_sessions):
+    if settings.redis_url:
+        from .ratelimit import RedisLimiter
+
+        return RedisLimiter(settings.redis_url, settings.login_max_failures, settings.login_window_seconds)
+    from .ratelimit import DatabaseLimiter
+
+    return DatabaseLimiter(sessions, read_sessions, settings.login_max_failures, settings.login_window_seconds)
 
 
 # Scripts only from this site (htmx and app.js are served locally); styles may be
@@ -63,30 +88,45 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 # with an inline script, so it alone goes without this policy.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+_COMMON = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin")]
 
 
-def _security_headers(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.url.path != "/api/docs":
-            response.headers.setdefault("Content-Security-Policy", CSP)
-        if not request.url.path.startswith("/static/"):
-            # Pages and API answers hold health data: never keep them in a shared or back/forward cache.
-            response.headers["Cache-Control"] = "no-store"
-        return response
+class SecurityHeaders:
+    """Security headers on every answer; pages and API answers are never cached (they hold health data).
+
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs a task per request.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"cache-control" or path.startswith("/static/")]
+                headers += [h for h in _COMMON if h[0] not in present]
+                if path != "/api/docs" and b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", CSP.encode()))
+                if not path.startswith("/static/"):
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
-def _wants_json(request: Request) -> bool:
+def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
 def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     def page(request: Request, status: int, title: str, message: str) -> Response:
-        if _wants_json(request):
+        if wants_json(request):
             return JSONResponse({"detail": message}, status_code=status)
         session = getattr(request.state, "session", None)  # keep the navigation for a signed-in user
         context = {"title": title, "message": message, "user": session.actor if session else None,
@@ -95,12 +135,18 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
-        if _wants_json(request):
+        if wants_json(request):
             return JSONResponse({"detail": "Log in first (POST /api/login)."}, status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.headers.get("hx-request"):
             return Response(status_code=204, headers={"HX-Redirect": "/login"})
         return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    async def _password(request: Request, exc: PasswordChangeRequired) -> Response:
+        if wants_json(request):
+            return JSONResponse({"detail": "Choose a new password first (the account's password was reset)."}, status_code=403)
+        return RedirectResponse("/account/password", status_code=303)
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, exc: CsrfFailed) -> Response:
@@ -124,9 +170,13 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+        errors = exc.errors()
+        if not wants_json(request):
+            # A malformed address (/clients/abc) is simply not a record.
+            return page(request, 404, "Not found", "There is no such page or record.")
+        if any(e.get("type") == "json_invalid" for e in errors):
             return JSONResponse({"detail": "The request body is not valid JSON."}, status_code=400)
-        return JSONResponse({"detail": "Some fields need attention.", "problems": problems_from_errors(exc.errors())}, status_code=422)
+        return JSONResponse({"detail": "Some fields need attention.", "problems": problems_from_errors(errors)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

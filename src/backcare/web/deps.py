@@ -1,26 +1,56 @@
-"""Request dependencies: the records service, the signed-in user, CSRF."""
+"""Request dependencies: the records service, the form, the signed-in session, CSRF.
+
+Reading a request body is asynchronous, so the form and the submitted CSRF
+token are read here by async dependencies; everything that touches the
+database (the session check included) is synchronous and runs in FastAPI's
+thread pool, so a slow query or a PDF never holds up the event loop.
+"""
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import Depends, Request
+from starlette.datastructures import FormData
 
 from ..records import Actor, Records
-from .security import SAFE_METHODS, SESSION_COOKIE, CsrfFailed, CurrentSession, LoginRequired, submitted_csrf, tokens_match
+from .security import SAFE_METHODS, SESSION_COOKIE, CsrfFailed, CurrentSession, LoginRequired, PasswordChangeRequired, tokens_match
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def records(request: Request) -> Records:
+# Dependencies that do no I/O are async: a plain function dependency costs a thread-pool hop.
+async def records(request: Request) -> Records:
     return request.app.state.records
 
 
-async def session(request: Request) -> CurrentSession:
+async def form(request: Request) -> FormData:
+    """The submitted form (empty for other bodies); read once and kept on the request."""
+    if not hasattr(request.state, "form"):
+        is_form = request.headers.get("content-type", "").startswith(FORM_TYPES)
+        request.state.form = await request.form() if is_form else FormData()
+    return request.state.form
+
+
+async def submitted_csrf(request: Request) -> str | None:
+    if request.method in SAFE_METHODS:
+        return None
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    value = (await form(request)).get("csrf_token")
+    return value if isinstance(value, str) else None
+
+
+def session(request: Request, submitted: str | None = Depends(submitted_csrf)) -> CurrentSession:
     """The signed-in session; state-changing requests must also carry its CSRF token."""
     current = request.app.state.sessions.resume(request.cookies.get(SESSION_COOKIE))
     if current is None:
         raise LoginRequired()
-    if request.method not in SAFE_METHODS and not tokens_match(current.csrf_token, await submitted_csrf(request)):
+    if request.method not in SAFE_METHODS and not tokens_match(current.csrf_token, submitted):
         raise CsrfFailed()
     request.state.session = current
+    if current.must_change_password and request.url.path not in ("/account/password", "/logout", "/api/logout"):
+        raise PasswordChangeRequired()
     return current
 
 
-async def actor(request: Request) -> Actor:
-    return (await session(request)).actor
+async def actor(current: CurrentSession = Depends(session)) -> Actor:
+    return current.actor

@@ -132,16 +132,27 @@ def form_values(case: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def client_from_form(form: FormData) -> dict[str, Any]:
+def client_from_form(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
+    """The client the form describes, and the fields whose value is not one the form offers."""
     def text(name: str) -> str | None:
         raw = form.get(name)
         return raw.strip() or None if isinstance(raw, str) else None
 
-    medical = {flag: TRI_STATE[form.get(f"medical.{flag}")] for flag in vocabulary().medical_history
-               if form.get(f"medical.{flag}") in TRI_STATE}
-    return {"name": text("name") or "", "date_of_birth": text("date_of_birth"), "phone": text("phone"),
-            "email": text("email"), "medical": medical, "consent_given": form.get("consent_given") == "yes",
+    errors: dict[str, str] = {}
+    medical = {}
+    for flag in vocabulary().medical_history:
+        raw = form.get(f"medical.{flag}")
+        if raw in TRI_STATE:
+            medical[flag] = TRI_STATE[raw]
+        elif raw not in (None, ""):
+            errors[f"medical.{flag}"] = "Choose yes, no or not asked"
+    consent = form.get("consent_given")
+    if consent not in (None, "", "yes"):
+        errors["consent_given"] = "Tick the box, or leave it empty"
+    data = {"name": text("name") or "", "date_of_birth": text("date_of_birth"), "phone": text("phone"),
+            "email": text("email"), "medical": medical, "consent_given": consent == "yes",
             "consent_date": text("consent_date")}
+    return data, errors
 
 
 def age_on(born: date | None, day: date) -> int | None:

@@ -1,26 +1,26 @@
-"""Sessions, CSRF protection and login rate limiting.
+"""Sessions, CSRF protection and the client's address.
 
 The session cookie holds a random token; the database keeps only its SHA-256,
 so a leaked database does not leak live sessions. Each session has its own CSRF
 token, required on every state-changing request (form field `csrf_token` or
 header `X-CSRF-Token`). Before login, a double-submit cookie protects the form.
+Every piece of session state is in the database, so any worker serves any request.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from fastapi import Request
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..records import Actor, Records
-from ..storage.models import LoginSession
+from ..records import Actor, utc
+from ..storage.models import LoginSession, User
 from .settings import Settings
 
 SESSION_COOKIE = "backcare_session"
@@ -36,19 +36,24 @@ class CsrfFailed(Exception):
     pass
 
 
+class PasswordChangeRequired(Exception):
+    """An admin reset this account's password: the user must choose a new one first."""
+
+
 def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass
 class CurrentSession:
     actor: Actor
     csrf_token: str
+    must_change_password: bool = False
 
 
 class SessionStore:
-    def __init__(self, sessions: sessionmaker[Session], records: Records, settings: Settings):
-        self.sessions, self.records, self.settings = sessions, records, settings
+    def __init__(self, sessions: sessionmaker[Session], read_sessions: sessionmaker[Session], settings: Settings):
+        self.sessions, self.read_sessions, self.settings = sessions, read_sessions, settings
 
     def start(self, actor: Actor) -> tuple[str, str]:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -60,25 +65,27 @@ class SessionStore:
         return token, csrf
 
     def resume(self, token: str | None) -> CurrentSession | None:
-        if not token:
+        """The session of a cookie, in one read; its idle deadline is moved at most once a minute."""
+        if not token or len(token) > 100:
             return None
         now = datetime.now(timezone.utc)
-        with self.sessions.begin() as db:
-            row = db.get(LoginSession, _digest(token))
-            if row is None:
-                return None
-            created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=timezone.utc)
-            expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
-            if expires < now or created + timedelta(hours=self.settings.session_max_hours) < now:
-                db.delete(row)
-                return None
-            actor = self.records.actor(row.user_id)
-            if actor is None:  # deactivated since
-                db.delete(row)
-                return None
-            # Sliding idle timeout, capped by the absolute lifetime above.
-            row.expires_at = now + timedelta(minutes=self.settings.session_idle_minutes)
-            return CurrentSession(actor, row.csrf_token)
+        with self.read_sessions() as db:
+            row = db.execute(
+                select(LoginSession.token_hash, LoginSession.csrf_token, LoginSession.created_at, LoginSession.expires_at,
+                       User.id, User.clinic_id, User.role, User.name, User.active, User.must_change_password)
+                .join(User, User.id == LoginSession.user_id).where(LoginSession.token_hash == _digest(token))).first()
+        if row is None:
+            return None
+        expires, created = utc(row.expires_at), utc(row.created_at)
+        if expires < now or created + timedelta(hours=self.settings.session_max_hours) < now or not row.active:
+            self.end(token)
+            return None
+        idle = timedelta(minutes=self.settings.session_idle_minutes)
+        if expires - now < idle - timedelta(seconds=self.settings.session_touch_seconds):
+            # Sliding idle timeout, capped by the absolute lifetime above; written rarely.
+            with self.sessions.begin() as db:
+                db.execute(update(LoginSession).where(LoginSession.token_hash == row.token_hash).values(expires_at=now + idle))
+        return CurrentSession(Actor(row.id, row.clinic_id, row.role, row.name), row.csrf_token, row.must_change_password)
 
     def end(self, token: str | None) -> None:
         if token:
@@ -86,41 +93,33 @@ class SessionStore:
                 db.execute(delete(LoginSession).where(LoginSession.token_hash == _digest(token)))
 
 
-class LoginLimiter:
-    """At most `max_failures` failed logins per client address and per account in a window."""
-
-    def __init__(self, max_failures: int, window_seconds: int):
-        self.max_failures, self.window = max_failures, window_seconds
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _recent(self, key: str) -> deque[float]:
-        entries, cutoff = self.failures[key], time.monotonic() - self.window
-        while entries and entries[0] < cutoff:
-            entries.popleft()
-        return entries
-
-    def blocked(self, address: str, email: str) -> bool:
-        return any(len(self._recent(k)) >= self.max_failures for k in (f"ip:{address}", f"user:{email.lower()}"))
-
-    def failed(self, address: str, email: str) -> None:
-        for key in (f"ip:{address}", f"user:{email.lower()}"):
-            self._recent(key).append(time.monotonic())
-
-    def succeeded(self, email: str) -> None:
-        self.failures.pop(f"user:{email.lower()}", None)
-
-
 def tokens_match(expected: str | None, given: str | None) -> bool:
-    return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
+    return bool(expected) and bool(given) and hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
 
 
-async def submitted_csrf(request: Request) -> str | None:
-    header = request.headers.get("x-csrf-token")
-    if header:
-        return header
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()
-        value = form.get("csrf_token")
-        return value if isinstance(value, str) else None
-    return None
+def client_address(request: Request, trusted: tuple) -> str:
+    """The client's address: the peer's, or, behind a trusted proxy, the nearest untrusted hop it reports.
+
+    X-Forwarded-For is believed only from a configured proxy (BACKCARE_TRUSTED_PROXIES):
+    anyone else can write anything there, and the address keys the login rate
+    limit and goes into the audit log.
+    """
+    peer = request.client.host if request.client else "unknown"
+
+    def is_trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in trusted)
+
+    if not trusted or not is_trusted(peer):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not is_trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # a malformed header from behind the proxy: fall back to what we know
+    return peer

@@ -1,6 +1,7 @@
 """Web settings, from the environment with safe defaults."""
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 
@@ -12,6 +13,11 @@ def _flag(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _networks(raw: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """BACKCARE_TRUSTED_PROXIES: addresses or networks, comma-separated (e.g. 127.0.0.1,10.0.0.0/8)."""
+    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in (raw or "").split(",") if part.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=database_url)
@@ -20,5 +26,11 @@ class Settings:
     secure_cookies: bool = field(default_factory=lambda: _flag("BACKCARE_SECURE_COOKIES", True))
     session_idle_minutes: int = 30
     session_max_hours: int = 12
+    # A session's last-seen time is written at most this often (not on every request).
+    session_touch_seconds: int = 60
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    # Only these peers may tell us the client's address (X-Forwarded-For): the reverse proxies.
+    trusted_proxies: tuple = field(default_factory=lambda: _networks(os.environ.get("BACKCARE_TRUSTED_PROXIES")))
+    # With Redis, login rate limits live there; without, in the database. Either way every worker shares them.
+    redis_url: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_REDIS_URL") or None)

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from ..api import assess_data
 from ..caseio import parse_case
@@ -15,7 +16,7 @@ from ..records import FieldErrors, Records
 from ..vocabulary import vocabulary
 from . import body_chart, deps
 from .forms import CHART_FIELDS, PAIN_QUALITIES, age_on, case_from_form, field_of, form_values, tri_state_fields
-from .pages import render
+from .render import render
 from .security import CurrentSession
 
 router = APIRouter(include_in_schema=False)
@@ -59,7 +60,7 @@ def _dermatomes(assessment: dict | None):
 
 
 @router.get("/clients/{client_id}/visits/new")
-async def new_visit(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
+def new_visit(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
                     records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
     today = date.today()
@@ -71,18 +72,17 @@ async def new_visit(request: Request, client_id: int, session: CurrentSession = 
 
 
 @router.post("/assess/preview")
-async def preview(request: Request, _: CurrentSession = Depends(deps.session)) -> Response:
+def preview(request: Request, _: CurrentSession = Depends(deps.session), form: FormData = Depends(deps.form)) -> Response:
     """The live assessment panel: assesses what the form holds, stores nothing."""
-    _findings, assessment, errors = _assess_form(await request.form())
+    _findings, assessment, errors = _assess_form(form)
     return render(request, "_assessment.html", {"assessment": assessment, "errors": errors,
                                                 "dermatomes": _dermatomes(assessment), "live": True,
                                                 "criteria_ids": list(vocabulary().pain_mechanism_criteria)})
 
 
 @router.post("/clients/{client_id}/visits/new")
-async def create_visit(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
-                       records: Records = Depends(deps.records)) -> Response:
-    form = await request.form()
+def create_visit(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
+                 form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
     findings, assessment, errors = _assess_form(form)
     visit_date = str(form.get("visit_date") or "")
@@ -98,39 +98,39 @@ async def create_visit(request: Request, client_id: int, session: CurrentSession
 
 
 @router.get("/visits/{visit_id}")
-async def visit_page(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
+def visit_page(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
                      records: Records = Depends(deps.records)) -> Response:
     visit = records.get_visit(session.actor, visit_id)
     return render(request, "visit.html", {"visit": visit, "assessment": visit.assessment, "errors": {},
                                           "dermatomes": _dermatomes(visit.assessment)})
 
 
+def _visit_with_errors(request: Request, records: Records, session: CurrentSession, visit_id: int,
+                       errors: dict[str, str], values: dict[str, str] | None = None) -> Response:
+    visit = records.get_visit(session.actor, visit_id)
+    return render(request, "visit.html", {"visit": visit, "assessment": visit.assessment, "errors": errors,
+                                          "values": values or {}, "dermatomes": _dermatomes(visit.assessment)}, 422)
+
+
 @router.post("/visits/{visit_id}/soap")
-async def save_soap(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
-                    records: Records = Depends(deps.records)) -> Response:
-    form = await request.form()
+def save_soap(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
+              form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
     note = {k: str(form.get(k) or "") for k in ("subjective", "objective", "assessment", "plan", "treatment_given")}
     try:
-        records.save_soap(session.actor, visit_id, note)
+        # Saving and signing is one transaction: a refused signature saves nothing.
+        records.save_soap(session.actor, visit_id, note, sign=form.get("action") == "sign")
     except FieldErrors as exc:
-        visit = records.get_visit(session.actor, visit_id)
-        return render(request, "visit.html", {"visit": visit, "assessment": visit.assessment, "errors": exc.errors,
-                                              "dermatomes": _dermatomes(visit.assessment)}, 422)
-    if form.get("action") == "sign":
-        records.sign(session.actor, visit_id)
+        return _visit_with_errors(request, records, session, visit_id, exc.errors, note)
     return RedirectResponse(f"/visits/{visit_id}#soap", status_code=303)
 
 
 @router.post("/visits/{visit_id}/amend")
-async def amend(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
-                records: Records = Depends(deps.records)) -> Response:
-    form = await request.form()
+def amend(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
+          form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
     try:
         records.amend(session.actor, visit_id, str(form.get("amendment") or ""))
     except FieldErrors as exc:
-        visit = records.get_visit(session.actor, visit_id)
-        return render(request, "visit.html", {"visit": visit, "assessment": visit.assessment, "errors": exc.errors,
-                                              "dermatomes": _dermatomes(visit.assessment)}, 422)
+        return _visit_with_errors(request, records, session, visit_id, exc.errors)
     return RedirectResponse(f"/visits/{visit_id}#soap", status_code=303)
 
 
@@ -138,12 +138,12 @@ def _pdf(request: Request, template: str, context: dict[str, Any], filename: str
     from .pdf import html_to_pdf
 
     html = request.app.state.templates.get_template(template).render(context)
-    return Response(html_to_pdf(html, base_url=str(request.base_url)), media_type="application/pdf",
+    return Response(html_to_pdf(html), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"})
 
 
 @router.get("/visits/{visit_id}/handout.pdf")
-async def handout(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
+def handout(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
                   records: Records = Depends(deps.records)) -> Response:
     from .drawings import drawing
 
@@ -154,7 +154,7 @@ async def handout(request: Request, visit_id: int, session: CurrentSession = Dep
 
 
 @router.get("/visits/{visit_id}/summary.pdf")
-async def summary(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
+def summary(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
                   records: Records = Depends(deps.records)) -> Response:
     visit = records.get_visit(session.actor, visit_id, purpose="visit.summary")
     return _pdf(request, "summary_pdf.html", {"visit": visit, "assessment": visit.assessment},

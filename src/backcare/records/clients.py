@@ -1,0 +1,160 @@
+"""Clients: details, the list and search.
+
+The list reads indexed columns only (a normalised name, the stored latest
+visit date) and is paginated by key, so a page costs the same at 100 clients
+and at 100,000. Every client a list shows is audited by name.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
+from sqlalchemy import and_, insert, or_, select, text, tuple_
+from sqlalchemy.orm import Session
+
+from ..safetext import SHORT, SafeText
+from ..storage.models import AuditEvent, Client
+from ..vocabulary import vocabulary
+from .base import EARLIEST_DATE, Actor, RecordsBase, Refused, in_range, validated
+
+PAGE = 50
+
+
+def normalise(value: str | None) -> str:
+    """Lower case, accents removed, single spaces: 'Zoë  Ünal' -> 'zoe unal'."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+
+
+def search_text(name: str, email: str | None, phone: str | None) -> str:
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    return " ".join(x for x in (normalise(name), normalise(email), digits) if x)[:500]
+
+
+class ClientIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: SafeText(SHORT, 1)
+    date_of_birth: date | None = None
+    phone: SafeText(50) | None = Field(default=None, pattern=r"^[0-9 +()\-.]*$")
+    email: EmailStr | None = Field(default=None, max_length=254)
+    medical: dict[str, bool] = {}
+    consent_given: bool = False
+    # Checked as a field (not a whole-model rule) so it is reported with the other fields' problems.
+    consent_date: date | None = Field(default=None, validate_default=True)
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born_in_the_past(cls, value: date | None) -> date | None:
+        if value is not None and not (EARLIEST_DATE <= value <= date.today()):
+            raise ValueError("date of birth must be between 1900 and today")
+        return value
+
+    @field_validator("medical")
+    @classmethod
+    def _known_flags(cls, value: dict[str, bool]) -> dict[str, bool]:
+        unknown = sorted(set(value) - set(vocabulary().medical_history))
+        if unknown:
+            raise ValueError(f"unknown medical history {unknown}; allowed: {', '.join(vocabulary().medical_history)}")
+        return value
+
+    @field_validator("consent_date")
+    @classmethod
+    def _consent_is_dated(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if info.data.get("consent_given") and value is None:
+            raise ValueError("give the date consent to treatment was recorded")
+        if value is not None and not (EARLIEST_DATE <= value <= date.today()):
+            raise ValueError("the consent date must be between 1900 and today")
+        return value
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    """What the client list shows: enough to pick the right person, nothing clinical."""
+
+    id: int
+    name: str
+    date_of_birth: date | None
+    last_visit_date: date | None
+
+
+@dataclass(frozen=True)
+class ClientPage:
+    rows: list[ClientRow]
+    next_after: int | None  # pass as `after` for the next page; None on the last page
+
+
+class ClientsMixin(RecordsBase):
+    @staticmethod
+    def _client(db: Session, client_id: int, actor: Actor) -> Client:
+        client = db.get(Client, client_id) if in_range(client_id) else None
+        if client is None or client.clinic_id != actor.clinic_id:
+            raise Refused("client", client_id, client.clinic_id if client else None)
+        return client
+
+    def list_clients(self, actor: Actor, search: str = "", after: int | None = None, limit: int = PAGE) -> ClientPage:
+        term = normalise(search)[:100].replace("%", "").replace("_", "")
+        with self._tx() as db:
+            query = (select(Client.id, Client.name, Client.date_of_birth, Client.last_visit_date, Client.name_norm)
+                     .where(Client.clinic_id == actor.clinic_id))
+            if term:
+                query = query.where(self._matching(db, term))
+            if after is not None and in_range(after):
+                anchor = db.execute(select(Client.name_norm, Client.id).where(
+                    Client.id == after, Client.clinic_id == actor.clinic_id)).first()
+                if anchor is not None:
+                    query = query.where(tuple_(Client.name_norm, Client.id) > tuple_(anchor.name_norm, anchor.id))
+            found = db.execute(query.order_by(Client.name_norm, Client.id).limit(limit + 1)).all()
+            rows = [ClientRow(r.id, r.name, r.date_of_birth, r.last_visit_date) for r in found[:limit]]
+            if rows:
+                # One audit event per client shown: "who saw this client" must have an answer.
+                db.execute(insert(AuditEvent), [
+                    {"clinic_id": actor.clinic_id, "user_id": actor.user_id, "action": "client.list",
+                     "client_id": row.id, "detail": f"search={term!r}"[:500]} for row in rows])
+            return ClientPage(rows, rows[-1].id if len(found) > limit else None)
+
+    @staticmethod
+    def _matching(db: Session, term: str):
+        """Names starting with the term (index range) or, from three letters, containing it (trigram index)."""
+        prefix = and_(Client.name_norm >= term, Client.name_norm < term + "\U0010ffff")
+        if len(term) < 3:
+            return prefix
+        if db.get_bind().dialect.name == "sqlite":
+            contains = Client.id.in_(select(text("rowid")).select_from(text("clients_search"))
+                                     .where(text("search_norm LIKE :pattern")).params(pattern=f"%{term}%"))
+        else:
+            contains = Client.search_norm.like(f"%{term}%")
+        return or_(prefix, contains)
+
+    def create_client(self, actor: Actor, data: dict[str, Any]) -> int:
+        client_in: ClientIn = validated(ClientIn, data)
+        values = client_in.model_dump()
+        with self._tx() as db:
+            client = Client(clinic_id=actor.clinic_id, created_by=actor.user_id, **values,
+                            name_norm=normalise(values["name"]),
+                            search_norm=search_text(values["name"], values["email"], values["phone"]))
+            db.add(client)
+            db.flush()
+            self._audit(db, actor, "client.create", client_id=client.id)
+            return client.id
+
+    def update_client(self, actor: Actor, client_id: int, data: dict[str, Any]) -> None:
+        with self._transaction(actor) as db:
+            client = self._client(db, client_id, actor)
+            client_in: ClientIn = validated(ClientIn, data)  # after the access check: another clinic learns nothing
+            values = client_in.model_dump()
+            for key, value in values.items():
+                setattr(client, key, value)
+            client.name_norm = normalise(values["name"])
+            client.search_norm = search_text(values["name"], values["email"], values["phone"])
+            self._audit(db, actor, "client.update", client_id=client.id)
+
+    def get_client(self, actor: Actor, client_id: int) -> Client:
+        """One client's details (the visits come from `timeline`, a page at a time)."""
+        with self._transaction(actor) as db:
+            client = self._client(db, client_id, actor)
+            self._audit(db, actor, "client.read", client_id=client.id)
+            return client

@@ -1,0 +1,39 @@
+"""Text that every layer can store and send back: bounded, no NUL, no lone surrogates.
+
+A NUL byte is refused by PostgreSQL and a lone surrogate ("\\ud800") cannot be
+encoded as UTF-8, so either would be accepted, saved and then fail on every
+read. They are refused at the input, with the field's name, like any other
+invalid value.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field
+
+
+def check_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("contains a NUL character; remove it")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains a character that is not valid text (a lone surrogate); retype it") from None
+    return value
+
+
+# The same rule as a JSON-schema pattern, so that validators compiled from the
+# schema (the command line's fast path) accept exactly what pydantic accepts.
+TEXT_PATTERN = "^[^\\u0000\\ud800-\\udfff]*$"
+
+
+def SafeText(max_length: int, min_length: int = 0) -> Any:  # noqa: N802 - a type factory
+    """A str field bounded in length whose text can always be stored and read back."""
+    return Annotated[str, Field(min_length=min_length, max_length=max_length, json_schema_extra={"pattern": TEXT_PATTERN}),
+                     AfterValidator(check_text)]
+
+
+# Limits by kind of field, so that every text field has one.
+SHORT = 200  # names, e-mail addresses, identifiers
+LINE = 500  # one line of free text (a mechanism of injury)
+NOTE = 20_000  # a SOAP section or an amendment

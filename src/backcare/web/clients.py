@@ -1,0 +1,77 @@
+"""Client pages: the list and search, details, and a client's page with its timeline."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from ..knowledge.runtime import load_knowledge
+from ..records import FieldErrors, Records
+from . import deps
+from .forms import client_from_form
+from .render import render
+from .security import CurrentSession
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/clients")
+def clients(request: Request, q: str = "", after: int | None = None, session: CurrentSession = Depends(deps.session),
+            records: Records = Depends(deps.records)) -> Response:
+    page = records.list_clients(session.actor, q[:100], after=after)
+    # htmx asks for rows only: the search box replaces them, "More clients" appends them.
+    template = "_client_rows.html" if request.headers.get("hx-request") else "clients.html"
+    return render(request, template, {"page": page, "q": q[:100], "appending": after is not None})
+
+
+@router.get("/clients/new")
+def new_client(request: Request, _: CurrentSession = Depends(deps.session)) -> Response:
+    return render(request, "client_form.html", {"values": {}, "errors": {}, "client_id": None})
+
+
+@router.post("/clients/new")
+def create_client(request: Request, session: CurrentSession = Depends(deps.session), form: FormData = Depends(deps.form),
+                  records: Records = Depends(deps.records)) -> Response:
+    data, errors = client_from_form(form)
+    try:
+        if errors:
+            raise FieldErrors(errors)
+        client_id = records.create_client(session.actor, data)
+    except FieldErrors as exc:
+        return render(request, "client_form.html", {"values": data, "errors": errors | exc.errors, "client_id": None}, 422)
+    return RedirectResponse(f"/clients/{client_id}", status_code=303)
+
+
+@router.get("/clients/{client_id}")
+def client_page(request: Request, client_id: int, before: int | None = None, session: CurrentSession = Depends(deps.session),
+                records: Records = Depends(deps.records)) -> Response:
+    client = records.get_client(session.actor, client_id)
+    timeline = records.timeline(session.actor, client_id, before=before)
+    if request.headers.get("hx-request") and before is not None:
+        return render(request, "_timeline.html", {"client": client, "timeline": timeline})
+    pains = records.pain_scores(session.actor, client_id)
+    pain_mic = load_knowledge().outcomes["pain_nrs"]["minimal_important_change"]
+    return render(request, "client.html", {"client": client, "timeline": timeline, "pains": pains, "pain_mic": pain_mic})
+
+
+@router.get("/clients/{client_id}/edit")
+def edit_client(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
+                records: Records = Depends(deps.records)) -> Response:
+    client = records.get_client(session.actor, client_id)
+    values = {"name": client.name, "date_of_birth": client.date_of_birth, "phone": client.phone, "email": client.email,
+              "medical": client.medical, "consent_given": client.consent_given, "consent_date": client.consent_date}
+    return render(request, "client_form.html", {"values": values, "errors": {}, "client_id": client_id})
+
+
+@router.post("/clients/{client_id}/edit")
+def update_client(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
+                  form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
+    data, errors = client_from_form(form)
+    records.get_client(session.actor, client_id)  # 404 before validation for a client of another clinic
+    try:
+        if errors:
+            raise FieldErrors(errors)
+        records.update_client(session.actor, client_id, data)
+    except FieldErrors as exc:
+        return render(request, "client_form.html", {"values": data, "errors": errors | exc.errors, "client_id": client_id}, 422)
+    return RedirectResponse(f"/clients/{client_id}", status_code=303)
