@@ -60,3 +60,26 @@ def shared_dir() -> Path:
             pytest.fail("../shared must be beside the checkout in CI (vignettes, spec, seeds)")
         pytest.skip("../shared is not beside this checkout")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL server for the session (None where the binaries are missing)."""
+    from postgres_support import postgres_server
+
+    with postgres_server() as base_url:
+        yield base_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, postgres) -> str:
+    """A fresh, empty database URL: SQLite (the default) and a real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    if postgres is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries are missing in CI")
+        pytest.skip("no PostgreSQL server binaries on this machine")
+    from postgres_support import new_database
+
+    return new_database(postgres)

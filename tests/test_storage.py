@@ -9,26 +9,13 @@ from sqlalchemy import func, inspect, select, text
 
 from backcare.records import FieldErrors, Forbidden, Locked, NotFound
 from backcare.storage.models import AuditEvent, Client, Visit
-from postgres_support import new_database, postgres_server
 from web_support import PASSWORD, a_visit_case, fresh_records, seed
 
 
-@pytest.fixture(scope="session")
-def postgres():
-    with postgres_server() as base_url:
-        yield base_url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def records(request, tmp_path, postgres):
+@pytest.fixture
+def records(database_url):
     """The same tests against SQLite (the default) and a real PostgreSQL."""
-    if request.param == "sqlite":
-        return fresh_records(f"sqlite:///{tmp_path / 'test.db'}")
-    if postgres is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL server binaries are missing in CI")
-        pytest.skip("no PostgreSQL server binaries on this machine")
-    return fresh_records(new_database(postgres))
+    return fresh_records(database_url)
 
 
 @pytest.fixture

@@ -101,6 +101,10 @@ def problems_from_errors(errors: list[dict[str, Any]], model: type[BaseModel] | 
             lines.append(f"{path}: expected a mapping of fields, got {_describe(value)}")
         elif kind == "missing":
             lines.append(f"{path}: required field is missing")
+        elif kind == "string_unicode":
+            lines.append(f"{path}: contains a character that is not valid text (a lone surrogate); retype it")
+        elif kind == "string_too_long":
+            lines.append(f"{path}: is too long; keep it under {ctx.get('max_length', 0):,} characters")
         else:
             lines.append(f"{path}: {_describe(value)} is not valid ({err['msg'][0].lower()}{err['msg'][1:]})")
     return list(dict.fromkeys(lines))

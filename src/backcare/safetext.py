@@ -12,6 +12,15 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field
 
 
+def is_text(value: str) -> bool:
+    """True when the value can be stored and sent back (see check_text)."""
+    try:
+        check_text(value)
+    except ValueError:
+        return False
+    return True
+
+
 def check_text(value: str) -> str:
     if "\x00" in value:
         raise ValueError("contains a NUL character; remove it")

@@ -148,14 +148,16 @@ def user_create(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (all state is in the database or Redis).")] = 1,
     demo: Annotated[bool, typer.Option("--demo", help="Also create a demo clinic and print its logins.")] = False,
     ssl_certfile: Annotated[Optional[Path], typer.Option(help="TLS certificate, to serve HTTPS to other devices.")] = None,
     ssl_keyfile: Annotated[Optional[Path], typer.Option(help="TLS private key for --ssl-certfile.")] = None,
 ) -> None:
-    """Run the clinic web app (SQLite in ./instance unless BACKCARE_DATABASE_URL is set)."""
-    import uvicorn
+    """Run the clinic web app (SQLite in ./instance unless BACKCARE_DATABASE_URL is set).
 
-    from ..web.app import create_app
+    Behind a reverse proxy, set BACKCARE_TRUSTED_PROXIES to its address so that the
+    client's address (X-Forwarded-For) is believed from it and from nobody else."""
+    import uvicorn
 
     records = _records()
     if demo:
@@ -166,9 +168,12 @@ def serve(
     if bool(ssl_certfile) != bool(ssl_keyfile):
         _fail(["serve: give both --ssl-certfile and --ssl-keyfile, or neither"])
     scheme = "https" if ssl_certfile else "http"
-    sys.stdout.write(f"backcare is running at {scheme}://{host}:{port}  (Ctrl+C to stop)\n")
+    sys.stdout.write(f"backcare is running at {scheme}://{host}:{port} with {workers} worker(s)  (Ctrl+C to stop)\n")
     sys.stdout.flush()
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning",
+    # The app reads forwarded headers itself, from trusted proxies only; uvicorn's own
+    # handling would believe any local peer. Each worker builds the app from the factory.
+    uvicorn.run("backcare.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", proxy_headers=False, server_header=False,
                 ssl_certfile=str(ssl_certfile) if ssl_certfile else None, ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None)
 
 

@@ -59,6 +59,8 @@ def _field_errors(exc: ValidationError) -> FieldErrors:
     for err in exc.errors(include_url=False):
         name = ".".join(str(p) for p in err["loc"]) or "form"
         message = _PLAIN.get(err["type"]) or err["msg"].removeprefix("Value error, ")
+        if err["type"] == "string_unicode":
+            message = "Contains a character that is not valid text (a lone surrogate); retype it"
         if err["type"] == "string_too_long":
             message = f"Keep this under {err['ctx']['max_length']:,} characters"
         if name == "email" and err["type"] == "value_error":

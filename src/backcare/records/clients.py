@@ -24,9 +24,10 @@ PAGE = 50
 
 
 def normalise(value: str | None) -> str:
-    """Lower case, accents removed, single spaces: 'Zoë  Ünal' -> 'zoe unal'."""
+    """Lower case, accents and control characters removed, single spaces: 'Zoë  Ünal' -> 'zoe unal'."""
     decomposed = unicodedata.normalize("NFKD", value or "")
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+    kept = (c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c)[0] != "C")
+    return " ".join("".join(kept).lower().split())
 
 
 def search_text(name: str, email: str | None, phone: str | None) -> str:

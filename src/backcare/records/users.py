@@ -6,7 +6,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..safetext import check_text
+from ..safetext import check_text, is_text
 from ..storage.models import Clinic, LoginSession, User
 from .base import Actor, FieldErrors, NotFound, RecordsBase
 
@@ -110,14 +110,18 @@ class UsersMixin(RecordsBase):
             return list(db.scalars(select(User).where(User.clinic_id == actor.clinic_id).order_by(User.name)))
 
     def authenticate(self, email: str, password: str) -> Actor | None:
+        email = normalise_email(email)
+        if not is_text(email) or len(email) > 254:
+            _hasher.hash(password if is_text(password) else "x")  # the same work as any failed login
+            return None
         with self.read_sessions() as db:
-            user = db.scalar(select(User).where(User.email == normalise_email(email)))
+            user = db.scalar(select(User).where(User.email == email))
             if user is None:
-                _hasher.hash(password)  # same work either way: no hint whether the account exists
+                _hasher.hash(password if is_text(password) else "x")  # same work either way: no hint whether the account exists
                 return None
             try:
                 _hasher.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
+            except (VerificationError, InvalidHashError, UnicodeEncodeError):
                 return None
             if not user.active:
                 return None

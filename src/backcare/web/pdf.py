@@ -13,7 +13,7 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 STATIC = Path(__file__).resolve().parent / "static"
 _pool: ProcessPoolExecutor | None = None
@@ -26,8 +26,9 @@ class FetchRefused(ValueError):
 
 def static_only_fetcher(url: str) -> dict:
     """Resolve /static/... (under any base URL) to the package's files; refuse everything else."""
-    path = urlparse(url).path
-    if path.startswith("/static/"):
+    parsed = urlparse(url)
+    path = unquote(parsed.path)
+    if parsed.scheme in ("http", "https") and path.startswith("/static/"):
         target = (STATIC / path.removeprefix("/static/")).resolve()
         if target.is_file() and STATIC in target.parents:
             return {"string": target.read_bytes(), "mime_type": _mime(target.suffix)}
@@ -41,8 +42,14 @@ def _mime(suffix: str) -> str:
 def render(html: str) -> bytes:
     """Runs in the worker process."""
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    return HTML(string=html, base_url="http://backcare.local/", url_fetcher=static_only_fetcher).write_pdf()
+    class StaticOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            found = static_only_fetcher(url)
+            return URLFetcherResponse(url, found["string"], {"Content-Type": found["mime_type"]})
+
+    return HTML(string=html, base_url="http://backcare.local/", url_fetcher=StaticOnly()).write_pdf()
 
 
 def html_to_pdf(html: str) -> bytes:
