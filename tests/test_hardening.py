@@ -179,7 +179,8 @@ def test_weak_passwords_are_refused(site, weak):
 
 
 def test_a_user_changes_their_password_and_other_sessions_end(site):
-    phone, laptop = make_client(site["url"]), make_client(site["url"])
+    laptop = make_client(site["url"])
+    phone = make_client(site["url"], app=laptop.app)  # the same worker: the change is immediate
     login(phone, "ther@north.test")
     csrf = login(laptop, "ther@north.test")
     new = "orange kettle under winter moon"
@@ -211,6 +212,19 @@ def test_an_admin_reset_forces_a_new_password_at_the_next_login(site):
     api = make_client(site["url"])
     api_login(api, "ther@north.test", temporary)
     assert api.get("/api/clients").status_code == 403
+
+
+def test_an_ended_session_reaches_every_worker_within_the_recheck_time(site):
+    import time
+
+    first = make_client(site["url"], session_recheck_seconds=0.3)
+    second = make_client(site["url"], app=None, session_recheck_seconds=0.3)  # another worker
+    csrf = login(first, "ther@north.test")
+    second.cookies.update(first.cookies)
+    assert second.get("/api/me").status_code == 200
+    first.post("/logout", data={"csrf_token": csrf})
+    time.sleep(0.5)
+    assert second.get("/api/me").status_code == 401
 
 
 # 8. The PDF renderer fetches only backcare's own static files.

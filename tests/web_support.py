@@ -36,9 +36,10 @@ def a_visit_case() -> dict:
                                                  "progressive_weakness": False}}
 
 
-def make_client(url: str, peer: str = "testclient", **settings) -> TestClient:
-    """A browser-like client of a fresh app on the database; `peer` is the address it connects from."""
-    app = create_app(Settings(database_url=url, secure_cookies=False, **settings))
+def make_client(url: str, peer: str = "testclient", app=None, **settings) -> TestClient:
+    """A browser-like client of an app on the database (a fresh one unless given; a fresh app
+    is like another worker); `peer` is the address it connects from."""
+    app = app or create_app(Settings(database_url=url, secure_cookies=False, **settings))
     return TestClient(app, base_url="http://127.0.0.1", client=(peer, 50000), raise_server_exceptions=False)
 
 

@@ -157,7 +157,7 @@ def serve(
 
     Behind a reverse proxy, set BACKCARE_TRUSTED_PROXIES to its address so that the
     client's address (X-Forwarded-For) is believed from it and from nobody else."""
-    import uvicorn
+    from ..web.serving import serve as run_server
 
     records = _records()
     if demo:
@@ -170,11 +170,7 @@ def serve(
     scheme = "https" if ssl_certfile else "http"
     sys.stdout.write(f"backcare is running at {scheme}://{host}:{port} with {workers} worker(s)  (Ctrl+C to stop)\n")
     sys.stdout.flush()
-    # The app reads forwarded headers itself, from trusted proxies only; uvicorn's own
-    # handling would believe any local peer. Each worker builds the app from the factory.
-    uvicorn.run("backcare.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", proxy_headers=False, server_header=False,
-                ssl_certfile=str(ssl_certfile) if ssl_certfile else None, ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None)
+    run_server(host, port, workers, str(ssl_certfile) if ssl_certfile else None, str(ssl_keyfile) if ssl_keyfile else None)
 
 
 def run_app(args: list[str]) -> int:

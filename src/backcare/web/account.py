@@ -117,6 +117,7 @@ def change_password(request: Request, session: CurrentSession = Depends(deps.ses
         if new != again:
             raise FieldErrors({"password_again": "The two new passwords differ"})
         records.change_password(session.actor, current, new)
+        request.app.state.sessions.forget_user(session.actor.user_id)
     except FieldErrors as exc:
         return render(request, "password.html", {"errors": exc.errors, "forced": session.must_change_password,
                                                  "done": False}, 422)

@@ -42,6 +42,7 @@ def set_active(request: Request, user_id: int, session: CurrentSession = Depends
                form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
     try:
         records.set_user_active(session.actor, user_id, form.get("active") == "yes")
+        request.app.state.sessions.forget_user(user_id)
     except FieldErrors as exc:
         return _users_page(request, records, session, exc.errors, {}, 422)
     return RedirectResponse("/admin/users", status_code=303)
@@ -52,6 +53,7 @@ def reset_password(request: Request, user_id: int, session: CurrentSession = Dep
                    form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
     try:
         records.reset_password(session.actor, user_id, str(form.get("password") or ""))
+        request.app.state.sessions.forget_user(user_id)
     except FieldErrors as exc:
         return _users_page(request, records, session, {f"reset-{user_id}": exc.errors.get("password", str(exc))}, {}, 422)
     email = next((u.email for u in records.users(session.actor) if u.id == user_id), "")

@@ -164,7 +164,7 @@ def logout(request: Request, session: CurrentSession = Depends(deps.session)) ->
 
 
 @router.get("/me", response_model=Me)
-def me(session: CurrentSession = Depends(deps.session)) -> Me:
+async def me(session: CurrentSession = Depends(deps.session)) -> Me:  # no database work here: no thread hop
     a = session.actor
     return Me(user_id=a.user_id, name=a.name, role=a.role, clinic_id=a.clinic_id, csrf_token=session.csrf_token)
 

@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.records = records
-    app.state.sessions = SessionStore(sessions, read_sessions, settings)
+    app.state.sessions = SessionStore(engine, settings)
     app.state.limiter = _limiter(settings, sessions, read_sessions)
     app.state.templates = templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.loader = ChoiceLoader([FileSystemLoader(str(d)) for d in TEMPLATE_DIRS])

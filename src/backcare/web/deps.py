@@ -2,12 +2,13 @@
 
 Reading a request body is asynchronous, so the form and the submitted CSRF
 token are read here by async dependencies; everything that touches the
-database (the session check included) is synchronous and runs in FastAPI's
-thread pool, so a slow query or a PDF never holds up the event loop.
+database runs in the thread pool (the session check hands its read over to
+it), so a slow query or a PDF never holds up the event loop.
 """
 from __future__ import annotations
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from ..records import Actor, Records
@@ -39,9 +40,16 @@ async def submitted_csrf(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def session(request: Request, submitted: str | None = Depends(submitted_csrf)) -> CurrentSession:
-    """The signed-in session; state-changing requests must also carry its CSRF token."""
-    current = request.app.state.sessions.resume(request.cookies.get(SESSION_COOKIE))
+async def session(request: Request, submitted: str | None = Depends(submitted_csrf)) -> CurrentSession:
+    """The signed-in session; state-changing requests must also carry its CSRF token.
+
+    A session this worker checked a moment ago is taken from its memory on the
+    event loop; otherwise the database is read in the thread pool.
+    """
+    store, token = request.app.state.sessions, request.cookies.get(SESSION_COOKIE)
+    current = store.remembered(token)
+    if current is None:
+        current = await run_in_threadpool(store.resume, token)
     if current is None:
         raise LoginRequired()
     if request.method not in SAFE_METHODS and not tokens_match(current.csrf_token, submitted):

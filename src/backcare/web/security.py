@@ -12,12 +12,13 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from fastapi import Request
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, delete, insert, select, update
 
 from ..records import Actor, utc
 from ..storage.models import LoginSession, User
@@ -51,30 +52,77 @@ class CurrentSession:
     must_change_password: bool = False
 
 
+_SESSION_QUERY = (
+    select(LoginSession.token_hash, LoginSession.csrf_token, LoginSession.created_at, LoginSession.expires_at,
+           User.id, User.clinic_id, User.role, User.name, User.active, User.must_change_password)
+    .join(User, User.id == LoginSession.user_id))
+
+
 class SessionStore:
-    def __init__(self, sessions: sessionmaker[Session], read_sessions: sessionmaker[Session], settings: Settings):
-        self.sessions, self.read_sessions, self.settings = sessions, read_sessions, settings
+    """Sessions in the database; each worker remembers a checked session for a few seconds.
+
+    The database is the only record of a session. Re-reading it on every request
+    costs more than the answer to most requests, so a worker trusts its own check
+    for `settings.session_recheck_seconds`: ending a session (logout, a password
+    change, a deactivated account) is immediate on the worker that ends it and
+    reaches every other worker within those seconds.
+    """
+
+    def __init__(self, engine: Engine, settings: Settings):
+        self.engine, self.settings = engine, settings
+        self.read_engine = engine.execution_options(backcare_read_only=True)
+        self._checked: dict[str, tuple[float, CurrentSession]] = {}
+        self._lock = threading.Lock()
+
+    def remembered(self, token: str | None) -> CurrentSession | None:
+        """This worker's recent check of the session, without touching the database (None: check it)."""
+        return self._remembered(_digest(token)) if token and len(token) <= 100 else None
+
+    def _remembered(self, digest: str) -> CurrentSession | None:
+        found = self._checked.get(digest)
+        if found is None or time.monotonic() - found[0] > self.settings.session_recheck_seconds:
+            return None
+        return found[1]
+
+    def _remember(self, digest: str, current: CurrentSession | None) -> None:
+        with self._lock:
+            if current is None:
+                self._checked.pop(digest, None)
+                return
+            if len(self._checked) > 10_000:  # bounded: forget the oldest half
+                for key, _ in sorted(self._checked.items(), key=lambda kv: kv[1][0])[:5_000]:
+                    self._checked.pop(key, None)
+            self._checked[digest] = (time.monotonic(), current)
+
+    def forget_user(self, user_id: int) -> None:
+        """Drop this worker's memory of a user's sessions (their password changed, or they were deactivated)."""
+        with self._lock:
+            for key in [k for k, (_, c) in self._checked.items() if c.actor.user_id == user_id]:
+                self._checked.pop(key, None)
 
     def start(self, actor: Actor) -> tuple[str, str]:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = datetime.now(timezone.utc)
-        with self.sessions.begin() as db:
-            db.execute(delete(LoginSession).where(LoginSession.expires_at < now))
-            db.add(LoginSession(token_hash=_digest(token), user_id=actor.user_id, csrf_token=csrf, created_at=now,
-                                expires_at=now + timedelta(minutes=self.settings.session_idle_minutes)))
+        with self.engine.begin() as connection:
+            connection.execute(delete(LoginSession).where(LoginSession.expires_at < now))
+            connection.execute(insert(LoginSession).values(
+                token_hash=_digest(token), user_id=actor.user_id, csrf_token=csrf, created_at=now,
+                expires_at=now + timedelta(minutes=self.settings.session_idle_minutes)))
         return token, csrf
 
     def resume(self, token: str | None) -> CurrentSession | None:
         """The session of a cookie, in one read; its idle deadline is moved at most once a minute."""
         if not token or len(token) > 100:
             return None
+        digest = _digest(token)
+        remembered = self._remembered(digest)
+        if remembered is not None:
+            return remembered
         now = datetime.now(timezone.utc)
-        with self.read_sessions() as db:
-            row = db.execute(
-                select(LoginSession.token_hash, LoginSession.csrf_token, LoginSession.created_at, LoginSession.expires_at,
-                       User.id, User.clinic_id, User.role, User.name, User.active, User.must_change_password)
-                .join(User, User.id == LoginSession.user_id).where(LoginSession.token_hash == _digest(token))).first()
+        with self.read_engine.connect() as connection:  # Core, not an ORM session: this runs often
+            row = connection.execute(_SESSION_QUERY.where(LoginSession.token_hash == digest)).first()
         if row is None:
+            self._remember(digest, None)
             return None
         expires, created = utc(row.expires_at), utc(row.created_at)
         if expires < now or created + timedelta(hours=self.settings.session_max_hours) < now or not row.active:
@@ -83,14 +131,18 @@ class SessionStore:
         idle = timedelta(minutes=self.settings.session_idle_minutes)
         if expires - now < idle - timedelta(seconds=self.settings.session_touch_seconds):
             # Sliding idle timeout, capped by the absolute lifetime above; written rarely.
-            with self.sessions.begin() as db:
-                db.execute(update(LoginSession).where(LoginSession.token_hash == row.token_hash).values(expires_at=now + idle))
-        return CurrentSession(Actor(row.id, row.clinic_id, row.role, row.name), row.csrf_token, row.must_change_password)
+            with self.engine.begin() as connection:
+                connection.execute(update(LoginSession).where(LoginSession.token_hash == row.token_hash)
+                                   .values(expires_at=now + idle))
+        current = CurrentSession(Actor(row.id, row.clinic_id, row.role, row.name), row.csrf_token, row.must_change_password)
+        self._remember(digest, current)
+        return current
 
     def end(self, token: str | None) -> None:
         if token:
-            with self.sessions.begin() as db:
-                db.execute(delete(LoginSession).where(LoginSession.token_hash == _digest(token)))
+            self._remember(_digest(token), None)
+            with self.engine.begin() as connection:
+                connection.execute(delete(LoginSession).where(LoginSession.token_hash == _digest(token)))
 
 
 def tokens_match(expected: str | None, given: str | None) -> bool:

@@ -28,6 +28,8 @@ class Settings:
     session_max_hours: int = 12
     # A session's last-seen time is written at most this often (not on every request).
     session_touch_seconds: int = 60
+    # A worker trusts its own check of a session this long; ending a session elsewhere reaches it within this time.
+    session_recheck_seconds: float = 5.0
     login_max_failures: int = 5
     login_window_seconds: int = 900
     # Only these peers may tell us the client's address (X-Forwarded-For): the reverse proxies.
