@@ -153,3 +153,18 @@ def test_client_search_matches_name_email_and_phone(records, people):
     assert [r.name for r in records.list_clients(north, "7700").rows] == ["Ken Ito"]
     assert [r.name for r in records.list_clients(north, "MARIA@").rows] == ["Maria Lopez"]
     assert len(records.list_clients(north).rows) == 2 == count(records, Client)
+
+
+def test_search_pages_through_names_that_start_with_the_term_then_those_that_contain_it(records, people):
+    north = people["north"]
+    for name in ["Zed Mar", "Omar Ek", "Mark Dunn", "Tamara Fox", "Marco Bell", "Mara Cole", "Bo Other"]:
+        records.create_client(north, {"name": name})
+    seen, after = [], None
+    while True:
+        page = records.list_clients(north, "Mar", after=after, limit=2)
+        seen += [row.name for row in page.rows]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == ["Mara Cole", "Marco Bell", "Mark Dunn", "Omar Ek", "Tamara Fox", "Zed Mar"]
+    assert [r.name for r in records.list_clients(north, "ma", limit=10).rows] == ["Mara Cole", "Marco Bell", "Mark Dunn"]

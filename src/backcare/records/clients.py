@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
-from sqlalchemy import and_, insert, or_, select, text, tuple_
+from sqlalchemy import and_, insert, not_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from ..safetext import SHORT, SafeText
@@ -97,18 +97,24 @@ class ClientsMixin(RecordsBase):
         return client
 
     def list_clients(self, actor: Actor, search: str = "", after: int | None = None, limit: int = PAGE) -> ClientPage:
+        """A page of the clinic's clients by name; with a search term, names that start with it
+        first (an index range), then, from three letters, those that contain it elsewhere
+        (a trigram index). Each part is read in name order, a page at a time."""
         term = normalise(search)[:100].replace("%", "").replace("_", "")
         with self._tx() as db:
-            query = (select(Client.id, Client.name, Client.date_of_birth, Client.last_visit_date, Client.name_norm)
-                     .where(Client.clinic_id == actor.clinic_id))
-            if term:
-                query = query.where(self._matching(db, term))
+            anchor = None
             if after is not None and in_range(after):
                 anchor = db.execute(select(Client.name_norm, Client.id).where(
                     Client.id == after, Client.clinic_id == actor.clinic_id)).first()
-                if anchor is not None:
-                    query = query.where(tuple_(Client.name_norm, Client.id) > tuple_(anchor.name_norm, anchor.id))
-            found = db.execute(query.order_by(Client.name_norm, Client.id).limit(limit + 1)).all()
+            if not term:
+                found = self._page(db, actor, None, anchor, limit + 1)
+            else:
+                starts = and_(Client.name_norm >= term, Client.name_norm < term + "\U0010ffff")
+                in_first_part = anchor is None or anchor.name_norm.startswith(term)
+                found = self._page(db, actor, starts, anchor, limit + 1) if in_first_part else []
+                if len(term) >= 3 and len(found) <= limit:
+                    contains = and_(self._contains(db, term), not_(starts))
+                    found += self._page(db, actor, contains, None if in_first_part else anchor, limit + 1 - len(found))
             rows = [ClientRow(r.id, r.name, r.date_of_birth, r.last_visit_date) for r in found[:limit]]
             if rows:
                 # One audit event per client shown: "who saw this client" must have an answer.
@@ -118,17 +124,22 @@ class ClientsMixin(RecordsBase):
             return ClientPage(rows, rows[-1].id if len(found) > limit else None)
 
     @staticmethod
-    def _matching(db: Session, term: str):
-        """Names starting with the term (index range) or, from three letters, containing it (trigram index)."""
-        prefix = and_(Client.name_norm >= term, Client.name_norm < term + "\U0010ffff")
-        if len(term) < 3:
-            return prefix
+    def _page(db: Session, actor: Actor, condition, anchor, limit: int) -> list:
+        query = (select(Client.id, Client.name, Client.date_of_birth, Client.last_visit_date)
+                 .where(Client.clinic_id == actor.clinic_id))
+        if condition is not None:
+            query = query.where(condition)
+        if anchor is not None:
+            query = query.where(tuple_(Client.name_norm, Client.id) > tuple_(anchor.name_norm, anchor.id))
+        return list(db.execute(query.order_by(Client.name_norm, Client.id).limit(limit)).all())
+
+    @staticmethod
+    def _contains(db: Session, term: str):
+        """The term anywhere in a name, e-mail or phone number, from a trigram index."""
         if db.get_bind().dialect.name == "sqlite":
-            contains = Client.id.in_(select(text("rowid")).select_from(text("clients_search"))
-                                     .where(text("search_norm LIKE :pattern")).params(pattern=f"%{term}%"))
-        else:
-            contains = Client.search_norm.like(f"%{term}%")
-        return or_(prefix, contains)
+            return Client.id.in_(select(text("rowid")).select_from(text("clients_search"))
+                                 .where(text("search_norm LIKE :pattern")).params(pattern=f"%{term}%"))
+        return Client.search_norm.like(f"%{term}%")
 
     def create_client(self, actor: Actor, data: dict[str, Any]) -> int:
         client_in: ClientIn = validated(ClientIn, data)
