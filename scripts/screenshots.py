@@ -65,19 +65,27 @@ def _flagged_visit(page) -> None:
     page.locator("#assessment-panel .redflags").scroll_into_view_if_needed()
 
 
+def _users(page) -> None:
+    page.goto("/admin/users")
+    page.locator("details summary").first.click()
+
+
 PAGES = {
     "clients": lambda page: page.goto("/clients"),
+    "password": lambda page: page.goto("/account/password"),
     "client": lambda page: (page.goto("/clients"), page.click("text=Priya Shah")),
     "visit": lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline a")),
     "visit-form-mechanism": _fill_mechanism_visit,
     "visit-form-flagged": _flagged_visit,
 }
+# Pages only an admin sees.
+ADMIN_PAGES = {"users": _users, "audit": lambda page: page.goto("/admin/audit")}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", nargs="?", default="screenshots")
-    parser.add_argument("--page", action="append", choices=sorted(PAGES), help="only these pages")
+    parser.add_argument("--page", action="append", choices=sorted(PAGES) + sorted(ADMIN_PAGES), help="only these pages")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -85,24 +93,28 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         base, passwords = _serve(f"sqlite:///{tmp}/shots.db")
-        email = next(e for e in passwords if e.startswith("therapist"))
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            for view, (width, height) in VIEWPORTS.items():
-                context = browser.new_context(base_url=base, viewport={"width": width, "height": height})
-                page = context.new_page()
-                page.goto("/login")
-                page.fill("#email", email)
-                page.fill("#password", passwords[email])
-                page.click("button[type=submit]")
-                page.wait_for_url("**/clients")
-                for name in args.page or PAGES:
-                    PAGES[name](page)
-                    page.wait_for_load_state("networkidle")
-                    path = out / f"{name}-{view}.png"
-                    page.screenshot(path=str(path))
-                    print(path)
-                context.close()
+            for role, pages in (("therapist", PAGES), ("admin", ADMIN_PAGES)):
+                email = next(e for e in passwords if e.startswith(role))
+                wanted = [n for n in (args.page or pages) if n in pages]
+                for view, (width, height) in VIEWPORTS.items():
+                    if not wanted:
+                        break
+                    context = browser.new_context(base_url=base, viewport={"width": width, "height": height})
+                    page = context.new_page()
+                    page.goto("/login")
+                    page.fill("#email", email)
+                    page.fill("#password", passwords[email])
+                    page.click("button[type=submit]")
+                    page.wait_for_url("**/clients")
+                    for name in wanted:
+                        pages[name](page)
+                        page.wait_for_load_state("networkidle")
+                        path = out / f"{name}-{view}.png"
+                        page.screenshot(path=str(path))
+                        print(path)
+                    context.close()
             browser.close()
     return 0
 
