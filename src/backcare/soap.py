@@ -20,7 +20,16 @@ def _words(ident: str) -> str:
     return ident.replace("_", " ")
 
 
-def _regions(sites: list[str] | None) -> str:
+def confidence_words(confidence: float) -> str:
+    """A root's confidence as a therapist says it, not as a number."""
+    return "strong signs" if confidence >= 0.7 else "moderate signs" if confidence >= 0.4 else "weak signs"
+
+
+def _sides(sides: list[str]) -> str:
+    return "both sides" if set(sides) == {"left", "right"} else sides[0]
+
+
+def regions_text(sites: list[str] | None) -> str:
     """'calf_left', 'buttock_left', 'low_back' -> 'calf, buttock (left); low back'."""
     by_side: dict[str, list[str]] = {}
     for site in sites or []:
@@ -44,7 +53,7 @@ def subjective(case: dict[str, Any]) -> str:
         lines.append(f"Pain {symptoms['pain_nrs']}/10" + (f" ({', '.join(symptoms.get('pain_quality', []))})" if symptoms.get("pain_quality") else "") + ".")
     for key, title in (("pain_sites", "Pain"), ("paresthesia_sites", "Pins and needles"), ("numbness_sites", "Numbness")):
         if symptoms.get(key):
-            lines.append(f"{title}: {_regions(symptoms[key])}.")
+            lines.append(f"{title}: {regions_text(symptoms[key])}.")
     if history.get("aggravating"):
         lines.append("Worse with: " + ", ".join(_words(a) for a in history["aggravating"]) + ".")
     if history.get("easing"):
@@ -58,7 +67,7 @@ def subjective(case: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def objective(case: dict[str, Any]) -> str:
+def objective(case: dict[str, Any], details: dict[str, Any] | None = None) -> str:
     lines = []
     obs = case.get("observation", {})
     if obs:
@@ -67,7 +76,7 @@ def objective(case: dict[str, Any]) -> str:
             parts.append(f"{obs['gait']} gait")
         parts += [k.replace("_", " ") for k in ("guarding", "muscle_spasm", "leg_length_discrepancy") if obs.get(k)]
         if obs.get("atrophy_sites"):
-            parts.append("wasting: " + _regions(obs["atrophy_sites"]))
+            parts.append("wasting: " + regions_text(obs["atrophy_sites"]))
         lines.append("Observation: " + "; ".join(parts) + ".")
     rom = case.get("rom", {})
     moves = [f"{_words(m)} {', '.join(f'{mode} {_words(v)}' for mode, v in entry.items())}"
@@ -76,24 +85,29 @@ def objective(case: dict[str, Any]) -> str:
         lines.append("ROM: " + "; ".join(moves) + (f"; deviates {rom['flexion_deviation']} in flexion" if rom.get("flexion_deviation") else "") + ".")
     tests = []
     for name, result in case.get("special_tests", {}).items():
+        title = _name("special_tests", name)
         if isinstance(result, dict):
-            tests.append(f"{_words(name)} " + ", ".join(f"{side} {r}" for side, r in result.items()))
+            tests.append(f"{title} " + ", ".join(f"{side} {r}" for side, r in result.items()))
         else:
-            tests.append(f"{_words(name)} {result}")
+            tests.append(f"{title} {result}")
     if tests:
         lines.append("Special tests: " + "; ".join(tests) + ".")
     neuro = case.get("neuro", {})
     for section, title in (("motor", "Motor"), ("reflexes", "Reflexes")):
-        entries = [f"{_words(k)} " + ", ".join(f"{s} {g}" for s, g in v.items()) for k, v in neuro.get(section, {}).items()]
+        kind = "movements" if section == "motor" else "reflexes"
+        entries = [f"{_name(kind, k)} " + ", ".join(f"{s} {g}" for s, g in v.items()) for k, v in neuro.get(section, {}).items()]
         if entries:
             lines.append(f"{title}: " + "; ".join(entries) + ".")
     sensory = neuro.get("sensory", {})
     if sensory.get("reduced") or sensory.get("absent"):
-        lines.append("Sensation: " + "; ".join(f"{k} {_regions(v)}" for k, v in sensory.items() if v) + ".")
+        lines.append("Sensation: " + "; ".join(f"{k} {regions_text(v)}" for k, v in sensory.items() if v) + ".")
     palp = case.get("palpation", {})
+    sides = (details or {}).get("palpation_sides") or {}
     for key, title in (("hypertonic", "Hypertonic"), ("trigger_points", "Trigger points"), ("tender", "Tender")):
         if palp.get(key):
-            lines.append(f"{title}: " + ", ".join(_name("structures", s) for s in palp[key]) + ".")
+            found = [_name("structures", s) + (f" ({_sides(sides[key][s])})" if s in sides.get(key, {}) else "")
+                     for s in palp[key]]
+            lines.append(f"{title}: " + ", ".join(found) + ".")
     if palp.get("hypermobile_segments"):
         lines.append("Hypermobile lumbar segments.")
     return "\n".join(lines)
@@ -104,7 +118,7 @@ def assessment_text(a: dict[str, Any]) -> str:
     for flag in a["red_flags"]:
         lines.append(f"RED FLAG {_name('red_flags', flag['id'])}: {'; '.join(flag['evidence'])}.")
     for root in a["nerve_roots"]:
-        lines.append(f"Nerve root {root['root']} {root['side']} (confidence {root['confidence']:.2f}).")
+        lines.append(f"Nerve root {root['root']} {root['side']} ({confidence_words(root['confidence'])}).")
     top = [f"{c['name']} {c['probability']:.0%}" for c in a["differential"][:3]]
     lines.append("Working differential: " + "; ".join(top) + ".")
     mechanism = mechanism_text(a)
@@ -140,6 +154,6 @@ def plan_text(a: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def draft(case: dict[str, Any], a: dict[str, Any]) -> dict[str, str]:
-    return {"subjective": subjective(case), "objective": objective(case),
+def draft(case: dict[str, Any], a: dict[str, Any], details: dict[str, Any] | None = None) -> dict[str, str]:
+    return {"subjective": subjective(case), "objective": objective(case, details),
             "assessment": assessment_text(a), "plan": plan_text(a)}

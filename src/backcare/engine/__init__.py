@@ -47,3 +47,32 @@ def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
         "knowledge_base": {"version": kb.version},
         "disclaimer": DISCLAIMER,
     }
+
+
+def self_care_choices(case: dict[str, Any], kb: Any) -> list[dict[str, Any]]:
+    """Every self-care item of the knowledge base for this case, the engine's choice first.
+
+    Each item says whether the engine chose it and, for one the client must
+    not get, why: `ruled_out_by` (contraindication ids), `aggravates` (the
+    finding it would aggravate), or `no_treatment` (a referral stops all care).
+    The handout chooser offers the others.
+    """
+    ctx = Evaluation(case, kb)
+    localise(ctx)
+    screen(ctx)
+    rank(ctx)
+    judge(ctx)
+    applied = contraindications(ctx)
+    forbidden = Forbidden(ctx, applied)
+    treat = plan(ctx, applied, forbidden)["treat"]
+    chosen = [item["id"] for item in self_care(ctx, applied, treat, forbidden)]
+    out = []
+    for sid in chosen + [s for s in kb.self_care_items if s not in chosen]:
+        item = kb.self_care_items[sid]
+        avoid = kb.self_care_avoid.get(sid)
+        aggravates = (item["avoid_when"] or {}).get("finding") if avoid is not None and avoid(ctx) is True else None
+        out.append({"id": sid, **item["dosage"], "title": item["title"], "instructions": item["instructions"],
+                    "chosen": sid in chosen, "no_treatment": not treat,
+                    "ruled_out_by": [c["id"] for c in applied if sid in kb.contraindications[c["id"]]["forbids"]["self_care"]],
+                    "aggravates": aggravates})
+    return out

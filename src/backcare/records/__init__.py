@@ -1,7 +1,7 @@
 """Client records: the one object the web pages, the JSON API and the CLI share.
 
-`Records` is composed of one part per domain (users, clients, visits, audit),
-each in its own module; all of them keep to the acting user's clinic, run one
+`Records` is composed of one part per domain (users, clinics, clients, visits,
+drafts, audit), each in its own module; all of them keep to the acting user's clinic, run one
 transaction per operation and audit every access (see `base`).
 """
 from __future__ import annotations
@@ -9,13 +9,17 @@ from __future__ import annotations
 from .audit import AuditMixin, AuditPage
 from .base import MAX_ID, Actor, FieldErrors, Forbidden, Locked, NotFound, utc, validated
 from .clients import ClientIn, ClientPage, ClientRow, ClientsMixin, normalise
+from .clinics import ClinicDetails, ClinicIn, ClinicsMixin, time_zones
+from .drafts import KINDS as DRAFT_KINDS
+from .drafts import Draft, DraftConflict, DraftsMixin, DraftSummary
 from .users import ROLES, UsersMixin, check_password_strength, hash_password, normalise_email
 from .visits import SoapIn, Timeline, TimelineEntry, VisitIn, VisitsMixin
 
-__all__ = ["MAX_ID", "ROLES", "Actor", "AuditPage", "ClientIn", "ClientPage", "ClientRow", "FieldErrors", "Forbidden",
-           "Locked", "NotFound", "Records", "SoapIn", "Timeline", "TimelineEntry", "VisitIn", "check_password_strength",
-           "hash_password", "normalise", "normalise_email", "utc", "validated"]
+__all__ = ["DRAFT_KINDS", "MAX_ID", "ROLES", "Actor", "AuditPage", "ClientIn", "ClientPage", "ClientRow", "ClinicDetails",
+           "ClinicIn", "Draft", "DraftConflict", "DraftSummary", "FieldErrors", "Forbidden", "Locked", "NotFound", "Records",
+           "SoapIn", "Timeline", "TimelineEntry", "VisitIn", "check_password_strength", "hash_password", "normalise",
+           "normalise_email", "time_zones", "utc", "validated"]
 
 
-class Records(UsersMixin, ClientsMixin, VisitsMixin, AuditMixin):
+class Records(UsersMixin, ClinicsMixin, ClientsMixin, VisitsMixin, DraftsMixin, AuditMixin):
     """Every records operation, for any adapter (pages, API, command line)."""

@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import select, tuple_
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from .. import soap
@@ -19,10 +19,36 @@ from ..api import assess_data
 from ..caseio import parse_case
 from ..errors import CaseError
 from ..safetext import NOTE, SafeText, check_text
-from ..storage.models import Amendment, User, Visit
+from ..storage.models import Amendment, User, Visit, VisitDraft
+from ..vocabulary import vocabulary
 from .base import EARLIEST_DATE, Actor, FieldErrors, Forbidden, Locked, RecordsBase, Refused, in_range, validated
 
 TIMELINE_PAGE = 20
+PALPATION_KINDS = ("hypertonic", "trigger_points", "tender")
+SIDES = ("left", "right")
+
+
+class VisitDetails(BaseModel):
+    """What the form records beyond the case format: the side of each palpation finding.
+
+    The case lists a structure once; the sides are kept here for the note and the next visit.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    palpation_sides: dict[str, dict[str, list[str]]] = {}
+
+    @field_validator("palpation_sides")
+    @classmethod
+    def _known(cls, value: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+        structures = vocabulary().structures
+        for kind, by_structure in value.items():
+            if kind not in PALPATION_KINDS:
+                raise ValueError(f"unknown palpation finding {kind!r}")
+            for structure, sides in by_structure.items():
+                if structure not in structures or not sides or not set(sides) <= set(SIDES):
+                    raise ValueError(f"palpation {kind}: {structure!r} needs left, right or both")
+        return value
 
 
 class VisitIn(BaseModel):
@@ -31,6 +57,7 @@ class VisitIn(BaseModel):
     visit_date: date
     case: dict[str, Any]
     treatment_given: SafeText(NOTE) = ""
+    details: VisitDetails | None = None
 
     @field_validator("visit_date")
     @classmethod
@@ -69,6 +96,11 @@ class Timeline:
     next_before: int | None  # pass as `before` for older visits; None when there are none
 
 
+def allowed(choice: dict[str, Any]) -> bool:
+    """A self-care item this visit's findings allow on a handout."""
+    return not (choice["no_treatment"] or choice["ruled_out_by"] or choice["aggravates"])
+
+
 class VisitsMixin(RecordsBase):
     @staticmethod
     def _visit(db: Session, visit_id: int, actor: Actor) -> Visit:
@@ -79,15 +111,29 @@ class VisitsMixin(RecordsBase):
             raise Refused("visit", visit_id, visit.clinic_id if visit else None)
         return visit
 
-    def create_visit(self, actor: Actor, client_id: int, data: dict[str, Any]) -> int:
+    @staticmethod
+    def _assessed(data: dict[str, Any]) -> tuple[VisitIn, dict[str, Any], dict[str, Any], SoapIn]:
+        """Validate a visit's findings and assess them; the drafted note obeys the note's own limits."""
         visit_in: VisitIn = validated(VisitIn, data)
         try:
             case = parse_case(visit_in.case).findings()
         except CaseError as exc:
             raise FieldErrors({p.split(": ", 1)[0]: p.split(": ", 1)[-1] for p in exc.problems}) from None
         assessment = assess_data(case)
-        # Never commit what cannot be read back: the drafted note obeys the note's own limits.
-        note: SoapIn = validated(SoapIn, soap.draft(case, assessment))
+        details = visit_in.details.model_dump() if visit_in.details else None
+        # Never commit what cannot be read back.
+        note: SoapIn = validated(SoapIn, soap.draft(case, assessment, details))
+        return visit_in, case, assessment, note
+
+    @staticmethod
+    def _drop_draft(db: Session, actor: Actor, kind: str, client_id: int, visit_id: int | None) -> None:
+        db.execute(delete(VisitDraft).where(
+            VisitDraft.therapist_id == actor.user_id, VisitDraft.client_id == client_id, VisitDraft.kind == kind,
+            VisitDraft.target == ("" if visit_id is None else str(visit_id))))
+
+    def create_visit(self, actor: Actor, client_id: int, data: dict[str, Any]) -> int:
+        """Save a new visit; the therapist's draft of it goes in the same transaction."""
+        visit_in, case, assessment, note = self._assessed(data)
         with self._transaction(actor) as db:
             client = self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
             visit = Visit(clinic_id=actor.clinic_id, client_id=client.id, therapist_id=actor.user_id,
@@ -98,13 +144,71 @@ class VisitsMixin(RecordsBase):
                           lead_condition=assessment["differential"][0]["name"][:100],
                           treatment_given=visit_in.treatment_given,
                           soap_subjective=note.subjective, soap_objective=note.objective,
-                          soap_assessment=note.assessment, soap_plan=note.plan)
+                          soap_assessment=note.assessment, soap_plan=note.plan,
+                          details=visit_in.details.model_dump() if visit_in.details else None)
             db.add(visit)
             if client.last_visit_date is None or client.last_visit_date < visit_in.visit_date:
                 client.last_visit_date = visit_in.visit_date
             db.flush()
+            self._drop_draft(db, actor, "new", client.id, None)
             self._audit(db, actor, "visit.create", client_id=client.id, visit_id=visit.id)
             return visit.id
+
+    def update_findings(self, actor: Actor, visit_id: int, data: dict[str, Any]) -> bool:
+        """Replace an unsigned visit's findings and assessment (treating therapist only).
+
+        The drafted note follows the new findings unless the therapist has
+        already edited it; then their text stays. Returns True when the note was
+        redrafted. The handout choice goes back to the engine's.
+        """
+        visit_in, case, assessment, note = self._assessed(data)
+        with self._transaction(actor) as db:
+            visit = self._visit(db, visit_id, actor)
+            self._may_edit(visit, actor)
+            previous = soap.draft(visit.case, visit.assessment, visit.details)
+            untouched = all(getattr(visit, f"soap_{k}") == previous[k] for k in ("subjective", "objective", "assessment", "plan"))
+            visit.visit_date, visit.case, visit.assessment = visit_in.visit_date, case, assessment
+            visit.kb_version = assessment["knowledge_base"]["version"]
+            visit.pain_nrs = (case.get("symptoms") or {}).get("pain_nrs")
+            visit.referral = assessment["referral"]["urgency"]
+            visit.lead_condition = assessment["differential"][0]["name"][:100]
+            visit.treatment_given = visit_in.treatment_given
+            visit.details = visit_in.details.model_dump() if visit_in.details else None
+            visit.handout_items = None
+            visit.updated_at = datetime.now(timezone.utc)
+            if untouched:
+                visit.soap_subjective, visit.soap_objective = note.subjective, note.objective
+                visit.soap_assessment, visit.soap_plan = note.assessment, note.plan
+            client = visit.client
+            if client.last_visit_date is None or client.last_visit_date < visit_in.visit_date:
+                client.last_visit_date = visit_in.visit_date
+            self._drop_draft(db, actor, "findings", visit.client_id, visit.id)
+            self._audit(db, actor, "visit.update", client_id=visit.client_id, visit_id=visit.id,
+                        detail="note redrafted" if untouched else "note text kept")
+            return untouched
+
+    def set_handout(self, actor: Actor, visit_id: int, items: list[str]) -> None:
+        """Choose and order the handout's exercises (until the note is signed).
+
+        Only items the engine allows for this visit's findings may be chosen: a
+        contraindicated or aggravating exercise can never reach a handout.
+        """
+        from ..engine import self_care_choices
+        from ..knowledge.runtime import load_knowledge
+
+        with self._transaction(actor) as db:
+            visit = self._visit(db, visit_id, actor)
+            self._may_edit(visit, actor)
+            choices = {c["id"]: c for c in self_care_choices(visit.case, load_knowledge())}
+            items = list(dict.fromkeys(items))
+            refused = [i for i in items if i not in choices or not allowed(choices[i])]
+            if refused:
+                raise FieldErrors({"handout": "These cannot go on this client's handout: " + ", ".join(
+                    choices[i]["title"] if i in choices else "an unknown item" for i in refused)})
+            if len(items) > 20:
+                raise FieldErrors({"handout": "Choose at most 20 items"})
+            visit.handout_items = items
+            self._audit(db, actor, "visit.handout", client_id=visit.client_id, visit_id=visit.id, detail=", ".join(items))
 
     def get_visit(self, actor: Actor, visit_id: int, purpose: str = "visit.read") -> Visit:
         with self._transaction(actor) as db:
@@ -130,6 +234,17 @@ class VisitsMixin(RecordsBase):
             self._audit(db, actor, "visit.list", client_id=client_id, detail=f"{len(entries)} visits shown")
             return Timeline(entries, entries[-1].id if len(found) > limit else None)
 
+    def last_findings(self, actor: Actor, client_id: int) -> tuple[date, dict[str, Any], dict[str, Any] | None] | None:
+        """The latest visit's date, findings and details, for a new visit to start from (audited)."""
+        with self._transaction(actor) as db:
+            self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
+            row = db.execute(select(Visit.id, Visit.visit_date, Visit.case, Visit.details).where(Visit.client_id == client_id)
+                             .order_by(Visit.visit_date.desc(), Visit.id.desc()).limit(1)).first()
+            if row is None:
+                return None
+            self._audit(db, actor, "visit.read", client_id=client_id, visit_id=row.id, detail="to carry forward")
+            return row.visit_date, row.case, row.details
+
     def pain_scores(self, actor: Actor, client_id: int) -> list[tuple[date, int]]:
         """Every recorded pain score of a client, oldest first (two small columns)."""
         with self._transaction(actor) as db:
@@ -154,6 +269,7 @@ class VisitsMixin(RecordsBase):
             visit.soap_subjective, visit.soap_objective = note.subjective, note.objective
             visit.soap_assessment, visit.soap_plan = note.assessment, note.plan
             visit.treatment_given = note.treatment_given
+            self._drop_draft(db, actor, "soap", visit.client_id, visit.id)
             self._audit(db, actor, "soap.save", client_id=visit.client_id, visit_id=visit.id)
             if sign:
                 self._sign(db, visit, actor)
@@ -166,6 +282,8 @@ class VisitsMixin(RecordsBase):
 
     def _sign(self, db: Session, visit: Visit, actor: Actor) -> None:
         visit.signed_at, visit.signed_by = datetime.now(timezone.utc), actor.user_id
+        # A signed visit never changes: drafts of its findings or note have nothing left to become.
+        db.execute(delete(VisitDraft).where(VisitDraft.visit_id == visit.id))
         self._audit(db, actor, "soap.sign", client_id=visit.client_id, visit_id=visit.id)
 
     def amend(self, actor: Actor, visit_id: int, text: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -21,6 +21,13 @@ class Clinic(Base):
     __tablename__ = "clinics"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Printed on handouts and letters.
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(200), default="")
+    # An IANA zone name: every time the clinic's pages show is in it.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -81,9 +88,14 @@ class Visit(Base):
     soap_objective: Mapped[str] = mapped_column(Text, default="")
     soap_assessment: Mapped[str] = mapped_column(Text, default="")
     soap_plan: Mapped[str] = mapped_column(Text, default="")
+    # The exercises chosen for the handout, in order; None: the engine's choice.
+    handout_items: Mapped[list[str] | None] = mapped_column(JSON)
+    # What the form records beyond the case format (the side of each palpation finding).
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     client: Mapped[Client] = relationship(back_populates="visits")
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
     signer: Mapped[User | None] = relationship(foreign_keys=[signed_by])
@@ -100,6 +112,29 @@ class Amendment(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     author: Mapped[User] = relationship()
+
+
+class VisitDraft(Base):
+    """A visit form (new visit, changed findings, or SOAP note) as last typed, saved as the therapist types.
+
+    One per therapist and target; private to that therapist; deleted when the
+    visit or note it drafts is saved.
+    """
+
+    __tablename__ = "visit_drafts"
+    __table_args__ = (UniqueConstraint("therapist_id", "client_id", "kind", "target", name="uq_visit_drafts_owner_target"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    kind: Mapped[str] = mapped_column(String(10))  # new | findings | soap
+    target: Mapped[str] = mapped_column(String(20))  # "" for a new visit, else the visit id
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # form field -> value or list of values
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Autosaves are audited when a draft starts and then at most every few minutes.
+    audited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuditEvent(Base):
@@ -140,4 +175,5 @@ Index("ix_audit_clinic_at", AuditEvent.clinic_id, AuditEvent.at)
 Index("ix_audit_clinic_id_desc", AuditEvent.clinic_id, AuditEvent.id)
 Index("ix_clients_clinic_name", Client.clinic_id, Client.name_norm, Client.id)
 Index("ix_visits_client_date", Visit.client_id, Visit.visit_date, Visit.id)
+Index("ix_visit_drafts_client", VisitDraft.client_id, VisitDraft.therapist_id)
 Index("ix_rate_limit_key_at", RateLimitEvent.key, RateLimitEvent.at)

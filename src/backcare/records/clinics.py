@@ -1,0 +1,76 @@
+"""The clinic's own details: what handouts and letters print, and its time zone."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from ..safetext import SHORT, SafeText
+from ..storage.models import Clinic
+from .base import Actor, RecordsBase, validated
+
+
+@dataclass(frozen=True)
+class ClinicDetails:
+    name: str
+    address: str
+    phone: str
+    email: str
+    website: str
+    timezone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def contact_line(self) -> str:
+        """One line for a handout's header: address, phone, e-mail, website (whatever is recorded)."""
+        return " · ".join(x for x in (self.address, self.phone, self.email, self.website) if x)
+
+
+def time_zones() -> list[str]:
+    return sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))) + ["UTC"]
+
+
+class ClinicIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: SafeText(SHORT, 1)
+    address: SafeText(300) = ""
+    phone: SafeText(50) = Field(default="", pattern=r"^[0-9 +()\-.]*$")
+    email: EmailStr | None = Field(default=None, max_length=254)
+    website: SafeText(SHORT) = ""
+    timezone: SafeText(64, 1) = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError("choose a time zone from the list, such as Europe/London")
+        return value
+
+
+def _details(clinic: Clinic) -> ClinicDetails:
+    return ClinicDetails(clinic.name, clinic.address or "", clinic.phone or "", clinic.email or "", clinic.website or "",
+                         clinic.timezone or "UTC")
+
+
+class ClinicsMixin(RecordsBase):
+    def clinic_details(self, actor: Actor) -> ClinicDetails:
+        with self.read_sessions() as db:
+            return _details(db.get(Clinic, actor.clinic_id))
+
+    def update_clinic(self, actor: Actor, data: dict[str, Any]) -> ClinicDetails:
+        self._require_admin(actor)
+        clinic_in: ClinicIn = validated(ClinicIn, data)
+        with self._tx() as db:
+            clinic = db.get(Clinic, actor.clinic_id)
+            values = clinic_in.model_dump()
+            values["email"] = values["email"] or ""
+            for key, value in values.items():
+                setattr(clinic, key, value)
+            self._audit(db, actor, "clinic.update", detail=", ".join(sorted(values)))
+            return _details(clinic)

@@ -1,0 +1,211 @@
+"""The visit form (new visit, or the findings of an unsigned visit), the live panel, and the visit page."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from ...caseio import parse_case
+from ...errors import CaseError
+from ...knowledge.runtime import load_knowledge
+from ...records import FieldErrors, Locked, Records
+from ...vocabulary import vocabulary
+from .. import body_chart, deps
+from ..forms import age_on
+from ..render import render
+from ..security import CurrentSession
+from . import exam
+from .fields import (CARRIED, CHART_FIELDS, PAIN_QUALITIES, PALPATION, SECTIONS, by_section, case_from_form, field_of,
+                     form_values, tri_state_fields, values_from_form)
+
+router = APIRouter(include_in_schema=False)
+
+
+def assess_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, str]]:
+    """The findings, their assessment, and the fields that need attention.
+
+    A field the case model refuses is left out and the rest is still assessed,
+    so one mistyped value never blanks the panel.
+    """
+    from ...api import assess_data
+
+    case, _details, errors = case_from_form(form)
+    for _ in range(3):  # each pass drops the fields the model refused; three passes always settle
+        try:
+            findings = parse_case(case).findings()
+            return findings, assess_data(findings), errors
+        except CaseError as exc:
+            for problem in exc.problems:
+                name, message = field_of(problem)
+                errors.setdefault(name, message)
+                _drop(case, name)
+    return case, None, errors
+
+
+def _drop(case: dict[str, Any], path: str) -> None:
+    parts = path.split(".")
+    node = case
+    for part in parts[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return
+    if isinstance(node, dict):
+        node.pop(parts[-1], None)
+
+
+def mechanism_checklist() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The pain-mechanism criteria in plain words, grouped as Smart's checklist groups them."""
+    criteria = load_knowledge().pain_mechanisms["criteria"]
+    numbered = list(vocabulary().pain_mechanism_criteria)  # checklist order: 1-27 history, 28-38 examination
+    items = [(cid, criteria[cid]["label"]) for cid in numbered]
+    return [("From the history", items[:27]), ("From the examination", items[27:])]
+
+
+def dermatomes(assessment: dict | None):
+    if not assessment or not assessment["nerve_roots"]:
+        return None
+    return body_chart.dermatome_map(assessment["nerve_roots"], load_knowledge().neuro["dermatomes"])
+
+
+def form_page(request: Request, client, values: dict[str, Any], errors: dict[str, str], *, visit=None,
+              draft=None, last=None, status: int = 200, notice: str = "") -> Response:
+    """The visit form for a new visit (visit None) or an unsigned visit's findings."""
+    kb = load_knowledge()
+    screening = kb.screening_questions
+    carry = None
+    if last is not None:
+        last_date, last_case, last_details = last
+        carry = {"date": last_date, "sections": by_section(form_values(last_case, last_details))}
+    base = f"/visits/{visit.id}/edit" if visit else f"/clients/{client.id}/visits/new"
+    return render(request, "visit_form.html", {
+        "client": client, "visit": visit, "values": values, "errors": errors, "action": base,
+        "draft_url": base + "/draft", "draft": draft, "carry": carry, "notice": notice,
+        "sections": SECTIONS, "carried_name": CARRIED, "carried": [s for s in str(values.get(CARRIED) or "").split() if s],
+        "mechanism_checklist": mechanism_checklist(), "chart_fields": CHART_FIELDS, "pain_qualities": PAIN_QUALITIES,
+        "palpation": PALPATION, "screening": screening,
+        "symptom_flags": [f.split(".", 1)[1] for f in tri_state_fields()
+                          if f.startswith("symptoms.") and f.split(".", 1)[1] not in screening],
+        "front": body_chart.render("front", interactive=True), "back": body_chart.render("back", interactive=True),
+        "shapes": body_chart.SHAPES}, status)
+
+
+@router.get("/clients/{client_id}/visits/new")
+def new_visit(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
+              records: Records = Depends(deps.records)) -> Response:
+    client = records.get_client(session.actor, client_id)
+    draft = records.get_draft(session.actor, "new", client_id)
+    if draft is not None:
+        values = dict(draft.data)
+    else:
+        today = date.today()
+        case: dict[str, Any] = {"medical": dict(client.medical)} if client.medical else {}
+        if (age := age_on(client.date_of_birth, today)) is not None:
+            case["client"] = {"age": age}
+        values = form_values(case) | {"visit_date": today.isoformat()}
+    return form_page(request, client, values, {}, draft=draft, last=records.last_findings(session.actor, client_id))
+
+
+def _visit_data(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
+    """What a submitted form saves, and the problems to show beside their fields."""
+    findings, _assessment, errors = assess_form(form)
+    _case, details, _ = case_from_form(form)
+    if str(form.get(CARRIED) or "").strip():
+        errors[CARRIED] = "Check the findings carried forward from the last visit, then confirm or change them"
+    data = {"visit_date": str(form.get("visit_date") or "") or None, "case": findings,
+            "treatment_given": str(form.get("treatment_given") or ""), "details": details or None}
+    return data, errors
+
+
+@router.post("/clients/{client_id}/visits/new")
+def create_visit(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
+                 form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
+    client = records.get_client(session.actor, client_id)
+    data, errors = _visit_data(form)
+    if not errors:
+        try:
+            visit_id = records.create_visit(session.actor, client_id, data)
+            return RedirectResponse(f"/visits/{visit_id}?done=saved", status_code=303)
+        except FieldErrors as exc:
+            errors = {field_of(f"{k}: {v}")[0]: field_of(f"{k}: {v}")[1] for k, v in exc.errors.items()}
+    return form_page(request, client, values_from_form(form), errors, status=422)
+
+
+@router.get("/visits/{visit_id}/edit")
+def edit_findings(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
+                  records: Records = Depends(deps.records)) -> Response:
+    visit = records.get_visit(session.actor, visit_id, purpose="visit.edit")
+    if visit.signed_at is not None or visit.therapist_id != session.actor.user_id:
+        return RedirectResponse(f"/visits/{visit_id}", status_code=303)
+    draft = records.get_draft(session.actor, "findings", visit.client_id, visit.id)
+    values = dict(draft.data) if draft else form_values(visit.case, visit.details) | {
+        "visit_date": visit.visit_date.isoformat(), "treatment_given": visit.treatment_given}
+    return form_page(request, visit.client, values, {}, visit=visit, draft=draft)
+
+
+@router.post("/visits/{visit_id}/edit")
+def update_findings(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
+                    form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
+    visit = records.get_visit(session.actor, visit_id, purpose="visit.edit")
+    data, errors = _visit_data(form)
+    if not errors:
+        try:
+            redrafted = records.update_findings(session.actor, visit_id, data)
+            return RedirectResponse(f"/visits/{visit_id}?done={'findings' if redrafted else 'findings-kept-note'}",
+                                    status_code=303)
+        except FieldErrors as exc:
+            errors = {field_of(f"{k}: {v}")[0]: field_of(f"{k}: {v}")[1] for k, v in exc.errors.items()}
+        except Locked:
+            visit = records.get_visit(session.actor, visit_id, purpose="visit.edit")
+            notice = (f"The note was signed on {_signed_words(request, visit)} while you were editing, so these findings "
+                      "can no longer change. What you typed is still here: add what matters as an amendment to the note.")
+            return form_page(request, visit.client, values_from_form(form), {}, visit=visit, status=409, notice=notice)
+    return form_page(request, visit.client, values_from_form(form), errors, visit=visit, status=422)
+
+
+def _signed_words(request: Request, visit) -> str:
+    from ..dates import locale_from, moment, zone_named
+
+    session = request.state.session
+    return moment(visit.signed_at, locale_from(request.headers.get("accept-language")), zone_named(session.zone))
+
+
+@router.post("/assess/preview")
+def preview(request: Request, _: CurrentSession = Depends(deps.session), form: FormData = Depends(deps.form)) -> Response:
+    """The live assessment panel: assesses what the form holds, stores nothing."""
+    _findings, assessment, errors = assess_form(form)
+    return render(request, "_assessment.html", {"assessment": assessment, "left_out": errors,
+                                                "dermatomes": dermatomes(assessment), "live": True,
+                                                "criteria_ids": list(vocabulary().pain_mechanism_criteria)})
+
+
+DONE = {
+    "saved": "Visit saved. The SOAP note below is drafted from the findings: edit it, then sign.",
+    "findings": "Findings updated; the assessment and the drafted note follow them.",
+    "findings-kept-note": "Findings updated. Your edited note text was kept: check it still matches the findings.",
+    "note": "Note saved as a draft.",
+    "signed": "Note signed. It is now locked; corrections go in as amendments.",
+    "amended": "Amendment added.",
+    "handout": "Handout choice saved.",
+}
+
+
+@router.get("/visits/{visit_id}")
+def visit_page(request: Request, visit_id: int, done: str = "", session: CurrentSession = Depends(deps.session),
+               records: Records = Depends(deps.records)) -> Response:
+    visit = records.get_visit(session.actor, visit_id)
+    return render(request, "visit.html", visit_context(request, records, session, visit) | {"done": DONE.get(done, "")})
+
+
+def visit_context(request: Request, records: Records, session: CurrentSession, visit, **extra) -> dict[str, Any]:
+    from .handout import handout_choices
+
+    soap_draft = None
+    if visit.signed_at is None and visit.therapist_id == session.actor.user_id:
+        soap_draft = records.get_draft(session.actor, "soap", visit.client_id, visit.id)
+    return {"visit": visit, "assessment": visit.assessment, "errors": {}, "values": dict(soap_draft.data) if soap_draft else {},
+            "soap_draft": soap_draft, "dermatomes": dermatomes(visit.assessment), "exam": exam.summary(visit.case, visit.details),
+            "pain_map": exam.pain_map(visit.case), "chart_layers": CHART_FIELDS,
+            "handout": handout_choices(visit), "clinic": records.clinic_details(session.actor), **extra}
