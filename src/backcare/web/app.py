@@ -30,7 +30,7 @@ DESCRIPTION = (
 )
 
 # Template folders: the web app's own, and those of the domains that bring pages of their own.
-TEMPLATE_DIRS = [HERE / "templates"]
+TEMPLATE_DIRS = [HERE / "templates", HERE / "visits" / "templates"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,9 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register(templates.env)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from . import account, admin, api, clients, visits
+    from . import account, admin, api, clients, clinic, visits
 
-    for module in (api, account, clients, visits, admin):
+    for module in (api, account, clients, visits, clinic, admin):
         app.include_router(module.router)
     _error_handlers(app, templates)
     app.add_middleware(SecurityHeaders)
@@ -121,22 +121,24 @@ class SecurityHeaders:
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    """The API, and the page scripts that ask for JSON (autosave), get JSON errors."""
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
 def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     def page(request: Request, status: int, title: str, message: str) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": message}, status_code=status)
-        session = getattr(request.state, "session", None)  # keep the navigation for a signed-in user
-        context = {"title": title, "message": message, "user": session.actor if session else None,
-                   "csrf_token": session.csrf_token if session else ""}
+        from .render import page_context
+
+        context = {**page_context(request), "title": title, "message": message}  # keeps a signed-in user's navigation
         return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
         if wants_json(request):
-            return JSONResponse({"detail": "Log in first (POST /api/login)."}, status_code=401)
+            message = "Log in first (POST /api/login)." if request.url.path.startswith("/api/") else "Your session has ended; sign in again."
+            return JSONResponse({"detail": message}, status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         if request.headers.get("hx-request"):
             return Response(status_code=204, headers={"HX-Redirect": "/login"})

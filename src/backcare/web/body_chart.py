@@ -1,14 +1,24 @@
-"""The body chart: front and back views whose regions are the vocabulary's.
+"""The body chart: back and front views of the lower body, whose regions are the vocabulary's.
 
-One geometry table draws both the clickable chart of the visit form and the
-read-only dermatome map of the assessment panel. Front view: the client's right
-is on the viewer's left; back view: the client's left is on the viewer's left.
+One geometry table draws both the visit form's chart and the read-only maps
+(the recorded pain map, the dermatomes of an implicated root). Back view: the
+client's left is on the viewer's left; front view: the client's right is.
+
+Sizes are for fingers: each view is 180 units wide and drawn at least 300 CSS
+px wide, so the smallest region (26 units) is at least 44 px on a side.
+Where several layers mark one region, it takes the first layer's colour and
+shows a dot for every layer.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+
+WIDTH, HEIGHT = 180, 404
+MIN_SIDE = 26  # units; tests hold every region to it
+LEG = 78  # three columns of 26
+LEGS = {"back": {"left": 8, "right": 94}, "front": {"right": 8, "left": 94}}  # x of each leg's viewer-left edge
 
 
 @dataclass(frozen=True)
@@ -26,90 +36,108 @@ class Shape:
         return f"{base.replace('_', ' ')}, {side}" if side else self.region.replace("_", " ")
 
 
-def _leg(view: str, side: str, x0: float, outer_first: bool) -> list[Shape]:
-    """Regions of one leg; `outer_first` when the leg's lateral edge is at x0."""
-    cols = [(x0, 12), (x0 + 12, 12), (x0 + 24, 12)]
-    outer, middle, inner = (cols[0], cols[1], cols[2]) if outer_first else (cols[2], cols[1], cols[0])
-    s = lambda region, x, y, w, h: Shape(f"{region}_{side}", view, x, y, w, h)  # noqa: E731
+def _leg(view: str, side: str) -> list[Shape]:
+    x0 = LEGS[view][side]
+    # The leg's lateral edge is outermost in the view: at x0 for the viewer-left leg.
+    lateral_first = x0 < WIDTH / 2
+    columns = [x0, x0 + 26, x0 + 52]
+    lateral, middle, medial = (columns if lateral_first else columns[::-1])
+
+    def s(region: str, x: float, y: float, w: float, h: float) -> Shape:
+        return Shape(f"{region}_{side}", view, x, y, w, h)
+
     if view == "front":
         return [
-            s("lateral_thigh", outer[0], 200, 12, 90), s("anterior_thigh", middle[0], 200, 12, 90),
-            s("medial_thigh", inner[0], 200, 12, 90), s("knee", x0, 292, 36, 22),
-            s("lateral_leg", outer[0], 316, 12, 78), s("anterior_leg", middle[0], 316, 12, 78),
-            s("medial_leg", inner[0], 316, 12, 78),
-            s("medial_ankle", inner[0], 396, 12, 13),
-            s("dorsum_foot", x0 + 6, 411, 22, 20),
-            s("medial_foot", inner[0] + (6 if outer_first else 0), 411, 6, 20),
-            s("little_toe", outer[0], 433, 10, 13), s("middle_toes", x0 + 10, 433, 16, 13),
-            s("big_toe", inner[0] + (2 if outer_first else 0), 433, 10, 13),
+            s("lateral_thigh", lateral, 112, 26, 80), s("anterior_thigh", middle, 112, 26, 80),
+            s("medial_thigh", medial, 112, 26, 80), s("knee", x0, 194, LEG, 28),
+            s("lateral_leg", lateral, 224, 26, 68), s("anterior_leg", middle, 224, 26, 68),
+            s("medial_leg", medial, 224, 26, 68), s("medial_ankle", medial, 294, 26, 26),
+            s("dorsum_foot", min(lateral, middle), 322, 52, 34), s("medial_foot", medial, 322, 26, 34),
+            s("little_toe", lateral, 358, 26, 28), s("middle_toes", middle, 358, 26, 28), s("big_toe", medial, 358, 26, 28),
         ]
     return [
-        s("posterior_thigh", x0, 232, 36, 84), s("calf", x0, 318, 36, 76),
-        s("heel", x0 + 8, 398, 20, 14), s("sole", x0 + 8, 414, 20, 32),
-        s("lateral_foot", outer[0], 398, 7, 48),
+        s("posterior_thigh", x0, 126, LEG, 80), s("calf", x0, 208, LEG, 80),
+        s("lateral_foot", lateral, 290, 26, 96), s("heel", min(middle, medial), 290, 52, 30),
+        s("sole", min(middle, medial), 322, 52, 64),
     ]
 
 
 def shapes() -> list[Shape]:
-    out: list[Shape] = []
-    # Front: client's right leg on the viewer's left, its lateral edge outermost.
-    out += _leg("front", "right", 62, outer_first=True) + _leg("front", "left", 102, outer_first=False)
-    out += [Shape("abdomen", "front", 78, 118, 44, 52), Shape("groin_right", "front", 78, 180, 21, 18),
-            Shape("groin_left", "front", 101, 180, 21, 18), Shape("hip_right", "front", 52, 168, 14, 30),
-            Shape("hip_left", "front", 134, 168, 14, 30)]
-    # Back: client's left on the viewer's left.
-    out += _leg("back", "left", 62, outer_first=True) + _leg("back", "right", 102, outer_first=False)
-    out += [Shape("low_back_left", "back", 64, 128, 26, 34), Shape("low_back", "back", 90, 128, 20, 34),
-            Shape("low_back_right", "back", 110, 128, 26, 34), Shape("sacrum", "back", 88, 164, 24, 20),
-            Shape("buttock_left", "back", 62, 186, 37, 36), Shape("buttock_right", "back", 101, 186, 37, 36),
-            Shape("perineum", "back", 94, 222, 12, 9)]
-    return out
+    return [
+        # Back view: low back in three, sacrum and saddle area in the midline between the buttocks.
+        Shape("low_back_left", "back", 36, 24, 40, 40), Shape("low_back", "back", 77, 24, 26, 40),
+        Shape("low_back_right", "back", 104, 24, 40, 40), Shape("sacrum", "back", 77, 66, 26, 28),
+        Shape("buttock_left", "back", 8, 66, 67, 58), Shape("buttock_right", "back", 105, 66, 67, 58),
+        Shape("perineum", "back", 77, 96, 26, 28),
+        *_leg("back", "left"), *_leg("back", "right"),
+        # Front view: abdomen, the hips at the sides, the groins above the thighs.
+        Shape("abdomen", "front", 46, 24, 88, 54), Shape("hip_right", "front", 8, 40, 32, 70),
+        Shape("hip_left", "front", 140, 40, 32, 70), Shape("groin_right", "front", 42, 80, 46, 30),
+        Shape("groin_left", "front", 92, 80, 46, 30),
+        *_leg("front", "right"), *_leg("front", "left"),
+    ]
 
 
 SHAPES = shapes()
 
-_OUTLINE = {
-    # Head, neck, trunk and arms: context only, not clickable.
-    "front": '<circle cx="100" cy="26" r="17"/><rect x="92" y="42" width="16" height="10"/>'
-             '<rect x="60" y="52" width="80" height="146" rx="14"/><rect x="36" y="58" width="20" height="120" rx="9"/>'
-             '<rect x="144" y="58" width="20" height="120" rx="9"/>',
-    "back": '<circle cx="100" cy="26" r="17"/><rect x="92" y="42" width="16" height="10"/>'
-            '<rect x="60" y="52" width="80" height="146" rx="14"/><rect x="36" y="58" width="20" height="120" rx="9"/>'
-            '<rect x="144" y="58" width="20" height="120" rx="9"/>',
-}
-_SIDE_NOTE = {"front": ("client's right", "client's left"), "back": ("client's left", "client's right")}
+# The silhouette behind the regions: trunk from the lower ribs, and both legs.
+_OUTLINE = (f'<rect x="6" y="18" width="168" height="110" rx="18"/><rect x="6" y="110" width="{LEG + 4}" height="280" rx="12"/>'
+            f'<rect x="92" y="110" width="{LEG + 4}" height="280" rx="12"/>')
+_SIDES = {"back": ("left", "right"), "front": ("right", "left")}  # client's side under the viewer's left and right leg
+MARK_DOTS = 6  # at most this many layers; a dot per layer where several mark one region
 
 
-def render(view: str, selected: dict[str, str] | None = None, interactive: bool = False, chart_id: str = "chart") -> Markup:
-    """One view as inline SVG; `selected` maps region -> CSS class to colour it."""
-    selected = selected or {}
-    left_note, right_note = _SIDE_NOTE[view]
-    parts = [f'<svg class="body-chart" viewBox="0 0 200 470" role="group" aria-label="Body chart, {view} view" '
-             f'data-view="{view}"><title>{view.title()} view</title>'
-             f'<g class="outline" aria-hidden="true">{_OUTLINE[view]}</g>'
-             f'<text x="4" y="465" class="side-note">{left_note}</text>'
-             f'<text x="196" y="465" class="side-note" text-anchor="end">{right_note}</text>']
+def _dots(shape: Shape, layers: list[str]) -> str:
+    """Two rows of three dots in the region's top-left corner: one per layer that marks it.
+
+    The form's chart draws all six, uncoloured, and its script colours them;
+    a static map draws only the dots of its layers.
+    """
+    out = []
+    for i in range(MARK_DOTS if not layers else min(len(layers), MARK_DOTS)):
+        cx, cy = shape.x + 5 + (i % 3) * 6.5, shape.y + 5 + (i // 3) * 6.5
+        css = f"dot on {layers[i]}" if layers else "dot"
+        out.append(f'<circle class="{css}" cx="{cx:g}" cy="{cy:g}" r="2.6"/>')
+    return f'<g class="dots" aria-hidden="true" data-for="{shape.region}">{"".join(out)}</g>'
+
+
+def render(view: str, marks: dict[str, list[str]] | None = None, interactive: bool = False, title: str | None = None) -> Markup:
+    """One view as inline SVG; `marks` maps a region to the CSS colour names of the layers marking it."""
+    marks = marks or {}
+    left, right = _SIDES[view]
+    name = title or f"{view.title()} view"
+    parts = [f'<svg class="body-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" aria-label="{escape(name)}" data-view="{view}">',
+             f'<g class="outline" aria-hidden="true">{_OUTLINE}</g>',
+             f'<text x="4" y="12" class="view-title" aria-hidden="true">{view.upper()}</text>',
+             f'<text x="{LEGS[view][left] + LEG / 2:g}" y="400" class="side-note" text-anchor="middle" aria-hidden="true">client\'s {left}</text>',
+             f'<text x="{LEGS[view][right] + LEG / 2:g}" y="400" class="side-note" text-anchor="middle" aria-hidden="true">client\'s {right}</text>']
     for shape in SHAPES:
         if shape.view != view:
             continue
-        cls = f"region {selected.get(shape.region, '')}".strip()
+        layers = marks.get(shape.region, [])
+        cls = " ".join(["region", *layers[:1], "multi" if len(layers) > 1 else ""]).strip()
         label = escape(shape.label)
-        attrs = f'class="{cls}" data-region="{shape.region}" x="{shape.x}" y="{shape.y}" width="{shape.w}" height="{shape.h}" rx="3"'
+        attrs = (f'class="{cls}" data-region="{shape.region}" x="{shape.x:g}" y="{shape.y:g}" width="{shape.w:g}" '
+                 f'height="{shape.h:g}" rx="4"')
         if interactive:
-            attrs += f' tabindex="0" role="checkbox" aria-checked="false" aria-label="{label}" data-label="{label}" data-chart="{chart_id}"'
+            attrs += f' tabindex="-1" role="checkbox" aria-checked="false" aria-label="{label}" data-label="{label}"'
         parts.append(f"<rect {attrs}><title>{label}</title></rect>")
+        if interactive:
+            parts.append(_dots(shape, []))
+        elif len(layers) > 1:
+            parts.append(_dots(shape, layers))
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 def dermatome_map(roots: list[dict], dermatomes: dict[str, dict]) -> Markup:
     """Back and front views with the dermatomes of the implicated roots shaded."""
-    selected: dict[str, str] = {}
+    marks: dict[str, list[str]] = {}
     for root in roots:
         sides = ("left", "right") if root["side"] == "bilateral" else (root["side"],)
         for base, entry in dermatomes.items():
             if entry["weights"].get(root["root"], 0) >= 0.5:
                 for side in sides:
-                    selected[f"{base}_{side}"] = "dermatome"
-                selected[base] = "dermatome"  # midline regions (perineum) carry no side
-    return Markup(render("back", selected) + render("front", selected))
+                    marks[f"{base}_{side}"] = ["dermatome"]
+                marks[base] = ["dermatome"]  # midline regions (perineum) carry no side
+    return Markup(render("back", marks, title="Dermatomes, back view") + render("front", marks, title="Dermatomes, front view"))

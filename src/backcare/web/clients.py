@@ -7,6 +7,7 @@ from starlette.datastructures import FormData
 
 from ..knowledge.runtime import load_knowledge
 from ..records import FieldErrors, Records
+from ..vocabulary import vocabulary
 from . import deps
 from .forms import client_from_form
 from .render import render
@@ -42,16 +43,28 @@ def create_client(request: Request, session: CurrentSession = Depends(deps.sessi
     return RedirectResponse(f"/clients/{client_id}", status_code=303)
 
 
+def medical_summary(medical: dict[str, bool]) -> dict[str, list[str]]:
+    """The medical history by answer: a question never asked is not asked, never "nothing flagged"."""
+    out: dict[str, list[str]] = {"yes": [], "no": [], "not asked": []}
+    for flag in vocabulary().medical_history:
+        answer = medical.get(flag)
+        out["yes" if answer is True else "no" if answer is False else "not asked"].append(flag)
+    return out
+
+
 @router.get("/clients/{client_id}")
-def client_page(request: Request, client_id: int, before: int | None = None, session: CurrentSession = Depends(deps.session),
-                records: Records = Depends(deps.records)) -> Response:
+def client_page(request: Request, client_id: int, before: int | None = None, done: str = "",
+                session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
     timeline = records.timeline(session.actor, client_id, before=before)
     if request.headers.get("hx-request") and before is not None:
         return render(request, "_timeline.html", {"client": client, "timeline": timeline})
     pains = records.pain_scores(session.actor, client_id)
     pain_mic = load_knowledge().outcomes["pain_nrs"]["minimal_important_change"]
-    return render(request, "client.html", {"client": client, "timeline": timeline, "pains": pains, "pain_mic": pain_mic})
+    return render(request, "client.html", {
+        "client": client, "timeline": timeline, "pains": pains, "pain_mic": pain_mic,
+        "medical": medical_summary(client.medical or {}), "drafts": records.drafts_of_client(session.actor, client_id),
+        "done": "Draft discarded." if done == "discarded" else ""})
 
 
 @router.get("/clients/{client_id}/edit")

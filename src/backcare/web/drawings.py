@@ -1,7 +1,8 @@
 """Simple line drawings of the home exercises, for the client's handout.
 
 Each drawing is a stick figure: a head and a few joined lines in a 160 x 80
-box, floor at y = 70. Advice items (sleep, lifting, breaks) have no drawing.
+box, floor at y = 70, with props (a chair, a pillow, a clock) where they help.
+Every self-care item of the knowledge base has one (a test holds it to that).
 Styles are SVG attributes, not CSS classes: the PDF renderer ignores classes
 inside inline SVG.
 """
@@ -11,7 +12,12 @@ from markupsafe import Markup
 
 Point = tuple[float, float]
 
-# exercise id -> (head centre, [polylines], extra SVG)
+_CHAIR = ('<path d="M58 52 h44 M58 52 v-30 M60 52 v18 M100 52 v18" fill="none" stroke="#9aa6b2" stroke-width="3" '
+          'stroke-linecap="round"/>')
+_CLOCK = ('<circle cx="48" cy="38" r="20" fill="#fff" stroke="#1f5f8b" stroke-width="2.5"/>'
+          '<path d="M48 38 v-12 M48 38 l9 5" fill="none" stroke="#1d2733" stroke-width="2.5" stroke-linecap="round"/>')
+
+# item id -> (head centre, [polylines], extra SVG)
 _POSES: dict[str, tuple[Point, list[list[Point]], str]] = {
     "glute_bridge": ((18, 62), [[(30, 62), (80, 40), (108, 36), (116, 68)], [(34, 63), (62, 68)]], ""),
     "donkey_kick": ((24, 30), [[(34, 36), (88, 36)], [(38, 36), (38, 68)], [(84, 36), (84, 68)], [(88, 36), (116, 40), (120, 12)]], ""),
@@ -33,6 +39,31 @@ _POSES: dict[str, tuple[Point, list[list[Point]], str]] = {
                           '<path d="M80 30 v22 M70 36 l20 10 M90 36 l-20 10" fill="none" stroke="#e4572e" stroke-width="2"/>'),
     "heat_at_home": ((0, 0), [], '<rect x="50" y="30" width="60" height="30" rx="8" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2"/>'
                      '<path d="M62 24 q4 -6 0 -12 M80 24 q4 -6 0 -12 M98 24 q4 -6 0 -12" fill="none" stroke="#e4572e" stroke-width="2"/>'),
+    # Advice, drawn as the situation it is about.
+    "stay_active": ((80, 10), [[(80, 20), (80, 46)], [(80, 46), (66, 70)], [(80, 46), (96, 68)], [(80, 26), (68, 40)], [(80, 26), (94, 38)]],
+                    '<path d="M44 30 h14 M40 40 h16 M44 50 h12" fill="none" stroke="#e4572e" stroke-width="2"/>'),
+    "find_pain_free_positions": ((18, 62), [[(30, 63), (84, 63), (106, 46), (130, 66)], [(34, 63), (60, 68)]],
+                                 '<ellipse cx="104" cy="58" rx="14" ry="7" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2"/>'),
+    "maintain_lordosis": ((72, 12), [[(72, 22), (70, 34), (74, 50), (104, 50), (104, 70)], [(72, 28), (86, 42)]],
+                          _CHAIR + '<circle cx="66" cy="42" r="4.5" fill="#e4572e"/>'),
+    "correct_lifting": ((58, 22), [[(60, 32), (70, 52), (92, 52), (90, 70)], [(70, 52), (66, 70)], [(62, 36), (86, 50)]],
+                        '<rect x="84" y="48" width="24" height="22" rx="2" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2"/>'),
+    "sleep_pillow_between_knees": ((22, 48), [[(32, 52), (92, 58), (116, 48), (140, 62)], [(92, 60), (118, 58), (142, 66)], [(36, 54), (48, 64)]],
+                                   '<ellipse cx="118" cy="53" rx="9" ry="5" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2"/>'
+                                   '<line x1="8" y1="68" x2="154" y2="68" stroke="#9aa6b2" stroke-width="4"/>'),
+    "sitting_breaks": ((112, 10), [[(112, 20), (112, 46)], [(112, 46), (104, 70)], [(112, 46), (120, 70)], [(112, 26), (100, 14)], [(112, 26), (124, 14)]],
+                       _CLOCK),
+    "avoid_knees_out_sitting": ((72, 12), [[(72, 22), (72, 50), (104, 50), (104, 70)], [(72, 28), (90, 44)]], _CHAIR),
+    "activity_breaks": ((80, 14), [[(80, 24), (80, 48)], [(80, 48), (72, 70)], [(80, 48), (88, 70)], [(80, 28), (58, 14)], [(80, 28), (102, 14)]],
+                        '<path d="M56 20 l-8 -4 M56 30 l-9 0 M104 20 l8 -4 M104 30 l9 0" fill="none" stroke="#e4572e" stroke-width="2"/>'),
+    "pain_education": ((0, 0), [], '<circle cx="80" cy="38" r="24" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2.5"/>'
+                       '<circle cx="80" cy="26" r="3.5" fill="#1d2733"/><line x1="80" y1="34" x2="80" y2="54" stroke="#1d2733" stroke-width="5" stroke-linecap="round"/>'),
+    "graded_activity": ((0, 0), [[(24, 70), (24, 58), (54, 58), (54, 46), (84, 46), (84, 34), (114, 34), (114, 22), (140, 22)]],
+                        '<path d="M30 50 L118 12 M118 12 l-10 0 M118 12 l-4 9" fill="none" stroke="#e4572e" stroke-width="2.5"/>'),
+    "nerve_sliders": ((66, 10), [[(68, 20), (72, 50), (104, 50), (130, 40)], [(72, 50), (96, 54), (100, 70)], [(69, 28), (86, 44)]],
+                      _CHAIR + '<path d="M128 30 q8 6 6 16" fill="none" stroke="#e4572e" stroke-width="2"/>'),
+    "relaxation_breathing": ((18, 62), [[(30, 63), (84, 63), (106, 46), (130, 66)], [(34, 63), (60, 68)]],
+                             '<path d="M40 44 q8 -8 16 0 t16 0 t16 0" fill="none" stroke="#e4572e" stroke-width="2"/>'),
 }
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
 
+from ..soap import confidence_words
 from ..vocabulary import vocabulary
+from .dates import UTC, day, locale_from, moment
 
 
 def name(identifier: str, kind: str) -> str:
@@ -15,16 +17,23 @@ def name(identifier: str, kind: str) -> str:
     return text.split(" (")[0].split(";")[0]
 
 
+def sentence(text: Any) -> str:
+    """First letter upper case, the rest as written ("SI distraction", not "Si distraction")."""
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def words(identifier: Any) -> str:
     return str(identifier).replace("_", " ")
 
 
-def when(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
+@pass_context
+def when(context, value: date | datetime | None) -> str:
+    """A date, or a time in the clinic's zone, in the page's one format (see dates)."""
+    locale = context.get("locale") or locale_from(None)
     if isinstance(value, datetime):
-        return value.strftime("%d %b %Y %H:%M")
-    return value.strftime("%d %b %Y")
+        return moment(value, locale, context.get("zone") or UTC)
+    return day(value, locale)
 
 
 def dosage(item: dict[str, Any]) -> str:
@@ -42,6 +51,8 @@ def dosage(item: dict[str, Any]) -> str:
 
 
 def register(env: Environment) -> None:
-    env.filters.update(name=name, words=words, when=when, dosage=dosage)
+    from .visits.fields import label
+
+    env.filters.update(name=name, words=words, sentence=sentence, when=when, dosage=dosage, confidence=confidence_words, field_label=label)
     env.tests["startswith"] = lambda value, prefix: str(value).startswith(prefix)
     env.globals["vocab"] = vocabulary()

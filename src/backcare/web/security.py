@@ -21,7 +21,7 @@ from fastapi import Request
 from sqlalchemy import Engine, delete, insert, select, update
 
 from ..records import Actor, utc
-from ..storage.models import LoginSession, User
+from ..storage.models import Clinic, LoginSession, User
 from .settings import Settings
 
 SESSION_COOKIE = "backcare_session"
@@ -50,12 +50,13 @@ class CurrentSession:
     actor: Actor
     csrf_token: str
     must_change_password: bool = False
+    zone: str = "UTC"  # the clinic's time zone: every time a page shows is in it
 
 
 _SESSION_QUERY = (
     select(LoginSession.token_hash, LoginSession.csrf_token, LoginSession.created_at, LoginSession.expires_at,
-           User.id, User.clinic_id, User.role, User.name, User.active, User.must_change_password)
-    .join(User, User.id == LoginSession.user_id))
+           User.id, User.clinic_id, User.role, User.name, User.active, User.must_change_password, Clinic.timezone)
+    .join(User, User.id == LoginSession.user_id).join(Clinic, Clinic.id == User.clinic_id))
 
 
 class SessionStore:
@@ -100,6 +101,12 @@ class SessionStore:
             for key in [k for k, (_, c) in self._checked.items() if c.actor.user_id == user_id]:
                 self._checked.pop(key, None)
 
+    def forget_clinic(self, clinic_id: int) -> None:
+        """Drop this worker's memory of a clinic's sessions (its time zone changed)."""
+        with self._lock:
+            for key in [k for k, (_, c) in self._checked.items() if c.actor.clinic_id == clinic_id]:
+                self._checked.pop(key, None)
+
     def start(self, actor: Actor) -> tuple[str, str]:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = datetime.now(timezone.utc)
@@ -134,7 +141,8 @@ class SessionStore:
             with self.engine.begin() as connection:
                 connection.execute(update(LoginSession).where(LoginSession.token_hash == row.token_hash)
                                    .values(expires_at=now + idle))
-        current = CurrentSession(Actor(row.id, row.clinic_id, row.role, row.name), row.csrf_token, row.must_change_password)
+        current = CurrentSession(Actor(row.id, row.clinic_id, row.role, row.name), row.csrf_token, row.must_change_password,
+                                 row.timezone or "UTC")
         self._remember(digest, current)
         return current
 

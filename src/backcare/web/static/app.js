@@ -1,4 +1,4 @@
-// backcare: the body chart and the CSRF header for htmx. No framework.
+// backcare: what every page shares. No framework; htmx does the live updates.
 (function () {
   "use strict";
   const csrf = document.querySelector('meta[name="csrf-token"]');
@@ -6,59 +6,53 @@
     if (csrf) { event.detail.headers["X-CSRF-Token"] = csrf.content; }
   });
 
-  // A body chart toggles hidden checkboxes named after the active layer's case field.
-  document.querySelectorAll("[data-body-chart]").forEach(function (root) {
-    const layerButtons = root.querySelectorAll("[data-layer]");
-    let layer = layerButtons.length ? layerButtons[0].dataset.layer : null;
+  // A session that ended answers htmx with 401. A page with typing in progress keeps it
+  // (its autosave explains and offers to sign in); any other page goes to the login.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    if (event.detail.xhr.status !== 401) { return; }
+    if (document.querySelector("form[data-autosave]")) {
+      document.dispatchEvent(new CustomEvent("backcare:session-ended"));
+    } else {
+      window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+    }
+  });
 
-    function box(field, region) {
-      return root.querySelector('input[type=checkbox][name="' + field + '"][value="' + region + '"]');
-    }
-    // Every region shows the colour of the first layer that marks it (a dashed
-    // outline when several do); the active layer's marks get a dark outline.
-    function paint() {
-      root.querySelectorAll(".region").forEach(function (shape) {
-        const marks = [];
-        layerButtons.forEach(function (button) {
-          const input = box(button.dataset.layer, shape.dataset.region);
-          if (input && input.checked) { marks.push(button); }
-        });
-        const active = marks.some(function (b) { return b.dataset.layer === layer; });
-        let cls = "region";
-        if (marks.length) { cls += " " + marks[0].dataset.css; }
-        if (marks.length > 1) { cls += " multi"; }
-        if (active) { cls += " active-mark"; }
-        shape.setAttribute("class", cls);
-        shape.setAttribute("aria-checked", active ? "true" : "false");
-        shape.setAttribute("aria-label", shape.dataset.label + (marks.length ? ": " + marks.map(function (b) { return b.textContent.trim(); }).join(", ") : ""));
-      });
-      root.querySelectorAll("[data-summary]").forEach(function (line) {
-        const chosen = Array.from(root.querySelectorAll('input[name="' + line.dataset.summary + '"]:checked'))
-          .map(function (i) { return i.dataset.label; });
-        line.querySelector("span").textContent = chosen.length ? chosen.join(", ") : "none";
-      });
-    }
-    function toggle(shape) {
-      const input = box(layer, shape.dataset.region);
-      if (!input) { return; }
-      input.checked = !input.checked;
-      input.dispatchEvent(new Event("change", { bubbles: true }));
-      paint();
-    }
-    layerButtons.forEach(function (button) {
-      button.addEventListener("click", function () {
-        layer = button.dataset.layer;
-        layerButtons.forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
-        paint();
-      });
+  // Irreversible actions (signing a note, discarding a draft) ask first.
+  document.addEventListener("click", function (event) {
+    const asking = event.target.closest("button[data-confirm-message]");
+    if (asking && !window.confirm(asking.dataset.confirmMessage)) { event.preventDefault(); event.stopImmediatePropagation(); }
+  }, true);
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (form.dataset.confirmMessage && !window.confirm(form.dataset.confirmMessage)) { event.preventDefault(); }
+    // Signing out forgets any typing this tab was keeping for the session.
+    if (form.getAttribute("action") === "/logout") { try { window.sessionStorage.clear(); } catch (e) { /* storage off */ } }
+  }, true);
+
+  // A text box prints only what fits in it: print a copy of its whole text instead.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("textarea").forEach(function (box) {
+      let copy = box.nextElementSibling;
+      if (!copy || !copy.classList.contains("print-copy")) {
+        copy = document.createElement("div");
+        copy.className = "print-copy";
+        box.insertAdjacentElement("afterend", copy);
+      }
+      copy.textContent = box.value;
     });
-    root.querySelectorAll(".region").forEach(function (shape) {
-      shape.addEventListener("click", function () { toggle(shape); });
-      shape.addEventListener("keydown", function (event) {
-        if (event.key === " " || event.key === "Enter") { event.preventDefault(); toggle(shape); }
-      });
-    });
-    root.addEventListener("change", paint);
-    paint();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+    const move = event.target.closest("[data-move]");
+    if (move) {
+      // The handout's order: move an item up or down; the form sends the ticked items in this order.
+      const item = move.closest("li");
+      const sibling = move.dataset.move === "up" ? item.previousElementSibling : item.nextElementSibling;
+      if (sibling) {
+        if (move.dataset.move === "up") { item.parentNode.insertBefore(item, sibling); } else { item.parentNode.insertBefore(sibling, item); }
+        move.focus();
+      }
+    }
   });
 })();

@@ -1,0 +1,101 @@
+// The body chart: tapping a region toggles a hidden checkbox named after the active
+// layer's case field. Each region shows the colour of the first layer that marks it and a
+// dot per layer where several do. One Tab stop per view; arrow keys move between regions.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-body-chart]").forEach(function (root) {
+    const layerButtons = Array.from(root.querySelectorAll("[data-layer]"));
+    const regions = Array.from(root.querySelectorAll("svg .region[data-region]"));
+    let layer = layerButtons.length ? layerButtons[0].dataset.layer : null;
+
+    function box(field, region) {
+      return root.querySelector('input[type=checkbox][name="' + field + '"][value="' + region + '"]');
+    }
+    function marksOf(region) {
+      return layerButtons.filter(function (b) { const input = box(b.dataset.layer, region); return input && input.checked; });
+    }
+    function paint() {
+      regions.forEach(function (shape) {
+        const marks = marksOf(shape.dataset.region);
+        const active = marks.some(function (b) { return b.dataset.layer === layer; });
+        let cls = "region";
+        if (marks.length) { cls += " " + marks[0].dataset.css; }
+        if (marks.length > 1) { cls += " multi"; }
+        if (active) { cls += " active-mark"; }
+        if (shape.classList.contains("focused")) { cls += " focused"; }
+        shape.setAttribute("class", cls);
+        shape.setAttribute("aria-checked", active ? "true" : "false");
+        shape.setAttribute("aria-label", shape.dataset.label + (marks.length ? ": " + marks.map(function (b) { return b.textContent.trim(); }).join(", ") : ""));
+        const dots = shape.parentNode.querySelectorAll('.dots[data-for="' + shape.dataset.region + '"] .dot');
+        dots.forEach(function (dot, i) {
+          dot.setAttribute("class", marks.length > 1 && i < marks.length ? "dot on " + marks[i].dataset.css : "dot");
+        });
+      });
+      root.querySelectorAll("[data-summary]").forEach(function (line) {
+        const chosen = Array.from(root.querySelectorAll('input[name="' + line.dataset.summary + '"]:checked'))
+          .map(function (i) { return i.dataset.label; });
+        line.lastElementChild.textContent = chosen.length ? chosen.join(", ") : "none";
+      });
+    }
+    function toggle(shape) {
+      const input = box(layer, shape.dataset.region);
+      if (!input) { return; }
+      input.checked = !input.checked;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+      paint();
+    }
+
+    // Roving focus: each view is one Tab stop, on its last focused region.
+    function setTabStop(svg, shape) {
+      svg.querySelectorAll(".region[data-region]").forEach(function (r) { r.setAttribute("tabindex", r === shape ? "0" : "-1"); });
+    }
+    root.querySelectorAll("svg.body-chart").forEach(function (svg) {
+      const first = svg.querySelector(".region[data-region]");
+      if (first) { setTabStop(svg, first); }
+    });
+    function centre(shape) {
+      const b = shape.getBBox();
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    }
+    // The nearest region in the arrow's direction: distance along it, plus twice the sideways offset.
+    function neighbour(shape, dx, dy) {
+      const from = centre(shape);
+      let best = null, bestScore = Infinity;
+      shape.ownerSVGElement.querySelectorAll(".region[data-region]").forEach(function (other) {
+        if (other === shape) { return; }
+        const to = centre(other);
+        const along = (to.x - from.x) * dx + (to.y - from.y) * dy;
+        if (along <= 0) { return; }
+        const across = Math.abs((to.x - from.x) * dy) + Math.abs((to.y - from.y) * dx);
+        const score = along + 2 * across;
+        if (score < bestScore) { bestScore = score; best = other; }
+      });
+      return best;
+    }
+    const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
+    layerButtons.forEach(function (button) {
+      button.addEventListener("click", function () {
+        layer = button.dataset.layer;
+        layerButtons.forEach(function (b) { b.setAttribute("aria-pressed", b === button ? "true" : "false"); });
+        paint();
+      });
+    });
+    regions.forEach(function (shape) {
+      shape.addEventListener("click", function () { setTabStop(shape.ownerSVGElement, shape); toggle(shape); });
+      shape.addEventListener("focus", function () { shape.classList.add("focused"); });
+      shape.addEventListener("blur", function () { shape.classList.remove("focused"); });
+      shape.addEventListener("keydown", function (event) {
+        if (event.key === " " || event.key === "Enter") { event.preventDefault(); toggle(shape); return; }
+        const arrow = ARROWS[event.key];
+        if (!arrow) { return; }
+        event.preventDefault();
+        const next = neighbour(shape, arrow[0], arrow[1]);
+        if (next) { setTabStop(shape.ownerSVGElement, next); next.focus(); }
+      });
+    });
+    root.addEventListener("change", paint);
+    document.addEventListener("backcare:form-filled", paint);
+    paint();
+  });
+})();

@@ -1,0 +1,15 @@
+"""The visit workflow in the browser: the form with its autosaved draft and live assessment,
+the visit page, the SOAP note, and the handout. Templates live beside the code (templates/)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from . import drafts, handout, notes, pages
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+router = APIRouter(include_in_schema=False)
+for module in (pages, drafts, notes, handout):
+    router.include_router(module.router)

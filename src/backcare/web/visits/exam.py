@@ -1,0 +1,121 @@
+"""A saved visit's findings as the visit page shows them: the pain map and a readable table."""
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from ...soap import regions_text
+from ...vocabulary import vocabulary
+from .. import body_chart
+from .fields import CHART_FIELDS, PALPATION, label
+
+
+def _words(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value).replace("_", " ")
+
+
+def _sided(entry: dict[str, str]) -> str:
+    if len(entry) == 2 and entry["left"] == entry["right"]:
+        return f"{entry['left']} both sides"
+    return ", ".join(f"{side} {value}" for side, value in entry.items())
+
+
+def summary(case: dict[str, Any], details: dict[str, Any] | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(section title, [(finding, result)]) for each part of the examination; empty: not examined."""
+    v = vocabulary()
+    history, symptoms = case.get("history") or {}, case.get("symptoms") or {}
+    out: list[tuple[str, list[tuple[str, str]]]] = []
+
+    rows = [(label(f"client.{k}"), _words(x)) for k, x in (case.get("client") or {}).items()]
+    rows += [(label(f"history.{k}"), ", ".join(_words(i) for i in x) if isinstance(x, list) else _words(x))
+             for k, x in history.items()]
+    yes = [v.medical_history[k].split(" (")[0] for k, x in (case.get("medical") or {}).items() if x]
+    no = [k for k, x in (case.get("medical") or {}).items() if x is False]
+    if yes or no:
+        rows.append(("Medical history", (", ".join(yes) if yes else "nothing") + (f"; {len(no)} answered no" if no else "")))
+    out.append(("History", rows))
+
+    rows = [(label(f"symptoms.{k}"), _words(x)) for k, x in symptoms.items() if isinstance(x, bool)]
+    if symptoms.get("pain_nrs") is not None:
+        rows.insert(0, ("Pain now", f"{symptoms['pain_nrs']}/10"))
+    if symptoms.get("pain_quality"):
+        rows.append(("Pain quality", ", ".join(_words(q) for q in symptoms["pain_quality"])))
+    for field, (title, _css) in CHART_FIELDS.items():
+        found = _lookup(case, field)
+        if found:
+            rows.append((title, regions_text(found)))
+    out.append(("Symptoms and screening", rows))
+
+    obs = case.get("observation") or {}
+    rows = [(label(f"observation.{k}"), ", ".join(_words(i) for i in x) if isinstance(x, list) else _words(x))
+            for k, x in obs.items() if k != "atrophy_sites"]
+    out.append(("Observation", rows))
+
+    rom = case.get("rom") or {}
+    rows = [(m.replace("_", " ").capitalize(), "; ".join(f"{mode} {_words(r)}" for mode, r in entry.items()))
+            for m, entry in rom.items() if isinstance(entry, dict)]
+    if rom.get("flexion_deviation"):
+        rows.append(("Deviation in flexion", f"to the {rom['flexion_deviation']}"))
+    out.append(("Movement", rows))
+
+    rows = [(label(f"special_tests.{t}"), _sided(r) if isinstance(r, dict) else r)
+            for t, r in (case.get("special_tests") or {}).items()]
+    out.append(("Special tests", _grouped(rows, ("negative both sides", "negative"), "Negative")))
+
+    neuro = case.get("neuro") or {}
+    rows = [(label(f"neuro.motor.{m}"), _sided(r)) for m, r in (neuro.get("motor") or {}).items()]
+    rows += [(label(f"neuro.reflexes.{r}"), _sided(g)) for r, g in (neuro.get("reflexes") or {}).items()]
+    out.append(("Neurological examination", _grouped(rows, ("normal both sides",), "Normal both sides")))
+
+    palp = case.get("palpation") or {}
+    sides = (details or {}).get("palpation_sides") or {}
+    rows = []
+    for field, title in PALPATION.items():
+        kind = field.split(".")[1]
+        if palp.get(kind):
+            rows.append((title, ", ".join(
+                v.structures[s].split(" (")[0] + (f" ({_side_words(sides[kind][s])})" if s in sides.get(kind, {}) else "")
+                for s in palp[kind])))
+    if palp.get("hypermobile_segments") is not None:
+        rows.append((label("palpation.hypermobile_segments"), _words(palp["hypermobile_segments"])))
+    out.append(("Palpation", rows))
+
+    criteria = case.get("pain_mechanism_criteria") or {}
+    if criteria:
+        present = sum(1 for x in criteria.values() if x)
+        out.append(("Pain mechanism checklist", [("Criteria judged", f"{len(criteria)} ({present} present)")]))
+    return out
+
+
+def _grouped(rows: list[tuple[str, str]], unremarkable: tuple[str, ...], title: str) -> list[tuple[str, str]]:
+    """The findings that stand out, each on its own row; the unremarkable ones together on one."""
+    plain = [name for name, result in rows if result in unremarkable]
+    if len(plain) < 3:
+        return rows
+    return [(name, result) for name, result in rows if result not in unremarkable] + [(title, ", ".join(plain))]
+
+
+def _side_words(sides: list[str]) -> str:
+    return "both sides" if len(sides) == 2 else sides[0]
+
+
+def _lookup(case: dict[str, Any], path: str) -> Any:
+    node: Any = case
+    for part in path.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def pain_map(case: dict[str, Any]) -> Markup | None:
+    """The recorded body chart (every layer), or None when nothing was marked."""
+    marks: dict[str, list[str]] = {}
+    for field, (_title, css) in CHART_FIELDS.items():
+        for region in _lookup(case, field) or []:
+            marks.setdefault(region, []).append(css)
+    if not marks:
+        return None
+    return Markup(body_chart.render("back", marks, title="Pain map, back view") +
+                  body_chart.render("front", marks, title="Pain map, front view"))
