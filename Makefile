@@ -28,9 +28,15 @@ run: $(VENV)/.installed
 assess-example: $(VENV)/.installed
 	$(BIN)/backcare assess src/backcare/examples/acute-s1-herniation.yaml
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test tests/axe/node_modules/.installed
 	scripts/system-deps.sh
 	$(BIN)/python -m pytest
+
+# axe-core from the npm registry, for the accessibility checks in the browser tests.
+tests/axe/node_modules/.installed: tests/axe/package.json tests/axe/package-lock.json
+	scripts/system-deps.sh
+	npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
+	touch $@
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/engine.py

@@ -49,11 +49,11 @@ def _fill_mechanism_visit(page) -> None:
     page.click("text=Alex Moreno")
     page.click("text=New visit")
     page.select_option('select[name="special_tests.slump.left"]', "positive")
-    page.locator("#pain-mechanism summary").click()
+    page.eval_on_selector_all("#section-mechanism details", "els => els.forEach(d => d.open = true)")
     for cid in ("nonmechanical_unpredictable", "disproportionate_to_injury", "maladaptive_psychosocial"):
         page.select_option(f'select[name="pain_mechanism_criteria.{cid}"]', "yes")
     page.wait_for_timeout(800)
-    page.locator("#pain-mechanism").scroll_into_view_if_needed()
+    page.locator("#section-mechanism").scroll_into_view_if_needed()
 
 
 def _flagged_visit(page) -> None:
@@ -70,8 +70,32 @@ def _users(page) -> None:
     page.locator("details summary").first.click()
 
 
+def _new_visit(page) -> None:
+    page.goto("/clients")
+    page.click("text=Priya Shah")
+    page.click("text=New visit")
+
+
+def _panel_open(page) -> None:
+    _flagged_visit(page)
+    if page.locator("#status-bar").is_visible():  # the slide-over panel exists on narrow screens only
+        page.click("#status-bar")
+        page.wait_for_timeout(400)
+
+
+def _visit_edit(page) -> None:
+    page.goto("/clients")
+    page.click("text=Alex Moreno")
+    page.click("ol.timeline a")
+    if page.locator("text=Change findings").count():
+        page.click("text=Change findings")
+
+
 PAGES = {
     "clients": lambda page: page.goto("/clients"),
+    "visit-form": _new_visit,
+    "visit-form-panel": _panel_open,
+    "visit-edit": _visit_edit,
     "password": lambda page: page.goto("/account/password"),
     "client": lambda page: (page.goto("/clients"), page.click("text=Priya Shah")),
     "visit": lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline a")),
@@ -79,12 +103,13 @@ PAGES = {
     "visit-form-flagged": _flagged_visit,
 }
 # Pages only an admin sees.
-ADMIN_PAGES = {"users": _users, "audit": lambda page: page.goto("/admin/audit")}
+ADMIN_PAGES = {"users": _users, "audit": lambda page: page.goto("/admin/audit"), "clinic": lambda page: page.goto("/admin/clinic")}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", nargs="?", default="screenshots")
+    parser.add_argument("--full", action="store_true", help="the whole page, not only what the viewport shows")
     parser.add_argument("--page", action="append", choices=sorted(PAGES) + sorted(ADMIN_PAGES), help="only these pages")
     args = parser.parse_args()
     out = Path(args.out)
@@ -103,6 +128,8 @@ def main() -> int:
                         break
                     context = browser.new_context(base_url=base, viewport={"width": width, "height": height})
                     page = context.new_page()
+                    page.on("console", lambda m: print("  console:", m.type, m.text) if m.type in ("error", "warning") else None)
+                    page.on("pageerror", lambda e: print("  page error:", e))
                     page.goto("/login")
                     page.fill("#email", email)
                     page.fill("#password", passwords[email])
@@ -112,7 +139,7 @@ def main() -> int:
                         pages[name](page)
                         page.wait_for_load_state("networkidle")
                         path = out / f"{name}-{view}.png"
-                        page.screenshot(path=str(path))
+                        page.screenshot(path=str(path), full_page=args.full)
                         print(path)
                     context.close()
             browser.close()

@@ -7,7 +7,7 @@ from starlette.datastructures import FormData
 
 from backcare.case import Case
 from backcare.web.body_chart import SHAPES
-from backcare.web.forms import PAIN_QUALITIES, case_from_form, form_values
+from backcare.web.visits.fields import PAIN_QUALITIES, case_from_form, form_values
 from strategies import cases
 
 CHART_REGIONS = sorted({s.region for s in SHAPES})
@@ -58,7 +58,7 @@ def _as_form(values: dict) -> FormData:
 @given(cases)
 def test_any_case_survives_the_form_and_back(data):
     original = _normalise(Case.model_validate(_chartable(data)).findings())
-    parsed, errors = case_from_form(_as_form(form_values(original)))
+    parsed, _details, errors = case_from_form(_as_form(form_values(original)))
     assert errors == {}
     back = _normalise(Case.model_validate(parsed).findings())
     # A sided test written plainly ("slr: positive") comes back as both sides.
@@ -70,5 +70,5 @@ def test_any_case_survives_the_form_and_back(data):
 
 @given(st.sampled_from(["forty", "4.5", "1e3", "-"]))
 def test_a_number_field_with_text_names_the_field(text):
-    _case, errors = case_from_form(FormData([("client.age", text)]))
-    assert errors == {"client.age": "Enter a whole number"}
+    _case, _details, errors = case_from_form(FormData([("client.age", text)]))
+    assert errors == {"client.age": "Enter a whole number from 0 to 120"}

@@ -1,0 +1,112 @@
+"""axe-core (from the npm registry: tests/axe) on every page of the app, at desktop and tablet size.
+
+No serious or critical violation is allowed. The pages are visited in the
+states a therapist sees them: a form with marks and a mistyped value, a visit
+with its handout chooser, a signed note, the tablet's open assessment panel.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from browser_support import browser, database, log_in, needs_chromium, new_client, server  # noqa: F401 - fixtures
+
+AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = [needs_chromium, pytest.mark.skipif(not AXE.exists(), reason="run `make test` (npm ci in tests/axe) first")]
+VISIT_PAGE = re.compile(r"/visits/\d+(\?.*)?$")
+SIZES = {"desktop": (1366, 900), "tablet": (820, 1180)}
+
+
+def violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
+        return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""")
+    return found
+
+
+@pytest.fixture(scope="module")
+def visits(browser, server):
+    """A client with a signed visit and an unsigned one, made through the pages."""
+    context = browser.new_context(base_url=server)
+    page = context.new_page()
+    log_in(page, "ther@north.test")
+    client = new_client(page, "Alma Access")
+    made = []
+    for sign in (True, False):
+        page.goto(client + "/visits/new")
+        page.click("#section-screening [data-quick=normal]")
+        page.fill('input[name="symptoms.pain_nrs"]', "5")
+        page.click('svg[data-view=back] rect[data-region="buttock_left"]')
+        page.select_option('select[name="neuro.motor.ankle_plantarflexion.left"]', "weak")
+        page.click("button:has-text('Save visit')")
+        page.wait_for_url(VISIT_PAGE)
+        made.append(page.url.split("?")[0].removeprefix(server))
+        if sign:
+            page.once("dialog", lambda d: d.accept())
+            page.click("button:has-text('Save and sign')")
+            page.locator(".badge", has_text="signed").wait_for()
+    context.close()
+    return {"client": client, "signed": made[0], "unsigned": made[1]}
+
+
+def _new_visit_in_progress(page, visits):
+    page.goto(visits["client"] + "/visits/new")
+    page.click('svg[data-view=back] rect[data-region="calf_left"]')
+    page.click('button[data-layer="symptoms.numbness_sites"]')
+    page.click('svg[data-view=back] rect[data-region="calf_left"]')
+    page.fill('input[name="symptoms.pain_nrs"]', "15")
+    page.locator(".live-error").wait_for()
+
+
+def _panel_open(page, visits):
+    _new_visit_in_progress(page, visits)
+    if page.viewport_size["width"] <= 900:
+        page.click("#status-bar")
+        page.wait_for_timeout(300)
+
+
+THERAPIST_PAGES = {
+    "clients": lambda page, v: page.goto("/clients"),
+    "new client": lambda page, v: page.goto("/clients/new"),
+    "client": lambda page, v: page.goto(v["client"]),
+    "edit client": lambda page, v: page.goto(v["client"] + "/edit"),
+    "new visit in progress": _new_visit_in_progress,
+    "assessment panel open": _panel_open,
+    "visit, unsigned, with handout": lambda page, v: page.goto(v["unsigned"]),
+    "visit, signed": lambda page, v: page.goto(v["signed"]),
+    "change findings": lambda page, v: page.goto(v["unsigned"] + "/edit"),
+    "password": lambda page, v: page.goto("/account/password"),
+    "not found": lambda page, v: page.goto("/visits/999999"),
+}
+ADMIN_PAGES = {
+    "users": lambda page, v: page.goto("/admin/users"),
+    "clinic": lambda page, v: page.goto("/admin/clinic"),
+    "audit log": lambda page, v: page.goto("/admin/audit"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_serious_or_critical_violation_on_any_page(browser, server, visits, size):
+    width, height = SIZES[size]
+    found: dict[str, list[str]] = {}
+    for email, pages in ((None, {"login": lambda page, v: page.goto("/login")}),
+                         ("ther@north.test", THERAPIST_PAGES), ("admin@north.test", ADMIN_PAGES)):
+        # The app's strict Content-Security-Policy refuses injected scripts; axe is injected.
+        context = browser.new_context(base_url=server, viewport={"width": width, "height": height}, bypass_csp=True)
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        if email:
+            log_in(page, email)
+        for name, visit in pages.items():
+            visit(page, visits)
+            page.wait_for_load_state("networkidle")
+            if problems := violations(page):
+                found[name] = problems
+        context.close()
+    assert found == {}, json.dumps(found, indent=1)
