@@ -26,6 +26,10 @@ def client_urls(client_id: int, visit_id: int) -> list[tuple[str, str]]:
             ("GET", f"/clients/{client_id}/visits/new"), ("POST", f"/clients/{client_id}/visits/new"),
             ("GET", f"/visits/{visit_id}"), ("POST", f"/visits/{visit_id}/soap"), ("POST", f"/visits/{visit_id}/amend"),
             ("GET", f"/visits/{visit_id}/handout.pdf"), ("GET", f"/visits/{visit_id}/summary.pdf"),
+            ("GET", f"/visits/{visit_id}/edit"), ("POST", f"/visits/{visit_id}/edit"), ("POST", f"/visits/{visit_id}/handout"),
+            ("POST", f"/clients/{client_id}/visits/new/draft"), ("POST", f"/clients/{client_id}/visits/new/draft/discard"),
+            ("POST", f"/visits/{visit_id}/edit/draft"), ("POST", f"/visits/{visit_id}/edit/draft/discard"),
+            ("POST", f"/visits/{visit_id}/soap/draft"),
             ("GET", f"/api/clients/{client_id}"), ("PUT", f"/api/clients/{client_id}"), ("GET", f"/api/clients/{client_id}/visits"),
             ("POST", f"/api/clients/{client_id}/visits"), ("GET", f"/api/visits/{visit_id}"), ("PUT", f"/api/visits/{visit_id}/soap"),
             ("POST", f"/api/visits/{visit_id}/sign"), ("POST", f"/api/visits/{visit_id}/amendments")]
