@@ -100,7 +100,6 @@ def build() -> dict[str, Any]:
     sources = {k: _model("sources", schema.Source, v).model_dump() for k, v in _read("sources").items()}
     conditions = {k: _model("conditions", schema.Condition, v) for k, v in _read("conditions").items()}
     files = {name: _model(name, model, _read(name)) for name, model in schema.FILE_MODELS.items()}
-    outcomes = {k: _model("outcomes", schema.OutcomeMeasure, v) for k, v in _read("outcomes").items()}
     findings_file: schema.FindingsFile = files["findings"]
     neuro: schema.NeuroFile = files["neuro"]
     flags: schema.RedFlagsFile = files["red_flags"]
@@ -108,6 +107,7 @@ def build() -> dict[str, Any]:
     treatment: schema.TreatmentFile = files["treatment"]
     self_care: schema.SelfCareFile = files["self_care"]
     mechanisms: schema.PainMechanismsFile = files["pain_mechanisms"]
+    outcomes: schema.OutcomesFile = files["outcomes"]
 
     _ids("conditions.yaml", list(conditions), vocab.conditions, "condition")
     missing = sorted(set(vocab.conditions) - set(conditions))
@@ -138,8 +138,6 @@ def build() -> dict[str, Any]:
 
     for cid, cond in conditions.items():
         cite(f"conditions.yaml: {cid}", cond.sources)
-    for oid, outcome in outcomes.items():
-        cite(f"outcomes.yaml: {oid}", outcome.sources)
     for fid, finding in findings.items():
         where = f"findings: {fid}"
         check(where, finding.when)
@@ -219,6 +217,7 @@ def build() -> dict[str, Any]:
         _ids(where, rule.add, self_care.items, "self-care item")
 
     _check_mechanisms(mechanisms, vocab, check, cite)
+    _check_outcomes(outcomes, self_care, cite)
 
     dump = lambda m: m.model_dump(exclude_defaults=False)  # noqa: E731
     return {
@@ -234,7 +233,7 @@ def build() -> dict[str, Any]:
         "screening_questions": flags.screening_questions,
         "safety_net": flags.safety_net,
         "fallback_positioning": treatment.fallback_positioning,
-        "outcomes": {k: dump(v) for k, v in outcomes.items()},
+        "outcomes": dump(outcomes),
         "referral_rules": [dump(r) for r in flags.rules],
         "contraindications": {k: dump(v) for k, v in contra.contraindications.items()},
         "protocols": {k: dump(v) for k, v in treatment.protocols.items()},
@@ -266,6 +265,39 @@ def _check_mechanisms(mechanisms: schema.PainMechanismsFile, vocab: Vocabulary, 
     for mid, cluster in mechanisms.clusters.items():
         cite(f"{where}: clusters.{mid}", cluster.sources)
         _ids(f"{where}: clusters.{mid}", cluster.present + cluster.absent, mechanisms.criteria, "criterion")
+
+
+def _check_outcomes(outcomes: schema.OutcomesFile, self_care: schema.SelfCareFile, cite) -> None:
+    """Each instrument can be scored as its kind says; the course and the stratified care refer to what exists."""
+    where = "outcomes.yaml"
+    for iid, instrument in outcomes.instruments.items():
+        here = f"{where}: instruments.{iid}"
+        cite(here, instrument.sources)
+        ids = [item.id for item in instrument.items]
+        if len(set(ids)) != len(ids):
+            raise KnowledgeError(f"{here}: item ids repeat")
+        ranged = instrument.kind in ("single", "activities")
+        for item in instrument.items:
+            if ranged and (item.min is None or item.max is None):
+                raise KnowledgeError(f"{here}: item {item.id} needs min and max")
+            if instrument.kind in ("sections", "screening") and not (item.choices or instrument.choices):
+                raise KnowledgeError(f"{here}: item {item.id} has no answers to choose from")
+            if instrument.kind == "screening" and any(c.points is None for c in (item.choices or instrument.choices or [])):
+                raise KnowledgeError(f"{here}: item {item.id}: every screening answer needs its points")
+        if instrument.kind == "screening" and instrument.risk is None:
+            raise KnowledgeError(f"{here}: a screening tool needs its risk rule")
+        if instrument.licence.wording == "paraphrase" and not instrument.licence.copyright_line:
+            raise KnowledgeError(f"{here}: a licensed instrument keeps its copyright line")
+    course = outcomes.expected_course
+    cite(f"{where}: expected_course", course.sources)
+    if course.measure not in outcomes.instruments:
+        raise KnowledgeError(f"{where}: expected_course measure {course.measure!r} is not an instrument")
+    for cid, cohort in course.cohorts.items():
+        if len(cohort.weeks) != len(cohort.mean_pain) or cohort.weeks != sorted(cohort.weeks) or cohort.weeks[0] != 0:
+            raise KnowledgeError(f"{where}: expected_course.{cid}: weeks start at 0, rise, and pair with mean_pain")
+    for group, care in outcomes.stratified_care.items():
+        cite(f"{where}: stratified_care.{group}", care.sources)
+        _ids(f"{where}: stratified_care.{group}", care.self_care_add, self_care.items, "self-care item")
 
 
 def generated_text(data: dict[str, Any]) -> str:

@@ -203,10 +203,100 @@ class PainMechanismsFile(_Entry):
     criteria: dict[str, MechanismCriterion]
 
 
-class OutcomeMeasure(_Entry):
+class Choice(_Entry):
+    value: int
+    label: str
+    points: int | None = None  # what the answer adds to a screening score
+
+
+class InstrumentItem(_Entry):
+    id: str
+    label: str
+    min: int | None = None
+    max: int | None = None
+    optional: bool = False
+    subscore: bool = False
+    loinc: str | None = None
+    choices: list[Choice] | None = None  # this item's own answers, where they differ
+
+
+class MissingRule(_Entry):
+    rule: str
+    max_missing: int = Field(ge=0)
+
+
+class Mic(_Entry):
+    points: float = Field(gt=0)
+    percent: float | None = Field(default=None, gt=0, lt=100)
+    single_item_points: float | None = Field(default=None, gt=0)
+
+
+class Band(_Entry):
+    max: float
+    label: str
+
+
+class Licence(_Entry):
+    holder: str
+    terms: str
+    copyright_line: str | None = None
+    wording: Literal["own", "paraphrase"]
+
+
+class RiskRule(_Entry):
+    subscore_range: tuple[int, int]
+    low_total_at_most: int
+    high_subscore_at_least: int
+
+
+class Instrument(_Entry):
     title: str
-    minimal_important_change: float = Field(gt=0)
+    short: str
+    kind: Literal["single", "sections", "checklist", "activities", "screening"]
+    prompt: str
+    items: list[InstrumentItem] = Field(min_length=1)
+    choices: list[Choice] | None = None
+    score_range: tuple[float, float]
+    higher_is: Literal["worse", "better"]
+    missing: MissingRule
+    mic: Mic | None = None  # none for a screening tool
+    recovered_at_most: float | None = None
+    bands: list[Band] = []
+    risk: RiskRule | None = None
+    loinc: dict[str, Any] = {}
+    local_code: str | None = None
+    licence: Licence
     sources: list[str] = Field(min_length=1)
+
+
+class Cohort(_Entry):
+    label: str
+    duration_days_below: int | None = None
+    weeks: list[float] = Field(min_length=2)
+    mean_pain: list[float] = Field(min_length=2)
+
+
+class ExpectedCourse(_Entry):
+    measure: str
+    scale: float = Field(gt=0)
+    cohorts: dict[str, Cohort]
+    review_after_weeks: float = Field(gt=0)
+    citation: str
+    sources: list[str] = Field(min_length=1)
+
+
+class RiskGroupCare(_Entry):
+    summary: str
+    approach: str
+    self_care_add: list[str] = []
+    involve_doctor: bool = False
+    sources: list[str] = Field(min_length=1)
+
+
+class OutcomesFile(_Entry):
+    instruments: dict[str, Instrument]
+    expected_course: ExpectedCourse
+    stratified_care: dict[Literal["low", "medium", "high"], RiskGroupCare]
 
 
 # File name (without .yaml) -> the model its content must match.
@@ -218,6 +308,5 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "treatment": TreatmentFile,
     "self_care": SelfCareFile,
     "pain_mechanisms": PainMechanismsFile,
+    "outcomes": OutcomesFile,
 }
-# Files that are a plain mapping of id -> entry.
-MAPPING_FILES: dict[str, type[BaseModel]] = {"outcomes": OutcomeMeasure}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -42,6 +42,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Set by an admin's reset: the next login must choose a new password.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A short PIN (argon2 hash) that ends client mode on a shared tablet; the password always works too.
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     clinic: Mapped[Clinic] = relationship()
 
@@ -74,6 +76,7 @@ class Visit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    episode_id: Mapped[int | None] = mapped_column(ForeignKey("episodes.id"))
     therapist_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     visit_date: Mapped[date] = mapped_column(Date)
     case: Mapped[dict[str, Any]] = mapped_column(JSON)  # the recorded findings (case format)
@@ -100,6 +103,59 @@ class Visit(Base):
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
     signer: Mapped[User | None] = relationship(foreign_keys=[signed_by])
     amendments: Mapped[list[Amendment]] = relationship(order_by="Amendment.id")
+
+
+class Episode(Base):
+    """An episode of care: the visits from a first assessment to discharge."""
+
+    __tablename__ = "episodes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    started_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    discharge_reason: Mapped[str] = mapped_column(String(40), default="")
+    discharge_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closer: Mapped[User | None] = relationship(foreign_keys=[closed_by])
+
+
+class QuestionnaireResponse(Base):
+    """A questionnaire as answered, and its score as given (like an assessment, never recomputed)."""
+
+    __tablename__ = "questionnaire_responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    instrument: Mapped[str] = mapped_column(String(20))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    score: Mapped[float | None] = mapped_column(Float)  # None when incomplete
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)  # subscore, risk group, band, missing items
+    complete: Mapped[bool] = mapped_column(Boolean)
+    answered_on: Mapped[date] = mapped_column(Date)
+    entered_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    mode: Mapped[str] = mapped_column(String(10))  # therapist | client (the client answered on the tablet)
+    kb_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReferralLetter(Base):
+    """A referral letter as the therapist edited and printed it."""
+
+    __tablename__ = "referral_letters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"))
+    addressee: Mapped[str] = mapped_column(String(300))
+    urgency: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    author: Mapped[User] = relationship()
 
 
 class Amendment(Base):
@@ -159,6 +215,8 @@ class LoginSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set while the tablet is in the client's hands: only one questionnaire is reachable.
+    client_mode: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     user: Mapped[User] = relationship()
 
 
@@ -175,5 +233,9 @@ Index("ix_audit_clinic_at", AuditEvent.clinic_id, AuditEvent.at)
 Index("ix_audit_clinic_id_desc", AuditEvent.clinic_id, AuditEvent.id)
 Index("ix_clients_clinic_name", Client.clinic_id, Client.name_norm, Client.id)
 Index("ix_visits_client_date", Visit.client_id, Visit.visit_date, Visit.id)
+Index("ix_episodes_client", Episode.client_id, Episode.started_on)
+Index("ix_questionnaires_client", QuestionnaireResponse.client_id, QuestionnaireResponse.instrument, QuestionnaireResponse.answered_on)
+Index("ix_referral_letters_visit", ReferralLetter.visit_id)
+Index("ix_visits_episode", Visit.episode_id, Visit.visit_date)
 Index("ix_visit_drafts_client", VisitDraft.client_id, VisitDraft.therapist_id)
 Index("ix_rate_limit_key_at", RateLimitEvent.key, RateLimitEvent.at)

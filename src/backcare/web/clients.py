@@ -60,7 +60,7 @@ def client_page(request: Request, client_id: int, before: int | None = None, don
     if request.headers.get("hx-request") and before is not None:
         return render(request, "_timeline.html", {"client": client, "timeline": timeline})
     pains = records.pain_scores(session.actor, client_id)
-    pain_mic = load_knowledge().outcomes["pain_nrs"]["minimal_important_change"]
+    pain_mic = load_knowledge().outcomes["instruments"]["nprs"]["mic"]["points"]
     return render(request, "client.html", {
         "client": client, "timeline": timeline, "pains": pains, "pain_mic": pain_mic,
         "medical": medical_summary(client.medical or {}), "drafts": records.drafts_of_client(session.actor, client_id),
