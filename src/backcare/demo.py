@@ -23,6 +23,31 @@ _CLIENTS = [
     ("Dana Okafor", date(1979, 11, 23), {}, [(1, "cauda-equina-warning.yaml")]),
 ]
 
+_SCREENED = {"saddle_anaesthesia": False, "bladder_dysfunction": False, "bowel_dysfunction": False, "progressive_weakness": False}
+
+
+def _persistent(pain: int, days: int) -> dict:
+    return {"client": {"age": 57, "sex": "female"}, "history": {"onset": "gradual", "duration_days": days,
+                                                              "aggravating": ["sitting", "bending_forward"]},
+            "symptoms": {"pain_nrs": pain, "pain_sites": ["low_back", "buttock_left"], **_SCREENED},
+            "palpation": {"hypertonic": ["erector_spinae", "quadratus_lumborum"]}}
+
+
+# A client followed over eight weeks who is not improving as most people do: the progress page's example.
+# (days ago, case, [(questionnaire, answers)])
+_EPISODE = ("Jordan Ellis", date(1968, 5, 9), {"cancer_history": False, "osteoporosis": False}, [
+    (56, _persistent(7, 120), [
+        ("start_back", {"leg_pain": 1, "shoulder_neck": 1, "short_walks": 0, "dresses_slowly": 1, "not_safe_active": 1,
+                        "worrying_thoughts": 1, "never_better": 1, "not_enjoying": 0, "bothersome": 3}),
+        ("odi", {"pain_intensity": 3, "personal_care": 1, "lifting": 3, "walking": 2, "sitting": 3, "standing": 2,
+                 "sleeping": 2, "social_life": 2, "travelling": 2})]),
+    (42, _persistent(7, 134), []),
+    (28, _persistent(6, 148), [("odi", {"pain_intensity": 3, "personal_care": 1, "lifting": 3, "walking": 2, "sitting": 3,
+                                        "standing": 2, "sleeping": 1, "social_life": 2, "travelling": 2})]),
+    (10, _persistent(6, 166), [("odi", {"pain_intensity": 2, "personal_care": 1, "lifting": 3, "walking": 2, "sitting": 2,
+                                        "standing": 2, "sleeping": 1, "social_life": 2, "travelling": 2})]),
+])
+
 
 def _case(source) -> dict:
     if isinstance(source, dict):
@@ -50,4 +75,14 @@ def create_demo(records: Records) -> dict[str, str]:
         for days_ago, source in visits:
             records.create_visit(therapist, client_id, {"visit_date": date.today() - timedelta(days=days_ago),
                                                         "case": _case(source), "treatment_given": ""})
+    name, born, medical, visits = _EPISODE
+    client_id = records.create_client(therapist, {"name": name, "date_of_birth": born, "medical": medical,
+                                                  "consent_given": True, "consent_date": date.today() - timedelta(days=60)})
+    for days_ago, case, questionnaires in visits:
+        visit_id = records.create_visit(therapist, client_id, {"visit_date": date.today() - timedelta(days=days_ago),
+                                                               "case": case, "treatment_given": ""})
+        for instrument, answers in questionnaires:
+            records.record_questionnaire(therapist, client_id, instrument, answers, visit_id=visit_id)
+    records.update_clinic(admin, {"name": "Demo Clinic", "address": "12 Harbour Street, Portside", "phone": "+44 20 7946 0000",
+                                  "email": "desk@demo-clinic.org", "timezone": "Europe/London"})
     return passwords

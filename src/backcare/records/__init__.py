@@ -1,7 +1,7 @@
 """Client records: the one object the web pages, the JSON API and the CLI share.
 
 `Records` is composed of one part per domain (users, clinics, clients, visits,
-drafts, audit), each in its own module; all of them keep to the acting user's clinic, run one
+drafts, outcomes, letters, audit), each in its own module; all of them keep to the acting user's clinic, run one
 transaction per operation and audit every access (see `base`).
 """
 from __future__ import annotations
@@ -12,14 +12,16 @@ from .clients import ClientIn, ClientPage, ClientRow, ClientsMixin, normalise
 from .clinics import ClinicDetails, ClinicIn, ClinicsMixin, time_zones
 from .drafts import KINDS as DRAFT_KINDS
 from .drafts import Draft, DraftConflict, DraftsMixin, DraftSummary
+from .letters import Letter, LettersMixin
+from .outcomes import DISCHARGE_REASONS, EpisodeRecord, EpisodeView, OutcomesMixin, Response, VisitPoint
 from .users import ROLES, UsersMixin, check_password_strength, hash_password, normalise_email
 from .visits import SoapIn, Timeline, TimelineEntry, VisitIn, VisitsMixin
 
-__all__ = ["DRAFT_KINDS", "MAX_ID", "ROLES", "Actor", "AuditPage", "ClientIn", "ClientPage", "ClientRow", "ClinicDetails",
+__all__ = ["DISCHARGE_REASONS", "EpisodeRecord", "EpisodeView", "Letter", "Response", "VisitPoint", "DRAFT_KINDS", "MAX_ID", "ROLES", "Actor", "AuditPage", "ClientIn", "ClientPage", "ClientRow", "ClinicDetails",
            "ClinicIn", "Draft", "DraftConflict", "DraftSummary", "FieldErrors", "Forbidden", "Locked", "NotFound", "Records",
            "SoapIn", "Timeline", "TimelineEntry", "VisitIn", "check_password_strength", "hash_password", "normalise",
            "normalise_email", "time_zones", "utc", "validated"]
 
 
-class Records(UsersMixin, ClinicsMixin, ClientsMixin, VisitsMixin, DraftsMixin, AuditMixin):
+class Records(UsersMixin, ClinicsMixin, ClientsMixin, VisitsMixin, DraftsMixin, OutcomesMixin, LettersMixin, AuditMixin):
     """Every records operation, for any adapter (pages, API, command line)."""

@@ -29,3 +29,8 @@ class AuditMixin(RecordsBase):
                                     .limit(limit + 1)))
             events = found[:limit]
             return AuditPage(events, events[-1].id if len(found) > limit else None)
+
+    def record_event(self, actor: Actor, action: str, detail: str = "", client_id: int | None = None) -> None:
+        """An event that is not a record's read or write (client mode on a tablet, say), in the same log."""
+        with self._tx() as db:
+            self._audit(db, actor, action, client_id=client_id, detail=detail)

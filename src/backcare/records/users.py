@@ -162,6 +162,39 @@ class UsersMixin(RecordsBase):
             db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
             self._audit(db, actor, "user.password_reset", detail=user.email)
 
+    def set_pin(self, actor: Actor, current_password: str, pin: str) -> None:
+        """The user's PIN for ending client mode (4 to 8 digits; the password is asked first)."""
+        with self.read_sessions() as db:
+            stored = db.get(User, actor.user_id).password_hash
+        try:
+            _hasher.verify(stored, current_password)
+        except (VerificationError, InvalidHashError, UnicodeEncodeError):
+            raise FieldErrors({"pin_password": "This is not your current password"}) from None
+        if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+            raise FieldErrors({"pin": "Use 4 to 8 digits"})
+        if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
+            raise FieldErrors({"pin": "Choose digits that are not all the same or in a row"})
+        with self._tx() as db:
+            db.get(User, actor.user_id).pin_hash = _hasher.hash(pin)
+            self._audit(db, actor, "user.pin_set")
+
+    def has_pin(self, actor: Actor) -> bool:
+        with self.read_sessions() as db:
+            return db.scalar(select(User.pin_hash).where(User.id == actor.user_id)) is not None
+
+    def check_pin_or_password(self, actor: Actor, secret: str) -> bool:
+        """True when `secret` is the user's PIN or password (ending client mode asks for one)."""
+        with self.read_sessions() as db:
+            user = db.get(User, actor.user_id)
+            hashes = [h for h in (user.pin_hash, user.password_hash) if h] if user and user.active else []
+        for stored in hashes:
+            try:
+                if _hasher.verify(stored, secret):
+                    return True
+            except (VerificationError, InvalidHashError, UnicodeEncodeError):
+                continue
+        return False
+
     def record_session(self, actor: Actor, action: str, address: str) -> None:
         """Sign-ins and sign-outs go in the audit log beside record access."""
         with self._tx() as db:

@@ -136,7 +136,8 @@ class VisitsMixin(RecordsBase):
         visit_in, case, assessment, note = self._assessed(data)
         with self._transaction(actor) as db:
             client = self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
-            visit = Visit(clinic_id=actor.clinic_id, client_id=client.id, therapist_id=actor.user_id,
+            episode = self._open_episode(db, actor, client, visit_in.visit_date)  # type: ignore[attr-defined] - OutcomesMixin
+            visit = Visit(clinic_id=actor.clinic_id, client_id=client.id, therapist_id=actor.user_id, episode_id=episode.id,
                           visit_date=visit_in.visit_date, case=case, assessment=assessment,
                           kb_version=assessment["knowledge_base"]["version"],
                           pain_nrs=(case.get("symptoms") or {}).get("pain_nrs"),
@@ -187,8 +188,8 @@ class VisitsMixin(RecordsBase):
                         detail="note redrafted" if untouched else "note text kept")
             return untouched
 
-    def set_handout(self, actor: Actor, visit_id: int, items: list[str]) -> None:
-        """Choose and order the handout's exercises (until the note is signed).
+    def set_handout(self, actor: Actor, visit_id: int, items: list[str] | None) -> None:
+        """Choose and order the handout's exercises (until the note is signed); None: back to the default.
 
         Only items the engine allows for this visit's findings may be chosen: a
         contraindicated or aggravating exercise can never reach a handout.
@@ -199,6 +200,10 @@ class VisitsMixin(RecordsBase):
         with self._transaction(actor) as db:
             visit = self._visit(db, visit_id, actor)
             self._may_edit(visit, actor)
+            if items is None:
+                visit.handout_items = None
+                self._audit(db, actor, "visit.handout", client_id=visit.client_id, visit_id=visit.id, detail="default")
+                return
             choices = {c["id"]: c for c in self_care_choices(visit.case, load_knowledge())}
             items = list(dict.fromkeys(items))
             refused = [i for i in items if i not in choices or not allowed(choices[i])]

@@ -105,8 +105,21 @@ def home(_: CurrentSession = Depends(deps.session)) -> Response:
 
 
 @router.get("/account/password")
-def password_form(request: Request, changed: bool = False, session: CurrentSession = Depends(deps.session)) -> Response:
-    return render(request, "password.html", {"errors": {}, "forced": session.must_change_password, "done": changed})
+def password_form(request: Request, changed: bool = False, pin: bool = False, session: CurrentSession = Depends(deps.session),
+                  records: Records = Depends(deps.records)) -> Response:
+    return render(request, "password.html", {"errors": {}, "forced": session.must_change_password, "done": changed,
+                                             "pin_done": pin, "has_pin": records.has_pin(session.actor)})
+
+
+@router.post("/account/pin")
+def set_pin(request: Request, session: CurrentSession = Depends(deps.session), form: FormData = Depends(deps.form),
+            records: Records = Depends(deps.records)) -> Response:
+    try:
+        records.set_pin(session.actor, str(form.get("pin_password") or ""), str(form.get("pin") or ""))
+    except FieldErrors as exc:
+        return render(request, "password.html", {"errors": exc.errors, "forced": False, "done": False, "pin_done": False,
+                                                 "has_pin": records.has_pin(session.actor)}, 422)
+    return RedirectResponse("/account/password?pin=true#pin", status_code=303)
 
 
 @router.post("/account/password")
@@ -120,7 +133,7 @@ def change_password(request: Request, session: CurrentSession = Depends(deps.ses
         request.app.state.sessions.forget_user(session.actor.user_id)
     except FieldErrors as exc:
         return render(request, "password.html", {"errors": exc.errors, "forced": session.must_change_password,
-                                                 "done": False}, 422)
+                                                 "done": False, "has_pin": records.has_pin(session.actor)}, 422)
     # Every session of the account ended with the change; this one continues as a new session.
     response = RedirectResponse("/account/password?changed=true", status_code=303)
     start_session(request, response, session.actor)

@@ -16,7 +16,7 @@ from .. import __version__
 from ..errors import problems_from_errors
 from ..records import FieldErrors, Forbidden, Locked, NotFound, Records
 from ..storage.db import make_engine, make_sessionmaker
-from .security import CsrfFailed, LoginRequired, PasswordChangeRequired, SessionStore
+from .security import ClientModeActive, CsrfFailed, LoginRequired, PasswordChangeRequired, SessionStore
 from .settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -30,7 +30,7 @@ DESCRIPTION = (
 )
 
 # Template folders: the web app's own, and those of the domains that bring pages of their own.
-TEMPLATE_DIRS = [HERE / "templates", HERE / "visits" / "templates"]
+TEMPLATE_DIRS = [HERE / "templates", HERE / "visits" / "templates", HERE / "outcomes" / "templates"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.records = records
     app.state.sessions = SessionStore(engine, settings)
     app.state.limiter = _limiter(settings, sessions, read_sessions)
+    app.state.wording = _wording(settings)
     app.state.templates = templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.loader = ChoiceLoader([FileSystemLoader(str(d)) for d in TEMPLATE_DIRS])
     templates.env.globals["version"] = __version__
@@ -64,13 +65,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register(templates.env)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from . import account, admin, api, clients, clinic, visits
+    from . import account, admin, api, clients, clinic, outcomes, visits
 
-    for module in (api, account, clients, visits, clinic, admin):
+    for module in (api, account, clients, visits, outcomes, clinic, admin):
         app.include_router(module.router)
+    app.include_router(outcomes.api_router)
     _error_handlers(app, templates)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _wording(settings: Settings):
+    """The licensed wording of questionnaires a clinic installed (None: backcare's paraphrase); checked at start."""
+    if not settings.instrument_wording:
+        return None
+    from ..outcomes.wording import load_wording
+
+    return load_wording(settings.instrument_wording)
 
 
 def _limiter(settings: Settings, sessions, read_sessions):
@@ -149,6 +160,13 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
         if wants_json(request):
             return JSONResponse({"detail": "Choose a new password first (the account's password was reset)."}, status_code=403)
         return RedirectResponse("/account/password", status_code=303)
+
+    @app.exception_handler(ClientModeActive)
+    async def _client_mode(request: Request, exc: ClientModeActive) -> Response:
+        # Back button, a typed address, the API: whatever is asked, the client sees only their questionnaire.
+        if wants_json(request):
+            return JSONResponse({"detail": "This session is in client mode; the therapist must unlock it first."}, status_code=403)
+        return RedirectResponse("/client-mode", status_code=303)
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, exc: CsrfFailed) -> Response:

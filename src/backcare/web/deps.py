@@ -12,7 +12,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from ..records import Actor, Records
-from .security import SAFE_METHODS, SESSION_COOKIE, CsrfFailed, CurrentSession, LoginRequired, PasswordChangeRequired, tokens_match
+from .security import (SAFE_METHODS, SESSION_COOKIE, ClientModeActive, CsrfFailed, CurrentSession, LoginRequired,
+                       PasswordChangeRequired, tokens_match)
+
+# While the client holds the tablet, the session reaches these and nothing else.
+CLIENT_MODE_PATHS = ("/client-mode", "/logout")
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -55,6 +59,8 @@ async def session(request: Request, submitted: str | None = Depends(submitted_cs
     if request.method not in SAFE_METHODS and not tokens_match(current.csrf_token, submitted):
         raise CsrfFailed()
     request.state.session = current
+    if current.client_mode is not None and not request.url.path.startswith(CLIENT_MODE_PATHS):
+        raise ClientModeActive()
     if current.must_change_password and request.url.path not in ("/account/password", "/logout", "/api/logout"):
         raise PasswordChangeRequired()
     return current

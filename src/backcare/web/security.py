@@ -41,6 +41,10 @@ class PasswordChangeRequired(Exception):
     """An admin reset this account's password: the user must choose a new one first."""
 
 
+class ClientModeActive(Exception):
+    """The tablet is in the client's hands: only the questionnaire is reachable."""
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -51,10 +55,12 @@ class CurrentSession:
     csrf_token: str
     must_change_password: bool = False
     zone: str = "UTC"  # the clinic's time zone: every time a page shows is in it
+    # While a client fills in a questionnaire on the therapist's tablet: which one, and how it goes.
+    client_mode: dict | None = None
 
 
 _SESSION_QUERY = (
-    select(LoginSession.token_hash, LoginSession.csrf_token, LoginSession.created_at, LoginSession.expires_at,
+    select(LoginSession.token_hash, LoginSession.csrf_token, LoginSession.created_at, LoginSession.expires_at, LoginSession.client_mode,
            User.id, User.clinic_id, User.role, User.name, User.active, User.must_change_password, Clinic.timezone)
     .join(User, User.id == LoginSession.user_id).join(Clinic, Clinic.id == User.clinic_id))
 
@@ -107,15 +113,23 @@ class SessionStore:
             for key in [k for k, (_, c) in self._checked.items() if c.actor.clinic_id == clinic_id]:
                 self._checked.pop(key, None)
 
-    def start(self, actor: Actor) -> tuple[str, str]:
+    def start(self, actor: Actor, client_mode: dict | None = None) -> tuple[str, str]:
+        """A new session (token, CSRF token); with `client_mode`, one that reaches only that questionnaire."""
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = datetime.now(timezone.utc)
         with self.engine.begin() as connection:
             connection.execute(delete(LoginSession).where(LoginSession.expires_at < now))
             connection.execute(insert(LoginSession).values(
                 token_hash=_digest(token), user_id=actor.user_id, csrf_token=csrf, created_at=now,
-                expires_at=now + timedelta(minutes=self.settings.session_idle_minutes)))
+                expires_at=now + timedelta(minutes=self.settings.session_idle_minutes), client_mode=client_mode))
         return token, csrf
+
+    def set_client_mode(self, token: str, client_mode: dict) -> None:
+        """Record how client mode goes (answered, failed unlock attempts) on its session."""
+        with self.engine.begin() as connection:
+            connection.execute(update(LoginSession).where(LoginSession.token_hash == _digest(token))
+                               .values(client_mode=client_mode))
+        self._remember(_digest(token), None)
 
     def resume(self, token: str | None) -> CurrentSession | None:
         """The session of a cookie, in one read; its idle deadline is moved at most once a minute."""
@@ -142,7 +156,7 @@ class SessionStore:
                 connection.execute(update(LoginSession).where(LoginSession.token_hash == row.token_hash)
                                    .values(expires_at=now + idle))
         current = CurrentSession(Actor(row.id, row.clinic_id, row.role, row.name), row.csrf_token, row.must_change_password,
-                                 row.timezone or "UTC")
+                                 row.timezone or "UTC", row.client_mode)
         self._remember(digest, current)
         return current
 

@@ -36,3 +36,5 @@ class Settings:
     trusted_proxies: tuple = field(default_factory=lambda: _networks(os.environ.get("BACKCARE_TRUSTED_PROXIES")))
     # With Redis, login rate limits live there; without, in the database. Either way every worker shares them.
     redis_url: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_REDIS_URL") or None)
+    # A YAML file with the licensed wording of questionnaires the clinic holds licences for (see README).
+    instrument_wording: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_INSTRUMENT_WORDING") or None)

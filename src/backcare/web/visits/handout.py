@@ -19,16 +19,18 @@ from ..security import CurrentSession
 router = APIRouter(include_in_schema=False)
 
 
-def handout_choices(visit) -> dict[str, Any]:
+def handout_choices(visit, stratified: dict[str, Any] | None = None) -> dict[str, Any]:
     """The handout's items in order, and the other items the findings allow or why they do not.
 
-    The engine's choice is stored with the assessment; an item the therapist
-    added comes from the knowledge base.
+    The engine's choice is stored with the assessment, followed by what the
+    client's STarT Back risk group adds; an item the therapist added comes from
+    the knowledge base.
     """
     choices = self_care_choices(visit.case, load_knowledge())
     by_id = {c["id"]: c for c in choices}
     stored = {s["id"]: s for s in visit.assessment.get("self_care", [])}
-    order = visit.handout_items if visit.handout_items is not None else list(stored)
+    default = list(stored) + [s["id"] for s in (stratified or {}).get("self_care_add", []) if s["id"] not in stored]
+    order = visit.handout_items if visit.handout_items is not None else default
     chosen = [stored.get(i) or by_id[i] for i in order if i in stored or i in by_id]
     others = [c for c in choices if c["id"] not in order and allowed(c)]
     excluded = [(c, _why(c)) for c in choices if not allowed(c) and c["id"] not in order]
@@ -50,8 +52,7 @@ def choose_handout(request: Request, visit_id: int, session: CurrentSession = De
 
     items = [x for x in form.getlist("item") if isinstance(x, str)]
     if form.get("action") == "reset":
-        visit = records.get_visit(session.actor, visit_id)
-        items = [s["id"] for s in visit.assessment.get("self_care", [])]
+        items = None  # back to the default: the engine's choice and what the risk group adds
     try:
         records.set_handout(session.actor, visit_id, items)
     except FieldErrors as exc:
@@ -74,9 +75,13 @@ def handout(request: Request, visit_id: int, session: CurrentSession = Depends(d
             records: Records = Depends(deps.records)) -> Response:
     from ..drawings import drawing
 
+    from ...outcomes import stratified_care
+
     visit = records.get_visit(session.actor, visit_id, purpose="visit.handout")
+    group = records.latest_risk_group(session.actor, visit)
+    stratified = stratified_care(group, visit.case, visit.assessment) if group else None
     return _pdf(request, "handout_pdf.html", {
-        "visit": visit, "assessment": visit.assessment, "items": handout_choices(visit)["chosen"], "drawing": drawing,
+        "visit": visit, "assessment": visit.assessment, "items": handout_choices(visit, stratified)["chosen"], "drawing": drawing,
         "safety_net": load_knowledge().safety_net, "clinic": records.clinic_details(session.actor)},
         f"backcare-handout-{visit.visit_date}.pdf")
 

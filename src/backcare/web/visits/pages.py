@@ -189,6 +189,7 @@ DONE = {
     "signed": "Note signed. It is now locked; corrections go in as amendments.",
     "amended": "Amendment added.",
     "handout": "Handout choice saved.",
+    "letter": "Referral letter saved; print it from the list below.",
 }
 
 
@@ -205,7 +206,12 @@ def visit_context(request: Request, records: Records, session: CurrentSession, v
     soap_draft = None
     if visit.signed_at is None and visit.therapist_id == session.actor.user_id:
         soap_draft = records.get_draft(session.actor, "soap", visit.client_id, visit.id)
+    from ...outcomes import stratified_care
+
+    group = records.latest_risk_group(session.actor, visit)
+    stratified = stratified_care(group, visit.case, visit.assessment) if group else None
+    letters = records.referral_letters(session.actor, visit.id) if visit.assessment["referral"]["urgency"] != "none" else []
     return {"visit": visit, "assessment": visit.assessment, "errors": {}, "values": dict(soap_draft.data) if soap_draft else {},
             "soap_draft": soap_draft, "dermatomes": dermatomes(visit.assessment), "exam": exam.summary(visit.case, visit.details),
-            "pain_map": exam.pain_map(visit.case), "chart_layers": CHART_FIELDS,
-            "handout": handout_choices(visit), "clinic": records.clinic_details(session.actor), **extra}
+            "pain_map": exam.pain_map(visit.case), "chart_layers": CHART_FIELDS, "stratified": stratified, "letters": letters,
+            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor), **extra}

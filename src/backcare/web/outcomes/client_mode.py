@@ -1,0 +1,110 @@
+"""Client mode: the therapist hands the tablet over for one questionnaire.
+
+Entering client mode replaces the session with a new one that reaches only
+that questionnaire (deps.CLIENT_MODE_PATHS; every other address, the back
+button and the API lead back to it). Handing back asks for the therapist's
+PIN or password and starts a fresh, normal session. Five wrong tries end the
+session: the therapist then signs in again. The client sees their first name
+and the questionnaire, nothing else of the record.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from ...records import FieldErrors, NotFound, Records
+from .. import deps
+from ..account import set_session_cookie
+from ..render import render
+from ..security import SESSION_COOKIE, CurrentSession, client_address
+from .forms import answers_from_form, errors_by_field, form_values, instrument_for
+
+router = APIRouter(include_in_schema=False)
+MAX_UNLOCK_FAILURES = 5
+
+
+def _switch(request: Request, response: Response, session: CurrentSession, client_mode: dict | None) -> None:
+    """End this session and start another (in or out of client mode) on the same browser."""
+    store = request.app.state.sessions
+    store.end(request.cookies.get(SESSION_COOKIE))
+    token, _csrf = store.start(session.actor, client_mode=client_mode)
+    set_session_cookie(request, response, token)
+
+
+@router.post("/clients/{client_id}/questionnaires/client-mode")
+def start_client_mode(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
+                      form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
+    client = records.get_client(session.actor, client_id)
+    inst = instrument_for(request, str(form.get("instrument") or ""))
+    if inst is None:
+        raise NotFound("instrument")
+    visit = str(form.get("visit_id") or "")
+    back = f"/visits/{visit}" if visit.isdigit() else f"/clients/{client_id}/progress"
+    mode = {"client_id": client_id, "visit_id": int(visit) if visit.isdigit() else None, "instrument": inst["id"],
+            "first_name": (client.name.split() or ["you"])[0][:50], "return_to": back, "answered": False, "failures": 0,
+            "started": datetime.now(timezone.utc).isoformat()}
+    records.record_event(session.actor, "client_mode.start", inst["id"], client_id=client_id)
+    response = RedirectResponse("/client-mode", status_code=303)
+    _switch(request, response, session, mode)
+    return response
+
+
+def _mode(session: CurrentSession) -> dict:
+    if session.client_mode is None:
+        raise NotFound("client mode")
+    return session.client_mode
+
+
+@router.get("/client-mode")
+def client_mode_page(request: Request, session: CurrentSession = Depends(deps.session)) -> Response:
+    mode = _mode(session)
+    return render(request, "client_mode.html", {"mode": mode, "inst": instrument_for(request, mode["instrument"]),
+                                                "values": {}, "errors": {}, "client_mode": True})
+
+
+@router.post("/client-mode")
+def client_answers(request: Request, session: CurrentSession = Depends(deps.session), form: FormData = Depends(deps.form),
+                   records: Records = Depends(deps.records)) -> Response:
+    mode = _mode(session)
+    inst = instrument_for(request, mode["instrument"])
+    if mode["answered"]:
+        return RedirectResponse("/client-mode", status_code=303)
+    answers = answers_from_form(inst, form)
+    try:
+        records.record_questionnaire(session.actor, mode["client_id"], inst["id"], answers, visit_id=mode["visit_id"],
+                                     mode="client")
+    except FieldErrors as exc:
+        return render(request, "client_mode.html", {"mode": mode, "inst": inst, "values": form_values(answers),
+                                                    "errors": errors_by_field(inst, exc.errors), "client_mode": True}, 422)
+    request.app.state.sessions.set_client_mode(request.cookies.get(SESSION_COOKIE), {**mode, "answered": True})
+    return RedirectResponse("/client-mode", status_code=303)
+
+
+@router.post("/client-mode/unlock")
+def unlock(request: Request, session: CurrentSession = Depends(deps.session), form: FormData = Depends(deps.form),
+           records: Records = Depends(deps.records)) -> Response:
+    mode = _mode(session)
+    secret = str(form.get("secret") or "")[:200]
+    address = client_address(request, request.app.state.settings.trusted_proxies)
+    if secret and records.check_pin_or_password(session.actor, secret):
+        records.record_event(session.actor, "client_mode.end", f"from {address}", client_id=mode["client_id"])
+        response = RedirectResponse(mode["return_to"] + ("?done=client-mode" if mode["answered"] else ""), status_code=303)
+        _switch(request, response, session, None)
+        return response
+    failures = mode["failures"] + 1
+    records.record_event(session.actor, "client_mode.unlock_failed", f"from {address}, attempt {failures}",
+                         client_id=mode["client_id"])
+    if failures >= MAX_UNLOCK_FAILURES:
+        # A PIN is short: after five wrong tries only a full sign-in reopens the record.
+        request.app.state.sessions.end(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+    request.app.state.sessions.set_client_mode(request.cookies.get(SESSION_COOKIE), {**mode, "failures": failures})
+    inst = instrument_for(request, mode["instrument"])
+    return render(request, "client_mode.html", {"mode": {**mode, "failures": failures}, "inst": inst, "values": {},
+                                                "errors": {"secret": f"That is not right. {MAX_UNLOCK_FAILURES - failures} tries left."},
+                                                "client_mode": True, "unlocking": True}, 401)

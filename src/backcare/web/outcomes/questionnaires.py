@@ -1,0 +1,52 @@
+"""A questionnaire entered by the therapist, or handed to the client in client mode."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from ...knowledge.runtime import load_knowledge
+from ...records import FieldErrors, NotFound, Records
+from .. import deps
+from ..render import render
+from ..security import CurrentSession
+from .forms import answers_from_form, errors_by_field, form_values, instrument_for
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(request: Request, client, inst, visit_id: int | None, values: dict, errors: dict, status: int = 200) -> Response:
+    return render(request, "questionnaire_form.html", {"client": client, "inst": inst, "visit_id": visit_id,
+                                                       "values": values, "errors": errors,
+                                                       "instruments": load_knowledge().outcomes["instruments"]}, status)
+
+
+@router.get("/clients/{client_id}/questionnaires/new")
+def new_questionnaire(request: Request, client_id: int, instrument: str = "nprs", visit: int | None = None,
+                      session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
+    client = records.get_client(session.actor, client_id)
+    inst = instrument_for(request, instrument)
+    if inst is None:
+        raise NotFound("instrument")
+    return _page(request, client, inst, visit, {}, {})
+
+
+@router.post("/clients/{client_id}/questionnaires/new")
+def record_questionnaire(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
+                         form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
+    client = records.get_client(session.actor, client_id)
+    inst = instrument_for(request, str(form.get("instrument") or ""))
+    if inst is None:
+        raise NotFound("instrument")
+    visit_id = _visit_id(form)
+    answers = answers_from_form(inst, form)
+    try:
+        records.record_questionnaire(session.actor, client_id, inst["id"], answers, visit_id=visit_id)
+    except FieldErrors as exc:
+        return _page(request, client, inst, visit_id, form_values(answers), errors_by_field(inst, exc.errors), 422)
+    return RedirectResponse(f"/clients/{client_id}/progress?done={inst['id']}", status_code=303)
+
+
+def _visit_id(form: FormData) -> int | None:
+    raw = str(form.get("visit_id") or "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
