@@ -21,6 +21,9 @@ SIZES = {"desktop": (1366, 900), "tablet": (820, 1180)}
 
 
 def violations(page) -> list[str]:
+    # From the top of the page: axe counts a button scrolled under the sticky section bar as obscured,
+    # wherever the last step left the page (anchors and focus land below the bar: scroll-padding-top).
+    page.evaluate("window.scrollTo(0, 0)")
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("""async () => {
         const result = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}});
@@ -51,8 +54,25 @@ def visits(browser, server):
             page.once("dialog", lambda d: d.accept())
             page.click("button:has-text('Save and sign')")
             page.locator(".badge", has_text="signed").wait_for()
+    # A questionnaire for the progress page, and a visit that advised referral for the letter.
+    page.goto(client + "/questionnaires/new?instrument=odi")
+    for section in ("pain_intensity", "personal_care", "lifting", "walking", "sitting", "standing", "sleeping", "social_life", "travelling"):
+        page.check(f'input[name="a.{section}"][value="2"]')
+    page.click("button:has-text('Save Disability (ODI)')")
+    page.wait_for_url("**/progress?done=odi")
+    page.goto(client + "/visits/new")
+    page.select_option('select[name="symptoms.saddle_anaesthesia"]', "yes")
+    page.click("button:has-text('Save visit')")
+    page.wait_for_url(VISIT_PAGE)
+    referral = page.url.split("?")[0].removeprefix(server)
     context.close()
-    return {"client": client, "signed": made[0], "unsigned": made[1]}
+    return {"client": client, "signed": made[0], "unsigned": made[1], "referral": referral}
+
+
+def _client_mode(page, visits):
+    page.goto(visits["client"] + "/questionnaires/new?instrument=start_back")
+    page.click("button:has-text('Hand the tablet to the client')")
+    page.wait_for_url("**/client-mode")
 
 
 def _new_visit_in_progress(page, visits):
@@ -83,6 +103,13 @@ THERAPIST_PAGES = {
     "change findings": lambda page, v: page.goto(v["unsigned"] + "/edit"),
     "password": lambda page, v: page.goto("/account/password"),
     "not found": lambda page, v: page.goto("/visits/999999"),
+    "progress": lambda page, v: page.goto(v["client"] + "/progress"),
+    "questionnaire (sections)": lambda page, v: page.goto(v["client"] + "/questionnaires/new?instrument=odi"),
+    "questionnaire (activities)": lambda page, v: page.goto(v["client"] + "/questionnaires/new?instrument=psfs"),
+    "questionnaire (scale)": lambda page, v: page.goto(v["client"] + "/questionnaires/new?instrument=nprs"),
+    "visit with a referral": lambda page, v: page.goto(v["referral"]),
+    "referral letter": lambda page, v: page.goto(v["referral"] + "/referral-letter"),
+    "client mode (last: it keeps the tablet)": _client_mode,
 }
 ADMIN_PAGES = {
     "users": lambda page, v: page.goto("/admin/users"),
