@@ -91,8 +91,36 @@ def _visit_edit(page) -> None:
         page.click("text=Change findings")
 
 
+def _progress(page) -> None:
+    page.goto("/clients")
+    page.click("text=Jordan Ellis")
+    page.click("a:has-text('Progress')")
+
+
+def _questionnaire(page) -> None:
+    _progress(page)
+    page.click("a:has-text('Disability (ODI)')")
+
+
+def _client_mode(page) -> None:
+    _progress(page)
+    page.click("a:has-text('Risk (STarT Back)')")
+    page.click("button:has-text('Hand the tablet to the client')")
+    page.wait_for_url("**/client-mode")
+
+
+def _letter(page) -> None:
+    page.goto("/clients")
+    page.click("text=Dana Okafor")
+    page.click("ol.timeline a")
+    page.click("text=Write a referral letter")
+
+
 PAGES = {
     "clients": lambda page: page.goto("/clients"),
+    "progress": _progress,
+    "questionnaire": _questionnaire,
+    "referral-letter": _letter,
     "visit-form": _new_visit,
     "visit-form-panel": _panel_open,
     "visit-edit": _visit_edit,
@@ -102,6 +130,7 @@ PAGES = {
     "visit-form-mechanism": _fill_mechanism_visit,
     "visit-form-flagged": _flagged_visit,
 }
+PAGES["client-mode"] = _client_mode  # last of all: the session stays in client mode
 # Pages only an admin sees.
 ADMIN_PAGES = {"users": _users, "audit": lambda page: page.goto("/admin/audit"), "clinic": lambda page: page.goto("/admin/clinic")}
 

@@ -65,8 +65,22 @@ def visits(browser, server):
     page.click("button:has-text('Save visit')")
     page.wait_for_url(VISIT_PAGE)
     referral = page.url.split("?")[0].removeprefix(server)
+    links = []
+    for _ in range(2):  # one to look at, one to send
+        page.goto(client + "/intake")
+        page.click("button:has-text('Make the link')")
+        links.append(re.sub(r"^https?://[^/]+", "", page.input_value("#intake-url")))
     context.close()
-    return {"client": client, "signed": made[0], "unsigned": made[1], "referral": referral}
+    return {"client": client, "signed": made[0], "unsigned": made[1], "referral": referral, "intake": links}
+
+
+def _intake_sent(page, visits):
+    page.goto(visits["intake"][1])
+    for question in ("saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "sexual_dysfunction", "progressive_weakness"):
+        page.check(f'input[name="screening.{question}"][value="{"yes" if question == "saddle_anaesthesia" else "no"}"]')
+    page.check('input[name="consent"][value="yes"]')
+    page.click("button:has-text('Send my answers')")
+    page.wait_for_load_state("networkidle")
 
 
 def _client_mode(page, visits):
@@ -109,9 +123,17 @@ THERAPIST_PAGES = {
     "questionnaire (scale)": lambda page, v: page.goto(v["client"] + "/questionnaires/new?instrument=nprs"),
     "visit with a referral": lambda page, v: page.goto(v["referral"]),
     "referral letter": lambda page, v: page.goto(v["referral"] + "/referral-letter"),
+    "intake link": lambda page, v: page.goto(v["client"] + "/intake"),
     "client mode (last: it keeps the tablet)": _client_mode,
 }
+# The client's own pages, with no account.
+CLIENT_PAGES = {
+    "intake form": lambda page, v: page.goto(v["intake"][0]),
+    "intake sent (emergency)": _intake_sent,
+    "intake link used": lambda page, v: page.goto(v["intake"][1]),
+}
 ADMIN_PAGES = {
+    "export": lambda page, v: page.goto("/admin/export"),
     "users": lambda page, v: page.goto("/admin/users"),
     "clinic": lambda page, v: page.goto("/admin/clinic"),
     "audit log": lambda page, v: page.goto("/admin/audit"),
@@ -122,8 +144,11 @@ ADMIN_PAGES = {
 def test_no_serious_or_critical_violation_on_any_page(browser, server, visits, size):
     width, height = SIZES[size]
     found: dict[str, list[str]] = {}
-    for email, pages in ((None, {"login": lambda page, v: page.goto("/login")}),
-                         ("ther@north.test", THERAPIST_PAGES), ("admin@north.test", ADMIN_PAGES)):
+    pages_of = ((None, {"login": lambda page, v: page.goto("/login")}), ("ther@north.test", THERAPIST_PAGES),
+                ("admin@north.test", ADMIN_PAGES))
+    if size == "desktop":  # the client's pages once: a phone-sized run of them follows
+        pages_of += ((None, CLIENT_PAGES),)
+    for email, pages in pages_of:
         # The app's strict Content-Security-Policy refuses injected scripts; axe is injected.
         context = browser.new_context(base_url=server, viewport={"width": width, "height": height}, bypass_csp=True)
         page = context.new_page()
@@ -137,3 +162,12 @@ def test_no_serious_or_critical_violation_on_any_page(browser, server, visits, s
                 found[name] = problems
         context.close()
     assert found == {}, json.dumps(found, indent=1)
+
+
+def test_the_client_intake_on_a_phone_has_no_serious_violation(browser, server, visits):
+    context = browser.new_context(base_url=server, viewport={"width": 390, "height": 844}, bypass_csp=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(visits["intake"][0])
+    problems = violations(page)
+    context.close()
+    assert problems == []

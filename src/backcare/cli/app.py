@@ -88,8 +88,12 @@ def knowledge(
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+export_app = typer.Typer(help="Export records: FHIR R4B or CSV.", no_args_is_help=True)
+import_app = typer.Typer(help="Import records exported by backcare.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
 
 
 @db_app.command("upgrade")
@@ -142,6 +146,70 @@ def user_create(
     except FieldErrors as exc:
         _fail([f"user create: {field}: {message}" for field, message in exc.errors.items()])
     sys.stdout.write(f"created admin {email} (user {actor.user_id}) for clinic {clinic!r}\n")
+
+
+ActAs = Annotated[Optional[str], typer.Option("--user", help="E-mail of the account to act as (audited as them); "
+                                                               "may be left out when the database has one clinic with one admin.")]
+
+
+@export_app.command("fhir")
+def export_fhir(
+    client: Annotated[Optional[int], typer.Option("--client", help="One client's id; every client of the clinic without it (admins).")] = None,
+    user: ActAs = None,
+) -> None:
+    """Write a FHIR R4B Bundle to standard output: `backcare export fhir [--client ID] > bundle.json`."""
+    import json
+
+    from ..fhir import bundle_for, validate_bundle
+    from ..records import FieldErrors, Forbidden, NotFound
+
+    records = _records()
+    try:
+        actor = records.command_line_actor(user)
+        exported = records.export_clients(actor, client, purpose="export.fhir")
+    except FieldErrors as exc:
+        _fail([f"export fhir: {message}" for message in exc.errors.values()])
+    except (Forbidden, NotFound) as exc:
+        _fail([f"export fhir: {'no such client in your clinic' if isinstance(exc, NotFound) else 'every client needs an admin'}"])
+    bundle = bundle_for(exported, records.clinic_details(actor).name)
+    validate_bundle(bundle)
+    sys.stdout.write(json.dumps(bundle, ensure_ascii=False, indent=1) + "\n")
+
+
+@export_app.command("csv")
+def export_csv(
+    out: Annotated[Path, typer.Option("--out", help="The zip file to write (clients.csv, visits.csv, scores.csv).")],
+    user: ActAs = None,
+) -> None:
+    """Write every client's details, visits and scores as CSV tables in one zip file (admins)."""
+    from ..records import FieldErrors, Forbidden
+    from ..tables import csv_zip
+
+    records = _records()
+    try:
+        exported = records.export_clients(records.command_line_actor(user), None, purpose="export.csv")
+    except (FieldErrors, Forbidden):
+        _fail(["export csv: act as an admin of the clinic (--user EMAIL)"])
+    out.write_bytes(csv_zip(exported))
+    sys.stdout.write(f"wrote {out} ({len(exported)} clients)\n")
+
+
+@import_app.command("fhir")
+def import_fhir(bundle: Annotated[Path, typer.Argument(help="A Bundle written by `backcare export fhir`.")], user: ActAs = None) -> None:
+    """Import the clients of a backcare Bundle into the acting admin's clinic (a clinic moving servers)."""
+    import json
+
+    from ..fhir import BundleError, records_from_bundle
+    from ..records import FieldErrors, Forbidden
+
+    records = _records()
+    try:
+        actor = records.command_line_actor(user)
+        parsed = records_from_bundle(json.loads(bundle.read_text(encoding="utf-8")))
+        ids = [records.import_client(actor, record) for record in parsed]
+    except (OSError, ValueError, BundleError, FieldErrors, Forbidden) as exc:
+        _fail([f"import fhir: {exc}"])
+    sys.stdout.write(f"imported {len(ids)} clients: {', '.join(map(str, ids))}\n")
 
 
 @app.command()

@@ -108,6 +108,7 @@ def build() -> dict[str, Any]:
     self_care: schema.SelfCareFile = files["self_care"]
     mechanisms: schema.PainMechanismsFile = files["pain_mechanisms"]
     outcomes: schema.OutcomesFile = files["outcomes"]
+    intake: schema.IntakeFile = files["intake"]
 
     _ids("conditions.yaml", list(conditions), vocab.conditions, "condition")
     missing = sorted(set(vocab.conditions) - set(conditions))
@@ -218,6 +219,11 @@ def build() -> dict[str, Any]:
 
     _check_mechanisms(mechanisms, vocab, check, cite)
     _check_outcomes(outcomes, self_care, cite)
+    cite("intake.yaml", intake.sources)
+    if set(intake.screening) != set(flags.screening_questions):
+        raise KnowledgeError("intake.yaml: screening must ask exactly the screening questions of red_flags.yaml")
+    if set(intake.medical) != set(vocab.medical_history):
+        raise KnowledgeError("intake.yaml: medical must ask exactly the vocabulary's medical history")
 
     dump = lambda m: m.model_dump(exclude_defaults=False)  # noqa: E731
     return {
@@ -234,6 +240,7 @@ def build() -> dict[str, Any]:
         "safety_net": flags.safety_net,
         "fallback_positioning": treatment.fallback_positioning,
         "outcomes": dump(outcomes),
+        "intake": dump(intake),
         "referral_rules": [dump(r) for r in flags.rules],
         "contraindications": {k: dump(v) for k, v in contra.contraindications.items()},
         "protocols": {k: dump(v) for k, v in treatment.protocols.items()},

@@ -43,6 +43,7 @@ class Knowledge:
         self.safety_net: str = data["safety_net"]
         self.fallback_positioning: list[str] = data["fallback_positioning"]
         self.outcomes: dict = data["outcomes"]
+        self.intake: dict = data["intake"]
         self.contraindications: dict = data["contraindications"]
         self.protocols: dict = data["protocols"]
         self.self_care_items: dict = data["self_care"]["items"]

@@ -299,6 +299,19 @@ class OutcomesFile(_Entry):
     stratified_care: dict[Literal["low", "medium", "high"], RiskGroupCare]
 
 
+class IntakeQuestion(_Entry):
+    question: str
+    emergency: bool = False
+
+
+class IntakeFile(_Entry):
+    screening: dict[str, IntakeQuestion]
+    medical: dict[str, str]
+    emergency_advice: str
+    urgent_advice: str
+    sources: list[str] = Field(min_length=1)
+
+
 # File name (without .yaml) -> the model its content must match.
 FILE_MODELS: dict[str, type[BaseModel]] = {
     "findings": FindingsFile,
@@ -309,4 +322,5 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "self_care": SelfCareFile,
     "pain_mechanisms": PainMechanismsFile,
     "outcomes": OutcomesFile,
+    "intake": IntakeFile,
 }

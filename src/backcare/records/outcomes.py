@@ -98,12 +98,12 @@ def _view(e: Episode) -> EpisodeView:
 
 class OutcomesMixin(RecordsBase):
     @staticmethod
-    def _open_episode(db: Session, actor: Actor, client: Client, on: date) -> Episode:
+    def _open_episode(db: Session, clinic_id: int, client: Client, on: date) -> Episode:
         """The client's open episode, opened now (starting `on`) when there is none."""
         episode = db.scalar(select(Episode).where(Episode.client_id == client.id, Episode.closed_on.is_(None))
                             .order_by(Episode.started_on.desc(), Episode.id.desc()).limit(1))
         if episode is None:
-            episode = Episode(clinic_id=actor.clinic_id, client_id=client.id, started_on=on)
+            episode = Episode(clinic_id=clinic_id, client_id=client.id, started_on=on)
             db.add(episode)
             db.flush()
         elif on < episode.started_on:
@@ -128,10 +128,10 @@ class OutcomesMixin(RecordsBase):
                 visit = db.get(Visit, visit_id) if in_range(visit_id) else None
                 if visit is None or visit.clinic_id != actor.clinic_id or visit.client_id != client.id:
                     raise Refused("visit", visit_id, visit.clinic_id if visit else None)
-                episode_id = visit.episode_id or self._open_episode(db, actor, client, visit.visit_date).id
+                episode_id = visit.episode_id or self._open_episode(db, actor.clinic_id, client, visit.visit_date).id
                 answered_on = visit.visit_date
             else:
-                episode_id = self._open_episode(db, actor, client, answered_on).id
+                episode_id = self._open_episode(db, actor.clinic_id, client, answered_on).id
             response = QuestionnaireResponse(
                 clinic_id=actor.clinic_id, client_id=client.id, episode_id=episode_id, visit_id=visit_id,
                 instrument=instrument_id, answers=result.answers, score=result.value, result=result.as_dict(),

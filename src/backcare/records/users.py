@@ -200,6 +200,21 @@ class UsersMixin(RecordsBase):
         with self._tx() as db:
             self._audit(db, actor, action, detail=f"from {address}")
 
+    def command_line_actor(self, email: str | None) -> Actor:
+        """Who a command-line export or import acts as: the active user with this e-mail, or, when
+        none is named, the one admin of a database that holds a single clinic (audited as them)."""
+        with self.read_sessions() as db:
+            if email:
+                user = db.scalar(select(User).where(User.email == normalise_email(email), User.active.is_(True)))
+                if user is None:
+                    raise FieldErrors({"user": f"no active account {email!r}"})
+            else:
+                admins = list(db.scalars(select(User).where(User.role == "admin", User.active.is_(True)).limit(2)))
+                if len(admins) != 1:
+                    raise FieldErrors({"user": "name the account to act as with --user EMAIL"})
+                user = admins[0]
+            return Actor(user.id, user.clinic_id, user.role, user.name)
+
     def actor(self, user_id: int) -> Actor | None:
         with self.read_sessions() as db:
             user = db.get(User, user_id)

@@ -131,12 +131,13 @@ class VisitsMixin(RecordsBase):
             VisitDraft.therapist_id == actor.user_id, VisitDraft.client_id == client_id, VisitDraft.kind == kind,
             VisitDraft.target == ("" if visit_id is None else str(visit_id))))
 
-    def create_visit(self, actor: Actor, client_id: int, data: dict[str, Any]) -> int:
-        """Save a new visit; the therapist's draft of it goes in the same transaction."""
+    def create_visit(self, actor: Actor, client_id: int, data: dict[str, Any], intake_id: int | None = None) -> int:
+        """Save a new visit; the therapist's draft of it goes in the same transaction, and the client's
+        intake it started from (if any) is marked as taken up."""
         visit_in, case, assessment, note = self._assessed(data)
         with self._transaction(actor) as db:
             client = self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
-            episode = self._open_episode(db, actor, client, visit_in.visit_date)  # type: ignore[attr-defined] - OutcomesMixin
+            episode = self._open_episode(db, actor.clinic_id, client, visit_in.visit_date)  # type: ignore[attr-defined] - OutcomesMixin
             visit = Visit(clinic_id=actor.clinic_id, client_id=client.id, therapist_id=actor.user_id, episode_id=episode.id,
                           visit_date=visit_in.visit_date, case=case, assessment=assessment,
                           kb_version=assessment["knowledge_base"]["version"],
@@ -152,6 +153,8 @@ class VisitsMixin(RecordsBase):
                 client.last_visit_date = visit_in.visit_date
             db.flush()
             self._drop_draft(db, actor, "new", client.id, None)
+            if intake_id is not None:
+                self._take_up(db, actor, intake_id, client.id, visit.id)  # type: ignore[attr-defined] - IntakeMixin
             self._audit(db, actor, "visit.create", client_id=client.id, visit_id=visit.id)
             return visit.id
 

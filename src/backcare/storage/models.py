@@ -158,6 +158,41 @@ class ReferralLetter(Base):
     author: Mapped[User] = relationship()
 
 
+class IntakeLink(Base):
+    """A link a client opens without an account to fill in the pre-visit intake.
+
+    The link carries a random token; only its SHA-256 is stored. It is for one
+    client, expires, and is spent when the intake is sent.
+    """
+
+    __tablename__ = "intake_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    instruments: Mapped[list[str]] = mapped_column(JSON)  # the questionnaires the therapist chose
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    spent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Intake(Base):
+    """What a client sent before a visit, with the engine's screening of it as given."""
+
+    __tablename__ = "intakes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("intake_links.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    case: Mapped[dict[str, Any]] = mapped_column(JSON)  # the answers as a case, for the screening and the next visit
+    urgency: Mapped[str] = mapped_column(String(10))  # the screening's referral urgency
+    screening: Mapped[dict[str, Any]] = mapped_column(JSON)  # red flags, what to tell the client
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))  # the visit that took it up
+
+
 class Amendment(Base):
     """A dated correction to a signed SOAP note; never edited, never deleted."""
 
@@ -233,6 +268,9 @@ Index("ix_audit_clinic_at", AuditEvent.clinic_id, AuditEvent.at)
 Index("ix_audit_clinic_id_desc", AuditEvent.clinic_id, AuditEvent.id)
 Index("ix_clients_clinic_name", Client.clinic_id, Client.name_norm, Client.id)
 Index("ix_visits_client_date", Visit.client_id, Visit.visit_date, Visit.id)
+Index("ix_intake_links_client", IntakeLink.client_id)
+Index("ix_intakes_clinic_pending", Intake.clinic_id, Intake.visit_id, Intake.urgency)
+Index("ix_intakes_client", Intake.client_id, Intake.submitted_at)
 Index("ix_episodes_client", Episode.client_id, Episode.started_on)
 Index("ix_questionnaires_client", QuestionnaireResponse.client_id, QuestionnaireResponse.instrument, QuestionnaireResponse.answered_on)
 Index("ix_referral_letters_visit", ReferralLetter.visit_id)

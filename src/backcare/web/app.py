@@ -30,7 +30,7 @@ DESCRIPTION = (
 )
 
 # Template folders: the web app's own, and those of the domains that bring pages of their own.
-TEMPLATE_DIRS = [HERE / "templates", HERE / "visits" / "templates", HERE / "outcomes" / "templates"]
+TEMPLATE_DIRS = [HERE / "templates", HERE / "visits" / "templates", HERE / "outcomes" / "templates", HERE / "intake" / "templates"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,11 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register(templates.env)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from . import account, admin, api, clients, clinic, outcomes, visits
+    from . import account, admin, api, clients, clinic, exchange, intake, outcomes, visits
 
-    for module in (api, account, clients, visits, outcomes, clinic, admin):
+    for module in (api, account, clients, visits, outcomes, intake, exchange, clinic, admin):
         app.include_router(module.router)
     app.include_router(outcomes.api_router)
+    app.include_router(exchange.api_router)
     _error_handlers(app, templates)
     app.add_middleware(SecurityHeaders)
     return app

@@ -21,8 +21,10 @@ def clients(request: Request, q: str = "", after: int | None = None, session: Cu
             records: Records = Depends(deps.records)) -> Response:
     page = records.list_clients(session.actor, q[:100], after=after)
     # htmx asks for rows only: the search box replaces them, "More clients" appends them.
-    template = "_client_rows.html" if request.headers.get("hx-request") else "clients.html"
-    return render(request, template, {"page": page, "q": q[:100], "appending": after is not None})
+    if request.headers.get("hx-request"):
+        return render(request, "_client_rows.html", {"page": page, "q": q[:100], "appending": after is not None})
+    flagged = records.flagged_intakes(session.actor) if after is None else []
+    return render(request, "clients.html", {"page": page, "q": q[:100], "appending": False, "flagged": flagged})
 
 
 @router.get("/clients/new")
@@ -64,6 +66,8 @@ def client_page(request: Request, client_id: int, before: int | None = None, don
     return render(request, "client.html", {
         "client": client, "timeline": timeline, "pains": pains, "pain_mic": pain_mic,
         "medical": medical_summary(client.medical or {}), "drafts": records.drafts_of_client(session.actor, client_id),
+        "intakes": [i for i in records.intakes(session.actor, client_id) if i.visit_id is None],
+        "intake_kb": load_knowledge().intake,
         "done": "Draft discarded." if done == "discarded" else ""})
 
 

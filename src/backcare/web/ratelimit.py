@@ -1,4 +1,5 @@
-"""Login rate limits that every worker shares and a restart keeps.
+"""Rate limits that every worker shares and a restart keeps: failed logins, and (`allow`) any
+other counted action such as intake submissions.
 
 At most `max_failures` failed logins per account and per client address in a
 sliding window. The counts live in the database, or in Redis when
@@ -52,6 +53,18 @@ class DatabaseLimiter:
         with self.sessions.begin() as db:
             db.execute(delete(RateLimitEvent).where(RateLimitEvent.key == keys(address, email)[1]))
 
+    def allow(self, kind: str, value: str, limit: int, window_seconds: int) -> bool:
+        """Count one attempt of `kind` by `value`; False once `limit` were made within the window."""
+        key, now = _key(kind, value), datetime.now(timezone.utc)
+        since = now - timedelta(seconds=window_seconds)
+        with self.sessions.begin() as db:
+            db.execute(delete(RateLimitEvent).where(RateLimitEvent.key == key, RateLimitEvent.at <= since))
+            count = db.scalar(select(func.count()).select_from(RateLimitEvent).where(RateLimitEvent.key == key))
+            if count >= limit:
+                return False
+            db.execute(insert(RateLimitEvent).values(key=key, at=now))
+            return True
+
 
 class RedisLimiter:
     def __init__(self, url: str, max_failures: int, window_seconds: int):
@@ -72,3 +85,8 @@ class RedisLimiter:
 
     def succeeded(self, address: str, email: str) -> None:
         self.limiter.clear(self.item, keys(address, email)[1])
+
+    def allow(self, kind: str, value: str, limit: int, window_seconds: int) -> bool:
+        from limits import RateLimitItemPerSecond
+
+        return self.limiter.hit(RateLimitItemPerSecond(limit, window_seconds), _key(kind, value))

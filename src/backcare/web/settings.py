@@ -36,5 +36,17 @@ class Settings:
     trusted_proxies: tuple = field(default_factory=lambda: _networks(os.environ.get("BACKCARE_TRUSTED_PROXIES")))
     # With Redis, login rate limits live there; without, in the database. Either way every worker shares them.
     redis_url: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_REDIS_URL") or None)
+    # The address clients use to reach backcare (intake links); the request's own address when unset.
+    public_url: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_PUBLIC_URL") or None)
+    # An SMTP server lets backcare e-mail intake links itself; without one the therapist copies the link or shows its QR code.
+    smtp_host: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_SMTP_HOST") or None)
+    smtp_port: int = field(default_factory=lambda: int(os.environ.get("BACKCARE_SMTP_PORT") or 587))
+    smtp_user: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_SMTP_USER") or None)
+    smtp_password: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_SMTP_PASSWORD") or None)
+    smtp_from: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_SMTP_FROM") or None)
+    smtp_starttls: bool = field(default_factory=lambda: _flag("BACKCARE_SMTP_STARTTLS", True))
+    # Intake submissions (and refused links) per client address in a window: a burst is refused.
+    intake_max_per_window: int = 10
+    intake_window_seconds: int = 600
     # A YAML file with the licensed wording of questionnaires the clinic holds licences for (see README).
     instrument_wording: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_INSTRUMENT_WORDING") or None)

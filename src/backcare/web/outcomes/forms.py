@@ -9,10 +9,10 @@ from starlette.datastructures import FormData
 from ...outcomes.wording import worded
 
 
-def answers_from_form(inst: dict[str, Any], form: FormData) -> dict[str, Any]:
+def answers_from_form(inst: dict[str, Any], form: FormData, prefix: str = "a.") -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for item in inst["items"]:
-        name = f"a.{item['id']}"
+        name = f"{prefix}{item['id']}"
         if inst["kind"] == "activities":
             activity, rating = str(form.get(f"{name}.activity") or "").strip(), str(form.get(f"{name}.rating") or "").strip()
             if activity or rating:

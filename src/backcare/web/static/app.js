@@ -43,6 +43,16 @@
   });
 
   document.addEventListener("click", function (event) {
+    const copy = event.target.closest("[data-copy]");
+    if (copy) {
+      // Copy a link to paste into a message: the clipboard where the browser allows it, else a selection.
+      const source = document.getElementById(copy.dataset.copy);
+      const status = document.getElementById("copy-status");
+      source.select();
+      const done = function () { if (status) { status.textContent = "Copied: paste it into a message to the client."; } };
+      if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(source.value).then(done, done); }
+      else { document.execCommand("copy"); done(); }
+    }
     if (event.target.closest("[data-print]")) { window.print(); }
     const move = event.target.closest("[data-move]");
     if (move) {

@@ -63,6 +63,8 @@
       touched.push(el);
     });
     setCarried(id, true);
+    section.querySelector(".note-intake").hidden = true;  // these findings now come from the last visit
+    section.querySelector(".note-last").hidden = false;
     announce(touched);
     section.querySelector("[data-confirm]").focus();
   }

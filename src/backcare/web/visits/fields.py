@@ -300,15 +300,15 @@ def values_from_form(form: FormData) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in dict.fromkeys(k for k, _ in form.multi_items()):
         if name == "csrf_token":
-            continue
+            continue  # a draft never keeps the session's token
         items = [x for x in form.getlist(name) if isinstance(x, str)]
         out[name] = items if (len(items) > 1 or name in LISTS or name in PALPATION) else (items[0] if items else "")
     return out
 
 
-def by_section(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Field values grouped by the section that carries them forward."""
-    carried = {s.id for s in SECTIONS if s.carries}
+def by_section(values: dict[str, Any], every_section: bool = False) -> dict[str, dict[str, Any]]:
+    """Field values grouped by the section that carries them forward (every section: also screening)."""
+    carried = {s.id for s in SECTIONS if s.carries or every_section}
     out: dict[str, dict[str, Any]] = {}
     for name, value in values.items():
         section = section_of(name)

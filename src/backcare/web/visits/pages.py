@@ -71,7 +71,7 @@ def dermatomes(assessment: dict | None):
 
 
 def form_page(request: Request, client, values: dict[str, Any], errors: dict[str, str], *, visit=None,
-              draft=None, last=None, status: int = 200, notice: str = "") -> Response:
+              draft=None, last=None, status: int = 200, notice: str = "", intake_sections: list[str] | None = None) -> Response:
     """The visit form for a new visit (visit None) or an unsigned visit's findings."""
     kb = load_knowledge()
     screening = kb.screening_questions
@@ -84,6 +84,8 @@ def form_page(request: Request, client, values: dict[str, Any], errors: dict[str
         "client": client, "visit": visit, "values": values, "errors": errors, "action": base,
         "draft_url": base + "/draft", "draft": draft, "carry": carry, "notice": notice,
         "sections": SECTIONS, "carried_name": CARRIED, "carried": [s for s in str(values.get(CARRIED) or "").split() if s],
+        "intake_sections": intake_sections if intake_sections is not None else str(values.get(INTAKE_SECTIONS) or "").split(),
+        "intake_sections_name": INTAKE_SECTIONS, "intake_id": values.get("intake_id") or "",
         "mechanism_checklist": mechanism_checklist(), "chart_fields": CHART_FIELDS, "pain_qualities": PAIN_QUALITIES,
         "palpation": PALPATION, "screening": screening,
         "symptom_flags": [f.split(".", 1)[1] for f in tri_state_fields()
@@ -92,8 +94,12 @@ def form_page(request: Request, client, values: dict[str, Any], errors: dict[str
         "shapes": body_chart.SHAPES}, status)
 
 
+# Not part of the case: which sections hold the client's own pre-visit answers (their note says so).
+INTAKE_SECTIONS = "client_reported_sections"
+
+
 @router.get("/clients/{client_id}/visits/new")
-def new_visit(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
+def new_visit(request: Request, client_id: int, intake: int | None = None, session: CurrentSession = Depends(deps.session),
               records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
     draft = records.get_draft(session.actor, "new", client_id)
@@ -105,7 +111,21 @@ def new_visit(request: Request, client_id: int, session: CurrentSession = Depend
         if (age := age_on(client.date_of_birth, today)) is not None:
             case["client"] = {"age": age}
         values = form_values(case) | {"visit_date": today.isoformat()}
+        if intake is not None:
+            values |= _from_intake(records, session, client_id, intake, case)
     return form_page(request, client, values, {}, draft=draft, last=records.last_findings(session.actor, client_id))
+
+
+def _from_intake(records: Records, session: CurrentSession, client_id: int, intake_id: int, case: dict[str, Any]) -> dict[str, Any]:
+    """The form filled with the client's own answers, each section marked client-reported until confirmed."""
+    found = records.intake(session.actor, intake_id)
+    if found.client_id != client_id or found.visit_id is not None:
+        return {}
+    merged = {**case, **{k: v for k, v in found.case.items() if k != "medical"}}
+    merged["medical"] = {**case.get("medical", {}), **found.case.get("medical", {})}
+    values = form_values(merged)
+    sections = list(by_section(form_values(found.case), every_section=True))  # the client's screening answers too
+    return values | {"intake_id": str(found.id), CARRIED: " ".join(sections), INTAKE_SECTIONS: " ".join(sections)}
 
 
 def _visit_data(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
@@ -125,8 +145,10 @@ def create_visit(request: Request, client_id: int, session: CurrentSession = Dep
     client = records.get_client(session.actor, client_id)
     data, errors = _visit_data(form)
     if not errors:
+        intake = str(form.get("intake_id") or "")
         try:
-            visit_id = records.create_visit(session.actor, client_id, data)
+            visit_id = records.create_visit(session.actor, client_id, data,
+                                            intake_id=int(intake) if intake.isdigit() and len(intake) < 10 else None)
             return RedirectResponse(f"/visits/{visit_id}?done=saved", status_code=303)
         except FieldErrors as exc:
             errors = {field_of(f"{k}: {v}")[0]: field_of(f"{k}: {v}")[1] for k, v in exc.errors.items()}

@@ -1,0 +1,16 @@
+"""FHIR R4B: a client's record as a Bundle, and a Bundle exported by backcare back into records.
+
+Standard resources carry what other systems read (Patient, EpisodeOfCare,
+Encounter, Observation with LOINC codes, QuestionnaireResponse, Condition with
+ICD-10 and SNOMED CT, CarePlan, ServiceRequest, Composition, Provenance,
+Practitioner). What only backcare reads (the findings and assessment as given,
+the knowledge-base version) rides in extensions, so that an export imported
+into another backcare gives back the same records. Every Bundle is built and
+checked with the `fhir.resources` R4B models.
+"""
+from __future__ import annotations
+
+from .bundle import bundle_for, validate_bundle
+from .reading import BundleError, records_from_bundle
+
+__all__ = ["BundleError", "bundle_for", "records_from_bundle", "validate_bundle"]

@@ -1,0 +1,69 @@
+"""A clinic's records as CSV tables (clients, visits, scores) for its own analysis.
+
+Built from exported records (records.export_clients): one row per client, per
+visit, per questionnaire. Plain UTF-8 CSV with a header row; free-text notes
+stay out (they belong in the record, not in a spreadsheet).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from typing import Any
+
+COLUMNS = {
+    "clients.csv": ["client_id", "name", "date_of_birth", "phone", "email", "consent_given", "consent_date", "visits",
+                    "first_visit", "last_visit"],
+    "visits.csv": ["client_id", "visit_date", "therapist", "pain_nrs", "referral", "lead_condition", "nerve_roots",
+                   "pain_mechanism", "signed_at", "kb_version"],
+    "scores.csv": ["client_id", "answered_on", "instrument", "score", "complete", "subscore", "risk_group", "band", "mode"],
+}
+
+
+def _formula_safe(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def rows(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in COLUMNS}
+    for r in records:
+        c, visits = r["client"], r["visits"]
+        dates = [v["visit_date"] for v in visits]
+        out["clients.csv"].append({"client_id": r["id"], "name": c["name"], "date_of_birth": c["date_of_birth"],
+                                   "phone": c["phone"], "email": c["email"], "consent_given": c["consent_given"],
+                                   "consent_date": c["consent_date"], "visits": len(visits),
+                                   "first_visit": min(dates) if dates else None, "last_visit": max(dates) if dates else None})
+        for v in visits:
+            a = v["assessment"]
+            out["visits.csv"].append({
+                "client_id": r["id"], "visit_date": v["visit_date"], "therapist": (v["therapist"] or {}).get("name"),
+                "pain_nrs": (v["case"].get("symptoms") or {}).get("pain_nrs"), "referral": a["referral"]["urgency"],
+                "lead_condition": a["differential"][0]["name"] if a["differential"] else "",
+                "nerve_roots": " ".join(f"{n['root']}-{n['side']}" for n in a["nerve_roots"]),
+                "pain_mechanism": (a.get("pain_mechanism") or {}).get("dominant"), "signed_at": v["signed_at"],
+                "kb_version": v["kb_version"]})
+        for q in r["questionnaires"]:
+            out["scores.csv"].append({"client_id": r["id"], "answered_on": q["answered_on"], "instrument": q["instrument"],
+                                      "score": q["score"], "complete": q["complete"], "subscore": q["result"].get("subscore"),
+                                      "risk_group": q["result"].get("risk_group"), "band": q["result"].get("band"), "mode": q["mode"]})
+    return out
+
+
+def csv_text(name: str, table: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS[name], lineterminator="\n")
+    writer.writeheader()
+    for row in table:
+        writer.writerow({k: _formula_safe("" if v is None else v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def csv_zip(records: list[dict[str, Any]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, table in rows(records).items():
+            archive.writestr(name, csv_text(name, table))
+    return buffer.getvalue()

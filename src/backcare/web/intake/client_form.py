@@ -1,0 +1,125 @@
+"""The client's side: the intake form behind a link, with no account.
+
+Every link that cannot be used (no such token, spent, expired) answers the same
+page with the same status, so a guess learns nothing. Submissions and refused
+links are rate-limited per address; a body larger than the form can need is
+refused before it is read. The page shows nothing of the record but the
+client's first name and the clinic's name.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from ...knowledge.runtime import load_knowledge
+from ...outcomes.wording import worded
+from ...records import FieldErrors, IntakeUnavailable
+from .. import body_chart
+from ..outcomes.forms import answers_from_form
+from ..render import render
+from ..security import client_address
+
+router = APIRouter(include_in_schema=False)
+MAX_BODY = 64 * 1024  # the form with every questionnaire is under 10 KB
+LAYERS = {"pain_sites": ("Where it hurts", "pain"), "paresthesia_sites": ("Pins and needles or tingling", "paresthesia"),
+          "numbness_sites": ("Numbness", "numbness")}
+TRI = {"yes": True, "no": False}
+
+
+def _gone(request: Request) -> HTMLResponse:
+    return render(request, "intake_gone.html", {"client_mode": True}, 404)
+
+
+def _limited(request: Request) -> bool:
+    settings = request.app.state.settings
+    address = client_address(request, settings.trusted_proxies)
+    return not request.app.state.limiter.allow("intake", address, settings.intake_max_per_window, settings.intake_window_seconds)
+
+
+def _context(invitation, request: Request, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    kb = load_knowledge()
+    wording = request.app.state.wording
+    return {"invitation": invitation, "intake": kb.intake, "values": values, "errors": errors, "client_mode": True,
+            "questionnaires": [worded(i, wording) for i in invitation.instruments],
+            "layers": LAYERS, "back": body_chart.render("back", interactive=True), "front": body_chart.render("front", interactive=True),
+            "shapes": body_chart.SHAPES}
+
+
+@router.get("/intake/{token}")
+def intake_form(request: Request, token: str) -> Response:
+    try:
+        invitation = request.app.state.records.open_intake(token)
+    except IntakeUnavailable:
+        if _limited(request):
+            return render(request, "intake_gone.html", {"client_mode": True, "limited": True}, 429)
+        return _gone(request)
+    return render(request, "intake_form.html", _context(invitation, request, {}, {}))
+
+
+async def _small_form(request: Request) -> FormData | None:
+    """The posted form, or None when it is larger than an intake can be (read no further)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return None
+    try:
+        return FormData(parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=2000))
+    except (UnicodeDecodeError, ValueError):
+        return FormData()
+
+
+def answers_from(form: FormData, instruments: list[str], wording) -> dict[str, Any]:
+    kb = load_knowledge().intake
+    raw: dict[str, Any] = {"consent": TRI.get(str(form.get("consent") or "")),
+                           "screening": {q: TRI[form.get(f"screening.{q}")] for q in kb["screening"]
+                                         if form.get(f"screening.{q}") in TRI},
+                           "medical": {q: TRI[form.get(f"medical.{q}")] for q in kb["medical"] if form.get(f"medical.{q}") in TRI},
+                           "notes": str(form.get("notes") or "")}
+    for name in ("pain_nrs", "pain_weeks"):
+        value = str(form.get(name) or "").strip()
+        if value:
+            raw[name] = int(value) if value.isdigit() and len(value) < 6 else -1
+    for layer in LAYERS:
+        raw[layer] = [x for x in form.getlist(layer) if isinstance(x, str)][:60]
+    raw["questionnaires"] = {i: answers_from_form(worded(i, wording), form, prefix=f"q.{i}.") for i in instruments}
+    if raw["consent"] is None:
+        raw.pop("consent")
+    return raw
+
+
+@router.post("/intake/{token}")
+async def send_intake(request: Request, token: str) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    if _limited(request):
+        return render(request, "intake_gone.html", {"client_mode": True, "limited": True}, 429)
+    form = await _small_form(request)
+    if form is None:
+        return render(request, "intake_gone.html", {"client_mode": True, "too_large": True}, 413)
+    return await run_in_threadpool(_send, request, token, form)
+
+
+def _send(request: Request, token: str, form: FormData) -> Response:
+    records = request.app.state.records
+    try:
+        invitation = records.open_intake(token)
+    except IntakeUnavailable:
+        return _gone(request)
+    raw = answers_from(form, invitation.instruments, request.app.state.wording)
+    try:
+        screening = records.submit_intake(token, raw)
+    except IntakeUnavailable:
+        return _gone(request)
+    except FieldErrors as exc:
+        values = {k: v for k, v in form.multi_items()}
+        values.update({layer: form.getlist(layer) for layer in LAYERS})
+        return render(request, "intake_form.html", _context(invitation, request, values, exc.errors), 422)
+    return render(request, "intake_done.html", {"invitation": invitation, "screening": screening, "client_mode": True})
