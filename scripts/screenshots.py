@@ -109,6 +109,14 @@ def _client_mode(page) -> None:
     page.wait_for_url("**/client-mode")
 
 
+def _intake_form(page) -> None:
+    page.goto("/clients")
+    page.click("text=Priya Shah")
+    page.click("text=Pre-visit intake")
+    page.click("button:has-text('Make the link')")
+    page.goto(page.input_value("#intake-url"))
+
+
 def _letter(page) -> None:
     page.goto("/clients")
     page.click("text=Dana Okafor")
@@ -130,9 +138,13 @@ PAGES = {
     "visit-form-mechanism": _fill_mechanism_visit,
     "visit-form-flagged": _flagged_visit,
 }
+PAGES["intake-link"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("text=Pre-visit intake"),
+                                     page.click("button:has-text('Make the link')"))
+PAGES["intake-form"] = _intake_form
+PAGES["intake-received"] = lambda page: (page.goto("/clients"), page.click("text=Noor Haddad"))
 PAGES["client-mode"] = _client_mode  # last of all: the session stays in client mode
 # Pages only an admin sees.
-ADMIN_PAGES = {"users": _users, "audit": lambda page: page.goto("/admin/audit"), "clinic": lambda page: page.goto("/admin/clinic")}
+ADMIN_PAGES = {"export": lambda page: page.goto("/admin/export"), "users": _users, "audit": lambda page: page.goto("/admin/audit"), "clinic": lambda page: page.goto("/admin/clinic")}
 
 
 def main() -> int:

@@ -130,8 +130,15 @@ visit_cases = cases.map(lambda c: {k: v for k, v in c.items() if k != "id"})
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     """A migrated, seeded database file to copy: one per example would spend most of the test hashing passwords."""
+    import sqlite3
+
     path = tmp_path_factory.mktemp("template") / "seeded.db"
-    people = seed(fresh_records(f"sqlite:///{path}"))
+    records = fresh_records(f"sqlite:///{path}")
+    people = seed(records)
+    records.sessions.kw["bind"].dispose()
+    records.read_sessions.kw["bind"].dispose()
+    with sqlite3.connect(path) as connection:  # everything into the main file: a copy must not miss the WAL
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path, people
 
 

@@ -57,6 +57,12 @@ def _case(source) -> dict:
     return data
 
 
+def records_screening() -> list[str]:
+    from .knowledge.runtime import load_knowledge
+
+    return list(load_knowledge().intake["screening"])
+
+
 def create_demo(records: Records) -> dict[str, str]:
     """Create the demo clinic (or reset its passwords); return the credentials to print."""
     passwords = {ADMIN_EMAIL: secrets.token_urlsafe(9), THERAPIST_EMAIL: secrets.token_urlsafe(9)}
@@ -83,6 +89,21 @@ def create_demo(records: Records) -> dict[str, str]:
                                                                "case": case, "treatment_given": ""})
         for instrument, answers in questionnaires:
             records.record_questionnaire(therapist, client_id, instrument, answers, visit_id=visit_id)
+    # A new client who filled in the pre-visit intake on their phone: the client page offers to start from it.
+    newcomer = records.create_client(therapist, {"name": "Noor Haddad", "date_of_birth": date(1985, 2, 17),
+                                                 "email": "noor@example.org"})
+    token, _expires = records.create_intake_link(therapist, newcomer, ["nprs", "odi", "start_back"])
+    records.submit_intake(token, {
+        "consent": True, "screening": {q: False for q in records_screening()}, "pain_nrs": 6, "pain_weeks": 3,
+        "pain_sites": ["low_back", "buttock_right"], "paresthesia_sites": [], "numbness_sites": [],
+        "medical": {"cancer_history": False, "osteoporosis": False, "anticoagulants": False},
+        "questionnaires": {"nprs": {"pain": 6}, "odi": {"pain_intensity": 3, "personal_care": 1, "lifting": 3, "walking": 1,
+                                                        "sitting": 3, "standing": 2, "sleeping": 2, "social_life": 2,
+                                                        "travelling": 2},
+                           "start_back": {"leg_pain": 0, "shoulder_neck": 0, "short_walks": 0, "dresses_slowly": 1,
+                                          "not_safe_active": 0, "worrying_thoughts": 1, "never_better": 0, "not_enjoying": 0,
+                                          "bothersome": 2}},
+        "notes": "Worse after long drives."})
     records.update_clinic(admin, {"name": "Demo Clinic", "address": "12 Harbour Street, Portside", "phone": "+44 20 7946 0000",
                                   "email": "desk@demo-clinic.org", "timezone": "Europe/London"})
     return passwords

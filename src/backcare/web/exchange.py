@@ -12,12 +12,12 @@ from starlette.datastructures import FormData
 from ..fhir import BundleError, bundle_for, records_from_bundle, validate_bundle
 from ..records import Actor, FieldErrors, Forbidden, Records
 from . import deps
-from .api import NOT_FOUND
+from .api import ERRORS, NOT_FOUND
 from .render import render
 from .security import CurrentSession
 
 router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api", tags=["exchange"])
+api_router = APIRouter(prefix="/api", tags=["exchange"], responses=ERRORS)
 MAX_IMPORT = 50 * 1024 * 1024  # a clinic's whole Bundle; larger ones go through `backcare import fhir`
 
 

@@ -41,7 +41,7 @@ class QuestionnaireIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     instrument: InstrumentId
-    answers: dict[SafeText(40), Any] = Field(max_length=40, examples=[{"pain": 6}])
+    answers: dict[str, Any] = Field(max_length=40, examples=[{"pain": 6}], description="by item id; unknown items are refused")
     visit_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     answered_on: date | None = None
 
