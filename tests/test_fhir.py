@@ -229,3 +229,19 @@ def test_the_command_line_exports_and_imports(clinic, tmp_path):
     assert imported.returncode == 0 and imported.stdout.startswith("imported 1 clients"), imported.stderr
     tables = run(["export", "csv", "--out", str(tmp_path / "t.zip"), "--user", "admin@north.test"], target_url)
     assert tables.returncode == 0 and zipfile.ZipFile(tmp_path / "t.zip").namelist()
+
+
+def test_the_export_page_imports_a_bundle_and_refuses_other_files(clinic, tmp_path):
+    records, people, client_id = clinic
+    bundle = json.dumps(bundle_for(records.export_clients(people["north"], client_id))).encode()
+    target_url = f"sqlite:///{tmp_path / 'web-target.db'}"
+    seed(fresh_records(target_url))
+    admin = make_client(target_url)
+    csrf = login(admin, "admin@north.test")
+    done = admin.post("/admin/import", data={"csrf_token": csrf}, files={"bundle": ("bundle.json", bundle, "application/json")})
+    assert done.status_code == 200 and "Imported 1 client" in done.text
+    refused = admin.post("/admin/import", data={"csrf_token": csrf}, files={"bundle": ("notes.txt", b"hello", "text/plain")})
+    assert refused.status_code == 422 and "not a backcare FHIR Bundle" in refused.text
+    therapist = make_client(target_url)
+    csrf = login(therapist, "ther@north.test")
+    assert therapist.post("/admin/import", data={"csrf_token": csrf}, files={"bundle": ("b.json", bundle, "application/json")}).status_code == 403

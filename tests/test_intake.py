@@ -82,6 +82,7 @@ def test_an_emergency_answer_is_screened_flagged_and_taken_up_by_a_visit(clinic)
     visit_id = records.create_visit(me, client_id, {"visit_date": datetime.now().date(), "case": intake.case}, intake_id=intake.id)
     assert records.intake(me, intake.id).visit_id == visit_id
     assert records.flagged_intakes(me) == []
+    assert records.get_client(me, client_id).consent_given  # the client's consent, taken up with the intake
 
 
 # --- over HTTP ------------------------------------------------------------------------------

@@ -237,3 +237,7 @@ class IntakeMixin(RecordsBase):
             raise Refused("intake", intake_id, intake.clinic_id if intake else None)
         if intake.visit_id is None:
             intake.visit_id = visit_id
+            client = db.get(Client, client_id)
+            if intake.answers.get("consent") and not client.consent_given:
+                # The client's own consent in the intake, confirmed by the therapist who took it up in a visit.
+                client.consent_given, client.consent_date = True, utc(intake.submitted_at).date()

@@ -5,9 +5,9 @@ import json
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from ..fhir import BundleError, bundle_for, records_from_bundle, validate_bundle
 from ..records import Actor, FieldErrors, Forbidden, Records
