@@ -28,6 +28,9 @@ BASELINE = {
     },
 }
 
+# The browser fixtures (a served app, Chromium, desktop and tablet pages) for every browser test module.
+pytest_plugins = ["browser_support"]
+
 
 def merged(base: dict, changes: dict) -> dict:
     out = copy.deepcopy(base)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import browser, database, log_in, needs_chromium, new_client, server  # noqa: F401 - fixtures
+from browser_support import log_in, needs_chromium, new_client
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = [needs_chromium, pytest.mark.skipif(not AXE.exists(), reason="run `make test` (npm ci in tests/axe) first")]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import subprocess
 
-from browser_support import browser, database, log_in, needs_chromium, page, server  # noqa: F401 - fixtures
+from browser_support import log_in, needs_chromium
 
 pytestmark = needs_chromium
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from backcare.records import FieldErrors
 from backcare.storage.models import AuditEvent, Visit
-from web_support import PASSWORD, TODAY, a_visit_case, csrf_of, fresh_records, login, make_client, seed
+from web_support import PASSWORD, TODAY, a_visit_case, fresh_records, login, make_client, seed
 
 
 @pytest.fixture

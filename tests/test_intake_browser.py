@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from backcare.knowledge.runtime import load_knowledge
-from browser_support import browser, database, log_in, needs_chromium, new_client, page, server, watched  # noqa: F401
+from browser_support import log_in, needs_chromium, new_client, watched
 
 pytestmark = needs_chromium
 SCREENING = list(load_knowledge().intake["screening"])

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from backcare.records import Records
 from backcare.storage.db import make_engine, make_sessionmaker
-from browser_support import browser, database, log_in, needs_chromium, page, server, tablet  # noqa: F401
+from browser_support import log_in, needs_chromium
 from web_support import PASSWORD
 
 pytestmark = needs_chromium

@@ -16,7 +16,7 @@ from backcare.case import Case
 from backcare.cli.fast import _without_nulls
 from backcare.engine.predicates import URGENCY_LEVELS
 from backcare.knowledge.runtime import load_knowledge
-from strategies import V, cases
+from strategies import cases
 
 KB = load_knowledge()
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,7 +1,6 @@
 """The records service against a real, migrated SQLite database."""
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
 import pytest

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from sqlalchemy import create_engine, text
 
-from browser_support import browser, database, log_in, needs_chromium, new_client, page, server, tablet  # noqa: F401
+from browser_support import log_in, needs_chromium, new_client
 
 pytestmark = needs_chromium
 

@@ -20,7 +20,7 @@ from .. import deps
 from ..account import set_session_cookie
 from ..render import render
 from ..security import SESSION_COOKIE, CurrentSession, client_address
-from .forms import answers_from_form, errors_by_field, form_values, instrument_for
+from .forms import answers_from_form, errors_by_field, form_values, instrument_for, visit_id_of
 
 router = APIRouter(include_in_schema=False)
 MAX_UNLOCK_FAILURES = 5
@@ -39,11 +39,9 @@ def start_client_mode(request: Request, client_id: int, session: CurrentSession 
                       form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
     inst = instrument_for(request, str(form.get("instrument") or ""))
-    if inst is None:
-        raise NotFound("instrument")
-    visit = str(form.get("visit_id") or "")
-    back = f"/visits/{visit}" if visit.isdigit() else f"/clients/{client_id}/progress"
-    mode = {"client_id": client_id, "visit_id": int(visit) if visit.isdigit() else None, "instrument": inst["id"],
+    visit_id = visit_id_of(form)
+    back = f"/visits/{visit_id}" if visit_id else f"/clients/{client_id}/progress"
+    mode = {"client_id": client_id, "visit_id": visit_id, "instrument": inst["id"],
             "first_name": (client.name.split() or ["you"])[0][:50], "return_to": back, "answered": False, "failures": 0,
             "started": datetime.now(timezone.utc).isoformat()}
     records.record_event(session.actor, "client_mode.start", inst["id"], client_id=client_id)

@@ -47,9 +47,16 @@ def errors_by_field(inst: dict[str, Any], errors: dict[str, str]) -> dict[str, s
     return out
 
 
-def instrument_for(request, instrument_id: str) -> dict[str, Any] | None:
+def instrument_for(request, instrument_id: str) -> dict[str, Any]:
+    """The questionnaire with the wording to show (the clinic's licensed text where installed); 404 for no such one."""
     from ...knowledge.runtime import load_knowledge
+    from ...records import NotFound
 
     if instrument_id not in load_knowledge().outcomes["instruments"]:
-        return None
+        raise NotFound("instrument")
     return worded(instrument_id, request.app.state.wording)
+
+
+def visit_id_of(form: FormData) -> int | None:
+    raw = str(form.get("visit_id") or "")
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None

@@ -6,11 +6,11 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from ...knowledge.runtime import load_knowledge
-from ...records import FieldErrors, NotFound, Records
+from ...records import FieldErrors, Records
 from .. import deps
 from ..render import render
 from ..security import CurrentSession
-from .forms import answers_from_form, errors_by_field, form_values, instrument_for
+from .forms import answers_from_form, errors_by_field, form_values, instrument_for, visit_id_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,10 +25,7 @@ def _page(request: Request, client, inst, visit_id: int | None, values: dict, er
 def new_questionnaire(request: Request, client_id: int, instrument: str = "nprs", visit: int | None = None,
                       session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
-    inst = instrument_for(request, instrument)
-    if inst is None:
-        raise NotFound("instrument")
-    return _page(request, client, inst, visit, {}, {})
+    return _page(request, client, instrument_for(request, instrument), visit, {}, {})
 
 
 @router.post("/clients/{client_id}/questionnaires/new")
@@ -36,9 +33,7 @@ def record_questionnaire(request: Request, client_id: int, session: CurrentSessi
                          form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
     inst = instrument_for(request, str(form.get("instrument") or ""))
-    if inst is None:
-        raise NotFound("instrument")
-    visit_id = _visit_id(form)
+    visit_id = visit_id_of(form)
     answers = answers_from_form(inst, form)
     try:
         records.record_questionnaire(session.actor, client_id, inst["id"], answers, visit_id=visit_id)
@@ -46,7 +41,3 @@ def record_questionnaire(request: Request, client_id: int, session: CurrentSessi
         return _page(request, client, inst, visit_id, form_values(answers), errors_by_field(inst, exc.errors), 422)
     return RedirectResponse(f"/clients/{client_id}/progress?done={inst['id']}", status_code=303)
 
-
-def _visit_id(form: FormData) -> int | None:
-    raw = str(form.get("visit_id") or "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
