@@ -305,6 +305,8 @@ def _check_outcomes(outcomes: schema.OutcomesFile, self_care: schema.SelfCareFil
     for group, care in outcomes.stratified_care.items():
         cite(f"{where}: stratified_care.{group}", care.sources)
         _ids(f"{where}: stratified_care.{group}", care.self_care_add, self_care.items, "self-care item")
+        _ids(f"{where}: stratified_care.{group}.mechanism_notes", list(care.mechanism_notes),
+             [*vocabulary().pain_mechanisms, "any"], "mechanism")
 
 
 def generated_text(data: dict[str, Any]) -> str:

@@ -290,6 +290,7 @@ class RiskGroupCare(_Entry):
     approach: str
     self_care_add: list[str] = []
     involve_doctor: bool = False
+    mechanism_notes: dict[str, str] = {}  # dominant mechanism (or `any`) -> what it adds to the approach
     sources: list[str] = Field(min_length=1)
 
 

@@ -26,10 +26,7 @@ def stratified_care(risk_group: str, case: dict[str, Any], assessment: dict[str,
     already = {s["id"] for s in assessment["self_care"]}
     add = [allowed[s] for s in care["self_care_add"] if s in allowed and s not in already]
     mechanism = (assessment.get("pain_mechanism") or {}).get("dominant")
-    note = None
-    if risk_group == "high" and mechanism == "nociplastic":
-        note = "The examination points to a sensitised nervous system too: pain education and graded activity come first."
-    elif risk_group == "high":
-        note = "The high risk comes from the client's distress and beliefs, whatever the structure: address those first."
+    notes = care["mechanism_notes"]
+    note = notes.get(mechanism) or notes.get("any")
     return {"risk_group": risk_group, "summary": care["summary"], "withdrawn": False, "approach": care["approach"],
             "self_care_add": add, "involve_doctor": care["involve_doctor"], "sources": care["sources"], "mechanism_note": note}

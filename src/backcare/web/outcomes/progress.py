@@ -127,7 +127,7 @@ def progress_context(request: Request, records: Records, session: CurrentSession
     kb = load_knowledge()
     return {"client": client, "record": record, "measures": measures(record, date_text) if record else [],
             "risk": risk(record) if record else None, "then_now": then_and_now(record) if record else None,
-            "course": kb.outcomes["expected_course"], "instruments": kb.outcomes["instruments"],
+            "course": kb.outcomes["expected_course"], "instruments": kb.outcomes["instruments"], "safety_net": kb.safety_net,
             "reasons": DISCHARGE_REASONS, "clinic": records.clinic_details(session.actor),
             "latest": record.visits[-1] if record and record.visits else None, "today_iso": date.today().isoformat(),
             "locale": locale, "zone": zone_named(session.zone)}
