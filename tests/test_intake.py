@@ -12,14 +12,9 @@ from backcare.knowledge.runtime import load_knowledge
 from backcare.records import IntakeUnavailable
 from backcare.storage.models import AuditEvent, IntakeLink
 from web_support import fresh_records, login, make_client, seed
+from web_support import intake_answers as answers
 
 SCREENING = list(load_knowledge().intake["screening"])
-
-
-def answers(**screening_yes) -> dict:
-    return {"consent": True, "screening": {q: q in screening_yes for q in SCREENING}, "pain_nrs": 6, "pain_weeks": 3,
-            "pain_sites": ["low_back", "buttock_left"], "medical": {"cancer_history": False},
-            "questionnaires": {"nprs": {"pain": 6}}}
 
 
 def form(**screening_yes) -> dict:

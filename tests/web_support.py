@@ -36,6 +36,15 @@ def a_visit_case() -> dict:
                                                  "progressive_weakness": False}}
 
 
+def intake_answers(**screening_yes) -> dict:
+    """A client's intake as the form sends it, with a yes to the screening questions named."""
+    from backcare.knowledge.runtime import load_knowledge
+
+    return {"consent": True, "screening": {q: q in screening_yes for q in load_knowledge().intake["screening"]},
+            "pain_nrs": 6, "pain_weeks": 3, "pain_sites": ["low_back", "buttock_left"], "medical": {"cancer_history": False},
+            "questionnaires": {"nprs": {"pain": 6}}}
+
+
 def make_client(url: str, peer: str = "testclient", app=None, **settings) -> TestClient:
     """A browser-like client of an app on the database (a fresh one unless given; a fresh app
     is like another worker); `peer` is the address it connects from."""

@@ -93,6 +93,8 @@ def _client(w: _Writer, record: dict[str, Any]) -> None:
         encounters[v["key"]] = _visit(w, v, cid, subject, episodes)
     for n, q in enumerate(record["questionnaires"]):
         _questionnaire(w, q, (cid, n), subject, encounters, episodes)
+    for n, intake in enumerate(record.get("intakes", [])):
+        _intake(w, intake, (cid, "intake", n), subject, encounters)
 
 
 def _visit(w: _Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dict) -> str:
@@ -242,6 +244,23 @@ def _questionnaire(w: _Writer, q: dict[str, Any], key: tuple, subject: dict, enc
            "valueQuantity": {"value": q["score"], "unit": "score", "system": UCUM, "code": "{score}"},
            "derivedFrom": [{"reference": response}], **({"component": components} if components else {})},
           "Observation", (*key, "score"))
+
+
+def _intake(w: _Writer, intake: dict[str, Any], key: tuple, subject: dict, encounters: dict) -> None:
+    """The client's own pre-visit intake: readable items for any system, and backcare's extensions for a move."""
+    a = intake["answers"]
+    items = [{"linkId": "consent", "text": "Consent to treatment", "answer": [{"valueBoolean": a["consent"]}]}]
+    items += [{"linkId": f"screening.{q}", "answer": [{"valueBoolean": yes}]} for q, yes in a["screening"].items()]
+    items += [{"linkId": f"medical.{q}", "answer": [{"valueBoolean": yes}]} for q, yes in a.get("medical", {}).items()]
+    items += [{"linkId": field, "answer": [{"valueInteger": a[field]}]} for field in ("pain_nrs", "pain_weeks")
+              if a.get(field) is not None]
+    encounter = encounters.get(intake["visit"])
+    w.add({"questionnaire": questionnaire_url("intake"), "status": "completed", "subject": subject, "source": subject,
+           **({"encounter": {"reference": encounter}} if encounter else {}), "authored": intake["submitted_at"], "item": items,
+           "extension": [{"url": EXT + "screening-urgency", "valueCode": intake["urgency"]},
+                         _json_ext("intake-answers", a), _json_ext("intake-case", intake["case"]),
+                         _json_ext("screening", intake["screening"]), _json_ext("intake-instruments", intake["instruments"])]},
+          "QuestionnaireResponse", key)
 
 
 def validate_bundle(bundle: dict[str, Any]) -> Any:

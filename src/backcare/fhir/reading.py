@@ -115,10 +115,18 @@ def records_from_bundle(bundle: dict[str, Any]) -> list[dict[str, Any]]:
                              "created_at": _sub(x, "created", "valueDateTime")}
                             for x in (referral or {}).get("extension", []) if x["url"] == EXT + "referral-letter"],
             })
+        record["intakes"] = []
         for url, qr in of_kind.get("QuestionnaireResponse", []):
             if about(qr) != patient_url:
                 continue
             instrument = qr["questionnaire"].rsplit("/", 1)[-1]
+            if instrument == "intake":
+                record["intakes"].append({
+                    "submitted_at": qr["authored"], "instruments": _json(qr, "intake-instruments", []),
+                    "answers": _json(qr, "intake-answers"), "case": _json(qr, "intake-case"),
+                    "urgency": _value(qr, "screening-urgency", "valueCode"), "screening": _json(qr, "screening"),
+                    "visit": (qr.get("encounter") or {}).get("reference")})
+                continue
             record["questionnaires"].append({
                 "episode": _value(qr, "episode", "valueReference", {}).get("reference"),
                 "visit": (qr.get("encounter") or {}).get("reference"), "instrument": instrument, "answers": _answers(qr),

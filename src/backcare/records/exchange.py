@@ -1,11 +1,16 @@
 """A client's whole record as plain data, out (for FHIR and CSV) and back in (a clinic moving servers).
 
 `export_clients` reads everything of a client: details, episodes, visits with
-their notes, signatures, amendments and referral letters, and questionnaires.
+their notes, signatures, amendments and referral letters, questionnaires, and
+the intakes the client sent (with their screening, and the visit that took
+each up).
 People are named by e-mail and name, never by this server's ids. `import_client`
 writes such a record into the actor's clinic as it was: signed notes stay
 signed (and so locked), with their signer and time; a therapist missing from
-this clinic is added as an inactive account that cannot sign in.
+this clinic is added as an inactive account that cannot sign in. An imported
+intake hangs on a spent link whose token nobody knows: links still waiting for
+a client are not moved (their tokens exist only in the message the client got),
+so the therapist sends a new one from the new server.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..storage.models import Amendment, Client, Episode, QuestionnaireResponse, ReferralLetter, User, Visit
+from ..storage.models import Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, ReferralLetter, User, Visit
 from .base import Actor, RecordsBase, utc
 from .clients import ClientIn, normalise, search_text
 from .users import hash_password, normalise_email
@@ -59,6 +64,8 @@ class ExchangeMixin(RecordsBase):
             letters.setdefault(letter.visit_id, []).append(letter)
         responses = list(db.scalars(select(QuestionnaireResponse).where(QuestionnaireResponse.client_id == client.id)
                                     .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)))
+        intakes = db.execute(select(Intake, IntakeLink.instruments).join(IntakeLink, IntakeLink.id == Intake.link_id)
+                             .where(Intake.client_id == client.id).order_by(Intake.submitted_at, Intake.id)).all()
         return {
             "id": client.id,
             "client": {"name": client.name, "date_of_birth": _iso(client.date_of_birth), "phone": client.phone,
@@ -84,6 +91,9 @@ class ExchangeMixin(RecordsBase):
                                 "score": r.score, "result": r.result, "complete": r.complete, "answered_on": _iso(r.answered_on),
                                 "entered_by": _person(users.get(r.entered_by)), "mode": r.mode, "kb_version": r.kb_version,
                                 "created_at": _iso(r.created_at)} for r in responses],
+            "intakes": [{"submitted_at": _iso(i.submitted_at), "instruments": list(instruments), "answers": i.answers,
+                         "case": i.case, "urgency": i.urgency, "screening": i.screening, "visit": i.visit_id}
+                        for i, instruments in intakes],
         }
 
     def import_client(self, actor: Actor, record: dict[str, Any]) -> int:
@@ -139,10 +149,26 @@ class ExchangeMixin(RecordsBase):
                     instrument=q["instrument"], answers=q["answers"], score=q["score"], result=q["result"], complete=q["complete"],
                     answered_on=date.fromisoformat(q["answered_on"]), entered_by=user(q["entered_by"]) or actor.user_id,
                     mode=q["mode"], kb_version=q["kb_version"], created_at=_when(q["created_at"])))
+            for i in record.get("intakes", []):  # absent from records exported before intakes existed
+                self._import_intake(db, actor, client.id, i, visits.get(i["visit"]))
             dates = [date.fromisoformat(v["visit_date"]) for v in record["visits"]]
             client.last_visit_date = max(dates) if dates else None
-            self._audit(db, actor, "import", client_id=client.id, detail=f"{len(visits)} visits, {len(record['questionnaires'])} questionnaires")
+            self._audit(db, actor, "import", client_id=client.id, detail=f"{len(visits)} visits, {len(record['questionnaires'])} questionnaires, "
+                        f"{len(record.get('intakes', []))} intakes")
             return client.id
+
+    @staticmethod
+    def _import_intake(db: Session, actor: Actor, client_id: int, intake: dict[str, Any], visit_id: int | None) -> None:
+        submitted = _when(intake["submitted_at"])
+        # A spent link for the intake to hang on; its token is random and thrown away, so it opens nothing.
+        link = IntakeLink(clinic_id=actor.clinic_id, client_id=client_id, token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+                          instruments=intake["instruments"], created_by=actor.user_id, created_at=submitted, expires_at=submitted,
+                          spent_at=submitted)
+        db.add(link)
+        db.flush()
+        db.add(Intake(clinic_id=actor.clinic_id, client_id=client_id, link_id=link.id, submitted_at=submitted,
+                      answers=intake["answers"], case=intake["case"], urgency=intake["urgency"], screening=intake["screening"],
+                      visit_id=visit_id))
 
     @staticmethod
     def _user_for(db: Session, actor: Actor, person: dict[str, str], seen: dict[str, int]) -> int:
