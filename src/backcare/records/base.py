@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..safetext import check_text
 from ..storage.models import AuditEvent
 
 # The largest id either database stores; a larger one cannot name a record.
@@ -41,6 +42,14 @@ class FieldErrors(ValueError):
     def __init__(self, errors: dict[str, str]):
         self.errors = errors
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+def storable_text(field: str, what: str, text: str) -> str:
+    """The text, or FieldErrors naming the field when it could not be stored and read back (safetext)."""
+    try:
+        return check_text(text)
+    except ValueError as exc:
+        raise FieldErrors({field: f"{what} {exc}"}) from None
 
 
 # Plain instructions instead of the validator's wording, by error type.

@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..safetext import NOTE, check_text
+from ..safetext import NOTE
 from ..storage.models import Visit, VisitDraft
-from .base import Actor, FieldErrors, Forbidden, Locked, RecordsBase, Refused, in_range, utc
+from .base import Actor, FieldErrors, Forbidden, Locked, RecordsBase, Refused, in_range, storable_text, utc
 
 KINDS = ("new", "findings", "soap")
 AUDIT_EVERY = timedelta(minutes=5)
@@ -68,11 +68,8 @@ def clean_draft_data(data: Any) -> dict[str, str | list[str]]:
         values = value if isinstance(value, list) else [value]
         if not isinstance(name, str) or len(name) > 120 or not all(isinstance(v, str) and len(v) <= NOTE for v in values):
             raise FieldErrors({"draft": "The draft is not a visit form"})
-        try:
-            for text in (name, *values):
-                check_text(text)
-        except ValueError as exc:
-            raise FieldErrors({name: f"This field {exc}"}) from None
+        for text in (name, *values):
+            storable_text(name, "This field", text)
         size += len(name) + sum(len(v) for v in values)
         out[name] = list(values) if isinstance(value, list) else value
     if size > MAX_BYTES:

@@ -6,9 +6,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..safetext import check_text, is_text
+from ..safetext import is_text
 from ..storage.models import Clinic, LoginSession, User
-from .base import Actor, FieldErrors, NotFound, RecordsBase
+from .base import Actor, FieldErrors, NotFound, RecordsBase, storable_text
 
 _hasher = PasswordHasher()
 ROLES = ("therapist", "admin")
@@ -34,10 +34,7 @@ def check_password_strength(password: str, *personal: str) -> None:
         raise FieldErrors({"password": f"Use at least {MIN_PASSWORD} characters"})
     if len(password) > MAX_PASSWORD:
         raise FieldErrors({"password": f"Use at most {MAX_PASSWORD} characters"})
-    try:
-        check_text(password)
-    except ValueError as exc:
-        raise FieldErrors({"password": f"The password {exc}"}) from None
+    storable_text("password", "The password", password)
     from zxcvbn import zxcvbn
 
     inputs = [p for value in personal if value for p in (value, *value.replace("@", " ").replace(".", " ").split())]

@@ -18,10 +18,10 @@ from .. import soap
 from ..api import assess_data
 from ..caseio import parse_case
 from ..errors import CaseError
-from ..safetext import NOTE, SafeText, check_text
+from ..safetext import NOTE, SafeText
 from ..storage.models import Amendment, User, Visit, VisitDraft
 from ..vocabulary import vocabulary
-from .base import EARLIEST_DATE, Actor, FieldErrors, Forbidden, Locked, RecordsBase, Refused, in_range, validated
+from .base import EARLIEST_DATE, Actor, FieldErrors, Forbidden, Locked, RecordsBase, Refused, in_range, storable_text, validated
 
 TIMELINE_PAGE = 20
 PALPATION_KINDS = ("hypertonic", "trigger_points", "tender")
@@ -304,10 +304,7 @@ class VisitsMixin(RecordsBase):
                 raise FieldErrors({"amendment": "Write the correction"})
             if len(text) > NOTE:
                 raise FieldErrors({"amendment": f"Keep an amendment under {NOTE:,} characters"})
-            try:
-                check_text(text)
-            except ValueError as exc:
-                raise FieldErrors({"amendment": f"The amendment {exc}"}) from None
+            storable_text("amendment", "The amendment", text)
             if visit.signed_at is None:
                 raise FieldErrors({"amendment": "Edit the note directly until it is signed"})
             db.add(Amendment(visit_id=visit.id, author_id=actor.user_id, text=text))
