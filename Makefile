@@ -26,7 +26,7 @@ run: $(VENV)/.installed
 	$(BIN)/backcare serve --demo
 
 assess-example: $(VENV)/.installed
-	$(BIN)/backcare assess src/backcare/examples/acute-s1-herniation.yaml
+	$(BIN)/backcare assess src/backcare/clinical/examples/acute-s1-herniation.yaml
 
 test: $(VENV)/.installed-test tests/axe/node_modules/.installed
 	scripts/system-deps.sh
@@ -43,7 +43,7 @@ bench: $(VENV)/.installed-test
 
 # After editing the knowledge base YAML or the case model.
 generate: $(VENV)/.installed-test
-	$(BIN)/python -m backcare.generate
+	$(BIN)/python -m backcare.clinical.generate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -33,8 +33,8 @@ sys.path.insert(0, str(HERE))
 
 from random_cases import random_case  # noqa: E402
 
-from backcare.api import assess, assess_data  # noqa: E402
-from backcare.caseio import loads_case  # noqa: E402
+from backcare.clinical.api import assess, assess_data  # noqa: E402
+from backcare.clinical.caseio import loads_case  # noqa: E402
 
 
 def _vignettes() -> list[dict]:

@@ -121,7 +121,7 @@ def main() -> int:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: make test installs it (apt-get install wrk)")
-    case = json.loads(json.dumps(__import__("yaml").safe_load((ROOT / "src/backcare/examples/acute-s1-herniation.yaml").read_text())))
+    case = json.loads(json.dumps(__import__("yaml").safe_load((ROOT / "src/backcare/clinical/examples/acute-s1-herniation.yaml").read_text())))
     body = json.dumps(case)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"

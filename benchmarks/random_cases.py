@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import random
 
-from backcare.vocabulary import vocabulary
+from backcare.clinical.vocabulary import vocabulary
 
 V = vocabulary()
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from backcare.api import assess_data
-from backcare.caseio import parse_case
+from backcare.clinical.api import assess_data
+from backcare.clinical.caseio import parse_case
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from backcare.vocabulary import vocabulary
+from backcare.clinical.vocabulary import vocabulary
 
 V = vocabulary()
 SIDE_KEYS = ("left", "right")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "backcare"
-CORE = ["case.py", "assessment.py", "errors.py", "vocabulary.py", "caseio.py", "api.py", "soap.py", "letters.py", "intake.py", "safetext.py", "engine", "knowledge", "outcomes"]
+CORE = ["clinical", "intake.py", "safetext.py", "outcomes"]
 ADAPTERS = {"cli", "web", "storage", "records", "demo", "pdf", "fhir", "typer", "rich", "fastapi", "sqlalchemy", "alembic", "weasyprint", "click", "starlette", "jinja2"}
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from backcare import Case, CaseError, load_case, loads_case, parse_case
-from backcare.vocabulary import VOCABULARY_FILE
+from backcare.clinical.vocabulary import VOCABULARY_FILE
 
 
 def problems(data) -> list[str]:

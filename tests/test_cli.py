@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "backcare" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "backcare" / "clinical" / "examples"
 
 
 def backcare(*args: str, check: bool = False) -> subprocess.CompletedProcess:

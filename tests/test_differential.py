@@ -11,7 +11,7 @@ def ranking(**blocks) -> list[str]:
 
 
 def test_with_no_findings_the_ranking_follows_the_priors():
-    from backcare.api import assess_data
+    from backcare.clinical.api import assess_data
 
     out = assess_data({})
     assert ids(out["differential"][:2], "condition") == ["nonspecific_low_back_pain", "muscle_strain"]

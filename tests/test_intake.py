@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from backcare.knowledge.runtime import load_knowledge
+from backcare.clinical.knowledge.runtime import load_knowledge
 from backcare.records import IntakeUnavailable
 from backcare.storage.models import AuditEvent, IntakeLink
 from web_support import fresh_records, login, make_client, seed

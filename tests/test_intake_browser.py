@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from backcare.knowledge.runtime import load_knowledge
+from backcare.clinical.knowledge.runtime import load_knowledge
 from browser_support import log_in, needs_chromium, new_client, watched
 
 pytestmark = needs_chromium

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from backcare.generate import CASE_CHECK_FILE, case_check_source
-from backcare.knowledge import loader
-from backcare.knowledge.runtime import load_knowledge
-from backcare.knowledge.version import GENERATED_FILE, content_version
+from backcare.clinical.generate import CASE_CHECK_FILE, case_check_source
+from backcare.clinical.knowledge import loader
+from backcare.clinical.knowledge.runtime import load_knowledge
+from backcare.clinical.knowledge.version import GENERATED_FILE, content_version
 
 
 def test_every_entry_cites_known_sources_and_seeds_exist(shared_dir):
@@ -28,7 +28,7 @@ def test_every_entry_cites_known_sources_and_seeds_exist(shared_dir):
 
 def test_the_generated_knowledge_json_is_current():
     with open(GENERATED_FILE, encoding="utf-8") as fh:
-        assert fh.read() == loader.generated_text(loader.build()), "run: python -m backcare.generate"
+        assert fh.read() == loader.generated_text(loader.build()), "run: python -m backcare.clinical.generate"
 
 
 def test_outputs_keep_the_knowledge_base_order_most_important_first():
@@ -39,17 +39,17 @@ def test_outputs_keep_the_knowledge_base_order_most_important_first():
 
 
 def test_the_generated_case_validator_is_current():
-    assert CASE_CHECK_FILE.read_text() == case_check_source(), "run: python -m backcare.generate"
+    assert CASE_CHECK_FILE.read_text() == case_check_source(), "run: python -m backcare.clinical.generate"
 
 
 def test_assessments_record_the_knowledge_base_version():
-    from backcare.api import assess_data
+    from backcare.clinical.api import assess_data
 
     assert assess_data({})["knowledge_base"]["version"] == content_version() == load_knowledge().version
 
 
 def test_a_stale_generated_file_is_rebuilt_from_yaml(monkeypatch, tmp_path):
-    from backcare.knowledge import runtime
+    from backcare.clinical.knowledge import runtime
 
     stale = tmp_path / "knowledge.json"
     stale.write_text(json.dumps({"version": "kb-old"}))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from backcare.api import assess_data
+from backcare.clinical.api import assess_data
 from conftest import ids, run_case
 
 NOCIPLASTIC = {"nonmechanical_unpredictable": True, "disproportionate_to_injury": True,

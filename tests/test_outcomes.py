@@ -6,8 +6,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from backcare.api import assess_data
-from backcare.knowledge.runtime import load_knowledge
+from backcare.clinical.api import assess_data
+from backcare.clinical.knowledge.runtime import load_knowledge
 from backcare.outcomes import AnswerError, change_verdict, course_position, expected_pain, score, stratified_care
 from backcare.outcomes.progress import cohort_for
 from backcare.outcomes.wording import WordingError, load_wording, worded

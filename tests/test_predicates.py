@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from backcare.engine.context import Evaluation
-from backcare.engine.predicates import PredicateError, compile_predicate
-from backcare.knowledge.runtime import load_knowledge
+from backcare.clinical.engine.context import Evaluation
+from backcare.clinical.engine.predicates import PredicateError, compile_predicate
+from backcare.clinical.knowledge.runtime import load_knowledge
 
 
 def check(spec, case):

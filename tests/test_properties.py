@@ -8,14 +8,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from backcare._generated.case_check import JsonSchemaValueException
-from backcare._generated.case_check import validate as fast_validate
-from backcare.api import assess_data
-from backcare.assessment import Assessment
-from backcare.case import Case
 from backcare.cli.fast import _without_nulls
-from backcare.engine.predicates import URGENCY_LEVELS
-from backcare.knowledge.runtime import load_knowledge
+from backcare.clinical._generated.case_check import JsonSchemaValueException
+from backcare.clinical._generated.case_check import validate as fast_validate
+from backcare.clinical.api import assess_data
+from backcare.clinical.assessment import Assessment
+from backcare.clinical.case import Case
+from backcare.clinical.engine.predicates import URGENCY_LEVELS
+from backcare.clinical.knowledge.runtime import load_knowledge
 from strategies import cases
 
 KB = load_knowledge()

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.datastructures import FormData
 
-from backcare.case import Case
+from backcare.clinical.case import Case
 from backcare.web.body_chart import SHAPES
 from backcare.web.visits.fields import PAIN_QUALITIES, case_from_form, form_values
 from strategies import cases

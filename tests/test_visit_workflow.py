@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 from starlette.datastructures import FormData
 
+from backcare.clinical.vocabulary import vocabulary
 from backcare.records import DraftConflict, FieldErrors, Forbidden, Locked, NotFound
 from backcare.storage.models import AuditEvent, VisitDraft
-from backcare.vocabulary import vocabulary
 from backcare.web.visits.fields import case_from_form, form_values, friendly, label
 from web_support import TODAY, a_visit_case, csrf_of, fresh_records, login, make_client, seed
 

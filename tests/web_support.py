@@ -38,7 +38,7 @@ def a_visit_case() -> dict:
 
 def intake_answers(**screening_yes) -> dict:
     """A client's intake as the form sends it, with a yes to the screening questions named."""
-    from backcare.knowledge.runtime import load_knowledge
+    from backcare.clinical.knowledge.runtime import load_knowledge
 
     return {"consent": True, "screening": {q: q in screening_yes for q in load_knowledge().intake["screening"]},
             "pain_nrs": 6, "pain_weeks": 3, "pain_sites": ["low_back", "buttock_left"], "medical": {"cancer_history": False},

@@ -15,21 +15,21 @@ __version__ = "0.1.0"
 __all__ = ["Assessment", "Case", "CaseError", "assess", "load_case", "loads_case", "parse_case"]
 
 _LAZY = {
-    "Assessment": ".assessment",
-    "Case": ".case",
-    "CaseError": ".errors",
-    "assess": ".api",
-    "load_case": ".caseio",
-    "loads_case": ".caseio",
-    "parse_case": ".caseio",
+    "Assessment": ".clinical.assessment",
+    "Case": ".clinical.case",
+    "CaseError": ".clinical.errors",
+    "assess": ".clinical.api",
+    "load_case": ".clinical.caseio",
+    "loads_case": ".clinical.caseio",
+    "parse_case": ".clinical.caseio",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import assess
-    from .assessment import Assessment
-    from .case import Case
-    from .caseio import load_case, loads_case, parse_case
-    from .errors import CaseError
+    from .clinical.api import assess
+    from .clinical.assessment import Assessment
+    from .clinical.case import Case
+    from .clinical.caseio import load_case, loads_case, parse_case
+    from .clinical.errors import CaseError
 
 
 def __getattr__(name: str) -> object:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .records import Actor, Records, hash_password
 from .storage.models import User
 
-EXAMPLES = Path(__file__).resolve().parent / "examples"
+EXAMPLES = Path(__file__).resolve().parent / "clinical" / "examples"
 ADMIN_EMAIL, THERAPIST_EMAIL = "admin@demo.backcare", "therapist@demo.backcare"
 
 # (name, date of birth, medical flags, [(days ago, example file or inline case)])
@@ -58,7 +58,7 @@ def _case(source) -> dict:
 
 
 def records_screening() -> list[str]:
-    from .knowledge.runtime import load_knowledge
+    from .clinical.knowledge.runtime import load_knowledge
 
     return list(load_knowledge().intake["screening"])
 

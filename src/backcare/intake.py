@@ -12,13 +12,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .api import assess_data
-from .caseio import parse_case
-from .errors import CaseError
-from .knowledge.runtime import load_knowledge
+from .clinical.api import assess_data
+from .clinical.caseio import parse_case
+from .clinical.errors import CaseError
+from .clinical.knowledge.runtime import load_knowledge
+from .clinical.vocabulary import vocabulary
 from .outcomes import AnswerError, score
 from .safetext import SafeText
-from .vocabulary import vocabulary
 
 NOTES = 2000
 

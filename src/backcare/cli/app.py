@@ -33,8 +33,8 @@ def _fail(lines: list[str]) -> None:
 
 def _load_all(paths: list[Path]):
     """Every case, or exit 2 after listing the problems of all files at once."""
-    from ..caseio import load_case
-    from ..errors import CaseError
+    from ..clinical.caseio import load_case
+    from ..clinical.errors import CaseError
 
     cases, problems = [], []
     for path in paths:
@@ -53,7 +53,7 @@ def assess(
     format: Annotated[Format, typer.Option("--format", "-f", help="text for a therapist, json for other tools.")] = Format.text,
 ) -> None:
     """Assess cases: red flags and referral first, then nerve roots, differential, precautions, plan and self-care."""
-    from ..api import assess_data
+    from ..clinical.api import assess_data
 
     loaded = _load_all(cases)
     results = [assess_data(case.findings()) for case in loaded]

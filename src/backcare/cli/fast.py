@@ -49,7 +49,7 @@ def try_fast_assess(args: list[str]) -> int | None:
     files = _parse_args(args)
     if files is None:
         return None
-    from .._generated.case_check import JsonSchemaValueException, validate
+    from ..clinical._generated.case_check import JsonSchemaValueException, validate
 
     cases = []
     for path in files:
@@ -61,8 +61,8 @@ def try_fast_assess(args: list[str]) -> int | None:
             return None
         cases.append(_without_nulls(data))
 
-    from ..engine import run
-    from ..knowledge.runtime import load_knowledge
+    from ..clinical.engine import run
+    from ..clinical.knowledge.runtime import load_knowledge
     from .output import assessments_json
 
     kb = load_knowledge()

@@ -6,7 +6,7 @@ from typing import Any, Callable
 from rich.console import Console
 from rich.table import Table
 
-from ..knowledge.runtime import load_knowledge
+from ..clinical.knowledge.runtime import load_knowledge
 
 
 def _moves(entry: dict[str, Any]) -> str:

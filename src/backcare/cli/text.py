@@ -8,7 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..vocabulary import vocabulary
+from ..clinical.vocabulary import vocabulary
 
 _URGENCY_STYLE = {"none": "green", "routine": "yellow", "urgent": "bold red", "emergency": "bold white on red"}
 

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
-from ..knowledge.runtime import load_knowledge
-from ..soap import regions_text
-from ..vocabulary import vocabulary
+from ..clinical.knowledge.runtime import load_knowledge
+from ..clinical.soap import regions_text
+from ..clinical.vocabulary import vocabulary
 from .codes import (ACT_CODE, CONDITION_CATEGORY, CONDITION_CLINICAL, CONDITION_VERIFICATION, EXT, ICD10, LOCAL_OUTCOMES,
                     LOINC, OBSERVATION_CATEGORY, PERSON_EMAIL, SNOMED, SYSTEM_CLIENT, UCUM, V3_COMPLETION, V3_OPERATION,
                     questionnaire_url)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..knowledge.runtime import load_knowledge
+from ..clinical.knowledge.runtime import load_knowledge
 
 EPSILON = 1e-9  # scores are sums and means; 10 - 8 is 2 exactly, but 7.8 - 5.8 is not
 

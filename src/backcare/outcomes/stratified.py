@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..knowledge.runtime import load_knowledge
+from ..clinical.knowledge.runtime import load_knowledge
 
 
 def stratified_care(risk_group: str, case: dict[str, Any], assessment: dict[str, Any], kb=None) -> dict[str, Any] | None:
-    from ..engine import self_care_choices
+    from ..clinical.engine import self_care_choices
 
     kb = kb or load_knowledge()
     care = kb.outcomes["stratified_care"].get(risk_group)

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..knowledge.runtime import load_knowledge
+from ..clinical.knowledge.runtime import load_knowledge
 
 
 class WordingError(ValueError):

@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, fie
 from sqlalchemy import and_, insert, not_, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from ..clinical.vocabulary import vocabulary
 from ..safetext import SHORT, SafeText
 from ..storage.models import AuditEvent, Client
-from ..vocabulary import vocabulary
 from .base import EARLIEST_DATE, Actor, RecordsBase, Refused, in_range, validated
 
 PAGE = 50

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..clinical.knowledge.runtime import load_knowledge
 from ..intake import IntakeError, screen, to_case, validate
-from ..knowledge.runtime import load_knowledge
 from ..storage.models import AuditEvent, Client, Clinic, Intake, IntakeLink, QuestionnaireResponse
 from .base import Actor, FieldErrors, RecordsBase, Refused, in_range, utc
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..knowledge.runtime import load_knowledge
+from ..clinical.knowledge.runtime import load_knowledge
 from ..outcomes import AnswerError, score
 from ..safetext import NOTE, SafeText
 from ..storage.models import Client, Episode, QuestionnaireResponse, Visit

@@ -14,13 +14,13 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
-from .. import soap
-from ..api import assess_data
-from ..caseio import parse_case
-from ..errors import CaseError
+from ..clinical import soap
+from ..clinical.api import assess_data
+from ..clinical.caseio import parse_case
+from ..clinical.errors import CaseError
+from ..clinical.vocabulary import vocabulary
 from ..safetext import NOTE, SafeText
 from ..storage.models import Amendment, User, Visit, VisitDraft
-from ..vocabulary import vocabulary
 from .base import EARLIEST_DATE, Actor, FieldErrors, Forbidden, Locked, RecordsBase, Refused, in_range, storable_text, validated
 
 TIMELINE_PAGE = 20
@@ -197,8 +197,8 @@ class VisitsMixin(RecordsBase):
         Only items the engine allows for this visit's findings may be chosen: a
         contraindicated or aggravating exercise can never reach a handout.
         """
-        from ..engine import self_care_choices
-        from ..knowledge.runtime import load_knowledge
+        from ..clinical.engine import self_care_choices
+        from ..clinical.knowledge.runtime import load_knowledge
 
         with self._transaction(actor) as db:
             visit = self._visit(db, visit_id, actor)

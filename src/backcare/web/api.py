@@ -14,10 +14,10 @@ from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 
-from ..api import assess_data
-from ..assessment import Assessment
-from ..caseio import parse_case
-from ..errors import CaseError
+from ..clinical.api import assess_data
+from ..clinical.assessment import Assessment
+from ..clinical.caseio import parse_case
+from ..clinical.errors import CaseError
 from ..records import Actor, ClientIn, Records, SoapIn, VisitIn, utc
 from ..safetext import NOTE, SafeText
 from . import deps

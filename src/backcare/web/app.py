@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import problems_from_errors
+from ..clinical.errors import problems_from_errors
 from ..records import FieldErrors, Forbidden, Locked, NotFound, Records
 from ..storage.db import make_engine, make_sessionmaker
 from .security import ClientModeActive, CsrfFailed, LoginRequired, PasswordChangeRequired, SessionStore

@@ -5,9 +5,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from ..knowledge.runtime import load_knowledge
+from ..clinical.knowledge.runtime import load_knowledge
+from ..clinical.vocabulary import vocabulary
 from ..records import FieldErrors, Records
-from ..vocabulary import vocabulary
 from . import deps
 from .forms import client_from_form
 from .render import render

@@ -6,8 +6,8 @@ from typing import Any
 
 from jinja2 import Environment, pass_context
 
-from ..soap import confidence_words
-from ..vocabulary import vocabulary
+from ..clinical.soap import confidence_words
+from ..clinical.vocabulary import vocabulary
 from .dates import UTC, day, locale_from, moment
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from ..vocabulary import vocabulary
+from ..clinical.vocabulary import vocabulary
 
 TRI_STATE = {"yes": True, "no": False}
 

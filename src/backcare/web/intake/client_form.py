@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from ...knowledge.runtime import load_knowledge
+from ...clinical.knowledge.runtime import load_knowledge
 from ...outcomes.wording import worded
 from ...records import FieldErrors, IntakeUnavailable
 from .. import body_chart

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
-from ...knowledge.runtime import load_knowledge
+from ...clinical.knowledge.runtime import load_knowledge
 from ...records import FieldErrors, Records
 from .. import deps
 from ..render import render

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ...knowledge.runtime import load_knowledge
+from ...clinical.knowledge.runtime import load_knowledge
 from ...records import Actor, NotFound, Records
 from ...safetext import NOTE, SafeText
 from .. import deps

@@ -49,7 +49,7 @@ def errors_by_field(inst: dict[str, Any], errors: dict[str, str]) -> dict[str, s
 
 def instrument_for(request, instrument_id: str) -> dict[str, Any]:
     """The questionnaire with the wording to show (the clinic's licensed text where installed); 404 for no such one."""
-    from ...knowledge.runtime import load_knowledge
+    from ...clinical.knowledge.runtime import load_knowledge
     from ...records import NotFound
 
     if instrument_id not in load_knowledge().outcomes["instruments"]:

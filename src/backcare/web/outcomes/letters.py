@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from ...letters import referral_letter
+from ...clinical.letters import referral_letter
 from ...records import FieldErrors, NotFound, Records
 from .. import deps
 from ..dates import day, locale_from, zone_named

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
-from ...knowledge.runtime import load_knowledge
+from ...clinical.knowledge.runtime import load_knowledge
 from ...outcomes import ChangeVerdict, CoursePoint, change_verdict, course_position, expected_pain, stratified_care
 from ...outcomes.progress import cohort_for
 from ...records import DISCHARGE_REASONS, EpisodeRecord, FieldErrors, Records

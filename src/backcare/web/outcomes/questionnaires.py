@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from ...knowledge.runtime import load_knowledge
+from ...clinical.knowledge.runtime import load_knowledge
 from ...records import FieldErrors, Records
 from .. import deps
 from ..render import render

@@ -5,8 +5,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ...soap import regions_text
-from ...vocabulary import vocabulary
+from ...clinical.soap import regions_text
+from ...clinical.vocabulary import vocabulary
 from .. import body_chart
 from .fields import CHART_FIELDS, PALPATION, label
 

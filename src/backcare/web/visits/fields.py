@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from ...vocabulary import vocabulary
+from ...clinical.vocabulary import vocabulary
 from ..forms import TRI_STATE
 
 PAIN_QUALITIES = ("deep", "sharp", "aching", "burning", "shooting", "poorly_localized")
@@ -63,7 +63,7 @@ SECTION_TITLES = {s.id: s.title for s in SECTIONS}
 
 def tri_state_fields() -> list[str]:
     """Every yes/no field of the case format, read from the case model itself."""
-    from ...case import Case
+    from ...clinical.case import Case
 
     out = []
     for block, field in Case.model_fields.items():
@@ -75,7 +75,7 @@ def tri_state_fields() -> list[str]:
 
 
 def screening_fields() -> list[str]:
-    from ...knowledge.runtime import load_knowledge
+    from ...clinical.knowledge.runtime import load_knowledge
 
     return [f"symptoms.{flag}" for flag in load_knowledge().screening_questions]
 
@@ -139,7 +139,7 @@ def label(name: str) -> str:
     if parts[0] == "rom" and len(parts) == 3:
         return _plain(f"{parts[1].replace('_', ' ')}, {parts[2]} range")
     if parts[0] == "pain_mechanism_criteria":
-        from ...knowledge.runtime import load_knowledge
+        from ...clinical.knowledge.runtime import load_knowledge
 
         criterion = load_knowledge().pain_mechanisms["criteria"].get(parts[1])
         return _plain(criterion["label"] if criterion else parts[1].replace("_", " "))
@@ -148,8 +148,8 @@ def label(name: str) -> str:
 
 def _bounds(name: str) -> tuple[float | None, float | None]:
     """The smallest and largest value the case model accepts for a number field."""
-    from ...case import Case
-    from ...errors import nested_model
+    from ...clinical.case import Case
+    from ...clinical.errors import nested_model
 
     block, field = name.split(".")
     model = nested_model(Case.model_fields[block].annotation)

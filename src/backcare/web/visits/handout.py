@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from ...engine import self_care_choices
-from ...knowledge.runtime import load_knowledge
+from ...clinical.engine import self_care_choices
+from ...clinical.knowledge.runtime import load_knowledge
 from ...records import FieldErrors, Records
 from ...records.visits import allowed
 from .. import deps

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from ...caseio import parse_case
-from ...errors import CaseError
-from ...knowledge.runtime import load_knowledge
+from ...clinical.caseio import parse_case
+from ...clinical.errors import CaseError
+from ...clinical.knowledge.runtime import load_knowledge
+from ...clinical.vocabulary import vocabulary
 from ...records import FieldErrors, Locked, Records
-from ...vocabulary import vocabulary
 from .. import body_chart, deps
 from ..forms import age_on
 from ..render import render
@@ -30,7 +30,7 @@ def assess_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any] | None, 
     A field the case model refuses is left out and the rest is still assessed,
     so one mistyped value never blanks the panel.
     """
-    from ...api import assess_data
+    from ...clinical.api import assess_data
 
     case, _details, errors = case_from_form(form)
     for _ in range(3):  # each pass drops the fields the model refused; three passes always settle

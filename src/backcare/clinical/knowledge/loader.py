@@ -1,7 +1,7 @@
 """Read the knowledge-base YAML, validate it, and normalise it to plain data.
 
 The normalised form is what the engine runs on. It is also written to
-`backcare/_generated/knowledge.json` (`python -m backcare.knowledge.loader`) so
+`backcare/clinical/_generated/knowledge.json` (`python -m backcare.clinical.knowledge.loader`) so
 that the command line can start without YAML or pydantic; `runtime.py` checks
 that file's version against the YAML and rebuilds when they differ.
 """

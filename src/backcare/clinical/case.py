@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model
 
-from .safetext import LINE, SHORT, SafeText
+from ..safetext import LINE, SHORT, SafeText
 from .vocabulary import vocabulary
 
 _V = vocabulary()
