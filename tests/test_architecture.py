@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "backcare"
-CORE = ["clinical", "intake.py", "safetext.py", "outcomes"]
+CORE = ["clinical", "intake", "safetext.py", "outcomes"]
 ADAPTERS = {"cli", "web", "storage", "records", "demo", "pdf", "fhir", "typer", "rich", "fastapi", "sqlalchemy", "alembic", "weasyprint", "click", "starlette", "jinja2"}
 
 

@@ -12,13 +12,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .clinical.api import assess_data
-from .clinical.caseio import parse_case
-from .clinical.errors import CaseError
-from .clinical.knowledge.runtime import load_knowledge
-from .clinical.vocabulary import vocabulary
-from .outcomes import AnswerError, score
-from .safetext import SafeText
+from ..clinical.api import assess_data
+from ..clinical.caseio import parse_case
+from ..clinical.errors import CaseError
+from ..clinical.knowledge.runtime import load_knowledge
+from ..clinical.vocabulary import vocabulary
+from ..outcomes import AnswerError, score
+from ..safetext import SafeText
 
 NOTES = 2000
 
