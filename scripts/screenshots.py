@@ -25,10 +25,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"
 def _serve(url: str) -> tuple[str, dict[str, str]]:
     import uvicorn
 
-    from backcare.demo import create_demo
     from backcare.records import Records
     from backcare.storage.db import make_engine, make_sessionmaker, upgrade
     from backcare.web.app import create_app
+    from backcare.web.demo import create_demo
     from backcare.web.settings import Settings
 
     upgrade(url)

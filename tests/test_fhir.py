@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from backcare.fhir import BundleError, bundle_for, records_from_bundle, validate_bundle
 from backcare.records import Locked
-from backcare.tables import csv_zip
+from backcare.records.tables import csv_zip
 from strategies import cases
 from web_support import TODAY, a_visit_case, fresh_records, intake_answers, login, make_client, seed
 
@@ -207,7 +207,7 @@ def test_csv_tables_hold_clients_visits_and_scores_and_no_formula(clinic):
 
 
 def test_a_formula_in_a_name_is_defused():
-    from backcare.tables import csv_text
+    from backcare.records.tables import csv_text
 
     text = csv_text("clients.csv", [{"client_id": 1, "name": "=HYPERLINK(\"x\")", "date_of_birth": "", "phone": "+44 1",
                                      "email": "", "consent_given": True, "consent_date": "", "visits": 0, "first_visit": "",

@@ -183,7 +183,7 @@ def export_csv(
 ) -> None:
     """Write every client's details, visits and scores as CSV tables in one zip file (admins)."""
     from ..records import FieldErrors, Forbidden
-    from ..tables import csv_zip
+    from ..records.tables import csv_zip
 
     records = _records()
     try:
@@ -229,7 +229,7 @@ def serve(
 
     records = _records()
     if demo:
-        from ..demo import create_demo
+        from ..web.demo import create_demo
 
         for email, password in create_demo(records).items():
             sys.stdout.write(f"demo login: {email}  password: {password}\n")

@@ -64,7 +64,7 @@ def clinic_fhir(session: CurrentSession = Depends(deps.session), records: Record
 
 @router.get("/admin/export/csv.zip")
 def clinic_csv(session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
-    from ..tables import csv_zip
+    from ..records.tables import csv_zip
 
     return _download(csv_zip(records.export_clients(session.actor, None, purpose="export.csv")), "application/zip",
                      f"backcare-clinic-{date.today()}-csv.zip")

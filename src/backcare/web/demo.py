@@ -8,10 +8,10 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from .records import Actor, Records, hash_password
-from .storage.models import User
+from ..records import Actor, Records, hash_password
+from ..storage.models import User
 
-EXAMPLES = Path(__file__).resolve().parent / "clinical" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "clinical" / "examples"
 ADMIN_EMAIL, THERAPIST_EMAIL = "admin@demo.backcare", "therapist@demo.backcare"
 
 # (name, date of birth, medical flags, [(days ago, example file or inline case)])
@@ -58,7 +58,7 @@ def _case(source) -> dict:
 
 
 def records_screening() -> list[str]:
-    from .clinical.knowledge.runtime import load_knowledge
+    from ..clinical.knowledge.runtime import load_knowledge
 
     return list(load_knowledge().intake["screening"])
 
