@@ -7,21 +7,13 @@ from starlette.datastructures import FormData
 
 from ...records import FieldErrors, Locked, Records
 from .. import deps
-from ..render import render
 from ..security import CurrentSession
+from .context import render_visit
 from .drafts import SOAP_FIELDS
-from .pages import visit_context
 
 router = APIRouter(include_in_schema=False)
 SECTIONS = {"subjective": "soap_subjective", "objective": "soap_objective", "assessment": "soap_assessment", "plan": "soap_plan",
             "treatment_given": "treatment_given"}
-
-
-def _page(request: Request, records: Records, session: CurrentSession, visit_id: int, status: int, **extra) -> Response:
-    visit = records.get_visit(session.actor, visit_id)
-    context = visit_context(request, records, session, visit)
-    context.update(extra)
-    return render(request, "visit.html", context, status)
 
 
 @router.post("/visits/{visit_id}/soap")
@@ -33,14 +25,14 @@ def save_soap(request: Request, visit_id: int, session: CurrentSession = Depends
         # Saving and signing is one transaction: a refused signature saves nothing.
         records.save_soap(session.actor, visit_id, note, sign=signing)
     except FieldErrors as exc:
-        return _page(request, records, session, visit_id, 422, errors=exc.errors, values=note)
+        return render_visit(request, records, session, visit_id, 422, errors=exc.errors, values=note)
     except Locked:
         # Signed meanwhile (another tab, another device): show the signed note, and what was
         # typed here beside it, ready to become an amendment. Nothing typed is lost.
         visit = records.get_visit(session.actor, visit_id)
         changed = {k: v for k, v in note.items() if v.strip() and v != (getattr(visit, SECTIONS[k]) or "")}
-        return _page(request, records, session, visit_id, 409, conflict=changed,
-                     amendment_text="\n\n".join(f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in changed.items()))
+        return render_visit(request, records, session, visit_id, 409, conflict=changed,
+                            amendment_text="\n\n".join(f"{k.replace('_', ' ').capitalize()}: {v}" for k, v in changed.items()))
     return RedirectResponse(f"/visits/{visit_id}?done={'signed' if signing else 'note'}#soap", status_code=303)
 
 
@@ -51,5 +43,5 @@ def amend(request: Request, visit_id: int, session: CurrentSession = Depends(dep
     try:
         records.amend(session.actor, visit_id, text)
     except FieldErrors as exc:
-        return _page(request, records, session, visit_id, 422, errors=exc.errors, amendment_text=text)
+        return render_visit(request, records, session, visit_id, 422, errors=exc.errors, amendment_text=text)
     return RedirectResponse(f"/visits/{visit_id}?done=amended#soap", status_code=303)

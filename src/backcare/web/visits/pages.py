@@ -17,7 +17,7 @@ from .. import body_chart, deps
 from ..forms import age_on
 from ..render import render
 from ..security import CurrentSession
-from . import exam
+from .context import dermatomes, visit_context
 from .fields import (CARRIED, CHART_FIELDS, PAIN_QUALITIES, PALPATION, SECTIONS, by_section, case_from_form, field_of,
                      form_values, tri_state_fields, values_from_form)
 
@@ -62,12 +62,6 @@ def mechanism_checklist() -> list[tuple[str, list[tuple[str, str]]]]:
     numbered = list(vocabulary().pain_mechanism_criteria)  # checklist order: 1-27 history, 28-38 examination
     items = [(cid, criteria[cid]["label"]) for cid in numbered]
     return [("From the history", items[:27]), ("From the examination", items[27:])]
-
-
-def dermatomes(assessment: dict | None):
-    if not assessment or not assessment["nerve_roots"]:
-        return None
-    return body_chart.dermatome_map(assessment["nerve_roots"], load_knowledge().neuro["dermatomes"])
 
 
 def form_page(request: Request, client, values: dict[str, Any], errors: dict[str, str], *, visit=None,
@@ -220,20 +214,3 @@ def visit_page(request: Request, visit_id: int, done: str = "", session: Current
                records: Records = Depends(deps.records)) -> Response:
     visit = records.get_visit(session.actor, visit_id)
     return render(request, "visit.html", visit_context(request, records, session, visit) | {"done": DONE.get(done, "")})
-
-
-def visit_context(request: Request, records: Records, session: CurrentSession, visit, **extra) -> dict[str, Any]:
-    from .handout import handout_choices
-
-    soap_draft = None
-    if visit.signed_at is None and visit.therapist_id == session.actor.user_id:
-        soap_draft = records.get_draft(session.actor, "soap", visit.client_id, visit.id)
-    from ...outcomes import stratified_care
-
-    group = records.latest_risk_group(session.actor, visit)
-    stratified = stratified_care(group, visit.case, visit.assessment) if group else None
-    letters = records.referral_letters(session.actor, visit.id) if visit.assessment["referral"]["urgency"] != "none" else []
-    return {"visit": visit, "assessment": visit.assessment, "errors": {}, "values": dict(soap_draft.data) if soap_draft else {},
-            "soap_draft": soap_draft, "dermatomes": dermatomes(visit.assessment), "exam": exam.summary(visit.case, visit.details),
-            "pain_map": exam.pain_map(visit.case), "chart_layers": CHART_FIELDS, "stratified": stratified, "letters": letters,
-            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor), **extra}
