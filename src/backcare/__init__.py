@@ -6,6 +6,11 @@ It supports a therapist's clinical judgement; it does not diagnose.
     assessment = assess(Case.model_validate({...}))
 
 Names are imported on first use so that `backcare.cli` starts quickly.
+
+The packages are layers (README, "Layout"): `clinical` is the pure clinical
+core; `outcomes` and `intake` are domains built on it; `fhir` sits above them;
+`storage`, `records`, `web` and `cli` are the adapters around them; `safetext`
+is a shared leaf. This module imports only the clinical core.
 """
 from __future__ import annotations
 

@@ -4,6 +4,9 @@ A NUL byte is refused by PostgreSQL and a lone surrogate ("\\ud800") cannot be
 encoded as UTF-8, so either would be accepted, saved and then fail on every
 read. They are refused at the input, with the field's name, like any other
 invalid value.
+
+A shared leaf at the package root: it imports nothing from backcare, and the
+core, the domains and the adapters all use it.
 """
 from __future__ import annotations
 

@@ -5,6 +5,9 @@ machine-facing `backcare assess FILE.json... --format json` and needs neither
 Typer, Rich nor pydantic (other tools call it once per case, so start-up time
 counts). Everything else, and any case the fast path is unsure of, goes to the
 Typer application, which gives full help and error messages.
+
+The top adapter: it may import every layer below (the web app to serve it,
+records, storage, fhir, the clinical core); only `python -m backcare` imports it.
 """
 from __future__ import annotations
 

@@ -7,6 +7,10 @@ Practitioner). What only backcare reads (the findings and assessment as given,
 the knowledge-base version) rides in extensions, so that an export imported
 into another backcare gives back the same records. Every Bundle is built and
 checked with the `fhir.resources` R4B models.
+
+It sits above the domains: it may import the clinical core, the domains and
+the shared safe-text rules; records, the web and the CLI call it, not the
+other way round.
 """
 from __future__ import annotations
 

@@ -2,7 +2,11 @@
 
 `Records` is composed of one part per domain (users, clinics, clients, visits,
 drafts, outcomes, letters, intake, exchange, audit), each in its own module; all of them keep to the acting user's clinic, run one
-transaction per operation and audit every access (see `base`).
+transaction per operation and audit every access (see `base`). `tables` writes a
+clinic's exported records as CSV tables.
+
+An adapter over storage: it may import storage, fhir, the domains (outcomes,
+intake), the clinical core and the shared safe-text rules; never the web or the CLI.
 """
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 Stages run in a fixed order because each uses the one before: roots feed the
 differential, the referral decides whether there is a plan, the differential
 chooses the protocols, the contraindications filter them.
+
+Part of the clinical core: the engine imports only its own modules; the
+knowledge base it runs on is passed in.
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Outcomes in the browser: questionnaires (by the therapist, or by the client on the tablet in
 client mode), the progress page, and the reports (progress, discharge, referral letter).
-Templates live beside the code (templates/)."""
+Templates live beside the code (templates/).
+Part of the web adapter: it imports what the web may import, and the rest of web."""
 from __future__ import annotations
 
 from pathlib import Path

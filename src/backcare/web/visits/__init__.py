@@ -1,5 +1,7 @@
 """The visit workflow in the browser: the form with its autosaved draft and live assessment,
-the visit page, the SOAP note, and the handout. Templates live beside the code (templates/)."""
+the visit page, the SOAP note, and the handout. Templates live beside the code (templates/).
+`context` holds what the visit page shows, shared by the route modules so that none imports another.
+Part of the web adapter: it imports what the web may import, and the rest of web."""
 from __future__ import annotations
 
 from pathlib import Path
