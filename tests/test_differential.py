@@ -22,7 +22,9 @@ def test_probabilities_are_a_distribution_rounded_down():
     out = run_case(symptoms={"pain_sites": ["low_back", "calf_left"]})
     probs = [c["probability"] for c in out["differential"]]
     assert all(0 <= p <= 1 for p in probs)
-    assert 0.99 <= sum(probs) <= 1.0
+    # Each probability is rounded down to a thousandth, so the sum falls short of 1
+    # by less than a thousandth per condition.
+    assert 1.0 - 0.001 * len(probs) <= sum(probs) <= 1.0
     assert probs == sorted(probs, reverse=True)
 
 

@@ -53,6 +53,15 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     total = sum(weights.values())
     probabilities = {cid: math.floor(w / total * 1000) / 1000 for cid, w in weights.items()}
     ctx.probabilities = probabilities
+    # A condition that coexists with others is also judged on its own odds (its
+    # prior is a probability, so prior odds times its LRs): the plan and the
+    # precautions use the larger of that and its share.
+    ctx.likelihood = dict(probabilities)
+    for cid in kb.coexisting:
+        # log(prior) + sum of log LRs, minus log(1 - prior): the posterior log odds.
+        own = 1.0 / (1.0 + math.exp(-(log_odds[cid] - math.log1p(-kb.condition_facts[cid]["prior"]))))
+        if own > probabilities[cid]:
+            ctx.likelihood[cid] = round(own, 3)
 
     facts = kb.condition_facts
     order = sorted(weights, key=lambda c: (-weights[c], -facts[c]["prior"]))

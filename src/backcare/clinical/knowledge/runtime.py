@@ -35,10 +35,13 @@ class Knowledge:
         self.sources: dict = data["sources"]
         self.conditions: dict = data["conditions"]
         self.region_sets = {k: frozenset(v) for k, v in data["region_sets"].items()}
+        self.trigger_point_zones = {k: frozenset(v) for k, v in data["trigger_point_zones"].items()}
+        self.referral_destinations: list[str] = data["referral_destinations"]
         self.findings: dict = data["findings"]
         self.neuro: dict = data["neuro"]
         self.red_flags: dict = data["red_flags"]
-        self.routine_advice: str = data["routine_advice"]
+        self.referral_advice: dict[str, str] = data["referral_advice"]
+        self.destination_names: dict[str, str] = data["destination_names"]
         self.screening_questions: list[str] = data["screening_questions"]
         self.safety_net: str = data["safety_net"]
         self.fallback_positioning: list[str] = data["fallback_positioning"]
@@ -48,6 +51,7 @@ class Knowledge:
         self.protocols: dict = data["protocols"]
         self.self_care_items: dict = data["self_care"]["items"]
         self.split_region = split_region
+        self.structures = frozenset(data["structures"])
         self.neuro_root_order: list[str] = data["nerve_roots"]
 
         self.finding_rules = {fid: compile_predicate(f["when"]) for fid, f in self.findings.items()}
@@ -77,11 +81,17 @@ class Knowledge:
             for fid, f in self.findings.items() for present in (True, False)
         }
         self.log_priors = {cid: math.log(c["prior"]) for cid, c in self.conditions.items()}
+        self.coexisting = frozenset(cid for cid, c in self.conditions.items() if c["coexists"])
         self.condition_facts = {
             cid: {"name": c["name"], "serious": c["serious"], "prior": c["prior"],
                   "codes": {"icd10": c["icd10"], "snomed": c["snomed"]}}
             for cid, c in self.conditions.items()
         }
+        # Conditions whose likelihood alone calls for a referral (conditions.yaml).
+        self.condition_referrals = [
+            (cid, c["referral"], compile_predicate(c["referral"]["when"]) if c["referral"]["when"] else None)
+            for cid, c in self.conditions.items() if c.get("referral")
+        ]
         self.referral_rules = [
             (rule, compile_predicate(rule["when"]), finding_references(rule["when"])) for rule in data["referral_rules"]
         ]
