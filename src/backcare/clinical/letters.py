@@ -9,6 +9,15 @@ from typing import Any
 
 from .vocabulary import vocabulary
 
+# Whom the letter is addressed to, by the assessment's referral destination.
+ADDRESSEES = {
+    "emergency_department": "The doctor on duty, emergency department",
+    "family_doctor": "The family doctor",
+    "surgical_team": "The surgical team who operated on the lumbar spine",
+    "obstetric_care": "The midwife or maternity team",
+    "physiotherapist": "The physiotherapist",
+    "chiropractor": "The chiropractor or osteopath",
+}
 URGENCY_WORDS = {
     "emergency": ("an EMERGENCY", "I have advised them to go to an emergency department now, today."),
     "urgent": ("URGENT", "Please see them within 24 hours."),
@@ -22,8 +31,15 @@ def _name(kind: str, ident: str) -> str:
     return (table.get(ident, ident) if isinstance(table, dict) else ident).split(" (")[0].split(";")[0]
 
 
+def addressee_for(assessment: dict[str, Any]) -> str:
+    """Whom a letter from this assessment goes to, from `referral.to` (the family doctor when none)."""
+    return ADDRESSEES[assessment["referral"].get("to") or "family_doctor"]
+
+
 def referral_letter(assessment: dict[str, Any], *, client: str, born: str, seen_on: str, therapist: str,
-                    clinic: str, contact: str) -> dict[str, str]:
+                    clinic: str, contact: str, addressee: str | None = None) -> dict[str, str]:
+    """`addressee` names the person when the clinic knows them (the client's own
+    family doctor); otherwise the letter goes to the referral's destination."""
     urgency = assessment["referral"]["urgency"]
     level, ask = URGENCY_WORDS[urgency]
     first_name = client.split()[0] if client.split() else client
@@ -50,4 +66,5 @@ def referral_letter(assessment: dict[str, Any], *, client: str, born: str, seen_
     lines.append("I have given no hands-on treatment since these findings." if not assessment["plan"]["treat"]
                  else "I will continue gentle care within these limits unless you advise otherwise.")
     lines += ["", "Yours sincerely,", "", therapist, clinic] + ([contact] if contact else [])
-    return {"subject": f"Referral of {client}: {level}", "body": "\n".join(lines)}
+    return {"subject": f"Referral of {client}: {level}", "addressee": addressee or addressee_for(assessment),
+            "body": "\n".join(lines)}

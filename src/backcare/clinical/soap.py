@@ -16,6 +16,16 @@ def _name(kind: str, ident: str) -> str:
     return text.split(" (")[0].split(";")[0]
 
 
+def _site(ident: str) -> str:
+    """A palpated site: a muscle or a bony landmark."""
+    v = vocabulary()
+    return _name("landmarks" if ident in v.landmarks and ident not in v.structures else "structures", ident)
+
+
+def _by_side(values: dict[str, Any], unit: str = "") -> str:
+    return ", ".join(f"{side} {_words(str(v)) if isinstance(v, str) else v}{unit}" for side, v in values.items())
+
+
 def _words(ident: str) -> str:
     return ident.replace("_", " ")
 
@@ -49,6 +59,15 @@ def subjective(case: dict[str, Any]) -> str:
         f"of {onset} onset" if onset else "", f"for {days} days" if days is not None else "") if x) + ".")
     if history.get("mechanism"):
         lines.append(f"Mechanism: {history['mechanism']}.")
+    surgery = history.get("spinal_surgery")
+    if surgery:
+        lines.append("Spinal surgery: " + " ".join(str(x) for x in (
+            surgery.get("procedure"), surgery.get("level") and f"at {surgery['level']}",
+            surgery.get("weeks_ago") is not None and f"{surgery['weeks_ago']} weeks ago") if x) + ".")
+    if history.get("pregnancy_weeks") is not None:
+        lines.append(f"Pregnant, {history['pregnancy_weeks']} weeks.")
+    if history.get("postpartum_weeks") is not None:
+        lines.append(f"Gave birth {history['postpartum_weeks']} weeks ago.")
     if symptoms.get("pain_nrs") is not None:
         lines.append(f"Pain {symptoms['pain_nrs']}/10" + (f" ({', '.join(symptoms.get('pain_quality', []))})" if symptoms.get("pain_quality") else "") + ".")
     for key, title in (("pain_sites", "Pain"), ("paresthesia_sites", "Pins and needles"), ("numbness_sites", "Numbness")):
@@ -101,20 +120,39 @@ def objective(case: dict[str, Any], details: dict[str, Any] | None = None) -> st
     sensory = neuro.get("sensory", {})
     if sensory.get("reduced") or sensory.get("absent"):
         lines.append("Sensation: " + "; ".join(f"{k} {regions_text(v)}" for k, v in sensory.items() if v) + ".")
+    for key, title in (("vibration", "Vibration at the great toe"), ("monofilament", "Monofilament on the sole")):
+        if neuro.get(key):
+            lines.append(f"{title}: {_by_side(neuro[key])}.")
+    hip = case.get("hip", {})
+    for key, title in (("internal_rotation_degrees", "Hip internal rotation"), ("flexion_degrees", "Hip flexion")):
+        if hip.get(key):
+            lines.append(f"{title}: {_by_side(hip[key], ' degrees')}.")
+    circulation = case.get("circulation", {})
+    if circulation.get("pedal_pulses"):
+        lines.append(f"Foot pulses: {_by_side(circulation['pedal_pulses'])}.")
+    if circulation.get("abpi"):
+        lines.append(f"Ankle-brachial index: {_by_side(circulation['abpi'])}.")
+    cool = [side for side, v in (circulation.get("cool_skin") or {}).items() if v]
+    if cool:
+        lines.append(f"Cool or pale leg: {', '.join(cool)}.")
     palp = case.get("palpation", {})
     sides = (details or {}).get("palpation_sides") or {}
-    for key, title in (("hypertonic", "Hypertonic"), ("trigger_points", "Trigger points"), ("tender", "Tender")):
+    for key, title in (("hypertonic", "Hypertonic"), ("trigger_points", "Trigger points"), ("tender", "Tender"),
+                       ("reproduces_familiar_pain", "Reproduces the familiar pain"), ("not_tender", "Not tender")):
         if palp.get(key):
-            found = [_name("structures", s) + (f" ({_sides(sides[key][s])})" if s in sides.get(key, {}) else "")
+            found = [_site(s) + (f" ({_sides(sides[key][s])})" if s in sides.get(key, {}) else "")
                      for s in palp[key]]
             lines.append(f"{title}: " + ", ".join(found) + ".")
     if palp.get("hypermobile_segments"):
         lines.append("Hypermobile lumbar segments.")
+    if palp.get("pulsatile_abdominal_mass"):
+        lines.append("Wide, pulsatile mass felt in the abdomen.")
     return "\n".join(lines)
 
 
 def assessment_text(a: dict[str, Any]) -> str:
-    lines = [f"Referral: {a['referral']['urgency']}."]
+    to = a["referral"].get("to")
+    lines = [f"Referral: {a['referral']['urgency']}" + (f", to {_name('referral_destinations', to)}" if to else "") + "."]
     for flag in a["red_flags"]:
         lines.append(f"RED FLAG {_name('red_flags', flag['id'])}: {'; '.join(flag['evidence'])}.")
     for root in a["nerve_roots"]:

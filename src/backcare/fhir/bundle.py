@@ -147,7 +147,20 @@ def _findings(case: dict[str, Any]) -> list[tuple[str, str]]:
             rows.append((f"Sensation {kind}", regions_text(neuro["sensory"][kind])))
     rows += [(f"{m.replace('_', ' ').capitalize()} range", ", ".join(f"{mode} {r.replace('_', ' ')}" for mode, r in entry.items()))
              for m, entry in (case.get("rom") or {}).items() if isinstance(entry, dict)]
+    rows += [(title, sided(neuro[key])) for key, title in (("vibration", "Vibration at the great toe"),
+                                                           ("monofilament", "Monofilament on the sole")) if neuro.get(key)]
+    hip, circulation = case.get("hip") or {}, case.get("circulation") or {}
+    rows += [(title, ", ".join(f"{side} {deg} degrees" for side, deg in hip[key].items()))
+             for key, title in (("internal_rotation_degrees", "Hip internal rotation"), ("flexion_degrees", "Hip flexion")) if hip.get(key)]
+    rows += [(title, ", ".join(f"{side} {value}" for side, value in circulation[key].items()))
+             for key, title in (("pedal_pulses", "Foot pulses"), ("abpi", "Ankle-brachial pressure index"),
+                                ("cool_skin", "Cool or pale leg")) if circulation.get(key)]
     return [(finding, result) for finding, result in rows if result]  # FHIR strings are never empty
+
+
+def _destination(to: str | None) -> str:
+    """Whom the referral goes to, in words (the vocabulary's referral destinations)."""
+    return vocabulary().referral_destinations.get(to or "family_doctor", "a doctor").split(",")[0]
 
 
 def _assessment(w: _Writer, v: dict[str, Any], key: tuple, subject: dict, encounter: str, therapist: dict | None) -> None:
@@ -176,7 +189,9 @@ def _assessment(w: _Writer, v: dict[str, Any], key: tuple, subject: dict, encoun
             {"url": "body", "valueString": lt["body"]}, {"url": "author", "valueReference": w.person(lt["author"])},
             {"url": "created", "valueDateTime": lt["created_at"]}]} for lt in v["letters"]]
         w.add({"status": "active", "intent": "proposal", "priority": PRIORITY[urgency], "subject": subject,
-               "encounter": {"reference": encounter}, "code": {"text": "Referral to a doctor"}, "authoredOn": v["visit_date"],
+               "encounter": {"reference": encounter}, "authoredOn": v["visit_date"],
+               "code": {"text": "Referral to " + _destination(a["referral"].get("to"))},
+               "performerType": {"text": _destination(a["referral"].get("to"))},
                **({"requester": therapist} if therapist else {}),
                "reasonCode": [{"text": f["id"].replace("_", " ")} for f in a["red_flags"]] or [{"text": r} for r in a["referral"]["reasons"][:5]],
                **({"note": [{"text": a["referral"]["tell_client"]}]} if a["referral"].get("tell_client") else {}),

@@ -258,7 +258,7 @@ def build() -> dict[str, Any]:
         "nerve_roots": list(vocab.nerve_roots),
         "conditions": {k: dump(v) for k, v in conditions.items()},
         "region_sets": region_sets,
-        "trigger_point_zones": {k: v.regions for k, v in trigger_points.zones.items()},
+        "trigger_points": {k: dump(v) for k, v in trigger_points.zones.items()},
         "referral_destinations": list(vocab.referral_destinations),
         "structures": list(vocab.structures),
         "findings": {k: dump(v) for k, v in findings.items()},

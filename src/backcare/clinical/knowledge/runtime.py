@@ -35,7 +35,7 @@ class Knowledge:
         self.sources: dict = data["sources"]
         self.conditions: dict = data["conditions"]
         self.region_sets = {k: frozenset(v) for k, v in data["region_sets"].items()}
-        self.trigger_point_zones = {k: frozenset(v) for k, v in data["trigger_point_zones"].items()}
+        self.trigger_point_zones = {k: frozenset(v["regions"]) for k, v in data["trigger_points"].items()}
         self.referral_destinations: list[str] = data["referral_destinations"]
         self.findings: dict = data["findings"]
         self.neuro: dict = data["neuro"]

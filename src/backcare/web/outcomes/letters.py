@@ -30,7 +30,7 @@ def letter_form(request: Request, visit_id: int, session: CurrentSession = Depen
     if visit.assessment["referral"]["urgency"] == "none":
         raise NotFound("referral")
     draft = _draft(request, records, session, visit)
-    return render(request, "letter_form.html", {"visit": visit, "values": {"addressee": "The client's doctor", "body": draft["body"]},
+    return render(request, "letter_form.html", {"visit": visit, "values": {"addressee": draft["addressee"], "body": draft["body"]},
                                                 "subject": draft["subject"], "errors": {}})
 
 
