@@ -30,9 +30,7 @@ TOPICS: dict[str, tuple[Callable[[dict], dict], list[Column]]] = {
     "conditions": (lambda d: d["conditions"], [
         ("name", lambda i, e: e["name"]), ("prior", lambda i, e: f"{e['prior']:g}"),
         ("ICD-10", lambda i, e: e["icd10"]), ("SNOMED CT", lambda i, e: e["snomed"] or "-"),
-        ("referral when likely", lambda i, e: (f"{e['referral']['urgency']} to {e['referral']['to']} "
-                                               f"(at {e['referral']['min_probability']:g})") if e.get("referral") else "-"),
-        ("beside other causes", lambda i, e: "yes" if e.get("coexists") else "-")]),
+        ("refer", lambda i, e: f"{e['referral']['urgency']}, {e['referral']['to']}" if e.get("referral") else "-")]),
     "findings": (lambda d: d["findings"], [
         ("label", lambda i, e: e["label"]), ("likelihood ratios (+present -absent)", lambda i, e: _moves(e)),
         ("basis", lambda i, e: e["basis"] or "-")]),

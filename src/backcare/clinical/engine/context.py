@@ -17,7 +17,7 @@ class Evaluation:
     """One case under assessment: findings are evaluated once, on first use."""
 
     __slots__ = ("case", "kb", "known_findings", "criteria", "_regions", "_memo", "engine_facts", "urgency_level", "probabilities",
-                 "dominant_mechanism", "flagged_conditions", "referral_doors", "likelihood")
+                 "dominant_mechanism", "flagged_conditions", "referral_doors", "likelihood", "emergency_conditions", "referred_conditions")
 
     def __init__(self, case: dict[str, Any], kb: Any):
         self.case = case
@@ -33,6 +33,8 @@ class Evaluation:
         self._regions: dict[tuple[str, ...], list[tuple[str, str | None]] | None] = {}
         self.dominant_mechanism: str | None = None
         self.flagged_conditions: list[str] = []  # conditions the safety screen flagged
+        self.emergency_conditions: list[str] = []  # ... of them, those flagged as an emergency
+        self.referred_conditions: list[str] = []  # what a referral without a red flag is for
         self.referral_doors: Any = None  # the destinations behind the referral (screen.py)
 
     def finding(self, finding_id: str) -> Tri:

@@ -67,14 +67,19 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     order = sorted(weights, key=lambda c: (-weights[c], -facts[c]["prior"]))
     flagged = set(ctx.flagged_conditions)
     out = []
-    for cid in _flagged_in_top_three(order, flagged):
+    beside = [c for c in order if c not in flagged and (c in ctx.referred_conditions
+                                                       or (c in kb.coexisting and ctx.likelihood[c] >= _BESIDE))]
+    order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged), ctx.emergency_conditions)
+    for cid in order:
         moves = applied[cid]
         moves.sort(reverse=True)  # most informative first, then knowledge-base order
         shown = [m[2] for m in moves[:_SHOWN_EVIDENCE]]
+        note = ([_FLAGGED] if cid in flagged else [_REFERRED] if cid in ctx.referred_conditions
+                else [_beside(ctx.likelihood[cid])] if cid in beside else [])
         out.append({
             "condition": cid,
             "probability": probabilities[cid],
-            "evidence": [_FLAGGED, *shown] if cid in flagged else shown,
+            "evidence": [*note, *shown],
             **facts[cid],
             "flagged": cid in flagged,
             "likelihood_ratios": [m[3] for m in moves],
@@ -83,6 +88,31 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
 
 
 _FLAGGED = "flagged by the safety screen"
+_REFERRED = "the referral is for this"
+# A condition that coexists with others and is this likely on its own odds is
+# ranked in the first three beside the leading cause (mimics.md 16.5).
+_BESIDE = 0.3
+
+
+def _beside(own: float) -> str:
+    return f"likely beside the leading cause: {round(own * 100)} % on its own findings"
+
+
+def _beside_in_top_three(order: list[str], beside: list[str]) -> list[str]:
+    """Two causes that coexist are both shown: a likely second cause joins the first
+    three (after the leader), in order of its share."""
+    if not beside or all(c in order[:3] for c in beside):
+        return order
+    head = order[:1] + [c for c in beside if c != order[0]][:2]
+    head += [c for c in order if c not in head][: max(0, 3 - len(head))]
+    return head + [c for c in order if c not in head]
+
+
+def _emergency_first(order: list[str], emergencies: list[str]) -> list[str]:
+    """Under an emergency referral the list leads with what the emergency is for
+    (cauda equina, a ruptured aneurysm...), whatever its share of belief: one verdict."""
+    head = [c for c in order if c in emergencies]
+    return head + [c for c in order if c not in emergencies] if head else order
 
 
 def _flagged_in_top_three(order: list[str], flagged: set[str]) -> list[str]:

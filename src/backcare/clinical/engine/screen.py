@@ -78,6 +78,8 @@ def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         flag_id = rule["red_flag"]
         if flag_id is None:
             reasons.append((rule_level, f"{rule['reason']} ({'; '.join(evidence)})"))
+            if rule["condition"]:
+                ctx.referred_conditions.append(rule["condition"])
             continue
         flag = flags.get(flag_id)
         if flag is None:
@@ -94,6 +96,10 @@ def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     ctx.referral_doors = doors
     ctx.flagged_conditions = [
         condition for flag in flags.values() if (condition := ctx.kb.red_flags[flag["id"]]["condition"])
+    ]
+    ctx.emergency_conditions = [
+        condition for flag in flags.values()
+        if flag["urgency"] == "emergency" and (condition := ctx.kb.red_flags[flag["id"]]["condition"])
     ]
     ordered_flags = sorted(flags.values(), key=lambda f: -URGENCY_LEVELS.index(f["urgency"]))
     referral = {

@@ -205,6 +205,8 @@ def build() -> dict[str, Any]:
             _ids(where, [rule.red_flag], vocab.red_flags, "red flag")
         if rule.to is not None:
             _ids(where, [rule.to], vocab.referral_destinations, "destination")
+        if rule.condition is not None:
+            _ids(where, [rule.condition], vocab.conditions, "condition")
         _ids(where, rule.raised_by + rule.lowered_by, findings, "finding")
         levels = ("none", "routine", "urgent", "emergency")
         if bool(rule.lowered_by) != (rule.lowered_to is not None):

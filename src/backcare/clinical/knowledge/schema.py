@@ -107,6 +107,7 @@ class ReferralRule(_Entry):
     red_flag: str | None = None
     urgency: Urgency
     to: str | None = None  # whom to see; by default by urgency
+    condition: str | None = None  # what a rule without a red flag refers for (ranked in the first three)
     when: dict[str, Any]
     reason: str | None = None
     raised_by: list[str] = []
