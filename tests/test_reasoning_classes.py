@@ -279,3 +279,11 @@ def test_the_referral_letter_is_addressed_to_whom_the_client_should_see():
     emergency = run_case(symptoms={"bladder_dysfunction": True})
     assert "emergency department" in referral_letter(emergency, **words)["addressee"]
     assert referral_letter(emergency, **words, addressee="Dr Rao, Harbour Surgery")["addressee"] == "Dr Rao, Harbour Surgery"
+
+
+def test_every_self_care_item_has_a_drawing_for_the_handout():
+    from backcare.clinical.knowledge.runtime import load_knowledge
+    from backcare.web.drawings import drawing
+
+    missing = [sid for sid in load_knowledge().self_care_items if drawing(sid) is None]
+    assert missing == []
