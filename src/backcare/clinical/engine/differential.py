@@ -29,8 +29,9 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     applied: dict[str, list[tuple[float, int, tuple]]] = {cid: [] for cid in log_odds}
     strongest: dict[tuple[str, str], tuple[float, tuple, float]] = {}
 
-    known, evaluate = ctx.known_findings, ctx.finding
-    for fid, by_outcome in kb.weighted_findings:
+    known, evaluate, weighted = ctx.known_findings, ctx.finding, kb.weighted_findings
+    for position in kb.weighted_index.relevant(ctx.recorded):
+        fid, by_outcome = weighted[position]
         value = known.get(fid, MISSING)
         if value is MISSING:
             value = evaluate(fid)

@@ -11,6 +11,7 @@ negated and affirmed elsewhere counts as affirmed: the safer reading.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Cues that negate what follows, with the contractions written without their apostrophe.
 _CUES = frozenset({"no", "not", "denies", "denied", "deny", "denying", "without", "never", "nor",
@@ -25,8 +26,11 @@ _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|,")
 _REACH = 6
 
 
-def affirmed_words(text: str) -> set[str]:
-    """The words of `text` (lower case) that are not inside a negation's reach."""
+@lru_cache(maxsize=512)
+def affirmed_words(text: str) -> frozenset[str]:
+    """The words of `text` (lower case) that are not inside a negation's reach.
+
+    Cached: several rules read the same mechanism text in one assessment."""
     affirmed: set[str] = set()
     for clause in _CLAUSE_END.split(text.lower()):
         reach = 0
@@ -44,4 +48,4 @@ def affirmed_words(text: str) -> set[str]:
                 reach -= 1
                 continue
             affirmed.add(word)
-    return affirmed
+    return frozenset(affirmed)

@@ -332,7 +332,11 @@ def _regions(args: dict, checker: Checker | None, where: str) -> Predicate:
         return {side for side, bases_found in per_side.items() if len(bases_found) >= min_regions}
 
     def run(ctx: Any) -> Tri:
-        found = ctx.memo(memo_key, sides_found)
+        # The memo is read inline: region rules are among the most frequent.
+        memo = ctx._memo
+        found = memo.get(memo_key, memo)
+        if found is memo:
+            found = memo[memo_key] = sides_found(ctx)
         if found is None:
             return None
         if sides == "any":
@@ -354,17 +358,31 @@ def _test(args: dict, checker: Checker | None, where: str) -> Predicate:
 
 
 def _side_map_group(section: tuple[str, ...], names: list[str] | None, wanted: set[str], sides: str) -> Predicate:
+    block_name, key = section
+    names = frozenset(names) if names is not None else None
+    wanted = frozenset(wanted)
+
     def run(ctx: Any) -> Tri:
-        table = lookup(ctx.case, section)
+        block = ctx.case.get(block_name)
+        table = block.get(key) if block else None
         if not table:
             return None
-        recorded, hits = False, []
+        recorded, left, right = False, False, False
         for name, by_side in table.items():
             if by_side is None or (names is not None and name not in names):
                 continue
             recorded = True
-            hits.append({s for s in ("left", "right") if by_side.get(s) in wanted})
-        return _combine_sides(hits, recorded, sides)
+            left = left or by_side.get("left") in wanted
+            right = right or by_side.get("right") in wanted
+            if sides == "any" and (left or right):
+                return True
+        if not recorded:
+            return None
+        if sides == "any":
+            return False
+        if sides == "both":
+            return left and right
+        return left != right
 
     return run
 
@@ -539,3 +557,70 @@ def _trigger_point_referral(args: dict, checker: Checker | None, where: str) -> 
         return all(inside) if cover == "all" else any(inside)
 
     return run
+
+
+DYNAMIC = None  # a rule that reads the engine's own conclusions: always evaluated
+
+
+def dependencies(spec: Any, finding_specs: dict[str, Any], memo: dict[str, Any] | None = None) -> frozenset | None:
+    """The parts of a case a predicate reads, as (block, field) keys (tests by
+    name), or DYNAMIC when it also reads what the engine concluded (roots,
+    referral, differential, mechanism, criteria). A rule none of whose parts a
+    case records has its empty-case value, so the engine can skip it."""
+    memo = {} if memo is None else memo
+    out: set = set()
+
+    def add_path(path: str) -> None:
+        out.add(tuple(path.split("."))[:2])
+
+    def walk(node: Any) -> bool:
+        keys = set(node)
+        if keys & {"engine", "differential", "mechanism", "referral_at_least", "criterion"}:
+            return False
+        if keys == {"finding"}:
+            fid = node["finding"]
+            if fid not in memo:
+                memo[fid] = DYNAMIC  # guards against a cycle while it is worked out
+                memo[fid] = dependencies(finding_specs[fid]["when"], finding_specs, memo)
+            if memo[fid] is DYNAMIC:
+                return False
+            out.update(memo[fid])
+            return True
+        if "field" in keys:
+            add_path(node["field"])
+            return True
+        for kind, args in node.items():
+            if kind in ("all", "any", "of"):
+                if not all(walk(item) for item in args):
+                    return False
+            elif kind in ("not", "when"):
+                if not walk(args):
+                    return False
+            elif kind == "regions":
+                for name in args.get("in") or []:
+                    for source in (("sensory_reduced", "sensory_absent") if name == "sensory" else (name,)):
+                        out.add(REGION_FIELDS[source][:2])
+            elif kind == "side_values":
+                add_path(args["field"])
+            elif kind == "test":
+                out.add(("special_tests", args["name"]))
+            elif kind in ("motor", "reflex"):
+                out.add(("neuro", "motor" if kind == "motor" else "reflexes"))
+            elif kind == "rom":
+                out.update(("rom", motion) for motion in args["motions"])
+            elif kind in ("palpation", "palpation_count"):
+                out.update(("palpation", name) for name in args["in"])
+                out.add(("palpation", "not_tender"))
+            elif kind == "trigger_point_referral":
+                out.update({("palpation", "reproduces_familiar_pain"), ("symptoms", "pain_sites")})
+            elif kind not in ("at_least", "unknown_means"):
+                return False
+        return True
+
+    return frozenset(out) if walk(spec) else DYNAMIC
+
+
+def recorded_keys(case: dict) -> frozenset:
+    """The (block, field) keys a case records, to match `dependencies`."""
+    return frozenset((block, key) for block, content in case.items() if isinstance(content, dict)
+                     for key, value in content.items() if value is not None)

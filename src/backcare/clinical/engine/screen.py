@@ -69,7 +69,9 @@ def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     flags: dict[str, dict[str, Any]] = {}
     reasons: list[tuple[int, str]] = []
     doors = _Doors()
-    for rule, predicate, refs in ctx.kb.referral_rules:
+    rules = ctx.kb.referral_rules
+    for position in ctx.kb.referral_index.relevant(ctx.recorded):
+        rule, predicate, refs = rules[position]
         if predicate(ctx) is not True:
             continue
         rule_level, context = _weighed(ctx, rule)
