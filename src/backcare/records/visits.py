@@ -289,6 +289,8 @@ class VisitsMixin(RecordsBase):
             self._sign(db, visit, actor)
 
     def _sign(self, db: Session, visit: Visit, actor: Actor) -> None:
+        # Sensitive-area work without a consent of this visit is refused here, in the signature itself.
+        self._check_consents(db, visit)  # type: ignore[attr-defined] - from TreatmentMixin
         visit.signed_at, visit.signed_by = datetime.now(timezone.utc), actor.user_id
         # A signed visit never changes: drafts of its findings or note have nothing left to become.
         db.execute(delete(VisitDraft).where(VisitDraft.visit_id == visit.id))
