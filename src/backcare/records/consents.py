@@ -45,7 +45,7 @@ class ConsentRow:
     @property
     def fact(self) -> ConsentFact:
         return ConsentFact(self.scope, tuple(self.areas), tuple(self.methods), self.decision, self.given_at, self.withdrawn_at,
-                           self.visit_id, tuple(self.techniques), self.pack)
+                           self.visit_id, tuple(self.techniques), self.pack, self.id)
 
 
 def consent_row(c: TreatmentConsent) -> ConsentRow:

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from .data import touches, treatment_data
 from .model import Entry, Given
-from .words import entry_words, name
+from .words import name
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class ConsentFact:
     visit_id: int | None = None
     techniques: tuple[str, ...] = ()
     pack: str = ""
+    ref: int | None = None  # the stored consent's id, for the page's withdraw button
 
 
 @dataclass(frozen=True)
@@ -108,22 +109,24 @@ def declined(consents: Iterable[ConsentFact]) -> set[str]:
 
 
 def signing_problems(given: Given | None, consents: list[ConsentFact], pack_id: str | None) -> list[str]:
-    """Why a note with this treatment cannot be signed yet (empty: it may be)."""
+    """Why a note with this treatment cannot be signed yet, one line per area (empty: it may be signed)."""
     if given is None:
         return []
-    problems: list[str] = []
     title = treatment_data().pack(pack_id).title
+    missing: dict[Requirement, list[str]] = {}
+    after_withdrawal: dict[Requirement, list[str]] = {}
     for entry in given.entries:
         for requirement in requirements(entry_areas(entry), pack_id):
             consent = covering(consents, requirement)
-            what = entry_words(entry.technique, entry.targets)
             if consent is None:
-                problems.append(f"{what} works on the {requirement.words}: {title} asks for {requirement.how} consent "
-                                "for this visit, and none is recorded")
+                missing.setdefault(requirement, []).append(name("techniques", entry.technique))
             elif consent.withdrawn_at is not None and not entry.until_withdrawal:
-                problems.append(f"{what} works on the {requirement.words}, whose consent was withdrawn during the session: "
-                                "record it as stopped at the withdrawal, or remove it")
-    return list(dict.fromkeys(problems))
+                after_withdrawal.setdefault(requirement, []).append(name("techniques", entry.technique))
+    problems = [f"work on the {r.words} ({', '.join(dict.fromkeys(by))}) needs {r.how} consent for this visit "
+                f"({title}), and none is recorded" for r, by in missing.items()]
+    problems += [f"work on the {r.words} ({', '.join(dict.fromkeys(by))}) is recorded after its consent was withdrawn: "
+                 "mark it as stopped at the withdrawal, or remove it" for r, by in after_withdrawal.items()]
+    return problems
 
 
 def visit_status(plan: dict[str, Any], given: Given | None, consents: list[ConsentFact], pack_id: str | None) -> list[AreaStatus]:
