@@ -169,8 +169,9 @@ class TreatmentMixin(RecordsBase):
         for n, entry in enumerate(record.given.entries):
             touched = entry_areas(entry) & refused_areas
             if touched and not (entry.until_withdrawal and touched <= withdrawn):
-                errors.setdefault(f"entries.{n}", f"{entry_text(entry)}: the client declined consent today for the "
-                                  + " and ".join(data.areas[a].words for a in sorted(touched)))
+                declined_text = ("The client declined consent today for the " + " and ".join(data.areas[a].words for a in sorted(touched))
+                                 + f": {entry_text(entry)} cannot be recorded.")
+                errors[f"entries.{n}"] = " ".join(x for x in (errors.get(f"entries.{n}"), declined_text) if x)
         previous = self._previous(db, visit)
         if record.after_effects.of_visit is not None and (previous is None or record.after_effects.of_visit != previous.id):
             errors["after_effects"] = "After-effects are recorded for the client's previous visit only"
