@@ -153,3 +153,11 @@ class ConsentsMixin(RecordsBase):
             rows = self._consents(db, client_id)
             self._audit(db, actor, "consent.read", client_id=client_id, detail=f"{len(rows)} consents")
             return rows
+
+
+def consent_export(c: ConsentRow, person: Any) -> dict[str, Any]:
+    """A consent as exported records carry it (people by e-mail and name, through `person`)."""
+    return {"visit": c.visit_id, "scope": c.scope, "pack": c.pack, "areas": c.areas, "elements": c.elements,
+            "methods": c.methods, "decision": c.decision, "techniques": c.techniques, "signed_name": c.signed_name,
+            "signature": c.signature, "witness": c.witness, "taken_by": person, "given_at": c.given_at.isoformat(),
+            "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None, "withdrawn_note": c.withdrawn_note}

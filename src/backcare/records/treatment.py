@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clinical.knowledge.runtime import load_knowledge
-from ..storage.models import Clinic, TreatmentRecord, User, Visit
+from ..storage.models import Clinic, TreatmentConsent, TreatmentRecord, User, Visit
 from ..treatment import (AfterEffects, Given, Refusal, Response, Rules, Session as CourseSession, TechniqueCourse, TreatmentIn, as_planned,
                          consent_lines, course, entry_areas, entry_text, overridden, propose, signing_problems, soap_draft,
                          treatment_data, unresolved, visit_status)
@@ -64,7 +64,7 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _paper_time(moment: datetime | None, zone: ZoneInfo) -> str:
+def paper_time(moment: datetime | None, zone: ZoneInfo) -> str:
     """A time for the note, which may leave the clinic: the month in words, the clinic's zone named."""
     if moment is None:
         return ""
@@ -205,7 +205,7 @@ class TreatmentMixin(RecordsBase):
                     if c.visit_id == visit.id]
         zone = _zone(db.scalar(select(Clinic.timezone).where(Clinic.id == visit.clinic_id)))
         statuses = visit_status(visit.assessment.get("plan") or {}, record.given, consents, self._pack(db, visit.clinic_id))
-        lines = consent_lines(statuses, [], lambda moment: _paper_time(moment, zone))
+        lines = consent_lines(statuses, [], lambda moment: paper_time(moment, zone))
         return soap_draft(visit.case, visit.assessment, visit.details, record.given, record.response, lines)
 
     def _redraft(self, db: Session, visit: Visit, before: dict[str, str]) -> None:
@@ -226,29 +226,75 @@ class TreatmentMixin(RecordsBase):
         if problems:
             raise FieldErrors({"sign": "The note cannot be signed yet: " + "; ".join(problems) + "."})
 
-    def treatment_course(self, actor: Actor, visits: list[Any]) -> list[TechniqueCourse]:
-        """Per technique over these visits (oldest first, one client's): pain before and after, and at the next visit."""
+    def treatment_course(self, actor: Actor, visits: list[Any]) -> tuple[list[TechniqueCourse], list[tuple[date, date | None, str]]]:
+        """Over these visits (one client's, oldest first): per technique, pain before and after and at the next visit;
+        and each after-effect reported (the visit it was reported at, the visit it followed, what it was)."""
         ids = [v.id for v in visits]
         if not ids:
-            return []
+            return [], []
         with self._transaction(actor) as db:
             rows = {r.visit_id: r for r in db.scalars(select(TreatmentRecord).where(
                 TreatmentRecord.visit_id.in_(ids), TreatmentRecord.clinic_id == actor.clinic_id))}
             if rows:
                 self._audit(db, actor, "treatment.read", client_id=next(iter(rows.values())).client_id,
                             detail=f"{len(rows)} treatments for the progress page")
-        sessions = []
+        sessions, reported = [], []
+        effects = treatment_data().after_effects
+        dates = {v.id: v.visit_date for v in visits}
         for n, v in enumerate(visits):
             row = rows.get(v.id)
             if row is None:
                 continue
+            after = row.after_effects or {}
+            if after.get("effects") and after["effects"] != ["none"]:
+                reported.append((v.visit_date, dates.get(after.get("of_visit")),
+                                 "; ".join(effects.get(e, e) for e in after["effects"]) + (f" ({after['note']})" if after.get("note") else "")))
             response = row.response or {}
             nxt = visits[n + 1] if n + 1 < len(visits) else None
             next_pain = None
             if nxt is not None:
                 next_pain = (rows[nxt.id].response or {}).get("pain_before") if nxt.id in rows else None
                 next_pain = nxt.pain_nrs if next_pain is None else next_pain
-            before = response.get("pain_before", v.pain_nrs)
+            before = response.get("pain_before")
             sessions.append(CourseSession(v.visit_date, tuple(e["technique"] for e in row.given.get("entries", [])),
                                           v.pain_nrs if before is None else before, response.get("pain_after"), next_pain))
-        return course(sessions)
+        return course(sessions), reported
+
+    # --- export and import (records.exchange) -------------------------------------------------
+
+    @staticmethod
+    def _dump_treatment(db: Session, client_id: int, person: Any) -> dict[str, Any]:
+        """A client's treatment records and consents as exported records carry them (`person`: a user id -> e-mail and name)."""
+        from .consents import consent_export, consent_row
+
+        rows = list(db.scalars(select(TreatmentRecord).where(TreatmentRecord.client_id == client_id).order_by(TreatmentRecord.id)))
+        consents = list(db.scalars(select(TreatmentConsent).where(TreatmentConsent.client_id == client_id)
+                                   .order_by(TreatmentConsent.given_at, TreatmentConsent.id)))
+        return {"treatments": [{"visit": r.visit_id, "given": r.given, "response": r.response, "after_effects": r.after_effects,
+                                "updated_by": person(r.updated_by), "updated_at": utc(r.updated_at).isoformat()} for r in rows],
+                "consents": [consent_export(consent_row(c), person(c.taken_by)) for c in consents]}
+
+    def _import_treatment(self, db: Session, actor: Actor, client_id: int, record: dict[str, Any], visits: dict[Any, int],
+                          user: Any) -> None:
+        """Treatment records and consents of an imported client, checked like a form (unknown ids and bad text refused)."""
+        from ..treatment import ConsentIn
+
+        for t in record.get("treatments", []):  # absent from records exported before treatments existed
+            after = dict(t["after_effects"])
+            after["of_visit"] = visits.get(after.get("of_visit"))
+            checked: TreatmentIn = validated(TreatmentIn, {"given": t["given"], "response": t["response"], "after_effects": after})
+            if t["visit"] not in visits:
+                raise FieldErrors({"treatments": "a treatment record names a visit the record does not have"})
+            db.add(TreatmentRecord(clinic_id=actor.clinic_id, client_id=client_id, visit_id=visits[t["visit"]],
+                                   given=checked.given.model_dump(), response=checked.response.model_dump(),
+                                   after_effects=checked.after_effects.model_dump(), updated_by=user(t["updated_by"]) or actor.user_id,
+                                   updated_at=datetime.fromisoformat(t["updated_at"])))
+        for c in record.get("consents", []):
+            checked_consent: ConsentIn = validated(ConsentIn, {k: c[k] for k in (
+                "scope", "areas", "elements", "methods", "decision", "techniques", "signed_name", "signature", "witness")})
+            db.add(TreatmentConsent(
+                clinic_id=actor.clinic_id, client_id=client_id, visit_id=visits.get(c["visit"]), pack=treatment_data().pack_id(c["pack"]),
+                **checked_consent.model_dump(), taken_by=user(c["taken_by"]) or actor.user_id,
+                given_at=datetime.fromisoformat(c["given_at"]),
+                withdrawn_at=datetime.fromisoformat(c["withdrawn_at"]) if c["withdrawn_at"] else None,
+                withdrawn_note=str(c.get("withdrawn_note") or "")[:500]))

@@ -7,7 +7,8 @@ from typing import Any
 
 from ...clinical.knowledge.runtime import load_knowledge
 from ...records import Records, TreatmentView
-from ...treatment import (Alternative, AreaStatus, GeneralStatus, Retest, Rules, alternatives, general_status, given_lines,
+from ...records.treatment import paper_time
+from ...treatment import (Alternative, AreaStatus, GeneralStatus, Retest, Rules, alternatives, consent_lines, general_status, given_lines,
                           propose, response_lines, signing_problems, treatment_data, visit_status)
 from ...treatment.consent import declined as declined_areas
 from ..security import CurrentSession
@@ -30,6 +31,8 @@ class TreatmentPanel:
     verbal_needed: bool
     statements: list[str] = field(default_factory=list)
     elements: list[tuple[str, Any]] = field(default_factory=list)  # the pack's elements of informed consent
+    consent_text: list[str] = field(default_factory=list)  # for papers: times with the month in words
+    general_text: str = ""
 
     @property
     def record(self):
@@ -53,6 +56,14 @@ def panel(records: Records, session: CurrentSession, visit) -> TreatmentPanel:
     if view.record and view.record.after_effects.effects and view.previous:
         after_date = view.previous.visit_date.isoformat()
     pack = data.pack(view.pack)
+    zone = records.clinic_details(session.actor).zone
+    consent_text = consent_lines(statuses, [a.words for a in offered if a.allowed], lambda moment: paper_time(moment, zone))
+    if general.consent is not None:
+        how = ", ".join("signed on the tablet" if m == "tablet" else m for m in general.consent.methods)
+        general_text = (f"Informed consent to treatment: given {paper_time(general.consent.given_at, zone)} ({how})"
+                        + (f"; due again: {general.reason}." if general.state == "due" else "."))
+    else:
+        general_text = "Informed consent to treatment: not recorded in backcare."
     return TreatmentPanel(
         view=view, pack_id=view.pack, pack_title=pack.title, statuses=statuses, needed=needed, general=general,
         alternatives=offered, problems=signing_problems(given, facts, view.pack),
@@ -60,7 +71,7 @@ def panel(records: Records, session: CurrentSession, visit) -> TreatmentPanel:
         response=response_lines(view.record.response, view.record.after_effects, after_date) if view.record else [],
         retest=(view.record.response.retest if view.record and view.record.response.retest else propose(visit.case, visit.assessment)),
         plan_techniques=plan_techniques, verbal_needed=any("verbal" in s.requirement.requires for s in needed),
-        statements=pack.statements, elements=[(e, data.elements[e]) for e in pack.general.elements])
+        statements=pack.statements, elements=[(e, data.elements[e]) for e in pack.general.elements], consent_text=consent_text, general_text=general_text)
 
 
 def choices() -> dict[str, Any]:
