@@ -287,3 +287,13 @@ def test_the_pages_refuse_a_contraindicated_entry_beside_it_and_keep_what_was_ty
     login(other, "ther@south.test")
     assert other.get(f"/visits/{visit_id}/treatment").status_code == 404
     assert other.post(f"/visits/{visit_id}/treatment/as-planned", data={"csrf_token": csrf}).status_code in (403, 404)
+
+
+def test_changed_findings_redraft_a_note_that_holds_the_treatment(clinic):
+    records, people, client_id, visit_id = clinic
+    me = people["north"]
+    records.record_as_planned(me, visit_id)
+    changed = {**SCIATICA, "special_tests": {"slr": {"left": "positive"}, "slump": {"left": "positive"}}}
+    assert records.update_findings(me, visit_id, {"visit_date": date.today(), "case": changed}) is True
+    visit = records.get_visit(me, visit_id)
+    assert "slump test left positive" in visit.soap_objective and "Treatment given (" in visit.soap_plan
