@@ -34,11 +34,11 @@ def hand_over(request: Request, visit_id: int, session: CurrentSession = Depends
     visit = records.get_visit(session.actor, visit_id, purpose="consent.record")
     tx = panel(records, session, visit)
     scope = "treatment" if form.get("scope") == "treatment" else "areas"
-    areas = [s.requirement.area for s in tx.needed] if scope == "areas" else []
+    areas = [s.requirement.area for s in tx.askable] if scope == "areas" else []
     if (scope == "areas" and not areas) or visit.signed_at is not None:
         return RedirectResponse(f"/visits/{visit_id}#treatment", status_code=303)
     verbal = form.get("verbal") == "yes"
-    if scope == "areas" and tx.verbal_needed and not verbal:
+    if scope == "areas" and any("verbal" in s.requirement.requires for s in tx.askable) and not verbal:
         return render_visit(request, records, session, visit_id, 422, errors={
             "consent_verbal": "This pack also asks for verbal consent: ask the client aloud, tick the box, then hand over the tablet"})
     mode = {"kind": "consent", "scope": scope, "areas": areas, "verbal": verbal, "client_id": visit.client_id,

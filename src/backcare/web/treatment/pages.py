@@ -101,9 +101,10 @@ def record_consent(request: Request, visit_id: int, session: CurrentSession = De
 def withdraw(request: Request, consent_id: int, session: CurrentSession = Depends(deps.session),
              form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
     visit_id = records.withdraw_consent(session.actor, consent_id, str(form.get("withdrawn_note") or ""))
-    back = str(form.get("back") or "")
     if visit_id is None:
-        return RedirectResponse(back if back.startswith("/visits/") and back[8:].isdigit() else "/clients", status_code=303)
+        return RedirectResponse("/clients", status_code=303)
+    if str(form.get("back") or "") == f"/visits/{visit_id}":  # withdrawn from the visit page: back to it
+        return RedirectResponse(f"/visits/{visit_id}?done=withdrawn#treatment", status_code=303)
     return RedirectResponse(f"/visits/{visit_id}/treatment?done=withdrawn", status_code=303)
 
 

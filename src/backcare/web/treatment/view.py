@@ -33,6 +33,8 @@ class TreatmentPanel:
     elements: list[tuple[str, Any]] = field(default_factory=list)  # the pack's elements of informed consent
     consent_text: list[str] = field(default_factory=list)  # for papers: times with the month in words
     general_text: str = ""
+    askable: list[AreaStatus] = field(default_factory=list)  # areas consent may be asked for now (needed, declined, withdrawn)
+    standing: list[Any] = field(default_factory=list)  # this visit's consents to areas that stand, to withdraw
 
     @property
     def record(self):
@@ -70,8 +72,10 @@ def panel(records: Records, session: CurrentSession, visit) -> TreatmentPanel:
         lines=given_lines(given) if given else [],
         response=response_lines(view.record.response, view.record.after_effects, after_date) if view.record else [],
         retest=(view.record.response.retest if view.record and view.record.response.retest else propose(visit.case, visit.assessment)),
-        plan_techniques=plan_techniques, verbal_needed=any("verbal" in s.requirement.requires for s in needed),
-        statements=pack.statements, elements=[(e, data.elements[e]) for e in pack.general.elements], consent_text=consent_text, general_text=general_text)
+        plan_techniques=plan_techniques, verbal_needed=any("verbal" in s.requirement.requires for s in statuses if s.state != "given"),
+        statements=pack.statements, elements=[(e, data.elements[e]) for e in pack.general.elements], consent_text=consent_text, general_text=general_text,
+        askable=[s for s in statuses if s.state != "given"],
+        standing=[c for c in view.visit_consents if c.decision == "given" and c.withdrawn_at is None])
 
 
 def choices() -> dict[str, Any]:

@@ -208,6 +208,7 @@ DONE = {
     "letter": "Referral letter saved; print it from the list below.",
     "treatment": "Treatment saved. The drafted note follows it unless you edited the note.",
     "consent": "Consent recorded.",
+    "withdrawn": "Consent withdrawn and its time recorded; work on those areas is marked as stopped then.",
 }
 
 
