@@ -297,3 +297,35 @@ def test_changed_findings_redraft_a_note_that_holds_the_treatment(clinic):
     assert records.update_findings(me, visit_id, {"visit_date": date.today(), "case": changed}) is True
     visit = records.get_visit(me, visit_id)
     assert "slump test left positive" in visit.soap_objective and "Treatment given (" in visit.soap_plan
+
+
+def test_bad_input_gets_a_message_beside_its_field_never_a_500(clinic, database_url):
+    records, people, client_id, visit_id = clinic
+    client = make_client(database_url)
+    csrf = login(client, "ther@north.test")
+    base = {"csrf_token": csrf, "e0.technique": "swedish", "e0.targets": ["erector_spinae"], "e0.minutes": "5",
+            "e0.pressure": "light"}
+    for changes, field, words in (
+            ({"client_words": "tight\x00"}, "client_words", "NUL"),
+            ({"client_words": "x" * 2001}, "client_words", "2,000"),
+            ({"e0.technique": "cupping"}, "e0.technique", "not a known technique"),
+            ({"e0.pressure": "crushing"}, "e0.pressure", "choose a pressure"),
+            ({"pain_after": "11"}, "pain_after", "10"),
+            ({"retest.id": "slr_left", "retest.label": "SLR", "retest.unit": "degrees", "retest.after": "lots"}, "retest.after",
+             "whole number"),
+            ({"after.effects": ["none", "bruising"]}, None, "&#39;none&#39; cannot go with an after-effect")):
+        page = client.post(f"/visits/{visit_id}/treatment", data={**base, **changes})
+        assert page.status_code == 422, (changes, page.status_code)
+        assert field is None or f'id="{field}-error"' in page.text, (changes, re.findall(r'class="error" id="([^"]+)"', page.text))
+        assert words.lower() in page.text.lower()
+    with records.sessions() as db:
+        assert db.scalar(select(TreatmentRecord).where(TreatmentRecord.visit_id == visit_id)) is None  # nothing half-saved
+    for path in (f"/visits/{2**40}/treatment", "/visits/abc/treatment", f"/consents/{2**40}/withdraw"):
+        answer = client.post(path, data={"csrf_token": csrf}) if "withdraw" in path else client.get(path)
+        assert answer.status_code == 404, path
+    refused = client.post(f"/visits/{visit_id}/consents", data={"csrf_token": csrf, "scope": "areas", "areas": ["gluteal"],
+                                                                "methods": ["carrier pigeon"]})
+    assert refused.status_code == 422 and 'id="consent_areas-error"' in refused.text
+    with pytest.raises(FieldErrors):
+        records.record_consent(people["north"], client_id, visit_id, {"scope": "areas", "areas": ["gluteal"], "methods": ["tablet"],
+                                                                      "signature": "M1 1 <script>", "signed_name": "x"})

@@ -22,12 +22,20 @@ def form_page(request: Request, records: Records, session: CurrentSession, visit
               errors: dict[str, str], status: int = 200, notice: str = "") -> Response:
     tx = panel(records, session, visit)
     rows = int(values.get("_rows") or 0)
+    shown = {f"e{n}.{k}" for n in range(rows + BLANK_ROWS) for k in ENTRY_FIELDS} | SHOWN
+    if tx.view.previous is None:  # no after-effects section without a previous visit
+        shown -= {"after.effects", "after.note"}
+    unplaced = [message for name, message in errors.items() if name not in shown]
     return render(request, "treatment_form.html", {
         "visit": visit, "tx": tx, "values": values, "errors": errors, "rows": range(rows + BLANK_ROWS), "choices": choices(),
-        "notice": notice, "exercise_choices": list(dict.fromkeys(
+        "notice": notice, "unplaced": unplaced, "exercise_choices": list(dict.fromkeys(
             [s["id"] for s in visit.assessment.get("self_care", [])] + list(values.get("exercises") or [])))}, status)
 
 
+# The fields the form shows an error beside; any other error is listed at the top.
+ENTRY_FIELDS = ("technique", "targets", "side", "minutes", "pressure", "clinical_reason")
+SHOWN = {"positioning", "hydrotherapy", "draping", "exercises", "total_minutes", "pain_before", "pain_after", "retest.after",
+         "client_words", "after.effects", "after.note"}
 NOTICES = {"planned": "Filled from today's plan and saved. Change what you did differently, add the client's response, "
                       "then save.",
            "withdrawn": "Consent withdrawn and its time recorded; the work on that area is marked as stopped then."}
