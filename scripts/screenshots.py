@@ -142,6 +142,12 @@ PAGES["intake-link"] = lambda page: (page.goto("/clients"), page.click("text=Ale
                                      page.click("button:has-text('Make the link')"))
 PAGES["intake-form"] = _intake_form
 PAGES["intake-received"] = lambda page: (page.goto("/clients"), page.click("text=Noor Haddad"))
+PAGES["visit-treatment"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline a"),
+                                         page.locator("#treatment").scroll_into_view_if_needed())
+PAGES["visit-treated"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline li:nth-child(2) a"),
+                                       page.locator("#treatment").scroll_into_view_if_needed())
+PAGES["treatment-form"] = lambda page: (PAGES["visit-treatment"](page), page.click("#as-planned") if page.locator("#as-planned").count()
+                                        else page.click("text=Change treatment"))
 PAGES["client-mode"] = _client_mode  # last of all: the session stays in client mode
 # Pages only an admin sees.
 ADMIN_PAGES = {"export": lambda page: page.goto("/admin/export"), "users": _users, "audit": lambda page: page.goto("/admin/audit"), "clinic": lambda page: page.goto("/admin/clinic")}

@@ -115,6 +115,7 @@ THERAPIST_PAGES = {
     "visit, unsigned, with handout": lambda page, v: page.goto(v["unsigned"]),
     "visit, signed": lambda page, v: page.goto(v["signed"]),
     "change findings": lambda page, v: page.goto(v["unsigned"] + "/edit"),
+    "treatment form": lambda page, v: page.goto(v["unsigned"] + "/treatment"),
     "password": lambda page, v: page.goto("/account/password"),
     "not found": lambda page, v: page.goto("/visits/999999"),
     "progress": lambda page, v: page.goto(v["client"] + "/progress"),

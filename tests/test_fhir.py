@@ -195,7 +195,7 @@ def test_export_then_import_gives_back_the_same_records(template, tmp_path_facto
 def test_csv_tables_hold_clients_visits_and_scores_and_no_formula(clinic):
     records, people, _ = clinic
     archive = zipfile.ZipFile(io.BytesIO(csv_zip(records.export_clients(people["north_admin"]))))
-    assert sorted(archive.namelist()) == ["clients.csv", "scores.csv", "visits.csv"]
+    assert sorted(archive.namelist()) == ["clients.csv", "consents.csv", "scores.csv", "treatments.csv", "visits.csv"]
     clients = list(csv.DictReader(io.StringIO(archive.read("clients.csv").decode())))
     assert clients[0]["name"] == "Fay =Fhir" and clients[0]["visits"] == "2"
     visits = list(csv.DictReader(io.StringIO(archive.read("visits.csv").decode())))

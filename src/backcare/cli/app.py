@@ -178,7 +178,7 @@ def export_fhir(
 
 @export_app.command("csv")
 def export_csv(
-    out: Annotated[Path, typer.Option("--out", help="The zip file to write (clients.csv, visits.csv, scores.csv).")],
+    out: Annotated[Path, typer.Option("--out", help="The zip file to write (clients, visits, scores, treatments, consents as CSV).")],
     user: ActAs = None,
 ) -> None:
     """Write every client's details, visits and scores as CSV tables in one zip file (admins)."""

@@ -95,6 +95,9 @@ def _client(w: _Writer, record: dict[str, Any]) -> None:
         _questionnaire(w, q, (cid, n), subject, encounters, episodes)
     for n, intake in enumerate(record.get("intakes", [])):
         _intake(w, intake, (cid, "intake", n), subject, encounters)
+    from . import treatment
+
+    treatment.write(w, record, cid, subject, encounters)  # a Procedure per technique given, a Consent per consent
 
 
 def _visit(w: _Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dict) -> str:

@@ -134,6 +134,11 @@ def records_from_bundle(bundle: dict[str, Any]) -> list[dict[str, Any]]:
                 "score": _json(qr, "result")["value"], "answered_on": _value(qr, "answered-on", "valueDate"),
                 "entered_by": person(_value(qr, "entered-by", "valueReference")), "mode": _value(qr, "mode", "valueCode"),
                 "kb_version": _value(qr, "kb-version", "valueString"), "created_at": qr["authored"]})
+        from .treatment import read_consents, read_treatments
+
+        record["treatments"] = read_treatments(of_kind, [(u, e) for u, e in of_kind.get("Encounter", []) if about(e) == patient_url],
+                                               person)
+        record["consents"] = read_consents(of_kind, patient_url, person)
         records.append(record)
     return records
 

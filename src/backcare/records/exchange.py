@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..storage.models import Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, ReferralLetter, User, Visit
 from .base import Actor, RecordsBase, utc
+from .treatment import TreatmentMixin
 from .clients import ClientIn, normalise, search_text
 from .users import hash_password, normalise_email
 
@@ -94,6 +95,8 @@ class ExchangeMixin(RecordsBase):
             "intakes": [{"submitted_at": _iso(i.submitted_at), "instruments": list(instruments), "answers": i.answers,
                          "case": i.case, "urgency": i.urgency, "screening": i.screening, "visit": i.visit_id}
                         for i, instruments in intakes],
+            # The treatment as given at each visit, and the client's consents (records/treatment.py).
+            **TreatmentMixin._dump_treatment(db, client.id, lambda uid: _person(users.get(uid))),
         }
 
     def import_client(self, actor: Actor, record: dict[str, Any]) -> int:
@@ -151,6 +154,8 @@ class ExchangeMixin(RecordsBase):
                     mode=q["mode"], kb_version=q["kb_version"], created_at=_when(q["created_at"])))
             for i in record.get("intakes", []):  # absent from records exported before intakes existed
                 self._import_intake(db, actor, client.id, i, visits.get(i["visit"]))
+            db.flush()
+            self._import_treatment(db, actor, client.id, record, visits, user)  # type: ignore[attr-defined] - TreatmentMixin
             dates = [date.fromisoformat(v["visit_date"]) for v in record["visits"]]
             client.last_visit_date = max(dates) if dates else None
             self._audit(db, actor, "import", client_id=client.id, detail=f"{len(visits)} visits, {len(record['questionnaires'])} questionnaires, "

@@ -169,7 +169,8 @@ class VisitsMixin(RecordsBase):
         with self._transaction(actor) as db:
             visit = self._visit(db, visit_id, actor)
             self._may_edit(visit, actor)
-            previous = soap.draft(visit.case, visit.assessment, visit.details)
+            # What the note was drafted as: the findings, and the treatment and consents when recorded (TreatmentMixin).
+            previous = self._draft_now(db, visit)  # type: ignore[attr-defined]
             untouched = all(getattr(visit, f"soap_{k}") == previous[k] for k in ("subjective", "objective", "assessment", "plan"))
             visit.visit_date, visit.case, visit.assessment = visit_in.visit_date, case, assessment
             visit.kb_version = assessment["knowledge_base"]["version"]
@@ -181,6 +182,8 @@ class VisitsMixin(RecordsBase):
             visit.handout_items = None
             visit.updated_at = datetime.now(timezone.utc)
             if untouched:
+                db.flush()
+                note = validated(SoapIn, self._draft_now(db, visit))  # type: ignore[attr-defined]
                 visit.soap_subjective, visit.soap_objective = note.subjective, note.objective
                 visit.soap_assessment, visit.soap_plan = note.assessment, note.plan
             client = visit.client
@@ -289,6 +292,8 @@ class VisitsMixin(RecordsBase):
             self._sign(db, visit, actor)
 
     def _sign(self, db: Session, visit: Visit, actor: Actor) -> None:
+        # Sensitive-area work without a consent of this visit is refused here, in the signature itself.
+        self._check_consents(db, visit)  # type: ignore[attr-defined] - from TreatmentMixin
         visit.signed_at, visit.signed_by = datetime.now(timezone.utc), actor.user_id
         # A signed visit never changes: drafts of its findings or note have nothing left to become.
         db.execute(delete(VisitDraft).where(VisitDraft.visit_id == visit.id))

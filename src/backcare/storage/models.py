@@ -28,6 +28,8 @@ class Clinic(Base):
     website: Mapped[str] = mapped_column(String(200), default="")
     # An IANA zone name: every time the clinic's pages show is in it.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The consent pack its jurisdiction asks for (treatment/consent_packs.yaml); "" is the default pack.
+    consent_pack: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -228,6 +230,52 @@ class VisitDraft(Base):
     audited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class TreatmentRecord(Base):
+    """What was actually done at a visit, and how the client responded (treatment.model, as JSON).
+
+    Part of the visit's note: it changes only until the note is signed.
+    """
+
+    __tablename__ = "treatment_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), unique=True)
+    given: Mapped[dict[str, Any]] = mapped_column(JSON)  # entries, positioning, hydrotherapy, draping, exercises, total
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)  # pain before and after, the re-test, the client's words
+    after_effects: Mapped[dict[str, Any]] = mapped_column(JSON)  # what the client reports of the previous treatment
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TreatmentConsent(Base):
+    """A consent as given (or declined): to treatment in general, or to sensitive areas at one visit.
+
+    Never edited: a withdrawal adds its time; a new consent is a new row.
+    """
+
+    __tablename__ = "treatment_consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    scope: Mapped[str] = mapped_column(String(10))  # treatment | areas
+    pack: Mapped[str] = mapped_column(String(20))
+    areas: Mapped[list[str]] = mapped_column(JSON)
+    elements: Mapped[list[str]] = mapped_column(JSON)
+    methods: Mapped[list[str]] = mapped_column(JSON)  # verbal | written | tablet
+    decision: Mapped[str] = mapped_column(String(10))  # given | declined
+    techniques: Mapped[list[str]] = mapped_column(JSON)  # the plan it was given for
+    signed_name: Mapped[str] = mapped_column(String(200), default="")
+    signature: Mapped[str] = mapped_column(Text, default="")  # SVG path data drawn on the tablet
+    witness: Mapped[str] = mapped_column(String(200), default="")
+    taken_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_note: Mapped[str] = mapped_column(String(500), default="")
+    taker: Mapped[User] = relationship()
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -277,3 +325,6 @@ Index("ix_referral_letters_visit", ReferralLetter.visit_id)
 Index("ix_visits_episode", Visit.episode_id, Visit.visit_date)
 Index("ix_visit_drafts_client", VisitDraft.client_id, VisitDraft.therapist_id)
 Index("ix_rate_limit_key_at", RateLimitEvent.key, RateLimitEvent.at)
+Index("ix_treatment_records_client", TreatmentRecord.client_id)
+Index("ix_treatment_consents_client", TreatmentConsent.client_id, TreatmentConsent.scope, TreatmentConsent.given_at)
+Index("ix_treatment_consents_visit", TreatmentConsent.visit_id)

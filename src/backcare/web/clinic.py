@@ -17,7 +17,10 @@ FIELDS = ("name", "address", "phone", "email", "website", "timezone")
 
 
 def _page(request: Request, values: dict, errors: dict, status: int = 200, saved: bool = False) -> Response:
-    return render(request, "clinic.html", {"values": values, "errors": errors, "zones": time_zones(), "saved": saved}, status)
+    from .treatment.view import pack_choices
+
+    return render(request, "clinic.html", {"values": values, "errors": errors, "zones": time_zones(), "saved": saved,
+                                           **pack_choices(request)}, status)
 
 
 @router.get("/clinic")

@@ -57,6 +57,37 @@ def _case(source) -> dict:
     return data
 
 
+def _treated_sciatica(records: Records, therapist: Actor, client_id: int, visits: list[int]) -> None:
+    """Alex's sciatica visit as treated: consent to treatment, written consent to the gluteal work signed on the
+    tablet, the plan as given, the response, and the note signed."""
+    visit_id = visits[0]
+    plan = records.get_visit(therapist, visit_id).assessment["plan"]
+    techniques = [t["technique"] for t in plan["techniques"]]
+    records.record_consent(therapist, client_id, visit_id, {
+        "scope": "treatment", "methods": ["verbal"], "techniques": techniques,
+        "elements": ["nature", "benefits", "risks", "alternatives", "no_treatment", "right_to_stop"]})
+    needed = [s.requirement.area for s in records_visit_areas(records, therapist, visit_id)]
+    records.record_consent(therapist, client_id, visit_id, {"scope": "areas", "areas": needed, "methods": ["tablet"],
+                                                            "signed_name": "Alex Moreno", "techniques": techniques})
+    records.record_as_planned(therapist, visit_id)
+    record = records.treatment_view(therapist, visit_id).record.model_dump()
+    record["response"] |= {"pain_after": 5, "client_words": "The leg feels less tight; sitting is still sore."}
+    record["response"]["retest"] |= {"before": "35", "after": "50"}
+    records.save_treatment(therapist, visit_id, record)
+    records.sign(therapist, visit_id)
+    # Today's follow-up, not yet treated: the visit page asks for today's consent to the gluteal work.
+    follow_up = _case("acute-s1-herniation.yaml")
+    follow_up["symptoms"]["pain_nrs"], follow_up["history"]["duration_days"] = 5, 14
+    records.create_visit(therapist, client_id, {"visit_date": date.today(), "case": follow_up, "treatment_given": ""})
+
+
+def records_visit_areas(records: Records, actor: Actor, visit_id: int) -> list:
+    from ..treatment import visit_status
+
+    visit = records.get_visit(actor, visit_id)
+    return visit_status(visit.assessment["plan"], None, [], records.consent_pack(actor))
+
+
 def records_screening() -> list[str]:
     from ..clinical.knowledge.runtime import load_knowledge
 
@@ -75,12 +106,14 @@ def create_demo(records: Records) -> dict[str, str]:
     admin = records.create_clinic_with_admin("Demo Clinic", ADMIN_EMAIL, "Morgan Lee", passwords[ADMIN_EMAIL])
     therapist_id = records.add_user(admin, THERAPIST_EMAIL, "Sam Rivera", passwords[THERAPIST_EMAIL], "therapist")
     therapist = Actor(therapist_id, admin.clinic_id, "therapist", "Sam Rivera")
+    made: dict[str, tuple[int, list[int]]] = {}
     for name, born, medical, visits in _CLIENTS:
         client_id = records.create_client(therapist, {"name": name, "date_of_birth": born, "medical": medical,
                                                       "consent_given": True, "consent_date": date.today() - timedelta(days=30)})
-        for days_ago, source in visits:
-            records.create_visit(therapist, client_id, {"visit_date": date.today() - timedelta(days=days_ago),
-                                                        "case": _case(source), "treatment_given": ""})
+        made[name] = (client_id, [records.create_visit(therapist, client_id, {
+            "visit_date": date.today() - timedelta(days=days_ago), "case": _case(source), "treatment_given": ""})
+            for days_ago, source in visits])
+    _treated_sciatica(records, therapist, *made["Alex Moreno"])
     name, born, medical, visits = _EPISODE
     client_id = records.create_client(therapist, {"name": name, "date_of_birth": born, "medical": medical,
                                                   "consent_given": True, "consent_date": date.today() - timedelta(days=60)})

@@ -59,6 +59,8 @@ def _mode(session: CurrentSession) -> dict:
 @router.get("/client-mode")
 def client_mode_page(request: Request, session: CurrentSession = Depends(deps.session)) -> Response:
     mode = _mode(session)
+    if mode.get("kind") == "consent":  # the tablet was handed over for a consent (web/treatment/consent_mode.py)
+        return RedirectResponse("/client-mode/consent", status_code=303)
     return render(request, "client_mode.html", {"mode": mode, "inst": instrument_for(request, mode["instrument"]),
                                                 "values": {}, "errors": {}, "client_mode": True})
 
@@ -67,6 +69,8 @@ def client_mode_page(request: Request, session: CurrentSession = Depends(deps.se
 def client_answers(request: Request, session: CurrentSession = Depends(deps.session), form: FormData = Depends(deps.form),
                    records: Records = Depends(deps.records)) -> Response:
     mode = _mode(session)
+    if mode.get("kind") == "consent":
+        return RedirectResponse("/client-mode/consent", status_code=303)
     inst = instrument_for(request, mode["instrument"])
     if mode["answered"]:
         return RedirectResponse("/client-mode", status_code=303)
@@ -89,7 +93,9 @@ def unlock(request: Request, session: CurrentSession = Depends(deps.session), fo
     address = client_address(request, request.app.state.settings.trusted_proxies)
     if secret and records.check_pin_or_password(session.actor, secret):
         records.record_event(session.actor, "client_mode.end", f"from {address}", client_id=mode["client_id"])
-        response = RedirectResponse(mode["return_to"] + ("?done=client-mode" if mode["answered"] else ""), status_code=303)
+        done = ("consent" if mode.get("kind") == "consent" else "client-mode") if mode["answered"] else ""
+        response = RedirectResponse(mode["return_to"] + (f"?done={done}" if done else "") + ("#treatment" if mode.get("kind") == "consent" else ""),
+                                    status_code=303)
         _switch(request, response, session, None)
         return response
     failures = mode["failures"] + 1
@@ -102,6 +108,8 @@ def unlock(request: Request, session: CurrentSession = Depends(deps.session), fo
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
     request.app.state.sessions.set_client_mode(request.cookies.get(SESSION_COOKIE), {**mode, "failures": failures})
+    if mode.get("kind") == "consent":
+        return RedirectResponse("/client-mode/consent?unlock=failed", status_code=303)
     inst = instrument_for(request, mode["instrument"])
     return render(request, "client_mode.html", {"mode": {**mode, "failures": failures}, "inst": inst, "values": {},
                                                 "errors": {"secret": f"That is not right. {MAX_UNLOCK_FAILURES - failures} tries left."},

@@ -125,7 +125,9 @@ def progress_context(request: Request, records: Records, session: CurrentSession
     locale = locale_from(request.headers.get("accept-language"))
     date_text = lambda d: day(d, locale)  # noqa: E731
     kb = load_knowledge()
-    return {"client": client, "record": record, "measures": measures(record, date_text) if record else [],
+    # Per technique: what followed the sessions that used it (web/treatment; description, not proof).
+    technique_course, after_effects = records.treatment_course(session.actor, record.visits) if record else ([], [])
+    return {"technique_course": technique_course, "after_effects": after_effects, "client": client, "record": record, "measures": measures(record, date_text) if record else [],
             "risk": risk(record) if record else None, "then_now": then_and_now(record) if record else None,
             "course": kb.outcomes["expected_course"], "instruments": kb.outcomes["instruments"], "safety_net": kb.safety_net,
             "reasons": DISCHARGE_REASONS, "clinic": records.clinic_details(session.actor),

@@ -64,10 +64,13 @@ def visit_context(request: Request, records: Records, session: CurrentSession, v
     group = records.latest_risk_group(session.actor, visit)
     stratified = stratified_care(group, visit.case, visit.assessment) if group else None
     letters = records.referral_letters(session.actor, visit.id) if visit.assessment["referral"]["urgency"] != "none" else []
+    from ..treatment.view import panel
+
+    treatment = panel(records, session, visit)
     return {"visit": visit, "assessment": visit.assessment, "errors": {}, "values": dict(soap_draft.data) if soap_draft else {},
             "soap_draft": soap_draft, "dermatomes": dermatomes(visit.assessment), "exam": exam.summary(visit.case, visit.details),
             "pain_map": exam.pain_map(visit.case), "chart_layers": CHART_FIELDS, "stratified": stratified, "letters": letters,
-            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor), **extra}
+            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor), "tx": treatment, **extra}
 
 
 def render_visit(request: Request, records: Records, session: CurrentSession, visit_id: int, status: int, **extra) -> Response:

@@ -59,7 +59,9 @@ def handout(request: Request, visit_id: int, session: CurrentSession = Depends(d
 @router.get("/visits/{visit_id}/summary.pdf")
 def summary(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
             records: Records = Depends(deps.records)) -> Response:
+    from ..treatment.view import panel
+
     visit = records.get_visit(session.actor, visit_id, purpose="visit.summary")
-    return _pdf(request, "summary_pdf.html", {"visit": visit, "assessment": visit.assessment,
+    return _pdf(request, "summary_pdf.html", {"visit": visit, "assessment": visit.assessment, "tx": panel(records, session, visit),
                                               "clinic": records.clinic_details(session.actor)},
                 f"backcare-visit-{visit.visit_date}.pdf")

@@ -206,6 +206,9 @@ DONE = {
     "amended": "Amendment added.",
     "handout": "Handout choice saved.",
     "letter": "Referral letter saved; print it from the list below.",
+    "treatment": "Treatment saved. The drafted note follows it unless you edited the note.",
+    "consent": "Consent recorded.",
+    "withdrawn": "Consent withdrawn and its time recorded; work on those areas is marked as stopped then.",
 }
 
 
