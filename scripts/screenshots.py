@@ -17,7 +17,8 @@ import threading
 import time
 from pathlib import Path
 
-VIEWPORTS = {"desktop": (1366, 900), "tablet": (820, 1180)}
+VIEWPORTS = {"desktop": (1366, 900), "tablet": (820, 1180), "phone": (390, 844)}
+DEFAULT_VIEWPORTS = ("desktop", "tablet")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
 
@@ -63,6 +64,22 @@ def _flagged_visit(page) -> None:
     page.select_option('select[name="symptoms.saddle_anaesthesia"]', "yes")
     page.wait_for_timeout(800)
     page.locator("#assessment-panel .redflags").scroll_into_view_if_needed()
+
+
+def _body_chart(page) -> None:
+    """The visit form's body chart with a few regions marked and one focused (its name shows)."""
+    _new_visit(page)
+    def mark(field: str, view: str, region: str) -> None:  # the draft of another size may have marked it already
+        if not page.is_checked(f'input[name="{field}"][value="{region}"]'):
+            page.click(f'button[data-layer="{field}"]')
+            page.click(f'svg[data-view={view}] rect[data-region="{region}"]')
+
+    for region in ("low_back_left", "buttock_left", "posterior_thigh_left", "calf_left"):
+        mark("symptoms.pain_sites", "back", region)
+    mark("symptoms.paresthesia_sites", "front", "dorsum_foot_left")
+    page.focus('svg[data-view=front] rect[data-region="dorsum_foot_left"]')
+    page.locator("[data-body-chart] .charts").scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, -60)")
 
 
 def _users(page) -> None:
@@ -137,6 +154,7 @@ PAGES = {
     "visit": lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline a")),
     "visit-form-mechanism": _fill_mechanism_visit,
     "visit-form-flagged": _flagged_visit,
+    "body-chart": _body_chart,
 }
 PAGES["intake-link"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("text=Pre-visit intake"),
                                      page.click("button:has-text('Make the link')"))
@@ -151,6 +169,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", nargs="?", default="screenshots")
     parser.add_argument("--full", action="store_true", help="the whole page, not only what the viewport shows")
+    parser.add_argument("--viewport", action="append", choices=sorted(VIEWPORTS),
+                        help=f"only these sizes (default: {', '.join(DEFAULT_VIEWPORTS)})")
     parser.add_argument("--page", action="append", choices=sorted(PAGES) + sorted(ADMIN_PAGES), help="only these pages")
     args = parser.parse_args()
     out = Path(args.out)
@@ -164,7 +184,8 @@ def main() -> int:
             for role, pages in (("therapist", PAGES), ("admin", ADMIN_PAGES)):
                 email = next(e for e in passwords if e.startswith(role))
                 wanted = [n for n in (args.page or pages) if n in pages]
-                for view, (width, height) in VIEWPORTS.items():
+                for view in args.viewport or DEFAULT_VIEWPORTS:
+                    width, height = VIEWPORTS[view]
                     if not wanted:
                         break
                     context = browser.new_context(base_url=base, viewport={"width": width, "height": height})
@@ -175,7 +196,7 @@ def main() -> int:
                     page.fill("#email", email)
                     page.fill("#password", passwords[email])
                     page.click("button[type=submit]")
-                    page.wait_for_url("**/clients")
+                    page.wait_for_load_state()
                     for name in wanted:
                         pages[name](page)
                         page.wait_for_load_state("networkidle")

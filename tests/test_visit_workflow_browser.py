@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from sqlalchemy import create_engine, text
 
+from backcare.web.body_chart import SHAPES
 from browser_support import log_in, needs_chromium, new_client
 
 pytestmark = needs_chromium
@@ -220,7 +221,7 @@ def test_every_body_chart_region_is_a_finger_sized_target(browser, server, size)
     boxes = page.eval_on_selector_all("[data-body-chart] svg .region", "els => els.map(e => e.getBoundingClientRect())"
                                       ".map(r => [r.width, r.height])")
     context.close()
-    assert len(boxes) == 48
+    assert len(boxes) == len(SHAPES) == 60
     smallest = min(min(w, h) for w, h in boxes)
     assert smallest >= 44, f"smallest region {smallest:.1f} px at {size}"
 
@@ -237,6 +238,14 @@ def test_the_chart_shows_every_layer_its_legend_colours_and_labels(page):
     assert dots.count() == 2
     assert page.get_attribute('svg[data-view=back] .dots[data-for="calf_left"] .dot.on >> nth=1', "class").endswith("numbness")
     assert region.get_attribute("aria-label") == "calf, left: Pain, Numbness"
+    # A tap names the region on the chart and under it: a finger on the region hides what it covers.
+    assert page.locator("[data-region-named]").inner_text() == "calf, left: pain, numbness"
+    tag = page.locator("svg[data-view=back] .region-tag")
+    assert tag.is_visible() and tag.locator("text").text_content() == "calf, left"
+    # It is a body: an outline of head, trunk, arms and legs behind the regions, and every region inside it.
+    assert page.locator("svg[data-view=front] .outline ellipse").count() >= 1
+    assert page.locator('svg[data-view=front] rect[data-region="hand_left"]').count() == 1
+    assert page.locator('svg[data-view=back] rect[data-region="thoracic_right"]').count() == 1
     # The legend keeps its colours (no class of the chart's own on the swatches).
     colours = page.eval_on_selector_all(".chart-tools .swatch", "els => els.map(e => getComputedStyle(e).backgroundColor)")
     assert len(set(colours)) == 6 and "rgba(0, 0, 0, 0)" not in colours
