@@ -45,14 +45,19 @@ def _serve(url: str) -> tuple[str, dict[str, str]]:
     return f"http://127.0.0.1:{port}", passwords
 
 
+def answer(page, name: str, value: str) -> None:
+    """A one-tap answer in the visit form (a segment of the field's group)."""
+    page.click(f'label.seg-opt:has(> input[name="{name}"][value="{value}"])')
+
+
 def _fill_mechanism_visit(page) -> None:
     page.goto("/clients")
     page.click("text=Alex Moreno")
     page.click("text=New visit")
-    page.select_option('select[name="special_tests.slump.left"]', "positive")
+    answer(page, "special_tests.slump.left", "positive")
     page.eval_on_selector_all("#section-mechanism details", "els => els.forEach(d => d.open = true)")
     for cid in ("nonmechanical_unpredictable", "disproportionate_to_injury", "maladaptive_psychosocial"):
-        page.select_option(f'select[name="pain_mechanism_criteria.{cid}"]', "yes")
+        answer(page, f"pain_mechanism_criteria.{cid}", "yes")
     page.wait_for_timeout(800)
     page.locator("#section-mechanism").scroll_into_view_if_needed()
 
@@ -61,7 +66,7 @@ def _flagged_visit(page) -> None:
     page.goto("/clients")
     page.click("text=Dana Okafor")
     page.click("text=New visit")
-    page.select_option('select[name="symptoms.saddle_anaesthesia"]', "yes")
+    answer(page, "symptoms.saddle_anaesthesia", "yes")
     page.wait_for_timeout(800)
     page.locator("#assessment-panel .redflags").scroll_into_view_if_needed()
 

@@ -24,7 +24,7 @@ from ..storage.models import Amendment, User, Visit, VisitDraft
 from .base import EARLIEST_DATE, Actor, FieldErrors, Forbidden, Locked, RecordsBase, Refused, in_range, storable_text, validated
 
 TIMELINE_PAGE = 20
-PALPATION_KINDS = ("hypertonic", "trigger_points", "tender")
+PALPATION_KINDS = ("hypertonic", "trigger_points", "reproduces_familiar_pain", "tender", "not_tender")
 SIDES = ("left", "right")
 
 
@@ -41,7 +41,7 @@ class VisitDetails(BaseModel):
     @field_validator("palpation_sides")
     @classmethod
     def _known(cls, value: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
-        structures = vocabulary().structures
+        structures = {**vocabulary().structures, **vocabulary().landmarks}  # tenderness is felt at landmarks too
         for kind, by_structure in value.items():
             if kind not in PALPATION_KINDS:
                 raise ValueError(f"unknown palpation finding {kind!r}")

@@ -36,6 +36,21 @@ def when(context, value: date | datetime | None) -> str:
     return day(value, locale)
 
 
+# Whom the client should see (the assessment's referral.to), as the panel and the status bar say it.
+REFERRAL_TO = {
+    "emergency_department": "Emergency department now",
+    "family_doctor": "Family doctor",
+    "surgical_team": "The surgical team who operated",
+    "physiotherapist": "A physiotherapist or sports physician",
+    "obstetric_care": "The midwife or maternity team",
+    "chiropractor": "A chiropractor or osteopath",
+}
+
+
+def referral_to(destination: str | None) -> str:
+    return REFERRAL_TO.get(destination or "", "")
+
+
 def dosage(item: dict[str, Any]) -> str:
     parts = []
     if item.get("sets"):
@@ -53,6 +68,6 @@ def dosage(item: dict[str, Any]) -> str:
 def register(env: Environment) -> None:
     from .visits.fields import label
 
-    env.filters.update(name=name, words=words, sentence=sentence, when=when, dosage=dosage, confidence=confidence_words, field_label=label)
+    env.filters.update(name=name, words=words, referral_to=referral_to, sentence=sentence, when=when, dosage=dosage, confidence=confidence_words, field_label=label)
     env.tests["startswith"] = lambda value, prefix: str(value).startswith(prefix)
     env.globals["vocab"] = vocabulary()

@@ -110,8 +110,9 @@ def then_and_now(record: EpisodeRecord) -> dict[str, Any] | None:
     first, last = record.visits[0], record.visits[-1]
     sections = {}
     for title in THEN_AND_NOW:
-        before = dict(next((rows for t, rows in exam.summary(first.case, first.details) if t == title), []))
-        after = dict(next((rows for t, rows in exam.summary(last.case, last.details) if t == title), []))
+        # Every finding on its own row: a normal one grouped away would read "not recorded" beside the other visit.
+        before = dict(next((rows for t, rows in exam.summary(first.case, first.details, grouped=False) if t == title), []))
+        after = dict(next((rows for t, rows in exam.summary(last.case, last.details, grouped=False) if t == title), []))
         sections[title] = [(name, before.get(name, "not recorded"), after.get(name, "not recorded"))
                            for name in dict.fromkeys([*before, *after])]
     return {"first": first, "last": last, "first_map": exam.pain_map(first.case), "last_map": exam.pain_map(last.case),

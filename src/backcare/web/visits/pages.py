@@ -18,8 +18,9 @@ from ..forms import age_on
 from ..render import render
 from ..security import CurrentSession
 from .context import dermatomes, visit_context
-from .fields import (CARRIED, CHART_FIELDS, PAIN_QUALITIES, PALPATION, SECTIONS, by_section, case_from_form, field_of,
-                     form_values, tri_state_fields, values_from_form)
+from .fields import (CARRIED, CHART_FIELDS, HIP_TESTS, LANDMARK_FINDINGS, MIDLINE_LANDMARKS, NEURO_TESTS, PAIN_QUALITIES,
+                     PALPATION, SECTIONS, SURGERY_PROCEDURES, by_section, case_from_form, field_of, form_values, label,
+                     tri_state_fields, unfolded, values_from_form, fold_triggers)
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,11 +82,25 @@ def form_page(request: Request, client, values: dict[str, Any], errors: dict[str
         "intake_sections": intake_sections if intake_sections is not None else str(values.get(INTAKE_SECTIONS) or "").split(),
         "intake_sections_name": INTAKE_SECTIONS, "intake_id": values.get("intake_id") or "",
         "mechanism_checklist": mechanism_checklist(), "chart_fields": CHART_FIELDS, "pain_qualities": PAIN_QUALITIES,
-        "palpation": PALPATION, "screening": screening,
+        "palpation": PALPATION, "screening": screening, **exam_rows(), "open_sections": unfolded(values),
+        "fold_triggers": fold_triggers(),
         "symptom_flags": [f.split(".", 1)[1] for f in tri_state_fields()
                           if f.startswith("symptoms.") and f.split(".", 1)[1] not in screening],
         "front": body_chart.render("front", interactive=True), "back": body_chart.render("back", interactive=True),
         "shapes": body_chart.SHAPES}, status)
+
+
+def exam_rows() -> dict[str, Any]:
+    """The examination's tables in the form: which tests and sided findings each section lists."""
+    v = vocabulary()
+    placed = set(HIP_TESTS) | set(NEURO_TESTS)
+    return {"lumbar_tests": [t for t in v.special_tests if t not in placed], "hip_tests": list(HIP_TESTS),
+            "neuro_tests": list(NEURO_TESTS), "surgery_procedures": SURGERY_PROCEDURES,
+            "motor_rows": [(f"neuro.motor.{m}", text.split(";")[0][:1].upper() + text.split(";")[0][1:]) for m, text in v.movements.items()],
+            "reflex_rows": [(f"neuro.reflexes.{r}", label(f"neuro.reflexes.{r}")) for r in v.reflexes],
+            "sensation_rows": [(f"neuro.{kind}", label(f"neuro.{kind}")) for kind in ("vibration", "monofilament")],
+            "landmark_findings": LANDMARK_FINDINGS, "landmark_columns": {f: PALPATION[f] for f in LANDMARK_FINDINGS},
+            "midline_landmarks": MIDLINE_LANDMARKS}
 
 
 # Not part of the case: which sections hold the client's own pre-visit answers (their note says so).
