@@ -77,6 +77,10 @@ def test_the_client_list_search_filters_as_you_type(page):
     log_in(page)
     page.fill("#q", "zzz-nobody")
     page.locator("#client-rows", has_text="No client matches").wait_for()
+    page.fill("#q", "")
+    page.click("label.seg-opt:has-text('discharged')")  # who to show: one tap, the search stays
+    page.locator("#client-rows", has_text="No client discharged").wait_for()
+    assert "status=discharged" in page.url
 
 
 def test_keyboard_users_can_mark_the_body_chart(page, server):

@@ -51,6 +51,14 @@ class VisitDetails(BaseModel):
         return value
 
 
+def _keep_medical_history(client, case: dict[str, Any]) -> None:
+    """The medical history asked at a visit is the client's: each answer given (yes or no) replaces the
+    one on record, and a question not asked leaves it as it was."""
+    answered = case.get("medical") or {}
+    if answered:
+        client.medical = {**(client.medical or {}), **answered}
+
+
 class VisitIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -151,6 +159,7 @@ class VisitsMixin(RecordsBase):
             db.add(visit)
             if client.last_visit_date is None or client.last_visit_date < visit_in.visit_date:
                 client.last_visit_date = visit_in.visit_date
+            _keep_medical_history(client, case)
             db.flush()
             self._drop_draft(db, actor, "new", client.id, None)
             if intake_id is not None:
@@ -180,12 +189,15 @@ class VisitsMixin(RecordsBase):
             visit.details = visit_in.details.model_dump() if visit_in.details else None
             visit.handout_items = None
             visit.updated_at = datetime.now(timezone.utc)
+            if visit.episode_id is not None:
+                self._date_episode(db, visit.episode_id)  # type: ignore[attr-defined] - OutcomesMixin
             if untouched:
                 visit.soap_subjective, visit.soap_objective = note.subjective, note.objective
                 visit.soap_assessment, visit.soap_plan = note.assessment, note.plan
             client = visit.client
-            if client.last_visit_date is None or client.last_visit_date < visit_in.visit_date:
+            if client.last_visit_date is None or client.last_visit_date <= visit_in.visit_date:
                 client.last_visit_date = visit_in.visit_date
+                _keep_medical_history(client, case)  # only the latest visit speaks for the client's history now
             self._drop_draft(db, actor, "findings", visit.client_id, visit.id)
             self._audit(db, actor, "visit.update", client_id=visit.client_id, visit_id=visit.id,
                         detail="note redrafted" if untouched else "note text kept")

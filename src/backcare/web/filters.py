@@ -51,6 +51,11 @@ def referral_to(destination: str | None) -> str:
     return REFERRAL_TO.get(destination or "", "")
 
 
+def score(value: float | int | None) -> str:
+    """A score as people write it: 12, 12.5, 44.4 (one decimal at most, never '12.0')."""
+    return "" if value is None else f"{round(float(value), 1):g}"
+
+
 def dosage(item: dict[str, Any]) -> str:
     parts = []
     if item.get("sets"):
@@ -68,6 +73,6 @@ def dosage(item: dict[str, Any]) -> str:
 def register(env: Environment) -> None:
     from .visits.fields import label
 
-    env.filters.update(name=name, words=words, referral_to=referral_to, sentence=sentence, when=when, dosage=dosage, confidence=confidence_words, field_label=label)
+    env.filters.update(name=name, words=words, referral_to=referral_to, score=score, sentence=sentence, when=when, dosage=dosage, confidence=confidence_words, field_label=label)
     env.tests["startswith"] = lambda value, prefix: str(value).startswith(prefix)
     env.globals["vocab"] = vocabulary()

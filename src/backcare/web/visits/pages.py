@@ -119,6 +119,8 @@ def new_visit(request: Request, client_id: int, intake: int | None = None, sessi
         case: dict[str, Any] = {"medical": dict(client.medical)} if client.medical else {}
         if (age := age_on(client.date_of_birth, today)) is not None:
             case["client"] = {"age": age}
+        if client.sex:  # recorded once in the client's details
+            case.setdefault("client", {})["sex"] = client.sex
         values = form_values(case) | {"visit_date": today.isoformat()}
         if intake is not None:
             values |= _from_intake(records, session, client_id, intake, case)
