@@ -392,13 +392,15 @@ def test_printing_a_visit_leaves_out_the_menus_and_stays_short(page, tmp_path):
     assert count <= 3
 
 
-def test_dates_follow_the_browser_and_times_the_clinic(browser, server):
-    context = browser.new_context(base_url=server, locale="en-GB")
+def test_dates_follow_the_clinic_setting_with_the_month_in_words_and_times_the_clinic(browser, server):
+    """One unambiguous form for dates on every page, whatever the browser's own language (issue 18, item 1)."""
+    context = browser.new_context(base_url=server, locale="en-US")  # a browser that would write 3/4/2026
     page = context.new_page()
     log_in(page, "admin@north.test")
     page.goto("/admin/clinic")
     page.select_option("#timezone", "Pacific/Auckland")
-    page.click("button:has-text('Save clinic details')")
+    page.select_option("#locale", "en_GB")
+    page.click("button:has-text('Save clinic settings')")
     page.wait_for_url("**saved=true")
     client = new_client(page, "Dora Dates")
     page.goto(client + "/visits/new")
@@ -406,14 +408,53 @@ def test_dates_follow_the_browser_and_times_the_clinic(browser, server):
     page.click("#section-screening [data-quick=normal]")
     page.click("button:has-text('Save visit')")
     page.wait_for_url(VISIT_PAGE)
-    assert page.locator("h1").inner_text().startswith("Visit 04/03/2026")  # day first, as a British date field shows it
+    visit = page.url
+    assert page.locator("h1").inner_text().startswith("Visit 4 Mar 2026")
     page.goto("/admin/audit")
     first_time = page.locator("tbody tr td").first.inner_text()
-    assert first_time.endswith(("NZDT", "NZST"))
+    assert first_time.endswith(("NZDT", "NZST")) and re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}", first_time)
     page.goto("/admin/clinic")
+    page.select_option("#locale", "en_US")
     page.select_option("#timezone", "UTC")
-    page.click("button:has-text('Save clinic details')")
+    page.click("button:has-text('Save clinic settings')")
+    page.wait_for_url("**saved=true")
+    page.goto(visit)
+    assert page.locator("h1").inner_text().startswith("Visit Mar 4, 2026")
+    page.goto("/admin/clinic")
+    page.select_option("#locale", "en_GB")
+    page.click("button:has-text('Save clinic settings')")
     context.close()
+
+
+def test_an_idle_session_warns_first_and_stays_with_one_tap(browser, server, database):
+    """The clinic sets the timeout (default 90 minutes); two minutes before it ends, a warning offers to stay."""
+    context = browser.new_context(base_url=server, viewport={"width": 820, "height": 1180}, has_touch=True)
+    page = context.new_page()
+    page.clock.install()
+    log_in(page)
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        expires = connection.execute(text("SELECT expires_at FROM login_sessions ORDER BY created_at DESC LIMIT 1")).scalar()
+        started = connection.execute(text("SELECT created_at FROM login_sessions ORDER BY created_at DESC LIMIT 1")).scalar()
+    minutes = (_as_datetime(expires) - _as_datetime(started)).total_seconds() / 60
+    assert 89 <= minutes <= 91  # the default: longer than a treatment
+    warning = page.locator("#idle-warning")
+    page.clock.run_for(80 * 60_000)
+    assert warning.is_hidden()
+    page.clock.run_for(8 * 60_000 + 30_000)
+    assert warning.is_visible() and "minute" in warning.inner_text()
+    with page.expect_response("**/session/keep") as kept:
+        page.locator("[data-keep-session]").tap()
+    assert kept.value.status == 200
+    assert warning.is_hidden()
+    engine.dispose()
+    context.close()
+
+
+def _as_datetime(value):
+    from datetime import datetime
+
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def test_the_form_takes_the_new_findings_and_the_panel_says_whom_to_see(tablet):

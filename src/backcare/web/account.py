@@ -138,3 +138,12 @@ def change_password(request: Request, session: CurrentSession = Depends(deps.ses
     response = RedirectResponse("/account/password?changed=true", status_code=303)
     start_session(request, response, session.actor)
     return response
+
+
+@router.post("/session/keep")
+def keep_session(request: Request, session: CurrentSession = Depends(deps.session)) -> Response:
+    """'Stay signed in': a full idle timeout from now. The page's warning calls it before the session ends."""
+    from fastapi.responses import JSONResponse
+
+    expires = request.app.state.sessions.keep_alive(request.cookies.get(SESSION_COOKIE))
+    return JSONResponse({"idle_seconds": session.idle_minutes * 60, "expires_at": expires.isoformat() if expires else None})

@@ -8,7 +8,7 @@ from jinja2 import Environment, pass_context
 
 from ..clinical.soap import confidence_words
 from ..clinical.vocabulary import vocabulary
-from .dates import UTC, day, locale_from, moment
+from .dates import UTC, day, locale_named, moment
 
 
 def name(identifier: str, kind: str) -> str:
@@ -30,7 +30,7 @@ def words(identifier: Any) -> str:
 @pass_context
 def when(context, value: date | datetime | None) -> str:
     """A date, or a time in the clinic's zone, in the page's one format (see dates)."""
-    locale = context.get("locale") or locale_from(None)
+    locale = context.get("locale") or locale_named(None)
     if isinstance(value, datetime):
         return moment(value, locale, context.get("zone") or UTC)
     return day(value, locale)

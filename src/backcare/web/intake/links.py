@@ -65,7 +65,7 @@ def intake_link_form(request: Request, client_id: int, session: CurrentSession =
 @router.post("/clients/{client_id}/intake")
 def make_intake_link(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
                      form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
-    from ..dates import locale_from, moment, zone_named
+    from ..dates import locale_of, moment, zone_named
 
     client = records.get_client(session.actor, client_id)
     instruments = [x for x in form.getlist("instrument") if isinstance(x, str)]
@@ -81,7 +81,7 @@ def make_intake_link(request: Request, client_id: int, session: CurrentSession =
     url = link_url(request, token)
     sent = ""
     if form.get("send_email") == "yes" and client.email and request.app.state.settings.smtp_host:
-        expires_text = moment(expires, locale_from(request.headers.get("accept-language")), zone_named(session.zone))
+        expires_text = moment(expires, locale_of(request), zone_named(session.zone))
         try:
             send_link(request.app.state.settings, client.email, (client.name.split() or [""])[0],
                       records.clinic_details(session.actor).name, url, expires_text)

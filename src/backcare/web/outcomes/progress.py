@@ -16,7 +16,7 @@ from ...outcomes import ChangeVerdict, CoursePoint, change_verdict, course_posit
 from ...outcomes.progress import cohort_for
 from ...records import DISCHARGE_REASONS, EpisodeRecord, FieldErrors, Records
 from .. import deps
-from ..dates import day, locale_from, zone_named
+from ..dates import day, locale_of, zone_named
 from ..render import render
 from ..security import CurrentSession
 from ..visits import exam
@@ -126,7 +126,7 @@ def progress_context(request: Request, records: Records, session: CurrentSession
                      episode_id: int | None, purpose: str = "progress.read") -> dict[str, Any]:
     client = records.get_client(session.actor, client_id)
     record = records.episode_record(session.actor, client_id, episode_id, purpose=purpose)
-    locale = locale_from(request.headers.get("accept-language"))
+    locale = locale_of(request)
     date_text = lambda d: day(d, locale)  # noqa: E731
     kb = load_knowledge()
     return {"client": client, "record": record, "measures": measures(record, date_text) if record else [],

@@ -29,6 +29,56 @@
     if (form.getAttribute("action") === "/logout") { try { window.sessionStorage.clear(); } catch (e) { /* storage off */ } }
   }, true);
 
+  // The idle timeout the clinic set: two minutes before the session would end, a warning with one
+  // button to stay signed in. Every answer from the server moves the deadline (the server writes it at
+  // most once a minute, hence the slack).
+  const idleMeta = document.querySelector('meta[name="session-idle-seconds"]');
+  const idleBox = document.getElementById("idle-warning");
+  if (idleMeta && idleBox) {
+    const idle = parseInt(idleMeta.content, 10) * 1000;
+    const slack = Math.min(60000, idle / 4), warnBefore = Math.min(120000, idle / 4);
+    let deadline = 0, warnTimer = null, tick = null;
+    const left = idleBox.querySelector("[data-idle-left]");
+    function words(ms) {
+      const minutes = Math.ceil(ms / 60000);
+      return ms <= 0 ? "a moment" : minutes <= 1 ? "less than a minute" : minutes + " minutes";
+    }
+    function refreshWarning() {
+      const remaining = deadline - Date.now();
+      left.textContent = words(remaining);
+      if (remaining <= 0) {
+        window.clearInterval(tick);
+        idleBox.querySelector("#idle-text").textContent = "Your session may have ended: anything you type in a visit is kept in this tab.";
+        document.dispatchEvent(new CustomEvent("backcare:session-ended"));
+      }
+    }
+    function contact() {
+      deadline = Date.now() + idle - slack;
+      idleBox.hidden = true;
+      window.clearTimeout(warnTimer);
+      window.clearInterval(tick);
+      warnTimer = window.setTimeout(function () {
+        idleBox.hidden = false;
+        refreshWarning();
+        tick = window.setInterval(refreshWarning, 15000);
+        idleBox.querySelector("[data-keep-session]").focus({ preventScroll: true });
+      }, Math.max(0, idle - slack - warnBefore));
+    }
+    const plainFetch = window.fetch.bind(window);
+    window.fetch = function (input, options) {
+      return plainFetch(input, options).then(function (response) {
+        if (response.ok && new URL(response.url, window.location.href).origin === window.location.origin) { contact(); }
+        return response;
+      });
+    };
+    document.body.addEventListener("htmx:afterRequest", function (event) { if (event.detail.successful) { contact(); } });
+    idleBox.querySelector("[data-keep-session]").addEventListener("click", function () {
+      window.fetch("/session/keep", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf ? csrf.content : "" } })
+        .then(function (response) { if (response.status === 401) { document.dispatchEvent(new CustomEvent("backcare:session-ended")); } });
+    });
+    contact();
+  }
+
   // A text box prints only what fits in it: print a copy of its whole text instead.
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("textarea").forEach(function (box) {

@@ -199,10 +199,10 @@ def update_findings(request: Request, visit_id: int, session: CurrentSession = D
 
 
 def _signed_words(request: Request, visit) -> str:
-    from ..dates import locale_from, moment, zone_named
+    from ..dates import locale_of, moment, zone_named
 
     session = request.state.session
-    return moment(visit.signed_at, locale_from(request.headers.get("accept-language")), zone_named(session.zone))
+    return moment(visit.signed_at, locale_of(request), zone_named(session.zone))
 
 
 @router.post("/assess/preview")
