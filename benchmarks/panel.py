@@ -73,7 +73,7 @@ def main() -> None:
             page.fill("#email", "ther@north.test")
             page.fill("#password", PASSWORD)
             page.click("button[type=submit]")
-            page.wait_for_url("**/clients")
+            page.wait_for_url("**/today")
             page.goto("/clients/new")
             page.fill("#name", "Bench Mark")
             page.click("button:has-text('Save client')")

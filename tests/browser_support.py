@@ -99,7 +99,7 @@ def tablet(browser, server):
     assert errors == [], errors
 
 
-def log_in(page, email="ther@north.test", landing="**/clients"):
+def log_in(page, email="ther@north.test", landing="**/today"):
     page.goto("/login")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)

@@ -106,7 +106,9 @@ def _panel_open(page, visits):
 
 
 THERAPIST_PAGES = {
+    "today": lambda page, v: page.goto("/today"),
     "clients": lambda page, v: page.goto("/clients"),
+    "follow-up started from the last visit": lambda page, v: page.goto(v["client"] + "/visits/new?from=last"),
     "new client": lambda page, v: page.goto("/clients/new"),
     "client": lambda page, v: page.goto(v["client"]),
     "edit client": lambda page, v: page.goto(v["client"] + "/edit"),

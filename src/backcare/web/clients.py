@@ -69,8 +69,11 @@ def client_page(request: Request, client_id: int, before: int | None = None, don
         "client": client, "timeline": timeline, "pains": pains, "pain_mic": pain_mic,
         "medical": medical_summary(client.medical or {}), "drafts": records.drafts_of_client(session.actor, client_id),
         "intakes": [i for i in records.intakes(session.actor, client_id) if i.visit_id is None],
-        "intake_kb": load_knowledge().intake,
-        "done": "Draft discarded." if done == "discarded" else ""})
+        "intake_kb": load_knowledge().intake, "done": DONE.get(done, ""),
+        "problem": "Say what you did before recording it (e.g. phoned the client at 10:20)." if done == "acknowledge-empty" else ""})
+
+
+DONE = {"discarded": "Draft discarded.", "acknowledged": "Recorded: the intake no longer waits in the alerts."}
 
 
 @router.get("/clients/{client_id}/edit")

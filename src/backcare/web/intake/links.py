@@ -93,3 +93,35 @@ def make_intake_link(request: Request, client_id: int, session: CurrentSession =
         "links": records.intake_links(session.actor, client_id), "errors": {}, "url": url, "qr": qr_svg(url),
         "expires": expires, "sent": sent})
     return response
+
+
+@router.post("/intake-links/{link_id}/revoke")
+def revoke_link(request: Request, link_id: int, session: CurrentSession = Depends(deps.session),
+                records: Records = Depends(deps.records)) -> Response:
+    """Withdraw a link that was not used yet (a message to the wrong person, a visit cancelled)."""
+    from fastapi.responses import RedirectResponse
+
+    client_id = records.intake_link_client(session.actor, link_id)
+    try:
+        records.revoke_intake_link(session.actor, link_id)
+    except FieldErrors as exc:
+        client = records.get_client(session.actor, client_id)
+        return render(request, "intake_link.html", {"client": client, "instruments": load_knowledge().outcomes["instruments"],
+                                                    "links": records.intake_links(session.actor, client_id), "errors": exc.errors,
+                                                    "can_email": bool(request.app.state.settings.smtp_host),
+                                                    "now": datetime.now(timezone.utc)}, 409)
+    return RedirectResponse(f"/clients/{client_id}/intake", status_code=303)
+
+
+@router.post("/intakes/{intake_id}/acknowledge")
+def acknowledge(request: Request, intake_id: int, session: CurrentSession = Depends(deps.session),
+                form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
+    """An urgent or emergency intake dealt with without a visit: what the therapist did, for the record."""
+    from fastapi.responses import RedirectResponse
+
+    found = records.intake(session.actor, intake_id)
+    try:
+        records.acknowledge_intake(session.actor, intake_id, str(form.get("acknowledgement") or ""))
+    except FieldErrors:
+        return RedirectResponse(f"/clients/{found.client_id}?done=acknowledge-empty#intake-{intake_id}", status_code=303)
+    return RedirectResponse(f"/clients/{found.client_id}?done=acknowledged#intake-{intake_id}", status_code=303)

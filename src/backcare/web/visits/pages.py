@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -108,10 +108,11 @@ INTAKE_SECTIONS = "client_reported_sections"
 
 
 @router.get("/clients/{client_id}/visits/new")
-def new_visit(request: Request, client_id: int, intake: int | None = None, session: CurrentSession = Depends(deps.session),
-              records: Records = Depends(deps.records)) -> Response:
+def new_visit(request: Request, client_id: int, intake: int | None = None, source: str = Query("", alias="from"),
+              session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
     draft = records.get_draft(session.actor, "new", client_id)
+    last = records.last_findings(session.actor, client_id)
     if draft is not None:
         values = dict(draft.data)
     else:
@@ -124,7 +125,18 @@ def new_visit(request: Request, client_id: int, intake: int | None = None, sessi
         values = form_values(case) | {"visit_date": today.isoformat()}
         if intake is not None:
             values |= _from_intake(records, session, client_id, intake, case)
-    return form_page(request, client, values, {}, draft=draft, last=records.last_findings(session.actor, client_id))
+        elif source == "last" and last is not None:
+            values |= _from_last(last, values)
+    return form_page(request, client, values, {}, draft=draft, last=last)
+
+
+def _from_last(last, values: dict[str, Any]) -> dict[str, Any]:
+    """A follow-up in one action: every section that carries forward, from the last visit, marked for one
+    review; the screening is left to be asked afresh, and today's age and details stay today's."""
+    _date, case, details = last
+    carried = by_section(form_values(case, details))
+    out = {name: value for section in carried.values() for name, value in section.items() if name not in values}
+    return out | {CARRIED: " ".join(carried)}
 
 
 def _from_intake(records: Records, session: CurrentSession, client_id: int, intake_id: int, case: dict[str, Any]) -> dict[str, Any]:
