@@ -80,7 +80,7 @@ def test_a_follow_up_starts_from_the_last_visit_in_one_action(site):
     assert {"pain-map", "tests", "palpation"} <= set(carried) and "screening" not in carried
     assert re.search(r'name="special_tests.slr.left" value="positive"\s+checked', form)
     # The screening is asked afresh: no answer is carried into it.
-    assert not re.search(r'name="symptoms.saddle_anaesthesia" value="no"\s+checked', form)
+    assert not re.search(r'name="symptoms.saddle_anaesthesia" value="no"[^>]*checked', form)
 
 
 def test_client_mode_runs_several_questionnaires_in_one_hand_over(site):

@@ -10,7 +10,7 @@ intake), the clinical core and the shared safe-text rules; never the web or the 
 """
 from __future__ import annotations
 
-from .audit import AuditMixin, AuditPage
+from .audit import AuditFilter, AuditMixin, AuditPage
 from .base import MAX_ID, Actor, FieldErrors, Forbidden, Locked, NotFound, utc, validated
 from .clients import ClientIn, ClientPage, ClientRow, ClientsMixin, normalise
 from .clinics import LOCALES, MAX_IDLE, MIN_IDLE, ClinicDetails, ClinicIn, ClinicsMixin, time_zones
@@ -27,7 +27,7 @@ from .visits import SoapIn, Timeline, TimelineEntry, VisitIn, VisitsMixin
 __all__ = ["Flagged", "IntakeUnavailable", "IntakeView", "Invitation", "LinkView", "DISCHARGE_REASONS", "EpisodeRecord", "EpisodeView", "Letter", "Response", "VisitPoint", "DRAFT_KINDS", "MAX_ID", "ROLES", "Actor", "AuditPage", "ClientIn", "ClientPage", "ClientRow", "ClinicDetails",
            "ClinicIn", "Draft", "DraftConflict", "DraftSummary", "FieldErrors", "Forbidden", "Locked", "NotFound", "Records",
            "SoapIn", "Timeline", "TimelineEntry", "VisitIn", "check_password_strength", "hash_password", "normalise",
-           "normalise_email", "time_zones", "utc", "validated", "LOCALES", "MIN_IDLE", "MAX_IDLE", "DayVisit", "OpenDraft"]
+           "normalise_email", "time_zones", "utc", "validated", "LOCALES", "MIN_IDLE", "MAX_IDLE", "DayVisit", "OpenDraft", "AuditFilter"]
 
 
 class Records(UsersMixin, ClinicsMixin, ClientsMixin, VisitsMixin, DraftsMixin, OutcomesMixin, LettersMixin, IntakeMixin,

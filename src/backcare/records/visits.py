@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from ..clinical import soap
@@ -102,6 +102,7 @@ class TimelineEntry:
 class Timeline:
     entries: list[TimelineEntry]
     next_before: int | None  # pass as `before` for older visits; None when there are none
+    first_number: int = 0  # the first entry is the client's visit number this (the first visit is 1)
 
 
 def allowed(choice: dict[str, Any]) -> bool:
@@ -252,7 +253,12 @@ class VisitsMixin(RecordsBase):
             entries = [TimelineEntry(r.id, r.visit_date, r.name, r.pain_nrs, r.referral, r.lead_condition,
                                      r.signed_at is not None) for r in found[:limit]]
             self._audit(db, actor, "visit.list", client_id=client_id, detail=f"{len(entries)} visits shown")
-            return Timeline(entries, entries[-1].id if len(found) > limit else None)
+            number = 0
+            if entries:  # counted in the client's own index: the oldest visit is 1, whatever the page
+                number = db.scalar(select(func.count()).select_from(Visit).where(
+                    Visit.client_id == client_id,
+                    tuple_(Visit.visit_date, Visit.id) <= tuple_(entries[0].visit_date, entries[0].id)))
+            return Timeline(entries, entries[-1].id if len(found) > limit else None, number)
 
     def last_findings(self, actor: Actor, client_id: int) -> tuple[date, dict[str, Any], dict[str, Any] | None] | None:
         """The latest visit's date, findings and details, for a new visit to start from (audited)."""

@@ -286,6 +286,8 @@ class RateLimitEvent(Base):
 
 Index("ix_audit_clinic_at", AuditEvent.clinic_id, AuditEvent.at)
 Index("ix_audit_clinic_id_desc", AuditEvent.clinic_id, AuditEvent.id)
+Index("ix_audit_clinic_client", AuditEvent.clinic_id, AuditEvent.client_id, AuditEvent.id)
+Index("ix_audit_clinic_user", AuditEvent.clinic_id, AuditEvent.user_id, AuditEvent.id)
 Index("ix_clients_clinic_name", Client.clinic_id, Client.name_norm, Client.id)
 Index("ix_clients_clinic_discharged", Client.clinic_id, Client.discharged_on, Client.name_norm, Client.id)
 Index("ix_visits_client_date", Visit.client_id, Visit.visit_date, Visit.id)

@@ -6,7 +6,7 @@ from typing import Any
 
 from jinja2 import Environment, pass_context
 
-from ..clinical.soap import confidence_words
+from ..clinical.soap import confidence_words, percent
 from ..clinical.vocabulary import vocabulary
 from .dates import UTC, day, locale_named, moment
 
@@ -73,6 +73,6 @@ def dosage(item: dict[str, Any]) -> str:
 def register(env: Environment) -> None:
     from .visits.fields import label
 
-    env.filters.update(name=name, words=words, referral_to=referral_to, score=score, sentence=sentence, when=when, dosage=dosage, confidence=confidence_words, field_label=label)
+    env.filters.update(name=name, words=words, referral_to=referral_to, score=score, percent=percent, sentence=sentence, when=when, dosage=dosage, confidence=confidence_words, field_label=label)
     env.tests["startswith"] = lambda value, prefix: str(value).startswith(prefix)
     env.globals["vocab"] = vocabulary()

@@ -1,4 +1,4 @@
-"""client details, clinic settings, intake acknowledgement and revocation, discharged clients
+"""client details, clinic settings, intake acknowledgement and revocation, discharged clients, audit filters
 
 Revision ID: 0007
 Revises: 0005
@@ -32,9 +32,14 @@ def upgrade() -> None:
         AND NOT EXISTS (SELECT 1 FROM episodes o WHERE o.client_id = e.client_id AND o.closed_on IS NULL)
         ORDER BY e.closed_on DESC LIMIT 1)""")
     op.create_index("ix_clients_clinic_discharged", "clients", ["clinic_id", "discharged_on", "name_norm", "id"])
+    # The audit log narrowed to one person or one client stays an index range at a million events.
+    op.create_index("ix_audit_clinic_client", "audit_events", ["clinic_id", "client_id", "id"])
+    op.create_index("ix_audit_clinic_user", "audit_events", ["clinic_id", "user_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_clinic_user", table_name="audit_events")
+    op.drop_index("ix_audit_clinic_client", table_name="audit_events")
     op.drop_index("ix_clients_clinic_discharged", table_name="clients")
     with op.batch_alter_table("intake_links") as batch:
         batch.drop_column("revoked_at")
