@@ -147,7 +147,9 @@ def _letter(page) -> None:
 
 
 PAGES = {
+    "today": lambda page: page.goto("/today"),
     "clients": lambda page: page.goto("/clients"),
+    "follow-up": lambda page: (page.goto("/clients"), page.click("tr:has-text('Priya Shah') a:has-text('Follow-up visit')")),
     "progress": _progress,
     "questionnaire": _questionnaire,
     "referral-letter": _letter,
@@ -165,6 +167,7 @@ PAGES["intake-link"] = lambda page: (page.goto("/clients"), page.click("text=Ale
                                      page.click("button:has-text('Make the link')"))
 PAGES["intake-form"] = _intake_form
 PAGES["intake-received"] = lambda page: (page.goto("/clients"), page.click("text=Noor Haddad"))
+PAGES["client-details"] = lambda page: (page.goto("/clients"), page.click("text=Dana Okafor"))
 PAGES["client-mode"] = _client_mode  # last of all: the session stays in client mode
 # Pages only an admin sees.
 ADMIN_PAGES = {"export": lambda page: page.goto("/admin/export"), "users": _users, "audit": lambda page: page.goto("/admin/audit"), "clinic": lambda page: page.goto("/admin/clinic")}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .soap import working_differential
 from .vocabulary import vocabulary
 
 URGENCY_WORDS = {
@@ -62,7 +63,7 @@ def referral_letter(assessment: dict[str, Any], *, client: str, born: str, seen_
     if reasons:
         lines += ["Why I am referring:", *(f"- {r}" for r in reasons), ""]
     flagged = [c["name"] for c in assessment["differential"] if c.get("flagged")]
-    top = [c["name"] for c in assessment["differential"][:3]]
+    top = [c["name"] for c in working_differential(assessment["differential"])]  # nothing at 0 %
     lines.append("My working assessment (from decision support, not a diagnosis): "
                  + ", ".join(dict.fromkeys(flagged + top)) + ".")
     for root in assessment["nerve_roots"]:

@@ -79,6 +79,29 @@
     contact();
   }
 
+  // A date field shows the date the browser's way (3/4/2026 or 4/3/2026); beside it, the same date as
+  // every page writes it, with the month in words, so no one reads the wrong month.
+  const clinicLocale = (document.querySelector('meta[name="clinic-locale"]') || {}).content || "en-GB";
+  function dateWords(input) {
+    let words = input.parentNode.querySelector('.date-words[data-for="' + input.id + '"]');
+    if (!words) {
+      words = document.createElement("span");
+      words.className = "date-words small";
+      words.dataset.for = input.id;
+      words.setAttribute("aria-hidden", "true");  // the field itself is announced with its value
+      input.insertAdjacentElement("afterend", words);
+    }
+    const parts = input.value.split("-").map(Number);
+    words.textContent = parts.length === 3 && parts[0] ? new Intl.DateTimeFormat(clinicLocale, { day: "numeric", month: "short",
+      year: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(parts[0], parts[1] - 1, parts[2]))) : "";
+  }
+  document.querySelectorAll("input[type=date][id]").forEach(function (input) {
+    dateWords(input);
+    input.addEventListener("change", function () { dateWords(input); });
+    input.addEventListener("input", function () { dateWords(input); });
+  });
+  document.addEventListener("backcare:form-filled", function () { document.querySelectorAll("input[type=date][id]").forEach(dateWords); });
+
   // A text box prints only what fits in it: print a copy of its whole text instead.
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("textarea").forEach(function (box) {
