@@ -75,6 +75,7 @@ def test_a_whole_visit_from_login_to_handout(page, tmp_path):
 
 def test_the_client_list_search_filters_as_you_type(page):
     log_in(page)
+    page.goto("/clients")
     page.fill("#q", "zzz-nobody")
     page.locator("#client-rows", has_text="No client matches").wait_for()
     page.fill("#q", "")

@@ -95,7 +95,8 @@ def test_letters_say_they_when_no_sex_is_recorded_and_name_the_surgical_team():
     from backcare.clinical.letters import addressee, referral_letter
 
     assessment = {"referral": {"urgency": "urgent", "to": "surgical_team", "reasons": [], "tell_client": None},
-                  "red_flags": [], "differential": [{"name": "Lumbar radiculopathy", "flagged": False}], "nerve_roots": [],
+                  "red_flags": [], "differential": [{"name": "Lumbar radiculopathy", "probability": 0.6, "flagged": False}],
+                  "nerve_roots": [],
                   "plan": {"treat": False}}
     body = referral_letter(assessment, client="Sam Lee", born="", seen_on="5 Nov 2026", therapist="T", clinic="C",
                            contact="")["body"]
