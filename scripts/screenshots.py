@@ -87,6 +87,14 @@ def _body_chart(page) -> None:
     page.evaluate("window.scrollBy(0, -60)")
 
 
+def _intake_chart(page) -> None:
+    """The client's body chart on the intake form (a phone in the client's hand), with a few places marked."""
+    _intake_form(page)
+    for region in ("low_back", "buttock_right", "posterior_thigh_right"):
+        page.click(f'svg[data-view=back] rect[data-region="{region}"]')
+    page.locator("[data-body-chart] .charts").scroll_into_view_if_needed()
+
+
 def _users(page) -> None:
     page.goto("/admin/users")
     page.locator("details summary").first.click()
@@ -166,6 +174,7 @@ PAGES = {
 PAGES["intake-link"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("text=Pre-visit intake"),
                                      page.click("button:has-text('Make the link')"))
 PAGES["intake-form"] = _intake_form
+PAGES["intake-chart"] = _intake_chart
 PAGES["intake-received"] = lambda page: (page.goto("/clients"), page.click("text=Noor Haddad"))
 PAGES["client-details"] = lambda page: (page.goto("/clients"), page.click("text=Dana Okafor"))
 PAGES["client-mode"] = _client_mode  # last of all: the session stays in client mode
