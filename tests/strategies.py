@@ -99,3 +99,31 @@ cases = _optional_block({
     }),
     "pain_mechanism_criteria": _optional_block({c: st.booleans() for c in V.pain_mechanism_criteria}),
 })
+
+# The case format as issue 14 widened it (spinal surgery, pregnancy, the hip and circulation blocks,
+# vibration, landmarks and familiar-pain trigger points): for the visit form, which must take all of it.
+_NEW_SYMPTOMS = ("vascular_claudication", "urinary_symptoms", "colicky_pain", "cyclical_pain", "hand_clumsiness")
+_sites = st.lists(st.sampled_from([*V.structures, *V.landmarks]), max_size=4, unique=True)
+every_field_cases = st.tuples(cases, _optional_block({
+    "history": _optional_block({
+        "spinal_surgery": _optional_block({"procedure": st.sampled_from(["discectomy", "decompression", "fusion", "other"]),
+                                           "level": texts, "weeks_ago": st.integers(0, 5200)}),
+        "pregnancy_weeks": st.integers(0, 45), "postpartum_weeks": st.integers(0, 52)}),
+    "symptoms": _optional_block({flag: st.booleans() for flag in _NEW_SYMPTOMS}),
+    "neuro": _optional_block({"vibration": _side_map(["normal", "reduced", "absent"]),
+                              "monofilament": _side_map(["normal", "reduced", "absent"])}),
+    "hip": _optional_block({"internal_rotation_degrees": _optional_block({s: st.integers(0, 180) for s in SIDE_KEYS}),
+                            "flexion_degrees": _optional_block({s: st.integers(0, 180) for s in SIDE_KEYS})}),
+    "circulation": _optional_block({"pedal_pulses": _side_map(["present", "reduced", "absent"]),
+                                    "abpi": _optional_block({s: st.floats(0, 3).map(lambda x: round(x, 2)) for s in SIDE_KEYS}),
+                                    "cool_skin": _optional_block({s: st.booleans() for s in SIDE_KEYS})}),
+    "palpation": _optional_block({"tender": _sites, "not_tender": _sites, "pulsatile_abdominal_mass": st.booleans(),
+                                  "reproduces_familiar_pain": st.lists(st.sampled_from(list(V.structures)), max_size=3, unique=True)}),
+})).map(lambda pair: _deep_merge(pair[0], pair[1]))
+
+
+def _deep_merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _deep_merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out

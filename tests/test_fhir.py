@@ -27,11 +27,17 @@ START = {"leg_pain": 1, "shoulder_neck": 0, "short_walks": 0, "dresses_slowly": 
          "worrying_thoughts": 1, "never_better": 1, "not_enjoying": 1, "bothersome": 4}
 
 
+# The client's details move with the record (issue 18): gender, address, family doctor, emergency contact...
+DETAILS = {"sex": "female", "address": "4 Mill Lane", "occupation": "Nurse", "family_doctor": "Dr Rahman",
+           "family_doctor_contact": "Harbour Surgery", "emergency_contact": "Sam 07700 900456", "medications": "Naproxen",
+           "allergies": "Penicillin"}
+
+
 def _rich_client(records, people) -> int:
     me = people["north"]
     client_id = records.create_client(me, {"name": "Fay =Fhir", "date_of_birth": date(1980, 1, 1), "phone": "+44 1234",
                                            "email": "fay@example.org", "medical": {"cancer_history": False, "osteoporosis": True},
-                                           "consent_given": True, "consent_date": date(2026, 1, 1)})
+                                           "consent_given": True, "consent_date": date(2026, 1, 1), **DETAILS})
     first = records.create_visit(me, client_id, {"visit_date": date.today() - timedelta(days=20), "case": {
         **a_visit_case(), "special_tests": {"slr": {"left": "positive"}}, "neuro": {"motor": {"ankle_plantarflexion": {"left": "weak"}}}}})
     records.record_questionnaire(me, client_id, "odi", ODI, visit_id=first)

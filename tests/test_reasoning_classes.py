@@ -270,15 +270,14 @@ def test_a_look_alike_with_no_sign_of_its_own_stays_out_of_an_ordinary_back_pain
 # --- the referral letter goes to the referral's destination ------------------------
 
 def test_the_referral_letter_is_addressed_to_whom_the_client_should_see():
-    from backcare.clinical.letters import referral_letter
+    from backcare.clinical.letters import addressee
 
-    words = {"client": "Ann Lee", "born": "2 March 1979", "seen_on": "5 December 2026", "therapist": "Sam", "clinic": "C",
-             "contact": ""}
     after_surgery = run_case(history={"spinal_surgery": {**SURGERY, "weeks_ago": 4}}, medical={"fever": True})
-    assert referral_letter(after_surgery, **words)["addressee"].startswith("The surgical team")
+    assert addressee(after_surgery, "Ann Lee").startswith("The surgical team")
     emergency = run_case(symptoms={"bladder_dysfunction": True})
-    assert "emergency department" in referral_letter(emergency, **words)["addressee"]
-    assert referral_letter(emergency, **words, addressee="Dr Rao, Harbour Surgery")["addressee"] == "Dr Rao, Harbour Surgery"
+    assert "emergency department" in addressee(emergency, "Ann Lee")
+    routine = run_case(client={"age": 72}, history={"onset": "sudden", "mechanism": "slipped on ice"})
+    assert addressee(routine, "Ann Lee", "Dr Rao", "Harbour Surgery") == "Dr Rao, Harbour Surgery"
 
 
 def test_every_self_care_item_has_a_drawing_for_the_handout():

@@ -63,6 +63,27 @@ def bundle_for(records: list[dict[str, Any]], clinic: str = "") -> dict[str, Any
             "entry": writer.entries}
 
 
+# Client details without a plain FHIR field of their own travel in backcare's extension (by these names).
+DETAIL_EXTENSIONS = ("occupation", "medications", "allergies", "family_doctor_contact")
+GENDER = {"female": "female", "male": "male", "other": "other"}
+
+
+def _details(c: dict[str, Any]) -> dict[str, Any]:
+    """Patient.gender, address, generalPractitioner (by name only) and the emergency contact (as text)."""
+    out: dict[str, Any] = {}
+    if c.get("sex"):
+        out["gender"] = GENDER[c["sex"]]
+    if c.get("address"):
+        out["address"] = [{"text": c["address"]}]
+    if c.get("family_doctor"):
+        out["generalPractitioner"] = [{"display": c["family_doctor"]}]
+    if c.get("emergency_contact"):
+        out["contact"] = [{"relationship": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0131", "code": "C",
+                                                         "display": "Emergency Contact"}]}],
+                           "name": {"text": c["emergency_contact"]}}]
+    return out
+
+
 def _client(w: _Writer, record: dict[str, Any]) -> None:
     c, cid = record["client"], record["id"]
     telecom = [t for t in ({"system": "phone", "value": c["phone"]} if c["phone"] else None,
@@ -70,7 +91,10 @@ def _client(w: _Writer, record: dict[str, Any]) -> None:
     patient = w.add({
         "identifier": [{"system": SYSTEM_CLIENT, "value": str(cid)}], "name": [{"text": c["name"]}],
         **({"birthDate": c["date_of_birth"]} if c["date_of_birth"] else {}), **({"telecom": telecom} if telecom else {}),
+        **_details(c),
         "extension": [
+            *([{"url": EXT + "client-details", "extension": [{"url": key, "valueString": c[key]} for key in DETAIL_EXTENSIONS
+                                                             if c.get(key)]}] if any(c.get(k) for k in DETAIL_EXTENSIONS) else []),
             *([{"url": EXT + "medical-history", "extension": [{"url": flag, "valueBoolean": answer}
                                                               for flag, answer in c["medical"].items()]}] if c["medical"] else []),
             {"url": EXT + "consent", "extension": [{"url": "given", "valueBoolean": c["consent_given"]}]

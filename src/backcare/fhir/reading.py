@@ -35,6 +35,17 @@ def _sub(extension: dict[str, Any], url: str, kind: str) -> Any:
     return next((e.get(kind) for e in extension.get("extension", []) if e["url"] == url), None)
 
 
+def _details(patient: dict[str, Any]) -> dict[str, Any]:
+    """The client's details from a Patient backcare wrote (fhir.bundle._details and its extension)."""
+    extra = _ext(patient, "client-details") or {}
+    contact = next((c for c in patient.get("contact", []) if any(
+        code.get("code") == "C" for r in c.get("relationship", []) for code in r.get("coding", []))), None)
+    return {"sex": patient.get("gender"), "address": (patient.get("address") or [{}])[0].get("text"),
+            "family_doctor": (patient.get("generalPractitioner") or [{}])[0].get("display"),
+            "emergency_contact": ((contact or {}).get("name") or {}).get("text"),
+            **{key: _sub(extra, key, "valueString") for key in ("occupation", "medications", "allergies", "family_doctor_contact")}}
+
+
 def records_from_bundle(bundle: dict[str, Any]) -> list[dict[str, Any]]:
     from pydantic import ValidationError
 
@@ -74,7 +85,8 @@ def records_from_bundle(bundle: dict[str, Any]) -> list[dict[str, Any]]:
             "name": patient["name"][0]["text"], "date_of_birth": patient.get("birthDate"), "phone": telecom.get("phone"),
             "email": telecom.get("email"),
             "medical": {e["url"]: e["valueBoolean"] for e in (_ext(patient, "medical-history") or {}).get("extension", [])},
-            "consent_given": bool(_sub(consent, "given", "valueBoolean")), "consent_date": _sub(consent, "date", "valueDate")},
+            "consent_given": bool(_sub(consent, "given", "valueBoolean")), "consent_date": _sub(consent, "date", "valueDate"),
+            **_details(patient)},
             "episodes": [], "visits": [], "questionnaires": []}
         for url, e in of_kind.get("EpisodeOfCare", []):
             if about(e, "patient") == patient_url:

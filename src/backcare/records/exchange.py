@@ -39,6 +39,12 @@ def _iso(value: date | datetime | None) -> str | None:
     return utc(value).isoformat() if isinstance(value, datetime) else value.isoformat()
 
 
+# The client's details beyond name and contact: they move with the record (FHIR: gender, address,
+# generalPractitioner, contact, and backcare's extension for the rest).
+CLIENT_DETAILS = ("sex", "address", "occupation", "family_doctor", "family_doctor_contact", "emergency_contact",
+                  "medications", "allergies")
+
+
 class ExchangeMixin(RecordsBase):
     def export_clients(self, actor: Actor, client_id: int | None = None, purpose: str = "export") -> list[dict[str, Any]]:
         """One client (or, for an admin, every client of the clinic) as plain data; each is audited."""
@@ -71,7 +77,7 @@ class ExchangeMixin(RecordsBase):
             "id": client.id,
             "client": {"name": client.name, "date_of_birth": _iso(client.date_of_birth), "phone": client.phone,
                        "email": client.email, "medical": dict(client.medical or {}), "consent_given": client.consent_given,
-                       "consent_date": _iso(client.consent_date)},
+                       "consent_date": _iso(client.consent_date), **{k: getattr(client, k) for k in CLIENT_DETAILS}},
             "episodes": [{"key": e.id, "started_on": _iso(e.started_on), "closed_on": _iso(e.closed_on),
                           "closed_by": _person(users.get(e.closed_by)), "discharge_reason": e.discharge_reason,
                           "discharge_note": e.discharge_note} for e in episodes],
@@ -122,6 +128,9 @@ class ExchangeMixin(RecordsBase):
                 db.add(row)
                 db.flush()
                 episodes[e["key"]] = row.id
+            closed = [date.fromisoformat(e["closed_on"]) for e in record["episodes"] if e["closed_on"]]
+            if closed and len(closed) == len(record["episodes"]):  # every episode closed: discharged, as at home
+                client.discharged_on = max(closed)
             visits: dict[Any, int] = {}
             for v in record["visits"]:
                 row = Visit(clinic_id=actor.clinic_id, client_id=client.id, episode_id=episodes.get(v["episode"]),

@@ -30,6 +30,10 @@ class Clinic(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # The consent pack its jurisdiction asks for (treatment/consent_packs.yaml); "" is the default pack.
     consent_pack: Mapped[str] = mapped_column(String(20), default="")
+    # A Babel locale: the order of day, month and year on every page and paper (the month always in words).
+    locale: Mapped[str] = mapped_column(String(20), default="en_GB", server_default="en_GB")
+    # Minutes without a request before a session ends (the clinic sets it; a treatment is long).
+    idle_minutes: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -67,6 +71,17 @@ class Client(Base):
     medical: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # vocabulary medical_history flags
     consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_date: Mapped[date | None] = mapped_column(Date)
+    # The client's details: letters go to the family doctor; pronouns in papers follow the sex recorded.
+    sex: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(String(300))
+    family_doctor: Mapped[str | None] = mapped_column(String(200))
+    family_doctor_contact: Mapped[str | None] = mapped_column(String(300))
+    emergency_contact: Mapped[str | None] = mapped_column(String(300))
+    occupation: Mapped[str | None] = mapped_column(String(200))
+    medications: Mapped[str | None] = mapped_column(Text)
+    allergies: Mapped[str | None] = mapped_column(Text)
+    # Set when the client's episode of care is closed, cleared when a new one opens: lists mark and filter by it.
+    discharged_on: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -177,6 +192,7 @@ class IntakeLink(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     spent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # withdrawn by the clinic before use
 
 
 class Intake(Base):
@@ -193,6 +209,10 @@ class Intake(Base):
     urgency: Mapped[str] = mapped_column(String(10))  # the screening's referral urgency
     screening: Mapped[dict[str, Any]] = mapped_column(JSON)  # red flags, what to tell the client
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))  # the visit that took it up
+    # An emergency or urgent intake dealt with before any visit ("phoned the client, sent to the emergency department").
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[int | None] = mapped_column(Integer)
+    acknowledgement: Mapped[str | None] = mapped_column(Text)
 
 
 class Amendment(Base):
@@ -314,7 +334,10 @@ class RateLimitEvent(Base):
 
 Index("ix_audit_clinic_at", AuditEvent.clinic_id, AuditEvent.at)
 Index("ix_audit_clinic_id_desc", AuditEvent.clinic_id, AuditEvent.id)
+Index("ix_audit_clinic_client", AuditEvent.clinic_id, AuditEvent.client_id, AuditEvent.id)
+Index("ix_audit_clinic_user", AuditEvent.clinic_id, AuditEvent.user_id, AuditEvent.id)
 Index("ix_clients_clinic_name", Client.clinic_id, Client.name_norm, Client.id)
+Index("ix_clients_clinic_discharged", Client.clinic_id, Client.discharged_on, Client.name_norm, Client.id)
 Index("ix_visits_client_date", Visit.client_id, Visit.visit_date, Visit.id)
 Index("ix_intake_links_client", IntakeLink.client_id)
 Index("ix_intakes_clinic_pending", Intake.clinic_id, Intake.visit_id, Intake.urgency)

@@ -9,7 +9,7 @@ from ..clinical.knowledge.runtime import load_knowledge
 from ..clinical.vocabulary import vocabulary
 from ..records import FieldErrors, Records
 from . import deps
-from .forms import client_from_form
+from .forms import CLIENT_DETAILS, client_from_form
 from .render import render
 from .security import CurrentSession
 
@@ -17,14 +17,16 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/clients")
-def clients(request: Request, q: str = "", after: int | None = None, session: CurrentSession = Depends(deps.session),
-            records: Records = Depends(deps.records)) -> Response:
-    page = records.list_clients(session.actor, q[:100], after=after)
+def clients(request: Request, q: str = "", after: int | None = None, status: str = "all",
+            session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
+    status = status if status in ("all", "current", "discharged") else "all"
+    page = records.list_clients(session.actor, q[:100], after=after, status=status)
+    context = {"page": page, "q": q[:100], "status": status}
     # htmx asks for rows only: the search box replaces them, "More clients" appends them.
     if request.headers.get("hx-request"):
-        return render(request, "_client_rows.html", {"page": page, "q": q[:100], "appending": after is not None})
+        return render(request, "_client_rows.html", context | {"appending": after is not None})
     flagged = records.flagged_intakes(session.actor) if after is None else []
-    return render(request, "clients.html", {"page": page, "q": q[:100], "appending": False, "flagged": flagged})
+    return render(request, "clients.html", context | {"appending": False, "flagged": flagged})
 
 
 @router.get("/clients/new")
@@ -67,8 +69,11 @@ def client_page(request: Request, client_id: int, before: int | None = None, don
         "client": client, "timeline": timeline, "pains": pains, "pain_mic": pain_mic,
         "medical": medical_summary(client.medical or {}), "drafts": records.drafts_of_client(session.actor, client_id),
         "intakes": [i for i in records.intakes(session.actor, client_id) if i.visit_id is None],
-        "intake_kb": load_knowledge().intake,
-        "done": "Draft discarded." if done == "discarded" else ""})
+        "intake_kb": load_knowledge().intake, "done": DONE.get(done, ""),
+        "problem": "Say what you did before recording it (e.g. phoned the client at 10:20)." if done == "acknowledge-empty" else ""})
+
+
+DONE = {"discarded": "Draft discarded.", "acknowledged": "Recorded: the intake no longer waits in the alerts."}
 
 
 @router.get("/clients/{client_id}/edit")
@@ -76,7 +81,8 @@ def edit_client(request: Request, client_id: int, session: CurrentSession = Depe
                 records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
     values = {"name": client.name, "date_of_birth": client.date_of_birth, "phone": client.phone, "email": client.email,
-              "medical": client.medical, "consent_given": client.consent_given, "consent_date": client.consent_date}
+              "medical": client.medical, "consent_given": client.consent_given, "consent_date": client.consent_date,
+              **{k: getattr(client, k) for k in CLIENT_DETAILS}}
     return render(request, "client_form.html", {"values": values, "errors": {}, "client_id": client_id})
 
 

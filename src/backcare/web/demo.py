@@ -23,6 +23,16 @@ _CLIENTS = [
     ("Dana Okafor", date(1979, 11, 23), {}, [(1, "cauda-equina-warning.yaml")]),
 ]
 
+# The demo clients' details (letters to the family doctor are addressed by name).
+_DETAILS = {
+    "Alex Moreno": {"sex": "male", "occupation": "Warehouse worker", "family_doctor": "Dr Hannah Price",
+                    "family_doctor_contact": "Quayside Medical Practice, 3 Dock Road, Portside · 01632 960100"},
+    "Priya Shah": {"sex": "female", "occupation": "Software developer"},
+    "Dana Okafor": {"sex": "female", "occupation": "Teacher", "family_doctor": "Dr Samuel Ade",
+                    "family_doctor_contact": "Hillview Surgery, 12 Hill Street, Portside · 01632 960200",
+                    "emergency_contact": "Chris Okafor (husband) 07700 900321", "allergies": "Penicillin"},
+}
+
 _SCREENED = {"saddle_anaesthesia": False, "bladder_dysfunction": False, "bowel_dysfunction": False, "progressive_weakness": False}
 
 
@@ -109,7 +119,8 @@ def create_demo(records: Records) -> dict[str, str]:
     made: dict[str, tuple[int, list[int]]] = {}
     for name, born, medical, visits in _CLIENTS:
         client_id = records.create_client(therapist, {"name": name, "date_of_birth": born, "medical": medical,
-                                                      "consent_given": True, "consent_date": date.today() - timedelta(days=30)})
+                                                      "consent_given": True, "consent_date": date.today() - timedelta(days=30),
+                                                      **_DETAILS.get(name, {})})
         made[name] = (client_id, [records.create_visit(therapist, client_id, {
             "visit_date": date.today() - timedelta(days=days_ago), "case": _case(source), "treatment_given": ""})
             for days_ago, source in visits])

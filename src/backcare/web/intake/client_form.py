@@ -28,6 +28,8 @@ MAX_BODY = 64 * 1024  # the form with every questionnaire is under 10 KB
 LAYERS = {"pain_sites": ("Where it hurts", "pain"), "paresthesia_sites": ("Pins and needles or tingling", "paresthesia"),
           "numbness_sites": ("Numbness", "numbness")}
 TRI = {"yes": True, "no": False}
+# A questionnaire whose one question the intake already asks: instrument -> (its item, the intake's field).
+ASKED_ALREADY = {"nprs": ("pain", "pain_nrs")}
 
 
 def _gone(request: Request) -> HTMLResponse:
@@ -44,7 +46,7 @@ def _context(invitation, request: Request, values: dict[str, Any], errors: dict[
     kb = load_knowledge()
     wording = request.app.state.wording
     return {"invitation": invitation, "intake": kb.intake, "values": values, "errors": errors, "client_mode": True,
-            "questionnaires": [worded(i, wording) for i in invitation.instruments],
+            "questionnaires": [worded(i, wording) for i in invitation.instruments if i not in ASKED_ALREADY],
             "layers": LAYERS, "back": body_chart.render("back", interactive=True), "front": body_chart.render("front", interactive=True),
             "shapes": body_chart.SHAPES}
 
@@ -89,7 +91,11 @@ def answers_from(form: FormData, instruments: list[str], wording) -> dict[str, A
             raw[name] = int(value) if value.isdigit() and len(value) < 6 else -1
     for layer in LAYERS:
         raw[layer] = [x for x in form.getlist(layer) if isinstance(x, str)][:60]
-    raw["questionnaires"] = {i: answers_from_form(worded(i, wording), form, prefix=f"q.{i}.") for i in instruments}
+    raw["questionnaires"] = {i: answers_from_form(worded(i, wording), form, prefix=f"q.{i}.") for i in instruments
+                             if i not in ASKED_ALREADY}
+    for instrument, (item, field) in ASKED_ALREADY.items():
+        if instrument in instruments:  # the pain scale is the question the form asks first: one answer serves both
+            raw["questionnaires"][instrument] = {item: str(raw[field])} if field in raw else {}
     if raw["consent"] is None:
         raw.pop("consent")
     return raw
@@ -121,5 +127,10 @@ def _send(request: Request, token: str, form: FormData) -> Response:
     except FieldErrors as exc:
         values = {k: v for k, v in form.multi_items()}
         values.update({layer: form.getlist(layer) for layer in LAYERS})
-        return render(request, "intake_form.html", _context(invitation, request, values, exc.errors), 422)
+        errors = dict(exc.errors)
+        for instrument, (item, field) in ASKED_ALREADY.items():  # told beside the question the client saw
+            if f"{instrument}.{item}" in errors:
+                errors.setdefault(field, "Choose how bad the pain is right now, from 0 to 10")
+                errors.pop(f"{instrument}.{item}")
+        return render(request, "intake_form.html", _context(invitation, request, values, errors), 422)
     return render(request, "intake_done.html", {"invitation": invitation, "screening": screening, "client_mode": True})

@@ -65,7 +65,7 @@ def intake_link_form(request: Request, client_id: int, session: CurrentSession =
 @router.post("/clients/{client_id}/intake")
 def make_intake_link(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
                      form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
-    from ..dates import locale_from, moment, zone_named
+    from ..dates import locale_of, moment, zone_named
 
     client = records.get_client(session.actor, client_id)
     instruments = [x for x in form.getlist("instrument") if isinstance(x, str)]
@@ -81,7 +81,7 @@ def make_intake_link(request: Request, client_id: int, session: CurrentSession =
     url = link_url(request, token)
     sent = ""
     if form.get("send_email") == "yes" and client.email and request.app.state.settings.smtp_host:
-        expires_text = moment(expires, locale_from(request.headers.get("accept-language")), zone_named(session.zone))
+        expires_text = moment(expires, locale_of(request), zone_named(session.zone))
         try:
             send_link(request.app.state.settings, client.email, (client.name.split() or [""])[0],
                       records.clinic_details(session.actor).name, url, expires_text)
@@ -93,3 +93,35 @@ def make_intake_link(request: Request, client_id: int, session: CurrentSession =
         "links": records.intake_links(session.actor, client_id), "errors": {}, "url": url, "qr": qr_svg(url),
         "expires": expires, "sent": sent})
     return response
+
+
+@router.post("/intake-links/{link_id}/revoke")
+def revoke_link(request: Request, link_id: int, session: CurrentSession = Depends(deps.session),
+                records: Records = Depends(deps.records)) -> Response:
+    """Withdraw a link that was not used yet (a message to the wrong person, a visit cancelled)."""
+    from fastapi.responses import RedirectResponse
+
+    client_id = records.intake_link_client(session.actor, link_id)
+    try:
+        records.revoke_intake_link(session.actor, link_id)
+    except FieldErrors as exc:
+        client = records.get_client(session.actor, client_id)
+        return render(request, "intake_link.html", {"client": client, "instruments": load_knowledge().outcomes["instruments"],
+                                                    "links": records.intake_links(session.actor, client_id), "errors": exc.errors,
+                                                    "can_email": bool(request.app.state.settings.smtp_host),
+                                                    "now": datetime.now(timezone.utc)}, 409)
+    return RedirectResponse(f"/clients/{client_id}/intake", status_code=303)
+
+
+@router.post("/intakes/{intake_id}/acknowledge")
+def acknowledge(request: Request, intake_id: int, session: CurrentSession = Depends(deps.session),
+                form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
+    """An urgent or emergency intake dealt with without a visit: what the therapist did, for the record."""
+    from fastapi.responses import RedirectResponse
+
+    found = records.intake(session.actor, intake_id)
+    try:
+        records.acknowledge_intake(session.actor, intake_id, str(form.get("acknowledgement") or ""))
+    except FieldErrors:
+        return RedirectResponse(f"/clients/{found.client_id}?done=acknowledge-empty#intake-{intake_id}", status_code=303)
+    return RedirectResponse(f"/clients/{found.client_id}?done=acknowledged#intake-{intake_id}", status_code=303)

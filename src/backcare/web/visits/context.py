@@ -6,8 +6,11 @@ It sits below all three so that none of them imports another.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -21,6 +24,8 @@ from ..render import render
 from ..security import CurrentSession
 from . import exam
 from .fields import CHART_FIELDS
+
+DEFAULTS = Path(__file__).with_name("handout_defaults.yaml")
 
 
 def dermatomes(assessment: dict | None):
@@ -40,11 +45,33 @@ def handout_choices(visit, stratified: dict[str, Any] | None = None) -> dict[str
     by_id = {c["id"]: c for c in choices}
     stored = {s["id"]: s for s in visit.assessment.get("self_care", [])}
     default = list(stored) + [s["id"] for s in (stratified or {}).get("self_care_add", []) if s["id"] not in stored]
-    order = visit.handout_items if visit.handout_items is not None else default
+    order = visit.handout_items if visit.handout_items is not None else default_ticks(default, visit.case)
     chosen = [stored.get(i) or by_id[i] for i in order if i in stored or i in by_id]
     others = [c for c in choices if c["id"] not in order and allowed(c)]
     excluded = [(c, _why(c)) for c in choices if not allowed(c) and c["id"] not in order]
     return {"chosen": chosen, "others": others, "excluded": excluded, "custom": visit.handout_items is not None}
+
+
+@lru_cache(maxsize=1)
+def handout_defaults() -> dict[str, Any]:
+    """handout_defaults.yaml, checked: a positive cap, and only knowledge-base items with their day limits."""
+    data = yaml.safe_load(DEFAULTS.read_text(encoding="utf-8"))
+    known = load_knowledge().self_care_items
+    if not (isinstance(data.get("most_ticked"), int) and data["most_ticked"] > 0) or not data.get("sources"):
+        raise ValueError(f"{DEFAULTS}: most_ticked must be a positive number, with its sources")
+    for item, rule in data.get("first_days_only", {}).items():
+        if item not in known or not isinstance(rule.get("max_days"), int) or not rule.get("source"):
+            raise ValueError(f"{DEFAULTS}: first_days_only.{item} needs a knowledge-base item, max_days and a source")
+    return data
+
+
+def default_ticks(engine_order: list[str], case: dict[str, Any]) -> list[str]:
+    """What the handout ticks before the therapist chooses: the engine's first few, without the items
+    for the first days of an episode once those days are past."""
+    rules = handout_defaults()
+    days = (case.get("history") or {}).get("duration_days")
+    late = {item for item, rule in rules.get("first_days_only", {}).items() if days is not None and days > rule["max_days"]}
+    return [item for item in engine_order if item not in late][:rules["most_ticked"]]
 
 
 def _why(choice: dict[str, Any]) -> str:

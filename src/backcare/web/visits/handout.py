@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from ...clinical.knowledge.runtime import load_knowledge
 from ...records import FieldErrors, Records
 from .. import deps
-from ..dates import locale_from, zone_named
+from ..dates import locale_of, zone_named
 from ..security import CurrentSession
 from .context import handout_choices, render_visit
 
@@ -34,7 +34,7 @@ def _pdf(request: Request, template: str, context: dict[str, Any], filename: str
     from ..pdf import html_to_pdf
 
     session: CurrentSession = request.state.session
-    context = {"locale": locale_from(request.headers.get("accept-language")), "zone": zone_named(session.zone), **context}
+    context = {"locale": locale_of(request), "zone": zone_named(session.zone), **context}
     html = request.app.state.templates.get_template(template).render(context)
     return Response(html_to_pdf(html), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"})
