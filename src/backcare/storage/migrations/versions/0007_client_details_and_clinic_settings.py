@@ -1,13 +1,12 @@
 """client details, clinic settings, intake acknowledgement and revocation, discharged clients, audit filters
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-# 0005 (the intake) is already in this branch's history; the lead chains the parallel branches when merging.
 down_revision = "0006"
 branch_labels = None
 depends_on = None
