@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..storage.models import Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, ReferralLetter, User, Visit
 from .base import Actor, RecordsBase, utc
 from .clients import ClientIn, normalise, search_text
+from .links import unusable_hash
 from .users import hash_password, normalise_email
 
 
@@ -161,7 +162,7 @@ class ExchangeMixin(RecordsBase):
     def _import_intake(db: Session, actor: Actor, client_id: int, intake: dict[str, Any], visit_id: int | None) -> None:
         submitted = _when(intake["submitted_at"])
         # A spent link for the intake to hang on; its token is random and thrown away, so it opens nothing.
-        link = IntakeLink(clinic_id=actor.clinic_id, client_id=client_id, token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+        link = IntakeLink(clinic_id=actor.clinic_id, client_id=client_id, token_hash=unusable_hash(),
                           instruments=intake["instruments"], created_by=actor.user_id, created_at=submitted, expires_at=submitted,
                           spent_at=submitted)
         db.add(link)
