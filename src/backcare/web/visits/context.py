@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from ...clinical.engine import self_care_choices
 from ...clinical.knowledge.runtime import load_knowledge
+from ...homecare import handout_choice
 from ...records import Records
 from ...records.visits import allowed
 from .. import body_chart
@@ -37,11 +38,8 @@ def handout_choices(visit, stratified: dict[str, Any] | None = None) -> dict[str
     the knowledge base.
     """
     choices = self_care_choices(visit.case, load_knowledge())
-    by_id = {c["id"]: c for c in choices}
-    stored = {s["id"]: s for s in visit.assessment.get("self_care", [])}
-    default = list(stored) + [s["id"] for s in (stratified or {}).get("self_care_add", []) if s["id"] not in stored]
-    order = visit.handout_items if visit.handout_items is not None else default
-    chosen = [stored.get(i) or by_id[i] for i in order if i in stored or i in by_id]
+    chosen = handout_choice(visit.assessment, visit.handout_items, (stratified or {}).get("self_care_add", []), choices)
+    order = [c["id"] for c in chosen]
     others = [c for c in choices if c["id"] not in order and allowed(c)]
     excluded = [(c, _why(c)) for c in choices if not allowed(c) and c["id"] not in order]
     return {"chosen": chosen, "others": others, "excluded": excluded, "custom": visit.handout_items is not None}
