@@ -1,0 +1,367 @@
+"""Between visits: the client's home programme behind a link, the exercises ticked, the weekly
+check-ins, and what the therapist sees of them.
+
+The link follows the intake's rules (records.links): random 256-bit keys of
+which only the hash is stored, one client, no account, every step audited (the
+client's own steps with no user). It lasts for the episode of care: it ends at
+discharge, when revoked, when a new link replaces it, or when it expires. Any
+link that cannot be used answers like one that never existed (HomeUnavailable);
+why is told only in the clinic's audit log. Days are the clinic's calendar days.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..homecare import CheckIn as CheckInData
+from ..homecare import CheckInError, ProgrammeItem, Version, flagged, rules, screen_check_in, validate, week_of
+from ..storage.models import CheckIn, Client, Clinic, Episode, ExerciseTick, HomeLink, HomeLinkKey, HomeProgramme, User
+from .base import Actor, FieldErrors, RecordsBase, Refused, in_range, utc
+from .links import client_event, malformed, new_token, token_hash
+from .programmes import ProgrammesMixin, ProgrammeView, local_day
+
+
+class HomeUnavailable(LookupError):
+    """No such link, or ended (revoked, replaced, discharged) or expired: the client is told the same in each case."""
+
+
+class CheckInSent(LookupError):
+    """This week's check-in was sent already."""
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """What the client's page may show: their first name, the clinic, today's programme and this week's check-in."""
+
+    link_id: int
+    first_name: str
+    clinic: str
+    today: date
+    items: list[ProgrammeItem]
+    done_today: frozenset[str]
+    check_in_sent_on: date | None
+    psfs_activity: str | None
+
+    @property
+    def exercises(self) -> list[ProgrammeItem]:
+        return [i for i in self.items if i.tickable]
+
+    @property
+    def advice(self) -> list[ProgrammeItem]:
+        return [i for i in self.items if not i.tickable]
+
+    @property
+    def next_check_in(self) -> date:
+        return week_of(self.today) + timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class HomeLinkView:
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None
+    end_reason: str
+    episode_open: bool
+    psfs_activity: str | None
+
+    def state(self, now: datetime) -> str:
+        if self.ended_at:
+            return self.end_reason
+        if not self.episode_open:
+            return "ended at discharge"
+        return "expired" if self.expires_at <= now else "active"
+
+
+@dataclass(frozen=True)
+class CheckInView:
+    id: int
+    client_id: int
+    week_of: date
+    submitted_at: datetime
+    submitted_on: date  # the clinic's calendar day
+    answers: dict[str, Any]
+    urgency: str
+    screening: dict[str, Any]
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+
+    @property
+    def needs_attention(self) -> bool:
+        return flagged(self.urgency) and self.acknowledged_at is None
+
+
+@dataclass(frozen=True)
+class FlaggedCheckIn:
+    """A client whose weekly check-in points to an urgent or emergency referral, not yet acknowledged."""
+
+    check_in_id: int
+    client_id: int
+    client_name: str
+    urgency: str
+    submitted_at: datetime
+
+
+@dataclass(frozen=True)
+class HomeRecord:
+    """An episode's programmes, ticks and check-ins: what adherence and the progress page read."""
+
+    episode_id: int
+    programmes: list[ProgrammeView]  # oldest first
+    ticks: list[tuple[date, str]]
+    check_ins: list[CheckInView]  # oldest first
+    today: date
+
+    def versions(self) -> list[Version]:
+        return [Version(p.starts, p.items) for p in self.programmes]
+
+    def check_in_data(self) -> list[CheckInData]:
+        return [CheckInData(c.week_of, c.submitted_on, c.answers, c.urgency) for c in self.check_ins]
+
+
+def _check_in_view(c: CheckIn, clinic: Clinic, acknowledger: str | None) -> CheckInView:
+    submitted = utc(c.submitted_at)
+    return CheckInView(c.id, c.client_id, c.week_of, submitted, local_day(submitted, clinic), c.answers, c.urgency,
+                       c.screening, utc(c.acknowledged_at), acknowledger)
+
+
+class HomecareMixin(ProgrammesMixin):
+    # --- the therapist's side: links -------------------------------------------------------------
+
+    def create_home_link(self, actor: Actor, client_id: int, weeks: int | None = None, psfs_activity: str | None = None,
+                         now: datetime | None = None) -> tuple[str, datetime]:
+        """A link to the client's programme for the open episode (replacing any earlier link); returns the
+        token (shown once, never stored) and when the link expires. The programme starts from the latest
+        visit's handout when the episode has none yet."""
+        limits = rules().link
+        weeks = limits.default_weeks if weeks is None else weeks
+        if not 1 <= weeks <= limits.most_weeks:
+            raise FieldErrors({"weeks": f"Choose from 1 to {limits.most_weeks} weeks"})
+        now = now or datetime.now(timezone.utc)
+        token = new_token()
+        with self._transaction(actor) as db:
+            client = self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
+            episode = self._open_episode_of(db, client.id)
+            if episode is None:
+                raise FieldErrors({"programme": "Record a visit first: the programme comes from a visit's handout"})
+            if psfs_activity is not None and psfs_activity not in self._baseline_activities(db, episode.id):
+                raise FieldErrors({"psfs_activity": "Choose an activity from the baseline PSFS"})
+            if self._current_programme(db, episode.id) is None:
+                self._programme_from_latest_visit(db, actor, episode, now)
+            for old in db.scalars(select(HomeLink).where(HomeLink.client_id == client.id, HomeLink.ended_at.is_(None))):
+                old.ended_at, old.ended_by, old.end_reason = now, actor.user_id, "replaced"
+            link = HomeLink(clinic_id=actor.clinic_id, client_id=client.id, episode_id=episode.id, psfs_activity=psfs_activity,
+                            created_by=actor.user_id, created_at=now, expires_at=now + timedelta(weeks=weeks))
+            db.add(link)
+            db.flush()
+            db.add(HomeLinkKey(link_id=link.id, token_hash=token_hash(token), purpose="link", created_at=now))
+            self._audit(db, actor, "homecare.link_create", client_id=client.id, detail=f"link {link.id}, {weeks} weeks")
+            return token, utc(link.expires_at)
+
+    def home_links(self, actor: Actor, client_id: int) -> list[HomeLinkView]:
+        with self._transaction(actor) as db:
+            self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
+            rows = db.execute(select(HomeLink, Episode.closed_on).join(Episode, Episode.id == HomeLink.episode_id)
+                              .where(HomeLink.client_id == client_id).order_by(HomeLink.id.desc()).limit(10)).all()
+            return [HomeLinkView(r.id, utc(r.created_at), utc(r.expires_at), utc(r.ended_at), r.end_reason, closed is None,
+                                 r.psfs_activity) for r, closed in rows]
+
+    def revoke_home_link(self, actor: Actor, client_id: int, link_id: int) -> None:
+        with self._transaction(actor) as db:
+            self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
+            link = db.get(HomeLink, link_id) if in_range(link_id) else None
+            if link is None or link.clinic_id != actor.clinic_id or link.client_id != client_id:
+                raise Refused("home link", link_id, link.clinic_id if link else None)
+            if link.ended_at is None:
+                link.ended_at, link.ended_by, link.end_reason = datetime.now(timezone.utc), actor.user_id, "revoked"
+                self._audit(db, actor, "homecare.link_revoke", client_id=client_id, detail=f"link {link.id}")
+
+    def psfs_activities(self, actor: Actor, client_id: int) -> list[str]:
+        """The activities the client named in the open episode's first complete PSFS (the baseline)."""
+        with self._transaction(actor) as db:
+            self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
+            episode = self._open_episode_of(db, client_id)
+            return self._baseline_activities(db, episode.id) if episode else []
+
+    # --- the client's side: the page behind the link --------------------------------------------
+
+    @staticmethod
+    def _usable_home(db: Session, token: str, now: datetime) -> tuple[HomeLink | None, str]:
+        """The link of a token if it can still be used, and otherwise why not (for the audit log only)."""
+        if malformed(token):
+            return None, "malformed"
+        key = db.scalar(select(HomeLinkKey).where(HomeLinkKey.token_hash == token_hash(token)))
+        if key is None:
+            return None, "unknown"
+        link = db.get(HomeLink, key.link_id)
+        if link.ended_at is not None:
+            return None, link.end_reason
+        if utc(link.expires_at) <= now:
+            return None, "expired"
+        if db.get(Episode, link.episode_id).closed_on is not None:
+            return None, "discharged"
+        return link, ""
+
+    def _refused_home(self, db: Session, token: str, why: str) -> None:
+        # A known link is refused in its clinic's log; a token that names no link has no clinic to tell.
+        if why not in ("malformed", "unknown"):
+            link = db.scalar(select(HomeLink).join(HomeLinkKey, HomeLinkKey.link_id == HomeLink.id)
+                             .where(HomeLinkKey.token_hash == token_hash(token)))
+            client_event(db, link.clinic_id, "homecare.refused", link.client_id, f"link {link.id}: {why}")
+
+    def _open_home(self, db: Session, token: str, now: datetime, action: str, detail: str = "") -> tuple[HomeLink, Clinic]:
+        link, _why = self._usable_home(db, token, now)
+        if link is None:
+            raise _Refusal()
+        client_event(db, link.clinic_id, action, link.client_id, f"link {link.id}{detail}")
+        return link, db.get(Clinic, link.clinic_id)
+
+    def _home_step(self, token: str, now: datetime | None, step):
+        """Run `step(db, now)` in one transaction; a link found unusable in it is audited and told as HomeUnavailable."""
+        now = now or datetime.now(timezone.utc)
+        try:
+            with self._tx() as db:
+                return step(db, now)
+        except _Refusal:
+            with self._tx() as db:  # the refusal is audited, whatever the step rolled back
+                self._refused_home(db, token, self._usable_home(db, token, now)[1])
+            raise HomeUnavailable() from None
+
+    def open_home(self, token: str, now: datetime | None = None) -> HomePage:
+        def step(db: Session, now: datetime) -> HomePage:
+            link, clinic = self._open_home(db, token, now, "homecare.open")
+            return self._home_page(db, link, clinic, now)
+
+        return self._home_step(token, now, step)
+
+    def _home_page(self, db: Session, link: HomeLink, clinic: Clinic, now: datetime) -> HomePage:
+        client = db.get(Client, link.client_id)
+        today = local_day(now, clinic)
+        programme = self._current_programme(db, link.episode_id)
+        done = db.scalars(select(ExerciseTick.item).where(ExerciseTick.client_id == link.client_id, ExerciseTick.done_on == today))
+        sent = db.scalar(select(CheckIn.submitted_at).where(CheckIn.client_id == link.client_id, CheckIn.week_of == week_of(today)))
+        return HomePage(link.id, (client.name.split() or ["there"])[0][:50], clinic.name, today,
+                        programme.items if programme else [], frozenset(done),
+                        local_day(utc(sent), clinic) if sent else None, link.psfs_activity)
+
+    def tick_exercise(self, token: str, item: str, done: bool = True, now: datetime | None = None) -> HomePage:
+        """Tick (or untick) one of today's exercises as done; an item not in the programme is refused."""
+        def step(db: Session, now: datetime) -> HomePage:
+            link, clinic = self._open_home(db, token, now, "homecare.tick", f", {item[:60]} {'done' if done else 'undone'}")
+            today = local_day(now, clinic)
+            programme = self._current_programme(db, link.episode_id)
+            if programme is None or item not in {i.id for i in programme.items if i.tickable}:
+                raise FieldErrors({"item": "That exercise is not in your programme"})
+            found = db.scalar(select(ExerciseTick).where(ExerciseTick.client_id == link.client_id, ExerciseTick.item == item,
+                                                         ExerciseTick.done_on == today))
+            if done and found is None:
+                db.add(ExerciseTick(clinic_id=link.clinic_id, client_id=link.client_id, episode_id=link.episode_id, item=item,
+                                    done_on=today, created_at=now))
+            elif not done and found is not None:
+                db.delete(found)
+            db.flush()
+            return self._home_page(db, link, clinic, now)
+
+        try:
+            return self._home_step(token, now, step)
+        except IntegrityError:  # the same tick from a second tap at the same moment: it is there already
+            return self.open_home(token, now)
+
+    def send_check_in(self, token: str, raw: dict[str, Any], now: datetime | None = None) -> tuple[int, dict[str, Any]]:
+        """Keep this week's check-in with the screening of its emergency answers; returns its id and the
+        screening (urgency, advice for the client). HomeUnavailable, CheckInSent, or FieldErrors to fix."""
+        now = now or datetime.now(timezone.utc)
+        page = self.open_home(token, now)
+        try:
+            answers = validate(raw, [i.id for i in page.exercises], page.psfs_activity)
+        except CheckInError as exc:
+            raise FieldErrors(exc.errors) from None
+        screening = screen_check_in(answers.screening)
+
+        def step(db: Session, now: datetime) -> int:
+            link, clinic = self._open_home(db, token, now, "homecare.check_in", f", screening {screening['urgency']}")
+            week = week_of(local_day(now, clinic))
+            if db.scalar(select(CheckIn.id).where(CheckIn.client_id == link.client_id, CheckIn.week_of == week)) is not None:
+                raise CheckInSent()
+            row = CheckIn(clinic_id=link.clinic_id, client_id=link.client_id, episode_id=link.episode_id, link_id=link.id,
+                          week_of=week, submitted_at=now, answers=answers.model_dump(), urgency=screening["urgency"],
+                          screening=screening)
+            db.add(row)
+            db.flush()
+            return row.id
+
+        try:
+            return self._home_step(token, now, step), screening
+        except IntegrityError:  # a second copy sent at the same moment: the unique week kept the first
+            raise CheckInSent() from None
+
+    # --- what the therapist sees ---------------------------------------------------------------
+
+    def home_record(self, actor: Actor, client_id: int, episode_id: int | None = None,
+                    purpose: str = "homecare.read") -> HomeRecord | None:
+        """An episode's programmes, ticks and check-ins (the open or latest episode when none is named)."""
+        with self._transaction(actor) as db:
+            self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
+            query = select(Episode).where(Episode.client_id == client_id)
+            query = query.where(Episode.id == episode_id) if episode_id else query.order_by(
+                Episode.closed_on.is_not(None), Episode.started_on.desc(), Episode.id.desc())
+            episode = db.scalar(query.limit(1))
+            if episode is None:
+                return None
+            clinic = db.get(Clinic, actor.clinic_id)
+            programmes = self._programme_versions(db, episode.id, clinic)
+            ticks = [(r.done_on, r.item) for r in db.execute(select(ExerciseTick.done_on, ExerciseTick.item).where(
+                ExerciseTick.episode_id == episode.id).order_by(ExerciseTick.done_on, ExerciseTick.id))]
+            names = dict(db.execute(select(User.id, User.name).where(User.clinic_id == actor.clinic_id)).all())
+            check_ins = [_check_in_view(c, clinic, names.get(c.acknowledged_by)) for c in db.scalars(
+                select(CheckIn).where(CheckIn.episode_id == episode.id).order_by(CheckIn.week_of, CheckIn.id))]
+            if programmes or check_ins:
+                self._audit(db, actor, purpose, client_id=client_id, detail=f"episode {episode.id}")
+            return HomeRecord(episode.id, programmes, ticks, check_ins, local_day(datetime.now(timezone.utc), clinic))
+
+    def flagged_check_ins(self, actor: Actor) -> list[FlaggedCheckIn]:
+        """Check-ins that point to an urgent or emergency referral and no one has acknowledged yet."""
+        with self._transaction(actor) as db:
+            rows = db.execute(select(CheckIn.id, CheckIn.client_id, Client.name, CheckIn.urgency, CheckIn.submitted_at)
+                              .join(Client, Client.id == CheckIn.client_id)
+                              .where(CheckIn.clinic_id == actor.clinic_id, CheckIn.acknowledged_at.is_(None),
+                                     CheckIn.urgency.in_(("emergency", "urgent")))
+                              .order_by(CheckIn.urgency.desc(), CheckIn.submitted_at.desc()).limit(50)).all()
+            for r in rows:
+                self._audit(db, actor, "client.list", client_id=r.client_id, detail="check-in alert")
+            return [FlaggedCheckIn(r.id, r.client_id, r.name, r.urgency, utc(r.submitted_at)) for r in rows]
+
+    def acknowledge_check_in(self, actor: Actor, check_in_id: int) -> int:
+        """The therapist has seen a flagged check-in (and acted on it); returns the client's id."""
+        with self._transaction(actor) as db:
+            row = db.get(CheckIn, check_in_id) if in_range(check_in_id) else None
+            if row is None or row.clinic_id != actor.clinic_id:
+                raise Refused("check-in", check_in_id, row.clinic_id if row else None)
+            if row.acknowledged_at is None:
+                row.acknowledged_at, row.acknowledged_by = datetime.now(timezone.utc), actor.user_id
+                self._audit(db, actor, "homecare.acknowledge", client_id=row.client_id, detail=f"check-in {row.id}, {row.urgency}")
+            return row.client_id
+
+    @staticmethod
+    def _open_episode_of(db: Session, client_id: int) -> Episode | None:
+        return db.scalar(select(Episode).where(Episode.client_id == client_id, Episode.closed_on.is_(None))
+                         .order_by(Episode.started_on.desc(), Episode.id.desc()).limit(1))
+
+    @staticmethod
+    def _baseline_activities(db: Session, episode_id: int) -> list[str]:
+        from ..storage.models import QuestionnaireResponse
+
+        answers = db.scalar(select(QuestionnaireResponse.answers).where(
+            QuestionnaireResponse.episode_id == episode_id, QuestionnaireResponse.instrument == "psfs",
+            QuestionnaireResponse.complete.is_(True)).order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id).limit(1))
+        return [a["activity"] for a in (answers or {}).values() if isinstance(a, dict) and a.get("activity")]
+
+
+class _Refusal(Exception):
+    """Inside a client step: the link cannot be used (rolled back, then audited and told as HomeUnavailable)."""
+
