@@ -100,7 +100,7 @@ def screen_check_in(screening: dict[str, bool]) -> dict[str, Any]:
     if RANK[engine["urgency"]] > RANK[urgency]:
         urgency = engine["urgency"]
     advice = kb["emergency_advice"] if urgency == "emergency" else kb["urgent_advice"] if urgency == "urgent" else None
-    return {"urgency": urgency, "answered_yes": [q for q, yes in screening.items() if yes],
+    return {"urgency": urgency, "answered_yes": [q for q in kb["screening"] if screening.get(q)],  # in the form's order
             "red_flags": engine["red_flags"], "advice": advice,
             # The engine's words for the client, unless the knowledge base's mark raised the urgency above them.
             "tell_client": engine["tell_client"] if engine["urgency"] == urgency else None}

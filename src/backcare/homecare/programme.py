@@ -79,12 +79,10 @@ def stepped(item: ProgrammeItem, direction: Literal["up", "down"]) -> ProgrammeI
     """One step harder (up) or easier (down); None when every rule is at its bound already."""
     for rule in getattr(rules().progression, direction):
         value = getattr(item, rule.field)
-        if value is None:
-            continue
-        moved = value + rule.step
-        moved = min(moved, rule.bound) if rule.step > 0 else max(moved, rule.bound)
-        if moved != value:
-            return item.model_copy(update={rule.field: moved, "change": direction, "replaces": None})
+        if value is None or (value >= rule.bound if rule.step > 0 else value <= rule.bound):
+            continue  # not a number this item has, or at (or past) the bound already: never a step the wrong way
+        moved = min(value + rule.step, rule.bound) if rule.step > 0 else max(value + rule.step, rule.bound)
+        return item.model_copy(update={rule.field: moved, "change": direction, "replaces": None})
     return None
 
 
