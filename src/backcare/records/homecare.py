@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..homecare import CheckIn as CheckInData
 from ..homecare import CheckInError, ProgrammeItem, Version, flagged, rules, screen_check_in, validate, week_of
-from ..storage.models import CheckIn, Client, Clinic, Episode, ExerciseTick, HomeLink, HomeLinkKey, HomeProgramme, User
+from ..storage.models import CheckIn, Client, Clinic, Episode, ExerciseTick, HomeLink, HomeLinkKey, User, Visit
 from .base import Actor, FieldErrors, RecordsBase, Refused, in_range, utc
 from .links import client_event, malformed, new_token, token_hash
 from .programmes import ProgrammesMixin, ProgrammeView, local_day
@@ -112,6 +112,8 @@ class HomeRecord:
     """An episode's programmes, ticks and check-ins: what adherence and the progress page read."""
 
     episode_id: int
+    episode_open: bool
+    visits: list[tuple[int, date, int | None]]  # (id, date, pain now), oldest first
     programmes: list[ProgrammeView]  # oldest first
     ticks: list[tuple[date, str]]
     check_ins: list[CheckInView]  # oldest first
@@ -320,18 +322,23 @@ class HomecareMixin(ProgrammesMixin):
             names = dict(db.execute(select(User.id, User.name).where(User.clinic_id == actor.clinic_id)).all())
             check_ins = [_check_in_view(c, clinic, names.get(c.acknowledged_by)) for c in db.scalars(
                 select(CheckIn).where(CheckIn.episode_id == episode.id).order_by(CheckIn.week_of, CheckIn.id))]
+            visits = [(v.id, v.visit_date, v.pain_nrs) for v in db.execute(select(Visit.id, Visit.visit_date, Visit.pain_nrs).where(
+                Visit.episode_id == episode.id).order_by(Visit.visit_date, Visit.id))]
             if programmes or check_ins:
                 self._audit(db, actor, purpose, client_id=client_id, detail=f"episode {episode.id}")
-            return HomeRecord(episode.id, programmes, ticks, check_ins, local_day(datetime.now(timezone.utc), clinic))
+            return HomeRecord(episode.id, episode.closed_on is None, visits, programmes, ticks, check_ins,
+                              local_day(datetime.now(timezone.utc), clinic))
 
-    def flagged_check_ins(self, actor: Actor) -> list[FlaggedCheckIn]:
-        """Check-ins that point to an urgent or emergency referral and no one has acknowledged yet."""
+    def flagged_check_ins(self, actor: Actor, client_id: int | None = None) -> list[FlaggedCheckIn]:
+        """Check-ins that point to an urgent or emergency referral and no one has acknowledged yet (of one client, or all)."""
         with self._transaction(actor) as db:
-            rows = db.execute(select(CheckIn.id, CheckIn.client_id, Client.name, CheckIn.urgency, CheckIn.submitted_at)
-                              .join(Client, Client.id == CheckIn.client_id)
-                              .where(CheckIn.clinic_id == actor.clinic_id, CheckIn.acknowledged_at.is_(None),
-                                     CheckIn.urgency.in_(("emergency", "urgent")))
-                              .order_by(CheckIn.urgency.desc(), CheckIn.submitted_at.desc()).limit(50)).all()
+            query = (select(CheckIn.id, CheckIn.client_id, Client.name, CheckIn.urgency, CheckIn.submitted_at)
+                     .join(Client, Client.id == CheckIn.client_id)
+                     .where(CheckIn.clinic_id == actor.clinic_id, CheckIn.acknowledged_at.is_(None),
+                            CheckIn.urgency.in_(("emergency", "urgent"))))
+            if client_id is not None:
+                query = query.where(CheckIn.client_id == client_id)
+            rows = db.execute(query.order_by(CheckIn.urgency.desc(), CheckIn.submitted_at.desc()).limit(50)).all()
             for r in rows:
                 self._audit(db, actor, "client.list", client_id=r.client_id, detail="check-in alert")
             return [FlaggedCheckIn(r.id, r.client_id, r.name, r.urgency, utc(r.submitted_at)) for r in rows]

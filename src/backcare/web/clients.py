@@ -24,7 +24,9 @@ def clients(request: Request, q: str = "", after: int | None = None, session: Cu
     if request.headers.get("hx-request"):
         return render(request, "_client_rows.html", {"page": page, "q": q[:100], "appending": after is not None})
     flagged = records.flagged_intakes(session.actor) if after is None else []
-    return render(request, "clients.html", {"page": page, "q": q[:100], "appending": False, "flagged": flagged})
+    check_ins = records.flagged_check_ins(session.actor) if after is None else []
+    return render(request, "clients.html", {"page": page, "q": q[:100], "appending": False, "flagged": flagged,
+                                            "flagged_check_ins": check_ins, "alerts_back": "/clients"})
 
 
 @router.get("/clients/new")
@@ -67,7 +69,7 @@ def client_page(request: Request, client_id: int, before: int | None = None, don
         "client": client, "timeline": timeline, "pains": pains, "pain_mic": pain_mic,
         "medical": medical_summary(client.medical or {}), "drafts": records.drafts_of_client(session.actor, client_id),
         "intakes": [i for i in records.intakes(session.actor, client_id) if i.visit_id is None],
-        "intake_kb": load_knowledge().intake,
+        "intake_kb": load_knowledge().intake, "client_check_ins": records.flagged_check_ins(session.actor, client_id),
         "done": "Draft discarded." if done == "discarded" else ""})
 
 

@@ -17,6 +17,7 @@ from ...homecare import handout_choice
 from ...records import Records
 from ...records.visits import allowed
 from .. import body_chart
+from ..homecare.context import visit_homecare
 from ..filters import name
 from ..render import render
 from ..security import CurrentSession
@@ -65,7 +66,8 @@ def visit_context(request: Request, records: Records, session: CurrentSession, v
     return {"visit": visit, "assessment": visit.assessment, "errors": {}, "values": dict(soap_draft.data) if soap_draft else {},
             "soap_draft": soap_draft, "dermatomes": dermatomes(visit.assessment), "exam": exam.summary(visit.case, visit.details),
             "pain_map": exam.pain_map(visit.case), "chart_layers": CHART_FIELDS, "stratified": stratified, "letters": letters,
-            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor), **extra}
+            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor),
+            "homecare": visit_homecare(records, session.actor, visit), **extra}
 
 
 def render_visit(request: Request, records: Records, session: CurrentSession, visit_id: int, status: int, **extra) -> Response:

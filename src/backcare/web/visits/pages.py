@@ -17,6 +17,7 @@ from .. import body_chart, deps
 from ..forms import age_on
 from ..render import render
 from ..security import CurrentSession
+from ..homecare.context import next_visit_summary
 from .context import dermatomes, visit_context
 from .fields import (CARRIED, CHART_FIELDS, PAIN_QUALITIES, PALPATION, SECTIONS, by_section, case_from_form, field_of,
                      form_values, tri_state_fields, values_from_form)
@@ -65,7 +66,8 @@ def mechanism_checklist() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def form_page(request: Request, client, values: dict[str, Any], errors: dict[str, str], *, visit=None,
-              draft=None, last=None, status: int = 200, notice: str = "", intake_sections: list[str] | None = None) -> Response:
+              draft=None, last=None, status: int = 200, notice: str = "", intake_sections: list[str] | None = None,
+              between=None) -> Response:
     """The visit form for a new visit (visit None) or an unsigned visit's findings."""
     kb = load_knowledge()
     screening = kb.screening_questions
@@ -85,7 +87,7 @@ def form_page(request: Request, client, values: dict[str, Any], errors: dict[str
         "symptom_flags": [f.split(".", 1)[1] for f in tri_state_fields()
                           if f.startswith("symptoms.") and f.split(".", 1)[1] not in screening],
         "front": body_chart.render("front", interactive=True), "back": body_chart.render("back", interactive=True),
-        "shapes": body_chart.SHAPES}, status)
+        "shapes": body_chart.SHAPES, "between": between, "client_id": client.id}, status)
 
 
 # Not part of the case: which sections hold the client's own pre-visit answers (their note says so).
@@ -107,7 +109,8 @@ def new_visit(request: Request, client_id: int, intake: int | None = None, sessi
         values = form_values(case) | {"visit_date": today.isoformat()}
         if intake is not None:
             values |= _from_intake(records, session, client_id, intake, case)
-    return form_page(request, client, values, {}, draft=draft, last=records.last_findings(session.actor, client_id))
+    return form_page(request, client, values, {}, draft=draft, last=records.last_findings(session.actor, client_id),
+                     between=next_visit_summary(records, session.actor, client_id))
 
 
 def _from_intake(records: Records, session: CurrentSession, client_id: int, intake_id: int, case: dict[str, Any]) -> dict[str, Any]:
@@ -206,6 +209,7 @@ DONE = {
     "amended": "Amendment added.",
     "handout": "Handout choice saved.",
     "letter": "Referral letter saved; print it from the list below.",
+    "programme": "Home programme saved: the client's link shows it now.",
 }
 
 
