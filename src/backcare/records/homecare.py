@@ -183,6 +183,20 @@ class HomecareMixin(ProgrammesMixin):
                 link.ended_at, link.ended_by, link.end_reason = datetime.now(timezone.utc), actor.user_id, "revoked"
                 self._audit(db, actor, "homecare.link_revoke", client_id=client_id, detail=f"link {link.id}")
 
+    def reminder_key(self, actor: Actor, client_id: int) -> str:
+        """A new key to the client's active link, for a reminder the therapist sends by hand (the link stays the same)."""
+        now = datetime.now(timezone.utc)
+        with self._transaction(actor) as db:
+            self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
+            link = db.scalar(select(HomeLink).where(HomeLink.client_id == client_id, HomeLink.ended_at.is_(None),
+                                                    HomeLink.expires_at > now).order_by(HomeLink.id.desc()).limit(1))
+            if link is None or db.get(Episode, link.episode_id).closed_on is not None:
+                raise FieldErrors({"reminder": "There is no active link to remind the client of: make a link first"})
+            token = new_token()
+            db.add(HomeLinkKey(link_id=link.id, token_hash=token_hash(token), purpose="reminder", created_at=now))
+            self._audit(db, actor, "homecare.reminder_copy", client_id=client_id, detail=f"link {link.id}")
+            return token
+
     def psfs_activities(self, actor: Actor, client_id: int) -> list[str]:
         """The activities the client named in the open episode's first complete PSFS (the baseline)."""
         with self._transaction(actor) as db:

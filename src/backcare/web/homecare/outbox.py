@@ -24,12 +24,12 @@ class Sent:
     alerts_failed: int = 0
 
 
-def reminder_text(due: DueReminder, url: str) -> tuple[str, str]:
-    first = (due.client_name.split() or [""])[0]
-    return (f"{due.clinic}: your weekly check-in",
+def reminder_text(client_name: str, clinic: str, url: str) -> tuple[str, str]:
+    first = (client_name.split() or [""])[0]
+    return (f"{clinic}: your weekly check-in",
             f"Hello {first},\n\nIt is time for this week's check-in on your home programme. It takes a minute:\n{url}\n\n"
             "If you notice numbness around your bottom or genitals, new trouble with your bladder or bowels, or weakness "
-            f"in your legs that is getting worse, do not wait: go to an emergency department now.\n\n{due.clinic}\n")
+            f"in your legs that is getting worse, do not wait: go to an emergency department now.\n\n{clinic}\n")
 
 
 def send_clinic_alerts(records: Records, settings, base_url: str) -> tuple[int, int]:
@@ -65,7 +65,7 @@ def send_reminders(records: Records, settings, base_url: str) -> Sent:
         token = records.claim_reminder(due)
         if token is None:
             continue  # claimed by another server in the meantime
-        subject, body = reminder_text(due, f"{base_url.rstrip('/')}/home/{token}")
+        subject, body = reminder_text(due.client_name, due.clinic, f"{base_url.rstrip('/')}/home/{token}")
         try:
             send_mail(settings, due.email, subject, body)
             result.sent.append(due)

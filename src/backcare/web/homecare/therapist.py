@@ -79,6 +79,22 @@ def make_link(request: Request, client_id: int, session: CurrentSession = Depend
                  message=message, expires=expires, sent=sent, email_error=email_error)
 
 
+@router.post("/clients/{client_id}/homecare/reminder")
+def reminder_message(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
+                     records: Records = Depends(deps.records)) -> Response:
+    """A reminder of the weekly check-in to copy into a message, when backcare sends no e-mail itself."""
+    from .outbox import reminder_text
+
+    client = records.get_client(session.actor, client_id)
+    try:
+        token = records.reminder_key(session.actor, client_id)
+    except FieldErrors as exc:
+        return _page(request, records, session, client_id, 422, errors=exc.errors)
+    url = public_url(request, f"/home/{token}")
+    _subject, body = reminder_text(client.name, records.clinic_details(session.actor).name, url)
+    return _page(request, records, session, client_id, reminder=body)
+
+
 @router.post("/clients/{client_id}/homecare/links/{link_id}/revoke")
 def revoke_link(request: Request, client_id: int, link_id: int, session: CurrentSession = Depends(deps.session),
                 records: Records = Depends(deps.records)) -> Response:
