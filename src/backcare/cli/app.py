@@ -224,12 +224,13 @@ def reminders_send(
     Once each, however often it runs and on however many servers at once (one sends, under a
     database lock). Without an SMTP server (BACKCARE_SMTP_HOST) it sends nothing and lists what
     to send; the client's Home programme page gives a reminder to copy."""
-    from ..web.homecare.outbox import send_reminders
+    from ..web.homecare.outbox import run_reminders
     from ..web.mail import configured
     from ..web.settings import Settings
 
     settings = Settings()
-    records = _records()
+    if configured(settings) and not settings.public_url:
+        _fail(["reminders send: set BACKCARE_PUBLIC_URL, the address clients use to reach backcare (reminders carry their link)"])
     show = sys.stdout.isatty() if listing is None else listing
 
     def listed(title: str, due) -> None:
@@ -237,24 +238,20 @@ def reminders_send(
         for d in due if show else []:
             sys.stdout.write(f"  {d.clinic}: {d.client_name} (client {d.client_id}) <{d.email or 'no e-mail address'}>, week of {d.week_of}\n")
 
-    with records.job_lock("reminders") as held:
-        if not held:
-            sys.stdout.write("another server is sending the reminders now: nothing to do here\n")
-            return
-        if not configured(settings):
-            listed("check-in reminders due (no SMTP server is set, so none was sent)", records.due_reminders())
-            sys.stdout.write("send each from the client's Home programme page (Reminder of the weekly check-in, to copy)\n")
-            return
-        if not settings.public_url:
-            _fail(["reminders send: set BACKCARE_PUBLIC_URL, the address clients use to reach backcare (reminders carry their link)"])
-        result = send_reminders(records, settings, settings.public_url)
-    sys.stdout.write(f"reminders sent: {len(result.sent)}\n")
-    listed("due but the client has no e-mail address (send by hand)", result.without_email)
-    for due, why in result.failed:
-        sys.stdout.write(f"not sent ({why}), tried again next time: client {due.client_id}\n")
-    sys.stdout.write(f"clinic alerts sent: {result.alerts}\n")
-    if result.failed or result.alerts_failed:
-        raise typer.Exit(1)
+    result = run_reminders(_records(), settings, settings.public_url or "")
+    if not result.held:
+        sys.stdout.write("another server is sending the reminders now: nothing to do here\n")
+    elif not result.mailing:
+        listed("check-in reminders due (no SMTP server is set, so none was sent)", result.due)
+        sys.stdout.write("send each from the client's Home programme page (Reminder of the weekly check-in, to copy)\n")
+    else:
+        sys.stdout.write(f"reminders sent: {len(result.sent)}\n")
+        listed("due but the client has no e-mail address (send by hand)", result.without_email)
+        for due, why in result.failed:
+            sys.stdout.write(f"not sent ({why}), tried again next time: client {due.client_id}\n")
+        sys.stdout.write(f"clinic alerts sent: {result.alerts}\n")
+        if result.failed or result.alerts_failed:
+            raise typer.Exit(1)
 
 
 @app.command()

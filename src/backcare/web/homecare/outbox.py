@@ -10,6 +10,7 @@ into backcare.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ...records import DueReminder, Records
 from ..mail import MailError, configured, send_mail
@@ -17,6 +18,9 @@ from ..mail import MailError, configured, send_mail
 
 @dataclass
 class Sent:
+    held: bool = True  # False: another server held the lock, and this run did nothing
+    mailing: bool = True  # False: no SMTP server, so `due` is only listed
+    due: list[DueReminder] = field(default_factory=list)
     sent: list[DueReminder] = field(default_factory=list)
     without_email: list[DueReminder] = field(default_factory=list)
     failed: list[tuple[DueReminder, str]] = field(default_factory=list)
@@ -53,16 +57,25 @@ def send_clinic_alerts(records: Records, settings, base_url: str) -> tuple[int, 
     return sent, failed
 
 
-def send_reminders(records: Records, settings, base_url: str) -> Sent:
+def run_reminders(records: Records, settings, base_url: str, now: datetime | None = None) -> Sent:
+    """What `backcare reminders send` does: under the lock, send the reminders due (or, without SMTP, list them)."""
+    with records.job_lock("reminders") as held:
+        if not held:
+            return Sent(held=False)
+        if not configured(settings):
+            return Sent(mailing=False, due=records.due_reminders(now))
+        return send_reminders(records, settings, base_url, now)
+
+
+def send_reminders(records: Records, settings, base_url: str, now: datetime | None = None) -> Sent:
     """Send every reminder due (those whose client has no e-mail address are left for the clinic to send)."""
     result = Sent()
-    if not configured(settings):
-        return result
-    for due in records.due_reminders():
+    for due in records.due_reminders(now):
+        result.due.append(due)
         if not due.email:
             result.without_email.append(due)
             continue
-        token = records.claim_reminder(due)
+        token = records.claim_reminder(due, now)
         if token is None:
             continue  # claimed by another server in the meantime
         subject, body = reminder_text(due.client_name, due.clinic, f"{base_url.rstrip('/')}/home/{token}")
