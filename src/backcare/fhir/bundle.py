@@ -10,6 +10,7 @@ from typing import Any
 from ..clinical.knowledge.runtime import load_knowledge
 from ..clinical.soap import regions_text
 from ..clinical.vocabulary import vocabulary
+from . import homecare
 from .codes import (ACT_CODE, CONDITION_CATEGORY, CONDITION_CLINICAL, CONDITION_VERIFICATION, EXT, ICD10, LOCAL_OUTCOMES,
                     LOINC, OBSERVATION_CATEGORY, PERSON_EMAIL, SNOMED, SYSTEM_CLIENT, UCUM, V3_COMPLETION, V3_OPERATION,
                     questionnaire_url)
@@ -95,6 +96,7 @@ def _client(w: _Writer, record: dict[str, Any]) -> None:
         _questionnaire(w, q, (cid, n), subject, encounters, episodes)
     for n, intake in enumerate(record.get("intakes", [])):
         _intake(w, intake, (cid, "intake", n), subject, encounters)
+    homecare.write(w, record.get("homecare", {}), cid, subject, encounters, episodes)
 
 
 def _visit(w: _Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dict) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from . import homecare
 from .codes import EXT, PERSON_EMAIL, SYSTEM_CLIENT
 
 
@@ -117,7 +118,7 @@ def records_from_bundle(bundle: dict[str, Any]) -> list[dict[str, Any]]:
             })
         record["intakes"] = []
         for url, qr in of_kind.get("QuestionnaireResponse", []):
-            if about(qr) != patient_url:
+            if about(qr) != patient_url or homecare.is_check_in(qr):
                 continue
             instrument = qr["questionnaire"].rsplit("/", 1)[-1]
             if instrument == "intake":
@@ -134,6 +135,7 @@ def records_from_bundle(bundle: dict[str, Any]) -> list[dict[str, Any]]:
                 "score": _json(qr, "result")["value"], "answered_on": _value(qr, "answered-on", "valueDate"),
                 "entered_by": person(_value(qr, "entered-by", "valueReference")), "mode": _value(qr, "mode", "valueCode"),
                 "kb_version": _value(qr, "kb-version", "valueString"), "created_at": qr["authored"]})
+        record["homecare"] = homecare.read(of_kind, patient_url, person)
         records.append(record)
     return records
 

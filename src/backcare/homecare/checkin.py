@@ -78,7 +78,8 @@ def validate(raw: dict[str, Any], exercises: list[str], psfs_activity: str | Non
         raise CheckInError({"notes": f"Please keep this under {rules().check_in.notes_limit:,} characters"})
     if not set(answers.felt) <= set(exercises):
         raise CheckInError({"felt": "That exercise is not in your programme"})
-    if answers.psfs_activity != psfs_activity or (answers.psfs_rating is not None and psfs_activity is None):
+    asked = answers.psfs_activity is None or answers.psfs_activity == psfs_activity
+    if not asked or (answers.psfs_rating is not None and answers.psfs_activity is None):
         raise CheckInError({"psfs_rating": "That activity was not asked about"})
     return answers
 

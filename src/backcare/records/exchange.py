@@ -1,9 +1,10 @@
 """A client's whole record as plain data, out (for FHIR and CSV) and back in (a clinic moving servers).
 
 `export_clients` reads everything of a client: details, episodes, visits with
-their notes, signatures, amendments and referral letters, questionnaires, and
-the intakes the client sent (with their screening, and the visit that took
-each up).
+their notes, signatures, amendments and referral letters, questionnaires, the
+intakes the client sent (with their screening, and the visit that took each
+up), and the home programme with its ticks and weekly check-ins
+(homecare_exchange).
 People are named by e-mail and name, never by this server's ids. `import_client`
 writes such a record into the actor's clinic as it was: signed notes stay
 signed (and so locked), with their signer and time; a therapist missing from
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..storage.models import Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, ReferralLetter, User, Visit
 from .base import Actor, RecordsBase, utc
+from . import homecare_exchange
 from .clients import ClientIn, normalise, search_text
 from .links import unusable_hash
 from .users import hash_password, normalise_email
@@ -95,6 +97,7 @@ class ExchangeMixin(RecordsBase):
             "intakes": [{"submitted_at": _iso(i.submitted_at), "instruments": list(instruments), "answers": i.answers,
                          "case": i.case, "urgency": i.urgency, "screening": i.screening, "visit": i.visit_id}
                         for i, instruments in intakes],
+            "homecare": homecare_exchange.dump(db, client, users),
         }
 
     def import_client(self, actor: Actor, record: dict[str, Any]) -> int:
@@ -152,10 +155,14 @@ class ExchangeMixin(RecordsBase):
                     mode=q["mode"], kb_version=q["kb_version"], created_at=_when(q["created_at"])))
             for i in record.get("intakes", []):  # absent from records exported before intakes existed
                 self._import_intake(db, actor, client.id, i, visits.get(i["visit"]))
+            check_ins = homecare_exchange.restore(  # absent from records exported before the home programme existed
+                db, actor, client, record.get("homecare", {}),
+                lambda key, on: episodes.get(key) or self._open_episode(db, actor.clinic_id, client, on).id,  # type: ignore[attr-defined]
+                visits, user)
             dates = [date.fromisoformat(v["visit_date"]) for v in record["visits"]]
             client.last_visit_date = max(dates) if dates else None
             self._audit(db, actor, "import", client_id=client.id, detail=f"{len(visits)} visits, {len(record['questionnaires'])} questionnaires, "
-                        f"{len(record.get('intakes', []))} intakes")
+                        f"{len(record.get('intakes', []))} intakes, {check_ins} check-ins")
             return client.id
 
     @staticmethod
