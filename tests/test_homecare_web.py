@@ -81,6 +81,8 @@ def test_the_page_shows_the_first_name_the_programme_and_the_safety_net_only(sit
     assert load_knowledge().safety_net[:60] in page and load_knowledge().intake["emergency_advice"][:40] in page
     assert page.count('<svg class="exercise"') >= 1 and page.count('class="big-button">Done today') >= 1
     assert "Keep this page's address" in page
+    token = path.removeprefix("/home/")
+    assert f'action="/home/{token}/tick"' in page and f'action="/home/{token}/check-in"' in page  # the forms post to the link
 
 
 def test_ticks_and_a_check_in_with_answers_named_and_once_a_week(site):

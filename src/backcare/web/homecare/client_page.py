@@ -36,9 +36,9 @@ def _gone(request: Request, status: int = 404, **why) -> Response:
     return render(request, "intake_gone.html", {"client_mode": True, **why}, status)
 
 
-def _context(page: HomePage, values: dict[str, Any], errors: dict[str, str], **extra) -> dict[str, Any]:
+def _context(token: str, page: HomePage, values: dict[str, Any], errors: dict[str, str], **extra) -> dict[str, Any]:
     kb = load_knowledge()
-    return {"page": page, "values": values, "errors": errors, "client_mode": True, "drawing": drawing,
+    return {"token": token, "page": page, "values": values, "errors": errors, "client_mode": True, "drawing": drawing,
             "safety_net": kb.safety_net, "intake": kb.intake, "words": rules().check_in, **extra}
 
 
@@ -48,7 +48,7 @@ def home(request: Request, token: str, done: str = "") -> Response:
         page = request.app.state.records.open_home(token)
     except HomeUnavailable:
         return _gone(request, 429, limited=True) if _limited(request) else _gone(request)
-    return render(request, "home.html", _context(page, {}, {}, ticked=done[:60]))
+    return render(request, "home.html", _context(token, page, {}, {}, ticked=done[:60]))
 
 
 async def _form(request: Request) -> FormData | Response:
@@ -115,9 +115,9 @@ def _check_in(request: Request, token: str, form: FormData, background: Backgrou
     except HomeUnavailable:
         return _gone(request)
     except CheckInSent:
-        return render(request, "home.html", _context(records.open_home(token), {}, {}, already=True), 409)
+        return render(request, "home.html", _context(token, records.open_home(token), {}, {}, already=True), 409)
     except FieldErrors as exc:
-        return render(request, "home.html", _context(page, dict(form.multi_items()), exc.errors), 422)
+        return render(request, "home.html", _context(token, page, dict(form.multi_items()), exc.errors), 422)
     if flagged(screening["urgency"]):
         # The clinic hears of it at once when it has a mail server; `backcare reminders send` retries a failure.
         background.add_task(send_clinic_alerts, records, request.app.state.settings, public_url(request, "/"))
