@@ -63,7 +63,7 @@ class ProgrammesMixin(RecordsBase):
 
     def _handout_of(self, db: Session, visit: Visit) -> list[dict[str, Any]]:
         """The visit's handout items as the handout shows them (with what the STarT Back risk group adds)."""
-        group = self.latest_risk_group(None, visit)  # type: ignore[attr-defined] - from OutcomesMixin
+        group = self.latest_risk_group(None, visit, db)  # type: ignore[attr-defined] - from OutcomesMixin
         added = (stratified_care(group, visit.case, visit.assessment) or {}).get("self_care_add", []) if group else []
         return handout_choice(visit.assessment, visit.handout_items, added, self_care_choices(visit.case, load_knowledge()))
 

@@ -20,8 +20,9 @@ def adherence_chart(weeks: list[Week], visit_pain: list[tuple[date, int]], check
     if not weeks:
         return Markup("")
     first = min([weeks[0].week_of] + [d for d, _ in visit_pain + check_in_pain])
-    last = max([weeks[-1].week_of + timedelta(days=6)] + [d for d, _ in visit_pain + check_in_pain])
-    span = max((last - first).days, 1)
+    end = max([weeks[-1].week_of + timedelta(days=7)] + [d + timedelta(days=1) for d, _ in visit_pain + check_in_pain])
+    last = end - timedelta(days=1)  # the axis runs to the end of the last day shown
+    span = max((end - first).days, 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(day: date) -> float:

@@ -31,11 +31,11 @@ def next_visit_summary(records: Records, actor, client_id: int) -> BetweenVisits
 
 def change_options(item: ProgrammeItem, choices: dict[str, dict[str, Any]], in_programme: set[str]) -> list[tuple[str, str]]:
     """The changes the next visit may make to one item, each with the dosage it leads to."""
-    options = [("same", f"Keep as it is ({dosage(item.model_dump()) or 'advice'})")]
+    options = [("same", "Keep as it is")]
     for direction, words in (("up", "One step harder"), ("down", "One step easier")):
         moved = stepped(item, direction)
-        if moved is not None:
-            options.append((direction, f"{words}: {dosage(moved.model_dump())}"))
+        if moved is not None:  # the numbers it leads to; how often stays as it was
+            options.append((direction, f"{words}: {dosage(moved.model_dump(exclude={'frequency'}))}"))
     options += [(f"swap:{cid}", f"Swap for {c['title'].lower()}") for cid, c in choices.items() if cid not in in_programme]
     options.append(("stop", "Stop it"))
     return options
