@@ -202,7 +202,10 @@ class HomecareMixin(ProgrammesMixin):
         with self._transaction(actor) as db:
             self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
             episode = self._open_episode_of(db, client_id)
-            return self._baseline_activities(db, episode.id) if episode else []
+            activities = self._baseline_activities(db, episode.id) if episode else []
+            if activities:
+                self._audit(db, actor, "questionnaire.read", client_id=client_id, detail="the baseline PSFS's activities")
+            return activities
 
     # --- the client's side: the page behind the link --------------------------------------------
 

@@ -130,4 +130,7 @@ class ProgrammesMixin(RecordsBase):
             self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
             episode = db.scalar(select(Episode.id).where(Episode.client_id == client_id, Episode.closed_on.is_(None))
                                 .order_by(Episode.started_on.desc(), Episode.id.desc()).limit(1))
-            return self._current_programme(db, episode) if episode else None
+            programme = self._current_programme(db, episode) if episode else None
+            if programme is not None:
+                self._audit(db, actor, "homecare.read", client_id=client_id, detail=f"programme {programme.id}")
+            return programme
