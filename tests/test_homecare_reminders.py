@@ -10,7 +10,6 @@ import subprocess
 import sys
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import func, select
 
 from backcare.clinical.knowledge.runtime import load_knowledge

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ..homecare import CheckIn as CheckInData
 from ..homecare import CheckInError, ProgrammeItem, Version, flagged, rules, screen_check_in, validate, week_of
 from ..storage.models import CheckIn, Client, Clinic, Episode, ExerciseTick, HomeLink, HomeLinkKey, User, Visit
-from .base import Actor, FieldErrors, RecordsBase, Refused, in_range, utc
+from .base import Actor, FieldErrors, Refused, in_range, utc
 from .links import client_event, malformed, new_token, token_hash
 from .programmes import ProgrammesMixin, ProgrammeView, local_day
 
@@ -118,6 +118,12 @@ class HomeRecord:
     ticks: list[tuple[date, str]]
     check_ins: list[CheckInView]  # oldest first
     today: date
+    closed_on: date | None = None
+
+    @property
+    def until(self) -> date:
+        """The last day the programme was planned: discharge, or today."""
+        return min(self.closed_on, self.today) if self.closed_on else self.today
 
     def versions(self) -> list[Version]:
         return [Version(p.starts, p.items) for p in self.programmes]
@@ -344,7 +350,7 @@ class HomecareMixin(ProgrammesMixin):
             if programmes or check_ins:
                 self._audit(db, actor, purpose, client_id=client_id, detail=f"episode {episode.id}")
             return HomeRecord(episode.id, episode.closed_on is None, visits, programmes, ticks, check_ins,
-                              local_day(datetime.now(timezone.utc), clinic))
+                              local_day(datetime.now(timezone.utc), clinic), episode.closed_on)
 
     def flagged_check_ins(self, actor: Actor, client_id: int | None = None) -> list[FlaggedCheckIn]:
         """Check-ins that point to an urgent or emergency referral and no one has acknowledged yet (of one client, or all)."""

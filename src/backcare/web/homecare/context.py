@@ -26,7 +26,7 @@ def next_visit_summary(records: Records, actor, client_id: int) -> BetweenVisits
     record = records.home_record(actor, client_id, purpose="homecare.summary")
     if record is None or not record.episode_open or not record.visits:
         return None
-    return _between(record, record.visits[-1], date.today())
+    return _between(record, record.visits[-1], record.today)
 
 
 def change_options(item: ProgrammeItem, choices: dict[str, dict[str, Any]], in_programme: set[str]) -> list[tuple[str, str]]:
@@ -69,7 +69,7 @@ def progress_homecare(records: Records, actor, client_id: int, episode_id: int |
     record = records.home_record(actor, client_id, episode_id, purpose="homecare.progress")
     if record is None or not (record.programmes or record.check_ins):
         return None
-    by_week = weeks(record.versions(), record.ticks, record.check_in_data(), record.today)
+    by_week = weeks(record.versions(), record.ticks, record.check_in_data(), record.until)
     visit_pain = [(v.visit_date, v.pain_nrs) for v in episode_record.visits if v.pain_nrs is not None] if episode_record else []
     check_in_pain = [(c.submitted_on, c.answers["pain_nrs"]) for c in record.check_ins]
     psfs = _psfs(record, episode_record)
