@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -287,3 +288,27 @@ def test_no_emergency_answer_is_ever_missed(template, tmp_path_factory, sent):
     for sessions in (records.sessions, records.read_sessions):
         sessions.kw["bind"].dispose()
 
+
+
+def test_a_database_with_records_upgrades_to_the_home_programme(database_url):
+    """A clinic's database from before the home programme (revision 0005) keeps its records and gains it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from backcare.records import Records
+    from backcare.storage import db as storage
+    from backcare.storage.db import make_engine, make_sessionmaker, upgrade
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(storage.__file__).with_name("migrations")))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    command.upgrade(config, "0005")
+    engine = make_engine(database_url)
+    records = Records(make_sessionmaker(engine), make_sessionmaker(engine, read_only=True))
+    people = seed(records)
+    client_id = records.create_client(people["north"], {"name": "Olga Older"})
+    records.create_visit(people["north"], client_id, {"visit_date": date.today(), "case": a_visit_case()})
+    upgrade(database_url)
+    token, _ = records.create_home_link(people["north"], client_id)
+    assert records.open_home(token).first_name == "Olga" and records.get_client(people["north"], client_id).name == "Olga Older"
+    engine.dispose()
