@@ -212,7 +212,8 @@ class HomecareMixin(HomePageMixin):
                             CheckIn.urgency.in_(("emergency", "urgent"))))
             if client_id is not None:
                 query = query.where(CheckIn.client_id == client_id)
-            rows = db.execute(query.order_by(CheckIn.urgency.desc(), CheckIn.submitted_at.desc()).limit(50)).all()
+            # No limit: every flagged check-in stays listed until someone acknowledges it (none may scroll out of sight).
+            rows = db.execute(query.order_by(CheckIn.urgency.desc(), CheckIn.submitted_at.desc())).all()
             for r in rows:
                 self._audit(db, actor, "client.list", client_id=r.client_id, detail="check-in alert")
             return [FlaggedCheckIn(r.id, r.client_id, r.name, r.urgency, utc(r.submitted_at)) for r in rows]
