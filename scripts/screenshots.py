@@ -4,7 +4,7 @@
 
 Starts backcare on a throwaway SQLite database with the demo clinic, signs in
 in Debian's headless Chromium and saves one PNG per page and viewport
-(1366x900 and 820x1180) into OUT_DIR (default: screenshots/). Each page may set
+(1366x900 and 820x1180, and 390x844 for the client's own pages) into OUT_DIR (default: screenshots/). Each page may set
 up a state first (e.g. fill the visit form) so the shot shows what a therapist sees.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 
 VIEWPORTS = {"desktop": (1366, 900), "tablet": (820, 1180), "phone": (390, 844)}
 DEFAULT_VIEWPORTS = ("desktop", "tablet")
+PHONE = {"home-phone", "home-phone-check-in", "intake-form"}  # the client's own pages, also shot at phone size
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
 
@@ -147,6 +148,21 @@ def _intake_form(page) -> None:
     page.goto(page.input_value("#intake-url"))
 
 
+def _home_progress(page) -> None:
+    page.goto("/clients")
+    page.click("text=Priya Shah")
+    page.click("a:has-text('Progress')")
+
+
+def _home_phone(page, name: str = "Priya Shah") -> None:
+    """A client's programme as their phone shows it (a new link: the programme stays the episode's)."""
+    page.goto("/clients")
+    page.click(f"text={name}")
+    page.click("a:has-text('Home programme')")
+    page.click("button:has-text('Make the link')")
+    page.goto(page.input_value("#home-url"))
+
+
 def _letter(page) -> None:
     page.goto("/clients")
     page.click("text=Dana Okafor")
@@ -183,6 +199,13 @@ PAGES["visit-treated"] = lambda page: (page.goto("/clients"), page.click("text=A
 PAGES["treatment-form"] = lambda page: (PAGES["visit-treatment"](page), page.click("#as-planned") if page.locator("#as-planned").count()
                                         else page.click("text=Change treatment"))
 PAGES["client-details"] = lambda page: (page.goto("/clients"), page.click("text=Dana Okafor"))
+PAGES["homecare"] = lambda page: (page.goto("/clients"), page.click("text=Priya Shah"), page.click("a:has-text('Home programme')"))
+PAGES["homecare-visit"] = lambda page: (page.goto("/clients"), page.click("text=Priya Shah"), page.click("ol.timeline a >> nth=0"))
+PAGES["homecare-progress"] = lambda page: (_home_progress(page), page.locator("#home-programme").scroll_into_view_if_needed())
+PAGES["home-phone"] = _home_phone  # the client's own page: shot at phone size (PHONE)
+PAGES["home-phone-check-in"] = lambda page: (_home_phone(page, "Alex Moreno"), page.locator("#check-in").scroll_into_view_if_needed(),
+                                             page.check('input[name="screening.bladder_dysfunction"][value="yes"]'),
+                                             page.locator("#emergency-now").scroll_into_view_if_needed())
 PAGES["client-mode"] = _client_mode  # last of all: the session stays in client mode
 # Pages only an admin sees.
 ADMIN_PAGES = {"export": lambda page: page.goto("/admin/export"), "users": _users, "audit": lambda page: page.goto("/admin/audit"), "clinic": lambda page: page.goto("/admin/clinic")}
@@ -211,6 +234,8 @@ def main() -> int:
                     width, height = VIEWPORTS[view]
                     if not wanted:
                         break
+                    if view == "phone" and not PHONE & set(wanted):
+                        continue
                     context = browser.new_context(base_url=base, viewport={"width": width, "height": height})
                     page = context.new_page()
                     page.on("console", lambda m: print("  console:", m.type, m.text) if m.type in ("error", "warning") else None)
@@ -221,6 +246,8 @@ def main() -> int:
                     page.click("button[type=submit]")
                     page.wait_for_load_state()
                     for name in wanted:
+                        if view == "phone" and name not in PHONE:
+                            continue
                         pages[name](page)
                         page.wait_for_load_state("networkidle")
                         path = out / f"{name}-{view}.png"

@@ -9,14 +9,15 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backcare.fhir import BundleError, bundle_for, records_from_bundle, validate_bundle
-from backcare.records import Locked
+from backcare.clinical.knowledge.runtime import load_knowledge
+from backcare.records import FieldErrors, Locked
 from backcare.records.tables import csv_zip
 from strategies import cases
 from web_support import TODAY, a_visit_case, fresh_records, intake_answers, login, make_client, seed
@@ -45,6 +46,7 @@ def _rich_client(records, people) -> int:
     records.record_questionnaire(me, client_id, "psfs", {"a1": {"activity": "run", "rating": 3}, "a2": {"activity": "lift", "rating": 4},
                                                          "a3": {"activity": "sit", "rating": 5}})
     records.record_questionnaire(me, client_id, "odi", {"lifting": 2})  # incomplete: kept, never scored
+    _home_programme(records, me, client_id, first, emergency=True)
     records.sign(me, first)
     records.amend(me, first, "Achilles reflex rechecked: reduced.")
     token, _ = records.create_intake_link(me, client_id, ["nprs"])
@@ -56,6 +58,23 @@ def _rich_client(records, people) -> int:
     token, _ = records.create_intake_link(me, client_id, ["nprs"])
     records.submit_intake(token, intake_answers())  # not yet taken up by a visit
     return client_id
+
+
+def _home_programme(records, me, client_id, visit_id, emergency: bool) -> None:
+    """A programme from the visit, three weeks of ticks, a check-in with the PSFS activity, and one (perhaps) an emergency."""
+    now = datetime.now(timezone.utc)
+    records.start_programme(me, visit_id, now=now - timedelta(days=19))
+    activity = (records.psfs_activities(me, client_id) or [None])[0]
+    token, _ = records.create_home_link(me, client_id, psfs_activity=activity, now=now - timedelta(days=19))
+    exercise = records.open_home(token, now=now).exercises[0].id
+    for days in (18, 17, 10):
+        records.tick_exercise(token, exercise, now=now - timedelta(days=days))
+    screening = {q: False for q in load_knowledge().intake["screening"]}
+    records.send_check_in(token, {"screening": screening, "pain_nrs": 5, "exercise_days": 4, "felt": {exercise: "easier"},
+                                  **({"psfs_activity": activity, "psfs_rating": 6} if activity else {}), "notes": "Better mornings."},
+                          now=now - timedelta(days=14))
+    records.send_check_in(token, {"screening": {**screening, "bladder_dysfunction": emergency}, "pain_nrs": 3, "exercise_days": 2},
+                          now=now)
 
 
 @pytest.fixture
@@ -79,6 +98,11 @@ def _normalised(record: dict) -> dict:
         q["episode"], q["visit"] = episodes.get(q["episode"]), visits.get(q["visit"])
     for i in record["intakes"]:
         i["visit"] = visits.get(i["visit"])
+    for kind in ("programmes", "ticks", "check_ins"):
+        for row in record["homecare"][kind]:
+            row["episode"] = episodes.get(row["episode"])
+            if "visit" in row:
+                row["visit"] = visits.get(row["visit"])
     return record
 
 
@@ -114,6 +138,13 @@ def test_the_bundle_is_valid_r4b_with_every_kind_of_resource(clinic):
     assert len(intakes) == 2 and all(r["source"] == r["subject"] for r in intakes)  # the client's own answers
     taken_up = next(r for r in intakes if "encounter" in r)
     assert {"linkId": "screening.saddle_anaesthesia", "answer": [{"valueBoolean": True}]} in taken_up["item"]
+    check_ins = [r for r in resources if r["resourceType"] == "QuestionnaireResponse" and r["questionnaire"].endswith("/home-check-in")]
+    assert len(check_ins) == 2 and all(r["source"] == r["subject"] for r in check_ins)  # the client's own answers
+    assert {"linkId": "screening.bladder_dysfunction", "answer": [{"valueBoolean": True}]} in check_ins[1]["item"]
+    adherence = [o for o in observations if o["category"][0]["coding"][0]["code"] == "activity"]
+    assert sum(o["valueQuantity"]["value"] for o in adherence) == 3
+    assert all(len([c for c in o["component"] if "valueDateTime" in c]) == o["valueQuantity"]["value"] for o in adherence)
+    assert any(r["resourceType"] == "CarePlan" and r.get("title") == "Home programme" for r in resources)
 
 
 def test_a_moved_record_is_the_same_and_signed_notes_stay_locked(clinic, tmp_path):
@@ -132,6 +163,9 @@ def test_a_moved_record_is_the_same_and_signed_notes_stay_locked(clinic, tmp_pat
     assert moved.visits and target.get_client(admin, new_id).name == "Fay =Fhir"
     flagged = target.flagged_intakes(admin)
     assert flagged == []  # the emergency intake was taken up by its visit before the move, and stays so
+    assert [(f.client_id, f.urgency) for f in target.flagged_check_ins(admin)] == [(new_id, "emergency")]  # not yet seen: still flagged
+    home = target.home_record(admin, new_id)
+    assert len(home.ticks) == 3 and len(home.programmes) == 1
     assert [i.urgency for i in target.intakes(admin, new_id)] == ["none", "emergency"]
 
 
@@ -166,8 +200,9 @@ def template(tmp_path_factory):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(visit_cases, st.booleans(), st.booleans()), min_size=1, max_size=3),
        st.lists(st.sampled_from(["odi", "start_back", "nprs"]), max_size=3), st.sampled_from([None, "waiting", "taken up"]),
-       st.sampled_from(["", "bladder_dysfunction"]))
-def test_export_then_import_gives_back_the_same_records(template, tmp_path_factory, visits, questionnaires, intake, flag):
+       st.sampled_from(["", "bladder_dysfunction"]), st.booleans(), st.booleans())
+def test_export_then_import_gives_back_the_same_records(template, tmp_path_factory, visits, questionnaires, intake, flag, home,
+                                                        home_emergency):
     base = tmp_path_factory.mktemp("roundtrip")
     path, people = template
     for name in ("a.db", "b.db"):
@@ -189,6 +224,12 @@ def test_export_then_import_gives_back_the_same_records(template, tmp_path_facto
     answers = {"odi": ODI, "start_back": START, "nprs": {"pain": 4}}
     for instrument in questionnaires:
         source.record_questionnaire(me, client_id, instrument, answers[instrument])
+    if home:
+        first = source.timeline(me, client_id).entries[-1].id
+        try:
+            _home_programme(source, me, client_id, first, home_emergency)
+        except FieldErrors:
+            pass  # the findings advised referral (no handout) or the programme has no exercise to tick
     exported = source.export_clients(me, client_id)
     bundle = json.loads(json.dumps(bundle_for(exported)))
     validate_bundle(bundle)

@@ -199,7 +199,7 @@ def test_a_working_differential_never_lists_a_condition_at_0_percent():
 
 
 def test_the_default_handout_ticks_a_few_and_no_cold_packs_at_week_four():
-    from backcare.web.visits.context import default_ticks
+    from backcare.homecare.programme import default_ticks
 
     engine = ["stay_active", "glute_bridge", "donkey_kick", "heat_at_home", "pain_free_rom", "core_strengthening",
               "foam_rolling", "sitting_breaks", "correct_lifting", "cold_hydrotherapy", "walking_program", "hip_flexor_stretch",

@@ -3,7 +3,8 @@
 Standard resources carry what other systems read (Patient, EpisodeOfCare,
 Encounter, Observation with LOINC codes, QuestionnaireResponse, Condition with
 ICD-10 and SNOMED CT, CarePlan, ServiceRequest, Composition, Provenance,
-Practitioner, a Procedure per technique given and a Consent per consent). What only backcare reads (the findings and assessment as given,
+Practitioner, a Procedure per technique given and a Consent per consent; the home programme's weekly check-ins as
+QuestionnaireResponses with the client as source and adherence as Observations: fhir.homecare). What only backcare reads (the findings and assessment as given,
 the knowledge-base version) rides in extensions, so that an export imported
 into another backcare gives back the same records. Every Bundle is built and
 checked with the `fhir.resources` R4B models.

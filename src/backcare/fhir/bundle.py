@@ -10,6 +10,7 @@ from typing import Any
 from ..clinical.knowledge.runtime import load_knowledge
 from ..clinical.soap import regions_text
 from ..clinical.vocabulary import vocabulary
+from . import homecare
 from .codes import (ACT_CODE, CONDITION_CATEGORY, CONDITION_CLINICAL, CONDITION_VERIFICATION, EXT, ICD10, LOCAL_OUTCOMES,
                     LOINC, OBSERVATION_CATEGORY, PERSON_EMAIL, SNOMED, SYSTEM_CLIENT, UCUM, V3_COMPLETION, V3_OPERATION,
                     questionnaire_url)
@@ -122,6 +123,7 @@ def _client(w: _Writer, record: dict[str, Any]) -> None:
     from . import treatment
 
     treatment.write(w, record, cid, subject, encounters)  # a Procedure per technique given, a Consent per consent
+    homecare.write(w, record.get("homecare", {}), cid, subject, encounters, episodes)
 
 
 def _visit(w: _Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dict) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from . import homecare
 from .codes import EXT, PERSON_EMAIL, SYSTEM_CLIENT
 
 
@@ -129,7 +130,7 @@ def records_from_bundle(bundle: dict[str, Any]) -> list[dict[str, Any]]:
             })
         record["intakes"] = []
         for url, qr in of_kind.get("QuestionnaireResponse", []):
-            if about(qr) != patient_url:
+            if about(qr) != patient_url or homecare.is_check_in(qr):
                 continue
             instrument = qr["questionnaire"].rsplit("/", 1)[-1]
             if instrument == "intake":
@@ -151,6 +152,7 @@ def records_from_bundle(bundle: dict[str, Any]) -> list[dict[str, Any]]:
         record["treatments"] = read_treatments(of_kind, [(u, e) for u, e in of_kind.get("Encounter", []) if about(e) == patient_url],
                                                person)
         record["consents"] = read_consents(of_kind, patient_url, person)
+        record["homecare"] = homecare.read(of_kind, patient_url, person)
         records.append(record)
     return records
 

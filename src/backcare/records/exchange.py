@@ -1,9 +1,10 @@
 """A client's whole record as plain data, out (for FHIR and CSV) and back in (a clinic moving servers).
 
 `export_clients` reads everything of a client: details, episodes, visits with
-their notes, signatures, amendments and referral letters, questionnaires, and
-the intakes the client sent (with their screening, and the visit that took
-each up).
+their notes, signatures, amendments and referral letters, questionnaires, the
+intakes the client sent (with their screening, and the visit that took each
+up), and the home programme with its ticks and weekly check-ins
+(homecare_exchange).
 People are named by e-mail and name, never by this server's ids. `import_client`
 writes such a record into the actor's clinic as it was: signed notes stay
 signed (and so locked), with their signer and time; a therapist missing from
@@ -24,8 +25,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..storage.models import Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, ReferralLetter, User, Visit
 from .base import Actor, RecordsBase, utc
+from . import homecare_exchange
 from .treatment import TreatmentMixin
 from .clients import ClientIn, normalise, search_text
+from .links import unusable_hash
 from .users import hash_password, normalise_email
 
 
@@ -103,6 +106,7 @@ class ExchangeMixin(RecordsBase):
                         for i, instruments in intakes],
             # The treatment as given at each visit, and the client's consents (records/treatment.py).
             **TreatmentMixin._dump_treatment(db, client.id, lambda uid: _person(users.get(uid))),
+            "homecare": homecare_exchange.dump(db, client, users),
         }
 
     def import_client(self, actor: Actor, record: dict[str, Any]) -> int:
@@ -165,17 +169,21 @@ class ExchangeMixin(RecordsBase):
                 self._import_intake(db, actor, client.id, i, visits.get(i["visit"]))
             db.flush()
             self._import_treatment(db, actor, client.id, record, visits, user)  # type: ignore[attr-defined] - TreatmentMixin
+            check_ins = homecare_exchange.restore(  # absent from records exported before the home programme existed
+                db, actor, client, record.get("homecare", {}),
+                lambda key, on: episodes.get(key) or self._open_episode(db, actor.clinic_id, client, on).id,  # type: ignore[attr-defined]
+                visits, user)
             dates = [date.fromisoformat(v["visit_date"]) for v in record["visits"]]
             client.last_visit_date = max(dates) if dates else None
             self._audit(db, actor, "import", client_id=client.id, detail=f"{len(visits)} visits, {len(record['questionnaires'])} questionnaires, "
-                        f"{len(record.get('intakes', []))} intakes")
+                        f"{len(record.get('intakes', []))} intakes, {check_ins} check-ins")
             return client.id
 
     @staticmethod
     def _import_intake(db: Session, actor: Actor, client_id: int, intake: dict[str, Any], visit_id: int | None) -> None:
         submitted = _when(intake["submitted_at"])
         # A spent link for the intake to hang on; its token is random and thrown away, so it opens nothing.
-        link = IntakeLink(clinic_id=actor.clinic_id, client_id=client_id, token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+        link = IntakeLink(clinic_id=actor.clinic_id, client_id=client_id, token_hash=unusable_hash(),
                           instruments=intake["instruments"], created_by=actor.user_id, created_at=submitted, expires_at=submitted,
                           spent_at=submitted)
         db.add(link)

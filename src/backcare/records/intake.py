@@ -9,8 +9,6 @@ as theirs.
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -22,17 +20,13 @@ from ..clinical.knowledge.runtime import load_knowledge
 from ..intake import IntakeError, screen, to_case, validate
 from ..storage.models import AuditEvent, Client, Clinic, Intake, IntakeLink, QuestionnaireResponse, User
 from .base import Actor, FieldErrors, RecordsBase, Refused, in_range, storable_text, utc
+from .links import client_event, malformed, new_token, token_hash
 
-TOKEN_BYTES = 32
 MAX_DAYS = 30
 
 
 class IntakeUnavailable(LookupError):
     """No such link, or spent, or expired: the client is told the same in each case."""
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -97,11 +91,6 @@ def _view(i: Intake, by: str = "") -> IntakeView:
 
 
 class IntakeMixin(RecordsBase):
-    @staticmethod
-    def _client_event(db: Session, clinic_id: int, action: str, client_id: int | None, detail: str) -> None:
-        """An audit event of the client's own (no user signed in)."""
-        db.add(AuditEvent(clinic_id=clinic_id, user_id=None, action=action, client_id=client_id, detail=detail[:500]))
-
     def create_intake_link(self, actor: Actor, client_id: int, instruments: list[str], days: int = 7) -> tuple[str, datetime]:
         """A new link for one client; returns the token (shown once, never stored) and when it expires."""
         known = load_knowledge().outcomes["instruments"]
@@ -110,7 +99,7 @@ class IntakeMixin(RecordsBase):
             raise FieldErrors({"instruments": "Choose questionnaires from the list"})
         if not 1 <= days <= MAX_DAYS:
             raise FieldErrors({"days": f"Choose from 1 to {MAX_DAYS} days"})
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        token = new_token()
         expires = datetime.now(timezone.utc) + timedelta(days=days)
         with self._transaction(actor) as db:
             client = self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
@@ -151,7 +140,7 @@ class IntakeMixin(RecordsBase):
     @staticmethod
     def _usable(db: Session, token: str) -> tuple[IntakeLink | None, str]:
         """The link of a token if it can still be used, and otherwise why not (for the audit log only)."""
-        if not token or len(token) > 100:
+        if malformed(token):
             return None, "malformed"
         link = db.scalar(select(IntakeLink).where(IntakeLink.token_hash == token_hash(token)))
         if link is None:
@@ -172,7 +161,7 @@ class IntakeMixin(RecordsBase):
             else:
                 client = db.get(Client, link.client_id)
                 clinic = db.get(Clinic, link.clinic_id)
-                self._client_event(db, link.clinic_id, "intake.open", link.client_id, f"link {link.id}")
+                client_event(db, link.clinic_id, "intake.open", link.client_id, f"link {link.id}")
                 invitation = Invitation(link.id, (client.name.split() or ["there"])[0][:50], clinic.name,
                                         list(link.instruments), utc(link.expires_at))
         if link is None:
@@ -183,7 +172,7 @@ class IntakeMixin(RecordsBase):
         # A known link (spent or expired) is recorded in its clinic's log; a token that names no link has no clinic to tell.
         if why in ("spent", "expired", "withdrawn"):
             link = db.scalar(select(IntakeLink).where(IntakeLink.token_hash == token_hash(token)))
-            self._client_event(db, link.clinic_id, "intake.refused", link.client_id, f"link {link.id}: {why}")
+            client_event(db, link.clinic_id, "intake.refused", link.client_id, f"link {link.id}: {why}")
 
     def submit_intake(self, token: str, raw: dict[str, Any]) -> dict[str, Any]:
         """Keep what the client sent, spend the link, score the questionnaires and screen the answers.
@@ -232,7 +221,7 @@ class IntakeMixin(RecordsBase):
                 complete=result.complete, answered_on=now.date(), entered_by=link.created_by, mode="intake",
                 kb_version=load_knowledge().version))
         db.flush()
-        self._client_event(db, link.clinic_id, "intake.submit", link.client_id,
+        client_event(db, link.clinic_id, "intake.submit", link.client_id,
                            f"link {link.id}, intake {intake.id}, screening {screening['urgency']}")
 
     def intakes(self, actor: Actor, client_id: int) -> list[IntakeView]:

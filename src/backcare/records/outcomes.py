@@ -7,6 +7,7 @@ Closing an episode records the reason and the therapist's discharge note.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -231,11 +232,12 @@ class OutcomesMixin(RecordsBase):
                           .order_by(Visit.visit_date.desc(), Visit.id.desc()).limit(1)).first()
         return (last.visit_date, last.referral) if last and last.referral != "none" else None
 
-    def latest_risk_group(self, actor: Actor, visit: Visit) -> str | None:
-        """The STarT Back risk group in force at a visit: the latest complete one of its episode up to its date."""
+    def latest_risk_group(self, actor: Actor | None, visit: Visit, db: Session | None = None) -> str | None:
+        """The STarT Back risk group in force at a visit: the latest complete one of its episode up to its date
+        (read in the caller's transaction `db` when given: a second connection would wait for its write lock)."""
         if visit.episode_id is None:
             return None
-        with self.read_sessions() as db:
+        with nullcontext(db) if db is not None else self.read_sessions() as db:
             found = db.execute(select(QuestionnaireResponse.result).where(
                 QuestionnaireResponse.episode_id == visit.episode_id, QuestionnaireResponse.instrument == "start_back",
                 QuestionnaireResponse.complete.is_(True), QuestionnaireResponse.answered_on <= visit.visit_date)

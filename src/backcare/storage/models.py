@@ -215,6 +215,112 @@ class Intake(Base):
     acknowledgement: Mapped[str | None] = mapped_column(Text)
 
 
+class HomeProgramme(Base):
+    """A client's home programme from one visit on: its items as given (title, instructions, dosage,
+    days a week, and what the visit changed). Never edited: the next visit adds the next version."""
+
+    __tablename__ = "home_programmes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    kb_version: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HomeLink(Base):
+    """The link to a client's home programme, for one episode of care (no account).
+
+    It opens with any of its keys (home_link_keys: the first, and one per
+    reminder e-mail), and ends when it expires, is revoked or replaced, or the
+    episode is closed.
+    """
+
+    __tablename__ = "home_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    psfs_activity: Mapped[str | None] = mapped_column(String(200))  # the baseline's activity asked about each week
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    end_reason: Mapped[str] = mapped_column(String(20), default="")  # revoked | replaced
+
+
+class HomeLinkKey(Base):
+    """One random token that opens a home link; only its SHA-256 is stored."""
+
+    __tablename__ = "home_link_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("home_links.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # link | reminder
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExerciseTick(Base):
+    """A home exercise the client ticked as done on a day (the clinic's calendar day)."""
+
+    __tablename__ = "exercise_ticks"
+    __table_args__ = (UniqueConstraint("client_id", "item", "done_on", name="uq_exercise_ticks_day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    item: Mapped[str] = mapped_column(String(60))
+    done_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CheckIn(Base):
+    """A client's weekly check-in, one a calendar week, with the screening of its emergency answers as given."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (UniqueConstraint("client_id", "week_of", name="uq_check_ins_week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("home_links.id"))  # None when imported
+    week_of: Mapped[date] = mapped_column(Date)  # the Monday of its week
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    urgency: Mapped[str] = mapped_column(String(10))
+    screening: Mapped[dict[str, Any]] = mapped_column(JSON)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    clinic_alerted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the e-mail to the clinic
+
+
+class CheckInReminder(Base):
+    """A check-in reminder sent (or listed) for one link and week: the unique pair makes it once only."""
+
+    __tablename__ = "check_in_reminders"
+    __table_args__ = (UniqueConstraint("link_id", "week_of", name="uq_check_in_reminders_week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("home_links.id"))
+    week_of: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class JobLock(Base):
+    """A named lock for work one server at a time must do (sending reminders): a row lock on
+    PostgreSQL, a lease on this row under SQLite's write lock."""
+
+    __tablename__ = "job_locks"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100), default="")
+    held_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Amendment(Base):
     """A dated correction to a signed SOAP note; never edited, never deleted."""
 
@@ -351,3 +457,8 @@ Index("ix_rate_limit_key_at", RateLimitEvent.key, RateLimitEvent.at)
 Index("ix_treatment_records_client", TreatmentRecord.client_id)
 Index("ix_treatment_consents_client", TreatmentConsent.client_id, TreatmentConsent.scope, TreatmentConsent.given_at)
 Index("ix_treatment_consents_visit", TreatmentConsent.visit_id)
+Index("ix_home_programmes_episode", HomeProgramme.episode_id, HomeProgramme.id)
+Index("ix_home_links_client", HomeLink.client_id)
+Index("ix_exercise_ticks_episode", ExerciseTick.episode_id, ExerciseTick.done_on)
+Index("ix_check_ins_clinic_flagged", CheckIn.clinic_id, CheckIn.acknowledged_at, CheckIn.urgency)
+Index("ix_check_ins_episode", CheckIn.episode_id, CheckIn.week_of)

@@ -31,7 +31,7 @@ DESCRIPTION = (
 
 # Template folders: the web app's own, and those of the domains that bring pages of their own.
 TEMPLATE_DIRS = [HERE / "templates", HERE / "visits" / "templates", HERE / "outcomes" / "templates", HERE / "intake" / "templates",
-                 HERE / "treatment" / "templates"]
+                 HERE / "treatment" / "templates", HERE / "homecare" / "templates"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -66,9 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register(templates.env)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from . import account, admin, api, clients, clinic, exchange, intake, outcomes, today, treatment, visits
+    from . import account, admin, api, clients, clinic, exchange, homecare, intake, outcomes, today, treatment, visits
 
-    for module in (api, account, today, clients, visits, outcomes, intake, exchange, clinic, admin, treatment):
+    for module in (api, account, today, clients, visits, outcomes, intake, homecare, exchange, clinic, admin, treatment):
         app.include_router(module.router)
     app.include_router(outcomes.api_router)
     app.include_router(exchange.api_router)

@@ -26,7 +26,9 @@ def clients(request: Request, q: str = "", after: int | None = None, status: str
     if request.headers.get("hx-request"):
         return render(request, "_client_rows.html", context | {"appending": after is not None})
     flagged = records.flagged_intakes(session.actor) if after is None else []
-    return render(request, "clients.html", context | {"appending": False, "flagged": flagged})
+    check_ins = records.flagged_check_ins(session.actor) if after is None else []
+    return render(request, "clients.html", context | {"appending": False, "flagged": flagged,
+                                                      "flagged_check_ins": check_ins, "alerts_back": "/clients"})
 
 
 @router.get("/clients/new")
@@ -69,7 +71,8 @@ def client_page(request: Request, client_id: int, before: int | None = None, don
         "client": client, "timeline": timeline, "pains": pains, "pain_mic": pain_mic,
         "medical": medical_summary(client.medical or {}), "drafts": records.drafts_of_client(session.actor, client_id),
         "intakes": [i for i in records.intakes(session.actor, client_id) if i.visit_id is None],
-        "intake_kb": load_knowledge().intake, "done": DONE.get(done, ""),
+        "intake_kb": load_knowledge().intake, "client_check_ins": records.flagged_check_ins(session.actor, client_id),
+        "done": DONE.get(done, ""),
         "problem": "Say what you did before recording it (e.g. phoned the client at 10:20)." if done == "acknowledge-empty" else ""})
 
 

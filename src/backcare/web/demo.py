@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import yaml
@@ -17,7 +17,7 @@ ADMIN_EMAIL, THERAPIST_EMAIL = "admin@demo.backcare", "therapist@demo.backcare"
 # (name, date of birth, medical flags, [(days ago, example file or inline case)])
 _CLIENTS = [
     ("Alex Moreno", date(1990, 3, 14), {"anticoagulants": False}, [(9, "acute-s1-herniation.yaml")]),
-    ("Priya Shah", date(1997, 7, 2), {}, [(21, "desk-strain.yaml"), (7, {"symptoms": {"pain_nrs": 2, "pain_sites": ["low_back_right"],
+    ("Priya Shah", date(1997, 7, 2), {}, [(21, "desk-strain.yaml"), (7, {"symptoms": {"pain_nrs": 3, "pain_sites": ["low_back_right"],
                                                                      "saddle_anaesthesia": False, "bladder_dysfunction": False,
                                                                      "bowel_dysfunction": False, "progressive_weakness": False}})]),
     ("Dana Okafor", date(1979, 11, 23), {}, [(1, "cauda-equina-warning.yaml")]),
@@ -104,6 +104,40 @@ def records_screening() -> list[str]:
     return list(load_knowledge().intake["screening"])
 
 
+_AT_HOME = "Priya Shah"  # follows a home programme: three weeks of ticks and check-ins, changed at her second visit
+# Days ago an exercise was ticked, by turns for the programme's exercises: most days, fewer in the middle week.
+_TICKED = [range(1, 21), [d for d in range(1, 21) if d % 3], [d for d in range(1, 21) if d % 2 == 0 and d not in (10, 12)]]
+# (days ago, pain now, exercise days, how the first exercise felt, PSFS rating)
+_CHECK_INS = [(15, 5, 6, "same", 4), (8, 4, 4, "harder", 5), (1, 2, 6, "easier", 7)]
+
+
+def _home_programme(records: Records, therapist: Actor, client_id: int, visit_ids: list[int]) -> None:
+    """A programme from the first visit's handout, stepped up and swapped at the second, three weeks of use."""
+    now = datetime.combine(date.today(), time(18), timezone.utc)
+    first_day = now - timedelta(days=21)
+    records.record_questionnaire(therapist, client_id, "psfs", {
+        "a1": {"activity": "sitting through a work day", "rating": 4}, "a2": {"activity": "lifting my toddler", "rating": 5},
+        "a3": {"activity": "running for the bus", "rating": 3}}, visit_id=visit_ids[0])
+    records.start_programme(therapist, visit_ids[0], now=first_day)
+    token, _ = records.create_home_link(therapist, client_id, psfs_activity="sitting through a work day", now=first_day)
+    exercises = [i.id for i in records.open_home(token, now=first_day).exercises]
+    for n, item in enumerate(exercises):
+        for days_ago in _TICKED[n % len(_TICKED)]:
+            records.tick_exercise(token, item, now=now - timedelta(days=days_ago))
+    screened = {q: False for q in records_screening()}
+    for days_ago, pain, days, felt, psfs in _CHECK_INS:
+        when = now - timedelta(days=days_ago)
+        if days_ago < 7 and len(exercises) > 1:
+            # The second visit: the first exercise felt harder, so the therapist eased it and swapped the second.
+            choices = records.programme_choices(therapist, visit_ids[-1])
+            swap = next((c for c, item in choices.items() if c not in exercises and (item["sets"] or item["reps"])), None)
+            records.revise_programme(therapist, visit_ids[-1], {exercises[0]: "down", **({exercises[1]: f"swap:{swap}"} if swap else {})},
+                                     [], now=now - timedelta(days=7))
+        records.send_check_in(token, {"screening": screened, "pain_nrs": pain, "exercise_days": days,
+                                      "felt": {exercises[0]: felt} if exercises else {}, "psfs_activity": "sitting through a work day",
+                                      "psfs_rating": psfs, "notes": "Long meetings are the worst." if days_ago == 8 else ""}, now=when)
+
+
 def create_demo(records: Records) -> dict[str, str]:
     """Create the demo clinic (or reset its passwords); return the credentials to print."""
     passwords = {ADMIN_EMAIL: secrets.token_urlsafe(9), THERAPIST_EMAIL: secrets.token_urlsafe(9)}
@@ -124,6 +158,8 @@ def create_demo(records: Records) -> dict[str, str]:
         made[name] = (client_id, [records.create_visit(therapist, client_id, {
             "visit_date": date.today() - timedelta(days=days_ago), "case": _case(source), "treatment_given": ""})
             for days_ago, source in visits])
+        if name == _AT_HOME:
+            _home_programme(records, therapist, client_id, made[name][1])
     _treated_sciatica(records, therapist, *made["Alex Moreno"])
     name, born, medical, visits = _EPISODE
     client_id = records.create_client(therapist, {"name": name, "date_of_birth": born, "medical": medical,

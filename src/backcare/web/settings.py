@@ -48,5 +48,8 @@ class Settings:
     # Intake submissions (and refused links) per client address in a window: a burst is refused.
     intake_max_per_window: int = 10
     intake_window_seconds: int = 600
+    # The home programme's page: ticks, check-ins and refused links per client address in a window.
+    homecare_max_per_window: int = 60
+    homecare_window_seconds: int = 600
     # A YAML file with the licensed wording of questionnaires the clinic holds licences for (see README).
     instrument_wording: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_INSTRUMENT_WORDING") or None)

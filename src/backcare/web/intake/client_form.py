@@ -9,7 +9,6 @@ client's first name and the clinic's name.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -19,9 +18,9 @@ from ...clinical.knowledge.runtime import load_knowledge
 from ...outcomes.wording import worded
 from ...records import FieldErrors, IntakeUnavailable
 from .. import body_chart
+from ..client_links import limited, small_form
 from ..outcomes.forms import answers_from_form
 from ..render import render
-from ..security import client_address
 
 router = APIRouter(include_in_schema=False)
 MAX_BODY = 64 * 1024  # the form with every questionnaire is under 10 KB
@@ -38,8 +37,7 @@ def _gone(request: Request) -> HTMLResponse:
 
 def _limited(request: Request) -> bool:
     settings = request.app.state.settings
-    address = client_address(request, settings.trusted_proxies)
-    return not request.app.state.limiter.allow("intake", address, settings.intake_max_per_window, settings.intake_window_seconds)
+    return limited(request, "intake", settings.intake_max_per_window, settings.intake_window_seconds)
 
 
 def _context(invitation, request: Request, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
@@ -60,22 +58,6 @@ def intake_form(request: Request, token: str) -> Response:
             return render(request, "intake_gone.html", {"client_mode": True, "limited": True}, 429)
         return _gone(request)
     return render(request, "intake_form.html", _context(invitation, request, {}, {}))
-
-
-async def _small_form(request: Request) -> FormData | None:
-    """The posted form, or None when it is larger than an intake can be (read no further)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            return None
-    try:
-        return FormData(parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=2000))
-    except (UnicodeDecodeError, ValueError):
-        return FormData()
 
 
 def answers_from(form: FormData, instruments: list[str], wording) -> dict[str, Any]:
@@ -107,7 +89,7 @@ async def send_intake(request: Request, token: str) -> Response:
 
     if _limited(request):
         return render(request, "intake_gone.html", {"client_mode": True, "limited": True}, 429)
-    form = await _small_form(request)
+    form = await small_form(request, MAX_BODY)
     if form is None:
         return render(request, "intake_gone.html", {"client_mode": True, "too_large": True}, 413)
     return await run_in_threadpool(_send, request, token, form)

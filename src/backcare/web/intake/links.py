@@ -1,55 +1,30 @@
 """The therapist's side: make an intake link, hand it over (copy, QR code, e-mail), see what came back."""
 from __future__ import annotations
 
-import io
-import smtplib
 from datetime import datetime, timezone
-from email.message import EmailMessage
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from ...clinical.knowledge.runtime import load_knowledge
 from ...records import FieldErrors, Records
 from .. import deps
+from ..client_links import public_url, qr_svg
+from ..mail import MailError, send_mail
 from ..render import render
 from ..security import CurrentSession
 
 router = APIRouter(include_in_schema=False)
 
 
-def link_url(request: Request, token: str) -> str:
-    base = request.app.state.settings.public_url or str(request.base_url)
-    return base.rstrip("/") + f"/intake/{token}"
-
-
-def qr_svg(url: str) -> Markup:
-    import segno
-
-    out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="svg", scale=6, border=2, xmldecl=False, svgns=True,
-                                    title="QR code of the intake link", svgclass="qr")
-    return Markup(out.getvalue().decode())
-
-
 def send_link(settings, to: str, first_name: str, clinic: str, url: str, expires: str) -> None:
     """E-mail the link through the clinic's SMTP server (only when one is configured)."""
-    message = EmailMessage()
-    message["Subject"] = f"{clinic}: a few questions before your visit"
-    message["From"] = settings.smtp_from or settings.smtp_user
-    message["To"] = to
-    message.set_content(f"Hello {first_name},\n\nBefore your visit, please answer a few questions here:\n{url}\n\n"
-                        f"The link works once and until {expires}. If you have numbness around your bottom or genitals, "
-                        "or new trouble with your bladder or bowels, go to an emergency department now instead.\n\n"
-                        f"{clinic}\n")
-    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls()
-        if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password or "")
-        smtp.send_message(message)
+    send_mail(settings, to, f"{clinic}: a few questions before your visit",
+              f"Hello {first_name},\n\nBefore your visit, please answer a few questions here:\n{url}\n\n"
+              f"The link works once and until {expires}. If you have numbness around your bottom or genitals, "
+              "or new trouble with your bladder or bowels, go to an emergency department now instead.\n\n"
+              f"{clinic}\n")
 
 
 @router.get("/clients/{client_id}/intake")
@@ -78,7 +53,7 @@ def make_intake_link(request: Request, client_id: int, session: CurrentSession =
     except FieldErrors as exc:
         return render(request, "intake_link.html", context | {"links": records.intake_links(session.actor, client_id),
                                                               "errors": exc.errors}, 422)
-    url = link_url(request, token)
+    url = public_url(request, f"/intake/{token}")
     sent = ""
     if form.get("send_email") == "yes" and client.email and request.app.state.settings.smtp_host:
         expires_text = moment(expires, locale_of(request), zone_named(session.zone))
@@ -87,10 +62,10 @@ def make_intake_link(request: Request, client_id: int, session: CurrentSession =
                       records.clinic_details(session.actor).name, url, expires_text)
             sent = client.email
             records.record_event(session.actor, "intake.link_email", f"to {client.email}", client_id=client_id)
-        except (OSError, smtplib.SMTPException) as exc:
+        except MailError as exc:
             context["email_error"] = f"The e-mail could not be sent ({exc.__class__.__name__}); copy the link instead."
     response = render(request, "intake_link.html", context | {
-        "links": records.intake_links(session.actor, client_id), "errors": {}, "url": url, "qr": qr_svg(url),
+        "links": records.intake_links(session.actor, client_id), "errors": {}, "url": url, "qr": qr_svg(url, "QR code of the intake link"),
         "expires": expires, "sent": sent})
     return response
 

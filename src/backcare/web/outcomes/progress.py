@@ -17,6 +17,7 @@ from ...outcomes.progress import cohort_for
 from ...records import DISCHARGE_REASONS, EpisodeRecord, FieldErrors, Records
 from .. import deps
 from ..dates import day, locale_of, zone_named
+from ..homecare.context import progress_homecare
 from ..render import render
 from ..security import CurrentSession
 from ..visits import exam
@@ -136,7 +137,8 @@ def progress_context(request: Request, records: Records, session: CurrentSession
             "course": kb.outcomes["expected_course"], "instruments": kb.outcomes["instruments"], "safety_net": kb.safety_net,
             "reasons": DISCHARGE_REASONS, "clinic": records.clinic_details(session.actor),
             "latest": record.visits[-1] if record and record.visits else None, "today_iso": date.today().isoformat(),
-            "locale": locale, "zone": zone_named(session.zone)}
+            "locale": locale, "zone": zone_named(session.zone),
+            "homecare": progress_homecare(records, session.actor, client_id, record.episode.id, record, date_text) if record else None}
 
 
 DONE = {"closed": "Episode closed. The discharge summary is ready to print.", "client-mode": "The client's answers are saved."}

@@ -6,26 +6,24 @@ It sits below all three so that none of them imports another.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi import Request
 from fastapi.responses import Response
 
 from ...clinical.engine import self_care_choices
 from ...clinical.knowledge.runtime import load_knowledge
+from ...homecare import handout_choice
 from ...records import Records
 from ...records.visits import allowed
 from .. import body_chart
+from ..homecare.context import visit_homecare
 from ..filters import name
 from ..render import render
 from ..security import CurrentSession
 from . import exam
 from .fields import CHART_FIELDS
 
-DEFAULTS = Path(__file__).with_name("handout_defaults.yaml")
 
 
 def dermatomes(assessment: dict | None):
@@ -42,36 +40,12 @@ def handout_choices(visit, stratified: dict[str, Any] | None = None) -> dict[str
     the knowledge base.
     """
     choices = self_care_choices(visit.case, load_knowledge())
-    by_id = {c["id"]: c for c in choices}
-    stored = {s["id"]: s for s in visit.assessment.get("self_care", [])}
-    default = list(stored) + [s["id"] for s in (stratified or {}).get("self_care_add", []) if s["id"] not in stored]
-    order = visit.handout_items if visit.handout_items is not None else default_ticks(default, visit.case)
-    chosen = [stored.get(i) or by_id[i] for i in order if i in stored or i in by_id]
+    chosen = handout_choice(visit.assessment, visit.handout_items, (stratified or {}).get("self_care_add", []), choices,
+                            visit.case)
+    order = [c["id"] for c in chosen]
     others = [c for c in choices if c["id"] not in order and allowed(c)]
     excluded = [(c, _why(c)) for c in choices if not allowed(c) and c["id"] not in order]
     return {"chosen": chosen, "others": others, "excluded": excluded, "custom": visit.handout_items is not None}
-
-
-@lru_cache(maxsize=1)
-def handout_defaults() -> dict[str, Any]:
-    """handout_defaults.yaml, checked: a positive cap, and only knowledge-base items with their day limits."""
-    data = yaml.safe_load(DEFAULTS.read_text(encoding="utf-8"))
-    known = load_knowledge().self_care_items
-    if not (isinstance(data.get("most_ticked"), int) and data["most_ticked"] > 0) or not data.get("sources"):
-        raise ValueError(f"{DEFAULTS}: most_ticked must be a positive number, with its sources")
-    for item, rule in data.get("first_days_only", {}).items():
-        if item not in known or not isinstance(rule.get("max_days"), int) or not rule.get("source"):
-            raise ValueError(f"{DEFAULTS}: first_days_only.{item} needs a knowledge-base item, max_days and a source")
-    return data
-
-
-def default_ticks(engine_order: list[str], case: dict[str, Any]) -> list[str]:
-    """What the handout ticks before the therapist chooses: the engine's first few, without the items
-    for the first days of an episode once those days are past."""
-    rules = handout_defaults()
-    days = (case.get("history") or {}).get("duration_days")
-    late = {item for item, rule in rules.get("first_days_only", {}).items() if days is not None and days > rule["max_days"]}
-    return [item for item in engine_order if item not in late][:rules["most_ticked"]]
 
 
 def _why(choice: dict[str, Any]) -> str:
@@ -97,7 +71,8 @@ def visit_context(request: Request, records: Records, session: CurrentSession, v
     return {"visit": visit, "assessment": visit.assessment, "errors": {}, "values": dict(soap_draft.data) if soap_draft else {},
             "soap_draft": soap_draft, "dermatomes": dermatomes(visit.assessment), "exam": exam.summary(visit.case, visit.details),
             "pain_map": exam.pain_map(visit.case), "chart_layers": CHART_FIELDS, "stratified": stratified, "letters": letters,
-            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor), "tx": treatment, **extra}
+            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor), "tx": treatment,
+            "homecare": visit_homecare(records, session.actor, visit), **extra}
 
 
 def render_visit(request: Request, records: Records, session: CurrentSession, visit_id: int, status: int, **extra) -> Response:

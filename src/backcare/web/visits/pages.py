@@ -17,6 +17,7 @@ from .. import body_chart, deps
 from ..forms import age_on
 from ..render import render
 from ..security import CurrentSession
+from ..homecare.context import next_visit_summary
 from .context import dermatomes, visit_context
 from .fields import (CARRIED, CHART_FIELDS, HIP_TESTS, LANDMARK_FINDINGS, MIDLINE_LANDMARKS, NEURO_TESTS, PAIN_QUALITIES,
                      PALPATION, SECTIONS, SURGERY_PROCEDURES, by_section, case_from_form, field_of, form_values, label,
@@ -66,7 +67,8 @@ def mechanism_checklist() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def form_page(request: Request, client, values: dict[str, Any], errors: dict[str, str], *, visit=None,
-              draft=None, last=None, status: int = 200, notice: str = "", intake_sections: list[str] | None = None) -> Response:
+              draft=None, last=None, status: int = 200, notice: str = "", intake_sections: list[str] | None = None,
+              between=None) -> Response:
     """The visit form for a new visit (visit None) or an unsigned visit's findings."""
     kb = load_knowledge()
     screening = kb.screening_questions
@@ -87,7 +89,7 @@ def form_page(request: Request, client, values: dict[str, Any], errors: dict[str
         "symptom_flags": [f.split(".", 1)[1] for f in tri_state_fields()
                           if f.startswith("symptoms.") and f.split(".", 1)[1] not in screening],
         "front": body_chart.render("front", interactive=True), "back": body_chart.render("back", interactive=True),
-        "shapes": body_chart.SHAPES}, status)
+        "shapes": body_chart.SHAPES, "between": between, "client_id": client.id}, status)
 
 
 def exam_rows() -> dict[str, Any]:
@@ -127,7 +129,8 @@ def new_visit(request: Request, client_id: int, intake: int | None = None, sourc
             values |= _from_intake(records, session, client_id, intake, case)
         elif source == "last" and last is not None:
             values |= _from_last(last, values)
-    return form_page(request, client, values, {}, draft=draft, last=last)
+    return form_page(request, client, values, {}, draft=draft, last=last,
+                     between=next_visit_summary(records, session.actor, client_id))
 
 
 def _from_last(last, values: dict[str, Any]) -> dict[str, Any]:
@@ -238,6 +241,7 @@ DONE = {
     "treatment": "Treatment saved. The drafted note follows it unless you edited the note.",
     "consent": "Consent recorded.",
     "withdrawn": "Consent withdrawn and its time recorded; work on those areas is marked as stopped then.",
+    "programme": "Home programme saved: the client's link shows it now.",
 }
 
 
