@@ -66,7 +66,10 @@ def _home_programme(records, me, client_id, visit_id, emergency: bool) -> None:
     records.start_programme(me, visit_id, now=now - timedelta(days=19))
     activity = (records.psfs_activities(me, client_id) or [None])[0]
     token, _ = records.create_home_link(me, client_id, psfs_activity=activity, now=now - timedelta(days=19))
-    exercise = records.open_home(token, now=now).exercises[0].id
+    exercises = records.open_home(token, now=now).exercises
+    if not exercises:
+        raise FieldErrors({"programme": "advice only: nothing to tick"})
+    exercise = exercises[0].id
     for days in (18, 17, 10):
         records.tick_exercise(token, exercise, now=now - timedelta(days=days))
     screening = {q: False for q in load_knowledge().intake["screening"]}

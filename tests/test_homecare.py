@@ -291,7 +291,7 @@ def test_no_emergency_answer_is_ever_missed(template, tmp_path_factory, sent):
 
 
 def test_a_database_with_records_upgrades_to_the_home_programme(database_url):
-    """A clinic's database from before the home programme (revision 0005) keeps its records and gains it."""
+    """A clinic database from before the home programme (revision 0007) keeps its records and gains it."""
     from alembic import command
     from alembic.config import Config
 
@@ -302,7 +302,7 @@ def test_a_database_with_records_upgrades_to_the_home_programme(database_url):
     config = Config()
     config.set_main_option("script_location", str(Path(storage.__file__).with_name("migrations")))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
-    command.upgrade(config, "0005")
+    command.upgrade(config, "0007")
     engine = make_engine(database_url)
     records = Records(make_sessionmaker(engine), make_sessionmaker(engine, read_only=True))
     people = seed(records)

@@ -26,6 +26,15 @@ def _words(ident: str) -> str:
     return ident.replace("_", " ")
 
 
+def _circulation_value(value) -> str:
+    """A pulse grade is a word, an ABPI a number, cool skin yes or no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    return _words(value)
+
+
 def confidence_words(confidence: float) -> str:
     """A root's confidence as a therapist says it, not as a number."""
     return "strong signs" if confidence >= 0.7 else "moderate signs" if confidence >= 0.4 else "weak signs"
@@ -160,7 +169,7 @@ def objective(case: dict[str, Any], details: dict[str, Any] | None = None) -> st
     circulation = case.get("circulation", {})
     for key, title in (("pedal_pulses", "Foot pulses"), ("abpi", "ABPI"), ("cool_skin", "Cool foot")):
         if circulation.get(key):
-            lines.append(f"{title}: " + ", ".join(f"{s} {_words(v) if not isinstance(v, bool) else ('yes' if v else 'no')}"
+            lines.append(f"{title}: " + ", ".join(f"{s} {_circulation_value(v)}"
                                                   for s, v in circulation[key].items()) + ".")
     palp = case.get("palpation", {})
     sides = (details or {}).get("palpation_sides") or {}

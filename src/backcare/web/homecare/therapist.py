@@ -14,7 +14,7 @@ from ...homecare import rules
 from ...records import FieldErrors, Records
 from .. import deps
 from ..client_links import public_url, qr_svg
-from ..dates import day, locale_from
+from ..dates import day, locale_of
 from ..mail import MailError, configured, send_mail
 from ..render import render
 from ..security import CurrentSession
@@ -33,7 +33,7 @@ def link_message(first_name: str, clinic: str, url: str, until: str) -> str:
 
 def _page(request: Request, records: Records, session: CurrentSession, client_id: int, status: int = 200, **extra) -> Response:
     client = records.get_client(session.actor, client_id)
-    locale = locale_from(request.headers.get("accept-language"))
+    locale = locale_of(request)
     section = progress_homecare(records, session.actor, client_id, None, records.episode_record(
         session.actor, client_id, purpose="homecare.read"), lambda d: day(d, locale))
     context: dict[str, Any] = {
@@ -65,7 +65,7 @@ def make_link(request: Request, client_id: int, session: CurrentSession = Depend
     client = records.get_client(session.actor, client_id)
     url = public_url(request, f"/home/{token}")
     clinic = records.clinic_details(session.actor).name
-    until = day(expires.astimezone(records.clinic_details(session.actor).zone).date(), locale_from(request.headers.get("accept-language")))
+    until = day(expires.astimezone(records.clinic_details(session.actor).zone).date(), locale_of(request))
     message = link_message((client.name.split() or [""])[0], clinic, url, until)
     sent, email_error = "", ""
     if form.get("send_email") == "yes" and client.email and configured(request.app.state.settings):
