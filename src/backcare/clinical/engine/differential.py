@@ -70,7 +70,7 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     out = []
     beside = [c for c in order if c not in flagged and (c in ctx.referred_conditions
                                                        or (c in kb.coexisting and ctx.likelihood[c] >= _BESIDE))]
-    order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged), ctx.emergency_conditions)
+    order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged, beside), ctx.emergency_conditions)
     for cid in order:
         moves = applied[cid]
         moves.sort(reverse=True)  # most informative first, then knowledge-base order
@@ -116,17 +116,20 @@ def _emergency_first(order: list[str], emergencies: list[str]) -> list[str]:
     return head + [c for c in order if c not in emergencies] if head else order
 
 
-def _flagged_in_top_three(order: list[str], flagged: set[str]) -> list[str]:
+def _flagged_in_top_three(order: list[str], flagged: set[str], beside: list[str]) -> list[str]:
     """One verdict: a condition the safety screen flags is never ranked below third.
 
     Its red-flag findings already weigh in with their likelihood ratios; this
     only guarantees that the list under a referral names what the referral is
-    for, in probability order within the first three.
+    for, in probability order within the first three. The room left goes first
+    to what a referral rule names or what coexists (`beside`), then by share.
     """
     flagged_order = [c for c in order if c in flagged]
     if all(c in order[:3] for c in flagged_order):
         return order
     room = max(3 - len(flagged_order), 0)
-    head_ids = set(flagged_order) | set([c for c in order if c not in flagged][:room])
+    rest = [c for c in order if c not in flagged]
+    rest = [c for c in rest if c in beside] + [c for c in rest if c not in beside]
+    head_ids = set(flagged_order) | set(rest[:room])
     head = [c for c in order if c in head_ids]
     return head + [c for c in order if c not in head_ids]

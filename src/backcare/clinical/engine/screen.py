@@ -135,8 +135,11 @@ def _referral_advice(ctx: Evaluation, ordered_flags: list[dict[str, Any]], level
 
 def door_advice(ctx: Evaluation, level: int, door: str | None) -> str:
     """The general advice for a referral at this urgency to this door."""
-    template = ctx.kb.referral_advice[URGENCY_LEVELS[level]]
-    return template.replace("{door}", ctx.kb.destination_names[door or default_destination(level)])
+    door = door or default_destination(level)
+    special = ctx.kb.door_advice.get(door, {}).get(URGENCY_LEVELS[level])
+    if special:
+        return special
+    return ctx.kb.referral_advice[URGENCY_LEVELS[level]].replace("{door}", ctx.kb.destination_names[door])
 
 
 def refer_conditions(ctx: Evaluation, referral: dict[str, Any], differential: list[dict[str, Any]]) -> None:

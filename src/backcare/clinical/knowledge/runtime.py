@@ -42,6 +42,7 @@ class Knowledge:
         self.neuro: dict = data["neuro"]
         self.red_flags: dict = data["red_flags"]
         self.referral_advice: dict[str, str] = data["referral_advice"]
+        self.door_advice: dict[str, dict[str, str]] = data["door_advice"]
         self.destination_names: dict[str, str] = data["destination_names"]
         self.screening_questions: list[str] = data["screening_questions"]
         self.safety_net: str = data["safety_net"]
