@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from .context import Evaluation
 from .differential import rank
+from .kernel import run_kernel
 from .mechanism import judge
 from .plan import Forbidden, contraindications, plan, self_care
 from .roots import localise
@@ -31,6 +32,7 @@ def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
     """Assess one validated case (plain data, as `Case.findings()` gives it)."""
     ctx = Evaluation(case, kb)
     nerve_roots = localise(ctx)
+    run_kernel(ctx)
     referral, red_flags = screen(ctx)
     differential = rank(ctx)
     refer_conditions(ctx, referral, differential)
@@ -63,6 +65,7 @@ def self_care_choices(case: dict[str, Any], kb: Any) -> list[dict[str, Any]]:
     """
     ctx = Evaluation(case, kb)
     localise(ctx)
+    run_kernel(ctx)
     referral, _ = screen(ctx)
     refer_conditions(ctx, referral, rank(ctx))
     judge(ctx)

@@ -24,30 +24,8 @@ _SHOWN_EVIDENCE = 8
 
 def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     kb = ctx.kb
-    log_odds = dict(kb.log_priors)
-    # condition -> [(|log LR|, -order, evidence text, likelihood-ratio record)]
-    applied: dict[str, list[tuple[float, int, tuple]]] = {cid: [] for cid in log_odds}
-    strongest: dict[tuple[str, str], tuple[float, tuple, float]] = {}
-
-    known, evaluate, weighted = ctx.known_findings, ctx.finding, kb.weighted_findings
-    for position in kb.weighted_index.relevant(ctx.recorded):
-        fid, by_outcome = weighted[position]
-        value = known.get(fid, MISSING)
-        if value is MISSING:
-            value = evaluate(fid)
-        if value is None:
-            continue
-        ungrouped, grouped = by_outcome[value]
-        for cid, log_lr, entry in ungrouped:
-            log_odds[cid] += log_lr
-            applied[cid].append(entry)
-        for key, size, entry, log_lr in grouped:
-            best = strongest.get(key)
-            if best is None or size > best[0]:
-                strongest[key] = (size, entry, log_lr)
-    for (cid, _group), (_size, entry, log_lr) in strongest.items():
-        log_odds[cid] += log_lr
-        applied[cid].append(entry)
+    # The findings kernel (kernel.py) has added every known finding's likelihood ratios.
+    log_odds, applied, strongest = ctx.accumulated
 
     top = max(log_odds.values())
     weights = {cid: math.exp(v - top) for cid, v in log_odds.items()}
@@ -71,8 +49,9 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     beside = [c for c in order if c not in flagged and (c in ctx.referred_conditions
                                                        or (c in kb.coexisting and ctx.likelihood[c] >= _BESIDE))]
     order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged), ctx.emergency_conditions)
+    moves_of = _moves(kb, applied, strongest, set(order))
     for cid in order:
-        moves = applied[cid]
+        moves = moves_of.get(cid, [])
         moves.sort(reverse=True)  # most informative first, then knowledge-base order
         shown = [m[2] for m in moves[:_SHOWN_EVIDENCE]]
         note = ([_FLAGGED] if cid in flagged else [_REFERRED] if cid in ctx.referred_conditions
@@ -107,6 +86,22 @@ def _beside_in_top_three(order: list[str], beside: list[str]) -> list[str]:
     head = order[:1] + [c for c in beside if c != order[0]][:2]
     head += [c for c in order if c not in head][: max(0, 3 - len(head))]
     return head + [c for c in order if c not in head]
+
+
+def _moves(kb: Any, applied: list[tuple[int, bool]], strongest: dict, explained: set[str]) -> dict[str, list[tuple]]:
+    """The likelihood-ratio moves that counted, as evidence entries, for the conditions the
+    output explains (those with any share of belief, and the first three): every ungrouped move,
+    and the strongest of each group."""
+    out: dict[str, list[tuple]] = {}
+    entries = kb.weighted_entries
+    for position, value in applied:
+        for cid, entry in entries[position][value]:
+            if cid in explained:
+                out.setdefault(cid, []).append(entry)
+    for (cid, group), (_size, _log_lr, position, value) in strongest.items():
+        if cid in explained:
+            out.setdefault(cid, []).append(kb.grouped_entries[(position, value, cid, group)])
+    return out
 
 
 def _emergency_first(order: list[str], emergencies: list[str]) -> list[str]:

@@ -18,6 +18,11 @@ from ..engine.predicates import dependencies, finding_references
 from .version import GENERATED_FILE, content_version
 
 
+# The blocks of a case (clinical/case.py), read once by the findings kernel.
+CASE_BLOCKS = ["client", "history", "medical", "symptoms", "observation", "rom", "special_tests", "neuro", "hip",
+               "circulation", "palpation", "pain_mechanism_criteria"]
+
+
 def split_region(region: str) -> tuple[str, str | None]:
     """'calf_left' -> ('calf', 'left'); a region without a side keeps side None."""
     if region.endswith("_left"):
@@ -68,9 +73,12 @@ class Knowledge:
         specs.update({("criterion", cid): c["derive"] for cid, c in pm["criteria"].items() if c["derive"]})
         rules = compile_rules(specs)
         self.finding_rules = {fid: rules[("finding", fid)] for fid in self.findings}
+
         # Findings that move the differential, with each move's log likelihood
         # ratio (and its size) precomputed for both outcomes: present, absent.
         self.weighted_findings = []
+        self.weighted_entries: list[dict[bool, list]] = []  # by position: outcome -> [(condition, entry)], ungrouped
+        self.grouped_entries: dict[tuple, tuple] = {}  # (position, outcome, condition, group) -> entry
         for order, (fid, f) in enumerate((fid, f) for fid, f in self.findings.items() if f["moves"]):
             # Per outcome (True: present, False: absent): the ungrouped moves as
             # (condition, log LR, applied entry) and the grouped ones as
@@ -88,7 +96,16 @@ class Knowledge:
                         by_outcome[present][0].append((cid, math.log(lr), entry))
                     else:
                         by_outcome[present][1].append(((cid, group), entry[0], entry, math.log(lr)))
+                        self.grouped_entries[(order, present, cid, group)] = entry
             self.weighted_findings.append((fid, by_outcome))
+            self.weighted_entries.append({o: [(cid, entry) for cid, _lr, entry in by_outcome[o][0]] for o in (True, False)})
+        from ..engine.kernel import compile_kernel
+
+        # Every finding that reads only the case and the root facts, and the differential's log odds,
+        # in one function (engine/kernel.py).
+        self.kernel, self.kernel_findings = compile_kernel(
+            self.findings, CASE_BLOCKS, self.region_sets, self.weighted_findings,
+            {cid: math.log(c["prior"]) for cid, c in self.conditions.items()})
         self.labels = {
             (fid, present): (f["label"] if present else f["absent_label"] or f"no {f['label']}")
             for fid, f in self.findings.items() for present in (True, False)

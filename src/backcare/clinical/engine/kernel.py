@@ -1,0 +1,301 @@
+"""Every finding that reads only the case and the nerve-root facts, computed in one
+generated function per process.
+
+The engine used to evaluate findings one by one on demand, each a function call
+with a cache lookup; most findings are needed for every case (the differential
+weighs them all), so computing them all at once, in dependency order, as local
+variables of one function, is several times cheaper. The tri-state logic is
+that of `predicates.py` (True, False, None for unknown); `tests/test_compiled_rules.py`
+checks the kernel against the closure form over generated cases. Findings that
+read the engine's later conclusions (the differential, the mechanism, the
+referral) stay lazy (`Evaluation.finding`).
+"""
+from __future__ import annotations
+
+# Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+import json
+
+from .negation import affirmed_words
+from .predicates import ENGINE_FACTS, REGION_FIELDS, _sided_match, compile_predicate, lookup
+
+_COMPARISONS = {"is": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+_DYNAMIC = ("criterion", "mechanism", "differential", "referral_at_least")
+
+
+def _static(spec: Any, findings: dict[str, Any], memo: dict[str, bool]) -> bool:
+    """Whether a predicate reads only the case, engine facts and other such findings."""
+    if not isinstance(spec, dict):
+        return True
+    if set(spec) & set(_DYNAMIC):
+        return False
+    if set(spec) == {"finding"}:
+        fid = spec["finding"]
+        if fid not in memo:
+            memo[fid] = False  # a guard against cycles
+            memo[fid] = _static(findings[fid]["when"], findings, memo)
+        return memo[fid]
+    for value in spec.values():
+        items = value if isinstance(value, list) else [value]
+        if not all(_static(item, findings, memo) for item in items if isinstance(item, dict)):
+            return False
+    return True
+
+
+def region_map(case: dict) -> dict[str, dict[str, set[str]] | None]:
+    """Per body-chart list of the case: region -> the sides marked ('unsided' for midline), or None when not recorded."""
+    out: dict[str, dict[str, set[str]] | None] = {}
+    for source, (block, *rest) in REGION_FIELDS.items():
+        entries = lookup(case, (block, *rest))
+        if entries is None:
+            out[source] = None
+            continue
+        marked: dict[str, set[str]] = {}
+        for region in entries:
+            if region.endswith("_left"):
+                marked.setdefault(region[:-5], set()).add("left")
+            elif region.endswith("_right"):
+                marked.setdefault(region[:-6], set()).add("right")
+            else:
+                marked.setdefault(region, set()).add("unsided")
+        out[source] = marked
+    return out
+
+
+def regions_leaf(maps: dict, sources: tuple, wanted: frozenset, min_regions: int, sides: str) -> bool | None:
+    """The `regions` predicate (predicates.py) over the case's region map."""
+    recorded, per_side = False, {}
+    for source in sources:
+        marked = maps[source]
+        if marked is None:
+            continue
+        recorded = True
+        for base in marked.keys() & wanted:
+            for side in marked[base]:
+                per_side.setdefault(side, set()).add(base)
+    if not recorded:
+        return None
+    found = {side for side, bases in per_side.items() if len(bases) >= min_regions}
+    if sides == "any":
+        return bool(found)
+    if sides == "both":
+        return {"left", "right"} <= found
+    return len(found & {"left", "right"}) == 1
+
+
+class _Kernel:
+    def __init__(self, findings: dict[str, Any]):
+        self.findings = findings
+        self.lines: list[str] = []
+        self.constants: list[Any] = []
+        self.leaves: list[Callable] = []
+        self.serial = 0
+        self.local: dict[str, str] = {}  # finding id -> local variable holding it
+        self.shared: dict[str, str] = {}  # a leaf's canonical text -> the local computing it once
+        self.region_sets: dict[str, Any] = {}
+
+    def constant(self, value: Any) -> str:
+        self.constants.append(value)
+        return f"K[{len(self.constants) - 1}]"
+
+    def temp(self) -> str:
+        self.serial += 1
+        return f"t{self.serial}"
+
+    def leaf(self, spec: dict) -> str | None:
+        """An expression for a leaf, or None for a composite."""
+        keys = set(spec)
+        if keys & {"all", "any", "not", "at_least", "unknown_means"}:
+            return None
+        if keys == {"finding"}:
+            return self.local[spec["finding"]]
+        if keys == {"engine"}:
+            return f"facts.get({spec['engine']!r})"
+        if "field" in keys:
+            (op,) = keys - {"field"}
+            path, arg = spec["field"].split("."), spec[op]
+            x = self.temp()
+            if op == "present":
+                test = f"(bool({x}) if isinstance({x}, list) else True)"
+            elif op == "mentions_any":
+                test = f"not {self.constant(frozenset(w.lower() for w in arg))}.isdisjoint(affirmed_words(str({x})))"
+            elif op == "contains_any":
+                test = f"not {self.constant(frozenset(arg))}.isdisjoint({x})"
+            elif op == "in":
+                test = f"{x} in {self.constant(frozenset(arg))}"
+            else:
+                test = f"{x} {_COMPARISONS[op]} {self.constant(arg)}"
+            block = f"b_{path[0]}"
+            if len(path) == 2:
+                return f"(None if {block} is None or ({x} := {block}.get({path[1]!r})) is None else {test})"
+            rest = tuple(path[1:])
+            return f"(None if {block} is None or ({x} := lookup({block}, {rest!r})) is None else {test})"
+        # The other leaves are computed at most once per case, however many findings use them.
+        key = json.dumps(spec, sort_keys=True)
+        if key not in self.shared:
+            self.shared[key] = f"c{len(self.shared)}"
+        var = self.shared[key]
+        return f"({var} if {var} is not M else ({var} := {self.heavy(spec)}))"
+
+    def heavy(self, spec: dict) -> str:
+        keys = set(spec)
+        if keys == {"test"}:
+            args = spec["test"]
+            wanted = self.constant(frozenset([args.get("result", "positive")]))
+            return f"(None if b_special_tests is None else sided_match(b_special_tests.get({args['name']!r}), {wanted}, {args.get('sides', 'any')!r}))"
+        if keys == {"regions"}:
+            args = spec["regions"]
+            sources = []
+            for name in args.get("in") or []:
+                sources += ["sensory_reduced", "sensory_absent"] if name == "sensory" else [name]
+            wanted = args.get("any_of")
+            wanted = self.constant(frozenset(wanted)) if wanted else f"region_sets[{args['set']!r}]"
+            return (f"regions_leaf(maps, {tuple(sources)!r}, {wanted}, {args.get('min_regions', 1)}, "
+                    f"{args.get('sides', 'any')!r})")
+        self.leaves.append(compile_predicate(spec))
+        return f"L[{len(self.leaves) - 1}](ctx)"
+
+    def emit(self, spec: dict, target: str, indent: str) -> None:
+        """Statements that leave the predicate's value in `target`."""
+        expression = self.leaf(spec)
+        if expression is not None:
+            self.lines.append(f"{indent}{target} = {expression}")
+            return
+        if "not" in spec:
+            self.emit(spec["not"], target, indent)
+            self.lines.append(f"{indent}if {target} is not None: {target} = not {target}")
+            return
+        if "unknown_means" in spec:
+            self.emit(spec["when"], target, indent)
+            self.lines.append(f"{indent}if {target} is None: {target} = {bool(spec['unknown_means'])}")
+            return
+        if "at_least" in spec:
+            yes, unknown = self.temp(), self.temp()
+            self.lines.append(f"{indent}{yes} = {unknown} = 0")
+            for item in spec["of"]:
+                x = self.temp()
+                self.emit(item, x, indent)
+                self.lines.append(f"{indent}if {x} is True: {yes} += 1")
+                self.lines.append(f"{indent}elif {x} is None: {unknown} += 1")
+            n = spec["at_least"]
+            self.lines.append(f"{indent}{target} = True if {yes} >= {n} else (False if {yes} + {unknown} < {n} else None)")
+            return
+        # all / any: stop at the first deciding child; an unknown child leaves the answer unknown.
+        stop = False if "all" in spec else True
+        items = spec.get("all", spec.get("any"))
+        unknown = self.temp()
+        self.lines.append(f"{indent}{unknown} = False")
+        self.lines.append(f"{indent}{target} = {not stop}")
+        level = indent
+        for item in items:
+            x = self.temp()
+            self.emit(item, x, level)
+            self.lines.append(f"{level}if {x} is {stop}: {target} = {stop}")
+            self.lines.append(f"{level}else:")
+            level += "    "
+            self.lines.append(f"{level}if {x} is None: {unknown} = True")
+        self.lines.append(f"{indent}if {target} is {not stop} and {unknown}: {target} = None")
+
+
+_UNSET = object()
+
+
+def compile_kernel(findings: dict[str, Any], blocks: list[str], region_sets: dict[str, frozenset],
+                   weighted: list[tuple[str, dict]], conditions: dict[str, float]) -> tuple[Callable, list[str]]:
+    """The kernel function and the findings it computes. The kernel returns every finding's value,
+    the differential's log odds (prior plus the likelihood ratios of the findings that are known),
+    the weighted findings that applied, as (position, outcome), and per (condition, group) the
+    strongest move, as (|log LR|, log LR, position, outcome)."""
+    memo: dict[str, bool] = {}
+    static = [fid for fid in findings if _static(findings[fid]["when"], findings, memo)]
+    order: list[str] = []
+    placed: set[str] = set()
+
+    def place(fid: str) -> None:  # dependencies first
+        if fid in placed:
+            return
+        placed.add(fid)
+        for ref in _references(findings[fid]["when"]):
+            place(ref)
+        order.append(fid)
+
+    for fid in static:
+        place(fid)
+    kernel = _Kernel(findings)
+    for i, fid in enumerate(order):
+        kernel.local[fid] = f"v{i}"
+        kernel.emit(findings[fid]["when"], f"v{i}", "    ")
+    head = ["def kernel(ctx):", "    case = ctx.case", "    facts = ctx.engine_facts", "    maps = region_map(case)",
+            *(f"    b_{block} = case.get({block!r})" for block in blocks)]
+    if kernel.shared:
+        head.append("    " + " = ".join(kernel.shared.values()) + " = M")
+    kernel.lines = head + kernel.lines
+    groups: dict[tuple[str, str], int] = {}  # (condition, group) -> its number
+    kernel.lines += _accumulation(weighted, kernel.local, conditions, groups)
+    kernel.lines.append("    return {" + ", ".join(f"{fid!r}: v{i}" for i, fid in enumerate(order)) + "}, "
+                        "log_odds, applied, strongest")
+    namespace: dict[str, Any] = {"K": kernel.constants, "L": kernel.leaves, "M": _UNSET, "lookup": lookup,
+                                 "affirmed_words": affirmed_words, "sided_match": _sided_match, "region_map": region_map,
+                                 "regions_leaf": regions_leaf, "region_sets": region_sets, "GROUPS": list(groups)}
+    exec(compile("\n".join(kernel.lines), "<backcare findings kernel>", "exec"), namespace)  # noqa: S102 - our own rules
+    return namespace["kernel"], order
+
+
+def _accumulation(weighted: list[tuple[str, dict]], local: dict[str, str], conditions: dict[str, float],
+                  groups: dict[tuple[str, str], int]) -> list[str]:
+    """Straight-line code adding each known finding's likelihood ratios to the log odds, kept in
+    local variables; of the moves that share a group, only the strongest per condition counts."""
+    index = {cid: i for i, cid in enumerate(conditions)}
+    body: list[str] = []
+    for position, (fid, by_outcome) in enumerate(weighted):
+        v = local[fid]
+        body += [f"    if {v} is not None:", f"        applied.append(({position}, {v}))"]
+        for outcome in (True, False):
+            ungrouped, grouped = by_outcome[outcome]
+            if not ungrouped and not grouped:
+                continue
+            body.append(f"        if {v} is {outcome}:")
+            for cid, log_lr, *_ in ungrouped:
+                body.append(f"            lo{index[cid]} += {log_lr!r}")
+            for key, size, *_rest, log_lr in grouped:
+                g = groups.setdefault(key, len(groups))
+                body += [f"            if {size!r} > gs{g}:",
+                         f"                if gp{g} is None: first.append({g})",
+                         f"                gs{g}, gl{g}, gp{g} = {size!r}, {log_lr!r}, ({position}, {outcome})"]
+    lines = [f"    lo{i} = {prior!r}" for i, prior in enumerate(conditions.values())]
+    lines.append("    applied = []")
+    lines.append("    first = []  # groups in the order they first moved, so the sums add up as they always did")
+    lines += [f"    gs{g} = -1.0; gl{g} = 0.0; gp{g} = None" for g in groups.values()]
+    lines += body
+    lines.append("    log_odds = {" + ", ".join(f"{cid!r}: lo{i}" for cid, i in index.items()) + "}")
+    lines.append("    strongest = {}")
+    lines.append("    if first:")
+    for name in ("gs", "gl", "gp"):
+        lines.append(f"        {name} = (" + "".join(f"{name}{g}, " for g in groups.values()) + ")")
+    lines += ["        for g in first:", "            key = GROUPS[g]", "            log_odds[key[0]] += gl[g]",
+              "            strongest[key] = (gs[g], gl[g], *gp[g])"]
+    return lines
+
+
+def _references(spec: Any) -> list[str]:
+    """Every finding a predicate refers to, at any depth."""
+    out: list[str] = []
+    if isinstance(spec, dict):
+        if set(spec) == {"finding"}:
+            return [spec["finding"]]
+        for value in spec.values():
+            for item in value if isinstance(value, list) else [value]:
+                out += _references(item)
+    return out
+
+
+assert set(ENGINE_FACTS) >= {"nerve_root_found"}  # the facts the kernel reads are computed before it runs
+
+
+def run_kernel(ctx: Any) -> None:
+    """Every finding and the differential's log odds in one go, once the root facts are known."""
+    found, *ctx.accumulated = ctx.kb.kernel(ctx)
+    ctx.known_findings.update(found)
