@@ -45,49 +45,25 @@ def _static(spec: Any, findings: dict[str, Any], memo: dict[str, bool]) -> bool:
     return True
 
 
-def region_map(case: dict) -> dict[str, dict[str, set[str]] | None]:
-    """Per body-chart list of the case: region -> the sides marked ('unsided' for midline), or None when not recorded."""
-    out: dict[str, dict[str, set[str]] | None] = {}
-    for source, (block, *rest) in REGION_FIELDS.items():
-        entries = lookup(case, (block, *rest))
-        if entries is None:
-            out[source] = None
-            continue
-        marked: dict[str, set[str]] = {}
-        for region in entries:
-            if region.endswith("_left"):
-                marked.setdefault(region[:-5], set()).add("left")
-            elif region.endswith("_right"):
-                marked.setdefault(region[:-6], set()).add("right")
-            else:
-                marked.setdefault(region, set()).add("unsided")
-        out[source] = marked
-    return out
+def distinct(wanted: frozenset, lists: tuple) -> int:
+    """How many of the wanted regions the lists name between them."""
+    found: set[str] = set()
+    for entries in lists:
+        if entries:
+            found.update(wanted.intersection(entries))
+    return len(found)
 
 
-def regions_leaf(maps: dict, sources: tuple, wanted: frozenset, min_regions: int, sides: str) -> bool | None:
-    """The `regions` predicate (predicates.py) over the case's region map."""
-    recorded, per_side = False, {}
-    for source in sources:
-        marked = maps[source]
-        if marked is None:
-            continue
-        recorded = True
-        for base in marked.keys() & wanted:
-            for side in marked[base]:
-                per_side.setdefault(side, set()).add(base)
-    if not recorded:
-        return None
-    found = {side for side, bases in per_side.items() if len(bases) >= min_regions}
-    if sides == "any":
-        return bool(found)
-    if sides == "both":
-        return {"left", "right"} <= found
-    return len(found & {"left", "right"}) == 1
+def _sided_names(bases: frozenset) -> dict[str, frozenset]:
+    """The body-chart names of some regions, by side: 'calf' -> calf_left (left), calf_right
+    (right); a midline region such as low_back is its own name (unsided). A name stands for one
+    region on one side, so counting names counts regions per side (predicates.py `regions`)."""
+    return {"left": frozenset(f"{b}_left" for b in bases), "right": frozenset(f"{b}_right" for b in bases),
+            "unsided": frozenset(b for b in bases if not b.endswith(("_left", "_right")))}
 
 
 class _Kernel:
-    def __init__(self, findings: dict[str, Any]):
+    def __init__(self, findings: dict[str, Any], region_sets: dict[str, frozenset]):
         self.findings = findings
         self.lines: list[str] = []
         self.constants: list[Any] = []
@@ -95,7 +71,8 @@ class _Kernel:
         self.serial = 0
         self.local: dict[str, str] = {}  # finding id -> local variable holding it
         self.shared: dict[str, str] = {}  # a leaf's canonical text -> the local computing it once
-        self.region_sets: dict[str, Any] = {}
+        self.region_sets = region_sets
+        self.region_lists: set[str] = set()  # the body-chart lists the rules read (REGION_FIELDS)
 
     def constant(self, value: Any) -> str:
         self.constants.append(value)
@@ -147,16 +124,34 @@ class _Kernel:
             wanted = self.constant(frozenset([args.get("result", "positive")]))
             return f"(None if b_special_tests is None else sided_match(b_special_tests.get({args['name']!r}), {wanted}, {args.get('sides', 'any')!r}))"
         if keys == {"regions"}:
-            args = spec["regions"]
-            sources = []
-            for name in args.get("in") or []:
-                sources += ["sensory_reduced", "sensory_absent"] if name == "sensory" else [name]
-            wanted = args.get("any_of")
-            wanted = self.constant(frozenset(wanted)) if wanted else f"region_sets[{args['set']!r}]"
-            return (f"regions_leaf(maps, {tuple(sources)!r}, {wanted}, {args.get('min_regions', 1)}, "
-                    f"{args.get('sides', 'any')!r})")
+            return self.regions(spec["regions"])
         self.leaves.append(compile_predicate(spec))
         return f"L[{len(self.leaves) - 1}](ctx)"
+
+    def regions(self, args: dict) -> str:
+        """The `regions` leaf as set operations on the case's body-chart lists: a region's
+        name carries its side, so a side's hits are the names it shares with the wanted ones."""
+        lists = []
+        for name in args.get("in") or []:
+            lists += ["sensory_reduced", "sensory_absent"] if name == "sensory" else [name]
+        self.region_lists.update(lists)
+        bases = frozenset(args["any_of"]) if args.get("any_of") else self.region_sets[args["set"]]
+        names, sides, at_least = _sided_names(bases), args.get("sides", "any"), args.get("min_regions", 1)
+        recorded = " and ".join(f"r_{source} is None" for source in lists)
+
+        def hit(side_names: frozenset) -> str:
+            wanted = self.constant(side_names)
+            if at_least == 1:
+                return "(" + " or ".join(f"not {wanted}.isdisjoint(r_{source} or ())" for source in lists) + ")"
+            return f"(distinct({wanted}, ({''.join(f'r_{source}, ' for source in lists)})) >= {at_least})"
+
+        if sides == "any" and at_least == 1:
+            test = hit(names["left"] | names["right"] | names["unsided"])
+        elif sides == "any":
+            test = " or ".join(hit(names[side]) for side in ("left", "right", "unsided"))
+        else:
+            test = f"{hit(names['left'])} {'and' if sides == 'both' else '!='} {hit(names['right'])}"
+        return f"(None if {recorded} else ({test}))"
 
     def emit(self, spec: dict, target: str, indent: str) -> None:
         """Statements that leave the predicate's value in `target`."""
@@ -224,12 +219,15 @@ def compile_kernel(findings: dict[str, Any], blocks: list[str], region_sets: dic
 
     for fid in static:
         place(fid)
-    kernel = _Kernel(findings)
+    kernel = _Kernel(findings, region_sets)
     for i, fid in enumerate(order):
         kernel.local[fid] = f"v{i}"
         kernel.emit(findings[fid]["when"], f"v{i}", "    ")
-    head = ["def kernel(ctx):", "    case = ctx.case", "    facts = ctx.engine_facts", "    maps = region_map(case)",
-            *(f"    b_{block} = case.get({block!r})" for block in blocks)]
+    head = ["def kernel(ctx):", "    case = ctx.case", "    facts = ctx.engine_facts",
+            *(f"    b_{block} = case.get({block!r})" for block in blocks),
+            *(f"    r_{source} = lookup(case, {REGION_FIELDS[source]!r})" if len(REGION_FIELDS[source]) > 2 else
+              f"    r_{source} = None if b_{REGION_FIELDS[source][0]} is None else b_{REGION_FIELDS[source][0]}.get({REGION_FIELDS[source][1]!r})"
+              for source in sorted(kernel.region_lists))]
     if kernel.shared:
         head.append("    " + " = ".join(kernel.shared.values()) + " = M")
     kernel.lines = head + kernel.lines
@@ -238,8 +236,7 @@ def compile_kernel(findings: dict[str, Any], blocks: list[str], region_sets: dic
     kernel.lines.append("    return {" + ", ".join(f"{fid!r}: v{i}" for i, fid in enumerate(order)) + "}, "
                         "log_odds, applied, strongest")
     namespace: dict[str, Any] = {"K": kernel.constants, "L": kernel.leaves, "M": _UNSET, "lookup": lookup,
-                                 "affirmed_words": affirmed_words, "sided_match": _sided_match, "region_map": region_map,
-                                 "regions_leaf": regions_leaf, "region_sets": region_sets, "GROUPS": list(groups)}
+                                 "affirmed_words": affirmed_words, "sided_match": _sided_match, "distinct": distinct, "GROUPS": list(groups)}
     exec(compile("\n".join(kernel.lines), "<backcare findings kernel>", "exec"), namespace)  # noqa: S102 - our own rules
     return namespace["kernel"], order
 
