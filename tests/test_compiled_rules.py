@@ -46,10 +46,6 @@ def test_compiled_rules_give_what_the_closures_give(data):
 @given(cases)
 def test_a_skipped_rule_could_not_have_moved_the_assessment(data):
     ctx = _evaluated(data)
-    weighted = set(KB.weighted_index.relevant(ctx.recorded))
-    for position, (fid, _) in enumerate(KB.weighted_findings):
-        if position not in weighted:
-            assert KB.finding_rules[fid](ctx) is None, fid
     fired = set(KB.referral_index.relevant(ctx.recorded))
     for position, (rule, check, _) in enumerate(KB.referral_rules):
         if position not in fired:

@@ -19,14 +19,15 @@ class Evaluation:
     """One case under assessment: findings are evaluated once, on first use."""
 
     __slots__ = ("case", "kb", "known_findings", "criteria", "_regions", "_memo", "engine_facts", "urgency_level", "probabilities",
-                 "dominant_mechanism", "flagged_conditions", "referral_doors", "likelihood", "emergency_conditions", "referred_conditions", "recorded", "accumulated")
+                 "dominant_mechanism", "flagged_conditions", "referral_doors", "likelihood", "emergency_conditions", "referred_conditions", "recorded", "log_odds", "moves")
 
     def __init__(self, case: dict[str, Any], kb: Any):
         self.case = case
         self.kb = kb
         self.known_findings: dict[str, Tri] = {}  # finding -> value, once evaluated
         self.recorded = recorded_keys(case)  # what the case records, to skip rules it cannot move
-        self.accumulated: Any = None  # the findings kernel's log odds, applied findings and strongest group moves
+        self.log_odds: list[float] = []  # by condition (kb.kernel.moves.conditions), from the findings kernel
+        self.moves: tuple[list[int], ...] = ()  # by condition: the numbers of the likelihood-ratio moves that counted
         self.engine_facts: dict[str, Tri] = {}
         self.urgency_level = 0
         self.probabilities: dict[str, float] = {}

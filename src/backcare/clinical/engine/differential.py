@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from .context import MISSING, Evaluation
+from .context import Evaluation
 
 # Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
 TYPE_CHECKING = False
@@ -24,45 +24,45 @@ _SHOWN_EVIDENCE = 8
 
 def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     kb = ctx.kb
+    moves = kb.kernel.moves
+    conditions = moves.conditions
     # The findings kernel (kernel.py) has added every known finding's likelihood ratios.
-    log_odds, applied, strongest = ctx.accumulated
-
-    top = max(log_odds.values())
-    weights = {cid: math.exp(v - top) for cid, v in log_odds.items()}
-    total = sum(weights.values())
-    probabilities = {cid: math.floor(w / total * 1000) / 1000 for cid, w in weights.items()}
+    log_odds = ctx.log_odds
+    top = max(log_odds)
+    weights = [math.exp(v - top) for v in log_odds]
+    total = sum(weights)
+    probabilities = {cid: math.floor(w / total * 1000) / 1000 for cid, w in zip(conditions, weights)}
     ctx.probabilities = probabilities
     # A condition that coexists with others is also judged on its own odds (its
     # prior is a probability, so prior odds times its LRs): the plan and the
     # precautions use the larger of that and its share.
-    ctx.likelihood = dict(probabilities)
-    for cid in kb.coexisting:
+    ctx.likelihood = likelihood = dict(probabilities)
+    for cid, number, log1m_prior in kb.coexisting_odds:
         # log(prior) + sum of log LRs, minus log(1 - prior): the posterior log odds.
-        own = 1.0 / (1.0 + math.exp(-(log_odds[cid] - math.log1p(-kb.condition_facts[cid]["prior"]))))
+        own = 1.0 / (1.0 + math.exp(-(log_odds[number] - log1m_prior)))
         if own > probabilities[cid]:
-            ctx.likelihood[cid] = round(own, 3)
+            likelihood[cid] = round(own, 3)
 
-    facts = kb.condition_facts
-    order = sorted(weights, key=lambda c: (-weights[c], -facts[c]["prior"]))
+    priors = kb.negative_priors
+    order = [conditions[i] for i in sorted(range(len(weights)), key=lambda i: (-weights[i], priors[i]))]
     flagged = set(ctx.flagged_conditions)
-    out = []
-    beside = [c for c in order if c not in flagged and (c in ctx.referred_conditions
-                                                       or (c in kb.coexisting and ctx.likelihood[c] >= _BESIDE))]
+    referred = ctx.referred_conditions
+    beside = [c for c in order if c not in flagged and (c in referred or (c in kb.coexisting and likelihood[c] >= _BESIDE))]
     order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged), ctx.emergency_conditions)
-    moves_of = _moves(kb, applied, strongest, set(order))
+    facts, number_of, texts, records = kb.condition_facts, kb.condition_number, moves.texts, moves.records
+    out = []
     for cid in order:
-        moves = moves_of.get(cid, [])
-        moves.sort(reverse=True)  # most informative first, then knowledge-base order
-        shown = [m[2] for m in moves[:_SHOWN_EVIDENCE]]
-        note = ([_FLAGGED] if cid in flagged else [_REFERRED] if cid in ctx.referred_conditions
-                else [_beside(ctx.likelihood[cid])] if cid in beside else [])
+        applied = ctx.moves[number_of[cid]]
+        applied.sort()  # move numbers: most informative first, then knowledge-base order
+        note = ([_FLAGGED] if cid in flagged else [_REFERRED] if cid in referred
+                else [_beside(likelihood[cid])] if cid in beside else [])
         out.append({
             "condition": cid,
             "probability": probabilities[cid],
-            "evidence": [*note, *shown],
+            "evidence": [*note, *[texts[m] for m in applied[:_SHOWN_EVIDENCE]]],
             **facts[cid],
             "flagged": cid in flagged,
-            "likelihood_ratios": [m[3] for m in moves],
+            "likelihood_ratios": [records[m] for m in applied],
         })
     return out
 
@@ -86,22 +86,6 @@ def _beside_in_top_three(order: list[str], beside: list[str]) -> list[str]:
     head = order[:1] + [c for c in beside if c != order[0]][:2]
     head += [c for c in order if c not in head][: max(0, 3 - len(head))]
     return head + [c for c in order if c not in head]
-
-
-def _moves(kb: Any, applied: list[tuple[int, bool]], strongest: dict, explained: set[str]) -> dict[str, list[tuple]]:
-    """The likelihood-ratio moves that counted, as evidence entries, for the conditions the
-    output explains (those with any share of belief, and the first three): every ungrouped move,
-    and the strongest of each group."""
-    out: dict[str, list[tuple]] = {}
-    entries = kb.weighted_entries
-    for position, value in applied:
-        for cid, entry in entries[position][value]:
-            if cid in explained:
-                out.setdefault(cid, []).append(entry)
-    for (cid, group), (_size, _log_lr, position, value) in strongest.items():
-        if cid in explained:
-            out.setdefault(cid, []).append(kb.grouped_entries[(position, value, cid, group)])
-    return out
 
 
 def _emergency_first(order: list[str], emergencies: list[str]) -> list[str]:

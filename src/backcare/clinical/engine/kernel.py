@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 import json
 
+from .likelihood import Moves
 from .negation import affirmed_words
 from .predicates import ENGINE_FACTS, REGION_FIELDS, _sided_match, compile_predicate, lookup
 
@@ -60,6 +61,9 @@ def _sided_names(bases: frozenset) -> dict[str, frozenset]:
     region on one side, so counting names counts regions per side (predicates.py `regions`)."""
     return {"left": frozenset(f"{b}_left" for b in bases), "right": frozenset(f"{b}_right" for b in bases),
             "unsided": frozenset(b for b in bases if not b.endswith(("_left", "_right")))}
+
+
+_UNSET = object()
 
 
 class _Kernel:
@@ -153,6 +157,13 @@ class _Kernel:
             test = f"{hit(names['left'])} {'and' if sides == 'both' else '!='} {hit(names['right'])}"
         return f"(None if {recorded} else ({test}))"
 
+    def function(self, names: dict[str, Any]) -> Callable:
+        namespace: dict[str, Any] = {"K": self.constants, "L": self.leaves, "M": _UNSET, "lookup": lookup,
+                                     "affirmed_words": affirmed_words, "sided_match": _sided_match, "distinct": distinct,
+                                     **names}
+        exec(compile("\n".join(self.lines), "<backcare findings kernel>", "exec"), namespace)  # noqa: S102 - our own rules
+        return namespace["kernel"]
+
     def emit(self, spec: dict, target: str, indent: str) -> None:
         """Statements that leave the predicate's value in `target`."""
         expression = self.leaf(spec)
@@ -195,30 +206,36 @@ class _Kernel:
         self.lines.append(f"{indent}if {target} is {not stop} and {unknown}: {target} = None")
 
 
-_UNSET = object()
+
+class FindingsKernel:
+    """The generated function and what it computes. `run(ctx)` returns every finding's value
+    (finding -> True, False or None), the differential's log odds (a list by condition:
+    prior plus the likelihood ratios of the findings that are known) and per condition the
+    numbers of the moves that counted (likelihood.py)."""
+
+    def __init__(self, findings: dict[str, Any], blocks: list[str], region_sets: dict[str, frozenset], moves: Moves):
+        memo: dict[str, bool] = {}
+        static = [fid for fid in findings if _static(findings[fid]["when"], findings, memo)]
+        self.findings: list[str] = []  # in dependency order
+        placed: set[str] = set()
+
+        def place(fid: str) -> None:  # dependencies first
+            if fid in placed:
+                return
+            placed.add(fid)
+            for ref in _references(findings[fid]["when"]):
+                place(ref)
+            self.findings.append(fid)
+
+        for fid in static:
+            place(fid)
+        self.moves = moves
+        self.source = _source(findings, self.findings, blocks, region_sets, moves)
+        self.run = self.source.function({"GROUP_CONDITION": moves.group_condition})
 
 
-def compile_kernel(findings: dict[str, Any], blocks: list[str], region_sets: dict[str, frozenset],
-                   weighted: list[tuple[str, dict]], conditions: dict[str, float]) -> tuple[Callable, list[str]]:
-    """The kernel function and the findings it computes. The kernel returns every finding's value,
-    the differential's log odds (prior plus the likelihood ratios of the findings that are known),
-    the weighted findings that applied, as (position, outcome), and per (condition, group) the
-    strongest move, as (|log LR|, log LR, position, outcome)."""
-    memo: dict[str, bool] = {}
-    static = [fid for fid in findings if _static(findings[fid]["when"], findings, memo)]
-    order: list[str] = []
-    placed: set[str] = set()
-
-    def place(fid: str) -> None:  # dependencies first
-        if fid in placed:
-            return
-        placed.add(fid)
-        for ref in _references(findings[fid]["when"]):
-            place(ref)
-        order.append(fid)
-
-    for fid in static:
-        place(fid)
+def _source(findings: dict[str, Any], order: list[str], blocks: list[str], region_sets: dict[str, frozenset],
+            moves: Moves) -> _Kernel:
     kernel = _Kernel(findings, region_sets)
     for i, fid in enumerate(order):
         kernel.local[fid] = f"v{i}"
@@ -230,51 +247,9 @@ def compile_kernel(findings: dict[str, Any], blocks: list[str], region_sets: dic
               for source in sorted(kernel.region_lists))]
     if kernel.shared:
         head.append("    " + " = ".join(kernel.shared.values()) + " = M")
-    kernel.lines = head + kernel.lines
-    groups: dict[tuple[str, str], int] = {}  # (condition, group) -> its number
-    kernel.lines += _accumulation(weighted, kernel.local, conditions, groups)
-    kernel.lines.append("    return {" + ", ".join(f"{fid!r}: v{i}" for i, fid in enumerate(order)) + "}, "
-                        "log_odds, applied, strongest")
-    namespace: dict[str, Any] = {"K": kernel.constants, "L": kernel.leaves, "M": _UNSET, "lookup": lookup,
-                                 "affirmed_words": affirmed_words, "sided_match": _sided_match, "distinct": distinct, "GROUPS": list(groups)}
-    exec(compile("\n".join(kernel.lines), "<backcare findings kernel>", "exec"), namespace)  # noqa: S102 - our own rules
-    return namespace["kernel"], order
-
-
-def _accumulation(weighted: list[tuple[str, dict]], local: dict[str, str], conditions: dict[str, float],
-                  groups: dict[tuple[str, str], int]) -> list[str]:
-    """Straight-line code adding each known finding's likelihood ratios to the log odds, kept in
-    local variables; of the moves that share a group, only the strongest per condition counts."""
-    index = {cid: i for i, cid in enumerate(conditions)}
-    body: list[str] = []
-    for position, (fid, by_outcome) in enumerate(weighted):
-        v = local[fid]
-        body += [f"    if {v} is not None:", f"        applied.append(({position}, {v}))"]
-        for outcome in (True, False):
-            ungrouped, grouped = by_outcome[outcome]
-            if not ungrouped and not grouped:
-                continue
-            body.append(f"        if {v} is {outcome}:")
-            for cid, log_lr, *_ in ungrouped:
-                body.append(f"            lo{index[cid]} += {log_lr!r}")
-            for key, size, *_rest, log_lr in grouped:
-                g = groups.setdefault(key, len(groups))
-                body += [f"            if {size!r} > gs{g}:",
-                         f"                if gp{g} is None: first.append({g})",
-                         f"                gs{g}, gl{g}, gp{g} = {size!r}, {log_lr!r}, ({position}, {outcome})"]
-    lines = [f"    lo{i} = {prior!r}" for i, prior in enumerate(conditions.values())]
-    lines.append("    applied = []")
-    lines.append("    first = []  # groups in the order they first moved, so the sums add up as they always did")
-    lines += [f"    gs{g} = -1.0; gl{g} = 0.0; gp{g} = None" for g in groups.values()]
-    lines += body
-    lines.append("    log_odds = {" + ", ".join(f"{cid!r}: lo{i}" for cid, i in index.items()) + "}")
-    lines.append("    strongest = {}")
-    lines.append("    if first:")
-    for name in ("gs", "gl", "gp"):
-        lines.append(f"        {name} = (" + "".join(f"{name}{g}, " for g in groups.values()) + ")")
-    lines += ["        for g in first:", "            key = GROUPS[g]", "            log_odds[key[0]] += gl[g]",
-              "            strongest[key] = (gs[g], gl[g], *gp[g])"]
-    return lines
+    kernel.lines = head + kernel.lines + moves.code(kernel.local)
+    kernel.lines.append("    return {" + ", ".join(f"{fid!r}: v{i}" for i, fid in enumerate(order)) + "}, lo, ev")
+    return kernel
 
 
 def _references(spec: Any) -> list[str]:
@@ -294,5 +269,5 @@ assert set(ENGINE_FACTS) >= {"nerve_root_found"}  # the facts the kernel reads a
 
 def run_kernel(ctx: Any) -> None:
     """Every finding and the differential's log odds in one go, once the root facts are known."""
-    found, *ctx.accumulated = ctx.kb.kernel(ctx)
+    found, ctx.log_odds, ctx.moves = ctx.kb.kernel.run(ctx)
     ctx.known_findings.update(found)

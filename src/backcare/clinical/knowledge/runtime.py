@@ -74,44 +74,22 @@ class Knowledge:
         rules = compile_rules(specs)
         self.finding_rules = {fid: rules[("finding", fid)] for fid in self.findings}
 
-        # Findings that move the differential, with each move's log likelihood
-        # ratio (and its size) precomputed for both outcomes: present, absent.
-        self.weighted_findings = []
-        self.weighted_entries: list[dict[bool, list]] = []  # by position: outcome -> [(condition, entry)], ungrouped
-        self.grouped_entries: dict[tuple, tuple] = {}  # (position, outcome, condition, group) -> entry
-        for order, (fid, f) in enumerate((fid, f) for fid, f in self.findings.items() if f["moves"]):
-            # Per outcome (True: present, False: absent): the ungrouped moves as
-            # (condition, log LR, applied entry) and the grouped ones as
-            # ((condition, group), |log LR|, applied entry, log LR); an applied
-            # entry is (|log LR|, -order, evidence text, likelihood-ratio record).
-            by_outcome: dict[bool, tuple[list, list]] = {True: ([], []), False: ([], [])}
-            for cid, move in f["moves"].items():
-                group = move["group"] or f["group"]
-                for present, lr in ((True, move["present"]), (False, move["absent"])):
-                    if lr == 1.0:
-                        continue
-                    label = f["label"] if present else f["absent_label"] or f"no {f['label']}"
-                    entry = (abs(math.log(lr)), -order, f"{label} (x{lr:g})", {"finding": fid, "present": present, "lr": lr})
-                    if group is None:
-                        by_outcome[present][0].append((cid, math.log(lr), entry))
-                    else:
-                        by_outcome[present][1].append(((cid, group), entry[0], entry, math.log(lr)))
-                        self.grouped_entries[(order, present, cid, group)] = entry
-            self.weighted_findings.append((fid, by_outcome))
-            self.weighted_entries.append({o: [(cid, entry) for cid, _lr, entry in by_outcome[o][0]] for o in (True, False)})
-        from ..engine.kernel import compile_kernel
+        # The differential's likelihood-ratio tables (engine/likelihood.py), and every finding with
+        # the log odds computed in one generated function (engine/kernel.py).
+        from ..engine.kernel import FindingsKernel
+        from ..engine.likelihood import Moves
 
-        # Every finding that reads only the case and the root facts, and the differential's log odds,
-        # in one function (engine/kernel.py).
-        self.kernel, self.kernel_findings = compile_kernel(
-            self.findings, CASE_BLOCKS, self.region_sets, self.weighted_findings,
-            {cid: math.log(c["prior"]) for cid, c in self.conditions.items()})
+        self.kernel = FindingsKernel(self.findings, CASE_BLOCKS, self.region_sets, Moves(self.findings, self.conditions))
         self.labels = {
             (fid, present): (f["label"] if present else f["absent_label"] or f"no {f['label']}")
             for fid, f in self.findings.items() for present in (True, False)
         }
-        self.log_priors = {cid: math.log(c["prior"]) for cid, c in self.conditions.items()}
         self.coexisting = frozenset(cid for cid, c in self.conditions.items() if c["coexists"])
+        # For the differential (engine/differential.py), by condition number (knowledge-base order).
+        self.condition_number = {cid: i for i, cid in enumerate(self.conditions)}
+        self.negative_priors = [-c["prior"] for c in self.conditions.values()]
+        self.coexisting_odds = [(cid, i, math.log1p(-c["prior"])) for i, (cid, c) in enumerate(self.conditions.items())
+                                if c["coexists"]]
         self.condition_facts = {
             cid: {"name": c["name"], "serious": c["serious"], "prior": c["prior"],
                   "codes": {"icd10": c["icd10"], "snomed": c["snomed"]}}
@@ -141,15 +119,11 @@ class Knowledge:
 
 
     def _index_rules(self) -> None:
-        """Index the weighted findings and the referral rules by the case parts they read."""
+        """Index the referral rules by the case parts they read."""
         from ..engine.context import Evaluation
         from ..engine.relevance import RuleIndex, empty_values
 
         memo: dict = {}
-        empty = Evaluation({}, self)
-        deps = [dependencies(self.findings[fid]["when"], self.findings, memo) for fid, _ in self.weighted_findings]
-        values = empty_values([self.finding_rules[fid] for fid, _ in self.weighted_findings], deps, empty)
-        self.weighted_index = RuleIndex(deps, [v is None for v in values])
         deps = [dependencies(rule["when"], self.findings, memo) for rule, _, _ in self.referral_rules]
         values = empty_values([check for _, check, _ in self.referral_rules], deps, Evaluation({}, self))
         self.referral_index = RuleIndex(deps, [v is not True for v in values])
