@@ -19,12 +19,16 @@ if TYPE_CHECKING:
 
 import json
 
+from .context import MISSING
 from .likelihood import Moves
 from .negation import affirmed_words
 from .predicates import ENGINE_FACTS, REGION_FIELDS, _sided_match, compile_predicate, lookup
 
 _COMPARISONS = {"is": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _DYNAMIC = ("criterion", "mechanism", "differential", "referral_at_least")
+# The block a leaf reads (predicates.py); unknown when the case leaves it out.
+_LEAF_BLOCKS = {"motor": "neuro", "reflex": "neuro", "rom": "rom", "palpation": "palpation", "palpation_count": "palpation",
+                "trigger_point_referral": "palpation"}
 
 
 def _static(spec: Any, findings: dict[str, Any], memo: dict[str, bool]) -> bool:
@@ -63,7 +67,7 @@ def _sided_names(bases: frozenset) -> dict[str, frozenset]:
             "unsided": frozenset(b for b in bases if not b.endswith(("_left", "_right")))}
 
 
-_UNSET = object()
+NOT_COMPUTED = MISSING
 
 
 class _Kernel:
@@ -130,7 +134,11 @@ class _Kernel:
         if keys == {"regions"}:
             return self.regions(spec["regions"])
         self.leaves.append(compile_predicate(spec))
-        return f"L[{len(self.leaves) - 1}](ctx)"
+        call = f"L[{len(self.leaves) - 1}](ctx)"
+        (kind,) = keys
+        # Each of these leaves is unknown when its block is not recorded: skip the call then.
+        block = _LEAF_BLOCKS.get(kind) or (spec[kind]["field"].split(".")[0] if kind == "side_values" else None)
+        return f"(None if b_{block} is None else {call})" if block else call
 
     def regions(self, args: dict) -> str:
         """The `regions` leaf as set operations on the case's body-chart lists: a region's
@@ -158,7 +166,7 @@ class _Kernel:
         return f"(None if {recorded} else ({test}))"
 
     def function(self, names: dict[str, Any]) -> Callable:
-        namespace: dict[str, Any] = {"K": self.constants, "L": self.leaves, "M": _UNSET, "lookup": lookup,
+        namespace: dict[str, Any] = {"K": self.constants, "L": self.leaves, "M": NOT_COMPUTED, "lookup": lookup,
                                      "affirmed_words": affirmed_words, "sided_match": _sided_match, "distinct": distinct,
                                      **names}
         exec(compile("\n".join(self.lines), "<backcare findings kernel>", "exec"), namespace)  # noqa: S102 - our own rules
@@ -207,49 +215,72 @@ class _Kernel:
 
 
 
+def kernel_findings(findings: dict[str, Any], memo: dict[str, bool] | None = None) -> list[str]:
+    """The findings the kernel computes: those that read only the case, the root facts and each other."""
+    memo = {} if memo is None else memo
+    return [fid for fid in findings if _static(findings[fid]["when"], findings, memo)]
+
+
 class FindingsKernel:
     """The generated function and what it computes. `run(ctx)` returns every finding's value
-    (finding -> True, False or None), the differential's log odds (a list by condition:
-    prior plus the likelihood ratios of the findings that are known) and per condition the
-    numbers of the moves that counted (likelihood.py)."""
+    (a tuple in knowledge-base order: True, False, None, or NOT_COMPUTED for a finding that
+    reads the engine's later conclusions), the differential's log odds (a list by condition:
+    prior plus the likelihood ratios of the findings that are known), per condition the numbers
+    of the moves that counted (likelihood.py), and per rule set the positions of its rules that
+    hold. A rule that reads the engine's later conclusions is left to the caller (`dynamic`)."""
 
-    def __init__(self, findings: dict[str, Any], blocks: list[str], region_sets: dict[str, frozenset], moves: Moves):
+    def __init__(self, findings: dict[str, Any], blocks: list[str], region_sets: dict[str, frozenset], moves: Moves,
+                 rule_sets: dict[str, list[dict]]):
         memo: dict[str, bool] = {}
-        static = [fid for fid in findings if _static(findings[fid]["when"], findings, memo)]
-        self.findings: list[str] = []  # in dependency order
+        static = kernel_findings(findings, memo)
+        order: list[str] = []  # the static findings, each after those it refers to
         placed: set[str] = set()
 
-        def place(fid: str) -> None:  # dependencies first
+        def place(fid: str) -> None:
             if fid in placed:
                 return
             placed.add(fid)
             for ref in _references(findings[fid]["when"]):
                 place(ref)
-            self.findings.append(fid)
+            order.append(fid)
 
         for fid in static:
             place(fid)
+        self.findings = list(findings)  # the order of the values returned
+        self.computed = frozenset(order)
         self.moves = moves
-        self.source = _source(findings, self.findings, blocks, region_sets, moves)
-        self.run = self.source.function({"GROUP_CONDITION": moves.group_condition})
+        self.dynamic = {name: [i for i, spec in enumerate(specs) if not _static(spec, findings, memo)]
+                        for name, specs in rule_sets.items()}
+        writer = _Kernel(findings, region_sets)
+        for i, fid in enumerate(order):
+            writer.local[fid] = f"v{i}"
+            writer.emit(findings[fid]["when"], f"v{i}", "    ")
+        for name, specs in rule_sets.items():
+            writer.lines.append(f"    h_{name} = []")
+            for i, spec in enumerate(specs):
+                if i not in self.dynamic[name]:
+                    writer.emit(spec, "x", "    ")
+                    writer.lines.append(f"    if x is True: h_{name}.append({i})")
+        head = ["def kernel(ctx):", "    case = ctx.case", "    facts = ctx.engine_facts",
+                *(f"    b_{block} = case.get({block!r})" for block in blocks), *_region_lists(writer.region_lists)]
+        if writer.shared:
+            head.append("    " + " = ".join(writer.shared.values()) + " = M")
+        values = ", ".join(writer.local.get(fid, "M") for fid in self.findings)
+        holding = ", ".join(f"{name!r}: h_{name}" for name in rule_sets)
+        writer.lines = [*head, *writer.lines, *moves.code(writer.local), f"    return ({values},), lo, ev, {{{holding}}}"]
+        self.run = writer.function({"GROUP_CONDITION": moves.group_condition})
 
 
-def _source(findings: dict[str, Any], order: list[str], blocks: list[str], region_sets: dict[str, frozenset],
-            moves: Moves) -> _Kernel:
-    kernel = _Kernel(findings, region_sets)
-    for i, fid in enumerate(order):
-        kernel.local[fid] = f"v{i}"
-        kernel.emit(findings[fid]["when"], f"v{i}", "    ")
-    head = ["def kernel(ctx):", "    case = ctx.case", "    facts = ctx.engine_facts",
-            *(f"    b_{block} = case.get({block!r})" for block in blocks),
-            *(f"    r_{source} = lookup(case, {REGION_FIELDS[source]!r})" if len(REGION_FIELDS[source]) > 2 else
-              f"    r_{source} = None if b_{REGION_FIELDS[source][0]} is None else b_{REGION_FIELDS[source][0]}.get({REGION_FIELDS[source][1]!r})"
-              for source in sorted(kernel.region_lists))]
-    if kernel.shared:
-        head.append("    " + " = ".join(kernel.shared.values()) + " = M")
-    kernel.lines = head + kernel.lines + moves.code(kernel.local)
-    kernel.lines.append("    return {" + ", ".join(f"{fid!r}: v{i}" for i, fid in enumerate(order)) + "}, lo, ev")
-    return kernel
+def _region_lists(sources: set[str]) -> list[str]:
+    """Kernel lines reading the body-chart lists (REGION_FIELDS) the rules use."""
+    lines = []
+    for source in sorted(sources):
+        path = REGION_FIELDS[source]
+        if len(path) > 2:
+            lines.append(f"    r_{source} = lookup(case, {path!r})")
+        else:
+            lines.append(f"    r_{source} = None if b_{path[0]} is None else b_{path[0]}.get({path[1]!r})")
+    return lines
 
 
 def _references(spec: Any) -> list[str]:
@@ -268,6 +299,6 @@ assert set(ENGINE_FACTS) >= {"nerve_root_found"}  # the facts the kernel reads a
 
 
 def run_kernel(ctx: Any) -> None:
-    """Every finding and the differential's log odds in one go, once the root facts are known."""
-    found, ctx.log_odds, ctx.moves = ctx.kb.kernel.run(ctx)
-    ctx.known_findings.update(found)
+    """Every finding, the differential's log odds and the referral rules that hold, in one go,
+    once the root facts are known."""
+    ctx.values, ctx.log_odds, ctx.moves, ctx.holding = ctx.kb.kernel.run(ctx)

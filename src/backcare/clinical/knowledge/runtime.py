@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 from ..engine.compiled import compile_rules
-from ..engine.predicates import dependencies, finding_references
+from ..engine.kernel import kernel_findings
+from ..engine.predicates import finding_references
 from .version import GENERATED_FILE, content_version
 
 
@@ -71,7 +72,9 @@ class Knowledge:
         specs.update({("self_care", i): rule["when"] for i, rule in enumerate(data["self_care"]["rules"]) if rule["when"]})
         specs.update({("avoid", sid): item["avoid_when"] for sid, item in self.self_care_items.items() if item["avoid_when"]})
         specs.update({("criterion", cid): c["derive"] for cid, c in pm["criteria"].items() if c["derive"]})
-        rules = compile_rules(specs)
+        # The findings the kernel computes (engine/kernel.py) are read from its values by position.
+        self.finding_position = {fid: i for i, fid in enumerate(self.findings)}
+        rules = compile_rules(specs, {fid: self.finding_position[fid] for fid in kernel_findings(self.findings)})
         self.finding_rules = {fid: rules[("finding", fid)] for fid in self.findings}
 
         # The differential's likelihood-ratio tables (engine/likelihood.py), and every finding with
@@ -79,7 +82,8 @@ class Knowledge:
         from ..engine.kernel import FindingsKernel
         from ..engine.likelihood import Moves
 
-        self.kernel = FindingsKernel(self.findings, CASE_BLOCKS, self.region_sets, Moves(self.findings, self.conditions))
+        self.kernel = FindingsKernel(self.findings, CASE_BLOCKS, self.region_sets, Moves(self.findings, self.conditions),
+                                     {"referral": [rule["when"] for rule in data["referral_rules"]]})
         self.labels = {
             (fid, present): (f["label"] if present else f["absent_label"] or f"no {f['label']}")
             for fid, f in self.findings.items() for present in (True, False)
@@ -115,18 +119,7 @@ class Knowledge:
         ]
         self._compile_mechanisms(pm, rules)
         self.self_care_avoid = {sid: rules[("avoid", sid)] for sid, item in self.self_care_items.items() if item["avoid_when"]}
-        self._index_rules()
 
-
-    def _index_rules(self) -> None:
-        """Index the referral rules by the case parts they read."""
-        from ..engine.context import Evaluation
-        from ..engine.relevance import RuleIndex, empty_values
-
-        memo: dict = {}
-        deps = [dependencies(rule["when"], self.findings, memo) for rule, _, _ in self.referral_rules]
-        values = empty_values([check for _, check, _ in self.referral_rules], deps, Evaluation({}, self))
-        self.referral_index = RuleIndex(deps, [v is not True for v in values])
 
     def _compile_mechanisms(self, pm: dict[str, Any], rules: dict[tuple, Any]) -> None:
         self.pain_mechanisms = pm
