@@ -31,39 +31,52 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     top = max(log_odds)
     weights = [math.exp(v - top) for v in log_odds]
     total = sum(weights)
-    probabilities = {cid: math.floor(w / total * 1000) / 1000 for cid, w in zip(conditions, weights)}
+    probabilities = dict(zip(conditions, [math.floor(w / total * 1000) / 1000 for w in weights]))
     ctx.probabilities = probabilities
     # A condition that coexists with others is also judged on its own odds (its
     # prior is a probability, so prior odds times its LRs): the plan and the
     # precautions use the larger of that and its share.
     ctx.likelihood = likelihood = dict(probabilities)
+    beside = []
     for cid, number, log1m_prior in kb.coexisting_odds:
         # log(prior) + sum of log LRs, minus log(1 - prior): the posterior log odds.
         own = 1.0 / (1.0 + math.exp(-(log_odds[number] - log1m_prior)))
         if own > probabilities[cid]:
             likelihood[cid] = round(own, 3)
+        if likelihood[cid] >= _BESIDE:
+            beside.append(cid)
 
-    priors = kb.negative_priors
-    order = [conditions[i] for i in sorted(range(len(weights)), key=lambda i: (-weights[i], priors[i]))]
+    # Most likely first; between equals, the larger prior, then knowledge-base order.
+    order = [conditions[i] for _w, _p, i in sorted(zip([-w for w in weights], kb.negative_priors, range(len(weights))))]
     flagged = set(ctx.flagged_conditions)
     referred = ctx.referred_conditions
-    beside = [c for c in order if c not in flagged and (c in referred or (c in kb.coexisting and likelihood[c] >= _BESIDE))]
+    if beside or referred:
+        beside = [c for c in order if c not in flagged and (c in referred or c in beside)]
     order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged), ctx.emergency_conditions)
-    facts, number_of, texts, records = kb.condition_facts, kb.condition_number, moves.texts, moves.records
+    number_of, texts, records, templates = kb.condition_number, moves.texts, moves.records, kb.differential_items
     out = []
     for cid in order:
-        applied = ctx.moves[number_of[cid]]
-        applied.sort()  # move numbers: most informative first, then knowledge-base order
-        note = ([_FLAGGED] if cid in flagged else [_REFERRED] if cid in referred
-                else [_beside(likelihood[cid])] if cid in beside else [])
-        out.append({
-            "condition": cid,
-            "probability": probabilities[cid],
-            "evidence": [*note, *[texts[m] for m in applied[:_SHOWN_EVIDENCE]]],
-            **facts[cid],
-            "flagged": cid in flagged,
-            "likelihood_ratios": [records[m] for m in applied],
-        })
+        number = number_of[cid]
+        applied = ctx.moves[number]
+        item = templates[number].copy()  # the condition's facts, in the answer's key order
+        item["probability"] = probabilities[cid]
+        if applied:
+            applied.sort()  # move numbers: most informative first, then knowledge-base order
+            shown = list(map(texts.__getitem__, applied[:_SHOWN_EVIDENCE]))
+            item["likelihood_ratios"] = list(map(records.__getitem__, applied))
+        else:
+            shown = []
+            item["likelihood_ratios"] = []
+        if cid in flagged:
+            item["evidence"] = [_FLAGGED, *shown]
+            item["flagged"] = True
+        elif cid in referred:
+            item["evidence"] = [_REFERRED, *shown]
+        elif cid in beside:
+            item["evidence"] = [_beside(likelihood[cid]), *shown]
+        else:
+            item["evidence"] = shown
+        out.append(item)
     return out
 
 

@@ -26,6 +26,7 @@ from .predicates import ENGINE_FACTS, REGION_FIELDS, _sided_match, compile_predi
 
 _COMPARISONS = {"is": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _DYNAMIC = ("criterion", "mechanism", "differential", "referral_at_least")
+_COMPOSITES = {"all", "any", "not", "at_least", "unknown_means"}
 # The block a leaf reads (predicates.py); unknown when the case leaves it out.
 _LEAF_BLOCKS = {"motor": "neuro", "reflex": "neuro", "rom": "rom", "palpation": "palpation", "palpation_count": "palpation",
                 "trigger_point_referral": "palpation"}
@@ -83,8 +84,9 @@ class _Kernel:
         self.region_lists: set[str] = set()  # the body-chart lists the rules read (REGION_FIELDS)
 
     def constant(self, value: Any) -> str:
+        """A global name for a constant (a global load is cheaper than an item of a list)."""
         self.constants.append(value)
-        return f"K[{len(self.constants) - 1}]"
+        return f"K{len(self.constants) - 1}"
 
     def temp(self) -> str:
         self.serial += 1
@@ -93,7 +95,7 @@ class _Kernel:
     def leaf(self, spec: dict) -> str | None:
         """An expression for a leaf, or None for a composite."""
         keys = set(spec)
-        if keys & {"all", "any", "not", "at_least", "unknown_means"}:
+        if keys & _COMPOSITES:
             return None
         if keys == {"finding"}:
             return self.local[spec["finding"]]
@@ -166,7 +168,8 @@ class _Kernel:
         return f"(None if {recorded} else ({test}))"
 
     def function(self, names: dict[str, Any]) -> Callable:
-        namespace: dict[str, Any] = {"K": self.constants, "L": self.leaves, "M": NOT_COMPUTED, "lookup": lookup,
+        namespace: dict[str, Any] = {**{f"K{i}": c for i, c in enumerate(self.constants)},
+                                     "L": self.leaves, "M": NOT_COMPUTED, "lookup": lookup,
                                      "affirmed_words": affirmed_words, "sided_match": _sided_match, "distinct": distinct,
                                      **names}
         exec(compile("\n".join(self.lines), "<backcare findings kernel>", "exec"), namespace)  # noqa: S102 - our own rules

@@ -14,8 +14,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 from ..engine.compiled import compile_rules
-from ..engine.kernel import kernel_findings
+from ..engine.kernel import FindingsKernel, kernel_findings
+from ..engine.likelihood import Moves
 from ..engine.predicates import finding_references
+from ..engine.roots import RootTables
 from .version import GENERATED_FILE, content_version
 
 
@@ -60,6 +62,7 @@ class Knowledge:
         self.split_region = split_region
         self.structures = frozenset(data["structures"])
         self.neuro_root_order: list[str] = data["nerve_roots"]
+        self.root_tables = RootTables(self.neuro, self.region_sets)
 
         # Every rule of the knowledge base compiled in one go (engine/compiled.py).
         pm = data["pain_mechanisms"]
@@ -79,9 +82,6 @@ class Knowledge:
 
         # The differential's likelihood-ratio tables (engine/likelihood.py), and every finding with
         # the log odds computed in one generated function (engine/kernel.py).
-        from ..engine.kernel import FindingsKernel
-        from ..engine.likelihood import Moves
-
         self.kernel = FindingsKernel(self.findings, CASE_BLOCKS, self.region_sets, Moves(self.findings, self.conditions),
                                      {"referral": [rule["when"] for rule in data["referral_rules"]]})
         self.labels = {
@@ -99,6 +99,10 @@ class Knowledge:
                   "codes": {"icd10": c["icd10"], "snomed": c["snomed"]}}
             for cid, c in self.conditions.items()
         }
+        # Each condition's item of the differential with its facts filled in, copied per case.
+        self.differential_items = [
+            {"condition": cid, "probability": 0.0, "evidence": None, **self.condition_facts[cid], "flagged": False,
+             "likelihood_ratios": None} for cid in self.conditions]
         # Conditions whose likelihood alone calls for a referral (conditions.yaml).
         self.condition_referrals = [
             (cid, c["referral"], rules.get(("condition", cid)))
