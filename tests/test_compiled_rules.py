@@ -1,7 +1,8 @@
 """The compiled rules (engine/compiled.py) and the closure form (predicates.py)
 agree on every rule of the knowledge base, over generated cases; the findings
 kernel (engine/kernel.py) gives every finding, the referral rules that hold and
-the differential that plain, one by one evaluation gives."""
+the differential that plain, one by one evaluation gives, and the rules kernel the
+contraindications, protocols and self-care rules that hold."""
 from __future__ import annotations
 
 import math
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from backcare.clinical.case import Case
 from backcare.clinical.engine import judge, localise, rank, refer_conditions, screen
 from backcare.clinical.engine.context import Evaluation
-from backcare.clinical.engine.kernel import run_kernel
+from backcare.clinical.engine.kernel import run_kernel, run_rules
 from backcare.clinical.engine.predicates import compile_predicate
 from backcare.clinical.knowledge.runtime import load_knowledge
 from strategies import cases
@@ -19,6 +20,13 @@ from strategies import cases
 KB = load_knowledge()
 CLOSURES = {fid: compile_predicate(f["when"]) for fid, f in KB.findings.items()}
 RULE_CLOSURES = [compile_predicate(rule["when"]) for rule, _, _ in KB.referral_rules]
+# The rules the rules kernel finds to hold once the differential and the mechanism are known.
+LATE_CLOSURES = {
+    "contraindication": [compile_predicate(entry["when"]) for entry in KB.contraindications.values()],
+    "protocol": [p["when"] and compile_predicate(p["when"]) for p in KB.protocols.values()],
+    "self_care": [rule["when"] and compile_predicate(rule["when"]) for rule in KB.data["self_care"]["rules"]],
+    "avoid": [compile_predicate(KB.self_care_items[sid]["avoid_when"]) for sid in KB.self_care_avoid_ids],
+}
 
 
 def _evaluated(data: dict) -> Evaluation:
@@ -28,6 +36,7 @@ def _evaluated(data: dict) -> Evaluation:
     referral, _ = screen(ctx)
     refer_conditions(ctx, referral, rank(ctx))
     judge(ctx)
+    run_rules(ctx)
     return ctx
 
 
@@ -82,6 +91,8 @@ def test_the_kernel_gives_what_plain_evaluation_gives(data):
     for fid in KB.findings:
         assert ctx.finding(fid) == plain.finding(fid), fid
     assert ctx.holding["referral"] == [i for i, closure in enumerate(RULE_CLOSURES) if closure(plain) is True]
+    for name, closures in LATE_CLOSURES.items():
+        assert ctx.holding[name] == [i for i, closure in enumerate(closures) if closure is None or closure(ctx) is True], name
     shares, moves = _plain_differential(data)
     for item in rank(ctx):
         assert item["probability"] == shares[item["condition"]], item["condition"]

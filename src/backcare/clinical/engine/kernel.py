@@ -22,7 +22,7 @@ import json
 from .context import MISSING
 from .likelihood import Moves
 from .negation import affirmed_words
-from .predicates import ENGINE_FACTS, REGION_FIELDS, _sided_match, compile_predicate, lookup
+from .predicates import ENGINE_FACTS, REGION_FIELDS, URGENCY_LEVELS, _sided_match, compile_predicate, lookup
 
 _COMPARISONS = {"is": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _DYNAMIC = ("criterion", "mechanism", "differential", "referral_at_least")
@@ -101,6 +101,17 @@ class _Kernel:
             return self.local[spec["finding"]]
         if keys == {"engine"}:
             return f"facts.get({spec['engine']!r})"
+        # What the engine concluded, for the rules read after the differential (RulesKernel).
+        if keys == {"criterion"}:
+            return f"ctx.criterion({spec['criterion']!r})"
+        if keys == {"mechanism"}:
+            wanted = spec["mechanism"] if isinstance(spec["mechanism"], list) else [spec["mechanism"]]
+            return f"(None if mechanism is None else mechanism in {self.constant(frozenset(wanted))})"
+        if keys == {"referral_at_least"}:
+            return f"(urgency >= {URGENCY_LEVELS.index(spec['referral_at_least'])})"
+        if keys == {"differential"}:
+            threshold = float(spec["differential"].get("min_probability", 0.15))
+            return "(" + " or ".join(f"likelihood.get({c!r}, 0.0) >= {threshold!r}" for c in spec["differential"]["any_of"]) + ")"
         if "field" in keys:
             (op,) = keys - {"field"}
             path, arg = spec["field"].split("."), spec[op]
@@ -264,14 +275,46 @@ class FindingsKernel:
                 if i not in self.dynamic[name]:
                     writer.emit(spec, "x", "    ")
                     writer.lines.append(f"    if x is True: h_{name}.append({i})")
-        head = ["def kernel(ctx):", "    case = ctx.case", "    facts = ctx.engine_facts",
-                *(f"    b_{block} = case.get({block!r})" for block in blocks), *_region_lists(writer.region_lists)]
-        if writer.shared:
-            head.append("    " + " = ".join(writer.shared.values()) + " = M")
         values = ", ".join(writer.local.get(fid, "M") for fid in self.findings)
         holding = ", ".join(f"{name!r}: h_{name}" for name in rule_sets)
-        writer.lines = [*head, *writer.lines, *moves.code(writer.local), f"    return ({values},), lo, ev, {{{holding}}}"]
+        writer.lines = [*_head(writer, blocks, []), *writer.lines, *moves.code(writer.local),
+                        f"    return ({values},), lo, ev, {{{holding}}}"]
         self.run = writer.function({"GROUP_CONDITION": moves.group_condition})
+
+
+class RulesKernel:
+    """The rules read once the differential and the pain mechanism are known (contraindications,
+    protocols, self-care and what each self-care item must avoid) in one generated function, so
+    that each costs a few lines rather than a call. `run(ctx)` returns, per rule set, the positions
+    of its rules that hold (a rule without a predicate always holds)."""
+
+    def __init__(self, findings: dict[str, Any], computed: frozenset, blocks: list[str], region_sets: dict[str, frozenset],
+                 rule_sets: dict[str, list[dict | None]]):
+        writer = _Kernel(findings, region_sets)
+        # The findings kernel's values, by position; a finding it leaves out is evaluated on demand.
+        writer.local = {fid: f"values[{i}]" if fid in computed else f"ctx.finding({fid!r})" for i, fid in enumerate(findings)}
+        for name, specs in rule_sets.items():
+            writer.lines.append(f"    h_{name} = []")
+            for i, spec in enumerate(specs):
+                if spec is None:
+                    writer.lines.append(f"    h_{name}.append({i})")
+                    continue
+                writer.emit(spec, "x", "    ")
+                writer.lines.append(f"    if x is True: h_{name}.append({i})")
+        conclusions = ["    values = ctx.values", "    likelihood = ctx.likelihood", "    mechanism = ctx.dominant_mechanism",
+                       "    urgency = ctx.urgency_level"]
+        holding = ", ".join(f"{name!r}: h_{name}" for name in rule_sets)
+        writer.lines = [*_head(writer, blocks, conclusions), *writer.lines, f"    return {{{holding}}}"]
+        self.run = writer.function({})
+
+
+def _head(writer: _Kernel, blocks: list[str], extra: list[str]) -> list[str]:
+    """The first lines of a generated function: the case's blocks and body-chart lists as locals."""
+    head = ["def kernel(ctx):", "    case = ctx.case", "    facts = ctx.engine_facts", *extra,
+            *(f"    b_{block} = case.get({block!r})" for block in blocks), *_region_lists(writer.region_lists)]
+    if writer.shared:
+        head.append("    " + " = ".join(writer.shared.values()) + " = M")
+    return head
 
 
 def _region_lists(sources: set[str]) -> list[str]:
@@ -305,3 +348,8 @@ def run_kernel(ctx: Any) -> None:
     """Every finding, the differential's log odds and the referral rules that hold, in one go,
     once the root facts are known."""
     ctx.values, ctx.log_odds, ctx.moves, ctx.holding = ctx.kb.kernel.run(ctx)
+
+
+def run_rules(ctx: Any) -> None:
+    """The contraindications, protocols and self-care rules that hold, once the pain mechanism is judged."""
+    ctx.holding.update(ctx.kb.rules_kernel.run(ctx))

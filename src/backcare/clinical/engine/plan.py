@@ -30,11 +30,11 @@ def _fill(reason: str, case: dict) -> str:
 
 def contraindications(ctx: Evaluation) -> list[dict[str, Any]]:
     out = []
-    for cid, entry, predicate, refs in ctx.kb.contraindication_rules:
-        if predicate(ctx) is True:
-            item = {"id": cid, "reason": _fill(entry["reason"], ctx.case), "evidence": ctx.evidence(refs),
-                    "stops_treatment": entry["stops_treatment"]}
-            out.append(item)
+    rules = ctx.kb.contraindication_rules
+    for position in ctx.holding["contraindication"]:  # found by the rules kernel (kernel.py)
+        cid, entry, _predicate, refs = rules[position]
+        out.append({"id": cid, "reason": _fill(entry["reason"], ctx.case), "evidence": ctx.evidence(refs),
+                    "stops_treatment": entry["stops_treatment"]})
     return out
 
 
@@ -105,7 +105,8 @@ def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | 
         return empty
     forbidden = forbidden or Forbidden(ctx, applied)
     palpated = _palpated(ctx)
-    chosen = [(pid, p) for pid, p, predicate in ctx.kb.protocol_rules if predicate is None or predicate(ctx) is True]
+    rules = ctx.kb.protocol_rules
+    chosen = [rules[position][:2] for position in ctx.holding["protocol"]]
     chosen.sort(key=lambda item: -_relevance(ctx, item[1]))
 
     goals: list[str] = []
@@ -145,14 +146,20 @@ def self_care(ctx: Evaluation, applied: list[dict[str, Any]], treat: bool,
         return []
     forbidden = (forbidden_all or Forbidden(ctx, applied)).self_care
     chosen: list[str] = []
-    for rule, predicate in ctx.kb.self_care_rules:
-        if predicate is None or predicate(ctx) is True:
-            chosen += rule["add"]
+    rules = ctx.kb.self_care_rules
+    for position in ctx.holding["self_care"]:
+        chosen += rules[position][0]["add"]
+    avoided = avoided_self_care(ctx)
     out = []
     for sid in dict.fromkeys(chosen):
-        avoid = ctx.kb.self_care_avoid.get(sid)
-        if sid in forbidden or (avoid is not None and avoid(ctx) is True):
+        if sid in forbidden or sid in avoided:
             continue
         item = ctx.kb.self_care_items[sid]
         out.append({"id": sid, **item["dosage"], "title": item["title"], "instructions": item["instructions"]})
     return out
+
+
+def avoided_self_care(ctx: Evaluation) -> set[str]:
+    """The self-care items that would aggravate something this case has (self_care.yaml `avoid_when`)."""
+    ids = ctx.kb.self_care_avoid_ids
+    return {ids[position] for position in ctx.holding["avoid"]}

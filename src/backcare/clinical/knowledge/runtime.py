@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from ..engine.compiled import compile_rules
-from ..engine.kernel import FindingsKernel, kernel_findings
+from ..engine.kernel import FindingsKernel, RulesKernel, kernel_findings
 from ..engine.likelihood import Moves
 from ..engine.predicates import finding_references
 from ..engine.roots import RootTables
@@ -123,6 +123,13 @@ class Knowledge:
         ]
         self._compile_mechanisms(pm, rules)
         self.self_care_avoid = {sid: rules[("avoid", sid)] for sid, item in self.self_care_items.items() if item["avoid_when"]}
+        self.self_care_avoid_ids = list(self.self_care_avoid)  # by position in the rules kernel's "avoid" set
+        # The rules read after the differential and the pain mechanism, in one function (engine/kernel.py).
+        self.rules_kernel = RulesKernel(self.findings, self.kernel.computed, CASE_BLOCKS, self.region_sets, {
+            "contraindication": [entry["when"] for entry in self.contraindications.values()],
+            "protocol": [p["when"] or None for p in self.protocols.values()],
+            "self_care": [rule["when"] or None for rule in data["self_care"]["rules"]],
+            "avoid": [self.self_care_items[sid]["avoid_when"] for sid in self.self_care_avoid_ids]})
 
 
     def _compile_mechanisms(self, pm: dict[str, Any], rules: dict[tuple, Any]) -> None:
