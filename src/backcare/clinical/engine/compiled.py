@@ -153,3 +153,16 @@ def compile_rules(specs: dict[Any, dict], positions: dict[str, int]) -> dict[Any
                                  "affirmed_words": affirmed_words, "test_leaf": _test_leaf}
     exec(compile("\n\n".join(writer.functions), "<backcare rules>", "exec"), namespace)  # noqa: S102 - our own rules
     return {key: namespace[name] for key, name in names.items()}
+
+
+class LazyRules(dict):
+    """Rules (key -> function) compiled one at a time, on first use: the kernels evaluate most
+    rules, so compiling every function at start-up would only slow the command line down."""
+
+    def __init__(self, specs: dict[Any, dict], positions: dict[str, int]):
+        super().__init__()
+        self.specs, self.positions = specs, positions
+
+    def __missing__(self, key: Any) -> Callable:
+        rule = self[key] = compile_rules({key: self.specs[key]}, self.positions)[key]
+        return rule

@@ -228,7 +228,6 @@ class _Kernel:
         self.lines.append(f"{indent}if {target} is {not stop} and {unknown}: {target} = None")
 
 
-
 def kernel_findings(findings: dict[str, Any], memo: dict[str, bool] | None = None) -> list[str]:
     """The findings the kernel computes: those that read only the case, the root facts and each other."""
     memo = {} if memo is None else memo
@@ -279,7 +278,7 @@ class FindingsKernel:
         holding = ", ".join(f"{name!r}: h_{name}" for name in rule_sets)
         writer.lines = [*_head(writer, blocks, []), *writer.lines, *moves.code(writer.local),
                         f"    return ({values},), lo, ev, {{{holding}}}"]
-        self.run = writer.function({"GROUP_CONDITION": moves.group_condition})
+        self.run = writer.function({"GROUP_CONDITION": moves.group_condition, "SIZE": moves.sizes, "LOG_LR": moves.log_lrs})
 
 
 class RulesKernel:

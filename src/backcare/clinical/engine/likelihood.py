@@ -40,6 +40,8 @@ class Moves:
                     moves.append(((-size, order), fid, present, index[cid], math.log(lr), group and (cid, group), size,
                                   f"{label} (x{lr:g})", {"finding": fid, "present": present, "lr": lr}))
         moves.sort(key=lambda m: m[0])
+        self.sizes = [m[6] for m in moves]  # by move number: |log LR|
+        self.log_lrs = [m[4] for m in moves]  # by move number: log LR
         self.texts = [m[7] for m in moves]  # by move number: the evidence text
         self.records = [m[8] for m in moves]  # by move number: the likelihood-ratio record (shared, read-only)
         by_finding: dict[str, dict[bool, list[tuple]]] = {}
@@ -57,10 +59,10 @@ class Moves:
         group_number = {key: g for g, key in enumerate(self.groups)}
         n = len(self.conditions)
         lines = [f"    lo{i} = {prior!r}" for i, prior in enumerate(self.log_priors)]
-        lines += [f"    e{i} = []" for i in range(n)]
-        # Per group: the strongest move so far (its size, log LR, number); `first` keeps the
+        lines += [f"    e{i} = []; a{i} = e{i}.append" for i in range(n)]
+        # Per group: the number of its strongest move so far (-1: none yet); `first` keeps the
         # order in which the groups first moved.
-        lines.append(f"    gs = [-1.0] * {len(self.groups)}; gl = [0.0] * {len(self.groups)}; gn = [-1] * {len(self.groups)}")
+        lines.append(f"    gn = [-1] * {len(self.groups)}")
         lines.append("    first = []")
         for fid, outcomes in self.weighted:
             v = local[fid]
@@ -72,14 +74,13 @@ class Moves:
                 keyword = "elif"
                 for condition, log_lr, group, size, number in outcomes[outcome]:
                     if group is None:
-                        lines.append(f"        lo{condition} += {log_lr!r}; e{condition}.append({number})")
+                        lines.append(f"        lo{condition} += {log_lr!r}; a{condition}({number})")
                         continue
                     g = group_number[group]
-                    lines += [f"        if {size!r} > gs[{g}]:",
-                              f"            if gn[{g}] < 0: first.append({g})",
-                              f"            gs[{g}] = {size!r}; gl[{g}] = {log_lr!r}; gn[{g}] = {number}"]
+                    lines += [f"        if gn[{g}] < 0: first.append({g}); gn[{g}] = {number}",
+                              f"        elif {size!r} > SIZE[gn[{g}]]: gn[{g}] = {number}"]
         lines.append("    lo = [" + ", ".join(f"lo{i}" for i in range(n)) + "]")
         lines.append("    ev = (" + ", ".join(f"e{i}" for i in range(n)) + ",)")
-        lines += ["    for g in first:", "        c = GROUP_CONDITION[g]", "        lo[c] += gl[g]",
-                  "        ev[c].append(gn[g])"]
+        lines += ["    for g in first:", "        number = gn[g]", "        c = GROUP_CONDITION[g]",
+                  "        lo[c] += LOG_LR[number]", "        ev[c].append(number)"]
         return lines

@@ -32,7 +32,7 @@ def contraindications(ctx: Evaluation) -> list[dict[str, Any]]:
     out = []
     rules = ctx.kb.contraindication_rules
     for position in ctx.holding["contraindication"]:  # found by the rules kernel (kernel.py)
-        cid, entry, _predicate, refs = rules[position]
+        cid, entry, refs = rules[position]
         out.append({"id": cid, "reason": _fill(entry["reason"], ctx.case), "evidence": ctx.evidence(refs),
                     "stops_treatment": entry["stops_treatment"]})
     return out
@@ -106,7 +106,7 @@ def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | 
     forbidden = forbidden or Forbidden(ctx, applied)
     palpated = _palpated(ctx)
     rules = ctx.kb.protocol_rules
-    chosen = [rules[position][:2] for position in ctx.holding["protocol"]]
+    chosen = [rules[position] for position in ctx.holding["protocol"]]
     chosen.sort(key=lambda item: -_relevance(ctx, item[1]))
 
     goals: list[str] = []
@@ -148,7 +148,7 @@ def self_care(ctx: Evaluation, applied: list[dict[str, Any]], treat: bool,
     chosen: list[str] = []
     rules = ctx.kb.self_care_rules
     for position in ctx.holding["self_care"]:
-        chosen += rules[position][0]["add"]
+        chosen += rules[position]["add"]
     avoided = avoided_self_care(ctx)
     out = []
     for sid in dict.fromkeys(chosen):

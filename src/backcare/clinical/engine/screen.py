@@ -73,9 +73,9 @@ def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     holding = ctx.holding["referral"]  # found by the findings kernel
     dynamic = ctx.kb.kernel.dynamic["referral"]
     if dynamic:  # rules that read the engine's later conclusions, if the knowledge base has any
-        holding = sorted(holding + [p for p in dynamic if rules[p][1](ctx) is True])
+        holding = sorted(holding + [p for p in dynamic if ctx.kb.referral_checks[p](ctx) is True])
     for position in holding:
-        rule, _predicate, refs = rules[position]
+        rule, refs = rules[position]
         rule_level, context = _weighed(ctx, rule)
         doors.add(rule_level, rule["to"])
         evidence = ctx.evidence(refs) + context

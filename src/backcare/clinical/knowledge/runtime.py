@@ -13,7 +13,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-from ..engine.compiled import compile_rules
+from ..engine.compiled import LazyRules, compile_rules
 from ..engine.kernel import FindingsKernel, RulesKernel, kernel_findings
 from ..engine.likelihood import Moves
 from ..engine.predicates import finding_references
@@ -64,21 +64,18 @@ class Knowledge:
         self.neuro_root_order: list[str] = data["nerve_roots"]
         self.root_tables = RootTables(self.neuro, self.region_sets)
 
-        # Every rule of the knowledge base compiled in one go (engine/compiled.py).
+        # The rules the engine calls per case compiled in one go (engine/compiled.py); the kernels
+        # evaluate the others, so their functions are compiled only if something asks for one.
         pm = data["pain_mechanisms"]
-        specs: dict[tuple, dict] = {("finding", fid): f["when"] for fid, f in self.findings.items()}
-        specs.update({("referral", i): rule["when"] for i, rule in enumerate(data["referral_rules"])})
-        specs.update({("condition", cid): c["referral"]["when"] for cid, c in self.conditions.items()
-                      if c.get("referral") and c["referral"]["when"]})
-        specs.update({("contraindication", cid): entry["when"] for cid, entry in self.contraindications.items()})
-        specs.update({("protocol", pid): p["when"] for pid, p in self.protocols.items() if p["when"]})
-        specs.update({("self_care", i): rule["when"] for i, rule in enumerate(data["self_care"]["rules"]) if rule["when"]})
-        specs.update({("avoid", sid): item["avoid_when"] for sid, item in self.self_care_items.items() if item["avoid_when"]})
-        specs.update({("criterion", cid): c["derive"] for cid, c in pm["criteria"].items() if c["derive"]})
-        # The findings the kernel computes (engine/kernel.py) are read from its values by position.
         self.finding_position = {fid: i for i, fid in enumerate(self.findings)}
-        rules = compile_rules(specs, {fid: self.finding_position[fid] for fid in kernel_findings(self.findings)})
-        self.finding_rules = {fid: rules[("finding", fid)] for fid in self.findings}
+        # The findings the kernel computes (engine/kernel.py) are read from its values by position.
+        positions = {fid: self.finding_position[fid] for fid in kernel_findings(self.findings)}
+        rules = compile_rules({**{("condition", cid): c["referral"]["when"] for cid, c in self.conditions.items()
+                                  if c.get("referral") and c["referral"]["when"]},
+                               **{("criterion", cid): c["derive"] for cid, c in pm["criteria"].items() if c["derive"]}},
+                              positions)
+        self.finding_rules = LazyRules({fid: f["when"] for fid, f in self.findings.items()}, positions)
+        self.referral_checks = LazyRules(dict(enumerate(rule["when"] for rule in data["referral_rules"])), positions)
 
         # The differential's likelihood-ratio tables (engine/likelihood.py), and every finding with
         # the log odds computed in one generated function (engine/kernel.py).
@@ -108,22 +105,15 @@ class Knowledge:
             (cid, c["referral"], rules.get(("condition", cid)))
             for cid, c in self.conditions.items() if c.get("referral")
         ]
-        self.referral_rules = [
-            (rule, rules[("referral", i)], finding_references(rule["when"])) for i, rule in enumerate(data["referral_rules"])
-        ]
+        self.referral_rules = [(rule, finding_references(rule["when"])) for rule in data["referral_rules"]]
         self.contraindication_rules = [
-            (cid, entry, rules[("contraindication", cid)], finding_references(entry["when"]))
-            for cid, entry in self.contraindications.items()
+            (cid, entry, finding_references(entry["when"])) for cid, entry in self.contraindications.items()
         ]
-        self.protocol_rules = [
-            (pid, p, rules.get(("protocol", pid))) for pid, p in self.protocols.items()
-        ]
-        self.self_care_rules = [
-            (rule, rules.get(("self_care", i))) for i, rule in enumerate(data["self_care"]["rules"])
-        ]
+        self.protocol_rules = list(self.protocols.items())
+        self.self_care_rules: list[dict] = data["self_care"]["rules"]
         self._compile_mechanisms(pm, rules)
-        self.self_care_avoid = {sid: rules[("avoid", sid)] for sid, item in self.self_care_items.items() if item["avoid_when"]}
-        self.self_care_avoid_ids = list(self.self_care_avoid)  # by position in the rules kernel's "avoid" set
+        # The self-care items with a caution, by position in the rules kernel's "avoid" set.
+        self.self_care_avoid_ids = [sid for sid, item in self.self_care_items.items() if item["avoid_when"]]
         # The rules read after the differential and the pain mechanism, in one function (engine/kernel.py).
         self.rules_kernel = RulesKernel(self.findings, self.kernel.computed, CASE_BLOCKS, self.region_sets, {
             "contraindication": [entry["when"] for entry in self.contraindications.values()],
