@@ -46,24 +46,26 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
         if likelihood[cid] >= _BESIDE:
             beside.append(cid)
 
-    # Most likely first; between equals, the larger prior, then knowledge-base order.
-    order = [conditions[i] for _w, _p, i in sorted(zip([-w for w in weights], kb.negative_priors, range(len(weights))))]
+    # Most likely first; between equals, the larger prior, then knowledge-base order (a stable
+    # sort of the conditions already in that order).
+    order = [conditions[i] for i in sorted(kb.conditions_by_prior, key=weights.__getitem__, reverse=True)]
     flagged = set(ctx.flagged_conditions)
     referred = ctx.referred_conditions
     if beside or referred:
         beside = [c for c in order if c not in flagged and (c in referred or c in beside)]
     order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged), ctx.emergency_conditions)
-    number_of, texts, records, templates = kb.condition_number, moves.texts, moves.records, kb.differential_items
+    number_of, templates, applied_moves = kb.condition_number, kb.differential_items, ctx.moves
+    text_of, record_of = moves.texts.__getitem__, moves.records.__getitem__
     out = []
     for cid in order:
         number = number_of[cid]
-        applied = ctx.moves[number]
+        applied = applied_moves[number]
         item = templates[number].copy()  # the condition's facts, in the answer's key order
         item["probability"] = probabilities[cid]
         if applied:
             applied.sort()  # move numbers: most informative first, then knowledge-base order
-            shown = list(map(texts.__getitem__, applied[:_SHOWN_EVIDENCE]))
-            item["likelihood_ratios"] = list(map(records.__getitem__, applied))
+            shown = list(map(text_of, applied[:_SHOWN_EVIDENCE]))
+            item["likelihood_ratios"] = list(map(record_of, applied))
         else:
             shown = []
             item["likelihood_ratios"] = []

@@ -88,7 +88,8 @@ class Knowledge:
         self.coexisting = frozenset(cid for cid, c in self.conditions.items() if c["coexists"])
         # For the differential (engine/differential.py), by condition number (knowledge-base order).
         self.condition_number = {cid: i for i, cid in enumerate(self.conditions)}
-        self.negative_priors = [-c["prior"] for c in self.conditions.values()]
+        priors = [c["prior"] for c in self.conditions.values()]
+        self.conditions_by_prior = sorted(range(len(priors)), key=lambda i: -priors[i])  # stable: ties keep their order
         self.coexisting_odds = [(cid, i, math.log1p(-c["prior"])) for i, (cid, c) in enumerate(self.conditions.items())
                                 if c["coexists"]]
         self.condition_facts = {
