@@ -81,22 +81,28 @@ def _palpated(ctx: Evaluation) -> dict[str, list[str]]:
     }
 
 
-def _relevance(ctx: Evaluation, protocol: dict[str, Any]) -> float:
-    """Order protocols by the probability of the conditions that brought them in.
+def relevance_rule(protocol: dict[str, Any]) -> tuple[float, tuple[str, ...]]:
+    """How to order a protocol among those chosen (once per knowledge base): by the likelihood of
+    the conditions that brought it in, else a fixed value.
 
     A protocol chosen by the dominant pain mechanism leads: the mechanism says
     how to work (calmly, or sparing the nerve) whatever the structure.
     """
     when = protocol["when"] or {}
     if "mechanism" in when:
-        return 1.0
+        return 1.0, ()
     conditions = (when.get("differential") or {}).get("any_of")
     if conditions is None:
         for part in when.get("any", []):
             conditions = (part.get("differential") or {}).get("any_of") or conditions
     if conditions:
-        return max(ctx.likelihood.get(c, 0.0) for c in conditions)
-    return 0.01 if protocol["when"] else 0.0
+        return 0.0, tuple(conditions)
+    return (0.01 if protocol["when"] else 0.0), ()
+
+
+def _relevance(ctx: Evaluation, pid: str) -> float:
+    fixed, conditions = ctx.kb.protocol_relevance[pid]
+    return max(ctx.likelihood.get(c, 0.0) for c in conditions) if conditions else fixed
 
 
 def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | None = None) -> dict[str, Any]:
@@ -107,7 +113,7 @@ def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | 
     palpated = _palpated(ctx)
     rules = ctx.kb.protocol_rules
     chosen = [rules[position] for position in ctx.holding["protocol"]]
-    chosen.sort(key=lambda item: -_relevance(ctx, item[1]))
+    chosen.sort(key=lambda item: -_relevance(ctx, item[0]))
 
     goals: list[str] = []
     positioning: list[str] = []
@@ -120,7 +126,11 @@ def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | 
         for spec in protocol["techniques"]:
             targets = techniques.setdefault(spec["technique"], [])
             for target in spec["targets"]:
-                targets += palpated.get(target, [target])
+                found = palpated.get(target)  # a placeholder for what palpation found
+                if found is None:
+                    targets.append(target)
+                else:
+                    targets += found
 
     positioning = [p for p in dict.fromkeys(positioning) if p not in forbidden.positioning]
     if not positioning:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 from ..engine.compiled import LazyRules, compile_rules
 from ..engine.kernel import FindingsKernel, RulesKernel, kernel_findings
 from ..engine.likelihood import Moves
+from ..engine.plan import relevance_rule
 from ..engine.predicates import finding_references
 from ..engine.roots import RootTables
 from .version import GENERATED_FILE, content_version
@@ -111,6 +112,7 @@ class Knowledge:
             (cid, entry, finding_references(entry["when"])) for cid, entry in self.contraindications.items()
         ]
         self.protocol_rules = list(self.protocols.items())
+        self.protocol_relevance = {pid: relevance_rule(p) for pid, p in self.protocols.items()}
         self.self_care_rules: list[dict] = data["self_care"]["rules"]
         self._compile_mechanisms(pm, rules)
         # The self-care items with a caution, by position in the rules kernel's "avoid" set.
