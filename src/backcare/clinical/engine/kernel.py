@@ -1,14 +1,18 @@
-"""Every finding that reads only the case and the nerve-root facts, computed in one
-generated function per process.
+"""The knowledge base's rules as two generated functions, built once per process.
 
-The engine used to evaluate findings one by one on demand, each a function call
-with a cache lookup; most findings are needed for every case (the differential
-weighs them all), so computing them all at once, in dependency order, as local
-variables of one function, is several times cheaper. The tri-state logic is
-that of `predicates.py` (True, False, None for unknown); `tests/test_compiled_rules.py`
-checks the kernel against the closure form over generated cases. Findings that
-read the engine's later conclusions (the differential, the mechanism, the
-referral) stay lazy (`Evaluation.finding`).
+The findings kernel (`FindingsKernel`) computes every finding that reads only the
+case and the nerve-root facts, in dependency order, as local variables of one
+function; from them, the referral rules that hold and the differential's log
+odds (likelihood.py). Most findings are needed for every case (the differential
+weighs them all), so computing each once, in straight-line code, is several
+times cheaper than a call and a cache look-up per finding. The rules kernel
+(`RulesKernel`) does the same, once the differential and the pain mechanism
+are known, for the contraindications, protocols and self-care rules.
+
+The tri-state logic is that of `predicates.py` (True, False, None for unknown);
+`tests/test_compiled_rules.py` checks both kernels against the closure form over
+generated cases. A finding that reads the engine's later conclusions stays lazy
+(`Evaluation.finding`).
 """
 from __future__ import annotations
 
@@ -71,7 +75,9 @@ def _sided_names(bases: frozenset) -> dict[str, frozenset]:
 NOT_COMPUTED = MISSING
 
 
-class _Kernel:
+class _Writer:
+    """The source of one generated function: `emit` appends the statements of a predicate."""
+
     def __init__(self, findings: dict[str, Any], region_sets: dict[str, frozenset]):
         self.findings = findings
         self.lines: list[str] = []
@@ -264,7 +270,7 @@ class FindingsKernel:
         self.moves = moves
         self.dynamic = {name: [i for i, spec in enumerate(specs) if not _static(spec, findings, memo)]
                         for name, specs in rule_sets.items()}
-        writer = _Kernel(findings, region_sets)
+        writer = _Writer(findings, region_sets)
         for i, fid in enumerate(order):
             writer.local[fid] = f"v{i}"
             writer.emit(findings[fid]["when"], f"v{i}", "    ")
@@ -289,7 +295,7 @@ class RulesKernel:
 
     def __init__(self, findings: dict[str, Any], computed: frozenset, blocks: list[str], region_sets: dict[str, frozenset],
                  rule_sets: dict[str, list[dict | None]]):
-        writer = _Kernel(findings, region_sets)
+        writer = _Writer(findings, region_sets)
         # The findings kernel's values, by position; a finding it leaves out is evaluated on demand.
         writer.local = {fid: f"values[{i}]" if fid in computed else f"ctx.finding({fid!r})" for i, fid in enumerate(findings)}
         for name, specs in rule_sets.items():
@@ -307,7 +313,7 @@ class RulesKernel:
         self.run = writer.function({})
 
 
-def _head(writer: _Kernel, blocks: list[str], extra: list[str]) -> list[str]:
+def _head(writer: _Writer, blocks: list[str], extra: list[str]) -> list[str]:
     """The first lines of a generated function: the case's blocks and body-chart lists as locals."""
     head = ["def kernel(ctx):", "    case = ctx.case", "    facts = ctx.engine_facts", *extra,
             *(f"    b_{block} = case.get({block!r})" for block in blocks), *_region_lists(writer.region_lists)]
