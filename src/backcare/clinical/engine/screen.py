@@ -70,10 +70,12 @@ def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     reasons: list[tuple[int, str]] = []
     doors = _Doors()
     rules = ctx.kb.referral_rules
-    for position in ctx.kb.referral_index.relevant(ctx.recorded):
-        rule, predicate, refs = rules[position]
-        if predicate(ctx) is not True:
-            continue
+    holding = ctx.holding["referral"]  # found by the findings kernel
+    dynamic = ctx.kb.kernel.dynamic["referral"]
+    if dynamic:  # rules that read the engine's later conclusions, if the knowledge base has any
+        holding = sorted(holding + [p for p in dynamic if ctx.kb.referral_checks[p](ctx) is True])
+    for position in holding:
+        rule, refs = rules[position]
         rule_level, context = _weighed(ctx, rule)
         doors.add(rule_level, rule["to"])
         evidence = ctx.evidence(refs) + context
