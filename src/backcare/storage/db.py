@@ -52,13 +52,25 @@ def make_sessionmaker(engine: Engine, read_only: bool = False) -> sessionmaker[S
     return sessionmaker(bind, expire_on_commit=False)
 
 
-def upgrade(url: str | None = None) -> None:
-    """Apply every Alembic migration (`backcare db upgrade`)."""
-    from alembic import command
+def _alembic_config(url: str | None):
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
     config.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Apply the Alembic migrations up to `revision` (`backcare db upgrade`: all of them)."""
+    from alembic import command
+
     make_engine(url).dispose()  # creates the SQLite folder if needed
-    command.upgrade(config, "head")
+    command.upgrade(_alembic_config(url), revision)
+
+
+def downgrade(url: str | None, revision: str) -> None:
+    """Undo migrations down to `revision` (for going back to an older release)."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(url), revision)
