@@ -105,6 +105,36 @@ def db_upgrade() -> None:
     sys.stdout.write(f"database is up to date: {_safe_url(database_url())}\n")
 
 
+@db_app.command("backup")
+def db_backup(file: Annotated[Path, typer.Argument(help="The backup file to write (replaced only by a checked backup).")]) -> None:
+    """Back up the database while the server runs: SQLite's online backup, or pg_dump for PostgreSQL; checked before it is kept."""
+    from ..storage.backup import BackupError, backup
+    from ..storage.db import database_url
+
+    try:
+        result = backup(database_url(), file)
+    except BackupError as exc:
+        _fail([f"db backup: {exc}"])
+    sys.stdout.write(f"backed up {_safe_url(database_url())} to {result.path}: {result.detail}\n")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `backcare db backup`.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a database that already holds records (stop the server first).")] = False,
+) -> None:
+    """Restore a backup into the database (refuses to replace one that holds records without --force), then upgrade it."""
+    from ..storage.backup import BackupError, restore
+    from ..storage.db import database_url, upgrade
+
+    try:
+        what = restore(database_url(), file, force=force)
+    except BackupError as exc:
+        _fail([f"db restore: {exc}"])
+    upgrade()
+    sys.stdout.write(f"restored {what} from {file} into {_safe_url(database_url())}; schema up to date\n")
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
