@@ -67,8 +67,8 @@ def fill(url: str, rows: int = 3) -> None:
             key = list(table.primary_key.columns)
             made = []
             for row in range(rows):
-                values = {c.name: _value(table.name, c, row, ids) for c in table.columns
-                          if not (c.autoincrement is True or (len(key) == 1 and c is key[0] and isinstance(c.type, Integer)))}
+                generated = len(key) == 1 and isinstance(key[0].type, Integer) and not key[0].foreign_keys
+                values = {c.name: _value(table.name, c, row, ids) for c in table.columns if not (generated and c is key[0])}
                 result = connection.execute(table.insert().values(**values))
                 made.append(result.inserted_primary_key[0] if key[0].name not in values else values[key[0].name])
             ids[table.name] = made

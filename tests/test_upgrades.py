@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from backcare.storage.db import _alembic_config, downgrade, upgrade
+from web_support import fresh_records
 from migration_support import fill, kept, load_release, snapshot
 
 
@@ -43,6 +44,10 @@ def test_a_populated_database_upgrades_from_every_earlier_revision_keeping_every
             assert connection.execute(text("SELECT count(*) FROM visits WHERE episode_id IS NULL")).scalar() == 0
         assert connection.execute(text("SELECT count(*) FROM clients WHERE name_norm = ''")).scalar() == 0
     engine.dispose()
+    # The events written before the audit chain existed are chained, in order, and verify.
+    assert [(r.events, r.broken) for r in fresh_records(database_url).verify_audit() if r.events] == [
+        (sum(1 for e in before["audit_events"].values() if e["clinic_id"] == r_id), None)
+        for r_id in sorted({e["clinic_id"] for e in before["audit_events"].values()})]
 
 
 def test_a_populated_database_goes_back_down_to_the_release_before_outcomes(database_url):
@@ -68,6 +73,7 @@ def test_the_release_before_outcomes_upgrades_and_serves_every_record(database_u
     upgrade(database_url)
     assert kept(before, snapshot(database_url)) == []
     _references_and_pages_sound(database_url)
+    assert all(r.broken is None for r in fresh_records(database_url).verify_audit())
     engine = create_engine(database_url)
     with engine.begin() as connection:
         connection.execute(text("UPDATE users SET password_hash = :h"), {"h": hash_password(PASSWORD)})

@@ -90,10 +90,12 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 export_app = typer.Typer(help="Export records: FHIR R4B or CSV.", no_args_is_help=True)
 import_app = typer.Typer(help="Import records exported by backcare.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
+app.add_typer(audit_app, name="audit")
 
 
 @db_app.command("upgrade")
@@ -240,6 +242,19 @@ def import_fhir(bundle: Annotated[Path, typer.Argument(help="A Bundle written by
     except (OSError, ValueError, BundleError, FieldErrors, Forbidden) as exc:
         _fail([f"import fhir: {exc}"])
     sys.stdout.write(f"imported {len(ids)} clients: {', '.join(map(str, ids))}\n")
+
+
+@audit_app.command("verify")
+def audit_verify(clinic: Annotated[Optional[int], typer.Option("--clinic", help="One clinic's id; every clinic without it.")] = None) -> None:
+    """Check each clinic's audit chain and name the first event changed or removed (exit 1 if any chain is broken)."""
+    reports = _records().verify_audit(clinic)
+    for r in reports:
+        state = f"BROKEN: {r.broken}" if r.broken else f"intact, head {r.head[:16]}"
+        sys.stdout.write(f"clinic {r.clinic_id} ({r.clinic}): {r.events} events checked, chain {state}\n")
+    if not reports:
+        _fail(["audit verify: no such clinic"])
+    if any(r.broken for r in reports):
+        raise typer.Exit(1)
 
 
 @app.command()

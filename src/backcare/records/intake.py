@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from ..clinical.knowledge.runtime import load_knowledge
 from ..intake import IntakeError, screen, to_case, validate
-from ..storage.models import AuditEvent, Client, Clinic, Intake, IntakeLink, QuestionnaireResponse
+from ..storage.models import Client, Clinic, Intake, IntakeLink, QuestionnaireResponse
 from .base import Actor, FieldErrors, RecordsBase, Refused, in_range, utc
+from .chain import append_event
 
 TOKEN_BYTES = 32
 MAX_DAYS = 30
@@ -89,7 +90,7 @@ class IntakeMixin(RecordsBase):
     @staticmethod
     def _client_event(db: Session, clinic_id: int, action: str, client_id: int | None, detail: str) -> None:
         """An audit event of the client's own (no user signed in)."""
-        db.add(AuditEvent(clinic_id=clinic_id, user_id=None, action=action, client_id=client_id, detail=detail[:500]))
+        append_event(db, clinic_id, None, action, client_id=client_id, detail=detail)
 
     def create_intake_link(self, actor: Actor, client_id: int, instruments: list[str], days: int = 7) -> tuple[str, datetime]:
         """A new link for one client; returns the token (shown once, never stored) and when it expires."""
@@ -225,8 +226,8 @@ class IntakeMixin(RecordsBase):
                               .where(Intake.clinic_id == actor.clinic_id, Intake.visit_id.is_(None),
                                      Intake.urgency.in_(("emergency", "urgent")))
                               .order_by(Intake.urgency.desc(), Intake.submitted_at.desc()).limit(50)).all()
-            for r in rows:
-                self._audit(db, actor, "client.list", client_id=r.client_id, detail="intake alert")
+            if rows:
+                self._audit(db, actor, "client.list", detail=f"{len(rows)} intake alerts", clients=[r.client_id for r in rows])
             return [Flagged(r.client_id, r.name, r.urgency, utc(r.submitted_at), r.id) for r in rows]
 
     @staticmethod

@@ -7,8 +7,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..safetext import is_text
-from ..storage.models import Clinic, LoginSession, User
+from ..storage.models import AuditHead, Clinic, LoginSession, User
 from .base import Actor, FieldErrors, NotFound, RecordsBase, storable_text
+from .chain import GENESIS
 
 _hasher = PasswordHasher()
 ROLES = ("therapist", "admin")
@@ -54,6 +55,7 @@ class UsersMixin(RecordsBase):
             clinic = Clinic(name=clinic_name.strip()[:200] or "My clinic")
             db.add(clinic)
             db.flush()
+            db.add(AuditHead(clinic_id=clinic.id, seq=0, hash=GENESIS))  # the start of the clinic's audit chain
             user = self._new_user(db, clinic.id, email, name, password, role)
             return Actor(user.id, clinic.id, user.role, user.name)
 

@@ -229,16 +229,38 @@ class VisitDraft(Base):
 
 
 class AuditEvent(Base):
+    """One event of a clinic's audit log, linked to the one before it by a hash (records.audit).
+
+    The client and visit ids are plain numbers, not references: the log outlives
+    a record destroyed at the end of its retention.
+    """
+
     __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("clinic_id", "seq", name="uq_audit_events_clinic_seq"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(40))
-    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
-    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    client_id: Mapped[int | None] = mapped_column(Integer)
+    visit_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(String(500), default="")
+    # The clients a summarised event names (one event per page of a list).
+    clients: Mapped[list[int] | None] = mapped_column(JSON)
+    # Position in the clinic's chain, the previous event's hash, and this event's own.
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
     user: Mapped[User | None] = relationship()
+
+
+class AuditHead(Base):
+    """The last link of a clinic's audit chain; locked while an event is added, so events join one at a time."""
+
+    __tablename__ = "audit_heads"
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class LoginSession(Base):

@@ -1,0 +1,109 @@
+"""records for years: the audit log as a hash chain per clinic, list reads summarised
+
+Revision ID: 0006
+Revises: 0005
+"""
+import hashlib
+import json
+from datetime import timezone
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+GENESIS = "0" * 64
+
+
+def _event_hash(prev_hash, clinic_id, seq, at, user_id, action, client_id, visit_id, detail, clients):
+    # A copy of backcare.records.chain.event_hash as it was when this migration was written:
+    # the events chained here must verify with that function.
+    at = at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    fields = [clinic_id, seq, at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), user_id, action, client_id, visit_id, detail, clients]
+    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
+
+
+def _chain_existing_events(bind) -> None:
+    events = sa.table("audit_events", sa.column("id"), sa.column("clinic_id"), sa.column("at", sa.DateTime(timezone=True)),
+                      sa.column("user_id"), sa.column("action"), sa.column("client_id"), sa.column("visit_id"),
+                      sa.column("detail"), sa.column("seq"), sa.column("prev_hash"), sa.column("hash"))
+    heads = sa.table("audit_heads", sa.column("clinic_id"), sa.column("seq"), sa.column("hash"))
+    for (clinic_id,) in bind.execute(sa.text("SELECT id FROM clinics ORDER BY id")).all():
+        seq, prev, after = 0, GENESIS, 0
+        while True:
+            rows = bind.execute(sa.select(events).where(events.c.clinic_id == clinic_id, events.c.id > after)
+                                .order_by(events.c.id).limit(5000)).all()
+            if not rows:
+                break
+            updates = []
+            for row in rows:
+                seq += 1
+                digest = _event_hash(prev, clinic_id, seq, row.at, row.user_id, row.action, row.client_id, row.visit_id,
+                                     row.detail or "", None)
+                updates.append({"row_id": row.id, "seq": seq, "prev_hash": prev, "hash": digest})
+                prev = digest
+            bind.execute(events.update().where(events.c.id == sa.bindparam("row_id"))
+                         .values(seq=sa.bindparam("seq"), prev_hash=sa.bindparam("prev_hash"), hash=sa.bindparam("hash")),
+                         updates)
+            after = rows[-1].id
+        bind.execute(heads.insert().values(clinic_id=clinic_id, seq=seq, hash=prev))
+    # Events of no clinic cannot be chained; there should be none (clinic_id is required).
+
+
+def _audit_references(bind) -> list[str]:
+    """The names of audit_events' foreign keys to clients and visits (unnamed in 0001, so named by the database)."""
+    return [fk["name"] for fk in sa.inspect(bind).get_foreign_keys("audit_events")
+            if fk["referred_table"] in ("clients", "visits")]
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    op.create_table(
+        "audit_heads",
+        sa.Column("clinic_id", sa.Integer(), sa.ForeignKey("clinics.id"), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False),
+        sa.PrimaryKeyConstraint("clinic_id"),
+    )
+    op.add_column("audit_events", sa.Column("clients", sa.JSON(), nullable=True))
+    op.add_column("audit_events", sa.Column("seq", sa.Integer(), nullable=True))
+    op.add_column("audit_events", sa.Column("prev_hash", sa.String(64), nullable=True))
+    op.add_column("audit_events", sa.Column("hash", sa.String(64), nullable=True))
+    _chain_existing_events(bind)
+    # The log outlives the records it names (a record destroyed after its retention): plain ids, no references.
+    if bind.dialect.name == "sqlite":
+        convention = {"fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
+        references = [fk for fk in sa.inspect(bind).get_foreign_keys("audit_events") if fk["referred_table"] in ("clients", "visits")]
+        with op.batch_alter_table("audit_events", naming_convention=convention) as batch:
+            for fk in references:
+                # 0001 left them unnamed (the convention names them); a downgrade names them.
+                batch.drop_constraint(fk["name"] or f"fk_audit_events_{fk['constrained_columns'][0]}_{fk['referred_table']}",
+                                      type_="foreignkey")
+            for column in ("seq", "prev_hash", "hash"):
+                batch.alter_column(column, nullable=False)
+            batch.create_unique_constraint("uq_audit_events_clinic_seq", ["clinic_id", "seq"])
+    else:
+        for name in _audit_references(bind):
+            op.drop_constraint(name, "audit_events", type_="foreignkey")
+        for column in ("seq", "prev_hash", "hash"):
+            op.alter_column("audit_events", column, nullable=False)
+        op.create_unique_constraint("uq_audit_events_clinic_seq", "audit_events", ["clinic_id", "seq"])
+
+
+def downgrade() -> None:
+    # Events naming records destroyed since cannot point at them any more.
+    op.execute("UPDATE audit_events SET client_id = NULL WHERE client_id NOT IN (SELECT id FROM clients)")
+    op.execute("UPDATE audit_events SET visit_id = NULL WHERE visit_id NOT IN (SELECT id FROM visits)")
+    with op.batch_alter_table("audit_events") as batch:
+        batch.drop_constraint("uq_audit_events_clinic_seq", type_="unique")
+        batch.drop_column("hash")
+        batch.drop_column("prev_hash")
+        batch.drop_column("seq")
+        batch.drop_column("clients")
+        batch.create_foreign_key("audit_events_client_id_fkey", "clients", ["client_id"], ["id"])
+        batch.create_foreign_key("audit_events_visit_id_fkey", "visits", ["visit_id"], ["id"])
+    op.drop_table("audit_heads")
