@@ -87,8 +87,14 @@ def test_the_release_before_outcomes_upgrades_and_serves_every_record(database_u
             assert browser.get(page).status_code == 200, page
     for visit_id in before["visits"]:
         assert browser.get(f"/visits/{visit_id}").status_code == 200, visit_id
+    # The search index still follows the clients table: an old client and a new one are both found.
+    records = fresh_records(database_url)
+    actor = records.authenticate(therapist, PASSWORD)
+    records.create_client(actor, {"name": "Nadia Newcomer-Ångström"})
+    found = {row.name for row in records.list_clients(actor, "ngstr").rows}
+    assert found == {"Zoë Ångström-Nuñez", "Nadia Newcomer-Ångström"}
     amended = next(iter(before["amendments"].values()))
     assert "pain eased after two days" in browser.get(f"/visits/{amended['visit_id']}").text
     admin_browser = make_client(database_url)
     login(admin_browser, admin)
-    assert admin_browser.get("/admin/export/fhir.json").status_code == 200
+    assert admin_browser.get("/admin/export/fhir-ndjson.zip").status_code == 200

@@ -1,8 +1,10 @@
 """Writing: exported client records (records.exchange) -> a FHIR R4B Bundle (type collection)."""
 from __future__ import annotations
 
-import json
+import hashlib
 import uuid
+
+import orjson
 from datetime import datetime, timezone
 from html import escape
 from typing import Any
@@ -15,16 +17,22 @@ from .codes import (ACT_CODE, CONDITION_CATEGORY, CONDITION_CLINICAL, CONDITION_
                     questionnaire_url)
 
 NAMESPACE = uuid.UUID("4f9e3a1c-2d7b-5e8f-9a6b-0c1d2e3f4a5b")
+_NAMESPACE_BYTES = NAMESPACE.bytes
 PRIORITY = {"emergency": "stat", "urgent": "urgent", "routine": "routine"}
 SOAP = (("subjective", "Subjective"), ("objective", "Objective"), ("assessment", "Assessment"), ("plan", "Plan"))
 
 
-def _ref(kind: str, key: Any) -> str:
-    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{kind}/{key}')}"
+def resource_id(kind: str, key: Any) -> str:
+    """A resource's id: the same record always gets the same one (uuid5 of kind and key, built directly:
+    uuid.uuid5 costs more than the resource itself in a whole clinic's export)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{kind}/{key}".encode()).digest()[:16])
+    digest[6], digest[8] = (digest[6] & 0x0F) | 0x50, (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _json_ext(name: str, value: Any) -> dict[str, Any]:
-    return {"url": EXT + name, "valueString": json.dumps(value, separators=(",", ":"), ensure_ascii=False)}
+    return {"url": EXT + name, "valueString": orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()}
 
 
 def _narrative(text: str) -> dict[str, str]:
@@ -32,13 +40,16 @@ def _narrative(text: str) -> dict[str, str]:
     return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'}
 
 
-class _Writer:
+class Writer:
+    """Collects the resources of records into Bundle entries; `fhir.bulk` writes them to NDJSON files instead."""
+
     def __init__(self) -> None:
         self.entries: list[dict[str, Any]] = []
         self.people: dict[str, str] = {}
 
     def add(self, resource: dict[str, Any], kind: str, key: Any) -> str:
-        ref = _ref(kind, key)
+        """Add one resource; returns the reference other resources use for it."""
+        ref = f"urn:uuid:{resource_id(kind, key)}"
         self.entries.append({"fullUrl": ref, "resource": {"resourceType": kind, **resource}})
         return ref
 
@@ -55,20 +66,21 @@ class _Writer:
 
 def bundle_for(records: list[dict[str, Any]], clinic: str = "") -> dict[str, Any]:
     """A Bundle of every client in `records` (the shape records.export_clients gives)."""
-    writer = _Writer()
+    writer = Writer()
     for record in records:
-        _client(writer, record)
+        write_record(writer, record)
     return {"resourceType": "Bundle", "type": "collection", "timestamp": datetime.now(timezone.utc).isoformat(),
             "meta": {"tag": [{"system": EXT + "exported-by", "code": "backcare", "display": clinic or "backcare"}]},
             "entry": writer.entries}
 
 
-def _client(w: _Writer, record: dict[str, Any]) -> None:
+def write_record(w: Writer, record: dict[str, Any]) -> None:
+    """Every resource of one client's record."""
     c, cid = record["client"], record["id"]
     telecom = [t for t in ({"system": "phone", "value": c["phone"]} if c["phone"] else None,
                            {"system": "email", "value": c["email"]} if c["email"] else None) if t]
     patient = w.add({
-        "identifier": [{"system": SYSTEM_CLIENT, "value": str(cid)}], "name": [{"text": c["name"]}],
+        "identifier": [{"system": SYSTEM_CLIENT, "value": record.get("identifier") or str(cid)}], "name": [{"text": c["name"]}],
         **({"birthDate": c["date_of_birth"]} if c["date_of_birth"] else {}), **({"telecom": telecom} if telecom else {}),
         "extension": [
             *([{"url": EXT + "medical-history", "extension": [{"url": flag, "valueBoolean": answer}
@@ -97,7 +109,7 @@ def _client(w: _Writer, record: dict[str, Any]) -> None:
         _intake(w, intake, (cid, "intake", n), subject, encounters)
 
 
-def _visit(w: _Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dict) -> str:
+def _visit(w: Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dict) -> str:
     key = (cid, v["key"])
     therapist = w.person(v["therapist"])
     extension = [_json_ext("case", v["case"]), _json_ext("assessment", v["assessment"]),
@@ -150,7 +162,7 @@ def _findings(case: dict[str, Any]) -> list[tuple[str, str]]:
     return [(finding, result) for finding, result in rows if result]  # FHIR strings are never empty
 
 
-def _assessment(w: _Writer, v: dict[str, Any], key: tuple, subject: dict, encounter: str, therapist: dict | None) -> None:
+def _assessment(w: Writer, v: dict[str, Any], key: tuple, subject: dict, encounter: str, therapist: dict | None) -> None:
     a = v["assessment"]
     for rank, condition in enumerate(a["differential"][:3]):
         coding = [{"system": ICD10, "code": condition["codes"]["icd10"]}] if condition["codes"].get("icd10") else []
@@ -205,7 +217,7 @@ def _assessment(w: _Writer, v: dict[str, Any], key: tuple, subject: dict, encoun
               "Provenance", (*key, "amendment", n))
 
 
-def _questionnaire(w: _Writer, q: dict[str, Any], key: tuple, subject: dict, encounters: dict, episodes: dict) -> None:
+def _questionnaire(w: Writer, q: dict[str, Any], key: tuple, subject: dict, encounters: dict, episodes: dict) -> None:
     inst = load_knowledge().outcomes["instruments"][q["instrument"]]
     items = []
     for item_id, answer in q["answers"].items():
@@ -246,7 +258,7 @@ def _questionnaire(w: _Writer, q: dict[str, Any], key: tuple, subject: dict, enc
           "Observation", (*key, "score"))
 
 
-def _intake(w: _Writer, intake: dict[str, Any], key: tuple, subject: dict, encounters: dict) -> None:
+def _intake(w: Writer, intake: dict[str, Any], key: tuple, subject: dict, encounters: dict) -> None:
     """The client's own pre-visit intake: readable items for any system, and backcare's extensions for a move."""
     a = intake["answers"]
     items = [{"linkId": "consent", "text": "Consent to treatment", "answer": [{"valueBoolean": a["consent"]}]}]

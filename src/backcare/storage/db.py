@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import orjson
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +17,15 @@ def database_url() -> str:
     return os.environ.get("BACKCARE_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
 
 
+def _json_text(value) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# JSON columns (findings, assessments, answers) through orjson: several times faster than the json module
+# both ways, which a whole clinic's export or import feels.
+JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
@@ -22,7 +33,7 @@ def make_engine(url: str | None = None) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # A pool as large as the server's thread pool, so no request waits for a connection.
-        engine = create_engine(url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20, **JSON)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - exercised by every test
@@ -43,7 +54,7 @@ def make_engine(url: str | None = None) -> Engine:
             connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, **JSON)
 
 
 def make_sessionmaker(engine: Engine, read_only: bool = False) -> sessionmaker[Session]:

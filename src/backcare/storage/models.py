@@ -2,6 +2,7 @@
 reads go through `records.Records`, which filters by clinic and writes the audit."""
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -11,6 +12,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def new_identifier() -> str:
+    return str(uuid.uuid4())
 
 
 class Base(DeclarativeBase):
@@ -52,6 +57,9 @@ class Client(Base):
     __tablename__ = "clients"
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    # The client's identifier in every export (a random UUID, or the one a record was imported with):
+    # importing the same client again finds them instead of adding a copy.
+    identifier: Mapped[str] = mapped_column(String(64), default=new_identifier, server_default="")
     name: Mapped[str] = mapped_column(String(200))
     # Lower-case, accents removed: the sort key and the prefix index of the client list.
     name_norm: Mapped[str] = mapped_column(String(200), default="")
@@ -99,6 +107,8 @@ class Visit(Base):
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the visit came in by an import: its signature is the other system's, shown as imported.
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     client: Mapped[Client] = relationship(back_populates="visits")
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
     signer: Mapped[User | None] = relationship(foreign_keys=[signed_by])
@@ -289,6 +299,7 @@ class RateLimitEvent(Base):
 Index("ix_audit_clinic_at", AuditEvent.clinic_id, AuditEvent.at)
 Index("ix_audit_clinic_id_desc", AuditEvent.clinic_id, AuditEvent.id)
 Index("ix_clients_clinic_name", Client.clinic_id, Client.name_norm, Client.id)
+Index("uq_clients_clinic_identifier", Client.clinic_id, Client.identifier, unique=True)
 Index("ix_visits_client_date", Visit.client_id, Visit.visit_date, Visit.id)
 Index("ix_intake_links_client", IntakeLink.client_id)
 Index("ix_intakes_clinic_pending", Intake.clinic_id, Intake.visit_id, Intake.urgency)

@@ -1,10 +1,11 @@
-"""records for years: the audit log as a hash chain per clinic, list reads summarised
+"""records for years: the audit log as a hash chain per clinic, list reads summarised; client identifiers and imported visits
 
 Revision ID: 0006
 Revises: 0005
 """
 import hashlib
 import json
+import uuid
 from datetime import timezone
 
 import sqlalchemy as sa
@@ -60,8 +61,21 @@ def _audit_references(bind) -> list[str]:
             if fk["referred_table"] in ("clients", "visits")]
 
 
+def _identify_clients(bind) -> None:
+    clients = sa.table("clients", sa.column("id"), sa.column("identifier"))
+    ids = [row.id for row in bind.execute(sa.select(clients.c.id)).all()]
+    for start in range(0, len(ids), 5000):
+        bind.execute(clients.update().where(clients.c.id == sa.bindparam("row_id")).values(identifier=sa.bindparam("value")),
+                     [{"row_id": i, "value": str(uuid.uuid4())} for i in ids[start:start + 5000]])
+
+
 def upgrade() -> None:
     bind = op.get_bind()
+    # Added in place (no table copy on SQLite, which would drop the search index's triggers), then filled.
+    op.add_column("clients", sa.Column("identifier", sa.String(64), nullable=False, server_default=""))
+    _identify_clients(bind)
+    op.create_index("uq_clients_clinic_identifier", "clients", ["clinic_id", "identifier"], unique=True)
+    op.add_column("visits", sa.Column("imported_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "audit_heads",
         sa.Column("clinic_id", sa.Integer(), sa.ForeignKey("clinics.id"), nullable=False),
@@ -107,3 +121,7 @@ def downgrade() -> None:
         batch.create_foreign_key("audit_events_client_id_fkey", "clients", ["client_id"], ["id"])
         batch.create_foreign_key("audit_events_visit_id_fkey", "visits", ["visit_id"], ["id"])
     op.drop_table("audit_heads")
+    op.drop_index("uq_clients_clinic_identifier", table_name="clients")
+    # SQLite drops a plain column in place (3.35+): copying clients would lose the search index's triggers.
+    op.execute("ALTER TABLE visits DROP COLUMN imported_at")
+    op.execute("ALTER TABLE clients DROP COLUMN identifier")
