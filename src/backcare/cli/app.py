@@ -101,9 +101,9 @@ app.add_typer(audit_app, name="audit")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations to the database (BACKCARE_DATABASE_URL, default SQLite in ./instance)."""
-    from ..storage.db import database_url, upgrade
+    from ..storage.db import database_url
 
-    upgrade()
+    _records()
     sys.stdout.write(f"database is up to date: {_safe_url(database_url())}\n")
 
 
@@ -154,10 +154,18 @@ def _bulk_collector() -> None:
 
 
 def _records():
-    from ..records import Records
-    from ..storage.db import make_engine, make_sessionmaker, upgrade
+    from sqlalchemy.exc import OperationalError
 
-    upgrade()
+    from ..records import Records
+    from ..storage.db import database_url, make_engine, make_sessionmaker, upgrade
+
+    try:
+        upgrade()
+    except (OSError, OperationalError) as exc:
+        # A read-only folder, a full disk, a server that refuses: say which database and why, not a traceback.
+        reason = getattr(exc, "strerror", None) or str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        _fail([f"cannot open or update the database {_safe_url(database_url())}: {reason}",
+               "check that the folder exists and this user may write to it (or that the database server is up)"])
     engine = make_engine()
     return Records(make_sessionmaker(engine), make_sessionmaker(engine, read_only=True))
 
@@ -309,6 +317,7 @@ def serve(
     Behind a reverse proxy, set BACKCARE_TRUSTED_PROXIES to its address so that the
     client's address (X-Forwarded-For) is believed from it and from nobody else."""
     from ..web.serving import serve as run_server
+    from ..web.serving import refuse_if_served
 
     records = _records()
     if demo:
@@ -318,10 +327,17 @@ def serve(
             sys.stdout.write(f"demo login: {email}  password: {password}\n")
     if bool(ssl_certfile) != bool(ssl_keyfile):
         _fail(["serve: give both --ssl-certfile and --ssl-keyfile, or neither"])
+    try:
+        refuse_if_served(host, port)
+    except OSError as exc:
+        _fail([f"serve: {exc}"])
     scheme = "https" if ssl_certfile else "http"
     sys.stdout.write(f"backcare is running at {scheme}://{host}:{port} with {workers} worker(s)  (Ctrl+C to stop)\n")
     sys.stdout.flush()
-    run_server(host, port, workers, str(ssl_certfile) if ssl_certfile else None, str(ssl_keyfile) if ssl_keyfile else None)
+    try:
+        run_server(host, port, workers, str(ssl_certfile) if ssl_certfile else None, str(ssl_keyfile) if ssl_keyfile else None)
+    except OSError as exc:  # the port taken meanwhile, or not ours to use
+        _fail([f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}"])
 
 
 def run_app(args: list[str]) -> int:

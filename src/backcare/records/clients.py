@@ -16,7 +16,7 @@ from sqlalchemy import and_, not_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from ..clinical.vocabulary import vocabulary
-from ..safetext import SHORT, SafeText
+from ..safetext import SHORT, NameText, SafeText
 from ..storage.models import Client
 from .base import EARLIEST_DATE, Actor, RecordsBase, Refused, in_range, validated
 
@@ -38,7 +38,7 @@ def search_text(name: str, email: str | None, phone: str | None) -> str:
 class ClientIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: SafeText(SHORT, 1)
+    name: NameText(SHORT)
     date_of_birth: date | None = None
     phone: SafeText(50) | None = Field(default=None, pattern=r"^[0-9 +()\-.]*$")
     email: EmailStr | None = Field(default=None, max_length=254)

@@ -31,7 +31,7 @@ from ..clinical.caseio import parse_case
 from ..clinical.errors import CaseError
 from ..intake.answers import IntakeAnswers
 from ..outcomes import AnswerError, score
-from ..safetext import NOTE, SHORT, SafeText
+from ..safetext import NOTE, SHORT, NameText, SafeText
 from ..storage.models import (Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, ReferralLetter, User,
                               Visit)
 from .base import EARLIEST_DATE, Actor, FieldErrors, RecordsBase, _field_errors
@@ -64,7 +64,7 @@ class _Strict(BaseModel):
 
 class Person(_Strict):
     email: SafeText(254, 3)
-    name: SafeText(SHORT, 1)
+    name: NameText(SHORT)
 
 
 class EpisodeIn(_Strict):

@@ -29,7 +29,20 @@ MAX_DAYS = 30
 
 
 class IntakeUnavailable(LookupError):
-    """No such link, or spent, or expired: the client is told the same in each case."""
+    """No such link, or spent, or expired: the client is told the same in each case.
+
+    `refusal` is what the clinic's log should say about a known link (spent or
+    expired), written by `record_intake_refusal` after the answer has gone, so
+    that a link that once existed answers exactly as fast as a made-up one."""
+
+    def __init__(self, refusal: tuple[int, int, str] | None = None):
+        super().__init__("intake link unavailable")
+        self.refusal = refusal
+
+
+def _refusal(link: IntakeLink | None, why: str) -> tuple[int, int, str] | None:
+    """(clinic, client, what to log) for a known link; None for a token that names no link (no clinic to tell)."""
+    return None if link is None else (link.clinic_id, link.client_id, f"link {link.id}: {why}")
 
 
 def token_hash(token: str) -> str:
@@ -118,24 +131,35 @@ class IntakeMixin(RecordsBase):
             return [LinkView(r.id, utc(r.created_at), utc(r.expires_at), utc(r.spent_at), r.instruments) for r in rows]
 
     @staticmethod
-    def _usable(db: Session, token: str) -> tuple[IntakeLink | None, str]:
-        """The link of a token if it can still be used, and otherwise why not (for the audit log only)."""
+    def _lookup(db: Session, token: str) -> tuple[IntakeLink | None, str]:
+        """The link of a token (when there is one), and why it cannot be used ("" when it can)."""
         if not token or len(token) > 100:
             return None, "malformed"
         link = db.scalar(select(IntakeLink).where(IntakeLink.token_hash == token_hash(token)))
         if link is None:
             return None, "unknown"
         if link.spent_at is not None:
-            return None, "spent"
+            return link, "spent"
         if utc(link.expires_at) <= datetime.now(timezone.utc):
-            return None, "expired"
+            return link, "expired"
         return link, ""
 
+    @classmethod
+    def _usable(cls, db: Session, token: str) -> tuple[IntakeLink | None, str]:
+        """The link of a token if it can still be used, and otherwise why not (for the audit log only)."""
+        link, why = cls._lookup(db, token)
+        return (None, why) if why else (link, why)
+
     def open_intake(self, token: str) -> Invitation:
+        # The same one read for every refused token, known or not; the log is written after the answer.
+        with self.read_sessions() as db:
+            link, why = self._lookup(db, token)
+            if why:
+                raise IntakeUnavailable(_refusal(link, why))
         with self._tx() as db:
-            link, why = self._usable(db, token)
-            if link is None:
-                self._refused_link(db, token, why)  # committed with this transaction; then refused below
+            link, why = self._lookup(db, token)  # again, writing: it may have been spent meanwhile
+            if why:
+                raise IntakeUnavailable(_refusal(link, why))
             else:
                 client = db.get(Client, link.client_id)
                 clinic = db.get(Clinic, link.clinic_id)
@@ -145,6 +169,12 @@ class IntakeMixin(RecordsBase):
         if link is None:
             raise IntakeUnavailable()
         return invitation
+
+    def record_intake_refusal(self, refusal: tuple[int, int, str] | None) -> None:
+        """Log a refused known link in its clinic's audit log (called after the answer is sent)."""
+        if refusal is not None:
+            with self._tx() as db:
+                self._client_event(db, refusal[0], "intake.refused", refusal[1], refusal[2])
 
     def _refused_link(self, db: Session, token: str, why: str) -> None:
         # A known link (spent or expired) is recorded in its clinic's log; a token that names no link has no clinic to tell.

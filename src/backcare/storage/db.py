@@ -17,6 +17,19 @@ def database_url() -> str:
     return os.environ.get("BACKCARE_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE}"
 
 
+def private_file(path: Path) -> None:
+    """The database file (and its folder, when new) readable by its owner only: it holds health records.
+
+    SQLite gives its -wal and -shm files the main file's mode, so they follow."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if part.exists() and part.stat().st_mode & 0o077 and part.stat().st_uid == os.geteuid():
+            part.chmod(0o600)
+
+
 def _json_text(value) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
@@ -29,9 +42,9 @@ JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+        path = url.split("///", 1)[-1].split("?", 1)[0]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))
         # A pool as large as the server's thread pool, so no request waits for a connection.
         engine = create_engine(url, connect_args={"check_same_thread": False}, pool_size=20, max_overflow=20, **JSON)
 

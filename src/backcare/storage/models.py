@@ -284,7 +284,37 @@ class LoginSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Set while the tablet is in the client's hands: only one questionnaire is reachable.
     client_mode: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Tries at ending client mode, counted by one UPDATE before each is checked (so racing tries cannot pass the limit).
+    unlock_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins by key (an account from unknown devices, one known device, an address) and the time of the next try.
+
+    Each try is counted before the password is checked, in one locked row, so tries racing each other
+    are counted one by one; after a few, each further try waits longer (progressive delay).
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_allowed: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KnownDevice(Base):
+    """A browser that signed in to an account before (a cookie holds a random token; this, its hash).
+
+    Failed sign-ins from elsewhere do not slow the account down on its known devices.
+    """
+
+    __tablename__ = "known_devices"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # A shared clinic computer is known for each account that signed in on it.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class RateLimitEvent(Base):

@@ -76,6 +76,24 @@ def upgrade() -> None:
     _identify_clients(bind)
     op.create_index("uq_clients_clinic_identifier", "clients", ["clinic_id", "identifier"], unique=True)
     op.add_column("visits", sa.Column("imported_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("login_sessions", sa.Column("unlock_attempts", sa.Integer(), nullable=False, server_default="0"))
+    op.create_table(
+        "login_throttle",
+        sa.Column("key", sa.String(100), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("last_failure", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("next_allowed", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_table(
+        "known_devices",
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("token_hash", "user_id"),
+    )
+    op.create_index("ix_known_devices_user_id", "known_devices", ["user_id"])
     op.create_table(
         "audit_heads",
         sa.Column("clinic_id", sa.Integer(), sa.ForeignKey("clinics.id"), nullable=False),
@@ -121,6 +139,10 @@ def downgrade() -> None:
         batch.create_foreign_key("audit_events_client_id_fkey", "clients", ["client_id"], ["id"])
         batch.create_foreign_key("audit_events_visit_id_fkey", "visits", ["visit_id"], ["id"])
     op.drop_table("audit_heads")
+    op.drop_index("ix_known_devices_user_id", table_name="known_devices")
+    op.drop_table("known_devices")
+    op.drop_table("login_throttle")
+    op.execute("ALTER TABLE login_sessions DROP COLUMN unlock_attempts")
     op.drop_index("uq_clients_clinic_identifier", table_name="clients")
     # SQLite drops a plain column in place (3.35+): copying clients would lose the search index's triggers.
     op.execute("ALTER TABLE visits DROP COLUMN imported_at")
