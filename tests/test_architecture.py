@@ -33,7 +33,7 @@ LAYERS = [  # lowest first
     {"safetext"},
     {"clinical"},
     {"backcare"},
-    {"outcomes", "intake"},  # treatment and homecare join this layer when they come
+    {"outcomes", "intake", "retention"},  # treatment and homecare join this layer when they come
     {"fhir"},
     {"storage"},
     {"records"},
@@ -45,7 +45,7 @@ RANK = {part: rank for rank, layer in enumerate(LAYERS) for part in layer}
 # Uses within a layer, each with its reason; they must not form a circle either.
 SIDEWAYS = {("intake", "outcomes"): "the intake scores the questionnaires the therapist chose"}
 # Parts that stay pure: no web, storage or command-line library (nor FHIR's models).
-PURE = {"safetext", "clinical", "outcomes", "intake"}
+PURE = {"safetext", "clinical", "outcomes", "intake", "retention"}
 ADAPTER_LIBRARIES = {"typer", "rich", "click", "fastapi", "starlette", "uvicorn", "jinja2", "markupsafe", "sqlalchemy",
                      "alembic", "psycopg", "redis", "limits", "weasyprint", "fhir", "segno"}
 

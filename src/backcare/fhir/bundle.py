@@ -87,6 +87,7 @@ def write_record(w: Writer, record: dict[str, Any]) -> None:
                                                               for flag, answer in c["medical"].items()]}] if c["medical"] else []),
             {"url": EXT + "consent", "extension": [{"url": "given", "valueBoolean": c["consent_given"]}]
              + ([{"url": "date", "valueDate": c["consent_date"]}] if c["consent_date"] else [])},
+            *([_json_ext("corrections", _people_named(w, record["corrections"]))] if record.get("corrections") else []),
         ]}, "Patient", cid)
     subject = {"reference": patient, "display": c["name"]}
     episodes = {}
@@ -198,6 +199,12 @@ def _assessment(w: Writer, v: dict[str, Any], key: tuple, subject: dict, encount
     if v["amendments"]:
         sections.append({"title": "Amendments", "text": _narrative("\n".join(
             f"{am['created_at']}, {am['author']['name']}: {am['text']}" for am in v["amendments"]))})
+    corrections = v.get("corrections") or []
+    if corrections:
+        # Readable by any system; backcare reads its own extension back.
+        sections.append({"title": "Corrections and statements of disagreement", "text": _narrative("\n".join(
+            f"{k['created_at']}, {'correction' if k['kind'] == 'correction' else 'statement of disagreement'} about "
+            f"{k['part']}: {k['text']}" for k in corrections))})
     signer = w.person(v["signer"])
     composition = w.add({
         "status": "final" if v["signed_at"] else "preliminary",
@@ -205,6 +212,7 @@ def _assessment(w: Writer, v: dict[str, Any], key: tuple, subject: dict, encount
         "subject": subject, "encounter": {"reference": encounter}, "date": v["signed_at"] or v["created_at"],
         "author": [therapist or {"display": "unknown"}], "title": "SOAP note",
         **({"attester": [{"mode": "legal", "time": v["signed_at"], "party": signer}]} if v["signed_at"] else {}),
+        **({"extension": [_json_ext("corrections", _people_named(w, corrections))]} if corrections else {}),
         "section": sections}, "Composition", (*key, "note"))
     if v["signed_at"]:
         w.add({"target": [{"reference": composition}], "recorded": v["signed_at"],
@@ -273,6 +281,11 @@ def _intake(w: Writer, intake: dict[str, Any], key: tuple, subject: dict, encoun
                          _json_ext("intake-answers", a), _json_ext("intake-case", intake["case"]),
                          _json_ext("screening", intake["screening"]), _json_ext("intake-instruments", intake["instruments"])]},
           "QuestionnaireResponse", key)
+
+
+def _people_named(w: Writer, corrections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Corrections with their author as a reference to the Practitioner (as every other person of the record)."""
+    return [{**k, "author": (w.person(k["author"]) or {}).get("reference")} for k in corrections]
 
 
 def validate_bundle(bundle: dict[str, Any]) -> Any:

@@ -223,11 +223,13 @@ class ItemReader:
         telecom = {t.get("system"): t.get("value") for t in r.get("telecom", list, required=False, default=[]) if isinstance(t, dict)}
         history = r.extension("medical-history") or {}
         self.patients.add(key)
+        corrections = r.json("corrections", default=[])
         yield {"kind": "client", "key": key, "source": r.source, "identifier": identifier, "details": {
             "name": r.get("name.0.text"), "date_of_birth": r.get("birthDate", required=False), "phone": telecom.get("phone"),
             "email": telecom.get("email"),
             "medical": {e.get("url"): e.get("valueBoolean") for e in history.get("extension", []) if isinstance(e, dict)},
             "consent_given": bool(_sub(consent, "given", "valueBoolean")), "consent_date": _sub(consent, "date", "valueDate")}}
+        yield from self._corrections(r, corrections, key, None)
 
     def _episodeofcare(self, r: Resource, key: bytes | str) -> Iterator[dict[str, Any]]:
         self._once(r, key, self.episodes)
@@ -263,10 +265,28 @@ class ItemReader:
             r.fail("encounter", "a second note for the same visit")
         self.notes[key] = visit
         self.noted.add(visit)
+        yield from self._corrections(r, r.json("corrections", default=[]), None, visit)
         titles = {r.get(f"section.{n}.title", required=False): n for n in range(len(r.get("section", list, required=False, default=[])))}
         yield {"kind": "note", "source": r.source, "visit": visit,
                "soap": {field: _text(r, titles[title]) if title in titles else "" for field, title in
                         (("subjective", "Subjective"), ("objective", "Objective"), ("assessment", "Assessment"), ("plan", "Plan"))}}
+
+    def _corrections(self, r: Resource, corrections: Any, client, visit) -> Iterator[dict[str, Any]]:
+        """Corrections and statements of disagreement (backcare's extension), each with its author."""
+        if not isinstance(corrections, list):
+            r.fail("extension corrections", "is not a list")
+        for n, k in enumerate(corrections):
+            if not isinstance(k, dict):
+                r.fail(f"extension corrections[{n}]", "is not an object")
+            author = k.get("author")
+            person = None
+            if author is not None:
+                if not isinstance(author, str) or compact(author) not in self.people:
+                    r.fail(f"extension corrections[{n}].author", "refers to a Practitioner that is not in the file")
+                person = self.people[compact(author)]
+            yield {"kind": "correction", "source": f"{r.source}, extension corrections[{n}]", "client": client, "visit": visit,
+                   "correction": k.get("kind"), "part": k.get("part"), "text": k.get("text"), "created_at": k.get("created_at"),
+                   "author": person}
 
     def _provenance(self, r: Resource, key: bytes | str) -> Iterator[dict[str, Any]]:
         note = self._known(r, "target.0", self.notes, "Composition")

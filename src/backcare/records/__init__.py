@@ -1,7 +1,7 @@
 """Client records: the one object the web pages, the JSON API and the CLI share.
 
 `Records` is composed of one part per domain (users, clinics, clients, visits,
-drafts, outcomes, letters, intake, exchange, importing, audit), each in its own module; all of them keep to the acting user's clinic, run one
+drafts, outcomes, letters, intake, exchange, importing, retention, requests, audit), each in its own module; all of them keep to the acting user's clinic, run one
 transaction per operation and audit every access (see `base`). `tables` writes a
 clinic's exported records as CSV tables.
 
@@ -18,18 +18,20 @@ from .drafts import KINDS as DRAFT_KINDS
 from .drafts import Draft, DraftConflict, DraftsMixin, DraftSummary
 from .exchange import ExchangeMixin
 from .importing import ImportMixin, ImportReport
+from .requests import RequestsMixin, RequestView
+from .retention import QueueRow, RetentionMixin, RetentionView
 from .intake import Flagged, IntakeMixin, IntakeUnavailable, IntakeView, Invitation, LinkView
 from .letters import Letter, LettersMixin
 from .outcomes import DISCHARGE_REASONS, EpisodeRecord, EpisodeView, OutcomesMixin, Response, VisitPoint
 from .users import ROLES, UsersMixin, check_password_strength, hash_password, normalise_email
 from .visits import SoapIn, Timeline, TimelineEntry, VisitIn, VisitsMixin
 
-__all__ = ["ImportReport", "Flagged", "IntakeUnavailable", "IntakeView", "Invitation", "LinkView", "DISCHARGE_REASONS", "EpisodeRecord", "EpisodeView", "Letter", "Response", "VisitPoint", "DRAFT_KINDS", "MAX_ID", "ROLES", "Actor", "AuditPage", "ClientIn", "ClientPage", "ClientRow", "ClinicDetails",
+__all__ = ["QueueRow", "RequestView", "RetentionView", "ImportReport", "Flagged", "IntakeUnavailable", "IntakeView", "Invitation", "LinkView", "DISCHARGE_REASONS", "EpisodeRecord", "EpisodeView", "Letter", "Response", "VisitPoint", "DRAFT_KINDS", "MAX_ID", "ROLES", "Actor", "AuditPage", "ClientIn", "ClientPage", "ClientRow", "ClinicDetails",
            "ClinicIn", "Draft", "DraftConflict", "DraftSummary", "FieldErrors", "Forbidden", "Locked", "NotFound", "Records",
            "SoapIn", "Timeline", "TimelineEntry", "VisitIn", "check_password_strength", "hash_password", "normalise",
            "normalise_email", "time_zones", "utc", "validated"]
 
 
 class Records(UsersMixin, ClinicsMixin, ClientsMixin, VisitsMixin, DraftsMixin, OutcomesMixin, LettersMixin, IntakeMixin,
-              ExchangeMixin, ImportMixin, AuditMixin):
+              ExchangeMixin, ImportMixin, RetentionMixin, RequestsMixin, AuditMixin):
     """Every records operation, for any adapter (pages, API, command line)."""

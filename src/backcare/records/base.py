@@ -60,6 +60,7 @@ _PLAIN = {
     "date_from_datetime_parsing": "Enter a date",
     "date_parsing": "Enter a date",
     "date_type": "Enter a date",
+    "literal_error": "Choose one of the options offered",
 }
 
 

@@ -20,6 +20,7 @@ class ClinicDetails:
     email: str
     website: str
     timezone: str
+    jurisdiction: str = "CA-ON"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -44,6 +45,16 @@ class ClinicIn(BaseModel):
     email: EmailStr | None = Field(default=None, max_length=254)
     website: SafeText(SHORT) = ""
     timezone: SafeText(64, 1) = "UTC"
+    jurisdiction: SafeText(20, 1) = "CA-ON"
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _known_law(cls, value: str) -> str:
+        from ..retention.rules import jurisdictions
+
+        if value not in jurisdictions():
+            raise ValueError(f"choose one of: {', '.join(j.name for j in jurisdictions().values())}")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -55,7 +66,7 @@ class ClinicIn(BaseModel):
 
 def _details(clinic: Clinic) -> ClinicDetails:
     return ClinicDetails(clinic.name, clinic.address or "", clinic.phone or "", clinic.email or "", clinic.website or "",
-                         clinic.timezone or "UTC")
+                         clinic.timezone or "UTC", clinic.jurisdiction or "CA-ON")
 
 
 class ClinicsMixin(RecordsBase):

@@ -17,7 +17,8 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..storage.models import Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, ReferralLetter, User, Visit
+from ..storage.models import (Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, RecordCorrection,
+                              ReferralLetter, User, Visit)
 from .base import Actor, RecordsBase, utc
 
 EXPORT_BATCH = 100  # clients read, written out and audited at a time: memory stays flat at any clinic size
@@ -101,16 +102,25 @@ def _dump_many(db: Session, clients: list[Any], people: dict[int, dict[str, str]
                             .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id)), lambda r: r.client_id)
     intakes = _group(rows(select(*_columns(Intake), IntakeLink.instruments).join(IntakeLink, IntakeLink.id == Intake.link_id)
                           .where(Intake.client_id.in_(ids)).order_by(Intake.submitted_at, Intake.id)), lambda i: i.client_id)
+    corrections = _group(rows(select(RecordCorrection.__table__).where(RecordCorrection.client_id.in_(ids))
+                              .order_by(RecordCorrection.id)), lambda k: k.visit_id or -k.client_id)
     by_client = _group(visits, lambda v: v.client_id)
     return [_dump(client, people, episodes.get(client.id, []), by_client.get(client.id, []), amendments, letters,
-                  responses.get(client.id, []), intakes.get(client.id, [])) for client in clients]
+                  responses.get(client.id, []), intakes.get(client.id, []), corrections) for client in clients]
+
+
+def _corrections(rows: list, people: dict[int, dict[str, str] | None]) -> list[dict[str, Any]]:
+    return [{"kind": k.kind, "part": k.part, "text": k.text, "author": people.get(k.created_by), "created_at": _iso(k.created_at)}
+            for k in rows]
 
 
 def _dump(client: Any, people: dict[int, dict[str, str] | None], episodes: list, visits: list, amendments: dict[int, list],
-          letters: dict[int, list], responses: list, intakes: list) -> dict[str, Any]:
+          letters: dict[int, list], responses: list, intakes: list, corrections: dict[int, list]) -> dict[str, Any]:
     return {
         "id": client.id,
         "identifier": client.identifier,
+        # Corrections and statements of disagreement about the client's details; those about a visit go with it.
+        "corrections": _corrections(corrections.get(-client.id, []), people),
         "client": {"name": client.name, "date_of_birth": _iso(client.date_of_birth), "phone": client.phone,
                    "email": client.email, "medical": dict(client.medical or {}), "consent_given": client.consent_given,
                    "consent_date": _iso(client.consent_date)},
@@ -129,6 +139,7 @@ def _dump(client: Any, people: dict[int, dict[str, str] | None], episodes: list,
             "letters": [{"addressee": lt.addressee, "urgency": lt.urgency, "body": lt.body,
                          "author": people.get(lt.created_by), "created_at": _iso(lt.created_at)}
                         for lt in letters.get(v.id, [])],
+            "corrections": _corrections(corrections.get(v.id, []), people),
         } for v in visits],
         "questionnaires": [{"episode": r.episode_id, "visit": r.visit_id, "instrument": r.instrument, "answers": r.answers,
                             "score": r.score, "result": r.result, "complete": r.complete, "answered_on": _iso(r.answered_on),

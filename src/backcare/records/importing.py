@@ -32,8 +32,8 @@ from ..clinical.errors import CaseError
 from ..intake.answers import IntakeAnswers
 from ..outcomes import AnswerError, score
 from ..safetext import NOTE, SHORT, NameText, SafeText
-from ..storage.models import (Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, ReferralLetter, User,
-                              Visit)
+from ..storage.models import (Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, RecordCorrection,
+                              ReferralLetter, User, Visit)
 from .base import EARLIEST_DATE, Actor, FieldErrors, RecordsBase, _field_errors
 from .clients import ClientIn, normalise, search_text
 from .outcomes import DISCHARGE_REASONS
@@ -133,6 +133,16 @@ class QuestionnaireIn(_Strict):
     _time = field_validator("created_at")(_plausible_time)
 
 
+class CorrectionRowIn(_Strict):
+    correction: Literal["correction", "disagreement"]
+    part: SafeText(200, 1)
+    text: SafeText(NOTE, 1)
+    author: Person | None = None
+    created_at: AwareDatetime
+
+    _time = field_validator("created_at")(_plausible_time)
+
+
 class ScreeningFlag(_Strict):
     id: SafeText(100, 1)
     evidence: list[SafeText(500)] = Field(max_length=50)
@@ -191,7 +201,7 @@ class ImportReport:
 BATCH = 200  # rows written at a time: one statement for many rows, and memory stays flat
 CLIENTS, EPISODES, VISITS = Client.__table__, Episode.__table__, Visit.__table__
 AMENDMENTS, LETTERS, RESPONSES = Amendment.__table__, ReferralLetter.__table__, QuestionnaireResponse.__table__
-LINKS, INTAKES = IntakeLink.__table__, Intake.__table__
+LINKS, INTAKES, CORRECTIONS = IntakeLink.__table__, Intake.__table__, RecordCorrection.__table__
 
 
 class _Importer:
@@ -410,6 +420,16 @@ class _Importer:
 
     def _write_questionnaire(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
         self.conn.execute(RESPONSES.insert(), [row for _, row in pending])
+
+    def _correction(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        k: CorrectionRowIn = _checked(CorrectionRowIn, item, item["source"])
+        visit_id, client_id = self.visits[item["visit"]] if item.get("visit") is not None else (None, self.clients[item["client"]])
+        return None, {"clinic_id": self.actor.clinic_id, "client_id": client_id, "visit_id": visit_id, "request_id": None,
+                      "kind": k.correction, "part": k.part, "text": k.text,
+                      "created_by": self._user(k.author, True) or self.actor.user_id, "created_at": k.created_at}
+
+    def _write_correction(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
+        self.conn.execute(CORRECTIONS.insert(), [row for _, row in pending])
 
     def _intake(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         source = item["source"]

@@ -33,6 +33,8 @@ class Clinic(Base):
     website: Mapped[str] = mapped_column(String(200), default="")
     # An IANA zone name: every time the clinic's pages show is in it.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Whose records law applies (backcare.retention: how long records are kept, how fast requests are answered).
+    jurisdiction: Mapped[str] = mapped_column(String(20), default="CA-ON", server_default="CA-ON")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -236,6 +238,83 @@ class VisitDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Autosaves are audited when a draft starts and then at most every few minutes.
     audited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RecordRequest(Base):
+    """A client's request to see their record (access) or to correct it, with the day it came in."""
+
+    __tablename__ = "record_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # access | correction
+    received_on: Mapped[date] = mapped_column(Date)
+    details: Mapped[str] = mapped_column(Text, default="")  # what the client asked for, in their words
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)  # the law's one extension, with notice to the client
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | answered | refused
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RecordCorrection(Base):
+    """A correction of the record, or the client's statement of disagreement: attached, never replacing the original."""
+
+    __tablename__ = "record_corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))  # None: the client's details
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("record_requests.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # correction | disagreement
+    part: Mapped[str] = mapped_column(String(200))  # what it is about, in words ("Subjective", "date of birth")
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    author: Mapped[User] = relationship()
+
+
+class DestroyedRecord(Base):
+    """What is left of a record destroyed at the end of its retention: who it was, its span, who approved. No health data."""
+
+    __tablename__ = "destroyed_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    former_client_id: Mapped[int] = mapped_column(Integer)  # as the audit log names it
+    identifier: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    first_entry: Mapped[date] = mapped_column(Date)
+    last_entry: Mapped[date] = mapped_column(Date)
+    visits: Mapped[int] = mapped_column(Integer)
+    kept_until: Mapped[date] = mapped_column(Date)
+    rule: Mapped[str] = mapped_column(String(300))  # the jurisdiction and the source the retention came from
+    approved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    destroyed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    approver: Mapped[User] = relationship()
+
+
+class Breach(Base):
+    """The clinic's register of privacy breaches: what happened, what was done, who was told and when."""
+
+    __tablename__ = "breaches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    discovered_on: Mapped[date] = mapped_column(Date)
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))  # theft | loss | use | disclosure | other (as PHIPA's annual report counts)
+    description: Mapped[str] = mapped_column(Text)  # what happened and which information, without copying it
+    clients_affected: Mapped[int] = mapped_column(Integer)
+    containment: Mapped[str] = mapped_column(Text, default="")
+    clients_notified_on: Mapped[date | None] = mapped_column(Date)
+    regulator_notified_on: Mapped[date | None] = mapped_column(Date)
+    college_notified_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
 class AuditEvent(Base):

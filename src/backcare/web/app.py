@@ -65,9 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register(templates.env)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from . import account, admin, api, clients, clinic, exchange, intake, outcomes, visits
+    from . import account, admin, api, clients, clinic, exchange, intake, outcomes, records_law, visits
 
-    for module in (api, account, clients, visits, outcomes, intake, exchange, clinic, admin):
+    for module in (api, account, clients, visits, outcomes, intake, exchange, clinic, admin, records_law):
         app.include_router(module.router)
     app.include_router(outcomes.api_router)
     app.include_router(exchange.api_router)

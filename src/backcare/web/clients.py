@@ -10,6 +10,7 @@ from ..clinical.vocabulary import vocabulary
 from ..records import FieldErrors, Records
 from . import deps
 from .forms import client_from_form
+from .records_context import records_law_context
 from .render import render
 from .security import CurrentSession
 
@@ -67,8 +68,9 @@ def client_page(request: Request, client_id: int, before: int | None = None, don
         "client": client, "timeline": timeline, "pains": pains, "pain_mic": pain_mic,
         "medical": medical_summary(client.medical or {}), "drafts": records.drafts_of_client(session.actor, client_id),
         "intakes": [i for i in records.intakes(session.actor, client_id) if i.visit_id is None],
-        "intake_kb": load_knowledge().intake,
-        "done": "Draft discarded." if done == "discarded" else ""})
+        "intake_kb": load_knowledge().intake, **records_law_context(request, records, session.actor, client_id),
+        "done": {"discarded": "Draft discarded.", "request": "Request recorded; its clock is running.",
+                 "answered": "Request closed.", "corrected": "Attached to the record."}.get(done, "")})
 
 
 @router.get("/clients/{client_id}/edit")

@@ -13,11 +13,14 @@ from .render import render
 from .security import CurrentSession
 
 router = APIRouter(include_in_schema=False, prefix="/admin")
-FIELDS = ("name", "address", "phone", "email", "website", "timezone")
+FIELDS = ("name", "address", "phone", "email", "website", "timezone", "jurisdiction")
 
 
 def _page(request: Request, values: dict, errors: dict, status: int = 200, saved: bool = False) -> Response:
-    return render(request, "clinic.html", {"values": values, "errors": errors, "zones": time_zones(), "saved": saved}, status)
+    from ..retention import jurisdictions
+
+    return render(request, "clinic.html", {"values": values, "errors": errors, "zones": time_zones(), "saved": saved,
+                                           "laws": jurisdictions()}, status)
 
 
 @router.get("/clinic")

@@ -67,7 +67,8 @@ def visit_context(request: Request, records: Records, session: CurrentSession, v
     return {"visit": visit, "assessment": visit.assessment, "errors": {}, "values": dict(soap_draft.data) if soap_draft else {},
             "soap_draft": soap_draft, "dermatomes": dermatomes(visit.assessment), "exam": exam.summary(visit.case, visit.details),
             "pain_map": exam.pain_map(visit.case), "chart_layers": CHART_FIELDS, "stratified": stratified, "letters": letters,
-            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor), **extra}
+            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor),
+            "corrections": [c for c in records.corrections(session.actor, visit.client_id) if c.visit_id == visit.id], **extra}
 
 
 def render_visit(request: Request, records: Records, session: CurrentSession, visit_id: int, status: int, **extra) -> Response:

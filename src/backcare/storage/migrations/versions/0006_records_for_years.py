@@ -94,6 +94,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("token_hash", "user_id"),
     )
     op.create_index("ix_known_devices_user_id", "known_devices", ["user_id"])
+    _records_law()
     op.create_table(
         "audit_heads",
         sa.Column("clinic_id", sa.Integer(), sa.ForeignKey("clinics.id"), nullable=False),
@@ -126,7 +127,87 @@ def upgrade() -> None:
         op.create_unique_constraint("uq_audit_events_clinic_seq", "audit_events", ["clinic_id", "seq"])
 
 
+def _records_law() -> None:
+    op.add_column("clinics", sa.Column("jurisdiction", sa.String(20), nullable=False, server_default="CA-ON"))
+    op.create_table(
+        "record_requests",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("clinic_id", sa.Integer(), sa.ForeignKey("clinics.id"), nullable=False),
+        sa.Column("client_id", sa.Integer(), sa.ForeignKey("clients.id"), nullable=False),
+        sa.Column("kind", sa.String(12), nullable=False),
+        sa.Column("received_on", sa.Date(), nullable=False),
+        sa.Column("details", sa.Text(), nullable=False),
+        sa.Column("extended", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(12), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("created_by", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("closed_by", sa.Integer(), sa.ForeignKey("users.id"), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_record_requests_client_id", "record_requests", ["client_id"])
+    op.create_table(
+        "record_corrections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("clinic_id", sa.Integer(), sa.ForeignKey("clinics.id"), nullable=False),
+        sa.Column("client_id", sa.Integer(), sa.ForeignKey("clients.id"), nullable=False),
+        sa.Column("visit_id", sa.Integer(), sa.ForeignKey("visits.id"), nullable=True),
+        sa.Column("request_id", sa.Integer(), sa.ForeignKey("record_requests.id"), nullable=True),
+        sa.Column("kind", sa.String(12), nullable=False),
+        sa.Column("part", sa.String(200), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_by", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_record_corrections_client_id", "record_corrections", ["client_id"])
+    op.create_table(
+        "destroyed_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("clinic_id", sa.Integer(), sa.ForeignKey("clinics.id"), nullable=False),
+        sa.Column("former_client_id", sa.Integer(), nullable=False),
+        sa.Column("identifier", sa.String(64), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("date_of_birth", sa.Date(), nullable=True),
+        sa.Column("first_entry", sa.Date(), nullable=False),
+        sa.Column("last_entry", sa.Date(), nullable=False),
+        sa.Column("visits", sa.Integer(), nullable=False),
+        sa.Column("kept_until", sa.Date(), nullable=False),
+        sa.Column("rule", sa.String(300), nullable=False),
+        sa.Column("approved_by", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("destroyed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_destroyed_records_clinic_id", "destroyed_records", ["clinic_id"])
+    op.create_table(
+        "breaches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("clinic_id", sa.Integer(), sa.ForeignKey("clinics.id"), nullable=False),
+        sa.Column("discovered_on", sa.Date(), nullable=False),
+        sa.Column("occurred_on", sa.Date(), nullable=True),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("clients_affected", sa.Integer(), nullable=False),
+        sa.Column("containment", sa.Text(), nullable=False),
+        sa.Column("clients_notified_on", sa.Date(), nullable=True),
+        sa.Column("regulator_notified_on", sa.Date(), nullable=True),
+        sa.Column("college_notified_on", sa.Date(), nullable=True),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("recorded_by", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_breaches_clinic_id", "breaches", ["clinic_id"])
+
+
 def downgrade() -> None:
+    for table in ("breaches", "destroyed_records", "record_corrections", "record_requests"):
+        for index in sa.inspect(op.get_bind()).get_indexes(table):
+            op.drop_index(index["name"], table_name=table)
+        op.drop_table(table)
+    op.execute("ALTER TABLE clinics DROP COLUMN jurisdiction")
     # Events naming records destroyed since cannot point at them any more.
     op.execute("UPDATE audit_events SET client_id = NULL WHERE client_id NOT IN (SELECT id FROM clients)")
     op.execute("UPDATE audit_events SET visit_id = NULL WHERE visit_id NOT IN (SELECT id FROM visits)")
