@@ -109,7 +109,7 @@ _COMMON = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"
            # Browsers keep to HTTPS for a year once they have seen this over HTTPS (it is ignored over plain HTTP).
            (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
            # A clinic app needs none of these powerful features: no page or injected script may ask for them.
-           (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()")]
+           (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()")]
 
 
 def _docs_page() -> tuple[bytes, str]:

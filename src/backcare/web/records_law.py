@@ -149,8 +149,12 @@ def _breach_page(request: Request, records: Records, actor: Actor, errors: dict,
 
 
 @router.get("/admin/breaches")
-def breaches(request: Request, session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
-    return _breach_page(request, records, _admin(session), {}, {})
+def breaches(request: Request, edit: int | None = None, session: CurrentSession = Depends(deps.session),
+             records: Records = Depends(deps.records)) -> Response:
+    actor = _admin(session)
+    found = next((b for b in records.breaches(actor) if b.id == edit), None) if edit is not None else None
+    values = {k: getattr(found, k) for k in BREACH_FIELDS} if found else {}
+    return _breach_page(request, records, actor, {}, values, editing=found.id if found else None)
 
 
 @router.post("/admin/breaches")
