@@ -4,7 +4,7 @@
 
 Starts backcare on a throwaway SQLite database with the demo clinic, signs in
 in Debian's headless Chromium and saves one PNG per page and viewport
-(1366x900 and 820x1180) into OUT_DIR (default: screenshots/). Each page may set
+(1366x900 and 820x1180, and 390x844 for the client's own pages) into OUT_DIR (default: screenshots/). Each page may set
 up a state first (e.g. fill the visit form) so the shot shows what a therapist sees.
 """
 from __future__ import annotations
@@ -17,7 +17,9 @@ import threading
 import time
 from pathlib import Path
 
-VIEWPORTS = {"desktop": (1366, 900), "tablet": (820, 1180)}
+VIEWPORTS = {"desktop": (1366, 900), "tablet": (820, 1180), "phone": (390, 844)}
+DEFAULT_VIEWPORTS = ("desktop", "tablet")
+PHONE = {"home-phone", "home-phone-check-in", "intake-form"}  # the client's own pages, also shot at phone size
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
 
@@ -44,14 +46,19 @@ def _serve(url: str) -> tuple[str, dict[str, str]]:
     return f"http://127.0.0.1:{port}", passwords
 
 
+def answer(page, name: str, value: str) -> None:
+    """A one-tap answer in the visit form (a segment of the field's group)."""
+    page.click(f'label.seg-opt:has(> input[name="{name}"][value="{value}"])')
+
+
 def _fill_mechanism_visit(page) -> None:
     page.goto("/clients")
     page.click("text=Alex Moreno")
     page.click("text=New visit")
-    page.select_option('select[name="special_tests.slump.left"]', "positive")
+    answer(page, "special_tests.slump.left", "positive")
     page.eval_on_selector_all("#section-mechanism details", "els => els.forEach(d => d.open = true)")
     for cid in ("nonmechanical_unpredictable", "disproportionate_to_injury", "maladaptive_psychosocial"):
-        page.select_option(f'select[name="pain_mechanism_criteria.{cid}"]', "yes")
+        answer(page, f"pain_mechanism_criteria.{cid}", "yes")
     page.wait_for_timeout(800)
     page.locator("#section-mechanism").scroll_into_view_if_needed()
 
@@ -60,9 +67,33 @@ def _flagged_visit(page) -> None:
     page.goto("/clients")
     page.click("text=Dana Okafor")
     page.click("text=New visit")
-    page.select_option('select[name="symptoms.saddle_anaesthesia"]', "yes")
+    answer(page, "symptoms.saddle_anaesthesia", "yes")
     page.wait_for_timeout(800)
     page.locator("#assessment-panel .redflags").scroll_into_view_if_needed()
+
+
+def _body_chart(page) -> None:
+    """The visit form's body chart with a few regions marked and one focused (its name shows)."""
+    _new_visit(page)
+    def mark(field: str, view: str, region: str) -> None:  # the draft of another size may have marked it already
+        if not page.is_checked(f'input[name="{field}"][value="{region}"]'):
+            page.click(f'button[data-layer="{field}"]')
+            page.click(f'svg[data-view={view}] rect[data-region="{region}"]')
+
+    for region in ("low_back_left", "buttock_left", "posterior_thigh_left", "calf_left"):
+        mark("symptoms.pain_sites", "back", region)
+    mark("symptoms.paresthesia_sites", "front", "dorsum_foot_left")
+    page.focus('svg[data-view=front] rect[data-region="dorsum_foot_left"]')
+    page.locator("[data-body-chart] .charts").scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, -60)")
+
+
+def _intake_chart(page) -> None:
+    """The client's body chart on the intake form (a phone in the client's hand), with a few places marked."""
+    _intake_form(page)
+    for region in ("low_back", "buttock_right", "posterior_thigh_right"):
+        page.click(f'svg[data-view=back] rect[data-region="{region}"]')
+    page.locator("[data-body-chart] .charts").scroll_into_view_if_needed()
 
 
 def _users(page) -> None:
@@ -117,6 +148,21 @@ def _intake_form(page) -> None:
     page.goto(page.input_value("#intake-url"))
 
 
+def _home_progress(page) -> None:
+    page.goto("/clients")
+    page.click("text=Priya Shah")
+    page.click("a:has-text('Progress')")
+
+
+def _home_phone(page, name: str = "Priya Shah") -> None:
+    """A client's programme as their phone shows it (a new link: the programme stays the episode's)."""
+    page.goto("/clients")
+    page.click(f"text={name}")
+    page.click("a:has-text('Home programme')")
+    page.click("button:has-text('Make the link')")
+    page.goto(page.input_value("#home-url"))
+
+
 def _letter(page) -> None:
     page.goto("/clients")
     page.click("text=Dana Okafor")
@@ -150,7 +196,9 @@ def _breaches(page) -> None:
 
 
 PAGES = {
+    "today": lambda page: page.goto("/today"),
     "clients": lambda page: page.goto("/clients"),
+    "follow-up": lambda page: (page.goto("/clients"), page.click("tr:has-text('Priya Shah') a:has-text('Follow-up visit')")),
     "progress": _progress,
     "questionnaire": _questionnaire,
     "referral-letter": _letter,
@@ -162,12 +210,28 @@ PAGES = {
     "visit": lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline a")),
     "visit-form-mechanism": _fill_mechanism_visit,
     "visit-form-flagged": _flagged_visit,
+    "body-chart": _body_chart,
 }
 PAGES["intake-link"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("text=Pre-visit intake"),
                                      page.click("button:has-text('Make the link')"))
 PAGES["intake-form"] = _intake_form
+PAGES["intake-chart"] = _intake_chart
 PAGES["intake-received"] = lambda page: (page.goto("/clients"), page.click("text=Noor Haddad"))
 PAGES["client-records-law"] = _records_law
+PAGES["visit-treatment"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline a"),
+                                         page.locator("#treatment").scroll_into_view_if_needed())
+PAGES["visit-treated"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline li:nth-child(2) a"),
+                                       page.locator("#treatment").scroll_into_view_if_needed())
+PAGES["treatment-form"] = lambda page: (PAGES["visit-treatment"](page), page.click("#as-planned") if page.locator("#as-planned").count()
+                                        else page.click("text=Change treatment"))
+PAGES["client-details"] = lambda page: (page.goto("/clients"), page.click("text=Dana Okafor"))
+PAGES["homecare"] = lambda page: (page.goto("/clients"), page.click("text=Priya Shah"), page.click("a:has-text('Home programme')"))
+PAGES["homecare-visit"] = lambda page: (page.goto("/clients"), page.click("text=Priya Shah"), page.click("ol.timeline a >> nth=0"))
+PAGES["homecare-progress"] = lambda page: (_home_progress(page), page.locator("#home-programme").scroll_into_view_if_needed())
+PAGES["home-phone"] = _home_phone  # the client's own page: shot at phone size (PHONE)
+PAGES["home-phone-check-in"] = lambda page: (_home_phone(page, "Alex Moreno"), page.locator("#check-in").scroll_into_view_if_needed(),
+                                             page.check('input[name="screening.bladder_dysfunction"][value="yes"]'),
+                                             page.locator("#emergency-now").scroll_into_view_if_needed())
 PAGES["client-mode"] = _client_mode  # last of all: the session stays in client mode
 # Pages only an admin sees.
 ADMIN_PAGES = {"export": lambda page: page.goto("/admin/export"), "users": _users, "audit": lambda page: page.goto("/admin/audit"),
@@ -179,6 +243,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", nargs="?", default="screenshots")
     parser.add_argument("--full", action="store_true", help="the whole page, not only what the viewport shows")
+    parser.add_argument("--viewport", action="append", choices=sorted(VIEWPORTS),
+                        help=f"only these sizes (default: {', '.join(DEFAULT_VIEWPORTS)})")
     parser.add_argument("--page", action="append", choices=sorted(PAGES) + sorted(ADMIN_PAGES), help="only these pages")
     args = parser.parse_args()
     out = Path(args.out)
@@ -192,9 +258,12 @@ def main() -> int:
             for role, pages in (("therapist", PAGES), ("admin", ADMIN_PAGES)):
                 email = next(e for e in passwords if e.startswith(role))
                 wanted = [n for n in (args.page or pages) if n in pages]
-                for view, (width, height) in VIEWPORTS.items():
+                for view in args.viewport or DEFAULT_VIEWPORTS:
+                    width, height = VIEWPORTS[view]
                     if not wanted:
                         break
+                    if view == "phone" and not PHONE & set(wanted):
+                        continue
                     context = browser.new_context(base_url=base, viewport={"width": width, "height": height})
                     page = context.new_page()
                     page.on("console", lambda m: print("  console:", m.type, m.text) if m.type in ("error", "warning") else None)
@@ -203,8 +272,10 @@ def main() -> int:
                     page.fill("#email", email)
                     page.fill("#password", passwords[email])
                     page.click("button[type=submit]")
-                    page.wait_for_url("**/clients")
+                    page.wait_for_load_state()
                     for name in wanted:
+                        if view == "phone" and name not in PHONE:
+                            continue
                         pages[name](page)
                         page.wait_for_load_state("networkidle")
                         path = out / f"{name}-{view}.png"

@@ -99,7 +99,7 @@ def tablet(browser, server):
     assert errors == [], errors
 
 
-def log_in(page, email="ther@north.test", landing="**/clients"):
+def log_in(page, email="ther@north.test", landing="**/today"):
     page.goto("/login")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
@@ -114,3 +114,22 @@ def new_client(page, name: str) -> str:
     page.click("button:has-text('Save client')")
     page.wait_for_url("**/clients/*")
     return urlparse(page.url).path
+
+
+def answer(page, name: str, value: str) -> None:
+    """Give a one-tap answer (a segment of the field's group), or choose it in a drop-down."""
+    segment = page.locator(f'label.seg-opt:has(> input[name="{name}"][value="{value}"])')
+    if segment.count():
+        segment.click()  # the segment a finger taps: its label
+    else:
+        page.select_option(f'select[name="{name}"]', value)
+
+
+def answer_of(page, name: str) -> str:
+    """The answer a field holds: the chosen segment's value or the drop-down's ('' when none)."""
+    return page.evaluate("""name => {
+        const chosen = document.querySelector(`input[type=radio][name="${name}"]:checked`);
+        if (chosen) { return chosen.value; }
+        const box = document.querySelector(`select[name="${name}"]`);
+        return box ? box.value : "";
+    }""", name)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import log_in, needs_chromium, new_client
+from browser_support import answer, log_in, needs_chromium, new_client
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = [needs_chromium, pytest.mark.skipif(not AXE.exists(), reason="run `make test` (npm ci in tests/axe) first")]
@@ -46,7 +46,7 @@ def visits(browser, server):
         page.click("#section-screening [data-quick=normal]")
         page.fill('input[name="symptoms.pain_nrs"]', "5")
         page.click('svg[data-view=back] rect[data-region="buttock_left"]')
-        page.select_option('select[name="neuro.motor.ankle_plantarflexion.left"]', "weak")
+        answer(page, "neuro.motor.ankle_plantarflexion.left", "weak")
         page.click("button:has-text('Save visit')")
         page.wait_for_url(VISIT_PAGE)
         made.append(page.url.split("?")[0].removeprefix(server))
@@ -61,7 +61,7 @@ def visits(browser, server):
     page.click("button:has-text('Save Disability (ODI)')")
     page.wait_for_url("**/progress?done=odi")
     page.goto(client + "/visits/new")
-    page.select_option('select[name="symptoms.saddle_anaesthesia"]', "yes")
+    answer(page, "symptoms.saddle_anaesthesia", "yes")
     page.click("button:has-text('Save visit')")
     page.wait_for_url(VISIT_PAGE)
     referral = page.url.split("?")[0].removeprefix(server)
@@ -106,7 +106,9 @@ def _panel_open(page, visits):
 
 
 THERAPIST_PAGES = {
+    "today": lambda page, v: page.goto("/today"),
     "clients": lambda page, v: page.goto("/clients"),
+    "follow-up started from the last visit": lambda page, v: page.goto(v["client"] + "/visits/new?from=last"),
     "new client": lambda page, v: page.goto("/clients/new"),
     "client": lambda page, v: page.goto(v["client"]),
     "edit client": lambda page, v: page.goto(v["client"] + "/edit"),
@@ -115,6 +117,7 @@ THERAPIST_PAGES = {
     "visit, unsigned, with handout": lambda page, v: page.goto(v["unsigned"]),
     "visit, signed": lambda page, v: page.goto(v["signed"]),
     "change findings": lambda page, v: page.goto(v["unsigned"] + "/edit"),
+    "treatment form": lambda page, v: page.goto(v["unsigned"] + "/treatment"),
     "password": lambda page, v: page.goto("/account/password"),
     "not found": lambda page, v: page.goto("/visits/999999"),
     "progress": lambda page, v: page.goto(v["client"] + "/progress"),

@@ -5,7 +5,9 @@ backcare is built in layers, lowest first (README, "Layout"):
     safetext            shared leaf: text every layer can store and send back
     clinical            the pure clinical core: case, assessment, vocabulary, engine, knowledge, API
     backcare            the package itself: its version and the Python API's names, from the core
-    outcomes, intake    domains built on the core
+    outcomes, intake,   domains built on the core
+    treatment
+    homecare
     fhir                FHIR R4B Bundles, across the domains
     storage             adapters: the database (models, set-up, migrations),
     records                       client records over it,
@@ -33,7 +35,7 @@ LAYERS = [  # lowest first
     {"safetext"},
     {"clinical"},
     {"backcare"},
-    {"outcomes", "intake", "retention"},  # treatment and homecare join this layer when they come
+    {"outcomes", "intake", "treatment", "homecare", "retention"},
     {"fhir"},
     {"storage"},
     {"records"},
@@ -43,9 +45,10 @@ LAYERS = [  # lowest first
 ]
 RANK = {part: rank for rank, layer in enumerate(LAYERS) for part in layer}
 # Uses within a layer, each with its reason; they must not form a circle either.
-SIDEWAYS = {("intake", "outcomes"): "the intake scores the questionnaires the therapist chose"}
+SIDEWAYS = {("intake", "outcomes"): "the intake scores the questionnaires the therapist chose",
+            ("homecare", "intake"): "the weekly check-in asks the intake's emergency questions and screens them as it does"}
 # Parts that stay pure: no web, storage or command-line library (nor FHIR's models).
-PURE = {"safetext", "clinical", "outcomes", "intake", "retention"}
+PURE = {"safetext", "clinical", "outcomes", "intake", "treatment", "homecare", "retention"}
 ADAPTER_LIBRARIES = {"typer", "rich", "click", "fastapi", "starlette", "uvicorn", "jinja2", "markupsafe", "sqlalchemy",
                      "alembic", "psycopg", "redis", "limits", "weasyprint", "fhir", "segno"}
 

@@ -38,7 +38,7 @@ def test_every_problem_is_reported_once_each():
     assert len(found) == 4
     assert found[0].startswith("client.age: 200 is out of range")
     assert found[1].startswith("symptoms.pain_nrs: 11 is out of range")
-    assert found[2].startswith("symptoms.pain_sites[0]: 'calf_lft' is not one of: low_back, sacrum")
+    assert found[2].startswith("symptoms.pain_sites[0]: 'calf_lft' is not one of: low_back, thoracic, sacrum")
     assert "add _left or _right" in found[2]
     assert found[3] == "neuro.reflexes.achilles.left: 'weak' is not one of: normal, reduced, absent, brisk"
 

@@ -62,7 +62,8 @@ def test_bad_input_exits_2_with_one_line_per_problem_and_no_traceback(tmp_path):
             f"{bad}: symptoms.pain_nrs: 12 is out of range (input should be less than or equal to 10)",
             f"{bad}: symptoms.painsites: unknown field; allowed fields here: pain_nrs, pain_sites, pain_quality, "
             "paresthesia_sites, numbness_sites, saddle_anaesthesia, bladder_dysfunction, bowel_dysfunction, "
-            "sexual_dysfunction, progressive_weakness, no_comfortable_position, constant_night_pain, neurogenic_claudication",
+            "sexual_dysfunction, progressive_weakness, no_comfortable_position, constant_night_pain, neurogenic_claudication, "
+            "vascular_claudication, urinary_symptoms, colicky_pain, cyclical_pain, hand_clumsiness",
             f"{bad}: special_tests.slr.left: 'positve' is not one of: positive, negative",
         ]
 

@@ -22,7 +22,9 @@ def test_probabilities_are_a_distribution_rounded_down():
     out = run_case(symptoms={"pain_sites": ["low_back", "calf_left"]})
     probs = [c["probability"] for c in out["differential"]]
     assert all(0 <= p <= 1 for p in probs)
-    assert 0.99 <= sum(probs) <= 1.0
+    # Each probability is rounded down to a thousandth, so the sum falls short of 1
+    # by less than a thousandth per condition.
+    assert 1.0 - 0.001 * len(probs) <= sum(probs) <= 1.0
     assert probs == sorted(probs, reverse=True)
 
 
@@ -101,4 +103,5 @@ def test_an_older_client_on_steroids_with_sudden_pain_puts_fracture_first():
 def test_pain_in_both_calves_is_not_ranked_as_a_strain():
     top = ranking(history={"onset": "sudden", "duration_days": 2, "aggravating": ["sitting", "coughing_sneezing"]},
                   symptoms={"pain_sites": ["low_back", "calf_left", "calf_right"]})
-    assert top[0] == "lumbar_disc_herniation"
+    # New pain in both legs is a possible cauda equina, an emergency: it leads the list.
+    assert top[0] == "cauda_equina_syndrome" and "lumbar_disc_herniation" in top[:3]

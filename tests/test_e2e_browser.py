@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import subprocess
 
-from browser_support import log_in, needs_chromium
+from browser_support import answer, log_in, needs_chromium
 
 pytestmark = needs_chromium
 
@@ -23,27 +23,27 @@ def test_a_whole_visit_from_login_to_handout(page, tmp_path):
     # Record a visit: screening, body chart clicks, a neurological exam.
     page.click("text=New visit")
     for flag in ("saddle_anaesthesia", "bladder_dysfunction", "bowel_dysfunction", "sexual_dysfunction", "progressive_weakness"):
-        page.select_option(f'select[name="symptoms.{flag}"]', "no")
+        answer(page, f"symptoms.{flag}", "no")
     for region in ("buttock_left", "posterior_thigh_left", "calf_left"):
         page.click(f'svg[data-view=back] rect[data-region="{region}"]')
     page.click('button[data-layer="neuro.sensory.reduced"]')
     page.click('svg[data-view=back] rect[data-region="lateral_foot_left"]')
     assert page.locator('input[name="neuro.sensory.reduced"][value="lateral_foot_left"]').is_checked()
     assert page.locator('input[name="symptoms.pain_sites"][value="calf_left"]').is_checked()
-    page.select_option('select[name="neuro.motor.ankle_plantarflexion.left"]', "weak")
-    page.select_option('select[name="neuro.reflexes.achilles.left"]', "reduced")
-    page.select_option('select[name="special_tests.slr.left"]', "positive")
+    answer(page, "neuro.motor.ankle_plantarflexion.left", "weak")
+    answer(page, "neuro.reflexes.achilles.left", "reduced")
+    answer(page, "special_tests.slr.left", "positive")
     panel = page.locator("#assessment-panel")
     panel.locator("strong.root", has_text="S1 left").wait_for()
     assert "Lumbar disc herniation" in panel.inner_text() or "Lumbar radiculopathy" in panel.inner_text()
     assert "Plan withdrawn" not in panel.inner_text()
 
     # A red flag: the referral appears and the plan is withdrawn.
-    page.select_option('select[name="symptoms.bladder_dysfunction"]', "yes")
+    answer(page, "symptoms.bladder_dysfunction", "yes")
     panel.locator(".redflags", has_text="EMERGENCY").wait_for()
     assert "Plan withdrawn: no hands-on treatment today." in panel.inner_text()
     assert panel.locator(".techniques").count() == 0
-    page.select_option('select[name="symptoms.bladder_dysfunction"]', "no")
+    answer(page, "symptoms.bladder_dysfunction", "no")
     panel.locator(".techniques").wait_for()
 
     # Save, then sign the SOAP note; a signed note can no longer be edited.
@@ -75,8 +75,13 @@ def test_a_whole_visit_from_login_to_handout(page, tmp_path):
 
 def test_the_client_list_search_filters_as_you_type(page):
     log_in(page)
+    page.goto("/clients")
     page.fill("#q", "zzz-nobody")
     page.locator("#client-rows", has_text="No client matches").wait_for()
+    page.fill("#q", "")
+    page.click("label.seg-opt:has-text('discharged')")  # who to show: one tap, the search stays
+    page.locator("#client-rows", has_text="No client discharged").wait_for()
+    assert "status=discharged" in page.url
 
 
 def test_keyboard_users_can_mark_the_body_chart(page, server):
@@ -105,13 +110,13 @@ def test_the_pain_mechanism_checklist_shows_what_other_findings_imply(page):
     page.click("text=New visit")
     page.eval_on_selector_all("#section-mechanism details", "els => els.forEach(d => d.open = true)")
     # A positive slump test is read as a neurodynamic provocation, and the hint says where it came from.
-    page.select_option('select[name="special_tests.slump.left"]', "positive")
+    answer(page, "special_tests.slump.left", "positive")
     hint = page.locator("#derived-neurodynamic_provocation")
     hint.locator("strong", has_text="yes").wait_for()
     assert "from the nerve tension tests" in hint.inner_text()
     # Recording the nociplastic cluster gives that verdict and a calming plan.
     for cid in ("nonmechanical_unpredictable", "disproportionate_to_injury", "maladaptive_psychosocial", "diffuse_tenderness"):
-        page.select_option(f'select[name="pain_mechanism_criteria.{cid}"]', "yes")
+        answer(page, f"pain_mechanism_criteria.{cid}", "yes")
     panel = page.locator("#assessment-panel")
     panel.locator("text=Nociplastic dominates").wait_for()
     panel.locator("text=Sensitised nervous system").first.wait_for()
@@ -125,7 +130,7 @@ def test_a_flagged_condition_leads_the_panel_and_the_tablet_status_bar(browser, 
     page.fill("#name", "Flo Flagged")
     page.click("button:has-text('Save client')")
     page.click("text=New visit")
-    page.select_option('select[name="symptoms.saddle_anaesthesia"]', "yes")
+    answer(page, "symptoms.saddle_anaesthesia", "yes")
     bar = page.locator(".status-bar")
     bar.locator("text=suspected Cauda equina syndrome").wait_for()
     assert bar.inner_text().startswith("Referral EMERGENCY")

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backcare.fhir import BundleError, bundle_for, bundle_resources, items, validate_bundle
-from backcare.records import Locked
+from backcare.records import FieldErrors, Locked
 from backcare.records.tables import csv_zip
 from strategies import cases
-from web_support import TODAY, a_visit_case, fresh_records, intake_answers, login, make_client, seed
+from web_support import TODAY, a_visit_case, fresh_records, home_programme, intake_answers, login, make_client, seed
 
 ODI = {"pain_intensity": 3, "personal_care": 1, "lifting": 3, "walking": 2, "sitting": 3, "standing": 2, "sleeping": 2,
        "social_life": 2, "travelling": 2}
@@ -27,11 +27,17 @@ START = {"leg_pain": 1, "shoulder_neck": 0, "short_walks": 0, "dresses_slowly": 
          "worrying_thoughts": 1, "never_better": 1, "not_enjoying": 1, "bothersome": 4}
 
 
+# The client's details move with the record (issue 18): gender, address, family doctor, emergency contact...
+DETAILS = {"sex": "female", "address": "4 Mill Lane", "occupation": "Nurse", "family_doctor": "Dr Rahman",
+           "family_doctor_contact": "Harbour Surgery", "emergency_contact": "Sam 07700 900456", "medications": "Naproxen",
+           "allergies": "Penicillin"}
+
+
 def _rich_client(records, people) -> int:
     me = people["north"]
     client_id = records.create_client(me, {"name": "Fay =Fhir", "date_of_birth": date(1980, 1, 1), "phone": "+44 1234",
                                            "email": "fay@example.org", "medical": {"cancer_history": False, "osteoporosis": True},
-                                           "consent_given": True, "consent_date": date(2026, 1, 1)})
+                                           "consent_given": True, "consent_date": date(2026, 1, 1), **DETAILS})
     first = records.create_visit(me, client_id, {"visit_date": date.today() - timedelta(days=20), "case": {
         **a_visit_case(), "special_tests": {"slr": {"left": "positive"}}, "neuro": {"motor": {"ankle_plantarflexion": {"left": "weak"}}}}})
     records.record_questionnaire(me, client_id, "odi", ODI, visit_id=first)
@@ -39,6 +45,7 @@ def _rich_client(records, people) -> int:
     records.record_questionnaire(me, client_id, "psfs", {"a1": {"activity": "run", "rating": 3}, "a2": {"activity": "lift", "rating": 4},
                                                          "a3": {"activity": "sit", "rating": 5}})
     records.record_questionnaire(me, client_id, "odi", {"lifting": 2})  # incomplete: kept, never scored
+    home_programme(records, me, client_id, first, emergency=True)
     records.sign(me, first)
     records.amend(me, first, "Achilles reflex rechecked: reduced.")
     token, _ = records.create_intake_link(me, client_id, ["nprs"])
@@ -86,6 +93,15 @@ def _normalised(record: dict) -> dict:
         q["episode"], q["visit"] = episodes.get(q["episode"]), visits.get(q["visit"])
     for i in record["intakes"]:
         i["visit"] = visits.get(i["visit"])
+    for t in record["treatments"]:
+        t["visit"], t["after_effects"]["of_visit"] = visits[t["visit"]], visits.get(t["after_effects"]["of_visit"])
+    for c in record["consents"]:
+        c["visit"] = visits.get(c["visit"])
+    for kind in ("programmes", "ticks", "check_ins"):
+        for row in record["homecare"][kind]:
+            row["episode"] = episodes.get(row["episode"])
+            if "visit" in row:
+                row["visit"] = visits.get(row["visit"])
     return record
 
 
@@ -121,6 +137,13 @@ def test_the_bundle_is_valid_r4b_with_every_kind_of_resource(clinic):
     assert len(intakes) == 2 and all(r["source"] == r["subject"] for r in intakes)  # the client's own answers
     taken_up = next(r for r in intakes if "encounter" in r)
     assert {"linkId": "screening.saddle_anaesthesia", "answer": [{"valueBoolean": True}]} in taken_up["item"]
+    check_ins = [r for r in resources if r["resourceType"] == "QuestionnaireResponse" and r["questionnaire"].endswith("/home-check-in")]
+    assert len(check_ins) == 2 and all(r["source"] == r["subject"] for r in check_ins)  # the client's own answers
+    assert {"linkId": "screening.bladder_dysfunction", "answer": [{"valueBoolean": True}]} in check_ins[1]["item"]
+    adherence = [o for o in observations if o["category"][0]["coding"][0]["code"] == "activity"]
+    assert sum(o["valueQuantity"]["value"] for o in adherence) == 3
+    assert all(len([c for c in o["component"] if "valueDateTime" in c]) == o["valueQuantity"]["value"] for o in adherence)
+    assert any(r["resourceType"] == "CarePlan" and r.get("title") == "Home programme" for r in resources)
 
 
 def test_a_moved_record_is_the_same_and_signed_notes_stay_locked(clinic, tmp_path):
@@ -138,6 +161,9 @@ def test_a_moved_record_is_the_same_and_signed_notes_stay_locked(clinic, tmp_pat
     assert moved.visits and target.get_client(admin, new_id).name == "Fay =Fhir"
     flagged = target.flagged_intakes(admin)
     assert flagged == []  # the emergency intake was taken up by its visit before the move, and stays so
+    assert [(f.client_id, f.urgency) for f in target.flagged_check_ins(admin)] == [(new_id, "emergency")]  # not yet seen: still flagged
+    home = target.home_record(admin, new_id)
+    assert len(home.ticks) == 3 and len(home.programmes) == 1
     assert [i.urgency for i in target.intakes(admin, new_id)] == ["none", "emergency"]
 
 
@@ -172,8 +198,9 @@ def template(tmp_path_factory):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(visit_cases, st.booleans(), st.booleans()), min_size=1, max_size=3),
        st.lists(st.sampled_from(["odi", "start_back", "nprs"]), max_size=3), st.sampled_from([None, "waiting", "taken up"]),
-       st.sampled_from(["", "bladder_dysfunction"]))
-def test_export_then_import_gives_back_the_same_records(template, tmp_path_factory, visits, questionnaires, intake, flag):
+       st.sampled_from(["", "bladder_dysfunction"]), st.booleans(), st.booleans())
+def test_export_then_import_gives_back_the_same_records(template, tmp_path_factory, visits, questionnaires, intake, flag, home,
+                                                        home_emergency):
     base = tmp_path_factory.mktemp("roundtrip")
     path, people = template
     for name in ("a.db", "b.db"):
@@ -195,6 +222,12 @@ def test_export_then_import_gives_back_the_same_records(template, tmp_path_facto
     answers = {"odi": ODI, "start_back": START, "nprs": {"pain": 4}}
     for instrument in questionnaires:
         source.record_questionnaire(me, client_id, instrument, answers[instrument])
+    if home:
+        first = source.timeline(me, client_id).entries[-1].id
+        try:
+            home_programme(source, me, client_id, first, home_emergency)
+        except FieldErrors:
+            pass  # the findings advised referral (no handout) or the programme has no exercise to tick
     exported = source.export_clients(me, client_id)
     bundle = json.loads(json.dumps(bundle_for(exported)))
     validate_bundle(bundle)
@@ -207,7 +240,7 @@ def test_export_then_import_gives_back_the_same_records(template, tmp_path_facto
 def test_csv_tables_hold_clients_visits_and_scores_and_no_formula(clinic):
     records, people, _ = clinic
     archive = zipfile.ZipFile(io.BytesIO(csv_zip(records.export_clients(people["north_admin"]))))
-    assert sorted(archive.namelist()) == ["clients.csv", "scores.csv", "visits.csv"]
+    assert sorted(archive.namelist()) == ["clients.csv", "consents.csv", "scores.csv", "treatments.csv", "visits.csv"]
     clients = list(csv.DictReader(io.StringIO(archive.read("clients.csv").decode())))
     assert clients[0]["name"] == "Fay =Fhir" and clients[0]["visits"] == "2"
     visits = list(csv.DictReader(io.StringIO(archive.read("visits.csv").decode())))

@@ -100,8 +100,33 @@ def test_the_plan_never_holds_what_a_contraindication_forbids(data):
             if tech["technique"] in forbids["techniques"]:
                 assert forbids["targets"], f"{tech['technique']} is forbidden by {c['id']}"
                 assert not set(tech["targets"]) & set(forbids["targets"])
+        assert not set(plan["goals"]) & set(forbids["goals"]), c["id"]
         assert not set(plan["positioning"]) & set(forbids["positioning"])
+        assert not set(plan["hydrotherapy"]) & set(forbids["hydrotherapy"]), c["id"]
         assert not {s["id"] for s in out["self_care"]} & set(forbids["self_care"])
+
+
+# Advice that withholds hands-on work until a doctor has seen the client.
+WITHHOLDING = ("before any hands-on", "before more hands-on", "no hands-on", "treatment here waits",
+               "emergency department now", "go to an emergency department at once", "go to an emergency department now")
+
+
+@FAST
+@given(cases)
+def test_treatment_is_withheld_whenever_the_advice_says_see_a_doctor_first(data):
+    """One verdict: a plan never treats while its own advice says a doctor comes first."""
+    out = assess_data(findings(data))
+    advice = [out["referral"]["tell_client"] or ""] + [f["tell_client"] for f in out["red_flags"]]
+    withholds = any(phrase in text.lower() for text in advice for phrase in WITHHOLDING)
+    if withholds:
+        assert out["plan"]["treat"] is False, advice
+        assert out["self_care"] == []
+    if any(f["urgency"] in ("urgent", "emergency") for f in out["red_flags"]):
+        assert out["plan"]["treat"] is False
+    if out["referral"]["urgency"] != "none":
+        assert out["referral"]["to"] in KB.referral_destinations
+    else:
+        assert out["referral"]["to"] is None
 
 
 @FAST

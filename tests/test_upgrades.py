@@ -42,6 +42,13 @@ def test_a_populated_database_upgrades_from_every_earlier_revision_keeping_every
         # The data migrations filled what they add: every visit in an episode, every client searchable.
         if revision < "0004":
             assert connection.execute(text("SELECT count(*) FROM visits WHERE episode_id IS NULL")).scalar() == 0
+        if revision < "0007":  # a client whose episodes are all closed is marked discharged
+            assert connection.execute(text(
+                "SELECT count(*) FROM clients c WHERE c.discharged_on IS NULL AND EXISTS (SELECT 1 FROM episodes e "
+                "WHERE e.client_id = c.id) AND NOT EXISTS (SELECT 1 FROM episodes e WHERE e.client_id = c.id "
+                "AND e.closed_on IS NULL)")).scalar() == 0
+        # Every client has its own identifier (0009), kept apart within its clinic.
+        assert connection.execute(text("SELECT count(*) FROM clients WHERE identifier = ''")).scalar() == 0
         assert connection.execute(text("SELECT count(*) FROM clients WHERE name_norm = ''")).scalar() == 0
     engine.dispose()
     # The events written before the audit chain existed are chained, in order, and verify.
@@ -54,6 +61,15 @@ def test_a_populated_database_goes_back_down_to_the_release_before_outcomes(data
     upgrade(database_url)
     fill(database_url)
     before = snapshot(database_url)
+    # One step down, to before the records law (0008): the treatment session, the client's details and settings and the
+    # home programme keep every row; only what 0009 added goes.
+    downgrade(database_url, "0008")
+    at_0008 = snapshot(database_url)
+    assert kept(at_0008, before) == []
+    assert {"treatment_records", "treatment_consents", "home_programmes", "home_links", "exercise_ticks", "check_ins"} <= set(at_0008)
+    assert all(len(at_0008[t]) == len(before[t]) for t in at_0008)
+    assert not {"record_requests", "record_corrections", "destroyed_records", "breaches", "audit_heads"} & set(at_0008)
+    _references_and_pages_sound(database_url)
     downgrade(database_url, "0003")
     after = snapshot(database_url)
     assert kept(after, before) == []  # every row and value still there is as it was

@@ -8,7 +8,7 @@ from starlette.datastructures import FormData
 from backcare.clinical.case import Case
 from backcare.web.body_chart import SHAPES
 from backcare.web.visits.fields import PAIN_QUALITIES, case_from_form, form_values
-from strategies import cases
+from strategies import every_field_cases
 
 CHART_REGIONS = sorted({s.region for s in SHAPES})
 REGION_LISTS = ("pain_sites", "paresthesia_sites", "numbness_sites")
@@ -55,7 +55,7 @@ def _as_form(values: dict) -> FormData:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cases)
+@given(every_field_cases)
 def test_any_case_survives_the_form_and_back(data):
     original = _normalise(Case.model_validate(_chartable(data)).findings())
     parsed, _details, errors = case_from_form(_as_form(form_values(original)))

@@ -251,7 +251,9 @@ def test_the_visit_page_speaks_plainly(site):
     assert not re.search(r"confidence \d", page)
     assert not re.search(r"\bslr\b", page)
     assert "Straight leg raise" in page and "Pain map" in page and "Plantarflexion" in page
-    assert date.today().strftime("%-m/%-d/%Y") in page  # as an American date field shows it
+    today = date.today()
+    assert f"{today.day} {today:%b} {today.year}" in page  # the clinic's locale (British by default), month in words
+    assert today.strftime("%-m/%-d/%Y") not in page  # never the browser's all-number form
     assert 'target="_blank"' in page
 
 

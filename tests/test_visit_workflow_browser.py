@@ -8,7 +8,8 @@ import subprocess
 import pytest
 from sqlalchemy import create_engine, text
 
-from browser_support import log_in, needs_chromium, new_client
+from backcare.web.body_chart import SHAPES
+from browser_support import answer, answer_of, log_in, needs_chromium, new_client
 
 pytestmark = needs_chromium
 
@@ -45,7 +46,7 @@ def test_typing_survives_an_ended_session_and_comes_back_after_signing_in(page, 
     # The session ends during a long treatment; the therapist goes on typing.
     end_every_session(database)
     page.fill("#treatment_given", "Soft tissue work to the left gluteals, 30 minutes.")
-    page.select_option('select[name="neuro.reflexes.achilles.left"]', "reduced")
+    answer(page, "neuro.reflexes.achilles.left", "reduced")
     banner = page.locator(".banner", has_text="Your session has ended")
     banner.wait_for()
     # Saving now would post into a login page: the form stays, with everything in it.
@@ -62,7 +63,7 @@ def test_typing_survives_an_ended_session_and_comes_back_after_signing_in(page, 
     assert page.input_value('input[name="symptoms.pain_nrs"]') == "6"
     assert page.input_value('input[name="history.mechanism"]') == "lifted a sofa"
     assert page.input_value("#treatment_given") == "Soft tissue work to the left gluteals, 30 minutes."
-    assert page.input_value('select[name="neuro.reflexes.achilles.left"]') == "reduced"
+    assert answer_of(page, "neuro.reflexes.achilles.left") == "reduced"
     assert page.locator('svg[data-view=back] rect[data-region="buttock_left"]').get_attribute("aria-checked") == "true"
     wait_saved(page)
 
@@ -82,19 +83,19 @@ def test_a_reload_or_a_closed_tab_resumes_from_the_server(page, browser, server)
     client = new_client(page, "Rory Reload")
     page.goto(client + "/visits/new")
     page.fill('input[name="client.age"]', "51")
-    page.select_option('select[name="special_tests.slr.right"]', "positive")
+    answer(page, "special_tests.slr.right", "positive")
     wait_saved(page)
     page.evaluate("window.sessionStorage.clear()")  # prove it is the server's draft, not the tab's copy
     page.reload()
     assert page.input_value('input[name="client.age"]') == "51"
-    assert page.input_value('select[name="special_tests.slr.right"]') == "positive"
+    assert answer_of(page, "special_tests.slr.right") == "positive"
     assert "continuing your draft" in page.locator(".ok-box").inner_text()
     # Another browser of the same therapist (a closed tab, another device) finds it too.
     other = browser.new_context(base_url=server).new_page()
     log_in(other)
     other.goto(client)
     other.locator(".warn-box", has_text="unfinished new visit").locator("a").click()
-    assert other.input_value('select[name="special_tests.slr.right"]') == "positive"
+    assert answer_of(other, "special_tests.slr.right") == "positive"
     other.context.close()
 
 
@@ -105,18 +106,18 @@ def test_leaving_with_unsaved_changes_asks_first(page):
     page.fill('input[name="symptoms.pain_nrs"]', "4")
     asked = []
 
-    def answer(dialog):
+    def reply(dialog):
         asked.append(dialog.type)
         dialog.dismiss()
 
-    page.on("dialog", answer)
+    page.on("dialog", reply)
     # Straight away, before the autosave has been acknowledged.
     page.click("header nav >> text=Clients", no_wait_after=True)
     page.wait_for_timeout(300)
     assert asked == ["beforeunload"]
     assert "/visits/new" in page.url
     wait_saved(page)
-    page.remove_listener("dialog", answer)
+    page.remove_listener("dialog", reply)
     # Once the server has it, leaving is safe and does not ask.
     page.click("header nav >> text=Clients")
     page.wait_for_url("**/clients")
@@ -129,7 +130,7 @@ def _saved_visit(page, name: str) -> str:
     screen_all_no(page)
     page.fill('input[name="symptoms.pain_nrs"]', "5")
     page.click("#section-neuro [data-quick=normal]")
-    page.select_option('select[name="neuro.motor.ankle_dorsiflexion.left"]', "weak")
+    answer(page, "neuro.motor.ankle_dorsiflexion.left", "weak")
     page.check('input[name="palpation.tender"][value="piriformis:left"]')
     page.click("button:has-text('Save visit')")
     page.wait_for_url(VISIT_PAGE)
@@ -162,8 +163,8 @@ def test_the_next_visit_starts_from_the_last_one_once_confirmed(page):
     assert screening.locator("[data-carry]").count() == 0  # red flags are asked afresh every visit
     neuro = page.locator("#section-neuro")
     neuro.locator("[data-carry=neuro]").click()
-    assert page.input_value('select[name="neuro.motor.ankle_dorsiflexion.left"]') == "weak"
-    assert page.input_value('select[name="neuro.reflexes.patellar.right"]') == "normal"
+    assert answer_of(page, "neuro.motor.ankle_dorsiflexion.left") == "weak"
+    assert answer_of(page, "neuro.reflexes.patellar.right") == "normal"
     assert "carried" in neuro.get_attribute("class")
     assert neuro.locator(".carried-note").is_visible()
     page.locator("#section-palpation [data-carry=palpation]").click()
@@ -189,10 +190,10 @@ def test_upright_tablet_opens_the_assessment_over_the_form_and_keeps_the_place(t
     tablet.goto(client + "/visits/new")
     panel = tablet.locator("#assessment-panel")
     bar = tablet.locator("#status-bar")
-    bar.locator("text=Referral").wait_for()
+    bar.locator("text=Screening not yet asked").wait_for()  # never a green "none" before the questions
     assert not panel.is_visible() or panel.bounding_box()["x"] >= 820  # off-screen to the right
     tablet.locator("#section-neuro").scroll_into_view_if_needed()
-    tablet.select_option('select[name="neuro.motor.great_toe_extension.left"]', "weak")
+    answer(tablet, "neuro.motor.great_toe_extension.left", "weak")
     place = tablet.evaluate("window.scrollY")
     assert place > 2000  # far down the form, where the old panel was out of reach
 
@@ -220,7 +221,7 @@ def test_every_body_chart_region_is_a_finger_sized_target(browser, server, size)
     boxes = page.eval_on_selector_all("[data-body-chart] svg .region", "els => els.map(e => e.getBoundingClientRect())"
                                       ".map(r => [r.width, r.height])")
     context.close()
-    assert len(boxes) == 48
+    assert len(boxes) == len(SHAPES) == 60
     smallest = min(min(w, h) for w, h in boxes)
     assert smallest >= 44, f"smallest region {smallest:.1f} px at {size}"
 
@@ -237,6 +238,14 @@ def test_the_chart_shows_every_layer_its_legend_colours_and_labels(page):
     assert dots.count() == 2
     assert page.get_attribute('svg[data-view=back] .dots[data-for="calf_left"] .dot.on >> nth=1', "class").endswith("numbness")
     assert region.get_attribute("aria-label") == "calf, left: Pain, Numbness"
+    # A tap names the region on the chart and under it: a finger on the region hides what it covers.
+    assert page.locator("[data-region-named]").inner_text() == "calf, left: pain, numbness"
+    tag = page.locator("svg[data-view=back] .region-tag")
+    assert tag.is_visible() and tag.locator("text").text_content() == "calf, left"
+    # It is a body: an outline of head, trunk, arms and legs behind the regions, and every region inside it.
+    assert page.locator("svg[data-view=front] .outline ellipse").count() >= 1
+    assert page.locator('svg[data-view=front] rect[data-region="hand_left"]').count() == 1
+    assert page.locator('svg[data-view=back] rect[data-region="thoracic_right"]').count() == 1
     # The legend keeps its colours (no class of the chart's own on the swatches).
     colours = page.eval_on_selector_all(".chart-tools .swatch", "els => els.map(e => getComputedStyle(e).backgroundColor)")
     assert len(set(colours)) == 6 and "rgba(0, 0, 0, 0)" not in colours
@@ -254,24 +263,39 @@ def test_the_chart_shows_every_layer_its_legend_colours_and_labels(page):
     assert page.eval_on_selector_all('svg[data-view=back] .region[tabindex="0"]', "els => els.length") == 1
 
 
-def test_quick_entry_fills_only_what_is_empty(page):
+NEURO_ANSWERS = """() => Object.fromEntries(Array.from(document.querySelectorAll('#section-neuro input[type=radio]:checked'))
+    .map(e => [e.name, e.value]))"""
+
+
+def test_quick_entry_fills_only_what_is_empty_and_every_bulk_fill_undoes(page):
     log_in(page)
     page.goto(new_client(page, "Quinn Quick") + "/visits/new")
-    page.select_option('select[name="neuro.motor.hip_flexion.right"]', "weak")
+    answer(page, "neuro.motor.hip_flexion.right", "weak")
     page.click("#section-neuro [data-quick=normal]")
-    values = page.eval_on_selector_all("#section-neuro select", "els => els.map(e => [e.name, e.value])")
-    assert dict(values)["neuro.motor.hip_flexion.right"] == "weak"
-    assert all(v == "normal" for name, v in values if name != "neuro.motor.hip_flexion.right")
+    values = page.evaluate(NEURO_ANSWERS)
+    assert values["neuro.motor.hip_flexion.right"] == "weak"
+    assert {v for name, v in values.items() if name != "neuro.motor.hip_flexion.right"} == {"normal", "negative"}
+    # Undo puts back exactly what was there before the fill.
+    undo = page.locator("#undo-bar")
+    assert "All normal both sides" in undo.inner_text()
+    undo.locator("[data-undo]").click()
+    assert {k: v for k, v in page.evaluate(NEURO_ANSWERS).items() if v} == {"neuro.motor.hip_flexion.right": "weak"}
+    assert undo.is_hidden()
     page.click("#section-neuro [data-quick=clear]")
-    assert all(v == "" for _, v in page.eval_on_selector_all("#section-neuro select", "els => els.map(e => [e.name, e.value])"))
+    assert not any(page.evaluate(NEURO_ANSWERS).values())
+    undo.locator("[data-undo]").click()  # clearing is a bulk fill too
+    assert page.evaluate(NEURO_ANSWERS)["neuro.motor.hip_flexion.right"] == "weak"
     screen_all_no(page)
-    assert {page.input_value(f'select[name="symptoms.{f}"]') for f in SCREENING} == {"no"}
+    assert {answer_of(page, f"symptoms.{f}") for f in SCREENING} == {"no"}
+    # A change by hand ends the offer: undo never reverts what was typed after the fill.
+    answer(page, "symptoms.saddle_anaesthesia", "yes")
+    assert undo.is_hidden()
 
 
 def test_a_mistyped_value_is_explained_once_beside_its_field_and_the_panel_stays(page):
     log_in(page)
     page.goto(new_client(page, "Max Mistype") + "/visits/new")
-    page.select_option('select[name="special_tests.slr.left"]', "positive")
+    answer(page, "special_tests.slr.left", "positive")
     page.fill('input[name="symptoms.pain_nrs"]', "15")
     message = page.locator("#symptoms\\.pain_nrs-live-error")
     message.wait_for()
@@ -298,10 +322,10 @@ def test_the_live_panel_asks_at_once_and_shows_only_the_latest_findings(page):
         previews.clear()
         settled.clear()
         page.evaluate("""last => {
-            const select = document.querySelector('select[name="symptoms.saddle_anaesthesia"]');
             for (const value of ['yes', 'no', 'yes', 'no', 'yes', 'no', last]) {
-                select.value = value;
-                select.dispatchEvent(new Event('change', {bubbles: true}));
+                const segment = document.querySelector(`input[name="symptoms.saddle_anaesthesia"][value="${value}"]`);
+                segment.checked = true;
+                segment.dispatchEvent(new Event('change', {bubbles: true}));
             }
         }""", last)
         for _ in range(250):  # up to 5 s for every answer, stale or not, to arrive or be cancelled
@@ -368,13 +392,15 @@ def test_printing_a_visit_leaves_out_the_menus_and_stays_short(page, tmp_path):
     assert count <= 3
 
 
-def test_dates_follow_the_browser_and_times_the_clinic(browser, server):
-    context = browser.new_context(base_url=server, locale="en-GB")
+def test_dates_follow_the_clinic_setting_with_the_month_in_words_and_times_the_clinic(browser, server):
+    """One unambiguous form for dates on every page, whatever the browser's own language (issue 18, item 1)."""
+    context = browser.new_context(base_url=server, locale="en-US")  # a browser that would write 3/4/2026
     page = context.new_page()
     log_in(page, "admin@north.test")
     page.goto("/admin/clinic")
     page.select_option("#timezone", "Pacific/Auckland")
-    page.click("button:has-text('Save clinic details')")
+    page.select_option("#locale", "en_GB")
+    page.click("button:has-text('Save clinic settings')")
     page.wait_for_url("**saved=true")
     client = new_client(page, "Dora Dates")
     page.goto(client + "/visits/new")
@@ -382,11 +408,100 @@ def test_dates_follow_the_browser_and_times_the_clinic(browser, server):
     page.click("#section-screening [data-quick=normal]")
     page.click("button:has-text('Save visit')")
     page.wait_for_url(VISIT_PAGE)
-    assert page.locator("h1").inner_text().startswith("Visit 04/03/2026")  # day first, as a British date field shows it
+    visit = page.url
+    assert page.locator("h1").inner_text().startswith("Visit 4 Mar 2026")
     page.goto("/admin/audit")
     first_time = page.locator("tbody tr td").first.inner_text()
-    assert first_time.endswith(("NZDT", "NZST"))
+    assert first_time.endswith(("NZDT", "NZST")) and re.search(r"\d{1,2} [A-Z][a-z]{2} \d{4}", first_time)
     page.goto("/admin/clinic")
+    page.select_option("#locale", "en_US")
     page.select_option("#timezone", "UTC")
-    page.click("button:has-text('Save clinic details')")
+    page.click("button:has-text('Save clinic settings')")
+    page.wait_for_url("**saved=true")
+    page.goto(visit)
+    assert page.locator("h1").inner_text().startswith("Visit Mar 4, 2026")
+    page.goto("/admin/clinic")
+    page.select_option("#locale", "en_GB")
+    page.click("button:has-text('Save clinic settings')")
     context.close()
+
+
+def test_an_idle_session_warns_first_and_stays_with_one_tap(browser, server, database):
+    """The clinic sets the timeout (default 90 minutes); two minutes before it ends, a warning offers to stay."""
+    context = browser.new_context(base_url=server, viewport={"width": 820, "height": 1180}, has_touch=True)
+    page = context.new_page()
+    page.clock.install()
+    log_in(page)
+    engine = create_engine(database)
+    with engine.connect() as connection:
+        expires = connection.execute(text("SELECT expires_at FROM login_sessions ORDER BY created_at DESC LIMIT 1")).scalar()
+        started = connection.execute(text("SELECT created_at FROM login_sessions ORDER BY created_at DESC LIMIT 1")).scalar()
+    minutes = (_as_datetime(expires) - _as_datetime(started)).total_seconds() / 60
+    assert 89 <= minutes <= 91  # the default: longer than a treatment
+    warning = page.locator("#idle-warning")
+    page.clock.run_for(80 * 60_000)
+    assert warning.is_hidden()
+    page.clock.run_for(8 * 60_000 + 30_000)
+    assert warning.is_visible() and "minute" in warning.inner_text()
+    with page.expect_response("**/session/keep") as kept:
+        page.locator("[data-keep-session]").tap()
+    assert kept.value.status == 200
+    assert warning.is_hidden()
+    engine.dispose()
+    context.close()
+
+
+def _as_datetime(value):
+    from datetime import datetime
+
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def test_the_form_takes_the_new_findings_and_the_panel_says_whom_to_see(tablet):
+    """Issue 14's case format in the form: spinal surgery, the folded hip and circulation sections,
+    sensation tests, upper motor neurone signs, landmarks and familiar-pain trigger points; the
+    panel and the tablet's status bar name whom to see, and never say "none" before screening."""
+    page = tablet
+    log_in(page)
+    page.goto(new_client(page, "Oli Operated") + "/visits/new")
+    bar = page.locator("#status-bar")
+    bar.locator("text=Screening not yet asked").wait_for()
+    assert "not-asked" in bar.get_attribute("class") and "NONE" not in bar.inner_text()
+    # Hip and circulation stay folded until the findings point there.
+    assert page.locator("#body-hip").is_hidden() and page.locator("#body-circulation").is_hidden()
+    page.click('svg[data-view=front] rect[data-region="groin_right"]')
+    page.locator("#body-hip").wait_for()
+    assert page.locator("#body-circulation").is_hidden()
+    answer(page, "medical.smoker", "yes")
+    page.locator("#body-circulation").wait_for()
+    # After a discectomy, a new deficit belongs with the surgical team.
+    screen_all_no(page)
+    answer(page, "history.spinal_surgery.procedure", "discectomy")
+    page.fill('input[name="history.spinal_surgery.weeks_ago"]', "20")
+    answer(page, "neuro.motor.ankle_plantarflexion.left", "weak")
+    answer(page, "neuro.reflexes.achilles.left", "absent")
+    bar.locator("text=The surgical team who operated").wait_for()
+    assert "URGENT" in bar.inner_text()
+    # The new examination findings.
+    answer(page, "neuro.vibration.left", "reduced")
+    answer(page, "special_tests.hoffmann.left", "positive")
+    page.fill('input[name="hip.internal_rotation_degrees.right"]', "10")
+    answer(page, "special_tests.fadir.right", "positive")
+    answer(page, "circulation.pedal_pulses.left", "reduced")
+    page.check('input[name="palpation.tender"][value="greater_trochanter:right"]')
+    page.check('input[name="palpation.not_tender"][value="coccyx"]')
+    page.check('input[name="palpation.reproduces_familiar_pain"][value="piriformis:left"]')
+    bar.click()
+    panel = page.locator("#assessment-panel")
+    panel.locator("text=Who to see: The surgical team who operated").wait_for()
+    panel.locator("text=suspected spinal cord compression").wait_for()
+    page.keyboard.press("Escape")
+    page.click("button:has-text('Save visit')")
+    page.wait_for_load_state()
+    assert page.locator("#error-summary").count() == 0, page.locator("#error-summary").inner_text()
+    page.wait_for_url(VISIT_PAGE)
+    findings = page.locator("#findings").inner_text()
+    for shown in ("discectomy, 20 weeks ago", "Vibration sense at the great toe", "left reduced", "Hoffmann",
+                  "Hip internal rotation (degrees)", "right 10°", "Foot pulses",
+                  "greater trochanter (right)", "tailbone", "Reproduces the familiar pain", "piriformis (left)"):
+        assert shown in findings, shown

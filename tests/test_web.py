@@ -238,5 +238,5 @@ def test_the_client_page_reports_a_meaningful_pain_change(site):
     browser = make_client(site["url"])
     login(browser, "ther@north.test")
     page = browser.get(f"/clients/{site['client_id']}").text
-    assert re.search(r"From 8/10 \([\d/]+\) to 5/10 \([\d/]+\): better by 3 points, at least the minimal important change of 2", page)
+    assert re.search(r"From 8/10 \(\d{1,2} [A-Z][a-z]{2} \d{4}\) to 5/10 \(\d{1,2} [A-Z][a-z]{2} \d{4}\): better by 3 points, at least the minimal important change of 2", page)
     assert f'href="/clients/{site["client_id"]}/progress"' in page

@@ -91,11 +91,13 @@ user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 export_app = typer.Typer(help="Export records: FHIR R4B or CSV.", no_args_is_help=True)
 import_app = typer.Typer(help="Import records exported by backcare.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+reminders_app = typer.Typer(help="The home programme's weekly check-in reminders.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
 app.add_typer(audit_app, name="audit")
+app.add_typer(reminders_app, name="reminders")
 
 
 @db_app.command("upgrade")
@@ -239,7 +241,7 @@ def export_fhir(
 
 @export_app.command("csv")
 def export_csv(
-    out: Annotated[Path, typer.Option("--out", help="The zip file to write (clients.csv, visits.csv, scores.csv).")],
+    out: Annotated[Path, typer.Option("--out", help="The zip file to write (clients, visits, scores, treatments, consents as CSV).")],
     user: ActAs = None,
 ) -> None:
     """Write every client's details, visits and scores as CSV tables in one zip file (admins)."""
@@ -301,6 +303,46 @@ def audit_verify(clinic: Annotated[Optional[int], typer.Option("--clinic", help=
         _fail(["audit verify: no such clinic"])
     if any(r.broken for r in reports):
         raise typer.Exit(1)
+
+
+@reminders_app.command("send")
+def reminders_send(
+    listing: Annotated[Optional[bool], typer.Option("--list/--no-list", help="Name each client due (default: only on a terminal, "
+                                                    "so that a timer's log holds no names).")] = None,
+) -> None:
+    """Send the weekly check-in reminders due, and e-mail clinics about flagged check-ins not yet e-mailed.
+
+    Once each, however often it runs and on however many servers at once (one sends, under a
+    database lock). Without an SMTP server (BACKCARE_SMTP_HOST) it sends nothing and lists what
+    to send; the client's Home programme page gives a reminder to copy."""
+    from ..web.homecare.outbox import run_reminders
+    from ..web.mail import configured
+    from ..web.settings import Settings
+
+    settings = Settings()
+    if configured(settings) and not settings.public_url:
+        _fail(["reminders send: set BACKCARE_PUBLIC_URL, the address clients use to reach backcare (reminders carry their link)"])
+    show = sys.stdout.isatty() if listing is None else listing
+
+    def listed(title: str, due) -> None:
+        sys.stdout.write(f"{title}: {len(due)}\n")
+        for d in due if show else []:
+            sys.stdout.write(f"  {d.clinic}: {d.client_name} (client {d.client_id}) <{d.email or 'no e-mail address'}>, week of {d.week_of}\n")
+
+    result = run_reminders(_records(), settings, settings.public_url or "")
+    if not result.held:
+        sys.stdout.write("another server is sending the reminders now: nothing to do here\n")
+    elif not result.mailing:
+        listed("check-in reminders due (no SMTP server is set, so none was sent)", result.due)
+        sys.stdout.write("send each from the client's Home programme page (Reminder of the weekly check-in, to copy)\n")
+    else:
+        sys.stdout.write(f"reminders sent: {len(result.sent)}\n")
+        listed("due but the client has no e-mail address (send by hand)", result.without_email)
+        for due, why in result.failed:
+            sys.stdout.write(f"not sent ({why}), tried again next time: client {due.client_id}\n")
+        sys.stdout.write(f"clinic alerts sent: {result.alerts}\n")
+        if result.failed or result.alerts_failed:
+            raise typer.Exit(1)
 
 
 @app.command()

@@ -29,7 +29,8 @@ TOPICS: dict[str, tuple[Callable[[dict], dict], list[Column]]] = {
     "sources": (lambda d: d["sources"], [("kind", lambda i, e: e["kind"]), ("title", lambda i, e: e["title"])]),
     "conditions": (lambda d: d["conditions"], [
         ("name", lambda i, e: e["name"]), ("prior", lambda i, e: f"{e['prior']:g}"),
-        ("ICD-10", lambda i, e: e["icd10"]), ("SNOMED CT", lambda i, e: e["snomed"] or "-")]),
+        ("ICD-10", lambda i, e: e["icd10"]), ("SNOMED CT", lambda i, e: e["snomed"] or "-"),
+        ("refer", lambda i, e: f"{e['referral']['urgency']}, {e['referral']['to']}" if e.get("referral") else "-")]),
     "findings": (lambda d: d["findings"], [
         ("label", lambda i, e: e["label"]), ("likelihood ratios (+present -absent)", lambda i, e: _moves(e)),
         ("basis", lambda i, e: e["basis"] or "-")]),
@@ -37,6 +38,7 @@ TOPICS: dict[str, tuple[Callable[[dict], dict], list[Column]]] = {
               [("roots (weight)", lambda i, e: ", ".join(f"{r} {w:g}" for r, w in e["weights"].items()) or "-")]),
     "red-flags": (lambda d: {r["id"]: r for r in d["referral_rules"]}, [
         ("red flag", lambda i, e: e["red_flag"] or "(referral only)"), ("urgency", lambda i, e: e["urgency"]),
+        ("to", lambda i, e: e["to"] or ("emergency_department" if e["urgency"] == "emergency" else "family_doctor")),
         ("concern raised by / lowered by", lambda i, e: "; ".join(
             part for part in (", ".join(e["raised_by"]), e["lowered_by"] and f"lowered to {e['lowered_to']} by {', '.join(e['lowered_by'])}")
             if part) or "-")]),
@@ -48,6 +50,8 @@ TOPICS: dict[str, tuple[Callable[[dict], dict], list[Column]]] = {
     "treatment": (lambda d: d["protocols"], [
         ("protocol", lambda i, e: e["title"]),
         ("techniques", lambda i, e: "; ".join(f"{t['technique']}: {', '.join(t['targets'])}" for t in e["techniques"]))]),
+    "trigger-points": (lambda d: d["trigger_points"], [
+        ("refers pain to (same side)", lambda i, e: ", ".join(e["regions"]))]),
     "self-care": (lambda d: d["self_care"]["items"], [
         ("title", lambda i, e: e["title"]),
         ("dosage", lambda i, e: ", ".join(f"{k} {v}" for k, v in e["dosage"].items() if v is not None))]),

@@ -35,7 +35,8 @@ def _dose(item: dict[str, Any]) -> str:
 def _safety(a: dict[str, Any]) -> Panel:
     referral = a["referral"]
     urgency = referral["urgency"]
-    lines: list[Any] = [Text(f"Referral: {urgency.upper()}", style=_URGENCY_STYLE[urgency])]
+    lines: list[Any] = [Text(f"Referral: {urgency.upper()}" + (f" - see {_name('referral_destinations', referral['to'])}"
+                                                            if referral.get("to") else ""), style=_URGENCY_STYLE[urgency])]
     for flag in a["red_flags"]:
         lines.append(Text(f"RED FLAG  {_name('red_flags', flag['id'])} ({flag['urgency']})", style="bold red"))
         lines += [Text(f"   - {e}") for e in flag["evidence"]]

@@ -26,6 +26,7 @@ class _Out(BaseModel):
 
 class Referral(_Out):
     urgency: _one_of(_V.referral_urgency)
+    to: _one_of(_V.referral_destinations) | None = Field(description="whom the client should see; null when urgency is none")
     reasons: list[str]
     tell_client: str | None = None
     not_asked: list[str] = Field(default=[], description="screening questions the case leaves unanswered")

@@ -36,6 +36,8 @@ def _list_of(values) -> Any:
 Regions = _list_of(_V.region_ids)
 Structure = _one_of(_V.structures)
 Structures = _list_of(_V.structures)
+# Palpation may name a muscle or a bony landmark (greater trochanter, coccyx...).
+PalpationSites = _list_of({**_V.structures, **_V.landmarks})
 TestResult = Literal["positive", "negative"]
 Strength = Literal["normal", "weak"]
 ReflexGrade = Literal["normal", "reduced", "absent", "brisk"]
@@ -49,6 +51,11 @@ def _side_map(name: str, value_type: Any) -> type[BaseModel]:
 SidedResult = _side_map("SidedResult", TestResult)
 SidedStrength = _side_map("SidedStrength", Strength)
 SidedReflex = _side_map("SidedReflex", ReflexGrade)
+SidedSensation = _side_map("SidedSensation", Literal["normal", "reduced", "absent"])
+SidedPulse = _side_map("SidedPulse", Literal["present", "reduced", "absent"])
+SidedFlag = _side_map("SidedFlag", bool)
+SidedDegrees = _side_map("SidedDegrees", Annotated[int, Field(ge=0, le=180)])
+SidedIndex = _side_map("SidedIndex", Annotated[float, Field(ge=0, le=3)])
 
 # A sided test may be written `slr: positive` when the side does not matter.
 SidedOrPlainResult = Annotated[
@@ -62,6 +69,14 @@ class Client(_Strict):
     sex: Literal["female", "male", "other"] | None = None
 
 
+class SpinalSurgery(_Strict):
+    """The latest operation on the lumbar spine."""
+
+    procedure: Literal["discectomy", "decompression", "fusion", "other"] | None = None
+    level: SafeText(SHORT) | None = None
+    weeks_ago: Annotated[int, Field(ge=0, le=5200)] | None = None
+
+
 class History(_Strict):
     onset: Literal["sudden", "gradual"] | None = None
     mechanism: SafeText(LINE) | None = None
@@ -72,6 +87,9 @@ class History(_Strict):
     aggravating: _list_of(_V.aggravating) | None = None
     easing: _list_of(_V.easing) | None = None
     morning_stiffness_minutes: Annotated[int, Field(ge=0, le=1440)] | None = None
+    spinal_surgery: SpinalSurgery | None = None
+    pregnancy_weeks: Annotated[int, Field(ge=0, le=45)] | None = None
+    postpartum_weeks: Annotated[int, Field(ge=0, le=52)] | None = None
 
 
 Medical = create_model(
@@ -93,6 +111,11 @@ class Symptoms(_Strict):
     no_comfortable_position: bool | None = None
     constant_night_pain: bool | None = None
     neurogenic_claudication: bool | None = None
+    vascular_claudication: bool | None = None
+    urinary_symptoms: bool | None = None
+    colicky_pain: bool | None = None
+    cyclical_pain: bool | None = None
+    hand_clumsiness: bool | None = None
 
 
 class Observation(_Strict):
@@ -137,13 +160,31 @@ class Neuro(_Strict):
     motor: Motor | None = None  # type: ignore[valid-type]
     sensory: Sensory | None = None
     reflexes: Reflexes | None = None  # type: ignore[valid-type]
+    vibration: SidedSensation | None = None  # at the great toe
+    monofilament: SidedSensation | None = None  # 10 g monofilament on the sole
+
+
+class Hip(_Strict):
+    """Passive hip range in degrees (rotation with hip and knee bent to 90)."""
+
+    internal_rotation_degrees: SidedDegrees | None = None
+    flexion_degrees: SidedDegrees | None = None
+
+
+class Circulation(_Strict):
+    pedal_pulses: SidedPulse | None = None
+    abpi: SidedIndex | None = None  # ankle-brachial pressure index, when measured
+    cool_skin: SidedFlag | None = None
 
 
 class Palpation(_Strict):
     hypertonic: Structures | None = None
     trigger_points: Structures | None = None
-    tender: Structures | None = None
+    tender: PalpationSites | None = None
+    not_tender: PalpationSites | None = None  # examined and not tender
+    reproduces_familiar_pain: Structures | None = None
     hypermobile_segments: bool | None = None
+    pulsatile_abdominal_mass: bool | None = None
 
 
 # The clinical criteria checklist for the dominant pain mechanism (Smart et al.
@@ -165,6 +206,8 @@ class Case(_Strict):
     rom: Rom | None = None  # type: ignore[valid-type]
     special_tests: SpecialTests | None = None  # type: ignore[valid-type]
     neuro: Neuro | None = None
+    hip: Hip | None = None
+    circulation: Circulation | None = None
     palpation: Palpation | None = None
     pain_mechanism_criteria: PainMechanismCriteria | None = None  # type: ignore[valid-type]
 

@@ -7,14 +7,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from .soap import working_differential
 from .vocabulary import vocabulary
 
 URGENCY_WORDS = {
-    "emergency": ("an EMERGENCY", "I have advised them to go to an emergency department now, today."),
-    "urgent": ("URGENT", "Please see them within 24 hours."),
-    "routine": ("routine", "Please see them at a routine appointment, within the next two weeks or so."),
-    "none": ("not urgent", "I would value your opinion at their next routine appointment."),
+    "emergency": ("an EMERGENCY", "I have advised {them} to go to an emergency department now, today."),
+    "urgent": ("URGENT", "Please see {them} within 24 hours."),
+    "routine": ("routine", "Please see {them} at a routine appointment, within the next two weeks or so."),
+    "none": ("not urgent", "I would value your opinion at {their} next routine appointment."),
 }
+# The client as the letter speaks of them: by the sex recorded, else 'they'.
+PRONOUNS = {"female": {"them": "her", "their": "her"}, "male": {"them": "him", "their": "his"}}
+THEY = {"them": "them", "their": "their"}
+# Whom the letter goes to, by the assessment's referral.to (a family doctor on record is named instead).
+ADDRESSEES = {
+    "emergency_department": "The doctor on duty, emergency department",
+    "family_doctor": "The family doctor of {client}",
+    "surgical_team": "The surgical team who operated on {client}",
+    "physiotherapist": "A physiotherapist or sports physician",
+    "obstetric_care": "The midwife or maternity team of {client}",
+    "chiropractor": "A chiropractor or osteopath",
+}
+
+
+def addressee(assessment: dict[str, Any], client: str, family_doctor: str = "", family_doctor_contact: str = "") -> str:
+    """Whom the letter is to: the family doctor by name and practice when the referral is theirs and
+    they are on record; otherwise the destination the assessment names."""
+    to = assessment["referral"].get("to") or ("emergency_department" if assessment["referral"]["urgency"] == "emergency"
+                                               else "family_doctor")
+    if to == "family_doctor" and family_doctor:
+        return ", ".join(x for x in (family_doctor, family_doctor_contact) if x)[:300]
+    return ADDRESSEES.get(to, ADDRESSEES["family_doctor"]).format(client=client)[:300]
 
 
 def _name(kind: str, ident: str) -> str:
@@ -23,12 +46,13 @@ def _name(kind: str, ident: str) -> str:
 
 
 def referral_letter(assessment: dict[str, Any], *, client: str, born: str, seen_on: str, therapist: str,
-                    clinic: str, contact: str) -> dict[str, str]:
+                    clinic: str, contact: str, sex: str | None = None) -> dict[str, str]:
     urgency = assessment["referral"]["urgency"]
     level, ask = URGENCY_WORDS[urgency]
+    ask = ask.format(**PRONOUNS.get(sex or "", THEY))
     first_name = client.split()[0] if client.split() else client
     lines = [f"Re: {client}" + (f", born {born}" if born else ""), "",
-             f"I saw {first_name} on {seen_on} for low back pain. The assessment found features that I believe need a "
+             f"I saw {first_name} on {seen_on} for back pain. The assessment found features that I believe need a "
              f"doctor's review, and I consider this referral {level}. {ask}", ""]
     if assessment["red_flags"]:
         lines.append("Findings of concern:")
@@ -39,7 +63,7 @@ def referral_letter(assessment: dict[str, Any], *, client: str, born: str, seen_
     if reasons:
         lines += ["Why I am referring:", *(f"- {r}" for r in reasons), ""]
     flagged = [c["name"] for c in assessment["differential"] if c.get("flagged")]
-    top = [c["name"] for c in assessment["differential"][:3]]
+    top = [c["name"] for c in working_differential(assessment["differential"])]  # nothing at 0 %
     lines.append("My working assessment (from decision support, not a diagnosis): "
                  + ", ".join(dict.fromkeys(flagged + top)) + ".")
     for root in assessment["nerve_roots"]:

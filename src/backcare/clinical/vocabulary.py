@@ -48,6 +48,9 @@ class Vocabulary:
         self.hydrotherapy: dict[str, str] = raw["hydrotherapy"]
         self.positioning: dict[str, str] = raw["positioning"]
         self.structures: dict[str, str] = raw["structures"]
+        # Palpation landmarks: tender or not tender, never treatment targets.
+        self.landmarks: dict[str, str] = raw["landmarks"]
+        self.referral_destinations: dict[str, str] = raw["referral_destinations"]
         self.self_care: dict[str, str] = raw["self_care"]
         self.pain_mechanism_criteria: dict[str, str] = raw["pain_mechanism_criteria"]
         self.pain_mechanisms: dict[str, str] = raw["pain_mechanisms"]

@@ -3,8 +3,10 @@
 Standard resources carry what other systems read (Patient, EpisodeOfCare,
 Encounter, Observation with LOINC codes, QuestionnaireResponse, Condition with
 ICD-10 and SNOMED CT, CarePlan, ServiceRequest, Composition, Provenance,
-Practitioner), as one Bundle or, for a whole clinic, as Bulk Data NDJSON files
-written and read in constant memory (bulk.py). What only backcare reads (the findings and assessment as given,
+Practitioner, a Procedure per technique given and a Consent per consent; the home programme's weekly check-ins as
+QuestionnaireResponses with the client as source and adherence as Observations: fhir.homecare), as one Bundle or,
+for a whole clinic, as Bulk Data NDJSON files written and read in constant memory (bulk.py). What only backcare
+reads (the findings and assessment as given,
 the knowledge-base version) rides in extensions, so that an export imported
 into another backcare gives back the same records. Every Bundle is built and
 checked with the `fhir.resources` R4B models.

@@ -12,6 +12,7 @@ from typing import Any
 from ..clinical.knowledge.runtime import load_knowledge
 from ..clinical.soap import regions_text
 from ..clinical.vocabulary import vocabulary
+from . import homecare
 from .codes import (ACT_CODE, CONDITION_CATEGORY, CONDITION_CLINICAL, CONDITION_VERIFICATION, EXT, ICD10, LOCAL_OUTCOMES,
                     LOINC, OBSERVATION_CATEGORY, PERSON_EMAIL, SNOMED, SYSTEM_CLIENT, UCUM, V3_COMPLETION, V3_OPERATION,
                     questionnaire_url)
@@ -74,6 +75,27 @@ def bundle_for(records: list[dict[str, Any]], clinic: str = "") -> dict[str, Any
             "entry": writer.entries}
 
 
+# Client details without a plain FHIR field of their own travel in backcare's extension (by these names).
+DETAIL_EXTENSIONS = ("occupation", "medications", "allergies", "family_doctor_contact")
+GENDER = {"female": "female", "male": "male", "other": "other"}
+
+
+def _details(c: dict[str, Any]) -> dict[str, Any]:
+    """Patient.gender, address, generalPractitioner (by name only) and the emergency contact (as text)."""
+    out: dict[str, Any] = {}
+    if c.get("sex"):
+        out["gender"] = GENDER[c["sex"]]
+    if c.get("address"):
+        out["address"] = [{"text": c["address"]}]
+    if c.get("family_doctor"):
+        out["generalPractitioner"] = [{"display": c["family_doctor"]}]
+    if c.get("emergency_contact"):
+        out["contact"] = [{"relationship": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0131", "code": "C",
+                                                         "display": "Emergency Contact"}]}],
+                           "name": {"text": c["emergency_contact"]}}]
+    return out
+
+
 def write_record(w: Writer, record: dict[str, Any]) -> None:
     """Every resource of one client's record."""
     c, cid = record["client"], record["id"]
@@ -82,7 +104,10 @@ def write_record(w: Writer, record: dict[str, Any]) -> None:
     patient = w.add({
         "identifier": [{"system": SYSTEM_CLIENT, "value": record.get("identifier") or str(cid)}], "name": [{"text": c["name"]}],
         **({"birthDate": c["date_of_birth"]} if c["date_of_birth"] else {}), **({"telecom": telecom} if telecom else {}),
+        **_details(c),
         "extension": [
+            *([{"url": EXT + "client-details", "extension": [{"url": key, "valueString": c[key]} for key in DETAIL_EXTENSIONS
+                                                             if c.get(key)]}] if any(c.get(k) for k in DETAIL_EXTENSIONS) else []),
             *([{"url": EXT + "medical-history", "extension": [{"url": flag, "valueBoolean": answer}
                                                               for flag, answer in c["medical"].items()]}] if c["medical"] else []),
             {"url": EXT + "consent", "extension": [{"url": "given", "valueBoolean": c["consent_given"]}]
@@ -101,16 +126,25 @@ def write_record(w: Writer, record: dict[str, Any]) -> None:
             "status": "finished" if e["closed_on"] else "active", "patient": subject,
             "period": {"start": e["started_on"], **({"end": e["closed_on"]} if e["closed_on"] else {})},
             **({"extension": extension} if extension else {})}, "EpisodeOfCare", (cid, e["key"]))
-    encounters = {}
+    from . import treatment
+
+    encounters: dict[Any, str] = {}
+    sessions = {t["visit"]: t for t in record.get("treatments", [])}
     for v in record["visits"]:
-        encounters[v["key"]] = _visit(w, v, cid, subject, episodes)
+        # The session rides on its Encounter (written once: a bulk export streams it straight to its file).
+        session = sessions.get(v["key"])
+        extra = ([treatment.session_extension(session, encounters.get, w.person(session["updated_by"]))]
+                 if session is not None else [])
+        encounters[v["key"]] = _visit(w, v, cid, subject, episodes, extra)
     for n, q in enumerate(record["questionnaires"]):
         _questionnaire(w, q, (cid, n), subject, encounters, episodes)
     for n, intake in enumerate(record.get("intakes", [])):
         _intake(w, intake, (cid, "intake", n), subject, encounters)
+    treatment.write(w, record, cid, subject, encounters)  # a Procedure per technique given, a Consent per consent
+    homecare.write(w, record.get("homecare", {}), cid, subject, encounters, episodes)
 
 
-def _visit(w: Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dict) -> str:
+def _visit(w: Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dict, extra: list[dict[str, Any]]) -> str:
     key = (cid, v["key"])
     therapist = w.person(v["therapist"])
     extension = [_json_ext("case", v["case"]), _json_ext("assessment", v["assessment"]),
@@ -122,6 +156,7 @@ def _visit(w: Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dict
         extension.append(_json_ext("details", v["details"]))
     if v["handout_items"] is not None:
         extension.append(_json_ext("handout-items", v["handout_items"]))
+    extension += extra
     encounter = w.add({
         "status": "finished", "class": {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"}, "subject": subject,
         **({"episodeOfCare": [{"reference": episodes[v["episode"]]}]} if v["episode"] in episodes else {}),
@@ -160,7 +195,20 @@ def _findings(case: dict[str, Any]) -> list[tuple[str, str]]:
             rows.append((f"Sensation {kind}", regions_text(neuro["sensory"][kind])))
     rows += [(f"{m.replace('_', ' ').capitalize()} range", ", ".join(f"{mode} {r.replace('_', ' ')}" for mode, r in entry.items()))
              for m, entry in (case.get("rom") or {}).items() if isinstance(entry, dict)]
+    rows += [(title, sided(neuro[key])) for key, title in (("vibration", "Vibration at the great toe"),
+                                                           ("monofilament", "Monofilament on the sole")) if neuro.get(key)]
+    hip, circulation = case.get("hip") or {}, case.get("circulation") or {}
+    rows += [(title, ", ".join(f"{side} {deg} degrees" for side, deg in hip[key].items()))
+             for key, title in (("internal_rotation_degrees", "Hip internal rotation"), ("flexion_degrees", "Hip flexion")) if hip.get(key)]
+    rows += [(title, ", ".join(f"{side} {value}" for side, value in circulation[key].items()))
+             for key, title in (("pedal_pulses", "Foot pulses"), ("abpi", "Ankle-brachial pressure index"),
+                                ("cool_skin", "Cool or pale leg")) if circulation.get(key)]
     return [(finding, result) for finding, result in rows if result]  # FHIR strings are never empty
+
+
+def _destination(to: str | None) -> str:
+    """Whom the referral goes to, in words (the vocabulary's referral destinations)."""
+    return vocabulary().referral_destinations.get(to or "family_doctor", "a doctor").split(",")[0]
 
 
 def _assessment(w: Writer, v: dict[str, Any], key: tuple, subject: dict, encounter: str, therapist: dict | None) -> None:
@@ -189,7 +237,9 @@ def _assessment(w: Writer, v: dict[str, Any], key: tuple, subject: dict, encount
             {"url": "body", "valueString": lt["body"]}, {"url": "author", "valueReference": w.person(lt["author"])},
             {"url": "created", "valueDateTime": lt["created_at"]}]} for lt in v["letters"]]
         w.add({"status": "active", "intent": "proposal", "priority": PRIORITY[urgency], "subject": subject,
-               "encounter": {"reference": encounter}, "code": {"text": "Referral to a doctor"}, "authoredOn": v["visit_date"],
+               "encounter": {"reference": encounter}, "authoredOn": v["visit_date"],
+               "code": {"text": "Referral to " + _destination(a["referral"].get("to"))},
+               "performerType": {"text": _destination(a["referral"].get("to"))},
                **({"requester": therapist} if therapist else {}),
                "reasonCode": [{"text": f["id"].replace("_", " ")} for f in a["red_flags"]] or [{"text": r} for r in a["referral"]["reasons"][:5]],
                **({"note": [{"text": a["referral"]["tell_client"]}]} if a["referral"].get("tell_client") else {}),

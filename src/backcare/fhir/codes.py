@@ -5,6 +5,8 @@ from __future__ import annotations
 BASE = "https://fhir.backcare.app"
 EXT = f"{BASE}/StructureDefinition/"
 LOCAL_OUTCOMES = f"{BASE}/CodeSystem/outcomes"
+LOCAL_HOMECARE = f"{BASE}/CodeSystem/homecare"  # the home programme's own codes (sessions done, planned)
+SELF_CARE = f"{BASE}/CodeSystem/self-care"  # the knowledge base's self-care item ids
 SYSTEM_CLIENT = f"{BASE}/client-id"
 PERSON_EMAIL = f"{BASE}/user-email"  # people are named by their e-mail address, never by a server id
 
@@ -18,7 +20,7 @@ V3_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 
 OBSERVATION_CATEGORY = {
     kind: {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": kind}]}
-    for kind in ("survey", "exam")
+    for kind in ("survey", "exam", "activity")
 }
 CONDITION_CLINICAL = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active"}]}
 CONDITION_VERIFICATION = {

@@ -1,13 +1,17 @@
 """Reading: a Bundle, or a folder of Bulk Data NDJSON, exported by backcare -> import items (records.importing).
 
 Both come down to the same stream: resources in the order the import needs
-them (people, clients, episodes, visits, notes, signatures and amendments,
-letters, questionnaires and intakes), each turned into one plain item that
-names its source ("Encounter urn:uuid:...") so that any problem is reported
-with the resource and the field. The NDJSON files are read a line at a time;
-only the keys of what was read are remembered. The derived resources
-(Observation, Condition, CarePlan) are for other systems and are not read back:
-backcare's own extensions carry the record.
+them (people, clients, episodes, visits with their treatment session, notes,
+signatures and amendments, letters, consents, home programmes and their
+ticks, then questionnaires, intakes and weekly check-ins), each turned into one
+plain item that names its source ("Encounter urn:uuid:...") so that any problem
+is reported with the resource and the field. The NDJSON files are read a line
+at a time; only the keys of what was read are remembered. The derived
+resources (Conditions, the treatment plan's CarePlan, a Procedure per technique,
+the Observations of pain, findings and scores) are for other systems and are
+not read back: backcare's own extensions carry the record. Of the Observations
+and CarePlans only the home programme's own are read (its weekly adherence,
+which holds the ticks, and each programme version).
 
 A Bundle (at most the size of a web upload) is also checked whole against the
 R4B models first. A Bundle from another system, which has none of backcare's
@@ -23,12 +27,14 @@ from typing import Any, Iterable, Iterator, NoReturn
 
 import orjson
 
-from .codes import EXT, PERSON_EMAIL, SYSTEM_CLIENT
+from .codes import EXT, LOCAL_HOMECARE, PERSON_EMAIL, SYSTEM_CLIENT, questionnaire_url
 
 # The order items must come in: each refers only to kinds before it.
 IMPORT_ORDER = ("Practitioner", "Patient", "EpisodeOfCare", "Encounter", "Composition", "Provenance", "ServiceRequest",
-                "QuestionnaireResponse")
-DERIVED = ("Observation", "Condition", "CarePlan")
+                "Consent", "CarePlan", "Observation", "QuestionnaireResponse")
+# Lines of these kinds without the marker are derived resources: skipped before they are parsed.
+SKIM = {"CarePlan": EXT.encode() + b"home-programme", "Observation": b"sessions-done"}
+CHECK_IN = questionnaire_url("home-check-in").rsplit("/", 1)[-1]  # fhir.homecare's questionnaire, by its last part
 MAX_LINE = 8 * 1024 * 1024  # one resource; a visit with its findings is a few tens of kilobytes
 MANIFEST = "manifest.json"
 
@@ -132,6 +138,21 @@ def _sub(extension: dict[str, Any], url: str, kind: str) -> Any:
     return next((e.get(kind) for e in extension.get("extension", []) if isinstance(e, dict) and e.get("url") == url), None)
 
 
+DETAIL_EXTENSIONS = ("occupation", "medications", "allergies", "family_doctor_contact")  # as fhir.bundle writes them
+
+
+def _details(r: Resource) -> dict[str, Any]:
+    """The client's details (fhir.bundle._details): gender, address, family doctor, emergency contact and the extension."""
+    extra = r.extension("client-details") or {}
+    contact = next((c for c in r.get("contact", list, required=False, default=[]) if isinstance(c, dict) and any(
+        isinstance(code, dict) and code.get("code") == "C" for rel in c.get("relationship") or [] if isinstance(rel, dict)
+        for code in rel.get("coding") or [])), None)
+    return {"sex": r.get("gender", required=False), "address": r.get("address.0.text", required=False),
+            "family_doctor": r.get("generalPractitioner.0.display", required=False),
+            "emergency_contact": ((contact or {}).get("name") or {}).get("text"),
+            **{key: _sub(extra, key, "valueString") for key in DETAIL_EXTENSIONS}}
+
+
 def _text(resource: Resource, n: int) -> str:
     """A section's text back from its XHTML narrative."""
     div = resource.get(f"section.{n}.text.div")
@@ -228,7 +249,8 @@ class ItemReader:
             "name": r.get("name.0.text"), "date_of_birth": r.get("birthDate", required=False), "phone": telecom.get("phone"),
             "email": telecom.get("email"),
             "medical": {e.get("url"): e.get("valueBoolean") for e in history.get("extension", []) if isinstance(e, dict)},
-            "consent_given": bool(_sub(consent, "given", "valueBoolean")), "consent_date": _sub(consent, "date", "valueDate")}}
+            "consent_given": bool(_sub(consent, "given", "valueBoolean")), "consent_date": _sub(consent, "date", "valueDate"),
+            **_details(r)}}
         yield from self._corrections(r, corrections, key, None)
 
     def _episodeofcare(self, r: Resource, key: bytes | str) -> Iterator[dict[str, Any]]:
@@ -256,7 +278,28 @@ class ItemReader:
                "kb_version": r.value("kb-version", "valueString", str, required=True),
                "treatment_given": r.value("treatment-given", "valueString", str, default=""),
                "created_at": r.value("created", "valueDateTime", str), "handout_items": r.json("handout-items"),
-               "details": r.json("details")}
+               "details": r.json("details"), "treatment": self._session(r)}
+
+    def _session(self, r: Resource) -> dict[str, Any] | None:
+        """The treatment as given at the visit (fhir.treatment.session_extension), or None when none was recorded."""
+        session = r.json("treatment")
+        if session is None:
+            return None
+        where = "extension treatment"
+        if not isinstance(session, dict) or not isinstance(session.get("after_effects", {}), dict):
+            r.fail(where, "is not a treatment session")
+        if not isinstance((session.get("given") or {}).get("entries"), list):
+            r.fail(f"{where}.given.entries", "is missing (each technique given must be in the session)")
+        after = dict(session.get("after_effects") or {})
+        of_visit = after.get("of_visit")
+        if of_visit is not None:
+            # The previous visit: an Encounter read before this one.
+            if not isinstance(of_visit, str) or compact(of_visit) not in self.encounters or compact(of_visit) == compact(r.key):
+                r.fail(f"{where}.after_effects.of_visit", "refers to an Encounter that is not an earlier visit in the file")
+            after["of_visit"] = compact(of_visit)
+        return {"given": session.get("given"), "response": session.get("response") or {}, "after_effects": after,
+                "updated_at": session.get("updated_at"),
+                "updated_by": self._person(r, f"{where}.updated_by", session.get("updated_by"))}
 
     def _composition(self, r: Resource, key: bytes | str) -> Iterator[dict[str, Any]]:
         self._once(r, key, self.notes)
@@ -313,6 +356,9 @@ class ItemReader:
         client = self._known(r, "subject", self.patients, "Patient")
         visit = self._known(r, "encounter", self.encounters, "Encounter", required=False)
         instrument = r.get("questionnaire").rsplit("/", 1)[-1]
+        if instrument == CHECK_IN:
+            yield self._check_in(r, client)
+            return
         if instrument == "intake":
             yield {"kind": "intake", "source": r.source, "client": client, "visit": visit, "submitted_at": r.get("authored"),
                    "instruments": r.json("intake-instruments", default=[]), "answers": r.json("intake-answers", required=True),
@@ -320,11 +366,7 @@ class ItemReader:
                    "urgency": r.value("screening-urgency", "valueCode", str, required=True),
                    "screening": r.json("screening", required=True)}
             return
-        episode = (r.value("episode", "valueReference", dict) or {}).get("reference")
-        if episode is not None:
-            episode = compact(episode) if isinstance(episode, str) else episode
-            if episode not in self.episodes:
-                r.fail("extension episode", "refers to an EpisodeOfCare that is not in the file")
+        episode = self._episode(r)
         result = r.json("result", required=True)
         yield {"kind": "questionnaire", "source": r.source, "client": client, "episode": episode, "visit": visit,
                "instrument": instrument, "answers": _answers(r), "result": result, "complete": r.get("status") == "completed",
@@ -333,6 +375,77 @@ class ItemReader:
                "entered_by": self._person(r, "extension entered-by", r.value("entered-by", "valueReference", dict) or {}),
                "mode": r.value("mode", "valueCode", str, required=True),
                "kb_version": r.value("kb-version", "valueString", str, required=True), "created_at": r.get("authored")}
+
+
+    def _episode(self, r: Resource) -> bytes | str | None:
+        """The episode of care an extension names (questionnaires, check-ins, the home programme), when it names one."""
+        episode = (r.value("episode", "valueReference", dict) or {}).get("reference")
+        if episode is None:
+            return None
+        key = compact(episode) if isinstance(episode, str) else episode
+        if key not in self.episodes:
+            r.fail("extension episode", "refers to an EpisodeOfCare that is not in the file")
+        return key
+
+    def _check_in(self, r: Resource, client: bytes | str | None) -> dict[str, Any]:
+        """A weekly check-in from the client's home programme page (fhir.homecare), with its screening as given."""
+        acknowledged = r.extension("acknowledged") or {}
+        return {"kind": "check_in", "source": r.source, "client": client, "episode": self._episode(r),
+                "week_of": r.value("week-of", "valueDate", str, required=True), "submitted_at": r.get("authored"),
+                "answers": r.json("check-in-answers", required=True),
+                "urgency": r.value("screening-urgency", "valueCode", str, required=True), "screening": r.json("screening", required=True),
+                "acknowledged_at": _sub(acknowledged, "at", "valueDateTime"),
+                "acknowledged_by": self._person(r, "extension acknowledged.by", _sub(acknowledged, "by", "valueReference") or {}),
+                "clinic_alerted_at": r.value("clinic-alerted", "valueDateTime", str)}
+
+    def _consent(self, r: Resource, key: bytes | str) -> Iterator[dict[str, Any]]:
+        """A consent given, declined or withdrawn (fhir.treatment.consent)."""
+        client = self._known(r, "patient", self.patients, "Patient")
+        encounter = (r.value("encounter", "valueReference", dict) or {}).get("reference")
+        if encounter is not None and (not isinstance(encounter, str) or compact(encounter) not in self.encounters):
+            r.fail("extension encounter", "refers to an Encounter that is not in the file")
+        codes = r.get("provision.code", list, required=False, default=[])
+        yield {"kind": "consent", "source": r.source, "client": client, "visit": compact(encounter) if encounter else None,
+               "scope": r.value("consent-scope", "valueCode", str, required=True),
+               "pack": r.value("consent-pack", "valueString", str, default=""),
+               "areas": [r.get(f"provision.code.{n}.coding.0.code") for n in range(len(codes))],
+               "elements": _all(r, "consent-element", "valueCode"), "methods": _all(r, "consent-method", "valueCode"),
+               "techniques": _all(r, "consent-technique", "valueCode"),
+               "decision": "declined" if r.get("provision.type", required=False) == "deny" else "given",
+               **{field: r.value(name, "valueString", str, default="") for name, field in (
+                   ("signed-name", "signed_name"), ("signature", "signature"), ("witness", "witness"),
+                   ("withdrawn-note", "withdrawn_note"))},
+               "taken_by": self._person(r, "extension taken-by", r.value("taken-by", "valueReference", dict) or {}),
+               "given_at": r.get("provision.period.start", required=False) or r.get("dateTime"),
+               "withdrawn_at": r.get("provision.period.end", required=False)}
+
+    def _careplan(self, r: Resource, key: bytes | str) -> Iterator[dict[str, Any]]:
+        """A version of the home programme (fhir.homecare); the treatment plan's CarePlan is derived and skipped."""
+        if r.extension("home-programme") is None:
+            return
+        client = self._known(r, "subject", self.patients, "Patient")
+        visit = self._known(r, "encounter", self.encounters, "Encounter", required=False)
+        yield {"kind": "programme", "source": r.source, "client": client, "episode": self._episode(r), "visit": visit,
+               "items": r.json("home-programme", required=True), "kb_version": r.value("kb-version", "valueString", str, default=""),
+               "created_at": r.get("created"), "created_by": self._who(r, "author")}
+
+    def _observation(self, r: Resource, key: bytes | str) -> Iterator[dict[str, Any]]:
+        """The ticks of one week of the home programme (its adherence Observation); every other Observation is derived."""
+        if not any(isinstance(c, dict) and c.get("system") == LOCAL_HOMECARE and c.get("code") == "sessions-done"
+                   for c in r.get("code.coding", list, required=False, default=[])):
+            return
+        client = self._known(r, "subject", self.patients, "Patient")
+        episode = self._episode(r)
+        for n, component in enumerate(r.get("component", list, required=False, default=[])):
+            if isinstance(component, dict) and "valueDateTime" in component:
+                yield {"kind": "tick", "source": f"{r.source}, component {n}", "client": client, "episode": episode,
+                       "item": r.get(f"component.{n}.code.coding.0.code"), "done_on": r.get(f"component.{n}.valueDateTime")}
+
+
+def _all(r: Resource, name: str, kind: str) -> list[Any]:
+    """Every value of an extension that may repeat (a consent's methods, elements, techniques)."""
+    return [e.get(kind) for e in r.get("extension", list, required=False, default=[])
+            if isinstance(e, dict) and e.get("url") == EXT + name]
 
 
 def _answers(r: Resource) -> dict[str, Any]:
@@ -418,7 +531,7 @@ def ndjson_resources(directory: Path) -> Iterator[tuple[str, str, Any]]:
                 where = f"{path.name} line {number}"
                 if len(line) > MAX_LINE:
                     raise BundleError("is longer than a resource can be", where)
-                if not line.strip():
+                if not line.strip() or (kind in SKIM and SKIM[kind] not in line):
                     continue
                 resource = _loads(line, where)
                 if not isinstance(resource, dict) or resource.get("resourceType") != kind or not isinstance(resource.get("id"), str):

@@ -15,6 +15,7 @@ Only items and answers the instrument has are accepted.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,14 +60,26 @@ def load_wording(path: str | Path) -> dict[str, dict[str, Any]]:
     return {iid: w.model_dump() for iid, w in parsed.items()}
 
 
+FIRST_PERSON = Path(__file__).with_name("first_person.yaml")
+
+
+@lru_cache(maxsize=1)
+def first_person() -> dict[str, dict[str, Any]]:
+    """backcare's own first-person paraphrase of the items people answer about themselves (checked on load)."""
+    return load_wording(FIRST_PERSON)
+
+
 def worded(instrument_id: str, wording: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
-    """The instrument with the text to show: the licensed wording where installed, else backcare's paraphrase."""
+    """The instrument with the text to show: the licensed wording where installed, else backcare's paraphrase,
+    in the first person where people answer sentences about themselves ("I walk only short distances")."""
     inst = load_knowledge().outcomes["instruments"][instrument_id]
     official = (wording or {}).get(instrument_id)
+    own = first_person().get(instrument_id, {})
     items = []
     for item in inst["items"]:
         choices = [dict(c, text=((official or {}).get("choices", {}).get(item["id"], {}) or {}).get(c["value"], c["label"]))
                    for c in (item["choices"] or inst["choices"] or [])]
-        items.append(dict(item, text=(official or {}).get("items", {}).get(item["id"], item["label"]), choices=choices))
-    return dict(inst, id=instrument_id, items=items, prompt=(official or {}).get("prompt") or inst["prompt"],
+        text = (official or {}).get("items", {}).get(item["id"]) or own.get("items", {}).get(item["id"]) or item["label"]
+        items.append(dict(item, text=text, choices=choices))
+    return dict(inst, id=instrument_id, items=items, prompt=(official or {}).get("prompt") or own.get("prompt") or inst["prompt"],
                 official_wording=official is not None)

@@ -5,11 +5,12 @@ Reading the log is itself an event of the log.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..storage.models import AuditEvent, Clinic
+from ..storage.models import AuditEvent, Client, Clinic, Visit
 from .base import Actor, RecordsBase, in_range
 from .chain import append_event, verify_chain
 
@@ -29,21 +30,66 @@ class ChainReport:
 class AuditPage:
     events: list[AuditEvent]
     next_before: int | None
+    client_names: dict[int, str]  # the clients the page names, by id
+    visit_dates: dict[int, object]  # the visits it names, by id: their dates
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Narrow the log: who acted, about which clients, what kind of action (a prefix such as 'visit.'), when."""
+
+    user_id: int | None = None
+    client_ids: tuple[int, ...] | None = None
+    action: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 class AuditMixin(RecordsBase):
-    def audit_log(self, actor: Actor, before: int | None = None, limit: int = AUDIT_PAGE) -> AuditPage:
+    def audit_log(self, actor: Actor, before: int | None = None, limit: int = AUDIT_PAGE,
+                  where: AuditFilter | None = None) -> AuditPage:
         """A page of the clinic's log, newest first; the reading is itself an event of the log."""
         self._require_admin(actor)
+        where = where or AuditFilter()
         with self._tx() as db:
             query = select(AuditEvent).where(AuditEvent.clinic_id == actor.clinic_id)
             if before is not None and in_range(before):
                 query = query.where(AuditEvent.id < before)
+            if where.user_id is not None:
+                query = query.where(AuditEvent.user_id == where.user_id)
+            if where.client_ids is not None:
+                query = query.where(AuditEvent.client_id.in_(where.client_ids[:200]))
+            if where.action:
+                query = query.where(AuditEvent.action.startswith(where.action[:40], autoescape=True))
+            if where.since is not None:
+                query = query.where(AuditEvent.at >= where.since)
+            if where.until is not None:
+                query = query.where(AuditEvent.at < where.until)
             found = list(db.scalars(query.options(selectinload(AuditEvent.user)).order_by(AuditEvent.id.desc())
                                     .limit(limit + 1)))
             events = found[:limit]
-            self._audit(db, actor, "audit.read", detail=f"{len(events)} events" + (f" before #{before}" if before else ""))
-            return AuditPage(events, events[-1].id if len(found) > limit else None)
+            client_ids = {e.client_id for e in events if e.client_id} | {c for e in events for c in (e.clients or [])}
+            visit_ids = {e.visit_id for e in events if e.visit_id}
+            names = dict(db.execute(select(Client.id, Client.name).where(
+                Client.id.in_(client_ids), Client.clinic_id == actor.clinic_id)).all()) if client_ids else {}
+            dates = dict(db.execute(select(Visit.id, Visit.visit_date).where(
+                Visit.id.in_(visit_ids), Visit.clinic_id == actor.clinic_id)).all()) if visit_ids else {}
+            self._audit(db, actor, "audit.read", detail=f"{len(events)} events" + (f" before #{before}" if before else "")
+                        + (" (filtered)" if where != AuditFilter() else ""))
+            return AuditPage(events, events[-1].id if len(found) > limit else None, names, dates)
+
+    def clients_named(self, actor: Actor, start: str, limit: int = 50) -> list[int]:
+        """The ids of the clinic's clients whose name starts with `start` (the audit log's client filter)."""
+        from .clients import normalise
+
+        self._require_admin(actor)
+        term = normalise(start)[:100].replace("%", "").replace("_", "")
+        if not term:
+            return []
+        with self.read_sessions() as db:
+            return list(db.scalars(select(Client.id).where(
+                Client.clinic_id == actor.clinic_id, Client.name_norm >= term, Client.name_norm < term + "\U0010ffff")
+                .order_by(Client.name_norm).limit(limit)))
 
     def record_event(self, actor: Actor, action: str, detail: str = "", client_id: int | None = None) -> None:
         """An event that is not a record's read or write (client mode on a tablet, say), in the same log."""

@@ -7,7 +7,7 @@ first broken link. Events join the chain one at a time: the clinic's chain head
 is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite writers queue anyway)
 until the transaction that adds them commits.
 
-Migration 0006 chains the events written before it with a copy of `event_hash`:
+Migration 0009 chains the events written before it with a copy of `event_hash`:
 change the two together, or not at all.
 """
 from __future__ import annotations

@@ -9,14 +9,14 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 from sqlalchemy import and_, not_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from ..clinical.vocabulary import vocabulary
-from ..safetext import SHORT, NameText, SafeText
+from ..safetext import LINE, SHORT, NameText, SafeText
 from ..storage.models import Client
 from .base import EARLIEST_DATE, Actor, RecordsBase, Refused, in_range, validated
 
@@ -43,6 +43,14 @@ class ClientIn(BaseModel):
     phone: SafeText(50) | None = Field(default=None, pattern=r"^[0-9 +()\-.]*$")
     email: EmailStr | None = Field(default=None, max_length=254)
     medical: dict[str, bool] = {}
+    sex: Literal["female", "male", "other"] | None = None
+    address: SafeText(300) | None = None
+    family_doctor: SafeText(SHORT) | None = None
+    family_doctor_contact: SafeText(300) | None = None
+    emergency_contact: SafeText(300) | None = None
+    occupation: SafeText(SHORT) | None = None
+    medications: SafeText(LINE * 4) | None = None
+    allergies: SafeText(LINE * 2) | None = None
     consent_given: bool = False
     # Checked as a field (not a whole-model rule) so it is reported with the other fields' problems.
     consent_date: date | None = Field(default=None, validate_default=True)
@@ -80,6 +88,7 @@ class ClientRow:
     name: str
     date_of_birth: date | None
     last_visit_date: date | None
+    discharged_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -96,26 +105,30 @@ class ClientsMixin(RecordsBase):
             raise Refused("client", client_id, client.clinic_id if client else None)
         return client
 
-    def list_clients(self, actor: Actor, search: str = "", after: int | None = None, limit: int = PAGE) -> ClientPage:
+    def list_clients(self, actor: Actor, search: str = "", after: int | None = None, limit: int = PAGE,
+                     status: str = "all") -> ClientPage:
         """A page of the clinic's clients by name; with a search term, names that start with it
         first (an index range), then, from three letters, those that contain it elsewhere
-        (a trigram index). Each part is read in name order, a page at a time."""
+        (a trigram index). Each part is read in name order, a page at a time. `status`
+        keeps only the clients in care ("current") or those discharged ("discharged")."""
         term = normalise(search)[:100].replace("%", "").replace("_", "")
+        kept = {"current": Client.discharged_on.is_(None), "discharged": Client.discharged_on.is_not(None)}.get(status)
         with self._tx() as db:
             anchor = None
             if after is not None and in_range(after):
                 anchor = db.execute(select(Client.name_norm, Client.id).where(
                     Client.id == after, Client.clinic_id == actor.clinic_id)).first()
             if not term:
-                found = self._page(db, actor, None, anchor, limit + 1)
+                found = self._page(db, actor, kept, anchor, limit + 1)
             else:
                 starts = and_(Client.name_norm >= term, Client.name_norm < term + "\U0010ffff")
                 in_first_part = anchor is None or anchor.name_norm.startswith(term)
-                found = self._page(db, actor, starts, anchor, limit + 1) if in_first_part else []
+                found = self._page(db, actor, and_(starts, kept) if kept is not None else starts, anchor,
+                                   limit + 1) if in_first_part else []
                 if len(term) >= 3 and len(found) <= limit:
-                    contains = and_(self._contains(db, term), not_(starts))
+                    contains = and_(self._contains(db, term), not_(starts), *([kept] if kept is not None else []))
                     found += self._page(db, actor, contains, None if in_first_part else anchor, limit + 1 - len(found))
-            rows = [ClientRow(r.id, r.name, r.date_of_birth, r.last_visit_date) for r in found[:limit]]
+            rows = [ClientRow(r.id, r.name, r.date_of_birth, r.last_visit_date, r.discharged_on) for r in found[:limit]]
             if rows:
                 # One event per page, naming every client it showed: "who saw this client" must have an answer.
                 self._audit(db, actor, "client.list", detail=f"{len(rows)} clients, search={term!r}", clients=[r.id for r in rows])
@@ -123,7 +136,7 @@ class ClientsMixin(RecordsBase):
 
     @staticmethod
     def _page(db: Session, actor: Actor, condition, anchor, limit: int) -> list:
-        query = (select(Client.id, Client.name, Client.date_of_birth, Client.last_visit_date)
+        query = (select(Client.id, Client.name, Client.date_of_birth, Client.last_visit_date, Client.discharged_on)
                  .where(Client.clinic_id == actor.clinic_id))
         if condition is not None:
             query = query.where(condition)

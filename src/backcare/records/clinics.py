@@ -21,6 +21,8 @@ class ClinicDetails:
     website: str
     timezone: str
     jurisdiction: str = "CA-ON"
+    locale: str = "en_GB"
+    idle_minutes: int = 90
 
     @property
     def zone(self) -> ZoneInfo:
@@ -30,6 +32,12 @@ class ClinicDetails:
     def contact_line(self) -> str:
         """One line for a handout's header: address, phone, e-mail, website (whatever is recorded)."""
         return " · ".join(x for x in (self.address, self.phone, self.email, self.website) if x)
+
+
+MIN_IDLE, MAX_IDLE = 10, 480  # minutes
+# The locales a clinic may choose for its dates: the language of the month's name and the order of day, month, year.
+LOCALES = ("en_GB", "en_IE", "en_US", "en_CA", "en_AU", "en_NZ", "en_ZA", "de_DE", "de_AT", "de_CH", "fr_FR", "fr_CA",
+           "nl_NL", "es_ES", "it_IT", "pt_PT", "sv_SE", "da_DK", "nb_NO", "fi_FI")
 
 
 def time_zones() -> list[str]:
@@ -46,6 +54,9 @@ class ClinicIn(BaseModel):
     website: SafeText(SHORT) = ""
     timezone: SafeText(64, 1) = "UTC"
     jurisdiction: SafeText(20, 1) = "CA-ON"
+    locale: SafeText(20, 1) = "en_GB"
+    # Long enough for a treatment; short enough that a tablet left in a room closes.
+    idle_minutes: int = Field(default=90, ge=MIN_IDLE, le=MAX_IDLE)
 
     @field_validator("jurisdiction")
     @classmethod
@@ -54,6 +65,13 @@ class ClinicIn(BaseModel):
 
         if value not in jurisdictions():
             raise ValueError(f"choose one of: {', '.join(j.name for j in jurisdictions().values())}")
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        if value not in LOCALES:
+            raise ValueError("choose a date format from the list")
         return value
 
     @field_validator("timezone")
@@ -66,7 +84,8 @@ class ClinicIn(BaseModel):
 
 def _details(clinic: Clinic) -> ClinicDetails:
     return ClinicDetails(clinic.name, clinic.address or "", clinic.phone or "", clinic.email or "", clinic.website or "",
-                         clinic.timezone or "UTC", clinic.jurisdiction or "CA-ON")
+                         clinic.timezone or "UTC", clinic.jurisdiction or "CA-ON", clinic.locale or "en_GB",
+                         clinic.idle_minutes or 90)
 
 
 class ClinicsMixin(RecordsBase):

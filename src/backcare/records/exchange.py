@@ -1,9 +1,11 @@
 """A client's whole record as plain data, out (for FHIR and CSV) and back in (a clinic moving servers).
 
 `export_clients` reads everything of a client: details, episodes, visits with
-their notes, signatures, amendments and referral letters, questionnaires, and
-the intakes the client sent (with their screening, and the visit that took
-each up). `export_batches` streams a whole clinic of any size the same way, a
+their notes, signatures, amendments, referral letters and corrections,
+questionnaires, the intakes the client sent (with their screening, and the
+visit that took each up), the treatment as given at each visit and the
+client's consents, and the home programme with its ticks and weekly check-ins
+(homecare_exchange). `export_batches` streams a whole clinic of any size the same way, a
 hundred clients at a time from one snapshot. People are named by e-mail and
 name, never by this server's ids; a client by their identifier (a UUID kept
 with the record, so that importing the same client again finds them).
@@ -17,9 +19,12 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..storage.models import (Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, RecordCorrection,
-                              ReferralLetter, User, Visit)
+from ..storage.models import (Amendment, CheckIn, Client, Episode, ExerciseTick, HomeProgramme, Intake, IntakeLink,
+                              QuestionnaireResponse, RecordCorrection, ReferralLetter, TreatmentConsent, TreatmentRecord, User,
+                              Visit)
+from . import homecare_exchange
 from .base import Actor, RecordsBase, utc
+from .consents import ConsentRow, consent_export
 
 EXPORT_BATCH = 100  # clients read, written out and audited at a time: memory stays flat at any clinic size
 
@@ -84,6 +89,12 @@ def _columns(model, *skip: str) -> list:
     return [c for c in model.__table__.columns if c.name not in skip]
 
 
+# The client's details beyond name and contact: they move with the record (FHIR: gender, address,
+# generalPractitioner, contact, and backcare's extension for the rest).
+CLIENT_DETAILS = ("sex", "address", "occupation", "family_doctor", "family_doctor_contact", "emergency_contact",
+                  "medications", "allergies")
+
+
 def _dump_many(db: Session, clients: list[Any], people: dict[int, dict[str, str] | None]) -> list[dict[str, Any]]:
     """Each client's whole record as plain data, read with one query per kind of row for all of them.
 
@@ -105,8 +116,25 @@ def _dump_many(db: Session, clients: list[Any], people: dict[int, dict[str, str]
     corrections = _group(rows(select(RecordCorrection.__table__).where(RecordCorrection.client_id.in_(ids))
                               .order_by(RecordCorrection.id)), lambda k: k.visit_id or -k.client_id)
     by_client = _group(visits, lambda v: v.client_id)
-    return [_dump(client, people, episodes.get(client.id, []), by_client.get(client.id, []), amendments, letters,
-                  responses.get(client.id, []), intakes.get(client.id, []), corrections) for client in clients]
+    treatments = _group(rows(select(TreatmentRecord.__table__).where(TreatmentRecord.client_id.in_(ids))
+                             .order_by(TreatmentRecord.id)), lambda t: t.client_id)
+    consents = _group(rows(select(TreatmentConsent.__table__).where(TreatmentConsent.client_id.in_(ids))
+                           .order_by(TreatmentConsent.given_at, TreatmentConsent.id)), lambda c: c.client_id)
+    home = homecare_exchange.read(db, ids)
+    return [{**_dump(client, people, episodes.get(client.id, []), by_client.get(client.id, []), amendments, letters,
+                     responses.get(client.id, []), intakes.get(client.id, []), corrections),
+             **_treatment(treatments.get(client.id, []), consents.get(client.id, []), people),
+             "homecare": homecare_exchange.dump(home, client.id, people)} for client in clients]
+
+
+def _treatment(treatments: list, consents: list, people: dict[int, dict[str, str] | None]) -> dict[str, Any]:
+    """The treatment as given at each visit, and the client's consents (records/treatment.py, consents.py)."""
+    return {"treatments": [{"visit": t.visit_id, "given": t.given, "response": t.response, "after_effects": t.after_effects,
+                            "updated_by": people.get(t.updated_by), "updated_at": utc(t.updated_at).isoformat()} for t in treatments],
+            "consents": [consent_export(ConsentRow(c.id, c.client_id, c.visit_id, c.scope, c.pack, list(c.areas), list(c.elements),
+                                                   list(c.methods), c.decision, list(c.techniques), c.signed_name, c.signature,
+                                                   c.witness, "", utc(c.given_at), utc(c.withdrawn_at), c.withdrawn_note),
+                                        people.get(c.taken_by)) for c in consents]}
 
 
 def _corrections(rows: list, people: dict[int, dict[str, str] | None]) -> list[dict[str, Any]]:
@@ -123,7 +151,7 @@ def _dump(client: Any, people: dict[int, dict[str, str] | None], episodes: list,
         "corrections": _corrections(corrections.get(-client.id, []), people),
         "client": {"name": client.name, "date_of_birth": _iso(client.date_of_birth), "phone": client.phone,
                    "email": client.email, "medical": dict(client.medical or {}), "consent_given": client.consent_given,
-                   "consent_date": _iso(client.consent_date)},
+                   "consent_date": _iso(client.consent_date), **{k: getattr(client, k) for k in CLIENT_DETAILS}},
         "episodes": [{"key": e.id, "started_on": _iso(e.started_on), "closed_on": _iso(e.closed_on),
                       "closed_by": people.get(e.closed_by), "discharge_reason": e.discharge_reason,
                       "discharge_note": e.discharge_note} for e in episodes],

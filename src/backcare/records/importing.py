@@ -3,7 +3,8 @@
 Everything goes in one transaction: one bad resource and nothing at all is
 saved. Each part passes the same models and limits as a normal save (the
 client's details, the visit's date, findings and assessment, the note, each
-amendment, letter, questionnaire and intake); a problem is reported as
+amendment, letter, questionnaire and intake; the treatment sessions, consents
+and home programme in importing_care.py); a problem is reported as
 FieldErrors keyed by the resource and its field. What was signed elsewhere stays
 signed, marked as imported, and is never attributed to an active account here:
 the people of an imported record who attested something (signed, amended,
@@ -23,7 +24,7 @@ from typing import Any, Iterable, Literal
 
 import orjson
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..clinical.assessment import Assessment
@@ -35,6 +36,8 @@ from ..safetext import NOTE, SHORT, NameText, SafeText
 from ..storage.models import (Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, RecordCorrection,
                               ReferralLetter, User, Visit)
 from .base import EARLIEST_DATE, Actor, FieldErrors, RecordsBase, _field_errors
+from .import_checks import Person, checked, plausible_day, plausible_time, Strict
+from .importing_care import CareImporter
 from .clients import ClientIn, normalise, search_text
 from .outcomes import DISCHARGE_REASONS
 from .users import hash_password, normalise_email
@@ -43,41 +46,17 @@ from .visits import SoapIn, VisitDetails
 AUDIT_EVERY = 100  # imported clients named per audit event
 
 
-def _plausible_day(value: date | None) -> date | None:
-    if value is not None and not (EARLIEST_DATE <= value <= date.today()):
-        raise ValueError("must be between 1900 and today")
-    return value
-
-
-EARLIEST_TIME = datetime(1900, 1, 1, tzinfo=timezone.utc)
-
-
-def _plausible_time(value: datetime | None) -> datetime | None:
-    if value is not None and not (EARLIEST_TIME <= value <= datetime.now(timezone.utc) + timedelta(days=1)):
-        raise ValueError("must be between 1900 and now")
-    return value
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Person(_Strict):
-    email: SafeText(254, 3)
-    name: NameText(SHORT)
-
-
-class EpisodeIn(_Strict):
+class EpisodeIn(Strict):
     started_on: date
     closed_on: date | None = None
     closed_by: Person | None = None
     discharge_reason: Literal["", *DISCHARGE_REASONS] = ""
     discharge_note: SafeText(NOTE) = ""
 
-    _days = field_validator("started_on", "closed_on")(_plausible_day)
+    _days = field_validator("started_on", "closed_on")(plausible_day)
 
 
-class VisitRowIn(_Strict):
+class VisitRowIn(Strict):
     visit_date: date
     therapist: Person | None = None
     case: dict[str, Any]
@@ -88,36 +67,36 @@ class VisitRowIn(_Strict):
     handout_items: list[SafeText(100)] | None = Field(default=None, max_length=20)
     details: VisitDetails | None = None
 
-    _day = field_validator("visit_date")(_plausible_day)
-    _time = field_validator("created_at")(_plausible_time)
+    _day = field_validator("visit_date")(plausible_day)
+    _time = field_validator("created_at")(plausible_time)
 
 
-class SignatureIn(_Strict):
+class SignatureIn(Strict):
     signer: Person
     signed_at: AwareDatetime
 
-    _time = field_validator("signed_at")(_plausible_time)
+    _time = field_validator("signed_at")(plausible_time)
 
 
-class AmendmentIn(_Strict):
+class AmendmentIn(Strict):
     author: Person | None = None
     text: SafeText(NOTE, 1)
     created_at: AwareDatetime
 
-    _time = field_validator("created_at")(_plausible_time)
+    _time = field_validator("created_at")(plausible_time)
 
 
-class LetterIn(_Strict):
+class LetterIn(Strict):
     addressee: SafeText(300, 1)
     urgency: Literal["routine", "urgent", "emergency"]
     body: SafeText(NOTE, 1)
     author: Person | None = None
     created_at: AwareDatetime
 
-    _time = field_validator("created_at")(_plausible_time)
+    _time = field_validator("created_at")(plausible_time)
 
 
-class QuestionnaireIn(_Strict):
+class QuestionnaireIn(Strict):
     instrument: SafeText(20, 1)
     answers: dict[str, Any]
     score: float | None = None
@@ -129,33 +108,33 @@ class QuestionnaireIn(_Strict):
     kb_version: SafeText(40, 1)
     created_at: AwareDatetime
 
-    _day = field_validator("answered_on")(_plausible_day)
-    _time = field_validator("created_at")(_plausible_time)
+    _day = field_validator("answered_on")(plausible_day)
+    _time = field_validator("created_at")(plausible_time)
 
 
-class CorrectionRowIn(_Strict):
+class CorrectionRowIn(Strict):
     correction: Literal["correction", "disagreement"]
     part: SafeText(200, 1)
     text: SafeText(NOTE, 1)
     author: Person | None = None
     created_at: AwareDatetime
 
-    _time = field_validator("created_at")(_plausible_time)
+    _time = field_validator("created_at")(plausible_time)
 
 
-class ScreeningFlag(_Strict):
+class ScreeningFlag(Strict):
     id: SafeText(100, 1)
     evidence: list[SafeText(500)] = Field(max_length=50)
 
 
-class ScreeningIn(_Strict):
+class ScreeningIn(Strict):
     urgency: Literal["none", "routine", "urgent", "emergency"]
     red_flags: list[ScreeningFlag] = Field(max_length=50)
     tell_client: SafeText(NOTE) | None = None
     advice: SafeText(NOTE) | None = None
 
 
-class IntakeIn(_Strict):
+class IntakeIn(Strict):
     submitted_at: AwareDatetime
     instruments: list[SafeText(20)] = Field(max_length=10)
     answers: IntakeAnswers
@@ -163,21 +142,7 @@ class IntakeIn(_Strict):
     urgency: Literal["none", "routine", "urgent", "emergency"]
     screening: ScreeningIn
 
-    _time = field_validator("submitted_at")(_plausible_time)
-
-
-_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
-
-
-def _checked(model: type[BaseModel], item: dict[str, Any], source: str) -> Any:
-    fields = _FIELDS.get(model) or _FIELDS.setdefault(model, frozenset(model.model_fields))
-    data = {k: v for k, v in item.items() if k in fields}
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise FieldErrors({f"{source}, {name}": message for name, message in _field_errors(exc).errors.items()}) from None
-    except RecursionError:
-        raise FieldErrors({source: "Nested too deeply"}) from None
+    _time = field_validator("submitted_at")(plausible_time)
 
 
 def _case(value: Any, source: str, where: str = "case") -> dict[str, Any]:
@@ -204,7 +169,7 @@ AMENDMENTS, LETTERS, RESPONSES = Amendment.__table__, ReferralLetter.__table__, 
 LINKS, INTAKES, CORRECTIONS = IntakeLink.__table__, Intake.__table__, RecordCorrection.__table__
 
 
-class _Importer:
+class _Importer(CareImporter):
     """Checks each item as it comes and writes them a batch at a time; items of one kind follow each other."""
 
     def __init__(self, db: Session, actor: Actor, records: RecordsBase):
@@ -223,6 +188,7 @@ class _Importer:
         self.people: dict[tuple[str, bool], int] = {}
         self.unaudited: list[int] = []
         self.now = datetime.now(timezone.utc)
+        self._care_state()
 
     def add(self, item: dict[str, Any]) -> None:
         kind = item["kind"]
@@ -278,7 +244,7 @@ class _Importer:
 
     def _client(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         source = item["source"]
-        details: ClientIn = _checked(ClientIn, item["details"], source)
+        details: ClientIn = checked(ClientIn, item["details"], source)
         identifier = item["identifier"]
         if not isinstance(identifier, str) or not 0 < len(identifier) <= 64 or "\x00" in identifier:
             raise FieldErrors({f"{source}, identifier": "Must be text of up to 64 characters"})
@@ -314,7 +280,7 @@ class _Importer:
                 self._audit_imported()
 
     def _episode(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        e: EpisodeIn = _checked(EpisodeIn, item, item["source"])
+        e: EpisodeIn = checked(EpisodeIn, item, item["source"])
         if e.closed_on is not None and e.closed_on < e.started_on:
             raise FieldErrors({f"{item['source']}, period.end": "The episode closes before it starts"})
         return item["key"], {"clinic_id": self.actor.clinic_id, "client_id": self.clients[item["client"]], "started_on": e.started_on,
@@ -327,7 +293,7 @@ class _Importer:
 
     def _visit(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         source = item["source"]
-        v: VisitRowIn = _checked(VisitRowIn, item, source)
+        v: VisitRowIn = checked(VisitRowIn, item, source)
         case = _case(v.case, source)
         try:
             shape = Assessment.model_validate_json(v.assessment)  # kept as given, once it has the engine's shape
@@ -338,6 +304,8 @@ class _Importer:
         client_id = self.clients[item["client"]]
         if v.visit_date > self.last_visit.get(client_id, EARLIEST_DATE):
             self.last_visit[client_id] = v.visit_date
+        if item.get("treatment") is not None:
+            self._session(item["key"], source, item["treatment"])
         return item["key"], {
             "clinic_id": self.actor.clinic_id, "client_id": client_id, "episode_id": self.episodes.get(item["episode"]),
             "therapist_id": self._user(v.therapist, False) or self.actor.user_id, "visit_date": v.visit_date, "case": case,
@@ -349,8 +317,11 @@ class _Importer:
             "soap_subjective": "", "soap_objective": "", "soap_assessment": "", "soap_plan": ""}
 
     def _write_visit(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
+        written = []
         for (key, row), visit_id in zip(pending, self._insert(VISITS, [row for _, row in pending])):
             self.visits[key] = (visit_id, row["client_id"])
+            written.append((key, visit_id, row["client_id"]))
+        self._write_sessions(written)
 
     @staticmethod
     def _check_handout(case: dict[str, Any], chosen: list[str], source: str) -> None:
@@ -363,7 +334,7 @@ class _Importer:
             raise FieldErrors({f"{source}, extension handout-items": "Holds an exercise these findings do not allow"})
 
     def _note(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        note: SoapIn = _checked(SoapIn, item["soap"], item["source"])
+        note: SoapIn = checked(SoapIn, item["soap"], item["source"])
         visit_id, _ = self.visits[item["visit"]]
         return None, {"row_id": visit_id, "s": note.subjective, "o": note.objective, "a": note.assessment, "p": note.plan}
 
@@ -371,7 +342,7 @@ class _Importer:
         self._update(VISITS, [row for _, row in pending], soap_subjective="s", soap_objective="o", soap_assessment="a", soap_plan="p")
 
     def _signature(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        s: SignatureIn = _checked(SignatureIn, item, item["source"])
+        s: SignatureIn = checked(SignatureIn, item, item["source"])
         visit_id, _ = self.visits[item["visit"]]
         if visit_id in self.signed:
             raise FieldErrors({f"{item['source']}, target": "The note is signed twice"})
@@ -382,7 +353,7 @@ class _Importer:
         self._update(VISITS, [row for _, row in pending], signed_at="at", signed_by="by")
 
     def _amendment(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        a: AmendmentIn = _checked(AmendmentIn, item, item["source"])
+        a: AmendmentIn = checked(AmendmentIn, item, item["source"])
         return None, {"visit_id": self.visits[item["visit"]][0], "author_id": self._user(a.author, True) or self.actor.user_id,
                       "text": a.text, "created_at": a.created_at}
 
@@ -390,7 +361,7 @@ class _Importer:
         self.conn.execute(AMENDMENTS.insert(), [row for _, row in pending])
 
     def _letter(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        lt: LetterIn = _checked(LetterIn, item, item["source"])
+        lt: LetterIn = checked(LetterIn, item, item["source"])
         visit_id, client_id = self.visits[item["visit"]]
         return None, {"clinic_id": self.actor.clinic_id, "client_id": client_id, "visit_id": visit_id, "addressee": lt.addressee,
                       "urgency": lt.urgency, "body": lt.body, "created_by": self._user(lt.author, True) or self.actor.user_id,
@@ -401,7 +372,7 @@ class _Importer:
 
     def _questionnaire(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         source = item["source"]
-        q: QuestionnaireIn = _checked(QuestionnaireIn, item, source)
+        q: QuestionnaireIn = checked(QuestionnaireIn, item, source)
         try:
             result = score(q.instrument, q.answers)
         except (AnswerError, KeyError, LookupError) as exc:
@@ -422,7 +393,7 @@ class _Importer:
         self.conn.execute(RESPONSES.insert(), [row for _, row in pending])
 
     def _correction(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        k: CorrectionRowIn = _checked(CorrectionRowIn, item, item["source"])
+        k: CorrectionRowIn = checked(CorrectionRowIn, item, item["source"])
         visit_id, client_id = self.visits[item["visit"]] if item.get("visit") is not None else (None, self.clients[item["client"]])
         return None, {"clinic_id": self.actor.clinic_id, "client_id": client_id, "visit_id": visit_id, "request_id": None,
                       "kind": k.correction, "part": k.part, "text": k.text,
@@ -433,7 +404,7 @@ class _Importer:
 
     def _intake(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         source = item["source"]
-        i: IntakeIn = _checked(IntakeIn, item, source)
+        i: IntakeIn = checked(IntakeIn, item, source)
         case = _case(i.case, source, "extension intake-case")
         client_id = self.clients[item["client"]]
         # A spent link for the intake to hang on; its token is random and thrown away, so it opens nothing.
@@ -457,10 +428,23 @@ class _Importer:
                                 clients=self.unaudited)
             self.unaudited = []
 
+    def _mark_discharged(self) -> None:
+        """A client whose every episode is closed is discharged (on the last closing day), as at home."""
+        self.db.flush()  # episodes opened for a questionnaire or a check-in count too
+        ids = self.report.imported
+        for start in range(0, len(ids), 1000):
+            closed = [{"row_id": r.client_id, "on": r.last} for r in self.conn.execute(
+                select(Episode.client_id, func.max(Episode.closed_on).label("last"))
+                .where(Episode.client_id.in_(ids[start:start + 1000])).group_by(Episode.client_id)
+                .having(func.count() == func.count(Episode.closed_on)))]
+            if closed:
+                self._update(CLIENTS, closed, discharged_on="on")
+
     def finish(self) -> ImportReport:
         self.flush()
         if self.last_visit:
             self._update(CLIENTS, [{"row_id": c, "last": d} for c, d in self.last_visit.items()], last_visit_date="last")
+        self._mark_discharged()
         self._audit_imported()
         if self.report.matched:
             self.records._audit(self.db, self.actor, "import.matched",

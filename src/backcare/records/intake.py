@@ -9,8 +9,6 @@ as theirs.
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -20,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from ..clinical.knowledge.runtime import load_knowledge
 from ..intake import IntakeError, screen, to_case, validate
-from ..storage.models import Client, Clinic, Intake, IntakeLink, QuestionnaireResponse
-from .base import Actor, FieldErrors, RecordsBase, Refused, in_range, utc
-from .chain import append_event
+from ..storage.models import Client, Clinic, Intake, IntakeLink, QuestionnaireResponse, User
+from .base import Actor, FieldErrors, RecordsBase, Refused, in_range, storable_text, utc
+from .links import client_event, malformed, new_token, token_hash
 
-TOKEN_BYTES = 32
 MAX_DAYS = 30
 
 
@@ -45,10 +42,6 @@ def _refusal(link: IntakeLink | None, why: str) -> tuple[int, int, str] | None:
     return None if link is None else (link.clinic_id, link.client_id, f"link {link.id}: {why}")
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 @dataclass(frozen=True)
 class Invitation:
     """What the client's page may show: their first name, the clinic, the questionnaires."""
@@ -67,9 +60,11 @@ class LinkView:
     expires_at: datetime
     spent_at: datetime | None
     instruments: list[str]
+    revoked_at: datetime | None = None
 
     def state(self, now: datetime) -> str:
-        return "sent back" if self.spent_at else "expired" if self.expires_at <= now else "waiting"
+        return ("sent back" if self.spent_at else "withdrawn" if self.revoked_at else "expired" if self.expires_at <= now
+                else "waiting")
 
 
 @dataclass(frozen=True)
@@ -82,6 +77,14 @@ class IntakeView:
     urgency: str
     screening: dict[str, Any]
     visit_id: int | None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str = ""
+    acknowledgement: str = ""
+
+    @property
+    def pending(self) -> bool:
+        """Waiting for the therapist: not taken up in a visit and not dealt with otherwise."""
+        return self.visit_id is None and self.acknowledged_at is None
 
 
 @dataclass(frozen=True)
@@ -95,16 +98,12 @@ class Flagged:
     intake_id: int
 
 
-def _view(i: Intake) -> IntakeView:
-    return IntakeView(i.id, i.client_id, utc(i.submitted_at), i.answers, i.case, i.urgency, i.screening, i.visit_id)
+def _view(i: Intake, by: str = "") -> IntakeView:
+    return IntakeView(i.id, i.client_id, utc(i.submitted_at), i.answers, i.case, i.urgency, i.screening, i.visit_id,
+                      utc(i.acknowledged_at), by, i.acknowledgement or "")
 
 
 class IntakeMixin(RecordsBase):
-    @staticmethod
-    def _client_event(db: Session, clinic_id: int, action: str, client_id: int | None, detail: str) -> None:
-        """An audit event of the client's own (no user signed in)."""
-        append_event(db, clinic_id, None, action, client_id=client_id, detail=detail)
-
     def create_intake_link(self, actor: Actor, client_id: int, instruments: list[str], days: int = 7) -> tuple[str, datetime]:
         """A new link for one client; returns the token (shown once, never stored) and when it expires."""
         known = load_knowledge().outcomes["instruments"]
@@ -113,7 +112,7 @@ class IntakeMixin(RecordsBase):
             raise FieldErrors({"instruments": "Choose questionnaires from the list"})
         if not 1 <= days <= MAX_DAYS:
             raise FieldErrors({"days": f"Choose from 1 to {MAX_DAYS} days"})
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        token = new_token()
         expires = datetime.now(timezone.utc) + timedelta(days=days)
         with self._transaction(actor) as db:
             client = self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
@@ -128,18 +127,41 @@ class IntakeMixin(RecordsBase):
         with self._transaction(actor) as db:
             self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
             rows = db.scalars(select(IntakeLink).where(IntakeLink.client_id == client_id).order_by(IntakeLink.id.desc()).limit(10))
-            return [LinkView(r.id, utc(r.created_at), utc(r.expires_at), utc(r.spent_at), r.instruments) for r in rows]
+            return [LinkView(r.id, utc(r.created_at), utc(r.expires_at), utc(r.spent_at), r.instruments, utc(r.revoked_at))
+                    for r in rows]
+
+    def intake_link_client(self, actor: Actor, link_id: int) -> int:
+        """The client a link of the actor's clinic was made for (404 otherwise)."""
+        with self._transaction(actor) as db:
+            link = db.get(IntakeLink, link_id) if in_range(link_id) else None
+            if link is None or link.clinic_id != actor.clinic_id:
+                raise Refused("intake link", link_id, link.clinic_id if link else None)
+            return link.client_id
+
+    def revoke_intake_link(self, actor: Actor, link_id: int) -> None:
+        """Withdraw a link before it is used (sent to the wrong address, or no longer wanted): it opens no more."""
+        with self._transaction(actor) as db:
+            link = db.get(IntakeLink, link_id) if in_range(link_id) else None
+            if link is None or link.clinic_id != actor.clinic_id:
+                raise Refused("intake link", link_id, link.clinic_id if link else None)
+            if link.spent_at is not None:
+                raise FieldErrors({"link": "The client has already sent this intake"})
+            if link.revoked_at is None:
+                link.revoked_at = datetime.now(timezone.utc)
+                self._audit(db, actor, "intake.link_revoke", client_id=link.client_id, detail=f"link {link.id}")
 
     @staticmethod
     def _lookup(db: Session, token: str) -> tuple[IntakeLink | None, str]:
         """The link of a token (when there is one), and why it cannot be used ("" when it can)."""
-        if not token or len(token) > 100:
+        if malformed(token):
             return None, "malformed"
         link = db.scalar(select(IntakeLink).where(IntakeLink.token_hash == token_hash(token)))
         if link is None:
             return None, "unknown"
         if link.spent_at is not None:
             return link, "spent"
+        if link.revoked_at is not None:
+            return link, "withdrawn"
         if utc(link.expires_at) <= datetime.now(timezone.utc):
             return link, "expired"
         return link, ""
@@ -163,7 +185,7 @@ class IntakeMixin(RecordsBase):
             else:
                 client = db.get(Client, link.client_id)
                 clinic = db.get(Clinic, link.clinic_id)
-                self._client_event(db, link.clinic_id, "intake.open", link.client_id, f"link {link.id}")
+                client_event(db, link.clinic_id, "intake.open", link.client_id, f"link {link.id}")
                 invitation = Invitation(link.id, (client.name.split() or ["there"])[0][:50], clinic.name,
                                         list(link.instruments), utc(link.expires_at))
         if link is None:
@@ -174,13 +196,13 @@ class IntakeMixin(RecordsBase):
         """Log a refused known link in its clinic's audit log (called after the answer is sent)."""
         if refusal is not None:
             with self._tx() as db:
-                self._client_event(db, refusal[0], "intake.refused", refusal[1], refusal[2])
+                client_event(db, refusal[0], "intake.refused", refusal[1], refusal[2])
 
     def _refused_link(self, db: Session, token: str, why: str) -> None:
         # A known link (spent or expired) is recorded in its clinic's log; a token that names no link has no clinic to tell.
-        if why in ("spent", "expired"):
+        if why in ("spent", "expired", "withdrawn"):
             link = db.scalar(select(IntakeLink).where(IntakeLink.token_hash == token_hash(token)))
-            self._client_event(db, link.clinic_id, "intake.refused", link.client_id, f"link {link.id}: {why}")
+            client_event(db, link.clinic_id, "intake.refused", link.client_id, f"link {link.id}: {why}")
 
     def submit_intake(self, token: str, raw: dict[str, Any]) -> dict[str, Any]:
         """Keep what the client sent, spend the link, score the questionnaires and screen the answers.
@@ -229,16 +251,48 @@ class IntakeMixin(RecordsBase):
                 complete=result.complete, answered_on=now.date(), entered_by=link.created_by, mode="intake",
                 kb_version=load_knowledge().version))
         db.flush()
-        self._client_event(db, link.clinic_id, "intake.submit", link.client_id,
+        client_event(db, link.clinic_id, "intake.submit", link.client_id,
                            f"link {link.id}, intake {intake.id}, screening {screening['urgency']}")
 
     def intakes(self, actor: Actor, client_id: int) -> list[IntakeView]:
         with self._transaction(actor) as db:
             self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
-            rows = list(db.scalars(select(Intake).where(Intake.client_id == client_id).order_by(Intake.id.desc()).limit(10)))
+            rows = list(db.execute(select(Intake, User.name).outerjoin(User, User.id == Intake.acknowledged_by)
+                                   .where(Intake.client_id == client_id).order_by(Intake.id.desc()).limit(10)).all())
             if rows:
                 self._audit(db, actor, "intake.read", client_id=client_id, detail=f"{len(rows)} intakes")
-            return [_view(r) for r in rows]
+            return [_view(r, by or "") for r, by in rows]
+
+    def acknowledge_intake(self, actor: Actor, intake_id: int, note: str) -> None:
+        """Record that an intake was dealt with without a visit ("phoned the client: told to go to the
+        emergency department now"); it leaves the alerts, and the note stays with it."""
+        text = (note or "").strip()
+        if not text:
+            raise FieldErrors({"acknowledgement": "Say what you did, for the record (e.g. phoned the client at 10:20)"})
+        if len(text) > 2000:
+            raise FieldErrors({"acknowledgement": "Keep this under 2,000 characters"})
+        storable_text("acknowledgement", "This note", text)
+        with self._transaction(actor) as db:
+            row = db.get(Intake, intake_id) if in_range(intake_id) else None
+            if row is None or row.clinic_id != actor.clinic_id:
+                raise Refused("intake", intake_id, row.clinic_id if row else None)
+            if row.acknowledged_at is None:
+                row.acknowledged_at, row.acknowledged_by, row.acknowledgement = datetime.now(timezone.utc), actor.user_id, text
+                self._audit(db, actor, "intake.acknowledge", client_id=row.client_id, detail=f"intake {row.id}")
+
+    def waiting_intakes(self, actor: Actor) -> list[Flagged]:
+        """Every intake sent back and not yet taken up or dealt with, the most urgent first (the Today page)."""
+        with self._transaction(actor) as db:
+            rows = db.execute(select(Intake.id, Intake.client_id, Client.name, Intake.urgency, Intake.submitted_at)
+                              .join(Client, Client.id == Intake.client_id)
+                              .where(Intake.clinic_id == actor.clinic_id, Intake.visit_id.is_(None),
+                                     Intake.acknowledged_at.is_(None))
+                              .order_by(Intake.submitted_at.desc()).limit(50)).all()
+            for r in rows:
+                self._audit(db, actor, "client.list", client_id=r.client_id, detail="intake waiting")
+            order = {"emergency": 0, "urgent": 1, "routine": 2, "none": 3}
+            return sorted((Flagged(r.client_id, r.name, r.urgency, utc(r.submitted_at), r.id) for r in rows),
+                          key=lambda f: order.get(f.urgency, 4))
 
     def intake(self, actor: Actor, intake_id: int) -> IntakeView:
         with self._transaction(actor) as db:
@@ -254,7 +308,7 @@ class IntakeMixin(RecordsBase):
             rows = db.execute(select(Intake.id, Intake.client_id, Client.name, Intake.urgency, Intake.submitted_at)
                               .join(Client, Client.id == Intake.client_id)
                               .where(Intake.clinic_id == actor.clinic_id, Intake.visit_id.is_(None),
-                                     Intake.urgency.in_(("emergency", "urgent")))
+                                     Intake.acknowledged_at.is_(None), Intake.urgency.in_(("emergency", "urgent")))
                               .order_by(Intake.urgency.desc(), Intake.submitted_at.desc()).limit(50)).all()
             if rows:
                 self._audit(db, actor, "client.list", detail=f"{len(rows)} intake alerts", clients=[r.client_id for r in rows])

@@ -7,19 +7,20 @@ Closing an episode records the reason and the therapist's discharge note.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..clinical.knowledge.runtime import load_knowledge
 from ..outcomes import AnswerError, score
 from ..safetext import NOTE, SafeText
 from ..storage.models import Client, Episode, QuestionnaireResponse, Visit
-from .base import EARLIEST_DATE, Actor, FieldErrors, RecordsBase, Refused, in_range, validated
+from .base import EARLIEST_DATE, Actor, FieldErrors, RecordsBase, Refused, in_range, utc, validated
 
 DISCHARGE_REASONS = {
     "goals_met": "goals met",
@@ -36,6 +37,8 @@ class DischargeIn(BaseModel):
     reason: Literal["goals_met", "plateau", "referred", "client_stopped", "other"]
     note: SafeText(NOTE) = ""
     closed_on: date
+    # "Goals met" while the last visit advised a referral needs the therapist to say they know it.
+    referral_acknowledged: bool = False
 
     @field_validator("closed_on")
     @classmethod
@@ -70,6 +73,7 @@ class Response:
     answers: dict[str, Any]
     mode: str
     visit_id: int | None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class VisitPoint:
     case: dict[str, Any]
     assessment: dict[str, Any]
     details: dict[str, Any] | None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -106,9 +111,21 @@ class OutcomesMixin(RecordsBase):
             episode = Episode(clinic_id=clinic_id, client_id=client.id, started_on=on)
             db.add(episode)
             db.flush()
+            client.discharged_on = None  # back in care
         elif on < episode.started_on:
             episode.started_on = on  # a visit entered late, dated before the episode began
         return episode
+
+    @staticmethod
+    def _date_episode(db: Session, episode_id: int) -> None:
+        """An episode starts with its earliest visit or questionnaire (a visit's date may have been changed)."""
+        episode = db.get(Episode, episode_id)
+        dates = [d for d in (
+            db.scalar(select(func.min(Visit.visit_date)).where(Visit.episode_id == episode_id)),
+            db.scalar(select(func.min(QuestionnaireResponse.answered_on)).where(QuestionnaireResponse.episode_id == episode_id)),
+        ) if d is not None]
+        if episode is not None and dates:
+            episode.started_on = min(dates)
 
     def record_questionnaire(self, actor: Actor, client_id: int, instrument_id: str, answers: Any,
                              visit_id: int | None = None, answered_on: date | None = None, mode: str = "therapist") -> int:
@@ -163,10 +180,10 @@ class OutcomesMixin(RecordsBase):
             chosen = episodes[0] if episode_id is None else next((e for e in episodes if e.id == episode_id), None)
             if chosen is None:
                 raise Refused("episode", episode_id or 0, None)
-            visits = [VisitPoint(v.id, v.visit_date, v.pain_nrs, v.case, v.assessment, v.details) for v in db.scalars(
+            visits = [VisitPoint(v.id, v.visit_date, v.pain_nrs, v.case, v.assessment, v.details, utc(v.created_at)) for v in db.scalars(
                 select(Visit).where(Visit.episode_id == chosen.id).order_by(Visit.visit_date, Visit.id))]
             responses = [Response(r.id, r.instrument, r.answered_on, r.score, r.complete, r.result, r.answers, r.mode,
-                                  r.visit_id) for r in db.scalars(
+                                  r.visit_id, utc(r.created_at)) for r in db.scalars(
                 select(QuestionnaireResponse).where(QuestionnaireResponse.episode_id == chosen.id)
                 .order_by(QuestionnaireResponse.answered_on, QuestionnaireResponse.id))]
             self._audit(db, actor, purpose, client_id=client_id, detail=f"episode {chosen.id}")
@@ -183,15 +200,44 @@ class OutcomesMixin(RecordsBase):
                 raise FieldErrors({"reason": "This episode is already closed"})
             if discharge.closed_on < episode.started_on:
                 raise FieldErrors({"closed_on": "The discharge date is before the episode began"})
+            advised = self._referral_advised(db, episode.id)
+            if advised and discharge.reason == "goals_met" and not discharge.referral_acknowledged:
+                raise FieldErrors({"referral_acknowledged": (
+                    f"The last visit of this episode advised {'an' if advised[1] in ('urgent', 'emergency') else 'a'} "
+                    f"{advised[1]} referral: say in the note what became of it and tick the box, or choose 'referred on'")})
             episode.closed_on, episode.closed_by = discharge.closed_on, actor.user_id
             episode.discharge_reason, episode.discharge_note = discharge.reason, discharge.note
+            client = db.get(Client, client_id)
+            if db.scalar(select(func.count()).select_from(Episode).where(
+                    Episode.client_id == client_id, Episode.closed_on.is_(None))) == 0:
+                client.discharged_on = discharge.closed_on
             self._audit(db, actor, "episode.close", client_id=client_id, detail=f"episode {episode.id}: {discharge.reason}")
 
-    def latest_risk_group(self, actor: Actor, visit: Visit) -> str | None:
-        """The STarT Back risk group in force at a visit: the latest complete one of its episode up to its date."""
+    def latest_answers(self, actor: Actor, client_id: int, instrument: str) -> dict[str, Any] | None:
+        """The client's last answers to a questionnaire (to offer the same activities again), audited."""
+        with self._transaction(actor) as db:
+            self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
+            found = db.execute(select(QuestionnaireResponse.id, QuestionnaireResponse.answers).where(
+                QuestionnaireResponse.client_id == client_id, QuestionnaireResponse.instrument == instrument)
+                .order_by(QuestionnaireResponse.answered_on.desc(), QuestionnaireResponse.id.desc()).limit(1)).first()
+            if found is None:
+                return None
+            self._audit(db, actor, "questionnaire.read", client_id=client_id, detail=f"response {found.id}, to offer again")
+            return found.answers
+
+    @staticmethod
+    def _referral_advised(db: Session, episode_id: int) -> tuple[date, str] | None:
+        """The date and urgency of the referral the episode's last visit advised, if it did."""
+        last = db.execute(select(Visit.visit_date, Visit.referral).where(Visit.episode_id == episode_id)
+                          .order_by(Visit.visit_date.desc(), Visit.id.desc()).limit(1)).first()
+        return (last.visit_date, last.referral) if last and last.referral != "none" else None
+
+    def latest_risk_group(self, actor: Actor | None, visit: Visit, db: Session | None = None) -> str | None:
+        """The STarT Back risk group in force at a visit: the latest complete one of its episode up to its date
+        (read in the caller's transaction `db` when given: a second connection would wait for its write lock)."""
         if visit.episode_id is None:
             return None
-        with self.read_sessions() as db:
+        with nullcontext(db) if db is not None else self.read_sessions() as db:
             found = db.execute(select(QuestionnaireResponse.result).where(
                 QuestionnaireResponse.episode_id == visit.episode_id, QuestionnaireResponse.instrument == "start_back",
                 QuestionnaireResponse.complete.is_(True), QuestionnaireResponse.answered_on <= visit.visit_date)

@@ -1,4 +1,4 @@
-"""A clinic's records as CSV tables (clients, visits, scores) for its own analysis.
+"""A clinic's records as CSV tables (clients, visits, scores, treatments, consents) for its own analysis.
 
 Built from exported records (records.export_clients): one row per client, per
 visit, per questionnaire. Plain UTF-8 CSV with a header row; free-text notes
@@ -18,6 +18,12 @@ COLUMNS = {
     "visits.csv": ["client_id", "visit_date", "therapist", "pain_nrs", "referral", "lead_condition", "nerve_roots",
                    "pain_mechanism", "signed_at", "kb_version"],
     "scores.csv": ["client_id", "answered_on", "instrument", "score", "complete", "subscore", "risk_group", "band", "mode"],
+    # One row per technique given, with the session's response; one per consent.
+    "treatments.csv": ["client_id", "visit_date", "technique", "targets", "side", "minutes", "pressure", "overridden",
+                       "stopped_at_withdrawal", "session_minutes", "pain_before", "pain_after", "retest", "retest_before",
+                       "retest_after"],
+    "consents.csv": ["client_id", "visit_date", "scope", "pack", "areas", "methods", "decision", "given_at", "withdrawn_at",
+                     "taken_by"],
 }
 
 
@@ -56,7 +62,30 @@ def rows(records: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
             out["scores.csv"].append({"client_id": r["id"], "answered_on": q["answered_on"], "instrument": q["instrument"],
                                       "score": q["score"], "complete": q["complete"], "subscore": q["result"].get("subscore"),
                                       "risk_group": q["result"].get("risk_group"), "band": q["result"].get("band"), "mode": q["mode"]})
+        _treatment_rows(out, r)
     return out
+
+
+def _treatment_rows(out: dict[str, list[dict[str, Any]]], r: dict[str, Any]) -> None:
+    """The treatment as given and the consents of one exported client (free text stays out: reasons, words)."""
+    dates = {v["key"]: v["visit_date"] for v in r["visits"]}
+    for t in r.get("treatments", []):
+        given, response = t["given"], t["response"]
+        retest = response.get("retest") or {}
+        total = given.get("total_minutes")
+        session = total if total is not None else sum(e["minutes"] for e in given["entries"])
+        for e in given["entries"]:
+            out["treatments.csv"].append({
+                "client_id": r["id"], "visit_date": dates.get(t["visit"]), "technique": e["technique"],
+                "targets": " ".join(e["targets"]), "side": e["side"], "minutes": e["minutes"], "pressure": e["pressure"],
+                "overridden": bool(e.get("clinical_reason")), "stopped_at_withdrawal": bool(e.get("until_withdrawal")),
+                "session_minutes": session, "pain_before": response.get("pain_before"), "pain_after": response.get("pain_after"),
+                "retest": retest.get("id"), "retest_before": retest.get("before"), "retest_after": retest.get("after")})
+    for c in r.get("consents", []):
+        out["consents.csv"].append({
+            "client_id": r["id"], "visit_date": dates.get(c["visit"]), "scope": c["scope"], "pack": c["pack"],
+            "areas": " ".join(c["areas"]), "methods": " ".join(c["methods"]), "decision": c["decision"], "given_at": c["given_at"],
+            "withdrawn_at": c["withdrawn_at"], "taken_by": (c["taken_by"] or {}).get("name")})
 
 
 def csv_text(name: str, table: list[dict[str, Any]]) -> str:

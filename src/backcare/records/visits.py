@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from ..clinical import soap
@@ -24,7 +24,7 @@ from ..storage.models import Amendment, User, Visit, VisitDraft
 from .base import EARLIEST_DATE, Actor, FieldErrors, Forbidden, Locked, RecordsBase, Refused, in_range, storable_text, validated
 
 TIMELINE_PAGE = 20
-PALPATION_KINDS = ("hypertonic", "trigger_points", "tender")
+PALPATION_KINDS = ("hypertonic", "trigger_points", "reproduces_familiar_pain", "tender", "not_tender")
 SIDES = ("left", "right")
 
 
@@ -41,7 +41,7 @@ class VisitDetails(BaseModel):
     @field_validator("palpation_sides")
     @classmethod
     def _known(cls, value: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
-        structures = vocabulary().structures
+        structures = {**vocabulary().structures, **vocabulary().landmarks}  # tenderness is felt at landmarks too
         for kind, by_structure in value.items():
             if kind not in PALPATION_KINDS:
                 raise ValueError(f"unknown palpation finding {kind!r}")
@@ -49,6 +49,14 @@ class VisitDetails(BaseModel):
                 if structure not in structures or not sides or not set(sides) <= set(SIDES):
                     raise ValueError(f"palpation {kind}: {structure!r} needs left, right or both")
         return value
+
+
+def _keep_medical_history(client, case: dict[str, Any]) -> None:
+    """The medical history asked at a visit is the client's: each answer given (yes or no) replaces the
+    one on record, and a question not asked leaves it as it was."""
+    answered = case.get("medical") or {}
+    if answered:
+        client.medical = {**(client.medical or {}), **answered}
 
 
 class VisitIn(BaseModel):
@@ -94,6 +102,7 @@ class TimelineEntry:
 class Timeline:
     entries: list[TimelineEntry]
     next_before: int | None  # pass as `before` for older visits; None when there are none
+    first_number: int = 0  # the first entry is the client's visit number this (the first visit is 1)
 
 
 def allowed(choice: dict[str, Any]) -> bool:
@@ -151,6 +160,7 @@ class VisitsMixin(RecordsBase):
             db.add(visit)
             if client.last_visit_date is None or client.last_visit_date < visit_in.visit_date:
                 client.last_visit_date = visit_in.visit_date
+            _keep_medical_history(client, case)
             db.flush()
             self._drop_draft(db, actor, "new", client.id, None)
             if intake_id is not None:
@@ -169,7 +179,8 @@ class VisitsMixin(RecordsBase):
         with self._transaction(actor) as db:
             visit = self._visit(db, visit_id, actor)
             self._may_edit(visit, actor)
-            previous = soap.draft(visit.case, visit.assessment, visit.details)
+            # What the note was drafted as: the findings, and the treatment and consents when recorded (TreatmentMixin).
+            previous = self._draft_now(db, visit)  # type: ignore[attr-defined]
             untouched = all(getattr(visit, f"soap_{k}") == previous[k] for k in ("subjective", "objective", "assessment", "plan"))
             visit.visit_date, visit.case, visit.assessment = visit_in.visit_date, case, assessment
             visit.kb_version = assessment["knowledge_base"]["version"]
@@ -180,12 +191,17 @@ class VisitsMixin(RecordsBase):
             visit.details = visit_in.details.model_dump() if visit_in.details else None
             visit.handout_items = None
             visit.updated_at = datetime.now(timezone.utc)
+            if visit.episode_id is not None:
+                self._date_episode(db, visit.episode_id)  # type: ignore[attr-defined] - OutcomesMixin
             if untouched:
+                db.flush()
+                note = validated(SoapIn, self._draft_now(db, visit))  # type: ignore[attr-defined]
                 visit.soap_subjective, visit.soap_objective = note.subjective, note.objective
                 visit.soap_assessment, visit.soap_plan = note.assessment, note.plan
             client = visit.client
-            if client.last_visit_date is None or client.last_visit_date < visit_in.visit_date:
+            if client.last_visit_date is None or client.last_visit_date <= visit_in.visit_date:
                 client.last_visit_date = visit_in.visit_date
+                _keep_medical_history(client, case)  # only the latest visit speaks for the client's history now
             self._drop_draft(db, actor, "findings", visit.client_id, visit.id)
             self._audit(db, actor, "visit.update", client_id=visit.client_id, visit_id=visit.id,
                         detail="note redrafted" if untouched else "note text kept")
@@ -240,7 +256,12 @@ class VisitsMixin(RecordsBase):
             entries = [TimelineEntry(r.id, r.visit_date, r.name, r.pain_nrs, r.referral, r.lead_condition,
                                      r.signed_at is not None) for r in found[:limit]]
             self._audit(db, actor, "visit.list", client_id=client_id, detail=f"{len(entries)} visits shown")
-            return Timeline(entries, entries[-1].id if len(found) > limit else None)
+            number = 0
+            if entries:  # counted in the client's own index: the oldest visit is 1, whatever the page
+                number = db.scalar(select(func.count()).select_from(Visit).where(
+                    Visit.client_id == client_id,
+                    tuple_(Visit.visit_date, Visit.id) <= tuple_(entries[0].visit_date, entries[0].id)))
+            return Timeline(entries, entries[-1].id if len(found) > limit else None, number)
 
     def last_findings(self, actor: Actor, client_id: int) -> tuple[date, dict[str, Any], dict[str, Any] | None] | None:
         """The latest visit's date, findings and details, for a new visit to start from (audited)."""
@@ -289,6 +310,8 @@ class VisitsMixin(RecordsBase):
             self._sign(db, visit, actor)
 
     def _sign(self, db: Session, visit: Visit, actor: Actor) -> None:
+        # Sensitive-area work without a consent of this visit is refused here, in the signature itself.
+        self._check_consents(db, visit)  # type: ignore[attr-defined] - from TreatmentMixin
         visit.signed_at, visit.signed_by = datetime.now(timezone.utc), actor.user_id
         # A signed visit never changes: drafts of its findings or note have nothing left to become.
         db.execute(delete(VisitDraft).where(VisitDraft.visit_id == visit.id))

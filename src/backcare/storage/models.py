@@ -35,6 +35,12 @@ class Clinic(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # Whose records law applies (backcare.retention: how long records are kept, how fast requests are answered).
     jurisdiction: Mapped[str] = mapped_column(String(20), default="CA-ON", server_default="CA-ON")
+    # The consent pack its jurisdiction asks for (treatment/consent_packs.yaml); "" is the default pack.
+    consent_pack: Mapped[str] = mapped_column(String(20), default="")
+    # A Babel locale: the order of day, month and year on every page and paper (the month always in words).
+    locale: Mapped[str] = mapped_column(String(20), default="en_GB", server_default="en_GB")
+    # Minutes without a request before a session ends (the clinic sets it; a treatment is long).
+    idle_minutes: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -75,6 +81,17 @@ class Client(Base):
     medical: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # vocabulary medical_history flags
     consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_date: Mapped[date | None] = mapped_column(Date)
+    # The client's details: letters go to the family doctor; pronouns in papers follow the sex recorded.
+    sex: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(String(300))
+    family_doctor: Mapped[str | None] = mapped_column(String(200))
+    family_doctor_contact: Mapped[str | None] = mapped_column(String(300))
+    emergency_contact: Mapped[str | None] = mapped_column(String(300))
+    occupation: Mapped[str | None] = mapped_column(String(200))
+    medications: Mapped[str | None] = mapped_column(Text)
+    allergies: Mapped[str | None] = mapped_column(Text)
+    # Set when the client's episode of care is closed, cleared when a new one opens: lists mark and filter by it.
+    discharged_on: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
@@ -187,6 +204,7 @@ class IntakeLink(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     spent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # withdrawn by the clinic before use
 
 
 class Intake(Base):
@@ -203,6 +221,116 @@ class Intake(Base):
     urgency: Mapped[str] = mapped_column(String(10))  # the screening's referral urgency
     screening: Mapped[dict[str, Any]] = mapped_column(JSON)  # red flags, what to tell the client
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))  # the visit that took it up
+    # An emergency or urgent intake dealt with before any visit ("phoned the client, sent to the emergency department").
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[int | None] = mapped_column(Integer)
+    acknowledgement: Mapped[str | None] = mapped_column(Text)
+
+
+class HomeProgramme(Base):
+    """A client's home programme from one visit on: its items as given (title, instructions, dosage,
+    days a week, and what the visit changed). Never edited: the next visit adds the next version."""
+
+    __tablename__ = "home_programmes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    kb_version: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HomeLink(Base):
+    """The link to a client's home programme, for one episode of care (no account).
+
+    It opens with any of its keys (home_link_keys: the first, and one per
+    reminder e-mail), and ends when it expires, is revoked or replaced, or the
+    episode is closed.
+    """
+
+    __tablename__ = "home_links"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    psfs_activity: Mapped[str | None] = mapped_column(String(200))  # the baseline's activity asked about each week
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    end_reason: Mapped[str] = mapped_column(String(20), default="")  # revoked | replaced
+
+
+class HomeLinkKey(Base):
+    """One random token that opens a home link; only its SHA-256 is stored."""
+
+    __tablename__ = "home_link_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("home_links.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # link | reminder
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExerciseTick(Base):
+    """A home exercise the client ticked as done on a day (the clinic's calendar day)."""
+
+    __tablename__ = "exercise_ticks"
+    __table_args__ = (UniqueConstraint("client_id", "item", "done_on", name="uq_exercise_ticks_day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    item: Mapped[str] = mapped_column(String(60))
+    done_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CheckIn(Base):
+    """A client's weekly check-in, one a calendar week, with the screening of its emergency answers as given."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (UniqueConstraint("client_id", "week_of", name="uq_check_ins_week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("home_links.id"))  # None when imported
+    week_of: Mapped[date] = mapped_column(Date)  # the Monday of its week
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    urgency: Mapped[str] = mapped_column(String(10))
+    screening: Mapped[dict[str, Any]] = mapped_column(JSON)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    clinic_alerted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the e-mail to the clinic
+
+
+class CheckInReminder(Base):
+    """A check-in reminder sent (or listed) for one link and week: the unique pair makes it once only."""
+
+    __tablename__ = "check_in_reminders"
+    __table_args__ = (UniqueConstraint("link_id", "week_of", name="uq_check_in_reminders_week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("home_links.id"))
+    week_of: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class JobLock(Base):
+    """A named lock for work one server at a time must do (sending reminders): a row lock on
+    PostgreSQL, a lease on this row under SQLite's write lock."""
+
+    __tablename__ = "job_locks"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100), default="")
+    held_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Amendment(Base):
@@ -315,6 +443,50 @@ class Breach(Base):
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+class TreatmentRecord(Base):
+    """What was actually done at a visit, and how the client responded (treatment.model, as JSON).
+
+    Part of the visit's note: it changes only until the note is signed.
+    """
+
+    __tablename__ = "treatment_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), unique=True)
+    given: Mapped[dict[str, Any]] = mapped_column(JSON)  # entries, positioning, hydrotherapy, draping, exercises, total
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)  # pain before and after, the re-test, the client's words
+    after_effects: Mapped[dict[str, Any]] = mapped_column(JSON)  # what the client reports of the previous treatment
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TreatmentConsent(Base):
+    """A consent as given (or declined): to treatment in general, or to sensitive areas at one visit.
+
+    Never edited: a withdrawal adds its time; a new consent is a new row.
+    """
+
+    __tablename__ = "treatment_consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    scope: Mapped[str] = mapped_column(String(10))  # treatment | areas
+    pack: Mapped[str] = mapped_column(String(20))
+    areas: Mapped[list[str]] = mapped_column(JSON)
+    elements: Mapped[list[str]] = mapped_column(JSON)
+    methods: Mapped[list[str]] = mapped_column(JSON)  # verbal | written | tablet
+    decision: Mapped[str] = mapped_column(String(10))  # given | declined
+    techniques: Mapped[list[str]] = mapped_column(JSON)  # the plan it was given for
+    signed_name: Mapped[str] = mapped_column(String(200), default="")
+    signature: Mapped[str] = mapped_column(Text, default="")  # SVG path data drawn on the tablet
+    witness: Mapped[str] = mapped_column(String(200), default="")
+    taken_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_note: Mapped[str] = mapped_column(String(500), default="")
+    taker: Mapped[User] = relationship()
 
 
 class AuditEvent(Base):
@@ -407,8 +579,11 @@ class RateLimitEvent(Base):
 
 Index("ix_audit_clinic_at", AuditEvent.clinic_id, AuditEvent.at)
 Index("ix_audit_clinic_id_desc", AuditEvent.clinic_id, AuditEvent.id)
+Index("ix_audit_clinic_client", AuditEvent.clinic_id, AuditEvent.client_id, AuditEvent.id)
+Index("ix_audit_clinic_user", AuditEvent.clinic_id, AuditEvent.user_id, AuditEvent.id)
 Index("ix_clients_clinic_name", Client.clinic_id, Client.name_norm, Client.id)
 Index("uq_clients_clinic_identifier", Client.clinic_id, Client.identifier, unique=True)
+Index("ix_clients_clinic_discharged", Client.clinic_id, Client.discharged_on, Client.name_norm, Client.id)
 Index("ix_visits_client_date", Visit.client_id, Visit.visit_date, Visit.id)
 Index("ix_intake_links_client", IntakeLink.client_id)
 Index("ix_intakes_clinic_pending", Intake.clinic_id, Intake.visit_id, Intake.urgency)
@@ -419,3 +594,11 @@ Index("ix_referral_letters_visit", ReferralLetter.visit_id)
 Index("ix_visits_episode", Visit.episode_id, Visit.visit_date)
 Index("ix_visit_drafts_client", VisitDraft.client_id, VisitDraft.therapist_id)
 Index("ix_rate_limit_key_at", RateLimitEvent.key, RateLimitEvent.at)
+Index("ix_treatment_records_client", TreatmentRecord.client_id)
+Index("ix_treatment_consents_client", TreatmentConsent.client_id, TreatmentConsent.scope, TreatmentConsent.given_at)
+Index("ix_treatment_consents_visit", TreatmentConsent.visit_id)
+Index("ix_home_programmes_episode", HomeProgramme.episode_id, HomeProgramme.id)
+Index("ix_home_links_client", HomeLink.client_id)
+Index("ix_exercise_ticks_episode", ExerciseTick.episode_id, ExerciseTick.done_on)
+Index("ix_check_ins_clinic_flagged", CheckIn.clinic_id, CheckIn.acknowledged_at, CheckIn.urgency)
+Index("ix_check_ins_episode", CheckIn.episode_id, CheckIn.week_of)

@@ -19,7 +19,7 @@ def _safe_next(target: str | None) -> str:
     # Only same-site paths: never redirect to another host after login.
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target and len(target) < 2000:
         return target
-    return "/clients"
+    return "/today"
 
 
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -128,7 +128,7 @@ def logout(request: Request, session: CurrentSession = Depends(deps.session)) ->
 
 @router.get("/")
 def home(_: CurrentSession = Depends(deps.session)) -> Response:
-    return RedirectResponse("/clients", status_code=303)
+    return RedirectResponse("/today", status_code=303)
 
 
 @router.get("/account/password")
@@ -165,3 +165,12 @@ def change_password(request: Request, session: CurrentSession = Depends(deps.ses
     response = RedirectResponse("/account/password?changed=true", status_code=303)
     start_session(request, response, session.actor)
     return response
+
+
+@router.post("/session/keep")
+def keep_session(request: Request, session: CurrentSession = Depends(deps.session)) -> Response:
+    """'Stay signed in': a full idle timeout from now. The page's warning calls it before the session ends."""
+    from fastapi.responses import JSONResponse
+
+    expires = request.app.state.sessions.keep_alive(request.cookies.get(SESSION_COOKIE))
+    return JSONResponse({"idle_seconds": session.idle_minutes * 60, "expires_at": expires.isoformat() if expires else None})

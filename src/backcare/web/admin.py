@@ -60,7 +60,36 @@ def reset_password(request: Request, user_id: int, session: CurrentSession = Dep
     return RedirectResponse(f"/admin/users?reset={email}", status_code=303)
 
 
+# The kinds of event the log can be narrowed to: an action prefix -> what it is in words.
+AUDIT_ACTIONS = {"": "anything", "client.": "client records and lists", "visit.": "visits", "soap.": "notes",
+                 "draft.": "drafts", "intake.": "pre-visit intakes", "questionnaire.": "questionnaires",
+                 "progress.": "progress and reports", "episode.": "discharges", "referral_letter.": "referral letters",
+                 "client_mode.": "client mode on the tablet", "session.": "sign-ins and sign-outs", "user.": "accounts",
+                 "clinic.": "clinic settings", "export": "exports", "import": "imports", "access.refused": "refused attempts"}
+
+
 @router.get("/audit")
-def audit(request: Request, before: int | None = None, session: CurrentSession = Depends(deps.session),
+def audit(request: Request, before: int | None = None, user: str = "", client: str = "", action: str = "",
+          since: str = "", until: str = "", session: CurrentSession = Depends(deps.session),
           records: Records = Depends(deps.records)) -> Response:
-    return render(request, "audit.html", {"page": records.audit_log(session.actor, before=before)})
+    from datetime import date, datetime, time, timedelta
+
+    from ..records import AuditFilter
+    from .dates import zone_named
+
+    zone = zone_named(session.zone)
+
+    def day_start(text: str, days: int = 0) -> datetime | None:  # a date of the form, at midnight in the clinic's zone
+        try:
+            return datetime.combine(date.fromisoformat(text[:10]) + timedelta(days=days), time(), zone)
+        except ValueError:
+            return None
+
+    users = records.users(session.actor)
+    user_id = int(user) if user.isdigit() and any(u.id == int(user) for u in users) else None
+    where = AuditFilter(user_id=user_id, client_ids=tuple(records.clients_named(session.actor, client)) if client.strip() else None,
+                        action=action if action in AUDIT_ACTIONS else "", since=day_start(since), until=day_start(until, 1))
+    filters = {"user": user if user_id else "", "client": client[:100], "action": where.action, "since": since[:10] if where.since else "",
+               "until": until[:10] if where.until else ""}
+    return render(request, "audit.html", {"page": records.audit_log(session.actor, before=before, where=where),
+                                          "users": users, "actions": AUDIT_ACTIONS, "filters": filters})

@@ -30,7 +30,8 @@ DESCRIPTION = (
 )
 
 # Template folders: the web app's own, and those of the domains that bring pages of their own.
-TEMPLATE_DIRS = [HERE / "templates", HERE / "visits" / "templates", HERE / "outcomes" / "templates", HERE / "intake" / "templates"]
+TEMPLATE_DIRS = [HERE / "templates", HERE / "visits" / "templates", HERE / "outcomes" / "templates", HERE / "intake" / "templates",
+                 HERE / "treatment" / "templates", HERE / "homecare" / "templates"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -65,9 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register(templates.env)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from . import account, admin, api, clients, clinic, exchange, intake, outcomes, records_law, visits
+    from . import account, admin, api, clients, clinic, exchange, homecare, intake, outcomes, records_law, today, treatment, visits
 
-    for module in (api, account, clients, visits, outcomes, intake, exchange, clinic, admin, records_law):
+    for module in (api, account, today, clients, visits, outcomes, intake, homecare, exchange, clinic, admin, treatment,
+                   records_law):
         app.include_router(module.router)
     app.include_router(outcomes.api_router)
     app.include_router(exchange.api_router)

@@ -9,7 +9,7 @@ from ..clinical.knowledge.runtime import load_knowledge
 from ..clinical.vocabulary import vocabulary
 from ..records import FieldErrors, Records
 from . import deps
-from .forms import client_from_form
+from .forms import CLIENT_DETAILS, client_from_form
 from .records_context import records_law_context
 from .render import render
 from .security import CurrentSession
@@ -18,14 +18,18 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/clients")
-def clients(request: Request, q: str = "", after: int | None = None, session: CurrentSession = Depends(deps.session),
-            records: Records = Depends(deps.records)) -> Response:
-    page = records.list_clients(session.actor, q[:100], after=after)
+def clients(request: Request, q: str = "", after: int | None = None, status: str = "all",
+            session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
+    status = status if status in ("all", "current", "discharged") else "all"
+    page = records.list_clients(session.actor, q[:100], after=after, status=status)
+    context = {"page": page, "q": q[:100], "status": status}
     # htmx asks for rows only: the search box replaces them, "More clients" appends them.
     if request.headers.get("hx-request"):
-        return render(request, "_client_rows.html", {"page": page, "q": q[:100], "appending": after is not None})
+        return render(request, "_client_rows.html", context | {"appending": after is not None})
     flagged = records.flagged_intakes(session.actor) if after is None else []
-    return render(request, "clients.html", {"page": page, "q": q[:100], "appending": False, "flagged": flagged})
+    check_ins = records.flagged_check_ins(session.actor) if after is None else []
+    return render(request, "clients.html", context | {"appending": False, "flagged": flagged,
+                                                      "flagged_check_ins": check_ins, "alerts_back": "/clients"})
 
 
 @router.get("/clients/new")
@@ -68,9 +72,14 @@ def client_page(request: Request, client_id: int, before: int | None = None, don
         "client": client, "timeline": timeline, "pains": pains, "pain_mic": pain_mic,
         "medical": medical_summary(client.medical or {}), "drafts": records.drafts_of_client(session.actor, client_id),
         "intakes": [i for i in records.intakes(session.actor, client_id) if i.visit_id is None],
-        "intake_kb": load_knowledge().intake, **records_law_context(request, records, session.actor, client_id),
-        "done": {"discarded": "Draft discarded.", "request": "Request recorded; its clock is running.",
-                 "answered": "Request closed.", "corrected": "Attached to the record."}.get(done, "")})
+        "intake_kb": load_knowledge().intake, "client_check_ins": records.flagged_check_ins(session.actor, client_id),
+        **records_law_context(request, records, session.actor, client_id),
+        "done": DONE.get(done, ""),
+        "problem": "Say what you did before recording it (e.g. phoned the client at 10:20)." if done == "acknowledge-empty" else ""})
+
+
+DONE = {"discarded": "Draft discarded.", "acknowledged": "Recorded: the intake no longer waits in the alerts.",
+        "request": "Request recorded; its clock is running.", "answered": "Request closed.", "corrected": "Attached to the record."}
 
 
 @router.get("/clients/{client_id}/edit")
@@ -78,7 +87,8 @@ def edit_client(request: Request, client_id: int, session: CurrentSession = Depe
                 records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
     values = {"name": client.name, "date_of_birth": client.date_of_birth, "phone": client.phone, "email": client.email,
-              "medical": client.medical, "consent_given": client.consent_given, "consent_date": client.consent_date}
+              "medical": client.medical, "consent_given": client.consent_given, "consent_date": client.consent_date,
+              **{k: getattr(client, k) for k in CLIENT_DETAILS}}
     return render(request, "client_form.html", {"values": values, "errors": {}, "client_id": client_id})
 
 

@@ -1,9 +1,10 @@
-"""Dates and times in one format: the browser's own (from Accept-Language), in the clinic's time zone.
+"""Dates and times in one unambiguous form: the month in words, in the order the clinic's locale uses.
 
-A date field in the browser shows dates in the browser's locale (11/24/2026 in
-the United States, 24/11/2026 in Britain); every page prints dates in that same
-numeric form, and times in the clinic's zone with its abbreviation, so a date
-typed and a date shown always look alike.
+'3/2/1979' is 3 February to a reader in London and March 2 to one in Boston,
+and a referral letter is read by people the clinic never meets. Every page and
+every paper therefore writes the month in words ('2 Mar 1979' for en_GB,
+'Mar 2, 1979' for en_US), in the locale an admin sets on the clinic settings
+page, and times in the clinic's time zone with its abbreviation.
 """
 from __future__ import annotations
 
@@ -18,36 +19,30 @@ DEFAULT_LOCALE = "en_GB"
 UTC = ZoneInfo("UTC")
 
 
-@lru_cache(maxsize=256)
-def locale_from(accept_language: str | None) -> Locale:
-    """The first language of an Accept-Language header that Babel knows; British English otherwise."""
-    for part in (accept_language or "").split(",")[:10]:
-        tag = part.split(";", 1)[0].strip()
-        if not tag or tag == "*" or len(tag) > 35:
-            continue
-        try:
-            found = Locale.parse(tag, sep="-")
-        except (ValueError, UnknownLocaleError):
-            continue
-        # A bare language ("en") has no date order of its own: take its most likely country.
-        if found.territory is None and found.language in _LIKELY:
-            found = Locale(found.language, _LIKELY[found.language])
-        return found
-    return Locale.parse(DEFAULT_LOCALE)
+@lru_cache(maxsize=64)
+def locale_named(name: str | None) -> Locale:
+    """The clinic's locale (British English when none is set or the name is unknown)."""
+    try:
+        return Locale.parse(name or DEFAULT_LOCALE)
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse(DEFAULT_LOCALE)
 
 
-# Chromium and Firefox send "en-US,en" and the like; a bare language is rare. Only a few are mapped.
-_LIKELY = {"en": "GB", "de": "DE", "fr": "FR", "nl": "NL", "es": "ES", "it": "IT", "pt": "PT"}
+def locale_of(request) -> Locale:
+    """The locale of the clinic of the request's session."""
+    session = getattr(request.state, "session", None)
+    return locale_named(getattr(session, "locale", None))
 
 
 def day(value: date | None, locale: Locale) -> str:
+    """'5 Dec 2026' (en_GB), 'Dec 5, 2026' (en_US), '5. Dez. 2026' (de_DE): never all numbers."""
     if value is None:
         return ""
-    return format_skeleton("yMd", value, locale=locale)
+    return format_skeleton("yMMMd", value, locale=locale)
 
 
 def moment(value: datetime | None, locale: Locale, zone: ZoneInfo = UTC) -> str:
-    """A date and time in the clinic's zone, with the zone's abbreviation: '11/24/2026, 2:05 PM CET'."""
+    """A date and time in the clinic's zone, with the zone's abbreviation: '24 Nov 2026, 14:05 CET'."""
     if value is None:
         return ""
     local = (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(zone)

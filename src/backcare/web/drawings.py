@@ -64,6 +64,41 @@ _POSES: dict[str, tuple[Point, list[list[Point]], str]] = {
                       _CHAIR + '<path d="M128 30 q8 6 6 16" fill="none" stroke="#e4572e" stroke-width="2"/>'),
     "relaxation_breathing": ((18, 62), [[(30, 63), (84, 63), (106, 46), (130, 66)], [(34, 63), (60, 68)]],
                              '<path d="M40 44 q8 -8 16 0 t16 0 t16 0" fill="none" stroke="#e4572e" stroke-width="2"/>'),
+    # Lying on the back, knees bent, pushing out into a belt round the knees.
+    "hip_abductor_isometrics": ((18, 62), [[(30, 63), (84, 63), (106, 40), (124, 68)], [(34, 63), (60, 68)]],
+                                '<ellipse cx="106" cy="42" rx="9" ry="5" fill="none" stroke="#1f5f8b" stroke-width="2.5"/>'
+                                '<path d="M92 30 l-8 -6 M120 30 l8 -6" fill="none" stroke="#e4572e" stroke-width="2.5"/>'),
+    # Knee bent to a right angle, the heel pressing into the floor towards the body.
+    "hamstring_isometrics": ((18, 62), [[(30, 63), (84, 63), (112, 36), (118, 68)], [(34, 63), (60, 68)]],
+                             '<path d="M132 66 h-10 M126 61 l-5 5 l5 5" fill="none" stroke="#e4572e" stroke-width="2.5"/>'),
+    # On the back: one leg straight, the other bent knee falling out and back.
+    "hip_mobility_exercises": ((18, 62), [[(30, 63), (84, 63), (150, 66)], [(84, 63), (110, 40), (126, 62)], [(34, 63), (60, 68)]],
+                               '<path d="M112 30 q16 0 22 16" fill="none" stroke="#e4572e" stroke-width="2"/>'
+                               '<path d="M134 46 l-1 -8 l-6 4" fill="none" stroke="#e4572e" stroke-width="2"/>'),
+    # Standing, with a firm belt low around the hips.
+    "pelvic_belt_support": ((80, 10), [[(80, 20), (80, 46)], [(80, 46), (70, 70)], [(80, 46), (90, 70)], [(80, 26), (70, 42)], [(80, 26), (90, 42)]],
+                            '<rect x="68" y="40" width="24" height="7" rx="3" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2"/>'),
+    # Sitting on a wedge cushion, leaning a little forward.
+    "coccyx_cushion": ((76, 12), [[(76, 22), (72, 44), (104, 46), (104, 70)], [(74, 28), (92, 42)]],
+                       _CHAIR + '<path d="M60 52 L102 52 L102 44 Z" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2"/>'),
+    # Lying on the good side, pillow between the knees; the painful hip (red) on top.
+    "avoid_lying_on_painful_side": ((22, 48), [[(32, 52), (92, 58), (116, 48), (140, 62)], [(92, 60), (118, 58), (142, 66)], [(36, 54), (48, 64)]],
+                                    '<ellipse cx="118" cy="53" rx="9" ry="5" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2"/>'
+                                    '<circle cx="92" cy="52" r="5" fill="#e4572e"/>'
+                                    '<line x1="8" y1="68" x2="154" y2="68" stroke="#9aa6b2" stroke-width="4"/>'),
+    # Walking, then standing still until the calf settles.
+    "interval_walking": ((50, 10), [[(50, 20), (50, 46)], [(50, 46), (38, 70)], [(50, 46), (64, 70)], [(50, 26), (40, 42)], [(50, 26), (62, 40)],
+                                    [(120, 20), (120, 46)], [(120, 46), (114, 70)], [(120, 46), (126, 70)], [(120, 26), (114, 44)], [(120, 26), (126, 44)]],
+                         '<circle cx="120" cy="10" r="8" fill="#fff" stroke="#1d2733" stroke-width="2.5"/>'
+                         '<path d="M82 34 h14 M92 29 l5 5 l-5 5" fill="none" stroke="#e4572e" stroke-width="2.5"/>'),
+    # A foot looked at through a magnifying glass.
+    "daily_foot_check": ((0, 0), [], '<path d="M40 62 q-4 -30 22 -36 q22 -2 40 10 q14 10 26 22 q4 8 -6 8 z" fill="#fff" stroke="#1d2733" stroke-width="2.5"/>'
+                         '<circle cx="112" cy="26" r="12" fill="none" stroke="#1f5f8b" stroke-width="3"/>'
+                         '<line x1="120" y1="35" x2="134" y2="50" stroke="#1f5f8b" stroke-width="4" stroke-linecap="round"/>'),
+    # The sport's ball, struck through: a pause from the sport, not from moving.
+    "relative_rest_from_sport": ((0, 0), [], '<circle cx="80" cy="38" r="22" fill="#cfe3f3" stroke="#1f5f8b" stroke-width="2.5"/>'
+                                 '<path d="M66 24 q14 14 0 28 M94 24 q-14 14 0 28" fill="none" stroke="#1f5f8b" stroke-width="2"/>'
+                                 '<line x1="58" y1="60" x2="102" y2="16" stroke="#e4572e" stroke-width="4" stroke-linecap="round"/>'),
 }
 
 

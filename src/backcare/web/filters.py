@@ -6,9 +6,9 @@ from typing import Any
 
 from jinja2 import Environment, pass_context
 
-from ..clinical.soap import confidence_words
+from ..clinical.soap import confidence_words, percent
 from ..clinical.vocabulary import vocabulary
-from .dates import UTC, day, locale_from, moment
+from .dates import UTC, day, locale_named, moment
 
 
 def name(identifier: str, kind: str) -> str:
@@ -30,7 +30,7 @@ def words(identifier: Any) -> str:
 @pass_context
 def when(context, value: date | datetime | None) -> str:
     """A date, or a time in the clinic's zone, in the page's one format (see dates)."""
-    locale = context.get("locale") or locale_from(None)
+    locale = context.get("locale") or locale_named(None)
     if isinstance(value, datetime):
         return moment(value, locale, context.get("zone") or UTC)
     return day(value, locale)
@@ -45,10 +45,30 @@ def paper(context, value: date | datetime | None) -> str:
         return ""
     if isinstance(value, str):  # an exported record's ISO date or time
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    locale = context.get("locale") or locale_from(None)
+    locale = context.get("locale") or locale_named(None)
     if isinstance(value, datetime):
         value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(context.get("zone") or UTC).date()
     return format_date(value, "long", locale=locale)  # "5 December 2026", "December 5, 2026"
+
+
+# Whom the client should see (the assessment's referral.to), as the panel and the status bar say it.
+REFERRAL_TO = {
+    "emergency_department": "Emergency department now",
+    "family_doctor": "Family doctor",
+    "surgical_team": "The surgical team who operated",
+    "physiotherapist": "A physiotherapist or sports physician",
+    "obstetric_care": "The midwife or maternity team",
+    "chiropractor": "A chiropractor or osteopath",
+}
+
+
+def referral_to(destination: str | None) -> str:
+    return REFERRAL_TO.get(destination or "", "")
+
+
+def score(value: float | int | None) -> str:
+    """A score as people write it: 12, 12.5, 44.4 (one decimal at most, never '12.0')."""
+    return "" if value is None else f"{round(float(value), 1):g}"
 
 
 def dosage(item: dict[str, Any]) -> str:
@@ -68,6 +88,6 @@ def dosage(item: dict[str, Any]) -> str:
 def register(env: Environment) -> None:
     from .visits.fields import label
 
-    env.filters.update(name=name, words=words, sentence=sentence, when=when, paper=paper, dosage=dosage, confidence=confidence_words, field_label=label)
+    env.filters.update(name=name, words=words, referral_to=referral_to, score=score, percent=percent, sentence=sentence, when=when, paper=paper, dosage=dosage, confidence=confidence_words, field_label=label)
     env.tests["startswith"] = lambda value, prefix: str(value).startswith(prefix)
     env.globals["vocab"] = vocabulary()

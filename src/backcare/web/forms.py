@@ -14,6 +14,11 @@ from ..clinical.vocabulary import vocabulary
 TRI_STATE = {"yes": True, "no": False}
 
 
+# The client's details beyond name and contact, in the order the form asks them.
+CLIENT_DETAILS = ("sex", "address", "occupation", "family_doctor", "family_doctor_contact", "emergency_contact",
+                  "medications", "allergies")
+
+
 def client_from_form(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     """The client the form describes, and the fields whose value is not one the form offers."""
     def text(name: str) -> str | None:
@@ -33,7 +38,7 @@ def client_from_form(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
         errors["consent_given"] = "Tick the box, or leave it empty"
     data = {"name": text("name") or "", "date_of_birth": text("date_of_birth"), "phone": text("phone"),
             "email": text("email"), "medical": medical, "consent_given": consent == "yes",
-            "consent_date": text("consent_date")}
+            "consent_date": text("consent_date"), **{k: text(k) for k in CLIENT_DETAILS}}
     return data, errors
 
 

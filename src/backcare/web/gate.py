@@ -4,7 +4,8 @@ last word on errors.
 `RequestGate`: a body larger than its address allows is refused (413) from its
 declared length, or as soon as the bytes sent pass the limit; a request that
 changes something must carry a live session before a byte of its body is read
-(only signing in and a client's intake go without). So a large upload without a
+(only signing in, a client's intake and a client's home programme page go without,
+each with its own small limit). So a large upload without a
 session costs nothing but its headers.
 
 `ServerErrors`: an error no handler took is logged by its type and place only
@@ -30,7 +31,7 @@ log = logging.getLogger("backcare")
 DEFAULT_LIMIT = 2 * 1024 * 1024  # a visit form with every note at its longest, percent-encoded
 IMPORT_LIMIT = 51 * 1024 * 1024  # a 50 MB export file and its form
 LIMITS = {"/admin/import": IMPORT_LIMIT, "/api/import/fhir": IMPORT_LIMIT}
-PUBLIC = ("/login", "/api/login", "/intake/")  # the only writes without a session
+PUBLIC = ("/login", "/api/login", "/intake/", "/home/")  # the only writes without a session: signing in, a client's own links
 PUBLIC_LIMIT = 256 * 1024
 
 

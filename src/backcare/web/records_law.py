@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 
 from ..records import Actor, FieldErrors, Forbidden, Records
 from . import deps
-from .dates import locale_from, zone_named
+from .dates import locale_of, zone_named
 from .clients import client_page
 from .render import render
 from .security import CurrentSession
@@ -94,7 +94,7 @@ def readable_copy(request: Request, client_id: int, session: CurrentSession = De
     [record] = records.export_clients(session.actor, client_id, purpose="export.copy")
     corrections = records.corrections(session.actor, client_id)
     context = {"record": record, "corrections": corrections, "clinic": records.clinic_details(session.actor),
-               "locale": locale_from(request.headers.get("accept-language")), "zone": zone_named(session.zone),
+               "locale": locale_of(request), "zone": zone_named(session.zone),
                "made": date.today()}
     html = request.app.state.templates.get_template("record_copy_pdf.html").render(context)
     return Response(html_to_pdf(html), media_type="application/pdf",

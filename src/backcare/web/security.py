@@ -55,13 +55,17 @@ class CurrentSession:
     csrf_token: str
     must_change_password: bool = False
     zone: str = "UTC"  # the clinic's time zone: every time a page shows is in it
+    # ...and its locale (the order of day, month and year) and how long a session may stay idle.
+    locale: str = "en_GB"
+    idle_minutes: int = 90
     # While a client fills in a questionnaire on the therapist's tablet: which one, and how it goes.
     client_mode: dict | None = None
 
 
 _SESSION_QUERY = (
     select(LoginSession.token_hash, LoginSession.csrf_token, LoginSession.created_at, LoginSession.expires_at, LoginSession.client_mode,
-           User.id, User.clinic_id, User.role, User.name, User.active, User.must_change_password, Clinic.timezone)
+           User.id, User.clinic_id, User.role, User.name, User.active, User.must_change_password, Clinic.timezone,
+           Clinic.locale, Clinic.idle_minutes)
     .join(User, User.id == LoginSession.user_id).join(Clinic, Clinic.id == User.clinic_id))
 
 
@@ -119,9 +123,10 @@ class SessionStore:
         now = datetime.now(timezone.utc)
         with self.engine.begin() as connection:
             connection.execute(delete(LoginSession).where(LoginSession.expires_at < now))
+            minutes = connection.scalar(select(Clinic.idle_minutes).where(Clinic.id == actor.clinic_id))
             connection.execute(insert(LoginSession).values(
                 token_hash=_digest(token), user_id=actor.user_id, csrf_token=csrf, created_at=now,
-                expires_at=now + timedelta(minutes=self.settings.session_idle_minutes), client_mode=client_mode))
+                expires_at=now + timedelta(minutes=self._idle(minutes)), client_mode=client_mode))
         return token, csrf
 
     def set_client_mode(self, token: str, client_mode: dict) -> None:
@@ -160,16 +165,31 @@ class SessionStore:
         if expires < now or created + timedelta(hours=self.settings.session_max_hours) < now or not row.active:
             self.end(token)
             return None
-        idle = timedelta(minutes=self.settings.session_idle_minutes)
+        idle = timedelta(minutes=self._idle(row.idle_minutes))
         if expires - now < idle - timedelta(seconds=self.settings.session_touch_seconds):
             # Sliding idle timeout, capped by the absolute lifetime above; written rarely.
             with self.engine.begin() as connection:
                 connection.execute(update(LoginSession).where(LoginSession.token_hash == row.token_hash)
                                    .values(expires_at=now + idle))
         current = CurrentSession(Actor(row.id, row.clinic_id, row.role, row.name), row.csrf_token, row.must_change_password,
-                                 row.timezone or "UTC", row.client_mode)
+                                 zone=row.timezone or "UTC", client_mode=row.client_mode, locale=row.locale or "en_GB",
+                                 idle_minutes=self._idle(row.idle_minutes))
         self._remember(digest, current)
         return current
+
+    def _idle(self, clinic_minutes: int | None) -> int:
+        """The clinic's idle timeout; the server's setting where the clinic has none."""
+        return clinic_minutes or self.settings.session_idle_minutes
+
+    def keep_alive(self, token: str | None) -> datetime | None:
+        """Move the session's idle deadline to a full timeout from now (the 'stay signed in' button)."""
+        current = self.resume(token)
+        if current is None:
+            return None
+        expires = datetime.now(timezone.utc) + timedelta(minutes=current.idle_minutes)
+        with self.engine.begin() as connection:
+            connection.execute(update(LoginSession).where(LoginSession.token_hash == _digest(token)).values(expires_at=expires))
+        return expires
 
     def end(self, token: str | None) -> None:
         if token:

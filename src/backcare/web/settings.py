@@ -24,7 +24,7 @@ class Settings:
     # Browsers accept Secure cookies from http://127.0.0.1 and localhost, so
     # this stays on even for the local default; behind TLS it is required.
     secure_cookies: bool = field(default_factory=lambda: _flag("BACKCARE_SECURE_COOKIES", True))
-    session_idle_minutes: int = 30
+    session_idle_minutes: int = 90  # where a clinic has not set its own (the clinic settings page)
     session_max_hours: int = 12
     # A session's last-seen time is written at most this often (not on every request).
     session_touch_seconds: int = 60
@@ -48,5 +48,8 @@ class Settings:
     # Intake submissions (and refused links) per client address in a window: a burst is refused.
     intake_max_per_window: int = 10
     intake_window_seconds: int = 600
+    # The home programme's page: ticks, check-ins and refused links per client address in a window.
+    homecare_max_per_window: int = 60
+    homecare_window_seconds: int = 600
     # A YAML file with the licensed wording of questionnaires the clinic holds licences for (see README).
     instrument_wording: str | None = field(default_factory=lambda: os.environ.get("BACKCARE_INSTRUMENT_WORDING") or None)

@@ -194,40 +194,76 @@ def validate(data, custom_formats={}, name_prefix=None):
             if not data__neuro_any_of_count9:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".neuro cannot be validated by any definition")
         else: data["neuro"] = None
+        if "hip" in data_keys:
+            data_keys.remove("hip")
+            data__hip = data["hip"]
+            data__hip_any_of_count10 = 0
+            if not data__hip_any_of_count10:
+                try:
+                    validate____defs_hip(data__hip, custom_formats, (name_prefix or "data") + ".hip")
+                    data__hip_any_of_count10 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__hip_any_of_count10:
+                try:
+                    if not isinstance(data__hip, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip must be null")
+                    data__hip_any_of_count10 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__hip_any_of_count10:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip cannot be validated by any definition")
+        else: data["hip"] = None
+        if "circulation" in data_keys:
+            data_keys.remove("circulation")
+            data__circulation = data["circulation"]
+            data__circulation_any_of_count11 = 0
+            if not data__circulation_any_of_count11:
+                try:
+                    validate____defs_circulation(data__circulation, custom_formats, (name_prefix or "data") + ".circulation")
+                    data__circulation_any_of_count11 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__circulation_any_of_count11:
+                try:
+                    if not isinstance(data__circulation, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".circulation must be null")
+                    data__circulation_any_of_count11 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__circulation_any_of_count11:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".circulation cannot be validated by any definition")
+        else: data["circulation"] = None
         if "palpation" in data_keys:
             data_keys.remove("palpation")
             data__palpation = data["palpation"]
-            data__palpation_any_of_count10 = 0
-            if not data__palpation_any_of_count10:
+            data__palpation_any_of_count12 = 0
+            if not data__palpation_any_of_count12:
                 try:
                     validate____defs_palpation(data__palpation, custom_formats, (name_prefix or "data") + ".palpation")
-                    data__palpation_any_of_count10 += 1
+                    data__palpation_any_of_count12 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__palpation_any_of_count10:
+            if not data__palpation_any_of_count12:
                 try:
                     if not isinstance(data__palpation, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".palpation must be null")
-                    data__palpation_any_of_count10 += 1
+                    data__palpation_any_of_count12 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__palpation_any_of_count10:
+            if not data__palpation_any_of_count12:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".palpation cannot be validated by any definition")
         else: data["palpation"] = None
         if "pain_mechanism_criteria" in data_keys:
             data_keys.remove("pain_mechanism_criteria")
             data__painmechanismcriteria = data["pain_mechanism_criteria"]
-            data__painmechanismcriteria_any_of_count11 = 0
-            if not data__painmechanismcriteria_any_of_count11:
+            data__painmechanismcriteria_any_of_count13 = 0
+            if not data__painmechanismcriteria_any_of_count13:
                 try:
                     validate____defs_painmechanismcriteria(data__painmechanismcriteria, custom_formats, (name_prefix or "data") + ".pain_mechanism_criteria")
-                    data__painmechanismcriteria_any_of_count11 += 1
+                    data__painmechanismcriteria_any_of_count13 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__painmechanismcriteria_any_of_count11:
+            if not data__painmechanismcriteria_any_of_count13:
                 try:
                     if not isinstance(data__painmechanismcriteria, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_mechanism_criteria must be null")
-                    data__painmechanismcriteria_any_of_count11 += 1
+                    data__painmechanismcriteria_any_of_count13 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__painmechanismcriteria_any_of_count11:
+            if not data__painmechanismcriteria_any_of_count13:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_mechanism_criteria cannot be validated by any definition")
         else: data["pain_mechanism_criteria"] = None
         if data_keys:
@@ -243,723 +279,723 @@ def validate____defs_painmechanismcriteria(data, custom_formats={}, name_prefix=
         if "recent_onset" in data_keys:
             data_keys.remove("recent_onset")
             data__recentonset = data["recent_onset"]
-            data__recentonset_any_of_count12 = 0
-            if not data__recentonset_any_of_count12:
+            data__recentonset_any_of_count14 = 0
+            if not data__recentonset_any_of_count14:
                 try:
                     if not isinstance(data__recentonset, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_onset must be boolean")
-                    data__recentonset_any_of_count12 += 1
+                    data__recentonset_any_of_count14 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__recentonset_any_of_count12:
+            if not data__recentonset_any_of_count14:
                 try:
                     if not isinstance(data__recentonset, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_onset must be null")
-                    data__recentonset_any_of_count12 += 1
+                    data__recentonset_any_of_count14 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__recentonset_any_of_count12:
+            if not data__recentonset_any_of_count14:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_onset cannot be validated by any definition")
         else: data["recent_onset"] = None
         if "proportionate_to_cause" in data_keys:
             data_keys.remove("proportionate_to_cause")
             data__proportionatetocause = data["proportionate_to_cause"]
-            data__proportionatetocause_any_of_count13 = 0
-            if not data__proportionatetocause_any_of_count13:
+            data__proportionatetocause_any_of_count15 = 0
+            if not data__proportionatetocause_any_of_count15:
                 try:
                     if not isinstance(data__proportionatetocause, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".proportionate_to_cause must be boolean")
-                    data__proportionatetocause_any_of_count13 += 1
+                    data__proportionatetocause_any_of_count15 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__proportionatetocause_any_of_count13:
+            if not data__proportionatetocause_any_of_count15:
                 try:
                     if not isinstance(data__proportionatetocause, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".proportionate_to_cause must be null")
-                    data__proportionatetocause_any_of_count13 += 1
+                    data__proportionatetocause_any_of_count15 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__proportionatetocause_any_of_count13:
+            if not data__proportionatetocause_any_of_count15:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".proportionate_to_cause cannot be validated by any definition")
         else: data["proportionate_to_cause"] = None
         if "nerve_injury_history" in data_keys:
             data_keys.remove("nerve_injury_history")
             data__nerveinjuryhistory = data["nerve_injury_history"]
-            data__nerveinjuryhistory_any_of_count14 = 0
-            if not data__nerveinjuryhistory_any_of_count14:
+            data__nerveinjuryhistory_any_of_count16 = 0
+            if not data__nerveinjuryhistory_any_of_count16:
                 try:
                     if not isinstance(data__nerveinjuryhistory, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".nerve_injury_history must be boolean")
-                    data__nerveinjuryhistory_any_of_count14 += 1
+                    data__nerveinjuryhistory_any_of_count16 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__nerveinjuryhistory_any_of_count14:
+            if not data__nerveinjuryhistory_any_of_count16:
                 try:
                     if not isinstance(data__nerveinjuryhistory, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".nerve_injury_history must be null")
-                    data__nerveinjuryhistory_any_of_count14 += 1
+                    data__nerveinjuryhistory_any_of_count16 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__nerveinjuryhistory_any_of_count14:
+            if not data__nerveinjuryhistory_any_of_count16:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".nerve_injury_history cannot be validated by any definition")
         else: data["nerve_injury_history"] = None
         if "disproportionate_to_injury" in data_keys:
             data_keys.remove("disproportionate_to_injury")
             data__disproportionatetoinjury = data["disproportionate_to_injury"]
-            data__disproportionatetoinjury_any_of_count15 = 0
-            if not data__disproportionatetoinjury_any_of_count15:
+            data__disproportionatetoinjury_any_of_count17 = 0
+            if not data__disproportionatetoinjury_any_of_count17:
                 try:
                     if not isinstance(data__disproportionatetoinjury, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".disproportionate_to_injury must be boolean")
-                    data__disproportionatetoinjury_any_of_count15 += 1
+                    data__disproportionatetoinjury_any_of_count17 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__disproportionatetoinjury_any_of_count15:
+            if not data__disproportionatetoinjury_any_of_count17:
                 try:
                     if not isinstance(data__disproportionatetoinjury, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".disproportionate_to_injury must be null")
-                    data__disproportionatetoinjury_any_of_count15 += 1
+                    data__disproportionatetoinjury_any_of_count17 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__disproportionatetoinjury_any_of_count15:
+            if not data__disproportionatetoinjury_any_of_count17:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".disproportionate_to_injury cannot be validated by any definition")
         else: data["disproportionate_to_injury"] = None
         if "intermittent_mechanical" in data_keys:
             data_keys.remove("intermittent_mechanical")
             data__intermittentmechanical = data["intermittent_mechanical"]
-            data__intermittentmechanical_any_of_count16 = 0
-            if not data__intermittentmechanical_any_of_count16:
+            data__intermittentmechanical_any_of_count18 = 0
+            if not data__intermittentmechanical_any_of_count18:
                 try:
                     if not isinstance(data__intermittentmechanical, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".intermittent_mechanical must be boolean")
-                    data__intermittentmechanical_any_of_count16 += 1
+                    data__intermittentmechanical_any_of_count18 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__intermittentmechanical_any_of_count16:
+            if not data__intermittentmechanical_any_of_count18:
                 try:
                     if not isinstance(data__intermittentmechanical, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".intermittent_mechanical must be null")
-                    data__intermittentmechanical_any_of_count16 += 1
+                    data__intermittentmechanical_any_of_count18 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__intermittentmechanical_any_of_count16:
+            if not data__intermittentmechanical_any_of_count18:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".intermittent_mechanical cannot be validated by any definition")
         else: data["intermittent_mechanical"] = None
         if "constant_unremitting" in data_keys:
             data_keys.remove("constant_unremitting")
             data__constantunremitting = data["constant_unremitting"]
-            data__constantunremitting_any_of_count17 = 0
-            if not data__constantunremitting_any_of_count17:
+            data__constantunremitting_any_of_count19 = 0
+            if not data__constantunremitting_any_of_count19:
                 try:
                     if not isinstance(data__constantunremitting, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".constant_unremitting must be boolean")
-                    data__constantunremitting_any_of_count17 += 1
+                    data__constantunremitting_any_of_count19 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__constantunremitting_any_of_count17:
+            if not data__constantunremitting_any_of_count19:
                 try:
                     if not isinstance(data__constantunremitting, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".constant_unremitting must be null")
-                    data__constantunremitting_any_of_count17 += 1
+                    data__constantunremitting_any_of_count19 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__constantunremitting_any_of_count17:
+            if not data__constantunremitting_any_of_count19:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".constant_unremitting cannot be validated by any definition")
         else: data["constant_unremitting"] = None
         if "burning_shooting_electric" in data_keys:
             data_keys.remove("burning_shooting_electric")
             data__burningshootingelectric = data["burning_shooting_electric"]
-            data__burningshootingelectric_any_of_count18 = 0
-            if not data__burningshootingelectric_any_of_count18:
+            data__burningshootingelectric_any_of_count20 = 0
+            if not data__burningshootingelectric_any_of_count20:
                 try:
                     if not isinstance(data__burningshootingelectric, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".burning_shooting_electric must be boolean")
-                    data__burningshootingelectric_any_of_count18 += 1
+                    data__burningshootingelectric_any_of_count20 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__burningshootingelectric_any_of_count18:
+            if not data__burningshootingelectric_any_of_count20:
                 try:
                     if not isinstance(data__burningshootingelectric, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".burning_shooting_electric must be null")
-                    data__burningshootingelectric_any_of_count18 += 1
+                    data__burningshootingelectric_any_of_count20 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__burningshootingelectric_any_of_count18:
+            if not data__burningshootingelectric_any_of_count20:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".burning_shooting_electric cannot be validated by any definition")
         else: data["burning_shooting_electric"] = None
         if "localised_to_dysfunction" in data_keys:
             data_keys.remove("localised_to_dysfunction")
             data__localisedtodysfunction = data["localised_to_dysfunction"]
-            data__localisedtodysfunction_any_of_count19 = 0
-            if not data__localisedtodysfunction_any_of_count19:
+            data__localisedtodysfunction_any_of_count21 = 0
+            if not data__localisedtodysfunction_any_of_count21:
                 try:
                     if not isinstance(data__localisedtodysfunction, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".localised_to_dysfunction must be boolean")
-                    data__localisedtodysfunction_any_of_count19 += 1
+                    data__localisedtodysfunction_any_of_count21 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__localisedtodysfunction_any_of_count19:
+            if not data__localisedtodysfunction_any_of_count21:
                 try:
                     if not isinstance(data__localisedtodysfunction, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".localised_to_dysfunction must be null")
-                    data__localisedtodysfunction_any_of_count19 += 1
+                    data__localisedtodysfunction_any_of_count21 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__localisedtodysfunction_any_of_count19:
+            if not data__localisedtodysfunction_any_of_count21:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".localised_to_dysfunction cannot be validated by any definition")
         else: data["localised_to_dysfunction"] = None
         if "dermatomal_referral" in data_keys:
             data_keys.remove("dermatomal_referral")
             data__dermatomalreferral = data["dermatomal_referral"]
-            data__dermatomalreferral_any_of_count20 = 0
-            if not data__dermatomalreferral_any_of_count20:
+            data__dermatomalreferral_any_of_count22 = 0
+            if not data__dermatomalreferral_any_of_count22:
                 try:
                     if not isinstance(data__dermatomalreferral, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".dermatomal_referral must be boolean")
-                    data__dermatomalreferral_any_of_count20 += 1
+                    data__dermatomalreferral_any_of_count22 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__dermatomalreferral_any_of_count20:
+            if not data__dermatomalreferral_any_of_count22:
                 try:
                     if not isinstance(data__dermatomalreferral, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".dermatomal_referral must be null")
-                    data__dermatomalreferral_any_of_count20 += 1
+                    data__dermatomalreferral_any_of_count22 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__dermatomalreferral_any_of_count20:
+            if not data__dermatomalreferral_any_of_count22:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".dermatomal_referral cannot be validated by any definition")
         else: data["dermatomal_referral"] = None
         if "widespread_nonanatomic" in data_keys:
             data_keys.remove("widespread_nonanatomic")
             data__widespreadnonanatomic = data["widespread_nonanatomic"]
-            data__widespreadnonanatomic_any_of_count21 = 0
-            if not data__widespreadnonanatomic_any_of_count21:
+            data__widespreadnonanatomic_any_of_count23 = 0
+            if not data__widespreadnonanatomic_any_of_count23:
                 try:
                     if not isinstance(data__widespreadnonanatomic, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".widespread_nonanatomic must be boolean")
-                    data__widespreadnonanatomic_any_of_count21 += 1
+                    data__widespreadnonanatomic_any_of_count23 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__widespreadnonanatomic_any_of_count21:
+            if not data__widespreadnonanatomic_any_of_count23:
                 try:
                     if not isinstance(data__widespreadnonanatomic, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".widespread_nonanatomic must be null")
-                    data__widespreadnonanatomic_any_of_count21 += 1
+                    data__widespreadnonanatomic_any_of_count23 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__widespreadnonanatomic_any_of_count21:
+            if not data__widespreadnonanatomic_any_of_count23:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".widespread_nonanatomic cannot be validated by any definition")
         else: data["widespread_nonanatomic"] = None
         if "proportionate_mechanical_pattern" in data_keys:
             data_keys.remove("proportionate_mechanical_pattern")
             data__proportionatemechanicalpattern = data["proportionate_mechanical_pattern"]
-            data__proportionatemechanicalpattern_any_of_count22 = 0
-            if not data__proportionatemechanicalpattern_any_of_count22:
+            data__proportionatemechanicalpattern_any_of_count24 = 0
+            if not data__proportionatemechanicalpattern_any_of_count24:
                 try:
                     if not isinstance(data__proportionatemechanicalpattern, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".proportionate_mechanical_pattern must be boolean")
-                    data__proportionatemechanicalpattern_any_of_count22 += 1
+                    data__proportionatemechanicalpattern_any_of_count24 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__proportionatemechanicalpattern_any_of_count22:
+            if not data__proportionatemechanicalpattern_any_of_count24:
                 try:
                     if not isinstance(data__proportionatemechanicalpattern, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".proportionate_mechanical_pattern must be null")
-                    data__proportionatemechanicalpattern_any_of_count22 += 1
+                    data__proportionatemechanicalpattern_any_of_count24 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__proportionatemechanicalpattern_any_of_count22:
+            if not data__proportionatemechanicalpattern_any_of_count24:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".proportionate_mechanical_pattern cannot be validated by any definition")
         else: data["proportionate_mechanical_pattern"] = None
         if "neural_loading_pattern" in data_keys:
             data_keys.remove("neural_loading_pattern")
             data__neuralloadingpattern = data["neural_loading_pattern"]
-            data__neuralloadingpattern_any_of_count23 = 0
-            if not data__neuralloadingpattern_any_of_count23:
+            data__neuralloadingpattern_any_of_count25 = 0
+            if not data__neuralloadingpattern_any_of_count25:
                 try:
                     if not isinstance(data__neuralloadingpattern, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neural_loading_pattern must be boolean")
-                    data__neuralloadingpattern_any_of_count23 += 1
+                    data__neuralloadingpattern_any_of_count25 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neuralloadingpattern_any_of_count23:
+            if not data__neuralloadingpattern_any_of_count25:
                 try:
                     if not isinstance(data__neuralloadingpattern, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neural_loading_pattern must be null")
-                    data__neuralloadingpattern_any_of_count23 += 1
+                    data__neuralloadingpattern_any_of_count25 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neuralloadingpattern_any_of_count23:
+            if not data__neuralloadingpattern_any_of_count25:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".neural_loading_pattern cannot be validated by any definition")
         else: data["neural_loading_pattern"] = None
         if "nonmechanical_unpredictable" in data_keys:
             data_keys.remove("nonmechanical_unpredictable")
             data__nonmechanicalunpredictable = data["nonmechanical_unpredictable"]
-            data__nonmechanicalunpredictable_any_of_count24 = 0
-            if not data__nonmechanicalunpredictable_any_of_count24:
+            data__nonmechanicalunpredictable_any_of_count26 = 0
+            if not data__nonmechanicalunpredictable_any_of_count26:
                 try:
                     if not isinstance(data__nonmechanicalunpredictable, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".nonmechanical_unpredictable must be boolean")
-                    data__nonmechanicalunpredictable_any_of_count24 += 1
+                    data__nonmechanicalunpredictable_any_of_count26 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__nonmechanicalunpredictable_any_of_count24:
+            if not data__nonmechanicalunpredictable_any_of_count26:
                 try:
                     if not isinstance(data__nonmechanicalunpredictable, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".nonmechanical_unpredictable must be null")
-                    data__nonmechanicalunpredictable_any_of_count24 += 1
+                    data__nonmechanicalunpredictable_any_of_count26 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__nonmechanicalunpredictable_any_of_count24:
+            if not data__nonmechanicalunpredictable_any_of_count26:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".nonmechanical_unpredictable cannot be validated by any definition")
         else: data["nonmechanical_unpredictable"] = None
         if "spontaneous_paroxysmal" in data_keys:
             data_keys.remove("spontaneous_paroxysmal")
             data__spontaneousparoxysmal = data["spontaneous_paroxysmal"]
-            data__spontaneousparoxysmal_any_of_count25 = 0
-            if not data__spontaneousparoxysmal_any_of_count25:
+            data__spontaneousparoxysmal_any_of_count27 = 0
+            if not data__spontaneousparoxysmal_any_of_count27:
                 try:
                     if not isinstance(data__spontaneousparoxysmal, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".spontaneous_paroxysmal must be boolean")
-                    data__spontaneousparoxysmal_any_of_count25 += 1
+                    data__spontaneousparoxysmal_any_of_count27 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__spontaneousparoxysmal_any_of_count25:
+            if not data__spontaneousparoxysmal_any_of_count27:
                 try:
                     if not isinstance(data__spontaneousparoxysmal, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".spontaneous_paroxysmal must be null")
-                    data__spontaneousparoxysmal_any_of_count25 += 1
+                    data__spontaneousparoxysmal_any_of_count27 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__spontaneousparoxysmal_any_of_count25:
+            if not data__spontaneousparoxysmal_any_of_count27:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".spontaneous_paroxysmal cannot be validated by any definition")
         else: data["spontaneous_paroxysmal"] = None
         if "dysaesthesia" in data_keys:
             data_keys.remove("dysaesthesia")
             data__dysaesthesia = data["dysaesthesia"]
-            data__dysaesthesia_any_of_count26 = 0
-            if not data__dysaesthesia_any_of_count26:
+            data__dysaesthesia_any_of_count28 = 0
+            if not data__dysaesthesia_any_of_count28:
                 try:
                     if not isinstance(data__dysaesthesia, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".dysaesthesia must be boolean")
-                    data__dysaesthesia_any_of_count26 += 1
+                    data__dysaesthesia_any_of_count28 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__dysaesthesia_any_of_count26:
+            if not data__dysaesthesia_any_of_count28:
                 try:
                     if not isinstance(data__dysaesthesia, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".dysaesthesia must be null")
-                    data__dysaesthesia_any_of_count26 += 1
+                    data__dysaesthesia_any_of_count28 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__dysaesthesia_any_of_count26:
+            if not data__dysaesthesia_any_of_count28:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".dysaesthesia cannot be validated by any definition")
         else: data["dysaesthesia"] = None
         if "severe_irritable" in data_keys:
             data_keys.remove("severe_irritable")
             data__severeirritable = data["severe_irritable"]
-            data__severeirritable_any_of_count27 = 0
-            if not data__severeirritable_any_of_count27:
+            data__severeirritable_any_of_count29 = 0
+            if not data__severeirritable_any_of_count29:
                 try:
                     if not isinstance(data__severeirritable, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".severe_irritable must be boolean")
-                    data__severeirritable_any_of_count27 += 1
+                    data__severeirritable_any_of_count29 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__severeirritable_any_of_count27:
+            if not data__severeirritable_any_of_count29:
                 try:
                     if not isinstance(data__severeirritable, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".severe_irritable must be null")
-                    data__severeirritable_any_of_count27 += 1
+                    data__severeirritable_any_of_count29 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__severeirritable_any_of_count27:
+            if not data__severeirritable_any_of_count29:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".severe_irritable cannot be validated by any definition")
         else: data["severe_irritable"] = None
         if "inflammatory_signs" in data_keys:
             data_keys.remove("inflammatory_signs")
             data__inflammatorysigns = data["inflammatory_signs"]
-            data__inflammatorysigns_any_of_count28 = 0
-            if not data__inflammatorysigns_any_of_count28:
+            data__inflammatorysigns_any_of_count30 = 0
+            if not data__inflammatorysigns_any_of_count30:
                 try:
                     if not isinstance(data__inflammatorysigns, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".inflammatory_signs must be boolean")
-                    data__inflammatorysigns_any_of_count28 += 1
+                    data__inflammatorysigns_any_of_count30 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__inflammatorysigns_any_of_count28:
+            if not data__inflammatorysigns_any_of_count30:
                 try:
                     if not isinstance(data__inflammatorysigns, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".inflammatory_signs must be null")
-                    data__inflammatorysigns_any_of_count28 += 1
+                    data__inflammatorysigns_any_of_count30 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__inflammatorysigns_any_of_count28:
+            if not data__inflammatorysigns_any_of_count30:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".inflammatory_signs cannot be validated by any definition")
         else: data["inflammatory_signs"] = None
         if "neurological_symptoms" in data_keys:
             data_keys.remove("neurological_symptoms")
             data__neurologicalsymptoms = data["neurological_symptoms"]
-            data__neurologicalsymptoms_any_of_count29 = 0
-            if not data__neurologicalsymptoms_any_of_count29:
+            data__neurologicalsymptoms_any_of_count31 = 0
+            if not data__neurologicalsymptoms_any_of_count31:
                 try:
                     if not isinstance(data__neurologicalsymptoms, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurological_symptoms must be boolean")
-                    data__neurologicalsymptoms_any_of_count29 += 1
+                    data__neurologicalsymptoms_any_of_count31 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neurologicalsymptoms_any_of_count29:
+            if not data__neurologicalsymptoms_any_of_count31:
                 try:
                     if not isinstance(data__neurologicalsymptoms, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurological_symptoms must be null")
-                    data__neurologicalsymptoms_any_of_count29 += 1
+                    data__neurologicalsymptoms_any_of_count31 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neurologicalsymptoms_any_of_count29:
+            if not data__neurologicalsymptoms_any_of_count31:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurological_symptoms cannot be validated by any definition")
         else: data["neurological_symptoms"] = None
         if "night_pain_disturbed_sleep" in data_keys:
             data_keys.remove("night_pain_disturbed_sleep")
             data__nightpaindisturbedsleep = data["night_pain_disturbed_sleep"]
-            data__nightpaindisturbedsleep_any_of_count30 = 0
-            if not data__nightpaindisturbedsleep_any_of_count30:
+            data__nightpaindisturbedsleep_any_of_count32 = 0
+            if not data__nightpaindisturbedsleep_any_of_count32:
                 try:
                     if not isinstance(data__nightpaindisturbedsleep, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".night_pain_disturbed_sleep must be boolean")
-                    data__nightpaindisturbedsleep_any_of_count30 += 1
+                    data__nightpaindisturbedsleep_any_of_count32 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__nightpaindisturbedsleep_any_of_count30:
+            if not data__nightpaindisturbedsleep_any_of_count32:
                 try:
                     if not isinstance(data__nightpaindisturbedsleep, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".night_pain_disturbed_sleep must be null")
-                    data__nightpaindisturbedsleep_any_of_count30 += 1
+                    data__nightpaindisturbedsleep_any_of_count32 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__nightpaindisturbedsleep_any_of_count30:
+            if not data__nightpaindisturbedsleep_any_of_count32:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".night_pain_disturbed_sleep cannot be validated by any definition")
         else: data["night_pain_disturbed_sleep"] = None
         if "responds_to_simple_analgesia" in data_keys:
             data_keys.remove("responds_to_simple_analgesia")
             data__respondstosimpleanalgesia = data["responds_to_simple_analgesia"]
-            data__respondstosimpleanalgesia_any_of_count31 = 0
-            if not data__respondstosimpleanalgesia_any_of_count31:
+            data__respondstosimpleanalgesia_any_of_count33 = 0
+            if not data__respondstosimpleanalgesia_any_of_count33:
                 try:
                     if not isinstance(data__respondstosimpleanalgesia, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".responds_to_simple_analgesia must be boolean")
-                    data__respondstosimpleanalgesia_any_of_count31 += 1
+                    data__respondstosimpleanalgesia_any_of_count33 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__respondstosimpleanalgesia_any_of_count31:
+            if not data__respondstosimpleanalgesia_any_of_count33:
                 try:
                     if not isinstance(data__respondstosimpleanalgesia, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".responds_to_simple_analgesia must be null")
-                    data__respondstosimpleanalgesia_any_of_count31 += 1
+                    data__respondstosimpleanalgesia_any_of_count33 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__respondstosimpleanalgesia_any_of_count31:
+            if not data__respondstosimpleanalgesia_any_of_count33:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".responds_to_simple_analgesia cannot be validated by any definition")
         else: data["responds_to_simple_analgesia"] = None
         if "responds_to_neuropathic_medication" in data_keys:
             data_keys.remove("responds_to_neuropathic_medication")
             data__respondstoneuropathicmedication = data["responds_to_neuropathic_medication"]
-            data__respondstoneuropathicmedication_any_of_count32 = 0
-            if not data__respondstoneuropathicmedication_any_of_count32:
+            data__respondstoneuropathicmedication_any_of_count34 = 0
+            if not data__respondstoneuropathicmedication_any_of_count34:
                 try:
                     if not isinstance(data__respondstoneuropathicmedication, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".responds_to_neuropathic_medication must be boolean")
-                    data__respondstoneuropathicmedication_any_of_count32 += 1
+                    data__respondstoneuropathicmedication_any_of_count34 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__respondstoneuropathicmedication_any_of_count32:
+            if not data__respondstoneuropathicmedication_any_of_count34:
                 try:
                     if not isinstance(data__respondstoneuropathicmedication, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".responds_to_neuropathic_medication must be null")
-                    data__respondstoneuropathicmedication_any_of_count32 += 1
+                    data__respondstoneuropathicmedication_any_of_count34 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__respondstoneuropathicmedication_any_of_count32:
+            if not data__respondstoneuropathicmedication_any_of_count34:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".responds_to_neuropathic_medication cannot be validated by any definition")
         else: data["responds_to_neuropathic_medication"] = None
         if "resolving_as_expected" in data_keys:
             data_keys.remove("resolving_as_expected")
             data__resolvingasexpected = data["resolving_as_expected"]
-            data__resolvingasexpected_any_of_count33 = 0
-            if not data__resolvingasexpected_any_of_count33:
+            data__resolvingasexpected_any_of_count35 = 0
+            if not data__resolvingasexpected_any_of_count35:
                 try:
                     if not isinstance(data__resolvingasexpected, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".resolving_as_expected must be boolean")
-                    data__resolvingasexpected_any_of_count33 += 1
+                    data__resolvingasexpected_any_of_count35 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__resolvingasexpected_any_of_count33:
+            if not data__resolvingasexpected_any_of_count35:
                 try:
                     if not isinstance(data__resolvingasexpected, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".resolving_as_expected must be null")
-                    data__resolvingasexpected_any_of_count33 += 1
+                    data__resolvingasexpected_any_of_count35 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__resolvingasexpected_any_of_count33:
+            if not data__resolvingasexpected_any_of_count35:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resolving_as_expected cannot be validated by any definition")
         else: data["resolving_as_expected"] = None
         if "beyond_healing_time" in data_keys:
             data_keys.remove("beyond_healing_time")
             data__beyondhealingtime = data["beyond_healing_time"]
-            data__beyondhealingtime_any_of_count34 = 0
-            if not data__beyondhealingtime_any_of_count34:
+            data__beyondhealingtime_any_of_count36 = 0
+            if not data__beyondhealingtime_any_of_count36:
                 try:
                     if not isinstance(data__beyondhealingtime, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".beyond_healing_time must be boolean")
-                    data__beyondhealingtime_any_of_count34 += 1
+                    data__beyondhealingtime_any_of_count36 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__beyondhealingtime_any_of_count34:
+            if not data__beyondhealingtime_any_of_count36:
                 try:
                     if not isinstance(data__beyondhealingtime, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".beyond_healing_time must be null")
-                    data__beyondhealingtime_any_of_count34 += 1
+                    data__beyondhealingtime_any_of_count36 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__beyondhealingtime_any_of_count34:
+            if not data__beyondhealingtime_any_of_count36:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".beyond_healing_time cannot be validated by any definition")
         else: data["beyond_healing_time"] = None
         if "failed_interventions" in data_keys:
             data_keys.remove("failed_interventions")
             data__failedinterventions = data["failed_interventions"]
-            data__failedinterventions_any_of_count35 = 0
-            if not data__failedinterventions_any_of_count35:
+            data__failedinterventions_any_of_count37 = 0
+            if not data__failedinterventions_any_of_count37:
                 try:
                     if not isinstance(data__failedinterventions, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".failed_interventions must be boolean")
-                    data__failedinterventions_any_of_count35 += 1
+                    data__failedinterventions_any_of_count37 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__failedinterventions_any_of_count35:
+            if not data__failedinterventions_any_of_count37:
                 try:
                     if not isinstance(data__failedinterventions, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".failed_interventions must be null")
-                    data__failedinterventions_any_of_count35 += 1
+                    data__failedinterventions_any_of_count37 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__failedinterventions_any_of_count35:
+            if not data__failedinterventions_any_of_count37:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".failed_interventions cannot be validated by any definition")
         else: data["failed_interventions"] = None
         if "maladaptive_psychosocial" in data_keys:
             data_keys.remove("maladaptive_psychosocial")
             data__maladaptivepsychosocial = data["maladaptive_psychosocial"]
-            data__maladaptivepsychosocial_any_of_count36 = 0
-            if not data__maladaptivepsychosocial_any_of_count36:
+            data__maladaptivepsychosocial_any_of_count38 = 0
+            if not data__maladaptivepsychosocial_any_of_count38:
                 try:
                     if not isinstance(data__maladaptivepsychosocial, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".maladaptive_psychosocial must be boolean")
-                    data__maladaptivepsychosocial_any_of_count36 += 1
+                    data__maladaptivepsychosocial_any_of_count38 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__maladaptivepsychosocial_any_of_count36:
+            if not data__maladaptivepsychosocial_any_of_count38:
                 try:
                     if not isinstance(data__maladaptivepsychosocial, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".maladaptive_psychosocial must be null")
-                    data__maladaptivepsychosocial_any_of_count36 += 1
+                    data__maladaptivepsychosocial_any_of_count38 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__maladaptivepsychosocial_any_of_count36:
+            if not data__maladaptivepsychosocial_any_of_count38:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".maladaptive_psychosocial cannot be validated by any definition")
         else: data["maladaptive_psychosocial"] = None
         if "high_disability" in data_keys:
             data_keys.remove("high_disability")
             data__highdisability = data["high_disability"]
-            data__highdisability_any_of_count37 = 0
-            if not data__highdisability_any_of_count37:
+            data__highdisability_any_of_count39 = 0
+            if not data__highdisability_any_of_count39:
                 try:
                     if not isinstance(data__highdisability, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".high_disability must be boolean")
-                    data__highdisability_any_of_count37 += 1
+                    data__highdisability_any_of_count39 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__highdisability_any_of_count37:
+            if not data__highdisability_any_of_count39:
                 try:
                     if not isinstance(data__highdisability, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".high_disability must be null")
-                    data__highdisability_any_of_count37 += 1
+                    data__highdisability_any_of_count39 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__highdisability_any_of_count37:
+            if not data__highdisability_any_of_count39:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".high_disability cannot be validated by any definition")
         else: data["high_disability"] = None
         if "antalgic_posture" in data_keys:
             data_keys.remove("antalgic_posture")
             data__antalgicposture = data["antalgic_posture"]
-            data__antalgicposture_any_of_count38 = 0
-            if not data__antalgicposture_any_of_count38:
+            data__antalgicposture_any_of_count40 = 0
+            if not data__antalgicposture_any_of_count40:
                 try:
                     if not isinstance(data__antalgicposture, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".antalgic_posture must be boolean")
-                    data__antalgicposture_any_of_count38 += 1
+                    data__antalgicposture_any_of_count40 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__antalgicposture_any_of_count38:
+            if not data__antalgicposture_any_of_count40:
                 try:
                     if not isinstance(data__antalgicposture, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".antalgic_posture must be null")
-                    data__antalgicposture_any_of_count38 += 1
+                    data__antalgicposture_any_of_count40 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__antalgicposture_any_of_count38:
+            if not data__antalgicposture_any_of_count40:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".antalgic_posture cannot be validated by any definition")
         else: data["antalgic_posture"] = None
         if "consistent_mechanical_reproduction" in data_keys:
             data_keys.remove("consistent_mechanical_reproduction")
             data__consistentmechanicalreproduction = data["consistent_mechanical_reproduction"]
-            data__consistentmechanicalreproduction_any_of_count39 = 0
-            if not data__consistentmechanicalreproduction_any_of_count39:
+            data__consistentmechanicalreproduction_any_of_count41 = 0
+            if not data__consistentmechanicalreproduction_any_of_count41:
                 try:
                     if not isinstance(data__consistentmechanicalreproduction, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".consistent_mechanical_reproduction must be boolean")
-                    data__consistentmechanicalreproduction_any_of_count39 += 1
+                    data__consistentmechanicalreproduction_any_of_count41 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__consistentmechanicalreproduction_any_of_count39:
+            if not data__consistentmechanicalreproduction_any_of_count41:
                 try:
                     if not isinstance(data__consistentmechanicalreproduction, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".consistent_mechanical_reproduction must be null")
-                    data__consistentmechanicalreproduction_any_of_count39 += 1
+                    data__consistentmechanicalreproduction_any_of_count41 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__consistentmechanicalreproduction_any_of_count39:
+            if not data__consistentmechanicalreproduction_any_of_count41:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".consistent_mechanical_reproduction cannot be validated by any definition")
         else: data["consistent_mechanical_reproduction"] = None
         if "neurodynamic_provocation" in data_keys:
             data_keys.remove("neurodynamic_provocation")
             data__neurodynamicprovocation = data["neurodynamic_provocation"]
-            data__neurodynamicprovocation_any_of_count40 = 0
-            if not data__neurodynamicprovocation_any_of_count40:
+            data__neurodynamicprovocation_any_of_count42 = 0
+            if not data__neurodynamicprovocation_any_of_count42:
                 try:
                     if not isinstance(data__neurodynamicprovocation, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurodynamic_provocation must be boolean")
-                    data__neurodynamicprovocation_any_of_count40 += 1
+                    data__neurodynamicprovocation_any_of_count42 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neurodynamicprovocation_any_of_count40:
+            if not data__neurodynamicprovocation_any_of_count42:
                 try:
                     if not isinstance(data__neurodynamicprovocation, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurodynamic_provocation must be null")
-                    data__neurodynamicprovocation_any_of_count40 += 1
+                    data__neurodynamicprovocation_any_of_count42 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neurodynamicprovocation_any_of_count40:
+            if not data__neurodynamicprovocation_any_of_count42:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurodynamic_provocation cannot be validated by any definition")
         else: data["neurodynamic_provocation"] = None
         if "inconsistent_nonmechanical_testing" in data_keys:
             data_keys.remove("inconsistent_nonmechanical_testing")
             data__inconsistentnonmechanicaltesting = data["inconsistent_nonmechanical_testing"]
-            data__inconsistentnonmechanicaltesting_any_of_count41 = 0
-            if not data__inconsistentnonmechanicaltesting_any_of_count41:
+            data__inconsistentnonmechanicaltesting_any_of_count43 = 0
+            if not data__inconsistentnonmechanicaltesting_any_of_count43:
                 try:
                     if not isinstance(data__inconsistentnonmechanicaltesting, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".inconsistent_nonmechanical_testing must be boolean")
-                    data__inconsistentnonmechanicaltesting_any_of_count41 += 1
+                    data__inconsistentnonmechanicaltesting_any_of_count43 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__inconsistentnonmechanicaltesting_any_of_count41:
+            if not data__inconsistentnonmechanicaltesting_any_of_count43:
                 try:
                     if not isinstance(data__inconsistentnonmechanicaltesting, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".inconsistent_nonmechanical_testing must be null")
-                    data__inconsistentnonmechanicaltesting_any_of_count41 += 1
+                    data__inconsistentnonmechanicaltesting_any_of_count43 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__inconsistentnonmechanicaltesting_any_of_count41:
+            if not data__inconsistentnonmechanicaltesting_any_of_count43:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".inconsistent_nonmechanical_testing cannot be validated by any definition")
         else: data["inconsistent_nonmechanical_testing"] = None
         if "neurological_signs" in data_keys:
             data_keys.remove("neurological_signs")
             data__neurologicalsigns = data["neurological_signs"]
-            data__neurologicalsigns_any_of_count42 = 0
-            if not data__neurologicalsigns_any_of_count42:
+            data__neurologicalsigns_any_of_count44 = 0
+            if not data__neurologicalsigns_any_of_count44:
                 try:
                     if not isinstance(data__neurologicalsigns, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurological_signs must be boolean")
-                    data__neurologicalsigns_any_of_count42 += 1
+                    data__neurologicalsigns_any_of_count44 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neurologicalsigns_any_of_count42:
+            if not data__neurologicalsigns_any_of_count44:
                 try:
                     if not isinstance(data__neurologicalsigns, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurological_signs must be null")
-                    data__neurologicalsigns_any_of_count42 += 1
+                    data__neurologicalsigns_any_of_count44 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neurologicalsigns_any_of_count42:
+            if not data__neurologicalsigns_any_of_count44:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurological_signs cannot be validated by any definition")
         else: data["neurological_signs"] = None
         if "localised_palpation_pain" in data_keys:
             data_keys.remove("localised_palpation_pain")
             data__localisedpalpationpain = data["localised_palpation_pain"]
-            data__localisedpalpationpain_any_of_count43 = 0
-            if not data__localisedpalpationpain_any_of_count43:
+            data__localisedpalpationpain_any_of_count45 = 0
+            if not data__localisedpalpationpain_any_of_count45:
                 try:
                     if not isinstance(data__localisedpalpationpain, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".localised_palpation_pain must be boolean")
-                    data__localisedpalpationpain_any_of_count43 += 1
+                    data__localisedpalpationpain_any_of_count45 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__localisedpalpationpain_any_of_count43:
+            if not data__localisedpalpationpain_any_of_count45:
                 try:
                     if not isinstance(data__localisedpalpationpain, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".localised_palpation_pain must be null")
-                    data__localisedpalpationpain_any_of_count43 += 1
+                    data__localisedpalpationpain_any_of_count45 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__localisedpalpationpain_any_of_count43:
+            if not data__localisedpalpationpain_any_of_count45:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".localised_palpation_pain cannot be validated by any definition")
         else: data["localised_palpation_pain"] = None
         if "diffuse_tenderness" in data_keys:
             data_keys.remove("diffuse_tenderness")
             data__diffusetenderness = data["diffuse_tenderness"]
-            data__diffusetenderness_any_of_count44 = 0
-            if not data__diffusetenderness_any_of_count44:
+            data__diffusetenderness_any_of_count46 = 0
+            if not data__diffusetenderness_any_of_count46:
                 try:
                     if not isinstance(data__diffusetenderness, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".diffuse_tenderness must be boolean")
-                    data__diffusetenderness_any_of_count44 += 1
+                    data__diffusetenderness_any_of_count46 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__diffusetenderness_any_of_count44:
+            if not data__diffusetenderness_any_of_count46:
                 try:
                     if not isinstance(data__diffusetenderness, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".diffuse_tenderness must be null")
-                    data__diffusetenderness_any_of_count44 += 1
+                    data__diffusetenderness_any_of_count46 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__diffusetenderness_any_of_count44:
+            if not data__diffusetenderness_any_of_count46:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".diffuse_tenderness cannot be validated by any definition")
         else: data["diffuse_tenderness"] = None
         if "allodynia" in data_keys:
             data_keys.remove("allodynia")
             data__allodynia = data["allodynia"]
-            data__allodynia_any_of_count45 = 0
-            if not data__allodynia_any_of_count45:
+            data__allodynia_any_of_count47 = 0
+            if not data__allodynia_any_of_count47:
                 try:
                     if not isinstance(data__allodynia, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".allodynia must be boolean")
-                    data__allodynia_any_of_count45 += 1
+                    data__allodynia_any_of_count47 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__allodynia_any_of_count45:
+            if not data__allodynia_any_of_count47:
                 try:
                     if not isinstance(data__allodynia, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".allodynia must be null")
-                    data__allodynia_any_of_count45 += 1
+                    data__allodynia_any_of_count47 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__allodynia_any_of_count45:
+            if not data__allodynia_any_of_count47:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".allodynia cannot be validated by any definition")
         else: data["allodynia"] = None
         if "hyperalgesia" in data_keys:
             data_keys.remove("hyperalgesia")
             data__hyperalgesia = data["hyperalgesia"]
-            data__hyperalgesia_any_of_count46 = 0
-            if not data__hyperalgesia_any_of_count46:
+            data__hyperalgesia_any_of_count48 = 0
+            if not data__hyperalgesia_any_of_count48:
                 try:
                     if not isinstance(data__hyperalgesia, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hyperalgesia must be boolean")
-                    data__hyperalgesia_any_of_count46 += 1
+                    data__hyperalgesia_any_of_count48 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hyperalgesia_any_of_count46:
+            if not data__hyperalgesia_any_of_count48:
                 try:
                     if not isinstance(data__hyperalgesia, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hyperalgesia must be null")
-                    data__hyperalgesia_any_of_count46 += 1
+                    data__hyperalgesia_any_of_count48 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hyperalgesia_any_of_count46:
+            if not data__hyperalgesia_any_of_count48:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".hyperalgesia cannot be validated by any definition")
         else: data["hyperalgesia"] = None
         if "hyperpathia" in data_keys:
             data_keys.remove("hyperpathia")
             data__hyperpathia = data["hyperpathia"]
-            data__hyperpathia_any_of_count47 = 0
-            if not data__hyperpathia_any_of_count47:
+            data__hyperpathia_any_of_count49 = 0
+            if not data__hyperpathia_any_of_count49:
                 try:
                     if not isinstance(data__hyperpathia, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hyperpathia must be boolean")
-                    data__hyperpathia_any_of_count47 += 1
+                    data__hyperpathia_any_of_count49 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hyperpathia_any_of_count47:
+            if not data__hyperpathia_any_of_count49:
                 try:
                     if not isinstance(data__hyperpathia, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hyperpathia must be null")
-                    data__hyperpathia_any_of_count47 += 1
+                    data__hyperpathia_any_of_count49 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hyperpathia_any_of_count47:
+            if not data__hyperpathia_any_of_count49:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".hyperpathia cannot be validated by any definition")
         else: data["hyperpathia"] = None
         if "neural_palpation_provocation" in data_keys:
             data_keys.remove("neural_palpation_provocation")
             data__neuralpalpationprovocation = data["neural_palpation_provocation"]
-            data__neuralpalpationprovocation_any_of_count48 = 0
-            if not data__neuralpalpationprovocation_any_of_count48:
+            data__neuralpalpationprovocation_any_of_count50 = 0
+            if not data__neuralpalpationprovocation_any_of_count50:
                 try:
                     if not isinstance(data__neuralpalpationprovocation, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neural_palpation_provocation must be boolean")
-                    data__neuralpalpationprovocation_any_of_count48 += 1
+                    data__neuralpalpationprovocation_any_of_count50 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neuralpalpationprovocation_any_of_count48:
+            if not data__neuralpalpationprovocation_any_of_count50:
                 try:
                     if not isinstance(data__neuralpalpationprovocation, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neural_palpation_provocation must be null")
-                    data__neuralpalpationprovocation_any_of_count48 += 1
+                    data__neuralpalpationprovocation_any_of_count50 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neuralpalpationprovocation_any_of_count48:
+            if not data__neuralpalpationprovocation_any_of_count50:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".neural_palpation_provocation cannot be validated by any definition")
         else: data["neural_palpation_provocation"] = None
         if "psychosocial_factors" in data_keys:
             data_keys.remove("psychosocial_factors")
             data__psychosocialfactors = data["psychosocial_factors"]
-            data__psychosocialfactors_any_of_count49 = 0
-            if not data__psychosocialfactors_any_of_count49:
+            data__psychosocialfactors_any_of_count51 = 0
+            if not data__psychosocialfactors_any_of_count51:
                 try:
                     if not isinstance(data__psychosocialfactors, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".psychosocial_factors must be boolean")
-                    data__psychosocialfactors_any_of_count49 += 1
+                    data__psychosocialfactors_any_of_count51 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__psychosocialfactors_any_of_count49:
+            if not data__psychosocialfactors_any_of_count51:
                 try:
                     if not isinstance(data__psychosocialfactors, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".psychosocial_factors must be null")
-                    data__psychosocialfactors_any_of_count49 += 1
+                    data__psychosocialfactors_any_of_count51 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__psychosocialfactors_any_of_count49:
+            if not data__psychosocialfactors_any_of_count51:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".psychosocial_factors cannot be validated by any definition")
         else: data["psychosocial_factors"] = None
         if data_keys:
@@ -975,109 +1011,512 @@ def validate____defs_palpation(data, custom_formats={}, name_prefix=None):
         if "hypertonic" in data_keys:
             data_keys.remove("hypertonic")
             data__hypertonic = data["hypertonic"]
-            data__hypertonic_any_of_count50 = 0
-            if not data__hypertonic_any_of_count50:
+            data__hypertonic_any_of_count52 = 0
+            if not data__hypertonic_any_of_count52:
                 try:
                     if not isinstance(data__hypertonic, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypertonic must be array")
                     data__hypertonic_is_list = isinstance(data__hypertonic, (list, tuple))
                     if data__hypertonic_is_list:
                         data__hypertonic_len = len(data__hypertonic)
-                        if data__hypertonic_len > 18:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypertonic must contain less than or equal to 18 items")
+                        if data__hypertonic_len > 19:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypertonic must contain less than or equal to 19 items")
                         for data__hypertonic_x, data__hypertonic_item in enumerate(data__hypertonic):
                             if not isinstance(data__hypertonic_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypertonic[{data__hypertonic_x}]".format(**locals()) + " must be string")
-                            if not (isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'quadratus_lumborum' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'erector_spinae' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'multifidus' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'iliopsoas' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'rectus_femoris' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'quadriceps' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'tensor_fasciae_latae' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'iliotibial_band' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'hamstrings' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'calves' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'gluteus_maximus' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'gluteus_medius' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'gluteus_minimus' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'piriformis' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'sacrotuberous_ligament' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'hip_joint' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'sacrum' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'lumbar_vertebrae'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypertonic[{data__hypertonic_x}]".format(**locals()) + " must be one of ['quadratus_lumborum', 'erector_spinae', 'multifidus', 'iliopsoas', 'rectus_femoris', 'quadriceps', 'tensor_fasciae_latae', 'iliotibial_band', 'hamstrings', 'calves', 'gluteus_maximus', 'gluteus_medius', 'gluteus_minimus', 'piriformis', 'sacrotuberous_ligament', 'hip_joint', 'sacrum', 'lumbar_vertebrae']")
-                    data__hypertonic_any_of_count50 += 1
+                            if not (isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'quadratus_lumborum' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'erector_spinae' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'multifidus' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'iliopsoas' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'rectus_femoris' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'quadriceps' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'tensor_fasciae_latae' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'iliotibial_band' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'hamstrings' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'calves' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'gluteus_maximus' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'gluteus_medius' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'gluteus_minimus' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'piriformis' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'sacrotuberous_ligament' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'hip_joint' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'sacrum' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'lumbar_vertebrae' or isinstance(data__hypertonic_item, str) and data__hypertonic_item == 'adductors'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypertonic[{data__hypertonic_x}]".format(**locals()) + " must be one of ['quadratus_lumborum', 'erector_spinae', 'multifidus', 'iliopsoas', 'rectus_femoris', 'quadriceps', 'tensor_fasciae_latae', 'iliotibial_band', 'hamstrings', 'calves', 'gluteus_maximus', 'gluteus_medius', 'gluteus_minimus', 'piriformis', 'sacrotuberous_ligament', 'hip_joint', 'sacrum', 'lumbar_vertebrae', 'adductors']")
+                    data__hypertonic_any_of_count52 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hypertonic_any_of_count50:
+            if not data__hypertonic_any_of_count52:
                 try:
                     if not isinstance(data__hypertonic, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypertonic must be null")
-                    data__hypertonic_any_of_count50 += 1
+                    data__hypertonic_any_of_count52 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hypertonic_any_of_count50:
+            if not data__hypertonic_any_of_count52:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypertonic cannot be validated by any definition")
         else: data["hypertonic"] = None
         if "trigger_points" in data_keys:
             data_keys.remove("trigger_points")
             data__triggerpoints = data["trigger_points"]
-            data__triggerpoints_any_of_count51 = 0
-            if not data__triggerpoints_any_of_count51:
+            data__triggerpoints_any_of_count53 = 0
+            if not data__triggerpoints_any_of_count53:
                 try:
                     if not isinstance(data__triggerpoints, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".trigger_points must be array")
                     data__triggerpoints_is_list = isinstance(data__triggerpoints, (list, tuple))
                     if data__triggerpoints_is_list:
                         data__triggerpoints_len = len(data__triggerpoints)
-                        if data__triggerpoints_len > 18:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".trigger_points must contain less than or equal to 18 items")
+                        if data__triggerpoints_len > 19:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".trigger_points must contain less than or equal to 19 items")
                         for data__triggerpoints_x, data__triggerpoints_item in enumerate(data__triggerpoints):
                             if not isinstance(data__triggerpoints_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".trigger_points[{data__triggerpoints_x}]".format(**locals()) + " must be string")
-                            if not (isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'quadratus_lumborum' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'erector_spinae' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'multifidus' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'iliopsoas' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'rectus_femoris' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'quadriceps' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'tensor_fasciae_latae' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'iliotibial_band' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'hamstrings' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'calves' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'gluteus_maximus' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'gluteus_medius' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'gluteus_minimus' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'piriformis' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'sacrotuberous_ligament' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'hip_joint' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'sacrum' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'lumbar_vertebrae'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".trigger_points[{data__triggerpoints_x}]".format(**locals()) + " must be one of ['quadratus_lumborum', 'erector_spinae', 'multifidus', 'iliopsoas', 'rectus_femoris', 'quadriceps', 'tensor_fasciae_latae', 'iliotibial_band', 'hamstrings', 'calves', 'gluteus_maximus', 'gluteus_medius', 'gluteus_minimus', 'piriformis', 'sacrotuberous_ligament', 'hip_joint', 'sacrum', 'lumbar_vertebrae']")
-                    data__triggerpoints_any_of_count51 += 1
+                            if not (isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'quadratus_lumborum' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'erector_spinae' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'multifidus' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'iliopsoas' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'rectus_femoris' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'quadriceps' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'tensor_fasciae_latae' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'iliotibial_band' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'hamstrings' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'calves' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'gluteus_maximus' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'gluteus_medius' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'gluteus_minimus' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'piriformis' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'sacrotuberous_ligament' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'hip_joint' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'sacrum' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'lumbar_vertebrae' or isinstance(data__triggerpoints_item, str) and data__triggerpoints_item == 'adductors'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".trigger_points[{data__triggerpoints_x}]".format(**locals()) + " must be one of ['quadratus_lumborum', 'erector_spinae', 'multifidus', 'iliopsoas', 'rectus_femoris', 'quadriceps', 'tensor_fasciae_latae', 'iliotibial_band', 'hamstrings', 'calves', 'gluteus_maximus', 'gluteus_medius', 'gluteus_minimus', 'piriformis', 'sacrotuberous_ligament', 'hip_joint', 'sacrum', 'lumbar_vertebrae', 'adductors']")
+                    data__triggerpoints_any_of_count53 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__triggerpoints_any_of_count51:
+            if not data__triggerpoints_any_of_count53:
                 try:
                     if not isinstance(data__triggerpoints, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".trigger_points must be null")
-                    data__triggerpoints_any_of_count51 += 1
+                    data__triggerpoints_any_of_count53 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__triggerpoints_any_of_count51:
+            if not data__triggerpoints_any_of_count53:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".trigger_points cannot be validated by any definition")
         else: data["trigger_points"] = None
         if "tender" in data_keys:
             data_keys.remove("tender")
             data__tender = data["tender"]
-            data__tender_any_of_count52 = 0
-            if not data__tender_any_of_count52:
+            data__tender_any_of_count54 = 0
+            if not data__tender_any_of_count54:
                 try:
                     if not isinstance(data__tender, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".tender must be array")
                     data__tender_is_list = isinstance(data__tender, (list, tuple))
                     if data__tender_is_list:
                         data__tender_len = len(data__tender)
-                        if data__tender_len > 18:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".tender must contain less than or equal to 18 items")
+                        if data__tender_len > 27:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".tender must contain less than or equal to 27 items")
                         for data__tender_x, data__tender_item in enumerate(data__tender):
                             if not isinstance(data__tender_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".tender[{data__tender_x}]".format(**locals()) + " must be string")
-                            if not (isinstance(data__tender_item, str) and data__tender_item == 'quadratus_lumborum' or isinstance(data__tender_item, str) and data__tender_item == 'erector_spinae' or isinstance(data__tender_item, str) and data__tender_item == 'multifidus' or isinstance(data__tender_item, str) and data__tender_item == 'iliopsoas' or isinstance(data__tender_item, str) and data__tender_item == 'rectus_femoris' or isinstance(data__tender_item, str) and data__tender_item == 'quadriceps' or isinstance(data__tender_item, str) and data__tender_item == 'tensor_fasciae_latae' or isinstance(data__tender_item, str) and data__tender_item == 'iliotibial_band' or isinstance(data__tender_item, str) and data__tender_item == 'hamstrings' or isinstance(data__tender_item, str) and data__tender_item == 'calves' or isinstance(data__tender_item, str) and data__tender_item == 'gluteus_maximus' or isinstance(data__tender_item, str) and data__tender_item == 'gluteus_medius' or isinstance(data__tender_item, str) and data__tender_item == 'gluteus_minimus' or isinstance(data__tender_item, str) and data__tender_item == 'piriformis' or isinstance(data__tender_item, str) and data__tender_item == 'sacrotuberous_ligament' or isinstance(data__tender_item, str) and data__tender_item == 'hip_joint' or isinstance(data__tender_item, str) and data__tender_item == 'sacrum' or isinstance(data__tender_item, str) and data__tender_item == 'lumbar_vertebrae'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tender[{data__tender_x}]".format(**locals()) + " must be one of ['quadratus_lumborum', 'erector_spinae', 'multifidus', 'iliopsoas', 'rectus_femoris', 'quadriceps', 'tensor_fasciae_latae', 'iliotibial_band', 'hamstrings', 'calves', 'gluteus_maximus', 'gluteus_medius', 'gluteus_minimus', 'piriformis', 'sacrotuberous_ligament', 'hip_joint', 'sacrum', 'lumbar_vertebrae']")
-                    data__tender_any_of_count52 += 1
+                            if not (isinstance(data__tender_item, str) and data__tender_item == 'quadratus_lumborum' or isinstance(data__tender_item, str) and data__tender_item == 'erector_spinae' or isinstance(data__tender_item, str) and data__tender_item == 'multifidus' or isinstance(data__tender_item, str) and data__tender_item == 'iliopsoas' or isinstance(data__tender_item, str) and data__tender_item == 'rectus_femoris' or isinstance(data__tender_item, str) and data__tender_item == 'quadriceps' or isinstance(data__tender_item, str) and data__tender_item == 'tensor_fasciae_latae' or isinstance(data__tender_item, str) and data__tender_item == 'iliotibial_band' or isinstance(data__tender_item, str) and data__tender_item == 'hamstrings' or isinstance(data__tender_item, str) and data__tender_item == 'calves' or isinstance(data__tender_item, str) and data__tender_item == 'gluteus_maximus' or isinstance(data__tender_item, str) and data__tender_item == 'gluteus_medius' or isinstance(data__tender_item, str) and data__tender_item == 'gluteus_minimus' or isinstance(data__tender_item, str) and data__tender_item == 'piriformis' or isinstance(data__tender_item, str) and data__tender_item == 'sacrotuberous_ligament' or isinstance(data__tender_item, str) and data__tender_item == 'hip_joint' or isinstance(data__tender_item, str) and data__tender_item == 'sacrum' or isinstance(data__tender_item, str) and data__tender_item == 'lumbar_vertebrae' or isinstance(data__tender_item, str) and data__tender_item == 'adductors' or isinstance(data__tender_item, str) and data__tender_item == 'greater_trochanter' or isinstance(data__tender_item, str) and data__tender_item == 'ischial_tuberosity' or isinstance(data__tender_item, str) and data__tender_item == 'coccyx' or isinstance(data__tender_item, str) and data__tender_item == 'pubic_symphysis' or isinstance(data__tender_item, str) and data__tender_item == 'long_dorsal_ligament' or isinstance(data__tender_item, str) and data__tender_item == 'costovertebral_angle' or isinstance(data__tender_item, str) and data__tender_item == 'spinous_processes' or isinstance(data__tender_item, str) and data__tender_item == 'anterior_superior_iliac_spine'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".tender[{data__tender_x}]".format(**locals()) + " must be one of ['quadratus_lumborum', 'erector_spinae', 'multifidus', 'iliopsoas', 'rectus_femoris', 'quadriceps', 'tensor_fasciae_latae', 'iliotibial_band', 'hamstrings', 'calves', 'gluteus_maximus', 'gluteus_medius', 'gluteus_minimus', 'piriformis', 'sacrotuberous_ligament', 'hip_joint', 'sacrum', 'lumbar_vertebrae', 'adductors', 'greater_trochanter', 'ischial_tuberosity', 'coccyx', 'pubic_symphysis', 'long_dorsal_ligament', 'costovertebral_angle', 'spinous_processes', 'anterior_superior_iliac_spine']")
+                    data__tender_any_of_count54 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__tender_any_of_count52:
+            if not data__tender_any_of_count54:
                 try:
                     if not isinstance(data__tender, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".tender must be null")
-                    data__tender_any_of_count52 += 1
+                    data__tender_any_of_count54 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__tender_any_of_count52:
+            if not data__tender_any_of_count54:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".tender cannot be validated by any definition")
         else: data["tender"] = None
+        if "not_tender" in data_keys:
+            data_keys.remove("not_tender")
+            data__nottender = data["not_tender"]
+            data__nottender_any_of_count55 = 0
+            if not data__nottender_any_of_count55:
+                try:
+                    if not isinstance(data__nottender, (list, tuple)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_tender must be array")
+                    data__nottender_is_list = isinstance(data__nottender, (list, tuple))
+                    if data__nottender_is_list:
+                        data__nottender_len = len(data__nottender)
+                        if data__nottender_len > 27:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_tender must contain less than or equal to 27 items")
+                        for data__nottender_x, data__nottender_item in enumerate(data__nottender):
+                            if not isinstance(data__nottender_item, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_tender[{data__nottender_x}]".format(**locals()) + " must be string")
+                            if not (isinstance(data__nottender_item, str) and data__nottender_item == 'quadratus_lumborum' or isinstance(data__nottender_item, str) and data__nottender_item == 'erector_spinae' or isinstance(data__nottender_item, str) and data__nottender_item == 'multifidus' or isinstance(data__nottender_item, str) and data__nottender_item == 'iliopsoas' or isinstance(data__nottender_item, str) and data__nottender_item == 'rectus_femoris' or isinstance(data__nottender_item, str) and data__nottender_item == 'quadriceps' or isinstance(data__nottender_item, str) and data__nottender_item == 'tensor_fasciae_latae' or isinstance(data__nottender_item, str) and data__nottender_item == 'iliotibial_band' or isinstance(data__nottender_item, str) and data__nottender_item == 'hamstrings' or isinstance(data__nottender_item, str) and data__nottender_item == 'calves' or isinstance(data__nottender_item, str) and data__nottender_item == 'gluteus_maximus' or isinstance(data__nottender_item, str) and data__nottender_item == 'gluteus_medius' or isinstance(data__nottender_item, str) and data__nottender_item == 'gluteus_minimus' or isinstance(data__nottender_item, str) and data__nottender_item == 'piriformis' or isinstance(data__nottender_item, str) and data__nottender_item == 'sacrotuberous_ligament' or isinstance(data__nottender_item, str) and data__nottender_item == 'hip_joint' or isinstance(data__nottender_item, str) and data__nottender_item == 'sacrum' or isinstance(data__nottender_item, str) and data__nottender_item == 'lumbar_vertebrae' or isinstance(data__nottender_item, str) and data__nottender_item == 'adductors' or isinstance(data__nottender_item, str) and data__nottender_item == 'greater_trochanter' or isinstance(data__nottender_item, str) and data__nottender_item == 'ischial_tuberosity' or isinstance(data__nottender_item, str) and data__nottender_item == 'coccyx' or isinstance(data__nottender_item, str) and data__nottender_item == 'pubic_symphysis' or isinstance(data__nottender_item, str) and data__nottender_item == 'long_dorsal_ligament' or isinstance(data__nottender_item, str) and data__nottender_item == 'costovertebral_angle' or isinstance(data__nottender_item, str) and data__nottender_item == 'spinous_processes' or isinstance(data__nottender_item, str) and data__nottender_item == 'anterior_superior_iliac_spine'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_tender[{data__nottender_x}]".format(**locals()) + " must be one of ['quadratus_lumborum', 'erector_spinae', 'multifidus', 'iliopsoas', 'rectus_femoris', 'quadriceps', 'tensor_fasciae_latae', 'iliotibial_band', 'hamstrings', 'calves', 'gluteus_maximus', 'gluteus_medius', 'gluteus_minimus', 'piriformis', 'sacrotuberous_ligament', 'hip_joint', 'sacrum', 'lumbar_vertebrae', 'adductors', 'greater_trochanter', 'ischial_tuberosity', 'coccyx', 'pubic_symphysis', 'long_dorsal_ligament', 'costovertebral_angle', 'spinous_processes', 'anterior_superior_iliac_spine']")
+                    data__nottender_any_of_count55 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__nottender_any_of_count55:
+                try:
+                    if not isinstance(data__nottender, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_tender must be null")
+                    data__nottender_any_of_count55 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__nottender_any_of_count55:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".not_tender cannot be validated by any definition")
+        else: data["not_tender"] = None
+        if "reproduces_familiar_pain" in data_keys:
+            data_keys.remove("reproduces_familiar_pain")
+            data__reproducesfamiliarpain = data["reproduces_familiar_pain"]
+            data__reproducesfamiliarpain_any_of_count56 = 0
+            if not data__reproducesfamiliarpain_any_of_count56:
+                try:
+                    if not isinstance(data__reproducesfamiliarpain, (list, tuple)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".reproduces_familiar_pain must be array")
+                    data__reproducesfamiliarpain_is_list = isinstance(data__reproducesfamiliarpain, (list, tuple))
+                    if data__reproducesfamiliarpain_is_list:
+                        data__reproducesfamiliarpain_len = len(data__reproducesfamiliarpain)
+                        if data__reproducesfamiliarpain_len > 19:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".reproduces_familiar_pain must contain less than or equal to 19 items")
+                        for data__reproducesfamiliarpain_x, data__reproducesfamiliarpain_item in enumerate(data__reproducesfamiliarpain):
+                            if not isinstance(data__reproducesfamiliarpain_item, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".reproduces_familiar_pain[{data__reproducesfamiliarpain_x}]".format(**locals()) + " must be string")
+                            if not (isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'quadratus_lumborum' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'erector_spinae' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'multifidus' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'iliopsoas' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'rectus_femoris' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'quadriceps' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'tensor_fasciae_latae' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'iliotibial_band' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'hamstrings' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'calves' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'gluteus_maximus' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'gluteus_medius' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'gluteus_minimus' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'piriformis' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'sacrotuberous_ligament' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'hip_joint' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'sacrum' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'lumbar_vertebrae' or isinstance(data__reproducesfamiliarpain_item, str) and data__reproducesfamiliarpain_item == 'adductors'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".reproduces_familiar_pain[{data__reproducesfamiliarpain_x}]".format(**locals()) + " must be one of ['quadratus_lumborum', 'erector_spinae', 'multifidus', 'iliopsoas', 'rectus_femoris', 'quadriceps', 'tensor_fasciae_latae', 'iliotibial_band', 'hamstrings', 'calves', 'gluteus_maximus', 'gluteus_medius', 'gluteus_minimus', 'piriformis', 'sacrotuberous_ligament', 'hip_joint', 'sacrum', 'lumbar_vertebrae', 'adductors']")
+                    data__reproducesfamiliarpain_any_of_count56 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__reproducesfamiliarpain_any_of_count56:
+                try:
+                    if not isinstance(data__reproducesfamiliarpain, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".reproduces_familiar_pain must be null")
+                    data__reproducesfamiliarpain_any_of_count56 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__reproducesfamiliarpain_any_of_count56:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".reproduces_familiar_pain cannot be validated by any definition")
+        else: data["reproduces_familiar_pain"] = None
         if "hypermobile_segments" in data_keys:
             data_keys.remove("hypermobile_segments")
             data__hypermobilesegments = data["hypermobile_segments"]
-            data__hypermobilesegments_any_of_count53 = 0
-            if not data__hypermobilesegments_any_of_count53:
+            data__hypermobilesegments_any_of_count57 = 0
+            if not data__hypermobilesegments_any_of_count57:
                 try:
                     if not isinstance(data__hypermobilesegments, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypermobile_segments must be boolean")
-                    data__hypermobilesegments_any_of_count53 += 1
+                    data__hypermobilesegments_any_of_count57 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hypermobilesegments_any_of_count53:
+            if not data__hypermobilesegments_any_of_count57:
                 try:
                     if not isinstance(data__hypermobilesegments, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypermobile_segments must be null")
-                    data__hypermobilesegments_any_of_count53 += 1
+                    data__hypermobilesegments_any_of_count57 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hypermobilesegments_any_of_count53:
+            if not data__hypermobilesegments_any_of_count57:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypermobile_segments cannot be validated by any definition")
         else: data["hypermobile_segments"] = None
+        if "pulsatile_abdominal_mass" in data_keys:
+            data_keys.remove("pulsatile_abdominal_mass")
+            data__pulsatileabdominalmass = data["pulsatile_abdominal_mass"]
+            data__pulsatileabdominalmass_any_of_count58 = 0
+            if not data__pulsatileabdominalmass_any_of_count58:
+                try:
+                    if not isinstance(data__pulsatileabdominalmass, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".pulsatile_abdominal_mass must be boolean")
+                    data__pulsatileabdominalmass_any_of_count58 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__pulsatileabdominalmass_any_of_count58:
+                try:
+                    if not isinstance(data__pulsatileabdominalmass, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".pulsatile_abdominal_mass must be null")
+                    data__pulsatileabdominalmass_any_of_count58 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__pulsatileabdominalmass_any_of_count58:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".pulsatile_abdominal_mass cannot be validated by any definition")
+        else: data["pulsatile_abdominal_mass"] = None
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
+    return data
+
+def validate____defs_circulation(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "pedal_pulses" in data_keys:
+            data_keys.remove("pedal_pulses")
+            data__pedalpulses = data["pedal_pulses"]
+            data__pedalpulses_any_of_count59 = 0
+            if not data__pedalpulses_any_of_count59:
+                try:
+                    validate____defs_sidedpulse(data__pedalpulses, custom_formats, (name_prefix or "data") + ".pedal_pulses")
+                    data__pedalpulses_any_of_count59 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__pedalpulses_any_of_count59:
+                try:
+                    if not isinstance(data__pedalpulses, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".pedal_pulses must be null")
+                    data__pedalpulses_any_of_count59 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__pedalpulses_any_of_count59:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".pedal_pulses cannot be validated by any definition")
+        else: data["pedal_pulses"] = None
+        if "abpi" in data_keys:
+            data_keys.remove("abpi")
+            data__abpi = data["abpi"]
+            data__abpi_any_of_count60 = 0
+            if not data__abpi_any_of_count60:
+                try:
+                    validate____defs_sidedindex(data__abpi, custom_formats, (name_prefix or "data") + ".abpi")
+                    data__abpi_any_of_count60 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__abpi_any_of_count60:
+                try:
+                    if not isinstance(data__abpi, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".abpi must be null")
+                    data__abpi_any_of_count60 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__abpi_any_of_count60:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".abpi cannot be validated by any definition")
+        else: data["abpi"] = None
+        if "cool_skin" in data_keys:
+            data_keys.remove("cool_skin")
+            data__coolskin = data["cool_skin"]
+            data__coolskin_any_of_count61 = 0
+            if not data__coolskin_any_of_count61:
+                try:
+                    validate____defs_sidedflag(data__coolskin, custom_formats, (name_prefix or "data") + ".cool_skin")
+                    data__coolskin_any_of_count61 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__coolskin_any_of_count61:
+                try:
+                    if not isinstance(data__coolskin, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".cool_skin must be null")
+                    data__coolskin_any_of_count61 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__coolskin_any_of_count61:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".cool_skin cannot be validated by any definition")
+        else: data["cool_skin"] = None
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
+    return data
+
+def validate____defs_sidedflag(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "left" in data_keys:
+            data_keys.remove("left")
+            data__left = data["left"]
+            data__left_any_of_count62 = 0
+            if not data__left_any_of_count62:
+                try:
+                    if not isinstance(data__left, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be boolean")
+                    data__left_any_of_count62 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__left_any_of_count62:
+                try:
+                    if not isinstance(data__left, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be null")
+                    data__left_any_of_count62 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__left_any_of_count62:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".left cannot be validated by any definition")
+        else: data["left"] = None
+        if "right" in data_keys:
+            data_keys.remove("right")
+            data__right = data["right"]
+            data__right_any_of_count63 = 0
+            if not data__right_any_of_count63:
+                try:
+                    if not isinstance(data__right, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be boolean")
+                    data__right_any_of_count63 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__right_any_of_count63:
+                try:
+                    if not isinstance(data__right, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be null")
+                    data__right_any_of_count63 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__right_any_of_count63:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".right cannot be validated by any definition")
+        else: data["right"] = None
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
+    return data
+
+def validate____defs_sidedindex(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "left" in data_keys:
+            data_keys.remove("left")
+            data__left = data["left"]
+            data__left_any_of_count64 = 0
+            if not data__left_any_of_count64:
+                try:
+                    if not isinstance(data__left, (int, float, Decimal)) or isinstance(data__left, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be number")
+                    if isinstance(data__left, (int, float, Decimal)) and not isinstance(data__left, bool):
+                        if data__left < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be bigger than or equal to 0")
+                        if data__left > 3:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be smaller than or equal to 3")
+                    data__left_any_of_count64 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__left_any_of_count64:
+                try:
+                    if not isinstance(data__left, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be null")
+                    data__left_any_of_count64 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__left_any_of_count64:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".left cannot be validated by any definition")
+        else: data["left"] = None
+        if "right" in data_keys:
+            data_keys.remove("right")
+            data__right = data["right"]
+            data__right_any_of_count65 = 0
+            if not data__right_any_of_count65:
+                try:
+                    if not isinstance(data__right, (int, float, Decimal)) or isinstance(data__right, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be number")
+                    if isinstance(data__right, (int, float, Decimal)) and not isinstance(data__right, bool):
+                        if data__right < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be bigger than or equal to 0")
+                        if data__right > 3:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be smaller than or equal to 3")
+                    data__right_any_of_count65 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__right_any_of_count65:
+                try:
+                    if not isinstance(data__right, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be null")
+                    data__right_any_of_count65 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__right_any_of_count65:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".right cannot be validated by any definition")
+        else: data["right"] = None
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
+    return data
+
+def validate____defs_sidedpulse(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "left" in data_keys:
+            data_keys.remove("left")
+            data__left = data["left"]
+            data__left_any_of_count66 = 0
+            if not data__left_any_of_count66:
+                try:
+                    if not isinstance(data__left, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be string")
+                    if not (isinstance(data__left, str) and data__left == 'present' or isinstance(data__left, str) and data__left == 'reduced' or isinstance(data__left, str) and data__left == 'absent'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be one of ['present', 'reduced', 'absent']")
+                    data__left_any_of_count66 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__left_any_of_count66:
+                try:
+                    if not isinstance(data__left, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be null")
+                    data__left_any_of_count66 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__left_any_of_count66:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".left cannot be validated by any definition")
+        else: data["left"] = None
+        if "right" in data_keys:
+            data_keys.remove("right")
+            data__right = data["right"]
+            data__right_any_of_count67 = 0
+            if not data__right_any_of_count67:
+                try:
+                    if not isinstance(data__right, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be string")
+                    if not (isinstance(data__right, str) and data__right == 'present' or isinstance(data__right, str) and data__right == 'reduced' or isinstance(data__right, str) and data__right == 'absent'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be one of ['present', 'reduced', 'absent']")
+                    data__right_any_of_count67 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__right_any_of_count67:
+                try:
+                    if not isinstance(data__right, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be null")
+                    data__right_any_of_count67 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__right_any_of_count67:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".right cannot be validated by any definition")
+        else: data["right"] = None
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
+    return data
+
+def validate____defs_hip(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "internal_rotation_degrees" in data_keys:
+            data_keys.remove("internal_rotation_degrees")
+            data__internalrotationdegrees = data["internal_rotation_degrees"]
+            data__internalrotationdegrees_any_of_count68 = 0
+            if not data__internalrotationdegrees_any_of_count68:
+                try:
+                    validate____defs_sideddegrees(data__internalrotationdegrees, custom_formats, (name_prefix or "data") + ".internal_rotation_degrees")
+                    data__internalrotationdegrees_any_of_count68 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__internalrotationdegrees_any_of_count68:
+                try:
+                    if not isinstance(data__internalrotationdegrees, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".internal_rotation_degrees must be null")
+                    data__internalrotationdegrees_any_of_count68 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__internalrotationdegrees_any_of_count68:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".internal_rotation_degrees cannot be validated by any definition")
+        else: data["internal_rotation_degrees"] = None
+        if "flexion_degrees" in data_keys:
+            data_keys.remove("flexion_degrees")
+            data__flexiondegrees = data["flexion_degrees"]
+            data__flexiondegrees_any_of_count69 = 0
+            if not data__flexiondegrees_any_of_count69:
+                try:
+                    validate____defs_sideddegrees(data__flexiondegrees, custom_formats, (name_prefix or "data") + ".flexion_degrees")
+                    data__flexiondegrees_any_of_count69 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__flexiondegrees_any_of_count69:
+                try:
+                    if not isinstance(data__flexiondegrees, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".flexion_degrees must be null")
+                    data__flexiondegrees_any_of_count69 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__flexiondegrees_any_of_count69:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".flexion_degrees cannot be validated by any definition")
+        else: data["flexion_degrees"] = None
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
+    return data
+
+def validate____defs_sideddegrees(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "left" in data_keys:
+            data_keys.remove("left")
+            data__left = data["left"]
+            data__left_any_of_count70 = 0
+            if not data__left_any_of_count70:
+                try:
+                    if not isinstance(data__left, (int)) and not (isinstance(data__left, float) and data__left.is_integer()) or isinstance(data__left, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be integer")
+                    if isinstance(data__left, (int, float, Decimal)) and not isinstance(data__left, bool):
+                        if data__left < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be bigger than or equal to 0")
+                        if data__left > 180:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be smaller than or equal to 180")
+                    data__left_any_of_count70 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__left_any_of_count70:
+                try:
+                    if not isinstance(data__left, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be null")
+                    data__left_any_of_count70 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__left_any_of_count70:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".left cannot be validated by any definition")
+        else: data["left"] = None
+        if "right" in data_keys:
+            data_keys.remove("right")
+            data__right = data["right"]
+            data__right_any_of_count71 = 0
+            if not data__right_any_of_count71:
+                try:
+                    if not isinstance(data__right, (int)) and not (isinstance(data__right, float) and data__right.is_integer()) or isinstance(data__right, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be integer")
+                    if isinstance(data__right, (int, float, Decimal)) and not isinstance(data__right, bool):
+                        if data__right < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be bigger than or equal to 0")
+                        if data__right > 180:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be smaller than or equal to 180")
+                    data__right_any_of_count71 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__right_any_of_count71:
+                try:
+                    if not isinstance(data__right, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be null")
+                    data__right_any_of_count71 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__right_any_of_count71:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".right cannot be validated by any definition")
+        else: data["right"] = None
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -1091,57 +1530,145 @@ def validate____defs_neuro(data, custom_formats={}, name_prefix=None):
         if "motor" in data_keys:
             data_keys.remove("motor")
             data__motor = data["motor"]
-            data__motor_any_of_count54 = 0
-            if not data__motor_any_of_count54:
+            data__motor_any_of_count72 = 0
+            if not data__motor_any_of_count72:
                 try:
                     validate____defs_motor(data__motor, custom_formats, (name_prefix or "data") + ".motor")
-                    data__motor_any_of_count54 += 1
+                    data__motor_any_of_count72 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__motor_any_of_count54:
+            if not data__motor_any_of_count72:
                 try:
                     if not isinstance(data__motor, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".motor must be null")
-                    data__motor_any_of_count54 += 1
+                    data__motor_any_of_count72 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__motor_any_of_count54:
+            if not data__motor_any_of_count72:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".motor cannot be validated by any definition")
         else: data["motor"] = None
         if "sensory" in data_keys:
             data_keys.remove("sensory")
             data__sensory = data["sensory"]
-            data__sensory_any_of_count55 = 0
-            if not data__sensory_any_of_count55:
+            data__sensory_any_of_count73 = 0
+            if not data__sensory_any_of_count73:
                 try:
                     validate____defs_sensory(data__sensory, custom_formats, (name_prefix or "data") + ".sensory")
-                    data__sensory_any_of_count55 += 1
+                    data__sensory_any_of_count73 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sensory_any_of_count55:
+            if not data__sensory_any_of_count73:
                 try:
                     if not isinstance(data__sensory, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".sensory must be null")
-                    data__sensory_any_of_count55 += 1
+                    data__sensory_any_of_count73 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sensory_any_of_count55:
+            if not data__sensory_any_of_count73:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".sensory cannot be validated by any definition")
         else: data["sensory"] = None
         if "reflexes" in data_keys:
             data_keys.remove("reflexes")
             data__reflexes = data["reflexes"]
-            data__reflexes_any_of_count56 = 0
-            if not data__reflexes_any_of_count56:
+            data__reflexes_any_of_count74 = 0
+            if not data__reflexes_any_of_count74:
                 try:
                     validate____defs_reflexes(data__reflexes, custom_formats, (name_prefix or "data") + ".reflexes")
-                    data__reflexes_any_of_count56 += 1
+                    data__reflexes_any_of_count74 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__reflexes_any_of_count56:
+            if not data__reflexes_any_of_count74:
                 try:
                     if not isinstance(data__reflexes, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".reflexes must be null")
-                    data__reflexes_any_of_count56 += 1
+                    data__reflexes_any_of_count74 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__reflexes_any_of_count56:
+            if not data__reflexes_any_of_count74:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".reflexes cannot be validated by any definition")
         else: data["reflexes"] = None
+        if "vibration" in data_keys:
+            data_keys.remove("vibration")
+            data__vibration = data["vibration"]
+            data__vibration_any_of_count75 = 0
+            if not data__vibration_any_of_count75:
+                try:
+                    validate____defs_sidedsensation(data__vibration, custom_formats, (name_prefix or "data") + ".vibration")
+                    data__vibration_any_of_count75 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__vibration_any_of_count75:
+                try:
+                    if not isinstance(data__vibration, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".vibration must be null")
+                    data__vibration_any_of_count75 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__vibration_any_of_count75:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".vibration cannot be validated by any definition")
+        else: data["vibration"] = None
+        if "monofilament" in data_keys:
+            data_keys.remove("monofilament")
+            data__monofilament = data["monofilament"]
+            data__monofilament_any_of_count76 = 0
+            if not data__monofilament_any_of_count76:
+                try:
+                    validate____defs_sidedsensation(data__monofilament, custom_formats, (name_prefix or "data") + ".monofilament")
+                    data__monofilament_any_of_count76 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__monofilament_any_of_count76:
+                try:
+                    if not isinstance(data__monofilament, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".monofilament must be null")
+                    data__monofilament_any_of_count76 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__monofilament_any_of_count76:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".monofilament cannot be validated by any definition")
+        else: data["monofilament"] = None
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
+    return data
+
+def validate____defs_sidedsensation(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "left" in data_keys:
+            data_keys.remove("left")
+            data__left = data["left"]
+            data__left_any_of_count77 = 0
+            if not data__left_any_of_count77:
+                try:
+                    if not isinstance(data__left, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be string")
+                    if not (isinstance(data__left, str) and data__left == 'normal' or isinstance(data__left, str) and data__left == 'reduced' or isinstance(data__left, str) and data__left == 'absent'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be one of ['normal', 'reduced', 'absent']")
+                    data__left_any_of_count77 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__left_any_of_count77:
+                try:
+                    if not isinstance(data__left, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be null")
+                    data__left_any_of_count77 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__left_any_of_count77:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".left cannot be validated by any definition")
+        else: data["left"] = None
+        if "right" in data_keys:
+            data_keys.remove("right")
+            data__right = data["right"]
+            data__right_any_of_count78 = 0
+            if not data__right_any_of_count78:
+                try:
+                    if not isinstance(data__right, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be string")
+                    if not (isinstance(data__right, str) and data__right == 'normal' or isinstance(data__right, str) and data__right == 'reduced' or isinstance(data__right, str) and data__right == 'absent'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be one of ['normal', 'reduced', 'absent']")
+                    data__right_any_of_count78 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__right_any_of_count78:
+                try:
+                    if not isinstance(data__right, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be null")
+                    data__right_any_of_count78 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__right_any_of_count78:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".right cannot be validated by any definition")
+        else: data["right"] = None
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -1155,73 +1682,73 @@ def validate____defs_reflexes(data, custom_formats={}, name_prefix=None):
         if "patellar" in data_keys:
             data_keys.remove("patellar")
             data__patellar = data["patellar"]
-            data__patellar_any_of_count57 = 0
-            if not data__patellar_any_of_count57:
+            data__patellar_any_of_count79 = 0
+            if not data__patellar_any_of_count79:
                 try:
                     validate____defs_sidedreflex(data__patellar, custom_formats, (name_prefix or "data") + ".patellar")
-                    data__patellar_any_of_count57 += 1
+                    data__patellar_any_of_count79 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__patellar_any_of_count57:
+            if not data__patellar_any_of_count79:
                 try:
                     if not isinstance(data__patellar, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".patellar must be null")
-                    data__patellar_any_of_count57 += 1
+                    data__patellar_any_of_count79 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__patellar_any_of_count57:
+            if not data__patellar_any_of_count79:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".patellar cannot be validated by any definition")
         else: data["patellar"] = None
         if "tibialis_posterior" in data_keys:
             data_keys.remove("tibialis_posterior")
             data__tibialisposterior = data["tibialis_posterior"]
-            data__tibialisposterior_any_of_count58 = 0
-            if not data__tibialisposterior_any_of_count58:
+            data__tibialisposterior_any_of_count80 = 0
+            if not data__tibialisposterior_any_of_count80:
                 try:
                     validate____defs_sidedreflex(data__tibialisposterior, custom_formats, (name_prefix or "data") + ".tibialis_posterior")
-                    data__tibialisposterior_any_of_count58 += 1
+                    data__tibialisposterior_any_of_count80 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__tibialisposterior_any_of_count58:
+            if not data__tibialisposterior_any_of_count80:
                 try:
                     if not isinstance(data__tibialisposterior, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".tibialis_posterior must be null")
-                    data__tibialisposterior_any_of_count58 += 1
+                    data__tibialisposterior_any_of_count80 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__tibialisposterior_any_of_count58:
+            if not data__tibialisposterior_any_of_count80:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".tibialis_posterior cannot be validated by any definition")
         else: data["tibialis_posterior"] = None
         if "medial_hamstring" in data_keys:
             data_keys.remove("medial_hamstring")
             data__medialhamstring = data["medial_hamstring"]
-            data__medialhamstring_any_of_count59 = 0
-            if not data__medialhamstring_any_of_count59:
+            data__medialhamstring_any_of_count81 = 0
+            if not data__medialhamstring_any_of_count81:
                 try:
                     validate____defs_sidedreflex(data__medialhamstring, custom_formats, (name_prefix or "data") + ".medial_hamstring")
-                    data__medialhamstring_any_of_count59 += 1
+                    data__medialhamstring_any_of_count81 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__medialhamstring_any_of_count59:
+            if not data__medialhamstring_any_of_count81:
                 try:
                     if not isinstance(data__medialhamstring, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".medial_hamstring must be null")
-                    data__medialhamstring_any_of_count59 += 1
+                    data__medialhamstring_any_of_count81 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__medialhamstring_any_of_count59:
+            if not data__medialhamstring_any_of_count81:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".medial_hamstring cannot be validated by any definition")
         else: data["medial_hamstring"] = None
         if "achilles" in data_keys:
             data_keys.remove("achilles")
             data__achilles = data["achilles"]
-            data__achilles_any_of_count60 = 0
-            if not data__achilles_any_of_count60:
+            data__achilles_any_of_count82 = 0
+            if not data__achilles_any_of_count82:
                 try:
                     validate____defs_sidedreflex(data__achilles, custom_formats, (name_prefix or "data") + ".achilles")
-                    data__achilles_any_of_count60 += 1
+                    data__achilles_any_of_count82 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__achilles_any_of_count60:
+            if not data__achilles_any_of_count82:
                 try:
                     if not isinstance(data__achilles, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".achilles must be null")
-                    data__achilles_any_of_count60 += 1
+                    data__achilles_any_of_count82 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__achilles_any_of_count60:
+            if not data__achilles_any_of_count82:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".achilles cannot be validated by any definition")
         else: data["achilles"] = None
         if data_keys:
@@ -1237,43 +1764,43 @@ def validate____defs_sidedreflex(data, custom_formats={}, name_prefix=None):
         if "left" in data_keys:
             data_keys.remove("left")
             data__left = data["left"]
-            data__left_any_of_count61 = 0
-            if not data__left_any_of_count61:
+            data__left_any_of_count83 = 0
+            if not data__left_any_of_count83:
                 try:
                     if not isinstance(data__left, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be string")
                     if not (isinstance(data__left, str) and data__left == 'normal' or isinstance(data__left, str) and data__left == 'reduced' or isinstance(data__left, str) and data__left == 'absent' or isinstance(data__left, str) and data__left == 'brisk'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be one of ['normal', 'reduced', 'absent', 'brisk']")
-                    data__left_any_of_count61 += 1
+                    data__left_any_of_count83 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__left_any_of_count61:
+            if not data__left_any_of_count83:
                 try:
                     if not isinstance(data__left, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be null")
-                    data__left_any_of_count61 += 1
+                    data__left_any_of_count83 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__left_any_of_count61:
+            if not data__left_any_of_count83:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".left cannot be validated by any definition")
         else: data["left"] = None
         if "right" in data_keys:
             data_keys.remove("right")
             data__right = data["right"]
-            data__right_any_of_count62 = 0
-            if not data__right_any_of_count62:
+            data__right_any_of_count84 = 0
+            if not data__right_any_of_count84:
                 try:
                     if not isinstance(data__right, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be string")
                     if not (isinstance(data__right, str) and data__right == 'normal' or isinstance(data__right, str) and data__right == 'reduced' or isinstance(data__right, str) and data__right == 'absent' or isinstance(data__right, str) and data__right == 'brisk'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be one of ['normal', 'reduced', 'absent', 'brisk']")
-                    data__right_any_of_count62 += 1
+                    data__right_any_of_count84 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__right_any_of_count62:
+            if not data__right_any_of_count84:
                 try:
                     if not isinstance(data__right, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be null")
-                    data__right_any_of_count62 += 1
+                    data__right_any_of_count84 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__right_any_of_count62:
+            if not data__right_any_of_count84:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".right cannot be validated by any definition")
         else: data["right"] = None
         if data_keys:
@@ -1289,59 +1816,59 @@ def validate____defs_sensory(data, custom_formats={}, name_prefix=None):
         if "reduced" in data_keys:
             data_keys.remove("reduced")
             data__reduced = data["reduced"]
-            data__reduced_any_of_count63 = 0
-            if not data__reduced_any_of_count63:
+            data__reduced_any_of_count85 = 0
+            if not data__reduced_any_of_count85:
                 try:
                     if not isinstance(data__reduced, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".reduced must be array")
                     data__reduced_is_list = isinstance(data__reduced, (list, tuple))
                     if data__reduced_is_list:
                         data__reduced_len = len(data__reduced)
-                        if data__reduced_len > 69:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".reduced must contain less than or equal to 69 items")
+                        if data__reduced_len > 84:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".reduced must contain less than or equal to 84 items")
                         for data__reduced_x, data__reduced_item in enumerate(data__reduced):
                             if not isinstance(data__reduced_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".reduced[{data__reduced_x}]".format(**locals()) + " must be string")
-                            if not (isinstance(data__reduced_item, str) and data__reduced_item == 'low_back' or isinstance(data__reduced_item, str) and data__reduced_item == 'low_back_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'low_back_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'sacrum' or isinstance(data__reduced_item, str) and data__reduced_item == 'buttock' or isinstance(data__reduced_item, str) and data__reduced_item == 'buttock_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'buttock_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'hip' or isinstance(data__reduced_item, str) and data__reduced_item == 'hip_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'hip_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'groin' or isinstance(data__reduced_item, str) and data__reduced_item == 'groin_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'groin_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_thigh' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_thigh_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_thigh_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_thigh' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_thigh_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_thigh_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_thigh' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_thigh_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_thigh_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'posterior_thigh' or isinstance(data__reduced_item, str) and data__reduced_item == 'posterior_thigh_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'posterior_thigh_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'knee' or isinstance(data__reduced_item, str) and data__reduced_item == 'knee_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'knee_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_leg' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_leg_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_leg_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_leg' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_leg_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_leg_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_leg' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_leg_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_leg_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'calf' or isinstance(data__reduced_item, str) and data__reduced_item == 'calf_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'calf_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_ankle' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_ankle_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_ankle_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'dorsum_foot' or isinstance(data__reduced_item, str) and data__reduced_item == 'dorsum_foot_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'dorsum_foot_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_foot' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_foot_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_foot_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_foot' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_foot_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_foot_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'sole' or isinstance(data__reduced_item, str) and data__reduced_item == 'sole_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'sole_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'heel' or isinstance(data__reduced_item, str) and data__reduced_item == 'heel_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'heel_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'big_toe' or isinstance(data__reduced_item, str) and data__reduced_item == 'big_toe_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'big_toe_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'middle_toes' or isinstance(data__reduced_item, str) and data__reduced_item == 'middle_toes_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'middle_toes_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'little_toe' or isinstance(data__reduced_item, str) and data__reduced_item == 'little_toe_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'little_toe_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'perineum' or isinstance(data__reduced_item, str) and data__reduced_item == 'abdomen'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".reduced[{data__reduced_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen']")
-                    data__reduced_any_of_count63 += 1
+                            if not (isinstance(data__reduced_item, str) and data__reduced_item == 'low_back' or isinstance(data__reduced_item, str) and data__reduced_item == 'low_back_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'low_back_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'thoracic' or isinstance(data__reduced_item, str) and data__reduced_item == 'thoracic_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'thoracic_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'sacrum' or isinstance(data__reduced_item, str) and data__reduced_item == 'buttock' or isinstance(data__reduced_item, str) and data__reduced_item == 'buttock_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'buttock_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'hip' or isinstance(data__reduced_item, str) and data__reduced_item == 'hip_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'hip_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'groin' or isinstance(data__reduced_item, str) and data__reduced_item == 'groin_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'groin_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_thigh' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_thigh_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_thigh_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_thigh' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_thigh_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_thigh_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_thigh' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_thigh_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_thigh_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'posterior_thigh' or isinstance(data__reduced_item, str) and data__reduced_item == 'posterior_thigh_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'posterior_thigh_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'knee' or isinstance(data__reduced_item, str) and data__reduced_item == 'knee_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'knee_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_leg' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_leg_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'anterior_leg_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_leg' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_leg_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_leg_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_leg' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_leg_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_leg_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'calf' or isinstance(data__reduced_item, str) and data__reduced_item == 'calf_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'calf_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_ankle' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_ankle_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_ankle_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'dorsum_foot' or isinstance(data__reduced_item, str) and data__reduced_item == 'dorsum_foot_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'dorsum_foot_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_foot' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_foot_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'medial_foot_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_foot' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_foot_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'lateral_foot_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'sole' or isinstance(data__reduced_item, str) and data__reduced_item == 'sole_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'sole_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'heel' or isinstance(data__reduced_item, str) and data__reduced_item == 'heel_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'heel_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'big_toe' or isinstance(data__reduced_item, str) and data__reduced_item == 'big_toe_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'big_toe_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'middle_toes' or isinstance(data__reduced_item, str) and data__reduced_item == 'middle_toes_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'middle_toes_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'little_toe' or isinstance(data__reduced_item, str) and data__reduced_item == 'little_toe_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'little_toe_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'perineum' or isinstance(data__reduced_item, str) and data__reduced_item == 'abdomen' or isinstance(data__reduced_item, str) and data__reduced_item == 'flank' or isinstance(data__reduced_item, str) and data__reduced_item == 'flank_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'flank_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'coccyx' or isinstance(data__reduced_item, str) and data__reduced_item == 'pubis' or isinstance(data__reduced_item, str) and data__reduced_item == 'ischium' or isinstance(data__reduced_item, str) and data__reduced_item == 'ischium_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'ischium_right' or isinstance(data__reduced_item, str) and data__reduced_item == 'neck' or isinstance(data__reduced_item, str) and data__reduced_item == 'hand' or isinstance(data__reduced_item, str) and data__reduced_item == 'hand_left' or isinstance(data__reduced_item, str) and data__reduced_item == 'hand_right'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".reduced[{data__reduced_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'thoracic', 'thoracic_left', 'thoracic_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen', 'flank', 'flank_left', 'flank_right', 'coccyx', 'pubis', 'ischium', 'ischium_left', 'ischium_right', 'neck', 'hand', 'hand_left', 'hand_right']")
+                    data__reduced_any_of_count85 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__reduced_any_of_count63:
+            if not data__reduced_any_of_count85:
                 try:
                     if not isinstance(data__reduced, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".reduced must be null")
-                    data__reduced_any_of_count63 += 1
+                    data__reduced_any_of_count85 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__reduced_any_of_count63:
+            if not data__reduced_any_of_count85:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".reduced cannot be validated by any definition")
         else: data["reduced"] = None
         if "absent" in data_keys:
             data_keys.remove("absent")
             data__absent = data["absent"]
-            data__absent_any_of_count64 = 0
-            if not data__absent_any_of_count64:
+            data__absent_any_of_count86 = 0
+            if not data__absent_any_of_count86:
                 try:
                     if not isinstance(data__absent, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".absent must be array")
                     data__absent_is_list = isinstance(data__absent, (list, tuple))
                     if data__absent_is_list:
                         data__absent_len = len(data__absent)
-                        if data__absent_len > 69:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".absent must contain less than or equal to 69 items")
+                        if data__absent_len > 84:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".absent must contain less than or equal to 84 items")
                         for data__absent_x, data__absent_item in enumerate(data__absent):
                             if not isinstance(data__absent_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".absent[{data__absent_x}]".format(**locals()) + " must be string")
-                            if not (isinstance(data__absent_item, str) and data__absent_item == 'low_back' or isinstance(data__absent_item, str) and data__absent_item == 'low_back_left' or isinstance(data__absent_item, str) and data__absent_item == 'low_back_right' or isinstance(data__absent_item, str) and data__absent_item == 'sacrum' or isinstance(data__absent_item, str) and data__absent_item == 'buttock' or isinstance(data__absent_item, str) and data__absent_item == 'buttock_left' or isinstance(data__absent_item, str) and data__absent_item == 'buttock_right' or isinstance(data__absent_item, str) and data__absent_item == 'hip' or isinstance(data__absent_item, str) and data__absent_item == 'hip_left' or isinstance(data__absent_item, str) and data__absent_item == 'hip_right' or isinstance(data__absent_item, str) and data__absent_item == 'groin' or isinstance(data__absent_item, str) and data__absent_item == 'groin_left' or isinstance(data__absent_item, str) and data__absent_item == 'groin_right' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_thigh' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_thigh_left' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_thigh_right' or isinstance(data__absent_item, str) and data__absent_item == 'medial_thigh' or isinstance(data__absent_item, str) and data__absent_item == 'medial_thigh_left' or isinstance(data__absent_item, str) and data__absent_item == 'medial_thigh_right' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_thigh' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_thigh_left' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_thigh_right' or isinstance(data__absent_item, str) and data__absent_item == 'posterior_thigh' or isinstance(data__absent_item, str) and data__absent_item == 'posterior_thigh_left' or isinstance(data__absent_item, str) and data__absent_item == 'posterior_thigh_right' or isinstance(data__absent_item, str) and data__absent_item == 'knee' or isinstance(data__absent_item, str) and data__absent_item == 'knee_left' or isinstance(data__absent_item, str) and data__absent_item == 'knee_right' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_leg' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_leg_left' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_leg_right' or isinstance(data__absent_item, str) and data__absent_item == 'medial_leg' or isinstance(data__absent_item, str) and data__absent_item == 'medial_leg_left' or isinstance(data__absent_item, str) and data__absent_item == 'medial_leg_right' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_leg' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_leg_left' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_leg_right' or isinstance(data__absent_item, str) and data__absent_item == 'calf' or isinstance(data__absent_item, str) and data__absent_item == 'calf_left' or isinstance(data__absent_item, str) and data__absent_item == 'calf_right' or isinstance(data__absent_item, str) and data__absent_item == 'medial_ankle' or isinstance(data__absent_item, str) and data__absent_item == 'medial_ankle_left' or isinstance(data__absent_item, str) and data__absent_item == 'medial_ankle_right' or isinstance(data__absent_item, str) and data__absent_item == 'dorsum_foot' or isinstance(data__absent_item, str) and data__absent_item == 'dorsum_foot_left' or isinstance(data__absent_item, str) and data__absent_item == 'dorsum_foot_right' or isinstance(data__absent_item, str) and data__absent_item == 'medial_foot' or isinstance(data__absent_item, str) and data__absent_item == 'medial_foot_left' or isinstance(data__absent_item, str) and data__absent_item == 'medial_foot_right' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_foot' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_foot_left' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_foot_right' or isinstance(data__absent_item, str) and data__absent_item == 'sole' or isinstance(data__absent_item, str) and data__absent_item == 'sole_left' or isinstance(data__absent_item, str) and data__absent_item == 'sole_right' or isinstance(data__absent_item, str) and data__absent_item == 'heel' or isinstance(data__absent_item, str) and data__absent_item == 'heel_left' or isinstance(data__absent_item, str) and data__absent_item == 'heel_right' or isinstance(data__absent_item, str) and data__absent_item == 'big_toe' or isinstance(data__absent_item, str) and data__absent_item == 'big_toe_left' or isinstance(data__absent_item, str) and data__absent_item == 'big_toe_right' or isinstance(data__absent_item, str) and data__absent_item == 'middle_toes' or isinstance(data__absent_item, str) and data__absent_item == 'middle_toes_left' or isinstance(data__absent_item, str) and data__absent_item == 'middle_toes_right' or isinstance(data__absent_item, str) and data__absent_item == 'little_toe' or isinstance(data__absent_item, str) and data__absent_item == 'little_toe_left' or isinstance(data__absent_item, str) and data__absent_item == 'little_toe_right' or isinstance(data__absent_item, str) and data__absent_item == 'perineum' or isinstance(data__absent_item, str) and data__absent_item == 'abdomen'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".absent[{data__absent_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen']")
-                    data__absent_any_of_count64 += 1
+                            if not (isinstance(data__absent_item, str) and data__absent_item == 'low_back' or isinstance(data__absent_item, str) and data__absent_item == 'low_back_left' or isinstance(data__absent_item, str) and data__absent_item == 'low_back_right' or isinstance(data__absent_item, str) and data__absent_item == 'thoracic' or isinstance(data__absent_item, str) and data__absent_item == 'thoracic_left' or isinstance(data__absent_item, str) and data__absent_item == 'thoracic_right' or isinstance(data__absent_item, str) and data__absent_item == 'sacrum' or isinstance(data__absent_item, str) and data__absent_item == 'buttock' or isinstance(data__absent_item, str) and data__absent_item == 'buttock_left' or isinstance(data__absent_item, str) and data__absent_item == 'buttock_right' or isinstance(data__absent_item, str) and data__absent_item == 'hip' or isinstance(data__absent_item, str) and data__absent_item == 'hip_left' or isinstance(data__absent_item, str) and data__absent_item == 'hip_right' or isinstance(data__absent_item, str) and data__absent_item == 'groin' or isinstance(data__absent_item, str) and data__absent_item == 'groin_left' or isinstance(data__absent_item, str) and data__absent_item == 'groin_right' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_thigh' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_thigh_left' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_thigh_right' or isinstance(data__absent_item, str) and data__absent_item == 'medial_thigh' or isinstance(data__absent_item, str) and data__absent_item == 'medial_thigh_left' or isinstance(data__absent_item, str) and data__absent_item == 'medial_thigh_right' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_thigh' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_thigh_left' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_thigh_right' or isinstance(data__absent_item, str) and data__absent_item == 'posterior_thigh' or isinstance(data__absent_item, str) and data__absent_item == 'posterior_thigh_left' or isinstance(data__absent_item, str) and data__absent_item == 'posterior_thigh_right' or isinstance(data__absent_item, str) and data__absent_item == 'knee' or isinstance(data__absent_item, str) and data__absent_item == 'knee_left' or isinstance(data__absent_item, str) and data__absent_item == 'knee_right' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_leg' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_leg_left' or isinstance(data__absent_item, str) and data__absent_item == 'anterior_leg_right' or isinstance(data__absent_item, str) and data__absent_item == 'medial_leg' or isinstance(data__absent_item, str) and data__absent_item == 'medial_leg_left' or isinstance(data__absent_item, str) and data__absent_item == 'medial_leg_right' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_leg' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_leg_left' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_leg_right' or isinstance(data__absent_item, str) and data__absent_item == 'calf' or isinstance(data__absent_item, str) and data__absent_item == 'calf_left' or isinstance(data__absent_item, str) and data__absent_item == 'calf_right' or isinstance(data__absent_item, str) and data__absent_item == 'medial_ankle' or isinstance(data__absent_item, str) and data__absent_item == 'medial_ankle_left' or isinstance(data__absent_item, str) and data__absent_item == 'medial_ankle_right' or isinstance(data__absent_item, str) and data__absent_item == 'dorsum_foot' or isinstance(data__absent_item, str) and data__absent_item == 'dorsum_foot_left' or isinstance(data__absent_item, str) and data__absent_item == 'dorsum_foot_right' or isinstance(data__absent_item, str) and data__absent_item == 'medial_foot' or isinstance(data__absent_item, str) and data__absent_item == 'medial_foot_left' or isinstance(data__absent_item, str) and data__absent_item == 'medial_foot_right' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_foot' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_foot_left' or isinstance(data__absent_item, str) and data__absent_item == 'lateral_foot_right' or isinstance(data__absent_item, str) and data__absent_item == 'sole' or isinstance(data__absent_item, str) and data__absent_item == 'sole_left' or isinstance(data__absent_item, str) and data__absent_item == 'sole_right' or isinstance(data__absent_item, str) and data__absent_item == 'heel' or isinstance(data__absent_item, str) and data__absent_item == 'heel_left' or isinstance(data__absent_item, str) and data__absent_item == 'heel_right' or isinstance(data__absent_item, str) and data__absent_item == 'big_toe' or isinstance(data__absent_item, str) and data__absent_item == 'big_toe_left' or isinstance(data__absent_item, str) and data__absent_item == 'big_toe_right' or isinstance(data__absent_item, str) and data__absent_item == 'middle_toes' or isinstance(data__absent_item, str) and data__absent_item == 'middle_toes_left' or isinstance(data__absent_item, str) and data__absent_item == 'middle_toes_right' or isinstance(data__absent_item, str) and data__absent_item == 'little_toe' or isinstance(data__absent_item, str) and data__absent_item == 'little_toe_left' or isinstance(data__absent_item, str) and data__absent_item == 'little_toe_right' or isinstance(data__absent_item, str) and data__absent_item == 'perineum' or isinstance(data__absent_item, str) and data__absent_item == 'abdomen' or isinstance(data__absent_item, str) and data__absent_item == 'flank' or isinstance(data__absent_item, str) and data__absent_item == 'flank_left' or isinstance(data__absent_item, str) and data__absent_item == 'flank_right' or isinstance(data__absent_item, str) and data__absent_item == 'coccyx' or isinstance(data__absent_item, str) and data__absent_item == 'pubis' or isinstance(data__absent_item, str) and data__absent_item == 'ischium' or isinstance(data__absent_item, str) and data__absent_item == 'ischium_left' or isinstance(data__absent_item, str) and data__absent_item == 'ischium_right' or isinstance(data__absent_item, str) and data__absent_item == 'neck' or isinstance(data__absent_item, str) and data__absent_item == 'hand' or isinstance(data__absent_item, str) and data__absent_item == 'hand_left' or isinstance(data__absent_item, str) and data__absent_item == 'hand_right'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".absent[{data__absent_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'thoracic', 'thoracic_left', 'thoracic_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen', 'flank', 'flank_left', 'flank_right', 'coccyx', 'pubis', 'ischium', 'ischium_left', 'ischium_right', 'neck', 'hand', 'hand_left', 'hand_right']")
+                    data__absent_any_of_count86 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__absent_any_of_count64:
+            if not data__absent_any_of_count86:
                 try:
                     if not isinstance(data__absent, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".absent must be null")
-                    data__absent_any_of_count64 += 1
+                    data__absent_any_of_count86 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__absent_any_of_count64:
+            if not data__absent_any_of_count86:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".absent cannot be validated by any definition")
         else: data["absent"] = None
         if data_keys:
@@ -1357,163 +1884,163 @@ def validate____defs_motor(data, custom_formats={}, name_prefix=None):
         if "hip_flexion" in data_keys:
             data_keys.remove("hip_flexion")
             data__hipflexion = data["hip_flexion"]
-            data__hipflexion_any_of_count65 = 0
-            if not data__hipflexion_any_of_count65:
+            data__hipflexion_any_of_count87 = 0
+            if not data__hipflexion_any_of_count87:
                 try:
                     validate____defs_sidedstrength(data__hipflexion, custom_formats, (name_prefix or "data") + ".hip_flexion")
-                    data__hipflexion_any_of_count65 += 1
+                    data__hipflexion_any_of_count87 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hipflexion_any_of_count65:
+            if not data__hipflexion_any_of_count87:
                 try:
                     if not isinstance(data__hipflexion, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_flexion must be null")
-                    data__hipflexion_any_of_count65 += 1
+                    data__hipflexion_any_of_count87 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hipflexion_any_of_count65:
+            if not data__hipflexion_any_of_count87:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_flexion cannot be validated by any definition")
         else: data["hip_flexion"] = None
         if "knee_extension" in data_keys:
             data_keys.remove("knee_extension")
             data__kneeextension = data["knee_extension"]
-            data__kneeextension_any_of_count66 = 0
-            if not data__kneeextension_any_of_count66:
+            data__kneeextension_any_of_count88 = 0
+            if not data__kneeextension_any_of_count88:
                 try:
                     validate____defs_sidedstrength(data__kneeextension, custom_formats, (name_prefix or "data") + ".knee_extension")
-                    data__kneeextension_any_of_count66 += 1
+                    data__kneeextension_any_of_count88 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__kneeextension_any_of_count66:
+            if not data__kneeextension_any_of_count88:
                 try:
                     if not isinstance(data__kneeextension, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".knee_extension must be null")
-                    data__kneeextension_any_of_count66 += 1
+                    data__kneeextension_any_of_count88 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__kneeextension_any_of_count66:
+            if not data__kneeextension_any_of_count88:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".knee_extension cannot be validated by any definition")
         else: data["knee_extension"] = None
         if "ankle_dorsiflexion" in data_keys:
             data_keys.remove("ankle_dorsiflexion")
             data__ankledorsiflexion = data["ankle_dorsiflexion"]
-            data__ankledorsiflexion_any_of_count67 = 0
-            if not data__ankledorsiflexion_any_of_count67:
+            data__ankledorsiflexion_any_of_count89 = 0
+            if not data__ankledorsiflexion_any_of_count89:
                 try:
                     validate____defs_sidedstrength(data__ankledorsiflexion, custom_formats, (name_prefix or "data") + ".ankle_dorsiflexion")
-                    data__ankledorsiflexion_any_of_count67 += 1
+                    data__ankledorsiflexion_any_of_count89 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__ankledorsiflexion_any_of_count67:
+            if not data__ankledorsiflexion_any_of_count89:
                 try:
                     if not isinstance(data__ankledorsiflexion, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".ankle_dorsiflexion must be null")
-                    data__ankledorsiflexion_any_of_count67 += 1
+                    data__ankledorsiflexion_any_of_count89 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__ankledorsiflexion_any_of_count67:
+            if not data__ankledorsiflexion_any_of_count89:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".ankle_dorsiflexion cannot be validated by any definition")
         else: data["ankle_dorsiflexion"] = None
         if "great_toe_extension" in data_keys:
             data_keys.remove("great_toe_extension")
             data__greattoeextension = data["great_toe_extension"]
-            data__greattoeextension_any_of_count68 = 0
-            if not data__greattoeextension_any_of_count68:
+            data__greattoeextension_any_of_count90 = 0
+            if not data__greattoeextension_any_of_count90:
                 try:
                     validate____defs_sidedstrength(data__greattoeextension, custom_formats, (name_prefix or "data") + ".great_toe_extension")
-                    data__greattoeextension_any_of_count68 += 1
+                    data__greattoeextension_any_of_count90 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__greattoeextension_any_of_count68:
+            if not data__greattoeextension_any_of_count90:
                 try:
                     if not isinstance(data__greattoeextension, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".great_toe_extension must be null")
-                    data__greattoeextension_any_of_count68 += 1
+                    data__greattoeextension_any_of_count90 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__greattoeextension_any_of_count68:
+            if not data__greattoeextension_any_of_count90:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".great_toe_extension cannot be validated by any definition")
         else: data["great_toe_extension"] = None
         if "ankle_plantarflexion" in data_keys:
             data_keys.remove("ankle_plantarflexion")
             data__ankleplantarflexion = data["ankle_plantarflexion"]
-            data__ankleplantarflexion_any_of_count69 = 0
-            if not data__ankleplantarflexion_any_of_count69:
+            data__ankleplantarflexion_any_of_count91 = 0
+            if not data__ankleplantarflexion_any_of_count91:
                 try:
                     validate____defs_sidedstrength(data__ankleplantarflexion, custom_formats, (name_prefix or "data") + ".ankle_plantarflexion")
-                    data__ankleplantarflexion_any_of_count69 += 1
+                    data__ankleplantarflexion_any_of_count91 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__ankleplantarflexion_any_of_count69:
+            if not data__ankleplantarflexion_any_of_count91:
                 try:
                     if not isinstance(data__ankleplantarflexion, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".ankle_plantarflexion must be null")
-                    data__ankleplantarflexion_any_of_count69 += 1
+                    data__ankleplantarflexion_any_of_count91 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__ankleplantarflexion_any_of_count69:
+            if not data__ankleplantarflexion_any_of_count91:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".ankle_plantarflexion cannot be validated by any definition")
         else: data["ankle_plantarflexion"] = None
         if "foot_eversion" in data_keys:
             data_keys.remove("foot_eversion")
             data__footeversion = data["foot_eversion"]
-            data__footeversion_any_of_count70 = 0
-            if not data__footeversion_any_of_count70:
+            data__footeversion_any_of_count92 = 0
+            if not data__footeversion_any_of_count92:
                 try:
                     validate____defs_sidedstrength(data__footeversion, custom_formats, (name_prefix or "data") + ".foot_eversion")
-                    data__footeversion_any_of_count70 += 1
+                    data__footeversion_any_of_count92 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__footeversion_any_of_count70:
+            if not data__footeversion_any_of_count92:
                 try:
                     if not isinstance(data__footeversion, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".foot_eversion must be null")
-                    data__footeversion_any_of_count70 += 1
+                    data__footeversion_any_of_count92 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__footeversion_any_of_count70:
+            if not data__footeversion_any_of_count92:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".foot_eversion cannot be validated by any definition")
         else: data["foot_eversion"] = None
         if "hip_abduction" in data_keys:
             data_keys.remove("hip_abduction")
             data__hipabduction = data["hip_abduction"]
-            data__hipabduction_any_of_count71 = 0
-            if not data__hipabduction_any_of_count71:
+            data__hipabduction_any_of_count93 = 0
+            if not data__hipabduction_any_of_count93:
                 try:
                     validate____defs_sidedstrength(data__hipabduction, custom_formats, (name_prefix or "data") + ".hip_abduction")
-                    data__hipabduction_any_of_count71 += 1
+                    data__hipabduction_any_of_count93 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hipabduction_any_of_count71:
+            if not data__hipabduction_any_of_count93:
                 try:
                     if not isinstance(data__hipabduction, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_abduction must be null")
-                    data__hipabduction_any_of_count71 += 1
+                    data__hipabduction_any_of_count93 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hipabduction_any_of_count71:
+            if not data__hipabduction_any_of_count93:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_abduction cannot be validated by any definition")
         else: data["hip_abduction"] = None
         if "hip_internal_rotation" in data_keys:
             data_keys.remove("hip_internal_rotation")
             data__hipinternalrotation = data["hip_internal_rotation"]
-            data__hipinternalrotation_any_of_count72 = 0
-            if not data__hipinternalrotation_any_of_count72:
+            data__hipinternalrotation_any_of_count94 = 0
+            if not data__hipinternalrotation_any_of_count94:
                 try:
                     validate____defs_sidedstrength(data__hipinternalrotation, custom_formats, (name_prefix or "data") + ".hip_internal_rotation")
-                    data__hipinternalrotation_any_of_count72 += 1
+                    data__hipinternalrotation_any_of_count94 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hipinternalrotation_any_of_count72:
+            if not data__hipinternalrotation_any_of_count94:
                 try:
                     if not isinstance(data__hipinternalrotation, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_internal_rotation must be null")
-                    data__hipinternalrotation_any_of_count72 += 1
+                    data__hipinternalrotation_any_of_count94 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hipinternalrotation_any_of_count72:
+            if not data__hipinternalrotation_any_of_count94:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_internal_rotation cannot be validated by any definition")
         else: data["hip_internal_rotation"] = None
         if "knee_flexion" in data_keys:
             data_keys.remove("knee_flexion")
             data__kneeflexion = data["knee_flexion"]
-            data__kneeflexion_any_of_count73 = 0
-            if not data__kneeflexion_any_of_count73:
+            data__kneeflexion_any_of_count95 = 0
+            if not data__kneeflexion_any_of_count95:
                 try:
                     validate____defs_sidedstrength(data__kneeflexion, custom_formats, (name_prefix or "data") + ".knee_flexion")
-                    data__kneeflexion_any_of_count73 += 1
+                    data__kneeflexion_any_of_count95 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__kneeflexion_any_of_count73:
+            if not data__kneeflexion_any_of_count95:
                 try:
                     if not isinstance(data__kneeflexion, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".knee_flexion must be null")
-                    data__kneeflexion_any_of_count73 += 1
+                    data__kneeflexion_any_of_count95 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__kneeflexion_any_of_count73:
+            if not data__kneeflexion_any_of_count95:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".knee_flexion cannot be validated by any definition")
         else: data["knee_flexion"] = None
         if data_keys:
@@ -1529,43 +2056,43 @@ def validate____defs_sidedstrength(data, custom_formats={}, name_prefix=None):
         if "left" in data_keys:
             data_keys.remove("left")
             data__left = data["left"]
-            data__left_any_of_count74 = 0
-            if not data__left_any_of_count74:
+            data__left_any_of_count96 = 0
+            if not data__left_any_of_count96:
                 try:
                     if not isinstance(data__left, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be string")
                     if not (isinstance(data__left, str) and data__left == 'normal' or isinstance(data__left, str) and data__left == 'weak'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be one of ['normal', 'weak']")
-                    data__left_any_of_count74 += 1
+                    data__left_any_of_count96 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__left_any_of_count74:
+            if not data__left_any_of_count96:
                 try:
                     if not isinstance(data__left, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be null")
-                    data__left_any_of_count74 += 1
+                    data__left_any_of_count96 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__left_any_of_count74:
+            if not data__left_any_of_count96:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".left cannot be validated by any definition")
         else: data["left"] = None
         if "right" in data_keys:
             data_keys.remove("right")
             data__right = data["right"]
-            data__right_any_of_count75 = 0
-            if not data__right_any_of_count75:
+            data__right_any_of_count97 = 0
+            if not data__right_any_of_count97:
                 try:
                     if not isinstance(data__right, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be string")
                     if not (isinstance(data__right, str) and data__right == 'normal' or isinstance(data__right, str) and data__right == 'weak'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be one of ['normal', 'weak']")
-                    data__right_any_of_count75 += 1
+                    data__right_any_of_count97 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__right_any_of_count75:
+            if not data__right_any_of_count97:
                 try:
                     if not isinstance(data__right, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be null")
-                    data__right_any_of_count75 += 1
+                    data__right_any_of_count97 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__right_any_of_count75:
+            if not data__right_any_of_count97:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".right cannot be validated by any definition")
         else: data["right"] = None
         if data_keys:
@@ -1581,459 +2108,954 @@ def validate____defs_specialtests(data, custom_formats={}, name_prefix=None):
         if "slr" in data_keys:
             data_keys.remove("slr")
             data__slr = data["slr"]
-            data__slr_any_of_count76 = 0
-            if not data__slr_any_of_count76:
+            data__slr_any_of_count98 = 0
+            if not data__slr_any_of_count98:
                 try:
-                    data__slr_one_of_count77 = 0
-                    if data__slr_one_of_count77 < 2:
+                    data__slr_one_of_count99 = 0
+                    if data__slr_one_of_count99 < 2:
                         try:
                             if not isinstance(data__slr, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".slr must be string")
                             if not (isinstance(data__slr, str) and data__slr == 'positive' or isinstance(data__slr, str) and data__slr == 'negative'):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".slr must be one of ['positive', 'negative']")
-                            data__slr_one_of_count77 += 1
+                            data__slr_one_of_count99 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__slr_one_of_count77 < 2:
+                    if data__slr_one_of_count99 < 2:
                         try:
                             validate____defs_sidedresult(data__slr, custom_formats, (name_prefix or "data") + ".slr")
-                            data__slr_one_of_count77 += 1
+                            data__slr_one_of_count99 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__slr_one_of_count77 != 1:
+                    if data__slr_one_of_count99 != 1:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".slr must be valid exactly by one definition")
-                    data__slr_any_of_count76 += 1
+                    data__slr_any_of_count98 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__slr_any_of_count76:
+            if not data__slr_any_of_count98:
                 try:
                     if not isinstance(data__slr, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".slr must be null")
-                    data__slr_any_of_count76 += 1
+                    data__slr_any_of_count98 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__slr_any_of_count76:
+            if not data__slr_any_of_count98:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".slr cannot be validated by any definition")
         else: data["slr"] = None
         if "crossed_slr" in data_keys:
             data_keys.remove("crossed_slr")
             data__crossedslr = data["crossed_slr"]
-            data__crossedslr_any_of_count78 = 0
-            if not data__crossedslr_any_of_count78:
+            data__crossedslr_any_of_count100 = 0
+            if not data__crossedslr_any_of_count100:
                 try:
-                    data__crossedslr_one_of_count79 = 0
-                    if data__crossedslr_one_of_count79 < 2:
+                    data__crossedslr_one_of_count101 = 0
+                    if data__crossedslr_one_of_count101 < 2:
                         try:
                             if not isinstance(data__crossedslr, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".crossed_slr must be string")
                             if not (isinstance(data__crossedslr, str) and data__crossedslr == 'positive' or isinstance(data__crossedslr, str) and data__crossedslr == 'negative'):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".crossed_slr must be one of ['positive', 'negative']")
-                            data__crossedslr_one_of_count79 += 1
+                            data__crossedslr_one_of_count101 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__crossedslr_one_of_count79 < 2:
+                    if data__crossedslr_one_of_count101 < 2:
                         try:
                             validate____defs_sidedresult(data__crossedslr, custom_formats, (name_prefix or "data") + ".crossed_slr")
-                            data__crossedslr_one_of_count79 += 1
+                            data__crossedslr_one_of_count101 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__crossedslr_one_of_count79 != 1:
+                    if data__crossedslr_one_of_count101 != 1:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".crossed_slr must be valid exactly by one definition")
-                    data__crossedslr_any_of_count78 += 1
+                    data__crossedslr_any_of_count100 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__crossedslr_any_of_count78:
+            if not data__crossedslr_any_of_count100:
                 try:
                     if not isinstance(data__crossedslr, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".crossed_slr must be null")
-                    data__crossedslr_any_of_count78 += 1
+                    data__crossedslr_any_of_count100 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__crossedslr_any_of_count78:
+            if not data__crossedslr_any_of_count100:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".crossed_slr cannot be validated by any definition")
         else: data["crossed_slr"] = None
         if "slump" in data_keys:
             data_keys.remove("slump")
             data__slump = data["slump"]
-            data__slump_any_of_count80 = 0
-            if not data__slump_any_of_count80:
+            data__slump_any_of_count102 = 0
+            if not data__slump_any_of_count102:
                 try:
-                    data__slump_one_of_count81 = 0
-                    if data__slump_one_of_count81 < 2:
+                    data__slump_one_of_count103 = 0
+                    if data__slump_one_of_count103 < 2:
                         try:
                             if not isinstance(data__slump, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".slump must be string")
                             if not (isinstance(data__slump, str) and data__slump == 'positive' or isinstance(data__slump, str) and data__slump == 'negative'):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".slump must be one of ['positive', 'negative']")
-                            data__slump_one_of_count81 += 1
+                            data__slump_one_of_count103 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__slump_one_of_count81 < 2:
+                    if data__slump_one_of_count103 < 2:
                         try:
                             validate____defs_sidedresult(data__slump, custom_formats, (name_prefix or "data") + ".slump")
-                            data__slump_one_of_count81 += 1
+                            data__slump_one_of_count103 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__slump_one_of_count81 != 1:
+                    if data__slump_one_of_count103 != 1:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".slump must be valid exactly by one definition")
-                    data__slump_any_of_count80 += 1
+                    data__slump_any_of_count102 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__slump_any_of_count80:
+            if not data__slump_any_of_count102:
                 try:
                     if not isinstance(data__slump, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".slump must be null")
-                    data__slump_any_of_count80 += 1
+                    data__slump_any_of_count102 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__slump_any_of_count80:
+            if not data__slump_any_of_count102:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".slump cannot be validated by any definition")
         else: data["slump"] = None
         if "kemp" in data_keys:
             data_keys.remove("kemp")
             data__kemp = data["kemp"]
-            data__kemp_any_of_count82 = 0
-            if not data__kemp_any_of_count82:
+            data__kemp_any_of_count104 = 0
+            if not data__kemp_any_of_count104:
                 try:
-                    data__kemp_one_of_count83 = 0
-                    if data__kemp_one_of_count83 < 2:
+                    data__kemp_one_of_count105 = 0
+                    if data__kemp_one_of_count105 < 2:
                         try:
                             if not isinstance(data__kemp, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".kemp must be string")
                             if not (isinstance(data__kemp, str) and data__kemp == 'positive' or isinstance(data__kemp, str) and data__kemp == 'negative'):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".kemp must be one of ['positive', 'negative']")
-                            data__kemp_one_of_count83 += 1
+                            data__kemp_one_of_count105 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__kemp_one_of_count83 < 2:
+                    if data__kemp_one_of_count105 < 2:
                         try:
                             validate____defs_sidedresult(data__kemp, custom_formats, (name_prefix or "data") + ".kemp")
-                            data__kemp_one_of_count83 += 1
+                            data__kemp_one_of_count105 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__kemp_one_of_count83 != 1:
+                    if data__kemp_one_of_count105 != 1:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".kemp must be valid exactly by one definition")
-                    data__kemp_any_of_count82 += 1
+                    data__kemp_any_of_count104 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__kemp_any_of_count82:
+            if not data__kemp_any_of_count104:
                 try:
                     if not isinstance(data__kemp, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".kemp must be null")
-                    data__kemp_any_of_count82 += 1
+                    data__kemp_any_of_count104 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__kemp_any_of_count82:
+            if not data__kemp_any_of_count104:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".kemp cannot be validated by any definition")
         else: data["kemp"] = None
         if "valsalva" in data_keys:
             data_keys.remove("valsalva")
             data__valsalva = data["valsalva"]
-            data__valsalva_any_of_count84 = 0
-            if not data__valsalva_any_of_count84:
+            data__valsalva_any_of_count106 = 0
+            if not data__valsalva_any_of_count106:
                 try:
                     if not isinstance(data__valsalva, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".valsalva must be string")
                     if not (isinstance(data__valsalva, str) and data__valsalva == 'positive' or isinstance(data__valsalva, str) and data__valsalva == 'negative'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".valsalva must be one of ['positive', 'negative']")
-                    data__valsalva_any_of_count84 += 1
+                    data__valsalva_any_of_count106 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__valsalva_any_of_count84:
+            if not data__valsalva_any_of_count106:
                 try:
                     if not isinstance(data__valsalva, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".valsalva must be null")
-                    data__valsalva_any_of_count84 += 1
+                    data__valsalva_any_of_count106 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__valsalva_any_of_count84:
+            if not data__valsalva_any_of_count106:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".valsalva cannot be validated by any definition")
         else: data["valsalva"] = None
         if "kernig" in data_keys:
             data_keys.remove("kernig")
             data__kernig = data["kernig"]
-            data__kernig_any_of_count85 = 0
-            if not data__kernig_any_of_count85:
+            data__kernig_any_of_count107 = 0
+            if not data__kernig_any_of_count107:
                 try:
                     if not isinstance(data__kernig, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".kernig must be string")
                     if not (isinstance(data__kernig, str) and data__kernig == 'positive' or isinstance(data__kernig, str) and data__kernig == 'negative'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".kernig must be one of ['positive', 'negative']")
-                    data__kernig_any_of_count85 += 1
+                    data__kernig_any_of_count107 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__kernig_any_of_count85:
+            if not data__kernig_any_of_count107:
                 try:
                     if not isinstance(data__kernig, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".kernig must be null")
-                    data__kernig_any_of_count85 += 1
+                    data__kernig_any_of_count107 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__kernig_any_of_count85:
+            if not data__kernig_any_of_count107:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".kernig cannot be validated by any definition")
         else: data["kernig"] = None
         if "femoral_nerve_stretch" in data_keys:
             data_keys.remove("femoral_nerve_stretch")
             data__femoralnervestretch = data["femoral_nerve_stretch"]
-            data__femoralnervestretch_any_of_count86 = 0
-            if not data__femoralnervestretch_any_of_count86:
+            data__femoralnervestretch_any_of_count108 = 0
+            if not data__femoralnervestretch_any_of_count108:
                 try:
-                    data__femoralnervestretch_one_of_count87 = 0
-                    if data__femoralnervestretch_one_of_count87 < 2:
+                    data__femoralnervestretch_one_of_count109 = 0
+                    if data__femoralnervestretch_one_of_count109 < 2:
                         try:
                             if not isinstance(data__femoralnervestretch, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".femoral_nerve_stretch must be string")
                             if not (isinstance(data__femoralnervestretch, str) and data__femoralnervestretch == 'positive' or isinstance(data__femoralnervestretch, str) and data__femoralnervestretch == 'negative'):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".femoral_nerve_stretch must be one of ['positive', 'negative']")
-                            data__femoralnervestretch_one_of_count87 += 1
+                            data__femoralnervestretch_one_of_count109 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__femoralnervestretch_one_of_count87 < 2:
+                    if data__femoralnervestretch_one_of_count109 < 2:
                         try:
                             validate____defs_sidedresult(data__femoralnervestretch, custom_formats, (name_prefix or "data") + ".femoral_nerve_stretch")
-                            data__femoralnervestretch_one_of_count87 += 1
+                            data__femoralnervestretch_one_of_count109 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__femoralnervestretch_one_of_count87 != 1:
+                    if data__femoralnervestretch_one_of_count109 != 1:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".femoral_nerve_stretch must be valid exactly by one definition")
-                    data__femoralnervestretch_any_of_count86 += 1
+                    data__femoralnervestretch_any_of_count108 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__femoralnervestretch_any_of_count86:
+            if not data__femoralnervestretch_any_of_count108:
                 try:
                     if not isinstance(data__femoralnervestretch, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".femoral_nerve_stretch must be null")
-                    data__femoralnervestretch_any_of_count86 += 1
+                    data__femoralnervestretch_any_of_count108 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__femoralnervestretch_any_of_count86:
+            if not data__femoralnervestretch_any_of_count108:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".femoral_nerve_stretch cannot be validated by any definition")
         else: data["femoral_nerve_stretch"] = None
         if "fair" in data_keys:
             data_keys.remove("fair")
             data__fair = data["fair"]
-            data__fair_any_of_count88 = 0
-            if not data__fair_any_of_count88:
+            data__fair_any_of_count110 = 0
+            if not data__fair_any_of_count110:
                 try:
-                    data__fair_one_of_count89 = 0
-                    if data__fair_one_of_count89 < 2:
+                    data__fair_one_of_count111 = 0
+                    if data__fair_one_of_count111 < 2:
                         try:
                             if not isinstance(data__fair, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".fair must be string")
                             if not (isinstance(data__fair, str) and data__fair == 'positive' or isinstance(data__fair, str) and data__fair == 'negative'):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".fair must be one of ['positive', 'negative']")
-                            data__fair_one_of_count89 += 1
+                            data__fair_one_of_count111 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__fair_one_of_count89 < 2:
+                    if data__fair_one_of_count111 < 2:
                         try:
                             validate____defs_sidedresult(data__fair, custom_formats, (name_prefix or "data") + ".fair")
-                            data__fair_one_of_count89 += 1
+                            data__fair_one_of_count111 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__fair_one_of_count89 != 1:
+                    if data__fair_one_of_count111 != 1:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".fair must be valid exactly by one definition")
-                    data__fair_any_of_count88 += 1
+                    data__fair_any_of_count110 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__fair_any_of_count88:
+            if not data__fair_any_of_count110:
                 try:
                     if not isinstance(data__fair, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".fair must be null")
-                    data__fair_any_of_count88 += 1
+                    data__fair_any_of_count110 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__fair_any_of_count88:
+            if not data__fair_any_of_count110:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".fair cannot be validated by any definition")
         else: data["fair"] = None
         if "faber" in data_keys:
             data_keys.remove("faber")
             data__faber = data["faber"]
-            data__faber_any_of_count90 = 0
-            if not data__faber_any_of_count90:
+            data__faber_any_of_count112 = 0
+            if not data__faber_any_of_count112:
                 try:
-                    data__faber_one_of_count91 = 0
-                    if data__faber_one_of_count91 < 2:
+                    data__faber_one_of_count113 = 0
+                    if data__faber_one_of_count113 < 2:
                         try:
                             if not isinstance(data__faber, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".faber must be string")
                             if not (isinstance(data__faber, str) and data__faber == 'positive' or isinstance(data__faber, str) and data__faber == 'negative'):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".faber must be one of ['positive', 'negative']")
-                            data__faber_one_of_count91 += 1
+                            data__faber_one_of_count113 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__faber_one_of_count91 < 2:
+                    if data__faber_one_of_count113 < 2:
                         try:
                             validate____defs_sidedresult(data__faber, custom_formats, (name_prefix or "data") + ".faber")
-                            data__faber_one_of_count91 += 1
+                            data__faber_one_of_count113 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__faber_one_of_count91 != 1:
+                    if data__faber_one_of_count113 != 1:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".faber must be valid exactly by one definition")
-                    data__faber_any_of_count90 += 1
+                    data__faber_any_of_count112 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__faber_any_of_count90:
+            if not data__faber_any_of_count112:
                 try:
                     if not isinstance(data__faber, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".faber must be null")
-                    data__faber_any_of_count90 += 1
+                    data__faber_any_of_count112 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__faber_any_of_count90:
+            if not data__faber_any_of_count112:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".faber cannot be validated by any definition")
         else: data["faber"] = None
         if "prone_instability" in data_keys:
             data_keys.remove("prone_instability")
             data__proneinstability = data["prone_instability"]
-            data__proneinstability_any_of_count92 = 0
-            if not data__proneinstability_any_of_count92:
+            data__proneinstability_any_of_count114 = 0
+            if not data__proneinstability_any_of_count114:
                 try:
                     if not isinstance(data__proneinstability, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".prone_instability must be string")
                     if not (isinstance(data__proneinstability, str) and data__proneinstability == 'positive' or isinstance(data__proneinstability, str) and data__proneinstability == 'negative'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".prone_instability must be one of ['positive', 'negative']")
-                    data__proneinstability_any_of_count92 += 1
+                    data__proneinstability_any_of_count114 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__proneinstability_any_of_count92:
+            if not data__proneinstability_any_of_count114:
                 try:
                     if not isinstance(data__proneinstability, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".prone_instability must be null")
-                    data__proneinstability_any_of_count92 += 1
+                    data__proneinstability_any_of_count114 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__proneinstability_any_of_count92:
+            if not data__proneinstability_any_of_count114:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".prone_instability cannot be validated by any definition")
         else: data["prone_instability"] = None
         if "si_distraction" in data_keys:
             data_keys.remove("si_distraction")
             data__sidistraction = data["si_distraction"]
-            data__sidistraction_any_of_count93 = 0
-            if not data__sidistraction_any_of_count93:
+            data__sidistraction_any_of_count115 = 0
+            if not data__sidistraction_any_of_count115:
                 try:
                     if not isinstance(data__sidistraction, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_distraction must be string")
                     if not (isinstance(data__sidistraction, str) and data__sidistraction == 'positive' or isinstance(data__sidistraction, str) and data__sidistraction == 'negative'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_distraction must be one of ['positive', 'negative']")
-                    data__sidistraction_any_of_count93 += 1
+                    data__sidistraction_any_of_count115 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sidistraction_any_of_count93:
+            if not data__sidistraction_any_of_count115:
                 try:
                     if not isinstance(data__sidistraction, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_distraction must be null")
-                    data__sidistraction_any_of_count93 += 1
+                    data__sidistraction_any_of_count115 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sidistraction_any_of_count93:
+            if not data__sidistraction_any_of_count115:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_distraction cannot be validated by any definition")
         else: data["si_distraction"] = None
         if "si_thigh_thrust" in data_keys:
             data_keys.remove("si_thigh_thrust")
             data__sithighthrust = data["si_thigh_thrust"]
-            data__sithighthrust_any_of_count94 = 0
-            if not data__sithighthrust_any_of_count94:
+            data__sithighthrust_any_of_count116 = 0
+            if not data__sithighthrust_any_of_count116:
                 try:
-                    data__sithighthrust_one_of_count95 = 0
-                    if data__sithighthrust_one_of_count95 < 2:
+                    data__sithighthrust_one_of_count117 = 0
+                    if data__sithighthrust_one_of_count117 < 2:
                         try:
                             if not isinstance(data__sithighthrust, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_thigh_thrust must be string")
                             if not (isinstance(data__sithighthrust, str) and data__sithighthrust == 'positive' or isinstance(data__sithighthrust, str) and data__sithighthrust == 'negative'):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_thigh_thrust must be one of ['positive', 'negative']")
-                            data__sithighthrust_one_of_count95 += 1
+                            data__sithighthrust_one_of_count117 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__sithighthrust_one_of_count95 < 2:
+                    if data__sithighthrust_one_of_count117 < 2:
                         try:
                             validate____defs_sidedresult(data__sithighthrust, custom_formats, (name_prefix or "data") + ".si_thigh_thrust")
-                            data__sithighthrust_one_of_count95 += 1
+                            data__sithighthrust_one_of_count117 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__sithighthrust_one_of_count95 != 1:
+                    if data__sithighthrust_one_of_count117 != 1:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_thigh_thrust must be valid exactly by one definition")
-                    data__sithighthrust_any_of_count94 += 1
+                    data__sithighthrust_any_of_count116 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sithighthrust_any_of_count94:
+            if not data__sithighthrust_any_of_count116:
                 try:
                     if not isinstance(data__sithighthrust, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_thigh_thrust must be null")
-                    data__sithighthrust_any_of_count94 += 1
+                    data__sithighthrust_any_of_count116 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sithighthrust_any_of_count94:
+            if not data__sithighthrust_any_of_count116:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_thigh_thrust cannot be validated by any definition")
         else: data["si_thigh_thrust"] = None
         if "si_compression" in data_keys:
             data_keys.remove("si_compression")
             data__sicompression = data["si_compression"]
-            data__sicompression_any_of_count96 = 0
-            if not data__sicompression_any_of_count96:
+            data__sicompression_any_of_count118 = 0
+            if not data__sicompression_any_of_count118:
                 try:
-                    data__sicompression_one_of_count97 = 0
-                    if data__sicompression_one_of_count97 < 2:
+                    data__sicompression_one_of_count119 = 0
+                    if data__sicompression_one_of_count119 < 2:
                         try:
                             if not isinstance(data__sicompression, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_compression must be string")
                             if not (isinstance(data__sicompression, str) and data__sicompression == 'positive' or isinstance(data__sicompression, str) and data__sicompression == 'negative'):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_compression must be one of ['positive', 'negative']")
-                            data__sicompression_one_of_count97 += 1
+                            data__sicompression_one_of_count119 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__sicompression_one_of_count97 < 2:
+                    if data__sicompression_one_of_count119 < 2:
                         try:
                             validate____defs_sidedresult(data__sicompression, custom_formats, (name_prefix or "data") + ".si_compression")
-                            data__sicompression_one_of_count97 += 1
+                            data__sicompression_one_of_count119 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__sicompression_one_of_count97 != 1:
+                    if data__sicompression_one_of_count119 != 1:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_compression must be valid exactly by one definition")
-                    data__sicompression_any_of_count96 += 1
+                    data__sicompression_any_of_count118 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sicompression_any_of_count96:
+            if not data__sicompression_any_of_count118:
                 try:
                     if not isinstance(data__sicompression, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_compression must be null")
-                    data__sicompression_any_of_count96 += 1
+                    data__sicompression_any_of_count118 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sicompression_any_of_count96:
+            if not data__sicompression_any_of_count118:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".si_compression cannot be validated by any definition")
         else: data["si_compression"] = None
         if "sacral_thrust" in data_keys:
             data_keys.remove("sacral_thrust")
             data__sacralthrust = data["sacral_thrust"]
-            data__sacralthrust_any_of_count98 = 0
-            if not data__sacralthrust_any_of_count98:
+            data__sacralthrust_any_of_count120 = 0
+            if not data__sacralthrust_any_of_count120:
                 try:
                     if not isinstance(data__sacralthrust, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".sacral_thrust must be string")
                     if not (isinstance(data__sacralthrust, str) and data__sacralthrust == 'positive' or isinstance(data__sacralthrust, str) and data__sacralthrust == 'negative'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".sacral_thrust must be one of ['positive', 'negative']")
-                    data__sacralthrust_any_of_count98 += 1
+                    data__sacralthrust_any_of_count120 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sacralthrust_any_of_count98:
+            if not data__sacralthrust_any_of_count120:
                 try:
                     if not isinstance(data__sacralthrust, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".sacral_thrust must be null")
-                    data__sacralthrust_any_of_count98 += 1
+                    data__sacralthrust_any_of_count120 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sacralthrust_any_of_count98:
+            if not data__sacralthrust_any_of_count120:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".sacral_thrust cannot be validated by any definition")
         else: data["sacral_thrust"] = None
         if "gaenslen" in data_keys:
             data_keys.remove("gaenslen")
             data__gaenslen = data["gaenslen"]
-            data__gaenslen_any_of_count99 = 0
-            if not data__gaenslen_any_of_count99:
+            data__gaenslen_any_of_count121 = 0
+            if not data__gaenslen_any_of_count121:
                 try:
-                    data__gaenslen_one_of_count100 = 0
-                    if data__gaenslen_one_of_count100 < 2:
+                    data__gaenslen_one_of_count122 = 0
+                    if data__gaenslen_one_of_count122 < 2:
                         try:
                             if not isinstance(data__gaenslen, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".gaenslen must be string")
                             if not (isinstance(data__gaenslen, str) and data__gaenslen == 'positive' or isinstance(data__gaenslen, str) and data__gaenslen == 'negative'):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".gaenslen must be one of ['positive', 'negative']")
-                            data__gaenslen_one_of_count100 += 1
+                            data__gaenslen_one_of_count122 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__gaenslen_one_of_count100 < 2:
+                    if data__gaenslen_one_of_count122 < 2:
                         try:
                             validate____defs_sidedresult(data__gaenslen, custom_formats, (name_prefix or "data") + ".gaenslen")
-                            data__gaenslen_one_of_count100 += 1
+                            data__gaenslen_one_of_count122 += 1
                         except (JsonSchemaValueException, JsonSchemaValuesException): pass
-                    if data__gaenslen_one_of_count100 != 1:
+                    if data__gaenslen_one_of_count122 != 1:
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".gaenslen must be valid exactly by one definition")
-                    data__gaenslen_any_of_count99 += 1
+                    data__gaenslen_any_of_count121 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__gaenslen_any_of_count99:
+            if not data__gaenslen_any_of_count121:
                 try:
                     if not isinstance(data__gaenslen, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".gaenslen must be null")
-                    data__gaenslen_any_of_count99 += 1
+                    data__gaenslen_any_of_count121 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__gaenslen_any_of_count99:
+            if not data__gaenslen_any_of_count121:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".gaenslen cannot be validated by any definition")
         else: data["gaenslen"] = None
         if "centralization" in data_keys:
             data_keys.remove("centralization")
             data__centralization = data["centralization"]
-            data__centralization_any_of_count101 = 0
-            if not data__centralization_any_of_count101:
+            data__centralization_any_of_count123 = 0
+            if not data__centralization_any_of_count123:
                 try:
                     if not isinstance(data__centralization, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".centralization must be string")
                     if not (isinstance(data__centralization, str) and data__centralization == 'positive' or isinstance(data__centralization, str) and data__centralization == 'negative'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".centralization must be one of ['positive', 'negative']")
-                    data__centralization_any_of_count101 += 1
+                    data__centralization_any_of_count123 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__centralization_any_of_count101:
+            if not data__centralization_any_of_count123:
                 try:
                     if not isinstance(data__centralization, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".centralization must be null")
-                    data__centralization_any_of_count101 += 1
+                    data__centralization_any_of_count123 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__centralization_any_of_count101:
+            if not data__centralization_any_of_count123:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".centralization cannot be validated by any definition")
         else: data["centralization"] = None
+        if "hip_scour" in data_keys:
+            data_keys.remove("hip_scour")
+            data__hipscour = data["hip_scour"]
+            data__hipscour_any_of_count124 = 0
+            if not data__hipscour_any_of_count124:
+                try:
+                    data__hipscour_one_of_count125 = 0
+                    if data__hipscour_one_of_count125 < 2:
+                        try:
+                            if not isinstance(data__hipscour, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_scour must be string")
+                            if not (isinstance(data__hipscour, str) and data__hipscour == 'positive' or isinstance(data__hipscour, str) and data__hipscour == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_scour must be one of ['positive', 'negative']")
+                            data__hipscour_one_of_count125 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__hipscour_one_of_count125 < 2:
+                        try:
+                            validate____defs_sidedresult(data__hipscour, custom_formats, (name_prefix or "data") + ".hip_scour")
+                            data__hipscour_one_of_count125 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__hipscour_one_of_count125 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_scour must be valid exactly by one definition")
+                    data__hipscour_any_of_count124 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__hipscour_any_of_count124:
+                try:
+                    if not isinstance(data__hipscour, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_scour must be null")
+                    data__hipscour_any_of_count124 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__hipscour_any_of_count124:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_scour cannot be validated by any definition")
+        else: data["hip_scour"] = None
+        if "fadir" in data_keys:
+            data_keys.remove("fadir")
+            data__fadir = data["fadir"]
+            data__fadir_any_of_count126 = 0
+            if not data__fadir_any_of_count126:
+                try:
+                    data__fadir_one_of_count127 = 0
+                    if data__fadir_one_of_count127 < 2:
+                        try:
+                            if not isinstance(data__fadir, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".fadir must be string")
+                            if not (isinstance(data__fadir, str) and data__fadir == 'positive' or isinstance(data__fadir, str) and data__fadir == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".fadir must be one of ['positive', 'negative']")
+                            data__fadir_one_of_count127 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__fadir_one_of_count127 < 2:
+                        try:
+                            validate____defs_sidedresult(data__fadir, custom_formats, (name_prefix or "data") + ".fadir")
+                            data__fadir_one_of_count127 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__fadir_one_of_count127 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".fadir must be valid exactly by one definition")
+                    data__fadir_any_of_count126 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__fadir_any_of_count126:
+                try:
+                    if not isinstance(data__fadir, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".fadir must be null")
+                    data__fadir_any_of_count126 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__fadir_any_of_count126:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".fadir cannot be validated by any definition")
+        else: data["fadir"] = None
+        if "single_leg_stance_30s" in data_keys:
+            data_keys.remove("single_leg_stance_30s")
+            data__singlelegstance30s = data["single_leg_stance_30s"]
+            data__singlelegstance30s_any_of_count128 = 0
+            if not data__singlelegstance30s_any_of_count128:
+                try:
+                    data__singlelegstance30s_one_of_count129 = 0
+                    if data__singlelegstance30s_one_of_count129 < 2:
+                        try:
+                            if not isinstance(data__singlelegstance30s, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".single_leg_stance_30s must be string")
+                            if not (isinstance(data__singlelegstance30s, str) and data__singlelegstance30s == 'positive' or isinstance(data__singlelegstance30s, str) and data__singlelegstance30s == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".single_leg_stance_30s must be one of ['positive', 'negative']")
+                            data__singlelegstance30s_one_of_count129 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__singlelegstance30s_one_of_count129 < 2:
+                        try:
+                            validate____defs_sidedresult(data__singlelegstance30s, custom_formats, (name_prefix or "data") + ".single_leg_stance_30s")
+                            data__singlelegstance30s_one_of_count129 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__singlelegstance30s_one_of_count129 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".single_leg_stance_30s must be valid exactly by one definition")
+                    data__singlelegstance30s_any_of_count128 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__singlelegstance30s_any_of_count128:
+                try:
+                    if not isinstance(data__singlelegstance30s, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".single_leg_stance_30s must be null")
+                    data__singlelegstance30s_any_of_count128 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__singlelegstance30s_any_of_count128:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".single_leg_stance_30s cannot be validated by any definition")
+        else: data["single_leg_stance_30s"] = None
+        if "resisted_external_derotation" in data_keys:
+            data_keys.remove("resisted_external_derotation")
+            data__resistedexternalderotation = data["resisted_external_derotation"]
+            data__resistedexternalderotation_any_of_count130 = 0
+            if not data__resistedexternalderotation_any_of_count130:
+                try:
+                    data__resistedexternalderotation_one_of_count131 = 0
+                    if data__resistedexternalderotation_one_of_count131 < 2:
+                        try:
+                            if not isinstance(data__resistedexternalderotation, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted_external_derotation must be string")
+                            if not (isinstance(data__resistedexternalderotation, str) and data__resistedexternalderotation == 'positive' or isinstance(data__resistedexternalderotation, str) and data__resistedexternalderotation == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted_external_derotation must be one of ['positive', 'negative']")
+                            data__resistedexternalderotation_one_of_count131 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__resistedexternalderotation_one_of_count131 < 2:
+                        try:
+                            validate____defs_sidedresult(data__resistedexternalderotation, custom_formats, (name_prefix or "data") + ".resisted_external_derotation")
+                            data__resistedexternalderotation_one_of_count131 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__resistedexternalderotation_one_of_count131 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted_external_derotation must be valid exactly by one definition")
+                    data__resistedexternalderotation_any_of_count130 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__resistedexternalderotation_any_of_count130:
+                try:
+                    if not isinstance(data__resistedexternalderotation, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted_external_derotation must be null")
+                    data__resistedexternalderotation_any_of_count130 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__resistedexternalderotation_any_of_count130:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted_external_derotation cannot be validated by any definition")
+        else: data["resisted_external_derotation"] = None
+        if "aslr" in data_keys:
+            data_keys.remove("aslr")
+            data__aslr = data["aslr"]
+            data__aslr_any_of_count132 = 0
+            if not data__aslr_any_of_count132:
+                try:
+                    data__aslr_one_of_count133 = 0
+                    if data__aslr_one_of_count133 < 2:
+                        try:
+                            if not isinstance(data__aslr, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".aslr must be string")
+                            if not (isinstance(data__aslr, str) and data__aslr == 'positive' or isinstance(data__aslr, str) and data__aslr == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".aslr must be one of ['positive', 'negative']")
+                            data__aslr_one_of_count133 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__aslr_one_of_count133 < 2:
+                        try:
+                            validate____defs_sidedresult(data__aslr, custom_formats, (name_prefix or "data") + ".aslr")
+                            data__aslr_one_of_count133 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__aslr_one_of_count133 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".aslr must be valid exactly by one definition")
+                    data__aslr_any_of_count132 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__aslr_any_of_count132:
+                try:
+                    if not isinstance(data__aslr, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".aslr must be null")
+                    data__aslr_any_of_count132 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__aslr_any_of_count132:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".aslr cannot be validated by any definition")
+        else: data["aslr"] = None
+        if "stork" in data_keys:
+            data_keys.remove("stork")
+            data__stork = data["stork"]
+            data__stork_any_of_count134 = 0
+            if not data__stork_any_of_count134:
+                try:
+                    data__stork_one_of_count135 = 0
+                    if data__stork_one_of_count135 < 2:
+                        try:
+                            if not isinstance(data__stork, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".stork must be string")
+                            if not (isinstance(data__stork, str) and data__stork == 'positive' or isinstance(data__stork, str) and data__stork == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".stork must be one of ['positive', 'negative']")
+                            data__stork_one_of_count135 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__stork_one_of_count135 < 2:
+                        try:
+                            validate____defs_sidedresult(data__stork, custom_formats, (name_prefix or "data") + ".stork")
+                            data__stork_one_of_count135 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__stork_one_of_count135 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".stork must be valid exactly by one definition")
+                    data__stork_any_of_count134 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__stork_any_of_count134:
+                try:
+                    if not isinstance(data__stork, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".stork must be null")
+                    data__stork_any_of_count134 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__stork_any_of_count134:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".stork cannot be validated by any definition")
+        else: data["stork"] = None
+        if "bent_knee_stretch" in data_keys:
+            data_keys.remove("bent_knee_stretch")
+            data__bentkneestretch = data["bent_knee_stretch"]
+            data__bentkneestretch_any_of_count136 = 0
+            if not data__bentkneestretch_any_of_count136:
+                try:
+                    data__bentkneestretch_one_of_count137 = 0
+                    if data__bentkneestretch_one_of_count137 < 2:
+                        try:
+                            if not isinstance(data__bentkneestretch, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".bent_knee_stretch must be string")
+                            if not (isinstance(data__bentkneestretch, str) and data__bentkneestretch == 'positive' or isinstance(data__bentkneestretch, str) and data__bentkneestretch == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".bent_knee_stretch must be one of ['positive', 'negative']")
+                            data__bentkneestretch_one_of_count137 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__bentkneestretch_one_of_count137 < 2:
+                        try:
+                            validate____defs_sidedresult(data__bentkneestretch, custom_formats, (name_prefix or "data") + ".bent_knee_stretch")
+                            data__bentkneestretch_one_of_count137 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__bentkneestretch_one_of_count137 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".bent_knee_stretch must be valid exactly by one definition")
+                    data__bentkneestretch_any_of_count136 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__bentkneestretch_any_of_count136:
+                try:
+                    if not isinstance(data__bentkneestretch, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".bent_knee_stretch must be null")
+                    data__bentkneestretch_any_of_count136 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__bentkneestretch_any_of_count136:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".bent_knee_stretch cannot be validated by any definition")
+        else: data["bent_knee_stretch"] = None
+        if "puranen_orava" in data_keys:
+            data_keys.remove("puranen_orava")
+            data__puranenorava = data["puranen_orava"]
+            data__puranenorava_any_of_count138 = 0
+            if not data__puranenorava_any_of_count138:
+                try:
+                    data__puranenorava_one_of_count139 = 0
+                    if data__puranenorava_one_of_count139 < 2:
+                        try:
+                            if not isinstance(data__puranenorava, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".puranen_orava must be string")
+                            if not (isinstance(data__puranenorava, str) and data__puranenorava == 'positive' or isinstance(data__puranenorava, str) and data__puranenorava == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".puranen_orava must be one of ['positive', 'negative']")
+                            data__puranenorava_one_of_count139 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__puranenorava_one_of_count139 < 2:
+                        try:
+                            validate____defs_sidedresult(data__puranenorava, custom_formats, (name_prefix or "data") + ".puranen_orava")
+                            data__puranenorava_one_of_count139 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__puranenorava_one_of_count139 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".puranen_orava must be valid exactly by one definition")
+                    data__puranenorava_any_of_count138 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__puranenorava_any_of_count138:
+                try:
+                    if not isinstance(data__puranenorava, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".puranen_orava must be null")
+                    data__puranenorava_any_of_count138 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__puranenorava_any_of_count138:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".puranen_orava cannot be validated by any definition")
+        else: data["puranen_orava"] = None
+        if "lfcn_compression" in data_keys:
+            data_keys.remove("lfcn_compression")
+            data__lfcncompression = data["lfcn_compression"]
+            data__lfcncompression_any_of_count140 = 0
+            if not data__lfcncompression_any_of_count140:
+                try:
+                    data__lfcncompression_one_of_count141 = 0
+                    if data__lfcncompression_one_of_count141 < 2:
+                        try:
+                            if not isinstance(data__lfcncompression, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".lfcn_compression must be string")
+                            if not (isinstance(data__lfcncompression, str) and data__lfcncompression == 'positive' or isinstance(data__lfcncompression, str) and data__lfcncompression == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".lfcn_compression must be one of ['positive', 'negative']")
+                            data__lfcncompression_one_of_count141 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__lfcncompression_one_of_count141 < 2:
+                        try:
+                            validate____defs_sidedresult(data__lfcncompression, custom_formats, (name_prefix or "data") + ".lfcn_compression")
+                            data__lfcncompression_one_of_count141 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__lfcncompression_one_of_count141 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".lfcn_compression must be valid exactly by one definition")
+                    data__lfcncompression_any_of_count140 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__lfcncompression_any_of_count140:
+                try:
+                    if not isinstance(data__lfcncompression, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".lfcn_compression must be null")
+                    data__lfcncompression_any_of_count140 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__lfcncompression_any_of_count140:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".lfcn_compression cannot be validated by any definition")
+        else: data["lfcn_compression"] = None
+        if "hip_flexion_lateral_pain" in data_keys:
+            data_keys.remove("hip_flexion_lateral_pain")
+            data__hipflexionlateralpain = data["hip_flexion_lateral_pain"]
+            data__hipflexionlateralpain_any_of_count142 = 0
+            if not data__hipflexionlateralpain_any_of_count142:
+                try:
+                    data__hipflexionlateralpain_one_of_count143 = 0
+                    if data__hipflexionlateralpain_one_of_count143 < 2:
+                        try:
+                            if not isinstance(data__hipflexionlateralpain, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_flexion_lateral_pain must be string")
+                            if not (isinstance(data__hipflexionlateralpain, str) and data__hipflexionlateralpain == 'positive' or isinstance(data__hipflexionlateralpain, str) and data__hipflexionlateralpain == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_flexion_lateral_pain must be one of ['positive', 'negative']")
+                            data__hipflexionlateralpain_one_of_count143 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__hipflexionlateralpain_one_of_count143 < 2:
+                        try:
+                            validate____defs_sidedresult(data__hipflexionlateralpain, custom_formats, (name_prefix or "data") + ".hip_flexion_lateral_pain")
+                            data__hipflexionlateralpain_one_of_count143 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__hipflexionlateralpain_one_of_count143 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_flexion_lateral_pain must be valid exactly by one definition")
+                    data__hipflexionlateralpain_any_of_count142 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__hipflexionlateralpain_any_of_count142:
+                try:
+                    if not isinstance(data__hipflexionlateralpain, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_flexion_lateral_pain must be null")
+                    data__hipflexionlateralpain_any_of_count142 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__hipflexionlateralpain_any_of_count142:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_flexion_lateral_pain cannot be validated by any definition")
+        else: data["hip_flexion_lateral_pain"] = None
+        if "hip_extension_pain" in data_keys:
+            data_keys.remove("hip_extension_pain")
+            data__hipextensionpain = data["hip_extension_pain"]
+            data__hipextensionpain_any_of_count144 = 0
+            if not data__hipextensionpain_any_of_count144:
+                try:
+                    data__hipextensionpain_one_of_count145 = 0
+                    if data__hipextensionpain_one_of_count145 < 2:
+                        try:
+                            if not isinstance(data__hipextensionpain, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_extension_pain must be string")
+                            if not (isinstance(data__hipextensionpain, str) and data__hipextensionpain == 'positive' or isinstance(data__hipextensionpain, str) and data__hipextensionpain == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_extension_pain must be one of ['positive', 'negative']")
+                            data__hipextensionpain_one_of_count145 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__hipextensionpain_one_of_count145 < 2:
+                        try:
+                            validate____defs_sidedresult(data__hipextensionpain, custom_formats, (name_prefix or "data") + ".hip_extension_pain")
+                            data__hipextensionpain_one_of_count145 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__hipextensionpain_one_of_count145 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_extension_pain must be valid exactly by one definition")
+                    data__hipextensionpain_any_of_count144 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__hipextensionpain_any_of_count144:
+                try:
+                    if not isinstance(data__hipextensionpain, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_extension_pain must be null")
+                    data__hipextensionpain_any_of_count144 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__hipextensionpain_any_of_count144:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hip_extension_pain cannot be validated by any definition")
+        else: data["hip_extension_pain"] = None
+        if "resisted_hip_abduction_pain" in data_keys:
+            data_keys.remove("resisted_hip_abduction_pain")
+            data__resistedhipabductionpain = data["resisted_hip_abduction_pain"]
+            data__resistedhipabductionpain_any_of_count146 = 0
+            if not data__resistedhipabductionpain_any_of_count146:
+                try:
+                    data__resistedhipabductionpain_one_of_count147 = 0
+                    if data__resistedhipabductionpain_one_of_count147 < 2:
+                        try:
+                            if not isinstance(data__resistedhipabductionpain, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted_hip_abduction_pain must be string")
+                            if not (isinstance(data__resistedhipabductionpain, str) and data__resistedhipabductionpain == 'positive' or isinstance(data__resistedhipabductionpain, str) and data__resistedhipabductionpain == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted_hip_abduction_pain must be one of ['positive', 'negative']")
+                            data__resistedhipabductionpain_one_of_count147 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__resistedhipabductionpain_one_of_count147 < 2:
+                        try:
+                            validate____defs_sidedresult(data__resistedhipabductionpain, custom_formats, (name_prefix or "data") + ".resisted_hip_abduction_pain")
+                            data__resistedhipabductionpain_one_of_count147 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__resistedhipabductionpain_one_of_count147 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted_hip_abduction_pain must be valid exactly by one definition")
+                    data__resistedhipabductionpain_any_of_count146 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__resistedhipabductionpain_any_of_count146:
+                try:
+                    if not isinstance(data__resistedhipabductionpain, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted_hip_abduction_pain must be null")
+                    data__resistedhipabductionpain_any_of_count146 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__resistedhipabductionpain_any_of_count146:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted_hip_abduction_pain cannot be validated by any definition")
+        else: data["resisted_hip_abduction_pain"] = None
+        if "hoffmann" in data_keys:
+            data_keys.remove("hoffmann")
+            data__hoffmann = data["hoffmann"]
+            data__hoffmann_any_of_count148 = 0
+            if not data__hoffmann_any_of_count148:
+                try:
+                    data__hoffmann_one_of_count149 = 0
+                    if data__hoffmann_one_of_count149 < 2:
+                        try:
+                            if not isinstance(data__hoffmann, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hoffmann must be string")
+                            if not (isinstance(data__hoffmann, str) and data__hoffmann == 'positive' or isinstance(data__hoffmann, str) and data__hoffmann == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hoffmann must be one of ['positive', 'negative']")
+                            data__hoffmann_one_of_count149 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__hoffmann_one_of_count149 < 2:
+                        try:
+                            validate____defs_sidedresult(data__hoffmann, custom_formats, (name_prefix or "data") + ".hoffmann")
+                            data__hoffmann_one_of_count149 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__hoffmann_one_of_count149 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".hoffmann must be valid exactly by one definition")
+                    data__hoffmann_any_of_count148 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__hoffmann_any_of_count148:
+                try:
+                    if not isinstance(data__hoffmann, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".hoffmann must be null")
+                    data__hoffmann_any_of_count148 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__hoffmann_any_of_count148:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hoffmann cannot be validated by any definition")
+        else: data["hoffmann"] = None
+        if "babinski" in data_keys:
+            data_keys.remove("babinski")
+            data__babinski = data["babinski"]
+            data__babinski_any_of_count150 = 0
+            if not data__babinski_any_of_count150:
+                try:
+                    data__babinski_one_of_count151 = 0
+                    if data__babinski_one_of_count151 < 2:
+                        try:
+                            if not isinstance(data__babinski, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".babinski must be string")
+                            if not (isinstance(data__babinski, str) and data__babinski == 'positive' or isinstance(data__babinski, str) and data__babinski == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".babinski must be one of ['positive', 'negative']")
+                            data__babinski_one_of_count151 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__babinski_one_of_count151 < 2:
+                        try:
+                            validate____defs_sidedresult(data__babinski, custom_formats, (name_prefix or "data") + ".babinski")
+                            data__babinski_one_of_count151 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__babinski_one_of_count151 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".babinski must be valid exactly by one definition")
+                    data__babinski_any_of_count150 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__babinski_any_of_count150:
+                try:
+                    if not isinstance(data__babinski, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".babinski must be null")
+                    data__babinski_any_of_count150 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__babinski_any_of_count150:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".babinski cannot be validated by any definition")
+        else: data["babinski"] = None
+        if "ankle_clonus" in data_keys:
+            data_keys.remove("ankle_clonus")
+            data__ankleclonus = data["ankle_clonus"]
+            data__ankleclonus_any_of_count152 = 0
+            if not data__ankleclonus_any_of_count152:
+                try:
+                    data__ankleclonus_one_of_count153 = 0
+                    if data__ankleclonus_one_of_count153 < 2:
+                        try:
+                            if not isinstance(data__ankleclonus, (str)):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".ankle_clonus must be string")
+                            if not (isinstance(data__ankleclonus, str) and data__ankleclonus == 'positive' or isinstance(data__ankleclonus, str) and data__ankleclonus == 'negative'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".ankle_clonus must be one of ['positive', 'negative']")
+                            data__ankleclonus_one_of_count153 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__ankleclonus_one_of_count153 < 2:
+                        try:
+                            validate____defs_sidedresult(data__ankleclonus, custom_formats, (name_prefix or "data") + ".ankle_clonus")
+                            data__ankleclonus_one_of_count153 += 1
+                        except (JsonSchemaValueException, JsonSchemaValuesException): pass
+                    if data__ankleclonus_one_of_count153 != 1:
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".ankle_clonus must be valid exactly by one definition")
+                    data__ankleclonus_any_of_count152 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__ankleclonus_any_of_count152:
+                try:
+                    if not isinstance(data__ankleclonus, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".ankle_clonus must be null")
+                    data__ankleclonus_any_of_count152 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__ankleclonus_any_of_count152:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".ankle_clonus cannot be validated by any definition")
+        else: data["ankle_clonus"] = None
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -2047,43 +3069,43 @@ def validate____defs_sidedresult(data, custom_formats={}, name_prefix=None):
         if "left" in data_keys:
             data_keys.remove("left")
             data__left = data["left"]
-            data__left_any_of_count102 = 0
-            if not data__left_any_of_count102:
+            data__left_any_of_count154 = 0
+            if not data__left_any_of_count154:
                 try:
                     if not isinstance(data__left, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be string")
                     if not (isinstance(data__left, str) and data__left == 'positive' or isinstance(data__left, str) and data__left == 'negative'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be one of ['positive', 'negative']")
-                    data__left_any_of_count102 += 1
+                    data__left_any_of_count154 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__left_any_of_count102:
+            if not data__left_any_of_count154:
                 try:
                     if not isinstance(data__left, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".left must be null")
-                    data__left_any_of_count102 += 1
+                    data__left_any_of_count154 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__left_any_of_count102:
+            if not data__left_any_of_count154:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".left cannot be validated by any definition")
         else: data["left"] = None
         if "right" in data_keys:
             data_keys.remove("right")
             data__right = data["right"]
-            data__right_any_of_count103 = 0
-            if not data__right_any_of_count103:
+            data__right_any_of_count155 = 0
+            if not data__right_any_of_count155:
                 try:
                     if not isinstance(data__right, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be string")
                     if not (isinstance(data__right, str) and data__right == 'positive' or isinstance(data__right, str) and data__right == 'negative'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be one of ['positive', 'negative']")
-                    data__right_any_of_count103 += 1
+                    data__right_any_of_count155 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__right_any_of_count103:
+            if not data__right_any_of_count155:
                 try:
                     if not isinstance(data__right, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".right must be null")
-                    data__right_any_of_count103 += 1
+                    data__right_any_of_count155 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__right_any_of_count103:
+            if not data__right_any_of_count155:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".right cannot be validated by any definition")
         else: data["right"] = None
         if data_keys:
@@ -2099,130 +3121,130 @@ def validate____defs_rom(data, custom_formats={}, name_prefix=None):
         if "flexion" in data_keys:
             data_keys.remove("flexion")
             data__flexion = data["flexion"]
-            data__flexion_any_of_count104 = 0
-            if not data__flexion_any_of_count104:
+            data__flexion_any_of_count156 = 0
+            if not data__flexion_any_of_count156:
                 try:
                     validate____defs_romentry(data__flexion, custom_formats, (name_prefix or "data") + ".flexion")
-                    data__flexion_any_of_count104 += 1
+                    data__flexion_any_of_count156 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__flexion_any_of_count104:
+            if not data__flexion_any_of_count156:
                 try:
                     if not isinstance(data__flexion, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".flexion must be null")
-                    data__flexion_any_of_count104 += 1
+                    data__flexion_any_of_count156 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__flexion_any_of_count104:
+            if not data__flexion_any_of_count156:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".flexion cannot be validated by any definition")
         else: data["flexion"] = None
         if "extension" in data_keys:
             data_keys.remove("extension")
             data__extension = data["extension"]
-            data__extension_any_of_count105 = 0
-            if not data__extension_any_of_count105:
+            data__extension_any_of_count157 = 0
+            if not data__extension_any_of_count157:
                 try:
                     validate____defs_romentry(data__extension, custom_formats, (name_prefix or "data") + ".extension")
-                    data__extension_any_of_count105 += 1
+                    data__extension_any_of_count157 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__extension_any_of_count105:
+            if not data__extension_any_of_count157:
                 try:
                     if not isinstance(data__extension, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".extension must be null")
-                    data__extension_any_of_count105 += 1
+                    data__extension_any_of_count157 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__extension_any_of_count105:
+            if not data__extension_any_of_count157:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".extension cannot be validated by any definition")
         else: data["extension"] = None
         if "side_bending_left" in data_keys:
             data_keys.remove("side_bending_left")
             data__sidebendingleft = data["side_bending_left"]
-            data__sidebendingleft_any_of_count106 = 0
-            if not data__sidebendingleft_any_of_count106:
+            data__sidebendingleft_any_of_count158 = 0
+            if not data__sidebendingleft_any_of_count158:
                 try:
                     validate____defs_romentry(data__sidebendingleft, custom_formats, (name_prefix or "data") + ".side_bending_left")
-                    data__sidebendingleft_any_of_count106 += 1
+                    data__sidebendingleft_any_of_count158 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sidebendingleft_any_of_count106:
+            if not data__sidebendingleft_any_of_count158:
                 try:
                     if not isinstance(data__sidebendingleft, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".side_bending_left must be null")
-                    data__sidebendingleft_any_of_count106 += 1
+                    data__sidebendingleft_any_of_count158 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sidebendingleft_any_of_count106:
+            if not data__sidebendingleft_any_of_count158:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".side_bending_left cannot be validated by any definition")
         else: data["side_bending_left"] = None
         if "side_bending_right" in data_keys:
             data_keys.remove("side_bending_right")
             data__sidebendingright = data["side_bending_right"]
-            data__sidebendingright_any_of_count107 = 0
-            if not data__sidebendingright_any_of_count107:
+            data__sidebendingright_any_of_count159 = 0
+            if not data__sidebendingright_any_of_count159:
                 try:
                     validate____defs_romentry(data__sidebendingright, custom_formats, (name_prefix or "data") + ".side_bending_right")
-                    data__sidebendingright_any_of_count107 += 1
+                    data__sidebendingright_any_of_count159 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sidebendingright_any_of_count107:
+            if not data__sidebendingright_any_of_count159:
                 try:
                     if not isinstance(data__sidebendingright, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".side_bending_right must be null")
-                    data__sidebendingright_any_of_count107 += 1
+                    data__sidebendingright_any_of_count159 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sidebendingright_any_of_count107:
+            if not data__sidebendingright_any_of_count159:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".side_bending_right cannot be validated by any definition")
         else: data["side_bending_right"] = None
         if "rotation_left" in data_keys:
             data_keys.remove("rotation_left")
             data__rotationleft = data["rotation_left"]
-            data__rotationleft_any_of_count108 = 0
-            if not data__rotationleft_any_of_count108:
+            data__rotationleft_any_of_count160 = 0
+            if not data__rotationleft_any_of_count160:
                 try:
                     validate____defs_romentry(data__rotationleft, custom_formats, (name_prefix or "data") + ".rotation_left")
-                    data__rotationleft_any_of_count108 += 1
+                    data__rotationleft_any_of_count160 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__rotationleft_any_of_count108:
+            if not data__rotationleft_any_of_count160:
                 try:
                     if not isinstance(data__rotationleft, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".rotation_left must be null")
-                    data__rotationleft_any_of_count108 += 1
+                    data__rotationleft_any_of_count160 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__rotationleft_any_of_count108:
+            if not data__rotationleft_any_of_count160:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".rotation_left cannot be validated by any definition")
         else: data["rotation_left"] = None
         if "rotation_right" in data_keys:
             data_keys.remove("rotation_right")
             data__rotationright = data["rotation_right"]
-            data__rotationright_any_of_count109 = 0
-            if not data__rotationright_any_of_count109:
+            data__rotationright_any_of_count161 = 0
+            if not data__rotationright_any_of_count161:
                 try:
                     validate____defs_romentry(data__rotationright, custom_formats, (name_prefix or "data") + ".rotation_right")
-                    data__rotationright_any_of_count109 += 1
+                    data__rotationright_any_of_count161 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__rotationright_any_of_count109:
+            if not data__rotationright_any_of_count161:
                 try:
                     if not isinstance(data__rotationright, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".rotation_right must be null")
-                    data__rotationright_any_of_count109 += 1
+                    data__rotationright_any_of_count161 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__rotationright_any_of_count109:
+            if not data__rotationright_any_of_count161:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".rotation_right cannot be validated by any definition")
         else: data["rotation_right"] = None
         if "flexion_deviation" in data_keys:
             data_keys.remove("flexion_deviation")
             data__flexiondeviation = data["flexion_deviation"]
-            data__flexiondeviation_any_of_count110 = 0
-            if not data__flexiondeviation_any_of_count110:
+            data__flexiondeviation_any_of_count162 = 0
+            if not data__flexiondeviation_any_of_count162:
                 try:
                     if not isinstance(data__flexiondeviation, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".flexion_deviation must be string")
                     if not (isinstance(data__flexiondeviation, str) and data__flexiondeviation == 'left' or isinstance(data__flexiondeviation, str) and data__flexiondeviation == 'right'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".flexion_deviation must be one of ['left', 'right']")
-                    data__flexiondeviation_any_of_count110 += 1
+                    data__flexiondeviation_any_of_count162 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__flexiondeviation_any_of_count110:
+            if not data__flexiondeviation_any_of_count162:
                 try:
                     if not isinstance(data__flexiondeviation, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".flexion_deviation must be null")
-                    data__flexiondeviation_any_of_count110 += 1
+                    data__flexiondeviation_any_of_count162 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__flexiondeviation_any_of_count110:
+            if not data__flexiondeviation_any_of_count162:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".flexion_deviation cannot be validated by any definition")
         else: data["flexion_deviation"] = None
         if data_keys:
@@ -2238,64 +3260,64 @@ def validate____defs_romentry(data, custom_formats={}, name_prefix=None):
         if "active" in data_keys:
             data_keys.remove("active")
             data__active = data["active"]
-            data__active_any_of_count111 = 0
-            if not data__active_any_of_count111:
+            data__active_any_of_count163 = 0
+            if not data__active_any_of_count163:
                 try:
                     if not isinstance(data__active, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".active must be string")
                     if not (isinstance(data__active, str) and data__active == 'normal' or isinstance(data__active, str) and data__active == 'reduced' or isinstance(data__active, str) and data__active == 'painful' or isinstance(data__active, str) and data__active == 'reduced_painful'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".active must be one of ['normal', 'reduced', 'painful', 'reduced_painful']")
-                    data__active_any_of_count111 += 1
+                    data__active_any_of_count163 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__active_any_of_count111:
+            if not data__active_any_of_count163:
                 try:
                     if not isinstance(data__active, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".active must be null")
-                    data__active_any_of_count111 += 1
+                    data__active_any_of_count163 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__active_any_of_count111:
+            if not data__active_any_of_count163:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".active cannot be validated by any definition")
         else: data["active"] = None
         if "passive" in data_keys:
             data_keys.remove("passive")
             data__passive = data["passive"]
-            data__passive_any_of_count112 = 0
-            if not data__passive_any_of_count112:
+            data__passive_any_of_count164 = 0
+            if not data__passive_any_of_count164:
                 try:
                     if not isinstance(data__passive, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".passive must be string")
                     if not (isinstance(data__passive, str) and data__passive == 'normal' or isinstance(data__passive, str) and data__passive == 'reduced' or isinstance(data__passive, str) and data__passive == 'painful' or isinstance(data__passive, str) and data__passive == 'reduced_painful'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".passive must be one of ['normal', 'reduced', 'painful', 'reduced_painful']")
-                    data__passive_any_of_count112 += 1
+                    data__passive_any_of_count164 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__passive_any_of_count112:
+            if not data__passive_any_of_count164:
                 try:
                     if not isinstance(data__passive, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".passive must be null")
-                    data__passive_any_of_count112 += 1
+                    data__passive_any_of_count164 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__passive_any_of_count112:
+            if not data__passive_any_of_count164:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".passive cannot be validated by any definition")
         else: data["passive"] = None
         if "resisted" in data_keys:
             data_keys.remove("resisted")
             data__resisted = data["resisted"]
-            data__resisted_any_of_count113 = 0
-            if not data__resisted_any_of_count113:
+            data__resisted_any_of_count165 = 0
+            if not data__resisted_any_of_count165:
                 try:
                     if not isinstance(data__resisted, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted must be string")
                     if not (isinstance(data__resisted, str) and data__resisted == 'normal' or isinstance(data__resisted, str) and data__resisted == 'weak' or isinstance(data__resisted, str) and data__resisted == 'painful' or isinstance(data__resisted, str) and data__resisted == 'weak_painful'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted must be one of ['normal', 'weak', 'painful', 'weak_painful']")
-                    data__resisted_any_of_count113 += 1
+                    data__resisted_any_of_count165 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__resisted_any_of_count113:
+            if not data__resisted_any_of_count165:
                 try:
                     if not isinstance(data__resisted, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted must be null")
-                    data__resisted_any_of_count113 += 1
+                    data__resisted_any_of_count165 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__resisted_any_of_count113:
+            if not data__resisted_any_of_count165:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resisted cannot be validated by any definition")
         else: data["resisted"] = None
         if data_keys:
@@ -2311,8 +3333,8 @@ def validate____defs_observation(data, custom_formats={}, name_prefix=None):
         if "posture" in data_keys:
             data_keys.remove("posture")
             data__posture = data["posture"]
-            data__posture_any_of_count114 = 0
-            if not data__posture_any_of_count114:
+            data__posture_any_of_count166 = 0
+            if not data__posture_any_of_count166:
                 try:
                     if not isinstance(data__posture, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".posture must be array")
@@ -2326,122 +3348,122 @@ def validate____defs_observation(data, custom_formats={}, name_prefix=None):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".posture[{data__posture_x}]".format(**locals()) + " must be string")
                             if not (isinstance(data__posture_item, str) and data__posture_item == 'normal' or isinstance(data__posture_item, str) and data__posture_item == 'hyperlordosis' or isinstance(data__posture_item, str) and data__posture_item == 'flat_back' or isinstance(data__posture_item, str) and data__posture_item == 'decreased_lordosis' or isinstance(data__posture_item, str) and data__posture_item == 'scoliosis' or isinstance(data__posture_item, str) and data__posture_item == 'lateral_shift_left' or isinstance(data__posture_item, str) and data__posture_item == 'lateral_shift_right' or isinstance(data__posture_item, str) and data__posture_item == 'slouched'):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".posture[{data__posture_x}]".format(**locals()) + " must be one of ['normal', 'hyperlordosis', 'flat_back', 'decreased_lordosis', 'scoliosis', 'lateral_shift_left', 'lateral_shift_right', 'slouched']")
-                    data__posture_any_of_count114 += 1
+                    data__posture_any_of_count166 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__posture_any_of_count114:
+            if not data__posture_any_of_count166:
                 try:
                     if not isinstance(data__posture, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".posture must be null")
-                    data__posture_any_of_count114 += 1
+                    data__posture_any_of_count166 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__posture_any_of_count114:
+            if not data__posture_any_of_count166:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".posture cannot be validated by any definition")
         else: data["posture"] = None
         if "gait" in data_keys:
             data_keys.remove("gait")
             data__gait = data["gait"]
-            data__gait_any_of_count115 = 0
-            if not data__gait_any_of_count115:
+            data__gait_any_of_count167 = 0
+            if not data__gait_any_of_count167:
                 try:
                     if not isinstance(data__gait, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".gait must be string")
                     if not (isinstance(data__gait, str) and data__gait == 'normal' or isinstance(data__gait, str) and data__gait == 'antalgic' or isinstance(data__gait, str) and data__gait == 'ataxic' or isinstance(data__gait, str) and data__gait == 'trendelenburg' or isinstance(data__gait, str) and data__gait == 'foot_drop'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".gait must be one of ['normal', 'antalgic', 'ataxic', 'trendelenburg', 'foot_drop']")
-                    data__gait_any_of_count115 += 1
+                    data__gait_any_of_count167 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__gait_any_of_count115:
+            if not data__gait_any_of_count167:
                 try:
                     if not isinstance(data__gait, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".gait must be null")
-                    data__gait_any_of_count115 += 1
+                    data__gait_any_of_count167 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__gait_any_of_count115:
+            if not data__gait_any_of_count167:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".gait cannot be validated by any definition")
         else: data["gait"] = None
         if "leg_length_discrepancy" in data_keys:
             data_keys.remove("leg_length_discrepancy")
             data__leglengthdiscrepancy = data["leg_length_discrepancy"]
-            data__leglengthdiscrepancy_any_of_count116 = 0
-            if not data__leglengthdiscrepancy_any_of_count116:
+            data__leglengthdiscrepancy_any_of_count168 = 0
+            if not data__leglengthdiscrepancy_any_of_count168:
                 try:
                     if not isinstance(data__leglengthdiscrepancy, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".leg_length_discrepancy must be boolean")
-                    data__leglengthdiscrepancy_any_of_count116 += 1
+                    data__leglengthdiscrepancy_any_of_count168 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__leglengthdiscrepancy_any_of_count116:
+            if not data__leglengthdiscrepancy_any_of_count168:
                 try:
                     if not isinstance(data__leglengthdiscrepancy, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".leg_length_discrepancy must be null")
-                    data__leglengthdiscrepancy_any_of_count116 += 1
+                    data__leglengthdiscrepancy_any_of_count168 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__leglengthdiscrepancy_any_of_count116:
+            if not data__leglengthdiscrepancy_any_of_count168:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".leg_length_discrepancy cannot be validated by any definition")
         else: data["leg_length_discrepancy"] = None
         if "guarding" in data_keys:
             data_keys.remove("guarding")
             data__guarding = data["guarding"]
-            data__guarding_any_of_count117 = 0
-            if not data__guarding_any_of_count117:
+            data__guarding_any_of_count169 = 0
+            if not data__guarding_any_of_count169:
                 try:
                     if not isinstance(data__guarding, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".guarding must be boolean")
-                    data__guarding_any_of_count117 += 1
+                    data__guarding_any_of_count169 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__guarding_any_of_count117:
+            if not data__guarding_any_of_count169:
                 try:
                     if not isinstance(data__guarding, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".guarding must be null")
-                    data__guarding_any_of_count117 += 1
+                    data__guarding_any_of_count169 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__guarding_any_of_count117:
+            if not data__guarding_any_of_count169:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".guarding cannot be validated by any definition")
         else: data["guarding"] = None
         if "muscle_spasm" in data_keys:
             data_keys.remove("muscle_spasm")
             data__musclespasm = data["muscle_spasm"]
-            data__musclespasm_any_of_count118 = 0
-            if not data__musclespasm_any_of_count118:
+            data__musclespasm_any_of_count170 = 0
+            if not data__musclespasm_any_of_count170:
                 try:
                     if not isinstance(data__musclespasm, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".muscle_spasm must be boolean")
-                    data__musclespasm_any_of_count118 += 1
+                    data__musclespasm_any_of_count170 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__musclespasm_any_of_count118:
+            if not data__musclespasm_any_of_count170:
                 try:
                     if not isinstance(data__musclespasm, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".muscle_spasm must be null")
-                    data__musclespasm_any_of_count118 += 1
+                    data__musclespasm_any_of_count170 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__musclespasm_any_of_count118:
+            if not data__musclespasm_any_of_count170:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".muscle_spasm cannot be validated by any definition")
         else: data["muscle_spasm"] = None
         if "atrophy_sites" in data_keys:
             data_keys.remove("atrophy_sites")
             data__atrophysites = data["atrophy_sites"]
-            data__atrophysites_any_of_count119 = 0
-            if not data__atrophysites_any_of_count119:
+            data__atrophysites_any_of_count171 = 0
+            if not data__atrophysites_any_of_count171:
                 try:
                     if not isinstance(data__atrophysites, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".atrophy_sites must be array")
                     data__atrophysites_is_list = isinstance(data__atrophysites, (list, tuple))
                     if data__atrophysites_is_list:
                         data__atrophysites_len = len(data__atrophysites)
-                        if data__atrophysites_len > 69:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".atrophy_sites must contain less than or equal to 69 items")
+                        if data__atrophysites_len > 84:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".atrophy_sites must contain less than or equal to 84 items")
                         for data__atrophysites_x, data__atrophysites_item in enumerate(data__atrophysites):
                             if not isinstance(data__atrophysites_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".atrophy_sites[{data__atrophysites_x}]".format(**locals()) + " must be string")
-                            if not (isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'low_back' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'low_back_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'low_back_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'sacrum' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'buttock' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'buttock_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'buttock_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'hip' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'hip_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'hip_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'groin' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'groin_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'groin_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_thigh' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_thigh_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_thigh_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_thigh' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_thigh_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_thigh_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_thigh' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_thigh_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_thigh_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'posterior_thigh' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'posterior_thigh_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'posterior_thigh_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'knee' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'knee_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'knee_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_leg' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_leg_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_leg_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_leg' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_leg_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_leg_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_leg' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_leg_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_leg_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'calf' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'calf_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'calf_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_ankle' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_ankle_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_ankle_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'dorsum_foot' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'dorsum_foot_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'dorsum_foot_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_foot' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_foot_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_foot_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_foot' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_foot_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_foot_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'sole' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'sole_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'sole_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'heel' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'heel_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'heel_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'big_toe' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'big_toe_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'big_toe_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'middle_toes' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'middle_toes_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'middle_toes_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'little_toe' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'little_toe_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'little_toe_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'perineum' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'abdomen'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".atrophy_sites[{data__atrophysites_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen']")
-                    data__atrophysites_any_of_count119 += 1
+                            if not (isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'low_back' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'low_back_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'low_back_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'thoracic' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'thoracic_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'thoracic_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'sacrum' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'buttock' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'buttock_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'buttock_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'hip' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'hip_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'hip_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'groin' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'groin_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'groin_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_thigh' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_thigh_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_thigh_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_thigh' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_thigh_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_thigh_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_thigh' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_thigh_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_thigh_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'posterior_thigh' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'posterior_thigh_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'posterior_thigh_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'knee' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'knee_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'knee_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_leg' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_leg_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'anterior_leg_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_leg' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_leg_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_leg_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_leg' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_leg_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_leg_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'calf' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'calf_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'calf_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_ankle' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_ankle_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_ankle_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'dorsum_foot' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'dorsum_foot_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'dorsum_foot_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_foot' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_foot_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'medial_foot_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_foot' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_foot_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'lateral_foot_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'sole' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'sole_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'sole_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'heel' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'heel_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'heel_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'big_toe' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'big_toe_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'big_toe_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'middle_toes' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'middle_toes_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'middle_toes_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'little_toe' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'little_toe_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'little_toe_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'perineum' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'abdomen' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'flank' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'flank_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'flank_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'coccyx' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'pubis' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'ischium' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'ischium_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'ischium_right' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'neck' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'hand' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'hand_left' or isinstance(data__atrophysites_item, str) and data__atrophysites_item == 'hand_right'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".atrophy_sites[{data__atrophysites_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'thoracic', 'thoracic_left', 'thoracic_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen', 'flank', 'flank_left', 'flank_right', 'coccyx', 'pubis', 'ischium', 'ischium_left', 'ischium_right', 'neck', 'hand', 'hand_left', 'hand_right']")
+                    data__atrophysites_any_of_count171 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__atrophysites_any_of_count119:
+            if not data__atrophysites_any_of_count171:
                 try:
                     if not isinstance(data__atrophysites, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".atrophy_sites must be null")
-                    data__atrophysites_any_of_count119 += 1
+                    data__atrophysites_any_of_count171 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__atrophysites_any_of_count119:
+            if not data__atrophysites_any_of_count171:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".atrophy_sites cannot be validated by any definition")
         else: data["atrophy_sites"] = None
         if data_keys:
@@ -2457,8 +3479,8 @@ def validate____defs_symptoms(data, custom_formats={}, name_prefix=None):
         if "pain_nrs" in data_keys:
             data_keys.remove("pain_nrs")
             data__painnrs = data["pain_nrs"]
-            data__painnrs_any_of_count120 = 0
-            if not data__painnrs_any_of_count120:
+            data__painnrs_any_of_count172 = 0
+            if not data__painnrs_any_of_count172:
                 try:
                     if not isinstance(data__painnrs, (int)) and not (isinstance(data__painnrs, float) and data__painnrs.is_integer()) or isinstance(data__painnrs, bool):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_nrs must be integer")
@@ -2467,51 +3489,51 @@ def validate____defs_symptoms(data, custom_formats={}, name_prefix=None):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_nrs must be bigger than or equal to 0")
                         if data__painnrs > 10:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_nrs must be smaller than or equal to 10")
-                    data__painnrs_any_of_count120 += 1
+                    data__painnrs_any_of_count172 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__painnrs_any_of_count120:
+            if not data__painnrs_any_of_count172:
                 try:
                     if not isinstance(data__painnrs, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_nrs must be null")
-                    data__painnrs_any_of_count120 += 1
+                    data__painnrs_any_of_count172 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__painnrs_any_of_count120:
+            if not data__painnrs_any_of_count172:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_nrs cannot be validated by any definition")
         else: data["pain_nrs"] = None
         if "pain_sites" in data_keys:
             data_keys.remove("pain_sites")
             data__painsites = data["pain_sites"]
-            data__painsites_any_of_count121 = 0
-            if not data__painsites_any_of_count121:
+            data__painsites_any_of_count173 = 0
+            if not data__painsites_any_of_count173:
                 try:
                     if not isinstance(data__painsites, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_sites must be array")
                     data__painsites_is_list = isinstance(data__painsites, (list, tuple))
                     if data__painsites_is_list:
                         data__painsites_len = len(data__painsites)
-                        if data__painsites_len > 69:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_sites must contain less than or equal to 69 items")
+                        if data__painsites_len > 84:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_sites must contain less than or equal to 84 items")
                         for data__painsites_x, data__painsites_item in enumerate(data__painsites):
                             if not isinstance(data__painsites_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_sites[{data__painsites_x}]".format(**locals()) + " must be string")
-                            if not (isinstance(data__painsites_item, str) and data__painsites_item == 'low_back' or isinstance(data__painsites_item, str) and data__painsites_item == 'low_back_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'low_back_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'sacrum' or isinstance(data__painsites_item, str) and data__painsites_item == 'buttock' or isinstance(data__painsites_item, str) and data__painsites_item == 'buttock_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'buttock_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'hip' or isinstance(data__painsites_item, str) and data__painsites_item == 'hip_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'hip_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'groin' or isinstance(data__painsites_item, str) and data__painsites_item == 'groin_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'groin_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_thigh' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_thigh_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_thigh_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_thigh' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_thigh_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_thigh_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_thigh' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_thigh_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_thigh_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'posterior_thigh' or isinstance(data__painsites_item, str) and data__painsites_item == 'posterior_thigh_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'posterior_thigh_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'knee' or isinstance(data__painsites_item, str) and data__painsites_item == 'knee_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'knee_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_leg' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_leg_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_leg_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_leg' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_leg_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_leg_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_leg' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_leg_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_leg_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'calf' or isinstance(data__painsites_item, str) and data__painsites_item == 'calf_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'calf_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_ankle' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_ankle_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_ankle_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'dorsum_foot' or isinstance(data__painsites_item, str) and data__painsites_item == 'dorsum_foot_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'dorsum_foot_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_foot' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_foot_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_foot_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_foot' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_foot_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_foot_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'sole' or isinstance(data__painsites_item, str) and data__painsites_item == 'sole_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'sole_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'heel' or isinstance(data__painsites_item, str) and data__painsites_item == 'heel_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'heel_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'big_toe' or isinstance(data__painsites_item, str) and data__painsites_item == 'big_toe_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'big_toe_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'middle_toes' or isinstance(data__painsites_item, str) and data__painsites_item == 'middle_toes_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'middle_toes_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'little_toe' or isinstance(data__painsites_item, str) and data__painsites_item == 'little_toe_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'little_toe_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'perineum' or isinstance(data__painsites_item, str) and data__painsites_item == 'abdomen'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_sites[{data__painsites_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen']")
-                    data__painsites_any_of_count121 += 1
+                            if not (isinstance(data__painsites_item, str) and data__painsites_item == 'low_back' or isinstance(data__painsites_item, str) and data__painsites_item == 'low_back_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'low_back_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'thoracic' or isinstance(data__painsites_item, str) and data__painsites_item == 'thoracic_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'thoracic_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'sacrum' or isinstance(data__painsites_item, str) and data__painsites_item == 'buttock' or isinstance(data__painsites_item, str) and data__painsites_item == 'buttock_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'buttock_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'hip' or isinstance(data__painsites_item, str) and data__painsites_item == 'hip_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'hip_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'groin' or isinstance(data__painsites_item, str) and data__painsites_item == 'groin_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'groin_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_thigh' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_thigh_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_thigh_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_thigh' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_thigh_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_thigh_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_thigh' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_thigh_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_thigh_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'posterior_thigh' or isinstance(data__painsites_item, str) and data__painsites_item == 'posterior_thigh_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'posterior_thigh_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'knee' or isinstance(data__painsites_item, str) and data__painsites_item == 'knee_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'knee_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_leg' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_leg_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'anterior_leg_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_leg' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_leg_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_leg_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_leg' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_leg_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_leg_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'calf' or isinstance(data__painsites_item, str) and data__painsites_item == 'calf_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'calf_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_ankle' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_ankle_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_ankle_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'dorsum_foot' or isinstance(data__painsites_item, str) and data__painsites_item == 'dorsum_foot_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'dorsum_foot_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_foot' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_foot_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'medial_foot_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_foot' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_foot_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'lateral_foot_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'sole' or isinstance(data__painsites_item, str) and data__painsites_item == 'sole_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'sole_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'heel' or isinstance(data__painsites_item, str) and data__painsites_item == 'heel_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'heel_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'big_toe' or isinstance(data__painsites_item, str) and data__painsites_item == 'big_toe_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'big_toe_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'middle_toes' or isinstance(data__painsites_item, str) and data__painsites_item == 'middle_toes_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'middle_toes_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'little_toe' or isinstance(data__painsites_item, str) and data__painsites_item == 'little_toe_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'little_toe_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'perineum' or isinstance(data__painsites_item, str) and data__painsites_item == 'abdomen' or isinstance(data__painsites_item, str) and data__painsites_item == 'flank' or isinstance(data__painsites_item, str) and data__painsites_item == 'flank_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'flank_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'coccyx' or isinstance(data__painsites_item, str) and data__painsites_item == 'pubis' or isinstance(data__painsites_item, str) and data__painsites_item == 'ischium' or isinstance(data__painsites_item, str) and data__painsites_item == 'ischium_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'ischium_right' or isinstance(data__painsites_item, str) and data__painsites_item == 'neck' or isinstance(data__painsites_item, str) and data__painsites_item == 'hand' or isinstance(data__painsites_item, str) and data__painsites_item == 'hand_left' or isinstance(data__painsites_item, str) and data__painsites_item == 'hand_right'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_sites[{data__painsites_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'thoracic', 'thoracic_left', 'thoracic_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen', 'flank', 'flank_left', 'flank_right', 'coccyx', 'pubis', 'ischium', 'ischium_left', 'ischium_right', 'neck', 'hand', 'hand_left', 'hand_right']")
+                    data__painsites_any_of_count173 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__painsites_any_of_count121:
+            if not data__painsites_any_of_count173:
                 try:
                     if not isinstance(data__painsites, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_sites must be null")
-                    data__painsites_any_of_count121 += 1
+                    data__painsites_any_of_count173 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__painsites_any_of_count121:
+            if not data__painsites_any_of_count173:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_sites cannot be validated by any definition")
         else: data["pain_sites"] = None
         if "pain_quality" in data_keys:
             data_keys.remove("pain_quality")
             data__painquality = data["pain_quality"]
-            data__painquality_any_of_count122 = 0
-            if not data__painquality_any_of_count122:
+            data__painquality_any_of_count174 = 0
+            if not data__painquality_any_of_count174:
                 try:
                     if not isinstance(data__painquality, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_quality must be array")
@@ -2531,227 +3553,322 @@ def validate____defs_symptoms(data, custom_formats={}, name_prefix=None):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_quality[{data__painquality_x}]".format(**locals()) + " must be shorter than or equal to 40 characters")
                                 if not REGEX_PATTERNS['^[^\\u0000\\ud800-\\udfff]*$'].search(data__painquality_item):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_quality[{data__painquality_x}]".format(**locals()) + " must match pattern ^[^\\u0000\\ud800-\\udfff]*$")
-                    data__painquality_any_of_count122 += 1
+                    data__painquality_any_of_count174 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__painquality_any_of_count122:
+            if not data__painquality_any_of_count174:
                 try:
                     if not isinstance(data__painquality, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_quality must be null")
-                    data__painquality_any_of_count122 += 1
+                    data__painquality_any_of_count174 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__painquality_any_of_count122:
+            if not data__painquality_any_of_count174:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".pain_quality cannot be validated by any definition")
         else: data["pain_quality"] = None
         if "paresthesia_sites" in data_keys:
             data_keys.remove("paresthesia_sites")
             data__paresthesiasites = data["paresthesia_sites"]
-            data__paresthesiasites_any_of_count123 = 0
-            if not data__paresthesiasites_any_of_count123:
+            data__paresthesiasites_any_of_count175 = 0
+            if not data__paresthesiasites_any_of_count175:
                 try:
                     if not isinstance(data__paresthesiasites, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".paresthesia_sites must be array")
                     data__paresthesiasites_is_list = isinstance(data__paresthesiasites, (list, tuple))
                     if data__paresthesiasites_is_list:
                         data__paresthesiasites_len = len(data__paresthesiasites)
-                        if data__paresthesiasites_len > 69:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".paresthesia_sites must contain less than or equal to 69 items")
+                        if data__paresthesiasites_len > 84:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".paresthesia_sites must contain less than or equal to 84 items")
                         for data__paresthesiasites_x, data__paresthesiasites_item in enumerate(data__paresthesiasites):
                             if not isinstance(data__paresthesiasites_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".paresthesia_sites[{data__paresthesiasites_x}]".format(**locals()) + " must be string")
-                            if not (isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'low_back' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'low_back_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'low_back_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'sacrum' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'buttock' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'buttock_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'buttock_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'hip' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'hip_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'hip_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'groin' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'groin_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'groin_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_thigh' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_thigh_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_thigh_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_thigh' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_thigh_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_thigh_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_thigh' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_thigh_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_thigh_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'posterior_thigh' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'posterior_thigh_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'posterior_thigh_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'knee' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'knee_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'knee_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_leg' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_leg_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_leg_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_leg' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_leg_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_leg_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_leg' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_leg_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_leg_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'calf' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'calf_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'calf_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_ankle' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_ankle_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_ankle_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'dorsum_foot' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'dorsum_foot_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'dorsum_foot_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_foot' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_foot_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_foot_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_foot' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_foot_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_foot_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'sole' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'sole_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'sole_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'heel' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'heel_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'heel_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'big_toe' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'big_toe_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'big_toe_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'middle_toes' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'middle_toes_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'middle_toes_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'little_toe' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'little_toe_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'little_toe_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'perineum' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'abdomen'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".paresthesia_sites[{data__paresthesiasites_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen']")
-                    data__paresthesiasites_any_of_count123 += 1
+                            if not (isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'low_back' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'low_back_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'low_back_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'thoracic' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'thoracic_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'thoracic_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'sacrum' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'buttock' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'buttock_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'buttock_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'hip' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'hip_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'hip_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'groin' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'groin_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'groin_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_thigh' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_thigh_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_thigh_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_thigh' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_thigh_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_thigh_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_thigh' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_thigh_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_thigh_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'posterior_thigh' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'posterior_thigh_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'posterior_thigh_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'knee' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'knee_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'knee_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_leg' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_leg_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'anterior_leg_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_leg' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_leg_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_leg_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_leg' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_leg_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_leg_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'calf' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'calf_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'calf_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_ankle' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_ankle_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_ankle_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'dorsum_foot' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'dorsum_foot_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'dorsum_foot_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_foot' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_foot_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'medial_foot_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_foot' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_foot_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'lateral_foot_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'sole' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'sole_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'sole_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'heel' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'heel_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'heel_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'big_toe' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'big_toe_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'big_toe_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'middle_toes' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'middle_toes_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'middle_toes_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'little_toe' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'little_toe_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'little_toe_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'perineum' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'abdomen' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'flank' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'flank_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'flank_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'coccyx' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'pubis' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'ischium' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'ischium_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'ischium_right' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'neck' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'hand' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'hand_left' or isinstance(data__paresthesiasites_item, str) and data__paresthesiasites_item == 'hand_right'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".paresthesia_sites[{data__paresthesiasites_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'thoracic', 'thoracic_left', 'thoracic_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen', 'flank', 'flank_left', 'flank_right', 'coccyx', 'pubis', 'ischium', 'ischium_left', 'ischium_right', 'neck', 'hand', 'hand_left', 'hand_right']")
+                    data__paresthesiasites_any_of_count175 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__paresthesiasites_any_of_count123:
+            if not data__paresthesiasites_any_of_count175:
                 try:
                     if not isinstance(data__paresthesiasites, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".paresthesia_sites must be null")
-                    data__paresthesiasites_any_of_count123 += 1
+                    data__paresthesiasites_any_of_count175 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__paresthesiasites_any_of_count123:
+            if not data__paresthesiasites_any_of_count175:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".paresthesia_sites cannot be validated by any definition")
         else: data["paresthesia_sites"] = None
         if "numbness_sites" in data_keys:
             data_keys.remove("numbness_sites")
             data__numbnesssites = data["numbness_sites"]
-            data__numbnesssites_any_of_count124 = 0
-            if not data__numbnesssites_any_of_count124:
+            data__numbnesssites_any_of_count176 = 0
+            if not data__numbnesssites_any_of_count176:
                 try:
                     if not isinstance(data__numbnesssites, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".numbness_sites must be array")
                     data__numbnesssites_is_list = isinstance(data__numbnesssites, (list, tuple))
                     if data__numbnesssites_is_list:
                         data__numbnesssites_len = len(data__numbnesssites)
-                        if data__numbnesssites_len > 69:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".numbness_sites must contain less than or equal to 69 items")
+                        if data__numbnesssites_len > 84:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".numbness_sites must contain less than or equal to 84 items")
                         for data__numbnesssites_x, data__numbnesssites_item in enumerate(data__numbnesssites):
                             if not isinstance(data__numbnesssites_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".numbness_sites[{data__numbnesssites_x}]".format(**locals()) + " must be string")
-                            if not (isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'low_back' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'low_back_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'low_back_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'sacrum' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'buttock' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'buttock_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'buttock_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'hip' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'hip_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'hip_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'groin' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'groin_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'groin_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_thigh' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_thigh_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_thigh_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_thigh' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_thigh_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_thigh_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_thigh' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_thigh_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_thigh_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'posterior_thigh' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'posterior_thigh_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'posterior_thigh_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'knee' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'knee_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'knee_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_leg' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_leg_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_leg_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_leg' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_leg_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_leg_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_leg' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_leg_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_leg_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'calf' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'calf_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'calf_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_ankle' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_ankle_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_ankle_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'dorsum_foot' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'dorsum_foot_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'dorsum_foot_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_foot' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_foot_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_foot_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_foot' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_foot_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_foot_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'sole' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'sole_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'sole_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'heel' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'heel_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'heel_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'big_toe' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'big_toe_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'big_toe_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'middle_toes' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'middle_toes_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'middle_toes_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'little_toe' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'little_toe_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'little_toe_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'perineum' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'abdomen'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".numbness_sites[{data__numbnesssites_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen']")
-                    data__numbnesssites_any_of_count124 += 1
+                            if not (isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'low_back' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'low_back_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'low_back_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'thoracic' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'thoracic_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'thoracic_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'sacrum' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'buttock' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'buttock_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'buttock_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'hip' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'hip_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'hip_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'groin' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'groin_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'groin_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_thigh' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_thigh_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_thigh_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_thigh' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_thigh_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_thigh_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_thigh' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_thigh_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_thigh_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'posterior_thigh' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'posterior_thigh_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'posterior_thigh_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'knee' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'knee_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'knee_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_leg' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_leg_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'anterior_leg_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_leg' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_leg_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_leg_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_leg' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_leg_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_leg_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'calf' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'calf_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'calf_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_ankle' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_ankle_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_ankle_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'dorsum_foot' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'dorsum_foot_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'dorsum_foot_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_foot' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_foot_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'medial_foot_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_foot' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_foot_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'lateral_foot_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'sole' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'sole_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'sole_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'heel' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'heel_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'heel_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'big_toe' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'big_toe_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'big_toe_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'middle_toes' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'middle_toes_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'middle_toes_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'little_toe' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'little_toe_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'little_toe_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'perineum' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'abdomen' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'flank' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'flank_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'flank_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'coccyx' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'pubis' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'ischium' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'ischium_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'ischium_right' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'neck' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'hand' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'hand_left' or isinstance(data__numbnesssites_item, str) and data__numbnesssites_item == 'hand_right'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".numbness_sites[{data__numbnesssites_x}]".format(**locals()) + " must be one of ['low_back', 'low_back_left', 'low_back_right', 'thoracic', 'thoracic_left', 'thoracic_right', 'sacrum', 'buttock', 'buttock_left', 'buttock_right', 'hip', 'hip_left', 'hip_right', 'groin', 'groin_left', 'groin_right', 'anterior_thigh', 'anterior_thigh_left', 'anterior_thigh_right', 'medial_thigh', 'medial_thigh_left', 'medial_thigh_right', 'lateral_thigh', 'lateral_thigh_left', 'lateral_thigh_right', 'posterior_thigh', 'posterior_thigh_left', 'posterior_thigh_right', 'knee', 'knee_left', 'knee_right', 'anterior_leg', 'anterior_leg_left', 'anterior_leg_right', 'medial_leg', 'medial_leg_left', 'medial_leg_right', 'lateral_leg', 'lateral_leg_left', 'lateral_leg_right', 'calf', 'calf_left', 'calf_right', 'medial_ankle', 'medial_ankle_left', 'medial_ankle_right', 'dorsum_foot', 'dorsum_foot_left', 'dorsum_foot_right', 'medial_foot', 'medial_foot_left', 'medial_foot_right', 'lateral_foot', 'lateral_foot_left', 'lateral_foot_right', 'sole', 'sole_left', 'sole_right', 'heel', 'heel_left', 'heel_right', 'big_toe', 'big_toe_left', 'big_toe_right', 'middle_toes', 'middle_toes_left', 'middle_toes_right', 'little_toe', 'little_toe_left', 'little_toe_right', 'perineum', 'abdomen', 'flank', 'flank_left', 'flank_right', 'coccyx', 'pubis', 'ischium', 'ischium_left', 'ischium_right', 'neck', 'hand', 'hand_left', 'hand_right']")
+                    data__numbnesssites_any_of_count176 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__numbnesssites_any_of_count124:
+            if not data__numbnesssites_any_of_count176:
                 try:
                     if not isinstance(data__numbnesssites, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".numbness_sites must be null")
-                    data__numbnesssites_any_of_count124 += 1
+                    data__numbnesssites_any_of_count176 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__numbnesssites_any_of_count124:
+            if not data__numbnesssites_any_of_count176:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".numbness_sites cannot be validated by any definition")
         else: data["numbness_sites"] = None
         if "saddle_anaesthesia" in data_keys:
             data_keys.remove("saddle_anaesthesia")
             data__saddleanaesthesia = data["saddle_anaesthesia"]
-            data__saddleanaesthesia_any_of_count125 = 0
-            if not data__saddleanaesthesia_any_of_count125:
+            data__saddleanaesthesia_any_of_count177 = 0
+            if not data__saddleanaesthesia_any_of_count177:
                 try:
                     if not isinstance(data__saddleanaesthesia, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".saddle_anaesthesia must be boolean")
-                    data__saddleanaesthesia_any_of_count125 += 1
+                    data__saddleanaesthesia_any_of_count177 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__saddleanaesthesia_any_of_count125:
+            if not data__saddleanaesthesia_any_of_count177:
                 try:
                     if not isinstance(data__saddleanaesthesia, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".saddle_anaesthesia must be null")
-                    data__saddleanaesthesia_any_of_count125 += 1
+                    data__saddleanaesthesia_any_of_count177 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__saddleanaesthesia_any_of_count125:
+            if not data__saddleanaesthesia_any_of_count177:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".saddle_anaesthesia cannot be validated by any definition")
         else: data["saddle_anaesthesia"] = None
         if "bladder_dysfunction" in data_keys:
             data_keys.remove("bladder_dysfunction")
             data__bladderdysfunction = data["bladder_dysfunction"]
-            data__bladderdysfunction_any_of_count126 = 0
-            if not data__bladderdysfunction_any_of_count126:
+            data__bladderdysfunction_any_of_count178 = 0
+            if not data__bladderdysfunction_any_of_count178:
                 try:
                     if not isinstance(data__bladderdysfunction, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".bladder_dysfunction must be boolean")
-                    data__bladderdysfunction_any_of_count126 += 1
+                    data__bladderdysfunction_any_of_count178 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__bladderdysfunction_any_of_count126:
+            if not data__bladderdysfunction_any_of_count178:
                 try:
                     if not isinstance(data__bladderdysfunction, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".bladder_dysfunction must be null")
-                    data__bladderdysfunction_any_of_count126 += 1
+                    data__bladderdysfunction_any_of_count178 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__bladderdysfunction_any_of_count126:
+            if not data__bladderdysfunction_any_of_count178:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".bladder_dysfunction cannot be validated by any definition")
         else: data["bladder_dysfunction"] = None
         if "bowel_dysfunction" in data_keys:
             data_keys.remove("bowel_dysfunction")
             data__boweldysfunction = data["bowel_dysfunction"]
-            data__boweldysfunction_any_of_count127 = 0
-            if not data__boweldysfunction_any_of_count127:
+            data__boweldysfunction_any_of_count179 = 0
+            if not data__boweldysfunction_any_of_count179:
                 try:
                     if not isinstance(data__boweldysfunction, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".bowel_dysfunction must be boolean")
-                    data__boweldysfunction_any_of_count127 += 1
+                    data__boweldysfunction_any_of_count179 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__boweldysfunction_any_of_count127:
+            if not data__boweldysfunction_any_of_count179:
                 try:
                     if not isinstance(data__boweldysfunction, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".bowel_dysfunction must be null")
-                    data__boweldysfunction_any_of_count127 += 1
+                    data__boweldysfunction_any_of_count179 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__boweldysfunction_any_of_count127:
+            if not data__boweldysfunction_any_of_count179:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".bowel_dysfunction cannot be validated by any definition")
         else: data["bowel_dysfunction"] = None
         if "sexual_dysfunction" in data_keys:
             data_keys.remove("sexual_dysfunction")
             data__sexualdysfunction = data["sexual_dysfunction"]
-            data__sexualdysfunction_any_of_count128 = 0
-            if not data__sexualdysfunction_any_of_count128:
+            data__sexualdysfunction_any_of_count180 = 0
+            if not data__sexualdysfunction_any_of_count180:
                 try:
                     if not isinstance(data__sexualdysfunction, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".sexual_dysfunction must be boolean")
-                    data__sexualdysfunction_any_of_count128 += 1
+                    data__sexualdysfunction_any_of_count180 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sexualdysfunction_any_of_count128:
+            if not data__sexualdysfunction_any_of_count180:
                 try:
                     if not isinstance(data__sexualdysfunction, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".sexual_dysfunction must be null")
-                    data__sexualdysfunction_any_of_count128 += 1
+                    data__sexualdysfunction_any_of_count180 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sexualdysfunction_any_of_count128:
+            if not data__sexualdysfunction_any_of_count180:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".sexual_dysfunction cannot be validated by any definition")
         else: data["sexual_dysfunction"] = None
         if "progressive_weakness" in data_keys:
             data_keys.remove("progressive_weakness")
             data__progressiveweakness = data["progressive_weakness"]
-            data__progressiveweakness_any_of_count129 = 0
-            if not data__progressiveweakness_any_of_count129:
+            data__progressiveweakness_any_of_count181 = 0
+            if not data__progressiveweakness_any_of_count181:
                 try:
                     if not isinstance(data__progressiveweakness, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".progressive_weakness must be boolean")
-                    data__progressiveweakness_any_of_count129 += 1
+                    data__progressiveweakness_any_of_count181 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__progressiveweakness_any_of_count129:
+            if not data__progressiveweakness_any_of_count181:
                 try:
                     if not isinstance(data__progressiveweakness, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".progressive_weakness must be null")
-                    data__progressiveweakness_any_of_count129 += 1
+                    data__progressiveweakness_any_of_count181 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__progressiveweakness_any_of_count129:
+            if not data__progressiveweakness_any_of_count181:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".progressive_weakness cannot be validated by any definition")
         else: data["progressive_weakness"] = None
         if "no_comfortable_position" in data_keys:
             data_keys.remove("no_comfortable_position")
             data__nocomfortableposition = data["no_comfortable_position"]
-            data__nocomfortableposition_any_of_count130 = 0
-            if not data__nocomfortableposition_any_of_count130:
+            data__nocomfortableposition_any_of_count182 = 0
+            if not data__nocomfortableposition_any_of_count182:
                 try:
                     if not isinstance(data__nocomfortableposition, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".no_comfortable_position must be boolean")
-                    data__nocomfortableposition_any_of_count130 += 1
+                    data__nocomfortableposition_any_of_count182 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__nocomfortableposition_any_of_count130:
+            if not data__nocomfortableposition_any_of_count182:
                 try:
                     if not isinstance(data__nocomfortableposition, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".no_comfortable_position must be null")
-                    data__nocomfortableposition_any_of_count130 += 1
+                    data__nocomfortableposition_any_of_count182 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__nocomfortableposition_any_of_count130:
+            if not data__nocomfortableposition_any_of_count182:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".no_comfortable_position cannot be validated by any definition")
         else: data["no_comfortable_position"] = None
         if "constant_night_pain" in data_keys:
             data_keys.remove("constant_night_pain")
             data__constantnightpain = data["constant_night_pain"]
-            data__constantnightpain_any_of_count131 = 0
-            if not data__constantnightpain_any_of_count131:
+            data__constantnightpain_any_of_count183 = 0
+            if not data__constantnightpain_any_of_count183:
                 try:
                     if not isinstance(data__constantnightpain, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".constant_night_pain must be boolean")
-                    data__constantnightpain_any_of_count131 += 1
+                    data__constantnightpain_any_of_count183 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__constantnightpain_any_of_count131:
+            if not data__constantnightpain_any_of_count183:
                 try:
                     if not isinstance(data__constantnightpain, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".constant_night_pain must be null")
-                    data__constantnightpain_any_of_count131 += 1
+                    data__constantnightpain_any_of_count183 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__constantnightpain_any_of_count131:
+            if not data__constantnightpain_any_of_count183:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".constant_night_pain cannot be validated by any definition")
         else: data["constant_night_pain"] = None
         if "neurogenic_claudication" in data_keys:
             data_keys.remove("neurogenic_claudication")
             data__neurogenicclaudication = data["neurogenic_claudication"]
-            data__neurogenicclaudication_any_of_count132 = 0
-            if not data__neurogenicclaudication_any_of_count132:
+            data__neurogenicclaudication_any_of_count184 = 0
+            if not data__neurogenicclaudication_any_of_count184:
                 try:
                     if not isinstance(data__neurogenicclaudication, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurogenic_claudication must be boolean")
-                    data__neurogenicclaudication_any_of_count132 += 1
+                    data__neurogenicclaudication_any_of_count184 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neurogenicclaudication_any_of_count132:
+            if not data__neurogenicclaudication_any_of_count184:
                 try:
                     if not isinstance(data__neurogenicclaudication, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurogenic_claudication must be null")
-                    data__neurogenicclaudication_any_of_count132 += 1
+                    data__neurogenicclaudication_any_of_count184 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__neurogenicclaudication_any_of_count132:
+            if not data__neurogenicclaudication_any_of_count184:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".neurogenic_claudication cannot be validated by any definition")
         else: data["neurogenic_claudication"] = None
+        if "vascular_claudication" in data_keys:
+            data_keys.remove("vascular_claudication")
+            data__vascularclaudication = data["vascular_claudication"]
+            data__vascularclaudication_any_of_count185 = 0
+            if not data__vascularclaudication_any_of_count185:
+                try:
+                    if not isinstance(data__vascularclaudication, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".vascular_claudication must be boolean")
+                    data__vascularclaudication_any_of_count185 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__vascularclaudication_any_of_count185:
+                try:
+                    if not isinstance(data__vascularclaudication, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".vascular_claudication must be null")
+                    data__vascularclaudication_any_of_count185 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__vascularclaudication_any_of_count185:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".vascular_claudication cannot be validated by any definition")
+        else: data["vascular_claudication"] = None
+        if "urinary_symptoms" in data_keys:
+            data_keys.remove("urinary_symptoms")
+            data__urinarysymptoms = data["urinary_symptoms"]
+            data__urinarysymptoms_any_of_count186 = 0
+            if not data__urinarysymptoms_any_of_count186:
+                try:
+                    if not isinstance(data__urinarysymptoms, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".urinary_symptoms must be boolean")
+                    data__urinarysymptoms_any_of_count186 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__urinarysymptoms_any_of_count186:
+                try:
+                    if not isinstance(data__urinarysymptoms, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".urinary_symptoms must be null")
+                    data__urinarysymptoms_any_of_count186 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__urinarysymptoms_any_of_count186:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".urinary_symptoms cannot be validated by any definition")
+        else: data["urinary_symptoms"] = None
+        if "colicky_pain" in data_keys:
+            data_keys.remove("colicky_pain")
+            data__colickypain = data["colicky_pain"]
+            data__colickypain_any_of_count187 = 0
+            if not data__colickypain_any_of_count187:
+                try:
+                    if not isinstance(data__colickypain, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".colicky_pain must be boolean")
+                    data__colickypain_any_of_count187 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__colickypain_any_of_count187:
+                try:
+                    if not isinstance(data__colickypain, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".colicky_pain must be null")
+                    data__colickypain_any_of_count187 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__colickypain_any_of_count187:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".colicky_pain cannot be validated by any definition")
+        else: data["colicky_pain"] = None
+        if "cyclical_pain" in data_keys:
+            data_keys.remove("cyclical_pain")
+            data__cyclicalpain = data["cyclical_pain"]
+            data__cyclicalpain_any_of_count188 = 0
+            if not data__cyclicalpain_any_of_count188:
+                try:
+                    if not isinstance(data__cyclicalpain, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".cyclical_pain must be boolean")
+                    data__cyclicalpain_any_of_count188 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__cyclicalpain_any_of_count188:
+                try:
+                    if not isinstance(data__cyclicalpain, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".cyclical_pain must be null")
+                    data__cyclicalpain_any_of_count188 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__cyclicalpain_any_of_count188:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".cyclical_pain cannot be validated by any definition")
+        else: data["cyclical_pain"] = None
+        if "hand_clumsiness" in data_keys:
+            data_keys.remove("hand_clumsiness")
+            data__handclumsiness = data["hand_clumsiness"]
+            data__handclumsiness_any_of_count189 = 0
+            if not data__handclumsiness_any_of_count189:
+                try:
+                    if not isinstance(data__handclumsiness, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".hand_clumsiness must be boolean")
+                    data__handclumsiness_any_of_count189 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__handclumsiness_any_of_count189:
+                try:
+                    if not isinstance(data__handclumsiness, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".hand_clumsiness must be null")
+                    data__handclumsiness_any_of_count189 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__handclumsiness_any_of_count189:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".hand_clumsiness cannot be validated by any definition")
+        else: data["hand_clumsiness"] = None
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -2765,250 +3882,326 @@ def validate____defs_medical(data, custom_formats={}, name_prefix=None):
         if "cancer_history" in data_keys:
             data_keys.remove("cancer_history")
             data__cancerhistory = data["cancer_history"]
-            data__cancerhistory_any_of_count133 = 0
-            if not data__cancerhistory_any_of_count133:
+            data__cancerhistory_any_of_count190 = 0
+            if not data__cancerhistory_any_of_count190:
                 try:
                     if not isinstance(data__cancerhistory, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".cancer_history must be boolean")
-                    data__cancerhistory_any_of_count133 += 1
+                    data__cancerhistory_any_of_count190 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__cancerhistory_any_of_count133:
+            if not data__cancerhistory_any_of_count190:
                 try:
                     if not isinstance(data__cancerhistory, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".cancer_history must be null")
-                    data__cancerhistory_any_of_count133 += 1
+                    data__cancerhistory_any_of_count190 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__cancerhistory_any_of_count133:
+            if not data__cancerhistory_any_of_count190:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".cancer_history cannot be validated by any definition")
         else: data["cancer_history"] = None
         if "unexplained_weight_loss" in data_keys:
             data_keys.remove("unexplained_weight_loss")
             data__unexplainedweightloss = data["unexplained_weight_loss"]
-            data__unexplainedweightloss_any_of_count134 = 0
-            if not data__unexplainedweightloss_any_of_count134:
+            data__unexplainedweightloss_any_of_count191 = 0
+            if not data__unexplainedweightloss_any_of_count191:
                 try:
                     if not isinstance(data__unexplainedweightloss, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".unexplained_weight_loss must be boolean")
-                    data__unexplainedweightloss_any_of_count134 += 1
+                    data__unexplainedweightloss_any_of_count191 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__unexplainedweightloss_any_of_count134:
+            if not data__unexplainedweightloss_any_of_count191:
                 try:
                     if not isinstance(data__unexplainedweightloss, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".unexplained_weight_loss must be null")
-                    data__unexplainedweightloss_any_of_count134 += 1
+                    data__unexplainedweightloss_any_of_count191 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__unexplainedweightloss_any_of_count134:
+            if not data__unexplainedweightloss_any_of_count191:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".unexplained_weight_loss cannot be validated by any definition")
         else: data["unexplained_weight_loss"] = None
         if "fever" in data_keys:
             data_keys.remove("fever")
             data__fever = data["fever"]
-            data__fever_any_of_count135 = 0
-            if not data__fever_any_of_count135:
+            data__fever_any_of_count192 = 0
+            if not data__fever_any_of_count192:
                 try:
                     if not isinstance(data__fever, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".fever must be boolean")
-                    data__fever_any_of_count135 += 1
+                    data__fever_any_of_count192 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__fever_any_of_count135:
+            if not data__fever_any_of_count192:
                 try:
                     if not isinstance(data__fever, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".fever must be null")
-                    data__fever_any_of_count135 += 1
+                    data__fever_any_of_count192 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__fever_any_of_count135:
+            if not data__fever_any_of_count192:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".fever cannot be validated by any definition")
         else: data["fever"] = None
         if "iv_drug_use" in data_keys:
             data_keys.remove("iv_drug_use")
             data__ivdruguse = data["iv_drug_use"]
-            data__ivdruguse_any_of_count136 = 0
-            if not data__ivdruguse_any_of_count136:
+            data__ivdruguse_any_of_count193 = 0
+            if not data__ivdruguse_any_of_count193:
                 try:
                     if not isinstance(data__ivdruguse, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".iv_drug_use must be boolean")
-                    data__ivdruguse_any_of_count136 += 1
+                    data__ivdruguse_any_of_count193 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__ivdruguse_any_of_count136:
+            if not data__ivdruguse_any_of_count193:
                 try:
                     if not isinstance(data__ivdruguse, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".iv_drug_use must be null")
-                    data__ivdruguse_any_of_count136 += 1
+                    data__ivdruguse_any_of_count193 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__ivdruguse_any_of_count136:
+            if not data__ivdruguse_any_of_count193:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".iv_drug_use cannot be validated by any definition")
         else: data["iv_drug_use"] = None
         if "immunosuppressed" in data_keys:
             data_keys.remove("immunosuppressed")
             data__immunosuppressed = data["immunosuppressed"]
-            data__immunosuppressed_any_of_count137 = 0
-            if not data__immunosuppressed_any_of_count137:
+            data__immunosuppressed_any_of_count194 = 0
+            if not data__immunosuppressed_any_of_count194:
                 try:
                     if not isinstance(data__immunosuppressed, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".immunosuppressed must be boolean")
-                    data__immunosuppressed_any_of_count137 += 1
+                    data__immunosuppressed_any_of_count194 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__immunosuppressed_any_of_count137:
+            if not data__immunosuppressed_any_of_count194:
                 try:
                     if not isinstance(data__immunosuppressed, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".immunosuppressed must be null")
-                    data__immunosuppressed_any_of_count137 += 1
+                    data__immunosuppressed_any_of_count194 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__immunosuppressed_any_of_count137:
+            if not data__immunosuppressed_any_of_count194:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".immunosuppressed cannot be validated by any definition")
         else: data["immunosuppressed"] = None
         if "recent_infection" in data_keys:
             data_keys.remove("recent_infection")
             data__recentinfection = data["recent_infection"]
-            data__recentinfection_any_of_count138 = 0
-            if not data__recentinfection_any_of_count138:
+            data__recentinfection_any_of_count195 = 0
+            if not data__recentinfection_any_of_count195:
                 try:
                     if not isinstance(data__recentinfection, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_infection must be boolean")
-                    data__recentinfection_any_of_count138 += 1
+                    data__recentinfection_any_of_count195 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__recentinfection_any_of_count138:
+            if not data__recentinfection_any_of_count195:
                 try:
                     if not isinstance(data__recentinfection, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_infection must be null")
-                    data__recentinfection_any_of_count138 += 1
+                    data__recentinfection_any_of_count195 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__recentinfection_any_of_count138:
+            if not data__recentinfection_any_of_count195:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_infection cannot be validated by any definition")
         else: data["recent_infection"] = None
         if "long_term_steroids" in data_keys:
             data_keys.remove("long_term_steroids")
             data__longtermsteroids = data["long_term_steroids"]
-            data__longtermsteroids_any_of_count139 = 0
-            if not data__longtermsteroids_any_of_count139:
+            data__longtermsteroids_any_of_count196 = 0
+            if not data__longtermsteroids_any_of_count196:
                 try:
                     if not isinstance(data__longtermsteroids, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".long_term_steroids must be boolean")
-                    data__longtermsteroids_any_of_count139 += 1
+                    data__longtermsteroids_any_of_count196 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__longtermsteroids_any_of_count139:
+            if not data__longtermsteroids_any_of_count196:
                 try:
                     if not isinstance(data__longtermsteroids, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".long_term_steroids must be null")
-                    data__longtermsteroids_any_of_count139 += 1
+                    data__longtermsteroids_any_of_count196 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__longtermsteroids_any_of_count139:
+            if not data__longtermsteroids_any_of_count196:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".long_term_steroids cannot be validated by any definition")
         else: data["long_term_steroids"] = None
         if "osteoporosis" in data_keys:
             data_keys.remove("osteoporosis")
             data__osteoporosis = data["osteoporosis"]
-            data__osteoporosis_any_of_count140 = 0
-            if not data__osteoporosis_any_of_count140:
+            data__osteoporosis_any_of_count197 = 0
+            if not data__osteoporosis_any_of_count197:
                 try:
                     if not isinstance(data__osteoporosis, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".osteoporosis must be boolean")
-                    data__osteoporosis_any_of_count140 += 1
+                    data__osteoporosis_any_of_count197 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__osteoporosis_any_of_count140:
+            if not data__osteoporosis_any_of_count197:
                 try:
                     if not isinstance(data__osteoporosis, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".osteoporosis must be null")
-                    data__osteoporosis_any_of_count140 += 1
+                    data__osteoporosis_any_of_count197 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__osteoporosis_any_of_count140:
+            if not data__osteoporosis_any_of_count197:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".osteoporosis cannot be validated by any definition")
         else: data["osteoporosis"] = None
         if "anticoagulants" in data_keys:
             data_keys.remove("anticoagulants")
             data__anticoagulants = data["anticoagulants"]
-            data__anticoagulants_any_of_count141 = 0
-            if not data__anticoagulants_any_of_count141:
+            data__anticoagulants_any_of_count198 = 0
+            if not data__anticoagulants_any_of_count198:
                 try:
                     if not isinstance(data__anticoagulants, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".anticoagulants must be boolean")
-                    data__anticoagulants_any_of_count141 += 1
+                    data__anticoagulants_any_of_count198 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__anticoagulants_any_of_count141:
+            if not data__anticoagulants_any_of_count198:
                 try:
                     if not isinstance(data__anticoagulants, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".anticoagulants must be null")
-                    data__anticoagulants_any_of_count141 += 1
+                    data__anticoagulants_any_of_count198 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__anticoagulants_any_of_count141:
+            if not data__anticoagulants_any_of_count198:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".anticoagulants cannot be validated by any definition")
         else: data["anticoagulants"] = None
         if "pregnant" in data_keys:
             data_keys.remove("pregnant")
             data__pregnant = data["pregnant"]
-            data__pregnant_any_of_count142 = 0
-            if not data__pregnant_any_of_count142:
+            data__pregnant_any_of_count199 = 0
+            if not data__pregnant_any_of_count199:
                 try:
                     if not isinstance(data__pregnant, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".pregnant must be boolean")
-                    data__pregnant_any_of_count142 += 1
+                    data__pregnant_any_of_count199 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__pregnant_any_of_count142:
+            if not data__pregnant_any_of_count199:
                 try:
                     if not isinstance(data__pregnant, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".pregnant must be null")
-                    data__pregnant_any_of_count142 += 1
+                    data__pregnant_any_of_count199 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__pregnant_any_of_count142:
+            if not data__pregnant_any_of_count199:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".pregnant cannot be validated by any definition")
         else: data["pregnant"] = None
         if "recent_significant_trauma" in data_keys:
             data_keys.remove("recent_significant_trauma")
             data__recentsignificanttrauma = data["recent_significant_trauma"]
-            data__recentsignificanttrauma_any_of_count143 = 0
-            if not data__recentsignificanttrauma_any_of_count143:
+            data__recentsignificanttrauma_any_of_count200 = 0
+            if not data__recentsignificanttrauma_any_of_count200:
                 try:
                     if not isinstance(data__recentsignificanttrauma, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_significant_trauma must be boolean")
-                    data__recentsignificanttrauma_any_of_count143 += 1
+                    data__recentsignificanttrauma_any_of_count200 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__recentsignificanttrauma_any_of_count143:
+            if not data__recentsignificanttrauma_any_of_count200:
                 try:
                     if not isinstance(data__recentsignificanttrauma, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_significant_trauma must be null")
-                    data__recentsignificanttrauma_any_of_count143 += 1
+                    data__recentsignificanttrauma_any_of_count200 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__recentsignificanttrauma_any_of_count143:
+            if not data__recentsignificanttrauma_any_of_count200:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_significant_trauma cannot be validated by any definition")
         else: data["recent_significant_trauma"] = None
         if "known_aaa_or_vascular_disease" in data_keys:
             data_keys.remove("known_aaa_or_vascular_disease")
             data__knownaaaorvasculardisease = data["known_aaa_or_vascular_disease"]
-            data__knownaaaorvasculardisease_any_of_count144 = 0
-            if not data__knownaaaorvasculardisease_any_of_count144:
+            data__knownaaaorvasculardisease_any_of_count201 = 0
+            if not data__knownaaaorvasculardisease_any_of_count201:
                 try:
                     if not isinstance(data__knownaaaorvasculardisease, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".known_aaa_or_vascular_disease must be boolean")
-                    data__knownaaaorvasculardisease_any_of_count144 += 1
+                    data__knownaaaorvasculardisease_any_of_count201 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__knownaaaorvasculardisease_any_of_count144:
+            if not data__knownaaaorvasculardisease_any_of_count201:
                 try:
                     if not isinstance(data__knownaaaorvasculardisease, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".known_aaa_or_vascular_disease must be null")
-                    data__knownaaaorvasculardisease_any_of_count144 += 1
+                    data__knownaaaorvasculardisease_any_of_count201 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__knownaaaorvasculardisease_any_of_count144:
+            if not data__knownaaaorvasculardisease_any_of_count201:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".known_aaa_or_vascular_disease cannot be validated by any definition")
         else: data["known_aaa_or_vascular_disease"] = None
+        if "known_leg_artery_disease" in data_keys:
+            data_keys.remove("known_leg_artery_disease")
+            data__knownlegarterydisease = data["known_leg_artery_disease"]
+            data__knownlegarterydisease_any_of_count202 = 0
+            if not data__knownlegarterydisease_any_of_count202:
+                try:
+                    if not isinstance(data__knownlegarterydisease, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".known_leg_artery_disease must be boolean")
+                    data__knownlegarterydisease_any_of_count202 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__knownlegarterydisease_any_of_count202:
+                try:
+                    if not isinstance(data__knownlegarterydisease, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".known_leg_artery_disease must be null")
+                    data__knownlegarterydisease_any_of_count202 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__knownlegarterydisease_any_of_count202:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".known_leg_artery_disease cannot be validated by any definition")
+        else: data["known_leg_artery_disease"] = None
         if "hypermobility" in data_keys:
             data_keys.remove("hypermobility")
             data__hypermobility = data["hypermobility"]
-            data__hypermobility_any_of_count145 = 0
-            if not data__hypermobility_any_of_count145:
+            data__hypermobility_any_of_count203 = 0
+            if not data__hypermobility_any_of_count203:
                 try:
                     if not isinstance(data__hypermobility, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypermobility must be boolean")
-                    data__hypermobility_any_of_count145 += 1
+                    data__hypermobility_any_of_count203 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hypermobility_any_of_count145:
+            if not data__hypermobility_any_of_count203:
                 try:
                     if not isinstance(data__hypermobility, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypermobility must be null")
-                    data__hypermobility_any_of_count145 += 1
+                    data__hypermobility_any_of_count203 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__hypermobility_any_of_count145:
+            if not data__hypermobility_any_of_count203:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".hypermobility cannot be validated by any definition")
         else: data["hypermobility"] = None
+        if "recent_minor_trauma" in data_keys:
+            data_keys.remove("recent_minor_trauma")
+            data__recentminortrauma = data["recent_minor_trauma"]
+            data__recentminortrauma_any_of_count204 = 0
+            if not data__recentminortrauma_any_of_count204:
+                try:
+                    if not isinstance(data__recentminortrauma, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_minor_trauma must be boolean")
+                    data__recentminortrauma_any_of_count204 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__recentminortrauma_any_of_count204:
+                try:
+                    if not isinstance(data__recentminortrauma, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_minor_trauma must be null")
+                    data__recentminortrauma_any_of_count204 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__recentminortrauma_any_of_count204:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".recent_minor_trauma cannot be validated by any definition")
+        else: data["recent_minor_trauma"] = None
+        if "diabetes" in data_keys:
+            data_keys.remove("diabetes")
+            data__diabetes = data["diabetes"]
+            data__diabetes_any_of_count205 = 0
+            if not data__diabetes_any_of_count205:
+                try:
+                    if not isinstance(data__diabetes, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".diabetes must be boolean")
+                    data__diabetes_any_of_count205 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__diabetes_any_of_count205:
+                try:
+                    if not isinstance(data__diabetes, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".diabetes must be null")
+                    data__diabetes_any_of_count205 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__diabetes_any_of_count205:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".diabetes cannot be validated by any definition")
+        else: data["diabetes"] = None
+        if "smoker" in data_keys:
+            data_keys.remove("smoker")
+            data__smoker = data["smoker"]
+            data__smoker_any_of_count206 = 0
+            if not data__smoker_any_of_count206:
+                try:
+                    if not isinstance(data__smoker, (bool)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".smoker must be boolean")
+                    data__smoker_any_of_count206 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__smoker_any_of_count206:
+                try:
+                    if not isinstance(data__smoker, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".smoker must be null")
+                    data__smoker_any_of_count206 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__smoker_any_of_count206:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".smoker cannot be validated by any definition")
+        else: data["smoker"] = None
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -3022,29 +4215,29 @@ def validate____defs_history(data, custom_formats={}, name_prefix=None):
         if "onset" in data_keys:
             data_keys.remove("onset")
             data__onset = data["onset"]
-            data__onset_any_of_count146 = 0
-            if not data__onset_any_of_count146:
+            data__onset_any_of_count207 = 0
+            if not data__onset_any_of_count207:
                 try:
                     if not isinstance(data__onset, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".onset must be string")
                     if not (isinstance(data__onset, str) and data__onset == 'sudden' or isinstance(data__onset, str) and data__onset == 'gradual'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".onset must be one of ['sudden', 'gradual']")
-                    data__onset_any_of_count146 += 1
+                    data__onset_any_of_count207 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__onset_any_of_count146:
+            if not data__onset_any_of_count207:
                 try:
                     if not isinstance(data__onset, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".onset must be null")
-                    data__onset_any_of_count146 += 1
+                    data__onset_any_of_count207 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__onset_any_of_count146:
+            if not data__onset_any_of_count207:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".onset cannot be validated by any definition")
         else: data["onset"] = None
         if "mechanism" in data_keys:
             data_keys.remove("mechanism")
             data__mechanism = data["mechanism"]
-            data__mechanism_any_of_count147 = 0
-            if not data__mechanism_any_of_count147:
+            data__mechanism_any_of_count208 = 0
+            if not data__mechanism_any_of_count208:
                 try:
                     if not isinstance(data__mechanism, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must be string")
@@ -3056,22 +4249,22 @@ def validate____defs_history(data, custom_formats={}, name_prefix=None):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must be shorter than or equal to 500 characters")
                         if not REGEX_PATTERNS['^[^\\u0000\\ud800-\\udfff]*$'].search(data__mechanism):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must match pattern ^[^\\u0000\\ud800-\\udfff]*$")
-                    data__mechanism_any_of_count147 += 1
+                    data__mechanism_any_of_count208 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__mechanism_any_of_count147:
+            if not data__mechanism_any_of_count208:
                 try:
                     if not isinstance(data__mechanism, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must be null")
-                    data__mechanism_any_of_count147 += 1
+                    data__mechanism_any_of_count208 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__mechanism_any_of_count147:
+            if not data__mechanism_any_of_count208:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism cannot be validated by any definition")
         else: data["mechanism"] = None
         if "duration_days" in data_keys:
             data_keys.remove("duration_days")
             data__durationdays = data["duration_days"]
-            data__durationdays_any_of_count148 = 0
-            if not data__durationdays_any_of_count148:
+            data__durationdays_any_of_count209 = 0
+            if not data__durationdays_any_of_count209:
                 try:
                     if not isinstance(data__durationdays, (int)) and not (isinstance(data__durationdays, float) and data__durationdays.is_integer()) or isinstance(data__durationdays, bool):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".duration_days must be integer")
@@ -3080,60 +4273,60 @@ def validate____defs_history(data, custom_formats={}, name_prefix=None):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".duration_days must be bigger than or equal to 0")
                         if data__durationdays > 36500:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".duration_days must be smaller than or equal to 36500")
-                    data__durationdays_any_of_count148 += 1
+                    data__durationdays_any_of_count209 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__durationdays_any_of_count148:
+            if not data__durationdays_any_of_count209:
                 try:
                     if not isinstance(data__durationdays, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".duration_days must be null")
-                    data__durationdays_any_of_count148 += 1
+                    data__durationdays_any_of_count209 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__durationdays_any_of_count148:
+            if not data__durationdays_any_of_count209:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".duration_days cannot be validated by any definition")
         else: data["duration_days"] = None
         if "prior_episodes" in data_keys:
             data_keys.remove("prior_episodes")
             data__priorepisodes = data["prior_episodes"]
-            data__priorepisodes_any_of_count149 = 0
-            if not data__priorepisodes_any_of_count149:
+            data__priorepisodes_any_of_count210 = 0
+            if not data__priorepisodes_any_of_count210:
                 try:
                     if not isinstance(data__priorepisodes, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".prior_episodes must be boolean")
-                    data__priorepisodes_any_of_count149 += 1
+                    data__priorepisodes_any_of_count210 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__priorepisodes_any_of_count149:
+            if not data__priorepisodes_any_of_count210:
                 try:
                     if not isinstance(data__priorepisodes, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".prior_episodes must be null")
-                    data__priorepisodes_any_of_count149 += 1
+                    data__priorepisodes_any_of_count210 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__priorepisodes_any_of_count149:
+            if not data__priorepisodes_any_of_count210:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".prior_episodes cannot be validated by any definition")
         else: data["prior_episodes"] = None
         if "back_injury_history" in data_keys:
             data_keys.remove("back_injury_history")
             data__backinjuryhistory = data["back_injury_history"]
-            data__backinjuryhistory_any_of_count150 = 0
-            if not data__backinjuryhistory_any_of_count150:
+            data__backinjuryhistory_any_of_count211 = 0
+            if not data__backinjuryhistory_any_of_count211:
                 try:
                     if not isinstance(data__backinjuryhistory, (bool)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".back_injury_history must be boolean")
-                    data__backinjuryhistory_any_of_count150 += 1
+                    data__backinjuryhistory_any_of_count211 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__backinjuryhistory_any_of_count150:
+            if not data__backinjuryhistory_any_of_count211:
                 try:
                     if not isinstance(data__backinjuryhistory, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".back_injury_history must be null")
-                    data__backinjuryhistory_any_of_count150 += 1
+                    data__backinjuryhistory_any_of_count211 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__backinjuryhistory_any_of_count150:
+            if not data__backinjuryhistory_any_of_count211:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".back_injury_history cannot be validated by any definition")
         else: data["back_injury_history"] = None
         if "sitting_hours_per_day" in data_keys:
             data_keys.remove("sitting_hours_per_day")
             data__sittinghoursperday = data["sitting_hours_per_day"]
-            data__sittinghoursperday_any_of_count151 = 0
-            if not data__sittinghoursperday_any_of_count151:
+            data__sittinghoursperday_any_of_count212 = 0
+            if not data__sittinghoursperday_any_of_count212:
                 try:
                     if not isinstance(data__sittinghoursperday, (int, float, Decimal)) or isinstance(data__sittinghoursperday, bool):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".sitting_hours_per_day must be number")
@@ -3142,80 +4335,80 @@ def validate____defs_history(data, custom_formats={}, name_prefix=None):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".sitting_hours_per_day must be bigger than or equal to 0")
                         if data__sittinghoursperday > 24:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".sitting_hours_per_day must be smaller than or equal to 24")
-                    data__sittinghoursperday_any_of_count151 += 1
+                    data__sittinghoursperday_any_of_count212 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sittinghoursperday_any_of_count151:
+            if not data__sittinghoursperday_any_of_count212:
                 try:
                     if not isinstance(data__sittinghoursperday, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".sitting_hours_per_day must be null")
-                    data__sittinghoursperday_any_of_count151 += 1
+                    data__sittinghoursperday_any_of_count212 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sittinghoursperday_any_of_count151:
+            if not data__sittinghoursperday_any_of_count212:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".sitting_hours_per_day cannot be validated by any definition")
         else: data["sitting_hours_per_day"] = None
         if "aggravating" in data_keys:
             data_keys.remove("aggravating")
             data__aggravating = data["aggravating"]
-            data__aggravating_any_of_count152 = 0
-            if not data__aggravating_any_of_count152:
+            data__aggravating_any_of_count213 = 0
+            if not data__aggravating_any_of_count213:
                 try:
                     if not isinstance(data__aggravating, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".aggravating must be array")
                     data__aggravating_is_list = isinstance(data__aggravating, (list, tuple))
                     if data__aggravating_is_list:
                         data__aggravating_len = len(data__aggravating)
-                        if data__aggravating_len > 13:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".aggravating must contain less than or equal to 13 items")
+                        if data__aggravating_len > 19:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".aggravating must contain less than or equal to 19 items")
                         for data__aggravating_x, data__aggravating_item in enumerate(data__aggravating):
                             if not isinstance(data__aggravating_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".aggravating[{data__aggravating_x}]".format(**locals()) + " must be string")
-                            if not (isinstance(data__aggravating_item, str) and data__aggravating_item == 'sitting' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'prolonged_sitting' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'standing' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'walking' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'bending_forward' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'extension' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'lifting' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'coughing_sneezing' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'activity' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'rest' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'lying' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'morning' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'night'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".aggravating[{data__aggravating_x}]".format(**locals()) + " must be one of ['sitting', 'prolonged_sitting', 'standing', 'walking', 'bending_forward', 'extension', 'lifting', 'coughing_sneezing', 'activity', 'rest', 'lying', 'morning', 'night']")
-                    data__aggravating_any_of_count152 += 1
+                            if not (isinstance(data__aggravating_item, str) and data__aggravating_item == 'sitting' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'prolonged_sitting' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'standing' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'walking' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'bending_forward' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'extension' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'lifting' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'coughing_sneezing' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'activity' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'rest' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'lying' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'morning' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'night' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'squatting' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'stairs' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'lying_on_side' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'rising_from_sitting' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'sport' or isinstance(data__aggravating_item, str) and data__aggravating_item == 'cycling'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".aggravating[{data__aggravating_x}]".format(**locals()) + " must be one of ['sitting', 'prolonged_sitting', 'standing', 'walking', 'bending_forward', 'extension', 'lifting', 'coughing_sneezing', 'activity', 'rest', 'lying', 'morning', 'night', 'squatting', 'stairs', 'lying_on_side', 'rising_from_sitting', 'sport', 'cycling']")
+                    data__aggravating_any_of_count213 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__aggravating_any_of_count152:
+            if not data__aggravating_any_of_count213:
                 try:
                     if not isinstance(data__aggravating, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".aggravating must be null")
-                    data__aggravating_any_of_count152 += 1
+                    data__aggravating_any_of_count213 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__aggravating_any_of_count152:
+            if not data__aggravating_any_of_count213:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".aggravating cannot be validated by any definition")
         else: data["aggravating"] = None
         if "easing" in data_keys:
             data_keys.remove("easing")
             data__easing = data["easing"]
-            data__easing_any_of_count153 = 0
-            if not data__easing_any_of_count153:
+            data__easing_any_of_count214 = 0
+            if not data__easing_any_of_count214:
                 try:
                     if not isinstance(data__easing, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".easing must be array")
                     data__easing_is_list = isinstance(data__easing, (list, tuple))
                     if data__easing_is_list:
                         data__easing_len = len(data__easing)
-                        if data__easing_len > 8:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".easing must contain less than or equal to 8 items")
+                        if data__easing_len > 9:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".easing must contain less than or equal to 9 items")
                         for data__easing_x, data__easing_item in enumerate(data__easing):
                             if not isinstance(data__easing_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".easing[{data__easing_x}]".format(**locals()) + " must be string")
-                            if not (isinstance(data__easing_item, str) and data__easing_item == 'rest' or isinstance(data__easing_item, str) and data__easing_item == 'sitting' or isinstance(data__easing_item, str) and data__easing_item == 'bending_forward' or isinstance(data__easing_item, str) and data__easing_item == 'lying' or isinstance(data__easing_item, str) and data__easing_item == 'walking' or isinstance(data__easing_item, str) and data__easing_item == 'movement' or isinstance(data__easing_item, str) and data__easing_item == 'heat' or isinstance(data__easing_item, str) and data__easing_item == 'nothing'):
-                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".easing[{data__easing_x}]".format(**locals()) + " must be one of ['rest', 'sitting', 'bending_forward', 'lying', 'walking', 'movement', 'heat', 'nothing']")
-                    data__easing_any_of_count153 += 1
+                            if not (isinstance(data__easing_item, str) and data__easing_item == 'rest' or isinstance(data__easing_item, str) and data__easing_item == 'sitting' or isinstance(data__easing_item, str) and data__easing_item == 'bending_forward' or isinstance(data__easing_item, str) and data__easing_item == 'lying' or isinstance(data__easing_item, str) and data__easing_item == 'walking' or isinstance(data__easing_item, str) and data__easing_item == 'movement' or isinstance(data__easing_item, str) and data__easing_item == 'heat' or isinstance(data__easing_item, str) and data__easing_item == 'standing_still' or isinstance(data__easing_item, str) and data__easing_item == 'nothing'):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".easing[{data__easing_x}]".format(**locals()) + " must be one of ['rest', 'sitting', 'bending_forward', 'lying', 'walking', 'movement', 'heat', 'standing_still', 'nothing']")
+                    data__easing_any_of_count214 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__easing_any_of_count153:
+            if not data__easing_any_of_count214:
                 try:
                     if not isinstance(data__easing, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".easing must be null")
-                    data__easing_any_of_count153 += 1
+                    data__easing_any_of_count214 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__easing_any_of_count153:
+            if not data__easing_any_of_count214:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".easing cannot be validated by any definition")
         else: data["easing"] = None
         if "morning_stiffness_minutes" in data_keys:
             data_keys.remove("morning_stiffness_minutes")
             data__morningstiffnessminutes = data["morning_stiffness_minutes"]
-            data__morningstiffnessminutes_any_of_count154 = 0
-            if not data__morningstiffnessminutes_any_of_count154:
+            data__morningstiffnessminutes_any_of_count215 = 0
+            if not data__morningstiffnessminutes_any_of_count215:
                 try:
                     if not isinstance(data__morningstiffnessminutes, (int)) and not (isinstance(data__morningstiffnessminutes, float) and data__morningstiffnessminutes.is_integer()) or isinstance(data__morningstiffnessminutes, bool):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".morning_stiffness_minutes must be integer")
@@ -3224,17 +4417,165 @@ def validate____defs_history(data, custom_formats={}, name_prefix=None):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".morning_stiffness_minutes must be bigger than or equal to 0")
                         if data__morningstiffnessminutes > 1440:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".morning_stiffness_minutes must be smaller than or equal to 1440")
-                    data__morningstiffnessminutes_any_of_count154 += 1
+                    data__morningstiffnessminutes_any_of_count215 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__morningstiffnessminutes_any_of_count154:
+            if not data__morningstiffnessminutes_any_of_count215:
                 try:
                     if not isinstance(data__morningstiffnessminutes, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".morning_stiffness_minutes must be null")
-                    data__morningstiffnessminutes_any_of_count154 += 1
+                    data__morningstiffnessminutes_any_of_count215 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__morningstiffnessminutes_any_of_count154:
+            if not data__morningstiffnessminutes_any_of_count215:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".morning_stiffness_minutes cannot be validated by any definition")
         else: data["morning_stiffness_minutes"] = None
+        if "spinal_surgery" in data_keys:
+            data_keys.remove("spinal_surgery")
+            data__spinalsurgery = data["spinal_surgery"]
+            data__spinalsurgery_any_of_count216 = 0
+            if not data__spinalsurgery_any_of_count216:
+                try:
+                    validate____defs_spinalsurgery(data__spinalsurgery, custom_formats, (name_prefix or "data") + ".spinal_surgery")
+                    data__spinalsurgery_any_of_count216 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__spinalsurgery_any_of_count216:
+                try:
+                    if not isinstance(data__spinalsurgery, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".spinal_surgery must be null")
+                    data__spinalsurgery_any_of_count216 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__spinalsurgery_any_of_count216:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".spinal_surgery cannot be validated by any definition")
+        else: data["spinal_surgery"] = None
+        if "pregnancy_weeks" in data_keys:
+            data_keys.remove("pregnancy_weeks")
+            data__pregnancyweeks = data["pregnancy_weeks"]
+            data__pregnancyweeks_any_of_count217 = 0
+            if not data__pregnancyweeks_any_of_count217:
+                try:
+                    if not isinstance(data__pregnancyweeks, (int)) and not (isinstance(data__pregnancyweeks, float) and data__pregnancyweeks.is_integer()) or isinstance(data__pregnancyweeks, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".pregnancy_weeks must be integer")
+                    if isinstance(data__pregnancyweeks, (int, float, Decimal)) and not isinstance(data__pregnancyweeks, bool):
+                        if data__pregnancyweeks < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".pregnancy_weeks must be bigger than or equal to 0")
+                        if data__pregnancyweeks > 45:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".pregnancy_weeks must be smaller than or equal to 45")
+                    data__pregnancyweeks_any_of_count217 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__pregnancyweeks_any_of_count217:
+                try:
+                    if not isinstance(data__pregnancyweeks, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".pregnancy_weeks must be null")
+                    data__pregnancyweeks_any_of_count217 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__pregnancyweeks_any_of_count217:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".pregnancy_weeks cannot be validated by any definition")
+        else: data["pregnancy_weeks"] = None
+        if "postpartum_weeks" in data_keys:
+            data_keys.remove("postpartum_weeks")
+            data__postpartumweeks = data["postpartum_weeks"]
+            data__postpartumweeks_any_of_count218 = 0
+            if not data__postpartumweeks_any_of_count218:
+                try:
+                    if not isinstance(data__postpartumweeks, (int)) and not (isinstance(data__postpartumweeks, float) and data__postpartumweeks.is_integer()) or isinstance(data__postpartumweeks, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".postpartum_weeks must be integer")
+                    if isinstance(data__postpartumweeks, (int, float, Decimal)) and not isinstance(data__postpartumweeks, bool):
+                        if data__postpartumweeks < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".postpartum_weeks must be bigger than or equal to 0")
+                        if data__postpartumweeks > 52:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".postpartum_weeks must be smaller than or equal to 52")
+                    data__postpartumweeks_any_of_count218 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__postpartumweeks_any_of_count218:
+                try:
+                    if not isinstance(data__postpartumweeks, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".postpartum_weeks must be null")
+                    data__postpartumweeks_any_of_count218 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__postpartumweeks_any_of_count218:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".postpartum_weeks cannot be validated by any definition")
+        else: data["postpartum_weeks"] = None
+        if data_keys:
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
+    return data
+
+def validate____defs_spinalsurgery(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (dict)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
+    data_is_dict = isinstance(data, dict)
+    if data_is_dict:
+        data_keys = set(data.keys())
+        if "procedure" in data_keys:
+            data_keys.remove("procedure")
+            data__procedure = data["procedure"]
+            data__procedure_any_of_count219 = 0
+            if not data__procedure_any_of_count219:
+                try:
+                    if not isinstance(data__procedure, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".procedure must be string")
+                    if not (isinstance(data__procedure, str) and data__procedure == 'discectomy' or isinstance(data__procedure, str) and data__procedure == 'decompression' or isinstance(data__procedure, str) and data__procedure == 'fusion' or isinstance(data__procedure, str) and data__procedure == 'other'):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".procedure must be one of ['discectomy', 'decompression', 'fusion', 'other']")
+                    data__procedure_any_of_count219 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__procedure_any_of_count219:
+                try:
+                    if not isinstance(data__procedure, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".procedure must be null")
+                    data__procedure_any_of_count219 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__procedure_any_of_count219:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".procedure cannot be validated by any definition")
+        else: data["procedure"] = None
+        if "level" in data_keys:
+            data_keys.remove("level")
+            data__level = data["level"]
+            data__level_any_of_count220 = 0
+            if not data__level_any_of_count220:
+                try:
+                    if not isinstance(data__level, (str)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".level must be string")
+                    if isinstance(data__level, str):
+                        data__level_len = len(data__level)
+                        if data__level_len < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".level must be longer than or equal to 0 characters")
+                        if data__level_len > 200:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".level must be shorter than or equal to 200 characters")
+                        if not REGEX_PATTERNS['^[^\\u0000\\ud800-\\udfff]*$'].search(data__level):
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".level must match pattern ^[^\\u0000\\ud800-\\udfff]*$")
+                    data__level_any_of_count220 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__level_any_of_count220:
+                try:
+                    if not isinstance(data__level, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".level must be null")
+                    data__level_any_of_count220 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__level_any_of_count220:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".level cannot be validated by any definition")
+        else: data["level"] = None
+        if "weeks_ago" in data_keys:
+            data_keys.remove("weeks_ago")
+            data__weeksago = data["weeks_ago"]
+            data__weeksago_any_of_count221 = 0
+            if not data__weeksago_any_of_count221:
+                try:
+                    if not isinstance(data__weeksago, (int)) and not (isinstance(data__weeksago, float) and data__weeksago.is_integer()) or isinstance(data__weeksago, bool):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".weeks_ago must be integer")
+                    if isinstance(data__weeksago, (int, float, Decimal)) and not isinstance(data__weeksago, bool):
+                        if data__weeksago < 0:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".weeks_ago must be bigger than or equal to 0")
+                        if data__weeksago > 5200:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".weeks_ago must be smaller than or equal to 5200")
+                    data__weeksago_any_of_count221 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__weeksago_any_of_count221:
+                try:
+                    if not isinstance(data__weeksago, (NoneType)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".weeks_ago must be null")
+                    data__weeksago_any_of_count221 += 1
+                except (JsonSchemaValueException, JsonSchemaValuesException): pass
+            if not data__weeksago_any_of_count221:
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".weeks_ago cannot be validated by any definition")
+        else: data["weeks_ago"] = None
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -3248,8 +4589,8 @@ def validate____defs_client(data, custom_formats={}, name_prefix=None):
         if "age" in data_keys:
             data_keys.remove("age")
             data__age = data["age"]
-            data__age_any_of_count155 = 0
-            if not data__age_any_of_count155:
+            data__age_any_of_count222 = 0
+            if not data__age_any_of_count222:
                 try:
                     if not isinstance(data__age, (int)) and not (isinstance(data__age, float) and data__age.is_integer()) or isinstance(data__age, bool):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".age must be integer")
@@ -3258,36 +4599,36 @@ def validate____defs_client(data, custom_formats={}, name_prefix=None):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".age must be bigger than or equal to 0")
                         if data__age > 120:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".age must be smaller than or equal to 120")
-                    data__age_any_of_count155 += 1
+                    data__age_any_of_count222 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__age_any_of_count155:
+            if not data__age_any_of_count222:
                 try:
                     if not isinstance(data__age, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".age must be null")
-                    data__age_any_of_count155 += 1
+                    data__age_any_of_count222 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__age_any_of_count155:
+            if not data__age_any_of_count222:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".age cannot be validated by any definition")
         else: data["age"] = None
         if "sex" in data_keys:
             data_keys.remove("sex")
             data__sex = data["sex"]
-            data__sex_any_of_count156 = 0
-            if not data__sex_any_of_count156:
+            data__sex_any_of_count223 = 0
+            if not data__sex_any_of_count223:
                 try:
                     if not isinstance(data__sex, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".sex must be string")
                     if not (isinstance(data__sex, str) and data__sex == 'female' or isinstance(data__sex, str) and data__sex == 'male' or isinstance(data__sex, str) and data__sex == 'other'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".sex must be one of ['female', 'male', 'other']")
-                    data__sex_any_of_count156 += 1
+                    data__sex_any_of_count223 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sex_any_of_count156:
+            if not data__sex_any_of_count223:
                 try:
                     if not isinstance(data__sex, (NoneType)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".sex must be null")
-                    data__sex_any_of_count156 += 1
+                    data__sex_any_of_count223 += 1
                 except (JsonSchemaValueException, JsonSchemaValuesException): pass
-            if not data__sex_any_of_count156:
+            if not data__sex_any_of_count223:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".sex cannot be validated by any definition")
         else: data["sex"] = None
         if data_keys:

@@ -14,7 +14,7 @@ from .differential import rank
 from .mechanism import judge
 from .plan import Forbidden, contraindications, plan, self_care
 from .roots import localise
-from .screen import screen
+from .screen import refer_conditions, screen
 
 # Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
 TYPE_CHECKING = False
@@ -33,6 +33,7 @@ def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
     nerve_roots = localise(ctx)
     referral, red_flags = screen(ctx)
     differential = rank(ctx)
+    refer_conditions(ctx, referral, differential)
     pain_mechanism = judge(ctx)
     applied = contraindications(ctx)
     forbidden = Forbidden(ctx, applied)  # what the contraindications rule out, for the plan and the self-care
@@ -62,8 +63,8 @@ def self_care_choices(case: dict[str, Any], kb: Any) -> list[dict[str, Any]]:
     """
     ctx = Evaluation(case, kb)
     localise(ctx)
-    screen(ctx)
-    rank(ctx)
+    referral, _ = screen(ctx)
+    refer_conditions(ctx, referral, rank(ctx))
     judge(ctx)
     applied = contraindications(ctx)
     forbidden = Forbidden(ctx, applied)

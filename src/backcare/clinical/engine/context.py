@@ -10,6 +10,8 @@ if TYPE_CHECKING:
 
 
 
+from .predicates import recorded_keys
+
 MISSING = object()
 
 
@@ -17,20 +19,26 @@ class Evaluation:
     """One case under assessment: findings are evaluated once, on first use."""
 
     __slots__ = ("case", "kb", "known_findings", "criteria", "_regions", "_memo", "engine_facts", "urgency_level", "probabilities",
-                 "dominant_mechanism", "flagged_conditions")
+                 "dominant_mechanism", "flagged_conditions", "referral_doors", "likelihood", "emergency_conditions", "referred_conditions", "recorded")
 
     def __init__(self, case: dict[str, Any], kb: Any):
         self.case = case
         self.kb = kb
         self.known_findings: dict[str, Tri] = {}  # finding -> value, once evaluated
+        self.recorded = recorded_keys(case)  # what the case records, to skip rules it cannot move
         self.engine_facts: dict[str, Tri] = {}
         self.urgency_level = 0
         self.probabilities: dict[str, float] = {}
+        # The larger of a condition's share and, for one that coexists, its own odds.
+        self.likelihood: dict[str, float] = {}
         self.criteria: dict[str, tuple[Tri, str | None]] = {}  # criterion -> (value, origin), once judged
         self._memo: dict[tuple, Any] = {}
         self._regions: dict[tuple[str, ...], list[tuple[str, str | None]] | None] = {}
         self.dominant_mechanism: str | None = None
         self.flagged_conditions: list[str] = []  # conditions the safety screen flagged
+        self.emergency_conditions: list[str] = []  # ... of them, those flagged as an emergency
+        self.referred_conditions: list[str] = []  # what a referral without a red flag is for
+        self.referral_doors: Any = None  # the destinations behind the referral (screen.py)
 
     def finding(self, finding_id: str) -> Tri:
         # get() rather than try/except: most findings are looked up once, and a

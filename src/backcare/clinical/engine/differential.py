@@ -29,8 +29,9 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     applied: dict[str, list[tuple[float, int, tuple]]] = {cid: [] for cid in log_odds}
     strongest: dict[tuple[str, str], tuple[float, tuple, float]] = {}
 
-    known, evaluate = ctx.known_findings, ctx.finding
-    for fid, by_outcome in kb.weighted_findings:
+    known, evaluate, weighted = ctx.known_findings, ctx.finding, kb.weighted_findings
+    for position in kb.weighted_index.relevant(ctx.recorded):
+        fid, by_outcome = weighted[position]
         value = known.get(fid, MISSING)
         if value is MISSING:
             value = evaluate(fid)
@@ -53,19 +54,33 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     total = sum(weights.values())
     probabilities = {cid: math.floor(w / total * 1000) / 1000 for cid, w in weights.items()}
     ctx.probabilities = probabilities
+    # A condition that coexists with others is also judged on its own odds (its
+    # prior is a probability, so prior odds times its LRs): the plan and the
+    # precautions use the larger of that and its share.
+    ctx.likelihood = dict(probabilities)
+    for cid in kb.coexisting:
+        # log(prior) + sum of log LRs, minus log(1 - prior): the posterior log odds.
+        own = 1.0 / (1.0 + math.exp(-(log_odds[cid] - math.log1p(-kb.condition_facts[cid]["prior"]))))
+        if own > probabilities[cid]:
+            ctx.likelihood[cid] = round(own, 3)
 
     facts = kb.condition_facts
     order = sorted(weights, key=lambda c: (-weights[c], -facts[c]["prior"]))
     flagged = set(ctx.flagged_conditions)
     out = []
-    for cid in _flagged_in_top_three(order, flagged):
+    beside = [c for c in order if c not in flagged and (c in ctx.referred_conditions
+                                                       or (c in kb.coexisting and ctx.likelihood[c] >= _BESIDE))]
+    order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged, beside), ctx.emergency_conditions)
+    for cid in order:
         moves = applied[cid]
         moves.sort(reverse=True)  # most informative first, then knowledge-base order
         shown = [m[2] for m in moves[:_SHOWN_EVIDENCE]]
+        note = ([_FLAGGED] if cid in flagged else [_REFERRED] if cid in ctx.referred_conditions
+                else [_beside(ctx.likelihood[cid])] if cid in beside else [])
         out.append({
             "condition": cid,
             "probability": probabilities[cid],
-            "evidence": [_FLAGGED, *shown] if cid in flagged else shown,
+            "evidence": [*note, *shown],
             **facts[cid],
             "flagged": cid in flagged,
             "likelihood_ratios": [m[3] for m in moves],
@@ -74,19 +89,47 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
 
 
 _FLAGGED = "flagged by the safety screen"
+_REFERRED = "the referral is for this"
+# A condition that coexists with others and is this likely on its own odds is
+# ranked in the first three beside the leading cause (mimics.md 16.5).
+_BESIDE = 0.3
 
 
-def _flagged_in_top_three(order: list[str], flagged: set[str]) -> list[str]:
+def _beside(own: float) -> str:
+    return f"likely beside the leading cause: {round(own * 100)} % on its own findings"
+
+
+def _beside_in_top_three(order: list[str], beside: list[str]) -> list[str]:
+    """Two causes that coexist are both shown: a likely second cause joins the first
+    three (after the leader), in order of its share."""
+    if not beside or all(c in order[:3] for c in beside):
+        return order
+    head = order[:1] + [c for c in beside if c != order[0]][:2]
+    head += [c for c in order if c not in head][: max(0, 3 - len(head))]
+    return head + [c for c in order if c not in head]
+
+
+def _emergency_first(order: list[str], emergencies: list[str]) -> list[str]:
+    """Under an emergency referral the list leads with what the emergency is for
+    (cauda equina, a ruptured aneurysm...), whatever its share of belief: one verdict."""
+    head = [c for c in order if c in emergencies]
+    return head + [c for c in order if c not in emergencies] if head else order
+
+
+def _flagged_in_top_three(order: list[str], flagged: set[str], beside: list[str]) -> list[str]:
     """One verdict: a condition the safety screen flags is never ranked below third.
 
     Its red-flag findings already weigh in with their likelihood ratios; this
     only guarantees that the list under a referral names what the referral is
-    for, in probability order within the first three.
+    for, in probability order within the first three. The room left goes first
+    to what a referral rule names or what coexists (`beside`), then by share.
     """
     flagged_order = [c for c in order if c in flagged]
     if all(c in order[:3] for c in flagged_order):
         return order
     room = max(3 - len(flagged_order), 0)
-    head_ids = set(flagged_order) | set([c for c in order if c not in flagged][:room])
+    rest = [c for c in order if c not in flagged]
+    rest = [c for c in rest if c in beside] + [c for c in rest if c not in beside]
+    head_ids = set(flagged_order) | set(rest[:room])
     head = [c for c in order if c in head_ids]
     return head + [c for c in order if c not in head_ids]

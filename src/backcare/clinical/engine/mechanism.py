@@ -50,9 +50,15 @@ def judge(ctx: Evaluation) -> dict[str, Any]:
     top = max(log_odds.values())
     weights = {m: math.exp(v - top) for m, v in log_odds.items()}
     total = sum(weights.values())
-    probabilities = {m: math.floor(w / total * 1000) / 1000 for m, w in weights.items()}
-    leader = max(probabilities, key=lambda m: (probabilities[m], pm["prior"][m]))
-    enough = len(known) >= pm["min_criteria"] and probabilities[leader] >= pm["min_probability"]
+    shares = {m: w / total for m, w in weights.items()}
+    leader = max(shares, key=lambda m: (shares[m], pm["prior"][m]))
+    # Certainty follows how much of the leader's own cluster was judged.
+    judged_share = _cluster_judged_share(ctx, leader)
+    if judged_share < pm["min_cluster_judged"]:
+        shares = {m: pm["prior"][m] + (p - pm["prior"][m]) * judged_share for m, p in shares.items()}
+    probabilities = {m: math.floor(p * 1000) / 1000 for m, p in shares.items()}
+    enough = (len(known) >= pm["min_criteria"] and probabilities[leader] >= pm["min_probability"]
+              and judged_share >= pm["min_cluster_judged"])
     dominant = leader if enough else None
     ctx.dominant_mechanism = dominant
 
@@ -71,12 +77,24 @@ def judge(ctx: Evaluation) -> dict[str, Any]:
         evidence += [text for _, _, text in scored[:_SHOWN_EVIDENCE]]
     elif known:
         evidence.append(f"{len(known)} criteria known; no mechanism clearly dominates")
+        evidence += _cluster_summary(ctx, leader)
     return {
         "dominant": dominant,
         "probabilities": probabilities,
         "evidence": evidence,
         "criteria": [views[view][0] for view, _ in known],
     }
+
+
+def _cluster_judged_share(ctx: Evaluation, mechanism: str) -> float:
+    """The share of the criteria a mechanism's published cluster needs present
+    that were judged (recorded or derived); the absent ones are often simply
+    not asked about, so they do not count here."""
+    cluster = ctx.kb.pain_mechanisms["clusters"].get(mechanism)
+    if cluster is None:
+        return 1.0
+    ids = cluster["present"]
+    return sum(ctx.criterion(cid) is not None for cid in ids) / len(ids)
 
 
 def _cluster_summary(ctx: Evaluation, mechanism: str) -> list[str]:

@@ -42,6 +42,7 @@ class Forbidden:
     """Everything the applicable contraindications rule out."""
 
     def __init__(self, ctx: Evaluation, applied: list[dict[str, Any]]):
+        self.goals: set[str] = set()
         self.everywhere: set[str] = set()
         self.on_targets: dict[str, set[str]] = {}
         self.positioning: set[str] = set()
@@ -49,6 +50,7 @@ class Forbidden:
         self.self_care: set[str] = set()
         for item in applied:
             forbids = ctx.kb.contraindications[item["id"]]["forbids"]
+            self.goals.update(forbids["goals"])
             for technique in forbids["techniques"]:
                 if forbids["targets"]:
                     self.on_targets.setdefault(technique, set()).update(forbids["targets"])
@@ -65,11 +67,18 @@ class Forbidden:
         return [t for t in targets if t not in blocked]
 
 
-def _palpated(case: dict) -> tuple[list[str], list[str]]:
-    palpation = case.get("palpation") or {}
+def _palpated(ctx: Evaluation) -> dict[str, list[str]]:
+    """The structures palpation found, by the placeholder a protocol names them with
+    (landmarks such as the greater trochanter are examined, never treated)."""
+    palpation = ctx.case.get("palpation") or {}
+    structures = ctx.kb.structures
     trigger = list(palpation.get("trigger_points") or [])
     found = list(palpation.get("hypertonic") or []) + list(palpation.get("tender") or []) + trigger
-    return list(dict.fromkeys(found)), trigger
+    return {
+        "palpated": [s for s in dict.fromkeys(found) if s in structures],
+        "palpated_trigger_points": trigger,
+        "palpated_familiar_pain": list(palpation.get("reproduces_familiar_pain") or []),
+    }
 
 
 def _relevance(ctx: Evaluation, protocol: dict[str, Any]) -> float:
@@ -86,7 +95,7 @@ def _relevance(ctx: Evaluation, protocol: dict[str, Any]) -> float:
         for part in when.get("any", []):
             conditions = (part.get("differential") or {}).get("any_of") or conditions
     if conditions:
-        return max(ctx.probabilities.get(c, 0.0) for c in conditions)
+        return max(ctx.likelihood.get(c, 0.0) for c in conditions)
     return 0.01 if protocol["when"] else 0.0
 
 
@@ -95,7 +104,7 @@ def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | 
     if any(item["stops_treatment"] for item in applied):
         return empty
     forbidden = forbidden or Forbidden(ctx, applied)
-    palpated, trigger_points = _palpated(ctx.case)
+    palpated = _palpated(ctx)
     chosen = [(pid, p) for pid, p, predicate in ctx.kb.protocol_rules if predicate is None or predicate(ctx) is True]
     chosen.sort(key=lambda item: -_relevance(ctx, item[1]))
 
@@ -110,7 +119,7 @@ def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | 
         for spec in protocol["techniques"]:
             targets = techniques.setdefault(spec["technique"], [])
             for target in spec["targets"]:
-                targets += palpated if target == "palpated" else trigger_points if target == "palpated_trigger_points" else [target]
+                targets += palpated.get(target, [target])
 
     positioning = [p for p in dict.fromkeys(positioning) if p not in forbidden.positioning]
     if not positioning:
@@ -122,7 +131,7 @@ def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | 
             techniques_out.append({"technique": technique, "targets": allowed})
     return {
         "treat": True,
-        "goals": list(dict.fromkeys(goals)),
+        "goals": [g for g in dict.fromkeys(goals) if g not in forbidden.goals],
         "positioning": positioning,
         "hydrotherapy": [h for h in dict.fromkeys(hydrotherapy) if h not in forbidden.hydrotherapy] or ["none"],
         "techniques": techniques_out,

@@ -6,11 +6,19 @@ a field left out was not examined, so it must neither confirm nor rule out.
 
 Leaves
   {field: path, is|in|gt|gte|lt|lte|contains_any|mentions_any|present: ...}
-      (mentions_any: free text holds one of these words, whole, in any case)
-  {regions: {set|any_of, in: [pain, paresthesia, numbness, sensory, atrophy], sides: any|both|one}}
+      (mentions_any: free text holds one of these words, whole, in any case, and
+      not negated: "no fall", "denies numbness" do not mention them; see negation.py)
+  {side_values: {field: path to a side map, is|in|gt|gte|lt|lte: ..., sides}}
+      (a left/right map such as hip.internal_rotation_degrees or circulation.pedal_pulses)
+  {regions: {set|any_of, in: [pain, paresthesia, numbness, sensory, atrophy], sides: any|both|one,
+             min_regions: n}}   (n distinct regions on each side counted)
+  {trigger_point_referral: {cover: all|any}}   (the pain map within the referral zones
+      of the trigger points that reproduce the familiar pain; trigger_points.yaml)
   {test: {name, result, sides}}          {motor: {movements, sides}}
   {reflex: {reflexes, grades, sides}}    {rom: {motions, modes, any_of}}
-  {palpation: {in, any_of}}   {palpation_count: {in, at_least, at_most}}
+  {palpation: {in, any_of}}   (structures or landmarks; false only when every one
+      asked about is listed not tender: an unlisted one was not examined)
+  {palpation_count: {in, at_least, at_most}}
   {finding: id}   {engine: fact}   {criterion: id}   {mechanism: [ids]}
   {differential: {any_of, min_probability}}   {referral_at_least: urgency}
 Combinators
@@ -31,10 +39,7 @@ if TYPE_CHECKING:
     Tri = bool | None
     Predicate = Callable[[Any], Tri]
 
-import re
-
 URGENCY_LEVELS = ("none", "routine", "urgent", "emergency")
-_WORD = re.compile(r"[a-z]+")
 REGION_FIELDS = {
     "pain": ("symptoms", "pain_sites"),
     "paresthesia": ("symptoms", "paresthesia_sites"),
@@ -45,6 +50,7 @@ REGION_FIELDS = {
 }
 ENGINE_FACTS = ("nerve_root_found", "nerve_root_bilateral", "bilateral_deficit_signs")
 FIELD_OPERATORS = ("is", "in", "gt", "gte", "lt", "lte", "contains_any", "mentions_any", "present")
+SIDE_OPERATORS = ("is", "in", "gt", "gte", "lt", "lte")
 
 
 class PredicateError(ValueError):
@@ -216,7 +222,8 @@ def compile_predicate(spec: Any, checker: Checker | None = None, where: str = ""
         (kind,) = keys
         args = spec[kind] or {}
         builders = {"regions": _regions, "test": _test, "motor": _motor, "reflex": _reflex, "rom": _rom,
-                    "palpation": _palpation, "palpation_count": _palpation_count}
+                    "palpation": _palpation, "palpation_count": _palpation_count, "side_values": _side_values,
+                    "trigger_point_referral": _trigger_point_referral}
         if kind in builders:
             if not isinstance(args, dict):
                 raise PredicateError(f"{where}.{kind}: expected a mapping")
@@ -271,8 +278,10 @@ def _field_test(op: str, arg: Any) -> Callable[[Any], bool]:
     if op == "present":
         return lambda v: bool(v) if isinstance(v, list) else True
     if op == "mentions_any":
-        words = {w.lower() for w in arg}
-        return lambda v: bool(words.intersection(_WORD.findall(str(v).lower())))
+        from .negation import affirmed_words
+
+        words = frozenset(w.lower() for w in arg)
+        return lambda v: bool(words.intersection(affirmed_words(str(v))))
     if op == "contains_any":
         wanted = frozenset(arg)
         return lambda v: not wanted.isdisjoint(v)
@@ -284,7 +293,7 @@ def _field_test(op: str, arg: Any) -> Callable[[Any], bool]:
 
 
 def _regions(args: dict, checker: Checker | None, where: str) -> Predicate:
-    _expect(args, {"set", "any_of", "in", "sides"}, where)
+    _expect(args, {"set", "any_of", "in", "sides", "min_regions"}, where)
     if checker and "set" in args:
         checker.values("region_set", [args["set"]])
     bases = args.get("any_of")
@@ -300,23 +309,34 @@ def _regions(args: dict, checker: Checker | None, where: str) -> Predicate:
         else:
             raise PredicateError(f"{where}: unknown region source {name!r}")
     sides, set_name = _sides(args, where), args.get("set")
+    min_regions = args.get("min_regions", 1)
+    if not isinstance(min_regions, int) or min_regions < 1:
+        raise PredicateError(f"{where}: min_regions must be a whole number of at least 1")
     # The same regions in the same lists are asked about on one side, either or
     # both sides by several findings: the sides found are computed once per case.
-    memo_key = ("regions", set_name or tuple(bases or ()), tuple(fields))
+    memo_key = ("regions", set_name or tuple(bases or ()), tuple(fields), min_regions)
 
     def sides_found(ctx: Any) -> set[str] | None:
         wanted = ctx.kb.region_sets[set_name] if set_name else bases
-        recorded, found = False, set()
+        recorded, per_side = False, {}
         for path in fields:
             entries = ctx.regions(path)
             if entries is None:
                 continue
             recorded = True
-            found.update(side or "unsided" for base, side in entries if base in wanted)
-        return found if recorded else None
+            for base, side in entries:
+                if base in wanted:
+                    per_side.setdefault(side or "unsided", set()).add(base)
+        if not recorded:
+            return None
+        return {side for side, bases_found in per_side.items() if len(bases_found) >= min_regions}
 
     def run(ctx: Any) -> Tri:
-        found = ctx.memo(memo_key, sides_found)
+        # The memo is read inline: region rules are among the most frequent.
+        memo = ctx._memo
+        found = memo.get(memo_key, memo)
+        if found is memo:
+            found = memo[memo_key] = sides_found(ctx)
         if found is None:
             return None
         if sides == "any":
@@ -338,17 +358,31 @@ def _test(args: dict, checker: Checker | None, where: str) -> Predicate:
 
 
 def _side_map_group(section: tuple[str, ...], names: list[str] | None, wanted: set[str], sides: str) -> Predicate:
+    block_name, key = section
+    names = frozenset(names) if names is not None else None
+    wanted = frozenset(wanted)
+
     def run(ctx: Any) -> Tri:
-        table = lookup(ctx.case, section)
+        block = ctx.case.get(block_name)
+        table = block.get(key) if block else None
         if not table:
             return None
-        recorded, hits = False, []
+        recorded, left, right = False, False, False
         for name, by_side in table.items():
             if by_side is None or (names is not None and name not in names):
                 continue
             recorded = True
-            hits.append({s for s in ("left", "right") if by_side.get(s) in wanted})
-        return _combine_sides(hits, recorded, sides)
+            left = left or by_side.get("left") in wanted
+            right = right or by_side.get("right") in wanted
+            if sides == "any" and (left or right):
+                return True
+        if not recorded:
+            return None
+        if sides == "any":
+            return False
+        if sides == "both":
+            return left and right
+        return left != right
 
     return run
 
@@ -402,19 +436,23 @@ def _palpation(args: dict, checker: Checker | None, where: str) -> Predicate:
     _expect(args, {"in", "any_of"}, where)
     lists, wanted = args["in"], set(args["any_of"])
     if checker:
-        checker.values("structure", sorted(wanted))
+        checker.values("palpation_site", sorted(wanted))
         checker.values("palpation_list", lists)
+    # Only `not_tender` says a site was examined and found clear; a site missing
+    # from the lists was not examined (case-format.md), so it stays unknown.
+    clear_when_not_tender = "tender" in lists
 
     def run(ctx: Any) -> Tri:
-        recorded = False
+        palpation = ctx.case.get("palpation")
+        if not palpation:
+            return None
         for name in lists:
-            entries = lookup(ctx.case, ("palpation", name))
-            if entries is None:
-                continue
-            recorded = True
-            if wanted.intersection(entries):
+            entries = palpation.get(name)
+            if entries and not wanted.isdisjoint(entries):
                 return True
-        return False if recorded else None
+        if clear_when_not_tender and wanted <= set(palpation.get("not_tender") or ()):
+            return False
+        return None
 
     return run
 
@@ -448,7 +486,8 @@ def _differential(args: Any, checker: Checker | None, where: str) -> Predicate:
     conditions, threshold = args["any_of"], float(args.get("min_probability", 0.15))
     if checker:
         checker.values("condition", conditions)
-    return lambda ctx: any(ctx.probabilities.get(c, 0.0) >= threshold for c in conditions)
+    # `likelihood`: a coexisting condition counts by its own odds too (differential.py).
+    return lambda ctx: any(ctx.likelihood.get(c, 0.0) >= threshold for c in conditions)
 
 
 def finding_references(spec: Any) -> list[str]:
@@ -464,3 +503,124 @@ def finding_references(spec: Any) -> list[str]:
             elif key in ("when",):
                 out += finding_references(value)
     return list(dict.fromkeys(out))
+
+
+def _side_values(args: dict, checker: Checker | None, where: str) -> Predicate:
+    """A comparison applied to each side of a left/right map (hip degrees, pulses...)."""
+    ops = [op for op in SIDE_OPERATORS if op in args]
+    _expect(args, {"field", "sides", *SIDE_OPERATORS}, where)
+    if len(ops) != 1:
+        raise PredicateError(f"{where}: side_values needs exactly one of {', '.join(SIDE_OPERATORS)}")
+    if checker:
+        checker.field(args["field"])
+    path, test, sides = tuple(args["field"].split(".")), _field_test(ops[0], args[ops[0]]), _sides(args, where)
+
+    def run(ctx: Any) -> Tri:
+        by_side = lookup(ctx.case, path)
+        if not isinstance(by_side, dict):
+            return None
+        results = {side: test(v) for side in ("left", "right") if (v := by_side.get(side)) is not None}
+        if not results:
+            return None
+        hits = {side for side, hit in results.items() if hit}
+        if sides == "any":
+            return True if hits else False
+        if sides == "both":
+            if len(hits) == 2:
+                return True
+            return False if len(results) > len(hits) else None
+        if len(results) < 2:
+            return None
+        return len(hits) == 1
+
+    return run
+
+
+def _trigger_point_referral(args: dict, checker: Checker | None, where: str) -> Predicate:
+    """The pain map lies within the referral zones of the trigger points that
+    reproduce the client's familiar pain (Travell & Simons zones, trigger_points.yaml)."""
+    _expect(args, {"cover"}, where)
+    cover = args.get("cover", "all")
+    if cover not in ("all", "any"):
+        raise PredicateError(f"{where}: cover must be all or any")
+
+    def run(ctx: Any) -> Tri:
+        muscles = lookup(ctx.case, ("palpation", "reproduces_familiar_pain"))
+        pain = ctx.regions(("symptoms", "pain_sites"))
+        if muscles is None or pain is None:
+            return None
+        zones = ctx.kb.trigger_point_zones
+        covered = set().union(*(zones.get(m, ()) for m in muscles)) if muscles else set()
+        inside = [base in covered for base, _side in pain]
+        if not inside:
+            return None
+        return all(inside) if cover == "all" else any(inside)
+
+    return run
+
+
+DYNAMIC = None  # a rule that reads the engine's own conclusions: always evaluated
+
+
+def dependencies(spec: Any, finding_specs: dict[str, Any], memo: dict[str, Any] | None = None) -> frozenset | None:
+    """The parts of a case a predicate reads, as (block, field) keys (tests by
+    name), or DYNAMIC when it also reads what the engine concluded (roots,
+    referral, differential, mechanism, criteria). A rule none of whose parts a
+    case records has its empty-case value, so the engine can skip it."""
+    memo = {} if memo is None else memo
+    out: set = set()
+
+    def add_path(path: str) -> None:
+        out.add(tuple(path.split("."))[:2])
+
+    def walk(node: Any) -> bool:
+        keys = set(node)
+        if keys & {"engine", "differential", "mechanism", "referral_at_least", "criterion"}:
+            return False
+        if keys == {"finding"}:
+            fid = node["finding"]
+            if fid not in memo:
+                memo[fid] = DYNAMIC  # guards against a cycle while it is worked out
+                memo[fid] = dependencies(finding_specs[fid]["when"], finding_specs, memo)
+            if memo[fid] is DYNAMIC:
+                return False
+            out.update(memo[fid])
+            return True
+        if "field" in keys:
+            add_path(node["field"])
+            return True
+        for kind, args in node.items():
+            if kind in ("all", "any", "of"):
+                if not all(walk(item) for item in args):
+                    return False
+            elif kind in ("not", "when"):
+                if not walk(args):
+                    return False
+            elif kind == "regions":
+                for name in args.get("in") or []:
+                    for source in (("sensory_reduced", "sensory_absent") if name == "sensory" else (name,)):
+                        out.add(REGION_FIELDS[source][:2])
+            elif kind == "side_values":
+                add_path(args["field"])
+            elif kind == "test":
+                out.add(("special_tests", args["name"]))
+            elif kind in ("motor", "reflex"):
+                out.add(("neuro", "motor" if kind == "motor" else "reflexes"))
+            elif kind == "rom":
+                out.update(("rom", motion) for motion in args["motions"])
+            elif kind in ("palpation", "palpation_count"):
+                out.update(("palpation", name) for name in args["in"])
+                out.add(("palpation", "not_tender"))
+            elif kind == "trigger_point_referral":
+                out.update({("palpation", "reproduces_familiar_pain"), ("symptoms", "pain_sites")})
+            elif kind not in ("at_least", "unknown_means"):
+                return False
+        return True
+
+    return frozenset(out) if walk(spec) else DYNAMIC
+
+
+def recorded_keys(case: dict) -> frozenset:
+    """The (block, field) keys a case records, to match `dependencies`."""
+    return frozenset((block, key) for block, content in case.items() if isinstance(content, dict)
+                     for key, value in content.items() if value is not None)

@@ -56,6 +56,10 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
                     tally.regions.setdefault(region_kind, []).append(region)
 
     case_neuro = ctx.case.get("neuro") or {}
+    # A stocking pattern explains the distal sensory loss and the ankle jerks lost on both sides.
+    pattern = neuro["length_dependent"]
+    stocking = ctx.finding(pattern["finding"]) is True
+    spared_regions = ctx.kb.region_sets[pattern["region_set"]] if stocking else frozenset()
     # Walk the tables, not the case, so evidence comes out in one order whatever the input's key order.
     motor = case_neuro.get("motor") or {}
     for movement, table in neuro["myotomes"].items():
@@ -70,6 +74,9 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
     reflexes = case_neuro.get("reflexes") or {}
     for reflex, entry in neuro["reflexes"].items():
         by_side, weights = reflexes.get(reflex), entry["weights"]
+        if stocking and reflex in pattern["reflexes"] and all(
+                (by_side or {}).get(s) in ("reduced", "absent") for s in _SIDES):
+            continue
         for side in _SIDES:
             grade = (by_side or {}).get(side)
             if grade in ("reduced", "absent"):
@@ -95,7 +102,7 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
         for region in regions or ():
             base, side = ctx.kb.split_region(region)
             entry = table.get(base)
-            if entry is None or side is None:
+            if entry is None or side is None or (base in spared_regions and kind != "atrophy"):
                 continue
             top = max(entry["weights"].values(), default=0.0)
             for root, weight in entry["weights"].items():

@@ -55,7 +55,8 @@ class _VocabularyChecker(Checker):
             "rom_motion": set(vocab.rom_motions),
             "rom_mode": set(vocab.rom_modes),
             "structure": set(vocab.structures),
-            "palpation_list": {"hypertonic", "tender", "trigger_points"},
+            "palpation_site": set(vocab.structures) | set(vocab.landmarks),
+            "palpation_list": {"hypertonic", "tender", "trigger_points", "reproduces_familiar_pain"},
             "condition": set(vocab.conditions),
             "pain_mechanism": set(vocab.pain_mechanisms),
         }
@@ -101,6 +102,8 @@ def build() -> dict[str, Any]:
     conditions = {k: _model("conditions", schema.Condition, v) for k, v in _read("conditions").items()}
     files = {name: _model(name, model, _read(name)) for name, model in schema.FILE_MODELS.items()}
     findings_file: schema.FindingsFile = files["findings"]
+    mimics_file: schema.FindingsFile = files["mimics"]
+    trigger_points: schema.TriggerPointsFile = files["trigger_points"]
     neuro: schema.NeuroFile = files["neuro"]
     flags: schema.RedFlagsFile = files["red_flags"]
     contra: schema.ContraindicationsFile = files["contraindications"]
@@ -118,13 +121,19 @@ def build() -> dict[str, Any]:
         raise KnowledgeError("conditions.yaml: priors must sum to at most 1")
 
     findings = dict(findings_file.findings)
-    for fid, finding in flags.findings.items():
-        if fid in findings:
-            raise KnowledgeError(f"red_flags.yaml: finding {fid!r} is also defined in findings.yaml")
-        findings[fid] = finding
-    for name, regions in findings_file.region_sets.items():
-        _ids(f"findings.yaml: region_sets.{name}", regions, vocab.regions, "region")
-    checker = _VocabularyChecker(vocab, set(findings), set(findings_file.region_sets))
+    for file_name, more in (("mimics", mimics_file.findings), ("red_flags", flags.findings)):
+        for fid, finding in more.items():
+            if fid in findings:
+                raise KnowledgeError(f"{file_name}.yaml: finding {fid!r} is defined twice")
+            findings[fid] = finding
+    region_sets = dict(findings_file.region_sets)
+    for name, regions in mimics_file.region_sets.items():
+        if name in region_sets:
+            raise KnowledgeError(f"mimics.yaml: region set {name!r} is defined twice")
+        region_sets[name] = regions
+    for name, regions in region_sets.items():
+        _ids(f"findings: region_sets.{name}", regions, vocab.regions, "region")
+    checker = _VocabularyChecker(vocab, set(findings), set(region_sets))
 
     def check(where: str, predicate: dict | None) -> None:
         if predicate is None:
@@ -139,6 +148,13 @@ def build() -> dict[str, Any]:
 
     for cid, cond in conditions.items():
         cite(f"conditions.yaml: {cid}", cond.sources)
+        if cond.referral is not None:
+            _ids(f"conditions.yaml: {cid}.referral", [cond.referral.to], vocab.referral_destinations, "destination")
+            check(f"conditions.yaml: {cid}.referral", cond.referral.when)
+    _ids("trigger_points.yaml", list(trigger_points.zones), vocab.structures, "structure")
+    for muscle, zone in trigger_points.zones.items():
+        _ids(f"trigger_points.yaml: {muscle}", zone.regions, vocab.regions, "region")
+        cite(f"trigger_points.yaml: {muscle}", zone.sources)
     for fid, finding in findings.items():
         where = f"findings: {fid}"
         check(where, finding.when)
@@ -157,6 +173,11 @@ def build() -> dict[str, Any]:
     if missing:
         raise KnowledgeError(f"neuro.yaml: movements or reflexes without a root table: {missing}")
     cite("neuro.yaml", neuro.sources)
+    pattern = neuro.length_dependent
+    cite("neuro.yaml: length_dependent", pattern.sources)
+    _ids("neuro.yaml: length_dependent", [pattern.finding], findings, "finding")
+    _ids("neuro.yaml: length_dependent", [pattern.region_set], region_sets, "region set")
+    _ids("neuro.yaml: length_dependent", pattern.reflexes, vocab.reflexes, "reflex")
     _ids("red_flags.yaml: red_flags", list(flags.red_flags), vocab.red_flags, "red flag")
     missing = sorted(set(vocab.red_flags) - set(flags.red_flags))
     if missing:
@@ -166,6 +187,8 @@ def build() -> dict[str, Any]:
     _ids("red_flags.yaml: screening_questions", flags.screening_questions, Symptoms.model_fields, "symptom field")
     cite("red_flags.yaml: screening_questions", flags.screening_sources)
     cite("red_flags.yaml: safety_net", flags.safety_net_sources)
+    if set(flags.destination_names) != set(vocab.referral_destinations):
+        raise KnowledgeError("red_flags.yaml: destination_names must name exactly the vocabulary's referral destinations")
     _ids("treatment.yaml: fallback_positioning", treatment.fallback_positioning, vocab.positioning, "positioning")
     cite("treatment.yaml: fallback_positioning", treatment.fallback_sources)
     for rid, info in flags.red_flags.items():
@@ -180,6 +203,10 @@ def build() -> dict[str, Any]:
             raise KnowledgeError(f"{where}: a rule without a red flag needs a reason")
         if rule.red_flag is not None:
             _ids(where, [rule.red_flag], vocab.red_flags, "red flag")
+        if rule.to is not None:
+            _ids(where, [rule.to], vocab.referral_destinations, "destination")
+        if rule.condition is not None:
+            _ids(where, [rule.condition], vocab.conditions, "condition")
         _ids(where, rule.raised_by + rule.lowered_by, findings, "finding")
         levels = ("none", "routine", "urgent", "emergency")
         if bool(rule.lowered_by) != (rule.lowered_to is not None):
@@ -191,12 +218,13 @@ def build() -> dict[str, Any]:
         _ids(where, [cid], vocab.contraindications, "contraindication")
         check(where, entry.when)
         cite(where, entry.sources)
+        _ids(where, entry.forbids.goals, vocab.treatment_goals, "goal")
         _ids(where, entry.forbids.techniques, vocab.techniques, "technique")
         _ids(where, entry.forbids.targets, vocab.structures, "structure")
         _ids(where, entry.forbids.positioning, vocab.positioning, "positioning")
         _ids(where, entry.forbids.hydrotherapy, vocab.hydrotherapy, "hydrotherapy")
         _ids(where, entry.forbids.self_care, vocab.self_care, "self-care item")
-    target_words = set(vocab.structures) | {"palpated", "palpated_trigger_points"}
+    target_words = set(vocab.structures) | {"palpated", "palpated_trigger_points", "palpated_familiar_pain"}
     for pid, protocol in treatment.protocols.items():
         where = f"treatment.yaml: {pid}"
         check(where, protocol.when)
@@ -231,11 +259,16 @@ def build() -> dict[str, Any]:
         "sources": sources,
         "nerve_roots": list(vocab.nerve_roots),
         "conditions": {k: dump(v) for k, v in conditions.items()},
-        "region_sets": findings_file.region_sets,
+        "region_sets": region_sets,
+        "trigger_points": {k: dump(v) for k, v in trigger_points.zones.items()},
+        "referral_destinations": list(vocab.referral_destinations),
+        "structures": list(vocab.structures),
         "findings": {k: dump(v) for k, v in findings.items()},
         "neuro": dump(neuro),
         "red_flags": {k: dump(v) for k, v in flags.red_flags.items()},
-        "routine_advice": flags.routine_advice,
+        "referral_advice": flags.referral_advice,
+        "door_advice": flags.door_advice,
+        "destination_names": flags.destination_names,
         "screening_questions": flags.screening_questions,
         "safety_net": flags.safety_net,
         "fallback_positioning": treatment.fallback_positioning,

@@ -13,7 +13,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-from ..engine.predicates import compile_predicate, finding_references
+from ..engine.compiled import compile_rules
+from ..engine.predicates import dependencies, finding_references
 from .version import GENERATED_FILE, content_version
 
 
@@ -35,10 +36,14 @@ class Knowledge:
         self.sources: dict = data["sources"]
         self.conditions: dict = data["conditions"]
         self.region_sets = {k: frozenset(v) for k, v in data["region_sets"].items()}
+        self.trigger_point_zones = {k: frozenset(v["regions"]) for k, v in data["trigger_points"].items()}
+        self.referral_destinations: list[str] = data["referral_destinations"]
         self.findings: dict = data["findings"]
         self.neuro: dict = data["neuro"]
         self.red_flags: dict = data["red_flags"]
-        self.routine_advice: str = data["routine_advice"]
+        self.referral_advice: dict[str, str] = data["referral_advice"]
+        self.door_advice: dict[str, dict[str, str]] = data["door_advice"]
+        self.destination_names: dict[str, str] = data["destination_names"]
         self.screening_questions: list[str] = data["screening_questions"]
         self.safety_net: str = data["safety_net"]
         self.fallback_positioning: list[str] = data["fallback_positioning"]
@@ -48,9 +53,22 @@ class Knowledge:
         self.protocols: dict = data["protocols"]
         self.self_care_items: dict = data["self_care"]["items"]
         self.split_region = split_region
+        self.structures = frozenset(data["structures"])
         self.neuro_root_order: list[str] = data["nerve_roots"]
 
-        self.finding_rules = {fid: compile_predicate(f["when"]) for fid, f in self.findings.items()}
+        # Every rule of the knowledge base compiled in one go (engine/compiled.py).
+        pm = data["pain_mechanisms"]
+        specs: dict[tuple, dict] = {("finding", fid): f["when"] for fid, f in self.findings.items()}
+        specs.update({("referral", i): rule["when"] for i, rule in enumerate(data["referral_rules"])})
+        specs.update({("condition", cid): c["referral"]["when"] for cid, c in self.conditions.items()
+                      if c.get("referral") and c["referral"]["when"]})
+        specs.update({("contraindication", cid): entry["when"] for cid, entry in self.contraindications.items()})
+        specs.update({("protocol", pid): p["when"] for pid, p in self.protocols.items() if p["when"]})
+        specs.update({("self_care", i): rule["when"] for i, rule in enumerate(data["self_care"]["rules"]) if rule["when"]})
+        specs.update({("avoid", sid): item["avoid_when"] for sid, item in self.self_care_items.items() if item["avoid_when"]})
+        specs.update({("criterion", cid): c["derive"] for cid, c in pm["criteria"].items() if c["derive"]})
+        rules = compile_rules(specs)
+        self.finding_rules = {fid: rules[("finding", fid)] for fid in self.findings}
         # Findings that move the differential, with each move's log likelihood
         # ratio (and its size) precomputed for both outcomes: present, absent.
         self.weighted_findings = []
@@ -77,38 +95,55 @@ class Knowledge:
             for fid, f in self.findings.items() for present in (True, False)
         }
         self.log_priors = {cid: math.log(c["prior"]) for cid, c in self.conditions.items()}
+        self.coexisting = frozenset(cid for cid, c in self.conditions.items() if c["coexists"])
         self.condition_facts = {
             cid: {"name": c["name"], "serious": c["serious"], "prior": c["prior"],
                   "codes": {"icd10": c["icd10"], "snomed": c["snomed"]}}
             for cid, c in self.conditions.items()
         }
+        # Conditions whose likelihood alone calls for a referral (conditions.yaml).
+        self.condition_referrals = [
+            (cid, c["referral"], rules.get(("condition", cid)))
+            for cid, c in self.conditions.items() if c.get("referral")
+        ]
         self.referral_rules = [
-            (rule, compile_predicate(rule["when"]), finding_references(rule["when"])) for rule in data["referral_rules"]
+            (rule, rules[("referral", i)], finding_references(rule["when"])) for i, rule in enumerate(data["referral_rules"])
         ]
         self.contraindication_rules = [
-            (cid, entry, compile_predicate(entry["when"]), finding_references(entry["when"]))
+            (cid, entry, rules[("contraindication", cid)], finding_references(entry["when"]))
             for cid, entry in self.contraindications.items()
         ]
         self.protocol_rules = [
-            (pid, p, compile_predicate(p["when"]) if p["when"] else None) for pid, p in self.protocols.items()
+            (pid, p, rules.get(("protocol", pid))) for pid, p in self.protocols.items()
         ]
         self.self_care_rules = [
-            (rule, compile_predicate(rule["when"]) if rule["when"] else None) for rule in data["self_care"]["rules"]
+            (rule, rules.get(("self_care", i))) for i, rule in enumerate(data["self_care"]["rules"])
         ]
-        self._compile_mechanisms(data["pain_mechanisms"])
-        self.self_care_avoid = {
-            sid: compile_predicate(item["avoid_when"])
-            for sid, item in self.self_care_items.items()
-            if item["avoid_when"]
-        }
+        self._compile_mechanisms(pm, rules)
+        self.self_care_avoid = {sid: rules[("avoid", sid)] for sid, item in self.self_care_items.items() if item["avoid_when"]}
+        self._index_rules()
 
 
-    def _compile_mechanisms(self, pm: dict[str, Any]) -> None:
+    def _index_rules(self) -> None:
+        """Index the weighted findings and the referral rules by the case parts they read."""
+        from ..engine.context import Evaluation
+        from ..engine.relevance import RuleIndex, empty_values
+
+        memo: dict = {}
+        empty = Evaluation({}, self)
+        deps = [dependencies(self.findings[fid]["when"], self.findings, memo) for fid, _ in self.weighted_findings]
+        values = empty_values([self.finding_rules[fid] for fid, _ in self.weighted_findings], deps, empty)
+        self.weighted_index = RuleIndex(deps, [v is None for v in values])
+        deps = [dependencies(rule["when"], self.findings, memo) for rule, _, _ in self.referral_rules]
+        values = empty_values([check for _, check, _ in self.referral_rules], deps, Evaluation({}, self))
+        self.referral_index = RuleIndex(deps, [v is not True for v in values])
+
+    def _compile_mechanisms(self, pm: dict[str, Any], rules: dict[tuple, Any]) -> None:
         self.pain_mechanisms = pm
         self.mechanism_log_priors = {m: math.log(p) for m, p in pm["prior"].items()}
         # criterion -> (derivation predicate or None, whether a derived "absent" counts)
         self.criterion_rules = {
-            cid: (compile_predicate(c["derive"]) if c["derive"] else None, c["derive_absent"])
+            cid: (rules.get(("criterion", cid)), c["derive_absent"])
             for cid, c in pm["criteria"].items()
         }
         # (criterion, derivation, derive_absent, {outcome: ([(mechanism, log factor)], {mechanism: log factor})}),

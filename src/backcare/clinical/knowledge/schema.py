@@ -25,6 +25,16 @@ class Source(_Entry):
     notes: str | None = None
 
 
+class ConditionReferral(_Entry):
+    """The referral a condition calls for when it is a likely explanation."""
+
+    urgency: Literal["routine", "urgent"]
+    to: str
+    min_probability: float = Field(gt=0, lt=1)
+    when: dict[str, Any] | None = None
+    reason: str
+
+
 class Condition(_Entry):
     name: str
     prior: float = Field(gt=0, lt=1)
@@ -32,6 +42,10 @@ class Condition(_Entry):
     icd10: str
     snomed: str | None
     code_confidence: Literal["confirmed", "unverified", "none"]
+    referral: ConditionReferral | None = None
+    # Often present beside another cause rather than instead of it (mimics.md
+    # 16.5): judged also on its own odds, so a second cause is planned for.
+    coexists: bool = False
     sources: list[str] = Field(min_length=1)
 
 
@@ -62,12 +76,20 @@ class WeightedRoots(_Entry):
     sources: list[str] = Field(min_length=1)
 
 
+class LengthDependentPattern(_Entry):
+    finding: str
+    region_set: str
+    reflexes: list[str]
+    sources: list[str] = Field(min_length=1)
+
+
 class NeuroFile(_Entry):
     dermatomes: dict[str, WeightedRoots]
     myotomes: dict[str, WeightedRoots]
     reflexes: dict[str, WeightedRoots]
     atrophy: dict[str, WeightedRoots]
     evidence_strength: dict[str, float]
+    length_dependent: LengthDependentPattern
     threshold: float = Field(gt=0)
     max_confidence: float = Field(gt=0, le=1)
     sources: list[str] = Field(min_length=1)
@@ -75,7 +97,8 @@ class NeuroFile(_Entry):
 
 class RedFlagInfo(_Entry):
     condition: str | None = None  # the condition of the differential it suspects
-    tell_client: str
+    tell_client: str  # with an urgent or emergency referral (no treatment first)
+    tell_client_routine: str | None = None  # with a routine referral (treatment goes on)
     sources: list[str] = Field(min_length=1)
 
 
@@ -83,6 +106,8 @@ class ReferralRule(_Entry):
     id: str
     red_flag: str | None = None
     urgency: Urgency
+    to: str | None = None  # whom to see; by default by urgency
+    condition: str | None = None  # what a rule without a red flag refers for (ranked in the first three)
     when: dict[str, Any]
     reason: str | None = None
     raised_by: list[str] = []
@@ -97,12 +122,17 @@ class RedFlagsFile(_Entry):
     safety_net: str
     safety_net_sources: list[str] = Field(min_length=1)
     red_flags: dict[str, RedFlagInfo]
-    routine_advice: str
+    referral_advice: dict[Literal["routine", "urgent", "emergency"], str]
+    # Where a door needs other words at one urgency (the surgical team in an emergency is reached through
+    # the emergency department); otherwise referral_advice with the door's name.
+    door_advice: dict[str, dict[Literal["routine", "urgent", "emergency"], str]] = {}
+    destination_names: dict[str, str]
     findings: dict[str, Finding] = {}
     rules: list[ReferralRule]
 
 
 class Forbids(_Entry):
+    goals: list[str] = []
     techniques: list[str] = []
     targets: list[str] = []
     positioning: list[str] = []
@@ -120,6 +150,15 @@ class Contraindication(_Entry):
 
 class ContraindicationsFile(_Entry):
     contraindications: dict[str, Contraindication]
+
+
+class TriggerPointZone(_Entry):
+    regions: list[str] = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+
+
+class TriggerPointsFile(_Entry):
+    zones: dict[str, TriggerPointZone]
 
 
 class TechniqueSpec(_Entry):
@@ -198,6 +237,7 @@ class PainMechanismsFile(_Entry):
     prior_sources: list[str] = Field(min_length=1)
     min_criteria: int = Field(ge=1)
     min_probability: float = Field(gt=0, lt=1)
+    min_cluster_judged: float = Field(gt=0, le=1)
     judgement_sources: list[str] = Field(min_length=1)
     clusters: dict[str, MechanismCluster]
     criteria: dict[str, MechanismCriterion]
@@ -316,6 +356,8 @@ class IntakeFile(_Entry):
 # File name (without .yaml) -> the model its content must match.
 FILE_MODELS: dict[str, type[BaseModel]] = {
     "findings": FindingsFile,
+    "mimics": FindingsFile,
+    "trigger_points": TriggerPointsFile,
     "neuro": NeuroFile,
     "red_flags": RedFlagsFile,
     "contraindications": ContraindicationsFile,

@@ -9,7 +9,6 @@ client's first name and the clinic's name.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,15 +19,17 @@ from ...clinical.knowledge.runtime import load_knowledge
 from ...outcomes.wording import worded
 from ...records import FieldErrors, IntakeUnavailable
 from .. import body_chart
+from ..client_links import limited, small_form
 from ..outcomes.forms import answers_from_form
 from ..render import render
-from ..security import client_address
 
 router = APIRouter(include_in_schema=False)
 MAX_BODY = 64 * 1024  # the form with every questionnaire is under 10 KB
 LAYERS = {"pain_sites": ("Where it hurts", "pain"), "paresthesia_sites": ("Pins and needles or tingling", "paresthesia"),
           "numbness_sites": ("Numbness", "numbness")}
 TRI = {"yes": True, "no": False}
+# A questionnaire whose one question the intake already asks: instrument -> (its item, the intake's field).
+ASKED_ALREADY = {"nprs": ("pain", "pain_nrs")}
 
 
 def _gone(request: Request, refused: IntakeUnavailable | None = None) -> HTMLResponse:
@@ -41,15 +42,14 @@ def _gone(request: Request, refused: IntakeUnavailable | None = None) -> HTMLRes
 
 def _limited(request: Request) -> bool:
     settings = request.app.state.settings
-    address = client_address(request, settings.trusted_proxies)
-    return not request.app.state.limiter.allow("intake", address, settings.intake_max_per_window, settings.intake_window_seconds)
+    return limited(request, "intake", settings.intake_max_per_window, settings.intake_window_seconds)
 
 
 def _context(invitation, request: Request, values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     kb = load_knowledge()
     wording = request.app.state.wording
     return {"invitation": invitation, "intake": kb.intake, "values": values, "errors": errors, "client_mode": True,
-            "questionnaires": [worded(i, wording) for i in invitation.instruments],
+            "questionnaires": [worded(i, wording) for i in invitation.instruments if i not in ASKED_ALREADY],
             "layers": LAYERS, "back": body_chart.render("back", interactive=True), "front": body_chart.render("front", interactive=True),
             "shapes": body_chart.SHAPES}
 
@@ -65,22 +65,6 @@ def intake_form(request: Request, token: str) -> Response:
     return render(request, "intake_form.html", _context(invitation, request, {}, {}))
 
 
-async def _small_form(request: Request) -> FormData | None:
-    """The posted form, or None when it is larger than an intake can be (read no further)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            return None
-    try:
-        return FormData(parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=2000))
-    except (UnicodeDecodeError, ValueError):
-        return FormData()
-
-
 def answers_from(form: FormData, instruments: list[str], wording) -> dict[str, Any]:
     kb = load_knowledge().intake
     raw: dict[str, Any] = {"consent": TRI.get(str(form.get("consent") or "")),
@@ -94,7 +78,11 @@ def answers_from(form: FormData, instruments: list[str], wording) -> dict[str, A
             raw[name] = int(value) if value.isdigit() and len(value) < 6 else -1
     for layer in LAYERS:
         raw[layer] = [x for x in form.getlist(layer) if isinstance(x, str)][:60]
-    raw["questionnaires"] = {i: answers_from_form(worded(i, wording), form, prefix=f"q.{i}.") for i in instruments}
+    raw["questionnaires"] = {i: answers_from_form(worded(i, wording), form, prefix=f"q.{i}.") for i in instruments
+                             if i not in ASKED_ALREADY}
+    for instrument, (item, field) in ASKED_ALREADY.items():
+        if instrument in instruments:  # the pain scale is the question the form asks first: one answer serves both
+            raw["questionnaires"][instrument] = {item: str(raw[field])} if field in raw else {}
     if raw["consent"] is None:
         raw.pop("consent")
     return raw
@@ -106,7 +94,7 @@ async def send_intake(request: Request, token: str) -> Response:
 
     if _limited(request):
         return render(request, "intake_gone.html", {"client_mode": True, "limited": True}, 429)
-    form = await _small_form(request)
+    form = await small_form(request, MAX_BODY)
     if form is None:
         return render(request, "intake_gone.html", {"client_mode": True, "too_large": True}, 413)
     return await run_in_threadpool(_send, request, token, form)
@@ -126,5 +114,10 @@ def _send(request: Request, token: str, form: FormData) -> Response:
     except FieldErrors as exc:
         values = {k: v for k, v in form.multi_items()}
         values.update({layer: form.getlist(layer) for layer in LAYERS})
-        return render(request, "intake_form.html", _context(invitation, request, values, exc.errors), 422)
+        errors = dict(exc.errors)
+        for instrument, (item, field) in ASKED_ALREADY.items():  # told beside the question the client saw
+            if f"{instrument}.{item}" in errors:
+                errors.setdefault(field, "Choose how bad the pain is right now, from 0 to 10")
+                errors.pop(f"{instrument}.{item}")
+        return render(request, "intake_form.html", _context(invitation, request, values, errors), 422)
     return render(request, "intake_done.html", {"invitation": invitation, "screening": screening, "client_mode": True})

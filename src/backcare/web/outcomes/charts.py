@@ -30,6 +30,20 @@ class Series:
     expected: list[tuple[date, float]] | None = None
 
 
+LABEL_GAP = 15  # a line of 12-unit text
+
+
+def place_labels(labels: list[tuple[float, str, str]]) -> list[tuple[float, str, str]]:
+    """Each label just above its line, moved down where it would touch the one above it; kept inside the plot."""
+    placed: list[tuple[float, str, str]] = []
+    for line_y, text, colour in sorted(labels):
+        top = max(line_y - 5, TOP + 10)
+        if placed and top - placed[-1][0] < LABEL_GAP:
+            top = placed[-1][0] + LABEL_GAP
+        placed.append((min(top, HEIGHT - BOTTOM - 4), text, colour))
+    return placed
+
+
 def chart(series: Series, label: str, date_text=date.isoformat) -> Markup:
     """The chart of one measure; `date_text` writes a date as the page does."""
     points = series.points
@@ -53,22 +67,23 @@ def chart(series: Series, label: str, date_text=date.isoformat) -> Markup:
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="{LINE}" stroke-width="1"/>')
         out.append(f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" font-size="13" text-anchor="end" fill="{MUTED}">{value:g}</text>')
     out.append(f'<text x="{LEFT - 40}" y="{TOP - 14}" font-size="12" fill="{MUTED}">&#8593; better</text>')
+    labels: list[tuple[float, str, str]] = []  # (the line's y, text, colour): written at the right, never on each other
     if series.baseline is not None:
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(series.baseline):.1f}" y2="{y(series.baseline):.1f}" '
                    f'stroke="{MUTED}" stroke-width="1.5" stroke-dasharray="6 4"/>')
-        out.append(f'<text x="{LEFT + 4}" y="{y(series.baseline) - 5:.1f}" font-size="12" fill="{MUTED}">baseline</text>')
+        labels.append((y(series.baseline), "baseline", MUTED))
     if series.threshold is not None and series.low <= series.threshold <= series.high:
         out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(series.threshold):.1f}" y2="{y(series.threshold):.1f}" '
                    f'stroke="{GOOD}" stroke-width="1.5" stroke-dasharray="2 3"/>')
-        out.append(f'<text x="{WIDTH - RIGHT}" y="{y(series.threshold) - 4:.1f}" font-size="12" text-anchor="end" fill="{GOOD}">'
-                   'meaningful improvement</text>')
+        labels.append((y(series.threshold), "meaningful improvement", GOOD))
     if series.expected:
         path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in series.expected)
         out.append(f'<polyline points="{path}" fill="none" stroke="{EXPECTED}" stroke-width="2" stroke-dasharray="1 4" '
                    'stroke-linecap="round"/>')
-        d, v = series.expected[-1]
-        out.append(f'<text x="{min(x(d), WIDTH - RIGHT - 2):.1f}" y="{y(v) + 14:.1f}" font-size="12" text-anchor="end" '
-                   f'fill="{EXPECTED}">expected course</text>')
+        labels.append((y(series.expected[-1][1]), "expected course", EXPECTED))
+    for top, text, colour in place_labels(labels):
+        out.append(f'<text x="{WIDTH - RIGHT - 2}" y="{top:.1f}" font-size="12" text-anchor="end" fill="{colour}" '
+                   f'stroke="#fff" stroke-width="3" paint-order="stroke">{text}</text>')
     if len(points) > 1:
         path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
         out.append(f'<polyline points="{path}" fill="none" stroke="{BRAND}" stroke-width="2.5"/>')

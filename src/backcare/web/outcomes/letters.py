@@ -5,10 +5,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from ...clinical.letters import referral_letter
+from ...clinical.letters import addressee, referral_letter
 from ...records import FieldErrors, NotFound, Records
 from .. import deps
-from ..dates import day, locale_from, zone_named
+from ..dates import day, locale_of, zone_named
 from ..render import render
 from ..security import CurrentSession
 
@@ -16,11 +16,12 @@ router = APIRouter(include_in_schema=False)
 
 
 def _draft(request: Request, records: Records, session: CurrentSession, visit) -> dict[str, str]:
-    locale = locale_from(request.headers.get("accept-language"))
+    locale = locale_of(request)
     clinic = records.clinic_details(session.actor)
+    sex = visit.client.sex or (visit.case.get("client") or {}).get("sex")
     return referral_letter(visit.assessment, client=visit.client.name, born=day(visit.client.date_of_birth, locale),
                            seen_on=day(visit.visit_date, locale), therapist=session.actor.name, clinic=clinic.name,
-                           contact=clinic.contact_line)
+                           contact=clinic.contact_line, sex=sex)
 
 
 @router.get("/visits/{visit_id}/referral-letter")
@@ -30,7 +31,8 @@ def letter_form(request: Request, visit_id: int, session: CurrentSession = Depen
     if visit.assessment["referral"]["urgency"] == "none":
         raise NotFound("referral")
     draft = _draft(request, records, session, visit)
-    return render(request, "letter_form.html", {"visit": visit, "values": {"addressee": "The client's doctor", "body": draft["body"]},
+    to = addressee(visit.assessment, visit.client.name, visit.client.family_doctor or "", visit.client.family_doctor_contact or "")
+    return render(request, "letter_form.html", {"visit": visit, "values": {"addressee": to, "body": draft["body"]},
                                                 "subject": draft["subject"], "errors": {}})
 
 
@@ -54,7 +56,7 @@ def letter_pdf(request: Request, letter_id: int, session: CurrentSession = Depen
 
     letter = records.referral_letter(session.actor, letter_id)
     context = {"letter": letter, "clinic": records.clinic_details(session.actor),
-               "locale": locale_from(request.headers.get("accept-language")), "zone": zone_named(session.zone)}
+               "locale": locale_of(request), "zone": zone_named(session.zone)}
     html = request.app.state.templates.get_template("letter_pdf.html").render(context)
     return Response(html_to_pdf(html), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="backcare-referral-{letter.id}.pdf"',

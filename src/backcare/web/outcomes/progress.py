@@ -3,7 +3,7 @@ then and now, stratified care; closing the episode; the progress and discharge P
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,7 +16,8 @@ from ...outcomes import ChangeVerdict, CoursePoint, change_verdict, course_posit
 from ...outcomes.progress import cohort_for
 from ...records import DISCHARGE_REASONS, EpisodeRecord, FieldErrors, Records
 from .. import deps
-from ..dates import day, locale_from, zone_named
+from ..dates import day, locale_of, zone_named
+from ..homecare.context import progress_homecare
 from ..render import render
 from ..security import CurrentSession
 from ..visits import exam
@@ -40,11 +41,14 @@ class Measure:
 
 
 def _nprs_points(record: EpisodeRecord) -> list[tuple[date, float]]:
-    """Pain from every visit and every NPRS questionnaire; one value a day (the questionnaire's, if both)."""
-    by_day: dict[date, float] = {v.visit_date: float(v.pain_nrs) for v in record.visits if v.pain_nrs is not None}
-    for r in record.responses:
-        if r.instrument == "nprs" and r.complete:
-            by_day[r.answered_on] = r.score
+    """Pain from every visit and every NPRS questionnaire; one value a day: the first recorded that day,
+    so the baseline is what the client said first, not a second score of the same morning."""
+    far = datetime.max.replace(tzinfo=timezone.utc)
+    scores = [(v.visit_date, v.created_at or far, float(v.pain_nrs)) for v in record.visits if v.pain_nrs is not None]
+    scores += [(r.answered_on, r.created_at or far, r.score) for r in record.responses if r.instrument == "nprs" and r.complete]
+    by_day: dict[date, float] = {}
+    for day, _at, value in sorted(scores, key=lambda s: (s[0], s[1])):
+        by_day.setdefault(day, value)
     return sorted(by_day.items())
 
 
@@ -110,8 +114,9 @@ def then_and_now(record: EpisodeRecord) -> dict[str, Any] | None:
     first, last = record.visits[0], record.visits[-1]
     sections = {}
     for title in THEN_AND_NOW:
-        before = dict(next((rows for t, rows in exam.summary(first.case, first.details) if t == title), []))
-        after = dict(next((rows for t, rows in exam.summary(last.case, last.details) if t == title), []))
+        # Every finding on its own row: a normal one grouped away would read "not recorded" beside the other visit.
+        before = dict(next((rows for t, rows in exam.summary(first.case, first.details, grouped=False) if t == title), []))
+        after = dict(next((rows for t, rows in exam.summary(last.case, last.details, grouped=False) if t == title), []))
         sections[title] = [(name, before.get(name, "not recorded"), after.get(name, "not recorded"))
                            for name in dict.fromkeys([*before, *after])]
     return {"first": first, "last": last, "first_map": exam.pain_map(first.case), "last_map": exam.pain_map(last.case),
@@ -122,15 +127,18 @@ def progress_context(request: Request, records: Records, session: CurrentSession
                      episode_id: int | None, purpose: str = "progress.read") -> dict[str, Any]:
     client = records.get_client(session.actor, client_id)
     record = records.episode_record(session.actor, client_id, episode_id, purpose=purpose)
-    locale = locale_from(request.headers.get("accept-language"))
+    locale = locale_of(request)
     date_text = lambda d: day(d, locale)  # noqa: E731
     kb = load_knowledge()
-    return {"client": client, "record": record, "measures": measures(record, date_text) if record else [],
+    # Per technique: what followed the sessions that used it (web/treatment; description, not proof).
+    technique_course, after_effects = records.treatment_course(session.actor, record.visits) if record else ([], [])
+    return {"technique_course": technique_course, "after_effects": after_effects, "client": client, "record": record, "measures": measures(record, date_text) if record else [],
             "risk": risk(record) if record else None, "then_now": then_and_now(record) if record else None,
             "course": kb.outcomes["expected_course"], "instruments": kb.outcomes["instruments"], "safety_net": kb.safety_net,
             "reasons": DISCHARGE_REASONS, "clinic": records.clinic_details(session.actor),
             "latest": record.visits[-1] if record and record.visits else None, "today_iso": date.today().isoformat(),
-            "locale": locale, "zone": zone_named(session.zone)}
+            "locale": locale, "zone": zone_named(session.zone),
+            "homecare": progress_homecare(records, session.actor, client_id, record.episode.id, record, date_text) if record else None}
 
 
 DONE = {"closed": "Episode closed. The discharge summary is ready to print.", "client-mode": "The client's answers are saved."}
@@ -148,9 +156,10 @@ def progress_page(request: Request, client_id: int, episode: int | None = None, 
 @router.post("/clients/{client_id}/episodes/{episode_id}/close")
 def close_episode(request: Request, client_id: int, episode_id: int, session: CurrentSession = Depends(deps.session),
                   form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
-    values = {k: str(form.get(k) or "") for k in ("reason", "note", "closed_on")}
+    values = {k: str(form.get(k) or "") for k in ("reason", "note", "closed_on", "referral_acknowledged")}
     try:
-        records.close_episode(session.actor, client_id, episode_id, {**values, "closed_on": values["closed_on"] or None})
+        records.close_episode(session.actor, client_id, episode_id, {**values, "closed_on": values["closed_on"] or None,
+                                                                    "referral_acknowledged": values["referral_acknowledged"] == "yes"})
     except FieldErrors as exc:
         context = progress_context(request, records, session, client_id, episode_id)
         return render(request, "progress.html", context | {"done": "", "errors": exc.errors, "values": values}, 422)

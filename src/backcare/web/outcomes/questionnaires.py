@@ -25,7 +25,17 @@ def _page(request: Request, client, inst, visit_id: int | None, values: dict, er
 def new_questionnaire(request: Request, client_id: int, instrument: str = "nprs", visit: int | None = None,
                       session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
-    return _page(request, client, instrument_for(request, instrument), visit, {}, {})
+    inst = instrument_for(request, instrument)
+    return _page(request, client, inst, visit, earlier_activities(records, session, client_id, inst), {})
+
+
+def earlier_activities(records: Records, session: CurrentSession, client_id: int, inst: dict) -> dict[str, str]:
+    """The activities the client named last time (PSFS), filled in again: they rate the same ones at every visit."""
+    if inst["kind"] != "activities":
+        return {}
+    last = records.latest_answers(session.actor, client_id, inst["id"]) or {}
+    return {f"a.{item}.activity": str(answer.get("activity", "")) for item, answer in last.items()
+            if isinstance(answer, dict) and answer.get("activity")}
 
 
 @router.post("/clients/{client_id}/questionnaires/new")

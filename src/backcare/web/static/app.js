@@ -29,6 +29,79 @@
     if (form.getAttribute("action") === "/logout") { try { window.sessionStorage.clear(); } catch (e) { /* storage off */ } }
   }, true);
 
+  // The idle timeout the clinic set: two minutes before the session would end, a warning with one
+  // button to stay signed in. Every answer from the server moves the deadline (the server writes it at
+  // most once a minute, hence the slack).
+  const idleMeta = document.querySelector('meta[name="session-idle-seconds"]');
+  const idleBox = document.getElementById("idle-warning");
+  if (idleMeta && idleBox) {
+    const idle = parseInt(idleMeta.content, 10) * 1000;
+    const slack = Math.min(60000, idle / 4), warnBefore = Math.min(120000, idle / 4);
+    let deadline = 0, warnTimer = null, tick = null;
+    const left = idleBox.querySelector("[data-idle-left]");
+    function words(ms) {
+      const minutes = Math.ceil(ms / 60000);
+      return ms <= 0 ? "a moment" : minutes <= 1 ? "less than a minute" : minutes + " minutes";
+    }
+    function refreshWarning() {
+      const remaining = deadline - Date.now();
+      left.textContent = words(remaining);
+      if (remaining <= 0) {
+        window.clearInterval(tick);
+        idleBox.querySelector("#idle-text").textContent = "Your session may have ended: anything you type in a visit is kept in this tab.";
+        document.dispatchEvent(new CustomEvent("backcare:session-ended"));
+      }
+    }
+    function contact() {
+      deadline = Date.now() + idle - slack;
+      idleBox.hidden = true;
+      window.clearTimeout(warnTimer);
+      window.clearInterval(tick);
+      warnTimer = window.setTimeout(function () {
+        idleBox.hidden = false;
+        refreshWarning();
+        tick = window.setInterval(refreshWarning, 15000);
+        idleBox.querySelector("[data-keep-session]").focus({ preventScroll: true });
+      }, Math.max(0, idle - slack - warnBefore));
+    }
+    const plainFetch = window.fetch.bind(window);
+    window.fetch = function (input, options) {
+      return plainFetch(input, options).then(function (response) {
+        if (response.ok && new URL(response.url, window.location.href).origin === window.location.origin) { contact(); }
+        return response;
+      });
+    };
+    document.body.addEventListener("htmx:afterRequest", function (event) { if (event.detail.successful) { contact(); } });
+    idleBox.querySelector("[data-keep-session]").addEventListener("click", function () {
+      window.fetch("/session/keep", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf ? csrf.content : "" } })
+        .then(function (response) { if (response.status === 401) { document.dispatchEvent(new CustomEvent("backcare:session-ended")); } });
+    });
+    contact();
+  }
+
+  // A date field shows the date the browser's way (3/4/2026 or 4/3/2026); beside it, the same date as
+  // every page writes it, with the month in words, so no one reads the wrong month.
+  const clinicLocale = (document.querySelector('meta[name="clinic-locale"]') || {}).content || "en-GB";
+  function dateWords(input) {
+    let words = input.parentNode.querySelector('.date-words[data-for="' + input.id + '"]');
+    if (!words) {
+      words = document.createElement("span");
+      words.className = "date-words small";
+      words.dataset.for = input.id;
+      words.setAttribute("aria-hidden", "true");  // the field itself is announced with its value
+      input.insertAdjacentElement("afterend", words);
+    }
+    const parts = input.value.split("-").map(Number);
+    words.textContent = parts.length === 3 && parts[0] ? new Intl.DateTimeFormat(clinicLocale, { day: "numeric", month: "short",
+      year: "numeric", timeZone: "UTC" }).format(new Date(Date.UTC(parts[0], parts[1] - 1, parts[2]))) : "";
+  }
+  document.querySelectorAll("input[type=date][id]").forEach(function (input) {
+    dateWords(input);
+    input.addEventListener("change", function () { dateWords(input); });
+    input.addEventListener("input", function () { dateWords(input); });
+  });
+  document.addEventListener("backcare:form-filled", function () { document.querySelectorAll("input[type=date][id]").forEach(dateWords); });
+
   // A text box prints only what fits in it: print a copy of its whole text instead.
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("textarea").forEach(function (box) {

@@ -1,6 +1,8 @@
 // The body chart: tapping a region toggles a hidden checkbox named after the active
 // layer's case field. Each region shows the colour of the first layer that marks it and a
 // dot per layer where several do. One Tab stop per view; arrow keys move between regions.
+// The region focused or tapped last is named on the chart and in a line under it, so a
+// finger that covers the region still learns which one it was.
 (function () {
   "use strict";
   document.querySelectorAll("[data-body-chart]").forEach(function (root) {
@@ -37,12 +39,32 @@
         line.lastElementChild.textContent = chosen.length ? chosen.join(", ") : "none";
       });
     }
+    const named = root.querySelector("[data-region-named]");
+    function tag(shape) {
+      const svg = shape.ownerSVGElement;
+      const holder = svg.querySelector(".region-tag");
+      const marks = marksOf(shape.dataset.region).map(function (b) { return b.textContent.trim().toLowerCase(); });
+      const text = shape.dataset.label + (marks.length ? ": " + marks.join(", ") : "");
+      if (named) { named.textContent = text; }
+      if (!holder) { return; }
+      holder.removeAttribute("hidden");
+      const words = holder.querySelector("text");
+      words.textContent = shape.dataset.label;
+      const b = shape.getBBox();
+      const width = Math.min(words.getComputedTextLength() + 12, 236);
+      const x = Math.max(2, Math.min(b.x + b.width / 2 - width / 2, 238 - width));
+      const y = b.y > 26 ? b.y - 23 : b.y + b.height + 3;
+      const box = holder.querySelector("rect");
+      box.setAttribute("x", x); box.setAttribute("y", y); box.setAttribute("width", width);
+      words.setAttribute("x", x + 6); words.setAttribute("y", y + 14);
+    }
     function toggle(shape) {
       const input = box(layer, shape.dataset.region);
       if (!input) { return; }
       input.checked = !input.checked;
       input.dispatchEvent(new Event("change", { bubbles: true }));
       paint();
+      tag(shape);
     }
 
     // Roving focus: each view is one Tab stop, on its last focused region.
@@ -83,7 +105,7 @@
     });
     regions.forEach(function (shape) {
       shape.addEventListener("click", function () { setTabStop(shape.ownerSVGElement, shape); toggle(shape); });
-      shape.addEventListener("focus", function () { shape.classList.add("focused"); });
+      shape.addEventListener("focus", function () { shape.classList.add("focused"); tag(shape); });
       shape.addEventListener("blur", function () { shape.classList.remove("focused"); });
       shape.addEventListener("keydown", function (event) {
         if (event.key === " " || event.key === "Enter") { event.preventDefault(); toggle(shape); return; }

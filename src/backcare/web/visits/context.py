@@ -13,14 +13,17 @@ from fastapi.responses import Response
 
 from ...clinical.engine import self_care_choices
 from ...clinical.knowledge.runtime import load_knowledge
+from ...homecare import handout_choice
 from ...records import Records
 from ...records.visits import allowed
 from .. import body_chart
+from ..homecare.context import visit_homecare
 from ..filters import name
 from ..render import render
 from ..security import CurrentSession
 from . import exam
 from .fields import CHART_FIELDS
+
 
 
 def dermatomes(assessment: dict | None):
@@ -37,11 +40,9 @@ def handout_choices(visit, stratified: dict[str, Any] | None = None) -> dict[str
     the knowledge base.
     """
     choices = self_care_choices(visit.case, load_knowledge())
-    by_id = {c["id"]: c for c in choices}
-    stored = {s["id"]: s for s in visit.assessment.get("self_care", [])}
-    default = list(stored) + [s["id"] for s in (stratified or {}).get("self_care_add", []) if s["id"] not in stored]
-    order = visit.handout_items if visit.handout_items is not None else default
-    chosen = [stored.get(i) or by_id[i] for i in order if i in stored or i in by_id]
+    chosen = handout_choice(visit.assessment, visit.handout_items, (stratified or {}).get("self_care_add", []), choices,
+                            visit.case)
+    order = [c["id"] for c in chosen]
     others = [c for c in choices if c["id"] not in order and allowed(c)]
     excluded = [(c, _why(c)) for c in choices if not allowed(c) and c["id"] not in order]
     return {"chosen": chosen, "others": others, "excluded": excluded, "custom": visit.handout_items is not None}
@@ -64,10 +65,14 @@ def visit_context(request: Request, records: Records, session: CurrentSession, v
     group = records.latest_risk_group(session.actor, visit)
     stratified = stratified_care(group, visit.case, visit.assessment) if group else None
     letters = records.referral_letters(session.actor, visit.id) if visit.assessment["referral"]["urgency"] != "none" else []
+    from ..treatment.view import panel
+
+    treatment = panel(records, session, visit)
     return {"visit": visit, "assessment": visit.assessment, "errors": {}, "values": dict(soap_draft.data) if soap_draft else {},
             "soap_draft": soap_draft, "dermatomes": dermatomes(visit.assessment), "exam": exam.summary(visit.case, visit.details),
             "pain_map": exam.pain_map(visit.case), "chart_layers": CHART_FIELDS, "stratified": stratified, "letters": letters,
-            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor),
+            "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor), "tx": treatment,
+            "homecare": visit_homecare(records, session.actor, visit),
             "corrections": [c for c in records.corrections(session.actor, visit.client_id) if c.visit_id == visit.id], **extra}
 
 

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 
 from ...records import DraftConflict, Locked, Records
 from .. import deps
-from ..dates import locale_from, moment, zone_named
+from ..dates import locale_of, moment, zone_named
 from ..security import CurrentSession
 from .fields import values_from_form
 
@@ -24,7 +24,7 @@ SOAP_FIELDS = ("subjective", "objective", "assessment", "plan", "treatment_given
 
 
 def _time(request: Request, session: CurrentSession, value) -> str:
-    return moment(value, locale_from(request.headers.get("accept-language")), zone_named(session.zone))
+    return moment(value, locale_of(request), zone_named(session.zone))
 
 
 def _save(request: Request, session: CurrentSession, records: Records, form: FormData, kind: str, **target: Any) -> Response:

@@ -23,15 +23,32 @@ def _sided(entry: dict[str, str]) -> str:
     return ", ".join(f"{side} {value}" for side, value in entry.items())
 
 
-def summary(case: dict[str, Any], details: dict[str, Any] | None) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(section title, [(finding, result)]) for each part of the examination; empty: not examined."""
+def _surgery(entry: dict[str, Any]) -> str:
+    """'discectomy at L4-L5, 20 weeks ago'."""
+    text = _words(entry.get("procedure", "operation"))
+    if entry.get("level"):
+        text += f" at {entry['level']}"
+    if entry.get("weeks_ago") is not None:
+        text += f", {entry['weeks_ago']} weeks ago"
+    return text
+
+
+def summary(case: dict[str, Any], details: dict[str, Any] | None, grouped: bool = True) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(section title, [(finding, result)]) for each part of the examination; empty: not examined.
+
+    `grouped` puts the unremarkable tests and neurological findings on one row each, as the visit page
+    shows them; a comparison (then and now) needs every finding on its own row.
+    """
     v = vocabulary()
     history, symptoms = case.get("history") or {}, case.get("symptoms") or {}
     out: list[tuple[str, list[tuple[str, str]]]] = []
+    group = _grouped if grouped else (lambda rows, _plain, _title: rows)
 
     rows = [(label(f"client.{k}"), _words(x)) for k, x in (case.get("client") or {}).items()]
     rows += [(label(f"history.{k}"), ", ".join(_words(i) for i in x) if isinstance(x, list) else _words(x))
-             for k, x in history.items()]
+             for k, x in history.items() if k != "spinal_surgery"]
+    if history.get("spinal_surgery"):
+        rows.append(("Spinal surgery", _surgery(history["spinal_surgery"])))
     yes = [v.medical_history[k].split(" (")[0] for k, x in (case.get("medical") or {}).items() if x]
     no = [k for k, x in (case.get("medical") or {}).items() if x is False]
     if yes or no:
@@ -63,24 +80,35 @@ def summary(case: dict[str, Any], details: dict[str, Any] | None) -> list[tuple[
 
     rows = [(label(f"special_tests.{t}"), _sided(r) if isinstance(r, dict) else r)
             for t, r in (case.get("special_tests") or {}).items()]
-    out.append(("Special tests", _grouped(rows, ("negative both sides", "negative"), "Negative")))
+    out.append(("Special tests", group(rows, ("negative both sides", "negative"), "Negative")))
 
     neuro = case.get("neuro") or {}
     rows = [(label(f"neuro.motor.{m}"), _sided(r)) for m, r in (neuro.get("motor") or {}).items()]
     rows += [(label(f"neuro.reflexes.{r}"), _sided(g)) for r, g in (neuro.get("reflexes") or {}).items()]
-    out.append(("Neurological examination", _grouped(rows, ("normal both sides",), "Normal both sides")))
+    rows += [(label(f"neuro.{kind}"), _sided(neuro[kind])) for kind in ("vibration", "monofilament") if neuro.get(kind)]
+    out.append(("Neurological examination", group(rows, ("normal both sides",), "Normal both sides")))
+
+    hip = case.get("hip") or {}
+    if hip:
+        out.append(("Hip", [(label(f"hip.{k}"), _sided({s: f"{d}°" for s, d in r.items()})) for k, r in hip.items()]))
+    circulation = case.get("circulation") or {}
+    if circulation:
+        out.append(("Circulation", [(label(f"circulation.{k}"), _sided({s: _words(x) for s, x in r.items()}))
+                                    for k, r in circulation.items()]))
 
     palp = case.get("palpation") or {}
     sides = (details or {}).get("palpation_sides") or {}
+    sites = {**v.structures, **v.landmarks}
     rows = []
     for field, title in PALPATION.items():
         kind = field.split(".")[1]
         if palp.get(kind):
-            rows.append((title, ", ".join(
-                v.structures[s].split(" (")[0] + (f" ({_side_words(sides[kind][s])})" if s in sides.get(kind, {}) else "")
+            rows.append(({"Familiar pain": "Reproduces the familiar pain"}.get(title, title), ", ".join(
+                sites[s].split(" (")[0] + (f" ({_side_words(sides[kind][s])})" if s in sides.get(kind, {}) else "")
                 for s in palp[kind])))
-    if palp.get("hypermobile_segments") is not None:
-        rows.append((label("palpation.hypermobile_segments"), _words(palp["hypermobile_segments"])))
+    for flag in ("hypermobile_segments", "pulsatile_abdominal_mass"):
+        if palp.get(flag) is not None:
+            rows.append((label(f"palpation.{flag}"), _words(palp[flag])))
     out.append(("Palpation", rows))
 
     criteria = case.get("pain_mechanism_criteria") or {}

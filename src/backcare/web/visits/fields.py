@@ -4,7 +4,9 @@ Fields are named by their path in the case format (`special_tests.slr.left`,
 `symptoms.pain_sites`), so a problem the case model reports lands beside the
 field that caused it. Empty fields are left out: not examined, never "normal".
 Palpation is recorded by side (`palpation.tender` = `piriformis:left`); the
-case lists each structure once and the sides go into the visit's details.
+case lists each structure or landmark once and the sides go into the visit's
+details. The hip and circulation sections are folded until the pain map or
+the history points there (`fold_triggers`), so most visits are no longer.
 """
 from __future__ import annotations
 
@@ -19,7 +21,12 @@ from ...clinical.vocabulary import vocabulary
 from ..forms import TRI_STATE
 
 PAIN_QUALITIES = ("deep", "sharp", "aching", "burning", "shooting", "poorly_localized")
-PALPATION = {"palpation.hypertonic": "Hypertonic", "palpation.trigger_points": "Trigger points", "palpation.tender": "Tender"}
+PALPATION = {"palpation.hypertonic": "Hypertonic", "palpation.trigger_points": "Trigger points",
+             "palpation.reproduces_familiar_pain": "Familiar pain", "palpation.tender": "Tender",
+             "palpation.not_tender": "Not tender"}
+# Bony landmarks are palpated for tenderness only; the muscles for everything above. Three lie in the midline.
+LANDMARK_FINDINGS = ("palpation.tender", "palpation.not_tender")
+MIDLINE_LANDMARKS = ("coccyx", "pubic_symphysis", "spinous_processes")
 SIDES = ("left", "right")
 # The body chart's layers: case field -> (label, CSS colour name).
 CHART_FIELDS = {
@@ -30,9 +37,28 @@ CHART_FIELDS = {
     "neuro.sensory.absent": ("Absent sensation (exam)", "sensory-absent"),
     "observation.atrophy_sites": ("Muscle wasting", "atrophy"),
 }
-INTEGERS = {"client.age", "history.duration_days", "history.morning_stiffness_minutes", "symptoms.pain_nrs"}
-NUMBERS = {"history.sitting_hours_per_day"}
-TEXTS = {"client.sex", "history.onset", "history.mechanism", "observation.gait", "rom.flexion_deviation"}
+
+
+def _both_sides(prefix: str) -> set[str]:
+    return {f"{prefix}.{side}" for side in SIDES}
+
+
+INTEGERS = {"client.age", "history.duration_days", "history.morning_stiffness_minutes", "symptoms.pain_nrs",
+            "history.spinal_surgery.weeks_ago", "history.pregnancy_weeks", "history.postpartum_weeks",
+            *_both_sides("hip.internal_rotation_degrees"), *_both_sides("hip.flexion_degrees")}
+NUMBERS = {"history.sitting_hours_per_day", *_both_sides("circulation.abpi")}
+TEXTS = {"client.sex", "history.onset", "history.mechanism", "observation.gait", "rom.flexion_deviation",
+         "history.spinal_surgery.procedure", "history.spinal_surgery.level"}
+# One choice per side, from a short list: field -> the values offered.
+SIDED_CHOICES = {"neuro.vibration": ("normal", "reduced", "absent"), "neuro.monofilament": ("normal", "reduced", "absent"),
+                 "circulation.pedal_pulses": ("present", "reduced", "absent")}
+SIDED_FLAGS = ("circulation.cool_skin",)
+SURGERY_PROCEDURES = ("discectomy", "decompression", "fusion", "other")
+# Special tests examined where they belong: the hip and thigh tests in the hip section, the signs of an
+# upper motor neurone lesion with the neurological examination.
+HIP_TESTS = ("hip_scour", "fadir", "single_leg_stance_30s", "resisted_external_derotation", "resisted_hip_abduction_pain",
+             "hip_flexion_lateral_pain", "hip_extension_pain", "bent_knee_stretch", "puranen_orava", "lfcn_compression")
+NEURO_TESTS = ("hoffmann", "babinski", "ankle_clonus")
 LISTS = ("history.aggravating", "history.easing", "observation.posture", "symptoms.pain_quality", *CHART_FIELDS)
 # Not part of the case: how the form tracks findings carried forward and not yet confirmed.
 CARRIED = "carried_unconfirmed"
@@ -44,6 +70,11 @@ class Section:
     title: str
     # Screening is asked afresh at every visit: red flags are never carried forward.
     carries: bool = True
+    short: str = ""  # the section bar's word for it, so every section fits the bar
+
+    def __post_init__(self) -> None:
+        if not self.short:
+            object.__setattr__(self, "short", self.title)
 
 
 SECTIONS = (
@@ -52,17 +83,49 @@ SECTIONS = (
     Section("pain-map", "Pain map"),
     Section("observation", "Observation"),
     Section("movement", "Movement"),
-    Section("tests", "Special tests"),
-    Section("neuro", "Neuro exam"),
+    Section("tests", "Special tests", short="Tests"),
+    Section("neuro", "Neuro exam", short="Neuro"),
+    Section("hip", "Hip and thigh", short="Hip"),
+    Section("circulation", "Circulation"),
     Section("palpation", "Palpation"),
-    Section("mechanism", "Pain mechanism"),
+    Section("mechanism", "Pain mechanism", short="Mechanism"),
     Section("treatment", "Treatment", carries=False),
 )
+# Sections folded until the findings point there: section -> what unfolds it (see fold_triggers).
+FOLDED = ("hip", "circulation")
+
+
+def fold_triggers() -> dict[str, dict[str, list[str]]]:
+    """What in the pain map or history opens a folded section: field -> the values that do."""
+    hip_regions = [f"{base}_{side}" for base in ("groin", "hip", "lateral_thigh", "buttock", "ischium", "anterior_thigh")
+                   for side in SIDES]
+    return {
+        "hip": {"symptoms.pain_sites": hip_regions, "symptoms.paresthesia_sites": [r for r in hip_regions if "lateral_thigh" in r],
+                "history.aggravating": ["squatting", "stairs", "lying_on_side", "rising_from_sitting"]},
+        "circulation": {"symptoms.pain_sites": [f"calf_{side}" for side in SIDES], "history.aggravating": ["walking"],
+                        "history.easing": ["standing_still"], "symptoms.vascular_claudication": ["yes"],
+                        "medical.smoker": ["yes"], "medical.diabetes": ["yes"], "medical.known_leg_artery_disease": ["yes"]},
+    }
+
+
+def unfolded(values: dict[str, Any]) -> set[str]:
+    """The folded sections to show open: the findings point there, or something in them is recorded."""
+    out = set()
+    for section, triggers in fold_triggers().items():
+        for name, wanted in triggers.items():
+            given = values.get(name)
+            given = given if isinstance(given, list) else [given]
+            if any(str(g) in wanted for g in given if g is not None):
+                out.add(section)
+    for name, value in values.items():
+        if value not in ("", [], None) and section_of(name) in FOLDED:
+            out.add(section_of(name))
+    return out
 SECTION_TITLES = {s.id: s.title for s in SECTIONS}
 
 
 def tri_state_fields() -> list[str]:
-    """Every yes/no field of the case format, read from the case model itself."""
+    """Every yes/no field of a block of the case format, read from the case model itself."""
     from ...clinical.case import Case
 
     out = []
@@ -85,6 +148,12 @@ def section_of(name: str) -> str | None:
     head = name.split(".", 1)[0]
     if name in screening_fields():
         return "screening"
+    if head == "special_tests" and name.split(".")[1:2] and name.split(".")[1] in HIP_TESTS:
+        return "hip"
+    if head == "special_tests" and name.split(".")[1:2] and name.split(".")[1] in NEURO_TESTS:
+        return "neuro"
+    if head in ("hip", "circulation"):
+        return head
     if head in ("client", "history", "medical"):
         return "history"
     if head == "symptoms" or name in CHART_FIELDS:
@@ -113,6 +182,10 @@ _FIXED_LABELS = {
     "observation.guarding": "Guarding", "observation.muscle_spasm": "Muscle spasm",
     "observation.leg_length_discrepancy": "Leg length discrepancy", "rom.flexion_deviation": "Trunk deviates in flexion to",
     "palpation.hypermobile_segments": "Hypermobile lumbar segments", "treatment_given": "Treatment given today",
+    "palpation.pulsatile_abdominal_mass": "Pulsatile abdominal mass",
+    "history.spinal_surgery.procedure": "Spinal surgery", "history.spinal_surgery.level": "Level operated",
+    "history.spinal_surgery.weeks_ago": "Weeks since the operation", "history.pregnancy_weeks": "Weeks pregnant",
+    "history.postpartum_weeks": "Weeks since giving birth",
     CARRIED: "Carried-forward findings",
 }
 
@@ -136,6 +209,12 @@ def label(name: str) -> str:
         return _plain(v.movements.get(parts[2], parts[2])) + side
     if parts[:2] == ["neuro", "reflexes"]:
         return f"{_plain(v.reflexes.get(parts[2], parts[2]))} reflex{side}"
+    if parts[0] == "hip" and len(parts) in (2, 3):
+        return {"internal_rotation_degrees": "Hip internal rotation (degrees)", "flexion_degrees": "Hip flexion (degrees)"}[parts[1]] + side
+    if parts[0] == "circulation" and len(parts) in (2, 3):
+        return {"pedal_pulses": "Foot pulses", "abpi": "Ankle-brachial index", "cool_skin": "Cool skin of the foot"}[parts[1]] + side
+    if parts[:2] in (["neuro", "vibration"], ["neuro", "monofilament"]):
+        return {"vibration": "Vibration sense at the great toe", "monofilament": "Monofilament on the sole"}[parts[1]] + side
     if parts[0] == "rom" and len(parts) == 3:
         return _plain(f"{parts[1].replace('_', ' ')}, {parts[2]} range")
     if parts[0] == "pain_mechanism_criteria":
@@ -147,13 +226,15 @@ def label(name: str) -> str:
 
 
 def _bounds(name: str) -> tuple[float | None, float | None]:
-    """The smallest and largest value the case model accepts for a number field."""
+    """The smallest and largest value the case model accepts for a number field (any depth)."""
     from ...clinical.case import Case
     from ...clinical.errors import nested_model
 
-    block, field = name.split(".")
-    model = nested_model(Case.model_fields[block].annotation)
-    annotation = model.model_fields[field].annotation
+    model: Any = Case
+    parts = name.split(".")
+    for part in parts[:-1]:
+        model = nested_model(model.model_fields[part].annotation)
+    annotation = model.model_fields[parts[-1]].annotation
     low = high = None
     for arg in typing.get_args(annotation):  # Annotated[int, Field(ge=.., le=..)] | None
         for meta in getattr(arg, "__metadata__", ()):
@@ -247,6 +328,17 @@ def case_from_form(form: FormData) -> tuple[dict[str, Any], dict[str, Any], dict
                     _set(case, f"special_tests.{test}.{side}", raw)
         elif raw := form.get(f"special_tests.{test}"):
             _set(case, f"special_tests.{test}", raw)
+    for name, offered in SIDED_CHOICES.items():
+        for side in SIDES:
+            if raw := form.get(f"{name}.{side}"):
+                _set(case, f"{name}.{side}", raw)
+    for name in SIDED_FLAGS:
+        for side in SIDES:
+            raw = form.get(f"{name}.{side}")
+            if raw in TRI_STATE:
+                _set(case, f"{name}.{side}", TRI_STATE[raw])
+            elif raw not in (None, ""):
+                errors[f"{name}.{side}"] = "Choose yes, no or not checked"
     for section, names in (("motor", v.movements), ("reflexes", v.reflexes)):
         for name in names:
             for side in SIDES:

@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 from ...clinical.knowledge.runtime import load_knowledge
 from ...records import FieldErrors, Records
 from .. import deps
-from ..dates import locale_from, zone_named
+from ..dates import locale_of, zone_named
 from ..security import CurrentSession
 from .context import handout_choices, render_visit
 
@@ -34,7 +34,7 @@ def _pdf(request: Request, template: str, context: dict[str, Any], filename: str
     from ..pdf import html_to_pdf
 
     session: CurrentSession = request.state.session
-    context = {"locale": locale_from(request.headers.get("accept-language")), "zone": zone_named(session.zone), **context}
+    context = {"locale": locale_of(request), "zone": zone_named(session.zone), **context}
     html = request.app.state.templates.get_template(template).render(context)
     return Response(html_to_pdf(html), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"})
@@ -59,7 +59,9 @@ def handout(request: Request, visit_id: int, session: CurrentSession = Depends(d
 @router.get("/visits/{visit_id}/summary.pdf")
 def summary(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
             records: Records = Depends(deps.records)) -> Response:
+    from ..treatment.view import panel
+
     visit = records.get_visit(session.actor, visit_id, purpose="visit.summary")
-    return _pdf(request, "summary_pdf.html", {"visit": visit, "assessment": visit.assessment,
+    return _pdf(request, "summary_pdf.html", {"visit": visit, "assessment": visit.assessment, "tx": panel(records, session, visit),
                                               "clinic": records.clinic_details(session.actor)},
                 f"backcare-visit-{visit.visit_date}.pdf")

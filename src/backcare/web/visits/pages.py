@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -17,9 +17,11 @@ from .. import body_chart, deps
 from ..forms import age_on
 from ..render import render
 from ..security import CurrentSession
+from ..homecare.context import next_visit_summary
 from .context import dermatomes, visit_context
-from .fields import (CARRIED, CHART_FIELDS, PAIN_QUALITIES, PALPATION, SECTIONS, by_section, case_from_form, field_of,
-                     form_values, tri_state_fields, values_from_form)
+from .fields import (CARRIED, CHART_FIELDS, HIP_TESTS, LANDMARK_FINDINGS, MIDLINE_LANDMARKS, NEURO_TESTS, PAIN_QUALITIES,
+                     PALPATION, SECTIONS, SURGERY_PROCEDURES, by_section, case_from_form, field_of, form_values, label,
+                     tri_state_fields, unfolded, values_from_form, fold_triggers)
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,7 +67,8 @@ def mechanism_checklist() -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 def form_page(request: Request, client, values: dict[str, Any], errors: dict[str, str], *, visit=None,
-              draft=None, last=None, status: int = 200, notice: str = "", intake_sections: list[str] | None = None) -> Response:
+              draft=None, last=None, status: int = 200, notice: str = "", intake_sections: list[str] | None = None,
+              between=None) -> Response:
     """The visit form for a new visit (visit None) or an unsigned visit's findings."""
     kb = load_knowledge()
     screening = kb.screening_questions
@@ -81,11 +84,25 @@ def form_page(request: Request, client, values: dict[str, Any], errors: dict[str
         "intake_sections": intake_sections if intake_sections is not None else str(values.get(INTAKE_SECTIONS) or "").split(),
         "intake_sections_name": INTAKE_SECTIONS, "intake_id": values.get("intake_id") or "",
         "mechanism_checklist": mechanism_checklist(), "chart_fields": CHART_FIELDS, "pain_qualities": PAIN_QUALITIES,
-        "palpation": PALPATION, "screening": screening,
+        "palpation": PALPATION, "screening": screening, **exam_rows(), "open_sections": unfolded(values),
+        "fold_triggers": fold_triggers(),
         "symptom_flags": [f.split(".", 1)[1] for f in tri_state_fields()
                           if f.startswith("symptoms.") and f.split(".", 1)[1] not in screening],
         "front": body_chart.render("front", interactive=True), "back": body_chart.render("back", interactive=True),
-        "shapes": body_chart.SHAPES}, status)
+        "shapes": body_chart.SHAPES, "between": between, "client_id": client.id}, status)
+
+
+def exam_rows() -> dict[str, Any]:
+    """The examination's tables in the form: which tests and sided findings each section lists."""
+    v = vocabulary()
+    placed = set(HIP_TESTS) | set(NEURO_TESTS)
+    return {"lumbar_tests": [t for t in v.special_tests if t not in placed], "hip_tests": list(HIP_TESTS),
+            "neuro_tests": list(NEURO_TESTS), "surgery_procedures": SURGERY_PROCEDURES,
+            "motor_rows": [(f"neuro.motor.{m}", text.split(";")[0][:1].upper() + text.split(";")[0][1:]) for m, text in v.movements.items()],
+            "reflex_rows": [(f"neuro.reflexes.{r}", label(f"neuro.reflexes.{r}")) for r in v.reflexes],
+            "sensation_rows": [(f"neuro.{kind}", label(f"neuro.{kind}")) for kind in ("vibration", "monofilament")],
+            "landmark_findings": LANDMARK_FINDINGS, "landmark_columns": {f: PALPATION[f] for f in LANDMARK_FINDINGS},
+            "midline_landmarks": MIDLINE_LANDMARKS}
 
 
 # Not part of the case: which sections hold the client's own pre-visit answers (their note says so).
@@ -93,10 +110,11 @@ INTAKE_SECTIONS = "client_reported_sections"
 
 
 @router.get("/clients/{client_id}/visits/new")
-def new_visit(request: Request, client_id: int, intake: int | None = None, session: CurrentSession = Depends(deps.session),
-              records: Records = Depends(deps.records)) -> Response:
+def new_visit(request: Request, client_id: int, intake: int | None = None, source: str = Query("", alias="from"),
+              session: CurrentSession = Depends(deps.session), records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
     draft = records.get_draft(session.actor, "new", client_id)
+    last = records.last_findings(session.actor, client_id)
     if draft is not None:
         values = dict(draft.data)
     else:
@@ -104,10 +122,24 @@ def new_visit(request: Request, client_id: int, intake: int | None = None, sessi
         case: dict[str, Any] = {"medical": dict(client.medical)} if client.medical else {}
         if (age := age_on(client.date_of_birth, today)) is not None:
             case["client"] = {"age": age}
+        if client.sex:  # recorded once in the client's details
+            case.setdefault("client", {})["sex"] = client.sex
         values = form_values(case) | {"visit_date": today.isoformat()}
         if intake is not None:
             values |= _from_intake(records, session, client_id, intake, case)
-    return form_page(request, client, values, {}, draft=draft, last=records.last_findings(session.actor, client_id))
+        elif source == "last" and last is not None:
+            values |= _from_last(last, values)
+    return form_page(request, client, values, {}, draft=draft, last=last,
+                     between=next_visit_summary(records, session.actor, client_id))
+
+
+def _from_last(last, values: dict[str, Any]) -> dict[str, Any]:
+    """A follow-up in one action: every section that carries forward, from the last visit, marked for one
+    review; the screening is left to be asked afresh, and today's age and details stay today's."""
+    _date, case, details = last
+    carried = by_section(form_values(case, details))
+    out = {name: value for section in carried.values() for name, value in section.items() if name not in values}
+    return out | {CARRIED: " ".join(carried)}
 
 
 def _from_intake(records: Records, session: CurrentSession, client_id: int, intake_id: int, case: dict[str, Any]) -> dict[str, Any]:
@@ -182,10 +214,10 @@ def update_findings(request: Request, visit_id: int, session: CurrentSession = D
 
 
 def _signed_words(request: Request, visit) -> str:
-    from ..dates import locale_from, moment, zone_named
+    from ..dates import locale_of, moment, zone_named
 
     session = request.state.session
-    return moment(visit.signed_at, locale_from(request.headers.get("accept-language")), zone_named(session.zone))
+    return moment(visit.signed_at, locale_of(request), zone_named(session.zone))
 
 
 @router.post("/assess/preview")
@@ -206,6 +238,10 @@ DONE = {
     "amended": "Amendment added.",
     "handout": "Handout choice saved.",
     "letter": "Referral letter saved; print it from the list below.",
+    "treatment": "Treatment saved. The drafted note follows it unless you edited the note.",
+    "consent": "Consent recorded.",
+    "withdrawn": "Consent withdrawn and its time recorded; work on those areas is marked as stopped then.",
+    "programme": "Home programme saved: the client's link shows it now.",
 }
 
 

@@ -1,7 +1,7 @@
 """records for years: the audit log as a hash chain per clinic, list reads summarised; client identifiers and imported visits
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 """
 import hashlib
 import json
@@ -11,8 +11,8 @@ from datetime import timezone
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,150 @@
+"""The knowledge base's rules compiled to Python source, once per process.
+
+`predicates.compile_predicate` builds a tree of closures; evaluating it costs a
+Python call per node. Here each rule becomes one generated function whose
+simple leaves (fields, findings, tests, the differential) are inline
+expressions, so a rule costs about one call. The tri-state logic is the same
+(True, False, None for unknown): `tests/test_compiled_rules.py` checks both
+forms agree over generated cases. Leaves with more machinery (regions, motor,
+reflexes, palpation...) still call their closure.
+"""
+from __future__ import annotations
+
+# Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+from .negation import affirmed_words
+from .predicates import URGENCY_LEVELS, _sided_match, compile_predicate, lookup
+
+_MISSING = object()
+_COMPOSITES = ("all", "any", "not", "at_least", "unknown_means")
+_COMPARISONS = {"is": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def _test_leaf(case: dict, name: str, wanted: frozenset, sides: str) -> Any:
+    tests = case.get("special_tests")
+    return None if tests is None else _sided_match(tests.get(name), wanted, sides)
+
+
+class _Writer:
+    """Builds the module's source: one function per composite node."""
+
+    def __init__(self) -> None:
+        self.functions: list[str] = []
+        self.constants: list[Any] = []
+        self.leaves: list[Callable] = []
+        self.serial = 0
+
+    def constant(self, value: Any) -> str:
+        self.constants.append(value)
+        return f"K[{len(self.constants) - 1}]"
+
+    def name(self) -> str:
+        self.serial += 1
+        return f"_{self.serial}"
+
+    def expression(self, spec: dict) -> str:
+        """Python source evaluating one predicate node to True, False or None."""
+        keys = set(spec)
+        if keys & set(_COMPOSITES):
+            return f"{self.function(spec)}(ctx)"
+        if keys == {"finding"}:
+            v = self.name()
+            fid = repr(spec["finding"])
+            return f"({v} if ({v} := known.get({fid}, M)) is not M else ctx.finding({fid}))"
+        if keys == {"criterion"}:
+            return f"ctx.criterion({spec['criterion']!r})"
+        if keys == {"mechanism"}:
+            wanted = spec["mechanism"] if isinstance(spec["mechanism"], list) else [spec["mechanism"]]
+            v = self.name()
+            return f"(None if ({v} := ctx.dominant_mechanism) is None else {v} in {self.constant(frozenset(wanted))})"
+        if keys == {"engine"}:
+            return f"ctx.engine_facts.get({spec['engine']!r})"
+        if keys == {"referral_at_least"}:
+            return f"(ctx.urgency_level >= {URGENCY_LEVELS.index(spec['referral_at_least'])})"
+        if keys == {"differential"}:
+            threshold = float(spec["differential"].get("min_probability", 0.15))
+            parts = [f"likelihood.get({c!r}, 0.0) >= {threshold!r}" for c in spec["differential"]["any_of"]]
+            return "(" + " or ".join(parts) + ")"
+        if "field" in keys:
+            return self.field(spec)
+        if keys == {"test"}:
+            args = spec["test"]
+            wanted = self.constant(frozenset([args.get("result", "positive")]))
+            return f"test_leaf(case, {args['name']!r}, {wanted}, {args.get('sides', 'any')!r})"
+        self.leaves.append(compile_predicate(spec))
+        return f"L[{len(self.leaves) - 1}](ctx)"
+
+    def field(self, spec: dict) -> str:
+        (op,) = set(spec) - {"field"}
+        path, arg = tuple(spec["field"].split(".")), spec[op]
+        x = self.name()
+        if op == "present":
+            test = f"(bool({x}) if isinstance({x}, list) else True)"
+        elif op == "mentions_any":
+            test = f"not {self.constant(frozenset(w.lower() for w in arg))}.isdisjoint(affirmed_words(str({x})))"
+        elif op == "contains_any":
+            test = f"not {self.constant(frozenset(arg))}.isdisjoint({x})"
+        elif op == "in":
+            test = f"{x} in {self.constant(frozenset(arg))}"
+        else:
+            test = f"{x} {_COMPARISONS[op]} {self.constant(arg)}"
+        if len(path) == 2:
+            b = self.name()
+            return f"(None if ({b} := case.get({path[0]!r})) is None or ({x} := {b}.get({path[1]!r})) is None else {test})"
+        return f"(None if ({x} := lookup(case, {path!r})) is None else {test})"
+
+    def function(self, spec: dict) -> str:
+        name = "r" + self.name()
+        body = [f"def {name}(ctx):"]
+        if "all" in spec or "any" in spec:
+            stop, other = (False, True) if "all" in spec else (True, False)
+            body.append("    unknown = False")
+            for item in spec.get("all", spec.get("any")):
+                body += [f"    v = {self.expression(item)}", f"    if v is {stop}:", f"        return {stop}",
+                         "    if v is None:", "        unknown = True"]
+            body.append(f"    return None if unknown else {other}")
+        elif "not" in spec:
+            body += [f"    v = {self.expression(spec['not'])}", "    return None if v is None else not v"]
+        elif "unknown_means" in spec:
+            body += [f"    v = {self.expression(spec['when'])}",
+                     f"    return {bool(spec['unknown_means'])} if v is None else v"]
+        else:  # at_least n of
+            n, items = spec["at_least"], spec["of"]
+            body.append("    yes = unknown = 0")
+            for item in items:
+                body += [f"    v = {self.expression(item)}", "    if v is True:", "        yes += 1",
+                         f"        if yes >= {n}:", "            return True", "    elif v is None:", "        unknown += 1"]
+            body.append(f"    return False if yes + unknown < {n} else None")
+        self.functions.append(_with_locals(body))
+        return name
+
+    def top(self, spec: dict) -> str:
+        """The name of a function evaluating a whole rule."""
+        if set(spec) & set(_COMPOSITES):
+            return self.function(spec)
+        name = "r" + self.name()
+        self.functions.append(_with_locals([f"def {name}(ctx):", f"    return {self.expression(spec)}"]))
+        return name
+
+
+_LOCALS = (("case", "ctx.case"), ("known", "ctx.known_findings"), ("likelihood", "ctx.likelihood"))
+
+
+def _with_locals(body: list[str]) -> str:
+    """The function's source, reading from the context only the names its body uses."""
+    text = "\n".join(body[1:])
+    loads = [f"    {name} = {source}" for name, source in _LOCALS if f"{name}." in text or f"{name}," in text]
+    return "\n".join([body[0], *loads, *body[1:]])
+
+
+def compile_rules(specs: dict[Any, dict]) -> dict[Any, Callable]:
+    """Compile rules (key -> predicate mapping) into functions of an evaluation context."""
+    writer = _Writer()
+    names = {key: writer.top(spec) for key, spec in specs.items()}
+    namespace: dict[str, Any] = {"K": writer.constants, "L": writer.leaves, "M": _MISSING, "lookup": lookup,
+                                 "affirmed_words": affirmed_words, "test_leaf": _test_leaf}
+    exec(compile("\n\n".join(writer.functions), "<backcare rules>", "exec"), namespace)  # noqa: S102 - our own rules
+    return {key: namespace[name] for key, name in names.items()}

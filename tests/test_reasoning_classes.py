@@ -1,0 +1,310 @@
+"""Clinical reasoning III, failure class by failure class (issue 14): each rule by
+examples built from the evidence, beside the properties in test_properties.py."""
+from __future__ import annotations
+
+import pytest
+
+from backcare.clinical.engine.negation import affirmed_words
+from conftest import ids, run_case
+
+
+def conditions(out) -> list[str]:
+    return [c["condition"] for c in out["differential"]]
+
+
+# --- 1. free text read with its negation -------------------------------------------
+
+@pytest.mark.parametrize("text, mentioned", [
+    ("no fall, no lifting", set()),
+    ("denies any fall or trip; no numbness", set()),
+    ("did not fall", set()),
+    ("doesn't remember a fall", set()),
+    ("tripped on a rug and landed on her bottom", {"tripped", "landed"}),
+    ("no fall last week, but slipped on ice yesterday", {"slipped"}),
+    ("no injury. Fell down two steps on Monday", {"fell"}),
+])
+def test_negated_words_are_not_mentioned(text, mentioned):
+    assert affirmed_words(text) & {"fall", "fell", "trip", "tripped", "slipped", "landed", "numbness"} == mentioned
+
+
+def test_no_fall_written_in_the_notes_raises_no_fracture_flag():
+    fragile = {"client": {"age": 74}, "medical": {"osteoporosis": True}, "symptoms": {"pain_nrs": 4}}
+    out = run_case(**fragile, history={"onset": "gradual"})
+    quiet = run_case(**fragile, history={"onset": "gradual", "mechanism": "no fall, no lifting"})
+    fell = run_case(**fragile, history={"onset": "gradual", "mechanism": "slipped on the stairs"})
+    assert quiet["referral"]["urgency"] == out["referral"]["urgency"]
+    assert quiet["plan"]["treat"] is True
+    assert fell["referral"]["urgency"] == "urgent" and fell["plan"]["treat"] is False
+
+
+def test_the_structured_answer_outweighs_the_free_text():
+    fell_in_text = {"client": {"age": 74}, "history": {"mechanism": "fell in the garden"}}
+    assert run_case(**fell_in_text, medical={"osteoporosis": True, "recent_minor_trauma": False})["plan"]["treat"] is True
+    assert run_case(**fell_in_text, medical={"osteoporosis": True})["plan"]["treat"] is False
+
+
+# --- 2. one verdict -----------------------------------------------------------------
+
+def test_an_anticoagulated_older_client_after_a_fall_is_referred_before_any_hands_on_work():
+    out = run_case(client={"age": 79}, medical={"anticoagulants": True, "recent_minor_trauma": True},
+                   history={"onset": "sudden", "duration_days": 2}, symptoms={"pain_nrs": 7})
+    assert out["referral"]["urgency"] == "urgent" and out["referral"]["to"] == "family_doctor"
+    assert "vertebral_fracture" in ids(out["red_flags"])
+    assert out["plan"]["treat"] is False and "no_treatment_refer" in ids(out["contraindications"])
+
+
+def test_routine_advice_never_asks_for_a_doctor_before_hands_on_work():
+    out = run_case(client={"age": 72}, history={"onset": "sudden", "mechanism": "slipped on ice"})
+    assert out["referral"]["urgency"] == "routine" and out["plan"]["treat"] is True
+    assert all("before any hands-on" not in f["tell_client"] for f in out["red_flags"])
+
+
+def test_protective_spasm_removes_the_goal_of_reducing_spasm():
+    out = run_case(history={"onset": "sudden", "duration_days": 5, "aggravating": ["sitting", "bending_forward", "coughing_sneezing"]},
+                   symptoms={"pain_sites": ["low_back", "posterior_thigh_left", "calf_left"], "paresthesia_sites": ["lateral_foot_left"]},
+                   observation={"muscle_spasm": True, "posture": ["lateral_shift_right"]},
+                   special_tests={"slr": {"left": "positive"}},
+                   neuro={"reflexes": {"achilles": {"left": "reduced", "right": "normal"}}})
+    assert "preserve_protective_spasm" in ids(out["contraindications"])
+    assert "reduce_pain_spasm" not in out["plan"]["goals"]
+
+
+def test_an_irritated_sciatic_nerve_is_neither_pressed_nor_stretched():
+    out = run_case(symptoms={"pain_sites": ["buttock_left", "posterior_thigh_left"], "paresthesia_sites": ["posterior_thigh_left"]},
+                   special_tests={"fair": {"left": "positive"}, "slr": {"left": "positive"}},
+                   history={"aggravating": ["sitting"]}, palpation={"tender": ["piriformis"], "trigger_points": ["piriformis"]})
+    assert "no_sustained_nerve_compression" in ids(out["contraindications"])
+    for tech in out["plan"]["techniques"]:
+        if tech["technique"] in ("trigger_point_compression", "muscle_stripping", "piriformis_rotation_pressure", "passive_stretch"):
+            assert not {"piriformis", "hamstrings", "gluteus_maximus"} & set(tech["targets"]), tech
+    assert "hamstring_stretch" not in ids(out["self_care"])
+
+
+# --- 3. age -------------------------------------------------------------------------
+
+def test_an_adolescent_with_a_neurological_deficit_is_seen_by_a_doctor_the_same_day():
+    out = run_case(client={"age": 15}, symptoms={"pain_sites": ["low_back", "lateral_leg_right"]},
+                   neuro={"motor": {"great_toe_extension": {"left": "normal", "right": "weak"}}})
+    assert out["referral"]["urgency"] == "urgent" and out["plan"]["treat"] is False
+
+
+def test_an_adult_with_the_same_deficit_is_treated():
+    out = run_case(client={"age": 35}, symptoms={"pain_sites": ["low_back", "lateral_leg_right"]},
+                   neuro={"motor": {"great_toe_extension": {"left": "normal", "right": "weak"}}})
+    assert out["referral"]["urgency"] == "none"
+
+
+def test_an_adolescent_extension_athlete_is_a_suspected_pars_fracture():
+    out = run_case(client={"age": 16}, history={"duration_days": 30, "aggravating": ["extension", "sport"], "easing": ["rest"],
+                                                "mechanism": "gymnastics five days a week"},
+                   symptoms={"pain_sites": ["low_back_right"], "paresthesia_sites": []})
+    assert conditions(out)[0] == "spondylolysis"
+    assert out["referral"]["urgency"] == "routine"
+    assert "avoid_extension_loading" in ids(out["contraindications"])
+    assert "back_extension" not in ids(out["self_care"]) and "relative_rest_from_sport" in ids(out["self_care"])
+
+
+# --- 4. after spinal surgery -----------------------------------------------------------
+
+SURGERY = {"procedure": "discectomy", "level": "L5-S1"}
+
+
+def test_a_new_deficit_months_after_a_discectomy_goes_to_the_surgical_team():
+    out = run_case(history={"spinal_surgery": {**SURGERY, "weeks_ago": 30}, "duration_days": 10},
+                   symptoms={"pain_sites": ["buttock_left", "lateral_foot_left"]},
+                   neuro={"motor": {"ankle_plantarflexion": {"left": "weak", "right": "normal"}}})
+    assert out["referral"]["urgency"] == "urgent" and out["referral"]["to"] == "surgical_team"
+    assert out["plan"]["treat"] is False
+
+
+def test_a_recent_operation_without_fever_or_systemic_signs_is_not_an_infection():
+    out = run_case(history={"spinal_surgery": {**SURGERY, "weeks_ago": 5}},
+                   medical={"recent_infection": True, "fever": False})
+    assert "spinal_infection" not in ids(out["red_flags"])
+    assert out["plan"]["treat"] is True
+    assert "avoid_recent_incision" in ids(out["contraindications"])
+    for tech in out["plan"]["techniques"]:
+        assert not {"erector_spinae", "multifidus", "lumbar_vertebrae"} & set(tech["targets"])
+
+
+def test_fever_weeks_after_spinal_surgery_goes_to_the_surgical_team_the_same_day():
+    out = run_case(history={"spinal_surgery": {**SURGERY, "weeks_ago": 4}}, medical={"fever": True})
+    assert out["referral"]["urgency"] == "urgent" and out["referral"]["to"] == "surgical_team"
+    assert "spinal_infection" in ids(out["red_flags"])
+
+
+def test_weakness_getting_worse_after_surgery_is_an_emergency_for_the_surgical_team():
+    """mimics.md 14.2: a new or worsening deficit after surgery goes to the operating team now, through the ED."""
+    out = run_case(history={"spinal_surgery": {**SURGERY, "weeks_ago": 3}},
+                   symptoms={"progressive_weakness": True, "pain_sites": ["lateral_leg_right"]},
+                   neuro={"motor": {"ankle_dorsiflexion": {"left": "normal", "right": "weak"}}})
+    assert out["referral"]["urgency"] == "emergency" and out["referral"]["to"] == "surgical_team"
+    assert "emergency department" in out["referral"]["tell_client"] and "operation" in out["referral"]["tell_client"]
+    assert out["plan"]["treat"] is False
+
+
+def test_cauda_equina_after_surgery_is_still_the_emergency_department():
+    out = run_case(history={"spinal_surgery": {**SURGERY, "weeks_ago": 30}}, symptoms={"bladder_dysfunction": True})
+    assert out["referral"]["urgency"] == "emergency" and out["referral"]["to"] == "emergency_department"
+
+
+# --- 5. criteria by their published definitions -------------------------------------
+
+INFLAMMATORY_AGE = {"client": {"age": 32}}
+
+
+def test_worse_at_rest_and_night_with_nothing_easing_is_not_inflammatory_back_pain():
+    out = run_case(**INFLAMMATORY_AGE, history={"onset": "gradual", "duration_days": 150, "aggravating": ["rest", "night"],
+                                                "easing": ["nothing"], "morning_stiffness_minutes": 10},
+                   symptoms={"pain_sites": ["low_back", "buttock_left", "buttock_right"]})
+    assert "axial_spondyloarthritis" not in ids(out["red_flags"])
+
+
+def test_both_buttocks_at_once_is_not_alternating_buttock_pain():
+    out = run_case(**INFLAMMATORY_AGE, history={"onset": "gradual", "duration_days": 150, "morning_stiffness_minutes": 45,
+                                                "aggravating": ["lifting"], "easing": ["rest"]},
+                   symptoms={"pain_sites": ["low_back", "buttock_left", "buttock_right"]})
+    assert "axial_spondyloarthritis" not in ids(out["red_flags"])
+
+
+def test_inflammatory_back_pain_by_its_criteria_is_flagged_for_a_routine_referral():
+    out = run_case(**INFLAMMATORY_AGE, history={"onset": "gradual", "duration_days": 200, "morning_stiffness_minutes": 60,
+                                                "aggravating": ["rest", "night"], "easing": ["movement"]})
+    assert "axial_spondyloarthritis" in ids(out["red_flags"])
+    assert out["referral"]["urgency"] == "routine" and out["plan"]["treat"] is True
+
+
+# --- 6. a mechanism verdict as certain as what was judged ------------------------------
+
+def test_intake_answers_alone_give_no_confident_neuropathic_verdict():
+    out = run_case(symptoms={"pain_sites": ["low_back", "posterior_thigh_left", "calf_left"], "paresthesia_sites": ["calf_left"],
+                             "pain_quality": ["burning", "shooting"]}, history={"aggravating": ["sitting"]})
+    pm = out["pain_mechanism"]
+    assert pm["dominant"] is None
+    assert max(pm["probabilities"].values()) < 0.6
+    assert any("1 of 3 criteria met, 2 not judged" in e for e in pm["evidence"])
+
+
+# --- 7. scope: the look-alikes -----------------------------------------------------------
+
+def test_stocking_sensory_loss_is_a_polyneuropathy_not_two_s1_roots():
+    feet = [f"{r}_{s}" for r in ("sole", "big_toe", "little_toe") for s in ("left", "right")]
+    out = run_case(client={"age": 63}, medical={"diabetes": True}, history={"duration_days": 300},
+                   symptoms={"pain_sites": feet, "paresthesia_sites": feet},
+                   neuro={"sensory": {"reduced": feet}, "vibration": {"left": "reduced", "right": "reduced"},
+                          "reflexes": {"achilles": {"left": "absent", "right": "absent"}}})
+    assert out["nerve_roots"] == []
+    assert conditions(out)[0] == "peripheral_neuropathy"
+    assert out["referral"] == {**out["referral"], "urgency": "routine", "to": "family_doctor"}
+    assert "no_thermal_insensate_skin" in ids(out["contraindications"])
+    assert not {"heat_at_home", "cold_hydrotherapy", "nerve_sliders"} & set(ids(out["self_care"]))
+    assert "heat_tight_areas" not in out["plan"]["hydrotherapy"]
+
+
+def test_brisk_reflexes_with_clumsy_hands_are_an_upper_motor_neurone_sign():
+    out = run_case(client={"age": 62}, symptoms={"hand_clumsiness": True},
+                   neuro={"reflexes": {"patellar": {"left": "brisk", "right": "brisk"}}})
+    assert "upper_motor_neurone_signs" in ids(out["red_flags"])
+    assert out["referral"]["urgency"] == "urgent" and out["plan"]["treat"] is False
+    assert "myelopathy" in conditions(out)[:3]
+
+
+def test_fever_loin_pain_and_urinary_symptoms_point_to_an_organ():
+    out = run_case(medical={"fever": True}, symptoms={"pain_sites": ["flank_right"], "urinary_symptoms": True})
+    assert "visceral_source" in ids(out["red_flags"])
+    assert conditions(out)[0] == "visceral_referred_pain"
+    assert out["referral"]["urgency"] == "urgent" and out["plan"]["treat"] is False
+
+
+def test_an_organ_the_referral_names_stays_in_the_first_three_beside_flagged_conditions():
+    """Two flags (malignancy, aneurysm) take two places; the third goes to the organ the referral is for,
+    not to ordinary back pain."""
+    out = run_case(client={"age": 68}, history={"onset": "gradual", "duration_days": 42, "aggravating": ["lying", "night"]},
+                   medical={"unexplained_weight_loss": True, "smoker": True},
+                   symptoms={"pain_sites": ["abdomen", "thoracic", "low_back"], "constant_night_pain": True})
+    top3 = ids(out["differential"], "condition")[:3]
+    assert {"spinal_malignancy", "abdominal_aortic_aneurysm", "visceral_referred_pain"} == set(top3)
+    shares = [c["probability"] for c in out["differential"][:3]]
+    assert shares == sorted(shares, reverse=True)
+
+
+def test_colic_in_pregnancy_goes_to_the_maternity_team():
+    out = run_case(medical={"pregnant": True}, history={"pregnancy_weeks": 31}, symptoms={"colicky_pain": True})
+    assert out["referral"]["to"] == "obstetric_care" and out["plan"]["treat"] is False
+
+
+def test_vascular_claudication_spares_the_ischaemic_leg_from_deep_work_and_heat():
+    out = run_case(client={"age": 68}, medical={"smoker": True},
+                   history={"aggravating": ["walking", "cycling"], "easing": ["standing_still"], "duration_days": 120},
+                   symptoms={"pain_sites": ["calf_left"], "vascular_claudication": True},
+                   circulation={"pedal_pulses": {"left": "absent", "right": "present"}})
+    assert conditions(out)[0] == "peripheral_arterial_disease"
+    assert out["referral"]["urgency"] == "routine" and out["referral"]["to"] == "family_doctor"
+    assert "no_deep_work_ischaemic_limb" in ids(out["contraindications"])
+    assert "heat_tight_areas" not in out["plan"]["hydrotherapy"] and "heat_at_home" not in ids(out["self_care"])
+    assert "interval_walking" in ids(out["self_care"])
+
+
+def test_a_gluteal_tendinopathy_beside_a_root_is_ranked_and_planned_for_both():
+    out = run_case(client={"age": 55, "sex": "female"},
+                   history={"aggravating": ["lying_on_side", "stairs", "sitting"], "duration_days": 60},
+                   symptoms={"pain_sites": ["hip_right", "lateral_thigh_right", "lateral_leg_right", "dorsum_foot_right"],
+                             "paresthesia_sites": ["dorsum_foot_right"]},
+                   special_tests={"single_leg_stance_30s": {"right": "positive"}, "slr": {"right": "positive"}},
+                   neuro={"motor": {"great_toe_extension": {"left": "normal", "right": "weak"}}},
+                   palpation={"tender": ["greater_trochanter"]})
+    assert [(r["root"], r["side"]) for r in out["nerve_roots"]] == [("L5", "right")]
+    assert "greater_trochanteric_pain_syndrome" in conditions(out)[:3]
+    assert {"avoid_tendon_compression", "no_sustained_nerve_compression"} <= set(ids(out["contraindications"]))
+    assert {"avoid_lying_on_painful_side", "hip_abductor_isometrics"} <= set(ids(out["self_care"]))
+
+
+def test_meralgia_gets_no_sciatic_nerve_sliders():
+    out = run_case(client={"age": 51}, history={"mechanism": "new heavy tool belt", "aggravating": ["standing", "walking"]},
+                   symptoms={"pain_sites": ["lateral_thigh_right"], "paresthesia_sites": ["lateral_thigh_right"],
+                             "pain_quality": ["burning"]},
+                   special_tests={"lfcn_compression": {"right": "positive"}, "slr": {"left": "negative", "right": "negative"}},
+                   neuro={"sensory": {"reduced": ["lateral_thigh_right"]}, "motor": {"knee_extension": {"left": "normal", "right": "normal"}}})
+    assert conditions(out)[0] == "meralgia_paresthetica"
+    assert out["nerve_roots"] == []
+    assert "nerve_sliders" not in ids(out["self_care"])
+    assert all(t["technique"] != "neural_gliding" for t in out["plan"]["techniques"])
+
+
+def test_trigger_points_that_reproduce_the_pain_in_their_zone_lead_when_the_neurology_is_normal():
+    out = run_case(symptoms={"pain_sites": ["buttock_right", "lateral_thigh_right", "lateral_leg_right"]},
+                   special_tests={"slr": {"left": "negative", "right": "negative"}},
+                   neuro={"motor": {"great_toe_extension": {"left": "normal", "right": "normal"}}},
+                   palpation={"trigger_points": ["gluteus_minimus"], "reproduces_familiar_pain": ["gluteus_minimus"]})
+    assert conditions(out)[0] == "myofascial_pain_syndrome"
+    targets = {t for tech in out["plan"]["techniques"] for t in tech["targets"]}
+    assert "gluteus_minimus" in targets
+
+
+def test_a_look_alike_with_no_sign_of_its_own_stays_out_of_an_ordinary_back_pain():
+    out = run_case()
+    mimics = {"hip_osteoarthritis", "femoroacetabular_impingement", "greater_trochanteric_pain_syndrome",
+              "proximal_hamstring_tendinopathy", "peripheral_arterial_disease", "visceral_referred_pain", "spondylolysis",
+              "pelvic_girdle_pain", "meralgia_paresthetica", "peripheral_neuropathy", "coccydynia", "myelopathy"}
+    assert not mimics & set(conditions(out)[:3])
+
+
+# --- the referral letter goes to the referral's destination ------------------------
+
+def test_the_referral_letter_is_addressed_to_whom_the_client_should_see():
+    from backcare.clinical.letters import addressee
+
+    after_surgery = run_case(history={"spinal_surgery": {**SURGERY, "weeks_ago": 4}}, medical={"fever": True})
+    assert addressee(after_surgery, "Ann Lee").startswith("The surgical team")
+    emergency = run_case(symptoms={"bladder_dysfunction": True})
+    assert "emergency department" in addressee(emergency, "Ann Lee")
+    routine = run_case(client={"age": 72}, history={"onset": "sudden", "mechanism": "slipped on ice"})
+    assert addressee(routine, "Ann Lee", "Dr Rao", "Harbour Surgery") == "Dr Rao, Harbour Surgery"
+
+
+def test_every_self_care_item_has_a_drawing_for_the_handout():
+    from backcare.clinical.knowledge.runtime import load_knowledge
+    from backcare.web.drawings import drawing
+
+    missing = [sid for sid in load_knowledge().self_care_items if drawing(sid) is None]
+    assert missing == []
