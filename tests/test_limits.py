@@ -237,3 +237,35 @@ def test_workers_stop_when_their_supervisor_is_killed_and_no_server_starts_besid
                 os.kill(w, signal.SIGKILL)
             except OSError:
                 pass
+
+
+def test_the_gate_and_the_csrf_check_cover_the_treatment_settings_and_home_programme_routes(site):
+    """Routes added with the treatment session, the clinic settings and the home programme: a write without a
+    session is sent to sign in before its body is read, any body is capped, and a signed-in write needs the CSRF token;
+    the client's own home programme page (no account) stays open to its small forms."""
+    visit_id = site["visit_id"]
+    app = create_app(Settings(database_url=site["url"], secure_cookies=False))
+    written = [f"/visits/{visit_id}/treatment", f"/visits/{visit_id}/treatment/as-planned", f"/visits/{visit_id}/consents",
+               f"/visits/{visit_id}/programme", "/admin/clinic", "/admin/clinic/consent-pack", "/check-ins/1/acknowledge",
+               f"/clients/{site['client_id']}/homecare", "/session/keep"]
+    with live(app) as base:
+        port = int(base.rsplit(":", 1)[1])
+        for path in written:
+            head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n".encode()
+            assert _raw(port, head + b"Content-Length: 300000000\r\n\r\nx").startswith(b"HTTP/1.1 413"), path
+            answer = _raw(port, head + b"Content-Length: 1000\r\n\r\n")  # the body never comes: answered from the head
+            assert answer.startswith(b"HTTP/1.1 303") and b"location: /login" in answer.lower(), path
+        home = b"POST /home/" + b"x" * 43 + b"/check-in HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        assert _raw(port, home + b"Content-Length: 300000000\r\n\r\nx").startswith(b"HTTP/1.1 413")
+        answer = httpx.post(f"{base}/home/{'x' * 43}/check-in", data={"pain_nrs": "4"})
+        assert answer.status_code == 404 and "login" not in str(answer.url)  # no session needed: the link's own page says no
+    browser = make_client(site["url"])
+    csrf = login(browser, "admin@north.test")
+    for path, data in ((f"/visits/{visit_id}/treatment", {"total_minutes": "30"}), ("/admin/clinic", {"name": "Renamed"}),
+                       ("/admin/clinic/consent-pack", {"consent_pack": "ontario"})):
+        assert browser.post(path, data=data, follow_redirects=False).status_code == 403, path
+        assert browser.post(path, data={**data, "csrf_token": "not-the-token"}, follow_redirects=False).status_code == 403, path
+    assert site["records"].clinic_details(site["people"]["north_admin"]).name != "Renamed"
+    # With the session's token the same kind of write goes through.
+    answer = browser.post("/admin/clinic/consent-pack", data={"consent_pack": "ontario", "csrf_token": csrf}, follow_redirects=False)
+    assert answer.status_code == 303
