@@ -89,3 +89,45 @@ def test_reading_the_audit_log_is_audited(clinic):
     assert admin.get("/admin/audit").status_code == 200
     last = _events(records, people["north"].clinic_id)[-1]
     assert last.action == "audit.read" and last.user_id == people["north_admin"].user_id
+
+
+def test_the_treatment_session_consents_and_home_programme_join_the_chain_and_lists_are_one_event_each(clinic):
+    """Every write and read of the tables that came with the treatment session, the client's details and the home
+    programme (the client's own steps too, with no user) is an event of the same chain; a list names its clients in
+    one event, and the audit page's client filter finds that event."""
+    from datetime import date
+
+    from backcare.records import AuditFilter
+    from web_support import a_visit_case, home_programme
+
+    url, records, people = clinic
+    me, admin = people["north"], people["north_admin"]
+    clinic_id = me.clinic_id
+    seen = len(_events(records, clinic_id))
+    ids = [records.create_client(me, {"name": f"Treated {n}", "occupation": "Nurse", "allergies": "Penicillin"}) for n in range(2)]
+    visits = [records.create_visit(me, c, {"visit_date": date.today(), "case": a_visit_case()}) for c in ids]
+    records.record_consent(me, ids[0], visits[0], {"scope": "treatment", "methods": ["verbal"], "techniques": ["swedish"],
+                                                   "elements": ["nature", "benefits", "risks", "alternatives", "no_treatment",
+                                                                "right_to_stop"]})
+    records.record_as_planned(me, visits[0])
+    records.treatment_view(me, visits[0])
+    home_programme(records, me, ids[0], visits[0], emergency=True)
+    records.flagged_check_ins(me)
+    before_list = len(_events(records, clinic_id))
+    assert {v.client_id for v in records.day_visits(me, date.today())} == set(ids)
+    [listed] = _events(records, clinic_id)[before_list:]
+    assert (listed.action, listed.client_id, sorted(listed.clients)) == ("client.list", None, sorted(ids))
+
+    events = _events(records, clinic_id)[seen:]
+    actions = {e.action for e in events}
+    assert {"consent.record", "treatment.save", "treatment.read", "homecare.programme", "homecare.link_create", "homecare.open",
+            "homecare.tick", "homecare.check_in"} <= actions, actions
+    client_steps = [e for e in events if e.action in ("homecare.open", "homecare.tick", "homecare.check_in")]
+    assert client_steps and all(e.user_id is None for e in client_steps)  # the client's own steps: no user signed in
+    flagged = [e for e in events if e.action == "client.list" and "check-in alert" in e.detail]
+    assert flagged and all(e.client_id is None and e.clients == [ids[0]] for e in flagged)
+    assert all(r.broken is None for r in records.verify_audit())
+    # "Who saw this client?": the filtered log shows the list that named them, not only events about them alone.
+    page = records.audit_log(admin, where=AuditFilter(client_ids=(ids[1],)))
+    assert listed.id in {e.id for e in page.events}
+    assert all(e.client_id == ids[1] or ids[1] in (e.clients or []) for e in page.events)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, exists, func, literal_column, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..storage.models import AuditEvent, Client, Clinic, Visit
@@ -45,6 +45,17 @@ class AuditFilter:
     until: datetime | None = None
 
 
+def _lists_naming(db, client_ids: tuple[int, ...]):
+    """Events of a list (a page of clients, an export batch) that named one of these clients in `clients`."""
+    if db.get_bind().dialect.name == "postgresql":
+        # An event that names no list holds JSON null, which the function refuses: read it as an empty list.
+        listed = case((func.json_typeof(AuditEvent.clients) == "array", AuditEvent.clients), else_=literal_column("'[]'::json"))
+        element = func.json_array_elements_text(listed).table_valued("value")
+        return exists(select(1).select_from(element).where(element.c.value.in_([str(i) for i in client_ids])))
+    element = func.json_each(AuditEvent.clients).table_valued("value")
+    return exists(select(1).select_from(element).where(element.c.value.in_(client_ids)))
+
+
 class AuditMixin(RecordsBase):
     def audit_log(self, actor: Actor, before: int | None = None, limit: int = AUDIT_PAGE,
                   where: AuditFilter | None = None) -> AuditPage:
@@ -58,7 +69,8 @@ class AuditMixin(RecordsBase):
             if where.user_id is not None:
                 query = query.where(AuditEvent.user_id == where.user_id)
             if where.client_ids is not None:
-                query = query.where(AuditEvent.client_id.in_(where.client_ids[:200]))
+                ids = where.client_ids[:200]
+                query = query.where(or_(AuditEvent.client_id.in_(ids), _lists_naming(db, ids)))
             if where.action:
                 query = query.where(AuditEvent.action.startswith(where.action[:40], autoescape=True))
             if where.since is not None:

@@ -288,8 +288,9 @@ class IntakeMixin(RecordsBase):
                               .where(Intake.clinic_id == actor.clinic_id, Intake.visit_id.is_(None),
                                      Intake.acknowledged_at.is_(None))
                               .order_by(Intake.submitted_at.desc()).limit(50)).all()
-            for r in rows:
-                self._audit(db, actor, "client.list", client_id=r.client_id, detail="intake waiting")
+            if rows:  # one event for the list, naming every client it showed
+                self._audit(db, actor, "client.list", detail=f"{len(rows)} intakes waiting",
+                            clients=sorted({r.client_id for r in rows}))
             order = {"emergency": 0, "urgent": 1, "routine": 2, "none": 3}
             return sorted((Flagged(r.client_id, r.name, r.urgency, utc(r.submitted_at), r.id) for r in rows),
                           key=lambda f: order.get(f.urgency, 4))
