@@ -243,3 +243,78 @@ def test_the_breach_register_is_the_admins_and_checks_its_dates(site):
     assert "A tablet was stolen" in page and "Information and Privacy Commissioner" in page
     bad = browser.post("/admin/breaches", data={"csrf_token": csrf, "discovered_on": "soon", "kind": "theft", "description": ""})
     assert bad.status_code == 422 and "Enter a date" in bad.text
+
+
+# --- the treatment session and the home programme are part of the record --------------------------
+
+def _twelve_years_back(records, client_id: int) -> None:
+    """Every date of the client's record moved twelve years back, as if the record had been left that long."""
+    from sqlalchemy import Date, DateTime
+
+    from backcare.storage.models import (CheckIn, Episode, ExerciseTick, HomeLink, HomeProgramme, TreatmentConsent,
+                                         TreatmentRecord)
+
+    back = timedelta(days=365 * 12)
+    with records.sessions.begin() as db:
+        for model in (Client, Visit, Episode, QuestionnaireResponse, TreatmentRecord, TreatmentConsent, HomeProgramme, HomeLink,
+                      ExerciseTick, CheckIn):
+            table = model.__table__
+            owner = table.c.id if model is Client else table.c.client_id
+            moved = [c.name for c in table.columns if isinstance(c.type, (Date, DateTime))]
+            for row in db.execute(select(table).where(owner == client_id)).mappings():
+                db.execute(table.update().where(table.c.id == row["id"])
+                           .values({c: row[c] - back for c in moved if row[c] is not None}))
+
+
+def test_the_copy_holds_the_treatment_consents_and_home_programme_and_destruction_takes_them_all(database_url, tmp_path):
+    from backcare.storage.models import (CheckIn, ExerciseTick, HomeLink, HomeLinkKey, HomeProgramme, TreatmentConsent,
+                                         TreatmentRecord)
+    from web_support import home_programme
+
+    records = fresh_records(database_url)
+    people = seed(records)
+    me, admin = people["north"], people["north_admin"]
+    client_id = records.create_client(me, {"name": "Tess Treated", "date_of_birth": date(1950, 2, 2), "occupation": "Baker",
+                                           "allergies": "Latex"})
+    visit_id = records.create_visit(me, client_id, {"visit_date": TODAY, "case": a_visit_case()})
+    records.record_consent(me, client_id, visit_id, {"scope": "treatment", "methods": ["verbal"], "techniques": ["swedish"],
+                                                     "elements": ["nature", "benefits", "risks", "alternatives", "no_treatment",
+                                                                  "right_to_stop"]})
+    records.record_as_planned(me, visit_id)
+    home_programme(records, me, client_id, visit_id, emergency=False)
+
+    # The access copy: the readable PDF and the FHIR record both carry the session, the consent and the programme.
+    browser = make_client(database_url)
+    login(browser, "ther@north.test")
+    bundle = browser.get(f"/clients/{client_id}/fhir.json").json()
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert {"Procedure", "Consent", "CarePlan"} <= kinds
+    assert any(e["resource"].get("questionnaire", "").endswith("/home-check-in") for e in bundle["entry"])
+    copy = browser.get(f"/clients/{client_id}/record.pdf")
+    assert copy.status_code == 200
+    if shutil.which("pdftotext"):
+        (tmp_path / "copy.pdf").write_bytes(copy.content)
+        text = subprocess.run(["pdftotext", str(tmp_path / "copy.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+        for words in ("Baker", "Latex", "The treatment as given", "Consents", "Home programme", "Weekly check-ins", "mornings."):
+            assert words in text, words
+
+    # A record left twelve years is due; destroying it takes every row of it, in one transaction, leaving the stub.
+    _twelve_years_back(records, client_id)
+    assert [r.client_id for r in records.retention_queue(admin)[0]] == [client_id]
+    with records.read_sessions() as db:
+        links = list(db.scalars(select(HomeLink.id).where(HomeLink.client_id == client_id)))
+    owned = (Visit, TreatmentRecord, TreatmentConsent, HomeProgramme, HomeLink, ExerciseTick, CheckIn)
+
+    def counts() -> dict[str, int]:
+        with records.read_sessions() as db:
+            out = {m.__tablename__: db.scalar(select(func.count()).select_from(m).where(m.client_id == client_id)) for m in owned}
+            out["home_link_keys"] = db.scalar(select(func.count()).select_from(HomeLinkKey).where(HomeLinkKey.link_id.in_(links)))
+            return out
+
+    assert all(counts().values()), counts()
+    assert records.destroy_records(admin, [client_id], "DESTROY") == [client_id]
+    assert set(counts().values()) == {0}
+    with records.read_sessions() as db:
+        stub = db.scalars(select(DestroyedRecord)).one()
+    assert (stub.name, stub.former_client_id, stub.visits) == ("Tess Treated", client_id, 1)
+    assert all(r.broken is None for r in records.verify_audit())

@@ -2,7 +2,8 @@
 records past it, and their destruction, only on approval, leaving a stub.
 
 A record's last entry is the latest of its visits, amendments, questionnaires,
-intakes, requests and corrections (or the day it was opened). A record with a
+intakes, requests and corrections, treatment sessions and consents, and the
+home programme with its ticks and check-ins (or the day it was opened). A record with a
 request still open is held: it never reaches the queue. Destroying deletes
 every row of the record in one transaction and keeps, in `destroyed_records`,
 who it was, the span of its entries, the rule that allowed it and who approved;
@@ -18,8 +19,9 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..retention.rules import Jurisdiction, jurisdiction, keep_until
-from ..storage.models import (Amendment, Client, Clinic, DestroyedRecord, Episode, Intake, IntakeLink, QuestionnaireResponse,
-                              RecordCorrection, RecordRequest, ReferralLetter, Visit, VisitDraft)
+from ..storage.models import (Amendment, CheckIn, CheckInReminder, Client, Clinic, DestroyedRecord, Episode, ExerciseTick,
+                              HomeLink, HomeLinkKey, HomeProgramme, Intake, IntakeLink, QuestionnaireResponse, RecordCorrection,
+                              RecordRequest, ReferralLetter, TreatmentConsent, TreatmentRecord, Visit, VisitDraft)
 from .base import Actor, FieldErrors, RecordsBase, in_range
 
 QUEUE_PAGE = 200
@@ -72,7 +74,10 @@ def last_entries(db: Session, client_ids: list[int]) -> dict[int, date]:
                     .where(Visit.client_id.in_(ids)).group_by(Visit.client_id)))
     for model, column in ((QuestionnaireResponse, QuestionnaireResponse.answered_on), (Intake, Intake.submitted_at),
                           (RecordRequest, RecordRequest.received_on), (RecordCorrection, RecordCorrection.created_at),
-                          (ReferralLetter, ReferralLetter.created_at)):
+                          (ReferralLetter, ReferralLetter.created_at), (TreatmentRecord, TreatmentRecord.updated_at),
+                          (TreatmentConsent, TreatmentConsent.given_at), (TreatmentConsent, TreatmentConsent.withdrawn_at),
+                          (HomeProgramme, HomeProgramme.created_at), (ExerciseTick, ExerciseTick.done_on),
+                          (CheckIn, CheckIn.submitted_at)):
         take(db.execute(select(model.client_id, func.max(column)).where(model.client_id.in_(ids)).group_by(model.client_id)))
     return latest
 
@@ -157,7 +162,12 @@ class RetentionMixin(RecordsBase):
                                approved_by=actor.user_id))
         if visit_ids:
             db.execute(delete(Amendment).where(Amendment.visit_id.in_(visit_ids)))
-        for model in (ReferralLetter, RecordCorrection, QuestionnaireResponse, Intake, IntakeLink, VisitDraft, RecordRequest,
+        links = select(HomeLink.id).where(HomeLink.client_id == client.id)
+        db.execute(delete(HomeLinkKey).where(HomeLinkKey.link_id.in_(links)))
+        # Children before the rows they point at: the session and consents before their visits, the home programme's
+        # reminders, check-ins and ticks before its links and episodes.
+        for model in (TreatmentRecord, TreatmentConsent, CheckInReminder, CheckIn, ExerciseTick, HomeProgramme, HomeLink,
+                      ReferralLetter, RecordCorrection, QuestionnaireResponse, Intake, IntakeLink, VisitDraft, RecordRequest,
                       Visit, Episode):
             db.execute(delete(model).where(model.client_id == client.id))
         db.execute(delete(Client).where(Client.id == client.id))

@@ -88,14 +88,16 @@ def attach_correction(request: Request, client_id: int, session: CurrentSession 
 def readable_copy(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
                   records: Records = Depends(deps.records)) -> Response:
     """The client's whole record as a readable PDF (for an access request): details, every visit with its note,
-    amendments, corrections and statements of disagreement, questionnaires and letters."""
+    amendments, corrections and statements of disagreement, questionnaires and letters, the treatment as given,
+    consents, and the home programme with its ticks and check-ins."""
     from .pdf import html_to_pdf
+    from .record_copy import care
 
     [record] = records.export_clients(session.actor, client_id, purpose="export.copy")
     corrections = records.corrections(session.actor, client_id)
     context = {"record": record, "corrections": corrections, "clinic": records.clinic_details(session.actor),
                "locale": locale_of(request), "zone": zone_named(session.zone),
-               "made": date.today()}
+               "made": date.today(), "care": care(record)}
     html = request.app.state.templates.get_template("record_copy_pdf.html").render(context)
     return Response(html_to_pdf(html), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="backcare-record-{client_id}-{date.today()}.pdf"',
