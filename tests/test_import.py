@@ -307,3 +307,117 @@ def test_an_import_killed_half_way_leaves_the_clinic_as_it_was(source, tmp_path)
         assert _count(target, Client) == 3001
         break
     assert killed_while_writing >= 1
+
+
+# --- the treatment session, consents and the home programme --------------------------------------
+
+@pytest.fixture(scope="module")
+def cared(tmp_path_factory):
+    """A client treated as planned with a consent on record, and a home programme with ticks and check-ins."""
+    from web_support import home_programme
+
+    records = fresh_records(f"sqlite:///{tmp_path_factory.mktemp('cared') / 'cared.db'}")
+    people = seed(records)
+    me = people["north"]
+    client_id = records.create_client(me, {"name": "Cal Cared", "sex": "male", "occupation": "Roofer", "allergies": "Latex"})
+    visit_id = records.create_visit(me, client_id, {"visit_date": date.today() - timedelta(days=20), "case": a_visit_case()})
+    records.record_consent(me, client_id, visit_id, {"scope": "treatment", "methods": ["verbal"], "techniques": ["swedish"],
+                                                     "elements": ["nature", "benefits", "risks", "alternatives", "no_treatment",
+                                                                  "right_to_stop"]})
+    records.record_as_planned(me, visit_id)
+    home_programme(records, me, client_id, visit_id, emergency=True)
+    return records, people
+
+
+def test_the_treatment_session_consents_and_home_programme_move_as_bulk_ndjson_too(cared, target, tmp_path):
+    records_from, people_from = cared
+    manifest = write_ndjson(records_from.export_batches(people_from["north_admin"]), tmp_path / "bulk", "North")
+    kinds = {o["type"]: o["count"] for o in manifest["output"]}
+    assert kinds["Procedure"] >= 1 and kinds["Consent"] == 1 and kinds["CarePlan"] >= 2  # the treatment plan's and the programme's
+    url, records, people = target
+    [client_id] = records.import_ndjson(people["north_admin"], tmp_path / "bulk").imported
+    from test_fhir import _normalised
+
+    [moved] = records.export_clients(people["north_admin"], client_id)
+    [original] = records_from.export_clients(people_from["north_admin"])
+    assert _normalised(moved) == _normalised(original)
+    assert moved["treatments"][0]["given"]["entries"] and len(moved["homecare"]["ticks"]) == 3
+    assert moved["client"]["occupation"] == "Roofer" and moved["client"]["sex"] == "male"
+    # The emergency check-in not yet seen is still flagged after the move.
+    assert [(f.client_id, f.urgency) for f in records.flagged_check_ins(people["north_admin"])] == [(client_id, "emergency")]
+
+
+def _check_ins(bundle):
+    return [r for r in _resources(bundle, "QuestionnaireResponse") if r["questionnaire"].endswith("/home-check-in")]
+
+
+def _json_extension(resource, name):
+    return json.loads(next(e for e in resource["extension"] if e["url"] == EXT + name)["valueString"])
+
+
+def _nul_in_the_clients_words(bundle):
+    encounter = _resources(bundle, "Encounter")[0]
+    session = _json_extension(encounter, "treatment")
+    session["response"]["client_words"] = "looser\x00"
+    _set_json_extension(encounter, "treatment", session)
+    return "extension treatment, response.client_words"
+
+
+def _an_unknown_technique(bundle):
+    encounter = _resources(bundle, "Encounter")[0]
+    session = _json_extension(encounter, "treatment")
+    session["given"]["entries"][0]["technique"] = "laying_on_of_hands"
+    _set_json_extension(encounter, "treatment", session)
+    return "given.entries.0.technique"
+
+
+def _a_consent_given_in_1800(bundle):
+    _resources(bundle, "Consent")[0]["provision"]["period"]["start"] = "1800-01-01T09:00:00+00:00"
+    return "given_at"
+
+
+def _pain_eleven_in_a_check_in(bundle):
+    check_in = _check_ins(bundle)[0]
+    answers = _json_extension(check_in, "check-in-answers")
+    _set_json_extension(check_in, "check-in-answers", {**answers, "pain_nrs": 11})
+    return "check-in-answers.pain_nrs"
+
+
+def _a_tick_for_an_exercise_not_in_the_programme(bundle):
+    adherence = next(o for o in _resources(bundle, "Observation") if any(c.get("code") == "sessions-done" for c in o["code"]["coding"]))
+    next(c for c in adherence["component"] if "valueDateTime" in c)["code"]["coding"][0]["code"] = "juggling"
+    return "code"
+
+
+def _two_check_ins_in_one_week(bundle):
+    first = next(e for e in bundle["entry"] if e["resource"] in _check_ins(bundle))
+    bundle["entry"].append({"fullUrl": "urn:uuid:0b5e2f6a-8c3d-4e1f-9a7b-2c4d6e8f0a1b", "resource": copy.deepcopy(first["resource"])})
+    return "week-of"
+
+
+CARE_BREAKS = [_nul_in_the_clients_words, _an_unknown_technique, _a_consent_given_in_1800, _pain_eleven_in_a_check_in,
+               _a_tick_for_an_exercise_not_in_the_programme, _two_check_ins_in_one_week]
+
+
+@pytest.mark.parametrize("breaks", CARE_BREAKS, ids=[b.__name__.strip("_") for b in CARE_BREAKS])
+def test_a_bad_treatment_consent_or_home_programme_saves_nothing_and_is_named(cared, sqlite_target, breaks):
+    records_from, people_from = cared
+    bundle = json.loads(json.dumps(bundle_for(records_from.export_clients(people_from["north_admin"]))))
+    field = breaks(bundle)
+    url, records, people = sqlite_target
+    with pytest.raises(FieldErrors) as refused:
+        records.import_bundle(people["north_admin"], bundle)
+    assert any(field in where for where in refused.value.errors), refused.value.errors
+    assert _count(records, Client) == 0 and _count(records, Visit) == 0
+
+
+def test_a_check_in_whose_file_says_all_is_well_is_screened_again_and_stays_flagged(cared, sqlite_target):
+    records_from, people_from = cared
+    bundle = json.loads(json.dumps(bundle_for(records_from.export_clients(people_from["north_admin"]))))
+    emergency = next(r for r in _check_ins(bundle) if _json_extension(r, "check-in-answers")["screening"]["bladder_dysfunction"])
+    next(e for e in emergency["extension"] if e["url"] == EXT + "screening-urgency")["valueCode"] = "none"
+    _set_json_extension(emergency, "screening", {"urgency": "none", "answered_yes": [], "red_flags": [], "advice": None,
+                                                 "tell_client": None})
+    url, records, people = sqlite_target
+    [client_id] = records.import_bundle(people["north_admin"], bundle).imported
+    assert [(f.client_id, f.urgency) for f in records.flagged_check_ins(people["north_admin"])] == [(client_id, "emergency")]
