@@ -318,3 +318,19 @@ def test_the_copy_holds_the_treatment_consents_and_home_programme_and_destructio
         stub = db.scalars(select(DestroyedRecord)).one()
     assert (stub.name, stub.former_client_id, stub.visits) == ("Tess Treated", client_id, 1)
     assert all(r.broken is None for r in records.verify_audit())
+
+
+def test_the_clinic_settings_choose_the_records_law_beside_the_date_format_and_keep_it_when_the_form_leaves_it_out(site):
+    url, records, people, client_id, visit_id = site
+    admin = make_client(url)
+    csrf = login(admin, "admin@north.test")
+    form = {"csrf_token": csrf, "name": "North Clinic", "timezone": "UTC", "locale": "en_GB", "idle_minutes": "90"}
+    assert 'name="jurisdiction"' in admin.get("/admin/clinic").text and 'name="locale"' in admin.get("/admin/clinic").text
+    assert admin.post("/admin/clinic", data={**form, "jurisdiction": "AU-NSW"}, follow_redirects=False).status_code == 303
+    assert records.clinic_details(people["north_admin"]).jurisdiction == "AU-NSW"
+    assert admin.post("/admin/clinic", data={**form, "locale": "en_US"}, follow_redirects=False).status_code == 303
+    details = records.clinic_details(people["north_admin"])
+    assert (details.jurisdiction, details.locale) == ("AU-NSW", "en_US")  # left out of the form: kept
+    refused = admin.post("/admin/clinic", data={**form, "jurisdiction": "XX"})
+    assert refused.status_code == 422 and "Choose one of: Ontario" in refused.text
+    assert records.retention(people["north"], client_id).rule.code == "AU-NSW"

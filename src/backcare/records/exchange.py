@@ -19,9 +19,8 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..storage.models import (Amendment, CheckIn, Client, Episode, ExerciseTick, HomeProgramme, Intake, IntakeLink,
-                              QuestionnaireResponse, RecordCorrection, ReferralLetter, TreatmentConsent, TreatmentRecord, User,
-                              Visit)
+from ..storage.models import (Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, RecordCorrection,
+                              ReferralLetter, TreatmentConsent, TreatmentRecord, User, Visit)
 from . import homecare_exchange
 from .base import Actor, RecordsBase, utc
 from .consents import ConsentRow, consent_export

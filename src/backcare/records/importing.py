@@ -18,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AwareDatetime, Field, ValidationError, field_validator
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
@@ -32,13 +32,13 @@ from ..clinical.caseio import parse_case
 from ..clinical.errors import CaseError
 from ..intake.answers import IntakeAnswers
 from ..outcomes import AnswerError, score
-from ..safetext import NOTE, SHORT, NameText, SafeText
+from ..safetext import NOTE, SafeText
 from ..storage.models import (Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, RecordCorrection,
                               ReferralLetter, User, Visit)
 from .base import EARLIEST_DATE, Actor, FieldErrors, RecordsBase, _field_errors
-from .import_checks import Person, checked, plausible_day, plausible_time, Strict
-from .importing_care import CareImporter
 from .clients import ClientIn, normalise, search_text
+from .import_checks import Person, Strict, checked, plausible_day, plausible_time
+from .importing_care import CareImporter
 from .outcomes import DISCHARGE_REASONS
 from .users import hash_password, normalise_email
 from .visits import SoapIn, VisitDetails

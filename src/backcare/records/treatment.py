@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clinical.knowledge.runtime import load_knowledge
-from ..storage.models import Clinic, TreatmentConsent, TreatmentRecord, User, Visit
+from ..storage.models import Clinic, TreatmentRecord, User, Visit
 from ..treatment import (AfterEffects, Given, Refusal, Response, Rules, Session as CourseSession, TechniqueCourse, TreatmentIn, as_planned,
                          consent_lines, course, entry_areas, entry_text, overridden, propose, signing_problems, soap_draft,
                          treatment_data, unresolved, visit_status)
