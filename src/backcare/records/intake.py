@@ -289,7 +289,7 @@ class IntakeMixin(RecordsBase):
                                      Intake.acknowledged_at.is_(None))
                               .order_by(Intake.submitted_at.desc()).limit(50)).all()
             if rows:  # one event for the list, naming every client it showed
-                self._audit(db, actor, "client.list", detail=f"{len(rows)} intakes waiting",
+                self._audit(db, actor, "client.list", detail=f"{len(rows)} intake{'' if len(rows) == 1 else 's'} waiting",
                             clients=sorted({r.client_id for r in rows}))
             order = {"emergency": 0, "urgent": 1, "routine": 2, "none": 3}
             return sorted((Flagged(r.client_id, r.name, r.urgency, utc(r.submitted_at), r.id) for r in rows),

@@ -172,7 +172,7 @@ class RequestsMixin(RecordsBase):
         with self._tx() as db:
             rows = list(db.scalars(select(Breach).where(Breach.clinic_id == actor.clinic_id).order_by(Breach.discovered_on.desc(),
                                                                                                      Breach.id.desc())))
-            self._audit(db, actor, "breach.read", detail=f"{len(rows)} breaches")
+            self._audit(db, actor, "breach.read", detail=f"{len(rows)} breach{'' if len(rows) == 1 else 'es'}")
             return rows
 
     def record_breach(self, actor: Actor, data: dict[str, Any], breach_id: int | None = None) -> int:

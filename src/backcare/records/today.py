@@ -90,4 +90,4 @@ class TodayMixin(RecordsBase):
     def _listed(self, db, actor: Actor, client_ids: set[int], why: str) -> None:
         """One event for the list, naming every client it showed (records.chain keeps it in the clinic's hash chain)."""
         if client_ids:
-            self._audit(db, actor, "client.list", detail=f"{why}: {len(client_ids)} clients", clients=sorted(client_ids))
+            self._audit(db, actor, "client.list", detail=f"{why}: {len(client_ids)} client{'' if len(client_ids) == 1 else 's'}", clients=sorted(client_ids))
