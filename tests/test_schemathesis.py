@@ -2,6 +2,7 @@
 answers that match the documented schemas (status codes, content types, bodies). Bounded in time."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -36,4 +37,7 @@ def test_schemathesis_finds_nothing(tmp_path):
                  *paths, "--max-examples", "25", "--max-time", "75", "--seed", "20261124"],
                 capture_output=True, text=True, timeout=300)
             assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-            assert " passed" in run.stdout and "failed" not in run.stdout.split("SUMMARY")[-1], run.stdout[-3000:]
+            # No count of failed or errored cases in the summary. Its warnings may say "Authentication failed" when
+            # every fuzzed sign-in is refused (401, as it should be under load), which is no failure of the app.
+            summary = run.stdout.split("SUMMARY")[-1]
+            assert " passed" in summary and not re.search(r"\d+ (failed|errored)", summary), run.stdout[-3000:]
