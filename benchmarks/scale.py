@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from backcare.records import Actor, Records, hash_password, normalise  # noqa: E402
 from backcare.records.clients import search_text  # noqa: E402
 from backcare.storage.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
-from backcare.storage.models import AuditEvent, Client, Clinic, User, Visit  # noqa: E402
+from backcare.records.chain import GENESIS, event_hash  # noqa: E402
+from backcare.storage.models import AuditEvent, AuditHead, Client, Clinic, User, Visit  # noqa: E402
 
 FIRST = ["Maria", "John", "Aisha", "Wei", "Olga", "Pedro", "Fatima", "Liam", "Noor", "Hannah", "Kofi", "Sofia", "Ivan",
          "Mei", "Omar", "Grace", "Lucas", "Amara", "Yusuf", "Elena", "Ravi", "Chloe", "Tariq", "Ingrid", "Mateo", "Zoë"]
@@ -78,14 +79,18 @@ def build(url: str, clients: int, visits: int, audit: int) -> tuple[Records, Act
     _bulk(engine, Visit, rows)
     with engine.begin() as db:  # the stored latest visit date, as create_visit keeps it
         db.execute(text("update clients set last_visit_date = (select max(visit_date) from visits where visits.client_id = clients.id)"))
-    rows = []
-    for i in range(audit):
+    rows, prev = [], GENESIS
+    for i in range(audit):  # a real chain, as the records service writes it
+        client_id = first_id + rng.randrange(clients)
+        digest = event_hash(prev, clinic_id, i + 1, now, admin_id, "client.read", client_id, None, "", None)
         rows.append({"at": now, "clinic_id": clinic_id, "user_id": admin_id, "action": "client.read",
-                     "client_id": first_id + rng.randrange(clients), "detail": ""})
+                     "client_id": client_id, "detail": "", "seq": i + 1, "prev_hash": prev, "hash": digest})
+        prev = digest
         if len(rows) == BATCH:
             _bulk(engine, AuditEvent, rows)
             rows = []
     _bulk(engine, AuditEvent, rows)
+    _bulk(engine, AuditHead, [{"clinic_id": clinic_id, "seq": audit, "hash": prev}])
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
             db.execute(text("VACUUM ANALYZE"))

@@ -170,6 +170,31 @@ def _letter(page) -> None:
     page.click("text=Write a referral letter")
 
 
+def _records_law(page) -> None:
+    """A client's page with an access request on its clock and a statement of disagreement attached."""
+    page.goto("/clients")
+    page.click("text=Alex Moreno")
+    page.click("#records-law summary:has-text('Record a request')")
+    page.fill("#request-details", "A copy of everything, by e-mail.")
+    page.click("button:has-text('Record the request')")
+    page.click("#records-law summary:has-text('Attach a correction')")
+    page.select_option("#correction-kind", "disagreement")
+    page.select_option("#correction-visit", index=1)
+    page.fill("#correction-part", "Subjective")
+    page.fill("#correction-text", "I did not lift anything heavy; the pain started after a long drive.")
+    page.click("button:has-text('Attach')")
+    page.locator("#records-law").scroll_into_view_if_needed()
+
+
+def _breaches(page) -> None:
+    page.goto("/admin/breaches")
+    if page.locator("td:has-text('laptop')").count() == 0:
+        page.fill("#description", "A laptop with the appointment list was left on a bus; the disk is encrypted.")
+        page.fill("#clients_affected", "12")
+        page.fill("#containment", "The laptop was wiped remotely the same day.")
+        page.click("button:has-text('Save')")
+
+
 PAGES = {
     "today": lambda page: page.goto("/today"),
     "clients": lambda page: page.goto("/clients"),
@@ -192,6 +217,7 @@ PAGES["intake-link"] = lambda page: (page.goto("/clients"), page.click("text=Ale
 PAGES["intake-form"] = _intake_form
 PAGES["intake-chart"] = _intake_chart
 PAGES["intake-received"] = lambda page: (page.goto("/clients"), page.click("text=Noor Haddad"))
+PAGES["client-records-law"] = _records_law
 PAGES["visit-treatment"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline a"),
                                          page.locator("#treatment").scroll_into_view_if_needed())
 PAGES["visit-treated"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline li:nth-child(2) a"),
@@ -208,7 +234,9 @@ PAGES["home-phone-check-in"] = lambda page: (_home_phone(page, "Alex Moreno"), p
                                              page.locator("#emergency-now").scroll_into_view_if_needed())
 PAGES["client-mode"] = _client_mode  # last of all: the session stays in client mode
 # Pages only an admin sees.
-ADMIN_PAGES = {"export": lambda page: page.goto("/admin/export"), "users": _users, "audit": lambda page: page.goto("/admin/audit"), "clinic": lambda page: page.goto("/admin/clinic")}
+ADMIN_PAGES = {"export": lambda page: page.goto("/admin/export"), "users": _users, "audit": lambda page: page.goto("/admin/audit"),
+               "clinic": lambda page: page.goto("/admin/clinic"), "retention": lambda page: page.goto("/admin/retention"),
+               "breaches": _breaches}
 
 
 def main() -> int:

@@ -140,6 +140,8 @@ ADMIN_PAGES = {
     "users": lambda page, v: page.goto("/admin/users"),
     "clinic": lambda page, v: page.goto("/admin/clinic"),
     "audit log": lambda page, v: page.goto("/admin/audit"),
+    "retention queue": lambda page, v: page.goto("/admin/retention"),
+    "breach register": lambda page, v: page.goto("/admin/breaches"),
 }
 
 

@@ -35,7 +35,7 @@ LAYERS = [  # lowest first
     {"safetext"},
     {"clinical"},
     {"backcare"},
-    {"outcomes", "intake", "treatment", "homecare"},
+    {"outcomes", "intake", "treatment", "homecare", "retention"},
     {"fhir"},
     {"storage"},
     {"records"},
@@ -48,7 +48,7 @@ RANK = {part: rank for rank, layer in enumerate(LAYERS) for part in layer}
 SIDEWAYS = {("intake", "outcomes"): "the intake scores the questionnaires the therapist chose",
             ("homecare", "intake"): "the weekly check-in asks the intake's emergency questions and screens them as it does"}
 # Parts that stay pure: no web, storage or command-line library (nor FHIR's models).
-PURE = {"safetext", "clinical", "outcomes", "intake", "treatment", "homecare"}
+PURE = {"safetext", "clinical", "outcomes", "intake", "treatment", "homecare", "retention"}
 ADAPTER_LIBRARIES = {"typer", "rich", "click", "fastapi", "starlette", "uvicorn", "jinja2", "markupsafe", "sqlalchemy",
                      "alembic", "psycopg", "redis", "limits", "weasyprint", "fhir", "segno"}
 

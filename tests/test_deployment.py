@@ -96,6 +96,12 @@ def test_nginx_in_front_of_two_app_servers_sharing_postgresql(postgres, nginx_av
                 details = list(db.scalars(select(AuditEvent.detail).where(AuditEvent.action == "session.login")))
             assert "from 127.0.0.1" in details and not any("203.0.113" in d for d in details)
             assert httpx.get(f"{first}/healthz").status_code == httpx.get(f"{second}/healthz").status_code == 200
+            # The proxy's caps agree with backcare's own: an export file of several megabytes reaches the import
+            # (and is judged there, not cut off), while anything else that large is refused at the proxy.
+            big = b'{"resourceType": "Bundle", "type": "collection", "entry": []' + b" " * 5_000_000 + b"}"
+            assert client.post("/api/import/fhir", content=big, headers={"Content-Type": "application/fhir+json"}).status_code == 403
+            assert client.post("/api/clients", content=big, headers={"Content-Type": "application/json"}).status_code == 413
+            assert client.get("/healthz").headers["strict-transport-security"].startswith("max-age=")
         finally:
             if nginx is not None:
                 nginx.terminate()

@@ -291,24 +291,50 @@ def test_no_emergency_answer_is_ever_missed(template, tmp_path_factory, sent):
 
 
 def test_a_database_with_records_upgrades_to_the_home_programme(database_url):
-    """A clinic database from before the home programme (revision 0007) keeps its records and gains it."""
+    """A clinic database from before the home programme (revision 0007) keeps its records and gains it.
+
+    The rows are written as that revision's schema stands (today's models have columns added since)."""
     from alembic import command
     from alembic.config import Config
+    from sqlalchemy import MetaData, create_engine, insert
 
-    from backcare.records import Records
+    from backcare.clinical.api import assess_data
+    from backcare.clinical.caseio import parse_case
+    from backcare.records import Actor
+    from backcare.records.users import hash_password
     from backcare.storage import db as storage
-    from backcare.storage.db import make_engine, make_sessionmaker, upgrade
 
     config = Config()
     config.set_main_option("script_location", str(Path(storage.__file__).with_name("migrations")))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     command.upgrade(config, "0007")
-    engine = make_engine(database_url)
-    records = Records(make_sessionmaker(engine), make_sessionmaker(engine, read_only=True))
-    people = seed(records)
-    client_id = records.create_client(people["north"], {"name": "Olga Older"})
-    records.create_visit(people["north"], client_id, {"visit_date": date.today(), "case": a_visit_case()})
-    upgrade(database_url)
-    token, _ = records.create_home_link(people["north"], client_id)
-    assert records.open_home(token).first_name == "Olga" and records.get_client(people["north"], client_id).name == "Olga Older"
+    engine = create_engine(database_url)
+    old = MetaData()
+    old.reflect(engine)
+    now = datetime.now(timezone.utc)
+    case = parse_case(a_visit_case()).findings()
+    assessment = assess_data(case)
+    with engine.begin() as conn:
+        conn.execute(insert(old.tables["clinics"]).values(id=1, name="Old", address="", phone="", email="", website="",
+                                                          timezone="UTC", consent_pack="", locale="en_GB", idle_minutes=90,
+                                                          created_at=now))
+        conn.execute(insert(old.tables["users"]).values(id=1, clinic_id=1, email="old@clinic.test", name="Olga Old", role="admin",
+                                                        password_hash=hash_password("x" * 12), active=True,
+                                                        must_change_password=False, created_at=now))
+        conn.execute(insert(old.tables["clients"]).values(id=1, clinic_id=1, name="Olga Older", name_norm="olga older",
+                                                          search_norm="olga older", medical={}, consent_given=True,
+                                                          created_by=1, created_at=now, updated_at=now))
+        conn.execute(insert(old.tables["episodes"]).values(id=1, clinic_id=1, client_id=1, started_on=date.today(),
+                                                           discharge_reason="", discharge_note="", created_at=now))
+        conn.execute(insert(old.tables["visits"]).values(
+            id=1, clinic_id=1, client_id=1, episode_id=1, therapist_id=1, visit_date=date.today(), case=case,
+            assessment=assessment, kb_version=assessment["knowledge_base"]["version"], pain_nrs=5, referral="none",
+            lead_condition="x", treatment_given="", soap_subjective="", soap_objective="", soap_assessment="", soap_plan="",
+            created_at=now))
     engine.dispose()
+    records = fresh_records(database_url)  # upgrades to the head
+    me = Actor(1, 1, "admin", "Olga Old")
+    token, _ = records.create_home_link(me, 1)
+    assert records.open_home(token).first_name == "Olga" and records.get_client(me, 1).name == "Olga Older"
+    for sessions in (records.sessions, records.read_sessions):
+        sessions.kw["bind"].dispose()

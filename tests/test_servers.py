@@ -77,6 +77,7 @@ def test_rate_limits_live_in_redis_when_configured(seeded):
 
             with seeded["records"].sessions() as db:  # nothing went to the database
                 assert db.execute(text("select count(*) from rate_limit_events")).scalar() == 0
+                assert db.execute(text("select count(*) from login_throttle")).scalar() == 0
             import redis
 
             assert redis.Redis.from_url(redis_url).dbsize() > 0

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from backcare.fhir import bundle_for, records_from_bundle, validate_bundle
+from backcare.fhir import bundle_for, validate_bundle
 from backcare.records.tables import csv_zip
 from web_support import fresh_records, login, make_client, seed
 
@@ -58,8 +58,16 @@ def treated(tmp_path):
     return url, records, people, client_id, (first, second)
 
 
+def _names(value):
+    """People by name only: what an imported record attests belongs to a stand-in account, never to an active one here."""
+    if isinstance(value, dict):
+        return value["name"] if set(value) == {"email", "name"} else {k: _names(v) for k, v in value.items()}
+    return [_names(v) for v in value] if isinstance(value, list) else value
+
+
 def _normalised(record: dict) -> dict:
     """The treatment part of an exported record without this server's ids."""
+    record = _names(record)
     visits = {v["key"]: n for n, v in enumerate(record["visits"])}
     treatments = json.loads(json.dumps(record["treatments"]))
     for t in treatments:
@@ -100,7 +108,7 @@ def test_the_bundle_has_a_procedure_per_technique_and_a_consent_per_consent_and_
 
     target = fresh_records(f"sqlite:///{tmp_path / 'to.db'}")
     admin = seed(target)["north_admin"]
-    new_id = target.import_client(admin, records_from_bundle(bundle)[0])
+    new_id = target.import_bundle(admin, bundle).imported[0]
     moved = target.export_clients(admin, new_id)[0]
     assert _normalised(moved) == _normalised(exported[0])
     signed = next(v for v in moved["visits"] if v["signed_at"])

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from fastapi.testclient import TestClient
 
-from backcare.records import Actor, Records
+from backcare.clinical.knowledge.runtime import load_knowledge
+from backcare.records import Actor, FieldErrors, Records
 from backcare.storage.db import make_engine, make_sessionmaker, upgrade
 from backcare.web.app import create_app
 from backcare.web.settings import Settings
@@ -67,3 +68,23 @@ def csrf_of(html: str) -> str:
 
 
 TODAY = date.today().isoformat()
+
+
+def home_programme(records, me, client_id, visit_id, emergency: bool) -> None:
+    """A programme from the visit, three weeks of ticks, a check-in with the PSFS activity, and one (perhaps) an emergency."""
+    now = datetime.now(timezone.utc)
+    records.start_programme(me, visit_id, now=now - timedelta(days=19))
+    activity = (records.psfs_activities(me, client_id) or [None])[0]
+    token, _ = records.create_home_link(me, client_id, psfs_activity=activity, now=now - timedelta(days=19))
+    exercises = records.open_home(token, now=now).exercises
+    if not exercises:
+        raise FieldErrors({"programme": "advice only: nothing to tick"})
+    exercise = exercises[0].id
+    for days in (18, 17, 10):
+        records.tick_exercise(token, exercise, now=now - timedelta(days=days))
+    screening = {q: False for q in load_knowledge().intake["screening"]}
+    records.send_check_in(token, {"screening": screening, "pain_nrs": 5, "exercise_days": 4, "felt": {exercise: "easier"},
+                                  **({"psfs_activity": activity, "psfs_rating": 6} if activity else {}), "notes": "Better mornings."},
+                          now=now - timedelta(days=14))
+    records.send_check_in(token, {"screening": {**screening, "bladder_dysfunction": emergency}, "pain_nrs": 3, "exercise_days": 2},
+                          now=now)

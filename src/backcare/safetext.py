@@ -49,3 +49,34 @@ def SafeText(max_length: int, min_length: int = 0) -> Any:  # noqa: N802 - a typ
 SHORT = 200  # names, e-mail addresses, identifiers
 LINE = 500  # one line of free text (a mechanism of injury)
 NOTE = 20_000  # a SOAP section or an amendment
+
+
+# Characters that change how a name is shown without being part of it: the
+# bidirectional overrides, embeddings and isolates (U+202E turns "nhoJ" into what
+# reads as "John"), marks, zero-width spaces, the word joiner and byte-order mark,
+# invisible operators, and every control character. The zero-width joiner and
+# non-joiner stay when they join two letters: Persian and Indic names need them.
+_HIDDEN = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A)) | {0x200E, 0x200F, 0x061C, 0x200B, 0x2060, 0x2061,
+                                                                        0x2062, 0x2063, 0x2064, 0xFEFF, 0x00AD, 0x180E}
+_JOINERS = {0x200C, 0x200D}
+
+
+def check_name(value: str) -> str:
+    """A person's or a clinic's name as it will be shown: printable, without hidden or direction-changing characters."""
+    import unicodedata
+
+    check_text(value)
+    for i, ch in enumerate(value):
+        code = ord(ch)
+        if code in _JOINERS:
+            if 0 < i < len(value) - 1 and value[i - 1].isalpha() and (value[i + 1].isalpha() or unicodedata.category(value[i + 1])[0] == "M"):
+                continue
+            raise ValueError("contains an invisible joining character outside a word; remove it")
+        if code in _HIDDEN or unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cn", "Zl", "Zp"):
+            raise ValueError(f"contains an invisible or control character (U+{code:04X}); retype the name")
+    return value
+
+
+def NameText(max_length: int) -> Any:  # noqa: N802 - a type factory
+    """A required name: bounded, storable, and shown as typed (see check_name)."""
+    return Annotated[str, Field(min_length=1, max_length=max_length), AfterValidator(check_name)]

@@ -90,21 +90,53 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 export_app = typer.Typer(help="Export records: FHIR R4B or CSV.", no_args_is_help=True)
 import_app = typer.Typer(help="Import records exported by backcare.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 reminders_app = typer.Typer(help="The home programme's weekly check-in reminders.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(export_app, name="export")
 app.add_typer(import_app, name="import")
+app.add_typer(audit_app, name="audit")
 app.add_typer(reminders_app, name="reminders")
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations to the database (BACKCARE_DATABASE_URL, default SQLite in ./instance)."""
+    from ..storage.db import database_url
+
+    _records()
+    sys.stdout.write(f"database is up to date: {_safe_url(database_url())}\n")
+
+
+@db_app.command("backup")
+def db_backup(file: Annotated[Path, typer.Argument(help="The backup file to write (replaced only by a checked backup).")]) -> None:
+    """Back up the database while the server runs: SQLite's online backup, or pg_dump for PostgreSQL; checked before it is kept."""
+    from ..storage.backup import BackupError, backup
+    from ..storage.db import database_url
+
+    try:
+        result = backup(database_url(), file)
+    except BackupError as exc:
+        _fail([f"db backup: {exc}"])
+    sys.stdout.write(f"backed up {_safe_url(database_url())} to {result.path}: {result.detail}\n")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `backcare db backup`.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a database that already holds records (stop the server first).")] = False,
+) -> None:
+    """Restore a backup into the database (refuses to replace one that holds records without --force), then upgrade it."""
+    from ..storage.backup import BackupError, restore
     from ..storage.db import database_url, upgrade
 
+    try:
+        what = restore(database_url(), file, force=force)
+    except BackupError as exc:
+        _fail([f"db restore: {exc}"])
     upgrade()
-    sys.stdout.write(f"database is up to date: {_safe_url(database_url())}\n")
+    sys.stdout.write(f"restored {what} from {file} into {_safe_url(database_url())}; schema up to date\n")
 
 
 def _safe_url(url: str) -> str:
@@ -113,11 +145,29 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _records():
-    from ..records import Records
-    from ..storage.db import make_engine, make_sessionmaker, upgrade
+def _bulk_collector() -> None:
+    """A whole clinic's export or import makes millions of short-lived objects; the cyclic garbage collector,
+    run at its default pace over everything loaded, would cost more than the work (measured: about three times)."""
+    import gc
 
-    upgrade()
+    gc.collect()
+    gc.freeze()  # what is loaded by now lives until the command ends: never scan it again
+    gc.set_threshold(100_000, 50, 100)
+
+
+def _records():
+    from sqlalchemy.exc import OperationalError
+
+    from ..records import Records
+    from ..storage.db import database_url, make_engine, make_sessionmaker, upgrade
+
+    try:
+        upgrade()
+    except (OSError, OperationalError) as exc:
+        # A read-only folder, a full disk, a server that refuses: say which database and why, not a traceback.
+        reason = getattr(exc, "strerror", None) or str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        _fail([f"cannot open or update the database {_safe_url(database_url())}: {reason}",
+               "check that the folder exists and this user may write to it (or that the database server is up)"])
     engine = make_engine()
     return Records(make_sessionmaker(engine), make_sessionmaker(engine, read_only=True))
 
@@ -156,23 +206,34 @@ ActAs = Annotated[Optional[str], typer.Option("--user", help="E-mail of the acco
 
 @export_app.command("fhir")
 def export_fhir(
-    client: Annotated[Optional[int], typer.Option("--client", help="One client's id; every client of the clinic without it (admins).")] = None,
+    client: Annotated[Optional[int], typer.Option("--client", help="One client's id: a Bundle on standard output.")] = None,
+    bulk: Annotated[Optional[Path], typer.Option("--bulk", help="A new folder: the whole clinic as Bulk Data NDJSON (admins).")] = None,
     user: ActAs = None,
 ) -> None:
-    """Write a FHIR R4B Bundle to standard output: `backcare export fhir [--client ID] > bundle.json`."""
+    """One client as a FHIR R4B Bundle (`--client ID > bundle.json`), or the whole clinic as Bulk Data NDJSON (`--bulk DIR`)."""
     import json
 
-    from ..fhir import bundle_for, validate_bundle
+    from ..fhir import bundle_for, validate_bundle, write_ndjson
     from ..records import FieldErrors, Forbidden, NotFound
 
+    if (client is None) == (bulk is None):
+        _fail(["export fhir: give --client ID (one client's Bundle) or --bulk DIR (the whole clinic)"])
     records = _records()
     try:
         actor = records.command_line_actor(user)
+        if bulk is not None:
+            _bulk_collector()
+            manifest = write_ndjson(records.export_batches(actor, purpose="export.fhir"), bulk, records.clinic_details(actor).name)
+            counts = ", ".join(f"{o['count']} {o['type']}" for o in manifest["output"])
+            sys.stdout.write(f"wrote {bulk}: {counts or 'no records'}\n")
+            return
         exported = records.export_clients(actor, client, purpose="export.fhir")
     except FieldErrors as exc:
         _fail([f"export fhir: {message}" for message in exc.errors.values()])
     except (Forbidden, NotFound) as exc:
-        _fail([f"export fhir: {'no such client in your clinic' if isinstance(exc, NotFound) else 'every client needs an admin'}"])
+        _fail([f"export fhir: {'no such client in your clinic' if isinstance(exc, NotFound) else 'the whole clinic needs an admin'}"])
+    except OSError as exc:
+        _fail([f"export fhir: {exc.strerror or exc}: {exc.filename or bulk}"])
     bundle = bundle_for(exported, records.clinic_details(actor).name)
     validate_bundle(bundle)
     sys.stdout.write(json.dumps(bundle, ensure_ascii=False, indent=1) + "\n")
@@ -197,21 +258,51 @@ def export_csv(
 
 
 @import_app.command("fhir")
-def import_fhir(bundle: Annotated[Path, typer.Argument(help="A Bundle written by `backcare export fhir`.")], user: ActAs = None) -> None:
-    """Import the clients of a backcare Bundle into the acting admin's clinic (a clinic moving servers)."""
-    import json
+def import_fhir(
+    source: Annotated[Path, typer.Argument(help="A Bundle file (`export fhir --client`) or a Bulk Data folder (`export fhir --bulk`).")],
+    user: ActAs = None,
+) -> None:
+    """Import records exported by backcare into the acting admin's clinic, all or nothing (a clinic moving servers)."""
+    import orjson
 
-    from ..fhir import BundleError, records_from_bundle
+    from ..fhir import BundleError
     from ..records import FieldErrors, Forbidden
 
     records = _records()
     try:
         actor = records.command_line_actor(user)
-        parsed = records_from_bundle(json.loads(bundle.read_text(encoding="utf-8")))
-        ids = [records.import_client(actor, record) for record in parsed]
-    except (OSError, ValueError, BundleError, FieldErrors, Forbidden) as exc:
-        _fail([f"import fhir: {exc}"])
-    sys.stdout.write(f"imported {len(ids)} clients: {', '.join(map(str, ids))}\n")
+        _bulk_collector()
+        if source.is_dir():
+            report = records.import_ndjson(actor, source)
+        else:
+            report = records.import_bundle(actor, orjson.loads(source.read_bytes()))
+    except (FieldErrors, BundleError) as exc:
+        problems = exc.errors if isinstance(exc, FieldErrors) else {exc.where or str(source): exc.message}
+        _fail(["import fhir: nothing was imported:"] + [f"  {where}: {message}" for where, message in problems.items()])
+    except Forbidden:
+        _fail(["import fhir: act as an admin of the clinic (--user EMAIL)"])
+    except orjson.JSONDecodeError as exc:
+        _fail([f"import fhir: {source} is not JSON: {exc}"])
+    except OSError as exc:
+        _fail([f"import fhir: {exc.strerror or exc}: {exc.filename or source}"])
+    ids = report.imported
+    sys.stdout.write(f"imported {len(ids)} clients: {', '.join(map(str, ids[:20]))}{' ...' if len(ids) > 20 else ''}\n")
+    if report.matched:
+        sys.stdout.write(f"{len(report.matched)} clients were already here (same identifier), not imported again: "
+                         + ", ".join(str(c) for _, c in report.matched[:20]) + "\n")
+
+
+@audit_app.command("verify")
+def audit_verify(clinic: Annotated[Optional[int], typer.Option("--clinic", help="One clinic's id; every clinic without it.")] = None) -> None:
+    """Check each clinic's audit chain and name the first event changed or removed (exit 1 if any chain is broken)."""
+    reports = _records().verify_audit(clinic)
+    for r in reports:
+        state = f"BROKEN: {r.broken}" if r.broken else f"intact, head {r.head[:16]}"
+        sys.stdout.write(f"clinic {r.clinic_id} ({r.clinic}): {r.events} events checked, chain {state}\n")
+    if not reports:
+        _fail(["audit verify: no such clinic"])
+    if any(r.broken for r in reports):
+        raise typer.Exit(1)
 
 
 @reminders_app.command("send")
@@ -268,6 +359,7 @@ def serve(
     Behind a reverse proxy, set BACKCARE_TRUSTED_PROXIES to its address so that the
     client's address (X-Forwarded-For) is believed from it and from nobody else."""
     from ..web.serving import serve as run_server
+    from ..web.serving import refuse_if_served
 
     records = _records()
     if demo:
@@ -277,10 +369,17 @@ def serve(
             sys.stdout.write(f"demo login: {email}  password: {password}\n")
     if bool(ssl_certfile) != bool(ssl_keyfile):
         _fail(["serve: give both --ssl-certfile and --ssl-keyfile, or neither"])
+    try:
+        refuse_if_served(host, port)
+    except OSError as exc:
+        _fail([f"serve: {exc}"])
     scheme = "https" if ssl_certfile else "http"
     sys.stdout.write(f"backcare is running at {scheme}://{host}:{port} with {workers} worker(s)  (Ctrl+C to stop)\n")
     sys.stdout.flush()
-    run_server(host, port, workers, str(ssl_certfile) if ssl_certfile else None, str(ssl_keyfile) if ssl_keyfile else None)
+    try:
+        run_server(host, port, workers, str(ssl_certfile) if ssl_certfile else None, str(ssl_keyfile) if ssl_keyfile else None)
+    except OSError as exc:  # the port taken meanwhile, or not ours to use
+        _fail([f"serve: cannot listen on {host}:{port}: {exc.strerror or exc}"])
 
 
 def run_app(args: list[str]) -> int:

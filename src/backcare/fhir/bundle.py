@@ -1,8 +1,10 @@
 """Writing: exported client records (records.exchange) -> a FHIR R4B Bundle (type collection)."""
 from __future__ import annotations
 
-import json
+import hashlib
 import uuid
+
+import orjson
 from datetime import datetime, timezone
 from html import escape
 from typing import Any
@@ -16,16 +18,22 @@ from .codes import (ACT_CODE, CONDITION_CATEGORY, CONDITION_CLINICAL, CONDITION_
                     questionnaire_url)
 
 NAMESPACE = uuid.UUID("4f9e3a1c-2d7b-5e8f-9a6b-0c1d2e3f4a5b")
+_NAMESPACE_BYTES = NAMESPACE.bytes
 PRIORITY = {"emergency": "stat", "urgent": "urgent", "routine": "routine"}
 SOAP = (("subjective", "Subjective"), ("objective", "Objective"), ("assessment", "Assessment"), ("plan", "Plan"))
 
 
-def _ref(kind: str, key: Any) -> str:
-    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{kind}/{key}')}"
+def resource_id(kind: str, key: Any) -> str:
+    """A resource's id: the same record always gets the same one (uuid5 of kind and key, built directly:
+    uuid.uuid5 costs more than the resource itself in a whole clinic's export)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{kind}/{key}".encode()).digest()[:16])
+    digest[6], digest[8] = (digest[6] & 0x0F) | 0x50, (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _json_ext(name: str, value: Any) -> dict[str, Any]:
-    return {"url": EXT + name, "valueString": json.dumps(value, separators=(",", ":"), ensure_ascii=False)}
+    return {"url": EXT + name, "valueString": orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()}
 
 
 def _narrative(text: str) -> dict[str, str]:
@@ -33,13 +41,16 @@ def _narrative(text: str) -> dict[str, str]:
     return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'}
 
 
-class _Writer:
+class Writer:
+    """Collects the resources of records into Bundle entries; `fhir.bulk` writes them to NDJSON files instead."""
+
     def __init__(self) -> None:
         self.entries: list[dict[str, Any]] = []
         self.people: dict[str, str] = {}
 
     def add(self, resource: dict[str, Any], kind: str, key: Any) -> str:
-        ref = _ref(kind, key)
+        """Add one resource; returns the reference other resources use for it."""
+        ref = f"urn:uuid:{resource_id(kind, key)}"
         self.entries.append({"fullUrl": ref, "resource": {"resourceType": kind, **resource}})
         return ref
 
@@ -56,9 +67,9 @@ class _Writer:
 
 def bundle_for(records: list[dict[str, Any]], clinic: str = "") -> dict[str, Any]:
     """A Bundle of every client in `records` (the shape records.export_clients gives)."""
-    writer = _Writer()
+    writer = Writer()
     for record in records:
-        _client(writer, record)
+        write_record(writer, record)
     return {"resourceType": "Bundle", "type": "collection", "timestamp": datetime.now(timezone.utc).isoformat(),
             "meta": {"tag": [{"system": EXT + "exported-by", "code": "backcare", "display": clinic or "backcare"}]},
             "entry": writer.entries}
@@ -85,12 +96,13 @@ def _details(c: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _client(w: _Writer, record: dict[str, Any]) -> None:
+def write_record(w: Writer, record: dict[str, Any]) -> None:
+    """Every resource of one client's record."""
     c, cid = record["client"], record["id"]
     telecom = [t for t in ({"system": "phone", "value": c["phone"]} if c["phone"] else None,
                            {"system": "email", "value": c["email"]} if c["email"] else None) if t]
     patient = w.add({
-        "identifier": [{"system": SYSTEM_CLIENT, "value": str(cid)}], "name": [{"text": c["name"]}],
+        "identifier": [{"system": SYSTEM_CLIENT, "value": record.get("identifier") or str(cid)}], "name": [{"text": c["name"]}],
         **({"birthDate": c["date_of_birth"]} if c["date_of_birth"] else {}), **({"telecom": telecom} if telecom else {}),
         **_details(c),
         "extension": [
@@ -100,6 +112,7 @@ def _client(w: _Writer, record: dict[str, Any]) -> None:
                                                               for flag, answer in c["medical"].items()]}] if c["medical"] else []),
             {"url": EXT + "consent", "extension": [{"url": "given", "valueBoolean": c["consent_given"]}]
              + ([{"url": "date", "valueDate": c["consent_date"]}] if c["consent_date"] else [])},
+            *([_json_ext("corrections", _people_named(w, record["corrections"]))] if record.get("corrections") else []),
         ]}, "Patient", cid)
     subject = {"reference": patient, "display": c["name"]}
     episodes = {}
@@ -113,20 +126,25 @@ def _client(w: _Writer, record: dict[str, Any]) -> None:
             "status": "finished" if e["closed_on"] else "active", "patient": subject,
             "period": {"start": e["started_on"], **({"end": e["closed_on"]} if e["closed_on"] else {})},
             **({"extension": extension} if extension else {})}, "EpisodeOfCare", (cid, e["key"]))
-    encounters = {}
+    from . import treatment
+
+    encounters: dict[Any, str] = {}
+    sessions = {t["visit"]: t for t in record.get("treatments", [])}
     for v in record["visits"]:
-        encounters[v["key"]] = _visit(w, v, cid, subject, episodes)
+        # The session rides on its Encounter (written once: a bulk export streams it straight to its file).
+        session = sessions.get(v["key"])
+        extra = ([treatment.session_extension(session, encounters.get, w.person(session["updated_by"]))]
+                 if session is not None else [])
+        encounters[v["key"]] = _visit(w, v, cid, subject, episodes, extra)
     for n, q in enumerate(record["questionnaires"]):
         _questionnaire(w, q, (cid, n), subject, encounters, episodes)
     for n, intake in enumerate(record.get("intakes", [])):
         _intake(w, intake, (cid, "intake", n), subject, encounters)
-    from . import treatment
-
     treatment.write(w, record, cid, subject, encounters)  # a Procedure per technique given, a Consent per consent
     homecare.write(w, record.get("homecare", {}), cid, subject, encounters, episodes)
 
 
-def _visit(w: _Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dict) -> str:
+def _visit(w: Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dict, extra: list[dict[str, Any]]) -> str:
     key = (cid, v["key"])
     therapist = w.person(v["therapist"])
     extension = [_json_ext("case", v["case"]), _json_ext("assessment", v["assessment"]),
@@ -138,6 +156,7 @@ def _visit(w: _Writer, v: dict[str, Any], cid: int, subject: dict, episodes: dic
         extension.append(_json_ext("details", v["details"]))
     if v["handout_items"] is not None:
         extension.append(_json_ext("handout-items", v["handout_items"]))
+    extension += extra
     encounter = w.add({
         "status": "finished", "class": {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"}, "subject": subject,
         **({"episodeOfCare": [{"reference": episodes[v["episode"]]}]} if v["episode"] in episodes else {}),
@@ -192,7 +211,7 @@ def _destination(to: str | None) -> str:
     return vocabulary().referral_destinations.get(to or "family_doctor", "a doctor").split(",")[0]
 
 
-def _assessment(w: _Writer, v: dict[str, Any], key: tuple, subject: dict, encounter: str, therapist: dict | None) -> None:
+def _assessment(w: Writer, v: dict[str, Any], key: tuple, subject: dict, encounter: str, therapist: dict | None) -> None:
     a = v["assessment"]
     for rank, condition in enumerate(a["differential"][:3]):
         coding = [{"system": ICD10, "code": condition["codes"]["icd10"]}] if condition["codes"].get("icd10") else []
@@ -230,6 +249,12 @@ def _assessment(w: _Writer, v: dict[str, Any], key: tuple, subject: dict, encoun
     if v["amendments"]:
         sections.append({"title": "Amendments", "text": _narrative("\n".join(
             f"{am['created_at']}, {am['author']['name']}: {am['text']}" for am in v["amendments"]))})
+    corrections = v.get("corrections") or []
+    if corrections:
+        # Readable by any system; backcare reads its own extension back.
+        sections.append({"title": "Corrections and statements of disagreement", "text": _narrative("\n".join(
+            f"{k['created_at']}, {'correction' if k['kind'] == 'correction' else 'statement of disagreement'} about "
+            f"{k['part']}: {k['text']}" for k in corrections))})
     signer = w.person(v["signer"])
     composition = w.add({
         "status": "final" if v["signed_at"] else "preliminary",
@@ -237,6 +262,7 @@ def _assessment(w: _Writer, v: dict[str, Any], key: tuple, subject: dict, encoun
         "subject": subject, "encounter": {"reference": encounter}, "date": v["signed_at"] or v["created_at"],
         "author": [therapist or {"display": "unknown"}], "title": "SOAP note",
         **({"attester": [{"mode": "legal", "time": v["signed_at"], "party": signer}]} if v["signed_at"] else {}),
+        **({"extension": [_json_ext("corrections", _people_named(w, corrections))]} if corrections else {}),
         "section": sections}, "Composition", (*key, "note"))
     if v["signed_at"]:
         w.add({"target": [{"reference": composition}], "recorded": v["signed_at"],
@@ -249,7 +275,7 @@ def _assessment(w: _Writer, v: dict[str, Any], key: tuple, subject: dict, encoun
               "Provenance", (*key, "amendment", n))
 
 
-def _questionnaire(w: _Writer, q: dict[str, Any], key: tuple, subject: dict, encounters: dict, episodes: dict) -> None:
+def _questionnaire(w: Writer, q: dict[str, Any], key: tuple, subject: dict, encounters: dict, episodes: dict) -> None:
     inst = load_knowledge().outcomes["instruments"][q["instrument"]]
     items = []
     for item_id, answer in q["answers"].items():
@@ -290,7 +316,7 @@ def _questionnaire(w: _Writer, q: dict[str, Any], key: tuple, subject: dict, enc
           "Observation", (*key, "score"))
 
 
-def _intake(w: _Writer, intake: dict[str, Any], key: tuple, subject: dict, encounters: dict) -> None:
+def _intake(w: Writer, intake: dict[str, Any], key: tuple, subject: dict, encounters: dict) -> None:
     """The client's own pre-visit intake: readable items for any system, and backcare's extensions for a move."""
     a = intake["answers"]
     items = [{"linkId": "consent", "text": "Consent to treatment", "answer": [{"valueBoolean": a["consent"]}]}]
@@ -305,6 +331,11 @@ def _intake(w: _Writer, intake: dict[str, Any], key: tuple, subject: dict, encou
                          _json_ext("intake-answers", a), _json_ext("intake-case", intake["case"]),
                          _json_ext("screening", intake["screening"]), _json_ext("intake-instruments", intake["instruments"])]},
           "QuestionnaireResponse", key)
+
+
+def _people_named(w: Writer, corrections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Corrections with their author as a reference to the Practitioner (as every other person of the record)."""
+    return [{**k, "author": (w.person(k["author"]) or {}).get("reference")} for k in corrections]
 
 
 def validate_bundle(bundle: dict[str, Any]) -> Any:

@@ -1,4 +1,4 @@
-"""The home programme in FHIR R4B, both ways.
+"""The home programme in FHIR R4B (read back as import items by fhir.reading).
 
 - A weekly check-in is a QuestionnaireResponse with the client as its source
   (readable items: the emergency answers, pain, exercise days, how each
@@ -97,50 +97,3 @@ def _adherence(w, data: dict[str, Any], cid: Any, subject: dict, episodes: dict)
                    **({"extension": [{"url": EXT + "episode", "valueReference": {"reference": episodes[episode]}}]}
                       if episode in episodes else {})},
                   "Observation", (cid, "adherence", episode, monday.isoformat()))
-
-
-# --- reading -----------------------------------------------------------------------------------
-
-def _ext(resource: dict[str, Any], name: str) -> dict[str, Any] | None:
-    return next((e for e in resource.get("extension", []) if e["url"] == EXT + name), None)
-
-
-def _episode(resource: dict[str, Any]) -> str | None:
-    found = _ext(resource, "episode")
-    return found["valueReference"]["reference"] if found else None
-
-
-def is_check_in(resource: dict[str, Any]) -> bool:
-    return resource["resourceType"] == "QuestionnaireResponse" and resource.get("questionnaire") == CHECK_IN
-
-
-def read(of_kind: dict[str, list[tuple[str, dict]]], patient_url: str, person) -> dict[str, Any]:
-    """A client's home programme back from the Bundle (the shape records.homecare_exchange takes)."""
-    def about(resource: dict[str, Any]) -> bool:
-        return (resource.get("subject") or {}).get("reference") == patient_url
-
-    programmes = [{"episode": _episode(r), "visit": (r.get("encounter") or {}).get("reference"),
-                   "items": json.loads(_ext(r, "home-programme")["valueString"]),
-                   "kb_version": (_ext(r, "kb-version") or {}).get("valueString", ""), "created_at": r["created"],
-                   "created_by": person(r.get("author"))}
-                  for _, r in of_kind.get("CarePlan", []) if about(r) and _ext(r, "home-programme")]
-    check_ins = []
-    for _, r in of_kind.get("QuestionnaireResponse", []):
-        if not (about(r) and is_check_in(r)):
-            continue
-        acknowledged = _ext(r, "acknowledged") or {}
-        parts = {e["url"]: e for e in acknowledged.get("extension", [])}
-        check_ins.append({"episode": _episode(r), "week_of": _ext(r, "week-of")["valueDate"], "submitted_at": r["authored"],
-                          "answers": json.loads(_ext(r, "check-in-answers")["valueString"]),
-                          "urgency": _ext(r, "screening-urgency")["valueCode"],
-                          "screening": json.loads(_ext(r, "screening")["valueString"]),
-                          "acknowledged_at": parts.get("at", {}).get("valueDateTime"),
-                          "acknowledged_by": person(parts.get("by", {}).get("valueReference")),
-                          "clinic_alerted_at": (_ext(r, "clinic-alerted") or {}).get("valueDateTime")})
-    ticks = []
-    for _, r in of_kind.get("Observation", []):
-        if about(r) and any(c.get("code") == "sessions-done" and c.get("system") == LOCAL_HOMECARE for c in r["code"].get("coding", [])):
-            ticks += [{"episode": _episode(r), "item": c["code"]["coding"][0]["code"], "done_on": c["valueDateTime"][:10]}
-                      for c in r.get("component", []) if "valueDateTime" in c]
-    ticks.sort(key=lambda t: t["done_on"])
-    return {"programmes": programmes, "ticks": ticks, "check_ins": check_ins}

@@ -5,8 +5,9 @@ each target as a body site with its laterality (SNOMED CT qualifiers), the
 performer and the outcome (pain before and after, the re-test). A Consent
 carries its scope, the areas it covers (the provision), when it was given or
 withdrawn, and the policy it follows. What only backcare reads (minutes,
-pressure, the rest of the session, the signature) rides in extensions, so an
-export imported into another backcare gives back the same records.
+pressure, the signature) rides in extensions, and the whole session rides on
+its Encounter (`session_extension`), which is what an import reads back
+(fhir.reading): the Procedures are for other systems, like the Observations.
 """
 from __future__ import annotations
 
@@ -71,13 +72,14 @@ def procedures(add: Callable[..., str], treatment: dict[str, Any], key: tuple, s
             "Procedure", (*key, "procedure", n))
 
 
-def session_extension(treatment: dict[str, Any], encounter_of: Callable[[Any], str | None]) -> dict[str, Any]:
-    """The rest of the session on the Encounter: positioning, hydrotherapy, draping, exercise, response, after-effects."""
-    given = {k: v for k, v in treatment["given"].items() if k != "entries"}
+def session_extension(treatment: dict[str, Any], encounter_of: Callable[[Any], str | None], by: dict | None) -> dict[str, Any]:
+    """The whole session on its Encounter: the techniques (also each a Procedure, for other systems), positioning,
+    hydrotherapy, draping, exercise, response, after-effects; backcare reads it back from here alone."""
     after = dict(treatment["after_effects"])
     after["of_visit"] = encounter_of(after.get("of_visit"))
     return {"url": EXT + "treatment", "valueString": json.dumps(
-        {"given": given, "response": treatment["response"], "after_effects": after, "updated_at": treatment["updated_at"]},
+        {"given": treatment["given"], "response": treatment["response"], "after_effects": after,
+         "updated_at": treatment["updated_at"], **({"updated_by": by} if by else {})},
         separators=(",", ":"), ensure_ascii=False)}
 
 
@@ -110,71 +112,14 @@ def consent(add: Callable[..., str], c: dict[str, Any], key: tuple, subject: dic
          "extension": extension}, "Consent", key)
 
 
-# --- reading -----------------------------------------------------------------------------------
-
-def _values(resource: dict[str, Any], field: str, kind: str) -> list[Any]:
-    return [e[kind] for e in resource.get("extension", []) if e["url"] == EXT + field]
-
-
-def _one(resource: dict[str, Any], field: str, kind: str, default: Any = None) -> Any:
-    found = _values(resource, field, kind)
-    return found[0] if found else default
-
-
-def read_treatments(of_kind: dict[str, list[tuple[str, dict]]], encounters: list[tuple[str, dict]],
-                    person: Callable[[Any], Any]) -> list[dict[str, Any]]:
-    """The treatment records of one patient's Encounters, from their Procedures and the session extension."""
-    out = []
-    by_encounter: dict[str, list[dict]] = {}
-    for _url, procedure in of_kind.get("Procedure", []):
-        by_encounter.setdefault((procedure.get("encounter") or {}).get("reference"), []).append(procedure)
-    for url, encounter in encounters:
-        session = _one(encounter, "treatment", "valueString")
-        if session is None:
-            continue
-        session = json.loads(session)
-        done = sorted(by_encounter.get(url, []), key=lambda p: _one(p, "entry", "valueInteger", 0))
-        entries = [{"technique": p["code"]["coding"][0]["code"], "targets": [s["coding"][0]["code"] for s in p.get("bodySite", [])],
-                    "side": _one(p, "side", "valueCode", "both"), "minutes": _one(p, "minutes", "valueInteger", 0),
-                    "pressure": _one(p, "pressure", "valueCode", "moderate"),
-                    "clinical_reason": _one(p, "clinical-reason", "valueString", ""),
-                    "until_withdrawal": _one(p, "until-withdrawal", "valueBoolean", False)} for p in done]
-        therapist = (done[0].get("performer") or [{}])[0].get("actor") if done else None
-        out.append({"visit": url, "given": {**session["given"], "entries": entries}, "response": session["response"],
-                    "after_effects": session["after_effects"], "updated_at": session["updated_at"],
-                    "updated_by": person(therapist) if therapist else None})
-    return out
-
-
-def read_consents(of_kind: dict[str, list[tuple[str, dict]]], patient_url: str, person: Callable[[Any], Any]) -> list[dict[str, Any]]:
-    out = []
-    for _url, c in of_kind.get("Consent", []):
-        if (c.get("patient") or {}).get("reference") != patient_url:
-            continue
-        provision = c.get("provision") or {}
-        out.append({"visit": (_one(c, "encounter", "valueReference") or {}).get("reference"),
-                    "scope": _one(c, "consent-scope", "valueCode"), "pack": _one(c, "consent-pack", "valueString", ""),
-                    "areas": [code["coding"][0]["code"] for code in provision.get("code", [])],
-                    "elements": _values(c, "consent-element", "valueCode"), "methods": _values(c, "consent-method", "valueCode"),
-                    "techniques": _values(c, "consent-technique", "valueCode"),
-                    "decision": "declined" if c["status"] == "rejected" else "given",
-                    "signed_name": _one(c, "signed-name", "valueString", ""), "signature": _one(c, "signature", "valueString", ""),
-                    "witness": _one(c, "witness", "valueString", ""), "taken_by": person(_one(c, "taken-by", "valueReference")),
-                    "given_at": provision.get("period", {}).get("start") or c["dateTime"],
-                    "withdrawn_at": provision.get("period", {}).get("end"),
-                    "withdrawn_note": _one(c, "withdrawn-note", "valueString", "")})
-    return out
-
-
 def write(w: Any, record: dict[str, Any], cid: Any, subject: dict, encounters: dict[Any, str]) -> None:
-    """The treatment session of one exported client into the Bundle writer `w` (fhir.bundle._Writer)."""
-    resources = {entry["fullUrl"]: entry["resource"] for entry in w.entries}
+    """The treatment session of one exported client into the Bundle writer `w` (fhir.bundle.Writer): a Procedure per
+    technique (the session itself rides on its Encounter, see `session_extension`) and a Consent per consent."""
     dates = {v["key"]: v["visit_date"] for v in record["visits"]}
     for t in record.get("treatments", []):
         encounter = encounters.get(t["visit"])
         if encounter is None:
             continue
-        resources[encounter].setdefault("extension", []).append(session_extension(t, encounters.get))
         procedures(w.add, {**t, "visit_date": dates[t["visit"]]}, (cid, t["visit"]), subject, encounter, w.person(t["updated_by"]))
     for n, c in enumerate(record.get("consents", [])):
         consent(w.add, c, (cid, "consent", n), subject, encounters.get(c["visit"]), w.person(c["taken_by"]))

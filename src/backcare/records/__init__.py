@@ -1,8 +1,8 @@
 """Client records: the one object the web pages, the JSON API and the CLI share.
 
 `Records` is composed of one part per domain (users, clinics, clients, visits,
-drafts, outcomes, letters, intake, treatment, consents, exchange, audit, today, homecare with its programmes and
-reminders), each in its own module; all of them keep to the acting user's clinic, run one
+drafts, outcomes, letters, intake, treatment, consents, exchange, importing, retention, requests, audit, today,
+homecare with its programmes and reminders), each in its own module; all of them keep to the acting user's clinic, run one
 transaction per operation and audit every access (see `base`). `tables` writes a
 clinic's exported records as CSV tables.
 
@@ -19,6 +19,9 @@ from .consents import ConsentRow, ConsentsMixin
 from .drafts import KINDS as DRAFT_KINDS
 from .drafts import Draft, DraftConflict, DraftsMixin, DraftSummary
 from .exchange import ExchangeMixin
+from .importing import ImportMixin, ImportReport
+from .requests import RequestsMixin, RequestView
+from .retention import QueueRow, RetentionMixin, RetentionView
 from .homecare import (CheckInSent, CheckInView, FlaggedCheckIn, HomecareMixin, HomeLinkView, HomePage, HomeRecord,
                        HomeUnavailable)
 from .intake import Flagged, IntakeMixin, IntakeUnavailable, IntakeView, Invitation, LinkView
@@ -31,7 +34,7 @@ from .today import DayVisit, OpenDraft, TodayMixin
 from .users import ROLES, UsersMixin, check_password_strength, hash_password, normalise_email
 from .visits import SoapIn, Timeline, TimelineEntry, VisitIn, VisitsMixin
 
-__all__ = ["CheckInSent", "CheckInView", "ClinicAlert", "DueReminder", "FlaggedCheckIn", "HomeLinkView", "HomePage",
+__all__ = ["QueueRow", "RequestView", "RetentionView", "ImportReport", "CheckInSent", "CheckInView", "ClinicAlert", "DueReminder", "FlaggedCheckIn", "HomeLinkView", "HomePage",
            "HomeRecord", "HomeUnavailable", "ProgrammeView", "ConsentRow", "PreviousVisit", "TreatmentView", "Flagged", "IntakeUnavailable", "IntakeView", "Invitation", "LinkView", "DISCHARGE_REASONS", "EpisodeRecord", "EpisodeView", "Letter", "Response", "VisitPoint", "DRAFT_KINDS", "MAX_ID", "ROLES", "Actor", "AuditPage", "ClientIn", "ClientPage", "ClientRow", "ClinicDetails",
            "ClinicIn", "Draft", "DraftConflict", "DraftSummary", "FieldErrors", "Forbidden", "Locked", "NotFound", "Records",
            "SoapIn", "Timeline", "TimelineEntry", "VisitIn", "check_password_strength", "hash_password", "normalise",
@@ -39,5 +42,6 @@ __all__ = ["CheckInSent", "CheckInView", "ClinicAlert", "DueReminder", "FlaggedC
 
 
 class Records(UsersMixin, ClinicsMixin, ClientsMixin, VisitsMixin, DraftsMixin, OutcomesMixin, LettersMixin, IntakeMixin,
-              ExchangeMixin, AuditMixin, TreatmentMixin, ConsentsMixin, TodayMixin, HomecareMixin, RemindersMixin):
+              ExchangeMixin, ImportMixin, RetentionMixin, RequestsMixin, AuditMixin, TreatmentMixin, ConsentsMixin,
+              TodayMixin, HomecareMixin, RemindersMixin):
     """Every records operation, for any adapter (pages, API, command line)."""

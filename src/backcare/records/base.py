@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..safetext import check_text
-from ..storage.models import AuditEvent
+from .chain import append_event
 
 # The largest id either database stores; a larger one cannot name a record.
 MAX_ID = 2**31 - 1
@@ -60,6 +60,7 @@ _PLAIN = {
     "date_from_datetime_parsing": "Enter a date",
     "date_parsing": "Enter a date",
     "date_type": "Enter a date",
+    "literal_error": "Choose one of the options offered",
 }
 
 
@@ -136,10 +137,11 @@ class RecordsBase:
             raise self._refused(actor, refused.kind, refused.record_id, refused.owner_clinic) from None
 
     @staticmethod
-    def _audit(db: Session, actor: Actor, action: str, client_id: int | None = None,
-               visit_id: int | None = None, detail: str = "", clinic_id: int | None = None) -> None:
-        db.add(AuditEvent(clinic_id=clinic_id or actor.clinic_id, user_id=actor.user_id, action=action,
-                          client_id=client_id, visit_id=visit_id, detail=detail[:500]))
+    def _audit(db: Session, actor: Actor, action: str, client_id: int | None = None, visit_id: int | None = None,
+               detail: str = "", clinic_id: int | None = None, clients: list[int] | None = None) -> None:
+        """One event at the end of the clinic's audit chain, in the caller's transaction."""
+        append_event(db, clinic_id or actor.clinic_id, actor.user_id, action, client_id=client_id, visit_id=visit_id,
+                     detail=detail, clients=clients)
 
     def _refused(self, actor: Actor, kind: str, record_id: int, owner_clinic: int | None) -> NotFound:
         """Audit an attempt on a record that is absent or of another clinic; return the error to raise.
@@ -147,12 +149,13 @@ class RecordsBase:
         The attempt goes into the actor's own audit log and, when the record
         exists, into its clinic's log too: its custodian sees who tried.
         """
+        events = [(actor.clinic_id, f"{kind} {record_id}: not found or not of this clinic")]
+        if owner_clinic is not None and owner_clinic != actor.clinic_id:
+            events.append((owner_clinic, f"{kind} {record_id}: by a user of another clinic"))
         with self._tx() as db:
-            detail = f"{kind} {record_id}: not found or not of this clinic"
-            self._audit(db, actor, "access.refused", detail=detail)
-            if owner_clinic is not None and owner_clinic != actor.clinic_id:
-                self._audit(db, actor, "access.refused", detail=f"{kind} {record_id}: by a user of another clinic",
-                            clinic_id=owner_clinic)
+            # Chains are locked in clinic order, so two refusals crossing between clinics never deadlock.
+            for clinic_id, detail in sorted(events):
+                self._audit(db, actor, "access.refused", detail=detail, clinic_id=clinic_id)
         return NotFound(kind)
 
     @staticmethod

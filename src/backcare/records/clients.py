@@ -12,12 +12,12 @@ from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
-from sqlalchemy import and_, insert, not_, select, text, tuple_
+from sqlalchemy import and_, not_, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from ..clinical.vocabulary import vocabulary
-from ..safetext import LINE, SHORT, SafeText
-from ..storage.models import AuditEvent, Client
+from ..safetext import LINE, SHORT, NameText, SafeText
+from ..storage.models import Client
 from .base import EARLIEST_DATE, Actor, RecordsBase, Refused, in_range, validated
 
 PAGE = 50
@@ -38,7 +38,7 @@ def search_text(name: str, email: str | None, phone: str | None) -> str:
 class ClientIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: SafeText(SHORT, 1)
+    name: NameText(SHORT)
     date_of_birth: date | None = None
     phone: SafeText(50) | None = Field(default=None, pattern=r"^[0-9 +()\-.]*$")
     email: EmailStr | None = Field(default=None, max_length=254)
@@ -130,10 +130,8 @@ class ClientsMixin(RecordsBase):
                     found += self._page(db, actor, contains, None if in_first_part else anchor, limit + 1 - len(found))
             rows = [ClientRow(r.id, r.name, r.date_of_birth, r.last_visit_date, r.discharged_on) for r in found[:limit]]
             if rows:
-                # One audit event per client shown: "who saw this client" must have an answer.
-                db.execute(insert(AuditEvent), [
-                    {"clinic_id": actor.clinic_id, "user_id": actor.user_id, "action": "client.list",
-                     "client_id": row.id, "detail": f"search={term!r}"[:500]} for row in rows])
+                # One event per page, naming every client it showed: "who saw this client" must have an answer.
+                self._audit(db, actor, "client.list", detail=f"{len(rows)} clients, search={term!r}", clients=[r.id for r in rows])
             return ClientPage(rows, rows[-1].id if len(found) > limit else None)
 
     @staticmethod

@@ -20,6 +20,7 @@ class ClinicDetails:
     email: str
     website: str
     timezone: str
+    jurisdiction: str = "CA-ON"
     locale: str = "en_GB"
     idle_minutes: int = 90
 
@@ -52,9 +53,19 @@ class ClinicIn(BaseModel):
     email: EmailStr | None = Field(default=None, max_length=254)
     website: SafeText(SHORT) = ""
     timezone: SafeText(64, 1) = "UTC"
+    jurisdiction: SafeText(20, 1) = "CA-ON"
     locale: SafeText(20, 1) = "en_GB"
     # Long enough for a treatment; short enough that a tablet left in a room closes.
     idle_minutes: int = Field(default=90, ge=MIN_IDLE, le=MAX_IDLE)
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _known_law(cls, value: str) -> str:
+        from ..retention.rules import jurisdictions
+
+        if value not in jurisdictions():
+            raise ValueError(f"choose one of: {', '.join(j.name for j in jurisdictions().values())}")
+        return value
 
     @field_validator("locale")
     @classmethod
@@ -73,7 +84,8 @@ class ClinicIn(BaseModel):
 
 def _details(clinic: Clinic) -> ClinicDetails:
     return ClinicDetails(clinic.name, clinic.address or "", clinic.phone or "", clinic.email or "", clinic.website or "",
-                         clinic.timezone or "UTC", clinic.locale or "en_GB", clinic.idle_minutes or 90)
+                         clinic.timezone or "UTC", clinic.jurisdiction or "CA-ON", clinic.locale or "en_GB",
+                         clinic.idle_minutes or 90)
 
 
 class ClinicsMixin(RecordsBase):

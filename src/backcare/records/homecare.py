@@ -214,8 +214,9 @@ class HomecareMixin(HomePageMixin):
                 query = query.where(CheckIn.client_id == client_id)
             # No limit: every flagged check-in stays listed until someone acknowledges it (none may scroll out of sight).
             rows = db.execute(query.order_by(CheckIn.urgency.desc(), CheckIn.submitted_at.desc())).all()
-            for r in rows:
-                self._audit(db, actor, "client.list", client_id=r.client_id, detail="check-in alert")
+            if rows:  # one event for the list, naming every client it showed
+                self._audit(db, actor, "client.list", client_id=client_id, detail=f"{len(rows)} check-in alert{'' if len(rows) == 1 else 's'}",
+                            clients=sorted({r.client_id for r in rows}) if client_id is None else None)
             return [FlaggedCheckIn(r.id, r.client_id, r.name, r.urgency, utc(r.submitted_at)) for r in rows]
 
     def acknowledge_check_in(self, actor: Actor, check_in_id: int) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..clinical.knowledge.runtime import load_knowledge
 from ..intake import IntakeError, screen, to_case, validate
-from ..storage.models import AuditEvent, Client, Clinic, Intake, IntakeLink, QuestionnaireResponse, User
+from ..storage.models import Client, Clinic, Intake, IntakeLink, QuestionnaireResponse, User
 from .base import Actor, FieldErrors, RecordsBase, Refused, in_range, storable_text, utc
 from .links import client_event, malformed, new_token, token_hash
 
@@ -26,7 +26,20 @@ MAX_DAYS = 30
 
 
 class IntakeUnavailable(LookupError):
-    """No such link, or spent, or expired: the client is told the same in each case."""
+    """No such link, or spent, or expired: the client is told the same in each case.
+
+    `refusal` is what the clinic's log should say about a known link (spent or
+    expired), written by `record_intake_refusal` after the answer has gone, so
+    that a link that once existed answers exactly as fast as a made-up one."""
+
+    def __init__(self, refusal: tuple[int, int, str] | None = None):
+        super().__init__("intake link unavailable")
+        self.refusal = refusal
+
+
+def _refusal(link: IntakeLink | None, why: str) -> tuple[int, int, str] | None:
+    """(clinic, client, what to log) for a known link; None for a token that names no link (no clinic to tell)."""
+    return None if link is None else (link.clinic_id, link.client_id, f"link {link.id}: {why}")
 
 
 @dataclass(frozen=True)
@@ -138,26 +151,37 @@ class IntakeMixin(RecordsBase):
                 self._audit(db, actor, "intake.link_revoke", client_id=link.client_id, detail=f"link {link.id}")
 
     @staticmethod
-    def _usable(db: Session, token: str) -> tuple[IntakeLink | None, str]:
-        """The link of a token if it can still be used, and otherwise why not (for the audit log only)."""
+    def _lookup(db: Session, token: str) -> tuple[IntakeLink | None, str]:
+        """The link of a token (when there is one), and why it cannot be used ("" when it can)."""
         if malformed(token):
             return None, "malformed"
         link = db.scalar(select(IntakeLink).where(IntakeLink.token_hash == token_hash(token)))
         if link is None:
             return None, "unknown"
         if link.spent_at is not None:
-            return None, "spent"
+            return link, "spent"
         if link.revoked_at is not None:
-            return None, "withdrawn"
+            return link, "withdrawn"
         if utc(link.expires_at) <= datetime.now(timezone.utc):
-            return None, "expired"
+            return link, "expired"
         return link, ""
 
+    @classmethod
+    def _usable(cls, db: Session, token: str) -> tuple[IntakeLink | None, str]:
+        """The link of a token if it can still be used, and otherwise why not (for the audit log only)."""
+        link, why = cls._lookup(db, token)
+        return (None, why) if why else (link, why)
+
     def open_intake(self, token: str) -> Invitation:
+        # The same one read for every refused token, known or not; the log is written after the answer.
+        with self.read_sessions() as db:
+            link, why = self._lookup(db, token)
+            if why:
+                raise IntakeUnavailable(_refusal(link, why))
         with self._tx() as db:
-            link, why = self._usable(db, token)
-            if link is None:
-                self._refused_link(db, token, why)  # committed with this transaction; then refused below
+            link, why = self._lookup(db, token)  # again, writing: it may have been spent meanwhile
+            if why:
+                raise IntakeUnavailable(_refusal(link, why))
             else:
                 client = db.get(Client, link.client_id)
                 clinic = db.get(Clinic, link.clinic_id)
@@ -167,6 +191,12 @@ class IntakeMixin(RecordsBase):
         if link is None:
             raise IntakeUnavailable()
         return invitation
+
+    def record_intake_refusal(self, refusal: tuple[int, int, str] | None) -> None:
+        """Log a refused known link in its clinic's audit log (called after the answer is sent)."""
+        if refusal is not None:
+            with self._tx() as db:
+                client_event(db, refusal[0], "intake.refused", refusal[1], refusal[2])
 
     def _refused_link(self, db: Session, token: str, why: str) -> None:
         # A known link (spent or expired) is recorded in its clinic's log; a token that names no link has no clinic to tell.
@@ -258,8 +288,9 @@ class IntakeMixin(RecordsBase):
                               .where(Intake.clinic_id == actor.clinic_id, Intake.visit_id.is_(None),
                                      Intake.acknowledged_at.is_(None))
                               .order_by(Intake.submitted_at.desc()).limit(50)).all()
-            for r in rows:
-                self._audit(db, actor, "client.list", client_id=r.client_id, detail="intake waiting")
+            if rows:  # one event for the list, naming every client it showed
+                self._audit(db, actor, "client.list", detail=f"{len(rows)} intake{'' if len(rows) == 1 else 's'} waiting",
+                            clients=sorted({r.client_id for r in rows}))
             order = {"emergency": 0, "urgent": 1, "routine": 2, "none": 3}
             return sorted((Flagged(r.client_id, r.name, r.urgency, utc(r.submitted_at), r.id) for r in rows),
                           key=lambda f: order.get(f.urgency, 4))
@@ -280,8 +311,8 @@ class IntakeMixin(RecordsBase):
                               .where(Intake.clinic_id == actor.clinic_id, Intake.visit_id.is_(None),
                                      Intake.acknowledged_at.is_(None), Intake.urgency.in_(("emergency", "urgent")))
                               .order_by(Intake.urgency.desc(), Intake.submitted_at.desc()).limit(50)).all()
-            for r in rows:
-                self._audit(db, actor, "client.list", client_id=r.client_id, detail="intake alert")
+            if rows:
+                self._audit(db, actor, "client.list", detail=f"{len(rows)} intake alerts", clients=[r.client_id for r in rows])
             return [Flagged(r.client_id, r.name, r.urgency, utc(r.submitted_at), r.id) for r in rows]
 
     @staticmethod

@@ -11,7 +11,7 @@ import secrets
 
 from sqlalchemy.orm import Session
 
-from ..storage.models import AuditEvent
+from .chain import append_event
 
 TOKEN_BYTES = 32
 LONGEST_TOKEN = 100  # a token is 43 characters; anything much longer is not one of ours
@@ -35,5 +35,5 @@ def malformed(token: str) -> bool:
 
 
 def client_event(db: Session, clinic_id: int, action: str, client_id: int | None, detail: str) -> None:
-    """An audit event of the client's own (no user signed in), in the caller's transaction."""
-    db.add(AuditEvent(clinic_id=clinic_id, user_id=None, action=action, client_id=client_id, detail=detail[:500]))
+    """An audit event of the client's own (no user signed in), in the caller's transaction, on the clinic's chain."""
+    append_event(db, clinic_id, None, action, client_id=client_id, detail=detail)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -26,10 +27,16 @@ COLUMNS = {
 }
 
 
+# A cell a spreadsheet would run as a formula: one that starts with = + - @ (after any spaces), or a tab or
+# carriage return; and, since a spreadsheet set to another separator splits a cell at ; or a tab, any part
+# of the text after one of those that starts like a formula too.
+_FORMULA_START = re.compile(r"(^|[;\t\r\n|,])(\s*)(?=[=+\-@\t\r])")
+
+
 def _formula_safe(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """Text a spreadsheet would run as a formula gets an apostrophe before each start of one (CSV injection)."""
+    if isinstance(value, str):
+        return _FORMULA_START.sub(lambda m: f"{m.group(1)}{m.group(2)}'", value)
     return value
 
 
@@ -83,7 +90,8 @@ def _treatment_rows(out: dict[str, list[dict[str, Any]]], r: dict[str, Any]) -> 
 
 def csv_text(name: str, table: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS[name], lineterminator="\n")
+    # Every cell quoted: a cell is one cell whatever separator the spreadsheet expects.
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS[name], lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for row in table:
         writer.writerow({k: _formula_safe("" if v is None else v) for k, v in row.items()})

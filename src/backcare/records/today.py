@@ -2,7 +2,7 @@
 or due again.
 
 Each list reads indexed columns and is bounded; every client it names is
-audited as a list showing them (as the client list does).
+audited in one event per list, naming them (as the client list is).
 """
 from __future__ import annotations
 
@@ -88,5 +88,6 @@ class TodayMixin(RecordsBase):
             return due
 
     def _listed(self, db, actor: Actor, client_ids: set[int], why: str) -> None:
-        for client_id in sorted(client_ids):
-            self._audit(db, actor, "client.list", client_id=client_id, detail=why)
+        """One event for the list, naming every client it showed (records.chain keeps it in the clinic's hash chain)."""
+        if client_ids:
+            self._audit(db, actor, "client.list", detail=f"{why}: {len(client_ids)} client{'' if len(client_ids) == 1 else 's'}", clients=sorted(client_ids))

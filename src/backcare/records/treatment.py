@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clinical.knowledge.runtime import load_knowledge
-from ..storage.models import Clinic, TreatmentConsent, TreatmentRecord, User, Visit
+from ..storage.models import Clinic, TreatmentRecord, User, Visit
 from ..treatment import (AfterEffects, Given, Refusal, Response, Rules, Session as CourseSession, TechniqueCourse, TreatmentIn, as_planned,
                          consent_lines, course, entry_areas, entry_text, overridden, propose, signing_problems, soap_draft,
                          treatment_data, unresolved, visit_status)
@@ -259,42 +259,3 @@ class TreatmentMixin(RecordsBase):
             sessions.append(CourseSession(v.visit_date, tuple(e["technique"] for e in row.given.get("entries", [])),
                                           v.pain_nrs if before is None else before, response.get("pain_after"), next_pain))
         return course(sessions), reported
-
-    # --- export and import (records.exchange) -------------------------------------------------
-
-    @staticmethod
-    def _dump_treatment(db: Session, client_id: int, person: Any) -> dict[str, Any]:
-        """A client's treatment records and consents as exported records carry them (`person`: a user id -> e-mail and name)."""
-        from .consents import consent_export, consent_row
-
-        rows = list(db.scalars(select(TreatmentRecord).where(TreatmentRecord.client_id == client_id).order_by(TreatmentRecord.id)))
-        consents = list(db.scalars(select(TreatmentConsent).where(TreatmentConsent.client_id == client_id)
-                                   .order_by(TreatmentConsent.given_at, TreatmentConsent.id)))
-        return {"treatments": [{"visit": r.visit_id, "given": r.given, "response": r.response, "after_effects": r.after_effects,
-                                "updated_by": person(r.updated_by), "updated_at": utc(r.updated_at).isoformat()} for r in rows],
-                "consents": [consent_export(consent_row(c), person(c.taken_by)) for c in consents]}
-
-    def _import_treatment(self, db: Session, actor: Actor, client_id: int, record: dict[str, Any], visits: dict[Any, int],
-                          user: Any) -> None:
-        """Treatment records and consents of an imported client, checked like a form (unknown ids and bad text refused)."""
-        from ..treatment import ConsentIn
-
-        for t in record.get("treatments", []):  # absent from records exported before treatments existed
-            after = dict(t["after_effects"])
-            after["of_visit"] = visits.get(after.get("of_visit"))
-            checked: TreatmentIn = validated(TreatmentIn, {"given": t["given"], "response": t["response"], "after_effects": after})
-            if t["visit"] not in visits:
-                raise FieldErrors({"treatments": "a treatment record names a visit the record does not have"})
-            db.add(TreatmentRecord(clinic_id=actor.clinic_id, client_id=client_id, visit_id=visits[t["visit"]],
-                                   given=checked.given.model_dump(), response=checked.response.model_dump(),
-                                   after_effects=checked.after_effects.model_dump(), updated_by=user(t["updated_by"]) or actor.user_id,
-                                   updated_at=datetime.fromisoformat(t["updated_at"])))
-        for c in record.get("consents", []):
-            checked_consent: ConsentIn = validated(ConsentIn, {k: c[k] for k in (
-                "scope", "areas", "elements", "methods", "decision", "techniques", "signed_name", "signature", "witness")})
-            db.add(TreatmentConsent(
-                clinic_id=actor.clinic_id, client_id=client_id, visit_id=visits.get(c["visit"]), pack=treatment_data().pack_id(c["pack"]),
-                **checked_consent.model_dump(), taken_by=user(c["taken_by"]) or actor.user_id,
-                given_at=datetime.fromisoformat(c["given_at"]),
-                withdrawn_at=datetime.fromisoformat(c["withdrawn_at"]) if c["withdrawn_at"] else None,
-                withdrawn_note=str(c.get("withdrawn_note") or "")[:500]))

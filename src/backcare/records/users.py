@@ -1,14 +1,19 @@
 """Clinics, user accounts and passwords."""
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import datetime, timezone
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..safetext import is_text
-from ..storage.models import Clinic, LoginSession, User
+from ..safetext import check_name, is_text
+from ..storage.models import AuditHead, Clinic, KnownDevice, LoginSession, User
 from .base import Actor, FieldErrors, NotFound, RecordsBase, storable_text
+from .chain import GENESIS
 
 _hasher = PasswordHasher()
 ROLES = ("therapist", "admin")
@@ -17,6 +22,18 @@ MAX_PASSWORD = 200
 # zxcvbn's score: 3 is "safely unguessable" against an online attack at a
 # throttled rate; the list of common passwords and words ships with the package.
 MIN_STRENGTH = 3
+
+
+def is_name(value: str) -> bool:
+    try:
+        check_name(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def normalise_email(email: str) -> str:
@@ -54,6 +71,7 @@ class UsersMixin(RecordsBase):
             clinic = Clinic(name=clinic_name.strip()[:200] or "My clinic")
             db.add(clinic)
             db.flush()
+            db.add(AuditHead(clinic_id=clinic.id, seq=0, hash=GENESIS))  # the start of the clinic's audit chain
             user = self._new_user(db, clinic.id, email, name, password, role)
             return Actor(user.id, clinic.id, user.role, user.name)
 
@@ -66,6 +84,8 @@ class UsersMixin(RecordsBase):
             errors["email"] = "Enter a valid email address"
         if not name.strip() or len(name) > 200 or "\x00" in name:
             errors["name"] = "Enter a name of up to 200 characters"
+        elif not is_name(name.strip()):
+            errors["name"] = "The name contains an invisible or control character; retype it"
         if errors:
             raise FieldErrors(errors)
         if db.scalar(select(User.id).where(User.email == email)) is not None:
@@ -191,6 +211,24 @@ class UsersMixin(RecordsBase):
             except (VerificationError, InvalidHashError, UnicodeEncodeError):
                 continue
         return False
+
+    def device_known(self, token: str, email: str) -> bool:
+        """True when this browser's device token signed in to the account of `email` before."""
+        with self.read_sessions() as db:
+            return db.scalar(select(KnownDevice.user_id).join(User, User.id == KnownDevice.user_id).where(
+                KnownDevice.token_hash == _token_hash(token), User.email == normalise_email(email))) is not None
+
+    def remember_device(self, actor: Actor, token: str | None) -> str:
+        """Remember this browser as a known device of the account; returns the token for its cookie."""
+        token = token or secrets.token_urlsafe(32)
+        now = datetime.now(timezone.utc)
+        with self._tx() as db:
+            found = db.get(KnownDevice, (_token_hash(token), actor.user_id))
+            if found is None:
+                db.add(KnownDevice(token_hash=_token_hash(token), user_id=actor.user_id, created_at=now, last_seen_at=now))
+            else:
+                found.last_seen_at = now
+        return token
 
     def record_session(self, actor: Actor, action: str, address: str) -> None:
         """Sign-ins and sign-outs go in the audit log beside record access."""

@@ -2,6 +2,7 @@
 reads go through `records.Records`, which filters by clinic and writes the audit."""
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -11,6 +12,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def new_identifier() -> str:
+    return str(uuid.uuid4())
 
 
 class Base(DeclarativeBase):
@@ -28,6 +33,8 @@ class Clinic(Base):
     website: Mapped[str] = mapped_column(String(200), default="")
     # An IANA zone name: every time the clinic's pages show is in it.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # Whose records law applies (backcare.retention: how long records are kept, how fast requests are answered).
+    jurisdiction: Mapped[str] = mapped_column(String(20), default="CA-ON", server_default="CA-ON")
     # The consent pack its jurisdiction asks for (treatment/consent_packs.yaml); "" is the default pack.
     consent_pack: Mapped[str] = mapped_column(String(20), default="")
     # A Babel locale: the order of day, month and year on every page and paper (the month always in words).
@@ -58,6 +65,9 @@ class Client(Base):
     __tablename__ = "clients"
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    # The client's identifier in every export (a random UUID, or the one a record was imported with):
+    # importing the same client again finds them instead of adding a copy.
+    identifier: Mapped[str] = mapped_column(String(64), default=new_identifier, server_default="")
     name: Mapped[str] = mapped_column(String(200))
     # Lower-case, accents removed: the sort key and the prefix index of the client list.
     name_norm: Mapped[str] = mapped_column(String(200), default="")
@@ -116,6 +126,8 @@ class Visit(Base):
     signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the visit came in by an import: its signature is the other system's, shown as imported.
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     client: Mapped[Client] = relationship(back_populates="visits")
     therapist: Mapped[User] = relationship(foreign_keys=[therapist_id])
     signer: Mapped[User | None] = relationship(foreign_keys=[signed_by])
@@ -356,6 +368,81 @@ class VisitDraft(Base):
     audited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class RecordRequest(Base):
+    """A client's request to see their record (access) or to correct it, with the day it came in."""
+
+    __tablename__ = "record_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # access | correction
+    received_on: Mapped[date] = mapped_column(Date)
+    details: Mapped[str] = mapped_column(Text, default="")  # what the client asked for, in their words
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)  # the law's one extension, with notice to the client
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | answered | refused
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RecordCorrection(Base):
+    """A correction of the record, or the client's statement of disagreement: attached, never replacing the original."""
+
+    __tablename__ = "record_corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))  # None: the client's details
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("record_requests.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # correction | disagreement
+    part: Mapped[str] = mapped_column(String(200))  # what it is about, in words ("Subjective", "date of birth")
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    author: Mapped[User] = relationship()
+
+
+class DestroyedRecord(Base):
+    """What is left of a record destroyed at the end of its retention: who it was, its span, who approved. No health data."""
+
+    __tablename__ = "destroyed_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    former_client_id: Mapped[int] = mapped_column(Integer)  # as the audit log names it
+    identifier: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    first_entry: Mapped[date] = mapped_column(Date)
+    last_entry: Mapped[date] = mapped_column(Date)
+    visits: Mapped[int] = mapped_column(Integer)
+    kept_until: Mapped[date] = mapped_column(Date)
+    rule: Mapped[str] = mapped_column(String(300))  # the jurisdiction and the source the retention came from
+    approved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    destroyed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    approver: Mapped[User] = relationship()
+
+
+class Breach(Base):
+    """The clinic's register of privacy breaches: what happened, what was done, who was told and when."""
+
+    __tablename__ = "breaches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    discovered_on: Mapped[date] = mapped_column(Date)
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))  # theft | loss | use | disclosure | other (as PHIPA's annual report counts)
+    description: Mapped[str] = mapped_column(Text)  # what happened and which information, without copying it
+    clients_affected: Mapped[int] = mapped_column(Integer)
+    containment: Mapped[str] = mapped_column(Text, default="")
+    clients_notified_on: Mapped[date | None] = mapped_column(Date)
+    regulator_notified_on: Mapped[date | None] = mapped_column(Date)
+    college_notified_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 class TreatmentRecord(Base):
     """What was actually done at a visit, and how the client responded (treatment.model, as JSON).
 
@@ -403,16 +490,38 @@ class TreatmentConsent(Base):
 
 
 class AuditEvent(Base):
+    """One event of a clinic's audit log, linked to the one before it by a hash (records.audit).
+
+    The client and visit ids are plain numbers, not references: the log outlives
+    a record destroyed at the end of its retention.
+    """
+
     __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("clinic_id", "seq", name="uq_audit_events_clinic_seq"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     action: Mapped[str] = mapped_column(String(40))
-    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"))
-    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    client_id: Mapped[int | None] = mapped_column(Integer)
+    visit_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(String(500), default="")
+    # The clients a summarised event names (one event per page of a list).
+    clients: Mapped[list[int] | None] = mapped_column(JSON)
+    # Position in the clinic's chain, the previous event's hash, and this event's own.
+    seq: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
     user: Mapped[User | None] = relationship()
+
+
+class AuditHead(Base):
+    """The last link of a clinic's audit chain; locked while an event is added, so events join one at a time."""
+
+    __tablename__ = "audit_heads"
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class LoginSession(Base):
@@ -426,7 +535,37 @@ class LoginSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Set while the tablet is in the client's hands: only one questionnaire is reachable.
     client_mode: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Tries at ending client mode, counted by one UPDATE before each is checked (so racing tries cannot pass the limit).
+    unlock_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins by key (an account from unknown devices, one known device, an address) and the time of the next try.
+
+    Each try is counted before the password is checked, in one locked row, so tries racing each other
+    are counted one by one; after a few, each further try waits longer (progressive delay).
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_allowed: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KnownDevice(Base):
+    """A browser that signed in to an account before (a cookie holds a random token; this, its hash).
+
+    Failed sign-ins from elsewhere do not slow the account down on its known devices.
+    """
+
+    __tablename__ = "known_devices"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # A shared clinic computer is known for each account that signed in on it.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class RateLimitEvent(Base):
@@ -443,6 +582,7 @@ Index("ix_audit_clinic_id_desc", AuditEvent.clinic_id, AuditEvent.id)
 Index("ix_audit_clinic_client", AuditEvent.clinic_id, AuditEvent.client_id, AuditEvent.id)
 Index("ix_audit_clinic_user", AuditEvent.clinic_id, AuditEvent.user_id, AuditEvent.id)
 Index("ix_clients_clinic_name", Client.clinic_id, Client.name_norm, Client.id)
+Index("uq_clients_clinic_identifier", Client.clinic_id, Client.identifier, unique=True)
 Index("ix_clients_clinic_discharged", Client.clinic_id, Client.discharged_on, Client.name_norm, Client.id)
 Index("ix_visits_client_date", Visit.client_id, Visit.visit_date, Visit.id)
 Index("ix_intake_links_client", IntakeLink.client_id)

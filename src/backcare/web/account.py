@@ -43,6 +43,14 @@ def _login_page(request: Request, error: str = "", email: str = "", status: int 
     return response
 
 
+DEVICE_COOKIE = "backcare_device"
+DEVICE_DAYS = 400
+
+
+def _wait_words(seconds: int) -> str:
+    return f"{seconds} second{'s' if seconds != 1 else ''}" if seconds < 90 else f"{round(seconds / 60)} minutes"
+
+
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
     settings = request.app.state.settings
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=settings.secure_cookies,
@@ -50,23 +58,39 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
 
 
 def start_session(request: Request, response: Response, actor) -> str:
-    """Open a session for the actor and set its cookie on the response; returns the CSRF token."""
-    token, csrf = request.app.state.sessions.start(actor)
+    """Open a session for the actor and set its cookie on the response; returns the CSRF token.
+
+    A session this browser still holds ends first: signing in again never leaves the earlier session usable."""
+    sessions = request.app.state.sessions
+    sessions.end(request.cookies.get(SESSION_COOKIE))
+    token, csrf = sessions.start(actor)
     set_session_cookie(request, response, token)
     return csrf
 
 
-def sign_in(request: Request, email: str, password: str):
-    """Check the rate limit and the password; returns (actor or None, error message, status)."""
-    limiter, address = request.app.state.limiter, client_address(request, request.app.state.settings.trusted_proxies)
-    if limiter.blocked(address, email):
-        return None, "Too many failed attempts. Wait 15 minutes and try again.", 429
-    actor = request.app.state.records.authenticate(email, password)
+def sign_in(request: Request, email: str, password: str, response: Response):
+    """Check the rate limit and the password; returns (actor or None, error message, status).
+
+    On success the browser is remembered as a known device of the account (a cookie on `response`)."""
+    from .ratelimit import Keys
+
+    app = request.app.state
+    limiter, address = app.limiter, client_address(request, app.settings.trusted_proxies)
+    device = request.cookies.get(DEVICE_COOKIE)
+    known = device if device and len(device) <= 100 and app.records.device_known(device, email) else None
+    keys = Keys.of(address, email, known)
+    wait = limiter.attempt(keys)
+    if wait:
+        response.headers["Retry-After"] = str(wait)
+        return None, f"Too many failed attempts. Wait {_wait_words(wait)} and try again.", 429
+    actor = app.records.authenticate(email, password)
     if actor is None:
-        limiter.failed(address, email)
         return None, "Email or password is not right.", 401
-    limiter.succeeded(address, email)
-    request.app.state.records.record_session(actor, "session.login", address)
+    limiter.succeeded(keys)
+    app.records.record_session(actor, "session.login", address)
+    token = app.records.remember_device(actor, known)
+    response.set_cookie(DEVICE_COOKIE, token, httponly=True, samesite="strict", secure=app.settings.secure_cookies,
+                        max_age=DEVICE_DAYS * 86400, path="/")
     return actor, "", 200
 
 
@@ -80,10 +104,13 @@ def login(request: Request, form: FormData = Depends(deps.form)) -> Response:
     email, password = str(form.get("email") or ""), str(form.get("password") or "")
     if not tokens_match(request.cookies.get(LOGIN_CSRF_COOKIE), str(form.get("csrf_token") or "")):
         return _login_page(request, "The login form expired. Please try again.", email, 403)
-    actor, error, status = sign_in(request, email, password)
-    if actor is None:
-        return _login_page(request, error, email, status)
     response = RedirectResponse(_safe_next(str(form.get("next") or "")), status_code=303)
+    actor, error, status = sign_in(request, email, password, response)
+    if actor is None:
+        page = _login_page(request, error, email, status)
+        if "retry-after" in response.headers:
+            page.headers["Retry-After"] = response.headers["retry-after"]
+        return page
     start_session(request, response, actor)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response

@@ -92,4 +92,6 @@ def audit(request: Request, before: int | None = None, user: str = "", client: s
     filters = {"user": user if user_id else "", "client": client[:100], "action": where.action, "since": since[:10] if where.since else "",
                "until": until[:10] if where.until else ""}
     return render(request, "audit.html", {"page": records.audit_log(session.actor, before=before, where=where),
-                                          "users": users, "actions": AUDIT_ACTIONS, "filters": filters})
+                                          "users": users, "actions": AUDIT_ACTIONS, "filters": filters,
+                                          # A list found by the client filter names only the clients asked about.
+                                          "focus": set(where.client_ids) if where.client_ids is not None else None})

@@ -21,7 +21,7 @@ from ..clinical.errors import CaseError
 from ..records import Actor, ClientIn, Records, SoapIn, VisitIn, utc
 from ..safetext import NOTE, SafeText
 from . import deps
-from .account import set_session_cookie, sign_in
+from .account import sign_in, start_session
 from .security import SESSION_COOKIE, CurrentSession, client_address
 
 
@@ -143,13 +143,15 @@ def _visit(v) -> VisitOut:
 
 @router.post("/login", response_model=Me, responses={429: _problem("too many failed attempts")})
 def login(request: Request, body: LoginIn) -> Response:
-    actor, error, status = sign_in(request, body.email, body.password)
+    cookies = Response()  # collects the cookies sign_in and start_session set
+    actor, error, status = sign_in(request, body.email, body.password, cookies)
     if actor is None:
-        return JSONResponse({"detail": error}, status_code=status)
-    token, csrf = request.app.state.sessions.start(actor)
+        return JSONResponse({"detail": error}, status_code=status, headers={k: v for k, v in cookies.headers.items()
+                                                                           if k == "retry-after"})
+    csrf = start_session(request, cookies, actor)
     response = JSONResponse(Me(user_id=actor.user_id, name=actor.name, role=actor.role, clinic_id=actor.clinic_id,
                                csrf_token=csrf).model_dump())
-    set_session_cookie(request, response, token)
+    response.raw_headers.extend(h for h in cookies.raw_headers if h[0] == b"set-cookie")
     return response
 
 

@@ -66,13 +66,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register(templates.env)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from . import account, admin, api, clients, clinic, exchange, homecare, intake, outcomes, today, treatment, visits
+    from . import account, admin, api, clients, clinic, exchange, homecare, intake, outcomes, records_law, today, treatment, visits
 
-    for module in (api, account, today, clients, visits, outcomes, intake, homecare, exchange, clinic, admin, treatment):
+    for module in (api, account, today, clients, visits, outcomes, intake, homecare, exchange, clinic, admin, treatment,
+                   records_law):
         app.include_router(module.router)
     app.include_router(outcomes.api_router)
     app.include_router(exchange.api_router)
     _error_handlers(app, templates)
+    from .gate import RequestGate, ServerErrors
+
+    # Outermost last: security headers on every answer, then the last word on errors, then the gate.
+    app.add_middleware(RequestGate, sessions=app.state.sessions)
+    app.add_middleware(ServerErrors)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -98,10 +104,34 @@ def _limiter(settings: Settings, sessions, read_sessions):
 
 # Scripts only from this site (htmx and app.js are served locally); styles may be
 # inline (htmx injects its indicator style). The API docs page starts Swagger UI
-# with an inline script, so it alone goes without this policy.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+# with one inline script: its policy allows that script by its hash, nothing else.
+CSP = ("default-src 'self'; script-src 'self'{extra}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-_COMMON = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin")]
+_COMMON = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin"),
+           # Browsers keep to HTTPS for a year once they have seen this over HTTPS (it is ignored over plain HTTP).
+           (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
+           # A clinic app needs none of these powerful features: no page or injected script may ask for them.
+           (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()")]
+
+
+def _docs_page() -> tuple[bytes, str]:
+    """The API docs page (local Swagger UI) and its policy, which allows its one inline script by hash."""
+    import base64
+    import hashlib
+    import re
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    page = get_swagger_ui_html(openapi_url="/api/openapi.json", title="backcare API",
+                               swagger_js_url="/static/swagger/swagger-ui-bundle.js", swagger_css_url="/static/swagger/swagger-ui.css",
+                               swagger_favicon_url="/static/favicon.svg").body
+    hashes = [base64.b64encode(hashlib.sha256(script).digest()).decode()
+              for script in re.findall(rb"<script>(.*?)</script>", page, re.S)]
+    return page, CSP.format(extra="".join(f" 'sha256-{h}'" for h in hashes))
+
+
+DOCS_PAGE, DOCS_CSP = _docs_page()
+PAGE_CSP = CSP.format(extra="")
 
 
 class SecurityHeaders:
@@ -123,8 +153,8 @@ class SecurityHeaders:
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 headers = [h for h in message.get("headers", []) if h[0].lower() != b"cache-control" or path.startswith("/static/")]
                 headers += [h for h in _COMMON if h[0] not in present]
-                if path != "/api/docs" and b"content-security-policy" not in present:
-                    headers.append((b"content-security-policy", CSP.encode()))
+                if b"content-security-policy" not in present:
+                    headers.append((b"content-security-policy", (DOCS_CSP if path == "/api/docs" else PAGE_CSP).encode()))
                 if not path.startswith("/static/"):
                     headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
@@ -202,17 +232,12 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        titles = {404: "Not found", 405: "Not allowed", 429: "Too many attempts"}
+        titles = {404: "Not found", 405: "Not allowed", 413: "Too large", 429: "Too many attempts"}
         return page(request, exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail))
 
     @app.get("/api/docs", include_in_schema=False)
     async def _docs() -> HTMLResponse:
-        from fastapi.openapi.docs import get_swagger_ui_html
-
-        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="backcare API",
-                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/swagger/swagger-ui.css",
-                                   swagger_favicon_url="/static/favicon.svg")
+        return HTMLResponse(DOCS_PAGE)
 
     @app.get("/healthz", include_in_schema=False, response_class=HTMLResponse)
     async def _health() -> str:

@@ -10,6 +10,7 @@ from ..clinical.vocabulary import vocabulary
 from ..records import FieldErrors, Records
 from . import deps
 from .forms import CLIENT_DETAILS, client_from_form
+from .records_context import records_law_context
 from .render import render
 from .security import CurrentSession
 
@@ -72,11 +73,13 @@ def client_page(request: Request, client_id: int, before: int | None = None, don
         "medical": medical_summary(client.medical or {}), "drafts": records.drafts_of_client(session.actor, client_id),
         "intakes": [i for i in records.intakes(session.actor, client_id) if i.visit_id is None],
         "intake_kb": load_knowledge().intake, "client_check_ins": records.flagged_check_ins(session.actor, client_id),
+        **records_law_context(request, records, session.actor, client_id),
         "done": DONE.get(done, ""),
         "problem": "Say what you did before recording it (e.g. phoned the client at 10:20)." if done == "acknowledge-empty" else ""})
 
 
-DONE = {"discarded": "Draft discarded.", "acknowledged": "Recorded: the intake no longer waits in the alerts."}
+DONE = {"discarded": "Draft discarded.", "acknowledged": "Recorded: the intake no longer waits in the alerts.",
+        "request": "Request recorded; its clock is running.", "answered": "Request closed.", "corrected": "Attached to the record."}
 
 
 @router.get("/clients/{client_id}/edit")

@@ -16,7 +16,7 @@ from .render import render
 from .security import CurrentSession
 
 router = APIRouter(include_in_schema=False, prefix="/admin")
-FIELDS = ("name", "address", "phone", "email", "website", "timezone", "locale", "idle_minutes")
+FIELDS = ("name", "address", "phone", "email", "website", "timezone", "jurisdiction", "locale", "idle_minutes")
 
 
 def locale_choices() -> list[tuple[str, str]]:
@@ -26,11 +26,12 @@ def locale_choices() -> list[tuple[str, str]]:
 
 
 def _page(request: Request, values: dict, errors: dict, status: int = 200, saved: bool = False) -> Response:
+    from ..retention import jurisdictions
     from .treatment.view import pack_choices
 
     return render(request, "clinic.html", {"values": values, "errors": errors, "zones": time_zones(), "saved": saved,
                                            "locales": locale_choices(), "idle_range": (MIN_IDLE, MAX_IDLE),
-                                           **pack_choices(request)}, status)
+                                           "laws": jurisdictions(), **pack_choices(request)}, status)
 
 
 @router.get("/clinic")
@@ -47,7 +48,9 @@ def save_clinic(request: Request, session: CurrentSession = Depends(deps.session
     values = {k: str(form.get(k) or "") for k in FIELDS}
     idle = values["idle_minutes"].strip() or "90"  # a form without the field keeps the default
     typed_wrong = {} if idle.isdigit() and len(idle) <= 4 else {"idle_minutes": f"Enter whole minutes from {MIN_IDLE} to {MAX_IDLE}"}
-    data = {**values, "email": values["email"] or None, "idle_minutes": int(idle) if not typed_wrong else 90}
+    data = {**values, "email": values["email"] or None, "idle_minutes": int(idle) if not typed_wrong else 90,
+            # A form without the records law (an older page, a script) keeps the clinic's own.
+            "jurisdiction": values["jurisdiction"] or records.clinic_details(session.actor).jurisdiction}
     try:
         if typed_wrong:
             validated(ClinicIn, data)  # every other problem is reported with it, and nothing is saved

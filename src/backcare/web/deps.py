@@ -34,6 +34,11 @@ async def form(request: Request) -> FormData:
     return request.state.form
 
 
+async def raw_body(request: Request) -> bytes:
+    """The request body as sent (its size is capped before it is read: see limits.BodyLimit)."""
+    return await request.body()
+
+
 async def submitted_csrf(request: Request) -> str | None:
     if request.method in SAFE_METHODS:
         return None

@@ -36,6 +36,21 @@ def when(context, value: date | datetime | None) -> str:
     return day(value, locale)
 
 
+@pass_context
+def paper(context, value: date | datetime | None) -> str:
+    """A date for paper that leaves the clinic: the month in words, so no reader takes 03/04 for 4 March."""
+    from babel.dates import format_date
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):  # an exported record's ISO date or time
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+    locale = context.get("locale") or locale_named(None)
+    if isinstance(value, datetime):
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(context.get("zone") or UTC).date()
+    return format_date(value, "long", locale=locale)  # "5 December 2026", "December 5, 2026"
+
+
 # Whom the client should see (the assessment's referral.to), as the panel and the status bar say it.
 REFERRAL_TO = {
     "emergency_department": "Emergency department now",
@@ -73,6 +88,6 @@ def dosage(item: dict[str, Any]) -> str:
 def register(env: Environment) -> None:
     from .visits.fields import label
 
-    env.filters.update(name=name, words=words, referral_to=referral_to, score=score, percent=percent, sentence=sentence, when=when, dosage=dosage, confidence=confidence_words, field_label=label)
+    env.filters.update(name=name, words=words, referral_to=referral_to, score=score, percent=percent, sentence=sentence, when=when, paper=paper, dosage=dosage, confidence=confidence_words, field_label=label)
     env.tests["startswith"] = lambda value, prefix: str(value).startswith(prefix)
     env.globals["vocab"] = vocabulary()

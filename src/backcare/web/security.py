@@ -136,6 +136,17 @@ class SessionStore:
                                .values(client_mode=client_mode))
         self._remember(_digest(token), None)
 
+    def count_unlock(self, token: str | None, limit: int) -> int | None:
+        """Count one try at ending client mode, before it is checked: the try's number, or None when the
+        session has used its `limit` tries (or is gone). One UPDATE, so racing tries are counted one by one."""
+        if not token:
+            return None
+        with self.engine.begin() as connection:
+            return connection.execute(update(LoginSession).where(LoginSession.token_hash == _digest(token),
+                                                                 LoginSession.unlock_attempts < limit)
+                                      .values(unlock_attempts=LoginSession.unlock_attempts + 1)
+                                      .returning(LoginSession.unlock_attempts)).scalar()
+
     def resume(self, token: str | None) -> CurrentSession | None:
         """The session of a cookie, in one read; its idle deadline is moved at most once a minute."""
         if not token or len(token) > 100:

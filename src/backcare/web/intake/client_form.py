@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 
 from ...clinical.knowledge.runtime import load_knowledge
@@ -31,8 +32,12 @@ TRI = {"yes": True, "no": False}
 ASKED_ALREADY = {"nprs": ("pain", "pain_nrs")}
 
 
-def _gone(request: Request) -> HTMLResponse:
-    return render(request, "intake_gone.html", {"client_mode": True}, 404)
+def _gone(request: Request, refused: IntakeUnavailable | None = None) -> HTMLResponse:
+    """The one page for every link that cannot be used; the clinic's log entry is written after it is sent."""
+    response = render(request, "intake_gone.html", {"client_mode": True}, 404)
+    if refused is not None and refused.refusal is not None:
+        response.background = BackgroundTask(request.app.state.records.record_intake_refusal, refused.refusal)
+    return response
 
 
 def _limited(request: Request) -> bool:
@@ -53,10 +58,10 @@ def _context(invitation, request: Request, values: dict[str, Any], errors: dict[
 def intake_form(request: Request, token: str) -> Response:
     try:
         invitation = request.app.state.records.open_intake(token)
-    except IntakeUnavailable:
+    except IntakeUnavailable as refused:
         if _limited(request):
             return render(request, "intake_gone.html", {"client_mode": True, "limited": True}, 429)
-        return _gone(request)
+        return _gone(request, refused)
     return render(request, "intake_form.html", _context(invitation, request, {}, {}))
 
 
@@ -99,8 +104,8 @@ def _send(request: Request, token: str, form: FormData) -> Response:
     records = request.app.state.records
     try:
         invitation = records.open_intake(token)
-    except IntakeUnavailable:
-        return _gone(request)
+    except IntakeUnavailable as refused:
+        return _gone(request, refused)
     raw = answers_from(form, invitation.instruments, request.app.state.wording)
     try:
         screening = records.submit_intake(token, raw)

@@ -44,6 +44,8 @@ def start_client_mode(request: Request, client_id: int, session: CurrentSession 
     inst = instrument_for(request, chosen[0] if chosen else "")
     queue = [instrument_for(request, other)["id"] for other in chosen[1:]]
     visit_id = visit_id_of(form)
+    if visit_id is not None and records.get_visit(session.actor, visit_id, purpose="client_mode.visit").client_id != client_id:
+        raise NotFound("visit")  # a visit of another client (or, as get_visit refuses, of another clinic)
     back = f"/visits/{visit_id}" if visit_id else f"/clients/{client_id}/progress"
     mode = {"client_id": client_id, "visit_id": visit_id, "instrument": inst["id"], "queue": queue, "done": [],
             "first_name": (client.name.split() or ["you"])[0][:50], "return_to": back, "answered": False, "failures": 0,
@@ -101,6 +103,11 @@ def unlock(request: Request, session: CurrentSession = Depends(deps.session), fo
     mode = _mode(session)
     secret = str(form.get("secret") or "")[:200]
     address = client_address(request, request.app.state.settings.trusted_proxies)
+    token = request.cookies.get(SESSION_COOKIE)
+    # Counted before it is checked: racing tries can never check more than the limit.
+    attempt = request.app.state.sessions.count_unlock(token, MAX_UNLOCK_FAILURES)
+    if attempt is None:
+        return _locked_out(request, records, session, mode, address)
     if secret and records.check_pin_or_password(session.actor, secret):
         records.record_event(session.actor, "client_mode.end", f"from {address}", client_id=mode["client_id"])
         done = ("consent" if mode.get("kind") == "consent" else "client-mode") if mode["answered"] else ""
@@ -108,15 +115,11 @@ def unlock(request: Request, session: CurrentSession = Depends(deps.session), fo
                                     status_code=303)
         _switch(request, response, session, None)
         return response
-    failures = mode["failures"] + 1
+    failures = attempt
     records.record_event(session.actor, "client_mode.unlock_failed", f"from {address}, attempt {failures}",
                          client_id=mode["client_id"])
     if failures >= MAX_UNLOCK_FAILURES:
-        # A PIN is short: after five wrong tries only a full sign-in reopens the record.
-        request.app.state.sessions.end(request.cookies.get(SESSION_COOKIE))
-        response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/")
-        return response
+        return _locked_out(request, records, session, mode, address)
     request.app.state.sessions.set_client_mode(request.cookies.get(SESSION_COOKIE), {**mode, "failures": failures})
     if mode.get("kind") == "consent":
         return RedirectResponse("/client-mode/consent?unlock=failed", status_code=303)
@@ -124,3 +127,12 @@ def unlock(request: Request, session: CurrentSession = Depends(deps.session), fo
     return render(request, "client_mode.html", {"mode": {**mode, "failures": failures}, "inst": inst, "values": {},
                                                 "errors": {"secret": f"That is not right. {MAX_UNLOCK_FAILURES - failures} tries left."},
                                                 "client_mode": True, "unlocking": True}, 401)
+
+
+def _locked_out(request: Request, records: Records, session: CurrentSession, mode: dict, address: str) -> Response:
+    """A PIN is short: after five wrong tries the session ends and only a full sign-in reopens the record."""
+    request.app.state.sessions.end(request.cookies.get(SESSION_COOKIE))
+    records.record_event(session.actor, "client_mode.locked", f"from {address}", client_id=mode["client_id"])
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -72,7 +72,8 @@ def visit_context(request: Request, records: Records, session: CurrentSession, v
             "soap_draft": soap_draft, "dermatomes": dermatomes(visit.assessment), "exam": exam.summary(visit.case, visit.details),
             "pain_map": exam.pain_map(visit.case), "chart_layers": CHART_FIELDS, "stratified": stratified, "letters": letters,
             "handout": handout_choices(visit, stratified), "clinic": records.clinic_details(session.actor), "tx": treatment,
-            "homecare": visit_homecare(records, session.actor, visit), **extra}
+            "homecare": visit_homecare(records, session.actor, visit),
+            "corrections": [c for c in records.corrections(session.actor, visit.client_id) if c.visit_id == visit.id], **extra}
 
 
 def render_visit(request: Request, records: Records, session: CurrentSession, visit_id: int, status: int, **extra) -> Response:
