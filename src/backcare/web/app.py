@@ -7,10 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from .. import __version__
 from ..clinical.errors import problems_from_errors
@@ -18,6 +18,7 @@ from ..records import FieldErrors, Forbidden, Locked, NotFound, Records
 from ..storage.db import make_engine, make_sessionmaker
 from .security import ClientModeActive, CsrfFailed, LoginRequired, PasswordChangeRequired, SessionStore
 from .settings import Settings
+from .static_files import HashedStaticFiles
 
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent
@@ -64,7 +65,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from .filters import register
 
     register(templates.env)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    static = HashedStaticFiles(directory=HERE / "static")
+    templates.env.globals["static_url"] = static.url
+    app.mount("/static", static, name="static")
 
     from . import account, admin, api, clients, clinic, exchange, homecare, intake, outcomes, today, treatment, visits
 
@@ -74,6 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exchange.api_router)
     _error_handlers(app, templates)
     app.add_middleware(SecurityHeaders)
+    # Pages and scripts shrink about tenfold; PDFs are compressed inside already, and a
+    # body under a kilobyte is not worth the work.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6,
+                       exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf"))
     return app
 
 
@@ -209,10 +216,11 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
     async def _docs() -> HTMLResponse:
         from fastapi.openapi.docs import get_swagger_ui_html
 
+        static_url = templates.env.globals["static_url"]
         return get_swagger_ui_html(openapi_url="/api/openapi.json", title="backcare API",
-                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/swagger/swagger-ui.css",
-                                   swagger_favicon_url="/static/favicon.svg")
+                                   swagger_js_url=static_url("swagger/swagger-ui-bundle.js"),
+                                   swagger_css_url=static_url("swagger/swagger-ui.css"),
+                                   swagger_favicon_url=static_url("favicon.svg"))
 
     @app.get("/healthz", include_in_schema=False, response_class=HTMLResponse)
     async def _health() -> str:
