@@ -331,5 +331,6 @@ class VisitsMixin(RecordsBase):
             if visit.signed_at is None:
                 raise FieldErrors({"amendment": "Edit the note directly until it is signed"})
             db.add(Amendment(visit_id=visit.id, author_id=actor.user_id, text=text))
+            self._drop_pdfs(db, visit.id)  # type: ignore[attr-defined] - from PdfsMixin: its papers now say more
             self._audit(db, actor, "soap.amend", client_id=visit.client_id, visit_id=visit.id)
 

@@ -43,9 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        yield
-        from .pdf import shutdown
+        from .pdf import shutdown, warm
 
+        warm()  # the PDF processes start with the server, not with the first PDF
+        yield
         shutdown()
         engine.dispose()
 
