@@ -170,7 +170,8 @@ class ClientsMixin(RecordsBase):
             query = query.where(Client.search_norm.like(pattern)).order_by(Client.id.desc())
         return list(db.execute(query.limit(limit)).all())
 
-    def create_client(self, actor: Actor, data: dict[str, Any]) -> int:
+    def create_client(self, actor: Actor, data: dict[str, Any], read_back: bool = False) -> int | Client:
+        """A new client; returns the id, or with `read_back` the client as saved, read in the same transaction."""
         client_in: ClientIn = validated(ClientIn, data)
         values = client_in.model_dump()
         with self._tx() as db:
@@ -180,9 +181,12 @@ class ClientsMixin(RecordsBase):
             db.add(client)
             db.flush()
             self._audit(db, actor, "client.create", client_id=client.id)
+            if read_back:
+                self._audit(db, actor, "client.read", client_id=client.id)
+                return client
             return client.id
 
-    def update_client(self, actor: Actor, client_id: int, data: dict[str, Any]) -> None:
+    def update_client(self, actor: Actor, client_id: int, data: dict[str, Any], read_back: bool = False) -> Client | None:
         with self._transaction(actor) as db:
             client = self._client(db, client_id, actor)
             client_in: ClientIn = validated(ClientIn, data)  # after the access check: another clinic learns nothing
@@ -192,6 +196,10 @@ class ClientsMixin(RecordsBase):
             client.name_norm = normalise(values["name"])
             client.search_norm = search_text(values["name"], values["email"], values["phone"])
             self._audit(db, actor, "client.update", client_id=client.id)
+            if read_back:
+                self._audit(db, actor, "client.read", client_id=client.id)
+                return client
+            return None
 
     def get_client(self, actor: Actor, client_id: int) -> Client:
         """One client's details (the visits come from `timeline`, a page at a time)."""
