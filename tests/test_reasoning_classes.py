@@ -133,6 +133,16 @@ def test_fever_weeks_after_spinal_surgery_goes_to_the_surgical_team_the_same_day
     assert "spinal_infection" in ids(out["red_flags"])
 
 
+def test_weakness_getting_worse_after_surgery_is_an_emergency_for_the_surgical_team():
+    """mimics.md 14.2: a new or worsening deficit after surgery goes to the operating team now, through the ED."""
+    out = run_case(history={"spinal_surgery": {**SURGERY, "weeks_ago": 3}},
+                   symptoms={"progressive_weakness": True, "pain_sites": ["lateral_leg_right"]},
+                   neuro={"motor": {"ankle_dorsiflexion": {"left": "normal", "right": "weak"}}})
+    assert out["referral"]["urgency"] == "emergency" and out["referral"]["to"] == "surgical_team"
+    assert "emergency department" in out["referral"]["tell_client"] and "operation" in out["referral"]["tell_client"]
+    assert out["plan"]["treat"] is False
+
+
 def test_cauda_equina_after_surgery_is_still_the_emergency_department():
     out = run_case(history={"spinal_surgery": {**SURGERY, "weeks_ago": 30}}, symptoms={"bladder_dysfunction": True})
     assert out["referral"]["urgency"] == "emergency" and out["referral"]["to"] == "emergency_department"
@@ -204,6 +214,18 @@ def test_fever_loin_pain_and_urinary_symptoms_point_to_an_organ():
     assert "visceral_source" in ids(out["red_flags"])
     assert conditions(out)[0] == "visceral_referred_pain"
     assert out["referral"]["urgency"] == "urgent" and out["plan"]["treat"] is False
+
+
+def test_an_organ_the_referral_names_stays_in_the_first_three_beside_flagged_conditions():
+    """Two flags (malignancy, aneurysm) take two places; the third goes to the organ the referral is for,
+    not to ordinary back pain."""
+    out = run_case(client={"age": 68}, history={"onset": "gradual", "duration_days": 42, "aggravating": ["lying", "night"]},
+                   medical={"unexplained_weight_loss": True, "smoker": True},
+                   symptoms={"pain_sites": ["abdomen", "thoracic", "low_back"], "constant_night_pain": True})
+    top3 = ids(out["differential"], "condition")[:3]
+    assert {"spinal_malignancy", "abdominal_aortic_aneurysm", "visceral_referred_pain"} == set(top3)
+    shares = [c["probability"] for c in out["differential"][:3]]
+    assert shares == sorted(shares, reverse=True)
 
 
 def test_colic_in_pregnancy_goes_to_the_maternity_team():

@@ -96,3 +96,35 @@ def test_client_mode_runs_several_questionnaires_in_one_hand_over(site):
     assert "Thank you" in done.text
     answered = {r.instrument: r.mode for r in records.episode_record(me, client_id).responses}
     assert answered == {"nprs": "client", "rmdq": "client"}
+
+
+def test_today_shows_a_check_in_that_points_to_a_referral_and_a_consent_due_again(site):
+    """The first page after signing in hides no alarm from between visits, and says whose consent is due again."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import update
+
+    from backcare.clinical.knowledge.runtime import load_knowledge
+    from backcare.storage.models import TreatmentConsent
+
+    browser, csrf, records, me = site["browser"], site["csrf"], site["records"], site["me"]
+    token, _ = records.create_home_link(me, site["seen"])
+    screening = {q: q == "saddle_anaesthesia" for q in load_knowledge().intake["screening"]}
+    records.send_check_in(token, {"screening": screening, "pain_nrs": 6, "exercise_days": 1})
+    visit_id = records.timeline(me, site["seen"]).entries[-1].id
+    records.record_consent(me, site["seen"], visit_id, {"scope": "treatment", "methods": ["verbal"], "techniques": ["swedish"],
+                                                         "elements": ["nature", "benefits", "risks", "alternatives",
+                                                                      "no_treatment", "right_to_stop"]})
+    page = browser.get("/today").text
+    alert = page.split("weekly check-in points to a referral")[1].split("</div>")[0]
+    assert "Sol Seen" in alert and "EMERGENCY" in alert
+    assert "due again" not in page  # given today
+    with records.sessions() as db, db.begin():
+        db.execute(update(TreatmentConsent).values(given_at=datetime(2024, 1, 2, tzinfo=timezone.utc)))
+    consent = browser.get("/today").text.split('id="consent-title"')[1]
+    assert "Sol Seen" in consent and "informed consent due again (given more than 365 days ago)" in consent
+    check_in_id = records.flagged_check_ins(me)[0].check_in_id
+    done = browser.post(f"/check-ins/{check_in_id}/acknowledge", data={"csrf_token": csrf, "back": "/today"},
+                        follow_redirects=False)
+    assert done.headers["location"] == "/today"
+    assert "weekly check-in points to a referral" not in browser.get("/today").text

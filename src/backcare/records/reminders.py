@@ -55,9 +55,15 @@ class RemindersMixin(RecordsBase):
     def job_lock(self, name: str) -> Iterator[bool]:
         """True inside the block when this process alone holds the named lock; False when another does."""
         engine = self.sessions.kw["bind"]
-        with self.sessions.begin() as db:  # the lock row exists before anyone locks it
+        # The lock row exists before anyone locks it. Two servers starting together may both find it
+        # missing: the second insert then loses on the primary key, which is fine (the row is there).
+        with self.sessions.begin() as db:
             if db.get(JobLock, name) is None:
-                db.add(JobLock(name=name, holder=""))
+                try:
+                    with db.begin_nested():
+                        db.add(JobLock(name=name, holder=""))
+                except IntegrityError:
+                    pass
         if engine.dialect.name == "postgresql":
             with self.sessions.begin() as db:
                 held = db.scalar(select(JobLock.name).where(JobLock.name == name).with_for_update(skip_locked=True))

@@ -1,4 +1,5 @@
-"""The day's work for the Today page: visits on the day, unfinished drafts, intakes waiting, consents missing.
+"""The day's work for the Today page: visits on the day, unfinished drafts, intakes waiting, consents missing
+or due again.
 
 Each list reads indexed columns and is bounded; every client it names is
 audited as a list showing them (as the client list does).
@@ -10,7 +11,9 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from ..storage.models import Client, User, Visit, VisitDraft
+from ..storage.models import Client, Clinic, TreatmentConsent, User, Visit, VisitDraft
+from ..treatment import general_status, treatment_data
+from .consents import consent_row
 from .base import Actor, RecordsBase, utc
 
 LIMIT = 100
@@ -62,6 +65,27 @@ class TodayMixin(RecordsBase):
                 .order_by(VisitDraft.updated_at.desc()).limit(LIMIT)).all()
             self._listed(db, actor, {r.client_id for r in rows}, "today: drafts")
             return [OpenDraft(r.client_id, r.name, r.kind, r.visit_id, utc(r.updated_at), r.consent_given) for r in rows]
+
+    def consents_due_again(self, actor: Actor, client_ids: set[int], day: date) -> dict[int, str]:
+        """Of these clients, those whose informed consent to treatment in backcare is due again on `day`
+        (the clinic's pack says after how many days), with the reason. A client with no consent in
+        backcare is left to the "consent not on record" list."""
+        if not client_ids:
+            return {}
+        with self._transaction(actor) as db:
+            pack = treatment_data().pack_id(db.scalar(select(Clinic.consent_pack).where(Clinic.id == actor.clinic_id)))
+            consents = db.scalars(select(TreatmentConsent).where(
+                TreatmentConsent.clinic_id == actor.clinic_id, TreatmentConsent.client_id.in_(sorted(client_ids)),
+                TreatmentConsent.scope == "treatment")).all()
+            by_client: dict[int, list] = {}
+            for consent in consents:
+                by_client.setdefault(consent.client_id, []).append(consent_row(consent).fact)
+            due = {}
+            for client_id, facts in by_client.items():
+                status = general_status(facts, day, [], pack)
+                if status.state != "current":
+                    due[client_id] = status.reason
+            return due
 
     def _listed(self, db, actor: Actor, client_ids: set[int], why: str) -> None:
         for client_id in sorted(client_ids):

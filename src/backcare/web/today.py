@@ -1,5 +1,6 @@
 """Today: the first page after signing in. The day's visits, unfinished drafts, intakes waiting (the
-most urgent first), consents not yet recorded, and a search to find anyone else."""
+most urgent first), weekly check-ins that point to a referral, consents not yet recorded or due again,
+and a search to find anyone else."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,5 +26,12 @@ def today(request: Request, session: CurrentSession = Depends(deps.session), rec
     # A client seen today or being recorded whose consent to treatment is not on record.
     consents = {v.client_id: v.client_name for v in visits if not v.consent_given}
     consents |= {d.client_id: d.client_name for d in drafts if not d.consent_given}
+    names = {v.client_id: v.client_name for v in visits} | {d.client_id: d.client_name for d in drafts}
+    # Consent given in backcare once, but more than the pack's days ago: explained again before treating.
+    due = records.consents_due_again(session.actor, set(names), day)
+    # The first page after signing in must not hide a check-in that points to a referral (the client list shows them too).
+    check_ins = records.flagged_check_ins(session.actor)
     return render(request, "today.html", {"day": day, "visits": visits, "drafts": drafts, "intakes": intakes,
-                                          "consents": sorted(consents.items(), key=lambda kv: kv[1])})
+                                          "consents": sorted(consents.items(), key=lambda kv: kv[1]),
+                                          "consents_due": sorted(((c, names[c], why) for c, why in due.items()), key=lambda t: t[1]),
+                                          "flagged_check_ins": check_ins, "alerts_back": "/today"})

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from .context import Evaluation
 from .differential import rank
+from .kernel import run_kernel, run_rules
 from .mechanism import judge
-from .plan import Forbidden, contraindications, plan, self_care
+from .plan import Forbidden, avoided_self_care, contraindications, plan, self_care
 from .roots import localise
 from .screen import refer_conditions, screen
 
@@ -31,10 +32,12 @@ def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
     """Assess one validated case (plain data, as `Case.findings()` gives it)."""
     ctx = Evaluation(case, kb)
     nerve_roots = localise(ctx)
+    run_kernel(ctx)
     referral, red_flags = screen(ctx)
     differential = rank(ctx)
     refer_conditions(ctx, referral, differential)
     pain_mechanism = judge(ctx)
+    run_rules(ctx)
     applied = contraindications(ctx)
     forbidden = Forbidden(ctx, applied)  # what the contraindications rule out, for the plan and the self-care
     treatment = plan(ctx, applied, forbidden)
@@ -63,18 +66,20 @@ def self_care_choices(case: dict[str, Any], kb: Any) -> list[dict[str, Any]]:
     """
     ctx = Evaluation(case, kb)
     localise(ctx)
+    run_kernel(ctx)
     referral, _ = screen(ctx)
     refer_conditions(ctx, referral, rank(ctx))
     judge(ctx)
+    run_rules(ctx)
     applied = contraindications(ctx)
     forbidden = Forbidden(ctx, applied)
     treat = plan(ctx, applied, forbidden)["treat"]
     chosen = [item["id"] for item in self_care(ctx, applied, treat, forbidden)]
+    avoided = avoided_self_care(ctx)
     out = []
     for sid in chosen + [s for s in kb.self_care_items if s not in chosen]:
         item = kb.self_care_items[sid]
-        avoid = kb.self_care_avoid.get(sid)
-        aggravates = (item["avoid_when"] or {}).get("finding") if avoid is not None and avoid(ctx) is True else None
+        aggravates = (item["avoid_when"] or {}).get("finding") if sid in avoided else None
         out.append({"id": sid, **item["dosage"], "title": item["title"], "instructions": item["instructions"],
                     "chosen": sid in chosen, "no_treatment": not treat,
                     "ruled_out_by": [c["id"] for c in applied if sid in kb.contraindications[c["id"]]["forbids"]["self_care"]],

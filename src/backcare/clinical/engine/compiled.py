@@ -31,7 +31,8 @@ def _test_leaf(case: dict, name: str, wanted: frozenset, sides: str) -> Any:
 class _Writer:
     """Builds the module's source: one function per composite node."""
 
-    def __init__(self) -> None:
+    def __init__(self, positions: dict[str, int]) -> None:
+        self.positions = positions  # finding -> its position in the kernel's values
         self.functions: list[str] = []
         self.constants: list[Any] = []
         self.leaves: list[Callable] = []
@@ -51,9 +52,12 @@ class _Writer:
         if keys & set(_COMPOSITES):
             return f"{self.function(spec)}(ctx)"
         if keys == {"finding"}:
-            v = self.name()
-            fid = repr(spec["finding"])
-            return f"({v} if ({v} := known.get({fid}, M)) is not M else ctx.finding({fid}))"
+            fid = spec["finding"]
+            position = self.positions.get(fid)
+            if position is None:
+                return f"ctx.finding({fid!r})"
+            # Once the kernel has run, its values; before (the lazy path), on demand.
+            return f"(values[{position}] if values is not None else ctx.finding({fid!r}))"
         if keys == {"criterion"}:
             return f"ctx.criterion({spec['criterion']!r})"
         if keys == {"mechanism"}:
@@ -130,21 +134,35 @@ class _Writer:
         return name
 
 
-_LOCALS = (("case", "ctx.case"), ("known", "ctx.known_findings"), ("likelihood", "ctx.likelihood"))
+_LOCALS = (("case", "ctx.case"), ("values", "ctx.values"), ("likelihood", "ctx.likelihood"))
 
 
 def _with_locals(body: list[str]) -> str:
     """The function's source, reading from the context only the names its body uses."""
     text = "\n".join(body[1:])
-    loads = [f"    {name} = {source}" for name, source in _LOCALS if f"{name}." in text or f"{name}," in text]
+    loads = [f"    {name} = {source}" for name, source in _LOCALS if f"{name}." in text or f"{name}," in text or f"{name}[" in text]
     return "\n".join([body[0], *loads, *body[1:]])
 
 
-def compile_rules(specs: dict[Any, dict]) -> dict[Any, Callable]:
-    """Compile rules (key -> predicate mapping) into functions of an evaluation context."""
-    writer = _Writer()
+def compile_rules(specs: dict[Any, dict], positions: dict[str, int]) -> dict[Any, Callable]:
+    """Compile rules (key -> predicate mapping) into functions of an evaluation context; a finding
+    the kernel computes is read from its values (`positions`: finding -> position)."""
+    writer = _Writer(positions)
     names = {key: writer.top(spec) for key, spec in specs.items()}
     namespace: dict[str, Any] = {"K": writer.constants, "L": writer.leaves, "M": _MISSING, "lookup": lookup,
                                  "affirmed_words": affirmed_words, "test_leaf": _test_leaf}
     exec(compile("\n\n".join(writer.functions), "<backcare rules>", "exec"), namespace)  # noqa: S102 - our own rules
     return {key: namespace[name] for key, name in names.items()}
+
+
+class LazyRules(dict):
+    """Rules (key -> function) compiled one at a time, on first use: the kernels evaluate most
+    rules, so compiling every function at start-up would only slow the command line down."""
+
+    def __init__(self, specs: dict[Any, dict], positions: dict[str, int]):
+        super().__init__()
+        self.specs, self.positions = specs, positions
+
+    def __missing__(self, key: Any) -> Callable:
+        rule = self[key] = compile_rules({key: self.specs[key]}, self.positions)[key]
+        return rule

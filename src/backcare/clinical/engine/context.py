@@ -10,8 +10,6 @@ if TYPE_CHECKING:
 
 
 
-from .predicates import recorded_keys
-
 MISSING = object()
 
 
@@ -19,13 +17,16 @@ class Evaluation:
     """One case under assessment: findings are evaluated once, on first use."""
 
     __slots__ = ("case", "kb", "known_findings", "criteria", "_regions", "_memo", "engine_facts", "urgency_level", "probabilities",
-                 "dominant_mechanism", "flagged_conditions", "referral_doors", "likelihood", "emergency_conditions", "referred_conditions", "recorded")
+                 "dominant_mechanism", "flagged_conditions", "referral_doors", "likelihood", "emergency_conditions", "referred_conditions", "values", "log_odds", "moves", "holding")
 
     def __init__(self, case: dict[str, Any], kb: Any):
         self.case = case
         self.kb = kb
-        self.known_findings: dict[str, Tri] = {}  # finding -> value, once evaluated
-        self.recorded = recorded_keys(case)  # what the case records, to skip rules it cannot move
+        self.known_findings: dict[str, Tri] = {}  # finding -> value, evaluated on demand before the kernel runs
+        self.values: tuple | None = None  # every finding's value, by position (kb.finding_position), from the kernel
+        self.holding: dict[str, list[int]] = {}  # per rule set, the rules the kernel found to hold (referral)
+        self.log_odds: list[float] = []  # by condition (kb.kernel.moves.conditions), from the findings kernel
+        self.moves: tuple[list[int], ...] = ()  # by condition: the numbers of the likelihood-ratio moves that counted
         self.engine_facts: dict[str, Tri] = {}
         self.urgency_level = 0
         self.probabilities: dict[str, float] = {}
@@ -43,6 +44,11 @@ class Evaluation:
     def finding(self, finding_id: str) -> Tri:
         # get() rather than try/except: most findings are looked up once, and a
         # raised KeyError per first look-up cost a fifth of the engine's time.
+        values = self.values
+        if values is not None:
+            value = values[self.kb.finding_position[finding_id]]
+            if value is not MISSING:  # else the finding reads the engine's later conclusions
+                return value
         value = self.known_findings.get(finding_id, MISSING)
         if value is MISSING:
             value = self.known_findings[finding_id] = self.kb.finding_rules[finding_id](self)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from .context import MISSING, Evaluation
+from .context import Evaluation
 
 # Cheap start-up: `typing` is imported only by type checkers (this module is on the CLI fast path).
 TYPE_CHECKING = False
@@ -24,67 +24,61 @@ _SHOWN_EVIDENCE = 8
 
 def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     kb = ctx.kb
-    log_odds = dict(kb.log_priors)
-    # condition -> [(|log LR|, -order, evidence text, likelihood-ratio record)]
-    applied: dict[str, list[tuple[float, int, tuple]]] = {cid: [] for cid in log_odds}
-    strongest: dict[tuple[str, str], tuple[float, tuple, float]] = {}
-
-    known, evaluate, weighted = ctx.known_findings, ctx.finding, kb.weighted_findings
-    for position in kb.weighted_index.relevant(ctx.recorded):
-        fid, by_outcome = weighted[position]
-        value = known.get(fid, MISSING)
-        if value is MISSING:
-            value = evaluate(fid)
-        if value is None:
-            continue
-        ungrouped, grouped = by_outcome[value]
-        for cid, log_lr, entry in ungrouped:
-            log_odds[cid] += log_lr
-            applied[cid].append(entry)
-        for key, size, entry, log_lr in grouped:
-            best = strongest.get(key)
-            if best is None or size > best[0]:
-                strongest[key] = (size, entry, log_lr)
-    for (cid, _group), (_size, entry, log_lr) in strongest.items():
-        log_odds[cid] += log_lr
-        applied[cid].append(entry)
-
-    top = max(log_odds.values())
-    weights = {cid: math.exp(v - top) for cid, v in log_odds.items()}
-    total = sum(weights.values())
-    probabilities = {cid: math.floor(w / total * 1000) / 1000 for cid, w in weights.items()}
+    moves = kb.kernel.moves
+    conditions = moves.conditions
+    # The findings kernel (kernel.py) has added every known finding's likelihood ratios.
+    log_odds = ctx.log_odds
+    top = max(log_odds)
+    weights = [math.exp(v - top) for v in log_odds]
+    total = sum(weights)
+    probabilities = dict(zip(conditions, [math.floor(w / total * 1000) / 1000 for w in weights]))
     ctx.probabilities = probabilities
     # A condition that coexists with others is also judged on its own odds (its
     # prior is a probability, so prior odds times its LRs): the plan and the
     # precautions use the larger of that and its share.
-    ctx.likelihood = dict(probabilities)
-    for cid in kb.coexisting:
+    ctx.likelihood = likelihood = dict(probabilities)
+    beside = []
+    for cid, number, log1m_prior in kb.coexisting_odds:
         # log(prior) + sum of log LRs, minus log(1 - prior): the posterior log odds.
-        own = 1.0 / (1.0 + math.exp(-(log_odds[cid] - math.log1p(-kb.condition_facts[cid]["prior"]))))
+        own = 1.0 / (1.0 + math.exp(-(log_odds[number] - log1m_prior)))
         if own > probabilities[cid]:
-            ctx.likelihood[cid] = round(own, 3)
+            likelihood[cid] = round(own, 3)
+        if likelihood[cid] >= _BESIDE:
+            beside.append(cid)
 
-    facts = kb.condition_facts
-    order = sorted(weights, key=lambda c: (-weights[c], -facts[c]["prior"]))
+    # Most likely first; between equals, the larger prior, then knowledge-base order (a stable
+    # sort of the conditions already in that order).
+    order = [conditions[i] for i in sorted(kb.conditions_by_prior, key=weights.__getitem__, reverse=True)]
     flagged = set(ctx.flagged_conditions)
+    referred = ctx.referred_conditions
+    if beside or referred:
+        beside = [c for c in order if c not in flagged and (c in referred or c in beside)]
+    order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged, beside), ctx.emergency_conditions)
+    number_of, templates, applied_moves = kb.condition_number, kb.differential_items, ctx.moves
+    text_of, record_of = moves.texts.__getitem__, moves.records.__getitem__
     out = []
-    beside = [c for c in order if c not in flagged and (c in ctx.referred_conditions
-                                                       or (c in kb.coexisting and ctx.likelihood[c] >= _BESIDE))]
-    order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged), ctx.emergency_conditions)
     for cid in order:
-        moves = applied[cid]
-        moves.sort(reverse=True)  # most informative first, then knowledge-base order
-        shown = [m[2] for m in moves[:_SHOWN_EVIDENCE]]
-        note = ([_FLAGGED] if cid in flagged else [_REFERRED] if cid in ctx.referred_conditions
-                else [_beside(ctx.likelihood[cid])] if cid in beside else [])
-        out.append({
-            "condition": cid,
-            "probability": probabilities[cid],
-            "evidence": [*note, *shown],
-            **facts[cid],
-            "flagged": cid in flagged,
-            "likelihood_ratios": [m[3] for m in moves],
-        })
+        number = number_of[cid]
+        applied = applied_moves[number]
+        item = templates[number].copy()  # the condition's facts, in the answer's key order
+        item["probability"] = probabilities[cid]
+        if applied:
+            applied.sort()  # move numbers: most informative first, then knowledge-base order
+            shown = list(map(text_of, applied[:_SHOWN_EVIDENCE]))
+            item["likelihood_ratios"] = list(map(record_of, applied))
+        else:
+            shown = []
+            item["likelihood_ratios"] = []
+        if cid in flagged:
+            item["evidence"] = [_FLAGGED, *shown]
+            item["flagged"] = True
+        elif cid in referred:
+            item["evidence"] = [_REFERRED, *shown]
+        elif cid in beside:
+            item["evidence"] = [_beside(likelihood[cid]), *shown]
+        else:
+            item["evidence"] = shown
+        out.append(item)
     return out
 
 
@@ -116,17 +110,20 @@ def _emergency_first(order: list[str], emergencies: list[str]) -> list[str]:
     return head + [c for c in order if c not in emergencies] if head else order
 
 
-def _flagged_in_top_three(order: list[str], flagged: set[str]) -> list[str]:
+def _flagged_in_top_three(order: list[str], flagged: set[str], beside: list[str]) -> list[str]:
     """One verdict: a condition the safety screen flags is never ranked below third.
 
     Its red-flag findings already weigh in with their likelihood ratios; this
     only guarantees that the list under a referral names what the referral is
-    for, in probability order within the first three.
+    for, in probability order within the first three. The room left goes first
+    to what a referral rule names or what coexists (`beside`), then by share.
     """
     flagged_order = [c for c in order if c in flagged]
     if all(c in order[:3] for c in flagged_order):
         return order
     room = max(3 - len(flagged_order), 0)
-    head_ids = set(flagged_order) | set([c for c in order if c not in flagged][:room])
+    rest = [c for c in order if c not in flagged]
+    rest = [c for c in rest if c in beside] + [c for c in rest if c not in beside]
+    head_ids = set(flagged_order) | set(rest[:room])
     head = [c for c in order if c in head_ids]
     return head + [c for c in order if c not in head_ids]

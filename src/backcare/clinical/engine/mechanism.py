@@ -35,10 +35,12 @@ def judge(ctx: Evaluation) -> dict[str, Any]:
         if value is not None:
             origin = "checklist"
         elif rule is None:
+            judged[cid] = (None, None)  # not judged (Evaluation.criterion_with_origin)
             continue
         else:
             value = rule(ctx)
             if value is None or (value is False and not derive_absent):
+                judged[cid] = (None, None)
                 continue
             origin = "derived"
         judged[cid] = (value, origin)

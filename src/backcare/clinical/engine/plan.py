@@ -30,11 +30,11 @@ def _fill(reason: str, case: dict) -> str:
 
 def contraindications(ctx: Evaluation) -> list[dict[str, Any]]:
     out = []
-    for cid, entry, predicate, refs in ctx.kb.contraindication_rules:
-        if predicate(ctx) is True:
-            item = {"id": cid, "reason": _fill(entry["reason"], ctx.case), "evidence": ctx.evidence(refs),
-                    "stops_treatment": entry["stops_treatment"]}
-            out.append(item)
+    rules = ctx.kb.contraindication_rules
+    for position in ctx.holding["contraindication"]:  # found by the rules kernel (kernel.py)
+        cid, entry, refs = rules[position]
+        out.append({"id": cid, "reason": _fill(entry["reason"], ctx.case), "evidence": ctx.evidence(refs),
+                    "stops_treatment": entry["stops_treatment"]})
     return out
 
 
@@ -81,22 +81,28 @@ def _palpated(ctx: Evaluation) -> dict[str, list[str]]:
     }
 
 
-def _relevance(ctx: Evaluation, protocol: dict[str, Any]) -> float:
-    """Order protocols by the probability of the conditions that brought them in.
+def relevance_rule(protocol: dict[str, Any]) -> tuple[float, tuple[str, ...]]:
+    """How to order a protocol among those chosen (once per knowledge base): by the likelihood of
+    the conditions that brought it in, else a fixed value.
 
     A protocol chosen by the dominant pain mechanism leads: the mechanism says
     how to work (calmly, or sparing the nerve) whatever the structure.
     """
     when = protocol["when"] or {}
     if "mechanism" in when:
-        return 1.0
+        return 1.0, ()
     conditions = (when.get("differential") or {}).get("any_of")
     if conditions is None:
         for part in when.get("any", []):
             conditions = (part.get("differential") or {}).get("any_of") or conditions
     if conditions:
-        return max(ctx.likelihood.get(c, 0.0) for c in conditions)
-    return 0.01 if protocol["when"] else 0.0
+        return 0.0, tuple(conditions)
+    return (0.01 if protocol["when"] else 0.0), ()
+
+
+def _relevance(ctx: Evaluation, pid: str) -> float:
+    fixed, conditions = ctx.kb.protocol_relevance[pid]
+    return max(ctx.likelihood.get(c, 0.0) for c in conditions) if conditions else fixed
 
 
 def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | None = None) -> dict[str, Any]:
@@ -105,8 +111,9 @@ def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | 
         return empty
     forbidden = forbidden or Forbidden(ctx, applied)
     palpated = _palpated(ctx)
-    chosen = [(pid, p) for pid, p, predicate in ctx.kb.protocol_rules if predicate is None or predicate(ctx) is True]
-    chosen.sort(key=lambda item: -_relevance(ctx, item[1]))
+    rules = ctx.kb.protocol_rules
+    chosen = [rules[position] for position in ctx.holding["protocol"]]
+    chosen.sort(key=lambda item: -_relevance(ctx, item[0]))
 
     goals: list[str] = []
     positioning: list[str] = []
@@ -119,7 +126,11 @@ def plan(ctx: Evaluation, applied: list[dict[str, Any]], forbidden: Forbidden | 
         for spec in protocol["techniques"]:
             targets = techniques.setdefault(spec["technique"], [])
             for target in spec["targets"]:
-                targets += palpated.get(target, [target])
+                found = palpated.get(target)  # a placeholder for what palpation found
+                if found is None:
+                    targets.append(target)
+                else:
+                    targets += found
 
     positioning = [p for p in dict.fromkeys(positioning) if p not in forbidden.positioning]
     if not positioning:
@@ -145,14 +156,20 @@ def self_care(ctx: Evaluation, applied: list[dict[str, Any]], treat: bool,
         return []
     forbidden = (forbidden_all or Forbidden(ctx, applied)).self_care
     chosen: list[str] = []
-    for rule, predicate in ctx.kb.self_care_rules:
-        if predicate is None or predicate(ctx) is True:
-            chosen += rule["add"]
+    rules = ctx.kb.self_care_rules
+    for position in ctx.holding["self_care"]:
+        chosen += rules[position]["add"]
+    avoided = avoided_self_care(ctx)
     out = []
     for sid in dict.fromkeys(chosen):
-        avoid = ctx.kb.self_care_avoid.get(sid)
-        if sid in forbidden or (avoid is not None and avoid(ctx) is True):
+        if sid in forbidden or sid in avoided:
             continue
         item = ctx.kb.self_care_items[sid]
         out.append({"id": sid, **item["dosage"], "title": item["title"], "instructions": item["instructions"]})
     return out
+
+
+def avoided_self_care(ctx: Evaluation) -> set[str]:
+    """The self-care items that would aggravate something this case has (self_care.yaml `avoid_when`)."""
+    ids = ctx.kb.self_care_avoid_ids
+    return {ids[position] for position in ctx.holding["avoid"]}

@@ -34,84 +34,126 @@ class _Tally:
         self.regions: dict[str, list[str]] = {}
 
 
+class RootTables:
+    """The neurological tables (neuro.yaml) arranged once per process for `_tallies`:
+    per row its weights as (root, weight) pairs, the largest weight, the amounts and texts."""
+
+    def __init__(self, neuro: dict[str, Any], region_sets: dict[str, frozenset]):
+        strength = neuro["evidence_strength"]
+        self.motor = [(movement, list(t["weights"].items()), max(t["weights"].values(), default=0.0),
+                       strength["motor_weak" if t["key"] else "motor_weak_secondary"],
+                       strength["normal_key_test"] if t["key"] else None, f"weak {words(movement)}, ", f"motor:{movement}")
+                      for movement, t in neuro["myotomes"].items()]
+        pattern = neuro["length_dependent"]
+        self.reflexes = [(reflex, list(e["weights"].items()), max(e["weights"].values(), default=0.0),
+                          reflex in pattern["reflexes"], words(reflex), f"reflex:{reflex}")
+                         for reflex, e in neuro["reflexes"].items()]
+        self.reflex_amounts = {g: strength[f"reflex_{g}"] for g in ("reduced", "absent")}
+        self.normal_reflex = strength["normal_reflex"]
+        self.stocking_finding = pattern["finding"]
+        self.spared_regions = region_sets[pattern["region_set"]]
+        # Per region kind: base -> (weights as pairs, the largest weight, the region in words, the sign).
+        self.regions = {kind: {base: (list(e["weights"].items()), max(e["weights"].values(), default=0.0), words(base),
+                                      f"{kind}:{base}")
+                               for base, e in (neuro["atrophy"] if kind == "atrophy" else neuro["dermatomes"]).items()}
+                        for kind in ("sensory_absent", "sensory_reduced", "atrophy", "numbness", "paresthesia", "pain")}
+        self.amounts = {kind: strength[kind] for kind in self.regions}
+
+
 def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
-    neuro, strength = ctx.kb.neuro, ctx.kb.neuro["evidence_strength"]
+    tables: RootTables = ctx.kb.root_tables
     tallies: dict[tuple[str, str], _Tally] = {}
 
-    def add(weights: dict[str, float], side: str, amount: float, objective: bool, note: str | None = None,
-            region_kind: str | None = None, region: str | None = None, sign: str | None = None) -> None:
-        top = max(weights.values(), default=0.0)
-        for root, weight in weights.items():
-            tally = tallies.setdefault((root, side), _Tally())
+    def add(pairs: list[tuple[str, float]], top: float, side: str, amount: float, objective: bool,
+            note: str | None = None, sign: str | None = None) -> None:
+        for root, weight in pairs:
+            tally = tallies.get((root, side))
+            if tally is None:
+                tally = tallies[(root, side)] = _Tally()
             tally.score += weight * amount
-            if amount > 0 and weight >= top:
-                tally.own += weight * amount
             if amount > 0:
+                if weight >= top:
+                    tally.own += weight * amount
                 tally.objective |= objective
                 if objective and sign:
                     tally.signs.add(sign)
                 if note:
                     tally.evidence.append(note)
-                if region_kind:
-                    tally.regions.setdefault(region_kind, []).append(region)
 
     case_neuro = ctx.case.get("neuro") or {}
     # A stocking pattern explains the distal sensory loss and the ankle jerks lost on both sides.
-    pattern = neuro["length_dependent"]
-    stocking = ctx.finding(pattern["finding"]) is True
-    spared_regions = ctx.kb.region_sets[pattern["region_set"]] if stocking else frozenset()
+    stocking = ctx.finding(tables.stocking_finding) is True
+    spared_regions = tables.spared_regions if stocking else frozenset()
     # Walk the tables, not the case, so evidence comes out in one order whatever the input's key order.
-    motor = case_neuro.get("motor") or {}
-    for movement, table in neuro["myotomes"].items():
-        by_side = motor.get(movement)
-        for side in _SIDES:
-            grade = (by_side or {}).get(side)
-            if grade == "weak":
-                amount = strength["motor_weak" if table["key"] else "motor_weak_secondary"]
-                add(table["weights"], side, amount, True, f"weak {words(movement)}, {side}", sign=f"motor:{movement}")
-            elif grade == "normal" and table["key"]:
-                add(table["weights"], side, strength["normal_key_test"], False)
-    reflexes = case_neuro.get("reflexes") or {}
-    for reflex, entry in neuro["reflexes"].items():
-        by_side, weights = reflexes.get(reflex), entry["weights"]
-        if stocking and reflex in pattern["reflexes"] and all(
-                (by_side or {}).get(s) in ("reduced", "absent") for s in _SIDES):
-            continue
-        for side in _SIDES:
-            grade = (by_side or {}).get(side)
-            if grade in ("reduced", "absent"):
-                add(weights, side, strength[f"reflex_{grade}"], True, f"{grade} {words(reflex)} reflex, {side}",
-                    sign=f"reflex:{reflex}")
-            elif grade == "normal":
-                add(weights, side, strength["normal_reflex"], False)
+    motor = case_neuro.get("motor")
+    if motor:
+        for movement, pairs, top, weak, normal, note, sign in tables.motor:
+            by_side = motor.get(movement)
+            if not by_side:
+                continue
+            for side in _SIDES:
+                grade = by_side.get(side)
+                if grade == "weak":
+                    add(pairs, top, side, weak, True, note + side, sign)
+                elif grade == "normal" and normal is not None:
+                    add(pairs, top, side, normal, False)
+    reflexes = case_neuro.get("reflexes")
+    if reflexes:
+        for reflex, pairs, top, in_pattern, name, sign in tables.reflexes:
+            by_side = reflexes.get(reflex)
+            if not by_side:
+                continue
+            if stocking and in_pattern and all(by_side.get(s) in ("reduced", "absent") for s in _SIDES):
+                continue
+            for side in _SIDES:
+                grade = by_side.get(side)
+                if grade == "reduced" or grade == "absent":
+                    add(pairs, top, side, tables.reflex_amounts[grade], True, f"{grade} {name} reflex, {side}", sign)
+                elif grade == "normal":
+                    add(pairs, top, side, tables.normal_reflex, False)
 
+    sensory = case_neuro.get("sensory") or {}
+    observation, symptoms = ctx.case.get("observation") or {}, ctx.case.get("symptoms") or {}
     region_sources = [
-        ("sensory_absent", (case_neuro.get("sensory") or {}).get("absent"), True, "absent sensation"),
-        ("sensory_reduced", (case_neuro.get("sensory") or {}).get("reduced"), True, "reduced sensation"),
-        ("atrophy", (ctx.case.get("observation") or {}).get("atrophy_sites"), True, "muscle wasting"),
-        ("numbness", (ctx.case.get("symptoms") or {}).get("numbness_sites"), False, "numbness"),
-        ("paresthesia", (ctx.case.get("symptoms") or {}).get("paresthesia_sites"), False, "pins and needles"),
-        ("pain", (ctx.case.get("symptoms") or {}).get("pain_sites"), False, "pain"),
+        ("sensory_absent", sensory.get("absent"), True, "absent sensation"),
+        ("sensory_reduced", sensory.get("reduced"), True, "reduced sensation"),
+        ("atrophy", observation.get("atrophy_sites"), True, "muscle wasting"),
+        ("numbness", symptoms.get("numbness_sites"), False, "numbness"),
+        ("paresthesia", symptoms.get("paresthesia_sites"), False, "pins and needles"),
+        ("pain", symptoms.get("pain_sites"), False, "pain"),
     ]
+    split_region = ctx.kb.split_region
     for kind, regions, objective, title in region_sources:
-        table = neuro["atrophy"] if kind == "atrophy" else neuro["dermatomes"]
-        amount = strength["atrophy" if kind == "atrophy" else kind]
+        if not regions:
+            continue
+        table, amount = tables.regions[kind], tables.amounts[kind]
+        spared = spared_regions if kind != "atrophy" else frozenset()
         # Several regions of one dermatome are one finding: the first counts in
         # full, each further region only a quarter.
         seen: dict[tuple[str, str], int] = {}
-        for region in regions or ():
-            base, side = ctx.kb.split_region(region)
+        for region in regions:
+            base, side = split_region(region)
             entry = table.get(base)
-            if entry is None or side is None or (base in spared_regions and kind != "atrophy"):
+            if entry is None or side is None or base in spared:
                 continue
-            top = max(entry["weights"].values(), default=0.0)
-            for root, weight in entry["weights"].items():
-                n = seen.get((root, side), 0)
-                seen[(root, side)] = n + 1
+            pairs, top, region_words, sign = entry
+            for root, weight in pairs:
+                key = (root, side)
+                n = seen.get(key, 0)
+                seen[key] = n + 1
                 scaled = amount * (1.0 if n == 0 else 0.25)
-                add({root: weight}, side, scaled, objective, region_kind=title, region=words(base), sign=f"{kind}:{base}")
+                tally = tallies.get(key)
+                if tally is None:
+                    tally = tallies[key] = _Tally()
+                tally.score += weight * scaled
+                if scaled > 0:
+                    tally.own += weight * scaled
+                    tally.objective |= objective
+                    if objective:
+                        tally.signs.add(sign)
+                    tally.regions.setdefault(title, []).append(region_words)
                 if weight < top:  # a region shared with a root that dominates it is not this root's own sign
-                    tallies[(root, side)].own -= weight * scaled
+                    tally.own -= weight * scaled
     return tallies
 
 

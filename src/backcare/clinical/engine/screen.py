@@ -70,10 +70,12 @@ def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     reasons: list[tuple[int, str]] = []
     doors = _Doors()
     rules = ctx.kb.referral_rules
-    for position in ctx.kb.referral_index.relevant(ctx.recorded):
-        rule, predicate, refs = rules[position]
-        if predicate(ctx) is not True:
-            continue
+    holding = ctx.holding["referral"]  # found by the findings kernel
+    dynamic = ctx.kb.kernel.dynamic["referral"]
+    if dynamic:  # rules that read the engine's later conclusions, if the knowledge base has any
+        holding = sorted(holding + [p for p in dynamic if ctx.kb.referral_checks[p](ctx) is True])
+    for position in holding:
+        rule, refs = rules[position]
         rule_level, context = _weighed(ctx, rule)
         doors.add(rule_level, rule["to"])
         evidence = ctx.evidence(refs) + context
@@ -135,8 +137,11 @@ def _referral_advice(ctx: Evaluation, ordered_flags: list[dict[str, Any]], level
 
 def door_advice(ctx: Evaluation, level: int, door: str | None) -> str:
     """The general advice for a referral at this urgency to this door."""
-    template = ctx.kb.referral_advice[URGENCY_LEVELS[level]]
-    return template.replace("{door}", ctx.kb.destination_names[door or default_destination(level)])
+    door = door or default_destination(level)
+    special = ctx.kb.door_advice.get(door, {}).get(URGENCY_LEVELS[level])
+    if special:
+        return special
+    return ctx.kb.referral_advice[URGENCY_LEVELS[level]].replace("{door}", ctx.kb.destination_names[door])
 
 
 def refer_conditions(ctx: Evaluation, referral: dict[str, Any], differential: list[dict[str, Any]]) -> None:

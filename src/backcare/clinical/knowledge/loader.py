@@ -267,6 +267,7 @@ def build() -> dict[str, Any]:
         "neuro": dump(neuro),
         "red_flags": {k: dump(v) for k, v in flags.red_flags.items()},
         "referral_advice": flags.referral_advice,
+        "door_advice": flags.door_advice,
         "destination_names": flags.destination_names,
         "screening_questions": flags.screening_questions,
         "safety_net": flags.safety_net,

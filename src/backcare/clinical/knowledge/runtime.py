@@ -13,9 +13,18 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-from ..engine.compiled import compile_rules
-from ..engine.predicates import dependencies, finding_references
+from ..engine.compiled import LazyRules, compile_rules
+from ..engine.kernel import FindingsKernel, RulesKernel, kernel_findings
+from ..engine.likelihood import Moves
+from ..engine.plan import relevance_rule
+from ..engine.predicates import finding_references
+from ..engine.roots import RootTables
 from .version import GENERATED_FILE, content_version
+
+
+# The blocks of a case (clinical/case.py), read once by the findings kernel.
+CASE_BLOCKS = ["client", "history", "medical", "symptoms", "observation", "rom", "special_tests", "neuro", "hip",
+               "circulation", "palpation", "pain_mechanism_criteria"]
 
 
 def split_region(region: str) -> tuple[str, str | None]:
@@ -42,6 +51,7 @@ class Knowledge:
         self.neuro: dict = data["neuro"]
         self.red_flags: dict = data["red_flags"]
         self.referral_advice: dict[str, str] = data["referral_advice"]
+        self.door_advice: dict[str, dict[str, str]] = data["door_advice"]
         self.destination_names: dict[str, str] = data["destination_names"]
         self.screening_questions: list[str] = data["screening_questions"]
         self.safety_net: str = data["safety_net"]
@@ -54,88 +64,67 @@ class Knowledge:
         self.split_region = split_region
         self.structures = frozenset(data["structures"])
         self.neuro_root_order: list[str] = data["nerve_roots"]
+        self.root_tables = RootTables(self.neuro, self.region_sets)
 
-        # Every rule of the knowledge base compiled in one go (engine/compiled.py).
+        # The rules the engine calls per case compiled in one go (engine/compiled.py); the kernels
+        # evaluate the others, so their functions are compiled only if something asks for one.
         pm = data["pain_mechanisms"]
-        specs: dict[tuple, dict] = {("finding", fid): f["when"] for fid, f in self.findings.items()}
-        specs.update({("referral", i): rule["when"] for i, rule in enumerate(data["referral_rules"])})
-        specs.update({("condition", cid): c["referral"]["when"] for cid, c in self.conditions.items()
-                      if c.get("referral") and c["referral"]["when"]})
-        specs.update({("contraindication", cid): entry["when"] for cid, entry in self.contraindications.items()})
-        specs.update({("protocol", pid): p["when"] for pid, p in self.protocols.items() if p["when"]})
-        specs.update({("self_care", i): rule["when"] for i, rule in enumerate(data["self_care"]["rules"]) if rule["when"]})
-        specs.update({("avoid", sid): item["avoid_when"] for sid, item in self.self_care_items.items() if item["avoid_when"]})
-        specs.update({("criterion", cid): c["derive"] for cid, c in pm["criteria"].items() if c["derive"]})
-        rules = compile_rules(specs)
-        self.finding_rules = {fid: rules[("finding", fid)] for fid in self.findings}
-        # Findings that move the differential, with each move's log likelihood
-        # ratio (and its size) precomputed for both outcomes: present, absent.
-        self.weighted_findings = []
-        for order, (fid, f) in enumerate((fid, f) for fid, f in self.findings.items() if f["moves"]):
-            # Per outcome (True: present, False: absent): the ungrouped moves as
-            # (condition, log LR, applied entry) and the grouped ones as
-            # ((condition, group), |log LR|, applied entry, log LR); an applied
-            # entry is (|log LR|, -order, evidence text, likelihood-ratio record).
-            by_outcome: dict[bool, tuple[list, list]] = {True: ([], []), False: ([], [])}
-            for cid, move in f["moves"].items():
-                group = move["group"] or f["group"]
-                for present, lr in ((True, move["present"]), (False, move["absent"])):
-                    if lr == 1.0:
-                        continue
-                    label = f["label"] if present else f["absent_label"] or f"no {f['label']}"
-                    entry = (abs(math.log(lr)), -order, f"{label} (x{lr:g})", {"finding": fid, "present": present, "lr": lr})
-                    if group is None:
-                        by_outcome[present][0].append((cid, math.log(lr), entry))
-                    else:
-                        by_outcome[present][1].append(((cid, group), entry[0], entry, math.log(lr)))
-            self.weighted_findings.append((fid, by_outcome))
+        self.finding_position = {fid: i for i, fid in enumerate(self.findings)}
+        # The findings the kernel computes (engine/kernel.py) are read from its values by position.
+        positions = {fid: self.finding_position[fid] for fid in kernel_findings(self.findings)}
+        rules = compile_rules({**{("condition", cid): c["referral"]["when"] for cid, c in self.conditions.items()
+                                  if c.get("referral") and c["referral"]["when"]},
+                               **{("criterion", cid): c["derive"] for cid, c in pm["criteria"].items() if c["derive"]}},
+                              positions)
+        self.finding_rules = LazyRules({fid: f["when"] for fid, f in self.findings.items()}, positions)
+        self.referral_checks = LazyRules(dict(enumerate(rule["when"] for rule in data["referral_rules"])), positions)
+
+        # The differential's likelihood-ratio tables (engine/likelihood.py), and every finding with
+        # the log odds computed in one generated function (engine/kernel.py).
+        self.kernel = FindingsKernel(self.findings, CASE_BLOCKS, self.region_sets, Moves(self.findings, self.conditions),
+                                     {"referral": [rule["when"] for rule in data["referral_rules"]]})
         self.labels = {
             (fid, present): (f["label"] if present else f["absent_label"] or f"no {f['label']}")
             for fid, f in self.findings.items() for present in (True, False)
         }
-        self.log_priors = {cid: math.log(c["prior"]) for cid, c in self.conditions.items()}
         self.coexisting = frozenset(cid for cid, c in self.conditions.items() if c["coexists"])
+        # For the differential (engine/differential.py), by condition number (knowledge-base order).
+        self.condition_number = {cid: i for i, cid in enumerate(self.conditions)}
+        priors = [c["prior"] for c in self.conditions.values()]
+        self.conditions_by_prior = sorted(range(len(priors)), key=lambda i: -priors[i])  # stable: ties keep their order
+        self.coexisting_odds = [(cid, i, math.log1p(-c["prior"])) for i, (cid, c) in enumerate(self.conditions.items())
+                                if c["coexists"]]
         self.condition_facts = {
             cid: {"name": c["name"], "serious": c["serious"], "prior": c["prior"],
                   "codes": {"icd10": c["icd10"], "snomed": c["snomed"]}}
             for cid, c in self.conditions.items()
         }
+        # Each condition's item of the differential with its facts filled in, copied per case.
+        self.differential_items = [
+            {"condition": cid, "probability": 0.0, "evidence": None, **self.condition_facts[cid], "flagged": False,
+             "likelihood_ratios": None} for cid in self.conditions]
         # Conditions whose likelihood alone calls for a referral (conditions.yaml).
         self.condition_referrals = [
             (cid, c["referral"], rules.get(("condition", cid)))
             for cid, c in self.conditions.items() if c.get("referral")
         ]
-        self.referral_rules = [
-            (rule, rules[("referral", i)], finding_references(rule["when"])) for i, rule in enumerate(data["referral_rules"])
-        ]
+        self.referral_rules = [(rule, finding_references(rule["when"])) for rule in data["referral_rules"]]
         self.contraindication_rules = [
-            (cid, entry, rules[("contraindication", cid)], finding_references(entry["when"]))
-            for cid, entry in self.contraindications.items()
+            (cid, entry, finding_references(entry["when"])) for cid, entry in self.contraindications.items()
         ]
-        self.protocol_rules = [
-            (pid, p, rules.get(("protocol", pid))) for pid, p in self.protocols.items()
-        ]
-        self.self_care_rules = [
-            (rule, rules.get(("self_care", i))) for i, rule in enumerate(data["self_care"]["rules"])
-        ]
+        self.protocol_rules = list(self.protocols.items())
+        self.protocol_relevance = {pid: relevance_rule(p) for pid, p in self.protocols.items()}
+        self.self_care_rules: list[dict] = data["self_care"]["rules"]
         self._compile_mechanisms(pm, rules)
-        self.self_care_avoid = {sid: rules[("avoid", sid)] for sid, item in self.self_care_items.items() if item["avoid_when"]}
-        self._index_rules()
+        # The self-care items with a caution, by position in the rules kernel's "avoid" set.
+        self.self_care_avoid_ids = [sid for sid, item in self.self_care_items.items() if item["avoid_when"]]
+        # The rules read after the differential and the pain mechanism, in one function (engine/kernel.py).
+        self.rules_kernel = RulesKernel(self.findings, self.kernel.computed, CASE_BLOCKS, self.region_sets, {
+            "contraindication": [entry["when"] for entry in self.contraindications.values()],
+            "protocol": [p["when"] or None for p in self.protocols.values()],
+            "self_care": [rule["when"] or None for rule in data["self_care"]["rules"]],
+            "avoid": [self.self_care_items[sid]["avoid_when"] for sid in self.self_care_avoid_ids]})
 
-
-    def _index_rules(self) -> None:
-        """Index the weighted findings and the referral rules by the case parts they read."""
-        from ..engine.context import Evaluation
-        from ..engine.relevance import RuleIndex, empty_values
-
-        memo: dict = {}
-        empty = Evaluation({}, self)
-        deps = [dependencies(self.findings[fid]["when"], self.findings, memo) for fid, _ in self.weighted_findings]
-        values = empty_values([self.finding_rules[fid] for fid, _ in self.weighted_findings], deps, empty)
-        self.weighted_index = RuleIndex(deps, [v is None for v in values])
-        deps = [dependencies(rule["when"], self.findings, memo) for rule, _, _ in self.referral_rules]
-        values = empty_values([check for _, check, _ in self.referral_rules], deps, Evaluation({}, self))
-        self.referral_index = RuleIndex(deps, [v is not True for v in values])
 
     def _compile_mechanisms(self, pm: dict[str, Any], rules: dict[tuple, Any]) -> None:
         self.pain_mechanisms = pm

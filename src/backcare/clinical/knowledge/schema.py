@@ -123,6 +123,9 @@ class RedFlagsFile(_Entry):
     safety_net_sources: list[str] = Field(min_length=1)
     red_flags: dict[str, RedFlagInfo]
     referral_advice: dict[Literal["routine", "urgent", "emergency"], str]
+    # Where a door needs other words at one urgency (the surgical team in an emergency is reached through
+    # the emergency department); otherwise referral_advice with the door's name.
+    door_advice: dict[str, dict[Literal["routine", "urgent", "emergency"], str]] = {}
     destination_names: dict[str, str]
     findings: dict[str, Finding] = {}
     rules: list[ReferralRule]

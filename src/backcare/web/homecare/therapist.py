@@ -108,7 +108,7 @@ def acknowledge(request: Request, check_in_id: int, session: CurrentSession = De
     client_id = records.acknowledge_check_in(session.actor, check_in_id)
     back = str(form.get("back") or "")
     # Back to the page the alert was on: only backcare's own client list or client pages.
-    target = back if back in ("/clients",) else f"/clients/{client_id}/homecare?done=acknowledged"
+    target = back if back in ("/clients", "/today") else f"/clients/{client_id}/homecare?done=acknowledged"
     return RedirectResponse(target, status_code=303)
 
 
