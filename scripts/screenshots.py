@@ -76,7 +76,8 @@ def _body_chart(page) -> None:
     """The visit form's body chart with a few regions marked and one focused (its name shows)."""
     _new_visit(page)
     def mark(field: str, view: str, region: str) -> None:  # the draft of another size may have marked it already
-        if not page.is_checked(f'input[name="{field}"][value="{region}"]'):
+        box = page.locator(f'input[name="{field}"][value="{region}"]')  # the list under the chart loads when opened
+        if not (box.count() and box.first.is_checked()):
             page.click(f'button[data-layer="{field}"]')
             page.click(f'svg[data-view={view}] rect[data-region="{region}"]')
 
@@ -105,6 +106,17 @@ def _new_visit(page) -> None:
     page.goto("/clients")
     page.click("text=Priya Shah")
     page.click("text=New visit")
+
+
+def _visit_parts(page) -> None:
+    """The parts of the visit form sent when opened: the upper motor neurone signs and the hip section."""
+    _new_visit(page)
+    page.click("summary:has-text('Signs of an upper motor neurone lesion')")
+    page.locator('input[name="special_tests.hoffmann.left"]').first.wait_for(state="attached")
+    if "folded" in page.get_attribute("#section-hip", "class"):  # the chart's draft from another shot may have opened it
+        page.click("#section-hip [data-unfold]")
+    page.locator("#body-hip input").first.wait_for()
+    page.locator("#section-neuro details").scroll_into_view_if_needed()
 
 
 def _panel_open(page) -> None:
@@ -203,6 +215,9 @@ PAGES = {
     "questionnaire": _questionnaire,
     "referral-letter": _letter,
     "visit-form": _new_visit,
+    "visit-form-parts": _visit_parts,
+    "visit-form-palpation": lambda page: (_new_visit(page), page.click("summary:has-text('Bony landmarks')"),
+                                          page.locator("#section-palpation").scroll_into_view_if_needed()),
     "visit-form-panel": _panel_open,
     "visit-edit": _visit_edit,
     "password": lambda page: page.goto("/account/password"),

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, MetaData, String, Text, create_engine, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, LargeBinary, MetaData, String, Text, create_engine, text
 
 # Tables the migrations themselves keep (SQLite's full-text index of client names and its shadow tables).
 SKIP = ("alembic_version", "clients_search", "sqlite_")
@@ -54,6 +54,8 @@ def _value(table: str, column, row: int, ids: dict[str, list[Any]]) -> Any:
             value = f"person{row}.{table}@example.org"
         length = getattr(kind, "length", None)
         return value[-length:] if length else value
+    if isinstance(kind, LargeBinary):
+        return b"%PDF-1.7 " + f"{table} {row}".encode()
     raise TypeError(f"no sample value for {table}.{column.name} ({kind!r})")
 
 

@@ -97,3 +97,69 @@ def test_knowledge_lists_topics_and_shows_entries_with_sources():
     assert "Majlesi J et al." in entry and "present: 3.0" in entry
     missing = backcare("knowledge", "nonsense")
     assert missing.returncode == 2 and "no topic or entry named 'nonsense'" in missing.stderr
+
+
+# --- The fast path (issue 19, item 6): the text report without Typer, Rich or pydantic --------------
+
+def test_the_text_report_starts_without_typer_rich_or_pydantic():
+    example = EXAMPLES / "acute-s1-herniation.yaml"
+    code = ("import sys; from backcare.cli import main; assert main(['assess', sys.argv[1]]) == 0; "
+            "heavy = sorted(m for m in ('typer', 'rich', 'pydantic', 'fastapi', 'sqlalchemy') if m in sys.modules); "
+            "sys.stderr.write(repr(heavy))")
+    proc = subprocess.run([sys.executable, "-c", code, str(example)], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "[]" and "Lumbar disc herniation" in proc.stdout and "\x1b[" not in proc.stdout
+
+
+def _printed(call) -> str:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert call() == 0
+    return out.getvalue()
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from strategies import every_field_cases  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(case=every_field_cases, width=st.integers(40, 160))
+def test_a_yaml_case_gives_the_same_report_on_both_paths_within_the_width(tmp_path, monkeypatch, case, width):
+    """Whatever the case, the fast path prints what the full (Typer, pydantic) path prints, and no line
+    of the text report is wider than the terminal."""
+    import yaml
+
+    from backcare.cli.app import run_app
+    from backcare.cli.fast import try_fast_assess
+    from backcare.clinical.case import Case
+
+    Case.model_validate(case)  # a valid case: the fast path must take it
+    path = tmp_path / "case.yaml"
+    path.write_text(yaml.safe_dump(case, allow_unicode=True))
+    monkeypatch.setenv("COLUMNS", str(width))
+    monkeypatch.setenv("NO_COLOR", "1")
+    for args in (["assess", str(path)], ["assess", str(path), "--format", "json"]):
+        fast = _printed(lambda: try_fast_assess(args))
+        assert fast == _printed(lambda: run_app(args))
+    report = _printed(lambda: try_fast_assess(["assess", str(path)]))
+    assert max(len(line) for line in report.splitlines()) <= width
+
+
+def test_the_report_is_in_colour_on_a_terminal_only(tmp_path):
+    import io
+
+    from backcare.cli.text import render_assessments
+    from backcare.clinical.api import assess_data
+
+    flagged = assess_data({"symptoms": {"pain_sites": ["low_back"], "bladder_dysfunction": True}})
+    coloured, plain = io.StringIO(), io.StringIO()
+    render_assessments([flagged], ["c"], coloured, width=90, colour=True)
+    render_assessments([flagged], ["c"], plain, width=90, colour=False)
+    assert "\x1b[1;37;41mReferral: EMERGENCY" in coloured.getvalue() and "\x1b[" not in plain.getvalue()
+    assert "\x1b[" not in backcare("assess", str(EXAMPLES / "acute-s1-herniation.yaml"), check=True).stdout  # NO_COLOR

@@ -86,6 +86,9 @@ def test_nginx_in_front_of_two_app_servers_sharing_postgresql(postgres, nginx_av
             client.headers["X-CSRF-Token"] = login.json()["csrf_token"]
             created = client.post("/api/clients", json={"name": "Proxied Patient"})
             assert created.status_code == 201
+            # nginx compresses what it forwards (the app was asked for plain bytes).
+            page = client.get("/login", headers={"Accept-Encoding": "gzip"})
+            assert page.headers["content-encoding"] == "gzip" and "<form" in page.text
             for _ in range(30):  # balanced over both servers; the one session works everywhere
                 assert client.get(f"/api/clients/{created.json()['id']}").status_code == 200
             with fresh_records(url).sessions() as db:

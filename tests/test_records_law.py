@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from backcare.fhir import bundle_for
 from backcare.records import FieldErrors, Forbidden
 from backcare.retention.rules import DATA, Rules, jurisdictions, keep_until, request_clock
-from backcare.storage.models import AuditEvent, Client, DestroyedRecord, QuestionnaireResponse, Visit
+from backcare.storage.models import AuditEvent, Client, DestroyedRecord, QuestionnaireResponse, SignedPdf, Visit
 from web_support import a_visit_case, fresh_records, login, make_client, seed
 
 TODAY = date.today()
@@ -120,9 +120,13 @@ def test_destruction_needs_approval_deletes_every_row_and_leaves_a_stub_and_an_i
     with pytest.raises(FieldErrors):  # one record not due: none is destroyed
         records.destroy_records(admin, [ids["adult"], ids["minor"]], "DESTROY")
     assert records.get_client(people["north"], ids["adult"]).name == "Ada Old"
+    with records.read_sessions() as db:
+        signed_visit = db.scalar(select(Visit.id).where(Visit.client_id == ids["adult"]))
+    assert records.keep_pdf(people["north"], signed_visit, "summary", "k" * 64, b"%PDF-1.7 kept")  # a signed PDF kept
     assert records.destroy_records(admin, [ids["adult"]], "DESTROY") == [ids["adult"]]
     with records.read_sessions() as db:
         assert db.get(Client, ids["adult"]) is None
+        assert db.scalar(select(func.count()).select_from(SignedPdf)) == 0
         assert db.scalar(select(func.count()).select_from(Visit).where(Visit.client_id == ids["adult"])) == 0
         assert db.scalar(select(func.count()).select_from(QuestionnaireResponse).where(QuestionnaireResponse.client_id == ids["adult"])) == 0
         stub = db.scalars(select(DestroyedRecord)).one()

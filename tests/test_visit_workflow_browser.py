@@ -42,11 +42,14 @@ def test_typing_survives_an_ended_session_and_comes_back_after_signing_in(page, 
     page.click('svg[data-view=back] rect[data-region="buttock_left"]')
     page.fill('input[name="history.mechanism"]', "lifted a sofa")
     wait_saved(page)
+    page.click("summary:has-text('Signs of an upper motor neurone lesion')")  # a part of the form sent when opened
+    page.locator('input[name="special_tests.babinski.left"]').first.wait_for()
 
     # The session ends during a long treatment; the therapist goes on typing.
     end_every_session(database)
     page.fill("#treatment_given", "Soft tissue work to the left gluteals, 30 minutes.")
     answer(page, "neuro.reflexes.achilles.left", "reduced")
+    answer(page, "special_tests.babinski.left", "positive")
     banner = page.locator(".banner", has_text="Your session has ended")
     banner.wait_for()
     # Saving now would post into a login page: the form stays, with everything in it.
@@ -59,7 +62,9 @@ def test_typing_survives_an_ended_session_and_comes_back_after_signing_in(page, 
     page.fill("#password", "correct horse battery")
     page.click("button[type=submit]")
     page.wait_for_url("**" + client + "/visits/new")
-    # Both what reached the server and what was typed after the session ended are back.
+    # Both what reached the server and what was typed after the session ended are back, the
+    # answer in the part of the form the server did not send too (it is fetched first).
+    page.wait_for_function("""() => (document.querySelector('input[name="special_tests.babinski.left"][value=positive]') || {}).checked""")
     assert page.input_value('input[name="symptoms.pain_nrs"]') == "6"
     assert page.input_value('input[name="history.mechanism"]') == "lifted a sofa"
     assert page.input_value("#treatment_given") == "Soft tissue work to the left gluteals, 30 minutes."
@@ -163,11 +168,13 @@ def test_the_next_visit_starts_from_the_last_one_once_confirmed(page):
     assert screening.locator("[data-carry]").count() == 0  # red flags are asked afresh every visit
     neuro = page.locator("#section-neuro")
     neuro.locator("[data-carry=neuro]").click()
+    neuro.locator(".carried-note").wait_for()  # after the signs' part of the form, which the last visit recorded, arrives
     assert answer_of(page, "neuro.motor.ankle_dorsiflexion.left") == "weak"
     assert answer_of(page, "neuro.reflexes.patellar.right") == "normal"
     assert "carried" in neuro.get_attribute("class")
     assert neuro.locator(".carried-note").is_visible()
     page.locator("#section-palpation [data-carry=palpation]").click()
+    page.locator("#section-palpation .carried-note").wait_for()
     assert page.is_checked('input[name="palpation.tender"][value="piriformis:left"]')
     assert not page.is_checked('input[name="palpation.tender"][value="piriformis:right"]')
 
@@ -272,6 +279,7 @@ def test_quick_entry_fills_only_what_is_empty_and_every_bulk_fill_undoes(page):
     page.goto(new_client(page, "Quinn Quick") + "/visits/new")
     answer(page, "neuro.motor.hip_flexion.right", "weak")
     page.click("#section-neuro [data-quick=normal]")
+    page.locator("#undo-bar").wait_for()  # the fill waits for the signs' part of the form (loaded on demand)
     values = page.evaluate(NEURO_ANSWERS)
     assert values["neuro.motor.hip_flexion.right"] == "weak"
     assert {v for name, v in values.items() if name != "neuro.motor.hip_flexion.right"} == {"normal", "negative"}
@@ -484,10 +492,14 @@ def test_the_form_takes_the_new_findings_and_the_panel_says_whom_to_see(tablet):
     assert "URGENT" in bar.inner_text()
     # The new examination findings.
     answer(page, "neuro.vibration.left", "reduced")
+    # The upper motor neurone signs and the bony landmarks are folded lists, sent when opened.
+    page.click("summary:has-text('Signs of an upper motor neurone lesion')")
+    page.locator('input[name="special_tests.hoffmann.left"]').first.wait_for(state="attached")
     answer(page, "special_tests.hoffmann.left", "positive")
     page.fill('input[name="hip.internal_rotation_degrees.right"]', "10")
     answer(page, "special_tests.fadir.right", "positive")
     answer(page, "circulation.pedal_pulses.left", "reduced")
+    page.click("summary:has-text('Bony landmarks')")
     page.check('input[name="palpation.tender"][value="greater_trochanter:right"]')
     page.check('input[name="palpation.not_tender"][value="coccyx"]')
     page.check('input[name="palpation.reproduces_familiar_pain"][value="piriformis:left"]')

@@ -18,9 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     from .fast import try_fast_assess
 
-    code = try_fast_assess(args)
-    if code is not None:
-        return code
-    from .app import run_app
+    try:
+        code = try_fast_assess(args)
+        if code is not None:
+            return code
+        from .app import run_app
 
-    return run_app(args)
+        return run_app(args)
+    except BrokenPipeError:
+        # The reader went away (`backcare assess case.yaml | head`): stop quietly, as other tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -1,8 +1,11 @@
-"""Fast path for `backcare assess FILE.json... --format json`.
+"""Fast path for `backcare assess FILE...` (YAML or JSON; the text report or `--format json`).
 
 Returns None whenever it is not certain to produce exactly what the full path
-would (another command, an option it does not know, a YAML file, unreadable or
-invalid input); the full path then handles the call and reports any errors.
+would (another command, an option it does not know, unreadable or invalid
+input); the full path then handles the call and reports any errors. It reads
+YAML with the same loader as the full path (clinical.yamlread) and checks each
+case with the validator generated from the case model, so a case it accepts is
+one the model accepts, with the same findings.
 """
 from __future__ import annotations
 
@@ -10,10 +13,10 @@ import json
 import sys
 
 
-def _parse_args(args: list[str]) -> list[str] | None:
+def _parse_args(args: list[str]) -> tuple[list[str], str] | None:
     if not args or args[0] != "assess":
         return None
-    files, fmt, rest = [], None, args[1:]
+    files, fmt, rest = [], "text", args[1:]
     i = 0
     while i < len(rest):
         arg = rest[i]
@@ -27,9 +30,20 @@ def _parse_args(args: list[str]) -> list[str] | None:
         else:
             files.append(arg)
         i += 1
-    if fmt != "json" or not files or not all(f.lower().endswith(".json") for f in files):
+    if fmt not in ("json", "text") or not files:
         return None
-    return files
+    return files, fmt
+
+
+def _read(path: str):
+    """The file's data as the full path reads it (JSON by suffix, else YAML); an error: let the full path report it."""
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    if path.lower().endswith(".json"):
+        return json.loads(text, parse_constant=_reject_constant)
+    from ..clinical.yamlread import load_yaml
+
+    return load_yaml(text)
 
 
 def _reject_constant(name: str):
@@ -46,25 +60,32 @@ def _without_nulls(value):
 
 
 def try_fast_assess(args: list[str]) -> int | None:
-    files = _parse_args(args)
-    if files is None:
+    parsed = _parse_args(args)
+    if parsed is None:
         return None
-    from ..clinical._generated.case_check import JsonSchemaValueException, validate
+    files, fmt = parsed
+    from ..clinical._generated.case_check import validate
 
     cases = []
     for path in files:
         try:
-            with open(path, encoding="utf-8") as fh:
-                data = json.load(fh, parse_constant=_reject_constant)
+            data = _read(path)
             validate(data)
-        except (OSError, ValueError, JsonSchemaValueException, RecursionError):
+        except Exception:  # unreadable, malformed or invalid (any parser's error): the full path says what is wrong
             return None
         cases.append(_without_nulls(data))
 
     from ..clinical.engine import run
     from ..clinical.knowledge.runtime import load_knowledge
-    from .output import assessments_json
 
     kb = load_knowledge()
-    sys.stdout.write(assessments_json([run(case, kb) for case in cases]) + "\n")
+    results = [run(case, kb) for case in cases]
+    if fmt == "json":
+        from .output import assessments_json
+
+        sys.stdout.write(assessments_json(results) + "\n")
+    else:
+        from .text import render_assessments
+
+        render_assessments(results, files)
     return 0

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from .case import Case
 from .errors import CaseError, problems_from
+from .yamlread import load_yaml
 
 
 def parse_case(data: Any, source: str | None = None) -> Case:
@@ -32,7 +33,7 @@ def parse_text(text: str, fmt: str = "yaml", source: str | None = None) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -70,6 +70,6 @@ class Vocabulary:
 
 @cache
 def vocabulary() -> Vocabulary:
-    import yaml  # imported here: the CLI's fast path never needs the vocabulary
+    from .yamlread import load_yaml  # imported here: only the text report needs it on the CLI's fast path
 
-    return Vocabulary(yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8")))
+    return Vocabulary(load_yaml(VOCABULARY_FILE.read_text(encoding="utf-8")))

@@ -2,7 +2,7 @@
 
 `Records` is composed of one part per domain (users, clinics, clients, visits,
 drafts, outcomes, letters, intake, treatment, consents, exchange, importing, retention, requests, audit, today,
-homecare with its programmes and reminders), each in its own module; all of them keep to the acting user's clinic, run one
+homecare with its programmes and reminders, signed visits' PDFs), each in its own module; all of them keep to the acting user's clinic, run one
 transaction per operation and audit every access (see `base`). `tables` writes a
 clinic's exported records as CSV tables.
 
@@ -28,6 +28,7 @@ from .intake import Flagged, IntakeMixin, IntakeUnavailable, IntakeView, Invitat
 from .letters import Letter, LettersMixin
 from .treatment import PreviousVisit, TreatmentMixin, TreatmentView
 from .outcomes import DISCHARGE_REASONS, EpisodeRecord, EpisodeView, OutcomesMixin, Response, VisitPoint
+from .pdfs import PdfsMixin
 from .programmes import ProgrammeView
 from .reminders import ClinicAlert, DueReminder, RemindersMixin
 from .today import DayVisit, OpenDraft, TodayMixin
@@ -43,5 +44,5 @@ __all__ = ["QueueRow", "RequestView", "RetentionView", "ImportReport", "CheckInS
 
 class Records(UsersMixin, ClinicsMixin, ClientsMixin, VisitsMixin, DraftsMixin, OutcomesMixin, LettersMixin, IntakeMixin,
               ExchangeMixin, ImportMixin, RetentionMixin, RequestsMixin, AuditMixin, TreatmentMixin, ConsentsMixin,
-              TodayMixin, HomecareMixin, RemindersMixin):
+              TodayMixin, HomecareMixin, RemindersMixin, PdfsMixin):
     """Every records operation, for any adapter (pages, API, command line)."""

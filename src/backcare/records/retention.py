@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, selectinload
 from ..retention.rules import Jurisdiction, jurisdiction, keep_until
 from ..storage.models import (Amendment, CheckIn, CheckInReminder, Client, Clinic, DestroyedRecord, Episode, ExerciseTick,
                               HomeLink, HomeLinkKey, HomeProgramme, Intake, IntakeLink, QuestionnaireResponse, RecordCorrection,
-                              RecordRequest, ReferralLetter, TreatmentConsent, TreatmentRecord, Visit, VisitDraft)
+                              RecordRequest, ReferralLetter, SignedPdf, TreatmentConsent, TreatmentRecord, Visit,
+                              VisitDraft)
 from .base import Actor, FieldErrors, RecordsBase, in_range
 
 QUEUE_PAGE = 200
@@ -162,6 +163,8 @@ class RetentionMixin(RecordsBase):
                                approved_by=actor.user_id))
         if visit_ids:
             db.execute(delete(Amendment).where(Amendment.visit_id.in_(visit_ids)))
+            # The signed visits' PDFs as last rendered are health data like the visits themselves.
+            db.execute(delete(SignedPdf).where(SignedPdf.visit_id.in_(visit_ids)))
         links = select(HomeLink.id).where(HomeLink.client_id == client.id)
         db.execute(delete(HomeLinkKey).where(HomeLinkKey.link_id.in_(links)))
         # Children before the rows they point at: the session and consents before their visits, the home programme's

@@ -112,12 +112,23 @@ def allowed(choice: dict[str, Any]) -> bool:
 
 class VisitsMixin(RecordsBase):
     @staticmethod
-    def _visit(db: Session, visit_id: int, actor: Actor) -> Visit:
-        visit = db.scalar(select(Visit).where(Visit.id == visit_id).options(
+    def _visit(db: Session, visit_id: int, actor: Actor, fresh: bool = False) -> Visit:
+        query = select(Visit).where(Visit.id == visit_id).options(
             selectinload(Visit.client), selectinload(Visit.therapist), selectinload(Visit.signer),
-            selectinload(Visit.amendments).selectinload(Amendment.author))) if in_range(visit_id) else None
+            selectinload(Visit.amendments).selectinload(Amendment.author))
+        if fresh:  # after a change in this transaction: load the relationships again (the signer, a new amendment)
+            query = query.execution_options(populate_existing=True)
+        visit = db.scalar(query) if in_range(visit_id) else None
         if visit is None or visit.clinic_id != actor.clinic_id:
             raise Refused("visit", visit_id, visit.clinic_id if visit else None)
+        return visit
+
+    def _read_back(self, db: Session, actor: Actor, visit_id: int) -> Visit:
+        """The visit as just saved, read in the saving transaction and audited there: a save that answers
+        with what it saved is one write transaction, not two (each a turn at the database's one writer)."""
+        db.flush()
+        visit = self._visit(db, visit_id, actor, fresh=True)
+        self._audit(db, actor, "visit.read", client_id=visit.client_id, visit_id=visit.id)
         return visit
 
     @staticmethod
@@ -140,9 +151,11 @@ class VisitsMixin(RecordsBase):
             VisitDraft.therapist_id == actor.user_id, VisitDraft.client_id == client_id, VisitDraft.kind == kind,
             VisitDraft.target == ("" if visit_id is None else str(visit_id))))
 
-    def create_visit(self, actor: Actor, client_id: int, data: dict[str, Any], intake_id: int | None = None) -> int:
+    def create_visit(self, actor: Actor, client_id: int, data: dict[str, Any], intake_id: int | None = None,
+                     read_back: bool = False) -> int | Visit:
         """Save a new visit; the therapist's draft of it goes in the same transaction, and the client's
-        intake it started from (if any) is marked as taken up."""
+        intake it started from (if any) is marked as taken up. Returns its id, or with `read_back`
+        the visit as saved (its reading audited in the same transaction)."""
         visit_in, case, assessment, note = self._assessed(data)
         with self._transaction(actor) as db:
             client = self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
@@ -158,6 +171,9 @@ class VisitsMixin(RecordsBase):
                           soap_assessment=note.assessment, soap_plan=note.plan,
                           details=visit_in.details.model_dump() if visit_in.details else None)
             db.add(visit)
+            if read_back:  # what the answer shows, set here rather than loaded again after the insert
+                with db.no_autoflush:
+                    visit.client, visit.therapist, visit.signer, visit.amendments = client, db.get(User, actor.user_id), None, []
             if client.last_visit_date is None or client.last_visit_date < visit_in.visit_date:
                 client.last_visit_date = visit_in.visit_date
             _keep_medical_history(client, case)
@@ -166,6 +182,9 @@ class VisitsMixin(RecordsBase):
             if intake_id is not None:
                 self._take_up(db, actor, intake_id, client.id, visit.id)  # type: ignore[attr-defined] - IntakeMixin
             self._audit(db, actor, "visit.create", client_id=client.id, visit_id=visit.id)
+            if read_back:
+                self._audit(db, actor, "visit.read", client_id=client.id, visit_id=visit.id)
+                return visit
             return visit.id
 
     def update_findings(self, actor: Actor, visit_id: int, data: dict[str, Any]) -> bool:
@@ -289,8 +308,10 @@ class VisitsMixin(RecordsBase):
         if visit.therapist_id != actor.user_id:
             raise Forbidden("only the treating therapist edits and signs this note")
 
-    def save_soap(self, actor: Actor, visit_id: int, data: dict[str, Any], sign: bool = False) -> None:
-        """Save the draft note; with `sign`, sign it in the same transaction (all or nothing)."""
+    def save_soap(self, actor: Actor, visit_id: int, data: dict[str, Any], sign: bool = False,
+                  read_back: bool = False) -> Visit | None:
+        """Save the draft note; with `sign`, sign it in the same transaction (all or nothing); with
+        `read_back`, return the visit as saved."""
         with self._transaction(actor) as db:
             visit = self._visit(db, visit_id, actor)
             self._may_edit(visit, actor)
@@ -302,12 +323,14 @@ class VisitsMixin(RecordsBase):
             self._audit(db, actor, "soap.save", client_id=visit.client_id, visit_id=visit.id)
             if sign:
                 self._sign(db, visit, actor)
+            return self._read_back(db, actor, visit.id) if read_back else None
 
-    def sign(self, actor: Actor, visit_id: int) -> None:
+    def sign(self, actor: Actor, visit_id: int, read_back: bool = False) -> Visit | None:
         with self._transaction(actor) as db:
             visit = self._visit(db, visit_id, actor)
             self._may_edit(visit, actor)
             self._sign(db, visit, actor)
+            return self._read_back(db, actor, visit.id) if read_back else None
 
     def _sign(self, db: Session, visit: Visit, actor: Actor) -> None:
         # Sensitive-area work without a consent of this visit is refused here, in the signature itself.
@@ -317,7 +340,7 @@ class VisitsMixin(RecordsBase):
         db.execute(delete(VisitDraft).where(VisitDraft.visit_id == visit.id))
         self._audit(db, actor, "soap.sign", client_id=visit.client_id, visit_id=visit.id)
 
-    def amend(self, actor: Actor, visit_id: int, text: str) -> None:
+    def amend(self, actor: Actor, visit_id: int, text: str, read_back: bool = False) -> Visit | None:
         text = text.strip()
         with self._transaction(actor) as db:
             visit = self._visit(db, visit_id, actor)
@@ -331,5 +354,7 @@ class VisitsMixin(RecordsBase):
             if visit.signed_at is None:
                 raise FieldErrors({"amendment": "Edit the note directly until it is signed"})
             db.add(Amendment(visit_id=visit.id, author_id=actor.user_id, text=text))
+            self._drop_pdfs(db, visit.id)  # type: ignore[attr-defined] - from PdfsMixin: its papers now say more
             self._audit(db, actor, "soap.amend", client_id=visit.client_id, visit_id=visit.id)
+            return self._read_back(db, actor, visit.id) if read_back else None
 

@@ -6,7 +6,8 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -343,6 +344,25 @@ class Amendment(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     author: Mapped[User] = relationship()
+
+
+class SignedPdf(Base):
+    """A signed visit's PDF as last rendered (summary or handout), so printing it again costs nothing.
+
+    Keyed by the SHA-256 of the page it was laid out from, which holds the note, its
+    signature and amendments and the clinic's letterhead: any change makes a new
+    render. Dropped when the note is amended, and after a while unused (see records.pdfs).
+    """
+
+    __tablename__ = "signed_pdfs"
+    __table_args__ = (UniqueConstraint("visit_id", "kind", name="uq_signed_pdfs_visit_kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"))
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # summary | handout
+    content_key: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
 
 class VisitDraft(Base):

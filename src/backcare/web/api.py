@@ -200,8 +200,7 @@ def list_clients(q: str = "", after: int | None = None, actor: Actor = Depends(d
 
 @router.post("/clients", response_model=ClientOut, status_code=201)
 def create_client(body: ClientIn, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
-    client_id = records.create_client(actor, body.model_dump())
-    return _client(records.get_client(actor, client_id))
+    return _client(records.create_client(actor, body.model_dump(), read_back=True))
 
 
 @router.get("/clients/{client_id}", response_model=ClientOut, responses=NOT_FOUND)
@@ -212,8 +211,7 @@ def get_client(client_id: int, actor: Actor = Depends(deps.actor), records: Reco
 @router.put("/clients/{client_id}", response_model=ClientOut, responses=NOT_FOUND)
 def update_client(client_id: int, body: ClientIn, actor: Actor = Depends(deps.actor),
                   records: Records = Depends(deps.records)) -> Any:
-    records.update_client(actor, client_id, body.model_dump())
-    return _client(records.get_client(actor, client_id))
+    return _client(records.update_client(actor, client_id, body.model_dump(), read_back=True))
 
 
 @router.get("/clients/{client_id}/visits", response_model=VisitList, responses=NOT_FOUND)
@@ -229,8 +227,7 @@ def list_visits(client_id: int, before: int | None = None, actor: Actor = Depend
 @router.post("/clients/{client_id}/visits", response_model=VisitOut, status_code=201, responses=NOT_FOUND)
 def create_visit(client_id: int, body: VisitIn, actor: Actor = Depends(deps.actor),
                  records: Records = Depends(deps.records)) -> Any:
-    visit_id = records.create_visit(actor, client_id, body.model_dump())
-    return _visit(records.get_visit(actor, visit_id))
+    return _visit(records.create_visit(actor, client_id, body.model_dump(), read_back=True))
 
 
 @router.get("/visits/{visit_id}", response_model=VisitOut, responses=NOT_FOUND)
@@ -242,18 +239,15 @@ def get_visit(visit_id: int, actor: Actor = Depends(deps.actor), records: Record
             responses={**NOT_FOUND, 409: _problem("the note is signed")})
 def save_soap(visit_id: int, body: SoapIn, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
     """Save the draft note; only the treating therapist may (403 for anyone else)."""
-    records.save_soap(actor, visit_id, body.model_dump())
-    return _visit(records.get_visit(actor, visit_id))
+    return _visit(records.save_soap(actor, visit_id, body.model_dump(), read_back=True))
 
 
 @router.post("/visits/{visit_id}/sign", response_model=VisitOut,
              responses={**NOT_FOUND, 409: _problem("already signed")})
 def sign(visit_id: int, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
-    records.sign(actor, visit_id)
-    return _visit(records.get_visit(actor, visit_id))
+    return _visit(records.sign(actor, visit_id, read_back=True))
 
 
 @router.post("/visits/{visit_id}/amendments", response_model=VisitOut, status_code=201, responses=NOT_FOUND)
 def amend(visit_id: int, body: AmendmentIn, actor: Actor = Depends(deps.actor), records: Records = Depends(deps.records)) -> Any:
-    records.amend(actor, visit_id, body.text)
-    return _visit(records.get_visit(actor, visit_id))
+    return _visit(records.amend(actor, visit_id, body.text, read_back=True))

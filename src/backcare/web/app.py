@@ -7,10 +7,10 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, FileSystemLoader
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from .. import __version__
 from ..clinical.errors import problems_from_errors
@@ -18,6 +18,7 @@ from ..records import FieldErrors, Forbidden, Locked, NotFound, Records
 from ..storage.db import make_engine, make_sessionmaker
 from .security import ClientModeActive, CsrfFailed, LoginRequired, PasswordChangeRequired, SessionStore
 from .settings import Settings
+from .static_files import HashedStaticFiles
 
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent
@@ -42,9 +43,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        yield
-        from .pdf import shutdown
+        from .pdf import shutdown, warm
 
+        warm()  # the PDF processes start with the server, not with the first PDF
+        yield
         shutdown()
         engine.dispose()
 
@@ -64,7 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from .filters import register
 
     register(templates.env)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    static = HashedStaticFiles(directory=HERE / "static")
+    templates.env.globals["static_url"] = static.url
+    app.mount("/static", static, name="static")
 
     from . import account, admin, api, clients, clinic, exchange, homecare, intake, outcomes, records_law, today, treatment, visits
 
@@ -80,6 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestGate, sessions=app.state.sessions)
     app.add_middleware(ServerErrors)
     app.add_middleware(SecurityHeaders)
+    # Pages and scripts shrink about tenfold; PDFs are compressed inside already, and a
+    # body under a kilobyte is not worth the work.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6,
+                       exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/pdf"))
     return app
 
 
@@ -115,7 +123,8 @@ _COMMON = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"
 
 
 def _docs_page() -> tuple[bytes, str]:
-    """The API docs page (local Swagger UI) and its policy, which allows its one inline script by hash."""
+    """The API docs page (local Swagger UI) and its policy, which allows its one inline script by hash (the
+    route serves the same page with the assets' hashed names: the inline script does not name them)."""
     import base64
     import hashlib
     import re
@@ -130,7 +139,7 @@ def _docs_page() -> tuple[bytes, str]:
     return page, CSP.format(extra="".join(f" 'sha256-{h}'" for h in hashes))
 
 
-DOCS_PAGE, DOCS_CSP = _docs_page()
+_, DOCS_CSP = _docs_page()
 PAGE_CSP = CSP.format(extra="")
 
 
@@ -237,7 +246,14 @@ def _error_handlers(app: FastAPI, templates: Jinja2Templates) -> None:
 
     @app.get("/api/docs", include_in_schema=False)
     async def _docs() -> HTMLResponse:
-        return HTMLResponse(DOCS_PAGE)
+        # Assets by their hashed names; the one inline script is the same, so DOCS_CSP's hash still allows it.
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        static_url = templates.env.globals["static_url"]
+        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="backcare API",
+                                   swagger_js_url=static_url("swagger/swagger-ui-bundle.js"),
+                                   swagger_css_url=static_url("swagger/swagger-ui.css"),
+                                   swagger_favicon_url=static_url("favicon.svg"))
 
     @app.get("/healthz", include_in_schema=False, response_class=HTMLResponse)
     async def _health() -> str:

@@ -155,12 +155,8 @@ def render(view: str, marks: dict[str, list[str]] | None = None, interactive: bo
         label = escape(shape.label)
         attrs = (f'class="{cls}" data-region="{shape.region}" x="{shape.x:g}" y="{shape.y:g}" width="{shape.w:g}" '
                  f'height="{shape.h:g}" rx="7"')
-        if interactive:
-            attrs += f' tabindex="-1" role="checkbox" aria-checked="false" aria-label="{label}" data-label="{label}"'
         parts.append(f"<rect {attrs}><title>{label}</title></rect>")
-        if interactive:
-            parts.append(_dots(shape, []))
-        elif len(layers) > 1:
+        if len(layers) > 1:  # an interactive chart draws its dots itself (body-chart.js)
             parts.append(_dots(shape, layers))
     if interactive:
         # The name of the region last focused or tapped, drawn over the chart (the script moves it).

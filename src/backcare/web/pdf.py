@@ -52,14 +52,45 @@ def render(html: str) -> bytes:
     return HTML(string=html, base_url="http://backcare.local/", url_fetcher=StaticOnly()).write_pdf()
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render in the pool (started on first use, one or two processes)."""
+WORKERS = min(2, os.cpu_count() or 1)
+
+
+# What backcare's papers use (page margins with counters, headings, bold, tables, inline SVG), laid
+# out once by each render process as it starts: the imports, fonts and code paths of a first page
+# cost most of a second, which no request should pay.
+WARM_PAGE = """<!doctype html><html><head><style>
+@page { size: A4; margin: 16mm; @bottom-right { content: "page " counter(page) " of " counter(pages); } }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; } .box { overflow: hidden; border: 1px solid #ccc; }
+.box svg { float: left; width: 45mm; height: 22mm; }</style></head><body><h1>backcare</h1><h2>Warm-up</h2>
+<div class="box"><svg viewBox="0 0 160 80"><circle cx="18" cy="62" r="7" fill="none" stroke="#1d2733"/>
+<path d="M30 62 L80 40" stroke="#1d2733" stroke-width="4"/></svg><div><strong>1. Bold</strong><br><em>italic</em> text</div></div>
+<table><tr><th>a</th><td>b</td></tr></table></body></html>"""
+
+
+def _warm_worker() -> None:
+    render(WARM_PAGE)
+
+
+def _ready_pool() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
             # A fresh interpreter (spawn), never a fork of a server that holds threads and locks.
-            _pool = ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn"))
-    return _pool.submit(render, html).result(timeout=120)
+            _pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_warm_worker)
+        return _pool
+
+
+def warm() -> None:
+    """Start the render processes now (the server calls this as it starts); returns at once."""
+    pool = _ready_pool()
+    for _ in range(WORKERS):  # a task per process makes the pool start them all
+        pool.submit(int)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render in the pool (warmed when the server starts; started here otherwise)."""
+    return _ready_pool().submit(render, html).result(timeout=120)
 
 
 def shutdown() -> None:

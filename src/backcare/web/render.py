@@ -7,12 +7,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from .dates import locale_named, zone_named
-from .security import CurrentSession
+from .security import CurrentSession, masked
 
 
 def page_context(request: Request) -> dict[str, Any]:
     session: CurrentSession | None = getattr(request.state, "session", None)
-    return {"user": session.actor if session else None, "csrf_token": session.csrf_token if session else "",
+    return {"user": session.actor if session else None, "csrf_token": masked(session.csrf_token) if session else "",
             "locale": locale_named(session.locale if session else None),
             "zone": zone_named(session.zone if session else None),
             # The page warns before an idle session ends, and offers to keep it (static/app.js).

@@ -8,6 +8,7 @@ Every piece of session state is in the database, so any worker serves any reques
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import ipaddress
@@ -198,8 +199,40 @@ class SessionStore:
                 connection.execute(delete(LoginSession).where(LoginSession.token_hash == _digest(token)))
 
 
+def masked(token: str) -> str:
+    """The token XORed with a fresh one-time pad, as `pad.masked` (URL-safe base64).
+
+    Pages are compressed; a secret that is byte-for-byte the same in every page,
+    beside text an attacker can make the page echo, could be guessed from the
+    compressed sizes (BREACH). Each page carries the session's token masked
+    differently; tokens_match takes the masked and the plain form alike.
+    """
+    raw = token.encode()
+    pad = secrets.token_bytes(len(raw))
+    return f"{_b64(pad)}.{_b64(bytes(a ^ b for a, b in zip(raw, pad)))}"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unmasked(given: str) -> str:
+    pad, dot, body = given.partition(".")  # token_urlsafe never contains a dot
+    if not dot:
+        return given
+    try:
+        pad_bytes, body_bytes = (base64.urlsafe_b64decode(x + "=" * (-len(x) % 4)) for x in (pad, body))
+    except (ValueError, TypeError):
+        return ""
+    if len(pad_bytes) != len(body_bytes):
+        return ""
+    return bytes(a ^ b for a, b in zip(pad_bytes, body_bytes)).decode("latin-1")
+
+
 def tokens_match(expected: str | None, given: str | None) -> bool:
-    return bool(expected) and bool(given) and hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected.encode(), _unmasked(given).encode("utf-8", "replace"))
 
 
 def client_address(request: Request, trusted: tuple) -> str:

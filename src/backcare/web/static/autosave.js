@@ -143,9 +143,11 @@
       }
       apply(kept);
     }
-    function apply(kept) {
+    async function apply(kept) {
       const values = {};
       kept.fields.forEach(function (e) { (values[e[0]] = values[e[0]] || []).push(e[1]); });
+      // The page's own script first brings in whatever fields the kept typing needs (the visit form's parts).
+      if (form.backcareBeforeRestore) { await form.backcareBeforeRestore(values).catch(function () {}); }
       Array.from(form.elements).forEach(function (el) {
         if (!el.name || CONTROL[el.name] || el.type === "submit" || el.type === "button") { return; }
         const given = values[el.name] || [];
@@ -158,7 +160,9 @@
       dirty = true;
       save();
     }
-    restore();
+    // Once every deferred script of the page has run (they may prepare the form for it): this one
+    // is deferred too, so the event is still to come.
+    document.addEventListener("DOMContentLoaded", restore);
 
     window.addEventListener("beforeunload", function (event) {
       if (!leaving && (dirty || inflight)) { event.preventDefault(); event.returnValue = ""; }

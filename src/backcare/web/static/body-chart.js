@@ -1,5 +1,6 @@
 // The body chart: tapping a region toggles a hidden checkbox named after the active
-// layer's case field. Each region shows the colour of the first layer that marks it and a
+// layer's case field (the list under the chart; until the visit form loads that list,
+// a checkbox of the same name and value made here, which the list takes over). Each region shows the colour of the first layer that marks it and a
 // dot per layer where several do. One Tab stop per view; arrow keys move between regions.
 // The region focused or tapped last is named on the chart and in a line under it, so a
 // finger that covers the region still learns which one it was.
@@ -8,10 +9,53 @@
   document.querySelectorAll("[data-body-chart]").forEach(function (root) {
     const layerButtons = Array.from(root.querySelectorAll("[data-layer]"));
     const regions = Array.from(root.querySelectorAll("svg .region[data-region]"));
+    // The page draws plain shapes; the script that makes them checkboxes says so.
+    regions.forEach(function (shape) {
+      shape.dataset.label = shape.querySelector("title").textContent;
+      shape.setAttribute("role", "checkbox");
+      shape.setAttribute("tabindex", "-1");
+    });
     let layer = layerButtons.length ? layerButtons[0].dataset.layer : null;
 
-    function box(field, region) {
-      return root.querySelector('input[type=checkbox][name="' + field + '"][value="' + region + '"]');
+    const made = root.querySelector("[data-chart-inputs]");
+    const labels = {};
+    regions.forEach(function (shape) { labels[shape.dataset.region] = shape.dataset.label; });
+    function box(field, region, create) {
+      const found = root.querySelector('input[type=checkbox][name="' + field + '"][value="' + region + '"]');
+      if (found || !create || !made) { return found; }
+      const input = document.createElement("input");
+      input.type = "checkbox"; input.name = field; input.value = region; input.hidden = true;
+      made.appendChild(input);
+      return input;
+    }
+    // The list arrived: its boxes take the state of those made before, which go.
+    root.addEventListener("backcare:part-loaded", function () {
+      if (!made) { return; }
+      Array.from(made.querySelectorAll("input")).forEach(function (input) {
+        input.remove();
+        const listed = box(input.name, input.value);
+        if (listed) { listed.checked = input.checked; }
+      });
+      paint();
+    });
+    const SVG = "http://www.w3.org/2000/svg";
+    // Two rows of three dots in the region's corner, one per layer, where several layers mark it.
+    function drawDots(shape, marks) {
+      const old = shape.parentNode.querySelector('.dots[data-for="' + shape.dataset.region + '"]');
+      if (old) { old.remove(); }
+      if (marks.length < 2) { return; }
+      const group = document.createElementNS(SVG, "g");
+      group.setAttribute("class", "dots"); group.setAttribute("aria-hidden", "true");
+      group.setAttribute("data-for", shape.dataset.region);
+      const x = parseFloat(shape.getAttribute("x")), y = parseFloat(shape.getAttribute("y"));
+      marks.slice(0, 6).forEach(function (b, i) {
+        const dot = document.createElementNS(SVG, "circle");
+        dot.setAttribute("class", "dot on " + b.dataset.css);
+        dot.setAttribute("cx", x + 6 + (i % 3) * 7); dot.setAttribute("cy", y + 6 + Math.floor(i / 3) * 7);
+        dot.setAttribute("r", "2.8");
+        group.appendChild(dot);
+      });
+      shape.after(group);
     }
     function marksOf(region) {
       return layerButtons.filter(function (b) { const input = box(b.dataset.layer, region); return input && input.checked; });
@@ -28,14 +72,11 @@
         shape.setAttribute("class", cls);
         shape.setAttribute("aria-checked", active ? "true" : "false");
         shape.setAttribute("aria-label", shape.dataset.label + (marks.length ? ": " + marks.map(function (b) { return b.textContent.trim(); }).join(", ") : ""));
-        const dots = shape.parentNode.querySelectorAll('.dots[data-for="' + shape.dataset.region + '"] .dot');
-        dots.forEach(function (dot, i) {
-          dot.setAttribute("class", marks.length > 1 && i < marks.length ? "dot on " + marks[i].dataset.css : "dot");
-        });
+        drawDots(shape, marks);
       });
       root.querySelectorAll("[data-summary]").forEach(function (line) {
         const chosen = Array.from(root.querySelectorAll('input[name="' + line.dataset.summary + '"]:checked'))
-          .map(function (i) { return i.dataset.label; });
+          .map(function (i) { return i.dataset.label || labels[i.value] || i.value; });
         line.lastElementChild.textContent = chosen.length ? chosen.join(", ") : "none";
       });
     }
@@ -59,7 +100,7 @@
       words.setAttribute("x", x + 6); words.setAttribute("y", y + 14);
     }
     function toggle(shape) {
-      const input = box(layer, shape.dataset.region);
+      const input = box(layer, shape.dataset.region, true);
       if (!input) { return; }
       input.checked = !input.checked;
       input.dispatchEvent(new Event("change", { bubbles: true }));

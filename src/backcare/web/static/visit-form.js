@@ -7,6 +7,51 @@
   if (!form) { return; }
   const carriedInput = form.querySelector('input[name="carried_unconfirmed"]');
 
+  // Parts of the form sent only when opened (web/visits/parts.py): each is fetched once, when its
+  // section unfolds, its list opens or a quick entry is about to fill it, and then belongs to the
+  // form like any other field. The hidden field lists the parts the page holds, so a draft, a
+  // refused save or this tab's kept typing brings them back.
+  const partsHeld = form.querySelector('input[name="parts_shown"]');
+  const loading = {};
+  function loadPart(holder) {
+    const name = holder.dataset.part;
+    if (!loading[name]) {
+      loading[name] = fetch("/visit-form/parts/" + encodeURIComponent(name), { credentials: "same-origin" }).then(function (response) {
+        if (response.status === 401) { document.dispatchEvent(new CustomEvent("backcare:session-ended")); }
+        if (!response.ok) { throw new Error("The form's part " + name + " did not load"); }
+        return response.text();
+      }).then(function (html) {
+        const parent = holder.parentNode;
+        const answer = document.createElement("template");
+        answer.innerHTML = html;
+        holder.replaceWith(answer.content);
+        partsHeld.value = (partsHeld.value + " " + name).trim();
+        parent.dispatchEvent(new CustomEvent("backcare:part-loaded", { bubbles: true, detail: { part: name } }));
+        refresh();  // hints beside the new fields come with the next assessment
+      }, function (error) { delete loading[name]; throw error; });
+    }
+    return loading[name];
+  }
+  function loadParts(within) {
+    const holders = [];
+    within.forEach(function (el) { holders.push.apply(holders, el.querySelectorAll("[data-part]")); });
+    return Promise.all(holders.map(loadPart));
+  }
+  function loadNamed(names) {
+    return Promise.all(names.map(function (name) {
+      const holder = form.querySelector('[data-part="' + CSS.escape(name) + '"]');
+      return holder ? loadPart(holder) : null;
+    }));
+  }
+  // Typing this tab kept (autosave.js) may lie in parts this page has not loaded yet.
+  form.backcareBeforeRestore = function (values) {
+    return loadNamed(String((values.parts_shown || []).join(" ")).split(/\s+/).filter(Boolean));
+  };
+  // A list opened (the regions, the checklists, the landmarks, the signs): its part comes now.
+  form.addEventListener("toggle", function (event) {
+    if (event.target.tagName === "DETAILS" && event.target.open) { loadParts([event.target]).catch(function () {}); }
+  }, true);
+
   function controls(section) {
     return Array.from(section.querySelectorAll("input, select, textarea")).filter(function (el) { return el.name && el.type !== "hidden"; });
   }
@@ -32,7 +77,8 @@
   function fillNormal(section) {
     const touched = [];
     controls(section).forEach(function (el) {
-      const normal = el.dataset.normal;
+      const group = el.type === "radio" ? el.closest("fieldset[data-normal]") : null;  // a row of segments names its normal once
+      const normal = el.dataset.normal || (group && group.dataset.normal === el.value ? el.value : "");
       if (!normal) { return; }
       if (el.type === "checkbox" || el.type === "radio") {
         if (groupEmpty(section, el)) { el.checked = true; touched.push(el); }
@@ -78,11 +124,36 @@
     announce(changed);
   }
   function sections() { return Array.from(form.querySelectorAll("[data-section]")); }
-  function bulk(what, affected, action) {
-    snapshot(affected, what);
-    const touched = action();
-    announce(touched);
-    offerUndo(touched.length);
+  // A folded list that now holds answers opens, so what was filled is in view.
+  function openFilled(within) {
+    within.forEach(function (section) {
+      section.querySelectorAll("details.checklist-group").forEach(function (d) {
+        if (d.querySelector('input:checked:not([value=""])')) { d.open = true; }
+      });
+    });
+  }
+  // A fill that needs fields of parts not yet loaded waits for them; any other is done at once.
+  function bulk(what, affected, action, needsParts) {
+    function run() {
+      snapshot(affected, what);
+      const touched = action();
+      openFilled(affected);
+      announce(touched);
+      offerUndo(touched.length);
+    }
+    if (!needsParts) { run(); return Promise.resolve(); }
+    return loadParts(affected).then(run);
+  }
+  function unloaded(section) { return section.querySelector("[data-part]") !== null; }
+  // Whether some of these values (name -> value or list) have no field in the section yet.
+  function missing(section, values) {
+    return Object.keys(values).some(function (name) {
+      const fields = section.querySelectorAll('[name="' + CSS.escape(name) + '"]');
+      if (!fields.length) { return true; }
+      if (fields[0].type !== "checkbox" && fields[0].type !== "radio") { return false; }
+      const list = Array.isArray(values[name]) ? values[name] : [String(values[name])];
+      return list.some(function (v) { return !section.querySelector('[name="' + CSS.escape(name) + '"][value="' + CSS.escape(v) + '"]'); });
+    });
   }
   if (undoBar) { undoBar.querySelector("[data-undo]").addEventListener("click", undo); }
   form.addEventListener("change", function (event) { if (event.isTrusted && undoBar) { undoState = null; undoBar.hidden = true; } });
@@ -91,13 +162,25 @@
   const carryData = document.getElementById("carry-forward");
   const lastVisit = carryData ? JSON.parse(carryData.textContent) : {};
   function carriedList() { return carriedInput.value.split(/\s+/).filter(Boolean); }
+  const noteTemplate = document.getElementById("carried-note-template");
+  function noteOf(section) {
+    let note = section.querySelector(".carried-note");
+    if (!note && noteTemplate) {
+      note = noteTemplate.content.firstElementChild.cloneNode(true);
+      const button = note.querySelector("[data-confirm]");
+      button.dataset.confirm = section.dataset.section;
+      button.textContent = "Confirm " + section.querySelector("h2").textContent.toLowerCase();
+      section.querySelector(".section-head").after(note);
+    }
+    return note;
+  }
   function setCarried(id, on) {
     const list = carriedList().filter(function (x) { return x !== id; });
     if (on) { list.push(id); }
     carriedInput.value = list.join(" ");
     const section = document.getElementById("section-" + id);
     section.classList.toggle("carried", on);
-    section.querySelector(".carried-note").hidden = !on;
+    noteOf(section).hidden = !on;
     const link = document.querySelector('[data-nav="' + id + '"]');
     if (link) { link.classList.toggle("has-carried", on); }
     carriedInput.dispatchEvent(new Event("change", { bubbles: true }));
@@ -115,8 +198,8 @@
     });
     setCarried(id, true);
     unfold(section, true);
-    section.querySelector(".note-intake").hidden = true;  // these findings now come from the last visit
-    section.querySelector(".note-last").hidden = false;
+    noteOf(section).querySelector(".note-intake").hidden = true;  // these findings now come from the last visit
+    noteOf(section).querySelector(".note-last").hidden = false;
     return touched;
   }
   carriedList().forEach(function (id) {
@@ -129,10 +212,12 @@
   const foldData = document.getElementById("fold-triggers");
   const foldTriggers = foldData ? JSON.parse(foldData.textContent) : {};
   function unfold(section, open) {
-    if (!section || !section.hasAttribute("data-fold")) { return; }
-    section.querySelector(".section-body").hidden = !open;
-    section.classList.toggle("folded", !open);
-    section.querySelector("[data-unfold]").setAttribute("aria-expanded", open ? "true" : "false");
+    if (!section || !section.hasAttribute("data-fold")) { return Promise.resolve(); }
+    return (open ? loadParts([section]) : Promise.resolve()).then(function () {
+      section.querySelector(".section-body").hidden = !open;
+      section.classList.toggle("folded", !open);
+      section.querySelector("[data-unfold]").setAttribute("aria-expanded", open ? "true" : "false");
+    });
   }
   function checkFolds() {
     const data = new FormData(form);
@@ -162,16 +247,19 @@
   }
 
   form.addEventListener("click", function (event) {
-    const button = event.target.closest("button[data-quick], button[data-carry], button[data-confirm], button[data-unfold]");
+    const button = event.target.closest("button[data-quick], button[data-carry], button[data-confirm], button[data-unfold], button[name=show_part]");
     if (!button) { return; }
     const section = button.closest("[data-section]");
     const title = section.querySelector("h2").textContent;
+    if (button.type === "submit") { event.preventDefault(); }  // without this script these post the form back
     if (button.dataset.unfold) { unfold(section, section.classList.contains("folded")); }
+    else if (button.name === "show_part") { loadPart(button.closest("[data-part]")).catch(function () {}); }
     else if (button.dataset.quick === "clear") { bulk("Cleared " + title, [section], function () { return clear(section); }); }
-    else if (button.dataset.quick === "normal") { bulk(button.textContent.trim() + " (" + title + ")", [section], function () { return fillNormal(section); }); }
+    else if (button.dataset.quick === "normal") { bulk(button.textContent.trim() + " (" + title + ")", [section], function () { return fillNormal(section); }, unloaded(section)); }
     else if (button.dataset.carry) {
-      bulk(title + " filled from the last visit", [section], function () { return carryForward(section, button.dataset.carry); });
-      section.querySelector("[data-confirm]").focus();
+      bulk(title + " filled from the last visit", [section], function () { return carryForward(section, button.dataset.carry); },
+           missing(section, lastVisit[button.dataset.carry] || {}))
+        .then(function () { noteOf(section).querySelector("[data-confirm]").focus(); });
     }
     else if (button.dataset.confirm) { setCarried(button.dataset.confirm, false); section.querySelector("h2").focus(); }
   });
@@ -179,9 +267,11 @@
     const button = event.target.closest("button[data-whole-visit], button[data-confirm-all]");
     if (!button) { return; }
     if (button.dataset.wholeVisit !== undefined) {
-      bulk("The whole visit filled from the last one", sections(), wholeVisit);
-      const screening = document.getElementById("section-screening");
-      if (screening) { screening.scrollIntoView(); screening.querySelector("h2").focus({ preventScroll: true }); }
+      const carried = sections().filter(function (s) { return lastVisit[s.dataset.section] && missing(s, lastVisit[s.dataset.section]); });
+      loadParts(carried).then(function () { return bulk("The whole visit filled from the last one", sections(), wholeVisit); }).then(function () {
+        const screening = document.getElementById("section-screening");
+        if (screening) { screening.scrollIntoView(); screening.querySelector("h2").focus({ preventScroll: true }); }
+      });
     } else {
       bulk("Confirmed every section carried forward", [], confirmAll);
     }

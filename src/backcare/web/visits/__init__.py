@@ -8,10 +8,10 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
-from . import drafts, handout, notes, pages
+from . import drafts, handout, notes, pages, parts
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 router = APIRouter(include_in_schema=False)
-for module in (pages, drafts, notes, handout):
+for module in (pages, parts, drafts, notes, handout):
     router.include_router(module.router)

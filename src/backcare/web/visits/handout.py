@@ -1,6 +1,7 @@
 """The client's handout: the therapist picks and orders the exercises; the PDFs."""
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -30,13 +31,22 @@ def choose_handout(request: Request, visit_id: int, session: CurrentSession = De
     return RedirectResponse(f"/visits/{visit_id}?done=handout#handout", status_code=303)
 
 
-def _pdf(request: Request, template: str, context: dict[str, Any], filename: str) -> Response:
+def _pdf(request: Request, template: str, context: dict[str, Any], filename: str, kind: str) -> Response:
+    """The visit's PDF; a signed visit's comes from the database when this very page was rendered before."""
     from ..pdf import html_to_pdf
 
     session: CurrentSession = request.state.session
+    records: Records = request.app.state.records
+    visit = context["visit"]
     context = {"locale": locale_of(request), "zone": zone_named(session.zone), **context}
     html = request.app.state.templates.get_template(template).render(context)
-    return Response(html_to_pdf(html), media_type="application/pdf",
+    key = hashlib.sha256(html.encode()).hexdigest()
+    pdf = records.kept_pdf(session.actor, visit.id, kind, key) if visit.signed_at else None
+    if pdf is None:
+        pdf = html_to_pdf(html)
+        if visit.signed_at:
+            records.keep_pdf(session.actor, visit.id, kind, key, pdf)
+    return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"})
 
 
@@ -53,7 +63,7 @@ def handout(request: Request, visit_id: int, session: CurrentSession = Depends(d
     return _pdf(request, "handout_pdf.html", {
         "visit": visit, "assessment": visit.assessment, "items": handout_choices(visit, stratified)["chosen"], "drawing": drawing,
         "safety_net": load_knowledge().safety_net, "clinic": records.clinic_details(session.actor)},
-        f"backcare-handout-{visit.visit_date}.pdf")
+        f"backcare-handout-{visit.visit_date}.pdf", "handout")
 
 
 @router.get("/visits/{visit_id}/summary.pdf")
@@ -64,4 +74,4 @@ def summary(request: Request, visit_id: int, session: CurrentSession = Depends(d
     visit = records.get_visit(session.actor, visit_id, purpose="visit.summary")
     return _pdf(request, "summary_pdf.html", {"visit": visit, "assessment": visit.assessment, "tx": panel(records, session, visit),
                                               "clinic": records.clinic_details(session.actor)},
-                f"backcare-visit-{visit.visit_date}.pdf")
+                f"backcare-visit-{visit.visit_date}.pdf", "summary")

@@ -18,10 +18,11 @@ from ..forms import age_on
 from ..render import render
 from ..security import CurrentSession
 from ..homecare.context import next_visit_summary
+from . import parts
 from .context import dermatomes, visit_context
-from .fields import (CARRIED, CHART_FIELDS, HIP_TESTS, LANDMARK_FINDINGS, MIDLINE_LANDMARKS, NEURO_TESTS, PAIN_QUALITIES,
-                     PALPATION, SECTIONS, SURGERY_PROCEDURES, by_section, case_from_form, field_of, form_values, label,
-                     tri_state_fields, unfolded, values_from_form, fold_triggers)
+from .fields import (CARRIED, SECTIONS, by_section, case_from_form, field_of, form_values, tri_state_fields, unfolded,
+                     values_from_form, fold_triggers)
+from .tables import form_tables
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,17 +59,9 @@ def _drop(case: dict[str, Any], path: str) -> None:
         node.pop(parts[-1], None)
 
 
-def mechanism_checklist() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The pain-mechanism criteria in plain words, grouped as Smart's checklist groups them."""
-    criteria = load_knowledge().pain_mechanisms["criteria"]
-    numbered = list(vocabulary().pain_mechanism_criteria)  # checklist order: 1-27 history, 28-38 examination
-    items = [(cid, criteria[cid]["label"]) for cid in numbered]
-    return [("From the history", items[:27]), ("From the examination", items[27:])]
-
-
 def form_page(request: Request, client, values: dict[str, Any], errors: dict[str, str], *, visit=None,
               draft=None, last=None, status: int = 200, notice: str = "", intake_sections: list[str] | None = None,
-              between=None) -> Response:
+              between=None, shown: str = "") -> Response:
     """The visit form for a new visit (visit None) or an unsigned visit's findings."""
     kb = load_knowledge()
     screening = kb.screening_questions
@@ -77,32 +70,21 @@ def form_page(request: Request, client, values: dict[str, Any], errors: dict[str
         last_date, last_case, last_details = last
         carry = {"date": last_date, "sections": by_section(form_values(last_case, last_details))}
     base = f"/visits/{visit.id}/edit" if visit else f"/clients/{client.id}/visits/new"
+    tables = form_tables()
+    asked_parts = parts.asked(values, shown)
     return render(request, "visit_form.html", {
         "client": client, "visit": visit, "values": values, "errors": errors, "action": base,
         "draft_url": base + "/draft", "draft": draft, "carry": carry, "notice": notice,
         "sections": SECTIONS, "carried_name": CARRIED, "carried": [s for s in str(values.get(CARRIED) or "").split() if s],
         "intake_sections": intake_sections if intake_sections is not None else str(values.get(INTAKE_SECTIONS) or "").split(),
         "intake_sections_name": INTAKE_SECTIONS, "intake_id": values.get("intake_id") or "",
-        "mechanism_checklist": mechanism_checklist(), "chart_fields": CHART_FIELDS, "pain_qualities": PAIN_QUALITIES,
-        "palpation": PALPATION, "screening": screening, **exam_rows(), "open_sections": unfolded(values),
-        "fold_triggers": fold_triggers(),
+        "screening": screening, "open_sections": unfolded(values) | (set(asked_parts) & {"hip", "circulation"}),
+        "fold_triggers": fold_triggers(), "parts_name": parts.ASKED, "shown": shown,
+        "inline_parts": parts.inline(values, asked_parts, tables["mechanism_checklist"]),
         "symptom_flags": [f.split(".", 1)[1] for f in tri_state_fields()
                           if f.startswith("symptoms.") and f.split(".", 1)[1] not in screening],
         "front": body_chart.render("front", interactive=True), "back": body_chart.render("back", interactive=True),
-        "shapes": body_chart.SHAPES, "between": between, "client_id": client.id}, status)
-
-
-def exam_rows() -> dict[str, Any]:
-    """The examination's tables in the form: which tests and sided findings each section lists."""
-    v = vocabulary()
-    placed = set(HIP_TESTS) | set(NEURO_TESTS)
-    return {"lumbar_tests": [t for t in v.special_tests if t not in placed], "hip_tests": list(HIP_TESTS),
-            "neuro_tests": list(NEURO_TESTS), "surgery_procedures": SURGERY_PROCEDURES,
-            "motor_rows": [(f"neuro.motor.{m}", text.split(";")[0][:1].upper() + text.split(";")[0][1:]) for m, text in v.movements.items()],
-            "reflex_rows": [(f"neuro.reflexes.{r}", label(f"neuro.reflexes.{r}")) for r in v.reflexes],
-            "sensation_rows": [(f"neuro.{kind}", label(f"neuro.{kind}")) for kind in ("vibration", "monofilament")],
-            "landmark_findings": LANDMARK_FINDINGS, "landmark_columns": {f: PALPATION[f] for f in LANDMARK_FINDINGS},
-            "midline_landmarks": MIDLINE_LANDMARKS}
+        "between": between, "client_id": client.id, **tables}, status)
 
 
 # Not part of the case: which sections hold the client's own pre-visit answers (their note says so).
@@ -165,10 +147,22 @@ def _visit_data(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     return data, errors
 
 
+def _part_asked(form: FormData) -> str:
+    """The part a browser without JavaScript asked to open (the form comes back with it; nothing is saved)."""
+    shown = form.get(parts.SHOW)
+    return shown if isinstance(shown, str) and shown in parts.PARTS else ""
+
+
+def _typed(form: FormData) -> dict[str, Any]:
+    return {k: v for k, v in values_from_form(form).items() if k != parts.SHOW}
+
+
 @router.post("/clients/{client_id}/visits/new")
 def create_visit(request: Request, client_id: int, session: CurrentSession = Depends(deps.session),
                  form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
     client = records.get_client(session.actor, client_id)
+    if shown := _part_asked(form):
+        return form_page(request, client, _typed(form), {}, shown=shown)
     data, errors = _visit_data(form)
     if not errors:
         intake = str(form.get("intake_id") or "")
@@ -197,6 +191,8 @@ def edit_findings(request: Request, visit_id: int, session: CurrentSession = Dep
 def update_findings(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
                     form: FormData = Depends(deps.form), records: Records = Depends(deps.records)) -> Response:
     visit = records.get_visit(session.actor, visit_id, purpose="visit.edit")
+    if shown := _part_asked(form):
+        return form_page(request, visit.client, _typed(form), {}, visit=visit, shown=shown)
     data, errors = _visit_data(form)
     if not errors:
         try:
