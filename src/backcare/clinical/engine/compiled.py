@@ -23,6 +23,20 @@ _COMPOSITES = ("all", "any", "not", "at_least", "unknown_means")
 _COMPARISONS = {"is": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
+def field_test(op: str, arg: Any, x: str, constant) -> str:
+    """The Python source of one field test on the value held in `x` (`constant` names a value for the code);
+    shared by the per-rule functions and the kernel so both read a field alike."""
+    if op == "present":
+        return f"(bool({x}) if isinstance({x}, list) else True)"
+    if op == "mentions_any":
+        return f"not {constant(frozenset(w.lower() for w in arg))}.isdisjoint(affirmed_words(str({x})))"
+    if op == "contains_any":
+        return f"not {constant(frozenset(arg))}.isdisjoint({x})"
+    if op == "in":
+        return f"{x} in {constant(frozenset(arg))}"
+    return f"{x} {_COMPARISONS[op]} {constant(arg)}"
+
+
 def _test_leaf(case: dict, name: str, wanted: frozenset, sides: str) -> Any:
     tests = case.get("special_tests")
     return None if tests is None else _sided_match(tests.get(name), wanted, sides)
@@ -85,16 +99,7 @@ class _Writer:
         (op,) = set(spec) - {"field"}
         path, arg = tuple(spec["field"].split(".")), spec[op]
         x = self.name()
-        if op == "present":
-            test = f"(bool({x}) if isinstance({x}, list) else True)"
-        elif op == "mentions_any":
-            test = f"not {self.constant(frozenset(w.lower() for w in arg))}.isdisjoint(affirmed_words(str({x})))"
-        elif op == "contains_any":
-            test = f"not {self.constant(frozenset(arg))}.isdisjoint({x})"
-        elif op == "in":
-            test = f"{x} in {self.constant(frozenset(arg))}"
-        else:
-            test = f"{x} {_COMPARISONS[op]} {self.constant(arg)}"
+        test = field_test(op, arg, x, self.constant)
         if len(path) == 2:
             b = self.name()
             return f"(None if ({b} := case.get({path[0]!r})) is None or ({x} := {b}.get({path[1]!r})) is None else {test})"

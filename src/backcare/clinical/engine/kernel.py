@@ -23,12 +23,12 @@ if TYPE_CHECKING:
 
 import json
 
+from .compiled import field_test
 from .context import MISSING
 from .likelihood import Moves
 from .negation import affirmed_words
 from .predicates import ENGINE_FACTS, REGION_FIELDS, URGENCY_LEVELS, _sided_match, compile_predicate, lookup
 
-_COMPARISONS = {"is": "==", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _DYNAMIC = ("criterion", "mechanism", "differential", "referral_at_least")
 _COMPOSITES = {"all", "any", "not", "at_least", "unknown_means"}
 # The block a leaf reads (predicates.py); unknown when the case leaves it out.
@@ -122,16 +122,7 @@ class _Writer:
             (op,) = keys - {"field"}
             path, arg = spec["field"].split("."), spec[op]
             x = self.temp()
-            if op == "present":
-                test = f"(bool({x}) if isinstance({x}, list) else True)"
-            elif op == "mentions_any":
-                test = f"not {self.constant(frozenset(w.lower() for w in arg))}.isdisjoint(affirmed_words(str({x})))"
-            elif op == "contains_any":
-                test = f"not {self.constant(frozenset(arg))}.isdisjoint({x})"
-            elif op == "in":
-                test = f"{x} in {self.constant(frozenset(arg))}"
-            else:
-                test = f"{x} {_COMPARISONS[op]} {self.constant(arg)}"
+            test = field_test(op, arg, x, self.constant)
             block = f"b_{path[0]}"
             if len(path) == 2:
                 return f"(None if {block} is None or ({x} := {block}.get({path[1]!r})) is None else {test})"
