@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from backcare import Case, CaseError, load_case, loads_case, parse_case
-from backcare.clinical.vocabulary import VOCABULARY_FILE
+from backcare.clinical import vocabulary as vocabulary_module
+from backcare.clinical.vocabulary import GENERATED_VOCABULARY_FILE, VOCABULARY_FILE, generated_vocabulary_text
 
 
 def problems(data) -> list[str]:
@@ -16,7 +18,20 @@ def problems(data) -> list[str]:
 
 
 def test_the_shipped_vocabulary_is_the_shared_contract(shared_dir):
-    assert VOCABULARY_FILE.read_text() == (shared_dir / "spec" / "vocabulary.yaml").read_text()
+    assert Path(VOCABULARY_FILE).read_text() == (shared_dir / "spec" / "vocabulary.yaml").read_text()
+
+
+def test_the_generated_vocabulary_is_current_and_a_stale_copy_is_ignored(monkeypatch, tmp_path):
+    assert Path(GENERATED_VOCABULARY_FILE).read_text() == generated_vocabulary_text(Path(VOCABULARY_FILE).read_bytes()), \
+        "run: python -m backcare.clinical.generate"
+    stale = tmp_path / "vocabulary.json"
+    stale.write_text(json.dumps({"digest": "of another vocabulary", "vocabulary": {"regions": {}}}))
+    monkeypatch.setattr(vocabulary_module, "GENERATED_VOCABULARY_FILE", str(stale))
+    vocabulary_module.vocabulary.cache_clear()
+    try:
+        assert "low_back" in vocabulary_module.vocabulary().regions  # read from the YAML, not the stale copy
+    finally:
+        vocabulary_module.vocabulary.cache_clear()
 
 
 def test_an_empty_case_is_valid_and_means_nothing_examined():

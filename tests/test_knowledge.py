@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from backcare.clinical.generate import CASE_CHECK_FILE, case_check_source
+from backcare.clinical.generate import CASE_CHECK_FILE, case_check_source, precompiled_sources
 from backcare.clinical.knowledge import loader
 from backcare.clinical.knowledge.runtime import load_knowledge
 from backcare.clinical.knowledge.version import GENERATED_FILE, content_version
@@ -43,6 +43,34 @@ def test_outputs_keep_the_knowledge_base_order_most_important_first():
 
 def test_the_generated_case_validator_is_current():
     assert CASE_CHECK_FILE.read_text() == case_check_source(), "run: python -m backcare.clinical.generate"
+
+
+def test_the_precompiled_engine_modules_are_current_and_the_engine_runs_their_bytecode():
+    for path, text in precompiled_sources().items():
+        assert path.read_text() == text, "run: python -m backcare.clinical.generate"
+    knowledge = load_knowledge()
+    assert knowledge.kernel.run.__code__.co_filename.endswith("findings_kernel.py")
+    assert knowledge.rules_kernel.run.__code__.co_filename.endswith("rules_kernel.py")
+    checks = [check for _, _, check in knowledge.condition_referrals if check is not None]
+    assert checks and all(check.__code__.co_filename.endswith("engine_rules.py") for check in checks)
+
+
+def test_engine_functions_generated_from_other_rules_are_compiled_afresh(monkeypatch):
+    """A generated module left from another knowledge base is never run: its digest does not match."""
+    from backcare.clinical._generated import engine_rules, findings_kernel, rules_kernel
+    from backcare.clinical.api import assess_data
+    from backcare.clinical.knowledge import runtime
+
+    case = {"client": {"age": 44}, "symptoms": {"pain_sites": ["low_back", "calf_left"], "pain_nrs": 6},
+            "special_tests": {"slr": {"left": "positive"}}, "medical": {"cancer_history": True}}
+    expected = assess_data(case)
+    for module in (engine_rules, findings_kernel, rules_kernel):
+        monkeypatch.setattr(module, "SOURCE_DIGEST", "from another knowledge base")
+    fresh = runtime.Knowledge(loader.build())
+    assert fresh.kernel.run.__code__.co_filename == "<backcare findings kernel>"
+    assert fresh.rules_kernel.run.__code__.co_filename == "<backcare findings kernel>"
+    assert {check.__code__.co_filename for _, _, check in fresh.condition_referrals if check} == {"<backcare rules>"}
+    assert assess_data(case, fresh) == expected
 
 
 def test_assessments_record_the_knowledge_base_version():

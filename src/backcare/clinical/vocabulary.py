@@ -5,12 +5,19 @@
 """
 from __future__ import annotations
 
+import json
+import os
 from functools import cache
-from pathlib import Path
-from typing import Any
+
+# Cheap start-up: `typing` and `pathlib` stay off the command line's fast path (its text report reads this module).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SIDES = ("left", "right")
-VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
+VOCABULARY_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vocabulary.yaml")
+# The same vocabulary as JSON, with the digest of the YAML it was made from (`python -m backcare.clinical.generate`).
+GENERATED_VOCABULARY_FILE = os.path.join(os.path.dirname(VOCABULARY_FILE), "_generated", "vocabulary.json")
 
 
 class Vocabulary:
@@ -68,8 +75,31 @@ class Vocabulary:
         return region, None
 
 
+def read_vocabulary_yaml(text: str) -> dict[str, Any]:
+    from .yamlread import load_yaml  # imported here: the fast path reads the generated JSON
+
+    return load_yaml(text)
+
+
+def generated_vocabulary_text(yaml_bytes: bytes) -> str:
+    """The generated JSON copy of the vocabulary: its content, and the digest of the YAML it was read from."""
+    import hashlib
+
+    raw = read_vocabulary_yaml(yaml_bytes.decode("utf-8"))
+    return json.dumps({"digest": hashlib.sha256(yaml_bytes).hexdigest(), "vocabulary": raw}, ensure_ascii=False) + "\n"
+
+
 @cache
 def vocabulary() -> Vocabulary:
-    from .yamlread import load_yaml  # imported here: only the text report needs it on the CLI's fast path
+    import hashlib
 
-    return Vocabulary(load_yaml(VOCABULARY_FILE.read_text(encoding="utf-8")))
+    with open(VOCABULARY_FILE, "rb") as fh:
+        yaml_bytes = fh.read()
+    try:
+        with open(GENERATED_VOCABULARY_FILE, encoding="utf-8") as fh:
+            generated = json.load(fh)
+        if generated["digest"] == hashlib.sha256(yaml_bytes).hexdigest():
+            return Vocabulary(generated["vocabulary"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # missing or damaged: the YAML is the source
+    return Vocabulary(read_vocabulary_yaml(yaml_bytes.decode("utf-8")))

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable
 
 from .negation import affirmed_words
+from .precompiled import define
 from .predicates import URGENCY_LEVELS, _sided_match, compile_predicate, lookup
 
 _MISSING = object()
@@ -149,15 +150,28 @@ def _with_locals(body: list[str]) -> str:
     return "\n".join([body[0], *loads, *body[1:]])
 
 
-def compile_rules(specs: dict[Any, dict], positions: dict[str, int]) -> dict[Any, Callable]:
+def compile_rules(specs: dict[Any, dict], positions: dict[str, int], module: str | None = None) -> CompiledRules:
     """Compile rules (key -> predicate mapping) into functions of an evaluation context; a finding
-    the kernel computes is read from its values (`positions`: finding -> position)."""
+    the kernel computes is read from its values (`positions`: finding -> position). With `module`,
+    the bytecode comes from that generated module when it is current (precompiled.py)."""
     writer = _Writer(positions)
     names = {key: writer.top(spec) for key, spec in specs.items()}
     namespace: dict[str, Any] = {"K": writer.constants, "L": writer.leaves, "M": _MISSING, "lookup": lookup,
                                  "affirmed_words": affirmed_words, "test_leaf": _test_leaf}
-    exec(compile("\n\n".join(writer.functions), "<backcare rules>", "exec"), namespace)  # noqa: S102 - our own rules
-    return {key: namespace[name] for key, name in names.items()}
+    source = "\n\n".join(writer.functions)
+    if module is None:
+        exec(compile(source, "<backcare rules>", "exec"), namespace)  # noqa: S102 - our own rules
+    else:
+        define(module, source, namespace, "<backcare rules>")
+    rules = CompiledRules({key: namespace[name] for key, name in names.items()})
+    rules.source = source
+    return rules
+
+
+class CompiledRules(dict):
+    """Rules (key -> function), with the source they were compiled from (for `_generated/`)."""
+
+    source = ""
 
 
 class LazyRules(dict):

@@ -27,6 +27,7 @@ from .compiled import field_test
 from .context import MISSING
 from .likelihood import Moves
 from .negation import affirmed_words
+from .precompiled import define
 from .predicates import ENGINE_FACTS, REGION_FIELDS, URGENCY_LEVELS, _sided_match, compile_predicate, lookup
 
 _DYNAMIC = ("criterion", "mechanism", "differential", "referral_at_least")
@@ -175,13 +176,14 @@ class _Writer:
             test = f"{hit(names['left'])} {'and' if sides == 'both' else '!='} {hit(names['right'])}"
         return f"(None if {recorded} else ({test}))"
 
-    def function(self, names: dict[str, Any]) -> Callable:
+    def function(self, module: str, names: dict[str, Any]) -> tuple[Callable, str]:
+        """The generated function, and its source (`module`: its module in `_generated/`, precompiled.py)."""
         namespace: dict[str, Any] = {**{f"K{i}": c for i, c in enumerate(self.constants)},
                                      "L": self.leaves, "M": NOT_COMPUTED, "lookup": lookup,
                                      "affirmed_words": affirmed_words, "sided_match": _sided_match, "distinct": distinct,
                                      **names}
-        exec(compile("\n".join(self.lines), "<backcare findings kernel>", "exec"), namespace)  # noqa: S102 - our own rules
-        return namespace["kernel"]
+        source = "\n".join(self.lines)
+        return define(module, source, namespace, "<backcare findings kernel>")["kernel"], source
 
     def emit(self, spec: dict, target: str, indent: str) -> None:
         """Statements that leave the predicate's value in `target`."""
@@ -275,7 +277,8 @@ class FindingsKernel:
         holding = ", ".join(f"{name!r}: h_{name}" for name in rule_sets)
         writer.lines = [*_head(writer, blocks, []), *writer.lines, *moves.code(writer.local),
                         f"    return ({values},), lo, ev, {{{holding}}}"]
-        self.run = writer.function({"GROUP_CONDITION": moves.group_condition, "SIZE": moves.sizes, "LOG_LR": moves.log_lrs})
+        self.run, self.source = writer.function(
+            "findings_kernel", {"GROUP_CONDITION": moves.group_condition, "SIZE": moves.sizes, "LOG_LR": moves.log_lrs})
 
 
 class RulesKernel:
@@ -301,7 +304,7 @@ class RulesKernel:
                        "    urgency = ctx.urgency_level"]
         holding = ", ".join(f"{name!r}: h_{name}" for name in rule_sets)
         writer.lines = [*_head(writer, blocks, conclusions), *writer.lines, f"    return {{{holding}}}"]
-        self.run = writer.function({})
+        self.run, self.source = writer.function("rules_kernel", {})
 
 
 def _head(writer: _Writer, blocks: list[str], extra: list[str]) -> list[str]:

@@ -75,7 +75,8 @@ class Knowledge:
         rules = compile_rules({**{("condition", cid): c["referral"]["when"] for cid, c in self.conditions.items()
                                   if c.get("referral") and c["referral"]["when"]},
                                **{("criterion", cid): c["derive"] for cid, c in pm["criteria"].items() if c["derive"]}},
-                              positions)
+                              positions, module="engine_rules")
+        self.engine_rules_source = rules.source  # for `_generated/engine_rules.py`
         self.finding_rules = LazyRules({fid: f["when"] for fid, f in self.findings.items()}, positions)
         self.referral_checks = LazyRules(dict(enumerate(rule["when"] for rule in data["referral_rules"])), positions)
 
