@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '28fbf047e43f68ae3f7d44c9dbe75fc934bf1e84f8eecf7e6da25a9f1dfed9af'
+SOURCE_DIGEST = 'a4c7f167a241269c66efdc64899a88f0a4d523241e0f5d3698335fa3ecae867f'
 
 
 def kernel(ctx):
@@ -25,6 +25,62 @@ def kernel(ctx):
     r_paresthesia = None if b_symptoms is None else b_symptoms.get('paresthesia_sites')
     r_sensory_absent = lookup(case, ('neuro', 'sensory', 'absent'))
     r_sensory_reduced = lookup(case, ('neuro', 'sensory', 'reduced'))
+    f0 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('neurodynamic_provocation')
+    f1 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('dermatomal_referral')
+    f2 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('neurological_signs')
+    f3 = None if b_history is None else b_history.get('aggravating')
+    f4 = None if b_symptoms is None else b_symptoms.get('constant_night_pain')
+    f5 = None if b_history is None else b_history.get('easing')
+    f6 = None if b_symptoms is None else b_symptoms.get('neurogenic_claudication')
+    f7 = None if b_observation is None else b_observation.get('posture')
+    f8 = None if b_observation is None else b_observation.get('leg_length_discrepancy')
+    f9 = None if b_rom is None else b_rom.get('flexion_deviation')
+    f10 = None if b_observation is None else b_observation.get('muscle_spasm')
+    f11 = None if b_observation is None else b_observation.get('guarding')
+    f12 = None if b_observation is None else b_observation.get('gait')
+    f13 = None if b_history is None else b_history.get('sitting_hours_per_day')
+    f14 = None if b_history is None else b_history.get('onset')
+    f15 = None if b_symptoms is None else b_symptoms.get('pain_nrs')
+    f16 = None if b_history is None else b_history.get('duration_days')
+    f17 = None if b_history is None else b_history.get('prior_episodes')
+    f18 = None if b_history is None else b_history.get('back_injury_history')
+    f19 = None if b_client is None else b_client.get('age')
+    f20 = None if b_medical is None else b_medical.get('cancer_history')
+    f21 = None if b_medical is None else b_medical.get('unexplained_weight_loss')
+    f22 = None if b_medical is None else b_medical.get('fever')
+    f23 = None if b_medical is None else b_medical.get('iv_drug_use')
+    f24 = None if b_medical is None else b_medical.get('immunosuppressed')
+    f25 = None if b_medical is None else b_medical.get('recent_infection')
+    f26 = None if b_medical is None else b_medical.get('long_term_steroids')
+    f27 = None if b_medical is None else b_medical.get('osteoporosis')
+    f28 = None if b_medical is None else b_medical.get('recent_significant_trauma')
+    f29 = None if b_symptoms is None else b_symptoms.get('saddle_anaesthesia')
+    f30 = None if b_symptoms is None else b_symptoms.get('bladder_dysfunction')
+    f31 = None if b_symptoms is None else b_symptoms.get('bowel_dysfunction')
+    f32 = None if b_symptoms is None else b_symptoms.get('sexual_dysfunction')
+    f33 = None if b_medical is None else b_medical.get('known_aaa_or_vascular_disease')
+    f34 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('resolving_as_expected')
+    f35 = None if b_medical is None else b_medical.get('recent_minor_trauma')
+    f36 = None if b_history is None else b_history.get('mechanism')
+    f37 = None if b_history is None else b_history.get('morning_stiffness_minutes')
+    f38 = None if b_client is None else b_client.get('sex')
+    f39 = None if b_symptoms is None else b_symptoms.get('vascular_claudication')
+    f40 = None if b_medical is None else b_medical.get('smoker')
+    f41 = None if b_medical is None else b_medical.get('diabetes')
+    f42 = None if b_medical is None else b_medical.get('known_leg_artery_disease')
+    f43 = None if b_symptoms is None else b_symptoms.get('urinary_symptoms')
+    f44 = None if b_symptoms is None else b_symptoms.get('colicky_pain')
+    f45 = None if b_symptoms is None else b_symptoms.get('cyclical_pain')
+    f46 = None if b_medical is None else b_medical.get('pregnant')
+    f47 = None if b_history is None else b_history.get('postpartum_weeks')
+    f48 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
+    f49 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
+    f50 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
+    f51 = None if b_observation is None else b_observation.get('atrophy_sites')
+    f52 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
+    f53 = None if b_medical is None else b_medical.get('anticoagulants')
+    f54 = None if b_history is None else b_history.get('spinal_surgery')
+    f55 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -64,814 +120,814 @@ def kernel(ctx):
     v13 = (c12 if c12 is not M else (c12 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K13, 'any'))))
     v14 = (c13 if c13 is not M else (c13 := (None if b_special_tests is None else sided_match(b_special_tests.get('crossed_slr'), K14, 'any'))))
     v15 = (c14 if c14 is not M else (c14 := (None if b_special_tests is None else sided_match(b_special_tests.get('femoral_nerve_stretch'), K15, 'any'))))
-    v16 = (None if b_pain_mechanism_criteria is None or (t7 := b_pain_mechanism_criteria.get('neurodynamic_provocation')) is None else t7 == K16)
-    v17 = (None if b_pain_mechanism_criteria is None or (t8 := b_pain_mechanism_criteria.get('dermatomal_referral')) is None else t8 == K17)
-    v18 = (None if b_pain_mechanism_criteria is None or (t9 := b_pain_mechanism_criteria.get('neurological_signs')) is None else t9 == K18)
-    t10 = False
+    v16 = (None if f0 is None else f0 == K16)
+    v17 = (None if f1 is None else f1 == K17)
+    v18 = (None if f2 is None else f2 == K18)
+    t7 = False
     v19 = True
-    t11 = (None if b_history is None or (t12 := b_history.get('aggravating')) is None else not K19.isdisjoint(t12))
-    if t11 is False: v19 = False
+    t8 = (None if f3 is None else not K19.isdisjoint(f3))
+    if t8 is False: v19 = False
     else:
-        if t11 is None: t10 = True
-        t13 = v0
-        if t13 is False: v19 = False
+        if t8 is None: t7 = True
+        t9 = v0
+        if t9 is False: v19 = False
         else:
-            if t13 is None: t10 = True
-    if v19 is True and t10: v19 = None
+            if t9 is None: t7 = True
+    if v19 is True and t7: v19 = None
     v20 = (c15 if c15 is not M else (c15 := (None if b_special_tests is None else sided_match(b_special_tests.get('valsalva'), K20, 'any'))))
     v21 = (c16 if c16 is not M else (c16 := (None if b_special_tests is None else sided_match(b_special_tests.get('kemp'), K21, 'any'))))
     v22 = (c17 if c17 is not M else (c17 := (None if b_special_tests is None else sided_match(b_special_tests.get('centralization'), K22, 'any'))))
     v23 = (c18 if c18 is not M else (c18 := (None if b_special_tests is None else sided_match(b_special_tests.get('faber'), K23, 'any'))))
-    t14 = t15 = 0
-    t16 = (c19 if c19 is not M else (c19 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_distraction'), K24, 'any'))))
-    if t16 is True: t14 += 1
-    elif t16 is None: t15 += 1
-    t17 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K25, 'any'))))
-    if t17 is True: t14 += 1
-    elif t17 is None: t15 += 1
-    t18 = (c21 if c21 is not M else (c21 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_compression'), K26, 'any'))))
-    if t18 is True: t14 += 1
-    elif t18 is None: t15 += 1
-    t19 = (c22 if c22 is not M else (c22 := (None if b_special_tests is None else sided_match(b_special_tests.get('sacral_thrust'), K27, 'any'))))
-    if t19 is True: t14 += 1
-    elif t19 is None: t15 += 1
-    t20 = (c23 if c23 is not M else (c23 := (None if b_special_tests is None else sided_match(b_special_tests.get('gaenslen'), K28, 'any'))))
-    if t20 is True: t14 += 1
-    elif t20 is None: t15 += 1
-    v24 = True if t14 >= 3 else (False if t14 + t15 < 3 else None)
-    t21 = False
+    t10 = t11 = 0
+    t12 = (c19 if c19 is not M else (c19 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_distraction'), K24, 'any'))))
+    if t12 is True: t10 += 1
+    elif t12 is None: t11 += 1
+    t13 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K25, 'any'))))
+    if t13 is True: t10 += 1
+    elif t13 is None: t11 += 1
+    t14 = (c21 if c21 is not M else (c21 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_compression'), K26, 'any'))))
+    if t14 is True: t10 += 1
+    elif t14 is None: t11 += 1
+    t15 = (c22 if c22 is not M else (c22 := (None if b_special_tests is None else sided_match(b_special_tests.get('sacral_thrust'), K27, 'any'))))
+    if t15 is True: t10 += 1
+    elif t15 is None: t11 += 1
+    t16 = (c23 if c23 is not M else (c23 := (None if b_special_tests is None else sided_match(b_special_tests.get('gaenslen'), K28, 'any'))))
+    if t16 is True: t10 += 1
+    elif t16 is None: t11 += 1
+    v24 = True if t10 >= 3 else (False if t10 + t11 < 3 else None)
+    t17 = False
     v25 = True
-    t22 = v24
-    if t22 is False: v25 = False
+    t18 = v24
+    if t18 is False: v25 = False
     else:
-        if t22 is None: t21 = True
-        t23 = (c24 if c24 is not M else (c24 := (None if b_special_tests is None else sided_match(b_special_tests.get('centralization'), K29, 'any'))))
-        if t23 is False: v25 = False
+        if t18 is None: t17 = True
+        t19 = (c24 if c24 is not M else (c24 := (None if b_special_tests is None else sided_match(b_special_tests.get('centralization'), K29, 'any'))))
+        if t19 is False: v25 = False
         else:
-            if t23 is None: t21 = True
-    if v25 is True and t21: v25 = None
+            if t19 is None: t17 = True
+    if v25 is True and t17: v25 = None
     v26 = (c19 if c19 is not M else (c19 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_distraction'), K30, 'any'))))
     v27 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K31, 'any'))))
     v28 = (c21 if c21 is not M else (c21 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_compression'), K32, 'any'))))
     v29 = (c22 if c22 is not M else (c22 := (None if b_special_tests is None else sided_match(b_special_tests.get('sacral_thrust'), K33, 'any'))))
     v30 = (c23 if c23 is not M else (c23 := (None if b_special_tests is None else sided_match(b_special_tests.get('gaenslen'), K34, 'any'))))
-    t24 = t25 = 0
-    t26 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K35.isdisjoint(r_pain or ()))))))
-    if t26 is True: t24 += 1
-    elif t26 is None: t25 += 1
-    t27 = (None if b_history is None or (t28 := b_history.get('aggravating')) is None else not K36.isdisjoint(t28))
-    if t27 is True: t24 += 1
-    elif t27 is None: t25 += 1
-    t29 = (c25 if c25 is not M else (c25 := (None if b_palpation is None else L[1](ctx))))
-    if t29 is True: t24 += 1
-    elif t29 is None: t25 += 1
-    t30 = (c26 if c26 is not M else (c26 := (None if b_special_tests is None else sided_match(b_special_tests.get('fair'), K37, 'any'))))
-    if t30 is True: t24 += 1
-    elif t30 is None: t25 += 1
-    v31 = True if t24 >= 3 else (False if t24 + t25 < 3 else None)
+    t20 = t21 = 0
+    t22 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K35.isdisjoint(r_pain or ()))))))
+    if t22 is True: t20 += 1
+    elif t22 is None: t21 += 1
+    t23 = (None if f3 is None else not K36.isdisjoint(f3))
+    if t23 is True: t20 += 1
+    elif t23 is None: t21 += 1
+    t24 = (c25 if c25 is not M else (c25 := (None if b_palpation is None else L[1](ctx))))
+    if t24 is True: t20 += 1
+    elif t24 is None: t21 += 1
+    t25 = (c26 if c26 is not M else (c26 := (None if b_special_tests is None else sided_match(b_special_tests.get('fair'), K37, 'any'))))
+    if t25 is True: t20 += 1
+    elif t25 is None: t21 += 1
+    v31 = True if t20 >= 3 else (False if t20 + t21 < 3 else None)
     v32 = (c25 if c25 is not M else (c25 := (None if b_palpation is None else L[2](ctx))))
     v33 = (c26 if c26 is not M else (c26 := (None if b_special_tests is None else sided_match(b_special_tests.get('fair'), K38, 'any'))))
-    v34 = (None if b_symptoms is None or (t31 := b_symptoms.get('constant_night_pain')) is None else t31 == K39)
-    t32 = False
+    v34 = (None if f4 is None else f4 == K39)
+    t26 = False
     v35 = True
-    t33 = (None if b_history is None or (t34 := b_history.get('aggravating')) is None else not K40.isdisjoint(t34))
-    if t33 is False: v35 = False
+    t27 = (None if f3 is None else not K40.isdisjoint(f3))
+    if t27 is False: v35 = False
     else:
-        if t33 is None: t32 = True
-        t35 = (None if b_history is None or (t36 := b_history.get('easing')) is None else not K41.isdisjoint(t36))
-        if t35 is False: v35 = False
+        if t27 is None: t26 = True
+        t28 = (None if f5 is None else not K41.isdisjoint(f5))
+        if t28 is False: v35 = False
         else:
-            if t35 is None: t32 = True
-            t37 = (None if b_history is None or (t38 := b_history.get('easing')) is None else not K42.isdisjoint(t38))
-            if t37 is not None: t37 = not t37
-            if t37 is False: v35 = False
+            if t28 is None: t26 = True
+            t29 = (None if f5 is None else not K42.isdisjoint(f5))
+            if t29 is not None: t29 = not t29
+            if t29 is False: v35 = False
             else:
-                if t37 is None: t32 = True
-                t39 = v34
-                if t39 is not None: t39 = not t39
-                if t39 is None: t39 = True
-                if t39 is False: v35 = False
+                if t29 is None: t26 = True
+                t30 = v34
+                if t30 is not None: t30 = not t30
+                if t30 is None: t30 = True
+                if t30 is False: v35 = False
                 else:
-                    if t39 is None: t32 = True
-    if v35 is True and t32: v35 = None
-    v36 = (None if b_history is None or (t40 := b_history.get('aggravating')) is None else not K43.isdisjoint(t40))
-    v37 = (None if b_history is None or (t41 := b_history.get('easing')) is None else not K44.isdisjoint(t41))
-    v38 = (None if b_history is None or (t42 := b_history.get('easing')) is None else not K45.isdisjoint(t42))
-    t43 = False
+                    if t30 is None: t26 = True
+    if v35 is True and t26: v35 = None
+    v36 = (None if f3 is None else not K43.isdisjoint(f3))
+    v37 = (None if f5 is None else not K44.isdisjoint(f5))
+    v38 = (None if f5 is None else not K45.isdisjoint(f5))
+    t31 = False
     v39 = False
-    t44 = (None if b_history is None or (t45 := b_history.get('aggravating')) is None else not K46.isdisjoint(t45))
-    if t44 is True: v39 = True
+    t32 = (None if f3 is None else not K46.isdisjoint(f3))
+    if t32 is True: v39 = True
     else:
-        if t44 is None: t43 = True
-        t46 = (c27 if c27 is not M else (c27 := (None if b_rom is None else L[3](ctx))))
-        if t46 is True: v39 = True
+        if t32 is None: t31 = True
+        t33 = (c27 if c27 is not M else (c27 := (None if b_rom is None else L[3](ctx))))
+        if t33 is True: v39 = True
         else:
-            if t46 is None: t43 = True
-    if v39 is False and t43: v39 = None
-    t47 = False
+            if t33 is None: t31 = True
+    if v39 is False and t31: v39 = None
+    t34 = False
     v40 = False
-    t48 = (None if b_history is None or (t49 := b_history.get('aggravating')) is None else not K47.isdisjoint(t49))
-    if t48 is True: v40 = True
+    t35 = (None if f3 is None else not K47.isdisjoint(f3))
+    if t35 is True: v40 = True
     else:
-        if t48 is None: t47 = True
-        t50 = (c28 if c28 is not M else (c28 := (None if b_rom is None else L[4](ctx))))
-        if t50 is True: v40 = True
+        if t35 is None: t34 = True
+        t36 = (c28 if c28 is not M else (c28 := (None if b_rom is None else L[4](ctx))))
+        if t36 is True: v40 = True
         else:
-            if t50 is None: t47 = True
-    if v40 is False and t47: v40 = None
-    v41 = (None if b_history is None or (t51 := b_history.get('aggravating')) is None else not K48.isdisjoint(t51))
-    v42 = (None if b_history is None or (t52 := b_history.get('easing')) is None else not K49.isdisjoint(t52))
-    v43 = (None if b_history is None or (t53 := b_history.get('easing')) is None else not K50.isdisjoint(t53))
-    v44 = (None if b_history is None or (t54 := b_history.get('easing')) is None else not K51.isdisjoint(t54))
-    v45 = (None if b_history is None or (t55 := b_history.get('aggravating')) is None else not K52.isdisjoint(t55))
-    v46 = (None if b_symptoms is None or (t56 := b_symptoms.get('neurogenic_claudication')) is None else t56 == K53)
-    v47 = (None if b_observation is None or (t57 := b_observation.get('posture')) is None else not K54.isdisjoint(t57))
-    v48 = (None if b_observation is None or (t58 := b_observation.get('posture')) is None else not K55.isdisjoint(t58))
-    v49 = (None if b_observation is None or (t59 := b_observation.get('posture')) is None else not K56.isdisjoint(t59))
-    t60 = False
+            if t36 is None: t34 = True
+    if v40 is False and t34: v40 = None
+    v41 = (None if f3 is None else not K48.isdisjoint(f3))
+    v42 = (None if f5 is None else not K49.isdisjoint(f5))
+    v43 = (None if f5 is None else not K50.isdisjoint(f5))
+    v44 = (None if f5 is None else not K51.isdisjoint(f5))
+    v45 = (None if f3 is None else not K52.isdisjoint(f3))
+    v46 = (None if f6 is None else f6 == K53)
+    v47 = (None if f7 is None else not K54.isdisjoint(f7))
+    v48 = (None if f7 is None else not K55.isdisjoint(f7))
+    v49 = (None if f7 is None else not K56.isdisjoint(f7))
+    t37 = False
     v50 = False
-    t61 = (None if b_observation is None or (t62 := b_observation.get('posture')) is None else not K57.isdisjoint(t62))
-    if t61 is True: v50 = True
+    t38 = (None if f7 is None else not K57.isdisjoint(f7))
+    if t38 is True: v50 = True
     else:
-        if t61 is None: t60 = True
-        t63 = (None if b_observation is None or (t64 := b_observation.get('leg_length_discrepancy')) is None else t64 == K58)
-        if t63 is True: v50 = True
+        if t38 is None: t37 = True
+        t39 = (None if f8 is None else f8 == K58)
+        if t39 is True: v50 = True
         else:
-            if t63 is None: t60 = True
-    if v50 is False and t60: v50 = None
-    v51 = (None if b_rom is None or (t65 := b_rom.get('flexion_deviation')) is None else (bool(t65) if isinstance(t65, list) else True))
-    v52 = (None if b_observation is None or (t66 := b_observation.get('muscle_spasm')) is None else t66 == K59)
-    v53 = (None if b_observation is None or (t67 := b_observation.get('guarding')) is None else t67 == K60)
-    v54 = (None if b_observation is None or (t68 := b_observation.get('gait')) is None else t68 == K61)
-    v55 = (None if b_observation is None or (t69 := b_observation.get('gait')) is None else t69 == K62)
-    v56 = (None if b_observation is None or (t70 := b_observation.get('gait')) is None else t70 == K63)
-    t71 = False
+            if t39 is None: t37 = True
+    if v50 is False and t37: v50 = None
+    v51 = (None if f9 is None else (bool(f9) if isinstance(f9, list) else True))
+    v52 = (None if f10 is None else f10 == K59)
+    v53 = (None if f11 is None else f11 == K60)
+    v54 = (None if f12 is None else f12 == K61)
+    v55 = (None if f12 is None else f12 == K62)
+    v56 = (None if f12 is None else f12 == K63)
+    t40 = False
     v57 = True
-    t72 = (c29 if c29 is not M else (c29 := (None if b_rom is None else L[5](ctx))))
-    if t72 is False: v57 = False
+    t41 = (c29 if c29 is not M else (c29 := (None if b_rom is None else L[5](ctx))))
+    if t41 is False: v57 = False
     else:
-        if t72 is None: t71 = True
-        t73 = (c30 if c30 is not M else (c30 := (None if b_rom is None else L[6](ctx))))
-        if t73 is False: v57 = False
+        if t41 is None: t40 = True
+        t42 = (c30 if c30 is not M else (c30 := (None if b_rom is None else L[6](ctx))))
+        if t42 is False: v57 = False
         else:
-            if t73 is None: t71 = True
-    if v57 is True and t71: v57 = None
+            if t42 is None: t40 = True
+    if v57 is True and t40: v57 = None
     v58 = (c31 if c31 is not M else (c31 := (None if b_rom is None else L[7](ctx))))
     v59 = (c32 if c32 is not M else (c32 := (None if b_palpation is None else L[8](ctx))))
     v60 = (c33 if c33 is not M else (c33 := (None if b_palpation is None else L[9](ctx))))
-    v61 = (None if b_history is None or (t74 := b_history.get('sitting_hours_per_day')) is None else t74 >= K64)
-    t75 = False
+    v61 = (None if f13 is None else f13 >= K64)
+    t43 = False
     v62 = True
-    t76 = (None if b_history is None or (t77 := b_history.get('onset')) is None else t77 == K65)
-    if t76 is False: v62 = False
+    t44 = (None if f14 is None else f14 == K65)
+    if t44 is False: v62 = False
     else:
-        if t76 is None: t75 = True
-        t78 = (None if b_symptoms is None or (t79 := b_symptoms.get('pain_nrs')) is None else t79 >= K66)
-        if t78 is False: v62 = False
+        if t44 is None: t43 = True
+        t45 = (None if f15 is None else f15 >= K66)
+        if t45 is False: v62 = False
         else:
-            if t78 is None: t75 = True
-    if v62 is True and t75: v62 = None
-    v63 = (None if b_history is None or (t80 := b_history.get('onset')) is None else t80 == K67)
-    v64 = (None if b_history is None or (t81 := b_history.get('onset')) is None else t81 == K68)
-    v65 = (None if b_history is None or (t82 := b_history.get('duration_days')) is None else t82 <= K69)
-    v66 = (None if b_history is None or (t83 := b_history.get('duration_days')) is None else t83 > K70)
-    t84 = False
+            if t45 is None: t43 = True
+    if v62 is True and t43: v62 = None
+    v63 = (None if f14 is None else f14 == K67)
+    v64 = (None if f14 is None else f14 == K68)
+    v65 = (None if f16 is None else f16 <= K69)
+    v66 = (None if f16 is None else f16 > K70)
+    t46 = False
     v67 = False
-    t85 = (None if b_history is None or (t86 := b_history.get('prior_episodes')) is None else t86 == K71)
-    if t85 is True: v67 = True
+    t47 = (None if f17 is None else f17 == K71)
+    if t47 is True: v67 = True
     else:
-        if t85 is None: t84 = True
-        t87 = (None if b_history is None or (t88 := b_history.get('back_injury_history')) is None else t88 == K72)
-        if t87 is True: v67 = True
+        if t47 is None: t46 = True
+        t48 = (None if f18 is None else f18 == K72)
+        if t48 is True: v67 = True
         else:
-            if t87 is None: t84 = True
-    if v67 is False and t84: v67 = None
-    v68 = (None if b_client is None or (t89 := b_client.get('age')) is None else t89 < K73)
-    v69 = (None if b_client is None or (t90 := b_client.get('age')) is None else t90 >= K74)
-    v70 = (None if b_client is None or (t91 := b_client.get('age')) is None else t91 < K75)
-    v71 = (None if b_client is None or (t92 := b_client.get('age')) is None else t92 >= K76)
-    v72 = (None if b_client is None or (t93 := b_client.get('age')) is None else t93 >= K77)
-    v73 = (None if b_medical is None or (t94 := b_medical.get('cancer_history')) is None else t94 == K78)
-    v74 = (None if b_medical is None or (t95 := b_medical.get('unexplained_weight_loss')) is None else t95 == K79)
-    v75 = (None if b_medical is None or (t96 := b_medical.get('fever')) is None else t96 == K80)
-    t97 = False
+            if t48 is None: t46 = True
+    if v67 is False and t46: v67 = None
+    v68 = (None if f19 is None else f19 < K73)
+    v69 = (None if f19 is None else f19 >= K74)
+    v70 = (None if f19 is None else f19 < K75)
+    v71 = (None if f19 is None else f19 >= K76)
+    v72 = (None if f19 is None else f19 >= K77)
+    v73 = (None if f20 is None else f20 == K78)
+    v74 = (None if f21 is None else f21 == K79)
+    v75 = (None if f22 is None else f22 == K80)
+    t49 = False
     v76 = False
-    t98 = (None if b_medical is None or (t99 := b_medical.get('iv_drug_use')) is None else t99 == K81)
-    if t98 is True: v76 = True
+    t50 = (None if f23 is None else f23 == K81)
+    if t50 is True: v76 = True
     else:
-        if t98 is None: t97 = True
-        t100 = (None if b_medical is None or (t101 := b_medical.get('immunosuppressed')) is None else t101 == K82)
-        if t100 is True: v76 = True
+        if t50 is None: t49 = True
+        t51 = (None if f24 is None else f24 == K82)
+        if t51 is True: v76 = True
         else:
-            if t100 is None: t97 = True
-            t102 = (None if b_medical is None or (t103 := b_medical.get('recent_infection')) is None else t103 == K83)
-            if t102 is True: v76 = True
+            if t51 is None: t49 = True
+            t52 = (None if f25 is None else f25 == K83)
+            if t52 is True: v76 = True
             else:
-                if t102 is None: t97 = True
-    if v76 is False and t97: v76 = None
-    v77 = (None if b_medical is None or (t104 := b_medical.get('long_term_steroids')) is None else t104 == K84)
-    v78 = (None if b_medical is None or (t105 := b_medical.get('osteoporosis')) is None else t105 == K85)
-    v79 = (None if b_medical is None or (t106 := b_medical.get('recent_significant_trauma')) is None else t106 == K86)
-    t107 = False
+                if t52 is None: t49 = True
+    if v76 is False and t49: v76 = None
+    v77 = (None if f26 is None else f26 == K84)
+    v78 = (None if f27 is None else f27 == K85)
+    v79 = (None if f28 is None else f28 == K86)
+    t53 = False
     v80 = False
-    t108 = (None if b_symptoms is None or (t109 := b_symptoms.get('saddle_anaesthesia')) is None else t109 == K87)
-    if t108 is True: v80 = True
+    t54 = (None if f29 is None else f29 == K87)
+    if t54 is True: v80 = True
     else:
-        if t108 is None: t107 = True
-        t110 = (c34 if c34 is not M else (c34 := (None if r_numbness is None and r_paresthesia is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K88.isdisjoint(r_numbness or ()) or not K88.isdisjoint(r_paresthesia or ()) or not K88.isdisjoint(r_sensory_reduced or ()) or not K88.isdisjoint(r_sensory_absent or ()))))))
-        if t110 is True: v80 = True
+        if t54 is None: t53 = True
+        t55 = (c34 if c34 is not M else (c34 := (None if r_numbness is None and r_paresthesia is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K88.isdisjoint(r_numbness or ()) or not K88.isdisjoint(r_paresthesia or ()) or not K88.isdisjoint(r_sensory_reduced or ()) or not K88.isdisjoint(r_sensory_absent or ()))))))
+        if t55 is True: v80 = True
         else:
-            if t110 is None: t107 = True
-    if v80 is False and t107: v80 = None
-    v81 = (None if b_symptoms is None or (t111 := b_symptoms.get('bladder_dysfunction')) is None else t111 == K89)
-    v82 = (None if b_symptoms is None or (t112 := b_symptoms.get('bowel_dysfunction')) is None else t112 == K90)
-    v83 = (None if b_symptoms is None or (t113 := b_symptoms.get('sexual_dysfunction')) is None else t113 == K91)
-    v84 = (None if b_medical is None or (t114 := b_medical.get('known_aaa_or_vascular_disease')) is None else t114 == K92)
-    t115 = t116 = 0
-    t117 = v80
-    if t117 is True: t115 += 1
-    elif t117 is None: t116 += 1
-    t118 = v81
-    if t118 is True: t115 += 1
-    elif t118 is None: t116 += 1
-    t119 = v82
-    if t119 is True: t115 += 1
-    elif t119 is None: t116 += 1
-    t120 = v83
-    if t120 is True: t115 += 1
-    elif t120 is None: t116 += 1
-    v85 = True if t115 >= 2 else (False if t115 + t116 < 2 else None)
-    t121 = False
+            if t55 is None: t53 = True
+    if v80 is False and t53: v80 = None
+    v81 = (None if f30 is None else f30 == K89)
+    v82 = (None if f31 is None else f31 == K90)
+    v83 = (None if f32 is None else f32 == K91)
+    v84 = (None if f33 is None else f33 == K92)
+    t56 = t57 = 0
+    t58 = v80
+    if t58 is True: t56 += 1
+    elif t58 is None: t57 += 1
+    t59 = v81
+    if t59 is True: t56 += 1
+    elif t59 is None: t57 += 1
+    t60 = v82
+    if t60 is True: t56 += 1
+    elif t60 is None: t57 += 1
+    t61 = v83
+    if t61 is True: t56 += 1
+    elif t61 is None: t57 += 1
+    v85 = True if t56 >= 2 else (False if t56 + t57 < 2 else None)
+    t62 = False
     v86 = True
-    t122 = (None if b_history is None or (t123 := b_history.get('duration_days')) is None else t123 > K93)
-    if t122 is False: v86 = False
+    t63 = (None if f16 is None else f16 > K93)
+    if t63 is False: v86 = False
     else:
-        if t122 is None: t121 = True
-        t124 = (None if b_pain_mechanism_criteria is None or (t125 := b_pain_mechanism_criteria.get('resolving_as_expected')) is None else t125 == K94)
-        if t124 is not None: t124 = not t124
-        if t124 is None: t124 = True
-        if t124 is False: v86 = False
+        if t63 is None: t62 = True
+        t64 = (None if f34 is None else f34 == K94)
+        if t64 is not None: t64 = not t64
+        if t64 is None: t64 = True
+        if t64 is False: v86 = False
         else:
-            if t124 is None: t121 = True
-    if v86 is True and t121: v86 = None
-    v87 = (None if b_history is None or (t126 := b_history.get('aggravating')) is None else not K95.isdisjoint(t126))
-    t127 = False
+            if t64 is None: t62 = True
+    if v86 is True and t62: v86 = None
+    v87 = (None if f3 is None else not K95.isdisjoint(f3))
+    t65 = False
     v88 = False
-    t128 = (None if b_medical is None or (t129 := b_medical.get('recent_minor_trauma')) is None else t129 == K96)
-    if t128 is True: v88 = True
+    t66 = (None if f35 is None else f35 == K96)
+    if t66 is True: v88 = True
     else:
-        if t128 is None: t127 = True
-        t131 = False
-        t130 = True
-        t132 = (None if b_medical is None or (t133 := b_medical.get('recent_minor_trauma')) is None else t133 == K97)
-        if t132 is not None: t132 = not t132
-        if t132 is None: t132 = True
-        if t132 is False: t130 = False
+        if t66 is None: t65 = True
+        t68 = False
+        t67 = True
+        t69 = (None if f35 is None else f35 == K97)
+        if t69 is not None: t69 = not t69
+        if t69 is None: t69 = True
+        if t69 is False: t67 = False
         else:
-            if t132 is None: t131 = True
-            t134 = (None if b_history is None or (t135 := b_history.get('mechanism')) is None else not K98.isdisjoint(affirmed_words(str(t135))))
-            if t134 is False: t130 = False
+            if t69 is None: t68 = True
+            t70 = (None if f36 is None else not K98.isdisjoint(affirmed_words(str(f36))))
+            if t70 is False: t67 = False
             else:
-                if t134 is None: t131 = True
-        if t130 is True and t131: t130 = None
-        if t130 is True: v88 = True
+                if t70 is None: t68 = True
+        if t67 is True and t68: t67 = None
+        if t67 is True: v88 = True
         else:
-            if t130 is None: t127 = True
-    if v88 is False and t127: v88 = None
-    t136 = False
+            if t67 is None: t65 = True
+    if v88 is False and t65: v88 = None
+    t71 = False
     v89 = True
-    t137 = v75
-    if t137 is False: v89 = False
+    t72 = v75
+    if t72 is False: v89 = False
     else:
-        if t137 is None: t136 = True
-        t138 = v76
-        if t138 is False: v89 = False
+        if t72 is None: t71 = True
+        t73 = v76
+        if t73 is False: v89 = False
         else:
-            if t138 is None: t136 = True
-    if v89 is True and t136: v89 = None
-    t139 = False
+            if t73 is None: t71 = True
+    if v89 is True and t71: v89 = None
+    t74 = False
     v90 = True
-    t140 = v0
-    if t140 is False: v90 = False
+    t75 = v0
+    if t75 is False: v90 = False
     else:
-        if t140 is None: t139 = True
-        t141 = (None if b_history is None or (t142 := b_history.get('aggravating')) is None else not K99.isdisjoint(t142))
-        if t141 is False: v90 = False
+        if t75 is None: t74 = True
+        t76 = (None if f3 is None else not K99.isdisjoint(f3))
+        if t76 is False: v90 = False
         else:
-            if t141 is None: t139 = True
-            t143 = (None if b_history is None or (t144 := b_history.get('aggravating')) is None else not K100.isdisjoint(t144))
-            if t143 is False: v90 = False
+            if t76 is None: t74 = True
+            t77 = (None if f3 is None else not K100.isdisjoint(f3))
+            if t77 is False: v90 = False
             else:
-                if t143 is None: t139 = True
-    if v90 is True and t139: v90 = None
-    t145 = t146 = 0
-    t147 = (None if b_client is None or (t148 := b_client.get('age')) is None else t148 >= K101)
-    if t147 is True: t145 += 1
-    elif t147 is None: t146 += 1
-    t150 = False
-    t149 = False
-    t151 = (None if b_history is None or (t152 := b_history.get('duration_days')) is None else t152 > K102)
-    if t151 is True: t149 = True
+                if t77 is None: t74 = True
+    if v90 is True and t74: v90 = None
+    t78 = t79 = 0
+    t80 = (None if f19 is None else f19 >= K101)
+    if t80 is True: t78 += 1
+    elif t80 is None: t79 += 1
+    t82 = False
+    t81 = False
+    t83 = (None if f16 is None else f16 > K102)
+    if t83 is True: t81 = True
     else:
-        if t151 is None: t150 = True
-        t153 = (None if b_history is None or (t154 := b_history.get('prior_episodes')) is None else t154 == K103)
-        if t153 is True: t149 = True
+        if t83 is None: t82 = True
+        t84 = (None if f17 is None else f17 == K103)
+        if t84 is True: t81 = True
         else:
-            if t153 is None: t150 = True
-    if t149 is False and t150: t149 = None
-    if t149 is True: t145 += 1
-    elif t149 is None: t146 += 1
-    t155 = v57
-    if t155 is True: t145 += 1
-    elif t155 is None: t146 += 1
-    t156 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K104.isdisjoint(r_pain or ()))))))
-    if t156 is True: t145 += 1
-    elif t156 is None: t146 += 1
-    t157 = (None if b_history is None or (t158 := b_history.get('aggravating')) is None else not K105.isdisjoint(t158))
-    if t157 is True: t145 += 1
-    elif t157 is None: t146 += 1
-    t159 = (None if b_history is None or (t160 := b_history.get('back_injury_history')) is None else t160 == K106)
-    if t159 is True: t145 += 1
-    elif t159 is None: t146 += 1
-    v91 = True if t145 >= 3 else (False if t145 + t146 < 3 else None)
-    t161 = False
+            if t84 is None: t82 = True
+    if t81 is False and t82: t81 = None
+    if t81 is True: t78 += 1
+    elif t81 is None: t79 += 1
+    t85 = v57
+    if t85 is True: t78 += 1
+    elif t85 is None: t79 += 1
+    t86 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K104.isdisjoint(r_pain or ()))))))
+    if t86 is True: t78 += 1
+    elif t86 is None: t79 += 1
+    t87 = (None if f3 is None else not K105.isdisjoint(f3))
+    if t87 is True: t78 += 1
+    elif t87 is None: t79 += 1
+    t88 = (None if f18 is None else f18 == K106)
+    if t88 is True: t78 += 1
+    elif t88 is None: t79 += 1
+    v91 = True if t78 >= 3 else (False if t78 + t79 < 3 else None)
+    t89 = False
     v92 = True
-    t162 = v40
-    if t162 is False: v92 = False
+    t90 = v40
+    if t90 is False: v92 = False
     else:
-        if t162 is None: t161 = True
-        t163 = v0
-        if t163 is not None: t163 = not t163
-        if t163 is False: v92 = False
+        if t90 is None: t89 = True
+        t91 = v0
+        if t91 is not None: t91 = not t91
+        if t91 is False: v92 = False
         else:
-            if t163 is None: t161 = True
-            t164 = v22
-            if t164 is not None: t164 = not t164
-            if t164 is None: t164 = True
-            if t164 is False: v92 = False
+            if t91 is None: t89 = True
+            t92 = v22
+            if t92 is not None: t92 = not t92
+            if t92 is None: t92 = True
+            if t92 is False: v92 = False
             else:
-                if t164 is None: t161 = True
-    if v92 is True and t161: v92 = None
-    t165 = False
+                if t92 is None: t89 = True
+    if v92 is True and t89: v92 = None
+    t93 = False
     v93 = True
-    t166 = (None if b_history is None or (t167 := b_history.get('easing')) is None else not K107.isdisjoint(t167))
-    if t166 is False: v93 = False
+    t94 = (None if f5 is None else not K107.isdisjoint(f5))
+    if t94 is False: v93 = False
     else:
-        if t166 is None: t165 = True
-        t168 = (None if b_history is None or (t169 := b_history.get('easing')) is None else not K108.isdisjoint(t169))
-        if t168 is not None: t168 = not t168
-        if t168 is False: v93 = False
+        if t94 is None: t93 = True
+        t95 = (None if f5 is None else not K108.isdisjoint(f5))
+        if t95 is not None: t95 = not t95
+        if t95 is False: v93 = False
         else:
-            if t168 is None: t165 = True
-    if v93 is True and t165: v93 = None
-    t170 = False
+            if t95 is None: t93 = True
+    if v93 is True and t93: v93 = None
+    t96 = False
     v94 = True
-    t171 = (None if b_history is None or (t172 := b_history.get('easing')) is None else not K109.isdisjoint(t172))
-    if t171 is not None: t171 = not t171
-    if t171 is False: v94 = False
+    t97 = (None if f5 is None else not K109.isdisjoint(f5))
+    if t97 is not None: t97 = not t97
+    if t97 is False: v94 = False
     else:
-        if t171 is None: t170 = True
-        t173 = (None if b_history is None or (t174 := b_history.get('aggravating')) is None else not K110.isdisjoint(t174))
-        if t173 is False: v94 = False
+        if t97 is None: t96 = True
+        t98 = (None if f3 is None else not K110.isdisjoint(f3))
+        if t98 is False: v94 = False
         else:
-            if t173 is None: t170 = True
-    if v94 is True and t170: v94 = None
-    t175 = False
+            if t98 is None: t96 = True
+    if v94 is True and t96: v94 = None
+    t99 = False
     v95 = True
-    t176 = v93
-    if t176 is False: v95 = False
+    t100 = v93
+    if t100 is False: v95 = False
     else:
-        if t176 is None: t175 = True
-        t177 = v94
-        if t177 is False: v95 = False
+        if t100 is None: t99 = True
+        t101 = v94
+        if t101 is False: v95 = False
         else:
-            if t177 is None: t175 = True
-    if v95 is True and t175: v95 = None
-    t178 = False
+            if t101 is None: t99 = True
+    if v95 is True and t99: v95 = None
+    t102 = False
     v96 = True
-    t179 = (None if b_history is None or (t180 := b_history.get('aggravating')) is None else not K111.isdisjoint(t180))
-    if t179 is False: v96 = False
+    t103 = (None if f3 is None else not K111.isdisjoint(f3))
+    if t103 is False: v96 = False
     else:
-        if t179 is None: t178 = True
-        t181 = v93
-        if t181 is False: v96 = False
+        if t103 is None: t102 = True
+        t104 = v93
+        if t104 is False: v96 = False
         else:
-            if t181 is None: t178 = True
-    if v96 is True and t178: v96 = None
-    t182 = False
+            if t104 is None: t102 = True
+    if v96 is True and t102: v96 = None
+    t105 = False
     v97 = True
-    t183 = (None if b_client is None or (t184 := b_client.get('age')) is None else t184 < K112)
-    if t183 is False: v97 = False
+    t106 = (None if f19 is None else f19 < K112)
+    if t106 is False: v97 = False
     else:
-        if t183 is None: t182 = True
-        t186 = t187 = 0
-        t188 = (None if b_history is None or (t189 := b_history.get('morning_stiffness_minutes')) is None else t189 > K113)
-        if t188 is True: t186 += 1
-        elif t188 is None: t187 += 1
-        t190 = v95
-        if t190 is True: t186 += 1
-        elif t190 is None: t187 += 1
-        t191 = v96
-        if t191 is True: t186 += 1
-        elif t191 is None: t187 += 1
-        t185 = True if t186 >= 2 else (False if t186 + t187 < 2 else None)
-        if t185 is False: v97 = False
+        if t106 is None: t105 = True
+        t108 = t109 = 0
+        t110 = (None if f37 is None else f37 > K113)
+        if t110 is True: t108 += 1
+        elif t110 is None: t109 += 1
+        t111 = v95
+        if t111 is True: t108 += 1
+        elif t111 is None: t109 += 1
+        t112 = v96
+        if t112 is True: t108 += 1
+        elif t112 is None: t109 += 1
+        t107 = True if t108 >= 2 else (False if t108 + t109 < 2 else None)
+        if t107 is False: v97 = False
         else:
-            if t185 is None: t182 = True
-    if v97 is True and t182: v97 = None
-    t192 = False
+            if t107 is None: t105 = True
+    if v97 is True and t105: v97 = None
+    t113 = False
     v98 = True
-    t193 = (None if b_client is None or (t194 := b_client.get('age')) is None else t194 < K114)
-    if t193 is False: v98 = False
+    t114 = (None if f19 is None else f19 < K114)
+    if t114 is False: v98 = False
     else:
-        if t193 is None: t192 = True
-        t196 = t197 = 0
-        t198 = (None if b_history is None or (t199 := b_history.get('morning_stiffness_minutes')) is None else t199 > K115)
-        if t198 is True: t196 += 1
-        elif t198 is None: t197 += 1
-        t200 = v95
-        if t200 is True: t196 += 1
-        elif t200 is None: t197 += 1
-        t201 = v96
-        if t201 is True: t196 += 1
-        elif t201 is None: t197 += 1
-        t195 = True if t196 >= 3 else (False if t196 + t197 < 3 else None)
-        if t195 is False: v98 = False
+        if t114 is None: t113 = True
+        t116 = t117 = 0
+        t118 = (None if f37 is None else f37 > K115)
+        if t118 is True: t116 += 1
+        elif t118 is None: t117 += 1
+        t119 = v95
+        if t119 is True: t116 += 1
+        elif t119 is None: t117 += 1
+        t120 = v96
+        if t120 is True: t116 += 1
+        elif t120 is None: t117 += 1
+        t115 = True if t116 >= 3 else (False if t116 + t117 < 3 else None)
+        if t115 is False: v98 = False
         else:
-            if t195 is None: t192 = True
-    if v98 is True and t192: v98 = None
-    t202 = t203 = 0
-    t204 = (None if b_client is None or (t205 := b_client.get('age')) is None else t205 < K116)
-    if t204 is True: t202 += 1
-    elif t204 is None: t203 += 1
-    t206 = (None if b_history is None or (t207 := b_history.get('onset')) is None else t207 == K117)
-    if t206 is True: t202 += 1
-    elif t206 is None: t203 += 1
-    t208 = v93
-    if t208 is True: t202 += 1
-    elif t208 is None: t203 += 1
-    t209 = v94
-    if t209 is True: t202 += 1
-    elif t209 is None: t203 += 1
-    t210 = v96
-    if t210 is True: t202 += 1
-    elif t210 is None: t203 += 1
-    v99 = True if t202 >= 4 else (False if t202 + t203 < 4 else None)
-    v100 = (None if b_history is None or (t211 := b_history.get('morning_stiffness_minutes')) is None else t211 > K118)
+            if t115 is None: t113 = True
+    if v98 is True and t113: v98 = None
+    t121 = t122 = 0
+    t123 = (None if f19 is None else f19 < K116)
+    if t123 is True: t121 += 1
+    elif t123 is None: t122 += 1
+    t124 = (None if f14 is None else f14 == K117)
+    if t124 is True: t121 += 1
+    elif t124 is None: t122 += 1
+    t125 = v93
+    if t125 is True: t121 += 1
+    elif t125 is None: t122 += 1
+    t126 = v94
+    if t126 is True: t121 += 1
+    elif t126 is None: t122 += 1
+    t127 = v96
+    if t127 is True: t121 += 1
+    elif t127 is None: t122 += 1
+    v99 = True if t121 >= 4 else (False if t121 + t122 < 4 else None)
+    v100 = (None if f37 is None else f37 > K118)
     v101 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K119.isdisjoint(r_pain or ()))))))
     v102 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[10](ctx))))
-    t212 = False
+    t128 = False
     v103 = True
-    t213 = (c37 if c37 is not M else (c37 := (None if b_hip is None else L[11](ctx))))
-    if t213 is False: v103 = False
+    t129 = (c37 if c37 is not M else (c37 := (None if b_hip is None else L[11](ctx))))
+    if t129 is False: v103 = False
     else:
-        if t213 is None: t212 = True
-        t214 = (c38 if c38 is not M else (c38 := (None if b_hip is None else L[12](ctx))))
-        if t214 is False: v103 = False
+        if t129 is None: t128 = True
+        t130 = (c38 if c38 is not M else (c38 := (None if b_hip is None else L[12](ctx))))
+        if t130 is False: v103 = False
         else:
-            if t214 is None: t212 = True
-    if v103 is True and t212: v103 = None
-    t215 = t216 = 0
-    t217 = (None if b_history is None or (t218 := b_history.get('aggravating')) is None else not K120.isdisjoint(t218))
-    if t217 is True: t215 += 1
-    elif t217 is None: t216 += 1
-    t219 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K121, 'any'))))
-    if t219 is True: t215 += 1
-    elif t219 is None: t216 += 1
-    t220 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K122, 'any'))))
-    if t220 is True: t215 += 1
-    elif t220 is None: t216 += 1
-    t221 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K123, 'any'))))
-    if t221 is True: t215 += 1
-    elif t221 is None: t216 += 1
-    t222 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[13](ctx))))
-    if t222 is True: t215 += 1
-    elif t222 is None: t216 += 1
-    v104 = True if t215 >= 3 else (False if t215 + t216 < 3 else None)
-    t223 = t224 = 0
-    t225 = (None if b_history is None or (t226 := b_history.get('aggravating')) is None else not K124.isdisjoint(t226))
-    if t225 is True: t223 += 1
-    elif t225 is None: t224 += 1
-    t227 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K125, 'any'))))
-    if t227 is True: t223 += 1
-    elif t227 is None: t224 += 1
-    t228 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K126, 'any'))))
-    if t228 is True: t223 += 1
-    elif t228 is None: t224 += 1
-    t229 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K127, 'any'))))
-    if t229 is True: t223 += 1
-    elif t229 is None: t224 += 1
-    t230 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[14](ctx))))
-    if t230 is True: t223 += 1
-    elif t230 is None: t224 += 1
-    v105 = True if t223 >= 4 else (False if t223 + t224 < 4 else None)
+            if t130 is None: t128 = True
+    if v103 is True and t128: v103 = None
+    t131 = t132 = 0
+    t133 = (None if f3 is None else not K120.isdisjoint(f3))
+    if t133 is True: t131 += 1
+    elif t133 is None: t132 += 1
+    t134 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K121, 'any'))))
+    if t134 is True: t131 += 1
+    elif t134 is None: t132 += 1
+    t135 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K122, 'any'))))
+    if t135 is True: t131 += 1
+    elif t135 is None: t132 += 1
+    t136 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K123, 'any'))))
+    if t136 is True: t131 += 1
+    elif t136 is None: t132 += 1
+    t137 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[13](ctx))))
+    if t137 is True: t131 += 1
+    elif t137 is None: t132 += 1
+    v104 = True if t131 >= 3 else (False if t131 + t132 < 3 else None)
+    t138 = t139 = 0
+    t140 = (None if f3 is None else not K124.isdisjoint(f3))
+    if t140 is True: t138 += 1
+    elif t140 is None: t139 += 1
+    t141 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K125, 'any'))))
+    if t141 is True: t138 += 1
+    elif t141 is None: t139 += 1
+    t142 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K126, 'any'))))
+    if t142 is True: t138 += 1
+    elif t142 is None: t139 += 1
+    t143 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K127, 'any'))))
+    if t143 is True: t138 += 1
+    elif t143 is None: t139 += 1
+    t144 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[14](ctx))))
+    if t144 is True: t138 += 1
+    elif t144 is None: t139 += 1
+    v105 = True if t138 >= 4 else (False if t138 + t139 < 4 else None)
     v106 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K128, 'any'))))
     v107 = (c42 if c42 is not M else (c42 := (None if b_special_tests is None else sided_match(b_special_tests.get('fadir'), K129, 'any'))))
-    t231 = False
+    t145 = False
     v108 = True
-    t232 = v101
-    if t232 is False: v108 = False
+    t146 = v101
+    if t146 is False: v108 = False
     else:
-        if t232 is None: t231 = True
-        t233 = (None if b_history is None or (t234 := b_history.get('aggravating')) is None else not K130.isdisjoint(t234))
-        if t233 is False: v108 = False
+        if t146 is None: t145 = True
+        t147 = (None if f3 is None else not K130.isdisjoint(f3))
+        if t147 is False: v108 = False
         else:
-            if t233 is None: t231 = True
-    if v108 is True and t231: v108 = None
-    v109 = (None if b_history is None or (t235 := b_history.get('mechanism')) is None else not K131.isdisjoint(affirmed_words(str(t235))))
-    v110 = (None if b_client is None or (t236 := b_client.get('age')) is None else t236 >= K132)
-    v111 = (None if b_client is None or (t237 := b_client.get('age')) is None else t237 < K133)
-    v112 = (None if b_observation is None or (t238 := b_observation.get('gait')) is None else t238 in K134)
-    t239 = False
+            if t147 is None: t145 = True
+    if v108 is True and t145: v108 = None
+    v109 = (None if f36 is None else not K131.isdisjoint(affirmed_words(str(f36))))
+    v110 = (None if f19 is None else f19 >= K132)
+    v111 = (None if f19 is None else f19 < K133)
+    v112 = (None if f12 is None else f12 in K134)
+    t148 = False
     v113 = True
-    t240 = (c43 if c43 is not M else (c43 := (None if b_rom is None else L[15](ctx))))
-    if t240 is False: v113 = False
+    t149 = (c43 if c43 is not M else (c43 := (None if b_rom is None else L[15](ctx))))
+    if t149 is False: v113 = False
     else:
-        if t240 is None: t239 = True
-        t241 = (c44 if c44 is not M else (c44 := (None if b_rom is None else L[16](ctx))))
-        if t241 is not None: t241 = not t241
-        if t241 is False: v113 = False
+        if t149 is None: t148 = True
+        t150 = (c44 if c44 is not M else (c44 := (None if b_rom is None else L[16](ctx))))
+        if t150 is not None: t150 = not t150
+        if t150 is False: v113 = False
         else:
-            if t241 is None: t239 = True
-    if v113 is True and t239: v113 = None
+            if t150 is None: t148 = True
+    if v113 is True and t148: v113 = None
     v114 = (c45 if c45 is not M else (c45 := (None if b_palpation is None else L[17](ctx))))
     v115 = (c46 if c46 is not M else (c46 := (None if b_special_tests is None else sided_match(b_special_tests.get('single_leg_stance_30s'), K135, 'any'))))
     v116 = (c47 if c47 is not M else (c47 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_external_derotation'), K136, 'any'))))
     v117 = (c48 if c48 is not M else (c48 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_hip_abduction_pain'), K137, 'any'))))
-    t242 = False
+    t151 = False
     v118 = True
-    t243 = v114
-    if t243 is False: v118 = False
+    t152 = v114
+    if t152 is False: v118 = False
     else:
-        if t243 is None: t242 = True
-        t244 = v117
-        if t244 is False: v118 = False
+        if t152 is None: t151 = True
+        t153 = v117
+        if t153 is False: v118 = False
         else:
-            if t244 is None: t242 = True
-    if v118 is True and t242: v118 = None
-    t245 = False
+            if t153 is None: t151 = True
+    if v118 is True and t151: v118 = None
+    t154 = False
     v119 = True
-    t246 = (None if b_observation is None or (t247 := b_observation.get('gait')) is None else t247 == K138)
-    if t246 is False: v119 = False
+    t155 = (None if f12 is None else f12 == K138)
+    if t155 is False: v119 = False
     else:
-        if t246 is None: t245 = True
-        t248 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K139.isdisjoint(r_pain or ()))))))
-        if t248 is False: v119 = False
+        if t155 is None: t154 = True
+        t156 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K139.isdisjoint(r_pain or ()))))))
+        if t156 is False: v119 = False
         else:
-            if t248 is None: t245 = True
-    if v119 is True and t245: v119 = None
-    v120 = (None if b_history is None or (t249 := b_history.get('aggravating')) is None else not K140.isdisjoint(t249))
-    t250 = False
+            if t156 is None: t154 = True
+    if v119 is True and t154: v119 = None
+    v120 = (None if f3 is None else not K140.isdisjoint(f3))
+    t157 = False
     v121 = True
-    t251 = (None if b_client is None or (t252 := b_client.get('sex')) is None else t252 == K141)
-    if t251 is False: v121 = False
+    t158 = (None if f38 is None else f38 == K141)
+    if t158 is False: v121 = False
     else:
-        if t251 is None: t250 = True
-        t253 = (None if b_client is None or (t254 := b_client.get('age')) is None else t254 >= K142)
-        if t253 is False: v121 = False
+        if t158 is None: t157 = True
+        t159 = (None if f19 is None else f19 >= K142)
+        if t159 is False: v121 = False
         else:
-            if t253 is None: t250 = True
-    if v121 is True and t250: v121 = None
+            if t159 is None: t157 = True
+    if v121 is True and t157: v121 = None
     v122 = (c49 if c49 is not M else (c49 := (None if r_pain is None else ((not K143.isdisjoint(r_pain or ()))))))
     v123 = (c50 if c50 is not M else (c50 := (None if b_palpation is None else L[18](ctx))))
     v124 = (c51 if c51 is not M else (c51 := (None if b_special_tests is None else sided_match(b_special_tests.get('bent_knee_stretch'), K144, 'any'))))
     v125 = (c52 if c52 is not M else (c52 := (None if b_special_tests is None else sided_match(b_special_tests.get('puranen_orava'), K145, 'any'))))
-    t255 = False
+    t160 = False
     v126 = True
-    t256 = v122
-    if t256 is False: v126 = False
+    t161 = v122
+    if t161 is False: v126 = False
     else:
-        if t256 is None: t255 = True
-        t257 = (None if b_history is None or (t258 := b_history.get('aggravating')) is None else not K146.isdisjoint(t258))
-        if t257 is False: v126 = False
+        if t161 is None: t160 = True
+        t162 = (None if f3 is None else not K146.isdisjoint(f3))
+        if t162 is False: v126 = False
         else:
-            if t257 is None: t255 = True
-    if v126 is True and t255: v126 = None
+            if t162 is None: t160 = True
+    if v126 is True and t160: v126 = None
     v127 = (c53 if c53 is not M else (c53 := (None if b_palpation is None else L[19](ctx))))
     v128 = (c54 if c54 is not M else (c54 := (None if b_palpation is None else L[20](ctx))))
     v129 = (c55 if c55 is not M else (c55 := (None if b_palpation is None else L[21](ctx))))
-    t259 = False
+    t163 = False
     v130 = True
-    t260 = facts.get('nerve_root_found')
-    if t260 is not None: t260 = not t260
-    if t260 is None: t260 = False
-    if t260 is False: v130 = False
+    t164 = facts.get('nerve_root_found')
+    if t164 is not None: t164 = not t164
+    if t164 is None: t164 = False
+    if t164 is False: v130 = False
     else:
-        if t260 is None: t259 = True
-        t261 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K147, 'both'))))
-        if t261 is False: v130 = False
+        if t164 is None: t163 = True
+        t165 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K147, 'both'))))
+        if t165 is False: v130 = False
         else:
-            if t261 is None: t259 = True
-    if v130 is True and t259: v130 = None
+            if t165 is None: t163 = True
+    if v130 is True and t163: v130 = None
     v131 = facts.get('nerve_root_found')
-    t262 = False
+    t166 = False
     v132 = False
-    t263 = (None if b_symptoms is None or (t264 := b_symptoms.get('vascular_claudication')) is None else t264 == K148)
-    if t263 is True: v132 = True
+    t167 = (None if f39 is None else f39 == K148)
+    if t167 is True: v132 = True
     else:
-        if t263 is None: t262 = True
-        t266 = False
-        t265 = True
-        t267 = (None if b_history is None or (t268 := b_history.get('easing')) is None else not K149.isdisjoint(t268))
-        if t267 is False: t265 = False
+        if t167 is None: t166 = True
+        t169 = False
+        t168 = True
+        t170 = (None if f5 is None else not K149.isdisjoint(f5))
+        if t170 is False: t168 = False
         else:
-            if t267 is None: t266 = True
-            t269 = (None if b_history is None or (t270 := b_history.get('aggravating')) is None else not K150.isdisjoint(t270))
-            if t269 is False: t265 = False
+            if t170 is None: t169 = True
+            t171 = (None if f3 is None else not K150.isdisjoint(f3))
+            if t171 is False: t168 = False
             else:
-                if t269 is None: t266 = True
-        if t265 is True and t266: t265 = None
-        if t265 is True: v132 = True
+                if t171 is None: t169 = True
+        if t168 is True and t169: t168 = None
+        if t168 is True: v132 = True
         else:
-            if t265 is None: t262 = True
-    if v132 is False and t262: v132 = None
-    t271 = False
+            if t168 is None: t166 = True
+    if v132 is False and t166: v132 = None
+    t172 = False
     v133 = True
-    t272 = v0
-    if t272 is False: v133 = False
+    t173 = v0
+    if t173 is False: v133 = False
     else:
-        if t272 is None: t271 = True
-        t273 = (None if b_history is None or (t274 := b_history.get('aggravating')) is None else not K151.isdisjoint(t274))
-        if t273 is False: v133 = False
+        if t173 is None: t172 = True
+        t174 = (None if f3 is None else not K151.isdisjoint(f3))
+        if t174 is False: v133 = False
         else:
-            if t273 is None: t271 = True
-    if v133 is True and t271: v133 = None
-    v134 = (None if b_history is None or (t275 := b_history.get('aggravating')) is None else not K152.isdisjoint(t275))
+            if t174 is None: t172 = True
+    if v133 is True and t172: v133 = None
+    v134 = (None if f3 is None else not K152.isdisjoint(f3))
     v135 = (c57 if c57 is not M else (c57 := (None if b_circulation is None else L[22](ctx))))
     v136 = (c58 if c58 is not M else (c58 := (None if b_circulation is None else L[23](ctx))))
     v137 = (c59 if c59 is not M else (c59 := (None if b_circulation is None else L[24](ctx))))
-    v138 = (None if b_medical is None or (t276 := b_medical.get('smoker')) is None else t276 == K153)
-    v139 = (None if b_medical is None or (t277 := b_medical.get('diabetes')) is None else t277 == K154)
-    v140 = (None if b_medical is None or (t278 := b_medical.get('known_leg_artery_disease')) is None else t278 == K155)
-    v141 = (None if b_client is None or (t279 := b_client.get('age')) is None else t279 >= K156)
-    v142 = (None if b_client is None or (t280 := b_client.get('age')) is None else t280 < K157)
+    v138 = (None if f40 is None else f40 == K153)
+    v139 = (None if f41 is None else f41 == K154)
+    v140 = (None if f42 is None else f42 == K155)
+    v141 = (None if f19 is None else f19 >= K156)
+    v142 = (None if f19 is None else f19 < K157)
     v143 = v0
     if v143 is not None: v143 = not v143
-    v144 = (None if b_symptoms is None or (t281 := b_symptoms.get('urinary_symptoms')) is None else t281 == K158)
-    t282 = False
+    v144 = (None if f43 is None else f43 == K158)
+    t175 = False
     v145 = True
-    t283 = (None if b_medical is None or (t284 := b_medical.get('fever')) is None else t284 == K159)
-    if t283 is False: v145 = False
+    t176 = (None if f22 is None else f22 == K159)
+    if t176 is False: v145 = False
     else:
-        if t283 is None: t282 = True
-        t285 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K160.isdisjoint(r_pain or ()))))))
-        if t285 is False: v145 = False
+        if t176 is None: t175 = True
+        t177 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K160.isdisjoint(r_pain or ()))))))
+        if t177 is False: v145 = False
         else:
-            if t285 is None: t282 = True
-    if v145 is True and t282: v145 = None
-    t286 = False
+            if t177 is None: t175 = True
+    if v145 is True and t175: v145 = None
+    t178 = False
     v146 = True
-    t287 = v145
-    if t287 is False: v146 = False
+    t179 = v145
+    if t179 is False: v146 = False
     else:
-        if t287 is None: t286 = True
-        t288 = v144
-        if t288 is False: v146 = False
+        if t179 is None: t178 = True
+        t180 = v144
+        if t180 is False: v146 = False
         else:
-            if t288 is None: t286 = True
-    if v146 is True and t286: v146 = None
-    v147 = (None if b_symptoms is None or (t289 := b_symptoms.get('colicky_pain')) is None else t289 == K161)
-    v148 = (None if b_symptoms is None or (t290 := b_symptoms.get('cyclical_pain')) is None else t290 == K162)
+            if t180 is None: t178 = True
+    if v146 is True and t178: v146 = None
+    v147 = (None if f44 is None else f44 == K161)
+    v148 = (None if f45 is None else f45 == K162)
     v149 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K163.isdisjoint(r_pain or ()))))))
     v150 = (c62 if c62 is not M else (c62 := (None if b_palpation is None else L[25](ctx))))
-    t291 = False
+    t181 = False
     v151 = True
-    t292 = v113
-    if t292 is False: v151 = False
+    t182 = v113
+    if t182 is False: v151 = False
     else:
-        if t292 is None: t291 = True
-        t293 = (None if b_history is None or (t294 := b_history.get('easing')) is None else not K164.isdisjoint(t294))
-        if t293 is False: v151 = False
+        if t182 is None: t181 = True
+        t183 = (None if f5 is None else not K164.isdisjoint(f5))
+        if t183 is False: v151 = False
         else:
-            if t293 is None: t291 = True
-    if v151 is True and t291: v151 = None
-    t295 = False
+            if t183 is None: t181 = True
+    if v151 is True and t181: v151 = None
+    t184 = False
     v152 = True
-    t296 = (None if b_client is None or (t297 := b_client.get('age')) is None else t297 >= K165)
-    if t296 is False: v152 = False
+    t185 = (None if f19 is None else f19 >= K165)
+    if t185 is False: v152 = False
     else:
-        if t296 is None: t295 = True
-        t298 = (None if b_client is None or (t299 := b_client.get('age')) is None else t299 < K166)
-        if t298 is False: v152 = False
+        if t185 is None: t184 = True
+        t186 = (None if f19 is None else f19 < K166)
+        if t186 is False: v152 = False
         else:
-            if t298 is None: t295 = True
-    if v152 is True and t295: v152 = None
-    v153 = (None if b_client is None or (t300 := b_client.get('age')) is None else t300 >= K167)
-    t301 = False
+            if t186 is None: t184 = True
+    if v152 is True and t184: v152 = None
+    v153 = (None if f19 is None else f19 >= K167)
+    t187 = False
     v154 = True
-    t302 = v40
-    if t302 is False: v154 = False
+    t188 = v40
+    if t188 is False: v154 = False
     else:
-        if t302 is None: t301 = True
-        t304 = False
-        t303 = False
-        t305 = (None if b_history is None or (t306 := b_history.get('aggravating')) is None else not K168.isdisjoint(t306))
-        if t305 is True: t303 = True
+        if t188 is None: t187 = True
+        t190 = False
+        t189 = False
+        t191 = (None if f3 is None else not K168.isdisjoint(f3))
+        if t191 is True: t189 = True
         else:
-            if t305 is None: t304 = True
-            t307 = (None if b_history is None or (t308 := b_history.get('mechanism')) is None else not K169.isdisjoint(affirmed_words(str(t308))))
-            if t307 is True: t303 = True
+            if t191 is None: t190 = True
+            t192 = (None if f36 is None else not K169.isdisjoint(affirmed_words(str(f36))))
+            if t192 is True: t189 = True
             else:
-                if t307 is None: t304 = True
-        if t303 is False and t304: t303 = None
-        if t303 is False: v154 = False
+                if t192 is None: t190 = True
+        if t189 is False and t190: t189 = None
+        if t189 is False: v154 = False
         else:
-            if t303 is None: t301 = True
-    if v154 is True and t301: v154 = None
-    t309 = False
+            if t189 is None: t187 = True
+    if v154 is True and t187: v154 = None
+    t193 = False
     v155 = True
-    t310 = (None if b_client is None or (t311 := b_client.get('age')) is None else t311 < K170)
-    if t310 is False: v155 = False
+    t194 = (None if f19 is None else f19 < K170)
+    if t194 is False: v155 = False
     else:
-        if t310 is None: t309 = True
-        t312 = (None if b_history is None or (t313 := b_history.get('duration_days')) is None else t313 > K171)
-        if t312 is False: v155 = False
+        if t194 is None: t193 = True
+        t195 = (None if f16 is None else f16 > K171)
+        if t195 is False: v155 = False
         else:
-            if t312 is None: t309 = True
-    if v155 is True and t309: v155 = None
-    v156 = (None if b_medical is None or (t314 := b_medical.get('pregnant')) is None else t314 == K172)
-    v157 = (None if b_history is None or (t315 := b_history.get('postpartum_weeks')) is None else t315 <= K173)
-    v158 = (None if b_history is None or (t316 := b_history.get('postpartum_weeks')) is None else t316 <= K174)
+            if t195 is None: t193 = True
+    if v155 is True and t193: v155 = None
+    v156 = (None if f46 is None else f46 == K172)
+    v157 = (None if f47 is None else f47 <= K173)
+    v158 = (None if f47 is None else f47 <= K174)
     v159 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K175.isdisjoint(r_pain or ()))))))
     v160 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K176.isdisjoint(r_pain or ()))))))
     v161 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K177, 'any'))))
     v162 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K178, 'any'))))
     v163 = (c66 if c66 is not M else (c66 := (None if b_palpation is None else L[26](ctx))))
-    t317 = False
+    t196 = False
     v164 = True
-    t318 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K179.isdisjoint(r_paresthesia or ()) or not K179.isdisjoint(r_numbness or ()) or not K179.isdisjoint(r_sensory_reduced or ()) or not K179.isdisjoint(r_sensory_absent or ()))))))
-    if t318 is False: v164 = False
+    t197 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K179.isdisjoint(r_paresthesia or ()) or not K179.isdisjoint(r_numbness or ()) or not K179.isdisjoint(r_sensory_reduced or ()) or not K179.isdisjoint(r_sensory_absent or ()))))))
+    if t197 is False: v164 = False
     else:
-        if t318 is None: t317 = True
-        t319 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K180.isdisjoint(r_paresthesia or ()) or not K180.isdisjoint(r_numbness or ()) or not K180.isdisjoint(r_sensory_reduced or ()) or not K180.isdisjoint(r_sensory_absent or ()))))))
-        if t319 is not None: t319 = not t319
-        if t319 is False: v164 = False
+        if t197 is None: t196 = True
+        t198 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K180.isdisjoint(r_paresthesia or ()) or not K180.isdisjoint(r_numbness or ()) or not K180.isdisjoint(r_sensory_reduced or ()) or not K180.isdisjoint(r_sensory_absent or ()))))))
+        if t198 is not None: t198 = not t198
+        if t198 is False: v164 = False
         else:
-            if t319 is None: t317 = True
-            t320 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K181.isdisjoint(r_pain or ()))))))
-            if t320 is not None: t320 = not t320
-            if t320 is None: t320 = True
-            if t320 is False: v164 = False
+            if t198 is None: t196 = True
+            t199 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K181.isdisjoint(r_pain or ()))))))
+            if t199 is not None: t199 = not t199
+            if t199 is None: t199 = True
+            if t199 is False: v164 = False
             else:
-                if t320 is None: t317 = True
-    if v164 is True and t317: v164 = None
-    t321 = False
+                if t199 is None: t196 = True
+    if v164 is True and t196: v164 = None
+    t200 = False
     v165 = True
-    t322 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K182.isdisjoint(r_paresthesia or ()) or not K182.isdisjoint(r_numbness or ()) or not K182.isdisjoint(r_sensory_reduced or ()) or not K182.isdisjoint(r_sensory_absent or ()))))))
-    if t322 is False: v165 = False
+    t201 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K182.isdisjoint(r_paresthesia or ()) or not K182.isdisjoint(r_numbness or ()) or not K182.isdisjoint(r_sensory_reduced or ()) or not K182.isdisjoint(r_sensory_absent or ()))))))
+    if t201 is False: v165 = False
     else:
-        if t322 is None: t321 = True
-        t323 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K183.isdisjoint(r_paresthesia or ()) or not K183.isdisjoint(r_numbness or ()) or not K183.isdisjoint(r_sensory_reduced or ()) or not K183.isdisjoint(r_sensory_absent or ()))))))
-        if t323 is not None: t323 = not t323
-        if t323 is False: v165 = False
+        if t201 is None: t200 = True
+        t202 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K183.isdisjoint(r_paresthesia or ()) or not K183.isdisjoint(r_numbness or ()) or not K183.isdisjoint(r_sensory_reduced or ()) or not K183.isdisjoint(r_sensory_absent or ()))))))
+        if t202 is not None: t202 = not t202
+        if t202 is False: v165 = False
         else:
-            if t323 is None: t321 = True
-            t324 = facts.get('nerve_root_found')
-            if t324 is False: v165 = False
+            if t202 is None: t200 = True
+            t203 = facts.get('nerve_root_found')
+            if t203 is False: v165 = False
             else:
-                if t324 is None: t321 = True
-    if v165 is True and t321: v165 = None
+                if t203 is None: t200 = True
+    if v165 is True and t200: v165 = None
     v166 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K184, 'any'))))
     v167 = (c72 if c72 is not M else (c72 := (None if b_palpation is None else L[27](ctx))))
-    t325 = False
+    t204 = False
     v168 = False
-    t326 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
-    if t326 is True: v168 = True
+    t205 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
+    if t205 is True: v168 = True
     else:
-        if t326 is None: t325 = True
-        t327 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
-        if t327 is True: v168 = True
+        if t205 is None: t204 = True
+        t206 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
+        if t206 is True: v168 = True
         else:
-            if t327 is None: t325 = True
-    if v168 is False and t325: v168 = None
-    t328 = False
+            if t206 is None: t204 = True
+    if v168 is False and t204: v168 = None
+    t207 = False
     v169 = False
-    t329 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
-    if t329 is True: v169 = True
+    t208 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
+    if t208 is True: v169 = True
     else:
-        if t329 is None: t328 = True
-        t330 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
-        if t330 is True: v169 = True
+        if t208 is None: t207 = True
+        t209 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
+        if t209 is True: v169 = True
         else:
-            if t330 is None: t328 = True
-    if v169 is False and t328: v169 = None
-    v170 = (None if b_history is None or (t331 := b_history.get('mechanism')) is None else not K185.isdisjoint(affirmed_words(str(t331))))
+            if t209 is None: t207 = True
+    if v169 is False and t207: v169 = None
+    v170 = (None if f36 is None else not K185.isdisjoint(affirmed_words(str(f36))))
     v171 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K186, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K187, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
-    t332 = False
+    t210 = False
     v172 = False
-    t333 = v171
-    if t333 is True: v172 = True
+    t211 = v171
+    if t211 is True: v172 = True
     else:
-        if t333 is None: t332 = True
-        t334 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
-        if t334 is True: v172 = True
+        if t211 is None: t210 = True
+        t212 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
+        if t212 is True: v172 = True
         else:
-            if t334 is None: t332 = True
-            t335 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
-            if t335 is True: v172 = True
+            if t212 is None: t210 = True
+            t213 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
+            if t213 is True: v172 = True
             else:
-                if t335 is None: t332 = True
-    if v172 is False and t332: v172 = None
+                if t213 is None: t210 = True
+    if v172 is False and t210: v172 = None
     v173 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K188.isdisjoint(r_paresthesia or ()) or not K188.isdisjoint(r_numbness or ())) and (not K189.isdisjoint(r_paresthesia or ()) or not K189.isdisjoint(r_numbness or ()))))))
     v174 = v171
     v175 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
@@ -880,499 +936,499 @@ def kernel(ctx):
     v178 = v4
     v179 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K190.isdisjoint(r_pain or ()))))))
     v180 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
-    t336 = False
+    t214 = False
     v181 = True
-    t337 = v179
-    if t337 is False: v181 = False
+    t215 = v179
+    if t215 is False: v181 = False
     else:
-        if t337 is None: t336 = True
-        t338 = (None if b_history is None or (t339 := b_history.get('aggravating')) is None else not K191.isdisjoint(t339))
-        if t338 is False: v181 = False
+        if t215 is None: t214 = True
+        t216 = (None if f3 is None else not K191.isdisjoint(f3))
+        if t216 is False: v181 = False
         else:
-            if t338 is None: t336 = True
-    if v181 is True and t336: v181 = None
-    t340 = t341 = 0
-    t342 = (None if b_observation is None or (t343 := b_observation.get('gait')) is None else t343 == K192)
-    if t342 is True: t340 += 1
-    elif t342 is None: t341 += 1
-    t344 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K193, 'any'))))
-    if t344 is True: t340 += 1
-    elif t344 is None: t341 += 1
-    t345 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K194, 'any'))))
-    if t345 is True: t340 += 1
-    elif t345 is None: t341 += 1
-    t346 = (None if b_client is None or (t347 := b_client.get('age')) is None else t347 > K195)
-    if t346 is True: t340 += 1
-    elif t346 is None: t341 += 1
-    v182 = True if t340 >= 3 else (False if t340 + t341 < 3 else None)
-    t348 = False
+            if t216 is None: t214 = True
+    if v181 is True and t214: v181 = None
+    t217 = t218 = 0
+    t219 = (None if f12 is None else f12 == K192)
+    if t219 is True: t217 += 1
+    elif t219 is None: t218 += 1
+    t220 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K193, 'any'))))
+    if t220 is True: t217 += 1
+    elif t220 is None: t218 += 1
+    t221 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K194, 'any'))))
+    if t221 is True: t217 += 1
+    elif t221 is None: t218 += 1
+    t222 = (None if f19 is None else f19 > K195)
+    if t222 is True: t217 += 1
+    elif t222 is None: t218 += 1
+    v182 = True if t217 >= 3 else (False if t217 + t218 < 3 else None)
+    t223 = False
     v183 = True
-    t349 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K196, 'both'))))
-    if t349 is False: v183 = False
+    t224 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K196, 'both'))))
+    if t224 is False: v183 = False
     else:
-        if t349 is None: t348 = True
-        t350 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K197, 'both'))))
-        if t350 is False: v183 = False
+        if t224 is None: t223 = True
+        t225 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K197, 'both'))))
+        if t225 is False: v183 = False
         else:
-            if t350 is None: t348 = True
-    if v183 is True and t348: v183 = None
+            if t225 is None: t223 = True
+    if v183 is True and t223: v183 = None
     v184 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K198, 'any'))))
-    t351 = False
+    t226 = False
     v185 = False
-    t352 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K199, 'any'))))
-    if t352 is True: v185 = True
+    t227 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K199, 'any'))))
+    if t227 is True: v185 = True
     else:
-        if t352 is None: t351 = True
-        t353 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K200, 'any'))))
-        if t353 is True: v185 = True
+        if t227 is None: t226 = True
+        t228 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K200, 'any'))))
+        if t228 is True: v185 = True
         else:
-            if t353 is None: t351 = True
-    if v185 is False and t351: v185 = None
+            if t228 is None: t226 = True
+    if v185 is False and t226: v185 = None
     v186 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
-    t354 = False
+    t229 = False
     v187 = False
-    t355 = (None if b_symptoms is None or (t356 := b_symptoms.get('hand_clumsiness')) is None else t356 == K201)
-    if t355 is True: v187 = True
+    t230 = (None if f48 is None else f48 == K201)
+    if t230 is True: v187 = True
     else:
-        if t355 is None: t354 = True
-        t357 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K202.isdisjoint(r_paresthesia or ()) or not K202.isdisjoint(r_numbness or ()) or not K202.isdisjoint(r_sensory_reduced or ()) or not K202.isdisjoint(r_sensory_absent or ()))))))
-        if t357 is True: v187 = True
+        if t230 is None: t229 = True
+        t231 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K202.isdisjoint(r_paresthesia or ()) or not K202.isdisjoint(r_numbness or ()) or not K202.isdisjoint(r_sensory_reduced or ()) or not K202.isdisjoint(r_sensory_absent or ()))))))
+        if t231 is True: v187 = True
         else:
-            if t357 is None: t354 = True
-    if v187 is False and t354: v187 = None
-    t358 = False
+            if t231 is None: t229 = True
+    if v187 is False and t229: v187 = None
+    t232 = False
     v188 = False
-    t360 = False
-    t359 = True
-    t361 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K203.isdisjoint(r_sensory_reduced or ()) or not K203.isdisjoint(r_sensory_absent or ()))))))
-    if t361 is False: t359 = False
+    t234 = False
+    t233 = True
+    t235 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K203.isdisjoint(r_sensory_reduced or ()) or not K203.isdisjoint(r_sensory_absent or ()))))))
+    if t235 is False: t233 = False
     else:
-        if t361 is None: t360 = True
-        t362 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K204.isdisjoint(r_sensory_reduced or ()) or not K204.isdisjoint(r_sensory_absent or ()))))))
-        if t362 is not None: t362 = not t362
-        if t362 is False: t359 = False
+        if t235 is None: t234 = True
+        t236 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K204.isdisjoint(r_sensory_reduced or ()) or not K204.isdisjoint(r_sensory_absent or ()))))))
+        if t236 is not None: t236 = not t236
+        if t236 is False: t233 = False
         else:
-            if t362 is None: t360 = True
-    if t359 is True and t360: t359 = None
-    if t359 is True: v188 = True
+            if t236 is None: t234 = True
+    if t233 is True and t234: t233 = None
+    if t233 is True: v188 = True
     else:
-        if t359 is None: t358 = True
-        t363 = v171
-        if t363 is True: v188 = True
+        if t233 is None: t232 = True
+        t237 = v171
+        if t237 is True: v188 = True
         else:
-            if t363 is None: t358 = True
-            t364 = v175
-            if t364 is True: v188 = True
+            if t237 is None: t232 = True
+            t238 = v175
+            if t238 is True: v188 = True
             else:
-                if t364 is None: t358 = True
-                t365 = v176
-                if t365 is True: v188 = True
+                if t238 is None: t232 = True
+                t239 = v176
+                if t239 is True: v188 = True
                 else:
-                    if t365 is None: t358 = True
-    if v188 is False and t358: v188 = None
-    t366 = False
+                    if t239 is None: t232 = True
+    if v188 is False and t232: v188 = None
+    t240 = False
     v189 = True
-    t368 = False
-    t367 = False
-    t369 = v12
-    if t369 is True: t367 = True
+    t242 = False
+    t241 = False
+    t243 = v12
+    if t243 is True: t241 = True
     else:
-        if t369 is None: t368 = True
-        t370 = v13
-        if t370 is True: t367 = True
+        if t243 is None: t242 = True
+        t244 = v13
+        if t244 is True: t241 = True
         else:
-            if t370 is None: t368 = True
-            t371 = v14
-            if t371 is True: t367 = True
+            if t244 is None: t242 = True
+            t245 = v14
+            if t245 is True: t241 = True
             else:
-                if t371 is None: t368 = True
-                t372 = facts.get('nerve_root_found')
-                if t372 is True: t367 = True
+                if t245 is None: t242 = True
+                t246 = facts.get('nerve_root_found')
+                if t246 is True: t241 = True
                 else:
-                    if t372 is None: t368 = True
-                    t373 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K205.isdisjoint(r_pain or ()) or not K205.isdisjoint(r_paresthesia or ()) or not K205.isdisjoint(r_numbness or ())) != (not K206.isdisjoint(r_pain or ()) or not K206.isdisjoint(r_paresthesia or ()) or not K206.isdisjoint(r_numbness or ()))))))
-                    if t373 is True: t367 = True
+                    if t246 is None: t242 = True
+                    t247 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K205.isdisjoint(r_pain or ()) or not K205.isdisjoint(r_paresthesia or ()) or not K205.isdisjoint(r_numbness or ())) != (not K206.isdisjoint(r_pain or ()) or not K206.isdisjoint(r_paresthesia or ()) or not K206.isdisjoint(r_numbness or ()))))))
+                    if t247 is True: t241 = True
                     else:
-                        if t373 is None: t368 = True
-                        t374 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K207.isdisjoint(r_paresthesia or ()) or not K207.isdisjoint(r_numbness or ()))))))
-                        if t374 is True: t367 = True
+                        if t247 is None: t242 = True
+                        t248 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K207.isdisjoint(r_paresthesia or ()) or not K207.isdisjoint(r_numbness or ()))))))
+                        if t248 is True: t241 = True
                         else:
-                            if t374 is None: t368 = True
-    if t367 is False and t368: t367 = None
-    if t367 is False: v189 = False
+                            if t248 is None: t242 = True
+    if t241 is False and t242: t241 = None
+    if t241 is False: v189 = False
     else:
-        if t367 is None: t366 = True
-        t375 = v172
-        if t375 is not None: t375 = not t375
-        if t375 is None: t375 = True
-        if t375 is False: v189 = False
+        if t241 is None: t240 = True
+        t249 = v172
+        if t249 is not None: t249 = not t249
+        if t249 is None: t249 = True
+        if t249 is False: v189 = False
         else:
-            if t375 is None: t366 = True
-    if v189 is True and t366: v189 = None
-    v190 = (None if b_palpation is None or (t376 := b_palpation.get('pulsatile_abdominal_mass')) is None else t376 == K208)
+            if t249 is None: t240 = True
+    if v189 is True and t240: v189 = None
+    v190 = (None if f49 is None else f49 == K208)
     v191 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
-    v192 = (None if b_history is None or (t377 := b_history.get('duration_days')) is None else t377 <= K209)
+    v192 = (None if f16 is None else f16 <= K209)
     if v192 is None: v192 = True
-    t378 = False
+    t250 = False
     v193 = True
-    t379 = v171
-    if t379 is False: v193 = False
+    t251 = v171
+    if t251 is False: v193 = False
     else:
-        if t379 is None: t378 = True
-        t381 = False
-        t380 = False
-        t382 = v175
-        if t382 is True: t380 = True
+        if t251 is None: t250 = True
+        t253 = False
+        t252 = False
+        t254 = v175
+        if t254 is True: t252 = True
         else:
-            if t382 is None: t381 = True
-            t383 = v176
-            if t383 is True: t380 = True
+            if t254 is None: t253 = True
+            t255 = v176
+            if t255 is True: t252 = True
             else:
-                if t383 is None: t381 = True
-                t384 = v139
-                if t384 is True: t380 = True
+                if t255 is None: t253 = True
+                t256 = v139
+                if t256 is True: t252 = True
                 else:
-                    if t384 is None: t381 = True
-        if t380 is False and t381: t380 = None
-        if t380 is False: v193 = False
+                    if t256 is None: t253 = True
+        if t252 is False and t253: t252 = None
+        if t252 is False: v193 = False
         else:
-            if t380 is None: t378 = True
-    if v193 is True and t378: v193 = None
-    t385 = False
+            if t252 is None: t250 = True
+    if v193 is True and t250: v193 = None
+    t257 = False
     v194 = False
-    t386 = (c98 if c98 is not M else (c98 := (None if r_pain is None else ((not K210.isdisjoint(r_pain or ())) and (not K211.isdisjoint(r_pain or ()))))))
-    if t386 is True: v194 = True
+    t258 = (c98 if c98 is not M else (c98 := (None if r_pain is None else ((not K210.isdisjoint(r_pain or ())) and (not K211.isdisjoint(r_pain or ()))))))
+    if t258 is True: v194 = True
     else:
-        if t386 is None: t385 = True
-        t388 = False
-        t387 = True
-        t390 = False
-        t389 = False
-        t391 = (c99 if c99 is not M else (c99 := (None if r_paresthesia is None and r_numbness is None else ((not K212.isdisjoint(r_paresthesia or ()) or not K212.isdisjoint(r_numbness or ())) and (not K213.isdisjoint(r_paresthesia or ()) or not K213.isdisjoint(r_numbness or ()))))))
-        if t391 is True: t389 = True
+        if t258 is None: t257 = True
+        t260 = False
+        t259 = True
+        t262 = False
+        t261 = False
+        t263 = (c99 if c99 is not M else (c99 := (None if r_paresthesia is None and r_numbness is None else ((not K212.isdisjoint(r_paresthesia or ()) or not K212.isdisjoint(r_numbness or ())) and (not K213.isdisjoint(r_paresthesia or ()) or not K213.isdisjoint(r_numbness or ()))))))
+        if t263 is True: t261 = True
         else:
-            if t391 is None: t390 = True
-            t392 = (c100 if c100 is not M else (c100 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K214.isdisjoint(r_paresthesia or ()) or not K214.isdisjoint(r_numbness or ()) or not K214.isdisjoint(r_sensory_reduced or ()) or not K214.isdisjoint(r_sensory_absent or ())) and (not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ()) or not K215.isdisjoint(r_sensory_reduced or ()) or not K215.isdisjoint(r_sensory_absent or ()))))))
-            if t392 is True: t389 = True
+            if t263 is None: t262 = True
+            t264 = (c100 if c100 is not M else (c100 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K214.isdisjoint(r_paresthesia or ()) or not K214.isdisjoint(r_numbness or ()) or not K214.isdisjoint(r_sensory_reduced or ()) or not K214.isdisjoint(r_sensory_absent or ())) and (not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ()) or not K215.isdisjoint(r_sensory_reduced or ()) or not K215.isdisjoint(r_sensory_absent or ()))))))
+            if t264 is True: t261 = True
             else:
-                if t392 is None: t390 = True
-        if t389 is False and t390: t389 = None
-        if t389 is False: t387 = False
+                if t264 is None: t262 = True
+        if t261 is False and t262: t261 = None
+        if t261 is False: t259 = False
         else:
-            if t389 is None: t388 = True
-            t394 = False
-            t393 = False
-            t395 = v193
-            if t395 is not None: t395 = not t395
-            if t395 is None: t395 = True
-            if t395 is True: t393 = True
+            if t261 is None: t260 = True
+            t266 = False
+            t265 = False
+            t267 = v193
+            if t267 is not None: t267 = not t267
+            if t267 is None: t267 = True
+            if t267 is True: t265 = True
             else:
-                if t395 is None: t394 = True
-                t396 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ()) or not K216.isdisjoint(r_sensory_reduced or ()) or not K216.isdisjoint(r_sensory_absent or ())) and (not K217.isdisjoint(r_paresthesia or ()) or not K217.isdisjoint(r_numbness or ()) or not K217.isdisjoint(r_sensory_reduced or ()) or not K217.isdisjoint(r_sensory_absent or ()))))))
-                if t396 is True: t393 = True
+                if t267 is None: t266 = True
+                t268 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ()) or not K216.isdisjoint(r_sensory_reduced or ()) or not K216.isdisjoint(r_sensory_absent or ())) and (not K217.isdisjoint(r_paresthesia or ()) or not K217.isdisjoint(r_numbness or ()) or not K217.isdisjoint(r_sensory_reduced or ()) or not K217.isdisjoint(r_sensory_absent or ()))))))
+                if t268 is True: t265 = True
                 else:
-                    if t396 is None: t394 = True
-            if t393 is False and t394: t393 = None
-            if t393 is False: t387 = False
+                    if t268 is None: t266 = True
+            if t265 is False and t266: t265 = None
+            if t265 is False: t259 = False
             else:
-                if t393 is None: t388 = True
-        if t387 is True and t388: t387 = None
-        if t387 is True: v194 = True
+                if t265 is None: t260 = True
+        if t259 is True and t260: t259 = None
+        if t259 is True: v194 = True
         else:
-            if t387 is None: t385 = True
-            t397 = (c102 if c102 is not M else (c102 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K218, 'both'))))
-            if t397 is True: v194 = True
+            if t259 is None: t257 = True
+            t269 = (c102 if c102 is not M else (c102 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K218, 'both'))))
+            if t269 is True: v194 = True
             else:
-                if t397 is None: t385 = True
-                t398 = facts.get('bilateral_deficit_signs')
-                if t398 is True: v194 = True
+                if t269 is None: t257 = True
+                t270 = facts.get('bilateral_deficit_signs')
+                if t270 is True: v194 = True
                 else:
-                    if t398 is None: t385 = True
-                    t400 = False
-                    t399 = True
-                    t401 = facts.get('nerve_root_bilateral')
-                    if t401 is False: t399 = False
+                    if t270 is None: t257 = True
+                    t272 = False
+                    t271 = True
+                    t273 = facts.get('nerve_root_bilateral')
+                    if t273 is False: t271 = False
                     else:
-                        if t401 is None: t400 = True
-                        t402 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K219.isdisjoint(r_pain or ()) or not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ())) and (not K220.isdisjoint(r_pain or ()) or not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()))))))
-                        if t402 is False: t399 = False
+                        if t273 is None: t272 = True
+                        t274 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K219.isdisjoint(r_pain or ()) or not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ())) and (not K220.isdisjoint(r_pain or ()) or not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()))))))
+                        if t274 is False: t271 = False
                         else:
-                            if t402 is None: t400 = True
-                    if t399 is True and t400: t399 = None
-                    if t399 is True: v194 = True
+                            if t274 is None: t272 = True
+                    if t271 is True and t272: t271 = None
+                    if t271 is True: v194 = True
                     else:
-                        if t399 is None: t385 = True
-    if v194 is False and t385: v194 = None
+                        if t271 is None: t257 = True
+    if v194 is False and t257: v194 = None
     v195 = (c103 if c103 is not M else (c103 := (None if b_neuro is None else L[40](ctx))))
-    t403 = False
+    t275 = False
     v196 = True
-    t404 = v194
-    if t404 is False: v196 = False
+    t276 = v194
+    if t276 is False: v196 = False
     else:
-        if t404 is None: t403 = True
-        t405 = v192
-        if t405 is False: v196 = False
+        if t276 is None: t275 = True
+        t277 = v192
+        if t277 is False: v196 = False
         else:
-            if t405 is None: t403 = True
-            t406 = v46
-            if t406 is not None: t406 = not t406
-            if t406 is None: t406 = True
-            if t406 is False: v196 = False
+            if t277 is None: t275 = True
+            t278 = v46
+            if t278 is not None: t278 = not t278
+            if t278 is None: t278 = True
+            if t278 is False: v196 = False
             else:
-                if t406 is None: t403 = True
-    if v196 is True and t403: v196 = None
-    v197 = (None if b_symptoms is None or (t407 := b_symptoms.get('progressive_weakness')) is None else t407 == K221)
-    v198 = (None if b_observation is None or (t408 := b_observation.get('gait')) is None else t408 == K222)
-    t409 = False
+                if t278 is None: t275 = True
+    if v196 is True and t275: v196 = None
+    v197 = (None if f50 is None else f50 == K221)
+    v198 = (None if f12 is None else f12 == K222)
+    t279 = False
     v199 = False
-    t410 = facts.get('nerve_root_found')
-    if t410 is True: v199 = True
+    t280 = facts.get('nerve_root_found')
+    if t280 is True: v199 = True
     else:
-        if t410 is None: t409 = True
-        t411 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
-        if t411 is True: v199 = True
+        if t280 is None: t279 = True
+        t281 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
+        if t281 is True: v199 = True
         else:
-            if t411 is None: t409 = True
-            t412 = v198
-            if t412 is True: v199 = True
+            if t281 is None: t279 = True
+            t282 = v198
+            if t282 is True: v199 = True
             else:
-                if t412 is None: t409 = True
-    if v199 is False and t409: v199 = None
-    v200 = (None if b_observation is None or (t413 := b_observation.get('atrophy_sites')) is None else (bool(t413) if isinstance(t413, list) else True))
-    v201 = (None if b_history is None or (t414 := b_history.get('duration_days')) is None else t414 >= K223)
-    v202 = (None if b_symptoms is None or (t415 := b_symptoms.get('pain_nrs')) is None else t415 >= K224)
-    t416 = False
+                if t282 is None: t279 = True
+    if v199 is False and t279: v199 = None
+    v200 = (None if f51 is None else (bool(f51) if isinstance(f51, list) else True))
+    v201 = (None if f16 is None else f16 >= K223)
+    v202 = (None if f15 is None else f15 >= K224)
+    t283 = False
     v203 = False
-    t417 = v78
-    if t417 is True: v203 = True
+    t284 = v78
+    if t284 is True: v203 = True
     else:
-        if t417 is None: t416 = True
-        t418 = v77
-        if t418 is True: v203 = True
+        if t284 is None: t283 = True
+        t285 = v77
+        if t285 is True: v203 = True
         else:
-            if t418 is None: t416 = True
-    if v203 is False and t416: v203 = None
-    v204 = (None if b_symptoms is None or (t419 := b_symptoms.get('no_comfortable_position')) is None else t419 == K225)
-    t420 = False
+            if t285 is None: t283 = True
+    if v203 is False and t283: v203 = None
+    v204 = (None if f52 is None else f52 == K225)
+    t286 = False
     v205 = True
-    t421 = v35
-    if t421 is False: v205 = False
+    t287 = v35
+    if t287 is False: v205 = False
     else:
-        if t421 is None: t420 = True
-        t423 = False
-        t422 = False
-        t424 = (None if b_history is None or (t425 := b_history.get('onset')) is None else t425 == K226)
-        if t424 is True: t422 = True
+        if t287 is None: t286 = True
+        t289 = False
+        t288 = False
+        t290 = (None if f14 is None else f14 == K226)
+        if t290 is True: t288 = True
         else:
-            if t424 is None: t423 = True
-            t426 = (None if b_history is None or (t427 := b_history.get('mechanism')) is None else (bool(t427) if isinstance(t427, list) else True))
-            if t426 is True: t422 = True
+            if t290 is None: t289 = True
+            t291 = (None if f36 is None else (bool(f36) if isinstance(f36, list) else True))
+            if t291 is True: t288 = True
             else:
-                if t426 is None: t423 = True
-        if t422 is False and t423: t422 = None
-        if t422 is False: v205 = False
+                if t291 is None: t289 = True
+        if t288 is False and t289: t288 = None
+        if t288 is False: v205 = False
         else:
-            if t422 is None: t420 = True
-            t429 = False
-            t428 = False
-            t430 = (None if b_pain_mechanism_criteria is None or (t431 := b_pain_mechanism_criteria.get('resolving_as_expected')) is None else t431 == K227)
-            if t430 is True: t428 = True
+            if t288 is None: t286 = True
+            t293 = False
+            t292 = False
+            t294 = (None if f34 is None else f34 == K227)
+            if t294 is True: t292 = True
             else:
-                if t430 is None: t429 = True
-                t432 = (None if b_history is None or (t433 := b_history.get('duration_days')) is None else t433 <= K228)
-                if t432 is True: t428 = True
+                if t294 is None: t293 = True
+                t295 = (None if f16 is None else f16 <= K228)
+                if t295 is True: t292 = True
                 else:
-                    if t432 is None: t429 = True
-            if t428 is False and t429: t428 = None
-            if t428 is False: v205 = False
+                    if t295 is None: t293 = True
+            if t292 is False and t293: t292 = None
+            if t292 is False: v205 = False
             else:
-                if t428 is None: t420 = True
-                t434 = (None if b_pain_mechanism_criteria is None or (t435 := b_pain_mechanism_criteria.get('resolving_as_expected')) is None else t435 == K229)
-                if t434 is not None: t434 = not t434
-                if t434 is None: t434 = True
-                if t434 is False: v205 = False
+                if t292 is None: t286 = True
+                t296 = (None if f34 is None else f34 == K229)
+                if t296 is not None: t296 = not t296
+                if t296 is None: t296 = True
+                if t296 is False: v205 = False
                 else:
-                    if t434 is None: t420 = True
-    if v205 is True and t420: v205 = None
-    t436 = False
+                    if t296 is None: t286 = True
+    if v205 is True and t286: v205 = None
+    t297 = False
     v206 = False
-    t437 = v44
-    if t437 is True: v206 = True
+    t298 = v44
+    if t298 is True: v206 = True
     else:
-        if t437 is None: t436 = True
-        t438 = v34
-        if t438 is True: v206 = True
+        if t298 is None: t297 = True
+        t299 = v34
+        if t299 is True: v206 = True
         else:
-            if t438 is None: t436 = True
-    if v206 is False and t436: v206 = None
+            if t299 is None: t297 = True
+    if v206 is False and t297: v206 = None
     v207 = (c104 if c104 is not M else (c104 := (None if r_pain is None else ((not K230.isdisjoint(r_pain or ()))))))
     if v207 is None: v207 = True
-    t439 = False
+    t300 = False
     v208 = True
-    t440 = v44
-    if t440 is False: v208 = False
+    t301 = v44
+    if t301 is False: v208 = False
     else:
-        if t440 is None: t439 = True
-        t441 = (None if b_history is None or (t442 := b_history.get('aggravating')) is None else not K231.isdisjoint(t442))
-        if t441 is False: v208 = False
+        if t301 is None: t300 = True
+        t302 = (None if f3 is None else not K231.isdisjoint(f3))
+        if t302 is False: v208 = False
         else:
-            if t441 is None: t439 = True
-            t443 = (None if b_history is None or (t444 := b_history.get('aggravating')) is None else not K232.isdisjoint(t444))
-            if t443 is not None: t443 = not t443
-            if t443 is False: v208 = False
+            if t302 is None: t300 = True
+            t303 = (None if f3 is None else not K232.isdisjoint(f3))
+            if t303 is not None: t303 = not t303
+            if t303 is False: v208 = False
             else:
-                if t443 is None: t439 = True
-    if v208 is True and t439: v208 = None
-    t445 = False
+                if t303 is None: t300 = True
+    if v208 is True and t300: v208 = None
+    t304 = False
     v209 = False
-    t446 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K233, 'any'))))
-    if t446 is True: v209 = True
+    t305 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K233, 'any'))))
+    if t305 is True: v209 = True
     else:
-        if t446 is None: t445 = True
-        t447 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K234, 'any'))))
-        if t447 is True: v209 = True
+        if t305 is None: t304 = True
+        t306 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K234, 'any'))))
+        if t306 is True: v209 = True
         else:
-            if t447 is None: t445 = True
-            t448 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K235, 'any'))))
-            if t448 is True: v209 = True
+            if t306 is None: t304 = True
+            t307 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K235, 'any'))))
+            if t307 is True: v209 = True
             else:
-                if t448 is None: t445 = True
-                t450 = False
-                t449 = True
-                t451 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
-                if t451 is False: t449 = False
+                if t307 is None: t304 = True
+                t309 = False
+                t308 = True
+                t310 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
+                if t310 is False: t308 = False
                 else:
-                    if t451 is None: t450 = True
-                    t453 = False
-                    t452 = False
-                    t454 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[43](ctx))))
-                    if t454 is True: t452 = True
+                    if t310 is None: t309 = True
+                    t312 = False
+                    t311 = False
+                    t313 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[43](ctx))))
+                    if t313 is True: t311 = True
                     else:
-                        if t454 is None: t453 = True
-                        t455 = v187
-                        if t455 is True: t452 = True
+                        if t313 is None: t312 = True
+                        t314 = v187
+                        if t314 is True: t311 = True
                         else:
-                            if t455 is None: t453 = True
-                            t456 = (None if b_observation is None or (t457 := b_observation.get('gait')) is None else t457 == K236)
-                            if t456 is True: t452 = True
+                            if t314 is None: t312 = True
+                            t315 = (None if f12 is None else f12 == K236)
+                            if t315 is True: t311 = True
                             else:
-                                if t456 is None: t453 = True
-                                t458 = (c106 if c106 is not M else (c106 := (None if r_paresthesia is None and r_numbness is None else ((not K237.isdisjoint(r_paresthesia or ()) or not K237.isdisjoint(r_numbness or ())) and (not K238.isdisjoint(r_paresthesia or ()) or not K238.isdisjoint(r_numbness or ()))))))
-                                if t458 is True: t452 = True
+                                if t315 is None: t312 = True
+                                t316 = (c106 if c106 is not M else (c106 := (None if r_paresthesia is None and r_numbness is None else ((not K237.isdisjoint(r_paresthesia or ()) or not K237.isdisjoint(r_numbness or ())) and (not K238.isdisjoint(r_paresthesia or ()) or not K238.isdisjoint(r_numbness or ()))))))
+                                if t316 is True: t311 = True
                                 else:
-                                    if t458 is None: t453 = True
-                    if t452 is False and t453: t452 = None
-                    if t452 is False: t449 = False
+                                    if t316 is None: t312 = True
+                    if t311 is False and t312: t311 = None
+                    if t311 is False: t308 = False
                     else:
-                        if t452 is None: t450 = True
-                if t449 is True and t450: t449 = None
-                if t449 is True: v209 = True
+                        if t311 is None: t309 = True
+                if t308 is True and t309: t308 = None
+                if t308 is True: v209 = True
                 else:
-                    if t449 is None: t445 = True
-    if v209 is False and t445: v209 = None
-    v210 = (None if b_medical is None or (t459 := b_medical.get('anticoagulants')) is None else t459 == K239)
-    v211 = (None if b_client is None or (t460 := b_client.get('age')) is None else t460 >= K240)
-    t461 = False
+                    if t308 is None: t304 = True
+    if v209 is False and t304: v209 = None
+    v210 = (None if f53 is None else f53 == K239)
+    v211 = (None if f19 is None else f19 >= K240)
+    t317 = False
     v212 = False
-    t462 = v197
-    if t462 is True: v212 = True
+    t318 = v197
+    if t318 is True: v212 = True
     else:
-        if t462 is None: t461 = True
-        t463 = v199
-        if t463 is True: v212 = True
+        if t318 is None: t317 = True
+        t319 = v199
+        if t319 is True: v212 = True
         else:
-            if t463 is None: t461 = True
-            t464 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K241.isdisjoint(r_paresthesia or ()) or not K241.isdisjoint(r_numbness or ()))))))
-            if t464 is True: v212 = True
+            if t319 is None: t317 = True
+            t320 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K241.isdisjoint(r_paresthesia or ()) or not K241.isdisjoint(r_numbness or ()))))))
+            if t320 is True: v212 = True
             else:
-                if t464 is None: t461 = True
-    if v212 is False and t461: v212 = None
-    t465 = False
+                if t320 is None: t317 = True
+    if v212 is False and t317: v212 = None
+    t321 = False
     v213 = False
-    t466 = v145
-    if t466 is True: v213 = True
+    t322 = v145
+    if t322 is True: v213 = True
     else:
-        if t466 is None: t465 = True
-        t467 = v144
-        if t467 is True: v213 = True
+        if t322 is None: t321 = True
+        t323 = v144
+        if t323 is True: v213 = True
         else:
-            if t467 is None: t465 = True
-            t468 = v147
-            if t468 is True: v213 = True
+            if t323 is None: t321 = True
+            t324 = v147
+            if t324 is True: v213 = True
             else:
-                if t468 is None: t465 = True
-    if v213 is False and t465: v213 = None
-    v214 = (None if b_medical is None or (t469 := b_medical.get('pregnant')) is None else t469 == K242)
-    v215 = (None if b_history is None or (t470 := b_history.get('spinal_surgery')) is None else (bool(t470) if isinstance(t470, list) else True))
-    v216 = (None if b_history is None or (t471 := lookup(b_history, ('spinal_surgery', 'weeks_ago'))) is None else t471 <= K243)
-    v217 = (None if b_history is None or (t472 := lookup(b_history, ('spinal_surgery', 'weeks_ago'))) is None else t472 >= K244)
-    t473 = False
+                if t324 is None: t321 = True
+    if v213 is False and t321: v213 = None
+    v214 = (None if f46 is None else f46 == K242)
+    v215 = (None if f54 is None else (bool(f54) if isinstance(f54, list) else True))
+    v216 = (None if f55 is None else f55 <= K243)
+    v217 = (None if f55 is None else f55 >= K244)
+    t325 = False
     v218 = False
-    t474 = v1
-    if t474 is True: v218 = True
+    t326 = v1
+    if t326 is True: v218 = True
     else:
-        if t474 is None: t473 = True
-        t475 = v2
-        if t475 is True: v218 = True
+        if t326 is None: t325 = True
+        t327 = v2
+        if t327 is True: v218 = True
         else:
-            if t475 is None: t473 = True
-            t476 = v12
-            if t476 is True: v218 = True
+            if t327 is None: t325 = True
+            t328 = v12
+            if t328 is True: v218 = True
             else:
-                if t476 is None: t473 = True
-                t477 = v13
-                if t477 is True: v218 = True
+                if t328 is None: t325 = True
+                t329 = v13
+                if t329 is True: v218 = True
                 else:
-                    if t477 is None: t473 = True
-    if v218 is False and t473: v218 = None
-    t478 = False
+                    if t329 is None: t325 = True
+    if v218 is False and t325: v218 = None
+    t330 = False
     v219 = False
-    t479 = facts.get('nerve_root_found')
-    if t479 is True: v219 = True
+    t331 = facts.get('nerve_root_found')
+    if t331 is True: v219 = True
     else:
-        if t479 is None: t478 = True
-        t480 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
-        if t480 is True: v219 = True
+        if t331 is None: t330 = True
+        t332 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
+        if t332 is True: v219 = True
         else:
-            if t480 is None: t478 = True
-            t481 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[45](ctx))))
-            if t481 is True: v219 = True
+            if t332 is None: t330 = True
+            t333 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[45](ctx))))
+            if t333 is True: v219 = True
             else:
-                if t481 is None: t478 = True
-                t482 = (c107 if c107 is not M else (c107 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K245.isdisjoint(r_sensory_reduced or ()) or not K245.isdisjoint(r_sensory_absent or ()))))))
-                if t482 is True: v219 = True
+                if t333 is None: t330 = True
+                t334 = (c107 if c107 is not M else (c107 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K245.isdisjoint(r_sensory_reduced or ()) or not K245.isdisjoint(r_sensory_absent or ()))))))
+                if t334 is True: v219 = True
                 else:
-                    if t482 is None: t478 = True
-                    t483 = v198
-                    if t483 is True: v219 = True
+                    if t334 is None: t330 = True
+                    t335 = v198
+                    if t335 is True: v219 = True
                     else:
-                        if t483 is None: t478 = True
-    if v219 is False and t478: v219 = None
-    v220 = (None if b_client is None or (t484 := b_client.get('age')) is None else t484 < K246)
-    v221 = (None if b_client is None or (t485 := b_client.get('age')) is None else t485 < K247)
-    t486 = False
+                        if t335 is None: t330 = True
+    if v219 is False and t330: v219 = None
+    v220 = (None if f19 is None else f19 < K246)
+    v221 = (None if f19 is None else f19 < K247)
+    t336 = False
     v222 = False
-    t487 = v201
-    if t487 is True: v222 = True
+    t337 = v201
+    if t337 is True: v222 = True
     else:
-        if t487 is None: t486 = True
-        t488 = v34
-        if t488 is True: v222 = True
+        if t337 is None: t336 = True
+        t338 = v34
+        if t338 is True: v222 = True
         else:
-            if t488 is None: t486 = True
-            t489 = v87
-            if t489 is True: v222 = True
+            if t338 is None: t336 = True
+            t339 = v87
+            if t339 is True: v222 = True
             else:
-                if t489 is None: t486 = True
-                t490 = v75
-                if t490 is True: v222 = True
+                if t339 is None: t336 = True
+                t340 = v75
+                if t340 is True: v222 = True
                 else:
-                    if t490 is None: t486 = True
-                    t491 = v74
-                    if t491 is True: v222 = True
+                    if t340 is None: t336 = True
+                    t341 = v74
+                    if t341 is True: v222 = True
                     else:
-                        if t491 is None: t486 = True
-    if v222 is False and t486: v222 = None
+                        if t341 is None: t336 = True
+    if v222 is False and t336: v222 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1384,67 +1440,67 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v196
     if x is True: h_referral.append(4)
-    t492 = False
+    t342 = False
     x = True
-    t493 = v197
-    if t493 is False: x = False
+    t343 = v197
+    if t343 is False: x = False
     else:
-        if t493 is None: t492 = True
-        t495 = False
-        t494 = False
-        t496 = v194
-        if t496 is True: t494 = True
+        if t343 is None: t342 = True
+        t345 = False
+        t344 = False
+        t346 = v194
+        if t346 is True: t344 = True
         else:
-            if t496 is None: t495 = True
-            t497 = v195
-            if t497 is True: t494 = True
+            if t346 is None: t345 = True
+            t347 = v195
+            if t347 is True: t344 = True
             else:
-                if t497 is None: t495 = True
-        if t494 is False and t495: t494 = None
-        if t494 is False: x = False
+                if t347 is None: t345 = True
+        if t344 is False and t345: t344 = None
+        if t344 is False: x = False
         else:
-            if t494 is None: t492 = True
-    if x is True and t492: x = None
+            if t344 is None: t342 = True
+    if x is True and t342: x = None
     if x is True: h_referral.append(5)
     x = v197
     if x is True: h_referral.append(6)
     x = v198
     if x is True: h_referral.append(7)
-    t498 = False
+    t348 = False
     x = True
-    t499 = v73
-    if t499 is False: x = False
+    t349 = v73
+    if t349 is False: x = False
     else:
-        if t499 is None: t498 = True
-        t500 = v199
-        if t500 is False: x = False
+        if t349 is None: t348 = True
+        t350 = v199
+        if t350 is False: x = False
         else:
-            if t500 is None: t498 = True
-    if x is True and t498: x = None
+            if t350 is None: t348 = True
+    if x is True and t348: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t501 = False
+    t351 = False
     x = True
-    t502 = v74
-    if t502 is False: x = False
+    t352 = v74
+    if t352 is False: x = False
     else:
-        if t502 is None: t501 = True
-        t504 = False
-        t503 = False
-        t505 = v206
-        if t505 is True: t503 = True
+        if t352 is None: t351 = True
+        t354 = False
+        t353 = False
+        t355 = v206
+        if t355 is True: t353 = True
         else:
-            if t505 is None: t504 = True
-            t506 = v69
-            if t506 is True: t503 = True
+            if t355 is None: t354 = True
+            t356 = v69
+            if t356 is True: t353 = True
             else:
-                if t506 is None: t504 = True
-        if t503 is False and t504: t503 = None
-        if t503 is False: x = False
+                if t356 is None: t354 = True
+        if t353 is False and t354: t353 = None
+        if t353 is False: x = False
         else:
-            if t503 is None: t501 = True
-    if x is True and t501: x = None
+            if t353 is None: t351 = True
+    if x is True and t351: x = None
     if x is True: h_referral.append(10)
     x = v74
     if x is True: h_referral.append(11)
@@ -1452,614 +1508,614 @@ def kernel(ctx):
     if x is True: h_referral.append(12)
     x = v34
     if x is True: h_referral.append(13)
-    t507 = False
+    t357 = False
     x = True
-    t508 = v75
-    if t508 is False: x = False
+    t358 = v75
+    if t358 is False: x = False
     else:
-        if t508 is None: t507 = True
-        t509 = v199
-        if t509 is False: x = False
+        if t358 is None: t357 = True
+        t359 = v199
+        if t359 is False: x = False
         else:
-            if t509 is None: t507 = True
-    if x is True and t507: x = None
+            if t359 is None: t357 = True
+    if x is True and t357: x = None
     if x is True: h_referral.append(14)
-    t510 = False
+    t360 = False
     x = True
-    t511 = v75
-    if t511 is False: x = False
+    t361 = v75
+    if t361 is False: x = False
     else:
-        if t511 is None: t510 = True
-        t513 = False
-        t512 = False
-        t514 = v76
-        if t514 is True: t512 = True
+        if t361 is None: t360 = True
+        t363 = False
+        t362 = False
+        t364 = v76
+        if t364 is True: t362 = True
         else:
-            if t514 is None: t513 = True
-            t515 = v206
-            if t515 is True: t512 = True
+            if t364 is None: t363 = True
+            t365 = v206
+            if t365 is True: t362 = True
             else:
-                if t515 is None: t513 = True
-        if t512 is False and t513: t512 = None
-        if t512 is False: x = False
+                if t365 is None: t363 = True
+        if t362 is False and t363: t362 = None
+        if t362 is False: x = False
         else:
-            if t512 is None: t510 = True
-    if x is True and t510: x = None
+            if t362 is None: t360 = True
+    if x is True and t360: x = None
     if x is True: h_referral.append(15)
-    t516 = False
+    t366 = False
     x = True
-    t517 = v76
-    if t517 is False: x = False
+    t367 = v76
+    if t367 is False: x = False
     else:
-        if t517 is None: t516 = True
-        t519 = False
-        t518 = False
-        t520 = v206
-        if t520 is True: t518 = True
+        if t367 is None: t366 = True
+        t369 = False
+        t368 = False
+        t370 = v206
+        if t370 is True: t368 = True
         else:
-            if t520 is None: t519 = True
-            t522 = False
-            t521 = True
-            t523 = v199
-            if t523 is False: t521 = False
+            if t370 is None: t369 = True
+            t372 = False
+            t371 = True
+            t373 = v199
+            if t373 is False: t371 = False
             else:
-                if t523 is None: t522 = True
-                t524 = v216
-                if t524 is not None: t524 = not t524
-                if t524 is None: t524 = True
-                if t524 is False: t521 = False
+                if t373 is None: t372 = True
+                t374 = v216
+                if t374 is not None: t374 = not t374
+                if t374 is None: t374 = True
+                if t374 is False: t371 = False
                 else:
-                    if t524 is None: t522 = True
-            if t521 is True and t522: t521 = None
-            if t521 is True: t518 = True
+                    if t374 is None: t372 = True
+            if t371 is True and t372: t371 = None
+            if t371 is True: t368 = True
             else:
-                if t521 is None: t519 = True
-        if t518 is False and t519: t518 = None
-        if t518 is False: x = False
+                if t371 is None: t369 = True
+        if t368 is False and t369: t368 = None
+        if t368 is False: x = False
         else:
-            if t518 is None: t516 = True
-    if x is True and t516: x = None
+            if t368 is None: t366 = True
+    if x is True and t366: x = None
     if x is True: h_referral.append(16)
     x = v75
     if x is True: h_referral.append(17)
-    t525 = False
+    t375 = False
     x = True
-    t526 = v76
-    if t526 is False: x = False
+    t376 = v76
+    if t376 is False: x = False
     else:
-        if t526 is None: t525 = True
-        t527 = v216
-        if t527 is not None: t527 = not t527
-        if t527 is None: t527 = True
-        if t527 is False: x = False
+        if t376 is None: t375 = True
+        t377 = v216
+        if t377 is not None: t377 = not t377
+        if t377 is None: t377 = True
+        if t377 is False: x = False
         else:
-            if t527 is None: t525 = True
-    if x is True and t525: x = None
+            if t377 is None: t375 = True
+    if x is True and t375: x = None
     if x is True: h_referral.append(18)
-    t528 = False
+    t378 = False
     x = True
-    t529 = v79
-    if t529 is False: x = False
+    t379 = v79
+    if t379 is False: x = False
     else:
-        if t529 is None: t528 = True
-        t530 = v199
-        if t530 is False: x = False
+        if t379 is None: t378 = True
+        t380 = v199
+        if t380 is False: x = False
         else:
-            if t530 is None: t528 = True
-    if x is True and t528: x = None
+            if t380 is None: t378 = True
+    if x is True and t378: x = None
     if x is True: h_referral.append(19)
     x = v79
     if x is True: h_referral.append(20)
-    t531 = False
+    t381 = False
     x = True
-    t532 = v203
-    if t532 is False: x = False
+    t382 = v203
+    if t382 is False: x = False
     else:
-        if t532 is None: t531 = True
-        t534 = False
-        t533 = False
-        t535 = v63
-        if t535 is True: t533 = True
+        if t382 is None: t381 = True
+        t384 = False
+        t383 = False
+        t385 = v63
+        if t385 is True: t383 = True
         else:
-            if t535 is None: t534 = True
-            t536 = v202
-            if t536 is True: t533 = True
+            if t385 is None: t384 = True
+            t386 = v202
+            if t386 is True: t383 = True
             else:
-                if t536 is None: t534 = True
-                t537 = v88
-                if t537 is True: t533 = True
+                if t386 is None: t384 = True
+                t387 = v88
+                if t387 is True: t383 = True
                 else:
-                    if t537 is None: t534 = True
-        if t533 is False and t534: t533 = None
-        if t533 is False: x = False
+                    if t387 is None: t384 = True
+        if t383 is False and t384: t383 = None
+        if t383 is False: x = False
         else:
-            if t533 is None: t531 = True
-    if x is True and t531: x = None
+            if t383 is None: t381 = True
+    if x is True and t381: x = None
     if x is True: h_referral.append(21)
-    t538 = False
+    t388 = False
     x = True
-    t539 = v203
-    if t539 is False: x = False
+    t389 = v203
+    if t389 is False: x = False
     else:
-        if t539 is None: t538 = True
-        t540 = v192
-        if t540 is False: x = False
+        if t389 is None: t388 = True
+        t390 = v192
+        if t390 is False: x = False
         else:
-            if t540 is None: t538 = True
-    if x is True and t538: x = None
+            if t390 is None: t388 = True
+    if x is True and t388: x = None
     if x is True: h_referral.append(22)
-    t541 = False
+    t391 = False
     x = True
-    t542 = v72
-    if t542 is False: x = False
+    t392 = v72
+    if t392 is False: x = False
     else:
-        if t542 is None: t541 = True
-        t543 = v63
-        if t543 is False: x = False
+        if t392 is None: t391 = True
+        t393 = v63
+        if t393 is False: x = False
         else:
-            if t543 is None: t541 = True
-    if x is True and t541: x = None
+            if t393 is None: t391 = True
+    if x is True and t391: x = None
     if x is True: h_referral.append(23)
-    t544 = False
+    t394 = False
     x = True
-    t545 = v84
-    if t545 is False: x = False
+    t395 = v84
+    if t395 is False: x = False
     else:
-        if t545 is None: t544 = True
-        t547 = False
-        t546 = False
-        t548 = v8
-        if t548 is True: t546 = True
+        if t395 is None: t394 = True
+        t397 = False
+        t396 = False
+        t398 = v8
+        if t398 is True: t396 = True
         else:
-            if t548 is None: t547 = True
-            t550 = False
-            t549 = True
-            t551 = v63
-            if t551 is False: t549 = False
+            if t398 is None: t397 = True
+            t400 = False
+            t399 = True
+            t401 = v63
+            if t401 is False: t399 = False
             else:
-                if t551 is None: t550 = True
-                t552 = v202
-                if t552 is False: t549 = False
+                if t401 is None: t400 = True
+                t402 = v202
+                if t402 is False: t399 = False
                 else:
-                    if t552 is None: t550 = True
-            if t549 is True and t550: t549 = None
-            if t549 is True: t546 = True
+                    if t402 is None: t400 = True
+            if t399 is True and t400: t399 = None
+            if t399 is True: t396 = True
             else:
-                if t549 is None: t547 = True
-        if t546 is False and t547: t546 = None
-        if t546 is False: x = False
+                if t399 is None: t397 = True
+        if t396 is False and t397: t396 = None
+        if t396 is False: x = False
         else:
-            if t546 is None: t544 = True
-    if x is True and t544: x = None
+            if t396 is None: t394 = True
+    if x is True and t394: x = None
     if x is True: h_referral.append(24)
-    t553 = False
+    t403 = False
     x = True
-    t554 = v84
-    if t554 is False: x = False
+    t404 = v84
+    if t404 is False: x = False
     else:
-        if t554 is None: t553 = True
-        t555 = v206
-        if t555 is False: x = False
+        if t404 is None: t403 = True
+        t405 = v206
+        if t405 is False: x = False
         else:
-            if t555 is None: t553 = True
-    if x is True and t553: x = None
+            if t405 is None: t403 = True
+    if x is True and t403: x = None
     if x is True: h_referral.append(25)
     x = v190
     if x is True: h_referral.append(26)
-    t556 = False
+    t406 = False
     x = True
-    t557 = v138
-    if t557 is False: x = False
+    t407 = v138
+    if t407 is False: x = False
     else:
-        if t557 is None: t556 = True
-        t558 = (None if b_client is None or (t559 := b_client.get('age')) is None else t559 >= K248)
-        if t558 is False: x = False
+        if t407 is None: t406 = True
+        t408 = (None if f19 is None else f19 >= K248)
+        if t408 is False: x = False
         else:
-            if t558 is None: t556 = True
-            t560 = v206
-            if t560 is False: x = False
+            if t408 is None: t406 = True
+            t409 = v206
+            if t409 is False: x = False
             else:
-                if t560 is None: t556 = True
-    if x is True and t556: x = None
+                if t409 is None: t406 = True
+    if x is True and t406: x = None
     if x is True: h_referral.append(27)
-    t561 = False
+    t410 = False
     x = True
-    t562 = v8
-    if t562 is False: x = False
+    t411 = v8
+    if t411 is False: x = False
     else:
-        if t562 is None: t561 = True
-        t563 = v69
-        if t563 is False: x = False
+        if t411 is None: t410 = True
+        t412 = v69
+        if t412 is False: x = False
         else:
-            if t563 is None: t561 = True
-    if x is True and t561: x = None
+            if t412 is None: t410 = True
+    if x is True and t410: x = None
     if x is True: h_referral.append(28)
     x = v84
     if x is True: h_referral.append(29)
     x = v8
     if x is True: h_referral.append(30)
-    t564 = False
+    t413 = False
     x = True
-    t566 = False
-    t565 = False
-    t567 = v97
-    if t567 is True: t565 = True
+    t415 = False
+    t414 = False
+    t416 = v97
+    if t416 is True: t414 = True
     else:
-        if t567 is None: t566 = True
-        t568 = v99
-        if t568 is True: t565 = True
+        if t416 is None: t415 = True
+        t417 = v99
+        if t417 is True: t414 = True
         else:
-            if t568 is None: t566 = True
-    if t565 is False and t566: t565 = None
-    if t565 is False: x = False
+            if t417 is None: t415 = True
+    if t414 is False and t415: t414 = None
+    if t414 is False: x = False
     else:
-        if t565 is None: t564 = True
-        t569 = v66
-        if t569 is False: x = False
+        if t414 is None: t413 = True
+        t418 = v66
+        if t418 is False: x = False
         else:
-            if t569 is None: t564 = True
-            t570 = (None if b_client is None or (t571 := b_client.get('age')) is None else t571 < K249)
-            if t570 is False: x = False
+            if t418 is None: t413 = True
+            t419 = (None if f19 is None else f19 < K249)
+            if t419 is False: x = False
             else:
-                if t570 is None: t564 = True
-                t572 = v207
-                if t572 is False: x = False
+                if t419 is None: t413 = True
+                t420 = v207
+                if t420 is False: x = False
                 else:
-                    if t572 is None: t564 = True
-    if x is True and t564: x = None
+                    if t420 is None: t413 = True
+    if x is True and t413: x = None
     if x is True: h_referral.append(31)
-    t573 = False
+    t421 = False
     x = True
-    t574 = v209
-    if t574 is False: x = False
+    t422 = v209
+    if t422 is False: x = False
     else:
-        if t574 is None: t573 = True
-        t576 = False
-        t575 = False
-        t577 = v197
-        if t577 is True: t575 = True
+        if t422 is None: t421 = True
+        t424 = False
+        t423 = False
+        t425 = v197
+        if t425 is True: t423 = True
         else:
-            if t577 is None: t576 = True
-            t578 = v73
-            if t578 is True: t575 = True
+            if t425 is None: t424 = True
+            t426 = v73
+            if t426 is True: t423 = True
             else:
-                if t578 is None: t576 = True
-        if t575 is False and t576: t575 = None
-        if t575 is False: x = False
+                if t426 is None: t424 = True
+        if t423 is False and t424: t423 = None
+        if t423 is False: x = False
         else:
-            if t575 is None: t573 = True
-    if x is True and t573: x = None
+            if t423 is None: t421 = True
+    if x is True and t421: x = None
     if x is True: h_referral.append(32)
     x = v209
     if x is True: h_referral.append(33)
-    t579 = False
+    t427 = False
     x = True
-    t580 = v213
-    if t580 is False: x = False
+    t428 = v213
+    if t428 is False: x = False
     else:
-        if t580 is None: t579 = True
-        t581 = v214
-        if t581 is False: x = False
+        if t428 is None: t427 = True
+        t429 = v214
+        if t429 is False: x = False
         else:
-            if t581 is None: t579 = True
-    if x is True and t579: x = None
+            if t429 is None: t427 = True
+    if x is True and t427: x = None
     if x is True: h_referral.append(34)
-    t582 = False
+    t430 = False
     x = True
-    t583 = v147
-    if t583 is False: x = False
+    t431 = v147
+    if t431 is False: x = False
     else:
-        if t583 is None: t582 = True
-        t584 = (None if b_client is None or (t585 := b_client.get('age')) is None else t585 >= K250)
-        if t584 is False: x = False
+        if t431 is None: t430 = True
+        t432 = (None if f19 is None else f19 >= K250)
+        if t432 is False: x = False
         else:
-            if t584 is None: t582 = True
-    if x is True and t582: x = None
+            if t432 is None: t430 = True
+    if x is True and t430: x = None
     if x is True: h_referral.append(35)
-    t586 = False
+    t433 = False
     x = False
-    t587 = v145
-    if t587 is True: x = True
+    t434 = v145
+    if t434 is True: x = True
     else:
-        if t587 is None: t586 = True
-        t588 = v147
-        if t588 is True: x = True
+        if t434 is None: t433 = True
+        t435 = v147
+        if t435 is True: x = True
         else:
-            if t588 is None: t586 = True
-            t590 = False
-            t589 = True
-            t591 = v144
-            if t591 is False: t589 = False
+            if t435 is None: t433 = True
+            t437 = False
+            t436 = True
+            t438 = v144
+            if t438 is False: t436 = False
             else:
-                if t591 is None: t590 = True
-                t592 = v75
-                if t592 is False: t589 = False
+                if t438 is None: t437 = True
+                t439 = v75
+                if t439 is False: t436 = False
                 else:
-                    if t592 is None: t590 = True
-            if t589 is True and t590: t589 = None
-            if t589 is True: x = True
+                    if t439 is None: t437 = True
+            if t436 is True and t437: t436 = None
+            if t436 is True: x = True
             else:
-                if t589 is None: t586 = True
-    if x is False and t586: x = None
+                if t436 is None: t433 = True
+    if x is False and t433: x = None
     if x is True: h_referral.append(36)
     x = v144
     if x is True: h_referral.append(37)
     x = v148
     if x is True: h_referral.append(38)
-    t593 = False
+    t440 = False
     x = True
-    t594 = v214
-    if t594 is False: x = False
+    t441 = v214
+    if t441 is False: x = False
     else:
-        if t594 is None: t593 = True
-        t595 = v147
-        if t595 is False: x = False
+        if t441 is None: t440 = True
+        t442 = v147
+        if t442 is False: x = False
         else:
-            if t595 is None: t593 = True
-    if x is True and t593: x = None
+            if t442 is None: t440 = True
+    if x is True and t440: x = None
     if x is True: h_referral.append(39)
-    t596 = False
+    t443 = False
     x = True
-    t597 = v210
-    if t597 is False: x = False
+    t444 = v210
+    if t444 is False: x = False
     else:
-        if t597 is None: t596 = True
-        t598 = v62
-        if t598 is False: x = False
+        if t444 is None: t443 = True
+        t445 = v62
+        if t445 is False: x = False
         else:
-            if t598 is None: t596 = True
-            t599 = v212
-            if t599 is False: x = False
+            if t445 is None: t443 = True
+            t446 = v212
+            if t446 is False: x = False
             else:
-                if t599 is None: t596 = True
-    if x is True and t596: x = None
+                if t446 is None: t443 = True
+    if x is True and t443: x = None
     if x is True: h_referral.append(40)
-    t600 = False
+    t447 = False
     x = True
-    t601 = v210
-    if t601 is False: x = False
+    t448 = v210
+    if t448 is False: x = False
     else:
-        if t601 is None: t600 = True
-        t602 = v88
-        if t602 is False: x = False
+        if t448 is None: t447 = True
+        t449 = v88
+        if t449 is False: x = False
         else:
-            if t602 is None: t600 = True
-            t604 = False
-            t603 = False
-            t605 = v72
-            if t605 is True: t603 = True
+            if t449 is None: t447 = True
+            t451 = False
+            t450 = False
+            t452 = v72
+            if t452 is True: t450 = True
             else:
-                if t605 is None: t604 = True
-                t606 = v203
-                if t606 is True: t603 = True
+                if t452 is None: t451 = True
+                t453 = v203
+                if t453 is True: t450 = True
                 else:
-                    if t606 is None: t604 = True
-                    t607 = v202
-                    if t607 is True: t603 = True
+                    if t453 is None: t451 = True
+                    t454 = v202
+                    if t454 is True: t450 = True
                     else:
-                        if t607 is None: t604 = True
-                        t608 = v191
-                        if t608 is True: t603 = True
+                        if t454 is None: t451 = True
+                        t455 = v191
+                        if t455 is True: t450 = True
                         else:
-                            if t608 is None: t604 = True
-            if t603 is False and t604: t603 = None
-            if t603 is False: x = False
+                            if t455 is None: t451 = True
+            if t450 is False and t451: t450 = None
+            if t450 is False: x = False
             else:
-                if t603 is None: t600 = True
-    if x is True and t600: x = None
+                if t450 is None: t447 = True
+    if x is True and t447: x = None
     if x is True: h_referral.append(41)
-    t609 = False
+    t456 = False
     x = True
-    t610 = v211
-    if t610 is False: x = False
+    t457 = v211
+    if t457 is False: x = False
     else:
-        if t610 is None: t609 = True
-        t611 = v88
-        if t611 is False: x = False
+        if t457 is None: t456 = True
+        t458 = v88
+        if t458 is False: x = False
         else:
-            if t611 is None: t609 = True
-    if x is True and t609: x = None
+            if t458 is None: t456 = True
+    if x is True and t456: x = None
     if x is True: h_referral.append(42)
-    t612 = False
+    t459 = False
     x = True
-    t613 = v216
-    if t613 is False: x = False
+    t460 = v216
+    if t460 is False: x = False
     else:
-        if t613 is None: t612 = True
-        t615 = False
-        t614 = False
-        t616 = v75
-        if t616 is True: t614 = True
+        if t460 is None: t459 = True
+        t462 = False
+        t461 = False
+        t463 = v75
+        if t463 is True: t461 = True
         else:
-            if t616 is None: t615 = True
-            t617 = v206
-            if t617 is True: t614 = True
+            if t463 is None: t462 = True
+            t464 = v206
+            if t464 is True: t461 = True
             else:
-                if t617 is None: t615 = True
-        if t614 is False and t615: t614 = None
-        if t614 is False: x = False
+                if t464 is None: t462 = True
+        if t461 is False and t462: t461 = None
+        if t461 is False: x = False
         else:
-            if t614 is None: t612 = True
-    if x is True and t612: x = None
+            if t461 is None: t459 = True
+    if x is True and t459: x = None
     if x is True: h_referral.append(43)
-    t618 = False
+    t465 = False
     x = True
-    t619 = v215
-    if t619 is False: x = False
+    t466 = v215
+    if t466 is False: x = False
     else:
-        if t619 is None: t618 = True
-        t620 = v197
-        if t620 is False: x = False
+        if t466 is None: t465 = True
+        t467 = v197
+        if t467 is False: x = False
         else:
-            if t620 is None: t618 = True
-    if x is True and t618: x = None
+            if t467 is None: t465 = True
+    if x is True and t465: x = None
     if x is True: h_referral.append(44)
-    t621 = False
+    t468 = False
     x = True
-    t622 = v215
-    if t622 is False: x = False
+    t469 = v215
+    if t469 is False: x = False
     else:
-        if t622 is None: t621 = True
-        t623 = v217
-        if t623 is False: x = False
+        if t469 is None: t468 = True
+        t470 = v217
+        if t470 is False: x = False
         else:
-            if t623 is None: t621 = True
-            t624 = v219
-            if t624 is False: x = False
+            if t470 is None: t468 = True
+            t471 = v219
+            if t471 is False: x = False
             else:
-                if t624 is None: t621 = True
-    if x is True and t621: x = None
+                if t471 is None: t468 = True
+    if x is True and t468: x = None
     if x is True: h_referral.append(45)
-    t625 = False
+    t472 = False
     x = True
-    t626 = v215
-    if t626 is False: x = False
+    t473 = v215
+    if t473 is False: x = False
     else:
-        if t626 is None: t625 = True
-        t627 = v217
-        if t627 is not None: t627 = not t627
-        if t627 is False: x = False
+        if t473 is None: t472 = True
+        t474 = v217
+        if t474 is not None: t474 = not t474
+        if t474 is False: x = False
         else:
-            if t627 is None: t625 = True
-            t628 = v219
-            if t628 is False: x = False
+            if t474 is None: t472 = True
+            t475 = v219
+            if t475 is False: x = False
             else:
-                if t628 is None: t625 = True
-    if x is True and t625: x = None
+                if t475 is None: t472 = True
+    if x is True and t472: x = None
     if x is True: h_referral.append(46)
-    t629 = False
+    t476 = False
     x = True
-    t630 = v215
-    if t630 is False: x = False
+    t477 = v215
+    if t477 is False: x = False
     else:
-        if t630 is None: t629 = True
-        t631 = v218
-        if t631 is False: x = False
+        if t477 is None: t476 = True
+        t478 = v218
+        if t478 is False: x = False
         else:
-            if t631 is None: t629 = True
-    if x is True and t629: x = None
+            if t478 is None: t476 = True
+    if x is True and t476: x = None
     if x is True: h_referral.append(47)
-    t632 = False
+    t479 = False
     x = True
-    t633 = (None if b_client is None or (t634 := b_client.get('age')) is None else t634 >= K251)
-    if t633 is False: x = False
+    t480 = (None if f19 is None else f19 >= K251)
+    if t480 is False: x = False
     else:
-        if t633 is None: t632 = True
-        t635 = (None if b_client is None or (t636 := b_client.get('age')) is None else t636 <= K252)
-        if t635 is False: x = False
+        if t480 is None: t479 = True
+        t481 = (None if f19 is None else f19 <= K252)
+        if t481 is False: x = False
         else:
-            if t635 is None: t632 = True
-            t637 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K253.isdisjoint(r_pain or ()))))))
-            if t637 is False: x = False
+            if t481 is None: t479 = True
+            t482 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K253.isdisjoint(r_pain or ()))))))
+            if t482 is False: x = False
             else:
-                if t637 is None: t632 = True
-                t638 = (None if b_observation is None or (t639 := b_observation.get('gait')) is None else t639 in K254)
-                if t638 is False: x = False
+                if t482 is None: t479 = True
+                t483 = (None if f12 is None else f12 in K254)
+                if t483 is False: x = False
                 else:
-                    if t638 is None: t632 = True
-    if x is True and t632: x = None
+                    if t483 is None: t479 = True
+    if x is True and t479: x = None
     if x is True: h_referral.append(48)
-    t640 = False
+    t484 = False
     x = True
-    t641 = v220
-    if t641 is False: x = False
+    t485 = v220
+    if t485 is False: x = False
     else:
-        if t641 is None: t640 = True
-        t642 = v219
-        if t642 is False: x = False
+        if t485 is None: t484 = True
+        t486 = v219
+        if t486 is False: x = False
         else:
-            if t642 is None: t640 = True
-    if x is True and t640: x = None
+            if t486 is None: t484 = True
+    if x is True and t484: x = None
     if x is True: h_referral.append(49)
     x = v221
     if x is True: h_referral.append(50)
-    t643 = False
+    t487 = False
     x = True
-    t644 = v220
-    if t644 is False: x = False
+    t488 = v220
+    if t488 is False: x = False
     else:
-        if t644 is None: t643 = True
-        t645 = v222
-        if t645 is False: x = False
+        if t488 is None: t487 = True
+        t489 = v222
+        if t489 is False: x = False
         else:
-            if t645 is None: t643 = True
-    if x is True and t643: x = None
+            if t489 is None: t487 = True
+    if x is True and t487: x = None
     if x is True: h_referral.append(51)
-    t646 = False
+    t490 = False
     x = True
-    t648 = False
-    t647 = False
-    t649 = v135
-    if t649 is True: t647 = True
+    t492 = False
+    t491 = False
+    t493 = v135
+    if t493 is True: t491 = True
     else:
-        if t649 is None: t648 = True
-        t650 = v136
-        if t650 is True: t647 = True
+        if t493 is None: t492 = True
+        t494 = v136
+        if t494 is True: t491 = True
         else:
-            if t650 is None: t648 = True
-            t651 = v137
-            if t651 is True: t647 = True
+            if t494 is None: t492 = True
+            t495 = v137
+            if t495 is True: t491 = True
             else:
-                if t651 is None: t648 = True
-    if t647 is False and t648: t647 = None
-    if t647 is False: x = False
+                if t495 is None: t492 = True
+    if t491 is False and t492: t491 = None
+    if t491 is False: x = False
     else:
-        if t647 is None: t646 = True
-        t652 = v133
-        if t652 is False: x = False
+        if t491 is None: t490 = True
+        t496 = v133
+        if t496 is False: x = False
         else:
-            if t652 is None: t646 = True
-    if x is True and t646: x = None
+            if t496 is None: t490 = True
+    if x is True and t490: x = None
     if x is True: h_referral.append(52)
-    t653 = False
+    t497 = False
     x = True
-    t654 = v208
-    if t654 is False: x = False
+    t498 = v208
+    if t498 is False: x = False
     else:
-        if t654 is None: t653 = True
-        t655 = v86
-        if t655 is False: x = False
+        if t498 is None: t497 = True
+        t499 = v86
+        if t499 is False: x = False
         else:
-            if t655 is None: t653 = True
-    if x is True and t653: x = None
+            if t499 is None: t497 = True
+    if x is True and t497: x = None
     if x is True: h_referral.append(53)
-    t656 = False
+    t500 = False
     x = True
-    t657 = v9
-    if t657 is False: x = False
+    t501 = v9
+    if t501 is False: x = False
     else:
-        if t657 is None: t656 = True
-        t658 = v201
-        if t658 is False: x = False
+        if t501 is None: t500 = True
+        t502 = v201
+        if t502 is False: x = False
         else:
-            if t658 is None: t656 = True
-    if x is True and t656: x = None
+            if t502 is None: t500 = True
+    if x is True and t500: x = None
     if x is True: h_referral.append(54)
-    t659 = False
+    t503 = False
     x = True
-    t660 = v200
-    if t660 is False: x = False
+    t504 = v200
+    if t504 is False: x = False
     else:
-        if t660 is None: t659 = True
-        t661 = v199
-        if t661 is False: x = False
+        if t504 is None: t503 = True
+        t505 = v199
+        if t505 is False: x = False
         else:
-            if t661 is None: t659 = True
-    if x is True and t659: x = None
+            if t505 is None: t503 = True
+    if x is True and t503: x = None
     if x is True: h_referral.append(55)
-    t662 = False
+    t506 = False
     x = True
-    t663 = v195
-    if t663 is False: x = False
+    t507 = v195
+    if t507 is False: x = False
     else:
-        if t663 is None: t662 = True
-        t664 = v194
-        if t664 is not None: t664 = not t664
-        if t664 is None: t664 = True
-        if t664 is False: x = False
+        if t507 is None: t506 = True
+        t508 = v194
+        if t508 is not None: t508 = not t508
+        if t508 is None: t508 = True
+        if t508 is False: x = False
         else:
-            if t664 is None: t662 = True
-    if x is True and t662: x = None
+            if t508 is None: t506 = True
+    if x is True and t506: x = None
     if x is True: h_referral.append(56)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852

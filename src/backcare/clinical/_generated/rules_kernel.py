@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '8200b025c1dca5d6d5f76d7e3ae9160d7e966c4db1180a406df8695e99d0d0cf'
+SOURCE_DIGEST = '8cc10bc88c4b856ae64445a4779c6f57ffe58c9da88b2b67c920e72fa2b88928'
 
 
 def kernel(ctx):
@@ -28,213 +28,222 @@ def kernel(ctx):
     r_paresthesia = None if b_symptoms is None else b_symptoms.get('paresthesia_sites')
     r_sensory_absent = lookup(case, ('neuro', 'sensory', 'absent'))
     r_sensory_reduced = lookup(case, ('neuro', 'sensory', 'reduced'))
+    f0 = None if b_history is None else b_history.get('aggravating')
+    f1 = None if b_history is None else b_history.get('duration_days')
+    f2 = None if b_palpation is None else b_palpation.get('hypermobile_segments')
+    f3 = None if b_medical is None else b_medical.get('hypermobility')
+    f4 = None if b_observation is None else b_observation.get('atrophy_sites')
+    f5 = None if b_medical is None else b_medical.get('anticoagulants')
+    f6 = None if b_medical is None else b_medical.get('pregnant')
+    f7 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f8 = None if b_observation is None else b_observation.get('posture')
     c0 = c1 = c2 = M
     h_contraindication = []
     x = (urgency >= 2)
     if x is True: h_contraindication.append(0)
     x = values[75]
     if x is True: h_contraindication.append(1)
-    x = (None if b_history is None or (t1 := b_history.get('aggravating')) is None else (bool(t1) if isinstance(t1, list) else True))
+    x = (None if f0 is None else (bool(f0) if isinstance(f0, list) else True))
     if x is True: h_contraindication.append(2)
-    t2 = False
+    t1 = False
     x = True
-    t3 = (likelihood.get('lumbar_disc_herniation', 0.0) >= 0.2)
-    if t3 is False: x = False
+    t2 = (likelihood.get('lumbar_disc_herniation', 0.0) >= 0.2)
+    if t2 is False: x = False
     else:
-        if t3 is None: t2 = True
-        t5 = False
+        if t2 is None: t1 = True
         t4 = False
-        t6 = values[51]
-        if t6 is True: t4 = True
+        t3 = False
+        t5 = values[51]
+        if t5 is True: t3 = True
         else:
-            if t6 is None: t5 = True
-            t7 = values[52]
-            if t7 is True: t4 = True
+            if t5 is None: t4 = True
+            t6 = values[52]
+            if t6 is True: t3 = True
             else:
-                if t7 is None: t5 = True
-                t8 = values[48]
-                if t8 is True: t4 = True
+                if t6 is None: t4 = True
+                t7 = values[48]
+                if t7 is True: t3 = True
                 else:
-                    if t8 is None: t5 = True
-        if t4 is False and t5: t4 = None
-        if t4 is False: x = False
+                    if t7 is None: t4 = True
+        if t3 is False and t4: t3 = None
+        if t3 is False: x = False
         else:
-            if t4 is None: t2 = True
-            t9 = values[192]
-            if t9 is False: x = False
+            if t3 is None: t1 = True
+            t8 = values[192]
+            if t8 is False: x = False
             else:
-                if t9 is None: t2 = True
-    if x is True and t2: x = None
+                if t8 is None: t1 = True
+    if x is True and t1: x = None
     if x is True: h_contraindication.append(3)
-    t10 = False
+    t9 = False
     x = True
-    t11 = (likelihood.get('lumbar_disc_herniation', 0.0) >= 0.2)
-    if t11 is False: x = False
+    t10 = (likelihood.get('lumbar_disc_herniation', 0.0) >= 0.2)
+    if t10 is False: x = False
     else:
-        if t11 is None: t10 = True
-        t12 = (None if b_history is None or (t13 := b_history.get('duration_days')) is None else t13 <= K0)
-        if t12 is None: t12 = False
-        if t12 is False: x = False
+        if t10 is None: t9 = True
+        t11 = (None if f1 is None else f1 <= K0)
+        if t11 is None: t11 = False
+        if t11 is False: x = False
         else:
-            if t12 is None: t10 = True
-    if x is True and t10: x = None
+            if t11 is None: t9 = True
+    if x is True and t9: x = None
     if x is True: h_contraindication.append(4)
-    t14 = False
+    t12 = False
     x = False
-    t15 = (None if b_palpation is None or (t16 := b_palpation.get('hypermobile_segments')) is None else t16 == K1)
-    if t15 is True: x = True
+    t13 = (None if f2 is None else f2 == K1)
+    if t13 is True: x = True
     else:
-        if t15 is None: t14 = True
-        t17 = (None if b_medical is None or (t18 := b_medical.get('hypermobility')) is None else t18 == K2)
-        if t17 is True: x = True
+        if t13 is None: t12 = True
+        t14 = (None if f3 is None else f3 == K2)
+        if t14 is True: x = True
         else:
-            if t17 is None: t14 = True
-    if x is False and t14: x = None
+            if t14 is None: t12 = True
+    if x is False and t12: x = None
     if x is True: h_contraindication.append(5)
-    x = (None if b_observation is None or (t19 := b_observation.get('atrophy_sites')) is None else (bool(t19) if isinstance(t19, list) else True))
+    x = (None if f4 is None else (bool(f4) if isinstance(f4, list) else True))
     if x is True: h_contraindication.append(6)
-    x = (None if b_medical is None or (t20 := b_medical.get('anticoagulants')) is None else t20 == K3)
+    x = (None if f5 is None else f5 == K3)
     if x is True: h_contraindication.append(7)
     x = values[202]
     if x is True: h_contraindication.append(8)
-    x = (None if b_medical is None or (t21 := b_medical.get('pregnant')) is None else t21 == K4)
+    x = (None if f6 is None else f6 == K4)
     if x is True: h_contraindication.append(9)
     x = (None if mechanism is None else mechanism in K5)
     if x is True: h_contraindication.append(10)
-    t22 = False
+    t15 = False
     x = False
-    t23 = (None if mechanism is None else mechanism in K6)
-    if t23 is True: x = True
+    t16 = (None if mechanism is None else mechanism in K6)
+    if t16 is True: x = True
     else:
-        if t23 is None: t22 = True
-        t25 = False
-        t24 = True
-        t26 = facts.get('nerve_root_found')
-        if t26 is False: t24 = False
+        if t16 is None: t15 = True
+        t18 = False
+        t17 = True
+        t19 = facts.get('nerve_root_found')
+        if t19 is False: t17 = False
         else:
-            if t26 is None: t25 = True
-            t27 = values[0]
-            if t27 is False: t24 = False
+            if t19 is None: t18 = True
+            t20 = values[0]
+            if t20 is False: t17 = False
             else:
-                if t27 is None: t25 = True
-        if t24 is True and t25: t24 = None
-        if t24 is True: x = True
+                if t20 is None: t18 = True
+        if t17 is True and t18: t17 = None
+        if t17 is True: x = True
         else:
-            if t24 is None: t22 = True
-            t28 = (likelihood.get('meralgia_paresthetica', 0.0) >= 0.2)
-            if t28 is True: x = True
+            if t17 is None: t15 = True
+            t21 = (likelihood.get('meralgia_paresthetica', 0.0) >= 0.2)
+            if t21 is True: x = True
             else:
-                if t28 is None: t22 = True
-                t30 = False
-                t29 = True
-                t32 = False
-                t31 = False
-                t33 = values[12]
-                if t33 is True: t31 = True
+                if t21 is None: t15 = True
+                t23 = False
+                t22 = True
+                t25 = False
+                t24 = False
+                t26 = values[12]
+                if t26 is True: t24 = True
                 else:
-                    if t33 is None: t32 = True
-                    t34 = values[13]
-                    if t34 is True: t31 = True
+                    if t26 is None: t25 = True
+                    t27 = values[13]
+                    if t27 is True: t24 = True
                     else:
-                        if t34 is None: t32 = True
-                if t31 is False and t32: t31 = None
-                if t31 is False: t29 = False
+                        if t27 is None: t25 = True
+                if t24 is False and t25: t24 = None
+                if t24 is False: t22 = False
                 else:
-                    if t31 is None: t30 = True
-                    t35 = values[0]
-                    if t35 is False: t29 = False
+                    if t24 is None: t23 = True
+                    t28 = values[0]
+                    if t28 is False: t22 = False
+                    else:
+                        if t28 is None: t23 = True
+                if t22 is True and t23: t22 = None
+                if t22 is True: x = True
+                else:
+                    if t22 is None: t15 = True
+                    t29 = (c0 if c0 is not M else (c0 := (None if r_paresthesia is None and r_numbness is None else ((not K7.isdisjoint(r_paresthesia or ()) or not K7.isdisjoint(r_numbness or ()))))))
+                    if t29 is True: x = True
+                    else:
+                        if t29 is None: t15 = True
+    if x is False and t15: x = None
+    if x is True: h_contraindication.append(11)
+    t30 = False
+    x = False
+    t31 = (likelihood.get('peripheral_arterial_disease', 0.0) >= 0.2)
+    if t31 is True: x = True
+    else:
+        if t31 is None: t30 = True
+        t32 = values[135]
+        if t32 is True: x = True
+        else:
+            if t32 is None: t30 = True
+            t33 = values[136]
+            if t33 is True: x = True
+            else:
+                if t33 is None: t30 = True
+                t34 = values[137]
+                if t34 is True: x = True
+                else:
+                    if t34 is None: t30 = True
+                    t35 = values[140]
+                    if t35 is True: x = True
                     else:
                         if t35 is None: t30 = True
-                if t29 is True and t30: t29 = None
-                if t29 is True: x = True
-                else:
-                    if t29 is None: t22 = True
-                    t36 = (c0 if c0 is not M else (c0 := (None if r_paresthesia is None and r_numbness is None else ((not K7.isdisjoint(r_paresthesia or ()) or not K7.isdisjoint(r_numbness or ()))))))
-                    if t36 is True: x = True
-                    else:
-                        if t36 is None: t22 = True
-    if x is False and t22: x = None
-    if x is True: h_contraindication.append(11)
-    t37 = False
-    x = False
-    t38 = (likelihood.get('peripheral_arterial_disease', 0.0) >= 0.2)
-    if t38 is True: x = True
-    else:
-        if t38 is None: t37 = True
-        t39 = values[135]
-        if t39 is True: x = True
-        else:
-            if t39 is None: t37 = True
-            t40 = values[136]
-            if t40 is True: x = True
-            else:
-                if t40 is None: t37 = True
-                t41 = values[137]
-                if t41 is True: x = True
-                else:
-                    if t41 is None: t37 = True
-                    t42 = values[140]
-                    if t42 is True: x = True
-                    else:
-                        if t42 is None: t37 = True
-    if x is False and t37: x = None
+    if x is False and t30: x = None
     if x is True: h_contraindication.append(12)
-    t43 = False
+    t36 = False
     x = False
-    t44 = (c1 if c1 is not M else (c1 := (None if r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K8.isdisjoint(r_numbness or ()) or not K8.isdisjoint(r_sensory_reduced or ()) or not K8.isdisjoint(r_sensory_absent or ()))))))
-    if t44 is True: x = True
+    t37 = (c1 if c1 is not M else (c1 := (None if r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K8.isdisjoint(r_numbness or ()) or not K8.isdisjoint(r_sensory_reduced or ()) or not K8.isdisjoint(r_sensory_absent or ()))))))
+    if t37 is True: x = True
     else:
-        if t44 is None: t43 = True
-        t45 = (c2 if c2 is not M else (c2 := (None if r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K9.isdisjoint(r_numbness or ()) or not K9.isdisjoint(r_sensory_reduced or ()) or not K9.isdisjoint(r_sensory_absent or ()))))))
-        if t45 is True: x = True
+        if t37 is None: t36 = True
+        t38 = (c2 if c2 is not M else (c2 := (None if r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K9.isdisjoint(r_numbness or ()) or not K9.isdisjoint(r_sensory_reduced or ()) or not K9.isdisjoint(r_sensory_absent or ()))))))
+        if t38 is True: x = True
         else:
-            if t45 is None: t43 = True
-            t46 = values[175]
-            if t46 is True: x = True
+            if t38 is None: t36 = True
+            t39 = values[175]
+            if t39 is True: x = True
             else:
-                if t46 is None: t43 = True
-                t47 = values[176]
-                if t47 is True: x = True
+                if t39 is None: t36 = True
+                t40 = values[176]
+                if t40 is True: x = True
                 else:
-                    if t47 is None: t43 = True
-                    t48 = (likelihood.get('peripheral_neuropathy', 0.0) >= 0.2 or likelihood.get('meralgia_paresthetica', 0.0) >= 0.2)
-                    if t48 is True: x = True
+                    if t40 is None: t36 = True
+                    t41 = (likelihood.get('peripheral_neuropathy', 0.0) >= 0.2 or likelihood.get('meralgia_paresthetica', 0.0) >= 0.2)
+                    if t41 is True: x = True
                     else:
-                        if t48 is None: t43 = True
-    if x is False and t43: x = None
+                        if t41 is None: t36 = True
+    if x is False and t36: x = None
     if x is True: h_contraindication.append(13)
     x = (likelihood.get('greater_trochanteric_pain_syndrome', 0.0) >= 0.2 or likelihood.get('proximal_hamstring_tendinopathy', 0.0) >= 0.2)
     if x is True: h_contraindication.append(14)
     x = (likelihood.get('spondylolysis', 0.0) >= 0.2)
     if x is True: h_contraindication.append(15)
-    x = (None if b_history is None or (t49 := lookup(b_history, ('spinal_surgery', 'weeks_ago'))) is None else t49 <= K10)
+    x = (None if f7 is None else f7 <= K10)
     if x is True: h_contraindication.append(16)
     h_protocol = []
     x = (likelihood.get('lumbar_disc_herniation', 0.0) >= 0.15 or likelihood.get('degenerative_disc_disease', 0.0) >= 0.15 or likelihood.get('nonspecific_low_back_pain', 0.0) >= 0.15 or likelihood.get('facet_joint_syndrome', 0.0) >= 0.15)
     if x is True: h_protocol.append(0)
     x = (likelihood.get('lumbar_disc_herniation', 0.0) >= 0.15)
     if x is True: h_protocol.append(1)
-    t50 = False
+    t42 = False
     x = False
-    t51 = (likelihood.get('lumbar_radiculopathy', 0.0) >= 0.15 or likelihood.get('piriformis_syndrome', 0.0) >= 0.15)
-    if t51 is True: x = True
+    t43 = (likelihood.get('lumbar_radiculopathy', 0.0) >= 0.15 or likelihood.get('piriformis_syndrome', 0.0) >= 0.15)
+    if t43 is True: x = True
     else:
-        if t51 is None: t50 = True
-        t53 = False
-        t52 = True
-        t54 = (likelihood.get('lumbar_disc_herniation', 0.0) >= 0.15)
-        if t54 is False: t52 = False
+        if t43 is None: t42 = True
+        t45 = False
+        t44 = True
+        t46 = (likelihood.get('lumbar_disc_herniation', 0.0) >= 0.15)
+        if t46 is False: t44 = False
         else:
-            if t54 is None: t53 = True
-            t55 = values[0]
-            if t55 is False: t52 = False
+            if t46 is None: t45 = True
+            t47 = values[0]
+            if t47 is False: t44 = False
             else:
-                if t55 is None: t53 = True
-        if t52 is True and t53: t52 = None
-        if t52 is True: x = True
+                if t47 is None: t45 = True
+        if t44 is True and t45: t44 = None
+        if t44 is True: x = True
         else:
-            if t52 is None: t50 = True
-    if x is False and t50: x = None
+            if t44 is None: t42 = True
+    if x is False and t42: x = None
     if x is True: h_protocol.append(2)
     x = (likelihood.get('muscle_strain', 0.0) >= 0.15)
     if x is True: h_protocol.append(3)
@@ -244,23 +253,23 @@ def kernel(ctx):
     if x is True: h_protocol.append(5)
     x = (likelihood.get('axial_spondyloarthritis', 0.0) >= 0.15)
     if x is True: h_protocol.append(6)
-    x = (None if b_observation is None or (t56 := b_observation.get('posture')) is None else not K11.isdisjoint(t56))
+    x = (None if f8 is None else not K11.isdisjoint(f8))
     if x is True: h_protocol.append(7)
-    x = (None if b_observation is None or (t57 := b_observation.get('posture')) is None else not K12.isdisjoint(t57))
+    x = (None if f8 is None else not K12.isdisjoint(f8))
     if x is True: h_protocol.append(8)
     x = (None if mechanism is None else mechanism in K13)
     if x is True: h_protocol.append(9)
-    t58 = False
+    t48 = False
     x = True
-    t59 = (None if mechanism is None else mechanism in K14)
-    if t59 is False: x = False
+    t49 = (None if mechanism is None else mechanism in K14)
+    if t49 is False: x = False
     else:
-        if t59 is None: t58 = True
-        t60 = values[189]
-        if t60 is False: x = False
+        if t49 is None: t48 = True
+        t50 = values[189]
+        if t50 is False: x = False
         else:
-            if t60 is None: t58 = True
-    if x is True and t58: x = None
+            if t50 is None: t48 = True
+    if x is True and t48: x = None
     if x is True: h_protocol.append(10)
     x = (likelihood.get('hip_osteoarthritis', 0.0) >= 0.15 or likelihood.get('femoroacetabular_impingement', 0.0) >= 0.15)
     if x is True: h_protocol.append(11)
@@ -283,17 +292,17 @@ def kernel(ctx):
     h_self_care.append(0)
     x = (None if mechanism is None else mechanism in K15)
     if x is True: h_self_care.append(1)
-    t61 = False
+    t51 = False
     x = True
-    t62 = (None if mechanism is None else mechanism in K16)
-    if t62 is False: x = False
+    t52 = (None if mechanism is None else mechanism in K16)
+    if t52 is False: x = False
     else:
-        if t62 is None: t61 = True
-        t63 = values[189]
-        if t63 is False: x = False
+        if t52 is None: t51 = True
+        t53 = values[189]
+        if t53 is False: x = False
         else:
-            if t63 is None: t61 = True
-    if x is True and t61: x = None
+            if t53 is None: t51 = True
+    if x is True and t51: x = None
     if x is True: h_self_care.append(2)
     x = (likelihood.get('lumbar_disc_herniation', 0.0) >= 0.15 or likelihood.get('lumbar_radiculopathy', 0.0) >= 0.15)
     if x is True: h_self_care.append(3)
@@ -309,27 +318,27 @@ def kernel(ctx):
     if x is True: h_self_care.append(8)
     x = (likelihood.get('axial_spondyloarthritis', 0.0) >= 0.15)
     if x is True: h_self_care.append(9)
-    t64 = False
+    t54 = False
     x = False
-    t65 = values[60]
-    if t65 is True: x = True
+    t55 = values[60]
+    if t55 is True: x = True
     else:
-        if t65 is None: t64 = True
-        t66 = values[35]
-        if t66 is True: x = True
+        if t55 is None: t54 = True
+        t56 = values[35]
+        if t56 is True: x = True
         else:
-            if t66 is None: t64 = True
-    if x is False and t64: x = None
+            if t56 is None: t54 = True
+    if x is False and t54: x = None
     if x is True: h_self_care.append(10)
-    x = (None if b_observation is None or (t67 := b_observation.get('posture')) is None else not K17.isdisjoint(t67))
+    x = (None if f8 is None else not K17.isdisjoint(f8))
     if x is True: h_self_care.append(11)
-    x = (None if b_observation is None or (t68 := b_observation.get('posture')) is None else not K18.isdisjoint(t68))
+    x = (None if f8 is None else not K18.isdisjoint(f8))
     if x is True: h_self_care.append(12)
-    x = (None if b_history is None or (t69 := b_history.get('aggravating')) is None else not K19.isdisjoint(t69))
+    x = (None if f0 is None else not K19.isdisjoint(f0))
     if x is True: h_self_care.append(13)
     x = values[51]
     if x is True: h_self_care.append(14)
-    x = (None if b_medical is None or (t70 := b_medical.get('pregnant')) is None else t70 == K20)
+    x = (None if f6 is None else f6 == K20)
     if x is True: h_self_care.append(15)
     x = (likelihood.get('hip_osteoarthritis', 0.0) >= 0.15 or likelihood.get('femoroacetabular_impingement', 0.0) >= 0.15)
     if x is True: h_self_care.append(16)

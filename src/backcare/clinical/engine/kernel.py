@@ -89,6 +89,7 @@ class _Writer:
         self.shared: dict[str, str] = {}  # a leaf's canonical text -> the local computing it once
         self.region_sets = region_sets
         self.region_lists: set[str] = set()  # the body-chart lists the rules read (REGION_FIELDS)
+        self.fields: dict[tuple[str, ...], str] = {}  # a field's path -> the local holding its value
 
     def constant(self, value: Any) -> str:
         """A global name for a constant (a global load is cheaper than an item of a list)."""
@@ -121,14 +122,10 @@ class _Writer:
             return "(" + " or ".join(f"likelihood.get({c!r}, 0.0) >= {threshold!r}" for c in spec["differential"]["any_of"]) + ")"
         if "field" in keys:
             (op,) = keys - {"field"}
-            path, arg = spec["field"].split("."), spec[op]
-            x = self.temp()
-            test = field_test(op, arg, x, self.constant)
-            block = f"b_{path[0]}"
-            if len(path) == 2:
-                return f"(None if {block} is None or ({x} := {block}.get({path[1]!r})) is None else {test})"
-            rest = tuple(path[1:])
-            return f"(None if {block} is None or ({x} := lookup({block}, {rest!r})) is None else {test})"
+            # Each field is read once, at the top of the function, however many rules test it.
+            path, arg = tuple(spec["field"].split(".")), spec[op]
+            value = self.fields.setdefault(path, f"f{len(self.fields)}")
+            return f"(None if {value} is None else {field_test(op, arg, value, self.constant)})"
         # The other leaves are computed at most once per case, however many findings use them.
         key = json.dumps(spec, sort_keys=True)
         if key not in self.shared:
@@ -310,7 +307,8 @@ class RulesKernel:
 def _head(writer: _Writer, blocks: list[str], extra: list[str]) -> list[str]:
     """The first lines of a generated function: the case's blocks and body-chart lists as locals."""
     head = ["def kernel(ctx):", "    case = ctx.case", "    facts = ctx.engine_facts", *extra,
-            *(f"    b_{block} = case.get({block!r})" for block in blocks), *_region_lists(writer.region_lists)]
+            *(f"    b_{block} = case.get({block!r})" for block in blocks), *_region_lists(writer.region_lists),
+            *_field_values(writer.fields)]
     if writer.shared:
         head.append("    " + " = ".join(writer.shared.values()) + " = M")
     return head
@@ -325,6 +323,18 @@ def _region_lists(sources: set[str]) -> list[str]:
             lines.append(f"    r_{source} = lookup(case, {path!r})")
         else:
             lines.append(f"    r_{source} = None if b_{path[0]} is None else b_{path[0]}.get({path[1]!r})")
+    return lines
+
+
+def _field_values(fields: dict[tuple[str, ...], str]) -> list[str]:
+    """Kernel lines reading each field the rules test (None when its block or the field is not recorded)."""
+    lines = []
+    for path, local in fields.items():
+        block = f"b_{path[0]}"
+        if len(path) == 2:
+            lines.append(f"    {local} = None if {block} is None else {block}.get({path[1]!r})")
+        else:
+            lines.append(f"    {local} = None if {block} is None else lookup({block}, {path[1:]!r})")
     return lines
 
 
