@@ -132,9 +132,10 @@ class VisitsMixin(RecordsBase):
         return visit
 
     @staticmethod
-    def _assessed(data: dict[str, Any]) -> tuple[VisitIn, dict[str, Any], dict[str, Any], SoapIn]:
-        """Validate a visit's findings and assess them; the drafted note obeys the note's own limits."""
-        visit_in: VisitIn = validated(VisitIn, data)
+    def _assessed(data: VisitIn | dict[str, Any]) -> tuple[VisitIn, dict[str, Any], dict[str, Any], SoapIn]:
+        """Validate a visit's findings (unless given as a VisitIn, checked already) and assess them; the drafted
+        note obeys the note's own limits."""
+        visit_in: VisitIn = data if isinstance(data, VisitIn) else validated(VisitIn, data)
         try:
             case = parse_case(visit_in.case).findings()
         except CaseError as exc:
@@ -147,15 +148,17 @@ class VisitsMixin(RecordsBase):
 
     @staticmethod
     def _drop_draft(db: Session, actor: Actor, kind: str, client_id: int, visit_id: int | None) -> None:
+        # No draft is loaded in the session, so there is nothing there to bring in line with the delete.
         db.execute(delete(VisitDraft).where(
             VisitDraft.therapist_id == actor.user_id, VisitDraft.client_id == client_id, VisitDraft.kind == kind,
-            VisitDraft.target == ("" if visit_id is None else str(visit_id))))
+            VisitDraft.target == ("" if visit_id is None else str(visit_id))).execution_options(synchronize_session=False))
 
-    def create_visit(self, actor: Actor, client_id: int, data: dict[str, Any], intake_id: int | None = None,
+    def create_visit(self, actor: Actor, client_id: int, data: VisitIn | dict[str, Any], intake_id: int | None = None,
                      read_back: bool = False) -> int | Visit:
         """Save a new visit; the therapist's draft of it goes in the same transaction, and the client's
         intake it started from (if any) is marked as taken up. Returns its id, or with `read_back`
-        the visit as saved (its reading audited in the same transaction)."""
+        the visit as saved (its reading audited in the same transaction; its therapist is the actor, not
+        loaded again)."""
         visit_in, case, assessment, note = self._assessed(data)
         with self._transaction(actor) as db:
             client = self._client(db, client_id, actor)  # type: ignore[attr-defined] - from ClientsMixin
@@ -173,7 +176,7 @@ class VisitsMixin(RecordsBase):
             db.add(visit)
             if read_back:  # what the answer shows, set here rather than loaded again after the insert
                 with db.no_autoflush:
-                    visit.client, visit.therapist, visit.signer, visit.amendments = client, db.get(User, actor.user_id), None, []
+                    visit.client, visit.signer, visit.amendments = client, None, []
             if client.last_visit_date is None or client.last_visit_date < visit_in.visit_date:
                 client.last_visit_date = visit_in.visit_date
             _keep_medical_history(client, case)
