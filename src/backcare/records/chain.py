@@ -19,7 +19,7 @@ import hashlib
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import Connection, bindparam, event, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,15 +42,22 @@ def event_hash(prev_hash: str, clinic_id: int, seq: int, at: datetime, user_id: 
     return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
 
 
-def _head(db: Session, clinic_id: int) -> tuple[int, str]:
+# Every audited transaction runs these: built once, so each run skips building and keying the statement.
+_READ_HEAD = (select(AuditHead.seq, AuditHead.hash).where(AuditHead.clinic_id == bindparam("clinic_id"))
+              .with_for_update())
+_MOVE_HEAD = update(AuditHead).where(AuditHead.clinic_id == bindparam("clinic")).values(
+    seq=bindparam("seq"), hash=bindparam("hash"))
+_ADD_EVENTS = insert(AuditEvent)
+
+
+def _head(conn: Connection, clinic_id: int) -> tuple[int, str]:
     """The clinic's chain head (seq, hash), locked until the transaction ends."""
-    query = select(AuditHead.seq, AuditHead.hash).where(AuditHead.clinic_id == clinic_id).with_for_update()
-    head = db.execute(query).first()
+    head = conn.execute(_READ_HEAD, {"clinic_id": clinic_id}).first()
     if head is None:
         # A clinic made before its head existed: add it once, whoever gets there first.
-        add_head = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-        db.execute(add_head(AuditHead).values(clinic_id=clinic_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
-        head = db.execute(query).first()
+        add_head = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(add_head(AuditHead).values(clinic_id=clinic_id, seq=0, hash=GENESIS).on_conflict_do_nothing())
+        head = conn.execute(_READ_HEAD, {"clinic_id": clinic_id}).first()
     return head.seq, head.hash
 
 
@@ -70,10 +77,13 @@ def _chain_pending(db: Session) -> None:
     pending = db.info.pop(_PENDING, None)
     if not pending:
         return
+    db.flush()  # the transaction's own writes first: the head is locked last, for the least time
+    # Plain statements on the transaction's connection: nothing here needs the ORM's bookkeeping.
+    conn = db.connection()
     at = datetime.now(timezone.utc)  # when they are recorded: seq, id and time agree in order
     # Heads are locked in clinic order, so two transactions touching two clinics never wait for each other in a circle.
     for clinic_id in sorted({e["clinic_id"] for e in pending}):
-        seq, prev = _head(db, clinic_id)
+        seq, prev = _head(conn, clinic_id)
         rows = []
         for e in (e for e in pending if e["clinic_id"] == clinic_id):
             seq += 1
@@ -81,9 +91,8 @@ def _chain_pending(db: Session) -> None:
                                 e["detail"], e["clients"])
             rows.append({**e, "at": at, "seq": seq, "prev_hash": prev, "hash": digest})
             prev = digest
-        db.execute(insert(AuditEvent), rows)
-        db.execute(update(AuditHead).where(AuditHead.clinic_id == clinic_id).values(seq=seq, hash=prev)
-                   .execution_options(synchronize_session=False))
+        conn.execute(_ADD_EVENTS, rows)
+        conn.execute(_MOVE_HEAD, {"clinic": clinic_id, "seq": seq, "hash": prev})
 
 
 @event.listens_for(Session, "after_transaction_create")
