@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import bindparam, delete, func, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from ..clinical import soap
@@ -105,6 +105,12 @@ class Timeline:
     first_number: int = 0  # the first entry is the client's visit number this (the first visit is 1)
 
 
+# Every save runs it: built once. No draft is loaded in the session, so nothing there needs bringing in line.
+_DROP_DRAFT = delete(VisitDraft).where(
+    VisitDraft.therapist_id == bindparam("therapist"), VisitDraft.client_id == bindparam("client"),
+    VisitDraft.kind == bindparam("kind"), VisitDraft.target == bindparam("target")).execution_options(synchronize_session=False)
+
+
 def allowed(choice: dict[str, Any]) -> bool:
     """A self-care item this visit's findings allow on a handout."""
     return not (choice["no_treatment"] or choice["ruled_out_by"] or choice["aggravates"])
@@ -148,10 +154,8 @@ class VisitsMixin(RecordsBase):
 
     @staticmethod
     def _drop_draft(db: Session, actor: Actor, kind: str, client_id: int, visit_id: int | None) -> None:
-        # No draft is loaded in the session, so there is nothing there to bring in line with the delete.
-        db.execute(delete(VisitDraft).where(
-            VisitDraft.therapist_id == actor.user_id, VisitDraft.client_id == client_id, VisitDraft.kind == kind,
-            VisitDraft.target == ("" if visit_id is None else str(visit_id))).execution_options(synchronize_session=False))
+        db.execute(_DROP_DRAFT, {"therapist": actor.user_id, "client": client_id, "kind": kind,
+                                 "target": "" if visit_id is None else str(visit_id)})
 
     def create_visit(self, actor: Actor, client_id: int, data: VisitIn | dict[str, Any], intake_id: int | None = None,
                      read_back: bool = False) -> int | Visit:
