@@ -151,6 +151,11 @@ def test_a_transactions_events_join_the_chain_only_as_it_commits(clinic):
         append_event(slow, clinic_id, None, "test.undone")
         savepoint.rollback()
         append_event(slow, clinic_id, None, "test.kept")
+    with records.sessions() as reused:  # a session rolled back and used again: the undone events stay undone
+        append_event(reused, clinic_id, None, "test.rolled_back")
+        reused.rollback()
+        append_event(reused, clinic_id, None, "test.after")
+        reused.commit()
     actions = [e.action for e in _events(records, clinic_id)[before:]]
-    assert actions == (["test.quick"] if url.startswith("postgresql") else []) + ["test.slow", "test.kept"]
+    assert actions == (["test.quick"] if url.startswith("postgresql") else []) + ["test.slow", "test.kept", "test.after"]
     assert all(r.broken is None for r in records.verify_audit())

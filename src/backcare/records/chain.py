@@ -61,14 +61,16 @@ def _head(conn: Connection, clinic_id: int) -> tuple[int, str]:
     return head.seq, head.hash
 
 
+_PENDING, _SAVEPOINTS = "backcare_audit_pending", "backcare_audit_savepoints"
+
+
 def append_event(db: Session, clinic_id: int, user_id: int | None, action: str, client_id: int | None = None,
                  visit_id: int | None = None, detail: str = "", clients: list[int] | None = None) -> None:
     """Add one event to the end of the clinic's chain when the caller's transaction commits."""
+    if not db.in_transaction():
+        db.begin()  # the event belongs to a transaction, so a rollback (even before any SQL) drops it
     db.info.setdefault(_PENDING, []).append(dict(clinic_id=clinic_id, user_id=user_id, action=action, client_id=client_id,
                                                  visit_id=visit_id, detail=detail[:500], clients=clients))
-
-
-_PENDING, _SAVEPOINTS = "backcare_audit_pending", "backcare_audit_savepoints"
 
 
 @event.listens_for(Session, "before_commit")
@@ -103,11 +105,13 @@ def _mark_savepoint(db: Session, transaction) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_rolled_back(db: Session, transaction) -> None:
-    """A savepoint rolled back takes its events with it (one released has had them chained already)."""
+    """A transaction or savepoint rolled back takes its events with it (one committed has chained them already)."""
     if transaction.nested:
         mark = db.info.get(_SAVEPOINTS, {}).pop(id(transaction), None)
         if mark is not None and _PENDING in db.info:
             del db.info[_PENDING][mark:]
+    elif transaction.parent is None:
+        db.info.pop(_PENDING, None)
 
 
 def verify_chain(db: Session, clinic_id: int) -> tuple[int, str, str | None]:
