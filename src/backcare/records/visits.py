@@ -179,7 +179,7 @@ class VisitsMixin(RecordsBase):
                           soap_subjective=note.subjective, soap_objective=note.objective,
                           soap_assessment=note.assessment, soap_plan=note.plan,
                           details=visit_in.details.model_dump() if visit_in.details else None)
-            # One plain insert: the ORM's unit of work, walking every relationship a visit has, cost a save 0.6 ms.
+            # One plain insert: the ORM's unit of work, walking every relationship a visit has, cost a save 0.4-0.5 ms.
             visit_id, created_at = db.connection().execute(_ADD_VISIT, values).one()
             if client.last_visit_date is None or client.last_visit_date < visit_in.visit_date:
                 client.last_visit_date = visit_in.visit_date
