@@ -131,3 +131,31 @@ def test_the_treatment_session_consents_and_home_programme_join_the_chain_and_li
     page = records.audit_log(admin, where=AuditFilter(client_ids=(ids[1],)))
     assert listed.id in {e.id for e in page.events}
     assert all(e.client_id == ids[1] or ids[1] in (e.clients or []) for e in page.events)
+
+
+def test_a_transactions_events_join_the_chain_only_as_it_commits(clinic):
+    """The chain's head is taken last: a save still at work does not hold up another save of the same clinic (on
+    PostgreSQL, where writers run side by side), and events of a savepoint rolled back are not chained."""
+    from backcare.records.chain import append_event
+
+    url, records, people = clinic
+    clinic_id, before = people["north"].clinic_id, len(_events(records, people["north"].clinic_id))
+    with records.sessions.begin() as slow:
+        append_event(slow, clinic_id, None, "test.slow")
+        if slow.get_bind().dialect.name == "postgresql":  # another save commits meanwhile, without waiting for `slow`
+            quick = threading.Thread(target=records.record_event, args=(people["north"], "test.quick"))
+            quick.start()
+            quick.join(timeout=10)
+            assert not quick.is_alive(), "a save waited for the chain's head held by a transaction still at work"
+        savepoint = slow.begin_nested()
+        append_event(slow, clinic_id, None, "test.undone")
+        savepoint.rollback()
+        append_event(slow, clinic_id, None, "test.kept")
+    with records.sessions() as reused:  # a session rolled back and used again: the undone events stay undone
+        append_event(reused, clinic_id, None, "test.rolled_back")
+        reused.rollback()
+        append_event(reused, clinic_id, None, "test.after")
+        reused.commit()
+    actions = [e.action for e in _events(records, clinic_id)[before:]]
+    assert actions == (["test.quick"] if url.startswith("postgresql") else []) + ["test.slow", "test.kept", "test.after"]
+    assert all(r.broken is None for r in records.verify_audit())

@@ -48,6 +48,10 @@ def test_pages_and_scripts_are_compressed_but_not_tiny_answers_or_pdfs(site):
     visit_id = records.create_visit(actor, site["client_id"], {"visit_date": date.today(), "case": {"symptoms": {"pain_nrs": 4}}})
     pdf, body = _raw(browser, f"/visits/{visit_id}/summary.pdf", **{"Accept-Encoding": "gzip"})
     assert pdf.status_code == 200 and body.startswith(b"%PDF") and "content-encoding" not in pdf.headers
+    # The API's answers are compressed too, at the cheapest level (a saved visit's answer at every save).
+    answer, wire = _raw(browser, f"/api/visits/{visit_id}", **{"Accept-Encoding": "gzip"})
+    assert answer.headers["content-encoding"] == "gzip"
+    assert len(wire) == len(gzip.compress(gzip.decompress(wire), compresslevel=1, mtime=0))
 
 
 def test_static_files_are_linked_by_hash_and_cached_for_a_year(site):

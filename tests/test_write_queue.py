@@ -119,7 +119,14 @@ def test_a_save_through_the_api_is_one_write_transaction_with_its_read_back_audi
     signed = browser.post(f"/api/visits/{saved.json()['id']}/sign")
     assert signed.status_code == 200 and signed.json()["signed_at"]
     assert writes == ["begin", "begin"]  # one write transaction for each save, its reading audited inside it
+    # The answers are built from what was written, without VisitOut; they still have its shape, and equal a fresh read.
+    from backcare.web.api import VisitOut
+
+    for answer in (saved, signed):
+        assert VisitOut.model_validate_json(answer.content).model_dump(mode="json") == answer.json()
+    assert signed.json()["signed_at"].endswith("Z")
     with records.sessions() as db:
         actions = list(db.scalars(select(AuditEvent.action).where(AuditEvent.visit_id == saved.json()["id"])
                                   .order_by(AuditEvent.id)))
     assert actions == ["visit.create", "visit.read", "soap.sign", "visit.read"]
+    assert browser.get(f"/api/visits/{saved.json()['id']}").json() == signed.json()

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from ..clinical.knowledge.runtime import load_knowledge
@@ -97,6 +97,11 @@ class EpisodeRecord:
     responses: list[Response]  # oldest first
 
 
+# A client's open episode, looked up by every saved visit: built once.
+_OPEN_EPISODE = (select(Episode).where(Episode.client_id == bindparam("client"), Episode.closed_on.is_(None))
+                 .order_by(Episode.started_on.desc(), Episode.id.desc()).limit(1))
+
+
 def _view(e: Episode) -> EpisodeView:
     return EpisodeView(e.id, e.started_on, e.closed_on, e.discharge_reason, e.discharge_note, e.closer.name if e.closer else None)
 
@@ -105,8 +110,7 @@ class OutcomesMixin(RecordsBase):
     @staticmethod
     def _open_episode(db: Session, clinic_id: int, client: Client, on: date) -> Episode:
         """The client's open episode, opened now (starting `on`) when there is none."""
-        episode = db.scalar(select(Episode).where(Episode.client_id == client.id, Episode.closed_on.is_(None))
-                            .order_by(Episode.started_on.desc(), Episode.id.desc()).limit(1))
+        episode = db.scalar(_OPEN_EPISODE, {"client": client.id})
         if episode is None:
             episode = Episode(clinic_id=clinic_id, client_id=client.id, started_on=on)
             db.add(episode)
