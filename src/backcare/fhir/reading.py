@@ -6,7 +6,8 @@ signatures and amendments, letters, consents, home programmes and their
 ticks, then questionnaires, intakes and weekly check-ins), each turned into one
 plain item that names its source ("Encounter urn:uuid:...") so that any problem
 is reported with the resource and the field. The NDJSON files are read a line
-at a time; only the keys of what was read are remembered. The derived
+at a time (bulk_reading.py, which reads each visit's note and signature beside
+it); only the keys of what was read are remembered. The derived
 resources (Conditions, the treatment plan's CarePlan, a Procedure per technique,
 the Observations of pain, findings and scores) are for other systems and are
 not read back: backcare's own extensions carry the record. Of the Observations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
-from pathlib import Path
 from typing import Any, Iterable, Iterator, NoReturn
 
 import orjson
@@ -35,7 +35,6 @@ IMPORT_ORDER = ("Practitioner", "Patient", "EpisodeOfCare", "Encounter", "Compos
 # Lines of these kinds without the marker are derived resources: skipped before they are parsed.
 SKIM = {"CarePlan": EXT.encode() + b"home-programme", "Observation": b"sessions-done"}
 CHECK_IN = questionnaire_url("home-check-in").rsplit("/", 1)[-1]  # fhir.homecare's questionnaire, by its last part
-MAX_LINE = 8 * 1024 * 1024  # one resource; a visit with its findings is a few tens of kilobytes
 MANIFEST = "manifest.json"
 
 
@@ -497,45 +496,3 @@ def bundle_resources(bundle: Any) -> Iterator[tuple[str, str, Any]]:
             if not url:
                 raise BundleError("an entry without its fullUrl", kind)
             yield kind, url, resource
-
-
-def read_manifest(directory: Path) -> dict[str, tuple[Path, int | None]]:
-    """The NDJSON files of a bulk export, by resource type, with the count the manifest gives for each."""
-    path = directory / MANIFEST
-    if not path.is_file():
-        raise BundleError(f"{directory} has no {MANIFEST}: not a finished backcare bulk export")
-    manifest = _loads(path.read_bytes(), MANIFEST)
-    files: dict[str, tuple[Path, int | None]] = {}
-    for entry in manifest.get("output", []) if isinstance(manifest, dict) else []:
-        name = entry.get("url") if isinstance(entry, dict) else None
-        if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
-            raise BundleError("lists a file outside its folder", MANIFEST)
-        count = entry.get("count")
-        files[entry.get("type")] = (directory / name, count if isinstance(count, int) else None)
-    return files
-
-
-def ndjson_resources(directory: Path) -> Iterator[tuple[str, str, Any]]:
-    """A bulk export's resources, a line at a time, in the order the import reads them."""
-    files = read_manifest(directory)
-    for kind in IMPORT_ORDER:
-        if kind not in files:
-            continue
-        path, count = files[kind]
-        if not path.is_file():
-            raise BundleError(f"{path.name}, which the manifest lists, is missing")
-        with open(path, "rb", buffering=1 << 20) as lines:
-            number = 0
-            while line := lines.readline(MAX_LINE + 1):  # never more than one resource's worth in memory
-                number += 1
-                where = f"{path.name} line {number}"
-                if len(line) > MAX_LINE:
-                    raise BundleError("is longer than a resource can be", where)
-                if not line.strip() or (kind in SKIM and SKIM[kind] not in line):
-                    continue
-                resource = _loads(line, where)
-                if not isinstance(resource, dict) or resource.get("resourceType") != kind or not isinstance(resource.get("id"), str):
-                    raise BundleError(f"is not a {kind} with an id", where)
-                yield kind, f"{kind}/{resource['id']}", resource
-        if count is not None and number != count:
-            raise BundleError(f"holds {number} resources where the manifest lists {count}: the file is incomplete", path.name)

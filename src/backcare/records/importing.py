@@ -164,6 +164,7 @@ class ImportReport:
 
 
 BATCH = 200  # rows written at a time: one statement for many rows, and memory stays flat
+TO_A_VISIT = ("note", "signature", "amendment")  # written with their visit when it is still waiting to be written
 CLIENTS, EPISODES, VISITS = Client.__table__, Episode.__table__, Visit.__table__
 AMENDMENTS, LETTERS, RESPONSES = Amendment.__table__, ReferralLetter.__table__, QuestionnaireResponse.__table__
 LINKS, INTAKES, CORRECTIONS = IntakeLink.__table__, Intake.__table__, RecordCorrection.__table__
@@ -183,7 +184,9 @@ class _Importer(CareImporter):
         self.episodes: dict[str, int] = {}
         self.visits: dict[str, tuple[int, int]] = {}  # key -> (visit id, client id)
         self.skipped: set[str] = set()  # keys of what belongs to a client already here
-        self.signed: set[int] = set()
+        self.signed: set[Any] = set()  # keys of the visits whose note is signed
+        self.waiting: dict[Any, dict[str, Any]] = {}  # key -> row of the visits checked but not yet written
+        self.following: list[tuple[Any, dict[str, Any]]] = []  # (visit key, row) of amendments to visits still waiting
         self.last_visit: dict[int, date] = {}
         self.people: dict[tuple[str, bool], int] = {}
         self.unaudited: list[int] = []
@@ -192,8 +195,13 @@ class _Importer(CareImporter):
 
     def add(self, item: dict[str, Any]) -> None:
         kind = item["kind"]
+        if kind in TO_A_VISIT and item["visit"] in self.waiting:
+            # Read beside its visit (fhir.bulk_reading): it goes into the visit's row, or follows it, in the same batch.
+            getattr(self, f"_{kind}")(item)
+            self.report.counts[kind] = self.report.counts.get(kind, 0) + 1
+            return
         if kind != self.kind or len(self.pending) >= BATCH:
-            self.flush()
+            self.flush()  # which also finds the clients already here: what is theirs is skipped
             self.kind = kind
         if any(item.get(ref) in self.skipped for ref in ("client", "visit", "episode")):
             if kind in ("visit", "episode"):
@@ -306,7 +314,7 @@ class _Importer(CareImporter):
             self.last_visit[client_id] = v.visit_date
         if item.get("treatment") is not None:
             self._session(item["key"], source, item["treatment"])
-        return item["key"], {
+        row = {
             "clinic_id": self.actor.clinic_id, "client_id": client_id, "episode_id": self.episodes.get(item["episode"]),
             "therapist_id": self._user(v.therapist, False) or self.actor.user_id, "visit_date": v.visit_date, "case": case,
             "assessment": orjson.Fragment(v.assessment), "kb_version": v.kb_version,
@@ -314,14 +322,20 @@ class _Importer(CareImporter):
             "lead_condition": shape.differential[0].name[:100] if shape.differential else "",
             "treatment_given": v.treatment_given, "created_at": v.created_at or self.now, "imported_at": self.now,
             "handout_items": v.handout_items, "details": v.details.model_dump() if v.details else None,
-            "soap_subjective": "", "soap_objective": "", "soap_assessment": "", "soap_plan": ""}
+            "soap_subjective": "", "soap_objective": "", "soap_assessment": "", "soap_plan": "", "signed_at": None, "signed_by": None}
+        self.waiting[item["key"]] = row
+        return item["key"], row
 
     def _write_visit(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
         written = []
         for (key, row), visit_id in zip(pending, self._insert(VISITS, [row for _, row in pending])):
             self.visits[key] = (visit_id, row["client_id"])
             written.append((key, visit_id, row["client_id"]))
+        self.waiting.clear()
         self._write_sessions(written)
+        if self.following:
+            self._write_amendment([(None, {**row, "visit_id": self.visits[key][0]}) for key, row in self.following])
+            self.following = []
 
     @staticmethod
     def _check_handout(case: dict[str, Any], chosen: list[str], source: str) -> None:
@@ -333,29 +347,41 @@ class _Importer(CareImporter):
         if any(i not in choices or not allowed(choices[i]) for i in chosen):
             raise FieldErrors({f"{source}, extension handout-items": "Holds an exercise these findings do not allow"})
 
-    def _note(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def _into_visit(self, key: Any, values: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
+        """Columns of a visit: into its row while it waits to be written, else an update of the row written."""
+        if key in self.waiting:
+            self.waiting[key].update(values)
+            return None
+        return None, {"row_id": self.visits[key][0], **values}
+
+    def _write_visit_columns(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
+        columns = [c for c in pending[0][1] if c != "row_id"]
+        self._update(VISITS, [{"row_id": row["row_id"], **{f"new_{c}": row[c] for c in columns}} for _, row in pending],
+                     **{c: f"new_{c}" for c in columns})
+
+    def _note(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
         note: SoapIn = checked(SoapIn, item["soap"], item["source"])
-        visit_id, _ = self.visits[item["visit"]]
-        return None, {"row_id": visit_id, "s": note.subjective, "o": note.objective, "a": note.assessment, "p": note.plan}
+        return self._into_visit(item["visit"], {"soap_subjective": note.subjective, "soap_objective": note.objective,
+                                                "soap_assessment": note.assessment, "soap_plan": note.plan})
 
-    def _write_note(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
-        self._update(VISITS, [row for _, row in pending], soap_subjective="s", soap_objective="o", soap_assessment="a", soap_plan="p")
+    _write_note = _write_visit_columns
 
-    def _signature(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def _signature(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
         s: SignatureIn = checked(SignatureIn, item, item["source"])
-        visit_id, _ = self.visits[item["visit"]]
-        if visit_id in self.signed:
+        if item["visit"] in self.signed:
             raise FieldErrors({f"{item['source']}, target": "The note is signed twice"})
-        self.signed.add(visit_id)
-        return None, {"row_id": visit_id, "at": s.signed_at, "by": self._user(s.signer, True)}
+        self.signed.add(item["visit"])
+        return self._into_visit(item["visit"], {"signed_at": s.signed_at, "signed_by": self._user(s.signer, True)})
 
-    def _write_signature(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
-        self._update(VISITS, [row for _, row in pending], signed_at="at", signed_by="by")
+    _write_signature = _write_visit_columns
 
-    def _amendment(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def _amendment(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
         a: AmendmentIn = checked(AmendmentIn, item, item["source"])
-        return None, {"visit_id": self.visits[item["visit"]][0], "author_id": self._user(a.author, True) or self.actor.user_id,
-                      "text": a.text, "created_at": a.created_at}
+        row = {"author_id": self._user(a.author, True) or self.actor.user_id, "text": a.text, "created_at": a.created_at}
+        if item["visit"] in self.waiting:
+            self.following.append((item["visit"], row))
+            return None
+        return None, {"visit_id": self.visits[item["visit"]][0], **row}
 
     def _write_amendment(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
         self.conn.execute(AMENDMENTS.insert(), [row for _, row in pending])
