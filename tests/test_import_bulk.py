@@ -6,6 +6,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 
 from backcare.fhir import write_ndjson
@@ -148,3 +150,17 @@ def test_a_bad_note_signature_or_amendment_read_beside_its_visit_is_named_and_sa
         records.import_ndjson(people["north_admin"], bulk)
     assert list(refused.value.errors) == [where], refused.value.errors
     assert _count(records, Client) == 0 and _count(records, Visit) == 0 and _count(records, Amendment) == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["<div", ">", "</div>", "<br/>", "\n", "x", "&amp;", '<div xmlns="a">', "(empty)", "</div"]),
+                max_size=8).map("".join))
+def test_a_notes_section_reads_back_as_the_regular_expression_for_its_div_reads_it(div):
+    """reading._text strips the div without searching the whole text: the same result on any narrative."""
+    import re
+    from html import unescape
+
+    from backcare.fhir.reading import Resource, _text
+
+    expected = unescape(re.sub(r"^<div[^>]*>|</div>$", "", div).replace("<br/>", "\n"))
+    assert _text(Resource("Composition", "c", {"section": [{"text": {"div": div}}]}), 0) == ("" if expected == "(empty)" else expected)

@@ -152,11 +152,20 @@ def _details(r: Resource) -> dict[str, Any]:
             **{key: _sub(extra, key, "valueString") for key in DETAIL_EXTENSIONS}}
 
 
+_OPENING = re.compile(r"<div[^>]*>")
+
+
 def _text(resource: Resource, n: int) -> str:
-    """A section's text back from its XHTML narrative."""
+    """A section's text back from its XHTML narrative: without its opening and closing div (as the regular
+    expression ^<div[^>]*>|</div>$ finds them, but without searching the whole text for the end)."""
     div = resource.get(f"section.{n}.text.div")
-    inner = re.sub(r"^<div[^>]*>|</div>$", "", div).replace("<br/>", "\n")
-    text = unescape(inner)
+    opening = _OPENING.match(div)
+    inner = div[opening.end():] if opening else div
+    if inner.endswith("</div>"):
+        inner = inner[:-6]
+    elif inner.endswith("</div>\n"):
+        inner = inner[:-7] + "\n"
+    text = unescape(inner.replace("<br/>", "\n"))
     return "" if text == "(empty)" else text
 
 

@@ -27,7 +27,7 @@ from pydantic import AwareDatetime, Field, ValidationError, field_validator
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from ..clinical.assessment import Assessment
+from ..clinical.assessment import check_json as check_assessment_json
 from ..clinical.caseio import parse_case
 from ..clinical.errors import CaseError
 from ..intake.answers import IntakeAnswers
@@ -304,7 +304,7 @@ class _Importer(CareImporter):
         v: VisitRowIn = checked(VisitRowIn, item, source)
         case = _case(v.case, source)
         try:
-            shape = Assessment.model_validate_json(v.assessment)  # kept as given, once it has the engine's shape
+            shape = check_assessment_json(v.assessment)  # kept as given, once it has the engine's shape
         except ValidationError as exc:
             raise FieldErrors({f"{source}, assessment.{k}": m for k, m in _field_errors(exc).errors.items()}) from None
         if v.handout_items:
@@ -318,8 +318,8 @@ class _Importer(CareImporter):
             "clinic_id": self.actor.clinic_id, "client_id": client_id, "episode_id": self.episodes.get(item["episode"]),
             "therapist_id": self._user(v.therapist, False) or self.actor.user_id, "visit_date": v.visit_date, "case": case,
             "assessment": orjson.Fragment(v.assessment), "kb_version": v.kb_version,
-            "pain_nrs": (case.get("symptoms") or {}).get("pain_nrs"), "referral": shape.referral.urgency,
-            "lead_condition": shape.differential[0].name[:100] if shape.differential else "",
+            "pain_nrs": (case.get("symptoms") or {}).get("pain_nrs"), "referral": shape["referral"]["urgency"],
+            "lead_condition": shape["differential"][0]["name"][:100] if shape["differential"] else "",
             "treatment_given": v.treatment_given, "created_at": v.created_at or self.now, "imported_at": self.now,
             "handout_items": v.handout_items, "details": v.details.model_dump() if v.details else None,
             "soap_subjective": "", "soap_objective": "", "soap_assessment": "", "soap_plan": "", "signed_at": None, "signed_by": None}
