@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 
-from backcare.fhir import write_ndjson
+from backcare.fhir import BundleError, write_ndjson
 from backcare.fhir.codes import EXT
 from backcare.records import FieldErrors, importing
 from backcare.storage.models import Amendment, Client, User, Visit
@@ -43,8 +43,10 @@ def bulk(source, tmp_path):
     return tmp_path / "bulk"
 
 
-@pytest.fixture
-def target(tmp_path):
+@pytest.fixture(params=["read here", "read ahead"])
+def target(tmp_path, request, monkeypatch):
+    """A clinic to import into; the file read in the importing process, or by a second one (fhir.read_ahead)."""
+    monkeypatch.setattr(importing, "READ_AHEAD_FROM", 0 if request.param == "read ahead" else 10**9)
     records = fresh_records(f"sqlite:///{tmp_path / 'target.db'}")
     return records, seed(records)
 
@@ -164,3 +166,26 @@ def test_a_notes_section_reads_back_as_the_regular_expression_for_its_div_reads_
 
     expected = unescape(re.sub(r"^<div[^>]*>|</div>$", "", div).replace("<br/>", "\n"))
     assert _text(Resource("Composition", "c", {"section": [{"text": {"div": div}}]}), 0) == ("" if expected == "(empty)" else expected)
+
+
+def _not_json(bulk):
+    lines = (bulk / "Composition.ndjson").read_text().splitlines()
+    lines[2] = lines[2][:-1]
+    (bulk / "Composition.ndjson").write_text("\n".join(lines) + "\n")
+    return "Composition.ndjson line 3", "not valid JSON"
+
+
+def _cut_short(bulk):
+    lines = (bulk / "Provenance.ndjson").read_text().splitlines()
+    (bulk / "Provenance.ndjson").write_text("\n".join(lines[:-1]) + "\n")
+    return "Provenance.ndjson", "the file is incomplete"
+
+
+@pytest.mark.parametrize("breaks", [_not_json, _cut_short], ids=["a line that is not JSON", "a file cut short"])
+def test_a_file_that_cannot_be_read_is_refused_at_its_line_and_saves_nothing(bulk, target, breaks):
+    where, message = breaks(bulk)
+    records, people = target
+    with pytest.raises(BundleError) as refused:
+        records.import_ndjson(people["north_admin"], bulk)
+    assert refused.value.where == where and message in refused.value.message
+    assert _count(records, Client) == 0 and _count(records, Visit) == 0

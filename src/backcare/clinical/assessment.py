@@ -174,3 +174,10 @@ def check_json(text: str | bytes) -> dict[str, Any]:
         return _plain_checker().validate_json(text)
     except ValidationError:
         return Assessment.model_validate_json(text).model_dump()
+
+
+def summary(assessment: dict[str, Any]) -> dict[str, str]:
+    """What a visit's row keeps beside its assessment, for lists and searches: the referral's urgency and the
+    leading condition."""
+    differential = assessment["differential"]
+    return {"referral": assessment["referral"]["urgency"], "lead_condition": differential[0]["name"][:100] if differential else ""}

@@ -26,7 +26,9 @@ from html import unescape
 from typing import Any, Iterable, Iterator, NoReturn
 
 import orjson
+from pydantic import ValidationError
 
+from ..clinical.assessment import check_json, summary
 from .codes import EXT, LOCAL_HOMECARE, PERSON_EMAIL, SYSTEM_CLIENT, questionnaire_url
 
 # The order items must come in: each refers only to kinds before it.
@@ -282,7 +284,8 @@ class ItemReader:
                "visit_date": r.get("period.start"), "therapist": self._who(r, "participant.0.individual"),
                "case": r.json("case", required=True),
                # Left as JSON text: checked in one pass against the engine's model and stored as given.
-               "assessment": r.value("assessment", "valueString", str, required=True),
+               "assessment": (assessment := r.value("assessment", "valueString", str, required=True)),
+               "assessment_summary": _summary(assessment),
                "kb_version": r.value("kb-version", "valueString", str, required=True),
                "treatment_given": r.value("treatment-given", "valueString", str, default=""),
                "created_at": r.value("created", "valueDateTime", str), "handout_items": r.json("handout-items"),
@@ -448,6 +451,16 @@ class ItemReader:
             if isinstance(component, dict) and "valueDateTime" in component:
                 yield {"kind": "tick", "source": f"{r.source}, component {n}", "client": client, "episode": episode,
                        "item": r.get(f"component.{n}.code.coding.0.code"), "done_on": r.get(f"component.{n}.valueDateTime")}
+
+
+def _summary(text: str) -> dict[str, str] | None:
+    """What the visit's row keeps of an assessment with the engine's shape (assessment.check_json); None when it
+    has not that shape, and the import names what is wrong. Checked here, while reading, so that a second process
+    can do it for a whole clinic (fhir.read_ahead)."""
+    try:
+        return summary(check_json(text))
+    except (ValidationError, RecursionError):
+        return None
 
 
 def _all(r: Resource, name: str, kind: str) -> list[Any]:

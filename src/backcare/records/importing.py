@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -27,7 +28,7 @@ from pydantic import AwareDatetime, Field, ValidationError, field_validator
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from ..clinical.assessment import check_json as check_assessment_json
+from ..clinical.assessment import check_json as check_assessment_json, summary
 from ..clinical.caseio import parse_case
 from ..clinical.errors import CaseError
 from ..intake.answers import IntakeAnswers
@@ -163,6 +164,7 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+READ_AHEAD_FROM = 2000  # visits in a bulk export from which a second process reads it (starting one takes a moment)
 BATCH = 200  # rows written at a time: one statement for many rows, and memory stays flat
 TO_A_VISIT = ("note", "signature", "amendment")  # written with their visit when it is still waiting to be written
 CLIENTS, EPISODES, VISITS = Client.__table__, Episode.__table__, Visit.__table__
@@ -303,10 +305,8 @@ class _Importer(CareImporter):
         source = item["source"]
         v: VisitRowIn = checked(VisitRowIn, item, source)
         case = _case(v.case, source)
-        try:
-            shape = check_assessment_json(v.assessment)  # kept as given, once it has the engine's shape
-        except ValidationError as exc:
-            raise FieldErrors({f"{source}, assessment.{k}": m for k, m in _field_errors(exc).errors.items()}) from None
+        # Kept as given, once it has the engine's shape: checked as it was read (fhir.reading), or here.
+        kept = item.get("assessment_summary") or self._assessment(v.assessment, source)
         if v.handout_items:
             self._check_handout(case, v.handout_items, source)
         client_id = self.clients[item["client"]]
@@ -318,9 +318,7 @@ class _Importer(CareImporter):
             "clinic_id": self.actor.clinic_id, "client_id": client_id, "episode_id": self.episodes.get(item["episode"]),
             "therapist_id": self._user(v.therapist, False) or self.actor.user_id, "visit_date": v.visit_date, "case": case,
             "assessment": orjson.Fragment(v.assessment), "kb_version": v.kb_version,
-            "pain_nrs": (case.get("symptoms") or {}).get("pain_nrs"), "referral": shape["referral"]["urgency"],
-            "lead_condition": shape["differential"][0]["name"][:100] if shape["differential"] else "",
-            "treatment_given": v.treatment_given, "created_at": v.created_at or self.now, "imported_at": self.now,
+            "pain_nrs": (case.get("symptoms") or {}).get("pain_nrs"), **kept, "treatment_given": v.treatment_given, "created_at": v.created_at or self.now, "imported_at": self.now,
             "handout_items": v.handout_items, "details": v.details.model_dump() if v.details else None,
             "soap_subjective": "", "soap_objective": "", "soap_assessment": "", "soap_plan": "", "signed_at": None, "signed_by": None}
         self.waiting[item["key"]] = row
@@ -336,6 +334,13 @@ class _Importer(CareImporter):
         if self.following:
             self._write_amendment([(None, {**row, "visit_id": self.visits[key][0]}) for key, row in self.following])
             self.following = []
+
+    @staticmethod
+    def _assessment(text: str, source: str) -> dict[str, str]:
+        try:
+            return summary(check_assessment_json(text))
+        except ValidationError as exc:
+            raise FieldErrors({f"{source}, assessment.{k}": m for k, m in _field_errors(exc).errors.items()}) from None
 
     @staticmethod
     def _check_handout(case: dict[str, Any], chosen: list[str], source: str) -> None:
@@ -487,10 +492,15 @@ class ImportMixin(RecordsBase):
         return self.import_items(actor, items(bundle_resources(bundle)))
 
     def import_ndjson(self, actor: Actor, directory: Path) -> ImportReport:
-        """Import a whole clinic exported as Bulk Data NDJSON (`backcare export fhir --bulk DIR`), read a line at a time."""
+        """Import a whole clinic exported as Bulk Data NDJSON (`backcare export fhir --bulk DIR`), read a line at a time
+        (by a second process, reading ahead, when it holds READ_AHEAD_FROM visits or more: fhir.read_ahead)."""
         from ..fhir import items, ndjson_resources
+        from ..fhir.bulk_reading import read_manifest
+        from ..fhir.read_ahead import read_ahead
 
-        return self.import_items(actor, items(ndjson_resources(directory)))
+        visits = (read_manifest(directory).get("Encounter") or (None, 0))[1] or 0
+        with closing(read_ahead(directory) if visits >= READ_AHEAD_FROM else items(ndjson_resources(directory))) as stream:
+            return self.import_items(actor, stream)
 
     def import_items(self, actor: Actor, items: Iterable[dict[str, Any]]) -> ImportReport:
         """Import a stream of items (fhir.items) into the actor's clinic (admins only), all in one transaction."""
