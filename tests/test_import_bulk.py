@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from backcare.fhir import BundleError, write_ndjson
 from backcare.fhir.codes import EXT
@@ -189,3 +190,25 @@ def test_a_file_that_cannot_be_read_is_refused_at_its_line_and_saves_nothing(bul
         records.import_ndjson(people["north_admin"], bulk)
     assert refused.value.where == where and message in refused.value.message
     assert _count(records, Client) == 0 and _count(records, Visit) == 0
+
+
+@pytest.fixture
+def postgres_target(postgres):
+    if postgres is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries are missing in CI")
+        pytest.skip("no PostgreSQL server binaries on this machine")
+    from postgres_support import new_database
+
+    records = fresh_records(new_database(postgres))
+    return records, seed(records)
+
+
+def test_on_postgresql_an_import_stores_the_visits_json_compressed_with_lz4(source, bulk, postgres_target):
+    records, people = postgres_target
+    records.import_ndjson(people["north_admin"], bulk)
+    with records.read_sessions() as db:
+        lz4 = db.scalar(text("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"))
+        methods = set(db.scalars(text("SELECT pg_column_compression(assessment) FROM visits")))
+    assert methods == {"lz4" if lz4 else "pglz"}
+    _same_records(source, postgres_target)
