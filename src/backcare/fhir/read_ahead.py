@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -81,7 +82,12 @@ def _read(directory: Path, out: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
+    # Ctrl-C reaches the import, which stops this process; so does the import's end, whatever it is.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The items go to the original standard output; anything else printed goes to standard error instead.
     stream = os.fdopen(os.dup(1), "wb", buffering=PIPE_SIZE)
     os.dup2(2, 1)
-    _read(Path(sys.argv[1]), stream)
+    try:
+        _read(Path(sys.argv[1]), stream)
+    except BrokenPipeError:  # the import stopped reading (it failed, or was stopped)
+        os._exit(1)

@@ -498,6 +498,7 @@ class ImportMixin(RecordsBase):
         from ..fhir.bulk_reading import read_manifest
         from ..fhir.read_ahead import read_ahead
 
+        self._require_admin(actor)
         visits = (read_manifest(directory).get("Encounter") or (None, 0))[1] or 0
         with closing(read_ahead(directory) if visits >= READ_AHEAD_FROM else items(ndjson_resources(directory))) as stream:
             return self.import_items(actor, stream)
