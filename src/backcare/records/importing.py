@@ -37,6 +37,7 @@ from ..safetext import NOTE, SafeText
 from ..storage.models import (Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, RecordCorrection,
                               ReferralLetter, User, Visit)
 from .base import EARLIEST_DATE, Actor, FieldErrors, RecordsBase, _field_errors
+from .bulk_insert import insert_rows
 from .clients import ClientIn, normalise, search_text
 from .import_checks import Person, Strict, checked, plausible_day, plausible_time
 from .importing_care import CareImporter
@@ -218,9 +219,7 @@ class _Importer(CareImporter):
             self.pending = []
 
     def _insert(self, table, rows: list[dict[str, Any]]) -> list[int]:
-        if not rows:
-            return []
-        return list(self.conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+        return insert_rows(self.conn, table, rows)
 
     def _update(self, table, rows: list[dict[str, Any]], **values: str) -> None:
         self.conn.execute(table.update().where(table.c.id == bindparam("row_id"))
