@@ -11,7 +11,9 @@ the people of an imported record who attested something (signed, amended,
 wrote a letter, closed an episode, entered a questionnaire) become inactive
 stand-in accounts unless an inactive account of this clinic already has their
 address. A client already here (same identifier) is reported and skipped, not
-copied.
+copied. Rows are written a batch at a time; a visit's note, signature and
+amendments, when they come while the visit waits in its batch (a bulk export
+reads them beside it: fhir.bulk_reading), are written with it.
 """
 from __future__ import annotations
 
@@ -317,7 +319,8 @@ class _Importer(CareImporter):
             "clinic_id": self.actor.clinic_id, "client_id": client_id, "episode_id": self.episodes.get(item["episode"]),
             "therapist_id": self._user(v.therapist, False) or self.actor.user_id, "visit_date": v.visit_date, "case": case,
             "assessment": orjson.Fragment(v.assessment), "kb_version": v.kb_version,
-            "pain_nrs": (case.get("symptoms") or {}).get("pain_nrs"), **kept, "treatment_given": v.treatment_given, "created_at": v.created_at or self.now, "imported_at": self.now,
+            "pain_nrs": (case.get("symptoms") or {}).get("pain_nrs"), **kept, "treatment_given": v.treatment_given,
+            "created_at": v.created_at or self.now, "imported_at": self.now,
             "handout_items": v.handout_items, "details": v.details.model_dump() if v.details else None,
             "soap_subjective": "", "soap_objective": "", "soap_assessment": "", "soap_plan": "", "signed_at": None, "signed_by": None}
         self.waiting[item["key"]] = row
@@ -513,8 +516,8 @@ class ImportMixin(RecordsBase):
                 # of a whole clinic's cost the server as much CPU as the import itself; lz4 a third of it.
                 db.execute(text("SET LOCAL default_toast_compression = 'lz4'"))
             if sqlite:
-                # One long transaction rewrites each visit's row three times (the visit, its note, its signature):
-                # a larger page cache keeps those pages in memory instead of spilling them to the log between.
+                # One long transaction: a larger page cache keeps more of its pages in memory instead of spilling
+                # them to the log before the commit (and a visit whose note comes out of step is rewritten).
                 db.connection().exec_driver_sql("PRAGMA cache_size = -32768")
             try:
                 importer = _Importer(db, actor, self)
