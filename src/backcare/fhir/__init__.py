@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from .bulk import write_ndjson
 from .bundle import bundle_for, validate_bundle
-from .reading import BundleError, bundle_resources, items, ndjson_resources
+from .bulk_reading import ndjson_resources
+from .reading import BundleError, bundle_resources, items
 
 __all__ = ["BundleError", "bundle_for", "bundle_resources", "items", "ndjson_resources", "validate_bundle", "write_ndjson"]

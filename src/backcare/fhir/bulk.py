@@ -34,8 +34,7 @@ class BulkWriter(Writer):
         if out is None:
             out = self.files[kind] = open(self.directory / f"{kind}.ndjson", "wb")  # noqa: SIM115 - closed in finish
             self.counts[kind] = 0
-        out.write(orjson.dumps({"resourceType": kind, "id": ident, **resource}))
-        out.write(b"\n")
+        out.write(orjson.dumps({"resourceType": kind, "id": ident, **resource}, option=orjson.OPT_APPEND_NEWLINE))
         self.counts[kind] += 1
         return f"{kind}/{ident}"
 
@@ -62,6 +61,7 @@ def write_ndjson(batches: Iterable[list[dict[str, Any]]], directory: Path, clini
         for batch in batches:
             for record in batch:
                 write_record(writer, record)
+            batch = record = None  # not held while the next batch is read: one batch in memory at a time
     except BaseException:
         for out in writer.files.values():
             out.close()

@@ -32,8 +32,21 @@ def resource_id(kind: str, key: Any) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+class ReadJson(dict):
+    """A JSON object with the text it was read from (records.exchange: a visit's findings and assessment), which
+    an extension carries as it is instead of encoding the object again: a whole clinic's export holds a hundred
+    thousand of each."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str | bytes):
+        super().__init__(orjson.loads(text))
+        self.text = text if isinstance(text, str) else text.decode()
+
+
 def _json_ext(name: str, value: Any) -> dict[str, Any]:
-    return {"url": EXT + name, "valueString": orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()}
+    text = value.text if value.__class__ is ReadJson else orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    return {"url": EXT + name, "valueString": text}
 
 
 def _narrative(text: str) -> dict[str, str]:

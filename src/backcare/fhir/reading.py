@@ -6,7 +6,8 @@ signatures and amendments, letters, consents, home programmes and their
 ticks, then questionnaires, intakes and weekly check-ins), each turned into one
 plain item that names its source ("Encounter urn:uuid:...") so that any problem
 is reported with the resource and the field. The NDJSON files are read a line
-at a time; only the keys of what was read are remembered. The derived
+at a time (bulk_reading.py, which reads each visit's note and signature beside
+it); only the keys of what was read are remembered. The derived
 resources (Conditions, the treatment plan's CarePlan, a Procedure per technique,
 the Observations of pain, findings and scores) are for other systems and are
 not read back: backcare's own extensions carry the record. Of the Observations
@@ -22,11 +23,12 @@ from __future__ import annotations
 import json
 import re
 from html import unescape
-from pathlib import Path
 from typing import Any, Iterable, Iterator, NoReturn
 
 import orjson
+from pydantic import ValidationError
 
+from ..clinical.assessment import check_json, summary
 from .codes import EXT, LOCAL_HOMECARE, PERSON_EMAIL, SYSTEM_CLIENT, questionnaire_url
 
 # The order items must come in: each refers only to kinds before it.
@@ -35,7 +37,6 @@ IMPORT_ORDER = ("Practitioner", "Patient", "EpisodeOfCare", "Encounter", "Compos
 # Lines of these kinds without the marker are derived resources: skipped before they are parsed.
 SKIM = {"CarePlan": EXT.encode() + b"home-programme", "Observation": b"sessions-done"}
 CHECK_IN = questionnaire_url("home-check-in").rsplit("/", 1)[-1]  # fhir.homecare's questionnaire, by its last part
-MAX_LINE = 8 * 1024 * 1024  # one resource; a visit with its findings is a few tens of kilobytes
 MANIFEST = "manifest.json"
 
 
@@ -153,11 +154,20 @@ def _details(r: Resource) -> dict[str, Any]:
             **{key: _sub(extra, key, "valueString") for key in DETAIL_EXTENSIONS}}
 
 
+_OPENING = re.compile(r"<div[^>]*>")
+
+
 def _text(resource: Resource, n: int) -> str:
-    """A section's text back from its XHTML narrative."""
+    """A section's text back from its XHTML narrative: without its opening and closing div (as the regular
+    expression ^<div[^>]*>|</div>$ finds them, but without searching the whole text for the end)."""
     div = resource.get(f"section.{n}.text.div")
-    inner = re.sub(r"^<div[^>]*>|</div>$", "", div).replace("<br/>", "\n")
-    text = unescape(inner)
+    opening = _OPENING.match(div)
+    inner = div[opening.end():] if opening else div
+    if inner.endswith("</div>"):
+        inner = inner[:-6]
+    elif inner.endswith("</div>\n"):
+        inner = inner[:-7] + "\n"
+    text = unescape(inner.replace("<br/>", "\n"))
     return "" if text == "(empty)" else text
 
 
@@ -274,7 +284,8 @@ class ItemReader:
                "visit_date": r.get("period.start"), "therapist": self._who(r, "participant.0.individual"),
                "case": r.json("case", required=True),
                # Left as JSON text: checked in one pass against the engine's model and stored as given.
-               "assessment": r.value("assessment", "valueString", str, required=True),
+               "assessment": (assessment := r.value("assessment", "valueString", str, required=True)),
+               "assessment_summary": _summary(assessment),
                "kb_version": r.value("kb-version", "valueString", str, required=True),
                "treatment_given": r.value("treatment-given", "valueString", str, default=""),
                "created_at": r.value("created", "valueDateTime", str), "handout_items": r.json("handout-items"),
@@ -442,6 +453,16 @@ class ItemReader:
                        "item": r.get(f"component.{n}.code.coding.0.code"), "done_on": r.get(f"component.{n}.valueDateTime")}
 
 
+def _summary(text: str) -> dict[str, str] | None:
+    """What the visit's row keeps of an assessment with the engine's shape (assessment.check_json); None when it
+    has not that shape, and the import names what is wrong. Checked here, while reading, so that a second process
+    can do it for a whole clinic (fhir.read_ahead)."""
+    try:
+        return summary(check_json(text))
+    except (ValidationError, RecursionError):
+        return None
+
+
 def _all(r: Resource, name: str, kind: str) -> list[Any]:
     """Every value of an extension that may repeat (a consent's methods, elements, techniques)."""
     return [e.get(kind) for e in r.get("extension", list, required=False, default=[])
@@ -497,45 +518,3 @@ def bundle_resources(bundle: Any) -> Iterator[tuple[str, str, Any]]:
             if not url:
                 raise BundleError("an entry without its fullUrl", kind)
             yield kind, url, resource
-
-
-def read_manifest(directory: Path) -> dict[str, tuple[Path, int | None]]:
-    """The NDJSON files of a bulk export, by resource type, with the count the manifest gives for each."""
-    path = directory / MANIFEST
-    if not path.is_file():
-        raise BundleError(f"{directory} has no {MANIFEST}: not a finished backcare bulk export")
-    manifest = _loads(path.read_bytes(), MANIFEST)
-    files: dict[str, tuple[Path, int | None]] = {}
-    for entry in manifest.get("output", []) if isinstance(manifest, dict) else []:
-        name = entry.get("url") if isinstance(entry, dict) else None
-        if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
-            raise BundleError("lists a file outside its folder", MANIFEST)
-        count = entry.get("count")
-        files[entry.get("type")] = (directory / name, count if isinstance(count, int) else None)
-    return files
-
-
-def ndjson_resources(directory: Path) -> Iterator[tuple[str, str, Any]]:
-    """A bulk export's resources, a line at a time, in the order the import reads them."""
-    files = read_manifest(directory)
-    for kind in IMPORT_ORDER:
-        if kind not in files:
-            continue
-        path, count = files[kind]
-        if not path.is_file():
-            raise BundleError(f"{path.name}, which the manifest lists, is missing")
-        with open(path, "rb", buffering=1 << 20) as lines:
-            number = 0
-            while line := lines.readline(MAX_LINE + 1):  # never more than one resource's worth in memory
-                number += 1
-                where = f"{path.name} line {number}"
-                if len(line) > MAX_LINE:
-                    raise BundleError("is longer than a resource can be", where)
-                if not line.strip() or (kind in SKIM and SKIM[kind] not in line):
-                    continue
-                resource = _loads(line, where)
-                if not isinstance(resource, dict) or resource.get("resourceType") != kind or not isinstance(resource.get("id"), str):
-                    raise BundleError(f"is not a {kind} with an id", where)
-                yield kind, f"{kind}/{resource['id']}", resource
-        if count is not None and number != count:
-            raise BundleError(f"holds {number} resources where the manifest lists {count}: the file is incomplete", path.name)

@@ -16,9 +16,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
+from ..fhir.bundle import ReadJson
 from ..storage.models import (Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, RecordCorrection,
                               ReferralLetter, TreatmentConsent, TreatmentRecord, User, Visit)
 from . import homecare_exchange
@@ -75,6 +76,7 @@ class ExchangeMixin(RecordsBase):
                 with self._tx() as audit:
                     self._audit(audit, actor, purpose, detail=f"{len(clients)} clients", clients=[c.id for c in clients])
                 yield batch
+                del batch  # not held while the next one is read: one batch in memory at a time
 
 
 def _group(rows, key) -> dict[int, list]:
@@ -102,7 +104,10 @@ def _dump_many(db: Session, clients: list[Any], people: dict[int, dict[str, str]
     ids = [c.id for c in clients]
     rows = lambda query: db.execute(query).all()  # noqa: E731
     episodes = _group(rows(select(Episode.__table__).where(Episode.client_id.in_(ids)).order_by(Episode.id)), lambda e: e.client_id)
-    visits = rows(select(Visit.__table__).where(Visit.client_id.in_(ids)).order_by(Visit.visit_date, Visit.id))
+    # The findings and assessment as their JSON text: read once, and written out as they are (fhir.bundle.ReadJson).
+    visits = rows(select(*_columns(Visit, "case", "assessment"), cast(Visit.case, Text).label("case"),
+                         cast(Visit.assessment, Text).label("assessment"))
+                  .where(Visit.client_id.in_(ids)).order_by(Visit.visit_date, Visit.id))
     visit_ids = [v.id for v in visits]
     amendments = _group(rows(select(Amendment.__table__).where(Amendment.visit_id.in_(visit_ids)).order_by(Amendment.id)),
                         lambda a: a.visit_id) if visit_ids else {}
@@ -156,7 +161,7 @@ def _dump(client: Any, people: dict[int, dict[str, str] | None], episodes: list,
                       "discharge_note": e.discharge_note} for e in episodes],
         "visits": [{
             "key": v.id, "episode": v.episode_id, "visit_date": _iso(v.visit_date), "therapist": people.get(v.therapist_id),
-            "case": v.case, "assessment": v.assessment, "kb_version": v.kb_version, "treatment_given": v.treatment_given,
+            "case": ReadJson(v.case), "assessment": ReadJson(v.assessment), "kb_version": v.kb_version, "treatment_given": v.treatment_given,
             "soap": {"subjective": v.soap_subjective, "objective": v.soap_objective, "assessment": v.soap_assessment,
                      "plan": v.soap_plan},
             "signed_at": _iso(v.signed_at), "signer": people.get(v.signed_by), "created_at": _iso(v.created_at),

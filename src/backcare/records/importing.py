@@ -11,12 +11,15 @@ the people of an imported record who attested something (signed, amended,
 wrote a letter, closed an episode, entered a questionnaire) become inactive
 stand-in accounts unless an inactive account of this clinic already has their
 address. A client already here (same identifier) is reported and skipped, not
-copied.
+copied. Rows are written a batch at a time; a visit's note, signature and
+amendments, when they come while the visit waits in its batch (a bulk export
+reads them beside it: fhir.bulk_reading), are written with it.
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -24,10 +27,10 @@ from typing import Any, Iterable, Literal
 
 import orjson
 from pydantic import AwareDatetime, Field, ValidationError, field_validator
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
-from ..clinical.assessment import Assessment
+from ..clinical.assessment import check_json as check_assessment_json, summary
 from ..clinical.caseio import parse_case
 from ..clinical.errors import CaseError
 from ..intake.answers import IntakeAnswers
@@ -36,6 +39,7 @@ from ..safetext import NOTE, SafeText
 from ..storage.models import (Amendment, Client, Episode, Intake, IntakeLink, QuestionnaireResponse, RecordCorrection,
                               ReferralLetter, User, Visit)
 from .base import EARLIEST_DATE, Actor, FieldErrors, RecordsBase, _field_errors
+from .bulk_insert import insert_rows
 from .clients import ClientIn, normalise, search_text
 from .import_checks import Person, Strict, checked, plausible_day, plausible_time
 from .importing_care import CareImporter
@@ -163,7 +167,9 @@ class ImportReport:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+READ_AHEAD_FROM = 2000  # visits in a bulk export from which a second process reads it (starting one takes a moment)
 BATCH = 200  # rows written at a time: one statement for many rows, and memory stays flat
+TO_A_VISIT = ("note", "signature", "amendment")  # written with their visit when it is still waiting to be written
 CLIENTS, EPISODES, VISITS = Client.__table__, Episode.__table__, Visit.__table__
 AMENDMENTS, LETTERS, RESPONSES = Amendment.__table__, ReferralLetter.__table__, QuestionnaireResponse.__table__
 LINKS, INTAKES, CORRECTIONS = IntakeLink.__table__, Intake.__table__, RecordCorrection.__table__
@@ -183,7 +189,9 @@ class _Importer(CareImporter):
         self.episodes: dict[str, int] = {}
         self.visits: dict[str, tuple[int, int]] = {}  # key -> (visit id, client id)
         self.skipped: set[str] = set()  # keys of what belongs to a client already here
-        self.signed: set[int] = set()
+        self.signed: set[Any] = set()  # keys of the visits whose note is signed
+        self.waiting: dict[Any, dict[str, Any]] = {}  # key -> row of the visits checked but not yet written
+        self.following: list[tuple[Any, dict[str, Any]]] = []  # (visit key, row) of amendments to visits still waiting
         self.last_visit: dict[int, date] = {}
         self.people: dict[tuple[str, bool], int] = {}
         self.unaudited: list[int] = []
@@ -192,8 +200,13 @@ class _Importer(CareImporter):
 
     def add(self, item: dict[str, Any]) -> None:
         kind = item["kind"]
+        if kind in TO_A_VISIT and item["visit"] in self.waiting:
+            # Read beside its visit (fhir.bulk_reading): it goes into the visit's row, or follows it, in the same batch.
+            getattr(self, f"_{kind}")(item)
+            self.report.counts[kind] = self.report.counts.get(kind, 0) + 1
+            return
         if kind != self.kind or len(self.pending) >= BATCH:
-            self.flush()
+            self.flush()  # which also finds the clients already here: what is theirs is skipped
             self.kind = kind
         if any(item.get(ref) in self.skipped for ref in ("client", "visit", "episode")):
             if kind in ("visit", "episode"):
@@ -208,9 +221,7 @@ class _Importer(CareImporter):
             self.pending = []
 
     def _insert(self, table, rows: list[dict[str, Any]]) -> list[int]:
-        if not rows:
-            return []
-        return list(self.conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+        return insert_rows(self.conn, table, rows)
 
     def _update(self, table, rows: list[dict[str, Any]], **values: str) -> None:
         self.conn.execute(table.update().where(table.c.id == bindparam("row_id"))
@@ -295,10 +306,8 @@ class _Importer(CareImporter):
         source = item["source"]
         v: VisitRowIn = checked(VisitRowIn, item, source)
         case = _case(v.case, source)
-        try:
-            shape = Assessment.model_validate_json(v.assessment)  # kept as given, once it has the engine's shape
-        except ValidationError as exc:
-            raise FieldErrors({f"{source}, assessment.{k}": m for k, m in _field_errors(exc).errors.items()}) from None
+        # Kept as given, once it has the engine's shape: checked as it was read (fhir.reading), or here.
+        kept = item.get("assessment_summary") or self._assessment(v.assessment, source)
         if v.handout_items:
             self._check_handout(case, v.handout_items, source)
         client_id = self.clients[item["client"]]
@@ -306,22 +315,34 @@ class _Importer(CareImporter):
             self.last_visit[client_id] = v.visit_date
         if item.get("treatment") is not None:
             self._session(item["key"], source, item["treatment"])
-        return item["key"], {
+        row = {
             "clinic_id": self.actor.clinic_id, "client_id": client_id, "episode_id": self.episodes.get(item["episode"]),
             "therapist_id": self._user(v.therapist, False) or self.actor.user_id, "visit_date": v.visit_date, "case": case,
             "assessment": orjson.Fragment(v.assessment), "kb_version": v.kb_version,
-            "pain_nrs": (case.get("symptoms") or {}).get("pain_nrs"), "referral": shape.referral.urgency,
-            "lead_condition": shape.differential[0].name[:100] if shape.differential else "",
-            "treatment_given": v.treatment_given, "created_at": v.created_at or self.now, "imported_at": self.now,
+            "pain_nrs": (case.get("symptoms") or {}).get("pain_nrs"), **kept, "treatment_given": v.treatment_given,
+            "created_at": v.created_at or self.now, "imported_at": self.now,
             "handout_items": v.handout_items, "details": v.details.model_dump() if v.details else None,
-            "soap_subjective": "", "soap_objective": "", "soap_assessment": "", "soap_plan": ""}
+            "soap_subjective": "", "soap_objective": "", "soap_assessment": "", "soap_plan": "", "signed_at": None, "signed_by": None}
+        self.waiting[item["key"]] = row
+        return item["key"], row
 
     def _write_visit(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
         written = []
         for (key, row), visit_id in zip(pending, self._insert(VISITS, [row for _, row in pending])):
             self.visits[key] = (visit_id, row["client_id"])
             written.append((key, visit_id, row["client_id"]))
+        self.waiting.clear()
         self._write_sessions(written)
+        if self.following:
+            self._write_amendment([(None, {**row, "visit_id": self.visits[key][0]}) for key, row in self.following])
+            self.following = []
+
+    @staticmethod
+    def _assessment(text: str, source: str) -> dict[str, str]:
+        try:
+            return summary(check_assessment_json(text))
+        except ValidationError as exc:
+            raise FieldErrors({f"{source}, assessment.{k}": m for k, m in _field_errors(exc).errors.items()}) from None
 
     @staticmethod
     def _check_handout(case: dict[str, Any], chosen: list[str], source: str) -> None:
@@ -333,29 +354,41 @@ class _Importer(CareImporter):
         if any(i not in choices or not allowed(choices[i]) for i in chosen):
             raise FieldErrors({f"{source}, extension handout-items": "Holds an exercise these findings do not allow"})
 
-    def _note(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def _into_visit(self, key: Any, values: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
+        """Columns of a visit: into its row while it waits to be written, else an update of the row written."""
+        if key in self.waiting:
+            self.waiting[key].update(values)
+            return None
+        return None, {"row_id": self.visits[key][0], **values}
+
+    def _write_visit_columns(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
+        columns = [c for c in pending[0][1] if c != "row_id"]
+        self._update(VISITS, [{"row_id": row["row_id"], **{f"new_{c}": row[c] for c in columns}} for _, row in pending],
+                     **{c: f"new_{c}" for c in columns})
+
+    def _note(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
         note: SoapIn = checked(SoapIn, item["soap"], item["source"])
-        visit_id, _ = self.visits[item["visit"]]
-        return None, {"row_id": visit_id, "s": note.subjective, "o": note.objective, "a": note.assessment, "p": note.plan}
+        return self._into_visit(item["visit"], {"soap_subjective": note.subjective, "soap_objective": note.objective,
+                                                "soap_assessment": note.assessment, "soap_plan": note.plan})
 
-    def _write_note(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
-        self._update(VISITS, [row for _, row in pending], soap_subjective="s", soap_objective="o", soap_assessment="a", soap_plan="p")
+    _write_note = _write_visit_columns
 
-    def _signature(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def _signature(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
         s: SignatureIn = checked(SignatureIn, item, item["source"])
-        visit_id, _ = self.visits[item["visit"]]
-        if visit_id in self.signed:
+        if item["visit"] in self.signed:
             raise FieldErrors({f"{item['source']}, target": "The note is signed twice"})
-        self.signed.add(visit_id)
-        return None, {"row_id": visit_id, "at": s.signed_at, "by": self._user(s.signer, True)}
+        self.signed.add(item["visit"])
+        return self._into_visit(item["visit"], {"signed_at": s.signed_at, "signed_by": self._user(s.signer, True)})
 
-    def _write_signature(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
-        self._update(VISITS, [row for _, row in pending], signed_at="at", signed_by="by")
+    _write_signature = _write_visit_columns
 
-    def _amendment(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def _amendment(self, item: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
         a: AmendmentIn = checked(AmendmentIn, item, item["source"])
-        return None, {"visit_id": self.visits[item["visit"]][0], "author_id": self._user(a.author, True) or self.actor.user_id,
-                      "text": a.text, "created_at": a.created_at}
+        row = {"author_id": self._user(a.author, True) or self.actor.user_id, "text": a.text, "created_at": a.created_at}
+        if item["visit"] in self.waiting:
+            self.following.append((item["visit"], row))
+            return None
+        return None, {"visit_id": self.visits[item["visit"]][0], **row}
 
     def _write_amendment(self, pending: list[tuple[Any, dict[str, Any]]]) -> None:
         self.conn.execute(AMENDMENTS.insert(), [row for _, row in pending])
@@ -461,19 +494,30 @@ class ImportMixin(RecordsBase):
         return self.import_items(actor, items(bundle_resources(bundle)))
 
     def import_ndjson(self, actor: Actor, directory: Path) -> ImportReport:
-        """Import a whole clinic exported as Bulk Data NDJSON (`backcare export fhir --bulk DIR`), read a line at a time."""
+        """Import a whole clinic exported as Bulk Data NDJSON (`backcare export fhir --bulk DIR`), read a line at a time
+        (by a second process, reading ahead, when it holds READ_AHEAD_FROM visits or more: fhir.read_ahead)."""
         from ..fhir import items, ndjson_resources
+        from ..fhir.bulk_reading import read_manifest
+        from ..fhir.read_ahead import read_ahead
 
-        return self.import_items(actor, items(ndjson_resources(directory)))
+        self._require_admin(actor)
+        visits = (read_manifest(directory).get("Encounter") or (None, 0))[1] or 0
+        with closing(read_ahead(directory) if visits >= READ_AHEAD_FROM else items(ndjson_resources(directory))) as stream:
+            return self.import_items(actor, stream)
 
     def import_items(self, actor: Actor, items: Iterable[dict[str, Any]]) -> ImportReport:
         """Import a stream of items (fhir.items) into the actor's clinic (admins only), all in one transaction."""
         self._require_admin(actor)
         with self._transaction(actor) as db:
             sqlite = db.get_bind().dialect.name == "sqlite"
+            if not sqlite and db.scalar(text(
+                    "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")):
+                # A visit's findings and assessment are kilobytes of JSON each: PostgreSQL's own compression (pglz)
+                # of a whole clinic's cost the server as much CPU as the import itself; lz4 a third of it.
+                db.execute(text("SET LOCAL default_toast_compression = 'lz4'"))
             if sqlite:
-                # One long transaction rewrites each visit's row three times (the visit, its note, its signature):
-                # a larger page cache keeps those pages in memory instead of spilling them to the log between.
+                # One long transaction: a larger page cache keeps more of its pages in memory instead of spilling
+                # them to the log before the commit (and a visit whose note comes out of step is rewritten).
                 db.connection().exec_driver_sql("PRAGMA cache_size = -32768")
             try:
                 importer = _Importer(db, actor, self)
