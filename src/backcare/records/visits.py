@@ -55,8 +55,9 @@ def _keep_medical_history(client, case: dict[str, Any]) -> None:
     """The medical history asked at a visit is the client's: each answer given (yes or no) replaces the
     one on record, and a question not asked leaves it as it was."""
     answered = case.get("medical") or {}
-    if answered:
-        client.medical = {**(client.medical or {}), **answered}
+    kept = {**(client.medical or {}), **answered}
+    if answered and kept != client.medical:  # unchanged, the client stays clean: nothing for the flush to compare
+        client.medical = kept
 
 
 class VisitIn(BaseModel):
