@@ -71,7 +71,34 @@ def wrk(url: str, seconds: int, method: str = "GET", headers: dict[str, str] | N
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     pct = {int(p): float(v) * _UNITS[u] for p, v, u in re.findall(r"\s(\d+)%\s+([\d.]+)(us|ms|s)\b", out)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": pct.get(50), "p99": pct.get(99), "non2xx": int(errors.group(1)) if errors else 0}
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "p50": pct.get(50), "p99": pct.get(99), "non2xx": int(errors.group(1)) if errors else 0,
+            "requests": requests}
+
+
+def group_cpu_seconds(group: int) -> float:
+    """User plus system CPU of every live process in a process group (a server and its workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[2]) == group:  # field 5 of stat: the process group
+            total += int(fields[11]) + int(fields[12])  # fields 14, 15: utime, stime
+    return total / tick
+
+
+def wrk_with_cpu(group: int, *args, **kwargs) -> dict:
+    """A wrk run, and the server's CPU per request during it (its worker processes never exit meanwhile)."""
+    before = group_cpu_seconds(group)
+    result = wrk(*args, **kwargs)
+    result["cpu_us"] = (group_cpu_seconds(group) - before) / max(result["requests"], 1) * 1e6
+    return result
 
 
 def _bare(port: int, workers: int) -> subprocess.Popen:
@@ -95,8 +122,9 @@ def _wait_bare(port: int) -> None:
 
 
 def _row(name: str, ours: dict, bare: dict) -> str:
-    return (f"{name:<22} backcare {ours['rps']:7.0f} req/s p50 {ours['p50']:6.2f} ms p99 {ours['p99']:6.2f} ms | "
-            f"bare {bare['rps']:7.0f} req/s p99 {bare['p99']:6.2f} ms | ratio {ours['rps'] / bare['rps']:.2f}"
+    return (f"{name:<18} backcare {ours['rps']:6.0f} req/s p50 {ours['p50']:5.2f} ms p99 {ours['p99']:6.2f} ms "
+            f"CPU {ours['cpu_us']:4.0f} us/req | bare {bare['rps']:6.0f} req/s p99 {bare['p99']:5.2f} ms "
+            f"CPU {bare['cpu_us']:4.0f} us/req | ratio {ours['rps'] / bare['rps']:.2f}"
             + (f"  ({ours['non2xx']} non-2xx!)" if ours["non2xx"] else ""))
 
 
@@ -133,20 +161,22 @@ def main() -> int:
         bare_port, same_port = free_port(), free_port()
         bare, same = _bare(bare_port, 1), _bare(same_port, args.workers)
         try:
-            with backcare_server(url, workers=args.workers) as (base, _):
+            with backcare_server(url, workers=args.workers) as (base, server):
                 login = httpx.post(f"{base}/api/login", json={"email": "ther@north.test", "password": PASSWORD})
                 auth = {"Cookie": f"backcare_session={login.cookies['backcare_session']}",
                         "X-CSRF-Token": login.json()["csrf_token"]}
                 print(f"wrk: {THREADS} threads, {CONNECTIONS} connections, {args.seconds} s per run; {os.cpu_count()} cores; "
                       f"backcare with {args.workers} worker(s); the bare app with 1 worker and with {args.workers}")
-                targets = {"backcare": base, "bare 1 worker": f"http://127.0.0.1:{bare_port}",
-                           f"bare {args.workers} workers": f"http://127.0.0.1:{same_port}"}
-                for target in targets.values():  # warm up
-                    wrk(f"{target}/api/me", 2, headers=auth)
+                targets = {"backcare": (base, server.pid), "bare 1 worker": (f"http://127.0.0.1:{bare_port}", bare.pid),
+                           f"bare {args.workers} workers": (f"http://127.0.0.1:{same_port}", same.pid)}
                 post_headers = {**auth, "Content-Type": "application/json"}
-                results = {name: (wrk(f"{target}/api/me", args.seconds, headers=auth),
-                                  wrk(f"{target}/api/assess", args.seconds, "POST", post_headers, body))
-                           for name, target in targets.items()}
+                for target, _ in targets.values():  # warm up
+                    wrk(f"{target}/api/me", 2, headers=auth)
+                    wrk(f"{target}/api/assess", 2, "POST", post_headers, body)
+                # Each server runs in a process group of its own (start_new_session): its CPU is its group's.
+                results = {name: (wrk_with_cpu(group, f"{target}/api/me", args.seconds, headers=auth),
+                                  wrk_with_cpu(group, f"{target}/api/assess", args.seconds, "POST", post_headers, body))
+                           for name, (target, group) in targets.items()}
                 ours = results.pop("backcare")
                 for name, theirs in results.items():
                     print(f"-- against the {name}")
@@ -155,6 +185,8 @@ def main() -> int:
                 assess, single = ours[1], results["bare 1 worker"][1]
                 ok = assess["rps"] >= 0.5 * single["rps"] and assess["p99"] < 25 and not assess["non2xx"]
                 print(f"target POST /api/assess >= 0.5x the bare app (1 worker) and p99 < 25 ms: {'met' if ok else 'NOT met'}")
+                print(f"target CPU per POST /api/assess <= 400 us: {'met' if assess['cpu_us'] <= 400 else 'NOT met'} "
+                      f"({assess['cpu_us']:.0f} us; the bare app's echo {single['cpu_us']:.0f} us)")
 
                 idle = _healthz_latency(base, 3)
                 stop = threading.Event()
