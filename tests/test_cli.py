@@ -163,3 +163,25 @@ def test_the_report_is_in_colour_on_a_terminal_only(tmp_path):
     render_assessments([flagged], ["c"], plain, width=90, colour=False)
     assert "\x1b[1;37;41mReferral: EMERGENCY" in coloured.getvalue() and "\x1b[" not in plain.getvalue()
     assert "\x1b[" not in backcare("assess", str(EXAMPLES / "acute-s1-herniation.yaml"), check=True).stdout  # NO_COLOR
+
+
+@given(words=st.lists(st.text(alphabet="abcdefghij-,.()", min_size=1, max_size=30), max_size=40),
+       lead=st.integers(0, 6), width=st.integers(10, 80), hanging=st.integers(0, 4))
+def test_report_wrapping_keeps_every_word_in_order_within_the_width(words, lead, width, hanging):
+    from backcare.cli.text import wrap
+
+    text = " " * lead + " ".join(words)
+    lines = wrap(text, width, " " * hanging)
+    if not words:
+        assert lines == []
+        return
+    assert lines[0].startswith(" " * lead)  # the text's own indentation stays on its first line
+    assert all(line.startswith(" " * hanging) for line in lines[1:])
+    # No line is wider than asked, except an indentation wider than the line itself.
+    assert all(len(line) <= max(width, lead + 1, hanging + 1) for line in lines)
+    # Words are never lost, reordered or merged (a word wider than a line is cut into pieces).
+    assert "".join("".join(line.split()) for line in lines) == "".join(words)
+    # Greedy: a line ends only where the next word would not have fitted on it.
+    for line, following in zip(lines, lines[1:]):
+        first_word = following.split()[0] if following.split() else ""
+        assert len(line) + 1 + len(first_word) > width or not line.strip()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import textwrap
 
 # Imported only by type checkers: the report is on the CLI's fast path.
 TYPE_CHECKING = False
@@ -49,7 +48,7 @@ class Report:
         self.out.write("─" * left + title + "─" * (self.width - left - len(title)) + "\n")
 
     def paragraph(self, text: str, style: str | None = None) -> None:
-        for line in textwrap.wrap(text, self.width) or [""]:
+        for line in wrap(text, self.width) or [""]:
             self.out.write(self.style(line, style) + "\n")
 
     def panel(self, title: str, rows: list[tuple[str, str | None]], border: str | None = None) -> None:
@@ -63,17 +62,45 @@ class Report:
                 # A list item's or an indented line's continuation lines sit under its text.
                 lead = len(line) - len(line.lstrip(" "))
                 hanging = lead + 2 if lead or line.startswith(("- ", "! ")) else 0
-                for piece in textwrap.wrap(line, inner, subsequent_indent=" " * hanging) or [""]:
+                for piece in wrap(line, inner, " " * hanging) or [""]:
                     edge = self.style("│", border)
                     self.out.write(f"{edge} {self.style(piece, style)}{' ' * (inner - len(piece))} {edge}\n")
         self.out.write(self.style("╰" + "─" * (self.width - 2) + "╯", border) + "\n")
+
+
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """The text's words in lines of at most `width` characters, greedily; the text's own leading
+    spaces start the first line and `indent` the others; a word longer than a line is cut.
+    (textwrap does this too, but compiling its patterns was a tenth of the report's start.)"""
+    words = text.split()
+    if not words:
+        return []
+    lines: list[str] = []
+    line = text[: len(text) - len(text.lstrip(" "))]
+    bare = True  # the line holds only its indentation so far
+    for word in words:
+        if not bare and len(line) + 1 + len(word) <= width:
+            line += " " + word
+            continue
+        if not bare:
+            lines.append(line)
+            line = indent
+        room = max(width - len(line), 1)
+        while len(word) > room:  # a word wider than a line: cut it
+            lines.append(line + word[:room])
+            word, line = word[room:], indent
+            room = max(width - len(line), 1)
+        line += word
+        bare = False
+    lines.append(line)
+    return lines
 
 
 def table(rows: list[list[str]], widths: list[int], right: tuple[int, ...] = ()) -> list[str]:
     """Rows of cells, each column wrapped to its width, columns two spaces apart."""
     out = []
     for row in rows:
-        cells = [sum((textwrap.wrap(part, w) or [""] for part in cell.split("\n")), []) for cell, w in zip(row, widths)]
+        cells = [sum((wrap(part, w) or [""] for part in cell.split("\n")), []) for cell, w in zip(row, widths)]
         for i in range(max(len(c) for c in cells)):
             parts = [(c[i] if i < len(c) else "") for c in cells]
             out.append("  ".join(p.rjust(w) if n in right else p.ljust(w) for n, (p, w) in enumerate(zip(parts, widths))).rstrip())

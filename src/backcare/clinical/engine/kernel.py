@@ -30,7 +30,7 @@ from .negation import affirmed_words
 from .precompiled import define
 from .predicates import ENGINE_FACTS, REGION_FIELDS, URGENCY_LEVELS, _sided_match, compile_predicate, lookup
 
-_DYNAMIC = ("criterion", "mechanism", "differential", "referral_at_least")
+_DYNAMIC = frozenset(("criterion", "mechanism", "differential", "referral_at_least"))
 _COMPOSITES = {"all", "any", "not", "at_least", "unknown_means"}
 # The block a leaf reads (predicates.py); unknown when the case leaves it out.
 _LEAF_BLOCKS = {"motor": "neuro", "reflex": "neuro", "rom": "rom", "palpation": "palpation", "palpation_count": "palpation",
@@ -41,18 +41,23 @@ def _static(spec: Any, findings: dict[str, Any], memo: dict[str, bool]) -> bool:
     """Whether a predicate reads only the case, engine facts and other such findings."""
     if not isinstance(spec, dict):
         return True
-    if set(spec) & set(_DYNAMIC):
+    if not _DYNAMIC.isdisjoint(spec):
         return False
-    if set(spec) == {"finding"}:
+    if len(spec) == 1 and "finding" in spec:
         fid = spec["finding"]
-        if fid not in memo:
+        known = memo.get(fid)
+        if known is None:
             memo[fid] = False  # a guard against cycles
-            memo[fid] = _static(findings[fid]["when"], findings, memo)
-        return memo[fid]
+            known = memo[fid] = _static(findings[fid]["when"], findings, memo)
+        return known
     for value in spec.values():
-        items = value if isinstance(value, list) else [value]
-        if not all(_static(item, findings, memo) for item in items if isinstance(item, dict)):
-            return False
+        if isinstance(value, dict):
+            if not _static(value, findings, memo):
+                return False
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and not _static(item, findings, memo):
+                    return False
     return True
 
 
@@ -227,7 +232,7 @@ class _Writer:
 def kernel_findings(findings: dict[str, Any], memo: dict[str, bool] | None = None) -> list[str]:
     """The findings the kernel computes: those that read only the case, the root facts and each other."""
     memo = {} if memo is None else memo
-    return [fid for fid in findings if _static(findings[fid]["when"], findings, memo)]
+    return [fid for fid in findings if _static({"finding": fid}, findings, memo)]  # memoised per finding
 
 
 class FindingsKernel:
@@ -239,8 +244,8 @@ class FindingsKernel:
     hold. A rule that reads the engine's later conclusions is left to the caller (`dynamic`)."""
 
     def __init__(self, findings: dict[str, Any], blocks: list[str], region_sets: dict[str, frozenset], moves: Moves,
-                 rule_sets: dict[str, list[dict]]):
-        memo: dict[str, bool] = {}
+                 rule_sets: dict[str, list[dict]], memo: dict[str, bool] | None = None):
+        memo = {} if memo is None else memo  # which findings are static, shared with the caller's kernel_findings
         static = kernel_findings(findings, memo)
         order: list[str] = []  # the static findings, each after those it refers to
         placed: set[str] = set()

@@ -71,7 +71,8 @@ class Knowledge:
         pm = data["pain_mechanisms"]
         self.finding_position = {fid: i for i, fid in enumerate(self.findings)}
         # The findings the kernel computes (engine/kernel.py) are read from its values by position.
-        positions = {fid: self.finding_position[fid] for fid in kernel_findings(self.findings)}
+        static_memo: dict[str, bool] = {}  # which findings the kernel computes, worked out once
+        positions = {fid: self.finding_position[fid] for fid in kernel_findings(self.findings, static_memo)}
         rules = compile_rules({**{("condition", cid): c["referral"]["when"] for cid, c in self.conditions.items()
                                   if c.get("referral") and c["referral"]["when"]},
                                **{("criterion", cid): c["derive"] for cid, c in pm["criteria"].items() if c["derive"]}},
@@ -83,7 +84,7 @@ class Knowledge:
         # The differential's likelihood-ratio tables (engine/likelihood.py), and every finding with
         # the log odds computed in one generated function (engine/kernel.py).
         self.kernel = FindingsKernel(self.findings, CASE_BLOCKS, self.region_sets, Moves(self.findings, self.conditions),
-                                     {"referral": [rule["when"] for rule in data["referral_rules"]]})
+                                     {"referral": [rule["when"] for rule in data["referral_rules"]]}, static_memo)
         self.labels = {
             (fid, present): (f["label"] if present else f["absent_label"] or f"no {f['label']}")
             for fid, f in self.findings.items() for present in (True, False)
