@@ -82,8 +82,16 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
 
     case_neuro = ctx.case.get("neuro") or {}
     # A stocking pattern explains the distal sensory loss and the ankle jerks lost on both sides.
-    stocking = ctx.finding(tables.stocking_finding) is True
-    spared_regions = tables.spared_regions if stocking else frozenset()
+    # It is looked up only for a finding it could explain (most cases have none): the look-up
+    # evaluates a chain of findings before the kernel has run.
+    stocking_known: list[bool] = []
+
+    def stocking() -> bool:
+        if not stocking_known:
+            stocking_known.append(ctx.finding(tables.stocking_finding) is True)
+        return stocking_known[0]
+
+    spared_regions = tables.spared_regions
     # Walk the tables, not the case, so evidence comes out in one order whatever the input's key order.
     motor = case_neuro.get("motor")
     if motor:
@@ -103,7 +111,7 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
             by_side = reflexes.get(reflex)
             if not by_side:
                 continue
-            if stocking and in_pattern and all(by_side.get(s) in ("reduced", "absent") for s in _SIDES):
+            if in_pattern and all(by_side.get(s) in ("reduced", "absent") for s in _SIDES) and stocking():
                 continue
             for side in _SIDES:
                 grade = by_side.get(side)
@@ -127,14 +135,14 @@ def _tallies(ctx: Evaluation) -> dict[tuple[str, str], _Tally]:
         if not regions:
             continue
         table, amount = tables.regions[kind], tables.amounts[kind]
-        spared = spared_regions if kind != "atrophy" else frozenset()
+        spared = spared_regions if kind != "atrophy" else frozenset()  # regions a stocking pattern may explain
         # Several regions of one dermatome are one finding: the first counts in
         # full, each further region only a quarter.
         seen: dict[tuple[str, str], int] = {}
         for region in regions:
             base, side = split_region(region)
             entry = table.get(base)
-            if entry is None or side is None or base in spared:
+            if entry is None or side is None or (base in spared and stocking()):
                 continue
             pairs, top, region_words, sign = entry
             for root, weight in pairs:
