@@ -69,30 +69,43 @@ class Report:
 
 
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
-    """The text's words in lines of at most `width` characters, greedily; the text's own leading
-    spaces start the first line and `indent` the others; a word longer than a line is cut.
-    (textwrap does this too, but compiling its patterns was a tenth of the report's start.)"""
-    words = text.split()
-    if not words:
-        return []
+    """The text in lines of at most `width` characters, as `textwrap.wrap(text, width,
+    subsequent_indent=indent, break_on_hyphens=False)` gives them for text without tabs or line
+    breaks: runs of spaces inside a line are kept (they align the tables), the text's leading
+    spaces start its first line, and a word longer than a line is cut. textwrap's patterns took
+    a tenth of the report's start; this takes none."""
+    chunks: list[str] = []  # words and the runs of spaces between them, in order
+    gap = 0
+    for token in text.split(" "):
+        if token:
+            if gap:
+                chunks.append(" " * gap)
+            chunks.append(token)
+            gap = 1
+        else:
+            gap += 1
+    chunks.reverse()  # taken from the end, as textwrap does
     lines: list[str] = []
-    line = text[: len(text) - len(text.lstrip(" "))]
-    bare = True  # the line holds only its indentation so far
-    for word in words:
-        if not bare and len(line) + 1 + len(word) <= width:
-            line += " " + word
-            continue
-        if not bare:
-            lines.append(line)
-            line = indent
-        room = max(width - len(line), 1)
-        while len(word) > room:  # a word wider than a line: cut it
-            lines.append(line + word[:room])
-            word, line = word[room:], indent
-            room = max(width - len(line), 1)
-        line += word
-        bare = False
-    lines.append(line)
+    while chunks:
+        prefix = indent if lines else ""
+        room = width - len(prefix)
+        if lines and chunks[-1].startswith(" "):
+            chunks.pop()  # a line never starts with the spaces a break left
+        line: list[str] = []
+        used = 0
+        while chunks and used + len(chunks[-1]) <= room:
+            used += len(chunks[-1])
+            line.append(chunks.pop())
+        if chunks and len(chunks[-1]) > room:  # a word wider than a line: cut it to fill this one
+            cut = max(room - used, 1) if room >= 1 else 1
+            line.append(chunks[-1][:cut])
+            chunks[-1] = chunks[-1][cut:]
+            if not chunks[-1]:
+                chunks.pop()
+        if line and line[-1].startswith(" "):
+            line.pop()  # nor ends with them
+        if line:
+            lines.append(prefix + "".join(line))
     return lines
 
 
