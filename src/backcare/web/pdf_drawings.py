@@ -37,7 +37,11 @@ class RecordedDrawing:
     def draw(self, stream: Any, width: float, height: float, style: Any) -> None:
         size = (width, height)
         if size not in self._takes:
-            self._takes[size] = self._record(stream, width, height, style)
+            try:
+                self._takes[size] = self._record(stream, width, height, style)
+            except Exception:  # noqa: BLE001 - the recording uses WeasyPrint's internals (pinned in
+                # constraints.txt); should they change, the drawing is drawn afresh, never lost
+                self._takes[size] = None
         take = self._takes[size]
         if take is None:
             self._image.draw(stream, width, height, style)
