@@ -3,8 +3,9 @@
 Each drawing is a stick figure: a head and a few joined lines in a 160 x 80
 box, floor at y = 70, with props (a chair, a pillow, a clock) where they help.
 Every self-care item of the knowledge base has one (a test holds it to that).
-Styles are SVG attributes, not CSS classes: the PDF renderer ignores classes
-inside inline SVG.
+Styles are SVG attributes, not CSS classes, so a drawing looks the same
+inline in a web page and as an SVG file of its own in a PDF (an <img>: see
+web/pdf_drawings.py for why the PDF does not take it inline).
 """
 from __future__ import annotations
 
@@ -103,12 +104,32 @@ _POSES: dict[str, tuple[Point, list[list[Point]], str]] = {
 
 
 def drawing(exercise_id: str) -> Markup | None:
+    """The drawing inline, for a web page."""
+    svg = _svg(exercise_id, 'class="exercise" viewBox="0 0 160 80" role="img" aria-label="drawing of the exercise"')
+    return None if svg is None else Markup(svg)
+
+
+def drawing_url(exercise_id: str) -> str | None:
+    """Where a PDF's <img> finds the drawing (the PDF renderer serves it; see web/pdf.py)."""
+    return f"/drawings/{exercise_id}.svg" if exercise_id in _POSES else None
+
+
+def drawing_document(exercise_id: str) -> bytes | None:
+    """The drawing as an SVG file of its own, for the PDF renderer."""
+    svg = _svg(exercise_id, 'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 160 80"')
+    return None if svg is None else svg.encode()
+
+
+def drawn_exercises() -> list[str]:
+    return list(_POSES)
+
+
+def _svg(exercise_id: str, attributes: str) -> str | None:
     pose = _POSES.get(exercise_id)
     if pose is None:
         return None
     (hx, hy), lines, extra = pose
-    parts = ['<svg class="exercise" viewBox="0 0 160 80" role="img" aria-label="drawing of the exercise">',
-             '<line x1="4" y1="71" x2="156" y2="71" stroke="#9aa6b2" stroke-width="1.5"/>']
+    parts = [f'<svg {attributes}>', '<line x1="4" y1="71" x2="156" y2="71" stroke="#9aa6b2" stroke-width="1.5"/>']
     if hx or hy:
         parts.append(f'<circle cx="{hx}" cy="{hy}" r="8" fill="#fff" stroke="#1d2733" stroke-width="2.5"/>')
     if lines:
@@ -118,4 +139,4 @@ def drawing(exercise_id: str) -> Markup | None:
         parts.append(f'<path d="{body}" fill="none" stroke="#1d2733" stroke-width="3.5" stroke-linecap="round" '
                      'stroke-linejoin="round"/>')
     parts.append(extra + "</svg>")
-    return Markup("".join(parts))
+    return "".join(parts)

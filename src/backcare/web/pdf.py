@@ -13,6 +13,7 @@ import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -25,13 +26,20 @@ class FetchRefused(ValueError):
 
 
 def static_only_fetcher(url: str) -> dict:
-    """Resolve /static/... (under any base URL) to the package's files; refuse everything else."""
+    """Resolve /static/... (under any base URL) to the package's files and /drawings/<id>.svg to the
+    exercise drawings; refuse everything else."""
+    from .drawings import drawing_document
+
     parsed = urlparse(url)
     path = unquote(parsed.path)
     if parsed.scheme in ("http", "https") and path.startswith("/static/"):
         target = (STATIC / path.removeprefix("/static/")).resolve()
         if target.is_file() and STATIC in target.parents:
             return {"string": target.read_bytes(), "mime_type": _mime(target.suffix)}
+    if parsed.scheme in ("http", "https") and path.startswith("/drawings/") and path.endswith(".svg"):
+        svg = drawing_document(path.removeprefix("/drawings/").removesuffix(".svg"))
+        if svg is not None:
+            return {"string": svg, "mime_type": "image/svg+xml"}
     raise FetchRefused(f"not fetched: {url[:100]}")
 
 
@@ -39,9 +47,13 @@ def _mime(suffix: str) -> str:
     return {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}.get(suffix, "application/octet-stream")
 
 
-def render(html: str) -> bytes:
-    """Runs in the worker process."""
-    from weasyprint import HTML
+BASE_URL = "http://backcare.local/"
+_fonts: Any = None  # one font configuration per process (see render)
+_render_lock = threading.Lock()
+
+
+def static_fetcher() -> Any:
+    """static_only_fetcher as WeasyPrint's URL fetcher."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnly(URLFetcher):
@@ -49,7 +61,26 @@ def render(html: str) -> bytes:
             found = static_only_fetcher(url)
             return URLFetcherResponse(url, found["string"], {"Content-Type": found["mime_type"]})
 
-    return HTML(string=html, base_url="http://backcare.local/", url_fetcher=StaticOnly()).write_pdf()
+    return StaticOnly()
+
+
+def render(html: str) -> bytes:
+    """Runs in the worker process."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .pdf_drawings import prepared_drawings
+
+    global _fonts
+    with _render_lock:  # the font configuration is shared, and Pango's is not for threads
+        if _fonts is None:
+            # Kept for the process: a fresh one per page starts Pango's font caches cold, about a
+            # sixth of a long handout's time. backcare's papers load no web fonts, so it only ever
+            # holds the system's.
+            _fonts = FontConfiguration()
+        fetcher = static_fetcher()
+        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+            font_config=_fonts, cache=prepared_drawings(BASE_URL, fetcher))
 
 
 WORKERS = min(2, os.cpu_count() or 1)
@@ -61,14 +92,18 @@ WORKERS = min(2, os.cpu_count() or 1)
 WARM_PAGE = """<!doctype html><html><head><style>
 @page { size: A4; margin: 16mm; @bottom-right { content: "page " counter(page) " of " counter(pages); } }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; } .box { overflow: hidden; border: 1px solid #ccc; }
-.box svg { float: left; width: 45mm; height: 22mm; }</style></head><body><h1>backcare</h1><h2>Warm-up</h2>
+.box svg { float: left; width: 45mm; height: 22mm; } img.drawing { width: 45mm; height: 22.5mm; }</style></head><body><h1>backcare</h1><h2>Warm-up</h2>
 <div class="box"><svg viewBox="0 0 160 80"><circle cx="18" cy="62" r="7" fill="none" stroke="#1d2733"/>
 <path d="M30 62 L80 40" stroke="#1d2733" stroke-width="4"/></svg><div><strong>1. Bold</strong><br><em>italic</em> text</div></div>
 <table><tr><th>a</th><td>b</td></tr></table></body></html>"""
 
 
 def _warm_worker() -> None:
-    render(WARM_PAGE)
+    from .drawings import drawing_url, drawn_exercises
+
+    # Every exercise drawing at the handout's size, so each is parsed and recorded before a request needs it.
+    drawings = "".join(f'<img class="drawing" src="{drawing_url(name)}" alt="">' for name in drawn_exercises())
+    render(WARM_PAGE.replace("</body>", drawings + "</body>"))
 
 
 def _ready_pool() -> ProcessPoolExecutor:

@@ -53,7 +53,7 @@ def _pdf(request: Request, template: str, context: dict[str, Any], filename: str
 @router.get("/visits/{visit_id}/handout.pdf")
 def handout(request: Request, visit_id: int, session: CurrentSession = Depends(deps.session),
             records: Records = Depends(deps.records)) -> Response:
-    from ..drawings import drawing
+    from ..drawings import drawing_url
 
     from ...outcomes import stratified_care
 
@@ -61,7 +61,7 @@ def handout(request: Request, visit_id: int, session: CurrentSession = Depends(d
     group = records.latest_risk_group(session.actor, visit)
     stratified = stratified_care(group, visit.case, visit.assessment) if group else None
     return _pdf(request, "handout_pdf.html", {
-        "visit": visit, "assessment": visit.assessment, "items": handout_choices(visit, stratified)["chosen"], "drawing": drawing,
+        "visit": visit, "assessment": visit.assessment, "items": handout_choices(visit, stratified)["chosen"], "drawing_url": drawing_url,
         "safety_net": load_knowledge().safety_net, "clinic": records.clinic_details(session.actor)},
         f"backcare-handout-{visit.visit_date}.pdf", "handout")
 
