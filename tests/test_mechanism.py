@@ -44,6 +44,16 @@ def test_an_even_picture_is_not_forced():
     assert out["evidence"][0] == "3 criteria known; no mechanism clearly dominates"
 
 
+def test_two_published_clusters_met_in_full_are_a_mixed_picture():
+    out = assess_data({"pain_mechanism_criteria": {**NEUROPATHIC, **NOCIPLASTIC}})["pain_mechanism"]
+    assert out["dominant"] is None
+    assert out["evidence"][0] == ("a mixed picture: the published clusters of nociplastic and peripheral neuropathic "
+                                  "are both met in full")
+    # One cluster in full and part of another still has a verdict.
+    partial = {**NEUROPATHIC, "disproportionate_to_injury": True, "diffuse_tenderness": True}
+    assert assess_data({"pain_mechanism_criteria": partial})["pain_mechanism"]["dominant"] is not None
+
+
 def test_the_checklist_answer_stands_over_what_the_case_suggests():
     # The body chart suggests dermatomal referral; the therapist judged it absent.
     blocks = {"symptoms": {"pain_sites": ["low_back", "calf_left"], "paresthesia_sites": ["lateral_foot_left"]}}

@@ -201,6 +201,37 @@ def test_stocking_sensory_loss_is_a_polyneuropathy_not_two_s1_roots():
     assert "heat_tight_areas" not in out["plan"]["hydrotherapy"]
 
 
+def test_a_root_beside_a_polyneuropathy_leads_and_the_polyneuropathy_keeps_its_care():
+    # mimics.md 11: the feet are the polyneuropathy's, the radiating pain with a single-root deficit,
+    # a positive SLR and cough-linked leg pain the root's; the two coexist.
+    feet = [f"{r}_{s}" for r in ("sole", "big_toe") for s in ("left", "right")]
+    out = run_case(client={"age": 66}, medical={"diabetes": True},
+                   history={"onset": "sudden", "duration_days": 14, "aggravating": ["sitting", "coughing_sneezing"]},
+                   symptoms={"pain_sites": ["low_back", "buttock_right", "posterior_thigh_right", "calf_right"],
+                             "numbness_sites": feet},
+                   special_tests={"slr": {"right": "positive", "left": "negative"}},
+                   neuro={"motor": {"ankle_plantarflexion": {"right": "weak", "left": "normal"}},
+                          "sensory": {"reduced": feet + ["lateral_foot_right"]},
+                          "vibration": {"left": "reduced", "right": "reduced"}})
+    assert [(r["root"], r["side"]) for r in out["nerve_roots"]] == [("S1", "right")]
+    assert conditions(out)[0] in ("lumbar_disc_herniation", "lumbar_radiculopathy")
+    assert "peripheral_neuropathy" in conditions(out)[:3]
+    assert out["referral"]["urgency"] == "routine" and out["referral"]["to"] == "family_doctor"
+    assert "no_thermal_insensate_skin" in ids(out["contraindications"])
+
+
+def test_hip_osteoarthritis_alone_is_referred_routinely_for_exercise_led_care_and_treated():
+    # mimics.md 1.3 and 16.3 (NICE NG226): routine, to a physiotherapist or the family doctor.
+    out = run_case(client={"age": 60}, history={"aggravating": ["squatting", "stairs"], "duration_days": 200},
+                   symptoms={"pain_sites": ["groin_left", "buttock_left", "anterior_thigh_left"]},
+                   special_tests={"hip_scour": {"left": "positive"}, "hip_flexion_lateral_pain": {"left": "positive"},
+                                  "hip_extension_pain": {"left": "positive"}, "slr": {"left": "negative"}},
+                   hip={"internal_rotation_degrees": {"left": 12, "right": 35}})
+    assert conditions(out)[0] == "hip_osteoarthritis"
+    assert (out["referral"]["urgency"], out["referral"]["to"]) == ("routine", "physiotherapist")
+    assert out["red_flags"] == [] and out["plan"]["treat"] is True
+
+
 def test_brisk_reflexes_with_clumsy_hands_are_an_upper_motor_neurone_sign():
     out = run_case(client={"age": 62}, symptoms={"hand_clumsiness": True},
                    neuro={"reflexes": {"patellar": {"left": "brisk", "right": "brisk"}}})

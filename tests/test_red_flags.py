@@ -99,6 +99,17 @@ def test_any_second_flag_keeps_past_cancer_urgent(raiser):
     assert out["plan"]["treat"] is False
 
 
+def test_at_fifty_or_over_past_cancer_is_lowered_only_by_a_recorded_settling_course():
+    # Age is a weak malignancy flag (Henschke 2013): beside past cancer it keeps the referral urgent
+    # unless the checklist records the pain settling as expected.
+    older = {**CLEAR_STRAIN, "client": {"age": 63}}
+    assert urgency(**older) == "urgent"
+    settling = run_case(**older, pain_mechanism_criteria={"resolving_as_expected": True})
+    assert settling["referral"]["urgency"] == "routine" and settling["plan"]["treat"] is True
+    night = {**older, "symptoms": {"constant_night_pain": True}}
+    assert urgency(**night, pain_mechanism_criteria={"resolving_as_expected": True}) == "urgent"
+
+
 def test_a_settling_course_must_be_recorded_not_assumed():
     unclear = {**CLEAR_STRAIN, "history": {**CLEAR_STRAIN["history"], "mechanism": None, "onset": None}}
     assert urgency(**unclear) == "urgent"

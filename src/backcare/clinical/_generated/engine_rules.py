@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'd48ee584b289327e435b930d170be728f0ab3b1d5868a1cff2bda93bb29ab249'
+SOURCE_DIGEST = '0c8a33df997440d43e97c413829c42520c1a555498684bdec45779ca3903118f'
 
 
 def r_1(ctx):
@@ -55,7 +55,7 @@ def r_17(ctx):
         return True
     if v is None:
         unknown = True
-    v = (values[188] if values is not None else ctx.finding('peripheral_nerve_signs'))
+    v = (values[190] if values is not None else ctx.finding('peripheral_nerve_signs'))
     if v is True:
         return True
     if v is None:
@@ -204,7 +204,7 @@ def r_41(ctx):
         return True
     if v is None:
         unknown = True
-    v = (values[203] if values is not None else ctx.finding('no_comfortable_position'))
+    v = (values[205] if values is not None else ctx.finding('no_comfortable_position'))
     if v is True:
         return True
     if v is None:
@@ -257,7 +257,7 @@ def r_52(ctx):
         return True
     if v is None:
         unknown = True
-    v = (values[188] if values is not None else ctx.finding('peripheral_nerve_signs'))
+    v = (values[190] if values is not None else ctx.finding('peripheral_nerve_signs'))
     if v is True:
         return True
     if v is None:

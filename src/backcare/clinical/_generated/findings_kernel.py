@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'a4c7f167a241269c66efdc64899a88f0a4d523241e0f5d3698335fa3ecae867f'
+SOURCE_DIGEST = 'eb843d841ed841724cf99f78738beb5c85bd6dc4d77f581611d08b9d6c42de31'
 
 
 def kernel(ctx):
@@ -930,505 +930,549 @@ def kernel(ctx):
     if v172 is False and t210: v172 = None
     v173 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K188.isdisjoint(r_paresthesia or ()) or not K188.isdisjoint(r_numbness or ())) and (not K189.isdisjoint(r_paresthesia or ()) or not K189.isdisjoint(r_numbness or ()))))))
     v174 = v171
-    v175 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
-    v176 = (c82 if c82 is not M else (c82 := (None if b_neuro is None else L[35](ctx))))
-    v177 = (c83 if c83 is not M else (c83 := (None if b_neuro is None else L[36](ctx))))
-    v178 = v4
-    v179 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K190.isdisjoint(r_pain or ()))))))
-    v180 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
     t214 = False
-    v181 = True
-    t215 = v179
-    if t215 is False: v181 = False
+    v175 = True
+    t215 = v171
+    if t215 is False: v175 = False
     else:
         if t215 is None: t214 = True
-        t216 = (None if f3 is None else not K191.isdisjoint(f3))
-        if t216 is False: v181 = False
+        t216 = facts.get('nerve_root_found')
+        if t216 is not None: t216 = not t216
+        if t216 is False: v175 = False
         else:
             if t216 is None: t214 = True
-    if v181 is True and t214: v181 = None
-    t217 = t218 = 0
-    t219 = (None if f12 is None else f12 == K192)
-    if t219 is True: t217 += 1
-    elif t219 is None: t218 += 1
-    t220 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K193, 'any'))))
-    if t220 is True: t217 += 1
-    elif t220 is None: t218 += 1
-    t221 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K194, 'any'))))
-    if t221 is True: t217 += 1
-    elif t221 is None: t218 += 1
-    t222 = (None if f19 is None else f19 > K195)
-    if t222 is True: t217 += 1
-    elif t222 is None: t218 += 1
-    v182 = True if t217 >= 3 else (False if t217 + t218 < 3 else None)
-    t223 = False
+    if v175 is True and t214: v175 = None
+    v176 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
+    v177 = (c82 if c82 is not M else (c82 := (None if b_neuro is None else L[35](ctx))))
+    v178 = (c83 if c83 is not M else (c83 := (None if b_neuro is None else L[36](ctx))))
+    t217 = False
+    v179 = False
+    t218 = facts.get('nerve_root_found')
+    if t218 is True: v179 = True
+    else:
+        if t218 is None: t217 = True
+        t219 = v12
+        if t219 is True: v179 = True
+        else:
+            if t219 is None: t217 = True
+            t220 = v13
+            if t220 is True: v179 = True
+            else:
+                if t220 is None: t217 = True
+                t221 = v19
+                if t221 is True: v179 = True
+                else:
+                    if t221 is None: t217 = True
+    if v179 is False and t217: v179 = None
+    v180 = v4
+    v181 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K190.isdisjoint(r_pain or ()))))))
+    v182 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
+    t222 = False
     v183 = True
-    t224 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K196, 'both'))))
-    if t224 is False: v183 = False
+    t223 = v181
+    if t223 is False: v183 = False
     else:
-        if t224 is None: t223 = True
-        t225 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K197, 'both'))))
-        if t225 is False: v183 = False
+        if t223 is None: t222 = True
+        t224 = (None if f3 is None else not K191.isdisjoint(f3))
+        if t224 is False: v183 = False
         else:
-            if t225 is None: t223 = True
-    if v183 is True and t223: v183 = None
-    v184 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K198, 'any'))))
-    t226 = False
-    v185 = False
-    t227 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K199, 'any'))))
-    if t227 is True: v185 = True
+            if t224 is None: t222 = True
+    if v183 is True and t222: v183 = None
+    t225 = t226 = 0
+    t227 = (None if f12 is None else f12 == K192)
+    if t227 is True: t225 += 1
+    elif t227 is None: t226 += 1
+    t228 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K193, 'any'))))
+    if t228 is True: t225 += 1
+    elif t228 is None: t226 += 1
+    t229 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K194, 'any'))))
+    if t229 is True: t225 += 1
+    elif t229 is None: t226 += 1
+    t230 = (None if f19 is None else f19 > K195)
+    if t230 is True: t225 += 1
+    elif t230 is None: t226 += 1
+    v184 = True if t225 >= 3 else (False if t225 + t226 < 3 else None)
+    t231 = False
+    v185 = True
+    t232 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K196, 'both'))))
+    if t232 is False: v185 = False
     else:
-        if t227 is None: t226 = True
-        t228 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K200, 'any'))))
-        if t228 is True: v185 = True
+        if t232 is None: t231 = True
+        t233 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K197, 'both'))))
+        if t233 is False: v185 = False
         else:
-            if t228 is None: t226 = True
-    if v185 is False and t226: v185 = None
-    v186 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
-    t229 = False
-    v187 = False
-    t230 = (None if f48 is None else f48 == K201)
-    if t230 is True: v187 = True
-    else:
-        if t230 is None: t229 = True
-        t231 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K202.isdisjoint(r_paresthesia or ()) or not K202.isdisjoint(r_numbness or ()) or not K202.isdisjoint(r_sensory_reduced or ()) or not K202.isdisjoint(r_sensory_absent or ()))))))
-        if t231 is True: v187 = True
-        else:
-            if t231 is None: t229 = True
-    if v187 is False and t229: v187 = None
-    t232 = False
-    v188 = False
+            if t233 is None: t231 = True
+    if v185 is True and t231: v185 = None
+    v186 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K198, 'any'))))
     t234 = False
-    t233 = True
-    t235 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K203.isdisjoint(r_sensory_reduced or ()) or not K203.isdisjoint(r_sensory_absent or ()))))))
-    if t235 is False: t233 = False
+    v187 = False
+    t235 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K199, 'any'))))
+    if t235 is True: v187 = True
     else:
         if t235 is None: t234 = True
-        t236 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K204.isdisjoint(r_sensory_reduced or ()) or not K204.isdisjoint(r_sensory_absent or ()))))))
-        if t236 is not None: t236 = not t236
-        if t236 is False: t233 = False
+        t236 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K200, 'any'))))
+        if t236 is True: v187 = True
         else:
             if t236 is None: t234 = True
-    if t233 is True and t234: t233 = None
-    if t233 is True: v188 = True
+    if v187 is False and t234: v187 = None
+    v188 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
+    t237 = False
+    v189 = False
+    t238 = (None if f48 is None else f48 == K201)
+    if t238 is True: v189 = True
     else:
-        if t233 is None: t232 = True
-        t237 = v171
-        if t237 is True: v188 = True
+        if t238 is None: t237 = True
+        t239 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K202.isdisjoint(r_paresthesia or ()) or not K202.isdisjoint(r_numbness or ()) or not K202.isdisjoint(r_sensory_reduced or ()) or not K202.isdisjoint(r_sensory_absent or ()))))))
+        if t239 is True: v189 = True
         else:
-            if t237 is None: t232 = True
-            t238 = v175
-            if t238 is True: v188 = True
-            else:
-                if t238 is None: t232 = True
-                t239 = v176
-                if t239 is True: v188 = True
-                else:
-                    if t239 is None: t232 = True
-    if v188 is False and t232: v188 = None
+            if t239 is None: t237 = True
+    if v189 is False and t237: v189 = None
     t240 = False
-    v189 = True
+    v190 = False
     t242 = False
-    t241 = False
-    t243 = v12
-    if t243 is True: t241 = True
+    t241 = True
+    t243 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K203.isdisjoint(r_sensory_reduced or ()) or not K203.isdisjoint(r_sensory_absent or ()))))))
+    if t243 is False: t241 = False
     else:
         if t243 is None: t242 = True
-        t244 = v13
-        if t244 is True: t241 = True
+        t244 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K204.isdisjoint(r_sensory_reduced or ()) or not K204.isdisjoint(r_sensory_absent or ()))))))
+        if t244 is not None: t244 = not t244
+        if t244 is False: t241 = False
         else:
             if t244 is None: t242 = True
-            t245 = v14
-            if t245 is True: t241 = True
-            else:
-                if t245 is None: t242 = True
-                t246 = facts.get('nerve_root_found')
-                if t246 is True: t241 = True
-                else:
-                    if t246 is None: t242 = True
-                    t247 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K205.isdisjoint(r_pain or ()) or not K205.isdisjoint(r_paresthesia or ()) or not K205.isdisjoint(r_numbness or ())) != (not K206.isdisjoint(r_pain or ()) or not K206.isdisjoint(r_paresthesia or ()) or not K206.isdisjoint(r_numbness or ()))))))
-                    if t247 is True: t241 = True
-                    else:
-                        if t247 is None: t242 = True
-                        t248 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K207.isdisjoint(r_paresthesia or ()) or not K207.isdisjoint(r_numbness or ()))))))
-                        if t248 is True: t241 = True
-                        else:
-                            if t248 is None: t242 = True
-    if t241 is False and t242: t241 = None
-    if t241 is False: v189 = False
+    if t241 is True and t242: t241 = None
+    if t241 is True: v190 = True
     else:
         if t241 is None: t240 = True
-        t249 = v172
-        if t249 is not None: t249 = not t249
-        if t249 is None: t249 = True
-        if t249 is False: v189 = False
+        t245 = v171
+        if t245 is True: v190 = True
         else:
-            if t249 is None: t240 = True
-    if v189 is True and t240: v189 = None
-    v190 = (None if f49 is None else f49 == K208)
-    v191 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
-    v192 = (None if f16 is None else f16 <= K209)
-    if v192 is None: v192 = True
+            if t245 is None: t240 = True
+            t246 = v176
+            if t246 is True: v190 = True
+            else:
+                if t246 is None: t240 = True
+                t247 = v177
+                if t247 is True: v190 = True
+                else:
+                    if t247 is None: t240 = True
+    if v190 is False and t240: v190 = None
+    t248 = False
+    v191 = True
     t250 = False
-    v193 = True
-    t251 = v171
-    if t251 is False: v193 = False
+    t249 = False
+    t251 = v12
+    if t251 is True: t249 = True
     else:
         if t251 is None: t250 = True
-        t253 = False
-        t252 = False
-        t254 = v175
-        if t254 is True: t252 = True
-        else:
-            if t254 is None: t253 = True
-            t255 = v176
-            if t255 is True: t252 = True
-            else:
-                if t255 is None: t253 = True
-                t256 = v139
-                if t256 is True: t252 = True
-                else:
-                    if t256 is None: t253 = True
-        if t252 is False and t253: t252 = None
-        if t252 is False: v193 = False
+        t252 = v13
+        if t252 is True: t249 = True
         else:
             if t252 is None: t250 = True
-    if v193 is True and t250: v193 = None
-    t257 = False
-    v194 = False
-    t258 = (c98 if c98 is not M else (c98 := (None if r_pain is None else ((not K210.isdisjoint(r_pain or ())) and (not K211.isdisjoint(r_pain or ()))))))
-    if t258 is True: v194 = True
-    else:
-        if t258 is None: t257 = True
-        t260 = False
-        t259 = True
-        t262 = False
-        t261 = False
-        t263 = (c99 if c99 is not M else (c99 := (None if r_paresthesia is None and r_numbness is None else ((not K212.isdisjoint(r_paresthesia or ()) or not K212.isdisjoint(r_numbness or ())) and (not K213.isdisjoint(r_paresthesia or ()) or not K213.isdisjoint(r_numbness or ()))))))
-        if t263 is True: t261 = True
-        else:
-            if t263 is None: t262 = True
-            t264 = (c100 if c100 is not M else (c100 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K214.isdisjoint(r_paresthesia or ()) or not K214.isdisjoint(r_numbness or ()) or not K214.isdisjoint(r_sensory_reduced or ()) or not K214.isdisjoint(r_sensory_absent or ())) and (not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ()) or not K215.isdisjoint(r_sensory_reduced or ()) or not K215.isdisjoint(r_sensory_absent or ()))))))
-            if t264 is True: t261 = True
+            t253 = v14
+            if t253 is True: t249 = True
             else:
-                if t264 is None: t262 = True
-        if t261 is False and t262: t261 = None
-        if t261 is False: t259 = False
-        else:
-            if t261 is None: t260 = True
-            t266 = False
-            t265 = False
-            t267 = v193
-            if t267 is not None: t267 = not t267
-            if t267 is None: t267 = True
-            if t267 is True: t265 = True
-            else:
-                if t267 is None: t266 = True
-                t268 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ()) or not K216.isdisjoint(r_sensory_reduced or ()) or not K216.isdisjoint(r_sensory_absent or ())) and (not K217.isdisjoint(r_paresthesia or ()) or not K217.isdisjoint(r_numbness or ()) or not K217.isdisjoint(r_sensory_reduced or ()) or not K217.isdisjoint(r_sensory_absent or ()))))))
-                if t268 is True: t265 = True
+                if t253 is None: t250 = True
+                t254 = facts.get('nerve_root_found')
+                if t254 is True: t249 = True
                 else:
-                    if t268 is None: t266 = True
-            if t265 is False and t266: t265 = None
-            if t265 is False: t259 = False
-            else:
-                if t265 is None: t260 = True
-        if t259 is True and t260: t259 = None
-        if t259 is True: v194 = True
-        else:
-            if t259 is None: t257 = True
-            t269 = (c102 if c102 is not M else (c102 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K218, 'both'))))
-            if t269 is True: v194 = True
-            else:
-                if t269 is None: t257 = True
-                t270 = facts.get('bilateral_deficit_signs')
-                if t270 is True: v194 = True
-                else:
-                    if t270 is None: t257 = True
-                    t272 = False
-                    t271 = True
-                    t273 = facts.get('nerve_root_bilateral')
-                    if t273 is False: t271 = False
+                    if t254 is None: t250 = True
+                    t255 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K205.isdisjoint(r_pain or ()) or not K205.isdisjoint(r_paresthesia or ()) or not K205.isdisjoint(r_numbness or ())) != (not K206.isdisjoint(r_pain or ()) or not K206.isdisjoint(r_paresthesia or ()) or not K206.isdisjoint(r_numbness or ()))))))
+                    if t255 is True: t249 = True
                     else:
-                        if t273 is None: t272 = True
-                        t274 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K219.isdisjoint(r_pain or ()) or not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ())) and (not K220.isdisjoint(r_pain or ()) or not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()))))))
-                        if t274 is False: t271 = False
+                        if t255 is None: t250 = True
+                        t256 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K207.isdisjoint(r_paresthesia or ()) or not K207.isdisjoint(r_numbness or ()))))))
+                        if t256 is True: t249 = True
                         else:
-                            if t274 is None: t272 = True
-                    if t271 is True and t272: t271 = None
-                    if t271 is True: v194 = True
+                            if t256 is None: t250 = True
+    if t249 is False and t250: t249 = None
+    if t249 is False: v191 = False
+    else:
+        if t249 is None: t248 = True
+        t257 = v172
+        if t257 is not None: t257 = not t257
+        if t257 is None: t257 = True
+        if t257 is False: v191 = False
+        else:
+            if t257 is None: t248 = True
+    if v191 is True and t248: v191 = None
+    v192 = (None if f49 is None else f49 == K208)
+    v193 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
+    v194 = (None if f16 is None else f16 <= K209)
+    if v194 is None: v194 = True
+    t258 = False
+    v195 = True
+    t259 = v171
+    if t259 is False: v195 = False
+    else:
+        if t259 is None: t258 = True
+        t261 = False
+        t260 = False
+        t262 = v176
+        if t262 is True: t260 = True
+        else:
+            if t262 is None: t261 = True
+            t263 = v177
+            if t263 is True: t260 = True
+            else:
+                if t263 is None: t261 = True
+                t264 = v139
+                if t264 is True: t260 = True
+                else:
+                    if t264 is None: t261 = True
+        if t260 is False and t261: t260 = None
+        if t260 is False: v195 = False
+        else:
+            if t260 is None: t258 = True
+    if v195 is True and t258: v195 = None
+    t265 = False
+    v196 = False
+    t266 = (c98 if c98 is not M else (c98 := (None if r_pain is None else ((not K210.isdisjoint(r_pain or ())) and (not K211.isdisjoint(r_pain or ()))))))
+    if t266 is True: v196 = True
+    else:
+        if t266 is None: t265 = True
+        t268 = False
+        t267 = True
+        t270 = False
+        t269 = False
+        t271 = (c99 if c99 is not M else (c99 := (None if r_paresthesia is None and r_numbness is None else ((not K212.isdisjoint(r_paresthesia or ()) or not K212.isdisjoint(r_numbness or ())) and (not K213.isdisjoint(r_paresthesia or ()) or not K213.isdisjoint(r_numbness or ()))))))
+        if t271 is True: t269 = True
+        else:
+            if t271 is None: t270 = True
+            t272 = (c100 if c100 is not M else (c100 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K214.isdisjoint(r_paresthesia or ()) or not K214.isdisjoint(r_numbness or ()) or not K214.isdisjoint(r_sensory_reduced or ()) or not K214.isdisjoint(r_sensory_absent or ())) and (not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ()) or not K215.isdisjoint(r_sensory_reduced or ()) or not K215.isdisjoint(r_sensory_absent or ()))))))
+            if t272 is True: t269 = True
+            else:
+                if t272 is None: t270 = True
+        if t269 is False and t270: t269 = None
+        if t269 is False: t267 = False
+        else:
+            if t269 is None: t268 = True
+            t274 = False
+            t273 = False
+            t275 = v195
+            if t275 is not None: t275 = not t275
+            if t275 is None: t275 = True
+            if t275 is True: t273 = True
+            else:
+                if t275 is None: t274 = True
+                t276 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ()) or not K216.isdisjoint(r_sensory_reduced or ()) or not K216.isdisjoint(r_sensory_absent or ())) and (not K217.isdisjoint(r_paresthesia or ()) or not K217.isdisjoint(r_numbness or ()) or not K217.isdisjoint(r_sensory_reduced or ()) or not K217.isdisjoint(r_sensory_absent or ()))))))
+                if t276 is True: t273 = True
+                else:
+                    if t276 is None: t274 = True
+            if t273 is False and t274: t273 = None
+            if t273 is False: t267 = False
+            else:
+                if t273 is None: t268 = True
+        if t267 is True and t268: t267 = None
+        if t267 is True: v196 = True
+        else:
+            if t267 is None: t265 = True
+            t277 = (c102 if c102 is not M else (c102 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K218, 'both'))))
+            if t277 is True: v196 = True
+            else:
+                if t277 is None: t265 = True
+                t278 = facts.get('bilateral_deficit_signs')
+                if t278 is True: v196 = True
+                else:
+                    if t278 is None: t265 = True
+                    t280 = False
+                    t279 = True
+                    t281 = facts.get('nerve_root_bilateral')
+                    if t281 is False: t279 = False
                     else:
-                        if t271 is None: t257 = True
-    if v194 is False and t257: v194 = None
-    v195 = (c103 if c103 is not M else (c103 := (None if b_neuro is None else L[40](ctx))))
-    t275 = False
-    v196 = True
-    t276 = v194
-    if t276 is False: v196 = False
-    else:
-        if t276 is None: t275 = True
-        t277 = v192
-        if t277 is False: v196 = False
-        else:
-            if t277 is None: t275 = True
-            t278 = v46
-            if t278 is not None: t278 = not t278
-            if t278 is None: t278 = True
-            if t278 is False: v196 = False
-            else:
-                if t278 is None: t275 = True
-    if v196 is True and t275: v196 = None
-    v197 = (None if f50 is None else f50 == K221)
-    v198 = (None if f12 is None else f12 == K222)
-    t279 = False
-    v199 = False
-    t280 = facts.get('nerve_root_found')
-    if t280 is True: v199 = True
-    else:
-        if t280 is None: t279 = True
-        t281 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
-        if t281 is True: v199 = True
-        else:
-            if t281 is None: t279 = True
-            t282 = v198
-            if t282 is True: v199 = True
-            else:
-                if t282 is None: t279 = True
-    if v199 is False and t279: v199 = None
-    v200 = (None if f51 is None else (bool(f51) if isinstance(f51, list) else True))
-    v201 = (None if f16 is None else f16 >= K223)
-    v202 = (None if f15 is None else f15 >= K224)
+                        if t281 is None: t280 = True
+                        t282 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K219.isdisjoint(r_pain or ()) or not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ())) and (not K220.isdisjoint(r_pain or ()) or not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()))))))
+                        if t282 is False: t279 = False
+                        else:
+                            if t282 is None: t280 = True
+                    if t279 is True and t280: t279 = None
+                    if t279 is True: v196 = True
+                    else:
+                        if t279 is None: t265 = True
+    if v196 is False and t265: v196 = None
+    v197 = (c103 if c103 is not M else (c103 := (None if b_neuro is None else L[40](ctx))))
     t283 = False
-    v203 = False
-    t284 = v78
-    if t284 is True: v203 = True
+    v198 = True
+    t284 = v196
+    if t284 is False: v198 = False
     else:
         if t284 is None: t283 = True
-        t285 = v77
-        if t285 is True: v203 = True
+        t285 = v194
+        if t285 is False: v198 = False
         else:
             if t285 is None: t283 = True
-    if v203 is False and t283: v203 = None
-    v204 = (None if f52 is None else f52 == K225)
-    t286 = False
-    v205 = True
-    t287 = v35
-    if t287 is False: v205 = False
+            t286 = v46
+            if t286 is not None: t286 = not t286
+            if t286 is None: t286 = True
+            if t286 is False: v198 = False
+            else:
+                if t286 is None: t283 = True
+    if v198 is True and t283: v198 = None
+    v199 = (None if f50 is None else f50 == K221)
+    v200 = (None if f12 is None else f12 == K222)
+    t287 = False
+    v201 = False
+    t288 = facts.get('nerve_root_found')
+    if t288 is True: v201 = True
     else:
-        if t287 is None: t286 = True
-        t289 = False
-        t288 = False
-        t290 = (None if f14 is None else f14 == K226)
-        if t290 is True: t288 = True
+        if t288 is None: t287 = True
+        t289 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
+        if t289 is True: v201 = True
         else:
-            if t290 is None: t289 = True
-            t291 = (None if f36 is None else (bool(f36) if isinstance(f36, list) else True))
-            if t291 is True: t288 = True
+            if t289 is None: t287 = True
+            t290 = v200
+            if t290 is True: v201 = True
             else:
-                if t291 is None: t289 = True
-        if t288 is False and t289: t288 = None
-        if t288 is False: v205 = False
-        else:
-            if t288 is None: t286 = True
-            t293 = False
-            t292 = False
-            t294 = (None if f34 is None else f34 == K227)
-            if t294 is True: t292 = True
-            else:
-                if t294 is None: t293 = True
-                t295 = (None if f16 is None else f16 <= K228)
-                if t295 is True: t292 = True
-                else:
-                    if t295 is None: t293 = True
-            if t292 is False and t293: t292 = None
-            if t292 is False: v205 = False
-            else:
-                if t292 is None: t286 = True
-                t296 = (None if f34 is None else f34 == K229)
-                if t296 is not None: t296 = not t296
-                if t296 is None: t296 = True
-                if t296 is False: v205 = False
-                else:
-                    if t296 is None: t286 = True
-    if v205 is True and t286: v205 = None
-    t297 = False
-    v206 = False
-    t298 = v44
-    if t298 is True: v206 = True
+                if t290 is None: t287 = True
+    if v201 is False and t287: v201 = None
+    v202 = (None if f51 is None else (bool(f51) if isinstance(f51, list) else True))
+    v203 = (None if f16 is None else f16 >= K223)
+    v204 = (None if f15 is None else f15 >= K224)
+    t291 = False
+    v205 = False
+    t292 = v78
+    if t292 is True: v205 = True
     else:
-        if t298 is None: t297 = True
-        t299 = v34
-        if t299 is True: v206 = True
+        if t292 is None: t291 = True
+        t293 = v77
+        if t293 is True: v205 = True
         else:
-            if t299 is None: t297 = True
-    if v206 is False and t297: v206 = None
-    v207 = (c104 if c104 is not M else (c104 := (None if r_pain is None else ((not K230.isdisjoint(r_pain or ()))))))
-    if v207 is None: v207 = True
-    t300 = False
+            if t293 is None: t291 = True
+    if v205 is False and t291: v205 = None
+    v206 = (None if f52 is None else f52 == K225)
+    t294 = False
+    v207 = True
+    t295 = v35
+    if t295 is False: v207 = False
+    else:
+        if t295 is None: t294 = True
+        t297 = False
+        t296 = False
+        t298 = (None if f14 is None else f14 == K226)
+        if t298 is True: t296 = True
+        else:
+            if t298 is None: t297 = True
+            t299 = (None if f36 is None else (bool(f36) if isinstance(f36, list) else True))
+            if t299 is True: t296 = True
+            else:
+                if t299 is None: t297 = True
+        if t296 is False and t297: t296 = None
+        if t296 is False: v207 = False
+        else:
+            if t296 is None: t294 = True
+            t301 = False
+            t300 = False
+            t302 = (None if f34 is None else f34 == K227)
+            if t302 is True: t300 = True
+            else:
+                if t302 is None: t301 = True
+                t303 = (None if f16 is None else f16 <= K228)
+                if t303 is True: t300 = True
+                else:
+                    if t303 is None: t301 = True
+            if t300 is False and t301: t300 = None
+            if t300 is False: v207 = False
+            else:
+                if t300 is None: t294 = True
+                t304 = (None if f34 is None else f34 == K229)
+                if t304 is not None: t304 = not t304
+                if t304 is None: t304 = True
+                if t304 is False: v207 = False
+                else:
+                    if t304 is None: t294 = True
+    if v207 is True and t294: v207 = None
+    t305 = False
     v208 = True
-    t301 = v44
-    if t301 is False: v208 = False
+    t306 = v69
+    if t306 is False: v208 = False
     else:
-        if t301 is None: t300 = True
-        t302 = (None if f3 is None else not K231.isdisjoint(f3))
-        if t302 is False: v208 = False
+        if t306 is None: t305 = True
+        t307 = (None if f34 is None else f34 == K230)
+        if t307 is not None: t307 = not t307
+        if t307 is None: t307 = True
+        if t307 is False: v208 = False
         else:
-            if t302 is None: t300 = True
-            t303 = (None if f3 is None else not K232.isdisjoint(f3))
-            if t303 is not None: t303 = not t303
-            if t303 is False: v208 = False
-            else:
-                if t303 is None: t300 = True
-    if v208 is True and t300: v208 = None
-    t304 = False
+            if t307 is None: t305 = True
+    if v208 is True and t305: v208 = None
+    t308 = False
     v209 = False
-    t305 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K233, 'any'))))
-    if t305 is True: v209 = True
+    t309 = v44
+    if t309 is True: v209 = True
     else:
-        if t305 is None: t304 = True
-        t306 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K234, 'any'))))
-        if t306 is True: v209 = True
+        if t309 is None: t308 = True
+        t310 = v34
+        if t310 is True: v209 = True
         else:
-            if t306 is None: t304 = True
-            t307 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K235, 'any'))))
-            if t307 is True: v209 = True
+            if t310 is None: t308 = True
+    if v209 is False and t308: v209 = None
+    v210 = (c104 if c104 is not M else (c104 := (None if r_pain is None else ((not K231.isdisjoint(r_pain or ()))))))
+    if v210 is None: v210 = True
+    t311 = False
+    v211 = True
+    t312 = v44
+    if t312 is False: v211 = False
+    else:
+        if t312 is None: t311 = True
+        t313 = (None if f3 is None else not K232.isdisjoint(f3))
+        if t313 is False: v211 = False
+        else:
+            if t313 is None: t311 = True
+            t314 = (None if f3 is None else not K233.isdisjoint(f3))
+            if t314 is not None: t314 = not t314
+            if t314 is False: v211 = False
             else:
-                if t307 is None: t304 = True
-                t309 = False
-                t308 = True
-                t310 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
-                if t310 is False: t308 = False
-                else:
-                    if t310 is None: t309 = True
-                    t312 = False
-                    t311 = False
-                    t313 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[43](ctx))))
-                    if t313 is True: t311 = True
-                    else:
-                        if t313 is None: t312 = True
-                        t314 = v187
-                        if t314 is True: t311 = True
-                        else:
-                            if t314 is None: t312 = True
-                            t315 = (None if f12 is None else f12 == K236)
-                            if t315 is True: t311 = True
-                            else:
-                                if t315 is None: t312 = True
-                                t316 = (c106 if c106 is not M else (c106 := (None if r_paresthesia is None and r_numbness is None else ((not K237.isdisjoint(r_paresthesia or ()) or not K237.isdisjoint(r_numbness or ())) and (not K238.isdisjoint(r_paresthesia or ()) or not K238.isdisjoint(r_numbness or ()))))))
-                                if t316 is True: t311 = True
-                                else:
-                                    if t316 is None: t312 = True
-                    if t311 is False and t312: t311 = None
-                    if t311 is False: t308 = False
-                    else:
-                        if t311 is None: t309 = True
-                if t308 is True and t309: t308 = None
-                if t308 is True: v209 = True
-                else:
-                    if t308 is None: t304 = True
-    if v209 is False and t304: v209 = None
-    v210 = (None if f53 is None else f53 == K239)
-    v211 = (None if f19 is None else f19 >= K240)
-    t317 = False
+                if t314 is None: t311 = True
+    if v211 is True and t311: v211 = None
+    t315 = False
     v212 = False
-    t318 = v197
-    if t318 is True: v212 = True
+    t316 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K234, 'any'))))
+    if t316 is True: v212 = True
     else:
-        if t318 is None: t317 = True
-        t319 = v199
-        if t319 is True: v212 = True
+        if t316 is None: t315 = True
+        t317 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K235, 'any'))))
+        if t317 is True: v212 = True
         else:
-            if t319 is None: t317 = True
-            t320 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K241.isdisjoint(r_paresthesia or ()) or not K241.isdisjoint(r_numbness or ()))))))
-            if t320 is True: v212 = True
+            if t317 is None: t315 = True
+            t318 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K236, 'any'))))
+            if t318 is True: v212 = True
             else:
-                if t320 is None: t317 = True
-    if v212 is False and t317: v212 = None
-    t321 = False
-    v213 = False
-    t322 = v145
-    if t322 is True: v213 = True
-    else:
-        if t322 is None: t321 = True
-        t323 = v144
-        if t323 is True: v213 = True
-        else:
-            if t323 is None: t321 = True
-            t324 = v147
-            if t324 is True: v213 = True
-            else:
-                if t324 is None: t321 = True
-    if v213 is False and t321: v213 = None
-    v214 = (None if f46 is None else f46 == K242)
-    v215 = (None if f54 is None else (bool(f54) if isinstance(f54, list) else True))
-    v216 = (None if f55 is None else f55 <= K243)
-    v217 = (None if f55 is None else f55 >= K244)
-    t325 = False
-    v218 = False
-    t326 = v1
-    if t326 is True: v218 = True
-    else:
-        if t326 is None: t325 = True
-        t327 = v2
-        if t327 is True: v218 = True
-        else:
-            if t327 is None: t325 = True
-            t328 = v12
-            if t328 is True: v218 = True
-            else:
-                if t328 is None: t325 = True
-                t329 = v13
-                if t329 is True: v218 = True
+                if t318 is None: t315 = True
+                t320 = False
+                t319 = True
+                t321 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
+                if t321 is False: t319 = False
                 else:
-                    if t329 is None: t325 = True
-    if v218 is False and t325: v218 = None
-    t330 = False
-    v219 = False
-    t331 = facts.get('nerve_root_found')
-    if t331 is True: v219 = True
-    else:
-        if t331 is None: t330 = True
-        t332 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
-        if t332 is True: v219 = True
-        else:
-            if t332 is None: t330 = True
-            t333 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[45](ctx))))
-            if t333 is True: v219 = True
-            else:
-                if t333 is None: t330 = True
-                t334 = (c107 if c107 is not M else (c107 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K245.isdisjoint(r_sensory_reduced or ()) or not K245.isdisjoint(r_sensory_absent or ()))))))
-                if t334 is True: v219 = True
-                else:
-                    if t334 is None: t330 = True
-                    t335 = v198
-                    if t335 is True: v219 = True
+                    if t321 is None: t320 = True
+                    t323 = False
+                    t322 = False
+                    t324 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[43](ctx))))
+                    if t324 is True: t322 = True
                     else:
-                        if t335 is None: t330 = True
-    if v219 is False and t330: v219 = None
-    v220 = (None if f19 is None else f19 < K246)
-    v221 = (None if f19 is None else f19 < K247)
+                        if t324 is None: t323 = True
+                        t325 = v189
+                        if t325 is True: t322 = True
+                        else:
+                            if t325 is None: t323 = True
+                            t326 = (None if f12 is None else f12 == K237)
+                            if t326 is True: t322 = True
+                            else:
+                                if t326 is None: t323 = True
+                                t327 = (c106 if c106 is not M else (c106 := (None if r_paresthesia is None and r_numbness is None else ((not K238.isdisjoint(r_paresthesia or ()) or not K238.isdisjoint(r_numbness or ())) and (not K239.isdisjoint(r_paresthesia or ()) or not K239.isdisjoint(r_numbness or ()))))))
+                                if t327 is True: t322 = True
+                                else:
+                                    if t327 is None: t323 = True
+                    if t322 is False and t323: t322 = None
+                    if t322 is False: t319 = False
+                    else:
+                        if t322 is None: t320 = True
+                if t319 is True and t320: t319 = None
+                if t319 is True: v212 = True
+                else:
+                    if t319 is None: t315 = True
+    if v212 is False and t315: v212 = None
+    v213 = (None if f53 is None else f53 == K240)
+    v214 = (None if f19 is None else f19 >= K241)
+    t328 = False
+    v215 = False
+    t329 = v199
+    if t329 is True: v215 = True
+    else:
+        if t329 is None: t328 = True
+        t330 = v201
+        if t330 is True: v215 = True
+        else:
+            if t330 is None: t328 = True
+            t331 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K242.isdisjoint(r_paresthesia or ()) or not K242.isdisjoint(r_numbness or ()))))))
+            if t331 is True: v215 = True
+            else:
+                if t331 is None: t328 = True
+    if v215 is False and t328: v215 = None
+    t332 = False
+    v216 = False
+    t333 = v145
+    if t333 is True: v216 = True
+    else:
+        if t333 is None: t332 = True
+        t334 = v144
+        if t334 is True: v216 = True
+        else:
+            if t334 is None: t332 = True
+            t335 = v147
+            if t335 is True: v216 = True
+            else:
+                if t335 is None: t332 = True
+    if v216 is False and t332: v216 = None
+    v217 = (None if f46 is None else f46 == K243)
+    v218 = (None if f54 is None else (bool(f54) if isinstance(f54, list) else True))
+    v219 = (None if f55 is None else f55 <= K244)
+    v220 = (None if f55 is None else f55 >= K245)
     t336 = False
-    v222 = False
-    t337 = v201
-    if t337 is True: v222 = True
+    v221 = False
+    t337 = v1
+    if t337 is True: v221 = True
     else:
         if t337 is None: t336 = True
-        t338 = v34
-        if t338 is True: v222 = True
+        t338 = v2
+        if t338 is True: v221 = True
         else:
             if t338 is None: t336 = True
-            t339 = v87
-            if t339 is True: v222 = True
+            t339 = v12
+            if t339 is True: v221 = True
             else:
                 if t339 is None: t336 = True
-                t340 = v75
-                if t340 is True: v222 = True
+                t340 = v13
+                if t340 is True: v221 = True
                 else:
                     if t340 is None: t336 = True
-                    t341 = v74
-                    if t341 is True: v222 = True
+    if v221 is False and t336: v221 = None
+    t341 = False
+    v222 = False
+    t342 = facts.get('nerve_root_found')
+    if t342 is True: v222 = True
+    else:
+        if t342 is None: t341 = True
+        t343 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
+        if t343 is True: v222 = True
+        else:
+            if t343 is None: t341 = True
+            t344 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[45](ctx))))
+            if t344 is True: v222 = True
+            else:
+                if t344 is None: t341 = True
+                t345 = (c107 if c107 is not M else (c107 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K246.isdisjoint(r_sensory_reduced or ()) or not K246.isdisjoint(r_sensory_absent or ()))))))
+                if t345 is True: v222 = True
+                else:
+                    if t345 is None: t341 = True
+                    t346 = v200
+                    if t346 is True: v222 = True
                     else:
-                        if t341 is None: t336 = True
-    if v222 is False and t336: v222 = None
+                        if t346 is None: t341 = True
+    if v222 is False and t341: v222 = None
+    v223 = (None if f19 is None else f19 < K247)
+    v224 = (None if f19 is None else f19 < K248)
+    t347 = False
+    v225 = False
+    t348 = v203
+    if t348 is True: v225 = True
+    else:
+        if t348 is None: t347 = True
+        t349 = v34
+        if t349 is True: v225 = True
+        else:
+            if t349 is None: t347 = True
+            t350 = v87
+            if t350 is True: v225 = True
+            else:
+                if t350 is None: t347 = True
+                t351 = v75
+                if t351 is True: v225 = True
+                else:
+                    if t351 is None: t347 = True
+                    t352 = v74
+                    if t352 is True: v225 = True
+                    else:
+                        if t352 is None: t347 = True
+    if v225 is False and t347: v225 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1438,684 +1482,684 @@ def kernel(ctx):
     if x is True: h_referral.append(2)
     x = v83
     if x is True: h_referral.append(3)
-    x = v196
-    if x is True: h_referral.append(4)
-    t342 = False
-    x = True
-    t343 = v197
-    if t343 is False: x = False
-    else:
-        if t343 is None: t342 = True
-        t345 = False
-        t344 = False
-        t346 = v194
-        if t346 is True: t344 = True
-        else:
-            if t346 is None: t345 = True
-            t347 = v195
-            if t347 is True: t344 = True
-            else:
-                if t347 is None: t345 = True
-        if t344 is False and t345: t344 = None
-        if t344 is False: x = False
-        else:
-            if t344 is None: t342 = True
-    if x is True and t342: x = None
-    if x is True: h_referral.append(5)
-    x = v197
-    if x is True: h_referral.append(6)
     x = v198
-    if x is True: h_referral.append(7)
-    t348 = False
+    if x is True: h_referral.append(4)
+    t353 = False
     x = True
-    t349 = v73
-    if t349 is False: x = False
+    t354 = v199
+    if t354 is False: x = False
     else:
-        if t349 is None: t348 = True
-        t350 = v199
-        if t350 is False: x = False
+        if t354 is None: t353 = True
+        t356 = False
+        t355 = False
+        t357 = v196
+        if t357 is True: t355 = True
         else:
-            if t350 is None: t348 = True
-    if x is True and t348: x = None
+            if t357 is None: t356 = True
+            t358 = v197
+            if t358 is True: t355 = True
+            else:
+                if t358 is None: t356 = True
+        if t355 is False and t356: t355 = None
+        if t355 is False: x = False
+        else:
+            if t355 is None: t353 = True
+    if x is True and t353: x = None
+    if x is True: h_referral.append(5)
+    x = v199
+    if x is True: h_referral.append(6)
+    x = v200
+    if x is True: h_referral.append(7)
+    t359 = False
+    x = True
+    t360 = v73
+    if t360 is False: x = False
+    else:
+        if t360 is None: t359 = True
+        t361 = v201
+        if t361 is False: x = False
+        else:
+            if t361 is None: t359 = True
+    if x is True and t359: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t351 = False
+    t362 = False
     x = True
-    t352 = v74
-    if t352 is False: x = False
+    t363 = v74
+    if t363 is False: x = False
     else:
-        if t352 is None: t351 = True
-        t354 = False
-        t353 = False
-        t355 = v206
-        if t355 is True: t353 = True
+        if t363 is None: t362 = True
+        t365 = False
+        t364 = False
+        t366 = v209
+        if t366 is True: t364 = True
         else:
-            if t355 is None: t354 = True
-            t356 = v69
-            if t356 is True: t353 = True
+            if t366 is None: t365 = True
+            t367 = v69
+            if t367 is True: t364 = True
             else:
-                if t356 is None: t354 = True
-        if t353 is False and t354: t353 = None
-        if t353 is False: x = False
+                if t367 is None: t365 = True
+        if t364 is False and t365: t364 = None
+        if t364 is False: x = False
         else:
-            if t353 is None: t351 = True
-    if x is True and t351: x = None
+            if t364 is None: t362 = True
+    if x is True and t362: x = None
     if x is True: h_referral.append(10)
     x = v74
     if x is True: h_referral.append(11)
-    x = v204
+    x = v206
     if x is True: h_referral.append(12)
     x = v34
     if x is True: h_referral.append(13)
-    t357 = False
+    t368 = False
     x = True
-    t358 = v75
-    if t358 is False: x = False
+    t369 = v75
+    if t369 is False: x = False
     else:
-        if t358 is None: t357 = True
-        t359 = v199
-        if t359 is False: x = False
+        if t369 is None: t368 = True
+        t370 = v201
+        if t370 is False: x = False
         else:
-            if t359 is None: t357 = True
-    if x is True and t357: x = None
+            if t370 is None: t368 = True
+    if x is True and t368: x = None
     if x is True: h_referral.append(14)
-    t360 = False
+    t371 = False
     x = True
-    t361 = v75
-    if t361 is False: x = False
+    t372 = v75
+    if t372 is False: x = False
     else:
-        if t361 is None: t360 = True
-        t363 = False
-        t362 = False
-        t364 = v76
-        if t364 is True: t362 = True
+        if t372 is None: t371 = True
+        t374 = False
+        t373 = False
+        t375 = v76
+        if t375 is True: t373 = True
         else:
-            if t364 is None: t363 = True
-            t365 = v206
-            if t365 is True: t362 = True
+            if t375 is None: t374 = True
+            t376 = v209
+            if t376 is True: t373 = True
             else:
-                if t365 is None: t363 = True
-        if t362 is False and t363: t362 = None
-        if t362 is False: x = False
+                if t376 is None: t374 = True
+        if t373 is False and t374: t373 = None
+        if t373 is False: x = False
         else:
-            if t362 is None: t360 = True
-    if x is True and t360: x = None
+            if t373 is None: t371 = True
+    if x is True and t371: x = None
     if x is True: h_referral.append(15)
-    t366 = False
+    t377 = False
     x = True
-    t367 = v76
-    if t367 is False: x = False
+    t378 = v76
+    if t378 is False: x = False
     else:
-        if t367 is None: t366 = True
-        t369 = False
-        t368 = False
-        t370 = v206
-        if t370 is True: t368 = True
+        if t378 is None: t377 = True
+        t380 = False
+        t379 = False
+        t381 = v209
+        if t381 is True: t379 = True
         else:
-            if t370 is None: t369 = True
-            t372 = False
-            t371 = True
-            t373 = v199
-            if t373 is False: t371 = False
+            if t381 is None: t380 = True
+            t383 = False
+            t382 = True
+            t384 = v201
+            if t384 is False: t382 = False
             else:
-                if t373 is None: t372 = True
-                t374 = v216
-                if t374 is not None: t374 = not t374
-                if t374 is None: t374 = True
-                if t374 is False: t371 = False
+                if t384 is None: t383 = True
+                t385 = v219
+                if t385 is not None: t385 = not t385
+                if t385 is None: t385 = True
+                if t385 is False: t382 = False
                 else:
-                    if t374 is None: t372 = True
-            if t371 is True and t372: t371 = None
-            if t371 is True: t368 = True
+                    if t385 is None: t383 = True
+            if t382 is True and t383: t382 = None
+            if t382 is True: t379 = True
             else:
-                if t371 is None: t369 = True
-        if t368 is False and t369: t368 = None
-        if t368 is False: x = False
+                if t382 is None: t380 = True
+        if t379 is False and t380: t379 = None
+        if t379 is False: x = False
         else:
-            if t368 is None: t366 = True
-    if x is True and t366: x = None
+            if t379 is None: t377 = True
+    if x is True and t377: x = None
     if x is True: h_referral.append(16)
     x = v75
     if x is True: h_referral.append(17)
-    t375 = False
+    t386 = False
     x = True
-    t376 = v76
-    if t376 is False: x = False
+    t387 = v76
+    if t387 is False: x = False
     else:
-        if t376 is None: t375 = True
-        t377 = v216
-        if t377 is not None: t377 = not t377
-        if t377 is None: t377 = True
-        if t377 is False: x = False
+        if t387 is None: t386 = True
+        t388 = v219
+        if t388 is not None: t388 = not t388
+        if t388 is None: t388 = True
+        if t388 is False: x = False
         else:
-            if t377 is None: t375 = True
-    if x is True and t375: x = None
+            if t388 is None: t386 = True
+    if x is True and t386: x = None
     if x is True: h_referral.append(18)
-    t378 = False
+    t389 = False
     x = True
-    t379 = v79
-    if t379 is False: x = False
+    t390 = v79
+    if t390 is False: x = False
     else:
-        if t379 is None: t378 = True
-        t380 = v199
-        if t380 is False: x = False
+        if t390 is None: t389 = True
+        t391 = v201
+        if t391 is False: x = False
         else:
-            if t380 is None: t378 = True
-    if x is True and t378: x = None
+            if t391 is None: t389 = True
+    if x is True and t389: x = None
     if x is True: h_referral.append(19)
     x = v79
     if x is True: h_referral.append(20)
-    t381 = False
+    t392 = False
     x = True
-    t382 = v203
-    if t382 is False: x = False
+    t393 = v205
+    if t393 is False: x = False
     else:
-        if t382 is None: t381 = True
-        t384 = False
-        t383 = False
-        t385 = v63
-        if t385 is True: t383 = True
+        if t393 is None: t392 = True
+        t395 = False
+        t394 = False
+        t396 = v63
+        if t396 is True: t394 = True
         else:
-            if t385 is None: t384 = True
-            t386 = v202
-            if t386 is True: t383 = True
+            if t396 is None: t395 = True
+            t397 = v204
+            if t397 is True: t394 = True
             else:
-                if t386 is None: t384 = True
-                t387 = v88
-                if t387 is True: t383 = True
+                if t397 is None: t395 = True
+                t398 = v88
+                if t398 is True: t394 = True
                 else:
-                    if t387 is None: t384 = True
-        if t383 is False and t384: t383 = None
-        if t383 is False: x = False
+                    if t398 is None: t395 = True
+        if t394 is False and t395: t394 = None
+        if t394 is False: x = False
         else:
-            if t383 is None: t381 = True
-    if x is True and t381: x = None
+            if t394 is None: t392 = True
+    if x is True and t392: x = None
     if x is True: h_referral.append(21)
-    t388 = False
+    t399 = False
     x = True
-    t389 = v203
-    if t389 is False: x = False
+    t400 = v205
+    if t400 is False: x = False
     else:
-        if t389 is None: t388 = True
-        t390 = v192
-        if t390 is False: x = False
+        if t400 is None: t399 = True
+        t401 = v194
+        if t401 is False: x = False
         else:
-            if t390 is None: t388 = True
-    if x is True and t388: x = None
+            if t401 is None: t399 = True
+    if x is True and t399: x = None
     if x is True: h_referral.append(22)
-    t391 = False
+    t402 = False
     x = True
-    t392 = v72
-    if t392 is False: x = False
+    t403 = v72
+    if t403 is False: x = False
     else:
-        if t392 is None: t391 = True
-        t393 = v63
-        if t393 is False: x = False
+        if t403 is None: t402 = True
+        t404 = v63
+        if t404 is False: x = False
         else:
-            if t393 is None: t391 = True
-    if x is True and t391: x = None
+            if t404 is None: t402 = True
+    if x is True and t402: x = None
     if x is True: h_referral.append(23)
-    t394 = False
+    t405 = False
     x = True
-    t395 = v84
-    if t395 is False: x = False
+    t406 = v84
+    if t406 is False: x = False
     else:
-        if t395 is None: t394 = True
-        t397 = False
-        t396 = False
-        t398 = v8
-        if t398 is True: t396 = True
+        if t406 is None: t405 = True
+        t408 = False
+        t407 = False
+        t409 = v8
+        if t409 is True: t407 = True
         else:
-            if t398 is None: t397 = True
-            t400 = False
-            t399 = True
-            t401 = v63
-            if t401 is False: t399 = False
+            if t409 is None: t408 = True
+            t411 = False
+            t410 = True
+            t412 = v63
+            if t412 is False: t410 = False
             else:
-                if t401 is None: t400 = True
-                t402 = v202
-                if t402 is False: t399 = False
+                if t412 is None: t411 = True
+                t413 = v204
+                if t413 is False: t410 = False
                 else:
-                    if t402 is None: t400 = True
-            if t399 is True and t400: t399 = None
-            if t399 is True: t396 = True
+                    if t413 is None: t411 = True
+            if t410 is True and t411: t410 = None
+            if t410 is True: t407 = True
             else:
-                if t399 is None: t397 = True
-        if t396 is False and t397: t396 = None
-        if t396 is False: x = False
+                if t410 is None: t408 = True
+        if t407 is False and t408: t407 = None
+        if t407 is False: x = False
         else:
-            if t396 is None: t394 = True
-    if x is True and t394: x = None
+            if t407 is None: t405 = True
+    if x is True and t405: x = None
     if x is True: h_referral.append(24)
-    t403 = False
+    t414 = False
     x = True
-    t404 = v84
-    if t404 is False: x = False
+    t415 = v84
+    if t415 is False: x = False
     else:
-        if t404 is None: t403 = True
-        t405 = v206
-        if t405 is False: x = False
+        if t415 is None: t414 = True
+        t416 = v209
+        if t416 is False: x = False
         else:
-            if t405 is None: t403 = True
-    if x is True and t403: x = None
+            if t416 is None: t414 = True
+    if x is True and t414: x = None
     if x is True: h_referral.append(25)
-    x = v190
+    x = v192
     if x is True: h_referral.append(26)
-    t406 = False
+    t417 = False
     x = True
-    t407 = v138
-    if t407 is False: x = False
+    t418 = v138
+    if t418 is False: x = False
     else:
-        if t407 is None: t406 = True
-        t408 = (None if f19 is None else f19 >= K248)
-        if t408 is False: x = False
+        if t418 is None: t417 = True
+        t419 = (None if f19 is None else f19 >= K249)
+        if t419 is False: x = False
         else:
-            if t408 is None: t406 = True
-            t409 = v206
-            if t409 is False: x = False
+            if t419 is None: t417 = True
+            t420 = v209
+            if t420 is False: x = False
             else:
-                if t409 is None: t406 = True
-    if x is True and t406: x = None
+                if t420 is None: t417 = True
+    if x is True and t417: x = None
     if x is True: h_referral.append(27)
-    t410 = False
+    t421 = False
     x = True
-    t411 = v8
-    if t411 is False: x = False
+    t422 = v8
+    if t422 is False: x = False
     else:
-        if t411 is None: t410 = True
-        t412 = v69
-        if t412 is False: x = False
+        if t422 is None: t421 = True
+        t423 = v69
+        if t423 is False: x = False
         else:
-            if t412 is None: t410 = True
-    if x is True and t410: x = None
+            if t423 is None: t421 = True
+    if x is True and t421: x = None
     if x is True: h_referral.append(28)
     x = v84
     if x is True: h_referral.append(29)
     x = v8
     if x is True: h_referral.append(30)
-    t413 = False
+    t424 = False
     x = True
-    t415 = False
-    t414 = False
-    t416 = v97
-    if t416 is True: t414 = True
+    t426 = False
+    t425 = False
+    t427 = v97
+    if t427 is True: t425 = True
     else:
-        if t416 is None: t415 = True
-        t417 = v99
-        if t417 is True: t414 = True
+        if t427 is None: t426 = True
+        t428 = v99
+        if t428 is True: t425 = True
         else:
-            if t417 is None: t415 = True
-    if t414 is False and t415: t414 = None
-    if t414 is False: x = False
+            if t428 is None: t426 = True
+    if t425 is False and t426: t425 = None
+    if t425 is False: x = False
     else:
-        if t414 is None: t413 = True
-        t418 = v66
-        if t418 is False: x = False
-        else:
-            if t418 is None: t413 = True
-            t419 = (None if f19 is None else f19 < K249)
-            if t419 is False: x = False
-            else:
-                if t419 is None: t413 = True
-                t420 = v207
-                if t420 is False: x = False
-                else:
-                    if t420 is None: t413 = True
-    if x is True and t413: x = None
-    if x is True: h_referral.append(31)
-    t421 = False
-    x = True
-    t422 = v209
-    if t422 is False: x = False
-    else:
-        if t422 is None: t421 = True
-        t424 = False
-        t423 = False
-        t425 = v197
-        if t425 is True: t423 = True
-        else:
-            if t425 is None: t424 = True
-            t426 = v73
-            if t426 is True: t423 = True
-            else:
-                if t426 is None: t424 = True
-        if t423 is False and t424: t423 = None
-        if t423 is False: x = False
-        else:
-            if t423 is None: t421 = True
-    if x is True and t421: x = None
-    if x is True: h_referral.append(32)
-    x = v209
-    if x is True: h_referral.append(33)
-    t427 = False
-    x = True
-    t428 = v213
-    if t428 is False: x = False
-    else:
-        if t428 is None: t427 = True
-        t429 = v214
+        if t425 is None: t424 = True
+        t429 = v66
         if t429 is False: x = False
         else:
-            if t429 is None: t427 = True
-    if x is True and t427: x = None
-    if x is True: h_referral.append(34)
-    t430 = False
-    x = True
-    t431 = v147
-    if t431 is False: x = False
-    else:
-        if t431 is None: t430 = True
-        t432 = (None if f19 is None else f19 >= K250)
-        if t432 is False: x = False
-        else:
-            if t432 is None: t430 = True
-    if x is True and t430: x = None
-    if x is True: h_referral.append(35)
-    t433 = False
-    x = False
-    t434 = v145
-    if t434 is True: x = True
-    else:
-        if t434 is None: t433 = True
-        t435 = v147
-        if t435 is True: x = True
-        else:
-            if t435 is None: t433 = True
-            t437 = False
-            t436 = True
-            t438 = v144
-            if t438 is False: t436 = False
+            if t429 is None: t424 = True
+            t430 = (None if f19 is None else f19 < K250)
+            if t430 is False: x = False
             else:
-                if t438 is None: t437 = True
-                t439 = v75
-                if t439 is False: t436 = False
+                if t430 is None: t424 = True
+                t431 = v210
+                if t431 is False: x = False
                 else:
-                    if t439 is None: t437 = True
-            if t436 is True and t437: t436 = None
-            if t436 is True: x = True
+                    if t431 is None: t424 = True
+    if x is True and t424: x = None
+    if x is True: h_referral.append(31)
+    t432 = False
+    x = True
+    t433 = v212
+    if t433 is False: x = False
+    else:
+        if t433 is None: t432 = True
+        t435 = False
+        t434 = False
+        t436 = v199
+        if t436 is True: t434 = True
+        else:
+            if t436 is None: t435 = True
+            t437 = v73
+            if t437 is True: t434 = True
             else:
-                if t436 is None: t433 = True
-    if x is False and t433: x = None
+                if t437 is None: t435 = True
+        if t434 is False and t435: t434 = None
+        if t434 is False: x = False
+        else:
+            if t434 is None: t432 = True
+    if x is True and t432: x = None
+    if x is True: h_referral.append(32)
+    x = v212
+    if x is True: h_referral.append(33)
+    t438 = False
+    x = True
+    t439 = v216
+    if t439 is False: x = False
+    else:
+        if t439 is None: t438 = True
+        t440 = v217
+        if t440 is False: x = False
+        else:
+            if t440 is None: t438 = True
+    if x is True and t438: x = None
+    if x is True: h_referral.append(34)
+    t441 = False
+    x = True
+    t442 = v147
+    if t442 is False: x = False
+    else:
+        if t442 is None: t441 = True
+        t443 = (None if f19 is None else f19 >= K251)
+        if t443 is False: x = False
+        else:
+            if t443 is None: t441 = True
+    if x is True and t441: x = None
+    if x is True: h_referral.append(35)
+    t444 = False
+    x = False
+    t445 = v145
+    if t445 is True: x = True
+    else:
+        if t445 is None: t444 = True
+        t446 = v147
+        if t446 is True: x = True
+        else:
+            if t446 is None: t444 = True
+            t448 = False
+            t447 = True
+            t449 = v144
+            if t449 is False: t447 = False
+            else:
+                if t449 is None: t448 = True
+                t450 = v75
+                if t450 is False: t447 = False
+                else:
+                    if t450 is None: t448 = True
+            if t447 is True and t448: t447 = None
+            if t447 is True: x = True
+            else:
+                if t447 is None: t444 = True
+    if x is False and t444: x = None
     if x is True: h_referral.append(36)
     x = v144
     if x is True: h_referral.append(37)
     x = v148
     if x is True: h_referral.append(38)
-    t440 = False
+    t451 = False
     x = True
-    t441 = v214
-    if t441 is False: x = False
+    t452 = v217
+    if t452 is False: x = False
     else:
-        if t441 is None: t440 = True
-        t442 = v147
-        if t442 is False: x = False
+        if t452 is None: t451 = True
+        t453 = v147
+        if t453 is False: x = False
         else:
-            if t442 is None: t440 = True
-    if x is True and t440: x = None
+            if t453 is None: t451 = True
+    if x is True and t451: x = None
     if x is True: h_referral.append(39)
-    t443 = False
+    t454 = False
     x = True
-    t444 = v210
-    if t444 is False: x = False
+    t455 = v213
+    if t455 is False: x = False
     else:
-        if t444 is None: t443 = True
-        t445 = v62
-        if t445 is False: x = False
+        if t455 is None: t454 = True
+        t456 = v62
+        if t456 is False: x = False
         else:
-            if t445 is None: t443 = True
-            t446 = v212
-            if t446 is False: x = False
+            if t456 is None: t454 = True
+            t457 = v215
+            if t457 is False: x = False
             else:
-                if t446 is None: t443 = True
-    if x is True and t443: x = None
+                if t457 is None: t454 = True
+    if x is True and t454: x = None
     if x is True: h_referral.append(40)
-    t447 = False
+    t458 = False
     x = True
-    t448 = v210
-    if t448 is False: x = False
+    t459 = v213
+    if t459 is False: x = False
     else:
-        if t448 is None: t447 = True
-        t449 = v88
-        if t449 is False: x = False
+        if t459 is None: t458 = True
+        t460 = v88
+        if t460 is False: x = False
         else:
-            if t449 is None: t447 = True
-            t451 = False
-            t450 = False
-            t452 = v72
-            if t452 is True: t450 = True
+            if t460 is None: t458 = True
+            t462 = False
+            t461 = False
+            t463 = v72
+            if t463 is True: t461 = True
             else:
-                if t452 is None: t451 = True
-                t453 = v203
-                if t453 is True: t450 = True
+                if t463 is None: t462 = True
+                t464 = v205
+                if t464 is True: t461 = True
                 else:
-                    if t453 is None: t451 = True
-                    t454 = v202
-                    if t454 is True: t450 = True
+                    if t464 is None: t462 = True
+                    t465 = v204
+                    if t465 is True: t461 = True
                     else:
-                        if t454 is None: t451 = True
-                        t455 = v191
-                        if t455 is True: t450 = True
+                        if t465 is None: t462 = True
+                        t466 = v193
+                        if t466 is True: t461 = True
                         else:
-                            if t455 is None: t451 = True
-            if t450 is False and t451: t450 = None
-            if t450 is False: x = False
+                            if t466 is None: t462 = True
+            if t461 is False and t462: t461 = None
+            if t461 is False: x = False
             else:
-                if t450 is None: t447 = True
-    if x is True and t447: x = None
+                if t461 is None: t458 = True
+    if x is True and t458: x = None
     if x is True: h_referral.append(41)
-    t456 = False
+    t467 = False
     x = True
-    t457 = v211
-    if t457 is False: x = False
+    t468 = v214
+    if t468 is False: x = False
     else:
-        if t457 is None: t456 = True
-        t458 = v88
-        if t458 is False: x = False
+        if t468 is None: t467 = True
+        t469 = v88
+        if t469 is False: x = False
         else:
-            if t458 is None: t456 = True
-    if x is True and t456: x = None
+            if t469 is None: t467 = True
+    if x is True and t467: x = None
     if x is True: h_referral.append(42)
-    t459 = False
+    t470 = False
     x = True
-    t460 = v216
-    if t460 is False: x = False
+    t471 = v219
+    if t471 is False: x = False
     else:
-        if t460 is None: t459 = True
-        t462 = False
-        t461 = False
-        t463 = v75
-        if t463 is True: t461 = True
+        if t471 is None: t470 = True
+        t473 = False
+        t472 = False
+        t474 = v75
+        if t474 is True: t472 = True
         else:
-            if t463 is None: t462 = True
-            t464 = v206
-            if t464 is True: t461 = True
+            if t474 is None: t473 = True
+            t475 = v209
+            if t475 is True: t472 = True
             else:
-                if t464 is None: t462 = True
-        if t461 is False and t462: t461 = None
-        if t461 is False: x = False
+                if t475 is None: t473 = True
+        if t472 is False and t473: t472 = None
+        if t472 is False: x = False
         else:
-            if t461 is None: t459 = True
-    if x is True and t459: x = None
+            if t472 is None: t470 = True
+    if x is True and t470: x = None
     if x is True: h_referral.append(43)
-    t465 = False
-    x = True
-    t466 = v215
-    if t466 is False: x = False
-    else:
-        if t466 is None: t465 = True
-        t467 = v197
-        if t467 is False: x = False
-        else:
-            if t467 is None: t465 = True
-    if x is True and t465: x = None
-    if x is True: h_referral.append(44)
-    t468 = False
-    x = True
-    t469 = v215
-    if t469 is False: x = False
-    else:
-        if t469 is None: t468 = True
-        t470 = v217
-        if t470 is False: x = False
-        else:
-            if t470 is None: t468 = True
-            t471 = v219
-            if t471 is False: x = False
-            else:
-                if t471 is None: t468 = True
-    if x is True and t468: x = None
-    if x is True: h_referral.append(45)
-    t472 = False
-    x = True
-    t473 = v215
-    if t473 is False: x = False
-    else:
-        if t473 is None: t472 = True
-        t474 = v217
-        if t474 is not None: t474 = not t474
-        if t474 is False: x = False
-        else:
-            if t474 is None: t472 = True
-            t475 = v219
-            if t475 is False: x = False
-            else:
-                if t475 is None: t472 = True
-    if x is True and t472: x = None
-    if x is True: h_referral.append(46)
     t476 = False
     x = True
-    t477 = v215
+    t477 = v218
     if t477 is False: x = False
     else:
         if t477 is None: t476 = True
-        t478 = v218
+        t478 = v199
         if t478 is False: x = False
         else:
             if t478 is None: t476 = True
     if x is True and t476: x = None
-    if x is True: h_referral.append(47)
+    if x is True: h_referral.append(44)
     t479 = False
     x = True
-    t480 = (None if f19 is None else f19 >= K251)
+    t480 = v218
     if t480 is False: x = False
     else:
         if t480 is None: t479 = True
-        t481 = (None if f19 is None else f19 <= K252)
+        t481 = v220
         if t481 is False: x = False
         else:
             if t481 is None: t479 = True
-            t482 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K253.isdisjoint(r_pain or ()))))))
+            t482 = v222
             if t482 is False: x = False
             else:
                 if t482 is None: t479 = True
-                t483 = (None if f12 is None else f12 in K254)
-                if t483 is False: x = False
-                else:
-                    if t483 is None: t479 = True
     if x is True and t479: x = None
-    if x is True: h_referral.append(48)
-    t484 = False
+    if x is True: h_referral.append(45)
+    t483 = False
     x = True
-    t485 = v220
-    if t485 is False: x = False
+    t484 = v218
+    if t484 is False: x = False
     else:
-        if t485 is None: t484 = True
-        t486 = v219
-        if t486 is False: x = False
+        if t484 is None: t483 = True
+        t485 = v220
+        if t485 is not None: t485 = not t485
+        if t485 is False: x = False
         else:
-            if t486 is None: t484 = True
-    if x is True and t484: x = None
-    if x is True: h_referral.append(49)
-    x = v221
-    if x is True: h_referral.append(50)
+            if t485 is None: t483 = True
+            t486 = v222
+            if t486 is False: x = False
+            else:
+                if t486 is None: t483 = True
+    if x is True and t483: x = None
+    if x is True: h_referral.append(46)
     t487 = False
     x = True
-    t488 = v220
+    t488 = v218
     if t488 is False: x = False
     else:
         if t488 is None: t487 = True
-        t489 = v222
+        t489 = v221
         if t489 is False: x = False
         else:
             if t489 is None: t487 = True
     if x is True and t487: x = None
-    if x is True: h_referral.append(51)
+    if x is True: h_referral.append(47)
     t490 = False
     x = True
-    t492 = False
-    t491 = False
-    t493 = v135
-    if t493 is True: t491 = True
-    else:
-        if t493 is None: t492 = True
-        t494 = v136
-        if t494 is True: t491 = True
-        else:
-            if t494 is None: t492 = True
-            t495 = v137
-            if t495 is True: t491 = True
-            else:
-                if t495 is None: t492 = True
-    if t491 is False and t492: t491 = None
+    t491 = (None if f19 is None else f19 >= K252)
     if t491 is False: x = False
     else:
         if t491 is None: t490 = True
-        t496 = v133
-        if t496 is False: x = False
+        t492 = (None if f19 is None else f19 <= K253)
+        if t492 is False: x = False
         else:
-            if t496 is None: t490 = True
+            if t492 is None: t490 = True
+            t493 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K254.isdisjoint(r_pain or ()))))))
+            if t493 is False: x = False
+            else:
+                if t493 is None: t490 = True
+                t494 = (None if f12 is None else f12 in K255)
+                if t494 is False: x = False
+                else:
+                    if t494 is None: t490 = True
     if x is True and t490: x = None
-    if x is True: h_referral.append(52)
-    t497 = False
+    if x is True: h_referral.append(48)
+    t495 = False
     x = True
-    t498 = v208
-    if t498 is False: x = False
+    t496 = v223
+    if t496 is False: x = False
     else:
-        if t498 is None: t497 = True
-        t499 = v86
-        if t499 is False: x = False
+        if t496 is None: t495 = True
+        t497 = v222
+        if t497 is False: x = False
         else:
-            if t499 is None: t497 = True
-    if x is True and t497: x = None
-    if x is True: h_referral.append(53)
-    t500 = False
+            if t497 is None: t495 = True
+    if x is True and t495: x = None
+    if x is True: h_referral.append(49)
+    x = v224
+    if x is True: h_referral.append(50)
+    t498 = False
     x = True
-    t501 = v9
-    if t501 is False: x = False
+    t499 = v223
+    if t499 is False: x = False
     else:
-        if t501 is None: t500 = True
-        t502 = v201
-        if t502 is False: x = False
+        if t499 is None: t498 = True
+        t500 = v225
+        if t500 is False: x = False
         else:
-            if t502 is None: t500 = True
-    if x is True and t500: x = None
-    if x is True: h_referral.append(54)
+            if t500 is None: t498 = True
+    if x is True and t498: x = None
+    if x is True: h_referral.append(51)
+    t501 = False
+    x = True
     t503 = False
-    x = True
-    t504 = v200
-    if t504 is False: x = False
+    t502 = False
+    t504 = v135
+    if t504 is True: t502 = True
     else:
         if t504 is None: t503 = True
-        t505 = v199
-        if t505 is False: x = False
+        t505 = v136
+        if t505 is True: t502 = True
         else:
             if t505 is None: t503 = True
-    if x is True and t503: x = None
-    if x is True: h_referral.append(55)
-    t506 = False
-    x = True
-    t507 = v195
-    if t507 is False: x = False
+            t506 = v137
+            if t506 is True: t502 = True
+            else:
+                if t506 is None: t503 = True
+    if t502 is False and t503: t502 = None
+    if t502 is False: x = False
     else:
-        if t507 is None: t506 = True
-        t508 = v194
-        if t508 is not None: t508 = not t508
-        if t508 is None: t508 = True
-        if t508 is False: x = False
+        if t502 is None: t501 = True
+        t507 = v133
+        if t507 is False: x = False
         else:
-            if t508 is None: t506 = True
-    if x is True and t506: x = None
+            if t507 is None: t501 = True
+    if x is True and t501: x = None
+    if x is True: h_referral.append(52)
+    t508 = False
+    x = True
+    t509 = v211
+    if t509 is False: x = False
+    else:
+        if t509 is None: t508 = True
+        t510 = v86
+        if t510 is False: x = False
+        else:
+            if t510 is None: t508 = True
+    if x is True and t508: x = None
+    if x is True: h_referral.append(53)
+    t511 = False
+    x = True
+    t512 = v9
+    if t512 is False: x = False
+    else:
+        if t512 is None: t511 = True
+        t513 = v203
+        if t513 is False: x = False
+        else:
+            if t513 is None: t511 = True
+    if x is True and t511: x = None
+    if x is True: h_referral.append(54)
+    t514 = False
+    x = True
+    t515 = v202
+    if t515 is False: x = False
+    else:
+        if t515 is None: t514 = True
+        t516 = v201
+        if t516 is False: x = False
+        else:
+            if t516 is None: t514 = True
+    if x is True and t514: x = None
+    if x is True: h_referral.append(55)
+    t517 = False
+    x = True
+    t518 = v197
+    if t518 is False: x = False
+    else:
+        if t518 is None: t517 = True
+        t519 = v196
+        if t519 is not None: t519 = not t519
+        if t519 is None: t519 = True
+        if t519 is False: x = False
+        else:
+            if t519 is None: t517 = True
+    if x is True and t517: x = None
     if x is True: h_referral.append(56)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
@@ -2173,25 +2217,25 @@ def kernel(ctx):
     e25 = []; a25 = e25.append
     e26 = []; a26 = e26.append
     e27 = []; a27 = e27.append
-    gn = [-1] * 76
+    gn = [-1] * 74
     first = []
     if v0 is True:
-        if gn[0] < 0: first.append(0); gn[0] = 315
-        elif 0.5108256237659907 > SIZE[gn[0]]: gn[0] = 315
-        if gn[1] < 0: first.append(1); gn[1] = 316
-        elif 0.5108256237659907 > SIZE[gn[1]]: gn[1] = 316
-        if gn[2] < 0: first.append(2); gn[2] = 344
-        elif 0.4054651081081644 > SIZE[gn[2]]: gn[2] = 344
-        if gn[3] < 0: first.append(3); gn[3] = 345
-        elif 0.4054651081081644 > SIZE[gn[3]]: gn[3] = 345
-        if gn[4] < 0: first.append(4); gn[4] = 346
-        elif 0.4054651081081644 > SIZE[gn[4]]: gn[4] = 346
-        if gn[5] < 0: first.append(5); gn[5] = 390
-        elif 0.35667494393873245 > SIZE[gn[5]]: gn[5] = 390
-        if gn[6] < 0: first.append(6); gn[6] = 391
-        elif 0.35667494393873245 > SIZE[gn[6]]: gn[6] = 391
-        if gn[7] < 0: first.append(7); gn[7] = 412
-        elif 0.26236426446749106 > SIZE[gn[7]]: gn[7] = 412
+        if gn[0] < 0: first.append(0); gn[0] = 316
+        elif 0.5108256237659907 > SIZE[gn[0]]: gn[0] = 316
+        if gn[1] < 0: first.append(1); gn[1] = 317
+        elif 0.5108256237659907 > SIZE[gn[1]]: gn[1] = 317
+        if gn[2] < 0: first.append(2); gn[2] = 345
+        elif 0.4054651081081644 > SIZE[gn[2]]: gn[2] = 345
+        if gn[3] < 0: first.append(3); gn[3] = 346
+        elif 0.4054651081081644 > SIZE[gn[3]]: gn[3] = 346
+        if gn[4] < 0: first.append(4); gn[4] = 347
+        elif 0.4054651081081644 > SIZE[gn[4]]: gn[4] = 347
+        if gn[5] < 0: first.append(5); gn[5] = 391
+        elif 0.35667494393873245 > SIZE[gn[5]]: gn[5] = 391
+        if gn[6] < 0: first.append(6); gn[6] = 392
+        elif 0.35667494393873245 > SIZE[gn[6]]: gn[6] = 392
+        if gn[7] < 0: first.append(7); gn[7] = 413
+        elif 0.26236426446749106 > SIZE[gn[7]]: gn[7] = 413
     elif v0 is False:
         if gn[7] < 0: first.append(7); gn[7] = 46
         elif 1.8971199848858813 > SIZE[gn[7]]: gn[7] = 46
@@ -2199,16 +2243,16 @@ def kernel(ctx):
         elif 1.6094379124341003 > SIZE[gn[3]]: gn[3] = 63
         if gn[4] < 0: first.append(4); gn[4] = 101
         elif 1.2039728043259361 > SIZE[gn[4]]: gn[4] = 101
-        if gn[2] < 0: first.append(2); gn[2] = 192
-        elif 0.916290731874155 > SIZE[gn[2]]: gn[2] = 192
-        if gn[5] < 0: first.append(5); gn[5] = 413
-        elif 0.26236426446749106 > SIZE[gn[5]]: gn[5] = 413
-        if gn[0] < 0: first.append(0); gn[0] = 414
-        elif 0.26236426446749106 > SIZE[gn[0]]: gn[0] = 414
-        if gn[6] < 0: first.append(6); gn[6] = 415
-        elif 0.26236426446749106 > SIZE[gn[6]]: gn[6] = 415
-        if gn[1] < 0: first.append(1); gn[1] = 416
-        elif 0.26236426446749106 > SIZE[gn[1]]: gn[1] = 416
+        if gn[2] < 0: first.append(2); gn[2] = 193
+        elif 0.916290731874155 > SIZE[gn[2]]: gn[2] = 193
+        if gn[5] < 0: first.append(5); gn[5] = 414
+        elif 0.26236426446749106 > SIZE[gn[5]]: gn[5] = 414
+        if gn[0] < 0: first.append(0); gn[0] = 415
+        elif 0.26236426446749106 > SIZE[gn[0]]: gn[0] = 415
+        if gn[6] < 0: first.append(6); gn[6] = 416
+        elif 0.26236426446749106 > SIZE[gn[6]]: gn[6] = 416
+        if gn[1] < 0: first.append(1); gn[1] = 417
+        elif 0.26236426446749106 > SIZE[gn[1]]: gn[1] = 417
     if v1 is True:
         if gn[0] < 0: first.append(0); gn[0] = 64
         elif 1.6094379124341003 > SIZE[gn[0]]: gn[0] = 64
@@ -2216,65 +2260,65 @@ def kernel(ctx):
         elif 1.2039728043259361 > SIZE[gn[5]]: gn[5] = 102
         if gn[6] < 0: first.append(6); gn[6] = 103
         elif 1.2039728043259361 > SIZE[gn[6]]: gn[6] = 103
-        if gn[2] < 0: first.append(2); gn[2] = 175
-        elif 0.9162907318741551 > SIZE[gn[2]]: gn[2] = 175
-        if gn[3] < 0: first.append(3); gn[3] = 176
-        elif 0.9162907318741551 > SIZE[gn[3]]: gn[3] = 176
-        if gn[8] < 0: first.append(8); gn[8] = 317
-        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 317
-        if gn[9] < 0: first.append(9); gn[9] = 392
-        elif 0.35667494393873245 > SIZE[gn[9]]: gn[9] = 392
-        if gn[7] < 0: first.append(7); gn[7] = 409
-        elif 0.3364722366212129 > SIZE[gn[7]]: gn[7] = 409
-        if gn[4] < 0: first.append(4); gn[4] = 417
-        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 417
+        if gn[2] < 0: first.append(2); gn[2] = 176
+        elif 0.9162907318741551 > SIZE[gn[2]]: gn[2] = 176
+        if gn[3] < 0: first.append(3); gn[3] = 177
+        elif 0.9162907318741551 > SIZE[gn[3]]: gn[3] = 177
+        if gn[8] < 0: first.append(8); gn[8] = 318
+        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 318
+        if gn[9] < 0: first.append(9); gn[9] = 393
+        elif 0.35667494393873245 > SIZE[gn[9]]: gn[9] = 393
+        if gn[7] < 0: first.append(7); gn[7] = 410
+        elif 0.3364722366212129 > SIZE[gn[7]]: gn[7] = 410
+        if gn[4] < 0: first.append(4); gn[4] = 418
+        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 418
     elif v1 is False:
-        if gn[7] < 0: first.append(7); gn[7] = 163
-        elif 1.0788096613719298 > SIZE[gn[7]]: gn[7] = 163
-        if gn[3] < 0: first.append(3); gn[3] = 193
-        elif 0.916290731874155 > SIZE[gn[3]]: gn[3] = 193
+        if gn[7] < 0: first.append(7); gn[7] = 164
+        elif 1.0788096613719298 > SIZE[gn[7]]: gn[7] = 164
+        if gn[3] < 0: first.append(3); gn[3] = 194
+        elif 0.916290731874155 > SIZE[gn[3]]: gn[3] = 194
     if v2 is True:
-        lo1 += -0.916290731874155; a1(194)
-        lo3 += 0.6931471805599453; a3(218)
-        lo4 += 0.6931471805599453; a4(219)
-        lo0 += -0.6931471805599453; a0(220)
-        lo5 += -0.6931471805599453; a5(221)
-        lo6 += -0.5108256237659907; a6(318)
-        lo7 += 0.4054651081081644; a7(347)
-        lo8 += 0.4054651081081644; a8(348)
+        lo1 += -0.916290731874155; a1(195)
+        lo3 += 0.6931471805599453; a3(219)
+        lo4 += 0.6931471805599453; a4(220)
+        lo0 += -0.6931471805599453; a0(221)
+        lo5 += -0.6931471805599453; a5(222)
+        lo6 += -0.5108256237659907; a6(319)
+        lo7 += 0.4054651081081644; a7(348)
+        lo8 += 0.4054651081081644; a8(349)
     if v3 is True:
         lo7 += 1.840549633397487; a7(51)
         if gn[10] < 0: first.append(10); gn[10] = 65
         elif 1.6094379124341003 > SIZE[gn[10]]: gn[10] = 65
         lo8 += -1.2039728043259361; a8(104)
-        lo6 += -0.6931471805599453; a6(222)
-        lo3 += -0.5108256237659907; a3(319)
-        lo4 += -0.35667494393873245; a4(393)
+        lo6 += -0.6931471805599453; a6(223)
+        lo3 += -0.5108256237659907; a3(320)
+        lo4 += -0.35667494393873245; a4(394)
     elif v3 is False:
-        lo7 += -0.616186139423817; a7(310)
+        lo7 += -0.616186139423817; a7(311)
     if v4 is True:
-        lo8 += 0.6931471805599453; a8(223)
-        lo7 += -0.5108256237659907; a7(320)
-        lo6 += 0.26236426446749106; a6(418)
-        lo3 += 0.26236426446749106; a3(419)
-        lo4 += 0.26236426446749106; a4(420)
+        lo8 += 0.6931471805599453; a8(224)
+        lo7 += -0.5108256237659907; a7(321)
+        lo6 += 0.26236426446749106; a6(419)
+        lo3 += 0.26236426446749106; a3(420)
+        lo4 += 0.26236426446749106; a4(421)
     if v5 is True:
-        if gn[11] < 0: first.append(11); gn[11] = 224
-        elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 224
-        lo6 += 0.4054651081081644; a6(349)
-    if v6 is True:
-        lo5 += -1.2039728043259361; a5(105)
-        lo6 += 1.0986122886681098; a6(139)
         if gn[11] < 0: first.append(11); gn[11] = 225
         elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 225
-        lo0 += -0.6931471805599453; a0(226)
-        lo1 += -0.6931471805599453; a1(227)
-        lo2 += -0.6931471805599453; a2(228)
+        lo6 += 0.4054651081081644; a6(350)
+    if v6 is True:
+        lo5 += -1.2039728043259361; a5(105)
+        lo6 += 1.0986122886681098; a6(140)
+        if gn[11] < 0: first.append(11); gn[11] = 226
+        elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 226
+        lo0 += -0.6931471805599453; a0(227)
+        lo1 += -0.6931471805599453; a1(228)
+        lo2 += -0.6931471805599453; a2(229)
     if v7 is True:
-        lo17 += 1.0986122886681098; a17(140)
-        lo2 += 0.4054651081081644; a2(350)
-        lo15 += 0.26236426446749106; a15(421)
-        lo6 += 0.1823215567939546; a6(473)
+        lo17 += 1.0986122886681098; a17(141)
+        lo2 += 0.4054651081081644; a2(351)
+        lo15 += 0.26236426446749106; a15(422)
+        lo6 += 0.1823215567939546; a6(474)
     elif v7 is False:
         lo17 += -1.8971199848858813; a17(47)
     if v8 is True:
@@ -2284,9 +2328,9 @@ def kernel(ctx):
         lo5 += -1.2039728043259361; a5(108)
         lo6 += -1.2039728043259361; a6(109)
         lo8 += -1.2039728043259361; a8(110)
-        lo21 += 1.0986122886681098; a21(141)
-        lo2 += -0.6931471805599453; a2(229)
-        lo12 += 0.4054651081081644; a12(351)
+        lo21 += 1.0986122886681098; a21(142)
+        lo2 += -0.6931471805599453; a2(230)
+        lo12 += 0.4054651081081644; a12(352)
     if v9 is True:
         if gn[12] < 0: first.append(12); gn[12] = 52
         elif 1.791759469228055 > SIZE[gn[12]]: gn[12] = 52
@@ -2302,135 +2346,135 @@ def kernel(ctx):
         elif 1.6094379124341003 > SIZE[gn[17]]: gn[17] = 70
         if gn[18] < 0: first.append(18); gn[18] = 111
         elif 1.2039728043259361 > SIZE[gn[18]]: gn[18] = 111
-        if gn[19] < 0: first.append(19); gn[19] = 142
-        elif 1.0986122886681098 > SIZE[gn[19]]: gn[19] = 142
-        if gn[20] < 0: first.append(20); gn[20] = 231
-        elif 0.6931471805599453 > SIZE[gn[20]]: gn[20] = 231
-        if gn[21] < 0: first.append(21); gn[21] = 352
-        elif 0.4054651081081644 > SIZE[gn[21]]: gn[21] = 352
+        if gn[19] < 0: first.append(19); gn[19] = 143
+        elif 1.0986122886681098 > SIZE[gn[19]]: gn[19] = 143
+        if gn[20] < 0: first.append(20); gn[20] = 232
+        elif 0.6931471805599453 > SIZE[gn[20]]: gn[20] = 232
+        if gn[21] < 0: first.append(21); gn[21] = 353
+        elif 0.4054651081081644 > SIZE[gn[21]]: gn[21] = 353
     elif v9 is False:
-        if gn[12] < 0: first.append(12); gn[12] = 230
-        elif 0.6931471805599453 > SIZE[gn[12]]: gn[12] = 230
-        if gn[13] < 0: first.append(13); gn[13] = 411
-        elif 0.2876820724517809 > SIZE[gn[13]]: gn[13] = 411
-        if gn[18] < 0: first.append(18); gn[18] = 422
-        elif 0.26236426446749106 > SIZE[gn[18]]: gn[18] = 422
+        if gn[12] < 0: first.append(12); gn[12] = 231
+        elif 0.6931471805599453 > SIZE[gn[12]]: gn[12] = 231
+        if gn[13] < 0: first.append(13); gn[13] = 412
+        elif 0.2876820724517809 > SIZE[gn[13]]: gn[13] = 412
+        if gn[18] < 0: first.append(18); gn[18] = 423
+        elif 0.26236426446749106 > SIZE[gn[18]]: gn[18] = 423
     if v10 is True:
         lo13 += 1.3862943611198906; a13(90)
-        lo7 += 0.6931471805599453; a7(232)
+        lo7 += 0.6931471805599453; a7(233)
     if v11 is True:
-        lo8 += 1.0986122886681098; a8(143)
+        lo8 += 1.0986122886681098; a8(144)
     if v12 is True:
-        if gn[22] < 0: first.append(22); gn[22] = 353
-        elif 0.4054651081081644 > SIZE[gn[22]]: gn[22] = 353
-        if gn[23] < 0: first.append(23); gn[23] = 394
-        elif 0.35667494393873245 > SIZE[gn[23]]: gn[23] = 394
-        if gn[24] < 0: first.append(24); gn[24] = 395
-        elif 0.35667494393873245 > SIZE[gn[24]]: gn[24] = 395
-        if gn[25] < 0: first.append(25); gn[25] = 396
-        elif 0.35667494393873245 > SIZE[gn[25]]: gn[25] = 396
-        if gn[26] < 0: first.append(26); gn[26] = 423
-        elif 0.26236426446749106 > SIZE[gn[26]]: gn[26] = 423
-        if gn[27] < 0: first.append(27); gn[27] = 424
-        elif 0.26236426446749106 > SIZE[gn[27]]: gn[27] = 424
-        if gn[28] < 0: first.append(28); gn[28] = 467
-        elif 0.2231435513142097 > SIZE[gn[28]]: gn[28] = 467
+        if gn[22] < 0: first.append(22); gn[22] = 354
+        elif 0.4054651081081644 > SIZE[gn[22]]: gn[22] = 354
+        if gn[23] < 0: first.append(23); gn[23] = 395
+        elif 0.35667494393873245 > SIZE[gn[23]]: gn[23] = 395
+        if gn[24] < 0: first.append(24); gn[24] = 396
+        elif 0.35667494393873245 > SIZE[gn[24]]: gn[24] = 396
+        if gn[25] < 0: first.append(25); gn[25] = 397
+        elif 0.35667494393873245 > SIZE[gn[25]]: gn[25] = 397
+        if gn[26] < 0: first.append(26); gn[26] = 424
+        elif 0.26236426446749106 > SIZE[gn[26]]: gn[26] = 424
+        if gn[27] < 0: first.append(27); gn[27] = 425
+        elif 0.26236426446749106 > SIZE[gn[27]]: gn[27] = 425
+        if gn[28] < 0: first.append(28); gn[28] = 468
+        elif 0.2231435513142097 > SIZE[gn[28]]: gn[28] = 468
     elif v12 is False:
-        if gn[27] < 0: first.append(27); gn[27] = 166
-        elif 1.0498221244986778 > SIZE[gn[27]]: gn[27] = 166
-        if gn[26] < 0: first.append(26); gn[26] = 233
-        elif 0.6931471805599453 > SIZE[gn[26]]: gn[26] = 233
+        if gn[27] < 0: first.append(27); gn[27] = 167
+        elif 1.0498221244986778 > SIZE[gn[27]]: gn[27] = 167
+        if gn[26] < 0: first.append(26); gn[26] = 234
+        elif 0.6931471805599453 > SIZE[gn[26]]: gn[26] = 234
     if v13 is True:
-        if gn[26] < 0: first.append(26); gn[26] = 144
-        elif 1.0986122886681098 > SIZE[gn[26]]: gn[26] = 144
-        if gn[27] < 0: first.append(27); gn[27] = 145
-        elif 1.0986122886681098 > SIZE[gn[27]]: gn[27] = 145
-        if gn[23] < 0: first.append(23); gn[23] = 234
-        elif 0.6931471805599453 > SIZE[gn[23]]: gn[23] = 234
-        if gn[24] < 0: first.append(24); gn[24] = 235
-        elif 0.6931471805599453 > SIZE[gn[24]]: gn[24] = 235
-        if gn[25] < 0: first.append(25); gn[25] = 236
-        elif 0.6931471805599453 > SIZE[gn[25]]: gn[25] = 236
+        if gn[26] < 0: first.append(26); gn[26] = 145
+        elif 1.0986122886681098 > SIZE[gn[26]]: gn[26] = 145
+        if gn[27] < 0: first.append(27); gn[27] = 146
+        elif 1.0986122886681098 > SIZE[gn[27]]: gn[27] = 146
+        if gn[23] < 0: first.append(23); gn[23] = 235
+        elif 0.6931471805599453 > SIZE[gn[23]]: gn[23] = 235
+        if gn[24] < 0: first.append(24); gn[24] = 236
+        elif 0.6931471805599453 > SIZE[gn[24]]: gn[24] = 236
+        if gn[25] < 0: first.append(25); gn[25] = 237
+        elif 0.6931471805599453 > SIZE[gn[25]]: gn[25] = 237
     elif v13 is False:
         if gn[27] < 0: first.append(27); gn[27] = 112
         elif 1.2039728043259361 > SIZE[gn[27]]: gn[27] = 112
-        if gn[26] < 0: first.append(26); gn[26] = 212
-        elif 0.7985076962177716 > SIZE[gn[26]]: gn[26] = 212
+        if gn[26] < 0: first.append(26); gn[26] = 213
+        elif 0.7985076962177716 > SIZE[gn[26]]: gn[26] = 213
     if v14 is True:
-        if gn[26] < 0: first.append(26); gn[26] = 168
-        elif 1.0296194171811581 > SIZE[gn[26]]: gn[26] = 168
-        if gn[27] < 0: first.append(27); gn[27] = 210
-        elif 0.8754687373538999 > SIZE[gn[27]]: gn[27] = 210
-        if gn[29] < 0: first.append(29); gn[29] = 354
-        elif 0.4054651081081644 > SIZE[gn[29]]: gn[29] = 354
+        if gn[26] < 0: first.append(26); gn[26] = 169
+        elif 1.0296194171811581 > SIZE[gn[26]]: gn[26] = 169
+        if gn[27] < 0: first.append(27); gn[27] = 211
+        elif 0.8754687373538999 > SIZE[gn[27]]: gn[27] = 211
+        if gn[29] < 0: first.append(29); gn[29] = 355
+        elif 0.4054651081081644 > SIZE[gn[29]]: gn[29] = 355
     elif v14 is False:
-        if gn[26] < 0: first.append(26); gn[26] = 468
-        elif 0.2231435513142097 > SIZE[gn[26]]: gn[26] = 468
-        if gn[27] < 0: first.append(27); gn[27] = 499
-        elif 0.16251892949777494 > SIZE[gn[27]]: gn[27] = 499
+        if gn[26] < 0: first.append(26); gn[26] = 469
+        elif 0.2231435513142097 > SIZE[gn[26]]: gn[26] = 469
+        if gn[27] < 0: first.append(27); gn[27] = 500
+        elif 0.16251892949777494 > SIZE[gn[27]]: gn[27] = 500
     if v15 is True:
-        lo4 += 1.0986122886681098; a4(146)
-        lo3 += 0.9162907318741551; a3(177)
-        lo0 += -0.6931471805599453; a0(237)
-        lo1 += -0.6931471805599453; a1(238)
+        lo4 += 1.0986122886681098; a4(147)
+        lo3 += 0.9162907318741551; a3(178)
+        lo0 += -0.6931471805599453; a0(238)
+        lo1 += -0.6931471805599453; a1(239)
     if v16 is True:
-        if gn[26] < 0: first.append(26); gn[26] = 178
-        elif 0.9162907318741551 > SIZE[gn[26]]: gn[26] = 178
-        if gn[27] < 0: first.append(27); gn[27] = 179
-        elif 0.9162907318741551 > SIZE[gn[27]]: gn[27] = 179
-        if gn[23] < 0: first.append(23); gn[23] = 321
-        elif 0.5108256237659907 > SIZE[gn[23]]: gn[23] = 321
-        if gn[24] < 0: first.append(24); gn[24] = 322
-        elif 0.5108256237659907 > SIZE[gn[24]]: gn[24] = 322
-        if gn[25] < 0: first.append(25); gn[25] = 323
-        elif 0.5108256237659907 > SIZE[gn[25]]: gn[25] = 323
+        if gn[26] < 0: first.append(26); gn[26] = 179
+        elif 0.9162907318741551 > SIZE[gn[26]]: gn[26] = 179
+        if gn[27] < 0: first.append(27); gn[27] = 180
+        elif 0.9162907318741551 > SIZE[gn[27]]: gn[27] = 180
+        if gn[23] < 0: first.append(23); gn[23] = 322
+        elif 0.5108256237659907 > SIZE[gn[23]]: gn[23] = 322
+        if gn[24] < 0: first.append(24); gn[24] = 323
+        elif 0.5108256237659907 > SIZE[gn[24]]: gn[24] = 323
+        if gn[25] < 0: first.append(25); gn[25] = 324
+        elif 0.5108256237659907 > SIZE[gn[25]]: gn[25] = 324
     if v17 is True:
         if gn[0] < 0: first.append(0); gn[0] = 113
         elif 1.2039728043259361 > SIZE[gn[0]]: gn[0] = 113
-        if gn[3] < 0: first.append(3); gn[3] = 180
-        elif 0.9162907318741551 > SIZE[gn[3]]: gn[3] = 180
-        if gn[5] < 0: first.append(5); gn[5] = 195
-        elif 0.916290731874155 > SIZE[gn[5]]: gn[5] = 195
-        if gn[6] < 0: first.append(6); gn[6] = 196
-        elif 0.916290731874155 > SIZE[gn[6]]: gn[6] = 196
-        if gn[2] < 0: first.append(2); gn[2] = 239
-        elif 0.6931471805599453 > SIZE[gn[2]]: gn[2] = 239
-        if gn[8] < 0: first.append(8); gn[8] = 324
-        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 324
-        if gn[4] < 0: first.append(4); gn[4] = 425
-        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 425
+        if gn[3] < 0: first.append(3); gn[3] = 181
+        elif 0.9162907318741551 > SIZE[gn[3]]: gn[3] = 181
+        if gn[5] < 0: first.append(5); gn[5] = 196
+        elif 0.916290731874155 > SIZE[gn[5]]: gn[5] = 196
+        if gn[6] < 0: first.append(6); gn[6] = 197
+        elif 0.916290731874155 > SIZE[gn[6]]: gn[6] = 197
+        if gn[2] < 0: first.append(2); gn[2] = 240
+        elif 0.6931471805599453 > SIZE[gn[2]]: gn[2] = 240
+        if gn[8] < 0: first.append(8); gn[8] = 325
+        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 325
+        if gn[4] < 0: first.append(4); gn[4] = 426
+        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 426
     if v18 is True:
         if gn[12] < 0: first.append(12); gn[12] = 91
         elif 1.3862943611198906 > SIZE[gn[12]]: gn[12] = 91
-        if gn[13] < 0: first.append(13); gn[13] = 147
-        elif 1.0986122886681098 > SIZE[gn[13]]: gn[13] = 147
-        if gn[14] < 0: first.append(14); gn[14] = 197
-        elif 0.916290731874155 > SIZE[gn[14]]: gn[14] = 197
-        if gn[15] < 0: first.append(15); gn[15] = 198
-        elif 0.916290731874155 > SIZE[gn[15]]: gn[15] = 198
-        if gn[16] < 0: first.append(16); gn[16] = 199
-        elif 0.916290731874155 > SIZE[gn[16]]: gn[16] = 199
-        if gn[17] < 0: first.append(17); gn[17] = 200
-        elif 0.916290731874155 > SIZE[gn[17]]: gn[17] = 200
+        if gn[13] < 0: first.append(13); gn[13] = 148
+        elif 1.0986122886681098 > SIZE[gn[13]]: gn[13] = 148
+        if gn[14] < 0: first.append(14); gn[14] = 198
+        elif 0.916290731874155 > SIZE[gn[14]]: gn[14] = 198
+        if gn[15] < 0: first.append(15); gn[15] = 199
+        elif 0.916290731874155 > SIZE[gn[15]]: gn[15] = 199
+        if gn[16] < 0: first.append(16); gn[16] = 200
+        elif 0.916290731874155 > SIZE[gn[16]]: gn[16] = 200
+        if gn[17] < 0: first.append(17); gn[17] = 201
+        elif 0.916290731874155 > SIZE[gn[17]]: gn[17] = 201
     if v19 is True:
-        lo3 += 0.9162907318741551; a3(181)
-        lo4 += 0.7884573603642703; a4(214)
+        lo3 += 0.9162907318741551; a3(182)
+        lo4 += 0.7884573603642703; a4(215)
     if v20 is True:
-        lo3 += 0.26236426446749106; a3(426)
-        lo4 += 0.1823215567939546; a4(474)
+        lo3 += 0.26236426446749106; a3(427)
+        lo4 += 0.1823215567939546; a4(475)
     if v21 is True:
-        lo5 += 0.26236426446749106; a5(427)
-        lo7 += 0.1823215567939546; a7(475)
-        lo4 += 0.1823215567939546; a4(476)
+        lo5 += 0.26236426446749106; a5(428)
+        lo7 += 0.1823215567939546; a7(476)
+        lo4 += 0.1823215567939546; a4(477)
     if v22 is True:
         lo3 += 1.6094379124341003; a3(71)
-        lo6 += -0.6931471805599453; a6(240)
-        lo5 += -0.6931471805599453; a5(241)
-        lo2 += 0.4054651081081644; a2(355)
+        lo6 += -0.6931471805599453; a6(241)
+        lo5 += -0.6931471805599453; a5(242)
+        lo2 += 0.4054651081081644; a2(356)
     elif v22 is False:
-        lo3 += -0.5108256237659907; a3(325)
+        lo3 += -0.5108256237659907; a3(326)
     if v23 is True:
-        lo6 += 0.1823215567939546; a6(477)
+        lo6 += 0.1823215567939546; a6(478)
     if v24 is True:
         if gn[30] < 0: first.append(30); gn[30] = 89
         elif 1.4350845252893227 > SIZE[gn[30]]: gn[30] = 89
@@ -2441,255 +2485,255 @@ def kernel(ctx):
         if gn[30] < 0: first.append(30); gn[30] = 45
         elif 1.9416152247724325 > SIZE[gn[30]]: gn[30] = 45
     if v26 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 137
-        elif 1.1631508098056809 > SIZE[gn[30]]: gn[30] = 137
+        if gn[30] < 0: first.append(30); gn[30] = 138
+        elif 1.1631508098056809 > SIZE[gn[30]]: gn[30] = 138
     elif v26 is False:
-        if gn[30] < 0: first.append(30); gn[30] = 216
-        elif 0.7133498878774648 > SIZE[gn[30]]: gn[30] = 216
+        if gn[30] < 0: first.append(30); gn[30] = 217
+        elif 0.7133498878774648 > SIZE[gn[30]]: gn[30] = 217
     if v27 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 169
-        elif 1.0296194171811581 > SIZE[gn[30]]: gn[30] = 169
+        if gn[30] < 0: first.append(30); gn[30] = 170
+        elif 1.0296194171811581 > SIZE[gn[30]]: gn[30] = 170
     elif v27 is False:
         if gn[30] < 0: first.append(30); gn[30] = 58
         elif 1.7719568419318752 > SIZE[gn[30]]: gn[30] = 58
     if v28 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 215
-        elif 0.7884573603642703 > SIZE[gn[30]]: gn[30] = 215
+        if gn[30] < 0: first.append(30); gn[30] = 216
+        elif 0.7884573603642703 > SIZE[gn[30]]: gn[30] = 216
     elif v28 is False:
-        if gn[30] < 0: first.append(30); gn[30] = 213
-        elif 0.7985076962177716 > SIZE[gn[30]]: gn[30] = 213
+        if gn[30] < 0: first.append(30); gn[30] = 214
+        elif 0.7985076962177716 > SIZE[gn[30]]: gn[30] = 214
     if v29 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 182
-        elif 0.9162907318741551 > SIZE[gn[30]]: gn[30] = 182
+        if gn[30] < 0: first.append(30); gn[30] = 183
+        elif 0.9162907318741551 > SIZE[gn[30]]: gn[30] = 183
     elif v29 is False:
-        if gn[30] < 0: first.append(30); gn[30] = 217
-        elif 0.7133498878774648 > SIZE[gn[30]]: gn[30] = 217
+        if gn[30] < 0: first.append(30); gn[30] = 218
+        elif 0.7133498878774648 > SIZE[gn[30]]: gn[30] = 218
     if v30 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 311
-        elif 0.5877866649021191 > SIZE[gn[30]]: gn[30] = 311
+        if gn[30] < 0: first.append(30); gn[30] = 312
+        elif 0.5877866649021191 > SIZE[gn[30]]: gn[30] = 312
     elif v30 is False:
-        if gn[30] < 0: first.append(30); gn[30] = 343
-        elif 0.4155154439616658 > SIZE[gn[30]]: gn[30] = 343
+        if gn[30] < 0: first.append(30); gn[30] = 344
+        elif 0.4155154439616658 > SIZE[gn[30]]: gn[30] = 344
     if v31 is True:
         if gn[11] < 0: first.append(11); gn[11] = 35
         elif 2.0794415416798357 > SIZE[gn[11]]: gn[11] = 35
-        lo0 += -0.35667494393873245; a0(397)
+        lo0 += -0.35667494393873245; a0(398)
     if v32 is True:
-        if gn[11] < 0: first.append(11); gn[11] = 148
-        elif 1.0986122886681098 > SIZE[gn[11]]: gn[11] = 148
+        if gn[11] < 0: first.append(11); gn[11] = 149
+        elif 1.0986122886681098 > SIZE[gn[11]]: gn[11] = 149
     if v33 is True:
-        if gn[11] < 0: first.append(11); gn[11] = 356
-        elif 0.4054651081081644 > SIZE[gn[11]]: gn[11] = 356
+        if gn[11] < 0: first.append(11); gn[11] = 357
+        elif 0.4054651081081644 > SIZE[gn[11]]: gn[11] = 357
     if v36 is True:
-        lo7 += -0.916290731874155; a7(201)
-        if gn[11] < 0: first.append(11); gn[11] = 242
-        elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 242
-        lo3 += 0.4054651081081644; a3(357)
+        lo7 += -0.916290731874155; a7(202)
+        if gn[11] < 0: first.append(11); gn[11] = 243
+        elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 243
+        lo3 += 0.4054651081081644; a3(358)
     if v37 is True:
-        if gn[31] < 0: first.append(31); gn[31] = 136
-        elif 1.1939224684724346 > SIZE[gn[31]]: gn[31] = 136
-        if gn[32] < 0: first.append(32); gn[32] = 202
-        elif 0.916290731874155 > SIZE[gn[32]]: gn[32] = 202
-        if gn[33] < 0: first.append(33); gn[33] = 243
-        elif 0.6931471805599453 > SIZE[gn[33]]: gn[33] = 243
+        if gn[31] < 0: first.append(31); gn[31] = 137
+        elif 1.1939224684724346 > SIZE[gn[31]]: gn[31] = 137
+        if gn[32] < 0: first.append(32); gn[32] = 203
+        elif 0.916290731874155 > SIZE[gn[32]]: gn[32] = 203
+        if gn[33] < 0: first.append(33); gn[33] = 244
+        elif 0.6931471805599453 > SIZE[gn[33]]: gn[33] = 244
     if v38 is True:
         if gn[31] < 0: first.append(31); gn[31] = 50
         elif 1.8562979903656263 > SIZE[gn[31]]: gn[31] = 50
-        if gn[33] < 0: first.append(33); gn[33] = 244
-        elif 0.6931471805599453 > SIZE[gn[33]]: gn[33] = 244
-        if gn[34] < 0: first.append(34); gn[34] = 428
-        elif 0.26236426446749106 > SIZE[gn[34]]: gn[34] = 428
+        if gn[33] < 0: first.append(33); gn[33] = 245
+        elif 0.6931471805599453 > SIZE[gn[33]]: gn[33] = 245
+        if gn[34] < 0: first.append(34); gn[34] = 429
+        elif 0.26236426446749106 > SIZE[gn[34]]: gn[34] = 429
     if v39 is True:
-        lo7 += -0.6931471805599453; a7(245)
-        lo3 += 0.4054651081081644; a3(358)
-        lo5 += -0.35667494393873245; a5(398)
-        lo1 += 0.26236426446749106; a1(429)
-        lo2 += 0.1823215567939546; a2(478)
-    if v40 is True:
-        lo5 += 0.6931471805599453; a5(246)
-        lo7 += 0.6931471805599453; a7(247)
-        lo3 += -0.35667494393873245; a3(399)
-        lo2 += 0.26236426446749106; a2(430)
-    if v41 is True:
-        lo7 += 0.8329091229351039; a7(211)
-        lo6 += 0.26236426446749106; a6(431)
-        lo3 += -0.2231435513142097; a3(469)
+        lo7 += -0.6931471805599453; a7(246)
+        lo3 += 0.4054651081081644; a3(359)
+        lo5 += -0.35667494393873245; a5(399)
+        lo1 += 0.26236426446749106; a1(430)
         lo2 += 0.1823215567939546; a2(479)
+    if v40 is True:
+        lo5 += 0.6931471805599453; a5(247)
+        lo7 += 0.6931471805599453; a7(248)
+        lo3 += -0.35667494393873245; a3(400)
+        lo2 += 0.26236426446749106; a2(431)
+    if v41 is True:
+        lo7 += 0.8329091229351039; a7(212)
+        lo6 += 0.26236426446749106; a6(432)
+        lo3 += -0.2231435513142097; a3(470)
+        lo2 += 0.1823215567939546; a2(480)
     if v42 is True:
         lo7 += -1.2039728043259361; a7(114)
-        if gn[35] < 0: first.append(35); gn[35] = 248
-        elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 248
-        lo8 += 0.1823215567939546; a8(480)
-        lo3 += 0.1823215567939546; a3(481)
+        if gn[35] < 0: first.append(35); gn[35] = 249
+        elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 249
+        lo8 += 0.1823215567939546; a8(481)
+        lo3 += 0.1823215567939546; a3(482)
     if v43 is True:
         if gn[35] < 0: first.append(35); gn[35] = 115
         elif 1.2039728043259361 > SIZE[gn[35]]: gn[35] = 115
         lo10 += -1.2039728043259361; a10(116)
-        lo12 += -0.6931471805599453; a12(249)
-        lo1 += 0.26236426446749106; a1(432)
-        lo2 += 0.26236426446749106; a2(433)
-        lo0 += 0.1823215567939546; a0(482)
-    if v44 is True:
-        lo10 += 1.0986122886681098; a10(149)
-        lo12 += 0.6931471805599453; a12(250)
-        lo14 += 0.6931471805599453; a14(251)
-        lo1 += -0.6931471805599453; a1(252)
-        lo0 += -0.35667494393873245; a0(400)
-    if v45 is True:
-        lo11 += -0.6931471805599453; a11(253)
-        lo2 += 0.4054651081081644; a2(359)
-        lo1 += 0.26236426446749106; a1(434)
+        lo12 += -0.6931471805599453; a12(250)
+        lo1 += 0.26236426446749106; a1(433)
+        lo2 += 0.26236426446749106; a2(434)
         lo0 += 0.1823215567939546; a0(483)
+    if v44 is True:
+        lo10 += 1.0986122886681098; a10(150)
+        lo12 += 0.6931471805599453; a12(251)
+        lo14 += 0.6931471805599453; a14(252)
+        lo1 += -0.6931471805599453; a1(253)
+        lo0 += -0.35667494393873245; a0(401)
+    if v45 is True:
+        lo11 += -0.6931471805599453; a11(254)
+        lo2 += 0.4054651081081644; a2(360)
+        lo1 += 0.26236426446749106; a1(435)
+        lo0 += 0.1823215567939546; a0(484)
     if v46 is True:
         lo7 += 1.308332819650179; a7(97)
         lo1 += -1.2039728043259361; a1(117)
-        lo8 += -0.916290731874155; a8(203)
-        lo0 += -0.916290731874155; a0(204)
-        lo5 += -0.6931471805599453; a5(254)
-        lo3 += -0.5108256237659907; a3(326)
-        lo4 += -0.2231435513142097; a4(470)
+        lo8 += -0.916290731874155; a8(204)
+        lo0 += -0.916290731874155; a0(205)
+        lo5 += -0.6931471805599453; a5(255)
+        lo3 += -0.5108256237659907; a3(327)
+        lo4 += -0.2231435513142097; a4(471)
     elif v46 is False:
         lo7 += -1.4696759700589417; a7(88)
     if v47 is True:
-        lo2 += 0.4054651081081644; a2(360)
+        lo2 += 0.4054651081081644; a2(361)
     if v48 is True:
-        lo7 += 0.26236426446749106; a7(435)
+        lo7 += 0.26236426446749106; a7(436)
     if v49 is True:
-        lo3 += 0.9162907318741551; a3(183)
-        lo1 += 0.26236426446749106; a1(436)
-        lo4 += 0.26236426446749106; a4(437)
+        lo3 += 0.9162907318741551; a3(184)
+        lo1 += 0.26236426446749106; a1(437)
+        lo4 += 0.26236426446749106; a4(438)
     if v50 is True:
-        lo3 += 0.26236426446749106; a3(438)
-    if v51 is True:
-        lo3 += 0.6931471805599453; a3(255)
-    if v52 is True:
-        lo1 += 0.4054651081081644; a1(361)
-        lo3 += 0.4054651081081644; a3(362)
-        lo4 += 0.1823215567939546; a4(484)
-        lo0 += 0.1823215567939546; a0(485)
-    if v53 is True:
         lo3 += 0.26236426446749106; a3(439)
-        lo4 += 0.26236426446749106; a4(440)
-        lo1 += 0.1823215567939546; a1(486)
+    if v51 is True:
+        lo3 += 0.6931471805599453; a3(256)
+    if v52 is True:
+        lo1 += 0.4054651081081644; a1(362)
+        lo3 += 0.4054651081081644; a3(363)
+        lo4 += 0.1823215567939546; a4(485)
+        lo0 += 0.1823215567939546; a0(486)
+    if v53 is True:
+        lo3 += 0.26236426446749106; a3(440)
+        lo4 += 0.26236426446749106; a4(441)
+        lo1 += 0.1823215567939546; a1(487)
     if v54 is True:
-        lo9 += 0.4054651081081644; a9(363)
-        lo3 += 0.26236426446749106; a3(441)
-        lo4 += 0.1823215567939546; a4(487)
-        lo1 += 0.1823215567939546; a1(488)
+        lo9 += 0.4054651081081644; a9(364)
+        lo3 += 0.26236426446749106; a3(442)
+        lo4 += 0.1823215567939546; a4(488)
+        lo1 += 0.1823215567939546; a1(489)
     if v55 is True:
-        lo7 += 0.6931471805599453; a7(256)
-        lo13 += 0.6931471805599453; a13(257)
-        lo27 += 0.6931471805599453; a27(258)
-        lo4 += 0.26236426446749106; a4(442)
-        lo3 += 0.1823215567939546; a3(489)
+        lo7 += 0.6931471805599453; a7(257)
+        lo13 += 0.6931471805599453; a13(258)
+        lo27 += 0.6931471805599453; a27(259)
+        lo4 += 0.26236426446749106; a4(443)
+        lo3 += 0.1823215567939546; a3(490)
     if v56 is True:
-        lo8 += 0.4054651081081644; a8(364)
-        lo6 += 0.26236426446749106; a6(443)
+        lo8 += 0.4054651081081644; a8(365)
+        lo6 += 0.26236426446749106; a6(444)
     if v57 is True:
-        lo2 += 0.4054651081081644; a2(365)
+        lo2 += 0.4054651081081644; a2(366)
     if v58 is True:
-        lo1 += 1.0986122886681098; a1(150)
-        lo3 += -0.2231435513142097; a3(471)
-        lo0 += 0.1823215567939546; a0(490)
-    if v59 is True:
-        lo1 += 0.26236426446749106; a1(444)
-        lo0 += 0.26236426446749106; a0(445)
-        lo22 += 0.26236426446749106; a22(446)
-    if v60 is True:
-        lo1 += 0.26236426446749106; a1(447)
+        lo1 += 1.0986122886681098; a1(151)
+        lo3 += -0.2231435513142097; a3(472)
         lo0 += 0.1823215567939546; a0(491)
-        lo5 += 0.1823215567939546; a5(492)
-        lo22 += 0.1823215567939546; a22(493)
-    if v61 is True:
+    if v59 is True:
+        lo1 += 0.26236426446749106; a1(445)
+        lo0 += 0.26236426446749106; a0(446)
+        lo22 += 0.26236426446749106; a22(447)
+    if v60 is True:
         lo1 += 0.26236426446749106; a1(448)
-        lo0 += 0.26236426446749106; a0(449)
+        lo0 += 0.1823215567939546; a0(492)
+        lo5 += 0.1823215567939546; a5(493)
+        lo22 += 0.1823215567939546; a22(494)
+    if v61 is True:
+        lo1 += 0.26236426446749106; a1(449)
+        lo0 += 0.26236426446749106; a0(450)
     if v62 is True:
-        lo14 += 1.0986122886681098; a14(151)
-        lo9 += 0.6931471805599453; a9(259)
+        lo14 += 1.0986122886681098; a14(152)
+        lo9 += 0.6931471805599453; a9(260)
     if v63 is True:
-        lo1 += 0.4054651081081644; a1(366)
-        lo9 += 0.4054651081081644; a9(367)
+        lo1 += 0.4054651081081644; a1(367)
+        lo9 += 0.4054651081081644; a9(368)
     if v64 is True:
-        lo1 += -0.916290731874155; a1(205)
-        lo11 += 0.6931471805599453; a11(260)
-        lo2 += 0.4054651081081644; a2(368)
-        lo10 += 0.4054651081081644; a10(369)
-        lo7 += 0.26236426446749106; a7(450)
-        lo5 += 0.1823215567939546; a5(494)
-        lo8 += 0.1823215567939546; a8(495)
+        lo1 += -0.916290731874155; a1(206)
+        lo11 += 0.6931471805599453; a11(261)
+        lo2 += 0.4054651081081644; a2(369)
+        lo10 += 0.4054651081081644; a10(370)
+        lo7 += 0.26236426446749106; a7(451)
+        lo5 += 0.1823215567939546; a5(495)
+        lo8 += 0.1823215567939546; a8(496)
     if v65 is True:
         lo11 += -1.6094379124341003; a11(72)
-        lo7 += -0.6931471805599453; a7(261)
-        lo2 += -0.5108256237659907; a2(327)
-        lo1 += 0.3364722366212129; a1(410)
-        lo3 += 0.1823215567939546; a3(496)
-        lo0 += 0.09531017980432493; a0(501)
+        lo7 += -0.6931471805599453; a7(262)
+        lo2 += -0.5108256237659907; a2(328)
+        lo1 += 0.3364722366212129; a1(411)
+        lo3 += 0.1823215567939546; a3(497)
+        lo0 += 0.09531017980432493; a0(502)
     if v66 is True:
         lo1 += -1.6094379124341003; a1(73)
-        lo11 += 1.0986122886681098; a11(152)
-        lo2 += 0.6931471805599453; a2(262)
-        lo7 += 0.6931471805599453; a7(263)
-        lo3 += -0.5108256237659907; a3(328)
-        lo5 += 0.4054651081081644; a5(370)
-        lo6 += 0.26236426446749106; a6(451)
-        lo0 += -0.10536051565782628; a0(500)
+        lo11 += 1.0986122886681098; a11(153)
+        lo2 += 0.6931471805599453; a2(263)
+        lo7 += 0.6931471805599453; a7(264)
+        lo3 += -0.5108256237659907; a3(329)
+        lo5 += 0.4054651081081644; a5(371)
+        lo6 += 0.26236426446749106; a6(452)
+        lo0 += -0.10536051565782628; a0(501)
     if v67 is True:
-        lo2 += 0.26236426446749106; a2(452)
-        lo3 += 0.26236426446749106; a3(453)
+        lo2 += 0.26236426446749106; a2(453)
+        lo3 += 0.26236426446749106; a3(454)
     if v68 is True:
         lo7 += -1.6094379124341003; a7(74)
-        lo2 += -1.0498221244986778; a2(167)
-        lo11 += 0.6931471805599453; a11(264)
-        lo3 += 0.26236426446749106; a3(454)
-        lo1 += 0.1823215567939546; a1(497)
+        lo2 += -1.0498221244986778; a2(168)
+        lo11 += 0.6931471805599453; a11(265)
+        lo3 += 0.26236426446749106; a3(455)
+        lo1 += 0.1823215567939546; a1(498)
     if v69 is True:
-        lo10 += 0.9932517730102834; a10(172)
-        if gn[36] < 0: first.append(36); gn[36] = 371
-        elif 0.4054651081081644 > SIZE[gn[36]]: gn[36] = 371
+        lo10 += 0.9932517730102834; a10(173)
+        if gn[36] < 0: first.append(36); gn[36] = 372
+        elif 0.4054651081081644 > SIZE[gn[36]]: gn[36] = 372
     if v70 is True:
-        lo7 += -0.916290731874155; a7(206)
+        lo7 += -0.916290731874155; a7(207)
     if v71 is True:
         lo11 += -1.6094379124341003; a11(75)
-        lo14 += 1.0986122886681098; a14(153)
-        lo7 += 0.9162907318741551; a7(184)
-        lo2 += 0.6931471805599453; a2(265)
-        if gn[36] < 0: first.append(36); gn[36] = 266
-        elif 0.6931471805599453 > SIZE[gn[36]]: gn[36] = 266
-        lo1 += -0.6931471805599453; a1(267)
-        lo3 += -0.5108256237659907; a3(329)
-        lo5 += 0.4054651081081644; a5(372)
-        lo10 += 0.4054651081081644; a10(373)
+        lo14 += 1.0986122886681098; a14(154)
+        lo7 += 0.9162907318741551; a7(185)
+        lo2 += 0.6931471805599453; a2(266)
+        if gn[36] < 0: first.append(36); gn[36] = 267
+        elif 0.6931471805599453 > SIZE[gn[36]]: gn[36] = 267
+        lo1 += -0.6931471805599453; a1(268)
+        lo3 += -0.5108256237659907; a3(330)
+        lo5 += 0.4054651081081644; a5(373)
+        lo10 += 0.4054651081081644; a10(374)
     if v72 is True:
         if gn[36] < 0: first.append(36); gn[36] = 60
         elif 1.7047480922384253 > SIZE[gn[36]]: gn[36] = 60
     if v73 is True:
         lo10 += 3.1654750481410856; a10(11)
     if v74 is True:
-        lo10 += 0.9932517730102834; a10(173)
-        lo12 += 0.6931471805599453; a12(268)
+        lo10 += 0.9932517730102834; a10(174)
+        lo12 += 0.6931471805599453; a12(269)
     if v34 is True:
-        lo10 += 0.6931471805599453; a10(269)
-        lo1 += -0.6931471805599453; a1(270)
-        lo12 += 0.4054651081081644; a12(374)
-        lo11 += 0.4054651081081644; a11(375)
-        lo0 += -0.35667494393873245; a0(401)
+        lo10 += 0.6931471805599453; a10(270)
+        lo1 += -0.6931471805599453; a1(271)
+        lo12 += 0.4054651081081644; a12(375)
+        lo11 += 0.4054651081081644; a11(376)
+        lo0 += -0.35667494393873245; a0(402)
     if v75 is True:
         lo12 += 3.2188758248682006; a12(9)
-        lo0 += -0.6931471805599453; a0(271)
-        lo1 += -0.6931471805599453; a1(272)
-        lo2 += -0.6931471805599453; a2(273)
-        lo5 += -0.6931471805599453; a5(274)
-        lo10 += 0.4054651081081644; a10(376)
+        lo0 += -0.6931471805599453; a0(272)
+        lo1 += -0.6931471805599453; a1(273)
+        lo2 += -0.6931471805599453; a2(274)
+        lo5 += -0.6931471805599453; a5(275)
+        lo10 += 0.4054651081081644; a10(377)
     if v76 is True:
         lo12 += 2.70805020110221; a12(17)
     if v77 is True:
         lo9 += 2.4849066497880004; a9(18)
-        lo12 += 0.6931471805599453; a12(275)
+        lo12 += 0.6931471805599453; a12(276)
     if v78 is True:
         lo9 += 1.6094379124341003; a9(76)
     if v79 is True:
         lo9 += 2.302585092994046; a9(21)
-        lo1 += 0.4054651081081644; a1(377)
+        lo1 += 0.4054651081081644; a1(378)
     if v80 is True:
         if gn[37] < 0: first.append(37); gn[37] = 0
         elif 5.991464547107982 > SIZE[gn[37]]: gn[37] = 0
@@ -2705,64 +2749,64 @@ def kernel(ctx):
     if v84 is True:
         lo14 += 2.995732273553991; a14(12)
     if v85 is True:
-        lo13 += 0.6931471805599453; a13(276)
+        lo13 += 0.6931471805599453; a13(277)
     if v86 is True:
-        lo10 += 1.0986122886681098; a10(154)
+        lo10 += 1.0986122886681098; a10(155)
     if v87 is True:
-        lo10 += 0.4054651081081644; a10(378)
-        lo12 += 0.26236426446749106; a12(455)
+        lo10 += 0.4054651081081644; a10(379)
+        lo12 += 0.26236426446749106; a12(456)
     if v88 is True:
-        lo9 += 0.6931471805599453; a9(277)
-        lo6 += 0.5877866649021191; a6(312)
+        lo9 += 0.6931471805599453; a9(278)
+        lo6 += 0.5877866649021191; a6(313)
     if v89 is True:
         lo12 += 1.3862943611198906; a12(92)
     if v90 is True:
-        lo3 += 0.6931471805599453; a3(278)
-        lo4 += 0.26236426446749106; a4(456)
+        lo3 += 0.6931471805599453; a3(279)
+        lo4 += 0.26236426446749106; a4(457)
     if v91 is True:
-        lo2 += 0.9162907318741551; a2(185)
+        lo2 += 0.9162907318741551; a2(186)
     elif v91 is False:
-        lo2 += -0.5108256237659907; a2(330)
+        lo2 += -0.5108256237659907; a2(331)
     if v92 is True:
-        lo5 += 0.4054651081081644; a5(379)
+        lo5 += 0.4054651081081644; a5(380)
     if v97 is True:
         if gn[35] < 0: first.append(35); gn[35] = 98
         elif 1.308332819650179 > SIZE[gn[35]]: gn[35] = 98
         if gn[38] < 0: first.append(38); gn[38] = 118
         elif 1.2039728043259361 > SIZE[gn[38]]: gn[38] = 118
-        if gn[39] < 0: first.append(39); gn[39] = 402
-        elif 0.35667494393873245 > SIZE[gn[39]]: gn[39] = 402
+        if gn[39] < 0: first.append(39); gn[39] = 403
+        elif 0.35667494393873245 > SIZE[gn[39]]: gn[39] = 403
     elif v97 is False:
-        if gn[35] < 0: first.append(35); gn[35] = 207
-        elif 0.916290731874155 > SIZE[gn[35]]: gn[35] = 207
+        if gn[35] < 0: first.append(35); gn[35] = 208
+        elif 0.916290731874155 > SIZE[gn[35]]: gn[35] = 208
     if v98 is True:
         if gn[35] < 0: first.append(35); gn[35] = 36
         elif 2.0794415416798357 > SIZE[gn[35]]: gn[35] = 36
     if v99 is True:
-        if gn[35] < 0: first.append(35); gn[35] = 165
-        elif 1.0647107369924282 > SIZE[gn[35]]: gn[35] = 165
+        if gn[35] < 0: first.append(35); gn[35] = 166
+        elif 1.0647107369924282 > SIZE[gn[35]]: gn[35] = 166
     if v100 is True:
-        if gn[35] < 0: first.append(35); gn[35] = 279
-        elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 279
+        if gn[35] < 0: first.append(35); gn[35] = 280
+        elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 280
     if v101 is True:
-        lo16 += 1.0986122886681098; a16(155)
-        lo15 += 1.0296194171811581; a15(170)
-        lo0 += -0.5108256237659907; a0(331)
-        lo1 += -0.35667494393873245; a1(403)
-        lo5 += -0.35667494393873245; a5(404)
+        lo16 += 1.0986122886681098; a16(156)
+        lo15 += 1.0296194171811581; a15(171)
+        lo0 += -0.5108256237659907; a0(332)
+        lo1 += -0.35667494393873245; a1(404)
+        lo5 += -0.35667494393873245; a5(405)
     elif v101 is False:
         lo16 += -1.2039728043259361; a16(119)
-        lo15 += -0.6931471805599453; a15(280)
+        lo15 += -0.6931471805599453; a15(281)
     if v102 is True:
-        if gn[40] < 0: first.append(40); gn[40] = 156
-        elif 1.0986122886681098 > SIZE[gn[40]]: gn[40] = 156
-        if gn[41] < 0: first.append(41); gn[41] = 281
-        elif 0.6931471805599453 > SIZE[gn[41]]: gn[41] = 281
+        if gn[40] < 0: first.append(40); gn[40] = 157
+        elif 1.0986122886681098 > SIZE[gn[40]]: gn[40] = 157
+        if gn[41] < 0: first.append(41); gn[41] = 282
+        elif 0.6931471805599453 > SIZE[gn[41]]: gn[41] = 282
     elif v102 is False:
         if gn[41] < 0: first.append(41); gn[41] = 120
         elif 1.2039728043259361 > SIZE[gn[41]]: gn[41] = 120
-        if gn[40] < 0: first.append(40); gn[40] = 332
-        elif 0.5108256237659907 > SIZE[gn[40]]: gn[40] = 332
+        if gn[40] < 0: first.append(40); gn[40] = 333
+        elif 0.5108256237659907 > SIZE[gn[40]]: gn[40] = 333
     if v103 is True:
         if gn[41] < 0: first.append(41); gn[41] = 100
         elif 1.2237754316221157 > SIZE[gn[41]]: gn[41] = 100
@@ -2770,53 +2814,53 @@ def kernel(ctx):
         if gn[42] < 0: first.append(42); gn[42] = 62
         elif 1.6486586255873816 > SIZE[gn[42]]: gn[42] = 62
     elif v104 is False:
-        if gn[42] < 0: first.append(42); gn[42] = 138
-        elif 1.1086626245216111 > SIZE[gn[42]]: gn[42] = 138
+        if gn[42] < 0: first.append(42); gn[42] = 139
+        elif 1.1086626245216111 > SIZE[gn[42]]: gn[42] = 139
     if v105 is True:
         if gn[42] < 0: first.append(42); gn[42] = 37
         elif 2.0794415416798357 > SIZE[gn[42]]: gn[42] = 37
     if v106 is True:
-        lo15 += 0.26236426446749106; a15(457)
-        lo16 += 0.1823215567939546; a16(498)
+        lo15 += 0.26236426446749106; a15(458)
+        lo16 += 0.1823215567939546; a16(499)
     if v107 is True:
-        lo16 += 0.26236426446749106; a16(458)
-        lo15 += 0.09531017980432493; a15(502)
+        lo16 += 0.26236426446749106; a16(459)
+        lo15 += 0.09531017980432493; a15(503)
     elif v107 is False:
         lo16 += -1.2039728043259361; a16(121)
-        lo15 += -0.5108256237659907; a15(333)
+        lo15 += -0.5108256237659907; a15(334)
     if v108 is True:
-        lo16 += 0.5877866649021191; a16(313)
-        lo15 += 0.26236426446749106; a15(459)
+        lo16 += 0.5877866649021191; a16(314)
+        lo15 += 0.26236426446749106; a15(460)
     if v109 is True:
-        lo16 += 0.4054651081081644; a16(380)
+        lo16 += 0.4054651081081644; a16(381)
     if v110 is True:
         if gn[43] < 0: first.append(43); gn[43] = 122
         elif 1.2039728043259361 > SIZE[gn[43]]: gn[43] = 122
-        if gn[44] < 0: first.append(44); gn[44] = 282
-        elif 0.6931471805599453 > SIZE[gn[44]]: gn[44] = 282
+        if gn[44] < 0: first.append(44); gn[44] = 283
+        elif 0.6931471805599453 > SIZE[gn[44]]: gn[44] = 283
     if v111 is True:
         if gn[44] < 0: first.append(44); gn[44] = 77
         elif 1.6094379124341003 > SIZE[gn[44]]: gn[44] = 77
-        if gn[43] < 0: first.append(43); gn[43] = 283
-        elif 0.6931471805599453 > SIZE[gn[43]]: gn[43] = 283
+        if gn[43] < 0: first.append(43); gn[43] = 284
+        elif 0.6931471805599453 > SIZE[gn[43]]: gn[43] = 284
     if v112 is True:
-        lo15 += 0.4054651081081644; a15(381)
+        lo15 += 0.4054651081081644; a15(382)
     if v113 is True:
-        lo1 += -0.6931471805599453; a1(284)
-        lo5 += -0.5108256237659907; a5(334)
-        lo2 += -0.35667494393873245; a2(405)
-        lo3 += -0.35667494393873245; a3(406)
-        lo0 += -0.2231435513142097; a0(472)
+        lo1 += -0.6931471805599453; a1(285)
+        lo5 += -0.5108256237659907; a5(335)
+        lo2 += -0.35667494393873245; a2(406)
+        lo3 += -0.35667494393873245; a3(407)
+        lo0 += -0.2231435513142097; a0(473)
     if v114 is True:
-        lo17 += 0.9162907318741551; a17(186)
+        lo17 += 0.9162907318741551; a17(187)
     elif v114 is False:
         lo17 += -1.8971199848858813; a17(48)
     if v115 is True:
         if gn[45] < 0: first.append(45); gn[45] = 38
         elif 2.0794415416798357 > SIZE[gn[45]]: gn[45] = 38
     elif v115 is False:
-        if gn[45] < 0: first.append(45); gn[45] = 342
-        elif 0.4780358009429998 > SIZE[gn[45]]: gn[45] = 342
+        if gn[45] < 0: first.append(45); gn[45] = 343
+        elif 0.4780358009429998 > SIZE[gn[45]]: gn[45] = 343
     if v116 is True:
         if gn[45] < 0: first.append(45); gn[45] = 53
         elif 1.791759469228055 > SIZE[gn[45]]: gn[45] = 53
@@ -2827,8 +2871,8 @@ def kernel(ctx):
         if gn[45] < 0: first.append(45); gn[45] = 61
         elif 1.7047480922384253 > SIZE[gn[45]]: gn[45] = 61
     elif v117 is False:
-        if gn[45] < 0: first.append(45); gn[45] = 171
-        elif 0.9942522733438669 > SIZE[gn[45]]: gn[45] = 171
+        if gn[45] < 0: first.append(45); gn[45] = 172
+        elif 0.9942522733438669 > SIZE[gn[45]]: gn[45] = 172
     if v118 is True:
         if gn[45] < 0: first.append(45); gn[45] = 39
         elif 2.0794415416798357 > SIZE[gn[45]]: gn[45] = 39
@@ -2836,17 +2880,17 @@ def kernel(ctx):
         if gn[45] < 0: first.append(45); gn[45] = 93
         elif 1.3862943611198906 > SIZE[gn[45]]: gn[45] = 93
     if v120 is True:
-        lo17 += 0.9162907318741551; a17(187)
-        lo19 += 0.26236426446749106; a19(460)
+        lo17 += 0.9162907318741551; a17(188)
+        lo19 += 0.26236426446749106; a19(461)
     if v121 is True:
-        lo17 += 0.4054651081081644; a17(382)
+        lo17 += 0.4054651081081644; a17(383)
     if v122 is True:
         lo18 += 1.791759469228055; a18(54)
-        lo8 += 0.26236426446749106; a8(461)
+        lo8 += 0.26236426446749106; a8(462)
     elif v122 is False:
         lo18 += -1.6094379124341003; a18(78)
     if v123 is True:
-        lo18 += 1.0986122886681098; a18(157)
+        lo18 += 1.0986122886681098; a18(158)
     elif v123 is False:
         lo18 += -1.2039728043259361; a18(124)
     if v124 is True:
@@ -2859,45 +2903,45 @@ def kernel(ctx):
         if gn[46] < 0: first.append(46); gn[46] = 99
         elif 1.252762968495368 > SIZE[gn[46]]: gn[46] = 99
     elif v125 is False:
-        if gn[46] < 0: first.append(46); gn[46] = 208
-        elif 0.916290731874155 > SIZE[gn[46]]: gn[46] = 208
+        if gn[46] < 0: first.append(46); gn[46] = 209
+        elif 0.916290731874155 > SIZE[gn[46]]: gn[46] = 209
     if v126 is True:
-        lo18 += 0.4054651081081644; a18(383)
+        lo18 += 0.4054651081081644; a18(384)
     if v127 is True:
         if gn[47] < 0: first.append(47); gn[47] = 80
         elif 1.6094379124341003 > SIZE[gn[47]]: gn[47] = 80
     if v128 is True:
-        if gn[47] < 0: first.append(47); gn[47] = 188
-        elif 0.9162907318741551 > SIZE[gn[47]]: gn[47] = 188
+        if gn[47] < 0: first.append(47); gn[47] = 189
+        elif 0.9162907318741551 > SIZE[gn[47]]: gn[47] = 189
     elif v128 is False:
-        if gn[47] < 0: first.append(47); gn[47] = 285
-        elif 0.6931471805599453 > SIZE[gn[47]]: gn[47] = 285
+        if gn[47] < 0: first.append(47); gn[47] = 286
+        elif 0.6931471805599453 > SIZE[gn[47]]: gn[47] = 286
     if v129 is True:
-        if gn[47] < 0: first.append(47); gn[47] = 384
-        elif 0.4054651081081644 > SIZE[gn[47]]: gn[47] = 384
+        if gn[47] < 0: first.append(47); gn[47] = 385
+        elif 0.4054651081081644 > SIZE[gn[47]]: gn[47] = 385
     if v130 is True:
-        lo19 += 0.26236426446749106; a19(462)
+        lo19 += 0.26236426446749106; a19(463)
     if v131 is True:
         lo19 += -1.2039728043259361; a19(126)
     if v132 is True:
         if gn[48] < 0: first.append(48); gn[48] = 22
         elif 2.302585092994046 > SIZE[gn[48]]: gn[48] = 22
-        if gn[49] < 0: first.append(49); gn[49] = 287
-        elif 0.6931471805599453 > SIZE[gn[49]]: gn[49] = 287
+        if gn[49] < 0: first.append(49); gn[49] = 288
+        elif 0.6931471805599453 > SIZE[gn[49]]: gn[49] = 288
     elif v132 is False:
-        if gn[48] < 0: first.append(48); gn[48] = 286
-        elif 0.6931471805599453 > SIZE[gn[48]]: gn[48] = 286
+        if gn[48] < 0: first.append(48); gn[48] = 287
+        elif 0.6931471805599453 > SIZE[gn[48]]: gn[48] = 287
     if v133 is True:
-        lo20 += 1.0986122886681098; a20(158)
+        lo20 += 1.0986122886681098; a20(159)
     if v134 is True:
-        lo20 += 0.6931471805599453; a20(288)
-        lo7 += -0.6931471805599453; a7(289)
+        lo20 += 0.6931471805599453; a20(289)
+        lo7 += -0.6931471805599453; a7(290)
     if v135 is True:
         if gn[50] < 0: first.append(50); gn[50] = 86
         elif 1.547562508716013 > SIZE[gn[50]]: gn[50] = 86
     elif v135 is False:
-        if gn[50] < 0: first.append(50); gn[50] = 174
-        elif 0.9675840262617056 > SIZE[gn[50]]: gn[50] = 174
+        if gn[50] < 0: first.append(50); gn[50] = 175
+        elif 0.9675840262617056 > SIZE[gn[50]]: gn[50] = 175
     if v136 is True:
         if gn[50] < 0: first.append(50); gn[50] = 57
         elif 1.7749523509116738 > SIZE[gn[50]]: gn[50] = 57
@@ -2908,17 +2952,17 @@ def kernel(ctx):
         if gn[50] < 0: first.append(50); gn[50] = 49
         elif 1.8971199848858813 > SIZE[gn[50]]: gn[50] = 49
     if v138 is True:
-        lo20 += 0.6931471805599453; a20(290)
-        lo14 += 0.6931471805599453; a14(291)
+        lo20 += 0.6931471805599453; a20(291)
+        lo14 += 0.6931471805599453; a14(292)
     if v139 is True:
-        lo25 += 1.0986122886681098; a25(159)
-        lo24 += 0.6931471805599453; a24(292)
-        lo20 += 0.4054651081081644; a20(385)
+        lo25 += 1.0986122886681098; a25(160)
+        lo24 += 0.6931471805599453; a24(293)
+        lo20 += 0.4054651081081644; a20(386)
     if v140 is True:
         lo20 += 2.0794415416798357; a20(40)
     if v141 is True:
-        lo20 += 0.6931471805599453; a20(293)
-        lo27 += 0.4054651081081644; a27(386)
+        lo20 += 0.6931471805599453; a20(294)
+        lo27 += 0.4054651081081644; a27(387)
     if v142 is True:
         lo20 += -2.3025850929940455; a20(28)
         lo27 += -1.2039728043259361; a27(127)
@@ -2933,25 +2977,25 @@ def kernel(ctx):
     if v145 is True:
         if gn[51] < 0: first.append(51); gn[51] = 41
         elif 2.0794415416798357 > SIZE[gn[51]]: gn[51] = 41
-        if gn[52] < 0: first.append(52); gn[52] = 294
-        elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 294
+        if gn[52] < 0: first.append(52); gn[52] = 295
+        elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 295
     if v146 is True:
         if gn[51] < 0: first.append(51); gn[51] = 14
         elif 2.995732273553991 > SIZE[gn[51]]: gn[51] = 14
-        if gn[52] < 0: first.append(52); gn[52] = 295
-        elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 295
+        if gn[52] < 0: first.append(52); gn[52] = 296
+        elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 296
     if v147 is True:
         lo21 += 1.791759469228055; a21(55)
-        lo1 += -0.6931471805599453; a1(296)
-        lo0 += -0.5108256237659907; a0(335)
+        lo1 += -0.6931471805599453; a1(297)
+        lo0 += -0.5108256237659907; a0(336)
     if v148 is True:
         lo21 += 1.6094379124341003; a21(82)
     if v149 is True:
-        lo21 += 0.9162907318741551; a21(189)
+        lo21 += 0.9162907318741551; a21(190)
     if v150 is True:
-        lo21 += 0.5306282510621704; a21(314)
+        lo21 += 0.5306282510621704; a21(315)
     if v151 is True:
-        lo21 += 0.6931471805599453; a21(297)
+        lo21 += 0.6931471805599453; a21(298)
     if v152 is True:
         if gn[53] < 0: first.append(53); gn[53] = 15
         elif 2.995732273553991 > SIZE[gn[53]]: gn[53] = 15
@@ -2963,17 +3007,17 @@ def kernel(ctx):
         elif 2.0794415416798357 > SIZE[gn[56]]: gn[56] = 42
         if gn[57] < 0: first.append(57); gn[57] = 129
         elif 1.2039728043259361 > SIZE[gn[57]]: gn[57] = 129
-        if gn[58] < 0: first.append(58); gn[58] = 298
-        elif 0.6931471805599453 > SIZE[gn[58]]: gn[58] = 298
-        if gn[59] < 0: first.append(59); gn[59] = 336
-        elif 0.5108256237659907 > SIZE[gn[59]]: gn[59] = 336
+        if gn[58] < 0: first.append(58); gn[58] = 299
+        elif 0.6931471805599453 > SIZE[gn[58]]: gn[58] = 299
+        if gn[59] < 0: first.append(59); gn[59] = 337
+        elif 0.5108256237659907 > SIZE[gn[59]]: gn[59] = 337
     if v153 is True:
         if gn[56] < 0: first.append(56); gn[56] = 130
         elif 1.2039728043259361 > SIZE[gn[56]]: gn[56] = 130
     if v154 is True:
         lo22 += 1.6094379124341003; a22(83)
     if v155 is True:
-        lo22 += 0.4054651081081644; a22(387)
+        lo22 += 0.4054651081081644; a22(388)
     if v156 is True:
         if gn[60] < 0: first.append(60); gn[60] = 5
         elif 4.0943445622221 > SIZE[gn[60]]: gn[60] = 5
@@ -2984,11 +3028,11 @@ def kernel(ctx):
         if gn[60] < 0: first.append(60); gn[60] = 43
         elif 2.0794415416798357 > SIZE[gn[60]]: gn[60] = 43
     if v159 is True:
-        lo23 += 0.4054651081081644; a23(388)
+        lo23 += 0.4054651081081644; a23(389)
     elif v159 is False:
         lo23 += -1.2039728043259361; a23(131)
     if v160 is True:
-        lo23 += 0.9162907318741551; a23(190)
+        lo23 += 0.9162907318741551; a23(191)
     if v161 is True:
         if gn[61] < 0: first.append(61); gn[61] = 94
         elif 1.3862943611198906 > SIZE[gn[61]]: gn[61] = 94
@@ -2998,17 +3042,17 @@ def kernel(ctx):
     if v162 is True:
         lo23 += 1.5040773967762742; a23(87)
     elif v162 is False:
-        lo23 += -0.6539264674066639; a23(309)
+        lo23 += -0.6539264674066639; a23(310)
     if v163 is True:
-        lo23 += 0.9162907318741551; a23(191)
-        lo6 += 0.26236426446749106; a6(463)
+        lo23 += 0.9162907318741551; a23(192)
+        lo6 += 0.26236426446749106; a6(464)
     if v164 is True:
         if gn[62] < 0: first.append(62); gn[62] = 3
         elif 5.298317366548036 > SIZE[gn[62]]: gn[62] = 3
-        if gn[63] < 0: first.append(63); gn[63] = 299
-        elif 0.6931471805599453 > SIZE[gn[63]]: gn[63] = 299
-        if gn[64] < 0: first.append(64); gn[64] = 300
-        elif 0.6931471805599453 > SIZE[gn[64]]: gn[64] = 300
+        if gn[63] < 0: first.append(63); gn[63] = 300
+        elif 0.6931471805599453 > SIZE[gn[63]]: gn[63] = 300
+        if gn[64] < 0: first.append(64); gn[64] = 301
+        elif 0.6931471805599453 > SIZE[gn[64]]: gn[64] = 301
     if v165 is True:
         if gn[62] < 0: first.append(62); gn[62] = 7
         elif 3.4011973816621555 > SIZE[gn[62]]: gn[62] = 7
@@ -3017,90 +3061,91 @@ def kernel(ctx):
     elif v166 is False:
         lo24 += -1.6094379124341003; a24(84)
     if v167 is True:
-        lo24 += 0.6931471805599453; a24(301)
+        lo24 += 0.6931471805599453; a24(302)
     if v168 is True:
         lo24 += -2.3025850929940455; a24(33)
     if v169 is True:
-        lo19 += -0.6931471805599453; a19(302)
+        lo19 += -0.6931471805599453; a19(303)
     if v170 is True:
-        lo24 += 0.6931471805599453; a24(303)
+        lo24 += 0.6931471805599453; a24(304)
     if v173 is True:
         if gn[65] < 0: first.append(65); gn[65] = 56
         elif 1.791759469228055 > SIZE[gn[65]]: gn[65] = 56
-        if gn[66] < 0: first.append(66); gn[66] = 464
-        elif 0.26236426446749106 > SIZE[gn[66]]: gn[66] = 464
+        if gn[66] < 0: first.append(66); gn[66] = 465
+        elif 0.26236426446749106 > SIZE[gn[66]]: gn[66] = 465
     if v174 is True:
         if gn[65] < 0: first.append(65); gn[65] = 24
         elif 2.302585092994046 > SIZE[gn[65]]: gn[65] = 24
-        if gn[67] < 0: first.append(67); gn[67] = 133
-        elif 1.2039728043259361 > SIZE[gn[67]]: gn[67] = 133
-        if gn[68] < 0: first.append(68); gn[68] = 134
-        elif 1.2039728043259361 > SIZE[gn[68]]: gn[68] = 134
     if v175 is True:
-        if gn[69] < 0: first.append(69); gn[69] = 25
-        elif 2.302585092994046 > SIZE[gn[69]]: gn[69] = 25
-    elif v175 is False:
-        if gn[69] < 0: first.append(69); gn[69] = 209
-        elif 0.916290731874155 > SIZE[gn[69]]: gn[69] = 209
+        lo4 += -1.2039728043259361; a4(133)
+        lo3 += -1.2039728043259361; a3(134)
     if v176 is True:
-        if gn[69] < 0: first.append(69); gn[69] = 26
-        elif 2.302585092994046 > SIZE[gn[69]]: gn[69] = 26
+        if gn[67] < 0: first.append(67); gn[67] = 25
+        elif 2.302585092994046 > SIZE[gn[67]]: gn[67] = 25
     elif v176 is False:
-        if gn[69] < 0: first.append(69); gn[69] = 164
-        elif 1.0788096613719298 > SIZE[gn[69]]: gn[69] = 164
+        if gn[67] < 0: first.append(67); gn[67] = 210
+        elif 0.916290731874155 > SIZE[gn[67]]: gn[67] = 210
     if v177 is True:
-        lo25 += 1.0986122886681098; a25(160)
-        lo7 += 0.26236426446749106; a7(465)
+        if gn[67] < 0: first.append(67); gn[67] = 26
+        elif 2.302585092994046 > SIZE[gn[67]]: gn[67] = 26
+    elif v177 is False:
+        if gn[67] < 0: first.append(67); gn[67] = 165
+        elif 1.0788096613719298 > SIZE[gn[67]]: gn[67] = 165
     if v178 is True:
-        lo25 += -1.6094379124341003; a25(85)
+        lo25 += 1.0986122886681098; a25(161)
+        lo7 += 0.26236426446749106; a7(466)
     if v179 is True:
-        lo26 += 3.4011973816621555; a26(8)
-    elif v179 is False:
-        lo26 += -2.995732273553991; a26(16)
+        lo25 += -1.2039728043259361; a25(135)
     if v180 is True:
-        lo26 += 1.0986122886681098; a26(161)
-    elif v180 is False:
-        lo26 += -1.2039728043259361; a26(135)
+        lo25 += -1.6094379124341003; a25(85)
     if v181 is True:
-        lo26 += 0.6931471805599453; a26(304)
+        lo26 += 3.4011973816621555; a26(8)
+    elif v181 is False:
+        lo26 += -2.995732273553991; a26(16)
     if v182 is True:
-        if gn[70] < 0: first.append(70); gn[70] = 27
-        elif 2.302585092994046 > SIZE[gn[70]]: gn[70] = 27
-        if gn[71] < 0: first.append(71); gn[71] = 305
-        elif 0.6931471805599453 > SIZE[gn[71]]: gn[71] = 305
-        if gn[72] < 0: first.append(72); gn[72] = 306
-        elif 0.6931471805599453 > SIZE[gn[72]]: gn[72] = 306
-        if gn[73] < 0: first.append(73); gn[73] = 337
-        elif 0.5108256237659907 > SIZE[gn[73]]: gn[73] = 337
-        if gn[74] < 0: first.append(74); gn[74] = 338
-        elif 0.5108256237659907 > SIZE[gn[74]]: gn[74] = 338
-        if gn[75] < 0: first.append(75); gn[75] = 339
-        elif 0.5108256237659907 > SIZE[gn[75]]: gn[75] = 339
+        lo26 += 1.0986122886681098; a26(162)
+    elif v182 is False:
+        lo26 += -1.2039728043259361; a26(136)
     if v183 is True:
-        if gn[70] < 0: first.append(70); gn[70] = 59
-        elif 1.7147984280919266 > SIZE[gn[70]]: gn[70] = 59
+        lo26 += 0.6931471805599453; a26(305)
     if v184 is True:
-        if gn[70] < 0: first.append(70); gn[70] = 95
-        elif 1.3862943611198906 > SIZE[gn[70]]: gn[70] = 95
-    if v185 is True:
-        if gn[70] < 0: first.append(70); gn[70] = 162
-        elif 1.0986122886681098 > SIZE[gn[70]]: gn[70] = 162
-    if v186 is True:
+        if gn[68] < 0: first.append(68); gn[68] = 27
+        elif 2.302585092994046 > SIZE[gn[68]]: gn[68] = 27
+        if gn[69] < 0: first.append(69); gn[69] = 306
+        elif 0.6931471805599453 > SIZE[gn[69]]: gn[69] = 306
         if gn[70] < 0: first.append(70); gn[70] = 307
         elif 0.6931471805599453 > SIZE[gn[70]]: gn[70] = 307
+        if gn[71] < 0: first.append(71); gn[71] = 338
+        elif 0.5108256237659907 > SIZE[gn[71]]: gn[71] = 338
+        if gn[72] < 0: first.append(72); gn[72] = 339
+        elif 0.5108256237659907 > SIZE[gn[72]]: gn[72] = 339
+        if gn[73] < 0: first.append(73); gn[73] = 340
+        elif 0.5108256237659907 > SIZE[gn[73]]: gn[73] = 340
+    if v185 is True:
+        if gn[68] < 0: first.append(68); gn[68] = 59
+        elif 1.7147984280919266 > SIZE[gn[68]]: gn[68] = 59
+    if v186 is True:
+        if gn[68] < 0: first.append(68); gn[68] = 95
+        elif 1.3862943611198906 > SIZE[gn[68]]: gn[68] = 95
     if v187 is True:
+        if gn[68] < 0: first.append(68); gn[68] = 163
+        elif 1.0986122886681098 > SIZE[gn[68]]: gn[68] = 163
+    if v188 is True:
+        if gn[68] < 0: first.append(68); gn[68] = 308
+        elif 0.6931471805599453 > SIZE[gn[68]]: gn[68] = 308
+    if v189 is True:
         lo27 += 1.3862943611198906; a27(96)
-        lo0 += -0.5108256237659907; a0(340)
-        lo1 += -0.5108256237659907; a1(341)
-        lo2 += -0.35667494393873245; a2(407)
-        lo5 += -0.35667494393873245; a5(408)
-    if v190 is True:
+        lo0 += -0.5108256237659907; a0(341)
+        lo1 += -0.5108256237659907; a1(342)
+        lo2 += -0.35667494393873245; a2(408)
+        lo5 += -0.35667494393873245; a5(409)
+    if v192 is True:
         lo14 += 2.4849066497880004; a14(19)
-    if v191 is True:
-        lo9 += 0.6931471805599453; a9(308)
-        lo12 += 0.4054651081081644; a12(389)
-        lo10 += 0.26236426446749106; a10(466)
-    if v196 is True:
+    if v193 is True:
+        lo9 += 0.6931471805599453; a9(309)
+        lo12 += 0.4054651081081644; a12(390)
+        lo10 += 0.26236426446749106; a10(467)
+    if v198 is True:
         if gn[37] < 0: first.append(37); gn[37] = 6
         elif 3.912023005428146 > SIZE[gn[37]]: gn[37] = 6
     lo = [lo0, lo1, lo2, lo3, lo4, lo5, lo6, lo7, lo8, lo9, lo10, lo11, lo12, lo13, lo14, lo15, lo16, lo17, lo18, lo19, lo20, lo21, lo22, lo23, lo24, lo25, lo26, lo27]
@@ -3110,4 +3155,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v86, v87, v88, v89, v90, v91, v92, v97, v98, v99, v93, v94, v95, v96, v100, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v194, v195, v196, v197, v198, v199, v200, v201, v202, v203, v204, v205, v206, v193, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v220, v221, v222,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v86, v87, v88, v89, v90, v91, v92, v97, v98, v99, v93, v94, v95, v96, v100, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v196, v197, v198, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v195, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225,), lo, ev, {'referral': h_referral}

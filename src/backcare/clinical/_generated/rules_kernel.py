@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '8cc10bc88c4b856ae64445a4779c6f57ffe58c9da88b2b67c920e72fa2b88928'
+SOURCE_DIGEST = 'f1a49220eab7d5c0483de4a9532c183fcb63d8e781b26cadc5a958c71531e4a1'
 
 
 def kernel(ctx):
@@ -69,7 +69,7 @@ def kernel(ctx):
         if t3 is False: x = False
         else:
             if t3 is None: t1 = True
-            t8 = values[192]
+            t8 = values[194]
             if t8 is False: x = False
             else:
                 if t8 is None: t1 = True
@@ -104,7 +104,7 @@ def kernel(ctx):
     if x is True: h_contraindication.append(6)
     x = (None if f5 is None else f5 == K3)
     if x is True: h_contraindication.append(7)
-    x = values[202]
+    x = values[204]
     if x is True: h_contraindication.append(8)
     x = (None if f6 is None else f6 == K4)
     if x is True: h_contraindication.append(9)
@@ -198,11 +198,11 @@ def kernel(ctx):
         if t38 is True: x = True
         else:
             if t38 is None: t36 = True
-            t39 = values[175]
+            t39 = values[176]
             if t39 is True: x = True
             else:
                 if t39 is None: t36 = True
-                t40 = values[176]
+                t40 = values[177]
                 if t40 is True: x = True
                 else:
                     if t40 is None: t36 = True
@@ -265,7 +265,7 @@ def kernel(ctx):
     if t49 is False: x = False
     else:
         if t49 is None: t48 = True
-        t50 = values[189]
+        t50 = values[191]
         if t50 is False: x = False
         else:
             if t50 is None: t48 = True
@@ -298,7 +298,7 @@ def kernel(ctx):
     if t52 is False: x = False
     else:
         if t52 is None: t51 = True
-        t53 = values[189]
+        t53 = values[191]
         if t53 is False: x = False
         else:
             if t53 is None: t51 = True

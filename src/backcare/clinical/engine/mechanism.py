@@ -61,7 +61,10 @@ def judge(ctx: Evaluation) -> dict[str, Any]:
     probabilities = {m: math.floor(p * 1000) / 1000 for m, p in shares.items()}
     enough = (len(known) >= pm["min_criteria"] and probabilities[leader] >= pm["min_probability"]
               and judged_share >= pm["min_cluster_judged"])
-    dominant = leader if enough else None
+    # Two published clusters met in full is a mixed picture (Smart 2010, 2012): neither dominates.
+    met = [m for m in pm["clusters"] if _cluster_met(ctx, m)]
+    mixed = len(met) > 1
+    dominant = leader if enough and not mixed else None
     ctx.dominant_mechanism = dominant
 
     views = kb.criterion_views
@@ -77,6 +80,11 @@ def judge(ctx: Evaluation) -> dict[str, Any]:
                 scored.append((-margin, order, views[view][1]))
         scored.sort()
         evidence += [text for _, _, text in scored[:_SHOWN_EVIDENCE]]
+    elif mixed:
+        evidence.append("a mixed picture: the published clusters of " + " and ".join(m.replace("_", " ") for m in met)
+                        + " are both met in full")
+        for m in met:
+            evidence += _cluster_summary(ctx, m)
     elif known:
         evidence.append(f"{len(known)} criteria known; no mechanism clearly dominates")
         evidence += _cluster_summary(ctx, leader)
@@ -97,6 +105,15 @@ def _cluster_judged_share(ctx: Evaluation, mechanism: str) -> float:
         return 1.0
     ids = cluster["present"]
     return sum(ctx.criterion(cid) is not None for cid in ids) / len(ids)
+
+
+def _cluster_met(ctx: Evaluation, mechanism: str) -> bool:
+    """Whether every criterion of a mechanism's published cluster is as the cluster wants it."""
+    cluster = ctx.kb.pain_mechanisms["clusters"].get(mechanism)
+    if cluster is None:
+        return False
+    return (all(ctx.criterion(cid) is True for cid in cluster["present"])
+            and all(ctx.criterion(cid) is False for cid in cluster["absent"]))
 
 
 def _cluster_summary(ctx: Evaluation, mechanism: str) -> list[str]:
