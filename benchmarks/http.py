@@ -10,9 +10,11 @@ therapist) and benchmarks/bare/bare_app.py (one worker), and loads both with wrk
 then measures /healthz latency while summary PDFs render in a loop.
 backcare runs with one worker per core (as the README recommends); the bare app
 runs with one worker and, for a like-for-like ratio, with as many as backcare.
+Each run also reads each server's CPU (user + system, all its processes, from
+/proc) and prints it per request.
 Targets: POST /api/assess at least half the bare app's throughput (one worker)
-with p99 under 25 ms; PDFs never delay other requests (healthz p99 under 25 ms
-while they render).
+with p99 under 25 ms, and at most 400 us of the server's CPU; PDFs never delay
+other requests (healthz p99 under 25 ms while they render).
 """
 from __future__ import annotations
 
