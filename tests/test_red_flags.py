@@ -193,3 +193,48 @@ def test_red_flag_evidence_names_the_findings():
 def test_unanswered_screening_questions_are_listed():
     out = run_case(symptoms={"bladder_dysfunction": None, "saddle_anaesthesia": None})
     assert out["referral"]["not_asked"] == ["saddle_anaesthesia", "bladder_dysfunction"]
+
+
+ISCHAEMIC_LEG = {"history": {"onset": "sudden", "duration_days": 0, "easing": ["nothing"]},
+                 "symptoms": {"pain_nrs": 9, "pain_sites": ["low_back", "buttock_left"],
+                              "paresthesia_sites": ["dorsum_foot_left", "sole_left"]},
+                 "circulation": {"pedal_pulses": {"left": "absent", "right": "present"},
+                                 "cool_skin": {"left": True, "right": False}}}
+
+
+def test_a_cold_pulseless_numb_leg_with_sudden_severe_pain_is_an_emergency():
+    # Acute limb ischaemia, the "6 Ps" (mimics.md 6.3): the emergency department now, and the differential
+    # leads with what the emergency is for.
+    out = run_case(**ISCHAEMIC_LEG)
+    assert (out["referral"]["urgency"], out["referral"]["to"]) == ("emergency", "emergency_department")
+    assert out["plan"]["treat"] is False
+    assert out["differential"][0]["condition"] == "peripheral_arterial_disease"
+
+
+@pytest.mark.parametrize("missing", ["pedal_pulses", "cool_skin"])
+def test_one_perfusion_sign_alone_is_not_acute_limb_ischaemia(missing):
+    circulation = {k: v for k, v in ISCHAEMIC_LEG["circulation"].items() if k != missing}
+    assert urgency(**{**ISCHAEMIC_LEG, "circulation": circulation}) != "emergency"
+
+
+OSTEOPOROTIC_STRAIN = {"client": {"age": 66, "sex": "female"}, "medical": {"osteoporosis": True},
+                       "history": {"onset": "sudden", "mechanism": "pulling weeds", "duration_days": 4,
+                                   "aggravating": ["bending_forward"], "easing": ["movement"]},
+                       "symptoms": {"pain_nrs": 4, "pain_sites": ["low_back_left"]},
+                       "palpation": {"tender": ["quadratus_lumborum"], "not_tender": ["spinous_processes"]}}
+
+
+def test_osteoporosis_with_a_mild_strain_and_a_spine_not_tender_is_a_routine_fracture_review_with_care():
+    out = run_case(**OSTEOPOROTIC_STRAIN)
+    assert out["referral"]["urgency"] == "routine" and out["plan"]["treat"] is True
+    assert "no_deep_pressure_osteoporosis" in ids(out["contraindications"])
+
+
+@pytest.mark.parametrize("change", [
+    {"symptoms": {"pain_nrs": 8, "pain_sites": ["low_back"]}},  # severe
+    {"palpation": {"tender": ["spinous_processes"]}},  # midline tenderness
+    {"palpation": {"tender": ["quadratus_lumborum"]}},  # the spine not palpated: nothing lowers
+    {"client": {"age": 74, "sex": "female"}},
+])
+def test_osteoporosis_with_sudden_pain_stays_urgent_without_a_reassuring_examination(change):
+    assert urgency(**{**OSTEOPOROTIC_STRAIN, **change}) == "urgent"

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'eb843d841ed841724cf99f78738beb5c85bd6dc4d77f581611d08b9d6c42de31'
+SOURCE_DIGEST = 'e4db7d333510350d0dda8b3290e30dd99699a031721a8fab3bef5ebf04599695'
 
 
 def kernel(ctx):
@@ -1229,250 +1229,262 @@ def kernel(ctx):
     v203 = (None if f16 is None else f16 >= K223)
     v204 = (None if f15 is None else f15 >= K224)
     t291 = False
-    v205 = False
-    t292 = v78
-    if t292 is True: v205 = True
+    v205 = True
+    t292 = v193
+    if t292 is not None: t292 = not t292
+    if t292 is False: v205 = False
     else:
         if t292 is None: t291 = True
-        t293 = v77
-        if t293 is True: v205 = True
+        t293 = (None if f15 is None else f15 < K225)
+        if t293 is False: v205 = False
         else:
             if t293 is None: t291 = True
-    if v205 is False and t291: v205 = None
-    v206 = (None if f52 is None else f52 == K225)
+    if v205 is True and t291: v205 = None
     t294 = False
-    v207 = True
-    t295 = v35
-    if t295 is False: v207 = False
+    v206 = False
+    t295 = v78
+    if t295 is True: v206 = True
     else:
         if t295 is None: t294 = True
-        t297 = False
-        t296 = False
-        t298 = (None if f14 is None else f14 == K226)
-        if t298 is True: t296 = True
-        else:
-            if t298 is None: t297 = True
-            t299 = (None if f36 is None else (bool(f36) if isinstance(f36, list) else True))
-            if t299 is True: t296 = True
-            else:
-                if t299 is None: t297 = True
-        if t296 is False and t297: t296 = None
-        if t296 is False: v207 = False
+        t296 = v77
+        if t296 is True: v206 = True
         else:
             if t296 is None: t294 = True
-            t301 = False
-            t300 = False
-            t302 = (None if f34 is None else f34 == K227)
-            if t302 is True: t300 = True
-            else:
-                if t302 is None: t301 = True
-                t303 = (None if f16 is None else f16 <= K228)
-                if t303 is True: t300 = True
-                else:
-                    if t303 is None: t301 = True
-            if t300 is False and t301: t300 = None
-            if t300 is False: v207 = False
-            else:
-                if t300 is None: t294 = True
-                t304 = (None if f34 is None else f34 == K229)
-                if t304 is not None: t304 = not t304
-                if t304 is None: t304 = True
-                if t304 is False: v207 = False
-                else:
-                    if t304 is None: t294 = True
-    if v207 is True and t294: v207 = None
-    t305 = False
+    if v206 is False and t294: v206 = None
+    v207 = (None if f52 is None else f52 == K226)
+    t297 = False
     v208 = True
-    t306 = v69
-    if t306 is False: v208 = False
+    t298 = v35
+    if t298 is False: v208 = False
     else:
-        if t306 is None: t305 = True
-        t307 = (None if f34 is None else f34 == K230)
-        if t307 is not None: t307 = not t307
-        if t307 is None: t307 = True
-        if t307 is False: v208 = False
+        if t298 is None: t297 = True
+        t300 = False
+        t299 = False
+        t301 = (None if f14 is None else f14 == K227)
+        if t301 is True: t299 = True
         else:
-            if t307 is None: t305 = True
-    if v208 is True and t305: v208 = None
+            if t301 is None: t300 = True
+            t302 = (None if f36 is None else (bool(f36) if isinstance(f36, list) else True))
+            if t302 is True: t299 = True
+            else:
+                if t302 is None: t300 = True
+        if t299 is False and t300: t299 = None
+        if t299 is False: v208 = False
+        else:
+            if t299 is None: t297 = True
+            t304 = False
+            t303 = False
+            t305 = (None if f34 is None else f34 == K228)
+            if t305 is True: t303 = True
+            else:
+                if t305 is None: t304 = True
+                t306 = (None if f16 is None else f16 <= K229)
+                if t306 is True: t303 = True
+                else:
+                    if t306 is None: t304 = True
+            if t303 is False and t304: t303 = None
+            if t303 is False: v208 = False
+            else:
+                if t303 is None: t297 = True
+                t307 = (None if f34 is None else f34 == K230)
+                if t307 is not None: t307 = not t307
+                if t307 is None: t307 = True
+                if t307 is False: v208 = False
+                else:
+                    if t307 is None: t297 = True
+    if v208 is True and t297: v208 = None
     t308 = False
-    v209 = False
-    t309 = v44
-    if t309 is True: v209 = True
+    v209 = True
+    t309 = v69
+    if t309 is False: v209 = False
     else:
         if t309 is None: t308 = True
-        t310 = v34
-        if t310 is True: v209 = True
+        t310 = (None if f34 is None else f34 == K231)
+        if t310 is not None: t310 = not t310
+        if t310 is None: t310 = True
+        if t310 is False: v209 = False
         else:
             if t310 is None: t308 = True
-    if v209 is False and t308: v209 = None
-    v210 = (c104 if c104 is not M else (c104 := (None if r_pain is None else ((not K231.isdisjoint(r_pain or ()))))))
-    if v210 is None: v210 = True
+    if v209 is True and t308: v209 = None
     t311 = False
-    v211 = True
+    v210 = False
     t312 = v44
-    if t312 is False: v211 = False
+    if t312 is True: v210 = True
     else:
         if t312 is None: t311 = True
-        t313 = (None if f3 is None else not K232.isdisjoint(f3))
-        if t313 is False: v211 = False
+        t313 = v34
+        if t313 is True: v210 = True
         else:
             if t313 is None: t311 = True
-            t314 = (None if f3 is None else not K233.isdisjoint(f3))
-            if t314 is not None: t314 = not t314
-            if t314 is False: v211 = False
-            else:
-                if t314 is None: t311 = True
-    if v211 is True and t311: v211 = None
-    t315 = False
-    v212 = False
-    t316 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K234, 'any'))))
-    if t316 is True: v212 = True
+    if v210 is False and t311: v210 = None
+    v211 = (c104 if c104 is not M else (c104 := (None if r_pain is None else ((not K232.isdisjoint(r_pain or ()))))))
+    if v211 is None: v211 = True
+    t314 = False
+    v212 = True
+    t315 = v44
+    if t315 is False: v212 = False
     else:
-        if t316 is None: t315 = True
-        t317 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K235, 'any'))))
-        if t317 is True: v212 = True
+        if t315 is None: t314 = True
+        t316 = (None if f3 is None else not K233.isdisjoint(f3))
+        if t316 is False: v212 = False
         else:
-            if t317 is None: t315 = True
-            t318 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K236, 'any'))))
-            if t318 is True: v212 = True
+            if t316 is None: t314 = True
+            t317 = (None if f3 is None else not K234.isdisjoint(f3))
+            if t317 is not None: t317 = not t317
+            if t317 is False: v212 = False
             else:
-                if t318 is None: t315 = True
-                t320 = False
-                t319 = True
-                t321 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
-                if t321 is False: t319 = False
+                if t317 is None: t314 = True
+    if v212 is True and t314: v212 = None
+    t318 = False
+    v213 = False
+    t319 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K235, 'any'))))
+    if t319 is True: v213 = True
+    else:
+        if t319 is None: t318 = True
+        t320 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K236, 'any'))))
+        if t320 is True: v213 = True
+        else:
+            if t320 is None: t318 = True
+            t321 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K237, 'any'))))
+            if t321 is True: v213 = True
+            else:
+                if t321 is None: t318 = True
+                t323 = False
+                t322 = True
+                t324 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
+                if t324 is False: t322 = False
                 else:
-                    if t321 is None: t320 = True
-                    t323 = False
-                    t322 = False
-                    t324 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[43](ctx))))
-                    if t324 is True: t322 = True
+                    if t324 is None: t323 = True
+                    t326 = False
+                    t325 = False
+                    t327 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[43](ctx))))
+                    if t327 is True: t325 = True
                     else:
-                        if t324 is None: t323 = True
-                        t325 = v189
-                        if t325 is True: t322 = True
+                        if t327 is None: t326 = True
+                        t328 = v189
+                        if t328 is True: t325 = True
                         else:
-                            if t325 is None: t323 = True
-                            t326 = (None if f12 is None else f12 == K237)
-                            if t326 is True: t322 = True
+                            if t328 is None: t326 = True
+                            t329 = (None if f12 is None else f12 == K238)
+                            if t329 is True: t325 = True
                             else:
-                                if t326 is None: t323 = True
-                                t327 = (c106 if c106 is not M else (c106 := (None if r_paresthesia is None and r_numbness is None else ((not K238.isdisjoint(r_paresthesia or ()) or not K238.isdisjoint(r_numbness or ())) and (not K239.isdisjoint(r_paresthesia or ()) or not K239.isdisjoint(r_numbness or ()))))))
-                                if t327 is True: t322 = True
+                                if t329 is None: t326 = True
+                                t330 = (c106 if c106 is not M else (c106 := (None if r_paresthesia is None and r_numbness is None else ((not K239.isdisjoint(r_paresthesia or ()) or not K239.isdisjoint(r_numbness or ())) and (not K240.isdisjoint(r_paresthesia or ()) or not K240.isdisjoint(r_numbness or ()))))))
+                                if t330 is True: t325 = True
                                 else:
-                                    if t327 is None: t323 = True
-                    if t322 is False and t323: t322 = None
-                    if t322 is False: t319 = False
+                                    if t330 is None: t326 = True
+                    if t325 is False and t326: t325 = None
+                    if t325 is False: t322 = False
                     else:
-                        if t322 is None: t320 = True
-                if t319 is True and t320: t319 = None
-                if t319 is True: v212 = True
+                        if t325 is None: t323 = True
+                if t322 is True and t323: t322 = None
+                if t322 is True: v213 = True
                 else:
-                    if t319 is None: t315 = True
-    if v212 is False and t315: v212 = None
-    v213 = (None if f53 is None else f53 == K240)
-    v214 = (None if f19 is None else f19 >= K241)
-    t328 = False
-    v215 = False
-    t329 = v199
-    if t329 is True: v215 = True
-    else:
-        if t329 is None: t328 = True
-        t330 = v201
-        if t330 is True: v215 = True
-        else:
-            if t330 is None: t328 = True
-            t331 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K242.isdisjoint(r_paresthesia or ()) or not K242.isdisjoint(r_numbness or ()))))))
-            if t331 is True: v215 = True
-            else:
-                if t331 is None: t328 = True
-    if v215 is False and t328: v215 = None
-    t332 = False
+                    if t322 is None: t318 = True
+    if v213 is False and t318: v213 = None
+    v214 = (None if f53 is None else f53 == K241)
+    v215 = (None if f19 is None else f19 >= K242)
+    t331 = False
     v216 = False
-    t333 = v145
-    if t333 is True: v216 = True
+    t332 = v199
+    if t332 is True: v216 = True
     else:
-        if t333 is None: t332 = True
-        t334 = v144
-        if t334 is True: v216 = True
+        if t332 is None: t331 = True
+        t333 = v201
+        if t333 is True: v216 = True
         else:
-            if t334 is None: t332 = True
-            t335 = v147
-            if t335 is True: v216 = True
+            if t333 is None: t331 = True
+            t334 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K243.isdisjoint(r_paresthesia or ()) or not K243.isdisjoint(r_numbness or ()))))))
+            if t334 is True: v216 = True
             else:
-                if t335 is None: t332 = True
-    if v216 is False and t332: v216 = None
-    v217 = (None if f46 is None else f46 == K243)
-    v218 = (None if f54 is None else (bool(f54) if isinstance(f54, list) else True))
-    v219 = (None if f55 is None else f55 <= K244)
-    v220 = (None if f55 is None else f55 >= K245)
-    t336 = False
-    v221 = False
-    t337 = v1
-    if t337 is True: v221 = True
+                if t334 is None: t331 = True
+    if v216 is False and t331: v216 = None
+    t335 = False
+    v217 = False
+    t336 = v145
+    if t336 is True: v217 = True
     else:
-        if t337 is None: t336 = True
-        t338 = v2
-        if t338 is True: v221 = True
+        if t336 is None: t335 = True
+        t337 = v144
+        if t337 is True: v217 = True
         else:
-            if t338 is None: t336 = True
-            t339 = v12
-            if t339 is True: v221 = True
+            if t337 is None: t335 = True
+            t338 = v147
+            if t338 is True: v217 = True
             else:
-                if t339 is None: t336 = True
-                t340 = v13
-                if t340 is True: v221 = True
-                else:
-                    if t340 is None: t336 = True
-    if v221 is False and t336: v221 = None
-    t341 = False
+                if t338 is None: t335 = True
+    if v217 is False and t335: v217 = None
+    v218 = (None if f46 is None else f46 == K244)
+    v219 = (None if f54 is None else (bool(f54) if isinstance(f54, list) else True))
+    v220 = (None if f55 is None else f55 <= K245)
+    v221 = (None if f55 is None else f55 >= K246)
+    t339 = False
     v222 = False
-    t342 = facts.get('nerve_root_found')
-    if t342 is True: v222 = True
+    t340 = v1
+    if t340 is True: v222 = True
     else:
-        if t342 is None: t341 = True
-        t343 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
-        if t343 is True: v222 = True
+        if t340 is None: t339 = True
+        t341 = v2
+        if t341 is True: v222 = True
         else:
-            if t343 is None: t341 = True
-            t344 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[45](ctx))))
-            if t344 is True: v222 = True
+            if t341 is None: t339 = True
+            t342 = v12
+            if t342 is True: v222 = True
             else:
-                if t344 is None: t341 = True
-                t345 = (c107 if c107 is not M else (c107 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K246.isdisjoint(r_sensory_reduced or ()) or not K246.isdisjoint(r_sensory_absent or ()))))))
-                if t345 is True: v222 = True
+                if t342 is None: t339 = True
+                t343 = v13
+                if t343 is True: v222 = True
                 else:
-                    if t345 is None: t341 = True
-                    t346 = v200
-                    if t346 is True: v222 = True
+                    if t343 is None: t339 = True
+    if v222 is False and t339: v222 = None
+    t344 = False
+    v223 = False
+    t345 = facts.get('nerve_root_found')
+    if t345 is True: v223 = True
+    else:
+        if t345 is None: t344 = True
+        t346 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
+        if t346 is True: v223 = True
+        else:
+            if t346 is None: t344 = True
+            t347 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[45](ctx))))
+            if t347 is True: v223 = True
+            else:
+                if t347 is None: t344 = True
+                t348 = (c107 if c107 is not M else (c107 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K247.isdisjoint(r_sensory_reduced or ()) or not K247.isdisjoint(r_sensory_absent or ()))))))
+                if t348 is True: v223 = True
+                else:
+                    if t348 is None: t344 = True
+                    t349 = v200
+                    if t349 is True: v223 = True
                     else:
-                        if t346 is None: t341 = True
-    if v222 is False and t341: v222 = None
-    v223 = (None if f19 is None else f19 < K247)
+                        if t349 is None: t344 = True
+    if v223 is False and t344: v223 = None
     v224 = (None if f19 is None else f19 < K248)
-    t347 = False
-    v225 = False
-    t348 = v203
-    if t348 is True: v225 = True
+    v225 = (None if f19 is None else f19 < K249)
+    t350 = False
+    v226 = False
+    t351 = v203
+    if t351 is True: v226 = True
     else:
-        if t348 is None: t347 = True
-        t349 = v34
-        if t349 is True: v225 = True
+        if t351 is None: t350 = True
+        t352 = v34
+        if t352 is True: v226 = True
         else:
-            if t349 is None: t347 = True
-            t350 = v87
-            if t350 is True: v225 = True
+            if t352 is None: t350 = True
+            t353 = v87
+            if t353 is True: v226 = True
             else:
-                if t350 is None: t347 = True
-                t351 = v75
-                if t351 is True: v225 = True
+                if t353 is None: t350 = True
+                t354 = v75
+                if t354 is True: v226 = True
                 else:
-                    if t351 is None: t347 = True
-                    t352 = v74
-                    if t352 is True: v225 = True
+                    if t354 is None: t350 = True
+                    t355 = v74
+                    if t355 is True: v226 = True
                     else:
-                        if t352 is None: t347 = True
-    if v225 is False and t347: v225 = None
+                        if t355 is None: t350 = True
+    if v226 is False and t350: v226 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1484,683 +1496,717 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v198
     if x is True: h_referral.append(4)
-    t353 = False
+    t356 = False
     x = True
-    t354 = v199
-    if t354 is False: x = False
+    t357 = v199
+    if t357 is False: x = False
     else:
-        if t354 is None: t353 = True
-        t356 = False
-        t355 = False
-        t357 = v196
-        if t357 is True: t355 = True
+        if t357 is None: t356 = True
+        t359 = False
+        t358 = False
+        t360 = v196
+        if t360 is True: t358 = True
         else:
-            if t357 is None: t356 = True
-            t358 = v197
-            if t358 is True: t355 = True
+            if t360 is None: t359 = True
+            t361 = v197
+            if t361 is True: t358 = True
             else:
-                if t358 is None: t356 = True
-        if t355 is False and t356: t355 = None
-        if t355 is False: x = False
+                if t361 is None: t359 = True
+        if t358 is False and t359: t358 = None
+        if t358 is False: x = False
         else:
-            if t355 is None: t353 = True
-    if x is True and t353: x = None
+            if t358 is None: t356 = True
+    if x is True and t356: x = None
     if x is True: h_referral.append(5)
     x = v199
     if x is True: h_referral.append(6)
     x = v200
     if x is True: h_referral.append(7)
-    t359 = False
-    x = True
-    t360 = v73
-    if t360 is False: x = False
-    else:
-        if t360 is None: t359 = True
-        t361 = v201
-        if t361 is False: x = False
-        else:
-            if t361 is None: t359 = True
-    if x is True and t359: x = None
-    if x is True: h_referral.append(8)
-    x = v73
-    if x is True: h_referral.append(9)
     t362 = False
     x = True
-    t363 = v74
+    t363 = v73
     if t363 is False: x = False
     else:
         if t363 is None: t362 = True
-        t365 = False
-        t364 = False
-        t366 = v209
-        if t366 is True: t364 = True
-        else:
-            if t366 is None: t365 = True
-            t367 = v69
-            if t367 is True: t364 = True
-            else:
-                if t367 is None: t365 = True
-        if t364 is False and t365: t364 = None
+        t364 = v201
         if t364 is False: x = False
         else:
             if t364 is None: t362 = True
     if x is True and t362: x = None
+    if x is True: h_referral.append(8)
+    x = v73
+    if x is True: h_referral.append(9)
+    t365 = False
+    x = True
+    t366 = v74
+    if t366 is False: x = False
+    else:
+        if t366 is None: t365 = True
+        t368 = False
+        t367 = False
+        t369 = v210
+        if t369 is True: t367 = True
+        else:
+            if t369 is None: t368 = True
+            t370 = v69
+            if t370 is True: t367 = True
+            else:
+                if t370 is None: t368 = True
+        if t367 is False and t368: t367 = None
+        if t367 is False: x = False
+        else:
+            if t367 is None: t365 = True
+    if x is True and t365: x = None
     if x is True: h_referral.append(10)
     x = v74
     if x is True: h_referral.append(11)
-    x = v206
+    x = v207
     if x is True: h_referral.append(12)
     x = v34
     if x is True: h_referral.append(13)
-    t368 = False
-    x = True
-    t369 = v75
-    if t369 is False: x = False
-    else:
-        if t369 is None: t368 = True
-        t370 = v201
-        if t370 is False: x = False
-        else:
-            if t370 is None: t368 = True
-    if x is True and t368: x = None
-    if x is True: h_referral.append(14)
     t371 = False
     x = True
     t372 = v75
     if t372 is False: x = False
     else:
         if t372 is None: t371 = True
-        t374 = False
-        t373 = False
-        t375 = v76
-        if t375 is True: t373 = True
-        else:
-            if t375 is None: t374 = True
-            t376 = v209
-            if t376 is True: t373 = True
-            else:
-                if t376 is None: t374 = True
-        if t373 is False and t374: t373 = None
+        t373 = v201
         if t373 is False: x = False
         else:
             if t373 is None: t371 = True
     if x is True and t371: x = None
-    if x is True: h_referral.append(15)
-    t377 = False
+    if x is True: h_referral.append(14)
+    t374 = False
     x = True
-    t378 = v76
-    if t378 is False: x = False
+    t375 = v75
+    if t375 is False: x = False
     else:
-        if t378 is None: t377 = True
-        t380 = False
-        t379 = False
-        t381 = v209
-        if t381 is True: t379 = True
+        if t375 is None: t374 = True
+        t377 = False
+        t376 = False
+        t378 = v76
+        if t378 is True: t376 = True
         else:
-            if t381 is None: t380 = True
-            t383 = False
-            t382 = True
-            t384 = v201
-            if t384 is False: t382 = False
+            if t378 is None: t377 = True
+            t379 = v210
+            if t379 is True: t376 = True
             else:
-                if t384 is None: t383 = True
-                t385 = v219
-                if t385 is not None: t385 = not t385
-                if t385 is None: t385 = True
-                if t385 is False: t382 = False
+                if t379 is None: t377 = True
+        if t376 is False and t377: t376 = None
+        if t376 is False: x = False
+        else:
+            if t376 is None: t374 = True
+    if x is True and t374: x = None
+    if x is True: h_referral.append(15)
+    t380 = False
+    x = True
+    t381 = v76
+    if t381 is False: x = False
+    else:
+        if t381 is None: t380 = True
+        t383 = False
+        t382 = False
+        t384 = v210
+        if t384 is True: t382 = True
+        else:
+            if t384 is None: t383 = True
+            t386 = False
+            t385 = True
+            t387 = v201
+            if t387 is False: t385 = False
+            else:
+                if t387 is None: t386 = True
+                t388 = v220
+                if t388 is not None: t388 = not t388
+                if t388 is None: t388 = True
+                if t388 is False: t385 = False
                 else:
-                    if t385 is None: t383 = True
-            if t382 is True and t383: t382 = None
-            if t382 is True: t379 = True
+                    if t388 is None: t386 = True
+            if t385 is True and t386: t385 = None
+            if t385 is True: t382 = True
             else:
-                if t382 is None: t380 = True
-        if t379 is False and t380: t379 = None
-        if t379 is False: x = False
+                if t385 is None: t383 = True
+        if t382 is False and t383: t382 = None
+        if t382 is False: x = False
         else:
-            if t379 is None: t377 = True
-    if x is True and t377: x = None
+            if t382 is None: t380 = True
+    if x is True and t380: x = None
     if x is True: h_referral.append(16)
     x = v75
     if x is True: h_referral.append(17)
-    t386 = False
-    x = True
-    t387 = v76
-    if t387 is False: x = False
-    else:
-        if t387 is None: t386 = True
-        t388 = v219
-        if t388 is not None: t388 = not t388
-        if t388 is None: t388 = True
-        if t388 is False: x = False
-        else:
-            if t388 is None: t386 = True
-    if x is True and t386: x = None
-    if x is True: h_referral.append(18)
     t389 = False
     x = True
-    t390 = v79
+    t390 = v76
     if t390 is False: x = False
     else:
         if t390 is None: t389 = True
-        t391 = v201
+        t391 = v220
+        if t391 is not None: t391 = not t391
+        if t391 is None: t391 = True
         if t391 is False: x = False
         else:
             if t391 is None: t389 = True
     if x is True and t389: x = None
-    if x is True: h_referral.append(19)
-    x = v79
-    if x is True: h_referral.append(20)
+    if x is True: h_referral.append(18)
     t392 = False
     x = True
-    t393 = v205
+    t393 = v79
     if t393 is False: x = False
     else:
         if t393 is None: t392 = True
-        t395 = False
-        t394 = False
-        t396 = v63
-        if t396 is True: t394 = True
-        else:
-            if t396 is None: t395 = True
-            t397 = v204
-            if t397 is True: t394 = True
-            else:
-                if t397 is None: t395 = True
-                t398 = v88
-                if t398 is True: t394 = True
-                else:
-                    if t398 is None: t395 = True
-        if t394 is False and t395: t394 = None
+        t394 = v201
         if t394 is False: x = False
         else:
             if t394 is None: t392 = True
     if x is True and t392: x = None
-    if x is True: h_referral.append(21)
-    t399 = False
+    if x is True: h_referral.append(19)
+    x = v79
+    if x is True: h_referral.append(20)
+    t395 = False
     x = True
-    t400 = v205
-    if t400 is False: x = False
+    t396 = v206
+    if t396 is False: x = False
     else:
-        if t400 is None: t399 = True
-        t401 = v194
-        if t401 is False: x = False
+        if t396 is None: t395 = True
+        t398 = False
+        t397 = False
+        t399 = v63
+        if t399 is True: t397 = True
         else:
-            if t401 is None: t399 = True
-    if x is True and t399: x = None
-    if x is True: h_referral.append(22)
+            if t399 is None: t398 = True
+            t400 = v204
+            if t400 is True: t397 = True
+            else:
+                if t400 is None: t398 = True
+                t401 = v88
+                if t401 is True: t397 = True
+                else:
+                    if t401 is None: t398 = True
+        if t397 is False and t398: t397 = None
+        if t397 is False: x = False
+        else:
+            if t397 is None: t395 = True
+    if x is True and t395: x = None
+    if x is True: h_referral.append(21)
     t402 = False
     x = True
-    t403 = v72
+    t403 = v206
     if t403 is False: x = False
     else:
         if t403 is None: t402 = True
-        t404 = v63
+        t404 = v194
         if t404 is False: x = False
         else:
             if t404 is None: t402 = True
     if x is True and t402: x = None
-    if x is True: h_referral.append(23)
+    if x is True: h_referral.append(22)
     t405 = False
     x = True
-    t406 = v84
+    t406 = v72
     if t406 is False: x = False
     else:
         if t406 is None: t405 = True
-        t408 = False
-        t407 = False
-        t409 = v8
-        if t409 is True: t407 = True
-        else:
-            if t409 is None: t408 = True
-            t411 = False
-            t410 = True
-            t412 = v63
-            if t412 is False: t410 = False
-            else:
-                if t412 is None: t411 = True
-                t413 = v204
-                if t413 is False: t410 = False
-                else:
-                    if t413 is None: t411 = True
-            if t410 is True and t411: t410 = None
-            if t410 is True: t407 = True
-            else:
-                if t410 is None: t408 = True
-        if t407 is False and t408: t407 = None
+        t407 = v63
         if t407 is False: x = False
         else:
             if t407 is None: t405 = True
     if x is True and t405: x = None
-    if x is True: h_referral.append(24)
-    t414 = False
+    if x is True: h_referral.append(23)
+    t408 = False
     x = True
-    t415 = v84
-    if t415 is False: x = False
+    t409 = v84
+    if t409 is False: x = False
     else:
-        if t415 is None: t414 = True
-        t416 = v209
-        if t416 is False: x = False
+        if t409 is None: t408 = True
+        t411 = False
+        t410 = False
+        t412 = v8
+        if t412 is True: t410 = True
         else:
-            if t416 is None: t414 = True
-    if x is True and t414: x = None
-    if x is True: h_referral.append(25)
-    x = v192
-    if x is True: h_referral.append(26)
+            if t412 is None: t411 = True
+            t414 = False
+            t413 = True
+            t415 = v63
+            if t415 is False: t413 = False
+            else:
+                if t415 is None: t414 = True
+                t416 = v204
+                if t416 is False: t413 = False
+                else:
+                    if t416 is None: t414 = True
+            if t413 is True and t414: t413 = None
+            if t413 is True: t410 = True
+            else:
+                if t413 is None: t411 = True
+        if t410 is False and t411: t410 = None
+        if t410 is False: x = False
+        else:
+            if t410 is None: t408 = True
+    if x is True and t408: x = None
+    if x is True: h_referral.append(24)
     t417 = False
     x = True
-    t418 = v138
+    t418 = v84
     if t418 is False: x = False
     else:
         if t418 is None: t417 = True
-        t419 = (None if f19 is None else f19 >= K249)
+        t419 = v210
         if t419 is False: x = False
         else:
             if t419 is None: t417 = True
-            t420 = v209
-            if t420 is False: x = False
-            else:
-                if t420 is None: t417 = True
     if x is True and t417: x = None
-    if x is True: h_referral.append(27)
-    t421 = False
+    if x is True: h_referral.append(25)
+    x = v192
+    if x is True: h_referral.append(26)
+    t420 = False
     x = True
-    t422 = v8
-    if t422 is False: x = False
+    t421 = v138
+    if t421 is False: x = False
     else:
-        if t422 is None: t421 = True
-        t423 = v69
-        if t423 is False: x = False
+        if t421 is None: t420 = True
+        t422 = (None if f19 is None else f19 >= K250)
+        if t422 is False: x = False
         else:
-            if t423 is None: t421 = True
-    if x is True and t421: x = None
+            if t422 is None: t420 = True
+            t423 = v210
+            if t423 is False: x = False
+            else:
+                if t423 is None: t420 = True
+    if x is True and t420: x = None
+    if x is True: h_referral.append(27)
+    t424 = False
+    x = True
+    t425 = v8
+    if t425 is False: x = False
+    else:
+        if t425 is None: t424 = True
+        t426 = v69
+        if t426 is False: x = False
+        else:
+            if t426 is None: t424 = True
+    if x is True and t424: x = None
     if x is True: h_referral.append(28)
     x = v84
     if x is True: h_referral.append(29)
     x = v8
     if x is True: h_referral.append(30)
-    t424 = False
+    t427 = False
     x = True
-    t426 = False
-    t425 = False
-    t427 = v97
-    if t427 is True: t425 = True
+    t429 = False
+    t428 = False
+    t430 = v97
+    if t430 is True: t428 = True
     else:
-        if t427 is None: t426 = True
-        t428 = v99
-        if t428 is True: t425 = True
+        if t430 is None: t429 = True
+        t431 = v99
+        if t431 is True: t428 = True
         else:
-            if t428 is None: t426 = True
-    if t425 is False and t426: t425 = None
-    if t425 is False: x = False
+            if t431 is None: t429 = True
+    if t428 is False and t429: t428 = None
+    if t428 is False: x = False
     else:
-        if t425 is None: t424 = True
-        t429 = v66
-        if t429 is False: x = False
+        if t428 is None: t427 = True
+        t432 = v66
+        if t432 is False: x = False
         else:
-            if t429 is None: t424 = True
-            t430 = (None if f19 is None else f19 < K250)
-            if t430 is False: x = False
+            if t432 is None: t427 = True
+            t433 = (None if f19 is None else f19 < K251)
+            if t433 is False: x = False
             else:
-                if t430 is None: t424 = True
-                t431 = v210
-                if t431 is False: x = False
+                if t433 is None: t427 = True
+                t434 = v211
+                if t434 is False: x = False
                 else:
-                    if t431 is None: t424 = True
-    if x is True and t424: x = None
+                    if t434 is None: t427 = True
+    if x is True and t427: x = None
     if x is True: h_referral.append(31)
-    t432 = False
+    t435 = False
     x = True
-    t433 = v212
-    if t433 is False: x = False
+    t436 = v213
+    if t436 is False: x = False
     else:
-        if t433 is None: t432 = True
-        t435 = False
-        t434 = False
-        t436 = v199
-        if t436 is True: t434 = True
+        if t436 is None: t435 = True
+        t438 = False
+        t437 = False
+        t439 = v199
+        if t439 is True: t437 = True
         else:
-            if t436 is None: t435 = True
-            t437 = v73
-            if t437 is True: t434 = True
+            if t439 is None: t438 = True
+            t440 = v73
+            if t440 is True: t437 = True
             else:
-                if t437 is None: t435 = True
-        if t434 is False and t435: t434 = None
-        if t434 is False: x = False
+                if t440 is None: t438 = True
+        if t437 is False and t438: t437 = None
+        if t437 is False: x = False
         else:
-            if t434 is None: t432 = True
-    if x is True and t432: x = None
+            if t437 is None: t435 = True
+    if x is True and t435: x = None
     if x is True: h_referral.append(32)
-    x = v212
+    x = v213
     if x is True: h_referral.append(33)
-    t438 = False
-    x = True
-    t439 = v216
-    if t439 is False: x = False
-    else:
-        if t439 is None: t438 = True
-        t440 = v217
-        if t440 is False: x = False
-        else:
-            if t440 is None: t438 = True
-    if x is True and t438: x = None
-    if x is True: h_referral.append(34)
     t441 = False
     x = True
-    t442 = v147
+    t442 = v217
     if t442 is False: x = False
     else:
         if t442 is None: t441 = True
-        t443 = (None if f19 is None else f19 >= K251)
+        t443 = v218
         if t443 is False: x = False
         else:
             if t443 is None: t441 = True
     if x is True and t441: x = None
-    if x is True: h_referral.append(35)
+    if x is True: h_referral.append(34)
     t444 = False
-    x = False
-    t445 = v145
-    if t445 is True: x = True
+    x = True
+    t445 = v147
+    if t445 is False: x = False
     else:
         if t445 is None: t444 = True
-        t446 = v147
-        if t446 is True: x = True
+        t446 = (None if f19 is None else f19 >= K252)
+        if t446 is False: x = False
         else:
             if t446 is None: t444 = True
-            t448 = False
-            t447 = True
-            t449 = v144
-            if t449 is False: t447 = False
+    if x is True and t444: x = None
+    if x is True: h_referral.append(35)
+    t447 = False
+    x = False
+    t448 = v145
+    if t448 is True: x = True
+    else:
+        if t448 is None: t447 = True
+        t449 = v147
+        if t449 is True: x = True
+        else:
+            if t449 is None: t447 = True
+            t451 = False
+            t450 = True
+            t452 = v144
+            if t452 is False: t450 = False
             else:
-                if t449 is None: t448 = True
-                t450 = v75
-                if t450 is False: t447 = False
+                if t452 is None: t451 = True
+                t453 = v75
+                if t453 is False: t450 = False
                 else:
-                    if t450 is None: t448 = True
-            if t447 is True and t448: t447 = None
-            if t447 is True: x = True
+                    if t453 is None: t451 = True
+            if t450 is True and t451: t450 = None
+            if t450 is True: x = True
             else:
-                if t447 is None: t444 = True
-    if x is False and t444: x = None
+                if t450 is None: t447 = True
+    if x is False and t447: x = None
     if x is True: h_referral.append(36)
     x = v144
     if x is True: h_referral.append(37)
     x = v148
     if x is True: h_referral.append(38)
-    t451 = False
-    x = True
-    t452 = v217
-    if t452 is False: x = False
-    else:
-        if t452 is None: t451 = True
-        t453 = v147
-        if t453 is False: x = False
-        else:
-            if t453 is None: t451 = True
-    if x is True and t451: x = None
-    if x is True: h_referral.append(39)
     t454 = False
     x = True
-    t455 = v213
+    t455 = v218
     if t455 is False: x = False
     else:
         if t455 is None: t454 = True
-        t456 = v62
+        t456 = v147
         if t456 is False: x = False
         else:
             if t456 is None: t454 = True
-            t457 = v215
-            if t457 is False: x = False
-            else:
-                if t457 is None: t454 = True
     if x is True and t454: x = None
+    if x is True: h_referral.append(39)
+    t457 = False
+    x = True
+    t458 = v214
+    if t458 is False: x = False
+    else:
+        if t458 is None: t457 = True
+        t459 = v62
+        if t459 is False: x = False
+        else:
+            if t459 is None: t457 = True
+            t460 = v216
+            if t460 is False: x = False
+            else:
+                if t460 is None: t457 = True
+    if x is True and t457: x = None
     if x is True: h_referral.append(40)
-    t458 = False
+    t461 = False
     x = True
-    t459 = v213
-    if t459 is False: x = False
+    t462 = v214
+    if t462 is False: x = False
     else:
-        if t459 is None: t458 = True
-        t460 = v88
-        if t460 is False: x = False
+        if t462 is None: t461 = True
+        t463 = v88
+        if t463 is False: x = False
         else:
-            if t460 is None: t458 = True
-            t462 = False
-            t461 = False
-            t463 = v72
-            if t463 is True: t461 = True
+            if t463 is None: t461 = True
+            t465 = False
+            t464 = False
+            t466 = v72
+            if t466 is True: t464 = True
             else:
-                if t463 is None: t462 = True
-                t464 = v205
-                if t464 is True: t461 = True
+                if t466 is None: t465 = True
+                t467 = v206
+                if t467 is True: t464 = True
                 else:
-                    if t464 is None: t462 = True
-                    t465 = v204
-                    if t465 is True: t461 = True
+                    if t467 is None: t465 = True
+                    t468 = v204
+                    if t468 is True: t464 = True
                     else:
-                        if t465 is None: t462 = True
-                        t466 = v193
-                        if t466 is True: t461 = True
+                        if t468 is None: t465 = True
+                        t469 = v193
+                        if t469 is True: t464 = True
                         else:
-                            if t466 is None: t462 = True
-            if t461 is False and t462: t461 = None
-            if t461 is False: x = False
+                            if t469 is None: t465 = True
+            if t464 is False and t465: t464 = None
+            if t464 is False: x = False
             else:
-                if t461 is None: t458 = True
-    if x is True and t458: x = None
+                if t464 is None: t461 = True
+    if x is True and t461: x = None
     if x is True: h_referral.append(41)
-    t467 = False
-    x = True
-    t468 = v214
-    if t468 is False: x = False
-    else:
-        if t468 is None: t467 = True
-        t469 = v88
-        if t469 is False: x = False
-        else:
-            if t469 is None: t467 = True
-    if x is True and t467: x = None
-    if x is True: h_referral.append(42)
     t470 = False
     x = True
-    t471 = v219
+    t471 = v215
     if t471 is False: x = False
     else:
         if t471 is None: t470 = True
-        t473 = False
-        t472 = False
-        t474 = v75
-        if t474 is True: t472 = True
-        else:
-            if t474 is None: t473 = True
-            t475 = v209
-            if t475 is True: t472 = True
-            else:
-                if t475 is None: t473 = True
-        if t472 is False and t473: t472 = None
+        t472 = v88
         if t472 is False: x = False
         else:
             if t472 is None: t470 = True
     if x is True and t470: x = None
-    if x is True: h_referral.append(43)
-    t476 = False
+    if x is True: h_referral.append(42)
+    t473 = False
     x = True
-    t477 = v218
-    if t477 is False: x = False
+    t474 = v220
+    if t474 is False: x = False
     else:
-        if t477 is None: t476 = True
-        t478 = v199
-        if t478 is False: x = False
+        if t474 is None: t473 = True
+        t476 = False
+        t475 = False
+        t477 = v75
+        if t477 is True: t475 = True
         else:
-            if t478 is None: t476 = True
-    if x is True and t476: x = None
-    if x is True: h_referral.append(44)
+            if t477 is None: t476 = True
+            t478 = v210
+            if t478 is True: t475 = True
+            else:
+                if t478 is None: t476 = True
+        if t475 is False and t476: t475 = None
+        if t475 is False: x = False
+        else:
+            if t475 is None: t473 = True
+    if x is True and t473: x = None
+    if x is True: h_referral.append(43)
     t479 = False
     x = True
-    t480 = v218
+    t480 = v219
     if t480 is False: x = False
     else:
         if t480 is None: t479 = True
-        t481 = v220
+        t481 = v199
         if t481 is False: x = False
         else:
             if t481 is None: t479 = True
-            t482 = v222
-            if t482 is False: x = False
-            else:
-                if t482 is None: t479 = True
     if x is True and t479: x = None
-    if x is True: h_referral.append(45)
-    t483 = False
+    if x is True: h_referral.append(44)
+    t482 = False
     x = True
-    t484 = v218
-    if t484 is False: x = False
+    t483 = v219
+    if t483 is False: x = False
     else:
-        if t484 is None: t483 = True
-        t485 = v220
-        if t485 is not None: t485 = not t485
-        if t485 is False: x = False
+        if t483 is None: t482 = True
+        t484 = v221
+        if t484 is False: x = False
         else:
-            if t485 is None: t483 = True
-            t486 = v222
-            if t486 is False: x = False
+            if t484 is None: t482 = True
+            t485 = v223
+            if t485 is False: x = False
             else:
-                if t486 is None: t483 = True
-    if x is True and t483: x = None
-    if x is True: h_referral.append(46)
-    t487 = False
+                if t485 is None: t482 = True
+    if x is True and t482: x = None
+    if x is True: h_referral.append(45)
+    t486 = False
     x = True
-    t488 = v218
-    if t488 is False: x = False
+    t487 = v219
+    if t487 is False: x = False
     else:
-        if t488 is None: t487 = True
-        t489 = v221
-        if t489 is False: x = False
+        if t487 is None: t486 = True
+        t488 = v221
+        if t488 is not None: t488 = not t488
+        if t488 is False: x = False
         else:
-            if t489 is None: t487 = True
-    if x is True and t487: x = None
-    if x is True: h_referral.append(47)
+            if t488 is None: t486 = True
+            t489 = v223
+            if t489 is False: x = False
+            else:
+                if t489 is None: t486 = True
+    if x is True and t486: x = None
+    if x is True: h_referral.append(46)
     t490 = False
     x = True
-    t491 = (None if f19 is None else f19 >= K252)
+    t491 = v219
     if t491 is False: x = False
     else:
         if t491 is None: t490 = True
-        t492 = (None if f19 is None else f19 <= K253)
+        t492 = v222
         if t492 is False: x = False
         else:
             if t492 is None: t490 = True
-            t493 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K254.isdisjoint(r_pain or ()))))))
-            if t493 is False: x = False
-            else:
-                if t493 is None: t490 = True
-                t494 = (None if f12 is None else f12 in K255)
-                if t494 is False: x = False
-                else:
-                    if t494 is None: t490 = True
     if x is True and t490: x = None
-    if x is True: h_referral.append(48)
-    t495 = False
+    if x is True: h_referral.append(47)
+    t493 = False
     x = True
-    t496 = v223
-    if t496 is False: x = False
+    t494 = (None if f19 is None else f19 >= K253)
+    if t494 is False: x = False
     else:
-        if t496 is None: t495 = True
-        t497 = v222
-        if t497 is False: x = False
+        if t494 is None: t493 = True
+        t495 = (None if f19 is None else f19 <= K254)
+        if t495 is False: x = False
         else:
-            if t497 is None: t495 = True
-    if x is True and t495: x = None
-    if x is True: h_referral.append(49)
-    x = v224
-    if x is True: h_referral.append(50)
+            if t495 is None: t493 = True
+            t496 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K255.isdisjoint(r_pain or ()))))))
+            if t496 is False: x = False
+            else:
+                if t496 is None: t493 = True
+                t497 = (None if f12 is None else f12 in K256)
+                if t497 is False: x = False
+                else:
+                    if t497 is None: t493 = True
+    if x is True and t493: x = None
+    if x is True: h_referral.append(48)
     t498 = False
     x = True
-    t499 = v223
+    t499 = v224
     if t499 is False: x = False
     else:
         if t499 is None: t498 = True
-        t500 = v225
+        t500 = v223
         if t500 is False: x = False
         else:
             if t500 is None: t498 = True
     if x is True and t498: x = None
-    if x is True: h_referral.append(51)
+    if x is True: h_referral.append(49)
+    x = v225
+    if x is True: h_referral.append(50)
     t501 = False
     x = True
-    t503 = False
-    t502 = False
-    t504 = v135
-    if t504 is True: t502 = True
-    else:
-        if t504 is None: t503 = True
-        t505 = v136
-        if t505 is True: t502 = True
-        else:
-            if t505 is None: t503 = True
-            t506 = v137
-            if t506 is True: t502 = True
-            else:
-                if t506 is None: t503 = True
-    if t502 is False and t503: t502 = None
+    t502 = v224
     if t502 is False: x = False
     else:
         if t502 is None: t501 = True
-        t507 = v133
-        if t507 is False: x = False
+        t503 = v226
+        if t503 is False: x = False
         else:
-            if t507 is None: t501 = True
+            if t503 is None: t501 = True
     if x is True and t501: x = None
+    if x is True: h_referral.append(51)
+    t504 = False
+    x = True
+    t505 = v135
+    if t505 is False: x = False
+    else:
+        if t505 is None: t504 = True
+        t506 = v136
+        if t506 is False: x = False
+        else:
+            if t506 is None: t504 = True
+            t507 = v63
+            if t507 is False: x = False
+            else:
+                if t507 is None: t504 = True
+                t508 = v204
+                if t508 is False: x = False
+                else:
+                    if t508 is None: t504 = True
+                    t510 = False
+                    t509 = False
+                    t511 = v2
+                    if t511 is True: t509 = True
+                    else:
+                        if t511 is None: t510 = True
+                        t512 = v223
+                        if t512 is True: t509 = True
+                        else:
+                            if t512 is None: t510 = True
+                    if t509 is False and t510: t509 = None
+                    if t509 is False: x = False
+                    else:
+                        if t509 is None: t504 = True
+    if x is True and t504: x = None
     if x is True: h_referral.append(52)
-    t508 = False
+    t513 = False
     x = True
-    t509 = v211
-    if t509 is False: x = False
-    else:
-        if t509 is None: t508 = True
-        t510 = v86
-        if t510 is False: x = False
-        else:
-            if t510 is None: t508 = True
-    if x is True and t508: x = None
-    if x is True: h_referral.append(53)
-    t511 = False
-    x = True
-    t512 = v9
-    if t512 is False: x = False
-    else:
-        if t512 is None: t511 = True
-        t513 = v203
-        if t513 is False: x = False
-        else:
-            if t513 is None: t511 = True
-    if x is True and t511: x = None
-    if x is True: h_referral.append(54)
+    t515 = False
     t514 = False
-    x = True
-    t515 = v202
-    if t515 is False: x = False
+    t516 = v135
+    if t516 is True: t514 = True
     else:
-        if t515 is None: t514 = True
-        t516 = v201
-        if t516 is False: x = False
+        if t516 is None: t515 = True
+        t517 = v136
+        if t517 is True: t514 = True
         else:
-            if t516 is None: t514 = True
-    if x is True and t514: x = None
-    if x is True: h_referral.append(55)
-    t517 = False
-    x = True
-    t518 = v197
-    if t518 is False: x = False
+            if t517 is None: t515 = True
+            t518 = v137
+            if t518 is True: t514 = True
+            else:
+                if t518 is None: t515 = True
+    if t514 is False and t515: t514 = None
+    if t514 is False: x = False
     else:
-        if t518 is None: t517 = True
-        t519 = v196
-        if t519 is not None: t519 = not t519
-        if t519 is None: t519 = True
+        if t514 is None: t513 = True
+        t519 = v133
         if t519 is False: x = False
         else:
-            if t519 is None: t517 = True
-    if x is True and t517: x = None
+            if t519 is None: t513 = True
+    if x is True and t513: x = None
+    if x is True: h_referral.append(53)
+    t520 = False
+    x = True
+    t521 = v212
+    if t521 is False: x = False
+    else:
+        if t521 is None: t520 = True
+        t522 = v86
+        if t522 is False: x = False
+        else:
+            if t522 is None: t520 = True
+    if x is True and t520: x = None
+    if x is True: h_referral.append(54)
+    t523 = False
+    x = True
+    t524 = v9
+    if t524 is False: x = False
+    else:
+        if t524 is None: t523 = True
+        t525 = v203
+        if t525 is False: x = False
+        else:
+            if t525 is None: t523 = True
+    if x is True and t523: x = None
+    if x is True: h_referral.append(55)
+    t526 = False
+    x = True
+    t527 = v202
+    if t527 is False: x = False
+    else:
+        if t527 is None: t526 = True
+        t528 = v201
+        if t528 is False: x = False
+        else:
+            if t528 is None: t526 = True
+    if x is True and t526: x = None
     if x is True: h_referral.append(56)
+    t529 = False
+    x = True
+    t530 = v197
+    if t530 is False: x = False
+    else:
+        if t530 is None: t529 = True
+        t531 = v196
+        if t531 is not None: t531 = not t531
+        if t531 is None: t531 = True
+        if t531 is False: x = False
+        else:
+            if t531 is None: t529 = True
+    if x is True and t529: x = None
+    if x is True: h_referral.append(57)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -3155,4 +3201,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v86, v87, v88, v89, v90, v91, v92, v97, v98, v99, v93, v94, v95, v96, v100, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v196, v197, v198, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v195, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v86, v87, v88, v89, v90, v91, v92, v97, v98, v99, v93, v94, v95, v96, v100, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v196, v197, v198, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v195, v211, v212, v213, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225, v226,), lo, ev, {'referral': h_referral}

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'f1a49220eab7d5c0483de4a9532c183fcb63d8e781b26cadc5a958c71531e4a1'
+SOURCE_DIGEST = '3e24919f99f7201dce5e52c940a26769e6e795fabc6a8134b8fa6cd38f00ee0f'
 
 
 def kernel(ctx):
@@ -104,7 +104,7 @@ def kernel(ctx):
     if x is True: h_contraindication.append(6)
     x = (None if f5 is None else f5 == K3)
     if x is True: h_contraindication.append(7)
-    x = values[204]
+    x = values[205]
     if x is True: h_contraindication.append(8)
     x = (None if f6 is None else f6 == K4)
     if x is True: h_contraindication.append(9)

@@ -69,6 +69,7 @@ def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     flags: dict[str, dict[str, Any]] = {}
     reasons: list[tuple[int, str]] = []
     doors = _Doors()
+    emergencies: list[str] = []  # what a rule without a flag calls an emergency for (acute limb ischaemia...)
     rules = ctx.kb.referral_rules
     holding = ctx.holding["referral"]  # found by the findings kernel
     dynamic = ctx.kb.kernel.dynamic["referral"]
@@ -84,6 +85,8 @@ def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             reasons.append((rule_level, f"{rule['reason']} ({'; '.join(evidence)})"))
             if rule["condition"]:
                 ctx.referred_conditions.append(rule["condition"])
+                if URGENCY_LEVELS[rule_level] == "emergency":
+                    emergencies.append(rule["condition"])
             continue
         flag = flags.get(flag_id)
         if flag is None:
@@ -104,7 +107,7 @@ def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     ctx.emergency_conditions = [
         condition for flag in flags.values()
         if flag["urgency"] == "emergency" and (condition := ctx.kb.red_flags[flag["id"]]["condition"])
-    ]
+    ] + emergencies
     ordered_flags = sorted(flags.values(), key=lambda f: -URGENCY_LEVELS.index(f["urgency"]))
     referral = {
         "urgency": URGENCY_LEVELS[doors.level],
