@@ -105,3 +105,15 @@ def test_pain_in_both_calves_is_not_ranked_as_a_strain():
                   symptoms={"pain_sites": ["low_back", "calf_left", "calf_right"]})
     # New pain in both legs is a possible cauda equina, an emergency: it leads the list.
     assert top[0] == "cauda_equina_syndrome" and "lumbar_disc_herniation" in top[:3]
+
+
+def test_beside_flagged_conditions_the_leading_cause_keeps_its_place_before_a_coexisting_one():
+    from backcare.clinical.engine.differential import _flagged_in_top_three
+
+    order = ["disc", "sij", "strain", "fracture", "myelopathy"]  # by share; sij coexists, two flagged
+    top = _flagged_in_top_three(order, {"fracture", "myelopathy"}, beside=["sij"], referred=[])
+    assert top[:3] == ["disc", "fracture", "myelopathy"]
+    # What a referral rule names comes first, then the leader.
+    top = _flagged_in_top_three(["disc", "organ", "strain", "fracture"], {"fracture"}, beside=["organ"], referred=["organ"])
+    assert top[:3] == ["disc", "organ", "fracture"]
+

@@ -105,6 +105,11 @@ def test_a_stale_generated_file_is_rebuilt_from_yaml(monkeypatch, tmp_path):
      "contraindications.yaml: postpone_fever: unknown technique ['reiki']"),
     ("treatment", lambda d: d["protocols"]["general"]["techniques"].append({"technique": "swedish", "targets": ["spleen"]}),
      "treatment.yaml: general: unknown target ['spleen']"),
+    ("conditions", lambda d: d["muscle_strain"].update({"own_odds_ignore": ["nerve_root_deficit"]}),
+     "conditions.yaml: muscle_strain.own_odds_ignore: only a condition that coexists has own odds"),
+    ("conditions", lambda d: d["sacroiliac_joint_dysfunction"]["own_odds_ignore"].append("diabetes"),
+     "conditions.yaml: sacroiliac_joint_dysfunction.own_odds_ignore: 'diabetes' is not a finding that moves "
+     "sacroiliac_joint_dysfunction"),
 ])
 def test_mistakes_in_the_yaml_are_reported_with_file_and_entry(monkeypatch, name, change, message):
     original = loader._read

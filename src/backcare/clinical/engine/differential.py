@@ -38,9 +38,13 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     # precautions use the larger of that and its share.
     ctx.likelihood = likelihood = dict(probabilities)
     beside = []
-    for cid, number, log1m_prior in kb.coexisting_odds:
+    log_lrs = moves.log_lrs
+    for cid, number, log1m_prior, ignored in kb.coexisting_odds:
         # log(prior) + sum of log LRs, minus log(1 - prior): the posterior log odds.
-        own = 1.0 / (1.0 + math.exp(-(log_odds[number] - log1m_prior)))
+        own_log_odds = log_odds[number] - log1m_prior
+        if ignored:  # findings that only say it is not the leading cause (conditions.yaml own_odds_ignore)
+            own_log_odds -= sum(log_lrs[m] for m in ctx.moves[number] if m in ignored)
+        own = 1.0 / (1.0 + math.exp(-own_log_odds))
         if own > probabilities[cid]:
             likelihood[cid] = round(own, 3)
         if likelihood[cid] >= _BESIDE:
@@ -53,7 +57,8 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     referred = ctx.referred_conditions
     if beside or referred:
         beside = [c for c in order if c not in flagged and (c in referred or c in beside)]
-    order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged, beside), ctx.emergency_conditions)
+    order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged, beside, referred),
+                             ctx.emergency_conditions)
     number_of, templates, applied_moves = kb.condition_number, kb.differential_items, ctx.moves
     text_of, record_of = moves.texts.__getitem__, moves.records.__getitem__
     out = []
@@ -110,20 +115,25 @@ def _emergency_first(order: list[str], emergencies: list[str]) -> list[str]:
     return head + [c for c in order if c not in emergencies] if head else order
 
 
-def _flagged_in_top_three(order: list[str], flagged: set[str], beside: list[str]) -> list[str]:
+def _flagged_in_top_three(order: list[str], flagged: set[str], beside: list[str], referred: list[str]) -> list[str]:
     """One verdict: a condition the safety screen flags is never ranked below third.
 
     Its red-flag findings already weigh in with their likelihood ratios; this
     only guarantees that the list under a referral names what the referral is
     for, in probability order within the first three. The room left goes first
-    to what a referral rule names or what coexists (`beside`), then by share.
+    to what a referral rule names, then to the leading cause (a condition
+    "likely beside the leading cause" never shows without it), then to what
+    coexists (`beside`), then by share.
     """
     flagged_order = [c for c in order if c in flagged]
     if all(c in order[:3] for c in flagged_order):
         return order
     room = max(3 - len(flagged_order), 0)
     rest = [c for c in order if c not in flagged]
-    rest = [c for c in rest if c in beside] + [c for c in rest if c not in beside]
+    named = [c for c in rest if c in referred]
+    leader = [c for c in rest[:1] if c not in named]
+    rest = named + leader + [c for c in rest if c in beside and c not in named and c not in leader] + [
+        c for c in rest if c not in beside and c not in named and c not in leader]
     head_ids = set(flagged_order) | set(rest[:room])
     head = [c for c in order if c in head_ids]
     return head + [c for c in order if c not in head_ids]

@@ -155,6 +155,12 @@ def build() -> dict[str, Any]:
     for muscle, zone in trigger_points.zones.items():
         _ids(f"trigger_points.yaml: {muscle}", zone.regions, vocab.regions, "region")
         cite(f"trigger_points.yaml: {muscle}", zone.sources)
+    for cid, cond in conditions.items():
+        for fid in cond.own_odds_ignore:
+            if not cond.coexists:
+                raise KnowledgeError(f"conditions.yaml: {cid}.own_odds_ignore: only a condition that coexists has own odds")
+            if fid not in findings or cid not in findings[fid].moves:
+                raise KnowledgeError(f"conditions.yaml: {cid}.own_odds_ignore: {fid!r} is not a finding that moves {cid}")
     for fid, finding in findings.items():
         where = f"findings: {fid}"
         check(where, finding.when)

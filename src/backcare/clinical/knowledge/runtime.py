@@ -94,8 +94,16 @@ class Knowledge:
         self.condition_number = {cid: i for i, cid in enumerate(self.conditions)}
         priors = [c["prior"] for c in self.conditions.values()]
         self.conditions_by_prior = sorted(range(len(priors)), key=lambda i: -priors[i])  # stable: ties keep their order
-        self.coexisting_odds = [(cid, i, math.log1p(-c["prior"])) for i, (cid, c) in enumerate(self.conditions.items())
-                                if c["coexists"]]
+        moves_of = {}  # (finding, condition number) -> the numbers of its likelihood-ratio moves
+        for fid, outcomes in self.kernel.moves.weighted:
+            for entries in outcomes.values():
+                for condition, _log_lr, _group, _size, number in entries:
+                    moves_of.setdefault((fid, condition), set()).add(number)
+        # Per coexisting condition: (id, number, log(1 - prior), the moves its own odds leave out).
+        self.coexisting_odds = [
+            (cid, i, math.log1p(-c["prior"]),
+             frozenset().union(*(moves_of.get((fid, i), ()) for fid in c.get("own_odds_ignore") or ())))
+            for i, (cid, c) in enumerate(self.conditions.items()) if c["coexists"]]
         self.condition_facts = {
             cid: {"name": c["name"], "serious": c["serious"], "prior": c["prior"],
                   "codes": {"icd10": c["icd10"], "snomed": c["snomed"]}}

@@ -46,6 +46,9 @@ class Condition(_Entry):
     # Often present beside another cause rather than instead of it (mimics.md
     # 16.5): judged also on its own odds, so a second cause is planned for.
     coexists: bool = False
+    # Findings that say a coexisting condition is not the leading cause, not that it is absent (a root
+    # deficit beside sacroiliac pain): they rank it in the differential but leave its own odds alone.
+    own_odds_ignore: list[str] = []
     sources: list[str] = Field(min_length=1)
 
 
