@@ -238,3 +238,17 @@ def test_osteoporosis_with_a_mild_strain_and_a_spine_not_tender_is_a_routine_fra
 ])
 def test_osteoporosis_with_sudden_pain_stays_urgent_without_a_reassuring_examination(change):
     assert urgency(**{**OSTEOPOROTIC_STRAIN, **change}) == "urgent"
+
+
+def test_foot_pain_at_rest_worse_lying_with_a_missing_pulse_is_an_urgent_vascular_review():
+    # Chronic limb-threatening ischaemia (mimics.md 6.3): the same or the next day, through the family doctor.
+    rest_pain = {"client": {"age": 72}, "medical": {"smoker": True, "diabetes": True},
+                 "history": {"duration_days": 21, "aggravating": ["lying", "night"]},
+                 "symptoms": {"pain_sites": ["big_toe_right", "dorsum_foot_right", "low_back"]},
+                 "circulation": {"pedal_pulses": {"right": "absent", "left": "reduced"}}}
+    out = run_case(**rest_pain)
+    assert (out["referral"]["urgency"], out["referral"]["to"]) == ("urgent", "family_doctor")
+    assert "peripheral_arterial_disease" in ids(out["differential"], "condition")[:3]
+    # With the pulses present the same pain is not read as ischaemia.
+    pulses = {"circulation": {"pedal_pulses": {"right": "present", "left": "present"}}}
+    assert urgency(**{**rest_pain, **pulses}) != "urgent"

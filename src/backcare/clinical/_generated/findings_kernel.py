@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'e4db7d333510350d0dda8b3290e30dd99699a031721a8fab3bef5ebf04599695'
+SOURCE_DIGEST = 'e1a3b52523174d46d6691ffe125ce8187774c0ab061e9d24280803d894c6ccde'
 
 
 def kernel(ctx):
@@ -81,7 +81,7 @@ def kernel(ctx):
     f53 = None if b_medical is None else b_medical.get('anticoagulants')
     f54 = None if b_history is None else b_history.get('spinal_surgery')
     f55 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = M
+    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
     v2 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K2.isdisjoint(r_paresthesia or ()) or not K2.isdisjoint(r_numbness or ()))))))
@@ -2139,74 +2139,100 @@ def kernel(ctx):
     if t516 is True: t514 = True
     else:
         if t516 is None: t515 = True
-        t517 = v136
+        t517 = v137
         if t517 is True: t514 = True
         else:
             if t517 is None: t515 = True
-            t518 = v137
-            if t518 is True: t514 = True
-            else:
-                if t518 is None: t515 = True
     if t514 is False and t515: t514 = None
     if t514 is False: x = False
     else:
         if t514 is None: t513 = True
-        t519 = v133
-        if t519 is False: x = False
+        t518 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K257.isdisjoint(r_pain or ()))))))
+        if t518 is False: x = False
         else:
-            if t519 is None: t513 = True
+            if t518 is None: t513 = True
+            t519 = (None if f3 is None else not K258.isdisjoint(f3))
+            if t519 is False: x = False
+            else:
+                if t519 is None: t513 = True
     if x is True and t513: x = None
     if x is True: h_referral.append(53)
     t520 = False
     x = True
-    t521 = v212
+    t522 = False
+    t521 = False
+    t523 = v135
+    if t523 is True: t521 = True
+    else:
+        if t523 is None: t522 = True
+        t524 = v136
+        if t524 is True: t521 = True
+        else:
+            if t524 is None: t522 = True
+            t525 = v137
+            if t525 is True: t521 = True
+            else:
+                if t525 is None: t522 = True
+    if t521 is False and t522: t521 = None
     if t521 is False: x = False
     else:
         if t521 is None: t520 = True
-        t522 = v86
-        if t522 is False: x = False
+        t526 = v133
+        if t526 is False: x = False
         else:
-            if t522 is None: t520 = True
+            if t526 is None: t520 = True
     if x is True and t520: x = None
     if x is True: h_referral.append(54)
-    t523 = False
+    t527 = False
     x = True
-    t524 = v9
-    if t524 is False: x = False
+    t528 = v212
+    if t528 is False: x = False
     else:
-        if t524 is None: t523 = True
-        t525 = v203
-        if t525 is False: x = False
+        if t528 is None: t527 = True
+        t529 = v86
+        if t529 is False: x = False
         else:
-            if t525 is None: t523 = True
-    if x is True and t523: x = None
+            if t529 is None: t527 = True
+    if x is True and t527: x = None
     if x is True: h_referral.append(55)
-    t526 = False
+    t530 = False
     x = True
-    t527 = v202
-    if t527 is False: x = False
+    t531 = v9
+    if t531 is False: x = False
     else:
-        if t527 is None: t526 = True
-        t528 = v201
-        if t528 is False: x = False
+        if t531 is None: t530 = True
+        t532 = v203
+        if t532 is False: x = False
         else:
-            if t528 is None: t526 = True
-    if x is True and t526: x = None
+            if t532 is None: t530 = True
+    if x is True and t530: x = None
     if x is True: h_referral.append(56)
-    t529 = False
+    t533 = False
     x = True
-    t530 = v197
-    if t530 is False: x = False
+    t534 = v202
+    if t534 is False: x = False
     else:
-        if t530 is None: t529 = True
-        t531 = v196
-        if t531 is not None: t531 = not t531
-        if t531 is None: t531 = True
-        if t531 is False: x = False
+        if t534 is None: t533 = True
+        t535 = v201
+        if t535 is False: x = False
         else:
-            if t531 is None: t529 = True
-    if x is True and t529: x = None
+            if t535 is None: t533 = True
+    if x is True and t533: x = None
     if x is True: h_referral.append(57)
+    t536 = False
+    x = True
+    t537 = v197
+    if t537 is False: x = False
+    else:
+        if t537 is None: t536 = True
+        t538 = v196
+        if t538 is not None: t538 = not t538
+        if t538 is None: t538 = True
+        if t538 is False: x = False
+        else:
+            if t538 is None: t536 = True
+    if x is True and t536: x = None
+    if x is True: h_referral.append(58)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
