@@ -252,3 +252,55 @@ def test_foot_pain_at_rest_worse_lying_with_a_missing_pulse_is_an_urgent_vascula
     # With the pulses present the same pain is not read as ischaemia.
     pulses = {"circulation": {"pedal_pulses": {"right": "present", "left": "present"}}}
     assert urgency(**{**rest_pain, **pulses}) != "urgent"
+
+
+ACHING_CALVES = {"history": {"onset": "gradual", "duration_days": 1, "aggravating": ["stairs"]},
+                 "symptoms": {"pain_sites": ["low_back", "calf_left", "calf_right"], "pain_quality": ["aching"],
+                              "paresthesia_sites": [], "numbness_sites": [], "saddle_anaesthesia": False,
+                              "bladder_dysfunction": False},
+                 "special_tests": {"slr": {"left": "negative", "right": "negative"},
+                                   "slump": {"left": "negative", "right": "negative"}},
+                 "neuro": {"motor": {"ankle_dorsiflexion": {"left": "normal", "right": "normal"}},
+                           "reflexes": {"achilles": {"left": "normal", "right": "normal"}}}}
+
+
+def test_aching_calves_with_negative_nerve_tests_and_a_normal_examination_are_not_cauda_equina():
+    out = run_case(**ACHING_CALVES)
+    assert out["referral"]["urgency"] == "none" and out["red_flags"] == []
+
+
+@pytest.mark.parametrize("change", [
+    {"symptoms": {**ACHING_CALVES["symptoms"], "pain_quality": ["shooting"]}},
+    {"special_tests": {"slr": {"left": "negative", "right": "negative"}}},  # slump not done
+    {"symptoms": {**ACHING_CALVES["symptoms"], "paresthesia_sites": ["sole_left"]}},
+    {"symptoms": {k: v for k, v in ACHING_CALVES["symptoms"].items() if k != "pain_quality"}},
+])
+def test_pain_below_both_knees_stays_a_cauda_equina_emergency_unless_the_nerves_were_examined_and_clear(change):
+    assert urgency(**{**ACHING_CALVES, **change}) == "emergency"
+
+
+def test_a_quiet_deficit_years_after_a_discectomy_goes_to_the_family_doctor_not_urgently_to_the_surgeons():
+    old_deficit = {"history": {"spinal_surgery": {"procedure": "discectomy", "weeks_ago": 470}, "duration_days": 6},
+                   "symptoms": {"pain_sites": ["low_back"], "numbness_sites": ["lateral_foot_left"],
+                                "progressive_weakness": False},
+                   "special_tests": {"slr": {"left": "negative", "right": "negative"}},
+                   "neuro": {"motor": {"ankle_plantarflexion": {"left": "normal", "right": "normal"}},
+                             "sensory": {"reduced": ["lateral_foot_left"]}, "reflexes": {"achilles": {"left": "reduced"}}}}
+    out = run_case(**old_deficit)
+    assert (out["referral"]["urgency"], out["referral"]["to"]) == ("routine", "family_doctor")
+    assert out["plan"]["treat"] is True
+    # Weakness, or surgery within two years, keeps it urgent for the surgical team.
+    weak = {**old_deficit, "neuro": {**old_deficit["neuro"], "motor": {"ankle_plantarflexion": {"left": "weak"}}}}
+    recent = {**old_deficit, "history": {**old_deficit["history"], "spinal_surgery": {"weeks_ago": 40}}}
+    for case in (weak, recent):
+        out = run_case(**case)
+        assert (out["referral"]["urgency"], out["referral"]["to"]) == ("urgent", "surgical_team")
+
+
+def test_sudden_abdominal_pain_early_in_a_pregnancy_is_an_emergency():
+    # mimics.md 7.2 and 16.3: a possible ectopic pregnancy.
+    out = run_case(client={"age": 28, "sex": "female"}, medical={"pregnant": True},
+                   history={"onset": "sudden", "pregnancy_weeks": 7, "duration_days": 0},
+                   symptoms={"pain_sites": ["abdomen", "groin_right", "low_back"]})
+    assert (out["referral"]["urgency"], out["referral"]["to"]) == ("emergency", "emergency_department")
+    assert out["plan"]["treat"] is False

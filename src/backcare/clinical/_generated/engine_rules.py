@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '65c447ff3e10857c65dfb8f515948006b2ed8b58372a1f8daef9cd270dbcc496'
+SOURCE_DIGEST = '4296ad14eb4c9534071ad381a1fe00dcd6bd7663d588a56e304a1ba45d0a462f'
 
 
 def r_1(ctx):
@@ -204,7 +204,7 @@ def r_41(ctx):
         return True
     if v is None:
         unknown = True
-    v = (values[206] if values is not None else ctx.finding('no_comfortable_position'))
+    v = (values[207] if values is not None else ctx.finding('no_comfortable_position'))
     if v is True:
         return True
     if v is None:

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'e1a3b52523174d46d6691ffe125ce8187774c0ab061e9d24280803d894c6ccde'
+SOURCE_DIGEST = '644fc503fa2a2a88f6e9c1fe8e47e3a73d12fa97a208b1d7bf21c5930de5a3e4'
 
 
 def kernel(ctx):
@@ -75,13 +75,15 @@ def kernel(ctx):
     f47 = None if b_history is None else b_history.get('postpartum_weeks')
     f48 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
     f49 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
-    f50 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
-    f51 = None if b_observation is None else b_observation.get('atrophy_sites')
-    f52 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
-    f53 = None if b_medical is None else b_medical.get('anticoagulants')
-    f54 = None if b_history is None else b_history.get('spinal_surgery')
-    f55 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = M
+    f50 = None if b_symptoms is None else b_symptoms.get('pain_quality')
+    f51 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
+    f52 = None if b_observation is None else b_observation.get('atrophy_sites')
+    f53 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
+    f54 = None if b_medical is None else b_medical.get('anticoagulants')
+    f55 = None if b_history is None else b_history.get('spinal_surgery')
+    f56 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f57 = None if b_history is None else b_history.get('pregnancy_weeks')
+    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
     v2 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K2.isdisjoint(r_paresthesia or ()) or not K2.isdisjoint(r_numbness or ()))))))
@@ -1102,389 +1104,458 @@ def kernel(ctx):
     if v194 is None: v194 = True
     t258 = False
     v195 = True
-    t259 = v171
+    t259 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K210, 'both'))))
     if t259 is False: v195 = False
     else:
         if t259 is None: t258 = True
-        t261 = False
-        t260 = False
-        t262 = v176
-        if t262 is True: t260 = True
-        else:
-            if t262 is None: t261 = True
-            t263 = v177
-            if t263 is True: t260 = True
-            else:
-                if t263 is None: t261 = True
-                t264 = v139
-                if t264 is True: t260 = True
-                else:
-                    if t264 is None: t261 = True
-        if t260 is False and t261: t260 = None
+        t260 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K211, 'both'))))
         if t260 is False: v195 = False
         else:
             if t260 is None: t258 = True
+            t261 = facts.get('nerve_root_found')
+            if t261 is not None: t261 = not t261
+            if t261 is False: v195 = False
+            else:
+                if t261 is None: t258 = True
+                t262 = facts.get('bilateral_deficit_signs')
+                if t262 is not None: t262 = not t262
+                if t262 is False: v195 = False
+                else:
+                    if t262 is None: t258 = True
+                    t263 = v2
+                    if t263 is not None: t263 = not t263
+                    if t263 is False: v195 = False
+                    else:
+                        if t263 is None: t258 = True
+                        t264 = (None if f50 is None else not K212.isdisjoint(f50))
+                        if t264 is not None: t264 = not t264
+                        if t264 is False: v195 = False
+                        else:
+                            if t264 is None: t258 = True
     if v195 is True and t258: v195 = None
     t265 = False
-    v196 = False
-    t266 = (c98 if c98 is not M else (c98 := (None if r_pain is None else ((not K210.isdisjoint(r_pain or ())) and (not K211.isdisjoint(r_pain or ()))))))
-    if t266 is True: v196 = True
+    v196 = True
+    t266 = v171
+    if t266 is False: v196 = False
     else:
         if t266 is None: t265 = True
         t268 = False
-        t267 = True
-        t270 = False
-        t269 = False
-        t271 = (c99 if c99 is not M else (c99 := (None if r_paresthesia is None and r_numbness is None else ((not K212.isdisjoint(r_paresthesia or ()) or not K212.isdisjoint(r_numbness or ())) and (not K213.isdisjoint(r_paresthesia or ()) or not K213.isdisjoint(r_numbness or ()))))))
-        if t271 is True: t269 = True
-        else:
-            if t271 is None: t270 = True
-            t272 = (c100 if c100 is not M else (c100 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K214.isdisjoint(r_paresthesia or ()) or not K214.isdisjoint(r_numbness or ()) or not K214.isdisjoint(r_sensory_reduced or ()) or not K214.isdisjoint(r_sensory_absent or ())) and (not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ()) or not K215.isdisjoint(r_sensory_reduced or ()) or not K215.isdisjoint(r_sensory_absent or ()))))))
-            if t272 is True: t269 = True
-            else:
-                if t272 is None: t270 = True
-        if t269 is False and t270: t269 = None
-        if t269 is False: t267 = False
+        t267 = False
+        t269 = v176
+        if t269 is True: t267 = True
         else:
             if t269 is None: t268 = True
-            t274 = False
-            t273 = False
-            t275 = v195
-            if t275 is not None: t275 = not t275
-            if t275 is None: t275 = True
-            if t275 is True: t273 = True
+            t270 = v177
+            if t270 is True: t267 = True
             else:
-                if t275 is None: t274 = True
-                t276 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ()) or not K216.isdisjoint(r_sensory_reduced or ()) or not K216.isdisjoint(r_sensory_absent or ())) and (not K217.isdisjoint(r_paresthesia or ()) or not K217.isdisjoint(r_numbness or ()) or not K217.isdisjoint(r_sensory_reduced or ()) or not K217.isdisjoint(r_sensory_absent or ()))))))
-                if t276 is True: t273 = True
+                if t270 is None: t268 = True
+                t271 = v139
+                if t271 is True: t267 = True
                 else:
-                    if t276 is None: t274 = True
-            if t273 is False and t274: t273 = None
-            if t273 is False: t267 = False
-            else:
-                if t273 is None: t268 = True
-        if t267 is True and t268: t267 = None
-        if t267 is True: v196 = True
+                    if t271 is None: t268 = True
+        if t267 is False and t268: t267 = None
+        if t267 is False: v196 = False
         else:
             if t267 is None: t265 = True
-            t277 = (c102 if c102 is not M else (c102 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K218, 'both'))))
-            if t277 is True: v196 = True
+    if v196 is True and t265: v196 = None
+    t272 = False
+    v197 = False
+    t274 = False
+    t273 = True
+    t275 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K213.isdisjoint(r_pain or ())) and (not K214.isdisjoint(r_pain or ()))))))
+    if t275 is False: t273 = False
+    else:
+        if t275 is None: t274 = True
+        t276 = v195
+        if t276 is not None: t276 = not t276
+        if t276 is None: t276 = True
+        if t276 is False: t273 = False
+        else:
+            if t276 is None: t274 = True
+    if t273 is True and t274: t273 = None
+    if t273 is True: v197 = True
+    else:
+        if t273 is None: t272 = True
+        t278 = False
+        t277 = True
+        t280 = False
+        t279 = False
+        t281 = (c100 if c100 is not M else (c100 := (None if r_paresthesia is None and r_numbness is None else ((not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ())) and (not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ()))))))
+        if t281 is True: t279 = True
+        else:
+            if t281 is None: t280 = True
+            t282 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K217.isdisjoint(r_paresthesia or ()) or not K217.isdisjoint(r_numbness or ()) or not K217.isdisjoint(r_sensory_reduced or ()) or not K217.isdisjoint(r_sensory_absent or ())) and (not K218.isdisjoint(r_paresthesia or ()) or not K218.isdisjoint(r_numbness or ()) or not K218.isdisjoint(r_sensory_reduced or ()) or not K218.isdisjoint(r_sensory_absent or ()))))))
+            if t282 is True: t279 = True
             else:
-                if t277 is None: t265 = True
-                t278 = facts.get('bilateral_deficit_signs')
-                if t278 is True: v196 = True
+                if t282 is None: t280 = True
+        if t279 is False and t280: t279 = None
+        if t279 is False: t277 = False
+        else:
+            if t279 is None: t278 = True
+            t284 = False
+            t283 = False
+            t285 = v196
+            if t285 is not None: t285 = not t285
+            if t285 is None: t285 = True
+            if t285 is True: t283 = True
+            else:
+                if t285 is None: t284 = True
+                t286 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ()) or not K219.isdisjoint(r_sensory_reduced or ()) or not K219.isdisjoint(r_sensory_absent or ())) and (not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()) or not K220.isdisjoint(r_sensory_reduced or ()) or not K220.isdisjoint(r_sensory_absent or ()))))))
+                if t286 is True: t283 = True
                 else:
-                    if t278 is None: t265 = True
-                    t280 = False
-                    t279 = True
-                    t281 = facts.get('nerve_root_bilateral')
-                    if t281 is False: t279 = False
+                    if t286 is None: t284 = True
+            if t283 is False and t284: t283 = None
+            if t283 is False: t277 = False
+            else:
+                if t283 is None: t278 = True
+        if t277 is True and t278: t277 = None
+        if t277 is True: v197 = True
+        else:
+            if t277 is None: t272 = True
+            t287 = (c103 if c103 is not M else (c103 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K221, 'both'))))
+            if t287 is True: v197 = True
+            else:
+                if t287 is None: t272 = True
+                t288 = facts.get('bilateral_deficit_signs')
+                if t288 is True: v197 = True
+                else:
+                    if t288 is None: t272 = True
+                    t290 = False
+                    t289 = True
+                    t291 = facts.get('nerve_root_bilateral')
+                    if t291 is False: t289 = False
                     else:
-                        if t281 is None: t280 = True
-                        t282 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K219.isdisjoint(r_pain or ()) or not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ())) and (not K220.isdisjoint(r_pain or ()) or not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()))))))
-                        if t282 is False: t279 = False
+                        if t291 is None: t290 = True
+                        t292 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K222.isdisjoint(r_pain or ()) or not K222.isdisjoint(r_paresthesia or ()) or not K222.isdisjoint(r_numbness or ())) and (not K223.isdisjoint(r_pain or ()) or not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ()))))))
+                        if t292 is False: t289 = False
                         else:
-                            if t282 is None: t280 = True
-                    if t279 is True and t280: t279 = None
-                    if t279 is True: v196 = True
+                            if t292 is None: t290 = True
+                    if t289 is True and t290: t289 = None
+                    if t289 is True: v197 = True
                     else:
-                        if t279 is None: t265 = True
-    if v196 is False and t265: v196 = None
-    v197 = (c103 if c103 is not M else (c103 := (None if b_neuro is None else L[40](ctx))))
-    t283 = False
-    v198 = True
-    t284 = v196
-    if t284 is False: v198 = False
+                        if t289 is None: t272 = True
+    if v197 is False and t272: v197 = None
+    v198 = (c104 if c104 is not M else (c104 := (None if b_neuro is None else L[40](ctx))))
+    t293 = False
+    v199 = True
+    t294 = v197
+    if t294 is False: v199 = False
     else:
-        if t284 is None: t283 = True
-        t285 = v194
-        if t285 is False: v198 = False
+        if t294 is None: t293 = True
+        t295 = v194
+        if t295 is False: v199 = False
         else:
-            if t285 is None: t283 = True
-            t286 = v46
-            if t286 is not None: t286 = not t286
-            if t286 is None: t286 = True
-            if t286 is False: v198 = False
+            if t295 is None: t293 = True
+            t296 = v46
+            if t296 is not None: t296 = not t296
+            if t296 is None: t296 = True
+            if t296 is False: v199 = False
             else:
-                if t286 is None: t283 = True
-    if v198 is True and t283: v198 = None
-    v199 = (None if f50 is None else f50 == K221)
-    v200 = (None if f12 is None else f12 == K222)
-    t287 = False
-    v201 = False
-    t288 = facts.get('nerve_root_found')
-    if t288 is True: v201 = True
-    else:
-        if t288 is None: t287 = True
-        t289 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
-        if t289 is True: v201 = True
-        else:
-            if t289 is None: t287 = True
-            t290 = v200
-            if t290 is True: v201 = True
-            else:
-                if t290 is None: t287 = True
-    if v201 is False and t287: v201 = None
-    v202 = (None if f51 is None else (bool(f51) if isinstance(f51, list) else True))
-    v203 = (None if f16 is None else f16 >= K223)
-    v204 = (None if f15 is None else f15 >= K224)
-    t291 = False
-    v205 = True
-    t292 = v193
-    if t292 is not None: t292 = not t292
-    if t292 is False: v205 = False
-    else:
-        if t292 is None: t291 = True
-        t293 = (None if f15 is None else f15 < K225)
-        if t293 is False: v205 = False
-        else:
-            if t293 is None: t291 = True
-    if v205 is True and t291: v205 = None
-    t294 = False
-    v206 = False
-    t295 = v78
-    if t295 is True: v206 = True
-    else:
-        if t295 is None: t294 = True
-        t296 = v77
-        if t296 is True: v206 = True
-        else:
-            if t296 is None: t294 = True
-    if v206 is False and t294: v206 = None
-    v207 = (None if f52 is None else f52 == K226)
+                if t296 is None: t293 = True
+    if v199 is True and t293: v199 = None
+    v200 = (None if f51 is None else f51 == K224)
+    v201 = (None if f12 is None else f12 == K225)
     t297 = False
-    v208 = True
-    t298 = v35
-    if t298 is False: v208 = False
+    v202 = False
+    t298 = facts.get('nerve_root_found')
+    if t298 is True: v202 = True
     else:
         if t298 is None: t297 = True
-        t300 = False
-        t299 = False
-        t301 = (None if f14 is None else f14 == K227)
-        if t301 is True: t299 = True
-        else:
-            if t301 is None: t300 = True
-            t302 = (None if f36 is None else (bool(f36) if isinstance(f36, list) else True))
-            if t302 is True: t299 = True
-            else:
-                if t302 is None: t300 = True
-        if t299 is False and t300: t299 = None
-        if t299 is False: v208 = False
+        t299 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
+        if t299 is True: v202 = True
         else:
             if t299 is None: t297 = True
-            t304 = False
-            t303 = False
-            t305 = (None if f34 is None else f34 == K228)
-            if t305 is True: t303 = True
+            t300 = v201
+            if t300 is True: v202 = True
             else:
-                if t305 is None: t304 = True
-                t306 = (None if f16 is None else f16 <= K229)
-                if t306 is True: t303 = True
-                else:
-                    if t306 is None: t304 = True
-            if t303 is False and t304: t303 = None
-            if t303 is False: v208 = False
-            else:
-                if t303 is None: t297 = True
-                t307 = (None if f34 is None else f34 == K230)
-                if t307 is not None: t307 = not t307
-                if t307 is None: t307 = True
-                if t307 is False: v208 = False
-                else:
-                    if t307 is None: t297 = True
-    if v208 is True and t297: v208 = None
-    t308 = False
+                if t300 is None: t297 = True
+    if v202 is False and t297: v202 = None
+    v203 = (None if f52 is None else (bool(f52) if isinstance(f52, list) else True))
+    v204 = (None if f16 is None else f16 >= K226)
+    v205 = (None if f15 is None else f15 >= K227)
+    t301 = False
+    v206 = True
+    t302 = v193
+    if t302 is not None: t302 = not t302
+    if t302 is False: v206 = False
+    else:
+        if t302 is None: t301 = True
+        t303 = (None if f15 is None else f15 < K228)
+        if t303 is False: v206 = False
+        else:
+            if t303 is None: t301 = True
+    if v206 is True and t301: v206 = None
+    t304 = False
+    v207 = False
+    t305 = v78
+    if t305 is True: v207 = True
+    else:
+        if t305 is None: t304 = True
+        t306 = v77
+        if t306 is True: v207 = True
+        else:
+            if t306 is None: t304 = True
+    if v207 is False and t304: v207 = None
+    v208 = (None if f53 is None else f53 == K229)
+    t307 = False
     v209 = True
-    t309 = v69
-    if t309 is False: v209 = False
+    t308 = v35
+    if t308 is False: v209 = False
     else:
-        if t309 is None: t308 = True
-        t310 = (None if f34 is None else f34 == K231)
-        if t310 is not None: t310 = not t310
-        if t310 is None: t310 = True
-        if t310 is False: v209 = False
+        if t308 is None: t307 = True
+        t310 = False
+        t309 = False
+        t311 = (None if f14 is None else f14 == K230)
+        if t311 is True: t309 = True
         else:
-            if t310 is None: t308 = True
-    if v209 is True and t308: v209 = None
-    t311 = False
-    v210 = False
-    t312 = v44
-    if t312 is True: v210 = True
-    else:
-        if t312 is None: t311 = True
-        t313 = v34
-        if t313 is True: v210 = True
-        else:
-            if t313 is None: t311 = True
-    if v210 is False and t311: v210 = None
-    v211 = (c104 if c104 is not M else (c104 := (None if r_pain is None else ((not K232.isdisjoint(r_pain or ()))))))
-    if v211 is None: v211 = True
-    t314 = False
-    v212 = True
-    t315 = v44
-    if t315 is False: v212 = False
-    else:
-        if t315 is None: t314 = True
-        t316 = (None if f3 is None else not K233.isdisjoint(f3))
-        if t316 is False: v212 = False
-        else:
-            if t316 is None: t314 = True
-            t317 = (None if f3 is None else not K234.isdisjoint(f3))
-            if t317 is not None: t317 = not t317
-            if t317 is False: v212 = False
+            if t311 is None: t310 = True
+            t312 = (None if f36 is None else (bool(f36) if isinstance(f36, list) else True))
+            if t312 is True: t309 = True
             else:
-                if t317 is None: t314 = True
-    if v212 is True and t314: v212 = None
+                if t312 is None: t310 = True
+        if t309 is False and t310: t309 = None
+        if t309 is False: v209 = False
+        else:
+            if t309 is None: t307 = True
+            t314 = False
+            t313 = False
+            t315 = (None if f34 is None else f34 == K231)
+            if t315 is True: t313 = True
+            else:
+                if t315 is None: t314 = True
+                t316 = (None if f16 is None else f16 <= K232)
+                if t316 is True: t313 = True
+                else:
+                    if t316 is None: t314 = True
+            if t313 is False and t314: t313 = None
+            if t313 is False: v209 = False
+            else:
+                if t313 is None: t307 = True
+                t317 = (None if f34 is None else f34 == K233)
+                if t317 is not None: t317 = not t317
+                if t317 is None: t317 = True
+                if t317 is False: v209 = False
+                else:
+                    if t317 is None: t307 = True
+    if v209 is True and t307: v209 = None
     t318 = False
-    v213 = False
-    t319 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K235, 'any'))))
-    if t319 is True: v213 = True
+    v210 = True
+    t319 = v69
+    if t319 is False: v210 = False
     else:
         if t319 is None: t318 = True
-        t320 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K236, 'any'))))
-        if t320 is True: v213 = True
+        t320 = (None if f34 is None else f34 == K234)
+        if t320 is not None: t320 = not t320
+        if t320 is None: t320 = True
+        if t320 is False: v210 = False
         else:
             if t320 is None: t318 = True
-            t321 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K237, 'any'))))
-            if t321 is True: v213 = True
+    if v210 is True and t318: v210 = None
+    t321 = False
+    v211 = False
+    t322 = v44
+    if t322 is True: v211 = True
+    else:
+        if t322 is None: t321 = True
+        t323 = v34
+        if t323 is True: v211 = True
+        else:
+            if t323 is None: t321 = True
+    if v211 is False and t321: v211 = None
+    v212 = (c105 if c105 is not M else (c105 := (None if r_pain is None else ((not K235.isdisjoint(r_pain or ()))))))
+    if v212 is None: v212 = True
+    t324 = False
+    v213 = True
+    t325 = v44
+    if t325 is False: v213 = False
+    else:
+        if t325 is None: t324 = True
+        t326 = (None if f3 is None else not K236.isdisjoint(f3))
+        if t326 is False: v213 = False
+        else:
+            if t326 is None: t324 = True
+            t327 = (None if f3 is None else not K237.isdisjoint(f3))
+            if t327 is not None: t327 = not t327
+            if t327 is False: v213 = False
             else:
-                if t321 is None: t318 = True
-                t323 = False
-                t322 = True
-                t324 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
-                if t324 is False: t322 = False
+                if t327 is None: t324 = True
+    if v213 is True and t324: v213 = None
+    t328 = False
+    v214 = False
+    t329 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K238, 'any'))))
+    if t329 is True: v214 = True
+    else:
+        if t329 is None: t328 = True
+        t330 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K239, 'any'))))
+        if t330 is True: v214 = True
+        else:
+            if t330 is None: t328 = True
+            t331 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K240, 'any'))))
+            if t331 is True: v214 = True
+            else:
+                if t331 is None: t328 = True
+                t333 = False
+                t332 = True
+                t334 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
+                if t334 is False: t332 = False
                 else:
-                    if t324 is None: t323 = True
-                    t326 = False
-                    t325 = False
-                    t327 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[43](ctx))))
-                    if t327 is True: t325 = True
+                    if t334 is None: t333 = True
+                    t336 = False
+                    t335 = False
+                    t337 = (c106 if c106 is not M else (c106 := (None if b_neuro is None else L[43](ctx))))
+                    if t337 is True: t335 = True
                     else:
-                        if t327 is None: t326 = True
-                        t328 = v189
-                        if t328 is True: t325 = True
+                        if t337 is None: t336 = True
+                        t338 = v189
+                        if t338 is True: t335 = True
                         else:
-                            if t328 is None: t326 = True
-                            t329 = (None if f12 is None else f12 == K238)
-                            if t329 is True: t325 = True
+                            if t338 is None: t336 = True
+                            t339 = (None if f12 is None else f12 == K241)
+                            if t339 is True: t335 = True
                             else:
-                                if t329 is None: t326 = True
-                                t330 = (c106 if c106 is not M else (c106 := (None if r_paresthesia is None and r_numbness is None else ((not K239.isdisjoint(r_paresthesia or ()) or not K239.isdisjoint(r_numbness or ())) and (not K240.isdisjoint(r_paresthesia or ()) or not K240.isdisjoint(r_numbness or ()))))))
-                                if t330 is True: t325 = True
+                                if t339 is None: t336 = True
+                                t340 = (c107 if c107 is not M else (c107 := (None if r_paresthesia is None and r_numbness is None else ((not K242.isdisjoint(r_paresthesia or ()) or not K242.isdisjoint(r_numbness or ())) and (not K243.isdisjoint(r_paresthesia or ()) or not K243.isdisjoint(r_numbness or ()))))))
+                                if t340 is True: t335 = True
                                 else:
-                                    if t330 is None: t326 = True
-                    if t325 is False and t326: t325 = None
-                    if t325 is False: t322 = False
+                                    if t340 is None: t336 = True
+                    if t335 is False and t336: t335 = None
+                    if t335 is False: t332 = False
                     else:
-                        if t325 is None: t323 = True
-                if t322 is True and t323: t322 = None
-                if t322 is True: v213 = True
+                        if t335 is None: t333 = True
+                if t332 is True and t333: t332 = None
+                if t332 is True: v214 = True
                 else:
-                    if t322 is None: t318 = True
-    if v213 is False and t318: v213 = None
-    v214 = (None if f53 is None else f53 == K241)
-    v215 = (None if f19 is None else f19 >= K242)
-    t331 = False
-    v216 = False
-    t332 = v199
-    if t332 is True: v216 = True
-    else:
-        if t332 is None: t331 = True
-        t333 = v201
-        if t333 is True: v216 = True
-        else:
-            if t333 is None: t331 = True
-            t334 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K243.isdisjoint(r_paresthesia or ()) or not K243.isdisjoint(r_numbness or ()))))))
-            if t334 is True: v216 = True
-            else:
-                if t334 is None: t331 = True
-    if v216 is False and t331: v216 = None
-    t335 = False
+                    if t332 is None: t328 = True
+    if v214 is False and t328: v214 = None
+    v215 = (None if f54 is None else f54 == K244)
+    v216 = (None if f19 is None else f19 >= K245)
+    t341 = False
     v217 = False
-    t336 = v145
-    if t336 is True: v217 = True
+    t342 = v200
+    if t342 is True: v217 = True
     else:
-        if t336 is None: t335 = True
-        t337 = v144
-        if t337 is True: v217 = True
+        if t342 is None: t341 = True
+        t343 = v202
+        if t343 is True: v217 = True
         else:
-            if t337 is None: t335 = True
-            t338 = v147
-            if t338 is True: v217 = True
+            if t343 is None: t341 = True
+            t344 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K246.isdisjoint(r_paresthesia or ()) or not K246.isdisjoint(r_numbness or ()))))))
+            if t344 is True: v217 = True
             else:
-                if t338 is None: t335 = True
-    if v217 is False and t335: v217 = None
-    v218 = (None if f46 is None else f46 == K244)
-    v219 = (None if f54 is None else (bool(f54) if isinstance(f54, list) else True))
-    v220 = (None if f55 is None else f55 <= K245)
-    v221 = (None if f55 is None else f55 >= K246)
-    t339 = False
-    v222 = False
-    t340 = v1
-    if t340 is True: v222 = True
+                if t344 is None: t341 = True
+    if v217 is False and t341: v217 = None
+    t345 = False
+    v218 = False
+    t346 = v145
+    if t346 is True: v218 = True
     else:
-        if t340 is None: t339 = True
-        t341 = v2
-        if t341 is True: v222 = True
+        if t346 is None: t345 = True
+        t347 = v144
+        if t347 is True: v218 = True
         else:
-            if t341 is None: t339 = True
-            t342 = v12
-            if t342 is True: v222 = True
+            if t347 is None: t345 = True
+            t348 = v147
+            if t348 is True: v218 = True
             else:
-                if t342 is None: t339 = True
-                t343 = v13
-                if t343 is True: v222 = True
+                if t348 is None: t345 = True
+    if v218 is False and t345: v218 = None
+    v219 = (None if f46 is None else f46 == K247)
+    v220 = (None if f55 is None else (bool(f55) if isinstance(f55, list) else True))
+    v221 = (None if f56 is None else f56 <= K248)
+    v222 = (None if f56 is None else f56 >= K249)
+    t349 = False
+    v223 = True
+    t350 = (None if f56 is None else f56 >= K250)
+    if t350 is False: v223 = False
+    else:
+        if t350 is None: t349 = True
+        t351 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
+        if t351 is not None: t351 = not t351
+        if t351 is False: v223 = False
+        else:
+            if t351 is None: t349 = True
+            t352 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K251.isdisjoint(r_pain or ()))))))
+            if t352 is not None: t352 = not t352
+            if t352 is False: v223 = False
+            else:
+                if t352 is None: t349 = True
+                t353 = v12
+                if t353 is not None: t353 = not t353
+                if t353 is False: v223 = False
                 else:
-                    if t343 is None: t339 = True
-    if v222 is False and t339: v222 = None
-    t344 = False
-    v223 = False
-    t345 = facts.get('nerve_root_found')
-    if t345 is True: v223 = True
-    else:
-        if t345 is None: t344 = True
-        t346 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
-        if t346 is True: v223 = True
-        else:
-            if t346 is None: t344 = True
-            t347 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[45](ctx))))
-            if t347 is True: v223 = True
-            else:
-                if t347 is None: t344 = True
-                t348 = (c107 if c107 is not M else (c107 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K247.isdisjoint(r_sensory_reduced or ()) or not K247.isdisjoint(r_sensory_absent or ()))))))
-                if t348 is True: v223 = True
-                else:
-                    if t348 is None: t344 = True
-                    t349 = v200
-                    if t349 is True: v223 = True
+                    if t353 is None: t349 = True
+                    t354 = (None if f51 is None else f51 == K252)
+                    if t354 is False: v223 = False
                     else:
-                        if t349 is None: t344 = True
-    if v223 is False and t344: v223 = None
-    v224 = (None if f19 is None else f19 < K248)
-    v225 = (None if f19 is None else f19 < K249)
-    t350 = False
-    v226 = False
-    t351 = v203
-    if t351 is True: v226 = True
+                        if t354 is None: t349 = True
+    if v223 is True and t349: v223 = None
+    t355 = False
+    v224 = False
+    t356 = v1
+    if t356 is True: v224 = True
     else:
-        if t351 is None: t350 = True
-        t352 = v34
-        if t352 is True: v226 = True
+        if t356 is None: t355 = True
+        t357 = v2
+        if t357 is True: v224 = True
         else:
-            if t352 is None: t350 = True
-            t353 = v87
-            if t353 is True: v226 = True
+            if t357 is None: t355 = True
+            t358 = v12
+            if t358 is True: v224 = True
             else:
-                if t353 is None: t350 = True
-                t354 = v75
-                if t354 is True: v226 = True
+                if t358 is None: t355 = True
+                t359 = v13
+                if t359 is True: v224 = True
                 else:
-                    if t354 is None: t350 = True
-                    t355 = v74
-                    if t355 is True: v226 = True
+                    if t359 is None: t355 = True
+    if v224 is False and t355: v224 = None
+    t360 = False
+    v225 = False
+    t361 = facts.get('nerve_root_found')
+    if t361 is True: v225 = True
+    else:
+        if t361 is None: t360 = True
+        t362 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
+        if t362 is True: v225 = True
+        else:
+            if t362 is None: t360 = True
+            t363 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
+            if t363 is True: v225 = True
+            else:
+                if t363 is None: t360 = True
+                t364 = (c109 if c109 is not M else (c109 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K253.isdisjoint(r_sensory_reduced or ()) or not K253.isdisjoint(r_sensory_absent or ()))))))
+                if t364 is True: v225 = True
+                else:
+                    if t364 is None: t360 = True
+                    t365 = v201
+                    if t365 is True: v225 = True
                     else:
-                        if t355 is None: t350 = True
-    if v226 is False and t350: v226 = None
+                        if t365 is None: t360 = True
+    if v225 is False and t360: v225 = None
+    v226 = (None if f19 is None else f19 < K254)
+    v227 = (None if f19 is None else f19 < K255)
+    t366 = False
+    v228 = False
+    t367 = v204
+    if t367 is True: v228 = True
+    else:
+        if t367 is None: t366 = True
+        t368 = v34
+        if t368 is True: v228 = True
+        else:
+            if t368 is None: t366 = True
+            t369 = v87
+            if t369 is True: v228 = True
+            else:
+                if t369 is None: t366 = True
+                t370 = v75
+                if t370 is True: v228 = True
+                else:
+                    if t370 is None: t366 = True
+                    t371 = v74
+                    if t371 is True: v228 = True
+                    else:
+                        if t371 is None: t366 = True
+    if v228 is False and t366: v228 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1494,745 +1565,800 @@ def kernel(ctx):
     if x is True: h_referral.append(2)
     x = v83
     if x is True: h_referral.append(3)
-    x = v198
-    if x is True: h_referral.append(4)
-    t356 = False
-    x = True
-    t357 = v199
-    if t357 is False: x = False
-    else:
-        if t357 is None: t356 = True
-        t359 = False
-        t358 = False
-        t360 = v196
-        if t360 is True: t358 = True
-        else:
-            if t360 is None: t359 = True
-            t361 = v197
-            if t361 is True: t358 = True
-            else:
-                if t361 is None: t359 = True
-        if t358 is False and t359: t358 = None
-        if t358 is False: x = False
-        else:
-            if t358 is None: t356 = True
-    if x is True and t356: x = None
-    if x is True: h_referral.append(5)
     x = v199
-    if x is True: h_referral.append(6)
-    x = v200
-    if x is True: h_referral.append(7)
-    t362 = False
+    if x is True: h_referral.append(4)
+    t372 = False
     x = True
-    t363 = v73
-    if t363 is False: x = False
+    t373 = v200
+    if t373 is False: x = False
     else:
-        if t363 is None: t362 = True
-        t364 = v201
-        if t364 is False: x = False
+        if t373 is None: t372 = True
+        t375 = False
+        t374 = False
+        t376 = v197
+        if t376 is True: t374 = True
         else:
-            if t364 is None: t362 = True
-    if x is True and t362: x = None
+            if t376 is None: t375 = True
+            t377 = v198
+            if t377 is True: t374 = True
+            else:
+                if t377 is None: t375 = True
+        if t374 is False and t375: t374 = None
+        if t374 is False: x = False
+        else:
+            if t374 is None: t372 = True
+    if x is True and t372: x = None
+    if x is True: h_referral.append(5)
+    x = v200
+    if x is True: h_referral.append(6)
+    x = v201
+    if x is True: h_referral.append(7)
+    t378 = False
+    x = True
+    t379 = v73
+    if t379 is False: x = False
+    else:
+        if t379 is None: t378 = True
+        t380 = v202
+        if t380 is False: x = False
+        else:
+            if t380 is None: t378 = True
+    if x is True and t378: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t365 = False
+    t381 = False
     x = True
-    t366 = v74
-    if t366 is False: x = False
+    t382 = v74
+    if t382 is False: x = False
     else:
-        if t366 is None: t365 = True
-        t368 = False
-        t367 = False
-        t369 = v210
-        if t369 is True: t367 = True
+        if t382 is None: t381 = True
+        t384 = False
+        t383 = False
+        t385 = v211
+        if t385 is True: t383 = True
         else:
-            if t369 is None: t368 = True
-            t370 = v69
-            if t370 is True: t367 = True
+            if t385 is None: t384 = True
+            t386 = v69
+            if t386 is True: t383 = True
             else:
-                if t370 is None: t368 = True
-        if t367 is False and t368: t367 = None
-        if t367 is False: x = False
+                if t386 is None: t384 = True
+        if t383 is False and t384: t383 = None
+        if t383 is False: x = False
         else:
-            if t367 is None: t365 = True
-    if x is True and t365: x = None
+            if t383 is None: t381 = True
+    if x is True and t381: x = None
     if x is True: h_referral.append(10)
     x = v74
     if x is True: h_referral.append(11)
-    x = v207
+    x = v208
     if x is True: h_referral.append(12)
     x = v34
     if x is True: h_referral.append(13)
-    t371 = False
+    t387 = False
     x = True
-    t372 = v75
-    if t372 is False: x = False
+    t388 = v75
+    if t388 is False: x = False
     else:
-        if t372 is None: t371 = True
-        t373 = v201
-        if t373 is False: x = False
+        if t388 is None: t387 = True
+        t389 = v202
+        if t389 is False: x = False
         else:
-            if t373 is None: t371 = True
-    if x is True and t371: x = None
+            if t389 is None: t387 = True
+    if x is True and t387: x = None
     if x is True: h_referral.append(14)
-    t374 = False
+    t390 = False
     x = True
-    t375 = v75
-    if t375 is False: x = False
+    t391 = v75
+    if t391 is False: x = False
     else:
-        if t375 is None: t374 = True
-        t377 = False
-        t376 = False
-        t378 = v76
-        if t378 is True: t376 = True
+        if t391 is None: t390 = True
+        t393 = False
+        t392 = False
+        t394 = v76
+        if t394 is True: t392 = True
         else:
-            if t378 is None: t377 = True
-            t379 = v210
-            if t379 is True: t376 = True
+            if t394 is None: t393 = True
+            t395 = v211
+            if t395 is True: t392 = True
             else:
-                if t379 is None: t377 = True
-        if t376 is False and t377: t376 = None
-        if t376 is False: x = False
+                if t395 is None: t393 = True
+        if t392 is False and t393: t392 = None
+        if t392 is False: x = False
         else:
-            if t376 is None: t374 = True
-    if x is True and t374: x = None
+            if t392 is None: t390 = True
+    if x is True and t390: x = None
     if x is True: h_referral.append(15)
-    t380 = False
+    t396 = False
     x = True
-    t381 = v76
-    if t381 is False: x = False
+    t397 = v76
+    if t397 is False: x = False
     else:
-        if t381 is None: t380 = True
-        t383 = False
-        t382 = False
-        t384 = v210
-        if t384 is True: t382 = True
+        if t397 is None: t396 = True
+        t399 = False
+        t398 = False
+        t400 = v211
+        if t400 is True: t398 = True
         else:
-            if t384 is None: t383 = True
-            t386 = False
-            t385 = True
-            t387 = v201
-            if t387 is False: t385 = False
+            if t400 is None: t399 = True
+            t402 = False
+            t401 = True
+            t403 = v202
+            if t403 is False: t401 = False
             else:
-                if t387 is None: t386 = True
-                t388 = v220
-                if t388 is not None: t388 = not t388
-                if t388 is None: t388 = True
-                if t388 is False: t385 = False
+                if t403 is None: t402 = True
+                t404 = v221
+                if t404 is not None: t404 = not t404
+                if t404 is None: t404 = True
+                if t404 is False: t401 = False
                 else:
-                    if t388 is None: t386 = True
-            if t385 is True and t386: t385 = None
-            if t385 is True: t382 = True
+                    if t404 is None: t402 = True
+            if t401 is True and t402: t401 = None
+            if t401 is True: t398 = True
             else:
-                if t385 is None: t383 = True
-        if t382 is False and t383: t382 = None
-        if t382 is False: x = False
+                if t401 is None: t399 = True
+        if t398 is False and t399: t398 = None
+        if t398 is False: x = False
         else:
-            if t382 is None: t380 = True
-    if x is True and t380: x = None
+            if t398 is None: t396 = True
+    if x is True and t396: x = None
     if x is True: h_referral.append(16)
     x = v75
     if x is True: h_referral.append(17)
-    t389 = False
-    x = True
-    t390 = v76
-    if t390 is False: x = False
-    else:
-        if t390 is None: t389 = True
-        t391 = v220
-        if t391 is not None: t391 = not t391
-        if t391 is None: t391 = True
-        if t391 is False: x = False
-        else:
-            if t391 is None: t389 = True
-    if x is True and t389: x = None
-    if x is True: h_referral.append(18)
-    t392 = False
-    x = True
-    t393 = v79
-    if t393 is False: x = False
-    else:
-        if t393 is None: t392 = True
-        t394 = v201
-        if t394 is False: x = False
-        else:
-            if t394 is None: t392 = True
-    if x is True and t392: x = None
-    if x is True: h_referral.append(19)
-    x = v79
-    if x is True: h_referral.append(20)
-    t395 = False
-    x = True
-    t396 = v206
-    if t396 is False: x = False
-    else:
-        if t396 is None: t395 = True
-        t398 = False
-        t397 = False
-        t399 = v63
-        if t399 is True: t397 = True
-        else:
-            if t399 is None: t398 = True
-            t400 = v204
-            if t400 is True: t397 = True
-            else:
-                if t400 is None: t398 = True
-                t401 = v88
-                if t401 is True: t397 = True
-                else:
-                    if t401 is None: t398 = True
-        if t397 is False and t398: t397 = None
-        if t397 is False: x = False
-        else:
-            if t397 is None: t395 = True
-    if x is True and t395: x = None
-    if x is True: h_referral.append(21)
-    t402 = False
-    x = True
-    t403 = v206
-    if t403 is False: x = False
-    else:
-        if t403 is None: t402 = True
-        t404 = v194
-        if t404 is False: x = False
-        else:
-            if t404 is None: t402 = True
-    if x is True and t402: x = None
-    if x is True: h_referral.append(22)
     t405 = False
     x = True
-    t406 = v72
+    t406 = v76
     if t406 is False: x = False
     else:
         if t406 is None: t405 = True
-        t407 = v63
+        t407 = v221
+        if t407 is not None: t407 = not t407
+        if t407 is None: t407 = True
         if t407 is False: x = False
         else:
             if t407 is None: t405 = True
     if x is True and t405: x = None
-    if x is True: h_referral.append(23)
+    if x is True: h_referral.append(18)
     t408 = False
     x = True
-    t409 = v84
+    t409 = v79
     if t409 is False: x = False
     else:
         if t409 is None: t408 = True
-        t411 = False
-        t410 = False
-        t412 = v8
-        if t412 is True: t410 = True
-        else:
-            if t412 is None: t411 = True
-            t414 = False
-            t413 = True
-            t415 = v63
-            if t415 is False: t413 = False
-            else:
-                if t415 is None: t414 = True
-                t416 = v204
-                if t416 is False: t413 = False
-                else:
-                    if t416 is None: t414 = True
-            if t413 is True and t414: t413 = None
-            if t413 is True: t410 = True
-            else:
-                if t413 is None: t411 = True
-        if t410 is False and t411: t410 = None
+        t410 = v202
         if t410 is False: x = False
         else:
             if t410 is None: t408 = True
     if x is True and t408: x = None
-    if x is True: h_referral.append(24)
-    t417 = False
+    if x is True: h_referral.append(19)
+    x = v79
+    if x is True: h_referral.append(20)
+    t411 = False
     x = True
-    t418 = v84
-    if t418 is False: x = False
+    t412 = v207
+    if t412 is False: x = False
     else:
-        if t418 is None: t417 = True
-        t419 = v210
-        if t419 is False: x = False
+        if t412 is None: t411 = True
+        t414 = False
+        t413 = False
+        t415 = v63
+        if t415 is True: t413 = True
         else:
-            if t419 is None: t417 = True
-    if x is True and t417: x = None
-    if x is True: h_referral.append(25)
-    x = v192
-    if x is True: h_referral.append(26)
-    t420 = False
-    x = True
-    t421 = v138
-    if t421 is False: x = False
-    else:
-        if t421 is None: t420 = True
-        t422 = (None if f19 is None else f19 >= K250)
-        if t422 is False: x = False
-        else:
-            if t422 is None: t420 = True
-            t423 = v210
-            if t423 is False: x = False
+            if t415 is None: t414 = True
+            t416 = v205
+            if t416 is True: t413 = True
             else:
-                if t423 is None: t420 = True
-    if x is True and t420: x = None
-    if x is True: h_referral.append(27)
+                if t416 is None: t414 = True
+                t417 = v88
+                if t417 is True: t413 = True
+                else:
+                    if t417 is None: t414 = True
+        if t413 is False and t414: t413 = None
+        if t413 is False: x = False
+        else:
+            if t413 is None: t411 = True
+    if x is True and t411: x = None
+    if x is True: h_referral.append(21)
+    t418 = False
+    x = True
+    t419 = v207
+    if t419 is False: x = False
+    else:
+        if t419 is None: t418 = True
+        t420 = v194
+        if t420 is False: x = False
+        else:
+            if t420 is None: t418 = True
+    if x is True and t418: x = None
+    if x is True: h_referral.append(22)
+    t421 = False
+    x = True
+    t422 = v72
+    if t422 is False: x = False
+    else:
+        if t422 is None: t421 = True
+        t423 = v63
+        if t423 is False: x = False
+        else:
+            if t423 is None: t421 = True
+    if x is True and t421: x = None
+    if x is True: h_referral.append(23)
     t424 = False
     x = True
-    t425 = v8
+    t425 = v84
     if t425 is False: x = False
     else:
         if t425 is None: t424 = True
-        t426 = v69
+        t427 = False
+        t426 = False
+        t428 = v8
+        if t428 is True: t426 = True
+        else:
+            if t428 is None: t427 = True
+            t430 = False
+            t429 = True
+            t431 = v63
+            if t431 is False: t429 = False
+            else:
+                if t431 is None: t430 = True
+                t432 = v205
+                if t432 is False: t429 = False
+                else:
+                    if t432 is None: t430 = True
+            if t429 is True and t430: t429 = None
+            if t429 is True: t426 = True
+            else:
+                if t429 is None: t427 = True
+        if t426 is False and t427: t426 = None
         if t426 is False: x = False
         else:
             if t426 is None: t424 = True
     if x is True and t424: x = None
+    if x is True: h_referral.append(24)
+    t433 = False
+    x = True
+    t434 = v84
+    if t434 is False: x = False
+    else:
+        if t434 is None: t433 = True
+        t435 = v211
+        if t435 is False: x = False
+        else:
+            if t435 is None: t433 = True
+    if x is True and t433: x = None
+    if x is True: h_referral.append(25)
+    x = v192
+    if x is True: h_referral.append(26)
+    t436 = False
+    x = True
+    t437 = v138
+    if t437 is False: x = False
+    else:
+        if t437 is None: t436 = True
+        t438 = (None if f19 is None else f19 >= K256)
+        if t438 is False: x = False
+        else:
+            if t438 is None: t436 = True
+            t439 = v211
+            if t439 is False: x = False
+            else:
+                if t439 is None: t436 = True
+    if x is True and t436: x = None
+    if x is True: h_referral.append(27)
+    t440 = False
+    x = True
+    t441 = v8
+    if t441 is False: x = False
+    else:
+        if t441 is None: t440 = True
+        t442 = v69
+        if t442 is False: x = False
+        else:
+            if t442 is None: t440 = True
+    if x is True and t440: x = None
     if x is True: h_referral.append(28)
     x = v84
     if x is True: h_referral.append(29)
     x = v8
     if x is True: h_referral.append(30)
-    t427 = False
+    t443 = False
     x = True
-    t429 = False
-    t428 = False
-    t430 = v97
-    if t430 is True: t428 = True
-    else:
-        if t430 is None: t429 = True
-        t431 = v99
-        if t431 is True: t428 = True
-        else:
-            if t431 is None: t429 = True
-    if t428 is False and t429: t428 = None
-    if t428 is False: x = False
-    else:
-        if t428 is None: t427 = True
-        t432 = v66
-        if t432 is False: x = False
-        else:
-            if t432 is None: t427 = True
-            t433 = (None if f19 is None else f19 < K251)
-            if t433 is False: x = False
-            else:
-                if t433 is None: t427 = True
-                t434 = v211
-                if t434 is False: x = False
-                else:
-                    if t434 is None: t427 = True
-    if x is True and t427: x = None
-    if x is True: h_referral.append(31)
-    t435 = False
-    x = True
-    t436 = v213
-    if t436 is False: x = False
-    else:
-        if t436 is None: t435 = True
-        t438 = False
-        t437 = False
-        t439 = v199
-        if t439 is True: t437 = True
-        else:
-            if t439 is None: t438 = True
-            t440 = v73
-            if t440 is True: t437 = True
-            else:
-                if t440 is None: t438 = True
-        if t437 is False and t438: t437 = None
-        if t437 is False: x = False
-        else:
-            if t437 is None: t435 = True
-    if x is True and t435: x = None
-    if x is True: h_referral.append(32)
-    x = v213
-    if x is True: h_referral.append(33)
-    t441 = False
-    x = True
-    t442 = v217
-    if t442 is False: x = False
-    else:
-        if t442 is None: t441 = True
-        t443 = v218
-        if t443 is False: x = False
-        else:
-            if t443 is None: t441 = True
-    if x is True and t441: x = None
-    if x is True: h_referral.append(34)
+    t445 = False
     t444 = False
-    x = True
-    t445 = v147
-    if t445 is False: x = False
+    t446 = v97
+    if t446 is True: t444 = True
     else:
-        if t445 is None: t444 = True
-        t446 = (None if f19 is None else f19 >= K252)
-        if t446 is False: x = False
+        if t446 is None: t445 = True
+        t447 = v99
+        if t447 is True: t444 = True
         else:
-            if t446 is None: t444 = True
-    if x is True and t444: x = None
-    if x is True: h_referral.append(35)
-    t447 = False
-    x = False
-    t448 = v145
-    if t448 is True: x = True
+            if t447 is None: t445 = True
+    if t444 is False and t445: t444 = None
+    if t444 is False: x = False
     else:
-        if t448 is None: t447 = True
-        t449 = v147
-        if t449 is True: x = True
+        if t444 is None: t443 = True
+        t448 = v66
+        if t448 is False: x = False
         else:
-            if t449 is None: t447 = True
-            t451 = False
-            t450 = True
-            t452 = v144
-            if t452 is False: t450 = False
+            if t448 is None: t443 = True
+            t449 = (None if f19 is None else f19 < K257)
+            if t449 is False: x = False
             else:
-                if t452 is None: t451 = True
-                t453 = v75
-                if t453 is False: t450 = False
+                if t449 is None: t443 = True
+                t450 = v212
+                if t450 is False: x = False
                 else:
-                    if t453 is None: t451 = True
-            if t450 is True and t451: t450 = None
-            if t450 is True: x = True
+                    if t450 is None: t443 = True
+    if x is True and t443: x = None
+    if x is True: h_referral.append(31)
+    t451 = False
+    x = True
+    t452 = v214
+    if t452 is False: x = False
+    else:
+        if t452 is None: t451 = True
+        t454 = False
+        t453 = False
+        t455 = v200
+        if t455 is True: t453 = True
+        else:
+            if t455 is None: t454 = True
+            t456 = v73
+            if t456 is True: t453 = True
             else:
-                if t450 is None: t447 = True
-    if x is False and t447: x = None
+                if t456 is None: t454 = True
+        if t453 is False and t454: t453 = None
+        if t453 is False: x = False
+        else:
+            if t453 is None: t451 = True
+    if x is True and t451: x = None
+    if x is True: h_referral.append(32)
+    x = v214
+    if x is True: h_referral.append(33)
+    t457 = False
+    x = True
+    t458 = v218
+    if t458 is False: x = False
+    else:
+        if t458 is None: t457 = True
+        t459 = v219
+        if t459 is False: x = False
+        else:
+            if t459 is None: t457 = True
+    if x is True and t457: x = None
+    if x is True: h_referral.append(34)
+    t460 = False
+    x = True
+    t461 = v147
+    if t461 is False: x = False
+    else:
+        if t461 is None: t460 = True
+        t462 = (None if f19 is None else f19 >= K258)
+        if t462 is False: x = False
+        else:
+            if t462 is None: t460 = True
+    if x is True and t460: x = None
+    if x is True: h_referral.append(35)
+    t463 = False
+    x = False
+    t464 = v145
+    if t464 is True: x = True
+    else:
+        if t464 is None: t463 = True
+        t465 = v147
+        if t465 is True: x = True
+        else:
+            if t465 is None: t463 = True
+            t467 = False
+            t466 = True
+            t468 = v144
+            if t468 is False: t466 = False
+            else:
+                if t468 is None: t467 = True
+                t469 = v75
+                if t469 is False: t466 = False
+                else:
+                    if t469 is None: t467 = True
+            if t466 is True and t467: t466 = None
+            if t466 is True: x = True
+            else:
+                if t466 is None: t463 = True
+    if x is False and t463: x = None
     if x is True: h_referral.append(36)
     x = v144
     if x is True: h_referral.append(37)
     x = v148
     if x is True: h_referral.append(38)
-    t454 = False
-    x = True
-    t455 = v218
-    if t455 is False: x = False
-    else:
-        if t455 is None: t454 = True
-        t456 = v147
-        if t456 is False: x = False
-        else:
-            if t456 is None: t454 = True
-    if x is True and t454: x = None
-    if x is True: h_referral.append(39)
-    t457 = False
-    x = True
-    t458 = v214
-    if t458 is False: x = False
-    else:
-        if t458 is None: t457 = True
-        t459 = v62
-        if t459 is False: x = False
-        else:
-            if t459 is None: t457 = True
-            t460 = v216
-            if t460 is False: x = False
-            else:
-                if t460 is None: t457 = True
-    if x is True and t457: x = None
-    if x is True: h_referral.append(40)
-    t461 = False
-    x = True
-    t462 = v214
-    if t462 is False: x = False
-    else:
-        if t462 is None: t461 = True
-        t463 = v88
-        if t463 is False: x = False
-        else:
-            if t463 is None: t461 = True
-            t465 = False
-            t464 = False
-            t466 = v72
-            if t466 is True: t464 = True
-            else:
-                if t466 is None: t465 = True
-                t467 = v206
-                if t467 is True: t464 = True
-                else:
-                    if t467 is None: t465 = True
-                    t468 = v204
-                    if t468 is True: t464 = True
-                    else:
-                        if t468 is None: t465 = True
-                        t469 = v193
-                        if t469 is True: t464 = True
-                        else:
-                            if t469 is None: t465 = True
-            if t464 is False and t465: t464 = None
-            if t464 is False: x = False
-            else:
-                if t464 is None: t461 = True
-    if x is True and t461: x = None
-    if x is True: h_referral.append(41)
     t470 = False
     x = True
-    t471 = v215
+    t471 = v219
     if t471 is False: x = False
     else:
         if t471 is None: t470 = True
-        t472 = v88
+        t472 = (None if f57 is None else f57 <= K259)
+        if t472 is None: t472 = True
         if t472 is False: x = False
         else:
             if t472 is None: t470 = True
+            t473 = v63
+            if t473 is False: x = False
+            else:
+                if t473 is None: t470 = True
+                t475 = False
+                t474 = False
+                t476 = v8
+                if t476 is True: t474 = True
+                else:
+                    if t476 is None: t475 = True
+                    t477 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K260.isdisjoint(r_pain or ()))))))
+                    if t477 is True: t474 = True
+                    else:
+                        if t477 is None: t475 = True
+                if t474 is False and t475: t474 = None
+                if t474 is False: x = False
+                else:
+                    if t474 is None: t470 = True
     if x is True and t470: x = None
-    if x is True: h_referral.append(42)
-    t473 = False
+    if x is True: h_referral.append(39)
+    t478 = False
     x = True
-    t474 = v220
-    if t474 is False: x = False
+    t479 = v219
+    if t479 is False: x = False
     else:
-        if t474 is None: t473 = True
-        t476 = False
-        t475 = False
-        t477 = v75
-        if t477 is True: t475 = True
+        if t479 is None: t478 = True
+        t480 = v147
+        if t480 is False: x = False
         else:
-            if t477 is None: t476 = True
-            t478 = v210
-            if t478 is True: t475 = True
+            if t480 is None: t478 = True
+    if x is True and t478: x = None
+    if x is True: h_referral.append(40)
+    t481 = False
+    x = True
+    t482 = v215
+    if t482 is False: x = False
+    else:
+        if t482 is None: t481 = True
+        t483 = v62
+        if t483 is False: x = False
+        else:
+            if t483 is None: t481 = True
+            t484 = v217
+            if t484 is False: x = False
             else:
-                if t478 is None: t476 = True
-        if t475 is False and t476: t475 = None
-        if t475 is False: x = False
-        else:
-            if t475 is None: t473 = True
-    if x is True and t473: x = None
-    if x is True: h_referral.append(43)
-    t479 = False
+                if t484 is None: t481 = True
+    if x is True and t481: x = None
+    if x is True: h_referral.append(41)
+    t485 = False
     x = True
-    t480 = v219
-    if t480 is False: x = False
+    t486 = v215
+    if t486 is False: x = False
     else:
-        if t480 is None: t479 = True
-        t481 = v199
-        if t481 is False: x = False
+        if t486 is None: t485 = True
+        t487 = v88
+        if t487 is False: x = False
         else:
-            if t481 is None: t479 = True
-    if x is True and t479: x = None
-    if x is True: h_referral.append(44)
-    t482 = False
-    x = True
-    t483 = v219
-    if t483 is False: x = False
-    else:
-        if t483 is None: t482 = True
-        t484 = v221
-        if t484 is False: x = False
-        else:
-            if t484 is None: t482 = True
-            t485 = v223
-            if t485 is False: x = False
+            if t487 is None: t485 = True
+            t489 = False
+            t488 = False
+            t490 = v72
+            if t490 is True: t488 = True
             else:
-                if t485 is None: t482 = True
-    if x is True and t482: x = None
-    if x is True: h_referral.append(45)
-    t486 = False
-    x = True
-    t487 = v219
-    if t487 is False: x = False
-    else:
-        if t487 is None: t486 = True
-        t488 = v221
-        if t488 is not None: t488 = not t488
-        if t488 is False: x = False
-        else:
-            if t488 is None: t486 = True
-            t489 = v223
-            if t489 is False: x = False
-            else:
-                if t489 is None: t486 = True
-    if x is True and t486: x = None
-    if x is True: h_referral.append(46)
-    t490 = False
-    x = True
-    t491 = v219
-    if t491 is False: x = False
-    else:
-        if t491 is None: t490 = True
-        t492 = v222
-        if t492 is False: x = False
-        else:
-            if t492 is None: t490 = True
-    if x is True and t490: x = None
-    if x is True: h_referral.append(47)
-    t493 = False
-    x = True
-    t494 = (None if f19 is None else f19 >= K253)
-    if t494 is False: x = False
-    else:
-        if t494 is None: t493 = True
-        t495 = (None if f19 is None else f19 <= K254)
-        if t495 is False: x = False
-        else:
-            if t495 is None: t493 = True
-            t496 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K255.isdisjoint(r_pain or ()))))))
-            if t496 is False: x = False
-            else:
-                if t496 is None: t493 = True
-                t497 = (None if f12 is None else f12 in K256)
-                if t497 is False: x = False
+                if t490 is None: t489 = True
+                t491 = v207
+                if t491 is True: t488 = True
                 else:
-                    if t497 is None: t493 = True
-    if x is True and t493: x = None
-    if x is True: h_referral.append(48)
-    t498 = False
-    x = True
-    t499 = v224
-    if t499 is False: x = False
-    else:
-        if t499 is None: t498 = True
-        t500 = v223
-        if t500 is False: x = False
-        else:
-            if t500 is None: t498 = True
-    if x is True and t498: x = None
-    if x is True: h_referral.append(49)
-    x = v225
-    if x is True: h_referral.append(50)
-    t501 = False
-    x = True
-    t502 = v224
-    if t502 is False: x = False
-    else:
-        if t502 is None: t501 = True
-        t503 = v226
-        if t503 is False: x = False
-        else:
-            if t503 is None: t501 = True
-    if x is True and t501: x = None
-    if x is True: h_referral.append(51)
-    t504 = False
-    x = True
-    t505 = v135
-    if t505 is False: x = False
-    else:
-        if t505 is None: t504 = True
-        t506 = v136
-        if t506 is False: x = False
-        else:
-            if t506 is None: t504 = True
-            t507 = v63
-            if t507 is False: x = False
-            else:
-                if t507 is None: t504 = True
-                t508 = v204
-                if t508 is False: x = False
-                else:
-                    if t508 is None: t504 = True
-                    t510 = False
-                    t509 = False
-                    t511 = v2
-                    if t511 is True: t509 = True
+                    if t491 is None: t489 = True
+                    t492 = v205
+                    if t492 is True: t488 = True
                     else:
-                        if t511 is None: t510 = True
-                        t512 = v223
-                        if t512 is True: t509 = True
+                        if t492 is None: t489 = True
+                        t493 = v193
+                        if t493 is True: t488 = True
                         else:
-                            if t512 is None: t510 = True
-                    if t509 is False and t510: t509 = None
-                    if t509 is False: x = False
-                    else:
-                        if t509 is None: t504 = True
-    if x is True and t504: x = None
-    if x is True: h_referral.append(52)
-    t513 = False
-    x = True
-    t515 = False
-    t514 = False
-    t516 = v135
-    if t516 is True: t514 = True
-    else:
-        if t516 is None: t515 = True
-        t517 = v137
-        if t517 is True: t514 = True
-        else:
-            if t517 is None: t515 = True
-    if t514 is False and t515: t514 = None
-    if t514 is False: x = False
-    else:
-        if t514 is None: t513 = True
-        t518 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K257.isdisjoint(r_pain or ()))))))
-        if t518 is False: x = False
-        else:
-            if t518 is None: t513 = True
-            t519 = (None if f3 is None else not K258.isdisjoint(f3))
-            if t519 is False: x = False
+                            if t493 is None: t489 = True
+            if t488 is False and t489: t488 = None
+            if t488 is False: x = False
             else:
-                if t519 is None: t513 = True
-    if x is True and t513: x = None
-    if x is True: h_referral.append(53)
-    t520 = False
+                if t488 is None: t485 = True
+    if x is True and t485: x = None
+    if x is True: h_referral.append(42)
+    t494 = False
     x = True
+    t495 = v216
+    if t495 is False: x = False
+    else:
+        if t495 is None: t494 = True
+        t496 = v88
+        if t496 is False: x = False
+        else:
+            if t496 is None: t494 = True
+    if x is True and t494: x = None
+    if x is True: h_referral.append(43)
+    t497 = False
+    x = True
+    t498 = v221
+    if t498 is False: x = False
+    else:
+        if t498 is None: t497 = True
+        t500 = False
+        t499 = False
+        t501 = v75
+        if t501 is True: t499 = True
+        else:
+            if t501 is None: t500 = True
+            t502 = v211
+            if t502 is True: t499 = True
+            else:
+                if t502 is None: t500 = True
+        if t499 is False and t500: t499 = None
+        if t499 is False: x = False
+        else:
+            if t499 is None: t497 = True
+    if x is True and t497: x = None
+    if x is True: h_referral.append(44)
+    t503 = False
+    x = True
+    t504 = v220
+    if t504 is False: x = False
+    else:
+        if t504 is None: t503 = True
+        t505 = v200
+        if t505 is False: x = False
+        else:
+            if t505 is None: t503 = True
+    if x is True and t503: x = None
+    if x is True: h_referral.append(45)
+    t506 = False
+    x = True
+    t507 = v220
+    if t507 is False: x = False
+    else:
+        if t507 is None: t506 = True
+        t508 = v222
+        if t508 is False: x = False
+        else:
+            if t508 is None: t506 = True
+            t509 = v225
+            if t509 is False: x = False
+            else:
+                if t509 is None: t506 = True
+                t510 = v223
+                if t510 is not None: t510 = not t510
+                if t510 is None: t510 = True
+                if t510 is False: x = False
+                else:
+                    if t510 is None: t506 = True
+    if x is True and t506: x = None
+    if x is True: h_referral.append(46)
+    t511 = False
+    x = True
+    t512 = v225
+    if t512 is False: x = False
+    else:
+        if t512 is None: t511 = True
+        t513 = v223
+        if t513 is False: x = False
+        else:
+            if t513 is None: t511 = True
+    if x is True and t511: x = None
+    if x is True: h_referral.append(47)
+    t514 = False
+    x = True
+    t515 = v220
+    if t515 is False: x = False
+    else:
+        if t515 is None: t514 = True
+        t516 = v222
+        if t516 is not None: t516 = not t516
+        if t516 is False: x = False
+        else:
+            if t516 is None: t514 = True
+            t517 = v225
+            if t517 is False: x = False
+            else:
+                if t517 is None: t514 = True
+    if x is True and t514: x = None
+    if x is True: h_referral.append(48)
+    t518 = False
+    x = True
+    t519 = v220
+    if t519 is False: x = False
+    else:
+        if t519 is None: t518 = True
+        t520 = v224
+        if t520 is False: x = False
+        else:
+            if t520 is None: t518 = True
+            t521 = v223
+            if t521 is not None: t521 = not t521
+            if t521 is None: t521 = True
+            if t521 is False: x = False
+            else:
+                if t521 is None: t518 = True
+    if x is True and t518: x = None
+    if x is True: h_referral.append(49)
     t522 = False
-    t521 = False
-    t523 = v135
-    if t523 is True: t521 = True
+    x = True
+    t523 = (None if f19 is None else f19 >= K261)
+    if t523 is False: x = False
     else:
         if t523 is None: t522 = True
-        t524 = v136
-        if t524 is True: t521 = True
+        t524 = (None if f19 is None else f19 <= K262)
+        if t524 is False: x = False
         else:
             if t524 is None: t522 = True
-            t525 = v137
-            if t525 is True: t521 = True
+            t525 = (c110 if c110 is not M else (c110 := (None if r_pain is None else ((not K263.isdisjoint(r_pain or ()))))))
+            if t525 is False: x = False
             else:
                 if t525 is None: t522 = True
-    if t521 is False and t522: t521 = None
-    if t521 is False: x = False
-    else:
-        if t521 is None: t520 = True
-        t526 = v133
-        if t526 is False: x = False
-        else:
-            if t526 is None: t520 = True
-    if x is True and t520: x = None
-    if x is True: h_referral.append(54)
+                t526 = (None if f12 is None else f12 in K264)
+                if t526 is False: x = False
+                else:
+                    if t526 is None: t522 = True
+    if x is True and t522: x = None
+    if x is True: h_referral.append(50)
     t527 = False
     x = True
-    t528 = v212
+    t528 = v226
     if t528 is False: x = False
     else:
         if t528 is None: t527 = True
-        t529 = v86
+        t529 = v225
         if t529 is False: x = False
         else:
             if t529 is None: t527 = True
     if x is True and t527: x = None
-    if x is True: h_referral.append(55)
+    if x is True: h_referral.append(51)
+    x = v227
+    if x is True: h_referral.append(52)
     t530 = False
     x = True
-    t531 = v9
+    t531 = v226
     if t531 is False: x = False
     else:
         if t531 is None: t530 = True
-        t532 = v203
+        t532 = v228
         if t532 is False: x = False
         else:
             if t532 is None: t530 = True
     if x is True and t530: x = None
-    if x is True: h_referral.append(56)
+    if x is True: h_referral.append(53)
     t533 = False
     x = True
-    t534 = v202
+    t534 = v135
     if t534 is False: x = False
     else:
         if t534 is None: t533 = True
-        t535 = v201
+        t535 = v136
         if t535 is False: x = False
         else:
             if t535 is None: t533 = True
+            t536 = v63
+            if t536 is False: x = False
+            else:
+                if t536 is None: t533 = True
+                t537 = v205
+                if t537 is False: x = False
+                else:
+                    if t537 is None: t533 = True
+                    t539 = False
+                    t538 = False
+                    t540 = v2
+                    if t540 is True: t538 = True
+                    else:
+                        if t540 is None: t539 = True
+                        t541 = v225
+                        if t541 is True: t538 = True
+                        else:
+                            if t541 is None: t539 = True
+                    if t538 is False and t539: t538 = None
+                    if t538 is False: x = False
+                    else:
+                        if t538 is None: t533 = True
     if x is True and t533: x = None
-    if x is True: h_referral.append(57)
-    t536 = False
+    if x is True: h_referral.append(54)
+    t542 = False
     x = True
-    t537 = v197
-    if t537 is False: x = False
+    t544 = False
+    t543 = False
+    t545 = v135
+    if t545 is True: t543 = True
     else:
-        if t537 is None: t536 = True
-        t538 = v196
-        if t538 is not None: t538 = not t538
-        if t538 is None: t538 = True
-        if t538 is False: x = False
+        if t545 is None: t544 = True
+        t546 = v137
+        if t546 is True: t543 = True
         else:
-            if t538 is None: t536 = True
-    if x is True and t536: x = None
+            if t546 is None: t544 = True
+    if t543 is False and t544: t543 = None
+    if t543 is False: x = False
+    else:
+        if t543 is None: t542 = True
+        t547 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K265.isdisjoint(r_pain or ()))))))
+        if t547 is False: x = False
+        else:
+            if t547 is None: t542 = True
+            t548 = (None if f3 is None else not K266.isdisjoint(f3))
+            if t548 is False: x = False
+            else:
+                if t548 is None: t542 = True
+    if x is True and t542: x = None
+    if x is True: h_referral.append(55)
+    t549 = False
+    x = True
+    t551 = False
+    t550 = False
+    t552 = v135
+    if t552 is True: t550 = True
+    else:
+        if t552 is None: t551 = True
+        t553 = v136
+        if t553 is True: t550 = True
+        else:
+            if t553 is None: t551 = True
+            t554 = v137
+            if t554 is True: t550 = True
+            else:
+                if t554 is None: t551 = True
+    if t550 is False and t551: t550 = None
+    if t550 is False: x = False
+    else:
+        if t550 is None: t549 = True
+        t555 = v133
+        if t555 is False: x = False
+        else:
+            if t555 is None: t549 = True
+    if x is True and t549: x = None
+    if x is True: h_referral.append(56)
+    t556 = False
+    x = True
+    t557 = v213
+    if t557 is False: x = False
+    else:
+        if t557 is None: t556 = True
+        t558 = v86
+        if t558 is False: x = False
+        else:
+            if t558 is None: t556 = True
+    if x is True and t556: x = None
+    if x is True: h_referral.append(57)
+    t559 = False
+    x = True
+    t560 = v9
+    if t560 is False: x = False
+    else:
+        if t560 is None: t559 = True
+        t561 = v204
+        if t561 is False: x = False
+        else:
+            if t561 is None: t559 = True
+    if x is True and t559: x = None
     if x is True: h_referral.append(58)
+    t562 = False
+    x = True
+    t563 = v203
+    if t563 is False: x = False
+    else:
+        if t563 is None: t562 = True
+        t564 = v202
+        if t564 is False: x = False
+        else:
+            if t564 is None: t562 = True
+    if x is True and t562: x = None
+    if x is True: h_referral.append(59)
+    t565 = False
+    x = True
+    t566 = v198
+    if t566 is False: x = False
+    else:
+        if t566 is None: t565 = True
+        t567 = v197
+        if t567 is not None: t567 = not t567
+        if t567 is None: t567 = True
+        if t567 is False: x = False
+        else:
+            if t567 is None: t565 = True
+    if x is True and t565: x = None
+    if x is True: h_referral.append(60)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -3217,7 +3343,7 @@ def kernel(ctx):
         lo9 += 0.6931471805599453; a9(309)
         lo12 += 0.4054651081081644; a12(390)
         lo10 += 0.26236426446749106; a10(467)
-    if v198 is True:
+    if v199 is True:
         if gn[37] < 0: first.append(37); gn[37] = 6
         elif 3.912023005428146 > SIZE[gn[37]]: gn[37] = 6
     lo = [lo0, lo1, lo2, lo3, lo4, lo5, lo6, lo7, lo8, lo9, lo10, lo11, lo12, lo13, lo14, lo15, lo16, lo17, lo18, lo19, lo20, lo21, lo22, lo23, lo24, lo25, lo26, lo27]
@@ -3227,4 +3353,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v86, v87, v88, v89, v90, v91, v92, v97, v98, v99, v93, v94, v95, v96, v100, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v196, v197, v198, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v195, v211, v212, v213, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225, v226,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v86, v87, v88, v89, v90, v91, v92, v97, v98, v99, v93, v94, v95, v96, v100, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v197, v195, v198, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v196, v212, v213, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225, v226, v227, v228,), lo, ev, {'referral': h_referral}

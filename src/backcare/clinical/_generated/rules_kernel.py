@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '3e24919f99f7201dce5e52c940a26769e6e795fabc6a8134b8fa6cd38f00ee0f'
+SOURCE_DIGEST = '9b03411a668cf5aebd8750f5d0cc382714b39ce46a0d2884025d12ab18db8a51'
 
 
 def kernel(ctx):
@@ -104,7 +104,7 @@ def kernel(ctx):
     if x is True: h_contraindication.append(6)
     x = (None if f5 is None else f5 == K3)
     if x is True: h_contraindication.append(7)
-    x = values[205]
+    x = values[206]
     if x is True: h_contraindication.append(8)
     x = (None if f6 is None else f6 == K4)
     if x is True: h_contraindication.append(9)
