@@ -61,9 +61,9 @@ def judge(ctx: Evaluation) -> dict[str, Any]:
     probabilities = {m: math.floor(p * 1000) / 1000 for m, p in shares.items()}
     enough = (len(known) >= pm["min_criteria"] and probabilities[leader] >= pm["min_probability"]
               and judged_share >= pm["min_cluster_judged"])
-    # Two published clusters met in full is a mixed picture (Smart 2010, 2012): neither dominates.
+    # Enough published clusters met in full is a mixed picture: none dominates (pain_mechanisms.yaml).
     met = [m for m in pm["clusters"] if _cluster_met(ctx, m)]
-    mixed = len(met) > 1
+    mixed = len(met) >= pm["mixed_when_clusters_met"]
     dominant = leader if enough and not mixed else None
     ctx.dominant_mechanism = dominant
 

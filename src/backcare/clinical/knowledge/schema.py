@@ -241,6 +241,7 @@ class PainMechanismsFile(_Entry):
     min_criteria: int = Field(ge=1)
     min_probability: float = Field(gt=0, lt=1)
     min_cluster_judged: float = Field(gt=0, le=1)
+    mixed_when_clusters_met: int = Field(ge=2)
     judgement_sources: list[str] = Field(min_length=1)
     clusters: dict[str, MechanismCluster]
     criteria: dict[str, MechanismCriterion]
