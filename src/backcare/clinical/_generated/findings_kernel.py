@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '644fc503fa2a2a88f6e9c1fe8e47e3a73d12fa97a208b1d7bf21c5930de5a3e4'
+SOURCE_DIGEST = 'b9f4cb502bbb553b21fe9490fdc8fa2e946cbc4e439741e55ecd8feb5b2506f3'
 
 
 def kernel(ctx):
@@ -20,6 +20,7 @@ def kernel(ctx):
     b_circulation = case.get('circulation')
     b_palpation = case.get('palpation')
     b_pain_mechanism_criteria = case.get('pain_mechanism_criteria')
+    b_notes = case.get('notes')
     r_numbness = None if b_symptoms is None else b_symptoms.get('numbness_sites')
     r_pain = None if b_symptoms is None else b_symptoms.get('pain_sites')
     r_paresthesia = None if b_symptoms is None else b_symptoms.get('paresthesia_sites')
@@ -51,38 +52,42 @@ def kernel(ctx):
     f23 = None if b_medical is None else b_medical.get('iv_drug_use')
     f24 = None if b_medical is None else b_medical.get('immunosuppressed')
     f25 = None if b_medical is None else b_medical.get('recent_infection')
-    f26 = None if b_medical is None else b_medical.get('long_term_steroids')
-    f27 = None if b_medical is None else b_medical.get('osteoporosis')
-    f28 = None if b_medical is None else b_medical.get('recent_significant_trauma')
-    f29 = None if b_symptoms is None else b_symptoms.get('saddle_anaesthesia')
-    f30 = None if b_symptoms is None else b_symptoms.get('bladder_dysfunction')
-    f31 = None if b_symptoms is None else b_symptoms.get('bowel_dysfunction')
-    f32 = None if b_symptoms is None else b_symptoms.get('sexual_dysfunction')
-    f33 = None if b_medical is None else b_medical.get('known_aaa_or_vascular_disease')
-    f34 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('resolving_as_expected')
-    f35 = None if b_medical is None else b_medical.get('recent_minor_trauma')
-    f36 = None if b_history is None else b_history.get('mechanism')
+    f26 = None if b_notes is None else b_notes.get('recent_spinal_procedure')
+    f27 = None if b_medical is None else b_medical.get('long_term_steroids')
+    f28 = None if b_medical is None else b_medical.get('osteoporosis')
+    f29 = None if b_medical is None else b_medical.get('recent_significant_trauma')
+    f30 = None if b_symptoms is None else b_symptoms.get('saddle_anaesthesia')
+    f31 = None if b_symptoms is None else b_symptoms.get('bladder_dysfunction')
+    f32 = None if b_symptoms is None else b_symptoms.get('bowel_dysfunction')
+    f33 = None if b_symptoms is None else b_symptoms.get('sexual_dysfunction')
+    f34 = None if b_medical is None else b_medical.get('known_aaa_or_vascular_disease')
+    f35 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('resolving_as_expected')
+    f36 = None if b_medical is None else b_medical.get('recent_minor_trauma')
     f37 = None if b_history is None else b_history.get('morning_stiffness_minutes')
-    f38 = None if b_client is None else b_client.get('sex')
-    f39 = None if b_symptoms is None else b_symptoms.get('vascular_claudication')
-    f40 = None if b_medical is None else b_medical.get('smoker')
-    f41 = None if b_medical is None else b_medical.get('diabetes')
-    f42 = None if b_medical is None else b_medical.get('known_leg_artery_disease')
-    f43 = None if b_symptoms is None else b_symptoms.get('urinary_symptoms')
-    f44 = None if b_symptoms is None else b_symptoms.get('colicky_pain')
-    f45 = None if b_symptoms is None else b_symptoms.get('cyclical_pain')
-    f46 = None if b_medical is None else b_medical.get('pregnant')
-    f47 = None if b_history is None else b_history.get('postpartum_weeks')
-    f48 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
-    f49 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
-    f50 = None if b_symptoms is None else b_symptoms.get('pain_quality')
-    f51 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
-    f52 = None if b_observation is None else b_observation.get('atrophy_sites')
-    f53 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
-    f54 = None if b_medical is None else b_medical.get('anticoagulants')
-    f55 = None if b_history is None else b_history.get('spinal_surgery')
-    f56 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f57 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f38 = None if b_history is None else b_history.get('mechanism')
+    f39 = None if b_client is None else b_client.get('sex')
+    f40 = None if b_symptoms is None else b_symptoms.get('vascular_claudication')
+    f41 = None if b_medical is None else b_medical.get('smoker')
+    f42 = None if b_medical is None else b_medical.get('diabetes')
+    f43 = None if b_medical is None else b_medical.get('known_leg_artery_disease')
+    f44 = None if b_symptoms is None else b_symptoms.get('urinary_symptoms')
+    f45 = None if b_symptoms is None else b_symptoms.get('colicky_pain')
+    f46 = None if b_symptoms is None else b_symptoms.get('cyclical_pain')
+    f47 = None if b_medical is None else b_medical.get('pregnant')
+    f48 = None if b_history is None else b_history.get('postpartum_weeks')
+    f49 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
+    f50 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
+    f51 = None if b_symptoms is None else b_symptoms.get('pain_quality')
+    f52 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
+    f53 = None if b_observation is None else b_observation.get('atrophy_sites')
+    f54 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
+    f55 = None if b_medical is None else b_medical.get('anticoagulants')
+    f56 = None if b_notes is None else b_notes.get('collapse')
+    f57 = None if b_notes is None else b_notes.get('tearing_pain')
+    f58 = None if b_notes is None else b_notes.get('wound_signs')
+    f59 = None if b_history is None else b_history.get('spinal_surgery')
+    f60 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f61 = None if b_history is None else b_history.get('pregnancy_weeks')
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -326,1236 +331,1221 @@ def kernel(ctx):
             if t52 is True: v76 = True
             else:
                 if t52 is None: t49 = True
+                t53 = (None if f26 is None else f26 == K84)
+                if t53 is True: v76 = True
+                else:
+                    if t53 is None: t49 = True
     if v76 is False and t49: v76 = None
-    v77 = (None if f26 is None else f26 == K84)
-    v78 = (None if f27 is None else f27 == K85)
-    v79 = (None if f28 is None else f28 == K86)
-    t53 = False
+    v77 = (None if f27 is None else f27 == K85)
+    v78 = (None if f28 is None else f28 == K86)
+    v79 = (None if f29 is None else f29 == K87)
+    t54 = False
     v80 = False
-    t54 = (None if f29 is None else f29 == K87)
-    if t54 is True: v80 = True
+    t55 = (None if f30 is None else f30 == K88)
+    if t55 is True: v80 = True
     else:
-        if t54 is None: t53 = True
-        t55 = (c34 if c34 is not M else (c34 := (None if r_numbness is None and r_paresthesia is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K88.isdisjoint(r_numbness or ()) or not K88.isdisjoint(r_paresthesia or ()) or not K88.isdisjoint(r_sensory_reduced or ()) or not K88.isdisjoint(r_sensory_absent or ()))))))
-        if t55 is True: v80 = True
+        if t55 is None: t54 = True
+        t56 = (c34 if c34 is not M else (c34 := (None if r_numbness is None and r_paresthesia is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K89.isdisjoint(r_numbness or ()) or not K89.isdisjoint(r_paresthesia or ()) or not K89.isdisjoint(r_sensory_reduced or ()) or not K89.isdisjoint(r_sensory_absent or ()))))))
+        if t56 is True: v80 = True
         else:
-            if t55 is None: t53 = True
-    if v80 is False and t53: v80 = None
-    v81 = (None if f30 is None else f30 == K89)
-    v82 = (None if f31 is None else f31 == K90)
-    v83 = (None if f32 is None else f32 == K91)
-    v84 = (None if f33 is None else f33 == K92)
-    t56 = t57 = 0
-    t58 = v80
-    if t58 is True: t56 += 1
-    elif t58 is None: t57 += 1
-    t59 = v81
-    if t59 is True: t56 += 1
-    elif t59 is None: t57 += 1
-    t60 = v82
-    if t60 is True: t56 += 1
-    elif t60 is None: t57 += 1
-    t61 = v83
-    if t61 is True: t56 += 1
-    elif t61 is None: t57 += 1
-    v85 = True if t56 >= 2 else (False if t56 + t57 < 2 else None)
-    t62 = False
+            if t56 is None: t54 = True
+    if v80 is False and t54: v80 = None
+    v81 = (None if f31 is None else f31 == K90)
+    v82 = (None if f32 is None else f32 == K91)
+    v83 = (None if f33 is None else f33 == K92)
+    v84 = (None if f34 is None else f34 == K93)
+    t57 = t58 = 0
+    t59 = v80
+    if t59 is True: t57 += 1
+    elif t59 is None: t58 += 1
+    t60 = v81
+    if t60 is True: t57 += 1
+    elif t60 is None: t58 += 1
+    t61 = v82
+    if t61 is True: t57 += 1
+    elif t61 is None: t58 += 1
+    t62 = v83
+    if t62 is True: t57 += 1
+    elif t62 is None: t58 += 1
+    v85 = True if t57 >= 2 else (False if t57 + t58 < 2 else None)
+    t63 = False
     v86 = True
-    t63 = (None if f16 is None else f16 > K93)
-    if t63 is False: v86 = False
+    t64 = (None if f16 is None else f16 > K94)
+    if t64 is False: v86 = False
     else:
-        if t63 is None: t62 = True
-        t64 = (None if f34 is None else f34 == K94)
-        if t64 is not None: t64 = not t64
-        if t64 is None: t64 = True
-        if t64 is False: v86 = False
+        if t64 is None: t63 = True
+        t65 = (None if f35 is None else f35 == K95)
+        if t65 is not None: t65 = not t65
+        if t65 is None: t65 = True
+        if t65 is False: v86 = False
         else:
-            if t64 is None: t62 = True
-    if v86 is True and t62: v86 = None
-    v87 = (None if f3 is None else not K95.isdisjoint(f3))
-    t65 = False
-    v88 = False
-    t66 = (None if f35 is None else f35 == K96)
-    if t66 is True: v88 = True
-    else:
-        if t66 is None: t65 = True
-        t68 = False
-        t67 = True
-        t69 = (None if f35 is None else f35 == K97)
-        if t69 is not None: t69 = not t69
-        if t69 is None: t69 = True
-        if t69 is False: t67 = False
-        else:
-            if t69 is None: t68 = True
-            t70 = (None if f36 is None else not K98.isdisjoint(affirmed_words(str(f36))))
-            if t70 is False: t67 = False
-            else:
-                if t70 is None: t68 = True
-        if t67 is True and t68: t67 = None
-        if t67 is True: v88 = True
-        else:
-            if t67 is None: t65 = True
-    if v88 is False and t65: v88 = None
-    t71 = False
+            if t65 is None: t63 = True
+    if v86 is True and t63: v86 = None
+    v87 = (None if f3 is None else not K96.isdisjoint(f3))
+    v88 = (None if f36 is None else f36 == K97)
+    t66 = False
     v89 = True
-    t72 = v75
-    if t72 is False: v89 = False
+    t67 = v75
+    if t67 is False: v89 = False
     else:
-        if t72 is None: t71 = True
-        t73 = v76
-        if t73 is False: v89 = False
+        if t67 is None: t66 = True
+        t68 = v76
+        if t68 is False: v89 = False
         else:
-            if t73 is None: t71 = True
-    if v89 is True and t71: v89 = None
-    t74 = False
+            if t68 is None: t66 = True
+    if v89 is True and t66: v89 = None
+    t69 = False
     v90 = True
-    t75 = v0
-    if t75 is False: v90 = False
+    t70 = v0
+    if t70 is False: v90 = False
     else:
-        if t75 is None: t74 = True
-        t76 = (None if f3 is None else not K99.isdisjoint(f3))
-        if t76 is False: v90 = False
+        if t70 is None: t69 = True
+        t71 = (None if f3 is None else not K98.isdisjoint(f3))
+        if t71 is False: v90 = False
         else:
-            if t76 is None: t74 = True
-            t77 = (None if f3 is None else not K100.isdisjoint(f3))
-            if t77 is False: v90 = False
+            if t71 is None: t69 = True
+            t72 = (None if f3 is None else not K99.isdisjoint(f3))
+            if t72 is False: v90 = False
             else:
-                if t77 is None: t74 = True
-    if v90 is True and t74: v90 = None
-    t78 = t79 = 0
-    t80 = (None if f19 is None else f19 >= K101)
-    if t80 is True: t78 += 1
-    elif t80 is None: t79 += 1
-    t82 = False
-    t81 = False
-    t83 = (None if f16 is None else f16 > K102)
-    if t83 is True: t81 = True
+                if t72 is None: t69 = True
+    if v90 is True and t69: v90 = None
+    t73 = t74 = 0
+    t75 = (None if f19 is None else f19 >= K100)
+    if t75 is True: t73 += 1
+    elif t75 is None: t74 += 1
+    t77 = False
+    t76 = False
+    t78 = (None if f16 is None else f16 > K101)
+    if t78 is True: t76 = True
     else:
-        if t83 is None: t82 = True
-        t84 = (None if f17 is None else f17 == K103)
-        if t84 is True: t81 = True
+        if t78 is None: t77 = True
+        t79 = (None if f17 is None else f17 == K102)
+        if t79 is True: t76 = True
         else:
-            if t84 is None: t82 = True
-    if t81 is False and t82: t81 = None
-    if t81 is True: t78 += 1
-    elif t81 is None: t79 += 1
-    t85 = v57
-    if t85 is True: t78 += 1
-    elif t85 is None: t79 += 1
-    t86 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K104.isdisjoint(r_pain or ()))))))
-    if t86 is True: t78 += 1
-    elif t86 is None: t79 += 1
-    t87 = (None if f3 is None else not K105.isdisjoint(f3))
-    if t87 is True: t78 += 1
-    elif t87 is None: t79 += 1
-    t88 = (None if f18 is None else f18 == K106)
-    if t88 is True: t78 += 1
-    elif t88 is None: t79 += 1
-    v91 = True if t78 >= 3 else (False if t78 + t79 < 3 else None)
-    t89 = False
+            if t79 is None: t77 = True
+    if t76 is False and t77: t76 = None
+    if t76 is True: t73 += 1
+    elif t76 is None: t74 += 1
+    t80 = v57
+    if t80 is True: t73 += 1
+    elif t80 is None: t74 += 1
+    t81 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K103.isdisjoint(r_pain or ()))))))
+    if t81 is True: t73 += 1
+    elif t81 is None: t74 += 1
+    t82 = (None if f3 is None else not K104.isdisjoint(f3))
+    if t82 is True: t73 += 1
+    elif t82 is None: t74 += 1
+    t83 = (None if f18 is None else f18 == K105)
+    if t83 is True: t73 += 1
+    elif t83 is None: t74 += 1
+    v91 = True if t73 >= 3 else (False if t73 + t74 < 3 else None)
+    t84 = False
     v92 = True
-    t90 = v40
-    if t90 is False: v92 = False
+    t85 = v40
+    if t85 is False: v92 = False
     else:
-        if t90 is None: t89 = True
-        t91 = v0
-        if t91 is not None: t91 = not t91
-        if t91 is False: v92 = False
+        if t85 is None: t84 = True
+        t86 = v0
+        if t86 is not None: t86 = not t86
+        if t86 is False: v92 = False
         else:
-            if t91 is None: t89 = True
-            t92 = v22
-            if t92 is not None: t92 = not t92
-            if t92 is None: t92 = True
-            if t92 is False: v92 = False
+            if t86 is None: t84 = True
+            t87 = v22
+            if t87 is not None: t87 = not t87
+            if t87 is None: t87 = True
+            if t87 is False: v92 = False
             else:
-                if t92 is None: t89 = True
-    if v92 is True and t89: v92 = None
-    t93 = False
+                if t87 is None: t84 = True
+    if v92 is True and t84: v92 = None
+    t88 = False
     v93 = True
-    t94 = (None if f5 is None else not K107.isdisjoint(f5))
-    if t94 is False: v93 = False
+    t89 = (None if f5 is None else not K106.isdisjoint(f5))
+    if t89 is False: v93 = False
     else:
-        if t94 is None: t93 = True
-        t95 = (None if f5 is None else not K108.isdisjoint(f5))
-        if t95 is not None: t95 = not t95
-        if t95 is False: v93 = False
+        if t89 is None: t88 = True
+        t90 = (None if f5 is None else not K107.isdisjoint(f5))
+        if t90 is not None: t90 = not t90
+        if t90 is False: v93 = False
         else:
-            if t95 is None: t93 = True
-    if v93 is True and t93: v93 = None
-    t96 = False
+            if t90 is None: t88 = True
+    if v93 is True and t88: v93 = None
+    t91 = False
     v94 = True
-    t97 = (None if f5 is None else not K109.isdisjoint(f5))
-    if t97 is not None: t97 = not t97
-    if t97 is False: v94 = False
+    t92 = (None if f5 is None else not K108.isdisjoint(f5))
+    if t92 is not None: t92 = not t92
+    if t92 is False: v94 = False
     else:
-        if t97 is None: t96 = True
-        t98 = (None if f3 is None else not K110.isdisjoint(f3))
-        if t98 is False: v94 = False
+        if t92 is None: t91 = True
+        t93 = (None if f3 is None else not K109.isdisjoint(f3))
+        if t93 is False: v94 = False
         else:
-            if t98 is None: t96 = True
-    if v94 is True and t96: v94 = None
-    t99 = False
+            if t93 is None: t91 = True
+    if v94 is True and t91: v94 = None
+    t94 = False
     v95 = True
-    t100 = v93
-    if t100 is False: v95 = False
+    t95 = v93
+    if t95 is False: v95 = False
     else:
-        if t100 is None: t99 = True
-        t101 = v94
-        if t101 is False: v95 = False
+        if t95 is None: t94 = True
+        t96 = v94
+        if t96 is False: v95 = False
         else:
-            if t101 is None: t99 = True
-    if v95 is True and t99: v95 = None
-    t102 = False
+            if t96 is None: t94 = True
+    if v95 is True and t94: v95 = None
+    t97 = False
     v96 = True
-    t103 = (None if f3 is None else not K111.isdisjoint(f3))
-    if t103 is False: v96 = False
+    t98 = (None if f3 is None else not K110.isdisjoint(f3))
+    if t98 is False: v96 = False
     else:
-        if t103 is None: t102 = True
-        t104 = v93
-        if t104 is False: v96 = False
+        if t98 is None: t97 = True
+        t99 = v93
+        if t99 is False: v96 = False
         else:
-            if t104 is None: t102 = True
-    if v96 is True and t102: v96 = None
-    t105 = False
+            if t99 is None: t97 = True
+    if v96 is True and t97: v96 = None
+    t100 = False
     v97 = True
-    t106 = (None if f19 is None else f19 < K112)
-    if t106 is False: v97 = False
+    t101 = (None if f19 is None else f19 < K111)
+    if t101 is False: v97 = False
     else:
-        if t106 is None: t105 = True
-        t108 = t109 = 0
-        t110 = (None if f37 is None else f37 > K113)
-        if t110 is True: t108 += 1
-        elif t110 is None: t109 += 1
-        t111 = v95
-        if t111 is True: t108 += 1
-        elif t111 is None: t109 += 1
-        t112 = v96
-        if t112 is True: t108 += 1
-        elif t112 is None: t109 += 1
-        t107 = True if t108 >= 2 else (False if t108 + t109 < 2 else None)
-        if t107 is False: v97 = False
+        if t101 is None: t100 = True
+        t103 = t104 = 0
+        t105 = (None if f37 is None else f37 > K112)
+        if t105 is True: t103 += 1
+        elif t105 is None: t104 += 1
+        t106 = v95
+        if t106 is True: t103 += 1
+        elif t106 is None: t104 += 1
+        t107 = v96
+        if t107 is True: t103 += 1
+        elif t107 is None: t104 += 1
+        t102 = True if t103 >= 2 else (False if t103 + t104 < 2 else None)
+        if t102 is False: v97 = False
         else:
-            if t107 is None: t105 = True
-    if v97 is True and t105: v97 = None
-    t113 = False
+            if t102 is None: t100 = True
+    if v97 is True and t100: v97 = None
+    t108 = False
     v98 = True
-    t114 = (None if f19 is None else f19 < K114)
-    if t114 is False: v98 = False
+    t109 = (None if f19 is None else f19 < K113)
+    if t109 is False: v98 = False
     else:
-        if t114 is None: t113 = True
-        t116 = t117 = 0
-        t118 = (None if f37 is None else f37 > K115)
-        if t118 is True: t116 += 1
-        elif t118 is None: t117 += 1
-        t119 = v95
-        if t119 is True: t116 += 1
-        elif t119 is None: t117 += 1
-        t120 = v96
-        if t120 is True: t116 += 1
-        elif t120 is None: t117 += 1
-        t115 = True if t116 >= 3 else (False if t116 + t117 < 3 else None)
-        if t115 is False: v98 = False
+        if t109 is None: t108 = True
+        t111 = t112 = 0
+        t113 = (None if f37 is None else f37 > K114)
+        if t113 is True: t111 += 1
+        elif t113 is None: t112 += 1
+        t114 = v95
+        if t114 is True: t111 += 1
+        elif t114 is None: t112 += 1
+        t115 = v96
+        if t115 is True: t111 += 1
+        elif t115 is None: t112 += 1
+        t110 = True if t111 >= 3 else (False if t111 + t112 < 3 else None)
+        if t110 is False: v98 = False
         else:
-            if t115 is None: t113 = True
-    if v98 is True and t113: v98 = None
-    t121 = t122 = 0
-    t123 = (None if f19 is None else f19 < K116)
-    if t123 is True: t121 += 1
-    elif t123 is None: t122 += 1
-    t124 = (None if f14 is None else f14 == K117)
-    if t124 is True: t121 += 1
-    elif t124 is None: t122 += 1
-    t125 = v93
-    if t125 is True: t121 += 1
-    elif t125 is None: t122 += 1
-    t126 = v94
-    if t126 is True: t121 += 1
-    elif t126 is None: t122 += 1
-    t127 = v96
-    if t127 is True: t121 += 1
-    elif t127 is None: t122 += 1
-    v99 = True if t121 >= 4 else (False if t121 + t122 < 4 else None)
-    v100 = (None if f37 is None else f37 > K118)
-    v101 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K119.isdisjoint(r_pain or ()))))))
+            if t110 is None: t108 = True
+    if v98 is True and t108: v98 = None
+    t116 = t117 = 0
+    t118 = (None if f19 is None else f19 < K115)
+    if t118 is True: t116 += 1
+    elif t118 is None: t117 += 1
+    t119 = (None if f14 is None else f14 == K116)
+    if t119 is True: t116 += 1
+    elif t119 is None: t117 += 1
+    t120 = v93
+    if t120 is True: t116 += 1
+    elif t120 is None: t117 += 1
+    t121 = v94
+    if t121 is True: t116 += 1
+    elif t121 is None: t117 += 1
+    t122 = v96
+    if t122 is True: t116 += 1
+    elif t122 is None: t117 += 1
+    v99 = True if t116 >= 4 else (False if t116 + t117 < 4 else None)
+    v100 = (None if f37 is None else f37 > K117)
+    v101 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K118.isdisjoint(r_pain or ()))))))
     v102 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[10](ctx))))
-    t128 = False
+    t123 = False
     v103 = True
-    t129 = (c37 if c37 is not M else (c37 := (None if b_hip is None else L[11](ctx))))
-    if t129 is False: v103 = False
+    t124 = (c37 if c37 is not M else (c37 := (None if b_hip is None else L[11](ctx))))
+    if t124 is False: v103 = False
     else:
-        if t129 is None: t128 = True
-        t130 = (c38 if c38 is not M else (c38 := (None if b_hip is None else L[12](ctx))))
-        if t130 is False: v103 = False
+        if t124 is None: t123 = True
+        t125 = (c38 if c38 is not M else (c38 := (None if b_hip is None else L[12](ctx))))
+        if t125 is False: v103 = False
         else:
-            if t130 is None: t128 = True
-    if v103 is True and t128: v103 = None
-    t131 = t132 = 0
-    t133 = (None if f3 is None else not K120.isdisjoint(f3))
-    if t133 is True: t131 += 1
-    elif t133 is None: t132 += 1
-    t134 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K121, 'any'))))
-    if t134 is True: t131 += 1
-    elif t134 is None: t132 += 1
-    t135 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K122, 'any'))))
-    if t135 is True: t131 += 1
-    elif t135 is None: t132 += 1
-    t136 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K123, 'any'))))
-    if t136 is True: t131 += 1
-    elif t136 is None: t132 += 1
-    t137 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[13](ctx))))
-    if t137 is True: t131 += 1
-    elif t137 is None: t132 += 1
-    v104 = True if t131 >= 3 else (False if t131 + t132 < 3 else None)
-    t138 = t139 = 0
-    t140 = (None if f3 is None else not K124.isdisjoint(f3))
-    if t140 is True: t138 += 1
-    elif t140 is None: t139 += 1
-    t141 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K125, 'any'))))
-    if t141 is True: t138 += 1
-    elif t141 is None: t139 += 1
-    t142 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K126, 'any'))))
-    if t142 is True: t138 += 1
-    elif t142 is None: t139 += 1
-    t143 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K127, 'any'))))
-    if t143 is True: t138 += 1
-    elif t143 is None: t139 += 1
-    t144 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[14](ctx))))
-    if t144 is True: t138 += 1
-    elif t144 is None: t139 += 1
-    v105 = True if t138 >= 4 else (False if t138 + t139 < 4 else None)
-    v106 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K128, 'any'))))
-    v107 = (c42 if c42 is not M else (c42 := (None if b_special_tests is None else sided_match(b_special_tests.get('fadir'), K129, 'any'))))
-    t145 = False
+            if t125 is None: t123 = True
+    if v103 is True and t123: v103 = None
+    t126 = t127 = 0
+    t128 = (None if f3 is None else not K119.isdisjoint(f3))
+    if t128 is True: t126 += 1
+    elif t128 is None: t127 += 1
+    t129 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K120, 'any'))))
+    if t129 is True: t126 += 1
+    elif t129 is None: t127 += 1
+    t130 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K121, 'any'))))
+    if t130 is True: t126 += 1
+    elif t130 is None: t127 += 1
+    t131 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K122, 'any'))))
+    if t131 is True: t126 += 1
+    elif t131 is None: t127 += 1
+    t132 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[13](ctx))))
+    if t132 is True: t126 += 1
+    elif t132 is None: t127 += 1
+    v104 = True if t126 >= 3 else (False if t126 + t127 < 3 else None)
+    t133 = t134 = 0
+    t135 = (None if f3 is None else not K123.isdisjoint(f3))
+    if t135 is True: t133 += 1
+    elif t135 is None: t134 += 1
+    t136 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K124, 'any'))))
+    if t136 is True: t133 += 1
+    elif t136 is None: t134 += 1
+    t137 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K125, 'any'))))
+    if t137 is True: t133 += 1
+    elif t137 is None: t134 += 1
+    t138 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K126, 'any'))))
+    if t138 is True: t133 += 1
+    elif t138 is None: t134 += 1
+    t139 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[14](ctx))))
+    if t139 is True: t133 += 1
+    elif t139 is None: t134 += 1
+    v105 = True if t133 >= 4 else (False if t133 + t134 < 4 else None)
+    v106 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K127, 'any'))))
+    v107 = (c42 if c42 is not M else (c42 := (None if b_special_tests is None else sided_match(b_special_tests.get('fadir'), K128, 'any'))))
+    t140 = False
     v108 = True
-    t146 = v101
-    if t146 is False: v108 = False
+    t141 = v101
+    if t141 is False: v108 = False
     else:
-        if t146 is None: t145 = True
-        t147 = (None if f3 is None else not K130.isdisjoint(f3))
-        if t147 is False: v108 = False
+        if t141 is None: t140 = True
+        t142 = (None if f3 is None else not K129.isdisjoint(f3))
+        if t142 is False: v108 = False
         else:
-            if t147 is None: t145 = True
-    if v108 is True and t145: v108 = None
-    v109 = (None if f36 is None else not K131.isdisjoint(affirmed_words(str(f36))))
-    v110 = (None if f19 is None else f19 >= K132)
-    v111 = (None if f19 is None else f19 < K133)
-    v112 = (None if f12 is None else f12 in K134)
-    t148 = False
+            if t142 is None: t140 = True
+    if v108 is True and t140: v108 = None
+    v109 = (None if f38 is None else not K130.isdisjoint(affirmed_words(str(f38))))
+    v110 = (None if f19 is None else f19 >= K131)
+    v111 = (None if f19 is None else f19 < K132)
+    v112 = (None if f12 is None else f12 in K133)
+    t143 = False
     v113 = True
-    t149 = (c43 if c43 is not M else (c43 := (None if b_rom is None else L[15](ctx))))
-    if t149 is False: v113 = False
+    t144 = (c43 if c43 is not M else (c43 := (None if b_rom is None else L[15](ctx))))
+    if t144 is False: v113 = False
     else:
-        if t149 is None: t148 = True
-        t150 = (c44 if c44 is not M else (c44 := (None if b_rom is None else L[16](ctx))))
-        if t150 is not None: t150 = not t150
-        if t150 is False: v113 = False
+        if t144 is None: t143 = True
+        t145 = (c44 if c44 is not M else (c44 := (None if b_rom is None else L[16](ctx))))
+        if t145 is not None: t145 = not t145
+        if t145 is False: v113 = False
         else:
-            if t150 is None: t148 = True
-    if v113 is True and t148: v113 = None
+            if t145 is None: t143 = True
+    if v113 is True and t143: v113 = None
     v114 = (c45 if c45 is not M else (c45 := (None if b_palpation is None else L[17](ctx))))
-    v115 = (c46 if c46 is not M else (c46 := (None if b_special_tests is None else sided_match(b_special_tests.get('single_leg_stance_30s'), K135, 'any'))))
-    v116 = (c47 if c47 is not M else (c47 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_external_derotation'), K136, 'any'))))
-    v117 = (c48 if c48 is not M else (c48 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_hip_abduction_pain'), K137, 'any'))))
-    t151 = False
+    v115 = (c46 if c46 is not M else (c46 := (None if b_special_tests is None else sided_match(b_special_tests.get('single_leg_stance_30s'), K134, 'any'))))
+    v116 = (c47 if c47 is not M else (c47 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_external_derotation'), K135, 'any'))))
+    v117 = (c48 if c48 is not M else (c48 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_hip_abduction_pain'), K136, 'any'))))
+    t146 = False
     v118 = True
-    t152 = v114
-    if t152 is False: v118 = False
+    t147 = v114
+    if t147 is False: v118 = False
     else:
-        if t152 is None: t151 = True
-        t153 = v117
-        if t153 is False: v118 = False
+        if t147 is None: t146 = True
+        t148 = v117
+        if t148 is False: v118 = False
         else:
-            if t153 is None: t151 = True
-    if v118 is True and t151: v118 = None
-    t154 = False
+            if t148 is None: t146 = True
+    if v118 is True and t146: v118 = None
+    t149 = False
     v119 = True
-    t155 = (None if f12 is None else f12 == K138)
-    if t155 is False: v119 = False
+    t150 = (None if f12 is None else f12 == K137)
+    if t150 is False: v119 = False
     else:
-        if t155 is None: t154 = True
-        t156 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K139.isdisjoint(r_pain or ()))))))
-        if t156 is False: v119 = False
+        if t150 is None: t149 = True
+        t151 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K138.isdisjoint(r_pain or ()))))))
+        if t151 is False: v119 = False
         else:
-            if t156 is None: t154 = True
-    if v119 is True and t154: v119 = None
-    v120 = (None if f3 is None else not K140.isdisjoint(f3))
-    t157 = False
+            if t151 is None: t149 = True
+    if v119 is True and t149: v119 = None
+    v120 = (None if f3 is None else not K139.isdisjoint(f3))
+    t152 = False
     v121 = True
-    t158 = (None if f38 is None else f38 == K141)
-    if t158 is False: v121 = False
+    t153 = (None if f39 is None else f39 == K140)
+    if t153 is False: v121 = False
     else:
-        if t158 is None: t157 = True
-        t159 = (None if f19 is None else f19 >= K142)
-        if t159 is False: v121 = False
+        if t153 is None: t152 = True
+        t154 = (None if f19 is None else f19 >= K141)
+        if t154 is False: v121 = False
         else:
-            if t159 is None: t157 = True
-    if v121 is True and t157: v121 = None
-    v122 = (c49 if c49 is not M else (c49 := (None if r_pain is None else ((not K143.isdisjoint(r_pain or ()))))))
+            if t154 is None: t152 = True
+    if v121 is True and t152: v121 = None
+    v122 = (c49 if c49 is not M else (c49 := (None if r_pain is None else ((not K142.isdisjoint(r_pain or ()))))))
     v123 = (c50 if c50 is not M else (c50 := (None if b_palpation is None else L[18](ctx))))
-    v124 = (c51 if c51 is not M else (c51 := (None if b_special_tests is None else sided_match(b_special_tests.get('bent_knee_stretch'), K144, 'any'))))
-    v125 = (c52 if c52 is not M else (c52 := (None if b_special_tests is None else sided_match(b_special_tests.get('puranen_orava'), K145, 'any'))))
-    t160 = False
+    v124 = (c51 if c51 is not M else (c51 := (None if b_special_tests is None else sided_match(b_special_tests.get('bent_knee_stretch'), K143, 'any'))))
+    v125 = (c52 if c52 is not M else (c52 := (None if b_special_tests is None else sided_match(b_special_tests.get('puranen_orava'), K144, 'any'))))
+    t155 = False
     v126 = True
-    t161 = v122
-    if t161 is False: v126 = False
+    t156 = v122
+    if t156 is False: v126 = False
     else:
-        if t161 is None: t160 = True
-        t162 = (None if f3 is None else not K146.isdisjoint(f3))
-        if t162 is False: v126 = False
+        if t156 is None: t155 = True
+        t157 = (None if f3 is None else not K145.isdisjoint(f3))
+        if t157 is False: v126 = False
         else:
-            if t162 is None: t160 = True
-    if v126 is True and t160: v126 = None
+            if t157 is None: t155 = True
+    if v126 is True and t155: v126 = None
     v127 = (c53 if c53 is not M else (c53 := (None if b_palpation is None else L[19](ctx))))
     v128 = (c54 if c54 is not M else (c54 := (None if b_palpation is None else L[20](ctx))))
     v129 = (c55 if c55 is not M else (c55 := (None if b_palpation is None else L[21](ctx))))
-    t163 = False
+    t158 = False
     v130 = True
-    t164 = facts.get('nerve_root_found')
-    if t164 is not None: t164 = not t164
-    if t164 is None: t164 = False
-    if t164 is False: v130 = False
+    t159 = facts.get('nerve_root_found')
+    if t159 is not None: t159 = not t159
+    if t159 is None: t159 = False
+    if t159 is False: v130 = False
     else:
-        if t164 is None: t163 = True
-        t165 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K147, 'both'))))
-        if t165 is False: v130 = False
+        if t159 is None: t158 = True
+        t160 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K146, 'both'))))
+        if t160 is False: v130 = False
         else:
-            if t165 is None: t163 = True
-    if v130 is True and t163: v130 = None
+            if t160 is None: t158 = True
+    if v130 is True and t158: v130 = None
     v131 = facts.get('nerve_root_found')
-    t166 = False
+    t161 = False
     v132 = False
-    t167 = (None if f39 is None else f39 == K148)
-    if t167 is True: v132 = True
+    t162 = (None if f40 is None else f40 == K147)
+    if t162 is True: v132 = True
     else:
-        if t167 is None: t166 = True
-        t169 = False
-        t168 = True
-        t170 = (None if f5 is None else not K149.isdisjoint(f5))
-        if t170 is False: t168 = False
+        if t162 is None: t161 = True
+        t164 = False
+        t163 = True
+        t165 = (None if f5 is None else not K148.isdisjoint(f5))
+        if t165 is False: t163 = False
         else:
-            if t170 is None: t169 = True
-            t171 = (None if f3 is None else not K150.isdisjoint(f3))
-            if t171 is False: t168 = False
+            if t165 is None: t164 = True
+            t166 = (None if f3 is None else not K149.isdisjoint(f3))
+            if t166 is False: t163 = False
             else:
-                if t171 is None: t169 = True
-        if t168 is True and t169: t168 = None
-        if t168 is True: v132 = True
+                if t166 is None: t164 = True
+        if t163 is True and t164: t163 = None
+        if t163 is True: v132 = True
         else:
-            if t168 is None: t166 = True
-    if v132 is False and t166: v132 = None
-    t172 = False
+            if t163 is None: t161 = True
+    if v132 is False and t161: v132 = None
+    t167 = False
     v133 = True
-    t173 = v0
-    if t173 is False: v133 = False
+    t168 = v0
+    if t168 is False: v133 = False
     else:
-        if t173 is None: t172 = True
-        t174 = (None if f3 is None else not K151.isdisjoint(f3))
-        if t174 is False: v133 = False
+        if t168 is None: t167 = True
+        t169 = (None if f3 is None else not K150.isdisjoint(f3))
+        if t169 is False: v133 = False
         else:
-            if t174 is None: t172 = True
-    if v133 is True and t172: v133 = None
-    v134 = (None if f3 is None else not K152.isdisjoint(f3))
+            if t169 is None: t167 = True
+    if v133 is True and t167: v133 = None
+    v134 = (None if f3 is None else not K151.isdisjoint(f3))
     v135 = (c57 if c57 is not M else (c57 := (None if b_circulation is None else L[22](ctx))))
     v136 = (c58 if c58 is not M else (c58 := (None if b_circulation is None else L[23](ctx))))
     v137 = (c59 if c59 is not M else (c59 := (None if b_circulation is None else L[24](ctx))))
-    v138 = (None if f40 is None else f40 == K153)
-    v139 = (None if f41 is None else f41 == K154)
-    v140 = (None if f42 is None else f42 == K155)
-    v141 = (None if f19 is None else f19 >= K156)
-    v142 = (None if f19 is None else f19 < K157)
+    v138 = (None if f41 is None else f41 == K152)
+    v139 = (None if f42 is None else f42 == K153)
+    v140 = (None if f43 is None else f43 == K154)
+    v141 = (None if f19 is None else f19 >= K155)
+    v142 = (None if f19 is None else f19 < K156)
     v143 = v0
     if v143 is not None: v143 = not v143
-    v144 = (None if f43 is None else f43 == K158)
-    t175 = False
+    v144 = (None if f44 is None else f44 == K157)
+    t170 = False
     v145 = True
-    t176 = (None if f22 is None else f22 == K159)
-    if t176 is False: v145 = False
+    t171 = (None if f22 is None else f22 == K158)
+    if t171 is False: v145 = False
     else:
-        if t176 is None: t175 = True
-        t177 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K160.isdisjoint(r_pain or ()))))))
-        if t177 is False: v145 = False
+        if t171 is None: t170 = True
+        t172 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K159.isdisjoint(r_pain or ()))))))
+        if t172 is False: v145 = False
         else:
-            if t177 is None: t175 = True
-    if v145 is True and t175: v145 = None
-    t178 = False
+            if t172 is None: t170 = True
+    if v145 is True and t170: v145 = None
+    t173 = False
     v146 = True
-    t179 = v145
-    if t179 is False: v146 = False
+    t174 = v145
+    if t174 is False: v146 = False
     else:
-        if t179 is None: t178 = True
-        t180 = v144
-        if t180 is False: v146 = False
+        if t174 is None: t173 = True
+        t175 = v144
+        if t175 is False: v146 = False
         else:
-            if t180 is None: t178 = True
-    if v146 is True and t178: v146 = None
-    v147 = (None if f44 is None else f44 == K161)
-    v148 = (None if f45 is None else f45 == K162)
-    v149 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K163.isdisjoint(r_pain or ()))))))
+            if t175 is None: t173 = True
+    if v146 is True and t173: v146 = None
+    v147 = (None if f45 is None else f45 == K160)
+    v148 = (None if f46 is None else f46 == K161)
+    v149 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K162.isdisjoint(r_pain or ()))))))
     v150 = (c62 if c62 is not M else (c62 := (None if b_palpation is None else L[25](ctx))))
-    t181 = False
+    t176 = False
     v151 = True
-    t182 = v113
-    if t182 is False: v151 = False
+    t177 = v113
+    if t177 is False: v151 = False
     else:
-        if t182 is None: t181 = True
-        t183 = (None if f5 is None else not K164.isdisjoint(f5))
-        if t183 is False: v151 = False
+        if t177 is None: t176 = True
+        t178 = (None if f5 is None else not K163.isdisjoint(f5))
+        if t178 is False: v151 = False
         else:
-            if t183 is None: t181 = True
-    if v151 is True and t181: v151 = None
-    t184 = False
+            if t178 is None: t176 = True
+    if v151 is True and t176: v151 = None
+    t179 = False
     v152 = True
-    t185 = (None if f19 is None else f19 >= K165)
-    if t185 is False: v152 = False
+    t180 = (None if f19 is None else f19 >= K164)
+    if t180 is False: v152 = False
     else:
-        if t185 is None: t184 = True
-        t186 = (None if f19 is None else f19 < K166)
-        if t186 is False: v152 = False
+        if t180 is None: t179 = True
+        t181 = (None if f19 is None else f19 < K165)
+        if t181 is False: v152 = False
         else:
-            if t186 is None: t184 = True
-    if v152 is True and t184: v152 = None
-    v153 = (None if f19 is None else f19 >= K167)
-    t187 = False
+            if t181 is None: t179 = True
+    if v152 is True and t179: v152 = None
+    v153 = (None if f19 is None else f19 >= K166)
+    t182 = False
     v154 = True
-    t188 = v40
-    if t188 is False: v154 = False
+    t183 = v40
+    if t183 is False: v154 = False
     else:
-        if t188 is None: t187 = True
-        t190 = False
-        t189 = False
-        t191 = (None if f3 is None else not K168.isdisjoint(f3))
-        if t191 is True: t189 = True
+        if t183 is None: t182 = True
+        t185 = False
+        t184 = False
+        t186 = (None if f3 is None else not K167.isdisjoint(f3))
+        if t186 is True: t184 = True
         else:
-            if t191 is None: t190 = True
-            t192 = (None if f36 is None else not K169.isdisjoint(affirmed_words(str(f36))))
-            if t192 is True: t189 = True
+            if t186 is None: t185 = True
+            t187 = (None if f38 is None else not K168.isdisjoint(affirmed_words(str(f38))))
+            if t187 is True: t184 = True
             else:
-                if t192 is None: t190 = True
-        if t189 is False and t190: t189 = None
-        if t189 is False: v154 = False
+                if t187 is None: t185 = True
+        if t184 is False and t185: t184 = None
+        if t184 is False: v154 = False
         else:
-            if t189 is None: t187 = True
-    if v154 is True and t187: v154 = None
-    t193 = False
+            if t184 is None: t182 = True
+    if v154 is True and t182: v154 = None
+    t188 = False
     v155 = True
-    t194 = (None if f19 is None else f19 < K170)
-    if t194 is False: v155 = False
+    t189 = (None if f19 is None else f19 < K169)
+    if t189 is False: v155 = False
     else:
-        if t194 is None: t193 = True
-        t195 = (None if f16 is None else f16 > K171)
-        if t195 is False: v155 = False
+        if t189 is None: t188 = True
+        t190 = (None if f16 is None else f16 > K170)
+        if t190 is False: v155 = False
         else:
-            if t195 is None: t193 = True
-    if v155 is True and t193: v155 = None
-    v156 = (None if f46 is None else f46 == K172)
-    v157 = (None if f47 is None else f47 <= K173)
-    v158 = (None if f47 is None else f47 <= K174)
-    v159 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K175.isdisjoint(r_pain or ()))))))
-    v160 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K176.isdisjoint(r_pain or ()))))))
-    v161 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K177, 'any'))))
-    v162 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K178, 'any'))))
+            if t190 is None: t188 = True
+    if v155 is True and t188: v155 = None
+    v156 = (None if f47 is None else f47 == K171)
+    v157 = (None if f48 is None else f48 <= K172)
+    v158 = (None if f48 is None else f48 <= K173)
+    v159 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K174.isdisjoint(r_pain or ()))))))
+    v160 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K175.isdisjoint(r_pain or ()))))))
+    v161 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K176, 'any'))))
+    v162 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K177, 'any'))))
     v163 = (c66 if c66 is not M else (c66 := (None if b_palpation is None else L[26](ctx))))
-    t196 = False
+    t191 = False
     v164 = True
-    t197 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K179.isdisjoint(r_paresthesia or ()) or not K179.isdisjoint(r_numbness or ()) or not K179.isdisjoint(r_sensory_reduced or ()) or not K179.isdisjoint(r_sensory_absent or ()))))))
-    if t197 is False: v164 = False
+    t192 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K178.isdisjoint(r_paresthesia or ()) or not K178.isdisjoint(r_numbness or ()) or not K178.isdisjoint(r_sensory_reduced or ()) or not K178.isdisjoint(r_sensory_absent or ()))))))
+    if t192 is False: v164 = False
     else:
-        if t197 is None: t196 = True
-        t198 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K180.isdisjoint(r_paresthesia or ()) or not K180.isdisjoint(r_numbness or ()) or not K180.isdisjoint(r_sensory_reduced or ()) or not K180.isdisjoint(r_sensory_absent or ()))))))
-        if t198 is not None: t198 = not t198
-        if t198 is False: v164 = False
+        if t192 is None: t191 = True
+        t193 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K179.isdisjoint(r_paresthesia or ()) or not K179.isdisjoint(r_numbness or ()) or not K179.isdisjoint(r_sensory_reduced or ()) or not K179.isdisjoint(r_sensory_absent or ()))))))
+        if t193 is not None: t193 = not t193
+        if t193 is False: v164 = False
         else:
-            if t198 is None: t196 = True
-            t199 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K181.isdisjoint(r_pain or ()))))))
-            if t199 is not None: t199 = not t199
-            if t199 is None: t199 = True
-            if t199 is False: v164 = False
+            if t193 is None: t191 = True
+            t194 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K180.isdisjoint(r_pain or ()))))))
+            if t194 is not None: t194 = not t194
+            if t194 is None: t194 = True
+            if t194 is False: v164 = False
             else:
-                if t199 is None: t196 = True
-    if v164 is True and t196: v164 = None
-    t200 = False
+                if t194 is None: t191 = True
+    if v164 is True and t191: v164 = None
+    t195 = False
     v165 = True
-    t201 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K182.isdisjoint(r_paresthesia or ()) or not K182.isdisjoint(r_numbness or ()) or not K182.isdisjoint(r_sensory_reduced or ()) or not K182.isdisjoint(r_sensory_absent or ()))))))
-    if t201 is False: v165 = False
+    t196 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K181.isdisjoint(r_paresthesia or ()) or not K181.isdisjoint(r_numbness or ()) or not K181.isdisjoint(r_sensory_reduced or ()) or not K181.isdisjoint(r_sensory_absent or ()))))))
+    if t196 is False: v165 = False
     else:
-        if t201 is None: t200 = True
-        t202 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K183.isdisjoint(r_paresthesia or ()) or not K183.isdisjoint(r_numbness or ()) or not K183.isdisjoint(r_sensory_reduced or ()) or not K183.isdisjoint(r_sensory_absent or ()))))))
-        if t202 is not None: t202 = not t202
-        if t202 is False: v165 = False
+        if t196 is None: t195 = True
+        t197 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K182.isdisjoint(r_paresthesia or ()) or not K182.isdisjoint(r_numbness or ()) or not K182.isdisjoint(r_sensory_reduced or ()) or not K182.isdisjoint(r_sensory_absent or ()))))))
+        if t197 is not None: t197 = not t197
+        if t197 is False: v165 = False
         else:
-            if t202 is None: t200 = True
-            t203 = facts.get('nerve_root_found')
-            if t203 is False: v165 = False
+            if t197 is None: t195 = True
+            t198 = facts.get('nerve_root_found')
+            if t198 is False: v165 = False
             else:
-                if t203 is None: t200 = True
-    if v165 is True and t200: v165 = None
-    v166 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K184, 'any'))))
+                if t198 is None: t195 = True
+    if v165 is True and t195: v165 = None
+    v166 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K183, 'any'))))
     v167 = (c72 if c72 is not M else (c72 := (None if b_palpation is None else L[27](ctx))))
-    t204 = False
+    t199 = False
     v168 = False
-    t205 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
-    if t205 is True: v168 = True
+    t200 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
+    if t200 is True: v168 = True
     else:
-        if t205 is None: t204 = True
-        t206 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
-        if t206 is True: v168 = True
+        if t200 is None: t199 = True
+        t201 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
+        if t201 is True: v168 = True
         else:
-            if t206 is None: t204 = True
-    if v168 is False and t204: v168 = None
-    t207 = False
+            if t201 is None: t199 = True
+    if v168 is False and t199: v168 = None
+    t202 = False
     v169 = False
-    t208 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
-    if t208 is True: v169 = True
+    t203 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
+    if t203 is True: v169 = True
     else:
-        if t208 is None: t207 = True
-        t209 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
-        if t209 is True: v169 = True
+        if t203 is None: t202 = True
+        t204 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
+        if t204 is True: v169 = True
         else:
-            if t209 is None: t207 = True
-    if v169 is False and t207: v169 = None
-    v170 = (None if f36 is None else not K185.isdisjoint(affirmed_words(str(f36))))
-    v171 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K186, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K187, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
-    t210 = False
+            if t204 is None: t202 = True
+    if v169 is False and t202: v169 = None
+    v170 = (None if f38 is None else not K184.isdisjoint(affirmed_words(str(f38))))
+    v171 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K185, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K186, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
+    t205 = False
     v172 = False
-    t211 = v171
-    if t211 is True: v172 = True
+    t206 = v171
+    if t206 is True: v172 = True
     else:
-        if t211 is None: t210 = True
-        t212 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
-        if t212 is True: v172 = True
+        if t206 is None: t205 = True
+        t207 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
+        if t207 is True: v172 = True
         else:
-            if t212 is None: t210 = True
-            t213 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
-            if t213 is True: v172 = True
+            if t207 is None: t205 = True
+            t208 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
+            if t208 is True: v172 = True
             else:
-                if t213 is None: t210 = True
-    if v172 is False and t210: v172 = None
-    v173 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K188.isdisjoint(r_paresthesia or ()) or not K188.isdisjoint(r_numbness or ())) and (not K189.isdisjoint(r_paresthesia or ()) or not K189.isdisjoint(r_numbness or ()))))))
+                if t208 is None: t205 = True
+    if v172 is False and t205: v172 = None
+    v173 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K187.isdisjoint(r_paresthesia or ()) or not K187.isdisjoint(r_numbness or ())) and (not K188.isdisjoint(r_paresthesia or ()) or not K188.isdisjoint(r_numbness or ()))))))
     v174 = v171
-    t214 = False
+    t209 = False
     v175 = True
-    t215 = v171
-    if t215 is False: v175 = False
+    t210 = v171
+    if t210 is False: v175 = False
     else:
-        if t215 is None: t214 = True
-        t216 = facts.get('nerve_root_found')
-        if t216 is not None: t216 = not t216
-        if t216 is False: v175 = False
+        if t210 is None: t209 = True
+        t211 = facts.get('nerve_root_found')
+        if t211 is not None: t211 = not t211
+        if t211 is False: v175 = False
         else:
-            if t216 is None: t214 = True
-    if v175 is True and t214: v175 = None
+            if t211 is None: t209 = True
+    if v175 is True and t209: v175 = None
     v176 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
     v177 = (c82 if c82 is not M else (c82 := (None if b_neuro is None else L[35](ctx))))
     v178 = (c83 if c83 is not M else (c83 := (None if b_neuro is None else L[36](ctx))))
-    t217 = False
+    t212 = False
     v179 = False
-    t218 = facts.get('nerve_root_found')
-    if t218 is True: v179 = True
+    t213 = facts.get('nerve_root_found')
+    if t213 is True: v179 = True
+    else:
+        if t213 is None: t212 = True
+        t214 = v12
+        if t214 is True: v179 = True
+        else:
+            if t214 is None: t212 = True
+            t215 = v13
+            if t215 is True: v179 = True
+            else:
+                if t215 is None: t212 = True
+                t216 = v19
+                if t216 is True: v179 = True
+                else:
+                    if t216 is None: t212 = True
+    if v179 is False and t212: v179 = None
+    v180 = v4
+    v181 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K189.isdisjoint(r_pain or ()))))))
+    v182 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
+    t217 = False
+    v183 = True
+    t218 = v181
+    if t218 is False: v183 = False
     else:
         if t218 is None: t217 = True
-        t219 = v12
-        if t219 is True: v179 = True
+        t219 = (None if f3 is None else not K190.isdisjoint(f3))
+        if t219 is False: v183 = False
         else:
             if t219 is None: t217 = True
-            t220 = v13
-            if t220 is True: v179 = True
-            else:
-                if t220 is None: t217 = True
-                t221 = v19
-                if t221 is True: v179 = True
-                else:
-                    if t221 is None: t217 = True
-    if v179 is False and t217: v179 = None
-    v180 = v4
-    v181 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K190.isdisjoint(r_pain or ()))))))
-    v182 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
-    t222 = False
-    v183 = True
-    t223 = v181
-    if t223 is False: v183 = False
-    else:
-        if t223 is None: t222 = True
-        t224 = (None if f3 is None else not K191.isdisjoint(f3))
-        if t224 is False: v183 = False
-        else:
-            if t224 is None: t222 = True
-    if v183 is True and t222: v183 = None
-    t225 = t226 = 0
-    t227 = (None if f12 is None else f12 == K192)
-    if t227 is True: t225 += 1
-    elif t227 is None: t226 += 1
-    t228 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K193, 'any'))))
-    if t228 is True: t225 += 1
-    elif t228 is None: t226 += 1
-    t229 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K194, 'any'))))
-    if t229 is True: t225 += 1
-    elif t229 is None: t226 += 1
-    t230 = (None if f19 is None else f19 > K195)
-    if t230 is True: t225 += 1
-    elif t230 is None: t226 += 1
-    v184 = True if t225 >= 3 else (False if t225 + t226 < 3 else None)
-    t231 = False
+    if v183 is True and t217: v183 = None
+    t220 = t221 = 0
+    t222 = (None if f12 is None else f12 == K191)
+    if t222 is True: t220 += 1
+    elif t222 is None: t221 += 1
+    t223 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K192, 'any'))))
+    if t223 is True: t220 += 1
+    elif t223 is None: t221 += 1
+    t224 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K193, 'any'))))
+    if t224 is True: t220 += 1
+    elif t224 is None: t221 += 1
+    t225 = (None if f19 is None else f19 > K194)
+    if t225 is True: t220 += 1
+    elif t225 is None: t221 += 1
+    v184 = True if t220 >= 3 else (False if t220 + t221 < 3 else None)
+    t226 = False
     v185 = True
-    t232 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K196, 'both'))))
-    if t232 is False: v185 = False
+    t227 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K195, 'both'))))
+    if t227 is False: v185 = False
     else:
-        if t232 is None: t231 = True
-        t233 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K197, 'both'))))
-        if t233 is False: v185 = False
+        if t227 is None: t226 = True
+        t228 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K196, 'both'))))
+        if t228 is False: v185 = False
         else:
-            if t233 is None: t231 = True
-    if v185 is True and t231: v185 = None
-    v186 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K198, 'any'))))
-    t234 = False
+            if t228 is None: t226 = True
+    if v185 is True and t226: v185 = None
+    v186 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K197, 'any'))))
+    t229 = False
     v187 = False
-    t235 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K199, 'any'))))
-    if t235 is True: v187 = True
+    t230 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K198, 'any'))))
+    if t230 is True: v187 = True
     else:
-        if t235 is None: t234 = True
-        t236 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K200, 'any'))))
-        if t236 is True: v187 = True
+        if t230 is None: t229 = True
+        t231 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K199, 'any'))))
+        if t231 is True: v187 = True
         else:
-            if t236 is None: t234 = True
-    if v187 is False and t234: v187 = None
+            if t231 is None: t229 = True
+    if v187 is False and t229: v187 = None
     v188 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
-    t237 = False
+    t232 = False
     v189 = False
-    t238 = (None if f48 is None else f48 == K201)
-    if t238 is True: v189 = True
+    t233 = (None if f49 is None else f49 == K200)
+    if t233 is True: v189 = True
+    else:
+        if t233 is None: t232 = True
+        t234 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K201.isdisjoint(r_paresthesia or ()) or not K201.isdisjoint(r_numbness or ()) or not K201.isdisjoint(r_sensory_reduced or ()) or not K201.isdisjoint(r_sensory_absent or ()))))))
+        if t234 is True: v189 = True
+        else:
+            if t234 is None: t232 = True
+    if v189 is False and t232: v189 = None
+    t235 = False
+    v190 = False
+    t237 = False
+    t236 = True
+    t238 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K202.isdisjoint(r_sensory_reduced or ()) or not K202.isdisjoint(r_sensory_absent or ()))))))
+    if t238 is False: t236 = False
     else:
         if t238 is None: t237 = True
-        t239 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K202.isdisjoint(r_paresthesia or ()) or not K202.isdisjoint(r_numbness or ()) or not K202.isdisjoint(r_sensory_reduced or ()) or not K202.isdisjoint(r_sensory_absent or ()))))))
-        if t239 is True: v189 = True
+        t239 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K203.isdisjoint(r_sensory_reduced or ()) or not K203.isdisjoint(r_sensory_absent or ()))))))
+        if t239 is not None: t239 = not t239
+        if t239 is False: t236 = False
         else:
             if t239 is None: t237 = True
-    if v189 is False and t237: v189 = None
-    t240 = False
-    v190 = False
-    t242 = False
-    t241 = True
-    t243 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K203.isdisjoint(r_sensory_reduced or ()) or not K203.isdisjoint(r_sensory_absent or ()))))))
-    if t243 is False: t241 = False
+    if t236 is True and t237: t236 = None
+    if t236 is True: v190 = True
     else:
-        if t243 is None: t242 = True
-        t244 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K204.isdisjoint(r_sensory_reduced or ()) or not K204.isdisjoint(r_sensory_absent or ()))))))
-        if t244 is not None: t244 = not t244
-        if t244 is False: t241 = False
+        if t236 is None: t235 = True
+        t240 = v171
+        if t240 is True: v190 = True
         else:
-            if t244 is None: t242 = True
-    if t241 is True and t242: t241 = None
-    if t241 is True: v190 = True
-    else:
-        if t241 is None: t240 = True
-        t245 = v171
-        if t245 is True: v190 = True
-        else:
-            if t245 is None: t240 = True
-            t246 = v176
-            if t246 is True: v190 = True
+            if t240 is None: t235 = True
+            t241 = v176
+            if t241 is True: v190 = True
             else:
-                if t246 is None: t240 = True
-                t247 = v177
-                if t247 is True: v190 = True
+                if t241 is None: t235 = True
+                t242 = v177
+                if t242 is True: v190 = True
                 else:
-                    if t247 is None: t240 = True
-    if v190 is False and t240: v190 = None
-    t248 = False
+                    if t242 is None: t235 = True
+    if v190 is False and t235: v190 = None
+    t243 = False
     v191 = True
-    t250 = False
-    t249 = False
-    t251 = v12
-    if t251 is True: t249 = True
+    t245 = False
+    t244 = False
+    t246 = v12
+    if t246 is True: t244 = True
     else:
-        if t251 is None: t250 = True
-        t252 = v13
-        if t252 is True: t249 = True
+        if t246 is None: t245 = True
+        t247 = v13
+        if t247 is True: t244 = True
         else:
-            if t252 is None: t250 = True
-            t253 = v14
-            if t253 is True: t249 = True
+            if t247 is None: t245 = True
+            t248 = v14
+            if t248 is True: t244 = True
             else:
-                if t253 is None: t250 = True
-                t254 = facts.get('nerve_root_found')
-                if t254 is True: t249 = True
+                if t248 is None: t245 = True
+                t249 = facts.get('nerve_root_found')
+                if t249 is True: t244 = True
                 else:
-                    if t254 is None: t250 = True
-                    t255 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K205.isdisjoint(r_pain or ()) or not K205.isdisjoint(r_paresthesia or ()) or not K205.isdisjoint(r_numbness or ())) != (not K206.isdisjoint(r_pain or ()) or not K206.isdisjoint(r_paresthesia or ()) or not K206.isdisjoint(r_numbness or ()))))))
-                    if t255 is True: t249 = True
+                    if t249 is None: t245 = True
+                    t250 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K204.isdisjoint(r_pain or ()) or not K204.isdisjoint(r_paresthesia or ()) or not K204.isdisjoint(r_numbness or ())) != (not K205.isdisjoint(r_pain or ()) or not K205.isdisjoint(r_paresthesia or ()) or not K205.isdisjoint(r_numbness or ()))))))
+                    if t250 is True: t244 = True
                     else:
-                        if t255 is None: t250 = True
-                        t256 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K207.isdisjoint(r_paresthesia or ()) or not K207.isdisjoint(r_numbness or ()))))))
-                        if t256 is True: t249 = True
+                        if t250 is None: t245 = True
+                        t251 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K206.isdisjoint(r_paresthesia or ()) or not K206.isdisjoint(r_numbness or ()))))))
+                        if t251 is True: t244 = True
                         else:
-                            if t256 is None: t250 = True
-    if t249 is False and t250: t249 = None
-    if t249 is False: v191 = False
+                            if t251 is None: t245 = True
+    if t244 is False and t245: t244 = None
+    if t244 is False: v191 = False
     else:
-        if t249 is None: t248 = True
-        t257 = v172
-        if t257 is not None: t257 = not t257
-        if t257 is None: t257 = True
-        if t257 is False: v191 = False
+        if t244 is None: t243 = True
+        t252 = v172
+        if t252 is not None: t252 = not t252
+        if t252 is None: t252 = True
+        if t252 is False: v191 = False
         else:
-            if t257 is None: t248 = True
-    if v191 is True and t248: v191 = None
-    v192 = (None if f49 is None else f49 == K208)
+            if t252 is None: t243 = True
+    if v191 is True and t243: v191 = None
+    v192 = (None if f50 is None else f50 == K207)
     v193 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
-    v194 = (None if f16 is None else f16 <= K209)
+    v194 = (None if f16 is None else f16 <= K208)
     if v194 is None: v194 = True
-    t258 = False
+    t253 = False
     v195 = True
-    t259 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K210, 'both'))))
-    if t259 is False: v195 = False
+    t254 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K209, 'both'))))
+    if t254 is False: v195 = False
     else:
-        if t259 is None: t258 = True
-        t260 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K211, 'both'))))
-        if t260 is False: v195 = False
+        if t254 is None: t253 = True
+        t255 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K210, 'both'))))
+        if t255 is False: v195 = False
         else:
-            if t260 is None: t258 = True
-            t261 = facts.get('nerve_root_found')
-            if t261 is not None: t261 = not t261
-            if t261 is False: v195 = False
+            if t255 is None: t253 = True
+            t256 = facts.get('nerve_root_found')
+            if t256 is not None: t256 = not t256
+            if t256 is False: v195 = False
             else:
-                if t261 is None: t258 = True
-                t262 = facts.get('bilateral_deficit_signs')
-                if t262 is not None: t262 = not t262
-                if t262 is False: v195 = False
+                if t256 is None: t253 = True
+                t257 = facts.get('bilateral_deficit_signs')
+                if t257 is not None: t257 = not t257
+                if t257 is False: v195 = False
                 else:
-                    if t262 is None: t258 = True
-                    t263 = v2
-                    if t263 is not None: t263 = not t263
-                    if t263 is False: v195 = False
+                    if t257 is None: t253 = True
+                    t258 = v2
+                    if t258 is not None: t258 = not t258
+                    if t258 is False: v195 = False
                     else:
-                        if t263 is None: t258 = True
-                        t264 = (None if f50 is None else not K212.isdisjoint(f50))
-                        if t264 is not None: t264 = not t264
-                        if t264 is False: v195 = False
+                        if t258 is None: t253 = True
+                        t259 = (None if f51 is None else not K211.isdisjoint(f51))
+                        if t259 is not None: t259 = not t259
+                        if t259 is False: v195 = False
                         else:
-                            if t264 is None: t258 = True
-    if v195 is True and t258: v195 = None
-    t265 = False
+                            if t259 is None: t253 = True
+    if v195 is True and t253: v195 = None
+    t260 = False
     v196 = True
-    t266 = v171
-    if t266 is False: v196 = False
+    t261 = v171
+    if t261 is False: v196 = False
     else:
-        if t266 is None: t265 = True
-        t268 = False
-        t267 = False
-        t269 = v176
-        if t269 is True: t267 = True
+        if t261 is None: t260 = True
+        t263 = False
+        t262 = False
+        t264 = v176
+        if t264 is True: t262 = True
         else:
-            if t269 is None: t268 = True
-            t270 = v177
-            if t270 is True: t267 = True
+            if t264 is None: t263 = True
+            t265 = v177
+            if t265 is True: t262 = True
             else:
-                if t270 is None: t268 = True
-                t271 = v139
-                if t271 is True: t267 = True
+                if t265 is None: t263 = True
+                t266 = v139
+                if t266 is True: t262 = True
                 else:
-                    if t271 is None: t268 = True
-        if t267 is False and t268: t267 = None
-        if t267 is False: v196 = False
+                    if t266 is None: t263 = True
+        if t262 is False and t263: t262 = None
+        if t262 is False: v196 = False
         else:
-            if t267 is None: t265 = True
-    if v196 is True and t265: v196 = None
-    t272 = False
+            if t262 is None: t260 = True
+    if v196 is True and t260: v196 = None
+    t267 = False
     v197 = False
-    t274 = False
-    t273 = True
-    t275 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K213.isdisjoint(r_pain or ())) and (not K214.isdisjoint(r_pain or ()))))))
-    if t275 is False: t273 = False
+    t269 = False
+    t268 = True
+    t270 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K212.isdisjoint(r_pain or ())) and (not K213.isdisjoint(r_pain or ()))))))
+    if t270 is False: t268 = False
     else:
-        if t275 is None: t274 = True
-        t276 = v195
-        if t276 is not None: t276 = not t276
-        if t276 is None: t276 = True
-        if t276 is False: t273 = False
+        if t270 is None: t269 = True
+        t271 = v195
+        if t271 is not None: t271 = not t271
+        if t271 is None: t271 = True
+        if t271 is False: t268 = False
         else:
-            if t276 is None: t274 = True
-    if t273 is True and t274: t273 = None
-    if t273 is True: v197 = True
+            if t271 is None: t269 = True
+    if t268 is True and t269: t268 = None
+    if t268 is True: v197 = True
     else:
-        if t273 is None: t272 = True
-        t278 = False
-        t277 = True
-        t280 = False
-        t279 = False
-        t281 = (c100 if c100 is not M else (c100 := (None if r_paresthesia is None and r_numbness is None else ((not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ())) and (not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ()))))))
-        if t281 is True: t279 = True
+        if t268 is None: t267 = True
+        t273 = False
+        t272 = True
+        t275 = False
+        t274 = False
+        t276 = (c100 if c100 is not M else (c100 := (None if r_paresthesia is None and r_numbness is None else ((not K214.isdisjoint(r_paresthesia or ()) or not K214.isdisjoint(r_numbness or ())) and (not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ()))))))
+        if t276 is True: t274 = True
         else:
-            if t281 is None: t280 = True
-            t282 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K217.isdisjoint(r_paresthesia or ()) or not K217.isdisjoint(r_numbness or ()) or not K217.isdisjoint(r_sensory_reduced or ()) or not K217.isdisjoint(r_sensory_absent or ())) and (not K218.isdisjoint(r_paresthesia or ()) or not K218.isdisjoint(r_numbness or ()) or not K218.isdisjoint(r_sensory_reduced or ()) or not K218.isdisjoint(r_sensory_absent or ()))))))
-            if t282 is True: t279 = True
+            if t276 is None: t275 = True
+            t277 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ()) or not K216.isdisjoint(r_sensory_reduced or ()) or not K216.isdisjoint(r_sensory_absent or ())) and (not K217.isdisjoint(r_paresthesia or ()) or not K217.isdisjoint(r_numbness or ()) or not K217.isdisjoint(r_sensory_reduced or ()) or not K217.isdisjoint(r_sensory_absent or ()))))))
+            if t277 is True: t274 = True
             else:
-                if t282 is None: t280 = True
-        if t279 is False and t280: t279 = None
-        if t279 is False: t277 = False
+                if t277 is None: t275 = True
+        if t274 is False and t275: t274 = None
+        if t274 is False: t272 = False
         else:
-            if t279 is None: t278 = True
-            t284 = False
-            t283 = False
-            t285 = v196
-            if t285 is not None: t285 = not t285
-            if t285 is None: t285 = True
-            if t285 is True: t283 = True
+            if t274 is None: t273 = True
+            t279 = False
+            t278 = False
+            t280 = v196
+            if t280 is not None: t280 = not t280
+            if t280 is None: t280 = True
+            if t280 is True: t278 = True
             else:
-                if t285 is None: t284 = True
-                t286 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ()) or not K219.isdisjoint(r_sensory_reduced or ()) or not K219.isdisjoint(r_sensory_absent or ())) and (not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()) or not K220.isdisjoint(r_sensory_reduced or ()) or not K220.isdisjoint(r_sensory_absent or ()))))))
-                if t286 is True: t283 = True
+                if t280 is None: t279 = True
+                t281 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K218.isdisjoint(r_paresthesia or ()) or not K218.isdisjoint(r_numbness or ()) or not K218.isdisjoint(r_sensory_reduced or ()) or not K218.isdisjoint(r_sensory_absent or ())) and (not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ()) or not K219.isdisjoint(r_sensory_reduced or ()) or not K219.isdisjoint(r_sensory_absent or ()))))))
+                if t281 is True: t278 = True
                 else:
-                    if t286 is None: t284 = True
-            if t283 is False and t284: t283 = None
-            if t283 is False: t277 = False
+                    if t281 is None: t279 = True
+            if t278 is False and t279: t278 = None
+            if t278 is False: t272 = False
             else:
-                if t283 is None: t278 = True
-        if t277 is True and t278: t277 = None
-        if t277 is True: v197 = True
+                if t278 is None: t273 = True
+        if t272 is True and t273: t272 = None
+        if t272 is True: v197 = True
         else:
-            if t277 is None: t272 = True
-            t287 = (c103 if c103 is not M else (c103 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K221, 'both'))))
-            if t287 is True: v197 = True
+            if t272 is None: t267 = True
+            t282 = (c103 if c103 is not M else (c103 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K220, 'both'))))
+            if t282 is True: v197 = True
             else:
-                if t287 is None: t272 = True
-                t288 = facts.get('bilateral_deficit_signs')
-                if t288 is True: v197 = True
+                if t282 is None: t267 = True
+                t283 = facts.get('bilateral_deficit_signs')
+                if t283 is True: v197 = True
                 else:
-                    if t288 is None: t272 = True
-                    t290 = False
-                    t289 = True
-                    t291 = facts.get('nerve_root_bilateral')
-                    if t291 is False: t289 = False
+                    if t283 is None: t267 = True
+                    t285 = False
+                    t284 = True
+                    t286 = facts.get('nerve_root_bilateral')
+                    if t286 is False: t284 = False
                     else:
-                        if t291 is None: t290 = True
-                        t292 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K222.isdisjoint(r_pain or ()) or not K222.isdisjoint(r_paresthesia or ()) or not K222.isdisjoint(r_numbness or ())) and (not K223.isdisjoint(r_pain or ()) or not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ()))))))
-                        if t292 is False: t289 = False
+                        if t286 is None: t285 = True
+                        t287 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K221.isdisjoint(r_pain or ()) or not K221.isdisjoint(r_paresthesia or ()) or not K221.isdisjoint(r_numbness or ())) and (not K222.isdisjoint(r_pain or ()) or not K222.isdisjoint(r_paresthesia or ()) or not K222.isdisjoint(r_numbness or ()))))))
+                        if t287 is False: t284 = False
                         else:
-                            if t292 is None: t290 = True
-                    if t289 is True and t290: t289 = None
-                    if t289 is True: v197 = True
+                            if t287 is None: t285 = True
+                    if t284 is True and t285: t284 = None
+                    if t284 is True: v197 = True
                     else:
-                        if t289 is None: t272 = True
-    if v197 is False and t272: v197 = None
+                        if t284 is None: t267 = True
+    if v197 is False and t267: v197 = None
     v198 = (c104 if c104 is not M else (c104 := (None if b_neuro is None else L[40](ctx))))
-    t293 = False
+    t288 = False
     v199 = True
-    t294 = v197
-    if t294 is False: v199 = False
+    t289 = v197
+    if t289 is False: v199 = False
     else:
-        if t294 is None: t293 = True
-        t295 = v194
-        if t295 is False: v199 = False
+        if t289 is None: t288 = True
+        t290 = v194
+        if t290 is False: v199 = False
         else:
-            if t295 is None: t293 = True
-            t296 = v46
-            if t296 is not None: t296 = not t296
-            if t296 is None: t296 = True
-            if t296 is False: v199 = False
+            if t290 is None: t288 = True
+            t291 = v46
+            if t291 is not None: t291 = not t291
+            if t291 is None: t291 = True
+            if t291 is False: v199 = False
             else:
-                if t296 is None: t293 = True
-    if v199 is True and t293: v199 = None
-    v200 = (None if f51 is None else f51 == K224)
-    v201 = (None if f12 is None else f12 == K225)
-    t297 = False
+                if t291 is None: t288 = True
+    if v199 is True and t288: v199 = None
+    v200 = (None if f52 is None else f52 == K223)
+    v201 = (None if f12 is None else f12 == K224)
+    t292 = False
     v202 = False
-    t298 = facts.get('nerve_root_found')
-    if t298 is True: v202 = True
+    t293 = facts.get('nerve_root_found')
+    if t293 is True: v202 = True
     else:
-        if t298 is None: t297 = True
-        t299 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
-        if t299 is True: v202 = True
+        if t293 is None: t292 = True
+        t294 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
+        if t294 is True: v202 = True
         else:
-            if t299 is None: t297 = True
-            t300 = v201
-            if t300 is True: v202 = True
+            if t294 is None: t292 = True
+            t295 = v201
+            if t295 is True: v202 = True
             else:
-                if t300 is None: t297 = True
-    if v202 is False and t297: v202 = None
-    v203 = (None if f52 is None else (bool(f52) if isinstance(f52, list) else True))
-    v204 = (None if f16 is None else f16 >= K226)
-    v205 = (None if f15 is None else f15 >= K227)
-    t301 = False
+                if t295 is None: t292 = True
+    if v202 is False and t292: v202 = None
+    v203 = (None if f53 is None else (bool(f53) if isinstance(f53, list) else True))
+    v204 = (None if f16 is None else f16 >= K225)
+    v205 = (None if f15 is None else f15 >= K226)
+    t296 = False
     v206 = True
-    t302 = v193
-    if t302 is not None: t302 = not t302
-    if t302 is False: v206 = False
+    t297 = v193
+    if t297 is not None: t297 = not t297
+    if t297 is False: v206 = False
     else:
-        if t302 is None: t301 = True
-        t303 = (None if f15 is None else f15 < K228)
-        if t303 is False: v206 = False
+        if t297 is None: t296 = True
+        t298 = (None if f15 is None else f15 < K227)
+        if t298 is False: v206 = False
         else:
-            if t303 is None: t301 = True
-    if v206 is True and t301: v206 = None
-    t304 = False
+            if t298 is None: t296 = True
+    if v206 is True and t296: v206 = None
+    t299 = False
     v207 = False
-    t305 = v78
-    if t305 is True: v207 = True
+    t300 = v78
+    if t300 is True: v207 = True
     else:
-        if t305 is None: t304 = True
-        t306 = v77
-        if t306 is True: v207 = True
+        if t300 is None: t299 = True
+        t301 = v77
+        if t301 is True: v207 = True
         else:
-            if t306 is None: t304 = True
-    if v207 is False and t304: v207 = None
-    v208 = (None if f53 is None else f53 == K229)
-    t307 = False
+            if t301 is None: t299 = True
+    if v207 is False and t299: v207 = None
+    v208 = (None if f54 is None else f54 == K228)
+    t302 = False
     v209 = True
-    t308 = v35
-    if t308 is False: v209 = False
+    t303 = v35
+    if t303 is False: v209 = False
     else:
-        if t308 is None: t307 = True
-        t310 = False
-        t309 = False
-        t311 = (None if f14 is None else f14 == K230)
-        if t311 is True: t309 = True
+        if t303 is None: t302 = True
+        t305 = False
+        t304 = False
+        t306 = (None if f14 is None else f14 == K229)
+        if t306 is True: t304 = True
         else:
-            if t311 is None: t310 = True
-            t312 = (None if f36 is None else (bool(f36) if isinstance(f36, list) else True))
-            if t312 is True: t309 = True
+            if t306 is None: t305 = True
+            t307 = (None if f38 is None else (bool(f38) if isinstance(f38, list) else True))
+            if t307 is True: t304 = True
             else:
-                if t312 is None: t310 = True
-        if t309 is False and t310: t309 = None
-        if t309 is False: v209 = False
+                if t307 is None: t305 = True
+        if t304 is False and t305: t304 = None
+        if t304 is False: v209 = False
         else:
-            if t309 is None: t307 = True
-            t314 = False
-            t313 = False
-            t315 = (None if f34 is None else f34 == K231)
-            if t315 is True: t313 = True
+            if t304 is None: t302 = True
+            t309 = False
+            t308 = False
+            t310 = (None if f35 is None else f35 == K230)
+            if t310 is True: t308 = True
             else:
-                if t315 is None: t314 = True
-                t316 = (None if f16 is None else f16 <= K232)
-                if t316 is True: t313 = True
+                if t310 is None: t309 = True
+                t311 = (None if f16 is None else f16 <= K231)
+                if t311 is True: t308 = True
                 else:
-                    if t316 is None: t314 = True
-            if t313 is False and t314: t313 = None
-            if t313 is False: v209 = False
+                    if t311 is None: t309 = True
+            if t308 is False and t309: t308 = None
+            if t308 is False: v209 = False
             else:
-                if t313 is None: t307 = True
-                t317 = (None if f34 is None else f34 == K233)
-                if t317 is not None: t317 = not t317
-                if t317 is None: t317 = True
-                if t317 is False: v209 = False
+                if t308 is None: t302 = True
+                t312 = (None if f35 is None else f35 == K232)
+                if t312 is not None: t312 = not t312
+                if t312 is None: t312 = True
+                if t312 is False: v209 = False
                 else:
-                    if t317 is None: t307 = True
-    if v209 is True and t307: v209 = None
-    t318 = False
+                    if t312 is None: t302 = True
+    if v209 is True and t302: v209 = None
+    t313 = False
     v210 = True
-    t319 = v69
-    if t319 is False: v210 = False
+    t314 = v69
+    if t314 is False: v210 = False
     else:
-        if t319 is None: t318 = True
-        t320 = (None if f34 is None else f34 == K234)
-        if t320 is not None: t320 = not t320
-        if t320 is None: t320 = True
-        if t320 is False: v210 = False
+        if t314 is None: t313 = True
+        t315 = (None if f35 is None else f35 == K233)
+        if t315 is not None: t315 = not t315
+        if t315 is None: t315 = True
+        if t315 is False: v210 = False
         else:
-            if t320 is None: t318 = True
-    if v210 is True and t318: v210 = None
-    t321 = False
+            if t315 is None: t313 = True
+    if v210 is True and t313: v210 = None
+    t316 = False
     v211 = False
-    t322 = v44
-    if t322 is True: v211 = True
+    t317 = v44
+    if t317 is True: v211 = True
     else:
-        if t322 is None: t321 = True
-        t323 = v34
-        if t323 is True: v211 = True
+        if t317 is None: t316 = True
+        t318 = v34
+        if t318 is True: v211 = True
         else:
-            if t323 is None: t321 = True
-    if v211 is False and t321: v211 = None
-    v212 = (c105 if c105 is not M else (c105 := (None if r_pain is None else ((not K235.isdisjoint(r_pain or ()))))))
+            if t318 is None: t316 = True
+    if v211 is False and t316: v211 = None
+    v212 = (c105 if c105 is not M else (c105 := (None if r_pain is None else ((not K234.isdisjoint(r_pain or ()))))))
     if v212 is None: v212 = True
-    t324 = False
+    t319 = False
     v213 = True
-    t325 = v44
-    if t325 is False: v213 = False
+    t320 = v44
+    if t320 is False: v213 = False
     else:
-        if t325 is None: t324 = True
-        t326 = (None if f3 is None else not K236.isdisjoint(f3))
-        if t326 is False: v213 = False
+        if t320 is None: t319 = True
+        t321 = (None if f3 is None else not K235.isdisjoint(f3))
+        if t321 is False: v213 = False
         else:
-            if t326 is None: t324 = True
-            t327 = (None if f3 is None else not K237.isdisjoint(f3))
-            if t327 is not None: t327 = not t327
-            if t327 is False: v213 = False
+            if t321 is None: t319 = True
+            t322 = (None if f3 is None else not K236.isdisjoint(f3))
+            if t322 is not None: t322 = not t322
+            if t322 is False: v213 = False
             else:
-                if t327 is None: t324 = True
-    if v213 is True and t324: v213 = None
-    t328 = False
+                if t322 is None: t319 = True
+    if v213 is True and t319: v213 = None
+    t323 = False
     v214 = False
-    t329 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K238, 'any'))))
-    if t329 is True: v214 = True
+    t324 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K237, 'any'))))
+    if t324 is True: v214 = True
     else:
-        if t329 is None: t328 = True
-        t330 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K239, 'any'))))
-        if t330 is True: v214 = True
+        if t324 is None: t323 = True
+        t325 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K238, 'any'))))
+        if t325 is True: v214 = True
         else:
-            if t330 is None: t328 = True
-            t331 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K240, 'any'))))
-            if t331 is True: v214 = True
+            if t325 is None: t323 = True
+            t326 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K239, 'any'))))
+            if t326 is True: v214 = True
             else:
-                if t331 is None: t328 = True
-                t333 = False
-                t332 = True
-                t334 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
-                if t334 is False: t332 = False
+                if t326 is None: t323 = True
+                t328 = False
+                t327 = True
+                t329 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
+                if t329 is False: t327 = False
                 else:
-                    if t334 is None: t333 = True
-                    t336 = False
-                    t335 = False
-                    t337 = (c106 if c106 is not M else (c106 := (None if b_neuro is None else L[43](ctx))))
-                    if t337 is True: t335 = True
+                    if t329 is None: t328 = True
+                    t331 = False
+                    t330 = False
+                    t332 = (c106 if c106 is not M else (c106 := (None if b_neuro is None else L[43](ctx))))
+                    if t332 is True: t330 = True
                     else:
-                        if t337 is None: t336 = True
-                        t338 = v189
-                        if t338 is True: t335 = True
+                        if t332 is None: t331 = True
+                        t333 = v189
+                        if t333 is True: t330 = True
                         else:
-                            if t338 is None: t336 = True
-                            t339 = (None if f12 is None else f12 == K241)
-                            if t339 is True: t335 = True
+                            if t333 is None: t331 = True
+                            t334 = (None if f12 is None else f12 == K240)
+                            if t334 is True: t330 = True
                             else:
-                                if t339 is None: t336 = True
-                                t340 = (c107 if c107 is not M else (c107 := (None if r_paresthesia is None and r_numbness is None else ((not K242.isdisjoint(r_paresthesia or ()) or not K242.isdisjoint(r_numbness or ())) and (not K243.isdisjoint(r_paresthesia or ()) or not K243.isdisjoint(r_numbness or ()))))))
-                                if t340 is True: t335 = True
+                                if t334 is None: t331 = True
+                                t335 = (c107 if c107 is not M else (c107 := (None if r_paresthesia is None and r_numbness is None else ((not K241.isdisjoint(r_paresthesia or ()) or not K241.isdisjoint(r_numbness or ())) and (not K242.isdisjoint(r_paresthesia or ()) or not K242.isdisjoint(r_numbness or ()))))))
+                                if t335 is True: t330 = True
                                 else:
-                                    if t340 is None: t336 = True
-                    if t335 is False and t336: t335 = None
-                    if t335 is False: t332 = False
+                                    if t335 is None: t331 = True
+                    if t330 is False and t331: t330 = None
+                    if t330 is False: t327 = False
                     else:
-                        if t335 is None: t333 = True
-                if t332 is True and t333: t332 = None
-                if t332 is True: v214 = True
+                        if t330 is None: t328 = True
+                if t327 is True and t328: t327 = None
+                if t327 is True: v214 = True
                 else:
-                    if t332 is None: t328 = True
-    if v214 is False and t328: v214 = None
-    v215 = (None if f54 is None else f54 == K244)
-    v216 = (None if f19 is None else f19 >= K245)
-    t341 = False
+                    if t327 is None: t323 = True
+    if v214 is False and t323: v214 = None
+    v215 = (None if f55 is None else f55 == K243)
+    v216 = (None if f19 is None else f19 >= K244)
+    t336 = False
     v217 = False
-    t342 = v200
-    if t342 is True: v217 = True
+    t337 = v200
+    if t337 is True: v217 = True
     else:
-        if t342 is None: t341 = True
-        t343 = v202
-        if t343 is True: v217 = True
+        if t337 is None: t336 = True
+        t338 = v202
+        if t338 is True: v217 = True
         else:
-            if t343 is None: t341 = True
-            t344 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K246.isdisjoint(r_paresthesia or ()) or not K246.isdisjoint(r_numbness or ()))))))
-            if t344 is True: v217 = True
+            if t338 is None: t336 = True
+            t339 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K245.isdisjoint(r_paresthesia or ()) or not K245.isdisjoint(r_numbness or ()))))))
+            if t339 is True: v217 = True
             else:
-                if t344 is None: t341 = True
-    if v217 is False and t341: v217 = None
-    t345 = False
+                if t339 is None: t336 = True
+    if v217 is False and t336: v217 = None
+    t340 = False
     v218 = False
-    t346 = v145
-    if t346 is True: v218 = True
+    t341 = v145
+    if t341 is True: v218 = True
     else:
-        if t346 is None: t345 = True
-        t347 = v144
-        if t347 is True: v218 = True
+        if t341 is None: t340 = True
+        t342 = v144
+        if t342 is True: v218 = True
         else:
-            if t347 is None: t345 = True
-            t348 = v147
-            if t348 is True: v218 = True
+            if t342 is None: t340 = True
+            t343 = v147
+            if t343 is True: v218 = True
             else:
-                if t348 is None: t345 = True
-    if v218 is False and t345: v218 = None
-    v219 = (None if f46 is None else f46 == K247)
-    v220 = (None if f55 is None else (bool(f55) if isinstance(f55, list) else True))
-    v221 = (None if f56 is None else f56 <= K248)
-    v222 = (None if f56 is None else f56 >= K249)
-    t349 = False
-    v223 = True
-    t350 = (None if f56 is None else f56 >= K250)
-    if t350 is False: v223 = False
+                if t343 is None: t340 = True
+    if v218 is False and t340: v218 = None
+    v219 = (None if f47 is None else f47 == K246)
+    v220 = (None if f56 is None else f56 == K247)
+    v221 = (None if f57 is None else f57 == K248)
+    v222 = (None if f58 is None else f58 == K249)
+    v223 = (None if f59 is None else (bool(f59) if isinstance(f59, list) else True))
+    v224 = (None if f60 is None else f60 <= K250)
+    v225 = (None if f60 is None else f60 >= K251)
+    t344 = False
+    v226 = True
+    t345 = (None if f60 is None else f60 >= K252)
+    if t345 is False: v226 = False
     else:
-        if t350 is None: t349 = True
-        t351 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
-        if t351 is not None: t351 = not t351
-        if t351 is False: v223 = False
+        if t345 is None: t344 = True
+        t346 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
+        if t346 is not None: t346 = not t346
+        if t346 is False: v226 = False
         else:
-            if t351 is None: t349 = True
-            t352 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K251.isdisjoint(r_pain or ()))))))
-            if t352 is not None: t352 = not t352
-            if t352 is False: v223 = False
+            if t346 is None: t344 = True
+            t347 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K253.isdisjoint(r_pain or ()))))))
+            if t347 is not None: t347 = not t347
+            if t347 is False: v226 = False
             else:
-                if t352 is None: t349 = True
-                t353 = v12
-                if t353 is not None: t353 = not t353
-                if t353 is False: v223 = False
+                if t347 is None: t344 = True
+                t348 = v12
+                if t348 is not None: t348 = not t348
+                if t348 is False: v226 = False
                 else:
-                    if t353 is None: t349 = True
-                    t354 = (None if f51 is None else f51 == K252)
-                    if t354 is False: v223 = False
+                    if t348 is None: t344 = True
+                    t349 = (None if f52 is None else f52 == K254)
+                    if t349 is False: v226 = False
                     else:
-                        if t354 is None: t349 = True
-    if v223 is True and t349: v223 = None
+                        if t349 is None: t344 = True
+    if v226 is True and t344: v226 = None
+    t350 = False
+    v227 = False
+    t351 = v1
+    if t351 is True: v227 = True
+    else:
+        if t351 is None: t350 = True
+        t352 = v2
+        if t352 is True: v227 = True
+        else:
+            if t352 is None: t350 = True
+            t353 = v12
+            if t353 is True: v227 = True
+            else:
+                if t353 is None: t350 = True
+                t354 = v13
+                if t354 is True: v227 = True
+                else:
+                    if t354 is None: t350 = True
+    if v227 is False and t350: v227 = None
     t355 = False
-    v224 = False
-    t356 = v1
-    if t356 is True: v224 = True
+    v228 = False
+    t356 = facts.get('nerve_root_found')
+    if t356 is True: v228 = True
     else:
         if t356 is None: t355 = True
-        t357 = v2
-        if t357 is True: v224 = True
+        t357 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
+        if t357 is True: v228 = True
         else:
             if t357 is None: t355 = True
-            t358 = v12
-            if t358 is True: v224 = True
+            t358 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
+            if t358 is True: v228 = True
             else:
                 if t358 is None: t355 = True
-                t359 = v13
-                if t359 is True: v224 = True
+                t359 = (c109 if c109 is not M else (c109 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K255.isdisjoint(r_sensory_reduced or ()) or not K255.isdisjoint(r_sensory_absent or ()))))))
+                if t359 is True: v228 = True
                 else:
                     if t359 is None: t355 = True
-    if v224 is False and t355: v224 = None
-    t360 = False
-    v225 = False
-    t361 = facts.get('nerve_root_found')
-    if t361 is True: v225 = True
-    else:
-        if t361 is None: t360 = True
-        t362 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
-        if t362 is True: v225 = True
-        else:
-            if t362 is None: t360 = True
-            t363 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
-            if t363 is True: v225 = True
-            else:
-                if t363 is None: t360 = True
-                t364 = (c109 if c109 is not M else (c109 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K253.isdisjoint(r_sensory_reduced or ()) or not K253.isdisjoint(r_sensory_absent or ()))))))
-                if t364 is True: v225 = True
-                else:
-                    if t364 is None: t360 = True
-                    t365 = v201
-                    if t365 is True: v225 = True
+                    t360 = v201
+                    if t360 is True: v228 = True
                     else:
-                        if t365 is None: t360 = True
-    if v225 is False and t360: v225 = None
-    v226 = (None if f19 is None else f19 < K254)
-    v227 = (None if f19 is None else f19 < K255)
-    t366 = False
-    v228 = False
-    t367 = v204
-    if t367 is True: v228 = True
+                        if t360 is None: t355 = True
+    if v228 is False and t355: v228 = None
+    v229 = (None if f19 is None else f19 < K256)
+    v230 = (None if f19 is None else f19 < K257)
+    t361 = False
+    v231 = False
+    t362 = v204
+    if t362 is True: v231 = True
     else:
-        if t367 is None: t366 = True
-        t368 = v34
-        if t368 is True: v228 = True
+        if t362 is None: t361 = True
+        t363 = v34
+        if t363 is True: v231 = True
         else:
-            if t368 is None: t366 = True
-            t369 = v87
-            if t369 is True: v228 = True
+            if t363 is None: t361 = True
+            t364 = v87
+            if t364 is True: v231 = True
             else:
-                if t369 is None: t366 = True
-                t370 = v75
-                if t370 is True: v228 = True
+                if t364 is None: t361 = True
+                t365 = v75
+                if t365 is True: v231 = True
                 else:
-                    if t370 is None: t366 = True
-                    t371 = v74
-                    if t371 is True: v228 = True
+                    if t365 is None: t361 = True
+                    t366 = v74
+                    if t366 is True: v231 = True
                     else:
-                        if t371 is None: t366 = True
-    if v228 is False and t366: v228 = None
+                        if t366 is None: t361 = True
+    if v231 is False and t361: v231 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1567,67 +1557,67 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v199
     if x is True: h_referral.append(4)
-    t372 = False
+    t367 = False
     x = True
-    t373 = v200
-    if t373 is False: x = False
+    t368 = v200
+    if t368 is False: x = False
     else:
-        if t373 is None: t372 = True
-        t375 = False
-        t374 = False
-        t376 = v197
-        if t376 is True: t374 = True
+        if t368 is None: t367 = True
+        t370 = False
+        t369 = False
+        t371 = v197
+        if t371 is True: t369 = True
         else:
-            if t376 is None: t375 = True
-            t377 = v198
-            if t377 is True: t374 = True
+            if t371 is None: t370 = True
+            t372 = v198
+            if t372 is True: t369 = True
             else:
-                if t377 is None: t375 = True
-        if t374 is False and t375: t374 = None
-        if t374 is False: x = False
+                if t372 is None: t370 = True
+        if t369 is False and t370: t369 = None
+        if t369 is False: x = False
         else:
-            if t374 is None: t372 = True
-    if x is True and t372: x = None
+            if t369 is None: t367 = True
+    if x is True and t367: x = None
     if x is True: h_referral.append(5)
     x = v200
     if x is True: h_referral.append(6)
     x = v201
     if x is True: h_referral.append(7)
-    t378 = False
+    t373 = False
     x = True
-    t379 = v73
-    if t379 is False: x = False
+    t374 = v73
+    if t374 is False: x = False
     else:
-        if t379 is None: t378 = True
-        t380 = v202
-        if t380 is False: x = False
+        if t374 is None: t373 = True
+        t375 = v202
+        if t375 is False: x = False
         else:
-            if t380 is None: t378 = True
-    if x is True and t378: x = None
+            if t375 is None: t373 = True
+    if x is True and t373: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t381 = False
+    t376 = False
     x = True
-    t382 = v74
-    if t382 is False: x = False
+    t377 = v74
+    if t377 is False: x = False
     else:
-        if t382 is None: t381 = True
-        t384 = False
-        t383 = False
-        t385 = v211
-        if t385 is True: t383 = True
+        if t377 is None: t376 = True
+        t379 = False
+        t378 = False
+        t380 = v211
+        if t380 is True: t378 = True
         else:
-            if t385 is None: t384 = True
-            t386 = v69
-            if t386 is True: t383 = True
+            if t380 is None: t379 = True
+            t381 = v69
+            if t381 is True: t378 = True
             else:
-                if t386 is None: t384 = True
-        if t383 is False and t384: t383 = None
-        if t383 is False: x = False
+                if t381 is None: t379 = True
+        if t378 is False and t379: t378 = None
+        if t378 is False: x = False
         else:
-            if t383 is None: t381 = True
-    if x is True and t381: x = None
+            if t378 is None: t376 = True
+    if x is True and t376: x = None
     if x is True: h_referral.append(10)
     x = v74
     if x is True: h_referral.append(11)
@@ -1635,90 +1625,114 @@ def kernel(ctx):
     if x is True: h_referral.append(12)
     x = v34
     if x is True: h_referral.append(13)
-    t387 = False
+    t382 = False
     x = True
-    t388 = v75
-    if t388 is False: x = False
+    t383 = v75
+    if t383 is False: x = False
     else:
-        if t388 is None: t387 = True
-        t389 = v202
-        if t389 is False: x = False
+        if t383 is None: t382 = True
+        t384 = v202
+        if t384 is False: x = False
         else:
-            if t389 is None: t387 = True
-    if x is True and t387: x = None
+            if t384 is None: t382 = True
+    if x is True and t382: x = None
     if x is True: h_referral.append(14)
-    t390 = False
+    t385 = False
     x = True
-    t391 = v75
-    if t391 is False: x = False
+    t386 = v75
+    if t386 is False: x = False
     else:
-        if t391 is None: t390 = True
-        t393 = False
-        t392 = False
-        t394 = v76
-        if t394 is True: t392 = True
+        if t386 is None: t385 = True
+        t388 = False
+        t387 = False
+        t389 = v76
+        if t389 is True: t387 = True
         else:
-            if t394 is None: t393 = True
-            t395 = v211
-            if t395 is True: t392 = True
+            if t389 is None: t388 = True
+            t390 = v211
+            if t390 is True: t387 = True
             else:
-                if t395 is None: t393 = True
-        if t392 is False and t393: t392 = None
-        if t392 is False: x = False
+                if t390 is None: t388 = True
+        if t387 is False and t388: t387 = None
+        if t387 is False: x = False
         else:
-            if t392 is None: t390 = True
-    if x is True and t390: x = None
+            if t387 is None: t385 = True
+    if x is True and t385: x = None
     if x is True: h_referral.append(15)
-    t396 = False
+    t391 = False
     x = True
-    t397 = v76
-    if t397 is False: x = False
+    t392 = v76
+    if t392 is False: x = False
     else:
-        if t397 is None: t396 = True
-        t399 = False
-        t398 = False
-        t400 = v211
-        if t400 is True: t398 = True
+        if t392 is None: t391 = True
+        t394 = False
+        t393 = False
+        t395 = v211
+        if t395 is True: t393 = True
         else:
-            if t400 is None: t399 = True
-            t402 = False
-            t401 = True
-            t403 = v202
-            if t403 is False: t401 = False
+            if t395 is None: t394 = True
+            t397 = False
+            t396 = True
+            t398 = v202
+            if t398 is False: t396 = False
             else:
-                if t403 is None: t402 = True
-                t404 = v221
+                if t398 is None: t397 = True
+                t399 = v224
+                if t399 is not None: t399 = not t399
+                if t399 is None: t399 = True
+                if t399 is False: t396 = False
+                else:
+                    if t399 is None: t397 = True
+            if t396 is True and t397: t396 = None
+            if t396 is True: t393 = True
+            else:
+                if t396 is None: t394 = True
+        if t393 is False and t394: t393 = None
+        if t393 is False: x = False
+        else:
+            if t393 is None: t391 = True
+    if x is True and t391: x = None
+    if x is True: h_referral.append(16)
+    t400 = False
+    x = True
+    t401 = v76
+    if t401 is False: x = False
+    else:
+        if t401 is None: t400 = True
+        t402 = v194
+        if t402 is False: x = False
+        else:
+            if t402 is None: t400 = True
+            t403 = v209
+            if t403 is not None: t403 = not t403
+            if t403 is None: t403 = True
+            if t403 is False: x = False
+            else:
+                if t403 is None: t400 = True
+                t404 = v224
                 if t404 is not None: t404 = not t404
                 if t404 is None: t404 = True
-                if t404 is False: t401 = False
+                if t404 is False: x = False
                 else:
-                    if t404 is None: t402 = True
-            if t401 is True and t402: t401 = None
-            if t401 is True: t398 = True
-            else:
-                if t401 is None: t399 = True
-        if t398 is False and t399: t398 = None
-        if t398 is False: x = False
-        else:
-            if t398 is None: t396 = True
-    if x is True and t396: x = None
-    if x is True: h_referral.append(16)
-    x = v75
+                    if t404 is None: t400 = True
+    if x is True and t400: x = None
     if x is True: h_referral.append(17)
+    x = v75
+    if x is True: h_referral.append(18)
     t405 = False
     x = True
     t406 = v76
     if t406 is False: x = False
     else:
         if t406 is None: t405 = True
-        t407 = v221
+        t407 = v224
         if t407 is not None: t407 = not t407
         if t407 is None: t407 = True
         if t407 is False: x = False
         else:
             if t407 is None: t405 = True
     if x is True and t405: x = None
-    if x is True: h_referral.append(18)
+    if x is True: h_referral.append(19)
     t408 = False
     x = True
     t409 = v79
@@ -1730,9 +1744,9 @@ def kernel(ctx):
         else:
             if t410 is None: t408 = True
     if x is True and t408: x = None
-    if x is True: h_referral.append(19)
-    x = v79
     if x is True: h_referral.append(20)
+    x = v79
+    if x is True: h_referral.append(21)
     t411 = False
     x = True
     t412 = v207
@@ -1758,7 +1772,7 @@ def kernel(ctx):
         else:
             if t413 is None: t411 = True
     if x is True and t411: x = None
-    if x is True: h_referral.append(21)
+    if x is True: h_referral.append(22)
     t418 = False
     x = True
     t419 = v207
@@ -1770,7 +1784,7 @@ def kernel(ctx):
         else:
             if t420 is None: t418 = True
     if x is True and t418: x = None
-    if x is True: h_referral.append(22)
+    if x is True: h_referral.append(23)
     t421 = False
     x = True
     t422 = v72
@@ -1782,7 +1796,7 @@ def kernel(ctx):
         else:
             if t423 is None: t421 = True
     if x is True and t421: x = None
-    if x is True: h_referral.append(23)
+    if x is True: h_referral.append(24)
     t424 = False
     x = True
     t425 = v84
@@ -1814,7 +1828,7 @@ def kernel(ctx):
         else:
             if t426 is None: t424 = True
     if x is True and t424: x = None
-    if x is True: h_referral.append(24)
+    if x is True: h_referral.append(25)
     t433 = False
     x = True
     t434 = v84
@@ -1826,539 +1840,629 @@ def kernel(ctx):
         else:
             if t435 is None: t433 = True
     if x is True and t433: x = None
-    if x is True: h_referral.append(25)
-    x = v192
     if x is True: h_referral.append(26)
+    x = v192
+    if x is True: h_referral.append(27)
     t436 = False
     x = True
-    t437 = v138
+    t437 = v220
     if t437 is False: x = False
     else:
         if t437 is None: t436 = True
-        t438 = (None if f19 is None else f19 >= K256)
+        t438 = v69
         if t438 is False: x = False
         else:
             if t438 is None: t436 = True
-            t439 = v211
+            t440 = False
+            t439 = False
+            t441 = v63
+            if t441 is True: t439 = True
+            else:
+                if t441 is None: t440 = True
+                t442 = v205
+                if t442 is True: t439 = True
+                else:
+                    if t442 is None: t440 = True
+                    t443 = v8
+                    if t443 is True: t439 = True
+                    else:
+                        if t443 is None: t440 = True
+            if t439 is False and t440: t439 = None
             if t439 is False: x = False
             else:
                 if t439 is None: t436 = True
     if x is True and t436: x = None
-    if x is True: h_referral.append(27)
-    t440 = False
-    x = True
-    t441 = v8
-    if t441 is False: x = False
-    else:
-        if t441 is None: t440 = True
-        t442 = v69
-        if t442 is False: x = False
-        else:
-            if t442 is None: t440 = True
-    if x is True and t440: x = None
     if x is True: h_referral.append(28)
-    x = v84
-    if x is True: h_referral.append(29)
-    x = v8
-    if x is True: h_referral.append(30)
-    t443 = False
-    x = True
-    t445 = False
     t444 = False
-    t446 = v97
-    if t446 is True: t444 = True
+    x = True
+    t445 = v221
+    if t445 is False: x = False
     else:
-        if t446 is None: t445 = True
-        t447 = v99
-        if t447 is True: t444 = True
+        if t445 is None: t444 = True
+        t446 = v69
+        if t446 is False: x = False
         else:
-            if t447 is None: t445 = True
-    if t444 is False and t445: t444 = None
-    if t444 is False: x = False
-    else:
-        if t444 is None: t443 = True
-        t448 = v66
-        if t448 is False: x = False
-        else:
-            if t448 is None: t443 = True
-            t449 = (None if f19 is None else f19 < K257)
-            if t449 is False: x = False
+            if t446 is None: t444 = True
+            t447 = v63
+            if t447 is False: x = False
             else:
-                if t449 is None: t443 = True
-                t450 = v212
-                if t450 is False: x = False
+                if t447 is None: t444 = True
+                t449 = False
+                t448 = False
+                t450 = v8
+                if t450 is True: t448 = True
                 else:
-                    if t450 is None: t443 = True
-    if x is True and t443: x = None
-    if x is True: h_referral.append(31)
-    t451 = False
+                    if t450 is None: t449 = True
+                    t451 = v211
+                    if t451 is True: t448 = True
+                    else:
+                        if t451 is None: t449 = True
+                        t452 = v84
+                        if t452 is True: t448 = True
+                        else:
+                            if t452 is None: t449 = True
+                if t448 is False and t449: t448 = None
+                if t448 is False: x = False
+                else:
+                    if t448 is None: t444 = True
+    if x is True and t444: x = None
+    if x is True: h_referral.append(29)
+    t453 = False
     x = True
-    t452 = v214
-    if t452 is False: x = False
+    t454 = v220
+    if t454 is False: x = False
     else:
-        if t452 is None: t451 = True
-        t454 = False
-        t453 = False
-        t455 = v200
-        if t455 is True: t453 = True
+        if t454 is None: t453 = True
+        t456 = False
+        t455 = False
+        t457 = v63
+        if t457 is True: t455 = True
         else:
-            if t455 is None: t454 = True
-            t456 = v73
-            if t456 is True: t453 = True
+            if t457 is None: t456 = True
+            t458 = v205
+            if t458 is True: t455 = True
             else:
-                if t456 is None: t454 = True
-        if t453 is False and t454: t453 = None
-        if t453 is False: x = False
+                if t458 is None: t456 = True
+        if t455 is False and t456: t455 = None
+        if t455 is False: x = False
         else:
-            if t453 is None: t451 = True
-    if x is True and t451: x = None
-    if x is True: h_referral.append(32)
-    x = v214
-    if x is True: h_referral.append(33)
-    t457 = False
+            if t455 is None: t453 = True
+    if x is True and t453: x = None
+    if x is True: h_referral.append(30)
+    t459 = False
     x = True
-    t458 = v218
-    if t458 is False: x = False
+    t460 = v138
+    if t460 is False: x = False
     else:
-        if t458 is None: t457 = True
-        t459 = v219
-        if t459 is False: x = False
+        if t460 is None: t459 = True
+        t461 = (None if f19 is None else f19 >= K258)
+        if t461 is False: x = False
         else:
-            if t459 is None: t457 = True
-    if x is True and t457: x = None
-    if x is True: h_referral.append(34)
-    t460 = False
-    x = True
-    t461 = v147
-    if t461 is False: x = False
-    else:
-        if t461 is None: t460 = True
-        t462 = (None if f19 is None else f19 >= K258)
-        if t462 is False: x = False
-        else:
-            if t462 is None: t460 = True
-    if x is True and t460: x = None
-    if x is True: h_referral.append(35)
+            if t461 is None: t459 = True
+            t462 = v211
+            if t462 is False: x = False
+            else:
+                if t462 is None: t459 = True
+    if x is True and t459: x = None
+    if x is True: h_referral.append(31)
     t463 = False
-    x = False
-    t464 = v145
-    if t464 is True: x = True
+    x = True
+    t464 = v8
+    if t464 is False: x = False
     else:
         if t464 is None: t463 = True
-        t465 = v147
-        if t465 is True: x = True
+        t465 = v69
+        if t465 is False: x = False
         else:
             if t465 is None: t463 = True
-            t467 = False
-            t466 = True
-            t468 = v144
-            if t468 is False: t466 = False
+    if x is True and t463: x = None
+    if x is True: h_referral.append(32)
+    x = v84
+    if x is True: h_referral.append(33)
+    x = v8
+    if x is True: h_referral.append(34)
+    t466 = False
+    x = True
+    t468 = False
+    t467 = False
+    t469 = v97
+    if t469 is True: t467 = True
+    else:
+        if t469 is None: t468 = True
+        t470 = v99
+        if t470 is True: t467 = True
+        else:
+            if t470 is None: t468 = True
+    if t467 is False and t468: t467 = None
+    if t467 is False: x = False
+    else:
+        if t467 is None: t466 = True
+        t471 = v66
+        if t471 is False: x = False
+        else:
+            if t471 is None: t466 = True
+            t472 = (None if f19 is None else f19 < K259)
+            if t472 is False: x = False
             else:
-                if t468 is None: t467 = True
-                t469 = v75
-                if t469 is False: t466 = False
+                if t472 is None: t466 = True
+                t473 = v212
+                if t473 is False: x = False
                 else:
-                    if t469 is None: t467 = True
-            if t466 is True and t467: t466 = None
-            if t466 is True: x = True
+                    if t473 is None: t466 = True
+    if x is True and t466: x = None
+    if x is True: h_referral.append(35)
+    t474 = False
+    x = True
+    t475 = v214
+    if t475 is False: x = False
+    else:
+        if t475 is None: t474 = True
+        t477 = False
+        t476 = False
+        t478 = v200
+        if t478 is True: t476 = True
+        else:
+            if t478 is None: t477 = True
+            t479 = v73
+            if t479 is True: t476 = True
             else:
-                if t466 is None: t463 = True
-    if x is False and t463: x = None
+                if t479 is None: t477 = True
+        if t476 is False and t477: t476 = None
+        if t476 is False: x = False
+        else:
+            if t476 is None: t474 = True
+    if x is True and t474: x = None
     if x is True: h_referral.append(36)
-    x = v144
+    x = v214
     if x is True: h_referral.append(37)
-    x = v148
+    t480 = False
+    x = True
+    t481 = v218
+    if t481 is False: x = False
+    else:
+        if t481 is None: t480 = True
+        t482 = v219
+        if t482 is False: x = False
+        else:
+            if t482 is None: t480 = True
+    if x is True and t480: x = None
     if x is True: h_referral.append(38)
-    t470 = False
+    t483 = False
     x = True
-    t471 = v219
-    if t471 is False: x = False
+    t484 = v147
+    if t484 is False: x = False
     else:
-        if t471 is None: t470 = True
-        t472 = (None if f57 is None else f57 <= K259)
-        if t472 is None: t472 = True
-        if t472 is False: x = False
+        if t484 is None: t483 = True
+        t485 = (None if f19 is None else f19 >= K260)
+        if t485 is False: x = False
         else:
-            if t472 is None: t470 = True
-            t473 = v63
-            if t473 is False: x = False
-            else:
-                if t473 is None: t470 = True
-                t475 = False
-                t474 = False
-                t476 = v8
-                if t476 is True: t474 = True
-                else:
-                    if t476 is None: t475 = True
-                    t477 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K260.isdisjoint(r_pain or ()))))))
-                    if t477 is True: t474 = True
-                    else:
-                        if t477 is None: t475 = True
-                if t474 is False and t475: t474 = None
-                if t474 is False: x = False
-                else:
-                    if t474 is None: t470 = True
-    if x is True and t470: x = None
+            if t485 is None: t483 = True
+    if x is True and t483: x = None
     if x is True: h_referral.append(39)
-    t478 = False
-    x = True
-    t479 = v219
-    if t479 is False: x = False
+    t486 = False
+    x = False
+    t487 = v145
+    if t487 is True: x = True
     else:
-        if t479 is None: t478 = True
-        t480 = v147
-        if t480 is False: x = False
+        if t487 is None: t486 = True
+        t488 = v147
+        if t488 is True: x = True
         else:
-            if t480 is None: t478 = True
-    if x is True and t478: x = None
+            if t488 is None: t486 = True
+            t490 = False
+            t489 = True
+            t491 = v144
+            if t491 is False: t489 = False
+            else:
+                if t491 is None: t490 = True
+                t492 = v75
+                if t492 is False: t489 = False
+                else:
+                    if t492 is None: t490 = True
+            if t489 is True and t490: t489 = None
+            if t489 is True: x = True
+            else:
+                if t489 is None: t486 = True
+    if x is False and t486: x = None
     if x is True: h_referral.append(40)
-    t481 = False
-    x = True
-    t482 = v215
-    if t482 is False: x = False
-    else:
-        if t482 is None: t481 = True
-        t483 = v62
-        if t483 is False: x = False
-        else:
-            if t483 is None: t481 = True
-            t484 = v217
-            if t484 is False: x = False
-            else:
-                if t484 is None: t481 = True
-    if x is True and t481: x = None
+    x = v144
     if x is True: h_referral.append(41)
-    t485 = False
-    x = True
-    t486 = v215
-    if t486 is False: x = False
-    else:
-        if t486 is None: t485 = True
-        t487 = v88
-        if t487 is False: x = False
-        else:
-            if t487 is None: t485 = True
-            t489 = False
-            t488 = False
-            t490 = v72
-            if t490 is True: t488 = True
-            else:
-                if t490 is None: t489 = True
-                t491 = v207
-                if t491 is True: t488 = True
-                else:
-                    if t491 is None: t489 = True
-                    t492 = v205
-                    if t492 is True: t488 = True
-                    else:
-                        if t492 is None: t489 = True
-                        t493 = v193
-                        if t493 is True: t488 = True
-                        else:
-                            if t493 is None: t489 = True
-            if t488 is False and t489: t488 = None
-            if t488 is False: x = False
-            else:
-                if t488 is None: t485 = True
-    if x is True and t485: x = None
+    x = v148
     if x is True: h_referral.append(42)
-    t494 = False
+    t493 = False
     x = True
-    t495 = v216
-    if t495 is False: x = False
+    t494 = v219
+    if t494 is False: x = False
     else:
-        if t495 is None: t494 = True
-        t496 = v88
-        if t496 is False: x = False
+        if t494 is None: t493 = True
+        t495 = (None if f61 is None else f61 <= K261)
+        if t495 is None: t495 = True
+        if t495 is False: x = False
         else:
-            if t496 is None: t494 = True
-    if x is True and t494: x = None
+            if t495 is None: t493 = True
+            t496 = v63
+            if t496 is False: x = False
+            else:
+                if t496 is None: t493 = True
+                t498 = False
+                t497 = False
+                t499 = v8
+                if t499 is True: t497 = True
+                else:
+                    if t499 is None: t498 = True
+                    t500 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K262.isdisjoint(r_pain or ()))))))
+                    if t500 is True: t497 = True
+                    else:
+                        if t500 is None: t498 = True
+                if t497 is False and t498: t497 = None
+                if t497 is False: x = False
+                else:
+                    if t497 is None: t493 = True
+    if x is True and t493: x = None
     if x is True: h_referral.append(43)
-    t497 = False
+    t501 = False
     x = True
-    t498 = v221
-    if t498 is False: x = False
+    t502 = v219
+    if t502 is False: x = False
     else:
-        if t498 is None: t497 = True
-        t500 = False
-        t499 = False
-        t501 = v75
-        if t501 is True: t499 = True
+        if t502 is None: t501 = True
+        t503 = v147
+        if t503 is False: x = False
         else:
-            if t501 is None: t500 = True
-            t502 = v211
-            if t502 is True: t499 = True
-            else:
-                if t502 is None: t500 = True
-        if t499 is False and t500: t499 = None
-        if t499 is False: x = False
-        else:
-            if t499 is None: t497 = True
-    if x is True and t497: x = None
+            if t503 is None: t501 = True
+    if x is True and t501: x = None
     if x is True: h_referral.append(44)
-    t503 = False
+    t504 = False
     x = True
-    t504 = v220
-    if t504 is False: x = False
+    t505 = v215
+    if t505 is False: x = False
     else:
-        if t504 is None: t503 = True
-        t505 = v200
-        if t505 is False: x = False
+        if t505 is None: t504 = True
+        t506 = v62
+        if t506 is False: x = False
         else:
-            if t505 is None: t503 = True
-    if x is True and t503: x = None
+            if t506 is None: t504 = True
+            t507 = v217
+            if t507 is False: x = False
+            else:
+                if t507 is None: t504 = True
+    if x is True and t504: x = None
     if x is True: h_referral.append(45)
-    t506 = False
+    t508 = False
     x = True
-    t507 = v220
-    if t507 is False: x = False
+    t509 = v215
+    if t509 is False: x = False
     else:
-        if t507 is None: t506 = True
-        t508 = v222
-        if t508 is False: x = False
+        if t509 is None: t508 = True
+        t510 = v88
+        if t510 is False: x = False
         else:
-            if t508 is None: t506 = True
-            t509 = v225
-            if t509 is False: x = False
+            if t510 is None: t508 = True
+            t512 = False
+            t511 = False
+            t513 = v72
+            if t513 is True: t511 = True
             else:
-                if t509 is None: t506 = True
-                t510 = v223
-                if t510 is not None: t510 = not t510
-                if t510 is None: t510 = True
-                if t510 is False: x = False
+                if t513 is None: t512 = True
+                t514 = v207
+                if t514 is True: t511 = True
                 else:
-                    if t510 is None: t506 = True
-    if x is True and t506: x = None
+                    if t514 is None: t512 = True
+                    t515 = v205
+                    if t515 is True: t511 = True
+                    else:
+                        if t515 is None: t512 = True
+                        t516 = v193
+                        if t516 is True: t511 = True
+                        else:
+                            if t516 is None: t512 = True
+            if t511 is False and t512: t511 = None
+            if t511 is False: x = False
+            else:
+                if t511 is None: t508 = True
+    if x is True and t508: x = None
     if x is True: h_referral.append(46)
-    t511 = False
+    t517 = False
     x = True
-    t512 = v225
-    if t512 is False: x = False
+    t518 = v216
+    if t518 is False: x = False
     else:
-        if t512 is None: t511 = True
-        t513 = v223
-        if t513 is False: x = False
+        if t518 is None: t517 = True
+        t519 = v88
+        if t519 is False: x = False
         else:
-            if t513 is None: t511 = True
-    if x is True and t511: x = None
+            if t519 is None: t517 = True
+    if x is True and t517: x = None
     if x is True: h_referral.append(47)
-    t514 = False
+    t520 = False
     x = True
-    t515 = v220
-    if t515 is False: x = False
+    t521 = v224
+    if t521 is False: x = False
     else:
-        if t515 is None: t514 = True
-        t516 = v222
-        if t516 is not None: t516 = not t516
-        if t516 is False: x = False
+        if t521 is None: t520 = True
+        t523 = False
+        t522 = False
+        t524 = v75
+        if t524 is True: t522 = True
         else:
-            if t516 is None: t514 = True
-            t517 = v225
-            if t517 is False: x = False
+            if t524 is None: t523 = True
+            t525 = v211
+            if t525 is True: t522 = True
             else:
-                if t517 is None: t514 = True
-    if x is True and t514: x = None
-    if x is True: h_referral.append(48)
-    t518 = False
-    x = True
-    t519 = v220
-    if t519 is False: x = False
-    else:
-        if t519 is None: t518 = True
-        t520 = v224
-        if t520 is False: x = False
-        else:
-            if t520 is None: t518 = True
-            t521 = v223
-            if t521 is not None: t521 = not t521
-            if t521 is None: t521 = True
-            if t521 is False: x = False
-            else:
-                if t521 is None: t518 = True
-    if x is True and t518: x = None
-    if x is True: h_referral.append(49)
-    t522 = False
-    x = True
-    t523 = (None if f19 is None else f19 >= K261)
-    if t523 is False: x = False
-    else:
-        if t523 is None: t522 = True
-        t524 = (None if f19 is None else f19 <= K262)
-        if t524 is False: x = False
-        else:
-            if t524 is None: t522 = True
-            t525 = (c110 if c110 is not M else (c110 := (None if r_pain is None else ((not K263.isdisjoint(r_pain or ()))))))
-            if t525 is False: x = False
-            else:
-                if t525 is None: t522 = True
-                t526 = (None if f12 is None else f12 in K264)
-                if t526 is False: x = False
+                if t525 is None: t523 = True
+                t526 = v222
+                if t526 is True: t522 = True
                 else:
-                    if t526 is None: t522 = True
-    if x is True and t522: x = None
-    if x is True: h_referral.append(50)
+                    if t526 is None: t523 = True
+        if t522 is False and t523: t522 = None
+        if t522 is False: x = False
+        else:
+            if t522 is None: t520 = True
+    if x is True and t520: x = None
+    if x is True: h_referral.append(48)
     t527 = False
     x = True
-    t528 = v226
+    t528 = v223
     if t528 is False: x = False
     else:
         if t528 is None: t527 = True
-        t529 = v225
+        t529 = v200
         if t529 is False: x = False
         else:
             if t529 is None: t527 = True
     if x is True and t527: x = None
-    if x is True: h_referral.append(51)
-    x = v227
-    if x is True: h_referral.append(52)
+    if x is True: h_referral.append(49)
     t530 = False
     x = True
-    t531 = v226
+    t531 = v223
     if t531 is False: x = False
     else:
         if t531 is None: t530 = True
-        t532 = v228
+        t532 = v225
         if t532 is False: x = False
         else:
             if t532 is None: t530 = True
-    if x is True and t530: x = None
-    if x is True: h_referral.append(53)
-    t533 = False
-    x = True
-    t534 = v135
-    if t534 is False: x = False
-    else:
-        if t534 is None: t533 = True
-        t535 = v136
-        if t535 is False: x = False
-        else:
-            if t535 is None: t533 = True
-            t536 = v63
-            if t536 is False: x = False
+            t533 = v228
+            if t533 is False: x = False
             else:
-                if t536 is None: t533 = True
-                t537 = v205
-                if t537 is False: x = False
+                if t533 is None: t530 = True
+                t534 = v226
+                if t534 is not None: t534 = not t534
+                if t534 is None: t534 = True
+                if t534 is False: x = False
                 else:
-                    if t537 is None: t533 = True
-                    t539 = False
-                    t538 = False
-                    t540 = v2
-                    if t540 is True: t538 = True
-                    else:
-                        if t540 is None: t539 = True
-                        t541 = v225
-                        if t541 is True: t538 = True
-                        else:
-                            if t541 is None: t539 = True
-                    if t538 is False and t539: t538 = None
-                    if t538 is False: x = False
-                    else:
-                        if t538 is None: t533 = True
-    if x is True and t533: x = None
-    if x is True: h_referral.append(54)
+                    if t534 is None: t530 = True
+    if x is True and t530: x = None
+    if x is True: h_referral.append(50)
+    t535 = False
+    x = True
+    t536 = v228
+    if t536 is False: x = False
+    else:
+        if t536 is None: t535 = True
+        t537 = v226
+        if t537 is False: x = False
+        else:
+            if t537 is None: t535 = True
+    if x is True and t535: x = None
+    if x is True: h_referral.append(51)
+    t538 = False
+    x = True
+    t539 = v223
+    if t539 is False: x = False
+    else:
+        if t539 is None: t538 = True
+        t540 = v225
+        if t540 is not None: t540 = not t540
+        if t540 is False: x = False
+        else:
+            if t540 is None: t538 = True
+            t541 = v228
+            if t541 is False: x = False
+            else:
+                if t541 is None: t538 = True
+    if x is True and t538: x = None
+    if x is True: h_referral.append(52)
     t542 = False
     x = True
-    t544 = False
-    t543 = False
-    t545 = v135
-    if t545 is True: t543 = True
-    else:
-        if t545 is None: t544 = True
-        t546 = v137
-        if t546 is True: t543 = True
-        else:
-            if t546 is None: t544 = True
-    if t543 is False and t544: t543 = None
+    t543 = v223
     if t543 is False: x = False
     else:
         if t543 is None: t542 = True
-        t547 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K265.isdisjoint(r_pain or ()))))))
-        if t547 is False: x = False
+        t544 = v227
+        if t544 is False: x = False
         else:
-            if t547 is None: t542 = True
-            t548 = (None if f3 is None else not K266.isdisjoint(f3))
-            if t548 is False: x = False
+            if t544 is None: t542 = True
+            t545 = v226
+            if t545 is not None: t545 = not t545
+            if t545 is None: t545 = True
+            if t545 is False: x = False
             else:
-                if t548 is None: t542 = True
+                if t545 is None: t542 = True
     if x is True and t542: x = None
-    if x is True: h_referral.append(55)
-    t549 = False
+    if x is True: h_referral.append(53)
+    t546 = False
     x = True
+    t547 = (None if f19 is None else f19 >= K263)
+    if t547 is False: x = False
+    else:
+        if t547 is None: t546 = True
+        t548 = (None if f19 is None else f19 <= K264)
+        if t548 is False: x = False
+        else:
+            if t548 is None: t546 = True
+            t549 = (c110 if c110 is not M else (c110 := (None if r_pain is None else ((not K265.isdisjoint(r_pain or ()))))))
+            if t549 is False: x = False
+            else:
+                if t549 is None: t546 = True
+                t550 = (None if f12 is None else f12 in K266)
+                if t550 is False: x = False
+                else:
+                    if t550 is None: t546 = True
+    if x is True and t546: x = None
+    if x is True: h_referral.append(54)
     t551 = False
-    t550 = False
-    t552 = v135
-    if t552 is True: t550 = True
+    x = True
+    t552 = v229
+    if t552 is False: x = False
     else:
         if t552 is None: t551 = True
-        t553 = v136
-        if t553 is True: t550 = True
+        t553 = v228
+        if t553 is False: x = False
         else:
             if t553 is None: t551 = True
-            t554 = v137
-            if t554 is True: t550 = True
-            else:
-                if t554 is None: t551 = True
-    if t550 is False and t551: t550 = None
-    if t550 is False: x = False
-    else:
-        if t550 is None: t549 = True
-        t555 = v133
-        if t555 is False: x = False
-        else:
-            if t555 is None: t549 = True
-    if x is True and t549: x = None
+    if x is True and t551: x = None
+    if x is True: h_referral.append(55)
+    x = v230
     if x is True: h_referral.append(56)
-    t556 = False
+    t554 = False
     x = True
-    t557 = v213
-    if t557 is False: x = False
+    t555 = v229
+    if t555 is False: x = False
     else:
-        if t557 is None: t556 = True
-        t558 = v86
-        if t558 is False: x = False
+        if t555 is None: t554 = True
+        t556 = v231
+        if t556 is False: x = False
         else:
-            if t558 is None: t556 = True
-    if x is True and t556: x = None
+            if t556 is None: t554 = True
+    if x is True and t554: x = None
     if x is True: h_referral.append(57)
-    t559 = False
+    t557 = False
     x = True
-    t560 = v9
-    if t560 is False: x = False
+    t558 = v135
+    if t558 is False: x = False
     else:
-        if t560 is None: t559 = True
-        t561 = v204
-        if t561 is False: x = False
+        if t558 is None: t557 = True
+        t559 = v136
+        if t559 is False: x = False
         else:
-            if t561 is None: t559 = True
-    if x is True and t559: x = None
+            if t559 is None: t557 = True
+            t560 = v63
+            if t560 is False: x = False
+            else:
+                if t560 is None: t557 = True
+                t561 = v205
+                if t561 is False: x = False
+                else:
+                    if t561 is None: t557 = True
+                    t563 = False
+                    t562 = False
+                    t564 = v2
+                    if t564 is True: t562 = True
+                    else:
+                        if t564 is None: t563 = True
+                        t565 = v228
+                        if t565 is True: t562 = True
+                        else:
+                            if t565 is None: t563 = True
+                    if t562 is False and t563: t562 = None
+                    if t562 is False: x = False
+                    else:
+                        if t562 is None: t557 = True
+    if x is True and t557: x = None
     if x is True: h_referral.append(58)
-    t562 = False
+    t566 = False
     x = True
-    t563 = v203
-    if t563 is False: x = False
+    t568 = False
+    t567 = False
+    t569 = v135
+    if t569 is True: t567 = True
     else:
-        if t563 is None: t562 = True
-        t564 = v202
-        if t564 is False: x = False
+        if t569 is None: t568 = True
+        t570 = v137
+        if t570 is True: t567 = True
         else:
-            if t564 is None: t562 = True
-    if x is True and t562: x = None
+            if t570 is None: t568 = True
+    if t567 is False and t568: t567 = None
+    if t567 is False: x = False
+    else:
+        if t567 is None: t566 = True
+        t571 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K267.isdisjoint(r_pain or ()))))))
+        if t571 is False: x = False
+        else:
+            if t571 is None: t566 = True
+            t572 = (None if f3 is None else not K268.isdisjoint(f3))
+            if t572 is False: x = False
+            else:
+                if t572 is None: t566 = True
+    if x is True and t566: x = None
     if x is True: h_referral.append(59)
-    t565 = False
+    t573 = False
     x = True
-    t566 = v198
-    if t566 is False: x = False
+    t575 = False
+    t574 = False
+    t576 = v135
+    if t576 is True: t574 = True
     else:
-        if t566 is None: t565 = True
-        t567 = v197
-        if t567 is not None: t567 = not t567
-        if t567 is None: t567 = True
-        if t567 is False: x = False
+        if t576 is None: t575 = True
+        t577 = v136
+        if t577 is True: t574 = True
         else:
-            if t567 is None: t565 = True
-    if x is True and t565: x = None
+            if t577 is None: t575 = True
+            t578 = v137
+            if t578 is True: t574 = True
+            else:
+                if t578 is None: t575 = True
+    if t574 is False and t575: t574 = None
+    if t574 is False: x = False
+    else:
+        if t574 is None: t573 = True
+        t579 = v133
+        if t579 is False: x = False
+        else:
+            if t579 is None: t573 = True
+    if x is True and t573: x = None
     if x is True: h_referral.append(60)
+    t580 = False
+    x = True
+    t581 = v213
+    if t581 is False: x = False
+    else:
+        if t581 is None: t580 = True
+        t582 = v86
+        if t582 is False: x = False
+        else:
+            if t582 is None: t580 = True
+    if x is True and t580: x = None
+    if x is True: h_referral.append(61)
+    t583 = False
+    x = True
+    t584 = v9
+    if t584 is False: x = False
+    else:
+        if t584 is None: t583 = True
+        t585 = v204
+        if t585 is False: x = False
+        else:
+            if t585 is None: t583 = True
+    if x is True and t583: x = None
+    if x is True: h_referral.append(62)
+    t586 = False
+    x = True
+    t587 = v203
+    if t587 is False: x = False
+    else:
+        if t587 is None: t586 = True
+        t588 = v202
+        if t588 is False: x = False
+        else:
+            if t588 is None: t586 = True
+    if x is True and t586: x = None
+    if x is True: h_referral.append(63)
+    t589 = False
+    x = True
+    t590 = v198
+    if t590 is False: x = False
+    else:
+        if t590 is None: t589 = True
+        t591 = v197
+        if t591 is not None: t591 = not t591
+        if t591 is None: t591 = True
+        if t591 is False: x = False
+        else:
+            if t591 is None: t589 = True
+    if x is True and t589: x = None
+    if x is True: h_referral.append(64)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -3353,4 +3457,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v86, v87, v88, v89, v90, v91, v92, v97, v98, v99, v93, v94, v95, v96, v100, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v197, v195, v198, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v196, v212, v213, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225, v226, v227, v228,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v86, v87, v88, v89, v90, v91, v92, v97, v98, v99, v93, v94, v95, v96, v100, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v197, v195, v198, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v196, v212, v213, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231,), lo, ev, {'referral': h_referral}

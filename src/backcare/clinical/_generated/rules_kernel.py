@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '9b03411a668cf5aebd8750f5d0cc382714b39ce46a0d2884025d12ab18db8a51'
+SOURCE_DIGEST = '61f321f0a8523074979ce83a516df7dbb5c541058c3116d3c203e3347fff93f8'
 
 
 def kernel(ctx):
@@ -24,6 +24,7 @@ def kernel(ctx):
     b_circulation = case.get('circulation')
     b_palpation = case.get('palpation')
     b_pain_mechanism_criteria = case.get('pain_mechanism_criteria')
+    b_notes = case.get('notes')
     r_numbness = None if b_symptoms is None else b_symptoms.get('numbness_sites')
     r_paresthesia = None if b_symptoms is None else b_symptoms.get('paresthesia_sites')
     r_sensory_absent = lookup(case, ('neuro', 'sensory', 'absent'))

@@ -13,6 +13,7 @@ from .context import Evaluation
 from .differential import rank
 from .kernel import run_kernel, run_rules
 from .mechanism import judge
+from .notes import with_notes
 from .plan import Forbidden, avoided_self_care, contraindications, plan, self_care
 from .roots import localise
 from .screen import refer_conditions, screen
@@ -30,7 +31,7 @@ DISCLAIMER = (
 
 def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
     """Assess one validated case (plain data, as `Case.findings()` gives it)."""
-    ctx = Evaluation(case, kb)
+    ctx = _evaluation(case, kb)
     nerve_roots = localise(ctx)
     run_kernel(ctx)
     referral, red_flags = screen(ctx)
@@ -56,6 +57,15 @@ def run(case: dict[str, Any], kb: Any) -> dict[str, Any]:
     }
 
 
+def _evaluation(case: dict[str, Any], kb: Any) -> Evaluation:
+    """The case under assessment, with the facts its notes affirm where the record left them out."""
+    read, used = with_notes(case, kb)
+    ctx = Evaluation(read, kb)
+    if used:
+        ctx.note_labels = kb.note_evidence(used)
+    return ctx
+
+
 def self_care_choices(case: dict[str, Any], kb: Any) -> list[dict[str, Any]]:
     """Every self-care item of the knowledge base for this case, the engine's choice first.
 
@@ -64,7 +74,7 @@ def self_care_choices(case: dict[str, Any], kb: Any) -> list[dict[str, Any]]:
     finding it would aggravate), or `no_treatment` (a referral stops all care).
     The handout chooser offers the others.
     """
-    ctx = Evaluation(case, kb)
+    ctx = _evaluation(case, kb)
     localise(ctx)
     run_kernel(ctx)
     referral, _ = screen(ctx)

@@ -17,7 +17,8 @@ class Evaluation:
     """One case under assessment: findings are evaluated once, on first use."""
 
     __slots__ = ("case", "kb", "known_findings", "criteria", "_regions", "_memo", "engine_facts", "urgency_level", "probabilities",
-                 "dominant_mechanism", "flagged_conditions", "referral_doors", "likelihood", "emergency_conditions", "referred_conditions", "values", "log_odds", "moves", "holding")
+                 "dominant_mechanism", "flagged_conditions", "referral_doors", "likelihood", "emergency_conditions", "referred_conditions", "values", "log_odds", "moves", "holding",
+                 "note_labels")
 
     def __init__(self, case: dict[str, Any], kb: Any):
         self.case = case
@@ -40,6 +41,7 @@ class Evaluation:
         self.emergency_conditions: list[str] = []  # ... of them, those flagged as an emergency
         self.referred_conditions: list[str] = []  # what a referral without a red flag is for
         self.referral_doors: Any = None  # the destinations behind the referral (screen.py)
+        self.note_labels: dict[str, str] = {}  # finding -> what its evidence quotes from the notes (notes.py)
 
     def finding(self, finding_id: str) -> Tri:
         # get() rather than try/except: most findings are looked up once, and a
@@ -95,7 +97,10 @@ class Evaluation:
         return result
 
     def label(self, finding_id: str, present: bool = True) -> str:
-        return self.kb.labels[(finding_id, present)]
+        text = self.kb.labels[(finding_id, present)]
+        if self.note_labels and present and finding_id in self.note_labels:
+            return text + self.note_labels[finding_id]
+        return text
 
     def evidence(self, finding_ids: list[str]) -> list[str]:
         """Labels of the referenced findings that hold for this case."""

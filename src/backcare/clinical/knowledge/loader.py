@@ -44,8 +44,9 @@ def _model(name: str, model: type[BaseModel], raw: Any) -> Any:
 class _VocabularyChecker(Checker):
     """Checks every name a rule uses against the vocabulary and the knowledge base."""
 
-    def __init__(self, vocab: Vocabulary, findings: set[str], region_sets: set[str]):
+    def __init__(self, vocab: Vocabulary, findings: set[str], region_sets: set[str], note_fields: set[str]):
         self.findings = findings
+        self.note_fields = note_fields  # `notes.<id>`: facts with no case field, read from the words (notes.yaml)
         self.known = {
             "region": set(vocab.regions),
             "region_set": region_sets,
@@ -66,6 +67,10 @@ class _VocabularyChecker(Checker):
         self.case_model = Case
 
     def field(self, path: str) -> None:
+        if path.startswith("notes."):
+            if path not in self.note_fields:
+                raise PredicateError(f"unknown notes field {path!r} (notes.yaml fills none such)")
+            return
         model: Any = self.case_model
         for part in path.split("."):
             fields = getattr(model, "model_fields", None)
@@ -133,7 +138,9 @@ def build() -> dict[str, Any]:
         region_sets[name] = regions
     for name, regions in region_sets.items():
         _ids(f"findings: region_sets.{name}", regions, vocab.regions, "region")
-    checker = _VocabularyChecker(vocab, set(findings), set(region_sets))
+    notes: schema.NotesFile = files["notes"]
+    note_fields = _check_notes(notes, vocab)
+    checker = _VocabularyChecker(vocab, set(findings), set(region_sets), note_fields)
 
     def check(where: str, predicate: dict | None) -> None:
         if predicate is None:
@@ -252,6 +259,9 @@ def build() -> dict[str, Any]:
         _ids(where, rule.add, self_care.items, "self-care item")
 
     _check_mechanisms(mechanisms, vocab, check, cite)
+    cite("notes.yaml: cues", notes.cues.sources)
+    for rid, reading in notes.readings.items():
+        cite(f"notes.yaml: {rid}", reading.sources)
     _check_outcomes(outcomes, self_care, cite)
     cite("intake.yaml", intake.sources)
     if set(intake.screening) != set(flags.screening_questions):
@@ -285,7 +295,24 @@ def build() -> dict[str, Any]:
         "protocols": {k: dump(v) for k, v in treatment.protocols.items()},
         "self_care": {"items": {k: dump(v) for k, v in self_care.items.items()}, "rules": [dump(r) for r in self_care.rules]},
         "pain_mechanisms": dump(mechanisms),
+        "notes": dump(notes),
     }
+
+
+def _check_notes(notes: schema.NotesFile, vocab: Vocabulary) -> set[str]:
+    """Check what each reading fills; returns the `notes.<id>` fields the rules may read."""
+    note_fields = set()
+    for rid, reading in notes.readings.items():
+        block, _, name = reading.fills.partition(".")
+        if block == "medical":
+            _ids(f"notes.yaml: {rid}.fills", [name], vocab.medical_history, "medical history field")
+        elif block == "notes" and name == rid:
+            note_fields.add(reading.fills)
+        else:
+            raise KnowledgeError(f"notes.yaml: {rid}.fills: a medical history field, or notes.{rid} for a fact with no case field")
+        if reading.measured and reading.within_days is None:
+            raise KnowledgeError(f"notes.yaml: {rid}: a measured value needs within_days (how recent it must be)")
+    return note_fields
 
 
 def _check_mechanisms(mechanisms: schema.PainMechanismsFile, vocab: Vocabulary, check, cite) -> None:

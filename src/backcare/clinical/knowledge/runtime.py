@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 from ..engine.compiled import LazyRules, compile_rules
 from ..engine.kernel import FindingsKernel, RulesKernel, kernel_findings
 from ..engine.likelihood import Moves
+from ..engine.notes import NotesReader
 from ..engine.plan import relevance_rule
 from ..engine.predicates import finding_references
 from ..engine.roots import RootTables
@@ -24,7 +25,7 @@ from .version import GENERATED_FILE, content_version
 
 # The blocks of a case (clinical/case.py), read once by the findings kernel.
 CASE_BLOCKS = ["client", "history", "medical", "symptoms", "observation", "rom", "special_tests", "neuro", "hip",
-               "circulation", "palpation", "pain_mechanism_criteria"]
+               "circulation", "palpation", "pain_mechanism_criteria", "notes"]
 
 
 def split_region(region: str) -> tuple[str, str | None]:
@@ -136,6 +137,28 @@ class Knowledge:
             "avoid": [self.self_care_items[sid]["avoid_when"] for sid in self.self_care_avoid_ids]})
 
 
+    @property
+    def notes_reader(self) -> NotesReader:
+        """The free-text reader (engine/notes.py), compiled on first use: most cases have no notes."""
+        reader = self.__dict__.get("_notes_reader")
+        if reader is None:
+            reader = self.__dict__["_notes_reader"] = NotesReader(self.data["notes"])
+        return reader
+
+    def note_evidence(self, used: dict[str, tuple[str, str]]) -> dict[str, str]:
+        """Finding -> what its evidence adds when a field it reads was filled from the notes' words."""
+        readers = self.__dict__.get("_field_readers")
+        if readers is None:  # field -> the findings that read it themselves (not through another finding)
+            readers = self.__dict__["_field_readers"] = {}
+            for fid, finding in self.findings.items():
+                for path in _fields_read(finding["when"]):
+                    readers.setdefault(path, []).append(fid)
+        out = {}
+        for path, (_label, words) in used.items():
+            for fid in readers.get(path, ()):
+                out.setdefault(fid, f" (from the notes: \u201c{words}\u201d; confirm with the client)")
+        return out
+
     def _compile_mechanisms(self, pm: dict[str, Any], rules: dict[tuple, Any]) -> None:
         self.pain_mechanisms = pm
         self.mechanism_log_priors = {m: math.log(p) for m, p in pm["prior"].items()}
@@ -162,6 +185,19 @@ class Knowledge:
                         f"{text} (from {derived_from})" if derived_from else text)
             self.mechanism_table.append((cid, *self.criterion_rules[cid], outcomes))
         self.derivable_criteria = [row for row in self.mechanism_table if row[1] is not None]
+
+
+def _fields_read(predicate: Any) -> set[str]:
+    """The case fields a predicate reads itself."""
+    if isinstance(predicate, list):
+        return set().union(*(_fields_read(p) for p in predicate)) if predicate else set()
+    if not isinstance(predicate, dict):
+        return set()
+    found = {predicate["field"]} if isinstance(predicate.get("field"), str) else set()
+    for key, value in predicate.items():
+        if key != "finding" and isinstance(value, (dict, list)):
+            found |= _fields_read(value)
+    return found
 
 
 def _read_generated() -> dict[str, Any] | None:

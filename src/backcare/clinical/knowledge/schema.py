@@ -357,6 +357,48 @@ class IntakeFile(_Entry):
     sources: list[str] = Field(min_length=1)
 
 
+class NoteCues(_Entry):
+    """The words around a mention that say it is not the client's own, current fact (ConText)."""
+
+    negation_before: list[str]
+    negation_after: list[str]
+    other_person: list[str]
+    other_person_role_before: list[str]
+    other_person_role_after: list[str]
+    hypothetical: list[str]
+    closes_scope: list[str]
+    stopped: list[str]
+    not_the_condition_after: list[str]
+    past_phrases: dict[str, int]
+    sources: list[str] = Field(min_length=1)
+
+
+class MeasuredValue(_Entry):
+    words: list[str] = Field(min_length=1)
+    at_least: float
+
+
+class NoteReading(_Entry):
+    """A fact the notes' words may stand in for, and the field it fills when that was left out."""
+
+    label: str = Field(min_length=3, max_length=80)
+    fills: str
+    terms: list[str] = Field(min_length=1)
+    with_: list[str] = Field(default=[], alias="with")  # one of these must be in the same clause too
+    unless: list[str] = []  # an affirmed one of these in the clause cancels the mention
+    within_days: int | None = Field(default=None, gt=0)  # None: a past mention counts (a history)
+    current_only: bool = False  # a drug or state that counts only while it lasts ("stopped warfarin")
+    # An event the words do not date is placed at the start of the episode (history.duration_days).
+    undated_at_onset: bool = False
+    measured: MeasuredValue | None = None
+    sources: list[str] = Field(min_length=1)
+
+
+class NotesFile(_Entry):
+    cues: NoteCues
+    readings: dict[str, NoteReading]
+
+
 # File name (without .yaml) -> the model its content must match.
 FILE_MODELS: dict[str, type[BaseModel]] = {
     "findings": FindingsFile,
@@ -370,4 +412,5 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     "pain_mechanisms": PainMechanismsFile,
     "outcomes": OutcomesFile,
     "intake": IntakeFile,
+    "notes": NotesFile,
 }

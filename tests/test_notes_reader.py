@@ -1,0 +1,176 @@
+"""The notes' free text read for the client's own, current safety facts (engine/notes.py, notes.yaml).
+
+Examples per ConText class (negation, someone else, a worry or a question, the past, a test or a
+job rather than the condition), then properties: a recorded answer always outweighs the words,
+words that deny or belong to someone else never change the assessment, and words that affirm a
+red-flag fact never lower the urgency."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backcare.clinical.api import assess_data
+from backcare.clinical.case import Case
+from backcare.clinical.engine.notes import with_notes
+from backcare.clinical.engine.predicates import URGENCY_LEVELS
+from backcare.clinical.knowledge.loader import KnowledgeError, build
+from backcare.clinical.knowledge.runtime import load_knowledge
+from strategies import cases
+
+KB = load_knowledge()
+READ = KB.notes_reader.read
+
+
+def read(text: str, episode_days: int | None = None) -> set[str]:
+    return set(READ(text, episode_days))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # affirmed, in a busy note's words
+    ("fell roughly 3 metres off a ladder yesterday", {"fall_from_height", "fall_or_knock"}),
+    ("RTA last week, car rolled at speed", {"road_accident"}),
+    ("pmh breast ca 2019, radiotherapy", {"cancer"}),
+    ("takes Eliquis 5 mg bd for AF", {"anticoagulant"}),
+    ("took her temperature this morning - 38.3", {"fever"}),
+    ("temp 101.2 F overnight", {"fever"}),
+    ("treated for a kidney infection about 3 weeks ago", {"recent_infection"}),
+    ("epidural steroid injection at L4-5 twelve days ago", {"recent_spinal_procedure"}),
+    ("has lost nearly 8 kg since the summer without dieting", {"weight_loss_amount"}),
+    ("injects heroin, last used 2 days ago", {"iv_drug_use"}),
+    ("on prednisolone for 3 years", {"long_term_steroids"}),
+    ("went grey and collapsed on the kitchen floor", {"collapse"}),
+    ("the wound has gone red with some yellow ooze", {"wound_signs"}),
+    # negated, before or after
+    ("denies fever, weight loss or night sweats", set()),
+    ("no history of cancer", set()),
+    ("cancer ruled out", set()),
+    ("hiv negative", set()),
+    ("no fall, no knock", set()),
+    # someone else's, but a role of the client's own is not someone else
+    ("his father had prostate cancer", set()),
+    ("mother died of bowel cancer", set()),
+    ("wife has a chest infection and a temperature", set()),
+    ("a mother of three, had breast cancer in 2019", {"cancer"}),
+    ("his father had cancer but he is on warfarin", {"anticoagulant"}),
+    # a worry or a question, not a fact
+    ("worried it could be cancer", set()),
+    ("asked whether a fall could cause this", set()),
+    ("cancer?", set()),
+    # past, for a fact that matters only while recent (a history of cancer always counts)
+    ("fell off his bike as a child", set()),
+    ("kidney infection years ago (2014), none since and no waterworks problems now", set()),
+    ("high fever with flu last winter", set()),
+    ("stopped warfarin last year", set()),
+    ("breast cancer treated in 2009", {"cancer"}),
+    # a test, a place or a job, not the condition; a name for the pain, not a fall; one steroid jab
+    ("bowel cancer screening kit, result negative", set()),
+    ("works as an oncology nurse on a busy chemo ward", set()),
+    ("told it was a slipped disc", set()),
+    ("had a cortisone injection in the shoulder", set()),
+    ("fell from standing height onto the carpet", {"fall_or_knock"}),
+    ("temp 37.1, shivery", set()),
+    ("lost 6 kg on a diet", set()),
+])
+def test_a_mention_counts_only_when_it_is_the_clients_own_current_fact(text, expected):
+    assert read(text) == expected
+
+
+def test_an_undated_event_sits_at_the_start_of_the_episode():
+    # "epidural injection did not help" in a 14-month story is not a recent procedure; in a 10-day one it is.
+    assert read("epidural injection did not help", 420) == set()
+    assert read("epidural injection did not help", 10) == {"recent_spinal_procedure"}
+    assert read("epidural injection did not help") == {"recent_spinal_procedure"}  # unknown length: the safe reading
+    # A state (a fever, a drug) is not an event: undated, it is now.
+    assert read("night sweats", 420) == {"fever"}
+
+
+def test_the_record_outweighs_the_words_and_the_evidence_quotes_them():
+    case = {"client": {"age": 58}, "history": {"mechanism": "had breast cancer in 2019; back pain for 6 weeks"},
+            "medical": {"cancer_history": False}}
+    read_case, used = with_notes(case, KB)
+    assert read_case["medical"]["cancer_history"] is False and used == {}
+    del case["medical"]
+    read_case, used = with_notes(case, KB)
+    assert read_case["medical"]["cancer_history"] is True
+    out = assess_data(Case.model_validate(case).findings())
+    quoted = [e for f in out["red_flags"] for e in f["evidence"] if "from the notes" in e]
+    assert out["referral"]["urgency"] == "urgent" and quoted
+    assert "had breast cancer in 2019" in quoted[0] and "confirm with the client" in quoted[0]
+
+
+def test_a_collapse_with_sudden_severe_pain_is_an_emergency_at_any_age():
+    base = {"client": {"age": 34}, "history": {"onset": "sudden", "mechanism": "collapsed at work with the pain"},
+            "symptoms": {"pain_nrs": 9}}
+    out = assess_data(Case.model_validate(base).findings())
+    assert out["referral"]["urgency"] == "emergency" and out["plan"]["treat"] is False
+    older = copy.deepcopy(base)
+    older["client"]["age"] = 72
+    out = assess_data(Case.model_validate(older).findings())
+    assert "abdominal_aortic_aneurysm" in [f["id"] for f in out["red_flags"]]
+
+
+def test_a_reading_must_fill_a_medical_history_field_or_its_own_notes_field(monkeypatch):
+    from backcare.clinical.knowledge import loader
+
+    real = loader._read
+
+    def bad(name):
+        data = real(name)
+        if name == "notes":
+            data = copy.deepcopy(data)
+            data["readings"]["cancer"]["fills"] = "medical.not_a_field"
+        return data
+
+    monkeypatch.setattr(loader, "_read", bad)
+    with pytest.raises(KnowledgeError, match="notes.yaml: cancer.fills"):
+        build()
+
+
+# --- properties -----------------------------------------------------------------------------------
+
+FLAG_WORDS = ["fell off a ladder", "car accident", "breast cancer", "a fever of 38.5", "a kidney infection",
+              "an epidural injection", "apixaban", "prednisolone", "injects heroin", "lost weight",
+              "collapsed", "a known aortic aneurysm"]
+DENIALS = ["denies {}", "no {}", "his father had {}", "worried about {}", "{} ruled out", "asked whether {} matters"]
+FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _with_text(data: dict, text: str) -> dict:
+    out = copy.deepcopy(data)
+    out.setdefault("history", {})["mechanism"] = text
+    return out
+
+
+def _assess(data: dict) -> dict:
+    return assess_data(Case.model_validate(data).findings())
+
+
+@FAST
+@given(cases, st.sampled_from(FLAG_WORDS), st.sampled_from(DENIALS))
+def test_words_that_deny_a_fact_or_give_it_to_someone_else_change_nothing(data, words, denial):
+    plain = _assess(_with_text(data, "back pain"))
+    denied = _assess(_with_text(data, f"back pain; {denial.format(words)}"))
+    for key in ("referral", "red_flags", "contraindications", "plan"):
+        assert denied[key] == plain[key]
+
+
+@FAST
+@given(cases, st.sampled_from(FLAG_WORDS))
+def test_words_that_affirm_a_red_flag_fact_never_lower_the_urgency(data, words):
+    plain = _assess(_with_text(data, "back pain"))
+    told = _assess(_with_text(data, f"back pain; {words} yesterday"))
+    assert URGENCY_LEVELS.index(told["referral"]["urgency"]) >= URGENCY_LEVELS.index(plain["referral"]["urgency"])
+
+
+@FAST
+@given(cases, st.text(max_size=200))
+def test_a_recorded_medical_answer_is_never_changed_by_the_words(data, text):
+    data = _with_text(data, text or "x")
+    findings = Case.model_validate(data).findings()
+    read_case, _ = with_notes(findings, KB)
+    for field, value in (findings.get("medical") or {}).items():
+        if value is not None:
+            assert read_case["medical"][field] == value
