@@ -73,6 +73,16 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("fell from standing height onto the carpet", {"fall_or_knock"}),
     ("temp 37.1, shivery", set()),
     ("lost 6 kg on a diet", set()),
+    # symptoms of the safety screen in the client's words; a long-standing one is not new
+    ("can't pee since yesterday and has a numb bum", {"bladder_change", "saddle_numbness"}),
+    ("his legs keep giving way", {"weakness_getting_worse"}),
+    ("stress incontinence for years since childbirth", set()),
+    ("bladder and bowels fine, no saddle numbness", set()),
+    # a negation reaches along a list, and a new statement ends it
+    ("denies any loss of bladder control or saddle numbness", set()),
+    ("no injury and has lost 8 kg", {"weight_loss", "weight_loss_amount"}),
+    ("not had a fever", set()),
+    ("no fever, has had night sweats", {"fever"}),
 ])
 def test_a_mention_counts_only_when_it_is_the_clients_own_current_fact(text, expected):
     assert read(text) == expected
@@ -133,7 +143,7 @@ def test_a_reading_must_fill_a_medical_history_field_or_its_own_notes_field(monk
 
 FLAG_WORDS = ["fell off a ladder", "car accident", "breast cancer", "a fever of 38.5", "a kidney infection",
               "an epidural injection", "apixaban", "prednisolone", "injects heroin", "lost weight",
-              "collapsed", "a known aortic aneurysm"]
+              "collapsed", "a known aortic aneurysm", "saddle numbness", "urinary retention", "legs giving way"]
 DENIALS = ["denies {}", "no {}", "his father had {}", "worried about {}", "{} ruled out", "asked whether {} matters"]
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

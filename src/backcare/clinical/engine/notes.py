@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 _CLAUSE = re.compile(r"(?<!\d)\.(?!\d)|[;!?\n]")
 _TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?$")
-# How many words a negation reaches forward (NegEx uses about five) and back.
-_REACH_BEFORE = 6
+# How many words a negation reaches forward (NegEx uses about five; a list after one cue is longer) and back.
+_REACH_BEFORE = 8
 _REACH_AFTER = 3
 _REACH_STOPPED = 4
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -73,7 +73,7 @@ class NotesReader:
         self.readings: dict[str, dict[str, Any]] = data["readings"]
         self.phrases = _Phrases()
         for kind in ("negation_before", "negation_after", "other_person", "hypothetical", "closes_scope", "stopped",
-                     "not_the_condition_after"):
+                     "not_the_condition_after", "new_statement"):
             for phrase in cues[kind]:
                 self.phrases.add(phrase, kind)
         for phrase, days in cues["past_phrases"].items():
@@ -122,8 +122,13 @@ class NotesReader:
         def closed(a: int, b: int) -> bool:
             return any(a <= c < b for c in closes)
 
+        statements = [p for p, _, _ in by_kind.get("new_statement", ())]
+
         def negated(s: int, e: int) -> bool:
-            return (any(ce <= s and s - ce < _REACH_BEFORE and not closed(ce, s) for _, ce, _ in by_kind.get("negation_before", ()))
+            # A new verb ends a negation's reach unless it follows the cue at once: "no injury, has lost 8 kg"
+            # affirms the loss; "not had a fever" still denies the fever.
+            return (any(ce <= s and s - ce < _REACH_BEFORE and not closed(ce, s)
+                        and not any(ce < p < s for p in statements) for _, ce, _ in by_kind.get("negation_before", ()))
                     or any(e <= cs and cs - e < _REACH_AFTER and not closed(e, cs) for cs, _, _ in by_kind.get("negation_after", ())))
 
         def someone_else(s: int) -> bool:
@@ -239,19 +244,17 @@ def with_notes(case: dict[str, Any], kb: Any) -> tuple[dict[str, Any], dict[str,
     found = reader.read(str(text), episode_days if isinstance(episode_days, int) else None)
     if not found:
         return case, {}
-    medical = dict(case.get("medical") or {})
-    notes: dict[str, bool] = {}
+    filled: dict[str, dict[str, Any]] = {"medical": dict(case.get("medical") or {}),
+                                         "symptoms": dict(case.get("symptoms") or {}), "notes": {}}
     used: dict[str, tuple[str, str]] = {}
     for rid, words in found.items():
         reading = reader.readings[rid]
         block, _, name = reading["fills"].partition(".")
-        if block == "medical":
-            if medical.get(name) is not None:
-                continue  # the record's answer outweighs the words
-            medical[name] = True
-        else:
-            notes[name] = True
-        used.setdefault(reading["fills"], (reading["label"], words))
+        if filled[block].get(name) is not None:
+            continue  # the record's answer outweighs the words
+        filled[block][name] = True
+        used[reading["fills"]] = (reading["label"], words)
     if not used:
         return case, {}
-    return {**case, "medical": medical, "notes": notes}, used
+    changed = {block for block in (fills.partition(".")[0] for fills in used)}
+    return {**case, **{block: filled[block] for block in changed}}, used

@@ -306,10 +306,16 @@ def _check_notes(notes: schema.NotesFile, vocab: Vocabulary) -> set[str]:
         block, _, name = reading.fills.partition(".")
         if block == "medical":
             _ids(f"notes.yaml: {rid}.fills", [name], vocab.medical_history, "medical history field")
+        elif block == "symptoms":
+            from ..case import Symptoms
+
+            yes_no = [f for f, info in Symptoms.model_fields.items() if "bool" in str(info.annotation)]
+            _ids(f"notes.yaml: {rid}.fills", [name], yes_no, "yes-or-no symptom field")
         elif block == "notes" and name == rid:
             note_fields.add(reading.fills)
         else:
-            raise KnowledgeError(f"notes.yaml: {rid}.fills: a medical history field, or notes.{rid} for a fact with no case field")
+            raise KnowledgeError(f"notes.yaml: {rid}.fills: a medical history or yes-or-no symptom field, "
+                                 f"or notes.{rid} for a fact with no case field")
         if reading.measured and reading.within_days is None:
             raise KnowledgeError(f"notes.yaml: {rid}: a measured value needs within_days (how recent it must be)")
     return note_fields

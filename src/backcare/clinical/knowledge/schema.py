@@ -369,6 +369,7 @@ class NoteCues(_Entry):
     closes_scope: list[str]
     stopped: list[str]
     not_the_condition_after: list[str]
+    new_statement: list[str]
     past_phrases: dict[str, int]
     sources: list[str] = Field(min_length=1)
 
