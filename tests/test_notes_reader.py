@@ -111,6 +111,26 @@ def test_the_record_outweighs_the_words_and_the_evidence_quotes_them():
     assert "had breast cancer in 2019" in quoted[0] and "confirm with the client" in quoted[0]
 
 
+def test_the_course_and_what_eases_said_in_words_count_where_the_record_is_silent():
+    # A known aneurysm with a new ache that nothing eases (said only in words) is urgent, not routine.
+    aaa = {"client": {"age": 69}, "medical": {"known_aaa_or_vascular_disease": True},
+           "history": {"onset": "gradual", "duration_days": 4, "mechanism": "tried lying and heat, none of it helps"},
+           "symptoms": {"pain_nrs": 6, "pain_sites": ["low_back_left"]}}
+    assert _assess(aaa)["referral"]["urgency"] == "urgent"
+    aaa["history"]["easing"] = ["lying"]  # the record says lying eases it: the words do not count
+    assert _assess(aaa)["referral"]["urgency"] == "routine"
+    # A cancer long ago beside a mechanical strain the notes call settling: routine with treatment;
+    # the same strain "getting better but now worse again" stays urgent.
+    strain = {"client": {"age": 57}, "medical": {"cancer_history": True},
+              "history": {"onset": "sudden", "duration_days": 40, "aggravating": ["lifting", "bending_forward"],
+                          "easing": ["rest", "heat"], "mechanism": "lifting strain, now much better"},
+              "symptoms": {"pain_nrs": 3, "pain_sites": ["low_back_left"]}}
+    out = _assess(strain)
+    assert out["referral"]["urgency"] == "routine" and out["plan"]["treat"] is True
+    strain["history"]["mechanism"] = "lifting strain, was getting better but now worse again"
+    assert _assess(strain)["referral"]["urgency"] == "urgent"
+
+
 def test_a_collapse_with_sudden_severe_pain_is_an_emergency_at_any_age():
     base = {"client": {"age": 34}, "history": {"onset": "sudden", "mechanism": "collapsed at work with the pain"},
             "symptoms": {"pain_nrs": 9}}

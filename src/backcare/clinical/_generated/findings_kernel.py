@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'b9f4cb502bbb553b21fe9490fdc8fa2e946cbc4e439741e55ecd8feb5b2506f3'
+SOURCE_DIGEST = 'db96f140b59b3dbd46719605763321da99b1265ad7a04f2dbdbaf7882dc4064c'
 
 
 def kernel(ctx):
@@ -32,62 +32,64 @@ def kernel(ctx):
     f3 = None if b_history is None else b_history.get('aggravating')
     f4 = None if b_symptoms is None else b_symptoms.get('constant_night_pain')
     f5 = None if b_history is None else b_history.get('easing')
-    f6 = None if b_symptoms is None else b_symptoms.get('neurogenic_claudication')
-    f7 = None if b_observation is None else b_observation.get('posture')
-    f8 = None if b_observation is None else b_observation.get('leg_length_discrepancy')
-    f9 = None if b_rom is None else b_rom.get('flexion_deviation')
-    f10 = None if b_observation is None else b_observation.get('muscle_spasm')
-    f11 = None if b_observation is None else b_observation.get('guarding')
-    f12 = None if b_observation is None else b_observation.get('gait')
-    f13 = None if b_history is None else b_history.get('sitting_hours_per_day')
-    f14 = None if b_history is None else b_history.get('onset')
-    f15 = None if b_symptoms is None else b_symptoms.get('pain_nrs')
-    f16 = None if b_history is None else b_history.get('duration_days')
-    f17 = None if b_history is None else b_history.get('prior_episodes')
-    f18 = None if b_history is None else b_history.get('back_injury_history')
-    f19 = None if b_client is None else b_client.get('age')
-    f20 = None if b_medical is None else b_medical.get('cancer_history')
-    f21 = None if b_medical is None else b_medical.get('unexplained_weight_loss')
-    f22 = None if b_medical is None else b_medical.get('fever')
-    f23 = None if b_medical is None else b_medical.get('iv_drug_use')
-    f24 = None if b_medical is None else b_medical.get('immunosuppressed')
-    f25 = None if b_medical is None else b_medical.get('recent_infection')
-    f26 = None if b_notes is None else b_notes.get('recent_spinal_procedure')
-    f27 = None if b_medical is None else b_medical.get('long_term_steroids')
-    f28 = None if b_medical is None else b_medical.get('osteoporosis')
-    f29 = None if b_medical is None else b_medical.get('recent_significant_trauma')
-    f30 = None if b_symptoms is None else b_symptoms.get('saddle_anaesthesia')
-    f31 = None if b_symptoms is None else b_symptoms.get('bladder_dysfunction')
-    f32 = None if b_symptoms is None else b_symptoms.get('bowel_dysfunction')
-    f33 = None if b_symptoms is None else b_symptoms.get('sexual_dysfunction')
-    f34 = None if b_medical is None else b_medical.get('known_aaa_or_vascular_disease')
-    f35 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('resolving_as_expected')
-    f36 = None if b_medical is None else b_medical.get('recent_minor_trauma')
-    f37 = None if b_history is None else b_history.get('morning_stiffness_minutes')
-    f38 = None if b_history is None else b_history.get('mechanism')
-    f39 = None if b_client is None else b_client.get('sex')
-    f40 = None if b_symptoms is None else b_symptoms.get('vascular_claudication')
-    f41 = None if b_medical is None else b_medical.get('smoker')
-    f42 = None if b_medical is None else b_medical.get('diabetes')
-    f43 = None if b_medical is None else b_medical.get('known_leg_artery_disease')
-    f44 = None if b_symptoms is None else b_symptoms.get('urinary_symptoms')
-    f45 = None if b_symptoms is None else b_symptoms.get('colicky_pain')
-    f46 = None if b_symptoms is None else b_symptoms.get('cyclical_pain')
-    f47 = None if b_medical is None else b_medical.get('pregnant')
-    f48 = None if b_history is None else b_history.get('postpartum_weeks')
-    f49 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
-    f50 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
-    f51 = None if b_symptoms is None else b_symptoms.get('pain_quality')
-    f52 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
-    f53 = None if b_observation is None else b_observation.get('atrophy_sites')
-    f54 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
-    f55 = None if b_medical is None else b_medical.get('anticoagulants')
-    f56 = None if b_notes is None else b_notes.get('collapse')
-    f57 = None if b_notes is None else b_notes.get('tearing_pain')
-    f58 = None if b_notes is None else b_notes.get('wound_signs')
-    f59 = None if b_history is None else b_history.get('spinal_surgery')
-    f60 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f61 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f6 = None if b_notes is None else b_notes.get('nothing_eases')
+    f7 = None if b_symptoms is None else b_symptoms.get('neurogenic_claudication')
+    f8 = None if b_observation is None else b_observation.get('posture')
+    f9 = None if b_observation is None else b_observation.get('leg_length_discrepancy')
+    f10 = None if b_rom is None else b_rom.get('flexion_deviation')
+    f11 = None if b_observation is None else b_observation.get('muscle_spasm')
+    f12 = None if b_observation is None else b_observation.get('guarding')
+    f13 = None if b_observation is None else b_observation.get('gait')
+    f14 = None if b_history is None else b_history.get('sitting_hours_per_day')
+    f15 = None if b_history is None else b_history.get('onset')
+    f16 = None if b_symptoms is None else b_symptoms.get('pain_nrs')
+    f17 = None if b_history is None else b_history.get('duration_days')
+    f18 = None if b_history is None else b_history.get('prior_episodes')
+    f19 = None if b_history is None else b_history.get('back_injury_history')
+    f20 = None if b_client is None else b_client.get('age')
+    f21 = None if b_medical is None else b_medical.get('cancer_history')
+    f22 = None if b_medical is None else b_medical.get('unexplained_weight_loss')
+    f23 = None if b_medical is None else b_medical.get('fever')
+    f24 = None if b_medical is None else b_medical.get('iv_drug_use')
+    f25 = None if b_medical is None else b_medical.get('immunosuppressed')
+    f26 = None if b_medical is None else b_medical.get('recent_infection')
+    f27 = None if b_notes is None else b_notes.get('recent_spinal_procedure')
+    f28 = None if b_medical is None else b_medical.get('long_term_steroids')
+    f29 = None if b_medical is None else b_medical.get('osteoporosis')
+    f30 = None if b_medical is None else b_medical.get('recent_significant_trauma')
+    f31 = None if b_symptoms is None else b_symptoms.get('saddle_anaesthesia')
+    f32 = None if b_symptoms is None else b_symptoms.get('bladder_dysfunction')
+    f33 = None if b_symptoms is None else b_symptoms.get('bowel_dysfunction')
+    f34 = None if b_symptoms is None else b_symptoms.get('sexual_dysfunction')
+    f35 = None if b_medical is None else b_medical.get('known_aaa_or_vascular_disease')
+    f36 = None if b_notes is None else b_notes.get('improving')
+    f37 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('resolving_as_expected')
+    f38 = None if b_medical is None else b_medical.get('recent_minor_trauma')
+    f39 = None if b_history is None else b_history.get('morning_stiffness_minutes')
+    f40 = None if b_history is None else b_history.get('mechanism')
+    f41 = None if b_client is None else b_client.get('sex')
+    f42 = None if b_symptoms is None else b_symptoms.get('vascular_claudication')
+    f43 = None if b_medical is None else b_medical.get('smoker')
+    f44 = None if b_medical is None else b_medical.get('diabetes')
+    f45 = None if b_medical is None else b_medical.get('known_leg_artery_disease')
+    f46 = None if b_symptoms is None else b_symptoms.get('urinary_symptoms')
+    f47 = None if b_symptoms is None else b_symptoms.get('colicky_pain')
+    f48 = None if b_symptoms is None else b_symptoms.get('cyclical_pain')
+    f49 = None if b_medical is None else b_medical.get('pregnant')
+    f50 = None if b_history is None else b_history.get('postpartum_weeks')
+    f51 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
+    f52 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
+    f53 = None if b_symptoms is None else b_symptoms.get('pain_quality')
+    f54 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
+    f55 = None if b_observation is None else b_observation.get('atrophy_sites')
+    f56 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
+    f57 = None if b_medical is None else b_medical.get('anticoagulants')
+    f58 = None if b_notes is None else b_notes.get('collapse')
+    f59 = None if b_notes is None else b_notes.get('tearing_pain')
+    f60 = None if b_notes is None else b_notes.get('wound_signs')
+    f61 = None if b_history is None else b_history.get('spinal_surgery')
+    f62 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f63 = None if b_history is None else b_history.get('pregnancy_weeks')
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -245,1307 +247,1358 @@ def kernel(ctx):
     v41 = (None if f3 is None else not K48.isdisjoint(f3))
     v42 = (None if f5 is None else not K49.isdisjoint(f5))
     v43 = (None if f5 is None else not K50.isdisjoint(f5))
-    v44 = (None if f5 is None else not K51.isdisjoint(f5))
-    v45 = (None if f3 is None else not K52.isdisjoint(f3))
-    v46 = (None if f6 is None else f6 == K53)
-    v47 = (None if f7 is None else not K54.isdisjoint(f7))
-    v48 = (None if f7 is None else not K55.isdisjoint(f7))
-    v49 = (None if f7 is None else not K56.isdisjoint(f7))
     t37 = False
-    v50 = False
-    t38 = (None if f7 is None else not K57.isdisjoint(f7))
-    if t38 is True: v50 = True
+    v44 = False
+    t38 = (None if f5 is None else not K51.isdisjoint(f5))
+    if t38 is True: v44 = True
     else:
         if t38 is None: t37 = True
-        t39 = (None if f8 is None else f8 == K58)
-        if t39 is True: v50 = True
+        t40 = False
+        t39 = True
+        t41 = (None if f6 is None else f6 == K52)
+        if t41 is False: t39 = False
+        else:
+            if t41 is None: t40 = True
+            t42 = (None if f5 is None else (bool(f5) if isinstance(f5, list) else True))
+            if t42 is not None: t42 = not t42
+            if t42 is None: t42 = True
+            if t42 is False: t39 = False
+            else:
+                if t42 is None: t40 = True
+        if t39 is True and t40: t39 = None
+        if t39 is True: v44 = True
         else:
             if t39 is None: t37 = True
-    if v50 is False and t37: v50 = None
-    v51 = (None if f9 is None else (bool(f9) if isinstance(f9, list) else True))
-    v52 = (None if f10 is None else f10 == K59)
-    v53 = (None if f11 is None else f11 == K60)
-    v54 = (None if f12 is None else f12 == K61)
-    v55 = (None if f12 is None else f12 == K62)
-    v56 = (None if f12 is None else f12 == K63)
-    t40 = False
-    v57 = True
-    t41 = (c29 if c29 is not M else (c29 := (None if b_rom is None else L[5](ctx))))
-    if t41 is False: v57 = False
+    if v44 is False and t37: v44 = None
+    v45 = (None if f3 is None else not K53.isdisjoint(f3))
+    v46 = (None if f7 is None else f7 == K54)
+    v47 = (None if f8 is None else not K55.isdisjoint(f8))
+    v48 = (None if f8 is None else not K56.isdisjoint(f8))
+    v49 = (None if f8 is None else not K57.isdisjoint(f8))
+    t43 = False
+    v50 = False
+    t44 = (None if f8 is None else not K58.isdisjoint(f8))
+    if t44 is True: v50 = True
     else:
-        if t41 is None: t40 = True
-        t42 = (c30 if c30 is not M else (c30 := (None if b_rom is None else L[6](ctx))))
-        if t42 is False: v57 = False
+        if t44 is None: t43 = True
+        t45 = (None if f9 is None else f9 == K59)
+        if t45 is True: v50 = True
         else:
-            if t42 is None: t40 = True
-    if v57 is True and t40: v57 = None
+            if t45 is None: t43 = True
+    if v50 is False and t43: v50 = None
+    v51 = (None if f10 is None else (bool(f10) if isinstance(f10, list) else True))
+    v52 = (None if f11 is None else f11 == K60)
+    v53 = (None if f12 is None else f12 == K61)
+    v54 = (None if f13 is None else f13 == K62)
+    v55 = (None if f13 is None else f13 == K63)
+    v56 = (None if f13 is None else f13 == K64)
+    t46 = False
+    v57 = True
+    t47 = (c29 if c29 is not M else (c29 := (None if b_rom is None else L[5](ctx))))
+    if t47 is False: v57 = False
+    else:
+        if t47 is None: t46 = True
+        t48 = (c30 if c30 is not M else (c30 := (None if b_rom is None else L[6](ctx))))
+        if t48 is False: v57 = False
+        else:
+            if t48 is None: t46 = True
+    if v57 is True and t46: v57 = None
     v58 = (c31 if c31 is not M else (c31 := (None if b_rom is None else L[7](ctx))))
     v59 = (c32 if c32 is not M else (c32 := (None if b_palpation is None else L[8](ctx))))
     v60 = (c33 if c33 is not M else (c33 := (None if b_palpation is None else L[9](ctx))))
-    v61 = (None if f13 is None else f13 >= K64)
-    t43 = False
-    v62 = True
-    t44 = (None if f14 is None else f14 == K65)
-    if t44 is False: v62 = False
-    else:
-        if t44 is None: t43 = True
-        t45 = (None if f15 is None else f15 >= K66)
-        if t45 is False: v62 = False
-        else:
-            if t45 is None: t43 = True
-    if v62 is True and t43: v62 = None
-    v63 = (None if f14 is None else f14 == K67)
-    v64 = (None if f14 is None else f14 == K68)
-    v65 = (None if f16 is None else f16 <= K69)
-    v66 = (None if f16 is None else f16 > K70)
-    t46 = False
-    v67 = False
-    t47 = (None if f17 is None else f17 == K71)
-    if t47 is True: v67 = True
-    else:
-        if t47 is None: t46 = True
-        t48 = (None if f18 is None else f18 == K72)
-        if t48 is True: v67 = True
-        else:
-            if t48 is None: t46 = True
-    if v67 is False and t46: v67 = None
-    v68 = (None if f19 is None else f19 < K73)
-    v69 = (None if f19 is None else f19 >= K74)
-    v70 = (None if f19 is None else f19 < K75)
-    v71 = (None if f19 is None else f19 >= K76)
-    v72 = (None if f19 is None else f19 >= K77)
-    v73 = (None if f20 is None else f20 == K78)
-    v74 = (None if f21 is None else f21 == K79)
-    v75 = (None if f22 is None else f22 == K80)
+    v61 = (None if f14 is None else f14 >= K65)
     t49 = False
-    v76 = False
-    t50 = (None if f23 is None else f23 == K81)
-    if t50 is True: v76 = True
+    v62 = True
+    t50 = (None if f15 is None else f15 == K66)
+    if t50 is False: v62 = False
     else:
         if t50 is None: t49 = True
-        t51 = (None if f24 is None else f24 == K82)
-        if t51 is True: v76 = True
+        t51 = (None if f16 is None else f16 >= K67)
+        if t51 is False: v62 = False
         else:
             if t51 is None: t49 = True
-            t52 = (None if f25 is None else f25 == K83)
-            if t52 is True: v76 = True
+    if v62 is True and t49: v62 = None
+    v63 = (None if f15 is None else f15 == K68)
+    v64 = (None if f15 is None else f15 == K69)
+    v65 = (None if f17 is None else f17 <= K70)
+    v66 = (None if f17 is None else f17 > K71)
+    t52 = False
+    v67 = False
+    t53 = (None if f18 is None else f18 == K72)
+    if t53 is True: v67 = True
+    else:
+        if t53 is None: t52 = True
+        t54 = (None if f19 is None else f19 == K73)
+        if t54 is True: v67 = True
+        else:
+            if t54 is None: t52 = True
+    if v67 is False and t52: v67 = None
+    v68 = (None if f20 is None else f20 < K74)
+    v69 = (None if f20 is None else f20 >= K75)
+    v70 = (None if f20 is None else f20 < K76)
+    v71 = (None if f20 is None else f20 >= K77)
+    v72 = (None if f20 is None else f20 >= K78)
+    v73 = (None if f21 is None else f21 == K79)
+    v74 = (None if f22 is None else f22 == K80)
+    v75 = (None if f23 is None else f23 == K81)
+    t55 = False
+    v76 = False
+    t56 = (None if f24 is None else f24 == K82)
+    if t56 is True: v76 = True
+    else:
+        if t56 is None: t55 = True
+        t57 = (None if f25 is None else f25 == K83)
+        if t57 is True: v76 = True
+        else:
+            if t57 is None: t55 = True
+            t58 = (None if f26 is None else f26 == K84)
+            if t58 is True: v76 = True
             else:
-                if t52 is None: t49 = True
-                t53 = (None if f26 is None else f26 == K84)
-                if t53 is True: v76 = True
+                if t58 is None: t55 = True
+                t59 = (None if f27 is None else f27 == K85)
+                if t59 is True: v76 = True
                 else:
-                    if t53 is None: t49 = True
-    if v76 is False and t49: v76 = None
-    v77 = (None if f27 is None else f27 == K85)
-    v78 = (None if f28 is None else f28 == K86)
-    v79 = (None if f29 is None else f29 == K87)
-    t54 = False
+                    if t59 is None: t55 = True
+    if v76 is False and t55: v76 = None
+    v77 = (None if f28 is None else f28 == K86)
+    v78 = (None if f29 is None else f29 == K87)
+    v79 = (None if f30 is None else f30 == K88)
+    t60 = False
     v80 = False
-    t55 = (None if f30 is None else f30 == K88)
-    if t55 is True: v80 = True
+    t61 = (None if f31 is None else f31 == K89)
+    if t61 is True: v80 = True
     else:
-        if t55 is None: t54 = True
-        t56 = (c34 if c34 is not M else (c34 := (None if r_numbness is None and r_paresthesia is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K89.isdisjoint(r_numbness or ()) or not K89.isdisjoint(r_paresthesia or ()) or not K89.isdisjoint(r_sensory_reduced or ()) or not K89.isdisjoint(r_sensory_absent or ()))))))
-        if t56 is True: v80 = True
+        if t61 is None: t60 = True
+        t62 = (c34 if c34 is not M else (c34 := (None if r_numbness is None and r_paresthesia is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K90.isdisjoint(r_numbness or ()) or not K90.isdisjoint(r_paresthesia or ()) or not K90.isdisjoint(r_sensory_reduced or ()) or not K90.isdisjoint(r_sensory_absent or ()))))))
+        if t62 is True: v80 = True
         else:
-            if t56 is None: t54 = True
-    if v80 is False and t54: v80 = None
-    v81 = (None if f31 is None else f31 == K90)
-    v82 = (None if f32 is None else f32 == K91)
-    v83 = (None if f33 is None else f33 == K92)
-    v84 = (None if f34 is None else f34 == K93)
-    t57 = t58 = 0
-    t59 = v80
-    if t59 is True: t57 += 1
-    elif t59 is None: t58 += 1
-    t60 = v81
-    if t60 is True: t57 += 1
-    elif t60 is None: t58 += 1
-    t61 = v82
-    if t61 is True: t57 += 1
-    elif t61 is None: t58 += 1
-    t62 = v83
-    if t62 is True: t57 += 1
-    elif t62 is None: t58 += 1
-    v85 = True if t57 >= 2 else (False if t57 + t58 < 2 else None)
-    t63 = False
-    v86 = True
-    t64 = (None if f16 is None else f16 > K94)
-    if t64 is False: v86 = False
-    else:
-        if t64 is None: t63 = True
-        t65 = (None if f35 is None else f35 == K95)
-        if t65 is not None: t65 = not t65
-        if t65 is None: t65 = True
-        if t65 is False: v86 = False
-        else:
-            if t65 is None: t63 = True
-    if v86 is True and t63: v86 = None
-    v87 = (None if f3 is None else not K96.isdisjoint(f3))
-    v88 = (None if f36 is None else f36 == K97)
-    t66 = False
-    v89 = True
-    t67 = v75
-    if t67 is False: v89 = False
-    else:
-        if t67 is None: t66 = True
-        t68 = v76
-        if t68 is False: v89 = False
-        else:
-            if t68 is None: t66 = True
-    if v89 is True and t66: v89 = None
+            if t62 is None: t60 = True
+    if v80 is False and t60: v80 = None
+    v81 = (None if f32 is None else f32 == K91)
+    v82 = (None if f33 is None else f33 == K92)
+    v83 = (None if f34 is None else f34 == K93)
+    v84 = (None if f35 is None else f35 == K94)
+    t63 = t64 = 0
+    t65 = v80
+    if t65 is True: t63 += 1
+    elif t65 is None: t64 += 1
+    t66 = v81
+    if t66 is True: t63 += 1
+    elif t66 is None: t64 += 1
+    t67 = v82
+    if t67 is True: t63 += 1
+    elif t67 is None: t64 += 1
+    t68 = v83
+    if t68 is True: t63 += 1
+    elif t68 is None: t64 += 1
+    v85 = True if t63 >= 2 else (False if t63 + t64 < 2 else None)
     t69 = False
-    v90 = True
-    t70 = v0
-    if t70 is False: v90 = False
+    v86 = True
+    t70 = (None if f36 is None else f36 == K95)
+    if t70 is False: v86 = False
     else:
         if t70 is None: t69 = True
-        t71 = (None if f3 is None else not K98.isdisjoint(f3))
-        if t71 is False: v90 = False
+        t71 = (None if f37 is None else (bool(f37) if isinstance(f37, list) else True))
+        if t71 is not None: t71 = not t71
+        if t71 is None: t71 = True
+        if t71 is False: v86 = False
         else:
             if t71 is None: t69 = True
-            t72 = (None if f3 is None else not K99.isdisjoint(f3))
-            if t72 is False: v90 = False
+    if v86 is True and t69: v86 = None
+    t72 = False
+    v87 = True
+    t73 = (None if f17 is None else f17 > K96)
+    if t73 is False: v87 = False
+    else:
+        if t73 is None: t72 = True
+        t74 = (None if f37 is None else f37 == K97)
+        if t74 is not None: t74 = not t74
+        if t74 is None: t74 = True
+        if t74 is False: v87 = False
+        else:
+            if t74 is None: t72 = True
+            t75 = v86
+            if t75 is not None: t75 = not t75
+            if t75 is None: t75 = True
+            if t75 is False: v87 = False
             else:
-                if t72 is None: t69 = True
-    if v90 is True and t69: v90 = None
-    t73 = t74 = 0
-    t75 = (None if f19 is None else f19 >= K100)
-    if t75 is True: t73 += 1
-    elif t75 is None: t74 += 1
-    t77 = False
+                if t75 is None: t72 = True
+    if v87 is True and t72: v87 = None
+    v88 = (None if f3 is None else not K98.isdisjoint(f3))
+    v89 = (None if f38 is None else f38 == K99)
     t76 = False
-    t78 = (None if f16 is None else f16 > K101)
-    if t78 is True: t76 = True
+    v90 = True
+    t77 = v75
+    if t77 is False: v90 = False
     else:
-        if t78 is None: t77 = True
-        t79 = (None if f17 is None else f17 == K102)
-        if t79 is True: t76 = True
+        if t77 is None: t76 = True
+        t78 = v76
+        if t78 is False: v90 = False
         else:
-            if t79 is None: t77 = True
-    if t76 is False and t77: t76 = None
-    if t76 is True: t73 += 1
-    elif t76 is None: t74 += 1
-    t80 = v57
-    if t80 is True: t73 += 1
-    elif t80 is None: t74 += 1
-    t81 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K103.isdisjoint(r_pain or ()))))))
-    if t81 is True: t73 += 1
-    elif t81 is None: t74 += 1
-    t82 = (None if f3 is None else not K104.isdisjoint(f3))
-    if t82 is True: t73 += 1
-    elif t82 is None: t74 += 1
-    t83 = (None if f18 is None else f18 == K105)
-    if t83 is True: t73 += 1
-    elif t83 is None: t74 += 1
-    v91 = True if t73 >= 3 else (False if t73 + t74 < 3 else None)
-    t84 = False
-    v92 = True
-    t85 = v40
-    if t85 is False: v92 = False
+            if t78 is None: t76 = True
+    if v90 is True and t76: v90 = None
+    t79 = False
+    v91 = True
+    t80 = v0
+    if t80 is False: v91 = False
     else:
-        if t85 is None: t84 = True
-        t86 = v0
-        if t86 is not None: t86 = not t86
-        if t86 is False: v92 = False
+        if t80 is None: t79 = True
+        t81 = (None if f3 is None else not K100.isdisjoint(f3))
+        if t81 is False: v91 = False
         else:
-            if t86 is None: t84 = True
-            t87 = v22
-            if t87 is not None: t87 = not t87
-            if t87 is None: t87 = True
-            if t87 is False: v92 = False
+            if t81 is None: t79 = True
+            t82 = (None if f3 is None else not K101.isdisjoint(f3))
+            if t82 is False: v91 = False
             else:
-                if t87 is None: t84 = True
-    if v92 is True and t84: v92 = None
-    t88 = False
-    v93 = True
-    t89 = (None if f5 is None else not K106.isdisjoint(f5))
-    if t89 is False: v93 = False
+                if t82 is None: t79 = True
+    if v91 is True and t79: v91 = None
+    t83 = t84 = 0
+    t85 = (None if f20 is None else f20 >= K102)
+    if t85 is True: t83 += 1
+    elif t85 is None: t84 += 1
+    t87 = False
+    t86 = False
+    t88 = (None if f17 is None else f17 > K103)
+    if t88 is True: t86 = True
     else:
-        if t89 is None: t88 = True
-        t90 = (None if f5 is None else not K107.isdisjoint(f5))
-        if t90 is not None: t90 = not t90
-        if t90 is False: v93 = False
+        if t88 is None: t87 = True
+        t89 = (None if f18 is None else f18 == K104)
+        if t89 is True: t86 = True
         else:
-            if t90 is None: t88 = True
-    if v93 is True and t88: v93 = None
-    t91 = False
-    v94 = True
-    t92 = (None if f5 is None else not K108.isdisjoint(f5))
-    if t92 is not None: t92 = not t92
-    if t92 is False: v94 = False
-    else:
-        if t92 is None: t91 = True
-        t93 = (None if f3 is None else not K109.isdisjoint(f3))
-        if t93 is False: v94 = False
-        else:
-            if t93 is None: t91 = True
-    if v94 is True and t91: v94 = None
+            if t89 is None: t87 = True
+    if t86 is False and t87: t86 = None
+    if t86 is True: t83 += 1
+    elif t86 is None: t84 += 1
+    t90 = v57
+    if t90 is True: t83 += 1
+    elif t90 is None: t84 += 1
+    t91 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K105.isdisjoint(r_pain or ()))))))
+    if t91 is True: t83 += 1
+    elif t91 is None: t84 += 1
+    t92 = (None if f3 is None else not K106.isdisjoint(f3))
+    if t92 is True: t83 += 1
+    elif t92 is None: t84 += 1
+    t93 = (None if f19 is None else f19 == K107)
+    if t93 is True: t83 += 1
+    elif t93 is None: t84 += 1
+    v92 = True if t83 >= 3 else (False if t83 + t84 < 3 else None)
     t94 = False
-    v95 = True
-    t95 = v93
-    if t95 is False: v95 = False
+    v93 = True
+    t95 = v40
+    if t95 is False: v93 = False
     else:
         if t95 is None: t94 = True
-        t96 = v94
-        if t96 is False: v95 = False
+        t96 = v0
+        if t96 is not None: t96 = not t96
+        if t96 is False: v93 = False
         else:
             if t96 is None: t94 = True
-    if v95 is True and t94: v95 = None
-    t97 = False
+            t97 = v22
+            if t97 is not None: t97 = not t97
+            if t97 is None: t97 = True
+            if t97 is False: v93 = False
+            else:
+                if t97 is None: t94 = True
+    if v93 is True and t94: v93 = None
+    t98 = False
+    v94 = True
+    t99 = (None if f5 is None else not K108.isdisjoint(f5))
+    if t99 is False: v94 = False
+    else:
+        if t99 is None: t98 = True
+        t100 = (None if f5 is None else not K109.isdisjoint(f5))
+        if t100 is not None: t100 = not t100
+        if t100 is False: v94 = False
+        else:
+            if t100 is None: t98 = True
+    if v94 is True and t98: v94 = None
+    t101 = False
+    v95 = True
+    t102 = (None if f5 is None else not K110.isdisjoint(f5))
+    if t102 is not None: t102 = not t102
+    if t102 is False: v95 = False
+    else:
+        if t102 is None: t101 = True
+        t103 = (None if f3 is None else not K111.isdisjoint(f3))
+        if t103 is False: v95 = False
+        else:
+            if t103 is None: t101 = True
+    if v95 is True and t101: v95 = None
+    t104 = False
     v96 = True
-    t98 = (None if f3 is None else not K110.isdisjoint(f3))
-    if t98 is False: v96 = False
+    t105 = v94
+    if t105 is False: v96 = False
     else:
-        if t98 is None: t97 = True
-        t99 = v93
-        if t99 is False: v96 = False
-        else:
-            if t99 is None: t97 = True
-    if v96 is True and t97: v96 = None
-    t100 = False
-    v97 = True
-    t101 = (None if f19 is None else f19 < K111)
-    if t101 is False: v97 = False
-    else:
-        if t101 is None: t100 = True
-        t103 = t104 = 0
-        t105 = (None if f37 is None else f37 > K112)
-        if t105 is True: t103 += 1
-        elif t105 is None: t104 += 1
+        if t105 is None: t104 = True
         t106 = v95
-        if t106 is True: t103 += 1
-        elif t106 is None: t104 += 1
-        t107 = v96
-        if t107 is True: t103 += 1
-        elif t107 is None: t104 += 1
-        t102 = True if t103 >= 2 else (False if t103 + t104 < 2 else None)
-        if t102 is False: v97 = False
+        if t106 is False: v96 = False
         else:
-            if t102 is None: t100 = True
-    if v97 is True and t100: v97 = None
-    t108 = False
+            if t106 is None: t104 = True
+    if v96 is True and t104: v96 = None
+    t107 = False
+    v97 = True
+    t108 = (None if f3 is None else not K112.isdisjoint(f3))
+    if t108 is False: v97 = False
+    else:
+        if t108 is None: t107 = True
+        t109 = v94
+        if t109 is False: v97 = False
+        else:
+            if t109 is None: t107 = True
+    if v97 is True and t107: v97 = None
+    t110 = False
     v98 = True
-    t109 = (None if f19 is None else f19 < K113)
-    if t109 is False: v98 = False
+    t111 = (None if f20 is None else f20 < K113)
+    if t111 is False: v98 = False
     else:
-        if t109 is None: t108 = True
-        t111 = t112 = 0
-        t113 = (None if f37 is None else f37 > K114)
-        if t113 is True: t111 += 1
-        elif t113 is None: t112 += 1
-        t114 = v95
-        if t114 is True: t111 += 1
-        elif t114 is None: t112 += 1
-        t115 = v96
-        if t115 is True: t111 += 1
-        elif t115 is None: t112 += 1
-        t110 = True if t111 >= 3 else (False if t111 + t112 < 3 else None)
-        if t110 is False: v98 = False
+        if t111 is None: t110 = True
+        t113 = t114 = 0
+        t115 = (None if f39 is None else f39 > K114)
+        if t115 is True: t113 += 1
+        elif t115 is None: t114 += 1
+        t116 = v96
+        if t116 is True: t113 += 1
+        elif t116 is None: t114 += 1
+        t117 = v97
+        if t117 is True: t113 += 1
+        elif t117 is None: t114 += 1
+        t112 = True if t113 >= 2 else (False if t113 + t114 < 2 else None)
+        if t112 is False: v98 = False
         else:
-            if t110 is None: t108 = True
-    if v98 is True and t108: v98 = None
-    t116 = t117 = 0
-    t118 = (None if f19 is None else f19 < K115)
-    if t118 is True: t116 += 1
-    elif t118 is None: t117 += 1
-    t119 = (None if f14 is None else f14 == K116)
-    if t119 is True: t116 += 1
-    elif t119 is None: t117 += 1
-    t120 = v93
-    if t120 is True: t116 += 1
-    elif t120 is None: t117 += 1
-    t121 = v94
-    if t121 is True: t116 += 1
-    elif t121 is None: t117 += 1
-    t122 = v96
-    if t122 is True: t116 += 1
-    elif t122 is None: t117 += 1
-    v99 = True if t116 >= 4 else (False if t116 + t117 < 4 else None)
-    v100 = (None if f37 is None else f37 > K117)
-    v101 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K118.isdisjoint(r_pain or ()))))))
-    v102 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[10](ctx))))
-    t123 = False
-    v103 = True
-    t124 = (c37 if c37 is not M else (c37 := (None if b_hip is None else L[11](ctx))))
-    if t124 is False: v103 = False
+            if t112 is None: t110 = True
+    if v98 is True and t110: v98 = None
+    t118 = False
+    v99 = True
+    t119 = (None if f20 is None else f20 < K115)
+    if t119 is False: v99 = False
     else:
-        if t124 is None: t123 = True
-        t125 = (c38 if c38 is not M else (c38 := (None if b_hip is None else L[12](ctx))))
-        if t125 is False: v103 = False
+        if t119 is None: t118 = True
+        t121 = t122 = 0
+        t123 = (None if f39 is None else f39 > K116)
+        if t123 is True: t121 += 1
+        elif t123 is None: t122 += 1
+        t124 = v96
+        if t124 is True: t121 += 1
+        elif t124 is None: t122 += 1
+        t125 = v97
+        if t125 is True: t121 += 1
+        elif t125 is None: t122 += 1
+        t120 = True if t121 >= 3 else (False if t121 + t122 < 3 else None)
+        if t120 is False: v99 = False
         else:
-            if t125 is None: t123 = True
-    if v103 is True and t123: v103 = None
+            if t120 is None: t118 = True
+    if v99 is True and t118: v99 = None
     t126 = t127 = 0
-    t128 = (None if f3 is None else not K119.isdisjoint(f3))
+    t128 = (None if f20 is None else f20 < K117)
     if t128 is True: t126 += 1
     elif t128 is None: t127 += 1
-    t129 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K120, 'any'))))
+    t129 = (None if f15 is None else f15 == K118)
     if t129 is True: t126 += 1
     elif t129 is None: t127 += 1
-    t130 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K121, 'any'))))
+    t130 = v94
     if t130 is True: t126 += 1
     elif t130 is None: t127 += 1
-    t131 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K122, 'any'))))
+    t131 = v95
     if t131 is True: t126 += 1
     elif t131 is None: t127 += 1
-    t132 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[13](ctx))))
+    t132 = v97
     if t132 is True: t126 += 1
     elif t132 is None: t127 += 1
-    v104 = True if t126 >= 3 else (False if t126 + t127 < 3 else None)
-    t133 = t134 = 0
-    t135 = (None if f3 is None else not K123.isdisjoint(f3))
-    if t135 is True: t133 += 1
-    elif t135 is None: t134 += 1
-    t136 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K124, 'any'))))
-    if t136 is True: t133 += 1
-    elif t136 is None: t134 += 1
-    t137 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K125, 'any'))))
-    if t137 is True: t133 += 1
-    elif t137 is None: t134 += 1
-    t138 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K126, 'any'))))
-    if t138 is True: t133 += 1
-    elif t138 is None: t134 += 1
-    t139 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[14](ctx))))
-    if t139 is True: t133 += 1
-    elif t139 is None: t134 += 1
-    v105 = True if t133 >= 4 else (False if t133 + t134 < 4 else None)
-    v106 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K127, 'any'))))
-    v107 = (c42 if c42 is not M else (c42 := (None if b_special_tests is None else sided_match(b_special_tests.get('fadir'), K128, 'any'))))
-    t140 = False
-    v108 = True
-    t141 = v101
-    if t141 is False: v108 = False
+    v100 = True if t126 >= 4 else (False if t126 + t127 < 4 else None)
+    v101 = (None if f39 is None else f39 > K119)
+    v102 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K120.isdisjoint(r_pain or ()))))))
+    v103 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[10](ctx))))
+    t133 = False
+    v104 = True
+    t134 = (c37 if c37 is not M else (c37 := (None if b_hip is None else L[11](ctx))))
+    if t134 is False: v104 = False
     else:
-        if t141 is None: t140 = True
-        t142 = (None if f3 is None else not K129.isdisjoint(f3))
-        if t142 is False: v108 = False
+        if t134 is None: t133 = True
+        t135 = (c38 if c38 is not M else (c38 := (None if b_hip is None else L[12](ctx))))
+        if t135 is False: v104 = False
         else:
-            if t142 is None: t140 = True
-    if v108 is True and t140: v108 = None
-    v109 = (None if f38 is None else not K130.isdisjoint(affirmed_words(str(f38))))
-    v110 = (None if f19 is None else f19 >= K131)
-    v111 = (None if f19 is None else f19 < K132)
-    v112 = (None if f12 is None else f12 in K133)
-    t143 = False
-    v113 = True
-    t144 = (c43 if c43 is not M else (c43 := (None if b_rom is None else L[15](ctx))))
-    if t144 is False: v113 = False
+            if t135 is None: t133 = True
+    if v104 is True and t133: v104 = None
+    t136 = t137 = 0
+    t138 = (None if f3 is None else not K121.isdisjoint(f3))
+    if t138 is True: t136 += 1
+    elif t138 is None: t137 += 1
+    t139 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K122, 'any'))))
+    if t139 is True: t136 += 1
+    elif t139 is None: t137 += 1
+    t140 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K123, 'any'))))
+    if t140 is True: t136 += 1
+    elif t140 is None: t137 += 1
+    t141 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K124, 'any'))))
+    if t141 is True: t136 += 1
+    elif t141 is None: t137 += 1
+    t142 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[13](ctx))))
+    if t142 is True: t136 += 1
+    elif t142 is None: t137 += 1
+    v105 = True if t136 >= 3 else (False if t136 + t137 < 3 else None)
+    t143 = t144 = 0
+    t145 = (None if f3 is None else not K125.isdisjoint(f3))
+    if t145 is True: t143 += 1
+    elif t145 is None: t144 += 1
+    t146 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K126, 'any'))))
+    if t146 is True: t143 += 1
+    elif t146 is None: t144 += 1
+    t147 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K127, 'any'))))
+    if t147 is True: t143 += 1
+    elif t147 is None: t144 += 1
+    t148 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K128, 'any'))))
+    if t148 is True: t143 += 1
+    elif t148 is None: t144 += 1
+    t149 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[14](ctx))))
+    if t149 is True: t143 += 1
+    elif t149 is None: t144 += 1
+    v106 = True if t143 >= 4 else (False if t143 + t144 < 4 else None)
+    v107 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K129, 'any'))))
+    v108 = (c42 if c42 is not M else (c42 := (None if b_special_tests is None else sided_match(b_special_tests.get('fadir'), K130, 'any'))))
+    t150 = False
+    v109 = True
+    t151 = v102
+    if t151 is False: v109 = False
     else:
-        if t144 is None: t143 = True
-        t145 = (c44 if c44 is not M else (c44 := (None if b_rom is None else L[16](ctx))))
-        if t145 is not None: t145 = not t145
-        if t145 is False: v113 = False
+        if t151 is None: t150 = True
+        t152 = (None if f3 is None else not K131.isdisjoint(f3))
+        if t152 is False: v109 = False
         else:
-            if t145 is None: t143 = True
-    if v113 is True and t143: v113 = None
-    v114 = (c45 if c45 is not M else (c45 := (None if b_palpation is None else L[17](ctx))))
-    v115 = (c46 if c46 is not M else (c46 := (None if b_special_tests is None else sided_match(b_special_tests.get('single_leg_stance_30s'), K134, 'any'))))
-    v116 = (c47 if c47 is not M else (c47 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_external_derotation'), K135, 'any'))))
-    v117 = (c48 if c48 is not M else (c48 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_hip_abduction_pain'), K136, 'any'))))
-    t146 = False
-    v118 = True
-    t147 = v114
-    if t147 is False: v118 = False
+            if t152 is None: t150 = True
+    if v109 is True and t150: v109 = None
+    v110 = (None if f40 is None else not K132.isdisjoint(affirmed_words(str(f40))))
+    v111 = (None if f20 is None else f20 >= K133)
+    v112 = (None if f20 is None else f20 < K134)
+    v113 = (None if f13 is None else f13 in K135)
+    t153 = False
+    v114 = True
+    t154 = (c43 if c43 is not M else (c43 := (None if b_rom is None else L[15](ctx))))
+    if t154 is False: v114 = False
     else:
-        if t147 is None: t146 = True
-        t148 = v117
-        if t148 is False: v118 = False
+        if t154 is None: t153 = True
+        t155 = (c44 if c44 is not M else (c44 := (None if b_rom is None else L[16](ctx))))
+        if t155 is not None: t155 = not t155
+        if t155 is False: v114 = False
         else:
-            if t148 is None: t146 = True
-    if v118 is True and t146: v118 = None
-    t149 = False
+            if t155 is None: t153 = True
+    if v114 is True and t153: v114 = None
+    v115 = (c45 if c45 is not M else (c45 := (None if b_palpation is None else L[17](ctx))))
+    v116 = (c46 if c46 is not M else (c46 := (None if b_special_tests is None else sided_match(b_special_tests.get('single_leg_stance_30s'), K136, 'any'))))
+    v117 = (c47 if c47 is not M else (c47 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_external_derotation'), K137, 'any'))))
+    v118 = (c48 if c48 is not M else (c48 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_hip_abduction_pain'), K138, 'any'))))
+    t156 = False
     v119 = True
-    t150 = (None if f12 is None else f12 == K137)
-    if t150 is False: v119 = False
+    t157 = v115
+    if t157 is False: v119 = False
     else:
-        if t150 is None: t149 = True
-        t151 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K138.isdisjoint(r_pain or ()))))))
-        if t151 is False: v119 = False
+        if t157 is None: t156 = True
+        t158 = v118
+        if t158 is False: v119 = False
         else:
-            if t151 is None: t149 = True
-    if v119 is True and t149: v119 = None
-    v120 = (None if f3 is None else not K139.isdisjoint(f3))
-    t152 = False
-    v121 = True
-    t153 = (None if f39 is None else f39 == K140)
-    if t153 is False: v121 = False
+            if t158 is None: t156 = True
+    if v119 is True and t156: v119 = None
+    t159 = False
+    v120 = True
+    t160 = (None if f13 is None else f13 == K139)
+    if t160 is False: v120 = False
     else:
-        if t153 is None: t152 = True
-        t154 = (None if f19 is None else f19 >= K141)
-        if t154 is False: v121 = False
+        if t160 is None: t159 = True
+        t161 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K140.isdisjoint(r_pain or ()))))))
+        if t161 is False: v120 = False
         else:
-            if t154 is None: t152 = True
-    if v121 is True and t152: v121 = None
-    v122 = (c49 if c49 is not M else (c49 := (None if r_pain is None else ((not K142.isdisjoint(r_pain or ()))))))
-    v123 = (c50 if c50 is not M else (c50 := (None if b_palpation is None else L[18](ctx))))
-    v124 = (c51 if c51 is not M else (c51 := (None if b_special_tests is None else sided_match(b_special_tests.get('bent_knee_stretch'), K143, 'any'))))
-    v125 = (c52 if c52 is not M else (c52 := (None if b_special_tests is None else sided_match(b_special_tests.get('puranen_orava'), K144, 'any'))))
-    t155 = False
-    v126 = True
-    t156 = v122
-    if t156 is False: v126 = False
+            if t161 is None: t159 = True
+    if v120 is True and t159: v120 = None
+    v121 = (None if f3 is None else not K141.isdisjoint(f3))
+    t162 = False
+    v122 = True
+    t163 = (None if f41 is None else f41 == K142)
+    if t163 is False: v122 = False
     else:
-        if t156 is None: t155 = True
-        t157 = (None if f3 is None else not K145.isdisjoint(f3))
-        if t157 is False: v126 = False
+        if t163 is None: t162 = True
+        t164 = (None if f20 is None else f20 >= K143)
+        if t164 is False: v122 = False
         else:
-            if t157 is None: t155 = True
-    if v126 is True and t155: v126 = None
-    v127 = (c53 if c53 is not M else (c53 := (None if b_palpation is None else L[19](ctx))))
-    v128 = (c54 if c54 is not M else (c54 := (None if b_palpation is None else L[20](ctx))))
-    v129 = (c55 if c55 is not M else (c55 := (None if b_palpation is None else L[21](ctx))))
-    t158 = False
-    v130 = True
-    t159 = facts.get('nerve_root_found')
-    if t159 is not None: t159 = not t159
-    if t159 is None: t159 = False
-    if t159 is False: v130 = False
+            if t164 is None: t162 = True
+    if v122 is True and t162: v122 = None
+    v123 = (c49 if c49 is not M else (c49 := (None if r_pain is None else ((not K144.isdisjoint(r_pain or ()))))))
+    v124 = (c50 if c50 is not M else (c50 := (None if b_palpation is None else L[18](ctx))))
+    v125 = (c51 if c51 is not M else (c51 := (None if b_special_tests is None else sided_match(b_special_tests.get('bent_knee_stretch'), K145, 'any'))))
+    v126 = (c52 if c52 is not M else (c52 := (None if b_special_tests is None else sided_match(b_special_tests.get('puranen_orava'), K146, 'any'))))
+    t165 = False
+    v127 = True
+    t166 = v123
+    if t166 is False: v127 = False
     else:
-        if t159 is None: t158 = True
-        t160 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K146, 'both'))))
-        if t160 is False: v130 = False
+        if t166 is None: t165 = True
+        t167 = (None if f3 is None else not K147.isdisjoint(f3))
+        if t167 is False: v127 = False
         else:
-            if t160 is None: t158 = True
-    if v130 is True and t158: v130 = None
-    v131 = facts.get('nerve_root_found')
-    t161 = False
-    v132 = False
-    t162 = (None if f40 is None else f40 == K147)
-    if t162 is True: v132 = True
+            if t167 is None: t165 = True
+    if v127 is True and t165: v127 = None
+    v128 = (c53 if c53 is not M else (c53 := (None if b_palpation is None else L[19](ctx))))
+    v129 = (c54 if c54 is not M else (c54 := (None if b_palpation is None else L[20](ctx))))
+    v130 = (c55 if c55 is not M else (c55 := (None if b_palpation is None else L[21](ctx))))
+    t168 = False
+    v131 = True
+    t169 = facts.get('nerve_root_found')
+    if t169 is not None: t169 = not t169
+    if t169 is None: t169 = False
+    if t169 is False: v131 = False
     else:
-        if t162 is None: t161 = True
-        t164 = False
-        t163 = True
-        t165 = (None if f5 is None else not K148.isdisjoint(f5))
-        if t165 is False: t163 = False
+        if t169 is None: t168 = True
+        t170 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K148, 'both'))))
+        if t170 is False: v131 = False
         else:
-            if t165 is None: t164 = True
-            t166 = (None if f3 is None else not K149.isdisjoint(f3))
-            if t166 is False: t163 = False
+            if t170 is None: t168 = True
+    if v131 is True and t168: v131 = None
+    v132 = facts.get('nerve_root_found')
+    t171 = False
+    v133 = False
+    t172 = (None if f42 is None else f42 == K149)
+    if t172 is True: v133 = True
+    else:
+        if t172 is None: t171 = True
+        t174 = False
+        t173 = True
+        t175 = (None if f5 is None else not K150.isdisjoint(f5))
+        if t175 is False: t173 = False
+        else:
+            if t175 is None: t174 = True
+            t176 = (None if f3 is None else not K151.isdisjoint(f3))
+            if t176 is False: t173 = False
             else:
-                if t166 is None: t164 = True
-        if t163 is True and t164: t163 = None
-        if t163 is True: v132 = True
+                if t176 is None: t174 = True
+        if t173 is True and t174: t173 = None
+        if t173 is True: v133 = True
         else:
-            if t163 is None: t161 = True
-    if v132 is False and t161: v132 = None
-    t167 = False
-    v133 = True
-    t168 = v0
-    if t168 is False: v133 = False
+            if t173 is None: t171 = True
+    if v133 is False and t171: v133 = None
+    t177 = False
+    v134 = True
+    t178 = v0
+    if t178 is False: v134 = False
     else:
-        if t168 is None: t167 = True
-        t169 = (None if f3 is None else not K150.isdisjoint(f3))
-        if t169 is False: v133 = False
+        if t178 is None: t177 = True
+        t179 = (None if f3 is None else not K152.isdisjoint(f3))
+        if t179 is False: v134 = False
         else:
-            if t169 is None: t167 = True
-    if v133 is True and t167: v133 = None
-    v134 = (None if f3 is None else not K151.isdisjoint(f3))
-    v135 = (c57 if c57 is not M else (c57 := (None if b_circulation is None else L[22](ctx))))
-    v136 = (c58 if c58 is not M else (c58 := (None if b_circulation is None else L[23](ctx))))
-    v137 = (c59 if c59 is not M else (c59 := (None if b_circulation is None else L[24](ctx))))
-    v138 = (None if f41 is None else f41 == K152)
-    v139 = (None if f42 is None else f42 == K153)
-    v140 = (None if f43 is None else f43 == K154)
-    v141 = (None if f19 is None else f19 >= K155)
-    v142 = (None if f19 is None else f19 < K156)
-    v143 = v0
-    if v143 is not None: v143 = not v143
-    v144 = (None if f44 is None else f44 == K157)
-    t170 = False
-    v145 = True
-    t171 = (None if f22 is None else f22 == K158)
-    if t171 is False: v145 = False
-    else:
-        if t171 is None: t170 = True
-        t172 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K159.isdisjoint(r_pain or ()))))))
-        if t172 is False: v145 = False
-        else:
-            if t172 is None: t170 = True
-    if v145 is True and t170: v145 = None
-    t173 = False
+            if t179 is None: t177 = True
+    if v134 is True and t177: v134 = None
+    v135 = (None if f3 is None else not K153.isdisjoint(f3))
+    v136 = (c57 if c57 is not M else (c57 := (None if b_circulation is None else L[22](ctx))))
+    v137 = (c58 if c58 is not M else (c58 := (None if b_circulation is None else L[23](ctx))))
+    v138 = (c59 if c59 is not M else (c59 := (None if b_circulation is None else L[24](ctx))))
+    v139 = (None if f43 is None else f43 == K154)
+    v140 = (None if f44 is None else f44 == K155)
+    v141 = (None if f45 is None else f45 == K156)
+    v142 = (None if f20 is None else f20 >= K157)
+    v143 = (None if f20 is None else f20 < K158)
+    v144 = v0
+    if v144 is not None: v144 = not v144
+    v145 = (None if f46 is None else f46 == K159)
+    t180 = False
     v146 = True
-    t174 = v145
-    if t174 is False: v146 = False
+    t181 = (None if f23 is None else f23 == K160)
+    if t181 is False: v146 = False
     else:
-        if t174 is None: t173 = True
-        t175 = v144
-        if t175 is False: v146 = False
+        if t181 is None: t180 = True
+        t182 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K161.isdisjoint(r_pain or ()))))))
+        if t182 is False: v146 = False
         else:
-            if t175 is None: t173 = True
-    if v146 is True and t173: v146 = None
-    v147 = (None if f45 is None else f45 == K160)
-    v148 = (None if f46 is None else f46 == K161)
-    v149 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K162.isdisjoint(r_pain or ()))))))
-    v150 = (c62 if c62 is not M else (c62 := (None if b_palpation is None else L[25](ctx))))
-    t176 = False
-    v151 = True
-    t177 = v113
-    if t177 is False: v151 = False
+            if t182 is None: t180 = True
+    if v146 is True and t180: v146 = None
+    t183 = False
+    v147 = True
+    t184 = v146
+    if t184 is False: v147 = False
     else:
-        if t177 is None: t176 = True
-        t178 = (None if f5 is None else not K163.isdisjoint(f5))
-        if t178 is False: v151 = False
+        if t184 is None: t183 = True
+        t185 = v145
+        if t185 is False: v147 = False
         else:
-            if t178 is None: t176 = True
-    if v151 is True and t176: v151 = None
-    t179 = False
+            if t185 is None: t183 = True
+    if v147 is True and t183: v147 = None
+    v148 = (None if f47 is None else f47 == K162)
+    v149 = (None if f48 is None else f48 == K163)
+    v150 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K164.isdisjoint(r_pain or ()))))))
+    v151 = (c62 if c62 is not M else (c62 := (None if b_palpation is None else L[25](ctx))))
+    t186 = False
     v152 = True
-    t180 = (None if f19 is None else f19 >= K164)
-    if t180 is False: v152 = False
+    t187 = v114
+    if t187 is False: v152 = False
     else:
-        if t180 is None: t179 = True
-        t181 = (None if f19 is None else f19 < K165)
-        if t181 is False: v152 = False
+        if t187 is None: t186 = True
+        t188 = (None if f5 is None else not K165.isdisjoint(f5))
+        if t188 is False: v152 = False
         else:
-            if t181 is None: t179 = True
-    if v152 is True and t179: v152 = None
-    v153 = (None if f19 is None else f19 >= K166)
-    t182 = False
-    v154 = True
-    t183 = v40
-    if t183 is False: v154 = False
+            if t188 is None: t186 = True
+    if v152 is True and t186: v152 = None
+    t189 = False
+    v153 = True
+    t190 = (None if f20 is None else f20 >= K166)
+    if t190 is False: v153 = False
     else:
-        if t183 is None: t182 = True
-        t185 = False
-        t184 = False
-        t186 = (None if f3 is None else not K167.isdisjoint(f3))
-        if t186 is True: t184 = True
+        if t190 is None: t189 = True
+        t191 = (None if f20 is None else f20 < K167)
+        if t191 is False: v153 = False
         else:
-            if t186 is None: t185 = True
-            t187 = (None if f38 is None else not K168.isdisjoint(affirmed_words(str(f38))))
-            if t187 is True: t184 = True
-            else:
-                if t187 is None: t185 = True
-        if t184 is False and t185: t184 = None
-        if t184 is False: v154 = False
-        else:
-            if t184 is None: t182 = True
-    if v154 is True and t182: v154 = None
-    t188 = False
+            if t191 is None: t189 = True
+    if v153 is True and t189: v153 = None
+    v154 = (None if f20 is None else f20 >= K168)
+    t192 = False
     v155 = True
-    t189 = (None if f19 is None else f19 < K169)
-    if t189 is False: v155 = False
+    t193 = v40
+    if t193 is False: v155 = False
     else:
-        if t189 is None: t188 = True
-        t190 = (None if f16 is None else f16 > K170)
-        if t190 is False: v155 = False
+        if t193 is None: t192 = True
+        t195 = False
+        t194 = False
+        t196 = (None if f3 is None else not K169.isdisjoint(f3))
+        if t196 is True: t194 = True
         else:
-            if t190 is None: t188 = True
-    if v155 is True and t188: v155 = None
-    v156 = (None if f47 is None else f47 == K171)
-    v157 = (None if f48 is None else f48 <= K172)
-    v158 = (None if f48 is None else f48 <= K173)
-    v159 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K174.isdisjoint(r_pain or ()))))))
-    v160 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K175.isdisjoint(r_pain or ()))))))
-    v161 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K176, 'any'))))
-    v162 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K177, 'any'))))
-    v163 = (c66 if c66 is not M else (c66 := (None if b_palpation is None else L[26](ctx))))
-    t191 = False
-    v164 = True
-    t192 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K178.isdisjoint(r_paresthesia or ()) or not K178.isdisjoint(r_numbness or ()) or not K178.isdisjoint(r_sensory_reduced or ()) or not K178.isdisjoint(r_sensory_absent or ()))))))
-    if t192 is False: v164 = False
-    else:
-        if t192 is None: t191 = True
-        t193 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K179.isdisjoint(r_paresthesia or ()) or not K179.isdisjoint(r_numbness or ()) or not K179.isdisjoint(r_sensory_reduced or ()) or not K179.isdisjoint(r_sensory_absent or ()))))))
-        if t193 is not None: t193 = not t193
-        if t193 is False: v164 = False
-        else:
-            if t193 is None: t191 = True
-            t194 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K180.isdisjoint(r_pain or ()))))))
-            if t194 is not None: t194 = not t194
-            if t194 is None: t194 = True
-            if t194 is False: v164 = False
+            if t196 is None: t195 = True
+            t197 = (None if f40 is None else not K170.isdisjoint(affirmed_words(str(f40))))
+            if t197 is True: t194 = True
             else:
-                if t194 is None: t191 = True
-    if v164 is True and t191: v164 = None
-    t195 = False
+                if t197 is None: t195 = True
+        if t194 is False and t195: t194 = None
+        if t194 is False: v155 = False
+        else:
+            if t194 is None: t192 = True
+    if v155 is True and t192: v155 = None
+    t198 = False
+    v156 = True
+    t199 = (None if f20 is None else f20 < K171)
+    if t199 is False: v156 = False
+    else:
+        if t199 is None: t198 = True
+        t200 = (None if f17 is None else f17 > K172)
+        if t200 is False: v156 = False
+        else:
+            if t200 is None: t198 = True
+    if v156 is True and t198: v156 = None
+    v157 = (None if f49 is None else f49 == K173)
+    v158 = (None if f50 is None else f50 <= K174)
+    v159 = (None if f50 is None else f50 <= K175)
+    v160 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K176.isdisjoint(r_pain or ()))))))
+    v161 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K177.isdisjoint(r_pain or ()))))))
+    v162 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K178, 'any'))))
+    v163 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K179, 'any'))))
+    v164 = (c66 if c66 is not M else (c66 := (None if b_palpation is None else L[26](ctx))))
+    t201 = False
     v165 = True
-    t196 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K181.isdisjoint(r_paresthesia or ()) or not K181.isdisjoint(r_numbness or ()) or not K181.isdisjoint(r_sensory_reduced or ()) or not K181.isdisjoint(r_sensory_absent or ()))))))
-    if t196 is False: v165 = False
+    t202 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K180.isdisjoint(r_paresthesia or ()) or not K180.isdisjoint(r_numbness or ()) or not K180.isdisjoint(r_sensory_reduced or ()) or not K180.isdisjoint(r_sensory_absent or ()))))))
+    if t202 is False: v165 = False
     else:
-        if t196 is None: t195 = True
-        t197 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K182.isdisjoint(r_paresthesia or ()) or not K182.isdisjoint(r_numbness or ()) or not K182.isdisjoint(r_sensory_reduced or ()) or not K182.isdisjoint(r_sensory_absent or ()))))))
-        if t197 is not None: t197 = not t197
-        if t197 is False: v165 = False
+        if t202 is None: t201 = True
+        t203 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K181.isdisjoint(r_paresthesia or ()) or not K181.isdisjoint(r_numbness or ()) or not K181.isdisjoint(r_sensory_reduced or ()) or not K181.isdisjoint(r_sensory_absent or ()))))))
+        if t203 is not None: t203 = not t203
+        if t203 is False: v165 = False
         else:
-            if t197 is None: t195 = True
-            t198 = facts.get('nerve_root_found')
-            if t198 is False: v165 = False
+            if t203 is None: t201 = True
+            t204 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K182.isdisjoint(r_pain or ()))))))
+            if t204 is not None: t204 = not t204
+            if t204 is None: t204 = True
+            if t204 is False: v165 = False
             else:
-                if t198 is None: t195 = True
-    if v165 is True and t195: v165 = None
-    v166 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K183, 'any'))))
-    v167 = (c72 if c72 is not M else (c72 := (None if b_palpation is None else L[27](ctx))))
-    t199 = False
-    v168 = False
-    t200 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
-    if t200 is True: v168 = True
-    else:
-        if t200 is None: t199 = True
-        t201 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
-        if t201 is True: v168 = True
-        else:
-            if t201 is None: t199 = True
-    if v168 is False and t199: v168 = None
-    t202 = False
-    v169 = False
-    t203 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
-    if t203 is True: v169 = True
-    else:
-        if t203 is None: t202 = True
-        t204 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
-        if t204 is True: v169 = True
-        else:
-            if t204 is None: t202 = True
-    if v169 is False and t202: v169 = None
-    v170 = (None if f38 is None else not K184.isdisjoint(affirmed_words(str(f38))))
-    v171 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K185, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K186, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
+                if t204 is None: t201 = True
+    if v165 is True and t201: v165 = None
     t205 = False
-    v172 = False
-    t206 = v171
-    if t206 is True: v172 = True
+    v166 = True
+    t206 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K183.isdisjoint(r_paresthesia or ()) or not K183.isdisjoint(r_numbness or ()) or not K183.isdisjoint(r_sensory_reduced or ()) or not K183.isdisjoint(r_sensory_absent or ()))))))
+    if t206 is False: v166 = False
     else:
         if t206 is None: t205 = True
-        t207 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
-        if t207 is True: v172 = True
+        t207 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K184.isdisjoint(r_paresthesia or ()) or not K184.isdisjoint(r_numbness or ()) or not K184.isdisjoint(r_sensory_reduced or ()) or not K184.isdisjoint(r_sensory_absent or ()))))))
+        if t207 is not None: t207 = not t207
+        if t207 is False: v166 = False
         else:
             if t207 is None: t205 = True
-            t208 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
-            if t208 is True: v172 = True
+            t208 = facts.get('nerve_root_found')
+            if t208 is False: v166 = False
             else:
                 if t208 is None: t205 = True
-    if v172 is False and t205: v172 = None
-    v173 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K187.isdisjoint(r_paresthesia or ()) or not K187.isdisjoint(r_numbness or ())) and (not K188.isdisjoint(r_paresthesia or ()) or not K188.isdisjoint(r_numbness or ()))))))
-    v174 = v171
+    if v166 is True and t205: v166 = None
+    v167 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K185, 'any'))))
+    v168 = (c72 if c72 is not M else (c72 := (None if b_palpation is None else L[27](ctx))))
     t209 = False
-    v175 = True
-    t210 = v171
-    if t210 is False: v175 = False
+    v169 = False
+    t210 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
+    if t210 is True: v169 = True
     else:
         if t210 is None: t209 = True
-        t211 = facts.get('nerve_root_found')
-        if t211 is not None: t211 = not t211
-        if t211 is False: v175 = False
+        t211 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
+        if t211 is True: v169 = True
         else:
             if t211 is None: t209 = True
-    if v175 is True and t209: v175 = None
-    v176 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
-    v177 = (c82 if c82 is not M else (c82 := (None if b_neuro is None else L[35](ctx))))
-    v178 = (c83 if c83 is not M else (c83 := (None if b_neuro is None else L[36](ctx))))
+    if v169 is False and t209: v169 = None
     t212 = False
-    v179 = False
-    t213 = facts.get('nerve_root_found')
-    if t213 is True: v179 = True
+    v170 = False
+    t213 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
+    if t213 is True: v170 = True
     else:
         if t213 is None: t212 = True
-        t214 = v12
-        if t214 is True: v179 = True
+        t214 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
+        if t214 is True: v170 = True
         else:
             if t214 is None: t212 = True
-            t215 = v13
-            if t215 is True: v179 = True
+    if v170 is False and t212: v170 = None
+    v171 = (None if f40 is None else not K186.isdisjoint(affirmed_words(str(f40))))
+    v172 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K187, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K188, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
+    t215 = False
+    v173 = False
+    t216 = v172
+    if t216 is True: v173 = True
+    else:
+        if t216 is None: t215 = True
+        t217 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
+        if t217 is True: v173 = True
+        else:
+            if t217 is None: t215 = True
+            t218 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
+            if t218 is True: v173 = True
             else:
-                if t215 is None: t212 = True
-                t216 = v19
-                if t216 is True: v179 = True
+                if t218 is None: t215 = True
+    if v173 is False and t215: v173 = None
+    v174 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K189.isdisjoint(r_paresthesia or ()) or not K189.isdisjoint(r_numbness or ())) and (not K190.isdisjoint(r_paresthesia or ()) or not K190.isdisjoint(r_numbness or ()))))))
+    v175 = v172
+    t219 = False
+    v176 = True
+    t220 = v172
+    if t220 is False: v176 = False
+    else:
+        if t220 is None: t219 = True
+        t221 = facts.get('nerve_root_found')
+        if t221 is not None: t221 = not t221
+        if t221 is False: v176 = False
+        else:
+            if t221 is None: t219 = True
+    if v176 is True and t219: v176 = None
+    v177 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
+    v178 = (c82 if c82 is not M else (c82 := (None if b_neuro is None else L[35](ctx))))
+    v179 = (c83 if c83 is not M else (c83 := (None if b_neuro is None else L[36](ctx))))
+    t222 = False
+    v180 = False
+    t223 = facts.get('nerve_root_found')
+    if t223 is True: v180 = True
+    else:
+        if t223 is None: t222 = True
+        t224 = v12
+        if t224 is True: v180 = True
+        else:
+            if t224 is None: t222 = True
+            t225 = v13
+            if t225 is True: v180 = True
+            else:
+                if t225 is None: t222 = True
+                t226 = v19
+                if t226 is True: v180 = True
                 else:
-                    if t216 is None: t212 = True
-    if v179 is False and t212: v179 = None
-    v180 = v4
-    v181 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K189.isdisjoint(r_pain or ()))))))
-    v182 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
-    t217 = False
-    v183 = True
-    t218 = v181
-    if t218 is False: v183 = False
+                    if t226 is None: t222 = True
+    if v180 is False and t222: v180 = None
+    v181 = v4
+    v182 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K191.isdisjoint(r_pain or ()))))))
+    v183 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
+    t227 = False
+    v184 = True
+    t228 = v182
+    if t228 is False: v184 = False
     else:
-        if t218 is None: t217 = True
-        t219 = (None if f3 is None else not K190.isdisjoint(f3))
-        if t219 is False: v183 = False
+        if t228 is None: t227 = True
+        t229 = (None if f3 is None else not K192.isdisjoint(f3))
+        if t229 is False: v184 = False
         else:
-            if t219 is None: t217 = True
-    if v183 is True and t217: v183 = None
-    t220 = t221 = 0
-    t222 = (None if f12 is None else f12 == K191)
-    if t222 is True: t220 += 1
-    elif t222 is None: t221 += 1
-    t223 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K192, 'any'))))
-    if t223 is True: t220 += 1
-    elif t223 is None: t221 += 1
-    t224 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K193, 'any'))))
-    if t224 is True: t220 += 1
-    elif t224 is None: t221 += 1
-    t225 = (None if f19 is None else f19 > K194)
-    if t225 is True: t220 += 1
-    elif t225 is None: t221 += 1
-    v184 = True if t220 >= 3 else (False if t220 + t221 < 3 else None)
-    t226 = False
-    v185 = True
-    t227 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K195, 'both'))))
-    if t227 is False: v185 = False
+            if t229 is None: t227 = True
+    if v184 is True and t227: v184 = None
+    t230 = t231 = 0
+    t232 = (None if f13 is None else f13 == K193)
+    if t232 is True: t230 += 1
+    elif t232 is None: t231 += 1
+    t233 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K194, 'any'))))
+    if t233 is True: t230 += 1
+    elif t233 is None: t231 += 1
+    t234 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K195, 'any'))))
+    if t234 is True: t230 += 1
+    elif t234 is None: t231 += 1
+    t235 = (None if f20 is None else f20 > K196)
+    if t235 is True: t230 += 1
+    elif t235 is None: t231 += 1
+    v185 = True if t230 >= 3 else (False if t230 + t231 < 3 else None)
+    t236 = False
+    v186 = True
+    t237 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K197, 'both'))))
+    if t237 is False: v186 = False
     else:
-        if t227 is None: t226 = True
-        t228 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K196, 'both'))))
-        if t228 is False: v185 = False
+        if t237 is None: t236 = True
+        t238 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K198, 'both'))))
+        if t238 is False: v186 = False
         else:
-            if t228 is None: t226 = True
-    if v185 is True and t226: v185 = None
-    v186 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K197, 'any'))))
-    t229 = False
-    v187 = False
-    t230 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K198, 'any'))))
-    if t230 is True: v187 = True
+            if t238 is None: t236 = True
+    if v186 is True and t236: v186 = None
+    v187 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K199, 'any'))))
+    t239 = False
+    v188 = False
+    t240 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K200, 'any'))))
+    if t240 is True: v188 = True
     else:
-        if t230 is None: t229 = True
-        t231 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K199, 'any'))))
-        if t231 is True: v187 = True
+        if t240 is None: t239 = True
+        t241 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K201, 'any'))))
+        if t241 is True: v188 = True
         else:
-            if t231 is None: t229 = True
-    if v187 is False and t229: v187 = None
-    v188 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
-    t232 = False
-    v189 = False
-    t233 = (None if f49 is None else f49 == K200)
-    if t233 is True: v189 = True
-    else:
-        if t233 is None: t232 = True
-        t234 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K201.isdisjoint(r_paresthesia or ()) or not K201.isdisjoint(r_numbness or ()) or not K201.isdisjoint(r_sensory_reduced or ()) or not K201.isdisjoint(r_sensory_absent or ()))))))
-        if t234 is True: v189 = True
-        else:
-            if t234 is None: t232 = True
-    if v189 is False and t232: v189 = None
-    t235 = False
+            if t241 is None: t239 = True
+    if v188 is False and t239: v188 = None
+    v189 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
+    t242 = False
     v190 = False
-    t237 = False
-    t236 = True
-    t238 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K202.isdisjoint(r_sensory_reduced or ()) or not K202.isdisjoint(r_sensory_absent or ()))))))
-    if t238 is False: t236 = False
+    t243 = (None if f51 is None else f51 == K202)
+    if t243 is True: v190 = True
     else:
-        if t238 is None: t237 = True
-        t239 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K203.isdisjoint(r_sensory_reduced or ()) or not K203.isdisjoint(r_sensory_absent or ()))))))
-        if t239 is not None: t239 = not t239
-        if t239 is False: t236 = False
+        if t243 is None: t242 = True
+        t244 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K203.isdisjoint(r_paresthesia or ()) or not K203.isdisjoint(r_numbness or ()) or not K203.isdisjoint(r_sensory_reduced or ()) or not K203.isdisjoint(r_sensory_absent or ()))))))
+        if t244 is True: v190 = True
         else:
-            if t239 is None: t237 = True
-    if t236 is True and t237: t236 = None
-    if t236 is True: v190 = True
-    else:
-        if t236 is None: t235 = True
-        t240 = v171
-        if t240 is True: v190 = True
-        else:
-            if t240 is None: t235 = True
-            t241 = v176
-            if t241 is True: v190 = True
-            else:
-                if t241 is None: t235 = True
-                t242 = v177
-                if t242 is True: v190 = True
-                else:
-                    if t242 is None: t235 = True
-    if v190 is False and t235: v190 = None
-    t243 = False
-    v191 = True
+            if t244 is None: t242 = True
+    if v190 is False and t242: v190 = None
     t245 = False
-    t244 = False
-    t246 = v12
-    if t246 is True: t244 = True
+    v191 = False
+    t247 = False
+    t246 = True
+    t248 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K204.isdisjoint(r_sensory_reduced or ()) or not K204.isdisjoint(r_sensory_absent or ()))))))
+    if t248 is False: t246 = False
+    else:
+        if t248 is None: t247 = True
+        t249 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K205.isdisjoint(r_sensory_reduced or ()) or not K205.isdisjoint(r_sensory_absent or ()))))))
+        if t249 is not None: t249 = not t249
+        if t249 is False: t246 = False
+        else:
+            if t249 is None: t247 = True
+    if t246 is True and t247: t246 = None
+    if t246 is True: v191 = True
     else:
         if t246 is None: t245 = True
-        t247 = v13
-        if t247 is True: t244 = True
+        t250 = v172
+        if t250 is True: v191 = True
         else:
-            if t247 is None: t245 = True
-            t248 = v14
-            if t248 is True: t244 = True
+            if t250 is None: t245 = True
+            t251 = v177
+            if t251 is True: v191 = True
             else:
-                if t248 is None: t245 = True
-                t249 = facts.get('nerve_root_found')
-                if t249 is True: t244 = True
+                if t251 is None: t245 = True
+                t252 = v178
+                if t252 is True: v191 = True
                 else:
-                    if t249 is None: t245 = True
-                    t250 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K204.isdisjoint(r_pain or ()) or not K204.isdisjoint(r_paresthesia or ()) or not K204.isdisjoint(r_numbness or ())) != (not K205.isdisjoint(r_pain or ()) or not K205.isdisjoint(r_paresthesia or ()) or not K205.isdisjoint(r_numbness or ()))))))
-                    if t250 is True: t244 = True
-                    else:
-                        if t250 is None: t245 = True
-                        t251 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K206.isdisjoint(r_paresthesia or ()) or not K206.isdisjoint(r_numbness or ()))))))
-                        if t251 is True: t244 = True
-                        else:
-                            if t251 is None: t245 = True
-    if t244 is False and t245: t244 = None
-    if t244 is False: v191 = False
-    else:
-        if t244 is None: t243 = True
-        t252 = v172
-        if t252 is not None: t252 = not t252
-        if t252 is None: t252 = True
-        if t252 is False: v191 = False
-        else:
-            if t252 is None: t243 = True
-    if v191 is True and t243: v191 = None
-    v192 = (None if f50 is None else f50 == K207)
-    v193 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
-    v194 = (None if f16 is None else f16 <= K208)
-    if v194 is None: v194 = True
+                    if t252 is None: t245 = True
+    if v191 is False and t245: v191 = None
     t253 = False
-    v195 = True
-    t254 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K209, 'both'))))
-    if t254 is False: v195 = False
+    v192 = True
+    t255 = False
+    t254 = False
+    t256 = v12
+    if t256 is True: t254 = True
+    else:
+        if t256 is None: t255 = True
+        t257 = v13
+        if t257 is True: t254 = True
+        else:
+            if t257 is None: t255 = True
+            t258 = v14
+            if t258 is True: t254 = True
+            else:
+                if t258 is None: t255 = True
+                t259 = facts.get('nerve_root_found')
+                if t259 is True: t254 = True
+                else:
+                    if t259 is None: t255 = True
+                    t260 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K206.isdisjoint(r_pain or ()) or not K206.isdisjoint(r_paresthesia or ()) or not K206.isdisjoint(r_numbness or ())) != (not K207.isdisjoint(r_pain or ()) or not K207.isdisjoint(r_paresthesia or ()) or not K207.isdisjoint(r_numbness or ()))))))
+                    if t260 is True: t254 = True
+                    else:
+                        if t260 is None: t255 = True
+                        t261 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K208.isdisjoint(r_paresthesia or ()) or not K208.isdisjoint(r_numbness or ()))))))
+                        if t261 is True: t254 = True
+                        else:
+                            if t261 is None: t255 = True
+    if t254 is False and t255: t254 = None
+    if t254 is False: v192 = False
     else:
         if t254 is None: t253 = True
-        t255 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K210, 'both'))))
-        if t255 is False: v195 = False
+        t262 = v173
+        if t262 is not None: t262 = not t262
+        if t262 is None: t262 = True
+        if t262 is False: v192 = False
         else:
-            if t255 is None: t253 = True
-            t256 = facts.get('nerve_root_found')
-            if t256 is not None: t256 = not t256
-            if t256 is False: v195 = False
-            else:
-                if t256 is None: t253 = True
-                t257 = facts.get('bilateral_deficit_signs')
-                if t257 is not None: t257 = not t257
-                if t257 is False: v195 = False
-                else:
-                    if t257 is None: t253 = True
-                    t258 = v2
-                    if t258 is not None: t258 = not t258
-                    if t258 is False: v195 = False
-                    else:
-                        if t258 is None: t253 = True
-                        t259 = (None if f51 is None else not K211.isdisjoint(f51))
-                        if t259 is not None: t259 = not t259
-                        if t259 is False: v195 = False
-                        else:
-                            if t259 is None: t253 = True
-    if v195 is True and t253: v195 = None
-    t260 = False
+            if t262 is None: t253 = True
+    if v192 is True and t253: v192 = None
+    v193 = (None if f52 is None else f52 == K209)
+    v194 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
+    v195 = (None if f17 is None else f17 <= K210)
+    if v195 is None: v195 = True
+    t263 = False
     v196 = True
-    t261 = v171
-    if t261 is False: v196 = False
+    t264 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K211, 'both'))))
+    if t264 is False: v196 = False
     else:
-        if t261 is None: t260 = True
-        t263 = False
-        t262 = False
-        t264 = v176
-        if t264 is True: t262 = True
+        if t264 is None: t263 = True
+        t265 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K212, 'both'))))
+        if t265 is False: v196 = False
         else:
-            if t264 is None: t263 = True
-            t265 = v177
-            if t265 is True: t262 = True
+            if t265 is None: t263 = True
+            t266 = facts.get('nerve_root_found')
+            if t266 is not None: t266 = not t266
+            if t266 is False: v196 = False
             else:
-                if t265 is None: t263 = True
-                t266 = v139
-                if t266 is True: t262 = True
+                if t266 is None: t263 = True
+                t267 = facts.get('bilateral_deficit_signs')
+                if t267 is not None: t267 = not t267
+                if t267 is False: v196 = False
                 else:
-                    if t266 is None: t263 = True
-        if t262 is False and t263: t262 = None
-        if t262 is False: v196 = False
-        else:
-            if t262 is None: t260 = True
-    if v196 is True and t260: v196 = None
-    t267 = False
-    v197 = False
-    t269 = False
-    t268 = True
-    t270 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K212.isdisjoint(r_pain or ())) and (not K213.isdisjoint(r_pain or ()))))))
-    if t270 is False: t268 = False
+                    if t267 is None: t263 = True
+                    t268 = v2
+                    if t268 is not None: t268 = not t268
+                    if t268 is False: v196 = False
+                    else:
+                        if t268 is None: t263 = True
+                        t269 = (None if f53 is None else not K213.isdisjoint(f53))
+                        if t269 is not None: t269 = not t269
+                        if t269 is False: v196 = False
+                        else:
+                            if t269 is None: t263 = True
+    if v196 is True and t263: v196 = None
+    t270 = False
+    v197 = True
+    t271 = v172
+    if t271 is False: v197 = False
     else:
-        if t270 is None: t269 = True
-        t271 = v195
-        if t271 is not None: t271 = not t271
-        if t271 is None: t271 = True
-        if t271 is False: t268 = False
-        else:
-            if t271 is None: t269 = True
-    if t268 is True and t269: t268 = None
-    if t268 is True: v197 = True
-    else:
-        if t268 is None: t267 = True
+        if t271 is None: t270 = True
         t273 = False
-        t272 = True
-        t275 = False
-        t274 = False
-        t276 = (c100 if c100 is not M else (c100 := (None if r_paresthesia is None and r_numbness is None else ((not K214.isdisjoint(r_paresthesia or ()) or not K214.isdisjoint(r_numbness or ())) and (not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ()))))))
-        if t276 is True: t274 = True
-        else:
-            if t276 is None: t275 = True
-            t277 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ()) or not K216.isdisjoint(r_sensory_reduced or ()) or not K216.isdisjoint(r_sensory_absent or ())) and (not K217.isdisjoint(r_paresthesia or ()) or not K217.isdisjoint(r_numbness or ()) or not K217.isdisjoint(r_sensory_reduced or ()) or not K217.isdisjoint(r_sensory_absent or ()))))))
-            if t277 is True: t274 = True
-            else:
-                if t277 is None: t275 = True
-        if t274 is False and t275: t274 = None
-        if t274 is False: t272 = False
+        t272 = False
+        t274 = v177
+        if t274 is True: t272 = True
         else:
             if t274 is None: t273 = True
-            t279 = False
-            t278 = False
-            t280 = v196
-            if t280 is not None: t280 = not t280
-            if t280 is None: t280 = True
-            if t280 is True: t278 = True
+            t275 = v178
+            if t275 is True: t272 = True
             else:
-                if t280 is None: t279 = True
-                t281 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K218.isdisjoint(r_paresthesia or ()) or not K218.isdisjoint(r_numbness or ()) or not K218.isdisjoint(r_sensory_reduced or ()) or not K218.isdisjoint(r_sensory_absent or ())) and (not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ()) or not K219.isdisjoint(r_sensory_reduced or ()) or not K219.isdisjoint(r_sensory_absent or ()))))))
-                if t281 is True: t278 = True
+                if t275 is None: t273 = True
+                t276 = v140
+                if t276 is True: t272 = True
                 else:
-                    if t281 is None: t279 = True
-            if t278 is False and t279: t278 = None
-            if t278 is False: t272 = False
-            else:
-                if t278 is None: t273 = True
-        if t272 is True and t273: t272 = None
-        if t272 is True: v197 = True
+                    if t276 is None: t273 = True
+        if t272 is False and t273: t272 = None
+        if t272 is False: v197 = False
         else:
-            if t272 is None: t267 = True
-            t282 = (c103 if c103 is not M else (c103 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K220, 'both'))))
-            if t282 is True: v197 = True
+            if t272 is None: t270 = True
+    if v197 is True and t270: v197 = None
+    t277 = False
+    v198 = False
+    t279 = False
+    t278 = True
+    t280 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K214.isdisjoint(r_pain or ())) and (not K215.isdisjoint(r_pain or ()))))))
+    if t280 is False: t278 = False
+    else:
+        if t280 is None: t279 = True
+        t281 = v196
+        if t281 is not None: t281 = not t281
+        if t281 is None: t281 = True
+        if t281 is False: t278 = False
+        else:
+            if t281 is None: t279 = True
+    if t278 is True and t279: t278 = None
+    if t278 is True: v198 = True
+    else:
+        if t278 is None: t277 = True
+        t283 = False
+        t282 = True
+        t285 = False
+        t284 = False
+        t286 = (c100 if c100 is not M else (c100 := (None if r_paresthesia is None and r_numbness is None else ((not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ())) and (not K217.isdisjoint(r_paresthesia or ()) or not K217.isdisjoint(r_numbness or ()))))))
+        if t286 is True: t284 = True
+        else:
+            if t286 is None: t285 = True
+            t287 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K218.isdisjoint(r_paresthesia or ()) or not K218.isdisjoint(r_numbness or ()) or not K218.isdisjoint(r_sensory_reduced or ()) or not K218.isdisjoint(r_sensory_absent or ())) and (not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ()) or not K219.isdisjoint(r_sensory_reduced or ()) or not K219.isdisjoint(r_sensory_absent or ()))))))
+            if t287 is True: t284 = True
             else:
-                if t282 is None: t267 = True
-                t283 = facts.get('bilateral_deficit_signs')
-                if t283 is True: v197 = True
+                if t287 is None: t285 = True
+        if t284 is False and t285: t284 = None
+        if t284 is False: t282 = False
+        else:
+            if t284 is None: t283 = True
+            t289 = False
+            t288 = False
+            t290 = v197
+            if t290 is not None: t290 = not t290
+            if t290 is None: t290 = True
+            if t290 is True: t288 = True
+            else:
+                if t290 is None: t289 = True
+                t291 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()) or not K220.isdisjoint(r_sensory_reduced or ()) or not K220.isdisjoint(r_sensory_absent or ())) and (not K221.isdisjoint(r_paresthesia or ()) or not K221.isdisjoint(r_numbness or ()) or not K221.isdisjoint(r_sensory_reduced or ()) or not K221.isdisjoint(r_sensory_absent or ()))))))
+                if t291 is True: t288 = True
                 else:
-                    if t283 is None: t267 = True
-                    t285 = False
-                    t284 = True
-                    t286 = facts.get('nerve_root_bilateral')
-                    if t286 is False: t284 = False
+                    if t291 is None: t289 = True
+            if t288 is False and t289: t288 = None
+            if t288 is False: t282 = False
+            else:
+                if t288 is None: t283 = True
+        if t282 is True and t283: t282 = None
+        if t282 is True: v198 = True
+        else:
+            if t282 is None: t277 = True
+            t292 = (c103 if c103 is not M else (c103 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K222, 'both'))))
+            if t292 is True: v198 = True
+            else:
+                if t292 is None: t277 = True
+                t293 = facts.get('bilateral_deficit_signs')
+                if t293 is True: v198 = True
+                else:
+                    if t293 is None: t277 = True
+                    t295 = False
+                    t294 = True
+                    t296 = facts.get('nerve_root_bilateral')
+                    if t296 is False: t294 = False
                     else:
-                        if t286 is None: t285 = True
-                        t287 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K221.isdisjoint(r_pain or ()) or not K221.isdisjoint(r_paresthesia or ()) or not K221.isdisjoint(r_numbness or ())) and (not K222.isdisjoint(r_pain or ()) or not K222.isdisjoint(r_paresthesia or ()) or not K222.isdisjoint(r_numbness or ()))))))
-                        if t287 is False: t284 = False
+                        if t296 is None: t295 = True
+                        t297 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K223.isdisjoint(r_pain or ()) or not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ())) and (not K224.isdisjoint(r_pain or ()) or not K224.isdisjoint(r_paresthesia or ()) or not K224.isdisjoint(r_numbness or ()))))))
+                        if t297 is False: t294 = False
                         else:
-                            if t287 is None: t285 = True
-                    if t284 is True and t285: t284 = None
-                    if t284 is True: v197 = True
+                            if t297 is None: t295 = True
+                    if t294 is True and t295: t294 = None
+                    if t294 is True: v198 = True
                     else:
-                        if t284 is None: t267 = True
-    if v197 is False and t267: v197 = None
-    v198 = (c104 if c104 is not M else (c104 := (None if b_neuro is None else L[40](ctx))))
-    t288 = False
-    v199 = True
-    t289 = v197
-    if t289 is False: v199 = False
+                        if t294 is None: t277 = True
+    if v198 is False and t277: v198 = None
+    v199 = (c104 if c104 is not M else (c104 := (None if b_neuro is None else L[40](ctx))))
+    t298 = False
+    v200 = True
+    t299 = v198
+    if t299 is False: v200 = False
     else:
-        if t289 is None: t288 = True
-        t290 = v194
-        if t290 is False: v199 = False
+        if t299 is None: t298 = True
+        t300 = v195
+        if t300 is False: v200 = False
         else:
-            if t290 is None: t288 = True
-            t291 = v46
-            if t291 is not None: t291 = not t291
-            if t291 is None: t291 = True
-            if t291 is False: v199 = False
+            if t300 is None: t298 = True
+            t301 = v46
+            if t301 is not None: t301 = not t301
+            if t301 is None: t301 = True
+            if t301 is False: v200 = False
             else:
-                if t291 is None: t288 = True
-    if v199 is True and t288: v199 = None
-    v200 = (None if f52 is None else f52 == K223)
-    v201 = (None if f12 is None else f12 == K224)
-    t292 = False
-    v202 = False
-    t293 = facts.get('nerve_root_found')
-    if t293 is True: v202 = True
-    else:
-        if t293 is None: t292 = True
-        t294 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
-        if t294 is True: v202 = True
-        else:
-            if t294 is None: t292 = True
-            t295 = v201
-            if t295 is True: v202 = True
-            else:
-                if t295 is None: t292 = True
-    if v202 is False and t292: v202 = None
-    v203 = (None if f53 is None else (bool(f53) if isinstance(f53, list) else True))
-    v204 = (None if f16 is None else f16 >= K225)
-    v205 = (None if f15 is None else f15 >= K226)
-    t296 = False
-    v206 = True
-    t297 = v193
-    if t297 is not None: t297 = not t297
-    if t297 is False: v206 = False
-    else:
-        if t297 is None: t296 = True
-        t298 = (None if f15 is None else f15 < K227)
-        if t298 is False: v206 = False
-        else:
-            if t298 is None: t296 = True
-    if v206 is True and t296: v206 = None
-    t299 = False
-    v207 = False
-    t300 = v78
-    if t300 is True: v207 = True
-    else:
-        if t300 is None: t299 = True
-        t301 = v77
-        if t301 is True: v207 = True
-        else:
-            if t301 is None: t299 = True
-    if v207 is False and t299: v207 = None
-    v208 = (None if f54 is None else f54 == K228)
+                if t301 is None: t298 = True
+    if v200 is True and t298: v200 = None
+    v201 = (None if f54 is None else f54 == K225)
+    v202 = (None if f13 is None else f13 == K226)
     t302 = False
-    v209 = True
-    t303 = v35
-    if t303 is False: v209 = False
+    v203 = False
+    t303 = facts.get('nerve_root_found')
+    if t303 is True: v203 = True
     else:
         if t303 is None: t302 = True
-        t305 = False
-        t304 = False
-        t306 = (None if f14 is None else f14 == K229)
-        if t306 is True: t304 = True
-        else:
-            if t306 is None: t305 = True
-            t307 = (None if f38 is None else (bool(f38) if isinstance(f38, list) else True))
-            if t307 is True: t304 = True
-            else:
-                if t307 is None: t305 = True
-        if t304 is False and t305: t304 = None
-        if t304 is False: v209 = False
+        t304 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
+        if t304 is True: v203 = True
         else:
             if t304 is None: t302 = True
-            t309 = False
-            t308 = False
-            t310 = (None if f35 is None else f35 == K230)
-            if t310 is True: t308 = True
+            t305 = v202
+            if t305 is True: v203 = True
             else:
-                if t310 is None: t309 = True
-                t311 = (None if f16 is None else f16 <= K231)
-                if t311 is True: t308 = True
-                else:
-                    if t311 is None: t309 = True
-            if t308 is False and t309: t308 = None
-            if t308 is False: v209 = False
-            else:
-                if t308 is None: t302 = True
-                t312 = (None if f35 is None else f35 == K232)
-                if t312 is not None: t312 = not t312
-                if t312 is None: t312 = True
-                if t312 is False: v209 = False
-                else:
-                    if t312 is None: t302 = True
-    if v209 is True and t302: v209 = None
-    t313 = False
+                if t305 is None: t302 = True
+    if v203 is False and t302: v203 = None
+    v204 = (None if f55 is None else (bool(f55) if isinstance(f55, list) else True))
+    v205 = (None if f17 is None else f17 >= K227)
+    v206 = (None if f16 is None else f16 >= K228)
+    t306 = False
+    v207 = True
+    t307 = v194
+    if t307 is not None: t307 = not t307
+    if t307 is False: v207 = False
+    else:
+        if t307 is None: t306 = True
+        t308 = (None if f16 is None else f16 < K229)
+        if t308 is False: v207 = False
+        else:
+            if t308 is None: t306 = True
+    if v207 is True and t306: v207 = None
+    t309 = False
+    v208 = False
+    t310 = v78
+    if t310 is True: v208 = True
+    else:
+        if t310 is None: t309 = True
+        t311 = v77
+        if t311 is True: v208 = True
+        else:
+            if t311 is None: t309 = True
+    if v208 is False and t309: v208 = None
+    v209 = (None if f56 is None else f56 == K230)
+    t312 = False
     v210 = True
-    t314 = v69
-    if t314 is False: v210 = False
+    t313 = v35
+    if t313 is False: v210 = False
     else:
-        if t314 is None: t313 = True
-        t315 = (None if f35 is None else f35 == K233)
-        if t315 is not None: t315 = not t315
-        if t315 is None: t315 = True
-        if t315 is False: v210 = False
+        if t313 is None: t312 = True
+        t315 = False
+        t314 = False
+        t316 = (None if f15 is None else f15 == K231)
+        if t316 is True: t314 = True
         else:
-            if t315 is None: t313 = True
-    if v210 is True and t313: v210 = None
-    t316 = False
-    v211 = False
-    t317 = v44
-    if t317 is True: v211 = True
-    else:
-        if t317 is None: t316 = True
-        t318 = v34
-        if t318 is True: v211 = True
-        else:
-            if t318 is None: t316 = True
-    if v211 is False and t316: v211 = None
-    v212 = (c105 if c105 is not M else (c105 := (None if r_pain is None else ((not K234.isdisjoint(r_pain or ()))))))
-    if v212 is None: v212 = True
-    t319 = False
-    v213 = True
-    t320 = v44
-    if t320 is False: v213 = False
-    else:
-        if t320 is None: t319 = True
-        t321 = (None if f3 is None else not K235.isdisjoint(f3))
-        if t321 is False: v213 = False
-        else:
-            if t321 is None: t319 = True
-            t322 = (None if f3 is None else not K236.isdisjoint(f3))
-            if t322 is not None: t322 = not t322
-            if t322 is False: v213 = False
+            if t316 is None: t315 = True
+            t317 = (None if f40 is None else (bool(f40) if isinstance(f40, list) else True))
+            if t317 is True: t314 = True
             else:
-                if t322 is None: t319 = True
-    if v213 is True and t319: v213 = None
-    t323 = False
-    v214 = False
-    t324 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K237, 'any'))))
-    if t324 is True: v214 = True
-    else:
-        if t324 is None: t323 = True
-        t325 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K238, 'any'))))
-        if t325 is True: v214 = True
+                if t317 is None: t315 = True
+        if t314 is False and t315: t314 = None
+        if t314 is False: v210 = False
         else:
-            if t325 is None: t323 = True
-            t326 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K239, 'any'))))
-            if t326 is True: v214 = True
+            if t314 is None: t312 = True
+            t319 = False
+            t318 = False
+            t320 = (None if f37 is None else f37 == K232)
+            if t320 is True: t318 = True
             else:
-                if t326 is None: t323 = True
-                t328 = False
-                t327 = True
-                t329 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
-                if t329 is False: t327 = False
+                if t320 is None: t319 = True
+                t321 = (None if f17 is None else f17 <= K233)
+                if t321 is True: t318 = True
                 else:
-                    if t329 is None: t328 = True
-                    t331 = False
-                    t330 = False
-                    t332 = (c106 if c106 is not M else (c106 := (None if b_neuro is None else L[43](ctx))))
-                    if t332 is True: t330 = True
+                    if t321 is None: t319 = True
+                    t322 = v86
+                    if t322 is True: t318 = True
                     else:
-                        if t332 is None: t331 = True
-                        t333 = v189
-                        if t333 is True: t330 = True
+                        if t322 is None: t319 = True
+            if t318 is False and t319: t318 = None
+            if t318 is False: v210 = False
+            else:
+                if t318 is None: t312 = True
+                t323 = (None if f37 is None else f37 == K234)
+                if t323 is not None: t323 = not t323
+                if t323 is None: t323 = True
+                if t323 is False: v210 = False
+                else:
+                    if t323 is None: t312 = True
+    if v210 is True and t312: v210 = None
+    t324 = False
+    v211 = True
+    t325 = v69
+    if t325 is False: v211 = False
+    else:
+        if t325 is None: t324 = True
+        t326 = (None if f37 is None else f37 == K235)
+        if t326 is not None: t326 = not t326
+        if t326 is None: t326 = True
+        if t326 is False: v211 = False
+        else:
+            if t326 is None: t324 = True
+            t327 = v86
+            if t327 is not None: t327 = not t327
+            if t327 is None: t327 = True
+            if t327 is False: v211 = False
+            else:
+                if t327 is None: t324 = True
+    if v211 is True and t324: v211 = None
+    t328 = False
+    v212 = False
+    t329 = v44
+    if t329 is True: v212 = True
+    else:
+        if t329 is None: t328 = True
+        t330 = v34
+        if t330 is True: v212 = True
+        else:
+            if t330 is None: t328 = True
+    if v212 is False and t328: v212 = None
+    v213 = (c105 if c105 is not M else (c105 := (None if r_pain is None else ((not K236.isdisjoint(r_pain or ()))))))
+    if v213 is None: v213 = True
+    t331 = False
+    v214 = True
+    t332 = v44
+    if t332 is False: v214 = False
+    else:
+        if t332 is None: t331 = True
+        t333 = (None if f3 is None else not K237.isdisjoint(f3))
+        if t333 is False: v214 = False
+        else:
+            if t333 is None: t331 = True
+            t334 = (None if f3 is None else not K238.isdisjoint(f3))
+            if t334 is not None: t334 = not t334
+            if t334 is False: v214 = False
+            else:
+                if t334 is None: t331 = True
+    if v214 is True and t331: v214 = None
+    t335 = False
+    v215 = False
+    t336 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K239, 'any'))))
+    if t336 is True: v215 = True
+    else:
+        if t336 is None: t335 = True
+        t337 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K240, 'any'))))
+        if t337 is True: v215 = True
+        else:
+            if t337 is None: t335 = True
+            t338 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K241, 'any'))))
+            if t338 is True: v215 = True
+            else:
+                if t338 is None: t335 = True
+                t340 = False
+                t339 = True
+                t341 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
+                if t341 is False: t339 = False
+                else:
+                    if t341 is None: t340 = True
+                    t343 = False
+                    t342 = False
+                    t344 = (c106 if c106 is not M else (c106 := (None if b_neuro is None else L[43](ctx))))
+                    if t344 is True: t342 = True
+                    else:
+                        if t344 is None: t343 = True
+                        t345 = v190
+                        if t345 is True: t342 = True
                         else:
-                            if t333 is None: t331 = True
-                            t334 = (None if f12 is None else f12 == K240)
-                            if t334 is True: t330 = True
+                            if t345 is None: t343 = True
+                            t346 = (None if f13 is None else f13 == K242)
+                            if t346 is True: t342 = True
                             else:
-                                if t334 is None: t331 = True
-                                t335 = (c107 if c107 is not M else (c107 := (None if r_paresthesia is None and r_numbness is None else ((not K241.isdisjoint(r_paresthesia or ()) or not K241.isdisjoint(r_numbness or ())) and (not K242.isdisjoint(r_paresthesia or ()) or not K242.isdisjoint(r_numbness or ()))))))
-                                if t335 is True: t330 = True
+                                if t346 is None: t343 = True
+                                t347 = (c107 if c107 is not M else (c107 := (None if r_paresthesia is None and r_numbness is None else ((not K243.isdisjoint(r_paresthesia or ()) or not K243.isdisjoint(r_numbness or ())) and (not K244.isdisjoint(r_paresthesia or ()) or not K244.isdisjoint(r_numbness or ()))))))
+                                if t347 is True: t342 = True
                                 else:
-                                    if t335 is None: t331 = True
-                    if t330 is False and t331: t330 = None
-                    if t330 is False: t327 = False
+                                    if t347 is None: t343 = True
+                    if t342 is False and t343: t342 = None
+                    if t342 is False: t339 = False
                     else:
-                        if t330 is None: t328 = True
-                if t327 is True and t328: t327 = None
-                if t327 is True: v214 = True
+                        if t342 is None: t340 = True
+                if t339 is True and t340: t339 = None
+                if t339 is True: v215 = True
                 else:
-                    if t327 is None: t323 = True
-    if v214 is False and t323: v214 = None
-    v215 = (None if f55 is None else f55 == K243)
-    v216 = (None if f19 is None else f19 >= K244)
-    t336 = False
-    v217 = False
-    t337 = v200
-    if t337 is True: v217 = True
-    else:
-        if t337 is None: t336 = True
-        t338 = v202
-        if t338 is True: v217 = True
-        else:
-            if t338 is None: t336 = True
-            t339 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K245.isdisjoint(r_paresthesia or ()) or not K245.isdisjoint(r_numbness or ()))))))
-            if t339 is True: v217 = True
-            else:
-                if t339 is None: t336 = True
-    if v217 is False and t336: v217 = None
-    t340 = False
+                    if t339 is None: t335 = True
+    if v215 is False and t335: v215 = None
+    v216 = (None if f57 is None else f57 == K245)
+    v217 = (None if f20 is None else f20 >= K246)
+    t348 = False
     v218 = False
-    t341 = v145
-    if t341 is True: v218 = True
+    t349 = v201
+    if t349 is True: v218 = True
     else:
-        if t341 is None: t340 = True
-        t342 = v144
-        if t342 is True: v218 = True
+        if t349 is None: t348 = True
+        t350 = v203
+        if t350 is True: v218 = True
         else:
-            if t342 is None: t340 = True
-            t343 = v147
-            if t343 is True: v218 = True
+            if t350 is None: t348 = True
+            t351 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K247.isdisjoint(r_paresthesia or ()) or not K247.isdisjoint(r_numbness or ()))))))
+            if t351 is True: v218 = True
             else:
-                if t343 is None: t340 = True
-    if v218 is False and t340: v218 = None
-    v219 = (None if f47 is None else f47 == K246)
-    v220 = (None if f56 is None else f56 == K247)
-    v221 = (None if f57 is None else f57 == K248)
-    v222 = (None if f58 is None else f58 == K249)
-    v223 = (None if f59 is None else (bool(f59) if isinstance(f59, list) else True))
-    v224 = (None if f60 is None else f60 <= K250)
-    v225 = (None if f60 is None else f60 >= K251)
-    t344 = False
-    v226 = True
-    t345 = (None if f60 is None else f60 >= K252)
-    if t345 is False: v226 = False
+                if t351 is None: t348 = True
+    if v218 is False and t348: v218 = None
+    t352 = False
+    v219 = False
+    t353 = v146
+    if t353 is True: v219 = True
     else:
-        if t345 is None: t344 = True
-        t346 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
-        if t346 is not None: t346 = not t346
-        if t346 is False: v226 = False
+        if t353 is None: t352 = True
+        t354 = v145
+        if t354 is True: v219 = True
         else:
-            if t346 is None: t344 = True
-            t347 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K253.isdisjoint(r_pain or ()))))))
-            if t347 is not None: t347 = not t347
-            if t347 is False: v226 = False
+            if t354 is None: t352 = True
+            t355 = v148
+            if t355 is True: v219 = True
             else:
-                if t347 is None: t344 = True
-                t348 = v12
-                if t348 is not None: t348 = not t348
-                if t348 is False: v226 = False
+                if t355 is None: t352 = True
+    if v219 is False and t352: v219 = None
+    v220 = (None if f49 is None else f49 == K248)
+    v221 = (None if f58 is None else f58 == K249)
+    v222 = (None if f59 is None else f59 == K250)
+    v223 = (None if f60 is None else f60 == K251)
+    v224 = (None if f61 is None else (bool(f61) if isinstance(f61, list) else True))
+    v225 = (None if f62 is None else f62 <= K252)
+    v226 = (None if f62 is None else f62 >= K253)
+    t356 = False
+    v227 = True
+    t357 = (None if f62 is None else f62 >= K254)
+    if t357 is False: v227 = False
+    else:
+        if t357 is None: t356 = True
+        t358 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
+        if t358 is not None: t358 = not t358
+        if t358 is False: v227 = False
+        else:
+            if t358 is None: t356 = True
+            t359 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K255.isdisjoint(r_pain or ()))))))
+            if t359 is not None: t359 = not t359
+            if t359 is False: v227 = False
+            else:
+                if t359 is None: t356 = True
+                t360 = v12
+                if t360 is not None: t360 = not t360
+                if t360 is False: v227 = False
                 else:
-                    if t348 is None: t344 = True
-                    t349 = (None if f52 is None else f52 == K254)
-                    if t349 is False: v226 = False
+                    if t360 is None: t356 = True
+                    t361 = (None if f54 is None else f54 == K256)
+                    if t361 is False: v227 = False
                     else:
-                        if t349 is None: t344 = True
-    if v226 is True and t344: v226 = None
-    t350 = False
-    v227 = False
-    t351 = v1
-    if t351 is True: v227 = True
-    else:
-        if t351 is None: t350 = True
-        t352 = v2
-        if t352 is True: v227 = True
-        else:
-            if t352 is None: t350 = True
-            t353 = v12
-            if t353 is True: v227 = True
-            else:
-                if t353 is None: t350 = True
-                t354 = v13
-                if t354 is True: v227 = True
-                else:
-                    if t354 is None: t350 = True
-    if v227 is False and t350: v227 = None
-    t355 = False
+                        if t361 is None: t356 = True
+    if v227 is True and t356: v227 = None
+    t362 = False
     v228 = False
-    t356 = facts.get('nerve_root_found')
-    if t356 is True: v228 = True
+    t363 = v1
+    if t363 is True: v228 = True
     else:
-        if t356 is None: t355 = True
-        t357 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
-        if t357 is True: v228 = True
+        if t363 is None: t362 = True
+        t364 = v2
+        if t364 is True: v228 = True
         else:
-            if t357 is None: t355 = True
-            t358 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
-            if t358 is True: v228 = True
+            if t364 is None: t362 = True
+            t365 = v12
+            if t365 is True: v228 = True
             else:
-                if t358 is None: t355 = True
-                t359 = (c109 if c109 is not M else (c109 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K255.isdisjoint(r_sensory_reduced or ()) or not K255.isdisjoint(r_sensory_absent or ()))))))
-                if t359 is True: v228 = True
+                if t365 is None: t362 = True
+                t366 = v13
+                if t366 is True: v228 = True
                 else:
-                    if t359 is None: t355 = True
-                    t360 = v201
-                    if t360 is True: v228 = True
-                    else:
-                        if t360 is None: t355 = True
-    if v228 is False and t355: v228 = None
-    v229 = (None if f19 is None else f19 < K256)
-    v230 = (None if f19 is None else f19 < K257)
-    t361 = False
-    v231 = False
-    t362 = v204
-    if t362 is True: v231 = True
+                    if t366 is None: t362 = True
+    if v228 is False and t362: v228 = None
+    t367 = False
+    v229 = False
+    t368 = facts.get('nerve_root_found')
+    if t368 is True: v229 = True
     else:
-        if t362 is None: t361 = True
-        t363 = v34
-        if t363 is True: v231 = True
+        if t368 is None: t367 = True
+        t369 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
+        if t369 is True: v229 = True
         else:
-            if t363 is None: t361 = True
-            t364 = v87
-            if t364 is True: v231 = True
+            if t369 is None: t367 = True
+            t370 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
+            if t370 is True: v229 = True
             else:
-                if t364 is None: t361 = True
-                t365 = v75
-                if t365 is True: v231 = True
+                if t370 is None: t367 = True
+                t371 = (c109 if c109 is not M else (c109 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K257.isdisjoint(r_sensory_reduced or ()) or not K257.isdisjoint(r_sensory_absent or ()))))))
+                if t371 is True: v229 = True
                 else:
-                    if t365 is None: t361 = True
-                    t366 = v74
-                    if t366 is True: v231 = True
+                    if t371 is None: t367 = True
+                    t372 = v202
+                    if t372 is True: v229 = True
                     else:
-                        if t366 is None: t361 = True
-    if v231 is False and t361: v231 = None
+                        if t372 is None: t367 = True
+    if v229 is False and t367: v229 = None
+    v230 = (None if f20 is None else f20 < K258)
+    v231 = (None if f20 is None else f20 < K259)
+    t373 = False
+    v232 = False
+    t374 = v205
+    if t374 is True: v232 = True
+    else:
+        if t374 is None: t373 = True
+        t375 = v34
+        if t375 is True: v232 = True
+        else:
+            if t375 is None: t373 = True
+            t376 = v88
+            if t376 is True: v232 = True
+            else:
+                if t376 is None: t373 = True
+                t377 = v75
+                if t377 is True: v232 = True
+                else:
+                    if t377 is None: t373 = True
+                    t378 = v74
+                    if t378 is True: v232 = True
+                    else:
+                        if t378 is None: t373 = True
+    if v232 is False and t373: v232 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1555,913 +1608,913 @@ def kernel(ctx):
     if x is True: h_referral.append(2)
     x = v83
     if x is True: h_referral.append(3)
-    x = v199
-    if x is True: h_referral.append(4)
-    t367 = False
-    x = True
-    t368 = v200
-    if t368 is False: x = False
-    else:
-        if t368 is None: t367 = True
-        t370 = False
-        t369 = False
-        t371 = v197
-        if t371 is True: t369 = True
-        else:
-            if t371 is None: t370 = True
-            t372 = v198
-            if t372 is True: t369 = True
-            else:
-                if t372 is None: t370 = True
-        if t369 is False and t370: t369 = None
-        if t369 is False: x = False
-        else:
-            if t369 is None: t367 = True
-    if x is True and t367: x = None
-    if x is True: h_referral.append(5)
     x = v200
-    if x is True: h_referral.append(6)
-    x = v201
-    if x is True: h_referral.append(7)
-    t373 = False
+    if x is True: h_referral.append(4)
+    t379 = False
     x = True
-    t374 = v73
-    if t374 is False: x = False
+    t380 = v201
+    if t380 is False: x = False
     else:
-        if t374 is None: t373 = True
-        t375 = v202
-        if t375 is False: x = False
+        if t380 is None: t379 = True
+        t382 = False
+        t381 = False
+        t383 = v198
+        if t383 is True: t381 = True
         else:
-            if t375 is None: t373 = True
-    if x is True and t373: x = None
-    if x is True: h_referral.append(8)
-    x = v73
-    if x is True: h_referral.append(9)
-    t376 = False
-    x = True
-    t377 = v74
-    if t377 is False: x = False
-    else:
-        if t377 is None: t376 = True
-        t379 = False
-        t378 = False
-        t380 = v211
-        if t380 is True: t378 = True
-        else:
-            if t380 is None: t379 = True
-            t381 = v69
-            if t381 is True: t378 = True
+            if t383 is None: t382 = True
+            t384 = v199
+            if t384 is True: t381 = True
             else:
-                if t381 is None: t379 = True
-        if t378 is False and t379: t378 = None
-        if t378 is False: x = False
+                if t384 is None: t382 = True
+        if t381 is False and t382: t381 = None
+        if t381 is False: x = False
         else:
-            if t378 is None: t376 = True
-    if x is True and t376: x = None
-    if x is True: h_referral.append(10)
-    x = v74
-    if x is True: h_referral.append(11)
-    x = v208
-    if x is True: h_referral.append(12)
-    x = v34
-    if x is True: h_referral.append(13)
-    t382 = False
-    x = True
-    t383 = v75
-    if t383 is False: x = False
-    else:
-        if t383 is None: t382 = True
-        t384 = v202
-        if t384 is False: x = False
-        else:
-            if t384 is None: t382 = True
-    if x is True and t382: x = None
-    if x is True: h_referral.append(14)
+            if t381 is None: t379 = True
+    if x is True and t379: x = None
+    if x is True: h_referral.append(5)
+    x = v201
+    if x is True: h_referral.append(6)
+    x = v202
+    if x is True: h_referral.append(7)
     t385 = False
     x = True
-    t386 = v75
+    t386 = v73
     if t386 is False: x = False
     else:
         if t386 is None: t385 = True
-        t388 = False
-        t387 = False
-        t389 = v76
-        if t389 is True: t387 = True
-        else:
-            if t389 is None: t388 = True
-            t390 = v211
-            if t390 is True: t387 = True
-            else:
-                if t390 is None: t388 = True
-        if t387 is False and t388: t387 = None
+        t387 = v203
         if t387 is False: x = False
         else:
             if t387 is None: t385 = True
     if x is True and t385: x = None
+    if x is True: h_referral.append(8)
+    x = v73
+    if x is True: h_referral.append(9)
+    t388 = False
+    x = True
+    t389 = v74
+    if t389 is False: x = False
+    else:
+        if t389 is None: t388 = True
+        t391 = False
+        t390 = False
+        t392 = v212
+        if t392 is True: t390 = True
+        else:
+            if t392 is None: t391 = True
+            t393 = v69
+            if t393 is True: t390 = True
+            else:
+                if t393 is None: t391 = True
+        if t390 is False and t391: t390 = None
+        if t390 is False: x = False
+        else:
+            if t390 is None: t388 = True
+    if x is True and t388: x = None
+    if x is True: h_referral.append(10)
+    x = v74
+    if x is True: h_referral.append(11)
+    x = v209
+    if x is True: h_referral.append(12)
+    x = v34
+    if x is True: h_referral.append(13)
+    t394 = False
+    x = True
+    t395 = v75
+    if t395 is False: x = False
+    else:
+        if t395 is None: t394 = True
+        t396 = v203
+        if t396 is False: x = False
+        else:
+            if t396 is None: t394 = True
+    if x is True and t394: x = None
+    if x is True: h_referral.append(14)
+    t397 = False
+    x = True
+    t398 = v75
+    if t398 is False: x = False
+    else:
+        if t398 is None: t397 = True
+        t400 = False
+        t399 = False
+        t401 = v76
+        if t401 is True: t399 = True
+        else:
+            if t401 is None: t400 = True
+            t402 = v212
+            if t402 is True: t399 = True
+            else:
+                if t402 is None: t400 = True
+        if t399 is False and t400: t399 = None
+        if t399 is False: x = False
+        else:
+            if t399 is None: t397 = True
+    if x is True and t397: x = None
     if x is True: h_referral.append(15)
-    t391 = False
+    t403 = False
     x = True
-    t392 = v76
-    if t392 is False: x = False
+    t404 = v76
+    if t404 is False: x = False
     else:
-        if t392 is None: t391 = True
-        t394 = False
-        t393 = False
-        t395 = v211
-        if t395 is True: t393 = True
+        if t404 is None: t403 = True
+        t406 = False
+        t405 = False
+        t407 = v212
+        if t407 is True: t405 = True
         else:
-            if t395 is None: t394 = True
-            t397 = False
-            t396 = True
-            t398 = v202
-            if t398 is False: t396 = False
+            if t407 is None: t406 = True
+            t409 = False
+            t408 = True
+            t410 = v203
+            if t410 is False: t408 = False
             else:
-                if t398 is None: t397 = True
-                t399 = v224
-                if t399 is not None: t399 = not t399
-                if t399 is None: t399 = True
-                if t399 is False: t396 = False
+                if t410 is None: t409 = True
+                t411 = v225
+                if t411 is not None: t411 = not t411
+                if t411 is None: t411 = True
+                if t411 is False: t408 = False
                 else:
-                    if t399 is None: t397 = True
-            if t396 is True and t397: t396 = None
-            if t396 is True: t393 = True
+                    if t411 is None: t409 = True
+            if t408 is True and t409: t408 = None
+            if t408 is True: t405 = True
             else:
-                if t396 is None: t394 = True
-        if t393 is False and t394: t393 = None
-        if t393 is False: x = False
+                if t408 is None: t406 = True
+        if t405 is False and t406: t405 = None
+        if t405 is False: x = False
         else:
-            if t393 is None: t391 = True
-    if x is True and t391: x = None
+            if t405 is None: t403 = True
+    if x is True and t403: x = None
     if x is True: h_referral.append(16)
-    t400 = False
+    t412 = False
     x = True
-    t401 = v76
-    if t401 is False: x = False
+    t413 = v76
+    if t413 is False: x = False
     else:
-        if t401 is None: t400 = True
-        t402 = v194
-        if t402 is False: x = False
+        if t413 is None: t412 = True
+        t414 = v195
+        if t414 is False: x = False
         else:
-            if t402 is None: t400 = True
-            t403 = v209
-            if t403 is not None: t403 = not t403
-            if t403 is None: t403 = True
-            if t403 is False: x = False
+            if t414 is None: t412 = True
+            t415 = v210
+            if t415 is not None: t415 = not t415
+            if t415 is None: t415 = True
+            if t415 is False: x = False
             else:
-                if t403 is None: t400 = True
-                t404 = v224
-                if t404 is not None: t404 = not t404
-                if t404 is None: t404 = True
-                if t404 is False: x = False
+                if t415 is None: t412 = True
+                t416 = v225
+                if t416 is not None: t416 = not t416
+                if t416 is None: t416 = True
+                if t416 is False: x = False
                 else:
-                    if t404 is None: t400 = True
-    if x is True and t400: x = None
+                    if t416 is None: t412 = True
+    if x is True and t412: x = None
     if x is True: h_referral.append(17)
     x = v75
     if x is True: h_referral.append(18)
-    t405 = False
+    t417 = False
     x = True
-    t406 = v76
-    if t406 is False: x = False
+    t418 = v76
+    if t418 is False: x = False
     else:
-        if t406 is None: t405 = True
-        t407 = v224
-        if t407 is not None: t407 = not t407
-        if t407 is None: t407 = True
-        if t407 is False: x = False
+        if t418 is None: t417 = True
+        t419 = v225
+        if t419 is not None: t419 = not t419
+        if t419 is None: t419 = True
+        if t419 is False: x = False
         else:
-            if t407 is None: t405 = True
-    if x is True and t405: x = None
+            if t419 is None: t417 = True
+    if x is True and t417: x = None
     if x is True: h_referral.append(19)
-    t408 = False
+    t420 = False
     x = True
-    t409 = v79
-    if t409 is False: x = False
+    t421 = v79
+    if t421 is False: x = False
     else:
-        if t409 is None: t408 = True
-        t410 = v202
-        if t410 is False: x = False
+        if t421 is None: t420 = True
+        t422 = v203
+        if t422 is False: x = False
         else:
-            if t410 is None: t408 = True
-    if x is True and t408: x = None
+            if t422 is None: t420 = True
+    if x is True and t420: x = None
     if x is True: h_referral.append(20)
     x = v79
     if x is True: h_referral.append(21)
-    t411 = False
+    t423 = False
     x = True
-    t412 = v207
-    if t412 is False: x = False
+    t424 = v208
+    if t424 is False: x = False
     else:
-        if t412 is None: t411 = True
-        t414 = False
-        t413 = False
-        t415 = v63
-        if t415 is True: t413 = True
-        else:
-            if t415 is None: t414 = True
-            t416 = v205
-            if t416 is True: t413 = True
-            else:
-                if t416 is None: t414 = True
-                t417 = v88
-                if t417 is True: t413 = True
-                else:
-                    if t417 is None: t414 = True
-        if t413 is False and t414: t413 = None
-        if t413 is False: x = False
-        else:
-            if t413 is None: t411 = True
-    if x is True and t411: x = None
-    if x is True: h_referral.append(22)
-    t418 = False
-    x = True
-    t419 = v207
-    if t419 is False: x = False
-    else:
-        if t419 is None: t418 = True
-        t420 = v194
-        if t420 is False: x = False
-        else:
-            if t420 is None: t418 = True
-    if x is True and t418: x = None
-    if x is True: h_referral.append(23)
-    t421 = False
-    x = True
-    t422 = v72
-    if t422 is False: x = False
-    else:
-        if t422 is None: t421 = True
-        t423 = v63
-        if t423 is False: x = False
-        else:
-            if t423 is None: t421 = True
-    if x is True and t421: x = None
-    if x is True: h_referral.append(24)
-    t424 = False
-    x = True
-    t425 = v84
-    if t425 is False: x = False
-    else:
-        if t425 is None: t424 = True
-        t427 = False
+        if t424 is None: t423 = True
         t426 = False
-        t428 = v8
-        if t428 is True: t426 = True
+        t425 = False
+        t427 = v63
+        if t427 is True: t425 = True
         else:
-            if t428 is None: t427 = True
-            t430 = False
-            t429 = True
-            t431 = v63
-            if t431 is False: t429 = False
+            if t427 is None: t426 = True
+            t428 = v206
+            if t428 is True: t425 = True
             else:
-                if t431 is None: t430 = True
-                t432 = v205
-                if t432 is False: t429 = False
+                if t428 is None: t426 = True
+                t429 = v89
+                if t429 is True: t425 = True
                 else:
-                    if t432 is None: t430 = True
-            if t429 is True and t430: t429 = None
-            if t429 is True: t426 = True
-            else:
-                if t429 is None: t427 = True
-        if t426 is False and t427: t426 = None
-        if t426 is False: x = False
+                    if t429 is None: t426 = True
+        if t425 is False and t426: t425 = None
+        if t425 is False: x = False
         else:
-            if t426 is None: t424 = True
-    if x is True and t424: x = None
-    if x is True: h_referral.append(25)
+            if t425 is None: t423 = True
+    if x is True and t423: x = None
+    if x is True: h_referral.append(22)
+    t430 = False
+    x = True
+    t431 = v208
+    if t431 is False: x = False
+    else:
+        if t431 is None: t430 = True
+        t432 = v195
+        if t432 is False: x = False
+        else:
+            if t432 is None: t430 = True
+    if x is True and t430: x = None
+    if x is True: h_referral.append(23)
     t433 = False
     x = True
-    t434 = v84
+    t434 = v72
     if t434 is False: x = False
     else:
         if t434 is None: t433 = True
-        t435 = v211
+        t435 = v63
         if t435 is False: x = False
         else:
             if t435 is None: t433 = True
     if x is True and t433: x = None
-    if x is True: h_referral.append(26)
-    x = v192
-    if x is True: h_referral.append(27)
+    if x is True: h_referral.append(24)
     t436 = False
     x = True
-    t437 = v220
+    t437 = v84
     if t437 is False: x = False
     else:
         if t437 is None: t436 = True
-        t438 = v69
+        t439 = False
+        t438 = False
+        t440 = v8
+        if t440 is True: t438 = True
+        else:
+            if t440 is None: t439 = True
+            t442 = False
+            t441 = True
+            t443 = v63
+            if t443 is False: t441 = False
+            else:
+                if t443 is None: t442 = True
+                t444 = v206
+                if t444 is False: t441 = False
+                else:
+                    if t444 is None: t442 = True
+            if t441 is True and t442: t441 = None
+            if t441 is True: t438 = True
+            else:
+                if t441 is None: t439 = True
+        if t438 is False and t439: t438 = None
         if t438 is False: x = False
         else:
             if t438 is None: t436 = True
-            t440 = False
-            t439 = False
-            t441 = v63
-            if t441 is True: t439 = True
-            else:
-                if t441 is None: t440 = True
-                t442 = v205
-                if t442 is True: t439 = True
-                else:
-                    if t442 is None: t440 = True
-                    t443 = v8
-                    if t443 is True: t439 = True
-                    else:
-                        if t443 is None: t440 = True
-            if t439 is False and t440: t439 = None
-            if t439 is False: x = False
-            else:
-                if t439 is None: t436 = True
     if x is True and t436: x = None
-    if x is True: h_referral.append(28)
-    t444 = False
+    if x is True: h_referral.append(25)
+    t445 = False
     x = True
-    t445 = v221
-    if t445 is False: x = False
+    t446 = v84
+    if t446 is False: x = False
     else:
-        if t445 is None: t444 = True
-        t446 = v69
-        if t446 is False: x = False
+        if t446 is None: t445 = True
+        t447 = v212
+        if t447 is False: x = False
         else:
-            if t446 is None: t444 = True
-            t447 = v63
-            if t447 is False: x = False
+            if t447 is None: t445 = True
+    if x is True and t445: x = None
+    if x is True: h_referral.append(26)
+    x = v193
+    if x is True: h_referral.append(27)
+    t448 = False
+    x = True
+    t449 = v221
+    if t449 is False: x = False
+    else:
+        if t449 is None: t448 = True
+        t450 = v69
+        if t450 is False: x = False
+        else:
+            if t450 is None: t448 = True
+            t452 = False
+            t451 = False
+            t453 = v63
+            if t453 is True: t451 = True
             else:
-                if t447 is None: t444 = True
-                t449 = False
-                t448 = False
-                t450 = v8
-                if t450 is True: t448 = True
+                if t453 is None: t452 = True
+                t454 = v206
+                if t454 is True: t451 = True
                 else:
-                    if t450 is None: t449 = True
-                    t451 = v211
-                    if t451 is True: t448 = True
+                    if t454 is None: t452 = True
+                    t455 = v8
+                    if t455 is True: t451 = True
                     else:
-                        if t451 is None: t449 = True
-                        t452 = v84
-                        if t452 is True: t448 = True
-                        else:
-                            if t452 is None: t449 = True
-                if t448 is False and t449: t448 = None
-                if t448 is False: x = False
+                        if t455 is None: t452 = True
+            if t451 is False and t452: t451 = None
+            if t451 is False: x = False
+            else:
+                if t451 is None: t448 = True
+    if x is True and t448: x = None
+    if x is True: h_referral.append(28)
+    t456 = False
+    x = True
+    t457 = v222
+    if t457 is False: x = False
+    else:
+        if t457 is None: t456 = True
+        t458 = v69
+        if t458 is False: x = False
+        else:
+            if t458 is None: t456 = True
+            t459 = v63
+            if t459 is False: x = False
+            else:
+                if t459 is None: t456 = True
+                t461 = False
+                t460 = False
+                t462 = v8
+                if t462 is True: t460 = True
                 else:
-                    if t448 is None: t444 = True
-    if x is True and t444: x = None
+                    if t462 is None: t461 = True
+                    t463 = v212
+                    if t463 is True: t460 = True
+                    else:
+                        if t463 is None: t461 = True
+                        t464 = v84
+                        if t464 is True: t460 = True
+                        else:
+                            if t464 is None: t461 = True
+                if t460 is False and t461: t460 = None
+                if t460 is False: x = False
+                else:
+                    if t460 is None: t456 = True
+    if x is True and t456: x = None
     if x is True: h_referral.append(29)
-    t453 = False
+    t465 = False
     x = True
-    t454 = v220
-    if t454 is False: x = False
+    t466 = v221
+    if t466 is False: x = False
     else:
-        if t454 is None: t453 = True
-        t456 = False
-        t455 = False
-        t457 = v63
-        if t457 is True: t455 = True
+        if t466 is None: t465 = True
+        t468 = False
+        t467 = False
+        t469 = v63
+        if t469 is True: t467 = True
         else:
-            if t457 is None: t456 = True
-            t458 = v205
-            if t458 is True: t455 = True
+            if t469 is None: t468 = True
+            t470 = v206
+            if t470 is True: t467 = True
             else:
-                if t458 is None: t456 = True
-        if t455 is False and t456: t455 = None
-        if t455 is False: x = False
+                if t470 is None: t468 = True
+        if t467 is False and t468: t467 = None
+        if t467 is False: x = False
         else:
-            if t455 is None: t453 = True
-    if x is True and t453: x = None
+            if t467 is None: t465 = True
+    if x is True and t465: x = None
     if x is True: h_referral.append(30)
-    t459 = False
+    t471 = False
     x = True
-    t460 = v138
-    if t460 is False: x = False
+    t472 = v139
+    if t472 is False: x = False
     else:
-        if t460 is None: t459 = True
-        t461 = (None if f19 is None else f19 >= K258)
-        if t461 is False: x = False
+        if t472 is None: t471 = True
+        t473 = (None if f20 is None else f20 >= K260)
+        if t473 is False: x = False
         else:
-            if t461 is None: t459 = True
-            t462 = v211
-            if t462 is False: x = False
+            if t473 is None: t471 = True
+            t474 = v212
+            if t474 is False: x = False
             else:
-                if t462 is None: t459 = True
-    if x is True and t459: x = None
+                if t474 is None: t471 = True
+    if x is True and t471: x = None
     if x is True: h_referral.append(31)
-    t463 = False
+    t475 = False
     x = True
-    t464 = v8
-    if t464 is False: x = False
+    t476 = v8
+    if t476 is False: x = False
     else:
-        if t464 is None: t463 = True
-        t465 = v69
-        if t465 is False: x = False
+        if t476 is None: t475 = True
+        t477 = v69
+        if t477 is False: x = False
         else:
-            if t465 is None: t463 = True
-    if x is True and t463: x = None
+            if t477 is None: t475 = True
+    if x is True and t475: x = None
     if x is True: h_referral.append(32)
     x = v84
     if x is True: h_referral.append(33)
     x = v8
     if x is True: h_referral.append(34)
-    t466 = False
+    t478 = False
     x = True
-    t468 = False
-    t467 = False
-    t469 = v97
-    if t469 is True: t467 = True
-    else:
-        if t469 is None: t468 = True
-        t470 = v99
-        if t470 is True: t467 = True
-        else:
-            if t470 is None: t468 = True
-    if t467 is False and t468: t467 = None
-    if t467 is False: x = False
-    else:
-        if t467 is None: t466 = True
-        t471 = v66
-        if t471 is False: x = False
-        else:
-            if t471 is None: t466 = True
-            t472 = (None if f19 is None else f19 < K259)
-            if t472 is False: x = False
-            else:
-                if t472 is None: t466 = True
-                t473 = v212
-                if t473 is False: x = False
-                else:
-                    if t473 is None: t466 = True
-    if x is True and t466: x = None
-    if x is True: h_referral.append(35)
-    t474 = False
-    x = True
-    t475 = v214
-    if t475 is False: x = False
-    else:
-        if t475 is None: t474 = True
-        t477 = False
-        t476 = False
-        t478 = v200
-        if t478 is True: t476 = True
-        else:
-            if t478 is None: t477 = True
-            t479 = v73
-            if t479 is True: t476 = True
-            else:
-                if t479 is None: t477 = True
-        if t476 is False and t477: t476 = None
-        if t476 is False: x = False
-        else:
-            if t476 is None: t474 = True
-    if x is True and t474: x = None
-    if x is True: h_referral.append(36)
-    x = v214
-    if x is True: h_referral.append(37)
     t480 = False
-    x = True
-    t481 = v218
-    if t481 is False: x = False
+    t479 = False
+    t481 = v98
+    if t481 is True: t479 = True
     else:
         if t481 is None: t480 = True
-        t482 = v219
-        if t482 is False: x = False
+        t482 = v100
+        if t482 is True: t479 = True
         else:
             if t482 is None: t480 = True
-    if x is True and t480: x = None
-    if x is True: h_referral.append(38)
-    t483 = False
-    x = True
-    t484 = v147
-    if t484 is False: x = False
+    if t479 is False and t480: t479 = None
+    if t479 is False: x = False
     else:
-        if t484 is None: t483 = True
-        t485 = (None if f19 is None else f19 >= K260)
-        if t485 is False: x = False
+        if t479 is None: t478 = True
+        t483 = v66
+        if t483 is False: x = False
         else:
-            if t485 is None: t483 = True
-    if x is True and t483: x = None
-    if x is True: h_referral.append(39)
+            if t483 is None: t478 = True
+            t484 = (None if f20 is None else f20 < K261)
+            if t484 is False: x = False
+            else:
+                if t484 is None: t478 = True
+                t485 = v213
+                if t485 is False: x = False
+                else:
+                    if t485 is None: t478 = True
+    if x is True and t478: x = None
+    if x is True: h_referral.append(35)
     t486 = False
-    x = False
-    t487 = v145
-    if t487 is True: x = True
+    x = True
+    t487 = v215
+    if t487 is False: x = False
     else:
         if t487 is None: t486 = True
-        t488 = v147
-        if t488 is True: x = True
+        t489 = False
+        t488 = False
+        t490 = v201
+        if t490 is True: t488 = True
+        else:
+            if t490 is None: t489 = True
+            t491 = v73
+            if t491 is True: t488 = True
+            else:
+                if t491 is None: t489 = True
+        if t488 is False and t489: t488 = None
+        if t488 is False: x = False
         else:
             if t488 is None: t486 = True
-            t490 = False
-            t489 = True
-            t491 = v144
-            if t491 is False: t489 = False
+    if x is True and t486: x = None
+    if x is True: h_referral.append(36)
+    x = v215
+    if x is True: h_referral.append(37)
+    t492 = False
+    x = True
+    t493 = v219
+    if t493 is False: x = False
+    else:
+        if t493 is None: t492 = True
+        t494 = v220
+        if t494 is False: x = False
+        else:
+            if t494 is None: t492 = True
+    if x is True and t492: x = None
+    if x is True: h_referral.append(38)
+    t495 = False
+    x = True
+    t496 = v148
+    if t496 is False: x = False
+    else:
+        if t496 is None: t495 = True
+        t497 = (None if f20 is None else f20 >= K262)
+        if t497 is False: x = False
+        else:
+            if t497 is None: t495 = True
+    if x is True and t495: x = None
+    if x is True: h_referral.append(39)
+    t498 = False
+    x = False
+    t499 = v146
+    if t499 is True: x = True
+    else:
+        if t499 is None: t498 = True
+        t500 = v148
+        if t500 is True: x = True
+        else:
+            if t500 is None: t498 = True
+            t502 = False
+            t501 = True
+            t503 = v145
+            if t503 is False: t501 = False
             else:
-                if t491 is None: t490 = True
-                t492 = v75
-                if t492 is False: t489 = False
+                if t503 is None: t502 = True
+                t504 = v75
+                if t504 is False: t501 = False
                 else:
-                    if t492 is None: t490 = True
-            if t489 is True and t490: t489 = None
-            if t489 is True: x = True
+                    if t504 is None: t502 = True
+            if t501 is True and t502: t501 = None
+            if t501 is True: x = True
             else:
-                if t489 is None: t486 = True
-    if x is False and t486: x = None
+                if t501 is None: t498 = True
+    if x is False and t498: x = None
     if x is True: h_referral.append(40)
-    x = v144
+    x = v145
     if x is True: h_referral.append(41)
-    x = v148
+    x = v149
     if x is True: h_referral.append(42)
-    t493 = False
+    t505 = False
     x = True
-    t494 = v219
-    if t494 is False: x = False
+    t506 = v220
+    if t506 is False: x = False
     else:
-        if t494 is None: t493 = True
-        t495 = (None if f61 is None else f61 <= K261)
-        if t495 is None: t495 = True
-        if t495 is False: x = False
+        if t506 is None: t505 = True
+        t507 = (None if f63 is None else f63 <= K263)
+        if t507 is None: t507 = True
+        if t507 is False: x = False
         else:
-            if t495 is None: t493 = True
-            t496 = v63
-            if t496 is False: x = False
+            if t507 is None: t505 = True
+            t508 = v63
+            if t508 is False: x = False
             else:
-                if t496 is None: t493 = True
-                t498 = False
-                t497 = False
-                t499 = v8
-                if t499 is True: t497 = True
+                if t508 is None: t505 = True
+                t510 = False
+                t509 = False
+                t511 = v8
+                if t511 is True: t509 = True
                 else:
-                    if t499 is None: t498 = True
-                    t500 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K262.isdisjoint(r_pain or ()))))))
-                    if t500 is True: t497 = True
+                    if t511 is None: t510 = True
+                    t512 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K264.isdisjoint(r_pain or ()))))))
+                    if t512 is True: t509 = True
                     else:
-                        if t500 is None: t498 = True
-                if t497 is False and t498: t497 = None
-                if t497 is False: x = False
+                        if t512 is None: t510 = True
+                if t509 is False and t510: t509 = None
+                if t509 is False: x = False
                 else:
-                    if t497 is None: t493 = True
-    if x is True and t493: x = None
+                    if t509 is None: t505 = True
+    if x is True and t505: x = None
     if x is True: h_referral.append(43)
-    t501 = False
+    t513 = False
     x = True
-    t502 = v219
-    if t502 is False: x = False
+    t514 = v220
+    if t514 is False: x = False
     else:
-        if t502 is None: t501 = True
-        t503 = v147
-        if t503 is False: x = False
+        if t514 is None: t513 = True
+        t515 = v148
+        if t515 is False: x = False
         else:
-            if t503 is None: t501 = True
-    if x is True and t501: x = None
+            if t515 is None: t513 = True
+    if x is True and t513: x = None
     if x is True: h_referral.append(44)
-    t504 = False
+    t516 = False
     x = True
-    t505 = v215
-    if t505 is False: x = False
+    t517 = v216
+    if t517 is False: x = False
     else:
-        if t505 is None: t504 = True
-        t506 = v62
-        if t506 is False: x = False
+        if t517 is None: t516 = True
+        t518 = v62
+        if t518 is False: x = False
         else:
-            if t506 is None: t504 = True
-            t507 = v217
-            if t507 is False: x = False
+            if t518 is None: t516 = True
+            t519 = v218
+            if t519 is False: x = False
             else:
-                if t507 is None: t504 = True
-    if x is True and t504: x = None
+                if t519 is None: t516 = True
+    if x is True and t516: x = None
     if x is True: h_referral.append(45)
-    t508 = False
-    x = True
-    t509 = v215
-    if t509 is False: x = False
-    else:
-        if t509 is None: t508 = True
-        t510 = v88
-        if t510 is False: x = False
-        else:
-            if t510 is None: t508 = True
-            t512 = False
-            t511 = False
-            t513 = v72
-            if t513 is True: t511 = True
-            else:
-                if t513 is None: t512 = True
-                t514 = v207
-                if t514 is True: t511 = True
-                else:
-                    if t514 is None: t512 = True
-                    t515 = v205
-                    if t515 is True: t511 = True
-                    else:
-                        if t515 is None: t512 = True
-                        t516 = v193
-                        if t516 is True: t511 = True
-                        else:
-                            if t516 is None: t512 = True
-            if t511 is False and t512: t511 = None
-            if t511 is False: x = False
-            else:
-                if t511 is None: t508 = True
-    if x is True and t508: x = None
-    if x is True: h_referral.append(46)
-    t517 = False
-    x = True
-    t518 = v216
-    if t518 is False: x = False
-    else:
-        if t518 is None: t517 = True
-        t519 = v88
-        if t519 is False: x = False
-        else:
-            if t519 is None: t517 = True
-    if x is True and t517: x = None
-    if x is True: h_referral.append(47)
     t520 = False
     x = True
-    t521 = v224
+    t521 = v216
     if t521 is False: x = False
     else:
         if t521 is None: t520 = True
-        t523 = False
-        t522 = False
-        t524 = v75
-        if t524 is True: t522 = True
-        else:
-            if t524 is None: t523 = True
-            t525 = v211
-            if t525 is True: t522 = True
-            else:
-                if t525 is None: t523 = True
-                t526 = v222
-                if t526 is True: t522 = True
-                else:
-                    if t526 is None: t523 = True
-        if t522 is False and t523: t522 = None
+        t522 = v89
         if t522 is False: x = False
         else:
             if t522 is None: t520 = True
-    if x is True and t520: x = None
-    if x is True: h_referral.append(48)
-    t527 = False
-    x = True
-    t528 = v223
-    if t528 is False: x = False
-    else:
-        if t528 is None: t527 = True
-        t529 = v200
-        if t529 is False: x = False
-        else:
-            if t529 is None: t527 = True
-    if x is True and t527: x = None
-    if x is True: h_referral.append(49)
-    t530 = False
-    x = True
-    t531 = v223
-    if t531 is False: x = False
-    else:
-        if t531 is None: t530 = True
-        t532 = v225
-        if t532 is False: x = False
-        else:
-            if t532 is None: t530 = True
-            t533 = v228
-            if t533 is False: x = False
+            t524 = False
+            t523 = False
+            t525 = v72
+            if t525 is True: t523 = True
             else:
-                if t533 is None: t530 = True
-                t534 = v226
-                if t534 is not None: t534 = not t534
-                if t534 is None: t534 = True
-                if t534 is False: x = False
+                if t525 is None: t524 = True
+                t526 = v208
+                if t526 is True: t523 = True
                 else:
-                    if t534 is None: t530 = True
-    if x is True and t530: x = None
-    if x is True: h_referral.append(50)
-    t535 = False
-    x = True
-    t536 = v228
-    if t536 is False: x = False
-    else:
-        if t536 is None: t535 = True
-        t537 = v226
-        if t537 is False: x = False
-        else:
-            if t537 is None: t535 = True
-    if x is True and t535: x = None
-    if x is True: h_referral.append(51)
-    t538 = False
-    x = True
-    t539 = v223
-    if t539 is False: x = False
-    else:
-        if t539 is None: t538 = True
-        t540 = v225
-        if t540 is not None: t540 = not t540
-        if t540 is False: x = False
-        else:
-            if t540 is None: t538 = True
-            t541 = v228
-            if t541 is False: x = False
+                    if t526 is None: t524 = True
+                    t527 = v206
+                    if t527 is True: t523 = True
+                    else:
+                        if t527 is None: t524 = True
+                        t528 = v194
+                        if t528 is True: t523 = True
+                        else:
+                            if t528 is None: t524 = True
+            if t523 is False and t524: t523 = None
+            if t523 is False: x = False
             else:
-                if t541 is None: t538 = True
-    if x is True and t538: x = None
-    if x is True: h_referral.append(52)
+                if t523 is None: t520 = True
+    if x is True and t520: x = None
+    if x is True: h_referral.append(46)
+    t529 = False
+    x = True
+    t530 = v217
+    if t530 is False: x = False
+    else:
+        if t530 is None: t529 = True
+        t531 = v89
+        if t531 is False: x = False
+        else:
+            if t531 is None: t529 = True
+    if x is True and t529: x = None
+    if x is True: h_referral.append(47)
+    t532 = False
+    x = True
+    t533 = v225
+    if t533 is False: x = False
+    else:
+        if t533 is None: t532 = True
+        t535 = False
+        t534 = False
+        t536 = v75
+        if t536 is True: t534 = True
+        else:
+            if t536 is None: t535 = True
+            t537 = v212
+            if t537 is True: t534 = True
+            else:
+                if t537 is None: t535 = True
+                t538 = v223
+                if t538 is True: t534 = True
+                else:
+                    if t538 is None: t535 = True
+        if t534 is False and t535: t534 = None
+        if t534 is False: x = False
+        else:
+            if t534 is None: t532 = True
+    if x is True and t532: x = None
+    if x is True: h_referral.append(48)
+    t539 = False
+    x = True
+    t540 = v224
+    if t540 is False: x = False
+    else:
+        if t540 is None: t539 = True
+        t541 = v201
+        if t541 is False: x = False
+        else:
+            if t541 is None: t539 = True
+    if x is True and t539: x = None
+    if x is True: h_referral.append(49)
     t542 = False
     x = True
-    t543 = v223
+    t543 = v224
     if t543 is False: x = False
     else:
         if t543 is None: t542 = True
-        t544 = v227
+        t544 = v226
         if t544 is False: x = False
         else:
             if t544 is None: t542 = True
-            t545 = v226
-            if t545 is not None: t545 = not t545
-            if t545 is None: t545 = True
+            t545 = v229
             if t545 is False: x = False
             else:
                 if t545 is None: t542 = True
-    if x is True and t542: x = None
-    if x is True: h_referral.append(53)
-    t546 = False
-    x = True
-    t547 = (None if f19 is None else f19 >= K263)
-    if t547 is False: x = False
-    else:
-        if t547 is None: t546 = True
-        t548 = (None if f19 is None else f19 <= K264)
-        if t548 is False: x = False
-        else:
-            if t548 is None: t546 = True
-            t549 = (c110 if c110 is not M else (c110 := (None if r_pain is None else ((not K265.isdisjoint(r_pain or ()))))))
-            if t549 is False: x = False
-            else:
-                if t549 is None: t546 = True
-                t550 = (None if f12 is None else f12 in K266)
-                if t550 is False: x = False
+                t546 = v227
+                if t546 is not None: t546 = not t546
+                if t546 is None: t546 = True
+                if t546 is False: x = False
                 else:
-                    if t550 is None: t546 = True
-    if x is True and t546: x = None
-    if x is True: h_referral.append(54)
-    t551 = False
+                    if t546 is None: t542 = True
+    if x is True and t542: x = None
+    if x is True: h_referral.append(50)
+    t547 = False
     x = True
-    t552 = v229
-    if t552 is False: x = False
+    t548 = v229
+    if t548 is False: x = False
     else:
-        if t552 is None: t551 = True
-        t553 = v228
-        if t553 is False: x = False
+        if t548 is None: t547 = True
+        t549 = v227
+        if t549 is False: x = False
         else:
-            if t553 is None: t551 = True
-    if x is True and t551: x = None
-    if x is True: h_referral.append(55)
-    x = v230
-    if x is True: h_referral.append(56)
+            if t549 is None: t547 = True
+    if x is True and t547: x = None
+    if x is True: h_referral.append(51)
+    t550 = False
+    x = True
+    t551 = v224
+    if t551 is False: x = False
+    else:
+        if t551 is None: t550 = True
+        t552 = v226
+        if t552 is not None: t552 = not t552
+        if t552 is False: x = False
+        else:
+            if t552 is None: t550 = True
+            t553 = v229
+            if t553 is False: x = False
+            else:
+                if t553 is None: t550 = True
+    if x is True and t550: x = None
+    if x is True: h_referral.append(52)
     t554 = False
     x = True
-    t555 = v229
+    t555 = v224
     if t555 is False: x = False
     else:
         if t555 is None: t554 = True
-        t556 = v231
+        t556 = v228
         if t556 is False: x = False
         else:
             if t556 is None: t554 = True
-    if x is True and t554: x = None
-    if x is True: h_referral.append(57)
-    t557 = False
-    x = True
-    t558 = v135
-    if t558 is False: x = False
-    else:
-        if t558 is None: t557 = True
-        t559 = v136
-        if t559 is False: x = False
-        else:
-            if t559 is None: t557 = True
-            t560 = v63
-            if t560 is False: x = False
+            t557 = v227
+            if t557 is not None: t557 = not t557
+            if t557 is None: t557 = True
+            if t557 is False: x = False
             else:
-                if t560 is None: t557 = True
-                t561 = v205
-                if t561 is False: x = False
+                if t557 is None: t554 = True
+    if x is True and t554: x = None
+    if x is True: h_referral.append(53)
+    t558 = False
+    x = True
+    t559 = (None if f20 is None else f20 >= K265)
+    if t559 is False: x = False
+    else:
+        if t559 is None: t558 = True
+        t560 = (None if f20 is None else f20 <= K266)
+        if t560 is False: x = False
+        else:
+            if t560 is None: t558 = True
+            t561 = (c110 if c110 is not M else (c110 := (None if r_pain is None else ((not K267.isdisjoint(r_pain or ()))))))
+            if t561 is False: x = False
+            else:
+                if t561 is None: t558 = True
+                t562 = (None if f13 is None else f13 in K268)
+                if t562 is False: x = False
                 else:
-                    if t561 is None: t557 = True
-                    t563 = False
-                    t562 = False
-                    t564 = v2
-                    if t564 is True: t562 = True
-                    else:
-                        if t564 is None: t563 = True
-                        t565 = v228
-                        if t565 is True: t562 = True
-                        else:
-                            if t565 is None: t563 = True
-                    if t562 is False and t563: t562 = None
-                    if t562 is False: x = False
-                    else:
-                        if t562 is None: t557 = True
-    if x is True and t557: x = None
-    if x is True: h_referral.append(58)
+                    if t562 is None: t558 = True
+    if x is True and t558: x = None
+    if x is True: h_referral.append(54)
+    t563 = False
+    x = True
+    t564 = v230
+    if t564 is False: x = False
+    else:
+        if t564 is None: t563 = True
+        t565 = v229
+        if t565 is False: x = False
+        else:
+            if t565 is None: t563 = True
+    if x is True and t563: x = None
+    if x is True: h_referral.append(55)
+    x = v231
+    if x is True: h_referral.append(56)
     t566 = False
     x = True
-    t568 = False
-    t567 = False
-    t569 = v135
-    if t569 is True: t567 = True
-    else:
-        if t569 is None: t568 = True
-        t570 = v137
-        if t570 is True: t567 = True
-        else:
-            if t570 is None: t568 = True
-    if t567 is False and t568: t567 = None
+    t567 = v230
     if t567 is False: x = False
     else:
         if t567 is None: t566 = True
-        t571 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K267.isdisjoint(r_pain or ()))))))
+        t568 = v232
+        if t568 is False: x = False
+        else:
+            if t568 is None: t566 = True
+    if x is True and t566: x = None
+    if x is True: h_referral.append(57)
+    t569 = False
+    x = True
+    t570 = v136
+    if t570 is False: x = False
+    else:
+        if t570 is None: t569 = True
+        t571 = v137
         if t571 is False: x = False
         else:
-            if t571 is None: t566 = True
-            t572 = (None if f3 is None else not K268.isdisjoint(f3))
+            if t571 is None: t569 = True
+            t572 = v63
             if t572 is False: x = False
             else:
-                if t572 is None: t566 = True
-    if x is True and t566: x = None
-    if x is True: h_referral.append(59)
-    t573 = False
+                if t572 is None: t569 = True
+                t573 = v206
+                if t573 is False: x = False
+                else:
+                    if t573 is None: t569 = True
+                    t575 = False
+                    t574 = False
+                    t576 = v2
+                    if t576 is True: t574 = True
+                    else:
+                        if t576 is None: t575 = True
+                        t577 = v229
+                        if t577 is True: t574 = True
+                        else:
+                            if t577 is None: t575 = True
+                    if t574 is False and t575: t574 = None
+                    if t574 is False: x = False
+                    else:
+                        if t574 is None: t569 = True
+    if x is True and t569: x = None
+    if x is True: h_referral.append(58)
+    t578 = False
     x = True
-    t575 = False
-    t574 = False
-    t576 = v135
-    if t576 is True: t574 = True
-    else:
-        if t576 is None: t575 = True
-        t577 = v136
-        if t577 is True: t574 = True
-        else:
-            if t577 is None: t575 = True
-            t578 = v137
-            if t578 is True: t574 = True
-            else:
-                if t578 is None: t575 = True
-    if t574 is False and t575: t574 = None
-    if t574 is False: x = False
-    else:
-        if t574 is None: t573 = True
-        t579 = v133
-        if t579 is False: x = False
-        else:
-            if t579 is None: t573 = True
-    if x is True and t573: x = None
-    if x is True: h_referral.append(60)
     t580 = False
-    x = True
-    t581 = v213
-    if t581 is False: x = False
+    t579 = False
+    t581 = v136
+    if t581 is True: t579 = True
     else:
         if t581 is None: t580 = True
-        t582 = v86
-        if t582 is False: x = False
+        t582 = v138
+        if t582 is True: t579 = True
         else:
             if t582 is None: t580 = True
-    if x is True and t580: x = None
-    if x is True: h_referral.append(61)
-    t583 = False
-    x = True
-    t584 = v9
-    if t584 is False: x = False
+    if t579 is False and t580: t579 = None
+    if t579 is False: x = False
     else:
-        if t584 is None: t583 = True
-        t585 = v204
-        if t585 is False: x = False
+        if t579 is None: t578 = True
+        t583 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K269.isdisjoint(r_pain or ()))))))
+        if t583 is False: x = False
         else:
-            if t585 is None: t583 = True
-    if x is True and t583: x = None
-    if x is True: h_referral.append(62)
+            if t583 is None: t578 = True
+            t584 = (None if f3 is None else not K270.isdisjoint(f3))
+            if t584 is False: x = False
+            else:
+                if t584 is None: t578 = True
+    if x is True and t578: x = None
+    if x is True: h_referral.append(59)
+    t585 = False
+    x = True
+    t587 = False
     t586 = False
-    x = True
-    t587 = v203
-    if t587 is False: x = False
+    t588 = v136
+    if t588 is True: t586 = True
     else:
-        if t587 is None: t586 = True
-        t588 = v202
-        if t588 is False: x = False
+        if t588 is None: t587 = True
+        t589 = v137
+        if t589 is True: t586 = True
         else:
-            if t588 is None: t586 = True
-    if x is True and t586: x = None
-    if x is True: h_referral.append(63)
-    t589 = False
-    x = True
-    t590 = v198
-    if t590 is False: x = False
+            if t589 is None: t587 = True
+            t590 = v138
+            if t590 is True: t586 = True
+            else:
+                if t590 is None: t587 = True
+    if t586 is False and t587: t586 = None
+    if t586 is False: x = False
     else:
-        if t590 is None: t589 = True
-        t591 = v197
-        if t591 is not None: t591 = not t591
-        if t591 is None: t591 = True
+        if t586 is None: t585 = True
+        t591 = v134
         if t591 is False: x = False
         else:
-            if t591 is None: t589 = True
-    if x is True and t589: x = None
+            if t591 is None: t585 = True
+    if x is True and t585: x = None
+    if x is True: h_referral.append(60)
+    t592 = False
+    x = True
+    t593 = v214
+    if t593 is False: x = False
+    else:
+        if t593 is None: t592 = True
+        t594 = v87
+        if t594 is False: x = False
+        else:
+            if t594 is None: t592 = True
+    if x is True and t592: x = None
+    if x is True: h_referral.append(61)
+    t595 = False
+    x = True
+    t596 = v9
+    if t596 is False: x = False
+    else:
+        if t596 is None: t595 = True
+        t597 = v205
+        if t597 is False: x = False
+        else:
+            if t597 is None: t595 = True
+    if x is True and t595: x = None
+    if x is True: h_referral.append(62)
+    t598 = False
+    x = True
+    t599 = v204
+    if t599 is False: x = False
+    else:
+        if t599 is None: t598 = True
+        t600 = v203
+        if t600 is False: x = False
+        else:
+            if t600 is None: t598 = True
+    if x is True and t598: x = None
+    if x is True: h_referral.append(63)
+    t601 = False
+    x = True
+    t602 = v199
+    if t602 is False: x = False
+    else:
+        if t602 is None: t601 = True
+        t603 = v198
+        if t603 is not None: t603 = not t603
+        if t603 is None: t603 = True
+        if t603 is False: x = False
+        else:
+            if t603 is None: t601 = True
+    if x is True and t601: x = None
     if x is True: h_referral.append(64)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
@@ -3052,253 +3105,253 @@ def kernel(ctx):
         lo14 += 2.995732273553991; a14(12)
     if v85 is True:
         lo13 += 0.6931471805599453; a13(277)
-    if v86 is True:
-        lo10 += 1.0986122886681098; a10(155)
     if v87 is True:
+        lo10 += 1.0986122886681098; a10(155)
+    if v88 is True:
         lo10 += 0.4054651081081644; a10(379)
         lo12 += 0.26236426446749106; a12(456)
-    if v88 is True:
+    if v89 is True:
         lo9 += 0.6931471805599453; a9(278)
         lo6 += 0.5877866649021191; a6(313)
-    if v89 is True:
-        lo12 += 1.3862943611198906; a12(92)
     if v90 is True:
+        lo12 += 1.3862943611198906; a12(92)
+    if v91 is True:
         lo3 += 0.6931471805599453; a3(279)
         lo4 += 0.26236426446749106; a4(457)
-    if v91 is True:
-        lo2 += 0.9162907318741551; a2(186)
-    elif v91 is False:
-        lo2 += -0.5108256237659907; a2(331)
     if v92 is True:
+        lo2 += 0.9162907318741551; a2(186)
+    elif v92 is False:
+        lo2 += -0.5108256237659907; a2(331)
+    if v93 is True:
         lo5 += 0.4054651081081644; a5(380)
-    if v97 is True:
+    if v98 is True:
         if gn[35] < 0: first.append(35); gn[35] = 98
         elif 1.308332819650179 > SIZE[gn[35]]: gn[35] = 98
         if gn[38] < 0: first.append(38); gn[38] = 118
         elif 1.2039728043259361 > SIZE[gn[38]]: gn[38] = 118
         if gn[39] < 0: first.append(39); gn[39] = 403
         elif 0.35667494393873245 > SIZE[gn[39]]: gn[39] = 403
-    elif v97 is False:
+    elif v98 is False:
         if gn[35] < 0: first.append(35); gn[35] = 208
         elif 0.916290731874155 > SIZE[gn[35]]: gn[35] = 208
-    if v98 is True:
+    if v99 is True:
         if gn[35] < 0: first.append(35); gn[35] = 36
         elif 2.0794415416798357 > SIZE[gn[35]]: gn[35] = 36
-    if v99 is True:
+    if v100 is True:
         if gn[35] < 0: first.append(35); gn[35] = 166
         elif 1.0647107369924282 > SIZE[gn[35]]: gn[35] = 166
-    if v100 is True:
+    if v101 is True:
         if gn[35] < 0: first.append(35); gn[35] = 280
         elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 280
-    if v101 is True:
+    if v102 is True:
         lo16 += 1.0986122886681098; a16(156)
         lo15 += 1.0296194171811581; a15(171)
         lo0 += -0.5108256237659907; a0(332)
         lo1 += -0.35667494393873245; a1(404)
         lo5 += -0.35667494393873245; a5(405)
-    elif v101 is False:
+    elif v102 is False:
         lo16 += -1.2039728043259361; a16(119)
         lo15 += -0.6931471805599453; a15(281)
-    if v102 is True:
+    if v103 is True:
         if gn[40] < 0: first.append(40); gn[40] = 157
         elif 1.0986122886681098 > SIZE[gn[40]]: gn[40] = 157
         if gn[41] < 0: first.append(41); gn[41] = 282
         elif 0.6931471805599453 > SIZE[gn[41]]: gn[41] = 282
-    elif v102 is False:
+    elif v103 is False:
         if gn[41] < 0: first.append(41); gn[41] = 120
         elif 1.2039728043259361 > SIZE[gn[41]]: gn[41] = 120
         if gn[40] < 0: first.append(40); gn[40] = 333
         elif 0.5108256237659907 > SIZE[gn[40]]: gn[40] = 333
-    if v103 is True:
+    if v104 is True:
         if gn[41] < 0: first.append(41); gn[41] = 100
         elif 1.2237754316221157 > SIZE[gn[41]]: gn[41] = 100
-    if v104 is True:
+    if v105 is True:
         if gn[42] < 0: first.append(42); gn[42] = 62
         elif 1.6486586255873816 > SIZE[gn[42]]: gn[42] = 62
-    elif v104 is False:
+    elif v105 is False:
         if gn[42] < 0: first.append(42); gn[42] = 139
         elif 1.1086626245216111 > SIZE[gn[42]]: gn[42] = 139
-    if v105 is True:
+    if v106 is True:
         if gn[42] < 0: first.append(42); gn[42] = 37
         elif 2.0794415416798357 > SIZE[gn[42]]: gn[42] = 37
-    if v106 is True:
+    if v107 is True:
         lo15 += 0.26236426446749106; a15(458)
         lo16 += 0.1823215567939546; a16(499)
-    if v107 is True:
+    if v108 is True:
         lo16 += 0.26236426446749106; a16(459)
         lo15 += 0.09531017980432493; a15(503)
-    elif v107 is False:
+    elif v108 is False:
         lo16 += -1.2039728043259361; a16(121)
         lo15 += -0.5108256237659907; a15(334)
-    if v108 is True:
+    if v109 is True:
         lo16 += 0.5877866649021191; a16(314)
         lo15 += 0.26236426446749106; a15(460)
-    if v109 is True:
-        lo16 += 0.4054651081081644; a16(381)
     if v110 is True:
+        lo16 += 0.4054651081081644; a16(381)
+    if v111 is True:
         if gn[43] < 0: first.append(43); gn[43] = 122
         elif 1.2039728043259361 > SIZE[gn[43]]: gn[43] = 122
         if gn[44] < 0: first.append(44); gn[44] = 283
         elif 0.6931471805599453 > SIZE[gn[44]]: gn[44] = 283
-    if v111 is True:
+    if v112 is True:
         if gn[44] < 0: first.append(44); gn[44] = 77
         elif 1.6094379124341003 > SIZE[gn[44]]: gn[44] = 77
         if gn[43] < 0: first.append(43); gn[43] = 284
         elif 0.6931471805599453 > SIZE[gn[43]]: gn[43] = 284
-    if v112 is True:
-        lo15 += 0.4054651081081644; a15(382)
     if v113 is True:
+        lo15 += 0.4054651081081644; a15(382)
+    if v114 is True:
         lo1 += -0.6931471805599453; a1(285)
         lo5 += -0.5108256237659907; a5(335)
         lo2 += -0.35667494393873245; a2(406)
         lo3 += -0.35667494393873245; a3(407)
         lo0 += -0.2231435513142097; a0(473)
-    if v114 is True:
-        lo17 += 0.9162907318741551; a17(187)
-    elif v114 is False:
-        lo17 += -1.8971199848858813; a17(48)
     if v115 is True:
+        lo17 += 0.9162907318741551; a17(187)
+    elif v115 is False:
+        lo17 += -1.8971199848858813; a17(48)
+    if v116 is True:
         if gn[45] < 0: first.append(45); gn[45] = 38
         elif 2.0794415416798357 > SIZE[gn[45]]: gn[45] = 38
-    elif v115 is False:
+    elif v116 is False:
         if gn[45] < 0: first.append(45); gn[45] = 343
         elif 0.4780358009429998 > SIZE[gn[45]]: gn[45] = 343
-    if v116 is True:
+    if v117 is True:
         if gn[45] < 0: first.append(45); gn[45] = 53
         elif 1.791759469228055 > SIZE[gn[45]]: gn[45] = 53
-    elif v116 is False:
+    elif v117 is False:
         if gn[45] < 0: first.append(45); gn[45] = 123
         elif 1.2039728043259361 > SIZE[gn[45]]: gn[45] = 123
-    if v117 is True:
+    if v118 is True:
         if gn[45] < 0: first.append(45); gn[45] = 61
         elif 1.7047480922384253 > SIZE[gn[45]]: gn[45] = 61
-    elif v117 is False:
+    elif v118 is False:
         if gn[45] < 0: first.append(45); gn[45] = 172
         elif 0.9942522733438669 > SIZE[gn[45]]: gn[45] = 172
-    if v118 is True:
+    if v119 is True:
         if gn[45] < 0: first.append(45); gn[45] = 39
         elif 2.0794415416798357 > SIZE[gn[45]]: gn[45] = 39
-    if v119 is True:
+    if v120 is True:
         if gn[45] < 0: first.append(45); gn[45] = 93
         elif 1.3862943611198906 > SIZE[gn[45]]: gn[45] = 93
-    if v120 is True:
+    if v121 is True:
         lo17 += 0.9162907318741551; a17(188)
         lo19 += 0.26236426446749106; a19(461)
-    if v121 is True:
-        lo17 += 0.4054651081081644; a17(383)
     if v122 is True:
+        lo17 += 0.4054651081081644; a17(383)
+    if v123 is True:
         lo18 += 1.791759469228055; a18(54)
         lo8 += 0.26236426446749106; a8(462)
-    elif v122 is False:
-        lo18 += -1.6094379124341003; a18(78)
-    if v123 is True:
-        lo18 += 1.0986122886681098; a18(158)
     elif v123 is False:
-        lo18 += -1.2039728043259361; a18(124)
+        lo18 += -1.6094379124341003; a18(78)
     if v124 is True:
+        lo18 += 1.0986122886681098; a18(158)
+    elif v124 is False:
+        lo18 += -1.2039728043259361; a18(124)
+    if v125 is True:
         if gn[46] < 0: first.append(46); gn[46] = 79
         elif 1.6094379124341003 > SIZE[gn[46]]: gn[46] = 79
-    elif v124 is False:
+    elif v125 is False:
         if gn[46] < 0: first.append(46); gn[46] = 125
         elif 1.2039728043259361 > SIZE[gn[46]]: gn[46] = 125
-    if v125 is True:
+    if v126 is True:
         if gn[46] < 0: first.append(46); gn[46] = 99
         elif 1.252762968495368 > SIZE[gn[46]]: gn[46] = 99
-    elif v125 is False:
+    elif v126 is False:
         if gn[46] < 0: first.append(46); gn[46] = 209
         elif 0.916290731874155 > SIZE[gn[46]]: gn[46] = 209
-    if v126 is True:
-        lo18 += 0.4054651081081644; a18(384)
     if v127 is True:
+        lo18 += 0.4054651081081644; a18(384)
+    if v128 is True:
         if gn[47] < 0: first.append(47); gn[47] = 80
         elif 1.6094379124341003 > SIZE[gn[47]]: gn[47] = 80
-    if v128 is True:
+    if v129 is True:
         if gn[47] < 0: first.append(47); gn[47] = 189
         elif 0.9162907318741551 > SIZE[gn[47]]: gn[47] = 189
-    elif v128 is False:
+    elif v129 is False:
         if gn[47] < 0: first.append(47); gn[47] = 286
         elif 0.6931471805599453 > SIZE[gn[47]]: gn[47] = 286
-    if v129 is True:
+    if v130 is True:
         if gn[47] < 0: first.append(47); gn[47] = 385
         elif 0.4054651081081644 > SIZE[gn[47]]: gn[47] = 385
-    if v130 is True:
-        lo19 += 0.26236426446749106; a19(463)
     if v131 is True:
-        lo19 += -1.2039728043259361; a19(126)
+        lo19 += 0.26236426446749106; a19(463)
     if v132 is True:
+        lo19 += -1.2039728043259361; a19(126)
+    if v133 is True:
         if gn[48] < 0: first.append(48); gn[48] = 22
         elif 2.302585092994046 > SIZE[gn[48]]: gn[48] = 22
         if gn[49] < 0: first.append(49); gn[49] = 288
         elif 0.6931471805599453 > SIZE[gn[49]]: gn[49] = 288
-    elif v132 is False:
+    elif v133 is False:
         if gn[48] < 0: first.append(48); gn[48] = 287
         elif 0.6931471805599453 > SIZE[gn[48]]: gn[48] = 287
-    if v133 is True:
-        lo20 += 1.0986122886681098; a20(159)
     if v134 is True:
+        lo20 += 1.0986122886681098; a20(159)
+    if v135 is True:
         lo20 += 0.6931471805599453; a20(289)
         lo7 += -0.6931471805599453; a7(290)
-    if v135 is True:
+    if v136 is True:
         if gn[50] < 0: first.append(50); gn[50] = 86
         elif 1.547562508716013 > SIZE[gn[50]]: gn[50] = 86
-    elif v135 is False:
+    elif v136 is False:
         if gn[50] < 0: first.append(50); gn[50] = 175
         elif 0.9675840262617056 > SIZE[gn[50]]: gn[50] = 175
-    if v136 is True:
+    if v137 is True:
         if gn[50] < 0: first.append(50); gn[50] = 57
         elif 1.7749523509116738 > SIZE[gn[50]]: gn[50] = 57
-    if v137 is True:
+    if v138 is True:
         if gn[50] < 0: first.append(50); gn[50] = 23
         elif 2.302585092994046 > SIZE[gn[50]]: gn[50] = 23
-    elif v137 is False:
+    elif v138 is False:
         if gn[50] < 0: first.append(50); gn[50] = 49
         elif 1.8971199848858813 > SIZE[gn[50]]: gn[50] = 49
-    if v138 is True:
+    if v139 is True:
         lo20 += 0.6931471805599453; a20(291)
         lo14 += 0.6931471805599453; a14(292)
-    if v139 is True:
+    if v140 is True:
         lo25 += 1.0986122886681098; a25(160)
         lo24 += 0.6931471805599453; a24(293)
         lo20 += 0.4054651081081644; a20(386)
-    if v140 is True:
-        lo20 += 2.0794415416798357; a20(40)
     if v141 is True:
+        lo20 += 2.0794415416798357; a20(40)
+    if v142 is True:
         lo20 += 0.6931471805599453; a20(294)
         lo27 += 0.4054651081081644; a27(387)
-    if v142 is True:
+    if v143 is True:
         lo20 += -2.3025850929940455; a20(28)
         lo27 += -1.2039728043259361; a27(127)
         lo25 += -1.2039728043259361; a25(128)
-    if v143 is True:
+    if v144 is True:
         lo24 += -2.995732273553991; a24(13)
         lo20 += -2.3025850929940455; a20(29)
         lo25 += -2.3025850929940455; a25(30)
-    if v144 is True:
+    if v145 is True:
         if gn[51] < 0: first.append(51); gn[51] = 81
         elif 1.6094379124341003 > SIZE[gn[51]]: gn[51] = 81
-    if v145 is True:
+    if v146 is True:
         if gn[51] < 0: first.append(51); gn[51] = 41
         elif 2.0794415416798357 > SIZE[gn[51]]: gn[51] = 41
         if gn[52] < 0: first.append(52); gn[52] = 295
         elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 295
-    if v146 is True:
+    if v147 is True:
         if gn[51] < 0: first.append(51); gn[51] = 14
         elif 2.995732273553991 > SIZE[gn[51]]: gn[51] = 14
         if gn[52] < 0: first.append(52); gn[52] = 296
         elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 296
-    if v147 is True:
+    if v148 is True:
         lo21 += 1.791759469228055; a21(55)
         lo1 += -0.6931471805599453; a1(297)
         lo0 += -0.5108256237659907; a0(336)
-    if v148 is True:
-        lo21 += 1.6094379124341003; a21(82)
     if v149 is True:
-        lo21 += 0.9162907318741551; a21(190)
+        lo21 += 1.6094379124341003; a21(82)
     if v150 is True:
-        lo21 += 0.5306282510621704; a21(315)
+        lo21 += 0.9162907318741551; a21(190)
     if v151 is True:
-        lo21 += 0.6931471805599453; a21(298)
+        lo21 += 0.5306282510621704; a21(315)
     if v152 is True:
+        lo21 += 0.6931471805599453; a21(298)
+    if v153 is True:
         if gn[53] < 0: first.append(53); gn[53] = 15
         elif 2.995732273553991 > SIZE[gn[53]]: gn[53] = 15
         if gn[54] < 0: first.append(54); gn[54] = 31
@@ -3313,104 +3366,104 @@ def kernel(ctx):
         elif 0.6931471805599453 > SIZE[gn[58]]: gn[58] = 299
         if gn[59] < 0: first.append(59); gn[59] = 337
         elif 0.5108256237659907 > SIZE[gn[59]]: gn[59] = 337
-    if v153 is True:
+    if v154 is True:
         if gn[56] < 0: first.append(56); gn[56] = 130
         elif 1.2039728043259361 > SIZE[gn[56]]: gn[56] = 130
-    if v154 is True:
-        lo22 += 1.6094379124341003; a22(83)
     if v155 is True:
-        lo22 += 0.4054651081081644; a22(388)
+        lo22 += 1.6094379124341003; a22(83)
     if v156 is True:
+        lo22 += 0.4054651081081644; a22(388)
+    if v157 is True:
         if gn[60] < 0: first.append(60); gn[60] = 5
         elif 4.0943445622221 > SIZE[gn[60]]: gn[60] = 5
-    if v157 is True:
+    if v158 is True:
         if gn[60] < 0: first.append(60); gn[60] = 10
         elif 3.2188758248682006 > SIZE[gn[60]]: gn[60] = 10
-    if v158 is True:
+    if v159 is True:
         if gn[60] < 0: first.append(60); gn[60] = 43
         elif 2.0794415416798357 > SIZE[gn[60]]: gn[60] = 43
-    if v159 is True:
-        lo23 += 0.4054651081081644; a23(389)
-    elif v159 is False:
-        lo23 += -1.2039728043259361; a23(131)
     if v160 is True:
-        lo23 += 0.9162907318741551; a23(191)
+        lo23 += 0.4054651081081644; a23(389)
+    elif v160 is False:
+        lo23 += -1.2039728043259361; a23(131)
     if v161 is True:
+        lo23 += 0.9162907318741551; a23(191)
+    if v162 is True:
         if gn[61] < 0: first.append(61); gn[61] = 94
         elif 1.3862943611198906 > SIZE[gn[61]]: gn[61] = 94
-    elif v161 is False:
+    elif v162 is False:
         if gn[61] < 0: first.append(61); gn[61] = 132
         elif 1.2039728043259361 > SIZE[gn[61]]: gn[61] = 132
-    if v162 is True:
-        lo23 += 1.5040773967762742; a23(87)
-    elif v162 is False:
-        lo23 += -0.6539264674066639; a23(310)
     if v163 is True:
+        lo23 += 1.5040773967762742; a23(87)
+    elif v163 is False:
+        lo23 += -0.6539264674066639; a23(310)
+    if v164 is True:
         lo23 += 0.9162907318741551; a23(192)
         lo6 += 0.26236426446749106; a6(464)
-    if v164 is True:
+    if v165 is True:
         if gn[62] < 0: first.append(62); gn[62] = 3
         elif 5.298317366548036 > SIZE[gn[62]]: gn[62] = 3
         if gn[63] < 0: first.append(63); gn[63] = 300
         elif 0.6931471805599453 > SIZE[gn[63]]: gn[63] = 300
         if gn[64] < 0: first.append(64); gn[64] = 301
         elif 0.6931471805599453 > SIZE[gn[64]]: gn[64] = 301
-    if v165 is True:
+    if v166 is True:
         if gn[62] < 0: first.append(62); gn[62] = 7
         elif 3.4011973816621555 > SIZE[gn[62]]: gn[62] = 7
-    if v166 is True:
-        lo24 += 2.0794415416798357; a24(44)
-    elif v166 is False:
-        lo24 += -1.6094379124341003; a24(84)
     if v167 is True:
-        lo24 += 0.6931471805599453; a24(302)
+        lo24 += 2.0794415416798357; a24(44)
+    elif v167 is False:
+        lo24 += -1.6094379124341003; a24(84)
     if v168 is True:
-        lo24 += -2.3025850929940455; a24(33)
+        lo24 += 0.6931471805599453; a24(302)
     if v169 is True:
-        lo19 += -0.6931471805599453; a19(303)
+        lo24 += -2.3025850929940455; a24(33)
     if v170 is True:
+        lo19 += -0.6931471805599453; a19(303)
+    if v171 is True:
         lo24 += 0.6931471805599453; a24(304)
-    if v173 is True:
+    if v174 is True:
         if gn[65] < 0: first.append(65); gn[65] = 56
         elif 1.791759469228055 > SIZE[gn[65]]: gn[65] = 56
         if gn[66] < 0: first.append(66); gn[66] = 465
         elif 0.26236426446749106 > SIZE[gn[66]]: gn[66] = 465
-    if v174 is True:
+    if v175 is True:
         if gn[65] < 0: first.append(65); gn[65] = 24
         elif 2.302585092994046 > SIZE[gn[65]]: gn[65] = 24
-    if v175 is True:
+    if v176 is True:
         lo4 += -1.2039728043259361; a4(133)
         lo3 += -1.2039728043259361; a3(134)
-    if v176 is True:
+    if v177 is True:
         if gn[67] < 0: first.append(67); gn[67] = 25
         elif 2.302585092994046 > SIZE[gn[67]]: gn[67] = 25
-    elif v176 is False:
+    elif v177 is False:
         if gn[67] < 0: first.append(67); gn[67] = 210
         elif 0.916290731874155 > SIZE[gn[67]]: gn[67] = 210
-    if v177 is True:
+    if v178 is True:
         if gn[67] < 0: first.append(67); gn[67] = 26
         elif 2.302585092994046 > SIZE[gn[67]]: gn[67] = 26
-    elif v177 is False:
+    elif v178 is False:
         if gn[67] < 0: first.append(67); gn[67] = 165
         elif 1.0788096613719298 > SIZE[gn[67]]: gn[67] = 165
-    if v178 is True:
+    if v179 is True:
         lo25 += 1.0986122886681098; a25(161)
         lo7 += 0.26236426446749106; a7(466)
-    if v179 is True:
-        lo25 += -1.2039728043259361; a25(135)
     if v180 is True:
-        lo25 += -1.6094379124341003; a25(85)
+        lo25 += -1.2039728043259361; a25(135)
     if v181 is True:
-        lo26 += 3.4011973816621555; a26(8)
-    elif v181 is False:
-        lo26 += -2.995732273553991; a26(16)
+        lo25 += -1.6094379124341003; a25(85)
     if v182 is True:
-        lo26 += 1.0986122886681098; a26(162)
+        lo26 += 3.4011973816621555; a26(8)
     elif v182 is False:
-        lo26 += -1.2039728043259361; a26(136)
+        lo26 += -2.995732273553991; a26(16)
     if v183 is True:
-        lo26 += 0.6931471805599453; a26(305)
+        lo26 += 1.0986122886681098; a26(162)
+    elif v183 is False:
+        lo26 += -1.2039728043259361; a26(136)
     if v184 is True:
+        lo26 += 0.6931471805599453; a26(305)
+    if v185 is True:
         if gn[68] < 0: first.append(68); gn[68] = 27
         elif 2.302585092994046 > SIZE[gn[68]]: gn[68] = 27
         if gn[69] < 0: first.append(69); gn[69] = 306
@@ -3423,31 +3476,31 @@ def kernel(ctx):
         elif 0.5108256237659907 > SIZE[gn[72]]: gn[72] = 339
         if gn[73] < 0: first.append(73); gn[73] = 340
         elif 0.5108256237659907 > SIZE[gn[73]]: gn[73] = 340
-    if v185 is True:
+    if v186 is True:
         if gn[68] < 0: first.append(68); gn[68] = 59
         elif 1.7147984280919266 > SIZE[gn[68]]: gn[68] = 59
-    if v186 is True:
+    if v187 is True:
         if gn[68] < 0: first.append(68); gn[68] = 95
         elif 1.3862943611198906 > SIZE[gn[68]]: gn[68] = 95
-    if v187 is True:
+    if v188 is True:
         if gn[68] < 0: first.append(68); gn[68] = 163
         elif 1.0986122886681098 > SIZE[gn[68]]: gn[68] = 163
-    if v188 is True:
+    if v189 is True:
         if gn[68] < 0: first.append(68); gn[68] = 308
         elif 0.6931471805599453 > SIZE[gn[68]]: gn[68] = 308
-    if v189 is True:
+    if v190 is True:
         lo27 += 1.3862943611198906; a27(96)
         lo0 += -0.5108256237659907; a0(341)
         lo1 += -0.5108256237659907; a1(342)
         lo2 += -0.35667494393873245; a2(408)
         lo5 += -0.35667494393873245; a5(409)
-    if v192 is True:
-        lo14 += 2.4849066497880004; a14(19)
     if v193 is True:
+        lo14 += 2.4849066497880004; a14(19)
+    if v194 is True:
         lo9 += 0.6931471805599453; a9(309)
         lo12 += 0.4054651081081644; a12(390)
         lo10 += 0.26236426446749106; a10(467)
-    if v199 is True:
+    if v200 is True:
         if gn[37] < 0: first.append(37); gn[37] = 6
         elif 3.912023005428146 > SIZE[gn[37]]: gn[37] = 6
     lo = [lo0, lo1, lo2, lo3, lo4, lo5, lo6, lo7, lo8, lo9, lo10, lo11, lo12, lo13, lo14, lo15, lo16, lo17, lo18, lo19, lo20, lo21, lo22, lo23, lo24, lo25, lo26, lo27]
@@ -3457,4 +3510,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v86, v87, v88, v89, v90, v91, v92, v97, v98, v99, v93, v94, v95, v96, v100, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v197, v195, v198, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v196, v212, v213, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v98, v99, v100, v94, v95, v96, v97, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v198, v196, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v86, v211, v212, v197, v213, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232,), lo, ev, {'referral': h_referral}
