@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from conftest import ids, run_case
 
 
@@ -117,3 +119,39 @@ def test_beside_flagged_conditions_the_leading_cause_keeps_its_place_before_a_co
     top = _flagged_in_top_three(["disc", "organ", "strain", "fracture"], {"fracture"}, beside=["organ"], referred=["organ"])
     assert top[:3] == ["disc", "organ", "fracture"]
 
+
+
+def _l5_root_with(palpation: dict) -> dict:
+    return run_case(client={"age": 45}, history={"onset": "gradual", "duration_days": 20},
+                    symptoms={"pain_nrs": 6, "pain_sites": ["low_back", "buttock_left", "lateral_leg_left"]},
+                    special_tests={"slr": {"left": "positive", "right": "negative"}},
+                    neuro={"motor": {"great_toe_extension": {"left": "weak", "right": "normal"}}},
+                    palpation=palpation)
+
+
+def test_an_active_trigger_point_beside_a_root_is_named_as_a_contributor_and_a_latent_one_is_not():
+    # mimics.md 16.1: myofascial pain is a contributor in 0.20-0.30 of back pain, a sole cause in about 0.05.
+    # Its own odds start from the contributor prior: a trigger point that reproduces the familiar pain makes
+    # it likely beside the leading cause; trigger points that do not reproduce it leave it out of the first three.
+    active = _l5_root_with({"trigger_points": ["gluteus_minimus"], "reproduces_familiar_pain": ["gluteus_minimus"]})
+    top = [c["condition"] for c in active["differential"][:3]]
+    assert "myofascial_pain_syndrome" in top
+    assert top[0] in ("lumbar_disc_herniation", "lumbar_radiculopathy")
+    latent = _l5_root_with({"trigger_points": ["gluteus_minimus"]})
+    assert "myofascial_pain_syndrome" not in [c["condition"] for c in latent["differential"][:3]]
+
+
+def test_a_contributor_prior_is_only_for_a_condition_that_coexists(monkeypatch):
+    from backcare.clinical.knowledge import loader
+
+    real = loader._read
+
+    def bad(name):
+        data = real(name)
+        if name == "conditions":
+            data = {**data, "lumbar_disc_herniation": {**data["lumbar_disc_herniation"], "contributor_prior": 0.3}}
+        return data
+
+    monkeypatch.setattr(loader, "_read", bad)
+    with pytest.raises(loader.KnowledgeError, match="lumbar_disc_herniation.contributor_prior"):
+        loader.build()

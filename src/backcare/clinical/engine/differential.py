@@ -39,9 +39,9 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     ctx.likelihood = likelihood = dict(probabilities)
     beside = []
     log_lrs = moves.log_lrs
-    for cid, number, log1m_prior, ignored in kb.coexisting_odds:
-        # log(prior) + sum of log LRs, minus log(1 - prior): the posterior log odds.
-        own_log_odds = log_odds[number] - log1m_prior
+    for cid, number, own_offset, ignored in kb.coexisting_odds:
+        # log(prior) + sum of log LRs, turned into the posterior log odds of contributing (runtime.py).
+        own_log_odds = log_odds[number] + own_offset
         if ignored:  # findings that only say it is not the leading cause (conditions.yaml own_odds_ignore)
             own_log_odds -= sum(log_lrs[m] for m in ctx.moves[number] if m in ignored)
         own = 1.0 / (1.0 + math.exp(-own_log_odds))

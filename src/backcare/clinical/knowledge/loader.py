@@ -163,6 +163,9 @@ def build() -> dict[str, Any]:
         _ids(f"trigger_points.yaml: {muscle}", zone.regions, vocab.regions, "region")
         cite(f"trigger_points.yaml: {muscle}", zone.sources)
     for cid, cond in conditions.items():
+        if cond.contributor_prior is not None and not (cond.coexists and cond.contributor_prior >= cond.prior):
+            raise KnowledgeError(f"conditions.yaml: {cid}.contributor_prior: only a condition that coexists has one, "
+                                 "and it is at least its prior")
         for fid in cond.own_odds_ignore:
             if not cond.coexists:
                 raise KnowledgeError(f"conditions.yaml: {cid}.own_odds_ignore: only a condition that coexists has own odds")

@@ -100,9 +100,11 @@ class Knowledge:
             for entries in outcomes.values():
                 for condition, _log_lr, _group, _size, number in entries:
                     moves_of.setdefault((fid, condition), set()).add(number)
-        # Per coexisting condition: (id, number, log(1 - prior), the moves its own odds leave out).
+        # Per coexisting condition: (id, number, what turns its log odds into its own log odds, the moves its own
+        # odds leave out). The kernel's log odds start from log(prior); its own odds start from the prior odds of
+        # contributing (contributor_prior, else the prior).
         self.coexisting_odds = [
-            (cid, i, math.log1p(-c["prior"]),
+            (cid, i, _own_odds_offset(c["prior"], c.get("contributor_prior") or c["prior"]),
              frozenset().union(*(moves_of.get((fid, i), ()) for fid in c.get("own_odds_ignore") or ())))
             for i, (cid, c) in enumerate(self.conditions.items()) if c["coexists"]]
         self.condition_facts = {
@@ -185,6 +187,11 @@ class Knowledge:
                         f"{text} (from {derived_from})" if derived_from else text)
             self.mechanism_table.append((cid, *self.criterion_rules[cid], outcomes))
         self.derivable_criteria = [row for row in self.mechanism_table if row[1] is not None]
+
+
+def _own_odds_offset(prior: float, start: float) -> float:
+    """log(start / (1 - start)) - log(prior): from log(prior) + log LRs to the log odds from `start`."""
+    return math.log(start) - math.log1p(-start) - math.log(prior)
 
 
 def _fields_read(predicate: Any) -> set[str]:

@@ -49,6 +49,10 @@ class Condition(_Entry):
     # Findings that say a coexisting condition is not the leading cause, not that it is absent (a root
     # deficit beside sacroiliac pain): they rank it in the differential but leave its own odds alone.
     own_odds_ignore: list[str] = []
+    # The probability that it contributes to the pain, where the evidence gives one apart from the prior of
+    # being the sole explanation (mimics.md 16.1: myofascial pain 0.20-0.30 as a contributor, 0.05 alone):
+    # its own odds start from this.
+    contributor_prior: float | None = Field(default=None, gt=0, lt=1)
     sources: list[str] = Field(min_length=1)
 
 
