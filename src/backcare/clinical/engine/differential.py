@@ -39,8 +39,11 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     ctx.likelihood = likelihood = dict(probabilities)
     beside = []
     log_lrs = moves.log_lrs
-    for cid, number, own_offset, ignored in kb.coexisting_odds:
-        # log(prior) + sum of log LRs, turned into the posterior log odds of contributing (runtime.py).
+    for cid, number, own_offset, contributor, ignored in kb.coexisting_odds:
+        # log(prior) + sum of log LRs, turned into the posterior log odds (runtime.py); from the prior of
+        # contributing when a finding that defines it as a contributor holds (conditions.yaml contributor_when).
+        if contributor is not None and any(ctx.finding(fid) is True for fid in contributor[1]):
+            own_offset = contributor[0]
         own_log_odds = log_odds[number] + own_offset
         if ignored:  # findings that only say it is not the leading cause (conditions.yaml own_odds_ignore)
             own_log_odds -= sum(log_lrs[m] for m in ctx.moves[number] if m in ignored)

@@ -166,6 +166,11 @@ def build() -> dict[str, Any]:
         if cond.contributor_prior is not None and not (cond.coexists and cond.contributor_prior >= cond.prior):
             raise KnowledgeError(f"conditions.yaml: {cid}.contributor_prior: only a condition that coexists has one, "
                                  "and it is at least its prior")
+        if bool(cond.contributor_prior) != bool(cond.contributor_when):
+            raise KnowledgeError(f"conditions.yaml: {cid}: contributor_prior and contributor_when go together")
+        for fid in cond.contributor_when:
+            if fid not in findings or cid not in findings[fid].moves:
+                raise KnowledgeError(f"conditions.yaml: {cid}.contributor_when: {fid!r} is not a finding that moves {cid}")
         for fid in cond.own_odds_ignore:
             if not cond.coexists:
                 raise KnowledgeError(f"conditions.yaml: {cid}.own_odds_ignore: only a condition that coexists has own odds")

@@ -100,11 +100,12 @@ class Knowledge:
             for entries in outcomes.values():
                 for condition, _log_lr, _group, _size, number in entries:
                     moves_of.setdefault((fid, condition), set()).add(number)
-        # Per coexisting condition: (id, number, what turns its log odds into its own log odds, the moves its own
-        # odds leave out). The kernel's log odds start from log(prior); its own odds start from the prior odds of
-        # contributing (contributor_prior, else the prior).
+        # Per coexisting condition: (id, number, what turns its log odds into its own log odds, the same from its
+        # prior of contributing with the findings that call for it, the moves its own odds leave out). The kernel's
+        # log odds start from log(prior).
         self.coexisting_odds = [
-            (cid, i, _own_odds_offset(c["prior"], c.get("contributor_prior") or c["prior"]),
+            (cid, i, _own_odds_offset(c["prior"], c["prior"]),
+             (_own_odds_offset(c["prior"], c["contributor_prior"]), c["contributor_when"]) if c.get("contributor_prior") else None,
              frozenset().union(*(moves_of.get((fid, i), ()) for fid in c.get("own_odds_ignore") or ())))
             for i, (cid, c) in enumerate(self.conditions.items()) if c["coexists"]]
         self.condition_facts = {

@@ -53,6 +53,9 @@ class Condition(_Entry):
     # being the sole explanation (mimics.md 16.1: myofascial pain 0.20-0.30 as a contributor, 0.05 alone):
     # its own odds start from this.
     contributor_prior: float | None = Field(default=None, gt=0, lt=1)
+    # The findings that define it as a contributor (an active trigger point reproduces the familiar pain):
+    # its own odds start from contributor_prior only when one of them holds.
+    contributor_when: list[str] = []
     sources: list[str] = Field(min_length=1)
 
 
