@@ -72,6 +72,17 @@ def _flagged_visit(page) -> None:
     page.locator("#assessment-panel .redflags").scroll_into_view_if_needed()
 
 
+def _notes_flagged_visit(page) -> None:
+    """A red flag said only in the notes' words: the panel quotes them and asks to confirm."""
+    page.goto("/clients")
+    page.click("text=Dana Okafor")
+    page.click("text=New visit")
+    page.fill('[name="history.mechanism"]', "no injury; breast cancer treated in 2019, pain worse over 6 weeks")
+    page.locator('[name="history.mechanism"]').blur()
+    page.wait_for_timeout(1000)
+    page.locator("#assessment-panel .redflags").scroll_into_view_if_needed()
+
+
 def _body_chart(page) -> None:
     """The visit form's body chart with a few regions marked and one focused (its name shows)."""
     _new_visit(page)
@@ -225,6 +236,7 @@ PAGES = {
     "visit": lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("ol.timeline a")),
     "visit-form-mechanism": _fill_mechanism_visit,
     "visit-form-flagged": _flagged_visit,
+    "visit-form-notes-flag": _notes_flagged_visit,
     "body-chart": _body_chart,
 }
 PAGES["intake-link"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("text=Pre-visit intake"),
