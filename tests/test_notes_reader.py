@@ -83,6 +83,19 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("no injury and has lost 8 kg", {"weight_loss", "weight_loss_amount"}),
     ("not had a fever", set()),
     ("no fever, has had night sweats", {"fever"}),
+    # chart shorthand: a review of systems' minus signs, "neg for", "s/p", "r/o"
+    ("ROS: fever -, chills -, wt loss -, night pain -", set()),
+    ("neg for hx of CA, (-) IVDU, (-) recent infection", set()),
+    ("r/o kidney infection, UA clean", set()),
+    ("s/p L4-5 TLIF w/ screws 5 wks ago", {"recent_spinal_surgery"}),
+    ("hard to get my pee going, weak stream since last night", {"bladder_change"}),
+    ("weak stream for years with an enlarged prostate", set()),
+    ("feels numb down there when he wipes", {"saddle_numbness_described"}),
+    ("already ~50% better", {"improving"}),
+    # a job hides a condition named with it, not an event told after it
+    ("works as an oncology infusion RN, bent over chemo chairs", set()),
+    ("works as a roofer and fell off a ladder yesterday", {"fall_from_height", "fall_or_knock"}),
+    ("works as a teacher, had breast cancer in 2019", {"cancer"}),
 ])
 def test_a_mention_counts_only_when_it_is_the_clients_own_current_fact(text, expected):
     assert read(text) == expected
@@ -129,6 +142,16 @@ def test_the_course_and_what_eases_said_in_words_count_where_the_record_is_silen
     assert out["referral"]["urgency"] == "routine" and out["plan"]["treat"] is True
     strain["history"]["mechanism"] = "lifting strain, was getting better but now worse again"
     assert _assess(strain)["referral"]["urgency"] == "urgent"
+
+
+def test_a_recent_operation_said_only_in_words_sends_fever_to_the_surgical_team():
+    case = {"client": {"age": 62}, "history": {"onset": "gradual", "duration_days": 7,
+                                               "mechanism": "s/p L4-5 fusion 5 wks ago; temp 101.6 F last night w/ chills"},
+            "symptoms": {"pain_nrs": 7, "pain_sites": ["low_back"]}}
+    out = _assess(case)
+    assert (out["referral"]["urgency"], out["referral"]["to"]) == ("urgent", "surgical_team")
+    case["history"]["spinal_surgery"] = {"procedure": "fusion", "weeks_ago": 60}  # the record's date outweighs the words
+    assert _assess(case)["referral"]["to"] != "surgical_team"
 
 
 def test_a_collapse_with_sudden_severe_pain_is_an_emergency_at_any_age():

@@ -339,3 +339,38 @@ def test_every_self_care_item_has_a_drawing_for_the_handout():
 
     missing = [sid for sid in load_knowledge().self_care_items if drawing(sid) is None]
     assert missing == []
+
+
+# --- burning feet of a polyneuropathy beside a one-sided root ------------------------------
+
+def _root_with_burning_feet(right_pain: list[str]) -> dict:
+    return run_case(client={"age": 63}, medical={"diabetes": True},
+                    history={"onset": "sudden", "duration_days": 21},
+                    symptoms={"pain_nrs": 6, "pain_sites": ["low_back", "lateral_leg_left", "sole_left", *right_pain],
+                              "paresthesia_sites": ["sole_left", "sole_right"]},
+                    special_tests={"slr": {"left": "positive", "right": "negative"}},
+                    neuro={"motor": {"great_toe_extension": {"left": "weak", "right": "normal"}},
+                           "sensory": {"reduced": ["sole_left", "sole_right", "big_toe_left", "big_toe_right"]},
+                           "vibration": {"left": "reduced", "right": "reduced"}})
+
+
+def test_pain_in_both_feet_that_a_polyneuropathy_explains_is_not_radicular_pain_in_both_legs():
+    # mimics.md 11: a stocking loss with lost vibration is a polyneuropathy; its burning soles beside a
+    # one-sided L5 root are not cauda equina's bilateral radicular pain. Pain above the foot on the other
+    # side still is.
+    out = _root_with_burning_feet(["sole_right"])
+    assert "cauda_equina_syndrome" not in ids(out["red_flags"])
+    assert out["referral"]["urgency"] != "emergency"
+    out = _root_with_burning_feet(["sole_right", "calf_right"])
+    assert "cauda_equina_syndrome" in ids(out["red_flags"])
+
+
+def test_an_older_clients_sudden_strain_recorded_as_settling_raises_no_fracture_flag():
+    base = dict(client={"age": 71}, symptoms={"pain_nrs": 4, "pain_sites": ["low_back_right"]},
+                history={"onset": "sudden", "duration_days": 10, "aggravating": ["bending_forward", "lifting"],
+                         "easing": ["walking", "heat"]})
+    assert "vertebral_fracture" in ids(run_case(**base)["red_flags"])
+    settling = run_case(**base, pain_mechanism_criteria={"resolving_as_expected": True})
+    assert "vertebral_fracture" not in ids(settling["red_flags"])
+    told = run_case(**{**base, "history": {**base["history"], "mechanism": "raking leaves; already ~50% better"}})
+    assert "vertebral_fracture" not in ids(told["red_flags"])

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'db96f140b59b3dbd46719605763321da99b1265ad7a04f2dbdbaf7882dc4064c'
+SOURCE_DIGEST = 'b30711b97918880d27adcf1c44cb1609acb12a28697daf4ee16e45391ae1d037'
 
 
 def kernel(ctx):
@@ -89,8 +89,9 @@ def kernel(ctx):
     f60 = None if b_notes is None else b_notes.get('wound_signs')
     f61 = None if b_history is None else b_history.get('spinal_surgery')
     f62 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f63 = None if b_history is None else b_history.get('pregnancy_weeks')
-    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = M
+    f63 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
+    f64 = None if b_history is None else b_history.get('pregnancy_weeks')
+    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
     v2 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K2.isdisjoint(r_paresthesia or ()) or not K2.isdisjoint(r_numbness or ()))))))
@@ -1202,403 +1203,452 @@ def kernel(ctx):
         if t281 is False: t278 = False
         else:
             if t281 is None: t279 = True
+            t283 = False
+            t282 = False
+            t284 = v197
+            if t284 is not None: t284 = not t284
+            if t284 is None: t284 = True
+            if t284 is True: t282 = True
+            else:
+                if t284 is None: t283 = True
+                t285 = (c100 if c100 is not M else (c100 := (None if r_pain is None else ((not K216.isdisjoint(r_pain or ())) and (not K217.isdisjoint(r_pain or ()))))))
+                if t285 is True: t282 = True
+                else:
+                    if t285 is None: t283 = True
+            if t282 is False and t283: t282 = None
+            if t282 is False: t278 = False
+            else:
+                if t282 is None: t279 = True
     if t278 is True and t279: t278 = None
     if t278 is True: v198 = True
     else:
         if t278 is None: t277 = True
-        t283 = False
-        t282 = True
-        t285 = False
-        t284 = False
-        t286 = (c100 if c100 is not M else (c100 := (None if r_paresthesia is None and r_numbness is None else ((not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ())) and (not K217.isdisjoint(r_paresthesia or ()) or not K217.isdisjoint(r_numbness or ()))))))
-        if t286 is True: t284 = True
+        t287 = False
+        t286 = True
+        t289 = False
+        t288 = False
+        t290 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None else ((not K218.isdisjoint(r_paresthesia or ()) or not K218.isdisjoint(r_numbness or ())) and (not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ()))))))
+        if t290 is True: t288 = True
         else:
-            if t286 is None: t285 = True
-            t287 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K218.isdisjoint(r_paresthesia or ()) or not K218.isdisjoint(r_numbness or ()) or not K218.isdisjoint(r_sensory_reduced or ()) or not K218.isdisjoint(r_sensory_absent or ())) and (not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ()) or not K219.isdisjoint(r_sensory_reduced or ()) or not K219.isdisjoint(r_sensory_absent or ()))))))
-            if t287 is True: t284 = True
+            if t290 is None: t289 = True
+            t291 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()) or not K220.isdisjoint(r_sensory_reduced or ()) or not K220.isdisjoint(r_sensory_absent or ())) and (not K221.isdisjoint(r_paresthesia or ()) or not K221.isdisjoint(r_numbness or ()) or not K221.isdisjoint(r_sensory_reduced or ()) or not K221.isdisjoint(r_sensory_absent or ()))))))
+            if t291 is True: t288 = True
             else:
-                if t287 is None: t285 = True
-        if t284 is False and t285: t284 = None
-        if t284 is False: t282 = False
+                if t291 is None: t289 = True
+        if t288 is False and t289: t288 = None
+        if t288 is False: t286 = False
         else:
-            if t284 is None: t283 = True
-            t289 = False
-            t288 = False
-            t290 = v197
-            if t290 is not None: t290 = not t290
-            if t290 is None: t290 = True
-            if t290 is True: t288 = True
+            if t288 is None: t287 = True
+            t293 = False
+            t292 = False
+            t294 = v197
+            if t294 is not None: t294 = not t294
+            if t294 is None: t294 = True
+            if t294 is True: t292 = True
             else:
-                if t290 is None: t289 = True
-                t291 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()) or not K220.isdisjoint(r_sensory_reduced or ()) or not K220.isdisjoint(r_sensory_absent or ())) and (not K221.isdisjoint(r_paresthesia or ()) or not K221.isdisjoint(r_numbness or ()) or not K221.isdisjoint(r_sensory_reduced or ()) or not K221.isdisjoint(r_sensory_absent or ()))))))
-                if t291 is True: t288 = True
+                if t294 is None: t293 = True
+                t295 = (c103 if c103 is not M else (c103 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K222.isdisjoint(r_paresthesia or ()) or not K222.isdisjoint(r_numbness or ()) or not K222.isdisjoint(r_sensory_reduced or ()) or not K222.isdisjoint(r_sensory_absent or ())) and (not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ()) or not K223.isdisjoint(r_sensory_reduced or ()) or not K223.isdisjoint(r_sensory_absent or ()))))))
+                if t295 is True: t292 = True
                 else:
-                    if t291 is None: t289 = True
-            if t288 is False and t289: t288 = None
-            if t288 is False: t282 = False
+                    if t295 is None: t293 = True
+            if t292 is False and t293: t292 = None
+            if t292 is False: t286 = False
             else:
-                if t288 is None: t283 = True
-        if t282 is True and t283: t282 = None
-        if t282 is True: v198 = True
+                if t292 is None: t287 = True
+        if t286 is True and t287: t286 = None
+        if t286 is True: v198 = True
         else:
-            if t282 is None: t277 = True
-            t292 = (c103 if c103 is not M else (c103 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K222, 'both'))))
-            if t292 is True: v198 = True
+            if t286 is None: t277 = True
+            t296 = (c104 if c104 is not M else (c104 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K224, 'both'))))
+            if t296 is True: v198 = True
             else:
-                if t292 is None: t277 = True
-                t293 = facts.get('bilateral_deficit_signs')
-                if t293 is True: v198 = True
+                if t296 is None: t277 = True
+                t297 = facts.get('bilateral_deficit_signs')
+                if t297 is True: v198 = True
                 else:
-                    if t293 is None: t277 = True
-                    t295 = False
-                    t294 = True
-                    t296 = facts.get('nerve_root_bilateral')
-                    if t296 is False: t294 = False
+                    if t297 is None: t277 = True
+                    t299 = False
+                    t298 = True
+                    t300 = facts.get('nerve_root_bilateral')
+                    if t300 is False: t298 = False
                     else:
-                        if t296 is None: t295 = True
-                        t297 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K223.isdisjoint(r_pain or ()) or not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ())) and (not K224.isdisjoint(r_pain or ()) or not K224.isdisjoint(r_paresthesia or ()) or not K224.isdisjoint(r_numbness or ()))))))
-                        if t297 is False: t294 = False
+                        if t300 is None: t299 = True
+                        t301 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K225.isdisjoint(r_pain or ()) or not K225.isdisjoint(r_paresthesia or ()) or not K225.isdisjoint(r_numbness or ())) and (not K226.isdisjoint(r_pain or ()) or not K226.isdisjoint(r_paresthesia or ()) or not K226.isdisjoint(r_numbness or ()))))))
+                        if t301 is False: t298 = False
                         else:
-                            if t297 is None: t295 = True
-                    if t294 is True and t295: t294 = None
-                    if t294 is True: v198 = True
+                            if t301 is None: t299 = True
+                    if t298 is True and t299: t298 = None
+                    if t298 is True: v198 = True
                     else:
-                        if t294 is None: t277 = True
+                        if t298 is None: t277 = True
     if v198 is False and t277: v198 = None
-    v199 = (c104 if c104 is not M else (c104 := (None if b_neuro is None else L[40](ctx))))
-    t298 = False
-    v200 = True
-    t299 = v198
-    if t299 is False: v200 = False
-    else:
-        if t299 is None: t298 = True
-        t300 = v195
-        if t300 is False: v200 = False
-        else:
-            if t300 is None: t298 = True
-            t301 = v46
-            if t301 is not None: t301 = not t301
-            if t301 is None: t301 = True
-            if t301 is False: v200 = False
-            else:
-                if t301 is None: t298 = True
-    if v200 is True and t298: v200 = None
-    v201 = (None if f54 is None else f54 == K225)
-    v202 = (None if f13 is None else f13 == K226)
+    v199 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[40](ctx))))
     t302 = False
-    v203 = False
-    t303 = facts.get('nerve_root_found')
-    if t303 is True: v203 = True
+    v200 = True
+    t303 = v198
+    if t303 is False: v200 = False
     else:
         if t303 is None: t302 = True
-        t304 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
-        if t304 is True: v203 = True
+        t304 = v195
+        if t304 is False: v200 = False
         else:
             if t304 is None: t302 = True
-            t305 = v202
-            if t305 is True: v203 = True
+            t305 = v46
+            if t305 is not None: t305 = not t305
+            if t305 is None: t305 = True
+            if t305 is False: v200 = False
             else:
                 if t305 is None: t302 = True
-    if v203 is False and t302: v203 = None
-    v204 = (None if f55 is None else (bool(f55) if isinstance(f55, list) else True))
-    v205 = (None if f17 is None else f17 >= K227)
-    v206 = (None if f16 is None else f16 >= K228)
+    if v200 is True and t302: v200 = None
+    v201 = (None if f54 is None else f54 == K227)
+    v202 = (None if f13 is None else f13 == K228)
     t306 = False
-    v207 = True
-    t307 = v194
-    if t307 is not None: t307 = not t307
-    if t307 is False: v207 = False
+    v203 = False
+    t307 = facts.get('nerve_root_found')
+    if t307 is True: v203 = True
     else:
         if t307 is None: t306 = True
-        t308 = (None if f16 is None else f16 < K229)
-        if t308 is False: v207 = False
+        t308 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
+        if t308 is True: v203 = True
         else:
             if t308 is None: t306 = True
-    if v207 is True and t306: v207 = None
-    t309 = False
+            t309 = v202
+            if t309 is True: v203 = True
+            else:
+                if t309 is None: t306 = True
+    if v203 is False and t306: v203 = None
+    v204 = (None if f55 is None else (bool(f55) if isinstance(f55, list) else True))
+    v205 = (None if f17 is None else f17 >= K229)
+    v206 = (None if f16 is None else f16 >= K230)
+    t310 = False
+    v207 = True
+    t311 = v194
+    if t311 is not None: t311 = not t311
+    if t311 is False: v207 = False
+    else:
+        if t311 is None: t310 = True
+        t312 = (None if f16 is None else f16 < K231)
+        if t312 is False: v207 = False
+        else:
+            if t312 is None: t310 = True
+    if v207 is True and t310: v207 = None
+    t313 = False
     v208 = False
-    t310 = v78
-    if t310 is True: v208 = True
+    t314 = v78
+    if t314 is True: v208 = True
     else:
-        if t310 is None: t309 = True
-        t311 = v77
-        if t311 is True: v208 = True
+        if t314 is None: t313 = True
+        t315 = v77
+        if t315 is True: v208 = True
         else:
-            if t311 is None: t309 = True
-    if v208 is False and t309: v208 = None
-    v209 = (None if f56 is None else f56 == K230)
-    t312 = False
+            if t315 is None: t313 = True
+    if v208 is False and t313: v208 = None
+    v209 = (None if f56 is None else f56 == K232)
+    t316 = False
     v210 = True
-    t313 = v35
-    if t313 is False: v210 = False
+    t317 = v35
+    if t317 is False: v210 = False
     else:
-        if t313 is None: t312 = True
-        t315 = False
-        t314 = False
-        t316 = (None if f15 is None else f15 == K231)
-        if t316 is True: t314 = True
+        if t317 is None: t316 = True
+        t319 = False
+        t318 = False
+        t320 = (None if f15 is None else f15 == K233)
+        if t320 is True: t318 = True
         else:
-            if t316 is None: t315 = True
-            t317 = (None if f40 is None else (bool(f40) if isinstance(f40, list) else True))
-            if t317 is True: t314 = True
+            if t320 is None: t319 = True
+            t321 = (None if f40 is None else (bool(f40) if isinstance(f40, list) else True))
+            if t321 is True: t318 = True
             else:
-                if t317 is None: t315 = True
-        if t314 is False and t315: t314 = None
-        if t314 is False: v210 = False
+                if t321 is None: t319 = True
+        if t318 is False and t319: t318 = None
+        if t318 is False: v210 = False
         else:
-            if t314 is None: t312 = True
-            t319 = False
-            t318 = False
-            t320 = (None if f37 is None else f37 == K232)
-            if t320 is True: t318 = True
+            if t318 is None: t316 = True
+            t323 = False
+            t322 = False
+            t324 = (None if f37 is None else f37 == K234)
+            if t324 is True: t322 = True
             else:
-                if t320 is None: t319 = True
-                t321 = (None if f17 is None else f17 <= K233)
-                if t321 is True: t318 = True
+                if t324 is None: t323 = True
+                t325 = (None if f17 is None else f17 <= K235)
+                if t325 is True: t322 = True
                 else:
-                    if t321 is None: t319 = True
-                    t322 = v86
-                    if t322 is True: t318 = True
+                    if t325 is None: t323 = True
+                    t326 = v86
+                    if t326 is True: t322 = True
                     else:
-                        if t322 is None: t319 = True
-            if t318 is False and t319: t318 = None
-            if t318 is False: v210 = False
+                        if t326 is None: t323 = True
+            if t322 is False and t323: t322 = None
+            if t322 is False: v210 = False
             else:
-                if t318 is None: t312 = True
-                t323 = (None if f37 is None else f37 == K234)
-                if t323 is not None: t323 = not t323
-                if t323 is None: t323 = True
-                if t323 is False: v210 = False
+                if t322 is None: t316 = True
+                t327 = (None if f37 is None else f37 == K236)
+                if t327 is not None: t327 = not t327
+                if t327 is None: t327 = True
+                if t327 is False: v210 = False
                 else:
-                    if t323 is None: t312 = True
-    if v210 is True and t312: v210 = None
-    t324 = False
-    v211 = True
-    t325 = v69
-    if t325 is False: v211 = False
-    else:
-        if t325 is None: t324 = True
-        t326 = (None if f37 is None else f37 == K235)
-        if t326 is not None: t326 = not t326
-        if t326 is None: t326 = True
-        if t326 is False: v211 = False
-        else:
-            if t326 is None: t324 = True
-            t327 = v86
-            if t327 is not None: t327 = not t327
-            if t327 is None: t327 = True
-            if t327 is False: v211 = False
-            else:
-                if t327 is None: t324 = True
-    if v211 is True and t324: v211 = None
+                    if t327 is None: t316 = True
+    if v210 is True and t316: v210 = None
     t328 = False
-    v212 = False
-    t329 = v44
-    if t329 is True: v212 = True
+    v211 = False
+    t329 = (None if f37 is None else f37 == K237)
+    if t329 is True: v211 = True
     else:
         if t329 is None: t328 = True
-        t330 = v34
-        if t330 is True: v212 = True
+        t330 = v86
+        if t330 is True: v211 = True
         else:
             if t330 is None: t328 = True
-    if v212 is False and t328: v212 = None
-    v213 = (c105 if c105 is not M else (c105 := (None if r_pain is None else ((not K236.isdisjoint(r_pain or ()))))))
-    if v213 is None: v213 = True
+    if v211 is False and t328: v211 = None
     t331 = False
-    v214 = True
-    t332 = v44
-    if t332 is False: v214 = False
+    v212 = True
+    t332 = v69
+    if t332 is False: v212 = False
     else:
         if t332 is None: t331 = True
-        t333 = (None if f3 is None else not K237.isdisjoint(f3))
-        if t333 is False: v214 = False
+        t333 = (None if f37 is None else f37 == K238)
+        if t333 is not None: t333 = not t333
+        if t333 is None: t333 = True
+        if t333 is False: v212 = False
         else:
             if t333 is None: t331 = True
-            t334 = (None if f3 is None else not K238.isdisjoint(f3))
+            t334 = v86
             if t334 is not None: t334 = not t334
-            if t334 is False: v214 = False
+            if t334 is None: t334 = True
+            if t334 is False: v212 = False
             else:
                 if t334 is None: t331 = True
-    if v214 is True and t331: v214 = None
+    if v212 is True and t331: v212 = None
     t335 = False
-    v215 = False
-    t336 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K239, 'any'))))
-    if t336 is True: v215 = True
+    v213 = False
+    t336 = v44
+    if t336 is True: v213 = True
     else:
         if t336 is None: t335 = True
-        t337 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K240, 'any'))))
-        if t337 is True: v215 = True
+        t337 = v34
+        if t337 is True: v213 = True
         else:
             if t337 is None: t335 = True
-            t338 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K241, 'any'))))
-            if t338 is True: v215 = True
+    if v213 is False and t335: v213 = None
+    v214 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K239.isdisjoint(r_pain or ()))))))
+    if v214 is None: v214 = True
+    t338 = False
+    v215 = True
+    t339 = v44
+    if t339 is False: v215 = False
+    else:
+        if t339 is None: t338 = True
+        t340 = (None if f3 is None else not K240.isdisjoint(f3))
+        if t340 is False: v215 = False
+        else:
+            if t340 is None: t338 = True
+            t341 = (None if f3 is None else not K241.isdisjoint(f3))
+            if t341 is not None: t341 = not t341
+            if t341 is False: v215 = False
             else:
-                if t338 is None: t335 = True
-                t340 = False
-                t339 = True
-                t341 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
-                if t341 is False: t339 = False
+                if t341 is None: t338 = True
+    if v215 is True and t338: v215 = None
+    t342 = False
+    v216 = False
+    t343 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K242, 'any'))))
+    if t343 is True: v216 = True
+    else:
+        if t343 is None: t342 = True
+        t344 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K243, 'any'))))
+        if t344 is True: v216 = True
+        else:
+            if t344 is None: t342 = True
+            t345 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K244, 'any'))))
+            if t345 is True: v216 = True
+            else:
+                if t345 is None: t342 = True
+                t347 = False
+                t346 = True
+                t348 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
+                if t348 is False: t346 = False
                 else:
-                    if t341 is None: t340 = True
-                    t343 = False
-                    t342 = False
-                    t344 = (c106 if c106 is not M else (c106 := (None if b_neuro is None else L[43](ctx))))
-                    if t344 is True: t342 = True
+                    if t348 is None: t347 = True
+                    t350 = False
+                    t349 = False
+                    t351 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[43](ctx))))
+                    if t351 is True: t349 = True
                     else:
-                        if t344 is None: t343 = True
-                        t345 = v190
-                        if t345 is True: t342 = True
+                        if t351 is None: t350 = True
+                        t352 = v190
+                        if t352 is True: t349 = True
                         else:
-                            if t345 is None: t343 = True
-                            t346 = (None if f13 is None else f13 == K242)
-                            if t346 is True: t342 = True
+                            if t352 is None: t350 = True
+                            t353 = (None if f13 is None else f13 == K245)
+                            if t353 is True: t349 = True
                             else:
-                                if t346 is None: t343 = True
-                                t347 = (c107 if c107 is not M else (c107 := (None if r_paresthesia is None and r_numbness is None else ((not K243.isdisjoint(r_paresthesia or ()) or not K243.isdisjoint(r_numbness or ())) and (not K244.isdisjoint(r_paresthesia or ()) or not K244.isdisjoint(r_numbness or ()))))))
-                                if t347 is True: t342 = True
+                                if t353 is None: t350 = True
+                                t354 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K246.isdisjoint(r_paresthesia or ()) or not K246.isdisjoint(r_numbness or ())) and (not K247.isdisjoint(r_paresthesia or ()) or not K247.isdisjoint(r_numbness or ()))))))
+                                if t354 is True: t349 = True
                                 else:
-                                    if t347 is None: t343 = True
-                    if t342 is False and t343: t342 = None
-                    if t342 is False: t339 = False
+                                    if t354 is None: t350 = True
+                    if t349 is False and t350: t349 = None
+                    if t349 is False: t346 = False
                     else:
-                        if t342 is None: t340 = True
-                if t339 is True and t340: t339 = None
-                if t339 is True: v215 = True
+                        if t349 is None: t347 = True
+                if t346 is True and t347: t346 = None
+                if t346 is True: v216 = True
                 else:
-                    if t339 is None: t335 = True
-    if v215 is False and t335: v215 = None
-    v216 = (None if f57 is None else f57 == K245)
-    v217 = (None if f20 is None else f20 >= K246)
-    t348 = False
-    v218 = False
-    t349 = v201
-    if t349 is True: v218 = True
-    else:
-        if t349 is None: t348 = True
-        t350 = v203
-        if t350 is True: v218 = True
-        else:
-            if t350 is None: t348 = True
-            t351 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K247.isdisjoint(r_paresthesia or ()) or not K247.isdisjoint(r_numbness or ()))))))
-            if t351 is True: v218 = True
-            else:
-                if t351 is None: t348 = True
-    if v218 is False and t348: v218 = None
-    t352 = False
+                    if t346 is None: t342 = True
+    if v216 is False and t342: v216 = None
+    v217 = (None if f57 is None else f57 == K248)
+    v218 = (None if f20 is None else f20 >= K249)
+    t355 = False
     v219 = False
-    t353 = v146
-    if t353 is True: v219 = True
+    t356 = v201
+    if t356 is True: v219 = True
     else:
-        if t353 is None: t352 = True
-        t354 = v145
-        if t354 is True: v219 = True
+        if t356 is None: t355 = True
+        t357 = v203
+        if t357 is True: v219 = True
         else:
-            if t354 is None: t352 = True
-            t355 = v148
-            if t355 is True: v219 = True
+            if t357 is None: t355 = True
+            t358 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K250.isdisjoint(r_paresthesia or ()) or not K250.isdisjoint(r_numbness or ()))))))
+            if t358 is True: v219 = True
             else:
-                if t355 is None: t352 = True
-    if v219 is False and t352: v219 = None
-    v220 = (None if f49 is None else f49 == K248)
-    v221 = (None if f58 is None else f58 == K249)
-    v222 = (None if f59 is None else f59 == K250)
-    v223 = (None if f60 is None else f60 == K251)
-    v224 = (None if f61 is None else (bool(f61) if isinstance(f61, list) else True))
-    v225 = (None if f62 is None else f62 <= K252)
-    v226 = (None if f62 is None else f62 >= K253)
-    t356 = False
-    v227 = True
-    t357 = (None if f62 is None else f62 >= K254)
-    if t357 is False: v227 = False
+                if t358 is None: t355 = True
+    if v219 is False and t355: v219 = None
+    t359 = False
+    v220 = False
+    t360 = v146
+    if t360 is True: v220 = True
     else:
-        if t357 is None: t356 = True
-        t358 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
-        if t358 is not None: t358 = not t358
-        if t358 is False: v227 = False
+        if t360 is None: t359 = True
+        t361 = v145
+        if t361 is True: v220 = True
         else:
-            if t358 is None: t356 = True
-            t359 = (c108 if c108 is not M else (c108 := (None if r_pain is None else ((not K255.isdisjoint(r_pain or ()))))))
-            if t359 is not None: t359 = not t359
-            if t359 is False: v227 = False
+            if t361 is None: t359 = True
+            t362 = v148
+            if t362 is True: v220 = True
             else:
-                if t359 is None: t356 = True
-                t360 = v12
-                if t360 is not None: t360 = not t360
-                if t360 is False: v227 = False
+                if t362 is None: t359 = True
+    if v220 is False and t359: v220 = None
+    v221 = (None if f49 is None else f49 == K251)
+    v222 = (None if f58 is None else f58 == K252)
+    v223 = (None if f59 is None else f59 == K253)
+    v224 = (None if f60 is None else f60 == K254)
+    v225 = (None if f61 is None else (bool(f61) if isinstance(f61, list) else True))
+    t363 = False
+    v226 = False
+    t364 = (None if f62 is None else f62 <= K255)
+    if t364 is True: v226 = True
+    else:
+        if t364 is None: t363 = True
+        t366 = False
+        t365 = True
+        t367 = (None if f63 is None else f63 == K256)
+        if t367 is False: t365 = False
+        else:
+            if t367 is None: t366 = True
+            t368 = (None if f61 is None else (bool(f61) if isinstance(f61, list) else True))
+            if t368 is not None: t368 = not t368
+            if t368 is None: t368 = True
+            if t368 is False: t365 = False
+            else:
+                if t368 is None: t366 = True
+        if t365 is True and t366: t365 = None
+        if t365 is True: v226 = True
+        else:
+            if t365 is None: t363 = True
+    if v226 is False and t363: v226 = None
+    v227 = (None if f62 is None else f62 >= K257)
+    t369 = False
+    v228 = True
+    t370 = (None if f62 is None else f62 >= K258)
+    if t370 is False: v228 = False
+    else:
+        if t370 is None: t369 = True
+        t371 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
+        if t371 is not None: t371 = not t371
+        if t371 is False: v228 = False
+        else:
+            if t371 is None: t369 = True
+            t372 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K259.isdisjoint(r_pain or ()))))))
+            if t372 is not None: t372 = not t372
+            if t372 is False: v228 = False
+            else:
+                if t372 is None: t369 = True
+                t373 = v12
+                if t373 is not None: t373 = not t373
+                if t373 is False: v228 = False
                 else:
-                    if t360 is None: t356 = True
-                    t361 = (None if f54 is None else f54 == K256)
-                    if t361 is False: v227 = False
+                    if t373 is None: t369 = True
+                    t374 = (None if f54 is None else f54 == K260)
+                    if t374 is False: v228 = False
                     else:
-                        if t361 is None: t356 = True
-    if v227 is True and t356: v227 = None
-    t362 = False
-    v228 = False
-    t363 = v1
-    if t363 is True: v228 = True
-    else:
-        if t363 is None: t362 = True
-        t364 = v2
-        if t364 is True: v228 = True
-        else:
-            if t364 is None: t362 = True
-            t365 = v12
-            if t365 is True: v228 = True
-            else:
-                if t365 is None: t362 = True
-                t366 = v13
-                if t366 is True: v228 = True
-                else:
-                    if t366 is None: t362 = True
-    if v228 is False and t362: v228 = None
-    t367 = False
+                        if t374 is None: t369 = True
+    if v228 is True and t369: v228 = None
+    t375 = False
     v229 = False
-    t368 = facts.get('nerve_root_found')
-    if t368 is True: v229 = True
+    t376 = v1
+    if t376 is True: v229 = True
     else:
-        if t368 is None: t367 = True
-        t369 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
-        if t369 is True: v229 = True
+        if t376 is None: t375 = True
+        t377 = v2
+        if t377 is True: v229 = True
         else:
-            if t369 is None: t367 = True
-            t370 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
-            if t370 is True: v229 = True
+            if t377 is None: t375 = True
+            t378 = v12
+            if t378 is True: v229 = True
             else:
-                if t370 is None: t367 = True
-                t371 = (c109 if c109 is not M else (c109 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K257.isdisjoint(r_sensory_reduced or ()) or not K257.isdisjoint(r_sensory_absent or ()))))))
-                if t371 is True: v229 = True
+                if t378 is None: t375 = True
+                t379 = v13
+                if t379 is True: v229 = True
                 else:
-                    if t371 is None: t367 = True
-                    t372 = v202
-                    if t372 is True: v229 = True
-                    else:
-                        if t372 is None: t367 = True
-    if v229 is False and t367: v229 = None
-    v230 = (None if f20 is None else f20 < K258)
-    v231 = (None if f20 is None else f20 < K259)
-    t373 = False
-    v232 = False
-    t374 = v205
-    if t374 is True: v232 = True
+                    if t379 is None: t375 = True
+    if v229 is False and t375: v229 = None
+    t380 = False
+    v230 = False
+    t381 = facts.get('nerve_root_found')
+    if t381 is True: v230 = True
     else:
-        if t374 is None: t373 = True
-        t375 = v34
-        if t375 is True: v232 = True
+        if t381 is None: t380 = True
+        t382 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
+        if t382 is True: v230 = True
         else:
-            if t375 is None: t373 = True
-            t376 = v88
-            if t376 is True: v232 = True
+            if t382 is None: t380 = True
+            t383 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
+            if t383 is True: v230 = True
             else:
-                if t376 is None: t373 = True
-                t377 = v75
-                if t377 is True: v232 = True
+                if t383 is None: t380 = True
+                t384 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K261.isdisjoint(r_sensory_reduced or ()) or not K261.isdisjoint(r_sensory_absent or ()))))))
+                if t384 is True: v230 = True
                 else:
-                    if t377 is None: t373 = True
-                    t378 = v74
-                    if t378 is True: v232 = True
+                    if t384 is None: t380 = True
+                    t385 = v202
+                    if t385 is True: v230 = True
                     else:
-                        if t378 is None: t373 = True
-    if v232 is False and t373: v232 = None
+                        if t385 is None: t380 = True
+    if v230 is False and t380: v230 = None
+    v231 = (None if f20 is None else f20 < K262)
+    v232 = (None if f20 is None else f20 < K263)
+    t386 = False
+    v233 = False
+    t387 = v205
+    if t387 is True: v233 = True
+    else:
+        if t387 is None: t386 = True
+        t388 = v34
+        if t388 is True: v233 = True
+        else:
+            if t388 is None: t386 = True
+            t389 = v88
+            if t389 is True: v233 = True
+            else:
+                if t389 is None: t386 = True
+                t390 = v75
+                if t390 is True: v233 = True
+                else:
+                    if t390 is None: t386 = True
+                    t391 = v74
+                    if t391 is True: v233 = True
+                    else:
+                        if t391 is None: t386 = True
+    if v233 is False and t386: v233 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1610,67 +1660,67 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v200
     if x is True: h_referral.append(4)
-    t379 = False
+    t392 = False
     x = True
-    t380 = v201
-    if t380 is False: x = False
+    t393 = v201
+    if t393 is False: x = False
     else:
-        if t380 is None: t379 = True
-        t382 = False
-        t381 = False
-        t383 = v198
-        if t383 is True: t381 = True
+        if t393 is None: t392 = True
+        t395 = False
+        t394 = False
+        t396 = v198
+        if t396 is True: t394 = True
         else:
-            if t383 is None: t382 = True
-            t384 = v199
-            if t384 is True: t381 = True
+            if t396 is None: t395 = True
+            t397 = v199
+            if t397 is True: t394 = True
             else:
-                if t384 is None: t382 = True
-        if t381 is False and t382: t381 = None
-        if t381 is False: x = False
+                if t397 is None: t395 = True
+        if t394 is False and t395: t394 = None
+        if t394 is False: x = False
         else:
-            if t381 is None: t379 = True
-    if x is True and t379: x = None
+            if t394 is None: t392 = True
+    if x is True and t392: x = None
     if x is True: h_referral.append(5)
     x = v201
     if x is True: h_referral.append(6)
     x = v202
     if x is True: h_referral.append(7)
-    t385 = False
+    t398 = False
     x = True
-    t386 = v73
-    if t386 is False: x = False
+    t399 = v73
+    if t399 is False: x = False
     else:
-        if t386 is None: t385 = True
-        t387 = v203
-        if t387 is False: x = False
+        if t399 is None: t398 = True
+        t400 = v203
+        if t400 is False: x = False
         else:
-            if t387 is None: t385 = True
-    if x is True and t385: x = None
+            if t400 is None: t398 = True
+    if x is True and t398: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t388 = False
+    t401 = False
     x = True
-    t389 = v74
-    if t389 is False: x = False
+    t402 = v74
+    if t402 is False: x = False
     else:
-        if t389 is None: t388 = True
-        t391 = False
-        t390 = False
-        t392 = v212
-        if t392 is True: t390 = True
+        if t402 is None: t401 = True
+        t404 = False
+        t403 = False
+        t405 = v213
+        if t405 is True: t403 = True
         else:
-            if t392 is None: t391 = True
-            t393 = v69
-            if t393 is True: t390 = True
+            if t405 is None: t404 = True
+            t406 = v69
+            if t406 is True: t403 = True
             else:
-                if t393 is None: t391 = True
-        if t390 is False and t391: t390 = None
-        if t390 is False: x = False
+                if t406 is None: t404 = True
+        if t403 is False and t404: t403 = None
+        if t403 is False: x = False
         else:
-            if t390 is None: t388 = True
-    if x is True and t388: x = None
+            if t403 is None: t401 = True
+    if x is True and t401: x = None
     if x is True: h_referral.append(10)
     x = v74
     if x is True: h_referral.append(11)
@@ -1678,843 +1728,859 @@ def kernel(ctx):
     if x is True: h_referral.append(12)
     x = v34
     if x is True: h_referral.append(13)
-    t394 = False
+    t407 = False
     x = True
-    t395 = v75
-    if t395 is False: x = False
+    t408 = v75
+    if t408 is False: x = False
     else:
-        if t395 is None: t394 = True
-        t396 = v203
-        if t396 is False: x = False
+        if t408 is None: t407 = True
+        t409 = v203
+        if t409 is False: x = False
         else:
-            if t396 is None: t394 = True
-    if x is True and t394: x = None
+            if t409 is None: t407 = True
+    if x is True and t407: x = None
     if x is True: h_referral.append(14)
-    t397 = False
+    t410 = False
     x = True
-    t398 = v75
-    if t398 is False: x = False
+    t411 = v75
+    if t411 is False: x = False
     else:
-        if t398 is None: t397 = True
-        t400 = False
-        t399 = False
-        t401 = v76
-        if t401 is True: t399 = True
+        if t411 is None: t410 = True
+        t413 = False
+        t412 = False
+        t414 = v76
+        if t414 is True: t412 = True
         else:
-            if t401 is None: t400 = True
-            t402 = v212
-            if t402 is True: t399 = True
+            if t414 is None: t413 = True
+            t415 = v213
+            if t415 is True: t412 = True
             else:
-                if t402 is None: t400 = True
-        if t399 is False and t400: t399 = None
-        if t399 is False: x = False
+                if t415 is None: t413 = True
+        if t412 is False and t413: t412 = None
+        if t412 is False: x = False
         else:
-            if t399 is None: t397 = True
-    if x is True and t397: x = None
+            if t412 is None: t410 = True
+    if x is True and t410: x = None
     if x is True: h_referral.append(15)
-    t403 = False
+    t416 = False
     x = True
-    t404 = v76
-    if t404 is False: x = False
+    t417 = v76
+    if t417 is False: x = False
     else:
-        if t404 is None: t403 = True
-        t406 = False
-        t405 = False
-        t407 = v212
-        if t407 is True: t405 = True
+        if t417 is None: t416 = True
+        t419 = False
+        t418 = False
+        t420 = v213
+        if t420 is True: t418 = True
         else:
-            if t407 is None: t406 = True
-            t409 = False
-            t408 = True
-            t410 = v203
-            if t410 is False: t408 = False
+            if t420 is None: t419 = True
+            t422 = False
+            t421 = True
+            t423 = v203
+            if t423 is False: t421 = False
             else:
-                if t410 is None: t409 = True
-                t411 = v225
-                if t411 is not None: t411 = not t411
-                if t411 is None: t411 = True
-                if t411 is False: t408 = False
+                if t423 is None: t422 = True
+                t424 = v226
+                if t424 is not None: t424 = not t424
+                if t424 is None: t424 = True
+                if t424 is False: t421 = False
                 else:
-                    if t411 is None: t409 = True
-            if t408 is True and t409: t408 = None
-            if t408 is True: t405 = True
+                    if t424 is None: t422 = True
+            if t421 is True and t422: t421 = None
+            if t421 is True: t418 = True
             else:
-                if t408 is None: t406 = True
-        if t405 is False and t406: t405 = None
-        if t405 is False: x = False
+                if t421 is None: t419 = True
+        if t418 is False and t419: t418 = None
+        if t418 is False: x = False
         else:
-            if t405 is None: t403 = True
-    if x is True and t403: x = None
+            if t418 is None: t416 = True
+    if x is True and t416: x = None
     if x is True: h_referral.append(16)
-    t412 = False
+    t425 = False
     x = True
-    t413 = v76
-    if t413 is False: x = False
+    t426 = v76
+    if t426 is False: x = False
     else:
-        if t413 is None: t412 = True
-        t414 = v195
-        if t414 is False: x = False
+        if t426 is None: t425 = True
+        t427 = v195
+        if t427 is False: x = False
         else:
-            if t414 is None: t412 = True
-            t415 = v210
-            if t415 is not None: t415 = not t415
-            if t415 is None: t415 = True
-            if t415 is False: x = False
+            if t427 is None: t425 = True
+            t428 = v210
+            if t428 is not None: t428 = not t428
+            if t428 is None: t428 = True
+            if t428 is False: x = False
             else:
-                if t415 is None: t412 = True
-                t416 = v225
-                if t416 is not None: t416 = not t416
-                if t416 is None: t416 = True
-                if t416 is False: x = False
+                if t428 is None: t425 = True
+                t429 = v226
+                if t429 is not None: t429 = not t429
+                if t429 is None: t429 = True
+                if t429 is False: x = False
                 else:
-                    if t416 is None: t412 = True
-    if x is True and t412: x = None
+                    if t429 is None: t425 = True
+    if x is True and t425: x = None
     if x is True: h_referral.append(17)
     x = v75
     if x is True: h_referral.append(18)
-    t417 = False
-    x = True
-    t418 = v76
-    if t418 is False: x = False
-    else:
-        if t418 is None: t417 = True
-        t419 = v225
-        if t419 is not None: t419 = not t419
-        if t419 is None: t419 = True
-        if t419 is False: x = False
-        else:
-            if t419 is None: t417 = True
-    if x is True and t417: x = None
-    if x is True: h_referral.append(19)
-    t420 = False
-    x = True
-    t421 = v79
-    if t421 is False: x = False
-    else:
-        if t421 is None: t420 = True
-        t422 = v203
-        if t422 is False: x = False
-        else:
-            if t422 is None: t420 = True
-    if x is True and t420: x = None
-    if x is True: h_referral.append(20)
-    x = v79
-    if x is True: h_referral.append(21)
-    t423 = False
-    x = True
-    t424 = v208
-    if t424 is False: x = False
-    else:
-        if t424 is None: t423 = True
-        t426 = False
-        t425 = False
-        t427 = v63
-        if t427 is True: t425 = True
-        else:
-            if t427 is None: t426 = True
-            t428 = v206
-            if t428 is True: t425 = True
-            else:
-                if t428 is None: t426 = True
-                t429 = v89
-                if t429 is True: t425 = True
-                else:
-                    if t429 is None: t426 = True
-        if t425 is False and t426: t425 = None
-        if t425 is False: x = False
-        else:
-            if t425 is None: t423 = True
-    if x is True and t423: x = None
-    if x is True: h_referral.append(22)
     t430 = False
     x = True
-    t431 = v208
+    t431 = v76
     if t431 is False: x = False
     else:
         if t431 is None: t430 = True
-        t432 = v195
+        t432 = v226
+        if t432 is not None: t432 = not t432
+        if t432 is None: t432 = True
         if t432 is False: x = False
         else:
             if t432 is None: t430 = True
     if x is True and t430: x = None
-    if x is True: h_referral.append(23)
+    if x is True: h_referral.append(19)
     t433 = False
     x = True
-    t434 = v72
+    t434 = v79
     if t434 is False: x = False
     else:
         if t434 is None: t433 = True
-        t435 = v63
+        t435 = v203
         if t435 is False: x = False
         else:
             if t435 is None: t433 = True
     if x is True and t433: x = None
-    if x is True: h_referral.append(24)
+    if x is True: h_referral.append(20)
+    x = v79
+    if x is True: h_referral.append(21)
     t436 = False
     x = True
-    t437 = v84
+    t437 = v208
     if t437 is False: x = False
     else:
         if t437 is None: t436 = True
         t439 = False
         t438 = False
-        t440 = v8
+        t440 = v63
         if t440 is True: t438 = True
         else:
             if t440 is None: t439 = True
-            t442 = False
-            t441 = True
-            t443 = v63
-            if t443 is False: t441 = False
-            else:
-                if t443 is None: t442 = True
-                t444 = v206
-                if t444 is False: t441 = False
-                else:
-                    if t444 is None: t442 = True
-            if t441 is True and t442: t441 = None
+            t441 = v206
             if t441 is True: t438 = True
             else:
                 if t441 is None: t439 = True
+                t442 = v89
+                if t442 is True: t438 = True
+                else:
+                    if t442 is None: t439 = True
         if t438 is False and t439: t438 = None
         if t438 is False: x = False
         else:
             if t438 is None: t436 = True
     if x is True and t436: x = None
-    if x is True: h_referral.append(25)
-    t445 = False
+    if x is True: h_referral.append(22)
+    t443 = False
     x = True
-    t446 = v84
-    if t446 is False: x = False
+    t444 = v208
+    if t444 is False: x = False
     else:
-        if t446 is None: t445 = True
-        t447 = v212
-        if t447 is False: x = False
+        if t444 is None: t443 = True
+        t445 = v195
+        if t445 is False: x = False
         else:
-            if t447 is None: t445 = True
-    if x is True and t445: x = None
+            if t445 is None: t443 = True
+    if x is True and t443: x = None
+    if x is True: h_referral.append(23)
+    t446 = False
+    x = True
+    t447 = v72
+    if t447 is False: x = False
+    else:
+        if t447 is None: t446 = True
+        t448 = v63
+        if t448 is False: x = False
+        else:
+            if t448 is None: t446 = True
+            t450 = False
+            t449 = True
+            t451 = v35
+            if t451 is False: t449 = False
+            else:
+                if t451 is None: t450 = True
+                t452 = v211
+                if t452 is False: t449 = False
+                else:
+                    if t452 is None: t450 = True
+            if t449 is True and t450: t449 = None
+            if t449 is not None: t449 = not t449
+            if t449 is None: t449 = True
+            if t449 is False: x = False
+            else:
+                if t449 is None: t446 = True
+    if x is True and t446: x = None
+    if x is True: h_referral.append(24)
+    t453 = False
+    x = True
+    t454 = v84
+    if t454 is False: x = False
+    else:
+        if t454 is None: t453 = True
+        t456 = False
+        t455 = False
+        t457 = v8
+        if t457 is True: t455 = True
+        else:
+            if t457 is None: t456 = True
+            t459 = False
+            t458 = True
+            t460 = v63
+            if t460 is False: t458 = False
+            else:
+                if t460 is None: t459 = True
+                t461 = v206
+                if t461 is False: t458 = False
+                else:
+                    if t461 is None: t459 = True
+            if t458 is True and t459: t458 = None
+            if t458 is True: t455 = True
+            else:
+                if t458 is None: t456 = True
+        if t455 is False and t456: t455 = None
+        if t455 is False: x = False
+        else:
+            if t455 is None: t453 = True
+    if x is True and t453: x = None
+    if x is True: h_referral.append(25)
+    t462 = False
+    x = True
+    t463 = v84
+    if t463 is False: x = False
+    else:
+        if t463 is None: t462 = True
+        t464 = v213
+        if t464 is False: x = False
+        else:
+            if t464 is None: t462 = True
+    if x is True and t462: x = None
     if x is True: h_referral.append(26)
     x = v193
     if x is True: h_referral.append(27)
-    t448 = False
-    x = True
-    t449 = v221
-    if t449 is False: x = False
-    else:
-        if t449 is None: t448 = True
-        t450 = v69
-        if t450 is False: x = False
-        else:
-            if t450 is None: t448 = True
-            t452 = False
-            t451 = False
-            t453 = v63
-            if t453 is True: t451 = True
-            else:
-                if t453 is None: t452 = True
-                t454 = v206
-                if t454 is True: t451 = True
-                else:
-                    if t454 is None: t452 = True
-                    t455 = v8
-                    if t455 is True: t451 = True
-                    else:
-                        if t455 is None: t452 = True
-            if t451 is False and t452: t451 = None
-            if t451 is False: x = False
-            else:
-                if t451 is None: t448 = True
-    if x is True and t448: x = None
-    if x is True: h_referral.append(28)
-    t456 = False
-    x = True
-    t457 = v222
-    if t457 is False: x = False
-    else:
-        if t457 is None: t456 = True
-        t458 = v69
-        if t458 is False: x = False
-        else:
-            if t458 is None: t456 = True
-            t459 = v63
-            if t459 is False: x = False
-            else:
-                if t459 is None: t456 = True
-                t461 = False
-                t460 = False
-                t462 = v8
-                if t462 is True: t460 = True
-                else:
-                    if t462 is None: t461 = True
-                    t463 = v212
-                    if t463 is True: t460 = True
-                    else:
-                        if t463 is None: t461 = True
-                        t464 = v84
-                        if t464 is True: t460 = True
-                        else:
-                            if t464 is None: t461 = True
-                if t460 is False and t461: t460 = None
-                if t460 is False: x = False
-                else:
-                    if t460 is None: t456 = True
-    if x is True and t456: x = None
-    if x is True: h_referral.append(29)
     t465 = False
     x = True
-    t466 = v221
+    t466 = v222
     if t466 is False: x = False
     else:
         if t466 is None: t465 = True
-        t468 = False
-        t467 = False
-        t469 = v63
-        if t469 is True: t467 = True
-        else:
-            if t469 is None: t468 = True
-            t470 = v206
-            if t470 is True: t467 = True
-            else:
-                if t470 is None: t468 = True
-        if t467 is False and t468: t467 = None
+        t467 = v69
         if t467 is False: x = False
         else:
             if t467 is None: t465 = True
-    if x is True and t465: x = None
-    if x is True: h_referral.append(30)
-    t471 = False
-    x = True
-    t472 = v139
-    if t472 is False: x = False
-    else:
-        if t472 is None: t471 = True
-        t473 = (None if f20 is None else f20 >= K260)
-        if t473 is False: x = False
-        else:
-            if t473 is None: t471 = True
-            t474 = v212
-            if t474 is False: x = False
+            t469 = False
+            t468 = False
+            t470 = v63
+            if t470 is True: t468 = True
             else:
-                if t474 is None: t471 = True
-    if x is True and t471: x = None
-    if x is True: h_referral.append(31)
-    t475 = False
+                if t470 is None: t469 = True
+                t471 = v206
+                if t471 is True: t468 = True
+                else:
+                    if t471 is None: t469 = True
+                    t472 = v8
+                    if t472 is True: t468 = True
+                    else:
+                        if t472 is None: t469 = True
+            if t468 is False and t469: t468 = None
+            if t468 is False: x = False
+            else:
+                if t468 is None: t465 = True
+    if x is True and t465: x = None
+    if x is True: h_referral.append(28)
+    t473 = False
     x = True
-    t476 = v8
-    if t476 is False: x = False
+    t474 = v223
+    if t474 is False: x = False
     else:
-        if t476 is None: t475 = True
-        t477 = v69
-        if t477 is False: x = False
+        if t474 is None: t473 = True
+        t475 = v69
+        if t475 is False: x = False
         else:
-            if t477 is None: t475 = True
-    if x is True and t475: x = None
+            if t475 is None: t473 = True
+            t476 = v63
+            if t476 is False: x = False
+            else:
+                if t476 is None: t473 = True
+                t478 = False
+                t477 = False
+                t479 = v8
+                if t479 is True: t477 = True
+                else:
+                    if t479 is None: t478 = True
+                    t480 = v213
+                    if t480 is True: t477 = True
+                    else:
+                        if t480 is None: t478 = True
+                        t481 = v84
+                        if t481 is True: t477 = True
+                        else:
+                            if t481 is None: t478 = True
+                if t477 is False and t478: t477 = None
+                if t477 is False: x = False
+                else:
+                    if t477 is None: t473 = True
+    if x is True and t473: x = None
+    if x is True: h_referral.append(29)
+    t482 = False
+    x = True
+    t483 = v222
+    if t483 is False: x = False
+    else:
+        if t483 is None: t482 = True
+        t485 = False
+        t484 = False
+        t486 = v63
+        if t486 is True: t484 = True
+        else:
+            if t486 is None: t485 = True
+            t487 = v206
+            if t487 is True: t484 = True
+            else:
+                if t487 is None: t485 = True
+        if t484 is False and t485: t484 = None
+        if t484 is False: x = False
+        else:
+            if t484 is None: t482 = True
+    if x is True and t482: x = None
+    if x is True: h_referral.append(30)
+    t488 = False
+    x = True
+    t489 = v139
+    if t489 is False: x = False
+    else:
+        if t489 is None: t488 = True
+        t490 = (None if f20 is None else f20 >= K264)
+        if t490 is False: x = False
+        else:
+            if t490 is None: t488 = True
+            t491 = v213
+            if t491 is False: x = False
+            else:
+                if t491 is None: t488 = True
+    if x is True and t488: x = None
+    if x is True: h_referral.append(31)
+    t492 = False
+    x = True
+    t493 = v8
+    if t493 is False: x = False
+    else:
+        if t493 is None: t492 = True
+        t494 = v69
+        if t494 is False: x = False
+        else:
+            if t494 is None: t492 = True
+    if x is True and t492: x = None
     if x is True: h_referral.append(32)
     x = v84
     if x is True: h_referral.append(33)
     x = v8
     if x is True: h_referral.append(34)
-    t478 = False
-    x = True
-    t480 = False
-    t479 = False
-    t481 = v98
-    if t481 is True: t479 = True
-    else:
-        if t481 is None: t480 = True
-        t482 = v100
-        if t482 is True: t479 = True
-        else:
-            if t482 is None: t480 = True
-    if t479 is False and t480: t479 = None
-    if t479 is False: x = False
-    else:
-        if t479 is None: t478 = True
-        t483 = v66
-        if t483 is False: x = False
-        else:
-            if t483 is None: t478 = True
-            t484 = (None if f20 is None else f20 < K261)
-            if t484 is False: x = False
-            else:
-                if t484 is None: t478 = True
-                t485 = v213
-                if t485 is False: x = False
-                else:
-                    if t485 is None: t478 = True
-    if x is True and t478: x = None
-    if x is True: h_referral.append(35)
-    t486 = False
-    x = True
-    t487 = v215
-    if t487 is False: x = False
-    else:
-        if t487 is None: t486 = True
-        t489 = False
-        t488 = False
-        t490 = v201
-        if t490 is True: t488 = True
-        else:
-            if t490 is None: t489 = True
-            t491 = v73
-            if t491 is True: t488 = True
-            else:
-                if t491 is None: t489 = True
-        if t488 is False and t489: t488 = None
-        if t488 is False: x = False
-        else:
-            if t488 is None: t486 = True
-    if x is True and t486: x = None
-    if x is True: h_referral.append(36)
-    x = v215
-    if x is True: h_referral.append(37)
-    t492 = False
-    x = True
-    t493 = v219
-    if t493 is False: x = False
-    else:
-        if t493 is None: t492 = True
-        t494 = v220
-        if t494 is False: x = False
-        else:
-            if t494 is None: t492 = True
-    if x is True and t492: x = None
-    if x is True: h_referral.append(38)
     t495 = False
     x = True
-    t496 = v148
+    t497 = False
+    t496 = False
+    t498 = v98
+    if t498 is True: t496 = True
+    else:
+        if t498 is None: t497 = True
+        t499 = v100
+        if t499 is True: t496 = True
+        else:
+            if t499 is None: t497 = True
+    if t496 is False and t497: t496 = None
     if t496 is False: x = False
     else:
         if t496 is None: t495 = True
-        t497 = (None if f20 is None else f20 >= K262)
-        if t497 is False: x = False
+        t500 = v66
+        if t500 is False: x = False
         else:
-            if t497 is None: t495 = True
-    if x is True and t495: x = None
-    if x is True: h_referral.append(39)
-    t498 = False
-    x = False
-    t499 = v146
-    if t499 is True: x = True
-    else:
-        if t499 is None: t498 = True
-        t500 = v148
-        if t500 is True: x = True
-        else:
-            if t500 is None: t498 = True
-            t502 = False
-            t501 = True
-            t503 = v145
-            if t503 is False: t501 = False
+            if t500 is None: t495 = True
+            t501 = (None if f20 is None else f20 < K265)
+            if t501 is False: x = False
             else:
-                if t503 is None: t502 = True
-                t504 = v75
-                if t504 is False: t501 = False
+                if t501 is None: t495 = True
+                t502 = v214
+                if t502 is False: x = False
                 else:
-                    if t504 is None: t502 = True
-            if t501 is True and t502: t501 = None
-            if t501 is True: x = True
+                    if t502 is None: t495 = True
+    if x is True and t495: x = None
+    if x is True: h_referral.append(35)
+    t503 = False
+    x = True
+    t504 = v216
+    if t504 is False: x = False
+    else:
+        if t504 is None: t503 = True
+        t506 = False
+        t505 = False
+        t507 = v201
+        if t507 is True: t505 = True
+        else:
+            if t507 is None: t506 = True
+            t508 = v73
+            if t508 is True: t505 = True
             else:
-                if t501 is None: t498 = True
-    if x is False and t498: x = None
+                if t508 is None: t506 = True
+        if t505 is False and t506: t505 = None
+        if t505 is False: x = False
+        else:
+            if t505 is None: t503 = True
+    if x is True and t503: x = None
+    if x is True: h_referral.append(36)
+    x = v216
+    if x is True: h_referral.append(37)
+    t509 = False
+    x = True
+    t510 = v220
+    if t510 is False: x = False
+    else:
+        if t510 is None: t509 = True
+        t511 = v221
+        if t511 is False: x = False
+        else:
+            if t511 is None: t509 = True
+    if x is True and t509: x = None
+    if x is True: h_referral.append(38)
+    t512 = False
+    x = True
+    t513 = v148
+    if t513 is False: x = False
+    else:
+        if t513 is None: t512 = True
+        t514 = (None if f20 is None else f20 >= K266)
+        if t514 is False: x = False
+        else:
+            if t514 is None: t512 = True
+    if x is True and t512: x = None
+    if x is True: h_referral.append(39)
+    t515 = False
+    x = False
+    t516 = v146
+    if t516 is True: x = True
+    else:
+        if t516 is None: t515 = True
+        t517 = v148
+        if t517 is True: x = True
+        else:
+            if t517 is None: t515 = True
+            t519 = False
+            t518 = True
+            t520 = v145
+            if t520 is False: t518 = False
+            else:
+                if t520 is None: t519 = True
+                t521 = v75
+                if t521 is False: t518 = False
+                else:
+                    if t521 is None: t519 = True
+            if t518 is True and t519: t518 = None
+            if t518 is True: x = True
+            else:
+                if t518 is None: t515 = True
+    if x is False and t515: x = None
     if x is True: h_referral.append(40)
     x = v145
     if x is True: h_referral.append(41)
     x = v149
     if x is True: h_referral.append(42)
-    t505 = False
+    t522 = False
     x = True
-    t506 = v220
-    if t506 is False: x = False
+    t523 = v221
+    if t523 is False: x = False
     else:
-        if t506 is None: t505 = True
-        t507 = (None if f63 is None else f63 <= K263)
-        if t507 is None: t507 = True
-        if t507 is False: x = False
+        if t523 is None: t522 = True
+        t524 = (None if f64 is None else f64 <= K267)
+        if t524 is None: t524 = True
+        if t524 is False: x = False
         else:
-            if t507 is None: t505 = True
-            t508 = v63
-            if t508 is False: x = False
+            if t524 is None: t522 = True
+            t525 = v63
+            if t525 is False: x = False
             else:
-                if t508 is None: t505 = True
-                t510 = False
-                t509 = False
-                t511 = v8
-                if t511 is True: t509 = True
+                if t525 is None: t522 = True
+                t527 = False
+                t526 = False
+                t528 = v8
+                if t528 is True: t526 = True
                 else:
-                    if t511 is None: t510 = True
-                    t512 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K264.isdisjoint(r_pain or ()))))))
-                    if t512 is True: t509 = True
+                    if t528 is None: t527 = True
+                    t529 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K268.isdisjoint(r_pain or ()))))))
+                    if t529 is True: t526 = True
                     else:
-                        if t512 is None: t510 = True
-                if t509 is False and t510: t509 = None
-                if t509 is False: x = False
+                        if t529 is None: t527 = True
+                if t526 is False and t527: t526 = None
+                if t526 is False: x = False
                 else:
-                    if t509 is None: t505 = True
-    if x is True and t505: x = None
+                    if t526 is None: t522 = True
+    if x is True and t522: x = None
     if x is True: h_referral.append(43)
-    t513 = False
+    t530 = False
     x = True
-    t514 = v220
-    if t514 is False: x = False
+    t531 = v221
+    if t531 is False: x = False
     else:
-        if t514 is None: t513 = True
-        t515 = v148
-        if t515 is False: x = False
+        if t531 is None: t530 = True
+        t532 = v148
+        if t532 is False: x = False
         else:
-            if t515 is None: t513 = True
-    if x is True and t513: x = None
+            if t532 is None: t530 = True
+    if x is True and t530: x = None
     if x is True: h_referral.append(44)
-    t516 = False
+    t533 = False
     x = True
-    t517 = v216
-    if t517 is False: x = False
+    t534 = v217
+    if t534 is False: x = False
     else:
-        if t517 is None: t516 = True
-        t518 = v62
-        if t518 is False: x = False
+        if t534 is None: t533 = True
+        t535 = v62
+        if t535 is False: x = False
         else:
-            if t518 is None: t516 = True
-            t519 = v218
-            if t519 is False: x = False
+            if t535 is None: t533 = True
+            t536 = v219
+            if t536 is False: x = False
             else:
-                if t519 is None: t516 = True
-    if x is True and t516: x = None
+                if t536 is None: t533 = True
+    if x is True and t533: x = None
     if x is True: h_referral.append(45)
-    t520 = False
+    t537 = False
     x = True
-    t521 = v216
-    if t521 is False: x = False
+    t538 = v217
+    if t538 is False: x = False
     else:
-        if t521 is None: t520 = True
-        t522 = v89
-        if t522 is False: x = False
+        if t538 is None: t537 = True
+        t539 = v89
+        if t539 is False: x = False
         else:
-            if t522 is None: t520 = True
-            t524 = False
-            t523 = False
-            t525 = v72
-            if t525 is True: t523 = True
+            if t539 is None: t537 = True
+            t541 = False
+            t540 = False
+            t542 = v72
+            if t542 is True: t540 = True
             else:
-                if t525 is None: t524 = True
-                t526 = v208
-                if t526 is True: t523 = True
+                if t542 is None: t541 = True
+                t543 = v208
+                if t543 is True: t540 = True
                 else:
-                    if t526 is None: t524 = True
-                    t527 = v206
-                    if t527 is True: t523 = True
+                    if t543 is None: t541 = True
+                    t544 = v206
+                    if t544 is True: t540 = True
                     else:
-                        if t527 is None: t524 = True
-                        t528 = v194
-                        if t528 is True: t523 = True
+                        if t544 is None: t541 = True
+                        t545 = v194
+                        if t545 is True: t540 = True
                         else:
-                            if t528 is None: t524 = True
-            if t523 is False and t524: t523 = None
-            if t523 is False: x = False
+                            if t545 is None: t541 = True
+            if t540 is False and t541: t540 = None
+            if t540 is False: x = False
             else:
-                if t523 is None: t520 = True
-    if x is True and t520: x = None
+                if t540 is None: t537 = True
+    if x is True and t537: x = None
     if x is True: h_referral.append(46)
-    t529 = False
+    t546 = False
     x = True
-    t530 = v217
-    if t530 is False: x = False
+    t547 = v218
+    if t547 is False: x = False
     else:
-        if t530 is None: t529 = True
-        t531 = v89
-        if t531 is False: x = False
+        if t547 is None: t546 = True
+        t548 = v89
+        if t548 is False: x = False
         else:
-            if t531 is None: t529 = True
-    if x is True and t529: x = None
+            if t548 is None: t546 = True
+    if x is True and t546: x = None
     if x is True: h_referral.append(47)
-    t532 = False
+    t549 = False
     x = True
-    t533 = v225
-    if t533 is False: x = False
+    t550 = v226
+    if t550 is False: x = False
     else:
-        if t533 is None: t532 = True
-        t535 = False
-        t534 = False
-        t536 = v75
-        if t536 is True: t534 = True
+        if t550 is None: t549 = True
+        t552 = False
+        t551 = False
+        t553 = v75
+        if t553 is True: t551 = True
         else:
-            if t536 is None: t535 = True
-            t537 = v212
-            if t537 is True: t534 = True
+            if t553 is None: t552 = True
+            t554 = v213
+            if t554 is True: t551 = True
             else:
-                if t537 is None: t535 = True
-                t538 = v223
-                if t538 is True: t534 = True
+                if t554 is None: t552 = True
+                t555 = v224
+                if t555 is True: t551 = True
                 else:
-                    if t538 is None: t535 = True
-        if t534 is False and t535: t534 = None
-        if t534 is False: x = False
+                    if t555 is None: t552 = True
+        if t551 is False and t552: t551 = None
+        if t551 is False: x = False
         else:
-            if t534 is None: t532 = True
-    if x is True and t532: x = None
+            if t551 is None: t549 = True
+    if x is True and t549: x = None
     if x is True: h_referral.append(48)
-    t539 = False
+    t556 = False
     x = True
-    t540 = v224
-    if t540 is False: x = False
+    t557 = v225
+    if t557 is False: x = False
     else:
-        if t540 is None: t539 = True
-        t541 = v201
-        if t541 is False: x = False
+        if t557 is None: t556 = True
+        t558 = v201
+        if t558 is False: x = False
         else:
-            if t541 is None: t539 = True
-    if x is True and t539: x = None
+            if t558 is None: t556 = True
+    if x is True and t556: x = None
     if x is True: h_referral.append(49)
-    t542 = False
+    t559 = False
     x = True
-    t543 = v224
-    if t543 is False: x = False
+    t560 = v225
+    if t560 is False: x = False
     else:
-        if t543 is None: t542 = True
-        t544 = v226
-        if t544 is False: x = False
+        if t560 is None: t559 = True
+        t561 = v227
+        if t561 is False: x = False
         else:
-            if t544 is None: t542 = True
-            t545 = v229
-            if t545 is False: x = False
+            if t561 is None: t559 = True
+            t562 = v230
+            if t562 is False: x = False
             else:
-                if t545 is None: t542 = True
-                t546 = v227
-                if t546 is not None: t546 = not t546
-                if t546 is None: t546 = True
-                if t546 is False: x = False
+                if t562 is None: t559 = True
+                t563 = v228
+                if t563 is not None: t563 = not t563
+                if t563 is None: t563 = True
+                if t563 is False: x = False
                 else:
-                    if t546 is None: t542 = True
-    if x is True and t542: x = None
+                    if t563 is None: t559 = True
+    if x is True and t559: x = None
     if x is True: h_referral.append(50)
-    t547 = False
+    t564 = False
     x = True
-    t548 = v229
-    if t548 is False: x = False
+    t565 = v230
+    if t565 is False: x = False
     else:
-        if t548 is None: t547 = True
-        t549 = v227
-        if t549 is False: x = False
+        if t565 is None: t564 = True
+        t566 = v228
+        if t566 is False: x = False
         else:
-            if t549 is None: t547 = True
-    if x is True and t547: x = None
+            if t566 is None: t564 = True
+    if x is True and t564: x = None
     if x is True: h_referral.append(51)
-    t550 = False
+    t567 = False
     x = True
-    t551 = v224
-    if t551 is False: x = False
+    t568 = v225
+    if t568 is False: x = False
     else:
-        if t551 is None: t550 = True
-        t552 = v226
-        if t552 is not None: t552 = not t552
-        if t552 is False: x = False
+        if t568 is None: t567 = True
+        t569 = v227
+        if t569 is not None: t569 = not t569
+        if t569 is False: x = False
         else:
-            if t552 is None: t550 = True
-            t553 = v229
-            if t553 is False: x = False
+            if t569 is None: t567 = True
+            t570 = v230
+            if t570 is False: x = False
             else:
-                if t553 is None: t550 = True
-    if x is True and t550: x = None
+                if t570 is None: t567 = True
+    if x is True and t567: x = None
     if x is True: h_referral.append(52)
-    t554 = False
+    t571 = False
     x = True
-    t555 = v224
-    if t555 is False: x = False
+    t572 = v225
+    if t572 is False: x = False
     else:
-        if t555 is None: t554 = True
-        t556 = v228
-        if t556 is False: x = False
+        if t572 is None: t571 = True
+        t573 = v229
+        if t573 is False: x = False
         else:
-            if t556 is None: t554 = True
-            t557 = v227
-            if t557 is not None: t557 = not t557
-            if t557 is None: t557 = True
-            if t557 is False: x = False
+            if t573 is None: t571 = True
+            t574 = v228
+            if t574 is not None: t574 = not t574
+            if t574 is None: t574 = True
+            if t574 is False: x = False
             else:
-                if t557 is None: t554 = True
-    if x is True and t554: x = None
+                if t574 is None: t571 = True
+    if x is True and t571: x = None
     if x is True: h_referral.append(53)
-    t558 = False
+    t575 = False
     x = True
-    t559 = (None if f20 is None else f20 >= K265)
-    if t559 is False: x = False
+    t576 = (None if f20 is None else f20 >= K269)
+    if t576 is False: x = False
     else:
-        if t559 is None: t558 = True
-        t560 = (None if f20 is None else f20 <= K266)
-        if t560 is False: x = False
+        if t576 is None: t575 = True
+        t577 = (None if f20 is None else f20 <= K270)
+        if t577 is False: x = False
         else:
-            if t560 is None: t558 = True
-            t561 = (c110 if c110 is not M else (c110 := (None if r_pain is None else ((not K267.isdisjoint(r_pain or ()))))))
-            if t561 is False: x = False
+            if t577 is None: t575 = True
+            t578 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K271.isdisjoint(r_pain or ()))))))
+            if t578 is False: x = False
             else:
-                if t561 is None: t558 = True
-                t562 = (None if f13 is None else f13 in K268)
-                if t562 is False: x = False
+                if t578 is None: t575 = True
+                t579 = (None if f13 is None else f13 in K272)
+                if t579 is False: x = False
                 else:
-                    if t562 is None: t558 = True
-    if x is True and t558: x = None
+                    if t579 is None: t575 = True
+    if x is True and t575: x = None
     if x is True: h_referral.append(54)
-    t563 = False
-    x = True
-    t564 = v230
-    if t564 is False: x = False
-    else:
-        if t564 is None: t563 = True
-        t565 = v229
-        if t565 is False: x = False
-        else:
-            if t565 is None: t563 = True
-    if x is True and t563: x = None
-    if x is True: h_referral.append(55)
-    x = v231
-    if x is True: h_referral.append(56)
-    t566 = False
-    x = True
-    t567 = v230
-    if t567 is False: x = False
-    else:
-        if t567 is None: t566 = True
-        t568 = v232
-        if t568 is False: x = False
-        else:
-            if t568 is None: t566 = True
-    if x is True and t566: x = None
-    if x is True: h_referral.append(57)
-    t569 = False
-    x = True
-    t570 = v136
-    if t570 is False: x = False
-    else:
-        if t570 is None: t569 = True
-        t571 = v137
-        if t571 is False: x = False
-        else:
-            if t571 is None: t569 = True
-            t572 = v63
-            if t572 is False: x = False
-            else:
-                if t572 is None: t569 = True
-                t573 = v206
-                if t573 is False: x = False
-                else:
-                    if t573 is None: t569 = True
-                    t575 = False
-                    t574 = False
-                    t576 = v2
-                    if t576 is True: t574 = True
-                    else:
-                        if t576 is None: t575 = True
-                        t577 = v229
-                        if t577 is True: t574 = True
-                        else:
-                            if t577 is None: t575 = True
-                    if t574 is False and t575: t574 = None
-                    if t574 is False: x = False
-                    else:
-                        if t574 is None: t569 = True
-    if x is True and t569: x = None
-    if x is True: h_referral.append(58)
-    t578 = False
-    x = True
     t580 = False
-    t579 = False
-    t581 = v136
-    if t581 is True: t579 = True
+    x = True
+    t581 = v231
+    if t581 is False: x = False
     else:
         if t581 is None: t580 = True
-        t582 = v138
-        if t582 is True: t579 = True
+        t582 = v230
+        if t582 is False: x = False
         else:
             if t582 is None: t580 = True
-    if t579 is False and t580: t579 = None
-    if t579 is False: x = False
-    else:
-        if t579 is None: t578 = True
-        t583 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K269.isdisjoint(r_pain or ()))))))
-        if t583 is False: x = False
-        else:
-            if t583 is None: t578 = True
-            t584 = (None if f3 is None else not K270.isdisjoint(f3))
-            if t584 is False: x = False
-            else:
-                if t584 is None: t578 = True
-    if x is True and t578: x = None
-    if x is True: h_referral.append(59)
-    t585 = False
+    if x is True and t580: x = None
+    if x is True: h_referral.append(55)
+    x = v232
+    if x is True: h_referral.append(56)
+    t583 = False
     x = True
-    t587 = False
+    t584 = v231
+    if t584 is False: x = False
+    else:
+        if t584 is None: t583 = True
+        t585 = v233
+        if t585 is False: x = False
+        else:
+            if t585 is None: t583 = True
+    if x is True and t583: x = None
+    if x is True: h_referral.append(57)
     t586 = False
-    t588 = v136
-    if t588 is True: t586 = True
-    else:
-        if t588 is None: t587 = True
-        t589 = v137
-        if t589 is True: t586 = True
-        else:
-            if t589 is None: t587 = True
-            t590 = v138
-            if t590 is True: t586 = True
-            else:
-                if t590 is None: t587 = True
-    if t586 is False and t587: t586 = None
-    if t586 is False: x = False
-    else:
-        if t586 is None: t585 = True
-        t591 = v134
-        if t591 is False: x = False
-        else:
-            if t591 is None: t585 = True
-    if x is True and t585: x = None
-    if x is True: h_referral.append(60)
-    t592 = False
     x = True
-    t593 = v214
-    if t593 is False: x = False
+    t587 = v136
+    if t587 is False: x = False
     else:
-        if t593 is None: t592 = True
-        t594 = v87
-        if t594 is False: x = False
+        if t587 is None: t586 = True
+        t588 = v137
+        if t588 is False: x = False
         else:
-            if t594 is None: t592 = True
-    if x is True and t592: x = None
-    if x is True: h_referral.append(61)
+            if t588 is None: t586 = True
+            t589 = v63
+            if t589 is False: x = False
+            else:
+                if t589 is None: t586 = True
+                t590 = v206
+                if t590 is False: x = False
+                else:
+                    if t590 is None: t586 = True
+                    t592 = False
+                    t591 = False
+                    t593 = v2
+                    if t593 is True: t591 = True
+                    else:
+                        if t593 is None: t592 = True
+                        t594 = v230
+                        if t594 is True: t591 = True
+                        else:
+                            if t594 is None: t592 = True
+                    if t591 is False and t592: t591 = None
+                    if t591 is False: x = False
+                    else:
+                        if t591 is None: t586 = True
+    if x is True and t586: x = None
+    if x is True: h_referral.append(58)
     t595 = False
     x = True
-    t596 = v9
+    t597 = False
+    t596 = False
+    t598 = v136
+    if t598 is True: t596 = True
+    else:
+        if t598 is None: t597 = True
+        t599 = v138
+        if t599 is True: t596 = True
+        else:
+            if t599 is None: t597 = True
+    if t596 is False and t597: t596 = None
     if t596 is False: x = False
     else:
         if t596 is None: t595 = True
-        t597 = v205
-        if t597 is False: x = False
-        else:
-            if t597 is None: t595 = True
-    if x is True and t595: x = None
-    if x is True: h_referral.append(62)
-    t598 = False
-    x = True
-    t599 = v204
-    if t599 is False: x = False
-    else:
-        if t599 is None: t598 = True
-        t600 = v203
+        t600 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K273.isdisjoint(r_pain or ()))))))
         if t600 is False: x = False
         else:
-            if t600 is None: t598 = True
-    if x is True and t598: x = None
-    if x is True: h_referral.append(63)
-    t601 = False
+            if t600 is None: t595 = True
+            t601 = (None if f3 is None else not K274.isdisjoint(f3))
+            if t601 is False: x = False
+            else:
+                if t601 is None: t595 = True
+    if x is True and t595: x = None
+    if x is True: h_referral.append(59)
+    t602 = False
     x = True
-    t602 = v199
-    if t602 is False: x = False
+    t604 = False
+    t603 = False
+    t605 = v136
+    if t605 is True: t603 = True
     else:
-        if t602 is None: t601 = True
-        t603 = v198
-        if t603 is not None: t603 = not t603
-        if t603 is None: t603 = True
-        if t603 is False: x = False
+        if t605 is None: t604 = True
+        t606 = v137
+        if t606 is True: t603 = True
         else:
-            if t603 is None: t601 = True
-    if x is True and t601: x = None
+            if t606 is None: t604 = True
+            t607 = v138
+            if t607 is True: t603 = True
+            else:
+                if t607 is None: t604 = True
+    if t603 is False and t604: t603 = None
+    if t603 is False: x = False
+    else:
+        if t603 is None: t602 = True
+        t608 = v134
+        if t608 is False: x = False
+        else:
+            if t608 is None: t602 = True
+    if x is True and t602: x = None
+    if x is True: h_referral.append(60)
+    t609 = False
+    x = True
+    t610 = v215
+    if t610 is False: x = False
+    else:
+        if t610 is None: t609 = True
+        t611 = v87
+        if t611 is False: x = False
+        else:
+            if t611 is None: t609 = True
+    if x is True and t609: x = None
+    if x is True: h_referral.append(61)
+    t612 = False
+    x = True
+    t613 = v9
+    if t613 is False: x = False
+    else:
+        if t613 is None: t612 = True
+        t614 = v205
+        if t614 is False: x = False
+        else:
+            if t614 is None: t612 = True
+    if x is True and t612: x = None
+    if x is True: h_referral.append(62)
+    t615 = False
+    x = True
+    t616 = v204
+    if t616 is False: x = False
+    else:
+        if t616 is None: t615 = True
+        t617 = v203
+        if t617 is False: x = False
+        else:
+            if t617 is None: t615 = True
+    if x is True and t615: x = None
+    if x is True: h_referral.append(63)
+    t618 = False
+    x = True
+    t619 = v199
+    if t619 is False: x = False
+    else:
+        if t619 is None: t618 = True
+        t620 = v198
+        if t620 is not None: t620 = not t620
+        if t620 is None: t620 = True
+        if t620 is False: x = False
+        else:
+            if t620 is None: t618 = True
+    if x is True and t618: x = None
     if x is True: h_referral.append(64)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
@@ -3510,4 +3576,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v98, v99, v100, v94, v95, v96, v97, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v198, v196, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v86, v211, v212, v197, v213, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v98, v99, v100, v94, v95, v96, v97, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v198, v196, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v86, v212, v213, v197, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233,), lo, ev, {'referral': h_referral}

@@ -38,8 +38,21 @@ _UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7, "mo
 _SNIPPET = 70
 
 
+# Chart shorthand written out before reading: "s/p" (status post), "w/o", "h/o", "c/o", "r/o" (to rule out),
+# "b/b" (bladder and bowel); a minus sign as a review of systems writes it ("fever -", "(-) IVDU", "-ve").
+_SHORTHAND = [(re.compile(pattern), words) for pattern, words in (
+    (r"\bs/p\b", " status post "), (r"\bw/o\b", " without "), (r"\bh/o\b", " history of "), (r"\bc/o\b", " complains of "),
+    (r"\br/o\b", " rule out "), (r"\bb/b\b", " bladder bowel "), (r"\bw/", " with "), (r"\bd/t\b", " due to "),
+    (r"\(\s*-\s*\)|\(\s*neg\s*\)|-ve\b", " minussign "), (r"(?<=[a-z])\s*-\s*(?=[,;.)/]|$)", " minussign "),
+    (r"\(\s*\+\s*\)|\+ve\b", " plussign "))]
+
+
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower().replace("'", "").replace("\u2019", ""))
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    if "/" in text or "-" in text or "(" in text or "+" in text:
+        for pattern, words in _SHORTHAND:
+            text = pattern.sub(words, text)
+    return _TOKEN.findall(text)
 
 
 class _Phrases:
@@ -56,8 +69,12 @@ class _Phrases:
     def find(self, tokens: list[str]) -> list[tuple[int, int, str, Any]]:
         """Every (start, end, kind, payload) match in a clause's tokens."""
         found = []
+        numbered = self.by_first.get("#", ())
         for i, token in enumerate(tokens):
-            for words, kind, payload in self.by_first.get(token, ()):
+            candidates = self.by_first.get(token, ())
+            if numbered and _NUMBER.match(token):
+                candidates = [*candidates, *numbered]
+            for words, kind, payload in candidates:
                 end = i + len(words)
                 if end <= len(tokens) and all(w == t or (w == "#" and _NUMBER.match(t))
                                               for w, t in zip(words[1:], tokens[i + 1:end])):
@@ -73,7 +90,7 @@ class NotesReader:
         self.readings: dict[str, dict[str, Any]] = data["readings"]
         self.phrases = _Phrases()
         for kind in ("negation_before", "negation_after", "other_person", "hypothetical", "closes_scope", "stopped",
-                     "not_the_condition_after", "new_statement"):
+                     "not_the_condition_after", "new_statement", "at_work"):
             for phrase in cues[kind]:
                 self.phrases.add(phrase, kind)
         for phrase, days in cues["past_phrases"].items():
@@ -141,6 +158,10 @@ class NotesReader:
         def hypothetical(s: int) -> bool:
             return any(ce <= s and not closed(ce, s) for _, ce, _ in by_kind.get("hypothetical", ()))
 
+        def at_work(s: int) -> bool:  # "works as an oncology nurse ... chemo chairs": the job, until a new statement
+            return any(ce <= s and not closed(ce, s) and not any(ce < p < s for p in statements)
+                       for _, ce, _ in by_kind.get("at_work", ()))
+
         def stopped(s: int, e: int) -> bool:
             return any((ce <= s and s - ce < _REACH_STOPPED) or (e <= cs and cs - e < 2) for cs, ce, _ in by_kind.get("stopped", ()))
 
@@ -158,6 +179,8 @@ class NotesReader:
                 continue
             reading = self.readings[rid]
             if negated(s, e) or someone_else(s) or hypothetical(s) or about_something_else(e):
+                continue
+            if reading["not_at_work"] and at_work(s):
                 continue
             if reading["with_"] and not present("with", rid):
                 continue

@@ -377,6 +377,7 @@ class NoteCues(_Entry):
     stopped: list[str]
     not_the_condition_after: list[str]
     new_statement: list[str]
+    at_work: list[str]
     past_phrases: dict[str, int]
     sources: list[str] = Field(min_length=1)
 
@@ -398,6 +399,8 @@ class NoteReading(_Entry):
     current_only: bool = False  # a drug or state that counts only while it lasts ("stopped warfarin")
     # An event the words do not date is placed at the start of the episode (history.duration_days).
     undated_at_onset: bool = False
+    # A condition named while the note describes the client's job ("works as an oncology nurse") is not theirs.
+    not_at_work: bool = False
     measured: MeasuredValue | None = None
     sources: list[str] = Field(min_length=1)
 
