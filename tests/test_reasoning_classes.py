@@ -374,3 +374,59 @@ def test_an_older_clients_sudden_strain_recorded_as_settling_raises_no_fracture_
     assert "vertebral_fracture" not in ids(settling["red_flags"])
     told = run_case(**{**base, "history": {**base["history"], "mechanism": "raking leaves; already ~50% better"}})
     assert "vertebral_fracture" not in ids(told["red_flags"])
+
+
+# --- serious causes first seen as ordinary back pain (a twelfth blind set: case reports) ---------------
+
+def test_sudden_unexplained_spinal_pain_on_an_anticoagulant_sees_a_doctor_today():
+    # mimics.md 14.1: without a neurological symptom and without a mechanical explanation, same-day review.
+    told = dict(client={"age": 63}, medical={"anticoagulants": True},
+                symptoms={"pain_nrs": 8, "pain_sites": ["thoracic", "low_back"]})
+    history = {"onset": "sudden", "duration_days": 1, "aggravating": [], "easing": []}
+    out = run_case(**told, history={**history, "mechanism": "came on overnight; no fall"})
+    assert out["referral"]["urgency"] == "urgent" and out["plan"]["treat"] is False
+    lifted = run_case(**told, history={**history, "mechanism": "lifting a heavy box"})
+    assert lifted["referral"]["urgency"] != "urgent"
+
+
+def test_nice_ng65_three_features_without_a_mechanical_pattern_go_to_the_doctor():
+    young = dict(client={"age": 20}, history={"onset": "gradual", "duration_days": 420, "aggravating": ["night"]},
+                 symptoms={"pain_sites": ["buttock_right", "low_back"]})
+    out = run_case(**young)
+    assert out["referral"]["urgency"] == "routine" and "axial_spondyloarthritis" in ids(out["red_flags"])
+    mechanical = run_case(**{**young, "history": {**young["history"], "aggravating": ["night", "sitting"],
+                                                  "easing": ["rest"]}})
+    assert "axial_spondyloarthritis" not in ids(mechanical["red_flags"])
+
+
+def test_new_pain_at_fifty_or_over_recorded_as_not_settling_after_a_month_goes_to_the_doctor():
+    older = dict(client={"age": 56}, symptoms={"pain_sites": ["low_back_left", "buttock_left"]})
+    worse = run_case(**older, history={"onset": "gradual", "duration_days": 60,
+                                       "mechanism": "several treatments have not helped; much worse this week"})
+    assert worse["referral"]["urgency"] == "routine" and "spinal_malignancy" in ids(worse["red_flags"])
+    recurrent = run_case(**older, history={"onset": "gradual", "duration_days": 60, "prior_episodes": True,
+                                           "mechanism": "several treatments have not helped"})
+    assert "spinal_malignancy" not in ids(recurrent["red_flags"])
+
+
+def test_an_older_clients_familiar_mechanical_recurrence_raises_no_fracture_flag():
+    base = dict(client={"age": 76}, symptoms={"pain_nrs": 5, "pain_sites": ["low_back"]},
+                history={"onset": "sudden", "duration_days": 4, "prior_episodes": True,
+                         "aggravating": ["bending_forward", "lifting"], "easing": ["walking", "heat"],
+                         "mechanism": "digging the vegetable bed; same ache as his usual episodes"})
+    assert "vertebral_fracture" not in ids(run_case(**base)["red_flags"])
+    first = run_case(**{**base, "history": {**base["history"], "prior_episodes": False}})
+    assert "vertebral_fracture" in ids(first["red_flags"])
+
+
+def test_an_old_deficit_the_notes_record_as_unchanged_since_surgery_needs_no_referral():
+    base = dict(client={"age": 52}, symptoms={"pain_nrs": 4, "pain_sites": ["low_back"], "progressive_weakness": False},
+                neuro={"reflexes": {"achilles": {"left": "absent", "right": "normal"}},
+                       "motor": {"ankle_plantarflexion": {"left": "normal", "right": "normal"}}},
+                special_tests={"slr": {"left": "negative", "right": "negative"}})
+    surgery = {"procedure": "discectomy", "weeks_ago": 365}
+    plain = run_case(**base, history={"onset": "sudden", "spinal_surgery": surgery, "mechanism": "carrying units"})
+    assert plain["referral"]["urgency"] == "routine"
+    told = run_case(**base, history={"onset": "sudden", "spinal_surgery": surgery,
+                                     "mechanism": "carrying units; the reflex has been unchanged since the operation"})
+    assert told["referral"]["urgency"] == "none"

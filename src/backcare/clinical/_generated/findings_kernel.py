@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'b30711b97918880d27adcf1c44cb1609acb12a28697daf4ee16e45391ae1d037'
+SOURCE_DIGEST = 'cfe971ef29eb4a146ee494e018a882565ecafccbd697011cebc8c80ec09c9a84'
 
 
 def kernel(ctx):
@@ -83,14 +83,17 @@ def kernel(ctx):
     f54 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
     f55 = None if b_observation is None else b_observation.get('atrophy_sites')
     f56 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
-    f57 = None if b_medical is None else b_medical.get('anticoagulants')
-    f58 = None if b_notes is None else b_notes.get('collapse')
-    f59 = None if b_notes is None else b_notes.get('tearing_pain')
-    f60 = None if b_notes is None else b_notes.get('wound_signs')
-    f61 = None if b_history is None else b_history.get('spinal_surgery')
-    f62 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f63 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
-    f64 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f57 = None if b_notes is None else b_notes.get('mechanical_cause')
+    f58 = None if b_notes is None else b_notes.get('worsening')
+    f59 = None if b_medical is None else b_medical.get('anticoagulants')
+    f60 = None if b_notes is None else b_notes.get('collapse')
+    f61 = None if b_notes is None else b_notes.get('tearing_pain')
+    f62 = None if b_notes is None else b_notes.get('wound_signs')
+    f63 = None if b_history is None else b_history.get('spinal_surgery')
+    f64 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f65 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
+    f66 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f67 = None if b_notes is None else b_notes.get('deficit_unchanged')
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -1389,266 +1392,318 @@ def kernel(ctx):
                 else:
                     if t327 is None: t316 = True
     if v210 is True and t316: v210 = None
+    v211 = (None if f57 is None else f57 == K237)
     t328 = False
-    v211 = False
-    t329 = (None if f37 is None else f37 == K237)
-    if t329 is True: v211 = True
+    v212 = True
+    t329 = (None if f18 is None else f18 == K238)
+    if t329 is False: v212 = False
     else:
         if t329 is None: t328 = True
-        t330 = v86
-        if t330 is True: v211 = True
+        t330 = v211
+        if t330 is False: v212 = False
         else:
             if t330 is None: t328 = True
-    if v211 is False and t328: v211 = None
-    t331 = False
-    v212 = True
-    t332 = v69
-    if t332 is False: v212 = False
-    else:
-        if t332 is None: t331 = True
-        t333 = (None if f37 is None else f37 == K238)
-        if t333 is not None: t333 = not t333
-        if t333 is None: t333 = True
-        if t333 is False: v212 = False
-        else:
-            if t333 is None: t331 = True
-            t334 = v86
-            if t334 is not None: t334 = not t334
-            if t334 is None: t334 = True
-            if t334 is False: v212 = False
+            t331 = v35
+            if t331 is False: v212 = False
             else:
-                if t334 is None: t331 = True
-    if v212 is True and t331: v212 = None
-    t335 = False
-    v213 = False
-    t336 = v44
-    if t336 is True: v213 = True
+                if t331 is None: t328 = True
+    if v212 is True and t328: v212 = None
+    v213 = (None if f58 is None else f58 == K239)
+    t332 = False
+    v214 = False
+    t333 = (None if f37 is None else f37 == K240)
+    if t333 is True: v214 = True
     else:
-        if t336 is None: t335 = True
-        t337 = v34
-        if t337 is True: v213 = True
+        if t333 is None: t332 = True
+        t334 = v213
+        if t334 is True: v214 = True
         else:
-            if t337 is None: t335 = True
-    if v213 is False and t335: v213 = None
-    v214 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K239.isdisjoint(r_pain or ()))))))
-    if v214 is None: v214 = True
+            if t334 is None: t332 = True
+    if v214 is False and t332: v214 = None
+    t335 = t336 = 0
+    t337 = (None if f20 is None else f20 < K241)
+    if t337 is True: t335 += 1
+    elif t337 is None: t336 += 1
+    t339 = False
     t338 = False
-    v215 = True
-    t339 = v44
-    if t339 is False: v215 = False
+    t340 = v88
+    if t340 is True: t338 = True
     else:
-        if t339 is None: t338 = True
-        t340 = (None if f3 is None else not K240.isdisjoint(f3))
-        if t340 is False: v215 = False
+        if t340 is None: t339 = True
+        t341 = v97
+        if t341 is True: t338 = True
         else:
-            if t340 is None: t338 = True
-            t341 = (None if f3 is None else not K241.isdisjoint(f3))
-            if t341 is not None: t341 = not t341
-            if t341 is False: v215 = False
-            else:
-                if t341 is None: t338 = True
-    if v215 is True and t338: v215 = None
-    t342 = False
+            if t341 is None: t339 = True
+    if t338 is False and t339: t338 = None
+    if t338 is True: t335 += 1
+    elif t338 is None: t336 += 1
+    t342 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K242.isdisjoint(r_pain or ()))))))
+    if t342 is True: t335 += 1
+    elif t342 is None: t336 += 1
+    t343 = v94
+    if t343 is True: t335 += 1
+    elif t343 is None: t336 += 1
+    v215 = True if t335 >= 3 else (False if t335 + t336 < 3 else None)
+    t344 = False
     v216 = False
-    t343 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K242, 'any'))))
-    if t343 is True: v216 = True
+    t345 = (None if f37 is None else f37 == K243)
+    if t345 is True: v216 = True
     else:
-        if t343 is None: t342 = True
-        t344 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K243, 'any'))))
-        if t344 is True: v216 = True
+        if t345 is None: t344 = True
+        t346 = v86
+        if t346 is True: v216 = True
         else:
-            if t344 is None: t342 = True
-            t345 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K244, 'any'))))
-            if t345 is True: v216 = True
+            if t346 is None: t344 = True
+    if v216 is False and t344: v216 = None
+    t347 = False
+    v217 = True
+    t348 = v69
+    if t348 is False: v217 = False
+    else:
+        if t348 is None: t347 = True
+        t349 = (None if f37 is None else f37 == K244)
+        if t349 is not None: t349 = not t349
+        if t349 is None: t349 = True
+        if t349 is False: v217 = False
+        else:
+            if t349 is None: t347 = True
+            t350 = v86
+            if t350 is not None: t350 = not t350
+            if t350 is None: t350 = True
+            if t350 is False: v217 = False
             else:
-                if t345 is None: t342 = True
-                t347 = False
-                t346 = True
-                t348 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
-                if t348 is False: t346 = False
+                if t350 is None: t347 = True
+    if v217 is True and t347: v217 = None
+    t351 = False
+    v218 = False
+    t352 = v44
+    if t352 is True: v218 = True
+    else:
+        if t352 is None: t351 = True
+        t353 = v34
+        if t353 is True: v218 = True
+        else:
+            if t353 is None: t351 = True
+    if v218 is False and t351: v218 = None
+    v219 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K245.isdisjoint(r_pain or ()))))))
+    if v219 is None: v219 = True
+    t354 = False
+    v220 = True
+    t355 = v44
+    if t355 is False: v220 = False
+    else:
+        if t355 is None: t354 = True
+        t356 = (None if f3 is None else not K246.isdisjoint(f3))
+        if t356 is False: v220 = False
+        else:
+            if t356 is None: t354 = True
+            t357 = (None if f3 is None else not K247.isdisjoint(f3))
+            if t357 is not None: t357 = not t357
+            if t357 is False: v220 = False
+            else:
+                if t357 is None: t354 = True
+    if v220 is True and t354: v220 = None
+    t358 = False
+    v221 = False
+    t359 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K248, 'any'))))
+    if t359 is True: v221 = True
+    else:
+        if t359 is None: t358 = True
+        t360 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K249, 'any'))))
+        if t360 is True: v221 = True
+        else:
+            if t360 is None: t358 = True
+            t361 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K250, 'any'))))
+            if t361 is True: v221 = True
+            else:
+                if t361 is None: t358 = True
+                t363 = False
+                t362 = True
+                t364 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
+                if t364 is False: t362 = False
                 else:
-                    if t348 is None: t347 = True
-                    t350 = False
-                    t349 = False
-                    t351 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[43](ctx))))
-                    if t351 is True: t349 = True
+                    if t364 is None: t363 = True
+                    t366 = False
+                    t365 = False
+                    t367 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[43](ctx))))
+                    if t367 is True: t365 = True
                     else:
-                        if t351 is None: t350 = True
-                        t352 = v190
-                        if t352 is True: t349 = True
+                        if t367 is None: t366 = True
+                        t368 = v190
+                        if t368 is True: t365 = True
                         else:
-                            if t352 is None: t350 = True
-                            t353 = (None if f13 is None else f13 == K245)
-                            if t353 is True: t349 = True
+                            if t368 is None: t366 = True
+                            t369 = (None if f13 is None else f13 == K251)
+                            if t369 is True: t365 = True
                             else:
-                                if t353 is None: t350 = True
-                                t354 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K246.isdisjoint(r_paresthesia or ()) or not K246.isdisjoint(r_numbness or ())) and (not K247.isdisjoint(r_paresthesia or ()) or not K247.isdisjoint(r_numbness or ()))))))
-                                if t354 is True: t349 = True
+                                if t369 is None: t366 = True
+                                t370 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K252.isdisjoint(r_paresthesia or ()) or not K252.isdisjoint(r_numbness or ())) and (not K253.isdisjoint(r_paresthesia or ()) or not K253.isdisjoint(r_numbness or ()))))))
+                                if t370 is True: t365 = True
                                 else:
-                                    if t354 is None: t350 = True
-                    if t349 is False and t350: t349 = None
-                    if t349 is False: t346 = False
+                                    if t370 is None: t366 = True
+                    if t365 is False and t366: t365 = None
+                    if t365 is False: t362 = False
                     else:
-                        if t349 is None: t347 = True
-                if t346 is True and t347: t346 = None
-                if t346 is True: v216 = True
+                        if t365 is None: t363 = True
+                if t362 is True and t363: t362 = None
+                if t362 is True: v221 = True
                 else:
-                    if t346 is None: t342 = True
-    if v216 is False and t342: v216 = None
-    v217 = (None if f57 is None else f57 == K248)
-    v218 = (None if f20 is None else f20 >= K249)
-    t355 = False
-    v219 = False
-    t356 = v201
-    if t356 is True: v219 = True
+                    if t362 is None: t358 = True
+    if v221 is False and t358: v221 = None
+    v222 = (None if f59 is None else f59 == K254)
+    v223 = (None if f20 is None else f20 >= K255)
+    t371 = False
+    v224 = False
+    t372 = v201
+    if t372 is True: v224 = True
     else:
-        if t356 is None: t355 = True
-        t357 = v203
-        if t357 is True: v219 = True
+        if t372 is None: t371 = True
+        t373 = v203
+        if t373 is True: v224 = True
         else:
-            if t357 is None: t355 = True
-            t358 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K250.isdisjoint(r_paresthesia or ()) or not K250.isdisjoint(r_numbness or ()))))))
-            if t358 is True: v219 = True
+            if t373 is None: t371 = True
+            t374 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K256.isdisjoint(r_paresthesia or ()) or not K256.isdisjoint(r_numbness or ()))))))
+            if t374 is True: v224 = True
             else:
-                if t358 is None: t355 = True
-    if v219 is False and t355: v219 = None
-    t359 = False
-    v220 = False
-    t360 = v146
-    if t360 is True: v220 = True
-    else:
-        if t360 is None: t359 = True
-        t361 = v145
-        if t361 is True: v220 = True
-        else:
-            if t361 is None: t359 = True
-            t362 = v148
-            if t362 is True: v220 = True
-            else:
-                if t362 is None: t359 = True
-    if v220 is False and t359: v220 = None
-    v221 = (None if f49 is None else f49 == K251)
-    v222 = (None if f58 is None else f58 == K252)
-    v223 = (None if f59 is None else f59 == K253)
-    v224 = (None if f60 is None else f60 == K254)
-    v225 = (None if f61 is None else (bool(f61) if isinstance(f61, list) else True))
-    t363 = False
-    v226 = False
-    t364 = (None if f62 is None else f62 <= K255)
-    if t364 is True: v226 = True
-    else:
-        if t364 is None: t363 = True
-        t366 = False
-        t365 = True
-        t367 = (None if f63 is None else f63 == K256)
-        if t367 is False: t365 = False
-        else:
-            if t367 is None: t366 = True
-            t368 = (None if f61 is None else (bool(f61) if isinstance(f61, list) else True))
-            if t368 is not None: t368 = not t368
-            if t368 is None: t368 = True
-            if t368 is False: t365 = False
-            else:
-                if t368 is None: t366 = True
-        if t365 is True and t366: t365 = None
-        if t365 is True: v226 = True
-        else:
-            if t365 is None: t363 = True
-    if v226 is False and t363: v226 = None
-    v227 = (None if f62 is None else f62 >= K257)
-    t369 = False
-    v228 = True
-    t370 = (None if f62 is None else f62 >= K258)
-    if t370 is False: v228 = False
-    else:
-        if t370 is None: t369 = True
-        t371 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
-        if t371 is not None: t371 = not t371
-        if t371 is False: v228 = False
-        else:
-            if t371 is None: t369 = True
-            t372 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K259.isdisjoint(r_pain or ()))))))
-            if t372 is not None: t372 = not t372
-            if t372 is False: v228 = False
-            else:
-                if t372 is None: t369 = True
-                t373 = v12
-                if t373 is not None: t373 = not t373
-                if t373 is False: v228 = False
-                else:
-                    if t373 is None: t369 = True
-                    t374 = (None if f54 is None else f54 == K260)
-                    if t374 is False: v228 = False
-                    else:
-                        if t374 is None: t369 = True
-    if v228 is True and t369: v228 = None
+                if t374 is None: t371 = True
+    if v224 is False and t371: v224 = None
     t375 = False
-    v229 = False
-    t376 = v1
-    if t376 is True: v229 = True
+    v225 = False
+    t376 = v146
+    if t376 is True: v225 = True
     else:
         if t376 is None: t375 = True
-        t377 = v2
-        if t377 is True: v229 = True
+        t377 = v145
+        if t377 is True: v225 = True
         else:
             if t377 is None: t375 = True
-            t378 = v12
-            if t378 is True: v229 = True
+            t378 = v148
+            if t378 is True: v225 = True
             else:
                 if t378 is None: t375 = True
-                t379 = v13
-                if t379 is True: v229 = True
-                else:
-                    if t379 is None: t375 = True
-    if v229 is False and t375: v229 = None
-    t380 = False
-    v230 = False
-    t381 = facts.get('nerve_root_found')
-    if t381 is True: v230 = True
+    if v225 is False and t375: v225 = None
+    v226 = (None if f49 is None else f49 == K257)
+    v227 = (None if f60 is None else f60 == K258)
+    v228 = (None if f61 is None else f61 == K259)
+    v229 = (None if f62 is None else f62 == K260)
+    v230 = (None if f63 is None else (bool(f63) if isinstance(f63, list) else True))
+    t379 = False
+    v231 = False
+    t380 = (None if f64 is None else f64 <= K261)
+    if t380 is True: v231 = True
     else:
-        if t381 is None: t380 = True
-        t382 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
-        if t382 is True: v230 = True
+        if t380 is None: t379 = True
+        t382 = False
+        t381 = True
+        t383 = (None if f65 is None else f65 == K262)
+        if t383 is False: t381 = False
         else:
-            if t382 is None: t380 = True
-            t383 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
-            if t383 is True: v230 = True
+            if t383 is None: t382 = True
+            t384 = (None if f63 is None else (bool(f63) if isinstance(f63, list) else True))
+            if t384 is not None: t384 = not t384
+            if t384 is None: t384 = True
+            if t384 is False: t381 = False
             else:
-                if t383 is None: t380 = True
-                t384 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K261.isdisjoint(r_sensory_reduced or ()) or not K261.isdisjoint(r_sensory_absent or ()))))))
-                if t384 is True: v230 = True
-                else:
-                    if t384 is None: t380 = True
-                    t385 = v202
-                    if t385 is True: v230 = True
-                    else:
-                        if t385 is None: t380 = True
-    if v230 is False and t380: v230 = None
-    v231 = (None if f20 is None else f20 < K262)
-    v232 = (None if f20 is None else f20 < K263)
-    t386 = False
-    v233 = False
-    t387 = v205
-    if t387 is True: v233 = True
+                if t384 is None: t382 = True
+        if t381 is True and t382: t381 = None
+        if t381 is True: v231 = True
+        else:
+            if t381 is None: t379 = True
+    if v231 is False and t379: v231 = None
+    v232 = (None if f64 is None else f64 >= K263)
+    t385 = False
+    v233 = True
+    t386 = (None if f64 is None else f64 >= K264)
+    if t386 is False: v233 = False
     else:
-        if t387 is None: t386 = True
-        t388 = v34
-        if t388 is True: v233 = True
+        if t386 is None: t385 = True
+        t387 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
+        if t387 is not None: t387 = not t387
+        if t387 is False: v233 = False
         else:
-            if t388 is None: t386 = True
-            t389 = v88
-            if t389 is True: v233 = True
+            if t387 is None: t385 = True
+            t388 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K265.isdisjoint(r_pain or ()))))))
+            if t388 is not None: t388 = not t388
+            if t388 is False: v233 = False
             else:
-                if t389 is None: t386 = True
-                t390 = v75
-                if t390 is True: v233 = True
+                if t388 is None: t385 = True
+                t389 = v12
+                if t389 is not None: t389 = not t389
+                if t389 is False: v233 = False
                 else:
-                    if t390 is None: t386 = True
-                    t391 = v74
-                    if t391 is True: v233 = True
+                    if t389 is None: t385 = True
+                    t390 = (None if f54 is None else f54 == K266)
+                    if t390 is False: v233 = False
                     else:
-                        if t391 is None: t386 = True
-    if v233 is False and t386: v233 = None
+                        if t390 is None: t385 = True
+    if v233 is True and t385: v233 = None
+    t391 = False
+    v234 = False
+    t392 = v1
+    if t392 is True: v234 = True
+    else:
+        if t392 is None: t391 = True
+        t393 = v2
+        if t393 is True: v234 = True
+        else:
+            if t393 is None: t391 = True
+            t394 = v12
+            if t394 is True: v234 = True
+            else:
+                if t394 is None: t391 = True
+                t395 = v13
+                if t395 is True: v234 = True
+                else:
+                    if t395 is None: t391 = True
+    if v234 is False and t391: v234 = None
+    t396 = False
+    v235 = False
+    t397 = facts.get('nerve_root_found')
+    if t397 is True: v235 = True
+    else:
+        if t397 is None: t396 = True
+        t398 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
+        if t398 is True: v235 = True
+        else:
+            if t398 is None: t396 = True
+            t399 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
+            if t399 is True: v235 = True
+            else:
+                if t399 is None: t396 = True
+                t400 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K267.isdisjoint(r_sensory_reduced or ()) or not K267.isdisjoint(r_sensory_absent or ()))))))
+                if t400 is True: v235 = True
+                else:
+                    if t400 is None: t396 = True
+                    t401 = v202
+                    if t401 is True: v235 = True
+                    else:
+                        if t401 is None: t396 = True
+    if v235 is False and t396: v235 = None
+    v236 = (None if f20 is None else f20 < K268)
+    v237 = (None if f20 is None else f20 < K269)
+    t402 = False
+    v238 = False
+    t403 = v205
+    if t403 is True: v238 = True
+    else:
+        if t403 is None: t402 = True
+        t404 = v34
+        if t404 is True: v238 = True
+        else:
+            if t404 is None: t402 = True
+            t405 = v88
+            if t405 is True: v238 = True
+            else:
+                if t405 is None: t402 = True
+                t406 = v75
+                if t406 is True: v238 = True
+                else:
+                    if t406 is None: t402 = True
+                    t407 = v74
+                    if t407 is True: v238 = True
+                    else:
+                        if t407 is None: t402 = True
+    if v238 is False and t402: v238 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1660,928 +1715,1027 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v200
     if x is True: h_referral.append(4)
-    t392 = False
+    t408 = False
     x = True
-    t393 = v201
-    if t393 is False: x = False
+    t409 = v201
+    if t409 is False: x = False
     else:
-        if t393 is None: t392 = True
-        t395 = False
-        t394 = False
-        t396 = v198
-        if t396 is True: t394 = True
+        if t409 is None: t408 = True
+        t411 = False
+        t410 = False
+        t412 = v198
+        if t412 is True: t410 = True
         else:
-            if t396 is None: t395 = True
-            t397 = v199
-            if t397 is True: t394 = True
+            if t412 is None: t411 = True
+            t413 = v199
+            if t413 is True: t410 = True
             else:
-                if t397 is None: t395 = True
-        if t394 is False and t395: t394 = None
-        if t394 is False: x = False
+                if t413 is None: t411 = True
+        if t410 is False and t411: t410 = None
+        if t410 is False: x = False
         else:
-            if t394 is None: t392 = True
-    if x is True and t392: x = None
+            if t410 is None: t408 = True
+    if x is True and t408: x = None
     if x is True: h_referral.append(5)
     x = v201
     if x is True: h_referral.append(6)
     x = v202
     if x is True: h_referral.append(7)
-    t398 = False
+    t414 = False
     x = True
-    t399 = v73
-    if t399 is False: x = False
+    t415 = v73
+    if t415 is False: x = False
     else:
-        if t399 is None: t398 = True
-        t400 = v203
-        if t400 is False: x = False
+        if t415 is None: t414 = True
+        t416 = v203
+        if t416 is False: x = False
         else:
-            if t400 is None: t398 = True
-    if x is True and t398: x = None
+            if t416 is None: t414 = True
+    if x is True and t414: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t401 = False
+    t417 = False
     x = True
-    t402 = v74
-    if t402 is False: x = False
+    t418 = v69
+    if t418 is False: x = False
     else:
-        if t402 is None: t401 = True
-        t404 = False
-        t403 = False
-        t405 = v213
-        if t405 is True: t403 = True
+        if t418 is None: t417 = True
+        t419 = (None if f17 is None else f17 > K270)
+        if t419 is False: x = False
         else:
-            if t405 is None: t404 = True
-            t406 = v69
-            if t406 is True: t403 = True
+            if t419 is None: t417 = True
+            t420 = (None if f17 is None else f17 <= K271)
+            if t420 is False: x = False
             else:
-                if t406 is None: t404 = True
-        if t403 is False and t404: t403 = None
-        if t403 is False: x = False
-        else:
-            if t403 is None: t401 = True
-    if x is True and t401: x = None
+                if t420 is None: t417 = True
+                t421 = (None if f18 is None else f18 == K272)
+                if t421 is not None: t421 = not t421
+                if t421 is None: t421 = True
+                if t421 is False: x = False
+                else:
+                    if t421 is None: t417 = True
+                    t422 = v214
+                    if t422 is False: x = False
+                    else:
+                        if t422 is None: t417 = True
+    if x is True and t417: x = None
     if x is True: h_referral.append(10)
-    x = v74
+    t423 = False
+    x = True
+    t424 = v74
+    if t424 is False: x = False
+    else:
+        if t424 is None: t423 = True
+        t426 = False
+        t425 = False
+        t427 = v218
+        if t427 is True: t425 = True
+        else:
+            if t427 is None: t426 = True
+            t428 = v69
+            if t428 is True: t425 = True
+            else:
+                if t428 is None: t426 = True
+        if t425 is False and t426: t425 = None
+        if t425 is False: x = False
+        else:
+            if t425 is None: t423 = True
+    if x is True and t423: x = None
     if x is True: h_referral.append(11)
-    x = v209
+    x = v74
     if x is True: h_referral.append(12)
-    x = v34
+    x = v209
     if x is True: h_referral.append(13)
-    t407 = False
-    x = True
-    t408 = v75
-    if t408 is False: x = False
-    else:
-        if t408 is None: t407 = True
-        t409 = v203
-        if t409 is False: x = False
-        else:
-            if t409 is None: t407 = True
-    if x is True and t407: x = None
+    x = v34
     if x is True: h_referral.append(14)
-    t410 = False
+    t429 = False
     x = True
-    t411 = v75
-    if t411 is False: x = False
+    t430 = v75
+    if t430 is False: x = False
     else:
-        if t411 is None: t410 = True
-        t413 = False
-        t412 = False
-        t414 = v76
-        if t414 is True: t412 = True
+        if t430 is None: t429 = True
+        t431 = v203
+        if t431 is False: x = False
         else:
-            if t414 is None: t413 = True
-            t415 = v213
-            if t415 is True: t412 = True
-            else:
-                if t415 is None: t413 = True
-        if t412 is False and t413: t412 = None
-        if t412 is False: x = False
-        else:
-            if t412 is None: t410 = True
-    if x is True and t410: x = None
+            if t431 is None: t429 = True
+    if x is True and t429: x = None
     if x is True: h_referral.append(15)
-    t416 = False
+    t432 = False
     x = True
-    t417 = v76
-    if t417 is False: x = False
+    t433 = v75
+    if t433 is False: x = False
     else:
-        if t417 is None: t416 = True
-        t419 = False
-        t418 = False
-        t420 = v213
-        if t420 is True: t418 = True
+        if t433 is None: t432 = True
+        t435 = False
+        t434 = False
+        t436 = v76
+        if t436 is True: t434 = True
         else:
-            if t420 is None: t419 = True
-            t422 = False
-            t421 = True
-            t423 = v203
-            if t423 is False: t421 = False
+            if t436 is None: t435 = True
+            t437 = v218
+            if t437 is True: t434 = True
             else:
-                if t423 is None: t422 = True
-                t424 = v226
-                if t424 is not None: t424 = not t424
-                if t424 is None: t424 = True
-                if t424 is False: t421 = False
-                else:
-                    if t424 is None: t422 = True
-            if t421 is True and t422: t421 = None
-            if t421 is True: t418 = True
-            else:
-                if t421 is None: t419 = True
-        if t418 is False and t419: t418 = None
-        if t418 is False: x = False
+                if t437 is None: t435 = True
+        if t434 is False and t435: t434 = None
+        if t434 is False: x = False
         else:
-            if t418 is None: t416 = True
-    if x is True and t416: x = None
+            if t434 is None: t432 = True
+    if x is True and t432: x = None
     if x is True: h_referral.append(16)
-    t425 = False
+    t438 = False
     x = True
-    t426 = v76
-    if t426 is False: x = False
+    t439 = v76
+    if t439 is False: x = False
     else:
-        if t426 is None: t425 = True
-        t427 = v195
-        if t427 is False: x = False
+        if t439 is None: t438 = True
+        t441 = False
+        t440 = False
+        t442 = v218
+        if t442 is True: t440 = True
         else:
-            if t427 is None: t425 = True
-            t428 = v210
-            if t428 is not None: t428 = not t428
-            if t428 is None: t428 = True
-            if t428 is False: x = False
+            if t442 is None: t441 = True
+            t444 = False
+            t443 = True
+            t445 = v203
+            if t445 is False: t443 = False
             else:
-                if t428 is None: t425 = True
-                t429 = v226
-                if t429 is not None: t429 = not t429
-                if t429 is None: t429 = True
-                if t429 is False: x = False
+                if t445 is None: t444 = True
+                t446 = v231
+                if t446 is not None: t446 = not t446
+                if t446 is None: t446 = True
+                if t446 is False: t443 = False
                 else:
-                    if t429 is None: t425 = True
-    if x is True and t425: x = None
+                    if t446 is None: t444 = True
+            if t443 is True and t444: t443 = None
+            if t443 is True: t440 = True
+            else:
+                if t443 is None: t441 = True
+        if t440 is False and t441: t440 = None
+        if t440 is False: x = False
+        else:
+            if t440 is None: t438 = True
+    if x is True and t438: x = None
     if x is True: h_referral.append(17)
-    x = v75
+    t447 = False
+    x = True
+    t448 = v76
+    if t448 is False: x = False
+    else:
+        if t448 is None: t447 = True
+        t449 = v195
+        if t449 is False: x = False
+        else:
+            if t449 is None: t447 = True
+            t450 = v210
+            if t450 is not None: t450 = not t450
+            if t450 is None: t450 = True
+            if t450 is False: x = False
+            else:
+                if t450 is None: t447 = True
+                t451 = v231
+                if t451 is not None: t451 = not t451
+                if t451 is None: t451 = True
+                if t451 is False: x = False
+                else:
+                    if t451 is None: t447 = True
+    if x is True and t447: x = None
     if x is True: h_referral.append(18)
-    t430 = False
-    x = True
-    t431 = v76
-    if t431 is False: x = False
-    else:
-        if t431 is None: t430 = True
-        t432 = v226
-        if t432 is not None: t432 = not t432
-        if t432 is None: t432 = True
-        if t432 is False: x = False
-        else:
-            if t432 is None: t430 = True
-    if x is True and t430: x = None
+    x = v75
     if x is True: h_referral.append(19)
-    t433 = False
+    t452 = False
     x = True
-    t434 = v79
-    if t434 is False: x = False
+    t453 = v76
+    if t453 is False: x = False
     else:
-        if t434 is None: t433 = True
-        t435 = v203
-        if t435 is False: x = False
+        if t453 is None: t452 = True
+        t454 = v231
+        if t454 is not None: t454 = not t454
+        if t454 is None: t454 = True
+        if t454 is False: x = False
         else:
-            if t435 is None: t433 = True
-    if x is True and t433: x = None
+            if t454 is None: t452 = True
+    if x is True and t452: x = None
     if x is True: h_referral.append(20)
-    x = v79
+    t455 = False
+    x = True
+    t456 = v79
+    if t456 is False: x = False
+    else:
+        if t456 is None: t455 = True
+        t457 = v203
+        if t457 is False: x = False
+        else:
+            if t457 is None: t455 = True
+    if x is True and t455: x = None
     if x is True: h_referral.append(21)
-    t436 = False
-    x = True
-    t437 = v208
-    if t437 is False: x = False
-    else:
-        if t437 is None: t436 = True
-        t439 = False
-        t438 = False
-        t440 = v63
-        if t440 is True: t438 = True
-        else:
-            if t440 is None: t439 = True
-            t441 = v206
-            if t441 is True: t438 = True
-            else:
-                if t441 is None: t439 = True
-                t442 = v89
-                if t442 is True: t438 = True
-                else:
-                    if t442 is None: t439 = True
-        if t438 is False and t439: t438 = None
-        if t438 is False: x = False
-        else:
-            if t438 is None: t436 = True
-    if x is True and t436: x = None
+    x = v79
     if x is True: h_referral.append(22)
-    t443 = False
+    t458 = False
     x = True
-    t444 = v208
-    if t444 is False: x = False
+    t459 = v208
+    if t459 is False: x = False
     else:
-        if t444 is None: t443 = True
-        t445 = v195
-        if t445 is False: x = False
+        if t459 is None: t458 = True
+        t461 = False
+        t460 = False
+        t462 = v63
+        if t462 is True: t460 = True
         else:
-            if t445 is None: t443 = True
-    if x is True and t443: x = None
+            if t462 is None: t461 = True
+            t463 = v206
+            if t463 is True: t460 = True
+            else:
+                if t463 is None: t461 = True
+                t464 = v89
+                if t464 is True: t460 = True
+                else:
+                    if t464 is None: t461 = True
+        if t460 is False and t461: t460 = None
+        if t460 is False: x = False
+        else:
+            if t460 is None: t458 = True
+    if x is True and t458: x = None
     if x is True: h_referral.append(23)
-    t446 = False
-    x = True
-    t447 = v72
-    if t447 is False: x = False
-    else:
-        if t447 is None: t446 = True
-        t448 = v63
-        if t448 is False: x = False
-        else:
-            if t448 is None: t446 = True
-            t450 = False
-            t449 = True
-            t451 = v35
-            if t451 is False: t449 = False
-            else:
-                if t451 is None: t450 = True
-                t452 = v211
-                if t452 is False: t449 = False
-                else:
-                    if t452 is None: t450 = True
-            if t449 is True and t450: t449 = None
-            if t449 is not None: t449 = not t449
-            if t449 is None: t449 = True
-            if t449 is False: x = False
-            else:
-                if t449 is None: t446 = True
-    if x is True and t446: x = None
-    if x is True: h_referral.append(24)
-    t453 = False
-    x = True
-    t454 = v84
-    if t454 is False: x = False
-    else:
-        if t454 is None: t453 = True
-        t456 = False
-        t455 = False
-        t457 = v8
-        if t457 is True: t455 = True
-        else:
-            if t457 is None: t456 = True
-            t459 = False
-            t458 = True
-            t460 = v63
-            if t460 is False: t458 = False
-            else:
-                if t460 is None: t459 = True
-                t461 = v206
-                if t461 is False: t458 = False
-                else:
-                    if t461 is None: t459 = True
-            if t458 is True and t459: t458 = None
-            if t458 is True: t455 = True
-            else:
-                if t458 is None: t456 = True
-        if t455 is False and t456: t455 = None
-        if t455 is False: x = False
-        else:
-            if t455 is None: t453 = True
-    if x is True and t453: x = None
-    if x is True: h_referral.append(25)
-    t462 = False
-    x = True
-    t463 = v84
-    if t463 is False: x = False
-    else:
-        if t463 is None: t462 = True
-        t464 = v213
-        if t464 is False: x = False
-        else:
-            if t464 is None: t462 = True
-    if x is True and t462: x = None
-    if x is True: h_referral.append(26)
-    x = v193
-    if x is True: h_referral.append(27)
     t465 = False
     x = True
-    t466 = v222
+    t466 = v208
     if t466 is False: x = False
     else:
         if t466 is None: t465 = True
-        t467 = v69
+        t467 = v195
         if t467 is False: x = False
         else:
             if t467 is None: t465 = True
-            t469 = False
-            t468 = False
-            t470 = v63
-            if t470 is True: t468 = True
-            else:
-                if t470 is None: t469 = True
-                t471 = v206
-                if t471 is True: t468 = True
-                else:
-                    if t471 is None: t469 = True
-                    t472 = v8
-                    if t472 is True: t468 = True
-                    else:
-                        if t472 is None: t469 = True
-            if t468 is False and t469: t468 = None
-            if t468 is False: x = False
-            else:
-                if t468 is None: t465 = True
     if x is True and t465: x = None
+    if x is True: h_referral.append(24)
+    t468 = False
+    x = True
+    t469 = v72
+    if t469 is False: x = False
+    else:
+        if t469 is None: t468 = True
+        t470 = v63
+        if t470 is False: x = False
+        else:
+            if t470 is None: t468 = True
+            t472 = False
+            t471 = True
+            t473 = v35
+            if t473 is False: t471 = False
+            else:
+                if t473 is None: t472 = True
+                t474 = v216
+                if t474 is False: t471 = False
+                else:
+                    if t474 is None: t472 = True
+            if t471 is True and t472: t471 = None
+            if t471 is not None: t471 = not t471
+            if t471 is None: t471 = True
+            if t471 is False: x = False
+            else:
+                if t471 is None: t468 = True
+                t475 = v212
+                if t475 is not None: t475 = not t475
+                if t475 is None: t475 = True
+                if t475 is False: x = False
+                else:
+                    if t475 is None: t468 = True
+    if x is True and t468: x = None
+    if x is True: h_referral.append(25)
+    t476 = False
+    x = True
+    t477 = v84
+    if t477 is False: x = False
+    else:
+        if t477 is None: t476 = True
+        t479 = False
+        t478 = False
+        t480 = v8
+        if t480 is True: t478 = True
+        else:
+            if t480 is None: t479 = True
+            t482 = False
+            t481 = True
+            t483 = v63
+            if t483 is False: t481 = False
+            else:
+                if t483 is None: t482 = True
+                t484 = v206
+                if t484 is False: t481 = False
+                else:
+                    if t484 is None: t482 = True
+            if t481 is True and t482: t481 = None
+            if t481 is True: t478 = True
+            else:
+                if t481 is None: t479 = True
+        if t478 is False and t479: t478 = None
+        if t478 is False: x = False
+        else:
+            if t478 is None: t476 = True
+    if x is True and t476: x = None
+    if x is True: h_referral.append(26)
+    t485 = False
+    x = True
+    t486 = v84
+    if t486 is False: x = False
+    else:
+        if t486 is None: t485 = True
+        t487 = v218
+        if t487 is False: x = False
+        else:
+            if t487 is None: t485 = True
+    if x is True and t485: x = None
+    if x is True: h_referral.append(27)
+    x = v193
     if x is True: h_referral.append(28)
-    t473 = False
-    x = True
-    t474 = v223
-    if t474 is False: x = False
-    else:
-        if t474 is None: t473 = True
-        t475 = v69
-        if t475 is False: x = False
-        else:
-            if t475 is None: t473 = True
-            t476 = v63
-            if t476 is False: x = False
-            else:
-                if t476 is None: t473 = True
-                t478 = False
-                t477 = False
-                t479 = v8
-                if t479 is True: t477 = True
-                else:
-                    if t479 is None: t478 = True
-                    t480 = v213
-                    if t480 is True: t477 = True
-                    else:
-                        if t480 is None: t478 = True
-                        t481 = v84
-                        if t481 is True: t477 = True
-                        else:
-                            if t481 is None: t478 = True
-                if t477 is False and t478: t477 = None
-                if t477 is False: x = False
-                else:
-                    if t477 is None: t473 = True
-    if x is True and t473: x = None
-    if x is True: h_referral.append(29)
-    t482 = False
-    x = True
-    t483 = v222
-    if t483 is False: x = False
-    else:
-        if t483 is None: t482 = True
-        t485 = False
-        t484 = False
-        t486 = v63
-        if t486 is True: t484 = True
-        else:
-            if t486 is None: t485 = True
-            t487 = v206
-            if t487 is True: t484 = True
-            else:
-                if t487 is None: t485 = True
-        if t484 is False and t485: t484 = None
-        if t484 is False: x = False
-        else:
-            if t484 is None: t482 = True
-    if x is True and t482: x = None
-    if x is True: h_referral.append(30)
     t488 = False
     x = True
-    t489 = v139
+    t489 = v227
     if t489 is False: x = False
     else:
         if t489 is None: t488 = True
-        t490 = (None if f20 is None else f20 >= K264)
+        t490 = v69
         if t490 is False: x = False
         else:
             if t490 is None: t488 = True
-            t491 = v213
+            t492 = False
+            t491 = False
+            t493 = v63
+            if t493 is True: t491 = True
+            else:
+                if t493 is None: t492 = True
+                t494 = v206
+                if t494 is True: t491 = True
+                else:
+                    if t494 is None: t492 = True
+                    t495 = v8
+                    if t495 is True: t491 = True
+                    else:
+                        if t495 is None: t492 = True
+            if t491 is False and t492: t491 = None
             if t491 is False: x = False
             else:
                 if t491 is None: t488 = True
     if x is True and t488: x = None
-    if x is True: h_referral.append(31)
-    t492 = False
-    x = True
-    t493 = v8
-    if t493 is False: x = False
-    else:
-        if t493 is None: t492 = True
-        t494 = v69
-        if t494 is False: x = False
-        else:
-            if t494 is None: t492 = True
-    if x is True and t492: x = None
-    if x is True: h_referral.append(32)
-    x = v84
-    if x is True: h_referral.append(33)
-    x = v8
-    if x is True: h_referral.append(34)
-    t495 = False
-    x = True
-    t497 = False
+    if x is True: h_referral.append(29)
     t496 = False
-    t498 = v98
-    if t498 is True: t496 = True
+    x = True
+    t497 = v228
+    if t497 is False: x = False
     else:
-        if t498 is None: t497 = True
-        t499 = v100
-        if t499 is True: t496 = True
+        if t497 is None: t496 = True
+        t498 = v69
+        if t498 is False: x = False
         else:
-            if t499 is None: t497 = True
-    if t496 is False and t497: t496 = None
-    if t496 is False: x = False
-    else:
-        if t496 is None: t495 = True
-        t500 = v66
-        if t500 is False: x = False
-        else:
-            if t500 is None: t495 = True
-            t501 = (None if f20 is None else f20 < K265)
-            if t501 is False: x = False
+            if t498 is None: t496 = True
+            t499 = v63
+            if t499 is False: x = False
             else:
-                if t501 is None: t495 = True
-                t502 = v214
-                if t502 is False: x = False
+                if t499 is None: t496 = True
+                t501 = False
+                t500 = False
+                t502 = v8
+                if t502 is True: t500 = True
                 else:
-                    if t502 is None: t495 = True
-    if x is True and t495: x = None
-    if x is True: h_referral.append(35)
-    t503 = False
+                    if t502 is None: t501 = True
+                    t503 = v218
+                    if t503 is True: t500 = True
+                    else:
+                        if t503 is None: t501 = True
+                        t504 = v84
+                        if t504 is True: t500 = True
+                        else:
+                            if t504 is None: t501 = True
+                if t500 is False and t501: t500 = None
+                if t500 is False: x = False
+                else:
+                    if t500 is None: t496 = True
+    if x is True and t496: x = None
+    if x is True: h_referral.append(30)
+    t505 = False
     x = True
-    t504 = v216
-    if t504 is False: x = False
+    t506 = v227
+    if t506 is False: x = False
     else:
-        if t504 is None: t503 = True
-        t506 = False
-        t505 = False
-        t507 = v201
-        if t507 is True: t505 = True
+        if t506 is None: t505 = True
+        t508 = False
+        t507 = False
+        t509 = v63
+        if t509 is True: t507 = True
         else:
-            if t507 is None: t506 = True
-            t508 = v73
-            if t508 is True: t505 = True
+            if t509 is None: t508 = True
+            t510 = v206
+            if t510 is True: t507 = True
             else:
-                if t508 is None: t506 = True
-        if t505 is False and t506: t505 = None
-        if t505 is False: x = False
+                if t510 is None: t508 = True
+        if t507 is False and t508: t507 = None
+        if t507 is False: x = False
         else:
-            if t505 is None: t503 = True
-    if x is True and t503: x = None
-    if x is True: h_referral.append(36)
-    x = v216
-    if x is True: h_referral.append(37)
-    t509 = False
+            if t507 is None: t505 = True
+    if x is True and t505: x = None
+    if x is True: h_referral.append(31)
+    t511 = False
     x = True
-    t510 = v220
-    if t510 is False: x = False
+    t512 = v139
+    if t512 is False: x = False
     else:
-        if t510 is None: t509 = True
-        t511 = v221
-        if t511 is False: x = False
+        if t512 is None: t511 = True
+        t513 = (None if f20 is None else f20 >= K273)
+        if t513 is False: x = False
         else:
-            if t511 is None: t509 = True
-    if x is True and t509: x = None
-    if x is True: h_referral.append(38)
-    t512 = False
-    x = True
-    t513 = v148
-    if t513 is False: x = False
-    else:
-        if t513 is None: t512 = True
-        t514 = (None if f20 is None else f20 >= K266)
-        if t514 is False: x = False
-        else:
-            if t514 is None: t512 = True
-    if x is True and t512: x = None
-    if x is True: h_referral.append(39)
+            if t513 is None: t511 = True
+            t514 = v218
+            if t514 is False: x = False
+            else:
+                if t514 is None: t511 = True
+    if x is True and t511: x = None
+    if x is True: h_referral.append(32)
     t515 = False
-    x = False
-    t516 = v146
-    if t516 is True: x = True
+    x = True
+    t516 = v8
+    if t516 is False: x = False
     else:
         if t516 is None: t515 = True
-        t517 = v148
-        if t517 is True: x = True
+        t517 = v69
+        if t517 is False: x = False
         else:
             if t517 is None: t515 = True
-            t519 = False
-            t518 = True
-            t520 = v145
-            if t520 is False: t518 = False
-            else:
-                if t520 is None: t519 = True
-                t521 = v75
-                if t521 is False: t518 = False
-                else:
-                    if t521 is None: t519 = True
-            if t518 is True and t519: t518 = None
-            if t518 is True: x = True
-            else:
-                if t518 is None: t515 = True
-    if x is False and t515: x = None
-    if x is True: h_referral.append(40)
-    x = v145
-    if x is True: h_referral.append(41)
-    x = v149
-    if x is True: h_referral.append(42)
-    t522 = False
+    if x is True and t515: x = None
+    if x is True: h_referral.append(33)
+    x = v84
+    if x is True: h_referral.append(34)
+    x = v8
+    if x is True: h_referral.append(35)
+    t518 = False
     x = True
-    t523 = v221
-    if t523 is False: x = False
+    t519 = v215
+    if t519 is False: x = False
     else:
-        if t523 is None: t522 = True
-        t524 = (None if f64 is None else f64 <= K267)
-        if t524 is None: t524 = True
-        if t524 is False: x = False
+        if t519 is None: t518 = True
+        t520 = v66
+        if t520 is False: x = False
         else:
-            if t524 is None: t522 = True
-            t525 = v63
-            if t525 is False: x = False
+            if t520 is None: t518 = True
+            t521 = (None if f20 is None else f20 < K274)
+            if t521 is False: x = False
             else:
-                if t525 is None: t522 = True
-                t527 = False
-                t526 = False
-                t528 = v8
-                if t528 is True: t526 = True
+                if t521 is None: t518 = True
+                t522 = v219
+                if t522 is False: x = False
                 else:
-                    if t528 is None: t527 = True
-                    t529 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K268.isdisjoint(r_pain or ()))))))
-                    if t529 is True: t526 = True
+                    if t522 is None: t518 = True
+                    t523 = v35
+                    if t523 is not None: t523 = not t523
+                    if t523 is None: t523 = True
+                    if t523 is False: x = False
                     else:
-                        if t529 is None: t527 = True
-                if t526 is False and t527: t526 = None
-                if t526 is False: x = False
-                else:
-                    if t526 is None: t522 = True
-    if x is True and t522: x = None
-    if x is True: h_referral.append(43)
-    t530 = False
+                        if t523 is None: t518 = True
+                        t524 = v44
+                        if t524 is not None: t524 = not t524
+                        if t524 is None: t524 = True
+                        if t524 is False: x = False
+                        else:
+                            if t524 is None: t518 = True
+    if x is True and t518: x = None
+    if x is True: h_referral.append(36)
+    t525 = False
     x = True
-    t531 = v221
-    if t531 is False: x = False
+    t527 = False
+    t526 = False
+    t528 = v98
+    if t528 is True: t526 = True
     else:
-        if t531 is None: t530 = True
-        t532 = v148
-        if t532 is False: x = False
+        if t528 is None: t527 = True
+        t529 = v100
+        if t529 is True: t526 = True
         else:
-            if t532 is None: t530 = True
-    if x is True and t530: x = None
-    if x is True: h_referral.append(44)
+            if t529 is None: t527 = True
+    if t526 is False and t527: t526 = None
+    if t526 is False: x = False
+    else:
+        if t526 is None: t525 = True
+        t530 = v66
+        if t530 is False: x = False
+        else:
+            if t530 is None: t525 = True
+            t531 = (None if f20 is None else f20 < K275)
+            if t531 is False: x = False
+            else:
+                if t531 is None: t525 = True
+                t532 = v219
+                if t532 is False: x = False
+                else:
+                    if t532 is None: t525 = True
+    if x is True and t525: x = None
+    if x is True: h_referral.append(37)
     t533 = False
     x = True
-    t534 = v217
+    t534 = v221
     if t534 is False: x = False
     else:
         if t534 is None: t533 = True
-        t535 = v62
+        t536 = False
+        t535 = False
+        t537 = v201
+        if t537 is True: t535 = True
+        else:
+            if t537 is None: t536 = True
+            t538 = v73
+            if t538 is True: t535 = True
+            else:
+                if t538 is None: t536 = True
+        if t535 is False and t536: t535 = None
         if t535 is False: x = False
         else:
             if t535 is None: t533 = True
-            t536 = v219
-            if t536 is False: x = False
-            else:
-                if t536 is None: t533 = True
     if x is True and t533: x = None
-    if x is True: h_referral.append(45)
-    t537 = False
+    if x is True: h_referral.append(38)
+    x = v221
+    if x is True: h_referral.append(39)
+    t539 = False
     x = True
-    t538 = v217
-    if t538 is False: x = False
+    t540 = v225
+    if t540 is False: x = False
     else:
-        if t538 is None: t537 = True
-        t539 = v89
-        if t539 is False: x = False
+        if t540 is None: t539 = True
+        t541 = v226
+        if t541 is False: x = False
         else:
-            if t539 is None: t537 = True
-            t541 = False
-            t540 = False
-            t542 = v72
-            if t542 is True: t540 = True
+            if t541 is None: t539 = True
+    if x is True and t539: x = None
+    if x is True: h_referral.append(40)
+    t542 = False
+    x = True
+    t543 = v148
+    if t543 is False: x = False
+    else:
+        if t543 is None: t542 = True
+        t544 = (None if f20 is None else f20 >= K276)
+        if t544 is False: x = False
+        else:
+            if t544 is None: t542 = True
+    if x is True and t542: x = None
+    if x is True: h_referral.append(41)
+    t545 = False
+    x = False
+    t546 = v146
+    if t546 is True: x = True
+    else:
+        if t546 is None: t545 = True
+        t547 = v148
+        if t547 is True: x = True
+        else:
+            if t547 is None: t545 = True
+            t549 = False
+            t548 = True
+            t550 = v145
+            if t550 is False: t548 = False
             else:
-                if t542 is None: t541 = True
-                t543 = v208
-                if t543 is True: t540 = True
+                if t550 is None: t549 = True
+                t551 = v75
+                if t551 is False: t548 = False
                 else:
-                    if t543 is None: t541 = True
-                    t544 = v206
-                    if t544 is True: t540 = True
+                    if t551 is None: t549 = True
+            if t548 is True and t549: t548 = None
+            if t548 is True: x = True
+            else:
+                if t548 is None: t545 = True
+    if x is False and t545: x = None
+    if x is True: h_referral.append(42)
+    x = v145
+    if x is True: h_referral.append(43)
+    x = v149
+    if x is True: h_referral.append(44)
+    t552 = False
+    x = True
+    t553 = v226
+    if t553 is False: x = False
+    else:
+        if t553 is None: t552 = True
+        t554 = (None if f66 is None else f66 <= K277)
+        if t554 is None: t554 = True
+        if t554 is False: x = False
+        else:
+            if t554 is None: t552 = True
+            t555 = v63
+            if t555 is False: x = False
+            else:
+                if t555 is None: t552 = True
+                t557 = False
+                t556 = False
+                t558 = v8
+                if t558 is True: t556 = True
+                else:
+                    if t558 is None: t557 = True
+                    t559 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K278.isdisjoint(r_pain or ()))))))
+                    if t559 is True: t556 = True
                     else:
-                        if t544 is None: t541 = True
-                        t545 = v194
-                        if t545 is True: t540 = True
-                        else:
-                            if t545 is None: t541 = True
-            if t540 is False and t541: t540 = None
-            if t540 is False: x = False
-            else:
-                if t540 is None: t537 = True
-    if x is True and t537: x = None
+                        if t559 is None: t557 = True
+                if t556 is False and t557: t556 = None
+                if t556 is False: x = False
+                else:
+                    if t556 is None: t552 = True
+    if x is True and t552: x = None
+    if x is True: h_referral.append(45)
+    t560 = False
+    x = True
+    t561 = v226
+    if t561 is False: x = False
+    else:
+        if t561 is None: t560 = True
+        t562 = v148
+        if t562 is False: x = False
+        else:
+            if t562 is None: t560 = True
+    if x is True and t560: x = None
     if x is True: h_referral.append(46)
-    t546 = False
+    t563 = False
     x = True
-    t547 = v218
-    if t547 is False: x = False
+    t564 = v222
+    if t564 is False: x = False
     else:
-        if t547 is None: t546 = True
-        t548 = v89
-        if t548 is False: x = False
+        if t564 is None: t563 = True
+        t565 = v62
+        if t565 is False: x = False
         else:
-            if t548 is None: t546 = True
-    if x is True and t546: x = None
+            if t565 is None: t563 = True
+            t566 = v224
+            if t566 is False: x = False
+            else:
+                if t566 is None: t563 = True
+    if x is True and t563: x = None
     if x is True: h_referral.append(47)
-    t549 = False
-    x = True
-    t550 = v226
-    if t550 is False: x = False
-    else:
-        if t550 is None: t549 = True
-        t552 = False
-        t551 = False
-        t553 = v75
-        if t553 is True: t551 = True
-        else:
-            if t553 is None: t552 = True
-            t554 = v213
-            if t554 is True: t551 = True
-            else:
-                if t554 is None: t552 = True
-                t555 = v224
-                if t555 is True: t551 = True
-                else:
-                    if t555 is None: t552 = True
-        if t551 is False and t552: t551 = None
-        if t551 is False: x = False
-        else:
-            if t551 is None: t549 = True
-    if x is True and t549: x = None
-    if x is True: h_referral.append(48)
-    t556 = False
-    x = True
-    t557 = v225
-    if t557 is False: x = False
-    else:
-        if t557 is None: t556 = True
-        t558 = v201
-        if t558 is False: x = False
-        else:
-            if t558 is None: t556 = True
-    if x is True and t556: x = None
-    if x is True: h_referral.append(49)
-    t559 = False
-    x = True
-    t560 = v225
-    if t560 is False: x = False
-    else:
-        if t560 is None: t559 = True
-        t561 = v227
-        if t561 is False: x = False
-        else:
-            if t561 is None: t559 = True
-            t562 = v230
-            if t562 is False: x = False
-            else:
-                if t562 is None: t559 = True
-                t563 = v228
-                if t563 is not None: t563 = not t563
-                if t563 is None: t563 = True
-                if t563 is False: x = False
-                else:
-                    if t563 is None: t559 = True
-    if x is True and t559: x = None
-    if x is True: h_referral.append(50)
-    t564 = False
-    x = True
-    t565 = v230
-    if t565 is False: x = False
-    else:
-        if t565 is None: t564 = True
-        t566 = v228
-        if t566 is False: x = False
-        else:
-            if t566 is None: t564 = True
-    if x is True and t564: x = None
-    if x is True: h_referral.append(51)
     t567 = False
     x = True
-    t568 = v225
+    t568 = v222
     if t568 is False: x = False
     else:
         if t568 is None: t567 = True
-        t569 = v227
-        if t569 is not None: t569 = not t569
+        t569 = v63
         if t569 is False: x = False
         else:
             if t569 is None: t567 = True
-            t570 = v230
+            t570 = (None if f16 is None else f16 >= K279)
+            if t570 is None: t570 = True
             if t570 is False: x = False
             else:
                 if t570 is None: t567 = True
+                t571 = v211
+                if t571 is not None: t571 = not t571
+                if t571 is None: t571 = True
+                if t571 is False: x = False
+                else:
+                    if t571 is None: t567 = True
+                    t572 = v210
+                    if t572 is not None: t572 = not t572
+                    if t572 is None: t572 = True
+                    if t572 is False: x = False
+                    else:
+                        if t572 is None: t567 = True
     if x is True and t567: x = None
-    if x is True: h_referral.append(52)
-    t571 = False
+    if x is True: h_referral.append(48)
+    t573 = False
     x = True
-    t572 = v225
-    if t572 is False: x = False
+    t574 = v222
+    if t574 is False: x = False
     else:
-        if t572 is None: t571 = True
-        t573 = v229
-        if t573 is False: x = False
+        if t574 is None: t573 = True
+        t575 = v89
+        if t575 is False: x = False
         else:
-            if t573 is None: t571 = True
-            t574 = v228
-            if t574 is not None: t574 = not t574
-            if t574 is None: t574 = True
-            if t574 is False: x = False
+            if t575 is None: t573 = True
+            t577 = False
+            t576 = False
+            t578 = v72
+            if t578 is True: t576 = True
             else:
-                if t574 is None: t571 = True
-    if x is True and t571: x = None
-    if x is True: h_referral.append(53)
-    t575 = False
-    x = True
-    t576 = (None if f20 is None else f20 >= K269)
-    if t576 is False: x = False
-    else:
-        if t576 is None: t575 = True
-        t577 = (None if f20 is None else f20 <= K270)
-        if t577 is False: x = False
-        else:
-            if t577 is None: t575 = True
-            t578 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K271.isdisjoint(r_pain or ()))))))
-            if t578 is False: x = False
-            else:
-                if t578 is None: t575 = True
-                t579 = (None if f13 is None else f13 in K272)
-                if t579 is False: x = False
+                if t578 is None: t577 = True
+                t579 = v208
+                if t579 is True: t576 = True
                 else:
-                    if t579 is None: t575 = True
-    if x is True and t575: x = None
-    if x is True: h_referral.append(54)
-    t580 = False
-    x = True
-    t581 = v231
-    if t581 is False: x = False
-    else:
-        if t581 is None: t580 = True
-        t582 = v230
-        if t582 is False: x = False
-        else:
-            if t582 is None: t580 = True
-    if x is True and t580: x = None
-    if x is True: h_referral.append(55)
-    x = v232
-    if x is True: h_referral.append(56)
-    t583 = False
-    x = True
-    t584 = v231
-    if t584 is False: x = False
-    else:
-        if t584 is None: t583 = True
-        t585 = v233
-        if t585 is False: x = False
-        else:
-            if t585 is None: t583 = True
-    if x is True and t583: x = None
-    if x is True: h_referral.append(57)
-    t586 = False
-    x = True
-    t587 = v136
-    if t587 is False: x = False
-    else:
-        if t587 is None: t586 = True
-        t588 = v137
-        if t588 is False: x = False
-        else:
-            if t588 is None: t586 = True
-            t589 = v63
-            if t589 is False: x = False
-            else:
-                if t589 is None: t586 = True
-                t590 = v206
-                if t590 is False: x = False
-                else:
-                    if t590 is None: t586 = True
-                    t592 = False
-                    t591 = False
-                    t593 = v2
-                    if t593 is True: t591 = True
+                    if t579 is None: t577 = True
+                    t580 = v206
+                    if t580 is True: t576 = True
                     else:
-                        if t593 is None: t592 = True
-                        t594 = v230
-                        if t594 is True: t591 = True
+                        if t580 is None: t577 = True
+                        t581 = v194
+                        if t581 is True: t576 = True
                         else:
-                            if t594 is None: t592 = True
-                    if t591 is False and t592: t591 = None
-                    if t591 is False: x = False
-                    else:
-                        if t591 is None: t586 = True
-    if x is True and t586: x = None
-    if x is True: h_referral.append(58)
+                            if t581 is None: t577 = True
+            if t576 is False and t577: t576 = None
+            if t576 is False: x = False
+            else:
+                if t576 is None: t573 = True
+    if x is True and t573: x = None
+    if x is True: h_referral.append(49)
+    t582 = False
+    x = True
+    t583 = v223
+    if t583 is False: x = False
+    else:
+        if t583 is None: t582 = True
+        t584 = v89
+        if t584 is False: x = False
+        else:
+            if t584 is None: t582 = True
+    if x is True and t582: x = None
+    if x is True: h_referral.append(50)
+    t585 = False
+    x = True
+    t586 = v231
+    if t586 is False: x = False
+    else:
+        if t586 is None: t585 = True
+        t588 = False
+        t587 = False
+        t589 = v75
+        if t589 is True: t587 = True
+        else:
+            if t589 is None: t588 = True
+            t590 = v218
+            if t590 is True: t587 = True
+            else:
+                if t590 is None: t588 = True
+                t591 = v229
+                if t591 is True: t587 = True
+                else:
+                    if t591 is None: t588 = True
+        if t587 is False and t588: t587 = None
+        if t587 is False: x = False
+        else:
+            if t587 is None: t585 = True
+    if x is True and t585: x = None
+    if x is True: h_referral.append(51)
+    t592 = False
+    x = True
+    t593 = v230
+    if t593 is False: x = False
+    else:
+        if t593 is None: t592 = True
+        t594 = v201
+        if t594 is False: x = False
+        else:
+            if t594 is None: t592 = True
+    if x is True and t592: x = None
+    if x is True: h_referral.append(52)
     t595 = False
     x = True
-    t597 = False
-    t596 = False
-    t598 = v136
-    if t598 is True: t596 = True
-    else:
-        if t598 is None: t597 = True
-        t599 = v138
-        if t599 is True: t596 = True
-        else:
-            if t599 is None: t597 = True
-    if t596 is False and t597: t596 = None
+    t596 = v230
     if t596 is False: x = False
     else:
         if t596 is None: t595 = True
-        t600 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K273.isdisjoint(r_pain or ()))))))
-        if t600 is False: x = False
+        t597 = v232
+        if t597 is False: x = False
         else:
-            if t600 is None: t595 = True
-            t601 = (None if f3 is None else not K274.isdisjoint(f3))
-            if t601 is False: x = False
+            if t597 is None: t595 = True
+            t598 = v235
+            if t598 is False: x = False
             else:
-                if t601 is None: t595 = True
+                if t598 is None: t595 = True
+                t599 = v233
+                if t599 is not None: t599 = not t599
+                if t599 is None: t599 = True
+                if t599 is False: x = False
+                else:
+                    if t599 is None: t595 = True
     if x is True and t595: x = None
-    if x is True: h_referral.append(59)
-    t602 = False
+    if x is True: h_referral.append(53)
+    t600 = False
     x = True
+    t601 = v235
+    if t601 is False: x = False
+    else:
+        if t601 is None: t600 = True
+        t602 = v233
+        if t602 is False: x = False
+        else:
+            if t602 is None: t600 = True
+            t603 = (None if f67 is None else f67 == K280)
+            if t603 is not None: t603 = not t603
+            if t603 is None: t603 = True
+            if t603 is False: x = False
+            else:
+                if t603 is None: t600 = True
+    if x is True and t600: x = None
+    if x is True: h_referral.append(54)
     t604 = False
-    t603 = False
-    t605 = v136
-    if t605 is True: t603 = True
+    x = True
+    t605 = v230
+    if t605 is False: x = False
     else:
         if t605 is None: t604 = True
-        t606 = v137
-        if t606 is True: t603 = True
+        t606 = v232
+        if t606 is not None: t606 = not t606
+        if t606 is False: x = False
         else:
             if t606 is None: t604 = True
-            t607 = v138
-            if t607 is True: t603 = True
+            t607 = v235
+            if t607 is False: x = False
             else:
                 if t607 is None: t604 = True
-    if t603 is False and t604: t603 = None
-    if t603 is False: x = False
-    else:
-        if t603 is None: t602 = True
-        t608 = v134
-        if t608 is False: x = False
-        else:
-            if t608 is None: t602 = True
-    if x is True and t602: x = None
-    if x is True: h_referral.append(60)
-    t609 = False
+    if x is True and t604: x = None
+    if x is True: h_referral.append(55)
+    t608 = False
     x = True
-    t610 = v215
-    if t610 is False: x = False
+    t609 = v230
+    if t609 is False: x = False
     else:
-        if t610 is None: t609 = True
-        t611 = v87
-        if t611 is False: x = False
+        if t609 is None: t608 = True
+        t610 = v234
+        if t610 is False: x = False
         else:
-            if t611 is None: t609 = True
-    if x is True and t609: x = None
-    if x is True: h_referral.append(61)
+            if t610 is None: t608 = True
+            t611 = v233
+            if t611 is not None: t611 = not t611
+            if t611 is None: t611 = True
+            if t611 is False: x = False
+            else:
+                if t611 is None: t608 = True
+    if x is True and t608: x = None
+    if x is True: h_referral.append(56)
     t612 = False
     x = True
-    t613 = v9
+    t613 = (None if f20 is None else f20 >= K281)
     if t613 is False: x = False
     else:
         if t613 is None: t612 = True
-        t614 = v205
+        t614 = (None if f20 is None else f20 <= K282)
         if t614 is False: x = False
         else:
             if t614 is None: t612 = True
+            t615 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K283.isdisjoint(r_pain or ()))))))
+            if t615 is False: x = False
+            else:
+                if t615 is None: t612 = True
+                t616 = (None if f13 is None else f13 in K284)
+                if t616 is False: x = False
+                else:
+                    if t616 is None: t612 = True
     if x is True and t612: x = None
+    if x is True: h_referral.append(57)
+    t617 = False
+    x = True
+    t618 = v236
+    if t618 is False: x = False
+    else:
+        if t618 is None: t617 = True
+        t619 = v235
+        if t619 is False: x = False
+        else:
+            if t619 is None: t617 = True
+    if x is True and t617: x = None
+    if x is True: h_referral.append(58)
+    x = v237
+    if x is True: h_referral.append(59)
+    t620 = False
+    x = True
+    t621 = v236
+    if t621 is False: x = False
+    else:
+        if t621 is None: t620 = True
+        t622 = v238
+        if t622 is False: x = False
+        else:
+            if t622 is None: t620 = True
+    if x is True and t620: x = None
+    if x is True: h_referral.append(60)
+    t623 = False
+    x = True
+    t624 = v136
+    if t624 is False: x = False
+    else:
+        if t624 is None: t623 = True
+        t625 = v137
+        if t625 is False: x = False
+        else:
+            if t625 is None: t623 = True
+            t626 = v63
+            if t626 is False: x = False
+            else:
+                if t626 is None: t623 = True
+                t627 = v206
+                if t627 is False: x = False
+                else:
+                    if t627 is None: t623 = True
+                    t629 = False
+                    t628 = False
+                    t630 = v2
+                    if t630 is True: t628 = True
+                    else:
+                        if t630 is None: t629 = True
+                        t631 = v235
+                        if t631 is True: t628 = True
+                        else:
+                            if t631 is None: t629 = True
+                    if t628 is False and t629: t628 = None
+                    if t628 is False: x = False
+                    else:
+                        if t628 is None: t623 = True
+    if x is True and t623: x = None
+    if x is True: h_referral.append(61)
+    t632 = False
+    x = True
+    t634 = False
+    t633 = False
+    t635 = v136
+    if t635 is True: t633 = True
+    else:
+        if t635 is None: t634 = True
+        t636 = v138
+        if t636 is True: t633 = True
+        else:
+            if t636 is None: t634 = True
+    if t633 is False and t634: t633 = None
+    if t633 is False: x = False
+    else:
+        if t633 is None: t632 = True
+        t637 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K285.isdisjoint(r_pain or ()))))))
+        if t637 is False: x = False
+        else:
+            if t637 is None: t632 = True
+            t638 = (None if f3 is None else not K286.isdisjoint(f3))
+            if t638 is False: x = False
+            else:
+                if t638 is None: t632 = True
+    if x is True and t632: x = None
     if x is True: h_referral.append(62)
-    t615 = False
+    t639 = False
     x = True
-    t616 = v204
-    if t616 is False: x = False
+    t641 = False
+    t640 = False
+    t642 = v136
+    if t642 is True: t640 = True
     else:
-        if t616 is None: t615 = True
-        t617 = v203
-        if t617 is False: x = False
+        if t642 is None: t641 = True
+        t643 = v137
+        if t643 is True: t640 = True
         else:
-            if t617 is None: t615 = True
-    if x is True and t615: x = None
+            if t643 is None: t641 = True
+            t644 = v138
+            if t644 is True: t640 = True
+            else:
+                if t644 is None: t641 = True
+    if t640 is False and t641: t640 = None
+    if t640 is False: x = False
+    else:
+        if t640 is None: t639 = True
+        t645 = v134
+        if t645 is False: x = False
+        else:
+            if t645 is None: t639 = True
+    if x is True and t639: x = None
     if x is True: h_referral.append(63)
-    t618 = False
+    t646 = False
     x = True
-    t619 = v199
-    if t619 is False: x = False
+    t647 = v220
+    if t647 is False: x = False
     else:
-        if t619 is None: t618 = True
-        t620 = v198
-        if t620 is not None: t620 = not t620
-        if t620 is None: t620 = True
-        if t620 is False: x = False
+        if t647 is None: t646 = True
+        t648 = v87
+        if t648 is False: x = False
         else:
-            if t620 is None: t618 = True
-    if x is True and t618: x = None
+            if t648 is None: t646 = True
+    if x is True and t646: x = None
     if x is True: h_referral.append(64)
+    t649 = False
+    x = True
+    t650 = v9
+    if t650 is False: x = False
+    else:
+        if t650 is None: t649 = True
+        t651 = v205
+        if t651 is False: x = False
+        else:
+            if t651 is None: t649 = True
+    if x is True and t649: x = None
+    if x is True: h_referral.append(65)
+    t652 = False
+    x = True
+    t653 = v204
+    if t653 is False: x = False
+    else:
+        if t653 is None: t652 = True
+        t654 = v203
+        if t654 is False: x = False
+        else:
+            if t654 is None: t652 = True
+    if x is True and t652: x = None
+    if x is True: h_referral.append(66)
+    t655 = False
+    x = True
+    t656 = v199
+    if t656 is False: x = False
+    else:
+        if t656 is None: t655 = True
+        t657 = v198
+        if t657 is not None: t657 = not t657
+        if t657 is None: t657 = True
+        if t657 is False: x = False
+        else:
+            if t657 is None: t655 = True
+    if x is True and t655: x = None
+    if x is True: h_referral.append(67)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -3576,4 +3730,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v98, v99, v100, v94, v95, v96, v97, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v198, v196, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v86, v212, v213, v197, v214, v215, v216, v217, v218, v219, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v98, v99, v100, v94, v95, v96, v97, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v198, v196, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v86, v217, v218, v197, v219, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238,), lo, ev, {'referral': h_referral}
