@@ -93,7 +93,7 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("feels numb down there when he wipes", {"saddle_numbness_described"}),
     ("already ~50% better", {"improving"}),
     # a job hides a condition named with it, not an event told after it
-    ("works as an oncology infusion RN, bent over chemo chairs", set()),
+    ("works as an oncology infusion RN, bent over chemo chairs", {"mechanical_cause"}),
     ("works as a roofer and fell off a ladder yesterday", {"fall_from_height", "fall_or_knock"}),
     ("works as a teacher, had breast cancer in 2019", {"cancer"}),
 ])
@@ -103,9 +103,10 @@ def test_a_mention_counts_only_when_it_is_the_clients_own_current_fact(text, exp
 
 def test_an_undated_event_sits_at_the_start_of_the_episode():
     # "epidural injection did not help" in a 14-month story is not a recent procedure; in a 10-day one it is.
-    assert read("epidural injection did not help", 420) == set()
-    assert read("epidural injection did not help", 10) == {"recent_spinal_procedure"}
-    assert read("epidural injection did not help") == {"recent_spinal_procedure"}  # unknown length: the safe reading
+    # ("did not help" is read too: care has not helped, a state of now.)
+    assert read("epidural injection did not help", 420) == {"worsening"}
+    assert read("epidural injection did not help", 10) == {"recent_spinal_procedure", "worsening"}
+    assert read("epidural injection did not help") == {"recent_spinal_procedure", "worsening"}  # unknown length: the safe reading
     # A state (a fever, a drug) is not an event: undated, it is now.
     assert read("night sweats", 420) == {"fever"}
 
@@ -219,7 +220,7 @@ def test_words_that_affirm_a_red_flag_fact_never_lower_the_urgency(data, words):
 
 
 @FAST
-@given(cases, st.text(max_size=200))
+@given(cases, st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=200))
 def test_a_recorded_medical_answer_is_never_changed_by_the_words(data, text):
     data = _with_text(data, text or "x")
     findings = Case.model_validate(data).findings()

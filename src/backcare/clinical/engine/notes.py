@@ -29,7 +29,8 @@ _TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?$")
 # How many words a negation reaches forward (NegEx uses about five; a list after one cue is longer) and back.
 _REACH_BEFORE = 8
-_REACH_AFTER = 3
+_REACH_AFTER = 5  # "ruled out", "negative": strong cues reach back over a phrase ("fall from a height ruled out")
+_REACH_AFTER_NEAR = 2  # "normal", "fine": weak cues only for the words just before them
 _REACH_STOPPED = 4
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "few": 3, "couple": 2, "several": 5}
@@ -90,7 +91,7 @@ class NotesReader:
         self.readings: dict[str, dict[str, Any]] = data["readings"]
         self.phrases = _Phrases()
         for kind in ("negation_before", "negation_after", "other_person", "hypothetical", "closes_scope", "stopped",
-                     "not_the_condition_after", "new_statement", "at_work"):
+                     "not_the_condition_after", "new_statement", "at_work", "negation_after_near"):
             for phrase in cues[kind]:
                 self.phrases.add(phrase, kind)
         for phrase, days in cues["past_phrases"].items():
@@ -146,7 +147,8 @@ class NotesReader:
             # affirms the loss; "not had a fever" still denies the fever.
             return (any(ce <= s and s - ce < _REACH_BEFORE and not closed(ce, s)
                         and not any(ce < p < s for p in statements) for _, ce, _ in by_kind.get("negation_before", ()))
-                    or any(e <= cs and cs - e < _REACH_AFTER and not closed(e, cs) for cs, _, _ in by_kind.get("negation_after", ())))
+                    or any(e <= cs and cs - e < _REACH_AFTER and not closed(e, cs) for cs, _, _ in by_kind.get("negation_after", ()))
+                    or any(e <= cs and cs - e < _REACH_AFTER_NEAR for cs, _, _ in by_kind.get("negation_after_near", ())))
 
         def someone_else(s: int) -> bool:
             for cs, ce, _ in by_kind.get("other_person", ()):
