@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 _CLAUSE = re.compile(r"(?<!\d)\.(?!\d)|[;!?\n]")
 _TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?$")
+_PLAIN = re.compile(r"[a-z]+(?: [a-z]+)*$")
 # How many words a negation reaches forward (NegEx uses about five; a list after one cue is longer) and back.
 _REACH_BEFORE = 8
 _REACH_AFTER = 5  # "ruled out", "negative": strong cues reach back over a phrase ("fall from a height ruled out")
@@ -63,7 +64,9 @@ class _Phrases:
         self.by_first: dict[str, list[tuple[tuple[str, ...], str, Any]]] = {}
 
     def add(self, phrase: str, kind: str, payload: Any = None) -> None:
-        words = tuple(_tokens(phrase.replace("#", " 0 ")))
+        # Most phrases are plain lower-case words: split them without the tokenizer (the reader is built on the
+        # command line's path, where a millisecond shows).
+        words = tuple(phrase.split()) if _PLAIN.match(phrase) else tuple(_tokens(phrase.replace("#", " 0 ")))
         words = tuple("#" if _NUMBER.match(w) else w for w in words)
         self.by_first.setdefault(words[0], []).append((words, kind, payload))
 
