@@ -96,6 +96,9 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("works as an oncology infusion RN, bent over chemo chairs", {"mechanical_cause"}),
     ("works as a roofer and fell off a ladder yesterday", {"fall_from_height", "fall_or_knock"}),
     ("works as a teacher, had breast cancer in 2019", {"cancer"}),
+    # a new verb ends a negation's reach; a course of now is not dated by the onset beside it
+    ("came on with no injury three months ago and keeps getting worse", {"worsening"}),
+    ("a deep ache at her sitting bone when driving", {"sitting_bone_pain", "mechanical_cause"}),
 ])
 def test_a_mention_counts_only_when_it_is_the_clients_own_current_fact(text, expected):
     assert read(text) == expected

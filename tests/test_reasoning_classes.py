@@ -430,3 +430,18 @@ def test_an_old_deficit_the_notes_record_as_unchanged_since_surgery_needs_no_ref
     told = run_case(**base, history={"onset": "sudden", "spinal_surgery": surgery,
                                      "mechanism": "carrying units; the reflex has been unchanged since the operation"})
     assert told["referral"]["urgency"] == "none"
+
+
+def test_weight_bearing_groin_pain_with_a_limp_in_a_runner_sees_a_doctor_within_a_day():
+    # Robertson & Wood 2017: a femoral neck stress fracture is exercise-related groin pain in a runner; a delay
+    # lets it displace. Sitting and squatting pain with a normal gait stays the impingement picture.
+    runner = dict(client={"age": 27}, symptoms={"pain_nrs": 6, "pain_sites": ["groin_right", "anterior_thigh_right"]},
+                  hip={"internal_rotation_degrees": {"left": 40, "right": 20}},
+                  observation={"gait": "antalgic"},
+                  history={"onset": "gradual", "duration_days": 24, "aggravating": ["walking", "stairs", "sport"],
+                           "easing": ["rest"], "mechanism": "raised her weekly running for a marathon"})
+    out = run_case(**runner)
+    assert (out["referral"]["urgency"], out["referral"]["to"]) == ("urgent", "family_doctor")
+    footballer = {**runner, "observation": {"gait": "normal"},
+                  "history": {**runner["history"], "aggravating": ["squatting", "sitting", "sport"]}}
+    assert run_case(**footballer)["referral"]["urgency"] in ("none", "routine")

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'cfe971ef29eb4a146ee494e018a882565ecafccbd697011cebc8c80ec09c9a84'
+SOURCE_DIGEST = 'e86bf96a58a30b16be6ae400371053c83c5a29e9cf54815dbe2defcf6e87866e'
 
 
 def kernel(ctx):
@@ -68,32 +68,33 @@ def kernel(ctx):
     f39 = None if b_history is None else b_history.get('morning_stiffness_minutes')
     f40 = None if b_history is None else b_history.get('mechanism')
     f41 = None if b_client is None else b_client.get('sex')
-    f42 = None if b_symptoms is None else b_symptoms.get('vascular_claudication')
-    f43 = None if b_medical is None else b_medical.get('smoker')
-    f44 = None if b_medical is None else b_medical.get('diabetes')
-    f45 = None if b_medical is None else b_medical.get('known_leg_artery_disease')
-    f46 = None if b_symptoms is None else b_symptoms.get('urinary_symptoms')
-    f47 = None if b_symptoms is None else b_symptoms.get('colicky_pain')
-    f48 = None if b_symptoms is None else b_symptoms.get('cyclical_pain')
-    f49 = None if b_medical is None else b_medical.get('pregnant')
-    f50 = None if b_history is None else b_history.get('postpartum_weeks')
-    f51 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
-    f52 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
-    f53 = None if b_symptoms is None else b_symptoms.get('pain_quality')
-    f54 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
-    f55 = None if b_observation is None else b_observation.get('atrophy_sites')
-    f56 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
-    f57 = None if b_notes is None else b_notes.get('mechanical_cause')
-    f58 = None if b_notes is None else b_notes.get('worsening')
-    f59 = None if b_medical is None else b_medical.get('anticoagulants')
-    f60 = None if b_notes is None else b_notes.get('collapse')
-    f61 = None if b_notes is None else b_notes.get('tearing_pain')
-    f62 = None if b_notes is None else b_notes.get('wound_signs')
-    f63 = None if b_history is None else b_history.get('spinal_surgery')
-    f64 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f65 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
-    f66 = None if b_history is None else b_history.get('pregnancy_weeks')
-    f67 = None if b_notes is None else b_notes.get('deficit_unchanged')
+    f42 = None if b_notes is None else b_notes.get('sitting_bone_pain')
+    f43 = None if b_symptoms is None else b_symptoms.get('vascular_claudication')
+    f44 = None if b_medical is None else b_medical.get('smoker')
+    f45 = None if b_medical is None else b_medical.get('diabetes')
+    f46 = None if b_medical is None else b_medical.get('known_leg_artery_disease')
+    f47 = None if b_symptoms is None else b_symptoms.get('urinary_symptoms')
+    f48 = None if b_symptoms is None else b_symptoms.get('colicky_pain')
+    f49 = None if b_symptoms is None else b_symptoms.get('cyclical_pain')
+    f50 = None if b_medical is None else b_medical.get('pregnant')
+    f51 = None if b_history is None else b_history.get('postpartum_weeks')
+    f52 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
+    f53 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
+    f54 = None if b_symptoms is None else b_symptoms.get('pain_quality')
+    f55 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
+    f56 = None if b_observation is None else b_observation.get('atrophy_sites')
+    f57 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
+    f58 = None if b_notes is None else b_notes.get('mechanical_cause')
+    f59 = None if b_notes is None else b_notes.get('worsening')
+    f60 = None if b_medical is None else b_medical.get('anticoagulants')
+    f61 = None if b_notes is None else b_notes.get('collapse')
+    f62 = None if b_notes is None else b_notes.get('tearing_pain')
+    f63 = None if b_notes is None else b_notes.get('wound_signs')
+    f64 = None if b_history is None else b_history.get('spinal_surgery')
+    f65 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f66 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
+    f67 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f68 = None if b_notes is None else b_notes.get('deficit_unchanged')
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -724,986 +725,1029 @@ def kernel(ctx):
         else:
             if t164 is None: t162 = True
     if v122 is True and t162: v122 = None
-    v123 = (c49 if c49 is not M else (c49 := (None if r_pain is None else ((not K144.isdisjoint(r_pain or ()))))))
-    v124 = (c50 if c50 is not M else (c50 := (None if b_palpation is None else L[18](ctx))))
-    v125 = (c51 if c51 is not M else (c51 := (None if b_special_tests is None else sided_match(b_special_tests.get('bent_knee_stretch'), K145, 'any'))))
-    v126 = (c52 if c52 is not M else (c52 := (None if b_special_tests is None else sided_match(b_special_tests.get('puranen_orava'), K146, 'any'))))
     t165 = False
-    v127 = True
-    t166 = v123
-    if t166 is False: v127 = False
+    v123 = False
+    t166 = (c49 if c49 is not M else (c49 := (None if r_pain is None else ((not K144.isdisjoint(r_pain or ()))))))
+    if t166 is True: v123 = True
     else:
         if t166 is None: t165 = True
-        t167 = (None if f3 is None else not K147.isdisjoint(f3))
-        if t167 is False: v127 = False
+        t167 = (None if f42 is None else f42 == K145)
+        if t167 is True: v123 = True
         else:
             if t167 is None: t165 = True
-    if v127 is True and t165: v127 = None
+    if v123 is False and t165: v123 = None
+    v124 = (c50 if c50 is not M else (c50 := (None if b_palpation is None else L[18](ctx))))
+    v125 = (c51 if c51 is not M else (c51 := (None if b_special_tests is None else sided_match(b_special_tests.get('bent_knee_stretch'), K146, 'any'))))
+    v126 = (c52 if c52 is not M else (c52 := (None if b_special_tests is None else sided_match(b_special_tests.get('puranen_orava'), K147, 'any'))))
+    t168 = False
+    v127 = True
+    t169 = v123
+    if t169 is False: v127 = False
+    else:
+        if t169 is None: t168 = True
+        t170 = (None if f3 is None else not K148.isdisjoint(f3))
+        if t170 is False: v127 = False
+        else:
+            if t170 is None: t168 = True
+    if v127 is True and t168: v127 = None
     v128 = (c53 if c53 is not M else (c53 := (None if b_palpation is None else L[19](ctx))))
     v129 = (c54 if c54 is not M else (c54 := (None if b_palpation is None else L[20](ctx))))
     v130 = (c55 if c55 is not M else (c55 := (None if b_palpation is None else L[21](ctx))))
-    t168 = False
-    v131 = True
-    t169 = facts.get('nerve_root_found')
-    if t169 is not None: t169 = not t169
-    if t169 is None: t169 = False
-    if t169 is False: v131 = False
-    else:
-        if t169 is None: t168 = True
-        t170 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K148, 'both'))))
-        if t170 is False: v131 = False
-        else:
-            if t170 is None: t168 = True
-    if v131 is True and t168: v131 = None
-    v132 = facts.get('nerve_root_found')
     t171 = False
-    v133 = False
-    t172 = (None if f42 is None else f42 == K149)
-    if t172 is True: v133 = True
+    v131 = True
+    t172 = facts.get('nerve_root_found')
+    if t172 is not None: t172 = not t172
+    if t172 is None: t172 = False
+    if t172 is False: v131 = False
     else:
         if t172 is None: t171 = True
-        t174 = False
-        t173 = True
-        t175 = (None if f5 is None else not K150.isdisjoint(f5))
-        if t175 is False: t173 = False
-        else:
-            if t175 is None: t174 = True
-            t176 = (None if f3 is None else not K151.isdisjoint(f3))
-            if t176 is False: t173 = False
-            else:
-                if t176 is None: t174 = True
-        if t173 is True and t174: t173 = None
-        if t173 is True: v133 = True
+        t173 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K149, 'both'))))
+        if t173 is False: v131 = False
         else:
             if t173 is None: t171 = True
-    if v133 is False and t171: v133 = None
-    t177 = False
-    v134 = True
-    t178 = v0
-    if t178 is False: v134 = False
+    if v131 is True and t171: v131 = None
+    v132 = facts.get('nerve_root_found')
+    t174 = False
+    v133 = False
+    t175 = (None if f43 is None else f43 == K150)
+    if t175 is True: v133 = True
     else:
-        if t178 is None: t177 = True
-        t179 = (None if f3 is None else not K152.isdisjoint(f3))
-        if t179 is False: v134 = False
+        if t175 is None: t174 = True
+        t177 = False
+        t176 = True
+        t178 = (None if f5 is None else not K151.isdisjoint(f5))
+        if t178 is False: t176 = False
         else:
-            if t179 is None: t177 = True
-    if v134 is True and t177: v134 = None
-    v135 = (None if f3 is None else not K153.isdisjoint(f3))
+            if t178 is None: t177 = True
+            t179 = (None if f3 is None else not K152.isdisjoint(f3))
+            if t179 is False: t176 = False
+            else:
+                if t179 is None: t177 = True
+        if t176 is True and t177: t176 = None
+        if t176 is True: v133 = True
+        else:
+            if t176 is None: t174 = True
+    if v133 is False and t174: v133 = None
+    t180 = False
+    v134 = True
+    t181 = v0
+    if t181 is False: v134 = False
+    else:
+        if t181 is None: t180 = True
+        t182 = (None if f3 is None else not K153.isdisjoint(f3))
+        if t182 is False: v134 = False
+        else:
+            if t182 is None: t180 = True
+    if v134 is True and t180: v134 = None
+    v135 = (None if f3 is None else not K154.isdisjoint(f3))
     v136 = (c57 if c57 is not M else (c57 := (None if b_circulation is None else L[22](ctx))))
     v137 = (c58 if c58 is not M else (c58 := (None if b_circulation is None else L[23](ctx))))
     v138 = (c59 if c59 is not M else (c59 := (None if b_circulation is None else L[24](ctx))))
-    v139 = (None if f43 is None else f43 == K154)
-    v140 = (None if f44 is None else f44 == K155)
-    v141 = (None if f45 is None else f45 == K156)
-    v142 = (None if f20 is None else f20 >= K157)
-    v143 = (None if f20 is None else f20 < K158)
+    v139 = (None if f44 is None else f44 == K155)
+    v140 = (None if f45 is None else f45 == K156)
+    v141 = (None if f46 is None else f46 == K157)
+    v142 = (None if f20 is None else f20 >= K158)
+    v143 = (None if f20 is None else f20 < K159)
     v144 = v0
     if v144 is not None: v144 = not v144
-    v145 = (None if f46 is None else f46 == K159)
-    t180 = False
-    v146 = True
-    t181 = (None if f23 is None else f23 == K160)
-    if t181 is False: v146 = False
-    else:
-        if t181 is None: t180 = True
-        t182 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K161.isdisjoint(r_pain or ()))))))
-        if t182 is False: v146 = False
-        else:
-            if t182 is None: t180 = True
-    if v146 is True and t180: v146 = None
+    v145 = (None if f47 is None else f47 == K160)
     t183 = False
-    v147 = True
-    t184 = v146
-    if t184 is False: v147 = False
+    v146 = True
+    t184 = (None if f23 is None else f23 == K161)
+    if t184 is False: v146 = False
     else:
         if t184 is None: t183 = True
-        t185 = v145
-        if t185 is False: v147 = False
+        t185 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K162.isdisjoint(r_pain or ()))))))
+        if t185 is False: v146 = False
         else:
             if t185 is None: t183 = True
-    if v147 is True and t183: v147 = None
-    v148 = (None if f47 is None else f47 == K162)
-    v149 = (None if f48 is None else f48 == K163)
-    v150 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K164.isdisjoint(r_pain or ()))))))
-    v151 = (c62 if c62 is not M else (c62 := (None if b_palpation is None else L[25](ctx))))
+    if v146 is True and t183: v146 = None
     t186 = False
-    v152 = True
-    t187 = v114
-    if t187 is False: v152 = False
+    v147 = True
+    t187 = v146
+    if t187 is False: v147 = False
     else:
         if t187 is None: t186 = True
-        t188 = (None if f5 is None else not K165.isdisjoint(f5))
-        if t188 is False: v152 = False
+        t188 = v145
+        if t188 is False: v147 = False
         else:
             if t188 is None: t186 = True
-    if v152 is True and t186: v152 = None
+    if v147 is True and t186: v147 = None
+    v148 = (None if f48 is None else f48 == K163)
+    v149 = (None if f49 is None else f49 == K164)
+    v150 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K165.isdisjoint(r_pain or ()))))))
+    v151 = (c62 if c62 is not M else (c62 := (None if b_palpation is None else L[25](ctx))))
     t189 = False
-    v153 = True
-    t190 = (None if f20 is None else f20 >= K166)
-    if t190 is False: v153 = False
+    v152 = True
+    t190 = v114
+    if t190 is False: v152 = False
     else:
         if t190 is None: t189 = True
-        t191 = (None if f20 is None else f20 < K167)
-        if t191 is False: v153 = False
+        t191 = (None if f5 is None else not K166.isdisjoint(f5))
+        if t191 is False: v152 = False
         else:
             if t191 is None: t189 = True
-    if v153 is True and t189: v153 = None
-    v154 = (None if f20 is None else f20 >= K168)
+    if v152 is True and t189: v152 = None
     t192 = False
-    v155 = True
-    t193 = v40
-    if t193 is False: v155 = False
+    v153 = True
+    t193 = (None if f20 is None else f20 >= K167)
+    if t193 is False: v153 = False
     else:
         if t193 is None: t192 = True
-        t195 = False
-        t194 = False
-        t196 = (None if f3 is None else not K169.isdisjoint(f3))
-        if t196 is True: t194 = True
-        else:
-            if t196 is None: t195 = True
-            t197 = (None if f40 is None else not K170.isdisjoint(affirmed_words(str(f40))))
-            if t197 is True: t194 = True
-            else:
-                if t197 is None: t195 = True
-        if t194 is False and t195: t194 = None
-        if t194 is False: v155 = False
+        t194 = (None if f20 is None else f20 < K168)
+        if t194 is False: v153 = False
         else:
             if t194 is None: t192 = True
-    if v155 is True and t192: v155 = None
-    t198 = False
-    v156 = True
-    t199 = (None if f20 is None else f20 < K171)
-    if t199 is False: v156 = False
+    if v153 is True and t192: v153 = None
+    v154 = (None if f20 is None else f20 >= K169)
+    t195 = False
+    v155 = True
+    t196 = v40
+    if t196 is False: v155 = False
     else:
-        if t199 is None: t198 = True
-        t200 = (None if f17 is None else f17 > K172)
-        if t200 is False: v156 = False
+        if t196 is None: t195 = True
+        t198 = False
+        t197 = False
+        t199 = (None if f3 is None else not K170.isdisjoint(f3))
+        if t199 is True: t197 = True
         else:
-            if t200 is None: t198 = True
-    if v156 is True and t198: v156 = None
-    v157 = (None if f49 is None else f49 == K173)
-    v158 = (None if f50 is None else f50 <= K174)
-    v159 = (None if f50 is None else f50 <= K175)
-    v160 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K176.isdisjoint(r_pain or ()))))))
-    v161 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K177.isdisjoint(r_pain or ()))))))
-    v162 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K178, 'any'))))
-    v163 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K179, 'any'))))
-    v164 = (c66 if c66 is not M else (c66 := (None if b_palpation is None else L[26](ctx))))
+            if t199 is None: t198 = True
+            t200 = (None if f40 is None else not K171.isdisjoint(affirmed_words(str(f40))))
+            if t200 is True: t197 = True
+            else:
+                if t200 is None: t198 = True
+        if t197 is False and t198: t197 = None
+        if t197 is False: v155 = False
+        else:
+            if t197 is None: t195 = True
+    if v155 is True and t195: v155 = None
     t201 = False
-    v165 = True
-    t202 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K180.isdisjoint(r_paresthesia or ()) or not K180.isdisjoint(r_numbness or ()) or not K180.isdisjoint(r_sensory_reduced or ()) or not K180.isdisjoint(r_sensory_absent or ()))))))
-    if t202 is False: v165 = False
+    v156 = True
+    t202 = (None if f20 is None else f20 < K172)
+    if t202 is False: v156 = False
     else:
         if t202 is None: t201 = True
-        t203 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K181.isdisjoint(r_paresthesia or ()) or not K181.isdisjoint(r_numbness or ()) or not K181.isdisjoint(r_sensory_reduced or ()) or not K181.isdisjoint(r_sensory_absent or ()))))))
-        if t203 is not None: t203 = not t203
-        if t203 is False: v165 = False
+        t203 = (None if f17 is None else f17 > K173)
+        if t203 is False: v156 = False
         else:
             if t203 is None: t201 = True
-            t204 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K182.isdisjoint(r_pain or ()))))))
-            if t204 is not None: t204 = not t204
-            if t204 is None: t204 = True
-            if t204 is False: v165 = False
+    if v156 is True and t201: v156 = None
+    v157 = (None if f50 is None else f50 == K174)
+    v158 = (None if f51 is None else f51 <= K175)
+    v159 = (None if f51 is None else f51 <= K176)
+    v160 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K177.isdisjoint(r_pain or ()))))))
+    v161 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K178.isdisjoint(r_pain or ()))))))
+    v162 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K179, 'any'))))
+    v163 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K180, 'any'))))
+    v164 = (c66 if c66 is not M else (c66 := (None if b_palpation is None else L[26](ctx))))
+    t204 = False
+    v165 = True
+    t205 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K181.isdisjoint(r_paresthesia or ()) or not K181.isdisjoint(r_numbness or ()) or not K181.isdisjoint(r_sensory_reduced or ()) or not K181.isdisjoint(r_sensory_absent or ()))))))
+    if t205 is False: v165 = False
+    else:
+        if t205 is None: t204 = True
+        t206 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K182.isdisjoint(r_paresthesia or ()) or not K182.isdisjoint(r_numbness or ()) or not K182.isdisjoint(r_sensory_reduced or ()) or not K182.isdisjoint(r_sensory_absent or ()))))))
+        if t206 is not None: t206 = not t206
+        if t206 is False: v165 = False
+        else:
+            if t206 is None: t204 = True
+            t207 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K183.isdisjoint(r_pain or ()))))))
+            if t207 is not None: t207 = not t207
+            if t207 is None: t207 = True
+            if t207 is False: v165 = False
             else:
-                if t204 is None: t201 = True
-    if v165 is True and t201: v165 = None
-    t205 = False
+                if t207 is None: t204 = True
+    if v165 is True and t204: v165 = None
+    t208 = False
     v166 = True
-    t206 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K183.isdisjoint(r_paresthesia or ()) or not K183.isdisjoint(r_numbness or ()) or not K183.isdisjoint(r_sensory_reduced or ()) or not K183.isdisjoint(r_sensory_absent or ()))))))
-    if t206 is False: v166 = False
+    t209 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K184.isdisjoint(r_paresthesia or ()) or not K184.isdisjoint(r_numbness or ()) or not K184.isdisjoint(r_sensory_reduced or ()) or not K184.isdisjoint(r_sensory_absent or ()))))))
+    if t209 is False: v166 = False
     else:
-        if t206 is None: t205 = True
-        t207 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K184.isdisjoint(r_paresthesia or ()) or not K184.isdisjoint(r_numbness or ()) or not K184.isdisjoint(r_sensory_reduced or ()) or not K184.isdisjoint(r_sensory_absent or ()))))))
-        if t207 is not None: t207 = not t207
-        if t207 is False: v166 = False
+        if t209 is None: t208 = True
+        t210 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K185.isdisjoint(r_paresthesia or ()) or not K185.isdisjoint(r_numbness or ()) or not K185.isdisjoint(r_sensory_reduced or ()) or not K185.isdisjoint(r_sensory_absent or ()))))))
+        if t210 is not None: t210 = not t210
+        if t210 is False: v166 = False
         else:
-            if t207 is None: t205 = True
-            t208 = facts.get('nerve_root_found')
-            if t208 is False: v166 = False
+            if t210 is None: t208 = True
+            t211 = facts.get('nerve_root_found')
+            if t211 is False: v166 = False
             else:
-                if t208 is None: t205 = True
-    if v166 is True and t205: v166 = None
-    v167 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K185, 'any'))))
+                if t211 is None: t208 = True
+    if v166 is True and t208: v166 = None
+    v167 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K186, 'any'))))
     v168 = (c72 if c72 is not M else (c72 := (None if b_palpation is None else L[27](ctx))))
-    t209 = False
-    v169 = False
-    t210 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
-    if t210 is True: v169 = True
-    else:
-        if t210 is None: t209 = True
-        t211 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
-        if t211 is True: v169 = True
-        else:
-            if t211 is None: t209 = True
-    if v169 is False and t209: v169 = None
     t212 = False
-    v170 = False
-    t213 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
-    if t213 is True: v170 = True
+    v169 = False
+    t213 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
+    if t213 is True: v169 = True
     else:
         if t213 is None: t212 = True
-        t214 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
-        if t214 is True: v170 = True
+        t214 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
+        if t214 is True: v169 = True
         else:
             if t214 is None: t212 = True
-    if v170 is False and t212: v170 = None
-    v171 = (None if f40 is None else not K186.isdisjoint(affirmed_words(str(f40))))
-    v172 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K187, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K188, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
+    if v169 is False and t212: v169 = None
     t215 = False
-    v173 = False
-    t216 = v172
-    if t216 is True: v173 = True
+    v170 = False
+    t216 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
+    if t216 is True: v170 = True
     else:
         if t216 is None: t215 = True
-        t217 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
-        if t217 is True: v173 = True
+        t217 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
+        if t217 is True: v170 = True
         else:
             if t217 is None: t215 = True
-            t218 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
-            if t218 is True: v173 = True
-            else:
-                if t218 is None: t215 = True
-    if v173 is False and t215: v173 = None
-    v174 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K189.isdisjoint(r_paresthesia or ()) or not K189.isdisjoint(r_numbness or ())) and (not K190.isdisjoint(r_paresthesia or ()) or not K190.isdisjoint(r_numbness or ()))))))
-    v175 = v172
-    t219 = False
-    v176 = True
-    t220 = v172
-    if t220 is False: v176 = False
+    if v170 is False and t215: v170 = None
+    v171 = (None if f40 is None else not K187.isdisjoint(affirmed_words(str(f40))))
+    v172 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K188, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K189, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
+    t218 = False
+    v173 = False
+    t219 = v172
+    if t219 is True: v173 = True
     else:
-        if t220 is None: t219 = True
-        t221 = facts.get('nerve_root_found')
-        if t221 is not None: t221 = not t221
-        if t221 is False: v176 = False
+        if t219 is None: t218 = True
+        t220 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
+        if t220 is True: v173 = True
         else:
-            if t221 is None: t219 = True
-    if v176 is True and t219: v176 = None
+            if t220 is None: t218 = True
+            t221 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
+            if t221 is True: v173 = True
+            else:
+                if t221 is None: t218 = True
+    if v173 is False and t218: v173 = None
+    v174 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K190.isdisjoint(r_paresthesia or ()) or not K190.isdisjoint(r_numbness or ())) and (not K191.isdisjoint(r_paresthesia or ()) or not K191.isdisjoint(r_numbness or ()))))))
+    v175 = v172
+    t222 = False
+    v176 = True
+    t223 = v172
+    if t223 is False: v176 = False
+    else:
+        if t223 is None: t222 = True
+        t224 = facts.get('nerve_root_found')
+        if t224 is not None: t224 = not t224
+        if t224 is False: v176 = False
+        else:
+            if t224 is None: t222 = True
+    if v176 is True and t222: v176 = None
     v177 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
     v178 = (c82 if c82 is not M else (c82 := (None if b_neuro is None else L[35](ctx))))
     v179 = (c83 if c83 is not M else (c83 := (None if b_neuro is None else L[36](ctx))))
-    t222 = False
+    t225 = False
     v180 = False
-    t223 = facts.get('nerve_root_found')
-    if t223 is True: v180 = True
+    t226 = facts.get('nerve_root_found')
+    if t226 is True: v180 = True
     else:
-        if t223 is None: t222 = True
-        t224 = v12
-        if t224 is True: v180 = True
+        if t226 is None: t225 = True
+        t227 = v12
+        if t227 is True: v180 = True
         else:
-            if t224 is None: t222 = True
-            t225 = v13
-            if t225 is True: v180 = True
+            if t227 is None: t225 = True
+            t228 = v13
+            if t228 is True: v180 = True
             else:
-                if t225 is None: t222 = True
-                t226 = v19
-                if t226 is True: v180 = True
+                if t228 is None: t225 = True
+                t229 = v19
+                if t229 is True: v180 = True
                 else:
-                    if t226 is None: t222 = True
-    if v180 is False and t222: v180 = None
+                    if t229 is None: t225 = True
+    if v180 is False and t225: v180 = None
     v181 = v4
-    v182 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K191.isdisjoint(r_pain or ()))))))
+    v182 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K192.isdisjoint(r_pain or ()))))))
     v183 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
-    t227 = False
+    t230 = False
     v184 = True
-    t228 = v182
-    if t228 is False: v184 = False
+    t231 = v182
+    if t231 is False: v184 = False
     else:
-        if t228 is None: t227 = True
-        t229 = (None if f3 is None else not K192.isdisjoint(f3))
-        if t229 is False: v184 = False
+        if t231 is None: t230 = True
+        t232 = (None if f3 is None else not K193.isdisjoint(f3))
+        if t232 is False: v184 = False
         else:
-            if t229 is None: t227 = True
-    if v184 is True and t227: v184 = None
-    t230 = t231 = 0
-    t232 = (None if f13 is None else f13 == K193)
-    if t232 is True: t230 += 1
-    elif t232 is None: t231 += 1
-    t233 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K194, 'any'))))
-    if t233 is True: t230 += 1
-    elif t233 is None: t231 += 1
-    t234 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K195, 'any'))))
-    if t234 is True: t230 += 1
-    elif t234 is None: t231 += 1
-    t235 = (None if f20 is None else f20 > K196)
-    if t235 is True: t230 += 1
-    elif t235 is None: t231 += 1
-    v185 = True if t230 >= 3 else (False if t230 + t231 < 3 else None)
-    t236 = False
-    v186 = True
-    t237 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K197, 'both'))))
-    if t237 is False: v186 = False
-    else:
-        if t237 is None: t236 = True
-        t238 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K198, 'both'))))
-        if t238 is False: v186 = False
-        else:
-            if t238 is None: t236 = True
-    if v186 is True and t236: v186 = None
-    v187 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K199, 'any'))))
+            if t232 is None: t230 = True
+    if v184 is True and t230: v184 = None
+    t233 = t234 = 0
+    t235 = (None if f13 is None else f13 == K194)
+    if t235 is True: t233 += 1
+    elif t235 is None: t234 += 1
+    t236 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K195, 'any'))))
+    if t236 is True: t233 += 1
+    elif t236 is None: t234 += 1
+    t237 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K196, 'any'))))
+    if t237 is True: t233 += 1
+    elif t237 is None: t234 += 1
+    t238 = (None if f20 is None else f20 > K197)
+    if t238 is True: t233 += 1
+    elif t238 is None: t234 += 1
+    v185 = True if t233 >= 3 else (False if t233 + t234 < 3 else None)
     t239 = False
-    v188 = False
-    t240 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K200, 'any'))))
-    if t240 is True: v188 = True
+    v186 = True
+    t240 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K198, 'both'))))
+    if t240 is False: v186 = False
     else:
         if t240 is None: t239 = True
-        t241 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K201, 'any'))))
-        if t241 is True: v188 = True
+        t241 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K199, 'both'))))
+        if t241 is False: v186 = False
         else:
             if t241 is None: t239 = True
-    if v188 is False and t239: v188 = None
-    v189 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
+    if v186 is True and t239: v186 = None
+    v187 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K200, 'any'))))
     t242 = False
-    v190 = False
-    t243 = (None if f51 is None else f51 == K202)
-    if t243 is True: v190 = True
+    v188 = False
+    t243 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K201, 'any'))))
+    if t243 is True: v188 = True
     else:
         if t243 is None: t242 = True
-        t244 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K203.isdisjoint(r_paresthesia or ()) or not K203.isdisjoint(r_numbness or ()) or not K203.isdisjoint(r_sensory_reduced or ()) or not K203.isdisjoint(r_sensory_absent or ()))))))
-        if t244 is True: v190 = True
+        t244 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K202, 'any'))))
+        if t244 is True: v188 = True
         else:
             if t244 is None: t242 = True
-    if v190 is False and t242: v190 = None
+    if v188 is False and t242: v188 = None
+    v189 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
     t245 = False
-    v191 = False
-    t247 = False
-    t246 = True
-    t248 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K204.isdisjoint(r_sensory_reduced or ()) or not K204.isdisjoint(r_sensory_absent or ()))))))
-    if t248 is False: t246 = False
-    else:
-        if t248 is None: t247 = True
-        t249 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K205.isdisjoint(r_sensory_reduced or ()) or not K205.isdisjoint(r_sensory_absent or ()))))))
-        if t249 is not None: t249 = not t249
-        if t249 is False: t246 = False
-        else:
-            if t249 is None: t247 = True
-    if t246 is True and t247: t246 = None
-    if t246 is True: v191 = True
+    v190 = False
+    t246 = (None if f52 is None else f52 == K203)
+    if t246 is True: v190 = True
     else:
         if t246 is None: t245 = True
-        t250 = v172
-        if t250 is True: v191 = True
+        t247 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K204.isdisjoint(r_paresthesia or ()) or not K204.isdisjoint(r_numbness or ()) or not K204.isdisjoint(r_sensory_reduced or ()) or not K204.isdisjoint(r_sensory_absent or ()))))))
+        if t247 is True: v190 = True
         else:
-            if t250 is None: t245 = True
-            t251 = v177
-            if t251 is True: v191 = True
+            if t247 is None: t245 = True
+    if v190 is False and t245: v190 = None
+    t248 = False
+    v191 = False
+    t250 = False
+    t249 = True
+    t251 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K205.isdisjoint(r_sensory_reduced or ()) or not K205.isdisjoint(r_sensory_absent or ()))))))
+    if t251 is False: t249 = False
+    else:
+        if t251 is None: t250 = True
+        t252 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K206.isdisjoint(r_sensory_reduced or ()) or not K206.isdisjoint(r_sensory_absent or ()))))))
+        if t252 is not None: t252 = not t252
+        if t252 is False: t249 = False
+        else:
+            if t252 is None: t250 = True
+    if t249 is True and t250: t249 = None
+    if t249 is True: v191 = True
+    else:
+        if t249 is None: t248 = True
+        t253 = v172
+        if t253 is True: v191 = True
+        else:
+            if t253 is None: t248 = True
+            t254 = v177
+            if t254 is True: v191 = True
             else:
-                if t251 is None: t245 = True
-                t252 = v178
-                if t252 is True: v191 = True
+                if t254 is None: t248 = True
+                t255 = v178
+                if t255 is True: v191 = True
                 else:
-                    if t252 is None: t245 = True
-    if v191 is False and t245: v191 = None
-    t253 = False
+                    if t255 is None: t248 = True
+    if v191 is False and t248: v191 = None
+    t256 = False
     v192 = True
-    t255 = False
-    t254 = False
-    t256 = v12
-    if t256 is True: t254 = True
+    t258 = False
+    t257 = False
+    t259 = v12
+    if t259 is True: t257 = True
     else:
-        if t256 is None: t255 = True
-        t257 = v13
-        if t257 is True: t254 = True
+        if t259 is None: t258 = True
+        t260 = v13
+        if t260 is True: t257 = True
         else:
-            if t257 is None: t255 = True
-            t258 = v14
-            if t258 is True: t254 = True
+            if t260 is None: t258 = True
+            t261 = v14
+            if t261 is True: t257 = True
             else:
-                if t258 is None: t255 = True
-                t259 = facts.get('nerve_root_found')
-                if t259 is True: t254 = True
+                if t261 is None: t258 = True
+                t262 = facts.get('nerve_root_found')
+                if t262 is True: t257 = True
                 else:
-                    if t259 is None: t255 = True
-                    t260 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K206.isdisjoint(r_pain or ()) or not K206.isdisjoint(r_paresthesia or ()) or not K206.isdisjoint(r_numbness or ())) != (not K207.isdisjoint(r_pain or ()) or not K207.isdisjoint(r_paresthesia or ()) or not K207.isdisjoint(r_numbness or ()))))))
-                    if t260 is True: t254 = True
+                    if t262 is None: t258 = True
+                    t263 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K207.isdisjoint(r_pain or ()) or not K207.isdisjoint(r_paresthesia or ()) or not K207.isdisjoint(r_numbness or ())) != (not K208.isdisjoint(r_pain or ()) or not K208.isdisjoint(r_paresthesia or ()) or not K208.isdisjoint(r_numbness or ()))))))
+                    if t263 is True: t257 = True
                     else:
-                        if t260 is None: t255 = True
-                        t261 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K208.isdisjoint(r_paresthesia or ()) or not K208.isdisjoint(r_numbness or ()))))))
-                        if t261 is True: t254 = True
+                        if t263 is None: t258 = True
+                        t264 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K209.isdisjoint(r_paresthesia or ()) or not K209.isdisjoint(r_numbness or ()))))))
+                        if t264 is True: t257 = True
                         else:
-                            if t261 is None: t255 = True
-    if t254 is False and t255: t254 = None
-    if t254 is False: v192 = False
+                            if t264 is None: t258 = True
+    if t257 is False and t258: t257 = None
+    if t257 is False: v192 = False
     else:
-        if t254 is None: t253 = True
-        t262 = v173
-        if t262 is not None: t262 = not t262
-        if t262 is None: t262 = True
-        if t262 is False: v192 = False
+        if t257 is None: t256 = True
+        t265 = v173
+        if t265 is not None: t265 = not t265
+        if t265 is None: t265 = True
+        if t265 is False: v192 = False
         else:
-            if t262 is None: t253 = True
-    if v192 is True and t253: v192 = None
-    v193 = (None if f52 is None else f52 == K209)
+            if t265 is None: t256 = True
+    if v192 is True and t256: v192 = None
+    v193 = (None if f53 is None else f53 == K210)
     v194 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
-    v195 = (None if f17 is None else f17 <= K210)
+    v195 = (None if f17 is None else f17 <= K211)
     if v195 is None: v195 = True
-    t263 = False
+    t266 = False
     v196 = True
-    t264 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K211, 'both'))))
-    if t264 is False: v196 = False
+    t267 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K212, 'both'))))
+    if t267 is False: v196 = False
     else:
-        if t264 is None: t263 = True
-        t265 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K212, 'both'))))
-        if t265 is False: v196 = False
+        if t267 is None: t266 = True
+        t268 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K213, 'both'))))
+        if t268 is False: v196 = False
         else:
-            if t265 is None: t263 = True
-            t266 = facts.get('nerve_root_found')
-            if t266 is not None: t266 = not t266
-            if t266 is False: v196 = False
+            if t268 is None: t266 = True
+            t269 = facts.get('nerve_root_found')
+            if t269 is not None: t269 = not t269
+            if t269 is False: v196 = False
             else:
-                if t266 is None: t263 = True
-                t267 = facts.get('bilateral_deficit_signs')
-                if t267 is not None: t267 = not t267
-                if t267 is False: v196 = False
+                if t269 is None: t266 = True
+                t270 = facts.get('bilateral_deficit_signs')
+                if t270 is not None: t270 = not t270
+                if t270 is False: v196 = False
                 else:
-                    if t267 is None: t263 = True
-                    t268 = v2
-                    if t268 is not None: t268 = not t268
-                    if t268 is False: v196 = False
+                    if t270 is None: t266 = True
+                    t271 = v2
+                    if t271 is not None: t271 = not t271
+                    if t271 is False: v196 = False
                     else:
-                        if t268 is None: t263 = True
-                        t269 = (None if f53 is None else not K213.isdisjoint(f53))
-                        if t269 is not None: t269 = not t269
-                        if t269 is False: v196 = False
+                        if t271 is None: t266 = True
+                        t272 = (None if f54 is None else not K214.isdisjoint(f54))
+                        if t272 is not None: t272 = not t272
+                        if t272 is False: v196 = False
                         else:
-                            if t269 is None: t263 = True
-    if v196 is True and t263: v196 = None
-    t270 = False
+                            if t272 is None: t266 = True
+    if v196 is True and t266: v196 = None
+    t273 = False
     v197 = True
-    t271 = v172
-    if t271 is False: v197 = False
+    t274 = v172
+    if t274 is False: v197 = False
     else:
-        if t271 is None: t270 = True
-        t273 = False
-        t272 = False
-        t274 = v177
-        if t274 is True: t272 = True
+        if t274 is None: t273 = True
+        t276 = False
+        t275 = False
+        t277 = v177
+        if t277 is True: t275 = True
         else:
-            if t274 is None: t273 = True
-            t275 = v178
-            if t275 is True: t272 = True
+            if t277 is None: t276 = True
+            t278 = v178
+            if t278 is True: t275 = True
             else:
-                if t275 is None: t273 = True
-                t276 = v140
-                if t276 is True: t272 = True
+                if t278 is None: t276 = True
+                t279 = v140
+                if t279 is True: t275 = True
                 else:
-                    if t276 is None: t273 = True
-        if t272 is False and t273: t272 = None
-        if t272 is False: v197 = False
+                    if t279 is None: t276 = True
+        if t275 is False and t276: t275 = None
+        if t275 is False: v197 = False
         else:
-            if t272 is None: t270 = True
-    if v197 is True and t270: v197 = None
-    t277 = False
+            if t275 is None: t273 = True
+    if v197 is True and t273: v197 = None
+    t280 = False
     v198 = False
-    t279 = False
-    t278 = True
-    t280 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K214.isdisjoint(r_pain or ())) and (not K215.isdisjoint(r_pain or ()))))))
-    if t280 is False: t278 = False
+    t282 = False
+    t281 = True
+    t283 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K215.isdisjoint(r_pain or ())) and (not K216.isdisjoint(r_pain or ()))))))
+    if t283 is False: t281 = False
     else:
-        if t280 is None: t279 = True
-        t281 = v196
-        if t281 is not None: t281 = not t281
-        if t281 is None: t281 = True
-        if t281 is False: t278 = False
+        if t283 is None: t282 = True
+        t284 = v196
+        if t284 is not None: t284 = not t284
+        if t284 is None: t284 = True
+        if t284 is False: t281 = False
         else:
-            if t281 is None: t279 = True
-            t283 = False
-            t282 = False
-            t284 = v197
-            if t284 is not None: t284 = not t284
-            if t284 is None: t284 = True
-            if t284 is True: t282 = True
+            if t284 is None: t282 = True
+            t286 = False
+            t285 = False
+            t287 = v197
+            if t287 is not None: t287 = not t287
+            if t287 is None: t287 = True
+            if t287 is True: t285 = True
             else:
-                if t284 is None: t283 = True
-                t285 = (c100 if c100 is not M else (c100 := (None if r_pain is None else ((not K216.isdisjoint(r_pain or ())) and (not K217.isdisjoint(r_pain or ()))))))
-                if t285 is True: t282 = True
+                if t287 is None: t286 = True
+                t288 = (c100 if c100 is not M else (c100 := (None if r_pain is None else ((not K217.isdisjoint(r_pain or ())) and (not K218.isdisjoint(r_pain or ()))))))
+                if t288 is True: t285 = True
                 else:
-                    if t285 is None: t283 = True
-            if t282 is False and t283: t282 = None
-            if t282 is False: t278 = False
+                    if t288 is None: t286 = True
+            if t285 is False and t286: t285 = None
+            if t285 is False: t281 = False
             else:
-                if t282 is None: t279 = True
-    if t278 is True and t279: t278 = None
-    if t278 is True: v198 = True
+                if t285 is None: t282 = True
+    if t281 is True and t282: t281 = None
+    if t281 is True: v198 = True
     else:
-        if t278 is None: t277 = True
-        t287 = False
-        t286 = True
-        t289 = False
-        t288 = False
-        t290 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None else ((not K218.isdisjoint(r_paresthesia or ()) or not K218.isdisjoint(r_numbness or ())) and (not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ()))))))
-        if t290 is True: t288 = True
+        if t281 is None: t280 = True
+        t290 = False
+        t289 = True
+        t292 = False
+        t291 = False
+        t293 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None else ((not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ())) and (not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()))))))
+        if t293 is True: t291 = True
         else:
-            if t290 is None: t289 = True
-            t291 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()) or not K220.isdisjoint(r_sensory_reduced or ()) or not K220.isdisjoint(r_sensory_absent or ())) and (not K221.isdisjoint(r_paresthesia or ()) or not K221.isdisjoint(r_numbness or ()) or not K221.isdisjoint(r_sensory_reduced or ()) or not K221.isdisjoint(r_sensory_absent or ()))))))
-            if t291 is True: t288 = True
+            if t293 is None: t292 = True
+            t294 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K221.isdisjoint(r_paresthesia or ()) or not K221.isdisjoint(r_numbness or ()) or not K221.isdisjoint(r_sensory_reduced or ()) or not K221.isdisjoint(r_sensory_absent or ())) and (not K222.isdisjoint(r_paresthesia or ()) or not K222.isdisjoint(r_numbness or ()) or not K222.isdisjoint(r_sensory_reduced or ()) or not K222.isdisjoint(r_sensory_absent or ()))))))
+            if t294 is True: t291 = True
             else:
-                if t291 is None: t289 = True
-        if t288 is False and t289: t288 = None
-        if t288 is False: t286 = False
+                if t294 is None: t292 = True
+        if t291 is False and t292: t291 = None
+        if t291 is False: t289 = False
         else:
-            if t288 is None: t287 = True
-            t293 = False
-            t292 = False
-            t294 = v197
-            if t294 is not None: t294 = not t294
-            if t294 is None: t294 = True
-            if t294 is True: t292 = True
+            if t291 is None: t290 = True
+            t296 = False
+            t295 = False
+            t297 = v197
+            if t297 is not None: t297 = not t297
+            if t297 is None: t297 = True
+            if t297 is True: t295 = True
             else:
-                if t294 is None: t293 = True
-                t295 = (c103 if c103 is not M else (c103 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K222.isdisjoint(r_paresthesia or ()) or not K222.isdisjoint(r_numbness or ()) or not K222.isdisjoint(r_sensory_reduced or ()) or not K222.isdisjoint(r_sensory_absent or ())) and (not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ()) or not K223.isdisjoint(r_sensory_reduced or ()) or not K223.isdisjoint(r_sensory_absent or ()))))))
-                if t295 is True: t292 = True
+                if t297 is None: t296 = True
+                t298 = (c103 if c103 is not M else (c103 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ()) or not K223.isdisjoint(r_sensory_reduced or ()) or not K223.isdisjoint(r_sensory_absent or ())) and (not K224.isdisjoint(r_paresthesia or ()) or not K224.isdisjoint(r_numbness or ()) or not K224.isdisjoint(r_sensory_reduced or ()) or not K224.isdisjoint(r_sensory_absent or ()))))))
+                if t298 is True: t295 = True
                 else:
-                    if t295 is None: t293 = True
-            if t292 is False and t293: t292 = None
-            if t292 is False: t286 = False
+                    if t298 is None: t296 = True
+            if t295 is False and t296: t295 = None
+            if t295 is False: t289 = False
             else:
-                if t292 is None: t287 = True
-        if t286 is True and t287: t286 = None
-        if t286 is True: v198 = True
+                if t295 is None: t290 = True
+        if t289 is True and t290: t289 = None
+        if t289 is True: v198 = True
         else:
-            if t286 is None: t277 = True
-            t296 = (c104 if c104 is not M else (c104 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K224, 'both'))))
-            if t296 is True: v198 = True
+            if t289 is None: t280 = True
+            t299 = (c104 if c104 is not M else (c104 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K225, 'both'))))
+            if t299 is True: v198 = True
             else:
-                if t296 is None: t277 = True
-                t297 = facts.get('bilateral_deficit_signs')
-                if t297 is True: v198 = True
+                if t299 is None: t280 = True
+                t300 = facts.get('bilateral_deficit_signs')
+                if t300 is True: v198 = True
                 else:
-                    if t297 is None: t277 = True
-                    t299 = False
-                    t298 = True
-                    t300 = facts.get('nerve_root_bilateral')
-                    if t300 is False: t298 = False
+                    if t300 is None: t280 = True
+                    t302 = False
+                    t301 = True
+                    t303 = facts.get('nerve_root_bilateral')
+                    if t303 is False: t301 = False
                     else:
-                        if t300 is None: t299 = True
-                        t301 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K225.isdisjoint(r_pain or ()) or not K225.isdisjoint(r_paresthesia or ()) or not K225.isdisjoint(r_numbness or ())) and (not K226.isdisjoint(r_pain or ()) or not K226.isdisjoint(r_paresthesia or ()) or not K226.isdisjoint(r_numbness or ()))))))
-                        if t301 is False: t298 = False
+                        if t303 is None: t302 = True
+                        t304 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K226.isdisjoint(r_pain or ()) or not K226.isdisjoint(r_paresthesia or ()) or not K226.isdisjoint(r_numbness or ())) and (not K227.isdisjoint(r_pain or ()) or not K227.isdisjoint(r_paresthesia or ()) or not K227.isdisjoint(r_numbness or ()))))))
+                        if t304 is False: t301 = False
                         else:
-                            if t301 is None: t299 = True
-                    if t298 is True and t299: t298 = None
-                    if t298 is True: v198 = True
+                            if t304 is None: t302 = True
+                    if t301 is True and t302: t301 = None
+                    if t301 is True: v198 = True
                     else:
-                        if t298 is None: t277 = True
-    if v198 is False and t277: v198 = None
+                        if t301 is None: t280 = True
+    if v198 is False and t280: v198 = None
     v199 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[40](ctx))))
-    t302 = False
+    t305 = False
     v200 = True
-    t303 = v198
-    if t303 is False: v200 = False
+    t306 = v198
+    if t306 is False: v200 = False
     else:
-        if t303 is None: t302 = True
-        t304 = v195
-        if t304 is False: v200 = False
+        if t306 is None: t305 = True
+        t307 = v195
+        if t307 is False: v200 = False
         else:
-            if t304 is None: t302 = True
-            t305 = v46
-            if t305 is not None: t305 = not t305
-            if t305 is None: t305 = True
-            if t305 is False: v200 = False
+            if t307 is None: t305 = True
+            t308 = v46
+            if t308 is not None: t308 = not t308
+            if t308 is None: t308 = True
+            if t308 is False: v200 = False
             else:
-                if t305 is None: t302 = True
-    if v200 is True and t302: v200 = None
-    v201 = (None if f54 is None else f54 == K227)
-    v202 = (None if f13 is None else f13 == K228)
-    t306 = False
+                if t308 is None: t305 = True
+    if v200 is True and t305: v200 = None
+    v201 = (None if f55 is None else f55 == K228)
+    v202 = (None if f13 is None else f13 == K229)
+    t309 = False
     v203 = False
-    t307 = facts.get('nerve_root_found')
-    if t307 is True: v203 = True
+    t310 = facts.get('nerve_root_found')
+    if t310 is True: v203 = True
     else:
-        if t307 is None: t306 = True
-        t308 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
-        if t308 is True: v203 = True
+        if t310 is None: t309 = True
+        t311 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
+        if t311 is True: v203 = True
         else:
-            if t308 is None: t306 = True
-            t309 = v202
-            if t309 is True: v203 = True
+            if t311 is None: t309 = True
+            t312 = v202
+            if t312 is True: v203 = True
             else:
-                if t309 is None: t306 = True
-    if v203 is False and t306: v203 = None
-    v204 = (None if f55 is None else (bool(f55) if isinstance(f55, list) else True))
-    v205 = (None if f17 is None else f17 >= K229)
-    v206 = (None if f16 is None else f16 >= K230)
-    t310 = False
-    v207 = True
-    t311 = v194
-    if t311 is not None: t311 = not t311
-    if t311 is False: v207 = False
-    else:
-        if t311 is None: t310 = True
-        t312 = (None if f16 is None else f16 < K231)
-        if t312 is False: v207 = False
-        else:
-            if t312 is None: t310 = True
-    if v207 is True and t310: v207 = None
+                if t312 is None: t309 = True
+    if v203 is False and t309: v203 = None
+    v204 = (None if f56 is None else (bool(f56) if isinstance(f56, list) else True))
+    v205 = (None if f17 is None else f17 >= K230)
+    v206 = (None if f16 is None else f16 >= K231)
     t313 = False
-    v208 = False
-    t314 = v78
-    if t314 is True: v208 = True
+    v207 = True
+    t314 = v194
+    if t314 is not None: t314 = not t314
+    if t314 is False: v207 = False
     else:
         if t314 is None: t313 = True
-        t315 = v77
-        if t315 is True: v208 = True
+        t315 = (None if f16 is None else f16 < K232)
+        if t315 is False: v207 = False
         else:
             if t315 is None: t313 = True
-    if v208 is False and t313: v208 = None
-    v209 = (None if f56 is None else f56 == K232)
+    if v207 is True and t313: v207 = None
     t316 = False
-    v210 = True
-    t317 = v35
-    if t317 is False: v210 = False
+    v208 = False
+    t317 = v78
+    if t317 is True: v208 = True
     else:
         if t317 is None: t316 = True
-        t319 = False
-        t318 = False
-        t320 = (None if f15 is None else f15 == K233)
-        if t320 is True: t318 = True
-        else:
-            if t320 is None: t319 = True
-            t321 = (None if f40 is None else (bool(f40) if isinstance(f40, list) else True))
-            if t321 is True: t318 = True
-            else:
-                if t321 is None: t319 = True
-        if t318 is False and t319: t318 = None
-        if t318 is False: v210 = False
+        t318 = v77
+        if t318 is True: v208 = True
         else:
             if t318 is None: t316 = True
-            t323 = False
-            t322 = False
-            t324 = (None if f37 is None else f37 == K234)
-            if t324 is True: t322 = True
+    if v208 is False and t316: v208 = None
+    v209 = (None if f57 is None else f57 == K233)
+    t319 = False
+    v210 = True
+    t320 = v35
+    if t320 is False: v210 = False
+    else:
+        if t320 is None: t319 = True
+        t322 = False
+        t321 = False
+        t323 = (None if f15 is None else f15 == K234)
+        if t323 is True: t321 = True
+        else:
+            if t323 is None: t322 = True
+            t324 = (None if f40 is None else (bool(f40) if isinstance(f40, list) else True))
+            if t324 is True: t321 = True
             else:
-                if t324 is None: t323 = True
-                t325 = (None if f17 is None else f17 <= K235)
-                if t325 is True: t322 = True
+                if t324 is None: t322 = True
+        if t321 is False and t322: t321 = None
+        if t321 is False: v210 = False
+        else:
+            if t321 is None: t319 = True
+            t326 = False
+            t325 = False
+            t327 = (None if f37 is None else f37 == K235)
+            if t327 is True: t325 = True
+            else:
+                if t327 is None: t326 = True
+                t328 = (None if f17 is None else f17 <= K236)
+                if t328 is True: t325 = True
                 else:
-                    if t325 is None: t323 = True
-                    t326 = v86
-                    if t326 is True: t322 = True
+                    if t328 is None: t326 = True
+                    t329 = v86
+                    if t329 is True: t325 = True
                     else:
-                        if t326 is None: t323 = True
-            if t322 is False and t323: t322 = None
-            if t322 is False: v210 = False
+                        if t329 is None: t326 = True
+            if t325 is False and t326: t325 = None
+            if t325 is False: v210 = False
             else:
-                if t322 is None: t316 = True
-                t327 = (None if f37 is None else f37 == K236)
-                if t327 is not None: t327 = not t327
-                if t327 is None: t327 = True
-                if t327 is False: v210 = False
+                if t325 is None: t319 = True
+                t330 = (None if f37 is None else f37 == K237)
+                if t330 is not None: t330 = not t330
+                if t330 is None: t330 = True
+                if t330 is False: v210 = False
                 else:
-                    if t327 is None: t316 = True
-    if v210 is True and t316: v210 = None
-    v211 = (None if f57 is None else f57 == K237)
-    t328 = False
+                    if t330 is None: t319 = True
+    if v210 is True and t319: v210 = None
+    v211 = (None if f58 is None else f58 == K238)
+    t331 = False
     v212 = True
-    t329 = (None if f18 is None else f18 == K238)
-    if t329 is False: v212 = False
+    t332 = (None if f18 is None else f18 == K239)
+    if t332 is False: v212 = False
     else:
-        if t329 is None: t328 = True
-        t330 = v211
-        if t330 is False: v212 = False
+        if t332 is None: t331 = True
+        t333 = v211
+        if t333 is False: v212 = False
         else:
-            if t330 is None: t328 = True
-            t331 = v35
-            if t331 is False: v212 = False
+            if t333 is None: t331 = True
+            t334 = v35
+            if t334 is False: v212 = False
             else:
-                if t331 is None: t328 = True
-    if v212 is True and t328: v212 = None
-    v213 = (None if f58 is None else f58 == K239)
-    t332 = False
+                if t334 is None: t331 = True
+    if v212 is True and t331: v212 = None
+    v213 = (None if f59 is None else f59 == K240)
+    t335 = False
     v214 = False
-    t333 = (None if f37 is None else f37 == K240)
-    if t333 is True: v214 = True
+    t336 = (None if f37 is None else f37 == K241)
+    if t336 is True: v214 = True
     else:
-        if t333 is None: t332 = True
-        t334 = v213
-        if t334 is True: v214 = True
+        if t336 is None: t335 = True
+        t337 = v213
+        if t337 is True: v214 = True
         else:
-            if t334 is None: t332 = True
-    if v214 is False and t332: v214 = None
-    t335 = t336 = 0
-    t337 = (None if f20 is None else f20 < K241)
-    if t337 is True: t335 += 1
-    elif t337 is None: t336 += 1
-    t339 = False
-    t338 = False
-    t340 = v88
-    if t340 is True: t338 = True
+            if t337 is None: t335 = True
+    if v214 is False and t335: v214 = None
+    t338 = t339 = 0
+    t340 = (None if f20 is None else f20 < K242)
+    if t340 is True: t338 += 1
+    elif t340 is None: t339 += 1
+    t342 = False
+    t341 = False
+    t343 = v88
+    if t343 is True: t341 = True
     else:
-        if t340 is None: t339 = True
-        t341 = v97
-        if t341 is True: t338 = True
+        if t343 is None: t342 = True
+        t344 = v97
+        if t344 is True: t341 = True
         else:
-            if t341 is None: t339 = True
-    if t338 is False and t339: t338 = None
-    if t338 is True: t335 += 1
-    elif t338 is None: t336 += 1
-    t342 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K242.isdisjoint(r_pain or ()))))))
-    if t342 is True: t335 += 1
-    elif t342 is None: t336 += 1
-    t343 = v94
-    if t343 is True: t335 += 1
-    elif t343 is None: t336 += 1
-    v215 = True if t335 >= 3 else (False if t335 + t336 < 3 else None)
-    t344 = False
-    v216 = False
-    t345 = (None if f37 is None else f37 == K243)
-    if t345 is True: v216 = True
-    else:
-        if t345 is None: t344 = True
-        t346 = v86
-        if t346 is True: v216 = True
-        else:
-            if t346 is None: t344 = True
-    if v216 is False and t344: v216 = None
+            if t344 is None: t342 = True
+    if t341 is False and t342: t341 = None
+    if t341 is True: t338 += 1
+    elif t341 is None: t339 += 1
+    t345 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K243.isdisjoint(r_pain or ()))))))
+    if t345 is True: t338 += 1
+    elif t345 is None: t339 += 1
+    t346 = v94
+    if t346 is True: t338 += 1
+    elif t346 is None: t339 += 1
+    v215 = True if t338 >= 3 else (False if t338 + t339 < 3 else None)
     t347 = False
-    v217 = True
-    t348 = v69
-    if t348 is False: v217 = False
+    v216 = True
+    t348 = v102
+    if t348 is False: v216 = False
     else:
         if t348 is None: t347 = True
-        t349 = (None if f37 is None else f37 == K244)
-        if t349 is not None: t349 = not t349
-        if t349 is None: t349 = True
-        if t349 is False: v217 = False
+        t349 = v113
+        if t349 is False: v216 = False
         else:
             if t349 is None: t347 = True
-            t350 = v86
-            if t350 is not None: t350 = not t350
-            if t350 is None: t350 = True
-            if t350 is False: v217 = False
+            t350 = (None if f3 is None else not K244.isdisjoint(f3))
+            if t350 is False: v216 = False
             else:
                 if t350 is None: t347 = True
-    if v217 is True and t347: v217 = None
-    t351 = False
-    v218 = False
-    t352 = v44
-    if t352 is True: v218 = True
-    else:
-        if t352 is None: t351 = True
-        t353 = v34
-        if t353 is True: v218 = True
-        else:
-            if t353 is None: t351 = True
-    if v218 is False and t351: v218 = None
-    v219 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K245.isdisjoint(r_pain or ()))))))
-    if v219 is None: v219 = True
-    t354 = False
-    v220 = True
-    t355 = v44
-    if t355 is False: v220 = False
-    else:
-        if t355 is None: t354 = True
-        t356 = (None if f3 is None else not K246.isdisjoint(f3))
-        if t356 is False: v220 = False
-        else:
-            if t356 is None: t354 = True
-            t357 = (None if f3 is None else not K247.isdisjoint(f3))
-            if t357 is not None: t357 = not t357
-            if t357 is False: v220 = False
-            else:
-                if t357 is None: t354 = True
-    if v220 is True and t354: v220 = None
-    t358 = False
-    v221 = False
-    t359 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K248, 'any'))))
-    if t359 is True: v221 = True
-    else:
-        if t359 is None: t358 = True
-        t360 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K249, 'any'))))
-        if t360 is True: v221 = True
-        else:
-            if t360 is None: t358 = True
-            t361 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K250, 'any'))))
-            if t361 is True: v221 = True
-            else:
-                if t361 is None: t358 = True
-                t363 = False
-                t362 = True
-                t364 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
-                if t364 is False: t362 = False
+                t351 = v103
+                if t351 is False: v216 = False
                 else:
-                    if t364 is None: t363 = True
-                    t366 = False
-                    t365 = False
-                    t367 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[43](ctx))))
-                    if t367 is True: t365 = True
+                    if t351 is None: t347 = True
+                    t353 = False
+                    t352 = False
+                    t354 = (None if f3 is None else not K245.isdisjoint(f3))
+                    if t354 is True: t352 = True
                     else:
-                        if t367 is None: t366 = True
-                        t368 = v190
-                        if t368 is True: t365 = True
+                        if t354 is None: t353 = True
+                        t355 = (None if f40 is None else not K246.isdisjoint(affirmed_words(str(f40))))
+                        if t355 is True: t352 = True
                         else:
-                            if t368 is None: t366 = True
-                            t369 = (None if f13 is None else f13 == K251)
-                            if t369 is True: t365 = True
+                            if t355 is None: t353 = True
+                    if t352 is False and t353: t352 = None
+                    if t352 is False: v216 = False
+                    else:
+                        if t352 is None: t347 = True
+    if v216 is True and t347: v216 = None
+    t356 = False
+    v217 = False
+    t357 = (None if f37 is None else f37 == K247)
+    if t357 is True: v217 = True
+    else:
+        if t357 is None: t356 = True
+        t358 = v86
+        if t358 is True: v217 = True
+        else:
+            if t358 is None: t356 = True
+    if v217 is False and t356: v217 = None
+    t359 = False
+    v218 = True
+    t360 = v69
+    if t360 is False: v218 = False
+    else:
+        if t360 is None: t359 = True
+        t361 = (None if f37 is None else f37 == K248)
+        if t361 is not None: t361 = not t361
+        if t361 is None: t361 = True
+        if t361 is False: v218 = False
+        else:
+            if t361 is None: t359 = True
+            t362 = v86
+            if t362 is not None: t362 = not t362
+            if t362 is None: t362 = True
+            if t362 is False: v218 = False
+            else:
+                if t362 is None: t359 = True
+    if v218 is True and t359: v218 = None
+    t363 = False
+    v219 = False
+    t364 = v44
+    if t364 is True: v219 = True
+    else:
+        if t364 is None: t363 = True
+        t365 = v34
+        if t365 is True: v219 = True
+        else:
+            if t365 is None: t363 = True
+    if v219 is False and t363: v219 = None
+    v220 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K249.isdisjoint(r_pain or ()))))))
+    if v220 is None: v220 = True
+    t366 = False
+    v221 = True
+    t367 = v44
+    if t367 is False: v221 = False
+    else:
+        if t367 is None: t366 = True
+        t368 = (None if f3 is None else not K250.isdisjoint(f3))
+        if t368 is False: v221 = False
+        else:
+            if t368 is None: t366 = True
+            t369 = (None if f3 is None else not K251.isdisjoint(f3))
+            if t369 is not None: t369 = not t369
+            if t369 is False: v221 = False
+            else:
+                if t369 is None: t366 = True
+    if v221 is True and t366: v221 = None
+    t370 = False
+    v222 = False
+    t371 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K252, 'any'))))
+    if t371 is True: v222 = True
+    else:
+        if t371 is None: t370 = True
+        t372 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K253, 'any'))))
+        if t372 is True: v222 = True
+        else:
+            if t372 is None: t370 = True
+            t373 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K254, 'any'))))
+            if t373 is True: v222 = True
+            else:
+                if t373 is None: t370 = True
+                t375 = False
+                t374 = True
+                t376 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
+                if t376 is False: t374 = False
+                else:
+                    if t376 is None: t375 = True
+                    t378 = False
+                    t377 = False
+                    t379 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[43](ctx))))
+                    if t379 is True: t377 = True
+                    else:
+                        if t379 is None: t378 = True
+                        t380 = v190
+                        if t380 is True: t377 = True
+                        else:
+                            if t380 is None: t378 = True
+                            t381 = (None if f13 is None else f13 == K255)
+                            if t381 is True: t377 = True
                             else:
-                                if t369 is None: t366 = True
-                                t370 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K252.isdisjoint(r_paresthesia or ()) or not K252.isdisjoint(r_numbness or ())) and (not K253.isdisjoint(r_paresthesia or ()) or not K253.isdisjoint(r_numbness or ()))))))
-                                if t370 is True: t365 = True
+                                if t381 is None: t378 = True
+                                t382 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K256.isdisjoint(r_paresthesia or ()) or not K256.isdisjoint(r_numbness or ())) and (not K257.isdisjoint(r_paresthesia or ()) or not K257.isdisjoint(r_numbness or ()))))))
+                                if t382 is True: t377 = True
                                 else:
-                                    if t370 is None: t366 = True
-                    if t365 is False and t366: t365 = None
-                    if t365 is False: t362 = False
+                                    if t382 is None: t378 = True
+                    if t377 is False and t378: t377 = None
+                    if t377 is False: t374 = False
                     else:
-                        if t365 is None: t363 = True
-                if t362 is True and t363: t362 = None
-                if t362 is True: v221 = True
+                        if t377 is None: t375 = True
+                if t374 is True and t375: t374 = None
+                if t374 is True: v222 = True
                 else:
-                    if t362 is None: t358 = True
-    if v221 is False and t358: v221 = None
-    v222 = (None if f59 is None else f59 == K254)
-    v223 = (None if f20 is None else f20 >= K255)
-    t371 = False
-    v224 = False
-    t372 = v201
-    if t372 is True: v224 = True
-    else:
-        if t372 is None: t371 = True
-        t373 = v203
-        if t373 is True: v224 = True
-        else:
-            if t373 is None: t371 = True
-            t374 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K256.isdisjoint(r_paresthesia or ()) or not K256.isdisjoint(r_numbness or ()))))))
-            if t374 is True: v224 = True
-            else:
-                if t374 is None: t371 = True
-    if v224 is False and t371: v224 = None
-    t375 = False
+                    if t374 is None: t370 = True
+    if v222 is False and t370: v222 = None
+    v223 = (None if f60 is None else f60 == K258)
+    v224 = (None if f20 is None else f20 >= K259)
+    t383 = False
     v225 = False
-    t376 = v146
-    if t376 is True: v225 = True
+    t384 = v201
+    if t384 is True: v225 = True
     else:
-        if t376 is None: t375 = True
-        t377 = v145
-        if t377 is True: v225 = True
+        if t384 is None: t383 = True
+        t385 = v203
+        if t385 is True: v225 = True
         else:
-            if t377 is None: t375 = True
-            t378 = v148
-            if t378 is True: v225 = True
+            if t385 is None: t383 = True
+            t386 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K260.isdisjoint(r_paresthesia or ()) or not K260.isdisjoint(r_numbness or ()))))))
+            if t386 is True: v225 = True
             else:
-                if t378 is None: t375 = True
-    if v225 is False and t375: v225 = None
-    v226 = (None if f49 is None else f49 == K257)
-    v227 = (None if f60 is None else f60 == K258)
-    v228 = (None if f61 is None else f61 == K259)
-    v229 = (None if f62 is None else f62 == K260)
-    v230 = (None if f63 is None else (bool(f63) if isinstance(f63, list) else True))
-    t379 = False
-    v231 = False
-    t380 = (None if f64 is None else f64 <= K261)
-    if t380 is True: v231 = True
+                if t386 is None: t383 = True
+    if v225 is False and t383: v225 = None
+    t387 = False
+    v226 = False
+    t388 = v146
+    if t388 is True: v226 = True
     else:
-        if t380 is None: t379 = True
-        t382 = False
-        t381 = True
-        t383 = (None if f65 is None else f65 == K262)
-        if t383 is False: t381 = False
+        if t388 is None: t387 = True
+        t389 = v145
+        if t389 is True: v226 = True
         else:
-            if t383 is None: t382 = True
-            t384 = (None if f63 is None else (bool(f63) if isinstance(f63, list) else True))
-            if t384 is not None: t384 = not t384
-            if t384 is None: t384 = True
-            if t384 is False: t381 = False
+            if t389 is None: t387 = True
+            t390 = v148
+            if t390 is True: v226 = True
             else:
-                if t384 is None: t382 = True
-        if t381 is True and t382: t381 = None
-        if t381 is True: v231 = True
-        else:
-            if t381 is None: t379 = True
-    if v231 is False and t379: v231 = None
-    v232 = (None if f64 is None else f64 >= K263)
-    t385 = False
-    v233 = True
-    t386 = (None if f64 is None else f64 >= K264)
-    if t386 is False: v233 = False
-    else:
-        if t386 is None: t385 = True
-        t387 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
-        if t387 is not None: t387 = not t387
-        if t387 is False: v233 = False
-        else:
-            if t387 is None: t385 = True
-            t388 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K265.isdisjoint(r_pain or ()))))))
-            if t388 is not None: t388 = not t388
-            if t388 is False: v233 = False
-            else:
-                if t388 is None: t385 = True
-                t389 = v12
-                if t389 is not None: t389 = not t389
-                if t389 is False: v233 = False
-                else:
-                    if t389 is None: t385 = True
-                    t390 = (None if f54 is None else f54 == K266)
-                    if t390 is False: v233 = False
-                    else:
-                        if t390 is None: t385 = True
-    if v233 is True and t385: v233 = None
+                if t390 is None: t387 = True
+    if v226 is False and t387: v226 = None
+    v227 = (None if f50 is None else f50 == K261)
+    v228 = (None if f61 is None else f61 == K262)
+    v229 = (None if f62 is None else f62 == K263)
+    v230 = (None if f63 is None else f63 == K264)
+    v231 = (None if f64 is None else (bool(f64) if isinstance(f64, list) else True))
     t391 = False
-    v234 = False
-    t392 = v1
-    if t392 is True: v234 = True
+    v232 = False
+    t392 = (None if f65 is None else f65 <= K265)
+    if t392 is True: v232 = True
     else:
         if t392 is None: t391 = True
-        t393 = v2
-        if t393 is True: v234 = True
+        t394 = False
+        t393 = True
+        t395 = (None if f66 is None else f66 == K266)
+        if t395 is False: t393 = False
+        else:
+            if t395 is None: t394 = True
+            t396 = (None if f64 is None else (bool(f64) if isinstance(f64, list) else True))
+            if t396 is not None: t396 = not t396
+            if t396 is None: t396 = True
+            if t396 is False: t393 = False
+            else:
+                if t396 is None: t394 = True
+        if t393 is True and t394: t393 = None
+        if t393 is True: v232 = True
         else:
             if t393 is None: t391 = True
-            t394 = v12
-            if t394 is True: v234 = True
+    if v232 is False and t391: v232 = None
+    v233 = (None if f65 is None else f65 >= K267)
+    t397 = False
+    v234 = True
+    t398 = (None if f65 is None else f65 >= K268)
+    if t398 is False: v234 = False
+    else:
+        if t398 is None: t397 = True
+        t399 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
+        if t399 is not None: t399 = not t399
+        if t399 is False: v234 = False
+        else:
+            if t399 is None: t397 = True
+            t400 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K269.isdisjoint(r_pain or ()))))))
+            if t400 is not None: t400 = not t400
+            if t400 is False: v234 = False
             else:
-                if t394 is None: t391 = True
-                t395 = v13
-                if t395 is True: v234 = True
+                if t400 is None: t397 = True
+                t401 = v12
+                if t401 is not None: t401 = not t401
+                if t401 is False: v234 = False
                 else:
-                    if t395 is None: t391 = True
-    if v234 is False and t391: v234 = None
-    t396 = False
+                    if t401 is None: t397 = True
+                    t402 = (None if f55 is None else f55 == K270)
+                    if t402 is False: v234 = False
+                    else:
+                        if t402 is None: t397 = True
+    if v234 is True and t397: v234 = None
+    t403 = False
     v235 = False
-    t397 = facts.get('nerve_root_found')
-    if t397 is True: v235 = True
+    t404 = v1
+    if t404 is True: v235 = True
     else:
-        if t397 is None: t396 = True
-        t398 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
-        if t398 is True: v235 = True
+        if t404 is None: t403 = True
+        t405 = v2
+        if t405 is True: v235 = True
         else:
-            if t398 is None: t396 = True
-            t399 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
-            if t399 is True: v235 = True
+            if t405 is None: t403 = True
+            t406 = v12
+            if t406 is True: v235 = True
             else:
-                if t399 is None: t396 = True
-                t400 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K267.isdisjoint(r_sensory_reduced or ()) or not K267.isdisjoint(r_sensory_absent or ()))))))
-                if t400 is True: v235 = True
+                if t406 is None: t403 = True
+                t407 = v13
+                if t407 is True: v235 = True
                 else:
-                    if t400 is None: t396 = True
-                    t401 = v202
-                    if t401 is True: v235 = True
-                    else:
-                        if t401 is None: t396 = True
-    if v235 is False and t396: v235 = None
-    v236 = (None if f20 is None else f20 < K268)
-    v237 = (None if f20 is None else f20 < K269)
-    t402 = False
-    v238 = False
-    t403 = v205
-    if t403 is True: v238 = True
+                    if t407 is None: t403 = True
+    if v235 is False and t403: v235 = None
+    t408 = False
+    v236 = False
+    t409 = facts.get('nerve_root_found')
+    if t409 is True: v236 = True
     else:
-        if t403 is None: t402 = True
-        t404 = v34
-        if t404 is True: v238 = True
+        if t409 is None: t408 = True
+        t410 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
+        if t410 is True: v236 = True
         else:
-            if t404 is None: t402 = True
-            t405 = v88
-            if t405 is True: v238 = True
+            if t410 is None: t408 = True
+            t411 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
+            if t411 is True: v236 = True
             else:
-                if t405 is None: t402 = True
-                t406 = v75
-                if t406 is True: v238 = True
+                if t411 is None: t408 = True
+                t412 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K271.isdisjoint(r_sensory_reduced or ()) or not K271.isdisjoint(r_sensory_absent or ()))))))
+                if t412 is True: v236 = True
                 else:
-                    if t406 is None: t402 = True
-                    t407 = v74
-                    if t407 is True: v238 = True
+                    if t412 is None: t408 = True
+                    t413 = v202
+                    if t413 is True: v236 = True
                     else:
-                        if t407 is None: t402 = True
-    if v238 is False and t402: v238 = None
+                        if t413 is None: t408 = True
+    if v236 is False and t408: v236 = None
+    v237 = (None if f20 is None else f20 < K272)
+    v238 = (None if f20 is None else f20 < K273)
+    t414 = False
+    v239 = False
+    t415 = v205
+    if t415 is True: v239 = True
+    else:
+        if t415 is None: t414 = True
+        t416 = v34
+        if t416 is True: v239 = True
+        else:
+            if t416 is None: t414 = True
+            t417 = v88
+            if t417 is True: v239 = True
+            else:
+                if t417 is None: t414 = True
+                t418 = v75
+                if t418 is True: v239 = True
+                else:
+                    if t418 is None: t414 = True
+                    t419 = v74
+                    if t419 is True: v239 = True
+                    else:
+                        if t419 is None: t414 = True
+    if v239 is False and t414: v239 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1715,93 +1759,93 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v200
     if x is True: h_referral.append(4)
-    t408 = False
+    t420 = False
     x = True
-    t409 = v201
-    if t409 is False: x = False
+    t421 = v201
+    if t421 is False: x = False
     else:
-        if t409 is None: t408 = True
-        t411 = False
-        t410 = False
-        t412 = v198
-        if t412 is True: t410 = True
+        if t421 is None: t420 = True
+        t423 = False
+        t422 = False
+        t424 = v198
+        if t424 is True: t422 = True
         else:
-            if t412 is None: t411 = True
-            t413 = v199
-            if t413 is True: t410 = True
+            if t424 is None: t423 = True
+            t425 = v199
+            if t425 is True: t422 = True
             else:
-                if t413 is None: t411 = True
-        if t410 is False and t411: t410 = None
-        if t410 is False: x = False
+                if t425 is None: t423 = True
+        if t422 is False and t423: t422 = None
+        if t422 is False: x = False
         else:
-            if t410 is None: t408 = True
-    if x is True and t408: x = None
+            if t422 is None: t420 = True
+    if x is True and t420: x = None
     if x is True: h_referral.append(5)
     x = v201
     if x is True: h_referral.append(6)
     x = v202
     if x is True: h_referral.append(7)
-    t414 = False
+    t426 = False
     x = True
-    t415 = v73
-    if t415 is False: x = False
+    t427 = v73
+    if t427 is False: x = False
     else:
-        if t415 is None: t414 = True
-        t416 = v203
-        if t416 is False: x = False
+        if t427 is None: t426 = True
+        t428 = v203
+        if t428 is False: x = False
         else:
-            if t416 is None: t414 = True
-    if x is True and t414: x = None
+            if t428 is None: t426 = True
+    if x is True and t426: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t417 = False
+    t429 = False
     x = True
-    t418 = v69
-    if t418 is False: x = False
+    t430 = v69
+    if t430 is False: x = False
     else:
-        if t418 is None: t417 = True
-        t419 = (None if f17 is None else f17 > K270)
-        if t419 is False: x = False
+        if t430 is None: t429 = True
+        t431 = (None if f17 is None else f17 > K274)
+        if t431 is False: x = False
         else:
-            if t419 is None: t417 = True
-            t420 = (None if f17 is None else f17 <= K271)
-            if t420 is False: x = False
+            if t431 is None: t429 = True
+            t432 = (None if f17 is None else f17 <= K275)
+            if t432 is False: x = False
             else:
-                if t420 is None: t417 = True
-                t421 = (None if f18 is None else f18 == K272)
-                if t421 is not None: t421 = not t421
-                if t421 is None: t421 = True
-                if t421 is False: x = False
+                if t432 is None: t429 = True
+                t433 = (None if f18 is None else f18 == K276)
+                if t433 is not None: t433 = not t433
+                if t433 is None: t433 = True
+                if t433 is False: x = False
                 else:
-                    if t421 is None: t417 = True
-                    t422 = v214
-                    if t422 is False: x = False
+                    if t433 is None: t429 = True
+                    t434 = v214
+                    if t434 is False: x = False
                     else:
-                        if t422 is None: t417 = True
-    if x is True and t417: x = None
+                        if t434 is None: t429 = True
+    if x is True and t429: x = None
     if x is True: h_referral.append(10)
-    t423 = False
+    t435 = False
     x = True
-    t424 = v74
-    if t424 is False: x = False
+    t436 = v74
+    if t436 is False: x = False
     else:
-        if t424 is None: t423 = True
-        t426 = False
-        t425 = False
-        t427 = v218
-        if t427 is True: t425 = True
+        if t436 is None: t435 = True
+        t438 = False
+        t437 = False
+        t439 = v219
+        if t439 is True: t437 = True
         else:
-            if t427 is None: t426 = True
-            t428 = v69
-            if t428 is True: t425 = True
+            if t439 is None: t438 = True
+            t440 = v69
+            if t440 is True: t437 = True
             else:
-                if t428 is None: t426 = True
-        if t425 is False and t426: t425 = None
-        if t425 is False: x = False
+                if t440 is None: t438 = True
+        if t437 is False and t438: t437 = None
+        if t437 is False: x = False
         else:
-            if t425 is None: t423 = True
-    if x is True and t423: x = None
+            if t437 is None: t435 = True
+    if x is True and t435: x = None
     if x is True: h_referral.append(11)
     x = v74
     if x is True: h_referral.append(12)
@@ -1809,933 +1853,935 @@ def kernel(ctx):
     if x is True: h_referral.append(13)
     x = v34
     if x is True: h_referral.append(14)
-    t429 = False
+    t441 = False
     x = True
-    t430 = v75
-    if t430 is False: x = False
+    t442 = v75
+    if t442 is False: x = False
     else:
-        if t430 is None: t429 = True
-        t431 = v203
-        if t431 is False: x = False
+        if t442 is None: t441 = True
+        t443 = v203
+        if t443 is False: x = False
         else:
-            if t431 is None: t429 = True
-    if x is True and t429: x = None
+            if t443 is None: t441 = True
+    if x is True and t441: x = None
     if x is True: h_referral.append(15)
-    t432 = False
+    t444 = False
     x = True
-    t433 = v75
-    if t433 is False: x = False
+    t445 = v75
+    if t445 is False: x = False
     else:
-        if t433 is None: t432 = True
-        t435 = False
-        t434 = False
-        t436 = v76
-        if t436 is True: t434 = True
+        if t445 is None: t444 = True
+        t447 = False
+        t446 = False
+        t448 = v76
+        if t448 is True: t446 = True
         else:
-            if t436 is None: t435 = True
-            t437 = v218
-            if t437 is True: t434 = True
+            if t448 is None: t447 = True
+            t449 = v219
+            if t449 is True: t446 = True
             else:
-                if t437 is None: t435 = True
-        if t434 is False and t435: t434 = None
-        if t434 is False: x = False
+                if t449 is None: t447 = True
+        if t446 is False and t447: t446 = None
+        if t446 is False: x = False
         else:
-            if t434 is None: t432 = True
-    if x is True and t432: x = None
+            if t446 is None: t444 = True
+    if x is True and t444: x = None
     if x is True: h_referral.append(16)
-    t438 = False
+    t450 = False
     x = True
-    t439 = v76
-    if t439 is False: x = False
+    t451 = v76
+    if t451 is False: x = False
     else:
-        if t439 is None: t438 = True
-        t441 = False
-        t440 = False
-        t442 = v218
-        if t442 is True: t440 = True
+        if t451 is None: t450 = True
+        t453 = False
+        t452 = False
+        t454 = v219
+        if t454 is True: t452 = True
         else:
-            if t442 is None: t441 = True
-            t444 = False
-            t443 = True
-            t445 = v203
-            if t445 is False: t443 = False
+            if t454 is None: t453 = True
+            t456 = False
+            t455 = True
+            t457 = v203
+            if t457 is False: t455 = False
             else:
-                if t445 is None: t444 = True
-                t446 = v231
-                if t446 is not None: t446 = not t446
-                if t446 is None: t446 = True
-                if t446 is False: t443 = False
+                if t457 is None: t456 = True
+                t458 = v232
+                if t458 is not None: t458 = not t458
+                if t458 is None: t458 = True
+                if t458 is False: t455 = False
                 else:
-                    if t446 is None: t444 = True
-            if t443 is True and t444: t443 = None
-            if t443 is True: t440 = True
+                    if t458 is None: t456 = True
+            if t455 is True and t456: t455 = None
+            if t455 is True: t452 = True
             else:
-                if t443 is None: t441 = True
-        if t440 is False and t441: t440 = None
-        if t440 is False: x = False
+                if t455 is None: t453 = True
+        if t452 is False and t453: t452 = None
+        if t452 is False: x = False
         else:
-            if t440 is None: t438 = True
-    if x is True and t438: x = None
+            if t452 is None: t450 = True
+    if x is True and t450: x = None
     if x is True: h_referral.append(17)
-    t447 = False
+    t459 = False
     x = True
-    t448 = v76
-    if t448 is False: x = False
+    t460 = v76
+    if t460 is False: x = False
     else:
-        if t448 is None: t447 = True
-        t449 = v195
-        if t449 is False: x = False
+        if t460 is None: t459 = True
+        t461 = v195
+        if t461 is False: x = False
         else:
-            if t449 is None: t447 = True
-            t450 = v210
-            if t450 is not None: t450 = not t450
-            if t450 is None: t450 = True
-            if t450 is False: x = False
+            if t461 is None: t459 = True
+            t462 = v210
+            if t462 is not None: t462 = not t462
+            if t462 is None: t462 = True
+            if t462 is False: x = False
             else:
-                if t450 is None: t447 = True
-                t451 = v231
-                if t451 is not None: t451 = not t451
-                if t451 is None: t451 = True
-                if t451 is False: x = False
+                if t462 is None: t459 = True
+                t463 = v232
+                if t463 is not None: t463 = not t463
+                if t463 is None: t463 = True
+                if t463 is False: x = False
                 else:
-                    if t451 is None: t447 = True
-    if x is True and t447: x = None
+                    if t463 is None: t459 = True
+    if x is True and t459: x = None
     if x is True: h_referral.append(18)
     x = v75
     if x is True: h_referral.append(19)
-    t452 = False
+    t464 = False
     x = True
-    t453 = v76
-    if t453 is False: x = False
+    t465 = v76
+    if t465 is False: x = False
     else:
-        if t453 is None: t452 = True
-        t454 = v231
-        if t454 is not None: t454 = not t454
-        if t454 is None: t454 = True
-        if t454 is False: x = False
+        if t465 is None: t464 = True
+        t466 = v232
+        if t466 is not None: t466 = not t466
+        if t466 is None: t466 = True
+        if t466 is False: x = False
         else:
-            if t454 is None: t452 = True
-    if x is True and t452: x = None
+            if t466 is None: t464 = True
+    if x is True and t464: x = None
     if x is True: h_referral.append(20)
-    t455 = False
+    t467 = False
     x = True
-    t456 = v79
-    if t456 is False: x = False
+    t468 = v79
+    if t468 is False: x = False
     else:
-        if t456 is None: t455 = True
-        t457 = v203
-        if t457 is False: x = False
+        if t468 is None: t467 = True
+        t469 = v203
+        if t469 is False: x = False
         else:
-            if t457 is None: t455 = True
-    if x is True and t455: x = None
+            if t469 is None: t467 = True
+    if x is True and t467: x = None
     if x is True: h_referral.append(21)
     x = v79
     if x is True: h_referral.append(22)
-    t458 = False
+    t470 = False
     x = True
-    t459 = v208
-    if t459 is False: x = False
+    t471 = v208
+    if t471 is False: x = False
     else:
-        if t459 is None: t458 = True
-        t461 = False
-        t460 = False
-        t462 = v63
-        if t462 is True: t460 = True
+        if t471 is None: t470 = True
+        t473 = False
+        t472 = False
+        t474 = v63
+        if t474 is True: t472 = True
         else:
-            if t462 is None: t461 = True
-            t463 = v206
-            if t463 is True: t460 = True
+            if t474 is None: t473 = True
+            t475 = v206
+            if t475 is True: t472 = True
             else:
-                if t463 is None: t461 = True
-                t464 = v89
-                if t464 is True: t460 = True
+                if t475 is None: t473 = True
+                t476 = v89
+                if t476 is True: t472 = True
                 else:
-                    if t464 is None: t461 = True
-        if t460 is False and t461: t460 = None
-        if t460 is False: x = False
+                    if t476 is None: t473 = True
+        if t472 is False and t473: t472 = None
+        if t472 is False: x = False
         else:
-            if t460 is None: t458 = True
-    if x is True and t458: x = None
+            if t472 is None: t470 = True
+    if x is True and t470: x = None
     if x is True: h_referral.append(23)
-    t465 = False
+    t477 = False
     x = True
-    t466 = v208
-    if t466 is False: x = False
+    t478 = v208
+    if t478 is False: x = False
     else:
-        if t466 is None: t465 = True
-        t467 = v195
-        if t467 is False: x = False
+        if t478 is None: t477 = True
+        t479 = v195
+        if t479 is False: x = False
         else:
-            if t467 is None: t465 = True
-    if x is True and t465: x = None
+            if t479 is None: t477 = True
+    if x is True and t477: x = None
     if x is True: h_referral.append(24)
-    t468 = False
+    t480 = False
     x = True
-    t469 = v72
-    if t469 is False: x = False
+    t481 = v72
+    if t481 is False: x = False
     else:
-        if t469 is None: t468 = True
-        t470 = v63
-        if t470 is False: x = False
+        if t481 is None: t480 = True
+        t482 = v63
+        if t482 is False: x = False
         else:
-            if t470 is None: t468 = True
-            t472 = False
-            t471 = True
-            t473 = v35
-            if t473 is False: t471 = False
+            if t482 is None: t480 = True
+            t484 = False
+            t483 = True
+            t485 = v35
+            if t485 is False: t483 = False
             else:
-                if t473 is None: t472 = True
-                t474 = v216
-                if t474 is False: t471 = False
+                if t485 is None: t484 = True
+                t486 = v217
+                if t486 is False: t483 = False
                 else:
-                    if t474 is None: t472 = True
-            if t471 is True and t472: t471 = None
-            if t471 is not None: t471 = not t471
-            if t471 is None: t471 = True
-            if t471 is False: x = False
+                    if t486 is None: t484 = True
+            if t483 is True and t484: t483 = None
+            if t483 is not None: t483 = not t483
+            if t483 is None: t483 = True
+            if t483 is False: x = False
             else:
-                if t471 is None: t468 = True
-                t475 = v212
-                if t475 is not None: t475 = not t475
-                if t475 is None: t475 = True
-                if t475 is False: x = False
+                if t483 is None: t480 = True
+                t487 = v212
+                if t487 is not None: t487 = not t487
+                if t487 is None: t487 = True
+                if t487 is False: x = False
                 else:
-                    if t475 is None: t468 = True
-    if x is True and t468: x = None
+                    if t487 is None: t480 = True
+    if x is True and t480: x = None
     if x is True: h_referral.append(25)
-    t476 = False
-    x = True
-    t477 = v84
-    if t477 is False: x = False
-    else:
-        if t477 is None: t476 = True
-        t479 = False
-        t478 = False
-        t480 = v8
-        if t480 is True: t478 = True
-        else:
-            if t480 is None: t479 = True
-            t482 = False
-            t481 = True
-            t483 = v63
-            if t483 is False: t481 = False
-            else:
-                if t483 is None: t482 = True
-                t484 = v206
-                if t484 is False: t481 = False
-                else:
-                    if t484 is None: t482 = True
-            if t481 is True and t482: t481 = None
-            if t481 is True: t478 = True
-            else:
-                if t481 is None: t479 = True
-        if t478 is False and t479: t478 = None
-        if t478 is False: x = False
-        else:
-            if t478 is None: t476 = True
-    if x is True and t476: x = None
-    if x is True: h_referral.append(26)
-    t485 = False
-    x = True
-    t486 = v84
-    if t486 is False: x = False
-    else:
-        if t486 is None: t485 = True
-        t487 = v218
-        if t487 is False: x = False
-        else:
-            if t487 is None: t485 = True
-    if x is True and t485: x = None
-    if x is True: h_referral.append(27)
-    x = v193
-    if x is True: h_referral.append(28)
     t488 = False
     x = True
-    t489 = v227
+    t489 = v84
     if t489 is False: x = False
     else:
         if t489 is None: t488 = True
-        t490 = v69
+        t491 = False
+        t490 = False
+        t492 = v8
+        if t492 is True: t490 = True
+        else:
+            if t492 is None: t491 = True
+            t494 = False
+            t493 = True
+            t495 = v63
+            if t495 is False: t493 = False
+            else:
+                if t495 is None: t494 = True
+                t496 = v206
+                if t496 is False: t493 = False
+                else:
+                    if t496 is None: t494 = True
+            if t493 is True and t494: t493 = None
+            if t493 is True: t490 = True
+            else:
+                if t493 is None: t491 = True
+        if t490 is False and t491: t490 = None
         if t490 is False: x = False
         else:
             if t490 is None: t488 = True
-            t492 = False
-            t491 = False
-            t493 = v63
-            if t493 is True: t491 = True
-            else:
-                if t493 is None: t492 = True
-                t494 = v206
-                if t494 is True: t491 = True
-                else:
-                    if t494 is None: t492 = True
-                    t495 = v8
-                    if t495 is True: t491 = True
-                    else:
-                        if t495 is None: t492 = True
-            if t491 is False and t492: t491 = None
-            if t491 is False: x = False
-            else:
-                if t491 is None: t488 = True
     if x is True and t488: x = None
-    if x is True: h_referral.append(29)
-    t496 = False
+    if x is True: h_referral.append(26)
+    t497 = False
     x = True
-    t497 = v228
-    if t497 is False: x = False
+    t498 = v84
+    if t498 is False: x = False
     else:
-        if t497 is None: t496 = True
-        t498 = v69
-        if t498 is False: x = False
+        if t498 is None: t497 = True
+        t499 = v219
+        if t499 is False: x = False
         else:
-            if t498 is None: t496 = True
-            t499 = v63
-            if t499 is False: x = False
+            if t499 is None: t497 = True
+    if x is True and t497: x = None
+    if x is True: h_referral.append(27)
+    x = v193
+    if x is True: h_referral.append(28)
+    t500 = False
+    x = True
+    t501 = v228
+    if t501 is False: x = False
+    else:
+        if t501 is None: t500 = True
+        t502 = v69
+        if t502 is False: x = False
+        else:
+            if t502 is None: t500 = True
+            t504 = False
+            t503 = False
+            t505 = v63
+            if t505 is True: t503 = True
             else:
-                if t499 is None: t496 = True
-                t501 = False
-                t500 = False
-                t502 = v8
-                if t502 is True: t500 = True
+                if t505 is None: t504 = True
+                t506 = v206
+                if t506 is True: t503 = True
                 else:
-                    if t502 is None: t501 = True
-                    t503 = v218
-                    if t503 is True: t500 = True
+                    if t506 is None: t504 = True
+                    t507 = v8
+                    if t507 is True: t503 = True
                     else:
-                        if t503 is None: t501 = True
-                        t504 = v84
-                        if t504 is True: t500 = True
-                        else:
-                            if t504 is None: t501 = True
-                if t500 is False and t501: t500 = None
-                if t500 is False: x = False
+                        if t507 is None: t504 = True
+            if t503 is False and t504: t503 = None
+            if t503 is False: x = False
+            else:
+                if t503 is None: t500 = True
+    if x is True and t500: x = None
+    if x is True: h_referral.append(29)
+    t508 = False
+    x = True
+    t509 = v229
+    if t509 is False: x = False
+    else:
+        if t509 is None: t508 = True
+        t510 = v69
+        if t510 is False: x = False
+        else:
+            if t510 is None: t508 = True
+            t511 = v63
+            if t511 is False: x = False
+            else:
+                if t511 is None: t508 = True
+                t513 = False
+                t512 = False
+                t514 = v8
+                if t514 is True: t512 = True
                 else:
-                    if t500 is None: t496 = True
-    if x is True and t496: x = None
+                    if t514 is None: t513 = True
+                    t515 = v219
+                    if t515 is True: t512 = True
+                    else:
+                        if t515 is None: t513 = True
+                        t516 = v84
+                        if t516 is True: t512 = True
+                        else:
+                            if t516 is None: t513 = True
+                if t512 is False and t513: t512 = None
+                if t512 is False: x = False
+                else:
+                    if t512 is None: t508 = True
+    if x is True and t508: x = None
     if x is True: h_referral.append(30)
-    t505 = False
+    t517 = False
     x = True
-    t506 = v227
-    if t506 is False: x = False
+    t518 = v228
+    if t518 is False: x = False
     else:
-        if t506 is None: t505 = True
-        t508 = False
-        t507 = False
-        t509 = v63
-        if t509 is True: t507 = True
+        if t518 is None: t517 = True
+        t520 = False
+        t519 = False
+        t521 = v63
+        if t521 is True: t519 = True
         else:
-            if t509 is None: t508 = True
-            t510 = v206
-            if t510 is True: t507 = True
+            if t521 is None: t520 = True
+            t522 = v206
+            if t522 is True: t519 = True
             else:
-                if t510 is None: t508 = True
-        if t507 is False and t508: t507 = None
-        if t507 is False: x = False
+                if t522 is None: t520 = True
+        if t519 is False and t520: t519 = None
+        if t519 is False: x = False
         else:
-            if t507 is None: t505 = True
-    if x is True and t505: x = None
+            if t519 is None: t517 = True
+    if x is True and t517: x = None
     if x is True: h_referral.append(31)
-    t511 = False
+    t523 = False
     x = True
-    t512 = v139
-    if t512 is False: x = False
+    t524 = v139
+    if t524 is False: x = False
     else:
-        if t512 is None: t511 = True
-        t513 = (None if f20 is None else f20 >= K273)
-        if t513 is False: x = False
+        if t524 is None: t523 = True
+        t525 = (None if f20 is None else f20 >= K277)
+        if t525 is False: x = False
         else:
-            if t513 is None: t511 = True
-            t514 = v218
-            if t514 is False: x = False
+            if t525 is None: t523 = True
+            t526 = v219
+            if t526 is False: x = False
             else:
-                if t514 is None: t511 = True
-    if x is True and t511: x = None
+                if t526 is None: t523 = True
+    if x is True and t523: x = None
     if x is True: h_referral.append(32)
-    t515 = False
+    t527 = False
     x = True
-    t516 = v8
-    if t516 is False: x = False
+    t528 = v8
+    if t528 is False: x = False
     else:
-        if t516 is None: t515 = True
-        t517 = v69
-        if t517 is False: x = False
+        if t528 is None: t527 = True
+        t529 = v69
+        if t529 is False: x = False
         else:
-            if t517 is None: t515 = True
-    if x is True and t515: x = None
+            if t529 is None: t527 = True
+    if x is True and t527: x = None
     if x is True: h_referral.append(33)
     x = v84
     if x is True: h_referral.append(34)
     x = v8
     if x is True: h_referral.append(35)
-    t518 = False
+    t530 = False
     x = True
-    t519 = v215
-    if t519 is False: x = False
+    t531 = v215
+    if t531 is False: x = False
     else:
-        if t519 is None: t518 = True
-        t520 = v66
-        if t520 is False: x = False
+        if t531 is None: t530 = True
+        t532 = v66
+        if t532 is False: x = False
         else:
-            if t520 is None: t518 = True
-            t521 = (None if f20 is None else f20 < K274)
-            if t521 is False: x = False
+            if t532 is None: t530 = True
+            t533 = (None if f20 is None else f20 < K278)
+            if t533 is False: x = False
             else:
-                if t521 is None: t518 = True
-                t522 = v219
-                if t522 is False: x = False
+                if t533 is None: t530 = True
+                t534 = v220
+                if t534 is False: x = False
                 else:
-                    if t522 is None: t518 = True
-                    t523 = v35
-                    if t523 is not None: t523 = not t523
-                    if t523 is None: t523 = True
-                    if t523 is False: x = False
+                    if t534 is None: t530 = True
+                    t535 = v35
+                    if t535 is not None: t535 = not t535
+                    if t535 is None: t535 = True
+                    if t535 is False: x = False
                     else:
-                        if t523 is None: t518 = True
-                        t524 = v44
-                        if t524 is not None: t524 = not t524
-                        if t524 is None: t524 = True
-                        if t524 is False: x = False
+                        if t535 is None: t530 = True
+                        t536 = v44
+                        if t536 is not None: t536 = not t536
+                        if t536 is None: t536 = True
+                        if t536 is False: x = False
                         else:
-                            if t524 is None: t518 = True
-    if x is True and t518: x = None
+                            if t536 is None: t530 = True
+    if x is True and t530: x = None
     if x is True: h_referral.append(36)
-    t525 = False
+    t537 = False
     x = True
-    t527 = False
-    t526 = False
-    t528 = v98
-    if t528 is True: t526 = True
-    else:
-        if t528 is None: t527 = True
-        t529 = v100
-        if t529 is True: t526 = True
-        else:
-            if t529 is None: t527 = True
-    if t526 is False and t527: t526 = None
-    if t526 is False: x = False
-    else:
-        if t526 is None: t525 = True
-        t530 = v66
-        if t530 is False: x = False
-        else:
-            if t530 is None: t525 = True
-            t531 = (None if f20 is None else f20 < K275)
-            if t531 is False: x = False
-            else:
-                if t531 is None: t525 = True
-                t532 = v219
-                if t532 is False: x = False
-                else:
-                    if t532 is None: t525 = True
-    if x is True and t525: x = None
-    if x is True: h_referral.append(37)
-    t533 = False
-    x = True
-    t534 = v221
-    if t534 is False: x = False
-    else:
-        if t534 is None: t533 = True
-        t536 = False
-        t535 = False
-        t537 = v201
-        if t537 is True: t535 = True
-        else:
-            if t537 is None: t536 = True
-            t538 = v73
-            if t538 is True: t535 = True
-            else:
-                if t538 is None: t536 = True
-        if t535 is False and t536: t535 = None
-        if t535 is False: x = False
-        else:
-            if t535 is None: t533 = True
-    if x is True and t533: x = None
-    if x is True: h_referral.append(38)
-    x = v221
-    if x is True: h_referral.append(39)
     t539 = False
-    x = True
-    t540 = v225
-    if t540 is False: x = False
+    t538 = False
+    t540 = v98
+    if t540 is True: t538 = True
     else:
         if t540 is None: t539 = True
-        t541 = v226
-        if t541 is False: x = False
+        t541 = v100
+        if t541 is True: t538 = True
         else:
             if t541 is None: t539 = True
-    if x is True and t539: x = None
-    if x is True: h_referral.append(40)
-    t542 = False
-    x = True
-    t543 = v148
-    if t543 is False: x = False
+    if t538 is False and t539: t538 = None
+    if t538 is False: x = False
     else:
-        if t543 is None: t542 = True
-        t544 = (None if f20 is None else f20 >= K276)
-        if t544 is False: x = False
+        if t538 is None: t537 = True
+        t542 = v66
+        if t542 is False: x = False
         else:
-            if t544 is None: t542 = True
-    if x is True and t542: x = None
-    if x is True: h_referral.append(41)
+            if t542 is None: t537 = True
+            t543 = (None if f20 is None else f20 < K279)
+            if t543 is False: x = False
+            else:
+                if t543 is None: t537 = True
+                t544 = v220
+                if t544 is False: x = False
+                else:
+                    if t544 is None: t537 = True
+    if x is True and t537: x = None
+    if x is True: h_referral.append(37)
     t545 = False
-    x = False
-    t546 = v146
-    if t546 is True: x = True
+    x = True
+    t546 = v222
+    if t546 is False: x = False
     else:
         if t546 is None: t545 = True
-        t547 = v148
-        if t547 is True: x = True
+        t548 = False
+        t547 = False
+        t549 = v201
+        if t549 is True: t547 = True
+        else:
+            if t549 is None: t548 = True
+            t550 = v73
+            if t550 is True: t547 = True
+            else:
+                if t550 is None: t548 = True
+        if t547 is False and t548: t547 = None
+        if t547 is False: x = False
         else:
             if t547 is None: t545 = True
-            t549 = False
-            t548 = True
-            t550 = v145
-            if t550 is False: t548 = False
+    if x is True and t545: x = None
+    if x is True: h_referral.append(38)
+    x = v222
+    if x is True: h_referral.append(39)
+    t551 = False
+    x = True
+    t552 = v226
+    if t552 is False: x = False
+    else:
+        if t552 is None: t551 = True
+        t553 = v227
+        if t553 is False: x = False
+        else:
+            if t553 is None: t551 = True
+    if x is True and t551: x = None
+    if x is True: h_referral.append(40)
+    t554 = False
+    x = True
+    t555 = v148
+    if t555 is False: x = False
+    else:
+        if t555 is None: t554 = True
+        t556 = (None if f20 is None else f20 >= K280)
+        if t556 is False: x = False
+        else:
+            if t556 is None: t554 = True
+    if x is True and t554: x = None
+    if x is True: h_referral.append(41)
+    t557 = False
+    x = False
+    t558 = v146
+    if t558 is True: x = True
+    else:
+        if t558 is None: t557 = True
+        t559 = v148
+        if t559 is True: x = True
+        else:
+            if t559 is None: t557 = True
+            t561 = False
+            t560 = True
+            t562 = v145
+            if t562 is False: t560 = False
             else:
-                if t550 is None: t549 = True
-                t551 = v75
-                if t551 is False: t548 = False
+                if t562 is None: t561 = True
+                t563 = v75
+                if t563 is False: t560 = False
                 else:
-                    if t551 is None: t549 = True
-            if t548 is True and t549: t548 = None
-            if t548 is True: x = True
+                    if t563 is None: t561 = True
+            if t560 is True and t561: t560 = None
+            if t560 is True: x = True
             else:
-                if t548 is None: t545 = True
-    if x is False and t545: x = None
+                if t560 is None: t557 = True
+    if x is False and t557: x = None
     if x is True: h_referral.append(42)
     x = v145
     if x is True: h_referral.append(43)
     x = v149
     if x is True: h_referral.append(44)
-    t552 = False
+    t564 = False
     x = True
-    t553 = v226
-    if t553 is False: x = False
+    t565 = v227
+    if t565 is False: x = False
     else:
-        if t553 is None: t552 = True
-        t554 = (None if f66 is None else f66 <= K277)
-        if t554 is None: t554 = True
-        if t554 is False: x = False
+        if t565 is None: t564 = True
+        t566 = (None if f67 is None else f67 <= K281)
+        if t566 is None: t566 = True
+        if t566 is False: x = False
         else:
-            if t554 is None: t552 = True
-            t555 = v63
-            if t555 is False: x = False
+            if t566 is None: t564 = True
+            t567 = v63
+            if t567 is False: x = False
             else:
-                if t555 is None: t552 = True
-                t557 = False
-                t556 = False
-                t558 = v8
-                if t558 is True: t556 = True
+                if t567 is None: t564 = True
+                t569 = False
+                t568 = False
+                t570 = v8
+                if t570 is True: t568 = True
                 else:
-                    if t558 is None: t557 = True
-                    t559 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K278.isdisjoint(r_pain or ()))))))
-                    if t559 is True: t556 = True
+                    if t570 is None: t569 = True
+                    t571 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K282.isdisjoint(r_pain or ()))))))
+                    if t571 is True: t568 = True
                     else:
-                        if t559 is None: t557 = True
-                if t556 is False and t557: t556 = None
-                if t556 is False: x = False
+                        if t571 is None: t569 = True
+                if t568 is False and t569: t568 = None
+                if t568 is False: x = False
                 else:
-                    if t556 is None: t552 = True
-    if x is True and t552: x = None
+                    if t568 is None: t564 = True
+    if x is True and t564: x = None
     if x is True: h_referral.append(45)
-    t560 = False
+    t572 = False
     x = True
-    t561 = v226
-    if t561 is False: x = False
+    t573 = v227
+    if t573 is False: x = False
     else:
-        if t561 is None: t560 = True
-        t562 = v148
-        if t562 is False: x = False
+        if t573 is None: t572 = True
+        t574 = v148
+        if t574 is False: x = False
         else:
-            if t562 is None: t560 = True
-    if x is True and t560: x = None
+            if t574 is None: t572 = True
+    if x is True and t572: x = None
     if x is True: h_referral.append(46)
-    t563 = False
+    t575 = False
     x = True
-    t564 = v222
-    if t564 is False: x = False
+    t576 = v223
+    if t576 is False: x = False
     else:
-        if t564 is None: t563 = True
-        t565 = v62
-        if t565 is False: x = False
+        if t576 is None: t575 = True
+        t577 = v62
+        if t577 is False: x = False
         else:
-            if t565 is None: t563 = True
-            t566 = v224
-            if t566 is False: x = False
+            if t577 is None: t575 = True
+            t578 = v225
+            if t578 is False: x = False
             else:
-                if t566 is None: t563 = True
-    if x is True and t563: x = None
+                if t578 is None: t575 = True
+    if x is True and t575: x = None
     if x is True: h_referral.append(47)
-    t567 = False
+    t579 = False
     x = True
-    t568 = v222
-    if t568 is False: x = False
+    t580 = v223
+    if t580 is False: x = False
     else:
-        if t568 is None: t567 = True
-        t569 = v63
-        if t569 is False: x = False
+        if t580 is None: t579 = True
+        t581 = v63
+        if t581 is False: x = False
         else:
-            if t569 is None: t567 = True
-            t570 = (None if f16 is None else f16 >= K279)
-            if t570 is None: t570 = True
-            if t570 is False: x = False
+            if t581 is None: t579 = True
+            t582 = (None if f16 is None else f16 >= K283)
+            if t582 is None: t582 = True
+            if t582 is False: x = False
             else:
-                if t570 is None: t567 = True
-                t571 = v211
-                if t571 is not None: t571 = not t571
-                if t571 is None: t571 = True
-                if t571 is False: x = False
+                if t582 is None: t579 = True
+                t583 = v211
+                if t583 is not None: t583 = not t583
+                if t583 is None: t583 = True
+                if t583 is False: x = False
                 else:
-                    if t571 is None: t567 = True
-                    t572 = v210
-                    if t572 is not None: t572 = not t572
-                    if t572 is None: t572 = True
-                    if t572 is False: x = False
+                    if t583 is None: t579 = True
+                    t584 = v210
+                    if t584 is not None: t584 = not t584
+                    if t584 is None: t584 = True
+                    if t584 is False: x = False
                     else:
-                        if t572 is None: t567 = True
-    if x is True and t567: x = None
+                        if t584 is None: t579 = True
+    if x is True and t579: x = None
     if x is True: h_referral.append(48)
-    t573 = False
-    x = True
-    t574 = v222
-    if t574 is False: x = False
-    else:
-        if t574 is None: t573 = True
-        t575 = v89
-        if t575 is False: x = False
-        else:
-            if t575 is None: t573 = True
-            t577 = False
-            t576 = False
-            t578 = v72
-            if t578 is True: t576 = True
-            else:
-                if t578 is None: t577 = True
-                t579 = v208
-                if t579 is True: t576 = True
-                else:
-                    if t579 is None: t577 = True
-                    t580 = v206
-                    if t580 is True: t576 = True
-                    else:
-                        if t580 is None: t577 = True
-                        t581 = v194
-                        if t581 is True: t576 = True
-                        else:
-                            if t581 is None: t577 = True
-            if t576 is False and t577: t576 = None
-            if t576 is False: x = False
-            else:
-                if t576 is None: t573 = True
-    if x is True and t573: x = None
-    if x is True: h_referral.append(49)
-    t582 = False
-    x = True
-    t583 = v223
-    if t583 is False: x = False
-    else:
-        if t583 is None: t582 = True
-        t584 = v89
-        if t584 is False: x = False
-        else:
-            if t584 is None: t582 = True
-    if x is True and t582: x = None
-    if x is True: h_referral.append(50)
     t585 = False
     x = True
-    t586 = v231
+    t586 = v223
     if t586 is False: x = False
     else:
         if t586 is None: t585 = True
-        t588 = False
-        t587 = False
-        t589 = v75
-        if t589 is True: t587 = True
-        else:
-            if t589 is None: t588 = True
-            t590 = v218
-            if t590 is True: t587 = True
-            else:
-                if t590 is None: t588 = True
-                t591 = v229
-                if t591 is True: t587 = True
-                else:
-                    if t591 is None: t588 = True
-        if t587 is False and t588: t587 = None
+        t587 = v89
         if t587 is False: x = False
         else:
             if t587 is None: t585 = True
-    if x is True and t585: x = None
-    if x is True: h_referral.append(51)
-    t592 = False
-    x = True
-    t593 = v230
-    if t593 is False: x = False
-    else:
-        if t593 is None: t592 = True
-        t594 = v201
-        if t594 is False: x = False
-        else:
-            if t594 is None: t592 = True
-    if x is True and t592: x = None
-    if x is True: h_referral.append(52)
-    t595 = False
-    x = True
-    t596 = v230
-    if t596 is False: x = False
-    else:
-        if t596 is None: t595 = True
-        t597 = v232
-        if t597 is False: x = False
-        else:
-            if t597 is None: t595 = True
-            t598 = v235
-            if t598 is False: x = False
+            t589 = False
+            t588 = False
+            t590 = v72
+            if t590 is True: t588 = True
             else:
-                if t598 is None: t595 = True
-                t599 = v233
-                if t599 is not None: t599 = not t599
-                if t599 is None: t599 = True
-                if t599 is False: x = False
+                if t590 is None: t589 = True
+                t591 = v208
+                if t591 is True: t588 = True
                 else:
-                    if t599 is None: t595 = True
-    if x is True and t595: x = None
-    if x is True: h_referral.append(53)
-    t600 = False
-    x = True
-    t601 = v235
-    if t601 is False: x = False
-    else:
-        if t601 is None: t600 = True
-        t602 = v233
-        if t602 is False: x = False
-        else:
-            if t602 is None: t600 = True
-            t603 = (None if f67 is None else f67 == K280)
-            if t603 is not None: t603 = not t603
-            if t603 is None: t603 = True
-            if t603 is False: x = False
+                    if t591 is None: t589 = True
+                    t592 = v206
+                    if t592 is True: t588 = True
+                    else:
+                        if t592 is None: t589 = True
+                        t593 = v194
+                        if t593 is True: t588 = True
+                        else:
+                            if t593 is None: t589 = True
+            if t588 is False and t589: t588 = None
+            if t588 is False: x = False
             else:
-                if t603 is None: t600 = True
-    if x is True and t600: x = None
-    if x is True: h_referral.append(54)
+                if t588 is None: t585 = True
+    if x is True and t585: x = None
+    if x is True: h_referral.append(49)
+    t594 = False
+    x = True
+    t595 = v224
+    if t595 is False: x = False
+    else:
+        if t595 is None: t594 = True
+        t596 = v89
+        if t596 is False: x = False
+        else:
+            if t596 is None: t594 = True
+    if x is True and t594: x = None
+    if x is True: h_referral.append(50)
+    t597 = False
+    x = True
+    t598 = v232
+    if t598 is False: x = False
+    else:
+        if t598 is None: t597 = True
+        t600 = False
+        t599 = False
+        t601 = v75
+        if t601 is True: t599 = True
+        else:
+            if t601 is None: t600 = True
+            t602 = v219
+            if t602 is True: t599 = True
+            else:
+                if t602 is None: t600 = True
+                t603 = v230
+                if t603 is True: t599 = True
+                else:
+                    if t603 is None: t600 = True
+        if t599 is False and t600: t599 = None
+        if t599 is False: x = False
+        else:
+            if t599 is None: t597 = True
+    if x is True and t597: x = None
+    if x is True: h_referral.append(51)
     t604 = False
     x = True
-    t605 = v230
+    t605 = v231
     if t605 is False: x = False
     else:
         if t605 is None: t604 = True
-        t606 = v232
-        if t606 is not None: t606 = not t606
+        t606 = v201
         if t606 is False: x = False
         else:
             if t606 is None: t604 = True
-            t607 = v235
-            if t607 is False: x = False
-            else:
-                if t607 is None: t604 = True
     if x is True and t604: x = None
-    if x is True: h_referral.append(55)
-    t608 = False
+    if x is True: h_referral.append(52)
+    t607 = False
     x = True
-    t609 = v230
-    if t609 is False: x = False
+    t608 = v231
+    if t608 is False: x = False
     else:
-        if t609 is None: t608 = True
-        t610 = v234
-        if t610 is False: x = False
+        if t608 is None: t607 = True
+        t609 = v233
+        if t609 is False: x = False
         else:
-            if t610 is None: t608 = True
-            t611 = v233
-            if t611 is not None: t611 = not t611
-            if t611 is None: t611 = True
-            if t611 is False: x = False
+            if t609 is None: t607 = True
+            t610 = v236
+            if t610 is False: x = False
             else:
-                if t611 is None: t608 = True
-    if x is True and t608: x = None
-    if x is True: h_referral.append(56)
+                if t610 is None: t607 = True
+                t611 = v234
+                if t611 is not None: t611 = not t611
+                if t611 is None: t611 = True
+                if t611 is False: x = False
+                else:
+                    if t611 is None: t607 = True
+    if x is True and t607: x = None
+    if x is True: h_referral.append(53)
     t612 = False
     x = True
-    t613 = (None if f20 is None else f20 >= K281)
+    t613 = v236
     if t613 is False: x = False
     else:
         if t613 is None: t612 = True
-        t614 = (None if f20 is None else f20 <= K282)
+        t614 = v234
         if t614 is False: x = False
         else:
             if t614 is None: t612 = True
-            t615 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K283.isdisjoint(r_pain or ()))))))
+            t615 = (None if f68 is None else f68 == K284)
+            if t615 is not None: t615 = not t615
+            if t615 is None: t615 = True
             if t615 is False: x = False
             else:
                 if t615 is None: t612 = True
-                t616 = (None if f13 is None else f13 in K284)
-                if t616 is False: x = False
-                else:
-                    if t616 is None: t612 = True
     if x is True and t612: x = None
-    if x is True: h_referral.append(57)
-    t617 = False
+    if x is True: h_referral.append(54)
+    t616 = False
     x = True
-    t618 = v236
-    if t618 is False: x = False
+    t617 = v231
+    if t617 is False: x = False
     else:
-        if t618 is None: t617 = True
-        t619 = v235
-        if t619 is False: x = False
+        if t617 is None: t616 = True
+        t618 = v233
+        if t618 is not None: t618 = not t618
+        if t618 is False: x = False
         else:
-            if t619 is None: t617 = True
-    if x is True and t617: x = None
-    if x is True: h_referral.append(58)
-    x = v237
-    if x is True: h_referral.append(59)
+            if t618 is None: t616 = True
+            t619 = v236
+            if t619 is False: x = False
+            else:
+                if t619 is None: t616 = True
+    if x is True and t616: x = None
+    if x is True: h_referral.append(55)
     t620 = False
     x = True
-    t621 = v236
+    t621 = v231
     if t621 is False: x = False
     else:
         if t621 is None: t620 = True
-        t622 = v238
+        t622 = v235
         if t622 is False: x = False
         else:
             if t622 is None: t620 = True
-    if x is True and t620: x = None
-    if x is True: h_referral.append(60)
-    t623 = False
-    x = True
-    t624 = v136
-    if t624 is False: x = False
-    else:
-        if t624 is None: t623 = True
-        t625 = v137
-        if t625 is False: x = False
-        else:
-            if t625 is None: t623 = True
-            t626 = v63
-            if t626 is False: x = False
+            t623 = v234
+            if t623 is not None: t623 = not t623
+            if t623 is None: t623 = True
+            if t623 is False: x = False
             else:
-                if t626 is None: t623 = True
-                t627 = v206
-                if t627 is False: x = False
+                if t623 is None: t620 = True
+    if x is True and t620: x = None
+    if x is True: h_referral.append(56)
+    t624 = False
+    x = True
+    t625 = (None if f20 is None else f20 >= K285)
+    if t625 is False: x = False
+    else:
+        if t625 is None: t624 = True
+        t626 = (None if f20 is None else f20 <= K286)
+        if t626 is False: x = False
+        else:
+            if t626 is None: t624 = True
+            t627 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K287.isdisjoint(r_pain or ()))))))
+            if t627 is False: x = False
+            else:
+                if t627 is None: t624 = True
+                t628 = (None if f13 is None else f13 in K288)
+                if t628 is False: x = False
                 else:
-                    if t627 is None: t623 = True
-                    t629 = False
-                    t628 = False
-                    t630 = v2
-                    if t630 is True: t628 = True
-                    else:
-                        if t630 is None: t629 = True
-                        t631 = v235
-                        if t631 is True: t628 = True
-                        else:
-                            if t631 is None: t629 = True
-                    if t628 is False and t629: t628 = None
-                    if t628 is False: x = False
-                    else:
-                        if t628 is None: t623 = True
-    if x is True and t623: x = None
-    if x is True: h_referral.append(61)
+                    if t628 is None: t624 = True
+    if x is True and t624: x = None
+    if x is True: h_referral.append(57)
+    t629 = False
+    x = True
+    t630 = v237
+    if t630 is False: x = False
+    else:
+        if t630 is None: t629 = True
+        t631 = v236
+        if t631 is False: x = False
+        else:
+            if t631 is None: t629 = True
+    if x is True and t629: x = None
+    if x is True: h_referral.append(58)
+    x = v238
+    if x is True: h_referral.append(59)
     t632 = False
     x = True
-    t634 = False
-    t633 = False
-    t635 = v136
-    if t635 is True: t633 = True
-    else:
-        if t635 is None: t634 = True
-        t636 = v138
-        if t636 is True: t633 = True
-        else:
-            if t636 is None: t634 = True
-    if t633 is False and t634: t633 = None
+    t633 = v237
     if t633 is False: x = False
     else:
         if t633 is None: t632 = True
-        t637 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K285.isdisjoint(r_pain or ()))))))
+        t634 = v239
+        if t634 is False: x = False
+        else:
+            if t634 is None: t632 = True
+    if x is True and t632: x = None
+    if x is True: h_referral.append(60)
+    t635 = False
+    x = True
+    t636 = v136
+    if t636 is False: x = False
+    else:
+        if t636 is None: t635 = True
+        t637 = v137
         if t637 is False: x = False
         else:
-            if t637 is None: t632 = True
-            t638 = (None if f3 is None else not K286.isdisjoint(f3))
+            if t637 is None: t635 = True
+            t638 = v63
             if t638 is False: x = False
             else:
-                if t638 is None: t632 = True
-    if x is True and t632: x = None
-    if x is True: h_referral.append(62)
-    t639 = False
+                if t638 is None: t635 = True
+                t639 = v206
+                if t639 is False: x = False
+                else:
+                    if t639 is None: t635 = True
+                    t641 = False
+                    t640 = False
+                    t642 = v2
+                    if t642 is True: t640 = True
+                    else:
+                        if t642 is None: t641 = True
+                        t643 = v236
+                        if t643 is True: t640 = True
+                        else:
+                            if t643 is None: t641 = True
+                    if t640 is False and t641: t640 = None
+                    if t640 is False: x = False
+                    else:
+                        if t640 is None: t635 = True
+    if x is True and t635: x = None
+    if x is True: h_referral.append(61)
+    t644 = False
     x = True
-    t641 = False
-    t640 = False
-    t642 = v136
-    if t642 is True: t640 = True
-    else:
-        if t642 is None: t641 = True
-        t643 = v137
-        if t643 is True: t640 = True
-        else:
-            if t643 is None: t641 = True
-            t644 = v138
-            if t644 is True: t640 = True
-            else:
-                if t644 is None: t641 = True
-    if t640 is False and t641: t640 = None
-    if t640 is False: x = False
-    else:
-        if t640 is None: t639 = True
-        t645 = v134
-        if t645 is False: x = False
-        else:
-            if t645 is None: t639 = True
-    if x is True and t639: x = None
-    if x is True: h_referral.append(63)
     t646 = False
-    x = True
-    t647 = v220
-    if t647 is False: x = False
+    t645 = False
+    t647 = v136
+    if t647 is True: t645 = True
     else:
         if t647 is None: t646 = True
-        t648 = v87
-        if t648 is False: x = False
+        t648 = v138
+        if t648 is True: t645 = True
         else:
             if t648 is None: t646 = True
-    if x is True and t646: x = None
-    if x is True: h_referral.append(64)
-    t649 = False
-    x = True
-    t650 = v9
-    if t650 is False: x = False
+    if t645 is False and t646: t645 = None
+    if t645 is False: x = False
     else:
-        if t650 is None: t649 = True
-        t651 = v205
-        if t651 is False: x = False
+        if t645 is None: t644 = True
+        t649 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K289.isdisjoint(r_pain or ()))))))
+        if t649 is False: x = False
         else:
-            if t651 is None: t649 = True
-    if x is True and t649: x = None
-    if x is True: h_referral.append(65)
+            if t649 is None: t644 = True
+            t650 = (None if f3 is None else not K290.isdisjoint(f3))
+            if t650 is False: x = False
+            else:
+                if t650 is None: t644 = True
+    if x is True and t644: x = None
+    if x is True: h_referral.append(62)
+    t651 = False
+    x = True
+    t653 = False
     t652 = False
-    x = True
-    t653 = v204
-    if t653 is False: x = False
+    t654 = v136
+    if t654 is True: t652 = True
     else:
-        if t653 is None: t652 = True
-        t654 = v203
-        if t654 is False: x = False
+        if t654 is None: t653 = True
+        t655 = v137
+        if t655 is True: t652 = True
         else:
-            if t654 is None: t652 = True
-    if x is True and t652: x = None
-    if x is True: h_referral.append(66)
-    t655 = False
-    x = True
-    t656 = v199
-    if t656 is False: x = False
+            if t655 is None: t653 = True
+            t656 = v138
+            if t656 is True: t652 = True
+            else:
+                if t656 is None: t653 = True
+    if t652 is False and t653: t652 = None
+    if t652 is False: x = False
     else:
-        if t656 is None: t655 = True
-        t657 = v198
-        if t657 is not None: t657 = not t657
-        if t657 is None: t657 = True
+        if t652 is None: t651 = True
+        t657 = v134
         if t657 is False: x = False
         else:
-            if t657 is None: t655 = True
-    if x is True and t655: x = None
+            if t657 is None: t651 = True
+    if x is True and t651: x = None
+    if x is True: h_referral.append(63)
+    t658 = False
+    x = True
+    t659 = v221
+    if t659 is False: x = False
+    else:
+        if t659 is None: t658 = True
+        t660 = v87
+        if t660 is False: x = False
+        else:
+            if t660 is None: t658 = True
+    if x is True and t658: x = None
+    if x is True: h_referral.append(64)
+    x = v216
+    if x is True: h_referral.append(65)
+    t661 = False
+    x = True
+    t662 = v9
+    if t662 is False: x = False
+    else:
+        if t662 is None: t661 = True
+        t663 = v205
+        if t663 is False: x = False
+        else:
+            if t663 is None: t661 = True
+    if x is True and t661: x = None
+    if x is True: h_referral.append(66)
+    t664 = False
+    x = True
+    t665 = v204
+    if t665 is False: x = False
+    else:
+        if t665 is None: t664 = True
+        t666 = v203
+        if t666 is False: x = False
+        else:
+            if t666 is None: t664 = True
+    if x is True and t664: x = None
     if x is True: h_referral.append(67)
+    t667 = False
+    x = True
+    t668 = v199
+    if t668 is False: x = False
+    else:
+        if t668 is None: t667 = True
+        t669 = v198
+        if t669 is not None: t669 = not t669
+        if t669 is None: t669 = True
+        if t669 is False: x = False
+        else:
+            if t669 is None: t667 = True
+    if x is True and t667: x = None
+    if x is True: h_referral.append(68)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -3730,4 +3776,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v98, v99, v100, v94, v95, v96, v97, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v198, v196, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v86, v217, v218, v197, v219, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v98, v99, v100, v94, v95, v96, v97, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v198, v196, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v86, v218, v219, v197, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239,), lo, ev, {'referral': h_referral}
