@@ -38,6 +38,7 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
 _UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7, "month": 30, "months": 30, "year": 365,
               "years": 365, "yr": 365, "yrs": 365, "decade": 3650, "decades": 3650}
 _SNIPPET = 70
+_NOT_PHRASE_CUES = frozenset({"other_person_role_before", "other_person_role_after", "sources"})
 
 
 # Chart shorthand written out before reading: "s/p" (status post), "w/o", "h/o", "c/o", "r/o" (to rule out),
@@ -93,10 +94,11 @@ class NotesReader:
         cues = data["cues"]
         self.readings: dict[str, dict[str, Any]] = data["readings"]
         self.phrases = _Phrases()
-        for kind in ("negation_before", "negation_after", "other_person", "hypothetical", "closes_scope", "stopped",
-                     "not_the_condition_after", "new_statement", "at_work", "negation_after_near"):
-            for phrase in cues[kind]:
-                self.phrases.add(phrase, kind)
+        # Every list of cue phrases is indexed under its own name; the role words are looked up around a cue.
+        for kind, phrases in cues.items():
+            if isinstance(phrases, list) and kind not in _NOT_PHRASE_CUES:
+                for phrase in phrases:
+                    self.phrases.add(phrase, kind)
         for phrase, days in cues["past_phrases"].items():
             self.phrases.add(phrase, "past", days)
         self.role_before = frozenset(cues["other_person_role_before"])

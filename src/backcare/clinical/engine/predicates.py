@@ -505,6 +505,19 @@ def finding_references(spec: Any) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def field_references(spec: Any) -> set[str]:
+    """The case fields a predicate reads itself (not through the findings it names)."""
+    if isinstance(spec, list):
+        return set().union(*(field_references(item) for item in spec)) if spec else set()
+    if not isinstance(spec, dict):
+        return set()
+    found = {spec["field"]} if isinstance(spec.get("field"), str) else set()
+    for key, value in spec.items():
+        if key != "finding" and isinstance(value, (dict, list)):
+            found |= field_references(value)
+    return found
+
+
 def _side_values(args: dict, checker: Checker | None, where: str) -> Predicate:
     """A comparison applied to each side of a left/right map (hip degrees, pulses...)."""
     ops = [op for op in SIDE_OPERATORS if op in args]

@@ -18,7 +18,7 @@ from ..engine.kernel import FindingsKernel, RulesKernel, kernel_findings
 from ..engine.likelihood import Moves
 from ..engine.notes import NotesReader
 from ..engine.plan import relevance_rule
-from ..engine.predicates import finding_references
+from ..engine.predicates import field_references, finding_references
 from ..engine.roots import RootTables
 from .version import GENERATED_FILE, content_version
 
@@ -154,7 +154,7 @@ class Knowledge:
         if readers is None:  # field -> the findings that read it themselves (not through another finding)
             readers = self.__dict__["_field_readers"] = {}
             for fid, finding in self.findings.items():
-                for path in _fields_read(finding["when"]):
+                for path in field_references(finding["when"]):
                     readers.setdefault(path, []).append(fid)
         out = {}
         for path, (_label, words) in used.items():
@@ -193,19 +193,6 @@ class Knowledge:
 def _own_odds_offset(prior: float, start: float) -> float:
     """log(start / (1 - start)) - log(prior): from log(prior) + log LRs to the log odds from `start`."""
     return math.log(start) - math.log1p(-start) - math.log(prior)
-
-
-def _fields_read(predicate: Any) -> set[str]:
-    """The case fields a predicate reads itself."""
-    if isinstance(predicate, list):
-        return set().union(*(_fields_read(p) for p in predicate)) if predicate else set()
-    if not isinstance(predicate, dict):
-        return set()
-    found = {predicate["field"]} if isinstance(predicate.get("field"), str) else set()
-    for key, value in predicate.items():
-        if key != "finding" and isinstance(value, (dict, list)):
-            found |= _fields_read(value)
-    return found
 
 
 def _read_generated() -> dict[str, Any] | None:
