@@ -445,3 +445,19 @@ def test_weight_bearing_groin_pain_with_a_limp_in_a_runner_sees_a_doctor_within_
     footballer = {**runner, "observation": {"gait": "normal"},
                   "history": {**runner["history"], "aggravating": ["squatting", "sitting", "sport"]}}
     assert run_case(**footballer)["referral"]["urgency"] in ("none", "routine")
+
+
+def test_severe_sciatica_still_severe_after_two_weeks_sees_the_family_doctor():
+    # National Back Pain and Radicular Pain Pathway 2017: severe radicular pain persisting at two to six weeks
+    # goes for an opinion. The same pain in the first days of acute sciatica is usual and needs no referral;
+    # so is a milder sciatica at three weeks, and a severe one the notes record as settling.
+    sciatica = dict(client={"age": 44}, special_tests={"slr": {"left": "positive", "right": "negative"}},
+                    symptoms={"pain_nrs": 8, "pain_sites": ["buttock_left", "posterior_thigh_left", "calf_left"]},
+                    history={"onset": "sudden", "duration_days": 21, "mechanism": "lifted a slab"})
+    out = run_case(**sciatica)
+    assert (out["referral"]["urgency"], out["referral"]["to"]) == ("routine", "family_doctor")
+    assert out["plan"]["treat"] is True
+    assert run_case(**{**sciatica, "history": {**sciatica["history"], "duration_days": 5}})["referral"]["urgency"] == "none"
+    assert run_case(**{**sciatica, "symptoms": {**sciatica["symptoms"], "pain_nrs": 6}})["referral"]["urgency"] == "none"
+    settling = {**sciatica, "history": {**sciatica["history"], "mechanism": "lifted a slab; much better this week"}}
+    assert run_case(**settling)["referral"]["urgency"] == "none"

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'e86bf96a58a30b16be6ae400371053c83c5a29e9cf54815dbe2defcf6e87866e'
+SOURCE_DIGEST = 'c229359f41deed83e0526ef84e7da127f4b37b2af88fb1dc0895c50690fe73ad'
 
 
 def kernel(ctx):
@@ -1682,72 +1682,117 @@ def kernel(ctx):
                         if t402 is None: t397 = True
     if v234 is True and t397: v234 = None
     t403 = False
-    v235 = False
-    t404 = v1
-    if t404 is True: v235 = True
+    v235 = True
+    t404 = (None if f16 is None else f16 >= K271)
+    if t404 is False: v235 = False
     else:
         if t404 is None: t403 = True
-        t405 = v2
-        if t405 is True: v235 = True
+        t405 = (None if f17 is None else f17 >= K272)
+        if t405 is False: v235 = False
         else:
             if t405 is None: t403 = True
-            t406 = v12
-            if t406 is True: v235 = True
+            t406 = v1
+            if t406 is False: v235 = False
             else:
                 if t406 is None: t403 = True
-                t407 = v13
-                if t407 is True: v235 = True
+                t408 = False
+                t407 = False
+                t409 = facts.get('nerve_root_found')
+                if t409 is True: t407 = True
+                else:
+                    if t409 is None: t408 = True
+                    t410 = v12
+                    if t410 is True: t407 = True
+                    else:
+                        if t410 is None: t408 = True
+                        t411 = v13
+                        if t411 is True: t407 = True
+                        else:
+                            if t411 is None: t408 = True
+                if t407 is False and t408: t407 = None
+                if t407 is False: v235 = False
                 else:
                     if t407 is None: t403 = True
-    if v235 is False and t403: v235 = None
-    t408 = False
-    v236 = False
-    t409 = facts.get('nerve_root_found')
-    if t409 is True: v236 = True
-    else:
-        if t409 is None: t408 = True
-        t410 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
-        if t410 is True: v236 = True
-        else:
-            if t410 is None: t408 = True
-            t411 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
-            if t411 is True: v236 = True
-            else:
-                if t411 is None: t408 = True
-                t412 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K271.isdisjoint(r_sensory_reduced or ()) or not K271.isdisjoint(r_sensory_absent or ()))))))
-                if t412 is True: v236 = True
-                else:
-                    if t412 is None: t408 = True
-                    t413 = v202
-                    if t413 is True: v236 = True
+                    t412 = (None if f37 is None else f37 == K273)
+                    if t412 is not None: t412 = not t412
+                    if t412 is None: t412 = True
+                    if t412 is False: v235 = False
                     else:
-                        if t413 is None: t408 = True
-    if v236 is False and t408: v236 = None
-    v237 = (None if f20 is None else f20 < K272)
-    v238 = (None if f20 is None else f20 < K273)
+                        if t412 is None: t403 = True
+                        t413 = v86
+                        if t413 is not None: t413 = not t413
+                        if t413 is None: t413 = True
+                        if t413 is False: v235 = False
+                        else:
+                            if t413 is None: t403 = True
+    if v235 is True and t403: v235 = None
     t414 = False
-    v239 = False
-    t415 = v205
-    if t415 is True: v239 = True
+    v236 = False
+    t415 = v1
+    if t415 is True: v236 = True
     else:
         if t415 is None: t414 = True
-        t416 = v34
-        if t416 is True: v239 = True
+        t416 = v2
+        if t416 is True: v236 = True
         else:
             if t416 is None: t414 = True
-            t417 = v88
-            if t417 is True: v239 = True
+            t417 = v12
+            if t417 is True: v236 = True
             else:
                 if t417 is None: t414 = True
-                t418 = v75
-                if t418 is True: v239 = True
+                t418 = v13
+                if t418 is True: v236 = True
                 else:
                     if t418 is None: t414 = True
-                    t419 = v74
-                    if t419 is True: v239 = True
+    if v236 is False and t414: v236 = None
+    t419 = False
+    v237 = False
+    t420 = facts.get('nerve_root_found')
+    if t420 is True: v237 = True
+    else:
+        if t420 is None: t419 = True
+        t421 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
+        if t421 is True: v237 = True
+        else:
+            if t421 is None: t419 = True
+            t422 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
+            if t422 is True: v237 = True
+            else:
+                if t422 is None: t419 = True
+                t423 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K274.isdisjoint(r_sensory_reduced or ()) or not K274.isdisjoint(r_sensory_absent or ()))))))
+                if t423 is True: v237 = True
+                else:
+                    if t423 is None: t419 = True
+                    t424 = v202
+                    if t424 is True: v237 = True
                     else:
-                        if t419 is None: t414 = True
-    if v239 is False and t414: v239 = None
+                        if t424 is None: t419 = True
+    if v237 is False and t419: v237 = None
+    v238 = (None if f20 is None else f20 < K275)
+    v239 = (None if f20 is None else f20 < K276)
+    t425 = False
+    v240 = False
+    t426 = v205
+    if t426 is True: v240 = True
+    else:
+        if t426 is None: t425 = True
+        t427 = v34
+        if t427 is True: v240 = True
+        else:
+            if t427 is None: t425 = True
+            t428 = v88
+            if t428 is True: v240 = True
+            else:
+                if t428 is None: t425 = True
+                t429 = v75
+                if t429 is True: v240 = True
+                else:
+                    if t429 is None: t425 = True
+                    t430 = v74
+                    if t430 is True: v240 = True
+                    else:
+                        if t430 is None: t425 = True
+    if v240 is False and t425: v240 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1759,93 +1804,93 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v200
     if x is True: h_referral.append(4)
-    t420 = False
+    t431 = False
     x = True
-    t421 = v201
-    if t421 is False: x = False
+    t432 = v201
+    if t432 is False: x = False
     else:
-        if t421 is None: t420 = True
-        t423 = False
-        t422 = False
-        t424 = v198
-        if t424 is True: t422 = True
+        if t432 is None: t431 = True
+        t434 = False
+        t433 = False
+        t435 = v198
+        if t435 is True: t433 = True
         else:
-            if t424 is None: t423 = True
-            t425 = v199
-            if t425 is True: t422 = True
+            if t435 is None: t434 = True
+            t436 = v199
+            if t436 is True: t433 = True
             else:
-                if t425 is None: t423 = True
-        if t422 is False and t423: t422 = None
-        if t422 is False: x = False
+                if t436 is None: t434 = True
+        if t433 is False and t434: t433 = None
+        if t433 is False: x = False
         else:
-            if t422 is None: t420 = True
-    if x is True and t420: x = None
+            if t433 is None: t431 = True
+    if x is True and t431: x = None
     if x is True: h_referral.append(5)
     x = v201
     if x is True: h_referral.append(6)
     x = v202
     if x is True: h_referral.append(7)
-    t426 = False
+    t437 = False
     x = True
-    t427 = v73
-    if t427 is False: x = False
+    t438 = v73
+    if t438 is False: x = False
     else:
-        if t427 is None: t426 = True
-        t428 = v203
-        if t428 is False: x = False
+        if t438 is None: t437 = True
+        t439 = v203
+        if t439 is False: x = False
         else:
-            if t428 is None: t426 = True
-    if x is True and t426: x = None
+            if t439 is None: t437 = True
+    if x is True and t437: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t429 = False
+    t440 = False
     x = True
-    t430 = v69
-    if t430 is False: x = False
+    t441 = v69
+    if t441 is False: x = False
     else:
-        if t430 is None: t429 = True
-        t431 = (None if f17 is None else f17 > K274)
-        if t431 is False: x = False
+        if t441 is None: t440 = True
+        t442 = (None if f17 is None else f17 > K277)
+        if t442 is False: x = False
         else:
-            if t431 is None: t429 = True
-            t432 = (None if f17 is None else f17 <= K275)
-            if t432 is False: x = False
+            if t442 is None: t440 = True
+            t443 = (None if f17 is None else f17 <= K278)
+            if t443 is False: x = False
             else:
-                if t432 is None: t429 = True
-                t433 = (None if f18 is None else f18 == K276)
-                if t433 is not None: t433 = not t433
-                if t433 is None: t433 = True
-                if t433 is False: x = False
+                if t443 is None: t440 = True
+                t444 = (None if f18 is None else f18 == K279)
+                if t444 is not None: t444 = not t444
+                if t444 is None: t444 = True
+                if t444 is False: x = False
                 else:
-                    if t433 is None: t429 = True
-                    t434 = v214
-                    if t434 is False: x = False
+                    if t444 is None: t440 = True
+                    t445 = v214
+                    if t445 is False: x = False
                     else:
-                        if t434 is None: t429 = True
-    if x is True and t429: x = None
+                        if t445 is None: t440 = True
+    if x is True and t440: x = None
     if x is True: h_referral.append(10)
-    t435 = False
+    t446 = False
     x = True
-    t436 = v74
-    if t436 is False: x = False
+    t447 = v74
+    if t447 is False: x = False
     else:
-        if t436 is None: t435 = True
-        t438 = False
-        t437 = False
-        t439 = v219
-        if t439 is True: t437 = True
+        if t447 is None: t446 = True
+        t449 = False
+        t448 = False
+        t450 = v219
+        if t450 is True: t448 = True
         else:
-            if t439 is None: t438 = True
-            t440 = v69
-            if t440 is True: t437 = True
+            if t450 is None: t449 = True
+            t451 = v69
+            if t451 is True: t448 = True
             else:
-                if t440 is None: t438 = True
-        if t437 is False and t438: t437 = None
-        if t437 is False: x = False
+                if t451 is None: t449 = True
+        if t448 is False and t449: t448 = None
+        if t448 is False: x = False
         else:
-            if t437 is None: t435 = True
-    if x is True and t435: x = None
+            if t448 is None: t446 = True
+    if x is True and t446: x = None
     if x is True: h_referral.append(11)
     x = v74
     if x is True: h_referral.append(12)
@@ -1853,935 +1898,937 @@ def kernel(ctx):
     if x is True: h_referral.append(13)
     x = v34
     if x is True: h_referral.append(14)
-    t441 = False
+    t452 = False
     x = True
-    t442 = v75
-    if t442 is False: x = False
+    t453 = v75
+    if t453 is False: x = False
     else:
-        if t442 is None: t441 = True
-        t443 = v203
-        if t443 is False: x = False
+        if t453 is None: t452 = True
+        t454 = v203
+        if t454 is False: x = False
         else:
-            if t443 is None: t441 = True
-    if x is True and t441: x = None
+            if t454 is None: t452 = True
+    if x is True and t452: x = None
     if x is True: h_referral.append(15)
-    t444 = False
+    t455 = False
     x = True
-    t445 = v75
-    if t445 is False: x = False
+    t456 = v75
+    if t456 is False: x = False
     else:
-        if t445 is None: t444 = True
-        t447 = False
-        t446 = False
-        t448 = v76
-        if t448 is True: t446 = True
+        if t456 is None: t455 = True
+        t458 = False
+        t457 = False
+        t459 = v76
+        if t459 is True: t457 = True
         else:
-            if t448 is None: t447 = True
-            t449 = v219
-            if t449 is True: t446 = True
+            if t459 is None: t458 = True
+            t460 = v219
+            if t460 is True: t457 = True
             else:
-                if t449 is None: t447 = True
-        if t446 is False and t447: t446 = None
-        if t446 is False: x = False
+                if t460 is None: t458 = True
+        if t457 is False and t458: t457 = None
+        if t457 is False: x = False
         else:
-            if t446 is None: t444 = True
-    if x is True and t444: x = None
+            if t457 is None: t455 = True
+    if x is True and t455: x = None
     if x is True: h_referral.append(16)
-    t450 = False
+    t461 = False
     x = True
-    t451 = v76
-    if t451 is False: x = False
+    t462 = v76
+    if t462 is False: x = False
     else:
-        if t451 is None: t450 = True
-        t453 = False
-        t452 = False
-        t454 = v219
-        if t454 is True: t452 = True
+        if t462 is None: t461 = True
+        t464 = False
+        t463 = False
+        t465 = v219
+        if t465 is True: t463 = True
         else:
-            if t454 is None: t453 = True
-            t456 = False
-            t455 = True
-            t457 = v203
-            if t457 is False: t455 = False
+            if t465 is None: t464 = True
+            t467 = False
+            t466 = True
+            t468 = v203
+            if t468 is False: t466 = False
             else:
-                if t457 is None: t456 = True
-                t458 = v232
-                if t458 is not None: t458 = not t458
-                if t458 is None: t458 = True
-                if t458 is False: t455 = False
+                if t468 is None: t467 = True
+                t469 = v232
+                if t469 is not None: t469 = not t469
+                if t469 is None: t469 = True
+                if t469 is False: t466 = False
                 else:
-                    if t458 is None: t456 = True
-            if t455 is True and t456: t455 = None
-            if t455 is True: t452 = True
+                    if t469 is None: t467 = True
+            if t466 is True and t467: t466 = None
+            if t466 is True: t463 = True
             else:
-                if t455 is None: t453 = True
-        if t452 is False and t453: t452 = None
-        if t452 is False: x = False
+                if t466 is None: t464 = True
+        if t463 is False and t464: t463 = None
+        if t463 is False: x = False
         else:
-            if t452 is None: t450 = True
-    if x is True and t450: x = None
+            if t463 is None: t461 = True
+    if x is True and t461: x = None
     if x is True: h_referral.append(17)
-    t459 = False
-    x = True
-    t460 = v76
-    if t460 is False: x = False
-    else:
-        if t460 is None: t459 = True
-        t461 = v195
-        if t461 is False: x = False
-        else:
-            if t461 is None: t459 = True
-            t462 = v210
-            if t462 is not None: t462 = not t462
-            if t462 is None: t462 = True
-            if t462 is False: x = False
-            else:
-                if t462 is None: t459 = True
-                t463 = v232
-                if t463 is not None: t463 = not t463
-                if t463 is None: t463 = True
-                if t463 is False: x = False
-                else:
-                    if t463 is None: t459 = True
-    if x is True and t459: x = None
-    if x is True: h_referral.append(18)
-    x = v75
-    if x is True: h_referral.append(19)
-    t464 = False
-    x = True
-    t465 = v76
-    if t465 is False: x = False
-    else:
-        if t465 is None: t464 = True
-        t466 = v232
-        if t466 is not None: t466 = not t466
-        if t466 is None: t466 = True
-        if t466 is False: x = False
-        else:
-            if t466 is None: t464 = True
-    if x is True and t464: x = None
-    if x is True: h_referral.append(20)
-    t467 = False
-    x = True
-    t468 = v79
-    if t468 is False: x = False
-    else:
-        if t468 is None: t467 = True
-        t469 = v203
-        if t469 is False: x = False
-        else:
-            if t469 is None: t467 = True
-    if x is True and t467: x = None
-    if x is True: h_referral.append(21)
-    x = v79
-    if x is True: h_referral.append(22)
     t470 = False
     x = True
-    t471 = v208
+    t471 = v76
     if t471 is False: x = False
     else:
         if t471 is None: t470 = True
-        t473 = False
-        t472 = False
-        t474 = v63
-        if t474 is True: t472 = True
-        else:
-            if t474 is None: t473 = True
-            t475 = v206
-            if t475 is True: t472 = True
-            else:
-                if t475 is None: t473 = True
-                t476 = v89
-                if t476 is True: t472 = True
-                else:
-                    if t476 is None: t473 = True
-        if t472 is False and t473: t472 = None
+        t472 = v195
         if t472 is False: x = False
         else:
             if t472 is None: t470 = True
+            t473 = v210
+            if t473 is not None: t473 = not t473
+            if t473 is None: t473 = True
+            if t473 is False: x = False
+            else:
+                if t473 is None: t470 = True
+                t474 = v232
+                if t474 is not None: t474 = not t474
+                if t474 is None: t474 = True
+                if t474 is False: x = False
+                else:
+                    if t474 is None: t470 = True
     if x is True and t470: x = None
+    if x is True: h_referral.append(18)
+    x = v75
+    if x is True: h_referral.append(19)
+    t475 = False
+    x = True
+    t476 = v76
+    if t476 is False: x = False
+    else:
+        if t476 is None: t475 = True
+        t477 = v232
+        if t477 is not None: t477 = not t477
+        if t477 is None: t477 = True
+        if t477 is False: x = False
+        else:
+            if t477 is None: t475 = True
+    if x is True and t475: x = None
+    if x is True: h_referral.append(20)
+    t478 = False
+    x = True
+    t479 = v79
+    if t479 is False: x = False
+    else:
+        if t479 is None: t478 = True
+        t480 = v203
+        if t480 is False: x = False
+        else:
+            if t480 is None: t478 = True
+    if x is True and t478: x = None
+    if x is True: h_referral.append(21)
+    x = v79
+    if x is True: h_referral.append(22)
+    t481 = False
+    x = True
+    t482 = v208
+    if t482 is False: x = False
+    else:
+        if t482 is None: t481 = True
+        t484 = False
+        t483 = False
+        t485 = v63
+        if t485 is True: t483 = True
+        else:
+            if t485 is None: t484 = True
+            t486 = v206
+            if t486 is True: t483 = True
+            else:
+                if t486 is None: t484 = True
+                t487 = v89
+                if t487 is True: t483 = True
+                else:
+                    if t487 is None: t484 = True
+        if t483 is False and t484: t483 = None
+        if t483 is False: x = False
+        else:
+            if t483 is None: t481 = True
+    if x is True and t481: x = None
     if x is True: h_referral.append(23)
-    t477 = False
-    x = True
-    t478 = v208
-    if t478 is False: x = False
-    else:
-        if t478 is None: t477 = True
-        t479 = v195
-        if t479 is False: x = False
-        else:
-            if t479 is None: t477 = True
-    if x is True and t477: x = None
-    if x is True: h_referral.append(24)
-    t480 = False
-    x = True
-    t481 = v72
-    if t481 is False: x = False
-    else:
-        if t481 is None: t480 = True
-        t482 = v63
-        if t482 is False: x = False
-        else:
-            if t482 is None: t480 = True
-            t484 = False
-            t483 = True
-            t485 = v35
-            if t485 is False: t483 = False
-            else:
-                if t485 is None: t484 = True
-                t486 = v217
-                if t486 is False: t483 = False
-                else:
-                    if t486 is None: t484 = True
-            if t483 is True and t484: t483 = None
-            if t483 is not None: t483 = not t483
-            if t483 is None: t483 = True
-            if t483 is False: x = False
-            else:
-                if t483 is None: t480 = True
-                t487 = v212
-                if t487 is not None: t487 = not t487
-                if t487 is None: t487 = True
-                if t487 is False: x = False
-                else:
-                    if t487 is None: t480 = True
-    if x is True and t480: x = None
-    if x is True: h_referral.append(25)
     t488 = False
     x = True
-    t489 = v84
+    t489 = v208
     if t489 is False: x = False
     else:
         if t489 is None: t488 = True
-        t491 = False
-        t490 = False
-        t492 = v8
-        if t492 is True: t490 = True
-        else:
-            if t492 is None: t491 = True
-            t494 = False
-            t493 = True
-            t495 = v63
-            if t495 is False: t493 = False
-            else:
-                if t495 is None: t494 = True
-                t496 = v206
-                if t496 is False: t493 = False
-                else:
-                    if t496 is None: t494 = True
-            if t493 is True and t494: t493 = None
-            if t493 is True: t490 = True
-            else:
-                if t493 is None: t491 = True
-        if t490 is False and t491: t490 = None
+        t490 = v195
         if t490 is False: x = False
         else:
             if t490 is None: t488 = True
     if x is True and t488: x = None
-    if x is True: h_referral.append(26)
-    t497 = False
+    if x is True: h_referral.append(24)
+    t491 = False
     x = True
-    t498 = v84
-    if t498 is False: x = False
+    t492 = v72
+    if t492 is False: x = False
     else:
-        if t498 is None: t497 = True
-        t499 = v219
-        if t499 is False: x = False
+        if t492 is None: t491 = True
+        t493 = v63
+        if t493 is False: x = False
         else:
-            if t499 is None: t497 = True
-    if x is True and t497: x = None
-    if x is True: h_referral.append(27)
-    x = v193
-    if x is True: h_referral.append(28)
-    t500 = False
-    x = True
-    t501 = v228
-    if t501 is False: x = False
-    else:
-        if t501 is None: t500 = True
-        t502 = v69
-        if t502 is False: x = False
-        else:
-            if t502 is None: t500 = True
-            t504 = False
-            t503 = False
-            t505 = v63
-            if t505 is True: t503 = True
+            if t493 is None: t491 = True
+            t495 = False
+            t494 = True
+            t496 = v35
+            if t496 is False: t494 = False
             else:
-                if t505 is None: t504 = True
-                t506 = v206
-                if t506 is True: t503 = True
+                if t496 is None: t495 = True
+                t497 = v217
+                if t497 is False: t494 = False
                 else:
-                    if t506 is None: t504 = True
-                    t507 = v8
-                    if t507 is True: t503 = True
-                    else:
-                        if t507 is None: t504 = True
-            if t503 is False and t504: t503 = None
-            if t503 is False: x = False
+                    if t497 is None: t495 = True
+            if t494 is True and t495: t494 = None
+            if t494 is not None: t494 = not t494
+            if t494 is None: t494 = True
+            if t494 is False: x = False
             else:
-                if t503 is None: t500 = True
-    if x is True and t500: x = None
-    if x is True: h_referral.append(29)
+                if t494 is None: t491 = True
+                t498 = v212
+                if t498 is not None: t498 = not t498
+                if t498 is None: t498 = True
+                if t498 is False: x = False
+                else:
+                    if t498 is None: t491 = True
+    if x is True and t491: x = None
+    if x is True: h_referral.append(25)
+    t499 = False
+    x = True
+    t500 = v84
+    if t500 is False: x = False
+    else:
+        if t500 is None: t499 = True
+        t502 = False
+        t501 = False
+        t503 = v8
+        if t503 is True: t501 = True
+        else:
+            if t503 is None: t502 = True
+            t505 = False
+            t504 = True
+            t506 = v63
+            if t506 is False: t504 = False
+            else:
+                if t506 is None: t505 = True
+                t507 = v206
+                if t507 is False: t504 = False
+                else:
+                    if t507 is None: t505 = True
+            if t504 is True and t505: t504 = None
+            if t504 is True: t501 = True
+            else:
+                if t504 is None: t502 = True
+        if t501 is False and t502: t501 = None
+        if t501 is False: x = False
+        else:
+            if t501 is None: t499 = True
+    if x is True and t499: x = None
+    if x is True: h_referral.append(26)
     t508 = False
     x = True
-    t509 = v229
+    t509 = v84
     if t509 is False: x = False
     else:
         if t509 is None: t508 = True
-        t510 = v69
+        t510 = v219
         if t510 is False: x = False
         else:
             if t510 is None: t508 = True
-            t511 = v63
-            if t511 is False: x = False
-            else:
-                if t511 is None: t508 = True
-                t513 = False
-                t512 = False
-                t514 = v8
-                if t514 is True: t512 = True
-                else:
-                    if t514 is None: t513 = True
-                    t515 = v219
-                    if t515 is True: t512 = True
-                    else:
-                        if t515 is None: t513 = True
-                        t516 = v84
-                        if t516 is True: t512 = True
-                        else:
-                            if t516 is None: t513 = True
-                if t512 is False and t513: t512 = None
-                if t512 is False: x = False
-                else:
-                    if t512 is None: t508 = True
     if x is True and t508: x = None
+    if x is True: h_referral.append(27)
+    x = v193
+    if x is True: h_referral.append(28)
+    t511 = False
+    x = True
+    t512 = v228
+    if t512 is False: x = False
+    else:
+        if t512 is None: t511 = True
+        t513 = v69
+        if t513 is False: x = False
+        else:
+            if t513 is None: t511 = True
+            t515 = False
+            t514 = False
+            t516 = v63
+            if t516 is True: t514 = True
+            else:
+                if t516 is None: t515 = True
+                t517 = v206
+                if t517 is True: t514 = True
+                else:
+                    if t517 is None: t515 = True
+                    t518 = v8
+                    if t518 is True: t514 = True
+                    else:
+                        if t518 is None: t515 = True
+            if t514 is False and t515: t514 = None
+            if t514 is False: x = False
+            else:
+                if t514 is None: t511 = True
+    if x is True and t511: x = None
+    if x is True: h_referral.append(29)
+    t519 = False
+    x = True
+    t520 = v229
+    if t520 is False: x = False
+    else:
+        if t520 is None: t519 = True
+        t521 = v69
+        if t521 is False: x = False
+        else:
+            if t521 is None: t519 = True
+            t522 = v63
+            if t522 is False: x = False
+            else:
+                if t522 is None: t519 = True
+                t524 = False
+                t523 = False
+                t525 = v8
+                if t525 is True: t523 = True
+                else:
+                    if t525 is None: t524 = True
+                    t526 = v219
+                    if t526 is True: t523 = True
+                    else:
+                        if t526 is None: t524 = True
+                        t527 = v84
+                        if t527 is True: t523 = True
+                        else:
+                            if t527 is None: t524 = True
+                if t523 is False and t524: t523 = None
+                if t523 is False: x = False
+                else:
+                    if t523 is None: t519 = True
+    if x is True and t519: x = None
     if x is True: h_referral.append(30)
-    t517 = False
+    t528 = False
     x = True
-    t518 = v228
-    if t518 is False: x = False
+    t529 = v228
+    if t529 is False: x = False
     else:
-        if t518 is None: t517 = True
-        t520 = False
-        t519 = False
-        t521 = v63
-        if t521 is True: t519 = True
+        if t529 is None: t528 = True
+        t531 = False
+        t530 = False
+        t532 = v63
+        if t532 is True: t530 = True
         else:
-            if t521 is None: t520 = True
-            t522 = v206
-            if t522 is True: t519 = True
+            if t532 is None: t531 = True
+            t533 = v206
+            if t533 is True: t530 = True
             else:
-                if t522 is None: t520 = True
-        if t519 is False and t520: t519 = None
-        if t519 is False: x = False
+                if t533 is None: t531 = True
+        if t530 is False and t531: t530 = None
+        if t530 is False: x = False
         else:
-            if t519 is None: t517 = True
-    if x is True and t517: x = None
+            if t530 is None: t528 = True
+    if x is True and t528: x = None
     if x is True: h_referral.append(31)
-    t523 = False
+    t534 = False
     x = True
-    t524 = v139
-    if t524 is False: x = False
+    t535 = v139
+    if t535 is False: x = False
     else:
-        if t524 is None: t523 = True
-        t525 = (None if f20 is None else f20 >= K277)
-        if t525 is False: x = False
+        if t535 is None: t534 = True
+        t536 = (None if f20 is None else f20 >= K280)
+        if t536 is False: x = False
         else:
-            if t525 is None: t523 = True
-            t526 = v219
-            if t526 is False: x = False
+            if t536 is None: t534 = True
+            t537 = v219
+            if t537 is False: x = False
             else:
-                if t526 is None: t523 = True
-    if x is True and t523: x = None
+                if t537 is None: t534 = True
+    if x is True and t534: x = None
     if x is True: h_referral.append(32)
-    t527 = False
+    t538 = False
     x = True
-    t528 = v8
-    if t528 is False: x = False
+    t539 = v8
+    if t539 is False: x = False
     else:
-        if t528 is None: t527 = True
-        t529 = v69
-        if t529 is False: x = False
+        if t539 is None: t538 = True
+        t540 = v69
+        if t540 is False: x = False
         else:
-            if t529 is None: t527 = True
-    if x is True and t527: x = None
+            if t540 is None: t538 = True
+    if x is True and t538: x = None
     if x is True: h_referral.append(33)
     x = v84
     if x is True: h_referral.append(34)
     x = v8
     if x is True: h_referral.append(35)
-    t530 = False
+    t541 = False
     x = True
-    t531 = v215
-    if t531 is False: x = False
+    t542 = v215
+    if t542 is False: x = False
     else:
-        if t531 is None: t530 = True
-        t532 = v66
-        if t532 is False: x = False
+        if t542 is None: t541 = True
+        t543 = v66
+        if t543 is False: x = False
         else:
-            if t532 is None: t530 = True
-            t533 = (None if f20 is None else f20 < K278)
-            if t533 is False: x = False
+            if t543 is None: t541 = True
+            t544 = (None if f20 is None else f20 < K281)
+            if t544 is False: x = False
             else:
-                if t533 is None: t530 = True
-                t534 = v220
-                if t534 is False: x = False
+                if t544 is None: t541 = True
+                t545 = v220
+                if t545 is False: x = False
                 else:
-                    if t534 is None: t530 = True
-                    t535 = v35
-                    if t535 is not None: t535 = not t535
-                    if t535 is None: t535 = True
-                    if t535 is False: x = False
+                    if t545 is None: t541 = True
+                    t546 = v35
+                    if t546 is not None: t546 = not t546
+                    if t546 is None: t546 = True
+                    if t546 is False: x = False
                     else:
-                        if t535 is None: t530 = True
-                        t536 = v44
-                        if t536 is not None: t536 = not t536
-                        if t536 is None: t536 = True
-                        if t536 is False: x = False
+                        if t546 is None: t541 = True
+                        t547 = v44
+                        if t547 is not None: t547 = not t547
+                        if t547 is None: t547 = True
+                        if t547 is False: x = False
                         else:
-                            if t536 is None: t530 = True
-    if x is True and t530: x = None
+                            if t547 is None: t541 = True
+    if x is True and t541: x = None
     if x is True: h_referral.append(36)
-    t537 = False
+    t548 = False
     x = True
-    t539 = False
-    t538 = False
-    t540 = v98
-    if t540 is True: t538 = True
+    t550 = False
+    t549 = False
+    t551 = v98
+    if t551 is True: t549 = True
     else:
-        if t540 is None: t539 = True
-        t541 = v100
-        if t541 is True: t538 = True
+        if t551 is None: t550 = True
+        t552 = v100
+        if t552 is True: t549 = True
         else:
-            if t541 is None: t539 = True
-    if t538 is False and t539: t538 = None
-    if t538 is False: x = False
+            if t552 is None: t550 = True
+    if t549 is False and t550: t549 = None
+    if t549 is False: x = False
     else:
-        if t538 is None: t537 = True
-        t542 = v66
-        if t542 is False: x = False
+        if t549 is None: t548 = True
+        t553 = v66
+        if t553 is False: x = False
         else:
-            if t542 is None: t537 = True
-            t543 = (None if f20 is None else f20 < K279)
-            if t543 is False: x = False
+            if t553 is None: t548 = True
+            t554 = (None if f20 is None else f20 < K282)
+            if t554 is False: x = False
             else:
-                if t543 is None: t537 = True
-                t544 = v220
-                if t544 is False: x = False
+                if t554 is None: t548 = True
+                t555 = v220
+                if t555 is False: x = False
                 else:
-                    if t544 is None: t537 = True
-    if x is True and t537: x = None
+                    if t555 is None: t548 = True
+    if x is True and t548: x = None
     if x is True: h_referral.append(37)
-    t545 = False
+    t556 = False
     x = True
-    t546 = v222
-    if t546 is False: x = False
+    t557 = v222
+    if t557 is False: x = False
     else:
-        if t546 is None: t545 = True
-        t548 = False
-        t547 = False
-        t549 = v201
-        if t549 is True: t547 = True
+        if t557 is None: t556 = True
+        t559 = False
+        t558 = False
+        t560 = v201
+        if t560 is True: t558 = True
         else:
-            if t549 is None: t548 = True
-            t550 = v73
-            if t550 is True: t547 = True
+            if t560 is None: t559 = True
+            t561 = v73
+            if t561 is True: t558 = True
             else:
-                if t550 is None: t548 = True
-        if t547 is False and t548: t547 = None
-        if t547 is False: x = False
+                if t561 is None: t559 = True
+        if t558 is False and t559: t558 = None
+        if t558 is False: x = False
         else:
-            if t547 is None: t545 = True
-    if x is True and t545: x = None
+            if t558 is None: t556 = True
+    if x is True and t556: x = None
     if x is True: h_referral.append(38)
     x = v222
     if x is True: h_referral.append(39)
-    t551 = False
+    t562 = False
     x = True
-    t552 = v226
-    if t552 is False: x = False
+    t563 = v226
+    if t563 is False: x = False
     else:
-        if t552 is None: t551 = True
-        t553 = v227
-        if t553 is False: x = False
+        if t563 is None: t562 = True
+        t564 = v227
+        if t564 is False: x = False
         else:
-            if t553 is None: t551 = True
-    if x is True and t551: x = None
+            if t564 is None: t562 = True
+    if x is True and t562: x = None
     if x is True: h_referral.append(40)
-    t554 = False
+    t565 = False
     x = True
-    t555 = v148
-    if t555 is False: x = False
+    t566 = v148
+    if t566 is False: x = False
     else:
-        if t555 is None: t554 = True
-        t556 = (None if f20 is None else f20 >= K280)
-        if t556 is False: x = False
+        if t566 is None: t565 = True
+        t567 = (None if f20 is None else f20 >= K283)
+        if t567 is False: x = False
         else:
-            if t556 is None: t554 = True
-    if x is True and t554: x = None
+            if t567 is None: t565 = True
+    if x is True and t565: x = None
     if x is True: h_referral.append(41)
-    t557 = False
+    t568 = False
     x = False
-    t558 = v146
-    if t558 is True: x = True
+    t569 = v146
+    if t569 is True: x = True
     else:
-        if t558 is None: t557 = True
-        t559 = v148
-        if t559 is True: x = True
+        if t569 is None: t568 = True
+        t570 = v148
+        if t570 is True: x = True
         else:
-            if t559 is None: t557 = True
-            t561 = False
-            t560 = True
-            t562 = v145
-            if t562 is False: t560 = False
+            if t570 is None: t568 = True
+            t572 = False
+            t571 = True
+            t573 = v145
+            if t573 is False: t571 = False
             else:
-                if t562 is None: t561 = True
-                t563 = v75
-                if t563 is False: t560 = False
+                if t573 is None: t572 = True
+                t574 = v75
+                if t574 is False: t571 = False
                 else:
-                    if t563 is None: t561 = True
-            if t560 is True and t561: t560 = None
-            if t560 is True: x = True
+                    if t574 is None: t572 = True
+            if t571 is True and t572: t571 = None
+            if t571 is True: x = True
             else:
-                if t560 is None: t557 = True
-    if x is False and t557: x = None
+                if t571 is None: t568 = True
+    if x is False and t568: x = None
     if x is True: h_referral.append(42)
     x = v145
     if x is True: h_referral.append(43)
     x = v149
     if x is True: h_referral.append(44)
-    t564 = False
-    x = True
-    t565 = v227
-    if t565 is False: x = False
-    else:
-        if t565 is None: t564 = True
-        t566 = (None if f67 is None else f67 <= K281)
-        if t566 is None: t566 = True
-        if t566 is False: x = False
-        else:
-            if t566 is None: t564 = True
-            t567 = v63
-            if t567 is False: x = False
-            else:
-                if t567 is None: t564 = True
-                t569 = False
-                t568 = False
-                t570 = v8
-                if t570 is True: t568 = True
-                else:
-                    if t570 is None: t569 = True
-                    t571 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K282.isdisjoint(r_pain or ()))))))
-                    if t571 is True: t568 = True
-                    else:
-                        if t571 is None: t569 = True
-                if t568 is False and t569: t568 = None
-                if t568 is False: x = False
-                else:
-                    if t568 is None: t564 = True
-    if x is True and t564: x = None
-    if x is True: h_referral.append(45)
-    t572 = False
-    x = True
-    t573 = v227
-    if t573 is False: x = False
-    else:
-        if t573 is None: t572 = True
-        t574 = v148
-        if t574 is False: x = False
-        else:
-            if t574 is None: t572 = True
-    if x is True and t572: x = None
-    if x is True: h_referral.append(46)
     t575 = False
     x = True
-    t576 = v223
+    t576 = v227
     if t576 is False: x = False
     else:
         if t576 is None: t575 = True
-        t577 = v62
+        t577 = (None if f67 is None else f67 <= K284)
+        if t577 is None: t577 = True
         if t577 is False: x = False
         else:
             if t577 is None: t575 = True
-            t578 = v225
+            t578 = v63
             if t578 is False: x = False
             else:
                 if t578 is None: t575 = True
+                t580 = False
+                t579 = False
+                t581 = v8
+                if t581 is True: t579 = True
+                else:
+                    if t581 is None: t580 = True
+                    t582 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K285.isdisjoint(r_pain or ()))))))
+                    if t582 is True: t579 = True
+                    else:
+                        if t582 is None: t580 = True
+                if t579 is False and t580: t579 = None
+                if t579 is False: x = False
+                else:
+                    if t579 is None: t575 = True
     if x is True and t575: x = None
+    if x is True: h_referral.append(45)
+    t583 = False
+    x = True
+    t584 = v227
+    if t584 is False: x = False
+    else:
+        if t584 is None: t583 = True
+        t585 = v148
+        if t585 is False: x = False
+        else:
+            if t585 is None: t583 = True
+    if x is True and t583: x = None
+    if x is True: h_referral.append(46)
+    t586 = False
+    x = True
+    t587 = v223
+    if t587 is False: x = False
+    else:
+        if t587 is None: t586 = True
+        t588 = v62
+        if t588 is False: x = False
+        else:
+            if t588 is None: t586 = True
+            t589 = v225
+            if t589 is False: x = False
+            else:
+                if t589 is None: t586 = True
+    if x is True and t586: x = None
     if x is True: h_referral.append(47)
-    t579 = False
+    t590 = False
     x = True
-    t580 = v223
-    if t580 is False: x = False
+    t591 = v223
+    if t591 is False: x = False
     else:
-        if t580 is None: t579 = True
-        t581 = v63
-        if t581 is False: x = False
+        if t591 is None: t590 = True
+        t592 = v63
+        if t592 is False: x = False
         else:
-            if t581 is None: t579 = True
-            t582 = (None if f16 is None else f16 >= K283)
-            if t582 is None: t582 = True
-            if t582 is False: x = False
+            if t592 is None: t590 = True
+            t593 = (None if f16 is None else f16 >= K286)
+            if t593 is None: t593 = True
+            if t593 is False: x = False
             else:
-                if t582 is None: t579 = True
-                t583 = v211
-                if t583 is not None: t583 = not t583
-                if t583 is None: t583 = True
-                if t583 is False: x = False
+                if t593 is None: t590 = True
+                t594 = v211
+                if t594 is not None: t594 = not t594
+                if t594 is None: t594 = True
+                if t594 is False: x = False
                 else:
-                    if t583 is None: t579 = True
-                    t584 = v210
-                    if t584 is not None: t584 = not t584
-                    if t584 is None: t584 = True
-                    if t584 is False: x = False
+                    if t594 is None: t590 = True
+                    t595 = v210
+                    if t595 is not None: t595 = not t595
+                    if t595 is None: t595 = True
+                    if t595 is False: x = False
                     else:
-                        if t584 is None: t579 = True
-    if x is True and t579: x = None
+                        if t595 is None: t590 = True
+    if x is True and t590: x = None
     if x is True: h_referral.append(48)
-    t585 = False
+    t596 = False
     x = True
-    t586 = v223
-    if t586 is False: x = False
+    t597 = v223
+    if t597 is False: x = False
     else:
-        if t586 is None: t585 = True
-        t587 = v89
-        if t587 is False: x = False
+        if t597 is None: t596 = True
+        t598 = v89
+        if t598 is False: x = False
         else:
-            if t587 is None: t585 = True
-            t589 = False
-            t588 = False
-            t590 = v72
-            if t590 is True: t588 = True
+            if t598 is None: t596 = True
+            t600 = False
+            t599 = False
+            t601 = v72
+            if t601 is True: t599 = True
             else:
-                if t590 is None: t589 = True
-                t591 = v208
-                if t591 is True: t588 = True
+                if t601 is None: t600 = True
+                t602 = v208
+                if t602 is True: t599 = True
                 else:
-                    if t591 is None: t589 = True
-                    t592 = v206
-                    if t592 is True: t588 = True
+                    if t602 is None: t600 = True
+                    t603 = v206
+                    if t603 is True: t599 = True
                     else:
-                        if t592 is None: t589 = True
-                        t593 = v194
-                        if t593 is True: t588 = True
+                        if t603 is None: t600 = True
+                        t604 = v194
+                        if t604 is True: t599 = True
                         else:
-                            if t593 is None: t589 = True
-            if t588 is False and t589: t588 = None
-            if t588 is False: x = False
+                            if t604 is None: t600 = True
+            if t599 is False and t600: t599 = None
+            if t599 is False: x = False
             else:
-                if t588 is None: t585 = True
-    if x is True and t585: x = None
+                if t599 is None: t596 = True
+    if x is True and t596: x = None
     if x is True: h_referral.append(49)
-    t594 = False
+    t605 = False
     x = True
-    t595 = v224
-    if t595 is False: x = False
+    t606 = v224
+    if t606 is False: x = False
     else:
-        if t595 is None: t594 = True
-        t596 = v89
-        if t596 is False: x = False
+        if t606 is None: t605 = True
+        t607 = v89
+        if t607 is False: x = False
         else:
-            if t596 is None: t594 = True
-    if x is True and t594: x = None
+            if t607 is None: t605 = True
+    if x is True and t605: x = None
     if x is True: h_referral.append(50)
-    t597 = False
+    t608 = False
     x = True
-    t598 = v232
-    if t598 is False: x = False
+    t609 = v232
+    if t609 is False: x = False
     else:
-        if t598 is None: t597 = True
-        t600 = False
-        t599 = False
-        t601 = v75
-        if t601 is True: t599 = True
+        if t609 is None: t608 = True
+        t611 = False
+        t610 = False
+        t612 = v75
+        if t612 is True: t610 = True
         else:
-            if t601 is None: t600 = True
-            t602 = v219
-            if t602 is True: t599 = True
+            if t612 is None: t611 = True
+            t613 = v219
+            if t613 is True: t610 = True
             else:
-                if t602 is None: t600 = True
-                t603 = v230
-                if t603 is True: t599 = True
+                if t613 is None: t611 = True
+                t614 = v230
+                if t614 is True: t610 = True
                 else:
-                    if t603 is None: t600 = True
-        if t599 is False and t600: t599 = None
-        if t599 is False: x = False
+                    if t614 is None: t611 = True
+        if t610 is False and t611: t610 = None
+        if t610 is False: x = False
         else:
-            if t599 is None: t597 = True
-    if x is True and t597: x = None
+            if t610 is None: t608 = True
+    if x is True and t608: x = None
     if x is True: h_referral.append(51)
-    t604 = False
+    t615 = False
     x = True
-    t605 = v231
-    if t605 is False: x = False
+    t616 = v231
+    if t616 is False: x = False
     else:
-        if t605 is None: t604 = True
-        t606 = v201
-        if t606 is False: x = False
+        if t616 is None: t615 = True
+        t617 = v201
+        if t617 is False: x = False
         else:
-            if t606 is None: t604 = True
-    if x is True and t604: x = None
+            if t617 is None: t615 = True
+    if x is True and t615: x = None
     if x is True: h_referral.append(52)
-    t607 = False
+    t618 = False
     x = True
-    t608 = v231
-    if t608 is False: x = False
+    t619 = v231
+    if t619 is False: x = False
     else:
-        if t608 is None: t607 = True
-        t609 = v233
-        if t609 is False: x = False
+        if t619 is None: t618 = True
+        t620 = v233
+        if t620 is False: x = False
         else:
-            if t609 is None: t607 = True
-            t610 = v236
-            if t610 is False: x = False
+            if t620 is None: t618 = True
+            t621 = v237
+            if t621 is False: x = False
             else:
-                if t610 is None: t607 = True
-                t611 = v234
-                if t611 is not None: t611 = not t611
-                if t611 is None: t611 = True
-                if t611 is False: x = False
+                if t621 is None: t618 = True
+                t622 = v234
+                if t622 is not None: t622 = not t622
+                if t622 is None: t622 = True
+                if t622 is False: x = False
                 else:
-                    if t611 is None: t607 = True
-    if x is True and t607: x = None
+                    if t622 is None: t618 = True
+    if x is True and t618: x = None
     if x is True: h_referral.append(53)
-    t612 = False
+    t623 = False
     x = True
-    t613 = v236
-    if t613 is False: x = False
+    t624 = v237
+    if t624 is False: x = False
     else:
-        if t613 is None: t612 = True
-        t614 = v234
-        if t614 is False: x = False
+        if t624 is None: t623 = True
+        t625 = v234
+        if t625 is False: x = False
         else:
-            if t614 is None: t612 = True
-            t615 = (None if f68 is None else f68 == K284)
-            if t615 is not None: t615 = not t615
-            if t615 is None: t615 = True
-            if t615 is False: x = False
+            if t625 is None: t623 = True
+            t626 = (None if f68 is None else f68 == K287)
+            if t626 is not None: t626 = not t626
+            if t626 is None: t626 = True
+            if t626 is False: x = False
             else:
-                if t615 is None: t612 = True
-    if x is True and t612: x = None
+                if t626 is None: t623 = True
+    if x is True and t623: x = None
     if x is True: h_referral.append(54)
-    t616 = False
+    t627 = False
     x = True
-    t617 = v231
-    if t617 is False: x = False
+    t628 = v231
+    if t628 is False: x = False
     else:
-        if t617 is None: t616 = True
-        t618 = v233
-        if t618 is not None: t618 = not t618
-        if t618 is False: x = False
+        if t628 is None: t627 = True
+        t629 = v233
+        if t629 is not None: t629 = not t629
+        if t629 is False: x = False
         else:
-            if t618 is None: t616 = True
-            t619 = v236
-            if t619 is False: x = False
+            if t629 is None: t627 = True
+            t630 = v237
+            if t630 is False: x = False
             else:
-                if t619 is None: t616 = True
-    if x is True and t616: x = None
+                if t630 is None: t627 = True
+    if x is True and t627: x = None
     if x is True: h_referral.append(55)
-    t620 = False
+    t631 = False
     x = True
-    t621 = v231
-    if t621 is False: x = False
+    t632 = v231
+    if t632 is False: x = False
     else:
-        if t621 is None: t620 = True
-        t622 = v235
-        if t622 is False: x = False
+        if t632 is None: t631 = True
+        t633 = v236
+        if t633 is False: x = False
         else:
-            if t622 is None: t620 = True
-            t623 = v234
-            if t623 is not None: t623 = not t623
-            if t623 is None: t623 = True
-            if t623 is False: x = False
+            if t633 is None: t631 = True
+            t634 = v234
+            if t634 is not None: t634 = not t634
+            if t634 is None: t634 = True
+            if t634 is False: x = False
             else:
-                if t623 is None: t620 = True
-    if x is True and t620: x = None
+                if t634 is None: t631 = True
+    if x is True and t631: x = None
     if x is True: h_referral.append(56)
-    t624 = False
-    x = True
-    t625 = (None if f20 is None else f20 >= K285)
-    if t625 is False: x = False
-    else:
-        if t625 is None: t624 = True
-        t626 = (None if f20 is None else f20 <= K286)
-        if t626 is False: x = False
-        else:
-            if t626 is None: t624 = True
-            t627 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K287.isdisjoint(r_pain or ()))))))
-            if t627 is False: x = False
-            else:
-                if t627 is None: t624 = True
-                t628 = (None if f13 is None else f13 in K288)
-                if t628 is False: x = False
-                else:
-                    if t628 is None: t624 = True
-    if x is True and t624: x = None
-    if x is True: h_referral.append(57)
-    t629 = False
-    x = True
-    t630 = v237
-    if t630 is False: x = False
-    else:
-        if t630 is None: t629 = True
-        t631 = v236
-        if t631 is False: x = False
-        else:
-            if t631 is None: t629 = True
-    if x is True and t629: x = None
-    if x is True: h_referral.append(58)
-    x = v238
-    if x is True: h_referral.append(59)
-    t632 = False
-    x = True
-    t633 = v237
-    if t633 is False: x = False
-    else:
-        if t633 is None: t632 = True
-        t634 = v239
-        if t634 is False: x = False
-        else:
-            if t634 is None: t632 = True
-    if x is True and t632: x = None
-    if x is True: h_referral.append(60)
     t635 = False
     x = True
-    t636 = v136
+    t636 = (None if f20 is None else f20 >= K288)
     if t636 is False: x = False
     else:
         if t636 is None: t635 = True
-        t637 = v137
+        t637 = (None if f20 is None else f20 <= K289)
         if t637 is False: x = False
         else:
             if t637 is None: t635 = True
-            t638 = v63
+            t638 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K290.isdisjoint(r_pain or ()))))))
             if t638 is False: x = False
             else:
                 if t638 is None: t635 = True
-                t639 = v206
+                t639 = (None if f13 is None else f13 in K291)
                 if t639 is False: x = False
                 else:
                     if t639 is None: t635 = True
-                    t641 = False
-                    t640 = False
-                    t642 = v2
-                    if t642 is True: t640 = True
-                    else:
-                        if t642 is None: t641 = True
-                        t643 = v236
-                        if t643 is True: t640 = True
-                        else:
-                            if t643 is None: t641 = True
-                    if t640 is False and t641: t640 = None
-                    if t640 is False: x = False
-                    else:
-                        if t640 is None: t635 = True
     if x is True and t635: x = None
-    if x is True: h_referral.append(61)
-    t644 = False
+    if x is True: h_referral.append(57)
+    t640 = False
     x = True
+    t641 = v238
+    if t641 is False: x = False
+    else:
+        if t641 is None: t640 = True
+        t642 = v237
+        if t642 is False: x = False
+        else:
+            if t642 is None: t640 = True
+    if x is True and t640: x = None
+    if x is True: h_referral.append(58)
+    x = v239
+    if x is True: h_referral.append(59)
+    t643 = False
+    x = True
+    t644 = v238
+    if t644 is False: x = False
+    else:
+        if t644 is None: t643 = True
+        t645 = v240
+        if t645 is False: x = False
+        else:
+            if t645 is None: t643 = True
+    if x is True and t643: x = None
+    if x is True: h_referral.append(60)
     t646 = False
-    t645 = False
+    x = True
     t647 = v136
-    if t647 is True: t645 = True
+    if t647 is False: x = False
     else:
         if t647 is None: t646 = True
-        t648 = v138
-        if t648 is True: t645 = True
+        t648 = v137
+        if t648 is False: x = False
         else:
             if t648 is None: t646 = True
-    if t645 is False and t646: t645 = None
-    if t645 is False: x = False
-    else:
-        if t645 is None: t644 = True
-        t649 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K289.isdisjoint(r_pain or ()))))))
-        if t649 is False: x = False
-        else:
-            if t649 is None: t644 = True
-            t650 = (None if f3 is None else not K290.isdisjoint(f3))
-            if t650 is False: x = False
+            t649 = v63
+            if t649 is False: x = False
             else:
-                if t650 is None: t644 = True
-    if x is True and t644: x = None
-    if x is True: h_referral.append(62)
-    t651 = False
+                if t649 is None: t646 = True
+                t650 = v206
+                if t650 is False: x = False
+                else:
+                    if t650 is None: t646 = True
+                    t652 = False
+                    t651 = False
+                    t653 = v2
+                    if t653 is True: t651 = True
+                    else:
+                        if t653 is None: t652 = True
+                        t654 = v237
+                        if t654 is True: t651 = True
+                        else:
+                            if t654 is None: t652 = True
+                    if t651 is False and t652: t651 = None
+                    if t651 is False: x = False
+                    else:
+                        if t651 is None: t646 = True
+    if x is True and t646: x = None
+    if x is True: h_referral.append(61)
+    t655 = False
     x = True
-    t653 = False
-    t652 = False
-    t654 = v136
-    if t654 is True: t652 = True
+    t657 = False
+    t656 = False
+    t658 = v136
+    if t658 is True: t656 = True
     else:
-        if t654 is None: t653 = True
-        t655 = v137
-        if t655 is True: t652 = True
+        if t658 is None: t657 = True
+        t659 = v138
+        if t659 is True: t656 = True
         else:
-            if t655 is None: t653 = True
-            t656 = v138
-            if t656 is True: t652 = True
-            else:
-                if t656 is None: t653 = True
-    if t652 is False and t653: t652 = None
-    if t652 is False: x = False
+            if t659 is None: t657 = True
+    if t656 is False and t657: t656 = None
+    if t656 is False: x = False
     else:
-        if t652 is None: t651 = True
-        t657 = v134
-        if t657 is False: x = False
-        else:
-            if t657 is None: t651 = True
-    if x is True and t651: x = None
-    if x is True: h_referral.append(63)
-    t658 = False
-    x = True
-    t659 = v221
-    if t659 is False: x = False
-    else:
-        if t659 is None: t658 = True
-        t660 = v87
+        if t656 is None: t655 = True
+        t660 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K292.isdisjoint(r_pain or ()))))))
         if t660 is False: x = False
         else:
-            if t660 is None: t658 = True
-    if x is True and t658: x = None
+            if t660 is None: t655 = True
+            t661 = (None if f3 is None else not K293.isdisjoint(f3))
+            if t661 is False: x = False
+            else:
+                if t661 is None: t655 = True
+    if x is True and t655: x = None
+    if x is True: h_referral.append(62)
+    t662 = False
+    x = True
+    t664 = False
+    t663 = False
+    t665 = v136
+    if t665 is True: t663 = True
+    else:
+        if t665 is None: t664 = True
+        t666 = v137
+        if t666 is True: t663 = True
+        else:
+            if t666 is None: t664 = True
+            t667 = v138
+            if t667 is True: t663 = True
+            else:
+                if t667 is None: t664 = True
+    if t663 is False and t664: t663 = None
+    if t663 is False: x = False
+    else:
+        if t663 is None: t662 = True
+        t668 = v134
+        if t668 is False: x = False
+        else:
+            if t668 is None: t662 = True
+    if x is True and t662: x = None
+    if x is True: h_referral.append(63)
+    t669 = False
+    x = True
+    t670 = v221
+    if t670 is False: x = False
+    else:
+        if t670 is None: t669 = True
+        t671 = v87
+        if t671 is False: x = False
+        else:
+            if t671 is None: t669 = True
+    if x is True and t669: x = None
     if x is True: h_referral.append(64)
     x = v216
     if x is True: h_referral.append(65)
-    t661 = False
-    x = True
-    t662 = v9
-    if t662 is False: x = False
-    else:
-        if t662 is None: t661 = True
-        t663 = v205
-        if t663 is False: x = False
-        else:
-            if t663 is None: t661 = True
-    if x is True and t661: x = None
+    x = v235
     if x is True: h_referral.append(66)
-    t664 = False
+    t672 = False
     x = True
-    t665 = v204
-    if t665 is False: x = False
+    t673 = v9
+    if t673 is False: x = False
     else:
-        if t665 is None: t664 = True
-        t666 = v203
-        if t666 is False: x = False
+        if t673 is None: t672 = True
+        t674 = v205
+        if t674 is False: x = False
         else:
-            if t666 is None: t664 = True
-    if x is True and t664: x = None
+            if t674 is None: t672 = True
+    if x is True and t672: x = None
     if x is True: h_referral.append(67)
-    t667 = False
+    t675 = False
     x = True
-    t668 = v199
-    if t668 is False: x = False
+    t676 = v204
+    if t676 is False: x = False
     else:
-        if t668 is None: t667 = True
-        t669 = v198
-        if t669 is not None: t669 = not t669
-        if t669 is None: t669 = True
-        if t669 is False: x = False
+        if t676 is None: t675 = True
+        t677 = v203
+        if t677 is False: x = False
         else:
-            if t669 is None: t667 = True
-    if x is True and t667: x = None
+            if t677 is None: t675 = True
+    if x is True and t675: x = None
     if x is True: h_referral.append(68)
+    t678 = False
+    x = True
+    t679 = v199
+    if t679 is False: x = False
+    else:
+        if t679 is None: t678 = True
+        t680 = v198
+        if t680 is not None: t680 = not t680
+        if t680 is None: t680 = True
+        if t680 is False: x = False
+        else:
+            if t680 is None: t678 = True
+    if x is True and t678: x = None
+    if x is True: h_referral.append(69)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -3776,4 +3823,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v98, v99, v100, v94, v95, v96, v97, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v198, v196, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v86, v218, v219, v197, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v98, v99, v100, v94, v95, v96, v97, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v198, v196, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v86, v218, v219, v197, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240,), lo, ev, {'referral': h_referral}
