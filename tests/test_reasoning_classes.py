@@ -461,3 +461,16 @@ def test_severe_sciatica_still_severe_after_two_weeks_sees_the_family_doctor():
     assert run_case(**{**sciatica, "symptoms": {**sciatica["symptoms"], "pain_nrs": 6}})["referral"]["urgency"] == "none"
     settling = {**sciatica, "history": {**sciatica["history"], "mechanism": "lifted a slab; much better this week"}}
     assert run_case(**settling)["referral"]["urgency"] == "none"
+
+
+def test_a_sensitised_picture_weighs_against_a_worn_disc_as_the_source():
+    # Smart 2012's central sensitisation cluster: pain without tissue damage to explain it, so disc wear (common
+    # without pain) should not lead; the same chronic record without the cluster may still put the disc first.
+    chronic = dict(client={"age": 58}, symptoms={"pain_nrs": 6, "pain_sites": ["low_back_left", "low_back_right"]},
+                   history={"onset": "gradual", "duration_days": 1100, "aggravating": ["standing", "bending_forward"]})
+    cluster = {name: True for name in ("nonmechanical_unpredictable", "disproportionate_to_injury",
+                                       "maladaptive_psychosocial", "diffuse_tenderness")}
+    sensitised = conditions(run_case(**chronic, pain_mechanism_criteria=cluster))
+    plain = conditions(run_case(**chronic))
+    assert sensitised.index("nonspecific_low_back_pain") < sensitised.index("degenerative_disc_disease")
+    assert plain.index("degenerative_disc_disease") < plain.index("nonspecific_low_back_pain")

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'c229359f41deed83e0526ef84e7da127f4b37b2af88fb1dc0895c50690fe73ad'
+SOURCE_DIGEST = 'd4915ac763554f93220edefd715499e8d63b1de990e6c1d1265f5248c873ea39'
 
 
 def kernel(ctx):
@@ -65,36 +65,40 @@ def kernel(ctx):
     f36 = None if b_notes is None else b_notes.get('improving')
     f37 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('resolving_as_expected')
     f38 = None if b_medical is None else b_medical.get('recent_minor_trauma')
-    f39 = None if b_history is None else b_history.get('morning_stiffness_minutes')
-    f40 = None if b_history is None else b_history.get('mechanism')
-    f41 = None if b_client is None else b_client.get('sex')
-    f42 = None if b_notes is None else b_notes.get('sitting_bone_pain')
-    f43 = None if b_symptoms is None else b_symptoms.get('vascular_claudication')
-    f44 = None if b_medical is None else b_medical.get('smoker')
-    f45 = None if b_medical is None else b_medical.get('diabetes')
-    f46 = None if b_medical is None else b_medical.get('known_leg_artery_disease')
-    f47 = None if b_symptoms is None else b_symptoms.get('urinary_symptoms')
-    f48 = None if b_symptoms is None else b_symptoms.get('colicky_pain')
-    f49 = None if b_symptoms is None else b_symptoms.get('cyclical_pain')
-    f50 = None if b_medical is None else b_medical.get('pregnant')
-    f51 = None if b_history is None else b_history.get('postpartum_weeks')
-    f52 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
-    f53 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
-    f54 = None if b_symptoms is None else b_symptoms.get('pain_quality')
-    f55 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
-    f56 = None if b_observation is None else b_observation.get('atrophy_sites')
-    f57 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
-    f58 = None if b_notes is None else b_notes.get('mechanical_cause')
-    f59 = None if b_notes is None else b_notes.get('worsening')
-    f60 = None if b_medical is None else b_medical.get('anticoagulants')
-    f61 = None if b_notes is None else b_notes.get('collapse')
-    f62 = None if b_notes is None else b_notes.get('tearing_pain')
-    f63 = None if b_notes is None else b_notes.get('wound_signs')
-    f64 = None if b_history is None else b_history.get('spinal_surgery')
-    f65 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f66 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
-    f67 = None if b_history is None else b_history.get('pregnancy_weeks')
-    f68 = None if b_notes is None else b_notes.get('deficit_unchanged')
+    f39 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('nonmechanical_unpredictable')
+    f40 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('disproportionate_to_injury')
+    f41 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('maladaptive_psychosocial')
+    f42 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('diffuse_tenderness')
+    f43 = None if b_history is None else b_history.get('morning_stiffness_minutes')
+    f44 = None if b_history is None else b_history.get('mechanism')
+    f45 = None if b_client is None else b_client.get('sex')
+    f46 = None if b_notes is None else b_notes.get('sitting_bone_pain')
+    f47 = None if b_symptoms is None else b_symptoms.get('vascular_claudication')
+    f48 = None if b_medical is None else b_medical.get('smoker')
+    f49 = None if b_medical is None else b_medical.get('diabetes')
+    f50 = None if b_medical is None else b_medical.get('known_leg_artery_disease')
+    f51 = None if b_symptoms is None else b_symptoms.get('urinary_symptoms')
+    f52 = None if b_symptoms is None else b_symptoms.get('colicky_pain')
+    f53 = None if b_symptoms is None else b_symptoms.get('cyclical_pain')
+    f54 = None if b_medical is None else b_medical.get('pregnant')
+    f55 = None if b_history is None else b_history.get('postpartum_weeks')
+    f56 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
+    f57 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
+    f58 = None if b_symptoms is None else b_symptoms.get('pain_quality')
+    f59 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
+    f60 = None if b_observation is None else b_observation.get('atrophy_sites')
+    f61 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
+    f62 = None if b_notes is None else b_notes.get('mechanical_cause')
+    f63 = None if b_notes is None else b_notes.get('worsening')
+    f64 = None if b_medical is None else b_medical.get('anticoagulants')
+    f65 = None if b_notes is None else b_notes.get('collapse')
+    f66 = None if b_notes is None else b_notes.get('tearing_pain')
+    f67 = None if b_notes is None else b_notes.get('wound_signs')
+    f68 = None if b_history is None else b_history.get('spinal_surgery')
+    f69 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f70 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
+    f71 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f72 = None if b_notes is None else b_notes.get('deficit_unchanged')
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -458,1341 +462,1355 @@ def kernel(ctx):
                 if t82 is None: t79 = True
     if v91 is True and t79: v91 = None
     t83 = t84 = 0
-    t85 = (None if f20 is None else f20 >= K102)
+    t85 = (None if f39 is None else f39 == K102)
     if t85 is True: t83 += 1
     elif t85 is None: t84 += 1
-    t87 = False
-    t86 = False
-    t88 = (None if f17 is None else f17 > K103)
-    if t88 is True: t86 = True
-    else:
-        if t88 is None: t87 = True
-        t89 = (None if f18 is None else f18 == K104)
-        if t89 is True: t86 = True
-        else:
-            if t89 is None: t87 = True
-    if t86 is False and t87: t86 = None
+    t86 = (None if f40 is None else f40 == K103)
     if t86 is True: t83 += 1
     elif t86 is None: t84 += 1
-    t90 = v57
-    if t90 is True: t83 += 1
-    elif t90 is None: t84 += 1
-    t91 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K105.isdisjoint(r_pain or ()))))))
-    if t91 is True: t83 += 1
-    elif t91 is None: t84 += 1
-    t92 = (None if f3 is None else not K106.isdisjoint(f3))
-    if t92 is True: t83 += 1
-    elif t92 is None: t84 += 1
-    t93 = (None if f19 is None else f19 == K107)
-    if t93 is True: t83 += 1
-    elif t93 is None: t84 += 1
+    t87 = (None if f41 is None else f41 == K104)
+    if t87 is True: t83 += 1
+    elif t87 is None: t84 += 1
+    t88 = (None if f42 is None else f42 == K105)
+    if t88 is True: t83 += 1
+    elif t88 is None: t84 += 1
     v92 = True if t83 >= 3 else (False if t83 + t84 < 3 else None)
-    t94 = False
-    v93 = True
-    t95 = v40
-    if t95 is False: v93 = False
+    t89 = t90 = 0
+    t91 = (None if f20 is None else f20 >= K106)
+    if t91 is True: t89 += 1
+    elif t91 is None: t90 += 1
+    t93 = False
+    t92 = False
+    t94 = (None if f17 is None else f17 > K107)
+    if t94 is True: t92 = True
     else:
-        if t95 is None: t94 = True
-        t96 = v0
-        if t96 is not None: t96 = not t96
-        if t96 is False: v93 = False
+        if t94 is None: t93 = True
+        t95 = (None if f18 is None else f18 == K108)
+        if t95 is True: t92 = True
         else:
-            if t96 is None: t94 = True
-            t97 = v22
-            if t97 is not None: t97 = not t97
-            if t97 is None: t97 = True
-            if t97 is False: v93 = False
-            else:
-                if t97 is None: t94 = True
-    if v93 is True and t94: v93 = None
-    t98 = False
+            if t95 is None: t93 = True
+    if t92 is False and t93: t92 = None
+    if t92 is True: t89 += 1
+    elif t92 is None: t90 += 1
+    t96 = v57
+    if t96 is True: t89 += 1
+    elif t96 is None: t90 += 1
+    t97 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K109.isdisjoint(r_pain or ()))))))
+    if t97 is True: t89 += 1
+    elif t97 is None: t90 += 1
+    t98 = (None if f3 is None else not K110.isdisjoint(f3))
+    if t98 is True: t89 += 1
+    elif t98 is None: t90 += 1
+    t99 = (None if f19 is None else f19 == K111)
+    if t99 is True: t89 += 1
+    elif t99 is None: t90 += 1
+    v93 = True if t89 >= 3 else (False if t89 + t90 < 3 else None)
+    t100 = False
     v94 = True
-    t99 = (None if f5 is None else not K108.isdisjoint(f5))
-    if t99 is False: v94 = False
+    t101 = v40
+    if t101 is False: v94 = False
     else:
-        if t99 is None: t98 = True
-        t100 = (None if f5 is None else not K109.isdisjoint(f5))
-        if t100 is not None: t100 = not t100
-        if t100 is False: v94 = False
+        if t101 is None: t100 = True
+        t102 = v0
+        if t102 is not None: t102 = not t102
+        if t102 is False: v94 = False
         else:
-            if t100 is None: t98 = True
-    if v94 is True and t98: v94 = None
-    t101 = False
-    v95 = True
-    t102 = (None if f5 is None else not K110.isdisjoint(f5))
-    if t102 is not None: t102 = not t102
-    if t102 is False: v95 = False
-    else:
-        if t102 is None: t101 = True
-        t103 = (None if f3 is None else not K111.isdisjoint(f3))
-        if t103 is False: v95 = False
-        else:
-            if t103 is None: t101 = True
-    if v95 is True and t101: v95 = None
+            if t102 is None: t100 = True
+            t103 = v22
+            if t103 is not None: t103 = not t103
+            if t103 is None: t103 = True
+            if t103 is False: v94 = False
+            else:
+                if t103 is None: t100 = True
+    if v94 is True and t100: v94 = None
     t104 = False
-    v96 = True
-    t105 = v94
-    if t105 is False: v96 = False
+    v95 = True
+    t105 = (None if f5 is None else not K112.isdisjoint(f5))
+    if t105 is False: v95 = False
     else:
         if t105 is None: t104 = True
-        t106 = v95
-        if t106 is False: v96 = False
+        t106 = (None if f5 is None else not K113.isdisjoint(f5))
+        if t106 is not None: t106 = not t106
+        if t106 is False: v95 = False
         else:
             if t106 is None: t104 = True
-    if v96 is True and t104: v96 = None
+    if v95 is True and t104: v95 = None
     t107 = False
-    v97 = True
-    t108 = (None if f3 is None else not K112.isdisjoint(f3))
-    if t108 is False: v97 = False
+    v96 = True
+    t108 = (None if f5 is None else not K114.isdisjoint(f5))
+    if t108 is not None: t108 = not t108
+    if t108 is False: v96 = False
     else:
         if t108 is None: t107 = True
-        t109 = v94
-        if t109 is False: v97 = False
+        t109 = (None if f3 is None else not K115.isdisjoint(f3))
+        if t109 is False: v96 = False
         else:
             if t109 is None: t107 = True
-    if v97 is True and t107: v97 = None
+    if v96 is True and t107: v96 = None
     t110 = False
-    v98 = True
-    t111 = (None if f20 is None else f20 < K113)
-    if t111 is False: v98 = False
+    v97 = True
+    t111 = v95
+    if t111 is False: v97 = False
     else:
         if t111 is None: t110 = True
-        t113 = t114 = 0
-        t115 = (None if f39 is None else f39 > K114)
-        if t115 is True: t113 += 1
-        elif t115 is None: t114 += 1
-        t116 = v96
-        if t116 is True: t113 += 1
-        elif t116 is None: t114 += 1
-        t117 = v97
-        if t117 is True: t113 += 1
-        elif t117 is None: t114 += 1
-        t112 = True if t113 >= 2 else (False if t113 + t114 < 2 else None)
-        if t112 is False: v98 = False
+        t112 = v96
+        if t112 is False: v97 = False
         else:
             if t112 is None: t110 = True
-    if v98 is True and t110: v98 = None
-    t118 = False
+    if v97 is True and t110: v97 = None
+    t113 = False
+    v98 = True
+    t114 = (None if f3 is None else not K116.isdisjoint(f3))
+    if t114 is False: v98 = False
+    else:
+        if t114 is None: t113 = True
+        t115 = v95
+        if t115 is False: v98 = False
+        else:
+            if t115 is None: t113 = True
+    if v98 is True and t113: v98 = None
+    t116 = False
     v99 = True
-    t119 = (None if f20 is None else f20 < K115)
-    if t119 is False: v99 = False
+    t117 = (None if f20 is None else f20 < K117)
+    if t117 is False: v99 = False
     else:
-        if t119 is None: t118 = True
-        t121 = t122 = 0
-        t123 = (None if f39 is None else f39 > K116)
-        if t123 is True: t121 += 1
-        elif t123 is None: t122 += 1
-        t124 = v96
-        if t124 is True: t121 += 1
-        elif t124 is None: t122 += 1
-        t125 = v97
-        if t125 is True: t121 += 1
-        elif t125 is None: t122 += 1
-        t120 = True if t121 >= 3 else (False if t121 + t122 < 3 else None)
-        if t120 is False: v99 = False
+        if t117 is None: t116 = True
+        t119 = t120 = 0
+        t121 = (None if f43 is None else f43 > K118)
+        if t121 is True: t119 += 1
+        elif t121 is None: t120 += 1
+        t122 = v97
+        if t122 is True: t119 += 1
+        elif t122 is None: t120 += 1
+        t123 = v98
+        if t123 is True: t119 += 1
+        elif t123 is None: t120 += 1
+        t118 = True if t119 >= 2 else (False if t119 + t120 < 2 else None)
+        if t118 is False: v99 = False
         else:
-            if t120 is None: t118 = True
-    if v99 is True and t118: v99 = None
-    t126 = t127 = 0
-    t128 = (None if f20 is None else f20 < K117)
-    if t128 is True: t126 += 1
-    elif t128 is None: t127 += 1
-    t129 = (None if f15 is None else f15 == K118)
-    if t129 is True: t126 += 1
-    elif t129 is None: t127 += 1
-    t130 = v94
-    if t130 is True: t126 += 1
-    elif t130 is None: t127 += 1
-    t131 = v95
-    if t131 is True: t126 += 1
-    elif t131 is None: t127 += 1
-    t132 = v97
-    if t132 is True: t126 += 1
-    elif t132 is None: t127 += 1
-    v100 = True if t126 >= 4 else (False if t126 + t127 < 4 else None)
-    v101 = (None if f39 is None else f39 > K119)
-    v102 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K120.isdisjoint(r_pain or ()))))))
-    v103 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[10](ctx))))
-    t133 = False
-    v104 = True
-    t134 = (c37 if c37 is not M else (c37 := (None if b_hip is None else L[11](ctx))))
-    if t134 is False: v104 = False
+            if t118 is None: t116 = True
+    if v99 is True and t116: v99 = None
+    t124 = False
+    v100 = True
+    t125 = (None if f20 is None else f20 < K119)
+    if t125 is False: v100 = False
     else:
-        if t134 is None: t133 = True
-        t135 = (c38 if c38 is not M else (c38 := (None if b_hip is None else L[12](ctx))))
-        if t135 is False: v104 = False
+        if t125 is None: t124 = True
+        t127 = t128 = 0
+        t129 = (None if f43 is None else f43 > K120)
+        if t129 is True: t127 += 1
+        elif t129 is None: t128 += 1
+        t130 = v97
+        if t130 is True: t127 += 1
+        elif t130 is None: t128 += 1
+        t131 = v98
+        if t131 is True: t127 += 1
+        elif t131 is None: t128 += 1
+        t126 = True if t127 >= 3 else (False if t127 + t128 < 3 else None)
+        if t126 is False: v100 = False
         else:
-            if t135 is None: t133 = True
-    if v104 is True and t133: v104 = None
-    t136 = t137 = 0
-    t138 = (None if f3 is None else not K121.isdisjoint(f3))
-    if t138 is True: t136 += 1
-    elif t138 is None: t137 += 1
-    t139 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K122, 'any'))))
-    if t139 is True: t136 += 1
-    elif t139 is None: t137 += 1
-    t140 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K123, 'any'))))
-    if t140 is True: t136 += 1
-    elif t140 is None: t137 += 1
-    t141 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K124, 'any'))))
-    if t141 is True: t136 += 1
-    elif t141 is None: t137 += 1
-    t142 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[13](ctx))))
-    if t142 is True: t136 += 1
-    elif t142 is None: t137 += 1
-    v105 = True if t136 >= 3 else (False if t136 + t137 < 3 else None)
-    t143 = t144 = 0
-    t145 = (None if f3 is None else not K125.isdisjoint(f3))
-    if t145 is True: t143 += 1
-    elif t145 is None: t144 += 1
-    t146 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K126, 'any'))))
-    if t146 is True: t143 += 1
-    elif t146 is None: t144 += 1
-    t147 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K127, 'any'))))
-    if t147 is True: t143 += 1
-    elif t147 is None: t144 += 1
-    t148 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K128, 'any'))))
-    if t148 is True: t143 += 1
-    elif t148 is None: t144 += 1
-    t149 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[14](ctx))))
-    if t149 is True: t143 += 1
-    elif t149 is None: t144 += 1
-    v106 = True if t143 >= 4 else (False if t143 + t144 < 4 else None)
-    v107 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K129, 'any'))))
-    v108 = (c42 if c42 is not M else (c42 := (None if b_special_tests is None else sided_match(b_special_tests.get('fadir'), K130, 'any'))))
-    t150 = False
-    v109 = True
-    t151 = v102
-    if t151 is False: v109 = False
+            if t126 is None: t124 = True
+    if v100 is True and t124: v100 = None
+    t132 = t133 = 0
+    t134 = (None if f20 is None else f20 < K121)
+    if t134 is True: t132 += 1
+    elif t134 is None: t133 += 1
+    t135 = (None if f15 is None else f15 == K122)
+    if t135 is True: t132 += 1
+    elif t135 is None: t133 += 1
+    t136 = v95
+    if t136 is True: t132 += 1
+    elif t136 is None: t133 += 1
+    t137 = v96
+    if t137 is True: t132 += 1
+    elif t137 is None: t133 += 1
+    t138 = v98
+    if t138 is True: t132 += 1
+    elif t138 is None: t133 += 1
+    v101 = True if t132 >= 4 else (False if t132 + t133 < 4 else None)
+    v102 = (None if f43 is None else f43 > K123)
+    v103 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K124.isdisjoint(r_pain or ()))))))
+    v104 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[10](ctx))))
+    t139 = False
+    v105 = True
+    t140 = (c37 if c37 is not M else (c37 := (None if b_hip is None else L[11](ctx))))
+    if t140 is False: v105 = False
     else:
-        if t151 is None: t150 = True
-        t152 = (None if f3 is None else not K131.isdisjoint(f3))
-        if t152 is False: v109 = False
+        if t140 is None: t139 = True
+        t141 = (c38 if c38 is not M else (c38 := (None if b_hip is None else L[12](ctx))))
+        if t141 is False: v105 = False
         else:
-            if t152 is None: t150 = True
-    if v109 is True and t150: v109 = None
-    v110 = (None if f40 is None else not K132.isdisjoint(affirmed_words(str(f40))))
-    v111 = (None if f20 is None else f20 >= K133)
-    v112 = (None if f20 is None else f20 < K134)
-    v113 = (None if f13 is None else f13 in K135)
-    t153 = False
-    v114 = True
-    t154 = (c43 if c43 is not M else (c43 := (None if b_rom is None else L[15](ctx))))
-    if t154 is False: v114 = False
-    else:
-        if t154 is None: t153 = True
-        t155 = (c44 if c44 is not M else (c44 := (None if b_rom is None else L[16](ctx))))
-        if t155 is not None: t155 = not t155
-        if t155 is False: v114 = False
-        else:
-            if t155 is None: t153 = True
-    if v114 is True and t153: v114 = None
-    v115 = (c45 if c45 is not M else (c45 := (None if b_palpation is None else L[17](ctx))))
-    v116 = (c46 if c46 is not M else (c46 := (None if b_special_tests is None else sided_match(b_special_tests.get('single_leg_stance_30s'), K136, 'any'))))
-    v117 = (c47 if c47 is not M else (c47 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_external_derotation'), K137, 'any'))))
-    v118 = (c48 if c48 is not M else (c48 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_hip_abduction_pain'), K138, 'any'))))
+            if t141 is None: t139 = True
+    if v105 is True and t139: v105 = None
+    t142 = t143 = 0
+    t144 = (None if f3 is None else not K125.isdisjoint(f3))
+    if t144 is True: t142 += 1
+    elif t144 is None: t143 += 1
+    t145 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K126, 'any'))))
+    if t145 is True: t142 += 1
+    elif t145 is None: t143 += 1
+    t146 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K127, 'any'))))
+    if t146 is True: t142 += 1
+    elif t146 is None: t143 += 1
+    t147 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K128, 'any'))))
+    if t147 is True: t142 += 1
+    elif t147 is None: t143 += 1
+    t148 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[13](ctx))))
+    if t148 is True: t142 += 1
+    elif t148 is None: t143 += 1
+    v106 = True if t142 >= 3 else (False if t142 + t143 < 3 else None)
+    t149 = t150 = 0
+    t151 = (None if f3 is None else not K129.isdisjoint(f3))
+    if t151 is True: t149 += 1
+    elif t151 is None: t150 += 1
+    t152 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K130, 'any'))))
+    if t152 is True: t149 += 1
+    elif t152 is None: t150 += 1
+    t153 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K131, 'any'))))
+    if t153 is True: t149 += 1
+    elif t153 is None: t150 += 1
+    t154 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K132, 'any'))))
+    if t154 is True: t149 += 1
+    elif t154 is None: t150 += 1
+    t155 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[14](ctx))))
+    if t155 is True: t149 += 1
+    elif t155 is None: t150 += 1
+    v107 = True if t149 >= 4 else (False if t149 + t150 < 4 else None)
+    v108 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K133, 'any'))))
+    v109 = (c42 if c42 is not M else (c42 := (None if b_special_tests is None else sided_match(b_special_tests.get('fadir'), K134, 'any'))))
     t156 = False
-    v119 = True
-    t157 = v115
-    if t157 is False: v119 = False
+    v110 = True
+    t157 = v103
+    if t157 is False: v110 = False
     else:
         if t157 is None: t156 = True
-        t158 = v118
-        if t158 is False: v119 = False
+        t158 = (None if f3 is None else not K135.isdisjoint(f3))
+        if t158 is False: v110 = False
         else:
             if t158 is None: t156 = True
-    if v119 is True and t156: v119 = None
+    if v110 is True and t156: v110 = None
+    v111 = (None if f44 is None else not K136.isdisjoint(affirmed_words(str(f44))))
+    v112 = (None if f20 is None else f20 >= K137)
+    v113 = (None if f20 is None else f20 < K138)
+    v114 = (None if f13 is None else f13 in K139)
     t159 = False
-    v120 = True
-    t160 = (None if f13 is None else f13 == K139)
-    if t160 is False: v120 = False
+    v115 = True
+    t160 = (c43 if c43 is not M else (c43 := (None if b_rom is None else L[15](ctx))))
+    if t160 is False: v115 = False
     else:
         if t160 is None: t159 = True
-        t161 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K140.isdisjoint(r_pain or ()))))))
-        if t161 is False: v120 = False
+        t161 = (c44 if c44 is not M else (c44 := (None if b_rom is None else L[16](ctx))))
+        if t161 is not None: t161 = not t161
+        if t161 is False: v115 = False
         else:
             if t161 is None: t159 = True
-    if v120 is True and t159: v120 = None
-    v121 = (None if f3 is None else not K141.isdisjoint(f3))
+    if v115 is True and t159: v115 = None
+    v116 = (c45 if c45 is not M else (c45 := (None if b_palpation is None else L[17](ctx))))
+    v117 = (c46 if c46 is not M else (c46 := (None if b_special_tests is None else sided_match(b_special_tests.get('single_leg_stance_30s'), K140, 'any'))))
+    v118 = (c47 if c47 is not M else (c47 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_external_derotation'), K141, 'any'))))
+    v119 = (c48 if c48 is not M else (c48 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_hip_abduction_pain'), K142, 'any'))))
     t162 = False
-    v122 = True
-    t163 = (None if f41 is None else f41 == K142)
-    if t163 is False: v122 = False
+    v120 = True
+    t163 = v116
+    if t163 is False: v120 = False
     else:
         if t163 is None: t162 = True
-        t164 = (None if f20 is None else f20 >= K143)
-        if t164 is False: v122 = False
+        t164 = v119
+        if t164 is False: v120 = False
         else:
             if t164 is None: t162 = True
-    if v122 is True and t162: v122 = None
+    if v120 is True and t162: v120 = None
     t165 = False
-    v123 = False
-    t166 = (c49 if c49 is not M else (c49 := (None if r_pain is None else ((not K144.isdisjoint(r_pain or ()))))))
-    if t166 is True: v123 = True
+    v121 = True
+    t166 = (None if f13 is None else f13 == K143)
+    if t166 is False: v121 = False
     else:
         if t166 is None: t165 = True
-        t167 = (None if f42 is None else f42 == K145)
-        if t167 is True: v123 = True
+        t167 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K144.isdisjoint(r_pain or ()))))))
+        if t167 is False: v121 = False
         else:
             if t167 is None: t165 = True
-    if v123 is False and t165: v123 = None
-    v124 = (c50 if c50 is not M else (c50 := (None if b_palpation is None else L[18](ctx))))
-    v125 = (c51 if c51 is not M else (c51 := (None if b_special_tests is None else sided_match(b_special_tests.get('bent_knee_stretch'), K146, 'any'))))
-    v126 = (c52 if c52 is not M else (c52 := (None if b_special_tests is None else sided_match(b_special_tests.get('puranen_orava'), K147, 'any'))))
+    if v121 is True and t165: v121 = None
+    v122 = (None if f3 is None else not K145.isdisjoint(f3))
     t168 = False
-    v127 = True
-    t169 = v123
-    if t169 is False: v127 = False
+    v123 = True
+    t169 = (None if f45 is None else f45 == K146)
+    if t169 is False: v123 = False
     else:
         if t169 is None: t168 = True
-        t170 = (None if f3 is None else not K148.isdisjoint(f3))
-        if t170 is False: v127 = False
+        t170 = (None if f20 is None else f20 >= K147)
+        if t170 is False: v123 = False
         else:
             if t170 is None: t168 = True
-    if v127 is True and t168: v127 = None
-    v128 = (c53 if c53 is not M else (c53 := (None if b_palpation is None else L[19](ctx))))
-    v129 = (c54 if c54 is not M else (c54 := (None if b_palpation is None else L[20](ctx))))
-    v130 = (c55 if c55 is not M else (c55 := (None if b_palpation is None else L[21](ctx))))
+    if v123 is True and t168: v123 = None
     t171 = False
-    v131 = True
-    t172 = facts.get('nerve_root_found')
-    if t172 is not None: t172 = not t172
-    if t172 is None: t172 = False
-    if t172 is False: v131 = False
+    v124 = False
+    t172 = (c49 if c49 is not M else (c49 := (None if r_pain is None else ((not K148.isdisjoint(r_pain or ()))))))
+    if t172 is True: v124 = True
     else:
         if t172 is None: t171 = True
-        t173 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K149, 'both'))))
-        if t173 is False: v131 = False
+        t173 = (None if f46 is None else f46 == K149)
+        if t173 is True: v124 = True
         else:
             if t173 is None: t171 = True
-    if v131 is True and t171: v131 = None
-    v132 = facts.get('nerve_root_found')
+    if v124 is False and t171: v124 = None
+    v125 = (c50 if c50 is not M else (c50 := (None if b_palpation is None else L[18](ctx))))
+    v126 = (c51 if c51 is not M else (c51 := (None if b_special_tests is None else sided_match(b_special_tests.get('bent_knee_stretch'), K150, 'any'))))
+    v127 = (c52 if c52 is not M else (c52 := (None if b_special_tests is None else sided_match(b_special_tests.get('puranen_orava'), K151, 'any'))))
     t174 = False
-    v133 = False
-    t175 = (None if f43 is None else f43 == K150)
-    if t175 is True: v133 = True
+    v128 = True
+    t175 = v124
+    if t175 is False: v128 = False
     else:
         if t175 is None: t174 = True
-        t177 = False
-        t176 = True
-        t178 = (None if f5 is None else not K151.isdisjoint(f5))
-        if t178 is False: t176 = False
-        else:
-            if t178 is None: t177 = True
-            t179 = (None if f3 is None else not K152.isdisjoint(f3))
-            if t179 is False: t176 = False
-            else:
-                if t179 is None: t177 = True
-        if t176 is True and t177: t176 = None
-        if t176 is True: v133 = True
+        t176 = (None if f3 is None else not K152.isdisjoint(f3))
+        if t176 is False: v128 = False
         else:
             if t176 is None: t174 = True
-    if v133 is False and t174: v133 = None
+    if v128 is True and t174: v128 = None
+    v129 = (c53 if c53 is not M else (c53 := (None if b_palpation is None else L[19](ctx))))
+    v130 = (c54 if c54 is not M else (c54 := (None if b_palpation is None else L[20](ctx))))
+    v131 = (c55 if c55 is not M else (c55 := (None if b_palpation is None else L[21](ctx))))
+    t177 = False
+    v132 = True
+    t178 = facts.get('nerve_root_found')
+    if t178 is not None: t178 = not t178
+    if t178 is None: t178 = False
+    if t178 is False: v132 = False
+    else:
+        if t178 is None: t177 = True
+        t179 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K153, 'both'))))
+        if t179 is False: v132 = False
+        else:
+            if t179 is None: t177 = True
+    if v132 is True and t177: v132 = None
+    v133 = facts.get('nerve_root_found')
     t180 = False
-    v134 = True
-    t181 = v0
-    if t181 is False: v134 = False
+    v134 = False
+    t181 = (None if f47 is None else f47 == K154)
+    if t181 is True: v134 = True
     else:
         if t181 is None: t180 = True
-        t182 = (None if f3 is None else not K153.isdisjoint(f3))
-        if t182 is False: v134 = False
+        t183 = False
+        t182 = True
+        t184 = (None if f5 is None else not K155.isdisjoint(f5))
+        if t184 is False: t182 = False
+        else:
+            if t184 is None: t183 = True
+            t185 = (None if f3 is None else not K156.isdisjoint(f3))
+            if t185 is False: t182 = False
+            else:
+                if t185 is None: t183 = True
+        if t182 is True and t183: t182 = None
+        if t182 is True: v134 = True
         else:
             if t182 is None: t180 = True
-    if v134 is True and t180: v134 = None
-    v135 = (None if f3 is None else not K154.isdisjoint(f3))
-    v136 = (c57 if c57 is not M else (c57 := (None if b_circulation is None else L[22](ctx))))
-    v137 = (c58 if c58 is not M else (c58 := (None if b_circulation is None else L[23](ctx))))
-    v138 = (c59 if c59 is not M else (c59 := (None if b_circulation is None else L[24](ctx))))
-    v139 = (None if f44 is None else f44 == K155)
-    v140 = (None if f45 is None else f45 == K156)
-    v141 = (None if f46 is None else f46 == K157)
-    v142 = (None if f20 is None else f20 >= K158)
-    v143 = (None if f20 is None else f20 < K159)
-    v144 = v0
-    if v144 is not None: v144 = not v144
-    v145 = (None if f47 is None else f47 == K160)
-    t183 = False
-    v146 = True
-    t184 = (None if f23 is None else f23 == K161)
-    if t184 is False: v146 = False
-    else:
-        if t184 is None: t183 = True
-        t185 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K162.isdisjoint(r_pain or ()))))))
-        if t185 is False: v146 = False
-        else:
-            if t185 is None: t183 = True
-    if v146 is True and t183: v146 = None
+    if v134 is False and t180: v134 = None
     t186 = False
-    v147 = True
-    t187 = v146
-    if t187 is False: v147 = False
+    v135 = True
+    t187 = v0
+    if t187 is False: v135 = False
     else:
         if t187 is None: t186 = True
-        t188 = v145
-        if t188 is False: v147 = False
+        t188 = (None if f3 is None else not K157.isdisjoint(f3))
+        if t188 is False: v135 = False
         else:
             if t188 is None: t186 = True
-    if v147 is True and t186: v147 = None
-    v148 = (None if f48 is None else f48 == K163)
-    v149 = (None if f49 is None else f49 == K164)
-    v150 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K165.isdisjoint(r_pain or ()))))))
-    v151 = (c62 if c62 is not M else (c62 := (None if b_palpation is None else L[25](ctx))))
+    if v135 is True and t186: v135 = None
+    v136 = (None if f3 is None else not K158.isdisjoint(f3))
+    v137 = (c57 if c57 is not M else (c57 := (None if b_circulation is None else L[22](ctx))))
+    v138 = (c58 if c58 is not M else (c58 := (None if b_circulation is None else L[23](ctx))))
+    v139 = (c59 if c59 is not M else (c59 := (None if b_circulation is None else L[24](ctx))))
+    v140 = (None if f48 is None else f48 == K159)
+    v141 = (None if f49 is None else f49 == K160)
+    v142 = (None if f50 is None else f50 == K161)
+    v143 = (None if f20 is None else f20 >= K162)
+    v144 = (None if f20 is None else f20 < K163)
+    v145 = v0
+    if v145 is not None: v145 = not v145
+    v146 = (None if f51 is None else f51 == K164)
     t189 = False
-    v152 = True
-    t190 = v114
-    if t190 is False: v152 = False
+    v147 = True
+    t190 = (None if f23 is None else f23 == K165)
+    if t190 is False: v147 = False
     else:
         if t190 is None: t189 = True
-        t191 = (None if f5 is None else not K166.isdisjoint(f5))
-        if t191 is False: v152 = False
+        t191 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K166.isdisjoint(r_pain or ()))))))
+        if t191 is False: v147 = False
         else:
             if t191 is None: t189 = True
-    if v152 is True and t189: v152 = None
+    if v147 is True and t189: v147 = None
     t192 = False
-    v153 = True
-    t193 = (None if f20 is None else f20 >= K167)
-    if t193 is False: v153 = False
+    v148 = True
+    t193 = v147
+    if t193 is False: v148 = False
     else:
         if t193 is None: t192 = True
-        t194 = (None if f20 is None else f20 < K168)
-        if t194 is False: v153 = False
+        t194 = v146
+        if t194 is False: v148 = False
         else:
             if t194 is None: t192 = True
-    if v153 is True and t192: v153 = None
-    v154 = (None if f20 is None else f20 >= K169)
+    if v148 is True and t192: v148 = None
+    v149 = (None if f52 is None else f52 == K167)
+    v150 = (None if f53 is None else f53 == K168)
+    v151 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K169.isdisjoint(r_pain or ()))))))
+    v152 = (c62 if c62 is not M else (c62 := (None if b_palpation is None else L[25](ctx))))
     t195 = False
-    v155 = True
-    t196 = v40
-    if t196 is False: v155 = False
+    v153 = True
+    t196 = v115
+    if t196 is False: v153 = False
     else:
         if t196 is None: t195 = True
-        t198 = False
-        t197 = False
-        t199 = (None if f3 is None else not K170.isdisjoint(f3))
-        if t199 is True: t197 = True
-        else:
-            if t199 is None: t198 = True
-            t200 = (None if f40 is None else not K171.isdisjoint(affirmed_words(str(f40))))
-            if t200 is True: t197 = True
-            else:
-                if t200 is None: t198 = True
-        if t197 is False and t198: t197 = None
-        if t197 is False: v155 = False
+        t197 = (None if f5 is None else not K170.isdisjoint(f5))
+        if t197 is False: v153 = False
         else:
             if t197 is None: t195 = True
-    if v155 is True and t195: v155 = None
+    if v153 is True and t195: v153 = None
+    t198 = False
+    v154 = True
+    t199 = (None if f20 is None else f20 >= K171)
+    if t199 is False: v154 = False
+    else:
+        if t199 is None: t198 = True
+        t200 = (None if f20 is None else f20 < K172)
+        if t200 is False: v154 = False
+        else:
+            if t200 is None: t198 = True
+    if v154 is True and t198: v154 = None
+    v155 = (None if f20 is None else f20 >= K173)
     t201 = False
     v156 = True
-    t202 = (None if f20 is None else f20 < K172)
+    t202 = v40
     if t202 is False: v156 = False
     else:
         if t202 is None: t201 = True
-        t203 = (None if f17 is None else f17 > K173)
+        t204 = False
+        t203 = False
+        t205 = (None if f3 is None else not K174.isdisjoint(f3))
+        if t205 is True: t203 = True
+        else:
+            if t205 is None: t204 = True
+            t206 = (None if f44 is None else not K175.isdisjoint(affirmed_words(str(f44))))
+            if t206 is True: t203 = True
+            else:
+                if t206 is None: t204 = True
+        if t203 is False and t204: t203 = None
         if t203 is False: v156 = False
         else:
             if t203 is None: t201 = True
     if v156 is True and t201: v156 = None
-    v157 = (None if f50 is None else f50 == K174)
-    v158 = (None if f51 is None else f51 <= K175)
-    v159 = (None if f51 is None else f51 <= K176)
-    v160 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K177.isdisjoint(r_pain or ()))))))
-    v161 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K178.isdisjoint(r_pain or ()))))))
-    v162 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K179, 'any'))))
-    v163 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K180, 'any'))))
-    v164 = (c66 if c66 is not M else (c66 := (None if b_palpation is None else L[26](ctx))))
-    t204 = False
-    v165 = True
-    t205 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K181.isdisjoint(r_paresthesia or ()) or not K181.isdisjoint(r_numbness or ()) or not K181.isdisjoint(r_sensory_reduced or ()) or not K181.isdisjoint(r_sensory_absent or ()))))))
-    if t205 is False: v165 = False
+    t207 = False
+    v157 = True
+    t208 = (None if f20 is None else f20 < K176)
+    if t208 is False: v157 = False
     else:
-        if t205 is None: t204 = True
-        t206 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K182.isdisjoint(r_paresthesia or ()) or not K182.isdisjoint(r_numbness or ()) or not K182.isdisjoint(r_sensory_reduced or ()) or not K182.isdisjoint(r_sensory_absent or ()))))))
-        if t206 is not None: t206 = not t206
-        if t206 is False: v165 = False
+        if t208 is None: t207 = True
+        t209 = (None if f17 is None else f17 > K177)
+        if t209 is False: v157 = False
         else:
-            if t206 is None: t204 = True
-            t207 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K183.isdisjoint(r_pain or ()))))))
-            if t207 is not None: t207 = not t207
-            if t207 is None: t207 = True
-            if t207 is False: v165 = False
-            else:
-                if t207 is None: t204 = True
-    if v165 is True and t204: v165 = None
-    t208 = False
+            if t209 is None: t207 = True
+    if v157 is True and t207: v157 = None
+    v158 = (None if f54 is None else f54 == K178)
+    v159 = (None if f55 is None else f55 <= K179)
+    v160 = (None if f55 is None else f55 <= K180)
+    v161 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K181.isdisjoint(r_pain or ()))))))
+    v162 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K182.isdisjoint(r_pain or ()))))))
+    v163 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K183, 'any'))))
+    v164 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K184, 'any'))))
+    v165 = (c66 if c66 is not M else (c66 := (None if b_palpation is None else L[26](ctx))))
+    t210 = False
     v166 = True
-    t209 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K184.isdisjoint(r_paresthesia or ()) or not K184.isdisjoint(r_numbness or ()) or not K184.isdisjoint(r_sensory_reduced or ()) or not K184.isdisjoint(r_sensory_absent or ()))))))
-    if t209 is False: v166 = False
+    t211 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K185.isdisjoint(r_paresthesia or ()) or not K185.isdisjoint(r_numbness or ()) or not K185.isdisjoint(r_sensory_reduced or ()) or not K185.isdisjoint(r_sensory_absent or ()))))))
+    if t211 is False: v166 = False
     else:
-        if t209 is None: t208 = True
-        t210 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K185.isdisjoint(r_paresthesia or ()) or not K185.isdisjoint(r_numbness or ()) or not K185.isdisjoint(r_sensory_reduced or ()) or not K185.isdisjoint(r_sensory_absent or ()))))))
-        if t210 is not None: t210 = not t210
-        if t210 is False: v166 = False
+        if t211 is None: t210 = True
+        t212 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K186.isdisjoint(r_paresthesia or ()) or not K186.isdisjoint(r_numbness or ()) or not K186.isdisjoint(r_sensory_reduced or ()) or not K186.isdisjoint(r_sensory_absent or ()))))))
+        if t212 is not None: t212 = not t212
+        if t212 is False: v166 = False
         else:
-            if t210 is None: t208 = True
-            t211 = facts.get('nerve_root_found')
-            if t211 is False: v166 = False
+            if t212 is None: t210 = True
+            t213 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K187.isdisjoint(r_pain or ()))))))
+            if t213 is not None: t213 = not t213
+            if t213 is None: t213 = True
+            if t213 is False: v166 = False
             else:
-                if t211 is None: t208 = True
-    if v166 is True and t208: v166 = None
-    v167 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K186, 'any'))))
-    v168 = (c72 if c72 is not M else (c72 := (None if b_palpation is None else L[27](ctx))))
-    t212 = False
-    v169 = False
-    t213 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
-    if t213 is True: v169 = True
+                if t213 is None: t210 = True
+    if v166 is True and t210: v166 = None
+    t214 = False
+    v167 = True
+    t215 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K188.isdisjoint(r_paresthesia or ()) or not K188.isdisjoint(r_numbness or ()) or not K188.isdisjoint(r_sensory_reduced or ()) or not K188.isdisjoint(r_sensory_absent or ()))))))
+    if t215 is False: v167 = False
     else:
-        if t213 is None: t212 = True
-        t214 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
-        if t214 is True: v169 = True
+        if t215 is None: t214 = True
+        t216 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K189.isdisjoint(r_paresthesia or ()) or not K189.isdisjoint(r_numbness or ()) or not K189.isdisjoint(r_sensory_reduced or ()) or not K189.isdisjoint(r_sensory_absent or ()))))))
+        if t216 is not None: t216 = not t216
+        if t216 is False: v167 = False
         else:
-            if t214 is None: t212 = True
-    if v169 is False and t212: v169 = None
-    t215 = False
-    v170 = False
-    t216 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
-    if t216 is True: v170 = True
-    else:
-        if t216 is None: t215 = True
-        t217 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
-        if t217 is True: v170 = True
-        else:
-            if t217 is None: t215 = True
-    if v170 is False and t215: v170 = None
-    v171 = (None if f40 is None else not K187.isdisjoint(affirmed_words(str(f40))))
-    v172 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K188, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K189, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
+            if t216 is None: t214 = True
+            t217 = facts.get('nerve_root_found')
+            if t217 is False: v167 = False
+            else:
+                if t217 is None: t214 = True
+    if v167 is True and t214: v167 = None
+    v168 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K190, 'any'))))
+    v169 = (c72 if c72 is not M else (c72 := (None if b_palpation is None else L[27](ctx))))
     t218 = False
-    v173 = False
-    t219 = v172
-    if t219 is True: v173 = True
+    v170 = False
+    t219 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
+    if t219 is True: v170 = True
     else:
         if t219 is None: t218 = True
-        t220 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
-        if t220 is True: v173 = True
+        t220 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
+        if t220 is True: v170 = True
         else:
             if t220 is None: t218 = True
-            t221 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
-            if t221 is True: v173 = True
-            else:
-                if t221 is None: t218 = True
-    if v173 is False and t218: v173 = None
-    v174 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K190.isdisjoint(r_paresthesia or ()) or not K190.isdisjoint(r_numbness or ())) and (not K191.isdisjoint(r_paresthesia or ()) or not K191.isdisjoint(r_numbness or ()))))))
-    v175 = v172
-    t222 = False
-    v176 = True
-    t223 = v172
-    if t223 is False: v176 = False
+    if v170 is False and t218: v170 = None
+    t221 = False
+    v171 = False
+    t222 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
+    if t222 is True: v171 = True
     else:
-        if t223 is None: t222 = True
-        t224 = facts.get('nerve_root_found')
-        if t224 is not None: t224 = not t224
-        if t224 is False: v176 = False
+        if t222 is None: t221 = True
+        t223 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
+        if t223 is True: v171 = True
         else:
-            if t224 is None: t222 = True
-    if v176 is True and t222: v176 = None
-    v177 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
-    v178 = (c82 if c82 is not M else (c82 := (None if b_neuro is None else L[35](ctx))))
-    v179 = (c83 if c83 is not M else (c83 := (None if b_neuro is None else L[36](ctx))))
-    t225 = False
-    v180 = False
-    t226 = facts.get('nerve_root_found')
-    if t226 is True: v180 = True
+            if t223 is None: t221 = True
+    if v171 is False and t221: v171 = None
+    v172 = (None if f44 is None else not K191.isdisjoint(affirmed_words(str(f44))))
+    v173 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K192, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K193, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
+    t224 = False
+    v174 = False
+    t225 = v173
+    if t225 is True: v174 = True
     else:
-        if t226 is None: t225 = True
-        t227 = v12
-        if t227 is True: v180 = True
+        if t225 is None: t224 = True
+        t226 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
+        if t226 is True: v174 = True
         else:
-            if t227 is None: t225 = True
-            t228 = v13
-            if t228 is True: v180 = True
+            if t226 is None: t224 = True
+            t227 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
+            if t227 is True: v174 = True
             else:
-                if t228 is None: t225 = True
-                t229 = v19
-                if t229 is True: v180 = True
+                if t227 is None: t224 = True
+    if v174 is False and t224: v174 = None
+    v175 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K194.isdisjoint(r_paresthesia or ()) or not K194.isdisjoint(r_numbness or ())) and (not K195.isdisjoint(r_paresthesia or ()) or not K195.isdisjoint(r_numbness or ()))))))
+    v176 = v173
+    t228 = False
+    v177 = True
+    t229 = v173
+    if t229 is False: v177 = False
+    else:
+        if t229 is None: t228 = True
+        t230 = facts.get('nerve_root_found')
+        if t230 is not None: t230 = not t230
+        if t230 is False: v177 = False
+        else:
+            if t230 is None: t228 = True
+    if v177 is True and t228: v177 = None
+    v178 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
+    v179 = (c82 if c82 is not M else (c82 := (None if b_neuro is None else L[35](ctx))))
+    v180 = (c83 if c83 is not M else (c83 := (None if b_neuro is None else L[36](ctx))))
+    t231 = False
+    v181 = False
+    t232 = facts.get('nerve_root_found')
+    if t232 is True: v181 = True
+    else:
+        if t232 is None: t231 = True
+        t233 = v12
+        if t233 is True: v181 = True
+        else:
+            if t233 is None: t231 = True
+            t234 = v13
+            if t234 is True: v181 = True
+            else:
+                if t234 is None: t231 = True
+                t235 = v19
+                if t235 is True: v181 = True
                 else:
-                    if t229 is None: t225 = True
-    if v180 is False and t225: v180 = None
-    v181 = v4
-    v182 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K192.isdisjoint(r_pain or ()))))))
-    v183 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
-    t230 = False
-    v184 = True
-    t231 = v182
-    if t231 is False: v184 = False
+                    if t235 is None: t231 = True
+    if v181 is False and t231: v181 = None
+    v182 = v4
+    v183 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K196.isdisjoint(r_pain or ()))))))
+    v184 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
+    t236 = False
+    v185 = True
+    t237 = v183
+    if t237 is False: v185 = False
     else:
-        if t231 is None: t230 = True
-        t232 = (None if f3 is None else not K193.isdisjoint(f3))
-        if t232 is False: v184 = False
+        if t237 is None: t236 = True
+        t238 = (None if f3 is None else not K197.isdisjoint(f3))
+        if t238 is False: v185 = False
         else:
-            if t232 is None: t230 = True
-    if v184 is True and t230: v184 = None
-    t233 = t234 = 0
-    t235 = (None if f13 is None else f13 == K194)
-    if t235 is True: t233 += 1
-    elif t235 is None: t234 += 1
-    t236 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K195, 'any'))))
-    if t236 is True: t233 += 1
-    elif t236 is None: t234 += 1
-    t237 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K196, 'any'))))
-    if t237 is True: t233 += 1
-    elif t237 is None: t234 += 1
-    t238 = (None if f20 is None else f20 > K197)
-    if t238 is True: t233 += 1
-    elif t238 is None: t234 += 1
-    v185 = True if t233 >= 3 else (False if t233 + t234 < 3 else None)
-    t239 = False
-    v186 = True
-    t240 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K198, 'both'))))
-    if t240 is False: v186 = False
-    else:
-        if t240 is None: t239 = True
-        t241 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K199, 'both'))))
-        if t241 is False: v186 = False
-        else:
-            if t241 is None: t239 = True
-    if v186 is True and t239: v186 = None
-    v187 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K200, 'any'))))
-    t242 = False
-    v188 = False
-    t243 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K201, 'any'))))
-    if t243 is True: v188 = True
-    else:
-        if t243 is None: t242 = True
-        t244 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K202, 'any'))))
-        if t244 is True: v188 = True
-        else:
-            if t244 is None: t242 = True
-    if v188 is False and t242: v188 = None
-    v189 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
+            if t238 is None: t236 = True
+    if v185 is True and t236: v185 = None
+    t239 = t240 = 0
+    t241 = (None if f13 is None else f13 == K198)
+    if t241 is True: t239 += 1
+    elif t241 is None: t240 += 1
+    t242 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K199, 'any'))))
+    if t242 is True: t239 += 1
+    elif t242 is None: t240 += 1
+    t243 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K200, 'any'))))
+    if t243 is True: t239 += 1
+    elif t243 is None: t240 += 1
+    t244 = (None if f20 is None else f20 > K201)
+    if t244 is True: t239 += 1
+    elif t244 is None: t240 += 1
+    v186 = True if t239 >= 3 else (False if t239 + t240 < 3 else None)
     t245 = False
-    v190 = False
-    t246 = (None if f52 is None else f52 == K203)
-    if t246 is True: v190 = True
+    v187 = True
+    t246 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K202, 'both'))))
+    if t246 is False: v187 = False
     else:
         if t246 is None: t245 = True
-        t247 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K204.isdisjoint(r_paresthesia or ()) or not K204.isdisjoint(r_numbness or ()) or not K204.isdisjoint(r_sensory_reduced or ()) or not K204.isdisjoint(r_sensory_absent or ()))))))
-        if t247 is True: v190 = True
+        t247 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K203, 'both'))))
+        if t247 is False: v187 = False
         else:
             if t247 is None: t245 = True
-    if v190 is False and t245: v190 = None
+    if v187 is True and t245: v187 = None
+    v188 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K204, 'any'))))
     t248 = False
-    v191 = False
-    t250 = False
-    t249 = True
-    t251 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K205.isdisjoint(r_sensory_reduced or ()) or not K205.isdisjoint(r_sensory_absent or ()))))))
-    if t251 is False: t249 = False
-    else:
-        if t251 is None: t250 = True
-        t252 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K206.isdisjoint(r_sensory_reduced or ()) or not K206.isdisjoint(r_sensory_absent or ()))))))
-        if t252 is not None: t252 = not t252
-        if t252 is False: t249 = False
-        else:
-            if t252 is None: t250 = True
-    if t249 is True and t250: t249 = None
-    if t249 is True: v191 = True
+    v189 = False
+    t249 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K205, 'any'))))
+    if t249 is True: v189 = True
     else:
         if t249 is None: t248 = True
-        t253 = v172
+        t250 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K206, 'any'))))
+        if t250 is True: v189 = True
+        else:
+            if t250 is None: t248 = True
+    if v189 is False and t248: v189 = None
+    v190 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
+    t251 = False
+    v191 = False
+    t252 = (None if f56 is None else f56 == K207)
+    if t252 is True: v191 = True
+    else:
+        if t252 is None: t251 = True
+        t253 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K208.isdisjoint(r_paresthesia or ()) or not K208.isdisjoint(r_numbness or ()) or not K208.isdisjoint(r_sensory_reduced or ()) or not K208.isdisjoint(r_sensory_absent or ()))))))
         if t253 is True: v191 = True
         else:
-            if t253 is None: t248 = True
-            t254 = v177
-            if t254 is True: v191 = True
-            else:
-                if t254 is None: t248 = True
-                t255 = v178
-                if t255 is True: v191 = True
-                else:
-                    if t255 is None: t248 = True
-    if v191 is False and t248: v191 = None
+            if t253 is None: t251 = True
+    if v191 is False and t251: v191 = None
+    t254 = False
+    v192 = False
     t256 = False
-    v192 = True
-    t258 = False
-    t257 = False
-    t259 = v12
-    if t259 is True: t257 = True
-    else:
-        if t259 is None: t258 = True
-        t260 = v13
-        if t260 is True: t257 = True
-        else:
-            if t260 is None: t258 = True
-            t261 = v14
-            if t261 is True: t257 = True
-            else:
-                if t261 is None: t258 = True
-                t262 = facts.get('nerve_root_found')
-                if t262 is True: t257 = True
-                else:
-                    if t262 is None: t258 = True
-                    t263 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K207.isdisjoint(r_pain or ()) or not K207.isdisjoint(r_paresthesia or ()) or not K207.isdisjoint(r_numbness or ())) != (not K208.isdisjoint(r_pain or ()) or not K208.isdisjoint(r_paresthesia or ()) or not K208.isdisjoint(r_numbness or ()))))))
-                    if t263 is True: t257 = True
-                    else:
-                        if t263 is None: t258 = True
-                        t264 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K209.isdisjoint(r_paresthesia or ()) or not K209.isdisjoint(r_numbness or ()))))))
-                        if t264 is True: t257 = True
-                        else:
-                            if t264 is None: t258 = True
-    if t257 is False and t258: t257 = None
-    if t257 is False: v192 = False
+    t255 = True
+    t257 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K209.isdisjoint(r_sensory_reduced or ()) or not K209.isdisjoint(r_sensory_absent or ()))))))
+    if t257 is False: t255 = False
     else:
         if t257 is None: t256 = True
-        t265 = v173
-        if t265 is not None: t265 = not t265
-        if t265 is None: t265 = True
-        if t265 is False: v192 = False
+        t258 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K210.isdisjoint(r_sensory_reduced or ()) or not K210.isdisjoint(r_sensory_absent or ()))))))
+        if t258 is not None: t258 = not t258
+        if t258 is False: t255 = False
         else:
-            if t265 is None: t256 = True
-    if v192 is True and t256: v192 = None
-    v193 = (None if f53 is None else f53 == K210)
-    v194 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
-    v195 = (None if f17 is None else f17 <= K211)
-    if v195 is None: v195 = True
-    t266 = False
-    v196 = True
-    t267 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K212, 'both'))))
-    if t267 is False: v196 = False
+            if t258 is None: t256 = True
+    if t255 is True and t256: t255 = None
+    if t255 is True: v192 = True
     else:
-        if t267 is None: t266 = True
-        t268 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K213, 'both'))))
-        if t268 is False: v196 = False
+        if t255 is None: t254 = True
+        t259 = v173
+        if t259 is True: v192 = True
         else:
-            if t268 is None: t266 = True
-            t269 = facts.get('nerve_root_found')
-            if t269 is not None: t269 = not t269
-            if t269 is False: v196 = False
+            if t259 is None: t254 = True
+            t260 = v178
+            if t260 is True: v192 = True
             else:
-                if t269 is None: t266 = True
-                t270 = facts.get('bilateral_deficit_signs')
-                if t270 is not None: t270 = not t270
-                if t270 is False: v196 = False
+                if t260 is None: t254 = True
+                t261 = v179
+                if t261 is True: v192 = True
                 else:
-                    if t270 is None: t266 = True
-                    t271 = v2
-                    if t271 is not None: t271 = not t271
-                    if t271 is False: v196 = False
+                    if t261 is None: t254 = True
+    if v192 is False and t254: v192 = None
+    t262 = False
+    v193 = True
+    t264 = False
+    t263 = False
+    t265 = v12
+    if t265 is True: t263 = True
+    else:
+        if t265 is None: t264 = True
+        t266 = v13
+        if t266 is True: t263 = True
+        else:
+            if t266 is None: t264 = True
+            t267 = v14
+            if t267 is True: t263 = True
+            else:
+                if t267 is None: t264 = True
+                t268 = facts.get('nerve_root_found')
+                if t268 is True: t263 = True
+                else:
+                    if t268 is None: t264 = True
+                    t269 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K211.isdisjoint(r_pain or ()) or not K211.isdisjoint(r_paresthesia or ()) or not K211.isdisjoint(r_numbness or ())) != (not K212.isdisjoint(r_pain or ()) or not K212.isdisjoint(r_paresthesia or ()) or not K212.isdisjoint(r_numbness or ()))))))
+                    if t269 is True: t263 = True
                     else:
-                        if t271 is None: t266 = True
-                        t272 = (None if f54 is None else not K214.isdisjoint(f54))
-                        if t272 is not None: t272 = not t272
-                        if t272 is False: v196 = False
+                        if t269 is None: t264 = True
+                        t270 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K213.isdisjoint(r_paresthesia or ()) or not K213.isdisjoint(r_numbness or ()))))))
+                        if t270 is True: t263 = True
                         else:
-                            if t272 is None: t266 = True
-    if v196 is True and t266: v196 = None
-    t273 = False
+                            if t270 is None: t264 = True
+    if t263 is False and t264: t263 = None
+    if t263 is False: v193 = False
+    else:
+        if t263 is None: t262 = True
+        t271 = v174
+        if t271 is not None: t271 = not t271
+        if t271 is None: t271 = True
+        if t271 is False: v193 = False
+        else:
+            if t271 is None: t262 = True
+    if v193 is True and t262: v193 = None
+    v194 = (None if f57 is None else f57 == K214)
+    v195 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
+    v196 = (None if f17 is None else f17 <= K215)
+    if v196 is None: v196 = True
+    t272 = False
     v197 = True
-    t274 = v172
-    if t274 is False: v197 = False
+    t273 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K216, 'both'))))
+    if t273 is False: v197 = False
     else:
-        if t274 is None: t273 = True
-        t276 = False
-        t275 = False
-        t277 = v177
-        if t277 is True: t275 = True
+        if t273 is None: t272 = True
+        t274 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K217, 'both'))))
+        if t274 is False: v197 = False
         else:
-            if t277 is None: t276 = True
-            t278 = v178
-            if t278 is True: t275 = True
+            if t274 is None: t272 = True
+            t275 = facts.get('nerve_root_found')
+            if t275 is not None: t275 = not t275
+            if t275 is False: v197 = False
             else:
-                if t278 is None: t276 = True
-                t279 = v140
-                if t279 is True: t275 = True
+                if t275 is None: t272 = True
+                t276 = facts.get('bilateral_deficit_signs')
+                if t276 is not None: t276 = not t276
+                if t276 is False: v197 = False
                 else:
-                    if t279 is None: t276 = True
-        if t275 is False and t276: t275 = None
-        if t275 is False: v197 = False
-        else:
-            if t275 is None: t273 = True
-    if v197 is True and t273: v197 = None
-    t280 = False
-    v198 = False
-    t282 = False
-    t281 = True
-    t283 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K215.isdisjoint(r_pain or ())) and (not K216.isdisjoint(r_pain or ()))))))
-    if t283 is False: t281 = False
-    else:
-        if t283 is None: t282 = True
-        t284 = v196
-        if t284 is not None: t284 = not t284
-        if t284 is None: t284 = True
-        if t284 is False: t281 = False
-        else:
-            if t284 is None: t282 = True
-            t286 = False
-            t285 = False
-            t287 = v197
-            if t287 is not None: t287 = not t287
-            if t287 is None: t287 = True
-            if t287 is True: t285 = True
-            else:
-                if t287 is None: t286 = True
-                t288 = (c100 if c100 is not M else (c100 := (None if r_pain is None else ((not K217.isdisjoint(r_pain or ())) and (not K218.isdisjoint(r_pain or ()))))))
-                if t288 is True: t285 = True
-                else:
-                    if t288 is None: t286 = True
-            if t285 is False and t286: t285 = None
-            if t285 is False: t281 = False
-            else:
-                if t285 is None: t282 = True
-    if t281 is True and t282: t281 = None
-    if t281 is True: v198 = True
-    else:
-        if t281 is None: t280 = True
-        t290 = False
-        t289 = True
-        t292 = False
-        t291 = False
-        t293 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None else ((not K219.isdisjoint(r_paresthesia or ()) or not K219.isdisjoint(r_numbness or ())) and (not K220.isdisjoint(r_paresthesia or ()) or not K220.isdisjoint(r_numbness or ()))))))
-        if t293 is True: t291 = True
-        else:
-            if t293 is None: t292 = True
-            t294 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K221.isdisjoint(r_paresthesia or ()) or not K221.isdisjoint(r_numbness or ()) or not K221.isdisjoint(r_sensory_reduced or ()) or not K221.isdisjoint(r_sensory_absent or ())) and (not K222.isdisjoint(r_paresthesia or ()) or not K222.isdisjoint(r_numbness or ()) or not K222.isdisjoint(r_sensory_reduced or ()) or not K222.isdisjoint(r_sensory_absent or ()))))))
-            if t294 is True: t291 = True
-            else:
-                if t294 is None: t292 = True
-        if t291 is False and t292: t291 = None
-        if t291 is False: t289 = False
-        else:
-            if t291 is None: t290 = True
-            t296 = False
-            t295 = False
-            t297 = v197
-            if t297 is not None: t297 = not t297
-            if t297 is None: t297 = True
-            if t297 is True: t295 = True
-            else:
-                if t297 is None: t296 = True
-                t298 = (c103 if c103 is not M else (c103 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ()) or not K223.isdisjoint(r_sensory_reduced or ()) or not K223.isdisjoint(r_sensory_absent or ())) and (not K224.isdisjoint(r_paresthesia or ()) or not K224.isdisjoint(r_numbness or ()) or not K224.isdisjoint(r_sensory_reduced or ()) or not K224.isdisjoint(r_sensory_absent or ()))))))
-                if t298 is True: t295 = True
-                else:
-                    if t298 is None: t296 = True
-            if t295 is False and t296: t295 = None
-            if t295 is False: t289 = False
-            else:
-                if t295 is None: t290 = True
-        if t289 is True and t290: t289 = None
-        if t289 is True: v198 = True
-        else:
-            if t289 is None: t280 = True
-            t299 = (c104 if c104 is not M else (c104 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K225, 'both'))))
-            if t299 is True: v198 = True
-            else:
-                if t299 is None: t280 = True
-                t300 = facts.get('bilateral_deficit_signs')
-                if t300 is True: v198 = True
-                else:
-                    if t300 is None: t280 = True
-                    t302 = False
-                    t301 = True
-                    t303 = facts.get('nerve_root_bilateral')
-                    if t303 is False: t301 = False
+                    if t276 is None: t272 = True
+                    t277 = v2
+                    if t277 is not None: t277 = not t277
+                    if t277 is False: v197 = False
                     else:
-                        if t303 is None: t302 = True
-                        t304 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K226.isdisjoint(r_pain or ()) or not K226.isdisjoint(r_paresthesia or ()) or not K226.isdisjoint(r_numbness or ())) and (not K227.isdisjoint(r_pain or ()) or not K227.isdisjoint(r_paresthesia or ()) or not K227.isdisjoint(r_numbness or ()))))))
-                        if t304 is False: t301 = False
+                        if t277 is None: t272 = True
+                        t278 = (None if f58 is None else not K218.isdisjoint(f58))
+                        if t278 is not None: t278 = not t278
+                        if t278 is False: v197 = False
                         else:
-                            if t304 is None: t302 = True
-                    if t301 is True and t302: t301 = None
-                    if t301 is True: v198 = True
+                            if t278 is None: t272 = True
+    if v197 is True and t272: v197 = None
+    t279 = False
+    v198 = True
+    t280 = v173
+    if t280 is False: v198 = False
+    else:
+        if t280 is None: t279 = True
+        t282 = False
+        t281 = False
+        t283 = v178
+        if t283 is True: t281 = True
+        else:
+            if t283 is None: t282 = True
+            t284 = v179
+            if t284 is True: t281 = True
+            else:
+                if t284 is None: t282 = True
+                t285 = v141
+                if t285 is True: t281 = True
+                else:
+                    if t285 is None: t282 = True
+        if t281 is False and t282: t281 = None
+        if t281 is False: v198 = False
+        else:
+            if t281 is None: t279 = True
+    if v198 is True and t279: v198 = None
+    t286 = False
+    v199 = False
+    t288 = False
+    t287 = True
+    t289 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K219.isdisjoint(r_pain or ())) and (not K220.isdisjoint(r_pain or ()))))))
+    if t289 is False: t287 = False
+    else:
+        if t289 is None: t288 = True
+        t290 = v197
+        if t290 is not None: t290 = not t290
+        if t290 is None: t290 = True
+        if t290 is False: t287 = False
+        else:
+            if t290 is None: t288 = True
+            t292 = False
+            t291 = False
+            t293 = v198
+            if t293 is not None: t293 = not t293
+            if t293 is None: t293 = True
+            if t293 is True: t291 = True
+            else:
+                if t293 is None: t292 = True
+                t294 = (c100 if c100 is not M else (c100 := (None if r_pain is None else ((not K221.isdisjoint(r_pain or ())) and (not K222.isdisjoint(r_pain or ()))))))
+                if t294 is True: t291 = True
+                else:
+                    if t294 is None: t292 = True
+            if t291 is False and t292: t291 = None
+            if t291 is False: t287 = False
+            else:
+                if t291 is None: t288 = True
+    if t287 is True and t288: t287 = None
+    if t287 is True: v199 = True
+    else:
+        if t287 is None: t286 = True
+        t296 = False
+        t295 = True
+        t298 = False
+        t297 = False
+        t299 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None else ((not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ())) and (not K224.isdisjoint(r_paresthesia or ()) or not K224.isdisjoint(r_numbness or ()))))))
+        if t299 is True: t297 = True
+        else:
+            if t299 is None: t298 = True
+            t300 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K225.isdisjoint(r_paresthesia or ()) or not K225.isdisjoint(r_numbness or ()) or not K225.isdisjoint(r_sensory_reduced or ()) or not K225.isdisjoint(r_sensory_absent or ())) and (not K226.isdisjoint(r_paresthesia or ()) or not K226.isdisjoint(r_numbness or ()) or not K226.isdisjoint(r_sensory_reduced or ()) or not K226.isdisjoint(r_sensory_absent or ()))))))
+            if t300 is True: t297 = True
+            else:
+                if t300 is None: t298 = True
+        if t297 is False and t298: t297 = None
+        if t297 is False: t295 = False
+        else:
+            if t297 is None: t296 = True
+            t302 = False
+            t301 = False
+            t303 = v198
+            if t303 is not None: t303 = not t303
+            if t303 is None: t303 = True
+            if t303 is True: t301 = True
+            else:
+                if t303 is None: t302 = True
+                t304 = (c103 if c103 is not M else (c103 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K227.isdisjoint(r_paresthesia or ()) or not K227.isdisjoint(r_numbness or ()) or not K227.isdisjoint(r_sensory_reduced or ()) or not K227.isdisjoint(r_sensory_absent or ())) and (not K228.isdisjoint(r_paresthesia or ()) or not K228.isdisjoint(r_numbness or ()) or not K228.isdisjoint(r_sensory_reduced or ()) or not K228.isdisjoint(r_sensory_absent or ()))))))
+                if t304 is True: t301 = True
+                else:
+                    if t304 is None: t302 = True
+            if t301 is False and t302: t301 = None
+            if t301 is False: t295 = False
+            else:
+                if t301 is None: t296 = True
+        if t295 is True and t296: t295 = None
+        if t295 is True: v199 = True
+        else:
+            if t295 is None: t286 = True
+            t305 = (c104 if c104 is not M else (c104 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K229, 'both'))))
+            if t305 is True: v199 = True
+            else:
+                if t305 is None: t286 = True
+                t306 = facts.get('bilateral_deficit_signs')
+                if t306 is True: v199 = True
+                else:
+                    if t306 is None: t286 = True
+                    t308 = False
+                    t307 = True
+                    t309 = facts.get('nerve_root_bilateral')
+                    if t309 is False: t307 = False
                     else:
-                        if t301 is None: t280 = True
-    if v198 is False and t280: v198 = None
-    v199 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[40](ctx))))
-    t305 = False
-    v200 = True
-    t306 = v198
-    if t306 is False: v200 = False
+                        if t309 is None: t308 = True
+                        t310 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K230.isdisjoint(r_pain or ()) or not K230.isdisjoint(r_paresthesia or ()) or not K230.isdisjoint(r_numbness or ())) and (not K231.isdisjoint(r_pain or ()) or not K231.isdisjoint(r_paresthesia or ()) or not K231.isdisjoint(r_numbness or ()))))))
+                        if t310 is False: t307 = False
+                        else:
+                            if t310 is None: t308 = True
+                    if t307 is True and t308: t307 = None
+                    if t307 is True: v199 = True
+                    else:
+                        if t307 is None: t286 = True
+    if v199 is False and t286: v199 = None
+    v200 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[40](ctx))))
+    t311 = False
+    v201 = True
+    t312 = v199
+    if t312 is False: v201 = False
     else:
-        if t306 is None: t305 = True
-        t307 = v195
-        if t307 is False: v200 = False
+        if t312 is None: t311 = True
+        t313 = v196
+        if t313 is False: v201 = False
         else:
-            if t307 is None: t305 = True
-            t308 = v46
-            if t308 is not None: t308 = not t308
-            if t308 is None: t308 = True
-            if t308 is False: v200 = False
+            if t313 is None: t311 = True
+            t314 = v46
+            if t314 is not None: t314 = not t314
+            if t314 is None: t314 = True
+            if t314 is False: v201 = False
             else:
-                if t308 is None: t305 = True
-    if v200 is True and t305: v200 = None
-    v201 = (None if f55 is None else f55 == K228)
-    v202 = (None if f13 is None else f13 == K229)
-    t309 = False
-    v203 = False
-    t310 = facts.get('nerve_root_found')
-    if t310 is True: v203 = True
+                if t314 is None: t311 = True
+    if v201 is True and t311: v201 = None
+    v202 = (None if f59 is None else f59 == K232)
+    v203 = (None if f13 is None else f13 == K233)
+    t315 = False
+    v204 = False
+    t316 = facts.get('nerve_root_found')
+    if t316 is True: v204 = True
     else:
-        if t310 is None: t309 = True
-        t311 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
-        if t311 is True: v203 = True
+        if t316 is None: t315 = True
+        t317 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
+        if t317 is True: v204 = True
         else:
-            if t311 is None: t309 = True
-            t312 = v202
-            if t312 is True: v203 = True
+            if t317 is None: t315 = True
+            t318 = v203
+            if t318 is True: v204 = True
             else:
-                if t312 is None: t309 = True
-    if v203 is False and t309: v203 = None
-    v204 = (None if f56 is None else (bool(f56) if isinstance(f56, list) else True))
-    v205 = (None if f17 is None else f17 >= K230)
-    v206 = (None if f16 is None else f16 >= K231)
-    t313 = False
-    v207 = True
-    t314 = v194
-    if t314 is not None: t314 = not t314
-    if t314 is False: v207 = False
-    else:
-        if t314 is None: t313 = True
-        t315 = (None if f16 is None else f16 < K232)
-        if t315 is False: v207 = False
-        else:
-            if t315 is None: t313 = True
-    if v207 is True and t313: v207 = None
-    t316 = False
-    v208 = False
-    t317 = v78
-    if t317 is True: v208 = True
-    else:
-        if t317 is None: t316 = True
-        t318 = v77
-        if t318 is True: v208 = True
-        else:
-            if t318 is None: t316 = True
-    if v208 is False and t316: v208 = None
-    v209 = (None if f57 is None else f57 == K233)
+                if t318 is None: t315 = True
+    if v204 is False and t315: v204 = None
+    v205 = (None if f60 is None else (bool(f60) if isinstance(f60, list) else True))
+    v206 = (None if f17 is None else f17 >= K234)
+    v207 = (None if f16 is None else f16 >= K235)
     t319 = False
-    v210 = True
-    t320 = v35
-    if t320 is False: v210 = False
+    v208 = True
+    t320 = v195
+    if t320 is not None: t320 = not t320
+    if t320 is False: v208 = False
     else:
         if t320 is None: t319 = True
-        t322 = False
-        t321 = False
-        t323 = (None if f15 is None else f15 == K234)
-        if t323 is True: t321 = True
-        else:
-            if t323 is None: t322 = True
-            t324 = (None if f40 is None else (bool(f40) if isinstance(f40, list) else True))
-            if t324 is True: t321 = True
-            else:
-                if t324 is None: t322 = True
-        if t321 is False and t322: t321 = None
-        if t321 is False: v210 = False
+        t321 = (None if f16 is None else f16 < K236)
+        if t321 is False: v208 = False
         else:
             if t321 is None: t319 = True
-            t326 = False
-            t325 = False
-            t327 = (None if f37 is None else f37 == K235)
-            if t327 is True: t325 = True
+    if v208 is True and t319: v208 = None
+    t322 = False
+    v209 = False
+    t323 = v78
+    if t323 is True: v209 = True
+    else:
+        if t323 is None: t322 = True
+        t324 = v77
+        if t324 is True: v209 = True
+        else:
+            if t324 is None: t322 = True
+    if v209 is False and t322: v209 = None
+    v210 = (None if f61 is None else f61 == K237)
+    t325 = False
+    v211 = True
+    t326 = v35
+    if t326 is False: v211 = False
+    else:
+        if t326 is None: t325 = True
+        t328 = False
+        t327 = False
+        t329 = (None if f15 is None else f15 == K238)
+        if t329 is True: t327 = True
+        else:
+            if t329 is None: t328 = True
+            t330 = (None if f44 is None else (bool(f44) if isinstance(f44, list) else True))
+            if t330 is True: t327 = True
             else:
-                if t327 is None: t326 = True
-                t328 = (None if f17 is None else f17 <= K236)
-                if t328 is True: t325 = True
+                if t330 is None: t328 = True
+        if t327 is False and t328: t327 = None
+        if t327 is False: v211 = False
+        else:
+            if t327 is None: t325 = True
+            t332 = False
+            t331 = False
+            t333 = (None if f37 is None else f37 == K239)
+            if t333 is True: t331 = True
+            else:
+                if t333 is None: t332 = True
+                t334 = (None if f17 is None else f17 <= K240)
+                if t334 is True: t331 = True
                 else:
-                    if t328 is None: t326 = True
-                    t329 = v86
-                    if t329 is True: t325 = True
+                    if t334 is None: t332 = True
+                    t335 = v86
+                    if t335 is True: t331 = True
                     else:
-                        if t329 is None: t326 = True
-            if t325 is False and t326: t325 = None
-            if t325 is False: v210 = False
+                        if t335 is None: t332 = True
+            if t331 is False and t332: t331 = None
+            if t331 is False: v211 = False
             else:
-                if t325 is None: t319 = True
-                t330 = (None if f37 is None else f37 == K237)
-                if t330 is not None: t330 = not t330
-                if t330 is None: t330 = True
-                if t330 is False: v210 = False
+                if t331 is None: t325 = True
+                t336 = (None if f37 is None else f37 == K241)
+                if t336 is not None: t336 = not t336
+                if t336 is None: t336 = True
+                if t336 is False: v211 = False
                 else:
-                    if t330 is None: t319 = True
-    if v210 is True and t319: v210 = None
-    v211 = (None if f58 is None else f58 == K238)
-    t331 = False
-    v212 = True
-    t332 = (None if f18 is None else f18 == K239)
-    if t332 is False: v212 = False
+                    if t336 is None: t325 = True
+    if v211 is True and t325: v211 = None
+    v212 = (None if f62 is None else f62 == K242)
+    t337 = False
+    v213 = True
+    t338 = (None if f18 is None else f18 == K243)
+    if t338 is False: v213 = False
     else:
-        if t332 is None: t331 = True
-        t333 = v211
-        if t333 is False: v212 = False
+        if t338 is None: t337 = True
+        t339 = v212
+        if t339 is False: v213 = False
         else:
-            if t333 is None: t331 = True
-            t334 = v35
-            if t334 is False: v212 = False
+            if t339 is None: t337 = True
+            t340 = v35
+            if t340 is False: v213 = False
             else:
-                if t334 is None: t331 = True
-    if v212 is True and t331: v212 = None
-    v213 = (None if f59 is None else f59 == K240)
-    t335 = False
-    v214 = False
-    t336 = (None if f37 is None else f37 == K241)
-    if t336 is True: v214 = True
-    else:
-        if t336 is None: t335 = True
-        t337 = v213
-        if t337 is True: v214 = True
-        else:
-            if t337 is None: t335 = True
-    if v214 is False and t335: v214 = None
-    t338 = t339 = 0
-    t340 = (None if f20 is None else f20 < K242)
-    if t340 is True: t338 += 1
-    elif t340 is None: t339 += 1
-    t342 = False
+                if t340 is None: t337 = True
+    if v213 is True and t337: v213 = None
+    v214 = (None if f63 is None else f63 == K244)
     t341 = False
-    t343 = v88
-    if t343 is True: t341 = True
+    v215 = False
+    t342 = (None if f37 is None else f37 == K245)
+    if t342 is True: v215 = True
     else:
-        if t343 is None: t342 = True
-        t344 = v97
-        if t344 is True: t341 = True
+        if t342 is None: t341 = True
+        t343 = v214
+        if t343 is True: v215 = True
         else:
-            if t344 is None: t342 = True
-    if t341 is False and t342: t341 = None
-    if t341 is True: t338 += 1
-    elif t341 is None: t339 += 1
-    t345 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K243.isdisjoint(r_pain or ()))))))
-    if t345 is True: t338 += 1
-    elif t345 is None: t339 += 1
-    t346 = v94
-    if t346 is True: t338 += 1
-    elif t346 is None: t339 += 1
-    v215 = True if t338 >= 3 else (False if t338 + t339 < 3 else None)
+            if t343 is None: t341 = True
+    if v215 is False and t341: v215 = None
+    t344 = t345 = 0
+    t346 = (None if f20 is None else f20 < K246)
+    if t346 is True: t344 += 1
+    elif t346 is None: t345 += 1
+    t348 = False
     t347 = False
-    v216 = True
-    t348 = v102
-    if t348 is False: v216 = False
+    t349 = v88
+    if t349 is True: t347 = True
     else:
-        if t348 is None: t347 = True
-        t349 = v113
-        if t349 is False: v216 = False
+        if t349 is None: t348 = True
+        t350 = v98
+        if t350 is True: t347 = True
         else:
-            if t349 is None: t347 = True
-            t350 = (None if f3 is None else not K244.isdisjoint(f3))
-            if t350 is False: v216 = False
+            if t350 is None: t348 = True
+    if t347 is False and t348: t347 = None
+    if t347 is True: t344 += 1
+    elif t347 is None: t345 += 1
+    t351 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K247.isdisjoint(r_pain or ()))))))
+    if t351 is True: t344 += 1
+    elif t351 is None: t345 += 1
+    t352 = v95
+    if t352 is True: t344 += 1
+    elif t352 is None: t345 += 1
+    v216 = True if t344 >= 3 else (False if t344 + t345 < 3 else None)
+    t353 = False
+    v217 = True
+    t354 = v103
+    if t354 is False: v217 = False
+    else:
+        if t354 is None: t353 = True
+        t355 = v114
+        if t355 is False: v217 = False
+        else:
+            if t355 is None: t353 = True
+            t356 = (None if f3 is None else not K248.isdisjoint(f3))
+            if t356 is False: v217 = False
             else:
-                if t350 is None: t347 = True
-                t351 = v103
-                if t351 is False: v216 = False
+                if t356 is None: t353 = True
+                t357 = v104
+                if t357 is False: v217 = False
                 else:
-                    if t351 is None: t347 = True
-                    t353 = False
-                    t352 = False
-                    t354 = (None if f3 is None else not K245.isdisjoint(f3))
-                    if t354 is True: t352 = True
+                    if t357 is None: t353 = True
+                    t359 = False
+                    t358 = False
+                    t360 = (None if f3 is None else not K249.isdisjoint(f3))
+                    if t360 is True: t358 = True
                     else:
-                        if t354 is None: t353 = True
-                        t355 = (None if f40 is None else not K246.isdisjoint(affirmed_words(str(f40))))
-                        if t355 is True: t352 = True
+                        if t360 is None: t359 = True
+                        t361 = (None if f44 is None else not K250.isdisjoint(affirmed_words(str(f44))))
+                        if t361 is True: t358 = True
                         else:
-                            if t355 is None: t353 = True
-                    if t352 is False and t353: t352 = None
-                    if t352 is False: v216 = False
+                            if t361 is None: t359 = True
+                    if t358 is False and t359: t358 = None
+                    if t358 is False: v217 = False
                     else:
-                        if t352 is None: t347 = True
-    if v216 is True and t347: v216 = None
-    t356 = False
-    v217 = False
-    t357 = (None if f37 is None else f37 == K247)
-    if t357 is True: v217 = True
+                        if t358 is None: t353 = True
+    if v217 is True and t353: v217 = None
+    t362 = False
+    v218 = False
+    t363 = (None if f37 is None else f37 == K251)
+    if t363 is True: v218 = True
     else:
-        if t357 is None: t356 = True
-        t358 = v86
-        if t358 is True: v217 = True
+        if t363 is None: t362 = True
+        t364 = v86
+        if t364 is True: v218 = True
         else:
-            if t358 is None: t356 = True
-    if v217 is False and t356: v217 = None
-    t359 = False
-    v218 = True
-    t360 = v69
-    if t360 is False: v218 = False
+            if t364 is None: t362 = True
+    if v218 is False and t362: v218 = None
+    t365 = False
+    v219 = True
+    t366 = v69
+    if t366 is False: v219 = False
     else:
-        if t360 is None: t359 = True
-        t361 = (None if f37 is None else f37 == K248)
-        if t361 is not None: t361 = not t361
-        if t361 is None: t361 = True
-        if t361 is False: v218 = False
+        if t366 is None: t365 = True
+        t367 = (None if f37 is None else f37 == K252)
+        if t367 is not None: t367 = not t367
+        if t367 is None: t367 = True
+        if t367 is False: v219 = False
         else:
-            if t361 is None: t359 = True
-            t362 = v86
-            if t362 is not None: t362 = not t362
-            if t362 is None: t362 = True
-            if t362 is False: v218 = False
+            if t367 is None: t365 = True
+            t368 = v86
+            if t368 is not None: t368 = not t368
+            if t368 is None: t368 = True
+            if t368 is False: v219 = False
             else:
-                if t362 is None: t359 = True
-    if v218 is True and t359: v218 = None
-    t363 = False
-    v219 = False
-    t364 = v44
-    if t364 is True: v219 = True
+                if t368 is None: t365 = True
+    if v219 is True and t365: v219 = None
+    t369 = False
+    v220 = False
+    t370 = v44
+    if t370 is True: v220 = True
     else:
-        if t364 is None: t363 = True
-        t365 = v34
-        if t365 is True: v219 = True
+        if t370 is None: t369 = True
+        t371 = v34
+        if t371 is True: v220 = True
         else:
-            if t365 is None: t363 = True
-    if v219 is False and t363: v219 = None
-    v220 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K249.isdisjoint(r_pain or ()))))))
-    if v220 is None: v220 = True
-    t366 = False
-    v221 = True
-    t367 = v44
-    if t367 is False: v221 = False
+            if t371 is None: t369 = True
+    if v220 is False and t369: v220 = None
+    v221 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K253.isdisjoint(r_pain or ()))))))
+    if v221 is None: v221 = True
+    t372 = False
+    v222 = True
+    t373 = v44
+    if t373 is False: v222 = False
     else:
-        if t367 is None: t366 = True
-        t368 = (None if f3 is None else not K250.isdisjoint(f3))
-        if t368 is False: v221 = False
+        if t373 is None: t372 = True
+        t374 = (None if f3 is None else not K254.isdisjoint(f3))
+        if t374 is False: v222 = False
         else:
-            if t368 is None: t366 = True
-            t369 = (None if f3 is None else not K251.isdisjoint(f3))
-            if t369 is not None: t369 = not t369
-            if t369 is False: v221 = False
+            if t374 is None: t372 = True
+            t375 = (None if f3 is None else not K255.isdisjoint(f3))
+            if t375 is not None: t375 = not t375
+            if t375 is False: v222 = False
             else:
-                if t369 is None: t366 = True
-    if v221 is True and t366: v221 = None
-    t370 = False
-    v222 = False
-    t371 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K252, 'any'))))
-    if t371 is True: v222 = True
+                if t375 is None: t372 = True
+    if v222 is True and t372: v222 = None
+    t376 = False
+    v223 = False
+    t377 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K256, 'any'))))
+    if t377 is True: v223 = True
     else:
-        if t371 is None: t370 = True
-        t372 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K253, 'any'))))
-        if t372 is True: v222 = True
+        if t377 is None: t376 = True
+        t378 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K257, 'any'))))
+        if t378 is True: v223 = True
         else:
-            if t372 is None: t370 = True
-            t373 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K254, 'any'))))
-            if t373 is True: v222 = True
+            if t378 is None: t376 = True
+            t379 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K258, 'any'))))
+            if t379 is True: v223 = True
             else:
-                if t373 is None: t370 = True
-                t375 = False
-                t374 = True
-                t376 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
-                if t376 is False: t374 = False
+                if t379 is None: t376 = True
+                t381 = False
+                t380 = True
+                t382 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
+                if t382 is False: t380 = False
                 else:
-                    if t376 is None: t375 = True
-                    t378 = False
-                    t377 = False
-                    t379 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[43](ctx))))
-                    if t379 is True: t377 = True
+                    if t382 is None: t381 = True
+                    t384 = False
+                    t383 = False
+                    t385 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[43](ctx))))
+                    if t385 is True: t383 = True
                     else:
-                        if t379 is None: t378 = True
-                        t380 = v190
-                        if t380 is True: t377 = True
+                        if t385 is None: t384 = True
+                        t386 = v191
+                        if t386 is True: t383 = True
                         else:
-                            if t380 is None: t378 = True
-                            t381 = (None if f13 is None else f13 == K255)
-                            if t381 is True: t377 = True
+                            if t386 is None: t384 = True
+                            t387 = (None if f13 is None else f13 == K259)
+                            if t387 is True: t383 = True
                             else:
-                                if t381 is None: t378 = True
-                                t382 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K256.isdisjoint(r_paresthesia or ()) or not K256.isdisjoint(r_numbness or ())) and (not K257.isdisjoint(r_paresthesia or ()) or not K257.isdisjoint(r_numbness or ()))))))
-                                if t382 is True: t377 = True
+                                if t387 is None: t384 = True
+                                t388 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K260.isdisjoint(r_paresthesia or ()) or not K260.isdisjoint(r_numbness or ())) and (not K261.isdisjoint(r_paresthesia or ()) or not K261.isdisjoint(r_numbness or ()))))))
+                                if t388 is True: t383 = True
                                 else:
-                                    if t382 is None: t378 = True
-                    if t377 is False and t378: t377 = None
-                    if t377 is False: t374 = False
+                                    if t388 is None: t384 = True
+                    if t383 is False and t384: t383 = None
+                    if t383 is False: t380 = False
                     else:
-                        if t377 is None: t375 = True
-                if t374 is True and t375: t374 = None
-                if t374 is True: v222 = True
+                        if t383 is None: t381 = True
+                if t380 is True and t381: t380 = None
+                if t380 is True: v223 = True
                 else:
-                    if t374 is None: t370 = True
-    if v222 is False and t370: v222 = None
-    v223 = (None if f60 is None else f60 == K258)
-    v224 = (None if f20 is None else f20 >= K259)
-    t383 = False
-    v225 = False
-    t384 = v201
-    if t384 is True: v225 = True
-    else:
-        if t384 is None: t383 = True
-        t385 = v203
-        if t385 is True: v225 = True
-        else:
-            if t385 is None: t383 = True
-            t386 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K260.isdisjoint(r_paresthesia or ()) or not K260.isdisjoint(r_numbness or ()))))))
-            if t386 is True: v225 = True
-            else:
-                if t386 is None: t383 = True
-    if v225 is False and t383: v225 = None
-    t387 = False
+                    if t380 is None: t376 = True
+    if v223 is False and t376: v223 = None
+    v224 = (None if f64 is None else f64 == K262)
+    v225 = (None if f20 is None else f20 >= K263)
+    t389 = False
     v226 = False
-    t388 = v146
-    if t388 is True: v226 = True
+    t390 = v202
+    if t390 is True: v226 = True
     else:
-        if t388 is None: t387 = True
-        t389 = v145
-        if t389 is True: v226 = True
+        if t390 is None: t389 = True
+        t391 = v204
+        if t391 is True: v226 = True
         else:
-            if t389 is None: t387 = True
-            t390 = v148
-            if t390 is True: v226 = True
+            if t391 is None: t389 = True
+            t392 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K264.isdisjoint(r_paresthesia or ()) or not K264.isdisjoint(r_numbness or ()))))))
+            if t392 is True: v226 = True
             else:
-                if t390 is None: t387 = True
-    if v226 is False and t387: v226 = None
-    v227 = (None if f50 is None else f50 == K261)
-    v228 = (None if f61 is None else f61 == K262)
-    v229 = (None if f62 is None else f62 == K263)
-    v230 = (None if f63 is None else f63 == K264)
-    v231 = (None if f64 is None else (bool(f64) if isinstance(f64, list) else True))
-    t391 = False
-    v232 = False
-    t392 = (None if f65 is None else f65 <= K265)
-    if t392 is True: v232 = True
+                if t392 is None: t389 = True
+    if v226 is False and t389: v226 = None
+    t393 = False
+    v227 = False
+    t394 = v147
+    if t394 is True: v227 = True
     else:
-        if t392 is None: t391 = True
-        t394 = False
-        t393 = True
-        t395 = (None if f66 is None else f66 == K266)
-        if t395 is False: t393 = False
+        if t394 is None: t393 = True
+        t395 = v146
+        if t395 is True: v227 = True
         else:
-            if t395 is None: t394 = True
-            t396 = (None if f64 is None else (bool(f64) if isinstance(f64, list) else True))
-            if t396 is not None: t396 = not t396
-            if t396 is None: t396 = True
-            if t396 is False: t393 = False
+            if t395 is None: t393 = True
+            t396 = v149
+            if t396 is True: v227 = True
             else:
-                if t396 is None: t394 = True
-        if t393 is True and t394: t393 = None
-        if t393 is True: v232 = True
-        else:
-            if t393 is None: t391 = True
-    if v232 is False and t391: v232 = None
-    v233 = (None if f65 is None else f65 >= K267)
+                if t396 is None: t393 = True
+    if v227 is False and t393: v227 = None
+    v228 = (None if f54 is None else f54 == K265)
+    v229 = (None if f65 is None else f65 == K266)
+    v230 = (None if f66 is None else f66 == K267)
+    v231 = (None if f67 is None else f67 == K268)
+    v232 = (None if f68 is None else (bool(f68) if isinstance(f68, list) else True))
     t397 = False
-    v234 = True
-    t398 = (None if f65 is None else f65 >= K268)
-    if t398 is False: v234 = False
+    v233 = False
+    t398 = (None if f69 is None else f69 <= K269)
+    if t398 is True: v233 = True
     else:
         if t398 is None: t397 = True
-        t399 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
-        if t399 is not None: t399 = not t399
-        if t399 is False: v234 = False
+        t400 = False
+        t399 = True
+        t401 = (None if f70 is None else f70 == K270)
+        if t401 is False: t399 = False
+        else:
+            if t401 is None: t400 = True
+            t402 = (None if f68 is None else (bool(f68) if isinstance(f68, list) else True))
+            if t402 is not None: t402 = not t402
+            if t402 is None: t402 = True
+            if t402 is False: t399 = False
+            else:
+                if t402 is None: t400 = True
+        if t399 is True and t400: t399 = None
+        if t399 is True: v233 = True
         else:
             if t399 is None: t397 = True
-            t400 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K269.isdisjoint(r_pain or ()))))))
-            if t400 is not None: t400 = not t400
-            if t400 is False: v234 = False
-            else:
-                if t400 is None: t397 = True
-                t401 = v12
-                if t401 is not None: t401 = not t401
-                if t401 is False: v234 = False
-                else:
-                    if t401 is None: t397 = True
-                    t402 = (None if f55 is None else f55 == K270)
-                    if t402 is False: v234 = False
-                    else:
-                        if t402 is None: t397 = True
-    if v234 is True and t397: v234 = None
+    if v233 is False and t397: v233 = None
+    v234 = (None if f69 is None else f69 >= K271)
     t403 = False
     v235 = True
-    t404 = (None if f16 is None else f16 >= K271)
+    t404 = (None if f69 is None else f69 >= K272)
     if t404 is False: v235 = False
     else:
         if t404 is None: t403 = True
-        t405 = (None if f17 is None else f17 >= K272)
+        t405 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
+        if t405 is not None: t405 = not t405
         if t405 is False: v235 = False
         else:
             if t405 is None: t403 = True
-            t406 = v1
+            t406 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K273.isdisjoint(r_pain or ()))))))
+            if t406 is not None: t406 = not t406
             if t406 is False: v235 = False
             else:
                 if t406 is None: t403 = True
-                t408 = False
-                t407 = False
-                t409 = facts.get('nerve_root_found')
-                if t409 is True: t407 = True
-                else:
-                    if t409 is None: t408 = True
-                    t410 = v12
-                    if t410 is True: t407 = True
-                    else:
-                        if t410 is None: t408 = True
-                        t411 = v13
-                        if t411 is True: t407 = True
-                        else:
-                            if t411 is None: t408 = True
-                if t407 is False and t408: t407 = None
+                t407 = v12
+                if t407 is not None: t407 = not t407
                 if t407 is False: v235 = False
                 else:
                     if t407 is None: t403 = True
-                    t412 = (None if f37 is None else f37 == K273)
-                    if t412 is not None: t412 = not t412
-                    if t412 is None: t412 = True
-                    if t412 is False: v235 = False
+                    t408 = (None if f59 is None else f59 == K274)
+                    if t408 is False: v235 = False
                     else:
-                        if t412 is None: t403 = True
-                        t413 = v86
-                        if t413 is not None: t413 = not t413
-                        if t413 is None: t413 = True
-                        if t413 is False: v235 = False
-                        else:
-                            if t413 is None: t403 = True
+                        if t408 is None: t403 = True
     if v235 is True and t403: v235 = None
-    t414 = False
-    v236 = False
-    t415 = v1
-    if t415 is True: v236 = True
+    t409 = False
+    v236 = True
+    t410 = (None if f16 is None else f16 >= K275)
+    if t410 is False: v236 = False
     else:
-        if t415 is None: t414 = True
-        t416 = v2
-        if t416 is True: v236 = True
+        if t410 is None: t409 = True
+        t411 = (None if f17 is None else f17 >= K276)
+        if t411 is False: v236 = False
         else:
-            if t416 is None: t414 = True
-            t417 = v12
-            if t417 is True: v236 = True
+            if t411 is None: t409 = True
+            t412 = v1
+            if t412 is False: v236 = False
             else:
-                if t417 is None: t414 = True
-                t418 = v13
-                if t418 is True: v236 = True
+                if t412 is None: t409 = True
+                t414 = False
+                t413 = False
+                t415 = facts.get('nerve_root_found')
+                if t415 is True: t413 = True
                 else:
-                    if t418 is None: t414 = True
-    if v236 is False and t414: v236 = None
-    t419 = False
-    v237 = False
-    t420 = facts.get('nerve_root_found')
-    if t420 is True: v237 = True
-    else:
-        if t420 is None: t419 = True
-        t421 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
-        if t421 is True: v237 = True
-        else:
-            if t421 is None: t419 = True
-            t422 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
-            if t422 is True: v237 = True
-            else:
-                if t422 is None: t419 = True
-                t423 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K274.isdisjoint(r_sensory_reduced or ()) or not K274.isdisjoint(r_sensory_absent or ()))))))
-                if t423 is True: v237 = True
-                else:
-                    if t423 is None: t419 = True
-                    t424 = v202
-                    if t424 is True: v237 = True
+                    if t415 is None: t414 = True
+                    t416 = v12
+                    if t416 is True: t413 = True
                     else:
-                        if t424 is None: t419 = True
-    if v237 is False and t419: v237 = None
-    v238 = (None if f20 is None else f20 < K275)
-    v239 = (None if f20 is None else f20 < K276)
+                        if t416 is None: t414 = True
+                        t417 = v13
+                        if t417 is True: t413 = True
+                        else:
+                            if t417 is None: t414 = True
+                if t413 is False and t414: t413 = None
+                if t413 is False: v236 = False
+                else:
+                    if t413 is None: t409 = True
+                    t418 = (None if f37 is None else f37 == K277)
+                    if t418 is not None: t418 = not t418
+                    if t418 is None: t418 = True
+                    if t418 is False: v236 = False
+                    else:
+                        if t418 is None: t409 = True
+                        t419 = v86
+                        if t419 is not None: t419 = not t419
+                        if t419 is None: t419 = True
+                        if t419 is False: v236 = False
+                        else:
+                            if t419 is None: t409 = True
+    if v236 is True and t409: v236 = None
+    t420 = False
+    v237 = False
+    t421 = v1
+    if t421 is True: v237 = True
+    else:
+        if t421 is None: t420 = True
+        t422 = v2
+        if t422 is True: v237 = True
+        else:
+            if t422 is None: t420 = True
+            t423 = v12
+            if t423 is True: v237 = True
+            else:
+                if t423 is None: t420 = True
+                t424 = v13
+                if t424 is True: v237 = True
+                else:
+                    if t424 is None: t420 = True
+    if v237 is False and t420: v237 = None
     t425 = False
-    v240 = False
-    t426 = v205
-    if t426 is True: v240 = True
+    v238 = False
+    t426 = facts.get('nerve_root_found')
+    if t426 is True: v238 = True
     else:
         if t426 is None: t425 = True
-        t427 = v34
-        if t427 is True: v240 = True
+        t427 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
+        if t427 is True: v238 = True
         else:
             if t427 is None: t425 = True
-            t428 = v88
-            if t428 is True: v240 = True
+            t428 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
+            if t428 is True: v238 = True
             else:
                 if t428 is None: t425 = True
-                t429 = v75
-                if t429 is True: v240 = True
+                t429 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K278.isdisjoint(r_sensory_reduced or ()) or not K278.isdisjoint(r_sensory_absent or ()))))))
+                if t429 is True: v238 = True
                 else:
                     if t429 is None: t425 = True
-                    t430 = v74
-                    if t430 is True: v240 = True
+                    t430 = v203
+                    if t430 is True: v238 = True
                     else:
                         if t430 is None: t425 = True
-    if v240 is False and t425: v240 = None
+    if v238 is False and t425: v238 = None
+    v239 = (None if f20 is None else f20 < K279)
+    v240 = (None if f20 is None else f20 < K280)
+    t431 = False
+    v241 = False
+    t432 = v206
+    if t432 is True: v241 = True
+    else:
+        if t432 is None: t431 = True
+        t433 = v34
+        if t433 is True: v241 = True
+        else:
+            if t433 is None: t431 = True
+            t434 = v88
+            if t434 is True: v241 = True
+            else:
+                if t434 is None: t431 = True
+                t435 = v75
+                if t435 is True: v241 = True
+                else:
+                    if t435 is None: t431 = True
+                    t436 = v74
+                    if t436 is True: v241 = True
+                    else:
+                        if t436 is None: t431 = True
+    if v241 is False and t431: v241 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1802,161 +1820,127 @@ def kernel(ctx):
     if x is True: h_referral.append(2)
     x = v83
     if x is True: h_referral.append(3)
-    x = v200
-    if x is True: h_referral.append(4)
-    t431 = False
-    x = True
-    t432 = v201
-    if t432 is False: x = False
-    else:
-        if t432 is None: t431 = True
-        t434 = False
-        t433 = False
-        t435 = v198
-        if t435 is True: t433 = True
-        else:
-            if t435 is None: t434 = True
-            t436 = v199
-            if t436 is True: t433 = True
-            else:
-                if t436 is None: t434 = True
-        if t433 is False and t434: t433 = None
-        if t433 is False: x = False
-        else:
-            if t433 is None: t431 = True
-    if x is True and t431: x = None
-    if x is True: h_referral.append(5)
     x = v201
-    if x is True: h_referral.append(6)
-    x = v202
-    if x is True: h_referral.append(7)
+    if x is True: h_referral.append(4)
     t437 = False
     x = True
-    t438 = v73
+    t438 = v202
     if t438 is False: x = False
     else:
         if t438 is None: t437 = True
-        t439 = v203
+        t440 = False
+        t439 = False
+        t441 = v199
+        if t441 is True: t439 = True
+        else:
+            if t441 is None: t440 = True
+            t442 = v200
+            if t442 is True: t439 = True
+            else:
+                if t442 is None: t440 = True
+        if t439 is False and t440: t439 = None
         if t439 is False: x = False
         else:
             if t439 is None: t437 = True
     if x is True and t437: x = None
+    if x is True: h_referral.append(5)
+    x = v202
+    if x is True: h_referral.append(6)
+    x = v203
+    if x is True: h_referral.append(7)
+    t443 = False
+    x = True
+    t444 = v73
+    if t444 is False: x = False
+    else:
+        if t444 is None: t443 = True
+        t445 = v204
+        if t445 is False: x = False
+        else:
+            if t445 is None: t443 = True
+    if x is True and t443: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t440 = False
-    x = True
-    t441 = v69
-    if t441 is False: x = False
-    else:
-        if t441 is None: t440 = True
-        t442 = (None if f17 is None else f17 > K277)
-        if t442 is False: x = False
-        else:
-            if t442 is None: t440 = True
-            t443 = (None if f17 is None else f17 <= K278)
-            if t443 is False: x = False
-            else:
-                if t443 is None: t440 = True
-                t444 = (None if f18 is None else f18 == K279)
-                if t444 is not None: t444 = not t444
-                if t444 is None: t444 = True
-                if t444 is False: x = False
-                else:
-                    if t444 is None: t440 = True
-                    t445 = v214
-                    if t445 is False: x = False
-                    else:
-                        if t445 is None: t440 = True
-    if x is True and t440: x = None
-    if x is True: h_referral.append(10)
     t446 = False
     x = True
-    t447 = v74
+    t447 = v69
     if t447 is False: x = False
     else:
         if t447 is None: t446 = True
-        t449 = False
-        t448 = False
-        t450 = v219
-        if t450 is True: t448 = True
-        else:
-            if t450 is None: t449 = True
-            t451 = v69
-            if t451 is True: t448 = True
-            else:
-                if t451 is None: t449 = True
-        if t448 is False and t449: t448 = None
+        t448 = (None if f17 is None else f17 > K281)
         if t448 is False: x = False
         else:
             if t448 is None: t446 = True
+            t449 = (None if f17 is None else f17 <= K282)
+            if t449 is False: x = False
+            else:
+                if t449 is None: t446 = True
+                t450 = (None if f18 is None else f18 == K283)
+                if t450 is not None: t450 = not t450
+                if t450 is None: t450 = True
+                if t450 is False: x = False
+                else:
+                    if t450 is None: t446 = True
+                    t451 = v215
+                    if t451 is False: x = False
+                    else:
+                        if t451 is None: t446 = True
     if x is True and t446: x = None
-    if x is True: h_referral.append(11)
-    x = v74
-    if x is True: h_referral.append(12)
-    x = v209
-    if x is True: h_referral.append(13)
-    x = v34
-    if x is True: h_referral.append(14)
+    if x is True: h_referral.append(10)
     t452 = False
     x = True
-    t453 = v75
+    t453 = v74
     if t453 is False: x = False
     else:
         if t453 is None: t452 = True
-        t454 = v203
+        t455 = False
+        t454 = False
+        t456 = v220
+        if t456 is True: t454 = True
+        else:
+            if t456 is None: t455 = True
+            t457 = v69
+            if t457 is True: t454 = True
+            else:
+                if t457 is None: t455 = True
+        if t454 is False and t455: t454 = None
         if t454 is False: x = False
         else:
             if t454 is None: t452 = True
     if x is True and t452: x = None
-    if x is True: h_referral.append(15)
-    t455 = False
+    if x is True: h_referral.append(11)
+    x = v74
+    if x is True: h_referral.append(12)
+    x = v210
+    if x is True: h_referral.append(13)
+    x = v34
+    if x is True: h_referral.append(14)
+    t458 = False
     x = True
-    t456 = v75
-    if t456 is False: x = False
+    t459 = v75
+    if t459 is False: x = False
     else:
-        if t456 is None: t455 = True
-        t458 = False
-        t457 = False
-        t459 = v76
-        if t459 is True: t457 = True
+        if t459 is None: t458 = True
+        t460 = v204
+        if t460 is False: x = False
         else:
-            if t459 is None: t458 = True
-            t460 = v219
-            if t460 is True: t457 = True
-            else:
-                if t460 is None: t458 = True
-        if t457 is False and t458: t457 = None
-        if t457 is False: x = False
-        else:
-            if t457 is None: t455 = True
-    if x is True and t455: x = None
-    if x is True: h_referral.append(16)
+            if t460 is None: t458 = True
+    if x is True and t458: x = None
+    if x is True: h_referral.append(15)
     t461 = False
     x = True
-    t462 = v76
+    t462 = v75
     if t462 is False: x = False
     else:
         if t462 is None: t461 = True
         t464 = False
         t463 = False
-        t465 = v219
+        t465 = v76
         if t465 is True: t463 = True
         else:
             if t465 is None: t464 = True
-            t467 = False
-            t466 = True
-            t468 = v203
-            if t468 is False: t466 = False
-            else:
-                if t468 is None: t467 = True
-                t469 = v232
-                if t469 is not None: t469 = not t469
-                if t469 is None: t469 = True
-                if t469 is False: t466 = False
-                else:
-                    if t469 is None: t467 = True
-            if t466 is True and t467: t466 = None
+            t466 = v220
             if t466 is True: t463 = True
             else:
                 if t466 is None: t464 = True
@@ -1965,869 +1949,903 @@ def kernel(ctx):
         else:
             if t463 is None: t461 = True
     if x is True and t461: x = None
-    if x is True: h_referral.append(17)
-    t470 = False
+    if x is True: h_referral.append(16)
+    t467 = False
     x = True
-    t471 = v76
-    if t471 is False: x = False
+    t468 = v76
+    if t468 is False: x = False
     else:
-        if t471 is None: t470 = True
-        t472 = v195
-        if t472 is False: x = False
+        if t468 is None: t467 = True
+        t470 = False
+        t469 = False
+        t471 = v220
+        if t471 is True: t469 = True
         else:
-            if t472 is None: t470 = True
-            t473 = v210
-            if t473 is not None: t473 = not t473
-            if t473 is None: t473 = True
-            if t473 is False: x = False
+            if t471 is None: t470 = True
+            t473 = False
+            t472 = True
+            t474 = v204
+            if t474 is False: t472 = False
             else:
-                if t473 is None: t470 = True
-                t474 = v232
-                if t474 is not None: t474 = not t474
-                if t474 is None: t474 = True
-                if t474 is False: x = False
+                if t474 is None: t473 = True
+                t475 = v233
+                if t475 is not None: t475 = not t475
+                if t475 is None: t475 = True
+                if t475 is False: t472 = False
                 else:
-                    if t474 is None: t470 = True
-    if x is True and t470: x = None
+                    if t475 is None: t473 = True
+            if t472 is True and t473: t472 = None
+            if t472 is True: t469 = True
+            else:
+                if t472 is None: t470 = True
+        if t469 is False and t470: t469 = None
+        if t469 is False: x = False
+        else:
+            if t469 is None: t467 = True
+    if x is True and t467: x = None
+    if x is True: h_referral.append(17)
+    t476 = False
+    x = True
+    t477 = v76
+    if t477 is False: x = False
+    else:
+        if t477 is None: t476 = True
+        t478 = v196
+        if t478 is False: x = False
+        else:
+            if t478 is None: t476 = True
+            t479 = v211
+            if t479 is not None: t479 = not t479
+            if t479 is None: t479 = True
+            if t479 is False: x = False
+            else:
+                if t479 is None: t476 = True
+                t480 = v233
+                if t480 is not None: t480 = not t480
+                if t480 is None: t480 = True
+                if t480 is False: x = False
+                else:
+                    if t480 is None: t476 = True
+    if x is True and t476: x = None
     if x is True: h_referral.append(18)
     x = v75
     if x is True: h_referral.append(19)
-    t475 = False
-    x = True
-    t476 = v76
-    if t476 is False: x = False
-    else:
-        if t476 is None: t475 = True
-        t477 = v232
-        if t477 is not None: t477 = not t477
-        if t477 is None: t477 = True
-        if t477 is False: x = False
-        else:
-            if t477 is None: t475 = True
-    if x is True and t475: x = None
-    if x is True: h_referral.append(20)
-    t478 = False
-    x = True
-    t479 = v79
-    if t479 is False: x = False
-    else:
-        if t479 is None: t478 = True
-        t480 = v203
-        if t480 is False: x = False
-        else:
-            if t480 is None: t478 = True
-    if x is True and t478: x = None
-    if x is True: h_referral.append(21)
-    x = v79
-    if x is True: h_referral.append(22)
     t481 = False
     x = True
-    t482 = v208
+    t482 = v76
     if t482 is False: x = False
     else:
         if t482 is None: t481 = True
-        t484 = False
-        t483 = False
-        t485 = v63
-        if t485 is True: t483 = True
-        else:
-            if t485 is None: t484 = True
-            t486 = v206
-            if t486 is True: t483 = True
-            else:
-                if t486 is None: t484 = True
-                t487 = v89
-                if t487 is True: t483 = True
-                else:
-                    if t487 is None: t484 = True
-        if t483 is False and t484: t483 = None
+        t483 = v233
+        if t483 is not None: t483 = not t483
+        if t483 is None: t483 = True
         if t483 is False: x = False
         else:
             if t483 is None: t481 = True
     if x is True and t481: x = None
+    if x is True: h_referral.append(20)
+    t484 = False
+    x = True
+    t485 = v79
+    if t485 is False: x = False
+    else:
+        if t485 is None: t484 = True
+        t486 = v204
+        if t486 is False: x = False
+        else:
+            if t486 is None: t484 = True
+    if x is True and t484: x = None
+    if x is True: h_referral.append(21)
+    x = v79
+    if x is True: h_referral.append(22)
+    t487 = False
+    x = True
+    t488 = v209
+    if t488 is False: x = False
+    else:
+        if t488 is None: t487 = True
+        t490 = False
+        t489 = False
+        t491 = v63
+        if t491 is True: t489 = True
+        else:
+            if t491 is None: t490 = True
+            t492 = v207
+            if t492 is True: t489 = True
+            else:
+                if t492 is None: t490 = True
+                t493 = v89
+                if t493 is True: t489 = True
+                else:
+                    if t493 is None: t490 = True
+        if t489 is False and t490: t489 = None
+        if t489 is False: x = False
+        else:
+            if t489 is None: t487 = True
+    if x is True and t487: x = None
     if x is True: h_referral.append(23)
-    t488 = False
+    t494 = False
     x = True
-    t489 = v208
-    if t489 is False: x = False
+    t495 = v209
+    if t495 is False: x = False
     else:
-        if t489 is None: t488 = True
-        t490 = v195
-        if t490 is False: x = False
+        if t495 is None: t494 = True
+        t496 = v196
+        if t496 is False: x = False
         else:
-            if t490 is None: t488 = True
-    if x is True and t488: x = None
+            if t496 is None: t494 = True
+    if x is True and t494: x = None
     if x is True: h_referral.append(24)
-    t491 = False
+    t497 = False
     x = True
-    t492 = v72
-    if t492 is False: x = False
+    t498 = v72
+    if t498 is False: x = False
     else:
-        if t492 is None: t491 = True
-        t493 = v63
-        if t493 is False: x = False
+        if t498 is None: t497 = True
+        t499 = v63
+        if t499 is False: x = False
         else:
-            if t493 is None: t491 = True
-            t495 = False
-            t494 = True
-            t496 = v35
-            if t496 is False: t494 = False
+            if t499 is None: t497 = True
+            t501 = False
+            t500 = True
+            t502 = v35
+            if t502 is False: t500 = False
             else:
-                if t496 is None: t495 = True
-                t497 = v217
-                if t497 is False: t494 = False
+                if t502 is None: t501 = True
+                t503 = v218
+                if t503 is False: t500 = False
                 else:
-                    if t497 is None: t495 = True
-            if t494 is True and t495: t494 = None
-            if t494 is not None: t494 = not t494
-            if t494 is None: t494 = True
-            if t494 is False: x = False
+                    if t503 is None: t501 = True
+            if t500 is True and t501: t500 = None
+            if t500 is not None: t500 = not t500
+            if t500 is None: t500 = True
+            if t500 is False: x = False
             else:
-                if t494 is None: t491 = True
-                t498 = v212
-                if t498 is not None: t498 = not t498
-                if t498 is None: t498 = True
-                if t498 is False: x = False
+                if t500 is None: t497 = True
+                t504 = v213
+                if t504 is not None: t504 = not t504
+                if t504 is None: t504 = True
+                if t504 is False: x = False
                 else:
-                    if t498 is None: t491 = True
-    if x is True and t491: x = None
+                    if t504 is None: t497 = True
+    if x is True and t497: x = None
     if x is True: h_referral.append(25)
-    t499 = False
+    t505 = False
     x = True
-    t500 = v84
-    if t500 is False: x = False
+    t506 = v84
+    if t506 is False: x = False
     else:
-        if t500 is None: t499 = True
-        t502 = False
-        t501 = False
-        t503 = v8
-        if t503 is True: t501 = True
+        if t506 is None: t505 = True
+        t508 = False
+        t507 = False
+        t509 = v8
+        if t509 is True: t507 = True
         else:
-            if t503 is None: t502 = True
-            t505 = False
-            t504 = True
-            t506 = v63
-            if t506 is False: t504 = False
+            if t509 is None: t508 = True
+            t511 = False
+            t510 = True
+            t512 = v63
+            if t512 is False: t510 = False
             else:
-                if t506 is None: t505 = True
-                t507 = v206
-                if t507 is False: t504 = False
+                if t512 is None: t511 = True
+                t513 = v207
+                if t513 is False: t510 = False
                 else:
-                    if t507 is None: t505 = True
-            if t504 is True and t505: t504 = None
-            if t504 is True: t501 = True
+                    if t513 is None: t511 = True
+            if t510 is True and t511: t510 = None
+            if t510 is True: t507 = True
             else:
-                if t504 is None: t502 = True
-        if t501 is False and t502: t501 = None
-        if t501 is False: x = False
+                if t510 is None: t508 = True
+        if t507 is False and t508: t507 = None
+        if t507 is False: x = False
         else:
-            if t501 is None: t499 = True
-    if x is True and t499: x = None
+            if t507 is None: t505 = True
+    if x is True and t505: x = None
     if x is True: h_referral.append(26)
-    t508 = False
+    t514 = False
     x = True
-    t509 = v84
-    if t509 is False: x = False
+    t515 = v84
+    if t515 is False: x = False
     else:
-        if t509 is None: t508 = True
-        t510 = v219
-        if t510 is False: x = False
+        if t515 is None: t514 = True
+        t516 = v220
+        if t516 is False: x = False
         else:
-            if t510 is None: t508 = True
-    if x is True and t508: x = None
+            if t516 is None: t514 = True
+    if x is True and t514: x = None
     if x is True: h_referral.append(27)
-    x = v193
+    x = v194
     if x is True: h_referral.append(28)
-    t511 = False
+    t517 = False
     x = True
-    t512 = v228
-    if t512 is False: x = False
+    t518 = v229
+    if t518 is False: x = False
     else:
-        if t512 is None: t511 = True
-        t513 = v69
-        if t513 is False: x = False
+        if t518 is None: t517 = True
+        t519 = v69
+        if t519 is False: x = False
         else:
-            if t513 is None: t511 = True
-            t515 = False
-            t514 = False
-            t516 = v63
-            if t516 is True: t514 = True
-            else:
-                if t516 is None: t515 = True
-                t517 = v206
-                if t517 is True: t514 = True
-                else:
-                    if t517 is None: t515 = True
-                    t518 = v8
-                    if t518 is True: t514 = True
-                    else:
-                        if t518 is None: t515 = True
-            if t514 is False and t515: t514 = None
-            if t514 is False: x = False
-            else:
-                if t514 is None: t511 = True
-    if x is True and t511: x = None
-    if x is True: h_referral.append(29)
-    t519 = False
-    x = True
-    t520 = v229
-    if t520 is False: x = False
-    else:
-        if t520 is None: t519 = True
-        t521 = v69
-        if t521 is False: x = False
-        else:
-            if t521 is None: t519 = True
+            if t519 is None: t517 = True
+            t521 = False
+            t520 = False
             t522 = v63
-            if t522 is False: x = False
+            if t522 is True: t520 = True
             else:
-                if t522 is None: t519 = True
-                t524 = False
-                t523 = False
-                t525 = v8
-                if t525 is True: t523 = True
+                if t522 is None: t521 = True
+                t523 = v207
+                if t523 is True: t520 = True
                 else:
-                    if t525 is None: t524 = True
-                    t526 = v219
-                    if t526 is True: t523 = True
+                    if t523 is None: t521 = True
+                    t524 = v8
+                    if t524 is True: t520 = True
                     else:
-                        if t526 is None: t524 = True
-                        t527 = v84
-                        if t527 is True: t523 = True
-                        else:
-                            if t527 is None: t524 = True
-                if t523 is False and t524: t523 = None
-                if t523 is False: x = False
-                else:
-                    if t523 is None: t519 = True
-    if x is True and t519: x = None
-    if x is True: h_referral.append(30)
-    t528 = False
-    x = True
-    t529 = v228
-    if t529 is False: x = False
-    else:
-        if t529 is None: t528 = True
-        t531 = False
-        t530 = False
-        t532 = v63
-        if t532 is True: t530 = True
-        else:
-            if t532 is None: t531 = True
-            t533 = v206
-            if t533 is True: t530 = True
+                        if t524 is None: t521 = True
+            if t520 is False and t521: t520 = None
+            if t520 is False: x = False
             else:
-                if t533 is None: t531 = True
-        if t530 is False and t531: t530 = None
-        if t530 is False: x = False
+                if t520 is None: t517 = True
+    if x is True and t517: x = None
+    if x is True: h_referral.append(29)
+    t525 = False
+    x = True
+    t526 = v230
+    if t526 is False: x = False
+    else:
+        if t526 is None: t525 = True
+        t527 = v69
+        if t527 is False: x = False
         else:
-            if t530 is None: t528 = True
-    if x is True and t528: x = None
-    if x is True: h_referral.append(31)
+            if t527 is None: t525 = True
+            t528 = v63
+            if t528 is False: x = False
+            else:
+                if t528 is None: t525 = True
+                t530 = False
+                t529 = False
+                t531 = v8
+                if t531 is True: t529 = True
+                else:
+                    if t531 is None: t530 = True
+                    t532 = v220
+                    if t532 is True: t529 = True
+                    else:
+                        if t532 is None: t530 = True
+                        t533 = v84
+                        if t533 is True: t529 = True
+                        else:
+                            if t533 is None: t530 = True
+                if t529 is False and t530: t529 = None
+                if t529 is False: x = False
+                else:
+                    if t529 is None: t525 = True
+    if x is True and t525: x = None
+    if x is True: h_referral.append(30)
     t534 = False
     x = True
-    t535 = v139
+    t535 = v229
     if t535 is False: x = False
     else:
         if t535 is None: t534 = True
-        t536 = (None if f20 is None else f20 >= K280)
+        t537 = False
+        t536 = False
+        t538 = v63
+        if t538 is True: t536 = True
+        else:
+            if t538 is None: t537 = True
+            t539 = v207
+            if t539 is True: t536 = True
+            else:
+                if t539 is None: t537 = True
+        if t536 is False and t537: t536 = None
         if t536 is False: x = False
         else:
             if t536 is None: t534 = True
-            t537 = v219
-            if t537 is False: x = False
-            else:
-                if t537 is None: t534 = True
     if x is True and t534: x = None
-    if x is True: h_referral.append(32)
-    t538 = False
+    if x is True: h_referral.append(31)
+    t540 = False
     x = True
-    t539 = v8
-    if t539 is False: x = False
+    t541 = v140
+    if t541 is False: x = False
     else:
-        if t539 is None: t538 = True
-        t540 = v69
-        if t540 is False: x = False
+        if t541 is None: t540 = True
+        t542 = (None if f20 is None else f20 >= K284)
+        if t542 is False: x = False
         else:
-            if t540 is None: t538 = True
-    if x is True and t538: x = None
+            if t542 is None: t540 = True
+            t543 = v220
+            if t543 is False: x = False
+            else:
+                if t543 is None: t540 = True
+    if x is True and t540: x = None
+    if x is True: h_referral.append(32)
+    t544 = False
+    x = True
+    t545 = v8
+    if t545 is False: x = False
+    else:
+        if t545 is None: t544 = True
+        t546 = v69
+        if t546 is False: x = False
+        else:
+            if t546 is None: t544 = True
+    if x is True and t544: x = None
     if x is True: h_referral.append(33)
     x = v84
     if x is True: h_referral.append(34)
     x = v8
     if x is True: h_referral.append(35)
-    t541 = False
+    t547 = False
     x = True
-    t542 = v215
-    if t542 is False: x = False
+    t548 = v216
+    if t548 is False: x = False
     else:
-        if t542 is None: t541 = True
-        t543 = v66
-        if t543 is False: x = False
+        if t548 is None: t547 = True
+        t549 = v66
+        if t549 is False: x = False
         else:
-            if t543 is None: t541 = True
-            t544 = (None if f20 is None else f20 < K281)
-            if t544 is False: x = False
+            if t549 is None: t547 = True
+            t550 = (None if f20 is None else f20 < K285)
+            if t550 is False: x = False
             else:
-                if t544 is None: t541 = True
-                t545 = v220
-                if t545 is False: x = False
+                if t550 is None: t547 = True
+                t551 = v221
+                if t551 is False: x = False
                 else:
-                    if t545 is None: t541 = True
-                    t546 = v35
-                    if t546 is not None: t546 = not t546
-                    if t546 is None: t546 = True
-                    if t546 is False: x = False
+                    if t551 is None: t547 = True
+                    t552 = v35
+                    if t552 is not None: t552 = not t552
+                    if t552 is None: t552 = True
+                    if t552 is False: x = False
                     else:
-                        if t546 is None: t541 = True
-                        t547 = v44
-                        if t547 is not None: t547 = not t547
-                        if t547 is None: t547 = True
-                        if t547 is False: x = False
+                        if t552 is None: t547 = True
+                        t553 = v44
+                        if t553 is not None: t553 = not t553
+                        if t553 is None: t553 = True
+                        if t553 is False: x = False
                         else:
-                            if t547 is None: t541 = True
-    if x is True and t541: x = None
+                            if t553 is None: t547 = True
+    if x is True and t547: x = None
     if x is True: h_referral.append(36)
-    t548 = False
+    t554 = False
     x = True
-    t550 = False
-    t549 = False
-    t551 = v98
-    if t551 is True: t549 = True
-    else:
-        if t551 is None: t550 = True
-        t552 = v100
-        if t552 is True: t549 = True
-        else:
-            if t552 is None: t550 = True
-    if t549 is False and t550: t549 = None
-    if t549 is False: x = False
-    else:
-        if t549 is None: t548 = True
-        t553 = v66
-        if t553 is False: x = False
-        else:
-            if t553 is None: t548 = True
-            t554 = (None if f20 is None else f20 < K282)
-            if t554 is False: x = False
-            else:
-                if t554 is None: t548 = True
-                t555 = v220
-                if t555 is False: x = False
-                else:
-                    if t555 is None: t548 = True
-    if x is True and t548: x = None
-    if x is True: h_referral.append(37)
     t556 = False
-    x = True
-    t557 = v222
-    if t557 is False: x = False
+    t555 = False
+    t557 = v99
+    if t557 is True: t555 = True
     else:
         if t557 is None: t556 = True
-        t559 = False
-        t558 = False
-        t560 = v201
-        if t560 is True: t558 = True
-        else:
-            if t560 is None: t559 = True
-            t561 = v73
-            if t561 is True: t558 = True
-            else:
-                if t561 is None: t559 = True
-        if t558 is False and t559: t558 = None
-        if t558 is False: x = False
+        t558 = v101
+        if t558 is True: t555 = True
         else:
             if t558 is None: t556 = True
-    if x is True and t556: x = None
-    if x is True: h_referral.append(38)
-    x = v222
-    if x is True: h_referral.append(39)
+    if t555 is False and t556: t555 = None
+    if t555 is False: x = False
+    else:
+        if t555 is None: t554 = True
+        t559 = v66
+        if t559 is False: x = False
+        else:
+            if t559 is None: t554 = True
+            t560 = (None if f20 is None else f20 < K286)
+            if t560 is False: x = False
+            else:
+                if t560 is None: t554 = True
+                t561 = v221
+                if t561 is False: x = False
+                else:
+                    if t561 is None: t554 = True
+    if x is True and t554: x = None
+    if x is True: h_referral.append(37)
     t562 = False
     x = True
-    t563 = v226
+    t563 = v223
     if t563 is False: x = False
     else:
         if t563 is None: t562 = True
-        t564 = v227
+        t565 = False
+        t564 = False
+        t566 = v202
+        if t566 is True: t564 = True
+        else:
+            if t566 is None: t565 = True
+            t567 = v73
+            if t567 is True: t564 = True
+            else:
+                if t567 is None: t565 = True
+        if t564 is False and t565: t564 = None
         if t564 is False: x = False
         else:
             if t564 is None: t562 = True
     if x is True and t562: x = None
-    if x is True: h_referral.append(40)
-    t565 = False
-    x = True
-    t566 = v148
-    if t566 is False: x = False
-    else:
-        if t566 is None: t565 = True
-        t567 = (None if f20 is None else f20 >= K283)
-        if t567 is False: x = False
-        else:
-            if t567 is None: t565 = True
-    if x is True and t565: x = None
-    if x is True: h_referral.append(41)
+    if x is True: h_referral.append(38)
+    x = v223
+    if x is True: h_referral.append(39)
     t568 = False
-    x = False
-    t569 = v146
-    if t569 is True: x = True
+    x = True
+    t569 = v227
+    if t569 is False: x = False
     else:
         if t569 is None: t568 = True
-        t570 = v148
-        if t570 is True: x = True
+        t570 = v228
+        if t570 is False: x = False
         else:
             if t570 is None: t568 = True
-            t572 = False
-            t571 = True
-            t573 = v145
-            if t573 is False: t571 = False
+    if x is True and t568: x = None
+    if x is True: h_referral.append(40)
+    t571 = False
+    x = True
+    t572 = v149
+    if t572 is False: x = False
+    else:
+        if t572 is None: t571 = True
+        t573 = (None if f20 is None else f20 >= K287)
+        if t573 is False: x = False
+        else:
+            if t573 is None: t571 = True
+    if x is True and t571: x = None
+    if x is True: h_referral.append(41)
+    t574 = False
+    x = False
+    t575 = v147
+    if t575 is True: x = True
+    else:
+        if t575 is None: t574 = True
+        t576 = v149
+        if t576 is True: x = True
+        else:
+            if t576 is None: t574 = True
+            t578 = False
+            t577 = True
+            t579 = v146
+            if t579 is False: t577 = False
             else:
-                if t573 is None: t572 = True
-                t574 = v75
-                if t574 is False: t571 = False
+                if t579 is None: t578 = True
+                t580 = v75
+                if t580 is False: t577 = False
                 else:
-                    if t574 is None: t572 = True
-            if t571 is True and t572: t571 = None
-            if t571 is True: x = True
+                    if t580 is None: t578 = True
+            if t577 is True and t578: t577 = None
+            if t577 is True: x = True
             else:
-                if t571 is None: t568 = True
-    if x is False and t568: x = None
+                if t577 is None: t574 = True
+    if x is False and t574: x = None
     if x is True: h_referral.append(42)
-    x = v145
+    x = v146
     if x is True: h_referral.append(43)
-    x = v149
+    x = v150
     if x is True: h_referral.append(44)
-    t575 = False
+    t581 = False
     x = True
-    t576 = v227
-    if t576 is False: x = False
+    t582 = v228
+    if t582 is False: x = False
     else:
-        if t576 is None: t575 = True
-        t577 = (None if f67 is None else f67 <= K284)
-        if t577 is None: t577 = True
-        if t577 is False: x = False
+        if t582 is None: t581 = True
+        t583 = (None if f71 is None else f71 <= K288)
+        if t583 is None: t583 = True
+        if t583 is False: x = False
         else:
-            if t577 is None: t575 = True
-            t578 = v63
-            if t578 is False: x = False
+            if t583 is None: t581 = True
+            t584 = v63
+            if t584 is False: x = False
             else:
-                if t578 is None: t575 = True
-                t580 = False
-                t579 = False
-                t581 = v8
-                if t581 is True: t579 = True
+                if t584 is None: t581 = True
+                t586 = False
+                t585 = False
+                t587 = v8
+                if t587 is True: t585 = True
                 else:
-                    if t581 is None: t580 = True
-                    t582 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K285.isdisjoint(r_pain or ()))))))
-                    if t582 is True: t579 = True
+                    if t587 is None: t586 = True
+                    t588 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K289.isdisjoint(r_pain or ()))))))
+                    if t588 is True: t585 = True
                     else:
-                        if t582 is None: t580 = True
-                if t579 is False and t580: t579 = None
-                if t579 is False: x = False
+                        if t588 is None: t586 = True
+                if t585 is False and t586: t585 = None
+                if t585 is False: x = False
                 else:
-                    if t579 is None: t575 = True
-    if x is True and t575: x = None
+                    if t585 is None: t581 = True
+    if x is True and t581: x = None
     if x is True: h_referral.append(45)
-    t583 = False
+    t589 = False
     x = True
-    t584 = v227
-    if t584 is False: x = False
+    t590 = v228
+    if t590 is False: x = False
     else:
-        if t584 is None: t583 = True
-        t585 = v148
-        if t585 is False: x = False
+        if t590 is None: t589 = True
+        t591 = v149
+        if t591 is False: x = False
         else:
-            if t585 is None: t583 = True
-    if x is True and t583: x = None
+            if t591 is None: t589 = True
+    if x is True and t589: x = None
     if x is True: h_referral.append(46)
-    t586 = False
+    t592 = False
     x = True
-    t587 = v223
-    if t587 is False: x = False
+    t593 = v224
+    if t593 is False: x = False
     else:
-        if t587 is None: t586 = True
-        t588 = v62
-        if t588 is False: x = False
+        if t593 is None: t592 = True
+        t594 = v62
+        if t594 is False: x = False
         else:
-            if t588 is None: t586 = True
-            t589 = v225
-            if t589 is False: x = False
+            if t594 is None: t592 = True
+            t595 = v226
+            if t595 is False: x = False
             else:
-                if t589 is None: t586 = True
-    if x is True and t586: x = None
+                if t595 is None: t592 = True
+    if x is True and t592: x = None
     if x is True: h_referral.append(47)
-    t590 = False
-    x = True
-    t591 = v223
-    if t591 is False: x = False
-    else:
-        if t591 is None: t590 = True
-        t592 = v63
-        if t592 is False: x = False
-        else:
-            if t592 is None: t590 = True
-            t593 = (None if f16 is None else f16 >= K286)
-            if t593 is None: t593 = True
-            if t593 is False: x = False
-            else:
-                if t593 is None: t590 = True
-                t594 = v211
-                if t594 is not None: t594 = not t594
-                if t594 is None: t594 = True
-                if t594 is False: x = False
-                else:
-                    if t594 is None: t590 = True
-                    t595 = v210
-                    if t595 is not None: t595 = not t595
-                    if t595 is None: t595 = True
-                    if t595 is False: x = False
-                    else:
-                        if t595 is None: t590 = True
-    if x is True and t590: x = None
-    if x is True: h_referral.append(48)
     t596 = False
     x = True
-    t597 = v223
+    t597 = v224
     if t597 is False: x = False
     else:
         if t597 is None: t596 = True
-        t598 = v89
+        t598 = v63
         if t598 is False: x = False
         else:
             if t598 is None: t596 = True
-            t600 = False
-            t599 = False
-            t601 = v72
-            if t601 is True: t599 = True
-            else:
-                if t601 is None: t600 = True
-                t602 = v208
-                if t602 is True: t599 = True
-                else:
-                    if t602 is None: t600 = True
-                    t603 = v206
-                    if t603 is True: t599 = True
-                    else:
-                        if t603 is None: t600 = True
-                        t604 = v194
-                        if t604 is True: t599 = True
-                        else:
-                            if t604 is None: t600 = True
-            if t599 is False and t600: t599 = None
+            t599 = (None if f16 is None else f16 >= K290)
+            if t599 is None: t599 = True
             if t599 is False: x = False
             else:
                 if t599 is None: t596 = True
+                t600 = v212
+                if t600 is not None: t600 = not t600
+                if t600 is None: t600 = True
+                if t600 is False: x = False
+                else:
+                    if t600 is None: t596 = True
+                    t601 = v211
+                    if t601 is not None: t601 = not t601
+                    if t601 is None: t601 = True
+                    if t601 is False: x = False
+                    else:
+                        if t601 is None: t596 = True
     if x is True and t596: x = None
+    if x is True: h_referral.append(48)
+    t602 = False
+    x = True
+    t603 = v224
+    if t603 is False: x = False
+    else:
+        if t603 is None: t602 = True
+        t604 = v89
+        if t604 is False: x = False
+        else:
+            if t604 is None: t602 = True
+            t606 = False
+            t605 = False
+            t607 = v72
+            if t607 is True: t605 = True
+            else:
+                if t607 is None: t606 = True
+                t608 = v209
+                if t608 is True: t605 = True
+                else:
+                    if t608 is None: t606 = True
+                    t609 = v207
+                    if t609 is True: t605 = True
+                    else:
+                        if t609 is None: t606 = True
+                        t610 = v195
+                        if t610 is True: t605 = True
+                        else:
+                            if t610 is None: t606 = True
+            if t605 is False and t606: t605 = None
+            if t605 is False: x = False
+            else:
+                if t605 is None: t602 = True
+    if x is True and t602: x = None
     if x is True: h_referral.append(49)
-    t605 = False
+    t611 = False
     x = True
-    t606 = v224
-    if t606 is False: x = False
+    t612 = v225
+    if t612 is False: x = False
     else:
-        if t606 is None: t605 = True
-        t607 = v89
-        if t607 is False: x = False
+        if t612 is None: t611 = True
+        t613 = v89
+        if t613 is False: x = False
         else:
-            if t607 is None: t605 = True
-    if x is True and t605: x = None
+            if t613 is None: t611 = True
+    if x is True and t611: x = None
     if x is True: h_referral.append(50)
-    t608 = False
+    t614 = False
     x = True
-    t609 = v232
-    if t609 is False: x = False
+    t615 = v233
+    if t615 is False: x = False
     else:
-        if t609 is None: t608 = True
-        t611 = False
-        t610 = False
-        t612 = v75
-        if t612 is True: t610 = True
+        if t615 is None: t614 = True
+        t617 = False
+        t616 = False
+        t618 = v75
+        if t618 is True: t616 = True
         else:
-            if t612 is None: t611 = True
-            t613 = v219
-            if t613 is True: t610 = True
+            if t618 is None: t617 = True
+            t619 = v220
+            if t619 is True: t616 = True
             else:
-                if t613 is None: t611 = True
-                t614 = v230
-                if t614 is True: t610 = True
+                if t619 is None: t617 = True
+                t620 = v231
+                if t620 is True: t616 = True
                 else:
-                    if t614 is None: t611 = True
-        if t610 is False and t611: t610 = None
-        if t610 is False: x = False
+                    if t620 is None: t617 = True
+        if t616 is False and t617: t616 = None
+        if t616 is False: x = False
         else:
-            if t610 is None: t608 = True
-    if x is True and t608: x = None
+            if t616 is None: t614 = True
+    if x is True and t614: x = None
     if x is True: h_referral.append(51)
-    t615 = False
+    t621 = False
     x = True
-    t616 = v231
-    if t616 is False: x = False
+    t622 = v232
+    if t622 is False: x = False
     else:
-        if t616 is None: t615 = True
-        t617 = v201
-        if t617 is False: x = False
+        if t622 is None: t621 = True
+        t623 = v202
+        if t623 is False: x = False
         else:
-            if t617 is None: t615 = True
-    if x is True and t615: x = None
+            if t623 is None: t621 = True
+    if x is True and t621: x = None
     if x is True: h_referral.append(52)
-    t618 = False
+    t624 = False
     x = True
-    t619 = v231
-    if t619 is False: x = False
+    t625 = v232
+    if t625 is False: x = False
     else:
-        if t619 is None: t618 = True
-        t620 = v233
-        if t620 is False: x = False
+        if t625 is None: t624 = True
+        t626 = v234
+        if t626 is False: x = False
         else:
-            if t620 is None: t618 = True
-            t621 = v237
-            if t621 is False: x = False
+            if t626 is None: t624 = True
+            t627 = v238
+            if t627 is False: x = False
             else:
-                if t621 is None: t618 = True
-                t622 = v234
-                if t622 is not None: t622 = not t622
-                if t622 is None: t622 = True
-                if t622 is False: x = False
+                if t627 is None: t624 = True
+                t628 = v235
+                if t628 is not None: t628 = not t628
+                if t628 is None: t628 = True
+                if t628 is False: x = False
                 else:
-                    if t622 is None: t618 = True
-    if x is True and t618: x = None
+                    if t628 is None: t624 = True
+    if x is True and t624: x = None
     if x is True: h_referral.append(53)
-    t623 = False
+    t629 = False
     x = True
-    t624 = v237
-    if t624 is False: x = False
+    t630 = v238
+    if t630 is False: x = False
     else:
-        if t624 is None: t623 = True
-        t625 = v234
-        if t625 is False: x = False
+        if t630 is None: t629 = True
+        t631 = v235
+        if t631 is False: x = False
         else:
-            if t625 is None: t623 = True
-            t626 = (None if f68 is None else f68 == K287)
-            if t626 is not None: t626 = not t626
-            if t626 is None: t626 = True
-            if t626 is False: x = False
+            if t631 is None: t629 = True
+            t632 = (None if f72 is None else f72 == K291)
+            if t632 is not None: t632 = not t632
+            if t632 is None: t632 = True
+            if t632 is False: x = False
             else:
-                if t626 is None: t623 = True
-    if x is True and t623: x = None
+                if t632 is None: t629 = True
+    if x is True and t629: x = None
     if x is True: h_referral.append(54)
-    t627 = False
+    t633 = False
     x = True
-    t628 = v231
-    if t628 is False: x = False
+    t634 = v232
+    if t634 is False: x = False
     else:
-        if t628 is None: t627 = True
-        t629 = v233
-        if t629 is not None: t629 = not t629
-        if t629 is False: x = False
+        if t634 is None: t633 = True
+        t635 = v234
+        if t635 is not None: t635 = not t635
+        if t635 is False: x = False
         else:
-            if t629 is None: t627 = True
-            t630 = v237
-            if t630 is False: x = False
+            if t635 is None: t633 = True
+            t636 = v238
+            if t636 is False: x = False
             else:
-                if t630 is None: t627 = True
-    if x is True and t627: x = None
+                if t636 is None: t633 = True
+    if x is True and t633: x = None
     if x is True: h_referral.append(55)
-    t631 = False
+    t637 = False
     x = True
-    t632 = v231
-    if t632 is False: x = False
+    t638 = v232
+    if t638 is False: x = False
     else:
-        if t632 is None: t631 = True
-        t633 = v236
-        if t633 is False: x = False
+        if t638 is None: t637 = True
+        t639 = v237
+        if t639 is False: x = False
         else:
-            if t633 is None: t631 = True
-            t634 = v234
-            if t634 is not None: t634 = not t634
-            if t634 is None: t634 = True
-            if t634 is False: x = False
+            if t639 is None: t637 = True
+            t640 = v235
+            if t640 is not None: t640 = not t640
+            if t640 is None: t640 = True
+            if t640 is False: x = False
             else:
-                if t634 is None: t631 = True
-    if x is True and t631: x = None
+                if t640 is None: t637 = True
+    if x is True and t637: x = None
     if x is True: h_referral.append(56)
-    t635 = False
+    t641 = False
     x = True
-    t636 = (None if f20 is None else f20 >= K288)
-    if t636 is False: x = False
+    t642 = (None if f20 is None else f20 >= K292)
+    if t642 is False: x = False
     else:
-        if t636 is None: t635 = True
-        t637 = (None if f20 is None else f20 <= K289)
-        if t637 is False: x = False
+        if t642 is None: t641 = True
+        t643 = (None if f20 is None else f20 <= K293)
+        if t643 is False: x = False
         else:
-            if t637 is None: t635 = True
-            t638 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K290.isdisjoint(r_pain or ()))))))
-            if t638 is False: x = False
+            if t643 is None: t641 = True
+            t644 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K294.isdisjoint(r_pain or ()))))))
+            if t644 is False: x = False
             else:
-                if t638 is None: t635 = True
-                t639 = (None if f13 is None else f13 in K291)
-                if t639 is False: x = False
+                if t644 is None: t641 = True
+                t645 = (None if f13 is None else f13 in K295)
+                if t645 is False: x = False
                 else:
-                    if t639 is None: t635 = True
-    if x is True and t635: x = None
+                    if t645 is None: t641 = True
+    if x is True and t641: x = None
     if x is True: h_referral.append(57)
-    t640 = False
-    x = True
-    t641 = v238
-    if t641 is False: x = False
-    else:
-        if t641 is None: t640 = True
-        t642 = v237
-        if t642 is False: x = False
-        else:
-            if t642 is None: t640 = True
-    if x is True and t640: x = None
-    if x is True: h_referral.append(58)
-    x = v239
-    if x is True: h_referral.append(59)
-    t643 = False
-    x = True
-    t644 = v238
-    if t644 is False: x = False
-    else:
-        if t644 is None: t643 = True
-        t645 = v240
-        if t645 is False: x = False
-        else:
-            if t645 is None: t643 = True
-    if x is True and t643: x = None
-    if x is True: h_referral.append(60)
     t646 = False
     x = True
-    t647 = v136
+    t647 = v239
     if t647 is False: x = False
     else:
         if t647 is None: t646 = True
-        t648 = v137
+        t648 = v238
         if t648 is False: x = False
         else:
             if t648 is None: t646 = True
-            t649 = v63
-            if t649 is False: x = False
-            else:
-                if t649 is None: t646 = True
-                t650 = v206
-                if t650 is False: x = False
-                else:
-                    if t650 is None: t646 = True
-                    t652 = False
-                    t651 = False
-                    t653 = v2
-                    if t653 is True: t651 = True
-                    else:
-                        if t653 is None: t652 = True
-                        t654 = v237
-                        if t654 is True: t651 = True
-                        else:
-                            if t654 is None: t652 = True
-                    if t651 is False and t652: t651 = None
-                    if t651 is False: x = False
-                    else:
-                        if t651 is None: t646 = True
     if x is True and t646: x = None
+    if x is True: h_referral.append(58)
+    x = v240
+    if x is True: h_referral.append(59)
+    t649 = False
+    x = True
+    t650 = v239
+    if t650 is False: x = False
+    else:
+        if t650 is None: t649 = True
+        t651 = v241
+        if t651 is False: x = False
+        else:
+            if t651 is None: t649 = True
+    if x is True and t649: x = None
+    if x is True: h_referral.append(60)
+    t652 = False
+    x = True
+    t653 = v137
+    if t653 is False: x = False
+    else:
+        if t653 is None: t652 = True
+        t654 = v138
+        if t654 is False: x = False
+        else:
+            if t654 is None: t652 = True
+            t655 = v63
+            if t655 is False: x = False
+            else:
+                if t655 is None: t652 = True
+                t656 = v207
+                if t656 is False: x = False
+                else:
+                    if t656 is None: t652 = True
+                    t658 = False
+                    t657 = False
+                    t659 = v2
+                    if t659 is True: t657 = True
+                    else:
+                        if t659 is None: t658 = True
+                        t660 = v238
+                        if t660 is True: t657 = True
+                        else:
+                            if t660 is None: t658 = True
+                    if t657 is False and t658: t657 = None
+                    if t657 is False: x = False
+                    else:
+                        if t657 is None: t652 = True
+    if x is True and t652: x = None
     if x is True: h_referral.append(61)
-    t655 = False
+    t661 = False
     x = True
-    t657 = False
-    t656 = False
-    t658 = v136
-    if t658 is True: t656 = True
-    else:
-        if t658 is None: t657 = True
-        t659 = v138
-        if t659 is True: t656 = True
-        else:
-            if t659 is None: t657 = True
-    if t656 is False and t657: t656 = None
-    if t656 is False: x = False
-    else:
-        if t656 is None: t655 = True
-        t660 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K292.isdisjoint(r_pain or ()))))))
-        if t660 is False: x = False
-        else:
-            if t660 is None: t655 = True
-            t661 = (None if f3 is None else not K293.isdisjoint(f3))
-            if t661 is False: x = False
-            else:
-                if t661 is None: t655 = True
-    if x is True and t655: x = None
-    if x is True: h_referral.append(62)
-    t662 = False
-    x = True
-    t664 = False
     t663 = False
-    t665 = v136
-    if t665 is True: t663 = True
+    t662 = False
+    t664 = v137
+    if t664 is True: t662 = True
     else:
-        if t665 is None: t664 = True
-        t666 = v137
-        if t666 is True: t663 = True
+        if t664 is None: t663 = True
+        t665 = v139
+        if t665 is True: t662 = True
         else:
-            if t666 is None: t664 = True
-            t667 = v138
-            if t667 is True: t663 = True
+            if t665 is None: t663 = True
+    if t662 is False and t663: t662 = None
+    if t662 is False: x = False
+    else:
+        if t662 is None: t661 = True
+        t666 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K296.isdisjoint(r_pain or ()))))))
+        if t666 is False: x = False
+        else:
+            if t666 is None: t661 = True
+            t667 = (None if f3 is None else not K297.isdisjoint(f3))
+            if t667 is False: x = False
             else:
-                if t667 is None: t664 = True
-    if t663 is False and t664: t663 = None
-    if t663 is False: x = False
-    else:
-        if t663 is None: t662 = True
-        t668 = v134
-        if t668 is False: x = False
-        else:
-            if t668 is None: t662 = True
-    if x is True and t662: x = None
-    if x is True: h_referral.append(63)
+                if t667 is None: t661 = True
+    if x is True and t661: x = None
+    if x is True: h_referral.append(62)
+    t668 = False
+    x = True
+    t670 = False
     t669 = False
-    x = True
-    t670 = v221
-    if t670 is False: x = False
+    t671 = v137
+    if t671 is True: t669 = True
     else:
-        if t670 is None: t669 = True
-        t671 = v87
-        if t671 is False: x = False
+        if t671 is None: t670 = True
+        t672 = v138
+        if t672 is True: t669 = True
         else:
-            if t671 is None: t669 = True
-    if x is True and t669: x = None
-    if x is True: h_referral.append(64)
-    x = v216
-    if x is True: h_referral.append(65)
-    x = v235
-    if x is True: h_referral.append(66)
-    t672 = False
-    x = True
-    t673 = v9
-    if t673 is False: x = False
+            if t672 is None: t670 = True
+            t673 = v139
+            if t673 is True: t669 = True
+            else:
+                if t673 is None: t670 = True
+    if t669 is False and t670: t669 = None
+    if t669 is False: x = False
     else:
-        if t673 is None: t672 = True
-        t674 = v205
+        if t669 is None: t668 = True
+        t674 = v135
         if t674 is False: x = False
         else:
-            if t674 is None: t672 = True
-    if x is True and t672: x = None
-    if x is True: h_referral.append(67)
+            if t674 is None: t668 = True
+    if x is True and t668: x = None
+    if x is True: h_referral.append(63)
     t675 = False
     x = True
-    t676 = v204
+    t676 = v222
     if t676 is False: x = False
     else:
         if t676 is None: t675 = True
-        t677 = v203
+        t677 = v87
         if t677 is False: x = False
         else:
             if t677 is None: t675 = True
     if x is True and t675: x = None
-    if x is True: h_referral.append(68)
+    if x is True: h_referral.append(64)
+    x = v217
+    if x is True: h_referral.append(65)
+    x = v236
+    if x is True: h_referral.append(66)
     t678 = False
     x = True
-    t679 = v199
+    t679 = v9
     if t679 is False: x = False
     else:
         if t679 is None: t678 = True
-        t680 = v198
-        if t680 is not None: t680 = not t680
-        if t680 is None: t680 = True
+        t680 = v206
         if t680 is False: x = False
         else:
             if t680 is None: t678 = True
     if x is True and t678: x = None
+    if x is True: h_referral.append(67)
+    t681 = False
+    x = True
+    t682 = v205
+    if t682 is False: x = False
+    else:
+        if t682 is None: t681 = True
+        t683 = v204
+        if t683 is False: x = False
+        else:
+            if t683 is None: t681 = True
+    if x is True and t681: x = None
+    if x is True: h_referral.append(68)
+    t684 = False
+    x = True
+    t685 = v200
+    if t685 is False: x = False
+    else:
+        if t685 is None: t684 = True
+        t686 = v199
+        if t686 is not None: t686 = not t686
+        if t686 is None: t686 = True
+        if t686 is False: x = False
+        else:
+            if t686 is None: t684 = True
+    if x is True and t684: x = None
     if x is True: h_referral.append(69)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
@@ -2888,22 +2906,22 @@ def kernel(ctx):
     gn = [-1] * 74
     first = []
     if v0 is True:
-        if gn[0] < 0: first.append(0); gn[0] = 316
-        elif 0.5108256237659907 > SIZE[gn[0]]: gn[0] = 316
-        if gn[1] < 0: first.append(1); gn[1] = 317
-        elif 0.5108256237659907 > SIZE[gn[1]]: gn[1] = 317
-        if gn[2] < 0: first.append(2); gn[2] = 345
-        elif 0.4054651081081644 > SIZE[gn[2]]: gn[2] = 345
-        if gn[3] < 0: first.append(3); gn[3] = 346
-        elif 0.4054651081081644 > SIZE[gn[3]]: gn[3] = 346
-        if gn[4] < 0: first.append(4); gn[4] = 347
-        elif 0.4054651081081644 > SIZE[gn[4]]: gn[4] = 347
-        if gn[5] < 0: first.append(5); gn[5] = 391
-        elif 0.35667494393873245 > SIZE[gn[5]]: gn[5] = 391
-        if gn[6] < 0: first.append(6); gn[6] = 392
-        elif 0.35667494393873245 > SIZE[gn[6]]: gn[6] = 392
-        if gn[7] < 0: first.append(7); gn[7] = 413
-        elif 0.26236426446749106 > SIZE[gn[7]]: gn[7] = 413
+        if gn[0] < 0: first.append(0); gn[0] = 317
+        elif 0.5108256237659907 > SIZE[gn[0]]: gn[0] = 317
+        if gn[1] < 0: first.append(1); gn[1] = 318
+        elif 0.5108256237659907 > SIZE[gn[1]]: gn[1] = 318
+        if gn[2] < 0: first.append(2); gn[2] = 346
+        elif 0.4054651081081644 > SIZE[gn[2]]: gn[2] = 346
+        if gn[3] < 0: first.append(3); gn[3] = 347
+        elif 0.4054651081081644 > SIZE[gn[3]]: gn[3] = 347
+        if gn[4] < 0: first.append(4); gn[4] = 348
+        elif 0.4054651081081644 > SIZE[gn[4]]: gn[4] = 348
+        if gn[5] < 0: first.append(5); gn[5] = 393
+        elif 0.35667494393873245 > SIZE[gn[5]]: gn[5] = 393
+        if gn[6] < 0: first.append(6); gn[6] = 394
+        elif 0.35667494393873245 > SIZE[gn[6]]: gn[6] = 394
+        if gn[7] < 0: first.append(7); gn[7] = 415
+        elif 0.26236426446749106 > SIZE[gn[7]]: gn[7] = 415
     elif v0 is False:
         if gn[7] < 0: first.append(7); gn[7] = 46
         elif 1.8971199848858813 > SIZE[gn[7]]: gn[7] = 46
@@ -2913,14 +2931,14 @@ def kernel(ctx):
         elif 1.2039728043259361 > SIZE[gn[4]]: gn[4] = 101
         if gn[2] < 0: first.append(2); gn[2] = 193
         elif 0.916290731874155 > SIZE[gn[2]]: gn[2] = 193
-        if gn[5] < 0: first.append(5); gn[5] = 414
-        elif 0.26236426446749106 > SIZE[gn[5]]: gn[5] = 414
-        if gn[0] < 0: first.append(0); gn[0] = 415
-        elif 0.26236426446749106 > SIZE[gn[0]]: gn[0] = 415
-        if gn[6] < 0: first.append(6); gn[6] = 416
-        elif 0.26236426446749106 > SIZE[gn[6]]: gn[6] = 416
-        if gn[1] < 0: first.append(1); gn[1] = 417
-        elif 0.26236426446749106 > SIZE[gn[1]]: gn[1] = 417
+        if gn[5] < 0: first.append(5); gn[5] = 416
+        elif 0.26236426446749106 > SIZE[gn[5]]: gn[5] = 416
+        if gn[0] < 0: first.append(0); gn[0] = 417
+        elif 0.26236426446749106 > SIZE[gn[0]]: gn[0] = 417
+        if gn[6] < 0: first.append(6); gn[6] = 418
+        elif 0.26236426446749106 > SIZE[gn[6]]: gn[6] = 418
+        if gn[1] < 0: first.append(1); gn[1] = 419
+        elif 0.26236426446749106 > SIZE[gn[1]]: gn[1] = 419
     if v1 is True:
         if gn[0] < 0: first.append(0); gn[0] = 64
         elif 1.6094379124341003 > SIZE[gn[0]]: gn[0] = 64
@@ -2932,14 +2950,14 @@ def kernel(ctx):
         elif 0.9162907318741551 > SIZE[gn[2]]: gn[2] = 176
         if gn[3] < 0: first.append(3); gn[3] = 177
         elif 0.9162907318741551 > SIZE[gn[3]]: gn[3] = 177
-        if gn[8] < 0: first.append(8); gn[8] = 318
-        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 318
-        if gn[9] < 0: first.append(9); gn[9] = 393
-        elif 0.35667494393873245 > SIZE[gn[9]]: gn[9] = 393
-        if gn[7] < 0: first.append(7); gn[7] = 410
-        elif 0.3364722366212129 > SIZE[gn[7]]: gn[7] = 410
-        if gn[4] < 0: first.append(4); gn[4] = 418
-        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 418
+        if gn[8] < 0: first.append(8); gn[8] = 319
+        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 319
+        if gn[9] < 0: first.append(9); gn[9] = 395
+        elif 0.35667494393873245 > SIZE[gn[9]]: gn[9] = 395
+        if gn[7] < 0: first.append(7); gn[7] = 412
+        elif 0.3364722366212129 > SIZE[gn[7]]: gn[7] = 412
+        if gn[4] < 0: first.append(4); gn[4] = 420
+        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 420
     elif v1 is False:
         if gn[7] < 0: first.append(7); gn[7] = 164
         elif 1.0788096613719298 > SIZE[gn[7]]: gn[7] = 164
@@ -2951,29 +2969,29 @@ def kernel(ctx):
         lo4 += 0.6931471805599453; a4(220)
         lo0 += -0.6931471805599453; a0(221)
         lo5 += -0.6931471805599453; a5(222)
-        lo6 += -0.5108256237659907; a6(319)
-        lo7 += 0.4054651081081644; a7(348)
-        lo8 += 0.4054651081081644; a8(349)
+        lo6 += -0.5108256237659907; a6(320)
+        lo7 += 0.4054651081081644; a7(349)
+        lo8 += 0.4054651081081644; a8(350)
     if v3 is True:
         lo7 += 1.840549633397487; a7(51)
         if gn[10] < 0: first.append(10); gn[10] = 65
         elif 1.6094379124341003 > SIZE[gn[10]]: gn[10] = 65
         lo8 += -1.2039728043259361; a8(104)
         lo6 += -0.6931471805599453; a6(223)
-        lo3 += -0.5108256237659907; a3(320)
-        lo4 += -0.35667494393873245; a4(394)
+        lo3 += -0.5108256237659907; a3(321)
+        lo4 += -0.35667494393873245; a4(396)
     elif v3 is False:
-        lo7 += -0.616186139423817; a7(311)
+        lo7 += -0.616186139423817; a7(312)
     if v4 is True:
         lo8 += 0.6931471805599453; a8(224)
-        lo7 += -0.5108256237659907; a7(321)
-        lo6 += 0.26236426446749106; a6(419)
-        lo3 += 0.26236426446749106; a3(420)
-        lo4 += 0.26236426446749106; a4(421)
+        lo7 += -0.5108256237659907; a7(322)
+        lo6 += 0.26236426446749106; a6(421)
+        lo3 += 0.26236426446749106; a3(422)
+        lo4 += 0.26236426446749106; a4(423)
     if v5 is True:
         if gn[11] < 0: first.append(11); gn[11] = 225
         elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 225
-        lo6 += 0.4054651081081644; a6(350)
+        lo6 += 0.4054651081081644; a6(351)
     if v6 is True:
         lo5 += -1.2039728043259361; a5(105)
         lo6 += 1.0986122886681098; a6(140)
@@ -2984,9 +3002,9 @@ def kernel(ctx):
         lo2 += -0.6931471805599453; a2(229)
     if v7 is True:
         lo17 += 1.0986122886681098; a17(141)
-        lo2 += 0.4054651081081644; a2(351)
-        lo15 += 0.26236426446749106; a15(422)
-        lo6 += 0.1823215567939546; a6(474)
+        lo2 += 0.4054651081081644; a2(352)
+        lo15 += 0.26236426446749106; a15(424)
+        lo6 += 0.1823215567939546; a6(476)
     elif v7 is False:
         lo17 += -1.8971199848858813; a17(47)
     if v8 is True:
@@ -2998,7 +3016,7 @@ def kernel(ctx):
         lo8 += -1.2039728043259361; a8(110)
         lo21 += 1.0986122886681098; a21(142)
         lo2 += -0.6931471805599453; a2(230)
-        lo12 += 0.4054651081081644; a12(352)
+        lo12 += 0.4054651081081644; a12(353)
     if v9 is True:
         if gn[12] < 0: first.append(12); gn[12] = 52
         elif 1.791759469228055 > SIZE[gn[12]]: gn[12] = 52
@@ -3018,35 +3036,35 @@ def kernel(ctx):
         elif 1.0986122886681098 > SIZE[gn[19]]: gn[19] = 143
         if gn[20] < 0: first.append(20); gn[20] = 232
         elif 0.6931471805599453 > SIZE[gn[20]]: gn[20] = 232
-        if gn[21] < 0: first.append(21); gn[21] = 353
-        elif 0.4054651081081644 > SIZE[gn[21]]: gn[21] = 353
+        if gn[21] < 0: first.append(21); gn[21] = 354
+        elif 0.4054651081081644 > SIZE[gn[21]]: gn[21] = 354
     elif v9 is False:
         if gn[12] < 0: first.append(12); gn[12] = 231
         elif 0.6931471805599453 > SIZE[gn[12]]: gn[12] = 231
-        if gn[13] < 0: first.append(13); gn[13] = 412
-        elif 0.2876820724517809 > SIZE[gn[13]]: gn[13] = 412
-        if gn[18] < 0: first.append(18); gn[18] = 423
-        elif 0.26236426446749106 > SIZE[gn[18]]: gn[18] = 423
+        if gn[13] < 0: first.append(13); gn[13] = 414
+        elif 0.2876820724517809 > SIZE[gn[13]]: gn[13] = 414
+        if gn[18] < 0: first.append(18); gn[18] = 425
+        elif 0.26236426446749106 > SIZE[gn[18]]: gn[18] = 425
     if v10 is True:
         lo13 += 1.3862943611198906; a13(90)
         lo7 += 0.6931471805599453; a7(233)
     if v11 is True:
         lo8 += 1.0986122886681098; a8(144)
     if v12 is True:
-        if gn[22] < 0: first.append(22); gn[22] = 354
-        elif 0.4054651081081644 > SIZE[gn[22]]: gn[22] = 354
-        if gn[23] < 0: first.append(23); gn[23] = 395
-        elif 0.35667494393873245 > SIZE[gn[23]]: gn[23] = 395
-        if gn[24] < 0: first.append(24); gn[24] = 396
-        elif 0.35667494393873245 > SIZE[gn[24]]: gn[24] = 396
-        if gn[25] < 0: first.append(25); gn[25] = 397
-        elif 0.35667494393873245 > SIZE[gn[25]]: gn[25] = 397
-        if gn[26] < 0: first.append(26); gn[26] = 424
-        elif 0.26236426446749106 > SIZE[gn[26]]: gn[26] = 424
-        if gn[27] < 0: first.append(27); gn[27] = 425
-        elif 0.26236426446749106 > SIZE[gn[27]]: gn[27] = 425
-        if gn[28] < 0: first.append(28); gn[28] = 468
-        elif 0.2231435513142097 > SIZE[gn[28]]: gn[28] = 468
+        if gn[22] < 0: first.append(22); gn[22] = 355
+        elif 0.4054651081081644 > SIZE[gn[22]]: gn[22] = 355
+        if gn[23] < 0: first.append(23); gn[23] = 397
+        elif 0.35667494393873245 > SIZE[gn[23]]: gn[23] = 397
+        if gn[24] < 0: first.append(24); gn[24] = 398
+        elif 0.35667494393873245 > SIZE[gn[24]]: gn[24] = 398
+        if gn[25] < 0: first.append(25); gn[25] = 399
+        elif 0.35667494393873245 > SIZE[gn[25]]: gn[25] = 399
+        if gn[26] < 0: first.append(26); gn[26] = 426
+        elif 0.26236426446749106 > SIZE[gn[26]]: gn[26] = 426
+        if gn[27] < 0: first.append(27); gn[27] = 427
+        elif 0.26236426446749106 > SIZE[gn[27]]: gn[27] = 427
+        if gn[28] < 0: first.append(28); gn[28] = 470
+        elif 0.2231435513142097 > SIZE[gn[28]]: gn[28] = 470
     elif v12 is False:
         if gn[27] < 0: first.append(27); gn[27] = 167
         elif 1.0498221244986778 > SIZE[gn[27]]: gn[27] = 167
@@ -3073,13 +3091,13 @@ def kernel(ctx):
         elif 1.0296194171811581 > SIZE[gn[26]]: gn[26] = 169
         if gn[27] < 0: first.append(27); gn[27] = 211
         elif 0.8754687373538999 > SIZE[gn[27]]: gn[27] = 211
-        if gn[29] < 0: first.append(29); gn[29] = 355
-        elif 0.4054651081081644 > SIZE[gn[29]]: gn[29] = 355
+        if gn[29] < 0: first.append(29); gn[29] = 356
+        elif 0.4054651081081644 > SIZE[gn[29]]: gn[29] = 356
     elif v14 is False:
-        if gn[26] < 0: first.append(26); gn[26] = 469
-        elif 0.2231435513142097 > SIZE[gn[26]]: gn[26] = 469
-        if gn[27] < 0: first.append(27); gn[27] = 500
-        elif 0.16251892949777494 > SIZE[gn[27]]: gn[27] = 500
+        if gn[26] < 0: first.append(26); gn[26] = 471
+        elif 0.2231435513142097 > SIZE[gn[26]]: gn[26] = 471
+        if gn[27] < 0: first.append(27); gn[27] = 502
+        elif 0.16251892949777494 > SIZE[gn[27]]: gn[27] = 502
     if v15 is True:
         lo4 += 1.0986122886681098; a4(147)
         lo3 += 0.9162907318741551; a3(178)
@@ -3090,12 +3108,12 @@ def kernel(ctx):
         elif 0.9162907318741551 > SIZE[gn[26]]: gn[26] = 179
         if gn[27] < 0: first.append(27); gn[27] = 180
         elif 0.9162907318741551 > SIZE[gn[27]]: gn[27] = 180
-        if gn[23] < 0: first.append(23); gn[23] = 322
-        elif 0.5108256237659907 > SIZE[gn[23]]: gn[23] = 322
-        if gn[24] < 0: first.append(24); gn[24] = 323
-        elif 0.5108256237659907 > SIZE[gn[24]]: gn[24] = 323
-        if gn[25] < 0: first.append(25); gn[25] = 324
-        elif 0.5108256237659907 > SIZE[gn[25]]: gn[25] = 324
+        if gn[23] < 0: first.append(23); gn[23] = 323
+        elif 0.5108256237659907 > SIZE[gn[23]]: gn[23] = 323
+        if gn[24] < 0: first.append(24); gn[24] = 324
+        elif 0.5108256237659907 > SIZE[gn[24]]: gn[24] = 324
+        if gn[25] < 0: first.append(25); gn[25] = 325
+        elif 0.5108256237659907 > SIZE[gn[25]]: gn[25] = 325
     if v17 is True:
         if gn[0] < 0: first.append(0); gn[0] = 113
         elif 1.2039728043259361 > SIZE[gn[0]]: gn[0] = 113
@@ -3107,10 +3125,10 @@ def kernel(ctx):
         elif 0.916290731874155 > SIZE[gn[6]]: gn[6] = 197
         if gn[2] < 0: first.append(2); gn[2] = 240
         elif 0.6931471805599453 > SIZE[gn[2]]: gn[2] = 240
-        if gn[8] < 0: first.append(8); gn[8] = 325
-        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 325
-        if gn[4] < 0: first.append(4); gn[4] = 426
-        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 426
+        if gn[8] < 0: first.append(8); gn[8] = 326
+        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 326
+        if gn[4] < 0: first.append(4); gn[4] = 428
+        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 428
     if v18 is True:
         if gn[12] < 0: first.append(12); gn[12] = 91
         elif 1.3862943611198906 > SIZE[gn[12]]: gn[12] = 91
@@ -3128,21 +3146,21 @@ def kernel(ctx):
         lo3 += 0.9162907318741551; a3(182)
         lo4 += 0.7884573603642703; a4(215)
     if v20 is True:
-        lo3 += 0.26236426446749106; a3(427)
-        lo4 += 0.1823215567939546; a4(475)
-    if v21 is True:
-        lo5 += 0.26236426446749106; a5(428)
-        lo7 += 0.1823215567939546; a7(476)
+        lo3 += 0.26236426446749106; a3(429)
         lo4 += 0.1823215567939546; a4(477)
+    if v21 is True:
+        lo5 += 0.26236426446749106; a5(430)
+        lo7 += 0.1823215567939546; a7(478)
+        lo4 += 0.1823215567939546; a4(479)
     if v22 is True:
         lo3 += 1.6094379124341003; a3(71)
         lo6 += -0.6931471805599453; a6(241)
         lo5 += -0.6931471805599453; a5(242)
-        lo2 += 0.4054651081081644; a2(356)
+        lo2 += 0.4054651081081644; a2(357)
     elif v22 is False:
-        lo3 += -0.5108256237659907; a3(326)
+        lo3 += -0.5108256237659907; a3(327)
     if v23 is True:
-        lo6 += 0.1823215567939546; a6(478)
+        lo6 += 0.1823215567939546; a6(480)
     if v24 is True:
         if gn[30] < 0: first.append(30); gn[30] = 89
         elif 1.4350845252893227 > SIZE[gn[30]]: gn[30] = 89
@@ -3177,26 +3195,26 @@ def kernel(ctx):
         if gn[30] < 0: first.append(30); gn[30] = 218
         elif 0.7133498878774648 > SIZE[gn[30]]: gn[30] = 218
     if v30 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 312
-        elif 0.5877866649021191 > SIZE[gn[30]]: gn[30] = 312
+        if gn[30] < 0: first.append(30); gn[30] = 313
+        elif 0.5877866649021191 > SIZE[gn[30]]: gn[30] = 313
     elif v30 is False:
-        if gn[30] < 0: first.append(30); gn[30] = 344
-        elif 0.4155154439616658 > SIZE[gn[30]]: gn[30] = 344
+        if gn[30] < 0: first.append(30); gn[30] = 345
+        elif 0.4155154439616658 > SIZE[gn[30]]: gn[30] = 345
     if v31 is True:
         if gn[11] < 0: first.append(11); gn[11] = 35
         elif 2.0794415416798357 > SIZE[gn[11]]: gn[11] = 35
-        lo0 += -0.35667494393873245; a0(398)
+        lo0 += -0.35667494393873245; a0(400)
     if v32 is True:
         if gn[11] < 0: first.append(11); gn[11] = 149
         elif 1.0986122886681098 > SIZE[gn[11]]: gn[11] = 149
     if v33 is True:
-        if gn[11] < 0: first.append(11); gn[11] = 357
-        elif 0.4054651081081644 > SIZE[gn[11]]: gn[11] = 357
+        if gn[11] < 0: first.append(11); gn[11] = 358
+        elif 0.4054651081081644 > SIZE[gn[11]]: gn[11] = 358
     if v36 is True:
         lo7 += -0.916290731874155; a7(202)
         if gn[11] < 0: first.append(11); gn[11] = 243
         elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 243
-        lo3 += 0.4054651081081644; a3(358)
+        lo3 += 0.4054651081081644; a3(359)
     if v37 is True:
         if gn[31] < 0: first.append(31); gn[31] = 137
         elif 1.1939224684724346 > SIZE[gn[31]]: gn[31] = 137
@@ -3209,155 +3227,155 @@ def kernel(ctx):
         elif 1.8562979903656263 > SIZE[gn[31]]: gn[31] = 50
         if gn[33] < 0: first.append(33); gn[33] = 245
         elif 0.6931471805599453 > SIZE[gn[33]]: gn[33] = 245
-        if gn[34] < 0: first.append(34); gn[34] = 429
-        elif 0.26236426446749106 > SIZE[gn[34]]: gn[34] = 429
+        if gn[34] < 0: first.append(34); gn[34] = 431
+        elif 0.26236426446749106 > SIZE[gn[34]]: gn[34] = 431
     if v39 is True:
         lo7 += -0.6931471805599453; a7(246)
-        lo3 += 0.4054651081081644; a3(359)
-        lo5 += -0.35667494393873245; a5(399)
-        lo1 += 0.26236426446749106; a1(430)
-        lo2 += 0.1823215567939546; a2(479)
+        lo3 += 0.4054651081081644; a3(360)
+        lo5 += -0.35667494393873245; a5(401)
+        lo1 += 0.26236426446749106; a1(432)
+        lo2 += 0.1823215567939546; a2(481)
     if v40 is True:
         lo5 += 0.6931471805599453; a5(247)
         lo7 += 0.6931471805599453; a7(248)
-        lo3 += -0.35667494393873245; a3(400)
-        lo2 += 0.26236426446749106; a2(431)
+        lo3 += -0.35667494393873245; a3(402)
+        lo2 += 0.26236426446749106; a2(433)
     if v41 is True:
         lo7 += 0.8329091229351039; a7(212)
-        lo6 += 0.26236426446749106; a6(432)
-        lo3 += -0.2231435513142097; a3(470)
-        lo2 += 0.1823215567939546; a2(480)
+        lo6 += 0.26236426446749106; a6(434)
+        lo3 += -0.2231435513142097; a3(472)
+        lo2 += 0.1823215567939546; a2(482)
     if v42 is True:
         lo7 += -1.2039728043259361; a7(114)
         if gn[35] < 0: first.append(35); gn[35] = 249
         elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 249
-        lo8 += 0.1823215567939546; a8(481)
-        lo3 += 0.1823215567939546; a3(482)
+        lo8 += 0.1823215567939546; a8(483)
+        lo3 += 0.1823215567939546; a3(484)
     if v43 is True:
         if gn[35] < 0: first.append(35); gn[35] = 115
         elif 1.2039728043259361 > SIZE[gn[35]]: gn[35] = 115
         lo10 += -1.2039728043259361; a10(116)
         lo12 += -0.6931471805599453; a12(250)
-        lo1 += 0.26236426446749106; a1(433)
-        lo2 += 0.26236426446749106; a2(434)
-        lo0 += 0.1823215567939546; a0(483)
+        lo1 += 0.26236426446749106; a1(435)
+        lo2 += 0.26236426446749106; a2(436)
+        lo0 += 0.1823215567939546; a0(485)
     if v44 is True:
         lo10 += 1.0986122886681098; a10(150)
         lo12 += 0.6931471805599453; a12(251)
         lo14 += 0.6931471805599453; a14(252)
         lo1 += -0.6931471805599453; a1(253)
-        lo0 += -0.35667494393873245; a0(401)
+        lo0 += -0.35667494393873245; a0(403)
     if v45 is True:
         lo11 += -0.6931471805599453; a11(254)
-        lo2 += 0.4054651081081644; a2(360)
-        lo1 += 0.26236426446749106; a1(435)
-        lo0 += 0.1823215567939546; a0(484)
+        lo2 += 0.4054651081081644; a2(361)
+        lo1 += 0.26236426446749106; a1(437)
+        lo0 += 0.1823215567939546; a0(486)
     if v46 is True:
         lo7 += 1.308332819650179; a7(97)
         lo1 += -1.2039728043259361; a1(117)
         lo8 += -0.916290731874155; a8(204)
         lo0 += -0.916290731874155; a0(205)
         lo5 += -0.6931471805599453; a5(255)
-        lo3 += -0.5108256237659907; a3(327)
-        lo4 += -0.2231435513142097; a4(471)
+        lo3 += -0.5108256237659907; a3(328)
+        lo4 += -0.2231435513142097; a4(473)
     elif v46 is False:
         lo7 += -1.4696759700589417; a7(88)
     if v47 is True:
-        lo2 += 0.4054651081081644; a2(361)
+        lo2 += 0.4054651081081644; a2(362)
     if v48 is True:
-        lo7 += 0.26236426446749106; a7(436)
+        lo7 += 0.26236426446749106; a7(438)
     if v49 is True:
         lo3 += 0.9162907318741551; a3(184)
-        lo1 += 0.26236426446749106; a1(437)
-        lo4 += 0.26236426446749106; a4(438)
+        lo1 += 0.26236426446749106; a1(439)
+        lo4 += 0.26236426446749106; a4(440)
     if v50 is True:
-        lo3 += 0.26236426446749106; a3(439)
+        lo3 += 0.26236426446749106; a3(441)
     if v51 is True:
         lo3 += 0.6931471805599453; a3(256)
     if v52 is True:
-        lo1 += 0.4054651081081644; a1(362)
-        lo3 += 0.4054651081081644; a3(363)
-        lo4 += 0.1823215567939546; a4(485)
-        lo0 += 0.1823215567939546; a0(486)
+        lo1 += 0.4054651081081644; a1(363)
+        lo3 += 0.4054651081081644; a3(364)
+        lo4 += 0.1823215567939546; a4(487)
+        lo0 += 0.1823215567939546; a0(488)
     if v53 is True:
-        lo3 += 0.26236426446749106; a3(440)
-        lo4 += 0.26236426446749106; a4(441)
-        lo1 += 0.1823215567939546; a1(487)
-    if v54 is True:
-        lo9 += 0.4054651081081644; a9(364)
         lo3 += 0.26236426446749106; a3(442)
-        lo4 += 0.1823215567939546; a4(488)
+        lo4 += 0.26236426446749106; a4(443)
         lo1 += 0.1823215567939546; a1(489)
+    if v54 is True:
+        lo9 += 0.4054651081081644; a9(365)
+        lo3 += 0.26236426446749106; a3(444)
+        lo4 += 0.1823215567939546; a4(490)
+        lo1 += 0.1823215567939546; a1(491)
     if v55 is True:
         lo7 += 0.6931471805599453; a7(257)
         lo13 += 0.6931471805599453; a13(258)
         lo27 += 0.6931471805599453; a27(259)
-        lo4 += 0.26236426446749106; a4(443)
-        lo3 += 0.1823215567939546; a3(490)
+        lo4 += 0.26236426446749106; a4(445)
+        lo3 += 0.1823215567939546; a3(492)
     if v56 is True:
-        lo8 += 0.4054651081081644; a8(365)
-        lo6 += 0.26236426446749106; a6(444)
+        lo8 += 0.4054651081081644; a8(366)
+        lo6 += 0.26236426446749106; a6(446)
     if v57 is True:
-        lo2 += 0.4054651081081644; a2(366)
+        lo2 += 0.4054651081081644; a2(367)
     if v58 is True:
         lo1 += 1.0986122886681098; a1(151)
-        lo3 += -0.2231435513142097; a3(472)
-        lo0 += 0.1823215567939546; a0(491)
+        lo3 += -0.2231435513142097; a3(474)
+        lo0 += 0.1823215567939546; a0(493)
     if v59 is True:
-        lo1 += 0.26236426446749106; a1(445)
-        lo0 += 0.26236426446749106; a0(446)
-        lo22 += 0.26236426446749106; a22(447)
+        lo1 += 0.26236426446749106; a1(447)
+        lo0 += 0.26236426446749106; a0(448)
+        lo22 += 0.26236426446749106; a22(449)
     if v60 is True:
-        lo1 += 0.26236426446749106; a1(448)
-        lo0 += 0.1823215567939546; a0(492)
-        lo5 += 0.1823215567939546; a5(493)
-        lo22 += 0.1823215567939546; a22(494)
+        lo1 += 0.26236426446749106; a1(450)
+        lo0 += 0.1823215567939546; a0(494)
+        lo5 += 0.1823215567939546; a5(495)
+        lo22 += 0.1823215567939546; a22(496)
     if v61 is True:
-        lo1 += 0.26236426446749106; a1(449)
-        lo0 += 0.26236426446749106; a0(450)
+        lo1 += 0.26236426446749106; a1(451)
+        lo0 += 0.26236426446749106; a0(452)
     if v62 is True:
         lo14 += 1.0986122886681098; a14(152)
         lo9 += 0.6931471805599453; a9(260)
     if v63 is True:
-        lo1 += 0.4054651081081644; a1(367)
-        lo9 += 0.4054651081081644; a9(368)
+        lo1 += 0.4054651081081644; a1(368)
+        lo9 += 0.4054651081081644; a9(369)
     if v64 is True:
         lo1 += -0.916290731874155; a1(206)
         lo11 += 0.6931471805599453; a11(261)
-        lo2 += 0.4054651081081644; a2(369)
-        lo10 += 0.4054651081081644; a10(370)
-        lo7 += 0.26236426446749106; a7(451)
-        lo5 += 0.1823215567939546; a5(495)
-        lo8 += 0.1823215567939546; a8(496)
+        lo2 += 0.4054651081081644; a2(370)
+        lo10 += 0.4054651081081644; a10(371)
+        lo7 += 0.26236426446749106; a7(453)
+        lo5 += 0.1823215567939546; a5(497)
+        lo8 += 0.1823215567939546; a8(498)
     if v65 is True:
         lo11 += -1.6094379124341003; a11(72)
         lo7 += -0.6931471805599453; a7(262)
-        lo2 += -0.5108256237659907; a2(328)
-        lo1 += 0.3364722366212129; a1(411)
-        lo3 += 0.1823215567939546; a3(497)
-        lo0 += 0.09531017980432493; a0(502)
+        lo2 += -0.5108256237659907; a2(329)
+        lo1 += 0.3364722366212129; a1(413)
+        lo3 += 0.1823215567939546; a3(499)
+        lo0 += 0.09531017980432493; a0(504)
     if v66 is True:
         lo1 += -1.6094379124341003; a1(73)
         lo11 += 1.0986122886681098; a11(153)
         lo2 += 0.6931471805599453; a2(263)
         lo7 += 0.6931471805599453; a7(264)
-        lo3 += -0.5108256237659907; a3(329)
-        lo5 += 0.4054651081081644; a5(371)
-        lo6 += 0.26236426446749106; a6(452)
-        lo0 += -0.10536051565782628; a0(501)
+        lo3 += -0.5108256237659907; a3(330)
+        lo5 += 0.4054651081081644; a5(372)
+        lo6 += 0.26236426446749106; a6(454)
+        lo0 += -0.10536051565782628; a0(503)
     if v67 is True:
-        lo2 += 0.26236426446749106; a2(453)
-        lo3 += 0.26236426446749106; a3(454)
+        lo2 += 0.26236426446749106; a2(455)
+        lo3 += 0.26236426446749106; a3(456)
     if v68 is True:
         lo7 += -1.6094379124341003; a7(74)
         lo2 += -1.0498221244986778; a2(168)
         lo11 += 0.6931471805599453; a11(265)
-        lo3 += 0.26236426446749106; a3(455)
-        lo1 += 0.1823215567939546; a1(498)
+        lo3 += 0.26236426446749106; a3(457)
+        lo1 += 0.1823215567939546; a1(500)
     if v69 is True:
         lo10 += 0.9932517730102834; a10(173)
-        if gn[36] < 0: first.append(36); gn[36] = 372
-        elif 0.4054651081081644 > SIZE[gn[36]]: gn[36] = 372
+        if gn[36] < 0: first.append(36); gn[36] = 373
+        elif 0.4054651081081644 > SIZE[gn[36]]: gn[36] = 373
     if v70 is True:
         lo7 += -0.916290731874155; a7(207)
     if v71 is True:
@@ -3368,9 +3386,9 @@ def kernel(ctx):
         if gn[36] < 0: first.append(36); gn[36] = 267
         elif 0.6931471805599453 > SIZE[gn[36]]: gn[36] = 267
         lo1 += -0.6931471805599453; a1(268)
-        lo3 += -0.5108256237659907; a3(330)
-        lo5 += 0.4054651081081644; a5(373)
-        lo10 += 0.4054651081081644; a10(374)
+        lo3 += -0.5108256237659907; a3(331)
+        lo5 += 0.4054651081081644; a5(374)
+        lo10 += 0.4054651081081644; a10(375)
     if v72 is True:
         if gn[36] < 0: first.append(36); gn[36] = 60
         elif 1.7047480922384253 > SIZE[gn[36]]: gn[36] = 60
@@ -3382,16 +3400,16 @@ def kernel(ctx):
     if v34 is True:
         lo10 += 0.6931471805599453; a10(270)
         lo1 += -0.6931471805599453; a1(271)
-        lo12 += 0.4054651081081644; a12(375)
-        lo11 += 0.4054651081081644; a11(376)
-        lo0 += -0.35667494393873245; a0(402)
+        lo12 += 0.4054651081081644; a12(376)
+        lo11 += 0.4054651081081644; a11(377)
+        lo0 += -0.35667494393873245; a0(404)
     if v75 is True:
         lo12 += 3.2188758248682006; a12(9)
         lo0 += -0.6931471805599453; a0(272)
         lo1 += -0.6931471805599453; a1(273)
         lo2 += -0.6931471805599453; a2(274)
         lo5 += -0.6931471805599453; a5(275)
-        lo10 += 0.4054651081081644; a10(377)
+        lo10 += 0.4054651081081644; a10(378)
     if v76 is True:
         lo12 += 2.70805020110221; a12(17)
     if v77 is True:
@@ -3401,7 +3419,7 @@ def kernel(ctx):
         lo9 += 1.6094379124341003; a9(76)
     if v79 is True:
         lo9 += 2.302585092994046; a9(21)
-        lo1 += 0.4054651081081644; a1(378)
+        lo1 += 0.4054651081081644; a1(379)
     if v80 is True:
         if gn[37] < 0: first.append(37); gn[37] = 0
         elif 5.991464547107982 > SIZE[gn[37]]: gn[37] = 0
@@ -3421,250 +3439,253 @@ def kernel(ctx):
     if v87 is True:
         lo10 += 1.0986122886681098; a10(155)
     if v88 is True:
-        lo10 += 0.4054651081081644; a10(379)
-        lo12 += 0.26236426446749106; a12(456)
+        lo10 += 0.4054651081081644; a10(380)
+        lo12 += 0.26236426446749106; a12(458)
     if v89 is True:
         lo9 += 0.6931471805599453; a9(278)
-        lo6 += 0.5877866649021191; a6(313)
+        lo6 += 0.5877866649021191; a6(314)
     if v90 is True:
         lo12 += 1.3862943611198906; a12(92)
     if v91 is True:
         lo3 += 0.6931471805599453; a3(279)
-        lo4 += 0.26236426446749106; a4(457)
+        lo4 += 0.26236426446749106; a4(459)
     if v92 is True:
-        lo2 += 0.9162907318741551; a2(186)
-    elif v92 is False:
-        lo2 += -0.5108256237659907; a2(331)
+        lo2 += -0.6931471805599453; a2(280)
+        lo0 += 0.4054651081081644; a0(381)
     if v93 is True:
-        lo5 += 0.4054651081081644; a5(380)
-    if v98 is True:
+        lo2 += 0.9162907318741551; a2(186)
+    elif v93 is False:
+        lo2 += -0.5108256237659907; a2(332)
+    if v94 is True:
+        lo5 += 0.4054651081081644; a5(382)
+    if v99 is True:
         if gn[35] < 0: first.append(35); gn[35] = 98
         elif 1.308332819650179 > SIZE[gn[35]]: gn[35] = 98
         if gn[38] < 0: first.append(38); gn[38] = 118
         elif 1.2039728043259361 > SIZE[gn[38]]: gn[38] = 118
-        if gn[39] < 0: first.append(39); gn[39] = 403
-        elif 0.35667494393873245 > SIZE[gn[39]]: gn[39] = 403
-    elif v98 is False:
+        if gn[39] < 0: first.append(39); gn[39] = 405
+        elif 0.35667494393873245 > SIZE[gn[39]]: gn[39] = 405
+    elif v99 is False:
         if gn[35] < 0: first.append(35); gn[35] = 208
         elif 0.916290731874155 > SIZE[gn[35]]: gn[35] = 208
-    if v99 is True:
+    if v100 is True:
         if gn[35] < 0: first.append(35); gn[35] = 36
         elif 2.0794415416798357 > SIZE[gn[35]]: gn[35] = 36
-    if v100 is True:
+    if v101 is True:
         if gn[35] < 0: first.append(35); gn[35] = 166
         elif 1.0647107369924282 > SIZE[gn[35]]: gn[35] = 166
-    if v101 is True:
-        if gn[35] < 0: first.append(35); gn[35] = 280
-        elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 280
     if v102 is True:
+        if gn[35] < 0: first.append(35); gn[35] = 281
+        elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 281
+    if v103 is True:
         lo16 += 1.0986122886681098; a16(156)
         lo15 += 1.0296194171811581; a15(171)
-        lo0 += -0.5108256237659907; a0(332)
-        lo1 += -0.35667494393873245; a1(404)
-        lo5 += -0.35667494393873245; a5(405)
-    elif v102 is False:
+        lo0 += -0.5108256237659907; a0(333)
+        lo1 += -0.35667494393873245; a1(406)
+        lo5 += -0.35667494393873245; a5(407)
+    elif v103 is False:
         lo16 += -1.2039728043259361; a16(119)
-        lo15 += -0.6931471805599453; a15(281)
-    if v103 is True:
+        lo15 += -0.6931471805599453; a15(282)
+    if v104 is True:
         if gn[40] < 0: first.append(40); gn[40] = 157
         elif 1.0986122886681098 > SIZE[gn[40]]: gn[40] = 157
-        if gn[41] < 0: first.append(41); gn[41] = 282
-        elif 0.6931471805599453 > SIZE[gn[41]]: gn[41] = 282
-    elif v103 is False:
+        if gn[41] < 0: first.append(41); gn[41] = 283
+        elif 0.6931471805599453 > SIZE[gn[41]]: gn[41] = 283
+    elif v104 is False:
         if gn[41] < 0: first.append(41); gn[41] = 120
         elif 1.2039728043259361 > SIZE[gn[41]]: gn[41] = 120
-        if gn[40] < 0: first.append(40); gn[40] = 333
-        elif 0.5108256237659907 > SIZE[gn[40]]: gn[40] = 333
-    if v104 is True:
+        if gn[40] < 0: first.append(40); gn[40] = 334
+        elif 0.5108256237659907 > SIZE[gn[40]]: gn[40] = 334
+    if v105 is True:
         if gn[41] < 0: first.append(41); gn[41] = 100
         elif 1.2237754316221157 > SIZE[gn[41]]: gn[41] = 100
-    if v105 is True:
+    if v106 is True:
         if gn[42] < 0: first.append(42); gn[42] = 62
         elif 1.6486586255873816 > SIZE[gn[42]]: gn[42] = 62
-    elif v105 is False:
+    elif v106 is False:
         if gn[42] < 0: first.append(42); gn[42] = 139
         elif 1.1086626245216111 > SIZE[gn[42]]: gn[42] = 139
-    if v106 is True:
+    if v107 is True:
         if gn[42] < 0: first.append(42); gn[42] = 37
         elif 2.0794415416798357 > SIZE[gn[42]]: gn[42] = 37
-    if v107 is True:
-        lo15 += 0.26236426446749106; a15(458)
-        lo16 += 0.1823215567939546; a16(499)
     if v108 is True:
-        lo16 += 0.26236426446749106; a16(459)
-        lo15 += 0.09531017980432493; a15(503)
-    elif v108 is False:
-        lo16 += -1.2039728043259361; a16(121)
-        lo15 += -0.5108256237659907; a15(334)
-    if v109 is True:
-        lo16 += 0.5877866649021191; a16(314)
         lo15 += 0.26236426446749106; a15(460)
+        lo16 += 0.1823215567939546; a16(501)
+    if v109 is True:
+        lo16 += 0.26236426446749106; a16(461)
+        lo15 += 0.09531017980432493; a15(505)
+    elif v109 is False:
+        lo16 += -1.2039728043259361; a16(121)
+        lo15 += -0.5108256237659907; a15(335)
     if v110 is True:
-        lo16 += 0.4054651081081644; a16(381)
+        lo16 += 0.5877866649021191; a16(315)
+        lo15 += 0.26236426446749106; a15(462)
     if v111 is True:
+        lo16 += 0.4054651081081644; a16(383)
+    if v112 is True:
         if gn[43] < 0: first.append(43); gn[43] = 122
         elif 1.2039728043259361 > SIZE[gn[43]]: gn[43] = 122
-        if gn[44] < 0: first.append(44); gn[44] = 283
-        elif 0.6931471805599453 > SIZE[gn[44]]: gn[44] = 283
-    if v112 is True:
+        if gn[44] < 0: first.append(44); gn[44] = 284
+        elif 0.6931471805599453 > SIZE[gn[44]]: gn[44] = 284
+    if v113 is True:
         if gn[44] < 0: first.append(44); gn[44] = 77
         elif 1.6094379124341003 > SIZE[gn[44]]: gn[44] = 77
-        if gn[43] < 0: first.append(43); gn[43] = 284
-        elif 0.6931471805599453 > SIZE[gn[43]]: gn[43] = 284
-    if v113 is True:
-        lo15 += 0.4054651081081644; a15(382)
+        if gn[43] < 0: first.append(43); gn[43] = 285
+        elif 0.6931471805599453 > SIZE[gn[43]]: gn[43] = 285
     if v114 is True:
-        lo1 += -0.6931471805599453; a1(285)
-        lo5 += -0.5108256237659907; a5(335)
-        lo2 += -0.35667494393873245; a2(406)
-        lo3 += -0.35667494393873245; a3(407)
-        lo0 += -0.2231435513142097; a0(473)
+        lo15 += 0.4054651081081644; a15(384)
     if v115 is True:
-        lo17 += 0.9162907318741551; a17(187)
-    elif v115 is False:
-        lo17 += -1.8971199848858813; a17(48)
+        lo1 += -0.6931471805599453; a1(286)
+        lo5 += -0.5108256237659907; a5(336)
+        lo2 += -0.35667494393873245; a2(408)
+        lo3 += -0.35667494393873245; a3(409)
+        lo0 += -0.2231435513142097; a0(475)
     if v116 is True:
+        lo17 += 0.9162907318741551; a17(187)
+    elif v116 is False:
+        lo17 += -1.8971199848858813; a17(48)
+    if v117 is True:
         if gn[45] < 0: first.append(45); gn[45] = 38
         elif 2.0794415416798357 > SIZE[gn[45]]: gn[45] = 38
-    elif v116 is False:
-        if gn[45] < 0: first.append(45); gn[45] = 343
-        elif 0.4780358009429998 > SIZE[gn[45]]: gn[45] = 343
-    if v117 is True:
+    elif v117 is False:
+        if gn[45] < 0: first.append(45); gn[45] = 344
+        elif 0.4780358009429998 > SIZE[gn[45]]: gn[45] = 344
+    if v118 is True:
         if gn[45] < 0: first.append(45); gn[45] = 53
         elif 1.791759469228055 > SIZE[gn[45]]: gn[45] = 53
-    elif v117 is False:
+    elif v118 is False:
         if gn[45] < 0: first.append(45); gn[45] = 123
         elif 1.2039728043259361 > SIZE[gn[45]]: gn[45] = 123
-    if v118 is True:
+    if v119 is True:
         if gn[45] < 0: first.append(45); gn[45] = 61
         elif 1.7047480922384253 > SIZE[gn[45]]: gn[45] = 61
-    elif v118 is False:
+    elif v119 is False:
         if gn[45] < 0: first.append(45); gn[45] = 172
         elif 0.9942522733438669 > SIZE[gn[45]]: gn[45] = 172
-    if v119 is True:
+    if v120 is True:
         if gn[45] < 0: first.append(45); gn[45] = 39
         elif 2.0794415416798357 > SIZE[gn[45]]: gn[45] = 39
-    if v120 is True:
+    if v121 is True:
         if gn[45] < 0: first.append(45); gn[45] = 93
         elif 1.3862943611198906 > SIZE[gn[45]]: gn[45] = 93
-    if v121 is True:
-        lo17 += 0.9162907318741551; a17(188)
-        lo19 += 0.26236426446749106; a19(461)
     if v122 is True:
-        lo17 += 0.4054651081081644; a17(383)
+        lo17 += 0.9162907318741551; a17(188)
+        lo19 += 0.26236426446749106; a19(463)
     if v123 is True:
-        lo18 += 1.791759469228055; a18(54)
-        lo8 += 0.26236426446749106; a8(462)
-    elif v123 is False:
-        lo18 += -1.6094379124341003; a18(78)
+        lo17 += 0.4054651081081644; a17(385)
     if v124 is True:
-        lo18 += 1.0986122886681098; a18(158)
+        lo18 += 1.791759469228055; a18(54)
+        lo8 += 0.26236426446749106; a8(464)
     elif v124 is False:
-        lo18 += -1.2039728043259361; a18(124)
+        lo18 += -1.6094379124341003; a18(78)
     if v125 is True:
+        lo18 += 1.0986122886681098; a18(158)
+    elif v125 is False:
+        lo18 += -1.2039728043259361; a18(124)
+    if v126 is True:
         if gn[46] < 0: first.append(46); gn[46] = 79
         elif 1.6094379124341003 > SIZE[gn[46]]: gn[46] = 79
-    elif v125 is False:
+    elif v126 is False:
         if gn[46] < 0: first.append(46); gn[46] = 125
         elif 1.2039728043259361 > SIZE[gn[46]]: gn[46] = 125
-    if v126 is True:
+    if v127 is True:
         if gn[46] < 0: first.append(46); gn[46] = 99
         elif 1.252762968495368 > SIZE[gn[46]]: gn[46] = 99
-    elif v126 is False:
+    elif v127 is False:
         if gn[46] < 0: first.append(46); gn[46] = 209
         elif 0.916290731874155 > SIZE[gn[46]]: gn[46] = 209
-    if v127 is True:
-        lo18 += 0.4054651081081644; a18(384)
     if v128 is True:
+        lo18 += 0.4054651081081644; a18(386)
+    if v129 is True:
         if gn[47] < 0: first.append(47); gn[47] = 80
         elif 1.6094379124341003 > SIZE[gn[47]]: gn[47] = 80
-    if v129 is True:
+    if v130 is True:
         if gn[47] < 0: first.append(47); gn[47] = 189
         elif 0.9162907318741551 > SIZE[gn[47]]: gn[47] = 189
-    elif v129 is False:
-        if gn[47] < 0: first.append(47); gn[47] = 286
-        elif 0.6931471805599453 > SIZE[gn[47]]: gn[47] = 286
-    if v130 is True:
-        if gn[47] < 0: first.append(47); gn[47] = 385
-        elif 0.4054651081081644 > SIZE[gn[47]]: gn[47] = 385
+    elif v130 is False:
+        if gn[47] < 0: first.append(47); gn[47] = 287
+        elif 0.6931471805599453 > SIZE[gn[47]]: gn[47] = 287
     if v131 is True:
-        lo19 += 0.26236426446749106; a19(463)
+        if gn[47] < 0: first.append(47); gn[47] = 387
+        elif 0.4054651081081644 > SIZE[gn[47]]: gn[47] = 387
     if v132 is True:
-        lo19 += -1.2039728043259361; a19(126)
+        lo19 += 0.26236426446749106; a19(465)
     if v133 is True:
+        lo19 += -1.2039728043259361; a19(126)
+    if v134 is True:
         if gn[48] < 0: first.append(48); gn[48] = 22
         elif 2.302585092994046 > SIZE[gn[48]]: gn[48] = 22
-        if gn[49] < 0: first.append(49); gn[49] = 288
-        elif 0.6931471805599453 > SIZE[gn[49]]: gn[49] = 288
-    elif v133 is False:
-        if gn[48] < 0: first.append(48); gn[48] = 287
-        elif 0.6931471805599453 > SIZE[gn[48]]: gn[48] = 287
-    if v134 is True:
-        lo20 += 1.0986122886681098; a20(159)
+        if gn[49] < 0: first.append(49); gn[49] = 289
+        elif 0.6931471805599453 > SIZE[gn[49]]: gn[49] = 289
+    elif v134 is False:
+        if gn[48] < 0: first.append(48); gn[48] = 288
+        elif 0.6931471805599453 > SIZE[gn[48]]: gn[48] = 288
     if v135 is True:
-        lo20 += 0.6931471805599453; a20(289)
-        lo7 += -0.6931471805599453; a7(290)
+        lo20 += 1.0986122886681098; a20(159)
     if v136 is True:
+        lo20 += 0.6931471805599453; a20(290)
+        lo7 += -0.6931471805599453; a7(291)
+    if v137 is True:
         if gn[50] < 0: first.append(50); gn[50] = 86
         elif 1.547562508716013 > SIZE[gn[50]]: gn[50] = 86
-    elif v136 is False:
+    elif v137 is False:
         if gn[50] < 0: first.append(50); gn[50] = 175
         elif 0.9675840262617056 > SIZE[gn[50]]: gn[50] = 175
-    if v137 is True:
+    if v138 is True:
         if gn[50] < 0: first.append(50); gn[50] = 57
         elif 1.7749523509116738 > SIZE[gn[50]]: gn[50] = 57
-    if v138 is True:
+    if v139 is True:
         if gn[50] < 0: first.append(50); gn[50] = 23
         elif 2.302585092994046 > SIZE[gn[50]]: gn[50] = 23
-    elif v138 is False:
+    elif v139 is False:
         if gn[50] < 0: first.append(50); gn[50] = 49
         elif 1.8971199848858813 > SIZE[gn[50]]: gn[50] = 49
-    if v139 is True:
-        lo20 += 0.6931471805599453; a20(291)
-        lo14 += 0.6931471805599453; a14(292)
     if v140 is True:
-        lo25 += 1.0986122886681098; a25(160)
-        lo24 += 0.6931471805599453; a24(293)
-        lo20 += 0.4054651081081644; a20(386)
+        lo20 += 0.6931471805599453; a20(292)
+        lo14 += 0.6931471805599453; a14(293)
     if v141 is True:
-        lo20 += 2.0794415416798357; a20(40)
+        lo25 += 1.0986122886681098; a25(160)
+        lo24 += 0.6931471805599453; a24(294)
+        lo20 += 0.4054651081081644; a20(388)
     if v142 is True:
-        lo20 += 0.6931471805599453; a20(294)
-        lo27 += 0.4054651081081644; a27(387)
+        lo20 += 2.0794415416798357; a20(40)
     if v143 is True:
+        lo20 += 0.6931471805599453; a20(295)
+        lo27 += 0.4054651081081644; a27(389)
+    if v144 is True:
         lo20 += -2.3025850929940455; a20(28)
         lo27 += -1.2039728043259361; a27(127)
         lo25 += -1.2039728043259361; a25(128)
-    if v144 is True:
+    if v145 is True:
         lo24 += -2.995732273553991; a24(13)
         lo20 += -2.3025850929940455; a20(29)
         lo25 += -2.3025850929940455; a25(30)
-    if v145 is True:
+    if v146 is True:
         if gn[51] < 0: first.append(51); gn[51] = 81
         elif 1.6094379124341003 > SIZE[gn[51]]: gn[51] = 81
-    if v146 is True:
+    if v147 is True:
         if gn[51] < 0: first.append(51); gn[51] = 41
         elif 2.0794415416798357 > SIZE[gn[51]]: gn[51] = 41
-        if gn[52] < 0: first.append(52); gn[52] = 295
-        elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 295
-    if v147 is True:
-        if gn[51] < 0: first.append(51); gn[51] = 14
-        elif 2.995732273553991 > SIZE[gn[51]]: gn[51] = 14
         if gn[52] < 0: first.append(52); gn[52] = 296
         elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 296
     if v148 is True:
-        lo21 += 1.791759469228055; a21(55)
-        lo1 += -0.6931471805599453; a1(297)
-        lo0 += -0.5108256237659907; a0(336)
+        if gn[51] < 0: first.append(51); gn[51] = 14
+        elif 2.995732273553991 > SIZE[gn[51]]: gn[51] = 14
+        if gn[52] < 0: first.append(52); gn[52] = 297
+        elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 297
     if v149 is True:
-        lo21 += 1.6094379124341003; a21(82)
+        lo21 += 1.791759469228055; a21(55)
+        lo1 += -0.6931471805599453; a1(298)
+        lo0 += -0.5108256237659907; a0(337)
     if v150 is True:
-        lo21 += 0.9162907318741551; a21(190)
+        lo21 += 1.6094379124341003; a21(82)
     if v151 is True:
-        lo21 += 0.5306282510621704; a21(315)
+        lo21 += 0.9162907318741551; a21(190)
     if v152 is True:
-        lo21 += 0.6931471805599453; a21(298)
+        lo21 += 0.5306282510621704; a21(316)
     if v153 is True:
+        lo21 += 0.6931471805599453; a21(299)
+    if v154 is True:
         if gn[53] < 0: first.append(53); gn[53] = 15
         elif 2.995732273553991 > SIZE[gn[53]]: gn[53] = 15
         if gn[54] < 0: first.append(54); gn[54] = 31
@@ -3675,145 +3696,145 @@ def kernel(ctx):
         elif 2.0794415416798357 > SIZE[gn[56]]: gn[56] = 42
         if gn[57] < 0: first.append(57); gn[57] = 129
         elif 1.2039728043259361 > SIZE[gn[57]]: gn[57] = 129
-        if gn[58] < 0: first.append(58); gn[58] = 299
-        elif 0.6931471805599453 > SIZE[gn[58]]: gn[58] = 299
-        if gn[59] < 0: first.append(59); gn[59] = 337
-        elif 0.5108256237659907 > SIZE[gn[59]]: gn[59] = 337
-    if v154 is True:
+        if gn[58] < 0: first.append(58); gn[58] = 300
+        elif 0.6931471805599453 > SIZE[gn[58]]: gn[58] = 300
+        if gn[59] < 0: first.append(59); gn[59] = 338
+        elif 0.5108256237659907 > SIZE[gn[59]]: gn[59] = 338
+    if v155 is True:
         if gn[56] < 0: first.append(56); gn[56] = 130
         elif 1.2039728043259361 > SIZE[gn[56]]: gn[56] = 130
-    if v155 is True:
-        lo22 += 1.6094379124341003; a22(83)
     if v156 is True:
-        lo22 += 0.4054651081081644; a22(388)
+        lo22 += 1.6094379124341003; a22(83)
     if v157 is True:
+        lo22 += 0.4054651081081644; a22(390)
+    if v158 is True:
         if gn[60] < 0: first.append(60); gn[60] = 5
         elif 4.0943445622221 > SIZE[gn[60]]: gn[60] = 5
-    if v158 is True:
+    if v159 is True:
         if gn[60] < 0: first.append(60); gn[60] = 10
         elif 3.2188758248682006 > SIZE[gn[60]]: gn[60] = 10
-    if v159 is True:
+    if v160 is True:
         if gn[60] < 0: first.append(60); gn[60] = 43
         elif 2.0794415416798357 > SIZE[gn[60]]: gn[60] = 43
-    if v160 is True:
-        lo23 += 0.4054651081081644; a23(389)
-    elif v160 is False:
-        lo23 += -1.2039728043259361; a23(131)
     if v161 is True:
-        lo23 += 0.9162907318741551; a23(191)
+        lo23 += 0.4054651081081644; a23(391)
+    elif v161 is False:
+        lo23 += -1.2039728043259361; a23(131)
     if v162 is True:
+        lo23 += 0.9162907318741551; a23(191)
+    if v163 is True:
         if gn[61] < 0: first.append(61); gn[61] = 94
         elif 1.3862943611198906 > SIZE[gn[61]]: gn[61] = 94
-    elif v162 is False:
+    elif v163 is False:
         if gn[61] < 0: first.append(61); gn[61] = 132
         elif 1.2039728043259361 > SIZE[gn[61]]: gn[61] = 132
-    if v163 is True:
-        lo23 += 1.5040773967762742; a23(87)
-    elif v163 is False:
-        lo23 += -0.6539264674066639; a23(310)
     if v164 is True:
-        lo23 += 0.9162907318741551; a23(192)
-        lo6 += 0.26236426446749106; a6(464)
+        lo23 += 1.5040773967762742; a23(87)
+    elif v164 is False:
+        lo23 += -0.6539264674066639; a23(311)
     if v165 is True:
+        lo23 += 0.9162907318741551; a23(192)
+        lo6 += 0.26236426446749106; a6(466)
+    if v166 is True:
         if gn[62] < 0: first.append(62); gn[62] = 3
         elif 5.298317366548036 > SIZE[gn[62]]: gn[62] = 3
-        if gn[63] < 0: first.append(63); gn[63] = 300
-        elif 0.6931471805599453 > SIZE[gn[63]]: gn[63] = 300
-        if gn[64] < 0: first.append(64); gn[64] = 301
-        elif 0.6931471805599453 > SIZE[gn[64]]: gn[64] = 301
-    if v166 is True:
+        if gn[63] < 0: first.append(63); gn[63] = 301
+        elif 0.6931471805599453 > SIZE[gn[63]]: gn[63] = 301
+        if gn[64] < 0: first.append(64); gn[64] = 302
+        elif 0.6931471805599453 > SIZE[gn[64]]: gn[64] = 302
+    if v167 is True:
         if gn[62] < 0: first.append(62); gn[62] = 7
         elif 3.4011973816621555 > SIZE[gn[62]]: gn[62] = 7
-    if v167 is True:
-        lo24 += 2.0794415416798357; a24(44)
-    elif v167 is False:
-        lo24 += -1.6094379124341003; a24(84)
     if v168 is True:
-        lo24 += 0.6931471805599453; a24(302)
+        lo24 += 2.0794415416798357; a24(44)
+    elif v168 is False:
+        lo24 += -1.6094379124341003; a24(84)
     if v169 is True:
-        lo24 += -2.3025850929940455; a24(33)
+        lo24 += 0.6931471805599453; a24(303)
     if v170 is True:
-        lo19 += -0.6931471805599453; a19(303)
+        lo24 += -2.3025850929940455; a24(33)
     if v171 is True:
-        lo24 += 0.6931471805599453; a24(304)
-    if v174 is True:
+        lo19 += -0.6931471805599453; a19(304)
+    if v172 is True:
+        lo24 += 0.6931471805599453; a24(305)
+    if v175 is True:
         if gn[65] < 0: first.append(65); gn[65] = 56
         elif 1.791759469228055 > SIZE[gn[65]]: gn[65] = 56
-        if gn[66] < 0: first.append(66); gn[66] = 465
-        elif 0.26236426446749106 > SIZE[gn[66]]: gn[66] = 465
-    if v175 is True:
+        if gn[66] < 0: first.append(66); gn[66] = 467
+        elif 0.26236426446749106 > SIZE[gn[66]]: gn[66] = 467
+    if v176 is True:
         if gn[65] < 0: first.append(65); gn[65] = 24
         elif 2.302585092994046 > SIZE[gn[65]]: gn[65] = 24
-    if v176 is True:
+    if v177 is True:
         lo4 += -1.2039728043259361; a4(133)
         lo3 += -1.2039728043259361; a3(134)
-    if v177 is True:
+    if v178 is True:
         if gn[67] < 0: first.append(67); gn[67] = 25
         elif 2.302585092994046 > SIZE[gn[67]]: gn[67] = 25
-    elif v177 is False:
+    elif v178 is False:
         if gn[67] < 0: first.append(67); gn[67] = 210
         elif 0.916290731874155 > SIZE[gn[67]]: gn[67] = 210
-    if v178 is True:
+    if v179 is True:
         if gn[67] < 0: first.append(67); gn[67] = 26
         elif 2.302585092994046 > SIZE[gn[67]]: gn[67] = 26
-    elif v178 is False:
+    elif v179 is False:
         if gn[67] < 0: first.append(67); gn[67] = 165
         elif 1.0788096613719298 > SIZE[gn[67]]: gn[67] = 165
-    if v179 is True:
-        lo25 += 1.0986122886681098; a25(161)
-        lo7 += 0.26236426446749106; a7(466)
     if v180 is True:
-        lo25 += -1.2039728043259361; a25(135)
+        lo25 += 1.0986122886681098; a25(161)
+        lo7 += 0.26236426446749106; a7(468)
     if v181 is True:
-        lo25 += -1.6094379124341003; a25(85)
+        lo25 += -1.2039728043259361; a25(135)
     if v182 is True:
-        lo26 += 3.4011973816621555; a26(8)
-    elif v182 is False:
-        lo26 += -2.995732273553991; a26(16)
+        lo25 += -1.6094379124341003; a25(85)
     if v183 is True:
-        lo26 += 1.0986122886681098; a26(162)
+        lo26 += 3.4011973816621555; a26(8)
     elif v183 is False:
-        lo26 += -1.2039728043259361; a26(136)
+        lo26 += -2.995732273553991; a26(16)
     if v184 is True:
-        lo26 += 0.6931471805599453; a26(305)
+        lo26 += 1.0986122886681098; a26(162)
+    elif v184 is False:
+        lo26 += -1.2039728043259361; a26(136)
     if v185 is True:
+        lo26 += 0.6931471805599453; a26(306)
+    if v186 is True:
         if gn[68] < 0: first.append(68); gn[68] = 27
         elif 2.302585092994046 > SIZE[gn[68]]: gn[68] = 27
-        if gn[69] < 0: first.append(69); gn[69] = 306
-        elif 0.6931471805599453 > SIZE[gn[69]]: gn[69] = 306
-        if gn[70] < 0: first.append(70); gn[70] = 307
-        elif 0.6931471805599453 > SIZE[gn[70]]: gn[70] = 307
-        if gn[71] < 0: first.append(71); gn[71] = 338
-        elif 0.5108256237659907 > SIZE[gn[71]]: gn[71] = 338
-        if gn[72] < 0: first.append(72); gn[72] = 339
-        elif 0.5108256237659907 > SIZE[gn[72]]: gn[72] = 339
-        if gn[73] < 0: first.append(73); gn[73] = 340
-        elif 0.5108256237659907 > SIZE[gn[73]]: gn[73] = 340
-    if v186 is True:
+        if gn[69] < 0: first.append(69); gn[69] = 307
+        elif 0.6931471805599453 > SIZE[gn[69]]: gn[69] = 307
+        if gn[70] < 0: first.append(70); gn[70] = 308
+        elif 0.6931471805599453 > SIZE[gn[70]]: gn[70] = 308
+        if gn[71] < 0: first.append(71); gn[71] = 339
+        elif 0.5108256237659907 > SIZE[gn[71]]: gn[71] = 339
+        if gn[72] < 0: first.append(72); gn[72] = 340
+        elif 0.5108256237659907 > SIZE[gn[72]]: gn[72] = 340
+        if gn[73] < 0: first.append(73); gn[73] = 341
+        elif 0.5108256237659907 > SIZE[gn[73]]: gn[73] = 341
+    if v187 is True:
         if gn[68] < 0: first.append(68); gn[68] = 59
         elif 1.7147984280919266 > SIZE[gn[68]]: gn[68] = 59
-    if v187 is True:
+    if v188 is True:
         if gn[68] < 0: first.append(68); gn[68] = 95
         elif 1.3862943611198906 > SIZE[gn[68]]: gn[68] = 95
-    if v188 is True:
+    if v189 is True:
         if gn[68] < 0: first.append(68); gn[68] = 163
         elif 1.0986122886681098 > SIZE[gn[68]]: gn[68] = 163
-    if v189 is True:
-        if gn[68] < 0: first.append(68); gn[68] = 308
-        elif 0.6931471805599453 > SIZE[gn[68]]: gn[68] = 308
     if v190 is True:
+        if gn[68] < 0: first.append(68); gn[68] = 309
+        elif 0.6931471805599453 > SIZE[gn[68]]: gn[68] = 309
+    if v191 is True:
         lo27 += 1.3862943611198906; a27(96)
-        lo0 += -0.5108256237659907; a0(341)
-        lo1 += -0.5108256237659907; a1(342)
-        lo2 += -0.35667494393873245; a2(408)
-        lo5 += -0.35667494393873245; a5(409)
-    if v193 is True:
-        lo14 += 2.4849066497880004; a14(19)
+        lo0 += -0.5108256237659907; a0(342)
+        lo1 += -0.5108256237659907; a1(343)
+        lo2 += -0.35667494393873245; a2(410)
+        lo5 += -0.35667494393873245; a5(411)
     if v194 is True:
-        lo9 += 0.6931471805599453; a9(309)
-        lo12 += 0.4054651081081644; a12(390)
-        lo10 += 0.26236426446749106; a10(467)
-    if v200 is True:
+        lo14 += 2.4849066497880004; a14(19)
+    if v195 is True:
+        lo9 += 0.6931471805599453; a9(310)
+        lo12 += 0.4054651081081644; a12(392)
+        lo10 += 0.26236426446749106; a10(469)
+    if v201 is True:
         if gn[37] < 0: first.append(37); gn[37] = 6
         elif 3.912023005428146 > SIZE[gn[37]]: gn[37] = 6
     lo = [lo0, lo1, lo2, lo3, lo4, lo5, lo6, lo7, lo8, lo9, lo10, lo11, lo12, lo13, lo14, lo15, lo16, lo17, lo18, lo19, lo20, lo21, lo22, lo23, lo24, lo25, lo26, lo27]
@@ -3823,4 +3844,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v98, v99, v100, v94, v95, v96, v97, v101, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v198, v196, v199, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v86, v218, v219, v197, v220, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v199, v197, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v86, v219, v220, v198, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241,), lo, ev, {'referral': h_referral}
