@@ -365,6 +365,22 @@ def test_pain_in_both_feet_that_a_polyneuropathy_explains_is_not_radicular_pain_
     assert "cauda_equina_syndrome" in ids(out["red_flags"])
 
 
+def test_numb_soles_with_vibration_lost_at_both_feet_are_a_polyneuropathy_even_uncharted():
+    # The sensory map was charted for the sciatic leg only; numb soles on both sides with vibration and the
+    # monofilament lost at both feet are still the polyneuropathy's (Perkins 2001), not two-legged root symptoms.
+    case = dict(client={"age": 59}, medical={"diabetes": True}, history={"onset": "sudden", "duration_days": 21},
+                symptoms={"pain_nrs": 6, "pain_sites": ["low_back", "lateral_leg_left"],
+                          "numbness_sites": ["sole_left", "sole_right"]},
+                special_tests={"slr": {"left": "positive", "right": "negative"}},
+                neuro={"motor": {"great_toe_extension": {"left": "weak", "right": "normal"}},
+                       "sensory": {"reduced": ["dorsum_foot_left", "big_toe_left"]},
+                       "vibration": {"left": "reduced", "right": "reduced"}})
+    out = run_case(**case)
+    assert "cauda_equina_syndrome" not in ids(out["red_flags"]) and out["referral"]["urgency"] != "emergency"
+    unmeasured = run_case(**{**case, "neuro": {k: v for k, v in case["neuro"].items() if k != "vibration"}})
+    assert "cauda_equina_syndrome" in ids(unmeasured["red_flags"])
+
+
 def test_an_older_clients_sudden_strain_recorded_as_settling_raises_no_fracture_flag():
     base = dict(client={"age": 71}, symptoms={"pain_nrs": 4, "pain_sites": ["low_back_right"]},
                 history={"onset": "sudden", "duration_days": 10, "aggravating": ["bending_forward", "lifting"],

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'd4915ac763554f93220edefd715499e8d63b1de990e6c1d1265f5248c873ea39'
+SOURCE_DIGEST = 'f8c1068dda88f05141e6394503451c27a84ff1158086c32846a26e4a5956c589'
 
 
 def kernel(ctx):
@@ -1197,620 +1197,650 @@ def kernel(ctx):
                             if t278 is None: t272 = True
     if v197 is True and t272: v197 = None
     t279 = False
-    v198 = True
-    t280 = v173
-    if t280 is False: v198 = False
+    v198 = False
+    t281 = False
+    t280 = True
+    t282 = v173
+    if t282 is False: t280 = False
+    else:
+        if t282 is None: t281 = True
+        t284 = False
+        t283 = False
+        t285 = v178
+        if t285 is True: t283 = True
+        else:
+            if t285 is None: t284 = True
+            t286 = v179
+            if t286 is True: t283 = True
+            else:
+                if t286 is None: t284 = True
+                t287 = v141
+                if t287 is True: t283 = True
+                else:
+                    if t287 is None: t284 = True
+        if t283 is False and t284: t283 = None
+        if t283 is False: t280 = False
+        else:
+            if t283 is None: t281 = True
+    if t280 is True and t281: t280 = None
+    if t280 is True: v198 = True
     else:
         if t280 is None: t279 = True
-        t282 = False
-        t281 = False
-        t283 = v178
-        if t283 is True: t281 = True
+        t289 = False
+        t288 = True
+        t290 = v175
+        if t290 is False: t288 = False
         else:
-            if t283 is None: t282 = True
-            t284 = v179
-            if t284 is True: t281 = True
-            else:
-                if t284 is None: t282 = True
-                t285 = v141
-                if t285 is True: t281 = True
-                else:
-                    if t285 is None: t282 = True
-        if t281 is False and t282: t281 = None
-        if t281 is False: v198 = False
-        else:
-            if t281 is None: t279 = True
-    if v198 is True and t279: v198 = None
-    t286 = False
-    v199 = False
-    t288 = False
-    t287 = True
-    t289 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K219.isdisjoint(r_pain or ())) and (not K220.isdisjoint(r_pain or ()))))))
-    if t289 is False: t287 = False
-    else:
-        if t289 is None: t288 = True
-        t290 = v197
-        if t290 is not None: t290 = not t290
-        if t290 is None: t290 = True
-        if t290 is False: t287 = False
-        else:
-            if t290 is None: t288 = True
+            if t290 is None: t289 = True
             t292 = False
             t291 = False
-            t293 = v198
-            if t293 is not None: t293 = not t293
-            if t293 is None: t293 = True
+            t293 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[40](ctx))))
             if t293 is True: t291 = True
             else:
                 if t293 is None: t292 = True
-                t294 = (c100 if c100 is not M else (c100 := (None if r_pain is None else ((not K221.isdisjoint(r_pain or ())) and (not K222.isdisjoint(r_pain or ()))))))
+                t294 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[41](ctx))))
                 if t294 is True: t291 = True
                 else:
                     if t294 is None: t292 = True
             if t291 is False and t292: t291 = None
-            if t291 is False: t287 = False
+            if t291 is False: t288 = False
             else:
-                if t291 is None: t288 = True
-    if t287 is True and t288: t287 = None
-    if t287 is True: v199 = True
+                if t291 is None: t289 = True
+        if t288 is True and t289: t288 = None
+        if t288 is True: v198 = True
+        else:
+            if t288 is None: t279 = True
+    if v198 is False and t279: v198 = None
+    t295 = False
+    v199 = False
+    t297 = False
+    t296 = True
+    t298 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K219.isdisjoint(r_pain or ())) and (not K220.isdisjoint(r_pain or ()))))))
+    if t298 is False: t296 = False
     else:
-        if t287 is None: t286 = True
-        t296 = False
-        t295 = True
-        t298 = False
-        t297 = False
-        t299 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None else ((not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ())) and (not K224.isdisjoint(r_paresthesia or ()) or not K224.isdisjoint(r_numbness or ()))))))
-        if t299 is True: t297 = True
+        if t298 is None: t297 = True
+        t299 = v197
+        if t299 is not None: t299 = not t299
+        if t299 is None: t299 = True
+        if t299 is False: t296 = False
         else:
-            if t299 is None: t298 = True
-            t300 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K225.isdisjoint(r_paresthesia or ()) or not K225.isdisjoint(r_numbness or ()) or not K225.isdisjoint(r_sensory_reduced or ()) or not K225.isdisjoint(r_sensory_absent or ())) and (not K226.isdisjoint(r_paresthesia or ()) or not K226.isdisjoint(r_numbness or ()) or not K226.isdisjoint(r_sensory_reduced or ()) or not K226.isdisjoint(r_sensory_absent or ()))))))
-            if t300 is True: t297 = True
-            else:
-                if t300 is None: t298 = True
-        if t297 is False and t298: t297 = None
-        if t297 is False: t295 = False
-        else:
-            if t297 is None: t296 = True
-            t302 = False
+            if t299 is None: t297 = True
             t301 = False
-            t303 = v198
-            if t303 is not None: t303 = not t303
-            if t303 is None: t303 = True
-            if t303 is True: t301 = True
+            t300 = False
+            t302 = v198
+            if t302 is not None: t302 = not t302
+            if t302 is None: t302 = True
+            if t302 is True: t300 = True
             else:
-                if t303 is None: t302 = True
-                t304 = (c103 if c103 is not M else (c103 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K227.isdisjoint(r_paresthesia or ()) or not K227.isdisjoint(r_numbness or ()) or not K227.isdisjoint(r_sensory_reduced or ()) or not K227.isdisjoint(r_sensory_absent or ())) and (not K228.isdisjoint(r_paresthesia or ()) or not K228.isdisjoint(r_numbness or ()) or not K228.isdisjoint(r_sensory_reduced or ()) or not K228.isdisjoint(r_sensory_absent or ()))))))
-                if t304 is True: t301 = True
+                if t302 is None: t301 = True
+                t303 = (c100 if c100 is not M else (c100 := (None if r_pain is None else ((not K221.isdisjoint(r_pain or ())) and (not K222.isdisjoint(r_pain or ()))))))
+                if t303 is True: t300 = True
                 else:
-                    if t304 is None: t302 = True
-            if t301 is False and t302: t301 = None
-            if t301 is False: t295 = False
+                    if t303 is None: t301 = True
+            if t300 is False and t301: t300 = None
+            if t300 is False: t296 = False
             else:
-                if t301 is None: t296 = True
-        if t295 is True and t296: t295 = None
-        if t295 is True: v199 = True
-        else:
-            if t295 is None: t286 = True
-            t305 = (c104 if c104 is not M else (c104 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K229, 'both'))))
-            if t305 is True: v199 = True
-            else:
-                if t305 is None: t286 = True
-                t306 = facts.get('bilateral_deficit_signs')
-                if t306 is True: v199 = True
-                else:
-                    if t306 is None: t286 = True
-                    t308 = False
-                    t307 = True
-                    t309 = facts.get('nerve_root_bilateral')
-                    if t309 is False: t307 = False
-                    else:
-                        if t309 is None: t308 = True
-                        t310 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K230.isdisjoint(r_pain or ()) or not K230.isdisjoint(r_paresthesia or ()) or not K230.isdisjoint(r_numbness or ())) and (not K231.isdisjoint(r_pain or ()) or not K231.isdisjoint(r_paresthesia or ()) or not K231.isdisjoint(r_numbness or ()))))))
-                        if t310 is False: t307 = False
-                        else:
-                            if t310 is None: t308 = True
-                    if t307 is True and t308: t307 = None
-                    if t307 is True: v199 = True
-                    else:
-                        if t307 is None: t286 = True
-    if v199 is False and t286: v199 = None
-    v200 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[40](ctx))))
-    t311 = False
-    v201 = True
-    t312 = v199
-    if t312 is False: v201 = False
+                if t300 is None: t297 = True
+    if t296 is True and t297: t296 = None
+    if t296 is True: v199 = True
     else:
-        if t312 is None: t311 = True
-        t313 = v196
-        if t313 is False: v201 = False
+        if t296 is None: t295 = True
+        t305 = False
+        t304 = True
+        t307 = False
+        t306 = False
+        t308 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None else ((not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ())) and (not K224.isdisjoint(r_paresthesia or ()) or not K224.isdisjoint(r_numbness or ()))))))
+        if t308 is True: t306 = True
         else:
-            if t313 is None: t311 = True
-            t314 = v46
-            if t314 is not None: t314 = not t314
-            if t314 is None: t314 = True
-            if t314 is False: v201 = False
+            if t308 is None: t307 = True
+            t309 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K225.isdisjoint(r_paresthesia or ()) or not K225.isdisjoint(r_numbness or ()) or not K225.isdisjoint(r_sensory_reduced or ()) or not K225.isdisjoint(r_sensory_absent or ())) and (not K226.isdisjoint(r_paresthesia or ()) or not K226.isdisjoint(r_numbness or ()) or not K226.isdisjoint(r_sensory_reduced or ()) or not K226.isdisjoint(r_sensory_absent or ()))))))
+            if t309 is True: t306 = True
             else:
-                if t314 is None: t311 = True
-    if v201 is True and t311: v201 = None
+                if t309 is None: t307 = True
+        if t306 is False and t307: t306 = None
+        if t306 is False: t304 = False
+        else:
+            if t306 is None: t305 = True
+            t311 = False
+            t310 = False
+            t312 = v198
+            if t312 is not None: t312 = not t312
+            if t312 is None: t312 = True
+            if t312 is True: t310 = True
+            else:
+                if t312 is None: t311 = True
+                t313 = (c103 if c103 is not M else (c103 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K227.isdisjoint(r_paresthesia or ()) or not K227.isdisjoint(r_numbness or ()) or not K227.isdisjoint(r_sensory_reduced or ()) or not K227.isdisjoint(r_sensory_absent or ())) and (not K228.isdisjoint(r_paresthesia or ()) or not K228.isdisjoint(r_numbness or ()) or not K228.isdisjoint(r_sensory_reduced or ()) or not K228.isdisjoint(r_sensory_absent or ()))))))
+                if t313 is True: t310 = True
+                else:
+                    if t313 is None: t311 = True
+            if t310 is False and t311: t310 = None
+            if t310 is False: t304 = False
+            else:
+                if t310 is None: t305 = True
+        if t304 is True and t305: t304 = None
+        if t304 is True: v199 = True
+        else:
+            if t304 is None: t295 = True
+            t314 = (c104 if c104 is not M else (c104 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K229, 'both'))))
+            if t314 is True: v199 = True
+            else:
+                if t314 is None: t295 = True
+                t315 = facts.get('bilateral_deficit_signs')
+                if t315 is True: v199 = True
+                else:
+                    if t315 is None: t295 = True
+                    t317 = False
+                    t316 = True
+                    t318 = facts.get('nerve_root_bilateral')
+                    if t318 is False: t316 = False
+                    else:
+                        if t318 is None: t317 = True
+                        t319 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K230.isdisjoint(r_pain or ()) or not K230.isdisjoint(r_paresthesia or ()) or not K230.isdisjoint(r_numbness or ())) and (not K231.isdisjoint(r_pain or ()) or not K231.isdisjoint(r_paresthesia or ()) or not K231.isdisjoint(r_numbness or ()))))))
+                        if t319 is False: t316 = False
+                        else:
+                            if t319 is None: t317 = True
+                    if t316 is True and t317: t316 = None
+                    if t316 is True: v199 = True
+                    else:
+                        if t316 is None: t295 = True
+    if v199 is False and t295: v199 = None
+    v200 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[42](ctx))))
+    t320 = False
+    v201 = True
+    t321 = v199
+    if t321 is False: v201 = False
+    else:
+        if t321 is None: t320 = True
+        t322 = v196
+        if t322 is False: v201 = False
+        else:
+            if t322 is None: t320 = True
+            t323 = v46
+            if t323 is not None: t323 = not t323
+            if t323 is None: t323 = True
+            if t323 is False: v201 = False
+            else:
+                if t323 is None: t320 = True
+    if v201 is True and t320: v201 = None
     v202 = (None if f59 is None else f59 == K232)
     v203 = (None if f13 is None else f13 == K233)
-    t315 = False
+    t324 = False
     v204 = False
-    t316 = facts.get('nerve_root_found')
-    if t316 is True: v204 = True
+    t325 = facts.get('nerve_root_found')
+    if t325 is True: v204 = True
     else:
-        if t316 is None: t315 = True
-        t317 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[41](ctx))))
-        if t317 is True: v204 = True
+        if t325 is None: t324 = True
+        t326 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[43](ctx))))
+        if t326 is True: v204 = True
         else:
-            if t317 is None: t315 = True
-            t318 = v203
-            if t318 is True: v204 = True
+            if t326 is None: t324 = True
+            t327 = v203
+            if t327 is True: v204 = True
             else:
-                if t318 is None: t315 = True
-    if v204 is False and t315: v204 = None
+                if t327 is None: t324 = True
+    if v204 is False and t324: v204 = None
     v205 = (None if f60 is None else (bool(f60) if isinstance(f60, list) else True))
     v206 = (None if f17 is None else f17 >= K234)
     v207 = (None if f16 is None else f16 >= K235)
-    t319 = False
+    t328 = False
     v208 = True
-    t320 = v195
-    if t320 is not None: t320 = not t320
-    if t320 is False: v208 = False
+    t329 = v195
+    if t329 is not None: t329 = not t329
+    if t329 is False: v208 = False
     else:
-        if t320 is None: t319 = True
-        t321 = (None if f16 is None else f16 < K236)
-        if t321 is False: v208 = False
+        if t329 is None: t328 = True
+        t330 = (None if f16 is None else f16 < K236)
+        if t330 is False: v208 = False
         else:
-            if t321 is None: t319 = True
-    if v208 is True and t319: v208 = None
-    t322 = False
+            if t330 is None: t328 = True
+    if v208 is True and t328: v208 = None
+    t331 = False
     v209 = False
-    t323 = v78
-    if t323 is True: v209 = True
+    t332 = v78
+    if t332 is True: v209 = True
     else:
-        if t323 is None: t322 = True
-        t324 = v77
-        if t324 is True: v209 = True
+        if t332 is None: t331 = True
+        t333 = v77
+        if t333 is True: v209 = True
         else:
-            if t324 is None: t322 = True
-    if v209 is False and t322: v209 = None
+            if t333 is None: t331 = True
+    if v209 is False and t331: v209 = None
     v210 = (None if f61 is None else f61 == K237)
-    t325 = False
+    t334 = False
     v211 = True
-    t326 = v35
-    if t326 is False: v211 = False
+    t335 = v35
+    if t335 is False: v211 = False
     else:
-        if t326 is None: t325 = True
-        t328 = False
-        t327 = False
-        t329 = (None if f15 is None else f15 == K238)
-        if t329 is True: t327 = True
+        if t335 is None: t334 = True
+        t337 = False
+        t336 = False
+        t338 = (None if f15 is None else f15 == K238)
+        if t338 is True: t336 = True
         else:
-            if t329 is None: t328 = True
-            t330 = (None if f44 is None else (bool(f44) if isinstance(f44, list) else True))
-            if t330 is True: t327 = True
+            if t338 is None: t337 = True
+            t339 = (None if f44 is None else (bool(f44) if isinstance(f44, list) else True))
+            if t339 is True: t336 = True
             else:
-                if t330 is None: t328 = True
-        if t327 is False and t328: t327 = None
-        if t327 is False: v211 = False
+                if t339 is None: t337 = True
+        if t336 is False and t337: t336 = None
+        if t336 is False: v211 = False
         else:
-            if t327 is None: t325 = True
-            t332 = False
-            t331 = False
-            t333 = (None if f37 is None else f37 == K239)
-            if t333 is True: t331 = True
+            if t336 is None: t334 = True
+            t341 = False
+            t340 = False
+            t342 = (None if f37 is None else f37 == K239)
+            if t342 is True: t340 = True
             else:
-                if t333 is None: t332 = True
-                t334 = (None if f17 is None else f17 <= K240)
-                if t334 is True: t331 = True
+                if t342 is None: t341 = True
+                t343 = (None if f17 is None else f17 <= K240)
+                if t343 is True: t340 = True
                 else:
-                    if t334 is None: t332 = True
-                    t335 = v86
-                    if t335 is True: t331 = True
+                    if t343 is None: t341 = True
+                    t344 = v86
+                    if t344 is True: t340 = True
                     else:
-                        if t335 is None: t332 = True
-            if t331 is False and t332: t331 = None
-            if t331 is False: v211 = False
+                        if t344 is None: t341 = True
+            if t340 is False and t341: t340 = None
+            if t340 is False: v211 = False
             else:
-                if t331 is None: t325 = True
-                t336 = (None if f37 is None else f37 == K241)
-                if t336 is not None: t336 = not t336
-                if t336 is None: t336 = True
-                if t336 is False: v211 = False
+                if t340 is None: t334 = True
+                t345 = (None if f37 is None else f37 == K241)
+                if t345 is not None: t345 = not t345
+                if t345 is None: t345 = True
+                if t345 is False: v211 = False
                 else:
-                    if t336 is None: t325 = True
-    if v211 is True and t325: v211 = None
+                    if t345 is None: t334 = True
+    if v211 is True and t334: v211 = None
     v212 = (None if f62 is None else f62 == K242)
-    t337 = False
+    t346 = False
     v213 = True
-    t338 = (None if f18 is None else f18 == K243)
-    if t338 is False: v213 = False
+    t347 = (None if f18 is None else f18 == K243)
+    if t347 is False: v213 = False
     else:
-        if t338 is None: t337 = True
-        t339 = v212
-        if t339 is False: v213 = False
+        if t347 is None: t346 = True
+        t348 = v212
+        if t348 is False: v213 = False
         else:
-            if t339 is None: t337 = True
-            t340 = v35
-            if t340 is False: v213 = False
+            if t348 is None: t346 = True
+            t349 = v35
+            if t349 is False: v213 = False
             else:
-                if t340 is None: t337 = True
-    if v213 is True and t337: v213 = None
+                if t349 is None: t346 = True
+    if v213 is True and t346: v213 = None
     v214 = (None if f63 is None else f63 == K244)
-    t341 = False
+    t350 = False
     v215 = False
-    t342 = (None if f37 is None else f37 == K245)
-    if t342 is True: v215 = True
+    t351 = (None if f37 is None else f37 == K245)
+    if t351 is True: v215 = True
     else:
-        if t342 is None: t341 = True
-        t343 = v214
-        if t343 is True: v215 = True
+        if t351 is None: t350 = True
+        t352 = v214
+        if t352 is True: v215 = True
         else:
-            if t343 is None: t341 = True
-    if v215 is False and t341: v215 = None
-    t344 = t345 = 0
-    t346 = (None if f20 is None else f20 < K246)
-    if t346 is True: t344 += 1
-    elif t346 is None: t345 += 1
-    t348 = False
-    t347 = False
-    t349 = v88
-    if t349 is True: t347 = True
+            if t352 is None: t350 = True
+    if v215 is False and t350: v215 = None
+    t353 = t354 = 0
+    t355 = (None if f20 is None else f20 < K246)
+    if t355 is True: t353 += 1
+    elif t355 is None: t354 += 1
+    t357 = False
+    t356 = False
+    t358 = v88
+    if t358 is True: t356 = True
     else:
-        if t349 is None: t348 = True
-        t350 = v98
-        if t350 is True: t347 = True
+        if t358 is None: t357 = True
+        t359 = v98
+        if t359 is True: t356 = True
         else:
-            if t350 is None: t348 = True
-    if t347 is False and t348: t347 = None
-    if t347 is True: t344 += 1
-    elif t347 is None: t345 += 1
-    t351 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K247.isdisjoint(r_pain or ()))))))
-    if t351 is True: t344 += 1
-    elif t351 is None: t345 += 1
-    t352 = v95
-    if t352 is True: t344 += 1
-    elif t352 is None: t345 += 1
-    v216 = True if t344 >= 3 else (False if t344 + t345 < 3 else None)
-    t353 = False
-    v217 = True
-    t354 = v103
-    if t354 is False: v217 = False
-    else:
-        if t354 is None: t353 = True
-        t355 = v114
-        if t355 is False: v217 = False
-        else:
-            if t355 is None: t353 = True
-            t356 = (None if f3 is None else not K248.isdisjoint(f3))
-            if t356 is False: v217 = False
-            else:
-                if t356 is None: t353 = True
-                t357 = v104
-                if t357 is False: v217 = False
-                else:
-                    if t357 is None: t353 = True
-                    t359 = False
-                    t358 = False
-                    t360 = (None if f3 is None else not K249.isdisjoint(f3))
-                    if t360 is True: t358 = True
-                    else:
-                        if t360 is None: t359 = True
-                        t361 = (None if f44 is None else not K250.isdisjoint(affirmed_words(str(f44))))
-                        if t361 is True: t358 = True
-                        else:
-                            if t361 is None: t359 = True
-                    if t358 is False and t359: t358 = None
-                    if t358 is False: v217 = False
-                    else:
-                        if t358 is None: t353 = True
-    if v217 is True and t353: v217 = None
+            if t359 is None: t357 = True
+    if t356 is False and t357: t356 = None
+    if t356 is True: t353 += 1
+    elif t356 is None: t354 += 1
+    t360 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K247.isdisjoint(r_pain or ()))))))
+    if t360 is True: t353 += 1
+    elif t360 is None: t354 += 1
+    t361 = v95
+    if t361 is True: t353 += 1
+    elif t361 is None: t354 += 1
+    v216 = True if t353 >= 3 else (False if t353 + t354 < 3 else None)
     t362 = False
-    v218 = False
-    t363 = (None if f37 is None else f37 == K251)
-    if t363 is True: v218 = True
+    v217 = True
+    t363 = v103
+    if t363 is False: v217 = False
     else:
         if t363 is None: t362 = True
-        t364 = v86
-        if t364 is True: v218 = True
+        t364 = v114
+        if t364 is False: v217 = False
         else:
             if t364 is None: t362 = True
-    if v218 is False and t362: v218 = None
-    t365 = False
-    v219 = True
-    t366 = v69
-    if t366 is False: v219 = False
-    else:
-        if t366 is None: t365 = True
-        t367 = (None if f37 is None else f37 == K252)
-        if t367 is not None: t367 = not t367
-        if t367 is None: t367 = True
-        if t367 is False: v219 = False
-        else:
-            if t367 is None: t365 = True
-            t368 = v86
-            if t368 is not None: t368 = not t368
-            if t368 is None: t368 = True
-            if t368 is False: v219 = False
+            t365 = (None if f3 is None else not K248.isdisjoint(f3))
+            if t365 is False: v217 = False
             else:
-                if t368 is None: t365 = True
-    if v219 is True and t365: v219 = None
-    t369 = False
-    v220 = False
-    t370 = v44
-    if t370 is True: v220 = True
+                if t365 is None: t362 = True
+                t366 = v104
+                if t366 is False: v217 = False
+                else:
+                    if t366 is None: t362 = True
+                    t368 = False
+                    t367 = False
+                    t369 = (None if f3 is None else not K249.isdisjoint(f3))
+                    if t369 is True: t367 = True
+                    else:
+                        if t369 is None: t368 = True
+                        t370 = (None if f44 is None else not K250.isdisjoint(affirmed_words(str(f44))))
+                        if t370 is True: t367 = True
+                        else:
+                            if t370 is None: t368 = True
+                    if t367 is False and t368: t367 = None
+                    if t367 is False: v217 = False
+                    else:
+                        if t367 is None: t362 = True
+    if v217 is True and t362: v217 = None
+    t371 = False
+    v218 = False
+    t372 = (None if f37 is None else f37 == K251)
+    if t372 is True: v218 = True
     else:
-        if t370 is None: t369 = True
-        t371 = v34
-        if t371 is True: v220 = True
+        if t372 is None: t371 = True
+        t373 = v86
+        if t373 is True: v218 = True
         else:
-            if t371 is None: t369 = True
-    if v220 is False and t369: v220 = None
+            if t373 is None: t371 = True
+    if v218 is False and t371: v218 = None
+    t374 = False
+    v219 = True
+    t375 = v69
+    if t375 is False: v219 = False
+    else:
+        if t375 is None: t374 = True
+        t376 = (None if f37 is None else f37 == K252)
+        if t376 is not None: t376 = not t376
+        if t376 is None: t376 = True
+        if t376 is False: v219 = False
+        else:
+            if t376 is None: t374 = True
+            t377 = v86
+            if t377 is not None: t377 = not t377
+            if t377 is None: t377 = True
+            if t377 is False: v219 = False
+            else:
+                if t377 is None: t374 = True
+    if v219 is True and t374: v219 = None
+    t378 = False
+    v220 = False
+    t379 = v44
+    if t379 is True: v220 = True
+    else:
+        if t379 is None: t378 = True
+        t380 = v34
+        if t380 is True: v220 = True
+        else:
+            if t380 is None: t378 = True
+    if v220 is False and t378: v220 = None
     v221 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K253.isdisjoint(r_pain or ()))))))
     if v221 is None: v221 = True
-    t372 = False
+    t381 = False
     v222 = True
-    t373 = v44
-    if t373 is False: v222 = False
+    t382 = v44
+    if t382 is False: v222 = False
     else:
-        if t373 is None: t372 = True
-        t374 = (None if f3 is None else not K254.isdisjoint(f3))
-        if t374 is False: v222 = False
+        if t382 is None: t381 = True
+        t383 = (None if f3 is None else not K254.isdisjoint(f3))
+        if t383 is False: v222 = False
         else:
-            if t374 is None: t372 = True
-            t375 = (None if f3 is None else not K255.isdisjoint(f3))
-            if t375 is not None: t375 = not t375
-            if t375 is False: v222 = False
+            if t383 is None: t381 = True
+            t384 = (None if f3 is None else not K255.isdisjoint(f3))
+            if t384 is not None: t384 = not t384
+            if t384 is False: v222 = False
             else:
-                if t375 is None: t372 = True
-    if v222 is True and t372: v222 = None
-    t376 = False
+                if t384 is None: t381 = True
+    if v222 is True and t381: v222 = None
+    t385 = False
     v223 = False
-    t377 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K256, 'any'))))
-    if t377 is True: v223 = True
+    t386 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K256, 'any'))))
+    if t386 is True: v223 = True
     else:
-        if t377 is None: t376 = True
-        t378 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K257, 'any'))))
-        if t378 is True: v223 = True
+        if t386 is None: t385 = True
+        t387 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K257, 'any'))))
+        if t387 is True: v223 = True
         else:
-            if t378 is None: t376 = True
-            t379 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K258, 'any'))))
-            if t379 is True: v223 = True
+            if t387 is None: t385 = True
+            t388 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K258, 'any'))))
+            if t388 is True: v223 = True
             else:
-                if t379 is None: t376 = True
-                t381 = False
-                t380 = True
-                t382 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[42](ctx))))
-                if t382 is False: t380 = False
+                if t388 is None: t385 = True
+                t390 = False
+                t389 = True
+                t391 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[44](ctx))))
+                if t391 is False: t389 = False
                 else:
-                    if t382 is None: t381 = True
-                    t384 = False
-                    t383 = False
-                    t385 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[43](ctx))))
-                    if t385 is True: t383 = True
+                    if t391 is None: t390 = True
+                    t393 = False
+                    t392 = False
+                    t394 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[45](ctx))))
+                    if t394 is True: t392 = True
                     else:
-                        if t385 is None: t384 = True
-                        t386 = v191
-                        if t386 is True: t383 = True
+                        if t394 is None: t393 = True
+                        t395 = v191
+                        if t395 is True: t392 = True
                         else:
-                            if t386 is None: t384 = True
-                            t387 = (None if f13 is None else f13 == K259)
-                            if t387 is True: t383 = True
+                            if t395 is None: t393 = True
+                            t396 = (None if f13 is None else f13 == K259)
+                            if t396 is True: t392 = True
                             else:
-                                if t387 is None: t384 = True
-                                t388 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K260.isdisjoint(r_paresthesia or ()) or not K260.isdisjoint(r_numbness or ())) and (not K261.isdisjoint(r_paresthesia or ()) or not K261.isdisjoint(r_numbness or ()))))))
-                                if t388 is True: t383 = True
+                                if t396 is None: t393 = True
+                                t397 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K260.isdisjoint(r_paresthesia or ()) or not K260.isdisjoint(r_numbness or ())) and (not K261.isdisjoint(r_paresthesia or ()) or not K261.isdisjoint(r_numbness or ()))))))
+                                if t397 is True: t392 = True
                                 else:
-                                    if t388 is None: t384 = True
-                    if t383 is False and t384: t383 = None
-                    if t383 is False: t380 = False
+                                    if t397 is None: t393 = True
+                    if t392 is False and t393: t392 = None
+                    if t392 is False: t389 = False
                     else:
-                        if t383 is None: t381 = True
-                if t380 is True and t381: t380 = None
-                if t380 is True: v223 = True
+                        if t392 is None: t390 = True
+                if t389 is True and t390: t389 = None
+                if t389 is True: v223 = True
                 else:
-                    if t380 is None: t376 = True
-    if v223 is False and t376: v223 = None
+                    if t389 is None: t385 = True
+    if v223 is False and t385: v223 = None
     v224 = (None if f64 is None else f64 == K262)
     v225 = (None if f20 is None else f20 >= K263)
-    t389 = False
+    t398 = False
     v226 = False
-    t390 = v202
-    if t390 is True: v226 = True
+    t399 = v202
+    if t399 is True: v226 = True
     else:
-        if t390 is None: t389 = True
-        t391 = v204
-        if t391 is True: v226 = True
+        if t399 is None: t398 = True
+        t400 = v204
+        if t400 is True: v226 = True
         else:
-            if t391 is None: t389 = True
-            t392 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K264.isdisjoint(r_paresthesia or ()) or not K264.isdisjoint(r_numbness or ()))))))
-            if t392 is True: v226 = True
+            if t400 is None: t398 = True
+            t401 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K264.isdisjoint(r_paresthesia or ()) or not K264.isdisjoint(r_numbness or ()))))))
+            if t401 is True: v226 = True
             else:
-                if t392 is None: t389 = True
-    if v226 is False and t389: v226 = None
-    t393 = False
+                if t401 is None: t398 = True
+    if v226 is False and t398: v226 = None
+    t402 = False
     v227 = False
-    t394 = v147
-    if t394 is True: v227 = True
+    t403 = v147
+    if t403 is True: v227 = True
     else:
-        if t394 is None: t393 = True
-        t395 = v146
-        if t395 is True: v227 = True
+        if t403 is None: t402 = True
+        t404 = v146
+        if t404 is True: v227 = True
         else:
-            if t395 is None: t393 = True
-            t396 = v149
-            if t396 is True: v227 = True
+            if t404 is None: t402 = True
+            t405 = v149
+            if t405 is True: v227 = True
             else:
-                if t396 is None: t393 = True
-    if v227 is False and t393: v227 = None
+                if t405 is None: t402 = True
+    if v227 is False and t402: v227 = None
     v228 = (None if f54 is None else f54 == K265)
     v229 = (None if f65 is None else f65 == K266)
     v230 = (None if f66 is None else f66 == K267)
     v231 = (None if f67 is None else f67 == K268)
     v232 = (None if f68 is None else (bool(f68) if isinstance(f68, list) else True))
-    t397 = False
+    t406 = False
     v233 = False
-    t398 = (None if f69 is None else f69 <= K269)
-    if t398 is True: v233 = True
+    t407 = (None if f69 is None else f69 <= K269)
+    if t407 is True: v233 = True
     else:
-        if t398 is None: t397 = True
-        t400 = False
-        t399 = True
-        t401 = (None if f70 is None else f70 == K270)
-        if t401 is False: t399 = False
+        if t407 is None: t406 = True
+        t409 = False
+        t408 = True
+        t410 = (None if f70 is None else f70 == K270)
+        if t410 is False: t408 = False
         else:
-            if t401 is None: t400 = True
-            t402 = (None if f68 is None else (bool(f68) if isinstance(f68, list) else True))
-            if t402 is not None: t402 = not t402
-            if t402 is None: t402 = True
-            if t402 is False: t399 = False
+            if t410 is None: t409 = True
+            t411 = (None if f68 is None else (bool(f68) if isinstance(f68, list) else True))
+            if t411 is not None: t411 = not t411
+            if t411 is None: t411 = True
+            if t411 is False: t408 = False
             else:
-                if t402 is None: t400 = True
-        if t399 is True and t400: t399 = None
-        if t399 is True: v233 = True
+                if t411 is None: t409 = True
+        if t408 is True and t409: t408 = None
+        if t408 is True: v233 = True
         else:
-            if t399 is None: t397 = True
-    if v233 is False and t397: v233 = None
+            if t408 is None: t406 = True
+    if v233 is False and t406: v233 = None
     v234 = (None if f69 is None else f69 >= K271)
-    t403 = False
+    t412 = False
     v235 = True
-    t404 = (None if f69 is None else f69 >= K272)
-    if t404 is False: v235 = False
+    t413 = (None if f69 is None else f69 >= K272)
+    if t413 is False: v235 = False
     else:
-        if t404 is None: t403 = True
-        t405 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[44](ctx))))
-        if t405 is not None: t405 = not t405
-        if t405 is False: v235 = False
+        if t413 is None: t412 = True
+        t414 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[46](ctx))))
+        if t414 is not None: t414 = not t414
+        if t414 is False: v235 = False
         else:
-            if t405 is None: t403 = True
-            t406 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K273.isdisjoint(r_pain or ()))))))
-            if t406 is not None: t406 = not t406
-            if t406 is False: v235 = False
+            if t414 is None: t412 = True
+            t415 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K273.isdisjoint(r_pain or ()))))))
+            if t415 is not None: t415 = not t415
+            if t415 is False: v235 = False
             else:
-                if t406 is None: t403 = True
-                t407 = v12
-                if t407 is not None: t407 = not t407
-                if t407 is False: v235 = False
+                if t415 is None: t412 = True
+                t416 = v12
+                if t416 is not None: t416 = not t416
+                if t416 is False: v235 = False
                 else:
-                    if t407 is None: t403 = True
-                    t408 = (None if f59 is None else f59 == K274)
-                    if t408 is False: v235 = False
+                    if t416 is None: t412 = True
+                    t417 = (None if f59 is None else f59 == K274)
+                    if t417 is False: v235 = False
                     else:
-                        if t408 is None: t403 = True
-    if v235 is True and t403: v235 = None
-    t409 = False
+                        if t417 is None: t412 = True
+    if v235 is True and t412: v235 = None
+    t418 = False
     v236 = True
-    t410 = (None if f16 is None else f16 >= K275)
-    if t410 is False: v236 = False
+    t419 = (None if f16 is None else f16 >= K275)
+    if t419 is False: v236 = False
     else:
-        if t410 is None: t409 = True
-        t411 = (None if f17 is None else f17 >= K276)
-        if t411 is False: v236 = False
+        if t419 is None: t418 = True
+        t420 = (None if f17 is None else f17 >= K276)
+        if t420 is False: v236 = False
         else:
-            if t411 is None: t409 = True
-            t412 = v1
-            if t412 is False: v236 = False
+            if t420 is None: t418 = True
+            t421 = v1
+            if t421 is False: v236 = False
             else:
-                if t412 is None: t409 = True
-                t414 = False
-                t413 = False
-                t415 = facts.get('nerve_root_found')
-                if t415 is True: t413 = True
+                if t421 is None: t418 = True
+                t423 = False
+                t422 = False
+                t424 = facts.get('nerve_root_found')
+                if t424 is True: t422 = True
                 else:
-                    if t415 is None: t414 = True
-                    t416 = v12
-                    if t416 is True: t413 = True
+                    if t424 is None: t423 = True
+                    t425 = v12
+                    if t425 is True: t422 = True
                     else:
-                        if t416 is None: t414 = True
-                        t417 = v13
-                        if t417 is True: t413 = True
+                        if t425 is None: t423 = True
+                        t426 = v13
+                        if t426 is True: t422 = True
                         else:
-                            if t417 is None: t414 = True
-                if t413 is False and t414: t413 = None
-                if t413 is False: v236 = False
+                            if t426 is None: t423 = True
+                if t422 is False and t423: t422 = None
+                if t422 is False: v236 = False
                 else:
-                    if t413 is None: t409 = True
-                    t418 = (None if f37 is None else f37 == K277)
-                    if t418 is not None: t418 = not t418
-                    if t418 is None: t418 = True
-                    if t418 is False: v236 = False
+                    if t422 is None: t418 = True
+                    t427 = (None if f37 is None else f37 == K277)
+                    if t427 is not None: t427 = not t427
+                    if t427 is None: t427 = True
+                    if t427 is False: v236 = False
                     else:
-                        if t418 is None: t409 = True
-                        t419 = v86
-                        if t419 is not None: t419 = not t419
-                        if t419 is None: t419 = True
-                        if t419 is False: v236 = False
+                        if t427 is None: t418 = True
+                        t428 = v86
+                        if t428 is not None: t428 = not t428
+                        if t428 is None: t428 = True
+                        if t428 is False: v236 = False
                         else:
-                            if t419 is None: t409 = True
-    if v236 is True and t409: v236 = None
-    t420 = False
+                            if t428 is None: t418 = True
+    if v236 is True and t418: v236 = None
+    t429 = False
     v237 = False
-    t421 = v1
-    if t421 is True: v237 = True
+    t430 = v1
+    if t430 is True: v237 = True
     else:
-        if t421 is None: t420 = True
-        t422 = v2
-        if t422 is True: v237 = True
+        if t430 is None: t429 = True
+        t431 = v2
+        if t431 is True: v237 = True
         else:
-            if t422 is None: t420 = True
-            t423 = v12
-            if t423 is True: v237 = True
+            if t431 is None: t429 = True
+            t432 = v12
+            if t432 is True: v237 = True
             else:
-                if t423 is None: t420 = True
-                t424 = v13
-                if t424 is True: v237 = True
+                if t432 is None: t429 = True
+                t433 = v13
+                if t433 is True: v237 = True
                 else:
-                    if t424 is None: t420 = True
-    if v237 is False and t420: v237 = None
-    t425 = False
+                    if t433 is None: t429 = True
+    if v237 is False and t429: v237 = None
+    t434 = False
     v238 = False
-    t426 = facts.get('nerve_root_found')
-    if t426 is True: v238 = True
+    t435 = facts.get('nerve_root_found')
+    if t435 is True: v238 = True
     else:
-        if t426 is None: t425 = True
-        t427 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[45](ctx))))
-        if t427 is True: v238 = True
+        if t435 is None: t434 = True
+        t436 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
+        if t436 is True: v238 = True
         else:
-            if t427 is None: t425 = True
-            t428 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[46](ctx))))
-            if t428 is True: v238 = True
+            if t436 is None: t434 = True
+            t437 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[48](ctx))))
+            if t437 is True: v238 = True
             else:
-                if t428 is None: t425 = True
-                t429 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K278.isdisjoint(r_sensory_reduced or ()) or not K278.isdisjoint(r_sensory_absent or ()))))))
-                if t429 is True: v238 = True
+                if t437 is None: t434 = True
+                t438 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K278.isdisjoint(r_sensory_reduced or ()) or not K278.isdisjoint(r_sensory_absent or ()))))))
+                if t438 is True: v238 = True
                 else:
-                    if t429 is None: t425 = True
-                    t430 = v203
-                    if t430 is True: v238 = True
+                    if t438 is None: t434 = True
+                    t439 = v203
+                    if t439 is True: v238 = True
                     else:
-                        if t430 is None: t425 = True
-    if v238 is False and t425: v238 = None
+                        if t439 is None: t434 = True
+    if v238 is False and t434: v238 = None
     v239 = (None if f20 is None else f20 < K279)
     v240 = (None if f20 is None else f20 < K280)
-    t431 = False
+    t440 = False
     v241 = False
-    t432 = v206
-    if t432 is True: v241 = True
+    t441 = v206
+    if t441 is True: v241 = True
     else:
-        if t432 is None: t431 = True
-        t433 = v34
-        if t433 is True: v241 = True
+        if t441 is None: t440 = True
+        t442 = v34
+        if t442 is True: v241 = True
         else:
-            if t433 is None: t431 = True
-            t434 = v88
-            if t434 is True: v241 = True
+            if t442 is None: t440 = True
+            t443 = v88
+            if t443 is True: v241 = True
             else:
-                if t434 is None: t431 = True
-                t435 = v75
-                if t435 is True: v241 = True
+                if t443 is None: t440 = True
+                t444 = v75
+                if t444 is True: v241 = True
                 else:
-                    if t435 is None: t431 = True
-                    t436 = v74
-                    if t436 is True: v241 = True
+                    if t444 is None: t440 = True
+                    t445 = v74
+                    if t445 is True: v241 = True
                     else:
-                        if t436 is None: t431 = True
-    if v241 is False and t431: v241 = None
+                        if t445 is None: t440 = True
+    if v241 is False and t440: v241 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1822,125 +1852,85 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v201
     if x is True: h_referral.append(4)
-    t437 = False
+    t446 = False
     x = True
-    t438 = v202
-    if t438 is False: x = False
+    t447 = v202
+    if t447 is False: x = False
     else:
-        if t438 is None: t437 = True
-        t440 = False
-        t439 = False
-        t441 = v199
-        if t441 is True: t439 = True
+        if t447 is None: t446 = True
+        t449 = False
+        t448 = False
+        t450 = v199
+        if t450 is True: t448 = True
         else:
-            if t441 is None: t440 = True
-            t442 = v200
-            if t442 is True: t439 = True
+            if t450 is None: t449 = True
+            t451 = v200
+            if t451 is True: t448 = True
             else:
-                if t442 is None: t440 = True
-        if t439 is False and t440: t439 = None
-        if t439 is False: x = False
+                if t451 is None: t449 = True
+        if t448 is False and t449: t448 = None
+        if t448 is False: x = False
         else:
-            if t439 is None: t437 = True
-    if x is True and t437: x = None
+            if t448 is None: t446 = True
+    if x is True and t446: x = None
     if x is True: h_referral.append(5)
     x = v202
     if x is True: h_referral.append(6)
     x = v203
     if x is True: h_referral.append(7)
-    t443 = False
-    x = True
-    t444 = v73
-    if t444 is False: x = False
-    else:
-        if t444 is None: t443 = True
-        t445 = v204
-        if t445 is False: x = False
-        else:
-            if t445 is None: t443 = True
-    if x is True and t443: x = None
-    if x is True: h_referral.append(8)
-    x = v73
-    if x is True: h_referral.append(9)
-    t446 = False
-    x = True
-    t447 = v69
-    if t447 is False: x = False
-    else:
-        if t447 is None: t446 = True
-        t448 = (None if f17 is None else f17 > K281)
-        if t448 is False: x = False
-        else:
-            if t448 is None: t446 = True
-            t449 = (None if f17 is None else f17 <= K282)
-            if t449 is False: x = False
-            else:
-                if t449 is None: t446 = True
-                t450 = (None if f18 is None else f18 == K283)
-                if t450 is not None: t450 = not t450
-                if t450 is None: t450 = True
-                if t450 is False: x = False
-                else:
-                    if t450 is None: t446 = True
-                    t451 = v215
-                    if t451 is False: x = False
-                    else:
-                        if t451 is None: t446 = True
-    if x is True and t446: x = None
-    if x is True: h_referral.append(10)
     t452 = False
     x = True
-    t453 = v74
+    t453 = v73
     if t453 is False: x = False
     else:
         if t453 is None: t452 = True
-        t455 = False
-        t454 = False
-        t456 = v220
-        if t456 is True: t454 = True
-        else:
-            if t456 is None: t455 = True
-            t457 = v69
-            if t457 is True: t454 = True
-            else:
-                if t457 is None: t455 = True
-        if t454 is False and t455: t454 = None
+        t454 = v204
         if t454 is False: x = False
         else:
             if t454 is None: t452 = True
     if x is True and t452: x = None
-    if x is True: h_referral.append(11)
-    x = v74
-    if x is True: h_referral.append(12)
-    x = v210
-    if x is True: h_referral.append(13)
-    x = v34
-    if x is True: h_referral.append(14)
-    t458 = False
+    if x is True: h_referral.append(8)
+    x = v73
+    if x is True: h_referral.append(9)
+    t455 = False
     x = True
-    t459 = v75
-    if t459 is False: x = False
+    t456 = v69
+    if t456 is False: x = False
     else:
-        if t459 is None: t458 = True
-        t460 = v204
-        if t460 is False: x = False
+        if t456 is None: t455 = True
+        t457 = (None if f17 is None else f17 > K281)
+        if t457 is False: x = False
         else:
-            if t460 is None: t458 = True
-    if x is True and t458: x = None
-    if x is True: h_referral.append(15)
+            if t457 is None: t455 = True
+            t458 = (None if f17 is None else f17 <= K282)
+            if t458 is False: x = False
+            else:
+                if t458 is None: t455 = True
+                t459 = (None if f18 is None else f18 == K283)
+                if t459 is not None: t459 = not t459
+                if t459 is None: t459 = True
+                if t459 is False: x = False
+                else:
+                    if t459 is None: t455 = True
+                    t460 = v215
+                    if t460 is False: x = False
+                    else:
+                        if t460 is None: t455 = True
+    if x is True and t455: x = None
+    if x is True: h_referral.append(10)
     t461 = False
     x = True
-    t462 = v75
+    t462 = v74
     if t462 is False: x = False
     else:
         if t462 is None: t461 = True
         t464 = False
         t463 = False
-        t465 = v76
+        t465 = v220
         if t465 is True: t463 = True
         else:
             if t465 is None: t464 = True
-            t466 = v220
+            t466 = v69
             if t466 is True: t463 = True
             else:
                 if t466 is None: t464 = True
@@ -1949,596 +1939,602 @@ def kernel(ctx):
         else:
             if t463 is None: t461 = True
     if x is True and t461: x = None
-    if x is True: h_referral.append(16)
+    if x is True: h_referral.append(11)
+    x = v74
+    if x is True: h_referral.append(12)
+    x = v210
+    if x is True: h_referral.append(13)
+    x = v34
+    if x is True: h_referral.append(14)
     t467 = False
     x = True
-    t468 = v76
+    t468 = v75
     if t468 is False: x = False
     else:
         if t468 is None: t467 = True
-        t470 = False
-        t469 = False
-        t471 = v220
-        if t471 is True: t469 = True
-        else:
-            if t471 is None: t470 = True
-            t473 = False
-            t472 = True
-            t474 = v204
-            if t474 is False: t472 = False
-            else:
-                if t474 is None: t473 = True
-                t475 = v233
-                if t475 is not None: t475 = not t475
-                if t475 is None: t475 = True
-                if t475 is False: t472 = False
-                else:
-                    if t475 is None: t473 = True
-            if t472 is True and t473: t472 = None
-            if t472 is True: t469 = True
-            else:
-                if t472 is None: t470 = True
-        if t469 is False and t470: t469 = None
+        t469 = v204
         if t469 is False: x = False
         else:
             if t469 is None: t467 = True
     if x is True and t467: x = None
-    if x is True: h_referral.append(17)
+    if x is True: h_referral.append(15)
+    t470 = False
+    x = True
+    t471 = v75
+    if t471 is False: x = False
+    else:
+        if t471 is None: t470 = True
+        t473 = False
+        t472 = False
+        t474 = v76
+        if t474 is True: t472 = True
+        else:
+            if t474 is None: t473 = True
+            t475 = v220
+            if t475 is True: t472 = True
+            else:
+                if t475 is None: t473 = True
+        if t472 is False and t473: t472 = None
+        if t472 is False: x = False
+        else:
+            if t472 is None: t470 = True
+    if x is True and t470: x = None
+    if x is True: h_referral.append(16)
     t476 = False
     x = True
     t477 = v76
     if t477 is False: x = False
     else:
         if t477 is None: t476 = True
-        t478 = v196
+        t479 = False
+        t478 = False
+        t480 = v220
+        if t480 is True: t478 = True
+        else:
+            if t480 is None: t479 = True
+            t482 = False
+            t481 = True
+            t483 = v204
+            if t483 is False: t481 = False
+            else:
+                if t483 is None: t482 = True
+                t484 = v233
+                if t484 is not None: t484 = not t484
+                if t484 is None: t484 = True
+                if t484 is False: t481 = False
+                else:
+                    if t484 is None: t482 = True
+            if t481 is True and t482: t481 = None
+            if t481 is True: t478 = True
+            else:
+                if t481 is None: t479 = True
+        if t478 is False and t479: t478 = None
         if t478 is False: x = False
         else:
             if t478 is None: t476 = True
-            t479 = v211
-            if t479 is not None: t479 = not t479
-            if t479 is None: t479 = True
-            if t479 is False: x = False
-            else:
-                if t479 is None: t476 = True
-                t480 = v233
-                if t480 is not None: t480 = not t480
-                if t480 is None: t480 = True
-                if t480 is False: x = False
-                else:
-                    if t480 is None: t476 = True
     if x is True and t476: x = None
+    if x is True: h_referral.append(17)
+    t485 = False
+    x = True
+    t486 = v76
+    if t486 is False: x = False
+    else:
+        if t486 is None: t485 = True
+        t487 = v196
+        if t487 is False: x = False
+        else:
+            if t487 is None: t485 = True
+            t488 = v211
+            if t488 is not None: t488 = not t488
+            if t488 is None: t488 = True
+            if t488 is False: x = False
+            else:
+                if t488 is None: t485 = True
+                t489 = v233
+                if t489 is not None: t489 = not t489
+                if t489 is None: t489 = True
+                if t489 is False: x = False
+                else:
+                    if t489 is None: t485 = True
+    if x is True and t485: x = None
     if x is True: h_referral.append(18)
     x = v75
     if x is True: h_referral.append(19)
-    t481 = False
+    t490 = False
     x = True
-    t482 = v76
-    if t482 is False: x = False
+    t491 = v76
+    if t491 is False: x = False
     else:
-        if t482 is None: t481 = True
-        t483 = v233
-        if t483 is not None: t483 = not t483
-        if t483 is None: t483 = True
-        if t483 is False: x = False
+        if t491 is None: t490 = True
+        t492 = v233
+        if t492 is not None: t492 = not t492
+        if t492 is None: t492 = True
+        if t492 is False: x = False
         else:
-            if t483 is None: t481 = True
-    if x is True and t481: x = None
+            if t492 is None: t490 = True
+    if x is True and t490: x = None
     if x is True: h_referral.append(20)
-    t484 = False
+    t493 = False
     x = True
-    t485 = v79
-    if t485 is False: x = False
+    t494 = v79
+    if t494 is False: x = False
     else:
-        if t485 is None: t484 = True
-        t486 = v204
-        if t486 is False: x = False
+        if t494 is None: t493 = True
+        t495 = v204
+        if t495 is False: x = False
         else:
-            if t486 is None: t484 = True
-    if x is True and t484: x = None
+            if t495 is None: t493 = True
+    if x is True and t493: x = None
     if x is True: h_referral.append(21)
     x = v79
     if x is True: h_referral.append(22)
-    t487 = False
+    t496 = False
     x = True
-    t488 = v209
-    if t488 is False: x = False
+    t497 = v209
+    if t497 is False: x = False
     else:
-        if t488 is None: t487 = True
-        t490 = False
-        t489 = False
-        t491 = v63
-        if t491 is True: t489 = True
+        if t497 is None: t496 = True
+        t499 = False
+        t498 = False
+        t500 = v63
+        if t500 is True: t498 = True
         else:
-            if t491 is None: t490 = True
-            t492 = v207
-            if t492 is True: t489 = True
+            if t500 is None: t499 = True
+            t501 = v207
+            if t501 is True: t498 = True
             else:
-                if t492 is None: t490 = True
-                t493 = v89
-                if t493 is True: t489 = True
+                if t501 is None: t499 = True
+                t502 = v89
+                if t502 is True: t498 = True
                 else:
-                    if t493 is None: t490 = True
-        if t489 is False and t490: t489 = None
-        if t489 is False: x = False
+                    if t502 is None: t499 = True
+        if t498 is False and t499: t498 = None
+        if t498 is False: x = False
         else:
-            if t489 is None: t487 = True
-    if x is True and t487: x = None
+            if t498 is None: t496 = True
+    if x is True and t496: x = None
     if x is True: h_referral.append(23)
-    t494 = False
+    t503 = False
     x = True
-    t495 = v209
-    if t495 is False: x = False
+    t504 = v209
+    if t504 is False: x = False
     else:
-        if t495 is None: t494 = True
-        t496 = v196
-        if t496 is False: x = False
+        if t504 is None: t503 = True
+        t505 = v196
+        if t505 is False: x = False
         else:
-            if t496 is None: t494 = True
-    if x is True and t494: x = None
+            if t505 is None: t503 = True
+    if x is True and t503: x = None
     if x is True: h_referral.append(24)
-    t497 = False
+    t506 = False
     x = True
-    t498 = v72
-    if t498 is False: x = False
+    t507 = v72
+    if t507 is False: x = False
     else:
-        if t498 is None: t497 = True
-        t499 = v63
-        if t499 is False: x = False
+        if t507 is None: t506 = True
+        t508 = v63
+        if t508 is False: x = False
         else:
-            if t499 is None: t497 = True
-            t501 = False
-            t500 = True
-            t502 = v35
-            if t502 is False: t500 = False
+            if t508 is None: t506 = True
+            t510 = False
+            t509 = True
+            t511 = v35
+            if t511 is False: t509 = False
             else:
-                if t502 is None: t501 = True
-                t503 = v218
-                if t503 is False: t500 = False
+                if t511 is None: t510 = True
+                t512 = v218
+                if t512 is False: t509 = False
                 else:
-                    if t503 is None: t501 = True
-            if t500 is True and t501: t500 = None
-            if t500 is not None: t500 = not t500
-            if t500 is None: t500 = True
-            if t500 is False: x = False
+                    if t512 is None: t510 = True
+            if t509 is True and t510: t509 = None
+            if t509 is not None: t509 = not t509
+            if t509 is None: t509 = True
+            if t509 is False: x = False
             else:
-                if t500 is None: t497 = True
-                t504 = v213
-                if t504 is not None: t504 = not t504
-                if t504 is None: t504 = True
-                if t504 is False: x = False
+                if t509 is None: t506 = True
+                t513 = v213
+                if t513 is not None: t513 = not t513
+                if t513 is None: t513 = True
+                if t513 is False: x = False
                 else:
-                    if t504 is None: t497 = True
-    if x is True and t497: x = None
+                    if t513 is None: t506 = True
+    if x is True and t506: x = None
     if x is True: h_referral.append(25)
-    t505 = False
-    x = True
-    t506 = v84
-    if t506 is False: x = False
-    else:
-        if t506 is None: t505 = True
-        t508 = False
-        t507 = False
-        t509 = v8
-        if t509 is True: t507 = True
-        else:
-            if t509 is None: t508 = True
-            t511 = False
-            t510 = True
-            t512 = v63
-            if t512 is False: t510 = False
-            else:
-                if t512 is None: t511 = True
-                t513 = v207
-                if t513 is False: t510 = False
-                else:
-                    if t513 is None: t511 = True
-            if t510 is True and t511: t510 = None
-            if t510 is True: t507 = True
-            else:
-                if t510 is None: t508 = True
-        if t507 is False and t508: t507 = None
-        if t507 is False: x = False
-        else:
-            if t507 is None: t505 = True
-    if x is True and t505: x = None
-    if x is True: h_referral.append(26)
     t514 = False
     x = True
     t515 = v84
     if t515 is False: x = False
     else:
         if t515 is None: t514 = True
-        t516 = v220
+        t517 = False
+        t516 = False
+        t518 = v8
+        if t518 is True: t516 = True
+        else:
+            if t518 is None: t517 = True
+            t520 = False
+            t519 = True
+            t521 = v63
+            if t521 is False: t519 = False
+            else:
+                if t521 is None: t520 = True
+                t522 = v207
+                if t522 is False: t519 = False
+                else:
+                    if t522 is None: t520 = True
+            if t519 is True and t520: t519 = None
+            if t519 is True: t516 = True
+            else:
+                if t519 is None: t517 = True
+        if t516 is False and t517: t516 = None
         if t516 is False: x = False
         else:
             if t516 is None: t514 = True
     if x is True and t514: x = None
+    if x is True: h_referral.append(26)
+    t523 = False
+    x = True
+    t524 = v84
+    if t524 is False: x = False
+    else:
+        if t524 is None: t523 = True
+        t525 = v220
+        if t525 is False: x = False
+        else:
+            if t525 is None: t523 = True
+    if x is True and t523: x = None
     if x is True: h_referral.append(27)
     x = v194
     if x is True: h_referral.append(28)
-    t517 = False
+    t526 = False
     x = True
-    t518 = v229
-    if t518 is False: x = False
+    t527 = v229
+    if t527 is False: x = False
     else:
-        if t518 is None: t517 = True
-        t519 = v69
-        if t519 is False: x = False
+        if t527 is None: t526 = True
+        t528 = v69
+        if t528 is False: x = False
         else:
-            if t519 is None: t517 = True
-            t521 = False
-            t520 = False
-            t522 = v63
-            if t522 is True: t520 = True
+            if t528 is None: t526 = True
+            t530 = False
+            t529 = False
+            t531 = v63
+            if t531 is True: t529 = True
             else:
-                if t522 is None: t521 = True
-                t523 = v207
-                if t523 is True: t520 = True
+                if t531 is None: t530 = True
+                t532 = v207
+                if t532 is True: t529 = True
                 else:
-                    if t523 is None: t521 = True
-                    t524 = v8
-                    if t524 is True: t520 = True
+                    if t532 is None: t530 = True
+                    t533 = v8
+                    if t533 is True: t529 = True
                     else:
-                        if t524 is None: t521 = True
-            if t520 is False and t521: t520 = None
-            if t520 is False: x = False
+                        if t533 is None: t530 = True
+            if t529 is False and t530: t529 = None
+            if t529 is False: x = False
             else:
-                if t520 is None: t517 = True
-    if x is True and t517: x = None
+                if t529 is None: t526 = True
+    if x is True and t526: x = None
     if x is True: h_referral.append(29)
-    t525 = False
-    x = True
-    t526 = v230
-    if t526 is False: x = False
-    else:
-        if t526 is None: t525 = True
-        t527 = v69
-        if t527 is False: x = False
-        else:
-            if t527 is None: t525 = True
-            t528 = v63
-            if t528 is False: x = False
-            else:
-                if t528 is None: t525 = True
-                t530 = False
-                t529 = False
-                t531 = v8
-                if t531 is True: t529 = True
-                else:
-                    if t531 is None: t530 = True
-                    t532 = v220
-                    if t532 is True: t529 = True
-                    else:
-                        if t532 is None: t530 = True
-                        t533 = v84
-                        if t533 is True: t529 = True
-                        else:
-                            if t533 is None: t530 = True
-                if t529 is False and t530: t529 = None
-                if t529 is False: x = False
-                else:
-                    if t529 is None: t525 = True
-    if x is True and t525: x = None
-    if x is True: h_referral.append(30)
     t534 = False
     x = True
-    t535 = v229
+    t535 = v230
     if t535 is False: x = False
     else:
         if t535 is None: t534 = True
-        t537 = False
-        t536 = False
-        t538 = v63
-        if t538 is True: t536 = True
-        else:
-            if t538 is None: t537 = True
-            t539 = v207
-            if t539 is True: t536 = True
-            else:
-                if t539 is None: t537 = True
-        if t536 is False and t537: t536 = None
+        t536 = v69
         if t536 is False: x = False
         else:
             if t536 is None: t534 = True
-    if x is True and t534: x = None
-    if x is True: h_referral.append(31)
-    t540 = False
-    x = True
-    t541 = v140
-    if t541 is False: x = False
-    else:
-        if t541 is None: t540 = True
-        t542 = (None if f20 is None else f20 >= K284)
-        if t542 is False: x = False
-        else:
-            if t542 is None: t540 = True
-            t543 = v220
-            if t543 is False: x = False
+            t537 = v63
+            if t537 is False: x = False
             else:
-                if t543 is None: t540 = True
-    if x is True and t540: x = None
-    if x is True: h_referral.append(32)
-    t544 = False
+                if t537 is None: t534 = True
+                t539 = False
+                t538 = False
+                t540 = v8
+                if t540 is True: t538 = True
+                else:
+                    if t540 is None: t539 = True
+                    t541 = v220
+                    if t541 is True: t538 = True
+                    else:
+                        if t541 is None: t539 = True
+                        t542 = v84
+                        if t542 is True: t538 = True
+                        else:
+                            if t542 is None: t539 = True
+                if t538 is False and t539: t538 = None
+                if t538 is False: x = False
+                else:
+                    if t538 is None: t534 = True
+    if x is True and t534: x = None
+    if x is True: h_referral.append(30)
+    t543 = False
     x = True
-    t545 = v8
-    if t545 is False: x = False
+    t544 = v229
+    if t544 is False: x = False
     else:
-        if t545 is None: t544 = True
-        t546 = v69
-        if t546 is False: x = False
+        if t544 is None: t543 = True
+        t546 = False
+        t545 = False
+        t547 = v63
+        if t547 is True: t545 = True
         else:
-            if t546 is None: t544 = True
-    if x is True and t544: x = None
+            if t547 is None: t546 = True
+            t548 = v207
+            if t548 is True: t545 = True
+            else:
+                if t548 is None: t546 = True
+        if t545 is False and t546: t545 = None
+        if t545 is False: x = False
+        else:
+            if t545 is None: t543 = True
+    if x is True and t543: x = None
+    if x is True: h_referral.append(31)
+    t549 = False
+    x = True
+    t550 = v140
+    if t550 is False: x = False
+    else:
+        if t550 is None: t549 = True
+        t551 = (None if f20 is None else f20 >= K284)
+        if t551 is False: x = False
+        else:
+            if t551 is None: t549 = True
+            t552 = v220
+            if t552 is False: x = False
+            else:
+                if t552 is None: t549 = True
+    if x is True and t549: x = None
+    if x is True: h_referral.append(32)
+    t553 = False
+    x = True
+    t554 = v8
+    if t554 is False: x = False
+    else:
+        if t554 is None: t553 = True
+        t555 = v69
+        if t555 is False: x = False
+        else:
+            if t555 is None: t553 = True
+    if x is True and t553: x = None
     if x is True: h_referral.append(33)
     x = v84
     if x is True: h_referral.append(34)
     x = v8
     if x is True: h_referral.append(35)
-    t547 = False
-    x = True
-    t548 = v216
-    if t548 is False: x = False
-    else:
-        if t548 is None: t547 = True
-        t549 = v66
-        if t549 is False: x = False
-        else:
-            if t549 is None: t547 = True
-            t550 = (None if f20 is None else f20 < K285)
-            if t550 is False: x = False
-            else:
-                if t550 is None: t547 = True
-                t551 = v221
-                if t551 is False: x = False
-                else:
-                    if t551 is None: t547 = True
-                    t552 = v35
-                    if t552 is not None: t552 = not t552
-                    if t552 is None: t552 = True
-                    if t552 is False: x = False
-                    else:
-                        if t552 is None: t547 = True
-                        t553 = v44
-                        if t553 is not None: t553 = not t553
-                        if t553 is None: t553 = True
-                        if t553 is False: x = False
-                        else:
-                            if t553 is None: t547 = True
-    if x is True and t547: x = None
-    if x is True: h_referral.append(36)
-    t554 = False
-    x = True
     t556 = False
-    t555 = False
-    t557 = v99
-    if t557 is True: t555 = True
+    x = True
+    t557 = v216
+    if t557 is False: x = False
     else:
         if t557 is None: t556 = True
-        t558 = v101
-        if t558 is True: t555 = True
+        t558 = v66
+        if t558 is False: x = False
         else:
             if t558 is None: t556 = True
-    if t555 is False and t556: t555 = None
-    if t555 is False: x = False
-    else:
-        if t555 is None: t554 = True
-        t559 = v66
-        if t559 is False: x = False
-        else:
-            if t559 is None: t554 = True
-            t560 = (None if f20 is None else f20 < K286)
-            if t560 is False: x = False
+            t559 = (None if f20 is None else f20 < K285)
+            if t559 is False: x = False
             else:
-                if t560 is None: t554 = True
-                t561 = v221
-                if t561 is False: x = False
+                if t559 is None: t556 = True
+                t560 = v221
+                if t560 is False: x = False
                 else:
-                    if t561 is None: t554 = True
-    if x is True and t554: x = None
-    if x is True: h_referral.append(37)
-    t562 = False
+                    if t560 is None: t556 = True
+                    t561 = v35
+                    if t561 is not None: t561 = not t561
+                    if t561 is None: t561 = True
+                    if t561 is False: x = False
+                    else:
+                        if t561 is None: t556 = True
+                        t562 = v44
+                        if t562 is not None: t562 = not t562
+                        if t562 is None: t562 = True
+                        if t562 is False: x = False
+                        else:
+                            if t562 is None: t556 = True
+    if x is True and t556: x = None
+    if x is True: h_referral.append(36)
+    t563 = False
     x = True
-    t563 = v223
-    if t563 is False: x = False
+    t565 = False
+    t564 = False
+    t566 = v99
+    if t566 is True: t564 = True
     else:
-        if t563 is None: t562 = True
-        t565 = False
-        t564 = False
-        t566 = v202
-        if t566 is True: t564 = True
+        if t566 is None: t565 = True
+        t567 = v101
+        if t567 is True: t564 = True
         else:
-            if t566 is None: t565 = True
-            t567 = v73
-            if t567 is True: t564 = True
+            if t567 is None: t565 = True
+    if t564 is False and t565: t564 = None
+    if t564 is False: x = False
+    else:
+        if t564 is None: t563 = True
+        t568 = v66
+        if t568 is False: x = False
+        else:
+            if t568 is None: t563 = True
+            t569 = (None if f20 is None else f20 < K286)
+            if t569 is False: x = False
             else:
-                if t567 is None: t565 = True
-        if t564 is False and t565: t564 = None
-        if t564 is False: x = False
-        else:
-            if t564 is None: t562 = True
-    if x is True and t562: x = None
-    if x is True: h_referral.append(38)
-    x = v223
-    if x is True: h_referral.append(39)
-    t568 = False
-    x = True
-    t569 = v227
-    if t569 is False: x = False
-    else:
-        if t569 is None: t568 = True
-        t570 = v228
-        if t570 is False: x = False
-        else:
-            if t570 is None: t568 = True
-    if x is True and t568: x = None
-    if x is True: h_referral.append(40)
+                if t569 is None: t563 = True
+                t570 = v221
+                if t570 is False: x = False
+                else:
+                    if t570 is None: t563 = True
+    if x is True and t563: x = None
+    if x is True: h_referral.append(37)
     t571 = False
     x = True
-    t572 = v149
+    t572 = v223
     if t572 is False: x = False
     else:
         if t572 is None: t571 = True
-        t573 = (None if f20 is None else f20 >= K287)
+        t574 = False
+        t573 = False
+        t575 = v202
+        if t575 is True: t573 = True
+        else:
+            if t575 is None: t574 = True
+            t576 = v73
+            if t576 is True: t573 = True
+            else:
+                if t576 is None: t574 = True
+        if t573 is False and t574: t573 = None
         if t573 is False: x = False
         else:
             if t573 is None: t571 = True
     if x is True and t571: x = None
-    if x is True: h_referral.append(41)
-    t574 = False
-    x = False
-    t575 = v147
-    if t575 is True: x = True
+    if x is True: h_referral.append(38)
+    x = v223
+    if x is True: h_referral.append(39)
+    t577 = False
+    x = True
+    t578 = v227
+    if t578 is False: x = False
     else:
-        if t575 is None: t574 = True
-        t576 = v149
-        if t576 is True: x = True
+        if t578 is None: t577 = True
+        t579 = v228
+        if t579 is False: x = False
         else:
-            if t576 is None: t574 = True
-            t578 = False
-            t577 = True
-            t579 = v146
-            if t579 is False: t577 = False
+            if t579 is None: t577 = True
+    if x is True and t577: x = None
+    if x is True: h_referral.append(40)
+    t580 = False
+    x = True
+    t581 = v149
+    if t581 is False: x = False
+    else:
+        if t581 is None: t580 = True
+        t582 = (None if f20 is None else f20 >= K287)
+        if t582 is False: x = False
+        else:
+            if t582 is None: t580 = True
+    if x is True and t580: x = None
+    if x is True: h_referral.append(41)
+    t583 = False
+    x = False
+    t584 = v147
+    if t584 is True: x = True
+    else:
+        if t584 is None: t583 = True
+        t585 = v149
+        if t585 is True: x = True
+        else:
+            if t585 is None: t583 = True
+            t587 = False
+            t586 = True
+            t588 = v146
+            if t588 is False: t586 = False
             else:
-                if t579 is None: t578 = True
-                t580 = v75
-                if t580 is False: t577 = False
+                if t588 is None: t587 = True
+                t589 = v75
+                if t589 is False: t586 = False
                 else:
-                    if t580 is None: t578 = True
-            if t577 is True and t578: t577 = None
-            if t577 is True: x = True
+                    if t589 is None: t587 = True
+            if t586 is True and t587: t586 = None
+            if t586 is True: x = True
             else:
-                if t577 is None: t574 = True
-    if x is False and t574: x = None
+                if t586 is None: t583 = True
+    if x is False and t583: x = None
     if x is True: h_referral.append(42)
     x = v146
     if x is True: h_referral.append(43)
     x = v150
     if x is True: h_referral.append(44)
-    t581 = False
+    t590 = False
     x = True
-    t582 = v228
-    if t582 is False: x = False
+    t591 = v228
+    if t591 is False: x = False
     else:
-        if t582 is None: t581 = True
-        t583 = (None if f71 is None else f71 <= K288)
-        if t583 is None: t583 = True
-        if t583 is False: x = False
+        if t591 is None: t590 = True
+        t592 = (None if f71 is None else f71 <= K288)
+        if t592 is None: t592 = True
+        if t592 is False: x = False
         else:
-            if t583 is None: t581 = True
-            t584 = v63
-            if t584 is False: x = False
+            if t592 is None: t590 = True
+            t593 = v63
+            if t593 is False: x = False
             else:
-                if t584 is None: t581 = True
-                t586 = False
-                t585 = False
-                t587 = v8
-                if t587 is True: t585 = True
+                if t593 is None: t590 = True
+                t595 = False
+                t594 = False
+                t596 = v8
+                if t596 is True: t594 = True
                 else:
-                    if t587 is None: t586 = True
-                    t588 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K289.isdisjoint(r_pain or ()))))))
-                    if t588 is True: t585 = True
+                    if t596 is None: t595 = True
+                    t597 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K289.isdisjoint(r_pain or ()))))))
+                    if t597 is True: t594 = True
                     else:
-                        if t588 is None: t586 = True
-                if t585 is False and t586: t585 = None
-                if t585 is False: x = False
+                        if t597 is None: t595 = True
+                if t594 is False and t595: t594 = None
+                if t594 is False: x = False
                 else:
-                    if t585 is None: t581 = True
-    if x is True and t581: x = None
+                    if t594 is None: t590 = True
+    if x is True and t590: x = None
     if x is True: h_referral.append(45)
-    t589 = False
+    t598 = False
     x = True
-    t590 = v228
-    if t590 is False: x = False
+    t599 = v228
+    if t599 is False: x = False
     else:
-        if t590 is None: t589 = True
-        t591 = v149
-        if t591 is False: x = False
+        if t599 is None: t598 = True
+        t600 = v149
+        if t600 is False: x = False
         else:
-            if t591 is None: t589 = True
-    if x is True and t589: x = None
+            if t600 is None: t598 = True
+    if x is True and t598: x = None
     if x is True: h_referral.append(46)
-    t592 = False
+    t601 = False
     x = True
-    t593 = v224
-    if t593 is False: x = False
+    t602 = v224
+    if t602 is False: x = False
     else:
-        if t593 is None: t592 = True
-        t594 = v62
-        if t594 is False: x = False
+        if t602 is None: t601 = True
+        t603 = v62
+        if t603 is False: x = False
         else:
-            if t594 is None: t592 = True
-            t595 = v226
-            if t595 is False: x = False
+            if t603 is None: t601 = True
+            t604 = v226
+            if t604 is False: x = False
             else:
-                if t595 is None: t592 = True
-    if x is True and t592: x = None
+                if t604 is None: t601 = True
+    if x is True and t601: x = None
     if x is True: h_referral.append(47)
-    t596 = False
+    t605 = False
     x = True
-    t597 = v224
-    if t597 is False: x = False
+    t606 = v224
+    if t606 is False: x = False
     else:
-        if t597 is None: t596 = True
-        t598 = v63
-        if t598 is False: x = False
+        if t606 is None: t605 = True
+        t607 = v63
+        if t607 is False: x = False
         else:
-            if t598 is None: t596 = True
-            t599 = (None if f16 is None else f16 >= K290)
-            if t599 is None: t599 = True
-            if t599 is False: x = False
+            if t607 is None: t605 = True
+            t608 = (None if f16 is None else f16 >= K290)
+            if t608 is None: t608 = True
+            if t608 is False: x = False
             else:
-                if t599 is None: t596 = True
-                t600 = v212
-                if t600 is not None: t600 = not t600
-                if t600 is None: t600 = True
-                if t600 is False: x = False
+                if t608 is None: t605 = True
+                t609 = v212
+                if t609 is not None: t609 = not t609
+                if t609 is None: t609 = True
+                if t609 is False: x = False
                 else:
-                    if t600 is None: t596 = True
-                    t601 = v211
-                    if t601 is not None: t601 = not t601
-                    if t601 is None: t601 = True
-                    if t601 is False: x = False
+                    if t609 is None: t605 = True
+                    t610 = v211
+                    if t610 is not None: t610 = not t610
+                    if t610 is None: t610 = True
+                    if t610 is False: x = False
                     else:
-                        if t601 is None: t596 = True
-    if x is True and t596: x = None
+                        if t610 is None: t605 = True
+    if x is True and t605: x = None
     if x is True: h_referral.append(48)
-    t602 = False
-    x = True
-    t603 = v224
-    if t603 is False: x = False
-    else:
-        if t603 is None: t602 = True
-        t604 = v89
-        if t604 is False: x = False
-        else:
-            if t604 is None: t602 = True
-            t606 = False
-            t605 = False
-            t607 = v72
-            if t607 is True: t605 = True
-            else:
-                if t607 is None: t606 = True
-                t608 = v209
-                if t608 is True: t605 = True
-                else:
-                    if t608 is None: t606 = True
-                    t609 = v207
-                    if t609 is True: t605 = True
-                    else:
-                        if t609 is None: t606 = True
-                        t610 = v195
-                        if t610 is True: t605 = True
-                        else:
-                            if t610 is None: t606 = True
-            if t605 is False and t606: t605 = None
-            if t605 is False: x = False
-            else:
-                if t605 is None: t602 = True
-    if x is True and t602: x = None
-    if x is True: h_referral.append(49)
     t611 = False
     x = True
-    t612 = v225
+    t612 = v224
     if t612 is False: x = False
     else:
         if t612 is None: t611 = True
@@ -2546,86 +2542,80 @@ def kernel(ctx):
         if t613 is False: x = False
         else:
             if t613 is None: t611 = True
+            t615 = False
+            t614 = False
+            t616 = v72
+            if t616 is True: t614 = True
+            else:
+                if t616 is None: t615 = True
+                t617 = v209
+                if t617 is True: t614 = True
+                else:
+                    if t617 is None: t615 = True
+                    t618 = v207
+                    if t618 is True: t614 = True
+                    else:
+                        if t618 is None: t615 = True
+                        t619 = v195
+                        if t619 is True: t614 = True
+                        else:
+                            if t619 is None: t615 = True
+            if t614 is False and t615: t614 = None
+            if t614 is False: x = False
+            else:
+                if t614 is None: t611 = True
     if x is True and t611: x = None
+    if x is True: h_referral.append(49)
+    t620 = False
+    x = True
+    t621 = v225
+    if t621 is False: x = False
+    else:
+        if t621 is None: t620 = True
+        t622 = v89
+        if t622 is False: x = False
+        else:
+            if t622 is None: t620 = True
+    if x is True and t620: x = None
     if x is True: h_referral.append(50)
-    t614 = False
+    t623 = False
     x = True
-    t615 = v233
-    if t615 is False: x = False
+    t624 = v233
+    if t624 is False: x = False
     else:
-        if t615 is None: t614 = True
-        t617 = False
-        t616 = False
-        t618 = v75
-        if t618 is True: t616 = True
+        if t624 is None: t623 = True
+        t626 = False
+        t625 = False
+        t627 = v75
+        if t627 is True: t625 = True
         else:
-            if t618 is None: t617 = True
-            t619 = v220
-            if t619 is True: t616 = True
+            if t627 is None: t626 = True
+            t628 = v220
+            if t628 is True: t625 = True
             else:
-                if t619 is None: t617 = True
-                t620 = v231
-                if t620 is True: t616 = True
+                if t628 is None: t626 = True
+                t629 = v231
+                if t629 is True: t625 = True
                 else:
-                    if t620 is None: t617 = True
-        if t616 is False and t617: t616 = None
-        if t616 is False: x = False
+                    if t629 is None: t626 = True
+        if t625 is False and t626: t625 = None
+        if t625 is False: x = False
         else:
-            if t616 is None: t614 = True
-    if x is True and t614: x = None
+            if t625 is None: t623 = True
+    if x is True and t623: x = None
     if x is True: h_referral.append(51)
-    t621 = False
+    t630 = False
     x = True
-    t622 = v232
-    if t622 is False: x = False
+    t631 = v232
+    if t631 is False: x = False
     else:
-        if t622 is None: t621 = True
-        t623 = v202
-        if t623 is False: x = False
+        if t631 is None: t630 = True
+        t632 = v202
+        if t632 is False: x = False
         else:
-            if t623 is None: t621 = True
-    if x is True and t621: x = None
+            if t632 is None: t630 = True
+    if x is True and t630: x = None
     if x is True: h_referral.append(52)
-    t624 = False
-    x = True
-    t625 = v232
-    if t625 is False: x = False
-    else:
-        if t625 is None: t624 = True
-        t626 = v234
-        if t626 is False: x = False
-        else:
-            if t626 is None: t624 = True
-            t627 = v238
-            if t627 is False: x = False
-            else:
-                if t627 is None: t624 = True
-                t628 = v235
-                if t628 is not None: t628 = not t628
-                if t628 is None: t628 = True
-                if t628 is False: x = False
-                else:
-                    if t628 is None: t624 = True
-    if x is True and t624: x = None
-    if x is True: h_referral.append(53)
-    t629 = False
-    x = True
-    t630 = v238
-    if t630 is False: x = False
-    else:
-        if t630 is None: t629 = True
-        t631 = v235
-        if t631 is False: x = False
-        else:
-            if t631 is None: t629 = True
-            t632 = (None if f72 is None else f72 == K291)
-            if t632 is not None: t632 = not t632
-            if t632 is None: t632 = True
-            if t632 is False: x = False
-            else:
-                if t632 is None: t629 = True
-    if x is True and t629: x = None
-    if x is True: h_referral.append(54)
     t633 = False
     x = True
     t634 = v232
@@ -2633,7 +2623,6 @@ def kernel(ctx):
     else:
         if t634 is None: t633 = True
         t635 = v234
-        if t635 is not None: t635 = not t635
         if t635 is False: x = False
         else:
             if t635 is None: t633 = True
@@ -2641,211 +2630,252 @@ def kernel(ctx):
             if t636 is False: x = False
             else:
                 if t636 is None: t633 = True
-    if x is True and t633: x = None
-    if x is True: h_referral.append(55)
-    t637 = False
-    x = True
-    t638 = v232
-    if t638 is False: x = False
-    else:
-        if t638 is None: t637 = True
-        t639 = v237
-        if t639 is False: x = False
-        else:
-            if t639 is None: t637 = True
-            t640 = v235
-            if t640 is not None: t640 = not t640
-            if t640 is None: t640 = True
-            if t640 is False: x = False
-            else:
-                if t640 is None: t637 = True
-    if x is True and t637: x = None
-    if x is True: h_referral.append(56)
-    t641 = False
-    x = True
-    t642 = (None if f20 is None else f20 >= K292)
-    if t642 is False: x = False
-    else:
-        if t642 is None: t641 = True
-        t643 = (None if f20 is None else f20 <= K293)
-        if t643 is False: x = False
-        else:
-            if t643 is None: t641 = True
-            t644 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K294.isdisjoint(r_pain or ()))))))
-            if t644 is False: x = False
-            else:
-                if t644 is None: t641 = True
-                t645 = (None if f13 is None else f13 in K295)
-                if t645 is False: x = False
+                t637 = v235
+                if t637 is not None: t637 = not t637
+                if t637 is None: t637 = True
+                if t637 is False: x = False
                 else:
-                    if t645 is None: t641 = True
-    if x is True and t641: x = None
-    if x is True: h_referral.append(57)
+                    if t637 is None: t633 = True
+    if x is True and t633: x = None
+    if x is True: h_referral.append(53)
+    t638 = False
+    x = True
+    t639 = v238
+    if t639 is False: x = False
+    else:
+        if t639 is None: t638 = True
+        t640 = v235
+        if t640 is False: x = False
+        else:
+            if t640 is None: t638 = True
+            t641 = (None if f72 is None else f72 == K291)
+            if t641 is not None: t641 = not t641
+            if t641 is None: t641 = True
+            if t641 is False: x = False
+            else:
+                if t641 is None: t638 = True
+    if x is True and t638: x = None
+    if x is True: h_referral.append(54)
+    t642 = False
+    x = True
+    t643 = v232
+    if t643 is False: x = False
+    else:
+        if t643 is None: t642 = True
+        t644 = v234
+        if t644 is not None: t644 = not t644
+        if t644 is False: x = False
+        else:
+            if t644 is None: t642 = True
+            t645 = v238
+            if t645 is False: x = False
+            else:
+                if t645 is None: t642 = True
+    if x is True and t642: x = None
+    if x is True: h_referral.append(55)
     t646 = False
     x = True
-    t647 = v239
+    t647 = v232
     if t647 is False: x = False
     else:
         if t647 is None: t646 = True
-        t648 = v238
+        t648 = v237
         if t648 is False: x = False
         else:
             if t648 is None: t646 = True
+            t649 = v235
+            if t649 is not None: t649 = not t649
+            if t649 is None: t649 = True
+            if t649 is False: x = False
+            else:
+                if t649 is None: t646 = True
     if x is True and t646: x = None
+    if x is True: h_referral.append(56)
+    t650 = False
+    x = True
+    t651 = (None if f20 is None else f20 >= K292)
+    if t651 is False: x = False
+    else:
+        if t651 is None: t650 = True
+        t652 = (None if f20 is None else f20 <= K293)
+        if t652 is False: x = False
+        else:
+            if t652 is None: t650 = True
+            t653 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K294.isdisjoint(r_pain or ()))))))
+            if t653 is False: x = False
+            else:
+                if t653 is None: t650 = True
+                t654 = (None if f13 is None else f13 in K295)
+                if t654 is False: x = False
+                else:
+                    if t654 is None: t650 = True
+    if x is True and t650: x = None
+    if x is True: h_referral.append(57)
+    t655 = False
+    x = True
+    t656 = v239
+    if t656 is False: x = False
+    else:
+        if t656 is None: t655 = True
+        t657 = v238
+        if t657 is False: x = False
+        else:
+            if t657 is None: t655 = True
+    if x is True and t655: x = None
     if x is True: h_referral.append(58)
     x = v240
     if x is True: h_referral.append(59)
-    t649 = False
+    t658 = False
     x = True
-    t650 = v239
-    if t650 is False: x = False
+    t659 = v239
+    if t659 is False: x = False
     else:
-        if t650 is None: t649 = True
-        t651 = v241
-        if t651 is False: x = False
+        if t659 is None: t658 = True
+        t660 = v241
+        if t660 is False: x = False
         else:
-            if t651 is None: t649 = True
-    if x is True and t649: x = None
+            if t660 is None: t658 = True
+    if x is True and t658: x = None
     if x is True: h_referral.append(60)
-    t652 = False
-    x = True
-    t653 = v137
-    if t653 is False: x = False
-    else:
-        if t653 is None: t652 = True
-        t654 = v138
-        if t654 is False: x = False
-        else:
-            if t654 is None: t652 = True
-            t655 = v63
-            if t655 is False: x = False
-            else:
-                if t655 is None: t652 = True
-                t656 = v207
-                if t656 is False: x = False
-                else:
-                    if t656 is None: t652 = True
-                    t658 = False
-                    t657 = False
-                    t659 = v2
-                    if t659 is True: t657 = True
-                    else:
-                        if t659 is None: t658 = True
-                        t660 = v238
-                        if t660 is True: t657 = True
-                        else:
-                            if t660 is None: t658 = True
-                    if t657 is False and t658: t657 = None
-                    if t657 is False: x = False
-                    else:
-                        if t657 is None: t652 = True
-    if x is True and t652: x = None
-    if x is True: h_referral.append(61)
     t661 = False
     x = True
-    t663 = False
-    t662 = False
-    t664 = v137
-    if t664 is True: t662 = True
-    else:
-        if t664 is None: t663 = True
-        t665 = v139
-        if t665 is True: t662 = True
-        else:
-            if t665 is None: t663 = True
-    if t662 is False and t663: t662 = None
+    t662 = v137
     if t662 is False: x = False
     else:
         if t662 is None: t661 = True
-        t666 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K296.isdisjoint(r_pain or ()))))))
-        if t666 is False: x = False
+        t663 = v138
+        if t663 is False: x = False
         else:
-            if t666 is None: t661 = True
-            t667 = (None if f3 is None else not K297.isdisjoint(f3))
-            if t667 is False: x = False
+            if t663 is None: t661 = True
+            t664 = v63
+            if t664 is False: x = False
             else:
-                if t667 is None: t661 = True
+                if t664 is None: t661 = True
+                t665 = v207
+                if t665 is False: x = False
+                else:
+                    if t665 is None: t661 = True
+                    t667 = False
+                    t666 = False
+                    t668 = v2
+                    if t668 is True: t666 = True
+                    else:
+                        if t668 is None: t667 = True
+                        t669 = v238
+                        if t669 is True: t666 = True
+                        else:
+                            if t669 is None: t667 = True
+                    if t666 is False and t667: t666 = None
+                    if t666 is False: x = False
+                    else:
+                        if t666 is None: t661 = True
     if x is True and t661: x = None
-    if x is True: h_referral.append(62)
-    t668 = False
-    x = True
+    if x is True: h_referral.append(61)
     t670 = False
-    t669 = False
-    t671 = v137
-    if t671 is True: t669 = True
+    x = True
+    t672 = False
+    t671 = False
+    t673 = v137
+    if t673 is True: t671 = True
+    else:
+        if t673 is None: t672 = True
+        t674 = v139
+        if t674 is True: t671 = True
+        else:
+            if t674 is None: t672 = True
+    if t671 is False and t672: t671 = None
+    if t671 is False: x = False
     else:
         if t671 is None: t670 = True
-        t672 = v138
-        if t672 is True: t669 = True
+        t675 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K296.isdisjoint(r_pain or ()))))))
+        if t675 is False: x = False
         else:
-            if t672 is None: t670 = True
-            t673 = v139
-            if t673 is True: t669 = True
+            if t675 is None: t670 = True
+            t676 = (None if f3 is None else not K297.isdisjoint(f3))
+            if t676 is False: x = False
             else:
-                if t673 is None: t670 = True
-    if t669 is False and t670: t669 = None
-    if t669 is False: x = False
-    else:
-        if t669 is None: t668 = True
-        t674 = v135
-        if t674 is False: x = False
-        else:
-            if t674 is None: t668 = True
-    if x is True and t668: x = None
-    if x is True: h_referral.append(63)
-    t675 = False
+                if t676 is None: t670 = True
+    if x is True and t670: x = None
+    if x is True: h_referral.append(62)
+    t677 = False
     x = True
-    t676 = v222
-    if t676 is False: x = False
+    t679 = False
+    t678 = False
+    t680 = v137
+    if t680 is True: t678 = True
     else:
-        if t676 is None: t675 = True
-        t677 = v87
-        if t677 is False: x = False
+        if t680 is None: t679 = True
+        t681 = v138
+        if t681 is True: t678 = True
         else:
-            if t677 is None: t675 = True
-    if x is True and t675: x = None
+            if t681 is None: t679 = True
+            t682 = v139
+            if t682 is True: t678 = True
+            else:
+                if t682 is None: t679 = True
+    if t678 is False and t679: t678 = None
+    if t678 is False: x = False
+    else:
+        if t678 is None: t677 = True
+        t683 = v135
+        if t683 is False: x = False
+        else:
+            if t683 is None: t677 = True
+    if x is True and t677: x = None
+    if x is True: h_referral.append(63)
+    t684 = False
+    x = True
+    t685 = v222
+    if t685 is False: x = False
+    else:
+        if t685 is None: t684 = True
+        t686 = v87
+        if t686 is False: x = False
+        else:
+            if t686 is None: t684 = True
+    if x is True and t684: x = None
     if x is True: h_referral.append(64)
     x = v217
     if x is True: h_referral.append(65)
     x = v236
     if x is True: h_referral.append(66)
-    t678 = False
+    t687 = False
     x = True
-    t679 = v9
-    if t679 is False: x = False
+    t688 = v9
+    if t688 is False: x = False
     else:
-        if t679 is None: t678 = True
-        t680 = v206
-        if t680 is False: x = False
+        if t688 is None: t687 = True
+        t689 = v206
+        if t689 is False: x = False
         else:
-            if t680 is None: t678 = True
-    if x is True and t678: x = None
+            if t689 is None: t687 = True
+    if x is True and t687: x = None
     if x is True: h_referral.append(67)
-    t681 = False
+    t690 = False
     x = True
-    t682 = v205
-    if t682 is False: x = False
+    t691 = v205
+    if t691 is False: x = False
     else:
-        if t682 is None: t681 = True
-        t683 = v204
-        if t683 is False: x = False
+        if t691 is None: t690 = True
+        t692 = v204
+        if t692 is False: x = False
         else:
-            if t683 is None: t681 = True
-    if x is True and t681: x = None
+            if t692 is None: t690 = True
+    if x is True and t690: x = None
     if x is True: h_referral.append(68)
-    t684 = False
+    t693 = False
     x = True
-    t685 = v200
-    if t685 is False: x = False
+    t694 = v200
+    if t694 is False: x = False
     else:
-        if t685 is None: t684 = True
-        t686 = v199
-        if t686 is not None: t686 = not t686
-        if t686 is None: t686 = True
-        if t686 is False: x = False
+        if t694 is None: t693 = True
+        t695 = v199
+        if t695 is not None: t695 = not t695
+        if t695 is None: t695 = True
+        if t695 is False: x = False
         else:
-            if t686 is None: t684 = True
-    if x is True and t684: x = None
+            if t695 is None: t693 = True
+    if x is True and t693: x = None
     if x is True: h_referral.append(69)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
