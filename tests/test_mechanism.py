@@ -44,9 +44,11 @@ def test_an_even_picture_is_not_forced():
     assert out["evidence"][0] == "3 criteria known; no mechanism clearly dominates"
 
 
-def test_two_published_clusters_met_in_full_are_a_mixed_picture():
+def test_two_published_clusters_met_in_full_are_a_mixed_picture_with_a_predominant_mechanism():
+    # Clinicians name the predominant mechanism (Smart 2012, Nijs 2015); "none" is for too little recorded.
     out = assess_data({"pain_mechanism_criteria": {**NEUROPATHIC, **NOCIPLASTIC}})["pain_mechanism"]
-    assert out["dominant"] is None
+    assert out["dominant"] == max(out["probabilities"], key=out["probabilities"].get)
+    assert out["dominant"] in ("nociplastic", "peripheral_neuropathic")
     assert out["evidence"][0] == ("a mixed picture: the published clusters of nociplastic and peripheral neuropathic "
                                   "are both met in full")
     # One cluster in full and part of another still has a verdict.

@@ -61,14 +61,18 @@ def judge(ctx: Evaluation) -> dict[str, Any]:
     probabilities = {m: math.floor(p * 1000) / 1000 for m, p in shares.items()}
     enough = (len(known) >= pm["min_criteria"] and probabilities[leader] >= pm["min_probability"]
               and judged_share >= pm["min_cluster_judged"])
-    # Enough published clusters met in full is a mixed picture: none dominates (pain_mechanisms.yaml).
+    # Enough published clusters met in full is a mixed picture; the leader still dominates (the contract keeps
+    # "no verdict" for too little recorded), and the evidence says the picture is mixed (pain_mechanisms.yaml).
     met = [m for m in pm["clusters"] if _cluster_met(ctx, m)]
     mixed = len(met) >= pm["mixed_when_clusters_met"]
-    dominant = leader if enough and not mixed else None
+    dominant = leader if enough else None
     ctx.dominant_mechanism = dominant
 
     views = kb.criterion_views
     evidence: list[str] = []
+    if mixed:
+        evidence.append("a mixed picture: the published clusters of " + " and ".join(m.replace("_", " ") for m in met)
+                        + " are both met in full")
     if dominant is not None:
         evidence += _cluster_summary(ctx, dominant)
         # The criteria that separate the verdict most from the runner-up.
@@ -80,11 +84,6 @@ def judge(ctx: Evaluation) -> dict[str, Any]:
                 scored.append((-margin, order, views[view][1]))
         scored.sort()
         evidence += [text for _, _, text in scored[:_SHOWN_EVIDENCE]]
-    elif mixed:
-        evidence.append("a mixed picture: the published clusters of " + " and ".join(m.replace("_", " ") for m in met)
-                        + " are both met in full")
-        for m in met:
-            evidence += _cluster_summary(ctx, m)
     elif known:
         evidence.append(f"{len(known)} criteria known; no mechanism clearly dominates")
         evidence += _cluster_summary(ctx, leader)
