@@ -490,3 +490,19 @@ def test_a_sensitised_picture_weighs_against_a_worn_disc_as_the_source():
     plain = conditions(run_case(**chronic))
     assert sensitised.index("nonspecific_low_back_pain") < sensitised.index("degenerative_disc_disease")
     assert plain.index("degenerative_disc_disease") < plain.index("nonspecific_low_back_pain")
+
+
+def test_the_foot_lifting_muscles_all_weak_on_examination_are_a_foot_drop_seen_within_a_day():
+    # clinical.md 4.7: foot drop goes to a doctor within a day. The motor examination can find it before the
+    # client notices, while the leg pain settles; one weak movement of an ordinary root does not, nor does the
+    # same weakness with a gait recorded as normal.
+    l5 = dict(client={"age": 47}, history={"onset": "sudden", "duration_days": 17},
+              symptoms={"pain_nrs": 3, "pain_sites": ["buttock_left", "lateral_leg_left", "dorsum_foot_left"]},
+              neuro={"motor": {m: {"left": "weak", "right": "normal"}
+                               for m in ("ankle_dorsiflexion", "great_toe_extension", "foot_eversion")}})
+    out = run_case(**l5)
+    assert (out["referral"]["urgency"], out["plan"]["treat"]) == ("urgent", False)
+    assert "progressive_neurological_deficit" in ids(out["red_flags"])
+    one_movement = {**l5, "neuro": {"motor": {"great_toe_extension": {"left": "weak", "right": "normal"}}}}
+    assert run_case(**one_movement)["referral"]["urgency"] != "urgent"
+    assert run_case(**l5, observation={"gait": "normal"})["referral"]["urgency"] != "urgent"

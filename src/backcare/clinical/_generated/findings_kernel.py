@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'f8c1068dda88f05141e6394503451c27a84ff1158086c32846a26e4a5956c589'
+SOURCE_DIGEST = '178806b414cd1a1c5fbf47e098c0e5051c15b875c2196dc5f0fb46583e9507bf'
 
 
 def kernel(ctx):
@@ -86,19 +86,25 @@ def kernel(ctx):
     f57 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
     f58 = None if b_symptoms is None else b_symptoms.get('pain_quality')
     f59 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
-    f60 = None if b_observation is None else b_observation.get('atrophy_sites')
-    f61 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
-    f62 = None if b_notes is None else b_notes.get('mechanical_cause')
-    f63 = None if b_notes is None else b_notes.get('worsening')
-    f64 = None if b_medical is None else b_medical.get('anticoagulants')
-    f65 = None if b_notes is None else b_notes.get('collapse')
-    f66 = None if b_notes is None else b_notes.get('tearing_pain')
-    f67 = None if b_notes is None else b_notes.get('wound_signs')
-    f68 = None if b_history is None else b_history.get('spinal_surgery')
-    f69 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f70 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
-    f71 = None if b_history is None else b_history.get('pregnancy_weeks')
-    f72 = None if b_notes is None else b_notes.get('deficit_unchanged')
+    f60 = None if b_neuro is None else lookup(b_neuro, ('motor', 'ankle_dorsiflexion', 'left'))
+    f61 = None if b_neuro is None else lookup(b_neuro, ('motor', 'great_toe_extension', 'left'))
+    f62 = None if b_neuro is None else lookup(b_neuro, ('motor', 'foot_eversion', 'left'))
+    f63 = None if b_neuro is None else lookup(b_neuro, ('motor', 'ankle_dorsiflexion', 'right'))
+    f64 = None if b_neuro is None else lookup(b_neuro, ('motor', 'great_toe_extension', 'right'))
+    f65 = None if b_neuro is None else lookup(b_neuro, ('motor', 'foot_eversion', 'right'))
+    f66 = None if b_observation is None else b_observation.get('atrophy_sites')
+    f67 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
+    f68 = None if b_notes is None else b_notes.get('mechanical_cause')
+    f69 = None if b_notes is None else b_notes.get('worsening')
+    f70 = None if b_medical is None else b_medical.get('anticoagulants')
+    f71 = None if b_notes is None else b_notes.get('collapse')
+    f72 = None if b_notes is None else b_notes.get('tearing_pain')
+    f73 = None if b_notes is None else b_notes.get('wound_signs')
+    f74 = None if b_history is None else b_history.get('spinal_surgery')
+    f75 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f76 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
+    f77 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f78 = None if b_notes is None else b_notes.get('deficit_unchanged')
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -1363,484 +1369,544 @@ def kernel(ctx):
                 if t323 is None: t320 = True
     if v201 is True and t320: v201 = None
     v202 = (None if f59 is None else f59 == K232)
-    v203 = (None if f13 is None else f13 == K233)
     t324 = False
-    v204 = False
-    t325 = facts.get('nerve_root_found')
-    if t325 is True: v204 = True
+    v203 = False
+    t325 = (None if f13 is None else f13 == K233)
+    if t325 is True: v203 = True
     else:
         if t325 is None: t324 = True
-        t326 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[43](ctx))))
-        if t326 is True: v204 = True
+        t327 = False
+        t326 = True
+        t328 = (None if f13 is None else f13 == K234)
+        if t328 is not None: t328 = not t328
+        if t328 is None: t328 = True
+        if t328 is False: t326 = False
+        else:
+            if t328 is None: t327 = True
+            t330 = False
+            t329 = False
+            t332 = False
+            t331 = True
+            t333 = (None if f60 is None else f60 == K235)
+            if t333 is False: t331 = False
+            else:
+                if t333 is None: t332 = True
+                t334 = (None if f61 is None else f61 == K236)
+                if t334 is False: t331 = False
+                else:
+                    if t334 is None: t332 = True
+                    t335 = (None if f62 is None else f62 == K237)
+                    if t335 is False: t331 = False
+                    else:
+                        if t335 is None: t332 = True
+            if t331 is True and t332: t331 = None
+            if t331 is True: t329 = True
+            else:
+                if t331 is None: t330 = True
+                t337 = False
+                t336 = True
+                t338 = (None if f63 is None else f63 == K238)
+                if t338 is False: t336 = False
+                else:
+                    if t338 is None: t337 = True
+                    t339 = (None if f64 is None else f64 == K239)
+                    if t339 is False: t336 = False
+                    else:
+                        if t339 is None: t337 = True
+                        t340 = (None if f65 is None else f65 == K240)
+                        if t340 is False: t336 = False
+                        else:
+                            if t340 is None: t337 = True
+                if t336 is True and t337: t336 = None
+                if t336 is True: t329 = True
+                else:
+                    if t336 is None: t330 = True
+            if t329 is False and t330: t329 = None
+            if t329 is False: t326 = False
+            else:
+                if t329 is None: t327 = True
+        if t326 is True and t327: t326 = None
+        if t326 is True: v203 = True
         else:
             if t326 is None: t324 = True
-            t327 = v203
-            if t327 is True: v204 = True
+    if v203 is False and t324: v203 = None
+    t341 = False
+    v204 = False
+    t342 = facts.get('nerve_root_found')
+    if t342 is True: v204 = True
+    else:
+        if t342 is None: t341 = True
+        t343 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[43](ctx))))
+        if t343 is True: v204 = True
+        else:
+            if t343 is None: t341 = True
+            t344 = v203
+            if t344 is True: v204 = True
             else:
-                if t327 is None: t324 = True
-    if v204 is False and t324: v204 = None
-    v205 = (None if f60 is None else (bool(f60) if isinstance(f60, list) else True))
-    v206 = (None if f17 is None else f17 >= K234)
-    v207 = (None if f16 is None else f16 >= K235)
-    t328 = False
+                if t344 is None: t341 = True
+    if v204 is False and t341: v204 = None
+    v205 = (None if f66 is None else (bool(f66) if isinstance(f66, list) else True))
+    v206 = (None if f17 is None else f17 >= K241)
+    v207 = (None if f16 is None else f16 >= K242)
+    t345 = False
     v208 = True
-    t329 = v195
-    if t329 is not None: t329 = not t329
-    if t329 is False: v208 = False
+    t346 = v195
+    if t346 is not None: t346 = not t346
+    if t346 is False: v208 = False
     else:
-        if t329 is None: t328 = True
-        t330 = (None if f16 is None else f16 < K236)
-        if t330 is False: v208 = False
+        if t346 is None: t345 = True
+        t347 = (None if f16 is None else f16 < K243)
+        if t347 is False: v208 = False
         else:
-            if t330 is None: t328 = True
-    if v208 is True and t328: v208 = None
-    t331 = False
+            if t347 is None: t345 = True
+    if v208 is True and t345: v208 = None
+    t348 = False
     v209 = False
-    t332 = v78
-    if t332 is True: v209 = True
+    t349 = v78
+    if t349 is True: v209 = True
     else:
-        if t332 is None: t331 = True
-        t333 = v77
-        if t333 is True: v209 = True
+        if t349 is None: t348 = True
+        t350 = v77
+        if t350 is True: v209 = True
         else:
-            if t333 is None: t331 = True
-    if v209 is False and t331: v209 = None
-    v210 = (None if f61 is None else f61 == K237)
-    t334 = False
+            if t350 is None: t348 = True
+    if v209 is False and t348: v209 = None
+    v210 = (None if f67 is None else f67 == K244)
+    t351 = False
     v211 = True
-    t335 = v35
-    if t335 is False: v211 = False
+    t352 = v35
+    if t352 is False: v211 = False
     else:
-        if t335 is None: t334 = True
-        t337 = False
-        t336 = False
-        t338 = (None if f15 is None else f15 == K238)
-        if t338 is True: t336 = True
+        if t352 is None: t351 = True
+        t354 = False
+        t353 = False
+        t355 = (None if f15 is None else f15 == K245)
+        if t355 is True: t353 = True
         else:
-            if t338 is None: t337 = True
-            t339 = (None if f44 is None else (bool(f44) if isinstance(f44, list) else True))
-            if t339 is True: t336 = True
+            if t355 is None: t354 = True
+            t356 = (None if f44 is None else (bool(f44) if isinstance(f44, list) else True))
+            if t356 is True: t353 = True
             else:
-                if t339 is None: t337 = True
-        if t336 is False and t337: t336 = None
-        if t336 is False: v211 = False
+                if t356 is None: t354 = True
+        if t353 is False and t354: t353 = None
+        if t353 is False: v211 = False
         else:
-            if t336 is None: t334 = True
-            t341 = False
-            t340 = False
-            t342 = (None if f37 is None else f37 == K239)
-            if t342 is True: t340 = True
+            if t353 is None: t351 = True
+            t358 = False
+            t357 = False
+            t359 = (None if f37 is None else f37 == K246)
+            if t359 is True: t357 = True
             else:
-                if t342 is None: t341 = True
-                t343 = (None if f17 is None else f17 <= K240)
-                if t343 is True: t340 = True
+                if t359 is None: t358 = True
+                t360 = (None if f17 is None else f17 <= K247)
+                if t360 is True: t357 = True
                 else:
-                    if t343 is None: t341 = True
-                    t344 = v86
-                    if t344 is True: t340 = True
+                    if t360 is None: t358 = True
+                    t361 = v86
+                    if t361 is True: t357 = True
                     else:
-                        if t344 is None: t341 = True
-            if t340 is False and t341: t340 = None
-            if t340 is False: v211 = False
+                        if t361 is None: t358 = True
+            if t357 is False and t358: t357 = None
+            if t357 is False: v211 = False
             else:
-                if t340 is None: t334 = True
-                t345 = (None if f37 is None else f37 == K241)
-                if t345 is not None: t345 = not t345
-                if t345 is None: t345 = True
-                if t345 is False: v211 = False
+                if t357 is None: t351 = True
+                t362 = (None if f37 is None else f37 == K248)
+                if t362 is not None: t362 = not t362
+                if t362 is None: t362 = True
+                if t362 is False: v211 = False
                 else:
-                    if t345 is None: t334 = True
-    if v211 is True and t334: v211 = None
-    v212 = (None if f62 is None else f62 == K242)
-    t346 = False
+                    if t362 is None: t351 = True
+    if v211 is True and t351: v211 = None
+    v212 = (None if f68 is None else f68 == K249)
+    t363 = False
     v213 = True
-    t347 = (None if f18 is None else f18 == K243)
-    if t347 is False: v213 = False
+    t364 = (None if f18 is None else f18 == K250)
+    if t364 is False: v213 = False
     else:
-        if t347 is None: t346 = True
-        t348 = v212
-        if t348 is False: v213 = False
+        if t364 is None: t363 = True
+        t365 = v212
+        if t365 is False: v213 = False
         else:
-            if t348 is None: t346 = True
-            t349 = v35
-            if t349 is False: v213 = False
+            if t365 is None: t363 = True
+            t366 = v35
+            if t366 is False: v213 = False
             else:
-                if t349 is None: t346 = True
-    if v213 is True and t346: v213 = None
-    v214 = (None if f63 is None else f63 == K244)
-    t350 = False
+                if t366 is None: t363 = True
+    if v213 is True and t363: v213 = None
+    v214 = (None if f69 is None else f69 == K251)
+    t367 = False
     v215 = False
-    t351 = (None if f37 is None else f37 == K245)
-    if t351 is True: v215 = True
+    t368 = (None if f37 is None else f37 == K252)
+    if t368 is True: v215 = True
     else:
-        if t351 is None: t350 = True
-        t352 = v214
-        if t352 is True: v215 = True
+        if t368 is None: t367 = True
+        t369 = v214
+        if t369 is True: v215 = True
         else:
-            if t352 is None: t350 = True
-    if v215 is False and t350: v215 = None
-    t353 = t354 = 0
-    t355 = (None if f20 is None else f20 < K246)
-    if t355 is True: t353 += 1
-    elif t355 is None: t354 += 1
-    t357 = False
-    t356 = False
-    t358 = v88
-    if t358 is True: t356 = True
-    else:
-        if t358 is None: t357 = True
-        t359 = v98
-        if t359 is True: t356 = True
-        else:
-            if t359 is None: t357 = True
-    if t356 is False and t357: t356 = None
-    if t356 is True: t353 += 1
-    elif t356 is None: t354 += 1
-    t360 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K247.isdisjoint(r_pain or ()))))))
-    if t360 is True: t353 += 1
-    elif t360 is None: t354 += 1
-    t361 = v95
-    if t361 is True: t353 += 1
-    elif t361 is None: t354 += 1
-    v216 = True if t353 >= 3 else (False if t353 + t354 < 3 else None)
-    t362 = False
-    v217 = True
-    t363 = v103
-    if t363 is False: v217 = False
-    else:
-        if t363 is None: t362 = True
-        t364 = v114
-        if t364 is False: v217 = False
-        else:
-            if t364 is None: t362 = True
-            t365 = (None if f3 is None else not K248.isdisjoint(f3))
-            if t365 is False: v217 = False
-            else:
-                if t365 is None: t362 = True
-                t366 = v104
-                if t366 is False: v217 = False
-                else:
-                    if t366 is None: t362 = True
-                    t368 = False
-                    t367 = False
-                    t369 = (None if f3 is None else not K249.isdisjoint(f3))
-                    if t369 is True: t367 = True
-                    else:
-                        if t369 is None: t368 = True
-                        t370 = (None if f44 is None else not K250.isdisjoint(affirmed_words(str(f44))))
-                        if t370 is True: t367 = True
-                        else:
-                            if t370 is None: t368 = True
-                    if t367 is False and t368: t367 = None
-                    if t367 is False: v217 = False
-                    else:
-                        if t367 is None: t362 = True
-    if v217 is True and t362: v217 = None
-    t371 = False
-    v218 = False
-    t372 = (None if f37 is None else f37 == K251)
-    if t372 is True: v218 = True
-    else:
-        if t372 is None: t371 = True
-        t373 = v86
-        if t373 is True: v218 = True
-        else:
-            if t373 is None: t371 = True
-    if v218 is False and t371: v218 = None
+            if t369 is None: t367 = True
+    if v215 is False and t367: v215 = None
+    t370 = t371 = 0
+    t372 = (None if f20 is None else f20 < K253)
+    if t372 is True: t370 += 1
+    elif t372 is None: t371 += 1
     t374 = False
-    v219 = True
-    t375 = v69
-    if t375 is False: v219 = False
+    t373 = False
+    t375 = v88
+    if t375 is True: t373 = True
     else:
         if t375 is None: t374 = True
-        t376 = (None if f37 is None else f37 == K252)
-        if t376 is not None: t376 = not t376
-        if t376 is None: t376 = True
-        if t376 is False: v219 = False
+        t376 = v98
+        if t376 is True: t373 = True
         else:
             if t376 is None: t374 = True
-            t377 = v86
-            if t377 is not None: t377 = not t377
-            if t377 is None: t377 = True
-            if t377 is False: v219 = False
-            else:
-                if t377 is None: t374 = True
-    if v219 is True and t374: v219 = None
-    t378 = False
-    v220 = False
-    t379 = v44
-    if t379 is True: v220 = True
+    if t373 is False and t374: t373 = None
+    if t373 is True: t370 += 1
+    elif t373 is None: t371 += 1
+    t377 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K254.isdisjoint(r_pain or ()))))))
+    if t377 is True: t370 += 1
+    elif t377 is None: t371 += 1
+    t378 = v95
+    if t378 is True: t370 += 1
+    elif t378 is None: t371 += 1
+    v216 = True if t370 >= 3 else (False if t370 + t371 < 3 else None)
+    t379 = False
+    v217 = True
+    t380 = v103
+    if t380 is False: v217 = False
     else:
-        if t379 is None: t378 = True
-        t380 = v34
-        if t380 is True: v220 = True
+        if t380 is None: t379 = True
+        t381 = v114
+        if t381 is False: v217 = False
         else:
-            if t380 is None: t378 = True
-    if v220 is False and t378: v220 = None
-    v221 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K253.isdisjoint(r_pain or ()))))))
-    if v221 is None: v221 = True
-    t381 = False
-    v222 = True
-    t382 = v44
-    if t382 is False: v222 = False
-    else:
-        if t382 is None: t381 = True
-        t383 = (None if f3 is None else not K254.isdisjoint(f3))
-        if t383 is False: v222 = False
-        else:
-            if t383 is None: t381 = True
-            t384 = (None if f3 is None else not K255.isdisjoint(f3))
-            if t384 is not None: t384 = not t384
-            if t384 is False: v222 = False
+            if t381 is None: t379 = True
+            t382 = (None if f3 is None else not K255.isdisjoint(f3))
+            if t382 is False: v217 = False
             else:
-                if t384 is None: t381 = True
-    if v222 is True and t381: v222 = None
-    t385 = False
-    v223 = False
-    t386 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K256, 'any'))))
-    if t386 is True: v223 = True
-    else:
-        if t386 is None: t385 = True
-        t387 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K257, 'any'))))
-        if t387 is True: v223 = True
-        else:
-            if t387 is None: t385 = True
-            t388 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K258, 'any'))))
-            if t388 is True: v223 = True
-            else:
-                if t388 is None: t385 = True
-                t390 = False
-                t389 = True
-                t391 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[44](ctx))))
-                if t391 is False: t389 = False
+                if t382 is None: t379 = True
+                t383 = v104
+                if t383 is False: v217 = False
                 else:
-                    if t391 is None: t390 = True
-                    t393 = False
-                    t392 = False
-                    t394 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[45](ctx))))
-                    if t394 is True: t392 = True
+                    if t383 is None: t379 = True
+                    t385 = False
+                    t384 = False
+                    t386 = (None if f3 is None else not K256.isdisjoint(f3))
+                    if t386 is True: t384 = True
                     else:
-                        if t394 is None: t393 = True
-                        t395 = v191
-                        if t395 is True: t392 = True
+                        if t386 is None: t385 = True
+                        t387 = (None if f44 is None else not K257.isdisjoint(affirmed_words(str(f44))))
+                        if t387 is True: t384 = True
                         else:
-                            if t395 is None: t393 = True
-                            t396 = (None if f13 is None else f13 == K259)
-                            if t396 is True: t392 = True
-                            else:
-                                if t396 is None: t393 = True
-                                t397 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K260.isdisjoint(r_paresthesia or ()) or not K260.isdisjoint(r_numbness or ())) and (not K261.isdisjoint(r_paresthesia or ()) or not K261.isdisjoint(r_numbness or ()))))))
-                                if t397 is True: t392 = True
-                                else:
-                                    if t397 is None: t393 = True
-                    if t392 is False and t393: t392 = None
-                    if t392 is False: t389 = False
+                            if t387 is None: t385 = True
+                    if t384 is False and t385: t384 = None
+                    if t384 is False: v217 = False
                     else:
-                        if t392 is None: t390 = True
-                if t389 is True and t390: t389 = None
-                if t389 is True: v223 = True
-                else:
-                    if t389 is None: t385 = True
-    if v223 is False and t385: v223 = None
-    v224 = (None if f64 is None else f64 == K262)
-    v225 = (None if f20 is None else f20 >= K263)
+                        if t384 is None: t379 = True
+    if v217 is True and t379: v217 = None
+    t388 = False
+    v218 = False
+    t389 = (None if f37 is None else f37 == K258)
+    if t389 is True: v218 = True
+    else:
+        if t389 is None: t388 = True
+        t390 = v86
+        if t390 is True: v218 = True
+        else:
+            if t390 is None: t388 = True
+    if v218 is False and t388: v218 = None
+    t391 = False
+    v219 = True
+    t392 = v69
+    if t392 is False: v219 = False
+    else:
+        if t392 is None: t391 = True
+        t393 = (None if f37 is None else f37 == K259)
+        if t393 is not None: t393 = not t393
+        if t393 is None: t393 = True
+        if t393 is False: v219 = False
+        else:
+            if t393 is None: t391 = True
+            t394 = v86
+            if t394 is not None: t394 = not t394
+            if t394 is None: t394 = True
+            if t394 is False: v219 = False
+            else:
+                if t394 is None: t391 = True
+    if v219 is True and t391: v219 = None
+    t395 = False
+    v220 = False
+    t396 = v44
+    if t396 is True: v220 = True
+    else:
+        if t396 is None: t395 = True
+        t397 = v34
+        if t397 is True: v220 = True
+        else:
+            if t397 is None: t395 = True
+    if v220 is False and t395: v220 = None
+    v221 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K260.isdisjoint(r_pain or ()))))))
+    if v221 is None: v221 = True
     t398 = False
-    v226 = False
-    t399 = v202
-    if t399 is True: v226 = True
+    v222 = True
+    t399 = v44
+    if t399 is False: v222 = False
     else:
         if t399 is None: t398 = True
-        t400 = v204
-        if t400 is True: v226 = True
+        t400 = (None if f3 is None else not K261.isdisjoint(f3))
+        if t400 is False: v222 = False
         else:
             if t400 is None: t398 = True
-            t401 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K264.isdisjoint(r_paresthesia or ()) or not K264.isdisjoint(r_numbness or ()))))))
-            if t401 is True: v226 = True
+            t401 = (None if f3 is None else not K262.isdisjoint(f3))
+            if t401 is not None: t401 = not t401
+            if t401 is False: v222 = False
             else:
                 if t401 is None: t398 = True
-    if v226 is False and t398: v226 = None
+    if v222 is True and t398: v222 = None
     t402 = False
-    v227 = False
-    t403 = v147
-    if t403 is True: v227 = True
+    v223 = False
+    t403 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K263, 'any'))))
+    if t403 is True: v223 = True
     else:
         if t403 is None: t402 = True
-        t404 = v146
-        if t404 is True: v227 = True
+        t404 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K264, 'any'))))
+        if t404 is True: v223 = True
         else:
             if t404 is None: t402 = True
-            t405 = v149
-            if t405 is True: v227 = True
+            t405 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K265, 'any'))))
+            if t405 is True: v223 = True
             else:
                 if t405 is None: t402 = True
-    if v227 is False and t402: v227 = None
-    v228 = (None if f54 is None else f54 == K265)
-    v229 = (None if f65 is None else f65 == K266)
-    v230 = (None if f66 is None else f66 == K267)
-    v231 = (None if f67 is None else f67 == K268)
-    v232 = (None if f68 is None else (bool(f68) if isinstance(f68, list) else True))
-    t406 = False
+                t407 = False
+                t406 = True
+                t408 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[44](ctx))))
+                if t408 is False: t406 = False
+                else:
+                    if t408 is None: t407 = True
+                    t410 = False
+                    t409 = False
+                    t411 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[45](ctx))))
+                    if t411 is True: t409 = True
+                    else:
+                        if t411 is None: t410 = True
+                        t412 = v191
+                        if t412 is True: t409 = True
+                        else:
+                            if t412 is None: t410 = True
+                            t413 = (None if f13 is None else f13 == K266)
+                            if t413 is True: t409 = True
+                            else:
+                                if t413 is None: t410 = True
+                                t414 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K267.isdisjoint(r_paresthesia or ()) or not K267.isdisjoint(r_numbness or ())) and (not K268.isdisjoint(r_paresthesia or ()) or not K268.isdisjoint(r_numbness or ()))))))
+                                if t414 is True: t409 = True
+                                else:
+                                    if t414 is None: t410 = True
+                    if t409 is False and t410: t409 = None
+                    if t409 is False: t406 = False
+                    else:
+                        if t409 is None: t407 = True
+                if t406 is True and t407: t406 = None
+                if t406 is True: v223 = True
+                else:
+                    if t406 is None: t402 = True
+    if v223 is False and t402: v223 = None
+    v224 = (None if f70 is None else f70 == K269)
+    v225 = (None if f20 is None else f20 >= K270)
+    t415 = False
+    v226 = False
+    t416 = v202
+    if t416 is True: v226 = True
+    else:
+        if t416 is None: t415 = True
+        t417 = v204
+        if t417 is True: v226 = True
+        else:
+            if t417 is None: t415 = True
+            t418 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K271.isdisjoint(r_paresthesia or ()) or not K271.isdisjoint(r_numbness or ()))))))
+            if t418 is True: v226 = True
+            else:
+                if t418 is None: t415 = True
+    if v226 is False and t415: v226 = None
+    t419 = False
+    v227 = False
+    t420 = v147
+    if t420 is True: v227 = True
+    else:
+        if t420 is None: t419 = True
+        t421 = v146
+        if t421 is True: v227 = True
+        else:
+            if t421 is None: t419 = True
+            t422 = v149
+            if t422 is True: v227 = True
+            else:
+                if t422 is None: t419 = True
+    if v227 is False and t419: v227 = None
+    v228 = (None if f54 is None else f54 == K272)
+    v229 = (None if f71 is None else f71 == K273)
+    v230 = (None if f72 is None else f72 == K274)
+    v231 = (None if f73 is None else f73 == K275)
+    v232 = (None if f74 is None else (bool(f74) if isinstance(f74, list) else True))
+    t423 = False
     v233 = False
-    t407 = (None if f69 is None else f69 <= K269)
-    if t407 is True: v233 = True
+    t424 = (None if f75 is None else f75 <= K276)
+    if t424 is True: v233 = True
     else:
-        if t407 is None: t406 = True
-        t409 = False
-        t408 = True
-        t410 = (None if f70 is None else f70 == K270)
-        if t410 is False: t408 = False
+        if t424 is None: t423 = True
+        t426 = False
+        t425 = True
+        t427 = (None if f76 is None else f76 == K277)
+        if t427 is False: t425 = False
         else:
-            if t410 is None: t409 = True
-            t411 = (None if f68 is None else (bool(f68) if isinstance(f68, list) else True))
-            if t411 is not None: t411 = not t411
-            if t411 is None: t411 = True
-            if t411 is False: t408 = False
+            if t427 is None: t426 = True
+            t428 = (None if f74 is None else (bool(f74) if isinstance(f74, list) else True))
+            if t428 is not None: t428 = not t428
+            if t428 is None: t428 = True
+            if t428 is False: t425 = False
             else:
-                if t411 is None: t409 = True
-        if t408 is True and t409: t408 = None
-        if t408 is True: v233 = True
+                if t428 is None: t426 = True
+        if t425 is True and t426: t425 = None
+        if t425 is True: v233 = True
         else:
-            if t408 is None: t406 = True
-    if v233 is False and t406: v233 = None
-    v234 = (None if f69 is None else f69 >= K271)
-    t412 = False
-    v235 = True
-    t413 = (None if f69 is None else f69 >= K272)
-    if t413 is False: v235 = False
-    else:
-        if t413 is None: t412 = True
-        t414 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[46](ctx))))
-        if t414 is not None: t414 = not t414
-        if t414 is False: v235 = False
-        else:
-            if t414 is None: t412 = True
-            t415 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K273.isdisjoint(r_pain or ()))))))
-            if t415 is not None: t415 = not t415
-            if t415 is False: v235 = False
-            else:
-                if t415 is None: t412 = True
-                t416 = v12
-                if t416 is not None: t416 = not t416
-                if t416 is False: v235 = False
-                else:
-                    if t416 is None: t412 = True
-                    t417 = (None if f59 is None else f59 == K274)
-                    if t417 is False: v235 = False
-                    else:
-                        if t417 is None: t412 = True
-    if v235 is True and t412: v235 = None
-    t418 = False
-    v236 = True
-    t419 = (None if f16 is None else f16 >= K275)
-    if t419 is False: v236 = False
-    else:
-        if t419 is None: t418 = True
-        t420 = (None if f17 is None else f17 >= K276)
-        if t420 is False: v236 = False
-        else:
-            if t420 is None: t418 = True
-            t421 = v1
-            if t421 is False: v236 = False
-            else:
-                if t421 is None: t418 = True
-                t423 = False
-                t422 = False
-                t424 = facts.get('nerve_root_found')
-                if t424 is True: t422 = True
-                else:
-                    if t424 is None: t423 = True
-                    t425 = v12
-                    if t425 is True: t422 = True
-                    else:
-                        if t425 is None: t423 = True
-                        t426 = v13
-                        if t426 is True: t422 = True
-                        else:
-                            if t426 is None: t423 = True
-                if t422 is False and t423: t422 = None
-                if t422 is False: v236 = False
-                else:
-                    if t422 is None: t418 = True
-                    t427 = (None if f37 is None else f37 == K277)
-                    if t427 is not None: t427 = not t427
-                    if t427 is None: t427 = True
-                    if t427 is False: v236 = False
-                    else:
-                        if t427 is None: t418 = True
-                        t428 = v86
-                        if t428 is not None: t428 = not t428
-                        if t428 is None: t428 = True
-                        if t428 is False: v236 = False
-                        else:
-                            if t428 is None: t418 = True
-    if v236 is True and t418: v236 = None
+            if t425 is None: t423 = True
+    if v233 is False and t423: v233 = None
+    v234 = (None if f75 is None else f75 >= K278)
     t429 = False
-    v237 = False
-    t430 = v1
-    if t430 is True: v237 = True
+    v235 = True
+    t430 = (None if f75 is None else f75 >= K279)
+    if t430 is False: v235 = False
     else:
         if t430 is None: t429 = True
-        t431 = v2
-        if t431 is True: v237 = True
+        t431 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[46](ctx))))
+        if t431 is not None: t431 = not t431
+        if t431 is False: v235 = False
         else:
             if t431 is None: t429 = True
-            t432 = v12
-            if t432 is True: v237 = True
+            t432 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K280.isdisjoint(r_pain or ()))))))
+            if t432 is not None: t432 = not t432
+            if t432 is False: v235 = False
             else:
                 if t432 is None: t429 = True
-                t433 = v13
-                if t433 is True: v237 = True
+                t433 = v12
+                if t433 is not None: t433 = not t433
+                if t433 is False: v235 = False
                 else:
                     if t433 is None: t429 = True
-    if v237 is False and t429: v237 = None
-    t434 = False
+                    t434 = (None if f59 is None else f59 == K281)
+                    if t434 is False: v235 = False
+                    else:
+                        if t434 is None: t429 = True
+    if v235 is True and t429: v235 = None
+    t435 = False
+    v236 = True
+    t436 = (None if f16 is None else f16 >= K282)
+    if t436 is False: v236 = False
+    else:
+        if t436 is None: t435 = True
+        t437 = (None if f17 is None else f17 >= K283)
+        if t437 is False: v236 = False
+        else:
+            if t437 is None: t435 = True
+            t438 = v1
+            if t438 is False: v236 = False
+            else:
+                if t438 is None: t435 = True
+                t440 = False
+                t439 = False
+                t441 = facts.get('nerve_root_found')
+                if t441 is True: t439 = True
+                else:
+                    if t441 is None: t440 = True
+                    t442 = v12
+                    if t442 is True: t439 = True
+                    else:
+                        if t442 is None: t440 = True
+                        t443 = v13
+                        if t443 is True: t439 = True
+                        else:
+                            if t443 is None: t440 = True
+                if t439 is False and t440: t439 = None
+                if t439 is False: v236 = False
+                else:
+                    if t439 is None: t435 = True
+                    t444 = (None if f37 is None else f37 == K284)
+                    if t444 is not None: t444 = not t444
+                    if t444 is None: t444 = True
+                    if t444 is False: v236 = False
+                    else:
+                        if t444 is None: t435 = True
+                        t445 = v86
+                        if t445 is not None: t445 = not t445
+                        if t445 is None: t445 = True
+                        if t445 is False: v236 = False
+                        else:
+                            if t445 is None: t435 = True
+    if v236 is True and t435: v236 = None
+    t446 = False
+    v237 = False
+    t447 = v1
+    if t447 is True: v237 = True
+    else:
+        if t447 is None: t446 = True
+        t448 = v2
+        if t448 is True: v237 = True
+        else:
+            if t448 is None: t446 = True
+            t449 = v12
+            if t449 is True: v237 = True
+            else:
+                if t449 is None: t446 = True
+                t450 = v13
+                if t450 is True: v237 = True
+                else:
+                    if t450 is None: t446 = True
+    if v237 is False and t446: v237 = None
+    t451 = False
     v238 = False
-    t435 = facts.get('nerve_root_found')
-    if t435 is True: v238 = True
+    t452 = facts.get('nerve_root_found')
+    if t452 is True: v238 = True
     else:
-        if t435 is None: t434 = True
-        t436 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
-        if t436 is True: v238 = True
+        if t452 is None: t451 = True
+        t453 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
+        if t453 is True: v238 = True
         else:
-            if t436 is None: t434 = True
-            t437 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[48](ctx))))
-            if t437 is True: v238 = True
+            if t453 is None: t451 = True
+            t454 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[48](ctx))))
+            if t454 is True: v238 = True
             else:
-                if t437 is None: t434 = True
-                t438 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K278.isdisjoint(r_sensory_reduced or ()) or not K278.isdisjoint(r_sensory_absent or ()))))))
-                if t438 is True: v238 = True
+                if t454 is None: t451 = True
+                t455 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K285.isdisjoint(r_sensory_reduced or ()) or not K285.isdisjoint(r_sensory_absent or ()))))))
+                if t455 is True: v238 = True
                 else:
-                    if t438 is None: t434 = True
-                    t439 = v203
-                    if t439 is True: v238 = True
+                    if t455 is None: t451 = True
+                    t456 = v203
+                    if t456 is True: v238 = True
                     else:
-                        if t439 is None: t434 = True
-    if v238 is False and t434: v238 = None
-    v239 = (None if f20 is None else f20 < K279)
-    v240 = (None if f20 is None else f20 < K280)
-    t440 = False
+                        if t456 is None: t451 = True
+    if v238 is False and t451: v238 = None
+    v239 = (None if f20 is None else f20 < K286)
+    v240 = (None if f20 is None else f20 < K287)
+    t457 = False
     v241 = False
-    t441 = v206
-    if t441 is True: v241 = True
+    t458 = v206
+    if t458 is True: v241 = True
     else:
-        if t441 is None: t440 = True
-        t442 = v34
-        if t442 is True: v241 = True
+        if t458 is None: t457 = True
+        t459 = v34
+        if t459 is True: v241 = True
         else:
-            if t442 is None: t440 = True
-            t443 = v88
-            if t443 is True: v241 = True
+            if t459 is None: t457 = True
+            t460 = v88
+            if t460 is True: v241 = True
             else:
-                if t443 is None: t440 = True
-                t444 = v75
-                if t444 is True: v241 = True
+                if t460 is None: t457 = True
+                t461 = v75
+                if t461 is True: v241 = True
                 else:
-                    if t444 is None: t440 = True
-                    t445 = v74
-                    if t445 is True: v241 = True
+                    if t461 is None: t457 = True
+                    t462 = v74
+                    if t462 is True: v241 = True
                     else:
-                        if t445 is None: t440 = True
-    if v241 is False and t440: v241 = None
+                        if t462 is None: t457 = True
+    if v241 is False and t457: v241 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1852,93 +1918,93 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v201
     if x is True: h_referral.append(4)
-    t446 = False
+    t463 = False
     x = True
-    t447 = v202
-    if t447 is False: x = False
+    t464 = v202
+    if t464 is False: x = False
     else:
-        if t447 is None: t446 = True
-        t449 = False
-        t448 = False
-        t450 = v199
-        if t450 is True: t448 = True
+        if t464 is None: t463 = True
+        t466 = False
+        t465 = False
+        t467 = v199
+        if t467 is True: t465 = True
         else:
-            if t450 is None: t449 = True
-            t451 = v200
-            if t451 is True: t448 = True
+            if t467 is None: t466 = True
+            t468 = v200
+            if t468 is True: t465 = True
             else:
-                if t451 is None: t449 = True
-        if t448 is False and t449: t448 = None
-        if t448 is False: x = False
+                if t468 is None: t466 = True
+        if t465 is False and t466: t465 = None
+        if t465 is False: x = False
         else:
-            if t448 is None: t446 = True
-    if x is True and t446: x = None
+            if t465 is None: t463 = True
+    if x is True and t463: x = None
     if x is True: h_referral.append(5)
     x = v202
     if x is True: h_referral.append(6)
     x = v203
     if x is True: h_referral.append(7)
-    t452 = False
+    t469 = False
     x = True
-    t453 = v73
-    if t453 is False: x = False
+    t470 = v73
+    if t470 is False: x = False
     else:
-        if t453 is None: t452 = True
-        t454 = v204
-        if t454 is False: x = False
+        if t470 is None: t469 = True
+        t471 = v204
+        if t471 is False: x = False
         else:
-            if t454 is None: t452 = True
-    if x is True and t452: x = None
+            if t471 is None: t469 = True
+    if x is True and t469: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t455 = False
+    t472 = False
     x = True
-    t456 = v69
-    if t456 is False: x = False
+    t473 = v69
+    if t473 is False: x = False
     else:
-        if t456 is None: t455 = True
-        t457 = (None if f17 is None else f17 > K281)
-        if t457 is False: x = False
+        if t473 is None: t472 = True
+        t474 = (None if f17 is None else f17 > K288)
+        if t474 is False: x = False
         else:
-            if t457 is None: t455 = True
-            t458 = (None if f17 is None else f17 <= K282)
-            if t458 is False: x = False
+            if t474 is None: t472 = True
+            t475 = (None if f17 is None else f17 <= K289)
+            if t475 is False: x = False
             else:
-                if t458 is None: t455 = True
-                t459 = (None if f18 is None else f18 == K283)
-                if t459 is not None: t459 = not t459
-                if t459 is None: t459 = True
-                if t459 is False: x = False
+                if t475 is None: t472 = True
+                t476 = (None if f18 is None else f18 == K290)
+                if t476 is not None: t476 = not t476
+                if t476 is None: t476 = True
+                if t476 is False: x = False
                 else:
-                    if t459 is None: t455 = True
-                    t460 = v215
-                    if t460 is False: x = False
+                    if t476 is None: t472 = True
+                    t477 = v215
+                    if t477 is False: x = False
                     else:
-                        if t460 is None: t455 = True
-    if x is True and t455: x = None
+                        if t477 is None: t472 = True
+    if x is True and t472: x = None
     if x is True: h_referral.append(10)
-    t461 = False
+    t478 = False
     x = True
-    t462 = v74
-    if t462 is False: x = False
+    t479 = v74
+    if t479 is False: x = False
     else:
-        if t462 is None: t461 = True
-        t464 = False
-        t463 = False
-        t465 = v220
-        if t465 is True: t463 = True
+        if t479 is None: t478 = True
+        t481 = False
+        t480 = False
+        t482 = v220
+        if t482 is True: t480 = True
         else:
-            if t465 is None: t464 = True
-            t466 = v69
-            if t466 is True: t463 = True
+            if t482 is None: t481 = True
+            t483 = v69
+            if t483 is True: t480 = True
             else:
-                if t466 is None: t464 = True
-        if t463 is False and t464: t463 = None
-        if t463 is False: x = False
+                if t483 is None: t481 = True
+        if t480 is False and t481: t480 = None
+        if t480 is False: x = False
         else:
-            if t463 is None: t461 = True
-    if x is True and t461: x = None
+            if t480 is None: t478 = True
+    if x is True and t478: x = None
     if x is True: h_referral.append(11)
     x = v74
     if x is True: h_referral.append(12)
@@ -1946,936 +2012,936 @@ def kernel(ctx):
     if x is True: h_referral.append(13)
     x = v34
     if x is True: h_referral.append(14)
-    t467 = False
+    t484 = False
     x = True
-    t468 = v75
-    if t468 is False: x = False
+    t485 = v75
+    if t485 is False: x = False
     else:
-        if t468 is None: t467 = True
-        t469 = v204
-        if t469 is False: x = False
+        if t485 is None: t484 = True
+        t486 = v204
+        if t486 is False: x = False
         else:
-            if t469 is None: t467 = True
-    if x is True and t467: x = None
+            if t486 is None: t484 = True
+    if x is True and t484: x = None
     if x is True: h_referral.append(15)
-    t470 = False
+    t487 = False
     x = True
-    t471 = v75
-    if t471 is False: x = False
+    t488 = v75
+    if t488 is False: x = False
     else:
-        if t471 is None: t470 = True
-        t473 = False
-        t472 = False
-        t474 = v76
-        if t474 is True: t472 = True
+        if t488 is None: t487 = True
+        t490 = False
+        t489 = False
+        t491 = v76
+        if t491 is True: t489 = True
         else:
-            if t474 is None: t473 = True
-            t475 = v220
-            if t475 is True: t472 = True
+            if t491 is None: t490 = True
+            t492 = v220
+            if t492 is True: t489 = True
             else:
-                if t475 is None: t473 = True
-        if t472 is False and t473: t472 = None
-        if t472 is False: x = False
+                if t492 is None: t490 = True
+        if t489 is False and t490: t489 = None
+        if t489 is False: x = False
         else:
-            if t472 is None: t470 = True
-    if x is True and t470: x = None
+            if t489 is None: t487 = True
+    if x is True and t487: x = None
     if x is True: h_referral.append(16)
-    t476 = False
-    x = True
-    t477 = v76
-    if t477 is False: x = False
-    else:
-        if t477 is None: t476 = True
-        t479 = False
-        t478 = False
-        t480 = v220
-        if t480 is True: t478 = True
-        else:
-            if t480 is None: t479 = True
-            t482 = False
-            t481 = True
-            t483 = v204
-            if t483 is False: t481 = False
-            else:
-                if t483 is None: t482 = True
-                t484 = v233
-                if t484 is not None: t484 = not t484
-                if t484 is None: t484 = True
-                if t484 is False: t481 = False
-                else:
-                    if t484 is None: t482 = True
-            if t481 is True and t482: t481 = None
-            if t481 is True: t478 = True
-            else:
-                if t481 is None: t479 = True
-        if t478 is False and t479: t478 = None
-        if t478 is False: x = False
-        else:
-            if t478 is None: t476 = True
-    if x is True and t476: x = None
-    if x is True: h_referral.append(17)
-    t485 = False
-    x = True
-    t486 = v76
-    if t486 is False: x = False
-    else:
-        if t486 is None: t485 = True
-        t487 = v196
-        if t487 is False: x = False
-        else:
-            if t487 is None: t485 = True
-            t488 = v211
-            if t488 is not None: t488 = not t488
-            if t488 is None: t488 = True
-            if t488 is False: x = False
-            else:
-                if t488 is None: t485 = True
-                t489 = v233
-                if t489 is not None: t489 = not t489
-                if t489 is None: t489 = True
-                if t489 is False: x = False
-                else:
-                    if t489 is None: t485 = True
-    if x is True and t485: x = None
-    if x is True: h_referral.append(18)
-    x = v75
-    if x is True: h_referral.append(19)
-    t490 = False
-    x = True
-    t491 = v76
-    if t491 is False: x = False
-    else:
-        if t491 is None: t490 = True
-        t492 = v233
-        if t492 is not None: t492 = not t492
-        if t492 is None: t492 = True
-        if t492 is False: x = False
-        else:
-            if t492 is None: t490 = True
-    if x is True and t490: x = None
-    if x is True: h_referral.append(20)
     t493 = False
     x = True
-    t494 = v79
+    t494 = v76
     if t494 is False: x = False
     else:
         if t494 is None: t493 = True
-        t495 = v204
+        t496 = False
+        t495 = False
+        t497 = v220
+        if t497 is True: t495 = True
+        else:
+            if t497 is None: t496 = True
+            t499 = False
+            t498 = True
+            t500 = v204
+            if t500 is False: t498 = False
+            else:
+                if t500 is None: t499 = True
+                t501 = v233
+                if t501 is not None: t501 = not t501
+                if t501 is None: t501 = True
+                if t501 is False: t498 = False
+                else:
+                    if t501 is None: t499 = True
+            if t498 is True and t499: t498 = None
+            if t498 is True: t495 = True
+            else:
+                if t498 is None: t496 = True
+        if t495 is False and t496: t495 = None
         if t495 is False: x = False
         else:
             if t495 is None: t493 = True
     if x is True and t493: x = None
+    if x is True: h_referral.append(17)
+    t502 = False
+    x = True
+    t503 = v76
+    if t503 is False: x = False
+    else:
+        if t503 is None: t502 = True
+        t504 = v196
+        if t504 is False: x = False
+        else:
+            if t504 is None: t502 = True
+            t505 = v211
+            if t505 is not None: t505 = not t505
+            if t505 is None: t505 = True
+            if t505 is False: x = False
+            else:
+                if t505 is None: t502 = True
+                t506 = v233
+                if t506 is not None: t506 = not t506
+                if t506 is None: t506 = True
+                if t506 is False: x = False
+                else:
+                    if t506 is None: t502 = True
+    if x is True and t502: x = None
+    if x is True: h_referral.append(18)
+    x = v75
+    if x is True: h_referral.append(19)
+    t507 = False
+    x = True
+    t508 = v76
+    if t508 is False: x = False
+    else:
+        if t508 is None: t507 = True
+        t509 = v233
+        if t509 is not None: t509 = not t509
+        if t509 is None: t509 = True
+        if t509 is False: x = False
+        else:
+            if t509 is None: t507 = True
+    if x is True and t507: x = None
+    if x is True: h_referral.append(20)
+    t510 = False
+    x = True
+    t511 = v79
+    if t511 is False: x = False
+    else:
+        if t511 is None: t510 = True
+        t512 = v204
+        if t512 is False: x = False
+        else:
+            if t512 is None: t510 = True
+    if x is True and t510: x = None
     if x is True: h_referral.append(21)
     x = v79
     if x is True: h_referral.append(22)
-    t496 = False
+    t513 = False
     x = True
-    t497 = v209
-    if t497 is False: x = False
+    t514 = v209
+    if t514 is False: x = False
     else:
-        if t497 is None: t496 = True
-        t499 = False
-        t498 = False
-        t500 = v63
-        if t500 is True: t498 = True
-        else:
-            if t500 is None: t499 = True
-            t501 = v207
-            if t501 is True: t498 = True
-            else:
-                if t501 is None: t499 = True
-                t502 = v89
-                if t502 is True: t498 = True
-                else:
-                    if t502 is None: t499 = True
-        if t498 is False and t499: t498 = None
-        if t498 is False: x = False
-        else:
-            if t498 is None: t496 = True
-    if x is True and t496: x = None
-    if x is True: h_referral.append(23)
-    t503 = False
-    x = True
-    t504 = v209
-    if t504 is False: x = False
-    else:
-        if t504 is None: t503 = True
-        t505 = v196
-        if t505 is False: x = False
-        else:
-            if t505 is None: t503 = True
-    if x is True and t503: x = None
-    if x is True: h_referral.append(24)
-    t506 = False
-    x = True
-    t507 = v72
-    if t507 is False: x = False
-    else:
-        if t507 is None: t506 = True
-        t508 = v63
-        if t508 is False: x = False
-        else:
-            if t508 is None: t506 = True
-            t510 = False
-            t509 = True
-            t511 = v35
-            if t511 is False: t509 = False
-            else:
-                if t511 is None: t510 = True
-                t512 = v218
-                if t512 is False: t509 = False
-                else:
-                    if t512 is None: t510 = True
-            if t509 is True and t510: t509 = None
-            if t509 is not None: t509 = not t509
-            if t509 is None: t509 = True
-            if t509 is False: x = False
-            else:
-                if t509 is None: t506 = True
-                t513 = v213
-                if t513 is not None: t513 = not t513
-                if t513 is None: t513 = True
-                if t513 is False: x = False
-                else:
-                    if t513 is None: t506 = True
-    if x is True and t506: x = None
-    if x is True: h_referral.append(25)
-    t514 = False
-    x = True
-    t515 = v84
-    if t515 is False: x = False
-    else:
-        if t515 is None: t514 = True
-        t517 = False
+        if t514 is None: t513 = True
         t516 = False
-        t518 = v8
-        if t518 is True: t516 = True
+        t515 = False
+        t517 = v63
+        if t517 is True: t515 = True
         else:
-            if t518 is None: t517 = True
-            t520 = False
-            t519 = True
-            t521 = v63
-            if t521 is False: t519 = False
+            if t517 is None: t516 = True
+            t518 = v207
+            if t518 is True: t515 = True
             else:
-                if t521 is None: t520 = True
-                t522 = v207
-                if t522 is False: t519 = False
+                if t518 is None: t516 = True
+                t519 = v89
+                if t519 is True: t515 = True
                 else:
-                    if t522 is None: t520 = True
-            if t519 is True and t520: t519 = None
-            if t519 is True: t516 = True
-            else:
-                if t519 is None: t517 = True
-        if t516 is False and t517: t516 = None
-        if t516 is False: x = False
+                    if t519 is None: t516 = True
+        if t515 is False and t516: t515 = None
+        if t515 is False: x = False
         else:
-            if t516 is None: t514 = True
-    if x is True and t514: x = None
-    if x is True: h_referral.append(26)
+            if t515 is None: t513 = True
+    if x is True and t513: x = None
+    if x is True: h_referral.append(23)
+    t520 = False
+    x = True
+    t521 = v209
+    if t521 is False: x = False
+    else:
+        if t521 is None: t520 = True
+        t522 = v196
+        if t522 is False: x = False
+        else:
+            if t522 is None: t520 = True
+    if x is True and t520: x = None
+    if x is True: h_referral.append(24)
     t523 = False
     x = True
-    t524 = v84
+    t524 = v72
     if t524 is False: x = False
     else:
         if t524 is None: t523 = True
-        t525 = v220
+        t525 = v63
         if t525 is False: x = False
         else:
             if t525 is None: t523 = True
+            t527 = False
+            t526 = True
+            t528 = v35
+            if t528 is False: t526 = False
+            else:
+                if t528 is None: t527 = True
+                t529 = v218
+                if t529 is False: t526 = False
+                else:
+                    if t529 is None: t527 = True
+            if t526 is True and t527: t526 = None
+            if t526 is not None: t526 = not t526
+            if t526 is None: t526 = True
+            if t526 is False: x = False
+            else:
+                if t526 is None: t523 = True
+                t530 = v213
+                if t530 is not None: t530 = not t530
+                if t530 is None: t530 = True
+                if t530 is False: x = False
+                else:
+                    if t530 is None: t523 = True
     if x is True and t523: x = None
+    if x is True: h_referral.append(25)
+    t531 = False
+    x = True
+    t532 = v84
+    if t532 is False: x = False
+    else:
+        if t532 is None: t531 = True
+        t534 = False
+        t533 = False
+        t535 = v8
+        if t535 is True: t533 = True
+        else:
+            if t535 is None: t534 = True
+            t537 = False
+            t536 = True
+            t538 = v63
+            if t538 is False: t536 = False
+            else:
+                if t538 is None: t537 = True
+                t539 = v207
+                if t539 is False: t536 = False
+                else:
+                    if t539 is None: t537 = True
+            if t536 is True and t537: t536 = None
+            if t536 is True: t533 = True
+            else:
+                if t536 is None: t534 = True
+        if t533 is False and t534: t533 = None
+        if t533 is False: x = False
+        else:
+            if t533 is None: t531 = True
+    if x is True and t531: x = None
+    if x is True: h_referral.append(26)
+    t540 = False
+    x = True
+    t541 = v84
+    if t541 is False: x = False
+    else:
+        if t541 is None: t540 = True
+        t542 = v220
+        if t542 is False: x = False
+        else:
+            if t542 is None: t540 = True
+    if x is True and t540: x = None
     if x is True: h_referral.append(27)
     x = v194
     if x is True: h_referral.append(28)
-    t526 = False
-    x = True
-    t527 = v229
-    if t527 is False: x = False
-    else:
-        if t527 is None: t526 = True
-        t528 = v69
-        if t528 is False: x = False
-        else:
-            if t528 is None: t526 = True
-            t530 = False
-            t529 = False
-            t531 = v63
-            if t531 is True: t529 = True
-            else:
-                if t531 is None: t530 = True
-                t532 = v207
-                if t532 is True: t529 = True
-                else:
-                    if t532 is None: t530 = True
-                    t533 = v8
-                    if t533 is True: t529 = True
-                    else:
-                        if t533 is None: t530 = True
-            if t529 is False and t530: t529 = None
-            if t529 is False: x = False
-            else:
-                if t529 is None: t526 = True
-    if x is True and t526: x = None
-    if x is True: h_referral.append(29)
-    t534 = False
-    x = True
-    t535 = v230
-    if t535 is False: x = False
-    else:
-        if t535 is None: t534 = True
-        t536 = v69
-        if t536 is False: x = False
-        else:
-            if t536 is None: t534 = True
-            t537 = v63
-            if t537 is False: x = False
-            else:
-                if t537 is None: t534 = True
-                t539 = False
-                t538 = False
-                t540 = v8
-                if t540 is True: t538 = True
-                else:
-                    if t540 is None: t539 = True
-                    t541 = v220
-                    if t541 is True: t538 = True
-                    else:
-                        if t541 is None: t539 = True
-                        t542 = v84
-                        if t542 is True: t538 = True
-                        else:
-                            if t542 is None: t539 = True
-                if t538 is False and t539: t538 = None
-                if t538 is False: x = False
-                else:
-                    if t538 is None: t534 = True
-    if x is True and t534: x = None
-    if x is True: h_referral.append(30)
     t543 = False
     x = True
     t544 = v229
     if t544 is False: x = False
     else:
         if t544 is None: t543 = True
-        t546 = False
-        t545 = False
-        t547 = v63
-        if t547 is True: t545 = True
-        else:
-            if t547 is None: t546 = True
-            t548 = v207
-            if t548 is True: t545 = True
-            else:
-                if t548 is None: t546 = True
-        if t545 is False and t546: t545 = None
+        t545 = v69
         if t545 is False: x = False
         else:
             if t545 is None: t543 = True
-    if x is True and t543: x = None
-    if x is True: h_referral.append(31)
-    t549 = False
-    x = True
-    t550 = v140
-    if t550 is False: x = False
-    else:
-        if t550 is None: t549 = True
-        t551 = (None if f20 is None else f20 >= K284)
-        if t551 is False: x = False
-        else:
-            if t551 is None: t549 = True
-            t552 = v220
-            if t552 is False: x = False
+            t547 = False
+            t546 = False
+            t548 = v63
+            if t548 is True: t546 = True
             else:
-                if t552 is None: t549 = True
-    if x is True and t549: x = None
-    if x is True: h_referral.append(32)
-    t553 = False
+                if t548 is None: t547 = True
+                t549 = v207
+                if t549 is True: t546 = True
+                else:
+                    if t549 is None: t547 = True
+                    t550 = v8
+                    if t550 is True: t546 = True
+                    else:
+                        if t550 is None: t547 = True
+            if t546 is False and t547: t546 = None
+            if t546 is False: x = False
+            else:
+                if t546 is None: t543 = True
+    if x is True and t543: x = None
+    if x is True: h_referral.append(29)
+    t551 = False
     x = True
-    t554 = v8
-    if t554 is False: x = False
+    t552 = v230
+    if t552 is False: x = False
     else:
-        if t554 is None: t553 = True
-        t555 = v69
-        if t555 is False: x = False
+        if t552 is None: t551 = True
+        t553 = v69
+        if t553 is False: x = False
         else:
-            if t555 is None: t553 = True
-    if x is True and t553: x = None
+            if t553 is None: t551 = True
+            t554 = v63
+            if t554 is False: x = False
+            else:
+                if t554 is None: t551 = True
+                t556 = False
+                t555 = False
+                t557 = v8
+                if t557 is True: t555 = True
+                else:
+                    if t557 is None: t556 = True
+                    t558 = v220
+                    if t558 is True: t555 = True
+                    else:
+                        if t558 is None: t556 = True
+                        t559 = v84
+                        if t559 is True: t555 = True
+                        else:
+                            if t559 is None: t556 = True
+                if t555 is False and t556: t555 = None
+                if t555 is False: x = False
+                else:
+                    if t555 is None: t551 = True
+    if x is True and t551: x = None
+    if x is True: h_referral.append(30)
+    t560 = False
+    x = True
+    t561 = v229
+    if t561 is False: x = False
+    else:
+        if t561 is None: t560 = True
+        t563 = False
+        t562 = False
+        t564 = v63
+        if t564 is True: t562 = True
+        else:
+            if t564 is None: t563 = True
+            t565 = v207
+            if t565 is True: t562 = True
+            else:
+                if t565 is None: t563 = True
+        if t562 is False and t563: t562 = None
+        if t562 is False: x = False
+        else:
+            if t562 is None: t560 = True
+    if x is True and t560: x = None
+    if x is True: h_referral.append(31)
+    t566 = False
+    x = True
+    t567 = v140
+    if t567 is False: x = False
+    else:
+        if t567 is None: t566 = True
+        t568 = (None if f20 is None else f20 >= K291)
+        if t568 is False: x = False
+        else:
+            if t568 is None: t566 = True
+            t569 = v220
+            if t569 is False: x = False
+            else:
+                if t569 is None: t566 = True
+    if x is True and t566: x = None
+    if x is True: h_referral.append(32)
+    t570 = False
+    x = True
+    t571 = v8
+    if t571 is False: x = False
+    else:
+        if t571 is None: t570 = True
+        t572 = v69
+        if t572 is False: x = False
+        else:
+            if t572 is None: t570 = True
+    if x is True and t570: x = None
     if x is True: h_referral.append(33)
     x = v84
     if x is True: h_referral.append(34)
     x = v8
     if x is True: h_referral.append(35)
-    t556 = False
+    t573 = False
     x = True
-    t557 = v216
-    if t557 is False: x = False
+    t574 = v216
+    if t574 is False: x = False
     else:
-        if t557 is None: t556 = True
-        t558 = v66
-        if t558 is False: x = False
+        if t574 is None: t573 = True
+        t575 = v66
+        if t575 is False: x = False
         else:
-            if t558 is None: t556 = True
-            t559 = (None if f20 is None else f20 < K285)
-            if t559 is False: x = False
+            if t575 is None: t573 = True
+            t576 = (None if f20 is None else f20 < K292)
+            if t576 is False: x = False
             else:
-                if t559 is None: t556 = True
-                t560 = v221
-                if t560 is False: x = False
+                if t576 is None: t573 = True
+                t577 = v221
+                if t577 is False: x = False
                 else:
-                    if t560 is None: t556 = True
-                    t561 = v35
-                    if t561 is not None: t561 = not t561
-                    if t561 is None: t561 = True
-                    if t561 is False: x = False
+                    if t577 is None: t573 = True
+                    t578 = v35
+                    if t578 is not None: t578 = not t578
+                    if t578 is None: t578 = True
+                    if t578 is False: x = False
                     else:
-                        if t561 is None: t556 = True
-                        t562 = v44
-                        if t562 is not None: t562 = not t562
-                        if t562 is None: t562 = True
-                        if t562 is False: x = False
+                        if t578 is None: t573 = True
+                        t579 = v44
+                        if t579 is not None: t579 = not t579
+                        if t579 is None: t579 = True
+                        if t579 is False: x = False
                         else:
-                            if t562 is None: t556 = True
-    if x is True and t556: x = None
+                            if t579 is None: t573 = True
+    if x is True and t573: x = None
     if x is True: h_referral.append(36)
-    t563 = False
-    x = True
-    t565 = False
-    t564 = False
-    t566 = v99
-    if t566 is True: t564 = True
-    else:
-        if t566 is None: t565 = True
-        t567 = v101
-        if t567 is True: t564 = True
-        else:
-            if t567 is None: t565 = True
-    if t564 is False and t565: t564 = None
-    if t564 is False: x = False
-    else:
-        if t564 is None: t563 = True
-        t568 = v66
-        if t568 is False: x = False
-        else:
-            if t568 is None: t563 = True
-            t569 = (None if f20 is None else f20 < K286)
-            if t569 is False: x = False
-            else:
-                if t569 is None: t563 = True
-                t570 = v221
-                if t570 is False: x = False
-                else:
-                    if t570 is None: t563 = True
-    if x is True and t563: x = None
-    if x is True: h_referral.append(37)
-    t571 = False
-    x = True
-    t572 = v223
-    if t572 is False: x = False
-    else:
-        if t572 is None: t571 = True
-        t574 = False
-        t573 = False
-        t575 = v202
-        if t575 is True: t573 = True
-        else:
-            if t575 is None: t574 = True
-            t576 = v73
-            if t576 is True: t573 = True
-            else:
-                if t576 is None: t574 = True
-        if t573 is False and t574: t573 = None
-        if t573 is False: x = False
-        else:
-            if t573 is None: t571 = True
-    if x is True and t571: x = None
-    if x is True: h_referral.append(38)
-    x = v223
-    if x is True: h_referral.append(39)
-    t577 = False
-    x = True
-    t578 = v227
-    if t578 is False: x = False
-    else:
-        if t578 is None: t577 = True
-        t579 = v228
-        if t579 is False: x = False
-        else:
-            if t579 is None: t577 = True
-    if x is True and t577: x = None
-    if x is True: h_referral.append(40)
     t580 = False
     x = True
-    t581 = v149
+    t582 = False
+    t581 = False
+    t583 = v99
+    if t583 is True: t581 = True
+    else:
+        if t583 is None: t582 = True
+        t584 = v101
+        if t584 is True: t581 = True
+        else:
+            if t584 is None: t582 = True
+    if t581 is False and t582: t581 = None
     if t581 is False: x = False
     else:
         if t581 is None: t580 = True
-        t582 = (None if f20 is None else f20 >= K287)
-        if t582 is False: x = False
+        t585 = v66
+        if t585 is False: x = False
         else:
-            if t582 is None: t580 = True
-    if x is True and t580: x = None
-    if x is True: h_referral.append(41)
-    t583 = False
-    x = False
-    t584 = v147
-    if t584 is True: x = True
-    else:
-        if t584 is None: t583 = True
-        t585 = v149
-        if t585 is True: x = True
-        else:
-            if t585 is None: t583 = True
-            t587 = False
-            t586 = True
-            t588 = v146
-            if t588 is False: t586 = False
+            if t585 is None: t580 = True
+            t586 = (None if f20 is None else f20 < K293)
+            if t586 is False: x = False
             else:
-                if t588 is None: t587 = True
-                t589 = v75
-                if t589 is False: t586 = False
+                if t586 is None: t580 = True
+                t587 = v221
+                if t587 is False: x = False
                 else:
-                    if t589 is None: t587 = True
-            if t586 is True and t587: t586 = None
-            if t586 is True: x = True
+                    if t587 is None: t580 = True
+    if x is True and t580: x = None
+    if x is True: h_referral.append(37)
+    t588 = False
+    x = True
+    t589 = v223
+    if t589 is False: x = False
+    else:
+        if t589 is None: t588 = True
+        t591 = False
+        t590 = False
+        t592 = v202
+        if t592 is True: t590 = True
+        else:
+            if t592 is None: t591 = True
+            t593 = v73
+            if t593 is True: t590 = True
             else:
-                if t586 is None: t583 = True
-    if x is False and t583: x = None
+                if t593 is None: t591 = True
+        if t590 is False and t591: t590 = None
+        if t590 is False: x = False
+        else:
+            if t590 is None: t588 = True
+    if x is True and t588: x = None
+    if x is True: h_referral.append(38)
+    x = v223
+    if x is True: h_referral.append(39)
+    t594 = False
+    x = True
+    t595 = v227
+    if t595 is False: x = False
+    else:
+        if t595 is None: t594 = True
+        t596 = v228
+        if t596 is False: x = False
+        else:
+            if t596 is None: t594 = True
+    if x is True and t594: x = None
+    if x is True: h_referral.append(40)
+    t597 = False
+    x = True
+    t598 = v149
+    if t598 is False: x = False
+    else:
+        if t598 is None: t597 = True
+        t599 = (None if f20 is None else f20 >= K294)
+        if t599 is False: x = False
+        else:
+            if t599 is None: t597 = True
+    if x is True and t597: x = None
+    if x is True: h_referral.append(41)
+    t600 = False
+    x = False
+    t601 = v147
+    if t601 is True: x = True
+    else:
+        if t601 is None: t600 = True
+        t602 = v149
+        if t602 is True: x = True
+        else:
+            if t602 is None: t600 = True
+            t604 = False
+            t603 = True
+            t605 = v146
+            if t605 is False: t603 = False
+            else:
+                if t605 is None: t604 = True
+                t606 = v75
+                if t606 is False: t603 = False
+                else:
+                    if t606 is None: t604 = True
+            if t603 is True and t604: t603 = None
+            if t603 is True: x = True
+            else:
+                if t603 is None: t600 = True
+    if x is False and t600: x = None
     if x is True: h_referral.append(42)
     x = v146
     if x is True: h_referral.append(43)
     x = v150
     if x is True: h_referral.append(44)
-    t590 = False
+    t607 = False
     x = True
-    t591 = v228
-    if t591 is False: x = False
+    t608 = v228
+    if t608 is False: x = False
     else:
-        if t591 is None: t590 = True
-        t592 = (None if f71 is None else f71 <= K288)
-        if t592 is None: t592 = True
-        if t592 is False: x = False
+        if t608 is None: t607 = True
+        t609 = (None if f77 is None else f77 <= K295)
+        if t609 is None: t609 = True
+        if t609 is False: x = False
         else:
-            if t592 is None: t590 = True
-            t593 = v63
-            if t593 is False: x = False
+            if t609 is None: t607 = True
+            t610 = v63
+            if t610 is False: x = False
             else:
-                if t593 is None: t590 = True
-                t595 = False
-                t594 = False
-                t596 = v8
-                if t596 is True: t594 = True
+                if t610 is None: t607 = True
+                t612 = False
+                t611 = False
+                t613 = v8
+                if t613 is True: t611 = True
                 else:
-                    if t596 is None: t595 = True
-                    t597 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K289.isdisjoint(r_pain or ()))))))
-                    if t597 is True: t594 = True
+                    if t613 is None: t612 = True
+                    t614 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K296.isdisjoint(r_pain or ()))))))
+                    if t614 is True: t611 = True
                     else:
-                        if t597 is None: t595 = True
-                if t594 is False and t595: t594 = None
-                if t594 is False: x = False
+                        if t614 is None: t612 = True
+                if t611 is False and t612: t611 = None
+                if t611 is False: x = False
                 else:
-                    if t594 is None: t590 = True
-    if x is True and t590: x = None
+                    if t611 is None: t607 = True
+    if x is True and t607: x = None
     if x is True: h_referral.append(45)
-    t598 = False
+    t615 = False
     x = True
-    t599 = v228
-    if t599 is False: x = False
+    t616 = v228
+    if t616 is False: x = False
     else:
-        if t599 is None: t598 = True
-        t600 = v149
-        if t600 is False: x = False
+        if t616 is None: t615 = True
+        t617 = v149
+        if t617 is False: x = False
         else:
-            if t600 is None: t598 = True
-    if x is True and t598: x = None
+            if t617 is None: t615 = True
+    if x is True and t615: x = None
     if x is True: h_referral.append(46)
-    t601 = False
+    t618 = False
     x = True
-    t602 = v224
-    if t602 is False: x = False
+    t619 = v224
+    if t619 is False: x = False
     else:
-        if t602 is None: t601 = True
-        t603 = v62
-        if t603 is False: x = False
+        if t619 is None: t618 = True
+        t620 = v62
+        if t620 is False: x = False
         else:
-            if t603 is None: t601 = True
-            t604 = v226
-            if t604 is False: x = False
+            if t620 is None: t618 = True
+            t621 = v226
+            if t621 is False: x = False
             else:
-                if t604 is None: t601 = True
-    if x is True and t601: x = None
+                if t621 is None: t618 = True
+    if x is True and t618: x = None
     if x is True: h_referral.append(47)
-    t605 = False
+    t622 = False
     x = True
-    t606 = v224
-    if t606 is False: x = False
+    t623 = v224
+    if t623 is False: x = False
     else:
-        if t606 is None: t605 = True
-        t607 = v63
-        if t607 is False: x = False
+        if t623 is None: t622 = True
+        t624 = v63
+        if t624 is False: x = False
         else:
-            if t607 is None: t605 = True
-            t608 = (None if f16 is None else f16 >= K290)
-            if t608 is None: t608 = True
-            if t608 is False: x = False
+            if t624 is None: t622 = True
+            t625 = (None if f16 is None else f16 >= K297)
+            if t625 is None: t625 = True
+            if t625 is False: x = False
             else:
-                if t608 is None: t605 = True
-                t609 = v212
-                if t609 is not None: t609 = not t609
-                if t609 is None: t609 = True
-                if t609 is False: x = False
+                if t625 is None: t622 = True
+                t626 = v212
+                if t626 is not None: t626 = not t626
+                if t626 is None: t626 = True
+                if t626 is False: x = False
                 else:
-                    if t609 is None: t605 = True
-                    t610 = v211
-                    if t610 is not None: t610 = not t610
-                    if t610 is None: t610 = True
-                    if t610 is False: x = False
+                    if t626 is None: t622 = True
+                    t627 = v211
+                    if t627 is not None: t627 = not t627
+                    if t627 is None: t627 = True
+                    if t627 is False: x = False
                     else:
-                        if t610 is None: t605 = True
-    if x is True and t605: x = None
+                        if t627 is None: t622 = True
+    if x is True and t622: x = None
     if x is True: h_referral.append(48)
-    t611 = False
+    t628 = False
     x = True
-    t612 = v224
-    if t612 is False: x = False
+    t629 = v224
+    if t629 is False: x = False
     else:
-        if t612 is None: t611 = True
-        t613 = v89
-        if t613 is False: x = False
+        if t629 is None: t628 = True
+        t630 = v89
+        if t630 is False: x = False
         else:
-            if t613 is None: t611 = True
-            t615 = False
-            t614 = False
-            t616 = v72
-            if t616 is True: t614 = True
+            if t630 is None: t628 = True
+            t632 = False
+            t631 = False
+            t633 = v72
+            if t633 is True: t631 = True
             else:
-                if t616 is None: t615 = True
-                t617 = v209
-                if t617 is True: t614 = True
+                if t633 is None: t632 = True
+                t634 = v209
+                if t634 is True: t631 = True
                 else:
-                    if t617 is None: t615 = True
-                    t618 = v207
-                    if t618 is True: t614 = True
+                    if t634 is None: t632 = True
+                    t635 = v207
+                    if t635 is True: t631 = True
                     else:
-                        if t618 is None: t615 = True
-                        t619 = v195
-                        if t619 is True: t614 = True
+                        if t635 is None: t632 = True
+                        t636 = v195
+                        if t636 is True: t631 = True
                         else:
-                            if t619 is None: t615 = True
-            if t614 is False and t615: t614 = None
-            if t614 is False: x = False
+                            if t636 is None: t632 = True
+            if t631 is False and t632: t631 = None
+            if t631 is False: x = False
             else:
-                if t614 is None: t611 = True
-    if x is True and t611: x = None
+                if t631 is None: t628 = True
+    if x is True and t628: x = None
     if x is True: h_referral.append(49)
-    t620 = False
+    t637 = False
     x = True
-    t621 = v225
-    if t621 is False: x = False
+    t638 = v225
+    if t638 is False: x = False
     else:
-        if t621 is None: t620 = True
-        t622 = v89
-        if t622 is False: x = False
+        if t638 is None: t637 = True
+        t639 = v89
+        if t639 is False: x = False
         else:
-            if t622 is None: t620 = True
-    if x is True and t620: x = None
+            if t639 is None: t637 = True
+    if x is True and t637: x = None
     if x is True: h_referral.append(50)
-    t623 = False
+    t640 = False
     x = True
-    t624 = v233
-    if t624 is False: x = False
+    t641 = v233
+    if t641 is False: x = False
     else:
-        if t624 is None: t623 = True
-        t626 = False
-        t625 = False
-        t627 = v75
-        if t627 is True: t625 = True
+        if t641 is None: t640 = True
+        t643 = False
+        t642 = False
+        t644 = v75
+        if t644 is True: t642 = True
         else:
-            if t627 is None: t626 = True
-            t628 = v220
-            if t628 is True: t625 = True
+            if t644 is None: t643 = True
+            t645 = v220
+            if t645 is True: t642 = True
             else:
-                if t628 is None: t626 = True
-                t629 = v231
-                if t629 is True: t625 = True
+                if t645 is None: t643 = True
+                t646 = v231
+                if t646 is True: t642 = True
                 else:
-                    if t629 is None: t626 = True
-        if t625 is False and t626: t625 = None
-        if t625 is False: x = False
+                    if t646 is None: t643 = True
+        if t642 is False and t643: t642 = None
+        if t642 is False: x = False
         else:
-            if t625 is None: t623 = True
-    if x is True and t623: x = None
+            if t642 is None: t640 = True
+    if x is True and t640: x = None
     if x is True: h_referral.append(51)
-    t630 = False
+    t647 = False
     x = True
-    t631 = v232
-    if t631 is False: x = False
+    t648 = v232
+    if t648 is False: x = False
     else:
-        if t631 is None: t630 = True
-        t632 = v202
-        if t632 is False: x = False
+        if t648 is None: t647 = True
+        t649 = v202
+        if t649 is False: x = False
         else:
-            if t632 is None: t630 = True
-    if x is True and t630: x = None
+            if t649 is None: t647 = True
+    if x is True and t647: x = None
     if x is True: h_referral.append(52)
-    t633 = False
-    x = True
-    t634 = v232
-    if t634 is False: x = False
-    else:
-        if t634 is None: t633 = True
-        t635 = v234
-        if t635 is False: x = False
-        else:
-            if t635 is None: t633 = True
-            t636 = v238
-            if t636 is False: x = False
-            else:
-                if t636 is None: t633 = True
-                t637 = v235
-                if t637 is not None: t637 = not t637
-                if t637 is None: t637 = True
-                if t637 is False: x = False
-                else:
-                    if t637 is None: t633 = True
-    if x is True and t633: x = None
-    if x is True: h_referral.append(53)
-    t638 = False
-    x = True
-    t639 = v238
-    if t639 is False: x = False
-    else:
-        if t639 is None: t638 = True
-        t640 = v235
-        if t640 is False: x = False
-        else:
-            if t640 is None: t638 = True
-            t641 = (None if f72 is None else f72 == K291)
-            if t641 is not None: t641 = not t641
-            if t641 is None: t641 = True
-            if t641 is False: x = False
-            else:
-                if t641 is None: t638 = True
-    if x is True and t638: x = None
-    if x is True: h_referral.append(54)
-    t642 = False
-    x = True
-    t643 = v232
-    if t643 is False: x = False
-    else:
-        if t643 is None: t642 = True
-        t644 = v234
-        if t644 is not None: t644 = not t644
-        if t644 is False: x = False
-        else:
-            if t644 is None: t642 = True
-            t645 = v238
-            if t645 is False: x = False
-            else:
-                if t645 is None: t642 = True
-    if x is True and t642: x = None
-    if x is True: h_referral.append(55)
-    t646 = False
-    x = True
-    t647 = v232
-    if t647 is False: x = False
-    else:
-        if t647 is None: t646 = True
-        t648 = v237
-        if t648 is False: x = False
-        else:
-            if t648 is None: t646 = True
-            t649 = v235
-            if t649 is not None: t649 = not t649
-            if t649 is None: t649 = True
-            if t649 is False: x = False
-            else:
-                if t649 is None: t646 = True
-    if x is True and t646: x = None
-    if x is True: h_referral.append(56)
     t650 = False
     x = True
-    t651 = (None if f20 is None else f20 >= K292)
+    t651 = v232
     if t651 is False: x = False
     else:
         if t651 is None: t650 = True
-        t652 = (None if f20 is None else f20 <= K293)
+        t652 = v234
         if t652 is False: x = False
         else:
             if t652 is None: t650 = True
-            t653 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K294.isdisjoint(r_pain or ()))))))
+            t653 = v238
             if t653 is False: x = False
             else:
                 if t653 is None: t650 = True
-                t654 = (None if f13 is None else f13 in K295)
+                t654 = v235
+                if t654 is not None: t654 = not t654
+                if t654 is None: t654 = True
                 if t654 is False: x = False
                 else:
                     if t654 is None: t650 = True
     if x is True and t650: x = None
-    if x is True: h_referral.append(57)
+    if x is True: h_referral.append(53)
     t655 = False
     x = True
-    t656 = v239
+    t656 = v238
     if t656 is False: x = False
     else:
         if t656 is None: t655 = True
-        t657 = v238
+        t657 = v235
         if t657 is False: x = False
         else:
             if t657 is None: t655 = True
+            t658 = (None if f78 is None else f78 == K298)
+            if t658 is not None: t658 = not t658
+            if t658 is None: t658 = True
+            if t658 is False: x = False
+            else:
+                if t658 is None: t655 = True
     if x is True and t655: x = None
+    if x is True: h_referral.append(54)
+    t659 = False
+    x = True
+    t660 = v232
+    if t660 is False: x = False
+    else:
+        if t660 is None: t659 = True
+        t661 = v234
+        if t661 is not None: t661 = not t661
+        if t661 is False: x = False
+        else:
+            if t661 is None: t659 = True
+            t662 = v238
+            if t662 is False: x = False
+            else:
+                if t662 is None: t659 = True
+    if x is True and t659: x = None
+    if x is True: h_referral.append(55)
+    t663 = False
+    x = True
+    t664 = v232
+    if t664 is False: x = False
+    else:
+        if t664 is None: t663 = True
+        t665 = v237
+        if t665 is False: x = False
+        else:
+            if t665 is None: t663 = True
+            t666 = v235
+            if t666 is not None: t666 = not t666
+            if t666 is None: t666 = True
+            if t666 is False: x = False
+            else:
+                if t666 is None: t663 = True
+    if x is True and t663: x = None
+    if x is True: h_referral.append(56)
+    t667 = False
+    x = True
+    t668 = (None if f20 is None else f20 >= K299)
+    if t668 is False: x = False
+    else:
+        if t668 is None: t667 = True
+        t669 = (None if f20 is None else f20 <= K300)
+        if t669 is False: x = False
+        else:
+            if t669 is None: t667 = True
+            t670 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K301.isdisjoint(r_pain or ()))))))
+            if t670 is False: x = False
+            else:
+                if t670 is None: t667 = True
+                t671 = (None if f13 is None else f13 in K302)
+                if t671 is False: x = False
+                else:
+                    if t671 is None: t667 = True
+    if x is True and t667: x = None
+    if x is True: h_referral.append(57)
+    t672 = False
+    x = True
+    t673 = v239
+    if t673 is False: x = False
+    else:
+        if t673 is None: t672 = True
+        t674 = v238
+        if t674 is False: x = False
+        else:
+            if t674 is None: t672 = True
+    if x is True and t672: x = None
     if x is True: h_referral.append(58)
     x = v240
     if x is True: h_referral.append(59)
-    t658 = False
+    t675 = False
     x = True
-    t659 = v239
-    if t659 is False: x = False
+    t676 = v239
+    if t676 is False: x = False
     else:
-        if t659 is None: t658 = True
-        t660 = v241
-        if t660 is False: x = False
+        if t676 is None: t675 = True
+        t677 = v241
+        if t677 is False: x = False
         else:
-            if t660 is None: t658 = True
-    if x is True and t658: x = None
+            if t677 is None: t675 = True
+    if x is True and t675: x = None
     if x is True: h_referral.append(60)
-    t661 = False
-    x = True
-    t662 = v137
-    if t662 is False: x = False
-    else:
-        if t662 is None: t661 = True
-        t663 = v138
-        if t663 is False: x = False
-        else:
-            if t663 is None: t661 = True
-            t664 = v63
-            if t664 is False: x = False
-            else:
-                if t664 is None: t661 = True
-                t665 = v207
-                if t665 is False: x = False
-                else:
-                    if t665 is None: t661 = True
-                    t667 = False
-                    t666 = False
-                    t668 = v2
-                    if t668 is True: t666 = True
-                    else:
-                        if t668 is None: t667 = True
-                        t669 = v238
-                        if t669 is True: t666 = True
-                        else:
-                            if t669 is None: t667 = True
-                    if t666 is False and t667: t666 = None
-                    if t666 is False: x = False
-                    else:
-                        if t666 is None: t661 = True
-    if x is True and t661: x = None
-    if x is True: h_referral.append(61)
-    t670 = False
-    x = True
-    t672 = False
-    t671 = False
-    t673 = v137
-    if t673 is True: t671 = True
-    else:
-        if t673 is None: t672 = True
-        t674 = v139
-        if t674 is True: t671 = True
-        else:
-            if t674 is None: t672 = True
-    if t671 is False and t672: t671 = None
-    if t671 is False: x = False
-    else:
-        if t671 is None: t670 = True
-        t675 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K296.isdisjoint(r_pain or ()))))))
-        if t675 is False: x = False
-        else:
-            if t675 is None: t670 = True
-            t676 = (None if f3 is None else not K297.isdisjoint(f3))
-            if t676 is False: x = False
-            else:
-                if t676 is None: t670 = True
-    if x is True and t670: x = None
-    if x is True: h_referral.append(62)
-    t677 = False
-    x = True
-    t679 = False
     t678 = False
-    t680 = v137
-    if t680 is True: t678 = True
-    else:
-        if t680 is None: t679 = True
-        t681 = v138
-        if t681 is True: t678 = True
-        else:
-            if t681 is None: t679 = True
-            t682 = v139
-            if t682 is True: t678 = True
-            else:
-                if t682 is None: t679 = True
-    if t678 is False and t679: t678 = None
-    if t678 is False: x = False
-    else:
-        if t678 is None: t677 = True
-        t683 = v135
-        if t683 is False: x = False
-        else:
-            if t683 is None: t677 = True
-    if x is True and t677: x = None
-    if x is True: h_referral.append(63)
-    t684 = False
     x = True
-    t685 = v222
-    if t685 is False: x = False
+    t679 = v137
+    if t679 is False: x = False
     else:
-        if t685 is None: t684 = True
-        t686 = v87
-        if t686 is False: x = False
+        if t679 is None: t678 = True
+        t680 = v138
+        if t680 is False: x = False
         else:
-            if t686 is None: t684 = True
-    if x is True and t684: x = None
+            if t680 is None: t678 = True
+            t681 = v63
+            if t681 is False: x = False
+            else:
+                if t681 is None: t678 = True
+                t682 = v207
+                if t682 is False: x = False
+                else:
+                    if t682 is None: t678 = True
+                    t684 = False
+                    t683 = False
+                    t685 = v2
+                    if t685 is True: t683 = True
+                    else:
+                        if t685 is None: t684 = True
+                        t686 = v238
+                        if t686 is True: t683 = True
+                        else:
+                            if t686 is None: t684 = True
+                    if t683 is False and t684: t683 = None
+                    if t683 is False: x = False
+                    else:
+                        if t683 is None: t678 = True
+    if x is True and t678: x = None
+    if x is True: h_referral.append(61)
+    t687 = False
+    x = True
+    t689 = False
+    t688 = False
+    t690 = v137
+    if t690 is True: t688 = True
+    else:
+        if t690 is None: t689 = True
+        t691 = v139
+        if t691 is True: t688 = True
+        else:
+            if t691 is None: t689 = True
+    if t688 is False and t689: t688 = None
+    if t688 is False: x = False
+    else:
+        if t688 is None: t687 = True
+        t692 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K303.isdisjoint(r_pain or ()))))))
+        if t692 is False: x = False
+        else:
+            if t692 is None: t687 = True
+            t693 = (None if f3 is None else not K304.isdisjoint(f3))
+            if t693 is False: x = False
+            else:
+                if t693 is None: t687 = True
+    if x is True and t687: x = None
+    if x is True: h_referral.append(62)
+    t694 = False
+    x = True
+    t696 = False
+    t695 = False
+    t697 = v137
+    if t697 is True: t695 = True
+    else:
+        if t697 is None: t696 = True
+        t698 = v138
+        if t698 is True: t695 = True
+        else:
+            if t698 is None: t696 = True
+            t699 = v139
+            if t699 is True: t695 = True
+            else:
+                if t699 is None: t696 = True
+    if t695 is False and t696: t695 = None
+    if t695 is False: x = False
+    else:
+        if t695 is None: t694 = True
+        t700 = v135
+        if t700 is False: x = False
+        else:
+            if t700 is None: t694 = True
+    if x is True and t694: x = None
+    if x is True: h_referral.append(63)
+    t701 = False
+    x = True
+    t702 = v222
+    if t702 is False: x = False
+    else:
+        if t702 is None: t701 = True
+        t703 = v87
+        if t703 is False: x = False
+        else:
+            if t703 is None: t701 = True
+    if x is True and t701: x = None
     if x is True: h_referral.append(64)
     x = v217
     if x is True: h_referral.append(65)
     x = v236
     if x is True: h_referral.append(66)
-    t687 = False
+    t704 = False
     x = True
-    t688 = v9
-    if t688 is False: x = False
+    t705 = v9
+    if t705 is False: x = False
     else:
-        if t688 is None: t687 = True
-        t689 = v206
-        if t689 is False: x = False
+        if t705 is None: t704 = True
+        t706 = v206
+        if t706 is False: x = False
         else:
-            if t689 is None: t687 = True
-    if x is True and t687: x = None
+            if t706 is None: t704 = True
+    if x is True and t704: x = None
     if x is True: h_referral.append(67)
-    t690 = False
+    t707 = False
     x = True
-    t691 = v205
-    if t691 is False: x = False
+    t708 = v205
+    if t708 is False: x = False
     else:
-        if t691 is None: t690 = True
-        t692 = v204
-        if t692 is False: x = False
+        if t708 is None: t707 = True
+        t709 = v204
+        if t709 is False: x = False
         else:
-            if t692 is None: t690 = True
-    if x is True and t690: x = None
+            if t709 is None: t707 = True
+    if x is True and t707: x = None
     if x is True: h_referral.append(68)
-    t693 = False
+    t710 = False
     x = True
-    t694 = v200
-    if t694 is False: x = False
+    t711 = v200
+    if t711 is False: x = False
     else:
-        if t694 is None: t693 = True
-        t695 = v199
-        if t695 is not None: t695 = not t695
-        if t695 is None: t695 = True
-        if t695 is False: x = False
+        if t711 is None: t710 = True
+        t712 = v199
+        if t712 is not None: t712 = not t712
+        if t712 is None: t712 = True
+        if t712 is False: x = False
         else:
-            if t695 is None: t693 = True
-    if x is True and t693: x = None
+            if t712 is None: t710 = True
+    if x is True and t710: x = None
     if x is True: h_referral.append(69)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
