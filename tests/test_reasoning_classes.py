@@ -506,3 +506,16 @@ def test_the_foot_lifting_muscles_all_weak_on_examination_are_a_foot_drop_seen_w
     one_movement = {**l5, "neuro": {"motor": {"great_toe_extension": {"left": "weak", "right": "normal"}}}}
     assert run_case(**one_movement)["referral"]["urgency"] != "urgent"
     assert run_case(**l5, observation={"gait": "normal"})["referral"]["urgency"] != "urgent"
+
+
+def test_a_young_cyclists_leg_pain_at_full_effort_that_stops_within_minutes_is_checked_for_the_iliac_artery():
+    # Atheroma is rare under 40, but an endurance athlete's iliac artery kinks or thickens and starves the leg
+    # at full effort; the same leg pain in a young client who does not bring it on by sport stays unreferred.
+    rider = dict(client={"age": 33}, symptoms={"pain_sites": ["anterior_thigh_right", "calf_right"],
+                                               "vascular_claudication": True},
+                 history={"onset": "gradual", "aggravating": ["cycling", "sport"], "easing": ["rest", "standing_still"]})
+    out = run_case(**rider)
+    assert (out["referral"]["urgency"], out["referral"]["to"]) == ("routine", "family_doctor")
+    assert "peripheral_arterial_disease" in conditions(out)[:3]
+    desk = {**rider, "history": {**rider["history"], "aggravating": ["sitting"]}}
+    assert run_case(**desk)["referral"]["urgency"] == "none"

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '56cf9f3225dd644043fbb49726efa8de80214b5808f0ff0af1eac2b52e09c097'
+SOURCE_DIGEST = 'b8f144348bfa4811f346605e741c50b84a2bebf82dde60e91561c4220a3f12af'
 
 
 def r_1(ctx):
@@ -55,7 +55,7 @@ def r_17(ctx):
         return True
     if v is None:
         unknown = True
-    v = (values[191] if values is not None else ctx.finding('peripheral_nerve_signs'))
+    v = (values[192] if values is not None else ctx.finding('peripheral_nerve_signs'))
     if v is True:
         return True
     if v is None:
@@ -204,7 +204,7 @@ def r_41(ctx):
         return True
     if v is None:
         unknown = True
-    v = (values[208] if values is not None else ctx.finding('no_comfortable_position'))
+    v = (values[209] if values is not None else ctx.finding('no_comfortable_position'))
     if v is True:
         return True
     if v is None:
@@ -257,7 +257,7 @@ def r_52(ctx):
         return True
     if v is None:
         unknown = True
-    v = (values[191] if values is not None else ctx.finding('peripheral_nerve_signs'))
+    v = (values[192] if values is not None else ctx.finding('peripheral_nerve_signs'))
     if v is True:
         return True
     if v is None:

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '178806b414cd1a1c5fbf47e098c0e5051c15b875c2196dc5f0fb46583e9507bf'
+SOURCE_DIGEST = 'c926cf82d5d208b62946b6d251a24c3443e1e169928e29c7e73598fc2ecbad0f'
 
 
 def kernel(ctx):
@@ -824,1089 +824,1104 @@ def kernel(ctx):
             if t188 is None: t186 = True
     if v135 is True and t186: v135 = None
     v136 = (None if f3 is None else not K158.isdisjoint(f3))
-    v137 = (c57 if c57 is not M else (c57 := (None if b_circulation is None else L[22](ctx))))
-    v138 = (c58 if c58 is not M else (c58 := (None if b_circulation is None else L[23](ctx))))
-    v139 = (c59 if c59 is not M else (c59 := (None if b_circulation is None else L[24](ctx))))
-    v140 = (None if f48 is None else f48 == K159)
-    v141 = (None if f49 is None else f49 == K160)
-    v142 = (None if f50 is None else f50 == K161)
-    v143 = (None if f20 is None else f20 >= K162)
-    v144 = (None if f20 is None else f20 < K163)
-    v145 = v0
-    if v145 is not None: v145 = not v145
-    v146 = (None if f51 is None else f51 == K164)
     t189 = False
-    v147 = True
-    t190 = (None if f23 is None else f23 == K165)
-    if t190 is False: v147 = False
+    v137 = True
+    t190 = (None if f20 is None else f20 < K159)
+    if t190 is False: v137 = False
     else:
         if t190 is None: t189 = True
-        t191 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K166.isdisjoint(r_pain or ()))))))
-        if t191 is False: v147 = False
+        t191 = v134
+        if t191 is False: v137 = False
         else:
             if t191 is None: t189 = True
-    if v147 is True and t189: v147 = None
-    t192 = False
+            t192 = (None if f3 is None else not K160.isdisjoint(f3))
+            if t192 is False: v137 = False
+            else:
+                if t192 is None: t189 = True
+    if v137 is True and t189: v137 = None
+    v138 = (c57 if c57 is not M else (c57 := (None if b_circulation is None else L[22](ctx))))
+    v139 = (c58 if c58 is not M else (c58 := (None if b_circulation is None else L[23](ctx))))
+    v140 = (c59 if c59 is not M else (c59 := (None if b_circulation is None else L[24](ctx))))
+    v141 = (None if f48 is None else f48 == K161)
+    v142 = (None if f49 is None else f49 == K162)
+    v143 = (None if f50 is None else f50 == K163)
+    v144 = (None if f20 is None else f20 >= K164)
+    v145 = (None if f20 is None else f20 < K165)
+    v146 = v0
+    if v146 is not None: v146 = not v146
+    v147 = (None if f51 is None else f51 == K166)
+    t193 = False
     v148 = True
-    t193 = v147
-    if t193 is False: v148 = False
+    t194 = (None if f23 is None else f23 == K167)
+    if t194 is False: v148 = False
     else:
-        if t193 is None: t192 = True
-        t194 = v146
-        if t194 is False: v148 = False
+        if t194 is None: t193 = True
+        t195 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K168.isdisjoint(r_pain or ()))))))
+        if t195 is False: v148 = False
         else:
-            if t194 is None: t192 = True
-    if v148 is True and t192: v148 = None
-    v149 = (None if f52 is None else f52 == K167)
-    v150 = (None if f53 is None else f53 == K168)
-    v151 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K169.isdisjoint(r_pain or ()))))))
-    v152 = (c62 if c62 is not M else (c62 := (None if b_palpation is None else L[25](ctx))))
-    t195 = False
-    v153 = True
-    t196 = v115
-    if t196 is False: v153 = False
+            if t195 is None: t193 = True
+    if v148 is True and t193: v148 = None
+    t196 = False
+    v149 = True
+    t197 = v148
+    if t197 is False: v149 = False
     else:
-        if t196 is None: t195 = True
-        t197 = (None if f5 is None else not K170.isdisjoint(f5))
-        if t197 is False: v153 = False
+        if t197 is None: t196 = True
+        t198 = v147
+        if t198 is False: v149 = False
         else:
-            if t197 is None: t195 = True
-    if v153 is True and t195: v153 = None
-    t198 = False
+            if t198 is None: t196 = True
+    if v149 is True and t196: v149 = None
+    v150 = (None if f52 is None else f52 == K169)
+    v151 = (None if f53 is None else f53 == K170)
+    v152 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K171.isdisjoint(r_pain or ()))))))
+    v153 = (c62 if c62 is not M else (c62 := (None if b_palpation is None else L[25](ctx))))
+    t199 = False
     v154 = True
-    t199 = (None if f20 is None else f20 >= K171)
-    if t199 is False: v154 = False
+    t200 = v115
+    if t200 is False: v154 = False
     else:
-        if t199 is None: t198 = True
-        t200 = (None if f20 is None else f20 < K172)
-        if t200 is False: v154 = False
+        if t200 is None: t199 = True
+        t201 = (None if f5 is None else not K172.isdisjoint(f5))
+        if t201 is False: v154 = False
         else:
-            if t200 is None: t198 = True
-    if v154 is True and t198: v154 = None
-    v155 = (None if f20 is None else f20 >= K173)
-    t201 = False
-    v156 = True
-    t202 = v40
-    if t202 is False: v156 = False
+            if t201 is None: t199 = True
+    if v154 is True and t199: v154 = None
+    t202 = False
+    v155 = True
+    t203 = (None if f20 is None else f20 >= K173)
+    if t203 is False: v155 = False
     else:
-        if t202 is None: t201 = True
-        t204 = False
-        t203 = False
-        t205 = (None if f3 is None else not K174.isdisjoint(f3))
-        if t205 is True: t203 = True
+        if t203 is None: t202 = True
+        t204 = (None if f20 is None else f20 < K174)
+        if t204 is False: v155 = False
         else:
-            if t205 is None: t204 = True
-            t206 = (None if f44 is None else not K175.isdisjoint(affirmed_words(str(f44))))
-            if t206 is True: t203 = True
-            else:
-                if t206 is None: t204 = True
-        if t203 is False and t204: t203 = None
-        if t203 is False: v156 = False
-        else:
-            if t203 is None: t201 = True
-    if v156 is True and t201: v156 = None
-    t207 = False
+            if t204 is None: t202 = True
+    if v155 is True and t202: v155 = None
+    v156 = (None if f20 is None else f20 >= K175)
+    t205 = False
     v157 = True
-    t208 = (None if f20 is None else f20 < K176)
-    if t208 is False: v157 = False
+    t206 = v40
+    if t206 is False: v157 = False
     else:
-        if t208 is None: t207 = True
-        t209 = (None if f17 is None else f17 > K177)
-        if t209 is False: v157 = False
+        if t206 is None: t205 = True
+        t208 = False
+        t207 = False
+        t209 = (None if f3 is None else not K176.isdisjoint(f3))
+        if t209 is True: t207 = True
         else:
-            if t209 is None: t207 = True
-    if v157 is True and t207: v157 = None
-    v158 = (None if f54 is None else f54 == K178)
-    v159 = (None if f55 is None else f55 <= K179)
-    v160 = (None if f55 is None else f55 <= K180)
-    v161 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K181.isdisjoint(r_pain or ()))))))
-    v162 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K182.isdisjoint(r_pain or ()))))))
-    v163 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K183, 'any'))))
-    v164 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K184, 'any'))))
-    v165 = (c66 if c66 is not M else (c66 := (None if b_palpation is None else L[26](ctx))))
-    t210 = False
-    v166 = True
-    t211 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K185.isdisjoint(r_paresthesia or ()) or not K185.isdisjoint(r_numbness or ()) or not K185.isdisjoint(r_sensory_reduced or ()) or not K185.isdisjoint(r_sensory_absent or ()))))))
-    if t211 is False: v166 = False
-    else:
-        if t211 is None: t210 = True
-        t212 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K186.isdisjoint(r_paresthesia or ()) or not K186.isdisjoint(r_numbness or ()) or not K186.isdisjoint(r_sensory_reduced or ()) or not K186.isdisjoint(r_sensory_absent or ()))))))
-        if t212 is not None: t212 = not t212
-        if t212 is False: v166 = False
-        else:
-            if t212 is None: t210 = True
-            t213 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K187.isdisjoint(r_pain or ()))))))
-            if t213 is not None: t213 = not t213
-            if t213 is None: t213 = True
-            if t213 is False: v166 = False
+            if t209 is None: t208 = True
+            t210 = (None if f44 is None else not K177.isdisjoint(affirmed_words(str(f44))))
+            if t210 is True: t207 = True
             else:
-                if t213 is None: t210 = True
-    if v166 is True and t210: v166 = None
+                if t210 is None: t208 = True
+        if t207 is False and t208: t207 = None
+        if t207 is False: v157 = False
+        else:
+            if t207 is None: t205 = True
+    if v157 is True and t205: v157 = None
+    t211 = False
+    v158 = True
+    t212 = (None if f20 is None else f20 < K178)
+    if t212 is False: v158 = False
+    else:
+        if t212 is None: t211 = True
+        t213 = (None if f17 is None else f17 > K179)
+        if t213 is False: v158 = False
+        else:
+            if t213 is None: t211 = True
+    if v158 is True and t211: v158 = None
+    v159 = (None if f54 is None else f54 == K180)
+    v160 = (None if f55 is None else f55 <= K181)
+    v161 = (None if f55 is None else f55 <= K182)
+    v162 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K183.isdisjoint(r_pain or ()))))))
+    v163 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K184.isdisjoint(r_pain or ()))))))
+    v164 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K185, 'any'))))
+    v165 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K186, 'any'))))
+    v166 = (c66 if c66 is not M else (c66 := (None if b_palpation is None else L[26](ctx))))
     t214 = False
     v167 = True
-    t215 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K188.isdisjoint(r_paresthesia or ()) or not K188.isdisjoint(r_numbness or ()) or not K188.isdisjoint(r_sensory_reduced or ()) or not K188.isdisjoint(r_sensory_absent or ()))))))
+    t215 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K187.isdisjoint(r_paresthesia or ()) or not K187.isdisjoint(r_numbness or ()) or not K187.isdisjoint(r_sensory_reduced or ()) or not K187.isdisjoint(r_sensory_absent or ()))))))
     if t215 is False: v167 = False
     else:
         if t215 is None: t214 = True
-        t216 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K189.isdisjoint(r_paresthesia or ()) or not K189.isdisjoint(r_numbness or ()) or not K189.isdisjoint(r_sensory_reduced or ()) or not K189.isdisjoint(r_sensory_absent or ()))))))
+        t216 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K188.isdisjoint(r_paresthesia or ()) or not K188.isdisjoint(r_numbness or ()) or not K188.isdisjoint(r_sensory_reduced or ()) or not K188.isdisjoint(r_sensory_absent or ()))))))
         if t216 is not None: t216 = not t216
         if t216 is False: v167 = False
         else:
             if t216 is None: t214 = True
-            t217 = facts.get('nerve_root_found')
+            t217 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K189.isdisjoint(r_pain or ()))))))
+            if t217 is not None: t217 = not t217
+            if t217 is None: t217 = True
             if t217 is False: v167 = False
             else:
                 if t217 is None: t214 = True
     if v167 is True and t214: v167 = None
-    v168 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K190, 'any'))))
-    v169 = (c72 if c72 is not M else (c72 := (None if b_palpation is None else L[27](ctx))))
     t218 = False
-    v170 = False
-    t219 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
-    if t219 is True: v170 = True
+    v168 = True
+    t219 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K190.isdisjoint(r_paresthesia or ()) or not K190.isdisjoint(r_numbness or ()) or not K190.isdisjoint(r_sensory_reduced or ()) or not K190.isdisjoint(r_sensory_absent or ()))))))
+    if t219 is False: v168 = False
     else:
         if t219 is None: t218 = True
-        t220 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
-        if t220 is True: v170 = True
+        t220 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K191.isdisjoint(r_paresthesia or ()) or not K191.isdisjoint(r_numbness or ()) or not K191.isdisjoint(r_sensory_reduced or ()) or not K191.isdisjoint(r_sensory_absent or ()))))))
+        if t220 is not None: t220 = not t220
+        if t220 is False: v168 = False
         else:
             if t220 is None: t218 = True
-    if v170 is False and t218: v170 = None
-    t221 = False
-    v171 = False
-    t222 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
-    if t222 is True: v171 = True
-    else:
-        if t222 is None: t221 = True
-        t223 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
-        if t223 is True: v171 = True
-        else:
-            if t223 is None: t221 = True
-    if v171 is False and t221: v171 = None
-    v172 = (None if f44 is None else not K191.isdisjoint(affirmed_words(str(f44))))
-    v173 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K192, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K193, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
-    t224 = False
-    v174 = False
-    t225 = v173
-    if t225 is True: v174 = True
-    else:
-        if t225 is None: t224 = True
-        t226 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
-        if t226 is True: v174 = True
-        else:
-            if t226 is None: t224 = True
-            t227 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
-            if t227 is True: v174 = True
+            t221 = facts.get('nerve_root_found')
+            if t221 is False: v168 = False
             else:
-                if t227 is None: t224 = True
-    if v174 is False and t224: v174 = None
-    v175 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K194.isdisjoint(r_paresthesia or ()) or not K194.isdisjoint(r_numbness or ())) and (not K195.isdisjoint(r_paresthesia or ()) or not K195.isdisjoint(r_numbness or ()))))))
-    v176 = v173
+                if t221 is None: t218 = True
+    if v168 is True and t218: v168 = None
+    v169 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K192, 'any'))))
+    v170 = (c72 if c72 is not M else (c72 := (None if b_palpation is None else L[27](ctx))))
+    t222 = False
+    v171 = False
+    t223 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
+    if t223 is True: v171 = True
+    else:
+        if t223 is None: t222 = True
+        t224 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
+        if t224 is True: v171 = True
+        else:
+            if t224 is None: t222 = True
+    if v171 is False and t222: v171 = None
+    t225 = False
+    v172 = False
+    t226 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
+    if t226 is True: v172 = True
+    else:
+        if t226 is None: t225 = True
+        t227 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
+        if t227 is True: v172 = True
+        else:
+            if t227 is None: t225 = True
+    if v172 is False and t225: v172 = None
+    v173 = (None if f44 is None else not K193.isdisjoint(affirmed_words(str(f44))))
+    v174 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K194, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K195, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
     t228 = False
-    v177 = True
-    t229 = v173
-    if t229 is False: v177 = False
+    v175 = False
+    t229 = v174
+    if t229 is True: v175 = True
     else:
         if t229 is None: t228 = True
-        t230 = facts.get('nerve_root_found')
-        if t230 is not None: t230 = not t230
-        if t230 is False: v177 = False
+        t230 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
+        if t230 is True: v175 = True
         else:
             if t230 is None: t228 = True
-    if v177 is True and t228: v177 = None
-    v178 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
-    v179 = (c82 if c82 is not M else (c82 := (None if b_neuro is None else L[35](ctx))))
-    v180 = (c83 if c83 is not M else (c83 := (None if b_neuro is None else L[36](ctx))))
-    t231 = False
-    v181 = False
-    t232 = facts.get('nerve_root_found')
-    if t232 is True: v181 = True
-    else:
-        if t232 is None: t231 = True
-        t233 = v12
-        if t233 is True: v181 = True
-        else:
-            if t233 is None: t231 = True
-            t234 = v13
-            if t234 is True: v181 = True
+            t231 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
+            if t231 is True: v175 = True
             else:
-                if t234 is None: t231 = True
-                t235 = v19
-                if t235 is True: v181 = True
+                if t231 is None: t228 = True
+    if v175 is False and t228: v175 = None
+    v176 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K196.isdisjoint(r_paresthesia or ()) or not K196.isdisjoint(r_numbness or ())) and (not K197.isdisjoint(r_paresthesia or ()) or not K197.isdisjoint(r_numbness or ()))))))
+    v177 = v174
+    t232 = False
+    v178 = True
+    t233 = v174
+    if t233 is False: v178 = False
+    else:
+        if t233 is None: t232 = True
+        t234 = facts.get('nerve_root_found')
+        if t234 is not None: t234 = not t234
+        if t234 is False: v178 = False
+        else:
+            if t234 is None: t232 = True
+    if v178 is True and t232: v178 = None
+    v179 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
+    v180 = (c82 if c82 is not M else (c82 := (None if b_neuro is None else L[35](ctx))))
+    v181 = (c83 if c83 is not M else (c83 := (None if b_neuro is None else L[36](ctx))))
+    t235 = False
+    v182 = False
+    t236 = facts.get('nerve_root_found')
+    if t236 is True: v182 = True
+    else:
+        if t236 is None: t235 = True
+        t237 = v12
+        if t237 is True: v182 = True
+        else:
+            if t237 is None: t235 = True
+            t238 = v13
+            if t238 is True: v182 = True
+            else:
+                if t238 is None: t235 = True
+                t239 = v19
+                if t239 is True: v182 = True
                 else:
-                    if t235 is None: t231 = True
-    if v181 is False and t231: v181 = None
-    v182 = v4
-    v183 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K196.isdisjoint(r_pain or ()))))))
-    v184 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
-    t236 = False
-    v185 = True
-    t237 = v183
-    if t237 is False: v185 = False
+                    if t239 is None: t235 = True
+    if v182 is False and t235: v182 = None
+    v183 = v4
+    v184 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K198.isdisjoint(r_pain or ()))))))
+    v185 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
+    t240 = False
+    v186 = True
+    t241 = v184
+    if t241 is False: v186 = False
     else:
-        if t237 is None: t236 = True
-        t238 = (None if f3 is None else not K197.isdisjoint(f3))
-        if t238 is False: v185 = False
+        if t241 is None: t240 = True
+        t242 = (None if f3 is None else not K199.isdisjoint(f3))
+        if t242 is False: v186 = False
         else:
-            if t238 is None: t236 = True
-    if v185 is True and t236: v185 = None
-    t239 = t240 = 0
-    t241 = (None if f13 is None else f13 == K198)
-    if t241 is True: t239 += 1
-    elif t241 is None: t240 += 1
-    t242 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K199, 'any'))))
-    if t242 is True: t239 += 1
-    elif t242 is None: t240 += 1
-    t243 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K200, 'any'))))
-    if t243 is True: t239 += 1
-    elif t243 is None: t240 += 1
-    t244 = (None if f20 is None else f20 > K201)
-    if t244 is True: t239 += 1
-    elif t244 is None: t240 += 1
-    v186 = True if t239 >= 3 else (False if t239 + t240 < 3 else None)
-    t245 = False
-    v187 = True
-    t246 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K202, 'both'))))
-    if t246 is False: v187 = False
+            if t242 is None: t240 = True
+    if v186 is True and t240: v186 = None
+    t243 = t244 = 0
+    t245 = (None if f13 is None else f13 == K200)
+    if t245 is True: t243 += 1
+    elif t245 is None: t244 += 1
+    t246 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K201, 'any'))))
+    if t246 is True: t243 += 1
+    elif t246 is None: t244 += 1
+    t247 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K202, 'any'))))
+    if t247 is True: t243 += 1
+    elif t247 is None: t244 += 1
+    t248 = (None if f20 is None else f20 > K203)
+    if t248 is True: t243 += 1
+    elif t248 is None: t244 += 1
+    v187 = True if t243 >= 3 else (False if t243 + t244 < 3 else None)
+    t249 = False
+    v188 = True
+    t250 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K204, 'both'))))
+    if t250 is False: v188 = False
     else:
-        if t246 is None: t245 = True
-        t247 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K203, 'both'))))
-        if t247 is False: v187 = False
+        if t250 is None: t249 = True
+        t251 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K205, 'both'))))
+        if t251 is False: v188 = False
         else:
-            if t247 is None: t245 = True
-    if v187 is True and t245: v187 = None
-    v188 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K204, 'any'))))
-    t248 = False
-    v189 = False
-    t249 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K205, 'any'))))
-    if t249 is True: v189 = True
+            if t251 is None: t249 = True
+    if v188 is True and t249: v188 = None
+    v189 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K206, 'any'))))
+    t252 = False
+    v190 = False
+    t253 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K207, 'any'))))
+    if t253 is True: v190 = True
     else:
-        if t249 is None: t248 = True
-        t250 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K206, 'any'))))
-        if t250 is True: v189 = True
+        if t253 is None: t252 = True
+        t254 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K208, 'any'))))
+        if t254 is True: v190 = True
         else:
-            if t250 is None: t248 = True
-    if v189 is False and t248: v189 = None
-    v190 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
-    t251 = False
-    v191 = False
-    t252 = (None if f56 is None else f56 == K207)
-    if t252 is True: v191 = True
-    else:
-        if t252 is None: t251 = True
-        t253 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K208.isdisjoint(r_paresthesia or ()) or not K208.isdisjoint(r_numbness or ()) or not K208.isdisjoint(r_sensory_reduced or ()) or not K208.isdisjoint(r_sensory_absent or ()))))))
-        if t253 is True: v191 = True
-        else:
-            if t253 is None: t251 = True
-    if v191 is False and t251: v191 = None
-    t254 = False
+            if t254 is None: t252 = True
+    if v190 is False and t252: v190 = None
+    v191 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
+    t255 = False
     v192 = False
-    t256 = False
-    t255 = True
-    t257 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K209.isdisjoint(r_sensory_reduced or ()) or not K209.isdisjoint(r_sensory_absent or ()))))))
-    if t257 is False: t255 = False
+    t256 = (None if f56 is None else f56 == K209)
+    if t256 is True: v192 = True
     else:
-        if t257 is None: t256 = True
-        t258 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K210.isdisjoint(r_sensory_reduced or ()) or not K210.isdisjoint(r_sensory_absent or ()))))))
-        if t258 is not None: t258 = not t258
-        if t258 is False: t255 = False
+        if t256 is None: t255 = True
+        t257 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K210.isdisjoint(r_paresthesia or ()) or not K210.isdisjoint(r_numbness or ()) or not K210.isdisjoint(r_sensory_reduced or ()) or not K210.isdisjoint(r_sensory_absent or ()))))))
+        if t257 is True: v192 = True
         else:
-            if t258 is None: t256 = True
-    if t255 is True and t256: t255 = None
-    if t255 is True: v192 = True
+            if t257 is None: t255 = True
+    if v192 is False and t255: v192 = None
+    t258 = False
+    v193 = False
+    t260 = False
+    t259 = True
+    t261 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K211.isdisjoint(r_sensory_reduced or ()) or not K211.isdisjoint(r_sensory_absent or ()))))))
+    if t261 is False: t259 = False
     else:
-        if t255 is None: t254 = True
-        t259 = v173
-        if t259 is True: v192 = True
+        if t261 is None: t260 = True
+        t262 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K212.isdisjoint(r_sensory_reduced or ()) or not K212.isdisjoint(r_sensory_absent or ()))))))
+        if t262 is not None: t262 = not t262
+        if t262 is False: t259 = False
         else:
-            if t259 is None: t254 = True
-            t260 = v178
-            if t260 is True: v192 = True
+            if t262 is None: t260 = True
+    if t259 is True and t260: t259 = None
+    if t259 is True: v193 = True
+    else:
+        if t259 is None: t258 = True
+        t263 = v174
+        if t263 is True: v193 = True
+        else:
+            if t263 is None: t258 = True
+            t264 = v179
+            if t264 is True: v193 = True
             else:
-                if t260 is None: t254 = True
-                t261 = v179
-                if t261 is True: v192 = True
+                if t264 is None: t258 = True
+                t265 = v180
+                if t265 is True: v193 = True
                 else:
-                    if t261 is None: t254 = True
-    if v192 is False and t254: v192 = None
-    t262 = False
-    v193 = True
-    t264 = False
-    t263 = False
-    t265 = v12
-    if t265 is True: t263 = True
+                    if t265 is None: t258 = True
+    if v193 is False and t258: v193 = None
+    t266 = False
+    v194 = True
+    t268 = False
+    t267 = False
+    t269 = v12
+    if t269 is True: t267 = True
     else:
-        if t265 is None: t264 = True
-        t266 = v13
-        if t266 is True: t263 = True
+        if t269 is None: t268 = True
+        t270 = v13
+        if t270 is True: t267 = True
         else:
-            if t266 is None: t264 = True
-            t267 = v14
-            if t267 is True: t263 = True
+            if t270 is None: t268 = True
+            t271 = v14
+            if t271 is True: t267 = True
             else:
-                if t267 is None: t264 = True
-                t268 = facts.get('nerve_root_found')
-                if t268 is True: t263 = True
+                if t271 is None: t268 = True
+                t272 = facts.get('nerve_root_found')
+                if t272 is True: t267 = True
                 else:
-                    if t268 is None: t264 = True
-                    t269 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K211.isdisjoint(r_pain or ()) or not K211.isdisjoint(r_paresthesia or ()) or not K211.isdisjoint(r_numbness or ())) != (not K212.isdisjoint(r_pain or ()) or not K212.isdisjoint(r_paresthesia or ()) or not K212.isdisjoint(r_numbness or ()))))))
-                    if t269 is True: t263 = True
+                    if t272 is None: t268 = True
+                    t273 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K213.isdisjoint(r_pain or ()) or not K213.isdisjoint(r_paresthesia or ()) or not K213.isdisjoint(r_numbness or ())) != (not K214.isdisjoint(r_pain or ()) or not K214.isdisjoint(r_paresthesia or ()) or not K214.isdisjoint(r_numbness or ()))))))
+                    if t273 is True: t267 = True
                     else:
-                        if t269 is None: t264 = True
-                        t270 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K213.isdisjoint(r_paresthesia or ()) or not K213.isdisjoint(r_numbness or ()))))))
-                        if t270 is True: t263 = True
+                        if t273 is None: t268 = True
+                        t274 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ()))))))
+                        if t274 is True: t267 = True
                         else:
-                            if t270 is None: t264 = True
-    if t263 is False and t264: t263 = None
-    if t263 is False: v193 = False
+                            if t274 is None: t268 = True
+    if t267 is False and t268: t267 = None
+    if t267 is False: v194 = False
     else:
-        if t263 is None: t262 = True
-        t271 = v174
-        if t271 is not None: t271 = not t271
-        if t271 is None: t271 = True
-        if t271 is False: v193 = False
+        if t267 is None: t266 = True
+        t275 = v175
+        if t275 is not None: t275 = not t275
+        if t275 is None: t275 = True
+        if t275 is False: v194 = False
         else:
-            if t271 is None: t262 = True
-    if v193 is True and t262: v193 = None
-    v194 = (None if f57 is None else f57 == K214)
-    v195 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
-    v196 = (None if f17 is None else f17 <= K215)
-    if v196 is None: v196 = True
-    t272 = False
-    v197 = True
-    t273 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K216, 'both'))))
-    if t273 is False: v197 = False
+            if t275 is None: t266 = True
+    if v194 is True and t266: v194 = None
+    v195 = (None if f57 is None else f57 == K216)
+    v196 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
+    v197 = (None if f17 is None else f17 <= K217)
+    if v197 is None: v197 = True
+    t276 = False
+    v198 = True
+    t277 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K218, 'both'))))
+    if t277 is False: v198 = False
     else:
-        if t273 is None: t272 = True
-        t274 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K217, 'both'))))
-        if t274 is False: v197 = False
+        if t277 is None: t276 = True
+        t278 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K219, 'both'))))
+        if t278 is False: v198 = False
         else:
-            if t274 is None: t272 = True
-            t275 = facts.get('nerve_root_found')
-            if t275 is not None: t275 = not t275
-            if t275 is False: v197 = False
+            if t278 is None: t276 = True
+            t279 = facts.get('nerve_root_found')
+            if t279 is not None: t279 = not t279
+            if t279 is False: v198 = False
             else:
-                if t275 is None: t272 = True
-                t276 = facts.get('bilateral_deficit_signs')
-                if t276 is not None: t276 = not t276
-                if t276 is False: v197 = False
+                if t279 is None: t276 = True
+                t280 = facts.get('bilateral_deficit_signs')
+                if t280 is not None: t280 = not t280
+                if t280 is False: v198 = False
                 else:
-                    if t276 is None: t272 = True
-                    t277 = v2
-                    if t277 is not None: t277 = not t277
-                    if t277 is False: v197 = False
+                    if t280 is None: t276 = True
+                    t281 = v2
+                    if t281 is not None: t281 = not t281
+                    if t281 is False: v198 = False
                     else:
-                        if t277 is None: t272 = True
-                        t278 = (None if f58 is None else not K218.isdisjoint(f58))
-                        if t278 is not None: t278 = not t278
-                        if t278 is False: v197 = False
+                        if t281 is None: t276 = True
+                        t282 = (None if f58 is None else not K220.isdisjoint(f58))
+                        if t282 is not None: t282 = not t282
+                        if t282 is False: v198 = False
                         else:
-                            if t278 is None: t272 = True
-    if v197 is True and t272: v197 = None
-    t279 = False
-    v198 = False
-    t281 = False
-    t280 = True
-    t282 = v173
-    if t282 is False: t280 = False
-    else:
-        if t282 is None: t281 = True
-        t284 = False
-        t283 = False
-        t285 = v178
-        if t285 is True: t283 = True
-        else:
-            if t285 is None: t284 = True
-            t286 = v179
-            if t286 is True: t283 = True
-            else:
-                if t286 is None: t284 = True
-                t287 = v141
-                if t287 is True: t283 = True
-                else:
-                    if t287 is None: t284 = True
-        if t283 is False and t284: t283 = None
-        if t283 is False: t280 = False
-        else:
-            if t283 is None: t281 = True
-    if t280 is True and t281: t280 = None
-    if t280 is True: v198 = True
-    else:
-        if t280 is None: t279 = True
-        t289 = False
-        t288 = True
-        t290 = v175
-        if t290 is False: t288 = False
-        else:
-            if t290 is None: t289 = True
-            t292 = False
-            t291 = False
-            t293 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[40](ctx))))
-            if t293 is True: t291 = True
-            else:
-                if t293 is None: t292 = True
-                t294 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[41](ctx))))
-                if t294 is True: t291 = True
-                else:
-                    if t294 is None: t292 = True
-            if t291 is False and t292: t291 = None
-            if t291 is False: t288 = False
-            else:
-                if t291 is None: t289 = True
-        if t288 is True and t289: t288 = None
-        if t288 is True: v198 = True
-        else:
-            if t288 is None: t279 = True
-    if v198 is False and t279: v198 = None
-    t295 = False
+                            if t282 is None: t276 = True
+    if v198 is True and t276: v198 = None
+    t283 = False
     v199 = False
-    t297 = False
-    t296 = True
-    t298 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K219.isdisjoint(r_pain or ())) and (not K220.isdisjoint(r_pain or ()))))))
-    if t298 is False: t296 = False
+    t285 = False
+    t284 = True
+    t286 = v174
+    if t286 is False: t284 = False
     else:
-        if t298 is None: t297 = True
-        t299 = v197
-        if t299 is not None: t299 = not t299
-        if t299 is None: t299 = True
-        if t299 is False: t296 = False
+        if t286 is None: t285 = True
+        t288 = False
+        t287 = False
+        t289 = v179
+        if t289 is True: t287 = True
         else:
-            if t299 is None: t297 = True
-            t301 = False
-            t300 = False
-            t302 = v198
-            if t302 is not None: t302 = not t302
-            if t302 is None: t302 = True
-            if t302 is True: t300 = True
+            if t289 is None: t288 = True
+            t290 = v180
+            if t290 is True: t287 = True
             else:
-                if t302 is None: t301 = True
-                t303 = (c100 if c100 is not M else (c100 := (None if r_pain is None else ((not K221.isdisjoint(r_pain or ())) and (not K222.isdisjoint(r_pain or ()))))))
-                if t303 is True: t300 = True
+                if t290 is None: t288 = True
+                t291 = v142
+                if t291 is True: t287 = True
                 else:
-                    if t303 is None: t301 = True
-            if t300 is False and t301: t300 = None
-            if t300 is False: t296 = False
-            else:
-                if t300 is None: t297 = True
-    if t296 is True and t297: t296 = None
-    if t296 is True: v199 = True
+                    if t291 is None: t288 = True
+        if t287 is False and t288: t287 = None
+        if t287 is False: t284 = False
+        else:
+            if t287 is None: t285 = True
+    if t284 is True and t285: t284 = None
+    if t284 is True: v199 = True
     else:
-        if t296 is None: t295 = True
-        t305 = False
-        t304 = True
-        t307 = False
-        t306 = False
-        t308 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None else ((not K223.isdisjoint(r_paresthesia or ()) or not K223.isdisjoint(r_numbness or ())) and (not K224.isdisjoint(r_paresthesia or ()) or not K224.isdisjoint(r_numbness or ()))))))
-        if t308 is True: t306 = True
+        if t284 is None: t283 = True
+        t293 = False
+        t292 = True
+        t294 = v176
+        if t294 is False: t292 = False
         else:
-            if t308 is None: t307 = True
-            t309 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K225.isdisjoint(r_paresthesia or ()) or not K225.isdisjoint(r_numbness or ()) or not K225.isdisjoint(r_sensory_reduced or ()) or not K225.isdisjoint(r_sensory_absent or ())) and (not K226.isdisjoint(r_paresthesia or ()) or not K226.isdisjoint(r_numbness or ()) or not K226.isdisjoint(r_sensory_reduced or ()) or not K226.isdisjoint(r_sensory_absent or ()))))))
-            if t309 is True: t306 = True
+            if t294 is None: t293 = True
+            t296 = False
+            t295 = False
+            t297 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[40](ctx))))
+            if t297 is True: t295 = True
             else:
-                if t309 is None: t307 = True
-        if t306 is False and t307: t306 = None
-        if t306 is False: t304 = False
-        else:
-            if t306 is None: t305 = True
-            t311 = False
-            t310 = False
-            t312 = v198
-            if t312 is not None: t312 = not t312
-            if t312 is None: t312 = True
-            if t312 is True: t310 = True
-            else:
-                if t312 is None: t311 = True
-                t313 = (c103 if c103 is not M else (c103 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K227.isdisjoint(r_paresthesia or ()) or not K227.isdisjoint(r_numbness or ()) or not K227.isdisjoint(r_sensory_reduced or ()) or not K227.isdisjoint(r_sensory_absent or ())) and (not K228.isdisjoint(r_paresthesia or ()) or not K228.isdisjoint(r_numbness or ()) or not K228.isdisjoint(r_sensory_reduced or ()) or not K228.isdisjoint(r_sensory_absent or ()))))))
-                if t313 is True: t310 = True
+                if t297 is None: t296 = True
+                t298 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[41](ctx))))
+                if t298 is True: t295 = True
                 else:
-                    if t313 is None: t311 = True
-            if t310 is False and t311: t310 = None
-            if t310 is False: t304 = False
+                    if t298 is None: t296 = True
+            if t295 is False and t296: t295 = None
+            if t295 is False: t292 = False
             else:
-                if t310 is None: t305 = True
-        if t304 is True and t305: t304 = None
-        if t304 is True: v199 = True
+                if t295 is None: t293 = True
+        if t292 is True and t293: t292 = None
+        if t292 is True: v199 = True
         else:
-            if t304 is None: t295 = True
-            t314 = (c104 if c104 is not M else (c104 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K229, 'both'))))
-            if t314 is True: v199 = True
+            if t292 is None: t283 = True
+    if v199 is False and t283: v199 = None
+    t299 = False
+    v200 = False
+    t301 = False
+    t300 = True
+    t302 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K221.isdisjoint(r_pain or ())) and (not K222.isdisjoint(r_pain or ()))))))
+    if t302 is False: t300 = False
+    else:
+        if t302 is None: t301 = True
+        t303 = v198
+        if t303 is not None: t303 = not t303
+        if t303 is None: t303 = True
+        if t303 is False: t300 = False
+        else:
+            if t303 is None: t301 = True
+            t305 = False
+            t304 = False
+            t306 = v199
+            if t306 is not None: t306 = not t306
+            if t306 is None: t306 = True
+            if t306 is True: t304 = True
             else:
-                if t314 is None: t295 = True
-                t315 = facts.get('bilateral_deficit_signs')
-                if t315 is True: v199 = True
+                if t306 is None: t305 = True
+                t307 = (c100 if c100 is not M else (c100 := (None if r_pain is None else ((not K223.isdisjoint(r_pain or ())) and (not K224.isdisjoint(r_pain or ()))))))
+                if t307 is True: t304 = True
                 else:
-                    if t315 is None: t295 = True
-                    t317 = False
-                    t316 = True
-                    t318 = facts.get('nerve_root_bilateral')
-                    if t318 is False: t316 = False
+                    if t307 is None: t305 = True
+            if t304 is False and t305: t304 = None
+            if t304 is False: t300 = False
+            else:
+                if t304 is None: t301 = True
+    if t300 is True and t301: t300 = None
+    if t300 is True: v200 = True
+    else:
+        if t300 is None: t299 = True
+        t309 = False
+        t308 = True
+        t311 = False
+        t310 = False
+        t312 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None else ((not K225.isdisjoint(r_paresthesia or ()) or not K225.isdisjoint(r_numbness or ())) and (not K226.isdisjoint(r_paresthesia or ()) or not K226.isdisjoint(r_numbness or ()))))))
+        if t312 is True: t310 = True
+        else:
+            if t312 is None: t311 = True
+            t313 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K227.isdisjoint(r_paresthesia or ()) or not K227.isdisjoint(r_numbness or ()) or not K227.isdisjoint(r_sensory_reduced or ()) or not K227.isdisjoint(r_sensory_absent or ())) and (not K228.isdisjoint(r_paresthesia or ()) or not K228.isdisjoint(r_numbness or ()) or not K228.isdisjoint(r_sensory_reduced or ()) or not K228.isdisjoint(r_sensory_absent or ()))))))
+            if t313 is True: t310 = True
+            else:
+                if t313 is None: t311 = True
+        if t310 is False and t311: t310 = None
+        if t310 is False: t308 = False
+        else:
+            if t310 is None: t309 = True
+            t315 = False
+            t314 = False
+            t316 = v199
+            if t316 is not None: t316 = not t316
+            if t316 is None: t316 = True
+            if t316 is True: t314 = True
+            else:
+                if t316 is None: t315 = True
+                t317 = (c103 if c103 is not M else (c103 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K229.isdisjoint(r_paresthesia or ()) or not K229.isdisjoint(r_numbness or ()) or not K229.isdisjoint(r_sensory_reduced or ()) or not K229.isdisjoint(r_sensory_absent or ())) and (not K230.isdisjoint(r_paresthesia or ()) or not K230.isdisjoint(r_numbness or ()) or not K230.isdisjoint(r_sensory_reduced or ()) or not K230.isdisjoint(r_sensory_absent or ()))))))
+                if t317 is True: t314 = True
+                else:
+                    if t317 is None: t315 = True
+            if t314 is False and t315: t314 = None
+            if t314 is False: t308 = False
+            else:
+                if t314 is None: t309 = True
+        if t308 is True and t309: t308 = None
+        if t308 is True: v200 = True
+        else:
+            if t308 is None: t299 = True
+            t318 = (c104 if c104 is not M else (c104 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K231, 'both'))))
+            if t318 is True: v200 = True
+            else:
+                if t318 is None: t299 = True
+                t319 = facts.get('bilateral_deficit_signs')
+                if t319 is True: v200 = True
+                else:
+                    if t319 is None: t299 = True
+                    t321 = False
+                    t320 = True
+                    t322 = facts.get('nerve_root_bilateral')
+                    if t322 is False: t320 = False
                     else:
-                        if t318 is None: t317 = True
-                        t319 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K230.isdisjoint(r_pain or ()) or not K230.isdisjoint(r_paresthesia or ()) or not K230.isdisjoint(r_numbness or ())) and (not K231.isdisjoint(r_pain or ()) or not K231.isdisjoint(r_paresthesia or ()) or not K231.isdisjoint(r_numbness or ()))))))
-                        if t319 is False: t316 = False
+                        if t322 is None: t321 = True
+                        t323 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K232.isdisjoint(r_pain or ()) or not K232.isdisjoint(r_paresthesia or ()) or not K232.isdisjoint(r_numbness or ())) and (not K233.isdisjoint(r_pain or ()) or not K233.isdisjoint(r_paresthesia or ()) or not K233.isdisjoint(r_numbness or ()))))))
+                        if t323 is False: t320 = False
                         else:
-                            if t319 is None: t317 = True
-                    if t316 is True and t317: t316 = None
-                    if t316 is True: v199 = True
+                            if t323 is None: t321 = True
+                    if t320 is True and t321: t320 = None
+                    if t320 is True: v200 = True
                     else:
-                        if t316 is None: t295 = True
-    if v199 is False and t295: v199 = None
-    v200 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[42](ctx))))
-    t320 = False
-    v201 = True
-    t321 = v199
-    if t321 is False: v201 = False
-    else:
-        if t321 is None: t320 = True
-        t322 = v196
-        if t322 is False: v201 = False
-        else:
-            if t322 is None: t320 = True
-            t323 = v46
-            if t323 is not None: t323 = not t323
-            if t323 is None: t323 = True
-            if t323 is False: v201 = False
-            else:
-                if t323 is None: t320 = True
-    if v201 is True and t320: v201 = None
-    v202 = (None if f59 is None else f59 == K232)
+                        if t320 is None: t299 = True
+    if v200 is False and t299: v200 = None
+    v201 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[42](ctx))))
     t324 = False
-    v203 = False
-    t325 = (None if f13 is None else f13 == K233)
-    if t325 is True: v203 = True
+    v202 = True
+    t325 = v200
+    if t325 is False: v202 = False
     else:
         if t325 is None: t324 = True
-        t327 = False
-        t326 = True
-        t328 = (None if f13 is None else f13 == K234)
-        if t328 is not None: t328 = not t328
-        if t328 is None: t328 = True
-        if t328 is False: t326 = False
-        else:
-            if t328 is None: t327 = True
-            t330 = False
-            t329 = False
-            t332 = False
-            t331 = True
-            t333 = (None if f60 is None else f60 == K235)
-            if t333 is False: t331 = False
-            else:
-                if t333 is None: t332 = True
-                t334 = (None if f61 is None else f61 == K236)
-                if t334 is False: t331 = False
-                else:
-                    if t334 is None: t332 = True
-                    t335 = (None if f62 is None else f62 == K237)
-                    if t335 is False: t331 = False
-                    else:
-                        if t335 is None: t332 = True
-            if t331 is True and t332: t331 = None
-            if t331 is True: t329 = True
-            else:
-                if t331 is None: t330 = True
-                t337 = False
-                t336 = True
-                t338 = (None if f63 is None else f63 == K238)
-                if t338 is False: t336 = False
-                else:
-                    if t338 is None: t337 = True
-                    t339 = (None if f64 is None else f64 == K239)
-                    if t339 is False: t336 = False
-                    else:
-                        if t339 is None: t337 = True
-                        t340 = (None if f65 is None else f65 == K240)
-                        if t340 is False: t336 = False
-                        else:
-                            if t340 is None: t337 = True
-                if t336 is True and t337: t336 = None
-                if t336 is True: t329 = True
-                else:
-                    if t336 is None: t330 = True
-            if t329 is False and t330: t329 = None
-            if t329 is False: t326 = False
-            else:
-                if t329 is None: t327 = True
-        if t326 is True and t327: t326 = None
-        if t326 is True: v203 = True
+        t326 = v197
+        if t326 is False: v202 = False
         else:
             if t326 is None: t324 = True
-    if v203 is False and t324: v203 = None
-    t341 = False
-    v204 = False
-    t342 = facts.get('nerve_root_found')
-    if t342 is True: v204 = True
-    else:
-        if t342 is None: t341 = True
-        t343 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[43](ctx))))
-        if t343 is True: v204 = True
-        else:
-            if t343 is None: t341 = True
-            t344 = v203
-            if t344 is True: v204 = True
+            t327 = v46
+            if t327 is not None: t327 = not t327
+            if t327 is None: t327 = True
+            if t327 is False: v202 = False
             else:
-                if t344 is None: t341 = True
-    if v204 is False and t341: v204 = None
-    v205 = (None if f66 is None else (bool(f66) if isinstance(f66, list) else True))
-    v206 = (None if f17 is None else f17 >= K241)
-    v207 = (None if f16 is None else f16 >= K242)
+                if t327 is None: t324 = True
+    if v202 is True and t324: v202 = None
+    v203 = (None if f59 is None else f59 == K234)
+    t328 = False
+    v204 = False
+    t329 = (None if f13 is None else f13 == K235)
+    if t329 is True: v204 = True
+    else:
+        if t329 is None: t328 = True
+        t331 = False
+        t330 = True
+        t332 = (None if f13 is None else f13 == K236)
+        if t332 is not None: t332 = not t332
+        if t332 is None: t332 = True
+        if t332 is False: t330 = False
+        else:
+            if t332 is None: t331 = True
+            t334 = False
+            t333 = False
+            t336 = False
+            t335 = True
+            t337 = (None if f60 is None else f60 == K237)
+            if t337 is False: t335 = False
+            else:
+                if t337 is None: t336 = True
+                t338 = (None if f61 is None else f61 == K238)
+                if t338 is False: t335 = False
+                else:
+                    if t338 is None: t336 = True
+                    t339 = (None if f62 is None else f62 == K239)
+                    if t339 is False: t335 = False
+                    else:
+                        if t339 is None: t336 = True
+            if t335 is True and t336: t335 = None
+            if t335 is True: t333 = True
+            else:
+                if t335 is None: t334 = True
+                t341 = False
+                t340 = True
+                t342 = (None if f63 is None else f63 == K240)
+                if t342 is False: t340 = False
+                else:
+                    if t342 is None: t341 = True
+                    t343 = (None if f64 is None else f64 == K241)
+                    if t343 is False: t340 = False
+                    else:
+                        if t343 is None: t341 = True
+                        t344 = (None if f65 is None else f65 == K242)
+                        if t344 is False: t340 = False
+                        else:
+                            if t344 is None: t341 = True
+                if t340 is True and t341: t340 = None
+                if t340 is True: t333 = True
+                else:
+                    if t340 is None: t334 = True
+            if t333 is False and t334: t333 = None
+            if t333 is False: t330 = False
+            else:
+                if t333 is None: t331 = True
+        if t330 is True and t331: t330 = None
+        if t330 is True: v204 = True
+        else:
+            if t330 is None: t328 = True
+    if v204 is False and t328: v204 = None
     t345 = False
-    v208 = True
-    t346 = v195
-    if t346 is not None: t346 = not t346
-    if t346 is False: v208 = False
+    v205 = False
+    t346 = facts.get('nerve_root_found')
+    if t346 is True: v205 = True
     else:
         if t346 is None: t345 = True
-        t347 = (None if f16 is None else f16 < K243)
-        if t347 is False: v208 = False
+        t347 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[43](ctx))))
+        if t347 is True: v205 = True
         else:
             if t347 is None: t345 = True
-    if v208 is True and t345: v208 = None
-    t348 = False
-    v209 = False
-    t349 = v78
-    if t349 is True: v209 = True
-    else:
-        if t349 is None: t348 = True
-        t350 = v77
-        if t350 is True: v209 = True
-        else:
-            if t350 is None: t348 = True
-    if v209 is False and t348: v209 = None
-    v210 = (None if f67 is None else f67 == K244)
-    t351 = False
-    v211 = True
-    t352 = v35
-    if t352 is False: v211 = False
-    else:
-        if t352 is None: t351 = True
-        t354 = False
-        t353 = False
-        t355 = (None if f15 is None else f15 == K245)
-        if t355 is True: t353 = True
-        else:
-            if t355 is None: t354 = True
-            t356 = (None if f44 is None else (bool(f44) if isinstance(f44, list) else True))
-            if t356 is True: t353 = True
+            t348 = v204
+            if t348 is True: v205 = True
             else:
-                if t356 is None: t354 = True
-        if t353 is False and t354: t353 = None
-        if t353 is False: v211 = False
+                if t348 is None: t345 = True
+    if v205 is False and t345: v205 = None
+    v206 = (None if f66 is None else (bool(f66) if isinstance(f66, list) else True))
+    v207 = (None if f17 is None else f17 >= K243)
+    v208 = (None if f16 is None else f16 >= K244)
+    t349 = False
+    v209 = True
+    t350 = v196
+    if t350 is not None: t350 = not t350
+    if t350 is False: v209 = False
+    else:
+        if t350 is None: t349 = True
+        t351 = (None if f16 is None else f16 < K245)
+        if t351 is False: v209 = False
         else:
-            if t353 is None: t351 = True
-            t358 = False
-            t357 = False
-            t359 = (None if f37 is None else f37 == K246)
-            if t359 is True: t357 = True
+            if t351 is None: t349 = True
+    if v209 is True and t349: v209 = None
+    t352 = False
+    v210 = False
+    t353 = v78
+    if t353 is True: v210 = True
+    else:
+        if t353 is None: t352 = True
+        t354 = v77
+        if t354 is True: v210 = True
+        else:
+            if t354 is None: t352 = True
+    if v210 is False and t352: v210 = None
+    v211 = (None if f67 is None else f67 == K246)
+    t355 = False
+    v212 = True
+    t356 = v35
+    if t356 is False: v212 = False
+    else:
+        if t356 is None: t355 = True
+        t358 = False
+        t357 = False
+        t359 = (None if f15 is None else f15 == K247)
+        if t359 is True: t357 = True
+        else:
+            if t359 is None: t358 = True
+            t360 = (None if f44 is None else (bool(f44) if isinstance(f44, list) else True))
+            if t360 is True: t357 = True
             else:
-                if t359 is None: t358 = True
-                t360 = (None if f17 is None else f17 <= K247)
-                if t360 is True: t357 = True
+                if t360 is None: t358 = True
+        if t357 is False and t358: t357 = None
+        if t357 is False: v212 = False
+        else:
+            if t357 is None: t355 = True
+            t362 = False
+            t361 = False
+            t363 = (None if f37 is None else f37 == K248)
+            if t363 is True: t361 = True
+            else:
+                if t363 is None: t362 = True
+                t364 = (None if f17 is None else f17 <= K249)
+                if t364 is True: t361 = True
                 else:
-                    if t360 is None: t358 = True
-                    t361 = v86
-                    if t361 is True: t357 = True
+                    if t364 is None: t362 = True
+                    t365 = v86
+                    if t365 is True: t361 = True
                     else:
-                        if t361 is None: t358 = True
-            if t357 is False and t358: t357 = None
-            if t357 is False: v211 = False
+                        if t365 is None: t362 = True
+            if t361 is False and t362: t361 = None
+            if t361 is False: v212 = False
             else:
-                if t357 is None: t351 = True
-                t362 = (None if f37 is None else f37 == K248)
-                if t362 is not None: t362 = not t362
-                if t362 is None: t362 = True
-                if t362 is False: v211 = False
+                if t361 is None: t355 = True
+                t366 = (None if f37 is None else f37 == K250)
+                if t366 is not None: t366 = not t366
+                if t366 is None: t366 = True
+                if t366 is False: v212 = False
                 else:
-                    if t362 is None: t351 = True
-    if v211 is True and t351: v211 = None
-    v212 = (None if f68 is None else f68 == K249)
-    t363 = False
-    v213 = True
-    t364 = (None if f18 is None else f18 == K250)
-    if t364 is False: v213 = False
-    else:
-        if t364 is None: t363 = True
-        t365 = v212
-        if t365 is False: v213 = False
-        else:
-            if t365 is None: t363 = True
-            t366 = v35
-            if t366 is False: v213 = False
-            else:
-                if t366 is None: t363 = True
-    if v213 is True and t363: v213 = None
-    v214 = (None if f69 is None else f69 == K251)
+                    if t366 is None: t355 = True
+    if v212 is True and t355: v212 = None
+    v213 = (None if f68 is None else f68 == K251)
     t367 = False
-    v215 = False
-    t368 = (None if f37 is None else f37 == K252)
-    if t368 is True: v215 = True
+    v214 = True
+    t368 = (None if f18 is None else f18 == K252)
+    if t368 is False: v214 = False
     else:
         if t368 is None: t367 = True
-        t369 = v214
-        if t369 is True: v215 = True
+        t369 = v213
+        if t369 is False: v214 = False
         else:
             if t369 is None: t367 = True
-    if v215 is False and t367: v215 = None
-    t370 = t371 = 0
-    t372 = (None if f20 is None else f20 < K253)
-    if t372 is True: t370 += 1
-    elif t372 is None: t371 += 1
-    t374 = False
-    t373 = False
-    t375 = v88
-    if t375 is True: t373 = True
-    else:
-        if t375 is None: t374 = True
-        t376 = v98
-        if t376 is True: t373 = True
-        else:
-            if t376 is None: t374 = True
-    if t373 is False and t374: t373 = None
-    if t373 is True: t370 += 1
-    elif t373 is None: t371 += 1
-    t377 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K254.isdisjoint(r_pain or ()))))))
-    if t377 is True: t370 += 1
-    elif t377 is None: t371 += 1
-    t378 = v95
-    if t378 is True: t370 += 1
-    elif t378 is None: t371 += 1
-    v216 = True if t370 >= 3 else (False if t370 + t371 < 3 else None)
-    t379 = False
-    v217 = True
-    t380 = v103
-    if t380 is False: v217 = False
-    else:
-        if t380 is None: t379 = True
-        t381 = v114
-        if t381 is False: v217 = False
-        else:
-            if t381 is None: t379 = True
-            t382 = (None if f3 is None else not K255.isdisjoint(f3))
-            if t382 is False: v217 = False
+            t370 = v35
+            if t370 is False: v214 = False
             else:
-                if t382 is None: t379 = True
-                t383 = v104
-                if t383 is False: v217 = False
+                if t370 is None: t367 = True
+    if v214 is True and t367: v214 = None
+    v215 = (None if f69 is None else f69 == K253)
+    t371 = False
+    v216 = False
+    t372 = (None if f37 is None else f37 == K254)
+    if t372 is True: v216 = True
+    else:
+        if t372 is None: t371 = True
+        t373 = v215
+        if t373 is True: v216 = True
+        else:
+            if t373 is None: t371 = True
+    if v216 is False and t371: v216 = None
+    t374 = t375 = 0
+    t376 = (None if f20 is None else f20 < K255)
+    if t376 is True: t374 += 1
+    elif t376 is None: t375 += 1
+    t378 = False
+    t377 = False
+    t379 = v88
+    if t379 is True: t377 = True
+    else:
+        if t379 is None: t378 = True
+        t380 = v98
+        if t380 is True: t377 = True
+        else:
+            if t380 is None: t378 = True
+    if t377 is False and t378: t377 = None
+    if t377 is True: t374 += 1
+    elif t377 is None: t375 += 1
+    t381 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K256.isdisjoint(r_pain or ()))))))
+    if t381 is True: t374 += 1
+    elif t381 is None: t375 += 1
+    t382 = v95
+    if t382 is True: t374 += 1
+    elif t382 is None: t375 += 1
+    v217 = True if t374 >= 3 else (False if t374 + t375 < 3 else None)
+    t383 = False
+    v218 = True
+    t384 = v103
+    if t384 is False: v218 = False
+    else:
+        if t384 is None: t383 = True
+        t385 = v114
+        if t385 is False: v218 = False
+        else:
+            if t385 is None: t383 = True
+            t386 = (None if f3 is None else not K257.isdisjoint(f3))
+            if t386 is False: v218 = False
+            else:
+                if t386 is None: t383 = True
+                t387 = v104
+                if t387 is False: v218 = False
                 else:
-                    if t383 is None: t379 = True
-                    t385 = False
-                    t384 = False
-                    t386 = (None if f3 is None else not K256.isdisjoint(f3))
-                    if t386 is True: t384 = True
+                    if t387 is None: t383 = True
+                    t389 = False
+                    t388 = False
+                    t390 = (None if f3 is None else not K258.isdisjoint(f3))
+                    if t390 is True: t388 = True
                     else:
-                        if t386 is None: t385 = True
-                        t387 = (None if f44 is None else not K257.isdisjoint(affirmed_words(str(f44))))
-                        if t387 is True: t384 = True
+                        if t390 is None: t389 = True
+                        t391 = (None if f44 is None else not K259.isdisjoint(affirmed_words(str(f44))))
+                        if t391 is True: t388 = True
                         else:
-                            if t387 is None: t385 = True
-                    if t384 is False and t385: t384 = None
-                    if t384 is False: v217 = False
+                            if t391 is None: t389 = True
+                    if t388 is False and t389: t388 = None
+                    if t388 is False: v218 = False
                     else:
-                        if t384 is None: t379 = True
-    if v217 is True and t379: v217 = None
-    t388 = False
-    v218 = False
-    t389 = (None if f37 is None else f37 == K258)
-    if t389 is True: v218 = True
+                        if t388 is None: t383 = True
+    if v218 is True and t383: v218 = None
+    t392 = False
+    v219 = False
+    t393 = (None if f37 is None else f37 == K260)
+    if t393 is True: v219 = True
     else:
-        if t389 is None: t388 = True
-        t390 = v86
-        if t390 is True: v218 = True
+        if t393 is None: t392 = True
+        t394 = v86
+        if t394 is True: v219 = True
         else:
-            if t390 is None: t388 = True
-    if v218 is False and t388: v218 = None
-    t391 = False
-    v219 = True
-    t392 = v69
-    if t392 is False: v219 = False
-    else:
-        if t392 is None: t391 = True
-        t393 = (None if f37 is None else f37 == K259)
-        if t393 is not None: t393 = not t393
-        if t393 is None: t393 = True
-        if t393 is False: v219 = False
-        else:
-            if t393 is None: t391 = True
-            t394 = v86
-            if t394 is not None: t394 = not t394
-            if t394 is None: t394 = True
-            if t394 is False: v219 = False
-            else:
-                if t394 is None: t391 = True
-    if v219 is True and t391: v219 = None
+            if t394 is None: t392 = True
+    if v219 is False and t392: v219 = None
     t395 = False
-    v220 = False
-    t396 = v44
-    if t396 is True: v220 = True
+    v220 = True
+    t396 = v69
+    if t396 is False: v220 = False
     else:
         if t396 is None: t395 = True
-        t397 = v34
-        if t397 is True: v220 = True
+        t397 = (None if f37 is None else f37 == K261)
+        if t397 is not None: t397 = not t397
+        if t397 is None: t397 = True
+        if t397 is False: v220 = False
         else:
             if t397 is None: t395 = True
-    if v220 is False and t395: v220 = None
-    v221 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K260.isdisjoint(r_pain or ()))))))
-    if v221 is None: v221 = True
-    t398 = False
-    v222 = True
-    t399 = v44
-    if t399 is False: v222 = False
-    else:
-        if t399 is None: t398 = True
-        t400 = (None if f3 is None else not K261.isdisjoint(f3))
-        if t400 is False: v222 = False
-        else:
-            if t400 is None: t398 = True
-            t401 = (None if f3 is None else not K262.isdisjoint(f3))
-            if t401 is not None: t401 = not t401
-            if t401 is False: v222 = False
+            t398 = v86
+            if t398 is not None: t398 = not t398
+            if t398 is None: t398 = True
+            if t398 is False: v220 = False
             else:
-                if t401 is None: t398 = True
-    if v222 is True and t398: v222 = None
+                if t398 is None: t395 = True
+    if v220 is True and t395: v220 = None
+    t399 = False
+    v221 = False
+    t400 = v44
+    if t400 is True: v221 = True
+    else:
+        if t400 is None: t399 = True
+        t401 = v34
+        if t401 is True: v221 = True
+        else:
+            if t401 is None: t399 = True
+    if v221 is False and t399: v221 = None
+    v222 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K262.isdisjoint(r_pain or ()))))))
+    if v222 is None: v222 = True
     t402 = False
-    v223 = False
-    t403 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K263, 'any'))))
-    if t403 is True: v223 = True
+    v223 = True
+    t403 = v44
+    if t403 is False: v223 = False
     else:
         if t403 is None: t402 = True
-        t404 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K264, 'any'))))
-        if t404 is True: v223 = True
+        t404 = (None if f3 is None else not K263.isdisjoint(f3))
+        if t404 is False: v223 = False
         else:
             if t404 is None: t402 = True
-            t405 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K265, 'any'))))
-            if t405 is True: v223 = True
+            t405 = (None if f3 is None else not K264.isdisjoint(f3))
+            if t405 is not None: t405 = not t405
+            if t405 is False: v223 = False
             else:
                 if t405 is None: t402 = True
-                t407 = False
-                t406 = True
-                t408 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[44](ctx))))
-                if t408 is False: t406 = False
-                else:
-                    if t408 is None: t407 = True
-                    t410 = False
-                    t409 = False
-                    t411 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[45](ctx))))
-                    if t411 is True: t409 = True
-                    else:
-                        if t411 is None: t410 = True
-                        t412 = v191
-                        if t412 is True: t409 = True
-                        else:
-                            if t412 is None: t410 = True
-                            t413 = (None if f13 is None else f13 == K266)
-                            if t413 is True: t409 = True
-                            else:
-                                if t413 is None: t410 = True
-                                t414 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K267.isdisjoint(r_paresthesia or ()) or not K267.isdisjoint(r_numbness or ())) and (not K268.isdisjoint(r_paresthesia or ()) or not K268.isdisjoint(r_numbness or ()))))))
-                                if t414 is True: t409 = True
-                                else:
-                                    if t414 is None: t410 = True
-                    if t409 is False and t410: t409 = None
-                    if t409 is False: t406 = False
-                    else:
-                        if t409 is None: t407 = True
-                if t406 is True and t407: t406 = None
-                if t406 is True: v223 = True
-                else:
-                    if t406 is None: t402 = True
-    if v223 is False and t402: v223 = None
-    v224 = (None if f70 is None else f70 == K269)
-    v225 = (None if f20 is None else f20 >= K270)
-    t415 = False
-    v226 = False
-    t416 = v202
-    if t416 is True: v226 = True
+    if v223 is True and t402: v223 = None
+    t406 = False
+    v224 = False
+    t407 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K265, 'any'))))
+    if t407 is True: v224 = True
     else:
-        if t416 is None: t415 = True
-        t417 = v204
-        if t417 is True: v226 = True
+        if t407 is None: t406 = True
+        t408 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K266, 'any'))))
+        if t408 is True: v224 = True
         else:
-            if t417 is None: t415 = True
-            t418 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K271.isdisjoint(r_paresthesia or ()) or not K271.isdisjoint(r_numbness or ()))))))
-            if t418 is True: v226 = True
+            if t408 is None: t406 = True
+            t409 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K267, 'any'))))
+            if t409 is True: v224 = True
             else:
-                if t418 is None: t415 = True
-    if v226 is False and t415: v226 = None
+                if t409 is None: t406 = True
+                t411 = False
+                t410 = True
+                t412 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[44](ctx))))
+                if t412 is False: t410 = False
+                else:
+                    if t412 is None: t411 = True
+                    t414 = False
+                    t413 = False
+                    t415 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[45](ctx))))
+                    if t415 is True: t413 = True
+                    else:
+                        if t415 is None: t414 = True
+                        t416 = v192
+                        if t416 is True: t413 = True
+                        else:
+                            if t416 is None: t414 = True
+                            t417 = (None if f13 is None else f13 == K268)
+                            if t417 is True: t413 = True
+                            else:
+                                if t417 is None: t414 = True
+                                t418 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K269.isdisjoint(r_paresthesia or ()) or not K269.isdisjoint(r_numbness or ())) and (not K270.isdisjoint(r_paresthesia or ()) or not K270.isdisjoint(r_numbness or ()))))))
+                                if t418 is True: t413 = True
+                                else:
+                                    if t418 is None: t414 = True
+                    if t413 is False and t414: t413 = None
+                    if t413 is False: t410 = False
+                    else:
+                        if t413 is None: t411 = True
+                if t410 is True and t411: t410 = None
+                if t410 is True: v224 = True
+                else:
+                    if t410 is None: t406 = True
+    if v224 is False and t406: v224 = None
+    v225 = (None if f70 is None else f70 == K271)
+    v226 = (None if f20 is None else f20 >= K272)
     t419 = False
     v227 = False
-    t420 = v147
+    t420 = v203
     if t420 is True: v227 = True
     else:
         if t420 is None: t419 = True
-        t421 = v146
+        t421 = v205
         if t421 is True: v227 = True
         else:
             if t421 is None: t419 = True
-            t422 = v149
+            t422 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K273.isdisjoint(r_paresthesia or ()) or not K273.isdisjoint(r_numbness or ()))))))
             if t422 is True: v227 = True
             else:
                 if t422 is None: t419 = True
     if v227 is False and t419: v227 = None
-    v228 = (None if f54 is None else f54 == K272)
-    v229 = (None if f71 is None else f71 == K273)
-    v230 = (None if f72 is None else f72 == K274)
-    v231 = (None if f73 is None else f73 == K275)
-    v232 = (None if f74 is None else (bool(f74) if isinstance(f74, list) else True))
     t423 = False
-    v233 = False
-    t424 = (None if f75 is None else f75 <= K276)
-    if t424 is True: v233 = True
+    v228 = False
+    t424 = v148
+    if t424 is True: v228 = True
     else:
         if t424 is None: t423 = True
-        t426 = False
-        t425 = True
-        t427 = (None if f76 is None else f76 == K277)
-        if t427 is False: t425 = False
-        else:
-            if t427 is None: t426 = True
-            t428 = (None if f74 is None else (bool(f74) if isinstance(f74, list) else True))
-            if t428 is not None: t428 = not t428
-            if t428 is None: t428 = True
-            if t428 is False: t425 = False
-            else:
-                if t428 is None: t426 = True
-        if t425 is True and t426: t425 = None
-        if t425 is True: v233 = True
+        t425 = v147
+        if t425 is True: v228 = True
         else:
             if t425 is None: t423 = True
-    if v233 is False and t423: v233 = None
-    v234 = (None if f75 is None else f75 >= K278)
-    t429 = False
-    v235 = True
-    t430 = (None if f75 is None else f75 >= K279)
-    if t430 is False: v235 = False
+            t426 = v150
+            if t426 is True: v228 = True
+            else:
+                if t426 is None: t423 = True
+    if v228 is False and t423: v228 = None
+    v229 = (None if f54 is None else f54 == K274)
+    v230 = (None if f71 is None else f71 == K275)
+    v231 = (None if f72 is None else f72 == K276)
+    v232 = (None if f73 is None else f73 == K277)
+    v233 = (None if f74 is None else (bool(f74) if isinstance(f74, list) else True))
+    t427 = False
+    v234 = False
+    t428 = (None if f75 is None else f75 <= K278)
+    if t428 is True: v234 = True
     else:
-        if t430 is None: t429 = True
-        t431 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[46](ctx))))
-        if t431 is not None: t431 = not t431
-        if t431 is False: v235 = False
+        if t428 is None: t427 = True
+        t430 = False
+        t429 = True
+        t431 = (None if f76 is None else f76 == K279)
+        if t431 is False: t429 = False
         else:
-            if t431 is None: t429 = True
-            t432 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K280.isdisjoint(r_pain or ()))))))
+            if t431 is None: t430 = True
+            t432 = (None if f74 is None else (bool(f74) if isinstance(f74, list) else True))
             if t432 is not None: t432 = not t432
-            if t432 is False: v235 = False
+            if t432 is None: t432 = True
+            if t432 is False: t429 = False
             else:
-                if t432 is None: t429 = True
-                t433 = v12
-                if t433 is not None: t433 = not t433
-                if t433 is False: v235 = False
-                else:
-                    if t433 is None: t429 = True
-                    t434 = (None if f59 is None else f59 == K281)
-                    if t434 is False: v235 = False
-                    else:
-                        if t434 is None: t429 = True
-    if v235 is True and t429: v235 = None
-    t435 = False
+                if t432 is None: t430 = True
+        if t429 is True and t430: t429 = None
+        if t429 is True: v234 = True
+        else:
+            if t429 is None: t427 = True
+    if v234 is False and t427: v234 = None
+    v235 = (None if f75 is None else f75 >= K280)
+    t433 = False
     v236 = True
-    t436 = (None if f16 is None else f16 >= K282)
-    if t436 is False: v236 = False
+    t434 = (None if f75 is None else f75 >= K281)
+    if t434 is False: v236 = False
     else:
-        if t436 is None: t435 = True
-        t437 = (None if f17 is None else f17 >= K283)
-        if t437 is False: v236 = False
+        if t434 is None: t433 = True
+        t435 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[46](ctx))))
+        if t435 is not None: t435 = not t435
+        if t435 is False: v236 = False
         else:
-            if t437 is None: t435 = True
-            t438 = v1
-            if t438 is False: v236 = False
+            if t435 is None: t433 = True
+            t436 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K282.isdisjoint(r_pain or ()))))))
+            if t436 is not None: t436 = not t436
+            if t436 is False: v236 = False
             else:
-                if t438 is None: t435 = True
-                t440 = False
-                t439 = False
-                t441 = facts.get('nerve_root_found')
-                if t441 is True: t439 = True
+                if t436 is None: t433 = True
+                t437 = v12
+                if t437 is not None: t437 = not t437
+                if t437 is False: v236 = False
                 else:
-                    if t441 is None: t440 = True
-                    t442 = v12
-                    if t442 is True: t439 = True
+                    if t437 is None: t433 = True
+                    t438 = (None if f59 is None else f59 == K283)
+                    if t438 is False: v236 = False
                     else:
-                        if t442 is None: t440 = True
-                        t443 = v13
-                        if t443 is True: t439 = True
-                        else:
-                            if t443 is None: t440 = True
-                if t439 is False and t440: t439 = None
-                if t439 is False: v236 = False
-                else:
-                    if t439 is None: t435 = True
-                    t444 = (None if f37 is None else f37 == K284)
-                    if t444 is not None: t444 = not t444
-                    if t444 is None: t444 = True
-                    if t444 is False: v236 = False
-                    else:
-                        if t444 is None: t435 = True
-                        t445 = v86
-                        if t445 is not None: t445 = not t445
-                        if t445 is None: t445 = True
-                        if t445 is False: v236 = False
-                        else:
-                            if t445 is None: t435 = True
-    if v236 is True and t435: v236 = None
-    t446 = False
-    v237 = False
-    t447 = v1
-    if t447 is True: v237 = True
+                        if t438 is None: t433 = True
+    if v236 is True and t433: v236 = None
+    t439 = False
+    v237 = True
+    t440 = (None if f16 is None else f16 >= K284)
+    if t440 is False: v237 = False
     else:
-        if t447 is None: t446 = True
-        t448 = v2
-        if t448 is True: v237 = True
+        if t440 is None: t439 = True
+        t441 = (None if f17 is None else f17 >= K285)
+        if t441 is False: v237 = False
         else:
-            if t448 is None: t446 = True
-            t449 = v12
-            if t449 is True: v237 = True
+            if t441 is None: t439 = True
+            t442 = v1
+            if t442 is False: v237 = False
             else:
-                if t449 is None: t446 = True
-                t450 = v13
-                if t450 is True: v237 = True
+                if t442 is None: t439 = True
+                t444 = False
+                t443 = False
+                t445 = facts.get('nerve_root_found')
+                if t445 is True: t443 = True
                 else:
-                    if t450 is None: t446 = True
-    if v237 is False and t446: v237 = None
-    t451 = False
+                    if t445 is None: t444 = True
+                    t446 = v12
+                    if t446 is True: t443 = True
+                    else:
+                        if t446 is None: t444 = True
+                        t447 = v13
+                        if t447 is True: t443 = True
+                        else:
+                            if t447 is None: t444 = True
+                if t443 is False and t444: t443 = None
+                if t443 is False: v237 = False
+                else:
+                    if t443 is None: t439 = True
+                    t448 = (None if f37 is None else f37 == K286)
+                    if t448 is not None: t448 = not t448
+                    if t448 is None: t448 = True
+                    if t448 is False: v237 = False
+                    else:
+                        if t448 is None: t439 = True
+                        t449 = v86
+                        if t449 is not None: t449 = not t449
+                        if t449 is None: t449 = True
+                        if t449 is False: v237 = False
+                        else:
+                            if t449 is None: t439 = True
+    if v237 is True and t439: v237 = None
+    t450 = False
     v238 = False
-    t452 = facts.get('nerve_root_found')
-    if t452 is True: v238 = True
+    t451 = v1
+    if t451 is True: v238 = True
     else:
-        if t452 is None: t451 = True
-        t453 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
-        if t453 is True: v238 = True
+        if t451 is None: t450 = True
+        t452 = v2
+        if t452 is True: v238 = True
         else:
-            if t453 is None: t451 = True
-            t454 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[48](ctx))))
-            if t454 is True: v238 = True
+            if t452 is None: t450 = True
+            t453 = v12
+            if t453 is True: v238 = True
             else:
-                if t454 is None: t451 = True
-                t455 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K285.isdisjoint(r_sensory_reduced or ()) or not K285.isdisjoint(r_sensory_absent or ()))))))
-                if t455 is True: v238 = True
+                if t453 is None: t450 = True
+                t454 = v13
+                if t454 is True: v238 = True
                 else:
-                    if t455 is None: t451 = True
-                    t456 = v203
-                    if t456 is True: v238 = True
-                    else:
-                        if t456 is None: t451 = True
-    if v238 is False and t451: v238 = None
-    v239 = (None if f20 is None else f20 < K286)
-    v240 = (None if f20 is None else f20 < K287)
-    t457 = False
-    v241 = False
-    t458 = v206
-    if t458 is True: v241 = True
+                    if t454 is None: t450 = True
+    if v238 is False and t450: v238 = None
+    t455 = False
+    v239 = False
+    t456 = facts.get('nerve_root_found')
+    if t456 is True: v239 = True
     else:
-        if t458 is None: t457 = True
-        t459 = v34
-        if t459 is True: v241 = True
+        if t456 is None: t455 = True
+        t457 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
+        if t457 is True: v239 = True
         else:
-            if t459 is None: t457 = True
-            t460 = v88
-            if t460 is True: v241 = True
+            if t457 is None: t455 = True
+            t458 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[48](ctx))))
+            if t458 is True: v239 = True
             else:
-                if t460 is None: t457 = True
-                t461 = v75
-                if t461 is True: v241 = True
+                if t458 is None: t455 = True
+                t459 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K287.isdisjoint(r_sensory_reduced or ()) or not K287.isdisjoint(r_sensory_absent or ()))))))
+                if t459 is True: v239 = True
                 else:
-                    if t461 is None: t457 = True
-                    t462 = v74
-                    if t462 is True: v241 = True
+                    if t459 is None: t455 = True
+                    t460 = v204
+                    if t460 is True: v239 = True
                     else:
-                        if t462 is None: t457 = True
-    if v241 is False and t457: v241 = None
+                        if t460 is None: t455 = True
+    if v239 is False and t455: v239 = None
+    v240 = (None if f20 is None else f20 < K288)
+    v241 = (None if f20 is None else f20 < K289)
+    t461 = False
+    v242 = False
+    t462 = v207
+    if t462 is True: v242 = True
+    else:
+        if t462 is None: t461 = True
+        t463 = v34
+        if t463 is True: v242 = True
+        else:
+            if t463 is None: t461 = True
+            t464 = v88
+            if t464 is True: v242 = True
+            else:
+                if t464 is None: t461 = True
+                t465 = v75
+                if t465 is True: v242 = True
+                else:
+                    if t465 is None: t461 = True
+                    t466 = v74
+                    if t466 is True: v242 = True
+                    else:
+                        if t466 is None: t461 = True
+    if v242 is False and t461: v242 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1916,1033 +1931,1035 @@ def kernel(ctx):
     if x is True: h_referral.append(2)
     x = v83
     if x is True: h_referral.append(3)
-    x = v201
-    if x is True: h_referral.append(4)
-    t463 = False
-    x = True
-    t464 = v202
-    if t464 is False: x = False
-    else:
-        if t464 is None: t463 = True
-        t466 = False
-        t465 = False
-        t467 = v199
-        if t467 is True: t465 = True
-        else:
-            if t467 is None: t466 = True
-            t468 = v200
-            if t468 is True: t465 = True
-            else:
-                if t468 is None: t466 = True
-        if t465 is False and t466: t465 = None
-        if t465 is False: x = False
-        else:
-            if t465 is None: t463 = True
-    if x is True and t463: x = None
-    if x is True: h_referral.append(5)
     x = v202
-    if x is True: h_referral.append(6)
-    x = v203
-    if x is True: h_referral.append(7)
-    t469 = False
+    if x is True: h_referral.append(4)
+    t467 = False
     x = True
-    t470 = v73
-    if t470 is False: x = False
+    t468 = v203
+    if t468 is False: x = False
     else:
-        if t470 is None: t469 = True
-        t471 = v204
-        if t471 is False: x = False
+        if t468 is None: t467 = True
+        t470 = False
+        t469 = False
+        t471 = v200
+        if t471 is True: t469 = True
         else:
-            if t471 is None: t469 = True
-    if x is True and t469: x = None
+            if t471 is None: t470 = True
+            t472 = v201
+            if t472 is True: t469 = True
+            else:
+                if t472 is None: t470 = True
+        if t469 is False and t470: t469 = None
+        if t469 is False: x = False
+        else:
+            if t469 is None: t467 = True
+    if x is True and t467: x = None
+    if x is True: h_referral.append(5)
+    x = v203
+    if x is True: h_referral.append(6)
+    x = v204
+    if x is True: h_referral.append(7)
+    t473 = False
+    x = True
+    t474 = v73
+    if t474 is False: x = False
+    else:
+        if t474 is None: t473 = True
+        t475 = v205
+        if t475 is False: x = False
+        else:
+            if t475 is None: t473 = True
+    if x is True and t473: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t472 = False
+    t476 = False
     x = True
-    t473 = v69
-    if t473 is False: x = False
+    t477 = v69
+    if t477 is False: x = False
     else:
-        if t473 is None: t472 = True
-        t474 = (None if f17 is None else f17 > K288)
-        if t474 is False: x = False
+        if t477 is None: t476 = True
+        t478 = (None if f17 is None else f17 > K290)
+        if t478 is False: x = False
         else:
-            if t474 is None: t472 = True
-            t475 = (None if f17 is None else f17 <= K289)
-            if t475 is False: x = False
+            if t478 is None: t476 = True
+            t479 = (None if f17 is None else f17 <= K291)
+            if t479 is False: x = False
             else:
-                if t475 is None: t472 = True
-                t476 = (None if f18 is None else f18 == K290)
-                if t476 is not None: t476 = not t476
-                if t476 is None: t476 = True
-                if t476 is False: x = False
+                if t479 is None: t476 = True
+                t480 = (None if f18 is None else f18 == K292)
+                if t480 is not None: t480 = not t480
+                if t480 is None: t480 = True
+                if t480 is False: x = False
                 else:
-                    if t476 is None: t472 = True
-                    t477 = v215
-                    if t477 is False: x = False
+                    if t480 is None: t476 = True
+                    t481 = v216
+                    if t481 is False: x = False
                     else:
-                        if t477 is None: t472 = True
-    if x is True and t472: x = None
+                        if t481 is None: t476 = True
+    if x is True and t476: x = None
     if x is True: h_referral.append(10)
-    t478 = False
+    t482 = False
     x = True
-    t479 = v74
-    if t479 is False: x = False
+    t483 = v74
+    if t483 is False: x = False
     else:
-        if t479 is None: t478 = True
-        t481 = False
-        t480 = False
-        t482 = v220
-        if t482 is True: t480 = True
+        if t483 is None: t482 = True
+        t485 = False
+        t484 = False
+        t486 = v221
+        if t486 is True: t484 = True
         else:
-            if t482 is None: t481 = True
-            t483 = v69
-            if t483 is True: t480 = True
+            if t486 is None: t485 = True
+            t487 = v69
+            if t487 is True: t484 = True
             else:
-                if t483 is None: t481 = True
-        if t480 is False and t481: t480 = None
-        if t480 is False: x = False
+                if t487 is None: t485 = True
+        if t484 is False and t485: t484 = None
+        if t484 is False: x = False
         else:
-            if t480 is None: t478 = True
-    if x is True and t478: x = None
+            if t484 is None: t482 = True
+    if x is True and t482: x = None
     if x is True: h_referral.append(11)
     x = v74
     if x is True: h_referral.append(12)
-    x = v210
+    x = v211
     if x is True: h_referral.append(13)
     x = v34
     if x is True: h_referral.append(14)
-    t484 = False
+    t488 = False
     x = True
-    t485 = v75
-    if t485 is False: x = False
+    t489 = v75
+    if t489 is False: x = False
     else:
-        if t485 is None: t484 = True
-        t486 = v204
-        if t486 is False: x = False
+        if t489 is None: t488 = True
+        t490 = v205
+        if t490 is False: x = False
         else:
-            if t486 is None: t484 = True
-    if x is True and t484: x = None
+            if t490 is None: t488 = True
+    if x is True and t488: x = None
     if x is True: h_referral.append(15)
-    t487 = False
+    t491 = False
     x = True
-    t488 = v75
-    if t488 is False: x = False
+    t492 = v75
+    if t492 is False: x = False
     else:
-        if t488 is None: t487 = True
-        t490 = False
-        t489 = False
-        t491 = v76
-        if t491 is True: t489 = True
+        if t492 is None: t491 = True
+        t494 = False
+        t493 = False
+        t495 = v76
+        if t495 is True: t493 = True
         else:
-            if t491 is None: t490 = True
-            t492 = v220
-            if t492 is True: t489 = True
+            if t495 is None: t494 = True
+            t496 = v221
+            if t496 is True: t493 = True
             else:
-                if t492 is None: t490 = True
-        if t489 is False and t490: t489 = None
-        if t489 is False: x = False
+                if t496 is None: t494 = True
+        if t493 is False and t494: t493 = None
+        if t493 is False: x = False
         else:
-            if t489 is None: t487 = True
-    if x is True and t487: x = None
+            if t493 is None: t491 = True
+    if x is True and t491: x = None
     if x is True: h_referral.append(16)
-    t493 = False
+    t497 = False
     x = True
-    t494 = v76
-    if t494 is False: x = False
+    t498 = v76
+    if t498 is False: x = False
     else:
-        if t494 is None: t493 = True
-        t496 = False
-        t495 = False
-        t497 = v220
-        if t497 is True: t495 = True
+        if t498 is None: t497 = True
+        t500 = False
+        t499 = False
+        t501 = v221
+        if t501 is True: t499 = True
         else:
-            if t497 is None: t496 = True
-            t499 = False
-            t498 = True
-            t500 = v204
-            if t500 is False: t498 = False
+            if t501 is None: t500 = True
+            t503 = False
+            t502 = True
+            t504 = v205
+            if t504 is False: t502 = False
             else:
-                if t500 is None: t499 = True
-                t501 = v233
-                if t501 is not None: t501 = not t501
-                if t501 is None: t501 = True
-                if t501 is False: t498 = False
+                if t504 is None: t503 = True
+                t505 = v234
+                if t505 is not None: t505 = not t505
+                if t505 is None: t505 = True
+                if t505 is False: t502 = False
                 else:
-                    if t501 is None: t499 = True
-            if t498 is True and t499: t498 = None
-            if t498 is True: t495 = True
+                    if t505 is None: t503 = True
+            if t502 is True and t503: t502 = None
+            if t502 is True: t499 = True
             else:
-                if t498 is None: t496 = True
-        if t495 is False and t496: t495 = None
-        if t495 is False: x = False
+                if t502 is None: t500 = True
+        if t499 is False and t500: t499 = None
+        if t499 is False: x = False
         else:
-            if t495 is None: t493 = True
-    if x is True and t493: x = None
+            if t499 is None: t497 = True
+    if x is True and t497: x = None
     if x is True: h_referral.append(17)
-    t502 = False
+    t506 = False
     x = True
-    t503 = v76
-    if t503 is False: x = False
+    t507 = v76
+    if t507 is False: x = False
     else:
-        if t503 is None: t502 = True
-        t504 = v196
-        if t504 is False: x = False
+        if t507 is None: t506 = True
+        t508 = v197
+        if t508 is False: x = False
         else:
-            if t504 is None: t502 = True
-            t505 = v211
-            if t505 is not None: t505 = not t505
-            if t505 is None: t505 = True
-            if t505 is False: x = False
+            if t508 is None: t506 = True
+            t509 = v212
+            if t509 is not None: t509 = not t509
+            if t509 is None: t509 = True
+            if t509 is False: x = False
             else:
-                if t505 is None: t502 = True
-                t506 = v233
-                if t506 is not None: t506 = not t506
-                if t506 is None: t506 = True
-                if t506 is False: x = False
+                if t509 is None: t506 = True
+                t510 = v234
+                if t510 is not None: t510 = not t510
+                if t510 is None: t510 = True
+                if t510 is False: x = False
                 else:
-                    if t506 is None: t502 = True
-    if x is True and t502: x = None
+                    if t510 is None: t506 = True
+    if x is True and t506: x = None
     if x is True: h_referral.append(18)
     x = v75
     if x is True: h_referral.append(19)
-    t507 = False
+    t511 = False
     x = True
-    t508 = v76
-    if t508 is False: x = False
+    t512 = v76
+    if t512 is False: x = False
     else:
-        if t508 is None: t507 = True
-        t509 = v233
-        if t509 is not None: t509 = not t509
-        if t509 is None: t509 = True
-        if t509 is False: x = False
+        if t512 is None: t511 = True
+        t513 = v234
+        if t513 is not None: t513 = not t513
+        if t513 is None: t513 = True
+        if t513 is False: x = False
         else:
-            if t509 is None: t507 = True
-    if x is True and t507: x = None
+            if t513 is None: t511 = True
+    if x is True and t511: x = None
     if x is True: h_referral.append(20)
-    t510 = False
+    t514 = False
     x = True
-    t511 = v79
-    if t511 is False: x = False
+    t515 = v79
+    if t515 is False: x = False
     else:
-        if t511 is None: t510 = True
-        t512 = v204
-        if t512 is False: x = False
+        if t515 is None: t514 = True
+        t516 = v205
+        if t516 is False: x = False
         else:
-            if t512 is None: t510 = True
-    if x is True and t510: x = None
+            if t516 is None: t514 = True
+    if x is True and t514: x = None
     if x is True: h_referral.append(21)
     x = v79
     if x is True: h_referral.append(22)
-    t513 = False
+    t517 = False
     x = True
-    t514 = v209
-    if t514 is False: x = False
+    t518 = v210
+    if t518 is False: x = False
     else:
-        if t514 is None: t513 = True
-        t516 = False
-        t515 = False
-        t517 = v63
-        if t517 is True: t515 = True
+        if t518 is None: t517 = True
+        t520 = False
+        t519 = False
+        t521 = v63
+        if t521 is True: t519 = True
         else:
-            if t517 is None: t516 = True
-            t518 = v207
-            if t518 is True: t515 = True
+            if t521 is None: t520 = True
+            t522 = v208
+            if t522 is True: t519 = True
             else:
-                if t518 is None: t516 = True
-                t519 = v89
-                if t519 is True: t515 = True
+                if t522 is None: t520 = True
+                t523 = v89
+                if t523 is True: t519 = True
                 else:
-                    if t519 is None: t516 = True
-        if t515 is False and t516: t515 = None
-        if t515 is False: x = False
+                    if t523 is None: t520 = True
+        if t519 is False and t520: t519 = None
+        if t519 is False: x = False
         else:
-            if t515 is None: t513 = True
-    if x is True and t513: x = None
+            if t519 is None: t517 = True
+    if x is True and t517: x = None
     if x is True: h_referral.append(23)
-    t520 = False
+    t524 = False
     x = True
-    t521 = v209
-    if t521 is False: x = False
+    t525 = v210
+    if t525 is False: x = False
     else:
-        if t521 is None: t520 = True
-        t522 = v196
-        if t522 is False: x = False
+        if t525 is None: t524 = True
+        t526 = v197
+        if t526 is False: x = False
         else:
-            if t522 is None: t520 = True
-    if x is True and t520: x = None
+            if t526 is None: t524 = True
+    if x is True and t524: x = None
     if x is True: h_referral.append(24)
-    t523 = False
+    t527 = False
     x = True
-    t524 = v72
-    if t524 is False: x = False
+    t528 = v72
+    if t528 is False: x = False
     else:
-        if t524 is None: t523 = True
-        t525 = v63
-        if t525 is False: x = False
+        if t528 is None: t527 = True
+        t529 = v63
+        if t529 is False: x = False
         else:
-            if t525 is None: t523 = True
-            t527 = False
-            t526 = True
-            t528 = v35
-            if t528 is False: t526 = False
+            if t529 is None: t527 = True
+            t531 = False
+            t530 = True
+            t532 = v35
+            if t532 is False: t530 = False
             else:
-                if t528 is None: t527 = True
-                t529 = v218
-                if t529 is False: t526 = False
+                if t532 is None: t531 = True
+                t533 = v219
+                if t533 is False: t530 = False
                 else:
-                    if t529 is None: t527 = True
-            if t526 is True and t527: t526 = None
-            if t526 is not None: t526 = not t526
-            if t526 is None: t526 = True
-            if t526 is False: x = False
+                    if t533 is None: t531 = True
+            if t530 is True and t531: t530 = None
+            if t530 is not None: t530 = not t530
+            if t530 is None: t530 = True
+            if t530 is False: x = False
             else:
-                if t526 is None: t523 = True
-                t530 = v213
-                if t530 is not None: t530 = not t530
-                if t530 is None: t530 = True
-                if t530 is False: x = False
+                if t530 is None: t527 = True
+                t534 = v214
+                if t534 is not None: t534 = not t534
+                if t534 is None: t534 = True
+                if t534 is False: x = False
                 else:
-                    if t530 is None: t523 = True
-    if x is True and t523: x = None
+                    if t534 is None: t527 = True
+    if x is True and t527: x = None
     if x is True: h_referral.append(25)
-    t531 = False
+    t535 = False
     x = True
-    t532 = v84
-    if t532 is False: x = False
+    t536 = v84
+    if t536 is False: x = False
     else:
-        if t532 is None: t531 = True
-        t534 = False
-        t533 = False
-        t535 = v8
-        if t535 is True: t533 = True
+        if t536 is None: t535 = True
+        t538 = False
+        t537 = False
+        t539 = v8
+        if t539 is True: t537 = True
         else:
-            if t535 is None: t534 = True
-            t537 = False
-            t536 = True
-            t538 = v63
-            if t538 is False: t536 = False
+            if t539 is None: t538 = True
+            t541 = False
+            t540 = True
+            t542 = v63
+            if t542 is False: t540 = False
             else:
-                if t538 is None: t537 = True
-                t539 = v207
-                if t539 is False: t536 = False
+                if t542 is None: t541 = True
+                t543 = v208
+                if t543 is False: t540 = False
                 else:
-                    if t539 is None: t537 = True
-            if t536 is True and t537: t536 = None
-            if t536 is True: t533 = True
+                    if t543 is None: t541 = True
+            if t540 is True and t541: t540 = None
+            if t540 is True: t537 = True
             else:
-                if t536 is None: t534 = True
-        if t533 is False and t534: t533 = None
-        if t533 is False: x = False
+                if t540 is None: t538 = True
+        if t537 is False and t538: t537 = None
+        if t537 is False: x = False
         else:
-            if t533 is None: t531 = True
-    if x is True and t531: x = None
+            if t537 is None: t535 = True
+    if x is True and t535: x = None
     if x is True: h_referral.append(26)
-    t540 = False
+    t544 = False
     x = True
-    t541 = v84
-    if t541 is False: x = False
+    t545 = v84
+    if t545 is False: x = False
     else:
-        if t541 is None: t540 = True
-        t542 = v220
-        if t542 is False: x = False
+        if t545 is None: t544 = True
+        t546 = v221
+        if t546 is False: x = False
         else:
-            if t542 is None: t540 = True
-    if x is True and t540: x = None
+            if t546 is None: t544 = True
+    if x is True and t544: x = None
     if x is True: h_referral.append(27)
-    x = v194
+    x = v195
     if x is True: h_referral.append(28)
-    t543 = False
+    t547 = False
     x = True
-    t544 = v229
-    if t544 is False: x = False
+    t548 = v230
+    if t548 is False: x = False
     else:
-        if t544 is None: t543 = True
-        t545 = v69
-        if t545 is False: x = False
+        if t548 is None: t547 = True
+        t549 = v69
+        if t549 is False: x = False
         else:
-            if t545 is None: t543 = True
-            t547 = False
-            t546 = False
-            t548 = v63
-            if t548 is True: t546 = True
+            if t549 is None: t547 = True
+            t551 = False
+            t550 = False
+            t552 = v63
+            if t552 is True: t550 = True
             else:
-                if t548 is None: t547 = True
-                t549 = v207
-                if t549 is True: t546 = True
+                if t552 is None: t551 = True
+                t553 = v208
+                if t553 is True: t550 = True
                 else:
-                    if t549 is None: t547 = True
-                    t550 = v8
-                    if t550 is True: t546 = True
+                    if t553 is None: t551 = True
+                    t554 = v8
+                    if t554 is True: t550 = True
                     else:
-                        if t550 is None: t547 = True
-            if t546 is False and t547: t546 = None
-            if t546 is False: x = False
+                        if t554 is None: t551 = True
+            if t550 is False and t551: t550 = None
+            if t550 is False: x = False
             else:
-                if t546 is None: t543 = True
-    if x is True and t543: x = None
+                if t550 is None: t547 = True
+    if x is True and t547: x = None
     if x is True: h_referral.append(29)
-    t551 = False
+    t555 = False
     x = True
-    t552 = v230
-    if t552 is False: x = False
+    t556 = v231
+    if t556 is False: x = False
     else:
-        if t552 is None: t551 = True
-        t553 = v69
-        if t553 is False: x = False
+        if t556 is None: t555 = True
+        t557 = v69
+        if t557 is False: x = False
         else:
-            if t553 is None: t551 = True
-            t554 = v63
-            if t554 is False: x = False
+            if t557 is None: t555 = True
+            t558 = v63
+            if t558 is False: x = False
             else:
-                if t554 is None: t551 = True
-                t556 = False
-                t555 = False
-                t557 = v8
-                if t557 is True: t555 = True
+                if t558 is None: t555 = True
+                t560 = False
+                t559 = False
+                t561 = v8
+                if t561 is True: t559 = True
                 else:
-                    if t557 is None: t556 = True
-                    t558 = v220
-                    if t558 is True: t555 = True
+                    if t561 is None: t560 = True
+                    t562 = v221
+                    if t562 is True: t559 = True
                     else:
-                        if t558 is None: t556 = True
-                        t559 = v84
-                        if t559 is True: t555 = True
+                        if t562 is None: t560 = True
+                        t563 = v84
+                        if t563 is True: t559 = True
                         else:
-                            if t559 is None: t556 = True
-                if t555 is False and t556: t555 = None
-                if t555 is False: x = False
+                            if t563 is None: t560 = True
+                if t559 is False and t560: t559 = None
+                if t559 is False: x = False
                 else:
-                    if t555 is None: t551 = True
-    if x is True and t551: x = None
+                    if t559 is None: t555 = True
+    if x is True and t555: x = None
     if x is True: h_referral.append(30)
-    t560 = False
+    t564 = False
     x = True
-    t561 = v229
-    if t561 is False: x = False
+    t565 = v230
+    if t565 is False: x = False
     else:
-        if t561 is None: t560 = True
-        t563 = False
-        t562 = False
-        t564 = v63
-        if t564 is True: t562 = True
+        if t565 is None: t564 = True
+        t567 = False
+        t566 = False
+        t568 = v63
+        if t568 is True: t566 = True
         else:
-            if t564 is None: t563 = True
-            t565 = v207
-            if t565 is True: t562 = True
+            if t568 is None: t567 = True
+            t569 = v208
+            if t569 is True: t566 = True
             else:
-                if t565 is None: t563 = True
-        if t562 is False and t563: t562 = None
-        if t562 is False: x = False
+                if t569 is None: t567 = True
+        if t566 is False and t567: t566 = None
+        if t566 is False: x = False
         else:
-            if t562 is None: t560 = True
-    if x is True and t560: x = None
+            if t566 is None: t564 = True
+    if x is True and t564: x = None
     if x is True: h_referral.append(31)
-    t566 = False
-    x = True
-    t567 = v140
-    if t567 is False: x = False
-    else:
-        if t567 is None: t566 = True
-        t568 = (None if f20 is None else f20 >= K291)
-        if t568 is False: x = False
-        else:
-            if t568 is None: t566 = True
-            t569 = v220
-            if t569 is False: x = False
-            else:
-                if t569 is None: t566 = True
-    if x is True and t566: x = None
-    if x is True: h_referral.append(32)
     t570 = False
     x = True
-    t571 = v8
+    t571 = v141
     if t571 is False: x = False
     else:
         if t571 is None: t570 = True
-        t572 = v69
+        t572 = (None if f20 is None else f20 >= K293)
         if t572 is False: x = False
         else:
             if t572 is None: t570 = True
+            t573 = v221
+            if t573 is False: x = False
+            else:
+                if t573 is None: t570 = True
     if x is True and t570: x = None
+    if x is True: h_referral.append(32)
+    t574 = False
+    x = True
+    t575 = v8
+    if t575 is False: x = False
+    else:
+        if t575 is None: t574 = True
+        t576 = v69
+        if t576 is False: x = False
+        else:
+            if t576 is None: t574 = True
+    if x is True and t574: x = None
     if x is True: h_referral.append(33)
     x = v84
     if x is True: h_referral.append(34)
     x = v8
     if x is True: h_referral.append(35)
-    t573 = False
+    t577 = False
     x = True
-    t574 = v216
-    if t574 is False: x = False
+    t578 = v217
+    if t578 is False: x = False
     else:
-        if t574 is None: t573 = True
-        t575 = v66
-        if t575 is False: x = False
+        if t578 is None: t577 = True
+        t579 = v66
+        if t579 is False: x = False
         else:
-            if t575 is None: t573 = True
-            t576 = (None if f20 is None else f20 < K292)
-            if t576 is False: x = False
+            if t579 is None: t577 = True
+            t580 = (None if f20 is None else f20 < K294)
+            if t580 is False: x = False
             else:
-                if t576 is None: t573 = True
-                t577 = v221
-                if t577 is False: x = False
+                if t580 is None: t577 = True
+                t581 = v222
+                if t581 is False: x = False
                 else:
-                    if t577 is None: t573 = True
-                    t578 = v35
-                    if t578 is not None: t578 = not t578
-                    if t578 is None: t578 = True
-                    if t578 is False: x = False
+                    if t581 is None: t577 = True
+                    t582 = v35
+                    if t582 is not None: t582 = not t582
+                    if t582 is None: t582 = True
+                    if t582 is False: x = False
                     else:
-                        if t578 is None: t573 = True
-                        t579 = v44
-                        if t579 is not None: t579 = not t579
-                        if t579 is None: t579 = True
-                        if t579 is False: x = False
+                        if t582 is None: t577 = True
+                        t583 = v44
+                        if t583 is not None: t583 = not t583
+                        if t583 is None: t583 = True
+                        if t583 is False: x = False
                         else:
-                            if t579 is None: t573 = True
-    if x is True and t573: x = None
+                            if t583 is None: t577 = True
+    if x is True and t577: x = None
     if x is True: h_referral.append(36)
-    t580 = False
+    t584 = False
     x = True
-    t582 = False
-    t581 = False
-    t583 = v99
-    if t583 is True: t581 = True
+    t586 = False
+    t585 = False
+    t587 = v99
+    if t587 is True: t585 = True
     else:
-        if t583 is None: t582 = True
-        t584 = v101
-        if t584 is True: t581 = True
+        if t587 is None: t586 = True
+        t588 = v101
+        if t588 is True: t585 = True
         else:
-            if t584 is None: t582 = True
-    if t581 is False and t582: t581 = None
-    if t581 is False: x = False
+            if t588 is None: t586 = True
+    if t585 is False and t586: t585 = None
+    if t585 is False: x = False
     else:
-        if t581 is None: t580 = True
-        t585 = v66
-        if t585 is False: x = False
+        if t585 is None: t584 = True
+        t589 = v66
+        if t589 is False: x = False
         else:
-            if t585 is None: t580 = True
-            t586 = (None if f20 is None else f20 < K293)
-            if t586 is False: x = False
+            if t589 is None: t584 = True
+            t590 = (None if f20 is None else f20 < K295)
+            if t590 is False: x = False
             else:
-                if t586 is None: t580 = True
-                t587 = v221
-                if t587 is False: x = False
+                if t590 is None: t584 = True
+                t591 = v222
+                if t591 is False: x = False
                 else:
-                    if t587 is None: t580 = True
-    if x is True and t580: x = None
+                    if t591 is None: t584 = True
+    if x is True and t584: x = None
     if x is True: h_referral.append(37)
-    t588 = False
+    t592 = False
     x = True
-    t589 = v223
-    if t589 is False: x = False
+    t593 = v224
+    if t593 is False: x = False
     else:
-        if t589 is None: t588 = True
-        t591 = False
-        t590 = False
-        t592 = v202
-        if t592 is True: t590 = True
+        if t593 is None: t592 = True
+        t595 = False
+        t594 = False
+        t596 = v203
+        if t596 is True: t594 = True
         else:
-            if t592 is None: t591 = True
-            t593 = v73
-            if t593 is True: t590 = True
+            if t596 is None: t595 = True
+            t597 = v73
+            if t597 is True: t594 = True
             else:
-                if t593 is None: t591 = True
-        if t590 is False and t591: t590 = None
-        if t590 is False: x = False
+                if t597 is None: t595 = True
+        if t594 is False and t595: t594 = None
+        if t594 is False: x = False
         else:
-            if t590 is None: t588 = True
-    if x is True and t588: x = None
+            if t594 is None: t592 = True
+    if x is True and t592: x = None
     if x is True: h_referral.append(38)
-    x = v223
+    x = v224
     if x is True: h_referral.append(39)
-    t594 = False
+    t598 = False
     x = True
-    t595 = v227
-    if t595 is False: x = False
+    t599 = v228
+    if t599 is False: x = False
     else:
-        if t595 is None: t594 = True
-        t596 = v228
-        if t596 is False: x = False
+        if t599 is None: t598 = True
+        t600 = v229
+        if t600 is False: x = False
         else:
-            if t596 is None: t594 = True
-    if x is True and t594: x = None
+            if t600 is None: t598 = True
+    if x is True and t598: x = None
     if x is True: h_referral.append(40)
-    t597 = False
+    t601 = False
     x = True
-    t598 = v149
-    if t598 is False: x = False
+    t602 = v150
+    if t602 is False: x = False
     else:
-        if t598 is None: t597 = True
-        t599 = (None if f20 is None else f20 >= K294)
-        if t599 is False: x = False
+        if t602 is None: t601 = True
+        t603 = (None if f20 is None else f20 >= K296)
+        if t603 is False: x = False
         else:
-            if t599 is None: t597 = True
-    if x is True and t597: x = None
+            if t603 is None: t601 = True
+    if x is True and t601: x = None
     if x is True: h_referral.append(41)
-    t600 = False
+    t604 = False
     x = False
-    t601 = v147
-    if t601 is True: x = True
+    t605 = v148
+    if t605 is True: x = True
     else:
-        if t601 is None: t600 = True
-        t602 = v149
-        if t602 is True: x = True
+        if t605 is None: t604 = True
+        t606 = v150
+        if t606 is True: x = True
         else:
-            if t602 is None: t600 = True
-            t604 = False
-            t603 = True
-            t605 = v146
-            if t605 is False: t603 = False
+            if t606 is None: t604 = True
+            t608 = False
+            t607 = True
+            t609 = v147
+            if t609 is False: t607 = False
             else:
-                if t605 is None: t604 = True
-                t606 = v75
-                if t606 is False: t603 = False
+                if t609 is None: t608 = True
+                t610 = v75
+                if t610 is False: t607 = False
                 else:
-                    if t606 is None: t604 = True
-            if t603 is True and t604: t603 = None
-            if t603 is True: x = True
+                    if t610 is None: t608 = True
+            if t607 is True and t608: t607 = None
+            if t607 is True: x = True
             else:
-                if t603 is None: t600 = True
-    if x is False and t600: x = None
+                if t607 is None: t604 = True
+    if x is False and t604: x = None
     if x is True: h_referral.append(42)
-    x = v146
+    x = v147
     if x is True: h_referral.append(43)
-    x = v150
+    x = v151
     if x is True: h_referral.append(44)
-    t607 = False
+    t611 = False
     x = True
-    t608 = v228
-    if t608 is False: x = False
+    t612 = v229
+    if t612 is False: x = False
     else:
-        if t608 is None: t607 = True
-        t609 = (None if f77 is None else f77 <= K295)
-        if t609 is None: t609 = True
-        if t609 is False: x = False
+        if t612 is None: t611 = True
+        t613 = (None if f77 is None else f77 <= K297)
+        if t613 is None: t613 = True
+        if t613 is False: x = False
         else:
-            if t609 is None: t607 = True
-            t610 = v63
-            if t610 is False: x = False
+            if t613 is None: t611 = True
+            t614 = v63
+            if t614 is False: x = False
             else:
-                if t610 is None: t607 = True
-                t612 = False
-                t611 = False
-                t613 = v8
-                if t613 is True: t611 = True
+                if t614 is None: t611 = True
+                t616 = False
+                t615 = False
+                t617 = v8
+                if t617 is True: t615 = True
                 else:
-                    if t613 is None: t612 = True
-                    t614 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K296.isdisjoint(r_pain or ()))))))
-                    if t614 is True: t611 = True
+                    if t617 is None: t616 = True
+                    t618 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K298.isdisjoint(r_pain or ()))))))
+                    if t618 is True: t615 = True
                     else:
-                        if t614 is None: t612 = True
-                if t611 is False and t612: t611 = None
-                if t611 is False: x = False
+                        if t618 is None: t616 = True
+                if t615 is False and t616: t615 = None
+                if t615 is False: x = False
                 else:
-                    if t611 is None: t607 = True
-    if x is True and t607: x = None
+                    if t615 is None: t611 = True
+    if x is True and t611: x = None
     if x is True: h_referral.append(45)
-    t615 = False
+    t619 = False
     x = True
-    t616 = v228
-    if t616 is False: x = False
+    t620 = v229
+    if t620 is False: x = False
     else:
-        if t616 is None: t615 = True
-        t617 = v149
-        if t617 is False: x = False
+        if t620 is None: t619 = True
+        t621 = v150
+        if t621 is False: x = False
         else:
-            if t617 is None: t615 = True
-    if x is True and t615: x = None
+            if t621 is None: t619 = True
+    if x is True and t619: x = None
     if x is True: h_referral.append(46)
-    t618 = False
-    x = True
-    t619 = v224
-    if t619 is False: x = False
-    else:
-        if t619 is None: t618 = True
-        t620 = v62
-        if t620 is False: x = False
-        else:
-            if t620 is None: t618 = True
-            t621 = v226
-            if t621 is False: x = False
-            else:
-                if t621 is None: t618 = True
-    if x is True and t618: x = None
-    if x is True: h_referral.append(47)
     t622 = False
     x = True
-    t623 = v224
+    t623 = v225
     if t623 is False: x = False
     else:
         if t623 is None: t622 = True
-        t624 = v63
+        t624 = v62
         if t624 is False: x = False
         else:
             if t624 is None: t622 = True
-            t625 = (None if f16 is None else f16 >= K297)
-            if t625 is None: t625 = True
+            t625 = v227
             if t625 is False: x = False
             else:
                 if t625 is None: t622 = True
-                t626 = v212
-                if t626 is not None: t626 = not t626
-                if t626 is None: t626 = True
-                if t626 is False: x = False
-                else:
-                    if t626 is None: t622 = True
-                    t627 = v211
-                    if t627 is not None: t627 = not t627
-                    if t627 is None: t627 = True
-                    if t627 is False: x = False
-                    else:
-                        if t627 is None: t622 = True
     if x is True and t622: x = None
-    if x is True: h_referral.append(48)
-    t628 = False
+    if x is True: h_referral.append(47)
+    t626 = False
     x = True
-    t629 = v224
-    if t629 is False: x = False
+    t627 = v225
+    if t627 is False: x = False
     else:
-        if t629 is None: t628 = True
-        t630 = v89
-        if t630 is False: x = False
+        if t627 is None: t626 = True
+        t628 = v63
+        if t628 is False: x = False
         else:
-            if t630 is None: t628 = True
-            t632 = False
-            t631 = False
-            t633 = v72
-            if t633 is True: t631 = True
+            if t628 is None: t626 = True
+            t629 = (None if f16 is None else f16 >= K299)
+            if t629 is None: t629 = True
+            if t629 is False: x = False
             else:
-                if t633 is None: t632 = True
-                t634 = v209
-                if t634 is True: t631 = True
+                if t629 is None: t626 = True
+                t630 = v213
+                if t630 is not None: t630 = not t630
+                if t630 is None: t630 = True
+                if t630 is False: x = False
                 else:
-                    if t634 is None: t632 = True
-                    t635 = v207
-                    if t635 is True: t631 = True
+                    if t630 is None: t626 = True
+                    t631 = v212
+                    if t631 is not None: t631 = not t631
+                    if t631 is None: t631 = True
+                    if t631 is False: x = False
                     else:
-                        if t635 is None: t632 = True
-                        t636 = v195
-                        if t636 is True: t631 = True
+                        if t631 is None: t626 = True
+    if x is True and t626: x = None
+    if x is True: h_referral.append(48)
+    t632 = False
+    x = True
+    t633 = v225
+    if t633 is False: x = False
+    else:
+        if t633 is None: t632 = True
+        t634 = v89
+        if t634 is False: x = False
+        else:
+            if t634 is None: t632 = True
+            t636 = False
+            t635 = False
+            t637 = v72
+            if t637 is True: t635 = True
+            else:
+                if t637 is None: t636 = True
+                t638 = v210
+                if t638 is True: t635 = True
+                else:
+                    if t638 is None: t636 = True
+                    t639 = v208
+                    if t639 is True: t635 = True
+                    else:
+                        if t639 is None: t636 = True
+                        t640 = v196
+                        if t640 is True: t635 = True
                         else:
-                            if t636 is None: t632 = True
-            if t631 is False and t632: t631 = None
-            if t631 is False: x = False
+                            if t640 is None: t636 = True
+            if t635 is False and t636: t635 = None
+            if t635 is False: x = False
             else:
-                if t631 is None: t628 = True
-    if x is True and t628: x = None
+                if t635 is None: t632 = True
+    if x is True and t632: x = None
     if x is True: h_referral.append(49)
-    t637 = False
+    t641 = False
     x = True
-    t638 = v225
-    if t638 is False: x = False
+    t642 = v226
+    if t642 is False: x = False
     else:
-        if t638 is None: t637 = True
-        t639 = v89
-        if t639 is False: x = False
+        if t642 is None: t641 = True
+        t643 = v89
+        if t643 is False: x = False
         else:
-            if t639 is None: t637 = True
-    if x is True and t637: x = None
+            if t643 is None: t641 = True
+    if x is True and t641: x = None
     if x is True: h_referral.append(50)
-    t640 = False
+    t644 = False
     x = True
-    t641 = v233
-    if t641 is False: x = False
+    t645 = v234
+    if t645 is False: x = False
     else:
-        if t641 is None: t640 = True
-        t643 = False
-        t642 = False
-        t644 = v75
-        if t644 is True: t642 = True
+        if t645 is None: t644 = True
+        t647 = False
+        t646 = False
+        t648 = v75
+        if t648 is True: t646 = True
         else:
-            if t644 is None: t643 = True
-            t645 = v220
-            if t645 is True: t642 = True
+            if t648 is None: t647 = True
+            t649 = v221
+            if t649 is True: t646 = True
             else:
-                if t645 is None: t643 = True
-                t646 = v231
-                if t646 is True: t642 = True
+                if t649 is None: t647 = True
+                t650 = v232
+                if t650 is True: t646 = True
                 else:
-                    if t646 is None: t643 = True
-        if t642 is False and t643: t642 = None
-        if t642 is False: x = False
+                    if t650 is None: t647 = True
+        if t646 is False and t647: t646 = None
+        if t646 is False: x = False
         else:
-            if t642 is None: t640 = True
-    if x is True and t640: x = None
+            if t646 is None: t644 = True
+    if x is True and t644: x = None
     if x is True: h_referral.append(51)
-    t647 = False
+    t651 = False
     x = True
-    t648 = v232
-    if t648 is False: x = False
+    t652 = v233
+    if t652 is False: x = False
     else:
-        if t648 is None: t647 = True
-        t649 = v202
-        if t649 is False: x = False
+        if t652 is None: t651 = True
+        t653 = v203
+        if t653 is False: x = False
         else:
-            if t649 is None: t647 = True
-    if x is True and t647: x = None
+            if t653 is None: t651 = True
+    if x is True and t651: x = None
     if x is True: h_referral.append(52)
-    t650 = False
+    t654 = False
     x = True
-    t651 = v232
-    if t651 is False: x = False
+    t655 = v233
+    if t655 is False: x = False
     else:
-        if t651 is None: t650 = True
-        t652 = v234
-        if t652 is False: x = False
+        if t655 is None: t654 = True
+        t656 = v235
+        if t656 is False: x = False
         else:
-            if t652 is None: t650 = True
-            t653 = v238
-            if t653 is False: x = False
+            if t656 is None: t654 = True
+            t657 = v239
+            if t657 is False: x = False
             else:
-                if t653 is None: t650 = True
-                t654 = v235
-                if t654 is not None: t654 = not t654
-                if t654 is None: t654 = True
-                if t654 is False: x = False
+                if t657 is None: t654 = True
+                t658 = v236
+                if t658 is not None: t658 = not t658
+                if t658 is None: t658 = True
+                if t658 is False: x = False
                 else:
-                    if t654 is None: t650 = True
-    if x is True and t650: x = None
+                    if t658 is None: t654 = True
+    if x is True and t654: x = None
     if x is True: h_referral.append(53)
-    t655 = False
-    x = True
-    t656 = v238
-    if t656 is False: x = False
-    else:
-        if t656 is None: t655 = True
-        t657 = v235
-        if t657 is False: x = False
-        else:
-            if t657 is None: t655 = True
-            t658 = (None if f78 is None else f78 == K298)
-            if t658 is not None: t658 = not t658
-            if t658 is None: t658 = True
-            if t658 is False: x = False
-            else:
-                if t658 is None: t655 = True
-    if x is True and t655: x = None
-    if x is True: h_referral.append(54)
     t659 = False
     x = True
-    t660 = v232
+    t660 = v239
     if t660 is False: x = False
     else:
         if t660 is None: t659 = True
-        t661 = v234
-        if t661 is not None: t661 = not t661
+        t661 = v236
         if t661 is False: x = False
         else:
             if t661 is None: t659 = True
-            t662 = v238
+            t662 = (None if f78 is None else f78 == K300)
+            if t662 is not None: t662 = not t662
+            if t662 is None: t662 = True
             if t662 is False: x = False
             else:
                 if t662 is None: t659 = True
     if x is True and t659: x = None
-    if x is True: h_referral.append(55)
+    if x is True: h_referral.append(54)
     t663 = False
     x = True
-    t664 = v232
+    t664 = v233
     if t664 is False: x = False
     else:
         if t664 is None: t663 = True
-        t665 = v237
+        t665 = v235
+        if t665 is not None: t665 = not t665
         if t665 is False: x = False
         else:
             if t665 is None: t663 = True
-            t666 = v235
-            if t666 is not None: t666 = not t666
-            if t666 is None: t666 = True
+            t666 = v239
             if t666 is False: x = False
             else:
                 if t666 is None: t663 = True
     if x is True and t663: x = None
-    if x is True: h_referral.append(56)
+    if x is True: h_referral.append(55)
     t667 = False
     x = True
-    t668 = (None if f20 is None else f20 >= K299)
+    t668 = v233
     if t668 is False: x = False
     else:
         if t668 is None: t667 = True
-        t669 = (None if f20 is None else f20 <= K300)
+        t669 = v238
         if t669 is False: x = False
         else:
             if t669 is None: t667 = True
-            t670 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K301.isdisjoint(r_pain or ()))))))
+            t670 = v236
+            if t670 is not None: t670 = not t670
+            if t670 is None: t670 = True
             if t670 is False: x = False
             else:
                 if t670 is None: t667 = True
-                t671 = (None if f13 is None else f13 in K302)
-                if t671 is False: x = False
-                else:
-                    if t671 is None: t667 = True
     if x is True and t667: x = None
-    if x is True: h_referral.append(57)
-    t672 = False
+    if x is True: h_referral.append(56)
+    t671 = False
     x = True
-    t673 = v239
-    if t673 is False: x = False
+    t672 = (None if f20 is None else f20 >= K301)
+    if t672 is False: x = False
     else:
-        if t673 is None: t672 = True
-        t674 = v238
-        if t674 is False: x = False
+        if t672 is None: t671 = True
+        t673 = (None if f20 is None else f20 <= K302)
+        if t673 is False: x = False
         else:
-            if t674 is None: t672 = True
-    if x is True and t672: x = None
-    if x is True: h_referral.append(58)
-    x = v240
-    if x is True: h_referral.append(59)
-    t675 = False
-    x = True
-    t676 = v239
-    if t676 is False: x = False
-    else:
-        if t676 is None: t675 = True
-        t677 = v241
-        if t677 is False: x = False
-        else:
-            if t677 is None: t675 = True
-    if x is True and t675: x = None
-    if x is True: h_referral.append(60)
-    t678 = False
-    x = True
-    t679 = v137
-    if t679 is False: x = False
-    else:
-        if t679 is None: t678 = True
-        t680 = v138
-        if t680 is False: x = False
-        else:
-            if t680 is None: t678 = True
-            t681 = v63
-            if t681 is False: x = False
+            if t673 is None: t671 = True
+            t674 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K303.isdisjoint(r_pain or ()))))))
+            if t674 is False: x = False
             else:
-                if t681 is None: t678 = True
-                t682 = v207
-                if t682 is False: x = False
+                if t674 is None: t671 = True
+                t675 = (None if f13 is None else f13 in K304)
+                if t675 is False: x = False
                 else:
-                    if t682 is None: t678 = True
-                    t684 = False
-                    t683 = False
-                    t685 = v2
-                    if t685 is True: t683 = True
+                    if t675 is None: t671 = True
+    if x is True and t671: x = None
+    if x is True: h_referral.append(57)
+    t676 = False
+    x = True
+    t677 = v240
+    if t677 is False: x = False
+    else:
+        if t677 is None: t676 = True
+        t678 = v239
+        if t678 is False: x = False
+        else:
+            if t678 is None: t676 = True
+    if x is True and t676: x = None
+    if x is True: h_referral.append(58)
+    x = v241
+    if x is True: h_referral.append(59)
+    t679 = False
+    x = True
+    t680 = v240
+    if t680 is False: x = False
+    else:
+        if t680 is None: t679 = True
+        t681 = v242
+        if t681 is False: x = False
+        else:
+            if t681 is None: t679 = True
+    if x is True and t679: x = None
+    if x is True: h_referral.append(60)
+    t682 = False
+    x = True
+    t683 = v138
+    if t683 is False: x = False
+    else:
+        if t683 is None: t682 = True
+        t684 = v139
+        if t684 is False: x = False
+        else:
+            if t684 is None: t682 = True
+            t685 = v63
+            if t685 is False: x = False
+            else:
+                if t685 is None: t682 = True
+                t686 = v208
+                if t686 is False: x = False
+                else:
+                    if t686 is None: t682 = True
+                    t688 = False
+                    t687 = False
+                    t689 = v2
+                    if t689 is True: t687 = True
                     else:
-                        if t685 is None: t684 = True
-                        t686 = v238
-                        if t686 is True: t683 = True
+                        if t689 is None: t688 = True
+                        t690 = v239
+                        if t690 is True: t687 = True
                         else:
-                            if t686 is None: t684 = True
-                    if t683 is False and t684: t683 = None
-                    if t683 is False: x = False
+                            if t690 is None: t688 = True
+                    if t687 is False and t688: t687 = None
+                    if t687 is False: x = False
                     else:
-                        if t683 is None: t678 = True
-    if x is True and t678: x = None
+                        if t687 is None: t682 = True
+    if x is True and t682: x = None
     if x is True: h_referral.append(61)
-    t687 = False
+    t691 = False
     x = True
-    t689 = False
-    t688 = False
-    t690 = v137
-    if t690 is True: t688 = True
+    t693 = False
+    t692 = False
+    t694 = v138
+    if t694 is True: t692 = True
     else:
-        if t690 is None: t689 = True
-        t691 = v139
-        if t691 is True: t688 = True
+        if t694 is None: t693 = True
+        t695 = v140
+        if t695 is True: t692 = True
         else:
-            if t691 is None: t689 = True
-    if t688 is False and t689: t688 = None
-    if t688 is False: x = False
+            if t695 is None: t693 = True
+    if t692 is False and t693: t692 = None
+    if t692 is False: x = False
     else:
-        if t688 is None: t687 = True
-        t692 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K303.isdisjoint(r_pain or ()))))))
-        if t692 is False: x = False
+        if t692 is None: t691 = True
+        t696 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K305.isdisjoint(r_pain or ()))))))
+        if t696 is False: x = False
         else:
-            if t692 is None: t687 = True
-            t693 = (None if f3 is None else not K304.isdisjoint(f3))
-            if t693 is False: x = False
+            if t696 is None: t691 = True
+            t697 = (None if f3 is None else not K306.isdisjoint(f3))
+            if t697 is False: x = False
             else:
-                if t693 is None: t687 = True
-    if x is True and t687: x = None
+                if t697 is None: t691 = True
+    if x is True and t691: x = None
     if x is True: h_referral.append(62)
-    t694 = False
+    t698 = False
     x = True
-    t696 = False
-    t695 = False
-    t697 = v137
-    if t697 is True: t695 = True
+    t700 = False
+    t699 = False
+    t701 = v138
+    if t701 is True: t699 = True
     else:
-        if t697 is None: t696 = True
-        t698 = v138
-        if t698 is True: t695 = True
+        if t701 is None: t700 = True
+        t702 = v139
+        if t702 is True: t699 = True
         else:
-            if t698 is None: t696 = True
-            t699 = v139
-            if t699 is True: t695 = True
+            if t702 is None: t700 = True
+            t703 = v140
+            if t703 is True: t699 = True
             else:
-                if t699 is None: t696 = True
-    if t695 is False and t696: t695 = None
-    if t695 is False: x = False
+                if t703 is None: t700 = True
+    if t699 is False and t700: t699 = None
+    if t699 is False: x = False
     else:
-        if t695 is None: t694 = True
-        t700 = v135
-        if t700 is False: x = False
+        if t699 is None: t698 = True
+        t704 = v135
+        if t704 is False: x = False
         else:
-            if t700 is None: t694 = True
-    if x is True and t694: x = None
+            if t704 is None: t698 = True
+    if x is True and t698: x = None
     if x is True: h_referral.append(63)
-    t701 = False
-    x = True
-    t702 = v222
-    if t702 is False: x = False
-    else:
-        if t702 is None: t701 = True
-        t703 = v87
-        if t703 is False: x = False
-        else:
-            if t703 is None: t701 = True
-    if x is True and t701: x = None
+    x = v137
     if x is True: h_referral.append(64)
-    x = v217
+    t705 = False
+    x = True
+    t706 = v223
+    if t706 is False: x = False
+    else:
+        if t706 is None: t705 = True
+        t707 = v87
+        if t707 is False: x = False
+        else:
+            if t707 is None: t705 = True
+    if x is True and t705: x = None
     if x is True: h_referral.append(65)
-    x = v236
+    x = v218
     if x is True: h_referral.append(66)
-    t704 = False
-    x = True
-    t705 = v9
-    if t705 is False: x = False
-    else:
-        if t705 is None: t704 = True
-        t706 = v206
-        if t706 is False: x = False
-        else:
-            if t706 is None: t704 = True
-    if x is True and t704: x = None
+    x = v237
     if x is True: h_referral.append(67)
-    t707 = False
+    t708 = False
     x = True
-    t708 = v205
-    if t708 is False: x = False
+    t709 = v9
+    if t709 is False: x = False
     else:
-        if t708 is None: t707 = True
-        t709 = v204
-        if t709 is False: x = False
+        if t709 is None: t708 = True
+        t710 = v207
+        if t710 is False: x = False
         else:
-            if t709 is None: t707 = True
-    if x is True and t707: x = None
+            if t710 is None: t708 = True
+    if x is True and t708: x = None
     if x is True: h_referral.append(68)
-    t710 = False
+    t711 = False
     x = True
-    t711 = v200
-    if t711 is False: x = False
+    t712 = v206
+    if t712 is False: x = False
     else:
-        if t711 is None: t710 = True
-        t712 = v199
-        if t712 is not None: t712 = not t712
-        if t712 is None: t712 = True
-        if t712 is False: x = False
+        if t712 is None: t711 = True
+        t713 = v205
+        if t713 is False: x = False
         else:
-            if t712 is None: t710 = True
-    if x is True and t710: x = None
+            if t713 is None: t711 = True
+    if x is True and t711: x = None
     if x is True: h_referral.append(69)
+    t714 = False
+    x = True
+    t715 = v201
+    if t715 is False: x = False
+    else:
+        if t715 is None: t714 = True
+        t716 = v200
+        if t716 is not None: t716 = not t716
+        if t716 is None: t716 = True
+        if t716 is False: x = False
+        else:
+            if t716 is None: t714 = True
+    if x is True and t714: x = None
+    if x is True: h_referral.append(70)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -3002,520 +3019,520 @@ def kernel(ctx):
     gn = [-1] * 74
     first = []
     if v0 is True:
-        if gn[0] < 0: first.append(0); gn[0] = 317
-        elif 0.5108256237659907 > SIZE[gn[0]]: gn[0] = 317
-        if gn[1] < 0: first.append(1); gn[1] = 318
-        elif 0.5108256237659907 > SIZE[gn[1]]: gn[1] = 318
-        if gn[2] < 0: first.append(2); gn[2] = 346
-        elif 0.4054651081081644 > SIZE[gn[2]]: gn[2] = 346
-        if gn[3] < 0: first.append(3); gn[3] = 347
-        elif 0.4054651081081644 > SIZE[gn[3]]: gn[3] = 347
-        if gn[4] < 0: first.append(4); gn[4] = 348
-        elif 0.4054651081081644 > SIZE[gn[4]]: gn[4] = 348
-        if gn[5] < 0: first.append(5); gn[5] = 393
-        elif 0.35667494393873245 > SIZE[gn[5]]: gn[5] = 393
-        if gn[6] < 0: first.append(6); gn[6] = 394
-        elif 0.35667494393873245 > SIZE[gn[6]]: gn[6] = 394
-        if gn[7] < 0: first.append(7); gn[7] = 415
-        elif 0.26236426446749106 > SIZE[gn[7]]: gn[7] = 415
+        if gn[0] < 0: first.append(0); gn[0] = 318
+        elif 0.5108256237659907 > SIZE[gn[0]]: gn[0] = 318
+        if gn[1] < 0: first.append(1); gn[1] = 319
+        elif 0.5108256237659907 > SIZE[gn[1]]: gn[1] = 319
+        if gn[2] < 0: first.append(2); gn[2] = 347
+        elif 0.4054651081081644 > SIZE[gn[2]]: gn[2] = 347
+        if gn[3] < 0: first.append(3); gn[3] = 348
+        elif 0.4054651081081644 > SIZE[gn[3]]: gn[3] = 348
+        if gn[4] < 0: first.append(4); gn[4] = 349
+        elif 0.4054651081081644 > SIZE[gn[4]]: gn[4] = 349
+        if gn[5] < 0: first.append(5); gn[5] = 394
+        elif 0.35667494393873245 > SIZE[gn[5]]: gn[5] = 394
+        if gn[6] < 0: first.append(6); gn[6] = 395
+        elif 0.35667494393873245 > SIZE[gn[6]]: gn[6] = 395
+        if gn[7] < 0: first.append(7); gn[7] = 416
+        elif 0.26236426446749106 > SIZE[gn[7]]: gn[7] = 416
     elif v0 is False:
-        if gn[7] < 0: first.append(7); gn[7] = 46
-        elif 1.8971199848858813 > SIZE[gn[7]]: gn[7] = 46
-        if gn[3] < 0: first.append(3); gn[3] = 63
-        elif 1.6094379124341003 > SIZE[gn[3]]: gn[3] = 63
-        if gn[4] < 0: first.append(4); gn[4] = 101
-        elif 1.2039728043259361 > SIZE[gn[4]]: gn[4] = 101
-        if gn[2] < 0: first.append(2); gn[2] = 193
-        elif 0.916290731874155 > SIZE[gn[2]]: gn[2] = 193
-        if gn[5] < 0: first.append(5); gn[5] = 416
-        elif 0.26236426446749106 > SIZE[gn[5]]: gn[5] = 416
-        if gn[0] < 0: first.append(0); gn[0] = 417
-        elif 0.26236426446749106 > SIZE[gn[0]]: gn[0] = 417
-        if gn[6] < 0: first.append(6); gn[6] = 418
-        elif 0.26236426446749106 > SIZE[gn[6]]: gn[6] = 418
-        if gn[1] < 0: first.append(1); gn[1] = 419
-        elif 0.26236426446749106 > SIZE[gn[1]]: gn[1] = 419
+        if gn[7] < 0: first.append(7); gn[7] = 47
+        elif 1.8971199848858813 > SIZE[gn[7]]: gn[7] = 47
+        if gn[3] < 0: first.append(3); gn[3] = 64
+        elif 1.6094379124341003 > SIZE[gn[3]]: gn[3] = 64
+        if gn[4] < 0: first.append(4); gn[4] = 102
+        elif 1.2039728043259361 > SIZE[gn[4]]: gn[4] = 102
+        if gn[2] < 0: first.append(2); gn[2] = 194
+        elif 0.916290731874155 > SIZE[gn[2]]: gn[2] = 194
+        if gn[5] < 0: first.append(5); gn[5] = 417
+        elif 0.26236426446749106 > SIZE[gn[5]]: gn[5] = 417
+        if gn[0] < 0: first.append(0); gn[0] = 418
+        elif 0.26236426446749106 > SIZE[gn[0]]: gn[0] = 418
+        if gn[6] < 0: first.append(6); gn[6] = 419
+        elif 0.26236426446749106 > SIZE[gn[6]]: gn[6] = 419
+        if gn[1] < 0: first.append(1); gn[1] = 420
+        elif 0.26236426446749106 > SIZE[gn[1]]: gn[1] = 420
     if v1 is True:
-        if gn[0] < 0: first.append(0); gn[0] = 64
-        elif 1.6094379124341003 > SIZE[gn[0]]: gn[0] = 64
-        if gn[5] < 0: first.append(5); gn[5] = 102
-        elif 1.2039728043259361 > SIZE[gn[5]]: gn[5] = 102
-        if gn[6] < 0: first.append(6); gn[6] = 103
-        elif 1.2039728043259361 > SIZE[gn[6]]: gn[6] = 103
-        if gn[2] < 0: first.append(2); gn[2] = 176
-        elif 0.9162907318741551 > SIZE[gn[2]]: gn[2] = 176
-        if gn[3] < 0: first.append(3); gn[3] = 177
-        elif 0.9162907318741551 > SIZE[gn[3]]: gn[3] = 177
-        if gn[8] < 0: first.append(8); gn[8] = 319
-        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 319
-        if gn[9] < 0: first.append(9); gn[9] = 395
-        elif 0.35667494393873245 > SIZE[gn[9]]: gn[9] = 395
-        if gn[7] < 0: first.append(7); gn[7] = 412
-        elif 0.3364722366212129 > SIZE[gn[7]]: gn[7] = 412
-        if gn[4] < 0: first.append(4); gn[4] = 420
-        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 420
+        if gn[0] < 0: first.append(0); gn[0] = 65
+        elif 1.6094379124341003 > SIZE[gn[0]]: gn[0] = 65
+        if gn[5] < 0: first.append(5); gn[5] = 103
+        elif 1.2039728043259361 > SIZE[gn[5]]: gn[5] = 103
+        if gn[6] < 0: first.append(6); gn[6] = 104
+        elif 1.2039728043259361 > SIZE[gn[6]]: gn[6] = 104
+        if gn[2] < 0: first.append(2); gn[2] = 177
+        elif 0.9162907318741551 > SIZE[gn[2]]: gn[2] = 177
+        if gn[3] < 0: first.append(3); gn[3] = 178
+        elif 0.9162907318741551 > SIZE[gn[3]]: gn[3] = 178
+        if gn[8] < 0: first.append(8); gn[8] = 320
+        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 320
+        if gn[9] < 0: first.append(9); gn[9] = 396
+        elif 0.35667494393873245 > SIZE[gn[9]]: gn[9] = 396
+        if gn[7] < 0: first.append(7); gn[7] = 413
+        elif 0.3364722366212129 > SIZE[gn[7]]: gn[7] = 413
+        if gn[4] < 0: first.append(4); gn[4] = 421
+        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 421
     elif v1 is False:
-        if gn[7] < 0: first.append(7); gn[7] = 164
-        elif 1.0788096613719298 > SIZE[gn[7]]: gn[7] = 164
-        if gn[3] < 0: first.append(3); gn[3] = 194
-        elif 0.916290731874155 > SIZE[gn[3]]: gn[3] = 194
+        if gn[7] < 0: first.append(7); gn[7] = 165
+        elif 1.0788096613719298 > SIZE[gn[7]]: gn[7] = 165
+        if gn[3] < 0: first.append(3); gn[3] = 195
+        elif 0.916290731874155 > SIZE[gn[3]]: gn[3] = 195
     if v2 is True:
-        lo1 += -0.916290731874155; a1(195)
-        lo3 += 0.6931471805599453; a3(219)
-        lo4 += 0.6931471805599453; a4(220)
-        lo0 += -0.6931471805599453; a0(221)
-        lo5 += -0.6931471805599453; a5(222)
-        lo6 += -0.5108256237659907; a6(320)
-        lo7 += 0.4054651081081644; a7(349)
-        lo8 += 0.4054651081081644; a8(350)
+        lo1 += -0.916290731874155; a1(196)
+        lo3 += 0.6931471805599453; a3(220)
+        lo4 += 0.6931471805599453; a4(221)
+        lo0 += -0.6931471805599453; a0(222)
+        lo5 += -0.6931471805599453; a5(223)
+        lo6 += -0.5108256237659907; a6(321)
+        lo7 += 0.4054651081081644; a7(350)
+        lo8 += 0.4054651081081644; a8(351)
     if v3 is True:
-        lo7 += 1.840549633397487; a7(51)
-        if gn[10] < 0: first.append(10); gn[10] = 65
-        elif 1.6094379124341003 > SIZE[gn[10]]: gn[10] = 65
-        lo8 += -1.2039728043259361; a8(104)
-        lo6 += -0.6931471805599453; a6(223)
-        lo3 += -0.5108256237659907; a3(321)
-        lo4 += -0.35667494393873245; a4(396)
+        lo7 += 1.840549633397487; a7(52)
+        if gn[10] < 0: first.append(10); gn[10] = 66
+        elif 1.6094379124341003 > SIZE[gn[10]]: gn[10] = 66
+        lo8 += -1.2039728043259361; a8(105)
+        lo6 += -0.6931471805599453; a6(224)
+        lo3 += -0.5108256237659907; a3(322)
+        lo4 += -0.35667494393873245; a4(397)
     elif v3 is False:
-        lo7 += -0.616186139423817; a7(312)
+        lo7 += -0.616186139423817; a7(313)
     if v4 is True:
-        lo8 += 0.6931471805599453; a8(224)
-        lo7 += -0.5108256237659907; a7(322)
-        lo6 += 0.26236426446749106; a6(421)
-        lo3 += 0.26236426446749106; a3(422)
-        lo4 += 0.26236426446749106; a4(423)
+        lo8 += 0.6931471805599453; a8(225)
+        lo7 += -0.5108256237659907; a7(323)
+        lo6 += 0.26236426446749106; a6(422)
+        lo3 += 0.26236426446749106; a3(423)
+        lo4 += 0.26236426446749106; a4(424)
     if v5 is True:
-        if gn[11] < 0: first.append(11); gn[11] = 225
-        elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 225
-        lo6 += 0.4054651081081644; a6(351)
-    if v6 is True:
-        lo5 += -1.2039728043259361; a5(105)
-        lo6 += 1.0986122886681098; a6(140)
         if gn[11] < 0: first.append(11); gn[11] = 226
         elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 226
-        lo0 += -0.6931471805599453; a0(227)
-        lo1 += -0.6931471805599453; a1(228)
-        lo2 += -0.6931471805599453; a2(229)
+        lo6 += 0.4054651081081644; a6(352)
+    if v6 is True:
+        lo5 += -1.2039728043259361; a5(106)
+        lo6 += 1.0986122886681098; a6(141)
+        if gn[11] < 0: first.append(11); gn[11] = 227
+        elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 227
+        lo0 += -0.6931471805599453; a0(228)
+        lo1 += -0.6931471805599453; a1(229)
+        lo2 += -0.6931471805599453; a2(230)
     if v7 is True:
-        lo17 += 1.0986122886681098; a17(141)
-        lo2 += 0.4054651081081644; a2(352)
-        lo15 += 0.26236426446749106; a15(424)
-        lo6 += 0.1823215567939546; a6(476)
+        lo17 += 1.0986122886681098; a17(142)
+        lo2 += 0.4054651081081644; a2(353)
+        lo15 += 0.26236426446749106; a15(425)
+        lo6 += 0.1823215567939546; a6(477)
     elif v7 is False:
-        lo17 += -1.8971199848858813; a17(47)
+        lo17 += -1.8971199848858813; a17(48)
     if v8 is True:
         lo14 += 2.302585092994046; a14(20)
-        lo0 += -1.2039728043259361; a0(106)
-        lo1 += -1.2039728043259361; a1(107)
-        lo5 += -1.2039728043259361; a5(108)
-        lo6 += -1.2039728043259361; a6(109)
-        lo8 += -1.2039728043259361; a8(110)
-        lo21 += 1.0986122886681098; a21(142)
-        lo2 += -0.6931471805599453; a2(230)
-        lo12 += 0.4054651081081644; a12(353)
+        lo0 += -1.2039728043259361; a0(107)
+        lo1 += -1.2039728043259361; a1(108)
+        lo5 += -1.2039728043259361; a5(109)
+        lo6 += -1.2039728043259361; a6(110)
+        lo8 += -1.2039728043259361; a8(111)
+        lo21 += 1.0986122886681098; a21(143)
+        lo2 += -0.6931471805599453; a2(231)
+        lo12 += 0.4054651081081644; a12(354)
     if v9 is True:
-        if gn[12] < 0: first.append(12); gn[12] = 52
-        elif 1.791759469228055 > SIZE[gn[12]]: gn[12] = 52
-        if gn[13] < 0: first.append(13); gn[13] = 66
-        elif 1.6094379124341003 > SIZE[gn[13]]: gn[13] = 66
-        if gn[14] < 0: first.append(14); gn[14] = 67
-        elif 1.6094379124341003 > SIZE[gn[14]]: gn[14] = 67
-        if gn[15] < 0: first.append(15); gn[15] = 68
-        elif 1.6094379124341003 > SIZE[gn[15]]: gn[15] = 68
-        if gn[16] < 0: first.append(16); gn[16] = 69
-        elif 1.6094379124341003 > SIZE[gn[16]]: gn[16] = 69
-        if gn[17] < 0: first.append(17); gn[17] = 70
-        elif 1.6094379124341003 > SIZE[gn[17]]: gn[17] = 70
-        if gn[18] < 0: first.append(18); gn[18] = 111
-        elif 1.2039728043259361 > SIZE[gn[18]]: gn[18] = 111
-        if gn[19] < 0: first.append(19); gn[19] = 143
-        elif 1.0986122886681098 > SIZE[gn[19]]: gn[19] = 143
-        if gn[20] < 0: first.append(20); gn[20] = 232
-        elif 0.6931471805599453 > SIZE[gn[20]]: gn[20] = 232
-        if gn[21] < 0: first.append(21); gn[21] = 354
-        elif 0.4054651081081644 > SIZE[gn[21]]: gn[21] = 354
+        if gn[12] < 0: first.append(12); gn[12] = 53
+        elif 1.791759469228055 > SIZE[gn[12]]: gn[12] = 53
+        if gn[13] < 0: first.append(13); gn[13] = 67
+        elif 1.6094379124341003 > SIZE[gn[13]]: gn[13] = 67
+        if gn[14] < 0: first.append(14); gn[14] = 68
+        elif 1.6094379124341003 > SIZE[gn[14]]: gn[14] = 68
+        if gn[15] < 0: first.append(15); gn[15] = 69
+        elif 1.6094379124341003 > SIZE[gn[15]]: gn[15] = 69
+        if gn[16] < 0: first.append(16); gn[16] = 70
+        elif 1.6094379124341003 > SIZE[gn[16]]: gn[16] = 70
+        if gn[17] < 0: first.append(17); gn[17] = 71
+        elif 1.6094379124341003 > SIZE[gn[17]]: gn[17] = 71
+        if gn[18] < 0: first.append(18); gn[18] = 112
+        elif 1.2039728043259361 > SIZE[gn[18]]: gn[18] = 112
+        if gn[19] < 0: first.append(19); gn[19] = 144
+        elif 1.0986122886681098 > SIZE[gn[19]]: gn[19] = 144
+        if gn[20] < 0: first.append(20); gn[20] = 233
+        elif 0.6931471805599453 > SIZE[gn[20]]: gn[20] = 233
+        if gn[21] < 0: first.append(21); gn[21] = 355
+        elif 0.4054651081081644 > SIZE[gn[21]]: gn[21] = 355
     elif v9 is False:
-        if gn[12] < 0: first.append(12); gn[12] = 231
-        elif 0.6931471805599453 > SIZE[gn[12]]: gn[12] = 231
-        if gn[13] < 0: first.append(13); gn[13] = 414
-        elif 0.2876820724517809 > SIZE[gn[13]]: gn[13] = 414
-        if gn[18] < 0: first.append(18); gn[18] = 425
-        elif 0.26236426446749106 > SIZE[gn[18]]: gn[18] = 425
+        if gn[12] < 0: first.append(12); gn[12] = 232
+        elif 0.6931471805599453 > SIZE[gn[12]]: gn[12] = 232
+        if gn[13] < 0: first.append(13); gn[13] = 415
+        elif 0.2876820724517809 > SIZE[gn[13]]: gn[13] = 415
+        if gn[18] < 0: first.append(18); gn[18] = 426
+        elif 0.26236426446749106 > SIZE[gn[18]]: gn[18] = 426
     if v10 is True:
-        lo13 += 1.3862943611198906; a13(90)
-        lo7 += 0.6931471805599453; a7(233)
+        lo13 += 1.3862943611198906; a13(91)
+        lo7 += 0.6931471805599453; a7(234)
     if v11 is True:
-        lo8 += 1.0986122886681098; a8(144)
+        lo8 += 1.0986122886681098; a8(145)
     if v12 is True:
-        if gn[22] < 0: first.append(22); gn[22] = 355
-        elif 0.4054651081081644 > SIZE[gn[22]]: gn[22] = 355
-        if gn[23] < 0: first.append(23); gn[23] = 397
-        elif 0.35667494393873245 > SIZE[gn[23]]: gn[23] = 397
-        if gn[24] < 0: first.append(24); gn[24] = 398
-        elif 0.35667494393873245 > SIZE[gn[24]]: gn[24] = 398
-        if gn[25] < 0: first.append(25); gn[25] = 399
-        elif 0.35667494393873245 > SIZE[gn[25]]: gn[25] = 399
-        if gn[26] < 0: first.append(26); gn[26] = 426
-        elif 0.26236426446749106 > SIZE[gn[26]]: gn[26] = 426
-        if gn[27] < 0: first.append(27); gn[27] = 427
-        elif 0.26236426446749106 > SIZE[gn[27]]: gn[27] = 427
-        if gn[28] < 0: first.append(28); gn[28] = 470
-        elif 0.2231435513142097 > SIZE[gn[28]]: gn[28] = 470
+        if gn[22] < 0: first.append(22); gn[22] = 356
+        elif 0.4054651081081644 > SIZE[gn[22]]: gn[22] = 356
+        if gn[23] < 0: first.append(23); gn[23] = 398
+        elif 0.35667494393873245 > SIZE[gn[23]]: gn[23] = 398
+        if gn[24] < 0: first.append(24); gn[24] = 399
+        elif 0.35667494393873245 > SIZE[gn[24]]: gn[24] = 399
+        if gn[25] < 0: first.append(25); gn[25] = 400
+        elif 0.35667494393873245 > SIZE[gn[25]]: gn[25] = 400
+        if gn[26] < 0: first.append(26); gn[26] = 427
+        elif 0.26236426446749106 > SIZE[gn[26]]: gn[26] = 427
+        if gn[27] < 0: first.append(27); gn[27] = 428
+        elif 0.26236426446749106 > SIZE[gn[27]]: gn[27] = 428
+        if gn[28] < 0: first.append(28); gn[28] = 471
+        elif 0.2231435513142097 > SIZE[gn[28]]: gn[28] = 471
     elif v12 is False:
-        if gn[27] < 0: first.append(27); gn[27] = 167
-        elif 1.0498221244986778 > SIZE[gn[27]]: gn[27] = 167
-        if gn[26] < 0: first.append(26); gn[26] = 234
-        elif 0.6931471805599453 > SIZE[gn[26]]: gn[26] = 234
+        if gn[27] < 0: first.append(27); gn[27] = 168
+        elif 1.0498221244986778 > SIZE[gn[27]]: gn[27] = 168
+        if gn[26] < 0: first.append(26); gn[26] = 235
+        elif 0.6931471805599453 > SIZE[gn[26]]: gn[26] = 235
     if v13 is True:
-        if gn[26] < 0: first.append(26); gn[26] = 145
-        elif 1.0986122886681098 > SIZE[gn[26]]: gn[26] = 145
-        if gn[27] < 0: first.append(27); gn[27] = 146
-        elif 1.0986122886681098 > SIZE[gn[27]]: gn[27] = 146
-        if gn[23] < 0: first.append(23); gn[23] = 235
-        elif 0.6931471805599453 > SIZE[gn[23]]: gn[23] = 235
-        if gn[24] < 0: first.append(24); gn[24] = 236
-        elif 0.6931471805599453 > SIZE[gn[24]]: gn[24] = 236
-        if gn[25] < 0: first.append(25); gn[25] = 237
-        elif 0.6931471805599453 > SIZE[gn[25]]: gn[25] = 237
+        if gn[26] < 0: first.append(26); gn[26] = 146
+        elif 1.0986122886681098 > SIZE[gn[26]]: gn[26] = 146
+        if gn[27] < 0: first.append(27); gn[27] = 147
+        elif 1.0986122886681098 > SIZE[gn[27]]: gn[27] = 147
+        if gn[23] < 0: first.append(23); gn[23] = 236
+        elif 0.6931471805599453 > SIZE[gn[23]]: gn[23] = 236
+        if gn[24] < 0: first.append(24); gn[24] = 237
+        elif 0.6931471805599453 > SIZE[gn[24]]: gn[24] = 237
+        if gn[25] < 0: first.append(25); gn[25] = 238
+        elif 0.6931471805599453 > SIZE[gn[25]]: gn[25] = 238
     elif v13 is False:
-        if gn[27] < 0: first.append(27); gn[27] = 112
-        elif 1.2039728043259361 > SIZE[gn[27]]: gn[27] = 112
-        if gn[26] < 0: first.append(26); gn[26] = 213
-        elif 0.7985076962177716 > SIZE[gn[26]]: gn[26] = 213
+        if gn[27] < 0: first.append(27); gn[27] = 113
+        elif 1.2039728043259361 > SIZE[gn[27]]: gn[27] = 113
+        if gn[26] < 0: first.append(26); gn[26] = 214
+        elif 0.7985076962177716 > SIZE[gn[26]]: gn[26] = 214
     if v14 is True:
-        if gn[26] < 0: first.append(26); gn[26] = 169
-        elif 1.0296194171811581 > SIZE[gn[26]]: gn[26] = 169
-        if gn[27] < 0: first.append(27); gn[27] = 211
-        elif 0.8754687373538999 > SIZE[gn[27]]: gn[27] = 211
-        if gn[29] < 0: first.append(29); gn[29] = 356
-        elif 0.4054651081081644 > SIZE[gn[29]]: gn[29] = 356
+        if gn[26] < 0: first.append(26); gn[26] = 170
+        elif 1.0296194171811581 > SIZE[gn[26]]: gn[26] = 170
+        if gn[27] < 0: first.append(27); gn[27] = 212
+        elif 0.8754687373538999 > SIZE[gn[27]]: gn[27] = 212
+        if gn[29] < 0: first.append(29); gn[29] = 357
+        elif 0.4054651081081644 > SIZE[gn[29]]: gn[29] = 357
     elif v14 is False:
-        if gn[26] < 0: first.append(26); gn[26] = 471
-        elif 0.2231435513142097 > SIZE[gn[26]]: gn[26] = 471
-        if gn[27] < 0: first.append(27); gn[27] = 502
-        elif 0.16251892949777494 > SIZE[gn[27]]: gn[27] = 502
+        if gn[26] < 0: first.append(26); gn[26] = 472
+        elif 0.2231435513142097 > SIZE[gn[26]]: gn[26] = 472
+        if gn[27] < 0: first.append(27); gn[27] = 503
+        elif 0.16251892949777494 > SIZE[gn[27]]: gn[27] = 503
     if v15 is True:
-        lo4 += 1.0986122886681098; a4(147)
-        lo3 += 0.9162907318741551; a3(178)
-        lo0 += -0.6931471805599453; a0(238)
-        lo1 += -0.6931471805599453; a1(239)
+        lo4 += 1.0986122886681098; a4(148)
+        lo3 += 0.9162907318741551; a3(179)
+        lo0 += -0.6931471805599453; a0(239)
+        lo1 += -0.6931471805599453; a1(240)
     if v16 is True:
-        if gn[26] < 0: first.append(26); gn[26] = 179
-        elif 0.9162907318741551 > SIZE[gn[26]]: gn[26] = 179
-        if gn[27] < 0: first.append(27); gn[27] = 180
-        elif 0.9162907318741551 > SIZE[gn[27]]: gn[27] = 180
-        if gn[23] < 0: first.append(23); gn[23] = 323
-        elif 0.5108256237659907 > SIZE[gn[23]]: gn[23] = 323
-        if gn[24] < 0: first.append(24); gn[24] = 324
-        elif 0.5108256237659907 > SIZE[gn[24]]: gn[24] = 324
-        if gn[25] < 0: first.append(25); gn[25] = 325
-        elif 0.5108256237659907 > SIZE[gn[25]]: gn[25] = 325
+        if gn[26] < 0: first.append(26); gn[26] = 180
+        elif 0.9162907318741551 > SIZE[gn[26]]: gn[26] = 180
+        if gn[27] < 0: first.append(27); gn[27] = 181
+        elif 0.9162907318741551 > SIZE[gn[27]]: gn[27] = 181
+        if gn[23] < 0: first.append(23); gn[23] = 324
+        elif 0.5108256237659907 > SIZE[gn[23]]: gn[23] = 324
+        if gn[24] < 0: first.append(24); gn[24] = 325
+        elif 0.5108256237659907 > SIZE[gn[24]]: gn[24] = 325
+        if gn[25] < 0: first.append(25); gn[25] = 326
+        elif 0.5108256237659907 > SIZE[gn[25]]: gn[25] = 326
     if v17 is True:
-        if gn[0] < 0: first.append(0); gn[0] = 113
-        elif 1.2039728043259361 > SIZE[gn[0]]: gn[0] = 113
-        if gn[3] < 0: first.append(3); gn[3] = 181
-        elif 0.9162907318741551 > SIZE[gn[3]]: gn[3] = 181
-        if gn[5] < 0: first.append(5); gn[5] = 196
-        elif 0.916290731874155 > SIZE[gn[5]]: gn[5] = 196
-        if gn[6] < 0: first.append(6); gn[6] = 197
-        elif 0.916290731874155 > SIZE[gn[6]]: gn[6] = 197
-        if gn[2] < 0: first.append(2); gn[2] = 240
-        elif 0.6931471805599453 > SIZE[gn[2]]: gn[2] = 240
-        if gn[8] < 0: first.append(8); gn[8] = 326
-        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 326
-        if gn[4] < 0: first.append(4); gn[4] = 428
-        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 428
+        if gn[0] < 0: first.append(0); gn[0] = 114
+        elif 1.2039728043259361 > SIZE[gn[0]]: gn[0] = 114
+        if gn[3] < 0: first.append(3); gn[3] = 182
+        elif 0.9162907318741551 > SIZE[gn[3]]: gn[3] = 182
+        if gn[5] < 0: first.append(5); gn[5] = 197
+        elif 0.916290731874155 > SIZE[gn[5]]: gn[5] = 197
+        if gn[6] < 0: first.append(6); gn[6] = 198
+        elif 0.916290731874155 > SIZE[gn[6]]: gn[6] = 198
+        if gn[2] < 0: first.append(2); gn[2] = 241
+        elif 0.6931471805599453 > SIZE[gn[2]]: gn[2] = 241
+        if gn[8] < 0: first.append(8); gn[8] = 327
+        elif 0.5108256237659907 > SIZE[gn[8]]: gn[8] = 327
+        if gn[4] < 0: first.append(4); gn[4] = 429
+        elif 0.26236426446749106 > SIZE[gn[4]]: gn[4] = 429
     if v18 is True:
-        if gn[12] < 0: first.append(12); gn[12] = 91
-        elif 1.3862943611198906 > SIZE[gn[12]]: gn[12] = 91
-        if gn[13] < 0: first.append(13); gn[13] = 148
-        elif 1.0986122886681098 > SIZE[gn[13]]: gn[13] = 148
-        if gn[14] < 0: first.append(14); gn[14] = 198
-        elif 0.916290731874155 > SIZE[gn[14]]: gn[14] = 198
-        if gn[15] < 0: first.append(15); gn[15] = 199
-        elif 0.916290731874155 > SIZE[gn[15]]: gn[15] = 199
-        if gn[16] < 0: first.append(16); gn[16] = 200
-        elif 0.916290731874155 > SIZE[gn[16]]: gn[16] = 200
-        if gn[17] < 0: first.append(17); gn[17] = 201
-        elif 0.916290731874155 > SIZE[gn[17]]: gn[17] = 201
+        if gn[12] < 0: first.append(12); gn[12] = 92
+        elif 1.3862943611198906 > SIZE[gn[12]]: gn[12] = 92
+        if gn[13] < 0: first.append(13); gn[13] = 149
+        elif 1.0986122886681098 > SIZE[gn[13]]: gn[13] = 149
+        if gn[14] < 0: first.append(14); gn[14] = 199
+        elif 0.916290731874155 > SIZE[gn[14]]: gn[14] = 199
+        if gn[15] < 0: first.append(15); gn[15] = 200
+        elif 0.916290731874155 > SIZE[gn[15]]: gn[15] = 200
+        if gn[16] < 0: first.append(16); gn[16] = 201
+        elif 0.916290731874155 > SIZE[gn[16]]: gn[16] = 201
+        if gn[17] < 0: first.append(17); gn[17] = 202
+        elif 0.916290731874155 > SIZE[gn[17]]: gn[17] = 202
     if v19 is True:
-        lo3 += 0.9162907318741551; a3(182)
-        lo4 += 0.7884573603642703; a4(215)
+        lo3 += 0.9162907318741551; a3(183)
+        lo4 += 0.7884573603642703; a4(216)
     if v20 is True:
-        lo3 += 0.26236426446749106; a3(429)
-        lo4 += 0.1823215567939546; a4(477)
+        lo3 += 0.26236426446749106; a3(430)
+        lo4 += 0.1823215567939546; a4(478)
     if v21 is True:
-        lo5 += 0.26236426446749106; a5(430)
-        lo7 += 0.1823215567939546; a7(478)
-        lo4 += 0.1823215567939546; a4(479)
+        lo5 += 0.26236426446749106; a5(431)
+        lo7 += 0.1823215567939546; a7(479)
+        lo4 += 0.1823215567939546; a4(480)
     if v22 is True:
-        lo3 += 1.6094379124341003; a3(71)
-        lo6 += -0.6931471805599453; a6(241)
-        lo5 += -0.6931471805599453; a5(242)
-        lo2 += 0.4054651081081644; a2(357)
+        lo3 += 1.6094379124341003; a3(72)
+        lo6 += -0.6931471805599453; a6(242)
+        lo5 += -0.6931471805599453; a5(243)
+        lo2 += 0.4054651081081644; a2(358)
     elif v22 is False:
-        lo3 += -0.5108256237659907; a3(327)
+        lo3 += -0.5108256237659907; a3(328)
     if v23 is True:
-        lo6 += 0.1823215567939546; a6(480)
+        lo6 += 0.1823215567939546; a6(481)
     if v24 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 89
-        elif 1.4350845252893227 > SIZE[gn[30]]: gn[30] = 89
+        if gn[30] < 0: first.append(30); gn[30] = 90
+        elif 1.4350845252893227 > SIZE[gn[30]]: gn[30] = 90
     elif v24 is False:
-        if gn[30] < 0: first.append(30); gn[30] = 34
-        elif 2.120263536200091 > SIZE[gn[30]]: gn[30] = 34
+        if gn[30] < 0: first.append(30); gn[30] = 35
+        elif 2.120263536200091 > SIZE[gn[30]]: gn[30] = 35
     if v25 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 45
-        elif 1.9416152247724325 > SIZE[gn[30]]: gn[30] = 45
+        if gn[30] < 0: first.append(30); gn[30] = 46
+        elif 1.9416152247724325 > SIZE[gn[30]]: gn[30] = 46
     if v26 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 138
-        elif 1.1631508098056809 > SIZE[gn[30]]: gn[30] = 138
+        if gn[30] < 0: first.append(30); gn[30] = 139
+        elif 1.1631508098056809 > SIZE[gn[30]]: gn[30] = 139
     elif v26 is False:
-        if gn[30] < 0: first.append(30); gn[30] = 217
-        elif 0.7133498878774648 > SIZE[gn[30]]: gn[30] = 217
-    if v27 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 170
-        elif 1.0296194171811581 > SIZE[gn[30]]: gn[30] = 170
-    elif v27 is False:
-        if gn[30] < 0: first.append(30); gn[30] = 58
-        elif 1.7719568419318752 > SIZE[gn[30]]: gn[30] = 58
-    if v28 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 216
-        elif 0.7884573603642703 > SIZE[gn[30]]: gn[30] = 216
-    elif v28 is False:
-        if gn[30] < 0: first.append(30); gn[30] = 214
-        elif 0.7985076962177716 > SIZE[gn[30]]: gn[30] = 214
-    if v29 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 183
-        elif 0.9162907318741551 > SIZE[gn[30]]: gn[30] = 183
-    elif v29 is False:
         if gn[30] < 0: first.append(30); gn[30] = 218
         elif 0.7133498878774648 > SIZE[gn[30]]: gn[30] = 218
+    if v27 is True:
+        if gn[30] < 0: first.append(30); gn[30] = 171
+        elif 1.0296194171811581 > SIZE[gn[30]]: gn[30] = 171
+    elif v27 is False:
+        if gn[30] < 0: first.append(30); gn[30] = 59
+        elif 1.7719568419318752 > SIZE[gn[30]]: gn[30] = 59
+    if v28 is True:
+        if gn[30] < 0: first.append(30); gn[30] = 217
+        elif 0.7884573603642703 > SIZE[gn[30]]: gn[30] = 217
+    elif v28 is False:
+        if gn[30] < 0: first.append(30); gn[30] = 215
+        elif 0.7985076962177716 > SIZE[gn[30]]: gn[30] = 215
+    if v29 is True:
+        if gn[30] < 0: first.append(30); gn[30] = 184
+        elif 0.9162907318741551 > SIZE[gn[30]]: gn[30] = 184
+    elif v29 is False:
+        if gn[30] < 0: first.append(30); gn[30] = 219
+        elif 0.7133498878774648 > SIZE[gn[30]]: gn[30] = 219
     if v30 is True:
-        if gn[30] < 0: first.append(30); gn[30] = 313
-        elif 0.5877866649021191 > SIZE[gn[30]]: gn[30] = 313
+        if gn[30] < 0: first.append(30); gn[30] = 314
+        elif 0.5877866649021191 > SIZE[gn[30]]: gn[30] = 314
     elif v30 is False:
-        if gn[30] < 0: first.append(30); gn[30] = 345
-        elif 0.4155154439616658 > SIZE[gn[30]]: gn[30] = 345
+        if gn[30] < 0: first.append(30); gn[30] = 346
+        elif 0.4155154439616658 > SIZE[gn[30]]: gn[30] = 346
     if v31 is True:
-        if gn[11] < 0: first.append(11); gn[11] = 35
-        elif 2.0794415416798357 > SIZE[gn[11]]: gn[11] = 35
-        lo0 += -0.35667494393873245; a0(400)
+        if gn[11] < 0: first.append(11); gn[11] = 36
+        elif 2.0794415416798357 > SIZE[gn[11]]: gn[11] = 36
+        lo0 += -0.35667494393873245; a0(401)
     if v32 is True:
-        if gn[11] < 0: first.append(11); gn[11] = 149
-        elif 1.0986122886681098 > SIZE[gn[11]]: gn[11] = 149
+        if gn[11] < 0: first.append(11); gn[11] = 150
+        elif 1.0986122886681098 > SIZE[gn[11]]: gn[11] = 150
     if v33 is True:
-        if gn[11] < 0: first.append(11); gn[11] = 358
-        elif 0.4054651081081644 > SIZE[gn[11]]: gn[11] = 358
+        if gn[11] < 0: first.append(11); gn[11] = 359
+        elif 0.4054651081081644 > SIZE[gn[11]]: gn[11] = 359
     if v36 is True:
-        lo7 += -0.916290731874155; a7(202)
-        if gn[11] < 0: first.append(11); gn[11] = 243
-        elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 243
-        lo3 += 0.4054651081081644; a3(359)
+        lo7 += -0.916290731874155; a7(203)
+        if gn[11] < 0: first.append(11); gn[11] = 244
+        elif 0.6931471805599453 > SIZE[gn[11]]: gn[11] = 244
+        lo3 += 0.4054651081081644; a3(360)
     if v37 is True:
-        if gn[31] < 0: first.append(31); gn[31] = 137
-        elif 1.1939224684724346 > SIZE[gn[31]]: gn[31] = 137
-        if gn[32] < 0: first.append(32); gn[32] = 203
-        elif 0.916290731874155 > SIZE[gn[32]]: gn[32] = 203
-        if gn[33] < 0: first.append(33); gn[33] = 244
-        elif 0.6931471805599453 > SIZE[gn[33]]: gn[33] = 244
-    if v38 is True:
-        if gn[31] < 0: first.append(31); gn[31] = 50
-        elif 1.8562979903656263 > SIZE[gn[31]]: gn[31] = 50
+        if gn[31] < 0: first.append(31); gn[31] = 138
+        elif 1.1939224684724346 > SIZE[gn[31]]: gn[31] = 138
+        if gn[32] < 0: first.append(32); gn[32] = 204
+        elif 0.916290731874155 > SIZE[gn[32]]: gn[32] = 204
         if gn[33] < 0: first.append(33); gn[33] = 245
         elif 0.6931471805599453 > SIZE[gn[33]]: gn[33] = 245
-        if gn[34] < 0: first.append(34); gn[34] = 431
-        elif 0.26236426446749106 > SIZE[gn[34]]: gn[34] = 431
+    if v38 is True:
+        if gn[31] < 0: first.append(31); gn[31] = 51
+        elif 1.8562979903656263 > SIZE[gn[31]]: gn[31] = 51
+        if gn[33] < 0: first.append(33); gn[33] = 246
+        elif 0.6931471805599453 > SIZE[gn[33]]: gn[33] = 246
+        if gn[34] < 0: first.append(34); gn[34] = 432
+        elif 0.26236426446749106 > SIZE[gn[34]]: gn[34] = 432
     if v39 is True:
-        lo7 += -0.6931471805599453; a7(246)
-        lo3 += 0.4054651081081644; a3(360)
-        lo5 += -0.35667494393873245; a5(401)
-        lo1 += 0.26236426446749106; a1(432)
-        lo2 += 0.1823215567939546; a2(481)
-    if v40 is True:
-        lo5 += 0.6931471805599453; a5(247)
-        lo7 += 0.6931471805599453; a7(248)
-        lo3 += -0.35667494393873245; a3(402)
-        lo2 += 0.26236426446749106; a2(433)
-    if v41 is True:
-        lo7 += 0.8329091229351039; a7(212)
-        lo6 += 0.26236426446749106; a6(434)
-        lo3 += -0.2231435513142097; a3(472)
+        lo7 += -0.6931471805599453; a7(247)
+        lo3 += 0.4054651081081644; a3(361)
+        lo5 += -0.35667494393873245; a5(402)
+        lo1 += 0.26236426446749106; a1(433)
         lo2 += 0.1823215567939546; a2(482)
+    if v40 is True:
+        lo5 += 0.6931471805599453; a5(248)
+        lo7 += 0.6931471805599453; a7(249)
+        lo3 += -0.35667494393873245; a3(403)
+        lo2 += 0.26236426446749106; a2(434)
+    if v41 is True:
+        lo7 += 0.8329091229351039; a7(213)
+        lo6 += 0.26236426446749106; a6(435)
+        lo3 += -0.2231435513142097; a3(473)
+        lo2 += 0.1823215567939546; a2(483)
     if v42 is True:
-        lo7 += -1.2039728043259361; a7(114)
-        if gn[35] < 0: first.append(35); gn[35] = 249
-        elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 249
-        lo8 += 0.1823215567939546; a8(483)
-        lo3 += 0.1823215567939546; a3(484)
+        lo7 += -1.2039728043259361; a7(115)
+        if gn[35] < 0: first.append(35); gn[35] = 250
+        elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 250
+        lo8 += 0.1823215567939546; a8(484)
+        lo3 += 0.1823215567939546; a3(485)
     if v43 is True:
-        if gn[35] < 0: first.append(35); gn[35] = 115
-        elif 1.2039728043259361 > SIZE[gn[35]]: gn[35] = 115
-        lo10 += -1.2039728043259361; a10(116)
-        lo12 += -0.6931471805599453; a12(250)
-        lo1 += 0.26236426446749106; a1(435)
-        lo2 += 0.26236426446749106; a2(436)
-        lo0 += 0.1823215567939546; a0(485)
-    if v44 is True:
-        lo10 += 1.0986122886681098; a10(150)
-        lo12 += 0.6931471805599453; a12(251)
-        lo14 += 0.6931471805599453; a14(252)
-        lo1 += -0.6931471805599453; a1(253)
-        lo0 += -0.35667494393873245; a0(403)
-    if v45 is True:
-        lo11 += -0.6931471805599453; a11(254)
-        lo2 += 0.4054651081081644; a2(361)
-        lo1 += 0.26236426446749106; a1(437)
+        if gn[35] < 0: first.append(35); gn[35] = 116
+        elif 1.2039728043259361 > SIZE[gn[35]]: gn[35] = 116
+        lo10 += -1.2039728043259361; a10(117)
+        lo12 += -0.6931471805599453; a12(251)
+        lo1 += 0.26236426446749106; a1(436)
+        lo2 += 0.26236426446749106; a2(437)
         lo0 += 0.1823215567939546; a0(486)
-    if v46 is True:
-        lo7 += 1.308332819650179; a7(97)
-        lo1 += -1.2039728043259361; a1(117)
-        lo8 += -0.916290731874155; a8(204)
-        lo0 += -0.916290731874155; a0(205)
-        lo5 += -0.6931471805599453; a5(255)
-        lo3 += -0.5108256237659907; a3(328)
-        lo4 += -0.2231435513142097; a4(473)
-    elif v46 is False:
-        lo7 += -1.4696759700589417; a7(88)
-    if v47 is True:
+    if v44 is True:
+        lo10 += 1.0986122886681098; a10(151)
+        lo12 += 0.6931471805599453; a12(252)
+        lo14 += 0.6931471805599453; a14(253)
+        lo1 += -0.6931471805599453; a1(254)
+        lo0 += -0.35667494393873245; a0(404)
+    if v45 is True:
+        lo11 += -0.6931471805599453; a11(255)
         lo2 += 0.4054651081081644; a2(362)
+        lo1 += 0.26236426446749106; a1(438)
+        lo0 += 0.1823215567939546; a0(487)
+    if v46 is True:
+        lo7 += 1.308332819650179; a7(98)
+        lo1 += -1.2039728043259361; a1(118)
+        lo8 += -0.916290731874155; a8(205)
+        lo0 += -0.916290731874155; a0(206)
+        lo5 += -0.6931471805599453; a5(256)
+        lo3 += -0.5108256237659907; a3(329)
+        lo4 += -0.2231435513142097; a4(474)
+    elif v46 is False:
+        lo7 += -1.4696759700589417; a7(89)
+    if v47 is True:
+        lo2 += 0.4054651081081644; a2(363)
     if v48 is True:
-        lo7 += 0.26236426446749106; a7(438)
+        lo7 += 0.26236426446749106; a7(439)
     if v49 is True:
-        lo3 += 0.9162907318741551; a3(184)
-        lo1 += 0.26236426446749106; a1(439)
-        lo4 += 0.26236426446749106; a4(440)
+        lo3 += 0.9162907318741551; a3(185)
+        lo1 += 0.26236426446749106; a1(440)
+        lo4 += 0.26236426446749106; a4(441)
     if v50 is True:
-        lo3 += 0.26236426446749106; a3(441)
-    if v51 is True:
-        lo3 += 0.6931471805599453; a3(256)
-    if v52 is True:
-        lo1 += 0.4054651081081644; a1(363)
-        lo3 += 0.4054651081081644; a3(364)
-        lo4 += 0.1823215567939546; a4(487)
-        lo0 += 0.1823215567939546; a0(488)
-    if v53 is True:
         lo3 += 0.26236426446749106; a3(442)
-        lo4 += 0.26236426446749106; a4(443)
-        lo1 += 0.1823215567939546; a1(489)
+    if v51 is True:
+        lo3 += 0.6931471805599453; a3(257)
+    if v52 is True:
+        lo1 += 0.4054651081081644; a1(364)
+        lo3 += 0.4054651081081644; a3(365)
+        lo4 += 0.1823215567939546; a4(488)
+        lo0 += 0.1823215567939546; a0(489)
+    if v53 is True:
+        lo3 += 0.26236426446749106; a3(443)
+        lo4 += 0.26236426446749106; a4(444)
+        lo1 += 0.1823215567939546; a1(490)
     if v54 is True:
-        lo9 += 0.4054651081081644; a9(365)
-        lo3 += 0.26236426446749106; a3(444)
-        lo4 += 0.1823215567939546; a4(490)
-        lo1 += 0.1823215567939546; a1(491)
+        lo9 += 0.4054651081081644; a9(366)
+        lo3 += 0.26236426446749106; a3(445)
+        lo4 += 0.1823215567939546; a4(491)
+        lo1 += 0.1823215567939546; a1(492)
     if v55 is True:
-        lo7 += 0.6931471805599453; a7(257)
-        lo13 += 0.6931471805599453; a13(258)
-        lo27 += 0.6931471805599453; a27(259)
-        lo4 += 0.26236426446749106; a4(445)
-        lo3 += 0.1823215567939546; a3(492)
+        lo7 += 0.6931471805599453; a7(258)
+        lo13 += 0.6931471805599453; a13(259)
+        lo27 += 0.6931471805599453; a27(260)
+        lo4 += 0.26236426446749106; a4(446)
+        lo3 += 0.1823215567939546; a3(493)
     if v56 is True:
-        lo8 += 0.4054651081081644; a8(366)
-        lo6 += 0.26236426446749106; a6(446)
+        lo8 += 0.4054651081081644; a8(367)
+        lo6 += 0.26236426446749106; a6(447)
     if v57 is True:
-        lo2 += 0.4054651081081644; a2(367)
+        lo2 += 0.4054651081081644; a2(368)
     if v58 is True:
-        lo1 += 1.0986122886681098; a1(151)
-        lo3 += -0.2231435513142097; a3(474)
-        lo0 += 0.1823215567939546; a0(493)
-    if v59 is True:
-        lo1 += 0.26236426446749106; a1(447)
-        lo0 += 0.26236426446749106; a0(448)
-        lo22 += 0.26236426446749106; a22(449)
-    if v60 is True:
-        lo1 += 0.26236426446749106; a1(450)
+        lo1 += 1.0986122886681098; a1(152)
+        lo3 += -0.2231435513142097; a3(475)
         lo0 += 0.1823215567939546; a0(494)
-        lo5 += 0.1823215567939546; a5(495)
-        lo22 += 0.1823215567939546; a22(496)
-    if v61 is True:
+    if v59 is True:
+        lo1 += 0.26236426446749106; a1(448)
+        lo0 += 0.26236426446749106; a0(449)
+        lo22 += 0.26236426446749106; a22(450)
+    if v60 is True:
         lo1 += 0.26236426446749106; a1(451)
-        lo0 += 0.26236426446749106; a0(452)
+        lo0 += 0.1823215567939546; a0(495)
+        lo5 += 0.1823215567939546; a5(496)
+        lo22 += 0.1823215567939546; a22(497)
+    if v61 is True:
+        lo1 += 0.26236426446749106; a1(452)
+        lo0 += 0.26236426446749106; a0(453)
     if v62 is True:
-        lo14 += 1.0986122886681098; a14(152)
-        lo9 += 0.6931471805599453; a9(260)
+        lo14 += 1.0986122886681098; a14(153)
+        lo9 += 0.6931471805599453; a9(261)
     if v63 is True:
-        lo1 += 0.4054651081081644; a1(368)
-        lo9 += 0.4054651081081644; a9(369)
+        lo1 += 0.4054651081081644; a1(369)
+        lo9 += 0.4054651081081644; a9(370)
     if v64 is True:
-        lo1 += -0.916290731874155; a1(206)
-        lo11 += 0.6931471805599453; a11(261)
-        lo2 += 0.4054651081081644; a2(370)
-        lo10 += 0.4054651081081644; a10(371)
-        lo7 += 0.26236426446749106; a7(453)
-        lo5 += 0.1823215567939546; a5(497)
-        lo8 += 0.1823215567939546; a8(498)
+        lo1 += -0.916290731874155; a1(207)
+        lo11 += 0.6931471805599453; a11(262)
+        lo2 += 0.4054651081081644; a2(371)
+        lo10 += 0.4054651081081644; a10(372)
+        lo7 += 0.26236426446749106; a7(454)
+        lo5 += 0.1823215567939546; a5(498)
+        lo8 += 0.1823215567939546; a8(499)
     if v65 is True:
-        lo11 += -1.6094379124341003; a11(72)
-        lo7 += -0.6931471805599453; a7(262)
-        lo2 += -0.5108256237659907; a2(329)
-        lo1 += 0.3364722366212129; a1(413)
-        lo3 += 0.1823215567939546; a3(499)
-        lo0 += 0.09531017980432493; a0(504)
+        lo11 += -1.6094379124341003; a11(73)
+        lo7 += -0.6931471805599453; a7(263)
+        lo2 += -0.5108256237659907; a2(330)
+        lo1 += 0.3364722366212129; a1(414)
+        lo3 += 0.1823215567939546; a3(500)
+        lo0 += 0.09531017980432493; a0(505)
     if v66 is True:
-        lo1 += -1.6094379124341003; a1(73)
-        lo11 += 1.0986122886681098; a11(153)
-        lo2 += 0.6931471805599453; a2(263)
-        lo7 += 0.6931471805599453; a7(264)
-        lo3 += -0.5108256237659907; a3(330)
-        lo5 += 0.4054651081081644; a5(372)
-        lo6 += 0.26236426446749106; a6(454)
-        lo0 += -0.10536051565782628; a0(503)
-    if v67 is True:
-        lo2 += 0.26236426446749106; a2(455)
-        lo3 += 0.26236426446749106; a3(456)
-    if v68 is True:
-        lo7 += -1.6094379124341003; a7(74)
-        lo2 += -1.0498221244986778; a2(168)
-        lo11 += 0.6931471805599453; a11(265)
-        lo3 += 0.26236426446749106; a3(457)
-        lo1 += 0.1823215567939546; a1(500)
-    if v69 is True:
-        lo10 += 0.9932517730102834; a10(173)
-        if gn[36] < 0: first.append(36); gn[36] = 373
-        elif 0.4054651081081644 > SIZE[gn[36]]: gn[36] = 373
-    if v70 is True:
-        lo7 += -0.916290731874155; a7(207)
-    if v71 is True:
-        lo11 += -1.6094379124341003; a11(75)
-        lo14 += 1.0986122886681098; a14(154)
-        lo7 += 0.9162907318741551; a7(185)
-        lo2 += 0.6931471805599453; a2(266)
-        if gn[36] < 0: first.append(36); gn[36] = 267
-        elif 0.6931471805599453 > SIZE[gn[36]]: gn[36] = 267
-        lo1 += -0.6931471805599453; a1(268)
+        lo1 += -1.6094379124341003; a1(74)
+        lo11 += 1.0986122886681098; a11(154)
+        lo2 += 0.6931471805599453; a2(264)
+        lo7 += 0.6931471805599453; a7(265)
         lo3 += -0.5108256237659907; a3(331)
-        lo5 += 0.4054651081081644; a5(374)
-        lo10 += 0.4054651081081644; a10(375)
+        lo5 += 0.4054651081081644; a5(373)
+        lo6 += 0.26236426446749106; a6(455)
+        lo0 += -0.10536051565782628; a0(504)
+    if v67 is True:
+        lo2 += 0.26236426446749106; a2(456)
+        lo3 += 0.26236426446749106; a3(457)
+    if v68 is True:
+        lo7 += -1.6094379124341003; a7(75)
+        lo2 += -1.0498221244986778; a2(169)
+        lo11 += 0.6931471805599453; a11(266)
+        lo3 += 0.26236426446749106; a3(458)
+        lo1 += 0.1823215567939546; a1(501)
+    if v69 is True:
+        lo10 += 0.9932517730102834; a10(174)
+        if gn[36] < 0: first.append(36); gn[36] = 374
+        elif 0.4054651081081644 > SIZE[gn[36]]: gn[36] = 374
+    if v70 is True:
+        lo7 += -0.916290731874155; a7(208)
+    if v71 is True:
+        lo11 += -1.6094379124341003; a11(76)
+        lo14 += 1.0986122886681098; a14(155)
+        lo7 += 0.9162907318741551; a7(186)
+        lo2 += 0.6931471805599453; a2(267)
+        if gn[36] < 0: first.append(36); gn[36] = 268
+        elif 0.6931471805599453 > SIZE[gn[36]]: gn[36] = 268
+        lo1 += -0.6931471805599453; a1(269)
+        lo3 += -0.5108256237659907; a3(332)
+        lo5 += 0.4054651081081644; a5(375)
+        lo10 += 0.4054651081081644; a10(376)
     if v72 is True:
-        if gn[36] < 0: first.append(36); gn[36] = 60
-        elif 1.7047480922384253 > SIZE[gn[36]]: gn[36] = 60
+        if gn[36] < 0: first.append(36); gn[36] = 61
+        elif 1.7047480922384253 > SIZE[gn[36]]: gn[36] = 61
     if v73 is True:
         lo10 += 3.1654750481410856; a10(11)
     if v74 is True:
-        lo10 += 0.9932517730102834; a10(174)
-        lo12 += 0.6931471805599453; a12(269)
+        lo10 += 0.9932517730102834; a10(175)
+        lo12 += 0.6931471805599453; a12(270)
     if v34 is True:
-        lo10 += 0.6931471805599453; a10(270)
-        lo1 += -0.6931471805599453; a1(271)
-        lo12 += 0.4054651081081644; a12(376)
-        lo11 += 0.4054651081081644; a11(377)
-        lo0 += -0.35667494393873245; a0(404)
+        lo10 += 0.6931471805599453; a10(271)
+        lo1 += -0.6931471805599453; a1(272)
+        lo12 += 0.4054651081081644; a12(377)
+        lo11 += 0.4054651081081644; a11(378)
+        lo0 += -0.35667494393873245; a0(405)
     if v75 is True:
         lo12 += 3.2188758248682006; a12(9)
-        lo0 += -0.6931471805599453; a0(272)
-        lo1 += -0.6931471805599453; a1(273)
-        lo2 += -0.6931471805599453; a2(274)
-        lo5 += -0.6931471805599453; a5(275)
-        lo10 += 0.4054651081081644; a10(378)
+        lo0 += -0.6931471805599453; a0(273)
+        lo1 += -0.6931471805599453; a1(274)
+        lo2 += -0.6931471805599453; a2(275)
+        lo5 += -0.6931471805599453; a5(276)
+        lo10 += 0.4054651081081644; a10(379)
     if v76 is True:
         lo12 += 2.70805020110221; a12(17)
     if v77 is True:
         lo9 += 2.4849066497880004; a9(18)
-        lo12 += 0.6931471805599453; a12(276)
+        lo12 += 0.6931471805599453; a12(277)
     if v78 is True:
-        lo9 += 1.6094379124341003; a9(76)
+        lo9 += 1.6094379124341003; a9(77)
     if v79 is True:
         lo9 += 2.302585092994046; a9(21)
-        lo1 += 0.4054651081081644; a1(379)
+        lo1 += 0.4054651081081644; a1(380)
     if v80 is True:
         if gn[37] < 0: first.append(37); gn[37] = 0
         elif 5.991464547107982 > SIZE[gn[37]]: gn[37] = 0
@@ -3531,406 +3548,408 @@ def kernel(ctx):
     if v84 is True:
         lo14 += 2.995732273553991; a14(12)
     if v85 is True:
-        lo13 += 0.6931471805599453; a13(277)
+        lo13 += 0.6931471805599453; a13(278)
     if v87 is True:
-        lo10 += 1.0986122886681098; a10(155)
+        lo10 += 1.0986122886681098; a10(156)
     if v88 is True:
-        lo10 += 0.4054651081081644; a10(380)
-        lo12 += 0.26236426446749106; a12(458)
+        lo10 += 0.4054651081081644; a10(381)
+        lo12 += 0.26236426446749106; a12(459)
     if v89 is True:
-        lo9 += 0.6931471805599453; a9(278)
-        lo6 += 0.5877866649021191; a6(314)
+        lo9 += 0.6931471805599453; a9(279)
+        lo6 += 0.5877866649021191; a6(315)
     if v90 is True:
-        lo12 += 1.3862943611198906; a12(92)
+        lo12 += 1.3862943611198906; a12(93)
     if v91 is True:
-        lo3 += 0.6931471805599453; a3(279)
-        lo4 += 0.26236426446749106; a4(459)
+        lo3 += 0.6931471805599453; a3(280)
+        lo4 += 0.26236426446749106; a4(460)
     if v92 is True:
-        lo2 += -0.6931471805599453; a2(280)
-        lo0 += 0.4054651081081644; a0(381)
+        lo2 += -0.6931471805599453; a2(281)
+        lo0 += 0.4054651081081644; a0(382)
     if v93 is True:
-        lo2 += 0.9162907318741551; a2(186)
+        lo2 += 0.9162907318741551; a2(187)
     elif v93 is False:
-        lo2 += -0.5108256237659907; a2(332)
+        lo2 += -0.5108256237659907; a2(333)
     if v94 is True:
-        lo5 += 0.4054651081081644; a5(382)
+        lo5 += 0.4054651081081644; a5(383)
     if v99 is True:
-        if gn[35] < 0: first.append(35); gn[35] = 98
-        elif 1.308332819650179 > SIZE[gn[35]]: gn[35] = 98
-        if gn[38] < 0: first.append(38); gn[38] = 118
-        elif 1.2039728043259361 > SIZE[gn[38]]: gn[38] = 118
-        if gn[39] < 0: first.append(39); gn[39] = 405
-        elif 0.35667494393873245 > SIZE[gn[39]]: gn[39] = 405
+        if gn[35] < 0: first.append(35); gn[35] = 99
+        elif 1.308332819650179 > SIZE[gn[35]]: gn[35] = 99
+        if gn[38] < 0: first.append(38); gn[38] = 119
+        elif 1.2039728043259361 > SIZE[gn[38]]: gn[38] = 119
+        if gn[39] < 0: first.append(39); gn[39] = 406
+        elif 0.35667494393873245 > SIZE[gn[39]]: gn[39] = 406
     elif v99 is False:
-        if gn[35] < 0: first.append(35); gn[35] = 208
-        elif 0.916290731874155 > SIZE[gn[35]]: gn[35] = 208
+        if gn[35] < 0: first.append(35); gn[35] = 209
+        elif 0.916290731874155 > SIZE[gn[35]]: gn[35] = 209
     if v100 is True:
-        if gn[35] < 0: first.append(35); gn[35] = 36
-        elif 2.0794415416798357 > SIZE[gn[35]]: gn[35] = 36
+        if gn[35] < 0: first.append(35); gn[35] = 37
+        elif 2.0794415416798357 > SIZE[gn[35]]: gn[35] = 37
     if v101 is True:
-        if gn[35] < 0: first.append(35); gn[35] = 166
-        elif 1.0647107369924282 > SIZE[gn[35]]: gn[35] = 166
+        if gn[35] < 0: first.append(35); gn[35] = 167
+        elif 1.0647107369924282 > SIZE[gn[35]]: gn[35] = 167
     if v102 is True:
-        if gn[35] < 0: first.append(35); gn[35] = 281
-        elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 281
+        if gn[35] < 0: first.append(35); gn[35] = 282
+        elif 0.6931471805599453 > SIZE[gn[35]]: gn[35] = 282
     if v103 is True:
-        lo16 += 1.0986122886681098; a16(156)
-        lo15 += 1.0296194171811581; a15(171)
-        lo0 += -0.5108256237659907; a0(333)
-        lo1 += -0.35667494393873245; a1(406)
-        lo5 += -0.35667494393873245; a5(407)
+        lo16 += 1.0986122886681098; a16(157)
+        lo15 += 1.0296194171811581; a15(172)
+        lo0 += -0.5108256237659907; a0(334)
+        lo1 += -0.35667494393873245; a1(407)
+        lo5 += -0.35667494393873245; a5(408)
     elif v103 is False:
-        lo16 += -1.2039728043259361; a16(119)
-        lo15 += -0.6931471805599453; a15(282)
+        lo16 += -1.2039728043259361; a16(120)
+        lo15 += -0.6931471805599453; a15(283)
     if v104 is True:
-        if gn[40] < 0: first.append(40); gn[40] = 157
-        elif 1.0986122886681098 > SIZE[gn[40]]: gn[40] = 157
-        if gn[41] < 0: first.append(41); gn[41] = 283
-        elif 0.6931471805599453 > SIZE[gn[41]]: gn[41] = 283
+        if gn[40] < 0: first.append(40); gn[40] = 158
+        elif 1.0986122886681098 > SIZE[gn[40]]: gn[40] = 158
+        if gn[41] < 0: first.append(41); gn[41] = 284
+        elif 0.6931471805599453 > SIZE[gn[41]]: gn[41] = 284
     elif v104 is False:
-        if gn[41] < 0: first.append(41); gn[41] = 120
-        elif 1.2039728043259361 > SIZE[gn[41]]: gn[41] = 120
-        if gn[40] < 0: first.append(40); gn[40] = 334
-        elif 0.5108256237659907 > SIZE[gn[40]]: gn[40] = 334
+        if gn[41] < 0: first.append(41); gn[41] = 121
+        elif 1.2039728043259361 > SIZE[gn[41]]: gn[41] = 121
+        if gn[40] < 0: first.append(40); gn[40] = 335
+        elif 0.5108256237659907 > SIZE[gn[40]]: gn[40] = 335
     if v105 is True:
-        if gn[41] < 0: first.append(41); gn[41] = 100
-        elif 1.2237754316221157 > SIZE[gn[41]]: gn[41] = 100
+        if gn[41] < 0: first.append(41); gn[41] = 101
+        elif 1.2237754316221157 > SIZE[gn[41]]: gn[41] = 101
     if v106 is True:
-        if gn[42] < 0: first.append(42); gn[42] = 62
-        elif 1.6486586255873816 > SIZE[gn[42]]: gn[42] = 62
+        if gn[42] < 0: first.append(42); gn[42] = 63
+        elif 1.6486586255873816 > SIZE[gn[42]]: gn[42] = 63
     elif v106 is False:
-        if gn[42] < 0: first.append(42); gn[42] = 139
-        elif 1.1086626245216111 > SIZE[gn[42]]: gn[42] = 139
+        if gn[42] < 0: first.append(42); gn[42] = 140
+        elif 1.1086626245216111 > SIZE[gn[42]]: gn[42] = 140
     if v107 is True:
-        if gn[42] < 0: first.append(42); gn[42] = 37
-        elif 2.0794415416798357 > SIZE[gn[42]]: gn[42] = 37
+        if gn[42] < 0: first.append(42); gn[42] = 38
+        elif 2.0794415416798357 > SIZE[gn[42]]: gn[42] = 38
     if v108 is True:
-        lo15 += 0.26236426446749106; a15(460)
-        lo16 += 0.1823215567939546; a16(501)
+        lo15 += 0.26236426446749106; a15(461)
+        lo16 += 0.1823215567939546; a16(502)
     if v109 is True:
-        lo16 += 0.26236426446749106; a16(461)
-        lo15 += 0.09531017980432493; a15(505)
+        lo16 += 0.26236426446749106; a16(462)
+        lo15 += 0.09531017980432493; a15(506)
     elif v109 is False:
-        lo16 += -1.2039728043259361; a16(121)
-        lo15 += -0.5108256237659907; a15(335)
+        lo16 += -1.2039728043259361; a16(122)
+        lo15 += -0.5108256237659907; a15(336)
     if v110 is True:
-        lo16 += 0.5877866649021191; a16(315)
-        lo15 += 0.26236426446749106; a15(462)
+        lo16 += 0.5877866649021191; a16(316)
+        lo15 += 0.26236426446749106; a15(463)
     if v111 is True:
-        lo16 += 0.4054651081081644; a16(383)
+        lo16 += 0.4054651081081644; a16(384)
     if v112 is True:
-        if gn[43] < 0: first.append(43); gn[43] = 122
-        elif 1.2039728043259361 > SIZE[gn[43]]: gn[43] = 122
-        if gn[44] < 0: first.append(44); gn[44] = 284
-        elif 0.6931471805599453 > SIZE[gn[44]]: gn[44] = 284
+        if gn[43] < 0: first.append(43); gn[43] = 123
+        elif 1.2039728043259361 > SIZE[gn[43]]: gn[43] = 123
+        if gn[44] < 0: first.append(44); gn[44] = 285
+        elif 0.6931471805599453 > SIZE[gn[44]]: gn[44] = 285
     if v113 is True:
-        if gn[44] < 0: first.append(44); gn[44] = 77
-        elif 1.6094379124341003 > SIZE[gn[44]]: gn[44] = 77
-        if gn[43] < 0: first.append(43); gn[43] = 285
-        elif 0.6931471805599453 > SIZE[gn[43]]: gn[43] = 285
+        if gn[44] < 0: first.append(44); gn[44] = 78
+        elif 1.6094379124341003 > SIZE[gn[44]]: gn[44] = 78
+        if gn[43] < 0: first.append(43); gn[43] = 286
+        elif 0.6931471805599453 > SIZE[gn[43]]: gn[43] = 286
     if v114 is True:
-        lo15 += 0.4054651081081644; a15(384)
+        lo15 += 0.4054651081081644; a15(385)
     if v115 is True:
-        lo1 += -0.6931471805599453; a1(286)
-        lo5 += -0.5108256237659907; a5(336)
-        lo2 += -0.35667494393873245; a2(408)
-        lo3 += -0.35667494393873245; a3(409)
-        lo0 += -0.2231435513142097; a0(475)
+        lo1 += -0.6931471805599453; a1(287)
+        lo5 += -0.5108256237659907; a5(337)
+        lo2 += -0.35667494393873245; a2(409)
+        lo3 += -0.35667494393873245; a3(410)
+        lo0 += -0.2231435513142097; a0(476)
     if v116 is True:
-        lo17 += 0.9162907318741551; a17(187)
+        lo17 += 0.9162907318741551; a17(188)
     elif v116 is False:
-        lo17 += -1.8971199848858813; a17(48)
+        lo17 += -1.8971199848858813; a17(49)
     if v117 is True:
-        if gn[45] < 0: first.append(45); gn[45] = 38
-        elif 2.0794415416798357 > SIZE[gn[45]]: gn[45] = 38
-    elif v117 is False:
-        if gn[45] < 0: first.append(45); gn[45] = 344
-        elif 0.4780358009429998 > SIZE[gn[45]]: gn[45] = 344
-    if v118 is True:
-        if gn[45] < 0: first.append(45); gn[45] = 53
-        elif 1.791759469228055 > SIZE[gn[45]]: gn[45] = 53
-    elif v118 is False:
-        if gn[45] < 0: first.append(45); gn[45] = 123
-        elif 1.2039728043259361 > SIZE[gn[45]]: gn[45] = 123
-    if v119 is True:
-        if gn[45] < 0: first.append(45); gn[45] = 61
-        elif 1.7047480922384253 > SIZE[gn[45]]: gn[45] = 61
-    elif v119 is False:
-        if gn[45] < 0: first.append(45); gn[45] = 172
-        elif 0.9942522733438669 > SIZE[gn[45]]: gn[45] = 172
-    if v120 is True:
         if gn[45] < 0: first.append(45); gn[45] = 39
         elif 2.0794415416798357 > SIZE[gn[45]]: gn[45] = 39
+    elif v117 is False:
+        if gn[45] < 0: first.append(45); gn[45] = 345
+        elif 0.4780358009429998 > SIZE[gn[45]]: gn[45] = 345
+    if v118 is True:
+        if gn[45] < 0: first.append(45); gn[45] = 54
+        elif 1.791759469228055 > SIZE[gn[45]]: gn[45] = 54
+    elif v118 is False:
+        if gn[45] < 0: first.append(45); gn[45] = 124
+        elif 1.2039728043259361 > SIZE[gn[45]]: gn[45] = 124
+    if v119 is True:
+        if gn[45] < 0: first.append(45); gn[45] = 62
+        elif 1.7047480922384253 > SIZE[gn[45]]: gn[45] = 62
+    elif v119 is False:
+        if gn[45] < 0: first.append(45); gn[45] = 173
+        elif 0.9942522733438669 > SIZE[gn[45]]: gn[45] = 173
+    if v120 is True:
+        if gn[45] < 0: first.append(45); gn[45] = 40
+        elif 2.0794415416798357 > SIZE[gn[45]]: gn[45] = 40
     if v121 is True:
-        if gn[45] < 0: first.append(45); gn[45] = 93
-        elif 1.3862943611198906 > SIZE[gn[45]]: gn[45] = 93
+        if gn[45] < 0: first.append(45); gn[45] = 94
+        elif 1.3862943611198906 > SIZE[gn[45]]: gn[45] = 94
     if v122 is True:
-        lo17 += 0.9162907318741551; a17(188)
-        lo19 += 0.26236426446749106; a19(463)
+        lo17 += 0.9162907318741551; a17(189)
+        lo19 += 0.26236426446749106; a19(464)
     if v123 is True:
-        lo17 += 0.4054651081081644; a17(385)
+        lo17 += 0.4054651081081644; a17(386)
     if v124 is True:
-        lo18 += 1.791759469228055; a18(54)
-        lo8 += 0.26236426446749106; a8(464)
+        lo18 += 1.791759469228055; a18(55)
+        lo8 += 0.26236426446749106; a8(465)
     elif v124 is False:
-        lo18 += -1.6094379124341003; a18(78)
+        lo18 += -1.6094379124341003; a18(79)
     if v125 is True:
-        lo18 += 1.0986122886681098; a18(158)
+        lo18 += 1.0986122886681098; a18(159)
     elif v125 is False:
-        lo18 += -1.2039728043259361; a18(124)
+        lo18 += -1.2039728043259361; a18(125)
     if v126 is True:
-        if gn[46] < 0: first.append(46); gn[46] = 79
-        elif 1.6094379124341003 > SIZE[gn[46]]: gn[46] = 79
+        if gn[46] < 0: first.append(46); gn[46] = 80
+        elif 1.6094379124341003 > SIZE[gn[46]]: gn[46] = 80
     elif v126 is False:
-        if gn[46] < 0: first.append(46); gn[46] = 125
-        elif 1.2039728043259361 > SIZE[gn[46]]: gn[46] = 125
+        if gn[46] < 0: first.append(46); gn[46] = 126
+        elif 1.2039728043259361 > SIZE[gn[46]]: gn[46] = 126
     if v127 is True:
-        if gn[46] < 0: first.append(46); gn[46] = 99
-        elif 1.252762968495368 > SIZE[gn[46]]: gn[46] = 99
+        if gn[46] < 0: first.append(46); gn[46] = 100
+        elif 1.252762968495368 > SIZE[gn[46]]: gn[46] = 100
     elif v127 is False:
-        if gn[46] < 0: first.append(46); gn[46] = 209
-        elif 0.916290731874155 > SIZE[gn[46]]: gn[46] = 209
+        if gn[46] < 0: first.append(46); gn[46] = 210
+        elif 0.916290731874155 > SIZE[gn[46]]: gn[46] = 210
     if v128 is True:
-        lo18 += 0.4054651081081644; a18(386)
+        lo18 += 0.4054651081081644; a18(387)
     if v129 is True:
-        if gn[47] < 0: first.append(47); gn[47] = 80
-        elif 1.6094379124341003 > SIZE[gn[47]]: gn[47] = 80
+        if gn[47] < 0: first.append(47); gn[47] = 81
+        elif 1.6094379124341003 > SIZE[gn[47]]: gn[47] = 81
     if v130 is True:
-        if gn[47] < 0: first.append(47); gn[47] = 189
-        elif 0.9162907318741551 > SIZE[gn[47]]: gn[47] = 189
+        if gn[47] < 0: first.append(47); gn[47] = 190
+        elif 0.9162907318741551 > SIZE[gn[47]]: gn[47] = 190
     elif v130 is False:
-        if gn[47] < 0: first.append(47); gn[47] = 287
-        elif 0.6931471805599453 > SIZE[gn[47]]: gn[47] = 287
+        if gn[47] < 0: first.append(47); gn[47] = 288
+        elif 0.6931471805599453 > SIZE[gn[47]]: gn[47] = 288
     if v131 is True:
-        if gn[47] < 0: first.append(47); gn[47] = 387
-        elif 0.4054651081081644 > SIZE[gn[47]]: gn[47] = 387
+        if gn[47] < 0: first.append(47); gn[47] = 388
+        elif 0.4054651081081644 > SIZE[gn[47]]: gn[47] = 388
     if v132 is True:
-        lo19 += 0.26236426446749106; a19(465)
+        lo19 += 0.26236426446749106; a19(466)
     if v133 is True:
-        lo19 += -1.2039728043259361; a19(126)
+        lo19 += -1.2039728043259361; a19(127)
     if v134 is True:
         if gn[48] < 0: first.append(48); gn[48] = 22
         elif 2.302585092994046 > SIZE[gn[48]]: gn[48] = 22
-        if gn[49] < 0: first.append(49); gn[49] = 289
-        elif 0.6931471805599453 > SIZE[gn[49]]: gn[49] = 289
+        if gn[49] < 0: first.append(49); gn[49] = 290
+        elif 0.6931471805599453 > SIZE[gn[49]]: gn[49] = 290
     elif v134 is False:
-        if gn[48] < 0: first.append(48); gn[48] = 288
-        elif 0.6931471805599453 > SIZE[gn[48]]: gn[48] = 288
+        if gn[48] < 0: first.append(48); gn[48] = 289
+        elif 0.6931471805599453 > SIZE[gn[48]]: gn[48] = 289
     if v135 is True:
-        lo20 += 1.0986122886681098; a20(159)
+        lo20 += 1.0986122886681098; a20(160)
     if v136 is True:
-        lo20 += 0.6931471805599453; a20(290)
-        lo7 += -0.6931471805599453; a7(291)
+        lo20 += 0.6931471805599453; a20(291)
+        lo7 += -0.6931471805599453; a7(292)
     if v137 is True:
-        if gn[50] < 0: first.append(50); gn[50] = 86
-        elif 1.547562508716013 > SIZE[gn[50]]: gn[50] = 86
-    elif v137 is False:
-        if gn[50] < 0: first.append(50); gn[50] = 175
-        elif 0.9675840262617056 > SIZE[gn[50]]: gn[50] = 175
+        lo20 += 2.302585092994046; a20(23)
     if v138 is True:
-        if gn[50] < 0: first.append(50); gn[50] = 57
-        elif 1.7749523509116738 > SIZE[gn[50]]: gn[50] = 57
+        if gn[50] < 0: first.append(50); gn[50] = 87
+        elif 1.547562508716013 > SIZE[gn[50]]: gn[50] = 87
+    elif v138 is False:
+        if gn[50] < 0: first.append(50); gn[50] = 176
+        elif 0.9675840262617056 > SIZE[gn[50]]: gn[50] = 176
     if v139 is True:
-        if gn[50] < 0: first.append(50); gn[50] = 23
-        elif 2.302585092994046 > SIZE[gn[50]]: gn[50] = 23
-    elif v139 is False:
-        if gn[50] < 0: first.append(50); gn[50] = 49
-        elif 1.8971199848858813 > SIZE[gn[50]]: gn[50] = 49
+        if gn[50] < 0: first.append(50); gn[50] = 58
+        elif 1.7749523509116738 > SIZE[gn[50]]: gn[50] = 58
     if v140 is True:
-        lo20 += 0.6931471805599453; a20(292)
-        lo14 += 0.6931471805599453; a14(293)
+        if gn[50] < 0: first.append(50); gn[50] = 24
+        elif 2.302585092994046 > SIZE[gn[50]]: gn[50] = 24
+    elif v140 is False:
+        if gn[50] < 0: first.append(50); gn[50] = 50
+        elif 1.8971199848858813 > SIZE[gn[50]]: gn[50] = 50
     if v141 is True:
-        lo25 += 1.0986122886681098; a25(160)
-        lo24 += 0.6931471805599453; a24(294)
-        lo20 += 0.4054651081081644; a20(388)
+        lo20 += 0.6931471805599453; a20(293)
+        lo14 += 0.6931471805599453; a14(294)
     if v142 is True:
-        lo20 += 2.0794415416798357; a20(40)
+        lo25 += 1.0986122886681098; a25(161)
+        lo24 += 0.6931471805599453; a24(295)
+        lo20 += 0.4054651081081644; a20(389)
     if v143 is True:
-        lo20 += 0.6931471805599453; a20(295)
-        lo27 += 0.4054651081081644; a27(389)
+        lo20 += 2.0794415416798357; a20(41)
     if v144 is True:
-        lo20 += -2.3025850929940455; a20(28)
-        lo27 += -1.2039728043259361; a27(127)
-        lo25 += -1.2039728043259361; a25(128)
+        lo20 += 0.6931471805599453; a20(296)
+        lo27 += 0.4054651081081644; a27(390)
     if v145 is True:
-        lo24 += -2.995732273553991; a24(13)
         lo20 += -2.3025850929940455; a20(29)
-        lo25 += -2.3025850929940455; a25(30)
+        lo27 += -1.2039728043259361; a27(128)
+        lo25 += -1.2039728043259361; a25(129)
     if v146 is True:
-        if gn[51] < 0: first.append(51); gn[51] = 81
-        elif 1.6094379124341003 > SIZE[gn[51]]: gn[51] = 81
+        lo24 += -2.995732273553991; a24(13)
+        lo20 += -2.3025850929940455; a20(30)
+        lo25 += -2.3025850929940455; a25(31)
     if v147 is True:
-        if gn[51] < 0: first.append(51); gn[51] = 41
-        elif 2.0794415416798357 > SIZE[gn[51]]: gn[51] = 41
-        if gn[52] < 0: first.append(52); gn[52] = 296
-        elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 296
+        if gn[51] < 0: first.append(51); gn[51] = 82
+        elif 1.6094379124341003 > SIZE[gn[51]]: gn[51] = 82
     if v148 is True:
-        if gn[51] < 0: first.append(51); gn[51] = 14
-        elif 2.995732273553991 > SIZE[gn[51]]: gn[51] = 14
+        if gn[51] < 0: first.append(51); gn[51] = 42
+        elif 2.0794415416798357 > SIZE[gn[51]]: gn[51] = 42
         if gn[52] < 0: first.append(52); gn[52] = 297
         elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 297
     if v149 is True:
-        lo21 += 1.791759469228055; a21(55)
-        lo1 += -0.6931471805599453; a1(298)
-        lo0 += -0.5108256237659907; a0(337)
+        if gn[51] < 0: first.append(51); gn[51] = 14
+        elif 2.995732273553991 > SIZE[gn[51]]: gn[51] = 14
+        if gn[52] < 0: first.append(52); gn[52] = 298
+        elif 0.6931471805599453 > SIZE[gn[52]]: gn[52] = 298
     if v150 is True:
-        lo21 += 1.6094379124341003; a21(82)
+        lo21 += 1.791759469228055; a21(56)
+        lo1 += -0.6931471805599453; a1(299)
+        lo0 += -0.5108256237659907; a0(338)
     if v151 is True:
-        lo21 += 0.9162907318741551; a21(190)
+        lo21 += 1.6094379124341003; a21(83)
     if v152 is True:
-        lo21 += 0.5306282510621704; a21(316)
+        lo21 += 0.9162907318741551; a21(191)
     if v153 is True:
-        lo21 += 0.6931471805599453; a21(299)
+        lo21 += 0.5306282510621704; a21(317)
     if v154 is True:
+        lo21 += 0.6931471805599453; a21(300)
+    if v155 is True:
         if gn[53] < 0: first.append(53); gn[53] = 15
         elif 2.995732273553991 > SIZE[gn[53]]: gn[53] = 15
-        if gn[54] < 0: first.append(54); gn[54] = 31
-        elif 2.3025850929940455 > SIZE[gn[54]]: gn[54] = 31
-        if gn[55] < 0: first.append(55); gn[55] = 32
-        elif 2.3025850929940455 > SIZE[gn[55]]: gn[55] = 32
-        if gn[56] < 0: first.append(56); gn[56] = 42
-        elif 2.0794415416798357 > SIZE[gn[56]]: gn[56] = 42
-        if gn[57] < 0: first.append(57); gn[57] = 129
-        elif 1.2039728043259361 > SIZE[gn[57]]: gn[57] = 129
-        if gn[58] < 0: first.append(58); gn[58] = 300
-        elif 0.6931471805599453 > SIZE[gn[58]]: gn[58] = 300
-        if gn[59] < 0: first.append(59); gn[59] = 338
-        elif 0.5108256237659907 > SIZE[gn[59]]: gn[59] = 338
-    if v155 is True:
-        if gn[56] < 0: first.append(56); gn[56] = 130
-        elif 1.2039728043259361 > SIZE[gn[56]]: gn[56] = 130
+        if gn[54] < 0: first.append(54); gn[54] = 32
+        elif 2.3025850929940455 > SIZE[gn[54]]: gn[54] = 32
+        if gn[55] < 0: first.append(55); gn[55] = 33
+        elif 2.3025850929940455 > SIZE[gn[55]]: gn[55] = 33
+        if gn[56] < 0: first.append(56); gn[56] = 43
+        elif 2.0794415416798357 > SIZE[gn[56]]: gn[56] = 43
+        if gn[57] < 0: first.append(57); gn[57] = 130
+        elif 1.2039728043259361 > SIZE[gn[57]]: gn[57] = 130
+        if gn[58] < 0: first.append(58); gn[58] = 301
+        elif 0.6931471805599453 > SIZE[gn[58]]: gn[58] = 301
+        if gn[59] < 0: first.append(59); gn[59] = 339
+        elif 0.5108256237659907 > SIZE[gn[59]]: gn[59] = 339
     if v156 is True:
-        lo22 += 1.6094379124341003; a22(83)
+        if gn[56] < 0: first.append(56); gn[56] = 131
+        elif 1.2039728043259361 > SIZE[gn[56]]: gn[56] = 131
     if v157 is True:
-        lo22 += 0.4054651081081644; a22(390)
+        lo22 += 1.6094379124341003; a22(84)
     if v158 is True:
+        lo22 += 0.4054651081081644; a22(391)
+    if v159 is True:
         if gn[60] < 0: first.append(60); gn[60] = 5
         elif 4.0943445622221 > SIZE[gn[60]]: gn[60] = 5
-    if v159 is True:
+    if v160 is True:
         if gn[60] < 0: first.append(60); gn[60] = 10
         elif 3.2188758248682006 > SIZE[gn[60]]: gn[60] = 10
-    if v160 is True:
-        if gn[60] < 0: first.append(60); gn[60] = 43
-        elif 2.0794415416798357 > SIZE[gn[60]]: gn[60] = 43
     if v161 is True:
-        lo23 += 0.4054651081081644; a23(391)
-    elif v161 is False:
-        lo23 += -1.2039728043259361; a23(131)
+        if gn[60] < 0: first.append(60); gn[60] = 44
+        elif 2.0794415416798357 > SIZE[gn[60]]: gn[60] = 44
     if v162 is True:
-        lo23 += 0.9162907318741551; a23(191)
+        lo23 += 0.4054651081081644; a23(392)
+    elif v162 is False:
+        lo23 += -1.2039728043259361; a23(132)
     if v163 is True:
-        if gn[61] < 0: first.append(61); gn[61] = 94
-        elif 1.3862943611198906 > SIZE[gn[61]]: gn[61] = 94
-    elif v163 is False:
-        if gn[61] < 0: first.append(61); gn[61] = 132
-        elif 1.2039728043259361 > SIZE[gn[61]]: gn[61] = 132
-    if v164 is True:
-        lo23 += 1.5040773967762742; a23(87)
-    elif v164 is False:
-        lo23 += -0.6539264674066639; a23(311)
-    if v165 is True:
         lo23 += 0.9162907318741551; a23(192)
-        lo6 += 0.26236426446749106; a6(466)
+    if v164 is True:
+        if gn[61] < 0: first.append(61); gn[61] = 95
+        elif 1.3862943611198906 > SIZE[gn[61]]: gn[61] = 95
+    elif v164 is False:
+        if gn[61] < 0: first.append(61); gn[61] = 133
+        elif 1.2039728043259361 > SIZE[gn[61]]: gn[61] = 133
+    if v165 is True:
+        lo23 += 1.5040773967762742; a23(88)
+    elif v165 is False:
+        lo23 += -0.6539264674066639; a23(312)
     if v166 is True:
+        lo23 += 0.9162907318741551; a23(193)
+        lo6 += 0.26236426446749106; a6(467)
+    if v167 is True:
         if gn[62] < 0: first.append(62); gn[62] = 3
         elif 5.298317366548036 > SIZE[gn[62]]: gn[62] = 3
-        if gn[63] < 0: first.append(63); gn[63] = 301
-        elif 0.6931471805599453 > SIZE[gn[63]]: gn[63] = 301
-        if gn[64] < 0: first.append(64); gn[64] = 302
-        elif 0.6931471805599453 > SIZE[gn[64]]: gn[64] = 302
-    if v167 is True:
+        if gn[63] < 0: first.append(63); gn[63] = 302
+        elif 0.6931471805599453 > SIZE[gn[63]]: gn[63] = 302
+        if gn[64] < 0: first.append(64); gn[64] = 303
+        elif 0.6931471805599453 > SIZE[gn[64]]: gn[64] = 303
+    if v168 is True:
         if gn[62] < 0: first.append(62); gn[62] = 7
         elif 3.4011973816621555 > SIZE[gn[62]]: gn[62] = 7
-    if v168 is True:
-        lo24 += 2.0794415416798357; a24(44)
-    elif v168 is False:
-        lo24 += -1.6094379124341003; a24(84)
     if v169 is True:
-        lo24 += 0.6931471805599453; a24(303)
+        lo24 += 2.0794415416798357; a24(45)
+    elif v169 is False:
+        lo24 += -1.6094379124341003; a24(85)
     if v170 is True:
-        lo24 += -2.3025850929940455; a24(33)
+        lo24 += 0.6931471805599453; a24(304)
     if v171 is True:
-        lo19 += -0.6931471805599453; a19(304)
+        lo24 += -2.3025850929940455; a24(34)
     if v172 is True:
-        lo24 += 0.6931471805599453; a24(305)
-    if v175 is True:
-        if gn[65] < 0: first.append(65); gn[65] = 56
-        elif 1.791759469228055 > SIZE[gn[65]]: gn[65] = 56
-        if gn[66] < 0: first.append(66); gn[66] = 467
-        elif 0.26236426446749106 > SIZE[gn[66]]: gn[66] = 467
+        lo19 += -0.6931471805599453; a19(305)
+    if v173 is True:
+        lo24 += 0.6931471805599453; a24(306)
     if v176 is True:
-        if gn[65] < 0: first.append(65); gn[65] = 24
-        elif 2.302585092994046 > SIZE[gn[65]]: gn[65] = 24
+        if gn[65] < 0: first.append(65); gn[65] = 57
+        elif 1.791759469228055 > SIZE[gn[65]]: gn[65] = 57
+        if gn[66] < 0: first.append(66); gn[66] = 468
+        elif 0.26236426446749106 > SIZE[gn[66]]: gn[66] = 468
     if v177 is True:
-        lo4 += -1.2039728043259361; a4(133)
-        lo3 += -1.2039728043259361; a3(134)
+        if gn[65] < 0: first.append(65); gn[65] = 25
+        elif 2.302585092994046 > SIZE[gn[65]]: gn[65] = 25
     if v178 is True:
-        if gn[67] < 0: first.append(67); gn[67] = 25
-        elif 2.302585092994046 > SIZE[gn[67]]: gn[67] = 25
-    elif v178 is False:
-        if gn[67] < 0: first.append(67); gn[67] = 210
-        elif 0.916290731874155 > SIZE[gn[67]]: gn[67] = 210
+        lo4 += -1.2039728043259361; a4(134)
+        lo3 += -1.2039728043259361; a3(135)
     if v179 is True:
         if gn[67] < 0: first.append(67); gn[67] = 26
         elif 2.302585092994046 > SIZE[gn[67]]: gn[67] = 26
     elif v179 is False:
-        if gn[67] < 0: first.append(67); gn[67] = 165
-        elif 1.0788096613719298 > SIZE[gn[67]]: gn[67] = 165
+        if gn[67] < 0: first.append(67); gn[67] = 211
+        elif 0.916290731874155 > SIZE[gn[67]]: gn[67] = 211
     if v180 is True:
-        lo25 += 1.0986122886681098; a25(161)
-        lo7 += 0.26236426446749106; a7(468)
+        if gn[67] < 0: first.append(67); gn[67] = 27
+        elif 2.302585092994046 > SIZE[gn[67]]: gn[67] = 27
+    elif v180 is False:
+        if gn[67] < 0: first.append(67); gn[67] = 166
+        elif 1.0788096613719298 > SIZE[gn[67]]: gn[67] = 166
     if v181 is True:
-        lo25 += -1.2039728043259361; a25(135)
+        lo25 += 1.0986122886681098; a25(162)
+        lo7 += 0.26236426446749106; a7(469)
     if v182 is True:
-        lo25 += -1.6094379124341003; a25(85)
+        lo25 += -1.2039728043259361; a25(136)
     if v183 is True:
-        lo26 += 3.4011973816621555; a26(8)
-    elif v183 is False:
-        lo26 += -2.995732273553991; a26(16)
+        lo25 += -1.6094379124341003; a25(86)
     if v184 is True:
-        lo26 += 1.0986122886681098; a26(162)
+        lo26 += 3.4011973816621555; a26(8)
     elif v184 is False:
-        lo26 += -1.2039728043259361; a26(136)
+        lo26 += -2.995732273553991; a26(16)
     if v185 is True:
-        lo26 += 0.6931471805599453; a26(306)
+        lo26 += 1.0986122886681098; a26(163)
+    elif v185 is False:
+        lo26 += -1.2039728043259361; a26(137)
     if v186 is True:
-        if gn[68] < 0: first.append(68); gn[68] = 27
-        elif 2.302585092994046 > SIZE[gn[68]]: gn[68] = 27
-        if gn[69] < 0: first.append(69); gn[69] = 307
-        elif 0.6931471805599453 > SIZE[gn[69]]: gn[69] = 307
-        if gn[70] < 0: first.append(70); gn[70] = 308
-        elif 0.6931471805599453 > SIZE[gn[70]]: gn[70] = 308
-        if gn[71] < 0: first.append(71); gn[71] = 339
-        elif 0.5108256237659907 > SIZE[gn[71]]: gn[71] = 339
-        if gn[72] < 0: first.append(72); gn[72] = 340
-        elif 0.5108256237659907 > SIZE[gn[72]]: gn[72] = 340
-        if gn[73] < 0: first.append(73); gn[73] = 341
-        elif 0.5108256237659907 > SIZE[gn[73]]: gn[73] = 341
+        lo26 += 0.6931471805599453; a26(307)
     if v187 is True:
-        if gn[68] < 0: first.append(68); gn[68] = 59
-        elif 1.7147984280919266 > SIZE[gn[68]]: gn[68] = 59
+        if gn[68] < 0: first.append(68); gn[68] = 28
+        elif 2.302585092994046 > SIZE[gn[68]]: gn[68] = 28
+        if gn[69] < 0: first.append(69); gn[69] = 308
+        elif 0.6931471805599453 > SIZE[gn[69]]: gn[69] = 308
+        if gn[70] < 0: first.append(70); gn[70] = 309
+        elif 0.6931471805599453 > SIZE[gn[70]]: gn[70] = 309
+        if gn[71] < 0: first.append(71); gn[71] = 340
+        elif 0.5108256237659907 > SIZE[gn[71]]: gn[71] = 340
+        if gn[72] < 0: first.append(72); gn[72] = 341
+        elif 0.5108256237659907 > SIZE[gn[72]]: gn[72] = 341
+        if gn[73] < 0: first.append(73); gn[73] = 342
+        elif 0.5108256237659907 > SIZE[gn[73]]: gn[73] = 342
     if v188 is True:
-        if gn[68] < 0: first.append(68); gn[68] = 95
-        elif 1.3862943611198906 > SIZE[gn[68]]: gn[68] = 95
+        if gn[68] < 0: first.append(68); gn[68] = 60
+        elif 1.7147984280919266 > SIZE[gn[68]]: gn[68] = 60
     if v189 is True:
-        if gn[68] < 0: first.append(68); gn[68] = 163
-        elif 1.0986122886681098 > SIZE[gn[68]]: gn[68] = 163
+        if gn[68] < 0: first.append(68); gn[68] = 96
+        elif 1.3862943611198906 > SIZE[gn[68]]: gn[68] = 96
     if v190 is True:
-        if gn[68] < 0: first.append(68); gn[68] = 309
-        elif 0.6931471805599453 > SIZE[gn[68]]: gn[68] = 309
+        if gn[68] < 0: first.append(68); gn[68] = 164
+        elif 1.0986122886681098 > SIZE[gn[68]]: gn[68] = 164
     if v191 is True:
-        lo27 += 1.3862943611198906; a27(96)
-        lo0 += -0.5108256237659907; a0(342)
-        lo1 += -0.5108256237659907; a1(343)
-        lo2 += -0.35667494393873245; a2(410)
-        lo5 += -0.35667494393873245; a5(411)
-    if v194 is True:
-        lo14 += 2.4849066497880004; a14(19)
+        if gn[68] < 0: first.append(68); gn[68] = 310
+        elif 0.6931471805599453 > SIZE[gn[68]]: gn[68] = 310
+    if v192 is True:
+        lo27 += 1.3862943611198906; a27(97)
+        lo0 += -0.5108256237659907; a0(343)
+        lo1 += -0.5108256237659907; a1(344)
+        lo2 += -0.35667494393873245; a2(411)
+        lo5 += -0.35667494393873245; a5(412)
     if v195 is True:
-        lo9 += 0.6931471805599453; a9(310)
-        lo12 += 0.4054651081081644; a12(392)
-        lo10 += 0.26236426446749106; a10(469)
-    if v201 is True:
+        lo14 += 2.4849066497880004; a14(19)
+    if v196 is True:
+        lo9 += 0.6931471805599453; a9(311)
+        lo12 += 0.4054651081081644; a12(393)
+        lo10 += 0.26236426446749106; a10(470)
+    if v202 is True:
         if gn[37] < 0: first.append(37); gn[37] = 6
         elif 3.912023005428146 > SIZE[gn[37]]: gn[37] = 6
     lo = [lo0, lo1, lo2, lo3, lo4, lo5, lo6, lo7, lo8, lo9, lo10, lo11, lo12, lo13, lo14, lo15, lo16, lo17, lo18, lo19, lo20, lo21, lo22, lo23, lo24, lo25, lo26, lo27]
@@ -3940,4 +3959,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v199, v197, v200, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v86, v219, v220, v198, v221, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v197, v200, v198, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v86, v220, v221, v199, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241, v242,), lo, ev, {'referral': h_referral}

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'af72d78dded0369264929d452ae12d49f45490e267f80310a63caa442f9b489c'
+SOURCE_DIGEST = 'd68aa2936e11ed7d697dd7a414c2f02e6fb98d7ac328670ccc48e235726b02ca'
 
 
 def kernel(ctx):
@@ -70,7 +70,7 @@ def kernel(ctx):
         if t3 is False: x = False
         else:
             if t3 is None: t1 = True
-            t8 = values[195]
+            t8 = values[196]
             if t8 is False: x = False
             else:
                 if t8 is None: t1 = True
@@ -105,7 +105,7 @@ def kernel(ctx):
     if x is True: h_contraindication.append(6)
     x = (None if f5 is None else f5 == K3)
     if x is True: h_contraindication.append(7)
-    x = values[207]
+    x = values[208]
     if x is True: h_contraindication.append(8)
     x = (None if f6 is None else f6 == K4)
     if x is True: h_contraindication.append(9)
@@ -171,19 +171,19 @@ def kernel(ctx):
     if t31 is True: x = True
     else:
         if t31 is None: t30 = True
-        t32 = values[136]
+        t32 = values[137]
         if t32 is True: x = True
         else:
             if t32 is None: t30 = True
-            t33 = values[137]
+            t33 = values[138]
             if t33 is True: x = True
             else:
                 if t33 is None: t30 = True
-                t34 = values[138]
+                t34 = values[139]
                 if t34 is True: x = True
                 else:
                     if t34 is None: t30 = True
-                    t35 = values[141]
+                    t35 = values[142]
                     if t35 is True: x = True
                     else:
                         if t35 is None: t30 = True
@@ -199,11 +199,11 @@ def kernel(ctx):
         if t38 is True: x = True
         else:
             if t38 is None: t36 = True
-            t39 = values[177]
+            t39 = values[178]
             if t39 is True: x = True
             else:
                 if t39 is None: t36 = True
-                t40 = values[178]
+                t40 = values[179]
                 if t40 is True: x = True
                 else:
                     if t40 is None: t36 = True
@@ -266,7 +266,7 @@ def kernel(ctx):
     if t49 is False: x = False
     else:
         if t49 is None: t48 = True
-        t50 = values[192]
+        t50 = values[193]
         if t50 is False: x = False
         else:
             if t50 is None: t48 = True
@@ -299,7 +299,7 @@ def kernel(ctx):
     if t52 is False: x = False
     else:
         if t52 is None: t51 = True
-        t53 = values[192]
+        t53 = values[193]
         if t53 is False: x = False
         else:
             if t53 is None: t51 = True
