@@ -519,3 +519,20 @@ def test_a_young_cyclists_leg_pain_at_full_effort_that_stops_within_minutes_is_c
     assert "peripheral_arterial_disease" in conditions(out)[:3]
     desk = {**rider, "history": {**rider["history"], "aggravating": ["sitting"]}}
     assert run_case(**desk)["referral"]["urgency"] == "none"
+
+
+def test_constant_pain_that_full_painless_movement_leaves_unchanged_and_not_settling_sees_the_family_doctor():
+    # mimics.md 7.1: pain that movement, position and rest do not change points away from the spine's joints and
+    # muscles. Treatment that failed over four months, with a full painless range, goes to the doctor; the same
+    # record with movement that hurts, or a short course, does not.
+    base = dict(client={"age": 54}, history={"onset": "gradual", "duration_days": 120, "prior_episodes": True,
+                                             "mechanism": "flared 4 months ago; physio and tablets didn't help"},
+                symptoms={"pain_sites": ["thoracic", "low_back"]},
+                rom={"flexion": {"active": "normal"}, "extension": {"active": "normal"}},
+                pain_mechanism_criteria={"constant_unremitting": True, "failed_interventions": True})
+    out = run_case(**base)
+    assert (out["referral"]["urgency"], out["referral"]["to"]) == ("routine", "family_doctor")
+    painful = {**base, "rom": {"flexion": {"active": "reduced_painful"}, "extension": {"active": "normal"}}}
+    assert run_case(**painful)["referral"]["urgency"] == "none"
+    short = {**base, "history": {**base["history"], "duration_days": 14}}
+    assert run_case(**short)["referral"]["urgency"] == "none"

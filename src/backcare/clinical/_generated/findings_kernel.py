@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'c926cf82d5d208b62946b6d251a24c3443e1e169928e29c7e73598fc2ecbad0f'
+SOURCE_DIGEST = 'f600390d9bcb364cdc1373c938967596a0052e6e9549f593636cd28e399cbe0e'
 
 
 def kernel(ctx):
@@ -105,6 +105,7 @@ def kernel(ctx):
     f76 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
     f77 = None if b_history is None else b_history.get('pregnancy_weeks')
     f78 = None if b_notes is None else b_notes.get('deficit_unchanged')
+    f79 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('constant_unremitting')
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -2908,58 +2909,78 @@ def kernel(ctx):
     if x is True: h_referral.append(64)
     t705 = False
     x = True
-    t706 = v223
+    t706 = (None if f79 is None else f79 == K307)
     if t706 is False: x = False
     else:
         if t706 is None: t705 = True
-        t707 = v87
+        t707 = v115
         if t707 is False: x = False
         else:
             if t707 is None: t705 = True
+            t708 = (None if f17 is None else f17 > K308)
+            if t708 is False: x = False
+            else:
+                if t708 is None: t705 = True
+                t709 = v216
+                if t709 is False: x = False
+                else:
+                    if t709 is None: t705 = True
     if x is True and t705: x = None
     if x is True: h_referral.append(65)
-    x = v218
+    t710 = False
+    x = True
+    t711 = v223
+    if t711 is False: x = False
+    else:
+        if t711 is None: t710 = True
+        t712 = v87
+        if t712 is False: x = False
+        else:
+            if t712 is None: t710 = True
+    if x is True and t710: x = None
     if x is True: h_referral.append(66)
-    x = v237
+    x = v218
     if x is True: h_referral.append(67)
-    t708 = False
-    x = True
-    t709 = v9
-    if t709 is False: x = False
-    else:
-        if t709 is None: t708 = True
-        t710 = v207
-        if t710 is False: x = False
-        else:
-            if t710 is None: t708 = True
-    if x is True and t708: x = None
+    x = v237
     if x is True: h_referral.append(68)
-    t711 = False
+    t713 = False
     x = True
-    t712 = v206
-    if t712 is False: x = False
+    t714 = v9
+    if t714 is False: x = False
     else:
-        if t712 is None: t711 = True
-        t713 = v205
-        if t713 is False: x = False
+        if t714 is None: t713 = True
+        t715 = v207
+        if t715 is False: x = False
         else:
-            if t713 is None: t711 = True
-    if x is True and t711: x = None
+            if t715 is None: t713 = True
+    if x is True and t713: x = None
     if x is True: h_referral.append(69)
-    t714 = False
+    t716 = False
     x = True
-    t715 = v201
-    if t715 is False: x = False
+    t717 = v206
+    if t717 is False: x = False
     else:
-        if t715 is None: t714 = True
-        t716 = v200
-        if t716 is not None: t716 = not t716
-        if t716 is None: t716 = True
-        if t716 is False: x = False
+        if t717 is None: t716 = True
+        t718 = v205
+        if t718 is False: x = False
         else:
-            if t716 is None: t714 = True
-    if x is True and t714: x = None
+            if t718 is None: t716 = True
+    if x is True and t716: x = None
     if x is True: h_referral.append(70)
+    t719 = False
+    x = True
+    t720 = v201
+    if t720 is False: x = False
+    else:
+        if t720 is None: t719 = True
+        t721 = v200
+        if t721 is not None: t721 = not t721
+        if t721 is None: t721 = True
+        if t721 is False: x = False
+        else:
+            if t721 is None: t719 = True
+    if x is True and t719: x = None
+    if x is True: h_referral.append(71)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
