@@ -92,6 +92,8 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("weak stream for years with an enlarged prostate", set()),
     ("feels numb down there when he wipes", {"saddle_numbness_described"}),
     ("already ~50% better", {"improving"}),
+    ("felt a pull; already better than on day one", {"improving"}),
+    ("feels better lying down with a hot pack", set()),
     # a job hides a condition named with it, not an event told after it
     ("works as an oncology infusion RN, bent over chemo chairs", {"mechanical_cause"}),
     ("works as a roofer and fell off a ladder yesterday", {"fall_from_height", "fall_or_knock"}),
