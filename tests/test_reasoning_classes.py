@@ -536,3 +536,15 @@ def test_constant_pain_that_full_painless_movement_leaves_unchanged_and_not_sett
     assert run_case(**painful)["referral"]["urgency"] == "none"
     short = {**base, "history": {**base["history"], "duration_days": 14}}
     assert run_case(**short)["referral"]["urgency"] == "none"
+
+
+def test_root_signs_past_six_weeks_on_a_settling_course_follow_the_usual_course():
+    # clinical.md 4.7: radicular pain NOT improving after four to six weeks sees the doctor; the same signs at
+    # seven weeks on a course the checklist records as settling do not.
+    l5 = dict(client={"age": 45}, history={"onset": "gradual", "duration_days": 49},
+              symptoms={"pain_nrs": 5, "pain_sites": ["buttock_left", "lateral_leg_left", "dorsum_foot_left"]},
+              neuro={"sensory": {"reduced": ["dorsum_foot_left", "big_toe_left"]},
+                     "motor": {"great_toe_extension": {"left": "weak", "right": "normal"}}})
+    assert run_case(**l5)["referral"]["urgency"] == "routine"
+    assert run_case(**l5, pain_mechanism_criteria={"resolving_as_expected": False})["referral"]["urgency"] == "routine"
+    assert run_case(**l5, pain_mechanism_criteria={"resolving_as_expected": True})["referral"]["urgency"] == "none"

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'f600390d9bcb364cdc1373c938967596a0052e6e9549f593636cd28e399cbe0e'
+SOURCE_DIGEST = '45aacaf02156a993c25aad3d1e2f0b6f80201bdfeb26b6d82dbd9ab163c05383'
 
 
 def kernel(ctx):
@@ -2953,33 +2953,39 @@ def kernel(ctx):
         if t715 is False: x = False
         else:
             if t715 is None: t713 = True
+            t716 = v219
+            if t716 is not None: t716 = not t716
+            if t716 is None: t716 = True
+            if t716 is False: x = False
+            else:
+                if t716 is None: t713 = True
     if x is True and t713: x = None
     if x is True: h_referral.append(69)
-    t716 = False
+    t717 = False
     x = True
-    t717 = v206
-    if t717 is False: x = False
+    t718 = v206
+    if t718 is False: x = False
     else:
-        if t717 is None: t716 = True
-        t718 = v205
-        if t718 is False: x = False
+        if t718 is None: t717 = True
+        t719 = v205
+        if t719 is False: x = False
         else:
-            if t718 is None: t716 = True
-    if x is True and t716: x = None
+            if t719 is None: t717 = True
+    if x is True and t717: x = None
     if x is True: h_referral.append(70)
-    t719 = False
+    t720 = False
     x = True
-    t720 = v201
-    if t720 is False: x = False
+    t721 = v201
+    if t721 is False: x = False
     else:
-        if t720 is None: t719 = True
-        t721 = v200
-        if t721 is not None: t721 = not t721
-        if t721 is None: t721 = True
-        if t721 is False: x = False
+        if t721 is None: t720 = True
+        t722 = v200
+        if t722 is not None: t722 = not t722
+        if t722 is None: t722 = True
+        if t722 is False: x = False
         else:
-            if t721 is None: t719 = True
-    if x is True and t719: x = None
+            if t722 is None: t720 = True
+    if x is True and t720: x = None
     if x is True: h_referral.append(71)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
