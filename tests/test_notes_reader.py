@@ -93,6 +93,16 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("feels numb down there when he wipes", {"saddle_numbness_described"}),
     ("already ~50% better", {"improving"}),
     ("felt a pull; already better than on day one", {"improving"}),
+    # the words of retention and of saddle numbness as clients say them; a short steroid course; a grandchild's fever
+    ("can't get going on the toilet, has to push, stream weak, feels still full after",
+     {"bladder_change", "bladder_change_described"}),
+    ("can't get going in the mornings", set()),
+    ("toilet paper feels weird, like it's not there when wiping", {"saddle_numbness_described"}),
+    ("bum feels numb sitting on the loo", {"saddle_numbness"}),
+    ("hx osteoporosis, alendronic acid wkly, on pred for PMR", {"osteoporosis", "long_term_steroids"}),
+    ("osteopenia on her last scan", set()),
+    ("5-day pred course for an asthma flare 2 yrs ago, none since", set()),
+    ("grandson had a temp and an ear infection, on antibiotics", set()),
     ("feels better lying down with a hot pack", set()),
     # a job hides a condition named with it, not an event told after it
     ("works as an oncology infusion RN, bent over chemo chairs", {"mechanical_cause"}),
