@@ -107,3 +107,21 @@ def test_no_mechanism_verdict_leaves_the_plan_alone():
     out = assess_data({"symptoms": {"pain_sites": ["low_back"]}})
     assert out["pain_mechanism"]["dominant"] is None
     assert not {"gentle_pressure_sensitised", "no_sustained_nerve_compression"} & set(ids(out["contraindications"]))
+
+
+def test_a_mechanical_pattern_told_in_the_notes_counts_where_the_record_has_none():
+    # A sparse acute strain (not the test baseline, which records a pattern): the body chart is local and the
+    # words give the pattern; the record's own answer wins.
+    sparse = {"client": {"age": 38}, "history": {"onset": "sudden", "duration_days": 2,
+                                                  "mechanism": "lifted plasterboard; sore bending, better once moving"},
+              "symptoms": {"pain_sites": ["low_back"]}}
+    def pattern(case):
+        return {c["id"]: c["present"] for c in assess_data(case)["pain_mechanism"]["criteria"]}.get(
+            "proportionate_mechanical_pattern")
+
+    assert assess_data(sparse)["pain_mechanism"]["dominant"] == "nociceptive"
+    assert pattern(sparse) is True
+    silent = {**sparse, "history": {**sparse["history"], "mechanism": "lifted plasterboard"}}
+    assert pattern(silent) is None
+    recorded = {**sparse, "history": {**sparse["history"], "aggravating": ["coughing_sneezing"], "easing": ["nothing"]}}
+    assert pattern(recorded) is False

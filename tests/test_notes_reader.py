@@ -103,7 +103,16 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("osteopenia on her last scan", set()),
     ("5-day pred course for an asthma flare 2 yrs ago, none since", set()),
     ("grandson had a temp and an ear infection, on antibiotics", set()),
-    ("feels better lying down with a hot pack", set()),
+    # a cancer named by its drug; a foot drop and a sexual change in the client's words; a safety-net instruction
+    ("Arimidex daily since her op in 2021", {"cancer"}),
+    ("keeps tripping, toes catch on the kerb, foot slaps down", {"weakness_getting_worse"}),
+    ("can't get or keep an erection since the weekend, never had that before", {"sexual_change"}),
+    ("gave her the CES card: if she ever gets numbness down below or can't wee, go to A&E", set()),
+    # the pattern in words, for the pain mechanism
+    ("sore bending and putting socks on, eases with a walk",
+     {"aggravated_by_movement", "eased_by_movement_or_position", "mechanical_cause"}),
+    ("nothing eases it, not even lying down", {"nothing_eases"}),
+    ("feels better lying down with a hot pack", {"eased_by_movement_or_position"}),  # easing, not a settling course
     # a job hides a condition named with it, not an event told after it
     ("works as an oncology infusion RN, bent over chemo chairs", {"mechanical_cause"}),
     ("works as a roofer and fell off a ladder yesterday", {"fall_from_height", "fall_or_knock"}),

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'b8f144348bfa4811f346605e741c50b84a2bebf82dde60e91561c4220a3f12af'
+SOURCE_DIGEST = '680a3735259c0ed97843c1af582485bbbefe267c2cb995492380cccef61464fa'
 
 
 def r_1(ctx):
@@ -150,15 +150,59 @@ def r_20(ctx):
         unknown = True
     return None if unknown else True
 
-def r_27(ctx):
-    values = ctx.values
-    return (values[34] if values is not None else ctx.finding('mechanical_pattern'))
+def r_31(ctx):
+    case = ctx.case
+    v = (None if (_33 := case.get('history')) is None or (_32 := _33.get('aggravating')) is None else (bool(_32) if isinstance(_32, list) else True))
+    return None if v is None else not v
+
+def r_30(ctx):
+    v = r_31(ctx)
+    return True if v is None else v
+
+def r_29(ctx):
+    case = ctx.case
+    unknown = False
+    v = r_30(ctx)
+    if v is False:
+        return False
+    if v is None:
+        unknown = True
+    v = (None if (_35 := case.get('notes')) is None or (_34 := _35.get('aggravated_by_movement')) is None else _34 == K[6])
+    if v is False:
+        return False
+    if v is None:
+        unknown = True
+    v = (None if (_37 := case.get('notes')) is None or (_36 := _37.get('eased_by_movement_or_position')) is None else _36 == K[7])
+    if v is False:
+        return False
+    if v is None:
+        unknown = True
+    return None if unknown else True
 
 def r_28(ctx):
-    case = ctx.case
-    return (None if (_30 := case.get('symptoms')) is None or (_29 := _30.get('pain_quality')) is None else not K[6].isdisjoint(_29))
+    v = r_29(ctx)
+    return False if v is None else v
 
-def r_31(ctx):
+def r_27(ctx):
+    values = ctx.values
+    unknown = False
+    v = (values[34] if values is not None else ctx.finding('mechanical_pattern'))
+    if v is True:
+        return True
+    if v is None:
+        unknown = True
+    v = r_28(ctx)
+    if v is True:
+        return True
+    if v is None:
+        unknown = True
+    return None if unknown else False
+
+def r_38(ctx):
+    case = ctx.case
+    return (None if (_40 := case.get('symptoms')) is None or (_39 := _40.get('pain_quality')) is None else not K[8].isdisjoint(_39))
+
+def r_41(ctx):
     values = ctx.values
     unknown = False
     v = (values[74] if values is not None else ctx.finding('constant_night_pain'))
@@ -173,30 +217,30 @@ def r_31(ctx):
         unknown = True
     return None if unknown else False
 
-def r_32(ctx):
+def r_42(ctx):
     case = ctx.case
     unknown = False
-    v = (None if (_34 := case.get('observation')) is None or (_33 := _34.get('gait')) is None else _33 == K[7])
+    v = (None if (_44 := case.get('observation')) is None or (_43 := _44.get('gait')) is None else _43 == K[9])
     if v is True:
         return True
     if v is None:
         unknown = True
-    v = (None if (_36 := case.get('observation')) is None or (_35 := _36.get('posture')) is None else not K[8].isdisjoint(_35))
+    v = (None if (_46 := case.get('observation')) is None or (_45 := _46.get('posture')) is None else not K[10].isdisjoint(_45))
     if v is True:
         return True
     if v is None:
         unknown = True
     return None if unknown else False
 
-def r_37(ctx):
+def r_47(ctx):
     case = ctx.case
-    return (None if (_39 := case.get('symptoms')) is None or (_38 := _39.get('pain_quality')) is None else not K[9].isdisjoint(_38))
+    return (None if (_49 := case.get('symptoms')) is None or (_48 := _49.get('pain_quality')) is None else not K[11].isdisjoint(_48))
 
-def r_40(ctx):
+def r_50(ctx):
     values = ctx.values
     return (values[64] if values is not None else ctx.finding('acute_episode'))
 
-def r_41(ctx):
+def r_51(ctx):
     values = ctx.values
     unknown = False
     v = (values[74] if values is not None else ctx.finding('constant_night_pain'))
@@ -211,7 +255,7 @@ def r_41(ctx):
         unknown = True
     return None if unknown else False
 
-def r_42(ctx):
+def r_52(ctx):
     case = ctx.case
     values = ctx.values
     unknown = False
@@ -220,36 +264,36 @@ def r_42(ctx):
         return False
     if v is None:
         unknown = True
-    v = (None if (_44 := case.get('history')) is None or (_43 := _44.get('aggravating')) is None else not K[10].isdisjoint(_43))
+    v = (None if (_54 := case.get('history')) is None or (_53 := _54.get('aggravating')) is None else not K[12].isdisjoint(_53))
     if v is False:
         return False
     if v is None:
         unknown = True
     return None if unknown else True
 
-def r_45(ctx):
+def r_55(ctx):
     case = ctx.case
     unknown = False
-    v = (None if (_47 := case.get('symptoms')) is None or (_46 := _47.get('paresthesia_sites')) is None else (bool(_46) if isinstance(_46, list) else True))
+    v = (None if (_57 := case.get('symptoms')) is None or (_56 := _57.get('paresthesia_sites')) is None else (bool(_56) if isinstance(_56, list) else True))
     if v is True:
         return True
     if v is None:
         unknown = True
-    v = (None if (_49 := case.get('symptoms')) is None or (_48 := _49.get('numbness_sites')) is None else (bool(_48) if isinstance(_48, list) else True))
+    v = (None if (_59 := case.get('symptoms')) is None or (_58 := _59.get('numbness_sites')) is None else (bool(_58) if isinstance(_58, list) else True))
     if v is True:
         return True
     if v is None:
         unknown = True
     return None if unknown else False
 
-def r_50(ctx):
+def r_60(ctx):
     values = ctx.values
     return (values[65] if values is not None else ctx.finding('chronic_episode'))
 
-def r_51(ctx):
+def r_61(ctx):
     return L[2](ctx)
 
-def r_52(ctx):
+def r_62(ctx):
     values = ctx.values
     unknown = False
     v = ctx.engine_facts.get('nerve_root_found')
@@ -264,5 +308,5 @@ def r_52(ctx):
         unknown = True
     return None if unknown else False
 
-def r_53(ctx):
+def r_63(ctx):
     return L[3](ctx)

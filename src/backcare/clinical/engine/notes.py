@@ -163,7 +163,8 @@ class NotesReader:
             return False
 
         def hypothetical(s: int) -> bool:
-            return any(ce <= s and not closed(ce, s) for _, ce, _ in by_kind.get("hypothetical", ()))
+            # The word right after the cue may be the conditional's subject ("if she ever gets numb"), not a close.
+            return any(ce <= s and not closed(ce + 1, s) for _, ce, _ in by_kind.get("hypothetical", ()))
 
         def at_work(s: int) -> bool:  # "works as an oncology nurse ... chemo chairs": the job, until a new statement
             return any(ce <= s and not closed(ce, s) and not any(ce < p < s for p in statements)
