@@ -458,6 +458,11 @@ def test_weight_bearing_groin_pain_with_a_limp_in_a_runner_sees_a_doctor_within_
                            "easing": ["rest"], "mechanism": "raised her weekly running for a marathon"})
     out = run_case(**runner)
     assert (out["referral"]["urgency"], out["referral"]["to"]) == ("urgent", "family_doctor")
+    # Rotation not measured: the limp and the weight-bearing pain carry it; measured and full, they do not.
+    unmeasured = {**runner, "hip": {}}
+    assert run_case(**unmeasured)["referral"]["urgency"] == "urgent"
+    full = {**runner, "hip": {"internal_rotation_degrees": {"left": 40, "right": 40}}}
+    assert run_case(**full)["referral"]["urgency"] != "urgent"
     footballer = {**runner, "observation": {"gait": "normal"},
                   "history": {**runner["history"], "aggravating": ["squatting", "sitting", "sport"]}}
     assert run_case(**footballer)["referral"]["urgency"] in ("none", "routine")
@@ -548,3 +553,28 @@ def test_root_signs_past_six_weeks_on_a_settling_course_follow_the_usual_course(
     assert run_case(**l5)["referral"]["urgency"] == "routine"
     assert run_case(**l5, pain_mechanism_criteria={"resolving_as_expected": False})["referral"]["urgency"] == "routine"
     assert run_case(**l5, pain_mechanism_criteria={"resolving_as_expected": True})["referral"]["urgency"] == "none"
+
+
+def test_pain_that_only_night_or_rest_brings_on_is_not_mechanical_and_sees_the_family_doctor():
+    # clinical.md 4.7: non-mechanical night pain goes to the doctor soon. The record says what aggravates: night,
+    # and no movement or posture. The same night pain beside a movement that brings it on stays unreferred.
+    night = dict(client={"age": 45}, history={"onset": "gradual", "aggravating": ["night"]},
+                 symptoms={"pain_sites": ["low_back_left", "posterior_thigh_left"]})
+    out = run_case(**night)
+    assert (out["referral"]["urgency"], out["referral"]["to"]) == ("routine", "family_doctor")
+    mechanical = {**night, "history": {**night["history"], "aggravating": ["night", "bending_forward"]}}
+    assert run_case(**mechanical)["referral"]["urgency"] == "none"
+
+
+def test_brisk_reflexes_beside_weakness_or_claudication_are_an_upper_motor_neurone_question():
+    # A lumbar root or stenosis dulls the reflexes; brisk ones on both sides beside leg symptoms on walking or a
+    # weak leg point above the cauda equina (Cook 2010). Brisk reflexes alone, symmetric, are often normal.
+    brisk = {"patellar": {"left": "brisk", "right": "brisk"}, "achilles": {"left": "brisk", "right": "brisk"}}
+    base = dict(client={"age": 80}, history={"onset": "gradual", "duration_days": 7},
+                symptoms={"pain_sites": ["low_back"]}, neuro={"reflexes": brisk})
+    assert "upper_motor_neurone_signs" not in ids(run_case(**base)["red_flags"])
+    walking = {**base, "symptoms": {**base["symptoms"], "neurogenic_claudication": True}}
+    out = run_case(**walking)
+    assert "upper_motor_neurone_signs" in ids(out["red_flags"]) and out["referral"]["urgency"] == "urgent"
+    weak = {**base, "neuro": {"reflexes": brisk, "motor": {"knee_extension": {"left": "normal", "right": "weak"}}}}
+    assert "upper_motor_neurone_signs" in ids(run_case(**weak)["red_flags"])

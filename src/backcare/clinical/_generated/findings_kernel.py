@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '45aacaf02156a993c25aad3d1e2f0b6f80201bdfeb26b6d82dbd9ab163c05383'
+SOURCE_DIGEST = 'e5daa1dc840d50cec221afff076137ebfaa11f710c6a24605ce896fe28ae3455'
 
 
 def kernel(ctx):
@@ -1600,6 +1600,7 @@ def kernel(ctx):
             else:
                 if t386 is None: t383 = True
                 t387 = v104
+                if t387 is None: t387 = True
                 if t387 is False: v218 = False
                 else:
                     if t387 is None: t383 = True
@@ -1715,6 +1716,14 @@ def kernel(ctx):
                                 if t418 is True: t413 = True
                                 else:
                                     if t418 is None: t414 = True
+                                    t419 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[46](ctx))))
+                                    if t419 is True: t413 = True
+                                    else:
+                                        if t419 is None: t414 = True
+                                        t420 = (None if f7 is None else f7 == K271)
+                                        if t420 is True: t413 = True
+                                        else:
+                                            if t420 is None: t414 = True
                     if t413 is False and t414: t413 = None
                     if t413 is False: t410 = False
                     else:
@@ -1724,205 +1733,205 @@ def kernel(ctx):
                 else:
                     if t410 is None: t406 = True
     if v224 is False and t406: v224 = None
-    v225 = (None if f70 is None else f70 == K271)
-    v226 = (None if f20 is None else f20 >= K272)
-    t419 = False
+    v225 = (None if f70 is None else f70 == K272)
+    v226 = (None if f20 is None else f20 >= K273)
+    t421 = False
     v227 = False
-    t420 = v203
-    if t420 is True: v227 = True
+    t422 = v203
+    if t422 is True: v227 = True
     else:
-        if t420 is None: t419 = True
-        t421 = v205
-        if t421 is True: v227 = True
+        if t422 is None: t421 = True
+        t423 = v205
+        if t423 is True: v227 = True
         else:
-            if t421 is None: t419 = True
-            t422 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K273.isdisjoint(r_paresthesia or ()) or not K273.isdisjoint(r_numbness or ()))))))
-            if t422 is True: v227 = True
+            if t423 is None: t421 = True
+            t424 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K274.isdisjoint(r_paresthesia or ()) or not K274.isdisjoint(r_numbness or ()))))))
+            if t424 is True: v227 = True
             else:
-                if t422 is None: t419 = True
-    if v227 is False and t419: v227 = None
-    t423 = False
+                if t424 is None: t421 = True
+    if v227 is False and t421: v227 = None
+    t425 = False
     v228 = False
-    t424 = v148
-    if t424 is True: v228 = True
+    t426 = v148
+    if t426 is True: v228 = True
     else:
-        if t424 is None: t423 = True
-        t425 = v147
-        if t425 is True: v228 = True
+        if t426 is None: t425 = True
+        t427 = v147
+        if t427 is True: v228 = True
         else:
-            if t425 is None: t423 = True
-            t426 = v150
-            if t426 is True: v228 = True
+            if t427 is None: t425 = True
+            t428 = v150
+            if t428 is True: v228 = True
             else:
-                if t426 is None: t423 = True
-    if v228 is False and t423: v228 = None
-    v229 = (None if f54 is None else f54 == K274)
-    v230 = (None if f71 is None else f71 == K275)
-    v231 = (None if f72 is None else f72 == K276)
-    v232 = (None if f73 is None else f73 == K277)
+                if t428 is None: t425 = True
+    if v228 is False and t425: v228 = None
+    v229 = (None if f54 is None else f54 == K275)
+    v230 = (None if f71 is None else f71 == K276)
+    v231 = (None if f72 is None else f72 == K277)
+    v232 = (None if f73 is None else f73 == K278)
     v233 = (None if f74 is None else (bool(f74) if isinstance(f74, list) else True))
-    t427 = False
+    t429 = False
     v234 = False
-    t428 = (None if f75 is None else f75 <= K278)
-    if t428 is True: v234 = True
+    t430 = (None if f75 is None else f75 <= K279)
+    if t430 is True: v234 = True
     else:
-        if t428 is None: t427 = True
-        t430 = False
-        t429 = True
-        t431 = (None if f76 is None else f76 == K279)
-        if t431 is False: t429 = False
+        if t430 is None: t429 = True
+        t432 = False
+        t431 = True
+        t433 = (None if f76 is None else f76 == K280)
+        if t433 is False: t431 = False
         else:
-            if t431 is None: t430 = True
-            t432 = (None if f74 is None else (bool(f74) if isinstance(f74, list) else True))
-            if t432 is not None: t432 = not t432
-            if t432 is None: t432 = True
-            if t432 is False: t429 = False
+            if t433 is None: t432 = True
+            t434 = (None if f74 is None else (bool(f74) if isinstance(f74, list) else True))
+            if t434 is not None: t434 = not t434
+            if t434 is None: t434 = True
+            if t434 is False: t431 = False
             else:
-                if t432 is None: t430 = True
-        if t429 is True and t430: t429 = None
-        if t429 is True: v234 = True
+                if t434 is None: t432 = True
+        if t431 is True and t432: t431 = None
+        if t431 is True: v234 = True
         else:
-            if t429 is None: t427 = True
-    if v234 is False and t427: v234 = None
-    v235 = (None if f75 is None else f75 >= K280)
-    t433 = False
+            if t431 is None: t429 = True
+    if v234 is False and t429: v234 = None
+    v235 = (None if f75 is None else f75 >= K281)
+    t435 = False
     v236 = True
-    t434 = (None if f75 is None else f75 >= K281)
-    if t434 is False: v236 = False
+    t436 = (None if f75 is None else f75 >= K282)
+    if t436 is False: v236 = False
     else:
-        if t434 is None: t433 = True
-        t435 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[46](ctx))))
-        if t435 is not None: t435 = not t435
-        if t435 is False: v236 = False
+        if t436 is None: t435 = True
+        t437 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
+        if t437 is not None: t437 = not t437
+        if t437 is False: v236 = False
         else:
-            if t435 is None: t433 = True
-            t436 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K282.isdisjoint(r_pain or ()))))))
-            if t436 is not None: t436 = not t436
-            if t436 is False: v236 = False
+            if t437 is None: t435 = True
+            t438 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K283.isdisjoint(r_pain or ()))))))
+            if t438 is not None: t438 = not t438
+            if t438 is False: v236 = False
             else:
-                if t436 is None: t433 = True
-                t437 = v12
-                if t437 is not None: t437 = not t437
-                if t437 is False: v236 = False
+                if t438 is None: t435 = True
+                t439 = v12
+                if t439 is not None: t439 = not t439
+                if t439 is False: v236 = False
                 else:
-                    if t437 is None: t433 = True
-                    t438 = (None if f59 is None else f59 == K283)
-                    if t438 is False: v236 = False
+                    if t439 is None: t435 = True
+                    t440 = (None if f59 is None else f59 == K284)
+                    if t440 is False: v236 = False
                     else:
-                        if t438 is None: t433 = True
-    if v236 is True and t433: v236 = None
-    t439 = False
+                        if t440 is None: t435 = True
+    if v236 is True and t435: v236 = None
+    t441 = False
     v237 = True
-    t440 = (None if f16 is None else f16 >= K284)
-    if t440 is False: v237 = False
+    t442 = (None if f16 is None else f16 >= K285)
+    if t442 is False: v237 = False
     else:
-        if t440 is None: t439 = True
-        t441 = (None if f17 is None else f17 >= K285)
-        if t441 is False: v237 = False
+        if t442 is None: t441 = True
+        t443 = (None if f17 is None else f17 >= K286)
+        if t443 is False: v237 = False
         else:
-            if t441 is None: t439 = True
-            t442 = v1
-            if t442 is False: v237 = False
+            if t443 is None: t441 = True
+            t444 = v1
+            if t444 is False: v237 = False
             else:
-                if t442 is None: t439 = True
-                t444 = False
-                t443 = False
-                t445 = facts.get('nerve_root_found')
-                if t445 is True: t443 = True
+                if t444 is None: t441 = True
+                t446 = False
+                t445 = False
+                t447 = facts.get('nerve_root_found')
+                if t447 is True: t445 = True
                 else:
-                    if t445 is None: t444 = True
-                    t446 = v12
-                    if t446 is True: t443 = True
+                    if t447 is None: t446 = True
+                    t448 = v12
+                    if t448 is True: t445 = True
                     else:
-                        if t446 is None: t444 = True
-                        t447 = v13
-                        if t447 is True: t443 = True
+                        if t448 is None: t446 = True
+                        t449 = v13
+                        if t449 is True: t445 = True
                         else:
-                            if t447 is None: t444 = True
-                if t443 is False and t444: t443 = None
-                if t443 is False: v237 = False
+                            if t449 is None: t446 = True
+                if t445 is False and t446: t445 = None
+                if t445 is False: v237 = False
                 else:
-                    if t443 is None: t439 = True
-                    t448 = (None if f37 is None else f37 == K286)
-                    if t448 is not None: t448 = not t448
-                    if t448 is None: t448 = True
-                    if t448 is False: v237 = False
+                    if t445 is None: t441 = True
+                    t450 = (None if f37 is None else f37 == K287)
+                    if t450 is not None: t450 = not t450
+                    if t450 is None: t450 = True
+                    if t450 is False: v237 = False
                     else:
-                        if t448 is None: t439 = True
-                        t449 = v86
-                        if t449 is not None: t449 = not t449
-                        if t449 is None: t449 = True
-                        if t449 is False: v237 = False
+                        if t450 is None: t441 = True
+                        t451 = v86
+                        if t451 is not None: t451 = not t451
+                        if t451 is None: t451 = True
+                        if t451 is False: v237 = False
                         else:
-                            if t449 is None: t439 = True
-    if v237 is True and t439: v237 = None
-    t450 = False
+                            if t451 is None: t441 = True
+    if v237 is True and t441: v237 = None
+    t452 = False
     v238 = False
-    t451 = v1
-    if t451 is True: v238 = True
+    t453 = v1
+    if t453 is True: v238 = True
     else:
-        if t451 is None: t450 = True
-        t452 = v2
-        if t452 is True: v238 = True
+        if t453 is None: t452 = True
+        t454 = v2
+        if t454 is True: v238 = True
         else:
-            if t452 is None: t450 = True
-            t453 = v12
-            if t453 is True: v238 = True
+            if t454 is None: t452 = True
+            t455 = v12
+            if t455 is True: v238 = True
             else:
-                if t453 is None: t450 = True
-                t454 = v13
-                if t454 is True: v238 = True
+                if t455 is None: t452 = True
+                t456 = v13
+                if t456 is True: v238 = True
                 else:
-                    if t454 is None: t450 = True
-    if v238 is False and t450: v238 = None
-    t455 = False
+                    if t456 is None: t452 = True
+    if v238 is False and t452: v238 = None
+    t457 = False
     v239 = False
-    t456 = facts.get('nerve_root_found')
-    if t456 is True: v239 = True
+    t458 = facts.get('nerve_root_found')
+    if t458 is True: v239 = True
     else:
-        if t456 is None: t455 = True
-        t457 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
-        if t457 is True: v239 = True
+        if t458 is None: t457 = True
+        t459 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[48](ctx))))
+        if t459 is True: v239 = True
         else:
-            if t457 is None: t455 = True
-            t458 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[48](ctx))))
-            if t458 is True: v239 = True
+            if t459 is None: t457 = True
+            t460 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[49](ctx))))
+            if t460 is True: v239 = True
             else:
-                if t458 is None: t455 = True
-                t459 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K287.isdisjoint(r_sensory_reduced or ()) or not K287.isdisjoint(r_sensory_absent or ()))))))
-                if t459 is True: v239 = True
+                if t460 is None: t457 = True
+                t461 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K288.isdisjoint(r_sensory_reduced or ()) or not K288.isdisjoint(r_sensory_absent or ()))))))
+                if t461 is True: v239 = True
                 else:
-                    if t459 is None: t455 = True
-                    t460 = v204
-                    if t460 is True: v239 = True
+                    if t461 is None: t457 = True
+                    t462 = v204
+                    if t462 is True: v239 = True
                     else:
-                        if t460 is None: t455 = True
-    if v239 is False and t455: v239 = None
-    v240 = (None if f20 is None else f20 < K288)
-    v241 = (None if f20 is None else f20 < K289)
-    t461 = False
+                        if t462 is None: t457 = True
+    if v239 is False and t457: v239 = None
+    v240 = (None if f20 is None else f20 < K289)
+    v241 = (None if f20 is None else f20 < K290)
+    t463 = False
     v242 = False
-    t462 = v207
-    if t462 is True: v242 = True
+    t464 = v207
+    if t464 is True: v242 = True
     else:
-        if t462 is None: t461 = True
-        t463 = v34
-        if t463 is True: v242 = True
+        if t464 is None: t463 = True
+        t465 = v34
+        if t465 is True: v242 = True
         else:
-            if t463 is None: t461 = True
-            t464 = v88
-            if t464 is True: v242 = True
+            if t465 is None: t463 = True
+            t466 = v88
+            if t466 is True: v242 = True
             else:
-                if t464 is None: t461 = True
-                t465 = v75
-                if t465 is True: v242 = True
+                if t466 is None: t463 = True
+                t467 = v75
+                if t467 is True: v242 = True
                 else:
-                    if t465 is None: t461 = True
-                    t466 = v74
-                    if t466 is True: v242 = True
+                    if t467 is None: t463 = True
+                    t468 = v74
+                    if t468 is True: v242 = True
                     else:
-                        if t466 is None: t461 = True
-    if v242 is False and t461: v242 = None
+                        if t468 is None: t463 = True
+    if v242 is False and t463: v242 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1934,93 +1943,93 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v202
     if x is True: h_referral.append(4)
-    t467 = False
+    t469 = False
     x = True
-    t468 = v203
-    if t468 is False: x = False
+    t470 = v203
+    if t470 is False: x = False
     else:
-        if t468 is None: t467 = True
-        t470 = False
-        t469 = False
-        t471 = v200
-        if t471 is True: t469 = True
+        if t470 is None: t469 = True
+        t472 = False
+        t471 = False
+        t473 = v200
+        if t473 is True: t471 = True
         else:
-            if t471 is None: t470 = True
-            t472 = v201
-            if t472 is True: t469 = True
+            if t473 is None: t472 = True
+            t474 = v201
+            if t474 is True: t471 = True
             else:
-                if t472 is None: t470 = True
-        if t469 is False and t470: t469 = None
-        if t469 is False: x = False
+                if t474 is None: t472 = True
+        if t471 is False and t472: t471 = None
+        if t471 is False: x = False
         else:
-            if t469 is None: t467 = True
-    if x is True and t467: x = None
+            if t471 is None: t469 = True
+    if x is True and t469: x = None
     if x is True: h_referral.append(5)
     x = v203
     if x is True: h_referral.append(6)
     x = v204
     if x is True: h_referral.append(7)
-    t473 = False
+    t475 = False
     x = True
-    t474 = v73
-    if t474 is False: x = False
+    t476 = v73
+    if t476 is False: x = False
     else:
-        if t474 is None: t473 = True
-        t475 = v205
-        if t475 is False: x = False
+        if t476 is None: t475 = True
+        t477 = v205
+        if t477 is False: x = False
         else:
-            if t475 is None: t473 = True
-    if x is True and t473: x = None
+            if t477 is None: t475 = True
+    if x is True and t475: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t476 = False
+    t478 = False
     x = True
-    t477 = v69
-    if t477 is False: x = False
+    t479 = v69
+    if t479 is False: x = False
     else:
-        if t477 is None: t476 = True
-        t478 = (None if f17 is None else f17 > K290)
-        if t478 is False: x = False
+        if t479 is None: t478 = True
+        t480 = (None if f17 is None else f17 > K291)
+        if t480 is False: x = False
         else:
-            if t478 is None: t476 = True
-            t479 = (None if f17 is None else f17 <= K291)
-            if t479 is False: x = False
+            if t480 is None: t478 = True
+            t481 = (None if f17 is None else f17 <= K292)
+            if t481 is False: x = False
             else:
-                if t479 is None: t476 = True
-                t480 = (None if f18 is None else f18 == K292)
-                if t480 is not None: t480 = not t480
-                if t480 is None: t480 = True
-                if t480 is False: x = False
+                if t481 is None: t478 = True
+                t482 = (None if f18 is None else f18 == K293)
+                if t482 is not None: t482 = not t482
+                if t482 is None: t482 = True
+                if t482 is False: x = False
                 else:
-                    if t480 is None: t476 = True
-                    t481 = v216
-                    if t481 is False: x = False
+                    if t482 is None: t478 = True
+                    t483 = v216
+                    if t483 is False: x = False
                     else:
-                        if t481 is None: t476 = True
-    if x is True and t476: x = None
+                        if t483 is None: t478 = True
+    if x is True and t478: x = None
     if x is True: h_referral.append(10)
-    t482 = False
+    t484 = False
     x = True
-    t483 = v74
-    if t483 is False: x = False
+    t485 = v74
+    if t485 is False: x = False
     else:
-        if t483 is None: t482 = True
-        t485 = False
-        t484 = False
-        t486 = v221
-        if t486 is True: t484 = True
+        if t485 is None: t484 = True
+        t487 = False
+        t486 = False
+        t488 = v221
+        if t488 is True: t486 = True
         else:
-            if t486 is None: t485 = True
-            t487 = v69
-            if t487 is True: t484 = True
+            if t488 is None: t487 = True
+            t489 = v69
+            if t489 is True: t486 = True
             else:
-                if t487 is None: t485 = True
-        if t484 is False and t485: t484 = None
-        if t484 is False: x = False
+                if t489 is None: t487 = True
+        if t486 is False and t487: t486 = None
+        if t486 is False: x = False
         else:
-            if t484 is None: t482 = True
-    if x is True and t482: x = None
+            if t486 is None: t484 = True
+    if x is True and t484: x = None
     if x is True: h_referral.append(11)
     x = v74
     if x is True: h_referral.append(12)
@@ -2028,965 +2037,984 @@ def kernel(ctx):
     if x is True: h_referral.append(13)
     x = v34
     if x is True: h_referral.append(14)
-    t488 = False
+    t490 = False
     x = True
-    t489 = v75
-    if t489 is False: x = False
+    t491 = v75
+    if t491 is False: x = False
     else:
-        if t489 is None: t488 = True
-        t490 = v205
-        if t490 is False: x = False
+        if t491 is None: t490 = True
+        t492 = v205
+        if t492 is False: x = False
         else:
-            if t490 is None: t488 = True
-    if x is True and t488: x = None
+            if t492 is None: t490 = True
+    if x is True and t490: x = None
     if x is True: h_referral.append(15)
-    t491 = False
+    t493 = False
     x = True
-    t492 = v75
-    if t492 is False: x = False
+    t494 = v75
+    if t494 is False: x = False
     else:
-        if t492 is None: t491 = True
-        t494 = False
-        t493 = False
-        t495 = v76
-        if t495 is True: t493 = True
+        if t494 is None: t493 = True
+        t496 = False
+        t495 = False
+        t497 = v76
+        if t497 is True: t495 = True
         else:
-            if t495 is None: t494 = True
-            t496 = v221
-            if t496 is True: t493 = True
+            if t497 is None: t496 = True
+            t498 = v221
+            if t498 is True: t495 = True
             else:
-                if t496 is None: t494 = True
-        if t493 is False and t494: t493 = None
-        if t493 is False: x = False
+                if t498 is None: t496 = True
+        if t495 is False and t496: t495 = None
+        if t495 is False: x = False
         else:
-            if t493 is None: t491 = True
-    if x is True and t491: x = None
+            if t495 is None: t493 = True
+    if x is True and t493: x = None
     if x is True: h_referral.append(16)
-    t497 = False
+    t499 = False
     x = True
-    t498 = v76
-    if t498 is False: x = False
+    t500 = v76
+    if t500 is False: x = False
     else:
-        if t498 is None: t497 = True
-        t500 = False
-        t499 = False
-        t501 = v221
-        if t501 is True: t499 = True
+        if t500 is None: t499 = True
+        t502 = False
+        t501 = False
+        t503 = v221
+        if t503 is True: t501 = True
         else:
-            if t501 is None: t500 = True
-            t503 = False
-            t502 = True
-            t504 = v205
-            if t504 is False: t502 = False
+            if t503 is None: t502 = True
+            t505 = False
+            t504 = True
+            t506 = v205
+            if t506 is False: t504 = False
             else:
-                if t504 is None: t503 = True
-                t505 = v234
-                if t505 is not None: t505 = not t505
-                if t505 is None: t505 = True
-                if t505 is False: t502 = False
+                if t506 is None: t505 = True
+                t507 = v234
+                if t507 is not None: t507 = not t507
+                if t507 is None: t507 = True
+                if t507 is False: t504 = False
                 else:
-                    if t505 is None: t503 = True
-            if t502 is True and t503: t502 = None
-            if t502 is True: t499 = True
+                    if t507 is None: t505 = True
+            if t504 is True and t505: t504 = None
+            if t504 is True: t501 = True
             else:
-                if t502 is None: t500 = True
-        if t499 is False and t500: t499 = None
-        if t499 is False: x = False
+                if t504 is None: t502 = True
+        if t501 is False and t502: t501 = None
+        if t501 is False: x = False
         else:
-            if t499 is None: t497 = True
-    if x is True and t497: x = None
+            if t501 is None: t499 = True
+    if x is True and t499: x = None
     if x is True: h_referral.append(17)
-    t506 = False
+    t508 = False
     x = True
-    t507 = v76
-    if t507 is False: x = False
+    t509 = v76
+    if t509 is False: x = False
     else:
-        if t507 is None: t506 = True
-        t508 = v197
-        if t508 is False: x = False
+        if t509 is None: t508 = True
+        t510 = v197
+        if t510 is False: x = False
         else:
-            if t508 is None: t506 = True
-            t509 = v212
-            if t509 is not None: t509 = not t509
-            if t509 is None: t509 = True
-            if t509 is False: x = False
+            if t510 is None: t508 = True
+            t511 = v212
+            if t511 is not None: t511 = not t511
+            if t511 is None: t511 = True
+            if t511 is False: x = False
             else:
-                if t509 is None: t506 = True
-                t510 = v234
-                if t510 is not None: t510 = not t510
-                if t510 is None: t510 = True
-                if t510 is False: x = False
+                if t511 is None: t508 = True
+                t512 = v234
+                if t512 is not None: t512 = not t512
+                if t512 is None: t512 = True
+                if t512 is False: x = False
                 else:
-                    if t510 is None: t506 = True
-    if x is True and t506: x = None
+                    if t512 is None: t508 = True
+    if x is True and t508: x = None
     if x is True: h_referral.append(18)
     x = v75
     if x is True: h_referral.append(19)
-    t511 = False
+    t513 = False
     x = True
-    t512 = v76
-    if t512 is False: x = False
+    t514 = v76
+    if t514 is False: x = False
     else:
-        if t512 is None: t511 = True
-        t513 = v234
-        if t513 is not None: t513 = not t513
-        if t513 is None: t513 = True
-        if t513 is False: x = False
+        if t514 is None: t513 = True
+        t515 = v234
+        if t515 is not None: t515 = not t515
+        if t515 is None: t515 = True
+        if t515 is False: x = False
         else:
-            if t513 is None: t511 = True
-    if x is True and t511: x = None
+            if t515 is None: t513 = True
+    if x is True and t513: x = None
     if x is True: h_referral.append(20)
-    t514 = False
+    t516 = False
     x = True
-    t515 = v79
-    if t515 is False: x = False
+    t517 = v79
+    if t517 is False: x = False
     else:
-        if t515 is None: t514 = True
-        t516 = v205
-        if t516 is False: x = False
+        if t517 is None: t516 = True
+        t518 = v205
+        if t518 is False: x = False
         else:
-            if t516 is None: t514 = True
-    if x is True and t514: x = None
+            if t518 is None: t516 = True
+    if x is True and t516: x = None
     if x is True: h_referral.append(21)
     x = v79
     if x is True: h_referral.append(22)
-    t517 = False
+    t519 = False
     x = True
-    t518 = v210
-    if t518 is False: x = False
+    t520 = v210
+    if t520 is False: x = False
     else:
-        if t518 is None: t517 = True
-        t520 = False
-        t519 = False
-        t521 = v63
-        if t521 is True: t519 = True
+        if t520 is None: t519 = True
+        t522 = False
+        t521 = False
+        t523 = v63
+        if t523 is True: t521 = True
         else:
-            if t521 is None: t520 = True
-            t522 = v208
-            if t522 is True: t519 = True
+            if t523 is None: t522 = True
+            t524 = v208
+            if t524 is True: t521 = True
             else:
-                if t522 is None: t520 = True
-                t523 = v89
-                if t523 is True: t519 = True
+                if t524 is None: t522 = True
+                t525 = v89
+                if t525 is True: t521 = True
                 else:
-                    if t523 is None: t520 = True
-        if t519 is False and t520: t519 = None
-        if t519 is False: x = False
+                    if t525 is None: t522 = True
+        if t521 is False and t522: t521 = None
+        if t521 is False: x = False
         else:
-            if t519 is None: t517 = True
-    if x is True and t517: x = None
+            if t521 is None: t519 = True
+    if x is True and t519: x = None
     if x is True: h_referral.append(23)
-    t524 = False
+    t526 = False
     x = True
-    t525 = v210
-    if t525 is False: x = False
+    t527 = v210
+    if t527 is False: x = False
     else:
-        if t525 is None: t524 = True
-        t526 = v197
-        if t526 is False: x = False
+        if t527 is None: t526 = True
+        t528 = v197
+        if t528 is False: x = False
         else:
-            if t526 is None: t524 = True
-    if x is True and t524: x = None
+            if t528 is None: t526 = True
+    if x is True and t526: x = None
     if x is True: h_referral.append(24)
-    t527 = False
+    t529 = False
     x = True
-    t528 = v72
-    if t528 is False: x = False
+    t530 = v72
+    if t530 is False: x = False
     else:
-        if t528 is None: t527 = True
-        t529 = v63
-        if t529 is False: x = False
+        if t530 is None: t529 = True
+        t531 = v63
+        if t531 is False: x = False
         else:
-            if t529 is None: t527 = True
-            t531 = False
-            t530 = True
-            t532 = v35
-            if t532 is False: t530 = False
+            if t531 is None: t529 = True
+            t533 = False
+            t532 = True
+            t534 = v35
+            if t534 is False: t532 = False
             else:
-                if t532 is None: t531 = True
-                t533 = v219
-                if t533 is False: t530 = False
+                if t534 is None: t533 = True
+                t535 = v219
+                if t535 is False: t532 = False
                 else:
-                    if t533 is None: t531 = True
-            if t530 is True and t531: t530 = None
-            if t530 is not None: t530 = not t530
-            if t530 is None: t530 = True
-            if t530 is False: x = False
+                    if t535 is None: t533 = True
+            if t532 is True and t533: t532 = None
+            if t532 is not None: t532 = not t532
+            if t532 is None: t532 = True
+            if t532 is False: x = False
             else:
-                if t530 is None: t527 = True
-                t534 = v214
-                if t534 is not None: t534 = not t534
-                if t534 is None: t534 = True
-                if t534 is False: x = False
+                if t532 is None: t529 = True
+                t536 = v214
+                if t536 is not None: t536 = not t536
+                if t536 is None: t536 = True
+                if t536 is False: x = False
                 else:
-                    if t534 is None: t527 = True
-    if x is True and t527: x = None
+                    if t536 is None: t529 = True
+    if x is True and t529: x = None
     if x is True: h_referral.append(25)
-    t535 = False
+    t537 = False
     x = True
-    t536 = v84
-    if t536 is False: x = False
+    t538 = v84
+    if t538 is False: x = False
     else:
-        if t536 is None: t535 = True
-        t538 = False
-        t537 = False
-        t539 = v8
-        if t539 is True: t537 = True
+        if t538 is None: t537 = True
+        t540 = False
+        t539 = False
+        t541 = v8
+        if t541 is True: t539 = True
         else:
-            if t539 is None: t538 = True
-            t541 = False
-            t540 = True
-            t542 = v63
-            if t542 is False: t540 = False
+            if t541 is None: t540 = True
+            t543 = False
+            t542 = True
+            t544 = v63
+            if t544 is False: t542 = False
             else:
-                if t542 is None: t541 = True
-                t543 = v208
-                if t543 is False: t540 = False
+                if t544 is None: t543 = True
+                t545 = v208
+                if t545 is False: t542 = False
                 else:
-                    if t543 is None: t541 = True
-            if t540 is True and t541: t540 = None
-            if t540 is True: t537 = True
+                    if t545 is None: t543 = True
+            if t542 is True and t543: t542 = None
+            if t542 is True: t539 = True
             else:
-                if t540 is None: t538 = True
-        if t537 is False and t538: t537 = None
-        if t537 is False: x = False
+                if t542 is None: t540 = True
+        if t539 is False and t540: t539 = None
+        if t539 is False: x = False
         else:
-            if t537 is None: t535 = True
-    if x is True and t535: x = None
+            if t539 is None: t537 = True
+    if x is True and t537: x = None
     if x is True: h_referral.append(26)
-    t544 = False
+    t546 = False
     x = True
-    t545 = v84
-    if t545 is False: x = False
+    t547 = v84
+    if t547 is False: x = False
     else:
-        if t545 is None: t544 = True
-        t546 = v221
-        if t546 is False: x = False
+        if t547 is None: t546 = True
+        t548 = v221
+        if t548 is False: x = False
         else:
-            if t546 is None: t544 = True
-    if x is True and t544: x = None
+            if t548 is None: t546 = True
+    if x is True and t546: x = None
     if x is True: h_referral.append(27)
     x = v195
     if x is True: h_referral.append(28)
-    t547 = False
+    t549 = False
     x = True
-    t548 = v230
-    if t548 is False: x = False
+    t550 = v230
+    if t550 is False: x = False
     else:
-        if t548 is None: t547 = True
-        t549 = v69
-        if t549 is False: x = False
+        if t550 is None: t549 = True
+        t551 = v69
+        if t551 is False: x = False
         else:
-            if t549 is None: t547 = True
-            t551 = False
-            t550 = False
-            t552 = v63
-            if t552 is True: t550 = True
+            if t551 is None: t549 = True
+            t553 = False
+            t552 = False
+            t554 = v63
+            if t554 is True: t552 = True
             else:
-                if t552 is None: t551 = True
-                t553 = v208
-                if t553 is True: t550 = True
+                if t554 is None: t553 = True
+                t555 = v208
+                if t555 is True: t552 = True
                 else:
-                    if t553 is None: t551 = True
-                    t554 = v8
-                    if t554 is True: t550 = True
+                    if t555 is None: t553 = True
+                    t556 = v8
+                    if t556 is True: t552 = True
                     else:
-                        if t554 is None: t551 = True
-            if t550 is False and t551: t550 = None
-            if t550 is False: x = False
+                        if t556 is None: t553 = True
+            if t552 is False and t553: t552 = None
+            if t552 is False: x = False
             else:
-                if t550 is None: t547 = True
-    if x is True and t547: x = None
+                if t552 is None: t549 = True
+    if x is True and t549: x = None
     if x is True: h_referral.append(29)
-    t555 = False
+    t557 = False
     x = True
-    t556 = v231
-    if t556 is False: x = False
+    t558 = v231
+    if t558 is False: x = False
     else:
-        if t556 is None: t555 = True
-        t557 = v69
-        if t557 is False: x = False
+        if t558 is None: t557 = True
+        t559 = v69
+        if t559 is False: x = False
         else:
-            if t557 is None: t555 = True
-            t558 = v63
-            if t558 is False: x = False
+            if t559 is None: t557 = True
+            t560 = v63
+            if t560 is False: x = False
             else:
-                if t558 is None: t555 = True
-                t560 = False
-                t559 = False
-                t561 = v8
-                if t561 is True: t559 = True
+                if t560 is None: t557 = True
+                t562 = False
+                t561 = False
+                t563 = v8
+                if t563 is True: t561 = True
                 else:
-                    if t561 is None: t560 = True
-                    t562 = v221
-                    if t562 is True: t559 = True
+                    if t563 is None: t562 = True
+                    t564 = v221
+                    if t564 is True: t561 = True
                     else:
-                        if t562 is None: t560 = True
-                        t563 = v84
-                        if t563 is True: t559 = True
+                        if t564 is None: t562 = True
+                        t565 = v84
+                        if t565 is True: t561 = True
                         else:
-                            if t563 is None: t560 = True
-                if t559 is False and t560: t559 = None
-                if t559 is False: x = False
+                            if t565 is None: t562 = True
+                if t561 is False and t562: t561 = None
+                if t561 is False: x = False
                 else:
-                    if t559 is None: t555 = True
-    if x is True and t555: x = None
+                    if t561 is None: t557 = True
+    if x is True and t557: x = None
     if x is True: h_referral.append(30)
-    t564 = False
+    t566 = False
     x = True
-    t565 = v230
-    if t565 is False: x = False
+    t567 = v230
+    if t567 is False: x = False
     else:
-        if t565 is None: t564 = True
-        t567 = False
-        t566 = False
-        t568 = v63
-        if t568 is True: t566 = True
+        if t567 is None: t566 = True
+        t569 = False
+        t568 = False
+        t570 = v63
+        if t570 is True: t568 = True
         else:
-            if t568 is None: t567 = True
-            t569 = v208
-            if t569 is True: t566 = True
+            if t570 is None: t569 = True
+            t571 = v208
+            if t571 is True: t568 = True
             else:
-                if t569 is None: t567 = True
-        if t566 is False and t567: t566 = None
-        if t566 is False: x = False
+                if t571 is None: t569 = True
+        if t568 is False and t569: t568 = None
+        if t568 is False: x = False
         else:
-            if t566 is None: t564 = True
-    if x is True and t564: x = None
+            if t568 is None: t566 = True
+    if x is True and t566: x = None
     if x is True: h_referral.append(31)
-    t570 = False
+    t572 = False
     x = True
-    t571 = v141
-    if t571 is False: x = False
+    t573 = v141
+    if t573 is False: x = False
     else:
-        if t571 is None: t570 = True
-        t572 = (None if f20 is None else f20 >= K293)
-        if t572 is False: x = False
+        if t573 is None: t572 = True
+        t574 = (None if f20 is None else f20 >= K294)
+        if t574 is False: x = False
         else:
-            if t572 is None: t570 = True
-            t573 = v221
-            if t573 is False: x = False
+            if t574 is None: t572 = True
+            t575 = v221
+            if t575 is False: x = False
             else:
-                if t573 is None: t570 = True
-    if x is True and t570: x = None
+                if t575 is None: t572 = True
+    if x is True and t572: x = None
     if x is True: h_referral.append(32)
-    t574 = False
+    t576 = False
     x = True
-    t575 = v8
-    if t575 is False: x = False
+    t577 = v8
+    if t577 is False: x = False
     else:
-        if t575 is None: t574 = True
-        t576 = v69
-        if t576 is False: x = False
+        if t577 is None: t576 = True
+        t578 = v69
+        if t578 is False: x = False
         else:
-            if t576 is None: t574 = True
-    if x is True and t574: x = None
+            if t578 is None: t576 = True
+    if x is True and t576: x = None
     if x is True: h_referral.append(33)
     x = v84
     if x is True: h_referral.append(34)
     x = v8
     if x is True: h_referral.append(35)
-    t577 = False
+    t579 = False
     x = True
-    t578 = v217
-    if t578 is False: x = False
+    t580 = v217
+    if t580 is False: x = False
     else:
-        if t578 is None: t577 = True
-        t579 = v66
-        if t579 is False: x = False
+        if t580 is None: t579 = True
+        t581 = v66
+        if t581 is False: x = False
         else:
-            if t579 is None: t577 = True
-            t580 = (None if f20 is None else f20 < K294)
-            if t580 is False: x = False
+            if t581 is None: t579 = True
+            t582 = (None if f20 is None else f20 < K295)
+            if t582 is False: x = False
             else:
-                if t580 is None: t577 = True
-                t581 = v222
-                if t581 is False: x = False
+                if t582 is None: t579 = True
+                t583 = v222
+                if t583 is False: x = False
                 else:
-                    if t581 is None: t577 = True
-                    t582 = v35
-                    if t582 is not None: t582 = not t582
-                    if t582 is None: t582 = True
-                    if t582 is False: x = False
+                    if t583 is None: t579 = True
+                    t584 = v35
+                    if t584 is not None: t584 = not t584
+                    if t584 is None: t584 = True
+                    if t584 is False: x = False
                     else:
-                        if t582 is None: t577 = True
-                        t583 = v44
-                        if t583 is not None: t583 = not t583
-                        if t583 is None: t583 = True
-                        if t583 is False: x = False
+                        if t584 is None: t579 = True
+                        t585 = v44
+                        if t585 is not None: t585 = not t585
+                        if t585 is None: t585 = True
+                        if t585 is False: x = False
                         else:
-                            if t583 is None: t577 = True
-    if x is True and t577: x = None
+                            if t585 is None: t579 = True
+    if x is True and t579: x = None
     if x is True: h_referral.append(36)
-    t584 = False
-    x = True
     t586 = False
-    t585 = False
-    t587 = v99
-    if t587 is True: t585 = True
+    x = True
+    t588 = False
+    t587 = False
+    t589 = v99
+    if t589 is True: t587 = True
+    else:
+        if t589 is None: t588 = True
+        t590 = v101
+        if t590 is True: t587 = True
+        else:
+            if t590 is None: t588 = True
+    if t587 is False and t588: t587 = None
+    if t587 is False: x = False
     else:
         if t587 is None: t586 = True
-        t588 = v101
-        if t588 is True: t585 = True
+        t591 = v66
+        if t591 is False: x = False
         else:
-            if t588 is None: t586 = True
-    if t585 is False and t586: t585 = None
-    if t585 is False: x = False
-    else:
-        if t585 is None: t584 = True
-        t589 = v66
-        if t589 is False: x = False
-        else:
-            if t589 is None: t584 = True
-            t590 = (None if f20 is None else f20 < K295)
-            if t590 is False: x = False
+            if t591 is None: t586 = True
+            t592 = (None if f20 is None else f20 < K296)
+            if t592 is False: x = False
             else:
-                if t590 is None: t584 = True
-                t591 = v222
-                if t591 is False: x = False
+                if t592 is None: t586 = True
+                t593 = v222
+                if t593 is False: x = False
                 else:
-                    if t591 is None: t584 = True
-    if x is True and t584: x = None
+                    if t593 is None: t586 = True
+    if x is True and t586: x = None
     if x is True: h_referral.append(37)
-    t592 = False
+    t594 = False
     x = True
-    t593 = v224
-    if t593 is False: x = False
+    t595 = v224
+    if t595 is False: x = False
     else:
-        if t593 is None: t592 = True
-        t595 = False
-        t594 = False
-        t596 = v203
-        if t596 is True: t594 = True
+        if t595 is None: t594 = True
+        t597 = False
+        t596 = False
+        t598 = v203
+        if t598 is True: t596 = True
         else:
-            if t596 is None: t595 = True
-            t597 = v73
-            if t597 is True: t594 = True
+            if t598 is None: t597 = True
+            t599 = v73
+            if t599 is True: t596 = True
             else:
-                if t597 is None: t595 = True
-        if t594 is False and t595: t594 = None
-        if t594 is False: x = False
+                if t599 is None: t597 = True
+        if t596 is False and t597: t596 = None
+        if t596 is False: x = False
         else:
-            if t594 is None: t592 = True
-    if x is True and t592: x = None
+            if t596 is None: t594 = True
+    if x is True and t594: x = None
     if x is True: h_referral.append(38)
     x = v224
     if x is True: h_referral.append(39)
-    t598 = False
+    t600 = False
     x = True
-    t599 = v228
-    if t599 is False: x = False
+    t601 = v228
+    if t601 is False: x = False
     else:
-        if t599 is None: t598 = True
-        t600 = v229
-        if t600 is False: x = False
+        if t601 is None: t600 = True
+        t602 = v229
+        if t602 is False: x = False
         else:
-            if t600 is None: t598 = True
-    if x is True and t598: x = None
+            if t602 is None: t600 = True
+    if x is True and t600: x = None
     if x is True: h_referral.append(40)
-    t601 = False
+    t603 = False
     x = True
-    t602 = v150
-    if t602 is False: x = False
+    t604 = v150
+    if t604 is False: x = False
     else:
-        if t602 is None: t601 = True
-        t603 = (None if f20 is None else f20 >= K296)
-        if t603 is False: x = False
+        if t604 is None: t603 = True
+        t605 = (None if f20 is None else f20 >= K297)
+        if t605 is False: x = False
         else:
-            if t603 is None: t601 = True
-    if x is True and t601: x = None
+            if t605 is None: t603 = True
+    if x is True and t603: x = None
     if x is True: h_referral.append(41)
-    t604 = False
+    t606 = False
     x = False
-    t605 = v148
-    if t605 is True: x = True
+    t607 = v148
+    if t607 is True: x = True
     else:
-        if t605 is None: t604 = True
-        t606 = v150
-        if t606 is True: x = True
+        if t607 is None: t606 = True
+        t608 = v150
+        if t608 is True: x = True
         else:
-            if t606 is None: t604 = True
-            t608 = False
-            t607 = True
-            t609 = v147
-            if t609 is False: t607 = False
+            if t608 is None: t606 = True
+            t610 = False
+            t609 = True
+            t611 = v147
+            if t611 is False: t609 = False
             else:
-                if t609 is None: t608 = True
-                t610 = v75
-                if t610 is False: t607 = False
+                if t611 is None: t610 = True
+                t612 = v75
+                if t612 is False: t609 = False
                 else:
-                    if t610 is None: t608 = True
-            if t607 is True and t608: t607 = None
-            if t607 is True: x = True
+                    if t612 is None: t610 = True
+            if t609 is True and t610: t609 = None
+            if t609 is True: x = True
             else:
-                if t607 is None: t604 = True
-    if x is False and t604: x = None
+                if t609 is None: t606 = True
+    if x is False and t606: x = None
     if x is True: h_referral.append(42)
     x = v147
     if x is True: h_referral.append(43)
     x = v151
     if x is True: h_referral.append(44)
-    t611 = False
+    t613 = False
     x = True
-    t612 = v229
-    if t612 is False: x = False
+    t614 = v229
+    if t614 is False: x = False
     else:
-        if t612 is None: t611 = True
-        t613 = (None if f77 is None else f77 <= K297)
-        if t613 is None: t613 = True
-        if t613 is False: x = False
+        if t614 is None: t613 = True
+        t615 = (None if f77 is None else f77 <= K298)
+        if t615 is None: t615 = True
+        if t615 is False: x = False
         else:
-            if t613 is None: t611 = True
-            t614 = v63
-            if t614 is False: x = False
+            if t615 is None: t613 = True
+            t616 = v63
+            if t616 is False: x = False
             else:
-                if t614 is None: t611 = True
-                t616 = False
-                t615 = False
-                t617 = v8
-                if t617 is True: t615 = True
+                if t616 is None: t613 = True
+                t618 = False
+                t617 = False
+                t619 = v8
+                if t619 is True: t617 = True
                 else:
-                    if t617 is None: t616 = True
-                    t618 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K298.isdisjoint(r_pain or ()))))))
-                    if t618 is True: t615 = True
+                    if t619 is None: t618 = True
+                    t620 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K299.isdisjoint(r_pain or ()))))))
+                    if t620 is True: t617 = True
                     else:
-                        if t618 is None: t616 = True
-                if t615 is False and t616: t615 = None
-                if t615 is False: x = False
+                        if t620 is None: t618 = True
+                if t617 is False and t618: t617 = None
+                if t617 is False: x = False
                 else:
-                    if t615 is None: t611 = True
-    if x is True and t611: x = None
+                    if t617 is None: t613 = True
+    if x is True and t613: x = None
     if x is True: h_referral.append(45)
-    t619 = False
+    t621 = False
     x = True
-    t620 = v229
-    if t620 is False: x = False
+    t622 = v229
+    if t622 is False: x = False
     else:
-        if t620 is None: t619 = True
-        t621 = v150
-        if t621 is False: x = False
+        if t622 is None: t621 = True
+        t623 = v150
+        if t623 is False: x = False
         else:
-            if t621 is None: t619 = True
-    if x is True and t619: x = None
+            if t623 is None: t621 = True
+    if x is True and t621: x = None
     if x is True: h_referral.append(46)
-    t622 = False
+    t624 = False
     x = True
-    t623 = v225
-    if t623 is False: x = False
+    t625 = v225
+    if t625 is False: x = False
     else:
-        if t623 is None: t622 = True
-        t624 = v62
-        if t624 is False: x = False
+        if t625 is None: t624 = True
+        t626 = v62
+        if t626 is False: x = False
         else:
-            if t624 is None: t622 = True
-            t625 = v227
-            if t625 is False: x = False
+            if t626 is None: t624 = True
+            t627 = v227
+            if t627 is False: x = False
             else:
-                if t625 is None: t622 = True
-    if x is True and t622: x = None
+                if t627 is None: t624 = True
+    if x is True and t624: x = None
     if x is True: h_referral.append(47)
-    t626 = False
+    t628 = False
     x = True
-    t627 = v225
-    if t627 is False: x = False
+    t629 = v225
+    if t629 is False: x = False
     else:
-        if t627 is None: t626 = True
-        t628 = v63
-        if t628 is False: x = False
+        if t629 is None: t628 = True
+        t630 = v63
+        if t630 is False: x = False
         else:
-            if t628 is None: t626 = True
-            t629 = (None if f16 is None else f16 >= K299)
-            if t629 is None: t629 = True
-            if t629 is False: x = False
+            if t630 is None: t628 = True
+            t631 = (None if f16 is None else f16 >= K300)
+            if t631 is None: t631 = True
+            if t631 is False: x = False
             else:
-                if t629 is None: t626 = True
-                t630 = v213
-                if t630 is not None: t630 = not t630
-                if t630 is None: t630 = True
-                if t630 is False: x = False
+                if t631 is None: t628 = True
+                t632 = v213
+                if t632 is not None: t632 = not t632
+                if t632 is None: t632 = True
+                if t632 is False: x = False
                 else:
-                    if t630 is None: t626 = True
-                    t631 = v212
-                    if t631 is not None: t631 = not t631
-                    if t631 is None: t631 = True
-                    if t631 is False: x = False
+                    if t632 is None: t628 = True
+                    t633 = v212
+                    if t633 is not None: t633 = not t633
+                    if t633 is None: t633 = True
+                    if t633 is False: x = False
                     else:
-                        if t631 is None: t626 = True
-    if x is True and t626: x = None
+                        if t633 is None: t628 = True
+    if x is True and t628: x = None
     if x is True: h_referral.append(48)
-    t632 = False
+    t634 = False
     x = True
-    t633 = v225
-    if t633 is False: x = False
+    t635 = v225
+    if t635 is False: x = False
     else:
-        if t633 is None: t632 = True
-        t634 = v89
-        if t634 is False: x = False
+        if t635 is None: t634 = True
+        t636 = v89
+        if t636 is False: x = False
         else:
-            if t634 is None: t632 = True
-            t636 = False
-            t635 = False
-            t637 = v72
-            if t637 is True: t635 = True
+            if t636 is None: t634 = True
+            t638 = False
+            t637 = False
+            t639 = v72
+            if t639 is True: t637 = True
             else:
-                if t637 is None: t636 = True
-                t638 = v210
-                if t638 is True: t635 = True
+                if t639 is None: t638 = True
+                t640 = v210
+                if t640 is True: t637 = True
                 else:
-                    if t638 is None: t636 = True
-                    t639 = v208
-                    if t639 is True: t635 = True
+                    if t640 is None: t638 = True
+                    t641 = v208
+                    if t641 is True: t637 = True
                     else:
-                        if t639 is None: t636 = True
-                        t640 = v196
-                        if t640 is True: t635 = True
+                        if t641 is None: t638 = True
+                        t642 = v196
+                        if t642 is True: t637 = True
                         else:
-                            if t640 is None: t636 = True
-            if t635 is False and t636: t635 = None
-            if t635 is False: x = False
+                            if t642 is None: t638 = True
+            if t637 is False and t638: t637 = None
+            if t637 is False: x = False
             else:
-                if t635 is None: t632 = True
-    if x is True and t632: x = None
+                if t637 is None: t634 = True
+    if x is True and t634: x = None
     if x is True: h_referral.append(49)
-    t641 = False
+    t643 = False
     x = True
-    t642 = v226
-    if t642 is False: x = False
+    t644 = v226
+    if t644 is False: x = False
     else:
-        if t642 is None: t641 = True
-        t643 = v89
-        if t643 is False: x = False
+        if t644 is None: t643 = True
+        t645 = v89
+        if t645 is False: x = False
         else:
-            if t643 is None: t641 = True
-    if x is True and t641: x = None
+            if t645 is None: t643 = True
+    if x is True and t643: x = None
     if x is True: h_referral.append(50)
-    t644 = False
+    t646 = False
     x = True
-    t645 = v234
-    if t645 is False: x = False
+    t647 = v234
+    if t647 is False: x = False
     else:
-        if t645 is None: t644 = True
-        t647 = False
-        t646 = False
-        t648 = v75
-        if t648 is True: t646 = True
+        if t647 is None: t646 = True
+        t649 = False
+        t648 = False
+        t650 = v75
+        if t650 is True: t648 = True
         else:
-            if t648 is None: t647 = True
-            t649 = v221
-            if t649 is True: t646 = True
+            if t650 is None: t649 = True
+            t651 = v221
+            if t651 is True: t648 = True
             else:
-                if t649 is None: t647 = True
-                t650 = v232
-                if t650 is True: t646 = True
+                if t651 is None: t649 = True
+                t652 = v232
+                if t652 is True: t648 = True
                 else:
-                    if t650 is None: t647 = True
-        if t646 is False and t647: t646 = None
-        if t646 is False: x = False
+                    if t652 is None: t649 = True
+        if t648 is False and t649: t648 = None
+        if t648 is False: x = False
         else:
-            if t646 is None: t644 = True
-    if x is True and t644: x = None
+            if t648 is None: t646 = True
+    if x is True and t646: x = None
     if x is True: h_referral.append(51)
-    t651 = False
+    t653 = False
     x = True
-    t652 = v233
-    if t652 is False: x = False
+    t654 = v233
+    if t654 is False: x = False
     else:
-        if t652 is None: t651 = True
-        t653 = v203
-        if t653 is False: x = False
+        if t654 is None: t653 = True
+        t655 = v203
+        if t655 is False: x = False
         else:
-            if t653 is None: t651 = True
-    if x is True and t651: x = None
+            if t655 is None: t653 = True
+    if x is True and t653: x = None
     if x is True: h_referral.append(52)
-    t654 = False
+    t656 = False
     x = True
-    t655 = v233
-    if t655 is False: x = False
+    t657 = v233
+    if t657 is False: x = False
     else:
-        if t655 is None: t654 = True
-        t656 = v235
-        if t656 is False: x = False
+        if t657 is None: t656 = True
+        t658 = v235
+        if t658 is False: x = False
         else:
-            if t656 is None: t654 = True
-            t657 = v239
-            if t657 is False: x = False
+            if t658 is None: t656 = True
+            t659 = v239
+            if t659 is False: x = False
             else:
-                if t657 is None: t654 = True
-                t658 = v236
-                if t658 is not None: t658 = not t658
-                if t658 is None: t658 = True
-                if t658 is False: x = False
+                if t659 is None: t656 = True
+                t660 = v236
+                if t660 is not None: t660 = not t660
+                if t660 is None: t660 = True
+                if t660 is False: x = False
                 else:
-                    if t658 is None: t654 = True
-    if x is True and t654: x = None
+                    if t660 is None: t656 = True
+    if x is True and t656: x = None
     if x is True: h_referral.append(53)
-    t659 = False
+    t661 = False
     x = True
-    t660 = v239
-    if t660 is False: x = False
+    t662 = v239
+    if t662 is False: x = False
     else:
-        if t660 is None: t659 = True
-        t661 = v236
-        if t661 is False: x = False
+        if t662 is None: t661 = True
+        t663 = v236
+        if t663 is False: x = False
         else:
-            if t661 is None: t659 = True
-            t662 = (None if f78 is None else f78 == K300)
-            if t662 is not None: t662 = not t662
-            if t662 is None: t662 = True
-            if t662 is False: x = False
+            if t663 is None: t661 = True
+            t664 = (None if f78 is None else f78 == K301)
+            if t664 is not None: t664 = not t664
+            if t664 is None: t664 = True
+            if t664 is False: x = False
             else:
-                if t662 is None: t659 = True
-    if x is True and t659: x = None
+                if t664 is None: t661 = True
+    if x is True and t661: x = None
     if x is True: h_referral.append(54)
-    t663 = False
+    t665 = False
     x = True
-    t664 = v233
-    if t664 is False: x = False
+    t666 = v233
+    if t666 is False: x = False
     else:
-        if t664 is None: t663 = True
-        t665 = v235
-        if t665 is not None: t665 = not t665
-        if t665 is False: x = False
+        if t666 is None: t665 = True
+        t667 = v235
+        if t667 is not None: t667 = not t667
+        if t667 is False: x = False
         else:
-            if t665 is None: t663 = True
-            t666 = v239
-            if t666 is False: x = False
+            if t667 is None: t665 = True
+            t668 = v239
+            if t668 is False: x = False
             else:
-                if t666 is None: t663 = True
-    if x is True and t663: x = None
+                if t668 is None: t665 = True
+    if x is True and t665: x = None
     if x is True: h_referral.append(55)
-    t667 = False
+    t669 = False
     x = True
-    t668 = v233
-    if t668 is False: x = False
+    t670 = v233
+    if t670 is False: x = False
     else:
-        if t668 is None: t667 = True
-        t669 = v238
-        if t669 is False: x = False
+        if t670 is None: t669 = True
+        t671 = v238
+        if t671 is False: x = False
         else:
-            if t669 is None: t667 = True
-            t670 = v236
-            if t670 is not None: t670 = not t670
-            if t670 is None: t670 = True
-            if t670 is False: x = False
+            if t671 is None: t669 = True
+            t672 = v236
+            if t672 is not None: t672 = not t672
+            if t672 is None: t672 = True
+            if t672 is False: x = False
             else:
-                if t670 is None: t667 = True
-    if x is True and t667: x = None
+                if t672 is None: t669 = True
+    if x is True and t669: x = None
     if x is True: h_referral.append(56)
-    t671 = False
+    t673 = False
     x = True
-    t672 = (None if f20 is None else f20 >= K301)
-    if t672 is False: x = False
+    t674 = (None if f20 is None else f20 >= K302)
+    if t674 is False: x = False
     else:
-        if t672 is None: t671 = True
-        t673 = (None if f20 is None else f20 <= K302)
-        if t673 is False: x = False
+        if t674 is None: t673 = True
+        t675 = (None if f20 is None else f20 <= K303)
+        if t675 is False: x = False
         else:
-            if t673 is None: t671 = True
-            t674 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K303.isdisjoint(r_pain or ()))))))
-            if t674 is False: x = False
+            if t675 is None: t673 = True
+            t676 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K304.isdisjoint(r_pain or ()))))))
+            if t676 is False: x = False
             else:
-                if t674 is None: t671 = True
-                t675 = (None if f13 is None else f13 in K304)
-                if t675 is False: x = False
+                if t676 is None: t673 = True
+                t677 = (None if f13 is None else f13 in K305)
+                if t677 is False: x = False
                 else:
-                    if t675 is None: t671 = True
-    if x is True and t671: x = None
+                    if t677 is None: t673 = True
+    if x is True and t673: x = None
     if x is True: h_referral.append(57)
-    t676 = False
+    t678 = False
     x = True
-    t677 = v240
-    if t677 is False: x = False
+    t679 = v240
+    if t679 is False: x = False
     else:
-        if t677 is None: t676 = True
-        t678 = v239
-        if t678 is False: x = False
+        if t679 is None: t678 = True
+        t680 = v239
+        if t680 is False: x = False
         else:
-            if t678 is None: t676 = True
-    if x is True and t676: x = None
+            if t680 is None: t678 = True
+    if x is True and t678: x = None
     if x is True: h_referral.append(58)
     x = v241
     if x is True: h_referral.append(59)
-    t679 = False
+    t681 = False
     x = True
-    t680 = v240
-    if t680 is False: x = False
+    t682 = v240
+    if t682 is False: x = False
     else:
-        if t680 is None: t679 = True
-        t681 = v242
-        if t681 is False: x = False
+        if t682 is None: t681 = True
+        t683 = v242
+        if t683 is False: x = False
         else:
-            if t681 is None: t679 = True
-    if x is True and t679: x = None
+            if t683 is None: t681 = True
+    if x is True and t681: x = None
     if x is True: h_referral.append(60)
-    t682 = False
+    t684 = False
     x = True
-    t683 = v138
-    if t683 is False: x = False
+    t685 = v138
+    if t685 is False: x = False
     else:
-        if t683 is None: t682 = True
-        t684 = v139
-        if t684 is False: x = False
+        if t685 is None: t684 = True
+        t686 = v139
+        if t686 is False: x = False
         else:
-            if t684 is None: t682 = True
-            t685 = v63
-            if t685 is False: x = False
+            if t686 is None: t684 = True
+            t687 = v63
+            if t687 is False: x = False
             else:
-                if t685 is None: t682 = True
-                t686 = v208
-                if t686 is False: x = False
+                if t687 is None: t684 = True
+                t688 = v208
+                if t688 is False: x = False
                 else:
-                    if t686 is None: t682 = True
-                    t688 = False
-                    t687 = False
-                    t689 = v2
-                    if t689 is True: t687 = True
+                    if t688 is None: t684 = True
+                    t690 = False
+                    t689 = False
+                    t691 = v2
+                    if t691 is True: t689 = True
                     else:
-                        if t689 is None: t688 = True
-                        t690 = v239
-                        if t690 is True: t687 = True
+                        if t691 is None: t690 = True
+                        t692 = v239
+                        if t692 is True: t689 = True
                         else:
-                            if t690 is None: t688 = True
-                    if t687 is False and t688: t687 = None
-                    if t687 is False: x = False
+                            if t692 is None: t690 = True
+                    if t689 is False and t690: t689 = None
+                    if t689 is False: x = False
                     else:
-                        if t687 is None: t682 = True
-    if x is True and t682: x = None
+                        if t689 is None: t684 = True
+    if x is True and t684: x = None
     if x is True: h_referral.append(61)
-    t691 = False
-    x = True
     t693 = False
-    t692 = False
-    t694 = v138
-    if t694 is True: t692 = True
+    x = True
+    t695 = False
+    t694 = False
+    t696 = v138
+    if t696 is True: t694 = True
+    else:
+        if t696 is None: t695 = True
+        t697 = v140
+        if t697 is True: t694 = True
+        else:
+            if t697 is None: t695 = True
+    if t694 is False and t695: t694 = None
+    if t694 is False: x = False
     else:
         if t694 is None: t693 = True
-        t695 = v140
-        if t695 is True: t692 = True
+        t698 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K306.isdisjoint(r_pain or ()))))))
+        if t698 is False: x = False
         else:
-            if t695 is None: t693 = True
-    if t692 is False and t693: t692 = None
-    if t692 is False: x = False
-    else:
-        if t692 is None: t691 = True
-        t696 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K305.isdisjoint(r_pain or ()))))))
-        if t696 is False: x = False
-        else:
-            if t696 is None: t691 = True
-            t697 = (None if f3 is None else not K306.isdisjoint(f3))
-            if t697 is False: x = False
+            if t698 is None: t693 = True
+            t699 = (None if f3 is None else not K307.isdisjoint(f3))
+            if t699 is False: x = False
             else:
-                if t697 is None: t691 = True
-    if x is True and t691: x = None
+                if t699 is None: t693 = True
+    if x is True and t693: x = None
     if x is True: h_referral.append(62)
-    t698 = False
-    x = True
     t700 = False
-    t699 = False
-    t701 = v138
-    if t701 is True: t699 = True
+    x = True
+    t702 = False
+    t701 = False
+    t703 = v138
+    if t703 is True: t701 = True
+    else:
+        if t703 is None: t702 = True
+        t704 = v139
+        if t704 is True: t701 = True
+        else:
+            if t704 is None: t702 = True
+            t705 = v140
+            if t705 is True: t701 = True
+            else:
+                if t705 is None: t702 = True
+    if t701 is False and t702: t701 = None
+    if t701 is False: x = False
     else:
         if t701 is None: t700 = True
-        t702 = v139
-        if t702 is True: t699 = True
+        t706 = v135
+        if t706 is False: x = False
         else:
-            if t702 is None: t700 = True
-            t703 = v140
-            if t703 is True: t699 = True
-            else:
-                if t703 is None: t700 = True
-    if t699 is False and t700: t699 = None
-    if t699 is False: x = False
-    else:
-        if t699 is None: t698 = True
-        t704 = v135
-        if t704 is False: x = False
-        else:
-            if t704 is None: t698 = True
-    if x is True and t698: x = None
+            if t706 is None: t700 = True
+    if x is True and t700: x = None
     if x is True: h_referral.append(63)
     x = v137
     if x is True: h_referral.append(64)
-    t705 = False
+    t707 = False
     x = True
-    t706 = (None if f79 is None else f79 == K307)
-    if t706 is False: x = False
+    t708 = (None if f79 is None else f79 == K308)
+    if t708 is False: x = False
     else:
-        if t706 is None: t705 = True
-        t707 = v115
-        if t707 is False: x = False
+        if t708 is None: t707 = True
+        t709 = v115
+        if t709 is False: x = False
         else:
-            if t707 is None: t705 = True
-            t708 = (None if f17 is None else f17 > K308)
-            if t708 is False: x = False
+            if t709 is None: t707 = True
+            t710 = (None if f17 is None else f17 > K309)
+            if t710 is False: x = False
             else:
-                if t708 is None: t705 = True
-                t709 = v216
-                if t709 is False: x = False
+                if t710 is None: t707 = True
+                t711 = v216
+                if t711 is False: x = False
                 else:
-                    if t709 is None: t705 = True
-    if x is True and t705: x = None
+                    if t711 is None: t707 = True
+    if x is True and t707: x = None
     if x is True: h_referral.append(65)
-    t710 = False
+    t712 = False
     x = True
-    t711 = v223
-    if t711 is False: x = False
+    t713 = (None if f3 is None else not K310.isdisjoint(f3))
+    if t713 is False: x = False
     else:
-        if t711 is None: t710 = True
-        t712 = v87
-        if t712 is False: x = False
+        if t713 is None: t712 = True
+        t714 = (None if f3 is None else not K311.isdisjoint(f3))
+        if t714 is not None: t714 = not t714
+        if t714 is False: x = False
         else:
-            if t712 is None: t710 = True
-    if x is True and t710: x = None
-    if x is True: h_referral.append(66)
-    x = v218
-    if x is True: h_referral.append(67)
-    x = v237
-    if x is True: h_referral.append(68)
-    t713 = False
-    x = True
-    t714 = v9
-    if t714 is False: x = False
-    else:
-        if t714 is None: t713 = True
-        t715 = v207
-        if t715 is False: x = False
-        else:
-            if t715 is None: t713 = True
-            t716 = v219
-            if t716 is not None: t716 = not t716
-            if t716 is None: t716 = True
-            if t716 is False: x = False
+            if t714 is None: t712 = True
+            t715 = v219
+            if t715 is not None: t715 = not t715
+            if t715 is None: t715 = True
+            if t715 is False: x = False
             else:
-                if t716 is None: t713 = True
-    if x is True and t713: x = None
+                if t715 is None: t712 = True
+    if x is True and t712: x = None
+    if x is True: h_referral.append(66)
+    t716 = False
+    x = True
+    t717 = v223
+    if t717 is False: x = False
+    else:
+        if t717 is None: t716 = True
+        t718 = v87
+        if t718 is False: x = False
+        else:
+            if t718 is None: t716 = True
+    if x is True and t716: x = None
+    if x is True: h_referral.append(67)
+    x = v218
+    if x is True: h_referral.append(68)
+    x = v237
     if x is True: h_referral.append(69)
-    t717 = False
+    t719 = False
     x = True
-    t718 = v206
-    if t718 is False: x = False
+    t720 = v9
+    if t720 is False: x = False
     else:
-        if t718 is None: t717 = True
-        t719 = v205
-        if t719 is False: x = False
+        if t720 is None: t719 = True
+        t721 = v207
+        if t721 is False: x = False
         else:
-            if t719 is None: t717 = True
-    if x is True and t717: x = None
+            if t721 is None: t719 = True
+            t722 = v219
+            if t722 is not None: t722 = not t722
+            if t722 is None: t722 = True
+            if t722 is False: x = False
+            else:
+                if t722 is None: t719 = True
+    if x is True and t719: x = None
     if x is True: h_referral.append(70)
-    t720 = False
+    t723 = False
     x = True
-    t721 = v201
-    if t721 is False: x = False
+    t724 = v206
+    if t724 is False: x = False
     else:
-        if t721 is None: t720 = True
-        t722 = v200
-        if t722 is not None: t722 = not t722
-        if t722 is None: t722 = True
-        if t722 is False: x = False
+        if t724 is None: t723 = True
+        t725 = v205
+        if t725 is False: x = False
         else:
-            if t722 is None: t720 = True
-    if x is True and t720: x = None
+            if t725 is None: t723 = True
+    if x is True and t723: x = None
     if x is True: h_referral.append(71)
+    t726 = False
+    x = True
+    t727 = v201
+    if t727 is False: x = False
+    else:
+        if t727 is None: t726 = True
+        t728 = v200
+        if t728 is not None: t728 = not t728
+        if t728 is None: t728 = True
+        if t728 is False: x = False
+        else:
+            if t728 is None: t726 = True
+    if x is True and t726: x = None
+    if x is True: h_referral.append(72)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
