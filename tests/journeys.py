@@ -142,7 +142,7 @@ def first_visit(page, client: str = INTAKE_CLIENT) -> Counted:
     # History
     c.tap("client.sex", "female")
     c.tap("history.onset", "sudden")
-    c.type_into('input[name="history.mechanism"]', "lifted a box")
+    c.type_into('textarea[name="history.mechanism"]', "lifted a box")
     for value in ("sitting", "bending_forward"):
         c.click(f'input[name="history.aggravating"][value="{value}"]')
     c.click('input[name="history.easing"][value="walking"]')

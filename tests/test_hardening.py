@@ -75,7 +75,7 @@ def test_an_overlong_or_broken_text_is_refused_before_anything_is_saved(site):
         before = db.scalar(select(func.count()).select_from(Visit))
     long = browser.post(url, json={"visit_date": TODAY, "case": {"history": {"mechanism": "x" * 20000}}},
                         headers={"X-CSRF-Token": csrf})
-    assert long.status_code == 422 and "history.mechanism" in long.text and "500" in long.text
+    assert long.status_code == 422 and "history.mechanism" in long.text and "4,000" in long.text
     broken = browser.post(url, content=b'{"visit_date": "%s", "case": {"history": {"mechanism": "a\\ud800"}}}' % TODAY.encode(),
                           headers={"X-CSRF-Token": csrf, "Content-Type": "application/json"})
     assert broken.status_code == 422 and "lone surrogate" in broken.text

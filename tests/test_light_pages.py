@@ -94,10 +94,15 @@ class _Controls(HTMLParser):
         self.values: dict[str, list[str]] = {}
         self.names: set[str] = set()
         self._select = None
+        self._textarea = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "input" and a.get("name"):
+        if tag == "textarea" and a.get("name"):
+            self._textarea = a["name"]
+            self.names.add(self._textarea)
+            self.values[self._textarea] = [""]
+        elif tag == "input" and a.get("name"):
             self.names.add(a["name"])
             if a.get("type") in ("checkbox", "radio"):
                 if "checked" in a:
@@ -110,9 +115,15 @@ class _Controls(HTMLParser):
         elif tag == "option" and self._select and "selected" in a:
             self.values.setdefault(self._select, []).append(a.get("value", ""))
 
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea][-1] += data
+
     def handle_endtag(self, tag):
         if tag == "select":
             self._select = None
+        elif tag == "textarea":
+            self._textarea = None
 
 
 def _controls(html: str) -> _Controls:

@@ -40,7 +40,7 @@ def test_typing_survives_an_ended_session_and_comes_back_after_signing_in(page, 
     screen_all_no(page)
     page.fill('input[name="symptoms.pain_nrs"]', "6")
     page.click('svg[data-view=back] rect[data-region="buttock_left"]')
-    page.fill('input[name="history.mechanism"]', "lifted a sofa")
+    page.fill('textarea[name="history.mechanism"]', "lifted a sofa")
     wait_saved(page)
     page.click("summary:has-text('Signs of an upper motor neurone lesion')")  # a part of the form sent when opened
     page.locator('input[name="special_tests.babinski.left"]').first.wait_for()
@@ -66,7 +66,7 @@ def test_typing_survives_an_ended_session_and_comes_back_after_signing_in(page, 
     # answer in the part of the form the server did not send too (it is fetched first).
     page.wait_for_function("""() => (document.querySelector('input[name="special_tests.babinski.left"][value=positive]') || {}).checked""")
     assert page.input_value('input[name="symptoms.pain_nrs"]') == "6"
-    assert page.input_value('input[name="history.mechanism"]') == "lifted a sofa"
+    assert page.input_value('textarea[name="history.mechanism"]') == "lifted a sofa"
     assert page.input_value("#treatment_given") == "Soft tissue work to the left gluteals, 30 minutes."
     assert answer_of(page, "neuro.reflexes.achilles.left") == "reduced"
     assert page.locator('svg[data-view=back] rect[data-region="buttock_left"]').get_attribute("aria-checked") == "true"

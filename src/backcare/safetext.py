@@ -47,7 +47,8 @@ def SafeText(max_length: int, min_length: int = 0) -> Any:  # noqa: N802 - a typ
 
 # Limits by kind of field, so that every text field has one.
 SHORT = 200  # names, e-mail addresses, identifiers
-LINE = 500  # one line of free text (a mechanism of injury)
+LINE = 500  # one line of free text
+HISTORY = 4000  # the history in words: a therapist's notes, or a published report's paragraph
 NOTE = 20_000  # a SOAP section or an amendment
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model
 
-from ..safetext import LINE, SHORT, SafeText
+from ..safetext import HISTORY, SHORT, SafeText
 from .vocabulary import vocabulary
 
 _V = vocabulary()
@@ -79,7 +79,7 @@ class SpinalSurgery(_Strict):
 
 class History(_Strict):
     onset: Literal["sudden", "gradual"] | None = None
-    mechanism: SafeText(LINE) | None = None
+    mechanism: SafeText(HISTORY) | None = None
     duration_days: Annotated[int, Field(ge=0, le=36500)] | None = None
     prior_episodes: bool | None = None
     back_injury_history: bool | None = None

@@ -4248,8 +4248,8 @@ def validate____defs_history(data, custom_formats={}, name_prefix=None):
                         data__mechanism_len = len(data__mechanism)
                         if data__mechanism_len < 0:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must be longer than or equal to 0 characters")
-                        if data__mechanism_len > 500:
-                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must be shorter than or equal to 500 characters")
+                        if data__mechanism_len > 4000:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must be shorter than or equal to 4000 characters")
                         if not REGEX_PATTERNS['^[^\\u0000\\ud800-\\udfff]*$'].search(data__mechanism):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".mechanism must match pattern ^[^\\u0000\\ud800-\\udfff]*$")
                     data__mechanism_any_of_count208 += 1
