@@ -75,7 +75,7 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("lost 6 kg on a diet", set()),
     # symptoms of the safety screen in the client's words; a long-standing one is not new
     ("can't pee since yesterday and has a numb bum", {"bladder_change", "saddle_numbness"}),
-    ("his legs keep giving way", {"weakness_getting_worse"}),
+    ("his legs keep giving way", {"weakness_getting_worse", "both_legs_weak"}),
     ("stress incontinence for years since childbirth", set()),
     ("bladder and bowels fine, no saddle numbness", set()),
     # a negation reaches along a list, and a new statement ends it
@@ -105,6 +105,9 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("grandson had a temp and an ear infection, on antibiotics", set()),
     # a cancer named by its drug; a foot drop and a sexual change in the client's words; a safety-net instruction
     ("Arimidex daily since her op in 2021", {"cancer"}),
+    ("on Fosamax weekly for her bones", {"osteoporosis"}),
+    ("his legs had become weak", {"both_legs_weak"}),
+    ("the right leg and foot felt numb", {"leg_numbness"}),
     ("keeps tripping, toes catch on the kerb, foot slaps down", {"weakness_getting_worse"}),
     ("can't get or keep an erection since the weekend, never had that before", {"sexual_change"}),
     ("gave her the CES card: if she ever gets numbness down below or can't wee, go to A&E", set()),

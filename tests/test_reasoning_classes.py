@@ -578,3 +578,42 @@ def test_brisk_reflexes_beside_weakness_or_claudication_are_an_upper_motor_neuro
     assert "upper_motor_neurone_signs" in ids(out["red_flags"]) and out["referral"]["urgency"] == "urgent"
     weak = {**base, "neuro": {"reflexes": brisk, "motor": {"knee_extension": {"left": "normal", "right": "weak"}}}}
     assert "upper_motor_neurone_signs" in ids(run_case(**weak)["red_flags"])
+
+
+def test_an_older_clients_fall_from_standing_with_severe_pain_is_an_urgent_fracture_check():
+    # clinical.md 4.7: a suspected fracture with severe pain after trauma is urgent; at 65 or over a fall from
+    # standing is that trauma. The same fall with moderate pain stays a routine check.
+    fall = dict(client={"age": 74}, medical={"recent_minor_trauma": True},
+                history={"onset": "sudden", "duration_days": 4}, symptoms={"pain_nrs": 8, "pain_sites": ["low_back"]})
+    out = run_case(**fall)
+    assert (out["referral"]["urgency"], out["plan"]["treat"]) == ("urgent", False)
+    assert run_case(**{**fall, "symptoms": {"pain_nrs": 4, "pain_sites": ["low_back"]}})["referral"]["urgency"] == "routine"
+
+
+def test_weakness_getting_worse_in_both_legs_told_in_words_is_an_emergency():
+    # GIRFT 2023: progressive weakness in both legs is cauda equina until shown otherwise; "his legs had become
+    # weak" says both legs even where the motor examination was not recorded.
+    base = dict(client={"age": 41}, symptoms={"progressive_weakness": True, "pain_sites": ["low_back"]},
+                history={"onset": "gradual", "mechanism": "pain spread into both legs and his legs had become weak"})
+    assert run_case(**base)["referral"]["urgency"] == "emergency"
+    one = {**base, "history": {**base["history"], "mechanism": "his right leg had become weak"}}
+    assert run_case(**one)["referral"]["urgency"] == "urgent"
+
+
+def test_within_a_day_a_missing_foot_pulse_with_sudden_severe_pain_and_a_numb_leg_is_an_emergency():
+    # The six Ps: the cold leg may not have been checked. Numbness told in words counts.
+    leg = dict(client={"age": 59}, history={"onset": "sudden", "duration_days": 0,
+                                            "mechanism": "sudden right buttock pain half an hour ago; the leg and foot felt numb"},
+               symptoms={"pain_nrs": 8, "pain_sites": ["buttock_right"]},
+               circulation={"pedal_pulses": {"left": "present", "right": "absent"}})
+    assert run_case(**leg)["referral"]["urgency"] == "emergency"
+    weeks = {**leg, "history": {**leg["history"], "duration_days": 20}}
+    assert run_case(**weeks)["referral"]["urgency"] != "emergency"
+
+
+def test_fever_beside_unexplained_weight_loss_is_urgent():
+    base = dict(client={"age": 21}, medical={"fever": True}, history={"onset": "gradual", "duration_days": 210},
+                symptoms={"pain_sites": ["thoracic"]})
+    assert run_case(**base)["referral"]["urgency"] == "routine"
+    both = {**base, "medical": {"fever": True, "unexplained_weight_loss": True}}
+    assert run_case(**both)["referral"]["urgency"] == "urgent"

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'e5daa1dc840d50cec221afff076137ebfaa11f710c6a24605ce896fe28ae3455'
+SOURCE_DIGEST = '935950e07f0b0e2f276343da8fa0d703c602ec5d1a2ae4466264b328bd492c28'
 
 
 def kernel(ctx):
@@ -103,9 +103,11 @@ def kernel(ctx):
     f74 = None if b_history is None else b_history.get('spinal_surgery')
     f75 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
     f76 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
-    f77 = None if b_history is None else b_history.get('pregnancy_weeks')
-    f78 = None if b_notes is None else b_notes.get('deficit_unchanged')
-    f79 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('constant_unremitting')
+    f77 = None if b_notes is None else b_notes.get('both_legs_weak')
+    f78 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f79 = None if b_notes is None else b_notes.get('deficit_unchanged')
+    f80 = None if b_notes is None else b_notes.get('leg_numbness')
+    f81 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('constant_unremitting')
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -1959,6 +1961,10 @@ def kernel(ctx):
             if t474 is True: t471 = True
             else:
                 if t474 is None: t472 = True
+                t475 = (None if f77 is None else f77 == K291)
+                if t475 is True: t471 = True
+                else:
+                    if t475 is None: t472 = True
         if t471 is False and t472: t471 = None
         if t471 is False: x = False
         else:
@@ -1969,67 +1975,71 @@ def kernel(ctx):
     if x is True: h_referral.append(6)
     x = v204
     if x is True: h_referral.append(7)
-    t475 = False
+    t476 = False
     x = True
-    t476 = v73
-    if t476 is False: x = False
+    t477 = v73
+    if t477 is False: x = False
     else:
-        if t476 is None: t475 = True
-        t477 = v205
-        if t477 is False: x = False
+        if t477 is None: t476 = True
+        t478 = v205
+        if t478 is False: x = False
         else:
-            if t477 is None: t475 = True
-    if x is True and t475: x = None
+            if t478 is None: t476 = True
+    if x is True and t476: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t478 = False
+    t479 = False
     x = True
-    t479 = v69
-    if t479 is False: x = False
+    t480 = v69
+    if t480 is False: x = False
     else:
-        if t479 is None: t478 = True
-        t480 = (None if f17 is None else f17 > K291)
-        if t480 is False: x = False
+        if t480 is None: t479 = True
+        t481 = (None if f17 is None else f17 > K292)
+        if t481 is False: x = False
         else:
-            if t480 is None: t478 = True
-            t481 = (None if f17 is None else f17 <= K292)
-            if t481 is False: x = False
+            if t481 is None: t479 = True
+            t482 = (None if f17 is None else f17 <= K293)
+            if t482 is False: x = False
             else:
-                if t481 is None: t478 = True
-                t482 = (None if f18 is None else f18 == K293)
-                if t482 is not None: t482 = not t482
-                if t482 is None: t482 = True
-                if t482 is False: x = False
+                if t482 is None: t479 = True
+                t483 = (None if f18 is None else f18 == K294)
+                if t483 is not None: t483 = not t483
+                if t483 is None: t483 = True
+                if t483 is False: x = False
                 else:
-                    if t482 is None: t478 = True
-                    t483 = v216
-                    if t483 is False: x = False
+                    if t483 is None: t479 = True
+                    t484 = v216
+                    if t484 is False: x = False
                     else:
-                        if t483 is None: t478 = True
-    if x is True and t478: x = None
+                        if t484 is None: t479 = True
+    if x is True and t479: x = None
     if x is True: h_referral.append(10)
-    t484 = False
+    t485 = False
     x = True
-    t485 = v74
-    if t485 is False: x = False
+    t486 = v74
+    if t486 is False: x = False
     else:
-        if t485 is None: t484 = True
+        if t486 is None: t485 = True
+        t488 = False
         t487 = False
-        t486 = False
-        t488 = v221
-        if t488 is True: t486 = True
+        t489 = v221
+        if t489 is True: t487 = True
         else:
-            if t488 is None: t487 = True
-            t489 = v69
-            if t489 is True: t486 = True
+            if t489 is None: t488 = True
+            t490 = v69
+            if t490 is True: t487 = True
             else:
-                if t489 is None: t487 = True
-        if t486 is False and t487: t486 = None
-        if t486 is False: x = False
+                if t490 is None: t488 = True
+                t491 = v75
+                if t491 is True: t487 = True
+                else:
+                    if t491 is None: t488 = True
+        if t487 is False and t488: t487 = None
+        if t487 is False: x = False
         else:
-            if t486 is None: t484 = True
-    if x is True and t484: x = None
+            if t487 is None: t485 = True
+    if x is True and t485: x = None
     if x is True: h_referral.append(11)
     x = v74
     if x is True: h_referral.append(12)
@@ -2037,984 +2047,1050 @@ def kernel(ctx):
     if x is True: h_referral.append(13)
     x = v34
     if x is True: h_referral.append(14)
-    t490 = False
+    t492 = False
     x = True
-    t491 = v75
-    if t491 is False: x = False
+    t493 = v75
+    if t493 is False: x = False
     else:
-        if t491 is None: t490 = True
-        t492 = v205
-        if t492 is False: x = False
+        if t493 is None: t492 = True
+        t494 = v205
+        if t494 is False: x = False
         else:
-            if t492 is None: t490 = True
-    if x is True and t490: x = None
+            if t494 is None: t492 = True
+    if x is True and t492: x = None
     if x is True: h_referral.append(15)
-    t493 = False
+    t495 = False
     x = True
-    t494 = v75
-    if t494 is False: x = False
+    t496 = v75
+    if t496 is False: x = False
     else:
-        if t494 is None: t493 = True
-        t496 = False
-        t495 = False
-        t497 = v76
-        if t497 is True: t495 = True
+        if t496 is None: t495 = True
+        t498 = False
+        t497 = False
+        t499 = v76
+        if t499 is True: t497 = True
         else:
-            if t497 is None: t496 = True
-            t498 = v221
-            if t498 is True: t495 = True
+            if t499 is None: t498 = True
+            t500 = v221
+            if t500 is True: t497 = True
             else:
-                if t498 is None: t496 = True
-        if t495 is False and t496: t495 = None
-        if t495 is False: x = False
+                if t500 is None: t498 = True
+        if t497 is False and t498: t497 = None
+        if t497 is False: x = False
         else:
-            if t495 is None: t493 = True
-    if x is True and t493: x = None
+            if t497 is None: t495 = True
+    if x is True and t495: x = None
     if x is True: h_referral.append(16)
-    t499 = False
+    t501 = False
     x = True
-    t500 = v76
-    if t500 is False: x = False
+    t502 = v76
+    if t502 is False: x = False
     else:
-        if t500 is None: t499 = True
-        t502 = False
-        t501 = False
-        t503 = v221
-        if t503 is True: t501 = True
+        if t502 is None: t501 = True
+        t504 = False
+        t503 = False
+        t505 = v221
+        if t505 is True: t503 = True
         else:
-            if t503 is None: t502 = True
-            t505 = False
-            t504 = True
-            t506 = v205
-            if t506 is False: t504 = False
+            if t505 is None: t504 = True
+            t507 = False
+            t506 = True
+            t508 = v205
+            if t508 is False: t506 = False
             else:
-                if t506 is None: t505 = True
-                t507 = v234
-                if t507 is not None: t507 = not t507
-                if t507 is None: t507 = True
-                if t507 is False: t504 = False
+                if t508 is None: t507 = True
+                t509 = v234
+                if t509 is not None: t509 = not t509
+                if t509 is None: t509 = True
+                if t509 is False: t506 = False
                 else:
-                    if t507 is None: t505 = True
-            if t504 is True and t505: t504 = None
-            if t504 is True: t501 = True
+                    if t509 is None: t507 = True
+            if t506 is True and t507: t506 = None
+            if t506 is True: t503 = True
             else:
-                if t504 is None: t502 = True
-        if t501 is False and t502: t501 = None
-        if t501 is False: x = False
+                if t506 is None: t504 = True
+        if t503 is False and t504: t503 = None
+        if t503 is False: x = False
         else:
-            if t501 is None: t499 = True
-    if x is True and t499: x = None
+            if t503 is None: t501 = True
+    if x is True and t501: x = None
     if x is True: h_referral.append(17)
-    t508 = False
+    t510 = False
     x = True
-    t509 = v76
-    if t509 is False: x = False
+    t511 = v76
+    if t511 is False: x = False
     else:
-        if t509 is None: t508 = True
-        t510 = v197
-        if t510 is False: x = False
+        if t511 is None: t510 = True
+        t512 = v197
+        if t512 is False: x = False
         else:
-            if t510 is None: t508 = True
-            t511 = v212
-            if t511 is not None: t511 = not t511
-            if t511 is None: t511 = True
-            if t511 is False: x = False
+            if t512 is None: t510 = True
+            t513 = v212
+            if t513 is not None: t513 = not t513
+            if t513 is None: t513 = True
+            if t513 is False: x = False
             else:
-                if t511 is None: t508 = True
-                t512 = v234
-                if t512 is not None: t512 = not t512
-                if t512 is None: t512 = True
-                if t512 is False: x = False
+                if t513 is None: t510 = True
+                t514 = v234
+                if t514 is not None: t514 = not t514
+                if t514 is None: t514 = True
+                if t514 is False: x = False
                 else:
-                    if t512 is None: t508 = True
-    if x is True and t508: x = None
+                    if t514 is None: t510 = True
+    if x is True and t510: x = None
     if x is True: h_referral.append(18)
     x = v75
     if x is True: h_referral.append(19)
-    t513 = False
+    t515 = False
     x = True
-    t514 = v76
-    if t514 is False: x = False
+    t516 = v76
+    if t516 is False: x = False
     else:
-        if t514 is None: t513 = True
-        t515 = v234
-        if t515 is not None: t515 = not t515
-        if t515 is None: t515 = True
-        if t515 is False: x = False
+        if t516 is None: t515 = True
+        t517 = v234
+        if t517 is not None: t517 = not t517
+        if t517 is None: t517 = True
+        if t517 is False: x = False
         else:
-            if t515 is None: t513 = True
-    if x is True and t513: x = None
+            if t517 is None: t515 = True
+    if x is True and t515: x = None
     if x is True: h_referral.append(20)
-    t516 = False
+    t518 = False
     x = True
-    t517 = v79
-    if t517 is False: x = False
+    t519 = v79
+    if t519 is False: x = False
     else:
-        if t517 is None: t516 = True
-        t518 = v205
-        if t518 is False: x = False
+        if t519 is None: t518 = True
+        t520 = v205
+        if t520 is False: x = False
         else:
-            if t518 is None: t516 = True
-    if x is True and t516: x = None
+            if t520 is None: t518 = True
+    if x is True and t518: x = None
     if x is True: h_referral.append(21)
     x = v79
     if x is True: h_referral.append(22)
-    t519 = False
+    t521 = False
     x = True
-    t520 = v210
-    if t520 is False: x = False
+    t522 = v210
+    if t522 is False: x = False
     else:
-        if t520 is None: t519 = True
-        t522 = False
-        t521 = False
-        t523 = v63
-        if t523 is True: t521 = True
+        if t522 is None: t521 = True
+        t524 = False
+        t523 = False
+        t525 = v63
+        if t525 is True: t523 = True
         else:
-            if t523 is None: t522 = True
-            t524 = v208
-            if t524 is True: t521 = True
+            if t525 is None: t524 = True
+            t526 = v208
+            if t526 is True: t523 = True
             else:
-                if t524 is None: t522 = True
-                t525 = v89
-                if t525 is True: t521 = True
+                if t526 is None: t524 = True
+                t527 = v89
+                if t527 is True: t523 = True
                 else:
-                    if t525 is None: t522 = True
-        if t521 is False and t522: t521 = None
-        if t521 is False: x = False
+                    if t527 is None: t524 = True
+        if t523 is False and t524: t523 = None
+        if t523 is False: x = False
         else:
-            if t521 is None: t519 = True
-    if x is True and t519: x = None
+            if t523 is None: t521 = True
+    if x is True and t521: x = None
     if x is True: h_referral.append(23)
-    t526 = False
+    t528 = False
     x = True
-    t527 = v210
-    if t527 is False: x = False
+    t529 = v210
+    if t529 is False: x = False
     else:
-        if t527 is None: t526 = True
-        t528 = v197
-        if t528 is False: x = False
+        if t529 is None: t528 = True
+        t530 = v197
+        if t530 is False: x = False
         else:
-            if t528 is None: t526 = True
-    if x is True and t526: x = None
+            if t530 is None: t528 = True
+    if x is True and t528: x = None
     if x is True: h_referral.append(24)
-    t529 = False
+    t531 = False
     x = True
-    t530 = v72
-    if t530 is False: x = False
+    t532 = v72
+    if t532 is False: x = False
     else:
-        if t530 is None: t529 = True
-        t531 = v63
-        if t531 is False: x = False
+        if t532 is None: t531 = True
+        t533 = v63
+        if t533 is False: x = False
         else:
-            if t531 is None: t529 = True
-            t533 = False
-            t532 = True
-            t534 = v35
-            if t534 is False: t532 = False
+            if t533 is None: t531 = True
+            t535 = False
+            t534 = True
+            t536 = v35
+            if t536 is False: t534 = False
             else:
-                if t534 is None: t533 = True
-                t535 = v219
-                if t535 is False: t532 = False
+                if t536 is None: t535 = True
+                t537 = v219
+                if t537 is False: t534 = False
                 else:
-                    if t535 is None: t533 = True
-            if t532 is True and t533: t532 = None
-            if t532 is not None: t532 = not t532
-            if t532 is None: t532 = True
-            if t532 is False: x = False
+                    if t537 is None: t535 = True
+            if t534 is True and t535: t534 = None
+            if t534 is not None: t534 = not t534
+            if t534 is None: t534 = True
+            if t534 is False: x = False
             else:
-                if t532 is None: t529 = True
-                t536 = v214
-                if t536 is not None: t536 = not t536
-                if t536 is None: t536 = True
-                if t536 is False: x = False
+                if t534 is None: t531 = True
+                t538 = v214
+                if t538 is not None: t538 = not t538
+                if t538 is None: t538 = True
+                if t538 is False: x = False
                 else:
-                    if t536 is None: t529 = True
-    if x is True and t529: x = None
+                    if t538 is None: t531 = True
+    if x is True and t531: x = None
     if x is True: h_referral.append(25)
-    t537 = False
+    t539 = False
     x = True
-    t538 = v84
-    if t538 is False: x = False
+    t540 = v84
+    if t540 is False: x = False
     else:
-        if t538 is None: t537 = True
-        t540 = False
-        t539 = False
-        t541 = v8
-        if t541 is True: t539 = True
+        if t540 is None: t539 = True
+        t542 = False
+        t541 = False
+        t543 = v8
+        if t543 is True: t541 = True
         else:
-            if t541 is None: t540 = True
-            t543 = False
-            t542 = True
-            t544 = v63
-            if t544 is False: t542 = False
+            if t543 is None: t542 = True
+            t545 = False
+            t544 = True
+            t546 = v63
+            if t546 is False: t544 = False
             else:
-                if t544 is None: t543 = True
-                t545 = v208
-                if t545 is False: t542 = False
+                if t546 is None: t545 = True
+                t547 = v208
+                if t547 is False: t544 = False
                 else:
-                    if t545 is None: t543 = True
-            if t542 is True and t543: t542 = None
-            if t542 is True: t539 = True
+                    if t547 is None: t545 = True
+            if t544 is True and t545: t544 = None
+            if t544 is True: t541 = True
             else:
-                if t542 is None: t540 = True
-        if t539 is False and t540: t539 = None
-        if t539 is False: x = False
+                if t544 is None: t542 = True
+        if t541 is False and t542: t541 = None
+        if t541 is False: x = False
         else:
-            if t539 is None: t537 = True
-    if x is True and t537: x = None
+            if t541 is None: t539 = True
+    if x is True and t539: x = None
     if x is True: h_referral.append(26)
-    t546 = False
+    t548 = False
     x = True
-    t547 = v84
-    if t547 is False: x = False
+    t549 = v84
+    if t549 is False: x = False
     else:
-        if t547 is None: t546 = True
-        t548 = v221
-        if t548 is False: x = False
+        if t549 is None: t548 = True
+        t550 = v221
+        if t550 is False: x = False
         else:
-            if t548 is None: t546 = True
-    if x is True and t546: x = None
+            if t550 is None: t548 = True
+    if x is True and t548: x = None
     if x is True: h_referral.append(27)
     x = v195
     if x is True: h_referral.append(28)
-    t549 = False
+    t551 = False
     x = True
-    t550 = v230
-    if t550 is False: x = False
+    t552 = v230
+    if t552 is False: x = False
     else:
-        if t550 is None: t549 = True
-        t551 = v69
-        if t551 is False: x = False
+        if t552 is None: t551 = True
+        t553 = v69
+        if t553 is False: x = False
         else:
-            if t551 is None: t549 = True
-            t553 = False
-            t552 = False
-            t554 = v63
-            if t554 is True: t552 = True
+            if t553 is None: t551 = True
+            t555 = False
+            t554 = False
+            t556 = v63
+            if t556 is True: t554 = True
             else:
-                if t554 is None: t553 = True
-                t555 = v208
-                if t555 is True: t552 = True
+                if t556 is None: t555 = True
+                t557 = v208
+                if t557 is True: t554 = True
                 else:
-                    if t555 is None: t553 = True
-                    t556 = v8
-                    if t556 is True: t552 = True
+                    if t557 is None: t555 = True
+                    t558 = v8
+                    if t558 is True: t554 = True
                     else:
-                        if t556 is None: t553 = True
-            if t552 is False and t553: t552 = None
-            if t552 is False: x = False
+                        if t558 is None: t555 = True
+            if t554 is False and t555: t554 = None
+            if t554 is False: x = False
             else:
-                if t552 is None: t549 = True
-    if x is True and t549: x = None
+                if t554 is None: t551 = True
+    if x is True and t551: x = None
     if x is True: h_referral.append(29)
-    t557 = False
+    t559 = False
     x = True
-    t558 = v231
-    if t558 is False: x = False
+    t560 = v231
+    if t560 is False: x = False
     else:
-        if t558 is None: t557 = True
-        t559 = v69
-        if t559 is False: x = False
+        if t560 is None: t559 = True
+        t561 = v69
+        if t561 is False: x = False
         else:
-            if t559 is None: t557 = True
-            t560 = v63
-            if t560 is False: x = False
+            if t561 is None: t559 = True
+            t562 = v63
+            if t562 is False: x = False
             else:
-                if t560 is None: t557 = True
-                t562 = False
-                t561 = False
-                t563 = v8
-                if t563 is True: t561 = True
+                if t562 is None: t559 = True
+                t564 = False
+                t563 = False
+                t565 = v8
+                if t565 is True: t563 = True
                 else:
-                    if t563 is None: t562 = True
-                    t564 = v221
-                    if t564 is True: t561 = True
+                    if t565 is None: t564 = True
+                    t566 = v221
+                    if t566 is True: t563 = True
                     else:
-                        if t564 is None: t562 = True
-                        t565 = v84
-                        if t565 is True: t561 = True
+                        if t566 is None: t564 = True
+                        t567 = v84
+                        if t567 is True: t563 = True
                         else:
-                            if t565 is None: t562 = True
-                if t561 is False and t562: t561 = None
-                if t561 is False: x = False
+                            if t567 is None: t564 = True
+                if t563 is False and t564: t563 = None
+                if t563 is False: x = False
                 else:
-                    if t561 is None: t557 = True
-    if x is True and t557: x = None
+                    if t563 is None: t559 = True
+    if x is True and t559: x = None
     if x is True: h_referral.append(30)
-    t566 = False
+    t568 = False
     x = True
-    t567 = v230
-    if t567 is False: x = False
+    t569 = v230
+    if t569 is False: x = False
     else:
-        if t567 is None: t566 = True
-        t569 = False
-        t568 = False
-        t570 = v63
-        if t570 is True: t568 = True
+        if t569 is None: t568 = True
+        t571 = False
+        t570 = False
+        t572 = v63
+        if t572 is True: t570 = True
         else:
-            if t570 is None: t569 = True
-            t571 = v208
-            if t571 is True: t568 = True
+            if t572 is None: t571 = True
+            t573 = v208
+            if t573 is True: t570 = True
             else:
-                if t571 is None: t569 = True
-        if t568 is False and t569: t568 = None
-        if t568 is False: x = False
+                if t573 is None: t571 = True
+        if t570 is False and t571: t570 = None
+        if t570 is False: x = False
         else:
-            if t568 is None: t566 = True
-    if x is True and t566: x = None
+            if t570 is None: t568 = True
+    if x is True and t568: x = None
     if x is True: h_referral.append(31)
-    t572 = False
+    t574 = False
     x = True
-    t573 = v141
-    if t573 is False: x = False
+    t575 = v141
+    if t575 is False: x = False
     else:
-        if t573 is None: t572 = True
-        t574 = (None if f20 is None else f20 >= K294)
-        if t574 is False: x = False
+        if t575 is None: t574 = True
+        t576 = (None if f20 is None else f20 >= K295)
+        if t576 is False: x = False
         else:
-            if t574 is None: t572 = True
-            t575 = v221
-            if t575 is False: x = False
+            if t576 is None: t574 = True
+            t577 = v221
+            if t577 is False: x = False
             else:
-                if t575 is None: t572 = True
-    if x is True and t572: x = None
+                if t577 is None: t574 = True
+    if x is True and t574: x = None
     if x is True: h_referral.append(32)
-    t576 = False
+    t578 = False
     x = True
-    t577 = v8
-    if t577 is False: x = False
+    t579 = v8
+    if t579 is False: x = False
     else:
-        if t577 is None: t576 = True
-        t578 = v69
-        if t578 is False: x = False
+        if t579 is None: t578 = True
+        t580 = v69
+        if t580 is False: x = False
         else:
-            if t578 is None: t576 = True
-    if x is True and t576: x = None
+            if t580 is None: t578 = True
+    if x is True and t578: x = None
     if x is True: h_referral.append(33)
     x = v84
     if x is True: h_referral.append(34)
     x = v8
     if x is True: h_referral.append(35)
-    t579 = False
+    t581 = False
     x = True
-    t580 = v217
-    if t580 is False: x = False
+    t582 = v217
+    if t582 is False: x = False
     else:
-        if t580 is None: t579 = True
-        t581 = v66
-        if t581 is False: x = False
+        if t582 is None: t581 = True
+        t583 = v66
+        if t583 is False: x = False
         else:
-            if t581 is None: t579 = True
-            t582 = (None if f20 is None else f20 < K295)
-            if t582 is False: x = False
+            if t583 is None: t581 = True
+            t584 = (None if f20 is None else f20 < K296)
+            if t584 is False: x = False
             else:
-                if t582 is None: t579 = True
-                t583 = v222
-                if t583 is False: x = False
+                if t584 is None: t581 = True
+                t585 = v222
+                if t585 is False: x = False
                 else:
-                    if t583 is None: t579 = True
-                    t584 = v35
-                    if t584 is not None: t584 = not t584
-                    if t584 is None: t584 = True
-                    if t584 is False: x = False
+                    if t585 is None: t581 = True
+                    t586 = v35
+                    if t586 is not None: t586 = not t586
+                    if t586 is None: t586 = True
+                    if t586 is False: x = False
                     else:
-                        if t584 is None: t579 = True
-                        t585 = v44
-                        if t585 is not None: t585 = not t585
-                        if t585 is None: t585 = True
-                        if t585 is False: x = False
+                        if t586 is None: t581 = True
+                        t587 = v44
+                        if t587 is not None: t587 = not t587
+                        if t587 is None: t587 = True
+                        if t587 is False: x = False
                         else:
-                            if t585 is None: t579 = True
-    if x is True and t579: x = None
+                            if t587 is None: t581 = True
+    if x is True and t581: x = None
     if x is True: h_referral.append(36)
-    t586 = False
-    x = True
     t588 = False
-    t587 = False
-    t589 = v99
-    if t589 is True: t587 = True
+    x = True
+    t590 = False
+    t589 = False
+    t591 = v99
+    if t591 is True: t589 = True
+    else:
+        if t591 is None: t590 = True
+        t592 = v101
+        if t592 is True: t589 = True
+        else:
+            if t592 is None: t590 = True
+    if t589 is False and t590: t589 = None
+    if t589 is False: x = False
     else:
         if t589 is None: t588 = True
-        t590 = v101
-        if t590 is True: t587 = True
+        t593 = v66
+        if t593 is False: x = False
         else:
-            if t590 is None: t588 = True
-    if t587 is False and t588: t587 = None
-    if t587 is False: x = False
-    else:
-        if t587 is None: t586 = True
-        t591 = v66
-        if t591 is False: x = False
-        else:
-            if t591 is None: t586 = True
-            t592 = (None if f20 is None else f20 < K296)
-            if t592 is False: x = False
+            if t593 is None: t588 = True
+            t594 = (None if f20 is None else f20 < K297)
+            if t594 is False: x = False
             else:
-                if t592 is None: t586 = True
-                t593 = v222
-                if t593 is False: x = False
+                if t594 is None: t588 = True
+                t595 = v222
+                if t595 is False: x = False
                 else:
-                    if t593 is None: t586 = True
-    if x is True and t586: x = None
+                    if t595 is None: t588 = True
+    if x is True and t588: x = None
     if x is True: h_referral.append(37)
-    t594 = False
+    t596 = False
     x = True
-    t595 = v224
-    if t595 is False: x = False
+    t597 = v224
+    if t597 is False: x = False
     else:
-        if t595 is None: t594 = True
-        t597 = False
-        t596 = False
-        t598 = v203
-        if t598 is True: t596 = True
+        if t597 is None: t596 = True
+        t599 = False
+        t598 = False
+        t600 = v203
+        if t600 is True: t598 = True
         else:
-            if t598 is None: t597 = True
-            t599 = v73
-            if t599 is True: t596 = True
+            if t600 is None: t599 = True
+            t601 = v73
+            if t601 is True: t598 = True
             else:
-                if t599 is None: t597 = True
-        if t596 is False and t597: t596 = None
-        if t596 is False: x = False
+                if t601 is None: t599 = True
+        if t598 is False and t599: t598 = None
+        if t598 is False: x = False
         else:
-            if t596 is None: t594 = True
-    if x is True and t594: x = None
+            if t598 is None: t596 = True
+    if x is True and t596: x = None
     if x is True: h_referral.append(38)
     x = v224
     if x is True: h_referral.append(39)
-    t600 = False
+    t602 = False
     x = True
-    t601 = v228
-    if t601 is False: x = False
+    t603 = v228
+    if t603 is False: x = False
     else:
-        if t601 is None: t600 = True
-        t602 = v229
-        if t602 is False: x = False
+        if t603 is None: t602 = True
+        t604 = v229
+        if t604 is False: x = False
         else:
-            if t602 is None: t600 = True
-    if x is True and t600: x = None
+            if t604 is None: t602 = True
+    if x is True and t602: x = None
     if x is True: h_referral.append(40)
-    t603 = False
+    t605 = False
     x = True
-    t604 = v150
-    if t604 is False: x = False
+    t606 = v150
+    if t606 is False: x = False
     else:
-        if t604 is None: t603 = True
-        t605 = (None if f20 is None else f20 >= K297)
-        if t605 is False: x = False
+        if t606 is None: t605 = True
+        t607 = (None if f20 is None else f20 >= K298)
+        if t607 is False: x = False
         else:
-            if t605 is None: t603 = True
-    if x is True and t603: x = None
+            if t607 is None: t605 = True
+    if x is True and t605: x = None
     if x is True: h_referral.append(41)
-    t606 = False
+    t608 = False
     x = False
-    t607 = v148
-    if t607 is True: x = True
+    t609 = v148
+    if t609 is True: x = True
     else:
-        if t607 is None: t606 = True
-        t608 = v150
-        if t608 is True: x = True
+        if t609 is None: t608 = True
+        t610 = v150
+        if t610 is True: x = True
         else:
-            if t608 is None: t606 = True
-            t610 = False
-            t609 = True
-            t611 = v147
-            if t611 is False: t609 = False
+            if t610 is None: t608 = True
+            t612 = False
+            t611 = True
+            t613 = v147
+            if t613 is False: t611 = False
             else:
-                if t611 is None: t610 = True
-                t612 = v75
-                if t612 is False: t609 = False
+                if t613 is None: t612 = True
+                t614 = v75
+                if t614 is False: t611 = False
                 else:
-                    if t612 is None: t610 = True
-            if t609 is True and t610: t609 = None
-            if t609 is True: x = True
+                    if t614 is None: t612 = True
+            if t611 is True and t612: t611 = None
+            if t611 is True: x = True
             else:
-                if t609 is None: t606 = True
-    if x is False and t606: x = None
+                if t611 is None: t608 = True
+    if x is False and t608: x = None
     if x is True: h_referral.append(42)
     x = v147
     if x is True: h_referral.append(43)
     x = v151
     if x is True: h_referral.append(44)
-    t613 = False
+    t615 = False
     x = True
-    t614 = v229
-    if t614 is False: x = False
+    t616 = v229
+    if t616 is False: x = False
     else:
-        if t614 is None: t613 = True
-        t615 = (None if f77 is None else f77 <= K298)
-        if t615 is None: t615 = True
-        if t615 is False: x = False
+        if t616 is None: t615 = True
+        t617 = (None if f78 is None else f78 <= K299)
+        if t617 is None: t617 = True
+        if t617 is False: x = False
         else:
-            if t615 is None: t613 = True
-            t616 = v63
-            if t616 is False: x = False
+            if t617 is None: t615 = True
+            t618 = v63
+            if t618 is False: x = False
             else:
-                if t616 is None: t613 = True
-                t618 = False
-                t617 = False
-                t619 = v8
-                if t619 is True: t617 = True
+                if t618 is None: t615 = True
+                t620 = False
+                t619 = False
+                t621 = v8
+                if t621 is True: t619 = True
                 else:
-                    if t619 is None: t618 = True
-                    t620 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K299.isdisjoint(r_pain or ()))))))
-                    if t620 is True: t617 = True
+                    if t621 is None: t620 = True
+                    t622 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K300.isdisjoint(r_pain or ()))))))
+                    if t622 is True: t619 = True
                     else:
-                        if t620 is None: t618 = True
-                if t617 is False and t618: t617 = None
-                if t617 is False: x = False
+                        if t622 is None: t620 = True
+                if t619 is False and t620: t619 = None
+                if t619 is False: x = False
                 else:
-                    if t617 is None: t613 = True
-    if x is True and t613: x = None
+                    if t619 is None: t615 = True
+    if x is True and t615: x = None
     if x is True: h_referral.append(45)
-    t621 = False
+    t623 = False
     x = True
-    t622 = v229
-    if t622 is False: x = False
+    t624 = v229
+    if t624 is False: x = False
     else:
-        if t622 is None: t621 = True
-        t623 = v150
-        if t623 is False: x = False
+        if t624 is None: t623 = True
+        t625 = v150
+        if t625 is False: x = False
         else:
-            if t623 is None: t621 = True
-    if x is True and t621: x = None
+            if t625 is None: t623 = True
+    if x is True and t623: x = None
     if x is True: h_referral.append(46)
-    t624 = False
+    t626 = False
     x = True
-    t625 = v225
-    if t625 is False: x = False
+    t627 = v225
+    if t627 is False: x = False
     else:
-        if t625 is None: t624 = True
-        t626 = v62
-        if t626 is False: x = False
+        if t627 is None: t626 = True
+        t628 = v62
+        if t628 is False: x = False
         else:
-            if t626 is None: t624 = True
-            t627 = v227
-            if t627 is False: x = False
+            if t628 is None: t626 = True
+            t629 = v227
+            if t629 is False: x = False
             else:
-                if t627 is None: t624 = True
-    if x is True and t624: x = None
+                if t629 is None: t626 = True
+    if x is True and t626: x = None
     if x is True: h_referral.append(47)
-    t628 = False
+    t630 = False
     x = True
-    t629 = v225
-    if t629 is False: x = False
+    t631 = v225
+    if t631 is False: x = False
     else:
-        if t629 is None: t628 = True
-        t630 = v63
-        if t630 is False: x = False
+        if t631 is None: t630 = True
+        t632 = v63
+        if t632 is False: x = False
         else:
-            if t630 is None: t628 = True
-            t631 = (None if f16 is None else f16 >= K300)
-            if t631 is None: t631 = True
-            if t631 is False: x = False
+            if t632 is None: t630 = True
+            t633 = (None if f16 is None else f16 >= K301)
+            if t633 is None: t633 = True
+            if t633 is False: x = False
             else:
-                if t631 is None: t628 = True
-                t632 = v213
-                if t632 is not None: t632 = not t632
-                if t632 is None: t632 = True
-                if t632 is False: x = False
+                if t633 is None: t630 = True
+                t634 = v213
+                if t634 is not None: t634 = not t634
+                if t634 is None: t634 = True
+                if t634 is False: x = False
                 else:
-                    if t632 is None: t628 = True
-                    t633 = v212
-                    if t633 is not None: t633 = not t633
-                    if t633 is None: t633 = True
-                    if t633 is False: x = False
+                    if t634 is None: t630 = True
+                    t635 = v212
+                    if t635 is not None: t635 = not t635
+                    if t635 is None: t635 = True
+                    if t635 is False: x = False
                     else:
-                        if t633 is None: t628 = True
-    if x is True and t628: x = None
+                        if t635 is None: t630 = True
+    if x is True and t630: x = None
     if x is True: h_referral.append(48)
-    t634 = False
+    t636 = False
     x = True
-    t635 = v225
-    if t635 is False: x = False
+    t637 = v225
+    if t637 is False: x = False
     else:
-        if t635 is None: t634 = True
-        t636 = v89
-        if t636 is False: x = False
+        if t637 is None: t636 = True
+        t638 = v89
+        if t638 is False: x = False
         else:
-            if t636 is None: t634 = True
-            t638 = False
-            t637 = False
-            t639 = v72
-            if t639 is True: t637 = True
+            if t638 is None: t636 = True
+            t640 = False
+            t639 = False
+            t641 = v72
+            if t641 is True: t639 = True
             else:
-                if t639 is None: t638 = True
-                t640 = v210
-                if t640 is True: t637 = True
+                if t641 is None: t640 = True
+                t642 = v210
+                if t642 is True: t639 = True
                 else:
-                    if t640 is None: t638 = True
-                    t641 = v208
-                    if t641 is True: t637 = True
+                    if t642 is None: t640 = True
+                    t643 = v208
+                    if t643 is True: t639 = True
                     else:
-                        if t641 is None: t638 = True
-                        t642 = v196
-                        if t642 is True: t637 = True
+                        if t643 is None: t640 = True
+                        t644 = v196
+                        if t644 is True: t639 = True
                         else:
-                            if t642 is None: t638 = True
-            if t637 is False and t638: t637 = None
-            if t637 is False: x = False
+                            if t644 is None: t640 = True
+            if t639 is False and t640: t639 = None
+            if t639 is False: x = False
             else:
-                if t637 is None: t634 = True
-    if x is True and t634: x = None
+                if t639 is None: t636 = True
+    if x is True and t636: x = None
     if x is True: h_referral.append(49)
-    t643 = False
+    t645 = False
     x = True
-    t644 = v226
-    if t644 is False: x = False
+    t646 = v226
+    if t646 is False: x = False
     else:
-        if t644 is None: t643 = True
-        t645 = v89
-        if t645 is False: x = False
+        if t646 is None: t645 = True
+        t647 = v89
+        if t647 is False: x = False
         else:
-            if t645 is None: t643 = True
-    if x is True and t643: x = None
+            if t647 is None: t645 = True
+            t648 = v208
+            if t648 is False: x = False
+            else:
+                if t648 is None: t645 = True
+    if x is True and t645: x = None
     if x is True: h_referral.append(50)
-    t646 = False
+    t649 = False
     x = True
-    t647 = v234
-    if t647 is False: x = False
+    t650 = v226
+    if t650 is False: x = False
     else:
-        if t647 is None: t646 = True
-        t649 = False
-        t648 = False
-        t650 = v75
-        if t650 is True: t648 = True
+        if t650 is None: t649 = True
+        t651 = v89
+        if t651 is False: x = False
         else:
-            if t650 is None: t649 = True
-            t651 = v221
-            if t651 is True: t648 = True
-            else:
-                if t651 is None: t649 = True
-                t652 = v232
-                if t652 is True: t648 = True
-                else:
-                    if t652 is None: t649 = True
-        if t648 is False and t649: t648 = None
-        if t648 is False: x = False
-        else:
-            if t648 is None: t646 = True
-    if x is True and t646: x = None
+            if t651 is None: t649 = True
+    if x is True and t649: x = None
     if x is True: h_referral.append(51)
-    t653 = False
+    t652 = False
     x = True
-    t654 = v233
-    if t654 is False: x = False
+    t653 = v234
+    if t653 is False: x = False
     else:
-        if t654 is None: t653 = True
-        t655 = v203
-        if t655 is False: x = False
+        if t653 is None: t652 = True
+        t655 = False
+        t654 = False
+        t656 = v75
+        if t656 is True: t654 = True
         else:
-            if t655 is None: t653 = True
-    if x is True and t653: x = None
+            if t656 is None: t655 = True
+            t657 = v221
+            if t657 is True: t654 = True
+            else:
+                if t657 is None: t655 = True
+                t658 = v232
+                if t658 is True: t654 = True
+                else:
+                    if t658 is None: t655 = True
+        if t654 is False and t655: t654 = None
+        if t654 is False: x = False
+        else:
+            if t654 is None: t652 = True
+    if x is True and t652: x = None
     if x is True: h_referral.append(52)
-    t656 = False
+    t659 = False
     x = True
-    t657 = v233
-    if t657 is False: x = False
+    t660 = v233
+    if t660 is False: x = False
     else:
-        if t657 is None: t656 = True
-        t658 = v235
-        if t658 is False: x = False
+        if t660 is None: t659 = True
+        t661 = v203
+        if t661 is False: x = False
         else:
-            if t658 is None: t656 = True
-            t659 = v239
-            if t659 is False: x = False
-            else:
-                if t659 is None: t656 = True
-                t660 = v236
-                if t660 is not None: t660 = not t660
-                if t660 is None: t660 = True
-                if t660 is False: x = False
-                else:
-                    if t660 is None: t656 = True
-    if x is True and t656: x = None
+            if t661 is None: t659 = True
+    if x is True and t659: x = None
     if x is True: h_referral.append(53)
-    t661 = False
+    t662 = False
     x = True
-    t662 = v239
-    if t662 is False: x = False
+    t663 = v233
+    if t663 is False: x = False
     else:
-        if t662 is None: t661 = True
-        t663 = v236
-        if t663 is False: x = False
+        if t663 is None: t662 = True
+        t664 = v235
+        if t664 is False: x = False
         else:
-            if t663 is None: t661 = True
-            t664 = (None if f78 is None else f78 == K301)
-            if t664 is not None: t664 = not t664
-            if t664 is None: t664 = True
-            if t664 is False: x = False
+            if t664 is None: t662 = True
+            t665 = v239
+            if t665 is False: x = False
             else:
-                if t664 is None: t661 = True
-    if x is True and t661: x = None
-    if x is True: h_referral.append(54)
-    t665 = False
-    x = True
-    t666 = v233
-    if t666 is False: x = False
-    else:
-        if t666 is None: t665 = True
-        t667 = v235
-        if t667 is not None: t667 = not t667
-        if t667 is False: x = False
-        else:
-            if t667 is None: t665 = True
-            t668 = v239
-            if t668 is False: x = False
-            else:
-                if t668 is None: t665 = True
-    if x is True and t665: x = None
-    if x is True: h_referral.append(55)
-    t669 = False
-    x = True
-    t670 = v233
-    if t670 is False: x = False
-    else:
-        if t670 is None: t669 = True
-        t671 = v238
-        if t671 is False: x = False
-        else:
-            if t671 is None: t669 = True
-            t672 = v236
-            if t672 is not None: t672 = not t672
-            if t672 is None: t672 = True
-            if t672 is False: x = False
-            else:
-                if t672 is None: t669 = True
-    if x is True and t669: x = None
-    if x is True: h_referral.append(56)
-    t673 = False
-    x = True
-    t674 = (None if f20 is None else f20 >= K302)
-    if t674 is False: x = False
-    else:
-        if t674 is None: t673 = True
-        t675 = (None if f20 is None else f20 <= K303)
-        if t675 is False: x = False
-        else:
-            if t675 is None: t673 = True
-            t676 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K304.isdisjoint(r_pain or ()))))))
-            if t676 is False: x = False
-            else:
-                if t676 is None: t673 = True
-                t677 = (None if f13 is None else f13 in K305)
-                if t677 is False: x = False
+                if t665 is None: t662 = True
+                t666 = v236
+                if t666 is not None: t666 = not t666
+                if t666 is None: t666 = True
+                if t666 is False: x = False
                 else:
-                    if t677 is None: t673 = True
-    if x is True and t673: x = None
+                    if t666 is None: t662 = True
+    if x is True and t662: x = None
+    if x is True: h_referral.append(54)
+    t667 = False
+    x = True
+    t668 = v239
+    if t668 is False: x = False
+    else:
+        if t668 is None: t667 = True
+        t669 = v236
+        if t669 is False: x = False
+        else:
+            if t669 is None: t667 = True
+            t670 = (None if f79 is None else f79 == K302)
+            if t670 is not None: t670 = not t670
+            if t670 is None: t670 = True
+            if t670 is False: x = False
+            else:
+                if t670 is None: t667 = True
+    if x is True and t667: x = None
+    if x is True: h_referral.append(55)
+    t671 = False
+    x = True
+    t672 = v233
+    if t672 is False: x = False
+    else:
+        if t672 is None: t671 = True
+        t673 = v235
+        if t673 is not None: t673 = not t673
+        if t673 is False: x = False
+        else:
+            if t673 is None: t671 = True
+            t674 = v239
+            if t674 is False: x = False
+            else:
+                if t674 is None: t671 = True
+    if x is True and t671: x = None
+    if x is True: h_referral.append(56)
+    t675 = False
+    x = True
+    t676 = v233
+    if t676 is False: x = False
+    else:
+        if t676 is None: t675 = True
+        t677 = v238
+        if t677 is False: x = False
+        else:
+            if t677 is None: t675 = True
+            t678 = v236
+            if t678 is not None: t678 = not t678
+            if t678 is None: t678 = True
+            if t678 is False: x = False
+            else:
+                if t678 is None: t675 = True
+    if x is True and t675: x = None
     if x is True: h_referral.append(57)
-    t678 = False
+    t679 = False
     x = True
-    t679 = v240
-    if t679 is False: x = False
+    t680 = (None if f20 is None else f20 >= K303)
+    if t680 is False: x = False
     else:
-        if t679 is None: t678 = True
-        t680 = v239
-        if t680 is False: x = False
+        if t680 is None: t679 = True
+        t681 = (None if f20 is None else f20 <= K304)
+        if t681 is False: x = False
         else:
-            if t680 is None: t678 = True
-    if x is True and t678: x = None
+            if t681 is None: t679 = True
+            t682 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K305.isdisjoint(r_pain or ()))))))
+            if t682 is False: x = False
+            else:
+                if t682 is None: t679 = True
+                t683 = (None if f13 is None else f13 in K306)
+                if t683 is False: x = False
+                else:
+                    if t683 is None: t679 = True
+    if x is True and t679: x = None
     if x is True: h_referral.append(58)
-    x = v241
-    if x is True: h_referral.append(59)
-    t681 = False
-    x = True
-    t682 = v240
-    if t682 is False: x = False
-    else:
-        if t682 is None: t681 = True
-        t683 = v242
-        if t683 is False: x = False
-        else:
-            if t683 is None: t681 = True
-    if x is True and t681: x = None
-    if x is True: h_referral.append(60)
     t684 = False
     x = True
-    t685 = v138
+    t685 = v240
     if t685 is False: x = False
     else:
         if t685 is None: t684 = True
-        t686 = v139
+        t686 = v239
         if t686 is False: x = False
         else:
             if t686 is None: t684 = True
-            t687 = v63
-            if t687 is False: x = False
-            else:
-                if t687 is None: t684 = True
-                t688 = v208
-                if t688 is False: x = False
-                else:
-                    if t688 is None: t684 = True
-                    t690 = False
-                    t689 = False
-                    t691 = v2
-                    if t691 is True: t689 = True
-                    else:
-                        if t691 is None: t690 = True
-                        t692 = v239
-                        if t692 is True: t689 = True
-                        else:
-                            if t692 is None: t690 = True
-                    if t689 is False and t690: t689 = None
-                    if t689 is False: x = False
-                    else:
-                        if t689 is None: t684 = True
     if x is True and t684: x = None
+    if x is True: h_referral.append(59)
+    x = v241
+    if x is True: h_referral.append(60)
+    t687 = False
+    x = True
+    t688 = v240
+    if t688 is False: x = False
+    else:
+        if t688 is None: t687 = True
+        t689 = v242
+        if t689 is False: x = False
+        else:
+            if t689 is None: t687 = True
+    if x is True and t687: x = None
     if x is True: h_referral.append(61)
-    t693 = False
-    x = True
-    t695 = False
-    t694 = False
-    t696 = v138
-    if t696 is True: t694 = True
+    t690 = False
+    x = False
+    t692 = False
+    t691 = True
+    t693 = v138
+    if t693 is False: t691 = False
     else:
-        if t696 is None: t695 = True
-        t697 = v140
-        if t697 is True: t694 = True
+        if t693 is None: t692 = True
+        t694 = v139
+        if t694 is False: t691 = False
         else:
-            if t697 is None: t695 = True
-    if t694 is False and t695: t694 = None
-    if t694 is False: x = False
-    else:
-        if t694 is None: t693 = True
-        t698 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K306.isdisjoint(r_pain or ()))))))
-        if t698 is False: x = False
-        else:
-            if t698 is None: t693 = True
-            t699 = (None if f3 is None else not K307.isdisjoint(f3))
-            if t699 is False: x = False
+            if t694 is None: t692 = True
+            t695 = v63
+            if t695 is False: t691 = False
             else:
-                if t699 is None: t693 = True
-    if x is True and t693: x = None
-    if x is True: h_referral.append(62)
-    t700 = False
-    x = True
-    t702 = False
-    t701 = False
-    t703 = v138
-    if t703 is True: t701 = True
-    else:
-        if t703 is None: t702 = True
-        t704 = v139
-        if t704 is True: t701 = True
-        else:
-            if t704 is None: t702 = True
-            t705 = v140
-            if t705 is True: t701 = True
-            else:
-                if t705 is None: t702 = True
-    if t701 is False and t702: t701 = None
-    if t701 is False: x = False
-    else:
-        if t701 is None: t700 = True
-        t706 = v135
-        if t706 is False: x = False
-        else:
-            if t706 is None: t700 = True
-    if x is True and t700: x = None
-    if x is True: h_referral.append(63)
-    x = v137
-    if x is True: h_referral.append(64)
-    t707 = False
-    x = True
-    t708 = (None if f79 is None else f79 == K308)
-    if t708 is False: x = False
-    else:
-        if t708 is None: t707 = True
-        t709 = v115
-        if t709 is False: x = False
-        else:
-            if t709 is None: t707 = True
-            t710 = (None if f17 is None else f17 > K309)
-            if t710 is False: x = False
-            else:
-                if t710 is None: t707 = True
-                t711 = v216
-                if t711 is False: x = False
+                if t695 is None: t692 = True
+                t696 = v208
+                if t696 is False: t691 = False
                 else:
-                    if t711 is None: t707 = True
-    if x is True and t707: x = None
-    if x is True: h_referral.append(65)
-    t712 = False
-    x = True
-    t713 = (None if f3 is None else not K310.isdisjoint(f3))
-    if t713 is False: x = False
+                    if t696 is None: t692 = True
+                    t698 = False
+                    t697 = False
+                    t699 = v2
+                    if t699 is True: t697 = True
+                    else:
+                        if t699 is None: t698 = True
+                        t700 = v239
+                        if t700 is True: t697 = True
+                        else:
+                            if t700 is None: t698 = True
+                            t701 = (None if f80 is None else f80 == K307)
+                            if t701 is True: t697 = True
+                            else:
+                                if t701 is None: t698 = True
+                    if t697 is False and t698: t697 = None
+                    if t697 is False: t691 = False
+                    else:
+                        if t697 is None: t692 = True
+    if t691 is True and t692: t691 = None
+    if t691 is True: x = True
     else:
-        if t713 is None: t712 = True
-        t714 = (None if f3 is None else not K311.isdisjoint(f3))
-        if t714 is not None: t714 = not t714
-        if t714 is False: x = False
+        if t691 is None: t690 = True
+        t703 = False
+        t702 = True
+        t704 = v138
+        if t704 is False: t702 = False
         else:
-            if t714 is None: t712 = True
-            t715 = v219
-            if t715 is not None: t715 = not t715
-            if t715 is None: t715 = True
-            if t715 is False: x = False
+            if t704 is None: t703 = True
+            t705 = v63
+            if t705 is False: t702 = False
             else:
-                if t715 is None: t712 = True
-    if x is True and t712: x = None
-    if x is True: h_referral.append(66)
-    t716 = False
+                if t705 is None: t703 = True
+                t706 = v208
+                if t706 is False: t702 = False
+                else:
+                    if t706 is None: t703 = True
+                    t707 = (None if f17 is None else f17 <= K308)
+                    if t707 is False: t702 = False
+                    else:
+                        if t707 is None: t703 = True
+                        t709 = False
+                        t708 = False
+                        t710 = v2
+                        if t710 is True: t708 = True
+                        else:
+                            if t710 is None: t709 = True
+                            t711 = v239
+                            if t711 is True: t708 = True
+                            else:
+                                if t711 is None: t709 = True
+                                t712 = (None if f80 is None else f80 == K309)
+                                if t712 is True: t708 = True
+                                else:
+                                    if t712 is None: t709 = True
+                        if t708 is False and t709: t708 = None
+                        if t708 is False: t702 = False
+                        else:
+                            if t708 is None: t703 = True
+        if t702 is True and t703: t702 = None
+        if t702 is True: x = True
+        else:
+            if t702 is None: t690 = True
+    if x is False and t690: x = None
+    if x is True: h_referral.append(62)
+    t713 = False
     x = True
-    t717 = v223
-    if t717 is False: x = False
+    t715 = False
+    t714 = False
+    t716 = v138
+    if t716 is True: t714 = True
     else:
-        if t717 is None: t716 = True
-        t718 = v87
+        if t716 is None: t715 = True
+        t717 = v140
+        if t717 is True: t714 = True
+        else:
+            if t717 is None: t715 = True
+    if t714 is False and t715: t714 = None
+    if t714 is False: x = False
+    else:
+        if t714 is None: t713 = True
+        t718 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K310.isdisjoint(r_pain or ()))))))
         if t718 is False: x = False
         else:
-            if t718 is None: t716 = True
-    if x is True and t716: x = None
-    if x is True: h_referral.append(67)
-    x = v218
-    if x is True: h_referral.append(68)
-    x = v237
-    if x is True: h_referral.append(69)
-    t719 = False
-    x = True
-    t720 = v9
-    if t720 is False: x = False
-    else:
-        if t720 is None: t719 = True
-        t721 = v207
-        if t721 is False: x = False
-        else:
-            if t721 is None: t719 = True
-            t722 = v219
-            if t722 is not None: t722 = not t722
-            if t722 is None: t722 = True
-            if t722 is False: x = False
+            if t718 is None: t713 = True
+            t719 = (None if f3 is None else not K311.isdisjoint(f3))
+            if t719 is False: x = False
             else:
-                if t722 is None: t719 = True
-    if x is True and t719: x = None
+                if t719 is None: t713 = True
+    if x is True and t713: x = None
+    if x is True: h_referral.append(63)
+    t720 = False
+    x = True
+    t722 = False
+    t721 = False
+    t723 = v138
+    if t723 is True: t721 = True
+    else:
+        if t723 is None: t722 = True
+        t724 = v139
+        if t724 is True: t721 = True
+        else:
+            if t724 is None: t722 = True
+            t725 = v140
+            if t725 is True: t721 = True
+            else:
+                if t725 is None: t722 = True
+    if t721 is False and t722: t721 = None
+    if t721 is False: x = False
+    else:
+        if t721 is None: t720 = True
+        t726 = v135
+        if t726 is False: x = False
+        else:
+            if t726 is None: t720 = True
+    if x is True and t720: x = None
+    if x is True: h_referral.append(64)
+    x = v137
+    if x is True: h_referral.append(65)
+    t727 = False
+    x = True
+    t728 = (None if f81 is None else f81 == K312)
+    if t728 is False: x = False
+    else:
+        if t728 is None: t727 = True
+        t729 = v115
+        if t729 is False: x = False
+        else:
+            if t729 is None: t727 = True
+            t730 = (None if f17 is None else f17 > K313)
+            if t730 is False: x = False
+            else:
+                if t730 is None: t727 = True
+                t731 = v216
+                if t731 is False: x = False
+                else:
+                    if t731 is None: t727 = True
+    if x is True and t727: x = None
+    if x is True: h_referral.append(66)
+    t732 = False
+    x = True
+    t733 = (None if f3 is None else not K314.isdisjoint(f3))
+    if t733 is False: x = False
+    else:
+        if t733 is None: t732 = True
+        t734 = (None if f3 is None else not K315.isdisjoint(f3))
+        if t734 is not None: t734 = not t734
+        if t734 is False: x = False
+        else:
+            if t734 is None: t732 = True
+            t735 = v219
+            if t735 is not None: t735 = not t735
+            if t735 is None: t735 = True
+            if t735 is False: x = False
+            else:
+                if t735 is None: t732 = True
+    if x is True and t732: x = None
+    if x is True: h_referral.append(67)
+    t736 = False
+    x = True
+    t737 = v223
+    if t737 is False: x = False
+    else:
+        if t737 is None: t736 = True
+        t738 = v87
+        if t738 is False: x = False
+        else:
+            if t738 is None: t736 = True
+    if x is True and t736: x = None
+    if x is True: h_referral.append(68)
+    x = v218
+    if x is True: h_referral.append(69)
+    x = v237
     if x is True: h_referral.append(70)
-    t723 = False
+    t739 = False
     x = True
-    t724 = v206
-    if t724 is False: x = False
+    t740 = v9
+    if t740 is False: x = False
     else:
-        if t724 is None: t723 = True
-        t725 = v205
-        if t725 is False: x = False
+        if t740 is None: t739 = True
+        t741 = v207
+        if t741 is False: x = False
         else:
-            if t725 is None: t723 = True
-    if x is True and t723: x = None
+            if t741 is None: t739 = True
+            t742 = v219
+            if t742 is not None: t742 = not t742
+            if t742 is None: t742 = True
+            if t742 is False: x = False
+            else:
+                if t742 is None: t739 = True
+    if x is True and t739: x = None
     if x is True: h_referral.append(71)
-    t726 = False
+    t743 = False
     x = True
-    t727 = v201
-    if t727 is False: x = False
+    t744 = v206
+    if t744 is False: x = False
     else:
-        if t727 is None: t726 = True
-        t728 = v200
-        if t728 is not None: t728 = not t728
-        if t728 is None: t728 = True
-        if t728 is False: x = False
+        if t744 is None: t743 = True
+        t745 = v205
+        if t745 is False: x = False
         else:
-            if t728 is None: t726 = True
-    if x is True and t726: x = None
+            if t745 is None: t743 = True
+    if x is True and t743: x = None
     if x is True: h_referral.append(72)
+    t746 = False
+    x = True
+    t747 = v201
+    if t747 is False: x = False
+    else:
+        if t747 is None: t746 = True
+        t748 = v200
+        if t748 is not None: t748 = not t748
+        if t748 is None: t748 = True
+        if t748 is False: x = False
+        else:
+            if t748 is None: t746 = True
+    if x is True and t746: x = None
+    if x is True: h_referral.append(73)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
