@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '935950e07f0b0e2f276343da8fa0d703c602ec5d1a2ae4466264b328bd492c28'
+SOURCE_DIGEST = 'ea83649f2c5ea80ff1861daa1bab916a0629e42259dec476ad063d6d12bc443e'
 
 
 def kernel(ctx):
@@ -1854,86 +1854,80 @@ def kernel(ctx):
                 if t445 is False: v237 = False
                 else:
                     if t445 is None: t441 = True
-                    t450 = (None if f37 is None else f37 == K287)
+                    t450 = v219
                     if t450 is not None: t450 = not t450
                     if t450 is None: t450 = True
                     if t450 is False: v237 = False
                     else:
                         if t450 is None: t441 = True
-                        t451 = v86
-                        if t451 is not None: t451 = not t451
-                        if t451 is None: t451 = True
-                        if t451 is False: v237 = False
-                        else:
-                            if t451 is None: t441 = True
     if v237 is True and t441: v237 = None
-    t452 = False
+    t451 = False
     v238 = False
-    t453 = v1
-    if t453 is True: v238 = True
+    t452 = v1
+    if t452 is True: v238 = True
     else:
-        if t453 is None: t452 = True
-        t454 = v2
-        if t454 is True: v238 = True
+        if t452 is None: t451 = True
+        t453 = v2
+        if t453 is True: v238 = True
         else:
-            if t454 is None: t452 = True
-            t455 = v12
-            if t455 is True: v238 = True
+            if t453 is None: t451 = True
+            t454 = v12
+            if t454 is True: v238 = True
             else:
-                if t455 is None: t452 = True
-                t456 = v13
-                if t456 is True: v238 = True
+                if t454 is None: t451 = True
+                t455 = v13
+                if t455 is True: v238 = True
                 else:
-                    if t456 is None: t452 = True
-    if v238 is False and t452: v238 = None
-    t457 = False
+                    if t455 is None: t451 = True
+    if v238 is False and t451: v238 = None
+    t456 = False
     v239 = False
-    t458 = facts.get('nerve_root_found')
-    if t458 is True: v239 = True
+    t457 = facts.get('nerve_root_found')
+    if t457 is True: v239 = True
     else:
-        if t458 is None: t457 = True
-        t459 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[48](ctx))))
-        if t459 is True: v239 = True
+        if t457 is None: t456 = True
+        t458 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[48](ctx))))
+        if t458 is True: v239 = True
         else:
-            if t459 is None: t457 = True
-            t460 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[49](ctx))))
-            if t460 is True: v239 = True
+            if t458 is None: t456 = True
+            t459 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[49](ctx))))
+            if t459 is True: v239 = True
             else:
-                if t460 is None: t457 = True
-                t461 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K288.isdisjoint(r_sensory_reduced or ()) or not K288.isdisjoint(r_sensory_absent or ()))))))
-                if t461 is True: v239 = True
+                if t459 is None: t456 = True
+                t460 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K287.isdisjoint(r_sensory_reduced or ()) or not K287.isdisjoint(r_sensory_absent or ()))))))
+                if t460 is True: v239 = True
                 else:
-                    if t461 is None: t457 = True
-                    t462 = v204
-                    if t462 is True: v239 = True
+                    if t460 is None: t456 = True
+                    t461 = v204
+                    if t461 is True: v239 = True
                     else:
-                        if t462 is None: t457 = True
-    if v239 is False and t457: v239 = None
-    v240 = (None if f20 is None else f20 < K289)
-    v241 = (None if f20 is None else f20 < K290)
-    t463 = False
+                        if t461 is None: t456 = True
+    if v239 is False and t456: v239 = None
+    v240 = (None if f20 is None else f20 < K288)
+    v241 = (None if f20 is None else f20 < K289)
+    t462 = False
     v242 = False
-    t464 = v207
-    if t464 is True: v242 = True
+    t463 = v207
+    if t463 is True: v242 = True
     else:
-        if t464 is None: t463 = True
-        t465 = v34
-        if t465 is True: v242 = True
+        if t463 is None: t462 = True
+        t464 = v34
+        if t464 is True: v242 = True
         else:
-            if t465 is None: t463 = True
-            t466 = v88
-            if t466 is True: v242 = True
+            if t464 is None: t462 = True
+            t465 = v88
+            if t465 is True: v242 = True
             else:
-                if t466 is None: t463 = True
-                t467 = v75
-                if t467 is True: v242 = True
+                if t465 is None: t462 = True
+                t466 = v75
+                if t466 is True: v242 = True
                 else:
-                    if t467 is None: t463 = True
-                    t468 = v74
-                    if t468 is True: v242 = True
+                    if t466 is None: t462 = True
+                    t467 = v74
+                    if t467 is True: v242 = True
                     else:
-                        if t468 is None: t463 = True
-    if v242 is False and t463: v242 = None
+                        if t467 is None: t462 = True
+    if v242 is False and t462: v242 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1945,101 +1939,101 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v202
     if x is True: h_referral.append(4)
-    t469 = False
+    t468 = False
     x = True
-    t470 = v203
-    if t470 is False: x = False
+    t469 = v203
+    if t469 is False: x = False
     else:
-        if t470 is None: t469 = True
-        t472 = False
+        if t469 is None: t468 = True
         t471 = False
-        t473 = v200
-        if t473 is True: t471 = True
+        t470 = False
+        t472 = v200
+        if t472 is True: t470 = True
         else:
-            if t473 is None: t472 = True
-            t474 = v201
-            if t474 is True: t471 = True
+            if t472 is None: t471 = True
+            t473 = v201
+            if t473 is True: t470 = True
             else:
-                if t474 is None: t472 = True
-                t475 = (None if f77 is None else f77 == K291)
-                if t475 is True: t471 = True
+                if t473 is None: t471 = True
+                t474 = (None if f77 is None else f77 == K290)
+                if t474 is True: t470 = True
                 else:
-                    if t475 is None: t472 = True
-        if t471 is False and t472: t471 = None
-        if t471 is False: x = False
+                    if t474 is None: t471 = True
+        if t470 is False and t471: t470 = None
+        if t470 is False: x = False
         else:
-            if t471 is None: t469 = True
-    if x is True and t469: x = None
+            if t470 is None: t468 = True
+    if x is True and t468: x = None
     if x is True: h_referral.append(5)
     x = v203
     if x is True: h_referral.append(6)
     x = v204
     if x is True: h_referral.append(7)
-    t476 = False
+    t475 = False
     x = True
-    t477 = v73
-    if t477 is False: x = False
+    t476 = v73
+    if t476 is False: x = False
     else:
-        if t477 is None: t476 = True
-        t478 = v205
-        if t478 is False: x = False
+        if t476 is None: t475 = True
+        t477 = v205
+        if t477 is False: x = False
         else:
-            if t478 is None: t476 = True
-    if x is True and t476: x = None
+            if t477 is None: t475 = True
+    if x is True and t475: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t479 = False
+    t478 = False
     x = True
-    t480 = v69
-    if t480 is False: x = False
+    t479 = v69
+    if t479 is False: x = False
     else:
-        if t480 is None: t479 = True
-        t481 = (None if f17 is None else f17 > K292)
-        if t481 is False: x = False
+        if t479 is None: t478 = True
+        t480 = (None if f17 is None else f17 > K291)
+        if t480 is False: x = False
         else:
-            if t481 is None: t479 = True
-            t482 = (None if f17 is None else f17 <= K293)
-            if t482 is False: x = False
+            if t480 is None: t478 = True
+            t481 = (None if f17 is None else f17 <= K292)
+            if t481 is False: x = False
             else:
-                if t482 is None: t479 = True
-                t483 = (None if f18 is None else f18 == K294)
-                if t483 is not None: t483 = not t483
-                if t483 is None: t483 = True
-                if t483 is False: x = False
+                if t481 is None: t478 = True
+                t482 = (None if f18 is None else f18 == K293)
+                if t482 is not None: t482 = not t482
+                if t482 is None: t482 = True
+                if t482 is False: x = False
                 else:
-                    if t483 is None: t479 = True
-                    t484 = v216
-                    if t484 is False: x = False
+                    if t482 is None: t478 = True
+                    t483 = v216
+                    if t483 is False: x = False
                     else:
-                        if t484 is None: t479 = True
-    if x is True and t479: x = None
+                        if t483 is None: t478 = True
+    if x is True and t478: x = None
     if x is True: h_referral.append(10)
-    t485 = False
+    t484 = False
     x = True
-    t486 = v74
-    if t486 is False: x = False
+    t485 = v74
+    if t485 is False: x = False
     else:
-        if t486 is None: t485 = True
-        t488 = False
+        if t485 is None: t484 = True
         t487 = False
-        t489 = v221
-        if t489 is True: t487 = True
+        t486 = False
+        t488 = v221
+        if t488 is True: t486 = True
         else:
-            if t489 is None: t488 = True
-            t490 = v69
-            if t490 is True: t487 = True
+            if t488 is None: t487 = True
+            t489 = v69
+            if t489 is True: t486 = True
             else:
-                if t490 is None: t488 = True
-                t491 = v75
-                if t491 is True: t487 = True
+                if t489 is None: t487 = True
+                t490 = v75
+                if t490 is True: t486 = True
                 else:
-                    if t491 is None: t488 = True
-        if t487 is False and t488: t487 = None
-        if t487 is False: x = False
+                    if t490 is None: t487 = True
+        if t486 is False and t487: t486 = None
+        if t486 is False: x = False
         else:
-            if t487 is None: t485 = True
-    if x is True and t485: x = None
+            if t486 is None: t484 = True
+    if x is True and t484: x = None
     if x is True: h_referral.append(11)
     x = v74
     if x is True: h_referral.append(12)
@@ -2047,1049 +2041,1049 @@ def kernel(ctx):
     if x is True: h_referral.append(13)
     x = v34
     if x is True: h_referral.append(14)
-    t492 = False
+    t491 = False
     x = True
-    t493 = v75
-    if t493 is False: x = False
+    t492 = v75
+    if t492 is False: x = False
     else:
-        if t493 is None: t492 = True
-        t494 = v205
-        if t494 is False: x = False
+        if t492 is None: t491 = True
+        t493 = v205
+        if t493 is False: x = False
         else:
-            if t494 is None: t492 = True
-    if x is True and t492: x = None
+            if t493 is None: t491 = True
+    if x is True and t491: x = None
     if x is True: h_referral.append(15)
-    t495 = False
+    t494 = False
     x = True
-    t496 = v75
-    if t496 is False: x = False
+    t495 = v75
+    if t495 is False: x = False
     else:
-        if t496 is None: t495 = True
-        t498 = False
+        if t495 is None: t494 = True
         t497 = False
-        t499 = v76
-        if t499 is True: t497 = True
+        t496 = False
+        t498 = v76
+        if t498 is True: t496 = True
         else:
-            if t499 is None: t498 = True
-            t500 = v221
-            if t500 is True: t497 = True
+            if t498 is None: t497 = True
+            t499 = v221
+            if t499 is True: t496 = True
             else:
-                if t500 is None: t498 = True
-        if t497 is False and t498: t497 = None
-        if t497 is False: x = False
+                if t499 is None: t497 = True
+        if t496 is False and t497: t496 = None
+        if t496 is False: x = False
         else:
-            if t497 is None: t495 = True
-    if x is True and t495: x = None
+            if t496 is None: t494 = True
+    if x is True and t494: x = None
     if x is True: h_referral.append(16)
-    t501 = False
+    t500 = False
     x = True
-    t502 = v76
-    if t502 is False: x = False
+    t501 = v76
+    if t501 is False: x = False
     else:
-        if t502 is None: t501 = True
-        t504 = False
+        if t501 is None: t500 = True
         t503 = False
-        t505 = v221
-        if t505 is True: t503 = True
+        t502 = False
+        t504 = v221
+        if t504 is True: t502 = True
         else:
-            if t505 is None: t504 = True
-            t507 = False
-            t506 = True
-            t508 = v205
-            if t508 is False: t506 = False
+            if t504 is None: t503 = True
+            t506 = False
+            t505 = True
+            t507 = v205
+            if t507 is False: t505 = False
             else:
-                if t508 is None: t507 = True
-                t509 = v234
-                if t509 is not None: t509 = not t509
-                if t509 is None: t509 = True
-                if t509 is False: t506 = False
+                if t507 is None: t506 = True
+                t508 = v234
+                if t508 is not None: t508 = not t508
+                if t508 is None: t508 = True
+                if t508 is False: t505 = False
                 else:
-                    if t509 is None: t507 = True
-            if t506 is True and t507: t506 = None
-            if t506 is True: t503 = True
+                    if t508 is None: t506 = True
+            if t505 is True and t506: t505 = None
+            if t505 is True: t502 = True
             else:
-                if t506 is None: t504 = True
-        if t503 is False and t504: t503 = None
-        if t503 is False: x = False
+                if t505 is None: t503 = True
+        if t502 is False and t503: t502 = None
+        if t502 is False: x = False
         else:
-            if t503 is None: t501 = True
-    if x is True and t501: x = None
+            if t502 is None: t500 = True
+    if x is True and t500: x = None
     if x is True: h_referral.append(17)
-    t510 = False
+    t509 = False
     x = True
-    t511 = v76
-    if t511 is False: x = False
+    t510 = v76
+    if t510 is False: x = False
     else:
-        if t511 is None: t510 = True
-        t512 = v197
-        if t512 is False: x = False
+        if t510 is None: t509 = True
+        t511 = v197
+        if t511 is False: x = False
         else:
-            if t512 is None: t510 = True
-            t513 = v212
-            if t513 is not None: t513 = not t513
-            if t513 is None: t513 = True
-            if t513 is False: x = False
+            if t511 is None: t509 = True
+            t512 = v212
+            if t512 is not None: t512 = not t512
+            if t512 is None: t512 = True
+            if t512 is False: x = False
             else:
-                if t513 is None: t510 = True
-                t514 = v234
-                if t514 is not None: t514 = not t514
-                if t514 is None: t514 = True
-                if t514 is False: x = False
+                if t512 is None: t509 = True
+                t513 = v234
+                if t513 is not None: t513 = not t513
+                if t513 is None: t513 = True
+                if t513 is False: x = False
                 else:
-                    if t514 is None: t510 = True
-    if x is True and t510: x = None
+                    if t513 is None: t509 = True
+    if x is True and t509: x = None
     if x is True: h_referral.append(18)
     x = v75
     if x is True: h_referral.append(19)
-    t515 = False
+    t514 = False
     x = True
-    t516 = v76
-    if t516 is False: x = False
+    t515 = v76
+    if t515 is False: x = False
     else:
-        if t516 is None: t515 = True
-        t517 = v234
-        if t517 is not None: t517 = not t517
-        if t517 is None: t517 = True
-        if t517 is False: x = False
+        if t515 is None: t514 = True
+        t516 = v234
+        if t516 is not None: t516 = not t516
+        if t516 is None: t516 = True
+        if t516 is False: x = False
         else:
-            if t517 is None: t515 = True
-    if x is True and t515: x = None
+            if t516 is None: t514 = True
+    if x is True and t514: x = None
     if x is True: h_referral.append(20)
-    t518 = False
+    t517 = False
     x = True
-    t519 = v79
-    if t519 is False: x = False
+    t518 = v79
+    if t518 is False: x = False
     else:
-        if t519 is None: t518 = True
-        t520 = v205
-        if t520 is False: x = False
+        if t518 is None: t517 = True
+        t519 = v205
+        if t519 is False: x = False
         else:
-            if t520 is None: t518 = True
-    if x is True and t518: x = None
+            if t519 is None: t517 = True
+    if x is True and t517: x = None
     if x is True: h_referral.append(21)
     x = v79
     if x is True: h_referral.append(22)
-    t521 = False
+    t520 = False
     x = True
-    t522 = v210
-    if t522 is False: x = False
+    t521 = v210
+    if t521 is False: x = False
     else:
-        if t522 is None: t521 = True
-        t524 = False
+        if t521 is None: t520 = True
         t523 = False
-        t525 = v63
-        if t525 is True: t523 = True
+        t522 = False
+        t524 = v63
+        if t524 is True: t522 = True
         else:
-            if t525 is None: t524 = True
-            t526 = v208
-            if t526 is True: t523 = True
+            if t524 is None: t523 = True
+            t525 = v208
+            if t525 is True: t522 = True
             else:
-                if t526 is None: t524 = True
-                t527 = v89
-                if t527 is True: t523 = True
+                if t525 is None: t523 = True
+                t526 = v89
+                if t526 is True: t522 = True
                 else:
-                    if t527 is None: t524 = True
-        if t523 is False and t524: t523 = None
-        if t523 is False: x = False
+                    if t526 is None: t523 = True
+        if t522 is False and t523: t522 = None
+        if t522 is False: x = False
         else:
-            if t523 is None: t521 = True
-    if x is True and t521: x = None
+            if t522 is None: t520 = True
+    if x is True and t520: x = None
     if x is True: h_referral.append(23)
-    t528 = False
+    t527 = False
     x = True
-    t529 = v210
-    if t529 is False: x = False
+    t528 = v210
+    if t528 is False: x = False
     else:
-        if t529 is None: t528 = True
-        t530 = v197
-        if t530 is False: x = False
+        if t528 is None: t527 = True
+        t529 = v197
+        if t529 is False: x = False
         else:
-            if t530 is None: t528 = True
-    if x is True and t528: x = None
+            if t529 is None: t527 = True
+    if x is True and t527: x = None
     if x is True: h_referral.append(24)
-    t531 = False
+    t530 = False
     x = True
-    t532 = v72
-    if t532 is False: x = False
+    t531 = v72
+    if t531 is False: x = False
     else:
-        if t532 is None: t531 = True
-        t533 = v63
-        if t533 is False: x = False
+        if t531 is None: t530 = True
+        t532 = v63
+        if t532 is False: x = False
         else:
-            if t533 is None: t531 = True
-            t535 = False
-            t534 = True
-            t536 = v35
-            if t536 is False: t534 = False
+            if t532 is None: t530 = True
+            t534 = False
+            t533 = True
+            t535 = v35
+            if t535 is False: t533 = False
             else:
-                if t536 is None: t535 = True
-                t537 = v219
-                if t537 is False: t534 = False
+                if t535 is None: t534 = True
+                t536 = v219
+                if t536 is False: t533 = False
                 else:
-                    if t537 is None: t535 = True
-            if t534 is True and t535: t534 = None
-            if t534 is not None: t534 = not t534
-            if t534 is None: t534 = True
-            if t534 is False: x = False
+                    if t536 is None: t534 = True
+            if t533 is True and t534: t533 = None
+            if t533 is not None: t533 = not t533
+            if t533 is None: t533 = True
+            if t533 is False: x = False
             else:
-                if t534 is None: t531 = True
-                t538 = v214
-                if t538 is not None: t538 = not t538
-                if t538 is None: t538 = True
-                if t538 is False: x = False
+                if t533 is None: t530 = True
+                t537 = v214
+                if t537 is not None: t537 = not t537
+                if t537 is None: t537 = True
+                if t537 is False: x = False
                 else:
-                    if t538 is None: t531 = True
-    if x is True and t531: x = None
+                    if t537 is None: t530 = True
+    if x is True and t530: x = None
     if x is True: h_referral.append(25)
-    t539 = False
+    t538 = False
     x = True
-    t540 = v84
-    if t540 is False: x = False
+    t539 = v84
+    if t539 is False: x = False
     else:
-        if t540 is None: t539 = True
-        t542 = False
+        if t539 is None: t538 = True
         t541 = False
-        t543 = v8
-        if t543 is True: t541 = True
+        t540 = False
+        t542 = v8
+        if t542 is True: t540 = True
         else:
-            if t543 is None: t542 = True
-            t545 = False
-            t544 = True
-            t546 = v63
-            if t546 is False: t544 = False
+            if t542 is None: t541 = True
+            t544 = False
+            t543 = True
+            t545 = v63
+            if t545 is False: t543 = False
             else:
-                if t546 is None: t545 = True
-                t547 = v208
-                if t547 is False: t544 = False
+                if t545 is None: t544 = True
+                t546 = v208
+                if t546 is False: t543 = False
                 else:
-                    if t547 is None: t545 = True
-            if t544 is True and t545: t544 = None
-            if t544 is True: t541 = True
+                    if t546 is None: t544 = True
+            if t543 is True and t544: t543 = None
+            if t543 is True: t540 = True
             else:
-                if t544 is None: t542 = True
-        if t541 is False and t542: t541 = None
-        if t541 is False: x = False
+                if t543 is None: t541 = True
+        if t540 is False and t541: t540 = None
+        if t540 is False: x = False
         else:
-            if t541 is None: t539 = True
-    if x is True and t539: x = None
+            if t540 is None: t538 = True
+    if x is True and t538: x = None
     if x is True: h_referral.append(26)
-    t548 = False
+    t547 = False
     x = True
-    t549 = v84
-    if t549 is False: x = False
+    t548 = v84
+    if t548 is False: x = False
     else:
-        if t549 is None: t548 = True
-        t550 = v221
-        if t550 is False: x = False
+        if t548 is None: t547 = True
+        t549 = v221
+        if t549 is False: x = False
         else:
-            if t550 is None: t548 = True
-    if x is True and t548: x = None
+            if t549 is None: t547 = True
+    if x is True and t547: x = None
     if x is True: h_referral.append(27)
     x = v195
     if x is True: h_referral.append(28)
-    t551 = False
+    t550 = False
     x = True
-    t552 = v230
-    if t552 is False: x = False
+    t551 = v230
+    if t551 is False: x = False
     else:
-        if t552 is None: t551 = True
-        t553 = v69
-        if t553 is False: x = False
+        if t551 is None: t550 = True
+        t552 = v69
+        if t552 is False: x = False
         else:
-            if t553 is None: t551 = True
-            t555 = False
+            if t552 is None: t550 = True
             t554 = False
-            t556 = v63
-            if t556 is True: t554 = True
+            t553 = False
+            t555 = v63
+            if t555 is True: t553 = True
             else:
-                if t556 is None: t555 = True
-                t557 = v208
-                if t557 is True: t554 = True
+                if t555 is None: t554 = True
+                t556 = v208
+                if t556 is True: t553 = True
                 else:
-                    if t557 is None: t555 = True
-                    t558 = v8
-                    if t558 is True: t554 = True
+                    if t556 is None: t554 = True
+                    t557 = v8
+                    if t557 is True: t553 = True
                     else:
-                        if t558 is None: t555 = True
-            if t554 is False and t555: t554 = None
-            if t554 is False: x = False
+                        if t557 is None: t554 = True
+            if t553 is False and t554: t553 = None
+            if t553 is False: x = False
             else:
-                if t554 is None: t551 = True
-    if x is True and t551: x = None
+                if t553 is None: t550 = True
+    if x is True and t550: x = None
     if x is True: h_referral.append(29)
-    t559 = False
+    t558 = False
     x = True
-    t560 = v231
-    if t560 is False: x = False
+    t559 = v231
+    if t559 is False: x = False
     else:
-        if t560 is None: t559 = True
-        t561 = v69
-        if t561 is False: x = False
+        if t559 is None: t558 = True
+        t560 = v69
+        if t560 is False: x = False
         else:
-            if t561 is None: t559 = True
-            t562 = v63
-            if t562 is False: x = False
+            if t560 is None: t558 = True
+            t561 = v63
+            if t561 is False: x = False
             else:
-                if t562 is None: t559 = True
-                t564 = False
+                if t561 is None: t558 = True
                 t563 = False
-                t565 = v8
-                if t565 is True: t563 = True
+                t562 = False
+                t564 = v8
+                if t564 is True: t562 = True
                 else:
-                    if t565 is None: t564 = True
-                    t566 = v221
-                    if t566 is True: t563 = True
+                    if t564 is None: t563 = True
+                    t565 = v221
+                    if t565 is True: t562 = True
                     else:
-                        if t566 is None: t564 = True
-                        t567 = v84
-                        if t567 is True: t563 = True
+                        if t565 is None: t563 = True
+                        t566 = v84
+                        if t566 is True: t562 = True
                         else:
-                            if t567 is None: t564 = True
-                if t563 is False and t564: t563 = None
-                if t563 is False: x = False
+                            if t566 is None: t563 = True
+                if t562 is False and t563: t562 = None
+                if t562 is False: x = False
                 else:
-                    if t563 is None: t559 = True
-    if x is True and t559: x = None
+                    if t562 is None: t558 = True
+    if x is True and t558: x = None
     if x is True: h_referral.append(30)
-    t568 = False
+    t567 = False
     x = True
-    t569 = v230
-    if t569 is False: x = False
+    t568 = v230
+    if t568 is False: x = False
     else:
-        if t569 is None: t568 = True
-        t571 = False
+        if t568 is None: t567 = True
         t570 = False
-        t572 = v63
-        if t572 is True: t570 = True
+        t569 = False
+        t571 = v63
+        if t571 is True: t569 = True
         else:
-            if t572 is None: t571 = True
-            t573 = v208
-            if t573 is True: t570 = True
+            if t571 is None: t570 = True
+            t572 = v208
+            if t572 is True: t569 = True
             else:
-                if t573 is None: t571 = True
-        if t570 is False and t571: t570 = None
-        if t570 is False: x = False
+                if t572 is None: t570 = True
+        if t569 is False and t570: t569 = None
+        if t569 is False: x = False
         else:
-            if t570 is None: t568 = True
-    if x is True and t568: x = None
+            if t569 is None: t567 = True
+    if x is True and t567: x = None
     if x is True: h_referral.append(31)
-    t574 = False
+    t573 = False
     x = True
-    t575 = v141
-    if t575 is False: x = False
+    t574 = v141
+    if t574 is False: x = False
     else:
-        if t575 is None: t574 = True
-        t576 = (None if f20 is None else f20 >= K295)
-        if t576 is False: x = False
+        if t574 is None: t573 = True
+        t575 = (None if f20 is None else f20 >= K294)
+        if t575 is False: x = False
         else:
-            if t576 is None: t574 = True
-            t577 = v221
-            if t577 is False: x = False
+            if t575 is None: t573 = True
+            t576 = v221
+            if t576 is False: x = False
             else:
-                if t577 is None: t574 = True
-    if x is True and t574: x = None
+                if t576 is None: t573 = True
+    if x is True and t573: x = None
     if x is True: h_referral.append(32)
-    t578 = False
+    t577 = False
     x = True
-    t579 = v8
-    if t579 is False: x = False
+    t578 = v8
+    if t578 is False: x = False
     else:
-        if t579 is None: t578 = True
-        t580 = v69
-        if t580 is False: x = False
+        if t578 is None: t577 = True
+        t579 = v69
+        if t579 is False: x = False
         else:
-            if t580 is None: t578 = True
-    if x is True and t578: x = None
+            if t579 is None: t577 = True
+    if x is True and t577: x = None
     if x is True: h_referral.append(33)
     x = v84
     if x is True: h_referral.append(34)
     x = v8
     if x is True: h_referral.append(35)
-    t581 = False
+    t580 = False
     x = True
-    t582 = v217
-    if t582 is False: x = False
+    t581 = v217
+    if t581 is False: x = False
     else:
-        if t582 is None: t581 = True
-        t583 = v66
-        if t583 is False: x = False
+        if t581 is None: t580 = True
+        t582 = v66
+        if t582 is False: x = False
         else:
-            if t583 is None: t581 = True
-            t584 = (None if f20 is None else f20 < K296)
-            if t584 is False: x = False
+            if t582 is None: t580 = True
+            t583 = (None if f20 is None else f20 < K295)
+            if t583 is False: x = False
             else:
-                if t584 is None: t581 = True
-                t585 = v222
-                if t585 is False: x = False
+                if t583 is None: t580 = True
+                t584 = v222
+                if t584 is False: x = False
                 else:
-                    if t585 is None: t581 = True
-                    t586 = v35
-                    if t586 is not None: t586 = not t586
-                    if t586 is None: t586 = True
-                    if t586 is False: x = False
+                    if t584 is None: t580 = True
+                    t585 = v35
+                    if t585 is not None: t585 = not t585
+                    if t585 is None: t585 = True
+                    if t585 is False: x = False
                     else:
-                        if t586 is None: t581 = True
-                        t587 = v44
-                        if t587 is not None: t587 = not t587
-                        if t587 is None: t587 = True
-                        if t587 is False: x = False
+                        if t585 is None: t580 = True
+                        t586 = v44
+                        if t586 is not None: t586 = not t586
+                        if t586 is None: t586 = True
+                        if t586 is False: x = False
                         else:
-                            if t587 is None: t581 = True
-    if x is True and t581: x = None
+                            if t586 is None: t580 = True
+    if x is True and t580: x = None
     if x is True: h_referral.append(36)
-    t588 = False
+    t587 = False
     x = True
-    t590 = False
     t589 = False
-    t591 = v99
-    if t591 is True: t589 = True
+    t588 = False
+    t590 = v99
+    if t590 is True: t588 = True
     else:
-        if t591 is None: t590 = True
-        t592 = v101
-        if t592 is True: t589 = True
+        if t590 is None: t589 = True
+        t591 = v101
+        if t591 is True: t588 = True
         else:
-            if t592 is None: t590 = True
-    if t589 is False and t590: t589 = None
-    if t589 is False: x = False
+            if t591 is None: t589 = True
+    if t588 is False and t589: t588 = None
+    if t588 is False: x = False
     else:
-        if t589 is None: t588 = True
-        t593 = v66
-        if t593 is False: x = False
+        if t588 is None: t587 = True
+        t592 = v66
+        if t592 is False: x = False
         else:
-            if t593 is None: t588 = True
-            t594 = (None if f20 is None else f20 < K297)
-            if t594 is False: x = False
+            if t592 is None: t587 = True
+            t593 = (None if f20 is None else f20 < K296)
+            if t593 is False: x = False
             else:
-                if t594 is None: t588 = True
-                t595 = v222
-                if t595 is False: x = False
+                if t593 is None: t587 = True
+                t594 = v222
+                if t594 is False: x = False
                 else:
-                    if t595 is None: t588 = True
-    if x is True and t588: x = None
+                    if t594 is None: t587 = True
+    if x is True and t587: x = None
     if x is True: h_referral.append(37)
-    t596 = False
+    t595 = False
     x = True
-    t597 = v224
-    if t597 is False: x = False
+    t596 = v224
+    if t596 is False: x = False
     else:
-        if t597 is None: t596 = True
-        t599 = False
+        if t596 is None: t595 = True
         t598 = False
-        t600 = v203
-        if t600 is True: t598 = True
+        t597 = False
+        t599 = v203
+        if t599 is True: t597 = True
         else:
-            if t600 is None: t599 = True
-            t601 = v73
-            if t601 is True: t598 = True
+            if t599 is None: t598 = True
+            t600 = v73
+            if t600 is True: t597 = True
             else:
-                if t601 is None: t599 = True
-        if t598 is False and t599: t598 = None
-        if t598 is False: x = False
+                if t600 is None: t598 = True
+        if t597 is False and t598: t597 = None
+        if t597 is False: x = False
         else:
-            if t598 is None: t596 = True
-    if x is True and t596: x = None
+            if t597 is None: t595 = True
+    if x is True and t595: x = None
     if x is True: h_referral.append(38)
     x = v224
     if x is True: h_referral.append(39)
-    t602 = False
+    t601 = False
     x = True
-    t603 = v228
-    if t603 is False: x = False
+    t602 = v228
+    if t602 is False: x = False
     else:
-        if t603 is None: t602 = True
-        t604 = v229
-        if t604 is False: x = False
+        if t602 is None: t601 = True
+        t603 = v229
+        if t603 is False: x = False
         else:
-            if t604 is None: t602 = True
-    if x is True and t602: x = None
+            if t603 is None: t601 = True
+    if x is True and t601: x = None
     if x is True: h_referral.append(40)
-    t605 = False
+    t604 = False
     x = True
-    t606 = v150
-    if t606 is False: x = False
+    t605 = v150
+    if t605 is False: x = False
     else:
-        if t606 is None: t605 = True
-        t607 = (None if f20 is None else f20 >= K298)
-        if t607 is False: x = False
+        if t605 is None: t604 = True
+        t606 = (None if f20 is None else f20 >= K297)
+        if t606 is False: x = False
         else:
-            if t607 is None: t605 = True
-    if x is True and t605: x = None
+            if t606 is None: t604 = True
+    if x is True and t604: x = None
     if x is True: h_referral.append(41)
-    t608 = False
+    t607 = False
     x = False
-    t609 = v148
-    if t609 is True: x = True
+    t608 = v148
+    if t608 is True: x = True
     else:
-        if t609 is None: t608 = True
-        t610 = v150
-        if t610 is True: x = True
+        if t608 is None: t607 = True
+        t609 = v150
+        if t609 is True: x = True
         else:
-            if t610 is None: t608 = True
-            t612 = False
-            t611 = True
-            t613 = v147
-            if t613 is False: t611 = False
+            if t609 is None: t607 = True
+            t611 = False
+            t610 = True
+            t612 = v147
+            if t612 is False: t610 = False
             else:
-                if t613 is None: t612 = True
-                t614 = v75
-                if t614 is False: t611 = False
+                if t612 is None: t611 = True
+                t613 = v75
+                if t613 is False: t610 = False
                 else:
-                    if t614 is None: t612 = True
-            if t611 is True and t612: t611 = None
-            if t611 is True: x = True
+                    if t613 is None: t611 = True
+            if t610 is True and t611: t610 = None
+            if t610 is True: x = True
             else:
-                if t611 is None: t608 = True
-    if x is False and t608: x = None
+                if t610 is None: t607 = True
+    if x is False and t607: x = None
     if x is True: h_referral.append(42)
     x = v147
     if x is True: h_referral.append(43)
     x = v151
     if x is True: h_referral.append(44)
-    t615 = False
+    t614 = False
     x = True
-    t616 = v229
-    if t616 is False: x = False
+    t615 = v229
+    if t615 is False: x = False
     else:
-        if t616 is None: t615 = True
-        t617 = (None if f78 is None else f78 <= K299)
-        if t617 is None: t617 = True
-        if t617 is False: x = False
+        if t615 is None: t614 = True
+        t616 = (None if f78 is None else f78 <= K298)
+        if t616 is None: t616 = True
+        if t616 is False: x = False
         else:
-            if t617 is None: t615 = True
-            t618 = v63
-            if t618 is False: x = False
+            if t616 is None: t614 = True
+            t617 = v63
+            if t617 is False: x = False
             else:
-                if t618 is None: t615 = True
-                t620 = False
+                if t617 is None: t614 = True
                 t619 = False
-                t621 = v8
-                if t621 is True: t619 = True
+                t618 = False
+                t620 = v8
+                if t620 is True: t618 = True
                 else:
-                    if t621 is None: t620 = True
-                    t622 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K300.isdisjoint(r_pain or ()))))))
-                    if t622 is True: t619 = True
+                    if t620 is None: t619 = True
+                    t621 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K299.isdisjoint(r_pain or ()))))))
+                    if t621 is True: t618 = True
                     else:
-                        if t622 is None: t620 = True
-                if t619 is False and t620: t619 = None
-                if t619 is False: x = False
+                        if t621 is None: t619 = True
+                if t618 is False and t619: t618 = None
+                if t618 is False: x = False
                 else:
-                    if t619 is None: t615 = True
-    if x is True and t615: x = None
+                    if t618 is None: t614 = True
+    if x is True and t614: x = None
     if x is True: h_referral.append(45)
-    t623 = False
+    t622 = False
     x = True
-    t624 = v229
-    if t624 is False: x = False
+    t623 = v229
+    if t623 is False: x = False
     else:
-        if t624 is None: t623 = True
-        t625 = v150
-        if t625 is False: x = False
+        if t623 is None: t622 = True
+        t624 = v150
+        if t624 is False: x = False
         else:
-            if t625 is None: t623 = True
-    if x is True and t623: x = None
+            if t624 is None: t622 = True
+    if x is True and t622: x = None
     if x is True: h_referral.append(46)
-    t626 = False
+    t625 = False
     x = True
-    t627 = v225
-    if t627 is False: x = False
+    t626 = v225
+    if t626 is False: x = False
     else:
-        if t627 is None: t626 = True
-        t628 = v62
-        if t628 is False: x = False
+        if t626 is None: t625 = True
+        t627 = v62
+        if t627 is False: x = False
         else:
-            if t628 is None: t626 = True
-            t629 = v227
-            if t629 is False: x = False
+            if t627 is None: t625 = True
+            t628 = v227
+            if t628 is False: x = False
             else:
-                if t629 is None: t626 = True
-    if x is True and t626: x = None
+                if t628 is None: t625 = True
+    if x is True and t625: x = None
     if x is True: h_referral.append(47)
-    t630 = False
+    t629 = False
     x = True
-    t631 = v225
-    if t631 is False: x = False
+    t630 = v225
+    if t630 is False: x = False
     else:
-        if t631 is None: t630 = True
-        t632 = v63
-        if t632 is False: x = False
+        if t630 is None: t629 = True
+        t631 = v63
+        if t631 is False: x = False
         else:
-            if t632 is None: t630 = True
-            t633 = (None if f16 is None else f16 >= K301)
-            if t633 is None: t633 = True
-            if t633 is False: x = False
+            if t631 is None: t629 = True
+            t632 = (None if f16 is None else f16 >= K300)
+            if t632 is None: t632 = True
+            if t632 is False: x = False
             else:
-                if t633 is None: t630 = True
-                t634 = v213
-                if t634 is not None: t634 = not t634
-                if t634 is None: t634 = True
-                if t634 is False: x = False
+                if t632 is None: t629 = True
+                t633 = v213
+                if t633 is not None: t633 = not t633
+                if t633 is None: t633 = True
+                if t633 is False: x = False
                 else:
-                    if t634 is None: t630 = True
-                    t635 = v212
-                    if t635 is not None: t635 = not t635
-                    if t635 is None: t635 = True
-                    if t635 is False: x = False
+                    if t633 is None: t629 = True
+                    t634 = v212
+                    if t634 is not None: t634 = not t634
+                    if t634 is None: t634 = True
+                    if t634 is False: x = False
                     else:
-                        if t635 is None: t630 = True
-    if x is True and t630: x = None
+                        if t634 is None: t629 = True
+    if x is True and t629: x = None
     if x is True: h_referral.append(48)
-    t636 = False
+    t635 = False
     x = True
-    t637 = v225
-    if t637 is False: x = False
+    t636 = v225
+    if t636 is False: x = False
     else:
-        if t637 is None: t636 = True
-        t638 = v89
-        if t638 is False: x = False
+        if t636 is None: t635 = True
+        t637 = v89
+        if t637 is False: x = False
         else:
-            if t638 is None: t636 = True
-            t640 = False
+            if t637 is None: t635 = True
             t639 = False
-            t641 = v72
-            if t641 is True: t639 = True
+            t638 = False
+            t640 = v72
+            if t640 is True: t638 = True
             else:
-                if t641 is None: t640 = True
-                t642 = v210
-                if t642 is True: t639 = True
+                if t640 is None: t639 = True
+                t641 = v210
+                if t641 is True: t638 = True
                 else:
-                    if t642 is None: t640 = True
-                    t643 = v208
-                    if t643 is True: t639 = True
+                    if t641 is None: t639 = True
+                    t642 = v208
+                    if t642 is True: t638 = True
                     else:
-                        if t643 is None: t640 = True
-                        t644 = v196
-                        if t644 is True: t639 = True
+                        if t642 is None: t639 = True
+                        t643 = v196
+                        if t643 is True: t638 = True
                         else:
-                            if t644 is None: t640 = True
-            if t639 is False and t640: t639 = None
-            if t639 is False: x = False
+                            if t643 is None: t639 = True
+            if t638 is False and t639: t638 = None
+            if t638 is False: x = False
             else:
-                if t639 is None: t636 = True
-    if x is True and t636: x = None
+                if t638 is None: t635 = True
+    if x is True and t635: x = None
     if x is True: h_referral.append(49)
-    t645 = False
+    t644 = False
     x = True
-    t646 = v226
-    if t646 is False: x = False
+    t645 = v226
+    if t645 is False: x = False
     else:
-        if t646 is None: t645 = True
-        t647 = v89
-        if t647 is False: x = False
+        if t645 is None: t644 = True
+        t646 = v89
+        if t646 is False: x = False
         else:
-            if t647 is None: t645 = True
-            t648 = v208
-            if t648 is False: x = False
+            if t646 is None: t644 = True
+            t647 = v208
+            if t647 is False: x = False
             else:
-                if t648 is None: t645 = True
-    if x is True and t645: x = None
+                if t647 is None: t644 = True
+    if x is True and t644: x = None
     if x is True: h_referral.append(50)
-    t649 = False
+    t648 = False
     x = True
-    t650 = v226
-    if t650 is False: x = False
+    t649 = v226
+    if t649 is False: x = False
     else:
-        if t650 is None: t649 = True
-        t651 = v89
-        if t651 is False: x = False
+        if t649 is None: t648 = True
+        t650 = v89
+        if t650 is False: x = False
         else:
-            if t651 is None: t649 = True
-    if x is True and t649: x = None
+            if t650 is None: t648 = True
+    if x is True and t648: x = None
     if x is True: h_referral.append(51)
-    t652 = False
+    t651 = False
     x = True
-    t653 = v234
-    if t653 is False: x = False
+    t652 = v234
+    if t652 is False: x = False
     else:
-        if t653 is None: t652 = True
-        t655 = False
+        if t652 is None: t651 = True
         t654 = False
-        t656 = v75
-        if t656 is True: t654 = True
+        t653 = False
+        t655 = v75
+        if t655 is True: t653 = True
         else:
-            if t656 is None: t655 = True
-            t657 = v221
-            if t657 is True: t654 = True
+            if t655 is None: t654 = True
+            t656 = v221
+            if t656 is True: t653 = True
             else:
-                if t657 is None: t655 = True
-                t658 = v232
-                if t658 is True: t654 = True
+                if t656 is None: t654 = True
+                t657 = v232
+                if t657 is True: t653 = True
                 else:
-                    if t658 is None: t655 = True
-        if t654 is False and t655: t654 = None
-        if t654 is False: x = False
+                    if t657 is None: t654 = True
+        if t653 is False and t654: t653 = None
+        if t653 is False: x = False
         else:
-            if t654 is None: t652 = True
-    if x is True and t652: x = None
+            if t653 is None: t651 = True
+    if x is True and t651: x = None
     if x is True: h_referral.append(52)
-    t659 = False
+    t658 = False
     x = True
-    t660 = v233
-    if t660 is False: x = False
+    t659 = v233
+    if t659 is False: x = False
     else:
-        if t660 is None: t659 = True
-        t661 = v203
-        if t661 is False: x = False
+        if t659 is None: t658 = True
+        t660 = v203
+        if t660 is False: x = False
         else:
-            if t661 is None: t659 = True
-    if x is True and t659: x = None
+            if t660 is None: t658 = True
+    if x is True and t658: x = None
     if x is True: h_referral.append(53)
-    t662 = False
+    t661 = False
     x = True
-    t663 = v233
-    if t663 is False: x = False
+    t662 = v233
+    if t662 is False: x = False
     else:
-        if t663 is None: t662 = True
-        t664 = v235
-        if t664 is False: x = False
+        if t662 is None: t661 = True
+        t663 = v235
+        if t663 is False: x = False
         else:
-            if t664 is None: t662 = True
-            t665 = v239
-            if t665 is False: x = False
+            if t663 is None: t661 = True
+            t664 = v239
+            if t664 is False: x = False
             else:
-                if t665 is None: t662 = True
-                t666 = v236
-                if t666 is not None: t666 = not t666
-                if t666 is None: t666 = True
-                if t666 is False: x = False
+                if t664 is None: t661 = True
+                t665 = v236
+                if t665 is not None: t665 = not t665
+                if t665 is None: t665 = True
+                if t665 is False: x = False
                 else:
-                    if t666 is None: t662 = True
-    if x is True and t662: x = None
+                    if t665 is None: t661 = True
+    if x is True and t661: x = None
     if x is True: h_referral.append(54)
-    t667 = False
+    t666 = False
     x = True
-    t668 = v239
-    if t668 is False: x = False
+    t667 = v239
+    if t667 is False: x = False
     else:
-        if t668 is None: t667 = True
-        t669 = v236
-        if t669 is False: x = False
+        if t667 is None: t666 = True
+        t668 = v236
+        if t668 is False: x = False
         else:
-            if t669 is None: t667 = True
-            t670 = (None if f79 is None else f79 == K302)
-            if t670 is not None: t670 = not t670
-            if t670 is None: t670 = True
-            if t670 is False: x = False
+            if t668 is None: t666 = True
+            t669 = (None if f79 is None else f79 == K301)
+            if t669 is not None: t669 = not t669
+            if t669 is None: t669 = True
+            if t669 is False: x = False
             else:
-                if t670 is None: t667 = True
-    if x is True and t667: x = None
+                if t669 is None: t666 = True
+    if x is True and t666: x = None
     if x is True: h_referral.append(55)
-    t671 = False
+    t670 = False
     x = True
-    t672 = v233
-    if t672 is False: x = False
+    t671 = v233
+    if t671 is False: x = False
     else:
-        if t672 is None: t671 = True
-        t673 = v235
-        if t673 is not None: t673 = not t673
-        if t673 is False: x = False
+        if t671 is None: t670 = True
+        t672 = v235
+        if t672 is not None: t672 = not t672
+        if t672 is False: x = False
         else:
-            if t673 is None: t671 = True
-            t674 = v239
-            if t674 is False: x = False
+            if t672 is None: t670 = True
+            t673 = v239
+            if t673 is False: x = False
             else:
-                if t674 is None: t671 = True
-    if x is True and t671: x = None
+                if t673 is None: t670 = True
+    if x is True and t670: x = None
     if x is True: h_referral.append(56)
-    t675 = False
+    t674 = False
     x = True
-    t676 = v233
-    if t676 is False: x = False
+    t675 = v233
+    if t675 is False: x = False
     else:
-        if t676 is None: t675 = True
-        t677 = v238
-        if t677 is False: x = False
+        if t675 is None: t674 = True
+        t676 = v238
+        if t676 is False: x = False
         else:
-            if t677 is None: t675 = True
-            t678 = v236
-            if t678 is not None: t678 = not t678
-            if t678 is None: t678 = True
-            if t678 is False: x = False
+            if t676 is None: t674 = True
+            t677 = v236
+            if t677 is not None: t677 = not t677
+            if t677 is None: t677 = True
+            if t677 is False: x = False
             else:
-                if t678 is None: t675 = True
-    if x is True and t675: x = None
+                if t677 is None: t674 = True
+    if x is True and t674: x = None
     if x is True: h_referral.append(57)
-    t679 = False
+    t678 = False
     x = True
-    t680 = (None if f20 is None else f20 >= K303)
-    if t680 is False: x = False
+    t679 = (None if f20 is None else f20 >= K302)
+    if t679 is False: x = False
     else:
-        if t680 is None: t679 = True
-        t681 = (None if f20 is None else f20 <= K304)
-        if t681 is False: x = False
+        if t679 is None: t678 = True
+        t680 = (None if f20 is None else f20 <= K303)
+        if t680 is False: x = False
         else:
-            if t681 is None: t679 = True
-            t682 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K305.isdisjoint(r_pain or ()))))))
-            if t682 is False: x = False
+            if t680 is None: t678 = True
+            t681 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K304.isdisjoint(r_pain or ()))))))
+            if t681 is False: x = False
             else:
-                if t682 is None: t679 = True
-                t683 = (None if f13 is None else f13 in K306)
-                if t683 is False: x = False
+                if t681 is None: t678 = True
+                t682 = (None if f13 is None else f13 in K305)
+                if t682 is False: x = False
                 else:
-                    if t683 is None: t679 = True
-    if x is True and t679: x = None
+                    if t682 is None: t678 = True
+    if x is True and t678: x = None
     if x is True: h_referral.append(58)
-    t684 = False
+    t683 = False
     x = True
-    t685 = v240
-    if t685 is False: x = False
+    t684 = v240
+    if t684 is False: x = False
     else:
-        if t685 is None: t684 = True
-        t686 = v239
-        if t686 is False: x = False
+        if t684 is None: t683 = True
+        t685 = v239
+        if t685 is False: x = False
         else:
-            if t686 is None: t684 = True
-    if x is True and t684: x = None
+            if t685 is None: t683 = True
+    if x is True and t683: x = None
     if x is True: h_referral.append(59)
     x = v241
     if x is True: h_referral.append(60)
-    t687 = False
+    t686 = False
     x = True
-    t688 = v240
-    if t688 is False: x = False
+    t687 = v240
+    if t687 is False: x = False
     else:
-        if t688 is None: t687 = True
-        t689 = v242
-        if t689 is False: x = False
+        if t687 is None: t686 = True
+        t688 = v242
+        if t688 is False: x = False
         else:
-            if t689 is None: t687 = True
-    if x is True and t687: x = None
+            if t688 is None: t686 = True
+    if x is True and t686: x = None
     if x is True: h_referral.append(61)
-    t690 = False
+    t689 = False
     x = False
-    t692 = False
-    t691 = True
-    t693 = v138
-    if t693 is False: t691 = False
+    t691 = False
+    t690 = True
+    t692 = v138
+    if t692 is False: t690 = False
     else:
-        if t693 is None: t692 = True
-        t694 = v139
-        if t694 is False: t691 = False
+        if t692 is None: t691 = True
+        t693 = v139
+        if t693 is False: t690 = False
         else:
-            if t694 is None: t692 = True
-            t695 = v63
-            if t695 is False: t691 = False
+            if t693 is None: t691 = True
+            t694 = v63
+            if t694 is False: t690 = False
             else:
-                if t695 is None: t692 = True
-                t696 = v208
-                if t696 is False: t691 = False
+                if t694 is None: t691 = True
+                t695 = v208
+                if t695 is False: t690 = False
                 else:
-                    if t696 is None: t692 = True
-                    t698 = False
+                    if t695 is None: t691 = True
                     t697 = False
-                    t699 = v2
-                    if t699 is True: t697 = True
+                    t696 = False
+                    t698 = v2
+                    if t698 is True: t696 = True
                     else:
-                        if t699 is None: t698 = True
-                        t700 = v239
-                        if t700 is True: t697 = True
+                        if t698 is None: t697 = True
+                        t699 = v239
+                        if t699 is True: t696 = True
                         else:
-                            if t700 is None: t698 = True
-                            t701 = (None if f80 is None else f80 == K307)
-                            if t701 is True: t697 = True
+                            if t699 is None: t697 = True
+                            t700 = (None if f80 is None else f80 == K306)
+                            if t700 is True: t696 = True
                             else:
-                                if t701 is None: t698 = True
-                    if t697 is False and t698: t697 = None
-                    if t697 is False: t691 = False
+                                if t700 is None: t697 = True
+                    if t696 is False and t697: t696 = None
+                    if t696 is False: t690 = False
                     else:
-                        if t697 is None: t692 = True
-    if t691 is True and t692: t691 = None
-    if t691 is True: x = True
+                        if t696 is None: t691 = True
+    if t690 is True and t691: t690 = None
+    if t690 is True: x = True
     else:
-        if t691 is None: t690 = True
-        t703 = False
-        t702 = True
-        t704 = v138
-        if t704 is False: t702 = False
+        if t690 is None: t689 = True
+        t702 = False
+        t701 = True
+        t703 = v138
+        if t703 is False: t701 = False
         else:
-            if t704 is None: t703 = True
-            t705 = v63
-            if t705 is False: t702 = False
+            if t703 is None: t702 = True
+            t704 = v63
+            if t704 is False: t701 = False
             else:
-                if t705 is None: t703 = True
-                t706 = v208
-                if t706 is False: t702 = False
+                if t704 is None: t702 = True
+                t705 = v208
+                if t705 is False: t701 = False
                 else:
-                    if t706 is None: t703 = True
-                    t707 = (None if f17 is None else f17 <= K308)
-                    if t707 is False: t702 = False
+                    if t705 is None: t702 = True
+                    t706 = (None if f17 is None else f17 <= K307)
+                    if t706 is False: t701 = False
                     else:
-                        if t707 is None: t703 = True
-                        t709 = False
+                        if t706 is None: t702 = True
                         t708 = False
-                        t710 = v2
-                        if t710 is True: t708 = True
+                        t707 = False
+                        t709 = v2
+                        if t709 is True: t707 = True
                         else:
-                            if t710 is None: t709 = True
-                            t711 = v239
-                            if t711 is True: t708 = True
+                            if t709 is None: t708 = True
+                            t710 = v239
+                            if t710 is True: t707 = True
                             else:
-                                if t711 is None: t709 = True
-                                t712 = (None if f80 is None else f80 == K309)
-                                if t712 is True: t708 = True
+                                if t710 is None: t708 = True
+                                t711 = (None if f80 is None else f80 == K308)
+                                if t711 is True: t707 = True
                                 else:
-                                    if t712 is None: t709 = True
-                        if t708 is False and t709: t708 = None
-                        if t708 is False: t702 = False
+                                    if t711 is None: t708 = True
+                        if t707 is False and t708: t707 = None
+                        if t707 is False: t701 = False
                         else:
-                            if t708 is None: t703 = True
-        if t702 is True and t703: t702 = None
-        if t702 is True: x = True
+                            if t707 is None: t702 = True
+        if t701 is True and t702: t701 = None
+        if t701 is True: x = True
         else:
-            if t702 is None: t690 = True
-    if x is False and t690: x = None
+            if t701 is None: t689 = True
+    if x is False and t689: x = None
     if x is True: h_referral.append(62)
-    t713 = False
+    t712 = False
     x = True
-    t715 = False
     t714 = False
-    t716 = v138
-    if t716 is True: t714 = True
+    t713 = False
+    t715 = v138
+    if t715 is True: t713 = True
     else:
-        if t716 is None: t715 = True
-        t717 = v140
-        if t717 is True: t714 = True
+        if t715 is None: t714 = True
+        t716 = v140
+        if t716 is True: t713 = True
         else:
-            if t717 is None: t715 = True
-    if t714 is False and t715: t714 = None
-    if t714 is False: x = False
+            if t716 is None: t714 = True
+    if t713 is False and t714: t713 = None
+    if t713 is False: x = False
     else:
-        if t714 is None: t713 = True
-        t718 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K310.isdisjoint(r_pain or ()))))))
-        if t718 is False: x = False
+        if t713 is None: t712 = True
+        t717 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K309.isdisjoint(r_pain or ()))))))
+        if t717 is False: x = False
         else:
-            if t718 is None: t713 = True
-            t719 = (None if f3 is None else not K311.isdisjoint(f3))
-            if t719 is False: x = False
+            if t717 is None: t712 = True
+            t718 = (None if f3 is None else not K310.isdisjoint(f3))
+            if t718 is False: x = False
             else:
-                if t719 is None: t713 = True
-    if x is True and t713: x = None
+                if t718 is None: t712 = True
+    if x is True and t712: x = None
     if x is True: h_referral.append(63)
-    t720 = False
+    t719 = False
     x = True
-    t722 = False
     t721 = False
-    t723 = v138
-    if t723 is True: t721 = True
+    t720 = False
+    t722 = v138
+    if t722 is True: t720 = True
     else:
-        if t723 is None: t722 = True
-        t724 = v139
-        if t724 is True: t721 = True
+        if t722 is None: t721 = True
+        t723 = v139
+        if t723 is True: t720 = True
         else:
-            if t724 is None: t722 = True
-            t725 = v140
-            if t725 is True: t721 = True
+            if t723 is None: t721 = True
+            t724 = v140
+            if t724 is True: t720 = True
             else:
-                if t725 is None: t722 = True
-    if t721 is False and t722: t721 = None
-    if t721 is False: x = False
+                if t724 is None: t721 = True
+    if t720 is False and t721: t720 = None
+    if t720 is False: x = False
     else:
-        if t721 is None: t720 = True
-        t726 = v135
-        if t726 is False: x = False
+        if t720 is None: t719 = True
+        t725 = v135
+        if t725 is False: x = False
         else:
-            if t726 is None: t720 = True
-    if x is True and t720: x = None
+            if t725 is None: t719 = True
+    if x is True and t719: x = None
     if x is True: h_referral.append(64)
     x = v137
     if x is True: h_referral.append(65)
-    t727 = False
+    t726 = False
     x = True
-    t728 = (None if f81 is None else f81 == K312)
-    if t728 is False: x = False
+    t727 = (None if f81 is None else f81 == K311)
+    if t727 is False: x = False
     else:
-        if t728 is None: t727 = True
-        t729 = v115
-        if t729 is False: x = False
+        if t727 is None: t726 = True
+        t728 = v115
+        if t728 is False: x = False
         else:
-            if t729 is None: t727 = True
-            t730 = (None if f17 is None else f17 > K313)
-            if t730 is False: x = False
+            if t728 is None: t726 = True
+            t729 = (None if f17 is None else f17 > K312)
+            if t729 is False: x = False
             else:
-                if t730 is None: t727 = True
-                t731 = v216
-                if t731 is False: x = False
+                if t729 is None: t726 = True
+                t730 = v216
+                if t730 is False: x = False
                 else:
-                    if t731 is None: t727 = True
-    if x is True and t727: x = None
+                    if t730 is None: t726 = True
+    if x is True and t726: x = None
     if x is True: h_referral.append(66)
-    t732 = False
+    t731 = False
     x = True
-    t733 = (None if f3 is None else not K314.isdisjoint(f3))
-    if t733 is False: x = False
+    t732 = (None if f3 is None else not K313.isdisjoint(f3))
+    if t732 is False: x = False
     else:
-        if t733 is None: t732 = True
-        t734 = (None if f3 is None else not K315.isdisjoint(f3))
-        if t734 is not None: t734 = not t734
-        if t734 is False: x = False
+        if t732 is None: t731 = True
+        t733 = (None if f3 is None else not K314.isdisjoint(f3))
+        if t733 is not None: t733 = not t733
+        if t733 is False: x = False
         else:
-            if t734 is None: t732 = True
-            t735 = v219
-            if t735 is not None: t735 = not t735
-            if t735 is None: t735 = True
-            if t735 is False: x = False
+            if t733 is None: t731 = True
+            t734 = v219
+            if t734 is not None: t734 = not t734
+            if t734 is None: t734 = True
+            if t734 is False: x = False
             else:
-                if t735 is None: t732 = True
-    if x is True and t732: x = None
+                if t734 is None: t731 = True
+    if x is True and t731: x = None
     if x is True: h_referral.append(67)
-    t736 = False
+    t735 = False
     x = True
-    t737 = v223
-    if t737 is False: x = False
+    t736 = v223
+    if t736 is False: x = False
     else:
-        if t737 is None: t736 = True
-        t738 = v87
-        if t738 is False: x = False
+        if t736 is None: t735 = True
+        t737 = v87
+        if t737 is False: x = False
         else:
-            if t738 is None: t736 = True
-    if x is True and t736: x = None
+            if t737 is None: t735 = True
+    if x is True and t735: x = None
     if x is True: h_referral.append(68)
     x = v218
     if x is True: h_referral.append(69)
     x = v237
     if x is True: h_referral.append(70)
-    t739 = False
+    t738 = False
     x = True
-    t740 = v9
-    if t740 is False: x = False
+    t739 = v9
+    if t739 is False: x = False
     else:
-        if t740 is None: t739 = True
-        t741 = v207
-        if t741 is False: x = False
+        if t739 is None: t738 = True
+        t740 = v207
+        if t740 is False: x = False
         else:
-            if t741 is None: t739 = True
-            t742 = v219
-            if t742 is not None: t742 = not t742
-            if t742 is None: t742 = True
-            if t742 is False: x = False
+            if t740 is None: t738 = True
+            t741 = v219
+            if t741 is not None: t741 = not t741
+            if t741 is None: t741 = True
+            if t741 is False: x = False
             else:
-                if t742 is None: t739 = True
-    if x is True and t739: x = None
+                if t741 is None: t738 = True
+    if x is True and t738: x = None
     if x is True: h_referral.append(71)
-    t743 = False
+    t742 = False
     x = True
-    t744 = v206
-    if t744 is False: x = False
+    t743 = v206
+    if t743 is False: x = False
     else:
-        if t744 is None: t743 = True
-        t745 = v205
-        if t745 is False: x = False
+        if t743 is None: t742 = True
+        t744 = v205
+        if t744 is False: x = False
         else:
-            if t745 is None: t743 = True
-    if x is True and t743: x = None
+            if t744 is None: t742 = True
+    if x is True and t742: x = None
     if x is True: h_referral.append(72)
-    t746 = False
+    t745 = False
     x = True
-    t747 = v201
-    if t747 is False: x = False
+    t746 = v201
+    if t746 is False: x = False
     else:
-        if t747 is None: t746 = True
-        t748 = v200
-        if t748 is not None: t748 = not t748
-        if t748 is None: t748 = True
-        if t748 is False: x = False
+        if t746 is None: t745 = True
+        t747 = v200
+        if t747 is not None: t747 = not t747
+        if t747 is None: t747 = True
+        if t747 is False: x = False
         else:
-            if t748 is None: t746 = True
-    if x is True and t746: x = None
+            if t747 is None: t745 = True
+    if x is True and t745: x = None
     if x is True: h_referral.append(73)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
