@@ -122,7 +122,7 @@ def _printed(call) -> str:
     return out.getvalue()
 
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from strategies import every_field_cases  # noqa: E402
@@ -180,6 +180,7 @@ def test_report_wrapping_is_the_standard_librarys_without_its_start_up_cost(word
 
 
 @given(text=st.text(alphabet="ab ", max_size=120), width=st.integers(1, 12), hanging=st.integers(0, 14))
+@example(text="aaaaaa aaa", width=5, hanging=3)  # a full line must not take the cut piece of the next long word
 def test_report_wrapping_cuts_a_word_wider_than_a_line_and_loses_nothing(text, width, hanging):
     from backcare.cli.text import wrap
 

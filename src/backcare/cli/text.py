@@ -96,8 +96,9 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
         while chunks and used + len(chunks[-1]) <= room:
             used += len(chunks[-1])
             line.append(chunks.pop())
-        if chunks and len(chunks[-1]) > room:  # a word wider than a line: cut it to fill this one
-            cut = max(room - used, 1) if room >= 1 else 1
+        # A word wider than a line: cut it to fill what is left of this one (nothing, if the line is full).
+        cut = (room - used) if room >= 1 else 1
+        if chunks and len(chunks[-1]) > room and cut >= 1:
             line.append(chunks[-1][:cut])
             chunks[-1] = chunks[-1][cut:]
             if not chunks[-1]:
