@@ -78,6 +78,11 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("his legs keep giving way", {"weakness_getting_worse", "both_legs_weak"}),
     ("stress incontinence for years since childbirth", set()),
     ("bladder and bowels fine, no saddle numbness", set()),
+    # a weak trailing cue denies only the phrase it follows, not one before another subject
+    ("bladder function normal", set()),
+    ("saddle numbness, bowels ok", {"saddle_numbness", "saddle_numbness_described"}),
+    ("lost 10 kg, appetite ok", {"weight_loss", "weight_loss_amount"}),
+    ("fever, otherwise ok", {"fever"}),
     # a negation reaches along a list, and a new statement ends it
     ("denies any loss of bladder control or saddle numbness", set()),
     ("no injury and has lost 8 kg", {"weight_loss", "weight_loss_amount"}),

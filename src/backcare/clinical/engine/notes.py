@@ -31,7 +31,9 @@ _PLAIN = re.compile(r"[a-z]+(?: [a-z]+)*$")
 # How many words a negation reaches forward (NegEx uses about five; a list after one cue is longer) and back.
 _REACH_BEFORE = 8
 _REACH_AFTER = 5  # "ruled out", "negative": strong cues reach back over a phrase ("fall from a height ruled out")
-_REACH_AFTER_NEAR = 2  # "normal", "fine": weak cues only for the words just before them
+# "normal", "ok": weak cues deny only the phrase just before them, directly or through a linking word ("bladder is
+# ok"); another word between belongs to a new subject ("saddle numbness, bowels ok" keeps the numbness).
+_WEAK_CUE_LINKS = frozenset({"is", "are", "was", "were", "all", "still", "now", "function", "control", "habits"})
 _REACH_STOPPED = 4
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "few": 3, "couple": 2, "several": 5}
@@ -153,7 +155,8 @@ class NotesReader:
             return (any(ce <= s and s - ce < _REACH_BEFORE and not closed(ce, s)
                         and not any(ce < p < s for p in statements) for _, ce, _ in by_kind.get("negation_before", ()))
                     or any(e <= cs and cs - e < _REACH_AFTER and not closed(e, cs) for cs, _, _ in by_kind.get("negation_after", ()))
-                    or any(e <= cs and cs - e < _REACH_AFTER_NEAR for cs, _, _ in by_kind.get("negation_after_near", ())))
+                    or any(e == cs or (cs - e == 1 and tokens[e] in _WEAK_CUE_LINKS)
+                           for cs, _, _ in by_kind.get("negation_after_near", ())))
 
         def someone_else(s: int) -> bool:
             for cs, ce, _ in by_kind.get("other_person", ()):
