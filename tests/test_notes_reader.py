@@ -116,6 +116,19 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("keeps tripping, toes catch on the kerb, foot slaps down", {"weakness_getting_worse"}),
     ("can't get or keep an erection since the weekend, never had that before", {"sexual_change"}),
     ("gave her the CES card: if she ever gets numbness down below or can't wee, go to A&E", set()),
+    # fever, weight loss, the bladder and a crash as clients tell them; words that only sound like them
+    ("sweats soaking the sheets, burning up at night", {"fever"}),
+    ("mum had the shakes with flu", set()),
+    ("clothes hanging off her, down two dress sizes", {"weight_loss"}),
+    ("wt down 15 lbs since the summer", {"weight_loss"}),
+    ("dress sizes the same as ever", set()),
+    ("pain down the leg after deadlifting 100 kg", set()),
+    ("can't tell when I need to go any more", {"bladder_change"}),
+    ("accidents with her bladder this week", {"bladder_change_described"}),
+    ("stress incontinence for years, occasional leaks", set()),
+    ("car went into the back of us at the lights on Friday", {"road_accident"}),
+    ("feels a pulsing in his tummy like a heartbeat", {"pulsing_in_belly"}),
+    ("foot pulses normal", set()),
     # the pattern in words, for the pain mechanism
     ("sore bending and putting socks on, eases with a walk",
      {"aggravated_by_movement", "eased_by_movement_or_position", "mechanical_cause"}),
@@ -196,6 +209,20 @@ def test_a_collapse_with_sudden_severe_pain_is_an_emergency_at_any_age():
     older["client"]["age"] = 72
     out = assess_data(Case.model_validate(older).findings())
     assert "abdominal_aortic_aneurysm" in [f["id"] for f in out["red_flags"]]
+
+
+def test_a_pulsing_felt_in_the_belly_sends_an_older_client_to_the_doctor_the_same_day():
+    # NHS: a pulsing feeling in the tummy is an unruptured aneurysm's symptom; the emergency tier needs a
+    # sudden severe pain or a collapse, which the other rules hold.
+    base = {"client": {"age": 68}, "symptoms": {"pain_nrs": 4},
+            "history": {"mechanism": "dull ache low back for 3 weeks, says he can feel a pulsing in his belly"}}
+    out = assess_data(Case.model_validate(base).findings())
+    assert out["referral"]["urgency"] == "urgent" and out["plan"]["treat"] is False
+    assert "abdominal_aortic_aneurysm" in [f["id"] for f in out["red_flags"]]
+    young = copy.deepcopy(base)
+    young["client"]["age"] = 29
+    out = assess_data(Case.model_validate(young).findings())
+    assert "abdominal_aortic_aneurysm" not in [f["id"] for f in out["red_flags"]]
 
 
 def test_a_reading_must_fill_a_medical_history_field_or_its_own_notes_field(monkeypatch):

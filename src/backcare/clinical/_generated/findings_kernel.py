@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'ea83649f2c5ea80ff1861daa1bab916a0629e42259dec476ad063d6d12bc443e'
+SOURCE_DIGEST = '2e344ebaae1d093af25c4847b8979a93a275ed92661005c2c13ad0117f30fb8c'
 
 
 def kernel(ctx):
@@ -98,16 +98,17 @@ def kernel(ctx):
     f69 = None if b_notes is None else b_notes.get('worsening')
     f70 = None if b_medical is None else b_medical.get('anticoagulants')
     f71 = None if b_notes is None else b_notes.get('collapse')
-    f72 = None if b_notes is None else b_notes.get('tearing_pain')
-    f73 = None if b_notes is None else b_notes.get('wound_signs')
-    f74 = None if b_history is None else b_history.get('spinal_surgery')
-    f75 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f76 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
-    f77 = None if b_notes is None else b_notes.get('both_legs_weak')
-    f78 = None if b_history is None else b_history.get('pregnancy_weeks')
-    f79 = None if b_notes is None else b_notes.get('deficit_unchanged')
-    f80 = None if b_notes is None else b_notes.get('leg_numbness')
-    f81 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('constant_unremitting')
+    f72 = None if b_notes is None else b_notes.get('pulsing_in_belly')
+    f73 = None if b_notes is None else b_notes.get('tearing_pain')
+    f74 = None if b_notes is None else b_notes.get('wound_signs')
+    f75 = None if b_history is None else b_history.get('spinal_surgery')
+    f76 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f77 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
+    f78 = None if b_notes is None else b_notes.get('both_legs_weak')
+    f79 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f80 = None if b_notes is None else b_notes.get('deficit_unchanged')
+    f81 = None if b_notes is None else b_notes.get('leg_numbness')
+    f82 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('constant_unremitting')
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -1771,69 +1772,70 @@ def kernel(ctx):
     v230 = (None if f71 is None else f71 == K276)
     v231 = (None if f72 is None else f72 == K277)
     v232 = (None if f73 is None else f73 == K278)
-    v233 = (None if f74 is None else (bool(f74) if isinstance(f74, list) else True))
+    v233 = (None if f74 is None else f74 == K279)
+    v234 = (None if f75 is None else (bool(f75) if isinstance(f75, list) else True))
     t429 = False
-    v234 = False
-    t430 = (None if f75 is None else f75 <= K279)
-    if t430 is True: v234 = True
+    v235 = False
+    t430 = (None if f76 is None else f76 <= K280)
+    if t430 is True: v235 = True
     else:
         if t430 is None: t429 = True
         t432 = False
         t431 = True
-        t433 = (None if f76 is None else f76 == K280)
+        t433 = (None if f77 is None else f77 == K281)
         if t433 is False: t431 = False
         else:
             if t433 is None: t432 = True
-            t434 = (None if f74 is None else (bool(f74) if isinstance(f74, list) else True))
+            t434 = (None if f75 is None else (bool(f75) if isinstance(f75, list) else True))
             if t434 is not None: t434 = not t434
             if t434 is None: t434 = True
             if t434 is False: t431 = False
             else:
                 if t434 is None: t432 = True
         if t431 is True and t432: t431 = None
-        if t431 is True: v234 = True
+        if t431 is True: v235 = True
         else:
             if t431 is None: t429 = True
-    if v234 is False and t429: v234 = None
-    v235 = (None if f75 is None else f75 >= K281)
+    if v235 is False and t429: v235 = None
+    v236 = (None if f76 is None else f76 >= K282)
     t435 = False
-    v236 = True
-    t436 = (None if f75 is None else f75 >= K282)
-    if t436 is False: v236 = False
+    v237 = True
+    t436 = (None if f76 is None else f76 >= K283)
+    if t436 is False: v237 = False
     else:
         if t436 is None: t435 = True
         t437 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
         if t437 is not None: t437 = not t437
-        if t437 is False: v236 = False
+        if t437 is False: v237 = False
         else:
             if t437 is None: t435 = True
-            t438 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K283.isdisjoint(r_pain or ()))))))
+            t438 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K284.isdisjoint(r_pain or ()))))))
             if t438 is not None: t438 = not t438
-            if t438 is False: v236 = False
+            if t438 is False: v237 = False
             else:
                 if t438 is None: t435 = True
                 t439 = v12
                 if t439 is not None: t439 = not t439
-                if t439 is False: v236 = False
+                if t439 is False: v237 = False
                 else:
                     if t439 is None: t435 = True
-                    t440 = (None if f59 is None else f59 == K284)
-                    if t440 is False: v236 = False
+                    t440 = (None if f59 is None else f59 == K285)
+                    if t440 is False: v237 = False
                     else:
                         if t440 is None: t435 = True
-    if v236 is True and t435: v236 = None
+    if v237 is True and t435: v237 = None
     t441 = False
-    v237 = True
-    t442 = (None if f16 is None else f16 >= K285)
-    if t442 is False: v237 = False
+    v238 = True
+    t442 = (None if f16 is None else f16 >= K286)
+    if t442 is False: v238 = False
     else:
         if t442 is None: t441 = True
-        t443 = (None if f17 is None else f17 >= K286)
-        if t443 is False: v237 = False
+        t443 = (None if f17 is None else f17 >= K287)
+        if t443 is False: v238 = False
         else:
             if t443 is None: t441 = True
             t444 = v1
-            if t444 is False: v237 = False
+            if t444 is False: v238 = False
             else:
                 if t444 is None: t441 = True
                 t446 = False
@@ -1851,83 +1853,83 @@ def kernel(ctx):
                         else:
                             if t449 is None: t446 = True
                 if t445 is False and t446: t445 = None
-                if t445 is False: v237 = False
+                if t445 is False: v238 = False
                 else:
                     if t445 is None: t441 = True
                     t450 = v219
                     if t450 is not None: t450 = not t450
                     if t450 is None: t450 = True
-                    if t450 is False: v237 = False
+                    if t450 is False: v238 = False
                     else:
                         if t450 is None: t441 = True
-    if v237 is True and t441: v237 = None
+    if v238 is True and t441: v238 = None
     t451 = False
-    v238 = False
+    v239 = False
     t452 = v1
-    if t452 is True: v238 = True
+    if t452 is True: v239 = True
     else:
         if t452 is None: t451 = True
         t453 = v2
-        if t453 is True: v238 = True
+        if t453 is True: v239 = True
         else:
             if t453 is None: t451 = True
             t454 = v12
-            if t454 is True: v238 = True
+            if t454 is True: v239 = True
             else:
                 if t454 is None: t451 = True
                 t455 = v13
-                if t455 is True: v238 = True
+                if t455 is True: v239 = True
                 else:
                     if t455 is None: t451 = True
-    if v238 is False and t451: v238 = None
+    if v239 is False and t451: v239 = None
     t456 = False
-    v239 = False
+    v240 = False
     t457 = facts.get('nerve_root_found')
-    if t457 is True: v239 = True
+    if t457 is True: v240 = True
     else:
         if t457 is None: t456 = True
         t458 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[48](ctx))))
-        if t458 is True: v239 = True
+        if t458 is True: v240 = True
         else:
             if t458 is None: t456 = True
             t459 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[49](ctx))))
-            if t459 is True: v239 = True
+            if t459 is True: v240 = True
             else:
                 if t459 is None: t456 = True
-                t460 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K287.isdisjoint(r_sensory_reduced or ()) or not K287.isdisjoint(r_sensory_absent or ()))))))
-                if t460 is True: v239 = True
+                t460 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K288.isdisjoint(r_sensory_reduced or ()) or not K288.isdisjoint(r_sensory_absent or ()))))))
+                if t460 is True: v240 = True
                 else:
                     if t460 is None: t456 = True
                     t461 = v204
-                    if t461 is True: v239 = True
+                    if t461 is True: v240 = True
                     else:
                         if t461 is None: t456 = True
-    if v239 is False and t456: v239 = None
-    v240 = (None if f20 is None else f20 < K288)
+    if v240 is False and t456: v240 = None
     v241 = (None if f20 is None else f20 < K289)
+    v242 = (None if f20 is None else f20 < K290)
     t462 = False
-    v242 = False
+    v243 = False
     t463 = v207
-    if t463 is True: v242 = True
+    if t463 is True: v243 = True
     else:
         if t463 is None: t462 = True
         t464 = v34
-        if t464 is True: v242 = True
+        if t464 is True: v243 = True
         else:
             if t464 is None: t462 = True
             t465 = v88
-            if t465 is True: v242 = True
+            if t465 is True: v243 = True
             else:
                 if t465 is None: t462 = True
                 t466 = v75
-                if t466 is True: v242 = True
+                if t466 is True: v243 = True
                 else:
                     if t466 is None: t462 = True
                     t467 = v74
-                    if t467 is True: v242 = True
+                    if t467 is True: v243 = True
                     else:
                         if t467 is None: t462 = True
-    if v242 is False and t462: v242 = None
+    if v243 is False and t462: v243 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1955,7 +1957,7 @@ def kernel(ctx):
             if t473 is True: t470 = True
             else:
                 if t473 is None: t471 = True
-                t474 = (None if f77 is None else f77 == K290)
+                t474 = (None if f78 is None else f78 == K291)
                 if t474 is True: t470 = True
                 else:
                     if t474 is None: t471 = True
@@ -1989,15 +1991,15 @@ def kernel(ctx):
     if t479 is False: x = False
     else:
         if t479 is None: t478 = True
-        t480 = (None if f17 is None else f17 > K291)
+        t480 = (None if f17 is None else f17 > K292)
         if t480 is False: x = False
         else:
             if t480 is None: t478 = True
-            t481 = (None if f17 is None else f17 <= K292)
+            t481 = (None if f17 is None else f17 <= K293)
             if t481 is False: x = False
             else:
                 if t481 is None: t478 = True
-                t482 = (None if f18 is None else f18 == K293)
+                t482 = (None if f18 is None else f18 == K294)
                 if t482 is not None: t482 = not t482
                 if t482 is None: t482 = True
                 if t482 is False: x = False
@@ -2093,7 +2095,7 @@ def kernel(ctx):
             if t507 is False: t505 = False
             else:
                 if t507 is None: t506 = True
-                t508 = v234
+                t508 = v235
                 if t508 is not None: t508 = not t508
                 if t508 is None: t508 = True
                 if t508 is False: t505 = False
@@ -2125,7 +2127,7 @@ def kernel(ctx):
             if t512 is False: x = False
             else:
                 if t512 is None: t509 = True
-                t513 = v234
+                t513 = v235
                 if t513 is not None: t513 = not t513
                 if t513 is None: t513 = True
                 if t513 is False: x = False
@@ -2141,7 +2143,7 @@ def kernel(ctx):
     if t515 is False: x = False
     else:
         if t515 is None: t514 = True
-        t516 = v234
+        t516 = v235
         if t516 is not None: t516 = not t516
         if t516 is None: t516 = True
         if t516 is False: x = False
@@ -2313,7 +2315,7 @@ def kernel(ctx):
     if x is True: h_referral.append(29)
     t558 = False
     x = True
-    t559 = v231
+    t559 = v232
     if t559 is False: x = False
     else:
         if t559 is None: t558 = True
@@ -2369,722 +2371,734 @@ def kernel(ctx):
     if x is True: h_referral.append(31)
     t573 = False
     x = True
-    t574 = v141
+    t574 = v231
     if t574 is False: x = False
     else:
         if t574 is None: t573 = True
-        t575 = (None if f20 is None else f20 >= K294)
+        t575 = v69
         if t575 is False: x = False
         else:
             if t575 is None: t573 = True
-            t576 = v221
-            if t576 is False: x = False
-            else:
-                if t576 is None: t573 = True
     if x is True and t573: x = None
     if x is True: h_referral.append(32)
-    t577 = False
+    t576 = False
     x = True
-    t578 = v8
-    if t578 is False: x = False
+    t577 = v141
+    if t577 is False: x = False
     else:
-        if t578 is None: t577 = True
-        t579 = v69
-        if t579 is False: x = False
+        if t577 is None: t576 = True
+        t578 = (None if f20 is None else f20 >= K295)
+        if t578 is False: x = False
         else:
-            if t579 is None: t577 = True
-    if x is True and t577: x = None
+            if t578 is None: t576 = True
+            t579 = v221
+            if t579 is False: x = False
+            else:
+                if t579 is None: t576 = True
+    if x is True and t576: x = None
     if x is True: h_referral.append(33)
-    x = v84
-    if x is True: h_referral.append(34)
-    x = v8
-    if x is True: h_referral.append(35)
     t580 = False
     x = True
-    t581 = v217
+    t581 = v8
     if t581 is False: x = False
     else:
         if t581 is None: t580 = True
-        t582 = v66
+        t582 = v69
         if t582 is False: x = False
         else:
             if t582 is None: t580 = True
-            t583 = (None if f20 is None else f20 < K295)
-            if t583 is False: x = False
-            else:
-                if t583 is None: t580 = True
-                t584 = v222
-                if t584 is False: x = False
-                else:
-                    if t584 is None: t580 = True
-                    t585 = v35
-                    if t585 is not None: t585 = not t585
-                    if t585 is None: t585 = True
-                    if t585 is False: x = False
-                    else:
-                        if t585 is None: t580 = True
-                        t586 = v44
-                        if t586 is not None: t586 = not t586
-                        if t586 is None: t586 = True
-                        if t586 is False: x = False
-                        else:
-                            if t586 is None: t580 = True
     if x is True and t580: x = None
+    if x is True: h_referral.append(34)
+    x = v84
+    if x is True: h_referral.append(35)
+    x = v8
     if x is True: h_referral.append(36)
-    t587 = False
+    t583 = False
     x = True
-    t589 = False
-    t588 = False
-    t590 = v99
-    if t590 is True: t588 = True
+    t584 = v217
+    if t584 is False: x = False
     else:
-        if t590 is None: t589 = True
-        t591 = v101
-        if t591 is True: t588 = True
+        if t584 is None: t583 = True
+        t585 = v66
+        if t585 is False: x = False
         else:
-            if t591 is None: t589 = True
-    if t588 is False and t589: t588 = None
-    if t588 is False: x = False
-    else:
-        if t588 is None: t587 = True
-        t592 = v66
-        if t592 is False: x = False
-        else:
-            if t592 is None: t587 = True
-            t593 = (None if f20 is None else f20 < K296)
-            if t593 is False: x = False
+            if t585 is None: t583 = True
+            t586 = (None if f20 is None else f20 < K296)
+            if t586 is False: x = False
             else:
-                if t593 is None: t587 = True
-                t594 = v222
-                if t594 is False: x = False
+                if t586 is None: t583 = True
+                t587 = v222
+                if t587 is False: x = False
                 else:
-                    if t594 is None: t587 = True
-    if x is True and t587: x = None
+                    if t587 is None: t583 = True
+                    t588 = v35
+                    if t588 is not None: t588 = not t588
+                    if t588 is None: t588 = True
+                    if t588 is False: x = False
+                    else:
+                        if t588 is None: t583 = True
+                        t589 = v44
+                        if t589 is not None: t589 = not t589
+                        if t589 is None: t589 = True
+                        if t589 is False: x = False
+                        else:
+                            if t589 is None: t583 = True
+    if x is True and t583: x = None
     if x is True: h_referral.append(37)
-    t595 = False
+    t590 = False
     x = True
-    t596 = v224
-    if t596 is False: x = False
+    t592 = False
+    t591 = False
+    t593 = v99
+    if t593 is True: t591 = True
     else:
-        if t596 is None: t595 = True
-        t598 = False
-        t597 = False
-        t599 = v203
-        if t599 is True: t597 = True
+        if t593 is None: t592 = True
+        t594 = v101
+        if t594 is True: t591 = True
         else:
-            if t599 is None: t598 = True
-            t600 = v73
-            if t600 is True: t597 = True
+            if t594 is None: t592 = True
+    if t591 is False and t592: t591 = None
+    if t591 is False: x = False
+    else:
+        if t591 is None: t590 = True
+        t595 = v66
+        if t595 is False: x = False
+        else:
+            if t595 is None: t590 = True
+            t596 = (None if f20 is None else f20 < K297)
+            if t596 is False: x = False
             else:
-                if t600 is None: t598 = True
-        if t597 is False and t598: t597 = None
-        if t597 is False: x = False
-        else:
-            if t597 is None: t595 = True
-    if x is True and t595: x = None
+                if t596 is None: t590 = True
+                t597 = v222
+                if t597 is False: x = False
+                else:
+                    if t597 is None: t590 = True
+    if x is True and t590: x = None
     if x is True: h_referral.append(38)
-    x = v224
-    if x is True: h_referral.append(39)
-    t601 = False
+    t598 = False
     x = True
-    t602 = v228
-    if t602 is False: x = False
+    t599 = v224
+    if t599 is False: x = False
     else:
-        if t602 is None: t601 = True
-        t603 = v229
-        if t603 is False: x = False
+        if t599 is None: t598 = True
+        t601 = False
+        t600 = False
+        t602 = v203
+        if t602 is True: t600 = True
         else:
-            if t603 is None: t601 = True
-    if x is True and t601: x = None
+            if t602 is None: t601 = True
+            t603 = v73
+            if t603 is True: t600 = True
+            else:
+                if t603 is None: t601 = True
+        if t600 is False and t601: t600 = None
+        if t600 is False: x = False
+        else:
+            if t600 is None: t598 = True
+    if x is True and t598: x = None
+    if x is True: h_referral.append(39)
+    x = v224
     if x is True: h_referral.append(40)
     t604 = False
     x = True
-    t605 = v150
+    t605 = v228
     if t605 is False: x = False
     else:
         if t605 is None: t604 = True
-        t606 = (None if f20 is None else f20 >= K297)
+        t606 = v229
         if t606 is False: x = False
         else:
             if t606 is None: t604 = True
     if x is True and t604: x = None
     if x is True: h_referral.append(41)
     t607 = False
-    x = False
-    t608 = v148
-    if t608 is True: x = True
+    x = True
+    t608 = v150
+    if t608 is False: x = False
     else:
         if t608 is None: t607 = True
-        t609 = v150
-        if t609 is True: x = True
+        t609 = (None if f20 is None else f20 >= K298)
+        if t609 is False: x = False
         else:
             if t609 is None: t607 = True
-            t611 = False
-            t610 = True
-            t612 = v147
-            if t612 is False: t610 = False
-            else:
-                if t612 is None: t611 = True
-                t613 = v75
-                if t613 is False: t610 = False
-                else:
-                    if t613 is None: t611 = True
-            if t610 is True and t611: t610 = None
-            if t610 is True: x = True
-            else:
-                if t610 is None: t607 = True
-    if x is False and t607: x = None
+    if x is True and t607: x = None
     if x is True: h_referral.append(42)
-    x = v147
-    if x is True: h_referral.append(43)
-    x = v151
-    if x is True: h_referral.append(44)
-    t614 = False
-    x = True
-    t615 = v229
-    if t615 is False: x = False
+    t610 = False
+    x = False
+    t611 = v148
+    if t611 is True: x = True
     else:
-        if t615 is None: t614 = True
-        t616 = (None if f78 is None else f78 <= K298)
-        if t616 is None: t616 = True
-        if t616 is False: x = False
+        if t611 is None: t610 = True
+        t612 = v150
+        if t612 is True: x = True
         else:
-            if t616 is None: t614 = True
-            t617 = v63
-            if t617 is False: x = False
+            if t612 is None: t610 = True
+            t614 = False
+            t613 = True
+            t615 = v147
+            if t615 is False: t613 = False
             else:
-                if t617 is None: t614 = True
-                t619 = False
-                t618 = False
-                t620 = v8
-                if t620 is True: t618 = True
+                if t615 is None: t614 = True
+                t616 = v75
+                if t616 is False: t613 = False
                 else:
-                    if t620 is None: t619 = True
-                    t621 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K299.isdisjoint(r_pain or ()))))))
-                    if t621 is True: t618 = True
-                    else:
-                        if t621 is None: t619 = True
-                if t618 is False and t619: t618 = None
-                if t618 is False: x = False
-                else:
-                    if t618 is None: t614 = True
-    if x is True and t614: x = None
+                    if t616 is None: t614 = True
+            if t613 is True and t614: t613 = None
+            if t613 is True: x = True
+            else:
+                if t613 is None: t610 = True
+    if x is False and t610: x = None
+    if x is True: h_referral.append(43)
+    x = v147
+    if x is True: h_referral.append(44)
+    x = v151
     if x is True: h_referral.append(45)
-    t622 = False
+    t617 = False
     x = True
-    t623 = v229
-    if t623 is False: x = False
+    t618 = v229
+    if t618 is False: x = False
     else:
-        if t623 is None: t622 = True
-        t624 = v150
-        if t624 is False: x = False
+        if t618 is None: t617 = True
+        t619 = (None if f79 is None else f79 <= K299)
+        if t619 is None: t619 = True
+        if t619 is False: x = False
         else:
-            if t624 is None: t622 = True
-    if x is True and t622: x = None
+            if t619 is None: t617 = True
+            t620 = v63
+            if t620 is False: x = False
+            else:
+                if t620 is None: t617 = True
+                t622 = False
+                t621 = False
+                t623 = v8
+                if t623 is True: t621 = True
+                else:
+                    if t623 is None: t622 = True
+                    t624 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K300.isdisjoint(r_pain or ()))))))
+                    if t624 is True: t621 = True
+                    else:
+                        if t624 is None: t622 = True
+                if t621 is False and t622: t621 = None
+                if t621 is False: x = False
+                else:
+                    if t621 is None: t617 = True
+    if x is True and t617: x = None
     if x is True: h_referral.append(46)
     t625 = False
     x = True
-    t626 = v225
+    t626 = v229
     if t626 is False: x = False
     else:
         if t626 is None: t625 = True
-        t627 = v62
+        t627 = v150
         if t627 is False: x = False
         else:
             if t627 is None: t625 = True
-            t628 = v227
-            if t628 is False: x = False
-            else:
-                if t628 is None: t625 = True
     if x is True and t625: x = None
     if x is True: h_referral.append(47)
-    t629 = False
+    t628 = False
     x = True
-    t630 = v225
-    if t630 is False: x = False
+    t629 = v225
+    if t629 is False: x = False
     else:
-        if t630 is None: t629 = True
-        t631 = v63
-        if t631 is False: x = False
+        if t629 is None: t628 = True
+        t630 = v62
+        if t630 is False: x = False
         else:
-            if t631 is None: t629 = True
-            t632 = (None if f16 is None else f16 >= K300)
-            if t632 is None: t632 = True
-            if t632 is False: x = False
+            if t630 is None: t628 = True
+            t631 = v227
+            if t631 is False: x = False
             else:
-                if t632 is None: t629 = True
-                t633 = v213
-                if t633 is not None: t633 = not t633
-                if t633 is None: t633 = True
-                if t633 is False: x = False
-                else:
-                    if t633 is None: t629 = True
-                    t634 = v212
-                    if t634 is not None: t634 = not t634
-                    if t634 is None: t634 = True
-                    if t634 is False: x = False
-                    else:
-                        if t634 is None: t629 = True
-    if x is True and t629: x = None
+                if t631 is None: t628 = True
+    if x is True and t628: x = None
     if x is True: h_referral.append(48)
-    t635 = False
+    t632 = False
     x = True
-    t636 = v225
-    if t636 is False: x = False
+    t633 = v225
+    if t633 is False: x = False
     else:
-        if t636 is None: t635 = True
-        t637 = v89
-        if t637 is False: x = False
+        if t633 is None: t632 = True
+        t634 = v63
+        if t634 is False: x = False
         else:
-            if t637 is None: t635 = True
-            t639 = False
-            t638 = False
-            t640 = v72
-            if t640 is True: t638 = True
+            if t634 is None: t632 = True
+            t635 = (None if f16 is None else f16 >= K301)
+            if t635 is None: t635 = True
+            if t635 is False: x = False
             else:
-                if t640 is None: t639 = True
-                t641 = v210
-                if t641 is True: t638 = True
+                if t635 is None: t632 = True
+                t636 = v213
+                if t636 is not None: t636 = not t636
+                if t636 is None: t636 = True
+                if t636 is False: x = False
                 else:
-                    if t641 is None: t639 = True
-                    t642 = v208
-                    if t642 is True: t638 = True
+                    if t636 is None: t632 = True
+                    t637 = v212
+                    if t637 is not None: t637 = not t637
+                    if t637 is None: t637 = True
+                    if t637 is False: x = False
                     else:
-                        if t642 is None: t639 = True
-                        t643 = v196
-                        if t643 is True: t638 = True
-                        else:
-                            if t643 is None: t639 = True
-            if t638 is False and t639: t638 = None
-            if t638 is False: x = False
-            else:
-                if t638 is None: t635 = True
-    if x is True and t635: x = None
+                        if t637 is None: t632 = True
+    if x is True and t632: x = None
     if x is True: h_referral.append(49)
-    t644 = False
+    t638 = False
     x = True
-    t645 = v226
-    if t645 is False: x = False
+    t639 = v225
+    if t639 is False: x = False
     else:
-        if t645 is None: t644 = True
-        t646 = v89
-        if t646 is False: x = False
+        if t639 is None: t638 = True
+        t640 = v89
+        if t640 is False: x = False
         else:
-            if t646 is None: t644 = True
-            t647 = v208
-            if t647 is False: x = False
+            if t640 is None: t638 = True
+            t642 = False
+            t641 = False
+            t643 = v72
+            if t643 is True: t641 = True
             else:
-                if t647 is None: t644 = True
-    if x is True and t644: x = None
+                if t643 is None: t642 = True
+                t644 = v210
+                if t644 is True: t641 = True
+                else:
+                    if t644 is None: t642 = True
+                    t645 = v208
+                    if t645 is True: t641 = True
+                    else:
+                        if t645 is None: t642 = True
+                        t646 = v196
+                        if t646 is True: t641 = True
+                        else:
+                            if t646 is None: t642 = True
+            if t641 is False and t642: t641 = None
+            if t641 is False: x = False
+            else:
+                if t641 is None: t638 = True
+    if x is True and t638: x = None
     if x is True: h_referral.append(50)
-    t648 = False
+    t647 = False
     x = True
-    t649 = v226
-    if t649 is False: x = False
+    t648 = v226
+    if t648 is False: x = False
     else:
-        if t649 is None: t648 = True
-        t650 = v89
-        if t650 is False: x = False
+        if t648 is None: t647 = True
+        t649 = v89
+        if t649 is False: x = False
         else:
-            if t650 is None: t648 = True
-    if x is True and t648: x = None
+            if t649 is None: t647 = True
+            t650 = v208
+            if t650 is False: x = False
+            else:
+                if t650 is None: t647 = True
+    if x is True and t647: x = None
     if x is True: h_referral.append(51)
     t651 = False
     x = True
-    t652 = v234
+    t652 = v226
     if t652 is False: x = False
     else:
         if t652 is None: t651 = True
-        t654 = False
-        t653 = False
-        t655 = v75
-        if t655 is True: t653 = True
-        else:
-            if t655 is None: t654 = True
-            t656 = v221
-            if t656 is True: t653 = True
-            else:
-                if t656 is None: t654 = True
-                t657 = v232
-                if t657 is True: t653 = True
-                else:
-                    if t657 is None: t654 = True
-        if t653 is False and t654: t653 = None
+        t653 = v89
         if t653 is False: x = False
         else:
             if t653 is None: t651 = True
     if x is True and t651: x = None
     if x is True: h_referral.append(52)
-    t658 = False
+    t654 = False
     x = True
-    t659 = v233
-    if t659 is False: x = False
+    t655 = v235
+    if t655 is False: x = False
     else:
-        if t659 is None: t658 = True
-        t660 = v203
-        if t660 is False: x = False
+        if t655 is None: t654 = True
+        t657 = False
+        t656 = False
+        t658 = v75
+        if t658 is True: t656 = True
         else:
-            if t660 is None: t658 = True
-    if x is True and t658: x = None
+            if t658 is None: t657 = True
+            t659 = v221
+            if t659 is True: t656 = True
+            else:
+                if t659 is None: t657 = True
+                t660 = v233
+                if t660 is True: t656 = True
+                else:
+                    if t660 is None: t657 = True
+        if t656 is False and t657: t656 = None
+        if t656 is False: x = False
+        else:
+            if t656 is None: t654 = True
+    if x is True and t654: x = None
     if x is True: h_referral.append(53)
     t661 = False
     x = True
-    t662 = v233
+    t662 = v234
     if t662 is False: x = False
     else:
         if t662 is None: t661 = True
-        t663 = v235
+        t663 = v203
         if t663 is False: x = False
         else:
             if t663 is None: t661 = True
-            t664 = v239
-            if t664 is False: x = False
-            else:
-                if t664 is None: t661 = True
-                t665 = v236
-                if t665 is not None: t665 = not t665
-                if t665 is None: t665 = True
-                if t665 is False: x = False
-                else:
-                    if t665 is None: t661 = True
     if x is True and t661: x = None
     if x is True: h_referral.append(54)
-    t666 = False
+    t664 = False
     x = True
-    t667 = v239
-    if t667 is False: x = False
+    t665 = v234
+    if t665 is False: x = False
     else:
-        if t667 is None: t666 = True
-        t668 = v236
-        if t668 is False: x = False
+        if t665 is None: t664 = True
+        t666 = v236
+        if t666 is False: x = False
         else:
-            if t668 is None: t666 = True
-            t669 = (None if f79 is None else f79 == K301)
-            if t669 is not None: t669 = not t669
-            if t669 is None: t669 = True
-            if t669 is False: x = False
+            if t666 is None: t664 = True
+            t667 = v240
+            if t667 is False: x = False
             else:
-                if t669 is None: t666 = True
-    if x is True and t666: x = None
-    if x is True: h_referral.append(55)
-    t670 = False
-    x = True
-    t671 = v233
-    if t671 is False: x = False
-    else:
-        if t671 is None: t670 = True
-        t672 = v235
-        if t672 is not None: t672 = not t672
-        if t672 is False: x = False
-        else:
-            if t672 is None: t670 = True
-            t673 = v239
-            if t673 is False: x = False
-            else:
-                if t673 is None: t670 = True
-    if x is True and t670: x = None
-    if x is True: h_referral.append(56)
-    t674 = False
-    x = True
-    t675 = v233
-    if t675 is False: x = False
-    else:
-        if t675 is None: t674 = True
-        t676 = v238
-        if t676 is False: x = False
-        else:
-            if t676 is None: t674 = True
-            t677 = v236
-            if t677 is not None: t677 = not t677
-            if t677 is None: t677 = True
-            if t677 is False: x = False
-            else:
-                if t677 is None: t674 = True
-    if x is True and t674: x = None
-    if x is True: h_referral.append(57)
-    t678 = False
-    x = True
-    t679 = (None if f20 is None else f20 >= K302)
-    if t679 is False: x = False
-    else:
-        if t679 is None: t678 = True
-        t680 = (None if f20 is None else f20 <= K303)
-        if t680 is False: x = False
-        else:
-            if t680 is None: t678 = True
-            t681 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K304.isdisjoint(r_pain or ()))))))
-            if t681 is False: x = False
-            else:
-                if t681 is None: t678 = True
-                t682 = (None if f13 is None else f13 in K305)
-                if t682 is False: x = False
+                if t667 is None: t664 = True
+                t668 = v237
+                if t668 is not None: t668 = not t668
+                if t668 is None: t668 = True
+                if t668 is False: x = False
                 else:
-                    if t682 is None: t678 = True
-    if x is True and t678: x = None
-    if x is True: h_referral.append(58)
-    t683 = False
+                    if t668 is None: t664 = True
+    if x is True and t664: x = None
+    if x is True: h_referral.append(55)
+    t669 = False
     x = True
-    t684 = v240
-    if t684 is False: x = False
+    t670 = v240
+    if t670 is False: x = False
     else:
-        if t684 is None: t683 = True
-        t685 = v239
-        if t685 is False: x = False
+        if t670 is None: t669 = True
+        t671 = v237
+        if t671 is False: x = False
         else:
-            if t685 is None: t683 = True
-    if x is True and t683: x = None
+            if t671 is None: t669 = True
+            t672 = (None if f80 is None else f80 == K302)
+            if t672 is not None: t672 = not t672
+            if t672 is None: t672 = True
+            if t672 is False: x = False
+            else:
+                if t672 is None: t669 = True
+    if x is True and t669: x = None
+    if x is True: h_referral.append(56)
+    t673 = False
+    x = True
+    t674 = v234
+    if t674 is False: x = False
+    else:
+        if t674 is None: t673 = True
+        t675 = v236
+        if t675 is not None: t675 = not t675
+        if t675 is False: x = False
+        else:
+            if t675 is None: t673 = True
+            t676 = v240
+            if t676 is False: x = False
+            else:
+                if t676 is None: t673 = True
+    if x is True and t673: x = None
+    if x is True: h_referral.append(57)
+    t677 = False
+    x = True
+    t678 = v234
+    if t678 is False: x = False
+    else:
+        if t678 is None: t677 = True
+        t679 = v239
+        if t679 is False: x = False
+        else:
+            if t679 is None: t677 = True
+            t680 = v237
+            if t680 is not None: t680 = not t680
+            if t680 is None: t680 = True
+            if t680 is False: x = False
+            else:
+                if t680 is None: t677 = True
+    if x is True and t677: x = None
+    if x is True: h_referral.append(58)
+    t681 = False
+    x = True
+    t682 = (None if f20 is None else f20 >= K303)
+    if t682 is False: x = False
+    else:
+        if t682 is None: t681 = True
+        t683 = (None if f20 is None else f20 <= K304)
+        if t683 is False: x = False
+        else:
+            if t683 is None: t681 = True
+            t684 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K305.isdisjoint(r_pain or ()))))))
+            if t684 is False: x = False
+            else:
+                if t684 is None: t681 = True
+                t685 = (None if f13 is None else f13 in K306)
+                if t685 is False: x = False
+                else:
+                    if t685 is None: t681 = True
+    if x is True and t681: x = None
     if x is True: h_referral.append(59)
-    x = v241
-    if x is True: h_referral.append(60)
     t686 = False
     x = True
-    t687 = v240
+    t687 = v241
     if t687 is False: x = False
     else:
         if t687 is None: t686 = True
-        t688 = v242
+        t688 = v240
         if t688 is False: x = False
         else:
             if t688 is None: t686 = True
     if x is True and t686: x = None
+    if x is True: h_referral.append(60)
+    x = v242
     if x is True: h_referral.append(61)
     t689 = False
-    x = False
-    t691 = False
-    t690 = True
-    t692 = v138
-    if t692 is False: t690 = False
-    else:
-        if t692 is None: t691 = True
-        t693 = v139
-        if t693 is False: t690 = False
-        else:
-            if t693 is None: t691 = True
-            t694 = v63
-            if t694 is False: t690 = False
-            else:
-                if t694 is None: t691 = True
-                t695 = v208
-                if t695 is False: t690 = False
-                else:
-                    if t695 is None: t691 = True
-                    t697 = False
-                    t696 = False
-                    t698 = v2
-                    if t698 is True: t696 = True
-                    else:
-                        if t698 is None: t697 = True
-                        t699 = v239
-                        if t699 is True: t696 = True
-                        else:
-                            if t699 is None: t697 = True
-                            t700 = (None if f80 is None else f80 == K306)
-                            if t700 is True: t696 = True
-                            else:
-                                if t700 is None: t697 = True
-                    if t696 is False and t697: t696 = None
-                    if t696 is False: t690 = False
-                    else:
-                        if t696 is None: t691 = True
-    if t690 is True and t691: t690 = None
-    if t690 is True: x = True
+    x = True
+    t690 = v241
+    if t690 is False: x = False
     else:
         if t690 is None: t689 = True
-        t702 = False
-        t701 = True
-        t703 = v138
-        if t703 is False: t701 = False
+        t691 = v243
+        if t691 is False: x = False
         else:
-            if t703 is None: t702 = True
-            t704 = v63
-            if t704 is False: t701 = False
-            else:
-                if t704 is None: t702 = True
-                t705 = v208
-                if t705 is False: t701 = False
-                else:
-                    if t705 is None: t702 = True
-                    t706 = (None if f17 is None else f17 <= K307)
-                    if t706 is False: t701 = False
-                    else:
-                        if t706 is None: t702 = True
-                        t708 = False
-                        t707 = False
-                        t709 = v2
-                        if t709 is True: t707 = True
-                        else:
-                            if t709 is None: t708 = True
-                            t710 = v239
-                            if t710 is True: t707 = True
-                            else:
-                                if t710 is None: t708 = True
-                                t711 = (None if f80 is None else f80 == K308)
-                                if t711 is True: t707 = True
-                                else:
-                                    if t711 is None: t708 = True
-                        if t707 is False and t708: t707 = None
-                        if t707 is False: t701 = False
-                        else:
-                            if t707 is None: t702 = True
-        if t701 is True and t702: t701 = None
-        if t701 is True: x = True
-        else:
-            if t701 is None: t689 = True
-    if x is False and t689: x = None
+            if t691 is None: t689 = True
+    if x is True and t689: x = None
     if x is True: h_referral.append(62)
-    t712 = False
-    x = True
-    t714 = False
-    t713 = False
-    t715 = v138
-    if t715 is True: t713 = True
+    t692 = False
+    x = False
+    t694 = False
+    t693 = True
+    t695 = v138
+    if t695 is False: t693 = False
     else:
-        if t715 is None: t714 = True
-        t716 = v140
-        if t716 is True: t713 = True
+        if t695 is None: t694 = True
+        t696 = v139
+        if t696 is False: t693 = False
         else:
-            if t716 is None: t714 = True
-    if t713 is False and t714: t713 = None
-    if t713 is False: x = False
-    else:
-        if t713 is None: t712 = True
-        t717 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K309.isdisjoint(r_pain or ()))))))
-        if t717 is False: x = False
-        else:
-            if t717 is None: t712 = True
-            t718 = (None if f3 is None else not K310.isdisjoint(f3))
-            if t718 is False: x = False
+            if t696 is None: t694 = True
+            t697 = v63
+            if t697 is False: t693 = False
             else:
-                if t718 is None: t712 = True
-    if x is True and t712: x = None
+                if t697 is None: t694 = True
+                t698 = v208
+                if t698 is False: t693 = False
+                else:
+                    if t698 is None: t694 = True
+                    t700 = False
+                    t699 = False
+                    t701 = v2
+                    if t701 is True: t699 = True
+                    else:
+                        if t701 is None: t700 = True
+                        t702 = v240
+                        if t702 is True: t699 = True
+                        else:
+                            if t702 is None: t700 = True
+                            t703 = (None if f81 is None else f81 == K307)
+                            if t703 is True: t699 = True
+                            else:
+                                if t703 is None: t700 = True
+                    if t699 is False and t700: t699 = None
+                    if t699 is False: t693 = False
+                    else:
+                        if t699 is None: t694 = True
+    if t693 is True and t694: t693 = None
+    if t693 is True: x = True
+    else:
+        if t693 is None: t692 = True
+        t705 = False
+        t704 = True
+        t706 = v138
+        if t706 is False: t704 = False
+        else:
+            if t706 is None: t705 = True
+            t707 = v63
+            if t707 is False: t704 = False
+            else:
+                if t707 is None: t705 = True
+                t708 = v208
+                if t708 is False: t704 = False
+                else:
+                    if t708 is None: t705 = True
+                    t709 = (None if f17 is None else f17 <= K308)
+                    if t709 is False: t704 = False
+                    else:
+                        if t709 is None: t705 = True
+                        t711 = False
+                        t710 = False
+                        t712 = v2
+                        if t712 is True: t710 = True
+                        else:
+                            if t712 is None: t711 = True
+                            t713 = v240
+                            if t713 is True: t710 = True
+                            else:
+                                if t713 is None: t711 = True
+                                t714 = (None if f81 is None else f81 == K309)
+                                if t714 is True: t710 = True
+                                else:
+                                    if t714 is None: t711 = True
+                        if t710 is False and t711: t710 = None
+                        if t710 is False: t704 = False
+                        else:
+                            if t710 is None: t705 = True
+        if t704 is True and t705: t704 = None
+        if t704 is True: x = True
+        else:
+            if t704 is None: t692 = True
+    if x is False and t692: x = None
     if x is True: h_referral.append(63)
-    t719 = False
+    t715 = False
     x = True
-    t721 = False
-    t720 = False
-    t722 = v138
-    if t722 is True: t720 = True
+    t717 = False
+    t716 = False
+    t718 = v138
+    if t718 is True: t716 = True
     else:
-        if t722 is None: t721 = True
-        t723 = v139
-        if t723 is True: t720 = True
+        if t718 is None: t717 = True
+        t719 = v140
+        if t719 is True: t716 = True
         else:
-            if t723 is None: t721 = True
-            t724 = v140
-            if t724 is True: t720 = True
+            if t719 is None: t717 = True
+    if t716 is False and t717: t716 = None
+    if t716 is False: x = False
+    else:
+        if t716 is None: t715 = True
+        t720 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K310.isdisjoint(r_pain or ()))))))
+        if t720 is False: x = False
+        else:
+            if t720 is None: t715 = True
+            t721 = (None if f3 is None else not K311.isdisjoint(f3))
+            if t721 is False: x = False
             else:
-                if t724 is None: t721 = True
-    if t720 is False and t721: t720 = None
-    if t720 is False: x = False
-    else:
-        if t720 is None: t719 = True
-        t725 = v135
-        if t725 is False: x = False
-        else:
-            if t725 is None: t719 = True
-    if x is True and t719: x = None
+                if t721 is None: t715 = True
+    if x is True and t715: x = None
     if x is True: h_referral.append(64)
-    x = v137
-    if x is True: h_referral.append(65)
-    t726 = False
+    t722 = False
     x = True
-    t727 = (None if f81 is None else f81 == K311)
-    if t727 is False: x = False
+    t724 = False
+    t723 = False
+    t725 = v138
+    if t725 is True: t723 = True
     else:
-        if t727 is None: t726 = True
-        t728 = v115
+        if t725 is None: t724 = True
+        t726 = v139
+        if t726 is True: t723 = True
+        else:
+            if t726 is None: t724 = True
+            t727 = v140
+            if t727 is True: t723 = True
+            else:
+                if t727 is None: t724 = True
+    if t723 is False and t724: t723 = None
+    if t723 is False: x = False
+    else:
+        if t723 is None: t722 = True
+        t728 = v135
         if t728 is False: x = False
         else:
-            if t728 is None: t726 = True
-            t729 = (None if f17 is None else f17 > K312)
-            if t729 is False: x = False
-            else:
-                if t729 is None: t726 = True
-                t730 = v216
-                if t730 is False: x = False
-                else:
-                    if t730 is None: t726 = True
-    if x is True and t726: x = None
+            if t728 is None: t722 = True
+    if x is True and t722: x = None
+    if x is True: h_referral.append(65)
+    x = v137
     if x is True: h_referral.append(66)
-    t731 = False
+    t729 = False
     x = True
-    t732 = (None if f3 is None else not K313.isdisjoint(f3))
-    if t732 is False: x = False
+    t730 = (None if f82 is None else f82 == K312)
+    if t730 is False: x = False
     else:
-        if t732 is None: t731 = True
-        t733 = (None if f3 is None else not K314.isdisjoint(f3))
-        if t733 is not None: t733 = not t733
-        if t733 is False: x = False
+        if t730 is None: t729 = True
+        t731 = v115
+        if t731 is False: x = False
         else:
-            if t733 is None: t731 = True
-            t734 = v219
-            if t734 is not None: t734 = not t734
-            if t734 is None: t734 = True
-            if t734 is False: x = False
+            if t731 is None: t729 = True
+            t732 = (None if f17 is None else f17 > K313)
+            if t732 is False: x = False
             else:
-                if t734 is None: t731 = True
-    if x is True and t731: x = None
+                if t732 is None: t729 = True
+                t733 = v216
+                if t733 is False: x = False
+                else:
+                    if t733 is None: t729 = True
+    if x is True and t729: x = None
     if x is True: h_referral.append(67)
-    t735 = False
+    t734 = False
     x = True
-    t736 = v223
-    if t736 is False: x = False
+    t735 = (None if f3 is None else not K314.isdisjoint(f3))
+    if t735 is False: x = False
     else:
-        if t736 is None: t735 = True
-        t737 = v87
-        if t737 is False: x = False
+        if t735 is None: t734 = True
+        t736 = (None if f3 is None else not K315.isdisjoint(f3))
+        if t736 is not None: t736 = not t736
+        if t736 is False: x = False
         else:
-            if t737 is None: t735 = True
-    if x is True and t735: x = None
+            if t736 is None: t734 = True
+            t737 = v219
+            if t737 is not None: t737 = not t737
+            if t737 is None: t737 = True
+            if t737 is False: x = False
+            else:
+                if t737 is None: t734 = True
+    if x is True and t734: x = None
     if x is True: h_referral.append(68)
-    x = v218
-    if x is True: h_referral.append(69)
-    x = v237
-    if x is True: h_referral.append(70)
     t738 = False
     x = True
-    t739 = v9
+    t739 = v223
     if t739 is False: x = False
     else:
         if t739 is None: t738 = True
-        t740 = v207
+        t740 = v87
         if t740 is False: x = False
         else:
             if t740 is None: t738 = True
-            t741 = v219
-            if t741 is not None: t741 = not t741
-            if t741 is None: t741 = True
-            if t741 is False: x = False
-            else:
-                if t741 is None: t738 = True
     if x is True and t738: x = None
+    if x is True: h_referral.append(69)
+    x = v218
+    if x is True: h_referral.append(70)
+    x = v238
     if x is True: h_referral.append(71)
-    t742 = False
+    t741 = False
     x = True
-    t743 = v206
-    if t743 is False: x = False
+    t742 = v9
+    if t742 is False: x = False
     else:
-        if t743 is None: t742 = True
-        t744 = v205
-        if t744 is False: x = False
+        if t742 is None: t741 = True
+        t743 = v207
+        if t743 is False: x = False
         else:
-            if t744 is None: t742 = True
-    if x is True and t742: x = None
+            if t743 is None: t741 = True
+            t744 = v219
+            if t744 is not None: t744 = not t744
+            if t744 is None: t744 = True
+            if t744 is False: x = False
+            else:
+                if t744 is None: t741 = True
+    if x is True and t741: x = None
     if x is True: h_referral.append(72)
     t745 = False
     x = True
-    t746 = v201
+    t746 = v206
     if t746 is False: x = False
     else:
         if t746 is None: t745 = True
-        t747 = v200
-        if t747 is not None: t747 = not t747
-        if t747 is None: t747 = True
+        t747 = v205
         if t747 is False: x = False
         else:
             if t747 is None: t745 = True
     if x is True and t745: x = None
     if x is True: h_referral.append(73)
+    t748 = False
+    x = True
+    t749 = v201
+    if t749 is False: x = False
+    else:
+        if t749 is None: t748 = True
+        t750 = v200
+        if t750 is not None: t750 = not t750
+        if t750 is None: t750 = True
+        if t750 is False: x = False
+        else:
+            if t750 is None: t748 = True
+    if x is True and t748: x = None
+    if x is True: h_referral.append(74)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -4084,4 +4098,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v197, v200, v198, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v86, v220, v221, v199, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241, v242,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v197, v200, v198, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v86, v220, v221, v199, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241, v242, v243,), lo, ev, {'referral': h_referral}
