@@ -111,6 +111,8 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     # a cancer named by its drug; a foot drop and a sexual change in the client's words; a safety-net instruction
     ("Arimidex daily since her op in 2021", {"cancer"}),
     ("on Fosamax weekly for her bones", {"osteoporosis"}),
+    ("on hormone tablets for my breast since the op", {"cancer_hormone_treatment"}),
+    ("hormone replacement for the menopause, breast screening normal", set()),
     ("his legs had become weak", {"both_legs_weak"}),
     ("the right leg and foot felt numb", {"leg_numbness"}),
     ("keeps tripping, toes catch on the kerb, foot slaps down", {"weakness_getting_worse"}),
