@@ -617,3 +617,97 @@ def test_fever_beside_unexplained_weight_loss_is_urgent():
     assert run_case(**base)["referral"]["urgency"] == "routine"
     both = {**base, "medical": {"fever": True, "unexplained_weight_loss": True}}
     assert run_case(**both)["referral"]["urgency"] == "urgent"
+
+
+def test_colic_with_a_fever_is_an_emergency_and_without_one_the_same_day():
+    # An infected, obstructed kidney (mimics.md 7: renal colic is an emergency with a fever).
+    colic = dict(client={"age": 46}, history={"onset": "sudden", "duration_days": 1},
+                 symptoms={"pain_nrs": 8, "pain_sites": ["flank_right", "groin_right"], "colicky_pain": True})
+    assert run_case(**colic)["referral"]["urgency"] == "urgent"
+    hot = run_case(**{**colic, "medical": {"fever": True}})
+    assert hot["referral"]["urgency"] == "emergency" and hot["referral"]["to"] == "emergency_department"
+
+
+def test_a_fever_with_new_confusion_told_by_a_relative_is_sepsis_until_shown_otherwise():
+    # NICE NG51: a new altered mental state is a high-risk sign of sepsis.
+    unwell = dict(client={"age": 86}, medical={"fever": True}, history={"onset": "gradual", "duration_days": 3},
+                  symptoms={"pain_nrs": 5, "pain_sites": ["flank_right"]})
+    assert run_case(**unwell)["referral"]["urgency"] != "emergency"
+    words = {"mechanism": "daughter says she has been muddled and not herself since yesterday"}
+    confused = run_case(**{**unwell, "history": {**unwell["history"], **words}})
+    assert confused["referral"]["urgency"] == "emergency" and confused["plan"]["treat"] is False
+    dementia = {"mechanism": "known dementia, confused at times, as always"}
+    assert run_case(**{**unwell, "history": {**unwell["history"], **dementia}})["referral"]["urgency"] != "emergency"
+
+
+def test_a_long_past_cancer_with_a_settling_lifting_strain_is_a_routine_letter_not_an_urgent_one():
+    # clinical.md 6: the urgent tier is a past cancer with new *unexplained* back pain.
+    strain = dict(client={"age": 70}, medical={"cancer_history": True},
+                  history={"onset": "sudden", "duration_days": 10, "aggravating": ["bending_forward", "lifting"],
+                           "easing": ["movement", "lying"],
+                           "mechanism": "lifted bags of compost ten days ago, ached since"},
+                  symptoms={"pain_nrs": 4, "pain_sites": ["low_back"]})
+    assert run_case(**strain)["referral"]["urgency"] == "urgent"
+    easing = {**strain, "history": {**strain["history"], "mechanism": "lifted bags of compost ten days ago, already easing"}}
+    out = run_case(**easing)
+    assert out["referral"]["urgency"] == "routine" and out["plan"]["treat"] is True
+
+
+def test_constant_pain_told_in_words_that_full_movement_leaves_unchanged_goes_to_the_doctor():
+    base = dict(client={"age": 54}, history={"duration_days": 120, "aggravating": ["standing", "sitting"], "easing": []},
+                symptoms={"pain_sites": ["thoracic", "low_back"]},
+                rom={"flexion": {"active": "normal"}, "extension": {"active": "normal"}})
+    words = "the pain is constant and has been much worse for four months; nothing has helped"
+    assert run_case(**base)["referral"]["urgency"] == "none"
+    told = run_case(**{**base, "history": {**base["history"], "mechanism": words}})
+    assert told["referral"]["urgency"] == "routine" and told["referral"]["to"] == "family_doctor"
+    # The checklist's answer outweighs the words.
+    checklist = {**base, "history": {**base["history"], "mechanism": words},
+                 "pain_mechanism_criteria": {"constant_unremitting": False}}
+    reasons = " ".join(run_case(**checklist)["referral"]["reasons"])
+    assert "constant pain that spinal movement" not in reasons and "constant pain that spinal movement" in " ".join(
+        told["referral"]["reasons"])
+
+
+def test_urinary_symptoms_and_loin_pain_with_vomiting_or_malaise_are_seen_the_same_day():
+    kidney = dict(client={"age": 44}, history={"duration_days": 5},
+                  symptoms={"pain_sites": ["flank_left", "low_back_left"], "urinary_symptoms": True})
+    assert run_case(**kidney)["referral"]["urgency"] == "routine"
+    sick = run_case(**{**kidney, "history": {"duration_days": 5, "mechanism": "burns to pee, feels sick, looks unwell"}})
+    assert sick["referral"]["urgency"] == "urgent" and sick["plan"]["treat"] is False
+
+
+def test_an_anticoagulated_clients_new_weak_leg_without_a_mechanical_cause_is_seen_the_same_day():
+    bleed = dict(client={"age": 52}, medical={"anticoagulants": True}, history={"duration_days": 7, "aggravating": [], "easing": [],
+                 "mechanism": "pain into the front of the right thigh and the right leg feels weak; no fall or injury"},
+                 symptoms={"pain_nrs": 8, "pain_sites": ["low_back_right", "anterior_thigh_right"]})
+    out = run_case(**bleed)
+    assert out["referral"]["urgency"] == "urgent" and out["plan"]["treat"] is False
+    lifted = {**bleed, "history": {**bleed["history"], "mechanism": "lifted a heavy box; the right leg feels weak"}}
+    assert run_case(**lifted)["referral"]["urgency"] != "urgent"
+    unmedicated = {**bleed, "medical": {"anticoagulants": False}}
+    assert run_case(**unmedicated)["referral"]["urgency"] != "urgent"
+
+
+def test_severe_constant_unexplained_pain_at_seventy_or_over_asks_for_a_fracture_check():
+    older = dict(client={"age": 74}, history={"duration_days": 30, "aggravating": ["walking"], "easing": [],
+                 "mechanism": "constant stabbing pain across both buttocks, no fall"},
+                 symptoms={"pain_nrs": 10, "pain_sites": ["buttock_left", "buttock_right"]})
+    out = run_case(**older)
+    assert out["referral"]["urgency"] == "routine" and "vertebral_fracture" in ids(out["red_flags"])
+    explained = {**older, "history": {**older["history"], "mechanism": "constant ache since lifting the garden bags"}}
+    assert "vertebral_fracture" not in ids(run_case(**explained)["red_flags"])
+    younger = {**older, "client": {"age": 55}}
+    assert run_case(**younger)["referral"]["urgency"] == "none"
+
+
+def test_girdle_aching_with_long_morning_stiffness_after_fifty_is_a_polymyalgia_question():
+    # BSR 2010: over 50, over two weeks, both shoulders or hips aching, morning stiffness over 45 minutes.
+    girdle = dict(client={"age": 74}, history={"duration_days": 21, "morning_stiffness_minutes": 120,
+                  "mechanism": "both shoulders and hips stiff every morning"},
+                  symptoms={"pain_sites": ["low_back", "hip_left", "hip_right"]})
+    assert run_case(**girdle)["referral"]["urgency"] == "routine"
+    short = {**girdle, "history": {**girdle["history"], "morning_stiffness_minutes": 30}}
+    assert run_case(**short)["referral"]["urgency"] == "none"
+    young = {**girdle, "client": {"age": 44}}
+    assert run_case(**young)["referral"]["urgency"] == "none"

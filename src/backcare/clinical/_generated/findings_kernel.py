@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '2e344ebaae1d093af25c4847b8979a93a275ed92661005c2c13ad0117f30fb8c'
+SOURCE_DIGEST = '776057448fe1fb8214ef11ea12d9245e60f48960da3123b0a085e365fe03ce4c'
 
 
 def kernel(ctx):
@@ -97,19 +97,24 @@ def kernel(ctx):
     f68 = None if b_notes is None else b_notes.get('mechanical_cause')
     f69 = None if b_notes is None else b_notes.get('worsening')
     f70 = None if b_medical is None else b_medical.get('anticoagulants')
-    f71 = None if b_notes is None else b_notes.get('collapse')
-    f72 = None if b_notes is None else b_notes.get('pulsing_in_belly')
-    f73 = None if b_notes is None else b_notes.get('tearing_pain')
-    f74 = None if b_notes is None else b_notes.get('wound_signs')
-    f75 = None if b_history is None else b_history.get('spinal_surgery')
-    f76 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f77 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
-    f78 = None if b_notes is None else b_notes.get('both_legs_weak')
-    f79 = None if b_history is None else b_history.get('pregnancy_weeks')
-    f80 = None if b_notes is None else b_notes.get('deficit_unchanged')
-    f81 = None if b_notes is None else b_notes.get('leg_numbness')
-    f82 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('constant_unremitting')
-    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = M
+    f71 = None if b_notes is None else b_notes.get('leg_weakness')
+    f72 = None if b_notes is None else b_notes.get('leg_numbness')
+    f73 = None if b_notes is None else b_notes.get('collapse')
+    f74 = None if b_notes is None else b_notes.get('pulsing_in_belly')
+    f75 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('constant_unremitting')
+    f76 = None if b_notes is None else b_notes.get('constant_pain')
+    f77 = None if b_notes is None else b_notes.get('systemic_symptoms')
+    f78 = None if b_notes is None else b_notes.get('shoulder_girdle_pain')
+    f79 = None if b_notes is None else b_notes.get('new_confusion')
+    f80 = None if b_notes is None else b_notes.get('tearing_pain')
+    f81 = None if b_notes is None else b_notes.get('wound_signs')
+    f82 = None if b_history is None else b_history.get('spinal_surgery')
+    f83 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f84 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
+    f85 = None if b_notes is None else b_notes.get('both_legs_weak')
+    f86 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f87 = None if b_notes is None else b_notes.get('deficit_unchanged')
+    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = c113 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
     v2 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K2.isdisjoint(r_paresthesia or ()) or not K2.isdisjoint(r_numbness or ()))))))
@@ -1752,184 +1757,246 @@ def kernel(ctx):
             if t424 is True: v227 = True
             else:
                 if t424 is None: t421 = True
+                t425 = (None if f71 is None else f71 == K275)
+                if t425 is True: v227 = True
+                else:
+                    if t425 is None: t421 = True
+                    t426 = (None if f72 is None else f72 == K276)
+                    if t426 is True: v227 = True
+                    else:
+                        if t426 is None: t421 = True
     if v227 is False and t421: v227 = None
-    t425 = False
+    t427 = False
     v228 = False
-    t426 = v148
-    if t426 is True: v228 = True
+    t428 = v148
+    if t428 is True: v228 = True
     else:
-        if t426 is None: t425 = True
-        t427 = v147
-        if t427 is True: v228 = True
+        if t428 is None: t427 = True
+        t429 = v147
+        if t429 is True: v228 = True
         else:
-            if t427 is None: t425 = True
-            t428 = v150
-            if t428 is True: v228 = True
+            if t429 is None: t427 = True
+            t430 = v150
+            if t430 is True: v228 = True
             else:
-                if t428 is None: t425 = True
-    if v228 is False and t425: v228 = None
-    v229 = (None if f54 is None else f54 == K275)
-    v230 = (None if f71 is None else f71 == K276)
-    v231 = (None if f72 is None else f72 == K277)
-    v232 = (None if f73 is None else f73 == K278)
-    v233 = (None if f74 is None else f74 == K279)
-    v234 = (None if f75 is None else (bool(f75) if isinstance(f75, list) else True))
-    t429 = False
-    v235 = False
-    t430 = (None if f76 is None else f76 <= K280)
-    if t430 is True: v235 = True
+                if t430 is None: t427 = True
+    if v228 is False and t427: v228 = None
+    v229 = (None if f54 is None else f54 == K277)
+    v230 = (None if f73 is None else f73 == K278)
+    v231 = (None if f74 is None else f74 == K279)
+    t431 = False
+    v232 = False
+    t432 = (None if f75 is None else f75 == K280)
+    if t432 is True: v232 = True
     else:
-        if t430 is None: t429 = True
-        t432 = False
-        t431 = True
-        t433 = (None if f77 is None else f77 == K281)
-        if t433 is False: t431 = False
+        if t432 is None: t431 = True
+        t434 = False
+        t433 = True
+        t435 = (None if f76 is None else f76 == K281)
+        if t435 is False: t433 = False
         else:
-            if t433 is None: t432 = True
-            t434 = (None if f75 is None else (bool(f75) if isinstance(f75, list) else True))
-            if t434 is not None: t434 = not t434
-            if t434 is None: t434 = True
-            if t434 is False: t431 = False
+            if t435 is None: t434 = True
+            t436 = (None if f75 is None else (bool(f75) if isinstance(f75, list) else True))
+            if t436 is not None: t436 = not t436
+            if t436 is None: t436 = True
+            if t436 is False: t433 = False
             else:
-                if t434 is None: t432 = True
-        if t431 is True and t432: t431 = None
-        if t431 is True: v235 = True
+                if t436 is None: t434 = True
+        if t433 is True and t434: t433 = None
+        if t433 is True: v232 = True
         else:
-            if t431 is None: t429 = True
-    if v235 is False and t429: v235 = None
-    v236 = (None if f76 is None else f76 >= K282)
-    t435 = False
-    v237 = True
-    t436 = (None if f76 is None else f76 >= K283)
-    if t436 is False: v237 = False
+            if t433 is None: t431 = True
+    if v232 is False and t431: v232 = None
+    v233 = (None if f77 is None else f77 == K282)
+    t437 = False
+    v234 = True
+    t438 = v69
+    if t438 is False: v234 = False
     else:
-        if t436 is None: t435 = True
-        t437 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
-        if t437 is not None: t437 = not t437
-        if t437 is False: v237 = False
+        if t438 is None: t437 = True
+        t439 = (None if f43 is None else f43 > K283)
+        if t439 is False: v234 = False
         else:
-            if t437 is None: t435 = True
-            t438 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K284.isdisjoint(r_pain or ()))))))
-            if t438 is not None: t438 = not t438
-            if t438 is False: v237 = False
+            if t439 is None: t437 = True
+            t440 = (None if f17 is None else f17 >= K284)
+            if t440 is False: v234 = False
             else:
-                if t438 is None: t435 = True
-                t439 = v12
-                if t439 is not None: t439 = not t439
-                if t439 is False: v237 = False
+                if t440 is None: t437 = True
+                t442 = False
+                t441 = False
+                t443 = (None if f78 is None else f78 == K285)
+                if t443 is True: t441 = True
                 else:
-                    if t439 is None: t435 = True
-                    t440 = (None if f59 is None else f59 == K285)
-                    if t440 is False: v237 = False
+                    if t443 is None: t442 = True
+                    t444 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K286.isdisjoint(r_pain or ())) and (not K287.isdisjoint(r_pain or ()))))))
+                    if t444 is True: t441 = True
                     else:
-                        if t440 is None: t435 = True
-    if v237 is True and t435: v237 = None
-    t441 = False
-    v238 = True
-    t442 = (None if f16 is None else f16 >= K286)
-    if t442 is False: v238 = False
-    else:
-        if t442 is None: t441 = True
-        t443 = (None if f17 is None else f17 >= K287)
-        if t443 is False: v238 = False
-        else:
-            if t443 is None: t441 = True
-            t444 = v1
-            if t444 is False: v238 = False
-            else:
-                if t444 is None: t441 = True
-                t446 = False
-                t445 = False
-                t447 = facts.get('nerve_root_found')
-                if t447 is True: t445 = True
+                        if t444 is None: t442 = True
+                if t441 is False and t442: t441 = None
+                if t441 is False: v234 = False
                 else:
-                    if t447 is None: t446 = True
-                    t448 = v12
-                    if t448 is True: t445 = True
-                    else:
-                        if t448 is None: t446 = True
-                        t449 = v13
-                        if t449 is True: t445 = True
-                        else:
-                            if t449 is None: t446 = True
-                if t445 is False and t446: t445 = None
-                if t445 is False: v238 = False
-                else:
-                    if t445 is None: t441 = True
-                    t450 = v219
-                    if t450 is not None: t450 = not t450
-                    if t450 is None: t450 = True
-                    if t450 is False: v238 = False
-                    else:
-                        if t450 is None: t441 = True
-    if v238 is True and t441: v238 = None
-    t451 = False
+                    if t441 is None: t437 = True
+    if v234 is True and t437: v234 = None
+    v235 = (None if f79 is None else f79 == K288)
+    v236 = (None if f80 is None else f80 == K289)
+    v237 = (None if f81 is None else f81 == K290)
+    v238 = (None if f82 is None else (bool(f82) if isinstance(f82, list) else True))
+    t445 = False
     v239 = False
-    t452 = v1
-    if t452 is True: v239 = True
+    t446 = (None if f83 is None else f83 <= K291)
+    if t446 is True: v239 = True
+    else:
+        if t446 is None: t445 = True
+        t448 = False
+        t447 = True
+        t449 = (None if f84 is None else f84 == K292)
+        if t449 is False: t447 = False
+        else:
+            if t449 is None: t448 = True
+            t450 = (None if f82 is None else (bool(f82) if isinstance(f82, list) else True))
+            if t450 is not None: t450 = not t450
+            if t450 is None: t450 = True
+            if t450 is False: t447 = False
+            else:
+                if t450 is None: t448 = True
+        if t447 is True and t448: t447 = None
+        if t447 is True: v239 = True
+        else:
+            if t447 is None: t445 = True
+    if v239 is False and t445: v239 = None
+    v240 = (None if f83 is None else f83 >= K293)
+    t451 = False
+    v241 = True
+    t452 = (None if f83 is None else f83 >= K294)
+    if t452 is False: v241 = False
     else:
         if t452 is None: t451 = True
-        t453 = v2
-        if t453 is True: v239 = True
+        t453 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
+        if t453 is not None: t453 = not t453
+        if t453 is False: v241 = False
         else:
             if t453 is None: t451 = True
-            t454 = v12
-            if t454 is True: v239 = True
+            t454 = (c110 if c110 is not M else (c110 := (None if r_pain is None else ((not K295.isdisjoint(r_pain or ()))))))
+            if t454 is not None: t454 = not t454
+            if t454 is False: v241 = False
             else:
                 if t454 is None: t451 = True
-                t455 = v13
-                if t455 is True: v239 = True
+                t455 = v12
+                if t455 is not None: t455 = not t455
+                if t455 is False: v241 = False
                 else:
                     if t455 is None: t451 = True
-    if v239 is False and t451: v239 = None
-    t456 = False
-    v240 = False
-    t457 = facts.get('nerve_root_found')
-    if t457 is True: v240 = True
-    else:
-        if t457 is None: t456 = True
-        t458 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[48](ctx))))
-        if t458 is True: v240 = True
-        else:
-            if t458 is None: t456 = True
-            t459 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[49](ctx))))
-            if t459 is True: v240 = True
-            else:
-                if t459 is None: t456 = True
-                t460 = (c110 if c110 is not M else (c110 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K288.isdisjoint(r_sensory_reduced or ()) or not K288.isdisjoint(r_sensory_absent or ()))))))
-                if t460 is True: v240 = True
-                else:
-                    if t460 is None: t456 = True
-                    t461 = v204
-                    if t461 is True: v240 = True
+                    t456 = (None if f59 is None else f59 == K296)
+                    if t456 is False: v241 = False
                     else:
-                        if t461 is None: t456 = True
-    if v240 is False and t456: v240 = None
-    v241 = (None if f20 is None else f20 < K289)
-    v242 = (None if f20 is None else f20 < K290)
-    t462 = False
+                        if t456 is None: t451 = True
+    if v241 is True and t451: v241 = None
+    t457 = False
+    v242 = True
+    t458 = (None if f16 is None else f16 >= K297)
+    if t458 is False: v242 = False
+    else:
+        if t458 is None: t457 = True
+        t459 = (None if f17 is None else f17 >= K298)
+        if t459 is False: v242 = False
+        else:
+            if t459 is None: t457 = True
+            t460 = v1
+            if t460 is False: v242 = False
+            else:
+                if t460 is None: t457 = True
+                t462 = False
+                t461 = False
+                t463 = facts.get('nerve_root_found')
+                if t463 is True: t461 = True
+                else:
+                    if t463 is None: t462 = True
+                    t464 = v12
+                    if t464 is True: t461 = True
+                    else:
+                        if t464 is None: t462 = True
+                        t465 = v13
+                        if t465 is True: t461 = True
+                        else:
+                            if t465 is None: t462 = True
+                if t461 is False and t462: t461 = None
+                if t461 is False: v242 = False
+                else:
+                    if t461 is None: t457 = True
+                    t466 = v219
+                    if t466 is not None: t466 = not t466
+                    if t466 is None: t466 = True
+                    if t466 is False: v242 = False
+                    else:
+                        if t466 is None: t457 = True
+    if v242 is True and t457: v242 = None
+    t467 = False
     v243 = False
-    t463 = v207
-    if t463 is True: v243 = True
+    t468 = v1
+    if t468 is True: v243 = True
     else:
-        if t463 is None: t462 = True
-        t464 = v34
-        if t464 is True: v243 = True
+        if t468 is None: t467 = True
+        t469 = v2
+        if t469 is True: v243 = True
         else:
-            if t464 is None: t462 = True
-            t465 = v88
-            if t465 is True: v243 = True
+            if t469 is None: t467 = True
+            t470 = v12
+            if t470 is True: v243 = True
             else:
-                if t465 is None: t462 = True
-                t466 = v75
-                if t466 is True: v243 = True
+                if t470 is None: t467 = True
+                t471 = v13
+                if t471 is True: v243 = True
                 else:
-                    if t466 is None: t462 = True
-                    t467 = v74
-                    if t467 is True: v243 = True
+                    if t471 is None: t467 = True
+    if v243 is False and t467: v243 = None
+    t472 = False
+    v244 = False
+    t473 = facts.get('nerve_root_found')
+    if t473 is True: v244 = True
+    else:
+        if t473 is None: t472 = True
+        t474 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[48](ctx))))
+        if t474 is True: v244 = True
+        else:
+            if t474 is None: t472 = True
+            t475 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[49](ctx))))
+            if t475 is True: v244 = True
+            else:
+                if t475 is None: t472 = True
+                t476 = (c111 if c111 is not M else (c111 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K299.isdisjoint(r_sensory_reduced or ()) or not K299.isdisjoint(r_sensory_absent or ()))))))
+                if t476 is True: v244 = True
+                else:
+                    if t476 is None: t472 = True
+                    t477 = v204
+                    if t477 is True: v244 = True
                     else:
-                        if t467 is None: t462 = True
-    if v243 is False and t462: v243 = None
+                        if t477 is None: t472 = True
+    if v244 is False and t472: v244 = None
+    v245 = (None if f20 is None else f20 < K300)
+    v246 = (None if f20 is None else f20 < K301)
+    t478 = False
+    v247 = False
+    t479 = v207
+    if t479 is True: v247 = True
+    else:
+        if t479 is None: t478 = True
+        t480 = v34
+        if t480 is True: v247 = True
+        else:
+            if t480 is None: t478 = True
+            t481 = v88
+            if t481 is True: v247 = True
+            else:
+                if t481 is None: t478 = True
+                t482 = v75
+                if t482 is True: v247 = True
+                else:
+                    if t482 is None: t478 = True
+                    t483 = v74
+                    if t483 is True: v247 = True
+                    else:
+                        if t483 is None: t478 = True
+    if v247 is False and t478: v247 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -1941,93 +2008,23 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v202
     if x is True: h_referral.append(4)
-    t468 = False
-    x = True
-    t469 = v203
-    if t469 is False: x = False
-    else:
-        if t469 is None: t468 = True
-        t471 = False
-        t470 = False
-        t472 = v200
-        if t472 is True: t470 = True
-        else:
-            if t472 is None: t471 = True
-            t473 = v201
-            if t473 is True: t470 = True
-            else:
-                if t473 is None: t471 = True
-                t474 = (None if f78 is None else f78 == K291)
-                if t474 is True: t470 = True
-                else:
-                    if t474 is None: t471 = True
-        if t470 is False and t471: t470 = None
-        if t470 is False: x = False
-        else:
-            if t470 is None: t468 = True
-    if x is True and t468: x = None
-    if x is True: h_referral.append(5)
-    x = v203
-    if x is True: h_referral.append(6)
-    x = v204
-    if x is True: h_referral.append(7)
-    t475 = False
-    x = True
-    t476 = v73
-    if t476 is False: x = False
-    else:
-        if t476 is None: t475 = True
-        t477 = v205
-        if t477 is False: x = False
-        else:
-            if t477 is None: t475 = True
-    if x is True and t475: x = None
-    if x is True: h_referral.append(8)
-    x = v73
-    if x is True: h_referral.append(9)
-    t478 = False
-    x = True
-    t479 = v69
-    if t479 is False: x = False
-    else:
-        if t479 is None: t478 = True
-        t480 = (None if f17 is None else f17 > K292)
-        if t480 is False: x = False
-        else:
-            if t480 is None: t478 = True
-            t481 = (None if f17 is None else f17 <= K293)
-            if t481 is False: x = False
-            else:
-                if t481 is None: t478 = True
-                t482 = (None if f18 is None else f18 == K294)
-                if t482 is not None: t482 = not t482
-                if t482 is None: t482 = True
-                if t482 is False: x = False
-                else:
-                    if t482 is None: t478 = True
-                    t483 = v216
-                    if t483 is False: x = False
-                    else:
-                        if t483 is None: t478 = True
-    if x is True and t478: x = None
-    if x is True: h_referral.append(10)
     t484 = False
     x = True
-    t485 = v74
+    t485 = v203
     if t485 is False: x = False
     else:
         if t485 is None: t484 = True
         t487 = False
         t486 = False
-        t488 = v221
+        t488 = v200
         if t488 is True: t486 = True
         else:
             if t488 is None: t487 = True
-            t489 = v69
+            t489 = v201
             if t489 is True: t486 = True
             else:
                 if t489 is None: t487 = True
-                t490 = v75
+                t490 = (None if f85 is None else f85 == K302)
                 if t490 is True: t486 = True
                 else:
                     if t490 is None: t487 = True
@@ -2036,16 +2033,14 @@ def kernel(ctx):
         else:
             if t486 is None: t484 = True
     if x is True and t484: x = None
-    if x is True: h_referral.append(11)
-    x = v74
-    if x is True: h_referral.append(12)
-    x = v211
-    if x is True: h_referral.append(13)
-    x = v34
-    if x is True: h_referral.append(14)
+    if x is True: h_referral.append(5)
+    x = v203
+    if x is True: h_referral.append(6)
+    x = v204
+    if x is True: h_referral.append(7)
     t491 = False
     x = True
-    t492 = v75
+    t492 = v73
     if t492 is False: x = False
     else:
         if t492 is None: t491 = True
@@ -2054,32 +2049,38 @@ def kernel(ctx):
         else:
             if t493 is None: t491 = True
     if x is True and t491: x = None
-    if x is True: h_referral.append(15)
+    if x is True: h_referral.append(8)
+    x = v73
+    if x is True: h_referral.append(9)
     t494 = False
     x = True
-    t495 = v75
+    t495 = v69
     if t495 is False: x = False
     else:
         if t495 is None: t494 = True
-        t497 = False
-        t496 = False
-        t498 = v76
-        if t498 is True: t496 = True
-        else:
-            if t498 is None: t497 = True
-            t499 = v221
-            if t499 is True: t496 = True
-            else:
-                if t499 is None: t497 = True
-        if t496 is False and t497: t496 = None
+        t496 = (None if f17 is None else f17 > K303)
         if t496 is False: x = False
         else:
             if t496 is None: t494 = True
+            t497 = (None if f17 is None else f17 <= K304)
+            if t497 is False: x = False
+            else:
+                if t497 is None: t494 = True
+                t498 = (None if f18 is None else f18 == K305)
+                if t498 is not None: t498 = not t498
+                if t498 is None: t498 = True
+                if t498 is False: x = False
+                else:
+                    if t498 is None: t494 = True
+                    t499 = v216
+                    if t499 is False: x = False
+                    else:
+                        if t499 is None: t494 = True
     if x is True and t494: x = None
-    if x is True: h_referral.append(16)
+    if x is True: h_referral.append(10)
     t500 = False
     x = True
-    t501 = v76
+    t501 = v74
     if t501 is False: x = False
     else:
         if t501 is None: t500 = True
@@ -2089,1016 +2090,1197 @@ def kernel(ctx):
         if t504 is True: t502 = True
         else:
             if t504 is None: t503 = True
-            t506 = False
-            t505 = True
-            t507 = v205
-            if t507 is False: t505 = False
-            else:
-                if t507 is None: t506 = True
-                t508 = v235
-                if t508 is not None: t508 = not t508
-                if t508 is None: t508 = True
-                if t508 is False: t505 = False
-                else:
-                    if t508 is None: t506 = True
-            if t505 is True and t506: t505 = None
+            t505 = v69
             if t505 is True: t502 = True
             else:
                 if t505 is None: t503 = True
+                t506 = v75
+                if t506 is True: t502 = True
+                else:
+                    if t506 is None: t503 = True
         if t502 is False and t503: t502 = None
         if t502 is False: x = False
         else:
             if t502 is None: t500 = True
     if x is True and t500: x = None
-    if x is True: h_referral.append(17)
-    t509 = False
+    if x is True: h_referral.append(11)
+    x = v74
+    if x is True: h_referral.append(12)
+    x = v211
+    if x is True: h_referral.append(13)
+    x = v34
+    if x is True: h_referral.append(14)
+    t507 = False
     x = True
-    t510 = v76
-    if t510 is False: x = False
+    t508 = v75
+    if t508 is False: x = False
     else:
-        if t510 is None: t509 = True
-        t511 = v197
-        if t511 is False: x = False
+        if t508 is None: t507 = True
+        t509 = v205
+        if t509 is False: x = False
         else:
-            if t511 is None: t509 = True
-            t512 = v212
-            if t512 is not None: t512 = not t512
-            if t512 is None: t512 = True
-            if t512 is False: x = False
+            if t509 is None: t507 = True
+    if x is True and t507: x = None
+    if x is True: h_referral.append(15)
+    t510 = False
+    x = True
+    t511 = v75
+    if t511 is False: x = False
+    else:
+        if t511 is None: t510 = True
+        t513 = False
+        t512 = False
+        t514 = v76
+        if t514 is True: t512 = True
+        else:
+            if t514 is None: t513 = True
+            t515 = v221
+            if t515 is True: t512 = True
             else:
-                if t512 is None: t509 = True
-                t513 = v235
-                if t513 is not None: t513 = not t513
-                if t513 is None: t513 = True
-                if t513 is False: x = False
+                if t515 is None: t513 = True
+        if t512 is False and t513: t512 = None
+        if t512 is False: x = False
+        else:
+            if t512 is None: t510 = True
+    if x is True and t510: x = None
+    if x is True: h_referral.append(16)
+    t516 = False
+    x = True
+    t517 = v76
+    if t517 is False: x = False
+    else:
+        if t517 is None: t516 = True
+        t519 = False
+        t518 = False
+        t520 = v221
+        if t520 is True: t518 = True
+        else:
+            if t520 is None: t519 = True
+            t522 = False
+            t521 = True
+            t523 = v205
+            if t523 is False: t521 = False
+            else:
+                if t523 is None: t522 = True
+                t524 = v239
+                if t524 is not None: t524 = not t524
+                if t524 is None: t524 = True
+                if t524 is False: t521 = False
                 else:
-                    if t513 is None: t509 = True
-    if x is True and t509: x = None
+                    if t524 is None: t522 = True
+            if t521 is True and t522: t521 = None
+            if t521 is True: t518 = True
+            else:
+                if t521 is None: t519 = True
+        if t518 is False and t519: t518 = None
+        if t518 is False: x = False
+        else:
+            if t518 is None: t516 = True
+    if x is True and t516: x = None
+    if x is True: h_referral.append(17)
+    t525 = False
+    x = True
+    t526 = v76
+    if t526 is False: x = False
+    else:
+        if t526 is None: t525 = True
+        t527 = v197
+        if t527 is False: x = False
+        else:
+            if t527 is None: t525 = True
+            t528 = v212
+            if t528 is not None: t528 = not t528
+            if t528 is None: t528 = True
+            if t528 is False: x = False
+            else:
+                if t528 is None: t525 = True
+                t529 = v239
+                if t529 is not None: t529 = not t529
+                if t529 is None: t529 = True
+                if t529 is False: x = False
+                else:
+                    if t529 is None: t525 = True
+    if x is True and t525: x = None
     if x is True: h_referral.append(18)
     x = v75
     if x is True: h_referral.append(19)
-    t514 = False
-    x = True
-    t515 = v76
-    if t515 is False: x = False
-    else:
-        if t515 is None: t514 = True
-        t516 = v235
-        if t516 is not None: t516 = not t516
-        if t516 is None: t516 = True
-        if t516 is False: x = False
-        else:
-            if t516 is None: t514 = True
-    if x is True and t514: x = None
-    if x is True: h_referral.append(20)
-    t517 = False
-    x = True
-    t518 = v79
-    if t518 is False: x = False
-    else:
-        if t518 is None: t517 = True
-        t519 = v205
-        if t519 is False: x = False
-        else:
-            if t519 is None: t517 = True
-    if x is True and t517: x = None
-    if x is True: h_referral.append(21)
-    x = v79
-    if x is True: h_referral.append(22)
-    t520 = False
-    x = True
-    t521 = v210
-    if t521 is False: x = False
-    else:
-        if t521 is None: t520 = True
-        t523 = False
-        t522 = False
-        t524 = v63
-        if t524 is True: t522 = True
-        else:
-            if t524 is None: t523 = True
-            t525 = v208
-            if t525 is True: t522 = True
-            else:
-                if t525 is None: t523 = True
-                t526 = v89
-                if t526 is True: t522 = True
-                else:
-                    if t526 is None: t523 = True
-        if t522 is False and t523: t522 = None
-        if t522 is False: x = False
-        else:
-            if t522 is None: t520 = True
-    if x is True and t520: x = None
-    if x is True: h_referral.append(23)
-    t527 = False
-    x = True
-    t528 = v210
-    if t528 is False: x = False
-    else:
-        if t528 is None: t527 = True
-        t529 = v197
-        if t529 is False: x = False
-        else:
-            if t529 is None: t527 = True
-    if x is True and t527: x = None
-    if x is True: h_referral.append(24)
     t530 = False
     x = True
-    t531 = v72
+    t531 = v76
     if t531 is False: x = False
     else:
         if t531 is None: t530 = True
-        t532 = v63
+        t532 = v239
+        if t532 is not None: t532 = not t532
+        if t532 is None: t532 = True
         if t532 is False: x = False
         else:
             if t532 is None: t530 = True
-            t534 = False
-            t533 = True
-            t535 = v35
-            if t535 is False: t533 = False
-            else:
-                if t535 is None: t534 = True
-                t536 = v219
-                if t536 is False: t533 = False
-                else:
-                    if t536 is None: t534 = True
-            if t533 is True and t534: t533 = None
-            if t533 is not None: t533 = not t533
-            if t533 is None: t533 = True
-            if t533 is False: x = False
-            else:
-                if t533 is None: t530 = True
-                t537 = v214
-                if t537 is not None: t537 = not t537
-                if t537 is None: t537 = True
-                if t537 is False: x = False
-                else:
-                    if t537 is None: t530 = True
     if x is True and t530: x = None
-    if x is True: h_referral.append(25)
-    t538 = False
+    if x is True: h_referral.append(20)
+    t533 = False
     x = True
-    t539 = v84
-    if t539 is False: x = False
+    t534 = v79
+    if t534 is False: x = False
     else:
-        if t539 is None: t538 = True
-        t541 = False
-        t540 = False
-        t542 = v8
-        if t542 is True: t540 = True
+        if t534 is None: t533 = True
+        t535 = v205
+        if t535 is False: x = False
         else:
-            if t542 is None: t541 = True
-            t544 = False
-            t543 = True
-            t545 = v63
-            if t545 is False: t543 = False
+            if t535 is None: t533 = True
+    if x is True and t533: x = None
+    if x is True: h_referral.append(21)
+    x = v79
+    if x is True: h_referral.append(22)
+    t536 = False
+    x = True
+    t537 = v210
+    if t537 is False: x = False
+    else:
+        if t537 is None: t536 = True
+        t539 = False
+        t538 = False
+        t540 = v63
+        if t540 is True: t538 = True
+        else:
+            if t540 is None: t539 = True
+            t541 = v208
+            if t541 is True: t538 = True
             else:
-                if t545 is None: t544 = True
-                t546 = v208
-                if t546 is False: t543 = False
+                if t541 is None: t539 = True
+                t542 = v89
+                if t542 is True: t538 = True
                 else:
-                    if t546 is None: t544 = True
-            if t543 is True and t544: t543 = None
-            if t543 is True: t540 = True
-            else:
-                if t543 is None: t541 = True
-        if t540 is False and t541: t540 = None
-        if t540 is False: x = False
+                    if t542 is None: t539 = True
+        if t538 is False and t539: t538 = None
+        if t538 is False: x = False
         else:
-            if t540 is None: t538 = True
-    if x is True and t538: x = None
-    if x is True: h_referral.append(26)
-    t547 = False
+            if t538 is None: t536 = True
+    if x is True and t536: x = None
+    if x is True: h_referral.append(23)
+    t543 = False
     x = True
-    t548 = v84
-    if t548 is False: x = False
+    t544 = v210
+    if t544 is False: x = False
     else:
-        if t548 is None: t547 = True
-        t549 = v221
-        if t549 is False: x = False
+        if t544 is None: t543 = True
+        t545 = v197
+        if t545 is False: x = False
         else:
-            if t549 is None: t547 = True
-    if x is True and t547: x = None
+            if t545 is None: t543 = True
+    if x is True and t543: x = None
+    if x is True: h_referral.append(24)
+    t546 = False
+    x = True
+    t547 = v72
+    if t547 is False: x = False
+    else:
+        if t547 is None: t546 = True
+        t548 = v63
+        if t548 is False: x = False
+        else:
+            if t548 is None: t546 = True
+            t550 = False
+            t549 = True
+            t551 = v35
+            if t551 is False: t549 = False
+            else:
+                if t551 is None: t550 = True
+                t552 = v219
+                if t552 is False: t549 = False
+                else:
+                    if t552 is None: t550 = True
+            if t549 is True and t550: t549 = None
+            if t549 is not None: t549 = not t549
+            if t549 is None: t549 = True
+            if t549 is False: x = False
+            else:
+                if t549 is None: t546 = True
+                t553 = v214
+                if t553 is not None: t553 = not t553
+                if t553 is None: t553 = True
+                if t553 is False: x = False
+                else:
+                    if t553 is None: t546 = True
+    if x is True and t546: x = None
+    if x is True: h_referral.append(25)
+    t554 = False
+    x = True
+    t555 = v84
+    if t555 is False: x = False
+    else:
+        if t555 is None: t554 = True
+        t557 = False
+        t556 = False
+        t558 = v8
+        if t558 is True: t556 = True
+        else:
+            if t558 is None: t557 = True
+            t560 = False
+            t559 = True
+            t561 = v63
+            if t561 is False: t559 = False
+            else:
+                if t561 is None: t560 = True
+                t562 = v208
+                if t562 is False: t559 = False
+                else:
+                    if t562 is None: t560 = True
+            if t559 is True and t560: t559 = None
+            if t559 is True: t556 = True
+            else:
+                if t559 is None: t557 = True
+        if t556 is False and t557: t556 = None
+        if t556 is False: x = False
+        else:
+            if t556 is None: t554 = True
+    if x is True and t554: x = None
+    if x is True: h_referral.append(26)
+    t563 = False
+    x = True
+    t564 = v84
+    if t564 is False: x = False
+    else:
+        if t564 is None: t563 = True
+        t565 = v221
+        if t565 is False: x = False
+        else:
+            if t565 is None: t563 = True
+    if x is True and t563: x = None
     if x is True: h_referral.append(27)
     x = v195
     if x is True: h_referral.append(28)
-    t550 = False
+    t566 = False
     x = True
-    t551 = v230
-    if t551 is False: x = False
+    t567 = v230
+    if t567 is False: x = False
     else:
-        if t551 is None: t550 = True
-        t552 = v69
-        if t552 is False: x = False
+        if t567 is None: t566 = True
+        t568 = v69
+        if t568 is False: x = False
         else:
-            if t552 is None: t550 = True
-            t554 = False
-            t553 = False
-            t555 = v63
-            if t555 is True: t553 = True
+            if t568 is None: t566 = True
+            t570 = False
+            t569 = False
+            t571 = v63
+            if t571 is True: t569 = True
             else:
-                if t555 is None: t554 = True
-                t556 = v208
-                if t556 is True: t553 = True
+                if t571 is None: t570 = True
+                t572 = v208
+                if t572 is True: t569 = True
                 else:
-                    if t556 is None: t554 = True
-                    t557 = v8
-                    if t557 is True: t553 = True
+                    if t572 is None: t570 = True
+                    t573 = v8
+                    if t573 is True: t569 = True
                     else:
-                        if t557 is None: t554 = True
-            if t553 is False and t554: t553 = None
-            if t553 is False: x = False
+                        if t573 is None: t570 = True
+            if t569 is False and t570: t569 = None
+            if t569 is False: x = False
             else:
-                if t553 is None: t550 = True
-    if x is True and t550: x = None
+                if t569 is None: t566 = True
+    if x is True and t566: x = None
     if x is True: h_referral.append(29)
-    t558 = False
+    t574 = False
     x = True
-    t559 = v232
-    if t559 is False: x = False
+    t575 = v236
+    if t575 is False: x = False
     else:
-        if t559 is None: t558 = True
-        t560 = v69
-        if t560 is False: x = False
+        if t575 is None: t574 = True
+        t576 = v69
+        if t576 is False: x = False
         else:
-            if t560 is None: t558 = True
-            t561 = v63
-            if t561 is False: x = False
+            if t576 is None: t574 = True
+            t577 = v63
+            if t577 is False: x = False
             else:
-                if t561 is None: t558 = True
-                t563 = False
-                t562 = False
-                t564 = v8
-                if t564 is True: t562 = True
+                if t577 is None: t574 = True
+                t579 = False
+                t578 = False
+                t580 = v8
+                if t580 is True: t578 = True
                 else:
-                    if t564 is None: t563 = True
-                    t565 = v221
-                    if t565 is True: t562 = True
+                    if t580 is None: t579 = True
+                    t581 = v221
+                    if t581 is True: t578 = True
                     else:
-                        if t565 is None: t563 = True
-                        t566 = v84
-                        if t566 is True: t562 = True
+                        if t581 is None: t579 = True
+                        t582 = v84
+                        if t582 is True: t578 = True
                         else:
-                            if t566 is None: t563 = True
-                if t562 is False and t563: t562 = None
-                if t562 is False: x = False
+                            if t582 is None: t579 = True
+                if t578 is False and t579: t578 = None
+                if t578 is False: x = False
                 else:
-                    if t562 is None: t558 = True
-    if x is True and t558: x = None
+                    if t578 is None: t574 = True
+    if x is True and t574: x = None
     if x is True: h_referral.append(30)
-    t567 = False
-    x = True
-    t568 = v230
-    if t568 is False: x = False
-    else:
-        if t568 is None: t567 = True
-        t570 = False
-        t569 = False
-        t571 = v63
-        if t571 is True: t569 = True
-        else:
-            if t571 is None: t570 = True
-            t572 = v208
-            if t572 is True: t569 = True
-            else:
-                if t572 is None: t570 = True
-        if t569 is False and t570: t569 = None
-        if t569 is False: x = False
-        else:
-            if t569 is None: t567 = True
-    if x is True and t567: x = None
-    if x is True: h_referral.append(31)
-    t573 = False
-    x = True
-    t574 = v231
-    if t574 is False: x = False
-    else:
-        if t574 is None: t573 = True
-        t575 = v69
-        if t575 is False: x = False
-        else:
-            if t575 is None: t573 = True
-    if x is True and t573: x = None
-    if x is True: h_referral.append(32)
-    t576 = False
-    x = True
-    t577 = v141
-    if t577 is False: x = False
-    else:
-        if t577 is None: t576 = True
-        t578 = (None if f20 is None else f20 >= K295)
-        if t578 is False: x = False
-        else:
-            if t578 is None: t576 = True
-            t579 = v221
-            if t579 is False: x = False
-            else:
-                if t579 is None: t576 = True
-    if x is True and t576: x = None
-    if x is True: h_referral.append(33)
-    t580 = False
-    x = True
-    t581 = v8
-    if t581 is False: x = False
-    else:
-        if t581 is None: t580 = True
-        t582 = v69
-        if t582 is False: x = False
-        else:
-            if t582 is None: t580 = True
-    if x is True and t580: x = None
-    if x is True: h_referral.append(34)
-    x = v84
-    if x is True: h_referral.append(35)
-    x = v8
-    if x is True: h_referral.append(36)
     t583 = False
     x = True
-    t584 = v217
+    t584 = v230
     if t584 is False: x = False
     else:
         if t584 is None: t583 = True
-        t585 = v66
+        t586 = False
+        t585 = False
+        t587 = v63
+        if t587 is True: t585 = True
+        else:
+            if t587 is None: t586 = True
+            t588 = v208
+            if t588 is True: t585 = True
+            else:
+                if t588 is None: t586 = True
+        if t585 is False and t586: t585 = None
         if t585 is False: x = False
         else:
             if t585 is None: t583 = True
-            t586 = (None if f20 is None else f20 < K296)
-            if t586 is False: x = False
-            else:
-                if t586 is None: t583 = True
-                t587 = v222
-                if t587 is False: x = False
-                else:
-                    if t587 is None: t583 = True
-                    t588 = v35
-                    if t588 is not None: t588 = not t588
-                    if t588 is None: t588 = True
-                    if t588 is False: x = False
-                    else:
-                        if t588 is None: t583 = True
-                        t589 = v44
-                        if t589 is not None: t589 = not t589
-                        if t589 is None: t589 = True
-                        if t589 is False: x = False
-                        else:
-                            if t589 is None: t583 = True
     if x is True and t583: x = None
-    if x is True: h_referral.append(37)
-    t590 = False
+    if x is True: h_referral.append(31)
+    t589 = False
     x = True
+    t590 = v75
+    if t590 is False: x = False
+    else:
+        if t590 is None: t589 = True
+        t591 = v235
+        if t591 is False: x = False
+        else:
+            if t591 is None: t589 = True
+    if x is True and t589: x = None
+    if x is True: h_referral.append(32)
     t592 = False
-    t591 = False
-    t593 = v99
-    if t593 is True: t591 = True
+    x = True
+    t593 = v231
+    if t593 is False: x = False
     else:
         if t593 is None: t592 = True
-        t594 = v101
-        if t594 is True: t591 = True
+        t594 = v69
+        if t594 is False: x = False
         else:
             if t594 is None: t592 = True
-    if t591 is False and t592: t591 = None
-    if t591 is False: x = False
+    if x is True and t592: x = None
+    if x is True: h_referral.append(33)
+    t595 = False
+    x = True
+    t596 = v141
+    if t596 is False: x = False
     else:
-        if t591 is None: t590 = True
-        t595 = v66
-        if t595 is False: x = False
+        if t596 is None: t595 = True
+        t597 = (None if f20 is None else f20 >= K306)
+        if t597 is False: x = False
         else:
-            if t595 is None: t590 = True
-            t596 = (None if f20 is None else f20 < K297)
-            if t596 is False: x = False
+            if t597 is None: t595 = True
+            t598 = v221
+            if t598 is False: x = False
             else:
-                if t596 is None: t590 = True
-                t597 = v222
-                if t597 is False: x = False
+                if t598 is None: t595 = True
+    if x is True and t595: x = None
+    if x is True: h_referral.append(34)
+    t599 = False
+    x = True
+    t600 = v8
+    if t600 is False: x = False
+    else:
+        if t600 is None: t599 = True
+        t601 = v69
+        if t601 is False: x = False
+        else:
+            if t601 is None: t599 = True
+    if x is True and t599: x = None
+    if x is True: h_referral.append(35)
+    x = v84
+    if x is True: h_referral.append(36)
+    x = v8
+    if x is True: h_referral.append(37)
+    t602 = False
+    x = True
+    t603 = v217
+    if t603 is False: x = False
+    else:
+        if t603 is None: t602 = True
+        t604 = v66
+        if t604 is False: x = False
+        else:
+            if t604 is None: t602 = True
+            t605 = (None if f20 is None else f20 < K307)
+            if t605 is False: x = False
+            else:
+                if t605 is None: t602 = True
+                t606 = v222
+                if t606 is False: x = False
                 else:
-                    if t597 is None: t590 = True
-    if x is True and t590: x = None
+                    if t606 is None: t602 = True
+                    t607 = v35
+                    if t607 is not None: t607 = not t607
+                    if t607 is None: t607 = True
+                    if t607 is False: x = False
+                    else:
+                        if t607 is None: t602 = True
+                        t608 = v44
+                        if t608 is not None: t608 = not t608
+                        if t608 is None: t608 = True
+                        if t608 is False: x = False
+                        else:
+                            if t608 is None: t602 = True
+    if x is True and t602: x = None
     if x is True: h_referral.append(38)
-    t598 = False
+    t609 = False
     x = True
-    t599 = v224
-    if t599 is False: x = False
-    else:
-        if t599 is None: t598 = True
-        t601 = False
-        t600 = False
-        t602 = v203
-        if t602 is True: t600 = True
-        else:
-            if t602 is None: t601 = True
-            t603 = v73
-            if t603 is True: t600 = True
-            else:
-                if t603 is None: t601 = True
-        if t600 is False and t601: t600 = None
-        if t600 is False: x = False
-        else:
-            if t600 is None: t598 = True
-    if x is True and t598: x = None
-    if x is True: h_referral.append(39)
-    x = v224
-    if x is True: h_referral.append(40)
-    t604 = False
-    x = True
-    t605 = v228
-    if t605 is False: x = False
-    else:
-        if t605 is None: t604 = True
-        t606 = v229
-        if t606 is False: x = False
-        else:
-            if t606 is None: t604 = True
-    if x is True and t604: x = None
-    if x is True: h_referral.append(41)
-    t607 = False
-    x = True
-    t608 = v150
-    if t608 is False: x = False
-    else:
-        if t608 is None: t607 = True
-        t609 = (None if f20 is None else f20 >= K298)
-        if t609 is False: x = False
-        else:
-            if t609 is None: t607 = True
-    if x is True and t607: x = None
-    if x is True: h_referral.append(42)
+    t611 = False
     t610 = False
-    x = False
-    t611 = v148
-    if t611 is True: x = True
+    t612 = v99
+    if t612 is True: t610 = True
     else:
-        if t611 is None: t610 = True
-        t612 = v150
-        if t612 is True: x = True
+        if t612 is None: t611 = True
+        t613 = v101
+        if t613 is True: t610 = True
         else:
-            if t612 is None: t610 = True
-            t614 = False
-            t613 = True
-            t615 = v147
-            if t615 is False: t613 = False
+            if t613 is None: t611 = True
+    if t610 is False and t611: t610 = None
+    if t610 is False: x = False
+    else:
+        if t610 is None: t609 = True
+        t614 = v66
+        if t614 is False: x = False
+        else:
+            if t614 is None: t609 = True
+            t615 = (None if f20 is None else f20 < K308)
+            if t615 is False: x = False
             else:
-                if t615 is None: t614 = True
-                t616 = v75
-                if t616 is False: t613 = False
+                if t615 is None: t609 = True
+                t616 = v222
+                if t616 is False: x = False
                 else:
-                    if t616 is None: t614 = True
-            if t613 is True and t614: t613 = None
-            if t613 is True: x = True
-            else:
-                if t613 is None: t610 = True
-    if x is False and t610: x = None
-    if x is True: h_referral.append(43)
-    x = v147
-    if x is True: h_referral.append(44)
-    x = v151
-    if x is True: h_referral.append(45)
+                    if t616 is None: t609 = True
+    if x is True and t609: x = None
+    if x is True: h_referral.append(39)
     t617 = False
     x = True
-    t618 = v229
+    t618 = v224
     if t618 is False: x = False
     else:
         if t618 is None: t617 = True
-        t619 = (None if f79 is None else f79 <= K299)
-        if t619 is None: t619 = True
+        t620 = False
+        t619 = False
+        t621 = v203
+        if t621 is True: t619 = True
+        else:
+            if t621 is None: t620 = True
+            t622 = v73
+            if t622 is True: t619 = True
+            else:
+                if t622 is None: t620 = True
+        if t619 is False and t620: t619 = None
         if t619 is False: x = False
         else:
             if t619 is None: t617 = True
-            t620 = v63
-            if t620 is False: x = False
-            else:
-                if t620 is None: t617 = True
-                t622 = False
-                t621 = False
-                t623 = v8
-                if t623 is True: t621 = True
-                else:
-                    if t623 is None: t622 = True
-                    t624 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K300.isdisjoint(r_pain or ()))))))
-                    if t624 is True: t621 = True
-                    else:
-                        if t624 is None: t622 = True
-                if t621 is False and t622: t621 = None
-                if t621 is False: x = False
-                else:
-                    if t621 is None: t617 = True
     if x is True and t617: x = None
-    if x is True: h_referral.append(46)
-    t625 = False
+    if x is True: h_referral.append(40)
+    x = v224
+    if x is True: h_referral.append(41)
+    t623 = False
     x = True
-    t626 = v229
-    if t626 is False: x = False
+    t624 = v228
+    if t624 is False: x = False
     else:
-        if t626 is None: t625 = True
-        t627 = v150
-        if t627 is False: x = False
+        if t624 is None: t623 = True
+        t625 = v229
+        if t625 is False: x = False
         else:
-            if t627 is None: t625 = True
-    if x is True and t625: x = None
-    if x is True: h_referral.append(47)
-    t628 = False
+            if t625 is None: t623 = True
+    if x is True and t623: x = None
+    if x is True: h_referral.append(42)
+    t626 = False
     x = True
-    t629 = v225
-    if t629 is False: x = False
+    t627 = v150
+    if t627 is False: x = False
     else:
-        if t629 is None: t628 = True
-        t630 = v62
-        if t630 is False: x = False
+        if t627 is None: t626 = True
+        t628 = (None if f20 is None else f20 >= K309)
+        if t628 is False: x = False
         else:
-            if t630 is None: t628 = True
-            t631 = v227
-            if t631 is False: x = False
-            else:
-                if t631 is None: t628 = True
-    if x is True and t628: x = None
-    if x is True: h_referral.append(48)
+            if t628 is None: t626 = True
+    if x is True and t626: x = None
+    if x is True: h_referral.append(43)
+    t629 = False
+    x = True
+    t630 = v150
+    if t630 is False: x = False
+    else:
+        if t630 is None: t629 = True
+        t631 = v75
+        if t631 is False: x = False
+        else:
+            if t631 is None: t629 = True
+    if x is True and t629: x = None
+    if x is True: h_referral.append(44)
     t632 = False
-    x = True
-    t633 = v225
-    if t633 is False: x = False
+    x = False
+    t633 = v148
+    if t633 is True: x = True
     else:
         if t633 is None: t632 = True
-        t634 = v63
-        if t634 is False: x = False
+        t634 = v150
+        if t634 is True: x = True
         else:
             if t634 is None: t632 = True
-            t635 = (None if f16 is None else f16 >= K301)
-            if t635 is None: t635 = True
-            if t635 is False: x = False
+            t636 = False
+            t635 = True
+            t637 = v147
+            if t637 is False: t635 = False
+            else:
+                if t637 is None: t636 = True
+                t638 = v75
+                if t638 is False: t635 = False
+                else:
+                    if t638 is None: t636 = True
+            if t635 is True and t636: t635 = None
+            if t635 is True: x = True
             else:
                 if t635 is None: t632 = True
-                t636 = v213
-                if t636 is not None: t636 = not t636
-                if t636 is None: t636 = True
-                if t636 is False: x = False
+    if x is False and t632: x = None
+    if x is True: h_referral.append(45)
+    t639 = False
+    x = True
+    t640 = v147
+    if t640 is False: x = False
+    else:
+        if t640 is None: t639 = True
+        t641 = v233
+        if t641 is False: x = False
+        else:
+            if t641 is None: t639 = True
+            t642 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K310.isdisjoint(r_pain or ()))))))
+            if t642 is False: x = False
+            else:
+                if t642 is None: t639 = True
+    if x is True and t639: x = None
+    if x is True: h_referral.append(46)
+    x = v147
+    if x is True: h_referral.append(47)
+    x = v151
+    if x is True: h_referral.append(48)
+    t643 = False
+    x = True
+    t644 = v229
+    if t644 is False: x = False
+    else:
+        if t644 is None: t643 = True
+        t645 = (None if f86 is None else f86 <= K311)
+        if t645 is None: t645 = True
+        if t645 is False: x = False
+        else:
+            if t645 is None: t643 = True
+            t646 = v63
+            if t646 is False: x = False
+            else:
+                if t646 is None: t643 = True
+                t648 = False
+                t647 = False
+                t649 = v8
+                if t649 is True: t647 = True
                 else:
-                    if t636 is None: t632 = True
-                    t637 = v212
-                    if t637 is not None: t637 = not t637
-                    if t637 is None: t637 = True
-                    if t637 is False: x = False
+                    if t649 is None: t648 = True
+                    t650 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K312.isdisjoint(r_pain or ()))))))
+                    if t650 is True: t647 = True
                     else:
-                        if t637 is None: t632 = True
-    if x is True and t632: x = None
+                        if t650 is None: t648 = True
+                if t647 is False and t648: t647 = None
+                if t647 is False: x = False
+                else:
+                    if t647 is None: t643 = True
+    if x is True and t643: x = None
     if x is True: h_referral.append(49)
-    t638 = False
-    x = True
-    t639 = v225
-    if t639 is False: x = False
-    else:
-        if t639 is None: t638 = True
-        t640 = v89
-        if t640 is False: x = False
-        else:
-            if t640 is None: t638 = True
-            t642 = False
-            t641 = False
-            t643 = v72
-            if t643 is True: t641 = True
-            else:
-                if t643 is None: t642 = True
-                t644 = v210
-                if t644 is True: t641 = True
-                else:
-                    if t644 is None: t642 = True
-                    t645 = v208
-                    if t645 is True: t641 = True
-                    else:
-                        if t645 is None: t642 = True
-                        t646 = v196
-                        if t646 is True: t641 = True
-                        else:
-                            if t646 is None: t642 = True
-            if t641 is False and t642: t641 = None
-            if t641 is False: x = False
-            else:
-                if t641 is None: t638 = True
-    if x is True and t638: x = None
-    if x is True: h_referral.append(50)
-    t647 = False
-    x = True
-    t648 = v226
-    if t648 is False: x = False
-    else:
-        if t648 is None: t647 = True
-        t649 = v89
-        if t649 is False: x = False
-        else:
-            if t649 is None: t647 = True
-            t650 = v208
-            if t650 is False: x = False
-            else:
-                if t650 is None: t647 = True
-    if x is True and t647: x = None
-    if x is True: h_referral.append(51)
     t651 = False
     x = True
-    t652 = v226
+    t652 = v229
     if t652 is False: x = False
     else:
         if t652 is None: t651 = True
-        t653 = v89
+        t653 = v150
         if t653 is False: x = False
         else:
             if t653 is None: t651 = True
     if x is True and t651: x = None
-    if x is True: h_referral.append(52)
+    if x is True: h_referral.append(50)
     t654 = False
     x = True
-    t655 = v235
+    t655 = v225
     if t655 is False: x = False
     else:
         if t655 is None: t654 = True
-        t657 = False
-        t656 = False
-        t658 = v75
-        if t658 is True: t656 = True
-        else:
-            if t658 is None: t657 = True
-            t659 = v221
-            if t659 is True: t656 = True
-            else:
-                if t659 is None: t657 = True
-                t660 = v233
-                if t660 is True: t656 = True
-                else:
-                    if t660 is None: t657 = True
-        if t656 is False and t657: t656 = None
+        t656 = v62
         if t656 is False: x = False
         else:
             if t656 is None: t654 = True
+            t657 = v227
+            if t657 is False: x = False
+            else:
+                if t657 is None: t654 = True
     if x is True and t654: x = None
-    if x is True: h_referral.append(53)
-    t661 = False
+    if x is True: h_referral.append(51)
+    t658 = False
     x = True
-    t662 = v234
-    if t662 is False: x = False
+    t659 = v225
+    if t659 is False: x = False
     else:
-        if t662 is None: t661 = True
-        t663 = v203
-        if t663 is False: x = False
+        if t659 is None: t658 = True
+        t660 = v63
+        if t660 is False: x = False
         else:
-            if t663 is None: t661 = True
-    if x is True and t661: x = None
-    if x is True: h_referral.append(54)
+            if t660 is None: t658 = True
+            t661 = (None if f16 is None else f16 >= K313)
+            if t661 is None: t661 = True
+            if t661 is False: x = False
+            else:
+                if t661 is None: t658 = True
+                t662 = v213
+                if t662 is not None: t662 = not t662
+                if t662 is None: t662 = True
+                if t662 is False: x = False
+                else:
+                    if t662 is None: t658 = True
+                    t663 = v212
+                    if t663 is not None: t663 = not t663
+                    if t663 is None: t663 = True
+                    if t663 is False: x = False
+                    else:
+                        if t663 is None: t658 = True
+    if x is True and t658: x = None
+    if x is True: h_referral.append(52)
+    x = v234
+    if x is True: h_referral.append(53)
     t664 = False
     x = True
-    t665 = v234
+    t665 = v72
     if t665 is False: x = False
     else:
         if t665 is None: t664 = True
-        t666 = v236
+        t666 = (None if f16 is None else f16 >= K314)
         if t666 is False: x = False
         else:
             if t666 is None: t664 = True
-            t667 = v240
+            t667 = v232
             if t667 is False: x = False
             else:
                 if t667 is None: t664 = True
-                t668 = v237
-                if t668 is not None: t668 = not t668
+                t668 = (None if f17 is None else f17 <= K315)
                 if t668 is None: t668 = True
                 if t668 is False: x = False
                 else:
                     if t668 is None: t664 = True
-    if x is True and t664: x = None
-    if x is True: h_referral.append(55)
-    t669 = False
-    x = True
-    t670 = v240
-    if t670 is False: x = False
-    else:
-        if t670 is None: t669 = True
-        t671 = v237
-        if t671 is False: x = False
-        else:
-            if t671 is None: t669 = True
-            t672 = (None if f80 is None else f80 == K302)
-            if t672 is not None: t672 = not t672
-            if t672 is None: t672 = True
-            if t672 is False: x = False
-            else:
-                if t672 is None: t669 = True
-    if x is True and t669: x = None
-    if x is True: h_referral.append(56)
-    t673 = False
-    x = True
-    t674 = v234
-    if t674 is False: x = False
-    else:
-        if t674 is None: t673 = True
-        t675 = v236
-        if t675 is not None: t675 = not t675
-        if t675 is False: x = False
-        else:
-            if t675 is None: t673 = True
-            t676 = v240
-            if t676 is False: x = False
-            else:
-                if t676 is None: t673 = True
-    if x is True and t673: x = None
-    if x is True: h_referral.append(57)
-    t677 = False
-    x = True
-    t678 = v234
-    if t678 is False: x = False
-    else:
-        if t678 is None: t677 = True
-        t679 = v239
-        if t679 is False: x = False
-        else:
-            if t679 is None: t677 = True
-            t680 = v237
-            if t680 is not None: t680 = not t680
-            if t680 is None: t680 = True
-            if t680 is False: x = False
-            else:
-                if t680 is None: t677 = True
-    if x is True and t677: x = None
-    if x is True: h_referral.append(58)
-    t681 = False
-    x = True
-    t682 = (None if f20 is None else f20 >= K303)
-    if t682 is False: x = False
-    else:
-        if t682 is None: t681 = True
-        t683 = (None if f20 is None else f20 <= K304)
-        if t683 is False: x = False
-        else:
-            if t683 is None: t681 = True
-            t684 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K305.isdisjoint(r_pain or ()))))))
-            if t684 is False: x = False
-            else:
-                if t684 is None: t681 = True
-                t685 = (None if f13 is None else f13 in K306)
-                if t685 is False: x = False
-                else:
-                    if t685 is None: t681 = True
-    if x is True and t681: x = None
-    if x is True: h_referral.append(59)
-    t686 = False
-    x = True
-    t687 = v241
-    if t687 is False: x = False
-    else:
-        if t687 is None: t686 = True
-        t688 = v240
-        if t688 is False: x = False
-        else:
-            if t688 is None: t686 = True
-    if x is True and t686: x = None
-    if x is True: h_referral.append(60)
-    x = v242
-    if x is True: h_referral.append(61)
-    t689 = False
-    x = True
-    t690 = v241
-    if t690 is False: x = False
-    else:
-        if t690 is None: t689 = True
-        t691 = v243
-        if t691 is False: x = False
-        else:
-            if t691 is None: t689 = True
-    if x is True and t689: x = None
-    if x is True: h_referral.append(62)
-    t692 = False
-    x = False
-    t694 = False
-    t693 = True
-    t695 = v138
-    if t695 is False: t693 = False
-    else:
-        if t695 is None: t694 = True
-        t696 = v139
-        if t696 is False: t693 = False
-        else:
-            if t696 is None: t694 = True
-            t697 = v63
-            if t697 is False: t693 = False
-            else:
-                if t697 is None: t694 = True
-                t698 = v208
-                if t698 is False: t693 = False
-                else:
-                    if t698 is None: t694 = True
-                    t700 = False
-                    t699 = False
-                    t701 = v2
-                    if t701 is True: t699 = True
+                    t669 = v213
+                    if t669 is not None: t669 = not t669
+                    if t669 is None: t669 = True
+                    if t669 is False: x = False
                     else:
-                        if t701 is None: t700 = True
-                        t702 = v240
-                        if t702 is True: t699 = True
+                        if t669 is None: t664 = True
+                        t670 = v212
+                        if t670 is not None: t670 = not t670
+                        if t670 is None: t670 = True
+                        if t670 is False: x = False
                         else:
-                            if t702 is None: t700 = True
-                            t703 = (None if f81 is None else f81 == K307)
-                            if t703 is True: t699 = True
-                            else:
-                                if t703 is None: t700 = True
-                    if t699 is False and t700: t699 = None
-                    if t699 is False: t693 = False
+                            if t670 is None: t664 = True
+    if x is True and t664: x = None
+    if x is True: h_referral.append(54)
+    t671 = False
+    x = True
+    t672 = v225
+    if t672 is False: x = False
+    else:
+        if t672 is None: t671 = True
+        t673 = v227
+        if t673 is False: x = False
+        else:
+            if t673 is None: t671 = True
+            t674 = (None if f17 is None else f17 <= K316)
+            if t674 is None: t674 = True
+            if t674 is False: x = False
+            else:
+                if t674 is None: t671 = True
+                t675 = (None if f16 is None else f16 >= K317)
+                if t675 is None: t675 = True
+                if t675 is False: x = False
+                else:
+                    if t675 is None: t671 = True
+                    t676 = v213
+                    if t676 is not None: t676 = not t676
+                    if t676 is None: t676 = True
+                    if t676 is False: x = False
                     else:
-                        if t699 is None: t694 = True
-    if t693 is True and t694: t693 = None
-    if t693 is True: x = True
+                        if t676 is None: t671 = True
+                        t677 = v212
+                        if t677 is not None: t677 = not t677
+                        if t677 is None: t677 = True
+                        if t677 is False: x = False
+                        else:
+                            if t677 is None: t671 = True
+                            t678 = (None if f18 is None else f18 == K318)
+                            if t678 is not None: t678 = not t678
+                            if t678 is None: t678 = True
+                            if t678 is False: x = False
+                            else:
+                                if t678 is None: t671 = True
+    if x is True and t671: x = None
+    if x is True: h_referral.append(55)
+    t679 = False
+    x = True
+    t680 = v225
+    if t680 is False: x = False
+    else:
+        if t680 is None: t679 = True
+        t681 = v89
+        if t681 is False: x = False
+        else:
+            if t681 is None: t679 = True
+            t683 = False
+            t682 = False
+            t684 = v72
+            if t684 is True: t682 = True
+            else:
+                if t684 is None: t683 = True
+                t685 = v210
+                if t685 is True: t682 = True
+                else:
+                    if t685 is None: t683 = True
+                    t686 = v208
+                    if t686 is True: t682 = True
+                    else:
+                        if t686 is None: t683 = True
+                        t687 = v196
+                        if t687 is True: t682 = True
+                        else:
+                            if t687 is None: t683 = True
+            if t682 is False and t683: t682 = None
+            if t682 is False: x = False
+            else:
+                if t682 is None: t679 = True
+    if x is True and t679: x = None
+    if x is True: h_referral.append(56)
+    t688 = False
+    x = True
+    t689 = v226
+    if t689 is False: x = False
+    else:
+        if t689 is None: t688 = True
+        t690 = v89
+        if t690 is False: x = False
+        else:
+            if t690 is None: t688 = True
+            t691 = v208
+            if t691 is False: x = False
+            else:
+                if t691 is None: t688 = True
+    if x is True and t688: x = None
+    if x is True: h_referral.append(57)
+    t692 = False
+    x = True
+    t693 = v226
+    if t693 is False: x = False
     else:
         if t693 is None: t692 = True
-        t705 = False
-        t704 = True
-        t706 = v138
-        if t706 is False: t704 = False
+        t694 = v89
+        if t694 is False: x = False
         else:
-            if t706 is None: t705 = True
-            t707 = v63
-            if t707 is False: t704 = False
-            else:
-                if t707 is None: t705 = True
-                t708 = v208
-                if t708 is False: t704 = False
-                else:
-                    if t708 is None: t705 = True
-                    t709 = (None if f17 is None else f17 <= K308)
-                    if t709 is False: t704 = False
-                    else:
-                        if t709 is None: t705 = True
-                        t711 = False
-                        t710 = False
-                        t712 = v2
-                        if t712 is True: t710 = True
-                        else:
-                            if t712 is None: t711 = True
-                            t713 = v240
-                            if t713 is True: t710 = True
-                            else:
-                                if t713 is None: t711 = True
-                                t714 = (None if f81 is None else f81 == K309)
-                                if t714 is True: t710 = True
-                                else:
-                                    if t714 is None: t711 = True
-                        if t710 is False and t711: t710 = None
-                        if t710 is False: t704 = False
-                        else:
-                            if t710 is None: t705 = True
-        if t704 is True and t705: t704 = None
-        if t704 is True: x = True
-        else:
-            if t704 is None: t692 = True
-    if x is False and t692: x = None
-    if x is True: h_referral.append(63)
-    t715 = False
+            if t694 is None: t692 = True
+    if x is True and t692: x = None
+    if x is True: h_referral.append(58)
+    t695 = False
     x = True
-    t717 = False
-    t716 = False
-    t718 = v138
-    if t718 is True: t716 = True
+    t696 = v239
+    if t696 is False: x = False
     else:
-        if t718 is None: t717 = True
-        t719 = v140
-        if t719 is True: t716 = True
+        if t696 is None: t695 = True
+        t698 = False
+        t697 = False
+        t699 = v75
+        if t699 is True: t697 = True
         else:
-            if t719 is None: t717 = True
-    if t716 is False and t717: t716 = None
-    if t716 is False: x = False
+            if t699 is None: t698 = True
+            t700 = v221
+            if t700 is True: t697 = True
+            else:
+                if t700 is None: t698 = True
+                t701 = v237
+                if t701 is True: t697 = True
+                else:
+                    if t701 is None: t698 = True
+        if t697 is False and t698: t697 = None
+        if t697 is False: x = False
+        else:
+            if t697 is None: t695 = True
+    if x is True and t695: x = None
+    if x is True: h_referral.append(59)
+    t702 = False
+    x = True
+    t703 = v238
+    if t703 is False: x = False
     else:
-        if t716 is None: t715 = True
-        t720 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K310.isdisjoint(r_pain or ()))))))
+        if t703 is None: t702 = True
+        t704 = v203
+        if t704 is False: x = False
+        else:
+            if t704 is None: t702 = True
+    if x is True and t702: x = None
+    if x is True: h_referral.append(60)
+    t705 = False
+    x = True
+    t706 = v238
+    if t706 is False: x = False
+    else:
+        if t706 is None: t705 = True
+        t707 = v240
+        if t707 is False: x = False
+        else:
+            if t707 is None: t705 = True
+            t708 = v244
+            if t708 is False: x = False
+            else:
+                if t708 is None: t705 = True
+                t709 = v241
+                if t709 is not None: t709 = not t709
+                if t709 is None: t709 = True
+                if t709 is False: x = False
+                else:
+                    if t709 is None: t705 = True
+    if x is True and t705: x = None
+    if x is True: h_referral.append(61)
+    t710 = False
+    x = True
+    t711 = v244
+    if t711 is False: x = False
+    else:
+        if t711 is None: t710 = True
+        t712 = v241
+        if t712 is False: x = False
+        else:
+            if t712 is None: t710 = True
+            t713 = (None if f87 is None else f87 == K319)
+            if t713 is not None: t713 = not t713
+            if t713 is None: t713 = True
+            if t713 is False: x = False
+            else:
+                if t713 is None: t710 = True
+    if x is True and t710: x = None
+    if x is True: h_referral.append(62)
+    t714 = False
+    x = True
+    t715 = v238
+    if t715 is False: x = False
+    else:
+        if t715 is None: t714 = True
+        t716 = v240
+        if t716 is not None: t716 = not t716
+        if t716 is False: x = False
+        else:
+            if t716 is None: t714 = True
+            t717 = v244
+            if t717 is False: x = False
+            else:
+                if t717 is None: t714 = True
+    if x is True and t714: x = None
+    if x is True: h_referral.append(63)
+    t718 = False
+    x = True
+    t719 = v238
+    if t719 is False: x = False
+    else:
+        if t719 is None: t718 = True
+        t720 = v243
         if t720 is False: x = False
         else:
-            if t720 is None: t715 = True
-            t721 = (None if f3 is None else not K311.isdisjoint(f3))
+            if t720 is None: t718 = True
+            t721 = v241
+            if t721 is not None: t721 = not t721
+            if t721 is None: t721 = True
             if t721 is False: x = False
             else:
-                if t721 is None: t715 = True
-    if x is True and t715: x = None
+                if t721 is None: t718 = True
+    if x is True and t718: x = None
     if x is True: h_referral.append(64)
     t722 = False
     x = True
-    t724 = False
-    t723 = False
-    t725 = v138
-    if t725 is True: t723 = True
-    else:
-        if t725 is None: t724 = True
-        t726 = v139
-        if t726 is True: t723 = True
-        else:
-            if t726 is None: t724 = True
-            t727 = v140
-            if t727 is True: t723 = True
-            else:
-                if t727 is None: t724 = True
-    if t723 is False and t724: t723 = None
+    t723 = (None if f20 is None else f20 >= K320)
     if t723 is False: x = False
     else:
         if t723 is None: t722 = True
-        t728 = v135
-        if t728 is False: x = False
+        t724 = (None if f20 is None else f20 <= K321)
+        if t724 is False: x = False
         else:
-            if t728 is None: t722 = True
+            if t724 is None: t722 = True
+            t725 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K322.isdisjoint(r_pain or ()))))))
+            if t725 is False: x = False
+            else:
+                if t725 is None: t722 = True
+                t726 = (None if f13 is None else f13 in K323)
+                if t726 is False: x = False
+                else:
+                    if t726 is None: t722 = True
     if x is True and t722: x = None
     if x is True: h_referral.append(65)
-    x = v137
+    t727 = False
+    x = True
+    t728 = v245
+    if t728 is False: x = False
+    else:
+        if t728 is None: t727 = True
+        t729 = v244
+        if t729 is False: x = False
+        else:
+            if t729 is None: t727 = True
+    if x is True and t727: x = None
     if x is True: h_referral.append(66)
-    t729 = False
-    x = True
-    t730 = (None if f82 is None else f82 == K312)
-    if t730 is False: x = False
-    else:
-        if t730 is None: t729 = True
-        t731 = v115
-        if t731 is False: x = False
-        else:
-            if t731 is None: t729 = True
-            t732 = (None if f17 is None else f17 > K313)
-            if t732 is False: x = False
-            else:
-                if t732 is None: t729 = True
-                t733 = v216
-                if t733 is False: x = False
-                else:
-                    if t733 is None: t729 = True
-    if x is True and t729: x = None
+    x = v246
     if x is True: h_referral.append(67)
-    t734 = False
+    t730 = False
     x = True
-    t735 = (None if f3 is None else not K314.isdisjoint(f3))
-    if t735 is False: x = False
+    t731 = v245
+    if t731 is False: x = False
     else:
-        if t735 is None: t734 = True
-        t736 = (None if f3 is None else not K315.isdisjoint(f3))
-        if t736 is not None: t736 = not t736
-        if t736 is False: x = False
+        if t731 is None: t730 = True
+        t732 = v247
+        if t732 is False: x = False
         else:
-            if t736 is None: t734 = True
-            t737 = v219
-            if t737 is not None: t737 = not t737
-            if t737 is None: t737 = True
-            if t737 is False: x = False
-            else:
-                if t737 is None: t734 = True
-    if x is True and t734: x = None
+            if t732 is None: t730 = True
+    if x is True and t730: x = None
     if x is True: h_referral.append(68)
-    t738 = False
-    x = True
-    t739 = v223
-    if t739 is False: x = False
+    t733 = False
+    x = False
+    t735 = False
+    t734 = True
+    t736 = v138
+    if t736 is False: t734 = False
     else:
-        if t739 is None: t738 = True
-        t740 = v87
-        if t740 is False: x = False
+        if t736 is None: t735 = True
+        t737 = v139
+        if t737 is False: t734 = False
         else:
-            if t740 is None: t738 = True
-    if x is True and t738: x = None
-    if x is True: h_referral.append(69)
-    x = v218
-    if x is True: h_referral.append(70)
-    x = v238
-    if x is True: h_referral.append(71)
-    t741 = False
-    x = True
-    t742 = v9
-    if t742 is False: x = False
-    else:
-        if t742 is None: t741 = True
-        t743 = v207
-        if t743 is False: x = False
-        else:
-            if t743 is None: t741 = True
-            t744 = v219
-            if t744 is not None: t744 = not t744
-            if t744 is None: t744 = True
-            if t744 is False: x = False
+            if t737 is None: t735 = True
+            t738 = v63
+            if t738 is False: t734 = False
             else:
-                if t744 is None: t741 = True
-    if x is True and t741: x = None
+                if t738 is None: t735 = True
+                t739 = v208
+                if t739 is False: t734 = False
+                else:
+                    if t739 is None: t735 = True
+                    t741 = False
+                    t740 = False
+                    t742 = v2
+                    if t742 is True: t740 = True
+                    else:
+                        if t742 is None: t741 = True
+                        t743 = v244
+                        if t743 is True: t740 = True
+                        else:
+                            if t743 is None: t741 = True
+                            t744 = (None if f72 is None else f72 == K324)
+                            if t744 is True: t740 = True
+                            else:
+                                if t744 is None: t741 = True
+                    if t740 is False and t741: t740 = None
+                    if t740 is False: t734 = False
+                    else:
+                        if t740 is None: t735 = True
+    if t734 is True and t735: t734 = None
+    if t734 is True: x = True
+    else:
+        if t734 is None: t733 = True
+        t746 = False
+        t745 = True
+        t747 = v138
+        if t747 is False: t745 = False
+        else:
+            if t747 is None: t746 = True
+            t748 = v63
+            if t748 is False: t745 = False
+            else:
+                if t748 is None: t746 = True
+                t749 = v208
+                if t749 is False: t745 = False
+                else:
+                    if t749 is None: t746 = True
+                    t750 = (None if f17 is None else f17 <= K325)
+                    if t750 is False: t745 = False
+                    else:
+                        if t750 is None: t746 = True
+                        t752 = False
+                        t751 = False
+                        t753 = v2
+                        if t753 is True: t751 = True
+                        else:
+                            if t753 is None: t752 = True
+                            t754 = v244
+                            if t754 is True: t751 = True
+                            else:
+                                if t754 is None: t752 = True
+                                t755 = (None if f72 is None else f72 == K326)
+                                if t755 is True: t751 = True
+                                else:
+                                    if t755 is None: t752 = True
+                        if t751 is False and t752: t751 = None
+                        if t751 is False: t745 = False
+                        else:
+                            if t751 is None: t746 = True
+        if t745 is True and t746: t745 = None
+        if t745 is True: x = True
+        else:
+            if t745 is None: t733 = True
+    if x is False and t733: x = None
+    if x is True: h_referral.append(69)
+    t756 = False
+    x = True
+    t758 = False
+    t757 = False
+    t759 = v138
+    if t759 is True: t757 = True
+    else:
+        if t759 is None: t758 = True
+        t760 = v140
+        if t760 is True: t757 = True
+        else:
+            if t760 is None: t758 = True
+    if t757 is False and t758: t757 = None
+    if t757 is False: x = False
+    else:
+        if t757 is None: t756 = True
+        t761 = (c113 if c113 is not M else (c113 := (None if r_pain is None else ((not K327.isdisjoint(r_pain or ()))))))
+        if t761 is False: x = False
+        else:
+            if t761 is None: t756 = True
+            t762 = (None if f3 is None else not K328.isdisjoint(f3))
+            if t762 is False: x = False
+            else:
+                if t762 is None: t756 = True
+    if x is True and t756: x = None
+    if x is True: h_referral.append(70)
+    t763 = False
+    x = True
+    t765 = False
+    t764 = False
+    t766 = v138
+    if t766 is True: t764 = True
+    else:
+        if t766 is None: t765 = True
+        t767 = v139
+        if t767 is True: t764 = True
+        else:
+            if t767 is None: t765 = True
+            t768 = v140
+            if t768 is True: t764 = True
+            else:
+                if t768 is None: t765 = True
+    if t764 is False and t765: t764 = None
+    if t764 is False: x = False
+    else:
+        if t764 is None: t763 = True
+        t769 = v135
+        if t769 is False: x = False
+        else:
+            if t769 is None: t763 = True
+    if x is True and t763: x = None
+    if x is True: h_referral.append(71)
+    x = v137
     if x is True: h_referral.append(72)
-    t745 = False
+    t770 = False
     x = True
-    t746 = v206
-    if t746 is False: x = False
+    t771 = v232
+    if t771 is False: x = False
     else:
-        if t746 is None: t745 = True
-        t747 = v205
-        if t747 is False: x = False
+        if t771 is None: t770 = True
+        t772 = v115
+        if t772 is False: x = False
         else:
-            if t747 is None: t745 = True
-    if x is True and t745: x = None
+            if t772 is None: t770 = True
+            t773 = (None if f17 is None else f17 > K329)
+            if t773 is False: x = False
+            else:
+                if t773 is None: t770 = True
+                t774 = v216
+                if t774 is False: x = False
+                else:
+                    if t774 is None: t770 = True
+    if x is True and t770: x = None
     if x is True: h_referral.append(73)
-    t748 = False
+    t775 = False
     x = True
-    t749 = v201
-    if t749 is False: x = False
+    t776 = (None if f3 is None else not K330.isdisjoint(f3))
+    if t776 is False: x = False
     else:
-        if t749 is None: t748 = True
-        t750 = v200
-        if t750 is not None: t750 = not t750
-        if t750 is None: t750 = True
-        if t750 is False: x = False
+        if t776 is None: t775 = True
+        t777 = (None if f3 is None else not K331.isdisjoint(f3))
+        if t777 is not None: t777 = not t777
+        if t777 is False: x = False
         else:
-            if t750 is None: t748 = True
-    if x is True and t748: x = None
+            if t777 is None: t775 = True
+            t778 = v219
+            if t778 is not None: t778 = not t778
+            if t778 is None: t778 = True
+            if t778 is False: x = False
+            else:
+                if t778 is None: t775 = True
+    if x is True and t775: x = None
     if x is True: h_referral.append(74)
+    t779 = False
+    x = True
+    t780 = v223
+    if t780 is False: x = False
+    else:
+        if t780 is None: t779 = True
+        t781 = v87
+        if t781 is False: x = False
+        else:
+            if t781 is None: t779 = True
+    if x is True and t779: x = None
+    if x is True: h_referral.append(75)
+    x = v218
+    if x is True: h_referral.append(76)
+    x = v242
+    if x is True: h_referral.append(77)
+    t782 = False
+    x = True
+    t783 = v9
+    if t783 is False: x = False
+    else:
+        if t783 is None: t782 = True
+        t784 = v207
+        if t784 is False: x = False
+        else:
+            if t784 is None: t782 = True
+            t785 = v219
+            if t785 is not None: t785 = not t785
+            if t785 is None: t785 = True
+            if t785 is False: x = False
+            else:
+                if t785 is None: t782 = True
+    if x is True and t782: x = None
+    if x is True: h_referral.append(78)
+    t786 = False
+    x = True
+    t787 = v206
+    if t787 is False: x = False
+    else:
+        if t787 is None: t786 = True
+        t788 = v205
+        if t788 is False: x = False
+        else:
+            if t788 is None: t786 = True
+    if x is True and t786: x = None
+    if x is True: h_referral.append(79)
+    t789 = False
+    x = True
+    t790 = v201
+    if t790 is False: x = False
+    else:
+        if t790 is None: t789 = True
+        t791 = v200
+        if t791 is not None: t791 = not t791
+        if t791 is None: t791 = True
+        if t791 is False: x = False
+        else:
+            if t791 is None: t789 = True
+    if x is True and t789: x = None
+    if x is True: h_referral.append(80)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -4098,4 +4280,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v197, v200, v198, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v86, v220, v221, v199, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241, v242, v243,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v197, v200, v198, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v86, v220, v221, v199, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241, v242, v243, v244, v245, v246, v247,), lo, ev, {'referral': h_referral}
