@@ -125,3 +125,18 @@ def test_a_mechanical_pattern_told_in_the_notes_counts_where_the_record_has_none
     assert pattern(silent) is None
     recorded = {**sparse, "history": {**sparse["history"], "aggravating": ["coughing_sneezing"], "easing": ["nothing"]}}
     assert pattern(recorded) is False
+
+
+def test_shingles_told_in_the_notes_is_the_nerve_pathology_of_the_neuropathic_cluster():
+    # Smart 2012: a history of nerve pathology with pain in a nerve's distribution; the checklist ticks the rest.
+    band = dict(client={"age": 70}, history={"onset": "gradual", "duration_days": 4, "aggravating": ["night"],
+                                             "easing": ["nothing"],
+                                             "mechanism": "burning pain in a band round the right flank"},
+                symptoms={"pain_nrs": 7, "pain_sites": ["low_back_right", "flank_right"]},
+                pain_mechanism_criteria={"burning_shooting_electric": True, "dermatomal_referral": True,
+                                         "dysaesthesia": True, "intermittent_mechanical": False,
+                                         "proportionate_mechanical_pattern": False})
+    assert run_case(**band)["pain_mechanism"]["dominant"] is None
+    rash = {**band, "history": {**band["history"], "mechanism": "burning pain in a band round the right flank; "
+                                                                 "tiny blisters came up there this morning"}}
+    assert run_case(**rash)["pain_mechanism"]["dominant"] == "peripheral_neuropathic"

@@ -139,6 +139,10 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("ached since, already easing", {"improving"}),
     ("daughter says she is muddled and not herself", {"new_confusion"}),
     ("a bit confused about the exercises", set()),
+    ("red spots with tiny blisters came up over the right flank", {"shingles"}),
+    ("had shingles as a child", set()),
+    ("a tight band across the chest when he walks uphill", {"exertional_chest_symptoms"}),
+    ("no chest pain on exertion", set()),
     # the pattern in words, for the pain mechanism
     ("sore bending and putting socks on, eases with a walk",
      {"aggravated_by_movement", "eased_by_movement_or_position", "mechanical_cause"}),

@@ -711,3 +711,15 @@ def test_girdle_aching_with_long_morning_stiffness_after_fifty_is_a_polymyalgia_
     assert run_case(**short)["referral"]["urgency"] == "none"
     young = {**girdle, "client": {"age": 44}}
     assert run_case(**young)["referral"]["urgency"] == "none"
+
+
+def test_chest_tightness_on_exertion_beside_a_mid_back_ache_sees_a_doctor_today():
+    # NICE CG95: a constricting chest discomfort brought on by exertion and eased by rest is angina's.
+    ache = dict(client={"age": 61}, medical={"smoker": True},
+                history={"duration_days": 21, "aggravating": ["walking", "stairs"], "easing": ["rest"],
+                         "mechanism": "deep ache between the shoulder blades on hills"},
+                symptoms={"pain_nrs": 5, "pain_sites": ["thoracic"]})
+    assert run_case(**ache)["referral"]["urgency"] == "none"
+    words = "deep ache between the shoulder blades on hills, with a tight band across the chest; fades on stopping"
+    out = run_case(**{**ache, "history": {**ache["history"], "mechanism": words}})
+    assert out["referral"]["urgency"] == "urgent" and out["plan"]["treat"] is False

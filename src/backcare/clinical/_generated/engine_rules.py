@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '680a3735259c0ed97843c1af582485bbbefe267c2cb995492380cccef61464fa'
+SOURCE_DIGEST = 'ba4b3c6a3835da074046a1997faca5174bcaff3032b349f3755002f59e528bc1'
 
 
 def r_1(ctx):
@@ -48,6 +48,7 @@ def r_16(ctx):
     return L[0](ctx)
 
 def r_17(ctx):
+    case = ctx.case
     values = ctx.values
     unknown = False
     v = ctx.engine_facts.get('nerve_root_found')
@@ -60,9 +61,14 @@ def r_17(ctx):
         return True
     if v is None:
         unknown = True
+    v = (None if (_19 := case.get('notes')) is None or (_18 := _19.get('shingles')) is None else _18 == K[6])
+    if v is True:
+        return True
+    if v is None:
+        unknown = True
     return None if unknown else False
 
-def r_18(ctx):
+def r_20(ctx):
     values = ctx.values
     unknown = False
     v = (values[1] if values is not None else ctx.finding('leg_symptoms_below_knee'))
@@ -77,7 +83,7 @@ def r_18(ctx):
         unknown = True
     return None if unknown else False
 
-def r_19(ctx):
+def r_21(ctx):
     values = ctx.values
     unknown = False
     v = (values[12] if values is not None else ctx.finding('slr_positive'))
@@ -102,23 +108,32 @@ def r_19(ctx):
         unknown = True
     return None if unknown else False
 
-def r_24(ctx):
+def r_26(ctx):
     values = ctx.values
     v = (values[2] if values is not None else ctx.finding('leg_paresthesia_or_numbness'))
     return None if v is None else not v
 
-def r_23(ctx):
-    v = r_24(ctx)
+def r_25(ctx):
+    v = r_26(ctx)
     return True if v is None else v
 
-def r_26(ctx):
+def r_28(ctx):
+    case = ctx.case
+    v = (None if (_30 := case.get('pain_mechanism_criteria')) is None or (_29 := _30.get('dermatomal_referral')) is None else _29 == K[7])
+    return None if v is None else not v
+
+def r_27(ctx):
+    v = r_28(ctx)
+    return True if v is None else v
+
+def r_32(ctx):
     v = L[1](ctx)
     return None if v is None else not v
 
-def r_25(ctx):
+def r_31(ctx):
     likelihood = ctx.likelihood
     unknown = False
-    v = r_26(ctx)
+    v = r_32(ctx)
     if v is True:
         return True
     if v is None:
@@ -130,15 +145,10 @@ def r_25(ctx):
         unknown = True
     return None if unknown else False
 
-def r_20(ctx):
+def r_22(ctx):
     case = ctx.case
     unknown = False
-    v = (None if (_22 := case.get('symptoms')) is None or (_21 := _22.get('pain_sites')) is None else (bool(_21) if isinstance(_21, list) else True))
-    if v is False:
-        return False
-    if v is None:
-        unknown = True
-    v = r_23(ctx)
+    v = (None if (_24 := case.get('symptoms')) is None or (_23 := _24.get('pain_sites')) is None else (bool(_23) if isinstance(_23, list) else True))
     if v is False:
         return False
     if v is None:
@@ -148,42 +158,52 @@ def r_20(ctx):
         return False
     if v is None:
         unknown = True
+    v = r_27(ctx)
+    if v is False:
+        return False
+    if v is None:
+        unknown = True
+    v = r_31(ctx)
+    if v is False:
+        return False
+    if v is None:
+        unknown = True
     return None if unknown else True
 
-def r_31(ctx):
+def r_37(ctx):
     case = ctx.case
-    v = (None if (_33 := case.get('history')) is None or (_32 := _33.get('aggravating')) is None else (bool(_32) if isinstance(_32, list) else True))
+    v = (None if (_39 := case.get('history')) is None or (_38 := _39.get('aggravating')) is None else (bool(_38) if isinstance(_38, list) else True))
     return None if v is None else not v
 
-def r_30(ctx):
-    v = r_31(ctx)
+def r_36(ctx):
+    v = r_37(ctx)
     return True if v is None else v
 
-def r_29(ctx):
+def r_35(ctx):
     case = ctx.case
     unknown = False
-    v = r_30(ctx)
+    v = r_36(ctx)
     if v is False:
         return False
     if v is None:
         unknown = True
-    v = (None if (_35 := case.get('notes')) is None or (_34 := _35.get('aggravated_by_movement')) is None else _34 == K[6])
+    v = (None if (_41 := case.get('notes')) is None or (_40 := _41.get('aggravated_by_movement')) is None else _40 == K[8])
     if v is False:
         return False
     if v is None:
         unknown = True
-    v = (None if (_37 := case.get('notes')) is None or (_36 := _37.get('eased_by_movement_or_position')) is None else _36 == K[7])
+    v = (None if (_43 := case.get('notes')) is None or (_42 := _43.get('eased_by_movement_or_position')) is None else _42 == K[9])
     if v is False:
         return False
     if v is None:
         unknown = True
     return None if unknown else True
 
-def r_28(ctx):
-    v = r_29(ctx)
+def r_34(ctx):
+    v = r_35(ctx)
     return False if v is None else v
 
-def r_27(ctx):
+def r_33(ctx):
     values = ctx.values
     unknown = False
     v = (values[34] if values is not None else ctx.finding('mechanical_pattern'))
@@ -191,18 +211,18 @@ def r_27(ctx):
         return True
     if v is None:
         unknown = True
-    v = r_28(ctx)
+    v = r_34(ctx)
     if v is True:
         return True
     if v is None:
         unknown = True
     return None if unknown else False
 
-def r_38(ctx):
+def r_44(ctx):
     case = ctx.case
-    return (None if (_40 := case.get('symptoms')) is None or (_39 := _40.get('pain_quality')) is None else not K[8].isdisjoint(_39))
+    return (None if (_46 := case.get('symptoms')) is None or (_45 := _46.get('pain_quality')) is None else not K[10].isdisjoint(_45))
 
-def r_41(ctx):
+def r_47(ctx):
     values = ctx.values
     unknown = False
     v = (values[74] if values is not None else ctx.finding('constant_night_pain'))
@@ -217,30 +237,30 @@ def r_41(ctx):
         unknown = True
     return None if unknown else False
 
-def r_42(ctx):
+def r_48(ctx):
     case = ctx.case
     unknown = False
-    v = (None if (_44 := case.get('observation')) is None or (_43 := _44.get('gait')) is None else _43 == K[9])
+    v = (None if (_50 := case.get('observation')) is None or (_49 := _50.get('gait')) is None else _49 == K[11])
     if v is True:
         return True
     if v is None:
         unknown = True
-    v = (None if (_46 := case.get('observation')) is None or (_45 := _46.get('posture')) is None else not K[10].isdisjoint(_45))
+    v = (None if (_52 := case.get('observation')) is None or (_51 := _52.get('posture')) is None else not K[12].isdisjoint(_51))
     if v is True:
         return True
     if v is None:
         unknown = True
     return None if unknown else False
 
-def r_47(ctx):
+def r_53(ctx):
     case = ctx.case
-    return (None if (_49 := case.get('symptoms')) is None or (_48 := _49.get('pain_quality')) is None else not K[11].isdisjoint(_48))
+    return (None if (_55 := case.get('symptoms')) is None or (_54 := _55.get('pain_quality')) is None else not K[13].isdisjoint(_54))
 
-def r_50(ctx):
+def r_56(ctx):
     values = ctx.values
     return (values[64] if values is not None else ctx.finding('acute_episode'))
 
-def r_51(ctx):
+def r_57(ctx):
     values = ctx.values
     unknown = False
     v = (values[74] if values is not None else ctx.finding('constant_night_pain'))
@@ -255,7 +275,7 @@ def r_51(ctx):
         unknown = True
     return None if unknown else False
 
-def r_52(ctx):
+def r_58(ctx):
     case = ctx.case
     values = ctx.values
     unknown = False
@@ -264,36 +284,36 @@ def r_52(ctx):
         return False
     if v is None:
         unknown = True
-    v = (None if (_54 := case.get('history')) is None or (_53 := _54.get('aggravating')) is None else not K[12].isdisjoint(_53))
+    v = (None if (_60 := case.get('history')) is None or (_59 := _60.get('aggravating')) is None else not K[14].isdisjoint(_59))
     if v is False:
         return False
     if v is None:
         unknown = True
     return None if unknown else True
 
-def r_55(ctx):
+def r_61(ctx):
     case = ctx.case
     unknown = False
-    v = (None if (_57 := case.get('symptoms')) is None or (_56 := _57.get('paresthesia_sites')) is None else (bool(_56) if isinstance(_56, list) else True))
+    v = (None if (_63 := case.get('symptoms')) is None or (_62 := _63.get('paresthesia_sites')) is None else (bool(_62) if isinstance(_62, list) else True))
     if v is True:
         return True
     if v is None:
         unknown = True
-    v = (None if (_59 := case.get('symptoms')) is None or (_58 := _59.get('numbness_sites')) is None else (bool(_58) if isinstance(_58, list) else True))
+    v = (None if (_65 := case.get('symptoms')) is None or (_64 := _65.get('numbness_sites')) is None else (bool(_64) if isinstance(_64, list) else True))
     if v is True:
         return True
     if v is None:
         unknown = True
     return None if unknown else False
 
-def r_60(ctx):
+def r_66(ctx):
     values = ctx.values
     return (values[65] if values is not None else ctx.finding('chronic_episode'))
 
-def r_61(ctx):
+def r_67(ctx):
     return L[2](ctx)
 
-def r_62(ctx):
+def r_68(ctx):
     values = ctx.values
     unknown = False
     v = ctx.engine_facts.get('nerve_root_found')
@@ -308,5 +328,5 @@ def r_62(ctx):
         unknown = True
     return None if unknown else False
 
-def r_63(ctx):
+def r_69(ctx):
     return L[3](ctx)

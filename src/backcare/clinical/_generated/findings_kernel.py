@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '776057448fe1fb8214ef11ea12d9245e60f48960da3123b0a085e365fe03ce4c'
+SOURCE_DIGEST = '5300304401a5901e498a17bd4b80b9d217af857f3cdf4dedfda67528d82a4071'
 
 
 def kernel(ctx):
@@ -105,15 +105,16 @@ def kernel(ctx):
     f76 = None if b_notes is None else b_notes.get('constant_pain')
     f77 = None if b_notes is None else b_notes.get('systemic_symptoms')
     f78 = None if b_notes is None else b_notes.get('shoulder_girdle_pain')
-    f79 = None if b_notes is None else b_notes.get('new_confusion')
-    f80 = None if b_notes is None else b_notes.get('tearing_pain')
-    f81 = None if b_notes is None else b_notes.get('wound_signs')
-    f82 = None if b_history is None else b_history.get('spinal_surgery')
-    f83 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f84 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
-    f85 = None if b_notes is None else b_notes.get('both_legs_weak')
-    f86 = None if b_history is None else b_history.get('pregnancy_weeks')
-    f87 = None if b_notes is None else b_notes.get('deficit_unchanged')
+    f79 = None if b_notes is None else b_notes.get('exertional_chest_symptoms')
+    f80 = None if b_notes is None else b_notes.get('new_confusion')
+    f81 = None if b_notes is None else b_notes.get('tearing_pain')
+    f82 = None if b_notes is None else b_notes.get('wound_signs')
+    f83 = None if b_history is None else b_history.get('spinal_surgery')
+    f84 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f85 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
+    f86 = None if b_notes is None else b_notes.get('both_legs_weak')
+    f87 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f88 = None if b_notes is None else b_notes.get('deficit_unchanged')
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = c113 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -1840,69 +1841,70 @@ def kernel(ctx):
     v235 = (None if f79 is None else f79 == K288)
     v236 = (None if f80 is None else f80 == K289)
     v237 = (None if f81 is None else f81 == K290)
-    v238 = (None if f82 is None else (bool(f82) if isinstance(f82, list) else True))
+    v238 = (None if f82 is None else f82 == K291)
+    v239 = (None if f83 is None else (bool(f83) if isinstance(f83, list) else True))
     t445 = False
-    v239 = False
-    t446 = (None if f83 is None else f83 <= K291)
-    if t446 is True: v239 = True
+    v240 = False
+    t446 = (None if f84 is None else f84 <= K292)
+    if t446 is True: v240 = True
     else:
         if t446 is None: t445 = True
         t448 = False
         t447 = True
-        t449 = (None if f84 is None else f84 == K292)
+        t449 = (None if f85 is None else f85 == K293)
         if t449 is False: t447 = False
         else:
             if t449 is None: t448 = True
-            t450 = (None if f82 is None else (bool(f82) if isinstance(f82, list) else True))
+            t450 = (None if f83 is None else (bool(f83) if isinstance(f83, list) else True))
             if t450 is not None: t450 = not t450
             if t450 is None: t450 = True
             if t450 is False: t447 = False
             else:
                 if t450 is None: t448 = True
         if t447 is True and t448: t447 = None
-        if t447 is True: v239 = True
+        if t447 is True: v240 = True
         else:
             if t447 is None: t445 = True
-    if v239 is False and t445: v239 = None
-    v240 = (None if f83 is None else f83 >= K293)
+    if v240 is False and t445: v240 = None
+    v241 = (None if f84 is None else f84 >= K294)
     t451 = False
-    v241 = True
-    t452 = (None if f83 is None else f83 >= K294)
-    if t452 is False: v241 = False
+    v242 = True
+    t452 = (None if f84 is None else f84 >= K295)
+    if t452 is False: v242 = False
     else:
         if t452 is None: t451 = True
         t453 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
         if t453 is not None: t453 = not t453
-        if t453 is False: v241 = False
+        if t453 is False: v242 = False
         else:
             if t453 is None: t451 = True
-            t454 = (c110 if c110 is not M else (c110 := (None if r_pain is None else ((not K295.isdisjoint(r_pain or ()))))))
+            t454 = (c110 if c110 is not M else (c110 := (None if r_pain is None else ((not K296.isdisjoint(r_pain or ()))))))
             if t454 is not None: t454 = not t454
-            if t454 is False: v241 = False
+            if t454 is False: v242 = False
             else:
                 if t454 is None: t451 = True
                 t455 = v12
                 if t455 is not None: t455 = not t455
-                if t455 is False: v241 = False
+                if t455 is False: v242 = False
                 else:
                     if t455 is None: t451 = True
-                    t456 = (None if f59 is None else f59 == K296)
-                    if t456 is False: v241 = False
+                    t456 = (None if f59 is None else f59 == K297)
+                    if t456 is False: v242 = False
                     else:
                         if t456 is None: t451 = True
-    if v241 is True and t451: v241 = None
+    if v242 is True and t451: v242 = None
     t457 = False
-    v242 = True
-    t458 = (None if f16 is None else f16 >= K297)
-    if t458 is False: v242 = False
+    v243 = True
+    t458 = (None if f16 is None else f16 >= K298)
+    if t458 is False: v243 = False
     else:
         if t458 is None: t457 = True
-        t459 = (None if f17 is None else f17 >= K298)
-        if t459 is False: v242 = False
+        t459 = (None if f17 is None else f17 >= K299)
+        if t459 is False: v243 = False
         else:
             if t459 is None: t457 = True
             t460 = v1
-            if t460 is False: v242 = False
+            if t460 is False: v243 = False
             else:
                 if t460 is None: t457 = True
                 t462 = False
@@ -1920,83 +1922,83 @@ def kernel(ctx):
                         else:
                             if t465 is None: t462 = True
                 if t461 is False and t462: t461 = None
-                if t461 is False: v242 = False
+                if t461 is False: v243 = False
                 else:
                     if t461 is None: t457 = True
                     t466 = v219
                     if t466 is not None: t466 = not t466
                     if t466 is None: t466 = True
-                    if t466 is False: v242 = False
+                    if t466 is False: v243 = False
                     else:
                         if t466 is None: t457 = True
-    if v242 is True and t457: v242 = None
+    if v243 is True and t457: v243 = None
     t467 = False
-    v243 = False
+    v244 = False
     t468 = v1
-    if t468 is True: v243 = True
+    if t468 is True: v244 = True
     else:
         if t468 is None: t467 = True
         t469 = v2
-        if t469 is True: v243 = True
+        if t469 is True: v244 = True
         else:
             if t469 is None: t467 = True
             t470 = v12
-            if t470 is True: v243 = True
+            if t470 is True: v244 = True
             else:
                 if t470 is None: t467 = True
                 t471 = v13
-                if t471 is True: v243 = True
+                if t471 is True: v244 = True
                 else:
                     if t471 is None: t467 = True
-    if v243 is False and t467: v243 = None
+    if v244 is False and t467: v244 = None
     t472 = False
-    v244 = False
+    v245 = False
     t473 = facts.get('nerve_root_found')
-    if t473 is True: v244 = True
+    if t473 is True: v245 = True
     else:
         if t473 is None: t472 = True
         t474 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[48](ctx))))
-        if t474 is True: v244 = True
+        if t474 is True: v245 = True
         else:
             if t474 is None: t472 = True
             t475 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[49](ctx))))
-            if t475 is True: v244 = True
+            if t475 is True: v245 = True
             else:
                 if t475 is None: t472 = True
-                t476 = (c111 if c111 is not M else (c111 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K299.isdisjoint(r_sensory_reduced or ()) or not K299.isdisjoint(r_sensory_absent or ()))))))
-                if t476 is True: v244 = True
+                t476 = (c111 if c111 is not M else (c111 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K300.isdisjoint(r_sensory_reduced or ()) or not K300.isdisjoint(r_sensory_absent or ()))))))
+                if t476 is True: v245 = True
                 else:
                     if t476 is None: t472 = True
                     t477 = v204
-                    if t477 is True: v244 = True
+                    if t477 is True: v245 = True
                     else:
                         if t477 is None: t472 = True
-    if v244 is False and t472: v244 = None
-    v245 = (None if f20 is None else f20 < K300)
+    if v245 is False and t472: v245 = None
     v246 = (None if f20 is None else f20 < K301)
+    v247 = (None if f20 is None else f20 < K302)
     t478 = False
-    v247 = False
+    v248 = False
     t479 = v207
-    if t479 is True: v247 = True
+    if t479 is True: v248 = True
     else:
         if t479 is None: t478 = True
         t480 = v34
-        if t480 is True: v247 = True
+        if t480 is True: v248 = True
         else:
             if t480 is None: t478 = True
             t481 = v88
-            if t481 is True: v247 = True
+            if t481 is True: v248 = True
             else:
                 if t481 is None: t478 = True
                 t482 = v75
-                if t482 is True: v247 = True
+                if t482 is True: v248 = True
                 else:
                     if t482 is None: t478 = True
                     t483 = v74
-                    if t483 is True: v247 = True
+                    if t483 is True: v248 = True
                     else:
                         if t483 is None: t478 = True
-    if v247 is False and t478: v247 = None
+    if v248 is False and t478: v248 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -2024,7 +2026,7 @@ def kernel(ctx):
             if t489 is True: t486 = True
             else:
                 if t489 is None: t487 = True
-                t490 = (None if f85 is None else f85 == K302)
+                t490 = (None if f86 is None else f86 == K303)
                 if t490 is True: t486 = True
                 else:
                     if t490 is None: t487 = True
@@ -2058,15 +2060,15 @@ def kernel(ctx):
     if t495 is False: x = False
     else:
         if t495 is None: t494 = True
-        t496 = (None if f17 is None else f17 > K303)
+        t496 = (None if f17 is None else f17 > K304)
         if t496 is False: x = False
         else:
             if t496 is None: t494 = True
-            t497 = (None if f17 is None else f17 <= K304)
+            t497 = (None if f17 is None else f17 <= K305)
             if t497 is False: x = False
             else:
                 if t497 is None: t494 = True
-                t498 = (None if f18 is None else f18 == K305)
+                t498 = (None if f18 is None else f18 == K306)
                 if t498 is not None: t498 = not t498
                 if t498 is None: t498 = True
                 if t498 is False: x = False
@@ -2162,7 +2164,7 @@ def kernel(ctx):
             if t523 is False: t521 = False
             else:
                 if t523 is None: t522 = True
-                t524 = v239
+                t524 = v240
                 if t524 is not None: t524 = not t524
                 if t524 is None: t524 = True
                 if t524 is False: t521 = False
@@ -2194,7 +2196,7 @@ def kernel(ctx):
             if t528 is False: x = False
             else:
                 if t528 is None: t525 = True
-                t529 = v239
+                t529 = v240
                 if t529 is not None: t529 = not t529
                 if t529 is None: t529 = True
                 if t529 is False: x = False
@@ -2210,7 +2212,7 @@ def kernel(ctx):
     if t531 is False: x = False
     else:
         if t531 is None: t530 = True
-        t532 = v239
+        t532 = v240
         if t532 is not None: t532 = not t532
         if t532 is None: t532 = True
         if t532 is False: x = False
@@ -2382,7 +2384,7 @@ def kernel(ctx):
     if x is True: h_referral.append(29)
     t574 = False
     x = True
-    t575 = v236
+    t575 = v237
     if t575 is False: x = False
     else:
         if t575 is None: t574 = True
@@ -2442,12 +2444,14 @@ def kernel(ctx):
     if t590 is False: x = False
     else:
         if t590 is None: t589 = True
-        t591 = v235
+        t591 = v236
         if t591 is False: x = False
         else:
             if t591 is None: t589 = True
     if x is True and t589: x = None
     if x is True: h_referral.append(32)
+    x = v235
+    if x is True: h_referral.append(33)
     t592 = False
     x = True
     t593 = v231
@@ -2459,14 +2463,14 @@ def kernel(ctx):
         else:
             if t594 is None: t592 = True
     if x is True and t592: x = None
-    if x is True: h_referral.append(33)
+    if x is True: h_referral.append(34)
     t595 = False
     x = True
     t596 = v141
     if t596 is False: x = False
     else:
         if t596 is None: t595 = True
-        t597 = (None if f20 is None else f20 >= K306)
+        t597 = (None if f20 is None else f20 >= K307)
         if t597 is False: x = False
         else:
             if t597 is None: t595 = True
@@ -2475,7 +2479,7 @@ def kernel(ctx):
             else:
                 if t598 is None: t595 = True
     if x is True and t595: x = None
-    if x is True: h_referral.append(34)
+    if x is True: h_referral.append(35)
     t599 = False
     x = True
     t600 = v8
@@ -2487,11 +2491,11 @@ def kernel(ctx):
         else:
             if t601 is None: t599 = True
     if x is True and t599: x = None
-    if x is True: h_referral.append(35)
-    x = v84
     if x is True: h_referral.append(36)
-    x = v8
+    x = v84
     if x is True: h_referral.append(37)
+    x = v8
+    if x is True: h_referral.append(38)
     t602 = False
     x = True
     t603 = v217
@@ -2502,7 +2506,7 @@ def kernel(ctx):
         if t604 is False: x = False
         else:
             if t604 is None: t602 = True
-            t605 = (None if f20 is None else f20 < K307)
+            t605 = (None if f20 is None else f20 < K308)
             if t605 is False: x = False
             else:
                 if t605 is None: t602 = True
@@ -2523,7 +2527,7 @@ def kernel(ctx):
                         else:
                             if t608 is None: t602 = True
     if x is True and t602: x = None
-    if x is True: h_referral.append(38)
+    if x is True: h_referral.append(39)
     t609 = False
     x = True
     t611 = False
@@ -2544,7 +2548,7 @@ def kernel(ctx):
         if t614 is False: x = False
         else:
             if t614 is None: t609 = True
-            t615 = (None if f20 is None else f20 < K308)
+            t615 = (None if f20 is None else f20 < K309)
             if t615 is False: x = False
             else:
                 if t615 is None: t609 = True
@@ -2553,7 +2557,7 @@ def kernel(ctx):
                 else:
                     if t616 is None: t609 = True
     if x is True and t609: x = None
-    if x is True: h_referral.append(39)
+    if x is True: h_referral.append(40)
     t617 = False
     x = True
     t618 = v224
@@ -2575,9 +2579,9 @@ def kernel(ctx):
         else:
             if t619 is None: t617 = True
     if x is True and t617: x = None
-    if x is True: h_referral.append(40)
-    x = v224
     if x is True: h_referral.append(41)
+    x = v224
+    if x is True: h_referral.append(42)
     t623 = False
     x = True
     t624 = v228
@@ -2589,19 +2593,19 @@ def kernel(ctx):
         else:
             if t625 is None: t623 = True
     if x is True and t623: x = None
-    if x is True: h_referral.append(42)
+    if x is True: h_referral.append(43)
     t626 = False
     x = True
     t627 = v150
     if t627 is False: x = False
     else:
         if t627 is None: t626 = True
-        t628 = (None if f20 is None else f20 >= K309)
+        t628 = (None if f20 is None else f20 >= K310)
         if t628 is False: x = False
         else:
             if t628 is None: t626 = True
     if x is True and t626: x = None
-    if x is True: h_referral.append(43)
+    if x is True: h_referral.append(44)
     t629 = False
     x = True
     t630 = v150
@@ -2613,7 +2617,7 @@ def kernel(ctx):
         else:
             if t631 is None: t629 = True
     if x is True and t629: x = None
-    if x is True: h_referral.append(44)
+    if x is True: h_referral.append(45)
     t632 = False
     x = False
     t633 = v148
@@ -2639,7 +2643,7 @@ def kernel(ctx):
             else:
                 if t635 is None: t632 = True
     if x is False and t632: x = None
-    if x is True: h_referral.append(45)
+    if x is True: h_referral.append(46)
     t639 = False
     x = True
     t640 = v147
@@ -2650,23 +2654,23 @@ def kernel(ctx):
         if t641 is False: x = False
         else:
             if t641 is None: t639 = True
-            t642 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K310.isdisjoint(r_pain or ()))))))
+            t642 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K311.isdisjoint(r_pain or ()))))))
             if t642 is False: x = False
             else:
                 if t642 is None: t639 = True
     if x is True and t639: x = None
-    if x is True: h_referral.append(46)
-    x = v147
     if x is True: h_referral.append(47)
-    x = v151
+    x = v147
     if x is True: h_referral.append(48)
+    x = v151
+    if x is True: h_referral.append(49)
     t643 = False
     x = True
     t644 = v229
     if t644 is False: x = False
     else:
         if t644 is None: t643 = True
-        t645 = (None if f86 is None else f86 <= K311)
+        t645 = (None if f87 is None else f87 <= K312)
         if t645 is None: t645 = True
         if t645 is False: x = False
         else:
@@ -2681,7 +2685,7 @@ def kernel(ctx):
                 if t649 is True: t647 = True
                 else:
                     if t649 is None: t648 = True
-                    t650 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K312.isdisjoint(r_pain or ()))))))
+                    t650 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K313.isdisjoint(r_pain or ()))))))
                     if t650 is True: t647 = True
                     else:
                         if t650 is None: t648 = True
@@ -2690,7 +2694,7 @@ def kernel(ctx):
                 else:
                     if t647 is None: t643 = True
     if x is True and t643: x = None
-    if x is True: h_referral.append(49)
+    if x is True: h_referral.append(50)
     t651 = False
     x = True
     t652 = v229
@@ -2702,7 +2706,7 @@ def kernel(ctx):
         else:
             if t653 is None: t651 = True
     if x is True and t651: x = None
-    if x is True: h_referral.append(50)
+    if x is True: h_referral.append(51)
     t654 = False
     x = True
     t655 = v225
@@ -2718,7 +2722,7 @@ def kernel(ctx):
             else:
                 if t657 is None: t654 = True
     if x is True and t654: x = None
-    if x is True: h_referral.append(51)
+    if x is True: h_referral.append(52)
     t658 = False
     x = True
     t659 = v225
@@ -2729,7 +2733,7 @@ def kernel(ctx):
         if t660 is False: x = False
         else:
             if t660 is None: t658 = True
-            t661 = (None if f16 is None else f16 >= K313)
+            t661 = (None if f16 is None else f16 >= K314)
             if t661 is None: t661 = True
             if t661 is False: x = False
             else:
@@ -2747,16 +2751,16 @@ def kernel(ctx):
                     else:
                         if t663 is None: t658 = True
     if x is True and t658: x = None
-    if x is True: h_referral.append(52)
-    x = v234
     if x is True: h_referral.append(53)
+    x = v234
+    if x is True: h_referral.append(54)
     t664 = False
     x = True
     t665 = v72
     if t665 is False: x = False
     else:
         if t665 is None: t664 = True
-        t666 = (None if f16 is None else f16 >= K314)
+        t666 = (None if f16 is None else f16 >= K315)
         if t666 is False: x = False
         else:
             if t666 is None: t664 = True
@@ -2764,7 +2768,7 @@ def kernel(ctx):
             if t667 is False: x = False
             else:
                 if t667 is None: t664 = True
-                t668 = (None if f17 is None else f17 <= K315)
+                t668 = (None if f17 is None else f17 <= K316)
                 if t668 is None: t668 = True
                 if t668 is False: x = False
                 else:
@@ -2782,7 +2786,7 @@ def kernel(ctx):
                         else:
                             if t670 is None: t664 = True
     if x is True and t664: x = None
-    if x is True: h_referral.append(54)
+    if x is True: h_referral.append(55)
     t671 = False
     x = True
     t672 = v225
@@ -2793,12 +2797,12 @@ def kernel(ctx):
         if t673 is False: x = False
         else:
             if t673 is None: t671 = True
-            t674 = (None if f17 is None else f17 <= K316)
+            t674 = (None if f17 is None else f17 <= K317)
             if t674 is None: t674 = True
             if t674 is False: x = False
             else:
                 if t674 is None: t671 = True
-                t675 = (None if f16 is None else f16 >= K317)
+                t675 = (None if f16 is None else f16 >= K318)
                 if t675 is None: t675 = True
                 if t675 is False: x = False
                 else:
@@ -2815,14 +2819,14 @@ def kernel(ctx):
                         if t677 is False: x = False
                         else:
                             if t677 is None: t671 = True
-                            t678 = (None if f18 is None else f18 == K318)
+                            t678 = (None if f18 is None else f18 == K319)
                             if t678 is not None: t678 = not t678
                             if t678 is None: t678 = True
                             if t678 is False: x = False
                             else:
                                 if t678 is None: t671 = True
     if x is True and t671: x = None
-    if x is True: h_referral.append(55)
+    if x is True: h_referral.append(56)
     t679 = False
     x = True
     t680 = v225
@@ -2856,7 +2860,7 @@ def kernel(ctx):
             else:
                 if t682 is None: t679 = True
     if x is True and t679: x = None
-    if x is True: h_referral.append(56)
+    if x is True: h_referral.append(57)
     t688 = False
     x = True
     t689 = v226
@@ -2872,7 +2876,7 @@ def kernel(ctx):
             else:
                 if t691 is None: t688 = True
     if x is True and t688: x = None
-    if x is True: h_referral.append(57)
+    if x is True: h_referral.append(58)
     t692 = False
     x = True
     t693 = v226
@@ -2884,10 +2888,10 @@ def kernel(ctx):
         else:
             if t694 is None: t692 = True
     if x is True and t692: x = None
-    if x is True: h_referral.append(58)
+    if x is True: h_referral.append(59)
     t695 = False
     x = True
-    t696 = v239
+    t696 = v240
     if t696 is False: x = False
     else:
         if t696 is None: t695 = True
@@ -2901,7 +2905,7 @@ def kernel(ctx):
             if t700 is True: t697 = True
             else:
                 if t700 is None: t698 = True
-                t701 = v237
+                t701 = v238
                 if t701 is True: t697 = True
                 else:
                     if t701 is None: t698 = True
@@ -2910,10 +2914,10 @@ def kernel(ctx):
         else:
             if t697 is None: t695 = True
     if x is True and t695: x = None
-    if x is True: h_referral.append(59)
+    if x is True: h_referral.append(60)
     t702 = False
     x = True
-    t703 = v238
+    t703 = v239
     if t703 is False: x = False
     else:
         if t703 is None: t702 = True
@@ -2922,128 +2926,128 @@ def kernel(ctx):
         else:
             if t704 is None: t702 = True
     if x is True and t702: x = None
-    if x is True: h_referral.append(60)
+    if x is True: h_referral.append(61)
     t705 = False
     x = True
-    t706 = v238
+    t706 = v239
     if t706 is False: x = False
     else:
         if t706 is None: t705 = True
-        t707 = v240
+        t707 = v241
         if t707 is False: x = False
         else:
             if t707 is None: t705 = True
-            t708 = v244
+            t708 = v245
             if t708 is False: x = False
             else:
                 if t708 is None: t705 = True
-                t709 = v241
+                t709 = v242
                 if t709 is not None: t709 = not t709
                 if t709 is None: t709 = True
                 if t709 is False: x = False
                 else:
                     if t709 is None: t705 = True
     if x is True and t705: x = None
-    if x is True: h_referral.append(61)
+    if x is True: h_referral.append(62)
     t710 = False
     x = True
-    t711 = v244
+    t711 = v245
     if t711 is False: x = False
     else:
         if t711 is None: t710 = True
-        t712 = v241
+        t712 = v242
         if t712 is False: x = False
         else:
             if t712 is None: t710 = True
-            t713 = (None if f87 is None else f87 == K319)
+            t713 = (None if f88 is None else f88 == K320)
             if t713 is not None: t713 = not t713
             if t713 is None: t713 = True
             if t713 is False: x = False
             else:
                 if t713 is None: t710 = True
     if x is True and t710: x = None
-    if x is True: h_referral.append(62)
+    if x is True: h_referral.append(63)
     t714 = False
     x = True
-    t715 = v238
+    t715 = v239
     if t715 is False: x = False
     else:
         if t715 is None: t714 = True
-        t716 = v240
+        t716 = v241
         if t716 is not None: t716 = not t716
         if t716 is False: x = False
         else:
             if t716 is None: t714 = True
-            t717 = v244
+            t717 = v245
             if t717 is False: x = False
             else:
                 if t717 is None: t714 = True
     if x is True and t714: x = None
-    if x is True: h_referral.append(63)
+    if x is True: h_referral.append(64)
     t718 = False
     x = True
-    t719 = v238
+    t719 = v239
     if t719 is False: x = False
     else:
         if t719 is None: t718 = True
-        t720 = v243
+        t720 = v244
         if t720 is False: x = False
         else:
             if t720 is None: t718 = True
-            t721 = v241
+            t721 = v242
             if t721 is not None: t721 = not t721
             if t721 is None: t721 = True
             if t721 is False: x = False
             else:
                 if t721 is None: t718 = True
     if x is True and t718: x = None
-    if x is True: h_referral.append(64)
+    if x is True: h_referral.append(65)
     t722 = False
     x = True
-    t723 = (None if f20 is None else f20 >= K320)
+    t723 = (None if f20 is None else f20 >= K321)
     if t723 is False: x = False
     else:
         if t723 is None: t722 = True
-        t724 = (None if f20 is None else f20 <= K321)
+        t724 = (None if f20 is None else f20 <= K322)
         if t724 is False: x = False
         else:
             if t724 is None: t722 = True
-            t725 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K322.isdisjoint(r_pain or ()))))))
+            t725 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K323.isdisjoint(r_pain or ()))))))
             if t725 is False: x = False
             else:
                 if t725 is None: t722 = True
-                t726 = (None if f13 is None else f13 in K323)
+                t726 = (None if f13 is None else f13 in K324)
                 if t726 is False: x = False
                 else:
                     if t726 is None: t722 = True
     if x is True and t722: x = None
-    if x is True: h_referral.append(65)
+    if x is True: h_referral.append(66)
     t727 = False
     x = True
-    t728 = v245
+    t728 = v246
     if t728 is False: x = False
     else:
         if t728 is None: t727 = True
-        t729 = v244
+        t729 = v245
         if t729 is False: x = False
         else:
             if t729 is None: t727 = True
     if x is True and t727: x = None
-    if x is True: h_referral.append(66)
-    x = v246
     if x is True: h_referral.append(67)
+    x = v247
+    if x is True: h_referral.append(68)
     t730 = False
     x = True
-    t731 = v245
+    t731 = v246
     if t731 is False: x = False
     else:
         if t731 is None: t730 = True
-        t732 = v247
+        t732 = v248
         if t732 is False: x = False
         else:
             if t732 is None: t730 = True
     if x is True and t730: x = None
-    if x is True: h_referral.append(68)
+    if x is True: h_referral.append(69)
     t733 = False
     x = False
     t735 = False
@@ -3070,11 +3074,11 @@ def kernel(ctx):
                     if t742 is True: t740 = True
                     else:
                         if t742 is None: t741 = True
-                        t743 = v244
+                        t743 = v245
                         if t743 is True: t740 = True
                         else:
                             if t743 is None: t741 = True
-                            t744 = (None if f72 is None else f72 == K324)
+                            t744 = (None if f72 is None else f72 == K325)
                             if t744 is True: t740 = True
                             else:
                                 if t744 is None: t741 = True
@@ -3100,7 +3104,7 @@ def kernel(ctx):
                 if t749 is False: t745 = False
                 else:
                     if t749 is None: t746 = True
-                    t750 = (None if f17 is None else f17 <= K325)
+                    t750 = (None if f17 is None else f17 <= K326)
                     if t750 is False: t745 = False
                     else:
                         if t750 is None: t746 = True
@@ -3110,11 +3114,11 @@ def kernel(ctx):
                         if t753 is True: t751 = True
                         else:
                             if t753 is None: t752 = True
-                            t754 = v244
+                            t754 = v245
                             if t754 is True: t751 = True
                             else:
                                 if t754 is None: t752 = True
-                                t755 = (None if f72 is None else f72 == K326)
+                                t755 = (None if f72 is None else f72 == K327)
                                 if t755 is True: t751 = True
                                 else:
                                     if t755 is None: t752 = True
@@ -3127,7 +3131,7 @@ def kernel(ctx):
         else:
             if t745 is None: t733 = True
     if x is False and t733: x = None
-    if x is True: h_referral.append(69)
+    if x is True: h_referral.append(70)
     t756 = False
     x = True
     t758 = False
@@ -3144,16 +3148,16 @@ def kernel(ctx):
     if t757 is False: x = False
     else:
         if t757 is None: t756 = True
-        t761 = (c113 if c113 is not M else (c113 := (None if r_pain is None else ((not K327.isdisjoint(r_pain or ()))))))
+        t761 = (c113 if c113 is not M else (c113 := (None if r_pain is None else ((not K328.isdisjoint(r_pain or ()))))))
         if t761 is False: x = False
         else:
             if t761 is None: t756 = True
-            t762 = (None if f3 is None else not K328.isdisjoint(f3))
+            t762 = (None if f3 is None else not K329.isdisjoint(f3))
             if t762 is False: x = False
             else:
                 if t762 is None: t756 = True
     if x is True and t756: x = None
-    if x is True: h_referral.append(70)
+    if x is True: h_referral.append(71)
     t763 = False
     x = True
     t765 = False
@@ -3179,9 +3183,9 @@ def kernel(ctx):
         else:
             if t769 is None: t763 = True
     if x is True and t763: x = None
-    if x is True: h_referral.append(71)
-    x = v137
     if x is True: h_referral.append(72)
+    x = v137
+    if x is True: h_referral.append(73)
     t770 = False
     x = True
     t771 = v232
@@ -3192,7 +3196,7 @@ def kernel(ctx):
         if t772 is False: x = False
         else:
             if t772 is None: t770 = True
-            t773 = (None if f17 is None else f17 > K329)
+            t773 = (None if f17 is None else f17 > K330)
             if t773 is False: x = False
             else:
                 if t773 is None: t770 = True
@@ -3201,14 +3205,14 @@ def kernel(ctx):
                 else:
                     if t774 is None: t770 = True
     if x is True and t770: x = None
-    if x is True: h_referral.append(73)
+    if x is True: h_referral.append(74)
     t775 = False
     x = True
-    t776 = (None if f3 is None else not K330.isdisjoint(f3))
+    t776 = (None if f3 is None else not K331.isdisjoint(f3))
     if t776 is False: x = False
     else:
         if t776 is None: t775 = True
-        t777 = (None if f3 is None else not K331.isdisjoint(f3))
+        t777 = (None if f3 is None else not K332.isdisjoint(f3))
         if t777 is not None: t777 = not t777
         if t777 is False: x = False
         else:
@@ -3220,7 +3224,7 @@ def kernel(ctx):
             else:
                 if t778 is None: t775 = True
     if x is True and t775: x = None
-    if x is True: h_referral.append(74)
+    if x is True: h_referral.append(75)
     t779 = False
     x = True
     t780 = v223
@@ -3232,11 +3236,11 @@ def kernel(ctx):
         else:
             if t781 is None: t779 = True
     if x is True and t779: x = None
-    if x is True: h_referral.append(75)
-    x = v218
     if x is True: h_referral.append(76)
-    x = v242
+    x = v218
     if x is True: h_referral.append(77)
+    x = v243
+    if x is True: h_referral.append(78)
     t782 = False
     x = True
     t783 = v9
@@ -3254,7 +3258,7 @@ def kernel(ctx):
             else:
                 if t785 is None: t782 = True
     if x is True and t782: x = None
-    if x is True: h_referral.append(78)
+    if x is True: h_referral.append(79)
     t786 = False
     x = True
     t787 = v206
@@ -3266,7 +3270,7 @@ def kernel(ctx):
         else:
             if t788 is None: t786 = True
     if x is True and t786: x = None
-    if x is True: h_referral.append(79)
+    if x is True: h_referral.append(80)
     t789 = False
     x = True
     t790 = v201
@@ -3280,7 +3284,7 @@ def kernel(ctx):
         else:
             if t791 is None: t789 = True
     if x is True and t789: x = None
-    if x is True: h_referral.append(80)
+    if x is True: h_referral.append(81)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -4280,4 +4284,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v197, v200, v198, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v86, v220, v221, v199, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241, v242, v243, v244, v245, v246, v247,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v197, v200, v198, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v86, v220, v221, v199, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241, v242, v243, v244, v245, v246, v247, v248,), lo, ev, {'referral': h_referral}
