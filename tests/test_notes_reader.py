@@ -143,6 +143,16 @@ def read(text: str, episode_days: int | None = None) -> set[str]:
     ("had shingles as a child", set()),
     ("a tight band across the chest when he walks uphill", {"exertional_chest_symptoms"}),
     ("no chest pain on exertion", set()),
+    # a sentence that ends in a number does not lend its date to the next one
+    ("kidney tx 2019, sees the renal team q3/12. Says he has been running a temp", {"immunosuppressed", "fever"}),
+    ("on Prograf and CellCept", {"immunosuppressed"}),
+    ("husband is on anti rejection tablets after his transplant", set()),
+    ("HD Mon/Wed/Fri via a tunnelled line", {"infection_route"}),
+    ("catheter after her hysterectomy in 2011", set()),
+    ("pain constant, wakes him most nights", {"constant_pain", "night_pain_told"}),
+    ("left calf looks swollen and feels warm", {"calf_swelling"}),
+    ("periods stopped five months ago; sore to hop on the right", {"amenorrhoea", "hop_pain"}),
+    ("surgeon said it was permanent; the same at every yearly check", {"deficit_unchanged"}),
     # the pattern in words, for the pain mechanism
     ("sore bending and putting socks on, eases with a walk",
      {"aggravated_by_movement", "eased_by_movement_or_position", "mechanical_cause"}),

@@ -723,3 +723,60 @@ def test_chest_tightness_on_exertion_beside_a_mid_back_ache_sees_a_doctor_today(
     words = "deep ache between the shoulder blades on hills, with a tight band across the chest; fades on stopping"
     out = run_case(**{**ache, "history": {**ache["history"], "mechanism": words}})
     assert out["referral"]["urgency"] == "urgent" and out["plan"]["treat"] is False
+
+
+def test_a_fever_beside_a_dialysis_line_or_a_catheter_is_an_urgent_infection_question():
+    # Pigrau 2015: a catheter was the source of a third of health-care-associated vertebral osteomyelitis.
+    fever = dict(client={"age": 67}, medical={"fever": True}, history={"duration_days": 14, "aggravating": [], "easing": []},
+                 symptoms={"pain_nrs": 6, "pain_sites": ["low_back"]})
+    assert run_case(**fever)["referral"]["urgency"] == "routine"
+    line = {**fever, "history": {**fever["history"], "mechanism": "haemodialysis three times a week via a tunnelled line"}}
+    out = run_case(**line)
+    assert out["referral"]["urgency"] == "urgent" and out["plan"]["treat"] is False
+
+
+def test_constant_pain_that_wakes_the_client_told_in_words_is_non_mechanical_beside_a_fever():
+    fever = dict(client={"age": 40}, medical={"fever": True}, history={"duration_days": 20, "aggravating": [], "easing": []},
+                 symptoms={"pain_nrs": 6, "pain_sites": ["low_back"]})
+    words = {**fever, "history": {**fever["history"], "mechanism": "back pain constant, wakes him most nights"}}
+    assert run_case(**words)["referral"]["urgency"] == "urgent"
+    # A recorded night-pain answer outweighs the words.
+    answered = {**words, "symptoms": {**words["symptoms"], "constant_night_pain": False}}
+    assert run_case(**answered)["referral"]["urgency"] == "routine"
+
+
+def test_a_child_or_adolescent_with_a_fever_and_back_pain_goes_to_the_emergency_department():
+    # mimics.md 14.3 (paediatric red flags): fever with back pain under 18 is an emergency department visit.
+    teen = dict(client={"age": 14}, medical={"fever": True}, symptoms={"pain_nrs": 7, "pain_sites": ["low_back"]})
+    out = run_case(**teen)
+    assert out["referral"]["urgency"] == "emergency" and out["referral"]["to"] == "emergency_department"
+    adult = {**teen, "client": {"age": 24}}
+    assert run_case(**adult)["referral"]["urgency"] != "emergency"
+
+
+def test_pregnancy_and_the_weeks_after_birth_have_their_own_doors():
+    pregnant = dict(client={"age": 31, "sex": "female"}, medical={"pregnant": True},
+                    history={"pregnancy_weeks": 34, "duration_days": 1})
+    labour = run_case(**pregnant, symptoms={"pain_nrs": 6, "pain_sites": ["low_back"], "colicky_pain": True})
+    assert labour["referral"]["urgency"] == "emergency" and labour["referral"]["to"] == "obstetric_care"
+    # A clot's calf after a birth: the same day, and the leg is not massaged.
+    after_birth = dict(client={"age": 36, "sex": "female"}, history={"postpartum_weeks": 1, "duration_days": 7,
+                       "mechanism": "since yesterday the left calf looks swollen and feels warm"},
+                       symptoms={"pain_nrs": 4, "pain_sites": ["low_back", "calf_left"]})
+    out = run_case(**after_birth)
+    assert out["referral"]["urgency"] == "urgent" and out["plan"]["treat"] is False
+    no_birth = {**after_birth, "history": {**after_birth["history"], "postpartum_weeks": None}}
+    assert run_case(**no_birth)["referral"]["urgency"] != "urgent"
+
+
+def test_a_runners_impact_pain_over_the_sacrum_with_a_limp_or_hop_pain_is_a_stress_fracture_question():
+    # Harris, Vincent & Vincent 2016: impact pain, a painful single-leg hop, a tender sacrum, normal neurology.
+    runner = dict(client={"age": 17, "sex": "female"},
+                  history={"duration_days": 21, "aggravating": ["sport", "walking"], "easing": ["rest"],
+                           "mechanism": "raised her weekly distance; sore to hop on the right leg"},
+                  symptoms={"pain_nrs": 5, "pain_sites": ["sacrum", "buttock_right"]})
+    out = run_case(**runner)
+    assert out["referral"]["urgency"] == "routine"
+    assert "relative_rest_from_sport" in ids(out["self_care"])
+    plain = {**runner, "history": {**runner["history"], "mechanism": "raised her weekly distance"}}
+    assert run_case(**plain)["referral"]["urgency"] == "none"

@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '5300304401a5901e498a17bd4b80b9d217af857f3cdf4dedfda67528d82a4071'
+SOURCE_DIGEST = '4847110084bc03a79542440e0ce2aaef9b19974b2465eb9bf6bcb285417d62fe'
 
 
 def kernel(ctx):
@@ -54,68 +54,74 @@ def kernel(ctx):
     f25 = None if b_medical is None else b_medical.get('immunosuppressed')
     f26 = None if b_medical is None else b_medical.get('recent_infection')
     f27 = None if b_notes is None else b_notes.get('recent_spinal_procedure')
-    f28 = None if b_medical is None else b_medical.get('long_term_steroids')
-    f29 = None if b_medical is None else b_medical.get('osteoporosis')
-    f30 = None if b_medical is None else b_medical.get('recent_significant_trauma')
-    f31 = None if b_symptoms is None else b_symptoms.get('saddle_anaesthesia')
-    f32 = None if b_symptoms is None else b_symptoms.get('bladder_dysfunction')
-    f33 = None if b_symptoms is None else b_symptoms.get('bowel_dysfunction')
-    f34 = None if b_symptoms is None else b_symptoms.get('sexual_dysfunction')
-    f35 = None if b_medical is None else b_medical.get('known_aaa_or_vascular_disease')
-    f36 = None if b_notes is None else b_notes.get('improving')
-    f37 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('resolving_as_expected')
-    f38 = None if b_medical is None else b_medical.get('recent_minor_trauma')
-    f39 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('nonmechanical_unpredictable')
-    f40 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('disproportionate_to_injury')
-    f41 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('maladaptive_psychosocial')
-    f42 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('diffuse_tenderness')
-    f43 = None if b_history is None else b_history.get('morning_stiffness_minutes')
-    f44 = None if b_history is None else b_history.get('mechanism')
-    f45 = None if b_client is None else b_client.get('sex')
-    f46 = None if b_notes is None else b_notes.get('sitting_bone_pain')
-    f47 = None if b_symptoms is None else b_symptoms.get('vascular_claudication')
-    f48 = None if b_medical is None else b_medical.get('smoker')
-    f49 = None if b_medical is None else b_medical.get('diabetes')
-    f50 = None if b_medical is None else b_medical.get('known_leg_artery_disease')
-    f51 = None if b_symptoms is None else b_symptoms.get('urinary_symptoms')
-    f52 = None if b_symptoms is None else b_symptoms.get('colicky_pain')
-    f53 = None if b_symptoms is None else b_symptoms.get('cyclical_pain')
-    f54 = None if b_medical is None else b_medical.get('pregnant')
-    f55 = None if b_history is None else b_history.get('postpartum_weeks')
-    f56 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
-    f57 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
-    f58 = None if b_symptoms is None else b_symptoms.get('pain_quality')
-    f59 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
-    f60 = None if b_neuro is None else lookup(b_neuro, ('motor', 'ankle_dorsiflexion', 'left'))
-    f61 = None if b_neuro is None else lookup(b_neuro, ('motor', 'great_toe_extension', 'left'))
-    f62 = None if b_neuro is None else lookup(b_neuro, ('motor', 'foot_eversion', 'left'))
-    f63 = None if b_neuro is None else lookup(b_neuro, ('motor', 'ankle_dorsiflexion', 'right'))
-    f64 = None if b_neuro is None else lookup(b_neuro, ('motor', 'great_toe_extension', 'right'))
-    f65 = None if b_neuro is None else lookup(b_neuro, ('motor', 'foot_eversion', 'right'))
-    f66 = None if b_observation is None else b_observation.get('atrophy_sites')
-    f67 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
-    f68 = None if b_notes is None else b_notes.get('mechanical_cause')
-    f69 = None if b_notes is None else b_notes.get('worsening')
-    f70 = None if b_medical is None else b_medical.get('anticoagulants')
-    f71 = None if b_notes is None else b_notes.get('leg_weakness')
-    f72 = None if b_notes is None else b_notes.get('leg_numbness')
-    f73 = None if b_notes is None else b_notes.get('collapse')
-    f74 = None if b_notes is None else b_notes.get('pulsing_in_belly')
-    f75 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('constant_unremitting')
-    f76 = None if b_notes is None else b_notes.get('constant_pain')
-    f77 = None if b_notes is None else b_notes.get('systemic_symptoms')
-    f78 = None if b_notes is None else b_notes.get('shoulder_girdle_pain')
-    f79 = None if b_notes is None else b_notes.get('exertional_chest_symptoms')
-    f80 = None if b_notes is None else b_notes.get('new_confusion')
-    f81 = None if b_notes is None else b_notes.get('tearing_pain')
-    f82 = None if b_notes is None else b_notes.get('wound_signs')
-    f83 = None if b_history is None else b_history.get('spinal_surgery')
-    f84 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f85 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
-    f86 = None if b_notes is None else b_notes.get('both_legs_weak')
-    f87 = None if b_history is None else b_history.get('pregnancy_weeks')
-    f88 = None if b_notes is None else b_notes.get('deficit_unchanged')
-    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = c113 = M
+    f28 = None if b_notes is None else b_notes.get('infection_route')
+    f29 = None if b_medical is None else b_medical.get('long_term_steroids')
+    f30 = None if b_medical is None else b_medical.get('osteoporosis')
+    f31 = None if b_medical is None else b_medical.get('recent_significant_trauma')
+    f32 = None if b_symptoms is None else b_symptoms.get('saddle_anaesthesia')
+    f33 = None if b_symptoms is None else b_symptoms.get('bladder_dysfunction')
+    f34 = None if b_symptoms is None else b_symptoms.get('bowel_dysfunction')
+    f35 = None if b_symptoms is None else b_symptoms.get('sexual_dysfunction')
+    f36 = None if b_medical is None else b_medical.get('known_aaa_or_vascular_disease')
+    f37 = None if b_notes is None else b_notes.get('improving')
+    f38 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('resolving_as_expected')
+    f39 = None if b_medical is None else b_medical.get('recent_minor_trauma')
+    f40 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('nonmechanical_unpredictable')
+    f41 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('disproportionate_to_injury')
+    f42 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('maladaptive_psychosocial')
+    f43 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('diffuse_tenderness')
+    f44 = None if b_history is None else b_history.get('morning_stiffness_minutes')
+    f45 = None if b_history is None else b_history.get('mechanism')
+    f46 = None if b_client is None else b_client.get('sex')
+    f47 = None if b_notes is None else b_notes.get('sitting_bone_pain')
+    f48 = None if b_symptoms is None else b_symptoms.get('vascular_claudication')
+    f49 = None if b_medical is None else b_medical.get('smoker')
+    f50 = None if b_medical is None else b_medical.get('diabetes')
+    f51 = None if b_medical is None else b_medical.get('known_leg_artery_disease')
+    f52 = None if b_symptoms is None else b_symptoms.get('urinary_symptoms')
+    f53 = None if b_symptoms is None else b_symptoms.get('colicky_pain')
+    f54 = None if b_symptoms is None else b_symptoms.get('cyclical_pain')
+    f55 = None if b_medical is None else b_medical.get('pregnant')
+    f56 = None if b_history is None else b_history.get('postpartum_weeks')
+    f57 = None if b_symptoms is None else b_symptoms.get('hand_clumsiness')
+    f58 = None if b_palpation is None else b_palpation.get('pulsatile_abdominal_mass')
+    f59 = None if b_symptoms is None else b_symptoms.get('pain_quality')
+    f60 = None if b_symptoms is None else b_symptoms.get('progressive_weakness')
+    f61 = None if b_neuro is None else lookup(b_neuro, ('motor', 'ankle_dorsiflexion', 'left'))
+    f62 = None if b_neuro is None else lookup(b_neuro, ('motor', 'great_toe_extension', 'left'))
+    f63 = None if b_neuro is None else lookup(b_neuro, ('motor', 'foot_eversion', 'left'))
+    f64 = None if b_neuro is None else lookup(b_neuro, ('motor', 'ankle_dorsiflexion', 'right'))
+    f65 = None if b_neuro is None else lookup(b_neuro, ('motor', 'great_toe_extension', 'right'))
+    f66 = None if b_neuro is None else lookup(b_neuro, ('motor', 'foot_eversion', 'right'))
+    f67 = None if b_observation is None else b_observation.get('atrophy_sites')
+    f68 = None if b_symptoms is None else b_symptoms.get('no_comfortable_position')
+    f69 = None if b_notes is None else b_notes.get('mechanical_cause')
+    f70 = None if b_notes is None else b_notes.get('worsening')
+    f71 = None if b_notes is None else b_notes.get('constant_pain')
+    f72 = None if b_notes is None else b_notes.get('night_pain_told')
+    f73 = None if b_medical is None else b_medical.get('anticoagulants')
+    f74 = None if b_notes is None else b_notes.get('leg_weakness')
+    f75 = None if b_notes is None else b_notes.get('leg_numbness')
+    f76 = None if b_notes is None else b_notes.get('collapse')
+    f77 = None if b_notes is None else b_notes.get('pulsing_in_belly')
+    f78 = None if b_pain_mechanism_criteria is None else b_pain_mechanism_criteria.get('constant_unremitting')
+    f79 = None if b_notes is None else b_notes.get('systemic_symptoms')
+    f80 = None if b_notes is None else b_notes.get('shoulder_girdle_pain')
+    f81 = None if b_notes is None else b_notes.get('exertional_chest_symptoms')
+    f82 = None if b_notes is None else b_notes.get('calf_swelling')
+    f83 = None if b_palpation is None else b_palpation.get('tender')
+    f84 = None if b_notes is None else b_notes.get('hop_pain')
+    f85 = None if b_notes is None else b_notes.get('amenorrhoea')
+    f86 = None if b_notes is None else b_notes.get('new_confusion')
+    f87 = None if b_notes is None else b_notes.get('tearing_pain')
+    f88 = None if b_notes is None else b_notes.get('wound_signs')
+    f89 = None if b_history is None else b_history.get('spinal_surgery')
+    f90 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f91 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
+    f92 = None if b_notes is None else b_notes.get('both_legs_weak')
+    f93 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f94 = None if b_notes is None else b_notes.get('deficit_unchanged')
+    c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = c113 = c114 = c115 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
     v2 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K2.isdisjoint(r_paresthesia or ()) or not K2.isdisjoint(r_numbness or ()))))))
@@ -384,1621 +390,1738 @@ def kernel(ctx):
                 if t59 is True: v76 = True
                 else:
                     if t59 is None: t55 = True
+                    t60 = (None if f28 is None else f28 == K86)
+                    if t60 is True: v76 = True
+                    else:
+                        if t60 is None: t55 = True
     if v76 is False and t55: v76 = None
-    v77 = (None if f28 is None else f28 == K86)
-    v78 = (None if f29 is None else f29 == K87)
-    v79 = (None if f30 is None else f30 == K88)
-    t60 = False
+    v77 = (None if f29 is None else f29 == K87)
+    v78 = (None if f30 is None else f30 == K88)
+    v79 = (None if f31 is None else f31 == K89)
+    t61 = False
     v80 = False
-    t61 = (None if f31 is None else f31 == K89)
-    if t61 is True: v80 = True
+    t62 = (None if f32 is None else f32 == K90)
+    if t62 is True: v80 = True
     else:
-        if t61 is None: t60 = True
-        t62 = (c34 if c34 is not M else (c34 := (None if r_numbness is None and r_paresthesia is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K90.isdisjoint(r_numbness or ()) or not K90.isdisjoint(r_paresthesia or ()) or not K90.isdisjoint(r_sensory_reduced or ()) or not K90.isdisjoint(r_sensory_absent or ()))))))
-        if t62 is True: v80 = True
+        if t62 is None: t61 = True
+        t63 = (c34 if c34 is not M else (c34 := (None if r_numbness is None and r_paresthesia is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K91.isdisjoint(r_numbness or ()) or not K91.isdisjoint(r_paresthesia or ()) or not K91.isdisjoint(r_sensory_reduced or ()) or not K91.isdisjoint(r_sensory_absent or ()))))))
+        if t63 is True: v80 = True
         else:
-            if t62 is None: t60 = True
-    if v80 is False and t60: v80 = None
-    v81 = (None if f32 is None else f32 == K91)
-    v82 = (None if f33 is None else f33 == K92)
-    v83 = (None if f34 is None else f34 == K93)
-    v84 = (None if f35 is None else f35 == K94)
-    t63 = t64 = 0
-    t65 = v80
-    if t65 is True: t63 += 1
-    elif t65 is None: t64 += 1
-    t66 = v81
-    if t66 is True: t63 += 1
-    elif t66 is None: t64 += 1
-    t67 = v82
-    if t67 is True: t63 += 1
-    elif t67 is None: t64 += 1
-    t68 = v83
-    if t68 is True: t63 += 1
-    elif t68 is None: t64 += 1
-    v85 = True if t63 >= 2 else (False if t63 + t64 < 2 else None)
-    t69 = False
+            if t63 is None: t61 = True
+    if v80 is False and t61: v80 = None
+    v81 = (None if f33 is None else f33 == K92)
+    v82 = (None if f34 is None else f34 == K93)
+    v83 = (None if f35 is None else f35 == K94)
+    v84 = (None if f36 is None else f36 == K95)
+    t64 = t65 = 0
+    t66 = v80
+    if t66 is True: t64 += 1
+    elif t66 is None: t65 += 1
+    t67 = v81
+    if t67 is True: t64 += 1
+    elif t67 is None: t65 += 1
+    t68 = v82
+    if t68 is True: t64 += 1
+    elif t68 is None: t65 += 1
+    t69 = v83
+    if t69 is True: t64 += 1
+    elif t69 is None: t65 += 1
+    v85 = True if t64 >= 2 else (False if t64 + t65 < 2 else None)
+    t70 = False
     v86 = True
-    t70 = (None if f36 is None else f36 == K95)
-    if t70 is False: v86 = False
+    t71 = (None if f37 is None else f37 == K96)
+    if t71 is False: v86 = False
     else:
-        if t70 is None: t69 = True
-        t71 = (None if f37 is None else (bool(f37) if isinstance(f37, list) else True))
-        if t71 is not None: t71 = not t71
-        if t71 is None: t71 = True
-        if t71 is False: v86 = False
+        if t71 is None: t70 = True
+        t72 = (None if f38 is None else (bool(f38) if isinstance(f38, list) else True))
+        if t72 is not None: t72 = not t72
+        if t72 is None: t72 = True
+        if t72 is False: v86 = False
         else:
-            if t71 is None: t69 = True
-    if v86 is True and t69: v86 = None
-    t72 = False
+            if t72 is None: t70 = True
+    if v86 is True and t70: v86 = None
+    t73 = False
     v87 = True
-    t73 = (None if f17 is None else f17 > K96)
-    if t73 is False: v87 = False
+    t74 = (None if f17 is None else f17 > K97)
+    if t74 is False: v87 = False
     else:
-        if t73 is None: t72 = True
-        t74 = (None if f37 is None else f37 == K97)
-        if t74 is not None: t74 = not t74
-        if t74 is None: t74 = True
-        if t74 is False: v87 = False
+        if t74 is None: t73 = True
+        t75 = (None if f38 is None else f38 == K98)
+        if t75 is not None: t75 = not t75
+        if t75 is None: t75 = True
+        if t75 is False: v87 = False
         else:
-            if t74 is None: t72 = True
-            t75 = v86
-            if t75 is not None: t75 = not t75
-            if t75 is None: t75 = True
-            if t75 is False: v87 = False
+            if t75 is None: t73 = True
+            t76 = v86
+            if t76 is not None: t76 = not t76
+            if t76 is None: t76 = True
+            if t76 is False: v87 = False
             else:
-                if t75 is None: t72 = True
-    if v87 is True and t72: v87 = None
-    v88 = (None if f3 is None else not K98.isdisjoint(f3))
-    v89 = (None if f38 is None else f38 == K99)
-    t76 = False
+                if t76 is None: t73 = True
+    if v87 is True and t73: v87 = None
+    v88 = (None if f3 is None else not K99.isdisjoint(f3))
+    v89 = (None if f39 is None else f39 == K100)
+    t77 = False
     v90 = True
-    t77 = v75
-    if t77 is False: v90 = False
+    t78 = v75
+    if t78 is False: v90 = False
     else:
-        if t77 is None: t76 = True
-        t78 = v76
-        if t78 is False: v90 = False
+        if t78 is None: t77 = True
+        t79 = v76
+        if t79 is False: v90 = False
         else:
-            if t78 is None: t76 = True
-    if v90 is True and t76: v90 = None
-    t79 = False
+            if t79 is None: t77 = True
+    if v90 is True and t77: v90 = None
+    t80 = False
     v91 = True
-    t80 = v0
-    if t80 is False: v91 = False
+    t81 = v0
+    if t81 is False: v91 = False
     else:
-        if t80 is None: t79 = True
-        t81 = (None if f3 is None else not K100.isdisjoint(f3))
-        if t81 is False: v91 = False
+        if t81 is None: t80 = True
+        t82 = (None if f3 is None else not K101.isdisjoint(f3))
+        if t82 is False: v91 = False
         else:
-            if t81 is None: t79 = True
-            t82 = (None if f3 is None else not K101.isdisjoint(f3))
-            if t82 is False: v91 = False
+            if t82 is None: t80 = True
+            t83 = (None if f3 is None else not K102.isdisjoint(f3))
+            if t83 is False: v91 = False
             else:
-                if t82 is None: t79 = True
-    if v91 is True and t79: v91 = None
-    t83 = t84 = 0
-    t85 = (None if f39 is None else f39 == K102)
-    if t85 is True: t83 += 1
-    elif t85 is None: t84 += 1
+                if t83 is None: t80 = True
+    if v91 is True and t80: v91 = None
+    t84 = t85 = 0
     t86 = (None if f40 is None else f40 == K103)
-    if t86 is True: t83 += 1
-    elif t86 is None: t84 += 1
+    if t86 is True: t84 += 1
+    elif t86 is None: t85 += 1
     t87 = (None if f41 is None else f41 == K104)
-    if t87 is True: t83 += 1
-    elif t87 is None: t84 += 1
+    if t87 is True: t84 += 1
+    elif t87 is None: t85 += 1
     t88 = (None if f42 is None else f42 == K105)
-    if t88 is True: t83 += 1
-    elif t88 is None: t84 += 1
-    v92 = True if t83 >= 3 else (False if t83 + t84 < 3 else None)
-    t89 = t90 = 0
-    t91 = (None if f20 is None else f20 >= K106)
-    if t91 is True: t89 += 1
-    elif t91 is None: t90 += 1
+    if t88 is True: t84 += 1
+    elif t88 is None: t85 += 1
+    t89 = (None if f43 is None else f43 == K106)
+    if t89 is True: t84 += 1
+    elif t89 is None: t85 += 1
+    v92 = True if t84 >= 3 else (False if t84 + t85 < 3 else None)
+    t90 = t91 = 0
+    t92 = (None if f20 is None else f20 >= K107)
+    if t92 is True: t90 += 1
+    elif t92 is None: t91 += 1
+    t94 = False
     t93 = False
-    t92 = False
-    t94 = (None if f17 is None else f17 > K107)
-    if t94 is True: t92 = True
+    t95 = (None if f17 is None else f17 > K108)
+    if t95 is True: t93 = True
     else:
-        if t94 is None: t93 = True
-        t95 = (None if f18 is None else f18 == K108)
-        if t95 is True: t92 = True
+        if t95 is None: t94 = True
+        t96 = (None if f18 is None else f18 == K109)
+        if t96 is True: t93 = True
         else:
-            if t95 is None: t93 = True
-    if t92 is False and t93: t92 = None
-    if t92 is True: t89 += 1
-    elif t92 is None: t90 += 1
-    t96 = v57
-    if t96 is True: t89 += 1
-    elif t96 is None: t90 += 1
-    t97 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K109.isdisjoint(r_pain or ()))))))
-    if t97 is True: t89 += 1
-    elif t97 is None: t90 += 1
-    t98 = (None if f3 is None else not K110.isdisjoint(f3))
-    if t98 is True: t89 += 1
-    elif t98 is None: t90 += 1
-    t99 = (None if f19 is None else f19 == K111)
-    if t99 is True: t89 += 1
-    elif t99 is None: t90 += 1
-    v93 = True if t89 >= 3 else (False if t89 + t90 < 3 else None)
-    t100 = False
+            if t96 is None: t94 = True
+    if t93 is False and t94: t93 = None
+    if t93 is True: t90 += 1
+    elif t93 is None: t91 += 1
+    t97 = v57
+    if t97 is True: t90 += 1
+    elif t97 is None: t91 += 1
+    t98 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K110.isdisjoint(r_pain or ()))))))
+    if t98 is True: t90 += 1
+    elif t98 is None: t91 += 1
+    t99 = (None if f3 is None else not K111.isdisjoint(f3))
+    if t99 is True: t90 += 1
+    elif t99 is None: t91 += 1
+    t100 = (None if f19 is None else f19 == K112)
+    if t100 is True: t90 += 1
+    elif t100 is None: t91 += 1
+    v93 = True if t90 >= 3 else (False if t90 + t91 < 3 else None)
+    t101 = False
     v94 = True
-    t101 = v40
-    if t101 is False: v94 = False
+    t102 = v40
+    if t102 is False: v94 = False
     else:
-        if t101 is None: t100 = True
-        t102 = v0
-        if t102 is not None: t102 = not t102
-        if t102 is False: v94 = False
+        if t102 is None: t101 = True
+        t103 = v0
+        if t103 is not None: t103 = not t103
+        if t103 is False: v94 = False
         else:
-            if t102 is None: t100 = True
-            t103 = v22
-            if t103 is not None: t103 = not t103
-            if t103 is None: t103 = True
-            if t103 is False: v94 = False
+            if t103 is None: t101 = True
+            t104 = v22
+            if t104 is not None: t104 = not t104
+            if t104 is None: t104 = True
+            if t104 is False: v94 = False
             else:
-                if t103 is None: t100 = True
-    if v94 is True and t100: v94 = None
-    t104 = False
+                if t104 is None: t101 = True
+    if v94 is True and t101: v94 = None
+    t105 = False
     v95 = True
-    t105 = (None if f5 is None else not K112.isdisjoint(f5))
-    if t105 is False: v95 = False
+    t106 = (None if f5 is None else not K113.isdisjoint(f5))
+    if t106 is False: v95 = False
     else:
-        if t105 is None: t104 = True
-        t106 = (None if f5 is None else not K113.isdisjoint(f5))
-        if t106 is not None: t106 = not t106
-        if t106 is False: v95 = False
+        if t106 is None: t105 = True
+        t107 = (None if f5 is None else not K114.isdisjoint(f5))
+        if t107 is not None: t107 = not t107
+        if t107 is False: v95 = False
         else:
-            if t106 is None: t104 = True
-    if v95 is True and t104: v95 = None
-    t107 = False
+            if t107 is None: t105 = True
+    if v95 is True and t105: v95 = None
+    t108 = False
     v96 = True
-    t108 = (None if f5 is None else not K114.isdisjoint(f5))
-    if t108 is not None: t108 = not t108
-    if t108 is False: v96 = False
+    t109 = (None if f5 is None else not K115.isdisjoint(f5))
+    if t109 is not None: t109 = not t109
+    if t109 is False: v96 = False
     else:
-        if t108 is None: t107 = True
-        t109 = (None if f3 is None else not K115.isdisjoint(f3))
-        if t109 is False: v96 = False
+        if t109 is None: t108 = True
+        t110 = (None if f3 is None else not K116.isdisjoint(f3))
+        if t110 is False: v96 = False
         else:
-            if t109 is None: t107 = True
-    if v96 is True and t107: v96 = None
-    t110 = False
+            if t110 is None: t108 = True
+    if v96 is True and t108: v96 = None
+    t111 = False
     v97 = True
-    t111 = v95
-    if t111 is False: v97 = False
+    t112 = v95
+    if t112 is False: v97 = False
     else:
-        if t111 is None: t110 = True
-        t112 = v96
-        if t112 is False: v97 = False
+        if t112 is None: t111 = True
+        t113 = v96
+        if t113 is False: v97 = False
         else:
-            if t112 is None: t110 = True
-    if v97 is True and t110: v97 = None
-    t113 = False
+            if t113 is None: t111 = True
+    if v97 is True and t111: v97 = None
+    t114 = False
     v98 = True
-    t114 = (None if f3 is None else not K116.isdisjoint(f3))
-    if t114 is False: v98 = False
+    t115 = (None if f3 is None else not K117.isdisjoint(f3))
+    if t115 is False: v98 = False
     else:
-        if t114 is None: t113 = True
-        t115 = v95
-        if t115 is False: v98 = False
+        if t115 is None: t114 = True
+        t116 = v95
+        if t116 is False: v98 = False
         else:
-            if t115 is None: t113 = True
-    if v98 is True and t113: v98 = None
-    t116 = False
+            if t116 is None: t114 = True
+    if v98 is True and t114: v98 = None
+    t117 = False
     v99 = True
-    t117 = (None if f20 is None else f20 < K117)
-    if t117 is False: v99 = False
+    t118 = (None if f20 is None else f20 < K118)
+    if t118 is False: v99 = False
     else:
-        if t117 is None: t116 = True
-        t119 = t120 = 0
-        t121 = (None if f43 is None else f43 > K118)
-        if t121 is True: t119 += 1
-        elif t121 is None: t120 += 1
-        t122 = v97
-        if t122 is True: t119 += 1
-        elif t122 is None: t120 += 1
-        t123 = v98
-        if t123 is True: t119 += 1
-        elif t123 is None: t120 += 1
-        t118 = True if t119 >= 2 else (False if t119 + t120 < 2 else None)
-        if t118 is False: v99 = False
+        if t118 is None: t117 = True
+        t120 = t121 = 0
+        t122 = (None if f44 is None else f44 > K119)
+        if t122 is True: t120 += 1
+        elif t122 is None: t121 += 1
+        t123 = v97
+        if t123 is True: t120 += 1
+        elif t123 is None: t121 += 1
+        t124 = v98
+        if t124 is True: t120 += 1
+        elif t124 is None: t121 += 1
+        t119 = True if t120 >= 2 else (False if t120 + t121 < 2 else None)
+        if t119 is False: v99 = False
         else:
-            if t118 is None: t116 = True
-    if v99 is True and t116: v99 = None
-    t124 = False
+            if t119 is None: t117 = True
+    if v99 is True and t117: v99 = None
+    t125 = False
     v100 = True
-    t125 = (None if f20 is None else f20 < K119)
-    if t125 is False: v100 = False
+    t126 = (None if f20 is None else f20 < K120)
+    if t126 is False: v100 = False
     else:
-        if t125 is None: t124 = True
-        t127 = t128 = 0
-        t129 = (None if f43 is None else f43 > K120)
-        if t129 is True: t127 += 1
-        elif t129 is None: t128 += 1
-        t130 = v97
-        if t130 is True: t127 += 1
-        elif t130 is None: t128 += 1
-        t131 = v98
-        if t131 is True: t127 += 1
-        elif t131 is None: t128 += 1
-        t126 = True if t127 >= 3 else (False if t127 + t128 < 3 else None)
-        if t126 is False: v100 = False
+        if t126 is None: t125 = True
+        t128 = t129 = 0
+        t130 = (None if f44 is None else f44 > K121)
+        if t130 is True: t128 += 1
+        elif t130 is None: t129 += 1
+        t131 = v97
+        if t131 is True: t128 += 1
+        elif t131 is None: t129 += 1
+        t132 = v98
+        if t132 is True: t128 += 1
+        elif t132 is None: t129 += 1
+        t127 = True if t128 >= 3 else (False if t128 + t129 < 3 else None)
+        if t127 is False: v100 = False
         else:
-            if t126 is None: t124 = True
-    if v100 is True and t124: v100 = None
-    t132 = t133 = 0
-    t134 = (None if f20 is None else f20 < K121)
-    if t134 is True: t132 += 1
-    elif t134 is None: t133 += 1
-    t135 = (None if f15 is None else f15 == K122)
-    if t135 is True: t132 += 1
-    elif t135 is None: t133 += 1
-    t136 = v95
-    if t136 is True: t132 += 1
-    elif t136 is None: t133 += 1
-    t137 = v96
-    if t137 is True: t132 += 1
-    elif t137 is None: t133 += 1
-    t138 = v98
-    if t138 is True: t132 += 1
-    elif t138 is None: t133 += 1
-    v101 = True if t132 >= 4 else (False if t132 + t133 < 4 else None)
-    v102 = (None if f43 is None else f43 > K123)
-    v103 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K124.isdisjoint(r_pain or ()))))))
+            if t127 is None: t125 = True
+    if v100 is True and t125: v100 = None
+    t133 = t134 = 0
+    t135 = (None if f20 is None else f20 < K122)
+    if t135 is True: t133 += 1
+    elif t135 is None: t134 += 1
+    t136 = (None if f15 is None else f15 == K123)
+    if t136 is True: t133 += 1
+    elif t136 is None: t134 += 1
+    t137 = v95
+    if t137 is True: t133 += 1
+    elif t137 is None: t134 += 1
+    t138 = v96
+    if t138 is True: t133 += 1
+    elif t138 is None: t134 += 1
+    t139 = v98
+    if t139 is True: t133 += 1
+    elif t139 is None: t134 += 1
+    v101 = True if t133 >= 4 else (False if t133 + t134 < 4 else None)
+    v102 = (None if f44 is None else f44 > K124)
+    v103 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K125.isdisjoint(r_pain or ()))))))
     v104 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[10](ctx))))
-    t139 = False
+    t140 = False
     v105 = True
-    t140 = (c37 if c37 is not M else (c37 := (None if b_hip is None else L[11](ctx))))
-    if t140 is False: v105 = False
+    t141 = (c37 if c37 is not M else (c37 := (None if b_hip is None else L[11](ctx))))
+    if t141 is False: v105 = False
     else:
-        if t140 is None: t139 = True
-        t141 = (c38 if c38 is not M else (c38 := (None if b_hip is None else L[12](ctx))))
-        if t141 is False: v105 = False
+        if t141 is None: t140 = True
+        t142 = (c38 if c38 is not M else (c38 := (None if b_hip is None else L[12](ctx))))
+        if t142 is False: v105 = False
         else:
-            if t141 is None: t139 = True
-    if v105 is True and t139: v105 = None
-    t142 = t143 = 0
-    t144 = (None if f3 is None else not K125.isdisjoint(f3))
-    if t144 is True: t142 += 1
-    elif t144 is None: t143 += 1
-    t145 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K126, 'any'))))
-    if t145 is True: t142 += 1
-    elif t145 is None: t143 += 1
-    t146 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K127, 'any'))))
-    if t146 is True: t142 += 1
-    elif t146 is None: t143 += 1
-    t147 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K128, 'any'))))
-    if t147 is True: t142 += 1
-    elif t147 is None: t143 += 1
-    t148 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[13](ctx))))
-    if t148 is True: t142 += 1
-    elif t148 is None: t143 += 1
-    v106 = True if t142 >= 3 else (False if t142 + t143 < 3 else None)
-    t149 = t150 = 0
-    t151 = (None if f3 is None else not K129.isdisjoint(f3))
-    if t151 is True: t149 += 1
-    elif t151 is None: t150 += 1
-    t152 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K130, 'any'))))
-    if t152 is True: t149 += 1
-    elif t152 is None: t150 += 1
-    t153 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K131, 'any'))))
-    if t153 is True: t149 += 1
-    elif t153 is None: t150 += 1
-    t154 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K132, 'any'))))
-    if t154 is True: t149 += 1
-    elif t154 is None: t150 += 1
-    t155 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[14](ctx))))
-    if t155 is True: t149 += 1
-    elif t155 is None: t150 += 1
-    v107 = True if t149 >= 4 else (False if t149 + t150 < 4 else None)
-    v108 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K133, 'any'))))
-    v109 = (c42 if c42 is not M else (c42 := (None if b_special_tests is None else sided_match(b_special_tests.get('fadir'), K134, 'any'))))
-    t156 = False
+            if t142 is None: t140 = True
+    if v105 is True and t140: v105 = None
+    t143 = t144 = 0
+    t145 = (None if f3 is None else not K126.isdisjoint(f3))
+    if t145 is True: t143 += 1
+    elif t145 is None: t144 += 1
+    t146 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K127, 'any'))))
+    if t146 is True: t143 += 1
+    elif t146 is None: t144 += 1
+    t147 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K128, 'any'))))
+    if t147 is True: t143 += 1
+    elif t147 is None: t144 += 1
+    t148 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K129, 'any'))))
+    if t148 is True: t143 += 1
+    elif t148 is None: t144 += 1
+    t149 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[13](ctx))))
+    if t149 is True: t143 += 1
+    elif t149 is None: t144 += 1
+    v106 = True if t143 >= 3 else (False if t143 + t144 < 3 else None)
+    t150 = t151 = 0
+    t152 = (None if f3 is None else not K130.isdisjoint(f3))
+    if t152 is True: t150 += 1
+    elif t152 is None: t151 += 1
+    t153 = (c39 if c39 is not M else (c39 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_flexion_lateral_pain'), K131, 'any'))))
+    if t153 is True: t150 += 1
+    elif t153 is None: t151 += 1
+    t154 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K132, 'any'))))
+    if t154 is True: t150 += 1
+    elif t154 is None: t151 += 1
+    t155 = (c41 if c41 is not M else (c41 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_extension_pain'), K133, 'any'))))
+    if t155 is True: t150 += 1
+    elif t155 is None: t151 += 1
+    t156 = (c36 if c36 is not M else (c36 := (None if b_hip is None else L[14](ctx))))
+    if t156 is True: t150 += 1
+    elif t156 is None: t151 += 1
+    v107 = True if t150 >= 4 else (False if t150 + t151 < 4 else None)
+    v108 = (c40 if c40 is not M else (c40 := (None if b_special_tests is None else sided_match(b_special_tests.get('hip_scour'), K134, 'any'))))
+    v109 = (c42 if c42 is not M else (c42 := (None if b_special_tests is None else sided_match(b_special_tests.get('fadir'), K135, 'any'))))
+    t157 = False
     v110 = True
-    t157 = v103
-    if t157 is False: v110 = False
+    t158 = v103
+    if t158 is False: v110 = False
     else:
-        if t157 is None: t156 = True
-        t158 = (None if f3 is None else not K135.isdisjoint(f3))
-        if t158 is False: v110 = False
+        if t158 is None: t157 = True
+        t159 = (None if f3 is None else not K136.isdisjoint(f3))
+        if t159 is False: v110 = False
         else:
-            if t158 is None: t156 = True
-    if v110 is True and t156: v110 = None
-    v111 = (None if f44 is None else not K136.isdisjoint(affirmed_words(str(f44))))
-    v112 = (None if f20 is None else f20 >= K137)
-    v113 = (None if f20 is None else f20 < K138)
-    v114 = (None if f13 is None else f13 in K139)
-    t159 = False
+            if t159 is None: t157 = True
+    if v110 is True and t157: v110 = None
+    v111 = (None if f45 is None else not K137.isdisjoint(affirmed_words(str(f45))))
+    v112 = (None if f20 is None else f20 >= K138)
+    v113 = (None if f20 is None else f20 < K139)
+    v114 = (None if f13 is None else f13 in K140)
+    t160 = False
     v115 = True
-    t160 = (c43 if c43 is not M else (c43 := (None if b_rom is None else L[15](ctx))))
-    if t160 is False: v115 = False
+    t161 = (c43 if c43 is not M else (c43 := (None if b_rom is None else L[15](ctx))))
+    if t161 is False: v115 = False
     else:
-        if t160 is None: t159 = True
-        t161 = (c44 if c44 is not M else (c44 := (None if b_rom is None else L[16](ctx))))
-        if t161 is not None: t161 = not t161
-        if t161 is False: v115 = False
+        if t161 is None: t160 = True
+        t162 = (c44 if c44 is not M else (c44 := (None if b_rom is None else L[16](ctx))))
+        if t162 is not None: t162 = not t162
+        if t162 is False: v115 = False
         else:
-            if t161 is None: t159 = True
-    if v115 is True and t159: v115 = None
+            if t162 is None: t160 = True
+    if v115 is True and t160: v115 = None
     v116 = (c45 if c45 is not M else (c45 := (None if b_palpation is None else L[17](ctx))))
-    v117 = (c46 if c46 is not M else (c46 := (None if b_special_tests is None else sided_match(b_special_tests.get('single_leg_stance_30s'), K140, 'any'))))
-    v118 = (c47 if c47 is not M else (c47 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_external_derotation'), K141, 'any'))))
-    v119 = (c48 if c48 is not M else (c48 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_hip_abduction_pain'), K142, 'any'))))
-    t162 = False
+    v117 = (c46 if c46 is not M else (c46 := (None if b_special_tests is None else sided_match(b_special_tests.get('single_leg_stance_30s'), K141, 'any'))))
+    v118 = (c47 if c47 is not M else (c47 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_external_derotation'), K142, 'any'))))
+    v119 = (c48 if c48 is not M else (c48 := (None if b_special_tests is None else sided_match(b_special_tests.get('resisted_hip_abduction_pain'), K143, 'any'))))
+    t163 = False
     v120 = True
-    t163 = v116
-    if t163 is False: v120 = False
+    t164 = v116
+    if t164 is False: v120 = False
     else:
-        if t163 is None: t162 = True
-        t164 = v119
-        if t164 is False: v120 = False
+        if t164 is None: t163 = True
+        t165 = v119
+        if t165 is False: v120 = False
         else:
-            if t164 is None: t162 = True
-    if v120 is True and t162: v120 = None
-    t165 = False
+            if t165 is None: t163 = True
+    if v120 is True and t163: v120 = None
+    t166 = False
     v121 = True
-    t166 = (None if f13 is None else f13 == K143)
-    if t166 is False: v121 = False
+    t167 = (None if f13 is None else f13 == K144)
+    if t167 is False: v121 = False
     else:
-        if t166 is None: t165 = True
-        t167 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K144.isdisjoint(r_pain or ()))))))
-        if t167 is False: v121 = False
+        if t167 is None: t166 = True
+        t168 = (c8 if c8 is not M else (c8 := (None if r_pain is None else ((not K145.isdisjoint(r_pain or ()))))))
+        if t168 is False: v121 = False
         else:
-            if t167 is None: t165 = True
-    if v121 is True and t165: v121 = None
-    v122 = (None if f3 is None else not K145.isdisjoint(f3))
-    t168 = False
+            if t168 is None: t166 = True
+    if v121 is True and t166: v121 = None
+    v122 = (None if f3 is None else not K146.isdisjoint(f3))
+    t169 = False
     v123 = True
-    t169 = (None if f45 is None else f45 == K146)
-    if t169 is False: v123 = False
+    t170 = (None if f46 is None else f46 == K147)
+    if t170 is False: v123 = False
     else:
-        if t169 is None: t168 = True
-        t170 = (None if f20 is None else f20 >= K147)
-        if t170 is False: v123 = False
+        if t170 is None: t169 = True
+        t171 = (None if f20 is None else f20 >= K148)
+        if t171 is False: v123 = False
         else:
-            if t170 is None: t168 = True
-    if v123 is True and t168: v123 = None
-    t171 = False
+            if t171 is None: t169 = True
+    if v123 is True and t169: v123 = None
+    t172 = False
     v124 = False
-    t172 = (c49 if c49 is not M else (c49 := (None if r_pain is None else ((not K148.isdisjoint(r_pain or ()))))))
-    if t172 is True: v124 = True
+    t173 = (c49 if c49 is not M else (c49 := (None if r_pain is None else ((not K149.isdisjoint(r_pain or ()))))))
+    if t173 is True: v124 = True
     else:
-        if t172 is None: t171 = True
-        t173 = (None if f46 is None else f46 == K149)
-        if t173 is True: v124 = True
+        if t173 is None: t172 = True
+        t174 = (None if f47 is None else f47 == K150)
+        if t174 is True: v124 = True
         else:
-            if t173 is None: t171 = True
-    if v124 is False and t171: v124 = None
+            if t174 is None: t172 = True
+    if v124 is False and t172: v124 = None
     v125 = (c50 if c50 is not M else (c50 := (None if b_palpation is None else L[18](ctx))))
-    v126 = (c51 if c51 is not M else (c51 := (None if b_special_tests is None else sided_match(b_special_tests.get('bent_knee_stretch'), K150, 'any'))))
-    v127 = (c52 if c52 is not M else (c52 := (None if b_special_tests is None else sided_match(b_special_tests.get('puranen_orava'), K151, 'any'))))
-    t174 = False
+    v126 = (c51 if c51 is not M else (c51 := (None if b_special_tests is None else sided_match(b_special_tests.get('bent_knee_stretch'), K151, 'any'))))
+    v127 = (c52 if c52 is not M else (c52 := (None if b_special_tests is None else sided_match(b_special_tests.get('puranen_orava'), K152, 'any'))))
+    t175 = False
     v128 = True
-    t175 = v124
-    if t175 is False: v128 = False
+    t176 = v124
+    if t176 is False: v128 = False
     else:
-        if t175 is None: t174 = True
-        t176 = (None if f3 is None else not K152.isdisjoint(f3))
-        if t176 is False: v128 = False
+        if t176 is None: t175 = True
+        t177 = (None if f3 is None else not K153.isdisjoint(f3))
+        if t177 is False: v128 = False
         else:
-            if t176 is None: t174 = True
-    if v128 is True and t174: v128 = None
+            if t177 is None: t175 = True
+    if v128 is True and t175: v128 = None
     v129 = (c53 if c53 is not M else (c53 := (None if b_palpation is None else L[19](ctx))))
     v130 = (c54 if c54 is not M else (c54 := (None if b_palpation is None else L[20](ctx))))
     v131 = (c55 if c55 is not M else (c55 := (None if b_palpation is None else L[21](ctx))))
-    t177 = False
+    t178 = False
     v132 = True
-    t178 = facts.get('nerve_root_found')
-    if t178 is not None: t178 = not t178
-    if t178 is None: t178 = False
-    if t178 is False: v132 = False
+    t179 = facts.get('nerve_root_found')
+    if t179 is not None: t179 = not t179
+    if t179 is None: t179 = False
+    if t179 is False: v132 = False
     else:
-        if t178 is None: t177 = True
-        t179 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K153, 'both'))))
-        if t179 is False: v132 = False
+        if t179 is None: t178 = True
+        t180 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K154, 'both'))))
+        if t180 is False: v132 = False
         else:
-            if t179 is None: t177 = True
-    if v132 is True and t177: v132 = None
+            if t180 is None: t178 = True
+    if v132 is True and t178: v132 = None
     v133 = facts.get('nerve_root_found')
-    t180 = False
+    t181 = False
     v134 = False
-    t181 = (None if f47 is None else f47 == K154)
-    if t181 is True: v134 = True
+    t182 = (None if f48 is None else f48 == K155)
+    if t182 is True: v134 = True
     else:
-        if t181 is None: t180 = True
-        t183 = False
-        t182 = True
-        t184 = (None if f5 is None else not K155.isdisjoint(f5))
-        if t184 is False: t182 = False
+        if t182 is None: t181 = True
+        t184 = False
+        t183 = True
+        t185 = (None if f5 is None else not K156.isdisjoint(f5))
+        if t185 is False: t183 = False
         else:
-            if t184 is None: t183 = True
-            t185 = (None if f3 is None else not K156.isdisjoint(f3))
-            if t185 is False: t182 = False
+            if t185 is None: t184 = True
+            t186 = (None if f3 is None else not K157.isdisjoint(f3))
+            if t186 is False: t183 = False
             else:
-                if t185 is None: t183 = True
-        if t182 is True and t183: t182 = None
-        if t182 is True: v134 = True
+                if t186 is None: t184 = True
+        if t183 is True and t184: t183 = None
+        if t183 is True: v134 = True
         else:
-            if t182 is None: t180 = True
-    if v134 is False and t180: v134 = None
-    t186 = False
+            if t183 is None: t181 = True
+    if v134 is False and t181: v134 = None
+    t187 = False
     v135 = True
-    t187 = v0
-    if t187 is False: v135 = False
+    t188 = v0
+    if t188 is False: v135 = False
     else:
-        if t187 is None: t186 = True
-        t188 = (None if f3 is None else not K157.isdisjoint(f3))
-        if t188 is False: v135 = False
+        if t188 is None: t187 = True
+        t189 = (None if f3 is None else not K158.isdisjoint(f3))
+        if t189 is False: v135 = False
         else:
-            if t188 is None: t186 = True
-    if v135 is True and t186: v135 = None
-    v136 = (None if f3 is None else not K158.isdisjoint(f3))
-    t189 = False
+            if t189 is None: t187 = True
+    if v135 is True and t187: v135 = None
+    v136 = (None if f3 is None else not K159.isdisjoint(f3))
+    t190 = False
     v137 = True
-    t190 = (None if f20 is None else f20 < K159)
-    if t190 is False: v137 = False
+    t191 = (None if f20 is None else f20 < K160)
+    if t191 is False: v137 = False
     else:
-        if t190 is None: t189 = True
-        t191 = v134
-        if t191 is False: v137 = False
+        if t191 is None: t190 = True
+        t192 = v134
+        if t192 is False: v137 = False
         else:
-            if t191 is None: t189 = True
-            t192 = (None if f3 is None else not K160.isdisjoint(f3))
-            if t192 is False: v137 = False
+            if t192 is None: t190 = True
+            t193 = (None if f3 is None else not K161.isdisjoint(f3))
+            if t193 is False: v137 = False
             else:
-                if t192 is None: t189 = True
-    if v137 is True and t189: v137 = None
+                if t193 is None: t190 = True
+    if v137 is True and t190: v137 = None
     v138 = (c57 if c57 is not M else (c57 := (None if b_circulation is None else L[22](ctx))))
     v139 = (c58 if c58 is not M else (c58 := (None if b_circulation is None else L[23](ctx))))
     v140 = (c59 if c59 is not M else (c59 := (None if b_circulation is None else L[24](ctx))))
-    v141 = (None if f48 is None else f48 == K161)
-    v142 = (None if f49 is None else f49 == K162)
-    v143 = (None if f50 is None else f50 == K163)
-    v144 = (None if f20 is None else f20 >= K164)
-    v145 = (None if f20 is None else f20 < K165)
+    v141 = (None if f49 is None else f49 == K162)
+    v142 = (None if f50 is None else f50 == K163)
+    v143 = (None if f51 is None else f51 == K164)
+    v144 = (None if f20 is None else f20 >= K165)
+    v145 = (None if f20 is None else f20 < K166)
     v146 = v0
     if v146 is not None: v146 = not v146
-    v147 = (None if f51 is None else f51 == K166)
-    t193 = False
+    v147 = (None if f52 is None else f52 == K167)
+    t194 = False
     v148 = True
-    t194 = (None if f23 is None else f23 == K167)
-    if t194 is False: v148 = False
+    t195 = (None if f23 is None else f23 == K168)
+    if t195 is False: v148 = False
     else:
-        if t194 is None: t193 = True
-        t195 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K168.isdisjoint(r_pain or ()))))))
-        if t195 is False: v148 = False
+        if t195 is None: t194 = True
+        t196 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K169.isdisjoint(r_pain or ()))))))
+        if t196 is False: v148 = False
         else:
-            if t195 is None: t193 = True
-    if v148 is True and t193: v148 = None
-    t196 = False
+            if t196 is None: t194 = True
+    if v148 is True and t194: v148 = None
+    t197 = False
     v149 = True
-    t197 = v148
-    if t197 is False: v149 = False
+    t198 = v148
+    if t198 is False: v149 = False
     else:
-        if t197 is None: t196 = True
-        t198 = v147
-        if t198 is False: v149 = False
+        if t198 is None: t197 = True
+        t199 = v147
+        if t199 is False: v149 = False
         else:
-            if t198 is None: t196 = True
-    if v149 is True and t196: v149 = None
-    v150 = (None if f52 is None else f52 == K169)
-    v151 = (None if f53 is None else f53 == K170)
-    v152 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K171.isdisjoint(r_pain or ()))))))
+            if t199 is None: t197 = True
+    if v149 is True and t197: v149 = None
+    v150 = (None if f53 is None else f53 == K170)
+    v151 = (None if f54 is None else f54 == K171)
+    v152 = (c61 if c61 is not M else (c61 := (None if r_pain is None else ((not K172.isdisjoint(r_pain or ()))))))
     v153 = (c62 if c62 is not M else (c62 := (None if b_palpation is None else L[25](ctx))))
-    t199 = False
+    t200 = False
     v154 = True
-    t200 = v115
-    if t200 is False: v154 = False
+    t201 = v115
+    if t201 is False: v154 = False
     else:
-        if t200 is None: t199 = True
-        t201 = (None if f5 is None else not K172.isdisjoint(f5))
-        if t201 is False: v154 = False
+        if t201 is None: t200 = True
+        t202 = (None if f5 is None else not K173.isdisjoint(f5))
+        if t202 is False: v154 = False
         else:
-            if t201 is None: t199 = True
-    if v154 is True and t199: v154 = None
-    t202 = False
+            if t202 is None: t200 = True
+    if v154 is True and t200: v154 = None
+    t203 = False
     v155 = True
-    t203 = (None if f20 is None else f20 >= K173)
-    if t203 is False: v155 = False
+    t204 = (None if f20 is None else f20 >= K174)
+    if t204 is False: v155 = False
     else:
-        if t203 is None: t202 = True
-        t204 = (None if f20 is None else f20 < K174)
-        if t204 is False: v155 = False
+        if t204 is None: t203 = True
+        t205 = (None if f20 is None else f20 < K175)
+        if t205 is False: v155 = False
         else:
-            if t204 is None: t202 = True
-    if v155 is True and t202: v155 = None
-    v156 = (None if f20 is None else f20 >= K175)
-    t205 = False
+            if t205 is None: t203 = True
+    if v155 is True and t203: v155 = None
+    v156 = (None if f20 is None else f20 >= K176)
+    t206 = False
     v157 = True
-    t206 = v40
-    if t206 is False: v157 = False
+    t207 = v40
+    if t207 is False: v157 = False
     else:
-        if t206 is None: t205 = True
+        if t207 is None: t206 = True
+        t209 = False
         t208 = False
-        t207 = False
-        t209 = (None if f3 is None else not K176.isdisjoint(f3))
-        if t209 is True: t207 = True
+        t210 = (None if f3 is None else not K177.isdisjoint(f3))
+        if t210 is True: t208 = True
         else:
-            if t209 is None: t208 = True
-            t210 = (None if f44 is None else not K177.isdisjoint(affirmed_words(str(f44))))
-            if t210 is True: t207 = True
+            if t210 is None: t209 = True
+            t211 = (None if f45 is None else not K178.isdisjoint(affirmed_words(str(f45))))
+            if t211 is True: t208 = True
             else:
-                if t210 is None: t208 = True
-        if t207 is False and t208: t207 = None
-        if t207 is False: v157 = False
+                if t211 is None: t209 = True
+        if t208 is False and t209: t208 = None
+        if t208 is False: v157 = False
         else:
-            if t207 is None: t205 = True
-    if v157 is True and t205: v157 = None
-    t211 = False
+            if t208 is None: t206 = True
+    if v157 is True and t206: v157 = None
+    t212 = False
     v158 = True
-    t212 = (None if f20 is None else f20 < K178)
-    if t212 is False: v158 = False
+    t213 = (None if f20 is None else f20 < K179)
+    if t213 is False: v158 = False
     else:
-        if t212 is None: t211 = True
-        t213 = (None if f17 is None else f17 > K179)
-        if t213 is False: v158 = False
+        if t213 is None: t212 = True
+        t214 = (None if f17 is None else f17 > K180)
+        if t214 is False: v158 = False
         else:
-            if t213 is None: t211 = True
-    if v158 is True and t211: v158 = None
-    v159 = (None if f54 is None else f54 == K180)
-    v160 = (None if f55 is None else f55 <= K181)
-    v161 = (None if f55 is None else f55 <= K182)
-    v162 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K183.isdisjoint(r_pain or ()))))))
-    v163 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K184.isdisjoint(r_pain or ()))))))
-    v164 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K185, 'any'))))
-    v165 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K186, 'any'))))
+            if t214 is None: t212 = True
+    if v158 is True and t212: v158 = None
+    v159 = (None if f55 is None else f55 == K181)
+    v160 = (None if f56 is None else f56 <= K182)
+    v161 = (None if f56 is None else f56 <= K183)
+    v162 = (c63 if c63 is not M else (c63 := (None if r_pain is None else ((not K184.isdisjoint(r_pain or ()))))))
+    v163 = (c64 if c64 is not M else (c64 := (None if r_pain is None else ((not K185.isdisjoint(r_pain or ()))))))
+    v164 = (c20 if c20 is not M else (c20 := (None if b_special_tests is None else sided_match(b_special_tests.get('si_thigh_thrust'), K186, 'any'))))
+    v165 = (c65 if c65 is not M else (c65 := (None if b_special_tests is None else sided_match(b_special_tests.get('aslr'), K187, 'any'))))
     v166 = (c66 if c66 is not M else (c66 := (None if b_palpation is None else L[26](ctx))))
-    t214 = False
+    t215 = False
     v167 = True
-    t215 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K187.isdisjoint(r_paresthesia or ()) or not K187.isdisjoint(r_numbness or ()) or not K187.isdisjoint(r_sensory_reduced or ()) or not K187.isdisjoint(r_sensory_absent or ()))))))
-    if t215 is False: v167 = False
+    t216 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K188.isdisjoint(r_paresthesia or ()) or not K188.isdisjoint(r_numbness or ()) or not K188.isdisjoint(r_sensory_reduced or ()) or not K188.isdisjoint(r_sensory_absent or ()))))))
+    if t216 is False: v167 = False
     else:
-        if t215 is None: t214 = True
-        t216 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K188.isdisjoint(r_paresthesia or ()) or not K188.isdisjoint(r_numbness or ()) or not K188.isdisjoint(r_sensory_reduced or ()) or not K188.isdisjoint(r_sensory_absent or ()))))))
-        if t216 is not None: t216 = not t216
-        if t216 is False: v167 = False
+        if t216 is None: t215 = True
+        t217 = (c68 if c68 is not M else (c68 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K189.isdisjoint(r_paresthesia or ()) or not K189.isdisjoint(r_numbness or ()) or not K189.isdisjoint(r_sensory_reduced or ()) or not K189.isdisjoint(r_sensory_absent or ()))))))
+        if t217 is not None: t217 = not t217
+        if t217 is False: v167 = False
         else:
-            if t216 is None: t214 = True
-            t217 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K189.isdisjoint(r_pain or ()))))))
-            if t217 is not None: t217 = not t217
-            if t217 is None: t217 = True
-            if t217 is False: v167 = False
+            if t217 is None: t215 = True
+            t218 = (c69 if c69 is not M else (c69 := (None if r_pain is None else ((not K190.isdisjoint(r_pain or ()))))))
+            if t218 is not None: t218 = not t218
+            if t218 is None: t218 = True
+            if t218 is False: v167 = False
             else:
-                if t217 is None: t214 = True
-    if v167 is True and t214: v167 = None
-    t218 = False
+                if t218 is None: t215 = True
+    if v167 is True and t215: v167 = None
+    t219 = False
     v168 = True
-    t219 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K190.isdisjoint(r_paresthesia or ()) or not K190.isdisjoint(r_numbness or ()) or not K190.isdisjoint(r_sensory_reduced or ()) or not K190.isdisjoint(r_sensory_absent or ()))))))
-    if t219 is False: v168 = False
+    t220 = (c67 if c67 is not M else (c67 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K191.isdisjoint(r_paresthesia or ()) or not K191.isdisjoint(r_numbness or ()) or not K191.isdisjoint(r_sensory_reduced or ()) or not K191.isdisjoint(r_sensory_absent or ()))))))
+    if t220 is False: v168 = False
     else:
-        if t219 is None: t218 = True
-        t220 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K191.isdisjoint(r_paresthesia or ()) or not K191.isdisjoint(r_numbness or ()) or not K191.isdisjoint(r_sensory_reduced or ()) or not K191.isdisjoint(r_sensory_absent or ()))))))
-        if t220 is not None: t220 = not t220
-        if t220 is False: v168 = False
+        if t220 is None: t219 = True
+        t221 = (c70 if c70 is not M else (c70 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K192.isdisjoint(r_paresthesia or ()) or not K192.isdisjoint(r_numbness or ()) or not K192.isdisjoint(r_sensory_reduced or ()) or not K192.isdisjoint(r_sensory_absent or ()))))))
+        if t221 is not None: t221 = not t221
+        if t221 is False: v168 = False
         else:
-            if t220 is None: t218 = True
-            t221 = facts.get('nerve_root_found')
-            if t221 is False: v168 = False
+            if t221 is None: t219 = True
+            t222 = facts.get('nerve_root_found')
+            if t222 is False: v168 = False
             else:
-                if t221 is None: t218 = True
-    if v168 is True and t218: v168 = None
-    v169 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K192, 'any'))))
+                if t222 is None: t219 = True
+    if v168 is True and t219: v168 = None
+    v169 = (c71 if c71 is not M else (c71 := (None if b_special_tests is None else sided_match(b_special_tests.get('lfcn_compression'), K193, 'any'))))
     v170 = (c72 if c72 is not M else (c72 := (None if b_palpation is None else L[27](ctx))))
-    t222 = False
+    t223 = False
     v171 = False
-    t223 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
-    if t223 is True: v171 = True
+    t224 = (c73 if c73 is not M else (c73 := (None if b_neuro is None else L[28](ctx))))
+    if t224 is True: v171 = True
     else:
-        if t223 is None: t222 = True
-        t224 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
-        if t224 is True: v171 = True
+        if t224 is None: t223 = True
+        t225 = (c74 if c74 is not M else (c74 := (None if b_neuro is None else L[29](ctx))))
+        if t225 is True: v171 = True
         else:
-            if t224 is None: t222 = True
-    if v171 is False and t222: v171 = None
-    t225 = False
+            if t225 is None: t223 = True
+    if v171 is False and t223: v171 = None
+    t226 = False
     v172 = False
-    t226 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
-    if t226 is True: v172 = True
+    t227 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[30](ctx))))
+    if t227 is True: v172 = True
     else:
-        if t226 is None: t225 = True
-        t227 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
-        if t227 is True: v172 = True
+        if t227 is None: t226 = True
+        t228 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[31](ctx))))
+        if t228 is True: v172 = True
         else:
-            if t227 is None: t225 = True
-    if v172 is False and t225: v172 = None
-    v173 = (None if f44 is None else not K193.isdisjoint(affirmed_words(str(f44))))
-    v174 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K194, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K195, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
-    t228 = False
+            if t228 is None: t226 = True
+    if v172 is False and t226: v172 = None
+    v173 = (None if f45 is None else not K194.isdisjoint(affirmed_words(str(f45))))
+    v174 = (c77 if c77 is not M else (c77 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((distinct(K195, (r_sensory_reduced, r_sensory_absent, )) >= 2) and (distinct(K196, (r_sensory_reduced, r_sensory_absent, )) >= 2)))))
+    t229 = False
     v175 = False
-    t229 = v174
-    if t229 is True: v175 = True
+    t230 = v174
+    if t230 is True: v175 = True
     else:
-        if t229 is None: t228 = True
-        t230 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
-        if t230 is True: v175 = True
+        if t230 is None: t229 = True
+        t231 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[32](ctx))))
+        if t231 is True: v175 = True
         else:
-            if t230 is None: t228 = True
-            t231 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
-            if t231 is True: v175 = True
+            if t231 is None: t229 = True
+            t232 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[33](ctx))))
+            if t232 is True: v175 = True
             else:
-                if t231 is None: t228 = True
-    if v175 is False and t228: v175 = None
-    v176 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K196.isdisjoint(r_paresthesia or ()) or not K196.isdisjoint(r_numbness or ())) and (not K197.isdisjoint(r_paresthesia or ()) or not K197.isdisjoint(r_numbness or ()))))))
+                if t232 is None: t229 = True
+    if v175 is False and t229: v175 = None
+    v176 = (c80 if c80 is not M else (c80 := (None if r_paresthesia is None and r_numbness is None else ((not K197.isdisjoint(r_paresthesia or ()) or not K197.isdisjoint(r_numbness or ())) and (not K198.isdisjoint(r_paresthesia or ()) or not K198.isdisjoint(r_numbness or ()))))))
     v177 = v174
-    t232 = False
+    t233 = False
     v178 = True
-    t233 = v174
-    if t233 is False: v178 = False
+    t234 = v174
+    if t234 is False: v178 = False
     else:
-        if t233 is None: t232 = True
-        t234 = facts.get('nerve_root_found')
-        if t234 is not None: t234 = not t234
-        if t234 is False: v178 = False
+        if t234 is None: t233 = True
+        t235 = facts.get('nerve_root_found')
+        if t235 is not None: t235 = not t235
+        if t235 is False: v178 = False
         else:
-            if t234 is None: t232 = True
-    if v178 is True and t232: v178 = None
+            if t235 is None: t233 = True
+    if v178 is True and t233: v178 = None
     v179 = (c81 if c81 is not M else (c81 := (None if b_neuro is None else L[34](ctx))))
     v180 = (c82 if c82 is not M else (c82 := (None if b_neuro is None else L[35](ctx))))
     v181 = (c83 if c83 is not M else (c83 := (None if b_neuro is None else L[36](ctx))))
-    t235 = False
+    t236 = False
     v182 = False
-    t236 = facts.get('nerve_root_found')
-    if t236 is True: v182 = True
+    t237 = facts.get('nerve_root_found')
+    if t237 is True: v182 = True
     else:
-        if t236 is None: t235 = True
-        t237 = v12
-        if t237 is True: v182 = True
+        if t237 is None: t236 = True
+        t238 = v12
+        if t238 is True: v182 = True
         else:
-            if t237 is None: t235 = True
-            t238 = v13
-            if t238 is True: v182 = True
+            if t238 is None: t236 = True
+            t239 = v13
+            if t239 is True: v182 = True
             else:
-                if t238 is None: t235 = True
-                t239 = v19
-                if t239 is True: v182 = True
+                if t239 is None: t236 = True
+                t240 = v19
+                if t240 is True: v182 = True
                 else:
-                    if t239 is None: t235 = True
-    if v182 is False and t235: v182 = None
+                    if t240 is None: t236 = True
+    if v182 is False and t236: v182 = None
     v183 = v4
-    v184 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K198.isdisjoint(r_pain or ()))))))
+    v184 = (c84 if c84 is not M else (c84 := (None if r_pain is None else ((not K199.isdisjoint(r_pain or ()))))))
     v185 = (c85 if c85 is not M else (c85 := (None if b_palpation is None else L[37](ctx))))
-    t240 = False
+    t241 = False
     v186 = True
-    t241 = v184
-    if t241 is False: v186 = False
+    t242 = v184
+    if t242 is False: v186 = False
     else:
-        if t241 is None: t240 = True
-        t242 = (None if f3 is None else not K199.isdisjoint(f3))
-        if t242 is False: v186 = False
+        if t242 is None: t241 = True
+        t243 = (None if f3 is None else not K200.isdisjoint(f3))
+        if t243 is False: v186 = False
         else:
-            if t242 is None: t240 = True
-    if v186 is True and t240: v186 = None
-    t243 = t244 = 0
-    t245 = (None if f13 is None else f13 == K200)
-    if t245 is True: t243 += 1
-    elif t245 is None: t244 += 1
-    t246 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K201, 'any'))))
-    if t246 is True: t243 += 1
-    elif t246 is None: t244 += 1
-    t247 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K202, 'any'))))
-    if t247 is True: t243 += 1
-    elif t247 is None: t244 += 1
-    t248 = (None if f20 is None else f20 > K203)
-    if t248 is True: t243 += 1
-    elif t248 is None: t244 += 1
-    v187 = True if t243 >= 3 else (False if t243 + t244 < 3 else None)
-    t249 = False
+            if t243 is None: t241 = True
+    if v186 is True and t241: v186 = None
+    t244 = t245 = 0
+    t246 = (None if f13 is None else f13 == K201)
+    if t246 is True: t244 += 1
+    elif t246 is None: t245 += 1
+    t247 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K202, 'any'))))
+    if t247 is True: t244 += 1
+    elif t247 is None: t245 += 1
+    t248 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K203, 'any'))))
+    if t248 is True: t244 += 1
+    elif t248 is None: t245 += 1
+    t249 = (None if f20 is None else f20 > K204)
+    if t249 is True: t244 += 1
+    elif t249 is None: t245 += 1
+    v187 = True if t244 >= 3 else (False if t244 + t245 < 3 else None)
+    t250 = False
     v188 = True
-    t250 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K204, 'both'))))
-    if t250 is False: v188 = False
+    t251 = (c88 if c88 is not M else (c88 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K205, 'both'))))
+    if t251 is False: v188 = False
     else:
-        if t250 is None: t249 = True
-        t251 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K205, 'both'))))
-        if t251 is False: v188 = False
+        if t251 is None: t250 = True
+        t252 = (c89 if c89 is not M else (c89 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K206, 'both'))))
+        if t252 is False: v188 = False
         else:
-            if t251 is None: t249 = True
-    if v188 is True and t249: v188 = None
-    v189 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K206, 'any'))))
-    t252 = False
+            if t252 is None: t250 = True
+    if v188 is True and t250: v188 = None
+    v189 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K207, 'any'))))
+    t253 = False
     v190 = False
-    t253 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K207, 'any'))))
-    if t253 is True: v190 = True
+    t254 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K208, 'any'))))
+    if t254 is True: v190 = True
     else:
-        if t253 is None: t252 = True
-        t254 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K208, 'any'))))
-        if t254 is True: v190 = True
+        if t254 is None: t253 = True
+        t255 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K209, 'any'))))
+        if t255 is True: v190 = True
         else:
-            if t254 is None: t252 = True
-    if v190 is False and t252: v190 = None
+            if t255 is None: t253 = True
+    if v190 is False and t253: v190 = None
     v191 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[38](ctx))))
-    t255 = False
+    t256 = False
     v192 = False
-    t256 = (None if f56 is None else f56 == K209)
-    if t256 is True: v192 = True
+    t257 = (None if f57 is None else f57 == K210)
+    if t257 is True: v192 = True
     else:
-        if t256 is None: t255 = True
-        t257 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K210.isdisjoint(r_paresthesia or ()) or not K210.isdisjoint(r_numbness or ()) or not K210.isdisjoint(r_sensory_reduced or ()) or not K210.isdisjoint(r_sensory_absent or ()))))))
-        if t257 is True: v192 = True
+        if t257 is None: t256 = True
+        t258 = (c92 if c92 is not M else (c92 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K211.isdisjoint(r_paresthesia or ()) or not K211.isdisjoint(r_numbness or ()) or not K211.isdisjoint(r_sensory_reduced or ()) or not K211.isdisjoint(r_sensory_absent or ()))))))
+        if t258 is True: v192 = True
         else:
-            if t257 is None: t255 = True
-    if v192 is False and t255: v192 = None
-    t258 = False
+            if t258 is None: t256 = True
+    if v192 is False and t256: v192 = None
+    t259 = False
     v193 = False
-    t260 = False
-    t259 = True
-    t261 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K211.isdisjoint(r_sensory_reduced or ()) or not K211.isdisjoint(r_sensory_absent or ()))))))
-    if t261 is False: t259 = False
+    t261 = False
+    t260 = True
+    t262 = (c93 if c93 is not M else (c93 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K212.isdisjoint(r_sensory_reduced or ()) or not K212.isdisjoint(r_sensory_absent or ()))))))
+    if t262 is False: t260 = False
     else:
-        if t261 is None: t260 = True
-        t262 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K212.isdisjoint(r_sensory_reduced or ()) or not K212.isdisjoint(r_sensory_absent or ()))))))
-        if t262 is not None: t262 = not t262
-        if t262 is False: t259 = False
+        if t262 is None: t261 = True
+        t263 = (c94 if c94 is not M else (c94 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K213.isdisjoint(r_sensory_reduced or ()) or not K213.isdisjoint(r_sensory_absent or ()))))))
+        if t263 is not None: t263 = not t263
+        if t263 is False: t260 = False
         else:
-            if t262 is None: t260 = True
-    if t259 is True and t260: t259 = None
-    if t259 is True: v193 = True
+            if t263 is None: t261 = True
+    if t260 is True and t261: t260 = None
+    if t260 is True: v193 = True
     else:
-        if t259 is None: t258 = True
-        t263 = v174
-        if t263 is True: v193 = True
+        if t260 is None: t259 = True
+        t264 = v174
+        if t264 is True: v193 = True
         else:
-            if t263 is None: t258 = True
-            t264 = v179
-            if t264 is True: v193 = True
+            if t264 is None: t259 = True
+            t265 = v179
+            if t265 is True: v193 = True
             else:
-                if t264 is None: t258 = True
-                t265 = v180
-                if t265 is True: v193 = True
+                if t265 is None: t259 = True
+                t266 = v180
+                if t266 is True: v193 = True
                 else:
-                    if t265 is None: t258 = True
-    if v193 is False and t258: v193 = None
-    t266 = False
-    v194 = True
-    t268 = False
+                    if t266 is None: t259 = True
+    if v193 is False and t259: v193 = None
     t267 = False
-    t269 = v12
-    if t269 is True: t267 = True
+    v194 = True
+    t269 = False
+    t268 = False
+    t270 = v12
+    if t270 is True: t268 = True
     else:
-        if t269 is None: t268 = True
-        t270 = v13
-        if t270 is True: t267 = True
+        if t270 is None: t269 = True
+        t271 = v13
+        if t271 is True: t268 = True
         else:
-            if t270 is None: t268 = True
-            t271 = v14
-            if t271 is True: t267 = True
+            if t271 is None: t269 = True
+            t272 = v14
+            if t272 is True: t268 = True
             else:
-                if t271 is None: t268 = True
-                t272 = facts.get('nerve_root_found')
-                if t272 is True: t267 = True
+                if t272 is None: t269 = True
+                t273 = facts.get('nerve_root_found')
+                if t273 is True: t268 = True
                 else:
-                    if t272 is None: t268 = True
-                    t273 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K213.isdisjoint(r_pain or ()) or not K213.isdisjoint(r_paresthesia or ()) or not K213.isdisjoint(r_numbness or ())) != (not K214.isdisjoint(r_pain or ()) or not K214.isdisjoint(r_paresthesia or ()) or not K214.isdisjoint(r_numbness or ()))))))
-                    if t273 is True: t267 = True
+                    if t273 is None: t269 = True
+                    t274 = (c95 if c95 is not M else (c95 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K214.isdisjoint(r_pain or ()) or not K214.isdisjoint(r_paresthesia or ()) or not K214.isdisjoint(r_numbness or ())) != (not K215.isdisjoint(r_pain or ()) or not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ()))))))
+                    if t274 is True: t268 = True
                     else:
-                        if t273 is None: t268 = True
-                        t274 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K215.isdisjoint(r_paresthesia or ()) or not K215.isdisjoint(r_numbness or ()))))))
-                        if t274 is True: t267 = True
+                        if t274 is None: t269 = True
+                        t275 = (c96 if c96 is not M else (c96 := (None if r_paresthesia is None and r_numbness is None else ((not K216.isdisjoint(r_paresthesia or ()) or not K216.isdisjoint(r_numbness or ()))))))
+                        if t275 is True: t268 = True
                         else:
-                            if t274 is None: t268 = True
-    if t267 is False and t268: t267 = None
-    if t267 is False: v194 = False
+                            if t275 is None: t269 = True
+    if t268 is False and t269: t268 = None
+    if t268 is False: v194 = False
     else:
-        if t267 is None: t266 = True
-        t275 = v175
-        if t275 is not None: t275 = not t275
-        if t275 is None: t275 = True
-        if t275 is False: v194 = False
+        if t268 is None: t267 = True
+        t276 = v175
+        if t276 is not None: t276 = not t276
+        if t276 is None: t276 = True
+        if t276 is False: v194 = False
         else:
-            if t275 is None: t266 = True
-    if v194 is True and t266: v194 = None
-    v195 = (None if f57 is None else f57 == K216)
+            if t276 is None: t267 = True
+    if v194 is True and t267: v194 = None
+    v195 = (None if f58 is None else f58 == K217)
     v196 = (c97 if c97 is not M else (c97 := (None if b_palpation is None else L[39](ctx))))
-    v197 = (None if f17 is None else f17 <= K217)
+    v197 = (None if f17 is None else f17 <= K218)
     if v197 is None: v197 = True
-    t276 = False
+    t277 = False
     v198 = True
-    t277 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K218, 'both'))))
-    if t277 is False: v198 = False
+    t278 = (c56 if c56 is not M else (c56 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K219, 'both'))))
+    if t278 is False: v198 = False
     else:
-        if t277 is None: t276 = True
-        t278 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K219, 'both'))))
-        if t278 is False: v198 = False
+        if t278 is None: t277 = True
+        t279 = (c98 if c98 is not M else (c98 := (None if b_special_tests is None else sided_match(b_special_tests.get('slump'), K220, 'both'))))
+        if t279 is False: v198 = False
         else:
-            if t278 is None: t276 = True
-            t279 = facts.get('nerve_root_found')
-            if t279 is not None: t279 = not t279
-            if t279 is False: v198 = False
+            if t279 is None: t277 = True
+            t280 = facts.get('nerve_root_found')
+            if t280 is not None: t280 = not t280
+            if t280 is False: v198 = False
             else:
-                if t279 is None: t276 = True
-                t280 = facts.get('bilateral_deficit_signs')
-                if t280 is not None: t280 = not t280
-                if t280 is False: v198 = False
+                if t280 is None: t277 = True
+                t281 = facts.get('bilateral_deficit_signs')
+                if t281 is not None: t281 = not t281
+                if t281 is False: v198 = False
                 else:
-                    if t280 is None: t276 = True
-                    t281 = v2
-                    if t281 is not None: t281 = not t281
-                    if t281 is False: v198 = False
+                    if t281 is None: t277 = True
+                    t282 = v2
+                    if t282 is not None: t282 = not t282
+                    if t282 is False: v198 = False
                     else:
-                        if t281 is None: t276 = True
-                        t282 = (None if f58 is None else not K220.isdisjoint(f58))
-                        if t282 is not None: t282 = not t282
-                        if t282 is False: v198 = False
+                        if t282 is None: t277 = True
+                        t283 = (None if f59 is None else not K221.isdisjoint(f59))
+                        if t283 is not None: t283 = not t283
+                        if t283 is False: v198 = False
                         else:
-                            if t282 is None: t276 = True
-    if v198 is True and t276: v198 = None
-    t283 = False
+                            if t283 is None: t277 = True
+    if v198 is True and t277: v198 = None
+    t284 = False
     v199 = False
-    t285 = False
-    t284 = True
-    t286 = v174
-    if t286 is False: t284 = False
+    t286 = False
+    t285 = True
+    t287 = v174
+    if t287 is False: t285 = False
     else:
-        if t286 is None: t285 = True
+        if t287 is None: t286 = True
+        t289 = False
         t288 = False
-        t287 = False
-        t289 = v179
-        if t289 is True: t287 = True
+        t290 = v179
+        if t290 is True: t288 = True
         else:
-            if t289 is None: t288 = True
-            t290 = v180
-            if t290 is True: t287 = True
+            if t290 is None: t289 = True
+            t291 = v180
+            if t291 is True: t288 = True
             else:
-                if t290 is None: t288 = True
-                t291 = v142
-                if t291 is True: t287 = True
+                if t291 is None: t289 = True
+                t292 = v142
+                if t292 is True: t288 = True
                 else:
-                    if t291 is None: t288 = True
-        if t287 is False and t288: t287 = None
-        if t287 is False: t284 = False
+                    if t292 is None: t289 = True
+        if t288 is False and t289: t288 = None
+        if t288 is False: t285 = False
         else:
-            if t287 is None: t285 = True
-    if t284 is True and t285: t284 = None
-    if t284 is True: v199 = True
+            if t288 is None: t286 = True
+    if t285 is True and t286: t285 = None
+    if t285 is True: v199 = True
     else:
-        if t284 is None: t283 = True
-        t293 = False
-        t292 = True
-        t294 = v176
-        if t294 is False: t292 = False
+        if t285 is None: t284 = True
+        t294 = False
+        t293 = True
+        t295 = v176
+        if t295 is False: t293 = False
         else:
-            if t294 is None: t293 = True
+            if t295 is None: t294 = True
+            t297 = False
             t296 = False
-            t295 = False
-            t297 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[40](ctx))))
-            if t297 is True: t295 = True
+            t298 = (c78 if c78 is not M else (c78 := (None if b_neuro is None else L[40](ctx))))
+            if t298 is True: t296 = True
             else:
-                if t297 is None: t296 = True
-                t298 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[41](ctx))))
-                if t298 is True: t295 = True
+                if t298 is None: t297 = True
+                t299 = (c79 if c79 is not M else (c79 := (None if b_neuro is None else L[41](ctx))))
+                if t299 is True: t296 = True
                 else:
-                    if t298 is None: t296 = True
-            if t295 is False and t296: t295 = None
-            if t295 is False: t292 = False
+                    if t299 is None: t297 = True
+            if t296 is False and t297: t296 = None
+            if t296 is False: t293 = False
             else:
-                if t295 is None: t293 = True
-        if t292 is True and t293: t292 = None
-        if t292 is True: v199 = True
+                if t296 is None: t294 = True
+        if t293 is True and t294: t293 = None
+        if t293 is True: v199 = True
         else:
-            if t292 is None: t283 = True
-    if v199 is False and t283: v199 = None
-    t299 = False
+            if t293 is None: t284 = True
+    if v199 is False and t284: v199 = None
+    t300 = False
     v200 = False
-    t301 = False
-    t300 = True
-    t302 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K221.isdisjoint(r_pain or ())) and (not K222.isdisjoint(r_pain or ()))))))
-    if t302 is False: t300 = False
+    t302 = False
+    t301 = True
+    t303 = (c99 if c99 is not M else (c99 := (None if r_pain is None else ((not K222.isdisjoint(r_pain or ())) and (not K223.isdisjoint(r_pain or ()))))))
+    if t303 is False: t301 = False
     else:
-        if t302 is None: t301 = True
-        t303 = v198
-        if t303 is not None: t303 = not t303
-        if t303 is None: t303 = True
-        if t303 is False: t300 = False
+        if t303 is None: t302 = True
+        t304 = v198
+        if t304 is not None: t304 = not t304
+        if t304 is None: t304 = True
+        if t304 is False: t301 = False
         else:
-            if t303 is None: t301 = True
+            if t304 is None: t302 = True
+            t306 = False
             t305 = False
-            t304 = False
-            t306 = v199
-            if t306 is not None: t306 = not t306
-            if t306 is None: t306 = True
-            if t306 is True: t304 = True
+            t307 = v199
+            if t307 is not None: t307 = not t307
+            if t307 is None: t307 = True
+            if t307 is True: t305 = True
             else:
-                if t306 is None: t305 = True
-                t307 = (c100 if c100 is not M else (c100 := (None if r_pain is None else ((not K223.isdisjoint(r_pain or ())) and (not K224.isdisjoint(r_pain or ()))))))
-                if t307 is True: t304 = True
+                if t307 is None: t306 = True
+                t308 = (c100 if c100 is not M else (c100 := (None if r_pain is None else ((not K224.isdisjoint(r_pain or ())) and (not K225.isdisjoint(r_pain or ()))))))
+                if t308 is True: t305 = True
                 else:
-                    if t307 is None: t305 = True
-            if t304 is False and t305: t304 = None
-            if t304 is False: t300 = False
+                    if t308 is None: t306 = True
+            if t305 is False and t306: t305 = None
+            if t305 is False: t301 = False
             else:
-                if t304 is None: t301 = True
-    if t300 is True and t301: t300 = None
-    if t300 is True: v200 = True
+                if t305 is None: t302 = True
+    if t301 is True and t302: t301 = None
+    if t301 is True: v200 = True
     else:
-        if t300 is None: t299 = True
-        t309 = False
-        t308 = True
-        t311 = False
+        if t301 is None: t300 = True
         t310 = False
-        t312 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None else ((not K225.isdisjoint(r_paresthesia or ()) or not K225.isdisjoint(r_numbness or ())) and (not K226.isdisjoint(r_paresthesia or ()) or not K226.isdisjoint(r_numbness or ()))))))
-        if t312 is True: t310 = True
+        t309 = True
+        t312 = False
+        t311 = False
+        t313 = (c101 if c101 is not M else (c101 := (None if r_paresthesia is None and r_numbness is None else ((not K226.isdisjoint(r_paresthesia or ()) or not K226.isdisjoint(r_numbness or ())) and (not K227.isdisjoint(r_paresthesia or ()) or not K227.isdisjoint(r_numbness or ()))))))
+        if t313 is True: t311 = True
         else:
-            if t312 is None: t311 = True
-            t313 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K227.isdisjoint(r_paresthesia or ()) or not K227.isdisjoint(r_numbness or ()) or not K227.isdisjoint(r_sensory_reduced or ()) or not K227.isdisjoint(r_sensory_absent or ())) and (not K228.isdisjoint(r_paresthesia or ()) or not K228.isdisjoint(r_numbness or ()) or not K228.isdisjoint(r_sensory_reduced or ()) or not K228.isdisjoint(r_sensory_absent or ()))))))
-            if t313 is True: t310 = True
+            if t313 is None: t312 = True
+            t314 = (c102 if c102 is not M else (c102 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K228.isdisjoint(r_paresthesia or ()) or not K228.isdisjoint(r_numbness or ()) or not K228.isdisjoint(r_sensory_reduced or ()) or not K228.isdisjoint(r_sensory_absent or ())) and (not K229.isdisjoint(r_paresthesia or ()) or not K229.isdisjoint(r_numbness or ()) or not K229.isdisjoint(r_sensory_reduced or ()) or not K229.isdisjoint(r_sensory_absent or ()))))))
+            if t314 is True: t311 = True
             else:
-                if t313 is None: t311 = True
-        if t310 is False and t311: t310 = None
-        if t310 is False: t308 = False
+                if t314 is None: t312 = True
+        if t311 is False and t312: t311 = None
+        if t311 is False: t309 = False
         else:
-            if t310 is None: t309 = True
+            if t311 is None: t310 = True
+            t316 = False
             t315 = False
-            t314 = False
-            t316 = v199
-            if t316 is not None: t316 = not t316
-            if t316 is None: t316 = True
-            if t316 is True: t314 = True
+            t317 = v199
+            if t317 is not None: t317 = not t317
+            if t317 is None: t317 = True
+            if t317 is True: t315 = True
             else:
-                if t316 is None: t315 = True
-                t317 = (c103 if c103 is not M else (c103 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K229.isdisjoint(r_paresthesia or ()) or not K229.isdisjoint(r_numbness or ()) or not K229.isdisjoint(r_sensory_reduced or ()) or not K229.isdisjoint(r_sensory_absent or ())) and (not K230.isdisjoint(r_paresthesia or ()) or not K230.isdisjoint(r_numbness or ()) or not K230.isdisjoint(r_sensory_reduced or ()) or not K230.isdisjoint(r_sensory_absent or ()))))))
-                if t317 is True: t314 = True
+                if t317 is None: t316 = True
+                t318 = (c103 if c103 is not M else (c103 := (None if r_paresthesia is None and r_numbness is None and r_sensory_reduced is None and r_sensory_absent is None else ((not K230.isdisjoint(r_paresthesia or ()) or not K230.isdisjoint(r_numbness or ()) or not K230.isdisjoint(r_sensory_reduced or ()) or not K230.isdisjoint(r_sensory_absent or ())) and (not K231.isdisjoint(r_paresthesia or ()) or not K231.isdisjoint(r_numbness or ()) or not K231.isdisjoint(r_sensory_reduced or ()) or not K231.isdisjoint(r_sensory_absent or ()))))))
+                if t318 is True: t315 = True
                 else:
-                    if t317 is None: t315 = True
-            if t314 is False and t315: t314 = None
-            if t314 is False: t308 = False
+                    if t318 is None: t316 = True
+            if t315 is False and t316: t315 = None
+            if t315 is False: t309 = False
             else:
-                if t314 is None: t309 = True
-        if t308 is True and t309: t308 = None
-        if t308 is True: v200 = True
+                if t315 is None: t310 = True
+        if t309 is True and t310: t309 = None
+        if t309 is True: v200 = True
         else:
-            if t308 is None: t299 = True
-            t318 = (c104 if c104 is not M else (c104 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K231, 'both'))))
-            if t318 is True: v200 = True
+            if t309 is None: t300 = True
+            t319 = (c104 if c104 is not M else (c104 := (None if b_special_tests is None else sided_match(b_special_tests.get('slr'), K232, 'both'))))
+            if t319 is True: v200 = True
             else:
-                if t318 is None: t299 = True
-                t319 = facts.get('bilateral_deficit_signs')
-                if t319 is True: v200 = True
+                if t319 is None: t300 = True
+                t320 = facts.get('bilateral_deficit_signs')
+                if t320 is True: v200 = True
                 else:
-                    if t319 is None: t299 = True
-                    t321 = False
-                    t320 = True
-                    t322 = facts.get('nerve_root_bilateral')
-                    if t322 is False: t320 = False
+                    if t320 is None: t300 = True
+                    t322 = False
+                    t321 = True
+                    t323 = facts.get('nerve_root_bilateral')
+                    if t323 is False: t321 = False
                     else:
-                        if t322 is None: t321 = True
-                        t323 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K232.isdisjoint(r_pain or ()) or not K232.isdisjoint(r_paresthesia or ()) or not K232.isdisjoint(r_numbness or ())) and (not K233.isdisjoint(r_pain or ()) or not K233.isdisjoint(r_paresthesia or ()) or not K233.isdisjoint(r_numbness or ()))))))
-                        if t323 is False: t320 = False
+                        if t323 is None: t322 = True
+                        t324 = (c3 if c3 is not M else (c3 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K233.isdisjoint(r_pain or ()) or not K233.isdisjoint(r_paresthesia or ()) or not K233.isdisjoint(r_numbness or ())) and (not K234.isdisjoint(r_pain or ()) or not K234.isdisjoint(r_paresthesia or ()) or not K234.isdisjoint(r_numbness or ()))))))
+                        if t324 is False: t321 = False
                         else:
-                            if t323 is None: t321 = True
-                    if t320 is True and t321: t320 = None
-                    if t320 is True: v200 = True
+                            if t324 is None: t322 = True
+                    if t321 is True and t322: t321 = None
+                    if t321 is True: v200 = True
                     else:
-                        if t320 is None: t299 = True
-    if v200 is False and t299: v200 = None
+                        if t321 is None: t300 = True
+    if v200 is False and t300: v200 = None
     v201 = (c105 if c105 is not M else (c105 := (None if b_neuro is None else L[42](ctx))))
-    t324 = False
+    t325 = False
     v202 = True
-    t325 = v200
-    if t325 is False: v202 = False
+    t326 = v200
+    if t326 is False: v202 = False
     else:
-        if t325 is None: t324 = True
-        t326 = v197
-        if t326 is False: v202 = False
+        if t326 is None: t325 = True
+        t327 = v197
+        if t327 is False: v202 = False
         else:
-            if t326 is None: t324 = True
-            t327 = v46
-            if t327 is not None: t327 = not t327
-            if t327 is None: t327 = True
-            if t327 is False: v202 = False
+            if t327 is None: t325 = True
+            t328 = v46
+            if t328 is not None: t328 = not t328
+            if t328 is None: t328 = True
+            if t328 is False: v202 = False
             else:
-                if t327 is None: t324 = True
-    if v202 is True and t324: v202 = None
-    v203 = (None if f59 is None else f59 == K234)
-    t328 = False
+                if t328 is None: t325 = True
+    if v202 is True and t325: v202 = None
+    v203 = (None if f60 is None else f60 == K235)
+    t329 = False
     v204 = False
-    t329 = (None if f13 is None else f13 == K235)
-    if t329 is True: v204 = True
+    t330 = (None if f13 is None else f13 == K236)
+    if t330 is True: v204 = True
     else:
-        if t329 is None: t328 = True
-        t331 = False
-        t330 = True
-        t332 = (None if f13 is None else f13 == K236)
-        if t332 is not None: t332 = not t332
-        if t332 is None: t332 = True
-        if t332 is False: t330 = False
+        if t330 is None: t329 = True
+        t332 = False
+        t331 = True
+        t333 = (None if f13 is None else f13 == K237)
+        if t333 is not None: t333 = not t333
+        if t333 is None: t333 = True
+        if t333 is False: t331 = False
         else:
-            if t332 is None: t331 = True
+            if t333 is None: t332 = True
+            t335 = False
             t334 = False
-            t333 = False
-            t336 = False
-            t335 = True
-            t337 = (None if f60 is None else f60 == K237)
-            if t337 is False: t335 = False
+            t337 = False
+            t336 = True
+            t338 = (None if f61 is None else f61 == K238)
+            if t338 is False: t336 = False
             else:
-                if t337 is None: t336 = True
-                t338 = (None if f61 is None else f61 == K238)
-                if t338 is False: t335 = False
+                if t338 is None: t337 = True
+                t339 = (None if f62 is None else f62 == K239)
+                if t339 is False: t336 = False
                 else:
-                    if t338 is None: t336 = True
-                    t339 = (None if f62 is None else f62 == K239)
-                    if t339 is False: t335 = False
+                    if t339 is None: t337 = True
+                    t340 = (None if f63 is None else f63 == K240)
+                    if t340 is False: t336 = False
                     else:
-                        if t339 is None: t336 = True
-            if t335 is True and t336: t335 = None
-            if t335 is True: t333 = True
+                        if t340 is None: t337 = True
+            if t336 is True and t337: t336 = None
+            if t336 is True: t334 = True
             else:
-                if t335 is None: t334 = True
-                t341 = False
-                t340 = True
-                t342 = (None if f63 is None else f63 == K240)
-                if t342 is False: t340 = False
+                if t336 is None: t335 = True
+                t342 = False
+                t341 = True
+                t343 = (None if f64 is None else f64 == K241)
+                if t343 is False: t341 = False
                 else:
-                    if t342 is None: t341 = True
-                    t343 = (None if f64 is None else f64 == K241)
-                    if t343 is False: t340 = False
+                    if t343 is None: t342 = True
+                    t344 = (None if f65 is None else f65 == K242)
+                    if t344 is False: t341 = False
                     else:
-                        if t343 is None: t341 = True
-                        t344 = (None if f65 is None else f65 == K242)
-                        if t344 is False: t340 = False
+                        if t344 is None: t342 = True
+                        t345 = (None if f66 is None else f66 == K243)
+                        if t345 is False: t341 = False
                         else:
-                            if t344 is None: t341 = True
-                if t340 is True and t341: t340 = None
-                if t340 is True: t333 = True
+                            if t345 is None: t342 = True
+                if t341 is True and t342: t341 = None
+                if t341 is True: t334 = True
                 else:
-                    if t340 is None: t334 = True
-            if t333 is False and t334: t333 = None
-            if t333 is False: t330 = False
+                    if t341 is None: t335 = True
+            if t334 is False and t335: t334 = None
+            if t334 is False: t331 = False
             else:
-                if t333 is None: t331 = True
-        if t330 is True and t331: t330 = None
-        if t330 is True: v204 = True
+                if t334 is None: t332 = True
+        if t331 is True and t332: t331 = None
+        if t331 is True: v204 = True
         else:
-            if t330 is None: t328 = True
-    if v204 is False and t328: v204 = None
-    t345 = False
+            if t331 is None: t329 = True
+    if v204 is False and t329: v204 = None
+    t346 = False
     v205 = False
-    t346 = facts.get('nerve_root_found')
-    if t346 is True: v205 = True
+    t347 = facts.get('nerve_root_found')
+    if t347 is True: v205 = True
     else:
-        if t346 is None: t345 = True
-        t347 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[43](ctx))))
-        if t347 is True: v205 = True
+        if t347 is None: t346 = True
+        t348 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[43](ctx))))
+        if t348 is True: v205 = True
         else:
-            if t347 is None: t345 = True
-            t348 = v204
-            if t348 is True: v205 = True
+            if t348 is None: t346 = True
+            t349 = v204
+            if t349 is True: v205 = True
             else:
-                if t348 is None: t345 = True
-    if v205 is False and t345: v205 = None
-    v206 = (None if f66 is None else (bool(f66) if isinstance(f66, list) else True))
-    v207 = (None if f17 is None else f17 >= K243)
-    v208 = (None if f16 is None else f16 >= K244)
-    t349 = False
+                if t349 is None: t346 = True
+    if v205 is False and t346: v205 = None
+    v206 = (None if f67 is None else (bool(f67) if isinstance(f67, list) else True))
+    v207 = (None if f17 is None else f17 >= K244)
+    v208 = (None if f16 is None else f16 >= K245)
+    t350 = False
     v209 = True
-    t350 = v196
-    if t350 is not None: t350 = not t350
-    if t350 is False: v209 = False
+    t351 = v196
+    if t351 is not None: t351 = not t351
+    if t351 is False: v209 = False
     else:
-        if t350 is None: t349 = True
-        t351 = (None if f16 is None else f16 < K245)
-        if t351 is False: v209 = False
+        if t351 is None: t350 = True
+        t352 = (None if f16 is None else f16 < K246)
+        if t352 is False: v209 = False
         else:
-            if t351 is None: t349 = True
-    if v209 is True and t349: v209 = None
-    t352 = False
+            if t352 is None: t350 = True
+    if v209 is True and t350: v209 = None
+    t353 = False
     v210 = False
-    t353 = v78
-    if t353 is True: v210 = True
+    t354 = v78
+    if t354 is True: v210 = True
     else:
-        if t353 is None: t352 = True
-        t354 = v77
-        if t354 is True: v210 = True
+        if t354 is None: t353 = True
+        t355 = v77
+        if t355 is True: v210 = True
         else:
-            if t354 is None: t352 = True
-    if v210 is False and t352: v210 = None
-    v211 = (None if f67 is None else f67 == K246)
-    t355 = False
+            if t355 is None: t353 = True
+    if v210 is False and t353: v210 = None
+    v211 = (None if f68 is None else f68 == K247)
+    t356 = False
     v212 = True
-    t356 = v35
-    if t356 is False: v212 = False
+    t357 = v35
+    if t357 is False: v212 = False
     else:
-        if t356 is None: t355 = True
+        if t357 is None: t356 = True
+        t359 = False
         t358 = False
-        t357 = False
-        t359 = (None if f15 is None else f15 == K247)
-        if t359 is True: t357 = True
+        t360 = (None if f15 is None else f15 == K248)
+        if t360 is True: t358 = True
         else:
-            if t359 is None: t358 = True
-            t360 = (None if f44 is None else (bool(f44) if isinstance(f44, list) else True))
-            if t360 is True: t357 = True
+            if t360 is None: t359 = True
+            t361 = (None if f45 is None else (bool(f45) if isinstance(f45, list) else True))
+            if t361 is True: t358 = True
             else:
-                if t360 is None: t358 = True
-        if t357 is False and t358: t357 = None
-        if t357 is False: v212 = False
+                if t361 is None: t359 = True
+        if t358 is False and t359: t358 = None
+        if t358 is False: v212 = False
         else:
-            if t357 is None: t355 = True
+            if t358 is None: t356 = True
+            t363 = False
             t362 = False
-            t361 = False
-            t363 = (None if f37 is None else f37 == K248)
-            if t363 is True: t361 = True
+            t364 = (None if f38 is None else f38 == K249)
+            if t364 is True: t362 = True
             else:
-                if t363 is None: t362 = True
-                t364 = (None if f17 is None else f17 <= K249)
-                if t364 is True: t361 = True
+                if t364 is None: t363 = True
+                t365 = (None if f17 is None else f17 <= K250)
+                if t365 is True: t362 = True
                 else:
-                    if t364 is None: t362 = True
-                    t365 = v86
-                    if t365 is True: t361 = True
+                    if t365 is None: t363 = True
+                    t366 = v86
+                    if t366 is True: t362 = True
                     else:
-                        if t365 is None: t362 = True
-            if t361 is False and t362: t361 = None
-            if t361 is False: v212 = False
+                        if t366 is None: t363 = True
+            if t362 is False and t363: t362 = None
+            if t362 is False: v212 = False
             else:
-                if t361 is None: t355 = True
-                t366 = (None if f37 is None else f37 == K250)
-                if t366 is not None: t366 = not t366
-                if t366 is None: t366 = True
-                if t366 is False: v212 = False
+                if t362 is None: t356 = True
+                t367 = (None if f38 is None else f38 == K251)
+                if t367 is not None: t367 = not t367
+                if t367 is None: t367 = True
+                if t367 is False: v212 = False
                 else:
-                    if t366 is None: t355 = True
-    if v212 is True and t355: v212 = None
-    v213 = (None if f68 is None else f68 == K251)
-    t367 = False
+                    if t367 is None: t356 = True
+    if v212 is True and t356: v212 = None
+    v213 = (None if f69 is None else f69 == K252)
+    t368 = False
     v214 = True
-    t368 = (None if f18 is None else f18 == K252)
-    if t368 is False: v214 = False
+    t369 = (None if f18 is None else f18 == K253)
+    if t369 is False: v214 = False
     else:
-        if t368 is None: t367 = True
-        t369 = v213
-        if t369 is False: v214 = False
+        if t369 is None: t368 = True
+        t370 = v213
+        if t370 is False: v214 = False
         else:
-            if t369 is None: t367 = True
-            t370 = v35
-            if t370 is False: v214 = False
+            if t370 is None: t368 = True
+            t371 = v35
+            if t371 is False: v214 = False
             else:
-                if t370 is None: t367 = True
-    if v214 is True and t367: v214 = None
-    v215 = (None if f69 is None else f69 == K253)
-    t371 = False
+                if t371 is None: t368 = True
+    if v214 is True and t368: v214 = None
+    v215 = (None if f70 is None else f70 == K254)
+    t372 = False
     v216 = False
-    t372 = (None if f37 is None else f37 == K254)
-    if t372 is True: v216 = True
+    t373 = (None if f38 is None else f38 == K255)
+    if t373 is True: v216 = True
     else:
-        if t372 is None: t371 = True
-        t373 = v215
-        if t373 is True: v216 = True
+        if t373 is None: t372 = True
+        t374 = v215
+        if t374 is True: v216 = True
         else:
-            if t373 is None: t371 = True
-    if v216 is False and t371: v216 = None
-    t374 = t375 = 0
-    t376 = (None if f20 is None else f20 < K255)
-    if t376 is True: t374 += 1
-    elif t376 is None: t375 += 1
+            if t374 is None: t372 = True
+    if v216 is False and t372: v216 = None
+    t375 = t376 = 0
+    t377 = (None if f20 is None else f20 < K256)
+    if t377 is True: t375 += 1
+    elif t377 is None: t376 += 1
+    t379 = False
     t378 = False
-    t377 = False
-    t379 = v88
-    if t379 is True: t377 = True
+    t380 = v88
+    if t380 is True: t378 = True
     else:
-        if t379 is None: t378 = True
-        t380 = v98
-        if t380 is True: t377 = True
+        if t380 is None: t379 = True
+        t381 = v98
+        if t381 is True: t378 = True
         else:
-            if t380 is None: t378 = True
-    if t377 is False and t378: t377 = None
-    if t377 is True: t374 += 1
-    elif t377 is None: t375 += 1
-    t381 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K256.isdisjoint(r_pain or ()))))))
-    if t381 is True: t374 += 1
-    elif t381 is None: t375 += 1
-    t382 = v95
-    if t382 is True: t374 += 1
-    elif t382 is None: t375 += 1
-    v217 = True if t374 >= 3 else (False if t374 + t375 < 3 else None)
-    t383 = False
+            if t381 is None: t379 = True
+    if t378 is False and t379: t378 = None
+    if t378 is True: t375 += 1
+    elif t378 is None: t376 += 1
+    t382 = (c5 if c5 is not M else (c5 := (None if r_pain is None else ((not K257.isdisjoint(r_pain or ()))))))
+    if t382 is True: t375 += 1
+    elif t382 is None: t376 += 1
+    t383 = v95
+    if t383 is True: t375 += 1
+    elif t383 is None: t376 += 1
+    v217 = True if t375 >= 3 else (False if t375 + t376 < 3 else None)
+    t384 = False
     v218 = True
-    t384 = v103
-    if t384 is False: v218 = False
+    t385 = v103
+    if t385 is False: v218 = False
     else:
-        if t384 is None: t383 = True
-        t385 = v114
-        if t385 is False: v218 = False
+        if t385 is None: t384 = True
+        t386 = v114
+        if t386 is False: v218 = False
         else:
-            if t385 is None: t383 = True
-            t386 = (None if f3 is None else not K257.isdisjoint(f3))
-            if t386 is False: v218 = False
+            if t386 is None: t384 = True
+            t387 = (None if f3 is None else not K258.isdisjoint(f3))
+            if t387 is False: v218 = False
             else:
-                if t386 is None: t383 = True
-                t387 = v104
-                if t387 is None: t387 = True
-                if t387 is False: v218 = False
+                if t387 is None: t384 = True
+                t388 = v104
+                if t388 is None: t388 = True
+                if t388 is False: v218 = False
                 else:
-                    if t387 is None: t383 = True
+                    if t388 is None: t384 = True
+                    t390 = False
                     t389 = False
-                    t388 = False
-                    t390 = (None if f3 is None else not K258.isdisjoint(f3))
-                    if t390 is True: t388 = True
+                    t391 = (None if f3 is None else not K259.isdisjoint(f3))
+                    if t391 is True: t389 = True
                     else:
-                        if t390 is None: t389 = True
-                        t391 = (None if f44 is None else not K259.isdisjoint(affirmed_words(str(f44))))
-                        if t391 is True: t388 = True
+                        if t391 is None: t390 = True
+                        t392 = (None if f45 is None else not K260.isdisjoint(affirmed_words(str(f45))))
+                        if t392 is True: t389 = True
                         else:
-                            if t391 is None: t389 = True
-                    if t388 is False and t389: t388 = None
-                    if t388 is False: v218 = False
+                            if t392 is None: t390 = True
+                    if t389 is False and t390: t389 = None
+                    if t389 is False: v218 = False
                     else:
-                        if t388 is None: t383 = True
-    if v218 is True and t383: v218 = None
-    t392 = False
+                        if t389 is None: t384 = True
+    if v218 is True and t384: v218 = None
+    t393 = False
     v219 = False
-    t393 = (None if f37 is None else f37 == K260)
-    if t393 is True: v219 = True
+    t394 = (None if f38 is None else f38 == K261)
+    if t394 is True: v219 = True
     else:
-        if t393 is None: t392 = True
-        t394 = v86
-        if t394 is True: v219 = True
+        if t394 is None: t393 = True
+        t395 = v86
+        if t395 is True: v219 = True
         else:
-            if t394 is None: t392 = True
-    if v219 is False and t392: v219 = None
-    t395 = False
+            if t395 is None: t393 = True
+    if v219 is False and t393: v219 = None
+    t396 = False
     v220 = True
-    t396 = v69
-    if t396 is False: v220 = False
+    t397 = v69
+    if t397 is False: v220 = False
     else:
-        if t396 is None: t395 = True
-        t397 = (None if f37 is None else f37 == K261)
-        if t397 is not None: t397 = not t397
-        if t397 is None: t397 = True
-        if t397 is False: v220 = False
+        if t397 is None: t396 = True
+        t398 = (None if f38 is None else f38 == K262)
+        if t398 is not None: t398 = not t398
+        if t398 is None: t398 = True
+        if t398 is False: v220 = False
         else:
-            if t397 is None: t395 = True
-            t398 = v86
-            if t398 is not None: t398 = not t398
-            if t398 is None: t398 = True
-            if t398 is False: v220 = False
+            if t398 is None: t396 = True
+            t399 = v86
+            if t399 is not None: t399 = not t399
+            if t399 is None: t399 = True
+            if t399 is False: v220 = False
             else:
-                if t398 is None: t395 = True
-    if v220 is True and t395: v220 = None
-    t399 = False
+                if t399 is None: t396 = True
+    if v220 is True and t396: v220 = None
+    t400 = False
     v221 = False
-    t400 = v44
-    if t400 is True: v221 = True
+    t401 = v44
+    if t401 is True: v221 = True
     else:
-        if t400 is None: t399 = True
-        t401 = v34
-        if t401 is True: v221 = True
+        if t401 is None: t400 = True
+        t402 = v34
+        if t402 is True: v221 = True
         else:
-            if t401 is None: t399 = True
-    if v221 is False and t399: v221 = None
-    v222 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K262.isdisjoint(r_pain or ()))))))
+            if t402 is None: t400 = True
+            t404 = False
+            t403 = True
+            t405 = (None if f71 is None else f71 == K263)
+            if t405 is False: t403 = False
+            else:
+                if t405 is None: t404 = True
+                t406 = (None if f72 is None else f72 == K264)
+                if t406 is False: t403 = False
+                else:
+                    if t406 is None: t404 = True
+                    t407 = (None if f4 is None else (bool(f4) if isinstance(f4, list) else True))
+                    if t407 is not None: t407 = not t407
+                    if t407 is None: t407 = True
+                    if t407 is False: t403 = False
+                    else:
+                        if t407 is None: t404 = True
+            if t403 is True and t404: t403 = None
+            if t403 is True: v221 = True
+            else:
+                if t403 is None: t400 = True
+    if v221 is False and t400: v221 = None
+    v222 = (c106 if c106 is not M else (c106 := (None if r_pain is None else ((not K265.isdisjoint(r_pain or ()))))))
     if v222 is None: v222 = True
-    t402 = False
+    t408 = False
     v223 = True
-    t403 = v44
-    if t403 is False: v223 = False
+    t409 = v44
+    if t409 is False: v223 = False
     else:
-        if t403 is None: t402 = True
-        t404 = (None if f3 is None else not K263.isdisjoint(f3))
-        if t404 is False: v223 = False
+        if t409 is None: t408 = True
+        t410 = (None if f3 is None else not K266.isdisjoint(f3))
+        if t410 is False: v223 = False
         else:
-            if t404 is None: t402 = True
-            t405 = (None if f3 is None else not K264.isdisjoint(f3))
-            if t405 is not None: t405 = not t405
-            if t405 is False: v223 = False
+            if t410 is None: t408 = True
+            t411 = (None if f3 is None else not K267.isdisjoint(f3))
+            if t411 is not None: t411 = not t411
+            if t411 is False: v223 = False
             else:
-                if t405 is None: t402 = True
-    if v223 is True and t402: v223 = None
-    t406 = False
+                if t411 is None: t408 = True
+    if v223 is True and t408: v223 = None
+    t412 = False
     v224 = False
-    t407 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K265, 'any'))))
-    if t407 is True: v224 = True
+    t413 = (c87 if c87 is not M else (c87 := (None if b_special_tests is None else sided_match(b_special_tests.get('babinski'), K268, 'any'))))
+    if t413 is True: v224 = True
     else:
-        if t407 is None: t406 = True
-        t408 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K266, 'any'))))
-        if t408 is True: v224 = True
+        if t413 is None: t412 = True
+        t414 = (c90 if c90 is not M else (c90 := (None if b_special_tests is None else sided_match(b_special_tests.get('ankle_clonus'), K269, 'any'))))
+        if t414 is True: v224 = True
         else:
-            if t408 is None: t406 = True
-            t409 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K267, 'any'))))
-            if t409 is True: v224 = True
+            if t414 is None: t412 = True
+            t415 = (c86 if c86 is not M else (c86 := (None if b_special_tests is None else sided_match(b_special_tests.get('hoffmann'), K270, 'any'))))
+            if t415 is True: v224 = True
             else:
-                if t409 is None: t406 = True
-                t411 = False
-                t410 = True
-                t412 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[44](ctx))))
-                if t412 is False: t410 = False
+                if t415 is None: t412 = True
+                t417 = False
+                t416 = True
+                t418 = (c91 if c91 is not M else (c91 := (None if b_neuro is None else L[44](ctx))))
+                if t418 is False: t416 = False
                 else:
-                    if t412 is None: t411 = True
-                    t414 = False
-                    t413 = False
-                    t415 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[45](ctx))))
-                    if t415 is True: t413 = True
+                    if t418 is None: t417 = True
+                    t420 = False
+                    t419 = False
+                    t421 = (c107 if c107 is not M else (c107 := (None if b_neuro is None else L[45](ctx))))
+                    if t421 is True: t419 = True
                     else:
-                        if t415 is None: t414 = True
-                        t416 = v192
-                        if t416 is True: t413 = True
+                        if t421 is None: t420 = True
+                        t422 = v192
+                        if t422 is True: t419 = True
                         else:
-                            if t416 is None: t414 = True
-                            t417 = (None if f13 is None else f13 == K268)
-                            if t417 is True: t413 = True
+                            if t422 is None: t420 = True
+                            t423 = (None if f13 is None else f13 == K271)
+                            if t423 is True: t419 = True
                             else:
-                                if t417 is None: t414 = True
-                                t418 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K269.isdisjoint(r_paresthesia or ()) or not K269.isdisjoint(r_numbness or ())) and (not K270.isdisjoint(r_paresthesia or ()) or not K270.isdisjoint(r_numbness or ()))))))
-                                if t418 is True: t413 = True
+                                if t423 is None: t420 = True
+                                t424 = (c108 if c108 is not M else (c108 := (None if r_paresthesia is None and r_numbness is None else ((not K272.isdisjoint(r_paresthesia or ()) or not K272.isdisjoint(r_numbness or ())) and (not K273.isdisjoint(r_paresthesia or ()) or not K273.isdisjoint(r_numbness or ()))))))
+                                if t424 is True: t419 = True
                                 else:
-                                    if t418 is None: t414 = True
-                                    t419 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[46](ctx))))
-                                    if t419 is True: t413 = True
+                                    if t424 is None: t420 = True
+                                    t425 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[46](ctx))))
+                                    if t425 is True: t419 = True
                                     else:
-                                        if t419 is None: t414 = True
-                                        t420 = (None if f7 is None else f7 == K271)
-                                        if t420 is True: t413 = True
+                                        if t425 is None: t420 = True
+                                        t426 = (None if f7 is None else f7 == K274)
+                                        if t426 is True: t419 = True
                                         else:
-                                            if t420 is None: t414 = True
-                    if t413 is False and t414: t413 = None
-                    if t413 is False: t410 = False
+                                            if t426 is None: t420 = True
+                    if t419 is False and t420: t419 = None
+                    if t419 is False: t416 = False
                     else:
-                        if t413 is None: t411 = True
-                if t410 is True and t411: t410 = None
-                if t410 is True: v224 = True
+                        if t419 is None: t417 = True
+                if t416 is True and t417: t416 = None
+                if t416 is True: v224 = True
                 else:
-                    if t410 is None: t406 = True
-    if v224 is False and t406: v224 = None
-    v225 = (None if f70 is None else f70 == K272)
-    v226 = (None if f20 is None else f20 >= K273)
-    t421 = False
-    v227 = False
-    t422 = v203
-    if t422 is True: v227 = True
-    else:
-        if t422 is None: t421 = True
-        t423 = v205
-        if t423 is True: v227 = True
-        else:
-            if t423 is None: t421 = True
-            t424 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K274.isdisjoint(r_paresthesia or ()) or not K274.isdisjoint(r_numbness or ()))))))
-            if t424 is True: v227 = True
-            else:
-                if t424 is None: t421 = True
-                t425 = (None if f71 is None else f71 == K275)
-                if t425 is True: v227 = True
-                else:
-                    if t425 is None: t421 = True
-                    t426 = (None if f72 is None else f72 == K276)
-                    if t426 is True: v227 = True
-                    else:
-                        if t426 is None: t421 = True
-    if v227 is False and t421: v227 = None
+                    if t416 is None: t412 = True
+    if v224 is False and t412: v224 = None
+    v225 = (None if f73 is None else f73 == K275)
+    v226 = (None if f20 is None else f20 >= K276)
     t427 = False
-    v228 = False
-    t428 = v148
-    if t428 is True: v228 = True
+    v227 = False
+    t428 = v203
+    if t428 is True: v227 = True
     else:
         if t428 is None: t427 = True
-        t429 = v147
-        if t429 is True: v228 = True
+        t429 = v205
+        if t429 is True: v227 = True
         else:
             if t429 is None: t427 = True
-            t430 = v150
-            if t430 is True: v228 = True
+            t430 = (c2 if c2 is not M else (c2 := (None if r_paresthesia is None and r_numbness is None else ((not K277.isdisjoint(r_paresthesia or ()) or not K277.isdisjoint(r_numbness or ()))))))
+            if t430 is True: v227 = True
             else:
                 if t430 is None: t427 = True
-    if v228 is False and t427: v228 = None
-    v229 = (None if f54 is None else f54 == K277)
-    v230 = (None if f73 is None else f73 == K278)
-    v231 = (None if f74 is None else f74 == K279)
-    t431 = False
-    v232 = False
-    t432 = (None if f75 is None else f75 == K280)
-    if t432 is True: v232 = True
+                t431 = (None if f74 is None else f74 == K278)
+                if t431 is True: v227 = True
+                else:
+                    if t431 is None: t427 = True
+                    t432 = (None if f75 is None else f75 == K279)
+                    if t432 is True: v227 = True
+                    else:
+                        if t432 is None: t427 = True
+    if v227 is False and t427: v227 = None
+    t433 = False
+    v228 = False
+    t434 = v148
+    if t434 is True: v228 = True
     else:
-        if t432 is None: t431 = True
-        t434 = False
-        t433 = True
-        t435 = (None if f76 is None else f76 == K281)
-        if t435 is False: t433 = False
+        if t434 is None: t433 = True
+        t435 = v147
+        if t435 is True: v228 = True
         else:
-            if t435 is None: t434 = True
-            t436 = (None if f75 is None else (bool(f75) if isinstance(f75, list) else True))
-            if t436 is not None: t436 = not t436
-            if t436 is None: t436 = True
-            if t436 is False: t433 = False
+            if t435 is None: t433 = True
+            t436 = v150
+            if t436 is True: v228 = True
             else:
-                if t436 is None: t434 = True
-        if t433 is True and t434: t433 = None
-        if t433 is True: v232 = True
-        else:
-            if t433 is None: t431 = True
-    if v232 is False and t431: v232 = None
-    v233 = (None if f77 is None else f77 == K282)
+                if t436 is None: t433 = True
+    if v228 is False and t433: v228 = None
+    v229 = (None if f55 is None else f55 == K280)
+    v230 = (None if f76 is None else f76 == K281)
+    v231 = (None if f77 is None else f77 == K282)
     t437 = False
-    v234 = True
-    t438 = v69
-    if t438 is False: v234 = False
+    v232 = False
+    t438 = (None if f78 is None else f78 == K283)
+    if t438 is True: v232 = True
     else:
         if t438 is None: t437 = True
-        t439 = (None if f43 is None else f43 > K283)
-        if t439 is False: v234 = False
+        t440 = False
+        t439 = True
+        t441 = (None if f71 is None else f71 == K284)
+        if t441 is False: t439 = False
+        else:
+            if t441 is None: t440 = True
+            t442 = (None if f78 is None else (bool(f78) if isinstance(f78, list) else True))
+            if t442 is not None: t442 = not t442
+            if t442 is None: t442 = True
+            if t442 is False: t439 = False
+            else:
+                if t442 is None: t440 = True
+        if t439 is True and t440: t439 = None
+        if t439 is True: v232 = True
         else:
             if t439 is None: t437 = True
-            t440 = (None if f17 is None else f17 >= K284)
-            if t440 is False: v234 = False
-            else:
-                if t440 is None: t437 = True
-                t442 = False
-                t441 = False
-                t443 = (None if f78 is None else f78 == K285)
-                if t443 is True: t441 = True
-                else:
-                    if t443 is None: t442 = True
-                    t444 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K286.isdisjoint(r_pain or ())) and (not K287.isdisjoint(r_pain or ()))))))
-                    if t444 is True: t441 = True
-                    else:
-                        if t444 is None: t442 = True
-                if t441 is False and t442: t441 = None
-                if t441 is False: v234 = False
-                else:
-                    if t441 is None: t437 = True
-    if v234 is True and t437: v234 = None
-    v235 = (None if f79 is None else f79 == K288)
-    v236 = (None if f80 is None else f80 == K289)
-    v237 = (None if f81 is None else f81 == K290)
-    v238 = (None if f82 is None else f82 == K291)
-    v239 = (None if f83 is None else (bool(f83) if isinstance(f83, list) else True))
-    t445 = False
-    v240 = False
-    t446 = (None if f84 is None else f84 <= K292)
-    if t446 is True: v240 = True
+    if v232 is False and t437: v232 = None
+    v233 = (None if f79 is None else f79 == K285)
+    t443 = False
+    v234 = True
+    t444 = v69
+    if t444 is False: v234 = False
     else:
-        if t446 is None: t445 = True
-        t448 = False
-        t447 = True
-        t449 = (None if f85 is None else f85 == K293)
-        if t449 is False: t447 = False
+        if t444 is None: t443 = True
+        t445 = (None if f44 is None else f44 > K286)
+        if t445 is False: v234 = False
         else:
-            if t449 is None: t448 = True
-            t450 = (None if f83 is None else (bool(f83) if isinstance(f83, list) else True))
-            if t450 is not None: t450 = not t450
-            if t450 is None: t450 = True
-            if t450 is False: t447 = False
+            if t445 is None: t443 = True
+            t446 = (None if f17 is None else f17 >= K287)
+            if t446 is False: v234 = False
             else:
-                if t450 is None: t448 = True
-        if t447 is True and t448: t447 = None
-        if t447 is True: v240 = True
-        else:
-            if t447 is None: t445 = True
-    if v240 is False and t445: v240 = None
-    v241 = (None if f84 is None else f84 >= K294)
+                if t446 is None: t443 = True
+                t448 = False
+                t447 = False
+                t449 = (None if f80 is None else f80 == K288)
+                if t449 is True: t447 = True
+                else:
+                    if t449 is None: t448 = True
+                    t450 = (c109 if c109 is not M else (c109 := (None if r_pain is None else ((not K289.isdisjoint(r_pain or ())) and (not K290.isdisjoint(r_pain or ()))))))
+                    if t450 is True: t447 = True
+                    else:
+                        if t450 is None: t448 = True
+                if t447 is False and t448: t447 = None
+                if t447 is False: v234 = False
+                else:
+                    if t447 is None: t443 = True
+    if v234 is True and t443: v234 = None
+    v235 = (None if f81 is None else f81 == K291)
     t451 = False
-    v242 = True
-    t452 = (None if f84 is None else f84 >= K295)
-    if t452 is False: v242 = False
+    v236 = False
+    t452 = (None if f55 is None else f55 == K292)
+    if t452 is True: v236 = True
     else:
         if t452 is None: t451 = True
-        t453 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
-        if t453 is not None: t453 = not t453
-        if t453 is False: v242 = False
+        t453 = (None if f56 is None else f56 <= K293)
+        if t453 is True: v236 = True
         else:
             if t453 is None: t451 = True
-            t454 = (c110 if c110 is not M else (c110 := (None if r_pain is None else ((not K296.isdisjoint(r_pain or ()))))))
-            if t454 is not None: t454 = not t454
-            if t454 is False: v242 = False
-            else:
-                if t454 is None: t451 = True
-                t455 = v12
-                if t455 is not None: t455 = not t455
-                if t455 is False: v242 = False
-                else:
-                    if t455 is None: t451 = True
-                    t456 = (None if f59 is None else f59 == K297)
-                    if t456 is False: v242 = False
-                    else:
-                        if t456 is None: t451 = True
-    if v242 is True and t451: v242 = None
-    t457 = False
-    v243 = True
-    t458 = (None if f16 is None else f16 >= K298)
-    if t458 is False: v243 = False
+    if v236 is False and t451: v236 = None
+    t454 = False
+    v237 = True
+    t456 = False
+    t455 = False
+    t457 = (c110 if c110 is not M else (c110 := (None if r_pain is None else ((not K294.isdisjoint(r_pain or ())) != (not K295.isdisjoint(r_pain or ()))))))
+    if t457 is True: t455 = True
     else:
-        if t458 is None: t457 = True
-        t459 = (None if f17 is None else f17 >= K299)
-        if t459 is False: v243 = False
+        if t457 is None: t456 = True
+        t458 = (None if f82 is None else f82 == K296)
+        if t458 is True: t455 = True
         else:
-            if t459 is None: t457 = True
-            t460 = v1
-            if t460 is False: v243 = False
+            if t458 is None: t456 = True
+    if t455 is False and t456: t455 = None
+    if t455 is False: v237 = False
+    else:
+        if t455 is None: t454 = True
+        t460 = False
+        t459 = False
+        t461 = (None if f83 is None else not K297.isdisjoint(f83))
+        if t461 is True: t459 = True
+        else:
+            if t461 is None: t460 = True
+            t462 = (None if f82 is None else f82 == K298)
+            if t462 is True: t459 = True
             else:
-                if t460 is None: t457 = True
-                t462 = False
-                t461 = False
-                t463 = facts.get('nerve_root_found')
-                if t463 is True: t461 = True
+                if t462 is None: t460 = True
+        if t459 is False and t460: t459 = None
+        if t459 is False: v237 = False
+        else:
+            if t459 is None: t454 = True
+    if v237 is True and t454: v237 = None
+    t463 = False
+    v238 = True
+    t464 = (None if f3 is None else not K299.isdisjoint(f3))
+    if t464 is False: v238 = False
+    else:
+        if t464 is None: t463 = True
+        t466 = False
+        t465 = False
+        t467 = (c111 if c111 is not M else (c111 := (None if r_pain is None else ((not K300.isdisjoint(r_pain or ()))))))
+        if t467 is True: t465 = True
+        else:
+            if t467 is None: t466 = True
+            t468 = (None if f83 is None else not K301.isdisjoint(f83))
+            if t468 is True: t465 = True
+            else:
+                if t468 is None: t466 = True
+        if t465 is False and t466: t465 = None
+        if t465 is False: v238 = False
+        else:
+            if t465 is None: t463 = True
+            t470 = False
+            t469 = False
+            t471 = (None if f13 is None else f13 in K302)
+            if t471 is True: t469 = True
+            else:
+                if t471 is None: t470 = True
+                t472 = (None if f84 is None else f84 == K303)
+                if t472 is True: t469 = True
                 else:
-                    if t463 is None: t462 = True
-                    t464 = v12
-                    if t464 is True: t461 = True
+                    if t472 is None: t470 = True
+                    t473 = (None if f85 is None else f85 == K304)
+                    if t473 is True: t469 = True
                     else:
-                        if t464 is None: t462 = True
-                        t465 = v13
-                        if t465 is True: t461 = True
+                        if t473 is None: t470 = True
+            if t469 is False and t470: t469 = None
+            if t469 is False: v238 = False
+            else:
+                if t469 is None: t463 = True
+                t474 = v24
+                if t474 is not None: t474 = not t474
+                if t474 is None: t474 = True
+                if t474 is False: v238 = False
+                else:
+                    if t474 is None: t463 = True
+                    t475 = facts.get('nerve_root_found')
+                    if t475 is not None: t475 = not t475
+                    if t475 is None: t475 = True
+                    if t475 is False: v238 = False
+                    else:
+                        if t475 is None: t463 = True
+    if v238 is True and t463: v238 = None
+    v239 = (None if f86 is None else f86 == K305)
+    v240 = (None if f87 is None else f87 == K306)
+    v241 = (None if f88 is None else f88 == K307)
+    v242 = (None if f89 is None else (bool(f89) if isinstance(f89, list) else True))
+    t476 = False
+    v243 = False
+    t477 = (None if f90 is None else f90 <= K308)
+    if t477 is True: v243 = True
+    else:
+        if t477 is None: t476 = True
+        t479 = False
+        t478 = True
+        t480 = (None if f91 is None else f91 == K309)
+        if t480 is False: t478 = False
+        else:
+            if t480 is None: t479 = True
+            t481 = (None if f89 is None else (bool(f89) if isinstance(f89, list) else True))
+            if t481 is not None: t481 = not t481
+            if t481 is None: t481 = True
+            if t481 is False: t478 = False
+            else:
+                if t481 is None: t479 = True
+        if t478 is True and t479: t478 = None
+        if t478 is True: v243 = True
+        else:
+            if t478 is None: t476 = True
+    if v243 is False and t476: v243 = None
+    v244 = (None if f90 is None else f90 >= K310)
+    t482 = False
+    v245 = True
+    t483 = (None if f90 is None else f90 >= K311)
+    if t483 is False: v245 = False
+    else:
+        if t483 is None: t482 = True
+        t484 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
+        if t484 is not None: t484 = not t484
+        if t484 is False: v245 = False
+        else:
+            if t484 is None: t482 = True
+            t485 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K312.isdisjoint(r_pain or ()))))))
+            if t485 is not None: t485 = not t485
+            if t485 is False: v245 = False
+            else:
+                if t485 is None: t482 = True
+                t486 = v12
+                if t486 is not None: t486 = not t486
+                if t486 is False: v245 = False
+                else:
+                    if t486 is None: t482 = True
+                    t487 = (None if f60 is None else f60 == K313)
+                    if t487 is False: v245 = False
+                    else:
+                        if t487 is None: t482 = True
+    if v245 is True and t482: v245 = None
+    t488 = False
+    v246 = True
+    t489 = (None if f16 is None else f16 >= K314)
+    if t489 is False: v246 = False
+    else:
+        if t489 is None: t488 = True
+        t490 = (None if f17 is None else f17 >= K315)
+        if t490 is False: v246 = False
+        else:
+            if t490 is None: t488 = True
+            t491 = v1
+            if t491 is False: v246 = False
+            else:
+                if t491 is None: t488 = True
+                t493 = False
+                t492 = False
+                t494 = facts.get('nerve_root_found')
+                if t494 is True: t492 = True
+                else:
+                    if t494 is None: t493 = True
+                    t495 = v12
+                    if t495 is True: t492 = True
+                    else:
+                        if t495 is None: t493 = True
+                        t496 = v13
+                        if t496 is True: t492 = True
                         else:
-                            if t465 is None: t462 = True
-                if t461 is False and t462: t461 = None
-                if t461 is False: v243 = False
+                            if t496 is None: t493 = True
+                if t492 is False and t493: t492 = None
+                if t492 is False: v246 = False
                 else:
-                    if t461 is None: t457 = True
-                    t466 = v219
-                    if t466 is not None: t466 = not t466
-                    if t466 is None: t466 = True
-                    if t466 is False: v243 = False
+                    if t492 is None: t488 = True
+                    t497 = v219
+                    if t497 is not None: t497 = not t497
+                    if t497 is None: t497 = True
+                    if t497 is False: v246 = False
                     else:
-                        if t466 is None: t457 = True
-    if v243 is True and t457: v243 = None
-    t467 = False
-    v244 = False
-    t468 = v1
-    if t468 is True: v244 = True
+                        if t497 is None: t488 = True
+    if v246 is True and t488: v246 = None
+    t498 = False
+    v247 = False
+    t499 = v1
+    if t499 is True: v247 = True
     else:
-        if t468 is None: t467 = True
-        t469 = v2
-        if t469 is True: v244 = True
+        if t499 is None: t498 = True
+        t500 = v2
+        if t500 is True: v247 = True
         else:
-            if t469 is None: t467 = True
-            t470 = v12
-            if t470 is True: v244 = True
+            if t500 is None: t498 = True
+            t501 = v12
+            if t501 is True: v247 = True
             else:
-                if t470 is None: t467 = True
-                t471 = v13
-                if t471 is True: v244 = True
+                if t501 is None: t498 = True
+                t502 = v13
+                if t502 is True: v247 = True
                 else:
-                    if t471 is None: t467 = True
-    if v244 is False and t467: v244 = None
-    t472 = False
-    v245 = False
-    t473 = facts.get('nerve_root_found')
-    if t473 is True: v245 = True
-    else:
-        if t473 is None: t472 = True
-        t474 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[48](ctx))))
-        if t474 is True: v245 = True
-        else:
-            if t474 is None: t472 = True
-            t475 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[49](ctx))))
-            if t475 is True: v245 = True
-            else:
-                if t475 is None: t472 = True
-                t476 = (c111 if c111 is not M else (c111 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K300.isdisjoint(r_sensory_reduced or ()) or not K300.isdisjoint(r_sensory_absent or ()))))))
-                if t476 is True: v245 = True
-                else:
-                    if t476 is None: t472 = True
-                    t477 = v204
-                    if t477 is True: v245 = True
-                    else:
-                        if t477 is None: t472 = True
-    if v245 is False and t472: v245 = None
-    v246 = (None if f20 is None else f20 < K301)
-    v247 = (None if f20 is None else f20 < K302)
-    t478 = False
+                    if t502 is None: t498 = True
+    if v247 is False and t498: v247 = None
+    t503 = False
     v248 = False
-    t479 = v207
-    if t479 is True: v248 = True
+    t504 = facts.get('nerve_root_found')
+    if t504 is True: v248 = True
     else:
-        if t479 is None: t478 = True
-        t480 = v34
-        if t480 is True: v248 = True
+        if t504 is None: t503 = True
+        t505 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[48](ctx))))
+        if t505 is True: v248 = True
         else:
-            if t480 is None: t478 = True
-            t481 = v88
-            if t481 is True: v248 = True
+            if t505 is None: t503 = True
+            t506 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[49](ctx))))
+            if t506 is True: v248 = True
             else:
-                if t481 is None: t478 = True
-                t482 = v75
-                if t482 is True: v248 = True
+                if t506 is None: t503 = True
+                t507 = (c113 if c113 is not M else (c113 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K316.isdisjoint(r_sensory_reduced or ()) or not K316.isdisjoint(r_sensory_absent or ()))))))
+                if t507 is True: v248 = True
                 else:
-                    if t482 is None: t478 = True
-                    t483 = v74
-                    if t483 is True: v248 = True
+                    if t507 is None: t503 = True
+                    t508 = v204
+                    if t508 is True: v248 = True
                     else:
-                        if t483 is None: t478 = True
-    if v248 is False and t478: v248 = None
+                        if t508 is None: t503 = True
+    if v248 is False and t503: v248 = None
+    v249 = (None if f20 is None else f20 < K317)
+    v250 = (None if f20 is None else f20 < K318)
+    t509 = False
+    v251 = False
+    t510 = v207
+    if t510 is True: v251 = True
+    else:
+        if t510 is None: t509 = True
+        t511 = v34
+        if t511 is True: v251 = True
+        else:
+            if t511 is None: t509 = True
+            t512 = v88
+            if t512 is True: v251 = True
+            else:
+                if t512 is None: t509 = True
+                t513 = v75
+                if t513 is True: v251 = True
+                else:
+                    if t513 is None: t509 = True
+                    t514 = v74
+                    if t514 is True: v251 = True
+                    else:
+                        if t514 is None: t509 = True
+    if v251 is False and t509: v251 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -2010,101 +2133,101 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v202
     if x is True: h_referral.append(4)
-    t484 = False
+    t515 = False
     x = True
-    t485 = v203
-    if t485 is False: x = False
+    t516 = v203
+    if t516 is False: x = False
     else:
-        if t485 is None: t484 = True
-        t487 = False
-        t486 = False
-        t488 = v200
-        if t488 is True: t486 = True
+        if t516 is None: t515 = True
+        t518 = False
+        t517 = False
+        t519 = v200
+        if t519 is True: t517 = True
         else:
-            if t488 is None: t487 = True
-            t489 = v201
-            if t489 is True: t486 = True
+            if t519 is None: t518 = True
+            t520 = v201
+            if t520 is True: t517 = True
             else:
-                if t489 is None: t487 = True
-                t490 = (None if f86 is None else f86 == K303)
-                if t490 is True: t486 = True
+                if t520 is None: t518 = True
+                t521 = (None if f92 is None else f92 == K319)
+                if t521 is True: t517 = True
                 else:
-                    if t490 is None: t487 = True
-        if t486 is False and t487: t486 = None
-        if t486 is False: x = False
+                    if t521 is None: t518 = True
+        if t517 is False and t518: t517 = None
+        if t517 is False: x = False
         else:
-            if t486 is None: t484 = True
-    if x is True and t484: x = None
+            if t517 is None: t515 = True
+    if x is True and t515: x = None
     if x is True: h_referral.append(5)
     x = v203
     if x is True: h_referral.append(6)
     x = v204
     if x is True: h_referral.append(7)
-    t491 = False
+    t522 = False
     x = True
-    t492 = v73
-    if t492 is False: x = False
+    t523 = v73
+    if t523 is False: x = False
     else:
-        if t492 is None: t491 = True
-        t493 = v205
-        if t493 is False: x = False
+        if t523 is None: t522 = True
+        t524 = v205
+        if t524 is False: x = False
         else:
-            if t493 is None: t491 = True
-    if x is True and t491: x = None
+            if t524 is None: t522 = True
+    if x is True and t522: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t494 = False
+    t525 = False
     x = True
-    t495 = v69
-    if t495 is False: x = False
+    t526 = v69
+    if t526 is False: x = False
     else:
-        if t495 is None: t494 = True
-        t496 = (None if f17 is None else f17 > K304)
-        if t496 is False: x = False
+        if t526 is None: t525 = True
+        t527 = (None if f17 is None else f17 > K320)
+        if t527 is False: x = False
         else:
-            if t496 is None: t494 = True
-            t497 = (None if f17 is None else f17 <= K305)
-            if t497 is False: x = False
+            if t527 is None: t525 = True
+            t528 = (None if f17 is None else f17 <= K321)
+            if t528 is False: x = False
             else:
-                if t497 is None: t494 = True
-                t498 = (None if f18 is None else f18 == K306)
-                if t498 is not None: t498 = not t498
-                if t498 is None: t498 = True
-                if t498 is False: x = False
+                if t528 is None: t525 = True
+                t529 = (None if f18 is None else f18 == K322)
+                if t529 is not None: t529 = not t529
+                if t529 is None: t529 = True
+                if t529 is False: x = False
                 else:
-                    if t498 is None: t494 = True
-                    t499 = v216
-                    if t499 is False: x = False
+                    if t529 is None: t525 = True
+                    t530 = v216
+                    if t530 is False: x = False
                     else:
-                        if t499 is None: t494 = True
-    if x is True and t494: x = None
+                        if t530 is None: t525 = True
+    if x is True and t525: x = None
     if x is True: h_referral.append(10)
-    t500 = False
+    t531 = False
     x = True
-    t501 = v74
-    if t501 is False: x = False
+    t532 = v74
+    if t532 is False: x = False
     else:
-        if t501 is None: t500 = True
-        t503 = False
-        t502 = False
-        t504 = v221
-        if t504 is True: t502 = True
+        if t532 is None: t531 = True
+        t534 = False
+        t533 = False
+        t535 = v221
+        if t535 is True: t533 = True
         else:
-            if t504 is None: t503 = True
-            t505 = v69
-            if t505 is True: t502 = True
+            if t535 is None: t534 = True
+            t536 = v69
+            if t536 is True: t533 = True
             else:
-                if t505 is None: t503 = True
-                t506 = v75
-                if t506 is True: t502 = True
+                if t536 is None: t534 = True
+                t537 = v75
+                if t537 is True: t533 = True
                 else:
-                    if t506 is None: t503 = True
-        if t502 is False and t503: t502 = None
-        if t502 is False: x = False
+                    if t537 is None: t534 = True
+        if t533 is False and t534: t533 = None
+        if t533 is False: x = False
         else:
-            if t502 is None: t500 = True
-    if x is True and t500: x = None
+            if t533 is None: t531 = True
+    if x is True and t531: x = None
     if x is True: h_referral.append(11)
     x = v74
     if x is True: h_referral.append(12)
@@ -2112,1179 +2235,1227 @@ def kernel(ctx):
     if x is True: h_referral.append(13)
     x = v34
     if x is True: h_referral.append(14)
-    t507 = False
+    t538 = False
     x = True
-    t508 = v75
-    if t508 is False: x = False
+    t539 = v75
+    if t539 is False: x = False
     else:
-        if t508 is None: t507 = True
-        t509 = v205
-        if t509 is False: x = False
+        if t539 is None: t538 = True
+        t540 = v205
+        if t540 is False: x = False
         else:
-            if t509 is None: t507 = True
-    if x is True and t507: x = None
+            if t540 is None: t538 = True
+    if x is True and t538: x = None
     if x is True: h_referral.append(15)
-    t510 = False
+    t541 = False
     x = True
-    t511 = v75
-    if t511 is False: x = False
+    t542 = v75
+    if t542 is False: x = False
     else:
-        if t511 is None: t510 = True
-        t513 = False
-        t512 = False
-        t514 = v76
-        if t514 is True: t512 = True
+        if t542 is None: t541 = True
+        t544 = False
+        t543 = False
+        t545 = v76
+        if t545 is True: t543 = True
         else:
-            if t514 is None: t513 = True
-            t515 = v221
-            if t515 is True: t512 = True
+            if t545 is None: t544 = True
+            t546 = v221
+            if t546 is True: t543 = True
             else:
-                if t515 is None: t513 = True
-        if t512 is False and t513: t512 = None
-        if t512 is False: x = False
+                if t546 is None: t544 = True
+        if t543 is False and t544: t543 = None
+        if t543 is False: x = False
         else:
-            if t512 is None: t510 = True
-    if x is True and t510: x = None
+            if t543 is None: t541 = True
+    if x is True and t541: x = None
     if x is True: h_referral.append(16)
-    t516 = False
+    t547 = False
     x = True
-    t517 = v76
-    if t517 is False: x = False
+    t548 = v76
+    if t548 is False: x = False
     else:
-        if t517 is None: t516 = True
-        t519 = False
-        t518 = False
-        t520 = v221
-        if t520 is True: t518 = True
+        if t548 is None: t547 = True
+        t550 = False
+        t549 = False
+        t551 = v221
+        if t551 is True: t549 = True
         else:
-            if t520 is None: t519 = True
-            t522 = False
-            t521 = True
-            t523 = v205
-            if t523 is False: t521 = False
+            if t551 is None: t550 = True
+            t553 = False
+            t552 = True
+            t554 = v205
+            if t554 is False: t552 = False
             else:
-                if t523 is None: t522 = True
-                t524 = v240
-                if t524 is not None: t524 = not t524
-                if t524 is None: t524 = True
-                if t524 is False: t521 = False
+                if t554 is None: t553 = True
+                t555 = v243
+                if t555 is not None: t555 = not t555
+                if t555 is None: t555 = True
+                if t555 is False: t552 = False
                 else:
-                    if t524 is None: t522 = True
-            if t521 is True and t522: t521 = None
-            if t521 is True: t518 = True
+                    if t555 is None: t553 = True
+            if t552 is True and t553: t552 = None
+            if t552 is True: t549 = True
             else:
-                if t521 is None: t519 = True
-        if t518 is False and t519: t518 = None
-        if t518 is False: x = False
+                if t552 is None: t550 = True
+        if t549 is False and t550: t549 = None
+        if t549 is False: x = False
         else:
-            if t518 is None: t516 = True
-    if x is True and t516: x = None
+            if t549 is None: t547 = True
+    if x is True and t547: x = None
     if x is True: h_referral.append(17)
-    t525 = False
+    t556 = False
     x = True
-    t526 = v76
-    if t526 is False: x = False
+    t557 = v76
+    if t557 is False: x = False
     else:
-        if t526 is None: t525 = True
-        t527 = v197
-        if t527 is False: x = False
+        if t557 is None: t556 = True
+        t558 = v197
+        if t558 is False: x = False
         else:
-            if t527 is None: t525 = True
-            t528 = v212
-            if t528 is not None: t528 = not t528
-            if t528 is None: t528 = True
-            if t528 is False: x = False
+            if t558 is None: t556 = True
+            t559 = v212
+            if t559 is not None: t559 = not t559
+            if t559 is None: t559 = True
+            if t559 is False: x = False
             else:
-                if t528 is None: t525 = True
-                t529 = v240
-                if t529 is not None: t529 = not t529
-                if t529 is None: t529 = True
-                if t529 is False: x = False
+                if t559 is None: t556 = True
+                t560 = v243
+                if t560 is not None: t560 = not t560
+                if t560 is None: t560 = True
+                if t560 is False: x = False
                 else:
-                    if t529 is None: t525 = True
-    if x is True and t525: x = None
+                    if t560 is None: t556 = True
+    if x is True and t556: x = None
     if x is True: h_referral.append(18)
     x = v75
     if x is True: h_referral.append(19)
-    t530 = False
+    t561 = False
     x = True
-    t531 = v76
-    if t531 is False: x = False
+    t562 = v76
+    if t562 is False: x = False
     else:
-        if t531 is None: t530 = True
-        t532 = v240
-        if t532 is not None: t532 = not t532
-        if t532 is None: t532 = True
-        if t532 is False: x = False
+        if t562 is None: t561 = True
+        t563 = v243
+        if t563 is not None: t563 = not t563
+        if t563 is None: t563 = True
+        if t563 is False: x = False
         else:
-            if t532 is None: t530 = True
-    if x is True and t530: x = None
+            if t563 is None: t561 = True
+    if x is True and t561: x = None
     if x is True: h_referral.append(20)
-    t533 = False
+    t564 = False
     x = True
-    t534 = v79
-    if t534 is False: x = False
+    t565 = v79
+    if t565 is False: x = False
     else:
-        if t534 is None: t533 = True
-        t535 = v205
-        if t535 is False: x = False
+        if t565 is None: t564 = True
+        t566 = v205
+        if t566 is False: x = False
         else:
-            if t535 is None: t533 = True
-    if x is True and t533: x = None
+            if t566 is None: t564 = True
+    if x is True and t564: x = None
     if x is True: h_referral.append(21)
     x = v79
     if x is True: h_referral.append(22)
-    t536 = False
+    t567 = False
     x = True
-    t537 = v210
-    if t537 is False: x = False
+    t568 = v210
+    if t568 is False: x = False
     else:
-        if t537 is None: t536 = True
-        t539 = False
-        t538 = False
-        t540 = v63
-        if t540 is True: t538 = True
+        if t568 is None: t567 = True
+        t570 = False
+        t569 = False
+        t571 = v63
+        if t571 is True: t569 = True
         else:
-            if t540 is None: t539 = True
-            t541 = v208
-            if t541 is True: t538 = True
+            if t571 is None: t570 = True
+            t572 = v208
+            if t572 is True: t569 = True
             else:
-                if t541 is None: t539 = True
-                t542 = v89
-                if t542 is True: t538 = True
+                if t572 is None: t570 = True
+                t573 = v89
+                if t573 is True: t569 = True
                 else:
-                    if t542 is None: t539 = True
-        if t538 is False and t539: t538 = None
-        if t538 is False: x = False
+                    if t573 is None: t570 = True
+        if t569 is False and t570: t569 = None
+        if t569 is False: x = False
         else:
-            if t538 is None: t536 = True
-    if x is True and t536: x = None
+            if t569 is None: t567 = True
+    if x is True and t567: x = None
     if x is True: h_referral.append(23)
-    t543 = False
-    x = True
-    t544 = v210
-    if t544 is False: x = False
-    else:
-        if t544 is None: t543 = True
-        t545 = v197
-        if t545 is False: x = False
-        else:
-            if t545 is None: t543 = True
-    if x is True and t543: x = None
-    if x is True: h_referral.append(24)
-    t546 = False
-    x = True
-    t547 = v72
-    if t547 is False: x = False
-    else:
-        if t547 is None: t546 = True
-        t548 = v63
-        if t548 is False: x = False
-        else:
-            if t548 is None: t546 = True
-            t550 = False
-            t549 = True
-            t551 = v35
-            if t551 is False: t549 = False
-            else:
-                if t551 is None: t550 = True
-                t552 = v219
-                if t552 is False: t549 = False
-                else:
-                    if t552 is None: t550 = True
-            if t549 is True and t550: t549 = None
-            if t549 is not None: t549 = not t549
-            if t549 is None: t549 = True
-            if t549 is False: x = False
-            else:
-                if t549 is None: t546 = True
-                t553 = v214
-                if t553 is not None: t553 = not t553
-                if t553 is None: t553 = True
-                if t553 is False: x = False
-                else:
-                    if t553 is None: t546 = True
-    if x is True and t546: x = None
-    if x is True: h_referral.append(25)
-    t554 = False
-    x = True
-    t555 = v84
-    if t555 is False: x = False
-    else:
-        if t555 is None: t554 = True
-        t557 = False
-        t556 = False
-        t558 = v8
-        if t558 is True: t556 = True
-        else:
-            if t558 is None: t557 = True
-            t560 = False
-            t559 = True
-            t561 = v63
-            if t561 is False: t559 = False
-            else:
-                if t561 is None: t560 = True
-                t562 = v208
-                if t562 is False: t559 = False
-                else:
-                    if t562 is None: t560 = True
-            if t559 is True and t560: t559 = None
-            if t559 is True: t556 = True
-            else:
-                if t559 is None: t557 = True
-        if t556 is False and t557: t556 = None
-        if t556 is False: x = False
-        else:
-            if t556 is None: t554 = True
-    if x is True and t554: x = None
-    if x is True: h_referral.append(26)
-    t563 = False
-    x = True
-    t564 = v84
-    if t564 is False: x = False
-    else:
-        if t564 is None: t563 = True
-        t565 = v221
-        if t565 is False: x = False
-        else:
-            if t565 is None: t563 = True
-    if x is True and t563: x = None
-    if x is True: h_referral.append(27)
-    x = v195
-    if x is True: h_referral.append(28)
-    t566 = False
-    x = True
-    t567 = v230
-    if t567 is False: x = False
-    else:
-        if t567 is None: t566 = True
-        t568 = v69
-        if t568 is False: x = False
-        else:
-            if t568 is None: t566 = True
-            t570 = False
-            t569 = False
-            t571 = v63
-            if t571 is True: t569 = True
-            else:
-                if t571 is None: t570 = True
-                t572 = v208
-                if t572 is True: t569 = True
-                else:
-                    if t572 is None: t570 = True
-                    t573 = v8
-                    if t573 is True: t569 = True
-                    else:
-                        if t573 is None: t570 = True
-            if t569 is False and t570: t569 = None
-            if t569 is False: x = False
-            else:
-                if t569 is None: t566 = True
-    if x is True and t566: x = None
-    if x is True: h_referral.append(29)
     t574 = False
     x = True
-    t575 = v237
+    t575 = v210
     if t575 is False: x = False
     else:
         if t575 is None: t574 = True
-        t576 = v69
+        t576 = v197
         if t576 is False: x = False
         else:
             if t576 is None: t574 = True
-            t577 = v63
-            if t577 is False: x = False
-            else:
-                if t577 is None: t574 = True
-                t579 = False
-                t578 = False
-                t580 = v8
-                if t580 is True: t578 = True
-                else:
-                    if t580 is None: t579 = True
-                    t581 = v221
-                    if t581 is True: t578 = True
-                    else:
-                        if t581 is None: t579 = True
-                        t582 = v84
-                        if t582 is True: t578 = True
-                        else:
-                            if t582 is None: t579 = True
-                if t578 is False and t579: t578 = None
-                if t578 is False: x = False
-                else:
-                    if t578 is None: t574 = True
     if x is True and t574: x = None
-    if x is True: h_referral.append(30)
-    t583 = False
+    if x is True: h_referral.append(24)
+    t577 = False
     x = True
-    t584 = v230
-    if t584 is False: x = False
+    t578 = v72
+    if t578 is False: x = False
     else:
-        if t584 is None: t583 = True
-        t586 = False
-        t585 = False
-        t587 = v63
-        if t587 is True: t585 = True
+        if t578 is None: t577 = True
+        t579 = v63
+        if t579 is False: x = False
         else:
-            if t587 is None: t586 = True
-            t588 = v208
-            if t588 is True: t585 = True
+            if t579 is None: t577 = True
+            t581 = False
+            t580 = True
+            t582 = v35
+            if t582 is False: t580 = False
             else:
-                if t588 is None: t586 = True
-        if t585 is False and t586: t585 = None
-        if t585 is False: x = False
-        else:
-            if t585 is None: t583 = True
-    if x is True and t583: x = None
-    if x is True: h_referral.append(31)
-    t589 = False
+                if t582 is None: t581 = True
+                t583 = v219
+                if t583 is False: t580 = False
+                else:
+                    if t583 is None: t581 = True
+            if t580 is True and t581: t580 = None
+            if t580 is not None: t580 = not t580
+            if t580 is None: t580 = True
+            if t580 is False: x = False
+            else:
+                if t580 is None: t577 = True
+                t584 = v214
+                if t584 is not None: t584 = not t584
+                if t584 is None: t584 = True
+                if t584 is False: x = False
+                else:
+                    if t584 is None: t577 = True
+    if x is True and t577: x = None
+    if x is True: h_referral.append(25)
+    t585 = False
     x = True
-    t590 = v75
-    if t590 is False: x = False
+    t586 = v84
+    if t586 is False: x = False
     else:
-        if t590 is None: t589 = True
-        t591 = v236
-        if t591 is False: x = False
+        if t586 is None: t585 = True
+        t588 = False
+        t587 = False
+        t589 = v8
+        if t589 is True: t587 = True
         else:
-            if t591 is None: t589 = True
-    if x is True and t589: x = None
+            if t589 is None: t588 = True
+            t591 = False
+            t590 = True
+            t592 = v63
+            if t592 is False: t590 = False
+            else:
+                if t592 is None: t591 = True
+                t593 = v208
+                if t593 is False: t590 = False
+                else:
+                    if t593 is None: t591 = True
+            if t590 is True and t591: t590 = None
+            if t590 is True: t587 = True
+            else:
+                if t590 is None: t588 = True
+        if t587 is False and t588: t587 = None
+        if t587 is False: x = False
+        else:
+            if t587 is None: t585 = True
+    if x is True and t585: x = None
+    if x is True: h_referral.append(26)
+    t594 = False
+    x = True
+    t595 = v84
+    if t595 is False: x = False
+    else:
+        if t595 is None: t594 = True
+        t596 = v221
+        if t596 is False: x = False
+        else:
+            if t596 is None: t594 = True
+    if x is True and t594: x = None
+    if x is True: h_referral.append(27)
+    x = v195
+    if x is True: h_referral.append(28)
+    t597 = False
+    x = True
+    t598 = v230
+    if t598 is False: x = False
+    else:
+        if t598 is None: t597 = True
+        t599 = v69
+        if t599 is False: x = False
+        else:
+            if t599 is None: t597 = True
+            t601 = False
+            t600 = False
+            t602 = v63
+            if t602 is True: t600 = True
+            else:
+                if t602 is None: t601 = True
+                t603 = v208
+                if t603 is True: t600 = True
+                else:
+                    if t603 is None: t601 = True
+                    t604 = v8
+                    if t604 is True: t600 = True
+                    else:
+                        if t604 is None: t601 = True
+            if t600 is False and t601: t600 = None
+            if t600 is False: x = False
+            else:
+                if t600 is None: t597 = True
+    if x is True and t597: x = None
+    if x is True: h_referral.append(29)
+    t605 = False
+    x = True
+    t606 = v240
+    if t606 is False: x = False
+    else:
+        if t606 is None: t605 = True
+        t607 = v69
+        if t607 is False: x = False
+        else:
+            if t607 is None: t605 = True
+            t608 = v63
+            if t608 is False: x = False
+            else:
+                if t608 is None: t605 = True
+                t610 = False
+                t609 = False
+                t611 = v8
+                if t611 is True: t609 = True
+                else:
+                    if t611 is None: t610 = True
+                    t612 = v221
+                    if t612 is True: t609 = True
+                    else:
+                        if t612 is None: t610 = True
+                        t613 = v84
+                        if t613 is True: t609 = True
+                        else:
+                            if t613 is None: t610 = True
+                if t609 is False and t610: t609 = None
+                if t609 is False: x = False
+                else:
+                    if t609 is None: t605 = True
+    if x is True and t605: x = None
+    if x is True: h_referral.append(30)
+    t614 = False
+    x = True
+    t615 = v230
+    if t615 is False: x = False
+    else:
+        if t615 is None: t614 = True
+        t617 = False
+        t616 = False
+        t618 = v63
+        if t618 is True: t616 = True
+        else:
+            if t618 is None: t617 = True
+            t619 = v208
+            if t619 is True: t616 = True
+            else:
+                if t619 is None: t617 = True
+        if t616 is False and t617: t616 = None
+        if t616 is False: x = False
+        else:
+            if t616 is None: t614 = True
+    if x is True and t614: x = None
+    if x is True: h_referral.append(31)
+    t620 = False
+    x = True
+    t621 = v75
+    if t621 is False: x = False
+    else:
+        if t621 is None: t620 = True
+        t622 = v239
+        if t622 is False: x = False
+        else:
+            if t622 is None: t620 = True
+    if x is True and t620: x = None
     if x is True: h_referral.append(32)
     x = v235
     if x is True: h_referral.append(33)
-    t592 = False
+    t623 = False
     x = True
-    t593 = v231
-    if t593 is False: x = False
+    t624 = v231
+    if t624 is False: x = False
     else:
-        if t593 is None: t592 = True
-        t594 = v69
-        if t594 is False: x = False
+        if t624 is None: t623 = True
+        t625 = v69
+        if t625 is False: x = False
         else:
-            if t594 is None: t592 = True
-    if x is True and t592: x = None
+            if t625 is None: t623 = True
+    if x is True and t623: x = None
     if x is True: h_referral.append(34)
-    t595 = False
+    t626 = False
     x = True
-    t596 = v141
-    if t596 is False: x = False
+    t627 = v141
+    if t627 is False: x = False
     else:
-        if t596 is None: t595 = True
-        t597 = (None if f20 is None else f20 >= K307)
-        if t597 is False: x = False
+        if t627 is None: t626 = True
+        t628 = (None if f20 is None else f20 >= K323)
+        if t628 is False: x = False
         else:
-            if t597 is None: t595 = True
-            t598 = v221
-            if t598 is False: x = False
+            if t628 is None: t626 = True
+            t629 = v221
+            if t629 is False: x = False
             else:
-                if t598 is None: t595 = True
-    if x is True and t595: x = None
+                if t629 is None: t626 = True
+    if x is True and t626: x = None
     if x is True: h_referral.append(35)
-    t599 = False
+    t630 = False
     x = True
-    t600 = v8
-    if t600 is False: x = False
+    t631 = v8
+    if t631 is False: x = False
     else:
-        if t600 is None: t599 = True
-        t601 = v69
-        if t601 is False: x = False
+        if t631 is None: t630 = True
+        t632 = v69
+        if t632 is False: x = False
         else:
-            if t601 is None: t599 = True
-    if x is True and t599: x = None
+            if t632 is None: t630 = True
+    if x is True and t630: x = None
     if x is True: h_referral.append(36)
     x = v84
     if x is True: h_referral.append(37)
     x = v8
     if x is True: h_referral.append(38)
-    t602 = False
+    t633 = False
     x = True
-    t603 = v217
-    if t603 is False: x = False
+    t634 = v217
+    if t634 is False: x = False
     else:
-        if t603 is None: t602 = True
-        t604 = v66
-        if t604 is False: x = False
+        if t634 is None: t633 = True
+        t635 = v66
+        if t635 is False: x = False
         else:
-            if t604 is None: t602 = True
-            t605 = (None if f20 is None else f20 < K308)
-            if t605 is False: x = False
+            if t635 is None: t633 = True
+            t636 = (None if f20 is None else f20 < K324)
+            if t636 is False: x = False
             else:
-                if t605 is None: t602 = True
-                t606 = v222
-                if t606 is False: x = False
+                if t636 is None: t633 = True
+                t637 = v222
+                if t637 is False: x = False
                 else:
-                    if t606 is None: t602 = True
-                    t607 = v35
-                    if t607 is not None: t607 = not t607
-                    if t607 is None: t607 = True
-                    if t607 is False: x = False
+                    if t637 is None: t633 = True
+                    t638 = v35
+                    if t638 is not None: t638 = not t638
+                    if t638 is None: t638 = True
+                    if t638 is False: x = False
                     else:
-                        if t607 is None: t602 = True
-                        t608 = v44
-                        if t608 is not None: t608 = not t608
-                        if t608 is None: t608 = True
-                        if t608 is False: x = False
+                        if t638 is None: t633 = True
+                        t639 = v44
+                        if t639 is not None: t639 = not t639
+                        if t639 is None: t639 = True
+                        if t639 is False: x = False
                         else:
-                            if t608 is None: t602 = True
-    if x is True and t602: x = None
+                            if t639 is None: t633 = True
+    if x is True and t633: x = None
     if x is True: h_referral.append(39)
-    t609 = False
+    t640 = False
     x = True
-    t611 = False
-    t610 = False
-    t612 = v99
-    if t612 is True: t610 = True
+    t642 = False
+    t641 = False
+    t643 = v99
+    if t643 is True: t641 = True
     else:
-        if t612 is None: t611 = True
-        t613 = v101
-        if t613 is True: t610 = True
+        if t643 is None: t642 = True
+        t644 = v101
+        if t644 is True: t641 = True
         else:
-            if t613 is None: t611 = True
-    if t610 is False and t611: t610 = None
-    if t610 is False: x = False
+            if t644 is None: t642 = True
+    if t641 is False and t642: t641 = None
+    if t641 is False: x = False
     else:
-        if t610 is None: t609 = True
-        t614 = v66
-        if t614 is False: x = False
+        if t641 is None: t640 = True
+        t645 = v66
+        if t645 is False: x = False
         else:
-            if t614 is None: t609 = True
-            t615 = (None if f20 is None else f20 < K309)
-            if t615 is False: x = False
+            if t645 is None: t640 = True
+            t646 = (None if f20 is None else f20 < K325)
+            if t646 is False: x = False
             else:
-                if t615 is None: t609 = True
-                t616 = v222
-                if t616 is False: x = False
+                if t646 is None: t640 = True
+                t647 = v222
+                if t647 is False: x = False
                 else:
-                    if t616 is None: t609 = True
-    if x is True and t609: x = None
+                    if t647 is None: t640 = True
+    if x is True and t640: x = None
     if x is True: h_referral.append(40)
-    t617 = False
+    t648 = False
     x = True
-    t618 = v224
-    if t618 is False: x = False
+    t649 = v224
+    if t649 is False: x = False
     else:
-        if t618 is None: t617 = True
-        t620 = False
-        t619 = False
-        t621 = v203
-        if t621 is True: t619 = True
+        if t649 is None: t648 = True
+        t651 = False
+        t650 = False
+        t652 = v203
+        if t652 is True: t650 = True
         else:
-            if t621 is None: t620 = True
-            t622 = v73
-            if t622 is True: t619 = True
+            if t652 is None: t651 = True
+            t653 = v73
+            if t653 is True: t650 = True
             else:
-                if t622 is None: t620 = True
-        if t619 is False and t620: t619 = None
-        if t619 is False: x = False
+                if t653 is None: t651 = True
+        if t650 is False and t651: t650 = None
+        if t650 is False: x = False
         else:
-            if t619 is None: t617 = True
-    if x is True and t617: x = None
+            if t650 is None: t648 = True
+    if x is True and t648: x = None
     if x is True: h_referral.append(41)
     x = v224
     if x is True: h_referral.append(42)
-    t623 = False
+    t654 = False
     x = True
-    t624 = v228
-    if t624 is False: x = False
+    t655 = v228
+    if t655 is False: x = False
     else:
-        if t624 is None: t623 = True
-        t625 = v229
-        if t625 is False: x = False
+        if t655 is None: t654 = True
+        t656 = v229
+        if t656 is False: x = False
         else:
-            if t625 is None: t623 = True
-    if x is True and t623: x = None
+            if t656 is None: t654 = True
+    if x is True and t654: x = None
     if x is True: h_referral.append(43)
-    t626 = False
+    t657 = False
     x = True
-    t627 = v150
-    if t627 is False: x = False
+    t658 = v150
+    if t658 is False: x = False
     else:
-        if t627 is None: t626 = True
-        t628 = (None if f20 is None else f20 >= K310)
-        if t628 is False: x = False
+        if t658 is None: t657 = True
+        t659 = (None if f20 is None else f20 >= K326)
+        if t659 is False: x = False
         else:
-            if t628 is None: t626 = True
-    if x is True and t626: x = None
+            if t659 is None: t657 = True
+    if x is True and t657: x = None
     if x is True: h_referral.append(44)
-    t629 = False
+    t660 = False
     x = True
-    t630 = v150
-    if t630 is False: x = False
+    t661 = v150
+    if t661 is False: x = False
     else:
-        if t630 is None: t629 = True
-        t631 = v75
-        if t631 is False: x = False
+        if t661 is None: t660 = True
+        t662 = v75
+        if t662 is False: x = False
         else:
-            if t631 is None: t629 = True
-    if x is True and t629: x = None
+            if t662 is None: t660 = True
+    if x is True and t660: x = None
     if x is True: h_referral.append(45)
-    t632 = False
+    t663 = False
     x = False
-    t633 = v148
-    if t633 is True: x = True
+    t664 = v148
+    if t664 is True: x = True
     else:
-        if t633 is None: t632 = True
-        t634 = v150
-        if t634 is True: x = True
+        if t664 is None: t663 = True
+        t665 = v150
+        if t665 is True: x = True
         else:
-            if t634 is None: t632 = True
-            t636 = False
-            t635 = True
-            t637 = v147
-            if t637 is False: t635 = False
+            if t665 is None: t663 = True
+            t667 = False
+            t666 = True
+            t668 = v147
+            if t668 is False: t666 = False
             else:
-                if t637 is None: t636 = True
-                t638 = v75
-                if t638 is False: t635 = False
+                if t668 is None: t667 = True
+                t669 = v75
+                if t669 is False: t666 = False
                 else:
-                    if t638 is None: t636 = True
-            if t635 is True and t636: t635 = None
-            if t635 is True: x = True
+                    if t669 is None: t667 = True
+            if t666 is True and t667: t666 = None
+            if t666 is True: x = True
             else:
-                if t635 is None: t632 = True
-    if x is False and t632: x = None
+                if t666 is None: t663 = True
+    if x is False and t663: x = None
     if x is True: h_referral.append(46)
-    t639 = False
+    t670 = False
     x = True
-    t640 = v147
-    if t640 is False: x = False
+    t671 = v147
+    if t671 is False: x = False
     else:
-        if t640 is None: t639 = True
-        t641 = v233
-        if t641 is False: x = False
+        if t671 is None: t670 = True
+        t672 = v233
+        if t672 is False: x = False
         else:
-            if t641 is None: t639 = True
-            t642 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K311.isdisjoint(r_pain or ()))))))
-            if t642 is False: x = False
+            if t672 is None: t670 = True
+            t673 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K327.isdisjoint(r_pain or ()))))))
+            if t673 is False: x = False
             else:
-                if t642 is None: t639 = True
-    if x is True and t639: x = None
+                if t673 is None: t670 = True
+    if x is True and t670: x = None
     if x is True: h_referral.append(47)
     x = v147
     if x is True: h_referral.append(48)
     x = v151
     if x is True: h_referral.append(49)
-    t643 = False
+    t674 = False
     x = True
-    t644 = v229
-    if t644 is False: x = False
+    t675 = v229
+    if t675 is False: x = False
     else:
-        if t644 is None: t643 = True
-        t645 = (None if f87 is None else f87 <= K312)
-        if t645 is None: t645 = True
-        if t645 is False: x = False
+        if t675 is None: t674 = True
+        t676 = (None if f93 is None else f93 <= K328)
+        if t676 is None: t676 = True
+        if t676 is False: x = False
         else:
-            if t645 is None: t643 = True
-            t646 = v63
-            if t646 is False: x = False
+            if t676 is None: t674 = True
+            t677 = v63
+            if t677 is False: x = False
             else:
-                if t646 is None: t643 = True
-                t648 = False
-                t647 = False
-                t649 = v8
-                if t649 is True: t647 = True
+                if t677 is None: t674 = True
+                t679 = False
+                t678 = False
+                t680 = v8
+                if t680 is True: t678 = True
                 else:
-                    if t649 is None: t648 = True
-                    t650 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K313.isdisjoint(r_pain or ()))))))
-                    if t650 is True: t647 = True
+                    if t680 is None: t679 = True
+                    t681 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K329.isdisjoint(r_pain or ()))))))
+                    if t681 is True: t678 = True
                     else:
-                        if t650 is None: t648 = True
-                if t647 is False and t648: t647 = None
-                if t647 is False: x = False
+                        if t681 is None: t679 = True
+                if t678 is False and t679: t678 = None
+                if t678 is False: x = False
                 else:
-                    if t647 is None: t643 = True
-    if x is True and t643: x = None
+                    if t678 is None: t674 = True
+    if x is True and t674: x = None
     if x is True: h_referral.append(50)
-    t651 = False
+    t682 = False
     x = True
-    t652 = v229
-    if t652 is False: x = False
+    t683 = v229
+    if t683 is False: x = False
     else:
-        if t652 is None: t651 = True
-        t653 = v150
-        if t653 is False: x = False
+        if t683 is None: t682 = True
+        t684 = v150
+        if t684 is False: x = False
         else:
-            if t653 is None: t651 = True
-    if x is True and t651: x = None
+            if t684 is None: t682 = True
+    if x is True and t682: x = None
     if x is True: h_referral.append(51)
-    t654 = False
+    t685 = False
     x = True
-    t655 = v225
-    if t655 is False: x = False
+    t686 = v236
+    if t686 is False: x = False
     else:
-        if t655 is None: t654 = True
-        t656 = v62
-        if t656 is False: x = False
+        if t686 is None: t685 = True
+        t687 = v237
+        if t687 is False: x = False
         else:
-            if t656 is None: t654 = True
-            t657 = v227
-            if t657 is False: x = False
+            if t687 is None: t685 = True
+            t688 = facts.get('nerve_root_found')
+            if t688 is not None: t688 = not t688
+            if t688 is None: t688 = True
+            if t688 is False: x = False
             else:
-                if t657 is None: t654 = True
-    if x is True and t654: x = None
+                if t688 is None: t685 = True
+    if x is True and t685: x = None
     if x is True: h_referral.append(52)
-    t658 = False
+    t689 = False
     x = True
-    t659 = v225
-    if t659 is False: x = False
+    t690 = v229
+    if t690 is False: x = False
     else:
-        if t659 is None: t658 = True
-        t660 = v63
-        if t660 is False: x = False
+        if t690 is None: t689 = True
+        t691 = v248
+        if t691 is False: x = False
         else:
-            if t660 is None: t658 = True
-            t661 = (None if f16 is None else f16 >= K314)
-            if t661 is None: t661 = True
-            if t661 is False: x = False
+            if t691 is None: t689 = True
+            t692 = facts.get('nerve_root_found')
+            if t692 is False: x = False
             else:
-                if t661 is None: t658 = True
-                t662 = v213
-                if t662 is not None: t662 = not t662
-                if t662 is None: t662 = True
-                if t662 is False: x = False
-                else:
-                    if t662 is None: t658 = True
-                    t663 = v212
-                    if t663 is not None: t663 = not t663
-                    if t663 is None: t663 = True
-                    if t663 is False: x = False
-                    else:
-                        if t663 is None: t658 = True
-    if x is True and t658: x = None
+                if t692 is None: t689 = True
+    if x is True and t689: x = None
     if x is True: h_referral.append(53)
-    x = v234
+    t693 = False
+    x = True
+    t694 = v225
+    if t694 is False: x = False
+    else:
+        if t694 is None: t693 = True
+        t695 = v62
+        if t695 is False: x = False
+        else:
+            if t695 is None: t693 = True
+            t696 = v227
+            if t696 is False: x = False
+            else:
+                if t696 is None: t693 = True
+    if x is True and t693: x = None
     if x is True: h_referral.append(54)
-    t664 = False
+    t697 = False
     x = True
-    t665 = v72
-    if t665 is False: x = False
+    t698 = v225
+    if t698 is False: x = False
     else:
-        if t665 is None: t664 = True
-        t666 = (None if f16 is None else f16 >= K315)
-        if t666 is False: x = False
+        if t698 is None: t697 = True
+        t699 = v63
+        if t699 is False: x = False
         else:
-            if t666 is None: t664 = True
-            t667 = v232
-            if t667 is False: x = False
+            if t699 is None: t697 = True
+            t700 = (None if f16 is None else f16 >= K330)
+            if t700 is None: t700 = True
+            if t700 is False: x = False
             else:
-                if t667 is None: t664 = True
-                t668 = (None if f17 is None else f17 <= K316)
-                if t668 is None: t668 = True
-                if t668 is False: x = False
+                if t700 is None: t697 = True
+                t701 = v213
+                if t701 is not None: t701 = not t701
+                if t701 is None: t701 = True
+                if t701 is False: x = False
                 else:
-                    if t668 is None: t664 = True
-                    t669 = v213
-                    if t669 is not None: t669 = not t669
-                    if t669 is None: t669 = True
-                    if t669 is False: x = False
+                    if t701 is None: t697 = True
+                    t702 = v212
+                    if t702 is not None: t702 = not t702
+                    if t702 is None: t702 = True
+                    if t702 is False: x = False
                     else:
-                        if t669 is None: t664 = True
-                        t670 = v212
-                        if t670 is not None: t670 = not t670
-                        if t670 is None: t670 = True
-                        if t670 is False: x = False
-                        else:
-                            if t670 is None: t664 = True
-    if x is True and t664: x = None
+                        if t702 is None: t697 = True
+    if x is True and t697: x = None
     if x is True: h_referral.append(55)
-    t671 = False
-    x = True
-    t672 = v225
-    if t672 is False: x = False
-    else:
-        if t672 is None: t671 = True
-        t673 = v227
-        if t673 is False: x = False
-        else:
-            if t673 is None: t671 = True
-            t674 = (None if f17 is None else f17 <= K317)
-            if t674 is None: t674 = True
-            if t674 is False: x = False
-            else:
-                if t674 is None: t671 = True
-                t675 = (None if f16 is None else f16 >= K318)
-                if t675 is None: t675 = True
-                if t675 is False: x = False
-                else:
-                    if t675 is None: t671 = True
-                    t676 = v213
-                    if t676 is not None: t676 = not t676
-                    if t676 is None: t676 = True
-                    if t676 is False: x = False
-                    else:
-                        if t676 is None: t671 = True
-                        t677 = v212
-                        if t677 is not None: t677 = not t677
-                        if t677 is None: t677 = True
-                        if t677 is False: x = False
-                        else:
-                            if t677 is None: t671 = True
-                            t678 = (None if f18 is None else f18 == K319)
-                            if t678 is not None: t678 = not t678
-                            if t678 is None: t678 = True
-                            if t678 is False: x = False
-                            else:
-                                if t678 is None: t671 = True
-    if x is True and t671: x = None
+    x = v234
     if x is True: h_referral.append(56)
-    t679 = False
+    t703 = False
     x = True
-    t680 = v225
-    if t680 is False: x = False
+    t704 = v72
+    if t704 is False: x = False
     else:
-        if t680 is None: t679 = True
-        t681 = v89
-        if t681 is False: x = False
+        if t704 is None: t703 = True
+        t705 = (None if f16 is None else f16 >= K331)
+        if t705 is False: x = False
         else:
-            if t681 is None: t679 = True
-            t683 = False
-            t682 = False
-            t684 = v72
-            if t684 is True: t682 = True
+            if t705 is None: t703 = True
+            t706 = v232
+            if t706 is False: x = False
             else:
-                if t684 is None: t683 = True
-                t685 = v210
-                if t685 is True: t682 = True
+                if t706 is None: t703 = True
+                t707 = (None if f17 is None else f17 <= K332)
+                if t707 is None: t707 = True
+                if t707 is False: x = False
                 else:
-                    if t685 is None: t683 = True
-                    t686 = v208
-                    if t686 is True: t682 = True
+                    if t707 is None: t703 = True
+                    t708 = v213
+                    if t708 is not None: t708 = not t708
+                    if t708 is None: t708 = True
+                    if t708 is False: x = False
                     else:
-                        if t686 is None: t683 = True
-                        t687 = v196
-                        if t687 is True: t682 = True
+                        if t708 is None: t703 = True
+                        t709 = v212
+                        if t709 is not None: t709 = not t709
+                        if t709 is None: t709 = True
+                        if t709 is False: x = False
                         else:
-                            if t687 is None: t683 = True
-            if t682 is False and t683: t682 = None
-            if t682 is False: x = False
-            else:
-                if t682 is None: t679 = True
-    if x is True and t679: x = None
+                            if t709 is None: t703 = True
+    if x is True and t703: x = None
     if x is True: h_referral.append(57)
-    t688 = False
-    x = True
-    t689 = v226
-    if t689 is False: x = False
-    else:
-        if t689 is None: t688 = True
-        t690 = v89
-        if t690 is False: x = False
-        else:
-            if t690 is None: t688 = True
-            t691 = v208
-            if t691 is False: x = False
-            else:
-                if t691 is None: t688 = True
-    if x is True and t688: x = None
-    if x is True: h_referral.append(58)
-    t692 = False
-    x = True
-    t693 = v226
-    if t693 is False: x = False
-    else:
-        if t693 is None: t692 = True
-        t694 = v89
-        if t694 is False: x = False
-        else:
-            if t694 is None: t692 = True
-    if x is True and t692: x = None
-    if x is True: h_referral.append(59)
-    t695 = False
-    x = True
-    t696 = v240
-    if t696 is False: x = False
-    else:
-        if t696 is None: t695 = True
-        t698 = False
-        t697 = False
-        t699 = v75
-        if t699 is True: t697 = True
-        else:
-            if t699 is None: t698 = True
-            t700 = v221
-            if t700 is True: t697 = True
-            else:
-                if t700 is None: t698 = True
-                t701 = v238
-                if t701 is True: t697 = True
-                else:
-                    if t701 is None: t698 = True
-        if t697 is False and t698: t697 = None
-        if t697 is False: x = False
-        else:
-            if t697 is None: t695 = True
-    if x is True and t695: x = None
-    if x is True: h_referral.append(60)
-    t702 = False
-    x = True
-    t703 = v239
-    if t703 is False: x = False
-    else:
-        if t703 is None: t702 = True
-        t704 = v203
-        if t704 is False: x = False
-        else:
-            if t704 is None: t702 = True
-    if x is True and t702: x = None
-    if x is True: h_referral.append(61)
-    t705 = False
-    x = True
-    t706 = v239
-    if t706 is False: x = False
-    else:
-        if t706 is None: t705 = True
-        t707 = v241
-        if t707 is False: x = False
-        else:
-            if t707 is None: t705 = True
-            t708 = v245
-            if t708 is False: x = False
-            else:
-                if t708 is None: t705 = True
-                t709 = v242
-                if t709 is not None: t709 = not t709
-                if t709 is None: t709 = True
-                if t709 is False: x = False
-                else:
-                    if t709 is None: t705 = True
-    if x is True and t705: x = None
-    if x is True: h_referral.append(62)
     t710 = False
     x = True
-    t711 = v245
+    t711 = v225
     if t711 is False: x = False
     else:
         if t711 is None: t710 = True
-        t712 = v242
+        t712 = v227
         if t712 is False: x = False
         else:
             if t712 is None: t710 = True
-            t713 = (None if f88 is None else f88 == K320)
-            if t713 is not None: t713 = not t713
+            t713 = (None if f17 is None else f17 <= K333)
             if t713 is None: t713 = True
             if t713 is False: x = False
             else:
                 if t713 is None: t710 = True
+                t714 = (None if f16 is None else f16 >= K334)
+                if t714 is None: t714 = True
+                if t714 is False: x = False
+                else:
+                    if t714 is None: t710 = True
+                    t715 = v213
+                    if t715 is not None: t715 = not t715
+                    if t715 is None: t715 = True
+                    if t715 is False: x = False
+                    else:
+                        if t715 is None: t710 = True
+                        t716 = v212
+                        if t716 is not None: t716 = not t716
+                        if t716 is None: t716 = True
+                        if t716 is False: x = False
+                        else:
+                            if t716 is None: t710 = True
+                            t717 = (None if f18 is None else f18 == K335)
+                            if t717 is not None: t717 = not t717
+                            if t717 is None: t717 = True
+                            if t717 is False: x = False
+                            else:
+                                if t717 is None: t710 = True
     if x is True and t710: x = None
-    if x is True: h_referral.append(63)
-    t714 = False
-    x = True
-    t715 = v239
-    if t715 is False: x = False
-    else:
-        if t715 is None: t714 = True
-        t716 = v241
-        if t716 is not None: t716 = not t716
-        if t716 is False: x = False
-        else:
-            if t716 is None: t714 = True
-            t717 = v245
-            if t717 is False: x = False
-            else:
-                if t717 is None: t714 = True
-    if x is True and t714: x = None
-    if x is True: h_referral.append(64)
+    if x is True: h_referral.append(58)
     t718 = False
     x = True
-    t719 = v239
+    t719 = v225
     if t719 is False: x = False
     else:
         if t719 is None: t718 = True
-        t720 = v244
+        t720 = v89
         if t720 is False: x = False
         else:
             if t720 is None: t718 = True
-            t721 = v242
-            if t721 is not None: t721 = not t721
-            if t721 is None: t721 = True
+            t722 = False
+            t721 = False
+            t723 = v72
+            if t723 is True: t721 = True
+            else:
+                if t723 is None: t722 = True
+                t724 = v210
+                if t724 is True: t721 = True
+                else:
+                    if t724 is None: t722 = True
+                    t725 = v208
+                    if t725 is True: t721 = True
+                    else:
+                        if t725 is None: t722 = True
+                        t726 = v196
+                        if t726 is True: t721 = True
+                        else:
+                            if t726 is None: t722 = True
+            if t721 is False and t722: t721 = None
             if t721 is False: x = False
             else:
                 if t721 is None: t718 = True
     if x is True and t718: x = None
-    if x is True: h_referral.append(65)
-    t722 = False
-    x = True
-    t723 = (None if f20 is None else f20 >= K321)
-    if t723 is False: x = False
-    else:
-        if t723 is None: t722 = True
-        t724 = (None if f20 is None else f20 <= K322)
-        if t724 is False: x = False
-        else:
-            if t724 is None: t722 = True
-            t725 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K323.isdisjoint(r_pain or ()))))))
-            if t725 is False: x = False
-            else:
-                if t725 is None: t722 = True
-                t726 = (None if f13 is None else f13 in K324)
-                if t726 is False: x = False
-                else:
-                    if t726 is None: t722 = True
-    if x is True and t722: x = None
-    if x is True: h_referral.append(66)
+    if x is True: h_referral.append(59)
     t727 = False
     x = True
-    t728 = v246
+    t728 = v226
     if t728 is False: x = False
     else:
         if t728 is None: t727 = True
-        t729 = v245
+        t729 = v89
         if t729 is False: x = False
         else:
             if t729 is None: t727 = True
+            t730 = v208
+            if t730 is False: x = False
+            else:
+                if t730 is None: t727 = True
     if x is True and t727: x = None
-    if x is True: h_referral.append(67)
-    x = v247
-    if x is True: h_referral.append(68)
-    t730 = False
+    if x is True: h_referral.append(60)
+    t731 = False
     x = True
-    t731 = v246
-    if t731 is False: x = False
+    t732 = v226
+    if t732 is False: x = False
     else:
-        if t731 is None: t730 = True
-        t732 = v248
-        if t732 is False: x = False
+        if t732 is None: t731 = True
+        t733 = v89
+        if t733 is False: x = False
         else:
-            if t732 is None: t730 = True
-    if x is True and t730: x = None
-    if x is True: h_referral.append(69)
-    t733 = False
-    x = False
-    t735 = False
-    t734 = True
-    t736 = v138
-    if t736 is False: t734 = False
-    else:
-        if t736 is None: t735 = True
-        t737 = v139
-        if t737 is False: t734 = False
-        else:
-            if t737 is None: t735 = True
-            t738 = v63
-            if t738 is False: t734 = False
-            else:
-                if t738 is None: t735 = True
-                t739 = v208
-                if t739 is False: t734 = False
-                else:
-                    if t739 is None: t735 = True
-                    t741 = False
-                    t740 = False
-                    t742 = v2
-                    if t742 is True: t740 = True
-                    else:
-                        if t742 is None: t741 = True
-                        t743 = v245
-                        if t743 is True: t740 = True
-                        else:
-                            if t743 is None: t741 = True
-                            t744 = (None if f72 is None else f72 == K325)
-                            if t744 is True: t740 = True
-                            else:
-                                if t744 is None: t741 = True
-                    if t740 is False and t741: t740 = None
-                    if t740 is False: t734 = False
-                    else:
-                        if t740 is None: t735 = True
-    if t734 is True and t735: t734 = None
-    if t734 is True: x = True
-    else:
-        if t734 is None: t733 = True
-        t746 = False
-        t745 = True
-        t747 = v138
-        if t747 is False: t745 = False
-        else:
-            if t747 is None: t746 = True
-            t748 = v63
-            if t748 is False: t745 = False
-            else:
-                if t748 is None: t746 = True
-                t749 = v208
-                if t749 is False: t745 = False
-                else:
-                    if t749 is None: t746 = True
-                    t750 = (None if f17 is None else f17 <= K326)
-                    if t750 is False: t745 = False
-                    else:
-                        if t750 is None: t746 = True
-                        t752 = False
-                        t751 = False
-                        t753 = v2
-                        if t753 is True: t751 = True
-                        else:
-                            if t753 is None: t752 = True
-                            t754 = v245
-                            if t754 is True: t751 = True
-                            else:
-                                if t754 is None: t752 = True
-                                t755 = (None if f72 is None else f72 == K327)
-                                if t755 is True: t751 = True
-                                else:
-                                    if t755 is None: t752 = True
-                        if t751 is False and t752: t751 = None
-                        if t751 is False: t745 = False
-                        else:
-                            if t751 is None: t746 = True
-        if t745 is True and t746: t745 = None
-        if t745 is True: x = True
-        else:
-            if t745 is None: t733 = True
-    if x is False and t733: x = None
-    if x is True: h_referral.append(70)
-    t756 = False
+            if t733 is None: t731 = True
+    if x is True and t731: x = None
+    if x is True: h_referral.append(61)
+    t734 = False
     x = True
-    t758 = False
+    t735 = v243
+    if t735 is False: x = False
+    else:
+        if t735 is None: t734 = True
+        t737 = False
+        t736 = False
+        t738 = v75
+        if t738 is True: t736 = True
+        else:
+            if t738 is None: t737 = True
+            t739 = v221
+            if t739 is True: t736 = True
+            else:
+                if t739 is None: t737 = True
+                t740 = v241
+                if t740 is True: t736 = True
+                else:
+                    if t740 is None: t737 = True
+        if t736 is False and t737: t736 = None
+        if t736 is False: x = False
+        else:
+            if t736 is None: t734 = True
+    if x is True and t734: x = None
+    if x is True: h_referral.append(62)
+    t741 = False
+    x = True
+    t742 = v242
+    if t742 is False: x = False
+    else:
+        if t742 is None: t741 = True
+        t743 = v203
+        if t743 is False: x = False
+        else:
+            if t743 is None: t741 = True
+    if x is True and t741: x = None
+    if x is True: h_referral.append(63)
+    t744 = False
+    x = True
+    t745 = v242
+    if t745 is False: x = False
+    else:
+        if t745 is None: t744 = True
+        t746 = v244
+        if t746 is False: x = False
+        else:
+            if t746 is None: t744 = True
+            t747 = v248
+            if t747 is False: x = False
+            else:
+                if t747 is None: t744 = True
+                t748 = v245
+                if t748 is not None: t748 = not t748
+                if t748 is None: t748 = True
+                if t748 is False: x = False
+                else:
+                    if t748 is None: t744 = True
+    if x is True and t744: x = None
+    if x is True: h_referral.append(64)
+    t749 = False
+    x = True
+    t750 = v248
+    if t750 is False: x = False
+    else:
+        if t750 is None: t749 = True
+        t751 = v245
+        if t751 is False: x = False
+        else:
+            if t751 is None: t749 = True
+            t752 = (None if f94 is None else f94 == K336)
+            if t752 is not None: t752 = not t752
+            if t752 is None: t752 = True
+            if t752 is False: x = False
+            else:
+                if t752 is None: t749 = True
+    if x is True and t749: x = None
+    if x is True: h_referral.append(65)
+    t753 = False
+    x = True
+    t754 = v242
+    if t754 is False: x = False
+    else:
+        if t754 is None: t753 = True
+        t755 = v244
+        if t755 is not None: t755 = not t755
+        if t755 is False: x = False
+        else:
+            if t755 is None: t753 = True
+            t756 = v248
+            if t756 is False: x = False
+            else:
+                if t756 is None: t753 = True
+    if x is True and t753: x = None
+    if x is True: h_referral.append(66)
     t757 = False
-    t759 = v138
-    if t759 is True: t757 = True
-    else:
-        if t759 is None: t758 = True
-        t760 = v140
-        if t760 is True: t757 = True
-        else:
-            if t760 is None: t758 = True
-    if t757 is False and t758: t757 = None
-    if t757 is False: x = False
-    else:
-        if t757 is None: t756 = True
-        t761 = (c113 if c113 is not M else (c113 := (None if r_pain is None else ((not K328.isdisjoint(r_pain or ()))))))
-        if t761 is False: x = False
-        else:
-            if t761 is None: t756 = True
-            t762 = (None if f3 is None else not K329.isdisjoint(f3))
-            if t762 is False: x = False
-            else:
-                if t762 is None: t756 = True
-    if x is True and t756: x = None
-    if x is True: h_referral.append(71)
-    t763 = False
     x = True
-    t765 = False
-    t764 = False
-    t766 = v138
-    if t766 is True: t764 = True
+    t758 = v242
+    if t758 is False: x = False
     else:
-        if t766 is None: t765 = True
-        t767 = v139
-        if t767 is True: t764 = True
+        if t758 is None: t757 = True
+        t759 = v247
+        if t759 is False: x = False
         else:
-            if t767 is None: t765 = True
-            t768 = v140
-            if t768 is True: t764 = True
+            if t759 is None: t757 = True
+            t760 = v245
+            if t760 is not None: t760 = not t760
+            if t760 is None: t760 = True
+            if t760 is False: x = False
             else:
-                if t768 is None: t765 = True
-    if t764 is False and t765: t764 = None
-    if t764 is False: x = False
-    else:
-        if t764 is None: t763 = True
-        t769 = v135
-        if t769 is False: x = False
-        else:
-            if t769 is None: t763 = True
-    if x is True and t763: x = None
-    if x is True: h_referral.append(72)
-    x = v137
-    if x is True: h_referral.append(73)
-    t770 = False
+                if t760 is None: t757 = True
+    if x is True and t757: x = None
+    if x is True: h_referral.append(67)
+    t761 = False
     x = True
-    t771 = v232
-    if t771 is False: x = False
+    t762 = (None if f20 is None else f20 >= K337)
+    if t762 is False: x = False
     else:
-        if t771 is None: t770 = True
-        t772 = v115
-        if t772 is False: x = False
+        if t762 is None: t761 = True
+        t763 = (None if f20 is None else f20 <= K338)
+        if t763 is False: x = False
         else:
-            if t772 is None: t770 = True
-            t773 = (None if f17 is None else f17 > K330)
-            if t773 is False: x = False
+            if t763 is None: t761 = True
+            t764 = (c114 if c114 is not M else (c114 := (None if r_pain is None else ((not K339.isdisjoint(r_pain or ()))))))
+            if t764 is False: x = False
             else:
-                if t773 is None: t770 = True
-                t774 = v216
-                if t774 is False: x = False
+                if t764 is None: t761 = True
+                t765 = (None if f13 is None else f13 in K340)
+                if t765 is False: x = False
                 else:
-                    if t774 is None: t770 = True
-    if x is True and t770: x = None
-    if x is True: h_referral.append(74)
-    t775 = False
+                    if t765 is None: t761 = True
+    if x is True and t761: x = None
+    if x is True: h_referral.append(68)
+    t766 = False
     x = True
-    t776 = (None if f3 is None else not K331.isdisjoint(f3))
-    if t776 is False: x = False
+    t767 = v249
+    if t767 is False: x = False
+    else:
+        if t767 is None: t766 = True
+        t768 = v248
+        if t768 is False: x = False
+        else:
+            if t768 is None: t766 = True
+    if x is True and t766: x = None
+    if x is True: h_referral.append(69)
+    t769 = False
+    x = True
+    t770 = v249
+    if t770 is False: x = False
+    else:
+        if t770 is None: t769 = True
+        t771 = v75
+        if t771 is False: x = False
+        else:
+            if t771 is None: t769 = True
+    if x is True and t769: x = None
+    if x is True: h_referral.append(70)
+    x = v238
+    if x is True: h_referral.append(71)
+    x = v250
+    if x is True: h_referral.append(72)
+    t772 = False
+    x = True
+    t773 = v249
+    if t773 is False: x = False
+    else:
+        if t773 is None: t772 = True
+        t774 = v251
+        if t774 is False: x = False
+        else:
+            if t774 is None: t772 = True
+    if x is True and t772: x = None
+    if x is True: h_referral.append(73)
+    t775 = False
+    x = False
+    t777 = False
+    t776 = True
+    t778 = v138
+    if t778 is False: t776 = False
+    else:
+        if t778 is None: t777 = True
+        t779 = v139
+        if t779 is False: t776 = False
+        else:
+            if t779 is None: t777 = True
+            t780 = v63
+            if t780 is False: t776 = False
+            else:
+                if t780 is None: t777 = True
+                t781 = v208
+                if t781 is False: t776 = False
+                else:
+                    if t781 is None: t777 = True
+                    t783 = False
+                    t782 = False
+                    t784 = v2
+                    if t784 is True: t782 = True
+                    else:
+                        if t784 is None: t783 = True
+                        t785 = v248
+                        if t785 is True: t782 = True
+                        else:
+                            if t785 is None: t783 = True
+                            t786 = (None if f75 is None else f75 == K341)
+                            if t786 is True: t782 = True
+                            else:
+                                if t786 is None: t783 = True
+                    if t782 is False and t783: t782 = None
+                    if t782 is False: t776 = False
+                    else:
+                        if t782 is None: t777 = True
+    if t776 is True and t777: t776 = None
+    if t776 is True: x = True
     else:
         if t776 is None: t775 = True
-        t777 = (None if f3 is None else not K332.isdisjoint(f3))
-        if t777 is not None: t777 = not t777
-        if t777 is False: x = False
+        t788 = False
+        t787 = True
+        t789 = v138
+        if t789 is False: t787 = False
         else:
-            if t777 is None: t775 = True
-            t778 = v219
-            if t778 is not None: t778 = not t778
-            if t778 is None: t778 = True
-            if t778 is False: x = False
+            if t789 is None: t788 = True
+            t790 = v63
+            if t790 is False: t787 = False
             else:
-                if t778 is None: t775 = True
-    if x is True and t775: x = None
+                if t790 is None: t788 = True
+                t791 = v208
+                if t791 is False: t787 = False
+                else:
+                    if t791 is None: t788 = True
+                    t792 = (None if f17 is None else f17 <= K342)
+                    if t792 is False: t787 = False
+                    else:
+                        if t792 is None: t788 = True
+                        t794 = False
+                        t793 = False
+                        t795 = v2
+                        if t795 is True: t793 = True
+                        else:
+                            if t795 is None: t794 = True
+                            t796 = v248
+                            if t796 is True: t793 = True
+                            else:
+                                if t796 is None: t794 = True
+                                t797 = (None if f75 is None else f75 == K343)
+                                if t797 is True: t793 = True
+                                else:
+                                    if t797 is None: t794 = True
+                        if t793 is False and t794: t793 = None
+                        if t793 is False: t787 = False
+                        else:
+                            if t793 is None: t788 = True
+        if t787 is True and t788: t787 = None
+        if t787 is True: x = True
+        else:
+            if t787 is None: t775 = True
+    if x is False and t775: x = None
+    if x is True: h_referral.append(74)
+    t798 = False
+    x = True
+    t800 = False
+    t799 = False
+    t801 = v138
+    if t801 is True: t799 = True
+    else:
+        if t801 is None: t800 = True
+        t802 = v140
+        if t802 is True: t799 = True
+        else:
+            if t802 is None: t800 = True
+    if t799 is False and t800: t799 = None
+    if t799 is False: x = False
+    else:
+        if t799 is None: t798 = True
+        t803 = (c115 if c115 is not M else (c115 := (None if r_pain is None else ((not K344.isdisjoint(r_pain or ()))))))
+        if t803 is False: x = False
+        else:
+            if t803 is None: t798 = True
+            t804 = (None if f3 is None else not K345.isdisjoint(f3))
+            if t804 is False: x = False
+            else:
+                if t804 is None: t798 = True
+    if x is True and t798: x = None
     if x is True: h_referral.append(75)
-    t779 = False
+    t805 = False
     x = True
-    t780 = v223
-    if t780 is False: x = False
+    t807 = False
+    t806 = False
+    t808 = v138
+    if t808 is True: t806 = True
     else:
-        if t780 is None: t779 = True
-        t781 = v87
-        if t781 is False: x = False
+        if t808 is None: t807 = True
+        t809 = v139
+        if t809 is True: t806 = True
         else:
-            if t781 is None: t779 = True
-    if x is True and t779: x = None
-    if x is True: h_referral.append(76)
-    x = v218
-    if x is True: h_referral.append(77)
-    x = v243
-    if x is True: h_referral.append(78)
-    t782 = False
-    x = True
-    t783 = v9
-    if t783 is False: x = False
-    else:
-        if t783 is None: t782 = True
-        t784 = v207
-        if t784 is False: x = False
-        else:
-            if t784 is None: t782 = True
-            t785 = v219
-            if t785 is not None: t785 = not t785
-            if t785 is None: t785 = True
-            if t785 is False: x = False
+            if t809 is None: t807 = True
+            t810 = v140
+            if t810 is True: t806 = True
             else:
-                if t785 is None: t782 = True
-    if x is True and t782: x = None
+                if t810 is None: t807 = True
+    if t806 is False and t807: t806 = None
+    if t806 is False: x = False
+    else:
+        if t806 is None: t805 = True
+        t811 = v135
+        if t811 is False: x = False
+        else:
+            if t811 is None: t805 = True
+    if x is True and t805: x = None
+    if x is True: h_referral.append(76)
+    x = v137
+    if x is True: h_referral.append(77)
+    t812 = False
+    x = True
+    t813 = v232
+    if t813 is False: x = False
+    else:
+        if t813 is None: t812 = True
+        t814 = v115
+        if t814 is False: x = False
+        else:
+            if t814 is None: t812 = True
+            t815 = (None if f17 is None else f17 > K346)
+            if t815 is False: x = False
+            else:
+                if t815 is None: t812 = True
+                t816 = v216
+                if t816 is False: x = False
+                else:
+                    if t816 is None: t812 = True
+    if x is True and t812: x = None
+    if x is True: h_referral.append(78)
+    t817 = False
+    x = True
+    t818 = (None if f3 is None else not K347.isdisjoint(f3))
+    if t818 is False: x = False
+    else:
+        if t818 is None: t817 = True
+        t819 = (None if f3 is None else not K348.isdisjoint(f3))
+        if t819 is not None: t819 = not t819
+        if t819 is False: x = False
+        else:
+            if t819 is None: t817 = True
+            t820 = v219
+            if t820 is not None: t820 = not t820
+            if t820 is None: t820 = True
+            if t820 is False: x = False
+            else:
+                if t820 is None: t817 = True
+    if x is True and t817: x = None
     if x is True: h_referral.append(79)
-    t786 = False
+    t821 = False
     x = True
-    t787 = v206
-    if t787 is False: x = False
+    t822 = v223
+    if t822 is False: x = False
     else:
-        if t787 is None: t786 = True
-        t788 = v205
-        if t788 is False: x = False
+        if t822 is None: t821 = True
+        t823 = v87
+        if t823 is False: x = False
         else:
-            if t788 is None: t786 = True
-    if x is True and t786: x = None
+            if t823 is None: t821 = True
+    if x is True and t821: x = None
     if x is True: h_referral.append(80)
-    t789 = False
-    x = True
-    t790 = v201
-    if t790 is False: x = False
-    else:
-        if t790 is None: t789 = True
-        t791 = v200
-        if t791 is not None: t791 = not t791
-        if t791 is None: t791 = True
-        if t791 is False: x = False
-        else:
-            if t791 is None: t789 = True
-    if x is True and t789: x = None
+    x = v218
     if x is True: h_referral.append(81)
+    x = v246
+    if x is True: h_referral.append(82)
+    t824 = False
+    x = True
+    t825 = v9
+    if t825 is False: x = False
+    else:
+        if t825 is None: t824 = True
+        t826 = v207
+        if t826 is False: x = False
+        else:
+            if t826 is None: t824 = True
+            t827 = v219
+            if t827 is not None: t827 = not t827
+            if t827 is None: t827 = True
+            if t827 is False: x = False
+            else:
+                if t827 is None: t824 = True
+    if x is True and t824: x = None
+    if x is True: h_referral.append(83)
+    t828 = False
+    x = True
+    t829 = v206
+    if t829 is False: x = False
+    else:
+        if t829 is None: t828 = True
+        t830 = v205
+        if t830 is False: x = False
+        else:
+            if t830 is None: t828 = True
+    if x is True and t828: x = None
+    if x is True: h_referral.append(84)
+    t831 = False
+    x = True
+    t832 = v201
+    if t832 is False: x = False
+    else:
+        if t832 is None: t831 = True
+        t833 = v200
+        if t833 is not None: t833 = not t833
+        if t833 is None: t833 = True
+        if t833 is False: x = False
+        else:
+            if t833 is None: t831 = True
+    if x is True and t831: x = None
+    if x is True: h_referral.append(85)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -4284,4 +4455,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v197, v200, v198, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v86, v220, v221, v199, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241, v242, v243, v244, v245, v246, v247, v248,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v197, v200, v198, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v86, v220, v221, v199, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241, v242, v243, v244, v245, v246, v247, v248, v249, v250, v251,), lo, ev, {'referral': h_referral}

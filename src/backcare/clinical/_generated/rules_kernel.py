@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = 'd68aa2936e11ed7d697dd7a414c2f02e6fb98d7ac328670ccc48e235726b02ca'
+SOURCE_DIGEST = 'f553401a6c255e9f734a6e94e973c3b26b604e725968ae0b67cc33c5823c0680'
 
 
 def kernel(ctx):
@@ -355,10 +355,22 @@ def kernel(ctx):
     if x is True: h_self_care.append(21)
     x = (likelihood.get('spondylolysis', 0.0) >= 0.15)
     if x is True: h_self_care.append(22)
-    x = (likelihood.get('pelvic_girdle_pain', 0.0) >= 0.15)
+    t57 = False
+    x = False
+    t58 = values[238]
+    if t58 is True: x = True
+    else:
+        if t58 is None: t57 = True
+        t59 = values[216]
+        if t59 is True: x = True
+        else:
+            if t59 is None: t57 = True
+    if x is False and t57: x = None
     if x is True: h_self_care.append(23)
-    x = (likelihood.get('coccydynia', 0.0) >= 0.15)
+    x = (likelihood.get('pelvic_girdle_pain', 0.0) >= 0.15)
     if x is True: h_self_care.append(24)
+    x = (likelihood.get('coccydynia', 0.0) >= 0.15)
+    if x is True: h_self_care.append(25)
     h_avoid = []
     x = values[39]
     if x is True: h_avoid.append(0)

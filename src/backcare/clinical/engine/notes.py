@@ -23,8 +23,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-# Clause ends: a full stop that is not a decimal point, and other sentence marks.
-_CLAUSE = re.compile(r"(?<!\d)\.(?!\d)|[;!?\n]")
+# Clause ends: a full stop that is not a decimal point (between two digits), and other sentence marks. A sentence
+# may end in a number ("sees the renal team q3/12."): its date must not reach the next sentence.
+_CLAUSE = re.compile(r"(?<!\d)\.|\.(?!\d)|[;!?\n]")
 _TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?$")
 _PLAIN = re.compile(r"[a-z]+(?: [a-z]+)*$")
