@@ -780,3 +780,39 @@ def test_a_runners_impact_pain_over_the_sacrum_with_a_limp_or_hop_pain_is_a_stre
     assert "relative_rest_from_sport" in ids(out["self_care"])
     plain = {**runner, "history": {**runner["history"], "mechanism": "raised her weekly distance"}}
     assert run_case(**plain)["referral"]["urgency"] == "none"
+
+
+def test_the_heart_a_lung_clot_and_the_upper_abdomen_felt_in_the_back_go_to_the_emergency_department():
+    back = dict(client={"age": 58}, history={"onset": "sudden", "duration_days": 0, "aggravating": [], "easing": []},
+                symptoms={"pain_nrs": 7, "pain_sites": ["thoracic"]})
+    assert run_case(**back)["referral"]["urgency"] != "emergency"
+    for words in ("a pressing ache between the shoulder blades spreading into the left arm and jaw; clammy and sweating",
+                  "sudden pain that catches on every breath in, suddenly short of breath, coughed up blood-streaked phlegm"):
+        out = run_case(**{**back, "history": {**back["history"], "mechanism": words}})
+        assert out["referral"]["urgency"] == "emergency", words
+        assert "visceral_source" in ids(out["red_flags"]) and out["plan"]["treat"] is False
+    belly = {**back, "symptoms": {"pain_nrs": 8, "pain_sites": ["abdomen", "thoracic"]},
+             "history": {**back["history"], "mechanism": "upper belly pain boring through to the back; vomited several times"}}
+    assert run_case(**belly)["referral"]["urgency"] == "emergency"
+    # Night sweats are a fever's, not a heart attack's sweating.
+    sweats = {**back, "history": {**back["history"], "mechanism": "ache into the left arm; sweating at night for a week"}}
+    assert run_case(**sweats)["referral"]["urgency"] != "emergency"
+
+
+def test_pain_that_meals_bring_on_is_an_organ_question():
+    meals = dict(client={"age": 48}, history={"duration_days": 42, "mechanism": "attacks of pain an hour after fatty meals"},
+                 symptoms={"pain_nrs": 5, "pain_sites": ["thoracic_right"]})
+    out = run_case(**meals)
+    assert "visceral_source" in ids(out["red_flags"]) and out["referral"]["urgency"] == "routine"
+
+
+def test_a_gradual_mild_flare_of_familiar_back_pain_with_osteoporosis_raises_no_fracture_flag():
+    flare = dict(client={"age": 66}, medical={"osteoporosis": True},
+                 history={"onset": "gradual", "duration_days": 7, "prior_episodes": True,
+                          "aggravating": ["standing", "bending_forward"], "easing": ["walking", "movement"],
+                          "mechanism": "the same ache as always, crept up over a week of gardening"},
+                 symptoms={"pain_nrs": 3, "pain_sites": ["low_back"]})
+    out = run_case(**flare)
+    assert "vertebral_fracture" not in ids(out["red_flags"]) and out["referral"]["urgency"] == "none"
+    sudden = {**flare, "history": {**flare["history"], "onset": "sudden"}, "symptoms": {"pain_nrs": 8, "pain_sites": ["low_back"]}}
+    assert "vertebral_fracture" in ids(run_case(**sudden)["red_flags"])

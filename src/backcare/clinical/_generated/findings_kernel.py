@@ -2,7 +2,7 @@
 Do not edit: the engine runs these functions only when SOURCE_DIGEST matches the source it writes."""
 # fmt: off
 # ruff: noqa
-SOURCE_DIGEST = '4847110084bc03a79542440e0ce2aaef9b19974b2465eb9bf6bcb285417d62fe'
+SOURCE_DIGEST = 'b300e1ae92b6baf9c6a1fb87b86f297b2719f6dcc2cc7d3df55c2daf7166cdb3'
 
 
 def kernel(ctx):
@@ -112,15 +112,21 @@ def kernel(ctx):
     f83 = None if b_palpation is None else b_palpation.get('tender')
     f84 = None if b_notes is None else b_notes.get('hop_pain')
     f85 = None if b_notes is None else b_notes.get('amenorrhoea')
-    f86 = None if b_notes is None else b_notes.get('new_confusion')
-    f87 = None if b_notes is None else b_notes.get('tearing_pain')
-    f88 = None if b_notes is None else b_notes.get('wound_signs')
-    f89 = None if b_history is None else b_history.get('spinal_surgery')
-    f90 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
-    f91 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
-    f92 = None if b_notes is None else b_notes.get('both_legs_weak')
-    f93 = None if b_history is None else b_history.get('pregnancy_weeks')
-    f94 = None if b_notes is None else b_notes.get('deficit_unchanged')
+    f86 = None if b_notes is None else b_notes.get('arm_or_jaw_spread')
+    f87 = None if b_notes is None else b_notes.get('sweating_clammy')
+    f88 = None if b_notes is None else b_notes.get('breathless')
+    f89 = None if b_notes is None else b_notes.get('vomiting')
+    f90 = None if b_notes is None else b_notes.get('pleuritic_or_blood')
+    f91 = None if b_notes is None else b_notes.get('meal_related_pain')
+    f92 = None if b_notes is None else b_notes.get('new_confusion')
+    f93 = None if b_notes is None else b_notes.get('tearing_pain')
+    f94 = None if b_notes is None else b_notes.get('wound_signs')
+    f95 = None if b_history is None else b_history.get('spinal_surgery')
+    f96 = None if b_history is None else lookup(b_history, ('spinal_surgery', 'weeks_ago'))
+    f97 = None if b_notes is None else b_notes.get('recent_spinal_surgery')
+    f98 = None if b_notes is None else b_notes.get('both_legs_weak')
+    f99 = None if b_history is None else b_history.get('pregnancy_weeks')
+    f100 = None if b_notes is None else b_notes.get('deficit_unchanged')
     c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = c8 = c9 = c10 = c11 = c12 = c13 = c14 = c15 = c16 = c17 = c18 = c19 = c20 = c21 = c22 = c23 = c24 = c25 = c26 = c27 = c28 = c29 = c30 = c31 = c32 = c33 = c34 = c35 = c36 = c37 = c38 = c39 = c40 = c41 = c42 = c43 = c44 = c45 = c46 = c47 = c48 = c49 = c50 = c51 = c52 = c53 = c54 = c55 = c56 = c57 = c58 = c59 = c60 = c61 = c62 = c63 = c64 = c65 = c66 = c67 = c68 = c69 = c70 = c71 = c72 = c73 = c74 = c75 = c76 = c77 = c78 = c79 = c80 = c81 = c82 = c83 = c84 = c85 = c86 = c87 = c88 = c89 = c90 = c91 = c92 = c93 = c94 = c95 = c96 = c97 = c98 = c99 = c100 = c101 = c102 = c103 = c104 = c105 = c106 = c107 = c108 = c109 = c110 = c111 = c112 = c113 = c114 = c115 = M
     v0 = (c0 if c0 is not M else (c0 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K0.isdisjoint(r_pain or ()) or not K0.isdisjoint(r_paresthesia or ()) or not K0.isdisjoint(r_numbness or ()))))))
     v1 = (c1 if c1 is not M else (c1 := (None if r_pain is None and r_paresthesia is None and r_numbness is None else ((not K1.isdisjoint(r_pain or ()) or not K1.isdisjoint(r_paresthesia or ()) or not K1.isdisjoint(r_numbness or ()))))))
@@ -1962,166 +1968,273 @@ def kernel(ctx):
                     else:
                         if t475 is None: t463 = True
     if v238 is True and t463: v238 = None
-    v239 = (None if f86 is None else f86 == K305)
-    v240 = (None if f87 is None else f87 == K306)
-    v241 = (None if f88 is None else f88 == K307)
-    v242 = (None if f89 is None else (bool(f89) if isinstance(f89, list) else True))
     t476 = False
-    v243 = False
-    t477 = (None if f90 is None else f90 <= K308)
-    if t477 is True: v243 = True
+    v239 = True
+    t478 = False
+    t477 = False
+    t479 = (None if f86 is None else f86 == K305)
+    if t479 is True: t477 = True
+    else:
+        if t479 is None: t478 = True
+        t480 = v235
+        if t480 is True: t477 = True
+        else:
+            if t480 is None: t478 = True
+    if t477 is False and t478: t477 = None
+    if t477 is False: v239 = False
     else:
         if t477 is None: t476 = True
-        t479 = False
-        t478 = True
-        t480 = (None if f91 is None else f91 == K309)
-        if t480 is False: t478 = False
+        t482 = False
+        t481 = False
+        t483 = (None if f87 is None else f87 == K306)
+        if t483 is True: t481 = True
         else:
-            if t480 is None: t479 = True
-            t481 = (None if f89 is None else (bool(f89) if isinstance(f89, list) else True))
-            if t481 is not None: t481 = not t481
-            if t481 is None: t481 = True
-            if t481 is False: t478 = False
+            if t483 is None: t482 = True
+            t484 = (None if f88 is None else f88 == K307)
+            if t484 is True: t481 = True
             else:
-                if t481 is None: t479 = True
-        if t478 is True and t479: t478 = None
-        if t478 is True: v243 = True
+                if t484 is None: t482 = True
+                t485 = (None if f89 is None else f89 == K308)
+                if t485 is True: t481 = True
+                else:
+                    if t485 is None: t482 = True
+                    t486 = (None if f79 is None else f79 == K309)
+                    if t486 is True: t481 = True
+                    else:
+                        if t486 is None: t482 = True
+        if t481 is False and t482: t481 = None
+        if t481 is False: v239 = False
         else:
-            if t478 is None: t476 = True
-    if v243 is False and t476: v243 = None
-    v244 = (None if f90 is None else f90 >= K310)
-    t482 = False
-    v245 = True
-    t483 = (None if f90 is None else f90 >= K311)
-    if t483 is False: v245 = False
+            if t481 is None: t476 = True
+    if v239 is True and t476: v239 = None
+    t487 = False
+    v240 = True
+    t488 = (None if f88 is None else f88 == K310)
+    if t488 is False: v240 = False
     else:
-        if t483 is None: t482 = True
-        t484 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
-        if t484 is not None: t484 = not t484
-        if t484 is False: v245 = False
+        if t488 is None: t487 = True
+        t490 = False
+        t489 = False
+        t491 = (None if f90 is None else f90 == K311)
+        if t491 is True: t489 = True
         else:
-            if t484 is None: t482 = True
-            t485 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K312.isdisjoint(r_pain or ()))))))
-            if t485 is not None: t485 = not t485
-            if t485 is False: v245 = False
+            if t491 is None: t490 = True
+            t492 = (None if f82 is None else f82 == K312)
+            if t492 is True: t489 = True
             else:
-                if t485 is None: t482 = True
-                t486 = v12
-                if t486 is not None: t486 = not t486
-                if t486 is False: v245 = False
-                else:
-                    if t486 is None: t482 = True
-                    t487 = (None if f60 is None else f60 == K313)
-                    if t487 is False: v245 = False
-                    else:
-                        if t487 is None: t482 = True
-    if v245 is True and t482: v245 = None
-    t488 = False
-    v246 = True
-    t489 = (None if f16 is None else f16 >= K314)
-    if t489 is False: v246 = False
-    else:
-        if t489 is None: t488 = True
-        t490 = (None if f17 is None else f17 >= K315)
-        if t490 is False: v246 = False
+                if t492 is None: t490 = True
+        if t489 is False and t490: t489 = None
+        if t489 is False: v240 = False
         else:
-            if t490 is None: t488 = True
-            t491 = v1
-            if t491 is False: v246 = False
+            if t489 is None: t487 = True
+            t494 = False
+            t493 = False
+            t495 = (None if f15 is None else f15 == K313)
+            if t495 is True: t493 = True
             else:
-                if t491 is None: t488 = True
-                t493 = False
-                t492 = False
-                t494 = facts.get('nerve_root_found')
-                if t494 is True: t492 = True
+                if t495 is None: t494 = True
+                t496 = (None if f17 is None else f17 <= K314)
+                if t496 is True: t493 = True
                 else:
-                    if t494 is None: t493 = True
-                    t495 = v12
-                    if t495 is True: t492 = True
-                    else:
-                        if t495 is None: t493 = True
-                        t496 = v13
-                        if t496 is True: t492 = True
-                        else:
-                            if t496 is None: t493 = True
-                if t492 is False and t493: t492 = None
-                if t492 is False: v246 = False
+                    if t496 is None: t494 = True
+            if t493 is False and t494: t493 = None
+            if t493 is False: v240 = False
+            else:
+                if t493 is None: t487 = True
+                t497 = v75
+                if t497 is not None: t497 = not t497
+                if t497 is None: t497 = True
+                if t497 is False: v240 = False
                 else:
-                    if t492 is None: t488 = True
-                    t497 = v219
-                    if t497 is not None: t497 = not t497
-                    if t497 is None: t497 = True
-                    if t497 is False: v246 = False
-                    else:
-                        if t497 is None: t488 = True
-    if v246 is True and t488: v246 = None
+                    if t497 is None: t487 = True
+    if v240 is True and t487: v240 = None
     t498 = False
-    v247 = False
-    t499 = v1
-    if t499 is True: v247 = True
+    v241 = True
+    t499 = v8
+    if t499 is False: v241 = False
     else:
         if t499 is None: t498 = True
-        t500 = v2
-        if t500 is True: v247 = True
+        t500 = (None if f89 is None else f89 == K315)
+        if t500 is False: v241 = False
         else:
             if t500 is None: t498 = True
-            t501 = v12
-            if t501 is True: v247 = True
+            t501 = (None if f16 is None else f16 >= K316)
+            if t501 is False: v241 = False
             else:
                 if t501 is None: t498 = True
-                t502 = v13
-                if t502 is True: v247 = True
-                else:
-                    if t502 is None: t498 = True
-    if v247 is False and t498: v247 = None
-    t503 = False
+    if v241 is True and t498: v241 = None
+    v242 = (None if f91 is None else f91 == K317)
+    t502 = False
+    v243 = True
+    t503 = (None if f90 is None else f90 == K318)
+    if t503 is False: v243 = False
+    else:
+        if t503 is None: t502 = True
+        t504 = v75
+        if t504 is False: v243 = False
+        else:
+            if t504 is None: t502 = True
+    if v243 is True and t502: v243 = None
+    v244 = (None if f92 is None else f92 == K319)
+    v245 = (None if f93 is None else f93 == K320)
+    v246 = (None if f94 is None else f94 == K321)
+    v247 = (None if f95 is None else (bool(f95) if isinstance(f95, list) else True))
+    t505 = False
     v248 = False
-    t504 = facts.get('nerve_root_found')
-    if t504 is True: v248 = True
+    t506 = (None if f96 is None else f96 <= K322)
+    if t506 is True: v248 = True
     else:
-        if t504 is None: t503 = True
-        t505 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[48](ctx))))
-        if t505 is True: v248 = True
+        if t506 is None: t505 = True
+        t508 = False
+        t507 = True
+        t509 = (None if f97 is None else f97 == K323)
+        if t509 is False: t507 = False
         else:
-            if t505 is None: t503 = True
-            t506 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[49](ctx))))
-            if t506 is True: v248 = True
+            if t509 is None: t508 = True
+            t510 = (None if f95 is None else (bool(f95) if isinstance(f95, list) else True))
+            if t510 is not None: t510 = not t510
+            if t510 is None: t510 = True
+            if t510 is False: t507 = False
             else:
-                if t506 is None: t503 = True
-                t507 = (c113 if c113 is not M else (c113 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K316.isdisjoint(r_sensory_reduced or ()) or not K316.isdisjoint(r_sensory_absent or ()))))))
-                if t507 is True: v248 = True
-                else:
-                    if t507 is None: t503 = True
-                    t508 = v204
-                    if t508 is True: v248 = True
-                    else:
-                        if t508 is None: t503 = True
-    if v248 is False and t503: v248 = None
-    v249 = (None if f20 is None else f20 < K317)
-    v250 = (None if f20 is None else f20 < K318)
-    t509 = False
-    v251 = False
-    t510 = v207
-    if t510 is True: v251 = True
+                if t510 is None: t508 = True
+        if t507 is True and t508: t507 = None
+        if t507 is True: v248 = True
+        else:
+            if t507 is None: t505 = True
+    if v248 is False and t505: v248 = None
+    v249 = (None if f96 is None else f96 >= K324)
+    t511 = False
+    v250 = True
+    t512 = (None if f96 is None else f96 >= K325)
+    if t512 is False: v250 = False
     else:
-        if t510 is None: t509 = True
-        t511 = v34
-        if t511 is True: v251 = True
+        if t512 is None: t511 = True
+        t513 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[47](ctx))))
+        if t513 is not None: t513 = not t513
+        if t513 is False: v250 = False
         else:
-            if t511 is None: t509 = True
-            t512 = v88
-            if t512 is True: v251 = True
+            if t513 is None: t511 = True
+            t514 = (c112 if c112 is not M else (c112 := (None if r_pain is None else ((not K326.isdisjoint(r_pain or ()))))))
+            if t514 is not None: t514 = not t514
+            if t514 is False: v250 = False
             else:
-                if t512 is None: t509 = True
-                t513 = v75
-                if t513 is True: v251 = True
+                if t514 is None: t511 = True
+                t515 = v12
+                if t515 is not None: t515 = not t515
+                if t515 is False: v250 = False
                 else:
-                    if t513 is None: t509 = True
-                    t514 = v74
-                    if t514 is True: v251 = True
+                    if t515 is None: t511 = True
+                    t516 = (None if f60 is None else f60 == K327)
+                    if t516 is False: v250 = False
                     else:
-                        if t514 is None: t509 = True
-    if v251 is False and t509: v251 = None
+                        if t516 is None: t511 = True
+    if v250 is True and t511: v250 = None
+    t517 = False
+    v251 = True
+    t518 = (None if f16 is None else f16 >= K328)
+    if t518 is False: v251 = False
+    else:
+        if t518 is None: t517 = True
+        t519 = (None if f17 is None else f17 >= K329)
+        if t519 is False: v251 = False
+        else:
+            if t519 is None: t517 = True
+            t520 = v1
+            if t520 is False: v251 = False
+            else:
+                if t520 is None: t517 = True
+                t522 = False
+                t521 = False
+                t523 = facts.get('nerve_root_found')
+                if t523 is True: t521 = True
+                else:
+                    if t523 is None: t522 = True
+                    t524 = v12
+                    if t524 is True: t521 = True
+                    else:
+                        if t524 is None: t522 = True
+                        t525 = v13
+                        if t525 is True: t521 = True
+                        else:
+                            if t525 is None: t522 = True
+                if t521 is False and t522: t521 = None
+                if t521 is False: v251 = False
+                else:
+                    if t521 is None: t517 = True
+                    t526 = v219
+                    if t526 is not None: t526 = not t526
+                    if t526 is None: t526 = True
+                    if t526 is False: v251 = False
+                    else:
+                        if t526 is None: t517 = True
+    if v251 is True and t517: v251 = None
+    t527 = False
+    v252 = False
+    t528 = v1
+    if t528 is True: v252 = True
+    else:
+        if t528 is None: t527 = True
+        t529 = v2
+        if t529 is True: v252 = True
+        else:
+            if t529 is None: t527 = True
+            t530 = v12
+            if t530 is True: v252 = True
+            else:
+                if t530 is None: t527 = True
+                t531 = v13
+                if t531 is True: v252 = True
+                else:
+                    if t531 is None: t527 = True
+    if v252 is False and t527: v252 = None
+    t532 = False
+    v253 = False
+    t533 = facts.get('nerve_root_found')
+    if t533 is True: v253 = True
+    else:
+        if t533 is None: t532 = True
+        t534 = (c75 if c75 is not M else (c75 := (None if b_neuro is None else L[48](ctx))))
+        if t534 is True: v253 = True
+        else:
+            if t534 is None: t532 = True
+            t535 = (c76 if c76 is not M else (c76 := (None if b_neuro is None else L[49](ctx))))
+            if t535 is True: v253 = True
+            else:
+                if t535 is None: t532 = True
+                t536 = (c113 if c113 is not M else (c113 := (None if r_sensory_reduced is None and r_sensory_absent is None else ((not K330.isdisjoint(r_sensory_reduced or ()) or not K330.isdisjoint(r_sensory_absent or ()))))))
+                if t536 is True: v253 = True
+                else:
+                    if t536 is None: t532 = True
+                    t537 = v204
+                    if t537 is True: v253 = True
+                    else:
+                        if t537 is None: t532 = True
+    if v253 is False and t532: v253 = None
+    v254 = (None if f20 is None else f20 < K331)
+    v255 = (None if f20 is None else f20 < K332)
+    t538 = False
+    v256 = False
+    t539 = v207
+    if t539 is True: v256 = True
+    else:
+        if t539 is None: t538 = True
+        t540 = v34
+        if t540 is True: v256 = True
+        else:
+            if t540 is None: t538 = True
+            t541 = v88
+            if t541 is True: v256 = True
+            else:
+                if t541 is None: t538 = True
+                t542 = v75
+                if t542 is True: v256 = True
+                else:
+                    if t542 is None: t538 = True
+                    t543 = v74
+                    if t543 is True: v256 = True
+                    else:
+                        if t543 is None: t538 = True
+    if v256 is False and t538: v256 = None
     h_referral = []
     x = v80
     if x is True: h_referral.append(0)
@@ -2133,101 +2246,101 @@ def kernel(ctx):
     if x is True: h_referral.append(3)
     x = v202
     if x is True: h_referral.append(4)
-    t515 = False
+    t544 = False
     x = True
-    t516 = v203
-    if t516 is False: x = False
+    t545 = v203
+    if t545 is False: x = False
     else:
-        if t516 is None: t515 = True
-        t518 = False
-        t517 = False
-        t519 = v200
-        if t519 is True: t517 = True
+        if t545 is None: t544 = True
+        t547 = False
+        t546 = False
+        t548 = v200
+        if t548 is True: t546 = True
         else:
-            if t519 is None: t518 = True
-            t520 = v201
-            if t520 is True: t517 = True
+            if t548 is None: t547 = True
+            t549 = v201
+            if t549 is True: t546 = True
             else:
-                if t520 is None: t518 = True
-                t521 = (None if f92 is None else f92 == K319)
-                if t521 is True: t517 = True
+                if t549 is None: t547 = True
+                t550 = (None if f98 is None else f98 == K333)
+                if t550 is True: t546 = True
                 else:
-                    if t521 is None: t518 = True
-        if t517 is False and t518: t517 = None
-        if t517 is False: x = False
+                    if t550 is None: t547 = True
+        if t546 is False and t547: t546 = None
+        if t546 is False: x = False
         else:
-            if t517 is None: t515 = True
-    if x is True and t515: x = None
+            if t546 is None: t544 = True
+    if x is True and t544: x = None
     if x is True: h_referral.append(5)
     x = v203
     if x is True: h_referral.append(6)
     x = v204
     if x is True: h_referral.append(7)
-    t522 = False
+    t551 = False
     x = True
-    t523 = v73
-    if t523 is False: x = False
+    t552 = v73
+    if t552 is False: x = False
     else:
-        if t523 is None: t522 = True
-        t524 = v205
-        if t524 is False: x = False
+        if t552 is None: t551 = True
+        t553 = v205
+        if t553 is False: x = False
         else:
-            if t524 is None: t522 = True
-    if x is True and t522: x = None
+            if t553 is None: t551 = True
+    if x is True and t551: x = None
     if x is True: h_referral.append(8)
     x = v73
     if x is True: h_referral.append(9)
-    t525 = False
+    t554 = False
     x = True
-    t526 = v69
-    if t526 is False: x = False
+    t555 = v69
+    if t555 is False: x = False
     else:
-        if t526 is None: t525 = True
-        t527 = (None if f17 is None else f17 > K320)
-        if t527 is False: x = False
+        if t555 is None: t554 = True
+        t556 = (None if f17 is None else f17 > K334)
+        if t556 is False: x = False
         else:
-            if t527 is None: t525 = True
-            t528 = (None if f17 is None else f17 <= K321)
-            if t528 is False: x = False
+            if t556 is None: t554 = True
+            t557 = (None if f17 is None else f17 <= K335)
+            if t557 is False: x = False
             else:
-                if t528 is None: t525 = True
-                t529 = (None if f18 is None else f18 == K322)
-                if t529 is not None: t529 = not t529
-                if t529 is None: t529 = True
-                if t529 is False: x = False
+                if t557 is None: t554 = True
+                t558 = (None if f18 is None else f18 == K336)
+                if t558 is not None: t558 = not t558
+                if t558 is None: t558 = True
+                if t558 is False: x = False
                 else:
-                    if t529 is None: t525 = True
-                    t530 = v216
-                    if t530 is False: x = False
+                    if t558 is None: t554 = True
+                    t559 = v216
+                    if t559 is False: x = False
                     else:
-                        if t530 is None: t525 = True
-    if x is True and t525: x = None
+                        if t559 is None: t554 = True
+    if x is True and t554: x = None
     if x is True: h_referral.append(10)
-    t531 = False
+    t560 = False
     x = True
-    t532 = v74
-    if t532 is False: x = False
+    t561 = v74
+    if t561 is False: x = False
     else:
-        if t532 is None: t531 = True
-        t534 = False
-        t533 = False
-        t535 = v221
-        if t535 is True: t533 = True
+        if t561 is None: t560 = True
+        t563 = False
+        t562 = False
+        t564 = v221
+        if t564 is True: t562 = True
         else:
-            if t535 is None: t534 = True
-            t536 = v69
-            if t536 is True: t533 = True
+            if t564 is None: t563 = True
+            t565 = v69
+            if t565 is True: t562 = True
             else:
-                if t536 is None: t534 = True
-                t537 = v75
-                if t537 is True: t533 = True
+                if t565 is None: t563 = True
+                t566 = v75
+                if t566 is True: t562 = True
                 else:
-                    if t537 is None: t534 = True
-        if t533 is False and t534: t533 = None
-        if t533 is False: x = False
+                    if t566 is None: t563 = True
+        if t562 is False and t563: t562 = None
+        if t562 is False: x = False
         else:
-            if t533 is None: t531 = True
-    if x is True and t531: x = None
+            if t562 is None: t560 = True
+    if x is True and t560: x = None
     if x is True: h_referral.append(11)
     x = v74
     if x is True: h_referral.append(12)
@@ -2235,465 +2348,343 @@ def kernel(ctx):
     if x is True: h_referral.append(13)
     x = v34
     if x is True: h_referral.append(14)
-    t538 = False
-    x = True
-    t539 = v75
-    if t539 is False: x = False
-    else:
-        if t539 is None: t538 = True
-        t540 = v205
-        if t540 is False: x = False
-        else:
-            if t540 is None: t538 = True
-    if x is True and t538: x = None
-    if x is True: h_referral.append(15)
-    t541 = False
-    x = True
-    t542 = v75
-    if t542 is False: x = False
-    else:
-        if t542 is None: t541 = True
-        t544 = False
-        t543 = False
-        t545 = v76
-        if t545 is True: t543 = True
-        else:
-            if t545 is None: t544 = True
-            t546 = v221
-            if t546 is True: t543 = True
-            else:
-                if t546 is None: t544 = True
-        if t543 is False and t544: t543 = None
-        if t543 is False: x = False
-        else:
-            if t543 is None: t541 = True
-    if x is True and t541: x = None
-    if x is True: h_referral.append(16)
-    t547 = False
-    x = True
-    t548 = v76
-    if t548 is False: x = False
-    else:
-        if t548 is None: t547 = True
-        t550 = False
-        t549 = False
-        t551 = v221
-        if t551 is True: t549 = True
-        else:
-            if t551 is None: t550 = True
-            t553 = False
-            t552 = True
-            t554 = v205
-            if t554 is False: t552 = False
-            else:
-                if t554 is None: t553 = True
-                t555 = v243
-                if t555 is not None: t555 = not t555
-                if t555 is None: t555 = True
-                if t555 is False: t552 = False
-                else:
-                    if t555 is None: t553 = True
-            if t552 is True and t553: t552 = None
-            if t552 is True: t549 = True
-            else:
-                if t552 is None: t550 = True
-        if t549 is False and t550: t549 = None
-        if t549 is False: x = False
-        else:
-            if t549 is None: t547 = True
-    if x is True and t547: x = None
-    if x is True: h_referral.append(17)
-    t556 = False
-    x = True
-    t557 = v76
-    if t557 is False: x = False
-    else:
-        if t557 is None: t556 = True
-        t558 = v197
-        if t558 is False: x = False
-        else:
-            if t558 is None: t556 = True
-            t559 = v212
-            if t559 is not None: t559 = not t559
-            if t559 is None: t559 = True
-            if t559 is False: x = False
-            else:
-                if t559 is None: t556 = True
-                t560 = v243
-                if t560 is not None: t560 = not t560
-                if t560 is None: t560 = True
-                if t560 is False: x = False
-                else:
-                    if t560 is None: t556 = True
-    if x is True and t556: x = None
-    if x is True: h_referral.append(18)
-    x = v75
-    if x is True: h_referral.append(19)
-    t561 = False
-    x = True
-    t562 = v76
-    if t562 is False: x = False
-    else:
-        if t562 is None: t561 = True
-        t563 = v243
-        if t563 is not None: t563 = not t563
-        if t563 is None: t563 = True
-        if t563 is False: x = False
-        else:
-            if t563 is None: t561 = True
-    if x is True and t561: x = None
-    if x is True: h_referral.append(20)
-    t564 = False
-    x = True
-    t565 = v79
-    if t565 is False: x = False
-    else:
-        if t565 is None: t564 = True
-        t566 = v205
-        if t566 is False: x = False
-        else:
-            if t566 is None: t564 = True
-    if x is True and t564: x = None
-    if x is True: h_referral.append(21)
-    x = v79
-    if x is True: h_referral.append(22)
     t567 = False
     x = True
-    t568 = v210
+    t568 = v75
     if t568 is False: x = False
     else:
         if t568 is None: t567 = True
-        t570 = False
-        t569 = False
-        t571 = v63
-        if t571 is True: t569 = True
-        else:
-            if t571 is None: t570 = True
-            t572 = v208
-            if t572 is True: t569 = True
-            else:
-                if t572 is None: t570 = True
-                t573 = v89
-                if t573 is True: t569 = True
-                else:
-                    if t573 is None: t570 = True
-        if t569 is False and t570: t569 = None
+        t569 = v205
         if t569 is False: x = False
         else:
             if t569 is None: t567 = True
     if x is True and t567: x = None
-    if x is True: h_referral.append(23)
-    t574 = False
+    if x is True: h_referral.append(15)
+    t570 = False
     x = True
-    t575 = v210
-    if t575 is False: x = False
+    t571 = v75
+    if t571 is False: x = False
     else:
-        if t575 is None: t574 = True
-        t576 = v197
-        if t576 is False: x = False
+        if t571 is None: t570 = True
+        t573 = False
+        t572 = False
+        t574 = v76
+        if t574 is True: t572 = True
         else:
-            if t576 is None: t574 = True
-    if x is True and t574: x = None
-    if x is True: h_referral.append(24)
-    t577 = False
+            if t574 is None: t573 = True
+            t575 = v221
+            if t575 is True: t572 = True
+            else:
+                if t575 is None: t573 = True
+        if t572 is False and t573: t572 = None
+        if t572 is False: x = False
+        else:
+            if t572 is None: t570 = True
+    if x is True and t570: x = None
+    if x is True: h_referral.append(16)
+    t576 = False
     x = True
-    t578 = v72
-    if t578 is False: x = False
+    t577 = v76
+    if t577 is False: x = False
     else:
-        if t578 is None: t577 = True
-        t579 = v63
-        if t579 is False: x = False
+        if t577 is None: t576 = True
+        t579 = False
+        t578 = False
+        t580 = v221
+        if t580 is True: t578 = True
         else:
-            if t579 is None: t577 = True
-            t581 = False
-            t580 = True
-            t582 = v35
-            if t582 is False: t580 = False
+            if t580 is None: t579 = True
+            t582 = False
+            t581 = True
+            t583 = v205
+            if t583 is False: t581 = False
             else:
-                if t582 is None: t581 = True
-                t583 = v219
-                if t583 is False: t580 = False
-                else:
-                    if t583 is None: t581 = True
-            if t580 is True and t581: t580 = None
-            if t580 is not None: t580 = not t580
-            if t580 is None: t580 = True
-            if t580 is False: x = False
-            else:
-                if t580 is None: t577 = True
-                t584 = v214
+                if t583 is None: t582 = True
+                t584 = v248
                 if t584 is not None: t584 = not t584
                 if t584 is None: t584 = True
-                if t584 is False: x = False
+                if t584 is False: t581 = False
                 else:
-                    if t584 is None: t577 = True
-    if x is True and t577: x = None
-    if x is True: h_referral.append(25)
+                    if t584 is None: t582 = True
+            if t581 is True and t582: t581 = None
+            if t581 is True: t578 = True
+            else:
+                if t581 is None: t579 = True
+        if t578 is False and t579: t578 = None
+        if t578 is False: x = False
+        else:
+            if t578 is None: t576 = True
+    if x is True and t576: x = None
+    if x is True: h_referral.append(17)
     t585 = False
     x = True
-    t586 = v84
+    t586 = v76
     if t586 is False: x = False
     else:
         if t586 is None: t585 = True
-        t588 = False
-        t587 = False
-        t589 = v8
-        if t589 is True: t587 = True
-        else:
-            if t589 is None: t588 = True
-            t591 = False
-            t590 = True
-            t592 = v63
-            if t592 is False: t590 = False
-            else:
-                if t592 is None: t591 = True
-                t593 = v208
-                if t593 is False: t590 = False
-                else:
-                    if t593 is None: t591 = True
-            if t590 is True and t591: t590 = None
-            if t590 is True: t587 = True
-            else:
-                if t590 is None: t588 = True
-        if t587 is False and t588: t587 = None
+        t587 = v197
         if t587 is False: x = False
         else:
             if t587 is None: t585 = True
+            t588 = v212
+            if t588 is not None: t588 = not t588
+            if t588 is None: t588 = True
+            if t588 is False: x = False
+            else:
+                if t588 is None: t585 = True
+                t589 = v248
+                if t589 is not None: t589 = not t589
+                if t589 is None: t589 = True
+                if t589 is False: x = False
+                else:
+                    if t589 is None: t585 = True
     if x is True and t585: x = None
-    if x is True: h_referral.append(26)
-    t594 = False
+    if x is True: h_referral.append(18)
+    x = v75
+    if x is True: h_referral.append(19)
+    t590 = False
     x = True
-    t595 = v84
-    if t595 is False: x = False
+    t591 = v76
+    if t591 is False: x = False
     else:
-        if t595 is None: t594 = True
-        t596 = v221
-        if t596 is False: x = False
+        if t591 is None: t590 = True
+        t592 = v248
+        if t592 is not None: t592 = not t592
+        if t592 is None: t592 = True
+        if t592 is False: x = False
         else:
-            if t596 is None: t594 = True
-    if x is True and t594: x = None
+            if t592 is None: t590 = True
+    if x is True and t590: x = None
+    if x is True: h_referral.append(20)
+    t593 = False
+    x = True
+    t594 = v79
+    if t594 is False: x = False
+    else:
+        if t594 is None: t593 = True
+        t595 = v205
+        if t595 is False: x = False
+        else:
+            if t595 is None: t593 = True
+    if x is True and t593: x = None
+    if x is True: h_referral.append(21)
+    x = v79
+    if x is True: h_referral.append(22)
+    t596 = False
+    x = True
+    t597 = v210
+    if t597 is False: x = False
+    else:
+        if t597 is None: t596 = True
+        t599 = False
+        t598 = False
+        t600 = v63
+        if t600 is True: t598 = True
+        else:
+            if t600 is None: t599 = True
+            t601 = v208
+            if t601 is True: t598 = True
+            else:
+                if t601 is None: t599 = True
+                t602 = v89
+                if t602 is True: t598 = True
+                else:
+                    if t602 is None: t599 = True
+        if t598 is False and t599: t598 = None
+        if t598 is False: x = False
+        else:
+            if t598 is None: t596 = True
+    if x is True and t596: x = None
+    if x is True: h_referral.append(23)
+    t603 = False
+    x = True
+    t604 = v210
+    if t604 is False: x = False
+    else:
+        if t604 is None: t603 = True
+        t605 = v197
+        if t605 is False: x = False
+        else:
+            if t605 is None: t603 = True
+            t607 = False
+            t606 = True
+            t608 = v214
+            if t608 is False: t606 = False
+            else:
+                if t608 is None: t607 = True
+                t609 = (None if f15 is None else f15 == K337)
+                if t609 is False: t606 = False
+                else:
+                    if t609 is None: t607 = True
+                    t610 = (None if f16 is None else f16 < K338)
+                    if t610 is False: t606 = False
+                    else:
+                        if t610 is None: t607 = True
+            if t606 is True and t607: t606 = None
+            if t606 is not None: t606 = not t606
+            if t606 is None: t606 = True
+            if t606 is False: x = False
+            else:
+                if t606 is None: t603 = True
+    if x is True and t603: x = None
+    if x is True: h_referral.append(24)
+    t611 = False
+    x = True
+    t612 = v72
+    if t612 is False: x = False
+    else:
+        if t612 is None: t611 = True
+        t613 = v63
+        if t613 is False: x = False
+        else:
+            if t613 is None: t611 = True
+            t615 = False
+            t614 = True
+            t616 = v35
+            if t616 is False: t614 = False
+            else:
+                if t616 is None: t615 = True
+                t617 = v219
+                if t617 is False: t614 = False
+                else:
+                    if t617 is None: t615 = True
+            if t614 is True and t615: t614 = None
+            if t614 is not None: t614 = not t614
+            if t614 is None: t614 = True
+            if t614 is False: x = False
+            else:
+                if t614 is None: t611 = True
+                t618 = v214
+                if t618 is not None: t618 = not t618
+                if t618 is None: t618 = True
+                if t618 is False: x = False
+                else:
+                    if t618 is None: t611 = True
+    if x is True and t611: x = None
+    if x is True: h_referral.append(25)
+    t619 = False
+    x = True
+    t620 = v84
+    if t620 is False: x = False
+    else:
+        if t620 is None: t619 = True
+        t622 = False
+        t621 = False
+        t623 = v8
+        if t623 is True: t621 = True
+        else:
+            if t623 is None: t622 = True
+            t625 = False
+            t624 = True
+            t626 = v63
+            if t626 is False: t624 = False
+            else:
+                if t626 is None: t625 = True
+                t627 = v208
+                if t627 is False: t624 = False
+                else:
+                    if t627 is None: t625 = True
+            if t624 is True and t625: t624 = None
+            if t624 is True: t621 = True
+            else:
+                if t624 is None: t622 = True
+        if t621 is False and t622: t621 = None
+        if t621 is False: x = False
+        else:
+            if t621 is None: t619 = True
+    if x is True and t619: x = None
+    if x is True: h_referral.append(26)
+    t628 = False
+    x = True
+    t629 = v84
+    if t629 is False: x = False
+    else:
+        if t629 is None: t628 = True
+        t630 = v221
+        if t630 is False: x = False
+        else:
+            if t630 is None: t628 = True
+    if x is True and t628: x = None
     if x is True: h_referral.append(27)
     x = v195
     if x is True: h_referral.append(28)
-    t597 = False
+    t631 = False
     x = True
-    t598 = v230
-    if t598 is False: x = False
+    t632 = v230
+    if t632 is False: x = False
     else:
-        if t598 is None: t597 = True
-        t599 = v69
-        if t599 is False: x = False
+        if t632 is None: t631 = True
+        t633 = v69
+        if t633 is False: x = False
         else:
-            if t599 is None: t597 = True
-            t601 = False
-            t600 = False
-            t602 = v63
-            if t602 is True: t600 = True
+            if t633 is None: t631 = True
+            t635 = False
+            t634 = False
+            t636 = v63
+            if t636 is True: t634 = True
             else:
-                if t602 is None: t601 = True
-                t603 = v208
-                if t603 is True: t600 = True
+                if t636 is None: t635 = True
+                t637 = v208
+                if t637 is True: t634 = True
                 else:
-                    if t603 is None: t601 = True
-                    t604 = v8
-                    if t604 is True: t600 = True
+                    if t637 is None: t635 = True
+                    t638 = v8
+                    if t638 is True: t634 = True
                     else:
-                        if t604 is None: t601 = True
-            if t600 is False and t601: t600 = None
-            if t600 is False: x = False
+                        if t638 is None: t635 = True
+            if t634 is False and t635: t634 = None
+            if t634 is False: x = False
             else:
-                if t600 is None: t597 = True
-    if x is True and t597: x = None
+                if t634 is None: t631 = True
+    if x is True and t631: x = None
     if x is True: h_referral.append(29)
-    t605 = False
+    t639 = False
     x = True
-    t606 = v240
-    if t606 is False: x = False
+    t640 = v245
+    if t640 is False: x = False
     else:
-        if t606 is None: t605 = True
-        t607 = v69
-        if t607 is False: x = False
+        if t640 is None: t639 = True
+        t641 = v69
+        if t641 is False: x = False
         else:
-            if t607 is None: t605 = True
-            t608 = v63
-            if t608 is False: x = False
+            if t641 is None: t639 = True
+            t642 = v63
+            if t642 is False: x = False
             else:
-                if t608 is None: t605 = True
-                t610 = False
-                t609 = False
-                t611 = v8
-                if t611 is True: t609 = True
+                if t642 is None: t639 = True
+                t644 = False
+                t643 = False
+                t645 = v8
+                if t645 is True: t643 = True
                 else:
-                    if t611 is None: t610 = True
-                    t612 = v221
-                    if t612 is True: t609 = True
+                    if t645 is None: t644 = True
+                    t646 = v221
+                    if t646 is True: t643 = True
                     else:
-                        if t612 is None: t610 = True
-                        t613 = v84
-                        if t613 is True: t609 = True
+                        if t646 is None: t644 = True
+                        t647 = v84
+                        if t647 is True: t643 = True
                         else:
-                            if t613 is None: t610 = True
-                if t609 is False and t610: t609 = None
-                if t609 is False: x = False
+                            if t647 is None: t644 = True
+                if t643 is False and t644: t643 = None
+                if t643 is False: x = False
                 else:
-                    if t609 is None: t605 = True
-    if x is True and t605: x = None
+                    if t643 is None: t639 = True
+    if x is True and t639: x = None
     if x is True: h_referral.append(30)
-    t614 = False
-    x = True
-    t615 = v230
-    if t615 is False: x = False
-    else:
-        if t615 is None: t614 = True
-        t617 = False
-        t616 = False
-        t618 = v63
-        if t618 is True: t616 = True
-        else:
-            if t618 is None: t617 = True
-            t619 = v208
-            if t619 is True: t616 = True
-            else:
-                if t619 is None: t617 = True
-        if t616 is False and t617: t616 = None
-        if t616 is False: x = False
-        else:
-            if t616 is None: t614 = True
-    if x is True and t614: x = None
-    if x is True: h_referral.append(31)
-    t620 = False
-    x = True
-    t621 = v75
-    if t621 is False: x = False
-    else:
-        if t621 is None: t620 = True
-        t622 = v239
-        if t622 is False: x = False
-        else:
-            if t622 is None: t620 = True
-    if x is True and t620: x = None
-    if x is True: h_referral.append(32)
-    x = v235
-    if x is True: h_referral.append(33)
-    t623 = False
-    x = True
-    t624 = v231
-    if t624 is False: x = False
-    else:
-        if t624 is None: t623 = True
-        t625 = v69
-        if t625 is False: x = False
-        else:
-            if t625 is None: t623 = True
-    if x is True and t623: x = None
-    if x is True: h_referral.append(34)
-    t626 = False
-    x = True
-    t627 = v141
-    if t627 is False: x = False
-    else:
-        if t627 is None: t626 = True
-        t628 = (None if f20 is None else f20 >= K323)
-        if t628 is False: x = False
-        else:
-            if t628 is None: t626 = True
-            t629 = v221
-            if t629 is False: x = False
-            else:
-                if t629 is None: t626 = True
-    if x is True and t626: x = None
-    if x is True: h_referral.append(35)
-    t630 = False
-    x = True
-    t631 = v8
-    if t631 is False: x = False
-    else:
-        if t631 is None: t630 = True
-        t632 = v69
-        if t632 is False: x = False
-        else:
-            if t632 is None: t630 = True
-    if x is True and t630: x = None
-    if x is True: h_referral.append(36)
-    x = v84
-    if x is True: h_referral.append(37)
-    x = v8
-    if x is True: h_referral.append(38)
-    t633 = False
-    x = True
-    t634 = v217
-    if t634 is False: x = False
-    else:
-        if t634 is None: t633 = True
-        t635 = v66
-        if t635 is False: x = False
-        else:
-            if t635 is None: t633 = True
-            t636 = (None if f20 is None else f20 < K324)
-            if t636 is False: x = False
-            else:
-                if t636 is None: t633 = True
-                t637 = v222
-                if t637 is False: x = False
-                else:
-                    if t637 is None: t633 = True
-                    t638 = v35
-                    if t638 is not None: t638 = not t638
-                    if t638 is None: t638 = True
-                    if t638 is False: x = False
-                    else:
-                        if t638 is None: t633 = True
-                        t639 = v44
-                        if t639 is not None: t639 = not t639
-                        if t639 is None: t639 = True
-                        if t639 is False: x = False
-                        else:
-                            if t639 is None: t633 = True
-    if x is True and t633: x = None
-    if x is True: h_referral.append(39)
-    t640 = False
-    x = True
-    t642 = False
-    t641 = False
-    t643 = v99
-    if t643 is True: t641 = True
-    else:
-        if t643 is None: t642 = True
-        t644 = v101
-        if t644 is True: t641 = True
-        else:
-            if t644 is None: t642 = True
-    if t641 is False and t642: t641 = None
-    if t641 is False: x = False
-    else:
-        if t641 is None: t640 = True
-        t645 = v66
-        if t645 is False: x = False
-        else:
-            if t645 is None: t640 = True
-            t646 = (None if f20 is None else f20 < K325)
-            if t646 is False: x = False
-            else:
-                if t646 is None: t640 = True
-                t647 = v222
-                if t647 is False: x = False
-                else:
-                    if t647 is None: t640 = True
-    if x is True and t640: x = None
-    if x is True: h_referral.append(40)
     t648 = False
     x = True
-    t649 = v224
+    t649 = v230
     if t649 is False: x = False
     else:
         if t649 is None: t648 = True
         t651 = False
         t650 = False
-        t652 = v203
+        t652 = v63
         if t652 is True: t650 = True
         else:
             if t652 is None: t651 = True
-            t653 = v73
+            t653 = v208
             if t653 is True: t650 = True
             else:
                 if t653 is None: t651 = True
@@ -2702,760 +2693,912 @@ def kernel(ctx):
         else:
             if t650 is None: t648 = True
     if x is True and t648: x = None
-    if x is True: h_referral.append(41)
-    x = v224
-    if x is True: h_referral.append(42)
+    if x is True: h_referral.append(31)
     t654 = False
     x = True
-    t655 = v228
+    t655 = v75
     if t655 is False: x = False
     else:
         if t655 is None: t654 = True
-        t656 = v229
+        t656 = v244
         if t656 is False: x = False
         else:
             if t656 is None: t654 = True
     if x is True and t654: x = None
-    if x is True: h_referral.append(43)
+    if x is True: h_referral.append(32)
+    x = v235
+    if x is True: h_referral.append(33)
+    x = v239
+    if x is True: h_referral.append(34)
+    x = v240
+    if x is True: h_referral.append(35)
+    x = v241
+    if x is True: h_referral.append(36)
+    x = v243
+    if x is True: h_referral.append(37)
     t657 = False
     x = True
-    t658 = v150
+    t658 = v231
     if t658 is False: x = False
     else:
         if t658 is None: t657 = True
-        t659 = (None if f20 is None else f20 >= K326)
+        t659 = v69
         if t659 is False: x = False
         else:
             if t659 is None: t657 = True
     if x is True and t657: x = None
-    if x is True: h_referral.append(44)
+    if x is True: h_referral.append(38)
     t660 = False
     x = True
-    t661 = v150
+    t661 = v141
     if t661 is False: x = False
     else:
         if t661 is None: t660 = True
-        t662 = v75
+        t662 = (None if f20 is None else f20 >= K339)
         if t662 is False: x = False
         else:
             if t662 is None: t660 = True
+            t663 = v221
+            if t663 is False: x = False
+            else:
+                if t663 is None: t660 = True
     if x is True and t660: x = None
-    if x is True: h_referral.append(45)
-    t663 = False
-    x = False
-    t664 = v148
-    if t664 is True: x = True
-    else:
-        if t664 is None: t663 = True
-        t665 = v150
-        if t665 is True: x = True
-        else:
-            if t665 is None: t663 = True
-            t667 = False
-            t666 = True
-            t668 = v147
-            if t668 is False: t666 = False
-            else:
-                if t668 is None: t667 = True
-                t669 = v75
-                if t669 is False: t666 = False
-                else:
-                    if t669 is None: t667 = True
-            if t666 is True and t667: t666 = None
-            if t666 is True: x = True
-            else:
-                if t666 is None: t663 = True
-    if x is False and t663: x = None
-    if x is True: h_referral.append(46)
-    t670 = False
+    if x is True: h_referral.append(39)
+    t664 = False
     x = True
-    t671 = v147
-    if t671 is False: x = False
+    t665 = v8
+    if t665 is False: x = False
     else:
-        if t671 is None: t670 = True
-        t672 = v233
-        if t672 is False: x = False
+        if t665 is None: t664 = True
+        t666 = v69
+        if t666 is False: x = False
         else:
-            if t672 is None: t670 = True
-            t673 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K327.isdisjoint(r_pain or ()))))))
-            if t673 is False: x = False
+            if t666 is None: t664 = True
+    if x is True and t664: x = None
+    if x is True: h_referral.append(40)
+    x = v84
+    if x is True: h_referral.append(41)
+    x = v8
+    if x is True: h_referral.append(42)
+    t667 = False
+    x = True
+    t668 = v217
+    if t668 is False: x = False
+    else:
+        if t668 is None: t667 = True
+        t669 = v66
+        if t669 is False: x = False
+        else:
+            if t669 is None: t667 = True
+            t670 = (None if f20 is None else f20 < K340)
+            if t670 is False: x = False
             else:
-                if t673 is None: t670 = True
-    if x is True and t670: x = None
-    if x is True: h_referral.append(47)
-    x = v147
-    if x is True: h_referral.append(48)
-    x = v151
-    if x is True: h_referral.append(49)
+                if t670 is None: t667 = True
+                t671 = v222
+                if t671 is False: x = False
+                else:
+                    if t671 is None: t667 = True
+                    t672 = v35
+                    if t672 is not None: t672 = not t672
+                    if t672 is None: t672 = True
+                    if t672 is False: x = False
+                    else:
+                        if t672 is None: t667 = True
+                        t673 = v44
+                        if t673 is not None: t673 = not t673
+                        if t673 is None: t673 = True
+                        if t673 is False: x = False
+                        else:
+                            if t673 is None: t667 = True
+    if x is True and t667: x = None
+    if x is True: h_referral.append(43)
     t674 = False
     x = True
-    t675 = v229
+    t676 = False
+    t675 = False
+    t677 = v99
+    if t677 is True: t675 = True
+    else:
+        if t677 is None: t676 = True
+        t678 = v101
+        if t678 is True: t675 = True
+        else:
+            if t678 is None: t676 = True
+    if t675 is False and t676: t675 = None
     if t675 is False: x = False
     else:
         if t675 is None: t674 = True
-        t676 = (None if f93 is None else f93 <= K328)
-        if t676 is None: t676 = True
-        if t676 is False: x = False
+        t679 = v66
+        if t679 is False: x = False
         else:
-            if t676 is None: t674 = True
-            t677 = v63
-            if t677 is False: x = False
+            if t679 is None: t674 = True
+            t680 = (None if f20 is None else f20 < K341)
+            if t680 is False: x = False
             else:
-                if t677 is None: t674 = True
-                t679 = False
-                t678 = False
-                t680 = v8
-                if t680 is True: t678 = True
+                if t680 is None: t674 = True
+                t681 = v222
+                if t681 is False: x = False
                 else:
-                    if t680 is None: t679 = True
-                    t681 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K329.isdisjoint(r_pain or ()))))))
-                    if t681 is True: t678 = True
-                    else:
-                        if t681 is None: t679 = True
-                if t678 is False and t679: t678 = None
-                if t678 is False: x = False
-                else:
-                    if t678 is None: t674 = True
+                    if t681 is None: t674 = True
     if x is True and t674: x = None
-    if x is True: h_referral.append(50)
+    if x is True: h_referral.append(44)
     t682 = False
     x = True
-    t683 = v229
+    t683 = v224
     if t683 is False: x = False
     else:
         if t683 is None: t682 = True
-        t684 = v150
+        t685 = False
+        t684 = False
+        t686 = v203
+        if t686 is True: t684 = True
+        else:
+            if t686 is None: t685 = True
+            t687 = v73
+            if t687 is True: t684 = True
+            else:
+                if t687 is None: t685 = True
+        if t684 is False and t685: t684 = None
         if t684 is False: x = False
         else:
             if t684 is None: t682 = True
     if x is True and t682: x = None
-    if x is True: h_referral.append(51)
-    t685 = False
+    if x is True: h_referral.append(45)
+    x = v224
+    if x is True: h_referral.append(46)
+    t688 = False
     x = True
-    t686 = v236
-    if t686 is False: x = False
+    t689 = v228
+    if t689 is False: x = False
     else:
-        if t686 is None: t685 = True
-        t687 = v237
-        if t687 is False: x = False
+        if t689 is None: t688 = True
+        t690 = v229
+        if t690 is False: x = False
         else:
-            if t687 is None: t685 = True
-            t688 = facts.get('nerve_root_found')
-            if t688 is not None: t688 = not t688
-            if t688 is None: t688 = True
-            if t688 is False: x = False
-            else:
-                if t688 is None: t685 = True
-    if x is True and t685: x = None
-    if x is True: h_referral.append(52)
-    t689 = False
+            if t690 is None: t688 = True
+    if x is True and t688: x = None
+    if x is True: h_referral.append(47)
+    t691 = False
     x = True
-    t690 = v229
-    if t690 is False: x = False
+    t692 = v150
+    if t692 is False: x = False
     else:
-        if t690 is None: t689 = True
-        t691 = v248
-        if t691 is False: x = False
+        if t692 is None: t691 = True
+        t693 = (None if f20 is None else f20 >= K342)
+        if t693 is False: x = False
         else:
-            if t691 is None: t689 = True
-            t692 = facts.get('nerve_root_found')
-            if t692 is False: x = False
-            else:
-                if t692 is None: t689 = True
-    if x is True and t689: x = None
-    if x is True: h_referral.append(53)
-    t693 = False
+            if t693 is None: t691 = True
+    if x is True and t691: x = None
+    if x is True: h_referral.append(48)
+    t694 = False
     x = True
-    t694 = v225
-    if t694 is False: x = False
+    t695 = v150
+    if t695 is False: x = False
     else:
-        if t694 is None: t693 = True
-        t695 = v62
-        if t695 is False: x = False
+        if t695 is None: t694 = True
+        t696 = v75
+        if t696 is False: x = False
         else:
-            if t695 is None: t693 = True
-            t696 = v227
-            if t696 is False: x = False
-            else:
-                if t696 is None: t693 = True
-    if x is True and t693: x = None
-    if x is True: h_referral.append(54)
+            if t696 is None: t694 = True
+    if x is True and t694: x = None
+    if x is True: h_referral.append(49)
     t697 = False
-    x = True
-    t698 = v225
-    if t698 is False: x = False
+    x = False
+    t698 = v148
+    if t698 is True: x = True
     else:
         if t698 is None: t697 = True
-        t699 = v63
-        if t699 is False: x = False
+        t699 = v150
+        if t699 is True: x = True
         else:
             if t699 is None: t697 = True
-            t700 = (None if f16 is None else f16 >= K330)
-            if t700 is None: t700 = True
-            if t700 is False: x = False
+            t701 = False
+            t700 = True
+            t702 = v147
+            if t702 is False: t700 = False
+            else:
+                if t702 is None: t701 = True
+                t703 = v75
+                if t703 is False: t700 = False
+                else:
+                    if t703 is None: t701 = True
+            if t700 is True and t701: t700 = None
+            if t700 is True: x = True
             else:
                 if t700 is None: t697 = True
-                t701 = v213
-                if t701 is not None: t701 = not t701
-                if t701 is None: t701 = True
-                if t701 is False: x = False
+    if x is False and t697: x = None
+    if x is True: h_referral.append(50)
+    t704 = False
+    x = True
+    t705 = v147
+    if t705 is False: x = False
+    else:
+        if t705 is None: t704 = True
+        t706 = v233
+        if t706 is False: x = False
+        else:
+            if t706 is None: t704 = True
+            t707 = (c60 if c60 is not M else (c60 := (None if r_pain is None else ((not K343.isdisjoint(r_pain or ()))))))
+            if t707 is False: x = False
+            else:
+                if t707 is None: t704 = True
+    if x is True and t704: x = None
+    if x is True: h_referral.append(51)
+    x = v242
+    if x is True: h_referral.append(52)
+    x = v147
+    if x is True: h_referral.append(53)
+    x = v151
+    if x is True: h_referral.append(54)
+    t708 = False
+    x = True
+    t709 = v229
+    if t709 is False: x = False
+    else:
+        if t709 is None: t708 = True
+        t710 = (None if f99 is None else f99 <= K344)
+        if t710 is None: t710 = True
+        if t710 is False: x = False
+        else:
+            if t710 is None: t708 = True
+            t711 = v63
+            if t711 is False: x = False
+            else:
+                if t711 is None: t708 = True
+                t713 = False
+                t712 = False
+                t714 = v8
+                if t714 is True: t712 = True
                 else:
-                    if t701 is None: t697 = True
-                    t702 = v212
-                    if t702 is not None: t702 = not t702
-                    if t702 is None: t702 = True
-                    if t702 is False: x = False
+                    if t714 is None: t713 = True
+                    t715 = (c35 if c35 is not M else (c35 := (None if r_pain is None else ((not K345.isdisjoint(r_pain or ()))))))
+                    if t715 is True: t712 = True
                     else:
-                        if t702 is None: t697 = True
-    if x is True and t697: x = None
+                        if t715 is None: t713 = True
+                if t712 is False and t713: t712 = None
+                if t712 is False: x = False
+                else:
+                    if t712 is None: t708 = True
+    if x is True and t708: x = None
     if x is True: h_referral.append(55)
-    x = v234
+    t716 = False
+    x = True
+    t717 = v229
+    if t717 is False: x = False
+    else:
+        if t717 is None: t716 = True
+        t718 = v150
+        if t718 is False: x = False
+        else:
+            if t718 is None: t716 = True
+    if x is True and t716: x = None
     if x is True: h_referral.append(56)
-    t703 = False
+    t719 = False
     x = True
-    t704 = v72
-    if t704 is False: x = False
+    t720 = v236
+    if t720 is False: x = False
     else:
-        if t704 is None: t703 = True
-        t705 = (None if f16 is None else f16 >= K331)
-        if t705 is False: x = False
+        if t720 is None: t719 = True
+        t721 = v237
+        if t721 is False: x = False
         else:
-            if t705 is None: t703 = True
-            t706 = v232
-            if t706 is False: x = False
+            if t721 is None: t719 = True
+            t722 = facts.get('nerve_root_found')
+            if t722 is not None: t722 = not t722
+            if t722 is None: t722 = True
+            if t722 is False: x = False
             else:
-                if t706 is None: t703 = True
-                t707 = (None if f17 is None else f17 <= K332)
-                if t707 is None: t707 = True
-                if t707 is False: x = False
-                else:
-                    if t707 is None: t703 = True
-                    t708 = v213
-                    if t708 is not None: t708 = not t708
-                    if t708 is None: t708 = True
-                    if t708 is False: x = False
-                    else:
-                        if t708 is None: t703 = True
-                        t709 = v212
-                        if t709 is not None: t709 = not t709
-                        if t709 is None: t709 = True
-                        if t709 is False: x = False
-                        else:
-                            if t709 is None: t703 = True
-    if x is True and t703: x = None
+                if t722 is None: t719 = True
+    if x is True and t719: x = None
     if x is True: h_referral.append(57)
-    t710 = False
+    t723 = False
     x = True
-    t711 = v225
-    if t711 is False: x = False
+    t724 = v229
+    if t724 is False: x = False
     else:
-        if t711 is None: t710 = True
-        t712 = v227
-        if t712 is False: x = False
+        if t724 is None: t723 = True
+        t725 = v253
+        if t725 is False: x = False
         else:
-            if t712 is None: t710 = True
-            t713 = (None if f17 is None else f17 <= K333)
-            if t713 is None: t713 = True
-            if t713 is False: x = False
+            if t725 is None: t723 = True
+            t726 = facts.get('nerve_root_found')
+            if t726 is False: x = False
             else:
-                if t713 is None: t710 = True
-                t714 = (None if f16 is None else f16 >= K334)
-                if t714 is None: t714 = True
-                if t714 is False: x = False
-                else:
-                    if t714 is None: t710 = True
-                    t715 = v213
-                    if t715 is not None: t715 = not t715
-                    if t715 is None: t715 = True
-                    if t715 is False: x = False
-                    else:
-                        if t715 is None: t710 = True
-                        t716 = v212
-                        if t716 is not None: t716 = not t716
-                        if t716 is None: t716 = True
-                        if t716 is False: x = False
-                        else:
-                            if t716 is None: t710 = True
-                            t717 = (None if f18 is None else f18 == K335)
-                            if t717 is not None: t717 = not t717
-                            if t717 is None: t717 = True
-                            if t717 is False: x = False
-                            else:
-                                if t717 is None: t710 = True
-    if x is True and t710: x = None
+                if t726 is None: t723 = True
+    if x is True and t723: x = None
     if x is True: h_referral.append(58)
-    t718 = False
-    x = True
-    t719 = v225
-    if t719 is False: x = False
-    else:
-        if t719 is None: t718 = True
-        t720 = v89
-        if t720 is False: x = False
-        else:
-            if t720 is None: t718 = True
-            t722 = False
-            t721 = False
-            t723 = v72
-            if t723 is True: t721 = True
-            else:
-                if t723 is None: t722 = True
-                t724 = v210
-                if t724 is True: t721 = True
-                else:
-                    if t724 is None: t722 = True
-                    t725 = v208
-                    if t725 is True: t721 = True
-                    else:
-                        if t725 is None: t722 = True
-                        t726 = v196
-                        if t726 is True: t721 = True
-                        else:
-                            if t726 is None: t722 = True
-            if t721 is False and t722: t721 = None
-            if t721 is False: x = False
-            else:
-                if t721 is None: t718 = True
-    if x is True and t718: x = None
-    if x is True: h_referral.append(59)
     t727 = False
     x = True
-    t728 = v226
+    t728 = v225
     if t728 is False: x = False
     else:
         if t728 is None: t727 = True
-        t729 = v89
+        t729 = v62
         if t729 is False: x = False
         else:
             if t729 is None: t727 = True
-            t730 = v208
+            t730 = v227
             if t730 is False: x = False
             else:
                 if t730 is None: t727 = True
     if x is True and t727: x = None
-    if x is True: h_referral.append(60)
+    if x is True: h_referral.append(59)
     t731 = False
     x = True
-    t732 = v226
+    t732 = v225
     if t732 is False: x = False
     else:
         if t732 is None: t731 = True
-        t733 = v89
+        t733 = v63
         if t733 is False: x = False
         else:
             if t733 is None: t731 = True
-    if x is True and t731: x = None
-    if x is True: h_referral.append(61)
-    t734 = False
-    x = True
-    t735 = v243
-    if t735 is False: x = False
-    else:
-        if t735 is None: t734 = True
-        t737 = False
-        t736 = False
-        t738 = v75
-        if t738 is True: t736 = True
-        else:
-            if t738 is None: t737 = True
-            t739 = v221
-            if t739 is True: t736 = True
+            t734 = (None if f16 is None else f16 >= K346)
+            if t734 is None: t734 = True
+            if t734 is False: x = False
             else:
-                if t739 is None: t737 = True
-                t740 = v241
-                if t740 is True: t736 = True
+                if t734 is None: t731 = True
+                t735 = v213
+                if t735 is not None: t735 = not t735
+                if t735 is None: t735 = True
+                if t735 is False: x = False
                 else:
-                    if t740 is None: t737 = True
-        if t736 is False and t737: t736 = None
-        if t736 is False: x = False
-        else:
-            if t736 is None: t734 = True
-    if x is True and t734: x = None
-    if x is True: h_referral.append(62)
-    t741 = False
+                    if t735 is None: t731 = True
+                    t736 = v212
+                    if t736 is not None: t736 = not t736
+                    if t736 is None: t736 = True
+                    if t736 is False: x = False
+                    else:
+                        if t736 is None: t731 = True
+    if x is True and t731: x = None
+    if x is True: h_referral.append(60)
+    x = v234
+    if x is True: h_referral.append(61)
+    t737 = False
     x = True
-    t742 = v242
-    if t742 is False: x = False
+    t738 = v72
+    if t738 is False: x = False
     else:
-        if t742 is None: t741 = True
-        t743 = v203
-        if t743 is False: x = False
+        if t738 is None: t737 = True
+        t739 = (None if f16 is None else f16 >= K347)
+        if t739 is False: x = False
         else:
-            if t743 is None: t741 = True
-    if x is True and t741: x = None
-    if x is True: h_referral.append(63)
+            if t739 is None: t737 = True
+            t740 = v232
+            if t740 is False: x = False
+            else:
+                if t740 is None: t737 = True
+                t741 = (None if f17 is None else f17 <= K348)
+                if t741 is None: t741 = True
+                if t741 is False: x = False
+                else:
+                    if t741 is None: t737 = True
+                    t742 = v213
+                    if t742 is not None: t742 = not t742
+                    if t742 is None: t742 = True
+                    if t742 is False: x = False
+                    else:
+                        if t742 is None: t737 = True
+                        t743 = v212
+                        if t743 is not None: t743 = not t743
+                        if t743 is None: t743 = True
+                        if t743 is False: x = False
+                        else:
+                            if t743 is None: t737 = True
+    if x is True and t737: x = None
+    if x is True: h_referral.append(62)
     t744 = False
     x = True
-    t745 = v242
+    t745 = v225
     if t745 is False: x = False
     else:
         if t745 is None: t744 = True
-        t746 = v244
+        t746 = v227
         if t746 is False: x = False
         else:
             if t746 is None: t744 = True
-            t747 = v248
+            t747 = (None if f17 is None else f17 <= K349)
+            if t747 is None: t747 = True
             if t747 is False: x = False
             else:
                 if t747 is None: t744 = True
-                t748 = v245
-                if t748 is not None: t748 = not t748
+                t748 = (None if f16 is None else f16 >= K350)
                 if t748 is None: t748 = True
                 if t748 is False: x = False
                 else:
                     if t748 is None: t744 = True
+                    t749 = v213
+                    if t749 is not None: t749 = not t749
+                    if t749 is None: t749 = True
+                    if t749 is False: x = False
+                    else:
+                        if t749 is None: t744 = True
+                        t750 = v212
+                        if t750 is not None: t750 = not t750
+                        if t750 is None: t750 = True
+                        if t750 is False: x = False
+                        else:
+                            if t750 is None: t744 = True
+                            t751 = (None if f18 is None else f18 == K351)
+                            if t751 is not None: t751 = not t751
+                            if t751 is None: t751 = True
+                            if t751 is False: x = False
+                            else:
+                                if t751 is None: t744 = True
     if x is True and t744: x = None
+    if x is True: h_referral.append(63)
+    t752 = False
+    x = True
+    t753 = v225
+    if t753 is False: x = False
+    else:
+        if t753 is None: t752 = True
+        t754 = v89
+        if t754 is False: x = False
+        else:
+            if t754 is None: t752 = True
+            t756 = False
+            t755 = False
+            t757 = v72
+            if t757 is True: t755 = True
+            else:
+                if t757 is None: t756 = True
+                t758 = v210
+                if t758 is True: t755 = True
+                else:
+                    if t758 is None: t756 = True
+                    t759 = v208
+                    if t759 is True: t755 = True
+                    else:
+                        if t759 is None: t756 = True
+                        t760 = v196
+                        if t760 is True: t755 = True
+                        else:
+                            if t760 is None: t756 = True
+            if t755 is False and t756: t755 = None
+            if t755 is False: x = False
+            else:
+                if t755 is None: t752 = True
+    if x is True and t752: x = None
     if x is True: h_referral.append(64)
-    t749 = False
-    x = True
-    t750 = v248
-    if t750 is False: x = False
-    else:
-        if t750 is None: t749 = True
-        t751 = v245
-        if t751 is False: x = False
-        else:
-            if t751 is None: t749 = True
-            t752 = (None if f94 is None else f94 == K336)
-            if t752 is not None: t752 = not t752
-            if t752 is None: t752 = True
-            if t752 is False: x = False
-            else:
-                if t752 is None: t749 = True
-    if x is True and t749: x = None
-    if x is True: h_referral.append(65)
-    t753 = False
-    x = True
-    t754 = v242
-    if t754 is False: x = False
-    else:
-        if t754 is None: t753 = True
-        t755 = v244
-        if t755 is not None: t755 = not t755
-        if t755 is False: x = False
-        else:
-            if t755 is None: t753 = True
-            t756 = v248
-            if t756 is False: x = False
-            else:
-                if t756 is None: t753 = True
-    if x is True and t753: x = None
-    if x is True: h_referral.append(66)
-    t757 = False
-    x = True
-    t758 = v242
-    if t758 is False: x = False
-    else:
-        if t758 is None: t757 = True
-        t759 = v247
-        if t759 is False: x = False
-        else:
-            if t759 is None: t757 = True
-            t760 = v245
-            if t760 is not None: t760 = not t760
-            if t760 is None: t760 = True
-            if t760 is False: x = False
-            else:
-                if t760 is None: t757 = True
-    if x is True and t757: x = None
-    if x is True: h_referral.append(67)
     t761 = False
     x = True
-    t762 = (None if f20 is None else f20 >= K337)
+    t762 = v226
     if t762 is False: x = False
     else:
         if t762 is None: t761 = True
-        t763 = (None if f20 is None else f20 <= K338)
+        t763 = v89
         if t763 is False: x = False
         else:
             if t763 is None: t761 = True
-            t764 = (c114 if c114 is not M else (c114 := (None if r_pain is None else ((not K339.isdisjoint(r_pain or ()))))))
+            t764 = v208
             if t764 is False: x = False
             else:
                 if t764 is None: t761 = True
-                t765 = (None if f13 is None else f13 in K340)
-                if t765 is False: x = False
-                else:
-                    if t765 is None: t761 = True
     if x is True and t761: x = None
-    if x is True: h_referral.append(68)
-    t766 = False
+    if x is True: h_referral.append(65)
+    t765 = False
     x = True
-    t767 = v249
-    if t767 is False: x = False
+    t766 = v226
+    if t766 is False: x = False
     else:
-        if t767 is None: t766 = True
-        t768 = v248
-        if t768 is False: x = False
+        if t766 is None: t765 = True
+        t767 = v89
+        if t767 is False: x = False
         else:
-            if t768 is None: t766 = True
-    if x is True and t766: x = None
-    if x is True: h_referral.append(69)
-    t769 = False
+            if t767 is None: t765 = True
+    if x is True and t765: x = None
+    if x is True: h_referral.append(66)
+    t768 = False
     x = True
-    t770 = v249
-    if t770 is False: x = False
+    t769 = v248
+    if t769 is False: x = False
     else:
-        if t770 is None: t769 = True
-        t771 = v75
-        if t771 is False: x = False
+        if t769 is None: t768 = True
+        t771 = False
+        t770 = False
+        t772 = v75
+        if t772 is True: t770 = True
         else:
-            if t771 is None: t769 = True
-    if x is True and t769: x = None
-    if x is True: h_referral.append(70)
-    x = v238
-    if x is True: h_referral.append(71)
-    x = v250
-    if x is True: h_referral.append(72)
-    t772 = False
-    x = True
-    t773 = v249
-    if t773 is False: x = False
-    else:
-        if t773 is None: t772 = True
-        t774 = v251
-        if t774 is False: x = False
-        else:
-            if t774 is None: t772 = True
-    if x is True and t772: x = None
-    if x is True: h_referral.append(73)
-    t775 = False
-    x = False
-    t777 = False
-    t776 = True
-    t778 = v138
-    if t778 is False: t776 = False
-    else:
-        if t778 is None: t777 = True
-        t779 = v139
-        if t779 is False: t776 = False
-        else:
-            if t779 is None: t777 = True
-            t780 = v63
-            if t780 is False: t776 = False
+            if t772 is None: t771 = True
+            t773 = v221
+            if t773 is True: t770 = True
             else:
-                if t780 is None: t777 = True
-                t781 = v208
-                if t781 is False: t776 = False
+                if t773 is None: t771 = True
+                t774 = v246
+                if t774 is True: t770 = True
                 else:
-                    if t781 is None: t777 = True
-                    t783 = False
-                    t782 = False
-                    t784 = v2
-                    if t784 is True: t782 = True
-                    else:
-                        if t784 is None: t783 = True
-                        t785 = v248
-                        if t785 is True: t782 = True
-                        else:
-                            if t785 is None: t783 = True
-                            t786 = (None if f75 is None else f75 == K341)
-                            if t786 is True: t782 = True
-                            else:
-                                if t786 is None: t783 = True
-                    if t782 is False and t783: t782 = None
-                    if t782 is False: t776 = False
-                    else:
-                        if t782 is None: t777 = True
-    if t776 is True and t777: t776 = None
-    if t776 is True: x = True
+                    if t774 is None: t771 = True
+        if t770 is False and t771: t770 = None
+        if t770 is False: x = False
+        else:
+            if t770 is None: t768 = True
+    if x is True and t768: x = None
+    if x is True: h_referral.append(67)
+    t775 = False
+    x = True
+    t776 = v247
+    if t776 is False: x = False
     else:
         if t776 is None: t775 = True
-        t788 = False
-        t787 = True
-        t789 = v138
-        if t789 is False: t787 = False
+        t777 = v203
+        if t777 is False: x = False
         else:
-            if t789 is None: t788 = True
-            t790 = v63
-            if t790 is False: t787 = False
-            else:
-                if t790 is None: t788 = True
-                t791 = v208
-                if t791 is False: t787 = False
-                else:
-                    if t791 is None: t788 = True
-                    t792 = (None if f17 is None else f17 <= K342)
-                    if t792 is False: t787 = False
-                    else:
-                        if t792 is None: t788 = True
-                        t794 = False
-                        t793 = False
-                        t795 = v2
-                        if t795 is True: t793 = True
-                        else:
-                            if t795 is None: t794 = True
-                            t796 = v248
-                            if t796 is True: t793 = True
-                            else:
-                                if t796 is None: t794 = True
-                                t797 = (None if f75 is None else f75 == K343)
-                                if t797 is True: t793 = True
-                                else:
-                                    if t797 is None: t794 = True
-                        if t793 is False and t794: t793 = None
-                        if t793 is False: t787 = False
-                        else:
-                            if t793 is None: t788 = True
-        if t787 is True and t788: t787 = None
-        if t787 is True: x = True
-        else:
-            if t787 is None: t775 = True
-    if x is False and t775: x = None
-    if x is True: h_referral.append(74)
-    t798 = False
+            if t777 is None: t775 = True
+    if x is True and t775: x = None
+    if x is True: h_referral.append(68)
+    t778 = False
     x = True
+    t779 = v247
+    if t779 is False: x = False
+    else:
+        if t779 is None: t778 = True
+        t780 = v249
+        if t780 is False: x = False
+        else:
+            if t780 is None: t778 = True
+            t781 = v253
+            if t781 is False: x = False
+            else:
+                if t781 is None: t778 = True
+                t782 = v250
+                if t782 is not None: t782 = not t782
+                if t782 is None: t782 = True
+                if t782 is False: x = False
+                else:
+                    if t782 is None: t778 = True
+    if x is True and t778: x = None
+    if x is True: h_referral.append(69)
+    t783 = False
+    x = True
+    t784 = v253
+    if t784 is False: x = False
+    else:
+        if t784 is None: t783 = True
+        t785 = v250
+        if t785 is False: x = False
+        else:
+            if t785 is None: t783 = True
+            t786 = (None if f100 is None else f100 == K352)
+            if t786 is not None: t786 = not t786
+            if t786 is None: t786 = True
+            if t786 is False: x = False
+            else:
+                if t786 is None: t783 = True
+    if x is True and t783: x = None
+    if x is True: h_referral.append(70)
+    t787 = False
+    x = True
+    t788 = v247
+    if t788 is False: x = False
+    else:
+        if t788 is None: t787 = True
+        t789 = v249
+        if t789 is not None: t789 = not t789
+        if t789 is False: x = False
+        else:
+            if t789 is None: t787 = True
+            t790 = v253
+            if t790 is False: x = False
+            else:
+                if t790 is None: t787 = True
+    if x is True and t787: x = None
+    if x is True: h_referral.append(71)
+    t791 = False
+    x = True
+    t792 = v247
+    if t792 is False: x = False
+    else:
+        if t792 is None: t791 = True
+        t793 = v252
+        if t793 is False: x = False
+        else:
+            if t793 is None: t791 = True
+            t794 = v250
+            if t794 is not None: t794 = not t794
+            if t794 is None: t794 = True
+            if t794 is False: x = False
+            else:
+                if t794 is None: t791 = True
+    if x is True and t791: x = None
+    if x is True: h_referral.append(72)
+    t795 = False
+    x = True
+    t796 = (None if f20 is None else f20 >= K353)
+    if t796 is False: x = False
+    else:
+        if t796 is None: t795 = True
+        t797 = (None if f20 is None else f20 <= K354)
+        if t797 is False: x = False
+        else:
+            if t797 is None: t795 = True
+            t798 = (c114 if c114 is not M else (c114 := (None if r_pain is None else ((not K355.isdisjoint(r_pain or ()))))))
+            if t798 is False: x = False
+            else:
+                if t798 is None: t795 = True
+                t799 = (None if f13 is None else f13 in K356)
+                if t799 is False: x = False
+                else:
+                    if t799 is None: t795 = True
+    if x is True and t795: x = None
+    if x is True: h_referral.append(73)
     t800 = False
-    t799 = False
-    t801 = v138
-    if t801 is True: t799 = True
+    x = True
+    t801 = v254
+    if t801 is False: x = False
     else:
         if t801 is None: t800 = True
-        t802 = v140
-        if t802 is True: t799 = True
+        t802 = v253
+        if t802 is False: x = False
         else:
             if t802 is None: t800 = True
-    if t799 is False and t800: t799 = None
-    if t799 is False: x = False
+    if x is True and t800: x = None
+    if x is True: h_referral.append(74)
+    t803 = False
+    x = True
+    t804 = v254
+    if t804 is False: x = False
     else:
-        if t799 is None: t798 = True
-        t803 = (c115 if c115 is not M else (c115 := (None if r_pain is None else ((not K344.isdisjoint(r_pain or ()))))))
-        if t803 is False: x = False
+        if t804 is None: t803 = True
+        t805 = v75
+        if t805 is False: x = False
         else:
-            if t803 is None: t798 = True
-            t804 = (None if f3 is None else not K345.isdisjoint(f3))
-            if t804 is False: x = False
-            else:
-                if t804 is None: t798 = True
-    if x is True and t798: x = None
+            if t805 is None: t803 = True
+    if x is True and t803: x = None
     if x is True: h_referral.append(75)
-    t805 = False
-    x = True
-    t807 = False
-    t806 = False
-    t808 = v138
-    if t808 is True: t806 = True
-    else:
-        if t808 is None: t807 = True
-        t809 = v139
-        if t809 is True: t806 = True
-        else:
-            if t809 is None: t807 = True
-            t810 = v140
-            if t810 is True: t806 = True
-            else:
-                if t810 is None: t807 = True
-    if t806 is False and t807: t806 = None
-    if t806 is False: x = False
-    else:
-        if t806 is None: t805 = True
-        t811 = v135
-        if t811 is False: x = False
-        else:
-            if t811 is None: t805 = True
-    if x is True and t805: x = None
+    x = v238
     if x is True: h_referral.append(76)
-    x = v137
+    x = v255
     if x is True: h_referral.append(77)
-    t812 = False
+    t806 = False
     x = True
-    t813 = v232
-    if t813 is False: x = False
+    t807 = v254
+    if t807 is False: x = False
     else:
-        if t813 is None: t812 = True
-        t814 = v115
-        if t814 is False: x = False
+        if t807 is None: t806 = True
+        t808 = v256
+        if t808 is False: x = False
         else:
-            if t814 is None: t812 = True
-            t815 = (None if f17 is None else f17 > K346)
-            if t815 is False: x = False
-            else:
-                if t815 is None: t812 = True
-                t816 = v216
-                if t816 is False: x = False
-                else:
-                    if t816 is None: t812 = True
-    if x is True and t812: x = None
+            if t808 is None: t806 = True
+    if x is True and t806: x = None
     if x is True: h_referral.append(78)
-    t817 = False
-    x = True
-    t818 = (None if f3 is None else not K347.isdisjoint(f3))
-    if t818 is False: x = False
+    t809 = False
+    x = False
+    t811 = False
+    t810 = True
+    t812 = v138
+    if t812 is False: t810 = False
     else:
-        if t818 is None: t817 = True
-        t819 = (None if f3 is None else not K348.isdisjoint(f3))
-        if t819 is not None: t819 = not t819
-        if t819 is False: x = False
+        if t812 is None: t811 = True
+        t813 = v139
+        if t813 is False: t810 = False
         else:
-            if t819 is None: t817 = True
-            t820 = v219
-            if t820 is not None: t820 = not t820
-            if t820 is None: t820 = True
-            if t820 is False: x = False
+            if t813 is None: t811 = True
+            t814 = v63
+            if t814 is False: t810 = False
             else:
-                if t820 is None: t817 = True
-    if x is True and t817: x = None
+                if t814 is None: t811 = True
+                t815 = v208
+                if t815 is False: t810 = False
+                else:
+                    if t815 is None: t811 = True
+                    t817 = False
+                    t816 = False
+                    t818 = v2
+                    if t818 is True: t816 = True
+                    else:
+                        if t818 is None: t817 = True
+                        t819 = v253
+                        if t819 is True: t816 = True
+                        else:
+                            if t819 is None: t817 = True
+                            t820 = (None if f75 is None else f75 == K357)
+                            if t820 is True: t816 = True
+                            else:
+                                if t820 is None: t817 = True
+                    if t816 is False and t817: t816 = None
+                    if t816 is False: t810 = False
+                    else:
+                        if t816 is None: t811 = True
+    if t810 is True and t811: t810 = None
+    if t810 is True: x = True
+    else:
+        if t810 is None: t809 = True
+        t822 = False
+        t821 = True
+        t823 = v138
+        if t823 is False: t821 = False
+        else:
+            if t823 is None: t822 = True
+            t824 = v63
+            if t824 is False: t821 = False
+            else:
+                if t824 is None: t822 = True
+                t825 = v208
+                if t825 is False: t821 = False
+                else:
+                    if t825 is None: t822 = True
+                    t826 = (None if f17 is None else f17 <= K358)
+                    if t826 is False: t821 = False
+                    else:
+                        if t826 is None: t822 = True
+                        t828 = False
+                        t827 = False
+                        t829 = v2
+                        if t829 is True: t827 = True
+                        else:
+                            if t829 is None: t828 = True
+                            t830 = v253
+                            if t830 is True: t827 = True
+                            else:
+                                if t830 is None: t828 = True
+                                t831 = (None if f75 is None else f75 == K359)
+                                if t831 is True: t827 = True
+                                else:
+                                    if t831 is None: t828 = True
+                        if t827 is False and t828: t827 = None
+                        if t827 is False: t821 = False
+                        else:
+                            if t827 is None: t822 = True
+        if t821 is True and t822: t821 = None
+        if t821 is True: x = True
+        else:
+            if t821 is None: t809 = True
+    if x is False and t809: x = None
     if x is True: h_referral.append(79)
-    t821 = False
+    t832 = False
     x = True
-    t822 = v223
-    if t822 is False: x = False
+    t834 = False
+    t833 = False
+    t835 = v138
+    if t835 is True: t833 = True
     else:
-        if t822 is None: t821 = True
-        t823 = v87
-        if t823 is False: x = False
+        if t835 is None: t834 = True
+        t836 = v140
+        if t836 is True: t833 = True
         else:
-            if t823 is None: t821 = True
-    if x is True and t821: x = None
-    if x is True: h_referral.append(80)
-    x = v218
-    if x is True: h_referral.append(81)
-    x = v246
-    if x is True: h_referral.append(82)
-    t824 = False
-    x = True
-    t825 = v9
-    if t825 is False: x = False
+            if t836 is None: t834 = True
+    if t833 is False and t834: t833 = None
+    if t833 is False: x = False
     else:
-        if t825 is None: t824 = True
-        t826 = v207
-        if t826 is False: x = False
+        if t833 is None: t832 = True
+        t837 = (c115 if c115 is not M else (c115 := (None if r_pain is None else ((not K360.isdisjoint(r_pain or ()))))))
+        if t837 is False: x = False
         else:
-            if t826 is None: t824 = True
-            t827 = v219
-            if t827 is not None: t827 = not t827
-            if t827 is None: t827 = True
-            if t827 is False: x = False
+            if t837 is None: t832 = True
+            t838 = (None if f3 is None else not K361.isdisjoint(f3))
+            if t838 is False: x = False
             else:
-                if t827 is None: t824 = True
-    if x is True and t824: x = None
+                if t838 is None: t832 = True
+    if x is True and t832: x = None
+    if x is True: h_referral.append(80)
+    t839 = False
+    x = True
+    t841 = False
+    t840 = False
+    t842 = v138
+    if t842 is True: t840 = True
+    else:
+        if t842 is None: t841 = True
+        t843 = v139
+        if t843 is True: t840 = True
+        else:
+            if t843 is None: t841 = True
+            t844 = v140
+            if t844 is True: t840 = True
+            else:
+                if t844 is None: t841 = True
+    if t840 is False and t841: t840 = None
+    if t840 is False: x = False
+    else:
+        if t840 is None: t839 = True
+        t845 = v135
+        if t845 is False: x = False
+        else:
+            if t845 is None: t839 = True
+    if x is True and t839: x = None
+    if x is True: h_referral.append(81)
+    x = v137
+    if x is True: h_referral.append(82)
+    t846 = False
+    x = True
+    t847 = v232
+    if t847 is False: x = False
+    else:
+        if t847 is None: t846 = True
+        t848 = v115
+        if t848 is False: x = False
+        else:
+            if t848 is None: t846 = True
+            t849 = (None if f17 is None else f17 > K362)
+            if t849 is False: x = False
+            else:
+                if t849 is None: t846 = True
+                t850 = v216
+                if t850 is False: x = False
+                else:
+                    if t850 is None: t846 = True
+    if x is True and t846: x = None
     if x is True: h_referral.append(83)
-    t828 = False
+    t851 = False
     x = True
-    t829 = v206
-    if t829 is False: x = False
+    t852 = (None if f3 is None else not K363.isdisjoint(f3))
+    if t852 is False: x = False
     else:
-        if t829 is None: t828 = True
-        t830 = v205
-        if t830 is False: x = False
+        if t852 is None: t851 = True
+        t853 = (None if f3 is None else not K364.isdisjoint(f3))
+        if t853 is not None: t853 = not t853
+        if t853 is False: x = False
         else:
-            if t830 is None: t828 = True
-    if x is True and t828: x = None
+            if t853 is None: t851 = True
+            t854 = v219
+            if t854 is not None: t854 = not t854
+            if t854 is None: t854 = True
+            if t854 is False: x = False
+            else:
+                if t854 is None: t851 = True
+    if x is True and t851: x = None
     if x is True: h_referral.append(84)
-    t831 = False
+    t855 = False
     x = True
-    t832 = v201
-    if t832 is False: x = False
+    t856 = v223
+    if t856 is False: x = False
     else:
-        if t832 is None: t831 = True
-        t833 = v200
-        if t833 is not None: t833 = not t833
-        if t833 is None: t833 = True
-        if t833 is False: x = False
+        if t856 is None: t855 = True
+        t857 = v87
+        if t857 is False: x = False
         else:
-            if t833 is None: t831 = True
-    if x is True and t831: x = None
+            if t857 is None: t855 = True
+    if x is True and t855: x = None
     if x is True: h_referral.append(85)
+    x = v218
+    if x is True: h_referral.append(86)
+    x = v251
+    if x is True: h_referral.append(87)
+    t858 = False
+    x = True
+    t859 = v9
+    if t859 is False: x = False
+    else:
+        if t859 is None: t858 = True
+        t860 = v207
+        if t860 is False: x = False
+        else:
+            if t860 is None: t858 = True
+            t861 = v219
+            if t861 is not None: t861 = not t861
+            if t861 is None: t861 = True
+            if t861 is False: x = False
+            else:
+                if t861 is None: t858 = True
+    if x is True and t858: x = None
+    if x is True: h_referral.append(88)
+    t862 = False
+    x = True
+    t863 = v206
+    if t863 is False: x = False
+    else:
+        if t863 is None: t862 = True
+        t864 = v205
+        if t864 is False: x = False
+        else:
+            if t864 is None: t862 = True
+    if x is True and t862: x = None
+    if x is True: h_referral.append(89)
+    t865 = False
+    x = True
+    t866 = v201
+    if t866 is False: x = False
+    else:
+        if t866 is None: t865 = True
+        t867 = v200
+        if t867 is not None: t867 = not t867
+        if t867 is None: t867 = True
+        if t867 is False: x = False
+        else:
+            if t867 is None: t865 = True
+    if x is True and t865: x = None
+    if x is True: h_referral.append(90)
     lo0 = -1.1394342831883648
     lo1 = -1.7372712839439852
     lo2 = -3.036554268074246
@@ -4455,4 +4598,4 @@ def kernel(ctx):
         c = GROUP_CONDITION[g]
         lo[c] += LOG_LR[number]
         ev[c].append(number)
-    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v197, v200, v198, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v86, v220, v221, v199, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241, v242, v243, v244, v245, v246, v247, v248, v249, v250, v251,), lo, ev, {'referral': h_referral}
+    return (v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14, v15, v16, v17, v18, v19, v20, v21, v22, v23, v24, v25, v26, v27, v28, v29, v30, v31, v32, v33, v35, v36, v37, v38, v39, v40, v41, v42, v43, v44, v45, v46, v47, v48, v49, v50, v51, v52, v53, v54, v55, v56, v57, v58, v59, v60, v61, v62, v63, v64, v65, v66, v67, v68, v69, v70, v71, v72, v73, v74, v34, v75, v76, v77, v78, v79, v80, v81, v82, v83, v84, v85, v87, v88, v89, v90, v91, v92, v93, v94, v99, v100, v101, v95, v96, v97, v98, v102, v103, v104, v105, v106, v107, v108, v109, v110, v111, v112, v113, v114, v115, v116, v117, v118, v119, v120, v121, v122, v123, v124, v125, v126, v127, v128, v129, v130, v131, v132, v133, v134, v135, v136, v137, v138, v139, v140, v141, v142, v143, v144, v145, v146, v147, v148, v149, v150, v151, v152, v153, v154, v155, v156, v157, v158, v159, v160, v161, v162, v163, v164, v165, v166, v167, v168, v169, v170, v171, v172, v173, v174, v175, v176, v177, v178, v179, v180, v181, v182, v183, v184, v185, v186, v187, v188, v189, v190, v191, v192, v193, v194, v195, v196, v197, v200, v198, v201, v202, v203, v204, v205, v206, v207, v208, v209, v210, v211, v212, v213, v214, v215, v216, v217, v218, v219, v86, v220, v221, v199, v222, v223, v224, v225, v226, v227, v228, v229, v230, v231, v232, v233, v234, v235, v236, v237, v238, v239, v240, v241, v242, v243, v244, v245, v246, v247, v248, v249, v250, v251, v252, v253, v254, v255, v256,), lo, ev, {'referral': h_referral}

@@ -70,8 +70,10 @@ class _Phrases:
     def add(self, phrase: str, kind: str, payload: Any = None) -> None:
         # Most phrases are plain lower-case words: split them without the tokenizer (the reader is built on the
         # command line's path, where a millisecond shows).
-        words = tuple(phrase.split()) if _PLAIN.match(phrase) else tuple(_tokens(phrase.replace("#", " 0 ")))
-        words = tuple("#" if _NUMBER.match(w) else w for w in words)
+        if _PLAIN.match(phrase):
+            words = tuple(phrase.split())  # letters only: no number to stand for
+        else:
+            words = tuple("#" if _NUMBER.match(w) else w for w in _tokens(phrase.replace("#", " 0 ")))
         self.by_first.setdefault(words[0], []).append((words, kind, payload))
 
     def find(self, tokens: list[str]) -> list[tuple[int, int, str, Any]]:
