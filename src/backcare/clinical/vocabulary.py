@@ -91,14 +91,14 @@ def generated_vocabulary_text(yaml_bytes: bytes) -> str:
 
 @cache
 def vocabulary() -> Vocabulary:
-    import hashlib
+    from .knowledge.version import sha256  # CPython's own SHA-256: hashlib would load OpenSSL on the CLI's start
 
     with open(VOCABULARY_FILE, "rb") as fh:
         yaml_bytes = fh.read()
     try:
         with open(GENERATED_VOCABULARY_FILE, encoding="utf-8") as fh:
             generated = json.load(fh)
-        if generated["digest"] == hashlib.sha256(yaml_bytes).hexdigest():
+        if generated["digest"] == sha256(yaml_bytes).hexdigest():
             return Vocabulary(generated["vocabulary"])
     except (OSError, ValueError, KeyError, TypeError):
         pass  # missing or damaged: the YAML is the source
