@@ -83,6 +83,18 @@ def _notes_flagged_visit(page) -> None:
     page.locator("#assessment-panel .redflags").scroll_into_view_if_needed()
 
 
+def _notes_emergency_visit(page) -> None:
+    """An emergency said only in the notes' words (a heart attack felt in the back): the panel's first line."""
+    page.goto("/clients")
+    page.click("text=Dana Okafor")
+    page.click("text=New visit")
+    page.fill('[name="history.mechanism"]', "pressing ache between the shoulder blades since the stairs, "
+              "spreading into the left arm and jaw; clammy and sweating")
+    page.locator('[name="history.mechanism"]').blur()
+    page.wait_for_timeout(1000)
+    page.locator("#assessment-panel").scroll_into_view_if_needed()
+
+
 def _body_chart(page) -> None:
     """The visit form's body chart with a few regions marked and one focused (its name shows)."""
     _new_visit(page)
@@ -237,6 +249,7 @@ PAGES = {
     "visit-form-mechanism": _fill_mechanism_visit,
     "visit-form-flagged": _flagged_visit,
     "visit-form-notes-flag": _notes_flagged_visit,
+    "visit-form-notes-emergency": _notes_emergency_visit,
     "body-chart": _body_chart,
 }
 PAGES["intake-link"] = lambda page: (page.goto("/clients"), page.click("text=Alex Moreno"), page.click("text=Pre-visit intake"),

@@ -134,6 +134,19 @@ def test_treatment_is_withheld_whenever_the_advice_says_see_a_doctor_first(data)
 
 @FAST
 @given(cases)
+def test_an_emergency_is_always_told_as_one(data):
+    """One verdict: what the client is told under an emergency never says a doctor "soon" or "in a day or two"."""
+    out = assess_data(findings(data))
+    told = [f["tell_client"] for f in out["red_flags"] if f["urgency"] == "emergency"]
+    if out["referral"]["urgency"] == "emergency":
+        told.append(out["referral"]["tell_client"] or "")
+    for text in told:
+        assert "now" in text.lower(), text
+        assert not any(slow in text.lower() for slow in ("soon", "today;", "day or two", "next few days", "coming days")), text
+
+
+@FAST
+@given(cases)
 def test_the_fast_path_gives_exactly_the_full_paths_output(data):
     fast_validate(data)
     assert assess_data(_without_nulls(data)) == assess_data(findings(data))

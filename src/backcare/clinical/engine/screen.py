@@ -125,6 +125,9 @@ def _advice(ctx: Evaluation, flag_id: str, urgency: str) -> str:
     info = ctx.kb.red_flags[flag_id]
     if urgency == "routine" and info["tell_client_routine"]:
         return info["tell_client_routine"]
+    if urgency == "emergency":
+        # One verdict: an emergency is never told as "see a doctor soon" (a flag's everyday advice).
+        return info["tell_client_emergency"] or door_advice(ctx, URGENCY_LEVELS.index("emergency"), None)
     return info["tell_client"]
 
 

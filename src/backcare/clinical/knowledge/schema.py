@@ -109,6 +109,7 @@ class RedFlagInfo(_Entry):
     condition: str | None = None  # the condition of the differential it suspects
     tell_client: str  # with an urgent or emergency referral (no treatment first)
     tell_client_routine: str | None = None  # with a routine referral (treatment goes on)
+    tell_client_emergency: str | None = None  # with an emergency referral (else the general emergency advice)
     sources: list[str] = Field(min_length=1)
 
 
