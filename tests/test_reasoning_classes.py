@@ -816,3 +816,14 @@ def test_a_gradual_mild_flare_of_familiar_back_pain_with_osteoporosis_raises_no_
     assert "vertebral_fracture" not in ids(out["red_flags"]) and out["referral"]["urgency"] == "none"
     sudden = {**flare, "history": {**flare["history"], "onset": "sudden"}, "symptoms": {"pain_nrs": 8, "pain_sites": ["low_back"]}}
     assert "vertebral_fracture" in ids(run_case(**sudden)["red_flags"])
+
+
+def test_the_one_condition_an_urgent_referral_is_for_leads_the_differential():
+    # One verdict: the list names first what the referral suspects, as under an emergency.
+    cord = dict(client={"age": 63}, history={"duration_days": 120, "aggravating": ["walking"], "easing": ["rest"]},
+                symptoms={"pain_nrs": 3, "pain_sites": ["low_back"]}, observation={"gait": "ataxic"},
+                special_tests={"babinski": {"left": "positive", "right": "positive"},
+                               "hoffmann": {"left": "positive", "right": "positive"}})
+    out = run_case(**cord)
+    assert out["referral"]["urgency"] == "urgent"
+    assert out["differential"][0]["condition"] == "myelopathy" and out["differential"][0]["flagged"]

@@ -17,7 +17,7 @@ class Evaluation:
     """One case under assessment: findings are evaluated once, on first use."""
 
     __slots__ = ("case", "kb", "known_findings", "criteria", "_regions", "_memo", "engine_facts", "urgency_level", "probabilities",
-                 "dominant_mechanism", "flagged_conditions", "referral_doors", "likelihood", "emergency_conditions", "referred_conditions", "values", "log_odds", "moves", "holding",
+                 "dominant_mechanism", "flagged_conditions", "referral_doors", "likelihood", "emergency_conditions", "urgent_conditions", "referred_conditions", "values", "log_odds", "moves", "holding",
                  "note_labels")
 
     def __init__(self, case: dict[str, Any], kb: Any):
@@ -39,6 +39,7 @@ class Evaluation:
         self.dominant_mechanism: str | None = None
         self.flagged_conditions: list[str] = []  # conditions the safety screen flagged
         self.emergency_conditions: list[str] = []  # ... of them, those flagged as an emergency
+        self.urgent_conditions: list[str] = []  # ... those flagged as urgent (one alone leads the differential)
         self.referred_conditions: list[str] = []  # what a referral without a red flag is for
         self.referral_doors: Any = None  # the destinations behind the referral (screen.py)
         self.note_labels: dict[str, str] = {}  # finding -> what its evidence quotes from the notes (notes.py)

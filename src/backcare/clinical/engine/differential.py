@@ -60,8 +60,10 @@ def rank(ctx: Evaluation) -> list[dict[str, Any]]:
     referred = ctx.referred_conditions
     if beside or referred:
         beside = [c for c in order if c not in flagged and (c in referred or c in beside)]
+    # What an emergency is for leads the list; so does the one condition an urgent referral is for.
+    leading = ctx.emergency_conditions or (ctx.urgent_conditions if len(flagged) == 1 else [])
     order = _emergency_first(_flagged_in_top_three(_beside_in_top_three(order, beside), flagged, beside, referred),
-                             ctx.emergency_conditions)
+                             leading)
     number_of, templates, applied_moves = kb.condition_number, kb.differential_items, ctx.moves
     text_of, record_of = moves.texts.__getitem__, moves.records.__getitem__
     out = []

@@ -104,6 +104,10 @@ def screen(ctx: Evaluation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     ctx.flagged_conditions = [
         condition for flag in flags.values() if (condition := ctx.kb.red_flags[flag["id"]]["condition"])
     ]
+    ctx.urgent_conditions = [
+        condition for flag in flags.values()
+        if flag["urgency"] == "urgent" and (condition := ctx.kb.red_flags[flag["id"]]["condition"])
+    ]
     ctx.emergency_conditions = [
         condition for flag in flags.values()
         if flag["urgency"] == "emergency" and (condition := ctx.kb.red_flags[flag["id"]]["condition"])
