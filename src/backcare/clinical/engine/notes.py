@@ -32,16 +32,13 @@ _PLAIN = re.compile(r"[a-z]+(?: [a-z]+)*$")
 # How many words a negation reaches forward (NegEx uses about five; a list after one cue is longer) and back.
 _REACH_BEFORE = 8
 _REACH_AFTER = 5  # "ruled out", "negative": strong cues reach back over a phrase ("fall from a height ruled out")
-# "normal", "ok": weak cues deny only the phrase just before them, directly or through a linking word ("bladder is
-# ok"); another word between belongs to a new subject ("saddle numbness, bowels ok" keeps the numbness).
-_WEAK_CUE_LINKS = frozenset({"is", "are", "was", "were", "all", "still", "now", "function", "control", "habits"})
 _REACH_STOPPED = 4
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "few": 3, "couple": 2, "several": 5}
 _UNIT_DAYS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "wk": 7, "wks": 7, "month": 30, "months": 30, "year": 365,
               "years": 365, "yr": 365, "yrs": 365, "decade": 3650, "decades": 3650}
 _SNIPPET = 70
-_NOT_PHRASE_CUES = frozenset({"other_person_role_before", "other_person_role_after", "sources"})
+_NOT_PHRASE_CUES = frozenset({"other_person_role_before", "other_person_role_after", "negation_after_near_links", "sources"})
 
 
 # Chart shorthand written out before reading: "s/p" (status post), "w/o", "h/o", "c/o", "r/o" (to rule out),
@@ -108,6 +105,8 @@ class NotesReader:
             self.phrases.add(phrase, "past", days)
         self.role_before = frozenset(cues["other_person_role_before"])
         self.role_after = frozenset(cues["other_person_role_after"])
+        # A weak trailing cue ("ok") denies the phrase right before it, or across one of these linking words only.
+        self.weak_cue_links = frozenset(cues["negation_after_near_links"])
         for rid, reading in self.readings.items():
             for phrase in reading["terms"]:
                 self.phrases.add(phrase, "term", rid)
@@ -158,7 +157,7 @@ class NotesReader:
             return (any(ce <= s and s - ce < _REACH_BEFORE and not closed(ce, s)
                         and not any(ce < p < s for p in statements) for _, ce, _ in by_kind.get("negation_before", ()))
                     or any(e <= cs and cs - e < _REACH_AFTER and not closed(e, cs) for cs, _, _ in by_kind.get("negation_after", ()))
-                    or any(e == cs or (cs - e == 1 and tokens[e] in _WEAK_CUE_LINKS)
+                    or any(e == cs or (cs - e == 1 and tokens[e] in self.weak_cue_links)
                            for cs, _, _ in by_kind.get("negation_after_near", ())))
 
         def someone_else(s: int) -> bool:

@@ -371,6 +371,7 @@ class NoteCues(_Entry):
     negation_before: list[str]
     negation_after: list[str]
     negation_after_near: list[str]
+    negation_after_near_links: list[str]
     other_person: list[str]
     other_person_role_before: list[str]
     other_person_role_after: list[str]
